@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Installs what swdbackup needs on Debian (12 or later) and builds it into ./build.
+# Safe to run again: apt-get is skipped when everything is already there.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+pkgs=(build-essential meson ninja-build pkg-config openocd
+      libuv1-dev libjansson-dev libssl-dev libcmocka-dev libunicorn-dev python3)
+missing=()
+for p in "${pkgs[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+	sudo=""
+	[ "$(id -u)" -eq 0 ] || sudo="sudo"
+	echo "setup: installing ${missing[*]}" >&2
+	$sudo apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+[ -f build/build.ninja ] || meson setup build >/dev/null
+ninja -C build >&2
