@@ -253,8 +253,18 @@ static int chk_clone(struct diag_ctx *c)
 
 static int chk_wrong_idcode(struct diag_ctx *c)
 {
-	if (!c->has_dp_idcode || is_clone_idcode(c) || idcode_expected(c))
+	if (!c->has_dp_idcode || idcode_expected(c))
 		return 0;
+	if (is_clone_idcode(c)) {
+		/* The clones borrowed the Cortex-M4 SW-DP's IDCODE, which genuine STM32F2/F4 parts
+		 * report too: until the dev id is read, that stays a (less likely) reading. */
+		if (c->has_dev_id)
+			return 0;
+		snprintf(c->detail, sizeof(c->detail),
+		         "0x%08x is also what a genuine STM32F2/F4 reports: if the board has one, "
+		         "use its profile", c->dp_idcode);
+		return DIAG_CONF_LOW;
+	}
 	if (c->ev->n_expected_idcodes)
 		snprintf(c->detail, sizeof(c->detail),
 		         "DP IDCODE 0x%08x, the profile expects 0x%08x", c->dp_idcode,
@@ -844,9 +854,9 @@ const struct diag_rule diag_rules[] = {
 	},
 	{
 		.id = DIAG_TARGET_LOW_POWER, .name = "low-power-log",
-		.confidence = DIAG_CONF_MEDIUM, .priority = 55,
+		.confidence = DIAG_CONF_HIGH, .priority = 55,
 		.all = { "timed out while waiting for target halted|- Not halted",
-		         "(target (state: )?running|is running|was running|sleep|WFI|WFE|low.power)" },
+		         "(target (state: )?running|is running|was running| running *$|sleep|WFI|WFE|low.power)" },
 		.cause = CAUSE_LOW_POWER,
 		.fix = FIX_LOW_POWER,
 		.source = "'timed out while waiting for target %s' (src/target/target.c, "
@@ -892,7 +902,8 @@ const struct diag_rule diag_rules[] = {
 		.confidence = DIAG_CONF_HIGH, .priority = 45,
 		.any = { "jtag status contains invalid mode value - communication failure",
 		         "SWD ack not OK", "STICKY ERROR", "Invalid ACK", "SWD overrun",
-		         "DP initialisation failed", "SWD_AP_(FAULT|ERROR|PARITY)" },
+		         "DP initialisation failed", "SWD_AP_(FAULT|ERROR|PARITY)",
+		         "transfer count mismatch" },
 		.yield_to = { DIAG_TARGET_UNPOWERED, DIAG_SWD_UNREACHABLE, DIAG_READOUT_PROTECTED },
 		.n_yield = 3,
 		.cause = CAUSE_COMM,
@@ -907,7 +918,7 @@ const struct diag_rule diag_rules[] = {
 		.any = { "Previous state query failed", "examination failed",
 		         "Polling target .* failed", "libusb_bulk_(write|read) error",
 		         "LIBUSB_ERROR_(PIPE|IO|TIMEOUT|OVERFLOW)", "Failed to read memory at 0x[eE]",
-		         "Cortex-M PARTNO 0x0 is unrecognized" },
+		         "Cortex-M PARTNO 0x0 is unrecognized", "TARGET: [^ ]+ - Not examined" },
 		.yield_to = { DIAG_TARGET_UNPOWERED, DIAG_SWD_UNREACHABLE, DIAG_READOUT_PROTECTED },
 		.n_yield = 3,
 		.cause = CAUSE_COMM,
