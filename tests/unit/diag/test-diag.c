@@ -856,6 +856,74 @@ static void test_rescue_low_power_and_speed(void **state)
 	diag_evidence_release(&ev);
 }
 
+/* --- the udev rules shipped for the probes ------------------------------------------- */
+
+/* Every line of scripts/60-swdbackup.rules is a comment, blank, or comma-separated
+ * KEY[{attr}] op "value" pairs; every device rule grants access (MODE + uaccess); and the
+ * ST-LINK ids cover the ones OpenOCD's interface/stlink.cfg asks for. */
+static void test_udev_rules(void **state)
+{
+	(void)state;
+	char *text = read_file(DIAG_RULES_FILE, NULL);
+	assert_non_null(text);
+	regex_t pair;
+	assert_int_equal(regcomp(&pair,
+	                         "^ *(LABEL|GOTO|ACTION|SUBSYSTEM|KERNEL|ATTRS?\\{[a-zA-Z]+\\}|MODE|GROUP|TAG)"
+	                         " *(==|!=|\\+=|=) *\"[^\"]*\" *$",
+	                         REG_EXTENDED | REG_NOSUB), 0);
+	int device_rules = 0;
+	char *save = NULL;
+	for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		if (line[0] == '#' || line[0] == '\0')
+			continue;
+		char *copy = strdup(line), *s2 = NULL;
+		for (char *tok = strtok_r(copy, ",", &s2); tok; tok = strtok_r(NULL, ",", &s2)) {
+			if (regexec(&pair, tok, 0, NULL, 0) != 0)
+				print_error("bad udev token '%s' in '%s'\n", tok, line);
+			assert_int_equal(regexec(&pair, tok, 0, NULL, 0), 0);
+		}
+		free(copy);
+		if (strstr(line, "ATTRS{")) {
+			device_rules++;
+			assert_non_null(strstr(line, "MODE=\"660\""));
+			assert_non_null(strstr(line, "TAG+=\"uaccess\""));
+		}
+	}
+	regfree(&pair);
+	free(text);
+	assert_true(device_rules >= 10);
+
+	/* Cross-check with the installed OpenOCD's list when it is there. */
+	char *rules = read_file(DIAG_RULES_FILE, NULL);
+	char *cfg = read_file("/usr/share/openocd/scripts/interface/stlink.cfg", NULL);
+	if (cfg) {
+		const char *p = strstr(cfg, "hla_vid_pid");
+		assert_non_null(p);
+		unsigned vid, pid;
+		int checked = 0;
+		const char *q = p + strlen("hla_vid_pid");
+		while (sscanf(q, " 0x%x 0x%x", &vid, &pid) == 2) {
+			char want[96];
+			snprintf(want, sizeof(want), "ATTRS{idVendor}==\"%04x\", ATTRS{idProduct}==\"%04x\"",
+			         vid, pid);
+			if (!strstr(rules, want))
+				print_error("no udev rule for ST-LINK %04x:%04x\n", vid, pid);
+			assert_non_null(strstr(rules, want));
+			checked++;
+			/* Skip the two numbers just read. */
+			for (int k = 0; k < 2; k++) {
+				q = strstr(q, "0x");
+				q += 2;
+			}
+			while (*q && *q != ' ' && *q != '\n')
+				q++;
+		}
+		assert_true(checked >= 9);
+		free(cfg);
+	}
+	free(rules);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -884,6 +952,7 @@ int main(void)
 		cmocka_unit_test(test_recovery_refuses),
 		cmocka_unit_test(test_rescue_under_reset),
 		cmocka_unit_test(test_rescue_low_power_and_speed),
+		cmocka_unit_test(test_udev_rules),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
