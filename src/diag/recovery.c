@@ -55,10 +55,15 @@ int diag_recovery_next(const struct diag_evidence *ev, unsigned default_khz,
 	if (!rep)
 		return 0;
 	bool blocked = false;
-	for (size_t i = 0; i < rep->n; i++)
-		if (!diag_id_is_retryable(rep->findings[i].id) &&
-		    rep->findings[i].confidence >= DIAG_CONF_MEDIUM)
+	for (size_t i = 0; i < rep->n; i++) {
+		enum diag_id id = rep->findings[i].id;
+		/* A clone the caller chose to accept (no --strict) is expected from then on: the
+		 * failure after it is judged on its own. */
+		if (id == DIAG_CLONE_IDCODE && !ev->strict)
+			continue;
+		if (!diag_id_is_retryable(id) && rep->findings[i].confidence >= DIAG_CONF_MEDIUM)
 			blocked = true;
+	}
 	diag_report_free(rep);
 	if (blocked)
 		return 0;

@@ -766,6 +766,20 @@ static void test_recovery_refuses(void **state)
 	assert_int_equal(diag_recovery_next(&ev, 4000, &next), 0);
 	diag_evidence_release(&ev);
 
+	/* An accepted clone whose firmware then hides SWD: the clone is no reason to stop. */
+	diag_evidence_init(&ev);
+	f1_profile(&ev);
+	feed(&ev, "Warn : UNEXPECTED idcode: 0x2ba01477\nError: expected 1 of 1: 0x1ba01477\n"
+	          "Error: init mode failed (unable to connect to the target)\n");
+	ev.has_dp_idcode = true;
+	ev.dp_idcode = 0x2ba01477;
+	diag_evidence_add_attempt(&ev, false, 0, DIAG_OUT_NO_RESPONSE);
+	assert_int_equal(diag_recovery_next(&ev, 4000, &next), 1);
+	assert_true(next.under_reset);
+	ev.strict = true; /* refused clones end the run */
+	assert_int_equal(diag_recovery_next(&ev, 4000, &next), 0);
+	diag_evidence_release(&ev);
+
 	/* Without reset allowed, nothing answering: lower speeds, normal connect. */
 	diag_evidence_init(&ev);
 	f1_profile(&ev);
