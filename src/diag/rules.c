@@ -239,6 +239,18 @@ static int chk_comm_attempts(struct diag_ctx *c)
 	return DIAG_CONF_MEDIUM;
 }
 
+static int chk_comm_from_reads(struct diag_ctx *c)
+{
+	if (c->rdp_level >= 1)
+		return 0; /* the option bytes explain the failed reads */
+	if (c->rdp_level == 0) {
+		snprintf(c->detail, sizeof(c->detail),
+		         "flash reads failed with RDP at level 0: the link or the target refused them");
+		return DIAG_CONF_MEDIUM;
+	}
+	return DIAG_CONF_LOW;
+}
+
 static int chk_clone(struct diag_ctx *c)
 {
 	if (!is_clone_idcode(c))
@@ -766,9 +778,10 @@ const struct diag_rule diag_rules[] = {
 	},
 	{
 		.id = DIAG_PROBE_NOT_FOUND, .name = "probe-lost",
-		.confidence = DIAG_CONF_MEDIUM, .priority = 40,
-		.any = { "LIBUSB_ERROR_NO_DEVICE", "failed to receive USB CMD response",
-		         "failed to send USB CMD", "cannot get the stlink-server version" },
+		.confidence = DIAG_CONF_HIGH, .priority = 50,
+		.any = { "LIBUSB_ERROR_NO_DEVICE", "failed to send USB CMD",
+		         "cannot get the stlink-server version" },
+		.show = { "failed to receive USB CMD response" },
 		.cause = "the probe stopped answering part way (unplugged, reset by a power dip, or "
 		         "the stlink-server/simulator behind --probe stlink-tcp went away)",
 		.fix = "check the USB cable and hub (use a short cable, a powered port); for "
@@ -776,6 +789,19 @@ const struct diag_rule diag_rules[] = {
 		.source = "'failed to receive USB CMD response' / 'failed to send USB CMD' "
 		          "(src/jtag/drivers/stlink_usb.c, stlink_tcp_send_cmd, 0.12); libusb "
 		          "LIBUSB_ERROR_NO_DEVICE from jtag_libusb_bulk_read/write",
+	},
+
+	{
+		/* One reply that stalled for more than a second; the link may have recovered. */
+		.id = DIAG_PROBE_NOT_FOUND, .name = "probe-stalled",
+		.confidence = DIAG_CONF_MEDIUM, .priority = 40,
+		.any = { "failed to receive USB CMD response" },
+		.cause = "the probe (or the stlink-server behind --probe stlink-tcp) stopped answering "
+		         "for more than a second",
+		.fix = "check the USB cable and hub (short cable, powered port); for stlink-tcp make "
+		       "sure the server still runs; then retry",
+		.source = "'failed to receive USB CMD response' (src/jtag/drivers/stlink_usb.c, "
+		          "stlink_tcp_recv / stlink_tcp_send_cmd, 0.11+)",
 	},
 
 	/* ---- power and the debug port ---- */
@@ -904,8 +930,9 @@ const struct diag_rule diag_rules[] = {
 		         "SWD ack not OK", "STICKY ERROR", "Invalid ACK", "SWD overrun",
 		         "DP initialisation failed", "SWD_AP_(FAULT|ERROR|PARITY)",
 		         "transfer count mismatch" },
-		.yield_to = { DIAG_TARGET_UNPOWERED, DIAG_SWD_UNREACHABLE, DIAG_READOUT_PROTECTED },
-		.n_yield = 3,
+		.yield_to = { DIAG_TARGET_UNPOWERED, DIAG_SWD_UNREACHABLE, DIAG_READOUT_PROTECTED,
+		              DIAG_PROBE_NOT_FOUND },
+		.n_yield = 4,
 		.cause = CAUSE_COMM,
 		.fix = FIX_COMM,
 		.source = "'jtag status contains invalid mode value - communication failure' "
@@ -919,14 +946,29 @@ const struct diag_rule diag_rules[] = {
 		         "Polling target .* failed", "libusb_bulk_(write|read) error",
 		         "LIBUSB_ERROR_(PIPE|IO|TIMEOUT|OVERFLOW)", "Failed to read memory at 0x[eE]",
 		         "Cortex-M PARTNO 0x0 is unrecognized", "TARGET: [^ ]+ - Not examined" },
-		.yield_to = { DIAG_TARGET_UNPOWERED, DIAG_SWD_UNREACHABLE, DIAG_READOUT_PROTECTED },
-		.n_yield = 3,
+		.yield_to = { DIAG_TARGET_UNPOWERED, DIAG_SWD_UNREACHABLE, DIAG_READOUT_PROTECTED,
+		              DIAG_PROBE_NOT_FOUND },
+		.n_yield = 4,
 		.cause = CAUSE_COMM,
 		.fix = FIX_COMM,
 		.source = "'Previous state query failed, trying to reconnect' (src/jtag/drivers/"
 		          "stlink_usb.c, stlink_usb_state); 'target %s examination failed' "
 		          "(src/target/target.c, target_examine); 'Polling target %s failed, trying "
 		          "to reexamine' (target.c, handle_target); libusb_helper.c bulk errors",
+	},
+	{
+		/* Flash reads that fail look the same whether RDP or a bad link refused them;
+		 * without the option bytes the link stays a (lesser) reading. */
+		.id = DIAG_SWD_COMM_ERRORS, .name = "comm-errors-read-errors",
+		.confidence = DIAG_CONF_LOW, .priority = 30,
+		.any = { "error reading to flash at address", "^(Error: *)?Read error",
+		         "Flash read error" },
+		.check = chk_comm_from_reads,
+		.cause = CAUSE_COMM,
+		.fix = FIX_COMM,
+		.source = "'error reading to flash at address %s at offset 0x%8.8x' (src/flash/nor/"
+		          "core.c, flash_driver_read): any failed read, a protected chip's or a noisy "
+		          "link's",
 	},
 	{
 		.id = DIAG_SWD_COMM_ERRORS, .name = "rescued-lower-speed",
