@@ -63,7 +63,8 @@ const char *diag_id_name(enum diag_id id);
 int diag_id_from_name(const char *name);
 /* The exit code the command contract gives a failure whose top finding is ID
  * (1 verify mismatch, 4 OpenOCD, 5 probe, 6 target did not respond, 7 protected,
- * 8 wrong target; 0 for verify-padding-only, which is not a failure). */
+ * 8 wrong target; 0 for verify-padding-only, which is not a failure). "unknown" gives 4;
+ * a caller that knows which step failed may prefer that step's own code. */
 int diag_id_exit_code(enum diag_id id);
 
 enum diag_confidence {

@@ -166,9 +166,7 @@ static int chk_rescued_under_reset(struct diag_ctx *c)
 	if (!ok || !ok->under_reset || failed->under_reset ||
 	    failed->outcome == DIAG_OUT_HALT_TIMEOUT)
 		return 0;
-	snprintf(c->detail, sizeof(c->detail),
-	         "connected only under reset: the firmware disables SWD; use "
-	         "--connect-under-reset next time");
+	diag_rescue_note(c->ev, c->detail, sizeof(c->detail));
 	return DIAG_CONF_HIGH;
 }
 
@@ -177,9 +175,7 @@ static int chk_rescued_low_power(struct diag_ctx *c)
 	const struct diag_attempt *failed = NULL, *ok = rescue_pair(c->ev, &failed);
 	if (!ok || !ok->under_reset || failed->outcome != DIAG_OUT_HALT_TIMEOUT)
 		return 0;
-	snprintf(c->detail, sizeof(c->detail),
-	         "halted only under reset: the firmware keeps the core in a low-power mode; use "
-	         "--connect-under-reset next time");
+	diag_rescue_note(c->ev, c->detail, sizeof(c->detail));
 	return DIAG_CONF_HIGH;
 }
 

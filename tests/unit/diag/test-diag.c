@@ -868,6 +868,23 @@ static void test_rescue_low_power_and_speed(void **state)
 	assert_string_equal(note, "connected only at 950 kHz: the SWD link fails at faster clocks "
 	                          "(long or loose wires, missing ground); use --speed 950 next time");
 	diag_evidence_release(&ev);
+
+	/* Both: under reset and slower. The note and the finding name both options. */
+	diag_evidence_init(&ev);
+	f1_profile(&ev);
+	feed(&ev, "Error: init mode failed (unable to connect to the target)\n");
+	diag_evidence_add_attempt(&ev, false, 0, DIAG_OUT_NO_RESPONSE);
+	diag_evidence_add_attempt(&ev, true, 0, DIAG_OUT_NO_RESPONSE);
+	diag_evidence_add_attempt(&ev, true, 1800, DIAG_OUT_OK);
+	diag_rescue_note(&ev, note, sizeof(note));
+	assert_non_null(strstr(note, "--connect-under-reset --speed 1800"));
+	r = run_ok(&ev);
+	assert_true(r->rescued);
+	assert_int_equal(r->findings[0].id, DIAG_SWD_UNREACHABLE);
+	assert_string_equal(r->findings[0].detail, note);
+	assert_non_null(find(r, DIAG_SWD_COMM_ERRORS));
+	diag_report_free(r);
+	diag_evidence_release(&ev);
 }
 
 /* --- the udev rules shipped for the probes ------------------------------------------- */
