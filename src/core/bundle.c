@@ -54,9 +54,9 @@ static int fsync_path(const char *path, bool dir, struct swd_error *err)
 	int rc = 0;
 
 	if (fd < 0)
-		return swd_error_set(err, SWD_EIO, "cannot open '%s': %s", path, strerror(errno));
+		return swd_error_set(err, SWD_EIO, "cannot open '%s': %s", path, swd_errno_text(errno));
 	if (fsync(fd) != 0 && errno != EINVAL)
-		rc = swd_error_set(err, SWD_EIO, "cannot sync '%s': %s", path, strerror(errno));
+		rc = swd_error_set(err, SWD_EIO, "cannot sync '%s': %s", path, swd_errno_text(errno));
 	close(fd);
 	return rc;
 }
@@ -70,24 +70,24 @@ static int write_new_file(const char *path, const void *data, size_t len, struct
 
 	if (fd < 0)
 		return swd_error_set(err, swd_err_from_errno(errno) == SWD_ENOENT ? SWD_EIO : SWD_EIO,
-		                     "cannot create '%s': %s", path, strerror(errno));
+		                     "cannot create '%s': %s", path, swd_errno_text(errno));
 	while (len > 0) {
 		ssize_t n = write(fd, p, len);
 
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
-			rc = swd_error_set(err, SWD_EIO, "cannot write '%s': %s", path, strerror(errno));
+			rc = swd_error_set(err, SWD_EIO, "cannot write '%s': %s", path, swd_errno_text(errno));
 			goto out;
 		}
 		p += n;
 		len -= (size_t)n;
 	}
 	if (fsync(fd) != 0)
-		rc = swd_error_set(err, SWD_EIO, "cannot sync '%s': %s", path, strerror(errno));
+		rc = swd_error_set(err, SWD_EIO, "cannot sync '%s': %s", path, swd_errno_text(errno));
 out:
 	if (close(fd) != 0 && rc == 0)
-		rc = swd_error_set(err, SWD_EIO, "cannot write '%s': %s", path, strerror(errno));
+		rc = swd_error_set(err, SWD_EIO, "cannot write '%s': %s", path, swd_errno_text(errno));
 	return rc;
 }
 
@@ -212,7 +212,7 @@ int swd_bundle_writer_new(const char *dest, bool force, swd_bundle_writer_t **ou
 	}
 	if (stat(w->parent, &st) != 0 || !S_ISDIR(st.st_mode)) {
 		rc = swd_error_set(err, SWD_EIO, "cannot write into '%s': %s", w->parent,
-		                   errno ? strerror(errno) : "not a directory");
+		                   errno ? swd_errno_text(errno) : "not a directory");
 		goto out;
 	}
 	if (lstat(w->dest, &st) == 0) {
@@ -236,7 +236,7 @@ int swd_bundle_writer_new(const char *dest, bool force, swd_bundle_writer_t **ou
 	}
 	if (mkdtemp(tmpl) == NULL) {
 		rc = swd_error_set(err, SWD_EIO, "cannot create a directory in '%s': %s", w->parent,
-		                   strerror(errno));
+		                   swd_errno_text(errno));
 		goto out;
 	}
 	w->tmp = tmpl;
@@ -347,7 +347,7 @@ int swd_bundle_writer_add_file(swd_bundle_writer_t *w, const char *region, const
 		return swd_error_set(err, SWD_ENOMEM, "out of memory");
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
-		rc = swd_error_set(err, SWD_EIO, "cannot open '%s': %s", path, strerror(errno));
+		rc = swd_error_set(err, SWD_EIO, "cannot open '%s': %s", path, swd_errno_text(errno));
 		goto out;
 	}
 	h = swd_hasher_new(err);
@@ -362,7 +362,7 @@ int swd_bundle_writer_add_file(swd_bundle_writer_t *w, const char *region, const
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
-			rc = swd_error_set(err, SWD_EIO, "cannot read '%s': %s", path, strerror(errno));
+			rc = swd_error_set(err, SWD_EIO, "cannot read '%s': %s", path, swd_errno_text(errno));
 			goto out;
 		}
 		if (n == 0)
@@ -378,7 +378,7 @@ int swd_bundle_writer_add_file(swd_bundle_writer_t *w, const char *region, const
 		goto out;
 	/* the producer (OpenOCD) may not have synced it */
 	if (fsync(fd) != 0) {
-		rc = swd_error_set(err, SWD_EIO, "cannot sync '%s': %s", path, strerror(errno));
+		rc = swd_error_set(err, SWD_EIO, "cannot sync '%s': %s", path, swd_errno_text(errno));
 		goto out;
 	}
 	rc = add_region(w, region, file, address, size, &d, used, err);
@@ -502,7 +502,7 @@ static int move_into_place(swd_bundle_writer_t *w, struct swd_error *err)
 			return 1;
 		if (errno != EINVAL && errno != ENOSYS)
 			return swd_error_set(err, SWD_EIO, "cannot replace '%s': %s", w->dest,
-			                     strerror(errno));
+			                     swd_errno_text(errno));
 		/* no RENAME_EXCHANGE on this file system: old aside, new in, old removed */
 		{
 			char *aside = NULL;
@@ -512,10 +512,10 @@ static int move_into_place(swd_bundle_writer_t *w, struct swd_error *err)
 				return swd_error_set(err, SWD_ENOMEM, "out of memory");
 			if (rename(w->dest, aside) != 0) {
 				rc = swd_error_set(err, SWD_EIO, "cannot move '%s' aside: %s", w->dest,
-				                   strerror(errno));
+				                   swd_errno_text(errno));
 			} else if (rename(w->tmp, w->dest) != 0) {
 				rc = swd_error_set(err, SWD_EIO, "cannot rename '%s' to '%s': %s", w->tmp,
-				                   w->dest, strerror(errno));
+				                   w->dest, swd_errno_text(errno));
 				rename(aside, w->dest);
 			} else if (rename(aside, w->tmp) != 0) {
 				remove_tree(aside);
@@ -533,7 +533,7 @@ static int move_into_place(swd_bundle_writer_t *w, struct swd_error *err)
 			return 0;
 	}
 	return swd_error_set(err, SWD_EIO, "cannot rename '%s' to '%s': %s", w->tmp, w->dest,
-	                     strerror(errno));
+	                     swd_errno_text(errno));
 }
 
 int swd_bundle_writer_commit(swd_bundle_writer_t *w, const struct swd_manifest *m,
@@ -548,6 +548,10 @@ int swd_bundle_writer_commit(swd_bundle_writer_t *w, const struct swd_manifest *
 
 	if (w->committed)
 		return swd_error_set(err, SWD_EINTERNAL, "bundle '%s' is already complete", w->dest);
+	if (m->profile_name == NULL)
+		return swd_error_set(err, SWD_EINTERNAL, "bundle '%s' has no profile name", w->dest);
+	if (m->format != 0 && m->format != SWD_MANIFEST_FORMAT)
+		return swd_error_set(err, SWD_EINTERNAL, "manifest format %d cannot be written", m->format);
 	if (m->created != NULL) {
 		snprintf(created, sizeof(created), "%s", m->created);
 	} else {
@@ -988,7 +992,7 @@ static int slurp(const char *path, char **out, size_t *len, struct swd_error *er
 
 	*out = NULL;
 	if (f == NULL)
-		return swd_error_set(err, SWD_EBUNDLE, "cannot open '%s': %s", path, strerror(errno));
+		return swd_error_set(err, SWD_EBUNDLE, "cannot open '%s': %s", path, swd_errno_text(errno));
 	for (;;) {
 		size_t got;
 
@@ -1013,7 +1017,7 @@ static int slurp(const char *path, char **out, size_t *len, struct swd_error *er
 			break;
 	}
 	if (ferror(f)) {
-		rc = swd_error_set(err, SWD_EIO, "cannot read '%s': %s", path, strerror(errno));
+		rc = swd_error_set(err, SWD_EIO, "cannot read '%s': %s", path, swd_errno_text(errno));
 		goto out;
 	}
 	buf[n] = '\0';
@@ -1108,7 +1112,7 @@ int swd_bundle_open(const char *dir, struct swd_bundle **out, struct swd_error *
 		return swd_error_set(err, SWD_ENOMEM, "out of memory");
 	if (stat(dir, &st) != 0) {
 		rc = swd_error_set(err, swd_err_from_errno(errno), "cannot open '%s': %s", dir,
-		                   strerror(errno));
+		                   swd_errno_text(errno));
 		goto out;
 	}
 	if (!S_ISDIR(st.st_mode)) {
