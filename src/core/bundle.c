@@ -65,12 +65,12 @@ static int fsync_path(const char *path, bool dir, struct swd_error *err)
 static int write_new_file(const char *path, const void *data, size_t len, struct swd_error *err)
 {
 	const uint8_t *p = data;
-	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
 	int rc = 0;
 
 	if (fd < 0)
-		return swd_error_set(err, swd_err_from_errno(errno) == SWD_ENOENT ? SWD_EIO : SWD_EIO,
-		                     "cannot create '%s': %s", path, swd_errno_text(errno));
+		return swd_error_set(err, SWD_EIO, "cannot create '%s': %s", path,
+		                     swd_errno_text(errno));
 	while (len > 0) {
 		ssize_t n = write(fd, p, len);
 
@@ -455,8 +455,11 @@ static char *manifest_dump(const struct swd_manifest *m, const struct swd_manife
 	                                         : json_null()));
 	bad |= json_object_set_new(root, "device",
 	                           json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:I, s:s}",
-	                                     "dp_idcode", jhex(m->device.dp_idcode, 8),
-	                                     "cpuid", jhex(m->device.cpuid, 8),
+	                                     "dp_idcode", m->device.dp_idcode
+	                                                      ? jhex(m->device.dp_idcode, 8)
+	                                                      : json_null(),
+	                                     "cpuid", m->device.cpuid ? jhex(m->device.cpuid, 8)
+	                                                              : json_null(),
 	                                     "dbgmcu_idcode", jhex(m->device.dbgmcu_idcode, 8),
 	                                     "dev_id", jhex(m->device.dev_id, 3),
 	                                     "rev_id", jhex(m->device.rev_id, 4),
@@ -621,6 +624,17 @@ int swd_bundle_writer_commit(swd_bundle_writer_t *w, const struct swd_manifest *
 		rc = path == NULL ? swd_error_set(err, SWD_ENOMEM, "out of memory") : rc;
 		goto out;
 	}
+	{
+		/* mkdtemp made it private; a finished bundle gets the usual permissions */
+		mode_t mask = umask(0);
+
+		umask(mask);
+		if (chmod(w->tmp, 0777 & ~mask) != 0) {
+			rc = swd_error_set(err, SWD_EIO, "cannot set permissions of '%s': %s", w->tmp,
+			                   swd_errno_text(errno));
+			goto out;
+		}
+	}
 	if ((rc = fsync_path(w->tmp, true, err)) < 0)
 		goto out;
 	moved = move_into_place(w, err);
@@ -770,6 +784,17 @@ static int mhex(struct mctx *c, const char *path, json_t *o, const char *key, ui
 	return rc;
 }
 
+/* Identity registers that were not read are null; 0 is never a valid value for them. */
+static int mhex_or_null(struct mctx *c, const char *path, json_t *o, const char *key,
+                        uint32_t *out)
+{
+	if (json_is_null(json_object_get(o, key))) {
+		*out = 0;
+		return 0;
+	}
+	return mhex(c, path, o, key, UINT32_MAX, out);
+}
+
 static int mint(struct mctx *c, const char *path, json_t *o, const char *key, uint64_t max,
                 uint64_t *out)
 {
@@ -864,8 +889,8 @@ static int parse_manifest(struct mctx *c, json_t *root, struct swd_manifest *m)
 
 	o = json_object_get(root, "device");
 	if ((rc = mobject(c, "device", o, dev)) < 0 ||
-	    (rc = mhex(c, "device", o, "dp_idcode", UINT32_MAX, &m->device.dp_idcode)) < 0 ||
-	    (rc = mhex(c, "device", o, "cpuid", UINT32_MAX, &m->device.cpuid)) < 0 ||
+	    (rc = mhex_or_null(c, "device", o, "dp_idcode", &m->device.dp_idcode)) < 0 ||
+	    (rc = mhex_or_null(c, "device", o, "cpuid", &m->device.cpuid)) < 0 ||
 	    (rc = mhex(c, "device", o, "dbgmcu_idcode", UINT32_MAX, &m->device.dbgmcu_idcode)) < 0)
 		return rc;
 	if ((rc = mhex(c, "device", o, "dev_id", 0xFFF, &h)) < 0)

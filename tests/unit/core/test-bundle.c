@@ -517,6 +517,59 @@ static void test_manifest_layout(void **state)
 	assert_non_null(strstr(buf, "  manifest.json\n"));
 }
 
+/* Identity that could not be read is null in the manifest and 0 when read back; the
+ * finished directory has the usual permissions rather than mkdtemp's 0700. */
+static void test_unknown_identity(void **state)
+{
+	char dest[512], path[600], buf[8192];
+	swd_bundle_writer_t *w;
+	struct swd_bundle *b;
+	struct swd_manifest m;
+	struct stat st;
+	mode_t mask;
+	FILE *f;
+	size_t n;
+
+	(void)state;
+	snprintf(dest, sizeof(dest), "%s/unknown", root);
+	fill_manifest(&m);
+	m.device.dp_idcode = 0;
+	m.device.cpuid = 0;
+	m.probe.target_voltage = -1;
+	m.protection.rdp_level = -1;
+	m.openocd_version = NULL;
+	assert_int_equal(swd_bundle_writer_new(dest, false, &w, NULL), 0);
+	assert_int_equal(swd_bundle_writer_add_buffer(w, "flash", "flash.bin", 0x08000000,
+	                                              "\x01\xff", 2, NULL), 0);
+	assert_int_equal(swd_bundle_writer_commit(w, &m, NULL), 0);
+	swd_bundle_writer_free(w);
+	snprintf(path, sizeof(path), "%s/manifest.json", dest);
+	f = fopen(path, "rb");
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+	assert_non_null(strstr(buf, "\"dp_idcode\": null"));
+	assert_non_null(strstr(buf, "\"cpuid\": null"));
+	assert_non_null(strstr(buf, "\"target_voltage\": null"));
+	assert_non_null(strstr(buf, "\"rdp_level\": null"));
+	assert_non_null(strstr(buf, "\"version\": null"));
+	assert_int_equal(swd_bundle_open(dest, &b, NULL), 0);
+	assert_int_equal(b->manifest.device.dp_idcode, 0);
+	assert_int_equal(b->manifest.device.cpuid, 0);
+	assert_true(b->manifest.probe.target_voltage < 0);
+	assert_int_equal(b->manifest.protection.rdp_level, -1);
+	assert_null(b->manifest.openocd_version);
+	assert_int_equal(swd_bundle_region(b, "flash")->used, 1);
+	swd_bundle_free(b);
+
+	mask = umask(0);
+	umask(mask);
+	assert_int_equal(stat(dest, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0777 & ~mask);
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0666 & ~mask);
+}
+
 static void test_default_name(void **state)
 {
 	static const uint8_t uid[12] = {0x00, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77,
@@ -537,6 +590,7 @@ int main(void)
 		cmocka_unit_test(test_atomic_failures),
 		cmocka_unit_test(test_reader_strict),
 		cmocka_unit_test(test_manifest_layout),
+		cmocka_unit_test(test_unknown_identity),
 		cmocka_unit_test(test_default_name),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
