@@ -1055,7 +1055,7 @@ static int cmp_entry(const void *a, const void *b)
 
 	if (c != 0)
 		return c;
-	/* directory order was recorded in shadowed's place before sorting: keep it stable */
+	/* before loading, code holds the index of the directory: earlier directories first */
 	return (x->code > y->code) - (x->code < y->code);
 }
 
