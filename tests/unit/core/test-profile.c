@@ -14,6 +14,7 @@
 
 #include <cmocka.h>
 
+#include "core/jsonpos.h"
 #include "core/profile.h"
 
 static const char *const shipped[] = {"stm32f103c8", "stm32f103cb", "stm32f205rg",
@@ -260,6 +261,43 @@ static void test_load_text_errors(void **state)
 	assert_string_equal(err.msg, "cannot open '/nonexistent/x.json': no such file or directory");
 }
 
+/* The position index: nested objects and arrays, escaped keys, multi-byte characters. */
+static void test_jsonpos(void **state)
+{
+	static const char text[] = "{\"a\": [1, {\"b\\\"c\": true}],\n"
+	                           " \"\u00e9\\u00e9\": \"x\\\"y\",\n"
+	                           "\t\"n\": [[], [null]]}";
+	const struct swd_jsonpos_entry *e;
+	struct swd_jsonpos idx;
+
+	(void)state;
+	assert_int_equal(swd_jsonpos_build(text, strlen(text), &idx), 0);
+	e = swd_jsonpos_find(&idx, "");
+	assert_non_null(e);
+	assert_int_equal(e->line, 1);
+	assert_int_equal(e->column, 1);
+	e = swd_jsonpos_find(&idx, "a[1].b\"c");
+	assert_non_null(e);
+	assert_int_equal(e->line, 1);
+	assert_int_equal(e->key_column, 12);
+	assert_int_equal(e->column, 20);
+	/* the key is "\u00e9" written raw and escaped: both decode to the same character */
+	e = swd_jsonpos_find(&idx, "\xc3\xa9\xc3\xa9");
+	assert_non_null(e);
+	assert_int_equal(e->line, 2);
+	assert_int_equal(e->key_column, 2);
+	assert_int_equal(e->column, 13);
+	e = swd_jsonpos_find(&idx, "n[1][0]");
+	assert_non_null(e);
+	assert_int_equal(e->line, 3);
+	assert_int_equal(e->column, 13);
+	assert_int_equal(swd_jsonpos_find(&idx, "n[1]")->column, 12);
+	assert_null(swd_jsonpos_find(&idx, "n[2]"));
+	swd_jsonpos_release(&idx);
+	assert_int_equal(swd_jsonpos_build("{\"a\": ", 6, &idx), -1);
+	assert_int_equal(idx.n, 0);
+}
+
 static void write_file(const char *path, const char *text)
 {
 	FILE *f = fopen(path, "w");
@@ -389,6 +427,7 @@ int main(void)
 		cmocka_unit_test(test_f2_f4),
 		cmocka_unit_test(test_invalid_folder),
 		cmocka_unit_test(test_load_text_errors),
+		cmocka_unit_test(test_jsonpos),
 		cmocka_unit_test(test_find_and_list),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
