@@ -202,9 +202,10 @@ void diag_evidence_init(struct diag_evidence *ev);
 void diag_evidence_release(struct diag_evidence *ev);
 /* Appends LEN bytes of OpenOCD's output (stderr, or a saved log). Bytes may arrive split
  * anywhere; lines end at \n (a \r before it is dropped); an unterminated last
- * line is kept and seen by the rules too. Returns 0 or -ENOMEM. */
+ * line is kept and seen by the rules too. Returns 0 or SWD_ENOMEM (core/err.h). */
 int diag_evidence_feed_log(struct diag_evidence *ev, const char *buf, size_t len);
-/* Records one connection attempt. Returns 0, or -ENOSPC when DIAG_MAX_ATTEMPTS are full. */
+/* Records one connection attempt. Returns 0, or SWD_EINTERNAL when DIAG_MAX_ATTEMPTS are
+ * full (a caller bug: recovery stops advising before that). */
 int diag_evidence_add_attempt(struct diag_evidence *ev, bool under_reset, unsigned speed_khz,
                               enum diag_outcome outcome);
 

@@ -420,6 +420,7 @@ struct diag_report *diag_run(const struct diag_evidence *ev)
 	struct diag_ctx ctx;
 	struct lines l;
 	size_t nc = 0;
+	bool ok = false;
 
 	diag_ctx_derive(&ctx, ev);
 	lines_of(&l, ev);
@@ -428,7 +429,8 @@ struct diag_report *diag_run(const struct diag_evidence *ev)
 	cands = calloc(diag_n_rules + 1, sizeof(*cands));
 	rep = calloc(1, sizeof(*rep));
 	if (!rc.slots || !cands || !rep)
-		goto fail;
+		goto out;
+
 
 	for (size_t ri = 0; ri < diag_n_rules; ri++) {
 		struct cand hit = { 0 };
@@ -493,22 +495,16 @@ struct diag_report *diag_run(const struct diag_evidence *ev)
 	qsort(cands, nc, sizeof(*cands), cmp_cand);
 	rep->findings = calloc(nc, sizeof(*rep->findings));
 	if (!rep->findings)
-		goto fail;
+		goto out;
 	for (size_t i = 0; i < nc; i++) {
 		rep->n++;
 		if (fill_finding(&rep->findings[i], &cands[i], &l) < 0)
-			goto fail;
+			goto out;
 	}
 	rep->rescued = rescued(ev);
+	ok = true;
 
-	for (size_t i = 0; i < diag_n_rules * 4 * DIAG_RULE_MAX_PATTERNS; i++)
-		if (rc.slots[i].ok)
-			regfree(&rc.slots[i].re);
-	free(rc.slots);
-	free(cands);
-	return rep;
-
-fail:
+out:
 	if (rc.slots) {
 		for (size_t i = 0; i < diag_n_rules * 4 * DIAG_RULE_MAX_PATTERNS; i++)
 			if (rc.slots[i].ok)
@@ -516,8 +512,11 @@ fail:
 	}
 	free(rc.slots);
 	free(cands);
-	diag_report_free(rep);
-	return NULL;
+	if (!ok) {
+		diag_report_free(rep);
+		rep = NULL;
+	}
+	return rep;
 }
 
 struct diag_report *diag_classify_log(const char *text)
