@@ -383,7 +383,14 @@ static int fill_finding(struct diag_finding *f, const struct cand *c, const stru
 		memcpy(idx, c->ev_lines, c->n_ev * sizeof(size_t));
 		qsort(idx, c->n_ev, sizeof(size_t), cmp_line_idx);
 		for (size_t i = 0; i < c->n_ev; i++) {
-			if (!(f->evidence[i] = dup_str(lines_at(l, idx[i]))))
+			/* A line repeated by retries or polling is shown once. */
+			const char *text = lines_at(l, idx[i]);
+			bool seen = false;
+			for (size_t k = 0; k < f->n_evidence && !seen; k++)
+				seen = strcmp(f->evidence[k], text) == 0;
+			if (seen)
+				continue;
+			if (!(f->evidence[f->n_evidence] = dup_str(text)))
 				return -1;
 			f->n_evidence++;
 		}

@@ -1107,7 +1107,10 @@ const struct diag_rule diag_rules[] = {
 		.confidence = DIAG_CONF_MEDIUM, .priority = 70,
 		.any = { "error reading to flash at address", "^(Error: *)?Read error",
 		         "Flash read error", "read_memory: read at 0x0?8[0-9a-f]+ .*failed",
-		         "Failed to read memory at 0x0?8[0-9a-f]{6}" },
+		         "Failed to read memory at 0x0?8[0-9a-f]{6}",
+		         /* F1 silicon also faults debugger reads of the option-byte area under
+		          * RDP (RM0008), where the option bytes themselves are read. */
+		         "read_memory: read at 0x1ffff8[0-9a-f]{2} .*failed" },
 		.check = chk_rdp_from_reads,
 		.cause = CAUSE_RDP,
 		.fix = FIX_RDP,

@@ -370,6 +370,15 @@ static void test_rdp_from_reads(void **state)
 	assert_int_equal(r->findings[0].id, DIAG_READOUT_PROTECTED);
 	assert_int_equal(r->findings[0].confidence, DIAG_CONF_MEDIUM);
 	diag_report_free(r);
+	/* An F1's option area refusing the debugger is the same hint. */
+	struct diag_evidence ob;
+	diag_evidence_init(&ob);
+	feed(&ob, "Error: read_memory: read at 0x1ffff800 with width=16 and count=8 failed\n");
+	struct diag_report *r2 = run_ok(&ob);
+	assert_int_equal(r2->findings[0].id, DIAG_READOUT_PROTECTED);
+	assert_int_equal(r2->findings[0].confidence, DIAG_CONF_MEDIUM);
+	diag_report_free(r2);
+	diag_evidence_release(&ob);
 	/* Option bytes read as level 0: reads failing is then not RDP. */
 	ev.rdp_level = 0;
 	r = run_ok(&ev);
@@ -658,6 +667,19 @@ static void test_ranking_unpowered_over_unreachable(void **state)
 	diag_evidence_release(&ev);
 }
 
+static void test_evidence_shown_once(void **state)
+{
+	(void)state;
+	struct diag_report *r = diag_classify_log(
+	        "Error: init mode failed (unable to connect to the target)\n"
+	        "Error: init mode failed (unable to connect to the target)\n"
+	        "Error: init mode failed (unable to connect to the target)\n");
+	assert_non_null(r);
+	assert_int_equal(r->findings[0].id, DIAG_SWD_UNREACHABLE);
+	assert_int_equal(r->findings[0].n_evidence, 1);
+	diag_report_free(r);
+}
+
 static void test_ranking_permission_over_not_found(void **state)
 {
 	(void)state;
@@ -777,6 +799,19 @@ static void test_recovery_refuses(void **state)
 	assert_int_equal(diag_recovery_next(&ev, 4000, &next), 1);
 	assert_true(next.under_reset);
 	ev.strict = true; /* refused clones end the run */
+	assert_int_equal(diag_recovery_next(&ev, 4000, &next), 0);
+	ev.strict = false;
+	/* The clone's IDCODE stopped the connection again after it was accepted: retrying
+	 * would only repeat it. */
+	feed(&ev, "Warn : UNEXPECTED idcode: 0x2ba01477\nError: expected 1 of 1: 0x1ba01477\n");
+	assert_int_equal(diag_recovery_next(&ev, 4000, &next), 0);
+	diag_evidence_release(&ev);
+
+	/* An attempt that failed for another reason than the target's answer. */
+	diag_evidence_init(&ev);
+	f1_profile(&ev);
+	feed(&ev, "Error: something else\n");
+	diag_evidence_add_attempt(&ev, false, 0, DIAG_OUT_OTHER);
 	assert_int_equal(diag_recovery_next(&ev, 4000, &next), 0);
 	diag_evidence_release(&ev);
 
@@ -978,6 +1013,7 @@ int main(void)
 		cmocka_unit_test(test_unknown_shows_error_lines),
 		cmocka_unit_test(test_ranking_unpowered_over_unreachable),
 		cmocka_unit_test(test_ranking_permission_over_not_found),
+		cmocka_unit_test(test_evidence_shown_once),
 		cmocka_unit_test(test_speed_steps),
 		cmocka_unit_test(test_recovery_sequence),
 		cmocka_unit_test(test_recovery_refuses),
