@@ -107,7 +107,9 @@ static void derive_line(struct diag_ctx *c, const char *line, bool *saw_voltage)
 	}
 	/* "flash size = 64 KiB" (0.12), "flash size = 64kbytes" (0.9-0.11); not the OTP bank's
 	 * "flash size = 512 bytes". */
-	if ((p = after(line, "flash size = "))) {
+	/* After "flash size failed, probe inaccurate" the size printed is OpenOCD's guess (the
+	 * family's maximum), not the register. */
+	if ((p = after(line, "flash size = ")) && !c->flash_size_failed) {
 		char *end;
 		unsigned long kib = strtoul(p, &end, 10);
 		while (*end == ' ')

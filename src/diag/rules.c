@@ -390,6 +390,12 @@ static int chk_flash_size(struct diag_ctx *c)
 
 static int chk_flash_size_failed(struct diag_ctx *c)
 {
+	const struct diag_evidence *ev = c->ev;
+	/* swdbackup read the register itself and it agrees: OpenOCD's read failed for another
+	 * reason (a flaky link), not because the register is blank. */
+	if (ev->has_flash_size_reg && ev->profile_flash_kib &&
+	    ev->flash_size_reg_kib == ev->profile_flash_kib)
+		return 0;
 	snprintf(c->detail, sizeof(c->detail),
 	         "OpenOCD could not read a valid flash-size register and assumed the family's "
 	         "maximum");
@@ -878,7 +884,8 @@ const struct diag_rule diag_rules[] = {
 		.id = DIAG_TARGET_LOW_POWER, .name = "low-power-log",
 		.confidence = DIAG_CONF_HIGH, .priority = 55,
 		.all = { "timed out while waiting for target halted|- Not halted",
-		         "(target (state: )?running|is running|was running| running *$|sleep|WFI|WFE|low.power)" },
+		         /* the `targets` table row, or a state line, saying the core runs */
+		         "(target (state: )?running|is running|was running|^ *[0-9]+\\* +[^ ]+ +[^ ]+ +[^ ]+ +[^ ]+ +running *$)" },
 		.cause = CAUSE_LOW_POWER,
 		.fix = FIX_LOW_POWER,
 		.source = "'timed out while waiting for target %s' (src/target/target.c, "
@@ -1071,6 +1078,9 @@ const struct diag_rule diag_rules[] = {
 		.confidence = DIAG_CONF_MEDIUM, .priority = 50,
 		.any = { "flash size failed, probe inaccurate" },
 		.check = chk_flash_size_failed,
+		/* A register read lost to a bad link is a symptom, not the cause. */
+		.yield_to = { DIAG_SWD_COMM_ERRORS },
+		.n_yield = 1,
 		.cause = CAUSE_FLASH_SIZE,
 		.fix = FIX_FLASH_SIZE,
 		.source = "'STM32 flash size failed, probe inaccurate - assuming %dk flash' "

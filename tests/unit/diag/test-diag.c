@@ -667,6 +667,38 @@ static void test_ranking_unpowered_over_unreachable(void **state)
 	diag_evidence_release(&ev);
 }
 
+/* A flaky link breaks the flash-size read and the flash reads alike; with the option bytes
+ * read (RDP 0) the link comes first and the size is a symptom. */
+static void test_ranking_flaky_link(void **state)
+{
+	(void)state;
+	struct diag_evidence ev;
+	diag_evidence_init(&ev);
+	f1_profile(&ev);
+	ev.op = DIAG_OP_READ;
+	ev.rdp_level = 0;
+	ev.wrp_active = DIAG_TRI_NO;
+	feed(&ev, "Info : device id = 0x20036410\n"
+	          "Warn : STM32 flash size failed, probe inaccurate - assuming 128k flash\n"
+	          "Info : flash size = 128 KiB\n"
+	          "Error: error reading to flash at address 0x08000000 at offset 0x00004000\n"
+	          "Error: Read error\n");
+	struct diag_report *r = run_ok(&ev);
+	assert_int_equal(r->findings[0].id, DIAG_SWD_COMM_ERRORS);
+	assert_null(find(r, DIAG_READOUT_PROTECTED));
+	const struct diag_finding *fs = find(r, DIAG_FLASH_SIZE_MISMATCH);
+	assert_non_null(fs);
+	assert_true(fs->confidence < r->findings[0].confidence);
+	diag_report_free(r);
+	/* swdbackup's own read of the register agrees with the profile: no size finding. */
+	ev.has_flash_size_reg = true;
+	ev.flash_size_reg_kib = 64;
+	r = run_ok(&ev);
+	assert_null(find(r, DIAG_FLASH_SIZE_MISMATCH));
+	diag_report_free(r);
+	diag_evidence_release(&ev);
+}
+
 static void test_evidence_shown_once(void **state)
 {
 	(void)state;
@@ -1014,6 +1046,7 @@ int main(void)
 		cmocka_unit_test(test_ranking_unpowered_over_unreachable),
 		cmocka_unit_test(test_ranking_permission_over_not_found),
 		cmocka_unit_test(test_evidence_shown_once),
+		cmocka_unit_test(test_ranking_flaky_link),
 		cmocka_unit_test(test_speed_steps),
 		cmocka_unit_test(test_recovery_sequence),
 		cmocka_unit_test(test_recovery_refuses),
