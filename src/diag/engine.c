@@ -135,8 +135,8 @@ static void derive_line(struct diag_ctx *c, const char *line, bool *saw_voltage)
 			}
 		}
 	}
-	/* Option bytes as OpenOCD prints them. F1 options_read: "read protection: on" (0.12),
-	 * "Readout Protection On" (0.9-0.11); the F1 (0.9-0.10) and F2/F4 drivers log "Device
+	/* Option bytes as OpenOCD prints them. F1 options_read: "read protection: on" (0.11+),
+	 * "Readout Protection On" (0.9-0.10); the F1 (0.9-0.10) and F2/F4 drivers log "Device
 	 * Security Bit Set" when they read RDP != level 0. */
 	if (strcasestr(line, "read protection: on") || strcasestr(line, "Readout Protection On") ||
 	    strcasestr(line, "Device Security Bit Set"))

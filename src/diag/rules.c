@@ -620,8 +620,8 @@ const struct diag_rule diag_rules[] = {
 	{
 		.id = DIAG_OPENOCD_TOO_OLD, .name = "too-old-command",
 		.confidence = DIAG_CONF_HIGH, .priority = 95,
-		.any = { "invalid command name \"?(read_memory|write_memory|adapter|hla_stlink_backend|capture|ocd_find)\"?",
-		         "Unknown command:? *\"?(read_memory|write_memory|adapter |hla_stlink_backend|capture)" },
+		.any = { "invalid command name \"?(read_memory|write_memory|adapter|hla_stlink_backend)\"?",
+		         "Unknown command:? *\"?(read_memory|write_memory|adapter |hla_stlink_backend)" },
 		.check = chk_too_old_command,
 		.cause = "the OpenOCD that ran is older than 0.12 and lacks commands swdbackup uses "
 		         "(read_memory, adapter speed/serial, hla_stlink_backend)",
@@ -629,8 +629,9 @@ const struct diag_rule diag_rules[] = {
 		       "build it from openocd.org) and point swdbackup at it with --openocd PATH",
 		.source = "Jim's 'invalid command name \"%s\"' (src/helper/command.c, "
 		          "jim_command_dispatch; 0.9-0.10 also 'Unknown command:' from "
-		          "command_run_line); read_memory/write_memory appeared in 0.11, "
-		          "hla_stlink_backend in 0.11, 'adapter speed' in 0.11",
+		          "command_run_line); read_memory/write_memory (target.c) and "
+		          "hla_stlink_backend (hla_interface.c) appeared in 0.12, 'adapter speed' / "
+		          "'adapter serial' (adapter.c) in 0.11",
 	},
 	{
 		.id = DIAG_OPENOCD_TOO_OLD, .name = "too-old-missing-command",
@@ -679,8 +680,8 @@ const struct diag_rule diag_rules[] = {
 		       "itself (tcl_port 0, telnet/gdb disabled), so this comes from a config or "
 		       "command that forces a fixed port: remove it",
 		.source = "server_preinit/add_service 'couldn't bind %s to socket on port %d: %s' "
-		          "(src/server/server.c, add_service; 0.10-0.11 'couldn't bind %s to socket: "
-		          "%s'; 0.9 'couldn't bind to socket: %s')",
+		          "(src/server/server.c, add_service; 0.11 the same; 0.10 'couldn't bind %s to "
+		          "socket: %s'; 0.9 'couldn't bind to socket: %s')",
 	},
 
 	/* ---- probe ---- */
@@ -843,7 +844,7 @@ const struct diag_rule diag_rules[] = {
 		.fix = FIX_UNREACHABLE,
 		.source = "'init mode failed (unable to connect to the target)' (src/jtag/drivers/"
 		          "stlink_usb.c, stlink_open; same in 0.9-0.12); 'Error connecting DP: cannot "
-		          "read IDR' (src/target/adi_v5_swd.c, swd_connect_single, 0.11+); 0.10 "
+		          "read IDR' (src/target/adi_v5_swd.c, swd_connect_single; swd_connect in 0.11); 0.10 "
 		          "CMSIS-DAP/J-Link: 'Could not initialize the debug port' (cortex_m.c, "
 		          "cortex_m_examine); JTAG: 'JTAG scan chain interrogation failed: all ones' "
 		          "(src/jtag/core.c, jtag_examine_chain)",
@@ -912,8 +913,7 @@ const struct diag_rule diag_rules[] = {
 		.fix = FIX_HALT,
 		.source = "'timed out while waiting for target halted' (src/target/target.c, "
 		          "target_wait_state; same wording 0.9-0.12) and 'TARGET: %s - Not halted' "
-		          "(src/target/startup.tcl, ocd_process_reset_inner; 0.9-0.11 'TARGET %s - "
-		          "Not halted')",
+		          "(src/target/startup.tcl, ocd_process_reset_inner; same wording 0.9-0.12)",
 	},
 	{
 		.id = DIAG_CORE_HALT_TIMEOUT, .name = "halt-timeout-attempts",
@@ -1096,7 +1096,7 @@ const struct diag_rule diag_rules[] = {
 		.cause = CAUSE_RDP,
 		.fix = FIX_RDP,
 		.source = "the option bytes: F1 'read protection: on' (src/flash/nor/stm32f1x.c, "
-		          "stm32x_handle_options_read_command; 0.9-0.11 'Readout Protection On'); "
+		          "stm32x_handle_options_read_command, 0.11+; 0.9-0.10 'Readout Protection On'); "
 		          "'Device Security Bit Set' (stm32f2x.c stm32x_read_options; stm32f1x.c in "
 		          "0.9-0.10)",
 	},
@@ -1108,7 +1108,7 @@ const struct diag_rule diag_rules[] = {
 		.cause = CAUSE_RDP,
 		.fix = FIX_RDP,
 		.source = "F1 'read protection: on' (src/flash/nor/stm32f1x.c, "
-		          "stm32x_handle_options_read_command; 0.9-0.11 'Readout Protection On'); "
+		          "stm32x_handle_options_read_command, 0.11+; 0.9-0.10 'Readout Protection On'); "
 		          "'Device Security Bit Set' (stm32f2x.c, stm32x_read_options; stm32f1x.c in "
 		          "0.9-0.10)",
 	},
