@@ -524,10 +524,11 @@ static int chk_verify_differ(struct diag_ctx *c)
 /* --- the table ---------------------------------------------------------------------- */
 
 /* Texts shared by several rules of one id. */
-#define CAUSE_NOT_FOUND "no debug probe answered: it is not plugged in, not the one asked for, or " \
-	"not the kind OpenOCD was told to use"
-#define FIX_NOT_FOUND "plug the probe in and check it shows up ('lsusb': 0483:3748/374b/374e/374f " \
-	"for ST-LINK, 1366:* for J-Link); name it with --probe SERIAL when several are attached; " \
+#define CAUSE_NOT_FOUND "no debug probe answered: it is not plugged in, not the one asked for, " \
+	"or not the kind OpenOCD was told to use"
+#define FIX_NOT_FOUND "plug the probe in and check it shows up ('lsusb': " \
+	"0483:3748/374b/374e/374f for ST-LINK, 1366:* for J-Link); name it with --probe " \
+	"SERIAL when several are attached; " \
 	"pick its kind with --interface stlink|cmsis-dap|jlink; for --probe stlink-tcp:PORT make " \
 	"sure stlink-server (or swdbackup-sim) listens on that port"
 #define CAUSE_UNREACHABLE "the probe works but the target's debug port does not answer: SWDIO/" \
@@ -886,7 +887,8 @@ const struct diag_rule diag_rules[] = {
 		.confidence = DIAG_CONF_HIGH, .priority = 55,
 		.all = { "timed out while waiting for target halted|- Not halted",
 		         /* the `targets` table row, or a state line, saying the core runs */
-		         "(target (state: )?running|is running|was running|^ *[0-9]+\\* +[^ ]+ +[^ ]+ +[^ ]+ +[^ ]+ +running *$)" },
+		         "(target (state: )?running|is running|was running|"
+		         "^ *[0-9]+\\* +[^ ]+ +[^ ]+ +[^ ]+ +[^ ]+ +running *$)" },
 		.cause = CAUSE_LOW_POWER,
 		.fix = FIX_LOW_POWER,
 		.source = "'timed out while waiting for target %s' (src/target/target.c, "
@@ -1090,7 +1092,8 @@ const struct diag_rule diag_rules[] = {
 	/* ---- protection ---- */
 	{
 		.id = DIAG_READOUT_PROTECTED, .name = "rdp-option-bytes",
-		.show = { "read protection: on", "Readout Protection On", "Device Security Bit Set", "error reading to flash", "Read error", "device protected" },
+		.show = { "read protection: on", "Readout Protection On", "Device Security Bit Set",
+		          "error reading to flash", "Read error", "device protected" },
 		.confidence = DIAG_CONF_HIGH, .priority = 90,
 		.check = chk_rdp_known,
 		.cause = CAUSE_RDP,
@@ -1143,7 +1146,8 @@ const struct diag_rule diag_rules[] = {
 	},
 	{
 		.id = DIAG_WRITE_PROTECTED, .name = "wrp-option-bytes",
-		.show = { "write protection register", "device protected", "failed erasing sectors", "write protected" },
+		.show = { "write protection register", "device protected", "failed erasing sectors",
+		          "write protected" },
 		.confidence = DIAG_CONF_HIGH, .priority = 60,
 		.check = chk_wrp_known,
 		.yield_to = { DIAG_READOUT_PROTECTED },
