@@ -147,6 +147,14 @@ static void derive_line(struct diag_ctx *c, const char *line, bool *saw_voltage)
 	if ((p = after(line, "write protection register = ")) && parse_hex(p, &v))
 		c->wrp = v == 0xffffffffu ? DIAG_TRI_NO : DIAG_TRI_YES;
 
+	/* "STLINK V2J37S7 (API v2) VID:PID 0483:3748" (0.11+). */
+	/* Case matters: 0.9-0.10 print "STLINK v2 JTAG v27 API v2 SWIM v6" instead. */
+	if ((p = strstr(line, "STLINK V")) && !c->firmware[0]) {
+		p += strlen("STLINK V");
+		size_t n = strspn(p, "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ");
+		if (n && n + 2 < sizeof(c->firmware))
+			snprintf(c->firmware, sizeof(c->firmware), "V%.*s", (int)n, p);
+	}
 	if (c->family == DIAG_FAM_UNKNOWN) {
 		if (strcasestr(line, "stm32f1x"))
 			c->family = DIAG_FAM_F1;
@@ -212,6 +220,8 @@ void diag_ctx_derive(struct diag_ctx *c, const struct diag_evidence *ev)
 		c->wrp = ev->wrp_active;
 	if (ev->probe_kind != DIAG_PROBE_UNKNOWN)
 		c->probe = ev->probe_kind;
+	if (ev->probe_firmware)
+		snprintf(c->firmware, sizeof(c->firmware), "%s", ev->probe_firmware);
 	if (ev->profile_target_cfg) {
 		if (strstr(ev->profile_target_cfg, "stm32f1x"))
 			c->family = DIAG_FAM_F1;

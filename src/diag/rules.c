@@ -247,6 +247,18 @@ static int chk_comm_from_reads(struct diag_ctx *c)
 	return DIAG_CONF_LOW;
 }
 
+/* ST-LINK firmware names read V<hw>[J<jtag>][M<msd>][B<bridge>][S<swim>] (OpenOCD prints
+ * "STLINK V2J37S7"); one without a J part has no JTAG/SWD support (STM8-only firmware, or
+ * a V2-1 version OpenOCD parses as such). */
+static int chk_firmware_no_swd(struct diag_ctx *c)
+{
+	const char *fw = c->firmware;
+	if (fw[0] != 'V' || strchr(fw, 'J'))
+		return 0;
+	snprintf(c->detail, sizeof(c->detail), "ST-LINK firmware %s has no JTAG/SWD part", fw);
+	return DIAG_CONF_HIGH;
+}
+
 static int chk_clone(struct diag_ctx *c)
 {
 	if (!is_clone_idcode(c))
@@ -737,6 +749,19 @@ const struct diag_rule diag_rules[] = {
 		          "handle_adapter_driver_command; 0.9-0.10 'interface' command); 'mode "
 		          "(transport) not supported by device' (stlink_usb.c, stlink_usb_init_mode); "
 		          "libusb LIBUSB_ERROR_NOT_SUPPORTED (libusb_helper.c, jtag_libusb_open)",
+	},
+	{
+		.id = DIAG_PROBE_DRIVER_MISSING, .name = "probe-firmware-no-swd",
+		.confidence = DIAG_CONF_HIGH, .priority = 85,
+		.check = chk_firmware_no_swd,
+		.show = { "STLINK V[0-9]", "mode \\(transport\\) not supported" },
+		.cause = "the probe's firmware cannot do SWD: an ST-LINK running STM8-only (SWIM) "
+		         "firmware, or one OpenOCD reads as such",
+		.fix = "reflash the ST-LINK with ST's firmware upgrade (STM32CubeProgrammer or "
+		       "STSW-LINK007) choosing the STM32 (JTAG/SWD) firmware, then retry",
+		.source = "the probe firmware swdbackup read; OpenOCD prints 'STLINK V%dJ%dM%d...' "
+		          "and 'mode (transport) not supported by device' (src/jtag/drivers/"
+		          "stlink_usb.c, stlink_usb_version / stlink_usb_init_mode)",
 	},
 	{
 		.id = DIAG_PROBE_NOT_FOUND, .name = "probe-not-found",

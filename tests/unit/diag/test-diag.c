@@ -573,6 +573,25 @@ static void test_openocd_facts(void **state)
 	diag_evidence_release(&ev);
 }
 
+static void test_probe_firmware_fact(void **state)
+{
+	(void)state;
+	struct diag_evidence ev;
+	diag_evidence_init(&ev);
+	ev.op = DIAG_OP_CONNECT;
+	ev.probe_kind = DIAG_PROBE_STLINK;
+	ev.probe_firmware = "V2M37S7";
+	struct diag_report *r = run_ok(&ev);
+	assert_int_equal(r->findings[0].id, DIAG_PROBE_DRIVER_MISSING);
+	assert_non_null(strstr(r->findings[0].detail, "V2M37S7"));
+	diag_report_free(r);
+	ev.probe_firmware = "V2J37S7";
+	r = run_ok(&ev);
+	assert_null(find(r, DIAG_PROBE_DRIVER_MISSING));
+	diag_report_free(r);
+	diag_evidence_release(&ev);
+}
+
 static void test_verify_facts(void **state)
 {
 	(void)state;
@@ -1041,6 +1060,7 @@ int main(void)
 		cmocka_unit_test(test_wrong_dev_id),
 		cmocka_unit_test(test_flash_size_mismatch),
 		cmocka_unit_test(test_openocd_facts),
+		cmocka_unit_test(test_probe_firmware_fact),
 		cmocka_unit_test(test_verify_facts),
 		cmocka_unit_test(test_unknown_shows_error_lines),
 		cmocka_unit_test(test_ranking_unpowered_over_unreachable),
