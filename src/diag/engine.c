@@ -147,8 +147,8 @@ static void derive_line(struct diag_ctx *c, const char *line, bool *saw_voltage)
 	if ((p = after(line, "write protection register = ")) && parse_hex(p, &v))
 		c->wrp = v == 0xffffffffu ? DIAG_TRI_NO : DIAG_TRI_YES;
 
-	/* "STLINK V2J37S7 (API v2) VID:PID 0483:3748" (0.11+). */
-	/* Case matters: 0.9-0.10 print "STLINK v2 JTAG v27 API v2 SWIM v6" instead. */
+	/* "STLINK V2J37S7 (API v2) VID:PID 0483:3748" (0.11+). Case matters: 0.9-0.10 print
+	 * "STLINK v2 JTAG v27 API v2 SWIM v6" instead. */
 	if ((p = strstr(line, "STLINK V")) && !c->firmware[0]) {
 		p += strlen("STLINK V");
 		size_t n = strspn(p, "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ");
@@ -501,13 +501,22 @@ struct diag_report *diag_run(const struct diag_evidence *ev)
 			if (u.n_ev < MAX_EVIDENCE)
 				u.ev_lines[u.n_ev++] = i;
 		}
+		char how[96] = "";
+		if (ev->openocd_exited && ev->openocd_exit_status < 0)
+			snprintf(how, sizeof(how), "OpenOCD was killed by signal %d; ",
+			         -ev->openocd_exit_status);
+		else if (ev->openocd_exited)
+			snprintf(how, sizeof(how), "OpenOCD exited with status %d; ",
+			         ev->openocd_exit_status);
 		if (errs == 0)
-			snprintf(u.detail, sizeof(u.detail), "%s",
+			snprintf(u.detail, sizeof(u.detail), "%s%s", how,
 			         lines_count(&l) ? "OpenOCD printed no error lines"
 			                         : "no OpenOCD output was captured");
 		else if (errs > u.n_ev)
-			snprintf(u.detail, sizeof(u.detail), "%zu error lines; the first %zu are shown",
-			         errs, u.n_ev);
+			snprintf(u.detail, sizeof(u.detail), "%s%zu error lines; the first %zu are shown",
+			         how, errs, u.n_ev);
+		else if (how[0])
+			snprintf(u.detail, sizeof(u.detail), "%.*s", (int)strlen(how) - 2, how);
 		cands[nc++] = u;
 	}
 

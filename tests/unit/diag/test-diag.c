@@ -650,6 +650,20 @@ static void test_unknown_shows_error_lines(void **state)
 	assert_int_equal(r->findings[0].id, DIAG_UNKNOWN);
 	assert_string_equal(r->findings[0].detail, "no OpenOCD output was captured");
 	diag_report_free(r);
+
+	/* OpenOCD killed part way, nothing printed: the detail says how it ended. */
+	struct diag_evidence ev;
+	diag_evidence_init(&ev);
+	ev.op = DIAG_OP_READ;
+	ev.openocd_exited = true;
+	ev.openocd_exit_status = -9;
+	feed(&ev, "Info : flash size = 64 KiB\n");
+	r = run_ok(&ev);
+	assert_int_equal(r->findings[0].id, DIAG_UNKNOWN);
+	assert_string_equal(r->findings[0].detail,
+	                    "OpenOCD was killed by signal 9; OpenOCD printed no error lines");
+	diag_report_free(r);
+	diag_evidence_release(&ev);
 }
 
 static void test_ranking_unpowered_over_unreachable(void **state)
