@@ -333,10 +333,13 @@ static struct compiled *slot(struct regcache *rc, size_t rule, int group, size_t
 	return &rc->slots[(rule * 4 + (size_t)group) * DIAG_RULE_MAX_PATTERNS + k];
 }
 
-static void add_ev_line(struct cand *c, size_t line)
+/* Keeps at most MAX_EVIDENCE distinct lines: a message repeated by polling or retries
+ * takes one place, so the other lines behind the finding still show. */
+static void add_ev_line(struct cand *c, const struct lines *l, size_t line)
 {
+	const char *text = lines_orig(l, line);
 	for (size_t i = 0; i < c->n_ev; i++)
-		if (c->ev_lines[i] == line)
+		if (c->ev_lines[i] == line || strcmp(lines_orig(l, c->ev_lines[i]), text) == 0)
 			return;
 	if (c->n_ev < MAX_EVIDENCE)
 		c->ev_lines[c->n_ev++] = line;
@@ -350,7 +353,6 @@ static bool eval_rule(struct regcache *rc, size_t ri, const struct lines *l, str
 	size_t nl = lines_count(l);
 
 	hit->n_ev = 0;
-	ctx->log_matched = false;
 	ctx->detail[0] = '\0';
 
 	bool any_listed = r->any[0] != NULL;
@@ -359,7 +361,7 @@ static bool eval_rule(struct regcache *rc, size_t ri, const struct lines *l, str
 		for (size_t i = 0; i < nl; i++) {
 			if (match_line(r->any[k], lines_at(l, i), slot(rc, ri, 0, k))) {
 				any_hit = true;
-				add_ev_line(hit, i);
+				add_ev_line(hit, l, i);
 			}
 		}
 	}
@@ -370,7 +372,7 @@ static bool eval_rule(struct regcache *rc, size_t ri, const struct lines *l, str
 		for (size_t i = 0; i < nl; i++) {
 			if (match_line(r->all[k], lines_at(l, i), slot(rc, ri, 1, k))) {
 				found = true;
-				add_ev_line(hit, i);
+				add_ev_line(hit, l, i);
 			}
 		}
 		if (!found)
@@ -381,7 +383,6 @@ static bool eval_rule(struct regcache *rc, size_t ri, const struct lines *l, str
 			if (match_line(r->none[k], lines_at(l, i), slot(rc, ri, 2, k)))
 				return false;
 
-	ctx->log_matched = any_listed && any_hit;
 	int conf = (int)r->confidence;
 	if (r->check) {
 		conf = r->check(ctx);
@@ -393,7 +394,7 @@ static bool eval_rule(struct regcache *rc, size_t ri, const struct lines *l, str
 	for (size_t k = 0; k < DIAG_RULE_MAX_PATTERNS && r->show[k]; k++)
 		for (size_t i = 0; i < nl; i++)
 			if (match_line(r->show[k], lines_at(l, i), slot(rc, ri, 3, k)))
-				add_ev_line(hit, i);
+				add_ev_line(hit, l, i);
 	hit->id = r->id;
 	hit->confidence = conf;
 	hit->priority = r->priority;
@@ -537,10 +538,10 @@ struct diag_report *diag_run(const struct diag_evidence *ev)
 			struct cand old = *same;
 			*same = hit;
 			for (size_t i = 0; i < old.n_ev; i++)
-				add_ev_line(same, old.ev_lines[i]);
+				add_ev_line(same, &l, old.ev_lines[i]);
 		} else {
 			for (size_t i = 0; i < hit.n_ev; i++)
-				add_ev_line(same, hit.ev_lines[i]);
+				add_ev_line(same, &l, hit.ev_lines[i]);
 		}
 	}
 
@@ -566,8 +567,7 @@ struct diag_report *diag_run(const struct diag_evidence *ev)
 			if (!is_error_line(lines_at(&l, i)))
 				continue;
 			errs++;
-			if (u.n_ev < MAX_EVIDENCE)
-				u.ev_lines[u.n_ev++] = i;
+			add_ev_line(&u, &l, i);
 		}
 		char how[96] = "";
 		if (ev->openocd_exited && ev->openocd_exit_status < 0)
@@ -581,7 +581,7 @@ struct diag_report *diag_run(const struct diag_evidence *ev)
 			         lines_count(&l) ? "OpenOCD printed no error lines"
 			                         : "no OpenOCD output was captured");
 		else if (errs > u.n_ev)
-			snprintf(u.detail, sizeof(u.detail), "%s%zu error lines; the first %zu are shown",
+			snprintf(u.detail, sizeof(u.detail), "%s%zu error lines, %zu distinct shown",
 			         how, errs, u.n_ev);
 		else if (how[0])
 			snprintf(u.detail, sizeof(u.detail), "%.*s", (int)strlen(how) - 2, how);
