@@ -767,7 +767,7 @@ const struct diag_rule diag_rules[] = {
 		.id = DIAG_PROBE_NOT_FOUND, .name = "probe-not-found",
 		.confidence = DIAG_CONF_HIGH, .priority = 80,
 		.any = { "no ST-LINK detected", "unable to find a matching CMSIS-DAP device",
-		         "unable to open CMSIS-DAP device", "No CMSIS-DAP device found",
+		         "unable to open CMSIS-DAP device",
 		         "No J-Link device found", "No device matches the serial string",
 		         "open failed \\((vid/pid|serial) mismatch\\)",
 		         "cannot connect to stlink server", "Can't find USB JTAG Interface" },
@@ -957,7 +957,7 @@ const struct diag_rule diag_rules[] = {
 		.id = DIAG_SWD_COMM_ERRORS, .name = "comm-errors-hard",
 		.confidence = DIAG_CONF_HIGH, .priority = 45,
 		.any = { "jtag status contains invalid mode value - communication failure",
-		         "SWD ack not OK", "STICKY ERROR", "Invalid ACK", "SWD overrun",
+		         "SWD ack not OK", "STICKY ERROR", "Invalid ACK",
 		         "DP initialisation failed", "SWD_AP_(FAULT|ERROR|PARITY)",
 		         "transfer count mismatch" },
 		.yield_to = { DIAG_TARGET_UNPOWERED, DIAG_SWD_UNREACHABLE, DIAG_READOUT_PROTECTED,
@@ -1068,8 +1068,7 @@ const struct diag_rule diag_rules[] = {
 		.id = DIAG_UNSUPPORTED_DEVICE, .name = "unsupported-log",
 		.confidence = DIAG_CONF_HIGH, .priority = 60,
 		.any = { "Cannot identify target as a STM32", "Cannot identify target as a stm32x",
-		         "Cortex-M PARTNO 0x[1-9a-f][0-9a-f]* is unrecognized",
-		         "Device id 0x[0-9a-f]+ not supported", "Unknown device \\(" },
+		         "Cortex-M PARTNO 0x[1-9a-f][0-9a-f]* is unrecognized" },
 		.yield_to = { DIAG_WRONG_TARGET_CONFIG, DIAG_COUNTERFEIT_MCU },
 		.n_yield = 2,
 		.cause = CAUSE_UNSUPPORTED,
@@ -1215,7 +1214,9 @@ const struct diag_rule diag_rules[] = {
 		.source = "'contents differ' (src/flash/nor/tcl.c, handle_flash_verify_bank_command, "
 		          "0.10+); 'diff %d address 0x%08x. Was 0x%02x instead of 0x%02x' "
 		          "(src/target/target.c, handle_verify_image_command_internal; same in "
-		          "0.9-0.12); 'Verification error address' (flash fill)",
+		          "0.9-0.12); 'Verification error address' (src/flash/nor/tcl.c, "
+		          "handle_flash_fill_command); 'verify failed in bank at' (src/flash/nor/"
+		          "core.c, flash_driver_verify, 0.11+)",
 	},
 	{
 		.id = DIAG_VERIFY_MISMATCH, .name = "verify-checksum-log",
