@@ -546,14 +546,16 @@ static int chk_verify_differ(struct diag_ctx *c)
 #define CAUSE_UNREACHABLE "the probe works but the target's debug port does not answer: SWDIO/" \
 	"SWCLK/GND not connected, the firmware has turned the SWD pins into GPIO or stopped the " \
 	"debug clock, or the board is held in reset"
-#define FIX_UNREACHABLE "check SWDIO, SWCLK and GND (and NRST) between probe and board; retry " \
+#define FIX_UNREACHABLE "check the board is powered (many ST-LINK clones report a voltage " \
+	"they do not measure) and SWDIO, SWCLK and GND (and NRST) between probe and board; retry " \
 	"with --connect-under-reset (NRST wired to the probe) so the core is caught before the " \
 	"firmware runs; if it is flaky, lower the clock with --speed 950 (or 480, 100); 'swdbackup " \
 	"diagnose --profile P' tries all of these"
 #define CAUSE_UNPOWERED "the probe measures no (or too low) target voltage: the board is not " \
 	"powered or the probe's VTref pin is not connected"
 #define FIX_UNPOWERED "power the board (USB or its supply) and connect the probe's VTref/VAPP " \
-	"pin to the board's 3.3 V; ST-LINK clones have no VTref sensing: check 3.3 V with a meter"
+	"pin to the board's 3.3 V; many ST-LINK clones do not sense VTref and report a fixed " \
+	"value: check 3.3 V with a meter"
 #define CAUSE_LOW_POWER "the core is in a low-power mode (WFI/WFE, Stop, Standby) so halt " \
 	"requests are lost until it wakes"
 #define FIX_LOW_POWER "retry with --connect-under-reset so the core is halted at reset before " \
