@@ -374,8 +374,11 @@ void probe_handle(struct probe *p, const struct stp_request *req, uint64_t now_n
 		break;
 	case STP_CLOSE_DEV: {
 		uint32_t st = p->open && req->id == p->connect_id ? STP_SS_OK : STP_SS_BAD_PARAMETER;
-		if (st == STP_SS_OK)
+		if (st == STP_SS_OK) {
 			p->open = false;
+			/* OpenOCD exits right after this reply: the board file must be current. */
+			mcu_save(p->mcu);
+		}
 		r->len = stp_encode_u32(r->buf, st);
 		trace(p, "CLOSE_DEV connect_id=0x%08x status=0x%x", req->id, st);
 		break;

@@ -3,6 +3,7 @@
  * core that only halts and resets, and knobs the tests set to force statuses. */
 #include "fake_mcu.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -19,7 +20,7 @@ struct fake_mcu_state *fake_mcu_state(mcu_t *m)
 
 const char *const *mcu_model_names(void)
 {
-	static const char *const names[] = {"fake103", NULL};
+	static const char *const names[] = {"fake103", "stm32f103c8", NULL};
 	return names;
 }
 
@@ -33,6 +34,13 @@ mcu_t *mcu_new(const struct mcu_config *cfg, char *err, size_t errlen)
 	m->st.faults = cfg->faults;
 	m->st.volts = cfg->faults.unpowered ? 0.0 : 3.3;
 	memset(m->st.flash, 0xFF, sizeof(m->st.flash));
+	snprintf(m->st.path, sizeof(m->st.path), "%s", cfg->flash_path ? cfg->flash_path : "");
+	FILE *f = m->st.path[0] ? fopen(m->st.path, "rb") : NULL;
+	if (f) {
+		if (fread(m->st.flash, 1, sizeof(m->st.flash), f) != sizeof(m->st.flash))
+			memset(m->st.flash, 0xFF, sizeof(m->st.flash));
+		fclose(f);
+	}
 	m->st.dhcsr = 0x02010000;
 	last = m;
 	return m;
@@ -47,6 +55,11 @@ int mcu_free(mcu_t *m)
 int mcu_save(mcu_t *m)
 {
 	m->st.saves++;
+	FILE *f = m->st.path[0] ? fopen(m->st.path, "wb") : NULL;
+	if (f) {
+		fwrite(m->st.flash, 1, sizeof(m->st.flash), f);
+		fclose(f);
+	}
 	return 0;
 }
 

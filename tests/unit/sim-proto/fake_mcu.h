@@ -6,6 +6,7 @@
 
 struct fake_mcu_state {
 	struct mcu_faults faults;
+	char path[512];          /* flash file, loaded at creation and written by mcu_save */
 	double volts;
 	uint8_t flash[64 * 1024];
 	uint8_t sram[20 * 1024];
