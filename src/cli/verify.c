@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli/backup.h"
 #include "cli/board.h"
 #include "cli/findings.h"
 #include "cli/source.h"
