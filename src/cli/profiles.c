@@ -63,16 +63,16 @@ out:
 int cmd_profiles(struct cli_ctx *ctx)
 {
 	const char *sub = ctx->opt.npos > 0 ? ctx->opt.pos[0] : "list";
-	int want = strcmp(sub, "list") == 0 ? 1 : 2;
+	int want = strcmp(sub, "list") == 0 ? (ctx->opt.npos ? 1 : 0) : 2;
 
 	if (strcmp(sub, "list") && strcmp(sub, "show") && strcmp(sub, "check"))
 		return swd_error_set(&ctx->err, SWD_EUSAGE, "unknown 'profiles' action '%s'; use list, show NAME or check FILE", sub);
 	if (ctx->opt.npos != want)
-		return swd_error_set(&ctx->err, SWD_EUSAGE, want == 1 ? "'profiles list' takes no arguments"
+		return swd_error_set(&ctx->err, SWD_EUSAGE, want <= 1 ? "'profiles list' takes no arguments"
 					: "'profiles %s' takes exactly one %s", sub,
 					strcmp(sub, "show") == 0 ? "profile name" : "file");
 	json_object_set_new(ctx->doc, "action", json_string(sub));
-	if (want == 1)
+	if (want <= 1)
 		return profiles_list(ctx);
 	return profiles_show(ctx, ctx->opt.pos[1], strcmp(sub, "check") == 0);
 }
