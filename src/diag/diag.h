@@ -200,7 +200,8 @@ void diag_evidence_init(struct diag_evidence *ev);
 /* Frees the owned log. The struct may be initialised again afterwards. */
 void diag_evidence_release(struct diag_evidence *ev);
 /* Appends LEN bytes of OpenOCD's output (stderr, or a saved log). Bytes may arrive split
- * anywhere; lines end at \n (\r\n and \r handled). Returns 0 or -ENOMEM. */
+ * anywhere; lines end at \n (a \r before it is dropped); an unterminated last
+ * line is kept and seen by the rules too. Returns 0 or -ENOMEM. */
 int diag_evidence_feed_log(struct diag_evidence *ev, const char *buf, size_t len);
 /* Records one connection attempt. Returns 0, or -ENOSPC when DIAG_MAX_ATTEMPTS are full. */
 int diag_evidence_add_attempt(struct diag_evidence *ev, bool under_reset, unsigned speed_khz,

@@ -89,6 +89,9 @@ struct ocdproc {
 	bool exited;             /* exit seen and both pipes at EOF: on_exit was called */
 	bool exit_seen;
 	bool out_eof, err_eof;
+	bool spawn_failed;
+	bool close_requested;    /* ocdproc_close() waits for the exit before closing */
+	bool closing;
 	int64_t exit_status;
 	int term_signal;
 	uint16_t tcl_port;       /* 0 until learned */
@@ -112,10 +115,9 @@ int ocdproc_start(struct ocdproc *p, uv_loop_t *loop, const struct ocdproc_confi
 /* SIGTERM now, SIGKILL if still running after grace_ms. No-op when not running. */
 void ocdproc_terminate(struct ocdproc *p, uint64_t grace_ms);
 
-/* Closes every handle (killing with SIGKILL first if still running); on_closed runs once
- * all are closed. Safe to call more than once, and on a struct never started (then
- * on_closed runs from the loop's next iteration... only if it was started; otherwise
- * immediately). */
+/* Closes every handle; a child still running is killed with SIGKILL first and reaped, so
+ * no zombie is left. on_closed runs once all handles are closed (at once when none was
+ * opened, e.g. after ocdproc_start() failed to find the executable). */
 void ocdproc_close(struct ocdproc *p, ocdproc_closed_cb on_closed);
 
 /* Lines seen so far. Returns: borrowed (valid until ocdproc_release()). */
