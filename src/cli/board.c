@@ -271,6 +271,55 @@ int cli_board_check_identity(struct cli_ctx *ctx, struct cli_board *b)
 	return 0;
 }
 
+/* The diagnosis engine reads OpenOCD's log more carefully than the session's first cut
+ * at classifying a failed start, so its top finding decides how an attempt ended. */
+static enum diag_outcome outcome_from_diag(struct cli_board *b, enum diag_outcome dflt)
+{
+	struct diag_report *r;
+	enum diag_outcome out = dflt;
+
+	b->ev.op = DIAG_OP_CONNECT;
+	r = diag_run(&b->ev);
+	if (r && r->n && r->findings[0].confidence >= DIAG_CONF_MEDIUM) {
+		switch (r->findings[0].id) {
+		case DIAG_SWD_UNREACHABLE: out = DIAG_OUT_NO_RESPONSE; break;
+		case DIAG_TARGET_LOW_POWER:
+		case DIAG_CORE_HALT_TIMEOUT: out = DIAG_OUT_HALT_TIMEOUT; break;
+		case DIAG_SWD_COMM_ERRORS: out = DIAG_OUT_COMM_ERROR; break;
+		default: break;
+		}
+	}
+	diag_report_free(r);
+	return out;
+}
+
+/* The exit code of a failed connection follows the top finding when the engine is sure
+ * of it (e.g. "init mode failed" is the target, exit 6, whatever else was logged). */
+static int code_from_diag(struct cli_ctx *ctx, struct cli_board *b, int rc)
+{
+	static const int code_for_exit[10] = { 0, SWD_EVERIFY, SWD_EUSAGE, SWD_EINPUT, SWD_EOCDDIED,
+					       SWD_EPROBENOTFOUND, SWD_ETARGETNORESP, SWD_EPROTECTED,
+					       SWD_EWRONGTARGET, SWD_EIO };
+	struct diag_report *r;
+	int want = 0;
+
+	b->ev.op = DIAG_OP_CONNECT;
+	r = diag_run(&b->ev);
+	if (r && r->n && r->findings[0].confidence >= DIAG_CONF_MEDIUM && r->findings[0].id != DIAG_UNKNOWN) {
+		enum diag_id id = r->findings[0].id;
+		int e = diag_id_exit_code(id);
+
+		if (e > 0 && e < 10 && e != swd_exit_code(rc))
+			want = id == DIAG_PROBE_BUSY ? SWD_EPROBEBUSY : id == DIAG_USB_PERMISSION ? SWD_EPROBEPERM :
+			       id == DIAG_OPENOCD_MISSING ? SWD_EOCDMISSING : code_for_exit[e];
+	}
+	diag_report_free(r);
+	if (!want)
+		return rc;
+	ctx->err.code = want;
+	return want;
+}
+
 int cli_board_start_probe(struct cli_ctx *ctx, struct cli_board *b)
 {
 	int rc;
@@ -339,14 +388,17 @@ int cli_board_connect(struct cli_ctx *ctx, struct cli_board *b, enum diag_op op,
 		swd_error_set(&ctx->err, rc, "%s", aerr.msg);
 		failures++;
 		cli_board_drop(b);
+		out = outcome_from_diag(b, out);
 		diag_evidence_add_attempt(&b->ev, under, speed, out);
-		if (out == DIAG_OUT_OTHER || !diag_recovery_next(&b->ev, dflt, &retry))
+		if (!diag_recovery_next(&b->ev, dflt, &retry))
 			break;
 		ui_status(&ctx->ui, "the target did not answer (%s); trying again%s at %u kHz", aerr.msg,
 			  retry.under_reset ? " under reset" : "", retry.speed_khz ? retry.speed_khz : dflt);
 		under = retry.under_reset;
 		speed = retry.speed_khz;
 	}
+	if (rc != 0 && rc != SWD_EINTR)
+		rc = code_from_diag(ctx, b, rc);
 	if (rc != 0)
 		return rc;
 
