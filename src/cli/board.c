@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -181,6 +182,7 @@ int cli_board_attempt(struct cli_ctx *ctx, struct cli_board *b, bool under_reset
 	cfg.interrupted = &cli_interrupted;
 
 	fed_lines = 0;
+	b->tried = true;
 	memset(&b->probe, 0, sizeof(b->probe));
 	rc = ocd_session_start(&cfg, &b->s, &b->probe, err);
 	evidence_from_probe(ctx, b);
@@ -369,7 +371,7 @@ int cli_board_connect(struct cli_ctx *ctx, struct cli_board *b, enum diag_op op,
 			break;
 		}
 		/* A clone's DP IDCODE stops the stock config at init: note it and expect it. */
-		idc = rc == SWD_EWRONGTARGET && !b->clone_idcode[0] ? unexpected_idcode(b->s) : 0;
+		idc = !b->clone_idcode[0] ? unexpected_idcode(b->s) : 0;
 		if (idc && swd_profile_dp_idcode_kind(b->p, idc) == 2) {
 			b->ev.has_dp_idcode = true;
 			b->ev.dp_idcode = idc;
@@ -479,54 +481,11 @@ int cli_board_protection(struct cli_ctx *ctx, struct cli_board *b)
 
 int cli_board_read_flash(struct cli_ctx *ctx, struct cli_board *b, uint32_t len, const char *path)
 {
-	const struct swd_profile *p = b->p;
-	uint32_t bank_start[4] = { 0 }, bank_len[4] = { 0 };
-	unsigned nb = p->flash.nbanks ? p->flash.nbanks : 1;
-	char *part = NULL;
-	int rc = 0;
-
+	/* OpenOCD 0.12's stm32f2x driver sees a dual-bank part (F42x/43x) as one bank 0 of
+	 * the whole size, sectors numbered straight through; the profile's banks only say
+	 * where the silicon's halves are. So flash is always OpenOCD's bank 0. */
 	b->op = DIAG_OP_READ;
-	if (nb == 1 || nb > 4)
-		return ocd_read_flash(b->s, 0, 0, len, path, &ctx->err);
-	/* Several banks: each is read on its own and appended to the first one's file. */
-	for (size_t i = 0; i < p->flash.nsectors; i++) {
-		const struct swd_sector *sec = &p->flash.sectors[i];
-
-		if (sec->bank >= nb)
-			continue;
-		if (!bank_len[sec->bank])
-			bank_start[sec->bank] = sec->address - p->flash.base;
-		bank_len[sec->bank] += sec->size;
-	}
-	if (asprintf(&part, "%s.bank", path) < 0)
-		return swd_error_set(&ctx->err, SWD_ENOMEM, "out of memory");
-	for (unsigned k = 0; k < nb && rc == 0; k++) {
-		uint32_t want = bank_start[k] >= len ? 0 : len - bank_start[k];
-
-		if (want > bank_len[k])
-			want = bank_len[k];
-		if (!want)
-			break;
-		rc = ocd_read_flash(b->s, k, 0, want, k == 0 ? path : part, &ctx->err);
-		if (rc == 0 && k > 0) {
-			FILE *in = fopen(part, "rb"), *out = fopen(path, "ab");
-			char buf[65536];
-			size_t n;
-
-			if (!in || !out)
-				rc = swd_error_set(&ctx->err, SWD_EIO, "cannot append to '%s': %s", path, strerror(errno));
-			while (rc == 0 && (n = fread(buf, 1, sizeof(buf), in)) > 0)
-				if (fwrite(buf, 1, n, out) != n)
-					rc = swd_error_set(&ctx->err, SWD_EIO, "cannot write '%s': %s", path, strerror(errno));
-			if (in)
-				fclose(in);
-			if (out && fclose(out) != 0 && rc == 0)
-				rc = swd_error_set(&ctx->err, SWD_EIO, "cannot write '%s': %s", path, strerror(errno));
-			unlink(part);
-		}
-	}
-	free(part);
-	return rc;
+	return ocd_read_flash(b->s, 0, 0, len, path, &ctx->err);
 }
 
 int cli_board_read_otp(struct cli_ctx *ctx, struct cli_board *b, uint8_t **buf, size_t *len)
@@ -563,7 +522,7 @@ void cli_board_report(struct cli_ctx *ctx, struct cli_board *b)
 	json_object_set_new(probe, "kind", json_string(probe_kind_name(ctx)));
 	json_object_set_new(probe, "serial", ctx->opt.probe.serial ? json_string(ctx->opt.probe.serial) : json_null());
 	json_object_set_new(probe, "firmware", b->probe.firmware[0] ? json_string(b->probe.firmware) : json_null());
-	json_object_set_new(probe, "target_voltage", b->probe.has_voltage ? json_real(b->probe.target_voltage) : json_null());
+	json_object_set_new(probe, "target_voltage", b->probe.has_voltage ? json_real(round(b->probe.target_voltage * 100.0) / 100.0) : json_null());
 	json_object_set_new(probe, "openocd_version", b->probe.openocd_version[0] ? json_string(b->probe.openocd_version) : json_null());
 	json_object_set_new(probe, "adapter_khz", b->probe.adapter_khz ? json_integer(b->probe.adapter_khz) : json_null());
 	if (b->sim_started && ctx->opt.probe.kind == CLI_PROBE_SIM_FILE)
@@ -614,11 +573,11 @@ int cli_board_close(struct cli_ctx *ctx, struct cli_board *b, int rc)
 
 	if (cli_interrupted && rc != 0)
 		rc = swd_error_set(&ctx->err, SWD_EINTR, "interrupted");
-	if (b->p && (b->s || b->ev.n_attempts || rc != 0))
+	if (b->p && b->tried)
 		cli_board_report(ctx, b);
 	if (b->s)
 		feed_log(b, b->s, &fed_lines);
-	if (b->ev_ready && b->p && rc != 0 && rc != SWD_EINTR && rc != SWD_EUSAGE &&
+	if (b->ev_ready && b->p && b->tried && rc != 0 && rc != SWD_EINTR && rc != SWD_EUSAGE &&
 	    swd_exit_code(rc) != 3) {
 		/* a failure: explain it */
 		const struct ocd_failure *f = ocd_session_failure(b->s);

@@ -35,6 +35,7 @@ struct cli_board {
 	bool identified;
 	struct diag_evidence ev;
 	bool ev_ready;
+	bool tried;                   /* OpenOCD was started at least once */
 	enum diag_op op;              /* what we are doing, for the findings of a failure */
 	bool under_reset;             /* how the connection that worked was made */
 	unsigned speed_khz;           /* 0 = the profile's */

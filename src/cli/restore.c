@@ -53,23 +53,15 @@ static int program(struct cli_ctx *ctx, struct cli_board *b, const struct swd_im
 	size_t n = 0;
 	int rc;
 
-	/* Only bank 0 is programmed through one call; images reaching a second bank are
-	 * refused by the bank check below rather than half-written. */
+	/* OpenOCD's bank 0 spans all of flash, dual-bank parts included (see board.c). */
 	secs = calloc(p->flash.nsectors ? p->flash.nsectors : 1, sizeof(*secs));
 	if (!secs)
 		return swd_error_set(&ctx->err, SWD_ENOMEM, "out of memory");
 	for (size_t i = 0; i < p->flash.nsectors; i++) {
-		if (p->flash.sectors[i].bank != 0)
-			continue;
 		secs[n].index = p->flash.sectors[i].index;
 		secs[n].offset = p->flash.sectors[i].address - p->flash.base;
 		secs[n].size = p->flash.sectors[i].size;
 		n++;
-	}
-	if (n && img->hi > secs[n - 1].offset + secs[n - 1].size) {
-		free(secs);
-		return swd_error_set(&ctx->err, SWD_ETOOBIG, "the image reaches the second flash bank; programming "
-				     "more than bank 0 is not supported yet");
 	}
 	memset(&a, 0, sizeof(a));
 	a.path = file;

@@ -1,7 +1,9 @@
 /* source.c - bundles and images as inputs. */
 #include "cli/source.h"
 
+#include <ctype.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -15,9 +17,14 @@ int cli_source_load(struct cli_ctx *ctx, const struct swd_profile *p, const char
 
 	memset(src, 0, sizeof(*src));
 	src->path = path;
-	if (stat(path, &st) != 0)
-		return swd_error_set(&ctx->err, swd_err_from_errno(errno) == SWD_EIO ? SWD_EIO : SWD_ENOENT,
-				     "cannot open '%s': %s", path, strerror(errno));
+	if (stat(path, &st) != 0) {
+		char why[128];
+
+		snprintf(why, sizeof(why), "%s", strerror(errno));
+		why[0] = (char)tolower((unsigned char)why[0]);
+		return swd_error_set(&ctx->err, errno == ENOENT || errno == ENOTDIR ? SWD_ENOENT : SWD_EIO,
+				     "cannot open '%s': %s", path, why);
+	}
 	if (S_ISDIR(st.st_mode)) {
 		rc = swd_bundle_open(path, &src->bundle, &ctx->err);
 		if (rc == 0)
