@@ -205,7 +205,10 @@ int mcu_core_init(mcu_t *m, char *err, size_t errlen)
 		                   UC_PROT_READ | UC_PROT_WRITE, m->ccm);
 	if (e == UC_ERR_OK) {
 		uint32_t sb = md->sys_base & ~0x3FFu;
-		e = map_mmio(m, sb, page_up(md->sys_base + md->sys_size) - sb);
+		uint32_t se = md->sys_base + md->sys_size;
+		if (md->family == MCU_FAMILY_F1)
+			se = md->opt_addr + 16; /* F1 option bytes follow the ROM */
+		e = map_mmio(m, sb, page_up(se) - sb);
 	}
 	if (e == UC_ERR_OK && md->family == MCU_FAMILY_F2F4)
 		e = map_mmio(m, md->opt_addr, 0x400);
@@ -328,6 +331,7 @@ void mcu_core_run(mcu_t *m, uint64_t budget, uint64_t host_ns_limit)
 	}
 	if (m->core_bkpt) {
 		mcu_halt_now(m);
+		m->dfsr |= MCU_DFSR_BKPT;
 		return;
 	}
 	if (e != UC_ERR_OK || m->core_fault) {

@@ -22,6 +22,7 @@
 #define DEMCR 0xE000EDFCu
 #define CPUID 0xE000ED00u
 #define AIRCR 0xE000ED0Cu
+#define DFSR 0xE000ED30u
 #define MVFR0 0xE000EF40u
 #define MVFR1 0xE000EF44u
 #define FP_CTRL 0xE0002000u
@@ -198,15 +199,18 @@ static void dhcsr_write(mcu_t *m, uint32_t v)
 			return;
 		}
 		m->dhcsr_ctrl = ctrl;
-		if (!m->nrst)
+		if (!m->nrst) {
 			mcu_halt_now(m);
+			m->dfsr |= MCU_DFSR_HALTED;
+		}
 		return;
 	}
 	m->dhcsr_ctrl = ctrl;
 	if (!m->halted || m->nrst)
 		return;
 	if (ctrl & C_STEP) {
-		mcu_core_step(m);
+		if (mcu_core_step(m) && !m->lockup)
+			m->dfsr |= MCU_DFSR_HALTED;
 		m->dhcsr_ctrl |= C_HALT;
 		return;
 	}
@@ -233,6 +237,7 @@ void mcu_do_system_reset(mcu_t *m)
 	}
 	if ((m->dhcsr_ctrl & C_DEBUGEN) && ((m->demcr & VC_CORERESET) || (m->dhcsr_ctrl & C_HALT))) {
 		mcu_halt_now(m);
+		m->dfsr |= (m->demcr & VC_CORERESET) ? MCU_DFSR_VCATCH : MCU_DFSR_HALTED;
 		return;
 	}
 	start_running(m, true);
@@ -249,6 +254,7 @@ static enum mcu_status ppb_read(mcu_t *m, uint32_t addr, unsigned width, uint32_
 	case DCRSR: v = 0; break;
 	case DCRDR: v = m->dcrdr; break;
 	case DEMCR: v = m->demcr; break;
+	case DFSR: v = m->dfsr; break;
 	case AIRCR: v = 0xFA050000u | (get_le(m->ppb + (AIRCR - MCU_PPB_BASE), 4) & 0x700); break;
 	case MVFR0: v = m->md->fpu ? 0x10110021u : 0; break;
 	case MVFR1: v = m->md->fpu ? 0x11000011u : 0; break;
@@ -297,6 +303,7 @@ static enum mcu_status ppb_write(mcu_t *m, uint32_t addr, unsigned width, uint32
 	}
 	case DCRDR: m->dcrdr = val; break;
 	case DEMCR: m->demcr = val & 0x010F07F1u; break;
+	case DFSR: m->dfsr &= ~val; break; /* write one to clear */
 	case AIRCR:
 		put_le(m->ppb + (AIRCR - MCU_PPB_BASE), 4, val & 0x700);
 		if ((val >> 16) != 0x05FA || !(val & 0x5))

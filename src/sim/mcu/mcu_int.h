@@ -59,6 +59,10 @@ int mcu_sector_of(const struct mcu_model *md, uint32_t off);
 
 /* Who performs a bus access: the debugger may touch the debug registers and is stopped
  * by readout protection; the core is not. */
+#define MCU_DFSR_HALTED (1u << 0)
+#define MCU_DFSR_BKPT (1u << 1)
+#define MCU_DFSR_VCATCH (1u << 3)
+
 enum mcu_initiator { MCU_BY_DEBUGGER, MCU_BY_CORE };
 
 /* Flash programming/erase controller state (FPEC on F1, flash interface on F2/F4). */
@@ -122,6 +126,7 @@ struct mcu {
 	bool retire_st;
 	uint32_t demcr;
 	uint32_t dcrdr;
+	uint32_t dfsr;        /* why the core last halted (OpenOCD reports it) */
 	uint32_t dbgmcu_cr;
 	uint32_t dbgmcu_apb1_fz;
 	uint32_t dbgmcu_apb2_fz;
