@@ -140,9 +140,10 @@ static void block_hook(uc_engine *uc, uint64_t address, uint32_t size, void *use
 	mcu_t *m = user;
 	if (m->nfix)
 		apply_fixups(m);
-	/* about one cycle per halfword of Thumb code: close enough for loops of simple
-	 * ALU/load instructions, which is what the flash loaders and the CRC are */
-	m->cycles += size / 2 ? size / 2 : 1;
+	/* about one cycle per halfword of Thumb code plus two for the branch that entered
+	 * the block (pipeline refill, RM0090 PM0214 §3.3 timings): close enough for the
+	 * loops of loads, ALU operations and branches the flash loaders and CRC are */
+	m->cycles += size / 2 + 2;
 	if (m->cycles >= m->budget) {
 		stop(m);
 		return;

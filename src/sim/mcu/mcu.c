@@ -45,6 +45,11 @@
 #define S_RESET_ST (1u << 25)
 #define VC_CORERESET (1u << 0)
 
+static void periph_reset(mcu_t *m);
+static uint32_t periph_read(mcu_t *m, uint32_t addr, unsigned width);
+static uint32_t rcc_base(const mcu_t *m);
+static void update_clock(mcu_t *m);
+
 static uint64_t host_ns(void)
 {
 	struct timespec ts;
@@ -220,11 +225,10 @@ static void dhcsr_write(mcu_t *m, uint32_t v)
 void mcu_do_system_reset(mcu_t *m)
 {
 	mcu_fpec_reset(m);
-	memset(m->periph, 0, m->periph_size);
+	periph_reset(m);
 	/* SCS (NVIC, SCB) is reset with the system; the debug registers, FPB/DWT and
 	 * DBGMCU are only reset at power-on */
 	memset(m->ppb + 0xE000, 0, 0x1000);
-	m->core_hz = m->md->hsi_hz;
 	mcu_core_reset(m);
 	m->reset_st = true;
 	m->lockup = false;
@@ -365,7 +369,7 @@ enum mcu_status mcu_bus_read(mcu_t *m, uint32_t addr, unsigned width, uint32_t *
 			*val = width == 4 ? v : (v >> sh) & (width == 2 ? 0xFFFFu : 0xFFu);
 			return MCU_OK;
 		}
-		*val = get_le(m->periph + (addr - MCU_PERIPH_BASE), width);
+		*val = periph_read(m, addr, width);
 		return MCU_OK;
 	}
 	if (addr >= MCU_PPB_BASE && addr - MCU_PPB_BASE < MCU_PPB_SIZE)
@@ -400,11 +404,100 @@ enum mcu_status mcu_bus_write(mcu_t *m, uint32_t addr, unsigned width, uint32_t 
 			return MCU_OK;
 		}
 		put_le(m->periph + (addr - MCU_PERIPH_BASE), width, val);
+		if ((addr & ~0xFu) == rcc_base(m))
+			update_clock(m);
 		return MCU_OK;
 	}
 	if (addr >= MCU_PPB_BASE && addr - MCU_PPB_BASE < MCU_PPB_SIZE)
 		return ppb_write(m, addr, width, val, by);
 	return MCU_FAULT;
+}
+
+/* --- reset and clock control ------------------------------------------------------ */
+
+/* RCC (RM0008 §7.3, RM0033/RM0090 §5-6.3): only what sets the core clock is modelled.
+ * Ready flags follow their enable bits at once and SWS follows SW, so firmware and
+ * OpenOCD's reset-init never wait on an oscillator. HSE is taken as an 8 MHz crystal. */
+#define HSE_HZ 8000000u
+
+static uint32_t rcc_base(const mcu_t *m)
+{
+	return m->md->family == MCU_FAMILY_F1 ? 0x40021000u : 0x40023800u;
+}
+
+static uint32_t periph_word(const mcu_t *m, uint32_t addr)
+{
+	return get_le(m->periph + (addr - MCU_PERIPH_BASE), 4);
+}
+
+static void periph_reset(mcu_t *m)
+{
+	memset(m->periph, 0, m->periph_size);
+	uint32_t rcc = rcc_base(m);
+	put_le(m->periph + (rcc - MCU_PERIPH_BASE), 4, 0x00000083u); /* HSION, HSIRDY */
+	if (m->md->family == MCU_FAMILY_F2F4)
+		put_le(m->periph + (rcc + 4 - MCU_PERIPH_BASE), 4, 0x24003010u); /* PLLCFGR */
+	m->core_hz = m->md->hsi_hz;
+}
+
+static uint32_t ahb_div(uint32_t cfgr)
+{
+	static const uint32_t div[8] = { 2, 4, 8, 16, 64, 128, 256, 512 };
+	uint32_t hpre = (cfgr >> 4) & 0xF;
+	return hpre & 8 ? div[hpre & 7] : 1;
+}
+
+static void update_clock(mcu_t *m)
+{
+	uint32_t rcc = rcc_base(m);
+	uint32_t cr = periph_word(m, rcc);
+	uint64_t hz = m->md->hsi_hz;
+	if (m->md->family == MCU_FAMILY_F1) {
+		uint32_t cfgr = periph_word(m, rcc + 4);
+		uint32_t sw = cfgr & 3;
+		if (sw == 1) {
+			hz = HSE_HZ;
+		} else if (sw == 2 && (cr & (1u << 24))) {
+			uint64_t in = (cfgr & (1u << 16)) ? HSE_HZ / ((cfgr & (1u << 17)) ? 2 : 1)
+			                                   : m->md->hsi_hz / 2;
+			uint32_t mul = ((cfgr >> 18) & 0xF) + 2;
+			hz = in * (mul > 16 ? 16 : mul);
+		}
+		hz /= ahb_div(cfgr);
+	} else {
+		uint32_t pll = periph_word(m, rcc + 4);
+		uint32_t cfgr = periph_word(m, rcc + 8);
+		uint32_t sw = cfgr & 3;
+		if (sw == 1) {
+			hz = HSE_HZ;
+		} else if (sw == 2 && (cr & (1u << 24))) {
+			uint64_t in = (pll & (1u << 22)) ? HSE_HZ : m->md->hsi_hz;
+			uint32_t pllm = pll & 0x3F;
+			uint32_t plln = (pll >> 6) & 0x1FF;
+			uint32_t pllp = 2 * (((pll >> 16) & 3) + 1);
+			if (pllm >= 2 && plln >= 2)
+				hz = in / pllm * plln / pllp;
+		}
+		hz /= ahb_div(cfgr);
+	}
+	if (hz < 1000000 || hz > 240000000)
+		hz = m->md->hsi_hz; /* a setting the part would not run at */
+	m->core_hz = (uint32_t)hz;
+}
+
+static uint32_t periph_read(mcu_t *m, uint32_t addr, unsigned width)
+{
+	uint32_t rcc = rcc_base(m);
+	uint32_t a = addr & ~3u;
+	uint32_t v = periph_word(m, a);
+	uint32_t cfgr = rcc + (m->md->family == MCU_FAMILY_F1 ? 4 : 8);
+	if (a == rcc)
+		v = (v & ~((1u << 1) | (1u << 17) | (1u << 25))) | ((v & 1u) << 1) |
+		    ((v & (1u << 16)) << 1) | ((v & (1u << 24)) << 1);
+	else if (a == cfgr)
+		v = (v & ~0xCu) | ((v & 3u) << 2);
+	unsigned sh = (addr & 3) * 8;
+	return width == 4 ? v : (v >> sh) & (width == 2 ? 0xFFFFu : 0xFFu);
 }
 
 /* --- creation and persistence ------------------------------------------------------ */

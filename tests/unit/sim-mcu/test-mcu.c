@@ -524,6 +524,63 @@ static void test_f4_otp(void **state)
 	assert_int_equal(b[0], 0x3C);
 }
 
+static mcu_t *open_timed(struct fixture *f, const char *model)
+{
+	struct mcu_config cfg = { .model = model, .flash_path = f->path,
+	                          .timing = MCU_TIMING_REALISTIC };
+	char err[256] = "";
+	mcu_t *m = mcu_new(&cfg, err, sizeof(err));
+	if (!m)
+		fail_msg("mcu_new: %s", err);
+	return m;
+}
+
+/* Simulated time only: BSY follows the clock the server passes, not the host's. */
+static void test_realistic_busy_times(void **state)
+{
+	struct fixture *f = *state;
+	uint64_t t0 = 5000000000ull;
+	mcu_t *m = f->m = open_timed(f, "stm32f103c8");
+	mcu_advance(m, t0);
+	f1_unlock(m);
+	w32(m, F1 + 0x10, 0x02);
+	w32(m, F1 + 0x14, 0x08000000);
+	w32(m, F1 + 0x10, 0x42);
+	assert_int_equal(r32(m, F1 + 0x0C) & 1, 1);
+	assert_int_equal(r32(m, F1 + 0x10) & 0x40, 0x40); /* STRT reads 1 while busy */
+	mcu_advance(m, t0 + 24000000);
+	assert_int_equal(r32(m, F1 + 0x0C) & 1, 1);
+	mcu_advance(m, t0 + 26000000); /* page erase: 25 ms */
+	assert_int_equal(r32(m, F1 + 0x0C) & 1, 0);
+	assert_int_equal(r32(m, F1 + 0x10) & 0x40, 0);
+	/* a halfword program: 52.5 us */
+	w32(m, F1 + 0x10, 0x01);
+	w16(m, 0x08000000, 0x1234);
+	assert_int_equal(r32(m, F1 + 0x0C) & 1, 1);
+	mcu_advance(m, t0 + 26000000 + 53000);
+	assert_int_equal(r32(m, F1 + 0x0C) & 1, 0);
+	mcu_free(m);
+	f->m = NULL;
+
+	/* F4 128 KiB sector at x8 (OpenOCD's erase): 2 s; at x32: 1 s */
+	snprintf(f->path, sizeof(f->path), "%s/f4.bin", f->dir);
+	m = f->m = open_timed(f, "stm32f407vg");
+	mcu_advance(m, t0);
+	f4_unlock(m);
+	w32(m, F4 + 0x10, 0x00010002 | (5u << 3));
+	mcu_advance(m, t0 + 1990000000ull);
+	assert_int_equal(r32(m, F4 + 0x0C) & 0x10000, 0x10000);
+	mcu_advance(m, t0 + 2001000000ull);
+	assert_int_equal(r32(m, F4 + 0x0C) & 0x10000, 0);
+	w32(m, F4 + 0x10, 0x00010202 | (6u << 3));
+	mcu_advance(m, t0 + 3002000000ull);
+	assert_int_equal(r32(m, F4 + 0x0C) & 0x10000, 0);
+	/* while busy, CR writes are ignored as the bus stalls them on silicon */
+	w32(m, F4 + 0x10, 0x00010002 | (7u << 3));
+	w32(m, F4 + 0x10, 0x80000000u);
+	assert_int_equal(r32(m, F4 + 0x10) & 0x80000000u, 0);
+}
+
 /* --- the core ---------------------------------------------------------------------- */
 
 static void test_tiny_program_to_bkpt(void **state)
@@ -803,6 +860,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_f4_rdp_and_staging, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_f4_rdp1_fault_and_wrp, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_f4_otp, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_realistic_busy_times, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tiny_program_to_bkpt, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_crc_on_target, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_core_programs_flash, setup, teardown),
