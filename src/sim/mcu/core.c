@@ -298,7 +298,6 @@ void mcu_core_flush_tb(mcu_t *m)
 static void lock_up(mcu_t *m)
 {
 	m->lockup = true;
-	m->firmware_running = false;
 	/* the architected lockup address */
 	wr(m, UC_ARM_REG_PC, 0xEFFFFFFFu);
 }

@@ -179,6 +179,9 @@ static void start_running(mcu_t *m, bool from_reset)
 	                      (pc >= MCU_FLASH_BASE && pc - MCU_FLASH_BASE < m->md->flash_size);
 	if (m->firmware_running && m->faults.swd_disabled && !m->nrst)
 		m->swd_dead = true;
+	/* low-power: the firmware goes straight to a sleep mode that gates debug halts */
+	if (m->firmware_running && m->faults.low_power)
+		m->sleeping = true;
 }
 
 static void dhcsr_write(mcu_t *m, uint32_t v)
