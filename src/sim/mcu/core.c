@@ -198,8 +198,10 @@ int mcu_core_init(mcu_t *m, char *err, size_t errlen)
 	if (e == UC_ERR_OK)
 		e = uc_mem_map_ptr(m->uc, MCU_FLASH_BASE, md->flash_size,
 		                   UC_PROT_READ | UC_PROT_EXEC, m->flash);
-	if (e == UC_ERR_OK)
+	if (e == UC_ERR_OK) {
+		m->flash_mapped = true;
 		e = uc_mem_map_ptr(m->uc, MCU_SRAM_BASE, md->sram_size, UC_PROT_ALL, m->sram);
+	}
 	if (e == UC_ERR_OK && md->ccm_size)
 		/* CCM is data-only on silicon: fetching from it faults */
 		e = uc_mem_map_ptr(m->uc, MCU_CCM_BASE, md->ccm_size,
@@ -302,12 +304,43 @@ static void lock_up(mcu_t *m)
 	wr(m, UC_ARM_REG_PC, 0xEFFFFFFFu);
 }
 
+/* Readout protection level 1 with a debugger attached: code running from SRAM (a
+ * debugger algorithm such as the CRC) gets bus errors from flash (RM0090 §3.7.3,
+ * RM0008 §2.3.4), while the firmware itself runs from flash normally. Flash is
+ * unmapped from the core for the former. */
+static bool sync_flash_mapping(mcu_t *m)
+{
+	bool want = !(m->rdp_active && !m->firmware_running);
+	if (want == m->flash_mapped)
+		return true;
+	uint32_t size = m->md->flash_size;
+	uc_err e;
+	if (want) {
+		e = uc_mem_map_ptr(m->uc, 0, size, UC_PROT_READ | UC_PROT_EXEC, m->flash);
+		if (e == UC_ERR_OK)
+			e = uc_mem_map_ptr(m->uc, MCU_FLASH_BASE, size, UC_PROT_READ | UC_PROT_EXEC,
+			                   m->flash);
+	} else {
+		e = uc_mem_unmap(m->uc, 0, size);
+		if (e == UC_ERR_OK)
+			e = uc_mem_unmap(m->uc, MCU_FLASH_BASE, size);
+	}
+	if (e != UC_ERR_OK)
+		return false;
+	m->flash_mapped = want;
+	return true;
+}
+
 /* Runs one slice. Ends halted (BKPT), locked up (fault), sleeping (WFI/WFE) or still
  * running when the budget or host time ran out. */
 void mcu_core_run(mcu_t *m, uint64_t budget, uint64_t host_ns_limit)
 {
 	if (m->reset_invstate) {
 		m->reset_invstate = false;
+		lock_up(m);
+		return;
+	}
+	if (!sync_flash_mapping(m)) {
 		lock_up(m);
 		return;
 	}
@@ -346,6 +379,10 @@ bool mcu_core_step(mcu_t *m)
 {
 	if (m->reset_invstate) {
 		m->reset_invstate = false;
+		lock_up(m);
+		return false;
+	}
+	if (!sync_flash_mapping(m)) {
 		lock_up(m);
 		return false;
 	}

@@ -156,6 +156,7 @@ struct mcu {
 	struct { uint32_t addr; uint8_t bytes[8]; unsigned len; } fix[64];
 	unsigned nfix;
 	uint32_t core_hz;
+	bool flash_mapped;   /* flash visible to the core (not under RDP from SRAM) */
 	bool reset_invstate; /* reset vector without the Thumb bit */
 	void *core_extra;
 

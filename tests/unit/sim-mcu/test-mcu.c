@@ -52,6 +52,8 @@ static int teardown(void **state)
 	return 0;
 }
 
+static const uint8_t crc_code[40];
+
 static mcu_t *open_board(struct fixture *f, const char *model, const struct mcu_faults *faults)
 {
 	struct mcu_config cfg = { .model = model, .flash_path = f->path };
@@ -493,6 +495,16 @@ static void test_f4_rdp1_fault_and_wrp(void **state)
 	assert_int_equal(mcu_read(m, 0x08000000, &v, 4, 4), MCU_FAULT);
 	assert_int_not_equal((r32(m, F4 + 0x14) >> 8) & 0xFF, 0xAA);
 	assert_int_equal(r32(m, F4 + 0x18), 0x0FFF0000u & ~(1u << 17));
+	/* a debugger algorithm in SRAM cannot read the protected flash: the CRC routine
+	 * faults and the core locks up instead of leaking a checksum */
+	reset_halt(m);
+	assert_int_equal(mcu_write(m, 0x20000000, crc_code, sizeof(crc_code), 4), MCU_OK);
+	set_reg(m, 0, 0x08000000);
+	set_reg(m, 1, 1024);
+	set_reg(m, 15, 0x20000000);
+	w32(m, DHCSR, 0xA05F0001);
+	assert_false(run_until_halt(m, 10));
+	assert_true(r32(m, DHCSR) & S_LOCKUP);
 	/* the fault is not written to the board files until options change */
 	char p[128];
 	snprintf(p, sizeof(p), "%s.opt", f->path);
