@@ -357,6 +357,8 @@ void mcu_core_run(mcu_t *m, uint64_t budget, uint64_t host_ns_limit)
 	apply_fixups(m);
 	if (m->cfg.timing == MCU_TIMING_REALISTIC)
 		m->core_ns += m->cycles * 1000000000ull / m->core_hz;
+	if (m->cycles)
+		m->retire_st = true;
 	m->budget = 0;
 	if (m->pending_reset) {
 		mcu_do_system_reset(m);

@@ -617,6 +617,29 @@ static void test_tiny_program_to_bkpt(void **state)
 	assert_int_equal(reg(m, 0), 43);
 }
 
+static void test_wfi_sleeps_and_debugger_recovers(void **state)
+{
+	struct fixture *f = *state;
+	mcu_t *m = f->m = open_board(f, "stm32f407vg", NULL);
+	reset_halt(m);
+	/* wfi; b . ; then at +8: movs r1,#7; bkpt */
+	static const uint8_t code[] = { 0x30, 0xBF, 0xFE, 0xE7, 0x00, 0xBF, 0x00, 0xBF,
+	                                0x07, 0x21, 0x00, 0xBE };
+	assert_int_equal(mcu_write(m, 0x20000000, code, sizeof(code), 4), MCU_OK);
+	set_reg(m, 15, 0x20000000);
+	w32(m, DHCSR, 0xA05F0001);
+	mcu_advance(m, 1000);
+	mcu_advance(m, 2000);
+	assert_true(r32(m, DHCSR) & (1u << 18)); /* S_SLEEP */
+	w32(m, DHCSR, 0xA05F0003);
+	assert_true(r32(m, DHCSR) & S_HALT);
+	set_reg(m, 15, 0x20000008);
+	w32(m, DHCSR, 0xA05F0001);
+	assert_true(run_until_halt(m, 10));
+	assert_int_equal(reg(m, 1), 7);
+	assert_int_equal(reg(m, 15), 0x2000000A);
+}
+
 /* CRC-32 as OpenOCD defines it for verify_image: polynomial 0x04C11DB7, MSB first, init
  * 0xFFFFFFFF, no final xor. Our own Thumb-2 routine (r0 = address, r1 = length ->
  * r0 = crc), assembled from:
@@ -874,6 +897,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_f4_otp, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_realistic_busy_times, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tiny_program_to_bkpt, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_wfi_sleeps_and_debugger_recovers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_crc_on_target, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_core_programs_flash, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_erased_board_locks_up, setup, teardown),
