@@ -716,15 +716,19 @@ enum mcu_status mcu_connect(mcu_t *m, uint32_t *dp_idcode)
 	return MCU_OK;
 }
 
+/* flaky=RATE: each memory transfer (one ST-LINK memory command) answers WAIT with
+ * probability RATE - RATE^2 and FAULT with RATE^2, so a low rate is nearly all WAITs,
+ * which OpenOCD retries, while a high rate also brings faults that fail the command.
+ * The debug registers are not memory and never flake. */
 static enum mcu_status flaky(mcu_t *m, uint32_t addr)
 {
-	if (m->faults.flaky <= 0.0 || addr >= MCU_PPB_BASE)
+	double r = m->faults.flaky;
+	if (r <= 0.0 || addr >= MCU_PPB_BASE)
 		return MCU_OK;
-	uint64_t r = rng_next(m);
-	double u = (double)(r >> 11) / 9007199254740992.0;
-	if (u >= m->faults.flaky)
-		return MCU_OK;
-	return (r & 1) ? MCU_WAIT : MCU_FAULT;
+	double u = (double)(rng_next(m) >> 11) / 9007199254740992.0;
+	if (u < r * r)
+		return MCU_FAULT;
+	return u < r ? MCU_WAIT : MCU_OK;
 }
 
 enum mcu_status mcu_read(mcu_t *m, uint32_t addr, void *buf, size_t len, unsigned width)

@@ -33,7 +33,8 @@ struct mcu_faults {
 	bool unpowered;        /* VDD ~ 0 V: nothing answers */
 	bool rdp1;             /* readout protection level 1 at power-on */
 	bool low_power;        /* firmware sleeps: halt requests are lost unless under reset */
-	double flaky;          /* 0..1: fraction of memory accesses that answer WAIT or FAULT */
+	double flaky;          /* 0..1: fraction of memory transfers that answer WAIT or FAULT
+	                        * (FAULT with probability flaky^2, the rest WAIT) */
 	uint32_t clone_idcode; /* 0 = the genuine DP IDCODE */
 	uint32_t wrp[4];       /* pages/sectors to write-protect, one bit each (F1: by page
 	                        * group as WRP bits do; F2/F4: sector n = bit n) */
