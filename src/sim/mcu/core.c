@@ -16,8 +16,6 @@
 
 #include "sim/mcu/mcu_int.h"
 
-uint64_t mcu_host_ns(void);
-
 #define EXCP_BKPT 7 /* qemu's ARM exception number for BKPT */
 
 struct mmio_ctx {

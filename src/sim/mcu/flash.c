@@ -233,13 +233,14 @@ static int read_file_exact(const char *path, void *data, size_t len)
 	if (fd < 0)
 		return errno == ENOENT ? 1 : -errno;
 	ssize_t r = read(fd, data, len);
+	int e = errno;
 	char extra;
-	ssize_t more = read(fd, &extra, 1);
+	ssize_t more = r < 0 ? 0 : read(fd, &extra, 1);
 	close(fd);
-	if (r != (ssize_t)len || more != 0) {
-		errno = EINVAL;
+	if (r < 0)
+		return -e;
+	if (r != (ssize_t)len || more != 0)
 		return -EINVAL;
-	}
 	return 0;
 }
 

@@ -505,6 +505,17 @@ static uint32_t periph_read(mcu_t *m, uint32_t addr, unsigned width)
 
 /* --- creation and persistence ------------------------------------------------------ */
 
+/* "cannot open 'x': no such file or directory": strerror's text, lowercased as the house
+ * style wants for messages */
+static void sys_err(char *err, size_t errlen, const char *what, const char *path, int e)
+{
+	char reason[128];
+	snprintf(reason, sizeof(reason), "%s", strerror(e));
+	if (reason[0] >= 'A' && reason[0] <= 'Z')
+		reason[0] = (char)(reason[0] - 'A' + 'a');
+	snprintf(err, errlen, "cannot %s '%s': %s", what, path, reason);
+}
+
 static char *path_with(const char *path, const char *suffix)
 {
 	size_t n = strlen(path) + strlen(suffix) + 1;
@@ -533,15 +544,21 @@ static int open_flash(mcu_t *m, char *err, size_t errlen)
 {
 	const char *path = m->flash_path;
 	uint32_t size = m->md->flash_size;
-	m->flash_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	m->flash_fd = open(path, O_RDWR | O_CLOEXEC);
+	if (m->flash_fd < 0 && errno == ENOENT) {
+		m->flash_fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+		m->flash_created = m->flash_fd >= 0;
+	}
 	if (m->flash_fd < 0) {
-		snprintf(err, errlen, "cannot open '%s': %s", path, strerror(errno));
-		return -errno;
+		int e = errno;
+		sys_err(err, errlen, "open", path, e);
+		return -e;
 	}
 	struct stat st;
 	if (fstat(m->flash_fd, &st) < 0) {
-		snprintf(err, errlen, "cannot stat '%s': %s", path, strerror(errno));
-		return -errno;
+		int e = errno;
+		sys_err(err, errlen, "stat", path, e);
+		return -e;
 	}
 	bool fresh = st.st_size == 0;
 	if (!fresh && st.st_size != (off_t)size) {
@@ -550,14 +567,16 @@ static int open_flash(mcu_t *m, char *err, size_t errlen)
 		return -EINVAL;
 	}
 	if (fresh && ftruncate(m->flash_fd, size) < 0) {
-		snprintf(err, errlen, "cannot size '%s': %s", path, strerror(errno));
-		return -errno;
+		int e = errno;
+		sys_err(err, errlen, "size", path, e);
+		return -e;
 	}
 	m->flash = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, m->flash_fd, 0);
 	if (m->flash == MAP_FAILED) {
+		int e = errno;
 		m->flash = NULL;
-		snprintf(err, errlen, "cannot map '%s': %s", path, strerror(errno));
-		return -errno;
+		sys_err(err, errlen, "map", path, e);
+		return -e;
 	}
 	if (fresh)
 		memset(m->flash, 0xFF, size); /* a new chip comes erased */
@@ -609,19 +628,30 @@ mcu_t *mcu_new(const struct mcu_config *cfg, char *err, size_t errlen)
 		uid_from_path(m->uid, cfg->flash_path);
 	m->core_hz = md->hsi_hz;
 
-	if (open_flash(m, err, errlen) < 0)
-		goto fail;
+	/* the side files first, so a bad one leaves no new flash file behind */
 	mcu_options_default(m);
-	if (mcu_options_load(m) < 0) {
-		snprintf(err, errlen, "cannot read '%s': %s", m->opt_path, strerror(errno));
+	int rc = mcu_options_load(m);
+	if (rc == -EINVAL) {
+		snprintf(err, errlen, "'%s' is not a %s option byte file; remove it to start "
+		         "from factory options", m->opt_path, md->name);
+		goto fail;
+	} else if (rc < 0) {
+		sys_err(err, errlen, "read", m->opt_path, -rc);
 		goto fail;
 	}
 	memset(m->otp, 0xFF, sizeof(m->otp));
-	if (md->otp && mcu_otp_load(m) < 0) {
-		snprintf(err, errlen, "cannot read '%s': %s", m->otp_path, strerror(errno));
+	rc = md->otp ? mcu_otp_load(m) : 0;
+	if (rc == -EINVAL) {
+		snprintf(err, errlen, "'%s' is not a %s OTP file (%u bytes expected)",
+		         m->otp_path, md->name, MCU_OTP_SIZE + MCU_OTP_LOCKS);
+		goto fail;
+	} else if (rc < 0) {
+		sys_err(err, errlen, "read", m->otp_path, -rc);
 		goto fail;
 	}
 	mcu_options_apply_faults(m);
+	if (open_flash(m, err, errlen) < 0)
+		goto fail;
 	if (mcu_core_init(m, err, errlen) < 0)
 		goto fail;
 	/* power-on: the debug domain starts cleared, then the chip leaves reset and runs
@@ -629,6 +659,10 @@ mcu_t *mcu_new(const struct mcu_config *cfg, char *err, size_t errlen)
 	mcu_do_system_reset(m);
 	return m;
 fail:
+	if (m->flash_created)
+		unlink(m->flash_path); /* bad input changes nothing */
+	m->opt_dirty = false;
+	m->otp_dirty = false;
 	mcu_free(m);
 	return NULL;
 }
@@ -825,8 +859,6 @@ void mcu_advance(mcu_t *m, uint64_t now_ns)
 		mcu_core_run(m, budget, 20000000);
 }
 
-/* exported for the core so the run loop and the tests share one clock */
-uint64_t mcu_host_ns(void);
 uint64_t mcu_host_ns(void)
 {
 	return host_ns();

@@ -98,6 +98,7 @@ struct mcu {
 
 	uint8_t *flash;      /* MAP_SHARED view of the board file */
 	int flash_fd;
+	bool flash_created;  /* made by this run: removed again if the board fails to start */
 	uint8_t *sram;
 	uint8_t *ccm;
 	uint8_t *sysrom;     /* bootloader area contents (reads only) */
@@ -170,6 +171,7 @@ enum mcu_status mcu_bus_write(mcu_t *m, uint32_t addr, unsigned width, uint32_t 
                               enum mcu_initiator by);
 void mcu_mark_code_dirty(mcu_t *m, uint32_t addr, uint32_t len);
 uint64_t mcu_target_now(const mcu_t *m);
+uint64_t mcu_host_ns(void); /* CLOCK_MONOTONIC, bounds the core's slices */
 void mcu_do_system_reset(mcu_t *m);
 void mcu_halt_now(mcu_t *m);
 

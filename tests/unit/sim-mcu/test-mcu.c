@@ -203,6 +203,19 @@ static void test_bad_inputs(void **state)
 	uint8_t back[2000];
 	assert_int_equal(read_file(f->path, back, sizeof(back)), sizeof(small));
 	assert_memory_equal(back, small, sizeof(small));
+
+	/* a damaged option file: refused, and no flash file is created for it */
+	char opt[128];
+	snprintf(f->path, sizeof(f->path), "%s/new.bin", f->dir);
+	snprintf(opt, sizeof(opt), "%s.opt", f->path);
+	write_file(opt, "xyz", 3);
+	assert_null(mcu_new(&cfg, err, sizeof(err)));
+	assert_non_null(strstr(err, "new.bin.opt' is not a stm32f103c8 option byte file"));
+	assert_int_not_equal(access(f->path, F_OK), 0);
+	/* an unreadable place */
+	cfg.flash_path = "/nonexistent-dir/b.bin";
+	assert_null(mcu_new(&cfg, err, sizeof(err)));
+	assert_string_equal(err, "cannot open '/nonexistent-dir/b.bin': no such file or directory");
 }
 
 static void test_reset_halt_and_sticky_reset(void **state)
