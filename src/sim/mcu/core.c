@@ -329,6 +329,38 @@ static bool sync_flash_mapping(mcu_t *m)
 	return true;
 }
 
+/* unicorn stops on the YIELD and WFE hints as if they were undefined, with the PC already
+ * past them (a real undefined instruction leaves the PC on itself). On a Cortex-M YIELD
+ * is a NOP and WFE waits for an event, which nothing in the board sends. Returns true
+ * when the instruction before PC is such a hint and the one at PC is not an UDF. */
+static bool hint_at_pc(mcu_t *m)
+{
+	uint32_t pc = rd(m, UC_ARM_REG_PC) & ~1u;
+	uint8_t b[4];
+	uint8_t c[2] = { 0, 0 };
+	if (pc < 2 || uc_mem_read(m->uc, pc - 2, b, 4) != UC_ERR_OK)
+		return false;
+	if (pc >= 4)
+		uc_mem_read(m->uc, pc - 4, c, 2); /* stays 0 where nothing is mapped */
+	uint16_t before2 = (uint16_t)(b[0] | b[1] << 8);
+	uint16_t first4 = (uint16_t)(c[0] | c[1] << 8);
+	uint16_t at = (uint16_t)(b[2] | b[3] << 8);
+	if ((at & 0xFF00) == 0xDE00 || (at & 0xFFF0) == 0xF7F0)
+		return false; /* UDF at PC: a real fault */
+	unsigned hint;
+	if ((before2 & 0xFF0F) == 0xBF00 && (before2 & 0xF0) != 0)
+		hint = (before2 >> 4) & 0xF; /* 16-bit hint (an IT has a non-zero mask) */
+	else if (first4 == 0xF3AF && (before2 & 0xFF00) == 0x8000)
+		hint = before2 & 0xFF;
+	else
+		return false;
+	if (hint != 1 && hint != 2)
+		return false;
+	if (hint == 2)
+		m->sleeping = true; /* WFE */
+	return true;
+}
+
 /* Runs one slice. Ends halted (BKPT), locked up (fault), sleeping (WFI/WFE) or still
  * running when the budget or host time ran out. */
 void mcu_core_run(mcu_t *m, uint64_t budget, uint64_t host_ns_limit)
@@ -367,12 +399,14 @@ void mcu_core_run(mcu_t *m, uint64_t budget, uint64_t host_ns_limit)
 		m->dfsr |= MCU_DFSR_BKPT;
 		return;
 	}
+	if (e == UC_ERR_INSN_INVALID && !m->core_fault && hint_at_pc(m))
+		return;
 	if (e != UC_ERR_OK || m->core_fault) {
 		lock_up(m);
 		return;
 	}
 	if (!extra(m)->stop_asked)
-		m->sleeping = true; /* unicorn returned on its own: WFI/WFE */
+		m->sleeping = true; /* unicorn returned on its own: WFI */
 }
 
 bool mcu_core_step(mcu_t *m)

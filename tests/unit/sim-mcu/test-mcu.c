@@ -654,6 +654,23 @@ static void test_wfi_sleeps_and_debugger_recovers(void **state)
 	assert_true(run_until_halt(m, 10));
 	assert_int_equal(reg(m, 1), 7);
 	assert_int_equal(reg(m, 15), 0x2000000A);
+	/* YIELD is a NOP; WFE sleeps (no event ever comes); UDF locks up */
+	static const uint8_t hints[] = { 0x10, 0xBF, 0x00, 0xBE, 0x20, 0xBF, 0x00, 0xBE,
+	                                 0x00, 0xDE, 0x00, 0xBE };
+	assert_int_equal(mcu_write(m, 0x20000100, hints, sizeof(hints), 4), MCU_OK);
+	set_reg(m, 15, 0x20000100);
+	w32(m, DHCSR, 0xA05F0001);
+	assert_true(run_until_halt(m, 10));
+	assert_int_equal(reg(m, 15), 0x20000102);
+	set_reg(m, 15, 0x20000104);
+	w32(m, DHCSR, 0xA05F0001);
+	mcu_advance(m, 3000);
+	assert_true(r32(m, DHCSR) & (1u << 18));
+	w32(m, DHCSR, 0xA05F0003);
+	set_reg(m, 15, 0x20000108);
+	w32(m, DHCSR, 0xA05F0001);
+	mcu_advance(m, 4000);
+	assert_true(r32(m, DHCSR) & S_LOCKUP);
 }
 
 /* CRC-32 as OpenOCD defines it for verify_image: polynomial 0x04C11DB7, MSB first, init
