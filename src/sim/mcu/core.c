@@ -464,7 +464,7 @@ static int regsel_to_uc(unsigned regsel)
 
 static bool regs_reachable(mcu_t *m)
 {
-	return !m->faults.unpowered && !(m->swd_dead && !m->nrst);
+	return !m->faults.unpowered && !m->rdp_level2 && !(m->swd_dead && !m->nrst);
 }
 
 enum mcu_status mcu_read_core_reg(mcu_t *m, unsigned regsel, uint32_t *val)

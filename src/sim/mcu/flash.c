@@ -183,6 +183,9 @@ void mcu_options_latch(mcu_t *m)
 			m->wrpr |= (uint32_t)f1_opt_byte(m->opt.f1[4 + i]) << (8 * i);
 	} else {
 		m->rdp_active = f4_rdp(m->opt.optcr) != 0xAA;
+		/* level 2 disables the debug port for good (RM0090 §3.7.3): the board file
+		 * is bricked until its FILE.opt is removed */
+		m->rdp_level2 = f4_rdp(m->opt.optcr) == 0xCC;
 	}
 }
 

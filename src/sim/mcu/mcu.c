@@ -718,7 +718,7 @@ double mcu_target_voltage(const mcu_t *m)
 
 static bool link_dead(const mcu_t *m)
 {
-	return m->faults.unpowered || (m->swd_dead && !m->nrst);
+	return m->faults.unpowered || m->rdp_level2 || (m->swd_dead && !m->nrst);
 }
 
 void mcu_set_nrst(mcu_t *m, bool asserted)

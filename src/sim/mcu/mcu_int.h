@@ -113,6 +113,7 @@ struct mcu {
 
 	/* readout protection latched at reset from the option bytes */
 	bool rdp_active;
+	bool rdp_level2;     /* F2/F4 RDP 0xCC: no debug access at all */
 	uint32_t obr;        /* F1 OBR as loaded at reset */
 	uint32_t wrpr;       /* F1 WRPR as loaded at reset */
 

@@ -496,6 +496,13 @@ static void test_f4_rdp_and_staging(void **state)
 	snprintf(p, sizeof(p), "%s.opt", f->path);
 	assert_int_equal(read_file(p, opt, sizeof(opt)), 8);
 	assert_int_equal(opt[1], 0xAA);
+	/* level 2 is for good: after the next reset the debug port is gone */
+	f4_options(m, 0x0FFFCCEC);
+	uint32_t id;
+	assert_int_equal(mcu_connect(m, &id), MCU_OK);
+	assert_int_equal(mcu_system_reset(m), MCU_OK);
+	assert_int_equal(mcu_connect(m, &id), MCU_NO_RESPONSE);
+	assert_int_equal(mcu_read(m, 0x20000000, &v, 4, 4), MCU_NO_RESPONSE);
 }
 
 static void test_f4_rdp1_fault_and_wrp(void **state)
