@@ -502,19 +502,20 @@ static int classify_init_failure(struct ocd_session *s)
 		const char *needle;
 		int code;
 	} rules[] = {
+		/* Target first: a probe that connected logs its own lines too. */
+		{ "UNEXPECTED idcode", SWD_EWRONGTARGET },
+		{ "init mode failed", SWD_ETARGETNORESP },
+		{ "unable to connect to the target", SWD_ETARGETNORESP },
+		{ "voltage may be too low", SWD_ETARGETNORESP },
 		{ "already used", SWD_EPROBEBUSY },
 		{ "LIBUSB_ERROR_BUSY", SWD_EPROBEBUSY },
 		{ "LIBUSB_ERROR_ACCESS", SWD_EPROBEPERM },
 		{ "no ST-LINK detected", SWD_EPROBENOTFOUND },
 		{ "open failed", SWD_EPROBENOTFOUND },
-		{ "connect to stlink-server", SWD_EPROBENOTFOUND },
-		{ "stlink-server", SWD_EPROBENOTFOUND },
+		{ "cannot connect to stlink server", SWD_EPROBENOTFOUND },
+		{ "cannot get the stlink-server version", SWD_EPROBENOTFOUND },
 		{ "No J-Link device found", SWD_EPROBENOTFOUND },
 		{ "unable to find a matching CMSIS-DAP device", SWD_EPROBENOTFOUND },
-		{ "UNEXPECTED idcode", SWD_EWRONGTARGET },
-		{ "init mode failed", SWD_ETARGETNORESP },
-		{ "unable to connect to the target", SWD_ETARGETNORESP },
-		{ "voltage may be too low", SWD_ETARGETNORESP },
 		{ "examination failed", SWD_ETARGETNORESP },
 	};
 
