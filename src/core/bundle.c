@@ -54,9 +54,9 @@ static int fsync_path(const char *path, bool dir, struct swd_error *err)
 	int rc = 0;
 
 	if (fd < 0)
-		return swd_error_set(err, SWD_EIO, "cannot open '%s': %s", path, strerror(errno));
+		return swd_error_set(err, SWD_EIO, "cannot open '%s': %s", path, swd_errno_text(errno));
 	if (fsync(fd) != 0 && errno != EINVAL)
-		rc = swd_error_set(err, SWD_EIO, "cannot sync '%s': %s", path, strerror(errno));
+		rc = swd_error_set(err, SWD_EIO, "cannot sync '%s': %s", path, swd_errno_text(errno));
 	close(fd);
 	return rc;
 }
@@ -65,29 +65,29 @@ static int fsync_path(const char *path, bool dir, struct swd_error *err)
 static int write_new_file(const char *path, const void *data, size_t len, struct swd_error *err)
 {
 	const uint8_t *p = data;
-	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
 	int rc = 0;
 
 	if (fd < 0)
-		return swd_error_set(err, swd_err_from_errno(errno) == SWD_ENOENT ? SWD_EIO : SWD_EIO,
-		                     "cannot create '%s': %s", path, strerror(errno));
+		return swd_error_set(err, SWD_EIO, "cannot create '%s': %s", path,
+		                     swd_errno_text(errno));
 	while (len > 0) {
 		ssize_t n = write(fd, p, len);
 
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
-			rc = swd_error_set(err, SWD_EIO, "cannot write '%s': %s", path, strerror(errno));
+			rc = swd_error_set(err, SWD_EIO, "cannot write '%s': %s", path, swd_errno_text(errno));
 			goto out;
 		}
 		p += n;
 		len -= (size_t)n;
 	}
 	if (fsync(fd) != 0)
-		rc = swd_error_set(err, SWD_EIO, "cannot sync '%s': %s", path, strerror(errno));
+		rc = swd_error_set(err, SWD_EIO, "cannot sync '%s': %s", path, swd_errno_text(errno));
 out:
 	if (close(fd) != 0 && rc == 0)
-		rc = swd_error_set(err, SWD_EIO, "cannot write '%s': %s", path, strerror(errno));
+		rc = swd_error_set(err, SWD_EIO, "cannot write '%s': %s", path, swd_errno_text(errno));
 	return rc;
 }
 
@@ -212,7 +212,7 @@ int swd_bundle_writer_new(const char *dest, bool force, swd_bundle_writer_t **ou
 	}
 	if (stat(w->parent, &st) != 0 || !S_ISDIR(st.st_mode)) {
 		rc = swd_error_set(err, SWD_EIO, "cannot write into '%s': %s", w->parent,
-		                   errno ? strerror(errno) : "not a directory");
+		                   errno ? swd_errno_text(errno) : "not a directory");
 		goto out;
 	}
 	if (lstat(w->dest, &st) == 0) {
@@ -236,7 +236,7 @@ int swd_bundle_writer_new(const char *dest, bool force, swd_bundle_writer_t **ou
 	}
 	if (mkdtemp(tmpl) == NULL) {
 		rc = swd_error_set(err, SWD_EIO, "cannot create a directory in '%s': %s", w->parent,
-		                   strerror(errno));
+		                   swd_errno_text(errno));
 		goto out;
 	}
 	w->tmp = tmpl;
@@ -347,7 +347,7 @@ int swd_bundle_writer_add_file(swd_bundle_writer_t *w, const char *region, const
 		return swd_error_set(err, SWD_ENOMEM, "out of memory");
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
-		rc = swd_error_set(err, SWD_EIO, "cannot open '%s': %s", path, strerror(errno));
+		rc = swd_error_set(err, SWD_EIO, "cannot open '%s': %s", path, swd_errno_text(errno));
 		goto out;
 	}
 	h = swd_hasher_new(err);
@@ -362,7 +362,7 @@ int swd_bundle_writer_add_file(swd_bundle_writer_t *w, const char *region, const
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
-			rc = swd_error_set(err, SWD_EIO, "cannot read '%s': %s", path, strerror(errno));
+			rc = swd_error_set(err, SWD_EIO, "cannot read '%s': %s", path, swd_errno_text(errno));
 			goto out;
 		}
 		if (n == 0)
@@ -378,7 +378,7 @@ int swd_bundle_writer_add_file(swd_bundle_writer_t *w, const char *region, const
 		goto out;
 	/* the producer (OpenOCD) may not have synced it */
 	if (fsync(fd) != 0) {
-		rc = swd_error_set(err, SWD_EIO, "cannot sync '%s': %s", path, strerror(errno));
+		rc = swd_error_set(err, SWD_EIO, "cannot sync '%s': %s", path, swd_errno_text(errno));
 		goto out;
 	}
 	rc = add_region(w, region, file, address, size, &d, used, err);
@@ -455,8 +455,11 @@ static char *manifest_dump(const struct swd_manifest *m, const struct swd_manife
 	                                         : json_null()));
 	bad |= json_object_set_new(root, "device",
 	                           json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:I, s:s}",
-	                                     "dp_idcode", jhex(m->device.dp_idcode, 8),
-	                                     "cpuid", jhex(m->device.cpuid, 8),
+	                                     "dp_idcode", m->device.dp_idcode
+	                                                      ? jhex(m->device.dp_idcode, 8)
+	                                                      : json_null(),
+	                                     "cpuid", m->device.cpuid ? jhex(m->device.cpuid, 8)
+	                                                              : json_null(),
 	                                     "dbgmcu_idcode", jhex(m->device.dbgmcu_idcode, 8),
 	                                     "dev_id", jhex(m->device.dev_id, 3),
 	                                     "rev_id", jhex(m->device.rev_id, 4),
@@ -502,7 +505,7 @@ static int move_into_place(swd_bundle_writer_t *w, struct swd_error *err)
 			return 1;
 		if (errno != EINVAL && errno != ENOSYS)
 			return swd_error_set(err, SWD_EIO, "cannot replace '%s': %s", w->dest,
-			                     strerror(errno));
+			                     swd_errno_text(errno));
 		/* no RENAME_EXCHANGE on this file system: old aside, new in, old removed */
 		{
 			char *aside = NULL;
@@ -512,10 +515,10 @@ static int move_into_place(swd_bundle_writer_t *w, struct swd_error *err)
 				return swd_error_set(err, SWD_ENOMEM, "out of memory");
 			if (rename(w->dest, aside) != 0) {
 				rc = swd_error_set(err, SWD_EIO, "cannot move '%s' aside: %s", w->dest,
-				                   strerror(errno));
+				                   swd_errno_text(errno));
 			} else if (rename(w->tmp, w->dest) != 0) {
 				rc = swd_error_set(err, SWD_EIO, "cannot rename '%s' to '%s': %s", w->tmp,
-				                   w->dest, strerror(errno));
+				                   w->dest, swd_errno_text(errno));
 				rename(aside, w->dest);
 			} else if (rename(aside, w->tmp) != 0) {
 				remove_tree(aside);
@@ -533,7 +536,7 @@ static int move_into_place(swd_bundle_writer_t *w, struct swd_error *err)
 			return 0;
 	}
 	return swd_error_set(err, SWD_EIO, "cannot rename '%s' to '%s': %s", w->tmp, w->dest,
-	                     strerror(errno));
+	                     swd_errno_text(errno));
 }
 
 int swd_bundle_writer_commit(swd_bundle_writer_t *w, const struct swd_manifest *m,
@@ -548,6 +551,10 @@ int swd_bundle_writer_commit(swd_bundle_writer_t *w, const struct swd_manifest *
 
 	if (w->committed)
 		return swd_error_set(err, SWD_EINTERNAL, "bundle '%s' is already complete", w->dest);
+	if (m->profile_name == NULL)
+		return swd_error_set(err, SWD_EINTERNAL, "bundle '%s' has no profile name", w->dest);
+	if (m->format != 0 && m->format != SWD_MANIFEST_FORMAT)
+		return swd_error_set(err, SWD_EINTERNAL, "manifest format %d cannot be written", m->format);
 	if (m->created != NULL) {
 		snprintf(created, sizeof(created), "%s", m->created);
 	} else {
@@ -616,6 +623,17 @@ int swd_bundle_writer_commit(swd_bundle_writer_t *w, const struct swd_manifest *
 	if (path == NULL || (rc = write_new_file(path, md5, md5len, err)) < 0) {
 		rc = path == NULL ? swd_error_set(err, SWD_ENOMEM, "out of memory") : rc;
 		goto out;
+	}
+	{
+		/* mkdtemp made it private; a finished bundle gets the usual permissions */
+		mode_t mask = umask(0);
+
+		umask(mask);
+		if (chmod(w->tmp, 0777 & ~mask) != 0) {
+			rc = swd_error_set(err, SWD_EIO, "cannot set permissions of '%s': %s", w->tmp,
+			                   swd_errno_text(errno));
+			goto out;
+		}
 	}
 	if ((rc = fsync_path(w->tmp, true, err)) < 0)
 		goto out;
@@ -766,6 +784,17 @@ static int mhex(struct mctx *c, const char *path, json_t *o, const char *key, ui
 	return rc;
 }
 
+/* Identity registers that were not read are null; 0 is never a valid value for them. */
+static int mhex_or_null(struct mctx *c, const char *path, json_t *o, const char *key,
+                        uint32_t *out)
+{
+	if (json_is_null(json_object_get(o, key))) {
+		*out = 0;
+		return 0;
+	}
+	return mhex(c, path, o, key, UINT32_MAX, out);
+}
+
 static int mint(struct mctx *c, const char *path, json_t *o, const char *key, uint64_t max,
                 uint64_t *out)
 {
@@ -860,8 +889,8 @@ static int parse_manifest(struct mctx *c, json_t *root, struct swd_manifest *m)
 
 	o = json_object_get(root, "device");
 	if ((rc = mobject(c, "device", o, dev)) < 0 ||
-	    (rc = mhex(c, "device", o, "dp_idcode", UINT32_MAX, &m->device.dp_idcode)) < 0 ||
-	    (rc = mhex(c, "device", o, "cpuid", UINT32_MAX, &m->device.cpuid)) < 0 ||
+	    (rc = mhex_or_null(c, "device", o, "dp_idcode", &m->device.dp_idcode)) < 0 ||
+	    (rc = mhex_or_null(c, "device", o, "cpuid", &m->device.cpuid)) < 0 ||
 	    (rc = mhex(c, "device", o, "dbgmcu_idcode", UINT32_MAX, &m->device.dbgmcu_idcode)) < 0)
 		return rc;
 	if ((rc = mhex(c, "device", o, "dev_id", 0xFFF, &h)) < 0)
@@ -988,7 +1017,7 @@ static int slurp(const char *path, char **out, size_t *len, struct swd_error *er
 
 	*out = NULL;
 	if (f == NULL)
-		return swd_error_set(err, SWD_EBUNDLE, "cannot open '%s': %s", path, strerror(errno));
+		return swd_error_set(err, SWD_EBUNDLE, "cannot open '%s': %s", path, swd_errno_text(errno));
 	for (;;) {
 		size_t got;
 
@@ -1013,7 +1042,7 @@ static int slurp(const char *path, char **out, size_t *len, struct swd_error *er
 			break;
 	}
 	if (ferror(f)) {
-		rc = swd_error_set(err, SWD_EIO, "cannot read '%s': %s", path, strerror(errno));
+		rc = swd_error_set(err, SWD_EIO, "cannot read '%s': %s", path, swd_errno_text(errno));
 		goto out;
 	}
 	buf[n] = '\0';
@@ -1108,7 +1137,7 @@ int swd_bundle_open(const char *dir, struct swd_bundle **out, struct swd_error *
 		return swd_error_set(err, SWD_ENOMEM, "out of memory");
 	if (stat(dir, &st) != 0) {
 		rc = swd_error_set(err, swd_err_from_errno(errno), "cannot open '%s': %s", dir,
-		                   strerror(errno));
+		                   swd_errno_text(errno));
 		goto out;
 	}
 	if (!S_ISDIR(st.st_mode)) {

@@ -99,7 +99,7 @@ int swd_digest_file(const char *path, struct swd_digests *out, struct swd_error 
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return swd_error_set(err, swd_err_from_errno(errno), "cannot open '%s': %s", path,
-		                     strerror(errno));
+		                     swd_errno_text(errno));
 	h = swd_hasher_new(err);
 	if (h == NULL) {
 		rc = SWD_ENOMEM;
@@ -110,7 +110,7 @@ int swd_digest_file(const char *path, struct swd_digests *out, struct swd_error 
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
-			rc = swd_error_set(err, SWD_EIO, "cannot read '%s': %s", path, strerror(errno));
+			rc = swd_error_set(err, SWD_EIO, "cannot read '%s': %s", path, swd_errno_text(errno));
 			goto out;
 		}
 		if (n == 0)

@@ -84,3 +84,16 @@ int swd_err_from_errno(int errnum)
 		return SWD_EIO;
 	}
 }
+
+const char *swd_errno_text(int errnum)
+{
+	static __thread char buf[256];
+	char tmp[256];
+	const char *t = strerror_r(errnum, tmp, sizeof(tmp));
+
+	snprintf(buf, sizeof(buf), "%s", t);
+	/* glibc capitalises; our messages are lower case (only the first letter: "I/O" stays) */
+	if (buf[0] >= 'A' && buf[0] <= 'Z' && !(buf[1] >= 'A' && buf[1] <= 'Z'))
+		buf[0] = (char)(buf[0] - 'A' + 'a');
+	return buf;
+}

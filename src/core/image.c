@@ -360,9 +360,9 @@ int swd_image_load(const char *path, enum swd_image_format fmt, const struct swd
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return swd_error_set(err, swd_err_from_errno(errno), "cannot open '%s': %s", path,
-		                     strerror(errno));
+		                     swd_errno_text(errno));
 	if (fstat(fd, &st) != 0) {
-		rc = swd_error_set(err, SWD_EIO, "cannot read '%s': %s", path, strerror(errno));
+		rc = swd_error_set(err, SWD_EIO, "cannot read '%s': %s", path, swd_errno_text(errno));
 		goto out;
 	}
 	if (S_ISDIR(st.st_mode)) {
@@ -376,7 +376,7 @@ int swd_image_load(const char *path, enum swd_image_format fmt, const struct swd
 	map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
 	if (map == MAP_FAILED) {
 		map = NULL;
-		rc = swd_error_set(err, SWD_EIO, "cannot read '%s': %s", path, strerror(errno));
+		rc = swd_error_set(err, SWD_EIO, "cannot read '%s': %s", path, swd_errno_text(errno));
 		goto out;
 	}
 	rc = swd_image_load_mem(map, (size_t)st.st_size, path, fmt, p, out, err);

@@ -431,8 +431,9 @@ static int load_flash(struct vctx *c, const json_t *o, struct swd_profile *p)
 		return verr(c, b, false, "'flash.wrp_block' must be 1 for stm32f2x (one nWRP bit per sector)");
 	if (p->flash.driver == SWD_FLASH_STM32F1X &&
 	    (p->flash.nsectors + u - 1) / u > 32)
-		return verr(c, b, false, "'flash.wrp_block' of %llu pages needs more than the 32 WRP bits for %zu pages",
-		            (unsigned long long)u, p->flash.nsectors);
+		return verr(c, b, false, "'flash.wrp_block' is %llu: %zu pages would need %llu WRP bits; there are 32",
+		            (unsigned long long)u, p->flash.nsectors,
+		            (unsigned long long)((p->flash.nsectors + u - 1) / u));
 	if (p->flash.driver == SWD_FLASH_STM32F2X && p->flash.nsectors > 24)
 		return verr(c, bp, false, "%zu sectors; stm32f2x option bytes protect at most 24",
 		            p->flash.nsectors);
@@ -809,6 +810,10 @@ int swd_profile_load_text(const char *text, size_t len, const char *origin,
 	int rc;
 
 	*out = NULL;
+	if (len == 0) {
+		rc = swd_error_set(err, SWD_EPROFILE, "'%s' is empty; a profile is a json object", origin);
+		goto out;
+	}
 	root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
 	if (root == NULL) {
 		rc = swd_error_set(err, SWD_EPROFILE, "'%s' line %d, column %d: %s", origin,
@@ -859,9 +864,9 @@ static int read_file(const char *path, char **buf, size_t *len, struct swd_error
 	*buf = NULL;
 	if (f == NULL)
 		return swd_error_set(err, swd_err_from_errno(errno), "cannot open '%s': %s", path,
-		                     strerror(errno));
+		                     swd_errno_text(errno));
 	if (fseek(f, 0, SEEK_END) != 0 || (n = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) != 0) {
-		rc = swd_error_set(err, SWD_EIO, "cannot read '%s': %s", path, strerror(errno));
+		rc = swd_error_set(err, SWD_EIO, "cannot read '%s': %s", path, swd_errno_text(errno));
 		goto out;
 	}
 	if (n > PROFILE_MAX_BYTES) {
@@ -876,7 +881,7 @@ static int read_file(const char *path, char **buf, size_t *len, struct swd_error
 	}
 	if (fread(b, 1, (size_t)n, f) != (size_t)n) {
 		rc = swd_error_set(err, SWD_EIO, "cannot read '%s': %s", path,
-		                   ferror(f) ? strerror(errno) : "file changed while reading");
+		                   ferror(f) ? swd_errno_text(errno) : "file changed while reading");
 		goto out;
 	}
 	b[n] = '\0';
@@ -1050,7 +1055,7 @@ static int cmp_entry(const void *a, const void *b)
 
 	if (c != 0)
 		return c;
-	/* directory order was recorded in shadowed's place before sorting: keep it stable */
+	/* before loading, code holds the index of the directory: earlier directories first */
 	return (x->code > y->code) - (x->code < y->code);
 }
 

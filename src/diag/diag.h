@@ -63,7 +63,8 @@ const char *diag_id_name(enum diag_id id);
 int diag_id_from_name(const char *name);
 /* The exit code the command contract gives a failure whose top finding is ID
  * (1 verify mismatch, 4 OpenOCD, 5 probe, 6 target did not respond, 7 protected,
- * 8 wrong target; 0 for verify-padding-only, which is not a failure). */
+ * 8 wrong target; 0 for verify-padding-only, which is not a failure). "unknown" gives 4;
+ * a caller that knows which step failed may prefer that step's own code. */
 int diag_id_exit_code(enum diag_id id);
 
 enum diag_confidence {
@@ -201,9 +202,10 @@ void diag_evidence_init(struct diag_evidence *ev);
 void diag_evidence_release(struct diag_evidence *ev);
 /* Appends LEN bytes of OpenOCD's output (stderr, or a saved log). Bytes may arrive split
  * anywhere; lines end at \n (a \r before it is dropped); an unterminated last
- * line is kept and seen by the rules too. Returns 0 or -ENOMEM. */
+ * line is kept and seen by the rules too. Returns 0 or SWD_ENOMEM (core/err.h). */
 int diag_evidence_feed_log(struct diag_evidence *ev, const char *buf, size_t len);
-/* Records one connection attempt. Returns 0, or -ENOSPC when DIAG_MAX_ATTEMPTS are full. */
+/* Records one connection attempt. Returns 0, or SWD_EINTERNAL when DIAG_MAX_ATTEMPTS are
+ * full (a caller bug: recovery stops advising before that). */
 int diag_evidence_add_attempt(struct diag_evidence *ev, bool under_reset, unsigned speed_khz,
                               enum diag_outcome outcome);
 
@@ -251,7 +253,9 @@ struct diag_retry {
 /* Decides, from the evidence of the failed attempts (log, voltage, attempts list), whether
  * another attempt is worth it. Order: under reset at the default speed (when the profile
  * allows it), then each lower speed (under reset when allowed, else normal). Never for
- * probe, permission, power, identity, protection or OpenOCD problems. DEFAULT_KHZ is the
+ * probe, permission, power, identity, protection or OpenOCD problems, nor when the last
+ * attempt ended DIAG_OUT_OTHER; an accepted clone (no --strict) does not stop it unless
+ * its IDCODE keeps stopping the connection. DEFAULT_KHZ is the
  * profile's speed (0 = 4000). Returns 1 and fills OUT when an attempt is worth making, 0
  * when not (give up and report). */
 int diag_recovery_next(const struct diag_evidence *ev, unsigned default_khz,

@@ -107,7 +107,9 @@ static void derive_line(struct diag_ctx *c, const char *line, bool *saw_voltage)
 	}
 	/* "flash size = 64 KiB" (0.12), "flash size = 64kbytes" (0.9-0.11); not the OTP bank's
 	 * "flash size = 512 bytes". */
-	if ((p = after(line, "flash size = "))) {
+	/* After "flash size failed, probe inaccurate" the size printed is OpenOCD's guess (the
+	 * family's maximum), not the register. */
+	if ((p = after(line, "flash size = ")) && !c->flash_size_failed) {
 		char *end;
 		unsigned long kib = strtoul(p, &end, 10);
 		while (*end == ' ')
@@ -133,8 +135,8 @@ static void derive_line(struct diag_ctx *c, const char *line, bool *saw_voltage)
 			}
 		}
 	}
-	/* Option bytes as OpenOCD prints them. F1 options_read: "read protection: on" (0.12),
-	 * "Readout Protection On" (0.9-0.11); the F1 (0.9-0.10) and F2/F4 drivers log "Device
+	/* Option bytes as OpenOCD prints them. F1 options_read: "read protection: on" (0.11+),
+	 * "Readout Protection On" (0.9-0.10); the F1 (0.9-0.10) and F2/F4 drivers log "Device
 	 * Security Bit Set" when they read RDP != level 0. */
 	if (strcasestr(line, "read protection: on") || strcasestr(line, "Readout Protection On") ||
 	    strcasestr(line, "Device Security Bit Set"))
@@ -145,6 +147,14 @@ static void derive_line(struct diag_ctx *c, const char *line, bool *saw_voltage)
 	if ((p = after(line, "write protection register = ")) && parse_hex(p, &v))
 		c->wrp = v == 0xffffffffu ? DIAG_TRI_NO : DIAG_TRI_YES;
 
+	/* "STLINK V2J37S7 (API v2) VID:PID 0483:3748" (0.11+). Case matters: 0.9-0.10 print
+	 * "STLINK v2 JTAG v27 API v2 SWIM v6" instead. */
+	if ((p = strstr(line, "STLINK V")) && !c->firmware[0]) {
+		p += strlen("STLINK V");
+		size_t n = strspn(p, "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ");
+		if (n && n + 2 < sizeof(c->firmware))
+			snprintf(c->firmware, sizeof(c->firmware), "V%.*s", (int)n, p);
+	}
 	if (c->family == DIAG_FAM_UNKNOWN) {
 		if (strcasestr(line, "stm32f1x"))
 			c->family = DIAG_FAM_F1;
@@ -210,6 +220,8 @@ void diag_ctx_derive(struct diag_ctx *c, const struct diag_evidence *ev)
 		c->wrp = ev->wrp_active;
 	if (ev->probe_kind != DIAG_PROBE_UNKNOWN)
 		c->probe = ev->probe_kind;
+	if (ev->probe_firmware)
+		snprintf(c->firmware, sizeof(c->firmware), "%s", ev->probe_firmware);
 	if (ev->profile_target_cfg) {
 		if (strstr(ev->profile_target_cfg, "stm32f1x"))
 			c->family = DIAG_FAM_F1;
@@ -383,7 +395,14 @@ static int fill_finding(struct diag_finding *f, const struct cand *c, const stru
 		memcpy(idx, c->ev_lines, c->n_ev * sizeof(size_t));
 		qsort(idx, c->n_ev, sizeof(size_t), cmp_line_idx);
 		for (size_t i = 0; i < c->n_ev; i++) {
-			if (!(f->evidence[i] = dup_str(lines_at(l, idx[i]))))
+			/* A line repeated by retries or polling is shown once. */
+			const char *text = lines_at(l, idx[i]);
+			bool seen = false;
+			for (size_t k = 0; k < f->n_evidence && !seen; k++)
+				seen = strcmp(f->evidence[k], text) == 0;
+			if (seen)
+				continue;
+			if (!(f->evidence[f->n_evidence] = dup_str(text)))
 				return -1;
 			f->n_evidence++;
 		}
@@ -420,6 +439,7 @@ struct diag_report *diag_run(const struct diag_evidence *ev)
 	struct diag_ctx ctx;
 	struct lines l;
 	size_t nc = 0;
+	bool ok = false;
 
 	diag_ctx_derive(&ctx, ev);
 	lines_of(&l, ev);
@@ -428,7 +448,8 @@ struct diag_report *diag_run(const struct diag_evidence *ev)
 	cands = calloc(diag_n_rules + 1, sizeof(*cands));
 	rep = calloc(1, sizeof(*rep));
 	if (!rc.slots || !cands || !rep)
-		goto fail;
+		goto out;
+
 
 	for (size_t ri = 0; ri < diag_n_rules; ri++) {
 		struct cand hit = { 0 };
@@ -480,35 +501,38 @@ struct diag_report *diag_run(const struct diag_evidence *ev)
 			if (u.n_ev < MAX_EVIDENCE)
 				u.ev_lines[u.n_ev++] = i;
 		}
+		char how[96] = "";
+		if (ev->openocd_exited && ev->openocd_exit_status < 0)
+			snprintf(how, sizeof(how), "OpenOCD was killed by signal %d; ",
+			         -ev->openocd_exit_status);
+		else if (ev->openocd_exited)
+			snprintf(how, sizeof(how), "OpenOCD exited with status %d; ",
+			         ev->openocd_exit_status);
 		if (errs == 0)
-			snprintf(u.detail, sizeof(u.detail), "%s",
+			snprintf(u.detail, sizeof(u.detail), "%s%s", how,
 			         lines_count(&l) ? "OpenOCD printed no error lines"
 			                         : "no OpenOCD output was captured");
 		else if (errs > u.n_ev)
-			snprintf(u.detail, sizeof(u.detail), "%zu error lines; the first %zu are shown",
-			         errs, u.n_ev);
+			snprintf(u.detail, sizeof(u.detail), "%s%zu error lines; the first %zu are shown",
+			         how, errs, u.n_ev);
+		else if (how[0])
+			snprintf(u.detail, sizeof(u.detail), "%.*s", (int)strlen(how) - 2, how);
 		cands[nc++] = u;
 	}
 
 	qsort(cands, nc, sizeof(*cands), cmp_cand);
 	rep->findings = calloc(nc, sizeof(*rep->findings));
 	if (!rep->findings)
-		goto fail;
+		goto out;
 	for (size_t i = 0; i < nc; i++) {
 		rep->n++;
 		if (fill_finding(&rep->findings[i], &cands[i], &l) < 0)
-			goto fail;
+			goto out;
 	}
 	rep->rescued = rescued(ev);
+	ok = true;
 
-	for (size_t i = 0; i < diag_n_rules * 4 * DIAG_RULE_MAX_PATTERNS; i++)
-		if (rc.slots[i].ok)
-			regfree(&rc.slots[i].re);
-	free(rc.slots);
-	free(cands);
-	return rep;
-
-fail:
+out:
 	if (rc.slots) {
 		for (size_t i = 0; i < diag_n_rules * 4 * DIAG_RULE_MAX_PATTERNS; i++)
 			if (rc.slots[i].ok)
@@ -516,8 +540,11 @@ fail:
 	}
 	free(rc.slots);
 	free(cands);
-	diag_report_free(rep);
-	return NULL;
+	if (!ok) {
+		diag_report_free(rep);
+		rep = NULL;
+	}
+	return rep;
 }
 
 struct diag_report *diag_classify_log(const char *text)

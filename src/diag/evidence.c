@@ -1,9 +1,9 @@
 /* diag: the evidence container (facts + OpenOCD's log split into lines) and the
  * vocabulary of finding ids. */
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/err.h"
 #include "diag/diag.h"
 
 /* Order follows enum diag_id; the names are the public, stable vocabulary. */
@@ -99,13 +99,13 @@ static int push_line(struct diag_evidence *ev, const char *a, size_t alen, const
 		size_t cap = ev->cap_log_lines ? ev->cap_log_lines * 2 : 64;
 		char **n = realloc(ev->log_lines, cap * sizeof(*n));
 		if (!n)
-			return -ENOMEM;
+			return SWD_ENOMEM;
 		ev->log_lines = n;
 		ev->cap_log_lines = cap;
 	}
 	char *line = malloc(alen + blen + 1);
 	if (!line)
-		return -ENOMEM;
+		return SWD_ENOMEM;
 	if (alen)
 		memcpy(line, a, alen);
 	if (blen)
@@ -135,7 +135,7 @@ int diag_evidence_feed_log(struct diag_evidence *ev, const char *buf, size_t len
 		size_t add = len - start;
 		char *n = realloc(ev->partial, ev->partial_len + add + 1);
 		if (!n)
-			return -ENOMEM;
+			return SWD_ENOMEM;
 		memcpy(n + ev->partial_len, buf + start, add);
 		ev->partial = n;
 		ev->partial_len += add;
@@ -148,7 +148,7 @@ int diag_evidence_add_attempt(struct diag_evidence *ev, bool under_reset, unsign
                               enum diag_outcome outcome)
 {
 	if (ev->n_attempts >= DIAG_MAX_ATTEMPTS)
-		return -ENOSPC;
+		return SWD_EINTERNAL;
 	ev->attempts[ev->n_attempts++] = (struct diag_attempt){
 		.under_reset = under_reset,
 		.speed_khz = speed_khz,

@@ -38,6 +38,17 @@ static bool tried(const struct diag_evidence *ev, bool under_reset, unsigned khz
 	return false;
 }
 
+/* An accepted clone is reported once ("UNEXPECTED idcode"), then expected: seeing it again
+ * means accepting it did not take, and retrying will only repeat it. */
+static size_t unexpected_idcode_lines(const struct diag_evidence *ev)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < ev->n_log_lines; i++)
+		if (strstr(ev->log_lines[i], "UNEXPECTED idcode"))
+			n++;
+	return n;
+}
+
 int diag_recovery_next(const struct diag_evidence *ev, unsigned default_khz,
                        struct diag_retry *out)
 {
@@ -46,7 +57,9 @@ int diag_recovery_next(const struct diag_evidence *ev, unsigned default_khz,
 	if (ev->n_attempts == 0 || ev->n_attempts >= DIAG_MAX_ATTEMPTS)
 		return 0;
 	const struct diag_attempt *last = &ev->attempts[ev->n_attempts - 1];
-	if (last->outcome == DIAG_OUT_OK)
+	/* OTHER: the attempt failed for a reason that is not the target's answer (OpenOCD,
+	 * probe, identity): neither reset nor a slower clock changes that. */
+	if (last->outcome == DIAG_OUT_OK || last->outcome == DIAG_OUT_OTHER)
 		return 0;
 
 	/* Probe, power, identity, protection and OpenOCD problems are not cured by retrying:
@@ -55,10 +68,15 @@ int diag_recovery_next(const struct diag_evidence *ev, unsigned default_khz,
 	if (!rep)
 		return 0;
 	bool blocked = false;
-	for (size_t i = 0; i < rep->n; i++)
-		if (!diag_id_is_retryable(rep->findings[i].id) &&
-		    rep->findings[i].confidence >= DIAG_CONF_MEDIUM)
+	for (size_t i = 0; i < rep->n; i++) {
+		enum diag_id id = rep->findings[i].id;
+		/* A clone the caller chose to accept (no --strict) is expected from then on: the
+		 * failure after it is judged on its own. */
+		if (id == DIAG_CLONE_IDCODE && !ev->strict && unexpected_idcode_lines(ev) <= 1)
+			continue;
+		if (!diag_id_is_retryable(id) && rep->findings[i].confidence >= DIAG_CONF_MEDIUM)
 			blocked = true;
+	}
 	diag_report_free(rep);
 	if (blocked)
 		return 0;

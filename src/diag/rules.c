@@ -166,9 +166,7 @@ static int chk_rescued_under_reset(struct diag_ctx *c)
 	if (!ok || !ok->under_reset || failed->under_reset ||
 	    failed->outcome == DIAG_OUT_HALT_TIMEOUT)
 		return 0;
-	snprintf(c->detail, sizeof(c->detail),
-	         "connected only under reset: the firmware disables SWD; use "
-	         "--connect-under-reset next time");
+	diag_rescue_note(c->ev, c->detail, sizeof(c->detail));
 	return DIAG_CONF_HIGH;
 }
 
@@ -177,9 +175,7 @@ static int chk_rescued_low_power(struct diag_ctx *c)
 	const struct diag_attempt *failed = NULL, *ok = rescue_pair(c->ev, &failed);
 	if (!ok || !ok->under_reset || failed->outcome != DIAG_OUT_HALT_TIMEOUT)
 		return 0;
-	snprintf(c->detail, sizeof(c->detail),
-	         "halted only under reset: the firmware keeps the core in a low-power mode; use "
-	         "--connect-under-reset next time");
+	diag_rescue_note(c->ev, c->detail, sizeof(c->detail));
 	return DIAG_CONF_HIGH;
 }
 
@@ -239,6 +235,30 @@ static int chk_comm_attempts(struct diag_ctx *c)
 	return DIAG_CONF_MEDIUM;
 }
 
+static int chk_comm_from_reads(struct diag_ctx *c)
+{
+	if (c->rdp_level >= 1)
+		return 0; /* the option bytes explain the failed reads */
+	if (c->rdp_level == 0) {
+		snprintf(c->detail, sizeof(c->detail),
+		         "flash reads failed with RDP at level 0: the link or the target refused them");
+		return DIAG_CONF_MEDIUM;
+	}
+	return DIAG_CONF_LOW;
+}
+
+/* ST-LINK firmware names read V<hw>[J<jtag>][M<msd>][B<bridge>][S<swim>] (OpenOCD prints
+ * "STLINK V2J37S7"); one without a J part has no JTAG/SWD support (STM8-only firmware, or
+ * a V2-1 version OpenOCD parses as such). */
+static int chk_firmware_no_swd(struct diag_ctx *c)
+{
+	const char *fw = c->firmware;
+	if (fw[0] != 'V' || strchr(fw, 'J'))
+		return 0;
+	snprintf(c->detail, sizeof(c->detail), "ST-LINK firmware %s has no JTAG/SWD part", fw);
+	return DIAG_CONF_HIGH;
+}
+
 static int chk_clone(struct diag_ctx *c)
 {
 	if (!is_clone_idcode(c))
@@ -253,8 +273,18 @@ static int chk_clone(struct diag_ctx *c)
 
 static int chk_wrong_idcode(struct diag_ctx *c)
 {
-	if (!c->has_dp_idcode || is_clone_idcode(c) || idcode_expected(c))
+	if (!c->has_dp_idcode || idcode_expected(c))
 		return 0;
+	if (is_clone_idcode(c)) {
+		/* The clones borrowed the Cortex-M4 SW-DP's IDCODE, which genuine STM32F2/F4 parts
+		 * report too: until the dev id is read, that stays a (less likely) reading. */
+		if (c->has_dev_id)
+			return 0;
+		snprintf(c->detail, sizeof(c->detail),
+		         "0x%08x is also what a genuine STM32F2/F4 reports: if the board has one, "
+		         "use its profile", c->dp_idcode);
+		return DIAG_CONF_LOW;
+	}
 	if (c->ev->n_expected_idcodes)
 		snprintf(c->detail, sizeof(c->detail),
 		         "DP IDCODE 0x%08x, the profile expects 0x%08x", c->dp_idcode,
@@ -372,6 +402,12 @@ static int chk_flash_size(struct diag_ctx *c)
 
 static int chk_flash_size_failed(struct diag_ctx *c)
 {
+	const struct diag_evidence *ev = c->ev;
+	/* swdbackup read the register itself and it agrees: OpenOCD's read failed for another
+	 * reason (a flaky link), not because the register is blank. */
+	if (ev->has_flash_size_reg && ev->profile_flash_kib &&
+	    ev->flash_size_reg_kib == ev->profile_flash_kib)
+		return 0;
 	snprintf(c->detail, sizeof(c->detail),
 	         "OpenOCD could not read a valid flash-size register and assumed the family's "
 	         "maximum");
@@ -500,10 +536,11 @@ static int chk_verify_differ(struct diag_ctx *c)
 /* --- the table ---------------------------------------------------------------------- */
 
 /* Texts shared by several rules of one id. */
-#define CAUSE_NOT_FOUND "no debug probe answered: it is not plugged in, not the one asked for, or " \
-	"not the kind OpenOCD was told to use"
-#define FIX_NOT_FOUND "plug the probe in and check it shows up ('lsusb': 0483:3748/374b/374e/374f " \
-	"for ST-LINK, 1366:* for J-Link); name it with --probe SERIAL when several are attached; " \
+#define CAUSE_NOT_FOUND "no debug probe answered: it is not plugged in, not the one asked for, " \
+	"or not the kind OpenOCD was told to use"
+#define FIX_NOT_FOUND "plug the probe in and check it shows up ('lsusb': " \
+	"0483:3748/374b/374e/374f for ST-LINK, 1366:* for J-Link); name it with --probe " \
+	"SERIAL when several are attached; " \
 	"pick its kind with --interface stlink|cmsis-dap|jlink; for --probe stlink-tcp:PORT make " \
 	"sure stlink-server (or swdbackup-sim) listens on that port"
 #define CAUSE_UNREACHABLE "the probe works but the target's debug port does not answer: SWDIO/" \
@@ -596,8 +633,8 @@ const struct diag_rule diag_rules[] = {
 	{
 		.id = DIAG_OPENOCD_TOO_OLD, .name = "too-old-command",
 		.confidence = DIAG_CONF_HIGH, .priority = 95,
-		.any = { "invalid command name \"?(read_memory|write_memory|adapter|hla_stlink_backend|capture|ocd_find)\"?",
-		         "Unknown command:? *\"?(read_memory|write_memory|adapter |hla_stlink_backend|capture)" },
+		.any = { "invalid command name \"?(read_memory|write_memory|adapter|hla_stlink_backend)\"?",
+		         "Unknown command:? *\"?(read_memory|write_memory|adapter |hla_stlink_backend)" },
 		.check = chk_too_old_command,
 		.cause = "the OpenOCD that ran is older than 0.12 and lacks commands swdbackup uses "
 		         "(read_memory, adapter speed/serial, hla_stlink_backend)",
@@ -605,8 +642,9 @@ const struct diag_rule diag_rules[] = {
 		       "build it from openocd.org) and point swdbackup at it with --openocd PATH",
 		.source = "Jim's 'invalid command name \"%s\"' (src/helper/command.c, "
 		          "jim_command_dispatch; 0.9-0.10 also 'Unknown command:' from "
-		          "command_run_line); read_memory/write_memory appeared in 0.11, "
-		          "hla_stlink_backend in 0.11, 'adapter speed' in 0.11",
+		          "command_run_line); read_memory/write_memory (target.c) and "
+		          "hla_stlink_backend (hla_interface.c) appeared in 0.12, 'adapter speed' / "
+		          "'adapter serial' (adapter.c) in 0.11",
 	},
 	{
 		.id = DIAG_OPENOCD_TOO_OLD, .name = "too-old-missing-command",
@@ -655,8 +693,8 @@ const struct diag_rule diag_rules[] = {
 		       "itself (tcl_port 0, telnet/gdb disabled), so this comes from a config or "
 		       "command that forces a fixed port: remove it",
 		.source = "server_preinit/add_service 'couldn't bind %s to socket on port %d: %s' "
-		          "(src/server/server.c, add_service; 0.10-0.11 'couldn't bind %s to socket: "
-		          "%s'; 0.9 'couldn't bind to socket: %s')",
+		          "(src/server/server.c, add_service; 0.11 the same; 0.10 'couldn't bind %s to "
+		          "socket: %s'; 0.9 'couldn't bind to socket: %s')",
 	},
 
 	/* ---- probe ---- */
@@ -713,6 +751,19 @@ const struct diag_rule diag_rules[] = {
 		          "libusb LIBUSB_ERROR_NOT_SUPPORTED (libusb_helper.c, jtag_libusb_open)",
 	},
 	{
+		.id = DIAG_PROBE_DRIVER_MISSING, .name = "probe-firmware-no-swd",
+		.confidence = DIAG_CONF_HIGH, .priority = 85,
+		.check = chk_firmware_no_swd,
+		.show = { "STLINK V[0-9]", "mode \\(transport\\) not supported" },
+		.cause = "the probe's firmware cannot do SWD: an ST-LINK running STM8-only (SWIM) "
+		         "firmware, or one OpenOCD reads as such",
+		.fix = "reflash the ST-LINK with ST's firmware upgrade (STM32CubeProgrammer or "
+		       "STSW-LINK007) choosing the STM32 (JTAG/SWD) firmware, then retry",
+		.source = "the probe firmware swdbackup read; OpenOCD prints 'STLINK V%dJ%dM%d...' "
+		          "and 'mode (transport) not supported by device' (src/jtag/drivers/"
+		          "stlink_usb.c, stlink_usb_version / stlink_usb_init_mode)",
+	},
+	{
 		.id = DIAG_PROBE_NOT_FOUND, .name = "probe-not-found",
 		.confidence = DIAG_CONF_HIGH, .priority = 80,
 		.any = { "no ST-LINK detected", "unable to find a matching CMSIS-DAP device",
@@ -756,9 +807,10 @@ const struct diag_rule diag_rules[] = {
 	},
 	{
 		.id = DIAG_PROBE_NOT_FOUND, .name = "probe-lost",
-		.confidence = DIAG_CONF_MEDIUM, .priority = 40,
-		.any = { "LIBUSB_ERROR_NO_DEVICE", "failed to receive USB CMD response",
-		         "failed to send USB CMD", "cannot get the stlink-server version" },
+		.confidence = DIAG_CONF_HIGH, .priority = 50,
+		.any = { "LIBUSB_ERROR_NO_DEVICE", "failed to send USB CMD",
+		         "cannot get the stlink-server version" },
+		.show = { "failed to receive USB CMD response" },
 		.cause = "the probe stopped answering part way (unplugged, reset by a power dip, or "
 		         "the stlink-server/simulator behind --probe stlink-tcp went away)",
 		.fix = "check the USB cable and hub (use a short cable, a powered port); for "
@@ -766,6 +818,19 @@ const struct diag_rule diag_rules[] = {
 		.source = "'failed to receive USB CMD response' / 'failed to send USB CMD' "
 		          "(src/jtag/drivers/stlink_usb.c, stlink_tcp_send_cmd, 0.12); libusb "
 		          "LIBUSB_ERROR_NO_DEVICE from jtag_libusb_bulk_read/write",
+	},
+
+	{
+		/* One reply that stalled for more than a second; the link may have recovered. */
+		.id = DIAG_PROBE_NOT_FOUND, .name = "probe-stalled",
+		.confidence = DIAG_CONF_MEDIUM, .priority = 40,
+		.any = { "failed to receive USB CMD response" },
+		.cause = "the probe (or the stlink-server behind --probe stlink-tcp) stopped answering "
+		         "for more than a second",
+		.fix = "check the USB cable and hub (short cable, powered port); for stlink-tcp make "
+		       "sure the server still runs; then retry",
+		.source = "'failed to receive USB CMD response' (src/jtag/drivers/stlink_usb.c, "
+		          "stlink_tcp_recv / stlink_tcp_send_cmd, 0.11+)",
 	},
 
 	/* ---- power and the debug port ---- */
@@ -805,7 +870,7 @@ const struct diag_rule diag_rules[] = {
 		.fix = FIX_UNREACHABLE,
 		.source = "'init mode failed (unable to connect to the target)' (src/jtag/drivers/"
 		          "stlink_usb.c, stlink_open; same in 0.9-0.12); 'Error connecting DP: cannot "
-		          "read IDR' (src/target/adi_v5_swd.c, swd_connect_single, 0.11+); 0.10 "
+		          "read IDR' (src/target/adi_v5_swd.c, swd_connect_single; swd_connect in 0.11); 0.10 "
 		          "CMSIS-DAP/J-Link: 'Could not initialize the debug port' (cortex_m.c, "
 		          "cortex_m_examine); JTAG: 'JTAG scan chain interrogation failed: all ones' "
 		          "(src/jtag/core.c, jtag_examine_chain)",
@@ -844,9 +909,11 @@ const struct diag_rule diag_rules[] = {
 	},
 	{
 		.id = DIAG_TARGET_LOW_POWER, .name = "low-power-log",
-		.confidence = DIAG_CONF_MEDIUM, .priority = 55,
+		.confidence = DIAG_CONF_HIGH, .priority = 55,
 		.all = { "timed out while waiting for target halted|- Not halted",
-		         "(target (state: )?running|is running|was running|sleep|WFI|WFE|low.power)" },
+		         /* the `targets` table row, or a state line, saying the core runs */
+		         "(target (state: )?running|is running|was running|"
+		         "^ *[0-9]+\\* +[^ ]+ +[^ ]+ +[^ ]+ +[^ ]+ +running *$)" },
 		.cause = CAUSE_LOW_POWER,
 		.fix = FIX_LOW_POWER,
 		.source = "'timed out while waiting for target %s' (src/target/target.c, "
@@ -873,8 +940,7 @@ const struct diag_rule diag_rules[] = {
 		.fix = FIX_HALT,
 		.source = "'timed out while waiting for target halted' (src/target/target.c, "
 		          "target_wait_state; same wording 0.9-0.12) and 'TARGET: %s - Not halted' "
-		          "(src/target/startup.tcl, ocd_process_reset_inner; 0.9-0.11 'TARGET %s - "
-		          "Not halted')",
+		          "(src/target/startup.tcl, ocd_process_reset_inner; same wording 0.9-0.12)",
 	},
 	{
 		.id = DIAG_CORE_HALT_TIMEOUT, .name = "halt-timeout-attempts",
@@ -892,9 +958,11 @@ const struct diag_rule diag_rules[] = {
 		.confidence = DIAG_CONF_HIGH, .priority = 45,
 		.any = { "jtag status contains invalid mode value - communication failure",
 		         "SWD ack not OK", "STICKY ERROR", "Invalid ACK", "SWD overrun",
-		         "DP initialisation failed", "SWD_AP_(FAULT|ERROR|PARITY)" },
-		.yield_to = { DIAG_TARGET_UNPOWERED, DIAG_SWD_UNREACHABLE, DIAG_READOUT_PROTECTED },
-		.n_yield = 3,
+		         "DP initialisation failed", "SWD_AP_(FAULT|ERROR|PARITY)",
+		         "transfer count mismatch" },
+		.yield_to = { DIAG_TARGET_UNPOWERED, DIAG_SWD_UNREACHABLE, DIAG_READOUT_PROTECTED,
+		              DIAG_PROBE_NOT_FOUND },
+		.n_yield = 4,
 		.cause = CAUSE_COMM,
 		.fix = FIX_COMM,
 		.source = "'jtag status contains invalid mode value - communication failure' "
@@ -907,15 +975,30 @@ const struct diag_rule diag_rules[] = {
 		.any = { "Previous state query failed", "examination failed",
 		         "Polling target .* failed", "libusb_bulk_(write|read) error",
 		         "LIBUSB_ERROR_(PIPE|IO|TIMEOUT|OVERFLOW)", "Failed to read memory at 0x[eE]",
-		         "Cortex-M PARTNO 0x0 is unrecognized" },
-		.yield_to = { DIAG_TARGET_UNPOWERED, DIAG_SWD_UNREACHABLE, DIAG_READOUT_PROTECTED },
-		.n_yield = 3,
+		         "Cortex-M PARTNO 0x0 is unrecognized", "TARGET: [^ ]+ - Not examined" },
+		.yield_to = { DIAG_TARGET_UNPOWERED, DIAG_SWD_UNREACHABLE, DIAG_READOUT_PROTECTED,
+		              DIAG_PROBE_NOT_FOUND },
+		.n_yield = 4,
 		.cause = CAUSE_COMM,
 		.fix = FIX_COMM,
 		.source = "'Previous state query failed, trying to reconnect' (src/jtag/drivers/"
 		          "stlink_usb.c, stlink_usb_state); 'target %s examination failed' "
 		          "(src/target/target.c, target_examine); 'Polling target %s failed, trying "
 		          "to reexamine' (target.c, handle_target); libusb_helper.c bulk errors",
+	},
+	{
+		/* Flash reads that fail look the same whether RDP or a bad link refused them;
+		 * without the option bytes the link stays a (lesser) reading. */
+		.id = DIAG_SWD_COMM_ERRORS, .name = "comm-errors-read-errors",
+		.confidence = DIAG_CONF_LOW, .priority = 30,
+		.any = { "error reading to flash at address", "^(Error: *)?Read error",
+		         "Flash read error" },
+		.check = chk_comm_from_reads,
+		.cause = CAUSE_COMM,
+		.fix = FIX_COMM,
+		.source = "'error reading to flash at address %s at offset 0x%8.8x' (src/flash/nor/"
+		          "core.c, flash_driver_read): any failed read, a protected chip's or a noisy "
+		          "link's",
 	},
 	{
 		.id = DIAG_SWD_COMM_ERRORS, .name = "rescued-lower-speed",
@@ -1022,6 +1105,9 @@ const struct diag_rule diag_rules[] = {
 		.confidence = DIAG_CONF_MEDIUM, .priority = 50,
 		.any = { "flash size failed, probe inaccurate" },
 		.check = chk_flash_size_failed,
+		/* A register read lost to a bad link is a symptom, not the cause. */
+		.yield_to = { DIAG_SWD_COMM_ERRORS },
+		.n_yield = 1,
 		.cause = CAUSE_FLASH_SIZE,
 		.fix = FIX_FLASH_SIZE,
 		.source = "'STM32 flash size failed, probe inaccurate - assuming %dk flash' "
@@ -1031,13 +1117,14 @@ const struct diag_rule diag_rules[] = {
 	/* ---- protection ---- */
 	{
 		.id = DIAG_READOUT_PROTECTED, .name = "rdp-option-bytes",
-		.show = { "read protection: on", "Readout Protection On", "Device Security Bit Set", "error reading to flash", "Read error", "device protected" },
+		.show = { "read protection: on", "Readout Protection On", "Device Security Bit Set",
+		          "error reading to flash", "Read error", "device protected" },
 		.confidence = DIAG_CONF_HIGH, .priority = 90,
 		.check = chk_rdp_known,
 		.cause = CAUSE_RDP,
 		.fix = FIX_RDP,
 		.source = "the option bytes: F1 'read protection: on' (src/flash/nor/stm32f1x.c, "
-		          "stm32x_handle_options_read_command; 0.9-0.11 'Readout Protection On'); "
+		          "stm32x_handle_options_read_command, 0.11+; 0.9-0.10 'Readout Protection On'); "
 		          "'Device Security Bit Set' (stm32f2x.c stm32x_read_options; stm32f1x.c in "
 		          "0.9-0.10)",
 	},
@@ -1049,7 +1136,7 @@ const struct diag_rule diag_rules[] = {
 		.cause = CAUSE_RDP,
 		.fix = FIX_RDP,
 		.source = "F1 'read protection: on' (src/flash/nor/stm32f1x.c, "
-		          "stm32x_handle_options_read_command; 0.9-0.11 'Readout Protection On'); "
+		          "stm32x_handle_options_read_command, 0.11+; 0.9-0.10 'Readout Protection On'); "
 		          "'Device Security Bit Set' (stm32f2x.c, stm32x_read_options; stm32f1x.c in "
 		          "0.9-0.10)",
 	},
@@ -1058,7 +1145,10 @@ const struct diag_rule diag_rules[] = {
 		.confidence = DIAG_CONF_MEDIUM, .priority = 70,
 		.any = { "error reading to flash at address", "^(Error: *)?Read error",
 		         "Flash read error", "read_memory: read at 0x0?8[0-9a-f]+ .*failed",
-		         "Failed to read memory at 0x0?8[0-9a-f]{6}" },
+		         "Failed to read memory at 0x0?8[0-9a-f]{6}",
+		         /* F1 silicon also faults debugger reads of the option-byte area under
+		          * RDP (RM0008), where the option bytes themselves are read. */
+		         "read_memory: read at 0x1ffff8[0-9a-f]{2} .*failed" },
 		.check = chk_rdp_from_reads,
 		.cause = CAUSE_RDP,
 		.fix = FIX_RDP,
@@ -1081,7 +1171,8 @@ const struct diag_rule diag_rules[] = {
 	},
 	{
 		.id = DIAG_WRITE_PROTECTED, .name = "wrp-option-bytes",
-		.show = { "write protection register", "device protected", "failed erasing sectors", "write protected" },
+		.show = { "write protection register", "device protected", "failed erasing sectors",
+		          "write protected" },
 		.confidence = DIAG_CONF_HIGH, .priority = 60,
 		.check = chk_wrp_known,
 		.yield_to = { DIAG_READOUT_PROTECTED },

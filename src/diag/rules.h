@@ -43,6 +43,7 @@ struct diag_ctx {
 	enum diag_tri wrp;
 	enum diag_family family;
 	enum diag_probe_kind probe;
+	char firmware[32];         /* ST-LINK firmware name, "V2J37S7"; "" unknown */
 
 	/* Set by the engine while a rule is evaluated. */
 	bool log_matched;          /* the rule's log patterns matched */

@@ -99,10 +99,11 @@ static const char *last_error_line(const struct ocd_session *s, size_t from)
 {
 	size_t n;
 	const char *const *l = log_lines(s, &n);
+	const char *e;
 
 	for (size_t i = n; i > from; i--)
-		if (strncmp(l[i - 1], "Error: ", 7) == 0 && l[i - 1][7])
-			return l[i - 1] + 7;
+		if ((e = strstr(l[i - 1], "Error: ")) != NULL && e[7])
+			return e + 7;
 	return NULL;
 }
 
@@ -110,10 +111,11 @@ static const char *first_error_line(const struct ocd_session *s, size_t from)
 {
 	size_t n;
 	const char *const *l = log_lines(s, &n);
+	const char *e;
 
 	for (size_t i = from; i < n; i++)
-		if (strncmp(l[i], "Error: ", 7) == 0 && l[i][7])
-			return l[i] + 7;
+		if ((e = strstr(l[i], "Error: ")) != NULL && e[7])
+			return e + 7;
 	return NULL;
 }
 
@@ -500,19 +502,20 @@ static int classify_init_failure(struct ocd_session *s)
 		const char *needle;
 		int code;
 	} rules[] = {
+		/* Target first: a probe that connected logs its own lines too. */
+		{ "UNEXPECTED idcode", SWD_EWRONGTARGET },
+		{ "init mode failed", SWD_ETARGETNORESP },
+		{ "unable to connect to the target", SWD_ETARGETNORESP },
+		{ "voltage may be too low", SWD_ETARGETNORESP },
 		{ "already used", SWD_EPROBEBUSY },
 		{ "LIBUSB_ERROR_BUSY", SWD_EPROBEBUSY },
 		{ "LIBUSB_ERROR_ACCESS", SWD_EPROBEPERM },
 		{ "no ST-LINK detected", SWD_EPROBENOTFOUND },
 		{ "open failed", SWD_EPROBENOTFOUND },
-		{ "connect to stlink-server", SWD_EPROBENOTFOUND },
-		{ "stlink-server", SWD_EPROBENOTFOUND },
+		{ "cannot connect to stlink server", SWD_EPROBENOTFOUND },
+		{ "cannot get the stlink-server version", SWD_EPROBENOTFOUND },
 		{ "No J-Link device found", SWD_EPROBENOTFOUND },
 		{ "unable to find a matching CMSIS-DAP device", SWD_EPROBENOTFOUND },
-		{ "UNEXPECTED idcode", SWD_EWRONGTARGET },
-		{ "init mode failed", SWD_ETARGETNORESP },
-		{ "unable to connect to the target", SWD_ETARGETNORESP },
-		{ "voltage may be too low", SWD_ETARGETNORESP },
 		{ "examination failed", SWD_ETARGETNORESP },
 	};
 
@@ -772,6 +775,11 @@ const struct ocd_failure *ocd_session_failure(const struct ocd_session *s)
 const char *const *ocd_session_log(const struct ocd_session *s, size_t *n)
 {
 	return log_lines(s, n);
+}
+
+int ocd_session_pid(const struct ocd_session *s)
+{
+	return s && s->proc_started && s->proc.running ? (int)s->proc.pid : 0;
 }
 
 const char *const *ocd_session_argv(const struct ocd_session *s, size_t *n)

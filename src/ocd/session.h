@@ -132,6 +132,9 @@ const struct ocd_failure *ocd_session_failure(const struct ocd_session *s);
 /* All OpenOCD output lines so far. Returns: borrowed. */
 const char *const *ocd_session_log(const struct ocd_session *s, size_t *n);
 
+/* Process id of the running OpenOCD, 0 when none (tests, diagnosis). */
+int ocd_session_pid(const struct ocd_session *s);
+
 /* The OpenOCD command line that was launched (for -v / reports). Returns: borrowed. */
 const char *const *ocd_session_argv(const struct ocd_session *s, size_t *n);
 

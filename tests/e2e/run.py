@@ -165,11 +165,13 @@ class Case:
     def __init__(self, path, args):
         self.path = path
         self.name = os.path.splitext(os.path.basename(path))[0]
-        with open(path) as f:
-            try:
+        try:
+            with open(path) as f:
                 self.spec = json.load(f)
-            except json.JSONDecodeError as e:
-                raise CaseError(f"{path}:{e.lineno}:{e.colno}: {e.msg}")
+        except OSError as e:
+            raise CaseError(f"cannot read '{path}': {e.strerror}")
+        except json.JSONDecodeError as e:
+            raise CaseError(f"{path}:{e.lineno}:{e.colno}: {e.msg}")
         unknown = set(self.spec) - {"description", "boards", "steps", "timeout"}
         if unknown:
             raise CaseError(f"unknown case key(s) {sorted(unknown)}")
