@@ -117,6 +117,25 @@ static uint32_t unexpected_idcode(struct ocd_session *s)
 	return 0;
 }
 
+/* OpenOCD exited during init after the probe reported the target voltage, without one
+ * error line: what 0.12 does when the DP IDCODE read fails (stlink_usb.c logs it at
+ * debug level only). */
+static bool silent_init_failure(struct ocd_session *s)
+{
+	const struct ocd_failure *f = ocd_session_failure(s);
+	bool voltage = false;
+
+	if (!f || !f->exited)
+		return false;
+	for (size_t i = 0; i < f->nlog; i++) {
+		if (strncmp(f->log[i], "Error", 5) == 0 || strncmp(f->log[i], "Warn", 4) == 0)
+			return false;
+		if (strstr(f->log[i], "Target voltage:"))
+			voltage = true;
+	}
+	return voltage;
+}
+
 static enum diag_outcome outcome_of(int rc, bool at_halt)
 {
 	switch (rc) {
@@ -356,6 +375,7 @@ int cli_board_connect(struct cli_ctx *ctx, struct cli_board *b, enum diag_op op,
 		enum diag_outcome out;
 		struct diag_retry retry;
 		uint32_t idc;
+		bool silent;
 
 		swd_error_init(&aerr);
 		rc = cli_board_attempt(ctx, b, under, speed, halt, &aerr, &out);
@@ -389,11 +409,19 @@ int cli_board_connect(struct cli_ctx *ctx, struct cli_board *b, enum diag_op op,
 		}
 		swd_error_set(&ctx->err, rc, "%s", aerr.msg);
 		failures++;
+		silent = silent_init_failure(b->s);
+		b->silent_failure |= silent;
 		cli_board_drop(b);
-		out = outcome_from_diag(b, out);
+		out = silent ? DIAG_OUT_NO_RESPONSE : outcome_from_diag(b, out);
 		diag_evidence_add_attempt(&b->ev, under, speed, out);
-		if (!diag_recovery_next(&b->ev, dflt, &retry))
-			break;
+		if (!diag_recovery_next(&b->ev, dflt, &retry)) {
+			/* OpenOCD 0.12 says nothing when READ_IDCODES fails at init (it just exits):
+			 * the probe answered, the target did not. Worth the same retry under reset. */
+			if (!silent || under || !b->p->openocd.connect_under_reset)
+				break;
+			retry.under_reset = true;
+			retry.speed_khz = speed;
+		}
 		ui_status(&ctx->ui, "the target did not answer (%s); trying again%s at %u kHz", aerr.msg,
 			  retry.under_reset ? " under reset" : "", retry.speed_khz ? retry.speed_khz : dflt);
 		under = retry.under_reset;
@@ -445,7 +473,14 @@ int cli_board_protection(struct cli_ctx *ctx, struct cli_board *b)
 		rc = ocd_read_memory(b->s, p->option_bytes.address, 16, b->ob_len / 2, b->ob_raw, &lerr);
 		if (rc != 0 && rc != SWD_EOCDDIED && rc != SWD_EINTR && rc != SWD_EOCDTIMEOUT) {
 			/* Under RDP level 1 an F1 faults debugger reads of its option area too; the
-			 * flash controller's OBR still tells the level. */
+			 * flash controller's OBR still tells the level (the driver wants a halted core). */
+			if (!b->halted) {
+				struct swd_error herr;
+
+				swd_error_init(&herr);
+				if (ocd_halt(b->s, &herr) == 0)
+					b->halted = true;
+			}
 			rc = ocd_options_read(b->s, "stm32f1x", 0, &text, &ctx->err);
 			if (rc == 0 && text && strstr(text, "read protection: on")) {
 				free(text);
@@ -599,6 +634,21 @@ int cli_board_close(struct cli_ctx *ctx, struct cli_board *b, int rc)
 		r = diag_run(&b->ev);
 		cli_findings_append_known(ctx->findings, r);
 		diag_report_free(r);
+		if (b->silent_failure && b->under_reset && json_array_size(ctx->findings) == 0) {
+			/* The engine has no log line to go on when OpenOCD left without a word;
+			 * the attempts themselves are the evidence. */
+			json_t *f;
+
+			cli_findings_append_id(ctx->findings, DIAG_SWD_UNREACHABLE, "medium",
+					       "the target answered only while held in reset: its firmware turns the SWD "
+					       "pins into GPIO (or stops the debug clock) as soon as it runs",
+					       "use --connect-under-reset next time (NRST must be wired to the probe)",
+					       "a normal connection ended with OpenOCD exiting during init without an error "
+					       "message (the DP IDCODE read failed); connecting under reset worked");
+			f = json_array_get(ctx->findings, json_array_size(ctx->findings) - 1);
+			json_array_append_new(json_object_get(f, "evidence"),
+					      json_string("openocd exited during init right after 'Target voltage', with no error line"));
+		}
 	}
 	if (b->s) {
 		struct swd_error serr;

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cli/backup.h"
 #include "cli/board.h"
@@ -95,6 +96,15 @@ int cmd_restore(struct cli_ctx *ctx)
 		rc = swd_error_set(&ctx->err, SWD_EUSAGE, ctx->opt.npos ? "'restore' takes one SOURCE" :
 				   "'restore' needs a SOURCE (a bundle directory or an image)");
 		goto out;
+	}
+	if (ctx->opt.option_bytes) {
+		struct stat st;
+
+		if (stat(ctx->opt.pos[0], &st) == 0 && !S_ISDIR(st.st_mode)) {
+			rc = swd_error_set(&ctx->err, SWD_EINPUT, "--option-bytes needs a bundle with option-bytes.bin; "
+					   "'%s' is an image", ctx->opt.pos[0]);
+			goto out;
+		}
 	}
 	/* Every refusal about the input happens here, before the board is touched. */
 	rc = cli_source_load(ctx, b.p, ctx->opt.pos[0], !ctx->opt.force, &src);

@@ -201,7 +201,7 @@ int ui_report(struct ui *ui, json_t *doc)
 {
 	ui_progress_clear(ui);
 	if (ui->json) {
-		if (json_dumpf(doc, ui->out, JSON_INDENT(2) | JSON_PRESERVE_ORDER) != 0)
+		if (json_dumpf(doc, ui->out, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6)) != 0)
 			return -EIO;
 		fputc('\n', ui->out);
 	} else {
