@@ -134,8 +134,9 @@ static void mem_access(struct probe *p, const struct stp_request *req, uint8_t *
 	if (len % width || addr % width || len > max) {
 		st = ST_AP_ERROR;
 	} else if (write) {
-		/* The data phase carries what the header announced; a short one is an error. */
-		if (req->data_len < len)
+		/* The data phase carries what the header announced; a missing or short one is
+		 * an error. */
+		if (req->dir != STP_DIR_OUT || req->data_len < len)
 			st = ST_AP_ERROR;
 		else
 			st = (uint8_t)mcu_write(p->mcu, addr, req->data, len, width);
