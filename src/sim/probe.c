@@ -149,7 +149,8 @@ static void mem_access(struct probe *p, const struct stp_request *req, uint8_t *
 	}
 	p->last_rw = (uint8_t)st;
 	p->last_rw_addr = addr;
-	*cost += wire_ns(p, len / width);
+	if (st != ST_AP_ERROR) /* refused by the probe: nothing went on the wire */
+		*cost += wire_ns(p, len / width);
 	trace(p, "%s addr=0x%08x len=%u status=0x%02x", mem_name(op), addr, len, st);
 }
 
