@@ -25,7 +25,7 @@ struct mmio_ctx {
 
 /* unicorn hands MMIO callbacks one opaque pointer; the contexts live here, one per
  * board (each board has its own unicorn instance) */
-#define MAX_MMIO 6
+#define MAX_MMIO 8
 struct core_extra {
 	struct mmio_ctx ctx[MAX_MMIO];
 	unsigned n;
@@ -219,6 +219,11 @@ int mcu_core_init(mcu_t *m, char *err, size_t errlen)
 		e = map_mmio(m, MCU_PERIPH_BASE, m->periph_size);
 	if (e == UC_ERR_OK)
 		e = map_mmio(m, MCU_PPB_BASE, MCU_PPB_SIZE);
+	/* bit-band aliases of SRAM and of the peripherals */
+	if (e == UC_ERR_OK)
+		e = map_mmio(m, 0x22000000u, md->sram_size * 32);
+	if (e == UC_ERR_OK)
+		e = map_mmio(m, 0x42000000u, m->periph_size * 32);
 	if (e == UC_ERR_OK)
 		e = uc_hook_add(m->uc, &m->hooks[0], UC_HOOK_MEM_WRITE_PROT, flash_store_hook,
 		                m, 1, 0);
