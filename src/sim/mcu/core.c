@@ -3,13 +3,14 @@
  * Flash, SRAM and CCM are host memory mapped into unicorn (uc_mem_map_ptr), so code and
  * data reads run at full speed; flash is mapped read-only and every store to it is
  * caught by a write-protection hook and handed to the flash controller. System memory,
- * peripherals and the private peripheral bus are MMIO regions served by the same bus
- * as the debugger. A block hook counts cycles (about one per halfword of code) so the
- * core can be given bounded slices.
+ * peripherals, the private peripheral bus and the bit-band aliases are MMIO regions
+ * served by the same bus as the debugger. A block hook counts cycles (a halfword of code
+ * plus two per block) so the core can be given bounded slices.
  *
- * Exceptions are not modelled: a fault (bad fetch, bus error, undefined instruction,
- * SVC, exception return) locks the core up, which is where a Cortex-M ends when it runs
- * garbage, and BKPT halts it in debug state as on silicon.
+ * Exceptions and interrupts are not modelled: a fault (bad fetch, bus error, undefined
+ * instruction, SVC, exception return) locks the core up at once, which is where a
+ * Cortex-M running garbage or an erased vector table ends anyway (HardFault through a
+ * garbage vector); BKPT halts it in debug state as on silicon; WFI/WFE sleep for good.
  */
 #include <stdio.h>
 #include <string.h>
