@@ -255,9 +255,9 @@ struct diag_retry {
  * allows it), then each lower speed (under reset when allowed, else normal). Never for
  * probe, permission, power, identity, protection or OpenOCD problems, nor when the last
  * attempt ended DIAG_OUT_OTHER; an accepted clone (no --strict) does not stop it unless
- * its IDCODE keeps stopping the connection. DEFAULT_KHZ is the
- * profile's speed (0 = 4000). Returns 1 and fills OUT when an attempt is worth making, 0
- * when not (give up and report). */
+ * its IDCODE keeps stopping the connection. DEFAULT_KHZ is the profile's speed (0 = 4000).
+ * Returns 1 and fills OUT when an attempt is worth making, 0 when not (give up and
+ * report). */
 int diag_recovery_next(const struct diag_evidence *ev, unsigned default_khz,
                        struct diag_retry *out);
 

@@ -9,11 +9,14 @@
 
 #define MAX_EVIDENCE 12
 
-/* The log as the rules see it: the complete lines plus an unterminated last line. */
+/* The log as the rules see it: the complete lines plus an unterminated last line. With
+ * -d3 and above OpenOCD puts "<ms> <n> file.c:line func(): " after the level; the rules
+ * match the line without it (norm), the evidence shows it as printed (v). */
 struct lines {
 	const char *const *v;
 	size_t n;
 	const char *partial;
+	char **norm; /* per line: the line without the debug prefix, or NULL when it has none */
 };
 
 static size_t lines_count(const struct lines *l)
@@ -21,9 +24,18 @@ static size_t lines_count(const struct lines *l)
 	return l->n + (l->partial ? 1 : 0);
 }
 
-static const char *lines_at(const struct lines *l, size_t i)
+/* The line as printed. */
+static const char *lines_orig(const struct lines *l, size_t i)
 {
 	return i < l->n ? l->v[i] : l->partial;
+}
+
+/* The line the rules match. */
+static const char *lines_at(const struct lines *l, size_t i)
+{
+	if (l->norm && l->norm[i])
+		return l->norm[i];
+	return lines_orig(l, i);
 }
 
 static void lines_of(struct lines *l, const struct diag_evidence *ev)
@@ -31,6 +43,58 @@ static void lines_of(struct lines *l, const struct diag_evidence *ev)
 	l->v = (const char *const *)ev->log_lines;
 	l->n = ev->n_log_lines;
 	l->partial = ev->partial_len ? ev->partial : NULL;
+	l->norm = NULL;
+}
+
+/* "Error: 120 8 stlink_usb.c:3374 stlink_usb_usb_open(): open failed" ->
+ * "Error: open failed", as the same message reads at the default level. Returns: new
+ * string, or NULL when the line has no such prefix (or out of memory: the line is then
+ * matched as printed). */
+static char *strip_debug_prefix(const regex_t *re, const char *line)
+{
+	regmatch_t m[2];
+	if (regexec(re, line, 2, m, 0) != 0)
+		return NULL;
+	const char *level = line + m[1].rm_so;
+	int level_len = (int)(m[1].rm_eo - m[1].rm_so);
+	const char *rest = line + m[0].rm_eo;
+	/* LOG_USER lines carry no level at the default debug level. */
+	const char *lead = strncmp(level, "User", 4) == 0 ? ""
+	                   : strncmp(level, "Warn", 4) == 0 ? "Warn : "
+	                   : strncmp(level, "Info", 4) == 0 ? "Info : "
+	                   : NULL;
+	size_t n = (lead ? strlen(lead) : (size_t)level_len + 2) + strlen(rest) + 1;
+	char *out = malloc(n);
+	if (!out)
+		return NULL;
+	if (lead)
+		snprintf(out, n, "%s%s", lead, rest);
+	else
+		snprintf(out, n, "%.*s: %s", level_len, level, rest);
+	return out;
+}
+
+static void lines_normalize(struct lines *l)
+{
+	regex_t re;
+	if (regcomp(&re, "^(Error|Warn|Info|User|Debug) *: [0-9]+ [0-9]+ [^ ]+:[0-9]+ [^ ]+\\(\\): ?",
+	            REG_EXTENDED) != 0)
+		return;
+	size_t n = lines_count(l);
+	l->norm = n ? calloc(n, sizeof(char *)) : NULL;
+	for (size_t i = 0; l->norm && i < n; i++)
+		l->norm[i] = strip_debug_prefix(&re, lines_orig(l, i));
+	regfree(&re);
+}
+
+static void lines_release(struct lines *l)
+{
+	if (!l->norm)
+		return;
+	for (size_t i = 0; i < lines_count(l); i++)
+		free(l->norm[i]);
+	free(l->norm);
+	l->norm = NULL;
 }
 
 /* --- facts from the log ------------------------------------------------------------- */
@@ -269,10 +333,13 @@ static struct compiled *slot(struct regcache *rc, size_t rule, int group, size_t
 	return &rc->slots[(rule * 4 + (size_t)group) * DIAG_RULE_MAX_PATTERNS + k];
 }
 
-static void add_ev_line(struct cand *c, size_t line)
+/* Keeps at most MAX_EVIDENCE distinct lines: a message repeated by polling or retries
+ * takes one place, so the other lines behind the finding still show. */
+static void add_ev_line(struct cand *c, const struct lines *l, size_t line)
 {
+	const char *text = lines_orig(l, line);
 	for (size_t i = 0; i < c->n_ev; i++)
-		if (c->ev_lines[i] == line)
+		if (c->ev_lines[i] == line || strcmp(lines_orig(l, c->ev_lines[i]), text) == 0)
 			return;
 	if (c->n_ev < MAX_EVIDENCE)
 		c->ev_lines[c->n_ev++] = line;
@@ -286,7 +353,6 @@ static bool eval_rule(struct regcache *rc, size_t ri, const struct lines *l, str
 	size_t nl = lines_count(l);
 
 	hit->n_ev = 0;
-	ctx->log_matched = false;
 	ctx->detail[0] = '\0';
 
 	bool any_listed = r->any[0] != NULL;
@@ -295,7 +361,7 @@ static bool eval_rule(struct regcache *rc, size_t ri, const struct lines *l, str
 		for (size_t i = 0; i < nl; i++) {
 			if (match_line(r->any[k], lines_at(l, i), slot(rc, ri, 0, k))) {
 				any_hit = true;
-				add_ev_line(hit, i);
+				add_ev_line(hit, l, i);
 			}
 		}
 	}
@@ -306,7 +372,7 @@ static bool eval_rule(struct regcache *rc, size_t ri, const struct lines *l, str
 		for (size_t i = 0; i < nl; i++) {
 			if (match_line(r->all[k], lines_at(l, i), slot(rc, ri, 1, k))) {
 				found = true;
-				add_ev_line(hit, i);
+				add_ev_line(hit, l, i);
 			}
 		}
 		if (!found)
@@ -317,7 +383,6 @@ static bool eval_rule(struct regcache *rc, size_t ri, const struct lines *l, str
 			if (match_line(r->none[k], lines_at(l, i), slot(rc, ri, 2, k)))
 				return false;
 
-	ctx->log_matched = any_listed && any_hit;
 	int conf = (int)r->confidence;
 	if (r->check) {
 		conf = r->check(ctx);
@@ -329,7 +394,7 @@ static bool eval_rule(struct regcache *rc, size_t ri, const struct lines *l, str
 	for (size_t k = 0; k < DIAG_RULE_MAX_PATTERNS && r->show[k]; k++)
 		for (size_t i = 0; i < nl; i++)
 			if (match_line(r->show[k], lines_at(l, i), slot(rc, ri, 3, k)))
-				add_ev_line(hit, i);
+				add_ev_line(hit, l, i);
 	hit->id = r->id;
 	hit->confidence = conf;
 	hit->priority = r->priority;
@@ -357,6 +422,9 @@ static int cmp_cand(const void *a, const void *b)
 /* The lines a person would look at first when nothing explains them. */
 static bool is_error_line(const char *line)
 {
+	/* Debug output (-d3) is full of "failed" that means nothing to the user. */
+	if (strncmp(line, "Debug:", 6) == 0)
+		return false;
 	static const char *const words[] = { "error", "warn", "fail", "invalid", "cannot",
 		                             "can't", "unable", "not found", "timed out" };
 	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
@@ -396,7 +464,7 @@ static int fill_finding(struct diag_finding *f, const struct cand *c, const stru
 		qsort(idx, c->n_ev, sizeof(size_t), cmp_line_idx);
 		for (size_t i = 0; i < c->n_ev; i++) {
 			/* A line repeated by retries or polling is shown once. */
-			const char *text = lines_at(l, idx[i]);
+			const char *text = lines_orig(l, idx[i]);
 			bool seen = false;
 			for (size_t k = 0; k < f->n_evidence && !seen; k++)
 				seen = strcmp(f->evidence[k], text) == 0;
@@ -443,6 +511,7 @@ struct diag_report *diag_run(const struct diag_evidence *ev)
 
 	diag_ctx_derive(&ctx, ev);
 	lines_of(&l, ev);
+	lines_normalize(&l);
 
 	rc.slots = calloc(diag_n_rules * 4 * DIAG_RULE_MAX_PATTERNS, sizeof(*rc.slots));
 	cands = calloc(diag_n_rules + 1, sizeof(*cands));
@@ -469,10 +538,10 @@ struct diag_report *diag_run(const struct diag_evidence *ev)
 			struct cand old = *same;
 			*same = hit;
 			for (size_t i = 0; i < old.n_ev; i++)
-				add_ev_line(same, old.ev_lines[i]);
+				add_ev_line(same, &l, old.ev_lines[i]);
 		} else {
 			for (size_t i = 0; i < hit.n_ev; i++)
-				add_ev_line(same, hit.ev_lines[i]);
+				add_ev_line(same, &l, hit.ev_lines[i]);
 		}
 	}
 
@@ -498,8 +567,7 @@ struct diag_report *diag_run(const struct diag_evidence *ev)
 			if (!is_error_line(lines_at(&l, i)))
 				continue;
 			errs++;
-			if (u.n_ev < MAX_EVIDENCE)
-				u.ev_lines[u.n_ev++] = i;
+			add_ev_line(&u, &l, i);
 		}
 		char how[96] = "";
 		if (ev->openocd_exited && ev->openocd_exit_status < 0)
@@ -513,7 +581,7 @@ struct diag_report *diag_run(const struct diag_evidence *ev)
 			         lines_count(&l) ? "OpenOCD printed no error lines"
 			                         : "no OpenOCD output was captured");
 		else if (errs > u.n_ev)
-			snprintf(u.detail, sizeof(u.detail), "%s%zu error lines; the first %zu are shown",
+			snprintf(u.detail, sizeof(u.detail), "%s%zu error lines, %zu distinct shown",
 			         how, errs, u.n_ev);
 		else if (how[0])
 			snprintf(u.detail, sizeof(u.detail), "%.*s", (int)strlen(how) - 2, how);
@@ -540,6 +608,7 @@ out:
 	}
 	free(rc.slots);
 	free(cands);
+	lines_release(&l);
 	if (!ok) {
 		diag_report_free(rep);
 		rep = NULL;

@@ -546,14 +546,16 @@ static int chk_verify_differ(struct diag_ctx *c)
 #define CAUSE_UNREACHABLE "the probe works but the target's debug port does not answer: SWDIO/" \
 	"SWCLK/GND not connected, the firmware has turned the SWD pins into GPIO or stopped the " \
 	"debug clock, or the board is held in reset"
-#define FIX_UNREACHABLE "check SWDIO, SWCLK and GND (and NRST) between probe and board; retry " \
+#define FIX_UNREACHABLE "check the board is powered (many ST-LINK clones report a voltage " \
+	"they do not measure) and SWDIO, SWCLK and GND (and NRST) between probe and board; retry " \
 	"with --connect-under-reset (NRST wired to the probe) so the core is caught before the " \
 	"firmware runs; if it is flaky, lower the clock with --speed 950 (or 480, 100); 'swdbackup " \
 	"diagnose --profile P' tries all of these"
 #define CAUSE_UNPOWERED "the probe measures no (or too low) target voltage: the board is not " \
 	"powered or the probe's VTref pin is not connected"
 #define FIX_UNPOWERED "power the board (USB or its supply) and connect the probe's VTref/VAPP " \
-	"pin to the board's 3.3 V; ST-LINK clones have no VTref sensing: check 3.3 V with a meter"
+	"pin to the board's 3.3 V; many ST-LINK clones do not sense VTref and report a fixed " \
+	"value: check 3.3 V with a meter"
 #define CAUSE_LOW_POWER "the core is in a low-power mode (WFI/WFE, Stop, Standby) so halt " \
 	"requests are lost until it wakes"
 #define FIX_LOW_POWER "retry with --connect-under-reset so the core is halted at reset before " \
@@ -767,7 +769,7 @@ const struct diag_rule diag_rules[] = {
 		.id = DIAG_PROBE_NOT_FOUND, .name = "probe-not-found",
 		.confidence = DIAG_CONF_HIGH, .priority = 80,
 		.any = { "no ST-LINK detected", "unable to find a matching CMSIS-DAP device",
-		         "unable to open CMSIS-DAP device", "No CMSIS-DAP device found",
+		         "unable to open CMSIS-DAP device",
 		         "No J-Link device found", "No device matches the serial string",
 		         "open failed \\((vid/pid|serial) mismatch\\)",
 		         "cannot connect to stlink server", "Can't find USB JTAG Interface" },
@@ -957,7 +959,7 @@ const struct diag_rule diag_rules[] = {
 		.id = DIAG_SWD_COMM_ERRORS, .name = "comm-errors-hard",
 		.confidence = DIAG_CONF_HIGH, .priority = 45,
 		.any = { "jtag status contains invalid mode value - communication failure",
-		         "SWD ack not OK", "STICKY ERROR", "Invalid ACK", "SWD overrun",
+		         "SWD ack not OK", "STICKY ERROR", "Invalid ACK",
 		         "DP initialisation failed", "SWD_AP_(FAULT|ERROR|PARITY)",
 		         "transfer count mismatch" },
 		.yield_to = { DIAG_TARGET_UNPOWERED, DIAG_SWD_UNREACHABLE, DIAG_READOUT_PROTECTED,
@@ -1068,8 +1070,7 @@ const struct diag_rule diag_rules[] = {
 		.id = DIAG_UNSUPPORTED_DEVICE, .name = "unsupported-log",
 		.confidence = DIAG_CONF_HIGH, .priority = 60,
 		.any = { "Cannot identify target as a STM32", "Cannot identify target as a stm32x",
-		         "Cortex-M PARTNO 0x[1-9a-f][0-9a-f]* is unrecognized",
-		         "Device id 0x[0-9a-f]+ not supported", "Unknown device \\(" },
+		         "Cortex-M PARTNO 0x[1-9a-f][0-9a-f]* is unrecognized" },
 		.yield_to = { DIAG_WRONG_TARGET_CONFIG, DIAG_COUNTERFEIT_MCU },
 		.n_yield = 2,
 		.cause = CAUSE_UNSUPPORTED,
@@ -1215,7 +1216,9 @@ const struct diag_rule diag_rules[] = {
 		.source = "'contents differ' (src/flash/nor/tcl.c, handle_flash_verify_bank_command, "
 		          "0.10+); 'diff %d address 0x%08x. Was 0x%02x instead of 0x%02x' "
 		          "(src/target/target.c, handle_verify_image_command_internal; same in "
-		          "0.9-0.12); 'Verification error address' (flash fill)",
+		          "0.9-0.12); 'Verification error address' (src/flash/nor/tcl.c, "
+		          "handle_flash_fill_command); 'verify failed in bank at' (src/flash/nor/"
+		          "core.c, flash_driver_verify, 0.11+)",
 	},
 	{
 		.id = DIAG_VERIFY_MISMATCH, .name = "verify-checksum-log",

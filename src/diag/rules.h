@@ -46,7 +46,6 @@ struct diag_ctx {
 	char firmware[32];         /* ST-LINK firmware name, "V2J37S7"; "" unknown */
 
 	/* Set by the engine while a rule is evaluated. */
-	bool log_matched;          /* the rule's log patterns matched */
 	char detail[256];          /* a check may write the facts behind its finding */
 };
 

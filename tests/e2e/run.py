@@ -182,7 +182,7 @@ class Case:
 
     def subst_values(self):
         v = {"tmp": self.tmp, "sim": self.args.sim, "swdbackup": self.args.swdbackup,
-             "openocd": "openocd"}
+             "openocd": "openocd", "e2e": os.path.dirname(os.path.abspath(__file__))}
         for i, b in enumerate(self.order):
             per = {"port": str(b.port), "board": b.flash, "ocd_target": b.target,
                    "model": b.model, "flash_size": str(b.size),
@@ -203,7 +203,7 @@ class Case:
             if key == "swdbackup" and not os.path.exists(values[key]):
                 raise Skip(f"{values[key]} is not built")
             return values[key]
-        return re.sub(r"\{([a-z_]+(?::[A-Za-z0-9_-]+)?)\}", one, text)
+        return re.sub(r"\{([a-z_][a-z0-9_]*(?::[A-Za-z0-9_-]+)?)\}", one, text)
 
     def board(self, name):
         if name is None:

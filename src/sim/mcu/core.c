@@ -3,13 +3,14 @@
  * Flash, SRAM and CCM are host memory mapped into unicorn (uc_mem_map_ptr), so code and
  * data reads run at full speed; flash is mapped read-only and every store to it is
  * caught by a write-protection hook and handed to the flash controller. System memory,
- * peripherals and the private peripheral bus are MMIO regions served by the same bus
- * as the debugger. A block hook counts cycles (about one per halfword of code) so the
- * core can be given bounded slices.
+ * peripherals, the private peripheral bus and the bit-band aliases are MMIO regions
+ * served by the same bus as the debugger. A block hook counts cycles (a halfword of code
+ * plus two per block) so the core can be given bounded slices.
  *
- * Exceptions are not modelled: a fault (bad fetch, bus error, undefined instruction,
- * SVC, exception return) locks the core up, which is where a Cortex-M ends when it runs
- * garbage, and BKPT halts it in debug state as on silicon.
+ * Exceptions and interrupts are not modelled: a fault (bad fetch, bus error, undefined
+ * instruction, SVC, exception return) locks the core up at once, which is where a
+ * Cortex-M running garbage or an erased vector table ends anyway (HardFault through a
+ * garbage vector); BKPT halts it in debug state as on silicon; WFI/WFE sleep for good.
  */
 #include <stdio.h>
 #include <string.h>
@@ -25,7 +26,7 @@ struct mmio_ctx {
 
 /* unicorn hands MMIO callbacks one opaque pointer; the contexts live here, one per
  * board (each board has its own unicorn instance) */
-#define MAX_MMIO 6
+#define MAX_MMIO 8
 struct core_extra {
 	struct mmio_ctx ctx[MAX_MMIO];
 	unsigned n;
@@ -219,6 +220,11 @@ int mcu_core_init(mcu_t *m, char *err, size_t errlen)
 		e = map_mmio(m, MCU_PERIPH_BASE, m->periph_size);
 	if (e == UC_ERR_OK)
 		e = map_mmio(m, MCU_PPB_BASE, MCU_PPB_SIZE);
+	/* bit-band aliases of SRAM and of the peripherals */
+	if (e == UC_ERR_OK)
+		e = map_mmio(m, 0x22000000u, md->sram_size * 32);
+	if (e == UC_ERR_OK)
+		e = map_mmio(m, 0x42000000u, m->periph_size * 32);
 	if (e == UC_ERR_OK)
 		e = uc_hook_add(m->uc, &m->hooks[0], UC_HOOK_MEM_WRITE_PROT, flash_store_hook,
 		                m, 1, 0);

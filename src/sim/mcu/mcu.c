@@ -347,6 +347,50 @@ static bool in_sys(const mcu_t *m, uint32_t addr)
 	return md->opt2_addr && addr >= md->opt2_addr && addr - md->opt2_addr < 16;
 }
 
+/* Cortex-M3/M4 bit-band (PM0056 §2.2.5, PM0214 §2.2.5): each word of the alias regions
+ * 0x22000000 and 0x42000000 is one bit of SRAM or of the peripherals. Returns the byte
+ * address behind an alias address and the bit number, or false when addr is none. */
+static bool bitband(const mcu_t *m, uint32_t addr, uint32_t *byte, unsigned *bit)
+{
+	uint32_t base;
+	uint32_t span;
+	if (addr >= 0x22000000u && addr < 0x24000000u) {
+		base = MCU_SRAM_BASE;
+		span = m->md->sram_size;
+	} else if (addr >= 0x42000000u && addr < 0x44000000u) {
+		base = MCU_PERIPH_BASE;
+		span = m->periph_size;
+	} else {
+		return false;
+	}
+	uint32_t off = (addr & 0x01FFFFFFu) >> 5;
+	if (off >= span)
+		return false;
+	*byte = base + off;
+	*bit = (addr >> 2) & 7;
+	return true;
+}
+
+static enum mcu_status bitband_read(mcu_t *m, uint32_t byte, unsigned bit, uint32_t *val,
+                                    enum mcu_initiator by)
+{
+	uint32_t b;
+	enum mcu_status st = mcu_bus_read(m, byte, 1, &b, by);
+	*val = (b >> bit) & 1;
+	return st;
+}
+
+static enum mcu_status bitband_write(mcu_t *m, uint32_t byte, unsigned bit, uint32_t val,
+                                     enum mcu_initiator by)
+{
+	uint32_t b;
+	enum mcu_status st = mcu_bus_read(m, byte, 1, &b, by);
+	if (st != MCU_OK)
+		return st;
+	b = (val & 1) ? (b | (1u << bit)) : (b & ~(1u << bit));
+	return mcu_bus_write(m, byte, 1, b, by);
+}
+
 enum mcu_status mcu_bus_read(mcu_t *m, uint32_t addr, unsigned width, uint32_t *val,
                              enum mcu_initiator by)
 {
@@ -377,6 +421,10 @@ enum mcu_status mcu_bus_read(mcu_t *m, uint32_t addr, unsigned width, uint32_t *
 	}
 	if (addr >= MCU_PPB_BASE && addr - MCU_PPB_BASE < MCU_PPB_SIZE)
 		return ppb_read(m, addr, width, val, by);
+	uint32_t byte;
+	unsigned bit;
+	if (bitband(m, addr, &byte, &bit))
+		return bitband_read(m, byte, bit, val, by);
 	return MCU_FAULT;
 }
 
@@ -413,6 +461,10 @@ enum mcu_status mcu_bus_write(mcu_t *m, uint32_t addr, unsigned width, uint32_t 
 	}
 	if (addr >= MCU_PPB_BASE && addr - MCU_PPB_BASE < MCU_PPB_SIZE)
 		return ppb_write(m, addr, width, val, by);
+	uint32_t byte;
+	unsigned bit;
+	if (bitband(m, addr, &byte, &bit))
+		return bitband_write(m, byte, bit, val, by);
 	return MCU_FAULT;
 }
 

@@ -732,6 +732,32 @@ static void test_ranking_flaky_link(void **state)
 	diag_evidence_release(&ev);
 }
 
+/* At -d3 the rules see the message without OpenOCD's "<ms> <n> file:line func(): " prefix,
+ * and the evidence shows the line as printed. */
+static void test_debug_level_prefix(void **state)
+{
+	(void)state;
+	struct diag_report *r = diag_classify_log(
+	        "Debug: 119 4 stlink_usb.c:3705 stlink_open(): transport: 4 vid: 0x0483\n"
+	        "Error: 120 8 stlink_usb.c:3374 stlink_usb_usb_open(): open failed\n"
+	        "Debug: 121 8 hla_layout.c:36 hl_layout_open(): failed\n");
+	assert_non_null(r);
+	assert_int_equal(r->findings[0].id, DIAG_PROBE_NOT_FOUND);
+	assert_int_equal(r->findings[0].n_evidence, 1);
+	assert_string_equal(r->findings[0].evidence[0],
+	                    "Error: 120 8 stlink_usb.c:3374 stlink_usb_usb_open(): open failed");
+	diag_report_free(r);
+
+	/* Debug lines are not shown as the error lines of an unknown failure. */
+	r = diag_classify_log("Debug: 122 8 command.c:544 run_command(): Command 'init' failed\n"
+	                      "Error: 123 8 foo.c:1 bar(): something odd\n");
+	assert_non_null(r);
+	assert_int_equal(r->findings[0].id, DIAG_UNKNOWN);
+	assert_int_equal(r->findings[0].n_evidence, 1);
+	assert_string_equal(r->findings[0].evidence[0], "Error: 123 8 foo.c:1 bar(): something odd");
+	diag_report_free(r);
+}
+
 static void test_evidence_shown_once(void **state)
 {
 	(void)state;
@@ -1080,6 +1106,7 @@ int main(void)
 		cmocka_unit_test(test_ranking_unpowered_over_unreachable),
 		cmocka_unit_test(test_ranking_permission_over_not_found),
 		cmocka_unit_test(test_evidence_shown_once),
+		cmocka_unit_test(test_debug_level_prefix),
 		cmocka_unit_test(test_ranking_flaky_link),
 		cmocka_unit_test(test_speed_steps),
 		cmocka_unit_test(test_recovery_sequence),

@@ -661,6 +661,21 @@ static void test_wfi_sleeps_and_debugger_recovers(void **state)
 	assert_true(run_until_halt(m, 10));
 	assert_int_equal(reg(m, 1), 7);
 	assert_int_equal(reg(m, 15), 0x2000000A);
+	/* bit-band: the debugger sets bit 3 of SRAM byte 0x20000201 through its alias word */
+	w32(m, 0x22000000u + 0x201 * 32 + 3 * 4, 1);
+	uint8_t byte;
+	assert_int_equal(mcu_read(m, 0x20000201, &byte, 1, 1), MCU_OK);
+	assert_int_equal(byte, 0x08);
+	assert_int_equal(r32(m, 0x22000000u + 0x201 * 32 + 3 * 4), 1);
+	/* and the core sets RCC's HSEON (CR bit 16) with a str to the alias:
+	 * movs r1,#1; str r1,[r0]; bkpt */
+	static const uint8_t bb[] = { 0x01, 0x21, 0x01, 0x60, 0x00, 0xBE, 0x00, 0xBF };
+	assert_int_equal(mcu_write(m, 0x20000300, bb, sizeof(bb), 4), MCU_OK);
+	set_reg(m, 0, 0x42000000u + (0x40023800u - 0x40000000u) * 32 + 16 * 4);
+	set_reg(m, 15, 0x20000300);
+	w32(m, DHCSR, 0xA05F0001);
+	assert_true(run_until_halt(m, 10));
+	assert_int_equal(r32(m, 0x40023800) & (3u << 16), 3u << 16); /* HSEON, HSERDY */
 	/* YIELD is a NOP; WFE sleeps (no event ever comes); UDF locks up */
 	static const uint8_t hints[] = { 0x10, 0xBF, 0x00, 0xBE, 0x20, 0xBF, 0x00, 0xBE,
 	                                 0x00, 0xDE, 0x00, 0xBE };
