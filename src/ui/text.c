@@ -47,9 +47,11 @@ static void render_device(FILE *f, json_t *d)
 		fprintf(f, " rev %s", str(d, "revision"));
 	if (str(d, "rev_id"))
 		fprintf(f, " (%s)", str(d, "rev_id"));
-	fprintf(f, ", dp idcode %s", str(d, "dp_idcode") ? str(d, "dp_idcode") : "?");
-	if (json_is_true(json_object_get(d, "clone")))
-		fputs(" (clone)", f);
+	if (str(d, "dp_idcode")) {
+		fprintf(f, ", dp idcode %s", str(d, "dp_idcode"));
+		if (json_is_true(json_object_get(d, "clone")))
+			fputs(" (clone)", f);
+	}
 	if (str(d, "cpuid"))
 		fprintf(f, ", cpuid %s", str(d, "cpuid"));
 	fputc('\n', f);
@@ -197,7 +199,9 @@ void ui_render_text(FILE *f, json_t *doc)
 	render_probe(f, json_object_get(doc, "probe"));
 	render_device(f, json_object_get(doc, "device"));
 	render_protection(f, json_object_get(doc, "protection"));
-	if (json_is_integer(v = json_object_get(doc, "used_extent"))) {
+	if (json_is_integer(v = json_object_get(doc, "used_extent")) && json_integer_value(v) == 0) {
+		fputs("firmware ends: flash is erased (nothing programmed)\n", f);
+	} else if (json_is_integer(v)) {
 		char a[32];
 
 		fprintf(f, "firmware ends: 0x%08" PRIx64 " (%s bytes used of flash)\n",
