@@ -1,0 +1,186 @@
+/* backup.c - `swdbackup [backup]`: a complete, verified bundle of the board. */
+#include "cli/backup.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "core/bundle.h"
+
+#ifndef SWD_VERSION
+#define SWD_VERSION "unknown"
+#endif
+
+int cli_check_dest(struct cli_ctx *ctx, const char *dest, bool force)
+{
+	struct stat st;
+
+	if (!dest || force || lstat(dest, &st) != 0)
+		return 0;
+	return swd_error_set(&ctx->err, SWD_EEXIST, "'%s' already exists; choose another -o or add --force to replace it", dest);
+}
+
+int cli_refuse_rdp(struct cli_ctx *ctx, struct cli_board *b, const char *what)
+{
+	if (!b->prot_ready || b->prot.rdp_level < 1)
+		return 0;
+	return swd_error_set(&ctx->err, SWD_EPROTECTED,
+			     "the target is read-protected (RDP level %d): %s is refused; removing the protection "
+			     "mass-erases the flash, so swdbackup never does it", b->prot.rdp_level, what);
+}
+
+int cli_backup_bundle(struct cli_ctx *ctx, struct cli_board *b, const char *dest, const char *prefix,
+		      bool force, json_t *out, char **path)
+{
+	const struct swd_profile *p = b->p;
+	swd_bundle_writer_t *w = NULL;
+	struct swd_manifest m;
+	struct ocd_verify_result vr;
+	const struct swd_manifest_region *fr;
+	char name[256], *dflt = NULL, *flash = NULL, ver[64];
+	uint8_t *otp = NULL;
+	size_t otp_len = 0;
+	unsigned *wrp = NULL;
+	json_t *regions;
+	int rc;
+
+	*path = NULL;
+	if (!dest) {
+		swd_bundle_default_name(p->name, b->id.uid, time(NULL), name, sizeof(name));
+		if (asprintf(&dflt, "%s%s", prefix ? prefix : "", name) < 0)
+			return swd_error_set(&ctx->err, SWD_ENOMEM, "out of memory");
+		dest = dflt;
+	}
+	rc = swd_bundle_writer_new(dest, force, &w, &ctx->err);
+	if (rc != 0)
+		goto out;
+	flash = swd_bundle_writer_file_path(w, "flash.bin");
+	if (!flash) {
+		rc = swd_error_set(&ctx->err, SWD_ENOMEM, "out of memory");
+		goto out;
+	}
+	ui_status(&ctx->ui, "reading %u KiB of flash", p->flash.size / 1024);
+	rc = cli_board_read_flash(ctx, b, p->flash.size, flash);
+	if (rc != 0)
+		goto out;
+	rc = swd_bundle_writer_add_file(w, "flash", "flash.bin", p->flash.base, &ctx->err);
+	if (rc != 0)
+		goto out;
+	if (b->ob_len) {
+		rc = swd_bundle_writer_add_buffer(w, "option-bytes", "option-bytes.bin", p->option_bytes.address,
+						  b->ob_raw, b->ob_len, &ctx->err);
+		if (rc != 0)
+			goto out;
+	}
+	rc = cli_board_read_otp(ctx, b, &otp, &otp_len);
+	if (rc == 0 && otp)
+		rc = swd_bundle_writer_add_buffer(w, "otp", "otp.bin", p->otp.address, otp, otp_len, &ctx->err);
+	if (rc != 0)
+		goto out;
+
+	/* What was read must be what the device holds before the bundle may appear. */
+	ui_status(&ctx->ui, "verifying on the target");
+	b->op = DIAG_OP_VERIFY;
+	memset(&vr, 0, sizeof(vr));
+	{
+		struct swd_error verr;
+
+		swd_error_init(&verr);
+		rc = ocd_verify_image(b->s, flash, p->flash.base, &vr, &verr);
+		if (rc == SWD_EVERIFY)
+			rc = swd_error_set(&ctx->err, SWD_ETARGETFAILED,
+					   "what was read differs from the device%s%s; the link is unreliable, "
+					   "try a lower --speed", vr.has_first_diff ? " at " : "",
+					   vr.has_first_diff ? (snprintf(name, sizeof(name), "0x%08x", vr.first_diff_address), name) : "");
+		else if (rc != 0)
+			swd_error_set(&ctx->err, rc, "%s", verr.msg);
+	}
+	if (rc != 0)
+		goto out;
+
+	memset(&m, 0, sizeof(m));
+	m.format = SWD_MANIFEST_FORMAT;
+	m.tool_version = SWD_VERSION;
+	snprintf(ver, sizeof(ver), "%s", b->probe.openocd_version);
+	m.openocd_version = ver[0] ? ver : NULL;
+	m.profile_name = p->name;
+	m.profile_sha256 = (char *)p->sha256_hex;
+	m.probe.kind = (char *)(ctx->opt.probe.kind == CLI_PROBE_SIM || ctx->opt.probe.kind == CLI_PROBE_SIM_FILE ? "sim" :
+				ctx->opt.probe.kind == CLI_PROBE_TCP ? "stlink-tcp" :
+				ctx->opt.interface ? ctx->opt.interface : "stlink");
+	m.probe.serial = (char *)ctx->opt.probe.serial;
+	m.probe.firmware = b->probe.firmware[0] ? b->probe.firmware : NULL;
+	m.probe.target_voltage = b->probe.has_voltage ? b->probe.target_voltage : -1.0;
+	m.device.dp_idcode = b->id.has_dp_idcode ? b->id.dp_idcode :
+			     b->clone_idcode[0] ? (uint32_t)strtoul(b->clone_idcode, NULL, 16) : 0;
+	m.device.cpuid = b->id.cpuid;
+	m.device.dbgmcu_idcode = b->id.dbgmcu_idcode;
+	m.device.dev_id = b->id.dbgmcu_idcode & 0xfff;
+	m.device.rev_id = (uint16_t)(b->id.dbgmcu_idcode >> 16);
+	m.device.revision = (char *)swd_profile_revision_name(p, m.device.rev_id);
+	m.device.flash_size_kib = b->id.flash_size_kib;
+	memcpy(m.device.unique_id, b->id.uid, 12);
+	m.protection.rdp_level = b->prot_ready ? b->prot.rdp_level : -1;
+	m.protection.wrp = b->prot_ready ? b->prot.wrp : wrp;
+	m.protection.nwrp = b->prot_ready ? b->prot.nwrp : 0;
+	m.protection.pages = p->flash.driver == SWD_FLASH_STM32F1X;
+	rc = swd_bundle_writer_commit(w, &m, &ctx->err);
+	if (rc != 0)
+		goto out;
+
+	*path = strdup(swd_bundle_writer_dest(w));
+	fr = swd_bundle_writer_region(w, "flash");
+	regions = json_array();
+	for (const char *const *r = (const char *const[]){ "flash", "option-bytes", "otp", NULL }; *r; r++) {
+		const struct swd_manifest_region *x = swd_bundle_writer_region(w, *r);
+
+		if (x)
+			json_array_append_new(regions, json_pack("{s:s,s:s,s:I,s:I,s:I,s:s,s:s}", "name", x->name,
+								 "file", x->file, "address", (json_int_t)x->address,
+								 "size", (json_int_t)x->size, "used", (json_int_t)x->used,
+								 "sha256", x->sha256, "md5", x->md5));
+	}
+	json_object_set_new(out, "regions", regions);
+	json_object_set_new(out, "flash_base", json_integer(p->flash.base));
+	json_object_set_new(out, "used_extent", json_integer(fr ? fr->used : 0));
+	json_object_set_new(out, "verified", json_true());
+	json_object_set_new(out, "bundle", json_string(*path ? *path : dest));
+out:
+	swd_bundle_writer_free(w);
+	free(flash);
+	free(otp);
+	free(dflt);
+	return rc;
+}
+
+int cmd_backup(struct cli_ctx *ctx)
+{
+	struct cli_board b;
+	char *path = NULL;
+	int rc;
+
+	rc = cli_board_profile(ctx, &b);
+	if (rc != 0)
+		goto out;
+	if (ctx->opt.npos > 0) {
+		rc = swd_error_set(&ctx->err, SWD_EUSAGE, "unexpected argument '%s'", ctx->opt.pos[0]);
+		goto out;
+	}
+	rc = cli_check_dest(ctx, ctx->opt.output, ctx->opt.force);
+	if (rc != 0)
+		goto out;
+	rc = cli_board_connect(ctx, &b, DIAG_OP_IDENTIFY, true);
+	if (rc != 0)
+		goto out;
+	rc = cli_board_protection(ctx, &b);
+	if (rc == 0)
+		rc = cli_refuse_rdp(ctx, &b, "reading its flash");
+	if (rc != 0)
+		goto out;
+	rc = cli_backup_bundle(ctx, &b, ctx->opt.output, NULL, ctx->opt.force, ctx->doc, &path);
+out:
+	free(path);
+	return cli_board_close(ctx, &b, rc);
+}

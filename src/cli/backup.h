@@ -1,0 +1,25 @@
+/* backup.h - writing a verified bundle of a connected board; used by `backup` and by
+ * `restore` for its safety backup. */
+#ifndef SWD_CLI_BACKUP_H
+#define SWD_CLI_BACKUP_H
+
+#include <stdbool.h>
+
+#include <jansson.h>
+
+#include "cli/board.h"
+
+/* Reads flash, option bytes and OTP of the connected, halted board b into a bundle at
+ * dest (NULL: `<prefix><profile>-<uid>-<UTC time>` in the current directory), verifies the
+ * flash read on the target (verify_image) and commits the bundle. Fills out with
+ * "bundle", "regions", "used_extent" and "flash_base". *path is new (the final path). */
+int cli_backup_bundle(struct cli_ctx *ctx, struct cli_board *b, const char *dest, const char *prefix,
+		      bool force, json_t *out, char **path);
+
+/* Refuses a read-protected target (RDP >= 1) with SWD_EPROTECTED. */
+int cli_refuse_rdp(struct cli_ctx *ctx, struct cli_board *b, const char *what);
+
+/* Fails with SWD_EEXIST when dest exists and force is not set; before touching the board. */
+int cli_check_dest(struct cli_ctx *ctx, const char *dest, bool force);
+
+#endif

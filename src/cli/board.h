@@ -1,0 +1,93 @@
+/* board.h - what every board command shares: the profile, the probe (starting a simulator
+ * for --probe sim), an OpenOCD session connected with recovery (issue 4 section 3), the
+ * device's identity checked against the profile, protection, and the findings of a failure.
+ *
+ * Recovery: when the target does not answer (or does not halt), try again connected under
+ * reset when the profile allows, then at lower adapter speeds, as diag_recovery_next()
+ * decides; a known clone DP IDCODE is noted and expected on the next start (--strict
+ * refuses instead). A rescued run reports its finding. Nothing here unlocks, erases or
+ * changes option bytes.
+ */
+#ifndef SWD_CLI_BOARD_H
+#define SWD_CLI_BOARD_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <uv.h>
+
+#include "cli/cli.h"
+#include "cli/sim.h"
+#include "core/optbytes.h"
+#include "core/profile.h"
+#include "diag/diag.h"
+#include "ocd/session.h"
+
+struct cli_board {
+	struct swd_profile *p;        /* owned */
+	uv_loop_t loop;               /* for the simulator child */
+	bool loop_ready;
+	struct cli_sim sim;
+	bool sim_started;
+	struct ocd_session *s;        /* owned; NULL when not connected */
+	struct ocd_probe_info probe;
+	struct ocd_identity id;
+	bool identified;
+	struct diag_evidence ev;
+	bool ev_ready;
+	bool tried;                   /* OpenOCD was started at least once */
+	bool silent_failure;          /* an attempt ended with OpenOCD exiting without a word */
+	enum diag_op op;              /* what we are doing, for the findings of a failure */
+	bool under_reset;             /* how the connection that worked was made */
+	unsigned speed_khz;           /* 0 = the profile's */
+	bool halted;
+	bool clone;
+	char clone_idcode[16];        /* "0x2ba01477" when expecting a clone's IDCODE */
+	struct swd_protection prot;
+	bool prot_ready;
+	uint8_t ob_raw[16];           /* option bytes as they go into option-bytes.bin */
+	size_t ob_len;
+	struct cli_ctx *ctx;
+};
+
+/* Loads --profile (required: SWD_EUSAGE when missing). */
+int cli_board_profile(struct cli_ctx *ctx, struct cli_board *b);
+
+/* Starts the probe (simulator) and connects with recovery; with `halt` the core is halted
+ * (reset halt under reset) so that reads and programming see a still target. Then reads
+ * the identity and checks it against the profile (SWD_EWRONGTARGET). */
+int cli_board_connect(struct cli_ctx *ctx, struct cli_board *b, enum diag_op op, bool halt);
+
+/* The pieces of cli_board_connect, for `diagnose`, which walks them itself: start the
+ * probe (simulator), make one attempt (session kept in b->s even when it failed, so its
+ * log can be read), drop the session (its log goes into the evidence), check identity. */
+int cli_board_start_probe(struct cli_ctx *ctx, struct cli_board *b);
+int cli_board_attempt(struct cli_ctx *ctx, struct cli_board *b, bool under_reset, unsigned speed,
+		      bool halt, struct swd_error *err, enum diag_outcome *outcome);
+void cli_board_drop(struct cli_board *b);
+int cli_board_check_identity(struct cli_ctx *ctx, struct cli_board *b);
+
+/* Adds a sentence to the report's "notes" (and says it on stderr in text mode). */
+void cli_add_note(struct cli_ctx *ctx, const char *note);
+
+/* Reads the option bytes and decodes RDP/WRP into b->prot (and b->ob_raw). */
+int cli_board_protection(struct cli_ctx *ctx, struct cli_board *b);
+
+/* Reads `len` bytes of flash from the flash base into a file at path (all banks). */
+int cli_board_read_flash(struct cli_ctx *ctx, struct cli_board *b, uint32_t len, const char *path);
+
+/* OTP data followed by its lock bytes; *buf new (free()). */
+int cli_board_read_otp(struct cli_ctx *ctx, struct cli_board *b, uint8_t **buf, size_t *len);
+
+/* Adds probe, device and protection to the report document. */
+void cli_board_report(struct cli_ctx *ctx, struct cli_board *b);
+
+/* Records the findings for a failure rc of operation `op` (diagnosis over everything
+ * OpenOCD printed), then stops OpenOCD and the simulator and releases everything.
+ * Call exactly once, with rc 0 on success. Returns rc, or SWD_EINTR when interrupted. */
+int cli_board_close(struct cli_ctx *ctx, struct cli_board *b, int rc);
+
+/* "0x1234abcd". Returns buf. */
+char *cli_hex32(char buf[16], uint32_t v);
+
+#endif

@@ -1,0 +1,128 @@
+/* commands.c - the command table: names, accepted options and --help texts. */
+#include "cli/cli.h"
+
+#include <signal.h>
+#include <string.h>
+
+volatile sig_atomic_t cli_interrupted;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	cli_interrupted = 1;
+}
+
+void cli_signals_install(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+}
+
+#define BOARD_HELP \
+	"  --profile P            target profile: a name (see 'swdbackup profiles') or a JSON file\n" \
+	"  --probe SPEC           sim | sim:FILE | stlink-tcp:PORT | a USB probe serial\n" \
+	"                         (default: the one USB ST-LINK attached)\n" \
+	"  --interface I          OpenOCD interface for USB probes: stlink, cmsis-dap, jlink\n" \
+	"  --openocd PATH         the OpenOCD executable (default: openocd on PATH)\n" \
+	"  --speed KHZ            adapter speed (default: the profile's)\n" \
+	"  --connect-under-reset  hold NRST while connecting (firmware that disables SWD)\n" \
+	"  --strict               refuse clone IDCODEs instead of noting them\n"
+
+#define COMMON_HELP \
+	"  --json                 print one JSON document on stdout\n" \
+	"  -v, --verbose          pass OpenOCD's log through on stderr\n" \
+	"  -h, --help             show this help\n"
+
+static const struct cli_command table[] = {
+	{ "backup", cmd_backup, CLI_O_BOARD | CLI_O_OUTPUT | CLI_O_FORCE,
+	  "read flash, option bytes and OTP into a verified bundle (the default command)",
+	  "usage: swdbackup [backup] --profile P [--probe SPEC] [-o DIR] [options]\n"
+	  "\n"
+	  "Identifies the device, reads all of flash, the option bytes and (where the part has it)\n"
+	  "OTP, verifies what was read against the device, and writes a bundle directory\n"
+	  "(default name <profile>-<uid>-<UTC time>) holding flash.bin, option-bytes.bin, otp.bin,\n"
+	  "manifest.json, SHA256SUMS and MD5SUMS.\n"
+	  "\n"
+	  BOARD_HELP
+	  "  -o, --output DIR       the bundle directory to create\n"
+	  "  --force                replace DIR if it exists\n"
+	  COMMON_HELP },
+	{ "restore", cmd_restore, CLI_O_BOARD | CLI_O_FORCE | CLI_O_NO_SAFETY | CLI_O_OPTION_BYTES | CLI_O_OUTPUT,
+	  "program a bundle or an image (.bin/.hex/.elf), after a safety backup",
+	  "usage: swdbackup restore --profile P [--probe SPEC] [options] SOURCE\n"
+	  "\n"
+	  "SOURCE is a bundle directory or an image (.bin at the flash base, .hex, .elf). Refuses\n"
+	  "before touching the board an image that does not fit, an empty one, a bundle from\n"
+	  "another device, and a .bin whose vector table cannot belong to this part. Saves a safety\n"
+	  "bundle of the current contents first, then erases, programs, verifies by read-back,\n"
+	  "resets and runs.\n"
+	  "\n"
+	  BOARD_HELP
+	  "  --force                program a .bin whose vector table does not fit this part\n"
+	  "  --no-safety-backup     skip the safety bundle\n"
+	  "  -o, --output DIR       where to write the safety bundle\n"
+	  "  --option-bytes         also write the bundle's option bytes\n"
+	  COMMON_HELP },
+	{ "verify", cmd_verify, CLI_O_BOARD,
+	  "compare the device with a bundle or an image",
+	  "usage: swdbackup verify --profile P [--probe SPEC] [options] SOURCE\n"
+	  "\n"
+	  "Compares the device with a bundle or an image and prints MD5 and SHA-256 of both sides.\n"
+	  "An image shorter than flash matches when the rest of flash is erased. On a mismatch it\n"
+	  "shows the first differing address and how many pages or sectors differ (exit 1).\n"
+	  "\n"
+	  BOARD_HELP
+	  COMMON_HELP },
+	{ "info", cmd_info, CLI_O_BOARD,
+	  "probe, target voltage, identity, flash size, protection, used extent",
+	  "usage: swdbackup info --profile P [--probe SPEC] [options]\n"
+	  "\n"
+	  BOARD_HELP
+	  COMMON_HELP },
+	{ "reset", cmd_reset, CLI_O_BOARD | CLI_O_HALT,
+	  "reset the target and let it run (or --halt)",
+	  "usage: swdbackup reset --profile P [--probe SPEC] [--halt] [options]\n"
+	  "\n"
+	  BOARD_HELP
+	  "  --halt                 leave the core halted after the reset\n"
+	  COMMON_HELP },
+	{ "profiles", cmd_profiles, 0,
+	  "list profiles, show one, or check a profile file",
+	  "usage: swdbackup profiles [list | show NAME | check FILE] [--json]\n"
+	  "\n"
+	  "Profiles come from the installed profiles folder, $XDG_CONFIG_HOME/swdbackup/profiles,\n"
+	  "or a path given as NAME.\n"
+	  "\n"
+	  COMMON_HELP },
+	{ "diagnose", cmd_diagnose, CLI_O_BOARD | CLI_O_LOG,
+	  "check OpenOCD, probe, power and connection step by step, or classify a saved log",
+	  "usage: swdbackup diagnose [--profile P] [--probe SPEC] [options]\n"
+	  "       swdbackup diagnose --log FILE|-\n"
+	  "\n"
+	  "Runs the check list (OpenOCD, probe, USB permission, probe busy, target voltage,\n"
+	  "connect normally, under reset, at lower speed, identity, RDP/WRP, flash size) and ends\n"
+	  "with the findings. With --log, classifies an OpenOCD log instead ('-' reads stdin).\n"
+	  "\n"
+	  BOARD_HELP
+	  "  --log FILE             classify a saved OpenOCD log ('-' for stdin)\n"
+	  COMMON_HELP },
+	{ NULL, NULL, 0, NULL, NULL },
+};
+
+const struct cli_command *cli_commands(void)
+{
+	return table;
+}
+
+const struct cli_command *cli_command_find(const char *name)
+{
+	for (const struct cli_command *c = table; c->name; c++)
+		if (strcmp(c->name, name) == 0)
+			return c;
+	return NULL;
+}

@@ -1,0 +1,297 @@
+/* diagnose.c - `swdbackup diagnose`: the active check list of issue 4, or --log FILE|-
+ * to classify a saved OpenOCD log. Each step is shown with its result; the findings end
+ * the report. */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/board.h"
+#include "cli/findings.h"
+#include "ocd/process.h"
+
+static void step(struct cli_ctx *ctx, const char *name, const char *result, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static void step(struct cli_ctx *ctx, const char *name, const char *result, const char *fmt, ...)
+{
+	json_t *checks = json_object_get(ctx->doc, "checks");
+	char detail[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(detail, sizeof(detail), fmt, ap);
+	va_end(ap);
+	if (!checks) {
+		checks = json_array();
+		json_object_set_new(ctx->doc, "checks", checks);
+	}
+	json_array_append_new(checks, json_pack("{s:s,s:s,s:s}", "step", name, "result", result, "detail", detail));
+	ui_status(&ctx->ui, "[%s] %s: %s", result, name, detail);
+}
+
+static int classify_log(struct cli_ctx *ctx)
+{
+	FILE *f = strcmp(ctx->opt.log, "-") == 0 ? stdin : fopen(ctx->opt.log, "rb");
+	char *text = NULL;
+	size_t len = 0, cap = 0;
+	struct diag_report *r;
+	int rc = 0;
+
+	if (!f)
+		return swd_error_set(&ctx->err, SWD_ENOENT, "cannot open log '%s': %s", ctx->opt.log, strerror(errno));
+	for (;;) {
+		size_t n;
+
+		if (cap - len < 65536) {
+			char *t = realloc(text, cap + 65536 + 1);
+
+			if (!t) {
+				rc = swd_error_set(&ctx->err, SWD_ENOMEM, "out of memory reading '%s'", ctx->opt.log);
+				goto out;
+			}
+			text = t;
+			cap += 65536;
+		}
+		n = fread(text + len, 1, cap - len, f);
+		len += n;
+		if (n == 0)
+			break;
+	}
+	if (ferror(f)) {
+		rc = swd_error_set(&ctx->err, SWD_EIO, "cannot read log '%s': %s", ctx->opt.log, strerror(errno));
+		goto out;
+	}
+	text[len] = '\0';
+	json_object_set_new(ctx->doc, "log", json_string(ctx->opt.log));
+	r = diag_classify_log(text);
+	if (!r) {
+		rc = swd_error_set(&ctx->err, SWD_ENOMEM, "out of memory");
+		goto out;
+	}
+	cli_findings_append(ctx->findings, r);
+	diag_report_free(r);
+out:
+	if (f && f != stdin)
+		fclose(f);
+	free(text);
+	return rc;
+}
+
+static const char *outcome_text(enum diag_outcome o)
+{
+	switch (o) {
+	case DIAG_OUT_OK: return "connected";
+	case DIAG_OUT_NO_RESPONSE: return "no answer";
+	case DIAG_OUT_HALT_TIMEOUT: return "connected, but the core did not halt";
+	case DIAG_OUT_COMM_ERROR: return "transfer errors";
+	default: return "failed";
+	}
+}
+
+/* One connection step; on the first that works, identity, protection and flash size. */
+static int try_connect(struct cli_ctx *ctx, struct cli_board *b, const char *name, bool under, unsigned speed,
+		       bool *connected, int *first_rc, struct swd_error *first_err)
+{
+	struct swd_error aerr;
+	enum diag_outcome out;
+	unsigned khz = speed ? speed : b->p->openocd.adapter_khz;
+	int rc;
+
+	swd_error_init(&aerr);
+	rc = cli_board_attempt(ctx, b, under, speed, true, &aerr, &out);
+	if (rc == SWD_EINTR || cli_interrupted)
+		return SWD_EINTR;
+	diag_evidence_add_attempt(&b->ev, under, speed, rc == 0 ? DIAG_OUT_OK : out);
+	if (rc != 0) {
+		step(ctx, name, "fail", "%s at %u kHz: %s", outcome_text(out), khz, aerr.msg);
+		if (!*first_rc) {
+			*first_rc = rc;
+			*first_err = aerr;
+		}
+		cli_board_drop(b);
+		return rc;
+	}
+	step(ctx, name, "ok", "connected at %u kHz%s", khz, under ? " with NRST held" : "");
+	if (!*connected) {
+		struct swd_error ierr;
+		char h[16];
+
+		*connected = true;
+		b->under_reset = under;
+		b->speed_khz = speed;
+		swd_error_init(&ierr);
+		{
+			struct swd_error save = ctx->err;
+
+			swd_error_init(&ctx->err);
+			rc = cli_board_check_identity(ctx, b);
+			ierr = ctx->err;
+			ctx->err = save;
+		}
+		if (rc != 0) {
+			step(ctx, "device identity", "fail", "%s", ierr.msg);
+			if (!*first_rc || *first_rc == SWD_ETARGETNORESP) {
+				*first_rc = rc;
+				*first_err = ierr;
+			}
+		} else {
+			step(ctx, "device identity", "ok", "dev id 0x%03" PRIx32 ", cpuid %s%s, as %s expects",
+			     b->id.dbgmcu_idcode & 0xfff, cli_hex32(h, b->id.cpuid), b->clone ? " (clone DP IDCODE)" : "",
+			     b->p->name);
+		}
+		step(ctx, "flash size register", b->id.flash_size_kib == b->p->ids.flash_size_kib ? "ok" : "warn",
+		     "%u KiB; the profile says %u KiB", b->id.flash_size_kib, b->p->flash.size / 1024);
+		swd_error_init(&ierr);
+		{
+			struct swd_error save = ctx->err;
+
+			swd_error_init(&ctx->err);
+			rc = cli_board_protection(ctx, b);
+			ierr = ctx->err;
+			ctx->err = save;
+		}
+		if (rc != 0) {
+			step(ctx, "RDP and WRP", "fail", "cannot read the option bytes: %s", ierr.msg);
+		} else {
+			step(ctx, "RDP and WRP", b->prot.rdp_level || b->prot.nwrp ? "warn" : "ok",
+			     "RDP level %d%s, %zu %s write-protected", b->prot.rdp_level,
+			     b->prot.rdp_level ? " (flash cannot be read)" : "", b->prot.nwrp,
+			     b->p->flash.driver == SWD_FLASH_STM32F1X ? "pages" : "sectors");
+		}
+		cli_board_report(ctx, b);
+	}
+	cli_board_drop(b);
+	return 0;
+}
+
+int cmd_diagnose(struct cli_ctx *ctx)
+{
+	struct cli_board b;
+	struct swd_error first_err;
+	unsigned steps[8];
+	size_t nsteps;
+	char *exe = NULL;
+	bool connected = false;
+	int rc = 0, first_rc = 0;
+
+	memset(&b, 0, sizeof(b));
+	swd_error_init(&first_err);
+	if (ctx->opt.npos > 0)
+		return swd_error_set(&ctx->err, SWD_EUSAGE, "unexpected argument '%s'", ctx->opt.pos[0]);
+	if (ctx->opt.log)
+		return classify_log(ctx);
+
+	diag_evidence_init(&b.ev);
+	b.ev_ready = true;
+	b.ctx = ctx;
+	/* 1. OpenOCD */
+	{
+		struct swd_error e;
+
+		swd_error_init(&e);
+		if (ocdproc_find(ctx->opt.openocd, &exe, &e) != 0) {
+			step(ctx, "openocd", "fail", "%s", e.msg);
+			b.ev.openocd_found = DIAG_TRI_NO;
+			rc = swd_error_set(&ctx->err, SWD_EOCDMISSING, "%s", e.msg);
+			goto findings;
+		}
+		b.ev.openocd_found = DIAG_TRI_YES;
+		step(ctx, "openocd", "ok", "%s", exe);
+	}
+	if (!ctx->opt.profile) {
+		step(ctx, "probe and target", "skip", "give --profile P (and --probe) to check the probe and the target");
+		goto findings;
+	}
+	rc = swd_profile_find(ctx->opt.profile, &b.p, &ctx->err);
+	if (rc != 0) {
+		step(ctx, "profile", "fail", "%s", ctx->err.msg);
+		return rc;
+	}
+	rc = cli_board_start_probe(ctx, &b);
+	if (rc != 0) {
+		step(ctx, "probe", "fail", "%s", ctx->err.msg);
+		goto findings;
+	}
+
+	/* 2. connect normally; its start also tells about the probe, permission, busy, voltage */
+	try_connect(ctx, &b, "connect normally", false, 0, &connected, &first_rc, &first_err);
+	if (cli_interrupted)
+		goto findings;
+	if (b.probe.openocd_version[0])
+		step(ctx, "openocd version", "ok", "%s", b.probe.openocd_version);
+	if (first_rc == SWD_EPROBENOTFOUND || first_rc == SWD_EPROBEBUSY || first_rc == SWD_EPROBEPERM ||
+	    first_rc == SWD_EOCDMISSING || first_rc == SWD_EOCDDIED) {
+		step(ctx, "probe found", first_rc == SWD_EPROBENOTFOUND ? "fail" : "ok", "%s",
+		     first_rc == SWD_EPROBENOTFOUND ? first_err.msg : "yes");
+	} else {
+		step(ctx, "probe found", "ok", "%s%s%s", b.probe.adapter[0] ? b.probe.adapter : "probe",
+		     b.probe.firmware[0] ? " " : "", b.probe.firmware);
+	}
+	if (ctx->opt.probe.kind == CLI_PROBE_SIM || ctx->opt.probe.kind == CLI_PROBE_SIM_FILE ||
+	    ctx->opt.probe.kind == CLI_PROBE_TCP)
+		step(ctx, "usb permission", "skip", "the probe is reached over TCP");
+	else
+		step(ctx, "usb permission", first_rc == SWD_EPROBEPERM ? "fail" : "ok", "%s",
+		     first_rc == SWD_EPROBEPERM ? "install the udev rules: sudo cp contrib/60-swdbackup.rules "
+						  "/etc/udev/rules.d/ && sudo udevadm control --reload && replug the probe"
+						: "the probe could be opened");
+	step(ctx, "probe busy", first_rc == SWD_EPROBEBUSY ? "fail" : "ok", "%s",
+	     first_rc == SWD_EPROBEBUSY ? first_err.msg : "not in use by another program");
+	if (b.probe.has_voltage)
+		step(ctx, "target voltage", b.probe.target_voltage < 1.6 ? "fail" : "ok", "%.2f V", b.probe.target_voltage);
+	else
+		step(ctx, "target voltage", "skip", "the probe did not report it");
+	if (first_rc == SWD_EPROBENOTFOUND || first_rc == SWD_EPROBEBUSY || first_rc == SWD_EPROBEPERM ||
+	    first_rc == SWD_EOCDMISSING)
+		goto findings;
+
+	/* 3. under reset, 4. at a lower speed */
+	if (b.p->openocd.connect_under_reset)
+		try_connect(ctx, &b, "connect under reset", true, 0, &connected, &first_rc, &first_err);
+	else
+		step(ctx, "connect under reset", "skip", "the profile says this part cannot be attached under reset");
+	nsteps = diag_speed_steps(b.p->openocd.adapter_khz, steps, 8);
+	if (!cli_interrupted && nsteps > 1)
+		try_connect(ctx, &b, "connect at lower speed", false, steps[nsteps - 1], &connected, &first_rc, &first_err);
+	if (!connected)
+		step(ctx, "device identity", "skip", "no connection worked");
+
+findings:
+	if (cli_interrupted) {
+		rc = swd_error_set(&ctx->err, SWD_EINTR, "interrupted");
+	} else if (b.p) {
+		struct diag_report *r;
+
+		b.ev.op = DIAG_OP_CONNECT;
+		r = diag_run(&b.ev);
+		if (connected && first_rc == 0)
+			cli_findings_append_known(ctx->findings, r);
+		else
+			cli_findings_append(ctx->findings, r);
+		diag_report_free(r);
+		/* the board is usable when some connection worked and it is the profile's part */
+		if (!connected || first_rc == SWD_EWRONGTARGET)
+			rc = swd_error_set(&ctx->err, first_rc ? first_rc : SWD_ETARGETNORESP, "%s",
+					   first_err.msg[0] ? first_err.msg : "no connection worked");
+	} else if (rc != 0) {
+		struct diag_report *r = diag_run(&b.ev);
+
+		cli_findings_append(ctx->findings, r);
+		diag_report_free(r);
+	}
+	free(exe);
+	if (b.sim_started)
+		cli_sim_stop(&b.sim);
+	if (b.loop_ready) {
+		uv_run(&b.loop, UV_RUN_DEFAULT);
+		uv_loop_close(&b.loop);
+	}
+	if (b.prot_ready)
+		swd_protection_release(&b.prot);
+	diag_evidence_release(&b.ev);
+	swd_profile_free(b.p);
+	return rc;
+}

@@ -1,0 +1,55 @@
+/* info.c - `swdbackup info`: probe, voltage, identity, flash size, RDP/WRP, used extent. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/backup.h"
+#include "cli/board.h"
+#include "cli/tmpfile.h"
+#include "core/image.h"
+
+int cmd_info(struct cli_ctx *ctx)
+{
+	struct cli_board b;
+	struct cli_tmp tmp = { 0 };
+	uint8_t *dev = NULL;
+	char *path = NULL;
+	int rc;
+
+	rc = cli_board_profile(ctx, &b);
+	if (rc != 0)
+		goto out;
+	if (ctx->opt.npos > 0) {
+		rc = swd_error_set(&ctx->err, SWD_EUSAGE, "unexpected argument '%s'", ctx->opt.pos[0]);
+		goto out;
+	}
+	rc = cli_tmp_init(&tmp, &ctx->err);
+	if (rc != 0)
+		goto out;
+	path = cli_tmp_path(&tmp, "flash.bin");
+	rc = cli_board_connect(ctx, &b, DIAG_OP_IDENTIFY, false);
+	if (rc != 0)
+		goto out;
+	rc = cli_board_protection(ctx, &b);
+	if (rc != 0)
+		goto out;
+	json_object_set_new(ctx->doc, "flash_base", json_integer(b.p->flash.base));
+	json_object_set_new(ctx->doc, "flash_size", json_integer(b.p->flash.size));
+	if (b.prot.rdp_level >= 1) {
+		/* not an error for info: it reports the protection and what cannot be known */
+		json_object_set_new(ctx->doc, "used_extent", json_null());
+		goto out;
+	}
+	/* Where the firmware ends takes a read of the whole flash. */
+	ui_status(&ctx->ui, "reading %u KiB of flash for the used extent", b.p->flash.size / 1024);
+	rc = cli_board_read_flash(ctx, &b, b.p->flash.size, path);
+	if (rc == 0)
+		rc = cli_read_file(path, b.p->flash.size, &dev, &ctx->err);
+	if (rc == 0)
+		json_object_set_new(ctx->doc, "used_extent", json_integer((json_int_t)swd_used_extent(dev, b.p->flash.size)));
+out:
+	free(dev);
+	free(path);
+	rc = cli_board_close(ctx, &b, rc);
+	cli_tmp_release(&tmp);
+	return rc;
+}

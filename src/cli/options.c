@@ -1,0 +1,200 @@
+/* options.c - getopt_long over one table shared by every subcommand. */
+#include "cli/options.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { OPT_NO_SAFETY = 256, OPT_OPTION_BYTES, OPT_UNDER_RESET, OPT_STRICT, OPT_SPEED,
+       OPT_HALT, OPT_LOG, OPT_JSON, OPT_PROFILE, OPT_PROBE, OPT_INTERFACE, OPT_OPENOCD,
+       OPT_FORCE };
+
+static const struct option longopts[] = {
+	{ "profile", required_argument, NULL, OPT_PROFILE },
+	{ "probe", required_argument, NULL, OPT_PROBE },
+	{ "interface", required_argument, NULL, OPT_INTERFACE },
+	{ "openocd", required_argument, NULL, OPT_OPENOCD },
+	{ "output", required_argument, NULL, 'o' },
+	{ "force", no_argument, NULL, OPT_FORCE },
+	{ "no-safety-backup", no_argument, NULL, OPT_NO_SAFETY },
+	{ "option-bytes", no_argument, NULL, OPT_OPTION_BYTES },
+	{ "connect-under-reset", no_argument, NULL, OPT_UNDER_RESET },
+	{ "strict", no_argument, NULL, OPT_STRICT },
+	{ "speed", required_argument, NULL, OPT_SPEED },
+	{ "halt", no_argument, NULL, OPT_HALT },
+	{ "log", required_argument, NULL, OPT_LOG },
+	{ "json", no_argument, NULL, OPT_JSON },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+struct bitname {
+	int val;
+	unsigned bit;
+	const char *name;
+};
+
+static const struct bitname bits[] = {
+	{ OPT_PROFILE, CLI_O_PROFILE, "--profile" },
+	{ OPT_PROBE, CLI_O_PROBE, "--probe" },
+	{ OPT_INTERFACE, CLI_O_INTERFACE, "--interface" },
+	{ OPT_OPENOCD, CLI_O_OPENOCD, "--openocd" },
+	{ 'o', CLI_O_OUTPUT, "-o/--output" },
+	{ OPT_FORCE, CLI_O_FORCE, "--force" },
+	{ OPT_NO_SAFETY, CLI_O_NO_SAFETY, "--no-safety-backup" },
+	{ OPT_OPTION_BYTES, CLI_O_OPTION_BYTES, "--option-bytes" },
+	{ OPT_UNDER_RESET, CLI_O_UNDER_RESET, "--connect-under-reset" },
+	{ OPT_STRICT, CLI_O_STRICT, "--strict" },
+	{ OPT_SPEED, CLI_O_SPEED, "--speed" },
+	{ OPT_HALT, CLI_O_HALT, "--halt" },
+	{ OPT_LOG, CLI_O_LOG, "--log" },
+};
+
+int cli_probe_parse(const char *spec, struct cli_probe *p, char *err, size_t errlen)
+{
+	memset(p, 0, sizeof(*p));
+	if (!spec || !*spec) {
+		snprintf(err, errlen, "empty --probe; use sim, sim:FILE, stlink-tcp:PORT or a probe serial");
+		return -1;
+	}
+	if (strcmp(spec, "sim") == 0) {
+		p->kind = CLI_PROBE_SIM;
+		return 0;
+	}
+	if (strncmp(spec, "sim:", 4) == 0) {
+		if (!spec[4]) {
+			snprintf(err, errlen, "'--probe sim:' needs a board file after the colon");
+			return -1;
+		}
+		p->kind = CLI_PROBE_SIM_FILE;
+		p->file = spec + 4;
+		return 0;
+	}
+	if (strncmp(spec, "stlink-tcp:", 11) == 0) {
+		char *end;
+		long v;
+
+		errno = 0;
+		v = strtol(spec + 11, &end, 10);
+		if (errno || end == spec + 11 || *end || v < 1 || v > 65535) {
+			snprintf(err, errlen, "invalid port in '--probe %s'; use stlink-tcp:1..65535", spec);
+			return -1;
+		}
+		p->kind = CLI_PROBE_TCP;
+		p->port = (int)v;
+		return 0;
+	}
+	if (strchr(spec, ':') || strchr(spec, ' ')) {
+		snprintf(err, errlen, "unknown probe '%s'; use sim, sim:FILE, stlink-tcp:PORT or a probe serial", spec);
+		return -1;
+	}
+	p->kind = CLI_PROBE_SERIAL;
+	p->serial = spec;
+	return 0;
+}
+
+static const char *optname(int val)
+{
+	for (size_t i = 0; i < sizeof(bits) / sizeof(bits[0]); i++)
+		if (bits[i].val == val)
+			return bits[i].name;
+	return "?";
+}
+
+static unsigned optbit(int val)
+{
+	for (size_t i = 0; i < sizeof(bits) / sizeof(bits[0]); i++)
+		if (bits[i].val == val)
+			return bits[i].bit;
+	return 0;
+}
+
+int cli_options_parse(const char *cmd, int argc, char **argv, unsigned allowed,
+		      struct cli_options *o, char *err, size_t errlen)
+{
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	optind = 0; /* glibc: 0 re-initialises, so parsing can run more than once */
+	opterr = 0;
+	for (;;) {
+		int idx = -1;
+		unsigned bit;
+
+		c = getopt_long(argc, argv, ":o:vh", longopts, &idx);
+		if (c == -1)
+			break;
+		if (c == '?') {
+			if (optopt)
+				snprintf(err, errlen, "unknown option '-%c' for '%s'", optopt, cmd);
+			else
+				snprintf(err, errlen, "unknown option '%s' for '%s'", argv[optind - 1], cmd);
+			return -1;
+		}
+		if (c == ':') {
+			snprintf(err, errlen, "option '%s' needs a value", argv[optind - 1]);
+			return -1;
+		}
+		bit = optbit(c);
+		if (bit && !(allowed & bit)) {
+			snprintf(err, errlen, "'%s' does not take %s", cmd, optname(c));
+			return -1;
+		}
+		switch (c) {
+		case OPT_PROFILE: o->profile = optarg; break;
+		case OPT_PROBE:
+			o->probe_spec = optarg;
+			if (cli_probe_parse(optarg, &o->probe, err, errlen) != 0)
+				return -1;
+			break;
+		case OPT_INTERFACE:
+			if (strcmp(optarg, "stlink") && strcmp(optarg, "cmsis-dap") && strcmp(optarg, "jlink")) {
+				snprintf(err, errlen, "unknown interface '%s'; use stlink, cmsis-dap or jlink", optarg);
+				return -1;
+			}
+			o->interface = optarg;
+			break;
+		case OPT_OPENOCD: o->openocd = optarg; break;
+		case 'o':
+			if (!*optarg) {
+				snprintf(err, errlen, "empty output directory after -o");
+				return -1;
+			}
+			o->output = optarg;
+			break;
+		case OPT_FORCE: o->force = true; break;
+		case OPT_NO_SAFETY: o->no_safety_backup = true; break;
+		case OPT_OPTION_BYTES: o->option_bytes = true; break;
+		case OPT_UNDER_RESET: o->connect_under_reset = true; break;
+		case OPT_STRICT: o->strict = true; break;
+		case OPT_HALT: o->halt = true; break;
+		case OPT_LOG: o->log = optarg; break;
+		case OPT_SPEED: {
+			char *end;
+			unsigned long v;
+
+			errno = 0;
+			v = strtoul(optarg, &end, 10);
+			if (errno || end == optarg || *end || optarg[0] == '-' || v < 1 || v > 100000) {
+				snprintf(err, errlen, "invalid speed '%s'; give kHz, e.g. --speed 1000", optarg);
+				return -1;
+			}
+			o->speed_khz = (unsigned)v;
+			break;
+		}
+		case OPT_JSON: o->json = true; break;
+		case 'v': o->verbose++; break;
+		case 'h': o->help = true; break;
+		default:
+			snprintf(err, errlen, "cannot parse the options of '%s'", cmd);
+			return -1;
+		}
+	}
+	o->npos = argc - optind;
+	o->pos = argv + optind;
+	return 0;
+}

@@ -1,0 +1,308 @@
+/* sim.c - starting and stopping swdbackup-sim for --probe sim / sim:FILE. */
+#include "cli/sim.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static bool is_exec(const char *path)
+{
+	return access(path, X_OK) == 0;
+}
+
+char *cli_sim_find_exe(void)
+{
+	const char *env = getenv("SWDBACKUP_SIM");
+	char self[PATH_MAX];
+	char cand[PATH_MAX + 64];
+	ssize_t n;
+
+	if (env && *env)
+		return is_exec(env) ? strdup(env) : NULL;
+	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (n > 0) {
+		self[n] = '\0';
+		char *dir = dirname(self);
+
+		snprintf(cand, sizeof(cand), "%s/sim/swdbackup-sim", dir);
+		if (is_exec(cand))
+			return strdup(cand);
+		snprintf(cand, sizeof(cand), "%s/swdbackup-sim", dir);
+		if (is_exec(cand))
+			return strdup(cand);
+	}
+	/* On PATH: let execvp find it. */
+	const char *path = getenv("PATH");
+	if (path) {
+		char *copy = strdup(path), *save = NULL;
+
+		for (char *d = strtok_r(copy, ":", &save); d; d = strtok_r(NULL, ":", &save)) {
+			snprintf(cand, sizeof(cand), "%s/swdbackup-sim", d);
+			if (is_exec(cand)) {
+				free(copy);
+				return strdup(cand);
+			}
+		}
+		free(copy);
+	}
+	return NULL;
+}
+
+/* A board that looks like it holds firmware: this part's vector table (initial SP at the
+ * top of its first RAM region, reset handler a `b .` loop at 0x100), then random bytes up
+ * to a random end between 1/8 and 1/2 of flash, the rest erased. */
+static int write_fresh_board(const char *path, const struct swd_profile *p, struct swd_error *err)
+{
+	uint8_t *buf = NULL;
+	uint32_t used, seed, sp, rv;
+	int fd = -1, rc = 0;
+	size_t off = 0;
+
+	buf = malloc(p->flash.size);
+	if (!buf)
+		return swd_error_set(err, SWD_ENOMEM, "out of memory for a %u-byte board", p->flash.size);
+	memset(buf, 0xff, p->flash.size);
+	if (getrandom(&seed, sizeof(seed), 0) != sizeof(seed))
+		seed = (uint32_t)getpid();
+	used = p->flash.size / 8 + seed % (p->flash.size * 3 / 8);
+	used |= 1;
+	if (getrandom(buf, used, 0) < 0) {
+		rc = swd_error_set(err, SWD_EIO, "cannot get random bytes: %s", strerror(errno));
+		goto out;
+	}
+	sp = p->nram ? p->ram[0].address + p->ram[0].size : 0x20000000u + 0x5000u;
+	rv = p->flash.base + 0x100u + 1u;
+	for (int i = 0; i < 64; i++) {
+		uint32_t w = i == 0 ? sp : rv;
+
+		memcpy(buf + 4 * i, &w, 4); /* little endian host and target */
+	}
+	buf[0x100] = 0xfe; /* b . */
+	buf[0x101] = 0xe7;
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		rc = swd_error_set(err, swd_err_from_errno(errno), "cannot create '%s': %s", path, strerror(errno));
+		goto out;
+	}
+	while (off < p->flash.size) {
+		ssize_t w = write(fd, buf + off, p->flash.size - off);
+
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			rc = swd_error_set(err, SWD_EIO, "cannot write '%s': %s", path, strerror(errno));
+			goto out;
+		}
+		off += (size_t)w;
+	}
+out:
+	if (fd >= 0 && close(fd) != 0 && rc == 0)
+		rc = swd_error_set(err, SWD_EIO, "cannot write '%s': %s", path, strerror(errno));
+	free(buf);
+	return rc;
+}
+
+static bool read_portfile(struct cli_sim *s)
+{
+	FILE *f = fopen(s->portfile, "re");
+	int port = 0;
+
+	if (!f)
+		return false;
+	if (fscanf(f, "%d", &port) != 1)
+		port = 0;
+	fclose(f);
+	if (port <= 0 || port > 65535)
+		return false;
+	s->port = port;
+	s->port_ready = true;
+	return true;
+}
+
+static void on_exit_cb(uv_process_t *proc, int64_t status, int sig)
+{
+	struct cli_sim *s = proc->data;
+
+	s->exited = true;
+	s->exit_status = status;
+	s->term_signal = sig;
+	uv_stop(s->loop);
+}
+
+static void on_watch(uv_fs_event_t *h, const char *name, int events, int status)
+{
+	struct cli_sim *s = h->data;
+
+	(void)name;
+	(void)events;
+	(void)status;
+	if (read_portfile(s))
+		uv_stop(s->loop);
+}
+
+static void on_timer(uv_timer_t *t)
+{
+	struct cli_sim *s = t->data;
+
+	s->timed_out = true;
+	uv_stop(s->loop);
+}
+
+int cli_sim_start(struct cli_sim *s, uv_loop_t *loop, const struct swd_profile *p,
+		  const char *board_file, int verbose, struct swd_error *err)
+{
+	uv_process_options_t po;
+	uv_stdio_container_t stdio[3];
+	char tmpl[] = "/tmp/swdbackup-sim-XXXXXX";
+	const char *tmp = getenv("TMPDIR");
+	char *args[16];
+	int rc = 0, n = 0;
+
+	memset(s, 0, sizeof(*s));
+	s->loop = loop;
+	s->exe = cli_sim_find_exe();
+	if (!s->exe)
+		return swd_error_set(err, SWD_EPROBENOTFOUND,
+				     "cannot find 'swdbackup-sim' for --probe sim; build it or set SWDBACKUP_SIM");
+	if (tmp && *tmp) {
+		s->tmpdir = malloc(strlen(tmp) + 32);
+		if (!s->tmpdir)
+			return swd_error_set(err, SWD_ENOMEM, "out of memory");
+		sprintf(s->tmpdir, "%s/swdbackup-sim-XXXXXX", tmp);
+	} else {
+		s->tmpdir = strdup(tmpl);
+	}
+	if (!s->tmpdir || !mkdtemp(s->tmpdir)) {
+		rc = swd_error_set(err, SWD_EIO, "cannot create a temporary directory for the simulator: %s",
+				   strerror(errno));
+		free(s->tmpdir);
+		s->tmpdir = NULL;
+		return rc;
+	}
+	if (asprintf(&s->portfile, "%s/port", s->tmpdir) < 0) {
+		s->portfile = NULL;
+		return swd_error_set(err, SWD_ENOMEM, "out of memory");
+	}
+	if (board_file) {
+		s->board = strdup(board_file);
+	} else {
+		if (asprintf(&s->board, "%s/board.bin", s->tmpdir) < 0)
+			s->board = NULL;
+		s->own_board = true;
+	}
+	if (!s->board)
+		return swd_error_set(err, SWD_ENOMEM, "out of memory");
+	if (s->own_board && (rc = write_fresh_board(s->board, p, err)) != 0)
+		return rc;
+
+	args[n++] = s->exe;
+	args[n++] = "--model";
+	args[n++] = p->name;
+	args[n++] = "--flash";
+	args[n++] = s->board;
+	args[n++] = "--port";
+	args[n++] = "0";
+	args[n++] = "--portfile";
+	args[n++] = s->portfile;
+	args[n] = NULL;
+
+	/* The watch goes up before the spawn, so the rename of the portfile cannot be missed. */
+	uv_fs_event_init(loop, &s->watch);
+	s->watch.data = s;
+	rc = uv_fs_event_start(&s->watch, on_watch, s->tmpdir, 0);
+	if (rc < 0) {
+		rc = swd_error_set(err, SWD_EIO, "cannot watch '%s': %s", s->tmpdir, uv_strerror(rc));
+		goto fail;
+	}
+	uv_timer_init(loop, &s->timer);
+	s->timer.data = s;
+
+	memset(&po, 0, sizeof(po));
+	memset(stdio, 0, sizeof(stdio));
+	stdio[0].flags = UV_IGNORE;
+	stdio[1].flags = UV_IGNORE;
+	stdio[2].flags = verbose ? UV_INHERIT_FD : UV_IGNORE;
+	stdio[2].data.fd = 2;
+	po.file = s->exe;
+	po.args = args;
+	po.exit_cb = on_exit_cb;
+	po.stdio = stdio;
+	po.stdio_count = 3;
+	s->proc.data = s;
+	rc = uv_spawn(loop, &s->proc, &po);
+	s->spawned = true; /* uv_spawn wants uv_close even when it failed */
+	if (rc < 0) {
+		s->exited = true;
+		rc = swd_error_set(err, SWD_EPROBENOTFOUND, "cannot start '%s': %s", s->exe, uv_strerror(rc));
+		goto fail;
+	}
+	/* The simulator starts in milliseconds; the timer only guards against a hang. */
+	uv_timer_start(&s->timer, on_timer, 15000, 0);
+	while (!read_portfile(s) && !s->exited && !s->timed_out)
+		uv_run(loop, UV_RUN_ONCE);
+	uv_timer_stop(&s->timer);
+	uv_fs_event_stop(&s->watch);
+	if (s->port_ready)
+		return 0;
+	if (s->exited)
+		rc = swd_error_set(err, SWD_EPROBENOTFOUND, "the simulator exited (status %d) before it listened; "
+				   "run '%s --model %s --flash BOARD' to see why", (int)s->exit_status, s->exe, p->name);
+	else
+		rc = swd_error_set(err, SWD_EPROBENOTFOUND, "the simulator did not write its port file '%s'", s->portfile);
+fail:
+	return rc;
+}
+
+static void on_closed(uv_handle_t *h)
+{
+	(void)h;
+}
+
+void cli_sim_stop(struct cli_sim *s)
+{
+	if (!s->loop)
+		return;
+	if (s->spawned && !s->exited) {
+		uv_process_kill(&s->proc, SIGTERM);
+		while (!s->exited)
+			uv_run(s->loop, UV_RUN_ONCE);
+	}
+	if (s->spawned)
+		uv_close((uv_handle_t *)&s->proc, on_closed);
+	if (uv_is_active((uv_handle_t *)&s->watch) || s->watch.loop)
+		uv_close((uv_handle_t *)&s->watch, on_closed);
+	if (s->timer.loop)
+		uv_close((uv_handle_t *)&s->timer, on_closed);
+	uv_run(s->loop, UV_RUN_NOWAIT);
+	if (s->tmpdir) {
+		if (s->portfile)
+			unlink(s->portfile);
+		if (s->own_board && s->board) {
+			char *f;
+
+			unlink(s->board);
+			if (asprintf(&f, "%s.opt", s->board) >= 0) {
+				unlink(f);
+				free(f);
+			}
+			if (asprintf(&f, "%s.otp", s->board) >= 0) {
+				unlink(f);
+				free(f);
+			}
+		}
+		rmdir(s->tmpdir);
+	}
+	free(s->exe);
+	free(s->tmpdir);
+	free(s->board);
+	free(s->portfile);
+	memset(s, 0, sizeof(*s));
+}

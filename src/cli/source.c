@@ -1,0 +1,68 @@
+/* source.c - bundles and images as inputs. */
+#include "cli/source.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+int cli_source_load(struct cli_ctx *ctx, const struct swd_profile *p, const char *path,
+		    bool check_vectors, struct cli_source *src)
+{
+	struct stat st;
+	char *flash = NULL;
+	int rc;
+
+	memset(src, 0, sizeof(*src));
+	src->path = path;
+	if (stat(path, &st) != 0) {
+		char why[128];
+
+		snprintf(why, sizeof(why), "%s", strerror(errno));
+		why[0] = (char)tolower((unsigned char)why[0]);
+		return swd_error_set(&ctx->err, errno == ENOENT || errno == ENOTDIR ? SWD_ENOENT : SWD_EIO,
+				     "cannot open '%s': %s", path, why);
+	}
+	if (S_ISDIR(st.st_mode)) {
+		rc = swd_bundle_open(path, &src->bundle, &ctx->err);
+		if (rc == 0)
+			rc = swd_bundle_check_profile(src->bundle, p, &ctx->err);
+		if (rc != 0)
+			return rc;
+		flash = swd_bundle_region_path(src->bundle, "flash");
+		if (!flash)
+			return swd_error_set(&ctx->err, SWD_EBUNDLE, "bundle '%s' has no flash region", path);
+		rc = swd_image_load(flash, SWD_IMAGE_BIN, p, &src->img, &ctx->err);
+		src->option_bytes_path = swd_bundle_region_path(src->bundle, "option-bytes");
+		free(flash);
+		return rc;
+	}
+	rc = swd_image_load(path, SWD_IMAGE_AUTO, p, &src->img, &ctx->err);
+	if (rc == 0 && check_vectors)
+		rc = swd_image_check_vectors(src->img, p, &ctx->err);
+	return rc;
+}
+
+json_t *cli_source_json(const struct cli_source *src)
+{
+	static const char *const fmt[] = { "auto", "bin", "hex", "elf" };
+	json_t *o = json_object();
+
+	json_object_set_new(o, "path", json_string(src->path));
+	json_object_set_new(o, "kind", json_string(src->bundle ? "bundle" : src->img ? fmt[src->img->format] : "unknown"));
+	if (src->img) {
+		json_object_set_new(o, "address", json_integer((json_int_t)src->img->base + src->img->lo));
+		json_object_set_new(o, "bytes", json_integer(src->img->nbytes));
+	}
+	return o;
+}
+
+void cli_source_release(struct cli_source *src)
+{
+	swd_bundle_free(src->bundle);
+	swd_image_free(src->img);
+	free(src->option_bytes_path);
+	memset(src, 0, sizeof(*src));
+}

@@ -1,0 +1,87 @@
+/* tmpfile.c - private temporary directory. */
+#include "cli/tmpfile.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+int cli_tmp_init(struct cli_tmp *t, struct swd_error *err)
+{
+	const char *base = getenv("TMPDIR");
+
+	if (!base || !*base)
+		base = "/tmp";
+	if (asprintf(&t->dir, "%s/swdbackup-XXXXXX", base) < 0) {
+		t->dir = NULL;
+		return swd_error_set(err, SWD_ENOMEM, "out of memory");
+	}
+	if (!mkdtemp(t->dir)) {
+		int e = errno;
+
+		free(t->dir);
+		t->dir = NULL;
+		return swd_error_set(err, SWD_EIO, "cannot create a temporary directory in '%s': %s", base, strerror(e));
+	}
+	return 0;
+}
+
+char *cli_tmp_path(const struct cli_tmp *t, const char *name)
+{
+	char *p;
+
+	return asprintf(&p, "%s/%s", t->dir, name) < 0 ? NULL : p;
+}
+
+void cli_tmp_release(struct cli_tmp *t)
+{
+	DIR *d;
+	struct dirent *e;
+
+	if (!t->dir)
+		return;
+	d = opendir(t->dir);
+	while (d && (e = readdir(d))) {
+		char *p;
+
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		if ((p = cli_tmp_path(t, e->d_name))) {
+			unlink(p);
+			free(p);
+		}
+	}
+	if (d)
+		closedir(d);
+	rmdir(t->dir);
+	free(t->dir);
+	t->dir = NULL;
+}
+
+int cli_read_file(const char *path, size_t len, uint8_t **out, struct swd_error *err)
+{
+	FILE *f = fopen(path, "rb");
+	uint8_t *buf = NULL;
+	int rc = 0;
+
+	*out = NULL;
+	if (!f)
+		return swd_error_set(err, SWD_EIO, "cannot open '%s': %s", path, strerror(errno));
+	buf = malloc(len ? len : 1);
+	if (!buf) {
+		rc = swd_error_set(err, SWD_ENOMEM, "out of memory");
+		goto out;
+	}
+	if (fread(buf, 1, len, f) != len || fgetc(f) != EOF) {
+		rc = swd_error_set(err, SWD_EIO, "'%s' is not %zu bytes long", path, len);
+		goto out;
+	}
+	*out = buf;
+	buf = NULL;
+out:
+	free(buf);
+	fclose(f);
+	return rc;
+}

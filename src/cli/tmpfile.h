@@ -1,0 +1,27 @@
+/* tmpfile.h - a private temporary directory for files OpenOCD writes for us (a device
+ * read for verify, info and restore's read-back), removed with everything in it. */
+#ifndef SWD_CLI_TMPFILE_H
+#define SWD_CLI_TMPFILE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/err.h"
+
+struct cli_tmp {
+	char *dir;   /* new */
+};
+
+/* Creates the directory. Returns 0 or SWD_EIO. */
+int cli_tmp_init(struct cli_tmp *t, struct swd_error *err);
+
+/* dir/name. Returns: new (free()), NULL when out of memory. */
+char *cli_tmp_path(const struct cli_tmp *t, const char *name);
+
+/* Removes every file in it and the directory. Safe on a zeroed struct. */
+void cli_tmp_release(struct cli_tmp *t);
+
+/* Reads a whole file of exactly `len` bytes into a new buffer. */
+int cli_read_file(const char *path, size_t len, uint8_t **out, struct swd_error *err);
+
+#endif

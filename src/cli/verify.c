@@ -1,0 +1,124 @@
+/* verify.c - `swdbackup verify SOURCE`: the device against a bundle or an image. */
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/backup.h"
+#include "cli/board.h"
+#include "cli/findings.h"
+#include "cli/source.h"
+#include "cli/tmpfile.h"
+#include "core/digest.h"
+
+static json_t *side(const uint8_t *buf, size_t len, struct swd_error *err)
+{
+	struct swd_digests d;
+
+	if (swd_digest_buffer(buf, len, &d, err) != 0)
+		return NULL;
+	return json_pack("{s:I,s:s,s:s}", "bytes", (json_int_t)len, "sha256", d.sha256_hex, "md5", d.md5_hex);
+}
+
+int cmd_verify(struct cli_ctx *ctx)
+{
+	struct cli_board b;
+	struct cli_source src;
+	struct cli_tmp tmp = { 0 };
+	struct swd_compare cmp;
+	uint8_t *dev = NULL;
+	char *path = NULL, line[256];
+	uint32_t lo, hi;
+	json_t *is, *ds;
+	int rc;
+
+	memset(&src, 0, sizeof(src));
+	rc = cli_board_profile(ctx, &b);
+	if (rc != 0)
+		goto out;
+	if (ctx->opt.npos != 1) {
+		rc = swd_error_set(&ctx->err, SWD_EUSAGE, ctx->opt.npos ? "'verify' takes one SOURCE" :
+				   "'verify' needs a SOURCE (a bundle directory or an image)");
+		goto out;
+	}
+	rc = cli_source_load(ctx, b.p, ctx->opt.pos[0], false, &src);
+	json_object_set_new(ctx->doc, "source", cli_source_json(&src));
+	if (rc != 0)
+		goto out;
+	rc = cli_tmp_init(&tmp, &ctx->err);
+	if (rc != 0)
+		goto out;
+	path = cli_tmp_path(&tmp, "device.bin");
+	rc = cli_board_connect(ctx, &b, DIAG_OP_READ, false);
+	if (rc != 0)
+		goto out;
+	rc = cli_board_protection(ctx, &b);
+	if (rc == 0)
+		rc = cli_refuse_rdp(ctx, &b, "reading its flash");
+	if (rc != 0)
+		goto out;
+	ui_status(&ctx->ui, "reading %u KiB of flash", b.p->flash.size / 1024);
+	rc = cli_board_read_flash(ctx, &b, b.p->flash.size, path);
+	if (rc == 0)
+		rc = cli_read_file(path, b.p->flash.size, &dev, &ctx->err);
+	if (rc != 0)
+		goto out;
+	b.op = DIAG_OP_VERIFY;
+	rc = swd_image_compare(src.img, dev, b.p->flash.size, b.p, src.bundle != NULL, &cmp);
+	if (rc != 0) {
+		rc = swd_error_set(&ctx->err, rc, "cannot compare '%s' with the device", src.path);
+		goto out;
+	}
+
+	/* Both sides over the range the source covers: the whole bank for a bundle. */
+	lo = src.bundle ? 0 : src.img->lo;
+	hi = src.bundle ? src.img->size : src.img->hi;
+	is = side(src.img->data + lo, hi - lo, &ctx->err);
+	ds = side(dev + lo, hi - lo, &ctx->err);
+	if (!is || !ds) {
+		json_decref(is);
+		json_decref(ds);
+		rc = ctx->err.code ? ctx->err.code : SWD_EINTERNAL;
+		goto out;
+	}
+	json_object_set_new(ctx->doc, "image", is);
+	json_object_set_new(ctx->doc, "device_digest", ds);
+	json_object_set_new(ctx->doc, "range", json_pack("{s:I,s:I}", "address", (json_int_t)b.p->flash.base + lo,
+							 "bytes", (json_int_t)(hi - lo)));
+	swd_compare_describe(&cmp, line, sizeof(line));
+	json_object_set_new(ctx->doc, "summary", json_string(line));
+	{
+		static const char *const names[] = { "identical", "match_erased", "match_not_erased", "mismatch" };
+
+		json_object_set_new(ctx->doc, "outcome", json_string(names[cmp.outcome]));
+	}
+	json_object_set_new(ctx->doc, "rest", json_pack("{s:I,s:I}", "bytes", (json_int_t)cmp.rest_bytes,
+							"programmed", (json_int_t)cmp.rest_programmed));
+	b.ev.verify_image_size = cmp.covered_bytes;
+	b.ev.verify_flash_size = b.p->flash.size;
+	if (cmp.outcome == SWD_CMP_MISMATCH) {
+		json_object_set_new(ctx->doc, "mismatch", json_pack("{s:I,s:I,s:i,s:i,s:s}",
+			"first_address", (json_int_t)cmp.first_diff, "bytes", (json_int_t)cmp.diff_bytes,
+			"units", cmp.diff_sectors, "units_total", cmp.nsectors, "unit", cmp.pages ? "pages" : "sectors"));
+		b.ev.verify = DIAG_VERIFY_DIFFER;
+		b.ev.verify_first_diff = cmp.first_diff;
+		b.ev.verify_units_differ = cmp.diff_sectors;
+		rc = swd_error_set(&ctx->err, SWD_EVERIFY, "the device differs from '%s': %s", src.path, line);
+	} else if (cmp.outcome == SWD_CMP_MATCH_ERASED) {
+		struct diag_report *r;
+
+		b.ev.verify = DIAG_VERIFY_PADDING;
+		b.ev.op = DIAG_OP_VERIFY;
+		r = diag_run(&b.ev);
+		cli_findings_append_known(ctx->findings, r);
+		diag_report_free(r);
+	} else {
+		b.ev.verify = DIAG_VERIFY_MATCH;
+	}
+out:
+	free(dev);
+	free(path);
+	cli_source_release(&src);
+	rc = cli_board_close(ctx, &b, rc);
+	cli_tmp_release(&tmp);
+	return rc;
+}

@@ -1,0 +1,123 @@
+/* main.c - swdbackup's entry point: picks the subcommand, parses its options, installs the
+ * interrupt handlers, runs it, prints its report and turns its result into the exit code.
+ * This is the only place that exits and the only place that maps errors to exit codes.
+ */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "core/err.h"
+
+static void print_overview(FILE *f)
+{
+	fprintf(f, "usage: swdbackup [COMMAND] --profile P [--probe SPEC] [options]\n\n"
+		   "Back up, restore, verify, identify and reset STM32 boards through OpenOCD.\n\n"
+		   "commands:\n");
+	for (const struct cli_command *c = cli_commands(); c->name; c++)
+		fprintf(f, "  %-9s %s\n", c->name, c->summary);
+	fprintf(f, "\n'swdbackup COMMAND --help' shows the options of a command.\n"
+		   "exit codes: 0 ok, 1 verify mismatch, 2 usage, 3 bad input file, 4 OpenOCD missing or\n"
+		   "died, 5 probe not found/busy/not permitted, 6 target did not respond, 7 target\n"
+		   "protected, 8 wrong target, 9 local i/o error, 130 interrupted.\n");
+}
+
+/* Fills in what every report carries and lets the ui show it. */
+static void finish_report(struct cli_ctx *ctx, int rc)
+{
+	json_t *doc = ctx->doc;
+
+	json_object_set_new(doc, "ok", json_boolean(rc == 0));
+	json_object_set_new(doc, "exit_code", json_integer(swd_exit_code(rc)));
+	if (rc != 0) {
+		json_t *e = json_object();
+
+		json_object_set_new(e, "code", json_string(swd_err_name(rc)));
+		json_object_set_new(e, "message", json_string(ctx->err.msg[0] ? ctx->err.msg
+									  : swd_strerror(rc)));
+		json_object_set_new(doc, "error", e);
+	}
+	json_object_set(doc, "findings", ctx->findings);
+	if (rc != 0 && !ctx->ui.json)
+		ui_error(&ctx->ui, "%s", ctx->err.msg[0] ? ctx->err.msg : swd_strerror(rc));
+	ui_report(&ctx->ui, doc);
+}
+
+int main(int argc, char **argv)
+{
+	const struct cli_command *cmd;
+	struct cli_ctx ctx;
+	char msg[256];
+	int sub_argc;
+	char **sub_argv;
+	int rc;
+
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.argv0 = argv[0];
+	swd_error_init(&ctx.err);
+
+	if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+			  strcmp(argv[1], "help") == 0)) {
+		if (argc >= 3 && strcmp(argv[1], "help") == 0 && (cmd = cli_command_find(argv[2]))) {
+			fputs(cmd->usage, stdout);
+			return 0;
+		}
+		print_overview(stdout);
+		return 0;
+	}
+	if (argc < 2) {
+		print_overview(stderr);
+		return swd_exit_code(SWD_EUSAGE);
+	}
+	/* backup is the default command: "swdbackup --profile stm32f407vg" backs up. */
+	cmd = cli_command_find(argv[1]);
+	if (cmd) {
+		sub_argc = argc - 1;
+		sub_argv = argv + 1;
+	} else if (argv[1][0] == '-') {
+		cmd = cli_command_find("backup");
+		sub_argc = argc;
+		sub_argv = argv;
+	} else {
+		fprintf(stderr, "swdbackup: unknown command '%s'; see 'swdbackup --help'\n", argv[1]);
+		return swd_exit_code(SWD_EUSAGE);
+	}
+	ctx.command = cmd->name;
+
+	if (cli_options_parse(cmd->name, sub_argc, sub_argv, cmd->options, &ctx.opt, msg, sizeof(msg)) != 0) {
+		fprintf(stderr, "swdbackup: %s; see 'swdbackup %s --help'\n", msg, cmd->name);
+		return swd_exit_code(SWD_EUSAGE);
+	}
+	if (ctx.opt.help) {
+		fputs(cmd->usage, stdout);
+		return 0;
+	}
+
+	/* Ctrl-C sets a flag the running operation notices; it then stops OpenOCD and the
+	 * simulator and removes its temporary files before we exit with 130. */
+	cli_signals_install();
+	signal(SIGPIPE, SIG_IGN);
+
+	ui_init(&ctx.ui, ctx.opt.json, ctx.opt.verbose);
+	ctx.doc = json_object();
+	ctx.findings = json_array();
+	if (!ctx.doc || !ctx.findings) {
+		fprintf(stderr, "swdbackup: out of memory\n");
+		return swd_exit_code(SWD_ENOMEM);
+	}
+	json_object_set_new(ctx.doc, "command", json_string(cmd->name));
+
+	rc = cmd->fn(&ctx);
+	if (rc == 0 && cli_interrupted)
+		rc = swd_error_set(&ctx.err, SWD_EINTR, "interrupted");
+	if (rc == SWD_EUSAGE) {
+		/* usage mistakes found by the command itself (a missing argument): one line */
+		fprintf(stderr, "swdbackup: %s; see 'swdbackup %s --help'\n", ctx.err.msg, cmd->name);
+	} else {
+		finish_report(&ctx, rc);
+	}
+	json_decref(ctx.doc);
+	json_decref(ctx.findings);
+	return swd_exit_code(rc);
+}
