@@ -17,19 +17,53 @@ static void step(struct cli_ctx *ctx, const char *name, const char *result, cons
 
 static void step(struct cli_ctx *ctx, const char *name, const char *result, const char *fmt, ...)
 {
-	json_t *checks = json_object_get(ctx->doc, "checks");
+	json_t *pending = json_object_get(ctx->doc, "checks");
 	char detail[512];
 	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(detail, sizeof(detail), fmt, ap);
 	va_end(ap);
-	if (!checks) {
-		checks = json_array();
-		json_object_set_new(ctx->doc, "checks", checks);
+	/* Steps are learned out of order (one connection tells about the probe, the voltage
+	 * and the identity at once); they are kept by name and put in order at the end. */
+	if (!pending) {
+		pending = json_object();
+		json_object_set_new(ctx->doc, "checks", pending);
 	}
-	json_array_append_new(checks, json_pack("{s:s,s:s,s:s}", "step", name, "result", result, "detail", detail));
-	ui_status(&ctx->ui, "[%s] %s: %s", result, name, detail);
+	json_object_set_new(pending, name, json_pack("{s:s,s:s,s:s}", "step", name, "result", result, "detail", detail));
+}
+
+/* Turns the steps kept by name into the check list, in the order of issue 4 section 4. */
+static void order_steps(struct cli_ctx *ctx)
+{
+	static const char *const order[] = {
+		"openocd", "openocd version", "profile", "probe", "probe found", "usb permission",
+		"probe busy", "target voltage", "connect normally", "connect under reset",
+		"connect at lower speed", "device identity", "RDP and WRP", "flash size register",
+		"probe and target", NULL,
+	};
+	json_t *pending = json_object_get(ctx->doc, "checks"), *list = json_array();
+
+	if (!pending)
+		return;
+	json_incref(pending);
+	for (const char *const *n = order; *n; n++) {
+		json_t *c = json_object_get(pending, *n);
+
+		if (c) {
+			json_array_append(list, c);
+			json_object_del(pending, *n);
+		}
+	}
+	{
+		const char *k;
+		json_t *v;
+
+		json_object_foreach(pending, k, v)
+			json_array_append(list, v);
+	}
+	json_decref(pending);
+	json_object_set_new(ctx->doc, "checks", list);
 }
 
 static int classify_log(struct cli_ctx *ctx)
@@ -208,6 +242,9 @@ int cmd_diagnose(struct cli_ctx *ctx)
 	rc = swd_profile_find(ctx->opt.profile, &b.p, &ctx->err);
 	if (rc != 0) {
 		step(ctx, "profile", "fail", "%s", ctx->err.msg);
+		order_steps(ctx);
+		diag_evidence_release(&b.ev);
+		free(exe);
 		return rc;
 	}
 	rc = cli_board_start_probe(ctx, &b);
@@ -260,6 +297,7 @@ int cmd_diagnose(struct cli_ctx *ctx)
 		step(ctx, "device identity", "skip", "no connection worked");
 
 findings:
+	order_steps(ctx);
 	if (cli_interrupted) {
 		rc = swd_error_set(&ctx->err, SWD_EINTR, "interrupted");
 	} else if (b.p) {
