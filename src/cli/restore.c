@@ -77,6 +77,30 @@ static int program(struct cli_ctx *ctx, struct cli_board *b, const struct swd_im
 	return rc;
 }
 
+/* --option-bytes: the session has no option-byte write yet, so a bundle whose option
+ * bytes differ from the device's is refused before anything is written; equal ones need
+ * no write and are reported as such. */
+static int check_option_bytes(struct cli_ctx *ctx, struct cli_board *b, const char *path)
+{
+	uint8_t *want = NULL;
+	int rc;
+
+	if (!b->ob_len)
+		return swd_error_set(&ctx->err, SWD_ETARGETFAILED, "the device's option bytes could not be read; "
+				     "nothing was written");
+	rc = cli_read_file(path, b->ob_len, &want, &ctx->err);
+	if (rc != 0)
+		return rc;
+	if (memcmp(want, b->ob_raw, b->ob_len) != 0)
+		rc = swd_error_set(&ctx->err, SWD_EINPUT, "the bundle's option bytes differ from the device's and "
+				   "writing option bytes is not supported yet; nothing was written: restore without "
+				   "--option-bytes");
+	else
+		cli_add_note(ctx, "the device's option bytes already equal the bundle's; nothing to write");
+	free(want);
+	return rc;
+}
+
 int cmd_restore(struct cli_ctx *ctx)
 {
 	struct cli_board b;
@@ -147,6 +171,11 @@ int cmd_restore(struct cli_ctx *ctx)
 	if (rc != 0)
 		goto out;
 
+	if (ctx->opt.option_bytes) {
+		rc = check_option_bytes(ctx, &b, src.option_bytes_path);
+		if (rc != 0)
+			goto out;
+	}
 	if (!ctx->opt.no_safety_backup) {
 		ui_status(&ctx->ui, "saving the current contents first");
 		safety_doc = json_object();
@@ -192,13 +221,6 @@ int cmd_restore(struct cli_ctx *ctx)
 	}
 	json_object_set_new(ctx->doc, "verified", json_true());
 
-	if (ctx->opt.option_bytes) {
-		/* The session offers no option-byte write yet; refusing is better than pretending. */
-		rc = swd_error_set(&ctx->err, SWD_ETARGETFAILED,
-				   "flash was restored and verified, but writing option bytes is not supported yet; "
-				   "the board was not reset");
-		goto out;
-	}
 	json_object_set_new(ctx->doc, "option_bytes_written", json_false());
 	b.op = DIAG_OP_RESET;
 	rc = ocd_reset(b.s, OCD_RESET_RUN, &ctx->err);
