@@ -165,6 +165,8 @@ static void render_findings(FILE *f, json_t *findings)
 			str(x, "confidence") ? str(x, "confidence") : "?");
 		if (str(x, "cause"))
 			fprintf(f, "    cause: %s\n", str(x, "cause"));
+		if (str(x, "detail"))
+			fprintf(f, "    facts: %s\n", str(x, "detail"));
 		if (str(x, "fix")) {
 			/* fixes may be several lines (exact steps); indent each */
 			const char *s = str(x, "fix");
