@@ -1,0 +1,173 @@
+/* profile.h - target profiles: strict JSON descriptions of one STM32 part each.
+ *
+ * Owns: reading and validating profile files (profiles/NAME.json, the user's own in
+ * $XDG_CONFIG_HOME/swdbackup/profiles, or a path), finding them by name, listing them.
+ * A profile is plain C data after loading; no json_t leaves this module.
+ *
+ * Must not: talk to OpenOCD or print. The format is documented in README.md (section
+ * "profiles"); every rule below is checked at load time, and every failure names the
+ * file, line and column:
+ *   'profiles/x.json' line 12, column 7: unknown key 'flsh'
+ *
+ * Error codes: SWD_ENOENT (file missing), SWD_ENOPROFILE (no profile of that name),
+ * SWD_EPROFILE (syntax or semantic error), SWD_EIO, SWD_ENOMEM.
+ */
+#ifndef SWD_CORE_PROFILE_H
+#define SWD_CORE_PROFILE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/err.h"
+
+enum swd_flash_driver {
+	SWD_FLASH_STM32F1X, /* OpenOCD "stm32f1x": pages, WRP bits per group of pages */
+	SWD_FLASH_STM32F2X, /* OpenOCD "stm32f2x": sectors, OPTCR/OPTCR1 nWRP per sector */
+};
+
+/* One page (F1) or sector (F2/F4) of the flash map, in address order. */
+struct swd_sector {
+	uint32_t address; /* absolute */
+	uint32_t size;
+	unsigned bank;    /* 0-based flash bank (F42x dual bank: 0 or 1) */
+	unsigned index;   /* index as OpenOCD numbers it (0..nsectors-1) */
+};
+
+struct swd_ram_region {
+	char *name;
+	uint32_t address;
+	uint32_t size;
+};
+
+struct swd_revision {
+	uint16_t id;   /* DBGMCU_IDCODE bits 31:16 */
+	char *name;    /* "Y", "1", ... */
+};
+
+struct swd_ocd_var {
+	char *name;    /* CHIPNAME, WORKAREASIZE, ... (set before the target config) */
+	char *value;
+};
+
+enum swd_ob_format {
+	SWD_OB_STM32F1,   /* 16 bytes at ob_address: RDP, USER, DATA0/1, WRP0..3, each + complement */
+	SWD_OB_STM32F2X,  /* OPTCR (and OPTCR1 when has_optcr1), 4 bytes each, little endian */
+};
+
+struct swd_profile {
+	char *name;              /* "stm32f407vg" */
+	char *description;
+	char *reference_manual;  /* "RM0090 rev 19" */
+	char *path;              /* file it was loaded from */
+	char *text;              /* the file's bytes, NUL terminated (for `profiles show`) */
+	size_t text_len;
+	char sha256_hex[65];     /* SHA-256 of the file, recorded in manifests */
+
+	struct {
+		char *interface;          /* "interface/stlink.cfg" */
+		char *target;             /* "target/stm32f4x.cfg" */
+		struct swd_ocd_var *vars; /* in file order */
+		size_t nvars;
+		unsigned adapter_khz;     /* default adapter speed */
+		bool connect_under_reset; /* the part can be attached with NRST held */
+	} openocd;
+
+	struct {
+		enum swd_flash_driver driver;
+		uint32_t base;            /* 0x08000000 */
+		uint32_t size;            /* bytes; equals the sum of the sector sizes */
+		unsigned nbanks;
+		struct swd_sector *sectors; /* nsectors, contiguous from base */
+		size_t nsectors;
+		unsigned wrp_sectors_per_bit; /* F1: pages per WRP bit (4 on medium density); F2X: 1 */
+	} flash;
+
+	struct {
+		uint16_t dev_id;               /* DBGMCU_IDCODE bits 11:0 */
+		struct swd_revision *revisions;
+		size_t nrevisions;
+		uint32_t *dp_idcodes;          /* genuine SW-DP IDCODEs */
+		size_t ndp_idcodes;
+		uint32_t *clone_dp_idcodes;    /* IDCODEs known from clones of this part */
+		size_t nclone_dp_idcodes;
+		uint16_t cpuid_partno;         /* CPUID bits 15:4 (0xC23 M3, 0xC24 M4) */
+		uint16_t flash_size_kib;       /* what the flash size register reads on a genuine part */
+	} ids;
+
+	struct {
+		uint32_t dbgmcu_idcode;  /* 0xE0042000 */
+		uint32_t flash_size;     /* u16, KiB */
+		uint32_t unique_id;      /* 96 bits */
+		uint32_t flash_interface;/* FLASH_ACR, base of the flash controller */
+	} regs;
+
+	struct {
+		enum swd_ob_format format;
+		uint32_t address;        /* F1: 0x1FFFF800; F2X: OPTCR register */
+		uint32_t size;           /* bytes in option-bytes.bin: F1 16; F2X 4 or 8 */
+		bool has_optcr1;         /* F2X: OPTCR1 follows OPTCR at optcr1 */
+		uint32_t optcr1;
+	} option_bytes;
+
+	struct {
+		bool present;
+		uint32_t address;        /* 0x1FFF7800 */
+		uint32_t size;           /* 512 data bytes */
+		uint32_t lock_address;   /* 0x1FFF7A00 */
+		uint32_t lock_size;      /* 16; otp.bin holds data followed by lock bytes */
+	} otp;
+
+	struct swd_ram_region *ram;  /* in file order; vector-table SP must be in one */
+	size_t nram;
+};
+
+/* Loads and validates the profile file at path. On success *out is new (free with
+ * swd_profile_free()). On failure *out is NULL and err says why with file, line, column. */
+int swd_profile_load(const char *path, struct swd_profile **out, struct swd_error *err);
+
+/* Same, from text in memory; `origin` names it in messages. */
+int swd_profile_load_text(const char *text, size_t len, const char *origin,
+                          struct swd_profile **out, struct swd_error *err);
+
+/* Finds a profile by name (searching swd_profile_dirs() in order, first match wins) or,
+ * when name_or_path contains a '/' or ends in ".json", loads that path. Returns: *out new. */
+int swd_profile_find(const char *name_or_path, struct swd_profile **out, struct swd_error *err);
+
+/* NULL is a no-op. */
+void swd_profile_free(struct swd_profile *p);
+
+/* The directories searched, in order: $XDG_CONFIG_HOME/swdbackup/profiles (or
+ * ~/.config/swdbackup/profiles), $SWDBACKUP_PROFILE_PATH (colon separated; for tests and
+ * packagers), the installed dir, the source tree's profiles/. *dirs is new (free each
+ * string and the array with swd_profile_dirs_free()). */
+int swd_profile_dirs(char ***dirs, size_t *ndirs, struct swd_error *err);
+void swd_profile_dirs_free(char **dirs, size_t ndirs);
+
+struct swd_profile_entry {
+	char *name;          /* file name without .json */
+	char *path;
+	char *description;   /* NULL when invalid */
+	bool shadowed;       /* an earlier directory has a profile of the same name */
+	int code;            /* 0, or why it failed to load */
+	char *error;         /* NULL, or the load error message */
+};
+
+/* Lists every *.json in swd_profile_dirs(), sorted by name, then directory order; invalid
+ * files are listed with their error rather than failing the list. Missing directories
+ * are skipped. *out is new: free with swd_profile_entries_free(). */
+int swd_profile_list(struct swd_profile_entry **out, size_t *n, struct swd_error *err);
+void swd_profile_entries_free(struct swd_profile_entry *e, size_t n);
+
+/* Lookups. Return: borrowed, or NULL. */
+const struct swd_sector *swd_profile_sector_at(const struct swd_profile *p, uint32_t address);
+const char *swd_profile_revision_name(const struct swd_profile *p, uint16_t rev_id);
+const struct swd_ram_region *swd_profile_ram_at(const struct swd_profile *p, uint32_t address);
+
+/* "stm32f1x" / "stm32f2x". Returns: borrowed, static. */
+const char *swd_flash_driver_name(enum swd_flash_driver d);
+
+/* Is idcode one of the genuine DP IDCODEs (1), a known clone's (2), or neither (0)? */
+int swd_profile_dp_idcode_kind(const struct swd_profile *p, uint32_t idcode);
+
+#endif
