@@ -143,20 +143,28 @@ static void derive_line(struct diag_ctx *c, const char *line, bool *saw_voltage)
 		}
 	}
 	/* hla: "UNEXPECTED idcode: 0x2ba01477" then "expected 1 of 1: 0x1ba01477". */
-	if ((p = after(line, "UNEXPECTED idcode")) && parse_hex(p, &v)) {
+	/* The first IDCODE seen is the debug port's: JTAG chains list the boundary-scan TAP
+	 * after it, and retries repeat it. */
+	if ((p = after(line, "UNEXPECTED idcode")) && parse_hex(p, &v) && !c->has_dp_idcode) {
 		c->has_dp_idcode = true;
 		c->dp_idcode = v;
 	}
-	if ((p = after(line, "expected ")) && *p >= '0' && *p <= '9' && strstr(p, " of ")) {
+	if ((p = after(line, "expected ")) && *p >= '0' && *p <= '9' && strstr(p, " of ") &&
+	    !c->has_log_expected_idcode) {
 		const char *q = strstr(p, "0x");
 		if (q && parse_hex(q, &v)) {
 			c->has_log_expected_idcode = true;
 			c->log_expected_idcode = v;
 		}
 	}
+	/* JTAG: "JTAG tap: stm32f1x.cpu       UNEXPECTED: 0x4ba00477 (mfg: ...)". */
+	if ((p = after(line, "UNEXPECTED: ")) && parse_hex(p, &v) && !c->has_dp_idcode) {
+		c->has_dp_idcode = true;
+		c->dp_idcode = v;
+	}
 	/* CMSIS-DAP / J-Link: "SWD DPIDR 0x1ba01477"; 0.9: "SWD IDCODE 0x1ba01477". */
 	if (((p = after(line, "SWD DPIDR ")) || (p = after(line, "SWD IDCODE "))) &&
-	    parse_hex(p, &v)) {
+	    parse_hex(p, &v) && !c->has_dp_idcode) {
 		c->has_dp_idcode = true;
 		c->dp_idcode = v;
 	}

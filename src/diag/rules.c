@@ -287,10 +287,10 @@ static int chk_wrong_idcode(struct diag_ctx *c)
 	}
 	if (c->ev->n_expected_idcodes)
 		snprintf(c->detail, sizeof(c->detail),
-		         "DP IDCODE 0x%08x, the profile expects 0x%08x", c->dp_idcode,
+		         "IDCODE 0x%08x, the profile expects 0x%08x", c->dp_idcode,
 		         c->ev->expected_idcodes[0]);
 	else if (c->has_log_expected_idcode)
-		snprintf(c->detail, sizeof(c->detail), "DP IDCODE 0x%08x, the config expects 0x%08x",
+		snprintf(c->detail, sizeof(c->detail), "IDCODE 0x%08x, the config expects 0x%08x",
 		         c->dp_idcode, c->log_expected_idcode);
 	return DIAG_CONF_HIGH;
 }
@@ -963,8 +963,8 @@ const struct diag_rule diag_rules[] = {
 		         "DP initialisation failed", "SWD_AP_(FAULT|ERROR|PARITY)",
 		         "transfer count mismatch" },
 		.yield_to = { DIAG_TARGET_UNPOWERED, DIAG_SWD_UNREACHABLE, DIAG_READOUT_PROTECTED,
-		              DIAG_PROBE_NOT_FOUND },
-		.n_yield = 4,
+		              DIAG_PROBE_NOT_FOUND, DIAG_WRONG_TARGET_CONFIG, DIAG_CLONE_IDCODE },
+		.n_yield = 6,
 		.cause = CAUSE_COMM,
 		.fix = FIX_COMM,
 		.source = "'jtag status contains invalid mode value - communication failure' "
@@ -979,8 +979,8 @@ const struct diag_rule diag_rules[] = {
 		         "LIBUSB_ERROR_(PIPE|IO|TIMEOUT|OVERFLOW)", "Failed to read memory at 0x[eE]",
 		         "Cortex-M PARTNO 0x0 is unrecognized", "TARGET: [^ ]+ - Not examined" },
 		.yield_to = { DIAG_TARGET_UNPOWERED, DIAG_SWD_UNREACHABLE, DIAG_READOUT_PROTECTED,
-		              DIAG_PROBE_NOT_FOUND },
-		.n_yield = 4,
+		              DIAG_PROBE_NOT_FOUND, DIAG_WRONG_TARGET_CONFIG, DIAG_CLONE_IDCODE },
+		.n_yield = 6,
 		.cause = CAUSE_COMM,
 		.fix = FIX_COMM,
 		.source = "'Previous state query failed, trying to reconnect' (src/jtag/drivers/"
