@@ -443,6 +443,13 @@ int cli_board_connect(struct cli_ctx *ctx, struct cli_board *b, enum diag_op op,
 				 failures > 1 ? "s" : "", under ? " under reset" : "", speed ? speed : dflt);
 		cli_add_note(ctx, note);
 	}
+	/* OpenOCD refuses to go on when the DP IDCODE is not the one its target config expects
+	 * ("UNEXPECTED idcode"), so a connection that worked tells which one it was. */
+	if (!b->id.has_dp_idcode && (b->clone_idcode[0] || b->p->ids.ndp_idcodes == 1)) {
+		b->id.has_dp_idcode = true;
+		b->id.dp_idcode = b->clone_idcode[0] ? (uint32_t)strtoul(b->clone_idcode, NULL, 16)
+						      : b->p->ids.dp_idcodes[0];
+	}
 	rc = cli_board_check_identity(ctx, b);
 	if (rc == 0 && b->clone) {
 		char note[256];

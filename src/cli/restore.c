@@ -225,11 +225,12 @@ int cmd_restore(struct cli_ctx *ctx)
 	b.op = DIAG_OP_RESET;
 	rc = ocd_reset(b.s, OCD_RESET_RUN, &ctx->err);
 	if (rc == 0) {
-		char n[32];
+		char n[32], line[160];
 
 		json_object_set_new(ctx->doc, "reset", json_string("run"));
-		snprintf(n, sizeof(n), "%" PRIu32, src.img->hi - src.img->lo);
-		json_object_set_new(ctx->doc, "summary", json_pack("s++", "restored ", n, " bytes, verified by read-back; the target runs"));
+		snprintf(line, sizeof(line), "restored %s bytes at 0x%08" PRIx32 ", verified by read-back; the target runs",
+			 ui_fmt_grouped(n, sizeof(n), src.img->hi - src.img->lo), src.img->base + src.img->lo);
+		json_object_set_new(ctx->doc, "summary", json_string(line));
 	}
 out:
 	json_decref(safety_doc);
