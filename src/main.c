@@ -39,7 +39,7 @@ static void finish_report(struct cli_ctx *ctx, int rc)
 		json_object_set_new(doc, "error", e);
 	}
 	json_object_set(doc, "findings", ctx->findings);
-	if (rc != 0 && !ctx->ui.json)
+	if (rc != 0)
 		ui_error(&ctx->ui, "%s", ctx->err.msg[0] ? ctx->err.msg : swd_strerror(rc));
 	ui_report(&ctx->ui, doc);
 }

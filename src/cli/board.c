@@ -82,8 +82,6 @@ static void feed_log(struct cli_board *b, struct ocd_session *s, size_t *fed)
 	*fed = n;
 }
 
-static size_t fed_lines;
-
 static void evidence_from_probe(struct cli_ctx *ctx, struct cli_board *b)
 {
 	b->ev.probe_kind = ctx->opt.probe.kind == CLI_PROBE_SIM || ctx->opt.probe.kind == CLI_PROBE_SIM_FILE ||
@@ -200,7 +198,7 @@ int cli_board_attempt(struct cli_ctx *ctx, struct cli_board *b, bool under_reset
 	cfg.ud = ctx;
 	cfg.interrupted = &cli_interrupted;
 
-	fed_lines = 0;
+	b->fed = 0;
 	b->tried = true;
 	memset(&b->probe, 0, sizeof(b->probe));
 	rc = ocd_session_start(&cfg, &b->s, &b->probe, err);
@@ -235,7 +233,7 @@ int cli_board_attempt(struct cli_ctx *ctx, struct cli_board *b, bool under_reset
 
 void cli_board_drop(struct cli_board *b)
 {
-	feed_log(b, b->s, &fed_lines);
+	feed_log(b, b->s, &b->fed);
 	ocd_session_free(b->s);
 	b->s = NULL;
 	cli_signals_install();
@@ -618,7 +616,7 @@ int cli_board_close(struct cli_ctx *ctx, struct cli_board *b, int rc)
 	if (b->p && b->tried)
 		cli_board_report(ctx, b);
 	if (b->s)
-		feed_log(b, b->s, &fed_lines);
+		feed_log(b, b->s, &b->fed);
 	if (b->ev_ready && b->p && b->tried && rc != 0 && rc != SWD_EINTR && rc != SWD_EUSAGE &&
 	    swd_exit_code(rc) != 3) {
 		/* a failure: explain it */
