@@ -10,6 +10,10 @@
 #include "cli/cli.h"
 #include "core/err.h"
 
+#ifndef SWD_VERSION
+#define SWD_VERSION "unknown"
+#endif
+
 static void print_overview(FILE *f)
 {
 	fprintf(f, "usage: swdbackup [COMMAND] --profile P [--probe SPEC] [options]\n\n"
@@ -64,6 +68,10 @@ int main(int argc, char **argv)
 			return 0;
 		}
 		print_overview(stdout);
+		return 0;
+	}
+	if (argc >= 2 && strcmp(argv[1], "--version") == 0) {
+		printf("swdbackup %s\n", SWD_VERSION);
 		return 0;
 	}
 	if (argc < 2) {
