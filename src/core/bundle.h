@@ -66,8 +66,8 @@ struct swd_manifest {
 	} probe;
 
 	struct {
-		uint32_t dp_idcode;
-		uint32_t cpuid;
+		uint32_t dp_idcode;   /* 0 when not read (written as null; never valid) */
+		uint32_t cpuid;       /* 0 when not read (written as null) */
 		uint32_t dbgmcu_idcode; /* full register */
 		uint16_t dev_id;      /* bits 11:0 */
 		uint16_t rev_id;      /* bits 31:16 */

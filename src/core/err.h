@@ -95,4 +95,8 @@ int swd_exit_code(int code);
  * SWD_ENOENT, ENOMEM -> SWD_ENOMEM, EEXIST/ENOTEMPTY -> SWD_EEXIST, else SWD_EIO. */
 int swd_err_from_errno(int errnum);
 
+/* strerror(errnum) starting in lower case, for messages ("no such file or directory").
+ * Returns: borrowed, valid until the next call in the same thread. */
+const char *swd_errno_text(int errnum);
+
 #endif

@@ -1,0 +1,516 @@
+/* image.c - firmware images laid out over a profile's flash.
+ *
+ * Every format ends up in the same shape: a flash-sized buffer (0xFF where the image says
+ * nothing) plus a bitmap of the bytes it sets, so .hex and .elf images with gaps compare
+ * correctly against a device and overlapping records are caught. */
+#include "core/image.h"
+
+#include <elf.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+struct loader {
+	struct swd_image *img;
+	const struct swd_profile *p;
+	const char *name;
+	struct swd_error *err;
+};
+
+static inline bool bit_get(const uint8_t *bm, uint32_t i)
+{
+	return (bm[i >> 3] >> (i & 7)) & 1;
+}
+
+static inline void bit_set(uint8_t *bm, uint32_t i)
+{
+	bm[i >> 3] |= (uint8_t)(1u << (i & 7));
+}
+
+bool swd_image_is_covered(const struct swd_image *img, uint32_t offset)
+{
+	return offset < img->size && bit_get(img->covered, offset);
+}
+
+char *swd_format_count(uint64_t n, char *buf, size_t len)
+{
+	char tmp[32];
+	int digits = snprintf(tmp, sizeof(tmp), "%llu", (unsigned long long)n);
+	size_t o = 0;
+
+	for (int i = 0; i < digits && o + 1 < len; i++) {
+		if (i > 0 && (digits - i) % 3 == 0 && o + 2 < len)
+			buf[o++] = ',';
+		buf[o++] = tmp[i];
+	}
+	if (len > 0)
+		buf[o < len ? o : len - 1] = '\0';
+	return buf;
+}
+
+/* Places len bytes at absolute address addr. `where` says which record or segment, for
+ * messages ("line 12", "segment 2"). */
+static int place(struct loader *l, const char *where, uint64_t addr, const uint8_t *src,
+                 size_t len)
+{
+	struct swd_image *img = l->img;
+	uint64_t end = addr + len;
+	uint64_t fend = (uint64_t)img->base + img->size;
+	char n1[32];
+
+	if (len == 0)
+		return 0;
+	if (addr < img->base || addr >= fend)
+		return swd_error_set(l->err, SWD_EIMAGE,
+		                     "'%s' %s: data at 0x%08llx is outside the flash of %s "
+		                     "[0x%08x, 0x%08llx)",
+		                     l->name, where, (unsigned long long)addr, l->p->name, img->base,
+		                     (unsigned long long)fend);
+	if (end > fend)
+		return swd_error_set(l->err, SWD_ETOOBIG,
+		                     "'%s' %s: data up to 0x%08llx does not fit in the %s bytes of "
+		                     "%s flash (ends at 0x%08llx)",
+		                     l->name, where, (unsigned long long)end,
+		                     swd_format_count(img->size, n1, sizeof(n1)), l->p->name,
+		                     (unsigned long long)fend);
+	for (size_t i = 0; i < len; i++) {
+		uint32_t off = (uint32_t)(addr - img->base) + (uint32_t)i;
+
+		if (bit_get(img->covered, off))
+			return swd_error_set(l->err, SWD_EIMAGE,
+			                     "'%s' %s: data at 0x%08llx overlaps earlier data", l->name,
+			                     where, (unsigned long long)(addr + i));
+		bit_set(img->covered, off);
+		img->data[off] = src[i];
+	}
+	if (img->nbytes == 0 || addr - img->base < img->lo)
+		img->lo = (uint32_t)(addr - img->base);
+	if (img->nbytes == 0 || end - img->base > img->hi)
+		img->hi = (uint32_t)(end - img->base);
+	img->nbytes += (uint32_t)len;
+	return 0;
+}
+
+static int load_bin(struct loader *l, const uint8_t *buf, size_t len)
+{
+	char n1[32], n2[32];
+
+	if (len > l->img->size)
+		return swd_error_set(l->err, SWD_ETOOBIG,
+		                     "'%s' is %s bytes; %s flash is %s bytes", l->name,
+		                     swd_format_count(len, n1, sizeof(n1)), l->p->name,
+		                     swd_format_count(l->img->size, n2, sizeof(n2)));
+	return place(l, "offset 0", l->img->base, buf, len);
+}
+
+static int hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* Intel HEX: types 00 data, 01 end of file, 02 extended segment address, 03 start segment
+ * address, 04 extended linear address, 05 start linear address. */
+static int load_hex(struct loader *l, const uint8_t *buf, size_t len)
+{
+	uint32_t upper = 0; /* from type 02 (<<4) or 04 (<<16) */
+	bool eof = false;
+	size_t pos = 0;
+	unsigned line = 0;
+	int rc;
+
+	while (pos < len) {
+		uint8_t rec[256 + 5];
+		size_t start = pos, end, n = 0;
+		char where[48];
+		uint8_t sum = 0, count, type;
+		uint16_t offset;
+
+		line++;
+		while (pos < len && buf[pos] != '\n')
+			pos++;
+		end = pos;
+		if (pos < len)
+			pos++; /* the newline */
+		while (end > start && (buf[end - 1] == '\r' || buf[end - 1] == ' ' ||
+		                       buf[end - 1] == '\t'))
+			end--;
+		if (end == start)
+			continue;
+		snprintf(where, sizeof(where), "line %u", line);
+		if (eof)
+			return swd_error_set(l->err, SWD_EIMAGE,
+			                     "'%s' line %u: data after the end-of-file record", l->name,
+			                     line);
+		if (buf[start] != ':')
+			return swd_error_set(l->err, SWD_EIMAGE,
+			                     "'%s' line %u: not an intel hex record (it must start with ':')",
+			                     l->name, line);
+		if ((end - start - 1) % 2 != 0 || end - start - 1 < 10 ||
+		    (end - start - 1) / 2 > sizeof(rec))
+			return swd_error_set(l->err, SWD_EIMAGE,
+			                     "'%s' line %u: malformed record length", l->name, line);
+		for (size_t i = start + 1; i < end; i += 2) {
+			int hi = hexval(buf[i]), lo = hexval(buf[i + 1]);
+
+			if (hi < 0 || lo < 0)
+				return swd_error_set(l->err, SWD_EIMAGE,
+				                     "'%s' line %u: '%c%c' is not a hex byte", l->name, line,
+				                     buf[i], buf[i + 1]);
+			rec[n++] = (uint8_t)(hi << 4 | lo);
+		}
+		count = rec[0];
+		if (n != (size_t)count + 5)
+			return swd_error_set(l->err, SWD_EIMAGE,
+			                     "'%s' line %u: record says %u data bytes but has %zu", l->name,
+			                     line, count, n >= 5 ? n - 5 : 0);
+		for (size_t i = 0; i < n - 1; i++)
+			sum = (uint8_t)(sum + rec[i]);
+		if ((uint8_t)(sum + rec[n - 1]) != 0)
+			return swd_error_set(l->err, SWD_EIMAGE,
+			                     "'%s' line %u: checksum is 0x%02x, expected 0x%02x", l->name,
+			                     line, rec[n - 1], (uint8_t)(0x100 - sum));
+		offset = (uint16_t)(rec[1] << 8 | rec[2]);
+		type = rec[3];
+		switch (type) {
+		case 0x00:
+			rc = place(l, where, (uint64_t)upper + offset, rec + 4, count);
+			if (rc < 0)
+				return rc;
+			break;
+		case 0x01:
+			eof = true;
+			break;
+		case 0x02:
+		case 0x04:
+			if (count != 2)
+				return swd_error_set(l->err, SWD_EIMAGE,
+				                     "'%s' line %u: address record must have 2 data bytes",
+				                     l->name, line);
+			upper = (uint32_t)(rec[4] << 8 | rec[5]) << (type == 0x02 ? 4 : 16);
+			break;
+		case 0x03:
+		case 0x05:
+			/* start address: where a loader would jump; not flash contents */
+			break;
+		default:
+			return swd_error_set(l->err, SWD_EIMAGE,
+			                     "'%s' line %u: unknown record type 0x%02x", l->name, line,
+			                     type);
+		}
+	}
+	if (!eof && l->img->nbytes > 0)
+		return swd_error_set(l->err, SWD_EIMAGE,
+		                     "'%s' has no end-of-file record; the file may be truncated",
+		                     l->name);
+	return 0;
+}
+
+static uint32_t le32(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static uint16_t le16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] | p[1] << 8);
+}
+
+/* 32-bit little-endian ARM ELF: PT_LOAD segments at their physical (load) addresses. */
+static int load_elf(struct loader *l, const uint8_t *buf, size_t len)
+{
+	uint32_t phoff;
+	uint16_t phentsize, phnum, machine;
+
+	if (len < sizeof(Elf32_Ehdr) || memcmp(buf, ELFMAG, SELFMAG) != 0)
+		return swd_error_set(l->err, SWD_EIMAGE, "'%s' is not an elf file", l->name);
+	if (buf[EI_CLASS] != ELFCLASS32 || buf[EI_DATA] != ELFDATA2LSB)
+		return swd_error_set(l->err, SWD_EIMAGE,
+		                     "'%s' is not a 32-bit little-endian elf file", l->name);
+	machine = le16(buf + offsetof(Elf32_Ehdr, e_machine));
+	if (machine != EM_ARM)
+		return swd_error_set(l->err, SWD_EIMAGE,
+		                     "'%s' is an elf file for machine %u, not arm", l->name, machine);
+	phoff = le32(buf + offsetof(Elf32_Ehdr, e_phoff));
+	phentsize = le16(buf + offsetof(Elf32_Ehdr, e_phentsize));
+	phnum = le16(buf + offsetof(Elf32_Ehdr, e_phnum));
+	if (phnum == 0)
+		return swd_error_set(l->err, SWD_EEMPTY, "'%s' has no program headers", l->name);
+	if (phentsize < sizeof(Elf32_Phdr) || phoff > len ||
+	    (uint64_t)phnum * phentsize > len - phoff)
+		return swd_error_set(l->err, SWD_EIMAGE, "'%s' has a truncated program header table",
+		                     l->name);
+	for (unsigned i = 0; i < phnum; i++) {
+		const uint8_t *ph = buf + phoff + (size_t)i * phentsize;
+		uint32_t type = le32(ph + offsetof(Elf32_Phdr, p_type));
+		uint32_t off = le32(ph + offsetof(Elf32_Phdr, p_offset));
+		uint32_t paddr = le32(ph + offsetof(Elf32_Phdr, p_paddr));
+		uint32_t filesz = le32(ph + offsetof(Elf32_Phdr, p_filesz));
+		char where[32];
+		int rc;
+
+		if (type != PT_LOAD || filesz == 0)
+			continue;
+		if (off > len || filesz > len - off)
+			return swd_error_set(l->err, SWD_EIMAGE,
+			                     "'%s' segment %u lies beyond the end of the file", l->name, i);
+		snprintf(where, sizeof(where), "segment %u", i);
+		if ((rc = place(l, where, paddr, buf + off, filesz)) < 0)
+			return rc;
+	}
+	return 0;
+}
+
+static enum swd_image_format guess(const char *name, const uint8_t *buf, size_t len)
+{
+	const char *dot = strrchr(name, '.');
+	const char *slash = strrchr(name, '/');
+
+	if (dot != NULL && (slash == NULL || dot > slash)) {
+		if (strcasecmp(dot, ".bin") == 0)
+			return SWD_IMAGE_BIN;
+		if (strcasecmp(dot, ".hex") == 0 || strcasecmp(dot, ".ihex") == 0 ||
+		    strcasecmp(dot, ".ihx") == 0)
+			return SWD_IMAGE_HEX;
+		if (strcasecmp(dot, ".elf") == 0 || strcasecmp(dot, ".axf") == 0 ||
+		    strcasecmp(dot, ".out") == 0)
+			return SWD_IMAGE_ELF;
+	}
+	if (len >= SELFMAG && memcmp(buf, ELFMAG, SELFMAG) == 0)
+		return SWD_IMAGE_ELF;
+	return SWD_IMAGE_BIN;
+}
+
+void swd_image_free(struct swd_image *img)
+{
+	if (img == NULL)
+		return;
+	free(img->path);
+	free(img->data);
+	free(img->covered);
+	free(img);
+}
+
+int swd_image_load_mem(const void *buf, size_t len, const char *name, enum swd_image_format fmt,
+                       const struct swd_profile *p, struct swd_image **out,
+                       struct swd_error *err)
+{
+	struct swd_image *img = calloc(1, sizeof(*img));
+	struct loader l = {img, p, name, err};
+	int rc;
+
+	*out = NULL;
+	if (img == NULL)
+		return swd_error_set(err, SWD_ENOMEM, "out of memory");
+	img->format = fmt == SWD_IMAGE_AUTO ? guess(name, buf, len) : fmt;
+	img->base = p->flash.base;
+	img->size = p->flash.size;
+	img->path = strdup(name);
+	img->data = malloc(img->size);
+	img->covered = calloc((img->size + 7) / 8, 1);
+	if (img->path == NULL || img->data == NULL || img->covered == NULL) {
+		rc = swd_error_set(err, SWD_ENOMEM, "out of memory");
+		goto out;
+	}
+	memset(img->data, 0xFF, img->size);
+	if (len == 0) {
+		rc = swd_error_set(err, SWD_EEMPTY, "'%s' is empty", name);
+		goto out;
+	}
+	switch (img->format) {
+	case SWD_IMAGE_HEX:
+		rc = load_hex(&l, buf, len);
+		break;
+	case SWD_IMAGE_ELF:
+		rc = load_elf(&l, buf, len);
+		break;
+	default:
+		rc = load_bin(&l, buf, len);
+		break;
+	}
+	if (rc == 0 && img->nbytes == 0)
+		rc = swd_error_set(err, SWD_EEMPTY, "'%s' contains no data for flash", name);
+	if (rc < 0)
+		goto out;
+	*out = img;
+	img = NULL;
+out:
+	swd_image_free(img);
+	return rc;
+}
+
+int swd_image_load(const char *path, enum swd_image_format fmt, const struct swd_profile *p,
+                   struct swd_image **out, struct swd_error *err)
+{
+	struct stat st;
+	void *map = NULL;
+	int fd, rc;
+
+	*out = NULL;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return swd_error_set(err, swd_err_from_errno(errno), "cannot open '%s': %s", path,
+		                     swd_errno_text(errno));
+	if (fstat(fd, &st) != 0) {
+		rc = swd_error_set(err, SWD_EIO, "cannot read '%s': %s", path, swd_errno_text(errno));
+		goto out;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		rc = swd_error_set(err, SWD_EIMAGE, "'%s' is a directory, not an image", path);
+		goto out;
+	}
+	if (st.st_size == 0) {
+		rc = swd_image_load_mem("", 0, path, fmt, p, out, err);
+		goto out;
+	}
+	map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	if (map == MAP_FAILED) {
+		map = NULL;
+		rc = swd_error_set(err, SWD_EIO, "cannot read '%s': %s", path, swd_errno_text(errno));
+		goto out;
+	}
+	rc = swd_image_load_mem(map, (size_t)st.st_size, path, fmt, p, out, err);
+out:
+	if (map != NULL)
+		munmap(map, (size_t)st.st_size);
+	close(fd);
+	return rc;
+}
+
+int swd_image_check_vectors(const struct swd_image *img, const struct swd_profile *p,
+                            struct swd_error *err)
+{
+	uint32_t sp, reset, pc;
+	bool sp_ok = false;
+	char rams[256] = "";
+	size_t o = 0;
+
+	for (uint32_t i = 0; i < 8; i++)
+		if (!swd_image_is_covered(img, i))
+			return 0;
+	sp = le32(img->data);
+	reset = le32(img->data + 4);
+	for (size_t i = 0; i < p->nram; i++) {
+		const struct swd_ram_region *r = &p->ram[i];
+
+		/* a full descending stack starts at the end of its region */
+		if (sp >= r->address && (uint64_t)sp <= (uint64_t)r->address + r->size)
+			sp_ok = true;
+		if (o < sizeof(rams))
+			o += (size_t)snprintf(rams + o, sizeof(rams) - o, "%s%s 0x%08x-0x%08llx",
+			                      i ? ", " : "", r->name, r->address,
+			                      (unsigned long long)r->address + r->size);
+	}
+	if (!sp_ok)
+		return swd_error_set(err, SWD_EVECTORS,
+		                     "'%s' cannot be for %s: its initial stack pointer 0x%08x is "
+		                     "outside the part's ram (%s)",
+		                     img->path, p->name, sp, rams);
+	if ((reset & 1) == 0)
+		return swd_error_set(err, SWD_EVECTORS,
+		                     "'%s' cannot be for %s: its reset vector 0x%08x is even, not "
+		                     "thumb code",
+		                     img->path, p->name, reset);
+	pc = reset & ~1u;
+	if (pc < p->flash.base || pc - p->flash.base >= p->flash.size)
+		return swd_error_set(err, SWD_EVECTORS,
+		                     "'%s' cannot be for %s: its reset vector 0x%08x is outside the "
+		                     "part's flash (0x%08x-0x%08llx)",
+		                     img->path, p->name, reset, p->flash.base,
+		                     (unsigned long long)p->flash.base + p->flash.size);
+	return 0;
+}
+
+size_t swd_used_extent(const uint8_t *buf, size_t len)
+{
+	while (len > 0 && buf[len - 1] == 0xFF)
+		len--;
+	return len;
+}
+
+int swd_image_compare(const struct swd_image *img, const uint8_t *device, size_t device_len,
+                      const struct swd_profile *p, bool whole, struct swd_compare *out)
+{
+	size_t sec = 0;
+	bool sec_differs = false;
+
+	memset(out, 0, sizeof(*out));
+	if (device_len != img->size || img->size != p->flash.size)
+		return SWD_EINTERNAL;
+	out->nsectors = (unsigned)p->flash.nsectors;
+	out->pages = p->flash.driver == SWD_FLASH_STM32F1X;
+	for (uint32_t i = 0; i < img->size; i++) {
+		uint32_t addr = img->base + i;
+
+		while (sec < p->flash.nsectors &&
+		       addr - p->flash.sectors[sec].address >= p->flash.sectors[sec].size) {
+			sec++;
+			sec_differs = false;
+		}
+		if (whole || bit_get(img->covered, i)) {
+			out->covered_bytes++;
+			if (img->data[i] != device[i]) {
+				if (out->diff_bytes == 0)
+					out->first_diff = addr;
+				out->diff_bytes++;
+				if (!sec_differs) {
+					sec_differs = true;
+					out->diff_sectors++;
+				}
+			}
+		} else {
+			out->rest_bytes++;
+			if (device[i] != 0xFF) {
+				if (out->rest_programmed == 0)
+					out->first_other = addr;
+				out->rest_programmed++;
+			}
+		}
+	}
+	if (out->diff_bytes > 0)
+		out->outcome = SWD_CMP_MISMATCH;
+	else if (out->rest_bytes == 0)
+		out->outcome = SWD_CMP_IDENTICAL;
+	else if (out->rest_programmed == 0)
+		out->outcome = SWD_CMP_MATCH_ERASED;
+	else
+		out->outcome = SWD_CMP_MATCH_NOT_ERASED;
+	return 0;
+}
+
+char *swd_compare_describe(const struct swd_compare *c, char *buf, size_t len)
+{
+	char a[32], b[32];
+	const char *unit = c->pages ? "page" : "sector";
+
+	switch (c->outcome) {
+	case SWD_CMP_IDENTICAL:
+		snprintf(buf, len, "identical");
+		break;
+	case SWD_CMP_MATCH_ERASED:
+		snprintf(buf, len, "matches; the other %s bytes are erased",
+		         swd_format_count(c->rest_bytes, a, sizeof(a)));
+		break;
+	case SWD_CMP_MATCH_NOT_ERASED:
+		snprintf(buf, len, "matches; %s of the other %s bytes are programmed, the first at 0x%08x",
+		         swd_format_count(c->rest_programmed, a, sizeof(a)),
+		         swd_format_count(c->rest_bytes, b, sizeof(b)), c->first_other);
+		break;
+	case SWD_CMP_MISMATCH:
+		snprintf(buf, len, "mismatch: first difference at 0x%08x, %u of %u %ss %s",
+		         c->first_diff, c->diff_sectors, c->nsectors, unit,
+		         c->diff_sectors == 1 ? "differs" : "differ");
+		break;
+	}
+	return buf;
+}

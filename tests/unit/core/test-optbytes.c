@@ -1,0 +1,151 @@
+/* test-optbytes.c - RDP level and WRP decoding for the F1 option bytes and F2/F4 OPTCR. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "core/optbytes.h"
+
+static struct swd_profile *f103, *f407, *f429;
+
+static int setup(void **state)
+{
+	(void)state;
+	if (swd_profile_load(CORE_PROFILES_DIR "/stm32f103c8.json", &f103, NULL) != 0 ||
+	    swd_profile_load(CORE_PROFILES_DIR "/stm32f407vg.json", &f407, NULL) != 0 ||
+	    swd_profile_load(CORE_PROFILES_DIR "/stm32f429zi.json", &f429, NULL) != 0)
+		return -1;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	swd_profile_free(f103);
+	swd_profile_free(f407);
+	swd_profile_free(f429);
+	return 0;
+}
+
+/* F1 area: each byte followed by its complement. */
+static void f1_area(uint8_t out[16], uint8_t rdp, uint8_t user, uint32_t wrp)
+{
+	uint8_t v[8] = {rdp, user, 0xFF, 0xFF, (uint8_t)wrp, (uint8_t)(wrp >> 8),
+	                (uint8_t)(wrp >> 16), (uint8_t)(wrp >> 24)};
+
+	for (int i = 0; i < 8; i++) {
+		out[2 * i] = v[i];
+		out[2 * i + 1] = (uint8_t)~v[i];
+	}
+}
+
+static void test_f1(void **state)
+{
+	struct swd_protection pr;
+	struct swd_error err;
+	uint8_t ob[16];
+
+	(void)state;
+	/* factory: 0x5AA5 RDP, nothing protected */
+	f1_area(ob, 0xA5, 0xFF, 0xFFFFFFFF);
+	assert_int_equal(ob[0], 0xA5);
+	assert_int_equal(ob[1], 0x5A);
+	assert_int_equal(swd_optbytes_decode(f103, ob, 16, &pr, NULL), 0);
+	assert_int_equal(pr.rdp_level, 0);
+	assert_int_equal(pr.rdp_raw, 0xA5);
+	assert_int_equal(pr.user, 0xFF);
+	assert_false(pr.complement_error);
+	assert_int_equal(pr.nwrp, 0);
+	swd_protection_release(&pr);
+
+	/* level 1 (any other value), WRP bit 0 and bit 15 cleared: pages 0-3 and 60-63 */
+	f1_area(ob, 0x00, 0xFF, 0xFFFF7FFE);
+	assert_int_equal(swd_optbytes_decode(f103, ob, 16, &pr, NULL), 0);
+	assert_int_equal(pr.rdp_level, 1);
+	assert_int_equal(pr.nwrp, 8);
+	assert_int_equal(pr.wrp[0], 0);
+	assert_int_equal(pr.wrp[3], 3);
+	assert_int_equal(pr.wrp[4], 60);
+	assert_int_equal(pr.wrp[7], 63);
+	swd_protection_release(&pr);
+
+	/* a damaged complement is reported */
+	f1_area(ob, 0xA5, 0xFF, 0xFFFFFFFF);
+	ob[9] = 0xFF;
+	assert_int_equal(swd_optbytes_decode(f103, ob, 16, &pr, NULL), 0);
+	assert_true(pr.complement_error);
+	swd_protection_release(&pr);
+
+	swd_error_init(&err);
+	assert_int_equal(swd_optbytes_decode(f103, ob, 8, &pr, &err), SWD_EINPUT);
+	assert_string_equal(err.msg, "option bytes are 8 bytes; stm32f103c8 has 16");
+}
+
+static void le32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)v;
+	p[1] = (uint8_t)(v >> 8);
+	p[2] = (uint8_t)(v >> 16);
+	p[3] = (uint8_t)(v >> 24);
+}
+
+static void test_f4(void **state)
+{
+	struct swd_protection pr;
+	uint8_t ob[8];
+
+	(void)state;
+	le32(ob, 0x0FFFAAED); /* factory */
+	assert_int_equal(swd_optbytes_decode(f407, ob, 4, &pr, NULL), 0);
+	assert_int_equal(pr.rdp_level, 0);
+	assert_int_equal(pr.rdp_raw, 0xAA);
+	assert_int_equal(pr.user, 0xED);
+	assert_int_equal(pr.nwrp, 0);
+	swd_protection_release(&pr);
+
+	le32(ob, 0x0FFECCED); /* level 2, sector 0 */
+	assert_int_equal(swd_optbytes_decode(f407, ob, 4, &pr, NULL), 0);
+	assert_int_equal(pr.rdp_level, 2);
+	assert_int_equal(pr.nwrp, 1);
+	assert_int_equal(pr.wrp[0], 0);
+	swd_protection_release(&pr);
+
+	le32(ob, 0x07FF00ED); /* level 1 (0x00), sector 11 */
+	assert_int_equal(swd_optbytes_decode(f407, ob, 4, &pr, NULL), 0);
+	assert_int_equal(pr.rdp_level, 1);
+	assert_int_equal(pr.nwrp, 1);
+	assert_int_equal(pr.wrp[0], 11);
+	swd_protection_release(&pr);
+
+	/* F429: OPTCR1 protects bank 2 (sectors 12-23) */
+	le32(ob, 0x0FFFAAED);
+	le32(ob + 4, 0x0FFC0000);
+	assert_int_equal(swd_optbytes_decode(f429, ob, 8, &pr, NULL), 0);
+	assert_int_equal(pr.nwrp, 2);
+	assert_int_equal(pr.wrp[0], 12);
+	assert_int_equal(pr.wrp[1], 13);
+	assert_false(pr.pcrop);
+	swd_protection_release(&pr);
+
+	/* SPRMOD: the same bits are active-high PCROP */
+	le32(ob, 0x80000000 | 0x0001AAED);
+	le32(ob + 4, 0x00000000);
+	assert_int_equal(swd_optbytes_decode(f429, ob, 8, &pr, NULL), 0);
+	assert_true(pr.pcrop);
+	assert_int_equal(pr.nwrp, 1);
+	assert_int_equal(pr.wrp[0], 0);
+	swd_protection_release(&pr);
+	assert_int_equal(swd_optbytes_decode(f429, ob, 4, &pr, NULL), SWD_EINPUT);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_f1),
+		cmocka_unit_test(test_f4),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
