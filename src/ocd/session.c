@@ -955,6 +955,11 @@ int ocd_resume(struct ocd_session *s, struct swd_error *err)
 	return rc;
 }
 
+const char *ocd_target_state(const struct ocd_session *s)
+{
+	return s->target_state;
+}
+
 void ocd_keep_halted(struct ocd_session *s)
 {
 	s->keep_halted = true;

@@ -155,6 +155,10 @@ int ocd_reset(struct ocd_session *s, enum ocd_reset_mode mode, struct swd_error 
 int ocd_halt(struct ocd_session *s, struct swd_error *err);
 int ocd_resume(struct ocd_session *s, struct swd_error *err);
 
+/* The target state OpenOCD last announced ("running", "halted", "reset", ...; "" before
+ * the first change). Returns: borrowed. */
+const char *ocd_target_state(const struct ocd_session *s);
+
 /* Leave the target halted when the session stops (swdbackup reset --halt). */
 void ocd_keep_halted(struct ocd_session *s);
 

@@ -241,7 +241,7 @@ static int teardown(void **state)
 
 static void test_backup_cycle(void **state)
 {
-	struct sim sim;
+	static struct sim sim;
 	struct ocd_session_config c;
 	struct progress_log pl = { .monotonic = true };
 	struct ocd_session *s = NULL;
@@ -369,7 +369,7 @@ static void test_backup_cycle(void **state)
 /* OpenOCD killed in the middle of a read: reported as such, promptly. */
 static void test_killed_during_read(void **state)
 {
-	struct sim sim;
+	static struct sim sim;
 	struct ocd_session_config c;
 	struct progress_log pl = { .monotonic = true };
 	struct ocd_session *s = NULL;
@@ -394,7 +394,7 @@ static void test_killed_during_read(void **state)
 /* Readout protection: the read is refused and classified as protection. */
 static void test_rdp_read_refused(void **state)
 {
-	struct sim sim;
+	static struct sim sim;
 	struct ocd_session_config c;
 	struct progress_log pl = { .monotonic = true };
 	struct ocd_session *s = NULL;
@@ -422,7 +422,7 @@ static void test_rdp_read_refused(void **state)
 /* No board answering: OpenOCD's init fails and the cause is classified. */
 static void test_unpowered_target(void **state)
 {
-	struct sim sim;
+	static struct sim sim;
 	struct ocd_session_config c;
 	struct progress_log pl = { .monotonic = true };
 	struct ocd_session *s = NULL;
@@ -443,6 +443,100 @@ static void test_unpowered_target(void **state)
 	sim_stop(&sim);
 }
 
+static bool dhcsr_halted(struct ocd_session *s)
+{
+	uint8_t d[4];
+
+	assert_int_equal(ocd_read_memory(s, 0xE000EDF0, 32, 1, d, NULL), 0);
+	return d[2] & 0x02; /* S_HALT, bit 17 */
+}
+
+/* A target the session halted is resumed at stop, unless asked to stay halted. */
+static void test_resume_on_stop(void **state)
+{
+	static struct sim sim;
+	struct ocd_session_config c;
+	struct progress_log pl = { .monotonic = true };
+	struct ocd_session *s = NULL;
+	struct swd_error err;
+	char flash[600];
+
+	(void)state;
+	swd_error_init(&err);
+	snprintf(flash, sizeof(flash), "%s/board5.bin", tmpdir);
+	sim_start(&sim, "stm32f407vg", flash, NULL);
+	config(&c, &sim, &pl);
+
+	assert_int_equal(ocd_session_start(&c, &s, NULL, &err), 0);
+	assert_int_equal(ocd_reset(s, OCD_RESET_HALT, &err), 0);
+	assert_string_equal(ocd_target_state(s), "halted");
+	assert_true(dhcsr_halted(s));
+	assert_int_equal(ocd_session_stop(s, &err), 0);
+	ocd_session_free(s);
+
+	assert_int_equal(ocd_session_start(&c, &s, NULL, &err), 0);
+	assert_false(dhcsr_halted(s));
+	assert_int_equal(ocd_halt(s, &err), 0);
+	assert_true(dhcsr_halted(s));
+	ocd_keep_halted(s);
+	ocd_session_free(s);
+
+	assert_int_equal(ocd_session_start(&c, &s, NULL, &err), 0);
+	assert_true(dhcsr_halted(s));
+	assert_int_equal(ocd_resume(s, &err), 0);
+	assert_string_equal(ocd_target_state(s), "running");
+	ocd_session_free(s);
+	assert_int_equal(err.code, 0);
+	sim_stop(&sim);
+}
+
+/* F1 option bytes: options_read text, lock and unlock through the driver. */
+static void test_f1_options(void **state)
+{
+	static struct sim sim;
+	struct ocd_session_config c;
+	struct progress_log pl = { .monotonic = true };
+	struct ocd_session *s = NULL;
+	struct swd_error err;
+	char flash[600], *text = NULL;
+	const struct ocdproc_var vars[] = { { "WORKAREASIZE", "0" } };
+	const struct ocd_identity_regs regs = { 0xE0042000, 0x1FFFF7E0, 0x1FFFF7E8 };
+	struct ocd_identity id;
+
+	(void)state;
+	swd_error_init(&err);
+	snprintf(flash, sizeof(flash), "%s/board6.bin", tmpdir);
+	sim_start(&sim, "stm32f103c8", flash, NULL);
+	config(&c, &sim, &pl);
+	c.proc.target_cfg = "target/stm32f1x.cfg";
+	c.proc.vars = vars;
+	assert_int_equal(ocd_session_start(&c, &s, NULL, &err), 0);
+	assert_int_equal(ocd_identify(s, &regs, &id, &err), 0);
+	assert_int_equal(id.cpuid, 0x411FC231);
+	assert_int_equal(id.dbgmcu_idcode & 0xfff, 0x410);
+	assert_int_equal(id.flash_size_kib, 64);
+	assert_int_equal(ocd_reset(s, OCD_RESET_HALT, &err), 0);
+	assert_int_equal(ocd_options_read(s, "stm32f1x", 0, &text, &err), 0);
+	assert_non_null(strstr(text, "read protection: off"));
+	free(text);
+	assert_int_equal(ocd_options_lock(s, "stm32f1x", 0, &err), 0);
+	assert_int_equal(ocd_reset(s, OCD_RESET_HALT, &err), 0);
+	assert_int_equal(ocd_options_read(s, "stm32f1x", 0, &text, &err), 0);
+	assert_non_null(strstr(text, "read protection: on"));
+	free(text);
+	assert_int_equal(ocd_options_unlock(s, "stm32f1x", 0, &err), 0);
+	assert_int_equal(ocd_reset(s, OCD_RESET_HALT, &err), 0);
+	assert_int_equal(ocd_options_read(s, "stm32f1x", 0, &text, &err), 0);
+	assert_non_null(strstr(text, "read protection: off"));
+	free(text);
+	/* Not halted: F1 refuses (OpenOCD returns an error code for this one). */
+	assert_int_equal(ocd_reset(s, OCD_RESET_RUN, &err), 0);
+	assert_int_not_equal(ocd_options_lock(s, "stm32f1x", 0, &err), 0);
+	print_message("lock while running: %s\n", err.msg);
+	ocd_session_free(s);
+	sim_stop(&sim);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -450,6 +544,8 @@ int main(void)
 		cmocka_unit_test(test_killed_during_read),
 		cmocka_unit_test(test_rdp_read_refused),
 		cmocka_unit_test(test_unpowered_target),
+		cmocka_unit_test(test_resume_on_stop),
+		cmocka_unit_test(test_f1_options),
 	};
 	char *path = NULL;
 
