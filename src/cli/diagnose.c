@@ -114,6 +114,25 @@ out:
 	return rc;
 }
 
+/* Which udev rules let a normal user open ST-LINK, CMSIS-DAP and J-Link probes: ours, or
+ * the ones Debian's openocd package ships. Returns: static text, or NULL when none. */
+static const char *udev_rules(void)
+{
+	static const char *const files[] = {
+		"/etc/udev/rules.d/60-swdbackup.rules", "/usr/lib/udev/rules.d/60-swdbackup.rules",
+		"/etc/udev/rules.d/60-openocd.rules", "/usr/lib/udev/rules.d/60-openocd.rules",
+		"/lib/udev/rules.d/60-openocd.rules", NULL,
+	};
+	static char found[128];
+
+	for (const char *const *f = files; *f; f++)
+		if (access(*f, R_OK) == 0) {
+			snprintf(found, sizeof(found), "udev rules installed: %s", *f);
+			return found;
+		}
+	return NULL;
+}
+
 static const char *outcome_text(enum diag_outcome o)
 {
 	switch (o) {
@@ -270,11 +289,13 @@ int cmd_diagnose(struct cli_ctx *ctx)
 	if (ctx->opt.probe.kind == CLI_PROBE_SIM || ctx->opt.probe.kind == CLI_PROBE_SIM_FILE ||
 	    ctx->opt.probe.kind == CLI_PROBE_TCP)
 		step(ctx, "usb permission", "skip", "the probe is reached over TCP");
+	else if (first_rc == SWD_EPROBEPERM)
+		step(ctx, "usb permission", "fail", "this user may not open the probe; %s",
+		     udev_rules() ? udev_rules() : "no udev rules for debug probes are installed (see the finding's fix)");
 	else
-		step(ctx, "usb permission", first_rc == SWD_EPROBEPERM ? "fail" : "ok", "%s",
-		     first_rc == SWD_EPROBEPERM ? "install the udev rules: sudo cp contrib/60-swdbackup.rules "
-						  "/etc/udev/rules.d/ && sudo udevadm control --reload && replug the probe"
-						: "the probe could be opened");
+		step(ctx, "usb permission", udev_rules() || geteuid() == 0 ? "ok" : "warn", "%s%s",
+		     first_rc == SWD_EPROBENOTFOUND ? "no probe to open; " : "the probe could be opened; ",
+		     udev_rules() ? udev_rules() : "no udev rules for debug probes are installed");
 	step(ctx, "probe busy", first_rc == SWD_EPROBEBUSY ? "fail" : "ok", "%s",
 	     first_rc == SWD_EPROBEBUSY ? first_err.msg : "not in use by another program");
 	if (b.probe.has_voltage)
