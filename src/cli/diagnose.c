@@ -296,8 +296,11 @@ int cmd_diagnose(struct cli_ctx *ctx)
 		step(ctx, "usb permission", udev_rules() || geteuid() == 0 ? "ok" : "warn", "%s%s",
 		     first_rc == SWD_EPROBENOTFOUND ? "no probe to open; " : "the probe could be opened; ",
 		     udev_rules() ? udev_rules() : "no udev rules for debug probes are installed");
-	step(ctx, "probe busy", first_rc == SWD_EPROBEBUSY ? "fail" : "ok", "%s",
-	     first_rc == SWD_EPROBEBUSY ? first_err.msg : "not in use by another program");
+	if (first_rc == SWD_EPROBENOTFOUND)
+		step(ctx, "probe busy", "skip", "no probe was found");
+	else
+		step(ctx, "probe busy", first_rc == SWD_EPROBEBUSY ? "fail" : "ok", "%s",
+		     first_rc == SWD_EPROBEBUSY ? first_err.msg : "not in use by another program");
 	if (b.probe.has_voltage)
 		step(ctx, "target voltage", b.probe.target_voltage < 1.6 ? "fail" : "ok", "%.2f V", b.probe.target_voltage);
 	else
