@@ -2,6 +2,7 @@
 #include "cli/backup.h"
 
 #include <errno.h>
+#include <libgen.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,10 +18,23 @@
 int cli_check_dest(struct cli_ctx *ctx, const char *dest, bool force)
 {
 	struct stat st;
+	char *copy, *parent;
+	int rc = 0;
 
-	if (!dest || force || lstat(dest, &st) != 0)
+	if (!dest)
 		return 0;
-	return swd_error_set(&ctx->err, SWD_EEXIST, "'%s' already exists; choose another -o or add --force to replace it", dest);
+	if (!force && lstat(dest, &st) == 0)
+		return swd_error_set(&ctx->err, SWD_EEXIST, "'%s' already exists; choose another -o or add --force to replace it", dest);
+	/* The bundle is staged next to its final name: the parent must be there before the
+	 * board is touched, not found missing after a long read. */
+	copy = strdup(dest);
+	if (!copy)
+		return swd_error_set(&ctx->err, SWD_ENOMEM, "out of memory");
+	parent = dirname(copy);
+	if (stat(parent, &st) != 0 || !S_ISDIR(st.st_mode))
+		rc = swd_error_set(&ctx->err, SWD_ENOENT, "cannot create '%s': directory '%s' does not exist", dest, parent);
+	free(copy);
+	return rc;
 }
 
 int cli_refuse_rdp(struct cli_ctx *ctx, struct cli_board *b, const char *what)
