@@ -26,6 +26,11 @@ int cli_board_profile(struct cli_ctx *ctx, struct cli_board *b)
 	if (!ctx->opt.profile)
 		return swd_error_set(&ctx->err, SWD_EUSAGE, "'%s' needs --profile (see 'swdbackup profiles')",
 				     ctx->command);
+	if (ctx->opt.interface && strcmp(ctx->opt.interface, "stlink") != 0 &&
+	    (ctx->opt.probe.kind == CLI_PROBE_SIM || ctx->opt.probe.kind == CLI_PROBE_SIM_FILE ||
+	     ctx->opt.probe.kind == CLI_PROBE_TCP))
+		return swd_error_set(&ctx->err, SWD_EUSAGE, "--interface %s is for USB probes; '--probe %s' is an ST-LINK over TCP",
+				     ctx->opt.interface, ctx->opt.probe_spec);
 	return swd_profile_find(ctx->opt.profile, &b->p, &ctx->err);
 }
 
