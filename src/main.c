@@ -3,6 +3,7 @@
  * This is the only place that exits and the only place that maps errors to exit codes.
  */
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,6 +49,31 @@ static void finish_report(struct cli_ctx *ctx, int rc)
 	ui_report(&ctx->ui, doc);
 }
 
+/* A usage error still gives --json users their one document (the options may not have
+ * parsed, so --json is looked for by hand). */
+static void usage_json(int argc, char **argv, const char *command, const char *msg)
+{
+	json_t *doc;
+	bool json = false;
+
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--") == 0)
+			break;
+		if (strcmp(argv[i], "--json") == 0)
+			json = true;
+	}
+	if (!json)
+		return;
+	doc = json_pack("{s:s?,s:b,s:i,s:{s:s,s:s},s:[]}", "command", command, "ok", 0,
+			"exit_code", swd_exit_code(SWD_EUSAGE), "error", "code", swd_err_name(SWD_EUSAGE),
+			"message", msg, "findings");
+	if (doc) {
+		json_dumpf(doc, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+		fputc('\n', stdout);
+		json_decref(doc);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	const struct cli_command *cmd;
@@ -89,12 +115,15 @@ int main(int argc, char **argv)
 		sub_argv = argv;
 	} else {
 		fprintf(stderr, "swdbackup: unknown command '%s'; see 'swdbackup --help'\n", argv[1]);
+		snprintf(msg, sizeof(msg), "unknown command '%s'", argv[1]);
+		usage_json(argc, argv, NULL, msg);
 		return swd_exit_code(SWD_EUSAGE);
 	}
 	ctx.command = cmd->name;
 
 	if (cli_options_parse(cmd->name, sub_argc, sub_argv, cmd->options, &ctx.opt, msg, sizeof(msg)) != 0) {
 		fprintf(stderr, "swdbackup: %s; see 'swdbackup %s --help'\n", msg, cmd->name);
+		usage_json(argc, argv, cmd->name, msg);
 		return swd_exit_code(SWD_EUSAGE);
 	}
 	if (ctx.opt.help) {
@@ -122,6 +151,7 @@ int main(int argc, char **argv)
 	if (rc == SWD_EUSAGE) {
 		/* usage mistakes found by the command itself (a missing argument): one line */
 		fprintf(stderr, "swdbackup: %s; see 'swdbackup %s --help'\n", ctx.err.msg, cmd->name);
+		usage_json(argc, argv, cmd->name, ctx.err.msg);
 	} else {
 		finish_report(&ctx, rc);
 	}
