@@ -1,6 +1,7 @@
 /* restore.c - `swdbackup restore SOURCE`: refusals first, a safety bundle, then erase,
  * program, read-back verify, (option bytes only when asked), reset and run. */
 #include <errno.h>
+#include <limits.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -110,6 +111,7 @@ int cmd_restore(struct cli_ctx *ctx)
 	char *span = NULL, *back = NULL, *safety = NULL;
 	uint8_t *rb = NULL;
 	json_t *safety_doc = NULL;
+	bool writing = false;
 	int rc;
 
 	memset(&src, 0, sizeof(src));
@@ -190,6 +192,7 @@ int cmd_restore(struct cli_ctx *ctx)
 
 	ui_status(&ctx->ui, "erasing and programming %" PRIu32 " bytes at 0x%08" PRIx32,
 		  src.img->hi - src.img->lo, src.img->base + src.img->lo);
+	writing = true;
 	rc = program(ctx, &b, src.img, span);
 	if (rc != 0)
 		goto out;
@@ -233,6 +236,15 @@ int cmd_restore(struct cli_ctx *ctx)
 		json_object_set_new(ctx->doc, "summary", json_string(line));
 	}
 out:
+	if (rc != 0 && writing) {
+		char note[PATH_MAX + 160];
+
+		/* The user's next question: what is on the board now, and how to get it back. */
+		snprintf(note, sizeof(note), "the flash may now be partly erased or programmed; %s%s",
+			 safety ? "the previous contents are in the safety backup " : "restore again",
+			 safety ? safety : "");
+		cli_add_note(ctx, note);
+	}
 	json_decref(safety_doc);
 	free(rb);
 	free(span);
