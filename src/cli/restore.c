@@ -10,6 +10,7 @@
 
 #include "cli/backup.h"
 #include "cli/board.h"
+#include "cli/optwrite.h"
 #include "cli/source.h"
 #include "cli/tmpfile.h"
 #include "core/digest.h"
@@ -78,30 +79,6 @@ static int program(struct cli_ctx *ctx, struct cli_board *b, const struct swd_im
 	return rc;
 }
 
-/* --option-bytes: the session has no option-byte write yet, so a bundle whose option
- * bytes differ from the device's is refused before anything is written; equal ones need
- * no write and are reported as such. */
-static int check_option_bytes(struct cli_ctx *ctx, struct cli_board *b, const char *path)
-{
-	uint8_t *want = NULL;
-	int rc;
-
-	if (!b->ob_len)
-		return swd_error_set(&ctx->err, SWD_ETARGETFAILED, "the device's option bytes could not be read; "
-				     "nothing was written");
-	rc = cli_read_file(path, b->ob_len, &want, &ctx->err);
-	if (rc != 0)
-		return rc;
-	if (memcmp(want, b->ob_raw, b->ob_len) != 0)
-		rc = swd_error_set(&ctx->err, SWD_EINPUT, "the bundle's option bytes differ from the device's and "
-				   "writing option bytes is not supported yet; nothing was written: restore without "
-				   "--option-bytes");
-	else
-		cli_add_note(ctx, "the device's option bytes already equal the bundle's; nothing to write");
-	free(want);
-	return rc;
-}
-
 int cmd_restore(struct cli_ctx *ctx)
 {
 	struct cli_board b;
@@ -111,7 +88,8 @@ int cmd_restore(struct cli_ctx *ctx)
 	char *span = NULL, *back = NULL, *safety = NULL;
 	uint8_t *rb = NULL;
 	json_t *safety_doc = NULL;
-	bool writing = false;
+	bool writing = false, ob_needed = false;
+	uint8_t *ob_want = NULL;
 	int rc;
 
 	memset(&src, 0, sizeof(src));
@@ -174,9 +152,13 @@ int cmd_restore(struct cli_ctx *ctx)
 		goto out;
 
 	if (ctx->opt.option_bytes) {
-		rc = check_option_bytes(ctx, &b, src.option_bytes_path);
+		rc = cli_read_file(src.option_bytes_path, b.ob_len, &ob_want, &ctx->err);
+		if (rc == 0)
+			rc = cli_optbytes_check(ctx, &b, ob_want, b.ob_len, &ob_needed);
 		if (rc != 0)
 			goto out;
+		if (!ob_needed)
+			cli_add_note(ctx, "the device's option bytes already equal the bundle's; nothing to write");
 	}
 	if (!ctx->opt.no_safety_backup) {
 		ui_status(&ctx->ui, "saving the current contents first");
@@ -224,7 +206,13 @@ int cmd_restore(struct cli_ctx *ctx)
 	}
 	json_object_set_new(ctx->doc, "verified", json_true());
 
-	json_object_set_new(ctx->doc, "option_bytes_written", json_false());
+	if (ob_needed) {
+		ui_status(&ctx->ui, "writing the bundle's option bytes");
+		rc = cli_optbytes_write(ctx, &b, ob_want, b.ob_len);
+		if (rc != 0)
+			goto out;
+	}
+	json_object_set_new(ctx->doc, "option_bytes_written", json_boolean(ob_needed));
 	b.op = DIAG_OP_RESET;
 	rc = ocd_reset(b.s, OCD_RESET_RUN, &ctx->err);
 	if (rc == 0) {
@@ -246,6 +234,7 @@ out:
 		cli_add_note(ctx, note);
 	}
 	json_decref(safety_doc);
+	free(ob_want);
 	free(rb);
 	free(span);
 	free(back);
