@@ -102,6 +102,29 @@ static void evidence_from_probe(struct cli_ctx *ctx, struct cli_board *b)
 		b->ev.openocd_version = b->probe.openocd_version;
 }
 
+/* A start that failed leaves the probe facts unparsed; the log still has the lines the
+ * report needs ("STLINK V2J37S7 (API v2) ...", "Target voltage: 3.24"). */
+static void probe_from_log(struct cli_board *b)
+{
+	const char *const *lines;
+	size_t n = 0;
+
+	if (!b->s)
+		return;
+	lines = ocd_session_log(b->s, &n);
+	for (size_t i = 0; i < n; i++) {
+		const char *m;
+
+		if (!b->probe.firmware[0] && (m = strstr(lines[i], "STLINK V")) && m[7] != ' ')
+			sscanf(m + 7, "%31s", b->probe.firmware);
+		if (!b->probe.has_voltage && (m = strstr(lines[i], "Target voltage: ")) &&
+		    sscanf(m + 16, "%lf", &b->probe.target_voltage) == 1)
+			b->probe.has_voltage = true;
+		if (!b->probe.openocd_version[0] && (m = strstr(lines[i], "Open On-Chip Debugger ")))
+			sscanf(m + 22, "%63s", b->probe.openocd_version);
+	}
+}
+
 /* "UNEXPECTED idcode: 0x2ba01477" in the log of a failed start, or 0. */
 static uint32_t unexpected_idcode(struct ocd_session *s)
 {
@@ -207,6 +230,8 @@ int cli_board_attempt(struct cli_ctx *ctx, struct cli_board *b, bool under_reset
 	b->tried = true;
 	memset(&b->probe, 0, sizeof(b->probe));
 	rc = ocd_session_start(&cfg, &b->s, &b->probe, err);
+	if (rc != 0)
+		probe_from_log(b);
 	evidence_from_probe(ctx, b);
 	if (rc != 0) {
 		*outcome = outcome_of(rc, false);
