@@ -157,7 +157,9 @@ static int try_connect(struct cli_ctx *ctx, struct cli_board *b, const char *nam
 	rc = cli_board_attempt(ctx, b, under, speed, true, &aerr, &out);
 	if (rc == SWD_EINTR || cli_interrupted)
 		return SWD_EINTR;
-	diag_evidence_add_attempt(&b->ev, under, speed, rc == 0 ? DIAG_OUT_OK : out);
+	/* The evidence is a recovery sequence: the attempts up to the first that worked. */
+	if (!*connected)
+		diag_evidence_add_attempt(&b->ev, under, speed, rc == 0 ? DIAG_OUT_OK : out);
 	if (rc != 0) {
 		step(ctx, name, "fail", "%s at %u kHz: %s", outcome_text(out), khz, aerr.msg);
 		if (!*first_rc) {
@@ -283,7 +285,7 @@ int cmd_diagnose(struct cli_ctx *ctx)
 		step(ctx, "probe found", first_rc == SWD_EPROBENOTFOUND ? "fail" : "ok", "%s",
 		     first_rc == SWD_EPROBENOTFOUND ? first_err.msg : "yes");
 	} else {
-		step(ctx, "probe found", "ok", "%s%s%s", b.probe.adapter[0] ? b.probe.adapter : "probe",
+		step(ctx, "probe found", "ok", "%s%s%s", b.probe.adapter[0] ? b.probe.adapter : "ST-LINK",
 		     b.probe.firmware[0] ? " " : "", b.probe.firmware);
 	}
 	if (ctx->opt.probe.kind == CLI_PROBE_SIM || ctx->opt.probe.kind == CLI_PROBE_SIM_FILE ||
@@ -309,14 +311,18 @@ int cmd_diagnose(struct cli_ctx *ctx)
 	    first_rc == SWD_EOCDMISSING)
 		goto findings;
 
-	/* 3. under reset, 4. at a lower speed */
-	if (b.p->openocd.connect_under_reset)
-		try_connect(ctx, &b, "connect under reset", true, 0, &connected, &first_rc, &first_err);
-	else
-		step(ctx, "connect under reset", "skip", "the profile says this part cannot be attached under reset");
+	/* 3. at a lower speed, 4. under reset: in this order, because a reset halt leaves a
+	 * firmware that disables SWD unable to run, so a normal attempt after it would pass
+	 * for the wrong reason (the list shows them in the issue's order all the same) */
 	nsteps = diag_speed_steps(b.p->openocd.adapter_khz, steps, 8);
 	if (!cli_interrupted && nsteps > 1)
 		try_connect(ctx, &b, "connect at lower speed", false, steps[nsteps - 1], &connected, &first_rc, &first_err);
+	if (cli_interrupted)
+		;
+	else if (b.p->openocd.connect_under_reset)
+		try_connect(ctx, &b, "connect under reset", true, 0, &connected, &first_rc, &first_err);
+	else
+		step(ctx, "connect under reset", "skip", "the profile says this part cannot be attached under reset");
 	if (!connected)
 		step(ctx, "device identity", "skip", "no connection worked");
 
