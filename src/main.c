@@ -28,8 +28,9 @@ static void print_overview(FILE *f)
 		   "protected, 8 wrong target, 9 local i/o error, 130 interrupted.\n");
 }
 
-/* Fills in what every report carries and lets the ui show it. */
-static void finish_report(struct cli_ctx *ctx, int rc)
+/* Fills in what every report carries and lets the ui show it. Returns rc, or SWD_EIO
+ * when a successful run's report could not be written (stdout closed or full). */
+static int finish_report(struct cli_ctx *ctx, int rc)
 {
 	json_t *doc = ctx->doc;
 
@@ -46,7 +47,11 @@ static void finish_report(struct cli_ctx *ctx, int rc)
 	json_object_set(doc, "findings", ctx->findings);
 	if (rc != 0)
 		ui_error(&ctx->ui, "%s", ctx->err.msg[0] ? ctx->err.msg : swd_strerror(rc));
-	ui_report(&ctx->ui, doc);
+	if (ui_report(&ctx->ui, doc) != 0 && rc == 0) {
+		ui_error(&ctx->ui, "cannot write the report to stdout");
+		rc = SWD_EIO;
+	}
+	return rc;
 }
 
 /* A usage error still gives --json users their one document (the options may not have
@@ -153,7 +158,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "swdbackup: %s; see 'swdbackup %s --help'\n", ctx.err.msg, cmd->name);
 		usage_json(argc, argv, cmd->name, ctx.err.msg);
 	} else {
-		finish_report(&ctx, rc);
+		rc = finish_report(&ctx, rc);
 	}
 	json_decref(ctx.doc);
 	json_decref(ctx.findings);
