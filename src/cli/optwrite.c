@@ -1,4 +1,4 @@
-/* optwrite.c - restore --option-bytes on F2/F4 parts without OPTCR1 (see optwrite.h). */
+/* optwrite.c - restore --option-bytes on F1 and on F2/F4 parts without OPTCR1 (see optwrite.h). */
 #include "cli/optwrite.h"
 
 #include <inttypes.h>
@@ -47,7 +47,7 @@ int cli_optbytes_check(struct cli_ctx *ctx, struct cli_board *b, const uint8_t *
 		rc = swd_error_set(&ctx->err, SWD_EINPUT, "the bundle's option bytes set readout protection level %d "
 				   "(the device has %d); swdbackup never changes readout protection; nothing was written",
 				   wp.rdp_level, b->prot.rdp_level);
-	else if (p->option_bytes.format != SWD_OB_STM32F2X || p->option_bytes.has_optcr1)
+	else if (p->option_bytes.format == SWD_OB_STM32F2X && p->option_bytes.has_optcr1)
 		rc = swd_error_set(&ctx->err, SWD_EINPUT, "the bundle's option bytes differ from the device's and "
 				   "writing option bytes of %s is not supported yet; nothing was written: restore without "
 				   "--option-bytes", p->name);
@@ -73,6 +73,69 @@ static int command(struct cli_ctx *ctx, struct cli_board *b, const char *script)
 	return rc;
 }
 
+/* F1 (RM0008 2.5, PM0075): RDP, USER, DATA0, DATA1, WRP0..3 at even offsets, each followed
+ * by its complement. The driver (stm32f1x.c) rebuilds all of them from FLASH_OBR/WRPR, the
+ * values loaded at the last reset, every time it writes; so each change is followed by a
+ * reset halt, or the next command would write the old values back. */
+static int f1_step(struct cli_ctx *ctx, struct cli_board *b, const char *script)
+{
+	int rc = command(ctx, b, script);
+
+	if (rc == 0)
+		rc = ocd_reset(b->s, OCD_RESET_HALT, &ctx->err);
+	return rc;
+}
+
+static int f1_write(struct cli_ctx *ctx, struct cli_board *b, const uint8_t *want)
+{
+	const struct swd_profile *p = b->p;
+	const uint8_t *cur = b->ob_raw;
+	uint32_t wcur = cur[8] | cur[10] << 8 | cur[12] << 16 | (uint32_t)cur[14] << 24;
+	uint32_t wnext = want[8] | want[10] << 8 | want[12] << 16 | (uint32_t)want[14] << 24;
+	unsigned per = p->flash.wrp_sectors_per_bit ? p->flash.wrp_sectors_per_bit : 1;
+	unsigned nblocks = (unsigned)((p->flash.nsectors + per - 1) / per);
+	uint8_t now[16];
+	char script[128];
+	int rc = 0;
+
+	if (nblocks > 32)
+		nblocks = 32;
+	if ((want[2] ^ cur[2]) & 0x7 || want[4] != cur[4] || want[6] != cur[6]) {
+		snprintf(script, sizeof(script), "stm32f1x options_write 0 %s %s %s USEROPT 0x%04x",
+			 want[2] & 1 ? "SWWDG" : "HWWDG", want[2] & 2 ? "NORSTSTOP" : "RSTSTOP",
+			 want[2] & 4 ? "NORSTSTNDBY" : "RSTSTNDBY", (unsigned)(want[4] | want[6] << 8));
+		rc = f1_step(ctx, b, script);
+	}
+	/* WRP bits: 0 protects a block of `per` pages; `flash protect` counts blocks. */
+	for (unsigned i = 0; rc == 0 && i < nblocks;) {
+		bool want_on = !((wnext >> i) & 1), is_on = !((wcur >> i) & 1);
+		unsigned j = i;
+
+		if (want_on == is_on) {
+			i++;
+			continue;
+		}
+		while (j + 1 < nblocks && !((wnext >> (j + 1)) & 1) == want_on && !((wcur >> (j + 1)) & 1) == is_on)
+			j++;
+		snprintf(script, sizeof(script), "flash protect 0 %u %u %s", i, j, want_on ? "on" : "off");
+		rc = f1_step(ctx, b, script);
+		i = j + 1;
+	}
+	if (rc == 0)
+		rc = ocd_read_memory(b->s, p->option_bytes.address, 16, 8, now, &ctx->err);
+	if (rc == 0) {
+		/* compare what was asked for: RDP, the three USER bits, the data bytes, WRP */
+		bool same = now[0] == want[0] && !((now[2] ^ want[2]) & 0x7) && now[4] == want[4] &&
+			    now[6] == want[6] && ((now[8] | now[10] << 8 | now[12] << 16 | (uint32_t)now[14] << 24) ^ wnext) == 0;
+
+		if (!same)
+			rc = swd_error_set(&ctx->err, SWD_ETARGETFAILED, "option bytes read back differ from the bundle's "
+					   "(user 0x%02x, data 0x%02x%02x, wrp 0x%02x%02x%02x%02x)", now[2], now[6], now[4],
+					   now[14], now[12], now[10], now[8]);
+	}
+	return rc;
+}
+
 int cli_optbytes_write(struct cli_ctx *ctx, struct cli_board *b, const uint8_t *want, size_t len)
 {
 	const struct swd_profile *p = b->p;
@@ -82,6 +145,8 @@ int cli_optbytes_write(struct cli_ctx *ctx, struct cli_board *b, const uint8_t *
 
 	(void)len;
 	b->op = DIAG_OP_OPTION_BYTES;
+	if (p->option_bytes.format == SWD_OB_STM32F1)
+		return f1_write(ctx, b, want);
 	if ((cur ^ next) & OPTCR_USER) {
 		snprintf(script, sizeof(script), "stm32f2x options_write 0 0x%02" PRIx32, next & OPTCR_USER);
 		rc = command(ctx, b, script);
