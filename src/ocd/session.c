@@ -65,6 +65,7 @@ struct ocd_session {
 	volatile sig_atomic_t *interrupted;
 	uint64_t start_timeout_ms;
 	uint64_t command_timeout_ms;
+	unsigned adapter_khz;  /* requested speed, restored after resets (0: config default) */
 
 	int fatal;         /* sticky: SWD_EOCDDIED, SWD_EOCDTIMEOUT, SWD_EINTR */
 	int signals_seen;
@@ -554,6 +555,7 @@ int ocd_session_start(const struct ocd_session_config *cfg, struct ocd_session *
 	s->on_progress = cfg->on_progress;
 	s->ud = cfg->ud;
 	s->interrupted = cfg->interrupted;
+	s->adapter_khz = cfg->proc.adapter_khz;
 	s->start_timeout_ms = cfg->start_timeout_ms ? cfg->start_timeout_ms : DEFAULT_START_TIMEOUT_MS;
 	s->command_timeout_ms = cfg->command_timeout_ms ? cfg->command_timeout_ms
 	                                                : DEFAULT_COMMAND_TIMEOUT_MS;
@@ -934,6 +936,14 @@ int ocd_reset(struct ocd_session *s, enum ocd_reset_mode mode, struct swd_error 
 
 	if (rc == 0)
 		s->halted_by_us = mode != OCD_RESET_RUN;
+	if (rc == 0 && s->adapter_khz) {
+		/* The stock F2/F4 configs set their own speed in reset-start (2000 kHz) and
+		 * reset-init (8000 kHz) handlers; put back the speed that was asked for. */
+		char cmd[48];
+
+		snprintf(cmd, sizeof(cmd), "adapter speed %u", s->adapter_khz);
+		rc = run_ok(s, cmd, 0, NULL, err);
+	}
 	return rc;
 }
 

@@ -148,7 +148,9 @@ int ocd_identify(struct ocd_session *s, const struct ocd_identity_regs *regs,
 enum ocd_reset_mode { OCD_RESET_RUN, OCD_RESET_HALT, OCD_RESET_INIT };
 
 /* `reset run|halt|init`. After HALT/INIT the session remembers the target is halted and
- * resumes it at stop unless ocd_keep_halted() is called. */
+ * resumes it at stop unless ocd_keep_halted() is called. When the config asked for an
+ * adapter speed, it is set again afterwards: the stock F2/F4 configs change it in their
+ * reset handlers. */
 int ocd_reset(struct ocd_session *s, enum ocd_reset_mode mode, struct swd_error *err);
 
 /* `halt` / `resume`. */
@@ -185,7 +187,9 @@ struct ocd_verify_result {
 	size_t ndiff_lines;          /* "diff" lines OpenOCD printed (it stops after 128) */
 };
 
-/* `verify_image FILE ADDRESS bin`: CRC on the target (OpenOCD falls back to reading).
+/* `verify_image FILE ADDRESS bin`: CRC on the target when it is halted (ocd_reset HALT
+ * first); on a running target OpenOCD cannot run its CRC code and reads the memory back
+ * instead, which costs as much as a read.
  * Returns 0 with out->match true, SWD_EVERIFY with out->match false and the first
  * difference, or another error when the check could not run. out may be NULL. */
 int ocd_verify_image(struct ocd_session *s, const char *path, uint32_t address,

@@ -255,6 +255,7 @@ static void test_backup_cycle(void **state)
 	uint8_t ob[4];
 	size_t n;
 	uint32_t x = 12345;
+	int code;
 
 	(void)state;
 	swd_error_init(&err);
@@ -273,6 +274,7 @@ static void test_backup_cycle(void **state)
 
 	sim_start(&sim, "stm32f407vg", flash, NULL);
 	config(&c, &sim, &pl);
+	c.proc.adapter_khz = 4000;
 	assert_int_equal(ocd_session_start(&c, &s, &pi, &err), 0);
 	assert_string_equal(pi.adapter, "stlink");
 	assert_string_equal(pi.firmware, "V2J37S7");
@@ -295,6 +297,13 @@ static void test_backup_cycle(void **state)
 		struct ocd_program_args a = { image, 0, FLASH_BASE, 0, f4_sectors, 12 };
 
 		assert_int_equal(ocd_program(s, &a, &err), 0);
+		/* The reset halt inside kept the requested speed (stm32f4x.cfg's
+		 * reset-start handler sets 2000 kHz). */
+		assert_int_equal(ocd_command(s, "adapter speed", &code, &text, &err), 0);
+		assert_int_equal(code, 0);
+		assert_non_null(strstr(text, "4000"));
+		free(text);
+		text = NULL;
 		assert_string_equal(pl.what, "programming");
 		assert_int_equal(pl.last_done, IMAGE_SIZE);
 		assert_true(pl.monotonic);
