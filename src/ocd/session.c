@@ -536,8 +536,26 @@ static void on_connect(struct rpc *r, void *ud, int status)
 	s->rpc_connected = status == 0;
 }
 
+static int session_start(const struct ocd_session_config *cfg, struct ocd_session **out,
+                         struct swd_error *err);
+
 int ocd_session_start(const struct ocd_session_config *cfg, struct ocd_session **out,
                       struct ocd_probe_info *probe, struct swd_error *err)
+{
+	int rc;
+
+	if (probe)
+		memset(probe, 0, sizeof(*probe));
+	rc = session_start(cfg, out, err);
+
+	/* Also after a failed start: the voltage and probe lines help tell why. */
+	if (probe && *out)
+		parse_probe_info(*out, probe);
+	return rc;
+}
+
+static int session_start(const struct ocd_session_config *cfg, struct ocd_session **out,
+                         struct swd_error *err)
 {
 	struct ocd_session *s;
 	struct ocdproc_callbacks cb = { on_line, on_port, on_exit_cb, NULL };
@@ -545,8 +563,6 @@ int ocd_session_start(const struct ocd_session_config *cfg, struct ocd_session *
 	char *t = NULL;
 
 	*out = NULL;
-	if (probe)
-		memset(probe, 0, sizeof(*probe));
 	s = calloc(1, sizeof(*s));
 	if (!s)
 		return swd_error_set(err, SWD_ENOMEM, "out of memory");
@@ -630,11 +646,7 @@ int ocd_session_start(const struct ocd_session_config *cfg, struct ocd_session *
 	/* Target state changes arrive as notifications: know whether the target runs. */
 	rc = run_catch(s, "tcl_notifications on", 0, &code, &t, NULL, err);
 	free(t);
-	if (rc)
-		return rc;
-	if (probe)
-		parse_probe_info(s, probe);
-	return 0;
+	return rc;
 }
 
 static void on_rpc_closed(struct rpc *r, void *ud)

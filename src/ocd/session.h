@@ -110,10 +110,10 @@ struct ocd_failure {
 	size_t log_mark;            /* index of the first line logged during the failing step */
 };
 
-/* Starts OpenOCD, waits for its TCL port, connects, and fills *probe (may be NULL).
- * On success *out is new (ocd_session_free()). On failure *out is still returned when
- * not NULL-able details exist: callers always call ocd_session_free(*out) (NULL is fine),
- * and may read ocd_session_failure(*out) first. */
+/* Starts OpenOCD, waits for its TCL port, connects, and fills *probe (may be NULL) from
+ * the log, also when the start fails (e.g. the voltage of an unresponsive board).
+ * *out is new whenever memory allowed, success or not: callers always call
+ * ocd_session_free(*out) (NULL is fine), and may read ocd_session_failure(*out) first. */
 int ocd_session_start(const struct ocd_session_config *cfg, struct ocd_session **out,
                       struct ocd_probe_info *probe, struct swd_error *err);
 

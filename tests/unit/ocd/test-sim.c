@@ -438,6 +438,7 @@ static void test_unpowered_target(void **state)
 	struct ocd_session *s = NULL;
 	struct swd_error err;
 	char flash[600];
+	struct ocd_probe_info pi;
 	int rc;
 
 	(void)state;
@@ -445,8 +446,11 @@ static void test_unpowered_target(void **state)
 	snprintf(flash, sizeof(flash), "%s/board4.bin", tmpdir);
 	sim_start(&sim, "stm32f407vg", flash, "unpowered");
 	config(&c, &sim, &pl);
-	rc = ocd_session_start(&c, &s, NULL, &err);
+	rc = ocd_session_start(&c, &s, &pi, &err);
 	print_message("unpowered: %s (%s)\n", swd_err_name(rc), err.msg);
+	/* The probe answered before the target did not: its facts are still there. */
+	assert_string_equal(pi.firmware, "V2J37S7");
+	assert_true(pi.has_voltage);
 	assert_int_equal(rc, SWD_ETARGETNORESP);
 	assert_true(ocd_session_failure(s)->exited);
 	ocd_session_free(s);
