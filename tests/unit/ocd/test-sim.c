@@ -356,6 +356,32 @@ static void test_backup_cycle(void **state)
 	assert_memory_equal(back, img + 3, IMAGE_SIZE - 3);
 	free(back);
 
+	/* write_image erase in one command (no sector map), then verify it. */
+	{
+		struct ocd_program_args a = { bad, 0, FLASH_BASE, 0, NULL, 0 };
+
+		assert_int_equal(ocd_program(s, &a, &err), 0);
+		assert_int_equal(ocd_verify_image(s, bad, FLASH_BASE, &vr, &err), 0);
+		assert_true(vr.match);
+		assert_int_equal(ocd_verify_image(s, image, FLASH_BASE, &vr, &err), SWD_EVERIFY);
+		swd_error_init(&err);
+	}
+
+	/* SRAM round trip with write_memory/read_memory at each width. */
+	{
+		static const uint8_t pat[8] = { 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88 };
+		uint8_t got[8];
+
+		for (unsigned w = 8; w <= 32; w *= 2) {
+			memset(got, 0, sizeof(got));
+			assert_int_equal(ocd_write_memory(s, 0x20001000, w, 64 / w, pat, &err), 0);
+			assert_int_equal(ocd_read_memory(s, 0x20001000, w, 64 / w, got, &err), 0);
+			assert_memory_equal(got, pat, 8);
+			assert_int_equal(ocd_read_memory(s, 0x20001000, 32, 1, got, &err), 0);
+			assert_memory_equal(got, pat, 4);
+		}
+	}
+
 	/* Small reads: option bytes as the factory left them. */
 	assert_int_equal(ocd_read_memory(s, 0x40023C14, 32, 1, ob, &err), 0);
 	assert_memory_equal(ob, "\xed\xaa\xff\x0f", 4);
