@@ -1167,6 +1167,15 @@ int ocd_read_flash(struct ocd_session *s, unsigned bank, uint32_t offset, uint32
 		goto out;
 	}
 out:
+	/* After an interrupt OpenOCD may still be writing a scratch file: let those reads
+	 * finish (briefly; a second signal stops waiting) so none is left behind. */
+	if ((w[0] && !w[0]->done) || (w[1] && !w[1]->done)) {
+		timer_arm(s, STOP_REPLY_GRACE_MS);
+		while (((w[0] && !w[0]->done) || (w[1] && !w[1]->done)) && !s->timer_fired &&
+		       !s->rpc.dead && s->signals_seen < 2)
+			uv_run(&s->loop, UV_RUN_ONCE);
+		timer_disarm(s);
+	}
 	for (int i = 0; i < 2; i++) {
 		if (w[i]) {
 			if (w[i]->done) {
@@ -1434,8 +1443,27 @@ int ocd_program(struct ocd_session *s, const struct ocd_program_args *a, struct 
 			progress(s, "erasing", erased, erase_total);
 		}
 	}
-	tmp = fmt("%s.chunk", a->path);
-	q = tmp ? tcl_quote_str(tmp) : NULL;
+	{
+		/* The image may sit in a read-only place: the scratch chunk goes to $TMPDIR. */
+		const char *td = getenv("TMPDIR");
+		int fd;
+
+		tmp = fmt("%s/swdbackup-chunk-XXXXXX", td && *td ? td : "/tmp");
+		if (!tmp) {
+			rc = swd_error_set(err, SWD_ENOMEM, "out of memory");
+			goto out;
+		}
+		fd = mkstemp(tmp);
+		if (fd < 0) {
+			rc = swd_error_set(err, SWD_EIO, "cannot create a temporary file in '%s': %s",
+			                   td && *td ? td : "/tmp", strerror(errno));
+			free(tmp);
+			tmp = NULL;
+			goto out;
+		}
+		close(fd);
+	}
+	q = tcl_quote_str(tmp);
 	if (!q) {
 		rc = swd_error_set(err, SWD_ENOMEM, "out of memory");
 		goto out;

@@ -31,6 +31,7 @@
 #define UID_HEX "0123456789abcdef00112233"
 
 static char tmpdir[256];
+static bool sim_realistic;       /* next sim_start() uses --timing realistic */
 static struct sim *running_sim;  /* killed by teardown if a test failed midway */
 static char work[512];     /* hostile directory name for files OpenOCD reads/writes */
 
@@ -102,6 +103,10 @@ static void sim_start(struct sim *s, const char *model, const char *flash, const
 		args[n++] = (char *)"--fault";
 		args[n++] = (char *)fault;
 	}
+	if (sim_realistic) {
+		args[n++] = (char *)"--timing";
+		args[n++] = (char *)"realistic";
+	}
 	args[n] = NULL;
 	memset(&o, 0, sizeof(o));
 	io[0].flags = UV_IGNORE;
@@ -145,6 +150,7 @@ struct progress_log {
 	unsigned events;
 	bool monotonic;
 	struct ocd_session *kill_after_first;  /* SIGKILL OpenOCD on the first event > 0 */
+	bool sigint_after_first;               /* raise SIGINT on the first event > 0 */
 };
 
 static void on_progress(void *ud, const char *what, uint64_t done, uint64_t total)
@@ -163,6 +169,10 @@ static void on_progress(void *ud, const char *what, uint64_t done, uint64_t tota
 	if (p->kill_after_first && done > 0) {
 		kill(ocd_session_pid(p->kill_after_first), SIGKILL);
 		p->kill_after_first = NULL;
+	}
+	if (p->sigint_after_first && done > 0) {
+		raise(SIGINT);
+		p->sigint_after_first = false;
 	}
 }
 
@@ -427,6 +437,60 @@ static void test_killed_during_read(void **state)
 	sim_stop(&sim);
 }
 
+static bool dhcsr_halted(struct ocd_session *s)
+{
+	uint8_t d[4];
+
+	assert_int_equal(ocd_read_memory(s, 0xE000EDF0, 32, 1, d, NULL), 0);
+	return d[2] & 0x02; /* S_HALT, bit 17 */
+}
+
+/* Ctrl-C in the middle of a read: "interrupted", OpenOCD still shut down politely, and
+ * no scratch file left beside the output. */
+static void test_interrupted_read(void **state)
+{
+	static struct sim sim;
+	struct ocd_session_config c;
+	struct progress_log pl = { .monotonic = true };
+	struct ocd_session *s = NULL;
+	struct swd_error err;
+	char flash[600], dump[600], chunk[700];
+	struct stat st;
+
+	(void)state;
+	swd_error_init(&err);
+	snprintf(flash, sizeof(flash), "%s/board7.bin", tmpdir);
+	snprintf(dump, sizeof(dump), "%s/interrupted.bin", work);
+	/* Realistic timing, so a chunk is still being read when the signal lands. */
+	sim_realistic = true;
+	sim_start(&sim, "stm32f407vg", flash, NULL);
+	sim_realistic = false;
+	config(&c, &sim, &pl);
+	c.no_signals = false;
+	assert_int_equal(ocd_session_start(&c, &s, NULL, &err), 0);
+	assert_int_equal(ocd_reset(s, OCD_RESET_HALT, &err), 0);
+	pl.sigint_after_first = true;
+	assert_int_equal(ocd_read_flash(s, 0, 0, FLASH_SIZE, dump, &err), SWD_EINTR);
+	assert_true(pl.last_done < FLASH_SIZE);
+	assert_int_equal(ocd_session_stop(s, NULL), 0);
+	/* Checked once OpenOCD is gone: it can no longer write anything. */
+	for (int i = 0; i < 2; i++) {
+		snprintf(chunk, sizeof(chunk), "%s.chunk%d", dump, i);
+		assert_int_equal(stat(chunk, &st), -1);
+	}
+	assert_true(ocd_session_failure(s)->exited);
+	assert_int_equal(ocd_session_failure(s)->exit_status, 0);
+	assert_int_equal(ocd_session_failure(s)->code, SWD_EINTR);
+	ocd_session_free(s);
+
+	/* The target halted by the interrupted session was resumed before shutdown. */
+	c.no_signals = true;
+	assert_int_equal(ocd_session_start(&c, &s, NULL, &err), 0);
+	assert_false(dhcsr_halted(s));
+	ocd_session_free(s);
+	sim_stop(&sim);
+}
+
 /* Readout protection: the read is refused and classified as protection. */
 static void test_rdp_read_refused(void **state)
 {
@@ -481,14 +545,6 @@ static void test_unpowered_target(void **state)
 	assert_true(ocd_session_failure(s)->exited);
 	ocd_session_free(s);
 	sim_stop(&sim);
-}
-
-static bool dhcsr_halted(struct ocd_session *s)
-{
-	uint8_t d[4];
-
-	assert_int_equal(ocd_read_memory(s, 0xE000EDF0, 32, 1, d, NULL), 0);
-	return d[2] & 0x02; /* S_HALT, bit 17 */
 }
 
 /* A target the session halted is resumed at stop, unless asked to stay halted. */
@@ -613,6 +669,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_teardown(test_backup_cycle, kill_children),
 		cmocka_unit_test_teardown(test_killed_during_read, kill_children),
+		cmocka_unit_test_teardown(test_interrupted_read, kill_children),
 		cmocka_unit_test_teardown(test_rdp_read_refused, kill_children),
 		cmocka_unit_test_teardown(test_unpowered_target, kill_children),
 		cmocka_unit_test_teardown(test_resume_on_stop, kill_children),
