@@ -547,6 +547,23 @@ static void test_unpowered_target(void **state)
 	sim_stop(&sim);
 }
 
+/* Nothing listens on the ST-LINK TCP port: the probe is missing. */
+static void test_no_stlink_server(void **state)
+{
+	struct sim sim = { .port = 1 };  /* nothing listens on port 1 */
+	struct ocd_session_config c;
+	struct progress_log pl = { .monotonic = true };
+	struct ocd_session *s = NULL;
+	struct swd_error err;
+
+	(void)state;
+	swd_error_init(&err);
+	config(&c, &sim, &pl);
+	assert_int_equal(ocd_session_start(&c, &s, NULL, &err), SWD_EPROBENOTFOUND);
+	assert_non_null(strstr(err.msg, "cannot connect to stlink server"));
+	ocd_session_free(s);
+}
+
 /* A target the session halted is resumed at stop, unless asked to stay halted. */
 static void test_resume_on_stop(void **state)
 {
@@ -672,6 +689,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_interrupted_read, kill_children),
 		cmocka_unit_test_teardown(test_rdp_read_refused, kill_children),
 		cmocka_unit_test_teardown(test_unpowered_target, kill_children),
+		cmocka_unit_test_teardown(test_no_stlink_server, kill_children),
 		cmocka_unit_test_teardown(test_resume_on_stop, kill_children),
 		cmocka_unit_test_teardown(test_f1_options, kill_children),
 	};
