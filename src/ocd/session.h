@@ -84,7 +84,10 @@ struct ocd_identity {
 	uint32_t cpuid;            /* 0xE000ED00 */
 	uint32_t dbgmcu_idcode;    /* DBGMCU_IDCODE (address given by caller) */
 	bool has_dp_idcode;
-	uint32_t dp_idcode;        /* SW-DP IDCODE, when OpenOCD reports it */
+	uint32_t dp_idcode;        /* SW-DP IDCODE, when OpenOCD reports it. With an ST-LINK
+	                            * (hla_swd) 0.12 offers no command for it and logs it only
+	                            * on a mismatch: then has_dp_idcode stays false, and a
+	                            * successful init means it matched the target config. */
 	uint16_t flash_size_kib;   /* 16-bit read at the caller's address */
 	uint8_t uid[12];           /* 96-bit unique ID, bytes in address order */
 };
@@ -195,7 +198,8 @@ struct ocd_verify_result {
 int ocd_verify_image(struct ocd_session *s, const char *path, uint32_t address,
                      struct ocd_verify_result *out, struct swd_error *err);
 
-/* `flash verify_bank BANK FILE OFFSET`: reads and compares on the host. Same results. */
+/* `flash verify_bank BANK FILE OFFSET`: reads and compares on the host. Same results,
+ * except that first_diff_address is an offset within the bank (OpenOCD prints it so). */
 int ocd_verify_bank(struct ocd_session *s, unsigned bank, const char *path, uint32_t offset,
                     struct ocd_verify_result *out, struct swd_error *err);
 

@@ -337,6 +337,29 @@ static void test_command_timeout(void **state)
 	assert_true(pid_gone(pid));
 }
 
+/* An OpenOCD that ignores `shutdown` and SIGTERM is killed and reaped all the same. */
+static void test_stubborn_openocd_killed(void **state)
+{
+	struct ocd_session_config c;
+	struct events ev = { 0 };
+	struct ocd_session *s = NULL;
+	struct swd_error err;
+	int pid;
+
+	(void)state;
+	swd_error_init(&err);
+	base_config(&c, &ev);
+	c.proc.openocd = OCD_TEST_DATA "/stubborn-openocd.py";
+	assert_int_equal(ocd_session_start(&c, &s, NULL, &err), 0);
+	pid = ocd_session_pid(s);
+	assert_true(pid > 0);
+	assert_int_equal(ocd_session_stop(s, &err), 0);
+	assert_true(ocd_session_failure(s)->exited);
+	assert_int_equal(ocd_session_failure(s)->term_signal, SIGKILL);
+	assert_true(pid_gone(pid));
+	ocd_session_free(s);
+}
+
 static void test_argv(void **state)
 {
 	static const struct ocdproc_var vars[] = { { "WORKAREASIZE", "0" }, { "CHIP NAME", "a$b" } };
@@ -431,6 +454,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_killed_mid_session, kill_children),
 		cmocka_unit_test_teardown(test_interrupt_shuts_down, kill_children),
 		cmocka_unit_test_teardown(test_command_timeout, kill_children),
+		cmocka_unit_test_teardown(test_stubborn_openocd_killed, kill_children),
 	};
 	char *path = NULL;
 
