@@ -65,6 +65,7 @@ struct ocd_session {
 	volatile sig_atomic_t *interrupted;
 	uint64_t start_timeout_ms;
 	uint64_t command_timeout_ms;
+	unsigned adapter_khz;  /* requested speed, restored after resets (0: config default) */
 
 	int fatal;         /* sticky: SWD_EOCDDIED, SWD_EOCDTIMEOUT, SWD_EINTR */
 	int signals_seen;
@@ -535,8 +536,26 @@ static void on_connect(struct rpc *r, void *ud, int status)
 	s->rpc_connected = status == 0;
 }
 
+static int session_start(const struct ocd_session_config *cfg, struct ocd_session **out,
+                         struct swd_error *err);
+
 int ocd_session_start(const struct ocd_session_config *cfg, struct ocd_session **out,
                       struct ocd_probe_info *probe, struct swd_error *err)
+{
+	int rc;
+
+	if (probe)
+		memset(probe, 0, sizeof(*probe));
+	rc = session_start(cfg, out, err);
+
+	/* Also after a failed start: the voltage and probe lines help tell why. */
+	if (probe && *out)
+		parse_probe_info(*out, probe);
+	return rc;
+}
+
+static int session_start(const struct ocd_session_config *cfg, struct ocd_session **out,
+                         struct swd_error *err)
 {
 	struct ocd_session *s;
 	struct ocdproc_callbacks cb = { on_line, on_port, on_exit_cb, NULL };
@@ -544,8 +563,6 @@ int ocd_session_start(const struct ocd_session_config *cfg, struct ocd_session *
 	char *t = NULL;
 
 	*out = NULL;
-	if (probe)
-		memset(probe, 0, sizeof(*probe));
 	s = calloc(1, sizeof(*s));
 	if (!s)
 		return swd_error_set(err, SWD_ENOMEM, "out of memory");
@@ -554,6 +571,7 @@ int ocd_session_start(const struct ocd_session_config *cfg, struct ocd_session *
 	s->on_progress = cfg->on_progress;
 	s->ud = cfg->ud;
 	s->interrupted = cfg->interrupted;
+	s->adapter_khz = cfg->proc.adapter_khz;
 	s->start_timeout_ms = cfg->start_timeout_ms ? cfg->start_timeout_ms : DEFAULT_START_TIMEOUT_MS;
 	s->command_timeout_ms = cfg->command_timeout_ms ? cfg->command_timeout_ms
 	                                                : DEFAULT_COMMAND_TIMEOUT_MS;
@@ -628,11 +646,7 @@ int ocd_session_start(const struct ocd_session_config *cfg, struct ocd_session *
 	/* Target state changes arrive as notifications: know whether the target runs. */
 	rc = run_catch(s, "tcl_notifications on", 0, &code, &t, NULL, err);
 	free(t);
-	if (rc)
-		return rc;
-	if (probe)
-		parse_probe_info(s, probe);
-	return 0;
+	return rc;
 }
 
 static void on_rpc_closed(struct rpc *r, void *ud)
@@ -934,6 +948,14 @@ int ocd_reset(struct ocd_session *s, enum ocd_reset_mode mode, struct swd_error 
 
 	if (rc == 0)
 		s->halted_by_us = mode != OCD_RESET_RUN;
+	if (rc == 0 && s->adapter_khz) {
+		/* The stock F2/F4 configs set their own speed in reset-start (2000 kHz) and
+		 * reset-init (8000 kHz) handlers; put back the speed that was asked for. */
+		char cmd[48];
+
+		snprintf(cmd, sizeof(cmd), "adapter speed %u", s->adapter_khz);
+		rc = run_ok(s, cmd, 0, NULL, err);
+	}
 	return rc;
 }
 
@@ -1145,6 +1167,15 @@ int ocd_read_flash(struct ocd_session *s, unsigned bank, uint32_t offset, uint32
 		goto out;
 	}
 out:
+	/* After an interrupt OpenOCD may still be writing a scratch file: let those reads
+	 * finish (briefly; a second signal stops waiting) so none is left behind. */
+	if ((w[0] && !w[0]->done) || (w[1] && !w[1]->done)) {
+		timer_arm(s, STOP_REPLY_GRACE_MS);
+		while (((w[0] && !w[0]->done) || (w[1] && !w[1]->done)) && !s->timer_fired &&
+		       !s->rpc.dead && s->signals_seen < 2)
+			uv_run(&s->loop, UV_RUN_ONCE);
+		timer_disarm(s);
+	}
 	for (int i = 0; i < 2; i++) {
 		if (w[i]) {
 			if (w[i]->done) {
@@ -1412,8 +1443,27 @@ int ocd_program(struct ocd_session *s, const struct ocd_program_args *a, struct 
 			progress(s, "erasing", erased, erase_total);
 		}
 	}
-	tmp = fmt("%s.chunk", a->path);
-	q = tmp ? tcl_quote_str(tmp) : NULL;
+	{
+		/* The image may sit in a read-only place: the scratch chunk goes to $TMPDIR. */
+		const char *td = getenv("TMPDIR");
+		int fd;
+
+		tmp = fmt("%s/swdbackup-chunk-XXXXXX", td && *td ? td : "/tmp");
+		if (!tmp) {
+			rc = swd_error_set(err, SWD_ENOMEM, "out of memory");
+			goto out;
+		}
+		fd = mkstemp(tmp);
+		if (fd < 0) {
+			rc = swd_error_set(err, SWD_EIO, "cannot create a temporary file in '%s': %s",
+			                   td && *td ? td : "/tmp", strerror(errno));
+			free(tmp);
+			tmp = NULL;
+			goto out;
+		}
+		close(fd);
+	}
+	q = tcl_quote_str(tmp);
 	if (!q) {
 		rc = swd_error_set(err, SWD_ENOMEM, "out of memory");
 		goto out;
