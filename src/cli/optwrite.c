@@ -1,4 +1,4 @@
-/* optwrite.c - restore --option-bytes on F1 and on F2/F4 parts without OPTCR1 (see optwrite.h). */
+/* optwrite.c - restore --option-bytes on F1 and F2/F4 (see optwrite.h). */
 #include "cli/optwrite.h"
 
 #include <inttypes.h>
@@ -14,6 +14,8 @@
  * and the USER bits, OPTCR 7:2 (stm32f2x.c, options_mask ~0xfc). */
 #define OPTCR_USER 0xfcu
 #define OPTCR_NWRP_SHIFT 16
+/* F42x/43x: SPRMOD selects PCROP instead of WRP for the nWRP bits (RM0090 3.7.7). */
+#define OPTCR_SPRMOD 0x80000000u
 
 static uint32_t le32(const uint8_t *p)
 {
@@ -47,10 +49,11 @@ int cli_optbytes_check(struct cli_ctx *ctx, struct cli_board *b, const uint8_t *
 		rc = swd_error_set(&ctx->err, SWD_EINPUT, "the bundle's option bytes set readout protection level %d "
 				   "(the device has %d); swdbackup never changes readout protection; nothing was written",
 				   wp.rdp_level, b->prot.rdp_level);
-	else if (p->option_bytes.format == SWD_OB_STM32F2X && p->option_bytes.has_optcr1)
-		rc = swd_error_set(&ctx->err, SWD_EINPUT, "the bundle's option bytes differ from the device's and "
-				   "writing option bytes of %s is not supported yet; nothing was written: restore without "
-				   "--option-bytes", p->name);
+	else if (p->option_bytes.format == SWD_OB_STM32F2X && (wp.pcrop || b->prot.pcrop ||
+								((le32(want) ^ le32(b->ob_raw)) & OPTCR_SPRMOD)))
+		rc = swd_error_set(&ctx->err, SWD_EINPUT, "the bundle's or the device's option bytes select PCROP "
+				   "(SPRMOD) and writing those is not supported yet; nothing was written: restore without "
+				   "--option-bytes");
 	swd_protection_release(&wp);
 	return rc;
 }
@@ -143,28 +146,35 @@ int cli_optbytes_write(struct cli_ctx *ctx, struct cli_board *b, const uint8_t *
 	char script[96];
 	int rc = 0;
 
-	(void)len;
 	b->op = DIAG_OP_OPTION_BYTES;
 	if (p->option_bytes.format == SWD_OB_STM32F1)
 		return f1_write(ctx, b, want);
-	if ((cur ^ next) & OPTCR_USER) {
-		snprintf(script, sizeof(script), "stm32f2x options_write 0 0x%02" PRIx32, next & OPTCR_USER);
+	bool two = p->option_bytes.has_optcr1 && len >= 8;
+	uint32_t cur1 = two ? le32(b->ob_raw + 4) : 0xffffffffu, next1 = two ? le32(want + 4) : 0xffffffffu, now1 = 0;
+	/* The driver's user_options: OPTCR 7:2, and on parts with OPTCR1 also OPTCR 31:28 as
+	 * bits 11:8 (stm32x_read_options in stm32f2x.c). */
+	uint32_t ucur = (cur & OPTCR_USER) | (two ? (cur >> 20) & 0xf00 : 0);
+	uint32_t unext = (next & OPTCR_USER) | (two ? (next >> 20) & 0xf00 : 0);
+	/* nWRP as one vector: sectors 0-11 in OPTCR 27:16, 12-23 in OPTCR1 27:16. */
+	uint32_t wcur = ((cur >> OPTCR_NWRP_SHIFT) & 0xfff) | (((cur1 >> OPTCR_NWRP_SHIFT) & 0xfff) << 12);
+	uint32_t wnext = ((next >> OPTCR_NWRP_SHIFT) & 0xfff) | (((next1 >> OPTCR_NWRP_SHIFT) & 0xfff) << 12);
+	unsigned nsec = p->flash.nsectors < (two ? 24u : 12u) ? (unsigned)p->flash.nsectors : (two ? 24u : 12u);
+
+	if (ucur != unext) {
+		snprintf(script, sizeof(script), "stm32f2x options_write 0 0x%03" PRIx32, unext);
 		rc = command(ctx, b, script);
 	}
-	/* nWRP: a 0 bit protects its sector. Runs of sectors that change the same way go in
-	 * one `flash protect`. */
-	for (unsigned i = 0; rc == 0 && i < p->flash.nsectors && i < 12;) {
-		bool want_on = !((next >> (OPTCR_NWRP_SHIFT + i)) & 1);
-		bool is_on = !((cur >> (OPTCR_NWRP_SHIFT + i)) & 1);
+	/* A 0 bit protects its sector. Runs of sectors that change the same way go in one
+	 * `flash protect`. */
+	for (unsigned i = 0; rc == 0 && i < nsec;) {
+		bool want_on = !((wnext >> i) & 1), is_on = !((wcur >> i) & 1);
 		unsigned j = i;
 
 		if (want_on == is_on) {
 			i++;
 			continue;
 		}
-		while (j + 1 < p->flash.nsectors && j + 1 < 12 &&
-		       !((next >> (OPTCR_NWRP_SHIFT + j + 1)) & 1) == want_on &&
-		       !((cur >> (OPTCR_NWRP_SHIFT + j + 1)) & 1) == is_on)
+		while (j + 1 < nsec && !((wnext >> (j + 1)) & 1) == want_on && !((wcur >> (j + 1)) & 1) == is_on)
 			j++;
 		snprintf(script, sizeof(script), "flash protect 0 %u %u %s", i, j, want_on ? "on" : "off");
 		rc = command(ctx, b, script);
@@ -172,8 +182,11 @@ int cli_optbytes_write(struct cli_ctx *ctx, struct cli_board *b, const uint8_t *
 	}
 	if (rc == 0)
 		rc = ocd_read_memory(b->s, p->option_bytes.address, 32, 1, &now, &ctx->err);
-	if (rc == 0 && ((now ^ next) & ~OPTCR_CONTROL))
-		rc = swd_error_set(&ctx->err, SWD_ETARGETFAILED, "option bytes read back as 0x%08" PRIx32 " instead of 0x%08" PRIx32,
-				   now & ~OPTCR_CONTROL, next & ~OPTCR_CONTROL);
+	if (rc == 0 && two)
+		rc = ocd_read_memory(b->s, p->option_bytes.optcr1, 32, 1, &now1, &ctx->err);
+	if (rc == 0 && (((now ^ next) & ~OPTCR_CONTROL) || (two && ((now1 ^ next1) & 0x0fff0000u))))
+		rc = swd_error_set(&ctx->err, SWD_ETARGETFAILED, "option bytes read back as 0x%08" PRIx32 "/0x%08" PRIx32
+				   " instead of 0x%08" PRIx32 "/0x%08" PRIx32, now & ~OPTCR_CONTROL, now1,
+				   next & ~OPTCR_CONTROL, next1);
 	return rc;
 }
