@@ -674,6 +674,7 @@ static void close_walk(uv_handle_t *h, void *arg)
 
 int ocd_session_stop(struct ocd_session *s, struct swd_error *err)
 {
+	bool asked = false;  /* `shutdown` was sent */
 	int rc = 0;
 
 	if (!s || s->stopped)
@@ -709,6 +710,7 @@ int ocd_session_stop(struct ocd_session *s, struct swd_error *err)
 			struct waiter *w = calloc(1, sizeof(*w));
 
 			if (w && rpc_send(&s->rpc, "shutdown", 5000, on_raw_result, w) == 0) {
+				asked = true;
 				while (!w->done && s->signals_seen < 2)
 					uv_run(&s->loop, UV_RUN_ONCE);
 				if (!w->done)
@@ -726,16 +728,17 @@ int ocd_session_stop(struct ocd_session *s, struct swd_error *err)
 	}
 	if (s->rpc_started && !s->rpc.closing)
 		rpc_close(&s->rpc, SWD_EOCDDIED, on_rpc_closed);
-	if (s->proc_started && s->proc.running) {
+	if (s->proc_started && s->proc.running && asked) {
 		timer_arm(s, STOP_EXIT_GRACE_MS);
 		while (!s->proc.exited && !s->timer_fired && s->signals_seen < 2)
 			uv_run(&s->loop, UV_RUN_ONCE);
 		timer_disarm(s);
-		if (!s->proc.exited) {
-			ocdproc_terminate(&s->proc, s->signals_seen < 2 ? STOP_TERM_GRACE_MS : 0);
-			while (!s->proc.exited)
-				uv_run(&s->loop, UV_RUN_ONCE);
-		}
+	}
+	if (s->proc_started && s->proc.running) {
+		/* Not asked politely (no usable TCL link) or did not listen: signals. */
+		ocdproc_terminate(&s->proc, s->signals_seen < 2 ? STOP_TERM_GRACE_MS : 0);
+		while (!s->proc.exited)
+			uv_run(&s->loop, UV_RUN_ONCE);
 	}
 	if (s->proc_started)
 		ocdproc_close(&s->proc, on_proc_closed);

@@ -81,6 +81,7 @@ static int teardown(void **state)
 
 struct events {
 	size_t lines;
+	int raise_on_first_line;  /* signal to raise at the first OpenOCD line, or 0 */
 };
 
 static void on_log(void *ud, const char *line)
@@ -89,6 +90,10 @@ static void on_log(void *ud, const char *line)
 
 	(void)line;
 	e->lines++;
+	if (e->raise_on_first_line) {
+		raise(e->raise_on_first_line);
+		e->raise_on_first_line = 0;
+	}
 }
 
 static void base_config(struct ocd_session_config *c, struct events *ev)
@@ -314,6 +319,30 @@ static void test_interrupt_shuts_down(void **state)
 	assert_true(pid_gone(pid));
 }
 
+/* Ctrl-C while OpenOCD is still starting: interrupted, and OpenOCD does not survive. */
+static void test_interrupt_during_start(void **state)
+{
+	struct ocd_session_config c;
+	struct events ev = { 0 };
+	struct ocd_session *s = NULL;
+	struct swd_error err;
+	int pid;
+
+	(void)state;
+	swd_error_init(&err);
+	base_config(&c, &ev);
+	c.no_signals = false;
+	/* Raised at OpenOCD's first output line, before it listens. */
+	ev.raise_on_first_line = SIGTERM;
+	assert_int_equal(ocd_session_start(&c, &s, NULL, &err), SWD_EINTR);
+	pid = ocd_session_pid(s);
+	assert_true(pid > 0);
+	assert_int_equal(ocd_session_stop(s, NULL), 0);
+	assert_true(ocd_session_failure(s)->exited);
+	assert_true(pid_gone(pid));
+	ocd_session_free(s);
+}
+
 static void test_command_timeout(void **state)
 {
 	struct ocd_session_config c;
@@ -453,6 +482,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_early_exit, kill_children),
 		cmocka_unit_test_teardown(test_killed_mid_session, kill_children),
 		cmocka_unit_test_teardown(test_interrupt_shuts_down, kill_children),
+		cmocka_unit_test_teardown(test_interrupt_during_start, kill_children),
 		cmocka_unit_test_teardown(test_command_timeout, kill_children),
 		cmocka_unit_test_teardown(test_stubborn_openocd_killed, kill_children),
 	};
