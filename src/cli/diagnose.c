@@ -293,11 +293,13 @@ int cmd_diagnose(struct cli_ctx *ctx)
 		step(ctx, "usb permission", "skip", "the probe is reached over TCP");
 	else if (first_rc == SWD_EPROBEPERM)
 		step(ctx, "usb permission", "fail", "this user may not open the probe; %s",
-		     udev_rules() ? udev_rules() : "no udev rules for debug probes are installed (see the finding's fix)");
+		     udev_rules() ? udev_rules() : "no udev rules for debug probes are installed: sudo cp "
+						   "scripts/60-swdbackup.rules /etc/udev/rules.d/ && sudo udevadm control "
+						   "--reload-rules, then replug the probe");
 	else
 		step(ctx, "usb permission", udev_rules() || geteuid() == 0 ? "ok" : "warn", "%s%s",
 		     first_rc == SWD_EPROBENOTFOUND ? "no probe to open; " : "the probe could be opened; ",
-		     udev_rules() ? udev_rules() : "no udev rules for debug probes are installed");
+		     udev_rules() ? udev_rules() : "no udev rules for debug probes are installed (scripts/60-swdbackup.rules)");
 	if (first_rc == SWD_EPROBENOTFOUND)
 		step(ctx, "probe busy", "skip", "no probe was found");
 	else
