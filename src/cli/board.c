@@ -242,7 +242,29 @@ int cli_board_attempt(struct cli_ctx *ctx, struct cli_board *b, bool under_reset
 	regs.unique_id = b->p->regs.unique_id;
 	rc = ocd_identify(b->s, &regs, &b->id, err);
 	if (rc != 0) {
+		uint32_t cpuid = 0, idcode = 0;
+		struct swd_error lerr;
+
 		*outcome = outcome_of(rc, false);
+		/* The identity registers are where the profile says; on another part some are
+		 * not there at all. If the core answers where every Cortex-M does, it is the
+		 * wrong part rather than a bad link: say so, and do not retry. */
+		swd_error_init(&lerr);
+		if (rc != SWD_EINTR && rc != SWD_EOCDDIED &&
+		    ocd_read_memory(b->s, 0xE000ED00u, 32, 1, &cpuid, &lerr) == 0 &&
+		    ocd_read_memory(b->s, b->p->regs.dbgmcu_idcode, 32, 1, &idcode, &lerr) == 0 &&
+		    ((idcode & 0xfff) != b->p->ids.dev_id ||
+		     (b->p->ids.cpuid_partno && ((cpuid >> 4) & 0xfff) != b->p->ids.cpuid_partno))) {
+			b->id.cpuid = cpuid;
+			b->id.dbgmcu_idcode = idcode;
+			b->wrong_part = true;
+			b->clone = false; /* the IDCODE was not a clone's of this part after all */
+			*outcome = DIAG_OUT_OTHER;
+			swd_error_init(err); /* this, not the failed read, is what went wrong */
+			return swd_error_set(err, SWD_EWRONGTARGET,
+					     "the target is dev id 0x%03x (cpuid 0x%08" PRIx32 "), but profile '%s' is for dev id 0x%03x; "
+					     "use the profile of this part", idcode & 0xfff, cpuid, b->p->name, b->p->ids.dev_id);
+		}
 		return rc;
 	}
 	b->identified = true;
@@ -436,6 +458,14 @@ int cli_board_connect(struct cli_ctx *ctx, struct cli_board *b, enum diag_op op,
 			continue;
 		}
 		swd_error_set(&ctx->err, rc, "%s", aerr.msg);
+		if (b->wrong_part) {
+			b->ev.has_dev_id = true;
+			b->ev.dev_id = b->id.dbgmcu_idcode;
+			b->ev.has_cpuid = true;
+			b->ev.cpuid = b->id.cpuid;
+			cli_board_drop(b);
+			break;
+		}
 		failures++;
 		silent = silent_init_failure(b->s);
 		b->silent_failure |= silent;
@@ -616,11 +646,17 @@ void cli_board_report(struct cli_ctx *ctx, struct cli_board *b)
 
 		json_object_set_new(dev, "revision", rn ? json_string(rn) : json_null());
 	}
-	json_object_set_new(dev, "flash_size_kib", json_integer(b->id.flash_size_kib));
-	json_object_set_new(dev, "profile_flash_size_kib", json_integer(b->p->flash.size / 1024));
 	for (int i = 0; i < 12; i++)
 		snprintf(uid + 2 * i, 3, "%02x", b->id.uid[i]);
-	json_object_set_new(dev, "unique_id", json_string(uid));
+	if (b->wrong_part) {
+		/* only CPUID and DBGMCU_IDCODE were read; the rest lives elsewhere on this part */
+		json_object_set_new(dev, "flash_size_kib", json_null());
+		json_object_set_new(dev, "unique_id", json_null());
+	} else {
+		json_object_set_new(dev, "flash_size_kib", json_integer(b->id.flash_size_kib));
+		json_object_set_new(dev, "unique_id", json_string(uid));
+	}
+	json_object_set_new(dev, "profile_flash_size_kib", json_integer(b->p->flash.size / 1024));
 	json_object_set_new(ctx->doc, "device", dev);
 	if (!b->prot_ready)
 		return;
