@@ -594,6 +594,8 @@ static int session_start(const struct ocd_session_config *cfg, struct ocd_sessio
 	rc = ocdproc_build_argv(&cfg->proc, &s->argv, &s->argc, err);
 	if (rc)
 		return rc;
+	if (interrupted(s))  /* a signal before we were started: do not spawn at all */
+		return fail(s, err, SWD_EINTR, NULL, 0, NULL, "interrupted");
 	cb.ud = s;
 	rc = ocdproc_start(&s->proc, &s->loop, &cfg->proc, &cb, err);
 	s->proc_started = true; /* even on failure: its handles (if any) must be closed */

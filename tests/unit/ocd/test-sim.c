@@ -628,6 +628,25 @@ static void test_f1_options(void **state)
 	assert_int_equal(id.cpuid, 0x411FC231);
 	assert_int_equal(id.dbgmcu_idcode & 0xfff, 0x410);
 	assert_int_equal(id.flash_size_kib, 64);
+	/* Program an odd-sized image over 1 KiB pages, page by page. */
+	{
+		struct ocd_sector pages[64];
+		uint8_t img[3001];
+		char path[700];
+		struct ocd_verify_result vr;
+
+		for (unsigned i = 0; i < 64; i++)
+			pages[i] = (struct ocd_sector){ i, i * 1024, 1024 };
+		for (size_t i = 0; i < sizeof(img); i++)
+			img[i] = (uint8_t)(i * 7 + 3);
+		snprintf(path, sizeof(path), "%s/f1 image.bin", work);
+		write_bytes(path, img, sizeof(img));
+		struct ocd_program_args a = { path, 0, FLASH_BASE, 0, pages, 64 };
+		assert_int_equal(ocd_program(s, &a, &err), 0);
+		assert_int_equal(ocd_verify_image(s, path, FLASH_BASE, &vr, &err), 0);
+		assert_true(vr.match);
+		assert_int_equal(vr.bytes, sizeof(img));
+	}
 	assert_int_equal(ocd_reset(s, OCD_RESET_HALT, &err), 0);
 	assert_int_equal(ocd_options_read(s, "stm32f1x", 0, &text, &err), 0);
 	assert_non_null(strstr(text, "read protection: off"));
