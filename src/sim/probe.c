@@ -134,8 +134,9 @@ static void mem_access(struct probe *p, const struct stp_request *req, uint8_t *
 	if (len % width || addr % width || len > max) {
 		st = ST_AP_ERROR;
 	} else if (write) {
-		/* The data phase carries what the header announced; a short one is an error. */
-		if (req->data_len < len)
+		/* The data phase carries what the header announced; a missing or short one is
+		 * an error. */
+		if (req->dir != STP_DIR_OUT || req->data_len < len)
 			st = ST_AP_ERROR;
 		else
 			st = (uint8_t)mcu_write(p->mcu, addr, req->data, len, width);
@@ -148,7 +149,8 @@ static void mem_access(struct probe *p, const struct stp_request *req, uint8_t *
 	}
 	p->last_rw = (uint8_t)st;
 	p->last_rw_addr = addr;
-	*cost += wire_ns(p, len / width);
+	if (st != ST_AP_ERROR) /* refused by the probe: nothing went on the wire */
+		*cost += wire_ns(p, len / width);
 	trace(p, "%s addr=0x%08x len=%u status=0x%02x", mem_name(op), addr, len, st);
 }
 

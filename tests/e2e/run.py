@@ -165,11 +165,13 @@ class Case:
     def __init__(self, path, args):
         self.path = path
         self.name = os.path.splitext(os.path.basename(path))[0]
-        with open(path) as f:
-            try:
+        try:
+            with open(path) as f:
                 self.spec = json.load(f)
-            except json.JSONDecodeError as e:
-                raise CaseError(f"{path}:{e.lineno}:{e.colno}: {e.msg}")
+        except OSError as e:
+            raise CaseError(f"cannot read '{path}': {e.strerror}")
+        except json.JSONDecodeError as e:
+            raise CaseError(f"{path}:{e.lineno}:{e.colno}: {e.msg}")
         unknown = set(self.spec) - {"description", "boards", "steps", "timeout"}
         if unknown:
             raise CaseError(f"unknown case key(s) {sorted(unknown)}")
@@ -180,7 +182,7 @@ class Case:
 
     def subst_values(self):
         v = {"tmp": self.tmp, "sim": self.args.sim, "swdbackup": self.args.swdbackup,
-             "openocd": "openocd"}
+             "openocd": "openocd", "e2e": os.path.dirname(os.path.abspath(__file__))}
         for i, b in enumerate(self.order):
             per = {"port": str(b.port), "board": b.flash, "ocd_target": b.target,
                    "model": b.model, "flash_size": str(b.size),
@@ -201,7 +203,7 @@ class Case:
             if key == "swdbackup" and not os.path.exists(values[key]):
                 raise Skip(f"{values[key]} is not built")
             return values[key]
-        return re.sub(r"\{([a-z_]+(?::[A-Za-z0-9_-]+)?)\}", one, text)
+        return re.sub(r"\{([a-z_][a-z0-9_]*(?::[A-Za-z0-9_-]+)?)\}", one, text)
 
     def board(self, name):
         if name is None:
@@ -294,6 +296,11 @@ class Case:
             os.killpg(p.pid, signal.SIGKILL)
             out, err = p.communicate()
             self.fail(n, f"timed out after {timeout:.0f} s", out, err)
+        except BaseException:
+            # interrupted (SIGTERM from meson, ^C): the step's process group goes too
+            os.killpg(p.pid, signal.SIGKILL)
+            p.wait()
+            raise
         out = out.decode(errors="replace")
         err = err.decode(errors="replace")
         log(f"  exit {p.returncode} in {time.monotonic() - t0:.2f} s")
@@ -385,7 +392,13 @@ class Case:
                       f"({data[first]:#04x} vs {ref[first]:#04x})")
 
 
+def on_sigterm(signum, frame):
+    # Unwind through the finally blocks so every simulator and step process is stopped.
+    raise SystemExit(1)
+
+
 def main():
+    signal.signal(signal.SIGTERM, on_sigterm)
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("case", help="case file (tests/e2e/cases/*.json)")
     ap.add_argument("--sim", required=True, help="path of swdbackup-sim")

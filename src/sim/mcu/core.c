@@ -3,20 +3,19 @@
  * Flash, SRAM and CCM are host memory mapped into unicorn (uc_mem_map_ptr), so code and
  * data reads run at full speed; flash is mapped read-only and every store to it is
  * caught by a write-protection hook and handed to the flash controller. System memory,
- * peripherals and the private peripheral bus are MMIO regions served by the same bus
- * as the debugger. A block hook counts cycles (about one per halfword of code) so the
- * core can be given bounded slices.
+ * peripherals, the private peripheral bus and the bit-band aliases are MMIO regions
+ * served by the same bus as the debugger. A block hook counts cycles (a halfword of code
+ * plus two per block) so the core can be given bounded slices.
  *
- * Exceptions are not modelled: a fault (bad fetch, bus error, undefined instruction,
- * SVC, exception return) locks the core up, which is where a Cortex-M ends when it runs
- * garbage, and BKPT halts it in debug state as on silicon.
+ * Exceptions and interrupts are not modelled: a fault (bad fetch, bus error, undefined
+ * instruction, SVC, exception return) locks the core up at once, which is where a
+ * Cortex-M running garbage or an erased vector table ends anyway (HardFault through a
+ * garbage vector); BKPT halts it in debug state as on silicon; WFI/WFE sleep for good.
  */
 #include <stdio.h>
 #include <string.h>
 
 #include "sim/mcu/mcu_int.h"
-
-uint64_t mcu_host_ns(void);
 
 #define EXCP_BKPT 7 /* qemu's ARM exception number for BKPT */
 
@@ -27,7 +26,7 @@ struct mmio_ctx {
 
 /* unicorn hands MMIO callbacks one opaque pointer; the contexts live here, one per
  * board (each board has its own unicorn instance) */
-#define MAX_MMIO 6
+#define MAX_MMIO 8
 struct core_extra {
 	struct mmio_ctx ctx[MAX_MMIO];
 	unsigned n;
@@ -140,9 +139,10 @@ static void block_hook(uc_engine *uc, uint64_t address, uint32_t size, void *use
 	mcu_t *m = user;
 	if (m->nfix)
 		apply_fixups(m);
-	/* about one cycle per halfword of Thumb code: close enough for loops of simple
-	 * ALU/load instructions, which is what the flash loaders and the CRC are */
-	m->cycles += size / 2 ? size / 2 : 1;
+	/* about one cycle per halfword of Thumb code plus two for the branch that entered
+	 * the block (pipeline refill, RM0090 PM0214 §3.3 timings): close enough for the
+	 * loops of loads, ALU operations and branches the flash loaders and CRC are */
+	m->cycles += size / 2 + 2;
 	if (m->cycles >= m->budget) {
 		stop(m);
 		return;
@@ -197,15 +197,20 @@ int mcu_core_init(mcu_t *m, char *err, size_t errlen)
 	if (e == UC_ERR_OK)
 		e = uc_mem_map_ptr(m->uc, MCU_FLASH_BASE, md->flash_size,
 		                   UC_PROT_READ | UC_PROT_EXEC, m->flash);
-	if (e == UC_ERR_OK)
+	if (e == UC_ERR_OK) {
+		m->flash_mapped = true;
 		e = uc_mem_map_ptr(m->uc, MCU_SRAM_BASE, md->sram_size, UC_PROT_ALL, m->sram);
+	}
 	if (e == UC_ERR_OK && md->ccm_size)
 		/* CCM is data-only on silicon: fetching from it faults */
 		e = uc_mem_map_ptr(m->uc, MCU_CCM_BASE, md->ccm_size,
 		                   UC_PROT_READ | UC_PROT_WRITE, m->ccm);
 	if (e == UC_ERR_OK) {
 		uint32_t sb = md->sys_base & ~0x3FFu;
-		e = map_mmio(m, sb, page_up(md->sys_base + md->sys_size) - sb);
+		uint32_t se = md->sys_base + md->sys_size;
+		if (md->family == MCU_FAMILY_F1)
+			se = md->opt_addr + 16; /* F1 option bytes follow the ROM */
+		e = map_mmio(m, sb, page_up(se) - sb);
 	}
 	if (e == UC_ERR_OK && md->family == MCU_FAMILY_F2F4)
 		e = map_mmio(m, md->opt_addr, 0x400);
@@ -215,6 +220,11 @@ int mcu_core_init(mcu_t *m, char *err, size_t errlen)
 		e = map_mmio(m, MCU_PERIPH_BASE, m->periph_size);
 	if (e == UC_ERR_OK)
 		e = map_mmio(m, MCU_PPB_BASE, MCU_PPB_SIZE);
+	/* bit-band aliases of SRAM and of the peripherals */
+	if (e == UC_ERR_OK)
+		e = map_mmio(m, 0x22000000u, md->sram_size * 32);
+	if (e == UC_ERR_OK)
+		e = map_mmio(m, 0x42000000u, m->periph_size * 32);
 	if (e == UC_ERR_OK)
 		e = uc_hook_add(m->uc, &m->hooks[0], UC_HOOK_MEM_WRITE_PROT, flash_store_hook,
 		                m, 1, 0);
@@ -294,9 +304,67 @@ void mcu_core_flush_tb(mcu_t *m)
 static void lock_up(mcu_t *m)
 {
 	m->lockup = true;
-	m->firmware_running = false;
 	/* the architected lockup address */
 	wr(m, UC_ARM_REG_PC, 0xEFFFFFFFu);
+}
+
+/* Readout protection level 1 with a debugger attached: code running from SRAM (a
+ * debugger algorithm such as the CRC) gets bus errors from flash (RM0090 §3.7.3,
+ * RM0008 §2.3.4), while the firmware itself runs from flash normally. Flash is
+ * unmapped from the core for the former. */
+static bool sync_flash_mapping(mcu_t *m)
+{
+	bool want = !(m->rdp_active && !m->firmware_running);
+	if (want == m->flash_mapped)
+		return true;
+	uint32_t size = m->md->flash_size;
+	uc_err e;
+	if (want) {
+		e = uc_mem_map_ptr(m->uc, 0, size, UC_PROT_READ | UC_PROT_EXEC, m->flash);
+		if (e == UC_ERR_OK)
+			e = uc_mem_map_ptr(m->uc, MCU_FLASH_BASE, size, UC_PROT_READ | UC_PROT_EXEC,
+			                   m->flash);
+	} else {
+		e = uc_mem_unmap(m->uc, 0, size);
+		if (e == UC_ERR_OK)
+			e = uc_mem_unmap(m->uc, MCU_FLASH_BASE, size);
+	}
+	if (e != UC_ERR_OK)
+		return false;
+	m->flash_mapped = want;
+	return true;
+}
+
+/* unicorn stops on the YIELD and WFE hints as if they were undefined, with the PC already
+ * past them (a real undefined instruction leaves the PC on itself). On a Cortex-M YIELD
+ * is a NOP and WFE waits for an event, which nothing in the board sends. Returns true
+ * when the instruction before PC is such a hint and the one at PC is not an UDF. */
+static bool hint_at_pc(mcu_t *m)
+{
+	uint32_t pc = rd(m, UC_ARM_REG_PC) & ~1u;
+	uint8_t b[4];
+	uint8_t c[2] = { 0, 0 };
+	if (pc < 2 || uc_mem_read(m->uc, pc - 2, b, 4) != UC_ERR_OK)
+		return false;
+	if (pc >= 4)
+		uc_mem_read(m->uc, pc - 4, c, 2); /* stays 0 where nothing is mapped */
+	uint16_t before2 = (uint16_t)(b[0] | b[1] << 8);
+	uint16_t first4 = (uint16_t)(c[0] | c[1] << 8);
+	uint16_t at = (uint16_t)(b[2] | b[3] << 8);
+	if ((at & 0xFF00) == 0xDE00 || (at & 0xFFF0) == 0xF7F0)
+		return false; /* UDF at PC: a real fault */
+	unsigned hint;
+	if ((before2 & 0xFF0F) == 0xBF00 && (before2 & 0xF0) != 0)
+		hint = (before2 >> 4) & 0xF; /* 16-bit hint (an IT has a non-zero mask) */
+	else if (first4 == 0xF3AF && (before2 & 0xFF00) == 0x8000)
+		hint = before2 & 0xFF;
+	else
+		return false;
+	if (hint != 1 && hint != 2)
+		return false;
+	if (hint == 2)
+		m->sleeping = true; /* WFE */
+	return true;
 }
 
 /* Runs one slice. Ends halted (BKPT), locked up (fault), sleeping (WFI/WFE) or still
@@ -305,6 +373,10 @@ void mcu_core_run(mcu_t *m, uint64_t budget, uint64_t host_ns_limit)
 {
 	if (m->reset_invstate) {
 		m->reset_invstate = false;
+		lock_up(m);
+		return;
+	}
+	if (!sync_flash_mapping(m)) {
 		lock_up(m);
 		return;
 	}
@@ -321,6 +393,8 @@ void mcu_core_run(mcu_t *m, uint64_t budget, uint64_t host_ns_limit)
 	apply_fixups(m);
 	if (m->cfg.timing == MCU_TIMING_REALISTIC)
 		m->core_ns += m->cycles * 1000000000ull / m->core_hz;
+	if (m->cycles)
+		m->retire_st = true;
 	m->budget = 0;
 	if (m->pending_reset) {
 		mcu_do_system_reset(m);
@@ -328,20 +402,27 @@ void mcu_core_run(mcu_t *m, uint64_t budget, uint64_t host_ns_limit)
 	}
 	if (m->core_bkpt) {
 		mcu_halt_now(m);
+		m->dfsr |= MCU_DFSR_BKPT;
 		return;
 	}
+	if (e == UC_ERR_INSN_INVALID && !m->core_fault && hint_at_pc(m))
+		return;
 	if (e != UC_ERR_OK || m->core_fault) {
 		lock_up(m);
 		return;
 	}
 	if (!extra(m)->stop_asked)
-		m->sleeping = true; /* unicorn returned on its own: WFI/WFE */
+		m->sleeping = true; /* unicorn returned on its own: WFI */
 }
 
 bool mcu_core_step(mcu_t *m)
 {
 	if (m->reset_invstate) {
 		m->reset_invstate = false;
+		lock_up(m);
+		return false;
+	}
+	if (!sync_flash_mapping(m)) {
 		lock_up(m);
 		return false;
 	}
@@ -389,7 +470,7 @@ static int regsel_to_uc(unsigned regsel)
 
 static bool regs_reachable(mcu_t *m)
 {
-	return !m->faults.unpowered && !(m->swd_dead && !m->nrst);
+	return !m->faults.unpowered && !m->rdp_level2 && !(m->swd_dead && !m->nrst);
 }
 
 enum mcu_status mcu_read_core_reg(mcu_t *m, unsigned regsel, uint32_t *val)

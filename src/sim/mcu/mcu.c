@@ -22,6 +22,7 @@
 #define DEMCR 0xE000EDFCu
 #define CPUID 0xE000ED00u
 #define AIRCR 0xE000ED0Cu
+#define DFSR 0xE000ED30u
 #define MVFR0 0xE000EF40u
 #define MVFR1 0xE000EF44u
 #define FP_CTRL 0xE0002000u
@@ -43,6 +44,11 @@
 #define S_RETIRE_ST (1u << 24)
 #define S_RESET_ST (1u << 25)
 #define VC_CORERESET (1u << 0)
+
+static void periph_reset(mcu_t *m);
+static uint32_t periph_read(mcu_t *m, uint32_t addr, unsigned width);
+static uint32_t rcc_base(const mcu_t *m);
+static void update_clock(mcu_t *m);
 
 static uint64_t host_ns(void)
 {
@@ -173,6 +179,9 @@ static void start_running(mcu_t *m, bool from_reset)
 	                      (pc >= MCU_FLASH_BASE && pc - MCU_FLASH_BASE < m->md->flash_size);
 	if (m->firmware_running && m->faults.swd_disabled && !m->nrst)
 		m->swd_dead = true;
+	/* low-power: the firmware goes straight to a sleep mode that gates debug halts */
+	if (m->firmware_running && m->faults.low_power)
+		m->sleeping = true;
 }
 
 static void dhcsr_write(mcu_t *m, uint32_t v)
@@ -198,15 +207,18 @@ static void dhcsr_write(mcu_t *m, uint32_t v)
 			return;
 		}
 		m->dhcsr_ctrl = ctrl;
-		if (!m->nrst)
+		if (!m->nrst) {
 			mcu_halt_now(m);
+			m->dfsr |= MCU_DFSR_HALTED;
+		}
 		return;
 	}
 	m->dhcsr_ctrl = ctrl;
 	if (!m->halted || m->nrst)
 		return;
 	if (ctrl & C_STEP) {
-		mcu_core_step(m);
+		if (mcu_core_step(m) && !m->lockup)
+			m->dfsr |= MCU_DFSR_HALTED;
 		m->dhcsr_ctrl |= C_HALT;
 		return;
 	}
@@ -216,11 +228,10 @@ static void dhcsr_write(mcu_t *m, uint32_t v)
 void mcu_do_system_reset(mcu_t *m)
 {
 	mcu_fpec_reset(m);
-	memset(m->periph, 0, m->periph_size);
+	periph_reset(m);
 	/* SCS (NVIC, SCB) is reset with the system; the debug registers, FPB/DWT and
 	 * DBGMCU are only reset at power-on */
 	memset(m->ppb + 0xE000, 0, 0x1000);
-	m->core_hz = m->md->hsi_hz;
 	mcu_core_reset(m);
 	m->reset_st = true;
 	m->lockup = false;
@@ -233,6 +244,7 @@ void mcu_do_system_reset(mcu_t *m)
 	}
 	if ((m->dhcsr_ctrl & C_DEBUGEN) && ((m->demcr & VC_CORERESET) || (m->dhcsr_ctrl & C_HALT))) {
 		mcu_halt_now(m);
+		m->dfsr |= (m->demcr & VC_CORERESET) ? MCU_DFSR_VCATCH : MCU_DFSR_HALTED;
 		return;
 	}
 	start_running(m, true);
@@ -249,6 +261,7 @@ static enum mcu_status ppb_read(mcu_t *m, uint32_t addr, unsigned width, uint32_
 	case DCRSR: v = 0; break;
 	case DCRDR: v = m->dcrdr; break;
 	case DEMCR: v = m->demcr; break;
+	case DFSR: v = m->dfsr; break;
 	case AIRCR: v = 0xFA050000u | (get_le(m->ppb + (AIRCR - MCU_PPB_BASE), 4) & 0x700); break;
 	case MVFR0: v = m->md->fpu ? 0x10110021u : 0; break;
 	case MVFR1: v = m->md->fpu ? 0x11000011u : 0; break;
@@ -297,6 +310,7 @@ static enum mcu_status ppb_write(mcu_t *m, uint32_t addr, unsigned width, uint32
 	}
 	case DCRDR: m->dcrdr = val; break;
 	case DEMCR: m->demcr = val & 0x010F07F1u; break;
+	case DFSR: m->dfsr &= ~val; break; /* write one to clear */
 	case AIRCR:
 		put_le(m->ppb + (AIRCR - MCU_PPB_BASE), 4, val & 0x700);
 		if ((val >> 16) != 0x05FA || !(val & 0x5))
@@ -333,6 +347,50 @@ static bool in_sys(const mcu_t *m, uint32_t addr)
 	return md->opt2_addr && addr >= md->opt2_addr && addr - md->opt2_addr < 16;
 }
 
+/* Cortex-M3/M4 bit-band (PM0056 §2.2.5, PM0214 §2.2.5): each word of the alias regions
+ * 0x22000000 and 0x42000000 is one bit of SRAM or of the peripherals. Returns the byte
+ * address behind an alias address and the bit number, or false when addr is none. */
+static bool bitband(const mcu_t *m, uint32_t addr, uint32_t *byte, unsigned *bit)
+{
+	uint32_t base;
+	uint32_t span;
+	if (addr >= 0x22000000u && addr < 0x24000000u) {
+		base = MCU_SRAM_BASE;
+		span = m->md->sram_size;
+	} else if (addr >= 0x42000000u && addr < 0x44000000u) {
+		base = MCU_PERIPH_BASE;
+		span = m->periph_size;
+	} else {
+		return false;
+	}
+	uint32_t off = (addr & 0x01FFFFFFu) >> 5;
+	if (off >= span)
+		return false;
+	*byte = base + off;
+	*bit = (addr >> 2) & 7;
+	return true;
+}
+
+static enum mcu_status bitband_read(mcu_t *m, uint32_t byte, unsigned bit, uint32_t *val,
+                                    enum mcu_initiator by)
+{
+	uint32_t b;
+	enum mcu_status st = mcu_bus_read(m, byte, 1, &b, by);
+	*val = (b >> bit) & 1;
+	return st;
+}
+
+static enum mcu_status bitband_write(mcu_t *m, uint32_t byte, unsigned bit, uint32_t val,
+                                     enum mcu_initiator by)
+{
+	uint32_t b;
+	enum mcu_status st = mcu_bus_read(m, byte, 1, &b, by);
+	if (st != MCU_OK)
+		return st;
+	b = (val & 1) ? (b | (1u << bit)) : (b & ~(1u << bit));
+	return mcu_bus_write(m, byte, 1, b, by);
+}
+
 enum mcu_status mcu_bus_read(mcu_t *m, uint32_t addr, unsigned width, uint32_t *val,
                              enum mcu_initiator by)
 {
@@ -358,11 +416,15 @@ enum mcu_status mcu_bus_read(mcu_t *m, uint32_t addr, unsigned width, uint32_t *
 			*val = width == 4 ? v : (v >> sh) & (width == 2 ? 0xFFFFu : 0xFFu);
 			return MCU_OK;
 		}
-		*val = get_le(m->periph + (addr - MCU_PERIPH_BASE), width);
+		*val = periph_read(m, addr, width);
 		return MCU_OK;
 	}
 	if (addr >= MCU_PPB_BASE && addr - MCU_PPB_BASE < MCU_PPB_SIZE)
 		return ppb_read(m, addr, width, val, by);
+	uint32_t byte;
+	unsigned bit;
+	if (bitband(m, addr, &byte, &bit))
+		return bitband_read(m, byte, bit, val, by);
 	return MCU_FAULT;
 }
 
@@ -393,14 +455,118 @@ enum mcu_status mcu_bus_write(mcu_t *m, uint32_t addr, unsigned width, uint32_t 
 			return MCU_OK;
 		}
 		put_le(m->periph + (addr - MCU_PERIPH_BASE), width, val);
+		if ((addr & ~0xFu) == rcc_base(m))
+			update_clock(m);
 		return MCU_OK;
 	}
 	if (addr >= MCU_PPB_BASE && addr - MCU_PPB_BASE < MCU_PPB_SIZE)
 		return ppb_write(m, addr, width, val, by);
+	uint32_t byte;
+	unsigned bit;
+	if (bitband(m, addr, &byte, &bit))
+		return bitband_write(m, byte, bit, val, by);
 	return MCU_FAULT;
 }
 
+/* --- reset and clock control ------------------------------------------------------ */
+
+/* RCC (RM0008 §7.3, RM0033/RM0090 §5-6.3): only what sets the core clock is modelled.
+ * Ready flags follow their enable bits at once and SWS follows SW, so firmware and
+ * OpenOCD's reset-init never wait on an oscillator. HSE is taken as an 8 MHz crystal. */
+#define HSE_HZ 8000000u
+
+static uint32_t rcc_base(const mcu_t *m)
+{
+	return m->md->family == MCU_FAMILY_F1 ? 0x40021000u : 0x40023800u;
+}
+
+static uint32_t periph_word(const mcu_t *m, uint32_t addr)
+{
+	return get_le(m->periph + (addr - MCU_PERIPH_BASE), 4);
+}
+
+static void periph_reset(mcu_t *m)
+{
+	memset(m->periph, 0, m->periph_size);
+	uint32_t rcc = rcc_base(m);
+	put_le(m->periph + (rcc - MCU_PERIPH_BASE), 4, 0x00000083u); /* HSION, HSIRDY */
+	if (m->md->family == MCU_FAMILY_F2F4)
+		put_le(m->periph + (rcc + 4 - MCU_PERIPH_BASE), 4, 0x24003010u); /* PLLCFGR */
+	m->core_hz = m->md->hsi_hz;
+}
+
+static uint32_t ahb_div(uint32_t cfgr)
+{
+	static const uint32_t div[8] = { 2, 4, 8, 16, 64, 128, 256, 512 };
+	uint32_t hpre = (cfgr >> 4) & 0xF;
+	return hpre & 8 ? div[hpre & 7] : 1;
+}
+
+static void update_clock(mcu_t *m)
+{
+	uint32_t rcc = rcc_base(m);
+	uint32_t cr = periph_word(m, rcc);
+	uint64_t hz = m->md->hsi_hz;
+	if (m->md->family == MCU_FAMILY_F1) {
+		uint32_t cfgr = periph_word(m, rcc + 4);
+		uint32_t sw = cfgr & 3;
+		if (sw == 1) {
+			hz = HSE_HZ;
+		} else if (sw == 2 && (cr & (1u << 24))) {
+			uint64_t in = (cfgr & (1u << 16)) ? HSE_HZ / ((cfgr & (1u << 17)) ? 2 : 1)
+			                                   : m->md->hsi_hz / 2;
+			uint32_t mul = ((cfgr >> 18) & 0xF) + 2;
+			hz = in * (mul > 16 ? 16 : mul);
+		}
+		hz /= ahb_div(cfgr);
+	} else {
+		uint32_t pll = periph_word(m, rcc + 4);
+		uint32_t cfgr = periph_word(m, rcc + 8);
+		uint32_t sw = cfgr & 3;
+		if (sw == 1) {
+			hz = HSE_HZ;
+		} else if (sw == 2 && (cr & (1u << 24))) {
+			uint64_t in = (pll & (1u << 22)) ? HSE_HZ : m->md->hsi_hz;
+			uint32_t pllm = pll & 0x3F;
+			uint32_t plln = (pll >> 6) & 0x1FF;
+			uint32_t pllp = 2 * (((pll >> 16) & 3) + 1);
+			if (pllm >= 2 && plln >= 2)
+				hz = in / pllm * plln / pllp;
+		}
+		hz /= ahb_div(cfgr);
+	}
+	if (hz < 1000000 || hz > 240000000)
+		hz = m->md->hsi_hz; /* a setting the part would not run at */
+	m->core_hz = (uint32_t)hz;
+}
+
+static uint32_t periph_read(mcu_t *m, uint32_t addr, unsigned width)
+{
+	uint32_t rcc = rcc_base(m);
+	uint32_t a = addr & ~3u;
+	uint32_t v = periph_word(m, a);
+	uint32_t cfgr = rcc + (m->md->family == MCU_FAMILY_F1 ? 4 : 8);
+	if (a == rcc)
+		v = (v & ~((1u << 1) | (1u << 17) | (1u << 25))) | ((v & 1u) << 1) |
+		    ((v & (1u << 16)) << 1) | ((v & (1u << 24)) << 1);
+	else if (a == cfgr)
+		v = (v & ~0xCu) | ((v & 3u) << 2);
+	unsigned sh = (addr & 3) * 8;
+	return width == 4 ? v : (v >> sh) & (width == 2 ? 0xFFFFu : 0xFFu);
+}
+
 /* --- creation and persistence ------------------------------------------------------ */
+
+/* "cannot open 'x': no such file or directory": strerror's text, lowercased as the house
+ * style wants for messages */
+static void sys_err(char *err, size_t errlen, const char *what, const char *path, int e)
+{
+	char reason[128];
+	snprintf(reason, sizeof(reason), "%s", strerror(e));
+	if (reason[0] >= 'A' && reason[0] <= 'Z')
+		reason[0] = (char)(reason[0] - 'A' + 'a');
+	snprintf(err, errlen, "cannot %s '%s': %s", what, path, reason);
+}
 
 static char *path_with(const char *path, const char *suffix)
 {
@@ -430,15 +596,21 @@ static int open_flash(mcu_t *m, char *err, size_t errlen)
 {
 	const char *path = m->flash_path;
 	uint32_t size = m->md->flash_size;
-	m->flash_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	m->flash_fd = open(path, O_RDWR | O_CLOEXEC);
+	if (m->flash_fd < 0 && errno == ENOENT) {
+		m->flash_fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+		m->flash_created = m->flash_fd >= 0;
+	}
 	if (m->flash_fd < 0) {
-		snprintf(err, errlen, "cannot open '%s': %s", path, strerror(errno));
-		return -errno;
+		int e = errno;
+		sys_err(err, errlen, "open", path, e);
+		return -e;
 	}
 	struct stat st;
 	if (fstat(m->flash_fd, &st) < 0) {
-		snprintf(err, errlen, "cannot stat '%s': %s", path, strerror(errno));
-		return -errno;
+		int e = errno;
+		sys_err(err, errlen, "stat", path, e);
+		return -e;
 	}
 	bool fresh = st.st_size == 0;
 	if (!fresh && st.st_size != (off_t)size) {
@@ -447,14 +619,16 @@ static int open_flash(mcu_t *m, char *err, size_t errlen)
 		return -EINVAL;
 	}
 	if (fresh && ftruncate(m->flash_fd, size) < 0) {
-		snprintf(err, errlen, "cannot size '%s': %s", path, strerror(errno));
-		return -errno;
+		int e = errno;
+		sys_err(err, errlen, "size", path, e);
+		return -e;
 	}
 	m->flash = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, m->flash_fd, 0);
 	if (m->flash == MAP_FAILED) {
+		int e = errno;
 		m->flash = NULL;
-		snprintf(err, errlen, "cannot map '%s': %s", path, strerror(errno));
-		return -errno;
+		sys_err(err, errlen, "map", path, e);
+		return -e;
 	}
 	if (fresh)
 		memset(m->flash, 0xFF, size); /* a new chip comes erased */
@@ -506,19 +680,30 @@ mcu_t *mcu_new(const struct mcu_config *cfg, char *err, size_t errlen)
 		uid_from_path(m->uid, cfg->flash_path);
 	m->core_hz = md->hsi_hz;
 
-	if (open_flash(m, err, errlen) < 0)
-		goto fail;
+	/* the side files first, so a bad one leaves no new flash file behind */
 	mcu_options_default(m);
-	if (mcu_options_load(m) < 0) {
-		snprintf(err, errlen, "cannot read '%s': %s", m->opt_path, strerror(errno));
+	int rc = mcu_options_load(m);
+	if (rc == -EINVAL) {
+		snprintf(err, errlen, "'%s' is not a %s option byte file; remove it to start "
+		         "from factory options", m->opt_path, md->name);
+		goto fail;
+	} else if (rc < 0) {
+		sys_err(err, errlen, "read", m->opt_path, -rc);
 		goto fail;
 	}
 	memset(m->otp, 0xFF, sizeof(m->otp));
-	if (md->otp && mcu_otp_load(m) < 0) {
-		snprintf(err, errlen, "cannot read '%s': %s", m->otp_path, strerror(errno));
+	rc = md->otp ? mcu_otp_load(m) : 0;
+	if (rc == -EINVAL) {
+		snprintf(err, errlen, "'%s' is not a %s OTP file (%u bytes expected)",
+		         m->otp_path, md->name, MCU_OTP_SIZE + MCU_OTP_LOCKS);
+		goto fail;
+	} else if (rc < 0) {
+		sys_err(err, errlen, "read", m->otp_path, -rc);
 		goto fail;
 	}
 	mcu_options_apply_faults(m);
+	if (open_flash(m, err, errlen) < 0)
+		goto fail;
 	if (mcu_core_init(m, err, errlen) < 0)
 		goto fail;
 	/* power-on: the debug domain starts cleared, then the chip leaves reset and runs
@@ -526,6 +711,10 @@ mcu_t *mcu_new(const struct mcu_config *cfg, char *err, size_t errlen)
 	mcu_do_system_reset(m);
 	return m;
 fail:
+	if (m->flash_created)
+		unlink(m->flash_path); /* bad input changes nothing */
+	m->opt_dirty = false;
+	m->otp_dirty = false;
 	mcu_free(m);
 	return NULL;
 }
@@ -581,7 +770,7 @@ double mcu_target_voltage(const mcu_t *m)
 
 static bool link_dead(const mcu_t *m)
 {
-	return m->faults.unpowered || (m->swd_dead && !m->nrst);
+	return m->faults.unpowered || m->rdp_level2 || (m->swd_dead && !m->nrst);
 }
 
 void mcu_set_nrst(mcu_t *m, bool asserted)
@@ -613,15 +802,19 @@ enum mcu_status mcu_connect(mcu_t *m, uint32_t *dp_idcode)
 	return MCU_OK;
 }
 
+/* flaky=RATE: each memory transfer (one ST-LINK memory command) answers WAIT with
+ * probability RATE - RATE^2 and FAULT with RATE^2, so a low rate is nearly all WAITs,
+ * which OpenOCD retries, while a high rate also brings faults that fail the command.
+ * The debug registers are not memory and never flake. */
 static enum mcu_status flaky(mcu_t *m, uint32_t addr)
 {
-	if (m->faults.flaky <= 0.0 || addr >= MCU_PPB_BASE)
+	double r = m->faults.flaky;
+	if (r <= 0.0 || addr >= MCU_PPB_BASE)
 		return MCU_OK;
-	uint64_t r = rng_next(m);
-	double u = (double)(r >> 11) / 9007199254740992.0;
-	if (u >= m->faults.flaky)
-		return MCU_OK;
-	return (r & 1) ? MCU_WAIT : MCU_FAULT;
+	double u = (double)(rng_next(m) >> 11) / 9007199254740992.0;
+	if (u < r * r)
+		return MCU_FAULT;
+	return u < r ? MCU_WAIT : MCU_OK;
 }
 
 enum mcu_status mcu_read(mcu_t *m, uint32_t addr, void *buf, size_t len, unsigned width)
@@ -718,8 +911,6 @@ void mcu_advance(mcu_t *m, uint64_t now_ns)
 		mcu_core_run(m, budget, 20000000);
 }
 
-/* exported for the core so the run loop and the tests share one clock */
-uint64_t mcu_host_ns(void);
 uint64_t mcu_host_ns(void)
 {
 	return host_ns();

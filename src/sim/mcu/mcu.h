@@ -29,11 +29,17 @@ enum mcu_status {
 /* Board faults that live in the target (link faults such as busy and drop-after are
  * the server's). Parsed by the server from --fault and handed over here. */
 struct mcu_faults {
-	bool swd_disabled;     /* firmware turns SWDIO/SWCLK into GPIO once it runs */
+	bool swd_disabled;     /* firmware turns SWDIO/SWCLK into GPIO once it runs: every
+	                        * access answers MCU_NO_RESPONSE from the moment the core
+	                        * leaves reset running (or is resumed at a PC in flash)
+	                        * until NRST is asserted */
 	bool unpowered;        /* VDD ~ 0 V: nothing answers */
-	bool rdp1;             /* readout protection level 1 at power-on */
-	bool low_power;        /* firmware sleeps: halt requests are lost unless under reset */
-	double flaky;          /* 0..1: fraction of memory accesses that answer WAIT or FAULT */
+	bool rdp1;             /* readout protection level 1 at power-on (in memory only:
+	                        * FILE.opt is written when OpenOCD changes the options) */
+	bool low_power;        /* firmware sleeps from reset: C_HALT, AIRCR and RESETSYS
+	                        * are lost while it runs, unless NRST is held */
+	double flaky;          /* 0..1: fraction of memory transfers that answer WAIT or FAULT
+	                        * (FAULT with probability flaky^2, the rest WAIT) */
 	uint32_t clone_idcode; /* 0 = the genuine DP IDCODE */
 	uint32_t wrp[4];       /* pages/sectors to write-protect, one bit each (F1: by page
 	                        * group as WRP bits do; F2/F4: sector n = bit n) */
@@ -107,9 +113,11 @@ enum mcu_status mcu_system_reset(mcu_t *m);
 
 /* Lets time pass for the target: the core runs (flash loaders, CRC, firmware) and flash
  * operations progress. now_ns is the server's monotonic clock. With MCU_TIMING_NONE the
- * core runs until it halts or for a bounded slice of host time, so a spinning loop
- * cannot stall the server; with MCU_TIMING_REALISTIC it runs as many cycles as the
- * part's clock allows since the previous call. Called by the server before every
+ * core runs until it halts, sleeps or locks up, for at most 200 us of host time per
+ * call, so a spinning loop cannot stall the server; with MCU_TIMING_REALISTIC it runs
+ * as many cycles as the part's clock (HSI after reset, or what RCC was set to) allows
+ * since the previous call (never catching up more than 50 ms), and flash BSY stays set
+ * for the datasheet time measured on now_ns. Called by the server before every
  * ST-LINK command that touches the target. */
 void mcu_advance(mcu_t *m, uint64_t now_ns);
 

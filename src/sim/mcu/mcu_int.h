@@ -59,6 +59,10 @@ int mcu_sector_of(const struct mcu_model *md, uint32_t off);
 
 /* Who performs a bus access: the debugger may touch the debug registers and is stopped
  * by readout protection; the core is not. */
+#define MCU_DFSR_HALTED (1u << 0)
+#define MCU_DFSR_BKPT (1u << 1)
+#define MCU_DFSR_VCATCH (1u << 3)
+
 enum mcu_initiator { MCU_BY_DEBUGGER, MCU_BY_CORE };
 
 /* Flash programming/erase controller state (FPEC on F1, flash interface on F2/F4). */
@@ -94,6 +98,7 @@ struct mcu {
 
 	uint8_t *flash;      /* MAP_SHARED view of the board file */
 	int flash_fd;
+	bool flash_created;  /* made by this run: removed again if the board fails to start */
 	uint8_t *sram;
 	uint8_t *ccm;
 	uint8_t *sysrom;     /* bootloader area contents (reads only) */
@@ -108,6 +113,7 @@ struct mcu {
 
 	/* readout protection latched at reset from the option bytes */
 	bool rdp_active;
+	bool rdp_level2;     /* F2/F4 RDP 0xCC: no debug access at all */
 	uint32_t obr;        /* F1 OBR as loaded at reset */
 	uint32_t wrpr;       /* F1 WRPR as loaded at reset */
 
@@ -122,6 +128,7 @@ struct mcu {
 	bool retire_st;
 	uint32_t demcr;
 	uint32_t dcrdr;
+	uint32_t dfsr;        /* why the core last halted (OpenOCD reports it) */
 	uint32_t dbgmcu_cr;
 	uint32_t dbgmcu_apb1_fz;
 	uint32_t dbgmcu_apb2_fz;
@@ -151,6 +158,7 @@ struct mcu {
 	struct { uint32_t addr; uint8_t bytes[8]; unsigned len; } fix[64];
 	unsigned nfix;
 	uint32_t core_hz;
+	bool flash_mapped;   /* flash visible to the core (not under RDP from SRAM) */
 	bool reset_invstate; /* reset vector without the Thumb bit */
 	void *core_extra;
 
@@ -164,6 +172,7 @@ enum mcu_status mcu_bus_write(mcu_t *m, uint32_t addr, unsigned width, uint32_t 
                               enum mcu_initiator by);
 void mcu_mark_code_dirty(mcu_t *m, uint32_t addr, uint32_t len);
 uint64_t mcu_target_now(const mcu_t *m);
+uint64_t mcu_host_ns(void); /* CLOCK_MONOTONIC, bounds the core's slices */
 void mcu_do_system_reset(mcu_t *m);
 void mcu_halt_now(mcu_t *m);
 

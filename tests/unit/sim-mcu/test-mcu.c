@@ -52,6 +52,8 @@ static int teardown(void **state)
 	return 0;
 }
 
+static const uint8_t crc_code[40];
+
 static mcu_t *open_board(struct fixture *f, const char *model, const struct mcu_faults *faults)
 {
 	struct mcu_config cfg = { .model = model, .flash_path = f->path };
@@ -201,6 +203,19 @@ static void test_bad_inputs(void **state)
 	uint8_t back[2000];
 	assert_int_equal(read_file(f->path, back, sizeof(back)), sizeof(small));
 	assert_memory_equal(back, small, sizeof(small));
+
+	/* a damaged option file: refused, and no flash file is created for it */
+	char opt[128];
+	snprintf(f->path, sizeof(f->path), "%s/new.bin", f->dir);
+	snprintf(opt, sizeof(opt), "%s.opt", f->path);
+	write_file(opt, "xyz", 3);
+	assert_null(mcu_new(&cfg, err, sizeof(err)));
+	assert_non_null(strstr(err, "new.bin.opt' is not a stm32f103c8 option byte file"));
+	assert_int_not_equal(access(f->path, F_OK), 0);
+	/* an unreadable place */
+	cfg.flash_path = "/nonexistent-dir/b.bin";
+	assert_null(mcu_new(&cfg, err, sizeof(err)));
+	assert_string_equal(err, "cannot open '/nonexistent-dir/b.bin': no such file or directory");
 }
 
 static void test_reset_halt_and_sticky_reset(void **state)
@@ -481,6 +496,13 @@ static void test_f4_rdp_and_staging(void **state)
 	snprintf(p, sizeof(p), "%s.opt", f->path);
 	assert_int_equal(read_file(p, opt, sizeof(opt)), 8);
 	assert_int_equal(opt[1], 0xAA);
+	/* level 2 is for good: after the next reset the debug port is gone */
+	f4_options(m, 0x0FFFCCEC);
+	uint32_t id;
+	assert_int_equal(mcu_connect(m, &id), MCU_OK);
+	assert_int_equal(mcu_system_reset(m), MCU_OK);
+	assert_int_equal(mcu_connect(m, &id), MCU_NO_RESPONSE);
+	assert_int_equal(mcu_read(m, 0x20000000, &v, 4, 4), MCU_NO_RESPONSE);
 }
 
 static void test_f4_rdp1_fault_and_wrp(void **state)
@@ -493,6 +515,16 @@ static void test_f4_rdp1_fault_and_wrp(void **state)
 	assert_int_equal(mcu_read(m, 0x08000000, &v, 4, 4), MCU_FAULT);
 	assert_int_not_equal((r32(m, F4 + 0x14) >> 8) & 0xFF, 0xAA);
 	assert_int_equal(r32(m, F4 + 0x18), 0x0FFF0000u & ~(1u << 17));
+	/* a debugger algorithm in SRAM cannot read the protected flash: the CRC routine
+	 * faults and the core locks up instead of leaking a checksum */
+	reset_halt(m);
+	assert_int_equal(mcu_write(m, 0x20000000, crc_code, sizeof(crc_code), 4), MCU_OK);
+	set_reg(m, 0, 0x08000000);
+	set_reg(m, 1, 1024);
+	set_reg(m, 15, 0x20000000);
+	w32(m, DHCSR, 0xA05F0001);
+	assert_false(run_until_halt(m, 10));
+	assert_true(r32(m, DHCSR) & S_LOCKUP);
 	/* the fault is not written to the board files until options change */
 	char p[128];
 	snprintf(p, sizeof(p), "%s.opt", f->path);
@@ -524,6 +556,66 @@ static void test_f4_otp(void **state)
 	assert_int_equal(b[0], 0x3C);
 }
 
+static mcu_t *open_timed(struct fixture *f, const char *model)
+{
+	struct mcu_config cfg = { .model = model, .flash_path = f->path,
+	                          .timing = MCU_TIMING_REALISTIC };
+	char err[256] = "";
+	mcu_t *m = mcu_new(&cfg, err, sizeof(err));
+	if (!m)
+		fail_msg("mcu_new: %s", err);
+	return m;
+}
+
+/* Simulated time only: BSY follows the clock the server passes, not the host's. */
+static void test_realistic_busy_times(void **state)
+{
+	struct fixture *f = *state;
+	uint64_t t0 = 5000000000ull;
+	mcu_t *m = f->m = open_timed(f, "stm32f103c8");
+	mcu_advance(m, t0);
+	f1_unlock(m);
+	w32(m, F1 + 0x10, 0x02);
+	w32(m, F1 + 0x14, 0x08000000);
+	w32(m, F1 + 0x10, 0x42);
+	assert_int_equal(r32(m, F1 + 0x0C) & 1, 1);
+	assert_int_equal(r32(m, F1 + 0x10) & 0x40, 0x40); /* STRT reads 1 while busy */
+	mcu_advance(m, t0 + 24000000);
+	assert_int_equal(r32(m, F1 + 0x0C) & 1, 1);
+	mcu_advance(m, t0 + 26000000); /* page erase: 25 ms */
+	assert_int_equal(r32(m, F1 + 0x0C) & 1, 0);
+	assert_int_equal(r32(m, F1 + 0x10) & 0x40, 0);
+	/* a halfword program: 52.5 us */
+	w32(m, F1 + 0x10, 0x01);
+	w16(m, 0x08000000, 0x1234);
+	assert_int_equal(r32(m, F1 + 0x0C) & 1, 1);
+	mcu_advance(m, t0 + 26000000 + 53000);
+	assert_int_equal(r32(m, F1 + 0x0C) & 1, 0);
+	mcu_free(m);
+	f->m = NULL;
+
+	/* F4 128 KiB sector at x8 (OpenOCD's erase): 2 s typ x 0.911 = 1.822 s; at x32
+	 * 1 s x 0.911 */
+	snprintf(f->path, sizeof(f->path), "%s/f4.bin", f->dir);
+	m = f->m = open_timed(f, "stm32f407vg");
+	mcu_advance(m, t0);
+	f4_unlock(m);
+	w32(m, F4 + 0x10, 0x00010002 | (5u << 3));
+	mcu_advance(m, t0 + 1820000000ull);
+	assert_int_equal(r32(m, F4 + 0x0C) & 0x10000, 0x10000);
+	mcu_advance(m, t0 + 1823000000ull);
+	assert_int_equal(r32(m, F4 + 0x0C) & 0x10000, 0);
+	w32(m, F4 + 0x10, 0x00010202 | (6u << 3));
+	mcu_advance(m, t0 + 1823000000ull + 910000000ull);
+	assert_int_equal(r32(m, F4 + 0x0C) & 0x10000, 0x10000);
+	mcu_advance(m, t0 + 1823000000ull + 912000000ull);
+	assert_int_equal(r32(m, F4 + 0x0C) & 0x10000, 0);
+	/* while busy, CR writes are ignored as the bus stalls them on silicon */
+	w32(m, F4 + 0x10, 0x00010002 | (7u << 3));
+	w32(m, F4 + 0x10, 0x80000000u);
+	assert_int_equal(r32(m, F4 + 0x10) & 0x80000000u, 0);
+}
+
 /* --- the core ---------------------------------------------------------------------- */
 
 static void test_tiny_program_to_bkpt(void **state)
@@ -546,6 +638,61 @@ static void test_tiny_program_to_bkpt(void **state)
 	assert_true(run_until_halt(m, 100));
 	assert_int_equal(reg(m, 15), 0x20000004);
 	assert_int_equal(reg(m, 0), 43);
+}
+
+static void test_wfi_sleeps_and_debugger_recovers(void **state)
+{
+	struct fixture *f = *state;
+	mcu_t *m = f->m = open_board(f, "stm32f407vg", NULL);
+	reset_halt(m);
+	/* wfi; b . ; then at +8: movs r1,#7; bkpt */
+	static const uint8_t code[] = { 0x30, 0xBF, 0xFE, 0xE7, 0x00, 0xBF, 0x00, 0xBF,
+	                                0x07, 0x21, 0x00, 0xBE };
+	assert_int_equal(mcu_write(m, 0x20000000, code, sizeof(code), 4), MCU_OK);
+	set_reg(m, 15, 0x20000000);
+	w32(m, DHCSR, 0xA05F0001);
+	mcu_advance(m, 1000);
+	mcu_advance(m, 2000);
+	assert_true(r32(m, DHCSR) & (1u << 18)); /* S_SLEEP */
+	w32(m, DHCSR, 0xA05F0003);
+	assert_true(r32(m, DHCSR) & S_HALT);
+	set_reg(m, 15, 0x20000008);
+	w32(m, DHCSR, 0xA05F0001);
+	assert_true(run_until_halt(m, 10));
+	assert_int_equal(reg(m, 1), 7);
+	assert_int_equal(reg(m, 15), 0x2000000A);
+	/* bit-band: the debugger sets bit 3 of SRAM byte 0x20000201 through its alias word */
+	w32(m, 0x22000000u + 0x201 * 32 + 3 * 4, 1);
+	uint8_t byte;
+	assert_int_equal(mcu_read(m, 0x20000201, &byte, 1, 1), MCU_OK);
+	assert_int_equal(byte, 0x08);
+	assert_int_equal(r32(m, 0x22000000u + 0x201 * 32 + 3 * 4), 1);
+	/* and the core sets RCC's HSEON (CR bit 16) with a str to the alias:
+	 * movs r1,#1; str r1,[r0]; bkpt */
+	static const uint8_t bb[] = { 0x01, 0x21, 0x01, 0x60, 0x00, 0xBE, 0x00, 0xBF };
+	assert_int_equal(mcu_write(m, 0x20000300, bb, sizeof(bb), 4), MCU_OK);
+	set_reg(m, 0, 0x42000000u + (0x40023800u - 0x40000000u) * 32 + 16 * 4);
+	set_reg(m, 15, 0x20000300);
+	w32(m, DHCSR, 0xA05F0001);
+	assert_true(run_until_halt(m, 10));
+	assert_int_equal(r32(m, 0x40023800) & (3u << 16), 3u << 16); /* HSEON, HSERDY */
+	/* YIELD is a NOP; WFE sleeps (no event ever comes); UDF locks up */
+	static const uint8_t hints[] = { 0x10, 0xBF, 0x00, 0xBE, 0x20, 0xBF, 0x00, 0xBE,
+	                                 0x00, 0xDE, 0x00, 0xBE };
+	assert_int_equal(mcu_write(m, 0x20000100, hints, sizeof(hints), 4), MCU_OK);
+	set_reg(m, 15, 0x20000100);
+	w32(m, DHCSR, 0xA05F0001);
+	assert_true(run_until_halt(m, 10));
+	assert_int_equal(reg(m, 15), 0x20000102);
+	set_reg(m, 15, 0x20000104);
+	w32(m, DHCSR, 0xA05F0001);
+	mcu_advance(m, 3000);
+	assert_true(r32(m, DHCSR) & (1u << 18));
+	w32(m, DHCSR, 0xA05F0003);
+	set_reg(m, 15, 0x20000108);
+	w32(m, DHCSR, 0xA05F0001);
+	mcu_advance(m, 4000);
+	assert_true(r32(m, DHCSR) & S_LOCKUP);
 }
 
 /* CRC-32 as OpenOCD defines it for verify_image: polynomial 0x04C11DB7, MSB first, init
@@ -803,7 +950,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_f4_rdp_and_staging, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_f4_rdp1_fault_and_wrp, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_f4_otp, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_realistic_busy_times, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tiny_program_to_bkpt, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_wfi_sleeps_and_debugger_recovers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_crc_on_target, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_core_programs_flash, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_erased_board_locks_up, setup, teardown),

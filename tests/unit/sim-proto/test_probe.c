@@ -257,6 +257,14 @@ static void test_memory_and_last_status(void **state)
 	usb(c, cdb, 16, STP_DIR_IN, 4, NULL);
 	assert_int_equal(last_rw_status(c), 0x12);
 	assert_int_equal(c->st->reads, reads);
+	/* a WRITEMEM announced as data-in carries no data: refused, target untouched */
+	unsigned writes = c->st->writes;
+	cdb[1] = 0x08;
+	stp_put_u32(cdb + 2, 0x20000000);
+	stp_put_u16(cdb + 6, 4);
+	usb(c, cdb, 16, STP_DIR_IN, 4, NULL);
+	assert_int_equal(last_rw_status(c), 0x12);
+	assert_int_equal(c->st->writes, writes);
 	mcu_free(c->mcu);
 }
 

@@ -1,0 +1,652 @@
+/* diag: the engine. Derives facts from the log, runs the rule table, merges and ranks
+ * the findings. No I/O: the cli renders the report. */
+#include <regex.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "diag/rules.h"
+
+#define MAX_EVIDENCE 12
+
+/* The log as the rules see it: the complete lines plus an unterminated last line. With
+ * -d3 and above OpenOCD puts "<ms> <n> file.c:line func(): " after the level; the rules
+ * match the line without it (norm), the evidence shows it as printed (v). */
+struct lines {
+	const char *const *v;
+	size_t n;
+	const char *partial;
+	char **norm; /* per line: the line without the debug prefix, or NULL when it has none */
+};
+
+static size_t lines_count(const struct lines *l)
+{
+	return l->n + (l->partial ? 1 : 0);
+}
+
+/* The line as printed. */
+static const char *lines_orig(const struct lines *l, size_t i)
+{
+	return i < l->n ? l->v[i] : l->partial;
+}
+
+/* The line the rules match. */
+static const char *lines_at(const struct lines *l, size_t i)
+{
+	if (l->norm && l->norm[i])
+		return l->norm[i];
+	return lines_orig(l, i);
+}
+
+static void lines_of(struct lines *l, const struct diag_evidence *ev)
+{
+	l->v = (const char *const *)ev->log_lines;
+	l->n = ev->n_log_lines;
+	l->partial = ev->partial_len ? ev->partial : NULL;
+	l->norm = NULL;
+}
+
+/* "Error: 120 8 stlink_usb.c:3374 stlink_usb_usb_open(): open failed" ->
+ * "Error: open failed", as the same message reads at the default level. Returns: new
+ * string, or NULL when the line has no such prefix (or out of memory: the line is then
+ * matched as printed). */
+static char *strip_debug_prefix(const regex_t *re, const char *line)
+{
+	regmatch_t m[2];
+	if (regexec(re, line, 2, m, 0) != 0)
+		return NULL;
+	const char *level = line + m[1].rm_so;
+	int level_len = (int)(m[1].rm_eo - m[1].rm_so);
+	const char *rest = line + m[0].rm_eo;
+	/* LOG_USER lines carry no level at the default debug level. */
+	const char *lead = strncmp(level, "User", 4) == 0 ? ""
+	                   : strncmp(level, "Warn", 4) == 0 ? "Warn : "
+	                   : strncmp(level, "Info", 4) == 0 ? "Info : "
+	                   : NULL;
+	size_t n = (lead ? strlen(lead) : (size_t)level_len + 2) + strlen(rest) + 1;
+	char *out = malloc(n);
+	if (!out)
+		return NULL;
+	if (lead)
+		snprintf(out, n, "%s%s", lead, rest);
+	else
+		snprintf(out, n, "%.*s: %s", level_len, level, rest);
+	return out;
+}
+
+static void lines_normalize(struct lines *l)
+{
+	regex_t re;
+	if (regcomp(&re, "^(Error|Warn|Info|User|Debug) *: [0-9]+ [0-9]+ [^ ]+:[0-9]+ [^ ]+\\(\\): ?",
+	            REG_EXTENDED) != 0)
+		return;
+	size_t n = lines_count(l);
+	l->norm = n ? calloc(n, sizeof(char *)) : NULL;
+	for (size_t i = 0; l->norm && i < n; i++)
+		l->norm[i] = strip_debug_prefix(&re, lines_orig(l, i));
+	regfree(&re);
+}
+
+static void lines_release(struct lines *l)
+{
+	if (!l->norm)
+		return;
+	for (size_t i = 0; i < lines_count(l); i++)
+		free(l->norm[i]);
+	free(l->norm);
+	l->norm = NULL;
+}
+
+/* --- facts from the log ------------------------------------------------------------- */
+
+/* Returns the text after NEEDLE in LINE (case-insensitive), or NULL. */
+static const char *after(const char *line, const char *needle)
+{
+	const char *p = strcasestr(line, needle);
+	return p ? p + strlen(needle) : NULL;
+}
+
+static bool parse_hex(const char *s, uint32_t *out)
+{
+	if (!s)
+		return false;
+	while (*s == ' ' || *s == ':')
+		s++;
+	char *end;
+	unsigned long v = strtoul(s, &end, 16);
+	if (end == s)
+		return false;
+	*out = (uint32_t)v;
+	return true;
+}
+
+static void derive_line(struct diag_ctx *c, const char *line, bool *saw_voltage)
+{
+	const char *p;
+	uint32_t v;
+
+	/* "Open On-Chip Debugger 0.12.0", "Open On-Chip Debugger 0.10.0+dev-00512-g..." */
+	if ((p = after(line, "Open On-Chip Debugger ")) && c->ver_major < 0) {
+		int ma, mi;
+		if (sscanf(p, "%d.%d", &ma, &mi) == 2) {
+			c->ver_major = ma;
+			c->ver_minor = mi;
+		}
+	}
+	/* ST-LINK: "Target voltage: 3.245800"; J-Link: "VTarget = 3.300 V". */
+	if ((p = after(line, "Target voltage: ")) || (p = after(line, "VTarget = "))) {
+		char *end;
+		double d = strtod(p, &end);
+		if (end != p) {
+			c->voltage = d;
+			*saw_voltage = true;
+		}
+	}
+	/* hla: "UNEXPECTED idcode: 0x2ba01477" then "expected 1 of 1: 0x1ba01477". */
+	/* The first IDCODE seen is the debug port's: JTAG chains list the boundary-scan TAP
+	 * after it, and retries repeat it. */
+	if ((p = after(line, "UNEXPECTED idcode")) && parse_hex(p, &v) && !c->has_dp_idcode) {
+		c->has_dp_idcode = true;
+		c->dp_idcode = v;
+	}
+	if ((p = after(line, "expected ")) && *p >= '0' && *p <= '9' && strstr(p, " of ") &&
+	    !c->has_log_expected_idcode) {
+		const char *q = strstr(p, "0x");
+		if (q && parse_hex(q, &v)) {
+			c->has_log_expected_idcode = true;
+			c->log_expected_idcode = v;
+		}
+	}
+	/* JTAG: "JTAG tap: stm32f1x.cpu       UNEXPECTED: 0x4ba00477 (mfg: ...)". */
+	if ((p = after(line, "UNEXPECTED: ")) && parse_hex(p, &v) && !c->has_dp_idcode) {
+		c->has_dp_idcode = true;
+		c->dp_idcode = v;
+	}
+	/* CMSIS-DAP / J-Link: "SWD DPIDR 0x1ba01477"; 0.9: "SWD IDCODE 0x1ba01477". */
+	if (((p = after(line, "SWD DPIDR ")) || (p = after(line, "SWD IDCODE "))) &&
+	    parse_hex(p, &v) && !c->has_dp_idcode) {
+		c->has_dp_idcode = true;
+		c->dp_idcode = v;
+	}
+	/* JTAG: "tap/device found: 0x3ba00477 (mfg: ...)". */
+	if ((p = after(line, "tap/device found: ")) && parse_hex(p, &v) && !c->has_dp_idcode) {
+		c->has_dp_idcode = true;
+		c->dp_idcode = v;
+	}
+	if ((p = after(line, "device id = ")) && parse_hex(p, &v)) {
+		c->has_dev_id = true;
+		c->dev_id = v;
+	}
+	/* "flash size = 64 KiB" (0.12), "flash size = 64kbytes" (0.9-0.11); not the OTP bank's
+	 * "flash size = 512 bytes". */
+	/* After "flash size failed, probe inaccurate" the size printed is OpenOCD's guess (the
+	 * family's maximum), not the register. */
+	if ((p = after(line, "flash size = ")) && !c->flash_size_failed) {
+		char *end;
+		unsigned long kib = strtoul(p, &end, 10);
+		while (*end == ' ')
+			end++;
+		if (end != p && (strncasecmp(end, "KiB", 3) == 0 || strncasecmp(end, "kbytes", 6) == 0)) {
+			c->has_flash_kib = true;
+			c->flash_kib = (uint32_t)kib;
+		}
+	}
+	if (strcasestr(line, "flash size failed, probe inaccurate"))
+		c->flash_size_failed = true;
+	/* "Cortex-M3 r1p1 processor detected". */
+	if ((p = after(line, "Cortex-M")) && strstr(p, "processor detected")) {
+		static const struct { const char *name; uint32_t partno; } cores[] = {
+			{ "0+", 0xc60 }, { "0 ", 0xc20 }, { "3 ", 0xc23 }, { "4 ", 0xc24 },
+			{ "7 ", 0xc27 }, { "33 ", 0xd21 }, { "23 ", 0xd20 },
+		};
+		for (size_t i = 0; i < sizeof(cores) / sizeof(cores[0]); i++) {
+			if (strncmp(p, cores[i].name, strlen(cores[i].name)) == 0) {
+				c->has_cpu_partno = true;
+				c->cpu_partno = cores[i].partno;
+				break;
+			}
+		}
+	}
+	/* Option bytes as OpenOCD prints them. F1 options_read: "read protection: on" (0.11+),
+	 * "Readout Protection On" (0.9-0.10); the F1 (0.9-0.10) and F2/F4 drivers log "Device
+	 * Security Bit Set" when they read RDP != level 0. */
+	if (strcasestr(line, "read protection: on") || strcasestr(line, "Readout Protection On") ||
+	    strcasestr(line, "Device Security Bit Set"))
+		c->rdp_level = c->rdp_level > 1 ? c->rdp_level : 1;
+	else if ((strcasestr(line, "read protection: off") ||
+	          strcasestr(line, "Readout Protection Off")) && c->rdp_level < 0)
+		c->rdp_level = 0;
+	if ((p = after(line, "write protection register = ")) && parse_hex(p, &v))
+		c->wrp = v == 0xffffffffu ? DIAG_TRI_NO : DIAG_TRI_YES;
+
+	/* "STLINK V2J37S7 (API v2) VID:PID 0483:3748" (0.11+). Case matters: 0.9-0.10 print
+	 * "STLINK v2 JTAG v27 API v2 SWIM v6" instead. */
+	if ((p = strstr(line, "STLINK V")) && !c->firmware[0]) {
+		p += strlen("STLINK V");
+		size_t n = strspn(p, "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ");
+		if (n && n + 2 < sizeof(c->firmware))
+			snprintf(c->firmware, sizeof(c->firmware), "V%.*s", (int)n, p);
+	}
+	if (c->family == DIAG_FAM_UNKNOWN) {
+		if (strcasestr(line, "stm32f1x"))
+			c->family = DIAG_FAM_F1;
+		else if (strcasestr(line, "stm32f2x") || strcasestr(line, "stm32f4x"))
+			c->family = DIAG_FAM_F2F4;
+	}
+	if (c->probe == DIAG_PROBE_UNKNOWN) {
+		if (strcasestr(line, "stlink-server") || strcasestr(line, "stlink_backend tcp"))
+			c->probe = DIAG_PROBE_SIM;
+		else if (strcasestr(line, "STLINK") || strcasestr(line, "ST-LINK") ||
+		         strcasestr(line, "hla_swd"))
+			c->probe = DIAG_PROBE_STLINK;
+		else if (strcasestr(line, "CMSIS-DAP"))
+			c->probe = DIAG_PROBE_CMSIS_DAP;
+		else if (strcasestr(line, "J-Link") || strcasestr(line, "jaylink"))
+			c->probe = DIAG_PROBE_JLINK;
+	}
+}
+
+void diag_ctx_derive(struct diag_ctx *c, const struct diag_evidence *ev)
+{
+	memset(c, 0, sizeof(*c));
+	c->ev = ev;
+	c->voltage = -1.0;
+	c->ver_major = c->ver_minor = -1;
+	c->rdp_level = -1;
+
+	struct lines l;
+	lines_of(&l, ev);
+	bool saw_voltage = false;
+	for (size_t i = 0; i < lines_count(&l); i++)
+		derive_line(c, lines_at(&l, i), &saw_voltage);
+
+	/* What the caller knows wins over what the log suggests. */
+	if (ev->target_voltage >= 0.0)
+		c->voltage = ev->target_voltage;
+	if (ev->openocd_version) {
+		int ma, mi;
+		if (sscanf(ev->openocd_version, "%d.%d", &ma, &mi) == 2) {
+			c->ver_major = ma;
+			c->ver_minor = mi;
+		}
+	}
+	if (ev->has_dp_idcode) {
+		c->has_dp_idcode = true;
+		c->dp_idcode = ev->dp_idcode;
+	}
+	if (ev->has_dev_id) {
+		c->has_dev_id = true;
+		c->dev_id = ev->dev_id;
+	}
+	if (ev->has_cpuid) {
+		c->has_cpu_partno = true;
+		c->cpu_partno = (ev->cpuid >> 4) & 0xfff;
+	}
+	if (ev->has_flash_size_reg) {
+		c->has_flash_kib = true;
+		c->flash_kib = ev->flash_size_reg_kib;
+	}
+	if (ev->rdp_level >= 0)
+		c->rdp_level = ev->rdp_level;
+	if (ev->wrp_active != DIAG_TRI_UNKNOWN)
+		c->wrp = ev->wrp_active;
+	if (ev->probe_kind != DIAG_PROBE_UNKNOWN)
+		c->probe = ev->probe_kind;
+	if (ev->probe_firmware)
+		snprintf(c->firmware, sizeof(c->firmware), "%s", ev->probe_firmware);
+	if (ev->profile_target_cfg) {
+		if (strstr(ev->profile_target_cfg, "stm32f1x"))
+			c->family = DIAG_FAM_F1;
+		else if (strstr(ev->profile_target_cfg, "stm32f2x") ||
+		         strstr(ev->profile_target_cfg, "stm32f4x"))
+			c->family = DIAG_FAM_F2F4;
+	}
+}
+
+/* --- running the rules -------------------------------------------------------------- */
+
+struct compiled {
+	regex_t re;
+	bool ok;
+};
+
+/* One candidate finding while the rules run. */
+struct cand {
+	enum diag_id id;
+	int confidence;
+	int priority;
+	const struct diag_rule *rule; /* the rule that gave the best confidence */
+	char detail[256];
+	size_t ev_lines[MAX_EVIDENCE];
+	size_t n_ev;
+};
+
+static bool match_line(const char *pattern, const char *line, struct compiled *cache)
+{
+	if (!cache->ok) {
+		if (regcomp(&cache->re, pattern, REG_EXTENDED | REG_ICASE | REG_NOSUB) != 0)
+			return false;
+		cache->ok = true;
+	}
+	return regexec(&cache->re, line, 0, NULL, 0) == 0;
+}
+
+/* Patterns are compiled lazily, each at most once per run. */
+struct regcache {
+	struct compiled *slots; /* diag_n_rules * 4 * DIAG_RULE_MAX_PATTERNS */
+};
+
+static struct compiled *slot(struct regcache *rc, size_t rule, int group, size_t k)
+{
+	return &rc->slots[(rule * 4 + (size_t)group) * DIAG_RULE_MAX_PATTERNS + k];
+}
+
+/* Keeps at most MAX_EVIDENCE distinct lines: a message repeated by polling or retries
+ * takes one place, so the other lines behind the finding still show. */
+static void add_ev_line(struct cand *c, const struct lines *l, size_t line)
+{
+	const char *text = lines_orig(l, line);
+	for (size_t i = 0; i < c->n_ev; i++)
+		if (c->ev_lines[i] == line || strcmp(lines_orig(l, c->ev_lines[i]), text) == 0)
+			return;
+	if (c->n_ev < MAX_EVIDENCE)
+		c->ev_lines[c->n_ev++] = line;
+}
+
+/* Returns true when rule R fits; fills HIT's evidence lines from the log. */
+static bool eval_rule(struct regcache *rc, size_t ri, const struct lines *l, struct diag_ctx *ctx,
+                      struct cand *hit)
+{
+	const struct diag_rule *r = &diag_rules[ri];
+	size_t nl = lines_count(l);
+
+	hit->n_ev = 0;
+	ctx->detail[0] = '\0';
+
+	bool any_listed = r->any[0] != NULL;
+	bool any_hit = false;
+	for (size_t k = 0; k < DIAG_RULE_MAX_PATTERNS && r->any[k]; k++) {
+		for (size_t i = 0; i < nl; i++) {
+			if (match_line(r->any[k], lines_at(l, i), slot(rc, ri, 0, k))) {
+				any_hit = true;
+				add_ev_line(hit, l, i);
+			}
+		}
+	}
+	if (any_listed && !any_hit)
+		return false;
+	for (size_t k = 0; k < DIAG_RULE_MAX_PATTERNS && r->all[k]; k++) {
+		bool found = false;
+		for (size_t i = 0; i < nl; i++) {
+			if (match_line(r->all[k], lines_at(l, i), slot(rc, ri, 1, k))) {
+				found = true;
+				add_ev_line(hit, l, i);
+			}
+		}
+		if (!found)
+			return false;
+	}
+	for (size_t k = 0; k < DIAG_RULE_MAX_PATTERNS && r->none[k]; k++)
+		for (size_t i = 0; i < nl; i++)
+			if (match_line(r->none[k], lines_at(l, i), slot(rc, ri, 2, k)))
+				return false;
+
+	int conf = (int)r->confidence;
+	if (r->check) {
+		conf = r->check(ctx);
+		if (conf <= 0)
+			return false;
+	} else if (!any_listed && !r->all[0]) {
+		return false; /* a rule with neither patterns nor check never fits */
+	}
+	for (size_t k = 0; k < DIAG_RULE_MAX_PATTERNS && r->show[k]; k++)
+		for (size_t i = 0; i < nl; i++)
+			if (match_line(r->show[k], lines_at(l, i), slot(rc, ri, 3, k)))
+				add_ev_line(hit, l, i);
+	hit->id = r->id;
+	hit->confidence = conf;
+	hit->priority = r->priority;
+	hit->rule = r;
+	snprintf(hit->detail, sizeof(hit->detail), "%s", ctx->detail);
+	return true;
+}
+
+static int cmp_line_idx(const void *a, const void *b)
+{
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+static int cmp_cand(const void *a, const void *b)
+{
+	const struct cand *x = a, *y = b;
+	if (x->confidence != y->confidence)
+		return y->confidence - x->confidence;
+	if (x->priority != y->priority)
+		return y->priority - x->priority;
+	return (int)x->id - (int)y->id;
+}
+
+/* The lines a person would look at first when nothing explains them. */
+static bool is_error_line(const char *line)
+{
+	/* Debug output (-d3) is full of "failed" that means nothing to the user. */
+	if (strncmp(line, "Debug:", 6) == 0)
+		return false;
+	static const char *const words[] = { "error", "warn", "fail", "invalid", "cannot",
+		                             "can't", "unable", "not found", "timed out" };
+	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+		if (strcasestr(line, words[i]))
+			return true;
+	return false;
+}
+
+static char *dup_str(const char *s)
+{
+	size_t n = strlen(s) + 1;
+	char *d = malloc(n);
+	if (d)
+		memcpy(d, s, n);
+	return d;
+}
+
+static int fill_finding(struct diag_finding *f, const struct cand *c, const struct lines *l)
+{
+	const struct diag_rule *r = c->rule;
+	f->id = c->id;
+	f->confidence = (enum diag_confidence)c->confidence;
+	f->cause = r ? r->cause : "";
+	f->fix = r ? r->fix : "";
+	f->source = r ? r->source : "";
+	f->detail = NULL;
+	f->evidence = NULL;
+	f->n_evidence = 0;
+	if (c->detail[0] && !(f->detail = dup_str(c->detail)))
+		return -1;
+	if (c->n_ev) {
+		f->evidence = calloc(c->n_ev, sizeof(char *));
+		if (!f->evidence)
+			return -1;
+		size_t idx[MAX_EVIDENCE];
+		memcpy(idx, c->ev_lines, c->n_ev * sizeof(size_t));
+		qsort(idx, c->n_ev, sizeof(size_t), cmp_line_idx);
+		for (size_t i = 0; i < c->n_ev; i++) {
+			/* A line repeated by retries or polling is shown once. */
+			const char *text = lines_orig(l, idx[i]);
+			bool seen = false;
+			for (size_t k = 0; k < f->n_evidence && !seen; k++)
+				seen = strcmp(f->evidence[k], text) == 0;
+			if (seen)
+				continue;
+			if (!(f->evidence[f->n_evidence] = dup_str(text)))
+				return -1;
+			f->n_evidence++;
+		}
+	}
+	return 0;
+}
+
+static const struct diag_rule unknown_rule = {
+	.id = DIAG_UNKNOWN,
+	.name = "unknown",
+	.confidence = DIAG_CONF_LOW,
+	.cause = "no known cause fits what OpenOCD printed; the error lines it gave are shown below",
+	.fix = "rerun with -v to see OpenOCD's full log, check the wiring (SWDIO, SWCLK, GND, "
+	       "NRST) and the target's power, then run 'swdbackup diagnose' with the same "
+	       "--profile and --probe; if it still fails, report the log",
+	.source = "",
+};
+
+static bool rescued(const struct diag_evidence *ev)
+{
+	if (ev->n_attempts < 2 || ev->attempts[ev->n_attempts - 1].outcome != DIAG_OUT_OK)
+		return false;
+	for (size_t i = 0; i + 1 < ev->n_attempts; i++)
+		if (ev->attempts[i].outcome != DIAG_OUT_OK)
+			return true;
+	return false;
+}
+
+struct diag_report *diag_run(const struct diag_evidence *ev)
+{
+	struct diag_report *rep = NULL;
+	struct cand *cands = NULL;
+	struct regcache rc = { 0 };
+	struct diag_ctx ctx;
+	struct lines l;
+	size_t nc = 0;
+	bool ok = false;
+
+	diag_ctx_derive(&ctx, ev);
+	lines_of(&l, ev);
+	lines_normalize(&l);
+
+	rc.slots = calloc(diag_n_rules * 4 * DIAG_RULE_MAX_PATTERNS, sizeof(*rc.slots));
+	cands = calloc(diag_n_rules + 1, sizeof(*cands));
+	rep = calloc(1, sizeof(*rep));
+	if (!rc.slots || !cands || !rep)
+		goto out;
+
+
+	for (size_t ri = 0; ri < diag_n_rules; ri++) {
+		struct cand hit = { 0 };
+		if (!eval_rule(&rc, ri, &l, &ctx, &hit))
+			continue;
+		/* One finding per id: the best rule's confidence and cause, everyone's lines. */
+		struct cand *same = NULL;
+		for (size_t i = 0; i < nc; i++)
+			if (cands[i].id == hit.id)
+				same = &cands[i];
+		if (!same) {
+			cands[nc++] = hit;
+			continue;
+		}
+		if (hit.confidence > same->confidence ||
+		    (hit.confidence == same->confidence && hit.priority > same->priority)) {
+			struct cand old = *same;
+			*same = hit;
+			for (size_t i = 0; i < old.n_ev; i++)
+				add_ev_line(same, &l, old.ev_lines[i]);
+		} else {
+			for (size_t i = 0; i < hit.n_ev; i++)
+				add_ev_line(same, &l, hit.ev_lines[i]);
+		}
+	}
+
+	/* A more specific explanation pushes a generic one below it. */
+	for (size_t i = 0; i < nc; i++) {
+		const struct diag_rule *r = cands[i].rule;
+		for (size_t k = 0; k < r->n_yield; k++) {
+			for (size_t j = 0; j < nc; j++) {
+				if (j == i || cands[j].id != r->yield_to[k])
+					continue;
+				if (cands[j].confidence >= cands[i].confidence && cands[i].confidence > 1)
+					cands[i].confidence = cands[j].confidence - 1 > 0
+					                          ? cands[j].confidence - 1
+					                          : 1;
+			}
+		}
+	}
+
+	if (nc == 0) {
+		struct cand u = { .id = DIAG_UNKNOWN, .confidence = DIAG_CONF_LOW, .rule = &unknown_rule };
+		size_t errs = 0;
+		for (size_t i = 0; i < lines_count(&l); i++) {
+			if (!is_error_line(lines_at(&l, i)))
+				continue;
+			errs++;
+			add_ev_line(&u, &l, i);
+		}
+		char how[96] = "";
+		if (ev->openocd_exited && ev->openocd_exit_status < 0)
+			snprintf(how, sizeof(how), "OpenOCD was killed by signal %d; ",
+			         -ev->openocd_exit_status);
+		else if (ev->openocd_exited)
+			snprintf(how, sizeof(how), "OpenOCD exited with status %d; ",
+			         ev->openocd_exit_status);
+		if (errs == 0)
+			snprintf(u.detail, sizeof(u.detail), "%s%s", how,
+			         lines_count(&l) ? "OpenOCD printed no error lines"
+			                         : "no OpenOCD output was captured");
+		else if (errs > u.n_ev)
+			snprintf(u.detail, sizeof(u.detail), "%s%zu error lines, %zu distinct shown",
+			         how, errs, u.n_ev);
+		else if (how[0])
+			snprintf(u.detail, sizeof(u.detail), "%.*s", (int)strlen(how) - 2, how);
+		cands[nc++] = u;
+	}
+
+	qsort(cands, nc, sizeof(*cands), cmp_cand);
+	rep->findings = calloc(nc, sizeof(*rep->findings));
+	if (!rep->findings)
+		goto out;
+	for (size_t i = 0; i < nc; i++) {
+		rep->n++;
+		if (fill_finding(&rep->findings[i], &cands[i], &l) < 0)
+			goto out;
+	}
+	rep->rescued = rescued(ev);
+	ok = true;
+
+out:
+	if (rc.slots) {
+		for (size_t i = 0; i < diag_n_rules * 4 * DIAG_RULE_MAX_PATTERNS; i++)
+			if (rc.slots[i].ok)
+				regfree(&rc.slots[i].re);
+	}
+	free(rc.slots);
+	free(cands);
+	lines_release(&l);
+	if (!ok) {
+		diag_report_free(rep);
+		rep = NULL;
+	}
+	return rep;
+}
+
+struct diag_report *diag_classify_log(const char *text)
+{
+	struct diag_evidence ev;
+	struct diag_report *rep = NULL;
+
+	diag_evidence_init(&ev);
+	if (diag_evidence_feed_log(&ev, text ? text : "", text ? strlen(text) : 0) == 0)
+		rep = diag_run(&ev);
+	diag_evidence_release(&ev);
+	return rep;
+}
+
+void diag_report_free(struct diag_report *r)
+{
+	if (!r)
+		return;
+	for (size_t i = 0; i < r->n; i++) {
+		struct diag_finding *f = &r->findings[i];
+		free(f->detail);
+		for (size_t k = 0; k < f->n_evidence; k++)
+			free(f->evidence[k]);
+		free(f->evidence);
+	}
+	free(r->findings);
+	free(r);
+}

@@ -1,0 +1,89 @@
+/* diag internals: the rule table and the facts the rules see.
+ *
+ * A rule is data: the log patterns it needs (POSIX extended regular expressions, matched
+ * case-insensitively against each log line), an optional check over the facts, the
+ * confidence it gives, the one-sentence cause, the fix, and where in OpenOCD its message
+ * comes from. The engine (engine.c) runs every rule, merges findings with the same id and
+ * ranks them. Not part of the public API.
+ */
+#ifndef SWD_DIAG_RULES_H
+#define SWD_DIAG_RULES_H
+
+#include "diag/diag.h"
+
+#define DIAG_RULE_MAX_PATTERNS 10
+#define DIAG_RULE_MAX_YIELD 6
+
+/* STM32 family the target config or the log points at. */
+enum diag_family {
+	DIAG_FAM_UNKNOWN = 0,
+	DIAG_FAM_F1,
+	DIAG_FAM_F2F4,
+};
+
+/* The evidence, with every fact that was not given filled in from the log when the log
+ * shows it (a fact given by the caller always wins over one read from the log). */
+struct diag_ctx {
+	const struct diag_evidence *ev;
+
+	double voltage;            /* negative: unknown */
+	int ver_major, ver_minor;  /* -1: unknown */
+	bool has_dp_idcode;
+	uint32_t dp_idcode;
+	bool has_log_expected_idcode; /* "expected 1 of 1: 0x1ba01477" */
+	uint32_t log_expected_idcode;
+	bool has_dev_id;
+	uint32_t dev_id;
+	bool has_cpu_partno;
+	uint32_t cpu_partno;       /* (CPUID >> 4) & 0xfff */
+	bool has_flash_kib;
+	uint32_t flash_kib;
+	bool flash_size_failed;    /* "flash size failed, probe inaccurate" */
+	int rdp_level;             /* -1 unknown */
+	enum diag_tri wrp;
+	enum diag_family family;
+	enum diag_probe_kind probe;
+	char firmware[32];         /* ST-LINK firmware name, "V2J37S7"; "" unknown */
+
+	/* Set by the engine while a rule is evaluated. */
+	char detail[256];          /* a check may write the facts behind its finding */
+};
+
+/* A fact check. Returns the confidence the finding gets (may differ from the table's, e.g.
+ * lower when the facts that would settle it are unknown), or 0 when the rule does not fit. */
+typedef int (*diag_check_fn)(struct diag_ctx *c);
+
+struct diag_rule {
+	enum diag_id id;
+	const char *name;          /* rule name for tests and debugging, unique */
+	enum diag_confidence confidence;
+	int priority;              /* ranks findings of equal confidence: higher first */
+	/* At least one must match a log line (none listed: the rule needs no log line). */
+	const char *any[DIAG_RULE_MAX_PATTERNS];
+	/* Each must match some log line. */
+	const char *all[DIAG_RULE_MAX_PATTERNS];
+	/* Shown as evidence when present, never required (for rules decided by facts). */
+	const char *show[DIAG_RULE_MAX_PATTERNS];
+	/* None may match any log line. */
+	const char *none[DIAG_RULE_MAX_PATTERNS];
+	diag_check_fn check;       /* NULL: the patterns decide */
+	/* When one of these ids is found with at least this finding's confidence, this
+	 * finding drops below it (e.g. swd-unreachable yields to target-unpowered). */
+	enum diag_id yield_to[DIAG_RULE_MAX_YIELD];
+	size_t n_yield;
+	const char *cause;
+	const char *fix;
+	const char *source;
+};
+
+extern const struct diag_rule diag_rules[];
+extern const size_t diag_n_rules;
+
+/* Fills the ctx facts from EV and its log. */
+void diag_ctx_derive(struct diag_ctx *c, const struct diag_evidence *ev);
+
+/* True when the failed-connect evidence leaves the target at fault (nothing answered, halt
+ * timed out, comm errors) rather than probe, power, identity or OpenOCD. */
+bool diag_id_is_retryable(enum diag_id id);
+
+#endif
