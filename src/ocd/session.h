@@ -1,0 +1,249 @@
+/* session.h - one OpenOCD run, driven through a synchronous-looking API.
+ *
+ * Owns: the only place that spells OpenOCD commands. Starts OpenOCD (process.h), connects
+ * to its TCL port (rpc.h) and offers the operations swdbackup needs: identify, reset, read
+ * flash to a file with progress, read small regions, verify on target, erase+program,
+ * option bytes, and a raw command escape. Each call runs the session's private uv loop
+ * until its result arrives, so callers stay straight-line code.
+ *
+ * Must not: print, exit, parse profiles or decide exit codes. Progress and OpenOCD's log
+ * lines are delivered as events through callbacks; errors as codes plus details.
+ *
+ * Conventions:
+ * - Every function returns 0 or a negative SWD_E* code (core/err.h) and fills the optional
+ *   `struct swd_error *err` (first error wins) with one lowercase line. Codes used:
+ *     SWD_EOCDMISSING   openocd executable not found (exit 4)
+ *     SWD_EOCDDIED      openocd exited (init failure, killed, crashed) (exit 4)
+ *     SWD_EOCDTIMEOUT   no answer in time (exit 4)
+ *     SWD_EOCDPROTO     a reply we cannot read (exit 4)
+ *     SWD_EPROBENOTFOUND / SWD_EPROBEBUSY   recognised in OpenOCD's init log (exit 5)
+ *     SWD_ETARGETNORESP target did not answer: init/examine/halt failures (exit 6)
+ *     SWD_ETARGETFAILED a command failed on the target (exit 6)
+ *     SWD_EPROTECTED    read/erase/write refused by RDP/WRP (exit 7)
+ *     SWD_EWRONGTARGET  DP IDCODE does not match the target config (exit 8)
+ *     SWD_EVERIFY       verify_image / verify_bank found a difference (exit 1)
+ *     SWD_EIO           local file trouble (exit 9)
+ *     SWD_EINTR         SIGINT/SIGTERM (or *interrupted set); OpenOCD is still shut down (130)
+ *   The log-based classification is a first cut; src/diag refines it from the failure
+ *   details (ocd_session_failure()).
+ * - After any failure the session stays usable if OpenOCD is alive (a target command
+ *   failing is not fatal); after SWD_EOCDDIED/EOCDTIMEOUT/EINTR every call fails fast
+ *   with the same code.
+ * - Strings passed in are borrowed for the call. File names may contain anything
+ *   (spaces, [ ] $ { } ; " \): they are quoted as data.
+ * - Signals: while a session exists it handles SIGINT and SIGTERM with uv_signal (libuv
+ *   restores SIG_DFL when the session is freed: reinstall your own handler afterwards if
+ *   you need one). The first signal makes the running call return SWD_EINTR; the session
+ *   then shuts OpenOCD down (resuming a target it halted) inside ocd_session_free().
+ */
+#ifndef SWD_OCD_SESSION_H
+#define SWD_OCD_SESSION_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/err.h"
+#include "ocd/process.h"
+
+struct ocd_session;
+
+/* Events. All strings are borrowed for the duration of the call. */
+typedef void (*ocd_log_cb)(void *ud, const char *line);
+/* what: "reading flash", "verifying", "erasing", "programming"; done/total in bytes. */
+typedef void (*ocd_progress_cb)(void *ud, const char *what, uint64_t done, uint64_t total);
+
+struct ocd_session_config {
+	struct ocdproc_config proc;    /* what to launch (process.h); borrowed for start */
+	ocd_log_cb on_log;             /* every OpenOCD output line (for -v), may be NULL */
+	ocd_progress_cb on_progress;   /* may be NULL */
+	void *ud;
+	volatile sig_atomic_t *interrupted; /* optional: set to 1 when we catch a signal, and
+	                                     * checked before each command */
+	bool no_signals;               /* do not install SIGINT/SIGTERM handlers (tests) */
+	uint64_t start_timeout_ms;     /* 0: 30 s, from spawn until the TCL port answers */
+	uint64_t command_timeout_ms;   /* 0: 60 s; long operations add time per byte */
+};
+
+/* Probe facts parsed from OpenOCD's init log (absent facts stay 0/""). */
+struct ocd_probe_info {
+	char adapter[16];       /* "stlink" when an ST-LINK answered, else "" */
+	char firmware[32];      /* "V2J37S7" */
+	unsigned api_version;   /* 2 from "(API v2)" */
+	uint16_t vid, pid;      /* 0x0483, 0x3748 */
+	bool has_voltage;
+	double target_voltage;  /* volts, when has_voltage */
+	char server_version[32];/* stlink-server "2.1.0" for tcp probes, else "" */
+	unsigned adapter_khz;   /* last "clock speed N kHz" / "using N kHz", 0 if unseen */
+	char cpu[48];           /* "Cortex-M4 r0p1" */
+	char openocd_version[64]; /* "0.12.0" from the banner */
+};
+
+struct ocd_identity {
+	uint32_t cpuid;            /* 0xE000ED00 */
+	uint32_t dbgmcu_idcode;    /* DBGMCU_IDCODE (address given by caller) */
+	bool has_dp_idcode;
+	uint32_t dp_idcode;        /* SW-DP IDCODE, when OpenOCD reports it. With an ST-LINK
+	                            * (hla_swd) 0.12 offers no command for it and logs it only
+	                            * on a mismatch: then has_dp_idcode stays false, and a
+	                            * successful init means it matched the target config. */
+	uint16_t flash_size_kib;   /* 16-bit read at the caller's address */
+	uint8_t uid[12];           /* 96-bit unique ID, bytes in address order */
+};
+
+/* Where the identity registers are (from the profile). */
+struct ocd_identity_regs {
+	uint32_t dbgmcu_idcode;    /* 0xE0042000 */
+	uint32_t flash_size;       /* 0x1FFF7A22 / 0x1FFFF7E0 */
+	uint32_t unique_id;        /* 0x1FFF7A10 / 0x1FFFF7E8 */
+};
+
+/* Details of the first failure (all borrowed from the session, valid until it is freed). */
+struct ocd_failure {
+	int code;                   /* SWD_E*, 0 when nothing failed */
+	const char *command;        /* OpenOCD command that failed, or NULL */
+	int ocd_code;               /* catch's value: 1 Tcl error, negative OpenOCD error; 0 n/a */
+	const char *ocd_text;       /* OpenOCD's result/error text ("" if none) */
+	bool exited;                /* OpenOCD had exited */
+	int64_t exit_status;
+	int term_signal;
+	const char *const *log;     /* every OpenOCD output line so far */
+	size_t nlog;
+	size_t log_mark;            /* index of the first line logged during the failing step */
+};
+
+/* Starts OpenOCD, waits for its TCL port, connects, and fills *probe (may be NULL) from
+ * the log, also when the start fails (e.g. the voltage of an unresponsive board).
+ * *out is new whenever memory allowed, success or not: callers always call
+ * ocd_session_free(*out) (NULL is fine), and may read ocd_session_failure(*out) first. */
+int ocd_session_start(const struct ocd_session_config *cfg, struct ocd_session **out,
+                      struct ocd_probe_info *probe, struct swd_error *err);
+
+/* Shuts OpenOCD down cleanly: resumes a target this session left halted (unless
+ * ocd_keep_halted()), sends `shutdown`, waits for the exit (SIGTERM, then SIGKILL, after
+ * grace periods), closes every handle and the loop. Returns the first error of the stop
+ * itself. Idempotent. */
+int ocd_session_stop(struct ocd_session *s, struct swd_error *err);
+
+/* Stops if needed and frees. NULL is a no-op. */
+void ocd_session_free(struct ocd_session *s);
+
+/* Details of the first failure. Returns: borrowed (NULL-safe: s NULL gives NULL). */
+const struct ocd_failure *ocd_session_failure(const struct ocd_session *s);
+
+/* All OpenOCD output lines so far. Returns: borrowed. */
+const char *const *ocd_session_log(const struct ocd_session *s, size_t *n);
+
+/* Process id of the running OpenOCD, 0 when none (tests, diagnosis). */
+int ocd_session_pid(const struct ocd_session *s);
+
+/* The OpenOCD command line that was launched (for -v / reports). Returns: borrowed. */
+const char *const *ocd_session_argv(const struct ocd_session *s, size_t *n);
+
+/* ---- operations ---------------------------------------------------------------------- */
+
+/* Reads CPUID, DBGMCU_IDCODE, the flash-size halfword and the 96-bit UID. Works on a
+ * running target. */
+int ocd_identify(struct ocd_session *s, const struct ocd_identity_regs *regs,
+                 struct ocd_identity *out, struct swd_error *err);
+
+enum ocd_reset_mode { OCD_RESET_RUN, OCD_RESET_HALT, OCD_RESET_INIT };
+
+/* `reset run|halt|init`. After HALT/INIT the session remembers the target is halted and
+ * resumes it at stop unless ocd_keep_halted() is called. When the config asked for an
+ * adapter speed, it is set again afterwards: the stock F2/F4 configs change it in their
+ * reset handlers. */
+int ocd_reset(struct ocd_session *s, enum ocd_reset_mode mode, struct swd_error *err);
+
+/* `halt` / `resume`. */
+int ocd_halt(struct ocd_session *s, struct swd_error *err);
+int ocd_resume(struct ocd_session *s, struct swd_error *err);
+
+/* The target state OpenOCD last announced ("running", "halted", "reset", ...; "" before
+ * the first change). Returns: borrowed. */
+const char *ocd_target_state(const struct ocd_session *s);
+
+/* Leave the target halted when the session stops (swdbackup reset --halt). */
+void ocd_keep_halted(struct ocd_session *s);
+
+/* Reads len bytes of flash bank `bank` from byte offset `offset` into a new file at path
+ * (created or truncated), in chunks with "reading flash" progress events. */
+int ocd_read_flash(struct ocd_session *s, unsigned bank, uint32_t offset, uint32_t len,
+                   const char *path, struct swd_error *err);
+
+/* Reads memory with `read_memory`: count items of width 8, 16 or 32 bits starting at
+ * address, stored little-endian into buf (count * width/8 bytes). For small regions
+ * (option bytes, OTP, identity). */
+int ocd_read_memory(struct ocd_session *s, uint32_t address, unsigned width, size_t count,
+                    void *buf, struct swd_error *err);
+
+/* Writes count items of width bits from buf (little-endian) with `write_memory`. */
+int ocd_write_memory(struct ocd_session *s, uint32_t address, unsigned width, size_t count,
+                     const void *buf, struct swd_error *err);
+
+struct ocd_verify_result {
+	bool match;
+	uint64_t bytes;              /* verified bytes ("verified N bytes") when known */
+	bool has_first_diff;
+	uint32_t first_diff_address; /* from the first "diff" line on a mismatch */
+	size_t ndiff_lines;          /* "diff" lines OpenOCD printed (it stops after 128) */
+};
+
+/* `verify_image FILE ADDRESS bin`: CRC on the target when it is halted (ocd_reset HALT
+ * first); on a running target OpenOCD cannot run its CRC code and reads the memory back
+ * instead, which costs as much as a read. One command for the whole image: verifying in
+ * chunks (for finer progress) measured 38% slower, each chunk paying the CRC code's
+ * setup. Progress is one event before and one after.
+ * Returns 0 with out->match true, SWD_EVERIFY with out->match false and the first
+ * difference, or another error when the check could not run. out may be NULL. */
+int ocd_verify_image(struct ocd_session *s, const char *path, uint32_t address,
+                     struct ocd_verify_result *out, struct swd_error *err);
+
+/* `flash verify_bank BANK FILE OFFSET`: reads and compares on the host. Same results,
+ * except that first_diff_address is an offset within the bank (OpenOCD prints it so). */
+int ocd_verify_bank(struct ocd_session *s, unsigned bank, const char *path, uint32_t offset,
+                    struct ocd_verify_result *out, struct swd_error *err);
+
+/* One erasable unit (from the profile). */
+struct ocd_sector {
+	unsigned index;   /* OpenOCD's sector number within the bank */
+	uint32_t offset;  /* from the bank base */
+	uint32_t size;
+};
+
+struct ocd_program_args {
+	const char *path;          /* raw binary image */
+	unsigned bank;
+	uint32_t bank_base;        /* 0x08000000 */
+	uint32_t offset;           /* image offset within the bank (normally 0) */
+	const struct ocd_sector *sectors; /* the bank's sector map; NULL: one `flash write_image
+	                                   * erase` without per-sector progress */
+	size_t nsectors;
+};
+
+/* Halts if needed, erases the sectors the image touches ("erasing" progress per sector),
+ * then programs it ("programming" progress per chunk). The caller verifies. */
+int ocd_program(struct ocd_session *s, const struct ocd_program_args *a, struct swd_error *err);
+
+/* `flash erase_sector BANK FIRST LAST`. */
+int ocd_erase_sectors(struct ocd_session *s, unsigned bank, unsigned first, unsigned last,
+                      struct swd_error *err);
+
+/* Option bytes through the flash driver ("stm32f1x" or "stm32f2x"). *text is new (the
+ * driver's report, e.g. "user_options 0xEC" / F1's lines). The target must be halted on
+ * F1. Text-only failures ("failed to ...") become SWD_ETARGETFAILED. */
+int ocd_options_read(struct ocd_session *s, const char *driver, unsigned bank, char **text,
+                     struct swd_error *err);
+int ocd_options_lock(struct ocd_session *s, const char *driver, unsigned bank,
+                     struct swd_error *err);
+int ocd_options_unlock(struct ocd_session *s, const char *driver, unsigned bank,
+                       struct swd_error *err);
+
+/* Raw escape for diagnosis: runs script under catch+capture and returns OpenOCD's code
+ * (0 ok, 1 Tcl error, negative OpenOCD error) and *text (new): the log text the command
+ * produced, else its result. Returns 0 whenever the round trip worked, whatever *ocd_code. */
+int ocd_command(struct ocd_session *s, const char *script, int *ocd_code, char **text,
+                struct swd_error *err);
+
+#endif
