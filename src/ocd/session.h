@@ -192,7 +192,9 @@ struct ocd_verify_result {
 
 /* `verify_image FILE ADDRESS bin`: CRC on the target when it is halted (ocd_reset HALT
  * first); on a running target OpenOCD cannot run its CRC code and reads the memory back
- * instead, which costs as much as a read.
+ * instead, which costs as much as a read. One command for the whole image: verifying in
+ * chunks (for finer progress) measured 38% slower, each chunk paying the CRC code's
+ * setup. Progress is one event before and one after.
  * Returns 0 with out->match true, SWD_EVERIFY with out->match false and the first
  * difference, or another error when the check could not run. out may be NULL. */
 int ocd_verify_image(struct ocd_session *s, const char *path, uint32_t address,

@@ -378,7 +378,8 @@ static void test_stubborn_openocd_killed(void **state)
 	(void)state;
 	swd_error_init(&err);
 	base_config(&c, &ev);
-	c.proc.openocd = OCD_TEST_DATA "/stubborn-openocd.py";
+	c.proc.openocd = OCD_TEST_DATA "/stub-openocd.py";
+	setenv("SWD_STUB_MODE", "stubborn", 1);
 	assert_int_equal(ocd_session_start(&c, &s, NULL, &err), 0);
 	pid = ocd_session_pid(s);
 	assert_true(pid > 0);
@@ -386,6 +387,36 @@ static void test_stubborn_openocd_killed(void **state)
 	assert_true(ocd_session_failure(s)->exited);
 	assert_int_equal(ocd_session_failure(s)->term_signal, SIGKILL);
 	assert_true(pid_gone(pid));
+	ocd_session_free(s);
+}
+
+/* stm32f1x lock/unlock report failure only in their text, with a success code. */
+static void test_text_only_failures(void **state)
+{
+	struct ocd_session_config c;
+	struct events ev = { 0 };
+	struct ocd_session *s = NULL;
+	struct swd_error err;
+	const struct ocd_failure *f;
+
+	(void)state;
+	swd_error_init(&err);
+	base_config(&c, &ev);
+	c.proc.openocd = OCD_TEST_DATA "/stub-openocd.py";
+	setenv("SWD_STUB_MODE", "lockfail", 1);
+	assert_int_equal(ocd_session_start(&c, &s, NULL, &err), 0);
+	assert_int_equal(ocd_options_lock(s, "stm32f1x", 0, &err), SWD_ETARGETFAILED);
+	assert_string_equal(err.msg, "openocd command 'stm32f1x lock 0' failed: "
+	                             "stm32x failed to lock device");
+	f = ocd_session_failure(s);
+	assert_int_equal(f->code, SWD_ETARGETFAILED);
+	assert_int_equal(f->ocd_code, 0);
+	assert_string_equal(f->command, "stm32f1x lock 0");
+	swd_error_init(&err);
+	assert_int_equal(ocd_options_unlock(s, "stm32f1x", 0, &err), SWD_ETARGETFAILED);
+	assert_non_null(strstr(err.msg, "failed to unlock device"));
+	assert_int_equal(ocd_session_stop(s, NULL), 0);
+	assert_int_equal(ocd_session_failure(s)->exit_status, 0);
 	ocd_session_free(s);
 }
 
@@ -485,6 +516,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_interrupt_during_start, kill_children),
 		cmocka_unit_test_teardown(test_command_timeout, kill_children),
 		cmocka_unit_test_teardown(test_stubborn_openocd_killed, kill_children),
+		cmocka_unit_test_teardown(test_text_only_failures, kill_children),
 	};
 	char *path = NULL;
 

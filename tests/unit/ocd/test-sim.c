@@ -359,6 +359,25 @@ static void test_backup_cycle(void **state)
 		snprintf(chunk, sizeof(chunk), "%s.chunk0", dump);
 		assert_int_equal(stat(chunk, &st), -1); /* scratch files are gone */
 	}
+	/* The whole 1 MiB dump verifies; one flipped byte far in is found at its address. */
+	assert_int_equal(ocd_verify_image(s, dump, FLASH_BASE, &vr, &err), 0);
+	assert_true(vr.match);
+	assert_int_equal(vr.bytes, FLASH_SIZE);
+	assert_string_equal(pl.what, "verifying");
+	assert_int_equal(pl.last_done, FLASH_SIZE);
+	back = read_bytes(dump, &n);
+	back[0x9abcd] ^= 0x01;
+	write_bytes(bad, back, n);
+	free(back);
+	assert_int_equal(ocd_verify_image(s, bad, FLASH_BASE, &vr, &err), SWD_EVERIFY);
+	assert_false(vr.match);
+	assert_int_equal(vr.first_diff_address, FLASH_BASE + 0x9abcd);
+	swd_error_init(&err);
+	/* bad is reused below with its original meaning */
+	img[0x1234] ^= 0x5a;
+	write_bytes(bad, img, sizeof(img));
+	img[0x1234] ^= 0x5a;
+
 	/* An odd offset and length. */
 	assert_int_equal(ocd_read_flash(s, 0, 3, 70001, dump, &err), 0);
 	back = read_bytes(dump, &n);
