@@ -10,7 +10,8 @@
  * Exceptions and interrupts are not modelled: a fault (bad fetch, bus error, undefined
  * instruction, SVC, exception return) locks the core up at once, which is where a
  * Cortex-M running garbage or an erased vector table ends anyway (HardFault through a
- * garbage vector); BKPT halts it in debug state as on silicon; WFI/WFE sleep for good.
+ * garbage vector); BKPT and the FPB code comparators (hardware breakpoints) halt it
+ * in debug state as on silicon; WFI/WFE sleep for good. DWT watchpoints do not fire.
  */
 #include <stdio.h>
 #include <string.h>
@@ -31,6 +32,13 @@ struct core_extra {
 	struct mmio_ctx ctx[MAX_MMIO];
 	unsigned n;
 	bool stop_asked;
+	/* FPB breakpoints: a code hook exists only while some are set, so a core without
+	 * breakpoints runs without a callback per instruction */
+	uint32_t bp[2 * MCU_FPB_CODE_COMPS];
+	unsigned nbp;
+	uc_hook bp_hook;
+	bool bp_hooked;
+	bool bp_off;
 };
 
 static struct core_extra *extra(mcu_t *m)
@@ -149,6 +157,46 @@ static void block_hook(uc_engine *uc, uint64_t address, uint32_t size, void *use
 	}
 	if ((++m->block_tick & 1023) == 0 && mcu_host_ns() > m->slice_deadline_host)
 		stop(m);
+}
+
+/* An FPB match halts the core before the instruction executes, with DFSR.BKPT, as
+ * the comparator does on silicon. */
+static void bp_hook(uc_engine *uc, uint64_t address, uint32_t size, void *user)
+{
+	(void)uc;
+	(void)size;
+	mcu_t *m = user;
+	struct core_extra *x = extra(m);
+	if (x->bp_off)
+		return;
+	for (unsigned i = 0; i < x->nbp; i++) {
+		if (x->bp[i] == (uint32_t)address) {
+			m->core_bkpt = true;
+			stop(m);
+			return;
+		}
+	}
+}
+
+/* Takes the comparators as the debugger left them. Adding or removing the code hook
+ * flushes the translations, which unicorn made with or without the callback. */
+static bool sync_breakpoints(mcu_t *m)
+{
+	struct core_extra *x = extra(m);
+	x->nbp = mcu_fpb_breakpoints(m, x->bp, sizeof(x->bp) / sizeof(x->bp[0]));
+	bool want = x->nbp > 0;
+	if (want == x->bp_hooked)
+		return true;
+	uc_err e;
+	if (want)
+		e = uc_hook_add(m->uc, &x->bp_hook, UC_HOOK_CODE, bp_hook, m, 1, 0);
+	else
+		e = uc_hook_del(m->uc, x->bp_hook);
+	if (e != UC_ERR_OK)
+		return false;
+	x->bp_hooked = want;
+	uc_ctl(m->uc, UC_CTL_WRITE(UC_CTL_TB_FLUSH, 0));
+	return true;
 }
 
 static void intr_hook(uc_engine *uc, uint32_t intno, void *user)
@@ -376,11 +424,12 @@ void mcu_core_run(mcu_t *m, uint64_t budget, uint64_t host_ns_limit)
 		lock_up(m);
 		return;
 	}
-	if (!sync_flash_mapping(m)) {
+	if (!sync_flash_mapping(m) || !sync_breakpoints(m)) {
 		lock_up(m);
 		return;
 	}
 	mcu_core_flush_tb(m);
+	extra(m)->bp_off = false;
 	m->cycles = 0;
 	m->budget = budget ? budget : 1;
 	m->block_tick = 0;
@@ -427,6 +476,9 @@ bool mcu_core_step(mcu_t *m)
 		return false;
 	}
 	mcu_core_flush_tb(m);
+	/* a step executes the instruction at PC even when a comparator matches it (OpenOCD
+	 * steps off a breakpoint this way) */
+	extra(m)->bp_off = true;
 	m->cycles = 0;
 	m->budget = UINT64_MAX;
 	m->slice_deadline_host = mcu_host_ns() + 1000000000ull;

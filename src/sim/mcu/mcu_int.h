@@ -175,6 +175,9 @@ uint64_t mcu_target_now(const mcu_t *m);
 uint64_t mcu_host_ns(void); /* CLOCK_MONOTONIC, bounds the core's slices */
 void mcu_do_system_reset(mcu_t *m);
 void mcu_halt_now(mcu_t *m);
+/* Addresses of the halfwords the FPB code comparators break on (at most 2 per comparator). */
+#define MCU_FPB_CODE_COMPS 6u
+unsigned mcu_fpb_breakpoints(const mcu_t *m, uint32_t *addrs, unsigned max);
 
 /* flash.c */
 void mcu_fpec_reset(mcu_t *m);
