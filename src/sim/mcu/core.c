@@ -525,7 +525,8 @@ static bool regs_reachable(mcu_t *m)
 	return !m->faults.unpowered && !m->rdp_level2 && !(m->swd_dead && !m->nrst);
 }
 
-enum mcu_status mcu_read_core_reg(mcu_t *m, unsigned regsel, uint32_t *val)
+/* DCRSR transfers need a reachable, halted core, and the FP registers need an FPU. */
+static enum mcu_status core_reg_access(mcu_t *m, unsigned regsel)
 {
 	if (!regs_reachable(m))
 		return MCU_NO_RESPONSE;
@@ -533,6 +534,14 @@ enum mcu_status mcu_read_core_reg(mcu_t *m, unsigned regsel, uint32_t *val)
 		return MCU_FAULT;
 	if ((regsel == 0x21 || regsel >= 0x40) && !m->md->fpu)
 		return MCU_FAULT;
+	return MCU_OK;
+}
+
+enum mcu_status mcu_read_core_reg(mcu_t *m, unsigned regsel, uint32_t *val)
+{
+	enum mcu_status st = core_reg_access(m, regsel);
+	if (st != MCU_OK)
+		return st;
 	if (regsel == 0x14) {
 		*val = (rd(m, UC_ARM_REG_CONTROL) & 0xFF) << 24 |
 		       (rd(m, UC_ARM_REG_FAULTMASK) & 0xFF) << 16 |
@@ -550,12 +559,9 @@ enum mcu_status mcu_read_core_reg(mcu_t *m, unsigned regsel, uint32_t *val)
 
 enum mcu_status mcu_write_core_reg(mcu_t *m, unsigned regsel, uint32_t val)
 {
-	if (!regs_reachable(m))
-		return MCU_NO_RESPONSE;
-	if (!m->halted)
-		return MCU_FAULT;
-	if ((regsel == 0x21 || regsel >= 0x40) && !m->md->fpu)
-		return MCU_FAULT;
+	enum mcu_status st = core_reg_access(m, regsel);
+	if (st != MCU_OK)
+		return st;
 	if (regsel == 0x14) {
 		wr(m, UC_ARM_REG_CONTROL, (val >> 24) & 0xFF);
 		wr(m, UC_ARM_REG_FAULTMASK, (val >> 16) & 0xFF);
