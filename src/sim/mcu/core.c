@@ -11,7 +11,8 @@
  * instruction, SVC, exception return) locks the core up at once, which is where a
  * Cortex-M running garbage or an erased vector table ends anyway (HardFault through a
  * garbage vector); BKPT and the FPB code comparators (hardware breakpoints) halt it
- * in debug state as on silicon; WFI/WFE sleep for good. DWT watchpoints do not fire.
+ * in debug state as on silicon, and so do the DWT data comparators (watchpoints), right
+ * after the matching access; WFI/WFE sleep for good.
  */
 #include <stdio.h>
 #include <string.h>
@@ -39,6 +40,13 @@ struct core_extra {
 	uc_hook bp_hook;
 	bool bp_hooked;
 	bool bp_off;
+	/* DWT watchpoints: a data-access hook notes the match, and the code hook halts the
+	 * core before the next instruction, as the comparator's debug event does */
+	struct mcu_watch wp[MCU_DWT_COMPS];
+	unsigned nwp;
+	uc_hook wp_hook;
+	bool wp_hooked;
+	bool wp_hit;
 };
 
 static struct core_extra *extra(mcu_t *m)
@@ -167,6 +175,12 @@ static void bp_hook(uc_engine *uc, uint64_t address, uint32_t size, void *user)
 	(void)size;
 	mcu_t *m = user;
 	struct core_extra *x = extra(m);
+	if (x->wp_hit) {
+		x->wp_hit = false;
+		m->core_watch = true;
+		stop(m);
+		return;
+	}
 	if (x->bp_off)
 		return;
 	for (unsigned i = 0; i < x->nbp; i++) {
@@ -178,25 +192,48 @@ static void bp_hook(uc_engine *uc, uint64_t address, uint32_t size, void *user)
 	}
 }
 
-/* Takes the comparators as the debugger left them. Adding or removing the code hook
- * flushes the translations, which unicorn made with or without the callback. */
+static void watch_hook(uc_engine *uc, uc_mem_type type, uint64_t address, int size,
+                       int64_t value, void *user)
+{
+	(void)uc;
+	(void)value;
+	mcu_t *m = user;
+	struct core_extra *x = extra(m);
+	bool write = type == UC_MEM_WRITE;
+	uint64_t lo = (uint32_t)address, hi = lo + (uint64_t)(size > 0 ? size : 1);
+	for (unsigned i = 0; i < x->nwp; i++) {
+		const struct mcu_watch *w = &x->wp[i];
+		if ((write ? w->write : w->read) && lo < (uint64_t)w->lo + w->size && w->lo < hi)
+			x->wp_hit = true;
+	}
+}
+
+/* Adds or removes a hook; either flushes the translations, which unicorn made with or
+ * without the callback. */
+static bool set_hook(mcu_t *m, bool want, bool *hooked, uc_hook *h, int type, void *cb)
+{
+	if (want == *hooked)
+		return true;
+	uc_err e = want ? uc_hook_add(m->uc, h, type, cb, m, 1, 0) : uc_hook_del(m->uc, *h);
+	if (e != UC_ERR_OK)
+		return false;
+	*hooked = want;
+	uc_ctl(m->uc, UC_CTL_WRITE(UC_CTL_TB_FLUSH, 0));
+	return true;
+}
+
+/* Takes the FPB and DWT comparators as the debugger left them. The hooks exist only
+ * while some are set, so a core without them runs without a callback per instruction. */
 static bool sync_breakpoints(mcu_t *m)
 {
 	struct core_extra *x = extra(m);
 	x->nbp = mcu_fpb_breakpoints(m, x->bp, sizeof(x->bp) / sizeof(x->bp[0]));
-	bool want = x->nbp > 0;
-	if (want == x->bp_hooked)
-		return true;
-	uc_err e;
-	if (want)
-		e = uc_hook_add(m->uc, &x->bp_hook, UC_HOOK_CODE, bp_hook, m, 1, 0);
-	else
-		e = uc_hook_del(m->uc, x->bp_hook);
-	if (e != UC_ERR_OK)
-		return false;
-	x->bp_hooked = want;
-	uc_ctl(m->uc, UC_CTL_WRITE(UC_CTL_TB_FLUSH, 0));
-	return true;
+	x->nwp = mcu_dwt_watchpoints(m, x->wp, MCU_DWT_COMPS);
+	x->wp_hit = false;
+	return set_hook(m, x->nbp || x->nwp, &x->bp_hooked, &x->bp_hook, UC_HOOK_CODE,
+	                (void *)bp_hook) &&
+	       set_hook(m, x->nwp > 0, &x->wp_hooked, &x->wp_hook,
+	                UC_HOOK_MEM_READ | UC_HOOK_MEM_WRITE, (void *)watch_hook);
 }
 
 static void intr_hook(uc_engine *uc, uint32_t intno, void *user)
@@ -436,6 +473,7 @@ void mcu_core_run(mcu_t *m, uint64_t budget, uint64_t host_ns_limit)
 	m->slice_deadline_host = mcu_host_ns() + host_ns_limit;
 	m->core_fault = false;
 	m->core_bkpt = false;
+	m->core_watch = false;
 	extra(m)->stop_asked = false;
 	uint32_t pc = rd(m, UC_ARM_REG_PC);
 	uc_err e = uc_emu_start(m->uc, pc | 1, 0xFFFFFFFFu, 0, 0);
@@ -449,9 +487,9 @@ void mcu_core_run(mcu_t *m, uint64_t budget, uint64_t host_ns_limit)
 		mcu_do_system_reset(m);
 		return;
 	}
-	if (m->core_bkpt) {
+	if (m->core_bkpt || m->core_watch) {
 		mcu_halt_now(m);
-		m->dfsr |= MCU_DFSR_BKPT;
+		m->dfsr |= m->core_bkpt ? MCU_DFSR_BKPT : MCU_DFSR_DWTTRAP;
 		return;
 	}
 	if (e == UC_ERR_INSN_INVALID && !m->core_fault && hint_at_pc(m))
