@@ -39,7 +39,11 @@ struct core_extra {
 	unsigned nbp;
 	uc_hook bp_hook;
 	bool bp_hooked;
-	bool bp_off;
+	/* stepping while the code hook exists: unicorn 2.0.1 then runs past the instruction
+	 * count given to uc_emu_start (seen with a block hook present too), so the hook
+	 * counts the instructions itself */
+	bool stepping;
+	unsigned step_seen;
 	/* DWT watchpoints: a data-access hook notes the match, and the code hook halts the
 	 * core before the next instruction, as the comparator's debug event does */
 	struct mcu_watch wp[MCU_DWT_COMPS];
@@ -181,8 +185,13 @@ static void bp_hook(uc_engine *uc, uint64_t address, uint32_t size, void *user)
 		stop(m);
 		return;
 	}
-	if (x->bp_off)
+	if (x->stepping) {
+		/* a step executes the instruction at PC even when a comparator matches it
+		 * (OpenOCD steps off a breakpoint this way) and stops before the next one */
+		if (x->step_seen++ > 0)
+			stop(m);
 		return;
+	}
 	for (unsigned i = 0; i < x->nbp; i++) {
 		if (x->bp[i] == (uint32_t)address) {
 			m->core_bkpt = true;
@@ -466,7 +475,7 @@ void mcu_core_run(mcu_t *m, uint64_t budget, uint64_t host_ns_limit)
 		return;
 	}
 	mcu_core_flush_tb(m);
-	extra(m)->bp_off = false;
+	extra(m)->stepping = false;
 	m->cycles = 0;
 	m->budget = budget ? budget : 1;
 	m->block_tick = 0;
@@ -514,16 +523,18 @@ bool mcu_core_step(mcu_t *m)
 		return false;
 	}
 	mcu_core_flush_tb(m);
-	/* a step executes the instruction at PC even when a comparator matches it (OpenOCD
-	 * steps off a breakpoint this way) */
-	extra(m)->bp_off = true;
+	struct core_extra *x = extra(m);
+	x->stepping = x->bp_hooked;
+	x->step_seen = 0;
+	x->wp_hit = false;
 	m->cycles = 0;
 	m->budget = UINT64_MAX;
 	m->slice_deadline_host = mcu_host_ns() + 1000000000ull;
 	m->core_fault = false;
 	m->core_bkpt = false;
 	uint32_t pc = rd(m, UC_ARM_REG_PC);
-	uc_err e = uc_emu_start(m->uc, pc | 1, 0xFFFFFFFFu, 0, 1);
+	uc_err e = uc_emu_start(m->uc, pc | 1, 0xFFFFFFFFu, 0, x->stepping ? 0 : 1);
+	x->stepping = false;
 	apply_fixups(m);
 	m->budget = 0;
 	if (m->pending_reset) {
