@@ -3,12 +3,17 @@
  * This is the only place that exits and the only place that maps errors to exit codes.
  */
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli/cli.h"
 #include "core/err.h"
+
+#ifndef SWD_VERSION
+#define SWD_VERSION "unknown"
+#endif
 
 static void print_overview(FILE *f)
 {
@@ -23,8 +28,9 @@ static void print_overview(FILE *f)
 		   "protected, 8 wrong target, 9 local i/o error, 130 interrupted.\n");
 }
 
-/* Fills in what every report carries and lets the ui show it. */
-static void finish_report(struct cli_ctx *ctx, int rc)
+/* Fills in what every report carries and lets the ui show it. Returns rc, or SWD_EIO
+ * when a successful run's report could not be written (stdout closed or full). */
+static int finish_report(struct cli_ctx *ctx, int rc)
 {
 	json_t *doc = ctx->doc;
 
@@ -39,9 +45,38 @@ static void finish_report(struct cli_ctx *ctx, int rc)
 		json_object_set_new(doc, "error", e);
 	}
 	json_object_set(doc, "findings", ctx->findings);
-	if (rc != 0 && !ctx->ui.json)
+	if (rc != 0)
 		ui_error(&ctx->ui, "%s", ctx->err.msg[0] ? ctx->err.msg : swd_strerror(rc));
-	ui_report(&ctx->ui, doc);
+	if (ui_report(&ctx->ui, doc) != 0 && rc == 0) {
+		ui_error(&ctx->ui, "cannot write the report to stdout");
+		rc = SWD_EIO;
+	}
+	return rc;
+}
+
+/* A usage error still gives --json users their one document (the options may not have
+ * parsed, so --json is looked for by hand). */
+static void usage_json(int argc, char **argv, const char *command, const char *msg)
+{
+	json_t *doc;
+	bool json = false;
+
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--") == 0)
+			break;
+		if (strcmp(argv[i], "--json") == 0)
+			json = true;
+	}
+	if (!json)
+		return;
+	doc = json_pack("{s:s?,s:b,s:i,s:{s:s,s:s},s:[]}", "command", command, "ok", 0,
+			"exit_code", swd_exit_code(SWD_EUSAGE), "error", "code", swd_err_name(SWD_EUSAGE),
+			"message", msg, "findings");
+	if (doc) {
+		json_dumpf(doc, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+		fputc('\n', stdout);
+		json_decref(doc);
+	}
 }
 
 int main(int argc, char **argv)
@@ -66,6 +101,10 @@ int main(int argc, char **argv)
 		print_overview(stdout);
 		return 0;
 	}
+	if (argc >= 2 && strcmp(argv[1], "--version") == 0) {
+		printf("swdbackup %s\n", SWD_VERSION);
+		return 0;
+	}
 	if (argc < 2) {
 		print_overview(stderr);
 		return swd_exit_code(SWD_EUSAGE);
@@ -81,12 +120,15 @@ int main(int argc, char **argv)
 		sub_argv = argv;
 	} else {
 		fprintf(stderr, "swdbackup: unknown command '%s'; see 'swdbackup --help'\n", argv[1]);
+		snprintf(msg, sizeof(msg), "unknown command '%s'", argv[1]);
+		usage_json(argc, argv, NULL, msg);
 		return swd_exit_code(SWD_EUSAGE);
 	}
 	ctx.command = cmd->name;
 
 	if (cli_options_parse(cmd->name, sub_argc, sub_argv, cmd->options, &ctx.opt, msg, sizeof(msg)) != 0) {
 		fprintf(stderr, "swdbackup: %s; see 'swdbackup %s --help'\n", msg, cmd->name);
+		usage_json(argc, argv, cmd->name, msg);
 		return swd_exit_code(SWD_EUSAGE);
 	}
 	if (ctx.opt.help) {
@@ -114,8 +156,9 @@ int main(int argc, char **argv)
 	if (rc == SWD_EUSAGE) {
 		/* usage mistakes found by the command itself (a missing argument): one line */
 		fprintf(stderr, "swdbackup: %s; see 'swdbackup %s --help'\n", ctx.err.msg, cmd->name);
+		usage_json(argc, argv, cmd->name, ctx.err.msg);
 	} else {
-		finish_report(&ctx, rc);
+		rc = finish_report(&ctx, rc);
 	}
 	json_decref(ctx.doc);
 	json_decref(ctx.findings);

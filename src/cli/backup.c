@@ -2,6 +2,8 @@
 #include "cli/backup.h"
 
 #include <errno.h>
+#include <libgen.h>
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -16,10 +18,23 @@
 int cli_check_dest(struct cli_ctx *ctx, const char *dest, bool force)
 {
 	struct stat st;
+	char *copy, *parent;
+	int rc = 0;
 
-	if (!dest || force || lstat(dest, &st) != 0)
+	if (!dest)
 		return 0;
-	return swd_error_set(&ctx->err, SWD_EEXIST, "'%s' already exists; choose another -o or add --force to replace it", dest);
+	if (!force && lstat(dest, &st) == 0)
+		return swd_error_set(&ctx->err, SWD_EEXIST, "'%s' already exists; choose another -o or add --force to replace it", dest);
+	/* The bundle is staged next to its final name: the parent must be there before the
+	 * board is touched, not found missing after a long read. */
+	copy = strdup(dest);
+	if (!copy)
+		return swd_error_set(&ctx->err, SWD_ENOMEM, "out of memory");
+	parent = dirname(copy);
+	if (stat(parent, &st) != 0 || !S_ISDIR(st.st_mode))
+		rc = swd_error_set(&ctx->err, SWD_ENOENT, "cannot create '%s': directory '%s' does not exist", dest, parent);
+	free(copy);
+	return rc;
 }
 
 int cli_refuse_rdp(struct cli_ctx *ctx, struct cli_board *b, const char *what)
@@ -42,7 +57,6 @@ int cli_backup_bundle(struct cli_ctx *ctx, struct cli_board *b, const char *dest
 	char name[256], *dflt = NULL, *flash = NULL, ver[64];
 	uint8_t *otp = NULL;
 	size_t otp_len = 0;
-	unsigned *wrp = NULL;
 	json_t *regions;
 	int rc;
 
@@ -89,11 +103,13 @@ int cli_backup_bundle(struct cli_ctx *ctx, struct cli_board *b, const char *dest
 
 		swd_error_init(&verr);
 		rc = ocd_verify_image(b->s, flash, p->flash.base, &vr, &verr);
-		if (rc == SWD_EVERIFY)
-			rc = swd_error_set(&ctx->err, SWD_ETARGETFAILED,
-					   "what was read differs from the device%s%s; the link is unreliable, "
-					   "try a lower --speed", vr.has_first_diff ? " at " : "",
-					   vr.has_first_diff ? (snprintf(name, sizeof(name), "0x%08x", vr.first_diff_address), name) : "");
+		if (rc == SWD_EVERIFY && vr.has_first_diff)
+			rc = swd_error_set(&ctx->err, SWD_ETARGETFAILED, "what was read differs from the device at "
+					   "0x%08" PRIx32 "; the link is unreliable, try a lower --speed",
+					   vr.first_diff_address);
+		else if (rc == SWD_EVERIFY)
+			rc = swd_error_set(&ctx->err, SWD_ETARGETFAILED, "what was read differs from the device; "
+					   "the link is unreliable, try a lower --speed");
 		else if (rc != 0)
 			swd_error_set(&ctx->err, rc, "%s", verr.msg);
 	}
@@ -123,7 +139,7 @@ int cli_backup_bundle(struct cli_ctx *ctx, struct cli_board *b, const char *dest
 	m.device.flash_size_kib = b->id.flash_size_kib;
 	memcpy(m.device.unique_id, b->id.uid, 12);
 	m.protection.rdp_level = b->prot_ready ? b->prot.rdp_level : -1;
-	m.protection.wrp = b->prot_ready ? b->prot.wrp : wrp;
+	m.protection.wrp = b->prot_ready ? b->prot.wrp : NULL;
 	m.protection.nwrp = b->prot_ready ? b->prot.nwrp : 0;
 	m.protection.pages = p->flash.driver == SWD_FLASH_STM32F1X;
 	rc = swd_bundle_writer_commit(w, &m, &ctx->err);

@@ -26,6 +26,11 @@ int cli_board_profile(struct cli_ctx *ctx, struct cli_board *b)
 	if (!ctx->opt.profile)
 		return swd_error_set(&ctx->err, SWD_EUSAGE, "'%s' needs --profile (see 'swdbackup profiles')",
 				     ctx->command);
+	if (ctx->opt.interface && strcmp(ctx->opt.interface, "stlink") != 0 &&
+	    (ctx->opt.probe.kind == CLI_PROBE_SIM || ctx->opt.probe.kind == CLI_PROBE_SIM_FILE ||
+	     ctx->opt.probe.kind == CLI_PROBE_TCP))
+		return swd_error_set(&ctx->err, SWD_EUSAGE, "--interface %s is for USB probes; '--probe %s' is an ST-LINK over TCP",
+				     ctx->opt.interface, ctx->opt.probe_spec);
 	return swd_profile_find(ctx->opt.profile, &b->p, &ctx->err);
 }
 
@@ -82,8 +87,6 @@ static void feed_log(struct cli_board *b, struct ocd_session *s, size_t *fed)
 	*fed = n;
 }
 
-static size_t fed_lines;
-
 static void evidence_from_probe(struct cli_ctx *ctx, struct cli_board *b)
 {
 	b->ev.probe_kind = ctx->opt.probe.kind == CLI_PROBE_SIM || ctx->opt.probe.kind == CLI_PROBE_SIM_FILE ||
@@ -97,6 +100,29 @@ static void evidence_from_probe(struct cli_ctx *ctx, struct cli_board *b)
 		b->ev.target_voltage = b->probe.target_voltage;
 	if (b->probe.openocd_version[0])
 		b->ev.openocd_version = b->probe.openocd_version;
+}
+
+/* A start that failed leaves the probe facts unparsed; the log still has the lines the
+ * report needs ("STLINK V2J37S7 (API v2) ...", "Target voltage: 3.24"). */
+static void probe_from_log(struct cli_board *b)
+{
+	const char *const *lines;
+	size_t n = 0;
+
+	if (!b->s)
+		return;
+	lines = ocd_session_log(b->s, &n);
+	for (size_t i = 0; i < n; i++) {
+		const char *m;
+
+		if (!b->probe.firmware[0] && (m = strstr(lines[i], "STLINK V")) && m[7] != ' ')
+			sscanf(m + 7, "%31s", b->probe.firmware);
+		if (!b->probe.has_voltage && (m = strstr(lines[i], "Target voltage: ")) &&
+		    sscanf(m + 16, "%lf", &b->probe.target_voltage) == 1)
+			b->probe.has_voltage = true;
+		if (!b->probe.openocd_version[0] && (m = strstr(lines[i], "Open On-Chip Debugger ")))
+			sscanf(m + 22, "%63s", b->probe.openocd_version);
+	}
 }
 
 /* "UNEXPECTED idcode: 0x2ba01477" in the log of a failed start, or 0. */
@@ -200,10 +226,12 @@ int cli_board_attempt(struct cli_ctx *ctx, struct cli_board *b, bool under_reset
 	cfg.ud = ctx;
 	cfg.interrupted = &cli_interrupted;
 
-	fed_lines = 0;
+	b->fed = 0;
 	b->tried = true;
 	memset(&b->probe, 0, sizeof(b->probe));
 	rc = ocd_session_start(&cfg, &b->s, &b->probe, err);
+	if (rc != 0)
+		probe_from_log(b);
 	evidence_from_probe(ctx, b);
 	if (rc != 0) {
 		*outcome = outcome_of(rc, false);
@@ -214,7 +242,29 @@ int cli_board_attempt(struct cli_ctx *ctx, struct cli_board *b, bool under_reset
 	regs.unique_id = b->p->regs.unique_id;
 	rc = ocd_identify(b->s, &regs, &b->id, err);
 	if (rc != 0) {
+		uint32_t cpuid = 0, idcode = 0;
+		struct swd_error lerr;
+
 		*outcome = outcome_of(rc, false);
+		/* The identity registers are where the profile says; on another part some are
+		 * not there at all. If the core answers where every Cortex-M does, it is the
+		 * wrong part rather than a bad link: say so, and do not retry. */
+		swd_error_init(&lerr);
+		if (rc != SWD_EINTR && rc != SWD_EOCDDIED &&
+		    ocd_read_memory(b->s, 0xE000ED00u, 32, 1, &cpuid, &lerr) == 0 &&
+		    ocd_read_memory(b->s, b->p->regs.dbgmcu_idcode, 32, 1, &idcode, &lerr) == 0 &&
+		    ((idcode & 0xfff) != b->p->ids.dev_id ||
+		     (b->p->ids.cpuid_partno && ((cpuid >> 4) & 0xfff) != b->p->ids.cpuid_partno))) {
+			b->id.cpuid = cpuid;
+			b->id.dbgmcu_idcode = idcode;
+			b->wrong_part = true;
+			b->clone = false; /* the IDCODE was not a clone's of this part after all */
+			*outcome = DIAG_OUT_OTHER;
+			swd_error_init(err); /* this, not the failed read, is what went wrong */
+			return swd_error_set(err, SWD_EWRONGTARGET,
+					     "the target is dev id 0x%03x (cpuid 0x%08" PRIx32 "), but profile '%s' is for dev id 0x%03x; "
+					     "use the profile of this part", idcode & 0xfff, cpuid, b->p->name, b->p->ids.dev_id);
+		}
 		return rc;
 	}
 	b->identified = true;
@@ -235,7 +285,7 @@ int cli_board_attempt(struct cli_ctx *ctx, struct cli_board *b, bool under_reset
 
 void cli_board_drop(struct cli_board *b)
 {
-	feed_log(b, b->s, &fed_lines);
+	feed_log(b, b->s, &b->fed);
 	ocd_session_free(b->s);
 	b->s = NULL;
 	cli_signals_install();
@@ -408,6 +458,14 @@ int cli_board_connect(struct cli_ctx *ctx, struct cli_board *b, enum diag_op op,
 			continue;
 		}
 		swd_error_set(&ctx->err, rc, "%s", aerr.msg);
+		if (b->wrong_part) {
+			b->ev.has_dev_id = true;
+			b->ev.dev_id = b->id.dbgmcu_idcode;
+			b->ev.has_cpuid = true;
+			b->ev.cpuid = b->id.cpuid;
+			cli_board_drop(b);
+			break;
+		}
 		failures++;
 		silent = silent_init_failure(b->s);
 		b->silent_failure |= silent;
@@ -442,6 +500,13 @@ int cli_board_connect(struct cli_ctx *ctx, struct cli_board *b, enum diag_op op,
 			snprintf(note, sizeof(note), "connected after %d failed attempt%s%s at %u kHz", failures,
 				 failures > 1 ? "s" : "", under ? " under reset" : "", speed ? speed : dflt);
 		cli_add_note(ctx, note);
+	}
+	/* OpenOCD refuses to go on when the DP IDCODE is not the one its target config expects
+	 * ("UNEXPECTED idcode"), so a connection that worked tells which one it was. */
+	if (!b->id.has_dp_idcode && (b->clone_idcode[0] || b->p->ids.ndp_idcodes == 1)) {
+		b->id.has_dp_idcode = true;
+		b->id.dp_idcode = b->clone_idcode[0] ? (uint32_t)strtoul(b->clone_idcode, NULL, 16)
+						      : b->p->ids.dp_idcodes[0];
 	}
 	rc = cli_board_check_identity(ctx, b);
 	if (rc == 0 && b->clone) {
@@ -581,11 +646,17 @@ void cli_board_report(struct cli_ctx *ctx, struct cli_board *b)
 
 		json_object_set_new(dev, "revision", rn ? json_string(rn) : json_null());
 	}
-	json_object_set_new(dev, "flash_size_kib", json_integer(b->id.flash_size_kib));
-	json_object_set_new(dev, "profile_flash_size_kib", json_integer(b->p->flash.size / 1024));
 	for (int i = 0; i < 12; i++)
 		snprintf(uid + 2 * i, 3, "%02x", b->id.uid[i]);
-	json_object_set_new(dev, "unique_id", json_string(uid));
+	if (b->wrong_part) {
+		/* only CPUID and DBGMCU_IDCODE were read; the rest lives elsewhere on this part */
+		json_object_set_new(dev, "flash_size_kib", json_null());
+		json_object_set_new(dev, "unique_id", json_null());
+	} else {
+		json_object_set_new(dev, "flash_size_kib", json_integer(b->id.flash_size_kib));
+		json_object_set_new(dev, "unique_id", json_string(uid));
+	}
+	json_object_set_new(dev, "profile_flash_size_kib", json_integer(b->p->flash.size / 1024));
 	json_object_set_new(ctx->doc, "device", dev);
 	if (!b->prot_ready)
 		return;
@@ -611,7 +682,7 @@ int cli_board_close(struct cli_ctx *ctx, struct cli_board *b, int rc)
 	if (b->p && b->tried)
 		cli_board_report(ctx, b);
 	if (b->s)
-		feed_log(b, b->s, &fed_lines);
+		feed_log(b, b->s, &b->fed);
 	if (b->ev_ready && b->p && b->tried && rc != 0 && rc != SWD_EINTR && rc != SWD_EUSAGE &&
 	    swd_exit_code(rc) != 3) {
 		/* a failure: explain it */

@@ -37,6 +37,8 @@ struct cli_board {
 	bool ev_ready;
 	bool tried;                   /* OpenOCD was started at least once */
 	bool silent_failure;          /* an attempt ended with OpenOCD exiting without a word */
+	size_t fed;                   /* log lines of the current session already in ev */
+	bool wrong_part;              /* the core answered, but as another part than the profile's */
 	enum diag_op op;              /* what we are doing, for the findings of a failure */
 	bool under_reset;             /* how the connection that worked was made */
 	unsigned speed_khz;           /* 0 = the profile's */

@@ -17,19 +17,53 @@ static void step(struct cli_ctx *ctx, const char *name, const char *result, cons
 
 static void step(struct cli_ctx *ctx, const char *name, const char *result, const char *fmt, ...)
 {
-	json_t *checks = json_object_get(ctx->doc, "checks");
+	json_t *pending = json_object_get(ctx->doc, "checks");
 	char detail[512];
 	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(detail, sizeof(detail), fmt, ap);
 	va_end(ap);
-	if (!checks) {
-		checks = json_array();
-		json_object_set_new(ctx->doc, "checks", checks);
+	/* Steps are learned out of order (one connection tells about the probe, the voltage
+	 * and the identity at once); they are kept by name and put in order at the end. */
+	if (!pending) {
+		pending = json_object();
+		json_object_set_new(ctx->doc, "checks", pending);
 	}
-	json_array_append_new(checks, json_pack("{s:s,s:s,s:s}", "step", name, "result", result, "detail", detail));
-	ui_status(&ctx->ui, "[%s] %s: %s", result, name, detail);
+	json_object_set_new(pending, name, json_pack("{s:s,s:s,s:s}", "step", name, "result", result, "detail", detail));
+}
+
+/* Turns the steps kept by name into the check list, in the order of issue 4 section 4. */
+static void order_steps(struct cli_ctx *ctx)
+{
+	static const char *const order[] = {
+		"openocd", "openocd version", "profile", "probe", "probe found", "usb permission",
+		"probe busy", "target voltage", "connect normally", "connect under reset",
+		"connect at lower speed", "device identity", "RDP and WRP", "flash size register",
+		"probe and target", NULL,
+	};
+	json_t *pending = json_object_get(ctx->doc, "checks"), *list = json_array();
+
+	if (!pending)
+		return;
+	json_incref(pending);
+	for (const char *const *n = order; *n; n++) {
+		json_t *c = json_object_get(pending, *n);
+
+		if (c) {
+			json_array_append(list, c);
+			json_object_del(pending, *n);
+		}
+	}
+	{
+		const char *k;
+		json_t *v;
+
+		json_object_foreach(pending, k, v)
+			json_array_append(list, v);
+	}
+	json_decref(pending);
+	json_object_set_new(ctx->doc, "checks", list);
 }
 
 static int classify_log(struct cli_ctx *ctx)
@@ -80,6 +114,25 @@ out:
 	return rc;
 }
 
+/* Which udev rules let a normal user open ST-LINK, CMSIS-DAP and J-Link probes: ours, or
+ * the ones Debian's openocd package ships. Returns: static text, or NULL when none. */
+static const char *udev_rules(void)
+{
+	static const char *const files[] = {
+		"/etc/udev/rules.d/60-swdbackup.rules", "/usr/lib/udev/rules.d/60-swdbackup.rules",
+		"/etc/udev/rules.d/60-openocd.rules", "/usr/lib/udev/rules.d/60-openocd.rules",
+		"/lib/udev/rules.d/60-openocd.rules", NULL,
+	};
+	static char found[128];
+
+	for (const char *const *f = files; *f; f++)
+		if (access(*f, R_OK) == 0) {
+			snprintf(found, sizeof(found), "udev rules installed: %s", *f);
+			return found;
+		}
+	return NULL;
+}
+
 static const char *outcome_text(enum diag_outcome o)
 {
 	switch (o) {
@@ -104,7 +157,9 @@ static int try_connect(struct cli_ctx *ctx, struct cli_board *b, const char *nam
 	rc = cli_board_attempt(ctx, b, under, speed, true, &aerr, &out);
 	if (rc == SWD_EINTR || cli_interrupted)
 		return SWD_EINTR;
-	diag_evidence_add_attempt(&b->ev, under, speed, rc == 0 ? DIAG_OUT_OK : out);
+	/* The evidence is a recovery sequence: the attempts up to the first that worked. */
+	if (!*connected)
+		diag_evidence_add_attempt(&b->ev, under, speed, rc == 0 ? DIAG_OUT_OK : out);
 	if (rc != 0) {
 		step(ctx, name, "fail", "%s at %u kHz: %s", outcome_text(out), khz, aerr.msg);
 		if (!*first_rc) {
@@ -208,6 +263,9 @@ int cmd_diagnose(struct cli_ctx *ctx)
 	rc = swd_profile_find(ctx->opt.profile, &b.p, &ctx->err);
 	if (rc != 0) {
 		step(ctx, "profile", "fail", "%s", ctx->err.msg);
+		order_steps(ctx);
+		diag_evidence_release(&b.ev);
+		free(exe);
 		return rc;
 	}
 	rc = cli_board_start_probe(ctx, &b);
@@ -227,19 +285,26 @@ int cmd_diagnose(struct cli_ctx *ctx)
 		step(ctx, "probe found", first_rc == SWD_EPROBENOTFOUND ? "fail" : "ok", "%s",
 		     first_rc == SWD_EPROBENOTFOUND ? first_err.msg : "yes");
 	} else {
-		step(ctx, "probe found", "ok", "%s%s%s", b.probe.adapter[0] ? b.probe.adapter : "probe",
+		step(ctx, "probe found", "ok", "%s%s%s", b.probe.adapter[0] ? b.probe.adapter : "ST-LINK",
 		     b.probe.firmware[0] ? " " : "", b.probe.firmware);
 	}
 	if (ctx->opt.probe.kind == CLI_PROBE_SIM || ctx->opt.probe.kind == CLI_PROBE_SIM_FILE ||
 	    ctx->opt.probe.kind == CLI_PROBE_TCP)
 		step(ctx, "usb permission", "skip", "the probe is reached over TCP");
+	else if (first_rc == SWD_EPROBEPERM)
+		step(ctx, "usb permission", "fail", "this user may not open the probe; %s",
+		     udev_rules() ? udev_rules() : "no udev rules for debug probes are installed: sudo cp "
+						   "scripts/60-swdbackup.rules /etc/udev/rules.d/ && sudo udevadm control "
+						   "--reload-rules, then replug the probe");
 	else
-		step(ctx, "usb permission", first_rc == SWD_EPROBEPERM ? "fail" : "ok", "%s",
-		     first_rc == SWD_EPROBEPERM ? "install the udev rules: sudo cp contrib/60-swdbackup.rules "
-						  "/etc/udev/rules.d/ && sudo udevadm control --reload && replug the probe"
-						: "the probe could be opened");
-	step(ctx, "probe busy", first_rc == SWD_EPROBEBUSY ? "fail" : "ok", "%s",
-	     first_rc == SWD_EPROBEBUSY ? first_err.msg : "not in use by another program");
+		step(ctx, "usb permission", udev_rules() || geteuid() == 0 ? "ok" : "warn", "%s%s",
+		     first_rc == SWD_EPROBENOTFOUND ? "no probe to open; " : "the probe could be opened; ",
+		     udev_rules() ? udev_rules() : "no udev rules for debug probes are installed (scripts/60-swdbackup.rules)");
+	if (first_rc == SWD_EPROBENOTFOUND)
+		step(ctx, "probe busy", "skip", "no probe was found");
+	else
+		step(ctx, "probe busy", first_rc == SWD_EPROBEBUSY ? "fail" : "ok", "%s",
+		     first_rc == SWD_EPROBEBUSY ? first_err.msg : "not in use by another program");
 	if (b.probe.has_voltage)
 		step(ctx, "target voltage", b.probe.target_voltage < 1.6 ? "fail" : "ok", "%.2f V", b.probe.target_voltage);
 	else
@@ -248,18 +313,23 @@ int cmd_diagnose(struct cli_ctx *ctx)
 	    first_rc == SWD_EOCDMISSING)
 		goto findings;
 
-	/* 3. under reset, 4. at a lower speed */
-	if (b.p->openocd.connect_under_reset)
-		try_connect(ctx, &b, "connect under reset", true, 0, &connected, &first_rc, &first_err);
-	else
-		step(ctx, "connect under reset", "skip", "the profile says this part cannot be attached under reset");
+	/* 3. at a lower speed, 4. under reset: in this order, because a reset halt leaves a
+	 * firmware that disables SWD unable to run, so a normal attempt after it would pass
+	 * for the wrong reason (the list shows them in the issue's order all the same) */
 	nsteps = diag_speed_steps(b.p->openocd.adapter_khz, steps, 8);
 	if (!cli_interrupted && nsteps > 1)
 		try_connect(ctx, &b, "connect at lower speed", false, steps[nsteps - 1], &connected, &first_rc, &first_err);
+	if (cli_interrupted)
+		;
+	else if (b.p->openocd.connect_under_reset)
+		try_connect(ctx, &b, "connect under reset", true, 0, &connected, &first_rc, &first_err);
+	else
+		step(ctx, "connect under reset", "skip", "the profile says this part cannot be attached under reset");
 	if (!connected)
 		step(ctx, "device identity", "skip", "no connection worked");
 
 findings:
+	order_steps(ctx);
 	if (cli_interrupted) {
 		rc = swd_error_set(&ctx->err, SWD_EINTR, "interrupted");
 	} else if (b.p) {

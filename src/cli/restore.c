@@ -1,6 +1,7 @@
 /* restore.c - `swdbackup restore SOURCE`: refusals first, a safety bundle, then erase,
  * program, read-back verify, (option bytes only when asked), reset and run. */
 #include <errno.h>
+#include <limits.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +10,7 @@
 
 #include "cli/backup.h"
 #include "cli/board.h"
+#include "cli/optwrite.h"
 #include "cli/source.h"
 #include "cli/tmpfile.h"
 #include "core/digest.h"
@@ -86,6 +88,8 @@ int cmd_restore(struct cli_ctx *ctx)
 	char *span = NULL, *back = NULL, *safety = NULL;
 	uint8_t *rb = NULL;
 	json_t *safety_doc = NULL;
+	bool writing = false, ob_needed = false;
+	uint8_t *ob_want = NULL;
 	int rc;
 
 	memset(&src, 0, sizeof(src));
@@ -147,6 +151,15 @@ int cmd_restore(struct cli_ctx *ctx)
 	if (rc != 0)
 		goto out;
 
+	if (ctx->opt.option_bytes) {
+		rc = cli_read_file(src.option_bytes_path, b.ob_len, &ob_want, &ctx->err);
+		if (rc == 0)
+			rc = cli_optbytes_check(ctx, &b, ob_want, b.ob_len, &ob_needed);
+		if (rc != 0)
+			goto out;
+		if (!ob_needed)
+			cli_add_note(ctx, "the device's option bytes already equal the bundle's; nothing to write");
+	}
 	if (!ctx->opt.no_safety_backup) {
 		ui_status(&ctx->ui, "saving the current contents first");
 		safety_doc = json_object();
@@ -161,6 +174,7 @@ int cmd_restore(struct cli_ctx *ctx)
 
 	ui_status(&ctx->ui, "erasing and programming %" PRIu32 " bytes at 0x%08" PRIx32,
 		  src.img->hi - src.img->lo, src.img->base + src.img->lo);
+	writing = true;
 	rc = program(ctx, &b, src.img, span);
 	if (rc != 0)
 		goto out;
@@ -192,25 +206,35 @@ int cmd_restore(struct cli_ctx *ctx)
 	}
 	json_object_set_new(ctx->doc, "verified", json_true());
 
-	if (ctx->opt.option_bytes) {
-		/* The session offers no option-byte write yet; refusing is better than pretending. */
-		rc = swd_error_set(&ctx->err, SWD_ETARGETFAILED,
-				   "flash was restored and verified, but writing option bytes is not supported yet; "
-				   "the board was not reset");
-		goto out;
+	if (ob_needed) {
+		ui_status(&ctx->ui, "writing the bundle's option bytes");
+		rc = cli_optbytes_write(ctx, &b, ob_want, b.ob_len);
+		if (rc != 0)
+			goto out;
 	}
-	json_object_set_new(ctx->doc, "option_bytes_written", json_false());
+	json_object_set_new(ctx->doc, "option_bytes_written", json_boolean(ob_needed));
 	b.op = DIAG_OP_RESET;
 	rc = ocd_reset(b.s, OCD_RESET_RUN, &ctx->err);
 	if (rc == 0) {
-		char n[32];
+		char n[32], line[160];
 
 		json_object_set_new(ctx->doc, "reset", json_string("run"));
-		snprintf(n, sizeof(n), "%" PRIu32, src.img->hi - src.img->lo);
-		json_object_set_new(ctx->doc, "summary", json_pack("s++", "restored ", n, " bytes, verified by read-back; the target runs"));
+		snprintf(line, sizeof(line), "restored %s bytes at 0x%08" PRIx32 ", verified by read-back; the target runs",
+			 ui_fmt_grouped(n, sizeof(n), src.img->hi - src.img->lo), src.img->base + src.img->lo);
+		json_object_set_new(ctx->doc, "summary", json_string(line));
 	}
 out:
+	if (rc != 0 && writing) {
+		char note[PATH_MAX + 160];
+
+		/* The user's next question: what is on the board now, and how to get it back. */
+		snprintf(note, sizeof(note), "the flash may now be partly erased or programmed; %s%s",
+			 safety ? "the previous contents are in the safety backup " : "restore again",
+			 safety ? safety : "");
+		cli_add_note(ctx, note);
+	}
 	json_decref(safety_doc);
+	free(ob_want);
 	free(rb);
 	free(span);
 	free(back);

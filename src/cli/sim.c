@@ -271,9 +271,20 @@ void cli_sim_stop(struct cli_sim *s)
 	if (!s->loop)
 		return;
 	if (s->spawned && !s->exited) {
+		/* SIGTERM makes it save the board and exit; one that hangs gets SIGKILL. */
 		uv_process_kill(&s->proc, SIGTERM);
-		while (!s->exited)
+		s->timed_out = false;
+		if (s->timer.loop)
+			uv_timer_start(&s->timer, on_timer, 10000, 0);
+		while (!s->exited) {
 			uv_run(s->loop, UV_RUN_ONCE);
+			if (s->timed_out && !s->exited) {
+				uv_process_kill(&s->proc, SIGKILL);
+				s->timed_out = false;
+			}
+		}
+		if (s->timer.loop)
+			uv_timer_stop(&s->timer);
 	}
 	if (s->spawned)
 		uv_close((uv_handle_t *)&s->proc, on_closed);

@@ -699,17 +699,13 @@ static int merr(struct mctx *c, const char *path, bool at_key, const char *fmt, 
 
 static int merr(struct mctx *c, const char *path, bool at_key, const char *fmt, ...)
 {
-	const struct swd_jsonpos_entry *e = swd_jsonpos_find(&c->pos, path);
-	char msg[SWD_ERROR_MSG_MAX / 2];
 	va_list ap;
+	int rc;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	rc = swd_jsonpos_verror(&c->pos, c->err, SWD_EBUNDLE, c->origin, path, at_key, fmt, ap);
 	va_end(ap);
-	if (e == NULL)
-		return swd_error_set(c->err, SWD_EBUNDLE, "'%s': %s", c->origin, msg);
-	return swd_error_set(c->err, SWD_EBUNDLE, "'%s' line %d, column %d: %s", c->origin,
-	                     at_key ? e->key_line : e->line, at_key ? e->key_column : e->column, msg);
+	return rc;
 }
 
 /* Only the listed keys, all of them present (manifests are written by us: nothing is

@@ -3,6 +3,8 @@
  * and key starts; it does not validate. */
 #include "core/jsonpos.h"
 
+#include "core/err.h"
+
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -313,4 +315,18 @@ const struct swd_jsonpos_entry *swd_jsonpos_find(const struct swd_jsonpos *idx, 
 		if (strcmp(idx->v[k].path, path) == 0)
 			return &idx->v[k];
 	return NULL;
+}
+
+int swd_jsonpos_verror(const struct swd_jsonpos *idx, struct swd_error *err, int code,
+                       const char *origin, const char *path, bool at_key, const char *fmt,
+                       va_list ap)
+{
+	const struct swd_jsonpos_entry *e = swd_jsonpos_find(idx, path);
+	char msg[SWD_ERROR_MSG_MAX / 2];
+
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	if (e == NULL)
+		return swd_error_set(err, code, "'%s': %s", origin, msg);
+	return swd_error_set(err, code, "'%s' line %d, column %d: %s", origin,
+	                     at_key ? e->key_line : e->line, at_key ? e->key_column : e->column, msg);
 }

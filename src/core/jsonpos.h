@@ -9,7 +9,11 @@
 #ifndef SWD_CORE_JSONPOS_H
 #define SWD_CORE_JSONPOS_H
 
+#include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
+
+struct swd_error;
 
 struct swd_jsonpos_entry {
 	char *path;
@@ -29,6 +33,13 @@ void swd_jsonpos_release(struct swd_jsonpos *idx);
 
 /* Returns: borrowed entry for path, or NULL. */
 const struct swd_jsonpos_entry *swd_jsonpos_find(const struct swd_jsonpos *idx, const char *path);
+
+/* Sets err to code with "'ORIGIN' line L, column C: MESSAGE", the position being path's
+ * value (or its key when at_key), or "'ORIGIN': MESSAGE" when path is not indexed.
+ * Returns code. */
+int swd_jsonpos_verror(const struct swd_jsonpos *idx, struct swd_error *err, int code,
+                       const char *origin, const char *path, bool at_key, const char *fmt,
+                       va_list ap) __attribute__((format(printf, 7, 0)));
 
 /* Child paths: "a.b" for an object member, "a[3]" for an array item. Return: new, or NULL. */
 char *swd_jsonpos_member(const char *parent, const char *key);

@@ -41,18 +41,13 @@ static int verr(struct vctx *c, const char *path, bool at_key, const char *fmt, 
 
 static int verr(struct vctx *c, const char *path, bool at_key, const char *fmt, ...)
 {
-	const struct swd_jsonpos_entry *e = swd_jsonpos_find(&c->pos, path);
-	char msg[SWD_ERROR_MSG_MAX / 2];
 	va_list ap;
+	int rc;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	rc = swd_jsonpos_verror(&c->pos, c->err, SWD_EPROFILE, c->origin, path, at_key, fmt, ap);
 	va_end(ap);
-	if (e == NULL)
-		return swd_error_set(c->err, SWD_EPROFILE, "'%s': %s", c->origin, msg);
-	return swd_error_set(c->err, SWD_EPROFILE, "'%s' line %d, column %d: %s", c->origin,
-	                     at_key ? e->key_line : e->line, at_key ? e->key_column : e->column,
-	                     msg);
+	return rc;
 }
 
 /* "'flash.size'" in messages; the root is "the profile". */

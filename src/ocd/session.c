@@ -65,6 +65,7 @@ struct ocd_session {
 	volatile sig_atomic_t *interrupted;
 	uint64_t start_timeout_ms;
 	uint64_t command_timeout_ms;
+	unsigned adapter_khz;  /* requested speed, restored after resets (0: config default) */
 
 	int fatal;         /* sticky: SWD_EOCDDIED, SWD_EOCDTIMEOUT, SWD_EINTR */
 	int signals_seen;
@@ -535,8 +536,26 @@ static void on_connect(struct rpc *r, void *ud, int status)
 	s->rpc_connected = status == 0;
 }
 
+static int session_start(const struct ocd_session_config *cfg, struct ocd_session **out,
+                         struct swd_error *err);
+
 int ocd_session_start(const struct ocd_session_config *cfg, struct ocd_session **out,
                       struct ocd_probe_info *probe, struct swd_error *err)
+{
+	int rc;
+
+	if (probe)
+		memset(probe, 0, sizeof(*probe));
+	rc = session_start(cfg, out, err);
+
+	/* Also after a failed start: the voltage and probe lines help tell why. */
+	if (probe && *out)
+		parse_probe_info(*out, probe);
+	return rc;
+}
+
+static int session_start(const struct ocd_session_config *cfg, struct ocd_session **out,
+                         struct swd_error *err)
 {
 	struct ocd_session *s;
 	struct ocdproc_callbacks cb = { on_line, on_port, on_exit_cb, NULL };
@@ -544,8 +563,6 @@ int ocd_session_start(const struct ocd_session_config *cfg, struct ocd_session *
 	char *t = NULL;
 
 	*out = NULL;
-	if (probe)
-		memset(probe, 0, sizeof(*probe));
 	s = calloc(1, sizeof(*s));
 	if (!s)
 		return swd_error_set(err, SWD_ENOMEM, "out of memory");
@@ -554,6 +571,7 @@ int ocd_session_start(const struct ocd_session_config *cfg, struct ocd_session *
 	s->on_progress = cfg->on_progress;
 	s->ud = cfg->ud;
 	s->interrupted = cfg->interrupted;
+	s->adapter_khz = cfg->proc.adapter_khz;
 	s->start_timeout_ms = cfg->start_timeout_ms ? cfg->start_timeout_ms : DEFAULT_START_TIMEOUT_MS;
 	s->command_timeout_ms = cfg->command_timeout_ms ? cfg->command_timeout_ms
 	                                                : DEFAULT_COMMAND_TIMEOUT_MS;
@@ -576,6 +594,8 @@ int ocd_session_start(const struct ocd_session_config *cfg, struct ocd_session *
 	rc = ocdproc_build_argv(&cfg->proc, &s->argv, &s->argc, err);
 	if (rc)
 		return rc;
+	if (interrupted(s))  /* a signal before we were started: do not spawn at all */
+		return fail(s, err, SWD_EINTR, NULL, 0, NULL, "interrupted");
 	cb.ud = s;
 	rc = ocdproc_start(&s->proc, &s->loop, &cfg->proc, &cb, err);
 	s->proc_started = true; /* even on failure: its handles (if any) must be closed */
@@ -628,11 +648,7 @@ int ocd_session_start(const struct ocd_session_config *cfg, struct ocd_session *
 	/* Target state changes arrive as notifications: know whether the target runs. */
 	rc = run_catch(s, "tcl_notifications on", 0, &code, &t, NULL, err);
 	free(t);
-	if (rc)
-		return rc;
-	if (probe)
-		parse_probe_info(s, probe);
-	return 0;
+	return rc;
 }
 
 static void on_rpc_closed(struct rpc *r, void *ud)
@@ -660,6 +676,7 @@ static void close_walk(uv_handle_t *h, void *arg)
 
 int ocd_session_stop(struct ocd_session *s, struct swd_error *err)
 {
+	bool asked = false;  /* `shutdown` was sent */
 	int rc = 0;
 
 	if (!s || s->stopped)
@@ -695,6 +712,7 @@ int ocd_session_stop(struct ocd_session *s, struct swd_error *err)
 			struct waiter *w = calloc(1, sizeof(*w));
 
 			if (w && rpc_send(&s->rpc, "shutdown", 5000, on_raw_result, w) == 0) {
+				asked = true;
 				while (!w->done && s->signals_seen < 2)
 					uv_run(&s->loop, UV_RUN_ONCE);
 				if (!w->done)
@@ -712,16 +730,17 @@ int ocd_session_stop(struct ocd_session *s, struct swd_error *err)
 	}
 	if (s->rpc_started && !s->rpc.closing)
 		rpc_close(&s->rpc, SWD_EOCDDIED, on_rpc_closed);
-	if (s->proc_started && s->proc.running) {
+	if (s->proc_started && s->proc.running && asked) {
 		timer_arm(s, STOP_EXIT_GRACE_MS);
 		while (!s->proc.exited && !s->timer_fired && s->signals_seen < 2)
 			uv_run(&s->loop, UV_RUN_ONCE);
 		timer_disarm(s);
-		if (!s->proc.exited) {
-			ocdproc_terminate(&s->proc, s->signals_seen < 2 ? STOP_TERM_GRACE_MS : 0);
-			while (!s->proc.exited)
-				uv_run(&s->loop, UV_RUN_ONCE);
-		}
+	}
+	if (s->proc_started && s->proc.running) {
+		/* Not asked politely (no usable TCL link) or did not listen: signals. */
+		ocdproc_terminate(&s->proc, s->signals_seen < 2 ? STOP_TERM_GRACE_MS : 0);
+		while (!s->proc.exited)
+			uv_run(&s->loop, UV_RUN_ONCE);
 	}
 	if (s->proc_started)
 		ocdproc_close(&s->proc, on_proc_closed);
@@ -934,6 +953,14 @@ int ocd_reset(struct ocd_session *s, enum ocd_reset_mode mode, struct swd_error 
 
 	if (rc == 0)
 		s->halted_by_us = mode != OCD_RESET_RUN;
+	if (rc == 0 && s->adapter_khz) {
+		/* The stock F2/F4 configs set their own speed in reset-start (2000 kHz) and
+		 * reset-init (8000 kHz) handlers; put back the speed that was asked for. */
+		char cmd[48];
+
+		snprintf(cmd, sizeof(cmd), "adapter speed %u", s->adapter_khz);
+		rc = run_ok(s, cmd, 0, NULL, err);
+	}
 	return rc;
 }
 
@@ -953,6 +980,11 @@ int ocd_resume(struct ocd_session *s, struct swd_error *err)
 	if (rc == 0)
 		s->halted_by_us = false;
 	return rc;
+}
+
+const char *ocd_target_state(const struct ocd_session *s)
+{
+	return s->target_state;
 }
 
 void ocd_keep_halted(struct ocd_session *s)
@@ -1140,6 +1172,15 @@ int ocd_read_flash(struct ocd_session *s, unsigned bank, uint32_t offset, uint32
 		goto out;
 	}
 out:
+	/* After an interrupt OpenOCD may still be writing a scratch file: let those reads
+	 * finish (briefly; a second signal stops waiting) so none is left behind. */
+	if ((w[0] && !w[0]->done) || (w[1] && !w[1]->done)) {
+		timer_arm(s, STOP_REPLY_GRACE_MS);
+		while (((w[0] && !w[0]->done) || (w[1] && !w[1]->done)) && !s->timer_fired &&
+		       !s->rpc.dead && s->signals_seen < 2)
+			uv_run(&s->loop, UV_RUN_ONCE);
+		timer_disarm(s);
+	}
 	for (int i = 0; i < 2; i++) {
 		if (w[i]) {
 			if (w[i]->done) {
@@ -1407,8 +1448,27 @@ int ocd_program(struct ocd_session *s, const struct ocd_program_args *a, struct 
 			progress(s, "erasing", erased, erase_total);
 		}
 	}
-	tmp = fmt("%s.chunk", a->path);
-	q = tmp ? tcl_quote_str(tmp) : NULL;
+	{
+		/* The image may sit in a read-only place: the scratch chunk goes to $TMPDIR. */
+		const char *td = getenv("TMPDIR");
+		int fd;
+
+		tmp = fmt("%s/swdbackup-chunk-XXXXXX", td && *td ? td : "/tmp");
+		if (!tmp) {
+			rc = swd_error_set(err, SWD_ENOMEM, "out of memory");
+			goto out;
+		}
+		fd = mkstemp(tmp);
+		if (fd < 0) {
+			rc = swd_error_set(err, SWD_EIO, "cannot create a temporary file in '%s': %s",
+			                   td && *td ? td : "/tmp", strerror(errno));
+			free(tmp);
+			tmp = NULL;
+			goto out;
+		}
+		close(fd);
+	}
+	q = tcl_quote_str(tmp);
 	if (!q) {
 		rc = swd_error_set(err, SWD_ENOMEM, "out of memory");
 		goto out;

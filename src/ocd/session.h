@@ -84,7 +84,10 @@ struct ocd_identity {
 	uint32_t cpuid;            /* 0xE000ED00 */
 	uint32_t dbgmcu_idcode;    /* DBGMCU_IDCODE (address given by caller) */
 	bool has_dp_idcode;
-	uint32_t dp_idcode;        /* SW-DP IDCODE, when OpenOCD reports it */
+	uint32_t dp_idcode;        /* SW-DP IDCODE, when OpenOCD reports it. With an ST-LINK
+	                            * (hla_swd) 0.12 offers no command for it and logs it only
+	                            * on a mismatch: then has_dp_idcode stays false, and a
+	                            * successful init means it matched the target config. */
 	uint16_t flash_size_kib;   /* 16-bit read at the caller's address */
 	uint8_t uid[12];           /* 96-bit unique ID, bytes in address order */
 };
@@ -110,10 +113,10 @@ struct ocd_failure {
 	size_t log_mark;            /* index of the first line logged during the failing step */
 };
 
-/* Starts OpenOCD, waits for its TCL port, connects, and fills *probe (may be NULL).
- * On success *out is new (ocd_session_free()). On failure *out is still returned when
- * not NULL-able details exist: callers always call ocd_session_free(*out) (NULL is fine),
- * and may read ocd_session_failure(*out) first. */
+/* Starts OpenOCD, waits for its TCL port, connects, and fills *probe (may be NULL) from
+ * the log, also when the start fails (e.g. the voltage of an unresponsive board).
+ * *out is new whenever memory allowed, success or not: callers always call
+ * ocd_session_free(*out) (NULL is fine), and may read ocd_session_failure(*out) first. */
 int ocd_session_start(const struct ocd_session_config *cfg, struct ocd_session **out,
                       struct ocd_probe_info *probe, struct swd_error *err);
 
@@ -148,12 +151,18 @@ int ocd_identify(struct ocd_session *s, const struct ocd_identity_regs *regs,
 enum ocd_reset_mode { OCD_RESET_RUN, OCD_RESET_HALT, OCD_RESET_INIT };
 
 /* `reset run|halt|init`. After HALT/INIT the session remembers the target is halted and
- * resumes it at stop unless ocd_keep_halted() is called. */
+ * resumes it at stop unless ocd_keep_halted() is called. When the config asked for an
+ * adapter speed, it is set again afterwards: the stock F2/F4 configs change it in their
+ * reset handlers. */
 int ocd_reset(struct ocd_session *s, enum ocd_reset_mode mode, struct swd_error *err);
 
 /* `halt` / `resume`. */
 int ocd_halt(struct ocd_session *s, struct swd_error *err);
 int ocd_resume(struct ocd_session *s, struct swd_error *err);
+
+/* The target state OpenOCD last announced ("running", "halted", "reset", ...; "" before
+ * the first change). Returns: borrowed. */
+const char *ocd_target_state(const struct ocd_session *s);
 
 /* Leave the target halted when the session stops (swdbackup reset --halt). */
 void ocd_keep_halted(struct ocd_session *s);
@@ -181,13 +190,18 @@ struct ocd_verify_result {
 	size_t ndiff_lines;          /* "diff" lines OpenOCD printed (it stops after 128) */
 };
 
-/* `verify_image FILE ADDRESS bin`: CRC on the target (OpenOCD falls back to reading).
+/* `verify_image FILE ADDRESS bin`: CRC on the target when it is halted (ocd_reset HALT
+ * first); on a running target OpenOCD cannot run its CRC code and reads the memory back
+ * instead, which costs as much as a read. One command for the whole image: verifying in
+ * chunks (for finer progress) measured 38% slower, each chunk paying the CRC code's
+ * setup. Progress is one event before and one after.
  * Returns 0 with out->match true, SWD_EVERIFY with out->match false and the first
  * difference, or another error when the check could not run. out may be NULL. */
 int ocd_verify_image(struct ocd_session *s, const char *path, uint32_t address,
                      struct ocd_verify_result *out, struct swd_error *err);
 
-/* `flash verify_bank BANK FILE OFFSET`: reads and compares on the host. Same results. */
+/* `flash verify_bank BANK FILE OFFSET`: reads and compares on the host. Same results,
+ * except that first_diff_address is an offset within the bank (OpenOCD prints it so). */
 int ocd_verify_bank(struct ocd_session *s, unsigned bank, const char *path, uint32_t offset,
                     struct ocd_verify_result *out, struct swd_error *err);
 

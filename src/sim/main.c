@@ -6,6 +6,7 @@
  * saved or the port cannot be bound, 2 for bad options.
  */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +18,17 @@
 #include "sim/options.h"
 #include "sim/probe.h"
 #include "sim/server.h"
+
+/* strerror() in the project's lowercase message style. Returns: static buffer. */
+static const char *errstr(int errnum)
+{
+	static char buf[128];
+
+	snprintf(buf, sizeof(buf), "%s", strerror(errnum));
+	if (buf[0] >= 'A' && buf[0] <= 'Z' && !(buf[1] >= 'A' && buf[1] <= 'Z'))
+		buf[0] = (char)(buf[0] - 'A' + 'a');
+	return buf;
+}
 
 /* Writes the port under a temporary name and renames it, so a reader polling for the
  * file never sees a partial number. Returns 0 or -errno. */
@@ -73,6 +85,8 @@ int main(int argc, char **argv)
 	int port = 0, rc, status = 1;
 	bool loop_ready = false;
 
+	/* A client that vanishes mid-reply must cost a connection, not the process. */
+	signal(SIGPIPE, SIG_IGN);
 	if (sim_options_parse(&o, argc, argv, err, sizeof(err)) < 0) {
 		fprintf(stderr, "swdbackup-sim: %s\n", err);
 		return 2;
@@ -90,7 +104,7 @@ int main(int argc, char **argv)
 		trace = fopen(o.trace, "w");
 		if (!trace) {
 			fprintf(stderr, "swdbackup-sim: cannot open '%s': %s\n", o.trace,
-			        strerror(errno));
+			        errstr(errno));
 			return 2;
 		}
 	}
@@ -142,7 +156,7 @@ int main(int argc, char **argv)
 		rc = write_portfile(o.portfile, port);
 		if (rc < 0) {
 			fprintf(stderr, "swdbackup-sim: cannot write '%s': %s\n", o.portfile,
-			        strerror(-rc));
+			        errstr(-rc));
 			sim_server_stop(server);
 			uv_run(&loop, UV_RUN_DEFAULT);
 			goto out;
@@ -159,7 +173,7 @@ out:
 	free(server);
 	rc = mcu_free(mcu);
 	if (rc < 0 && mcu) {
-		fprintf(stderr, "swdbackup-sim: cannot save '%s': %s\n", o.flash, strerror(-rc));
+		fprintf(stderr, "swdbackup-sim: cannot save '%s': %s\n", o.flash, errstr(-rc));
 		status = 1;
 	}
 	if (trace)

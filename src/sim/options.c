@@ -62,13 +62,15 @@ static int parse_u64(const char *s, int base, uint64_t *out)
 	return 0;
 }
 
-/* LIST: numbers and ranges separated by commas, e.g. "0,2-5". */
+/* LIST: numbers and ranges separated by commas, e.g. "0,2-5": the WRP bits, i.e. the
+ * sectors `flash info` lists (F1: 4-page protection blocks; F2/F4: flash sectors, up to
+ * 23 on dual-bank parts). */
 static int parse_wrp(struct mcu_faults *f, const char *list, char *err, size_t errlen)
 {
 	const char *p = list;
 
 	if (!list || !*list)
-		return fail(err, errlen, "fault 'wrp' needs a list of pages or sectors, e.g. wrp=0,2-3");
+		return fail(err, errlen, "fault 'wrp' needs a list of sectors, e.g. wrp=0,2-3");
 	while (*p) {
 		char *end;
 		errno = 0;
@@ -82,9 +84,9 @@ static int parse_wrp(struct mcu_faults *f, const char *list, char *err, size_t e
 		}
 		if (errno || (*end && *end != ',') || b < a)
 			goto bad;
-		if (b >= 128)
+		if (b >= 32)
 			return fail(err, errlen,
-			            "fault 'wrp=%s': page or sector %lu is out of range (0-127)", list, b);
+			            "fault 'wrp=%s': sector %lu is out of range (0-31)", list, b);
 		for (unsigned long i = a; i <= b; i++)
 			f->wrp[i / 32] |= 1u << (i % 32);
 		p = *end ? end + 1 : end;

@@ -252,6 +252,8 @@ static void on_signal(uv_signal_t *sig, int signum)
 	struct sim_server *s = sig->data;
 
 	s->exit_signal = signum;
+	/* Save first: whatever happens while closing, the board on disk is current. */
+	mcu_save(s->mcu);
 	sim_server_stop(s);
 }
 

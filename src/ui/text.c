@@ -57,7 +57,7 @@ static void render_device(FILE *f, json_t *d)
 	fputc('\n', f);
 	if (str(d, "unique_id"))
 		fprintf(f, "unique id:    %s\n", str(d, "unique_id"));
-	if (json_object_get(d, "flash_size_kib")) {
+	if (json_is_integer(json_object_get(d, "flash_size_kib"))) {
 		json_int_t reg = num(d, "flash_size_kib", -1), prof = num(d, "profile_flash_size_kib", -1);
 
 		fprintf(f, "flash size:   %s KiB (register)", ui_fmt_grouped(a, sizeof(a), (uint64_t)reg));
@@ -165,6 +165,8 @@ static void render_findings(FILE *f, json_t *findings)
 			str(x, "confidence") ? str(x, "confidence") : "?");
 		if (str(x, "cause"))
 			fprintf(f, "    cause: %s\n", str(x, "cause"));
+		if (str(x, "detail"))
+			fprintf(f, "    facts: %s\n", str(x, "detail"));
 		if (str(x, "fix")) {
 			/* fixes may be several lines (exact steps); indent each */
 			const char *s = str(x, "fix");

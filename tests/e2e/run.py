@@ -296,6 +296,11 @@ class Case:
             os.killpg(p.pid, signal.SIGKILL)
             out, err = p.communicate()
             self.fail(n, f"timed out after {timeout:.0f} s", out, err)
+        except BaseException:
+            # interrupted (SIGTERM from meson, ^C): the step's process group goes too
+            os.killpg(p.pid, signal.SIGKILL)
+            p.wait()
+            raise
         out = out.decode(errors="replace")
         err = err.decode(errors="replace")
         log(f"  exit {p.returncode} in {time.monotonic() - t0:.2f} s")
@@ -387,7 +392,13 @@ class Case:
                       f"({data[first]:#04x} vs {ref[first]:#04x})")
 
 
+def on_sigterm(signum, frame):
+    # Unwind through the finally blocks so every simulator and step process is stopped.
+    raise SystemExit(1)
+
+
 def main():
+    signal.signal(signal.SIGTERM, on_sigterm)
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("case", help="case file (tests/e2e/cases/*.json)")
     ap.add_argument("--sim", required=True, help="path of swdbackup-sim")

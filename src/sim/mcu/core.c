@@ -10,7 +10,9 @@
  * Exceptions and interrupts are not modelled: a fault (bad fetch, bus error, undefined
  * instruction, SVC, exception return) locks the core up at once, which is where a
  * Cortex-M running garbage or an erased vector table ends anyway (HardFault through a
- * garbage vector); BKPT halts it in debug state as on silicon; WFI/WFE sleep for good.
+ * garbage vector); BKPT and the FPB code comparators (hardware breakpoints) halt it
+ * in debug state as on silicon, and so do the DWT data comparators (watchpoints), right
+ * after the matching access; WFI/WFE sleep for good.
  */
 #include <stdio.h>
 #include <string.h>
@@ -31,6 +33,24 @@ struct core_extra {
 	struct mmio_ctx ctx[MAX_MMIO];
 	unsigned n;
 	bool stop_asked;
+	/* FPB breakpoints: a code hook exists only while some are set, so a core without
+	 * breakpoints runs without a callback per instruction */
+	uint32_t bp[2 * MCU_FPB_CODE_COMPS];
+	unsigned nbp;
+	uc_hook bp_hook;
+	bool bp_hooked;
+	/* stepping while the code hook exists: unicorn 2.0.1 then runs past the instruction
+	 * count given to uc_emu_start (seen with a block hook present too), so the hook
+	 * counts the instructions itself */
+	bool stepping;
+	unsigned step_seen;
+	/* DWT watchpoints: a data-access hook notes the match, and the code hook halts the
+	 * core before the next instruction, as the comparator's debug event does */
+	struct mcu_watch wp[MCU_DWT_COMPS];
+	unsigned nwp;
+	uc_hook wp_hook;
+	bool wp_hooked;
+	bool wp_hit;
 };
 
 static struct core_extra *extra(mcu_t *m)
@@ -149,6 +169,80 @@ static void block_hook(uc_engine *uc, uint64_t address, uint32_t size, void *use
 	}
 	if ((++m->block_tick & 1023) == 0 && mcu_host_ns() > m->slice_deadline_host)
 		stop(m);
+}
+
+/* An FPB match halts the core before the instruction executes, with DFSR.BKPT, as
+ * the comparator does on silicon. */
+static void bp_hook(uc_engine *uc, uint64_t address, uint32_t size, void *user)
+{
+	(void)uc;
+	(void)size;
+	mcu_t *m = user;
+	struct core_extra *x = extra(m);
+	if (x->wp_hit) {
+		x->wp_hit = false;
+		m->core_watch = true;
+		stop(m);
+		return;
+	}
+	if (x->stepping) {
+		/* a step executes the instruction at PC even when a comparator matches it
+		 * (OpenOCD steps off a breakpoint this way) and stops before the next one */
+		if (x->step_seen++ > 0)
+			stop(m);
+		return;
+	}
+	for (unsigned i = 0; i < x->nbp; i++) {
+		if (x->bp[i] == (uint32_t)address) {
+			m->core_bkpt = true;
+			stop(m);
+			return;
+		}
+	}
+}
+
+static void watch_hook(uc_engine *uc, uc_mem_type type, uint64_t address, int size,
+                       int64_t value, void *user)
+{
+	(void)uc;
+	(void)value;
+	mcu_t *m = user;
+	struct core_extra *x = extra(m);
+	bool write = type == UC_MEM_WRITE;
+	uint64_t lo = (uint32_t)address, hi = lo + (uint64_t)(size > 0 ? size : 1);
+	for (unsigned i = 0; i < x->nwp; i++) {
+		const struct mcu_watch *w = &x->wp[i];
+		if ((write ? w->write : w->read) && lo < (uint64_t)w->lo + w->size && w->lo < hi)
+			x->wp_hit = true;
+	}
+}
+
+/* Adds or removes a hook; either flushes the translations, which unicorn made with or
+ * without the callback. */
+static bool set_hook(mcu_t *m, bool want, bool *hooked, uc_hook *h, int type, void *cb)
+{
+	if (want == *hooked)
+		return true;
+	uc_err e = want ? uc_hook_add(m->uc, h, type, cb, m, 1, 0) : uc_hook_del(m->uc, *h);
+	if (e != UC_ERR_OK)
+		return false;
+	*hooked = want;
+	uc_ctl(m->uc, UC_CTL_WRITE(UC_CTL_TB_FLUSH, 0));
+	return true;
+}
+
+/* Takes the FPB and DWT comparators as the debugger left them. The hooks exist only
+ * while some are set, so a core without them runs without a callback per instruction. */
+static bool sync_breakpoints(mcu_t *m)
+{
+	struct core_extra *x = extra(m);
+	x->nbp = mcu_fpb_breakpoints(m, x->bp, sizeof(x->bp) / sizeof(x->bp[0]));
+	x->nwp = mcu_dwt_watchpoints(m, x->wp, MCU_DWT_COMPS);
+	x->wp_hit = false;
+	return set_hook(m, x->nbp || x->nwp, &x->bp_hooked, &x->bp_hook, UC_HOOK_CODE,
+	                (void *)bp_hook) &&
+	       set_hook(m, x->nwp > 0, &x->wp_hooked, &x->wp_hook,
+	                UC_HOOK_MEM_READ | UC_HOOK_MEM_WRITE, (void *)watch_hook);
 }
 
 static void intr_hook(uc_engine *uc, uint32_t intno, void *user)
@@ -376,17 +470,19 @@ void mcu_core_run(mcu_t *m, uint64_t budget, uint64_t host_ns_limit)
 		lock_up(m);
 		return;
 	}
-	if (!sync_flash_mapping(m)) {
+	if (!sync_flash_mapping(m) || !sync_breakpoints(m)) {
 		lock_up(m);
 		return;
 	}
 	mcu_core_flush_tb(m);
+	extra(m)->stepping = false;
 	m->cycles = 0;
 	m->budget = budget ? budget : 1;
 	m->block_tick = 0;
 	m->slice_deadline_host = mcu_host_ns() + host_ns_limit;
 	m->core_fault = false;
 	m->core_bkpt = false;
+	m->core_watch = false;
 	extra(m)->stop_asked = false;
 	uint32_t pc = rd(m, UC_ARM_REG_PC);
 	uc_err e = uc_emu_start(m->uc, pc | 1, 0xFFFFFFFFu, 0, 0);
@@ -400,9 +496,9 @@ void mcu_core_run(mcu_t *m, uint64_t budget, uint64_t host_ns_limit)
 		mcu_do_system_reset(m);
 		return;
 	}
-	if (m->core_bkpt) {
+	if (m->core_bkpt || m->core_watch) {
 		mcu_halt_now(m);
-		m->dfsr |= MCU_DFSR_BKPT;
+		m->dfsr |= m->core_bkpt ? MCU_DFSR_BKPT : MCU_DFSR_DWTTRAP;
 		return;
 	}
 	if (e == UC_ERR_INSN_INVALID && !m->core_fault && hint_at_pc(m))
@@ -427,13 +523,18 @@ bool mcu_core_step(mcu_t *m)
 		return false;
 	}
 	mcu_core_flush_tb(m);
+	struct core_extra *x = extra(m);
+	x->stepping = x->bp_hooked;
+	x->step_seen = 0;
+	x->wp_hit = false;
 	m->cycles = 0;
 	m->budget = UINT64_MAX;
 	m->slice_deadline_host = mcu_host_ns() + 1000000000ull;
 	m->core_fault = false;
 	m->core_bkpt = false;
 	uint32_t pc = rd(m, UC_ARM_REG_PC);
-	uc_err e = uc_emu_start(m->uc, pc | 1, 0xFFFFFFFFu, 0, 1);
+	uc_err e = uc_emu_start(m->uc, pc | 1, 0xFFFFFFFFu, 0, x->stepping ? 0 : 1);
+	x->stepping = false;
 	apply_fixups(m);
 	m->budget = 0;
 	if (m->pending_reset) {
@@ -473,7 +574,8 @@ static bool regs_reachable(mcu_t *m)
 	return !m->faults.unpowered && !m->rdp_level2 && !(m->swd_dead && !m->nrst);
 }
 
-enum mcu_status mcu_read_core_reg(mcu_t *m, unsigned regsel, uint32_t *val)
+/* DCRSR transfers need a reachable, halted core, and the FP registers need an FPU. */
+static enum mcu_status core_reg_access(mcu_t *m, unsigned regsel)
 {
 	if (!regs_reachable(m))
 		return MCU_NO_RESPONSE;
@@ -481,6 +583,14 @@ enum mcu_status mcu_read_core_reg(mcu_t *m, unsigned regsel, uint32_t *val)
 		return MCU_FAULT;
 	if ((regsel == 0x21 || regsel >= 0x40) && !m->md->fpu)
 		return MCU_FAULT;
+	return MCU_OK;
+}
+
+enum mcu_status mcu_read_core_reg(mcu_t *m, unsigned regsel, uint32_t *val)
+{
+	enum mcu_status st = core_reg_access(m, regsel);
+	if (st != MCU_OK)
+		return st;
 	if (regsel == 0x14) {
 		*val = (rd(m, UC_ARM_REG_CONTROL) & 0xFF) << 24 |
 		       (rd(m, UC_ARM_REG_FAULTMASK) & 0xFF) << 16 |
@@ -498,12 +608,9 @@ enum mcu_status mcu_read_core_reg(mcu_t *m, unsigned regsel, uint32_t *val)
 
 enum mcu_status mcu_write_core_reg(mcu_t *m, unsigned regsel, uint32_t val)
 {
-	if (!regs_reachable(m))
-		return MCU_NO_RESPONSE;
-	if (!m->halted)
-		return MCU_FAULT;
-	if ((regsel == 0x21 || regsel >= 0x40) && !m->md->fpu)
-		return MCU_FAULT;
+	enum mcu_status st = core_reg_access(m, regsel);
+	if (st != MCU_OK)
+		return st;
 	if (regsel == 0x14) {
 		wr(m, UC_ARM_REG_CONTROL, (val >> 24) & 0xFF);
 		wr(m, UC_ARM_REG_FAULTMASK, (val >> 16) & 0xFF);

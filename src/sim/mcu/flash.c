@@ -340,6 +340,33 @@ static uint64_t f4_program_ns(void) { return 16 * US; }
  * figure well inside OpenOCD's 33 s poll budget. */
 static uint64_t f4_option_ns(void) { return 100 * MS; }
 
+/* The two-word unlock sequences (KEYR and OPTKEYR on both families): 1 when val
+ * completes the sequence, 0 when it is its first word, -1 when it breaks it (the stage
+ * starts over). */
+static int key_step(int *stage, uint32_t val, uint32_t key1, uint32_t key2)
+{
+	if (*stage == 0 && val == key1) {
+		*stage = 1;
+		return 0;
+	}
+	bool done = *stage == 1 && val == key2;
+	*stage = 0;
+	return done ? 1 : -1;
+}
+
+/* KEYR: the right sequence clears LOCK; a wrong word locks the controller until the
+ * next reset, as on silicon. */
+static void keyr_write(struct mcu_fpec *f, uint32_t val, uint32_t lock_bit)
+{
+	if (f->key_dead || !(f->cr & lock_bit))
+		return; /* already unlocked: OpenOCD sends the keys again; harmless */
+	int r = key_step(&f->key_stage, val, KEY1, KEY2);
+	if (r > 0)
+		f->cr &= ~lock_bit;
+	else if (r < 0)
+		f->key_dead = true;
+}
+
 /* --- F1 FPEC ---------------------------------------------------------------------- */
 
 static bool f1_page_protected(const mcu_t *m, uint32_t off)
@@ -417,29 +444,11 @@ static void f1_write(mcu_t *m, uint32_t off, uint32_t val)
 		f->acr = val & 0x3F;
 		break;
 	case 0x04:
-		if (f->key_dead || !(f->cr & F1_CR_LOCK))
-			break; /* already unlocked: OpenOCD sends the keys again; harmless */
-		if (f->key_stage == 0 && val == KEY1) {
-			f->key_stage = 1;
-		} else if (f->key_stage == 1 && val == KEY2) {
-			f->key_stage = 0;
-			f->cr &= ~F1_CR_LOCK;
-		} else {
-			f->key_stage = 0;
-			f->key_dead = true; /* wrong sequence: locked until reset */
-		}
+		keyr_write(f, val, F1_CR_LOCK);
 		break;
 	case 0x08:
-		if (f->cr & F1_CR_LOCK)
-			break;
-		if (f->optkey_stage == 0 && val == KEY1) {
-			f->optkey_stage = 1;
-		} else if (f->optkey_stage == 1 && val == KEY2) {
-			f->optkey_stage = 0;
+		if (!(f->cr & F1_CR_LOCK) && key_step(&f->optkey_stage, val, KEY1, KEY2) > 0)
 			f->cr |= F1_CR_OPTWRE;
-		} else {
-			f->optkey_stage = 0;
-		}
 		break;
 	case 0x0C:
 		f->sr &= ~(val & (F1_SR_PGERR | F1_SR_WRPRTERR | F1_SR_EOP));
@@ -596,29 +605,12 @@ static void f4_write(mcu_t *m, uint32_t off, uint32_t val)
 		/* latency written by reset-init before the PLL: the core clock follows */
 		break;
 	case 0x04:
-		if (f->key_dead || !(f->cr & F4_CR_LOCK))
-			break;
-		if (f->key_stage == 0 && val == KEY1) {
-			f->key_stage = 1;
-		} else if (f->key_stage == 1 && val == KEY2) {
-			f->key_stage = 0;
-			f->cr &= ~F4_CR_LOCK;
-		} else {
-			f->key_stage = 0;
-			f->key_dead = true;
-		}
+		keyr_write(f, val, F4_CR_LOCK);
 		break;
 	case 0x08:
-		if (!(f->optcr & F4_OPTCR_OPTLOCK))
-			break;
-		if (f->optkey_stage == 0 && val == OPTKEY1_F4) {
-			f->optkey_stage = 1;
-		} else if (f->optkey_stage == 1 && val == OPTKEY2_F4) {
-			f->optkey_stage = 0;
+		if ((f->optcr & F4_OPTCR_OPTLOCK) &&
+		    key_step(&f->optkey_stage, val, OPTKEY1_F4, OPTKEY2_F4) > 0)
 			f->optcr &= ~F4_OPTCR_OPTLOCK;
-		} else {
-			f->optkey_stage = 0;
-		}
 		break;
 	case 0x0C:
 		f->sr &= ~(val & 0xF3u);

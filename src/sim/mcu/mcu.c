@@ -26,7 +26,9 @@
 #define MVFR0 0xE000EF40u
 #define MVFR1 0xE000EF44u
 #define FP_CTRL 0xE0002000u
+#define FP_COMP0 0xE0002008u
 #define DWT_CTRL 0xE0001000u
+#define DWT_COMP0 0xE0001020u
 #define DWT_DEVARCH 0xE0001FBCu
 #define DBGMCU_IDCODE 0xE0042000u
 #define DBGMCU_CR 0xE0042004u
@@ -335,6 +337,53 @@ static enum mcu_status ppb_write(mcu_t *m, uint32_t addr, unsigned width, uint32
 	default: put_le(m->ppb + (a - MCU_PPB_BASE), 4, val); break;
 	}
 	return MCU_OK;
+}
+
+/* FPB (ARMv7-M FPB version 1, as on the Cortex-M3/M4): with FP_CTRL.ENABLE set, each
+ * enabled code comparator FP_COMPn (n < 6, the NUM_CODE that FP_CTRL reports) whose
+ * REPLACE field is not 00 asks for a breakpoint on the lower (01), the upper (10) or
+ * both (11) halfwords of the word COMP[28:2] names. */
+unsigned mcu_fpb_breakpoints(const mcu_t *m, uint32_t *addrs, unsigned max)
+{
+	unsigned n = 0;
+	if (!(get_le(m->ppb + (FP_CTRL - MCU_PPB_BASE), 4) & 1))
+		return 0;
+	for (unsigned i = 0; i < MCU_FPB_CODE_COMPS; i++) {
+		uint32_t comp = get_le(m->ppb + (FP_COMP0 + 4 * i - MCU_PPB_BASE), 4);
+		uint32_t word = comp & 0x1FFFFFFCu;
+		unsigned replace = comp >> 30;
+		if (!(comp & 1))
+			continue;
+		if ((replace & 1) && n < max)
+			addrs[n++] = word;
+		if ((replace & 2) && n < max)
+			addrs[n++] = word + 2;
+	}
+	return n;
+}
+
+/* DWT data watchpoints: comparator n (n < 4, the NUMCOMP DWT_CTRL reports) with
+ * FUNCTION 5 (read), 6 (write) or 7 (either) matches accesses to the 2^MASK bytes
+ * around COMP, as OpenOCD programs them. Other functions (PC samples, trace) are not
+ * modelled. */
+unsigned mcu_dwt_watchpoints(const mcu_t *m, struct mcu_watch *w, unsigned max)
+{
+	unsigned n = 0;
+	for (unsigned i = 0; i < MCU_DWT_COMPS && n < max; i++) {
+		const uint8_t *regs = m->ppb + (DWT_COMP0 + 16 * i - MCU_PPB_BASE);
+		uint32_t comp = get_le(regs, 4);
+		uint32_t mask = get_le(regs + 4, 4) & 0x1F;
+		uint32_t function = get_le(regs + 8, 4) & 0xF;
+		if (function < 5 || function > 7)
+			continue;
+		uint32_t size = mask >= 31 ? 0x80000000u : 1u << mask;
+		w[n].lo = comp & ~(size - 1);
+		w[n].size = size;
+		w[n].read = function != 6;
+		w[n].write = function != 5;
+		n++;
+	}
+	return n;
 }
 
 static bool in_sys(const mcu_t *m, uint32_t addr)

@@ -61,6 +61,7 @@ int mcu_sector_of(const struct mcu_model *md, uint32_t off);
  * by readout protection; the core is not. */
 #define MCU_DFSR_HALTED (1u << 0)
 #define MCU_DFSR_BKPT (1u << 1)
+#define MCU_DFSR_DWTTRAP (1u << 2)
 #define MCU_DFSR_VCATCH (1u << 3)
 
 enum mcu_initiator { MCU_BY_DEBUGGER, MCU_BY_CORE };
@@ -148,6 +149,7 @@ struct mcu {
 	uint32_t block_tick;
 	bool core_fault;     /* a fault was raised by a hook during the slice */
 	bool core_bkpt;
+	bool core_watch;     /* a DWT comparator matched a data access */
 	bool core_sleep;
 	bool pending_reset;  /* reset requested by the core through AIRCR */
 	/* memory changed behind unicorn's back, whose translations must go: [0] flash by
@@ -175,6 +177,16 @@ uint64_t mcu_target_now(const mcu_t *m);
 uint64_t mcu_host_ns(void); /* CLOCK_MONOTONIC, bounds the core's slices */
 void mcu_do_system_reset(mcu_t *m);
 void mcu_halt_now(mcu_t *m);
+/* Addresses of the halfwords the FPB code comparators break on (at most 2 per comparator). */
+#define MCU_FPB_CODE_COMPS 6u
+unsigned mcu_fpb_breakpoints(const mcu_t *m, uint32_t *addrs, unsigned max);
+/* The data watchpoints the DWT comparators describe. */
+#define MCU_DWT_COMPS 4u
+struct mcu_watch {
+	uint32_t lo, size;
+	bool read, write;
+};
+unsigned mcu_dwt_watchpoints(const mcu_t *m, struct mcu_watch *w, unsigned max);
 
 /* flash.c */
 void mcu_fpec_reset(mcu_t *m);

@@ -25,6 +25,21 @@
 		.hsi_hz = 8000000, .dual_bank = false,                                  \
 	}
 
+/* RM0090 rev 19: DEV_ID 0x413 (the F405/F407 die), REV_ID 0x1007 = revision 1; Cortex-M4
+ * r0p1 with FPv4-SP (CPUID 0x410FC241, MVFR0 0x10110021, MVFR1 0x11000011); 128 KiB SRAM
+ * + 64 KiB CCM at 0x10000000. */
+#define F40X(nm)                                                                        \
+	{                                                                               \
+		.name = nm, .manual = "RM0090", .family = MCU_FAMILY_F2F4,              \
+		.dp_idcode = 0x2BA01477, .cpuid = 0x410FC241, .fpu = true,              \
+		.dbgmcu_idcode = 0x10076413, .flash_size = 1024 * 1024,                 \
+		.flash_size_addr = 0x1FFF7A22, .uid_addr = 0x1FFF7A10,                  \
+		.sram_size = 128 * 1024, .ccm_size = 64 * 1024, .page_size = 0,         \
+		.wrp_pages_per_bit = 0, .sys_base = 0x1FFF0000, .sys_size = 0x7A30,     \
+		.opt_addr = 0x1FFFC000, .opt2_addr = 0, .otp = true,                    \
+		.hsi_hz = 16000000, .dual_bank = false,                                 \
+	}
+
 /* F2/F4 common: SW-DP IDCODE 0x2BA01477 (RM0033 §32.8.3, RM0090 §38.8.3), DBGMCU at
  * 0xE0042000, flash size register 0x1FFF7A22 and unique ID 0x1FFF7A10 (RM0033 §29,
  * RM0090 §39), OTP 0x1FFF7800 + lock bytes 0x1FFF7A00 (RM0033 §2.3.6, RM0090 §3.8),
@@ -44,29 +59,8 @@ static const struct mcu_model models[] = {
 		.opt_addr = 0x1FFFC000, .opt2_addr = 0, .otp = true,
 		.hsi_hz = 16000000, .dual_bank = false,
 	},
-	/* RM0090 rev 19: DEV_ID 0x413, REV_ID 0x1007 = revision 1; Cortex-M4 r0p1 with FPv4-SP
-	 * (CPUID 0x410FC241, MVFR0 0x10110021, MVFR1 0x11000011); 128 KiB SRAM + 64 KiB CCM
-	 * at 0x10000000. */
-	{
-		.name = "stm32f405rg", .manual = "RM0090", .family = MCU_FAMILY_F2F4,
-		.dp_idcode = 0x2BA01477, .cpuid = 0x410FC241, .fpu = true,
-		.dbgmcu_idcode = 0x10076413, .flash_size = 1024 * 1024,
-		.flash_size_addr = 0x1FFF7A22, .uid_addr = 0x1FFF7A10,
-		.sram_size = 128 * 1024, .ccm_size = 64 * 1024, .page_size = 0,
-		.wrp_pages_per_bit = 0, .sys_base = 0x1FFF0000, .sys_size = 0x7A30,
-		.opt_addr = 0x1FFFC000, .opt2_addr = 0, .otp = true,
-		.hsi_hz = 16000000, .dual_bank = false,
-	},
-	{
-		.name = "stm32f407vg", .manual = "RM0090", .family = MCU_FAMILY_F2F4,
-		.dp_idcode = 0x2BA01477, .cpuid = 0x410FC241, .fpu = true,
-		.dbgmcu_idcode = 0x10076413, .flash_size = 1024 * 1024,
-		.flash_size_addr = 0x1FFF7A22, .uid_addr = 0x1FFF7A10,
-		.sram_size = 128 * 1024, .ccm_size = 64 * 1024, .page_size = 0,
-		.wrp_pages_per_bit = 0, .sys_base = 0x1FFF0000, .sys_size = 0x7A30,
-		.opt_addr = 0x1FFFC000, .opt2_addr = 0, .otp = true,
-		.hsi_hz = 16000000, .dual_bank = false,
-	},
+	F40X("stm32f405rg"),
+	F40X("stm32f407vg"),
 	/* RM0090 rev 19: DEV_ID 0x419, REV_ID 0x2001 = revision 3; 2 MiB in two banks of
 	 * 12 sectors (sectors 12-23 at 0x08100000, SNB bit 4 selects bank 2), OPTCR1 with
 	 * nWRP for sectors 12-23, bank-2 option bytes at 0x1FFEC000; 192 KiB SRAM

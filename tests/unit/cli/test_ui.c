@@ -160,6 +160,21 @@ static void test_text_verify_and_findings(void **state)
 	json_decref(doc);
 }
 
+static void test_text_erased_and_facts(void **state)
+{
+	json_t *doc = json_pack("{s:s, s:i, s:[{s:s,s:s,s:s,s:s,s:[]}]}", "command", "info", "used_extent", 0,
+				"findings", "id", "unknown", "confidence", "low", "cause", "c",
+				"detail", "OpenOCD exited with status 137", "evidence");
+	char *t = render(doc);
+
+	(void)state;
+	assert_non_null(strstr(t, "firmware ends: flash is erased (nothing programmed)\n"));
+	assert_non_null(strstr(t, "    facts: OpenOCD exited with status 137\n"));
+	assert_null(strstr(t, "fix:"));
+	free(t);
+	json_decref(doc);
+}
+
 static void test_text_backup(void **state)
 {
 	json_t *doc = json_pack("{s:s, s:i, s:i, s:s, s:[{s:s,s:i,s:i,s:i,s:s,s:s}], s:{s:i,s:[i,i],s:s}}",
@@ -191,6 +206,7 @@ int main(void)
 		cmocka_unit_test(test_json_report_is_one_document),
 		cmocka_unit_test(test_text_verify_and_findings),
 		cmocka_unit_test(test_text_backup),
+		cmocka_unit_test(test_text_erased_and_facts),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -2,6 +2,7 @@
  * TCL port discovery, round trips, hostile file names through the real interpreter,
  * failures, early exit, a killed OpenOCD, interrupt, timeout and clean shutdown.
  * Skips (77) when openocd is not installed. */
+#include <dirent.h>
 #include <errno.h>
 #include <setjmp.h>
 #include <signal.h>
@@ -80,6 +81,7 @@ static int teardown(void **state)
 
 struct events {
 	size_t lines;
+	int raise_on_first_line;  /* signal to raise at the first OpenOCD line, or 0 */
 };
 
 static void on_log(void *ud, const char *line)
@@ -88,6 +90,10 @@ static void on_log(void *ud, const char *line)
 
 	(void)line;
 	e->lines++;
+	if (e->raise_on_first_line) {
+		raise(e->raise_on_first_line);
+		e->raise_on_first_line = 0;
+	}
 }
 
 static void base_config(struct ocd_session_config *c, struct events *ev)
@@ -313,6 +319,30 @@ static void test_interrupt_shuts_down(void **state)
 	assert_true(pid_gone(pid));
 }
 
+/* Ctrl-C while OpenOCD is still starting: interrupted, and OpenOCD does not survive. */
+static void test_interrupt_during_start(void **state)
+{
+	struct ocd_session_config c;
+	struct events ev = { 0 };
+	struct ocd_session *s = NULL;
+	struct swd_error err;
+	int pid;
+
+	(void)state;
+	swd_error_init(&err);
+	base_config(&c, &ev);
+	c.no_signals = false;
+	/* Raised at OpenOCD's first output line, before it listens. */
+	ev.raise_on_first_line = SIGTERM;
+	assert_int_equal(ocd_session_start(&c, &s, NULL, &err), SWD_EINTR);
+	pid = ocd_session_pid(s);
+	assert_true(pid > 0);
+	assert_int_equal(ocd_session_stop(s, NULL), 0);
+	assert_true(ocd_session_failure(s)->exited);
+	assert_true(pid_gone(pid));
+	ocd_session_free(s);
+}
+
 static void test_command_timeout(void **state)
 {
 	struct ocd_session_config c;
@@ -334,6 +364,60 @@ static void test_command_timeout(void **state)
 	assert_true(ocd_session_failure(s)->exited);
 	ocd_session_free(s);
 	assert_true(pid_gone(pid));
+}
+
+/* An OpenOCD that ignores `shutdown` and SIGTERM is killed and reaped all the same. */
+static void test_stubborn_openocd_killed(void **state)
+{
+	struct ocd_session_config c;
+	struct events ev = { 0 };
+	struct ocd_session *s = NULL;
+	struct swd_error err;
+	int pid;
+
+	(void)state;
+	swd_error_init(&err);
+	base_config(&c, &ev);
+	c.proc.openocd = OCD_TEST_DATA "/stub-openocd.py";
+	setenv("SWD_STUB_MODE", "stubborn", 1);
+	assert_int_equal(ocd_session_start(&c, &s, NULL, &err), 0);
+	pid = ocd_session_pid(s);
+	assert_true(pid > 0);
+	assert_int_equal(ocd_session_stop(s, &err), 0);
+	assert_true(ocd_session_failure(s)->exited);
+	assert_int_equal(ocd_session_failure(s)->term_signal, SIGKILL);
+	assert_true(pid_gone(pid));
+	ocd_session_free(s);
+}
+
+/* stm32f1x lock/unlock report failure only in their text, with a success code. */
+static void test_text_only_failures(void **state)
+{
+	struct ocd_session_config c;
+	struct events ev = { 0 };
+	struct ocd_session *s = NULL;
+	struct swd_error err;
+	const struct ocd_failure *f;
+
+	(void)state;
+	swd_error_init(&err);
+	base_config(&c, &ev);
+	c.proc.openocd = OCD_TEST_DATA "/stub-openocd.py";
+	setenv("SWD_STUB_MODE", "lockfail", 1);
+	assert_int_equal(ocd_session_start(&c, &s, NULL, &err), 0);
+	assert_int_equal(ocd_options_lock(s, "stm32f1x", 0, &err), SWD_ETARGETFAILED);
+	assert_string_equal(err.msg, "openocd command 'stm32f1x lock 0' failed: "
+	                             "stm32x failed to lock device");
+	f = ocd_session_failure(s);
+	assert_int_equal(f->code, SWD_ETARGETFAILED);
+	assert_int_equal(f->ocd_code, 0);
+	assert_string_equal(f->command, "stm32f1x lock 0");
+	swd_error_init(&err);
+	assert_int_equal(ocd_options_unlock(s, "stm32f1x", 0, &err), SWD_ETARGETFAILED);
+	assert_non_null(strstr(err.msg, "failed to unlock device"));
+	assert_int_equal(ocd_session_stop(s, NULL), 0);
+	assert_int_equal(ocd_session_failure(s)->exit_status, 0);
+	ocd_session_free(s);
 }
 
 static void test_argv(void **state)
@@ -388,17 +472,51 @@ static void test_argv(void **state)
 	assert_null(argv);
 }
 
+/* After a failed assertion a test leaves its children (OpenOCD, the simulator) running;
+ * kill every direct child so none outlives the test. */
+static int kill_children(void **state)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *e;
+
+	(void)state;
+	if (!d)
+		return 0;
+	while ((e = readdir(d)) != NULL) {
+		char path[300], buf[512], *p;
+		FILE *f;
+		int pid = atoi(e->d_name), ppid = 0;
+
+		if (pid <= 0)
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+		f = fopen(path, "r");
+		if (!f)
+			continue;
+		if (fgets(buf, sizeof(buf), f) && (p = strrchr(buf, ')')) != NULL)
+			sscanf(p + 2, "%*c %d", &ppid);
+		fclose(f);
+		if (ppid == getpid())
+			kill(pid, SIGKILL);
+	}
+	closedir(d);
+	return 0;
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_argv),
-		cmocka_unit_test(test_start_round_trip_stop),
-		cmocka_unit_test(test_hostile_names_live),
-		cmocka_unit_test(test_missing_openocd),
-		cmocka_unit_test(test_early_exit),
-		cmocka_unit_test(test_killed_mid_session),
-		cmocka_unit_test(test_interrupt_shuts_down),
-		cmocka_unit_test(test_command_timeout),
+		cmocka_unit_test_teardown(test_argv, kill_children),
+		cmocka_unit_test_teardown(test_start_round_trip_stop, kill_children),
+		cmocka_unit_test_teardown(test_hostile_names_live, kill_children),
+		cmocka_unit_test_teardown(test_missing_openocd, kill_children),
+		cmocka_unit_test_teardown(test_early_exit, kill_children),
+		cmocka_unit_test_teardown(test_killed_mid_session, kill_children),
+		cmocka_unit_test_teardown(test_interrupt_shuts_down, kill_children),
+		cmocka_unit_test_teardown(test_interrupt_during_start, kill_children),
+		cmocka_unit_test_teardown(test_command_timeout, kill_children),
+		cmocka_unit_test_teardown(test_stubborn_openocd_killed, kill_children),
+		cmocka_unit_test_teardown(test_text_only_failures, kill_children),
 	};
 	char *path = NULL;
 

@@ -1,5 +1,6 @@
 /* test-sim.c - session operations end to end: the real OpenOCD against swdbackup-sim
  * (a virtual STM32F407 behind a virtual ST-LINK). Skips (77) without openocd. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <setjmp.h>
@@ -30,6 +31,7 @@
 #define UID_HEX "0123456789abcdef00112233"
 
 static char tmpdir[256];
+static bool sim_realistic;       /* next sim_start() uses --timing realistic */
 static struct sim *running_sim;  /* killed by teardown if a test failed midway */
 static char work[512];     /* hostile directory name for files OpenOCD reads/writes */
 
@@ -101,6 +103,10 @@ static void sim_start(struct sim *s, const char *model, const char *flash, const
 		args[n++] = (char *)"--fault";
 		args[n++] = (char *)fault;
 	}
+	if (sim_realistic) {
+		args[n++] = (char *)"--timing";
+		args[n++] = (char *)"realistic";
+	}
 	args[n] = NULL;
 	memset(&o, 0, sizeof(o));
 	io[0].flags = UV_IGNORE;
@@ -144,6 +150,7 @@ struct progress_log {
 	unsigned events;
 	bool monotonic;
 	struct ocd_session *kill_after_first;  /* SIGKILL OpenOCD on the first event > 0 */
+	bool sigint_after_first;               /* raise SIGINT on the first event > 0 */
 };
 
 static void on_progress(void *ud, const char *what, uint64_t done, uint64_t total)
@@ -162,6 +169,10 @@ static void on_progress(void *ud, const char *what, uint64_t done, uint64_t tota
 	if (p->kill_after_first && done > 0) {
 		kill(ocd_session_pid(p->kill_after_first), SIGKILL);
 		p->kill_after_first = NULL;
+	}
+	if (p->sigint_after_first && done > 0) {
+		raise(SIGINT);
+		p->sigint_after_first = false;
 	}
 }
 
@@ -241,7 +252,7 @@ static int teardown(void **state)
 
 static void test_backup_cycle(void **state)
 {
-	struct sim sim;
+	static struct sim sim;
 	struct ocd_session_config c;
 	struct progress_log pl = { .monotonic = true };
 	struct ocd_session *s = NULL;
@@ -255,6 +266,7 @@ static void test_backup_cycle(void **state)
 	uint8_t ob[4];
 	size_t n;
 	uint32_t x = 12345;
+	int code;
 
 	(void)state;
 	swd_error_init(&err);
@@ -273,6 +285,7 @@ static void test_backup_cycle(void **state)
 
 	sim_start(&sim, "stm32f407vg", flash, NULL);
 	config(&c, &sim, &pl);
+	c.proc.adapter_khz = 4000;
 	assert_int_equal(ocd_session_start(&c, &s, &pi, &err), 0);
 	assert_string_equal(pi.adapter, "stlink");
 	assert_string_equal(pi.firmware, "V2J37S7");
@@ -295,6 +308,13 @@ static void test_backup_cycle(void **state)
 		struct ocd_program_args a = { image, 0, FLASH_BASE, 0, f4_sectors, 12 };
 
 		assert_int_equal(ocd_program(s, &a, &err), 0);
+		/* The reset halt inside kept the requested speed (stm32f4x.cfg's
+		 * reset-start handler sets 2000 kHz). */
+		assert_int_equal(ocd_command(s, "adapter speed", &code, &text, &err), 0);
+		assert_int_equal(code, 0);
+		assert_non_null(strstr(text, "4000"));
+		free(text);
+		text = NULL;
 		assert_string_equal(pl.what, "programming");
 		assert_int_equal(pl.last_done, IMAGE_SIZE);
 		assert_true(pl.monotonic);
@@ -339,12 +359,57 @@ static void test_backup_cycle(void **state)
 		snprintf(chunk, sizeof(chunk), "%s.chunk0", dump);
 		assert_int_equal(stat(chunk, &st), -1); /* scratch files are gone */
 	}
+	/* The whole 1 MiB dump verifies; one flipped byte far in is found at its address. */
+	assert_int_equal(ocd_verify_image(s, dump, FLASH_BASE, &vr, &err), 0);
+	assert_true(vr.match);
+	assert_int_equal(vr.bytes, FLASH_SIZE);
+	assert_string_equal(pl.what, "verifying");
+	assert_int_equal(pl.last_done, FLASH_SIZE);
+	back = read_bytes(dump, &n);
+	back[0x9abcd] ^= 0x01;
+	write_bytes(bad, back, n);
+	free(back);
+	assert_int_equal(ocd_verify_image(s, bad, FLASH_BASE, &vr, &err), SWD_EVERIFY);
+	assert_false(vr.match);
+	assert_int_equal(vr.first_diff_address, FLASH_BASE + 0x9abcd);
+	swd_error_init(&err);
+	/* bad is reused below with its original meaning */
+	img[0x1234] ^= 0x5a;
+	write_bytes(bad, img, sizeof(img));
+	img[0x1234] ^= 0x5a;
+
 	/* An odd offset and length. */
 	assert_int_equal(ocd_read_flash(s, 0, 3, 70001, dump, &err), 0);
 	back = read_bytes(dump, &n);
 	assert_int_equal(n, 70001);
 	assert_memory_equal(back, img + 3, IMAGE_SIZE - 3);
 	free(back);
+
+	/* write_image erase in one command (no sector map), then verify it. */
+	{
+		struct ocd_program_args a = { bad, 0, FLASH_BASE, 0, NULL, 0 };
+
+		assert_int_equal(ocd_program(s, &a, &err), 0);
+		assert_int_equal(ocd_verify_image(s, bad, FLASH_BASE, &vr, &err), 0);
+		assert_true(vr.match);
+		assert_int_equal(ocd_verify_image(s, image, FLASH_BASE, &vr, &err), SWD_EVERIFY);
+		swd_error_init(&err);
+	}
+
+	/* SRAM round trip with write_memory/read_memory at each width. */
+	{
+		static const uint8_t pat[8] = { 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88 };
+		uint8_t got[8];
+
+		for (unsigned w = 8; w <= 32; w *= 2) {
+			memset(got, 0, sizeof(got));
+			assert_int_equal(ocd_write_memory(s, 0x20001000, w, 64 / w, pat, &err), 0);
+			assert_int_equal(ocd_read_memory(s, 0x20001000, w, 64 / w, got, &err), 0);
+			assert_memory_equal(got, pat, 8);
+			assert_int_equal(ocd_read_memory(s, 0x20001000, 32, 1, got, &err), 0);
+			assert_memory_equal(got, pat, 4);
+		}
+	}
 
 	/* Small reads: option bytes as the factory left them. */
 	assert_int_equal(ocd_read_memory(s, 0x40023C14, 32, 1, ob, &err), 0);
@@ -369,7 +434,7 @@ static void test_backup_cycle(void **state)
 /* OpenOCD killed in the middle of a read: reported as such, promptly. */
 static void test_killed_during_read(void **state)
 {
-	struct sim sim;
+	static struct sim sim;
 	struct ocd_session_config c;
 	struct progress_log pl = { .monotonic = true };
 	struct ocd_session *s = NULL;
@@ -391,10 +456,64 @@ static void test_killed_during_read(void **state)
 	sim_stop(&sim);
 }
 
+static bool dhcsr_halted(struct ocd_session *s)
+{
+	uint8_t d[4];
+
+	assert_int_equal(ocd_read_memory(s, 0xE000EDF0, 32, 1, d, NULL), 0);
+	return d[2] & 0x02; /* S_HALT, bit 17 */
+}
+
+/* Ctrl-C in the middle of a read: "interrupted", OpenOCD still shut down politely, and
+ * no scratch file left beside the output. */
+static void test_interrupted_read(void **state)
+{
+	static struct sim sim;
+	struct ocd_session_config c;
+	struct progress_log pl = { .monotonic = true };
+	struct ocd_session *s = NULL;
+	struct swd_error err;
+	char flash[600], dump[600], chunk[700];
+	struct stat st;
+
+	(void)state;
+	swd_error_init(&err);
+	snprintf(flash, sizeof(flash), "%s/board7.bin", tmpdir);
+	snprintf(dump, sizeof(dump), "%s/interrupted.bin", work);
+	/* Realistic timing, so a chunk is still being read when the signal lands. */
+	sim_realistic = true;
+	sim_start(&sim, "stm32f407vg", flash, NULL);
+	sim_realistic = false;
+	config(&c, &sim, &pl);
+	c.no_signals = false;
+	assert_int_equal(ocd_session_start(&c, &s, NULL, &err), 0);
+	assert_int_equal(ocd_reset(s, OCD_RESET_HALT, &err), 0);
+	pl.sigint_after_first = true;
+	assert_int_equal(ocd_read_flash(s, 0, 0, FLASH_SIZE, dump, &err), SWD_EINTR);
+	assert_true(pl.last_done < FLASH_SIZE);
+	assert_int_equal(ocd_session_stop(s, NULL), 0);
+	/* Checked once OpenOCD is gone: it can no longer write anything. */
+	for (int i = 0; i < 2; i++) {
+		snprintf(chunk, sizeof(chunk), "%s.chunk%d", dump, i);
+		assert_int_equal(stat(chunk, &st), -1);
+	}
+	assert_true(ocd_session_failure(s)->exited);
+	assert_int_equal(ocd_session_failure(s)->exit_status, 0);
+	assert_int_equal(ocd_session_failure(s)->code, SWD_EINTR);
+	ocd_session_free(s);
+
+	/* The target halted by the interrupted session was resumed before shutdown. */
+	c.no_signals = true;
+	assert_int_equal(ocd_session_start(&c, &s, NULL, &err), 0);
+	assert_false(dhcsr_halted(s));
+	ocd_session_free(s);
+	sim_stop(&sim);
+}
+
 /* Readout protection: the read is refused and classified as protection. */
 static void test_rdp_read_refused(void **state)
 {
-	struct sim sim;
+	static struct sim sim;
 	struct ocd_session_config c;
 	struct progress_log pl = { .monotonic = true };
 	struct ocd_session *s = NULL;
@@ -422,12 +541,13 @@ static void test_rdp_read_refused(void **state)
 /* No board answering: OpenOCD's init fails and the cause is classified. */
 static void test_unpowered_target(void **state)
 {
-	struct sim sim;
+	static struct sim sim;
 	struct ocd_session_config c;
 	struct progress_log pl = { .monotonic = true };
 	struct ocd_session *s = NULL;
 	struct swd_error err;
 	char flash[600];
+	struct ocd_probe_info pi;
 	int rc;
 
 	(void)state;
@@ -435,21 +555,181 @@ static void test_unpowered_target(void **state)
 	snprintf(flash, sizeof(flash), "%s/board4.bin", tmpdir);
 	sim_start(&sim, "stm32f407vg", flash, "unpowered");
 	config(&c, &sim, &pl);
-	rc = ocd_session_start(&c, &s, NULL, &err);
+	rc = ocd_session_start(&c, &s, &pi, &err);
 	print_message("unpowered: %s (%s)\n", swd_err_name(rc), err.msg);
+	/* The probe answered before the target did not: its facts are still there. */
+	assert_string_equal(pi.firmware, "V2J37S7");
+	assert_true(pi.has_voltage);
 	assert_int_equal(rc, SWD_ETARGETNORESP);
 	assert_true(ocd_session_failure(s)->exited);
 	ocd_session_free(s);
 	sim_stop(&sim);
 }
 
+/* Nothing listens on the ST-LINK TCP port: the probe is missing. */
+static void test_no_stlink_server(void **state)
+{
+	struct sim sim = { .port = 1 };  /* nothing listens on port 1 */
+	struct ocd_session_config c;
+	struct progress_log pl = { .monotonic = true };
+	struct ocd_session *s = NULL;
+	struct swd_error err;
+
+	(void)state;
+	swd_error_init(&err);
+	config(&c, &sim, &pl);
+	assert_int_equal(ocd_session_start(&c, &s, NULL, &err), SWD_EPROBENOTFOUND);
+	assert_non_null(strstr(err.msg, "cannot connect to stlink server"));
+	ocd_session_free(s);
+}
+
+/* A target the session halted is resumed at stop, unless asked to stay halted. */
+static void test_resume_on_stop(void **state)
+{
+	static struct sim sim;
+	struct ocd_session_config c;
+	struct progress_log pl = { .monotonic = true };
+	struct ocd_session *s = NULL;
+	struct swd_error err;
+	char flash[600];
+
+	(void)state;
+	swd_error_init(&err);
+	snprintf(flash, sizeof(flash), "%s/board5.bin", tmpdir);
+	sim_start(&sim, "stm32f407vg", flash, NULL);
+	config(&c, &sim, &pl);
+
+	assert_int_equal(ocd_session_start(&c, &s, NULL, &err), 0);
+	assert_int_equal(ocd_reset(s, OCD_RESET_HALT, &err), 0);
+	assert_string_equal(ocd_target_state(s), "halted");
+	assert_true(dhcsr_halted(s));
+	assert_int_equal(ocd_session_stop(s, &err), 0);
+	ocd_session_free(s);
+
+	assert_int_equal(ocd_session_start(&c, &s, NULL, &err), 0);
+	assert_false(dhcsr_halted(s));
+	assert_int_equal(ocd_halt(s, &err), 0);
+	assert_true(dhcsr_halted(s));
+	ocd_keep_halted(s);
+	ocd_session_free(s);
+
+	assert_int_equal(ocd_session_start(&c, &s, NULL, &err), 0);
+	assert_true(dhcsr_halted(s));
+	assert_int_equal(ocd_resume(s, &err), 0);
+	assert_string_equal(ocd_target_state(s), "running");
+	ocd_session_free(s);
+	assert_int_equal(err.code, 0);
+	sim_stop(&sim);
+}
+
+/* F1 option bytes: options_read text, lock and unlock through the driver. */
+static void test_f1_options(void **state)
+{
+	static struct sim sim;
+	struct ocd_session_config c;
+	struct progress_log pl = { .monotonic = true };
+	struct ocd_session *s = NULL;
+	struct swd_error err;
+	char flash[600], *text = NULL;
+	const struct ocdproc_var vars[] = { { "WORKAREASIZE", "0" } };
+	const struct ocd_identity_regs regs = { 0xE0042000, 0x1FFFF7E0, 0x1FFFF7E8 };
+	struct ocd_identity id;
+
+	(void)state;
+	swd_error_init(&err);
+	snprintf(flash, sizeof(flash), "%s/board6.bin", tmpdir);
+	sim_start(&sim, "stm32f103c8", flash, NULL);
+	config(&c, &sim, &pl);
+	c.proc.target_cfg = "target/stm32f1x.cfg";
+	c.proc.vars = vars;
+	assert_int_equal(ocd_session_start(&c, &s, NULL, &err), 0);
+	assert_int_equal(ocd_identify(s, &regs, &id, &err), 0);
+	assert_int_equal(id.cpuid, 0x411FC231);
+	assert_int_equal(id.dbgmcu_idcode & 0xfff, 0x410);
+	assert_int_equal(id.flash_size_kib, 64);
+	/* Program an odd-sized image over 1 KiB pages, page by page. */
+	{
+		struct ocd_sector pages[64];
+		uint8_t img[3001];
+		char path[700];
+		struct ocd_verify_result vr;
+
+		for (unsigned i = 0; i < 64; i++)
+			pages[i] = (struct ocd_sector){ i, i * 1024, 1024 };
+		for (size_t i = 0; i < sizeof(img); i++)
+			img[i] = (uint8_t)(i * 7 + 3);
+		snprintf(path, sizeof(path), "%s/f1 image.bin", work);
+		write_bytes(path, img, sizeof(img));
+		struct ocd_program_args a = { path, 0, FLASH_BASE, 0, pages, 64 };
+		assert_int_equal(ocd_program(s, &a, &err), 0);
+		assert_int_equal(ocd_verify_image(s, path, FLASH_BASE, &vr, &err), 0);
+		assert_true(vr.match);
+		assert_int_equal(vr.bytes, sizeof(img));
+	}
+	assert_int_equal(ocd_reset(s, OCD_RESET_HALT, &err), 0);
+	assert_int_equal(ocd_options_read(s, "stm32f1x", 0, &text, &err), 0);
+	assert_non_null(strstr(text, "read protection: off"));
+	free(text);
+	assert_int_equal(ocd_options_lock(s, "stm32f1x", 0, &err), 0);
+	assert_int_equal(ocd_reset(s, OCD_RESET_HALT, &err), 0);
+	assert_int_equal(ocd_options_read(s, "stm32f1x", 0, &text, &err), 0);
+	assert_non_null(strstr(text, "read protection: on"));
+	free(text);
+	assert_int_equal(ocd_options_unlock(s, "stm32f1x", 0, &err), 0);
+	assert_int_equal(ocd_reset(s, OCD_RESET_HALT, &err), 0);
+	assert_int_equal(ocd_options_read(s, "stm32f1x", 0, &text, &err), 0);
+	assert_non_null(strstr(text, "read protection: off"));
+	free(text);
+	/* Not halted: F1 refuses (OpenOCD returns an error code for this one). */
+	assert_int_equal(ocd_reset(s, OCD_RESET_RUN, &err), 0);
+	assert_int_not_equal(ocd_options_lock(s, "stm32f1x", 0, &err), 0);
+	print_message("lock while running: %s\n", err.msg);
+	ocd_session_free(s);
+	sim_stop(&sim);
+}
+
+/* After a failed assertion a test leaves its children (OpenOCD, the simulator) running;
+ * kill every direct child so none outlives the test. */
+static int kill_children(void **state)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *e;
+
+	(void)state;
+	if (!d)
+		return 0;
+	while ((e = readdir(d)) != NULL) {
+		char path[300], buf[512], *p;
+		FILE *f;
+		int pid = atoi(e->d_name), ppid = 0;
+
+		if (pid <= 0)
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+		f = fopen(path, "r");
+		if (!f)
+			continue;
+		if (fgets(buf, sizeof(buf), f) && (p = strrchr(buf, ')')) != NULL)
+			sscanf(p + 2, "%*c %d", &ppid);
+		fclose(f);
+		if (ppid == getpid())
+			kill(pid, SIGKILL);
+	}
+	closedir(d);
+	return 0;
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_backup_cycle),
-		cmocka_unit_test(test_killed_during_read),
-		cmocka_unit_test(test_rdp_read_refused),
-		cmocka_unit_test(test_unpowered_target),
+		cmocka_unit_test_teardown(test_backup_cycle, kill_children),
+		cmocka_unit_test_teardown(test_killed_during_read, kill_children),
+		cmocka_unit_test_teardown(test_interrupted_read, kill_children),
+		cmocka_unit_test_teardown(test_rdp_read_refused, kill_children),
+		cmocka_unit_test_teardown(test_unpowered_target, kill_children),
+		cmocka_unit_test_teardown(test_no_stlink_server, kill_children),
+		cmocka_unit_test_teardown(test_resume_on_stop, kill_children),
+		cmocka_unit_test_teardown(test_f1_options, kill_children),
 	};
 	char *path = NULL;
 

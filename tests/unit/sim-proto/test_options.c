@@ -29,7 +29,7 @@ static void test_full_line(void **state)
 	struct sim_options o;
 	char err[256];
 	const char *const a[] = {"--model", "stm32f103c8", "--flash", "b.bin", "--port", "0",
-	                         "--portfile", "p", "--fault", "rdp1", "--fault", "wrp=0,2-4,127",
+	                         "--portfile", "p", "--fault", "rdp1", "--fault", "wrp=0,2-4,31",
 	                         "--fault", "flaky=0.25", "--fault", "clone-idcode=0x2BA01477",
 	                         "--fault", "drop-after=4096", "--fault", "busy",
 	                         "--fault", "swd-disabled", "--fault", "unpowered",
@@ -44,9 +44,8 @@ static void test_full_line(void **state)
 	assert_string_equal(o.portfile, "p");
 	assert_true(o.faults.rdp1 && o.faults.swd_disabled && o.faults.unpowered &&
 	            o.faults.low_power && o.busy && o.faults.wrp_set);
-	assert_int_equal(o.faults.wrp[0], 0x1D);
+	assert_int_equal(o.faults.wrp[0], 0x8000001Du);
 	assert_int_equal(o.faults.wrp[1], 0);
-	assert_int_equal(o.faults.wrp[3], 0x80000000u);
 	assert_true(o.faults.flaky == 0.25);
 	assert_int_equal(o.faults.clone_idcode, 0x2BA01477);
 	assert_int_equal(o.drop_after, 4096);
@@ -118,7 +117,8 @@ static void test_bad_options(void **state)
 		{{"--fault", "wrp=3-1", NULL}, "not a list"},
 		{{"--fault", "wrp=1,", NULL}, "not a list"},
 		{{"--fault", "wrp=a", NULL}, "not a list"},
-		{{"--fault", "wrp=128", NULL}, "out of range"},
+		{{"--fault", "wrp=32", NULL}, "out of range (0-31)"},
+		{{"--fault", "wrp=0-40", NULL}, "out of range (0-31)"},
 		{{"--fault", "flaky", NULL}, "fault 'flaky' needs a rate"},
 		{{"--fault", "flaky=0", NULL}, "fault 'flaky' needs a rate"},
 		{{"--fault", "flaky=1.5", NULL}, "fault 'flaky' needs a rate"},
