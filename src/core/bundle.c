@@ -333,9 +333,7 @@ int swd_bundle_writer_add_buffer(swd_bundle_writer_t *w, const char *region, con
 int swd_bundle_writer_add_file(swd_bundle_writer_t *w, const char *region, const char *file,
                                uint32_t address, struct swd_error *err)
 {
-	uint8_t buf[64 * 1024];
 	struct swd_digests d;
-	swd_hasher_t *h = NULL;
 	uint64_t size = 0, used = 0;
 	char *path = NULL;
 	int fd = -1, rc;
@@ -345,45 +343,21 @@ int swd_bundle_writer_add_file(swd_bundle_writer_t *w, const char *region, const
 	path = path_join(w->tmp, file);
 	if (path == NULL)
 		return swd_error_set(err, SWD_ENOMEM, "out of memory");
+	/* A missing file here is the producer's (OpenOCD's) failure, not bad input. */
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
 		rc = swd_error_set(err, SWD_EIO, "cannot open '%s': %s", path, swd_errno_text(errno));
 		goto out;
 	}
-	h = swd_hasher_new(err);
-	if (h == NULL) {
-		rc = SWD_ENOMEM;
+	if ((rc = swd_digest_file_extent(path, &d, &size, &used, err)) < 0)
 		goto out;
-	}
-	for (;;) {
-		ssize_t n = read(fd, buf, sizeof(buf));
-		size_t u;
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			rc = swd_error_set(err, SWD_EIO, "cannot read '%s': %s", path, swd_errno_text(errno));
-			goto out;
-		}
-		if (n == 0)
-			break;
-		u = swd_used_extent(buf, (size_t)n);
-		if (u > 0)
-			used = size + u;
-		size += (uint64_t)n;
-		if ((rc = swd_hasher_update(h, buf, (size_t)n, err)) < 0)
-			goto out;
-	}
-	if ((rc = swd_hasher_final(h, &d, err)) < 0)
-		goto out;
-	/* the producer (OpenOCD) may not have synced it */
+	/* the producer may not have synced it */
 	if (fsync(fd) != 0) {
 		rc = swd_error_set(err, SWD_EIO, "cannot sync '%s': %s", path, swd_errno_text(errno));
 		goto out;
 	}
 	rc = add_region(w, region, file, address, size, &d, used, err);
 out:
-	swd_hasher_free(h);
 	if (fd >= 0)
 		close(fd);
 	free(path);

@@ -1,5 +1,6 @@
 /* digest.c - SHA-256 and MD5 side by side through libcrypto's EVP interface. */
 #include "core/digest.h"
+#include "core/image.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -91,8 +92,15 @@ int swd_digest_buffer(const void *buf, size_t len, struct swd_digests *out,
 
 int swd_digest_file(const char *path, struct swd_digests *out, struct swd_error *err)
 {
+	return swd_digest_file_extent(path, out, NULL, NULL, err);
+}
+
+int swd_digest_file_extent(const char *path, struct swd_digests *out, uint64_t *size,
+                           uint64_t *used, struct swd_error *err)
+{
 	uint8_t buf[64 * 1024];
 	swd_hasher_t *h = NULL;
+	uint64_t total = 0, last = 0;
 	int fd, rc = 0;
 	ssize_t n;
 
@@ -106,6 +114,8 @@ int swd_digest_file(const char *path, struct swd_digests *out, struct swd_error 
 		goto out;
 	}
 	for (;;) {
+		size_t u;
+
 		n = read(fd, buf, sizeof(buf));
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -115,11 +125,19 @@ int swd_digest_file(const char *path, struct swd_digests *out, struct swd_error 
 		}
 		if (n == 0)
 			break;
+		u = swd_used_extent(buf, (size_t)n);
+		if (u > 0)
+			last = total + u;
+		total += (uint64_t)n;
 		rc = swd_hasher_update(h, buf, (size_t)n, err);
 		if (rc < 0)
 			goto out;
 	}
 	rc = swd_hasher_final(h, out, err);
+	if (size)
+		*size = total;
+	if (used)
+		*used = last;
 out:
 	swd_hasher_free(h);
 	close(fd);

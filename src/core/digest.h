@@ -35,6 +35,12 @@ int swd_digest_buffer(const void *buf, size_t len, struct swd_digests *out,
 /* Streams the file in fixed-size chunks (any size, constant memory). */
 int swd_digest_file(const char *path, struct swd_digests *out, struct swd_error *err);
 
+/* Like swd_digest_file, and in the same pass gives the file's size and its used extent
+ * (offset just past the last byte that is not 0xFF; 0 when all erased). size and used may
+ * be NULL. */
+int swd_digest_file_extent(const char *path, struct swd_digests *out, uint64_t *size,
+                           uint64_t *used, struct swd_error *err);
+
 /* Writes 2*n lowercase hex digits and a NUL into out (size >= 2*n + 1). */
 void swd_hex(const uint8_t *in, size_t n, char *out);
 
