@@ -44,4 +44,7 @@ int swd_digest_file_extent(const char *path, struct swd_digests *out, uint64_t *
 /* Writes 2*n lowercase hex digits and a NUL into out (size >= 2*n + 1). */
 void swd_hex(const uint8_t *in, size_t n, char *out);
 
+/* Value of one hex digit (either case), or -1 when c is not one. */
+int swd_hex_digit(int c);
+
 #endif

@@ -4,6 +4,7 @@
  * nothing) plus a bitmap of the bytes it sets, so .hex and .elf images with gaps compare
  * correctly against a device and overlapping records are caught. */
 #include "core/image.h"
+#include "core/digest.h"
 
 #include <elf.h>
 #include <errno.h>
@@ -108,17 +109,6 @@ static int load_bin(struct loader *l, const uint8_t *buf, size_t len)
 	return place(l, "offset 0", l->img->base, buf, len);
 }
 
-static int hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Intel HEX: types 00 data, 01 end of file, 02 extended segment address, 03 start segment
  * address, 04 extended linear address, 05 start linear address. */
 static int load_hex(struct loader *l, const uint8_t *buf, size_t len)
@@ -161,7 +151,7 @@ static int load_hex(struct loader *l, const uint8_t *buf, size_t len)
 			return swd_error_set(l->err, SWD_EIMAGE,
 			                     "'%s' line %u: malformed record length", l->name, line);
 		for (size_t i = start + 1; i < end; i += 2) {
-			int hi = hexval(buf[i]), lo = hexval(buf[i + 1]);
+			int hi = swd_hex_digit(buf[i]), lo = swd_hex_digit(buf[i + 1]);
 
 			if (hi < 0 || lo < 0)
 				return swd_error_set(l->err, SWD_EIMAGE,

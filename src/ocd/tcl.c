@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/digest.h"
 #include "core/err.h"
 
 int tcl_brace_safe(const char *s, size_t len)
@@ -108,17 +109,6 @@ char *tcl_quote_str(const char *s)
 	return tcl_quote(s, strlen(s));
 }
 
-static int xdigit(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 static size_t utf8_put(char out[4], unsigned long cp)
 {
 	if (cp < 0x80) {
@@ -181,8 +171,8 @@ size_t tcl_unescape_one(const char *s, size_t len, char out[4], size_t *outlen)
 			max = 6;
 			i++;
 		}
-		for (k = 0; k < max && i + k < len && xdigit((unsigned char)s[i + k]) >= 0; k++)
-			val = (val << 4) | (unsigned long)xdigit((unsigned char)s[i + k]);
+		for (k = 0; k < max && i + k < len && swd_hex_digit((unsigned char)s[i + k]) >= 0; k++)
+			val = (val << 4) | (unsigned long)swd_hex_digit((unsigned char)s[i + k]);
 		if (braced && (k == 0 || val > 0x1fffff || i + k >= len || s[i + k] != '}'))
 			k = 0;
 		if (k == 0) {
