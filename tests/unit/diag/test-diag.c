@@ -635,6 +635,24 @@ static void test_silent_idcode_failure(void **state)
 	diag_report_free(r);
 	diag_evidence_release(&ev);
 
+	/* Captured from OpenOCD 0.12 against swdbackup-sim --fault swd-disabled: a second
+	 * connection, not under reset, after one under reset let the firmware run. */
+	size_t len;
+	char *real = read_file(DIAG_LOGS_DIR "/swd-unreachable-sim-silent-idcodes-012.log", &len);
+	assert_non_null(real);
+	diag_evidence_init(&ev);
+	ev.op = DIAG_OP_CONNECT;
+	ev.openocd_exited = true;
+	ev.openocd_exit_status = 1;
+	assert_int_equal(diag_evidence_feed_log(&ev, real, len), 0);
+	free(real);
+	r = run_ok(&ev);
+	assert_int_equal(r->findings[0].id, DIAG_SWD_UNREACHABLE);
+	assert_int_equal(r->findings[0].confidence, DIAG_CONF_MEDIUM);
+	assert_true(evidence_has(&r->findings[0], "STLINK V2J37S7"));
+	diag_report_free(r);
+	diag_evidence_release(&ev);
+
 	/* The same log pasted: the exit status is unknown, so only a low-confidence guess. */
 	r = diag_classify_log(log);
 	assert_non_null(r);
