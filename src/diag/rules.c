@@ -201,6 +201,30 @@ static int chk_rescued_speed(struct diag_ctx *c)
 	return 0;
 }
 
+/* OpenOCD opened the ST-LINK and read the voltage (the rule's patterns), then stopped
+ * without an error line: in 0.12 a failed READ_IDCODES is not reported at the default
+ * level. Only the exit status 1 of a live run says it ended there; a pasted log that just
+ * stops may be a capture cut short. */
+static int chk_silent_init(struct diag_ctx *c)
+{
+	const struct diag_evidence *ev = c->ev;
+	if (ev->openocd_exited) {
+		if (ev->openocd_exit_status != 1)
+			return 0;
+		snprintf(c->detail, sizeof(c->detail),
+		         "OpenOCD exited with status 1 right after reading the target voltage and "
+		         "printed no reason: the debug port did not give its IDCODE");
+		return DIAG_CONF_MEDIUM;
+	}
+	if (ev->op != DIAG_OP_NONE)
+		return 0; /* still running: nothing ended yet */
+	snprintf(c->detail, sizeof(c->detail),
+	         "the log stops after the target voltage with no reason given (exit status not "
+	         "known): OpenOCD 0.12 exits like this when the debug port does not give its "
+	         "IDCODE");
+	return DIAG_CONF_LOW;
+}
+
 static int chk_unreachable_attempts(struct diag_ctx *c)
 {
 	const struct diag_evidence *ev = c->ev;
@@ -259,10 +283,57 @@ static int chk_firmware_no_swd(struct diag_ctx *c)
 	return DIAG_CONF_HIGH;
 }
 
-static int chk_clone(struct diag_ctx *c)
+static const char *core_name(uint32_t partno);
+
+/* The core the profile's part has: the profile's, else a Cortex-M3 under the F1 config
+ * (every STM32F1 and every F1 clone has one). 0 when unknown. */
+static uint32_t wanted_core(const struct diag_ctx *c)
 {
-	if (!is_clone_idcode(c))
-		return 0;
+	if (c->ev->expected_cpuid_partno)
+		return c->ev->expected_cpuid_partno;
+	return c->family == DIAG_FAM_F1 ? 0xc23 : 0;
+}
+
+/* True when the identity read (dev id, else the core) belongs to another part than the
+ * profile's: a genuine STM32 of another family, not a clone or fake of this one. Writes the
+ * facts to c->detail. A dev id of the profile's part with the wrong core is a counterfeit
+ * (chk_counterfeit), not another part. */
+static bool other_part(struct diag_ctx *c)
+{
+	const struct diag_evidence *ev = c->ev;
+	if (c->has_dev_id) {
+		uint32_t dev = c->dev_id & 0xfff;
+		const char *fam = stm32_family_of(dev);
+		if (!fam)
+			return false;
+		bool other = ev->n_expected_dev_ids
+		                     ? !in_list(dev, ev->expected_dev_ids, ev->n_expected_dev_ids)
+		                     : c->family == DIAG_FAM_F1 && strncmp(fam, "STM32F1", 7) != 0;
+		if (other)
+			snprintf(c->detail, sizeof(c->detail),
+			         "DP IDCODE 0x%08x with dev id 0x%03x: a genuine %s, not a clone", c->dp_idcode,
+			         dev, fam);
+		return other;
+	}
+	uint32_t want = wanted_core(c);
+	if (c->has_cpu_partno && want && c->cpu_partno != want) {
+		snprintf(c->detail, sizeof(c->detail),
+		         "DP IDCODE 0x%08x with a %s core: the profile's part and its clones have a %s, "
+		         "so this is another part (a genuine STM32F2/F4 reports the same IDCODE)",
+		         c->dp_idcode, core_name(c->cpu_partno), core_name(want));
+		return true;
+	}
+	return false;
+}
+
+/* The dev id or the core has been read (from the caller or the log). */
+static bool identity_known(const struct diag_ctx *c)
+{
+	return c->has_dev_id || (c->has_cpu_partno && wanted_core(c));
+}
+
+static int clone_finding(struct diag_ctx *c)
+{
 	snprintf(c->detail, sizeof(c->detail),
 	         "DP IDCODE 0x%08x is a known clone's (CS32/CKS32/APM32F103); a genuine STM32F1 "
 	         "reports 0x%08x%s",
@@ -271,14 +342,33 @@ static int chk_clone(struct diag_ctx *c)
 	return DIAG_CONF_HIGH;
 }
 
+/* The clone IDCODE with a dev id / core that fits the profile's part. */
+static int chk_clone(struct diag_ctx *c)
+{
+	if (!is_clone_idcode(c) || !identity_known(c) || other_part(c))
+		return 0;
+	return clone_finding(c);
+}
+
+/* The clone IDCODE and nothing read yet to tell a clone from a genuine F2/F4. */
+static int chk_clone_unconfirmed(struct diag_ctx *c)
+{
+	if (!is_clone_idcode(c) || identity_known(c))
+		return 0;
+	return clone_finding(c);
+}
+
 static int chk_wrong_idcode(struct diag_ctx *c)
 {
 	if (!c->has_dp_idcode || idcode_expected(c))
 		return 0;
 	if (is_clone_idcode(c)) {
 		/* The clones borrowed the Cortex-M4 SW-DP's IDCODE, which genuine STM32F2/F4 parts
-		 * report too: until the dev id is read, that stays a (less likely) reading. */
-		if (c->has_dev_id)
+		 * report too: the dev id or the core settles it; until one is read, another part
+		 * stays a (less likely) reading. */
+		if (other_part(c))
+			return DIAG_CONF_HIGH;
+		if (identity_known(c))
 			return 0;
 		snprintf(c->detail, sizeof(c->detail),
 		         "0x%08x is also what a genuine STM32F2/F4 reports: if the board has one, "
@@ -366,9 +456,10 @@ static int chk_counterfeit(struct diag_ctx *c)
 		         c->dev_id, rev);
 		return DIAG_CONF_MEDIUM;
 	}
-	/* A clone DP IDCODE on a part whose dev id is not the profile's. */
+	/* A clone DP IDCODE on a part whose dev id is not the profile's nor any genuine
+	 * STM32's (a genuine one of another family is a wrong profile: chk_wrong_dev). */
 	if (is_clone_idcode(c) && c->has_dev_id && ev->n_expected_dev_ids &&
-	    !in_list(dev, ev->expected_dev_ids, ev->n_expected_dev_ids)) {
+	    !in_list(dev, ev->expected_dev_ids, ev->n_expected_dev_ids) && !stm32_family_of(dev)) {
 		snprintf(c->detail, sizeof(c->detail), "clone DP IDCODE 0x%08x and dev id 0x%03x",
 		         c->dp_idcode, dev);
 		return DIAG_CONF_MEDIUM;
@@ -598,16 +689,16 @@ static int chk_verify_differ(struct diag_ctx *c)
 	"or write its flash"
 #define FIX_RDP "nothing on the flash can be read while RDP is set, so no backup is possible; " \
 	"removing RDP level 1 MASS-ERASES THE WHOLE FLASH (it destroys the firmware you wanted " \
-	"to save), so do it only if the chip's content does not matter: back up the option " \
-	"bytes first ('swdbackup info'), then 'openocd -f interface/stlink.cfg -f " \
+	"to save), so do it only if the chip's content does not matter: note the RDP level and " \
+	"WRP that 'swdbackup info --profile P' reports, then 'openocd -f interface/stlink.cfg -f " \
 	"target/stm32f1x.cfg -c \"init; reset halt; stm32f1x unlock 0; reset; shutdown\"' " \
 	"(stm32f2x unlock 0 on F2/F4) and power-cycle; swdbackup never unlocks by itself; " \
 	"RDP level 2 is permanent"
 #define CAUSE_WRP "pages/sectors of the flash are write-protected by the option bytes (WRP): " \
 	"erase and program fail there while reads still work"
 #define FIX_WRP "first confirm RDP is level 0 with 'swdbackup info --profile P' (if RDP is set " \
-	"this is readout protection: see readout-protected); back up with 'swdbackup --profile " \
-	"P'; then clear WRP only: 'openocd -f interface/stlink.cfg -f target/<family>.cfg -c " \
+	"this is readout protection: see readout-protected); back up with 'swdbackup backup " \
+	"--profile P -o DIR'; then clear WRP only: 'openocd -f interface/stlink.cfg -f target/<family>.cfg -c " \
 	"\"init; reset halt; flash protect 0 0 last off; reset; shutdown\"' (with RDP at " \
 	"level 0 this erases nothing) and retry"
 
@@ -878,6 +969,26 @@ const struct diag_rule diag_rules[] = {
 		          "(src/jtag/core.c, jtag_examine_chain)",
 	},
 	{
+		.id = DIAG_SWD_UNREACHABLE, .name = "swd-unreachable-silent-init",
+		.confidence = DIAG_CONF_MEDIUM, .priority = 58,
+		/* 0.11+: "STLINK V2J37S7 (API v2) ..."; 0.9-0.10: "STLINK v2 JTAG v27 API v2 ..." */
+		.all = { "STLINK v[0-9]", "Target voltage: " },
+		.none = { "^Error", "processor detected", "breakpoints, [0-9]+ watchpoints",
+		          "starting gdb server", "device id = ", "flash size = ", "halted due to",
+		          "UNEXPECTED" },
+		.check = chk_silent_init,
+		.yield_to = { DIAG_TARGET_UNPOWERED },
+		.n_yield = 1,
+		.cause = "OpenOCD opened the probe and then exited without printing a reason: the "
+		         "target's debug port did not give its IDCODE, so SWD is not reachable "
+		         "(wiring, firmware that disables SWD, a sleeping or held core)",
+		.fix = FIX_UNREACHABLE,
+		.source = "ST-LINK READ_IDCODES failing in init (src/jtag/drivers/stlink_usb.c, "
+		          "stlink_usb_idcode, called from hl_interface_init_target in src/jtag/hla/"
+		          "hla_interface.c): 0.12 returns the error without a message at the default "
+		          "debug level and OpenOCD exits 1",
+	},
+	{
 		.id = DIAG_SWD_UNREACHABLE, .name = "swd-unreachable-attempts",
 		.show = { "init mode failed", "cannot read IDR", "Could not initialize the debug port" },
 		.confidence = DIAG_CONF_HIGH, .priority = 60,
@@ -1022,6 +1133,19 @@ const struct diag_rule diag_rules[] = {
 	},
 
 	/* ---- identity ---- */
+	{
+		.id = DIAG_CLONE_IDCODE, .name = "clone-idcode-unconfirmed",
+		.show = { "UNEXPECTED idcode", "expected [0-9]+ of [0-9]+", "SWD DPIDR", "SWD IDCODE" },
+		.confidence = DIAG_CONF_HIGH, .priority = 75,
+		.check = chk_clone_unconfirmed,
+		.cause = CAUSE_CLONE "; a genuine STM32F2/F4 under an F1 profile or config prints the "
+		         "same line, so check the part marking (the dev id, read by 'swdbackup info', "
+		         "settles it)",
+		.fix = FIX_CLONE,
+		.source = "'UNEXPECTED idcode: 0x%08x' + 'expected %u of %u: 0x%08x' "
+		          "(src/jtag/hla/hla_interface.c, hl_interface_init_target; 0.9-0.10 same "
+		          "text); CMSIS-DAP/J-Link show it as 'SWD DPIDR 0x2ba01477' (adi_v5_swd.c)",
+	},
 	{
 		.id = DIAG_CLONE_IDCODE, .name = "clone-idcode",
 		.show = { "UNEXPECTED idcode", "expected [0-9]+ of [0-9]+", "SWD DPIDR", "SWD IDCODE" },

@@ -254,6 +254,58 @@ static void test_rule_table(void **state)
 			assert_non_null(strstr(diag_rules[i].fix, "MASS-ERASES"));
 }
 
+/* The fixes name only what exists: swdbackup's commands and options (src/cli/commands.c,
+ * options.c), plus the two other tools' flags they quote (udevadm, openocd). */
+static void test_fix_texts_name_real_options(void **state)
+{
+	(void)state;
+	static const char *const options[] = {
+		"--profile", "--probe", "--interface", "--openocd", "--output", "--force",
+		"--no-safety-backup", "--option-bytes", "--connect-under-reset", "--strict",
+		"--speed", "--halt", "--log", "--json", "--verbose", "--help",
+		"--reload-rules", /* udevadm control */
+		"--version",      /* openocd --version */
+	};
+	static const char *const commands[] = { "backup", "restore", "verify", "info",
+		                                "reset", "profiles", "diagnose", "--profile" };
+	for (size_t i = 0; i < diag_n_rules; i++) {
+		const char *fix = diag_rules[i].fix;
+		for (const char *p = strstr(fix, "--"); p; p = strstr(p + 2, "--")) {
+			size_t n = 2 + strspn(p + 2, "abcdefghijklmnopqrstuvwxyz-");
+			bool known = false;
+			for (size_t k = 0; k < sizeof(options) / sizeof(options[0]) && !known; k++)
+				known = strlen(options[k]) == n && strncmp(options[k], p, n) == 0;
+			if (!known)
+				print_error("rule %s: fix names '%.*s'\n", diag_rules[i].name, (int)n, p);
+			assert_true(known);
+		}
+		for (const char *p = strstr(fix, "'swdbackup "); p; p = strstr(p + 1, "'swdbackup ")) {
+			const char *w = p + strlen("'swdbackup ");
+			size_t n = strcspn(w, " '");
+			bool known = false;
+			for (size_t k = 0; k < sizeof(commands) / sizeof(commands[0]) && !known; k++)
+				known = strlen(commands[k]) == n && strncmp(commands[k], w, n) == 0;
+			if (!known)
+				print_error("rule %s: fix names 'swdbackup %.*s'\n", diag_rules[i].name,
+				            (int)n, w);
+			assert_true(known);
+		}
+		/* 'swdbackup info' shows RDP and WRP; it saves nothing. */
+		const char *info = strstr(fix, "'swdbackup info");
+		if (info) {
+			const char *clause = info;
+			while (clause > fix && clause[-1] != ';' && clause[-1] != '.')
+				clause--;
+			char buf[256];
+			snprintf(buf, sizeof(buf), "%.*s", (int)(info - clause), clause);
+			if (strstr(buf, "back up"))
+				print_error("rule %s: '%s' says info backs something up\n",
+				            diag_rules[i].name, buf);
+			assert_null(strstr(buf, "back up"));
+		}
+	}
+}
+
 static void test_id_names(void **state)
 {
 	(void)state;
@@ -464,6 +516,149 @@ static void test_clone_idcode_expected_on_f4(void **state)
 	assert_int_equal(r->findings[0].id, DIAG_UNKNOWN);
 	diag_report_free(r);
 	diag_evidence_release(&ev);
+}
+
+/* An F1 profile on a genuine F2/F4: the IDCODE is the clones', but the dev id or the core
+ * says another family, so the wrong profile leads and no clone is claimed. */
+static void test_clone_idcode_on_other_family(void **state)
+{
+	(void)state;
+	struct diag_evidence ev;
+	diag_evidence_init(&ev);
+	f1_profile(&ev);
+	ev.op = DIAG_OP_IDENTIFY;
+	feed(&ev, "Warn : UNEXPECTED idcode: 0x2ba01477\nError: expected 1 of 1: 0x1ba01477\n");
+	ev.has_dp_idcode = true;
+	ev.dp_idcode = 0x2ba01477;
+	ev.has_dev_id = true;
+	ev.dev_id = 0x10076413;
+	ev.has_cpuid = true;
+	ev.cpuid = 0x410fc241;
+	struct diag_report *r = run_ok(&ev);
+	assert_int_equal(r->findings[0].id, DIAG_WRONG_TARGET_CONFIG);
+	assert_int_equal(r->findings[0].confidence, DIAG_CONF_HIGH);
+	assert_non_null(strstr(r->findings[0].detail, "0x413"));
+	assert_null(find(r, DIAG_CLONE_IDCODE));
+	assert_null(find(r, DIAG_COUNTERFEIT_MCU));
+	diag_report_free(r);
+
+	/* The core alone (a Cortex-M4 where every STM32F1 and its clones have an M3). */
+	ev.has_dev_id = false;
+	r = run_ok(&ev);
+	assert_int_equal(r->findings[0].id, DIAG_WRONG_TARGET_CONFIG);
+	assert_int_equal(r->findings[0].confidence, DIAG_CONF_HIGH);
+	assert_non_null(strstr(r->findings[0].detail, "Cortex-M4"));
+	assert_null(find(r, DIAG_CLONE_IDCODE));
+	diag_report_free(r);
+	diag_evidence_release(&ev);
+
+	/* A pasted log that goes on past the IDCODE to the core OpenOCD detected. */
+	r = diag_classify_log("Info : STLINK V2J37S7 (API v2) VID:PID 0483:3748\n"
+	                      "Info : Target voltage: 3.300000\n"
+	                      "Warn : UNEXPECTED idcode: 0x2ba01477\n"
+	                      "Error: expected 1 of 1: 0x1ba01477\n"
+	                      "Info : [stm32f1x.cpu] Cortex-M4 r0p1 processor detected\n");
+	assert_non_null(r);
+	assert_int_equal(r->findings[0].id, DIAG_WRONG_TARGET_CONFIG);
+	assert_null(find(r, DIAG_CLONE_IDCODE));
+	diag_report_free(r);
+
+	/* Identity unknown: the clone leads, and its cause says what else prints that line. */
+	r = diag_classify_log("Warn : UNEXPECTED idcode: 0x2ba01477\n"
+	                      "Error: expected 1 of 1: 0x1ba01477\n");
+	assert_non_null(r);
+	assert_int_equal(r->findings[0].id, DIAG_CLONE_IDCODE);
+	assert_non_null(strstr(r->findings[0].cause, "F2/F4"));
+	assert_non_null(find(r, DIAG_WRONG_TARGET_CONFIG));
+	diag_report_free(r);
+
+	/* A real clone (dev id 0x410, Cortex-M3): the cause does not hedge. */
+	diag_evidence_init(&ev);
+	f1_profile(&ev);
+	ev.has_dp_idcode = true;
+	ev.dp_idcode = 0x2ba01477;
+	ev.has_dev_id = true;
+	ev.dev_id = 0x20036410;
+	ev.has_cpuid = true;
+	ev.cpuid = 0x411fc231;
+	r = run_ok(&ev);
+	assert_int_equal(r->findings[0].id, DIAG_CLONE_IDCODE);
+	assert_null(strstr(r->findings[0].cause, "F2/F4"));
+	assert_null(find(r, DIAG_WRONG_TARGET_CONFIG));
+	diag_report_free(r);
+	diag_evidence_release(&ev);
+}
+
+/* ST-LINK's READ_IDCODES failing at init prints nothing at the default level: OpenOCD
+ * opens the probe, reads the voltage and exits 1. */
+static void test_silent_idcode_failure(void **state)
+{
+	(void)state;
+	static const char log[] =
+	        "Open On-Chip Debugger 0.12.0\n"
+	        "Info : clock speed 1000 kHz\n"
+	        "Info : STLINK V2J37S7 (API v2) VID:PID 0483:3748\n"
+	        "Info : Target voltage: 3.244444\n\n\n";
+	struct diag_evidence ev;
+	diag_evidence_init(&ev);
+	ev.op = DIAG_OP_CONNECT;
+	ev.openocd_exited = true;
+	ev.openocd_exit_status = 1;
+	feed(&ev, log);
+	struct diag_report *r = run_ok(&ev);
+	assert_int_equal(r->findings[0].id, DIAG_SWD_UNREACHABLE);
+	assert_int_equal(r->findings[0].confidence, DIAG_CONF_MEDIUM);
+	assert_non_null(strstr(r->findings[0].detail, "no reason"));
+	assert_non_null(strstr(r->findings[0].detail, "IDCODE"));
+	assert_non_null(strstr(r->findings[0].source, "stlink_usb_idcode"));
+	assert_true(evidence_has(&r->findings[0], "Target voltage"));
+	diag_report_free(r);
+
+	/* Another exit status, or an error line, is not this case. */
+	ev.openocd_exit_status = 2;
+	r = run_ok(&ev);
+	assert_int_not_equal(r->findings[0].id, DIAG_SWD_UNREACHABLE);
+	diag_report_free(r);
+	ev.openocd_exit_status = 1;
+	feed(&ev, "Error: Translation from khz to adapter speed not implemented\n");
+	r = run_ok(&ev);
+	assert_int_not_equal(r->findings[0].id, DIAG_SWD_UNREACHABLE);
+	diag_report_free(r);
+	diag_evidence_release(&ev);
+
+	/* Still running (a capture cut short): nothing to say. */
+	diag_evidence_init(&ev);
+	ev.op = DIAG_OP_CONNECT;
+	feed(&ev, log);
+	r = run_ok(&ev);
+	assert_null(find(r, DIAG_SWD_UNREACHABLE));
+	diag_report_free(r);
+	diag_evidence_release(&ev);
+
+	/* Captured from OpenOCD 0.12 against swdbackup-sim --fault swd-disabled: a second
+	 * connection, not under reset, after one under reset let the firmware run. */
+	size_t len;
+	char *real = read_file(DIAG_LOGS_DIR "/swd-unreachable-sim-silent-idcodes-012.log", &len);
+	assert_non_null(real);
+	diag_evidence_init(&ev);
+	ev.op = DIAG_OP_CONNECT;
+	ev.openocd_exited = true;
+	ev.openocd_exit_status = 1;
+	assert_int_equal(diag_evidence_feed_log(&ev, real, len), 0);
+	free(real);
+	r = run_ok(&ev);
+	assert_int_equal(r->findings[0].id, DIAG_SWD_UNREACHABLE);
+	assert_int_equal(r->findings[0].confidence, DIAG_CONF_MEDIUM);
+	assert_true(evidence_has(&r->findings[0], "STLINK V2J37S7"));
+	diag_report_free(r);
+	diag_evidence_release(&ev);
+
+	/* The same log pasted: the exit status is unknown, so only a low-confidence guess. */
+	r = diag_classify_log(log);
+	assert_non_null(r);
+	assert_int_equal(r->findings[0].id, DIAG_SWD_UNREACHABLE);
+	assert_int_equal(r->findings[0].confidence, DIAG_CONF_LOW);
+	diag_report_free(r);
 }
 
 static void test_counterfeit_by_cpuid(void **state)
@@ -1088,6 +1283,7 @@ int main(void)
 		cmocka_unit_test(test_feed_split_every_byte),
 		cmocka_unit_test(test_feed_crlf_and_partial),
 		cmocka_unit_test(test_rule_table),
+		cmocka_unit_test(test_fix_texts_name_real_options),
 		cmocka_unit_test(test_id_names),
 		cmocka_unit_test(test_rdp_by_option_bytes),
 		cmocka_unit_test(test_wrp_by_option_bytes),
@@ -1096,6 +1292,8 @@ int main(void)
 		cmocka_unit_test(test_rdp_from_reads),
 		cmocka_unit_test(test_clone_on_f1_profile),
 		cmocka_unit_test(test_clone_idcode_expected_on_f4),
+		cmocka_unit_test(test_clone_idcode_on_other_family),
+		cmocka_unit_test(test_silent_idcode_failure),
 		cmocka_unit_test(test_counterfeit_by_cpuid),
 		cmocka_unit_test(test_wrong_dev_id),
 		cmocka_unit_test(test_flash_size_mismatch),
