@@ -1501,24 +1501,20 @@ out:
 	return rc;
 }
 
-static int options_cmd(struct ocd_session *s, const char *driver, const char *verb,
-                       unsigned bank, char **text_out, struct swd_error *err)
+/* Runs cmd (already quoted) and requires success. The option-byte and protection commands
+ * of the stm32f1x/stm32f2x drivers report some failures only in their text and return OK. */
+static int text_checked(struct ocd_session *s, const char *cmd, char **text_out,
+                        struct swd_error *err)
 {
-	char *qd = tcl_quote_str(driver), *cmd = NULL, *text = NULL;
+	char *text = NULL;
 	int rc;
 
 	if (text_out)
 		*text_out = NULL;
-	cmd = qd ? fmt("%s %s %u", qd, verb, bank) : NULL;
-	if (!cmd) {
-		rc = swd_error_set(err, SWD_ENOMEM, "out of memory");
-		goto out;
-	}
 	/* Option-byte programming on F2/F4 polls for up to 33 s (an RDP change erases). */
 	rc = run_ok(s, cmd, s->command_timeout_ms, &text, err);
 	if (rc)
 		goto out;
-	/* These commands report failure only in their text and return OK. */
 	if (strstr(text, "failed") || strstr(text, "Failed")) {
 		char shown[256];
 
@@ -1534,28 +1530,76 @@ static int options_cmd(struct ocd_session *s, const char *driver, const char *ve
 		text = NULL;
 	}
 out:
-	free(qd);
-	free(cmd);
 	free(text);
+	return rc;
+}
+
+static int options_cmd(struct ocd_session *s, const char *driver, const char *verb,
+                       unsigned bank, const char *args, char **text_out, struct swd_error *err)
+{
+	char *qd = tcl_quote_str(driver), *cmd;
+	int rc;
+
+	if (text_out)
+		*text_out = NULL;
+	cmd = qd ? fmt("%s %s %u%s", qd, verb, bank, args) : NULL;
+	free(qd);
+	if (!cmd)
+		return swd_error_set(err, SWD_ENOMEM, "out of memory");
+	rc = text_checked(s, cmd, text_out, err);
+	free(cmd);
 	return rc;
 }
 
 int ocd_options_read(struct ocd_session *s, const char *driver, unsigned bank, char **text,
                      struct swd_error *err)
 {
-	return options_cmd(s, driver, "options_read", bank, text, err);
+	return options_cmd(s, driver, "options_read", bank, "", text, err);
 }
 
 int ocd_options_lock(struct ocd_session *s, const char *driver, unsigned bank,
                      struct swd_error *err)
 {
-	return options_cmd(s, driver, "lock", bank, NULL, err);
+	return options_cmd(s, driver, "lock", bank, "", NULL, err);
 }
 
 int ocd_options_unlock(struct ocd_session *s, const char *driver, unsigned bank,
                        struct swd_error *err)
 {
-	return options_cmd(s, driver, "unlock", bank, NULL, err);
+	return options_cmd(s, driver, "unlock", bank, "", NULL, err);
+}
+
+int ocd_f1_options_write(struct ocd_session *s, unsigned bank, const struct ocd_f1_user *u,
+                         struct swd_error *err)
+{
+	char args[96];
+
+	snprintf(args, sizeof(args), " %s %s %s USEROPT 0x%04x", u->swwdg ? "SWWDG" : "HWWDG",
+	         u->norststop ? "NORSTSTOP" : "RSTSTOP", u->norststndby ? "NORSTSTNDBY" : "RSTSTNDBY",
+	         (unsigned)u->useropt);
+	return options_cmd(s, "stm32f1x", "options_write", bank, args, NULL, err);
+}
+
+int ocd_f2_options_write(struct ocd_session *s, unsigned bank, uint32_t user,
+                         struct swd_error *err)
+{
+	char args[32];
+
+	snprintf(args, sizeof(args), " 0x%03" PRIx32, user);
+	return options_cmd(s, "stm32f2x", "options_write", bank, args, NULL, err);
+}
+
+int ocd_flash_protect(struct ocd_session *s, unsigned bank, unsigned first, unsigned last,
+                      bool on, struct swd_error *err)
+{
+	char *cmd = fmt("flash protect %u %u %u %s", bank, first, last, on ? "on" : "off");
+	int rc;
+
+	if (!cmd)
+		return swd_error_set(err, SWD_ENOMEM, "out of memory");
+	rc = text_checked(s, cmd, NULL, err);
+	free(cmd);
+	return rc;
 }
 
 int ocd_command(struct ocd_session *s, const char *script, int *ocd_code, char **text,
