@@ -1390,6 +1390,7 @@ int ocd_program(struct ocd_session *s, const struct ocd_program_args *a, struct 
 {
 	uint8_t *data = NULL;
 	size_t n = 0;
+	size_t full;
 	char *tmp = NULL, *q = NULL, *cmd = NULL;
 	int rc;
 
@@ -1424,6 +1425,7 @@ int ocd_program(struct ocd_session *s, const struct ocd_program_args *a, struct 
 		rc = swd_error_set(err, SWD_EEMPTY, "'%s' is empty", a->path);
 		goto out;
 	}
+	full = n;
 	{
 		/* Erase every sector the image touches, one at a time for progress. */
 		uint64_t erase_total = 0, erased = 0;
@@ -1473,7 +1475,17 @@ int ocd_program(struct ocd_session *s, const struct ocd_program_args *a, struct 
 		rc = swd_error_set(err, SWD_ENOMEM, "out of memory");
 		goto out;
 	}
-	progress(s, "programming", 0, n);
+	/* The erase above left every byte the image covers 0xFF, so its trailing 0xFF bytes
+	 * (a bundle's flash.bin is the whole bank, mostly erased) are already right: program
+	 * up to the last other byte only, rounded up to 8 bytes (an F1 half-word, an F2/F4
+	 * x64 double word). */
+	while (n && data[n - 1] == 0xff)
+		n--;
+	n = (n + 7) & ~(size_t)7;
+	if (n > full)
+		n = full;
+	if (n)
+		progress(s, "programming", 0, n);
 	for (size_t off = 0; off < n; off += PROGRAM_CHUNK) {
 		size_t len = n - off < PROGRAM_CHUNK ? n - off : PROGRAM_CHUNK;
 

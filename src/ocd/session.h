@@ -223,7 +223,9 @@ struct ocd_program_args {
 };
 
 /* Halts if needed, erases the sectors the image touches ("erasing" progress per sector),
- * then programs it ("programming" progress per chunk). The caller verifies. */
+ * then programs it up to its last byte that is not 0xFF ("programming" progress per chunk;
+ * none when the image is all 0xFF): the erase already left the rest 0xFF. The caller
+ * verifies. */
 int ocd_program(struct ocd_session *s, const struct ocd_program_args *a, struct swd_error *err);
 
 /* `flash erase_sector BANK FIRST LAST`. */
