@@ -32,14 +32,9 @@ int cmd_verify(struct cli_ctx *ctx)
 	int rc;
 
 	memset(&src, 0, sizeof(src));
-	rc = cli_board_profile(ctx, &b);
+	rc = cli_board_profile(ctx, &b, true);
 	if (rc != 0)
 		goto out;
-	if (ctx->opt.npos != 1) {
-		rc = swd_error_set(&ctx->err, SWD_EUSAGE, ctx->opt.npos ? "'verify' takes one SOURCE" :
-				   "'verify' needs a SOURCE (a bundle directory or an image)");
-		goto out;
-	}
 	rc = cli_source_load(ctx, b.p, ctx->opt.pos[0], false, &src);
 	json_object_set_new(ctx->doc, "source", cli_source_json(&src));
 	if (rc != 0)
