@@ -1263,8 +1263,9 @@ static int file_size(const char *path, uint64_t *size, struct swd_error *err)
 	return 0;
 }
 
-int ocd_verify_image(struct ocd_session *s, const char *path, uint32_t address,
-                     struct ocd_verify_result *out, struct swd_error *err)
+/* `VERB PATH TAIL` with PATH quoted; "verifying" progress when `report`. */
+static int verify_file(struct ocd_session *s, const char *verb, const char *path, const char *tail,
+                       bool report, struct ocd_verify_result *out, struct swd_error *err)
 {
 	char *q = NULL, *cmd = NULL;
 	uint64_t size = 0;
@@ -1276,14 +1277,15 @@ int ocd_verify_image(struct ocd_session *s, const char *path, uint32_t address,
 	if (rc)
 		return rc;
 	q = tcl_quote_str(path);
-	cmd = q ? fmt("verify_image %s 0x%08" PRIx32 " bin", q, address) : NULL;
+	cmd = q ? fmt("%s %s %s", verb, q, tail) : NULL;
 	if (!cmd) {
 		rc = swd_error_set(err, SWD_ENOMEM, "out of memory");
 		goto out;
 	}
-	progress(s, "verifying", 0, size);
+	if (report)
+		progress(s, "verifying", 0, size);
 	rc = verify_common(s, cmd, size, out, err);
-	if (rc == 0)
+	if (rc == 0 && report)
 		progress(s, "verifying", size, size);
 out:
 	free(q);
@@ -1291,29 +1293,23 @@ out:
 	return rc;
 }
 
+int ocd_verify_image(struct ocd_session *s, const char *path, uint32_t address,
+                     struct ocd_verify_result *out, struct swd_error *err)
+{
+	char tail[32];
+
+	snprintf(tail, sizeof(tail), "0x%08" PRIx32 " bin", address);
+	return verify_file(s, "verify_image", path, tail, true, out, err);
+}
+
 int ocd_verify_bank(struct ocd_session *s, unsigned bank, const char *path, uint32_t offset,
                     struct ocd_verify_result *out, struct swd_error *err)
 {
-	char *q = NULL, *cmd = NULL;
-	uint64_t size = 0;
-	int rc;
+	char verb[40], tail[16];
 
-	if (out)
-		memset(out, 0, sizeof(*out));
-	rc = file_size(path, &size, err);
-	if (rc)
-		return rc;
-	q = tcl_quote_str(path);
-	cmd = q ? fmt("flash verify_bank %u %s 0x%" PRIx32, bank, q, offset) : NULL;
-	if (!cmd) {
-		rc = swd_error_set(err, SWD_ENOMEM, "out of memory");
-		goto out;
-	}
-	rc = verify_common(s, cmd, size, out, err);
-out:
-	free(q);
-	free(cmd);
-	return rc;
+	snprintf(verb, sizeof(verb), "flash verify_bank %u", bank);
+	snprintf(tail, sizeof(tail), "0x%" PRIx32, offset);
+	return verify_file(s, verb, path, tail, false, out, err);
 }
 
 int ocd_erase_sectors(struct ocd_session *s, unsigned bank, unsigned first, unsigned last,
