@@ -69,6 +69,32 @@ static int f1_settle(struct cli_ctx *ctx, struct cli_board *b, int rc)
 	return rc;
 }
 
+/* WRP vectors: a 0 bit protects its block (F1: `per` pages; F2/F4: one sector), and
+ * `flash protect` counts blocks. Runs of blocks that change the same way go in one
+ * command; on F1 (`settle`) each is followed by a reset halt (see f1_settle). */
+static int protect_runs(struct cli_ctx *ctx, struct cli_board *b, uint32_t wcur, uint32_t wnext,
+			unsigned nblocks, bool settle)
+{
+	int rc = 0;
+
+	for (unsigned i = 0; rc == 0 && i < nblocks;) {
+		bool want_on = !((wnext >> i) & 1), is_on = !((wcur >> i) & 1);
+		unsigned j = i;
+
+		if (want_on == is_on) {
+			i++;
+			continue;
+		}
+		while (j + 1 < nblocks && !((wnext >> (j + 1)) & 1) == want_on && !((wcur >> (j + 1)) & 1) == is_on)
+			j++;
+		rc = ocd_flash_protect(b->s, 0, i, j, want_on, &ctx->err);
+		if (settle)
+			rc = f1_settle(ctx, b, rc);
+		i = j + 1;
+	}
+	return rc;
+}
+
 static int f1_write(struct cli_ctx *ctx, struct cli_board *b, const uint8_t *want)
 {
 	const struct swd_profile *p = b->p;
@@ -88,20 +114,8 @@ static int f1_write(struct cli_ctx *ctx, struct cli_board *b, const uint8_t *wan
 
 		rc = f1_settle(ctx, b, ocd_f1_options_write(b->s, 0, &u, &ctx->err));
 	}
-	/* WRP bits: 0 protects a block of `per` pages; `flash protect` counts blocks. */
-	for (unsigned i = 0; rc == 0 && i < nblocks;) {
-		bool want_on = !((wnext >> i) & 1), is_on = !((wcur >> i) & 1);
-		unsigned j = i;
-
-		if (want_on == is_on) {
-			i++;
-			continue;
-		}
-		while (j + 1 < nblocks && !((wnext >> (j + 1)) & 1) == want_on && !((wcur >> (j + 1)) & 1) == is_on)
-			j++;
-		rc = f1_settle(ctx, b, ocd_flash_protect(b->s, 0, i, j, want_on, &ctx->err));
-		i = j + 1;
-	}
+	if (rc == 0)
+		rc = protect_runs(ctx, b, wcur, wnext, nblocks, true);
 	if (rc == 0)
 		rc = ocd_read_memory(b->s, p->option_bytes.address, 16, 8, now, &ctx->err);
 	if (rc == 0) {
@@ -137,24 +151,10 @@ int cli_optbytes_write(struct cli_ctx *ctx, struct cli_board *b, const uint8_t *
 	uint32_t wnext = ((next >> OPTCR_NWRP_SHIFT) & 0xfff) | (((next1 >> OPTCR_NWRP_SHIFT) & 0xfff) << 12);
 	unsigned nsec = p->flash.nsectors < (two ? 24u : 12u) ? (unsigned)p->flash.nsectors : (two ? 24u : 12u);
 
-	if (ucur != unext) {
+	if (ucur != unext)
 		rc = ocd_f2_options_write(b->s, 0, unext, &ctx->err);
-	}
-	/* A 0 bit protects its sector. Runs of sectors that change the same way go in one
-	 * `flash protect`. */
-	for (unsigned i = 0; rc == 0 && i < nsec;) {
-		bool want_on = !((wnext >> i) & 1), is_on = !((wcur >> i) & 1);
-		unsigned j = i;
-
-		if (want_on == is_on) {
-			i++;
-			continue;
-		}
-		while (j + 1 < nsec && !((wnext >> (j + 1)) & 1) == want_on && !((wcur >> (j + 1)) & 1) == is_on)
-			j++;
-		rc = ocd_flash_protect(b->s, 0, i, j, want_on, &ctx->err);
-		i = j + 1;
-	}
+	if (rc == 0)
+		rc = protect_runs(ctx, b, wcur, wnext, nsec, false);
 	if (rc == 0)
 		rc = ocd_read_memory(b->s, p->option_bytes.address, 32, 1, &now, &ctx->err);
 	if (rc == 0 && two)
