@@ -138,9 +138,7 @@ int cmd_restore(struct cli_ctx *ctx)
 		if (rc != 0)
 			goto out;
 	}
-	rc = cli_board_protection(ctx, &b);
-	if (rc == 0)
-		rc = cli_refuse_rdp(ctx, &b, "programming it");
+	rc = cli_refuse_rdp(ctx, &b, "programming it");
 	if (rc == 0)
 		rc = refuse_wrp(ctx, &b, src.img);
 	if (rc != 0)

@@ -46,9 +46,7 @@ int cmd_verify(struct cli_ctx *ctx)
 	rc = cli_board_connect(ctx, &b, DIAG_OP_READ, false);
 	if (rc != 0)
 		goto out;
-	rc = cli_board_protection(ctx, &b);
-	if (rc == 0)
-		rc = cli_refuse_rdp(ctx, &b, "reading its flash");
+	rc = cli_refuse_rdp(ctx, &b, "reading its flash");
 	if (rc != 0)
 		goto out;
 	ui_status(&ctx->ui, "reading %u KiB of flash", b.p->flash.size / 1024);
