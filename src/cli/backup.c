@@ -39,8 +39,10 @@ int cli_check_dest(struct cli_ctx *ctx, const char *dest, bool force)
 
 int cli_refuse_rdp(struct cli_ctx *ctx, struct cli_board *b, const char *what)
 {
-	if (!b->prot_ready || b->prot.rdp_level < 1)
-		return 0;
+	int rc = cli_board_protection(ctx, b);
+
+	if (rc != 0 || !b->prot_ready || b->prot.rdp_level < 1)
+		return rc;
 	return swd_error_set(&ctx->err, SWD_EPROTECTED,
 			     "the target is read-protected (RDP level %d): %s is refused; removing the protection "
 			     "mass-erases the flash, so swdbackup never does it", b->prot.rdp_level, what);
@@ -177,22 +179,16 @@ int cmd_backup(struct cli_ctx *ctx)
 	char *path = NULL;
 	int rc;
 
-	rc = cli_board_profile(ctx, &b);
+	rc = cli_board_profile(ctx, &b, false);
 	if (rc != 0)
 		goto out;
-	if (ctx->opt.npos > 0) {
-		rc = swd_error_set(&ctx->err, SWD_EUSAGE, "unexpected argument '%s'", ctx->opt.pos[0]);
-		goto out;
-	}
 	rc = cli_check_dest(ctx, ctx->opt.output, ctx->opt.force);
 	if (rc != 0)
 		goto out;
 	rc = cli_board_connect(ctx, &b, DIAG_OP_IDENTIFY, true);
 	if (rc != 0)
 		goto out;
-	rc = cli_board_protection(ctx, &b);
-	if (rc == 0)
-		rc = cli_refuse_rdp(ctx, &b, "reading its flash");
+	rc = cli_refuse_rdp(ctx, &b, "reading its flash");
 	if (rc != 0)
 		goto out;
 	rc = cli_backup_bundle(ctx, &b, ctx->opt.output, NULL, ctx->opt.force, ctx->doc, &path);

@@ -16,7 +16,8 @@
 int cli_backup_bundle(struct cli_ctx *ctx, struct cli_board *b, const char *dest, const char *prefix,
 		      bool force, json_t *out, char **path);
 
-/* Refuses a read-protected target (RDP >= 1) with SWD_EPROTECTED. */
+/* Reads the protection (cli_board_protection), then refuses a read-protected target
+ * (RDP >= 1) with SWD_EPROTECTED. */
 int cli_refuse_rdp(struct cli_ctx *ctx, struct cli_board *b, const char *what);
 
 /* Fails with SWD_EEXIST when dest exists and force is not set; before touching the board. */

@@ -17,8 +17,10 @@ char *cli_hex32(char buf[16], uint32_t v)
 	return buf;
 }
 
-int cli_board_profile(struct cli_ctx *ctx, struct cli_board *b)
+int cli_board_profile(struct cli_ctx *ctx, struct cli_board *b, bool source)
 {
+	int rc;
+
 	memset(b, 0, sizeof(*b));
 	b->ctx = ctx;
 	diag_evidence_init(&b->ev);
@@ -31,7 +33,15 @@ int cli_board_profile(struct cli_ctx *ctx, struct cli_board *b)
 	     ctx->opt.probe.kind == CLI_PROBE_TCP))
 		return swd_error_set(&ctx->err, SWD_EUSAGE, "--interface %s is for USB probes; '--probe %s' is an ST-LINK over TCP",
 				     ctx->opt.interface, ctx->opt.probe_spec);
-	return swd_profile_find(ctx->opt.profile, &b->p, &ctx->err);
+	rc = swd_profile_find(ctx->opt.profile, &b->p, &ctx->err);
+	if (rc != 0)
+		return rc;
+	if (source && ctx->opt.npos != 1)
+		return swd_error_set(&ctx->err, SWD_EUSAGE, ctx->opt.npos ? "'%s' takes one SOURCE" :
+				     "'%s' needs a SOURCE (a bundle directory or an image)", ctx->command);
+	if (!source && ctx->opt.npos > 0)
+		return swd_error_set(&ctx->err, SWD_EUSAGE, "unexpected argument '%s'", ctx->opt.pos[0]);
+	return 0;
 }
 
 static void on_log(void *ud, const char *line)

@@ -52,8 +52,9 @@ struct cli_board {
 	struct cli_ctx *ctx;
 };
 
-/* Loads --profile (required: SWD_EUSAGE when missing). */
-int cli_board_profile(struct cli_ctx *ctx, struct cli_board *b);
+/* Loads --profile (required: SWD_EUSAGE when missing), then checks the positional
+ * arguments: exactly one SOURCE when `source`, else none (SWD_EUSAGE). */
+int cli_board_profile(struct cli_ctx *ctx, struct cli_board *b, bool source);
 
 /* Starts the probe (simulator) and connects with recovery; with `halt` the core is halted
  * (reset halt under reset) so that reads and programming see a still target. Then reads

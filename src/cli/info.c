@@ -15,13 +15,9 @@ int cmd_info(struct cli_ctx *ctx)
 	char *path = NULL;
 	int rc;
 
-	rc = cli_board_profile(ctx, &b);
+	rc = cli_board_profile(ctx, &b, false);
 	if (rc != 0)
 		goto out;
-	if (ctx->opt.npos > 0) {
-		rc = swd_error_set(&ctx->err, SWD_EUSAGE, "unexpected argument '%s'", ctx->opt.pos[0]);
-		goto out;
-	}
 	rc = cli_tmp_init(&tmp, &ctx->err);
 	if (rc != 0)
 		goto out;

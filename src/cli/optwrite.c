@@ -58,34 +58,40 @@ int cli_optbytes_check(struct cli_ctx *ctx, struct cli_board *b, const uint8_t *
 	return rc;
 }
 
-static int command(struct cli_ctx *ctx, struct cli_board *b, const char *script)
-{
-	char *text = NULL;
-	int code = 0, rc;
-
-	rc = ocd_command(b->s, script, &code, &text, &ctx->err);
-	if (rc == 0 && (code != 0 || (text && (strstr(text, "failed") || strstr(text, "invalid"))))) {
-		size_t n = text ? strlen(text) : 0;
-
-		while (n && (text[n - 1] == '\n' || text[n - 1] == ' '))
-			text[--n] = '\0';
-		rc = swd_error_set(&ctx->err, SWD_ETARGETFAILED, "openocd command '%s' failed (%d): %s", script, code,
-				   text && *text ? text : "no message");
-	}
-	free(text);
-	return rc;
-}
-
 /* F1 (RM0008 2.5, PM0075): RDP, USER, DATA0, DATA1, WRP0..3 at even offsets, each followed
  * by its complement. The driver (stm32f1x.c) rebuilds all of them from FLASH_OBR/WRPR, the
  * values loaded at the last reset, every time it writes; so each change is followed by a
  * reset halt, or the next command would write the old values back. */
-static int f1_step(struct cli_ctx *ctx, struct cli_board *b, const char *script)
+static int f1_settle(struct cli_ctx *ctx, struct cli_board *b, int rc)
 {
-	int rc = command(ctx, b, script);
-
 	if (rc == 0)
 		rc = ocd_reset(b->s, OCD_RESET_HALT, &ctx->err);
+	return rc;
+}
+
+/* WRP vectors: a 0 bit protects its block (F1: `per` pages; F2/F4: one sector), and
+ * `flash protect` counts blocks. Runs of blocks that change the same way go in one
+ * command; on F1 (`settle`) each is followed by a reset halt (see f1_settle). */
+static int protect_runs(struct cli_ctx *ctx, struct cli_board *b, uint32_t wcur, uint32_t wnext,
+			unsigned nblocks, bool settle)
+{
+	int rc = 0;
+
+	for (unsigned i = 0; rc == 0 && i < nblocks;) {
+		bool want_on = !((wnext >> i) & 1), is_on = !((wcur >> i) & 1);
+		unsigned j = i;
+
+		if (want_on == is_on) {
+			i++;
+			continue;
+		}
+		while (j + 1 < nblocks && !((wnext >> (j + 1)) & 1) == want_on && !((wcur >> (j + 1)) & 1) == is_on)
+			j++;
+		rc = ocd_flash_protect(b->s, 0, i, j, want_on, &ctx->err);
+		if (settle)
+			rc = f1_settle(ctx, b, rc);
+		i = j + 1;
+	}
 	return rc;
 }
 
@@ -98,32 +104,18 @@ static int f1_write(struct cli_ctx *ctx, struct cli_board *b, const uint8_t *wan
 	unsigned per = p->flash.wrp_sectors_per_bit ? p->flash.wrp_sectors_per_bit : 1;
 	unsigned nblocks = (unsigned)((p->flash.nsectors + per - 1) / per);
 	uint8_t now[16];
-	char script[128];
 	int rc = 0;
 
 	if (nblocks > 32)
 		nblocks = 32;
 	if ((want[2] ^ cur[2]) & 0x7 || want[4] != cur[4] || want[6] != cur[6]) {
-		snprintf(script, sizeof(script), "stm32f1x options_write 0 %s %s %s USEROPT 0x%04x",
-			 want[2] & 1 ? "SWWDG" : "HWWDG", want[2] & 2 ? "NORSTSTOP" : "RSTSTOP",
-			 want[2] & 4 ? "NORSTSTNDBY" : "RSTSTNDBY", (unsigned)(want[4] | want[6] << 8));
-		rc = f1_step(ctx, b, script);
-	}
-	/* WRP bits: 0 protects a block of `per` pages; `flash protect` counts blocks. */
-	for (unsigned i = 0; rc == 0 && i < nblocks;) {
-		bool want_on = !((wnext >> i) & 1), is_on = !((wcur >> i) & 1);
-		unsigned j = i;
+		struct ocd_f1_user u = { want[2] & 1, want[2] & 2, want[2] & 4,
+					 (uint16_t)(want[4] | want[6] << 8) };
 
-		if (want_on == is_on) {
-			i++;
-			continue;
-		}
-		while (j + 1 < nblocks && !((wnext >> (j + 1)) & 1) == want_on && !((wcur >> (j + 1)) & 1) == is_on)
-			j++;
-		snprintf(script, sizeof(script), "flash protect 0 %u %u %s", i, j, want_on ? "on" : "off");
-		rc = f1_step(ctx, b, script);
-		i = j + 1;
+		rc = f1_settle(ctx, b, ocd_f1_options_write(b->s, 0, &u, &ctx->err));
 	}
+	if (rc == 0)
+		rc = protect_runs(ctx, b, wcur, wnext, nblocks, true);
 	if (rc == 0)
 		rc = ocd_read_memory(b->s, p->option_bytes.address, 16, 8, now, &ctx->err);
 	if (rc == 0) {
@@ -143,7 +135,6 @@ int cli_optbytes_write(struct cli_ctx *ctx, struct cli_board *b, const uint8_t *
 {
 	const struct swd_profile *p = b->p;
 	uint32_t cur = le32(b->ob_raw), next = le32(want), now = 0;
-	char script[96];
 	int rc = 0;
 
 	b->op = DIAG_OP_OPTION_BYTES;
@@ -160,26 +151,10 @@ int cli_optbytes_write(struct cli_ctx *ctx, struct cli_board *b, const uint8_t *
 	uint32_t wnext = ((next >> OPTCR_NWRP_SHIFT) & 0xfff) | (((next1 >> OPTCR_NWRP_SHIFT) & 0xfff) << 12);
 	unsigned nsec = p->flash.nsectors < (two ? 24u : 12u) ? (unsigned)p->flash.nsectors : (two ? 24u : 12u);
 
-	if (ucur != unext) {
-		snprintf(script, sizeof(script), "stm32f2x options_write 0 0x%03" PRIx32, unext);
-		rc = command(ctx, b, script);
-	}
-	/* A 0 bit protects its sector. Runs of sectors that change the same way go in one
-	 * `flash protect`. */
-	for (unsigned i = 0; rc == 0 && i < nsec;) {
-		bool want_on = !((wnext >> i) & 1), is_on = !((wcur >> i) & 1);
-		unsigned j = i;
-
-		if (want_on == is_on) {
-			i++;
-			continue;
-		}
-		while (j + 1 < nsec && !((wnext >> (j + 1)) & 1) == want_on && !((wcur >> (j + 1)) & 1) == is_on)
-			j++;
-		snprintf(script, sizeof(script), "flash protect 0 %u %u %s", i, j, want_on ? "on" : "off");
-		rc = command(ctx, b, script);
-		i = j + 1;
-	}
+	if (ucur != unext)
+		rc = ocd_f2_options_write(b->s, 0, unext, &ctx->err);
+	if (rc == 0)
+		rc = protect_runs(ctx, b, wcur, wnext, nsec, false);
 	if (rc == 0)
 		rc = ocd_read_memory(b->s, p->option_bytes.address, 32, 1, &now, &ctx->err);
 	if (rc == 0 && two)

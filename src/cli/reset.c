@@ -6,13 +6,9 @@ int cmd_reset(struct cli_ctx *ctx)
 	struct cli_board b;
 	int rc;
 
-	rc = cli_board_profile(ctx, &b);
+	rc = cli_board_profile(ctx, &b, false);
 	if (rc != 0)
 		goto out;
-	if (ctx->opt.npos > 0) {
-		rc = swd_error_set(&ctx->err, SWD_EUSAGE, "unexpected argument '%s'", ctx->opt.pos[0]);
-		goto out;
-	}
 	rc = cli_board_connect(ctx, &b, DIAG_OP_RESET, false);
 	if (rc != 0)
 		goto out;

@@ -93,14 +93,9 @@ int cmd_restore(struct cli_ctx *ctx)
 	int rc;
 
 	memset(&src, 0, sizeof(src));
-	rc = cli_board_profile(ctx, &b);
+	rc = cli_board_profile(ctx, &b, true);
 	if (rc != 0)
 		goto out;
-	if (ctx->opt.npos != 1) {
-		rc = swd_error_set(&ctx->err, SWD_EUSAGE, ctx->opt.npos ? "'restore' takes one SOURCE" :
-				   "'restore' needs a SOURCE (a bundle directory or an image)");
-		goto out;
-	}
 	if (ctx->opt.option_bytes) {
 		struct stat st;
 
@@ -143,9 +138,7 @@ int cmd_restore(struct cli_ctx *ctx)
 		if (rc != 0)
 			goto out;
 	}
-	rc = cli_board_protection(ctx, &b);
-	if (rc == 0)
-		rc = cli_refuse_rdp(ctx, &b, "programming it");
+	rc = cli_refuse_rdp(ctx, &b, "programming it");
 	if (rc == 0)
 		rc = refuse_wrp(ctx, &b, src.img);
 	if (rc != 0)

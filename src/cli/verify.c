@@ -32,14 +32,9 @@ int cmd_verify(struct cli_ctx *ctx)
 	int rc;
 
 	memset(&src, 0, sizeof(src));
-	rc = cli_board_profile(ctx, &b);
+	rc = cli_board_profile(ctx, &b, true);
 	if (rc != 0)
 		goto out;
-	if (ctx->opt.npos != 1) {
-		rc = swd_error_set(&ctx->err, SWD_EUSAGE, ctx->opt.npos ? "'verify' takes one SOURCE" :
-				   "'verify' needs a SOURCE (a bundle directory or an image)");
-		goto out;
-	}
 	rc = cli_source_load(ctx, b.p, ctx->opt.pos[0], false, &src);
 	json_object_set_new(ctx->doc, "source", cli_source_json(&src));
 	if (rc != 0)
@@ -51,9 +46,7 @@ int cmd_verify(struct cli_ctx *ctx)
 	rc = cli_board_connect(ctx, &b, DIAG_OP_READ, false);
 	if (rc != 0)
 		goto out;
-	rc = cli_board_protection(ctx, &b);
-	if (rc == 0)
-		rc = cli_refuse_rdp(ctx, &b, "reading its flash");
+	rc = cli_refuse_rdp(ctx, &b, "reading its flash");
 	if (rc != 0)
 		goto out;
 	ui_status(&ctx->ui, "reading %u KiB of flash", b.p->flash.size / 1024);

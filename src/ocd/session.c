@@ -1263,8 +1263,9 @@ static int file_size(const char *path, uint64_t *size, struct swd_error *err)
 	return 0;
 }
 
-int ocd_verify_image(struct ocd_session *s, const char *path, uint32_t address,
-                     struct ocd_verify_result *out, struct swd_error *err)
+/* `VERB PATH TAIL` with PATH quoted; "verifying" progress when `report`. */
+static int verify_file(struct ocd_session *s, const char *verb, const char *path, const char *tail,
+                       bool report, struct ocd_verify_result *out, struct swd_error *err)
 {
 	char *q = NULL, *cmd = NULL;
 	uint64_t size = 0;
@@ -1276,14 +1277,15 @@ int ocd_verify_image(struct ocd_session *s, const char *path, uint32_t address,
 	if (rc)
 		return rc;
 	q = tcl_quote_str(path);
-	cmd = q ? fmt("verify_image %s 0x%08" PRIx32 " bin", q, address) : NULL;
+	cmd = q ? fmt("%s %s %s", verb, q, tail) : NULL;
 	if (!cmd) {
 		rc = swd_error_set(err, SWD_ENOMEM, "out of memory");
 		goto out;
 	}
-	progress(s, "verifying", 0, size);
+	if (report)
+		progress(s, "verifying", 0, size);
 	rc = verify_common(s, cmd, size, out, err);
-	if (rc == 0)
+	if (rc == 0 && report)
 		progress(s, "verifying", size, size);
 out:
 	free(q);
@@ -1291,29 +1293,23 @@ out:
 	return rc;
 }
 
+int ocd_verify_image(struct ocd_session *s, const char *path, uint32_t address,
+                     struct ocd_verify_result *out, struct swd_error *err)
+{
+	char tail[32];
+
+	snprintf(tail, sizeof(tail), "0x%08" PRIx32 " bin", address);
+	return verify_file(s, "verify_image", path, tail, true, out, err);
+}
+
 int ocd_verify_bank(struct ocd_session *s, unsigned bank, const char *path, uint32_t offset,
                     struct ocd_verify_result *out, struct swd_error *err)
 {
-	char *q = NULL, *cmd = NULL;
-	uint64_t size = 0;
-	int rc;
+	char verb[40], tail[16];
 
-	if (out)
-		memset(out, 0, sizeof(*out));
-	rc = file_size(path, &size, err);
-	if (rc)
-		return rc;
-	q = tcl_quote_str(path);
-	cmd = q ? fmt("flash verify_bank %u %s 0x%" PRIx32, bank, q, offset) : NULL;
-	if (!cmd) {
-		rc = swd_error_set(err, SWD_ENOMEM, "out of memory");
-		goto out;
-	}
-	rc = verify_common(s, cmd, size, out, err);
-out:
-	free(q);
-	free(cmd);
-	return rc;
+	snprintf(verb, sizeof(verb), "flash verify_bank %u", bank);
+	snprintf(tail, sizeof(tail), "0x%" PRIx32, offset);
+	return verify_file(s, verb, path, tail, false, out, err);
 }
 
 int ocd_erase_sectors(struct ocd_session *s, unsigned bank, unsigned first, unsigned last,
@@ -1390,6 +1386,7 @@ int ocd_program(struct ocd_session *s, const struct ocd_program_args *a, struct 
 {
 	uint8_t *data = NULL;
 	size_t n = 0;
+	size_t full;
 	char *tmp = NULL, *q = NULL, *cmd = NULL;
 	int rc;
 
@@ -1424,6 +1421,7 @@ int ocd_program(struct ocd_session *s, const struct ocd_program_args *a, struct 
 		rc = swd_error_set(err, SWD_EEMPTY, "'%s' is empty", a->path);
 		goto out;
 	}
+	full = n;
 	{
 		/* Erase every sector the image touches, one at a time for progress. */
 		uint64_t erase_total = 0, erased = 0;
@@ -1473,7 +1471,17 @@ int ocd_program(struct ocd_session *s, const struct ocd_program_args *a, struct 
 		rc = swd_error_set(err, SWD_ENOMEM, "out of memory");
 		goto out;
 	}
-	progress(s, "programming", 0, n);
+	/* The erase above left every byte the image covers 0xFF, so its trailing 0xFF bytes
+	 * (a bundle's flash.bin is the whole bank, mostly erased) are already right: program
+	 * up to the last other byte only, rounded up to 8 bytes (an F1 half-word, an F2/F4
+	 * x64 double word). */
+	while (n && data[n - 1] == 0xff)
+		n--;
+	n = (n + 7) & ~(size_t)7;
+	if (n > full)
+		n = full;
+	if (n)
+		progress(s, "programming", 0, n);
 	for (size_t off = 0; off < n; off += PROGRAM_CHUNK) {
 		size_t len = n - off < PROGRAM_CHUNK ? n - off : PROGRAM_CHUNK;
 
@@ -1501,24 +1509,20 @@ out:
 	return rc;
 }
 
-static int options_cmd(struct ocd_session *s, const char *driver, const char *verb,
-                       unsigned bank, char **text_out, struct swd_error *err)
+/* Runs cmd (already quoted) and requires success. The option-byte and protection commands
+ * of the stm32f1x/stm32f2x drivers report some failures only in their text and return OK. */
+static int text_checked(struct ocd_session *s, const char *cmd, char **text_out,
+                        struct swd_error *err)
 {
-	char *qd = tcl_quote_str(driver), *cmd = NULL, *text = NULL;
+	char *text = NULL;
 	int rc;
 
 	if (text_out)
 		*text_out = NULL;
-	cmd = qd ? fmt("%s %s %u", qd, verb, bank) : NULL;
-	if (!cmd) {
-		rc = swd_error_set(err, SWD_ENOMEM, "out of memory");
-		goto out;
-	}
 	/* Option-byte programming on F2/F4 polls for up to 33 s (an RDP change erases). */
 	rc = run_ok(s, cmd, s->command_timeout_ms, &text, err);
 	if (rc)
 		goto out;
-	/* These commands report failure only in their text and return OK. */
 	if (strstr(text, "failed") || strstr(text, "Failed")) {
 		char shown[256];
 
@@ -1534,28 +1538,76 @@ static int options_cmd(struct ocd_session *s, const char *driver, const char *ve
 		text = NULL;
 	}
 out:
-	free(qd);
-	free(cmd);
 	free(text);
+	return rc;
+}
+
+static int options_cmd(struct ocd_session *s, const char *driver, const char *verb,
+                       unsigned bank, const char *args, char **text_out, struct swd_error *err)
+{
+	char *qd = tcl_quote_str(driver), *cmd;
+	int rc;
+
+	if (text_out)
+		*text_out = NULL;
+	cmd = qd ? fmt("%s %s %u%s", qd, verb, bank, args) : NULL;
+	free(qd);
+	if (!cmd)
+		return swd_error_set(err, SWD_ENOMEM, "out of memory");
+	rc = text_checked(s, cmd, text_out, err);
+	free(cmd);
 	return rc;
 }
 
 int ocd_options_read(struct ocd_session *s, const char *driver, unsigned bank, char **text,
                      struct swd_error *err)
 {
-	return options_cmd(s, driver, "options_read", bank, text, err);
+	return options_cmd(s, driver, "options_read", bank, "", text, err);
 }
 
 int ocd_options_lock(struct ocd_session *s, const char *driver, unsigned bank,
                      struct swd_error *err)
 {
-	return options_cmd(s, driver, "lock", bank, NULL, err);
+	return options_cmd(s, driver, "lock", bank, "", NULL, err);
 }
 
 int ocd_options_unlock(struct ocd_session *s, const char *driver, unsigned bank,
                        struct swd_error *err)
 {
-	return options_cmd(s, driver, "unlock", bank, NULL, err);
+	return options_cmd(s, driver, "unlock", bank, "", NULL, err);
+}
+
+int ocd_f1_options_write(struct ocd_session *s, unsigned bank, const struct ocd_f1_user *u,
+                         struct swd_error *err)
+{
+	char args[96];
+
+	snprintf(args, sizeof(args), " %s %s %s USEROPT 0x%04x", u->swwdg ? "SWWDG" : "HWWDG",
+	         u->norststop ? "NORSTSTOP" : "RSTSTOP", u->norststndby ? "NORSTSTNDBY" : "RSTSTNDBY",
+	         (unsigned)u->useropt);
+	return options_cmd(s, "stm32f1x", "options_write", bank, args, NULL, err);
+}
+
+int ocd_f2_options_write(struct ocd_session *s, unsigned bank, uint32_t user,
+                         struct swd_error *err)
+{
+	char args[32];
+
+	snprintf(args, sizeof(args), " 0x%03" PRIx32, user);
+	return options_cmd(s, "stm32f2x", "options_write", bank, args, NULL, err);
+}
+
+int ocd_flash_protect(struct ocd_session *s, unsigned bank, unsigned first, unsigned last,
+                      bool on, struct swd_error *err)
+{
+	char *cmd = fmt("flash protect %u %u %u %s", bank, first, last, on ? "on" : "off");
+	int rc;
+
+	if (!cmd)
+		return swd_error_set(err, SWD_ENOMEM, "out of memory");
+	rc = text_checked(s, cmd, NULL, err);
+	free(cmd);
+	return rc;
 }
 
 int ocd_command(struct ocd_session *s, const char *script, int *ocd_code, char **text,

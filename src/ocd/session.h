@@ -223,7 +223,9 @@ struct ocd_program_args {
 };
 
 /* Halts if needed, erases the sectors the image touches ("erasing" progress per sector),
- * then programs it ("programming" progress per chunk). The caller verifies. */
+ * then programs it up to its last byte that is not 0xFF ("programming" progress per chunk;
+ * none when the image is all 0xFF): the erase already left the rest 0xFF. The caller
+ * verifies. */
 int ocd_program(struct ocd_session *s, const struct ocd_program_args *a, struct swd_error *err);
 
 /* `flash erase_sector BANK FIRST LAST`. */
@@ -239,6 +241,23 @@ int ocd_options_lock(struct ocd_session *s, const char *driver, unsigned bank,
                      struct swd_error *err);
 int ocd_options_unlock(struct ocd_session *s, const char *driver, unsigned bank,
                        struct swd_error *err);
+
+/* `stm32f1x options_write BANK ...`: the USER bits and the two data bytes (DATA0 low).
+ * The driver rebuilds every option byte from the values loaded at the last reset, so
+ * reset halt between two writes. Text-only failures become SWD_ETARGETFAILED. */
+struct ocd_f1_user {
+	bool swwdg, norststop, norststndby;
+	uint16_t useropt;
+};
+int ocd_f1_options_write(struct ocd_session *s, unsigned bank, const struct ocd_f1_user *u,
+                         struct swd_error *err);
+/* `stm32f2x options_write BANK USER`: the driver's user_options value. */
+int ocd_f2_options_write(struct ocd_session *s, unsigned bank, uint32_t user,
+                         struct swd_error *err);
+/* `flash protect BANK FIRST LAST on|off`: FIRST..LAST count the driver's protection
+ * blocks (F1: WRP bits; F2/F4: sectors). */
+int ocd_flash_protect(struct ocd_session *s, unsigned bank, unsigned first, unsigned last,
+                      bool on, struct swd_error *err);
 
 /* Raw escape for diagnosis: runs script under catch+capture and returns OpenOCD's code
  * (0 ok, 1 Tcl error, negative OpenOCD error) and *text (new): the log text the command

@@ -415,6 +415,22 @@ static void test_text_only_failures(void **state)
 	swd_error_init(&err);
 	assert_int_equal(ocd_options_unlock(s, "stm32f1x", 0, &err), SWD_ETARGETFAILED);
 	assert_non_null(strstr(err.msg, "failed to unlock device"));
+	swd_error_init(&err);
+	{
+		const struct ocd_f1_user u = { true, false, true, 0x12ab };
+
+		assert_int_equal(ocd_f1_options_write(s, 0, &u, &err), SWD_ETARGETFAILED);
+		assert_string_equal(err.msg, "openocd command 'stm32f1x options_write 0 SWWDG RSTSTOP "
+		                             "NORSTSTNDBY USEROPT 0x12ab' failed: stm32x failed to write options");
+	}
+	swd_error_init(&err);
+	assert_int_equal(ocd_f2_options_write(s, 0, 0xec, &err), SWD_ETARGETFAILED);
+	assert_string_equal(err.msg, "openocd command 'stm32f2x options_write 0 0x0ec' failed: "
+	                             "stm32x failed to write options");
+	swd_error_init(&err);
+	assert_int_equal(ocd_flash_protect(s, 0, 2, 5, true, &err), SWD_ETARGETFAILED);
+	assert_string_equal(err.msg, "openocd command 'flash protect 0 2 5 on' failed: "
+	                             "failed setting protection");
 	assert_int_equal(ocd_session_stop(s, NULL), 0);
 	assert_int_equal(ocd_session_failure(s)->exit_status, 0);
 	ocd_session_free(s);

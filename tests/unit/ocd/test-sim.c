@@ -631,7 +631,6 @@ static void test_f1_options(void **state)
 	struct ocd_session *s = NULL;
 	struct swd_error err;
 	char flash[600], *text = NULL;
-	const struct ocdproc_var vars[] = { { "WORKAREASIZE", "0" } };
 	const struct ocd_identity_regs regs = { 0xE0042000, 0x1FFFF7E0, 0x1FFFF7E8 };
 	struct ocd_identity id;
 
@@ -641,7 +640,9 @@ static void test_f1_options(void **state)
 	sim_start(&sim, "stm32f103c8", flash, NULL);
 	config(&c, &sim, &pl);
 	c.proc.target_cfg = "target/stm32f1x.cfg";
-	c.proc.vars = vars;
+	/* The target config's own work area: programming goes through the on-target loader. */
+	c.proc.vars = NULL;
+	c.proc.nvars = 0;
 	assert_int_equal(ocd_session_start(&c, &s, NULL, &err), 0);
 	assert_int_equal(ocd_identify(s, &regs, &id, &err), 0);
 	assert_int_equal(id.cpuid, 0x411FC231);
@@ -662,6 +663,33 @@ static void test_f1_options(void **state)
 		write_bytes(path, img, sizeof(img));
 		struct ocd_program_args a = { path, 0, FLASH_BASE, 0, pages, 64 };
 		assert_int_equal(ocd_program(s, &a, &err), 0);
+		assert_int_equal(ocd_verify_image(s, path, FLASH_BASE, &vr, &err), 0);
+		assert_true(vr.match);
+		assert_int_equal(vr.bytes, sizeof(img));
+	}
+	/* An image that ends in erased bytes: pages 0-7 hold other data first; all eight are
+	 * erased, only the first 1000 bytes are programmed, and the rest reads back 0xFF. */
+	{
+		struct ocd_sector pages[64];
+		static uint8_t img[8192];
+		char path[700];
+		struct ocd_verify_result vr;
+
+		for (unsigned i = 0; i < 64; i++)
+			pages[i] = (struct ocd_sector){ i, i * 1024, 1024 };
+		for (size_t i = 0; i < sizeof(img); i++)
+			img[i] = (uint8_t)(i * 13 + 1) == 0xff ? 0 : (uint8_t)(i * 13 + 1);
+		snprintf(path, sizeof(path), "%s/f1 junk.bin", work);
+		write_bytes(path, img, sizeof(img));
+		struct ocd_program_args a = { path, 0, FLASH_BASE, 0, pages, 64 };
+		assert_int_equal(ocd_program(s, &a, &err), 0);
+		memset(img + 997, 0xff, sizeof(img) - 997);
+		snprintf(path, sizeof(path), "%s/f1 padded.bin", work);
+		write_bytes(path, img, sizeof(img));
+		assert_int_equal(ocd_program(s, &a, &err), 0);
+		assert_string_equal(pl.what, "programming");
+		assert_int_equal(pl.total, 1000);
+		assert_int_equal(pl.last_done, 1000);
 		assert_int_equal(ocd_verify_image(s, path, FLASH_BASE, &vr, &err), 0);
 		assert_true(vr.match);
 		assert_int_equal(vr.bytes, sizeof(img));

@@ -3,7 +3,7 @@
 # the real one cannot be made to show on demand. SWD_STUB_MODE selects the behaviour:
 #   stubborn  every script gets "0 {}", `shutdown` is ignored and so is SIGTERM: only
 #             SIGKILL ends it
-#   lockfail  option-byte lock/unlock answer like stm32f1x.c when the write fails:
+#   lockfail  option-byte lock/unlock/options_write and flash protect answer like stm32f1x.c when the write fails:
 #             success code, failure only in the text
 import os
 import signal
@@ -31,6 +31,10 @@ while True:
         if mode == "lockfail" and b"lock 0" in script:
             verb = b"unlock" if b"unlock 0" in script else b"lock"
             reply = b"0 {stm32x failed to " + verb + b" device\n}"
+        if mode == "lockfail" and b"options_write 0" in script:
+            reply = b"0 {stm32x failed to write options\n}"
+        if mode == "lockfail" and b"flash protect 0" in script:
+            reply = b"0 {failed setting protection\n}"
         if mode == "lockfail" and script == b"shutdown":
             conn.sendall(b"\x1a")
             sys.exit(0)
