@@ -40,17 +40,19 @@ bool swd_image_is_covered(const struct swd_image *img, uint32_t offset)
 
 char *swd_format_count(uint64_t n, char *buf, size_t len)
 {
-	char tmp[32];
-	int digits = snprintf(tmp, sizeof(tmp), "%llu", (unsigned long long)n);
+	char digits[24], out[32];
+	int nd = snprintf(digits, sizeof(digits), "%llu", (unsigned long long)n);
 	size_t o = 0;
 
-	for (int i = 0; i < digits && o + 1 < len; i++) {
-		if (i > 0 && (digits - i) % 3 == 0 && o + 2 < len)
-			buf[o++] = ',';
-		buf[o++] = tmp[i];
+	/* group in full, then cut: a short buffer keeps the leading digits */
+	for (int i = 0; i < nd; i++) {
+		if (i > 0 && (nd - i) % 3 == 0)
+			out[o++] = ',';
+		out[o++] = digits[i];
 	}
+	out[o] = '\0';
 	if (len > 0)
-		buf[o < len ? o : len - 1] = '\0';
+		snprintf(buf, len, "%s", out);
 	return buf;
 }
 

@@ -1,6 +1,8 @@
 /* ui.c - streams, status and error lines, the progress bar. */
 #include "ui/ui.h"
 
+#include "core/image.h"
+
 #include <errno.h>
 #include <inttypes.h>
 #include <string.h>
@@ -32,18 +34,7 @@ void ui_init(struct ui *ui, bool json, int verbose)
 
 char *ui_fmt_grouped(char *buf, size_t n, uint64_t v)
 {
-	char digits[24], out[32];
-	int len = snprintf(digits, sizeof(digits), "%" PRIu64, v);
-	size_t o = 0;
-
-	for (int i = 0; i < len; i++) {
-		if (i > 0 && (len - i) % 3 == 0)
-			out[o++] = ',';
-		out[o++] = digits[i];
-	}
-	out[o] = '\0';
-	snprintf(buf, n, "%s", out);
-	return buf;
+	return swd_format_count(v, buf, n);
 }
 
 char *ui_fmt_size(char *buf, size_t n, uint64_t bytes)
