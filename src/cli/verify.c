@@ -95,6 +95,8 @@ int cmd_verify(struct cli_ctx *ctx)
 		b.ev.verify = DIAG_VERIFY_DIFFER;
 		b.ev.verify_first_diff = cmp.first_diff;
 		b.ev.verify_units_differ = cmp.diff_sectors;
+		b.ev.verify_units_total = cmp.nsectors;
+		b.ev.verify_pages = cmp.pages;
 		rc = swd_error_set(&ctx->err, SWD_EVERIFY, "the device differs from '%s': %s", src.path, line);
 	} else if (cmp.outcome == SWD_CMP_MATCH_ERASED) {
 		struct diag_report *r;

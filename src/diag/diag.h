@@ -187,6 +187,8 @@ struct diag_evidence {
 	uint64_t verify_flash_size;      /* bytes of the region on the device */
 	uint64_t verify_first_diff;      /* address of the first differing byte (DIFFER) */
 	uint32_t verify_units_differ;    /* pages/sectors that differ (DIFFER) */
+	uint32_t verify_units_total;     /* pages/sectors in the map (DIFFER), 0 = unknown */
+	bool verify_pages;               /* the units are pages (F1) rather than sectors */
 
 	/* Owned log storage: lines split from everything fed. */
 	char **log_lines;

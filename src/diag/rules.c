@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/image.h"
 #include "diag/rules.h"
 
 /* --- helpers for the checks -------------------------------------------------------- */
@@ -606,10 +607,11 @@ static int chk_verify_padding(struct diag_ctx *c)
 	const struct diag_evidence *ev = c->ev;
 	if (ev->verify != DIAG_VERIFY_PADDING)
 		return 0;
+	char n[32];
+
 	if (ev->verify_flash_size > ev->verify_image_size)
-		snprintf(c->detail, sizeof(c->detail),
-		         "matches; the other %llu bytes are erased",
-		         (unsigned long long)(ev->verify_flash_size - ev->verify_image_size));
+		snprintf(c->detail, sizeof(c->detail), "matches; the other %s bytes are erased",
+		         swd_format_count(ev->verify_flash_size - ev->verify_image_size, n, sizeof(n)));
 	return DIAG_CONF_HIGH;
 }
 
@@ -618,9 +620,16 @@ static int chk_verify_differ(struct diag_ctx *c)
 	const struct diag_evidence *ev = c->ev;
 	if (ev->verify != DIAG_VERIFY_DIFFER)
 		return 0;
-	snprintf(c->detail, sizeof(c->detail),
-	         "first difference at 0x%08llx; %u page(s)/sector(s) differ",
-	         (unsigned long long)ev->verify_first_diff, ev->verify_units_differ);
+	const char *unit = ev->verify_pages ? "pages" : "sectors";
+
+	if (ev->verify_units_total)
+		snprintf(c->detail, sizeof(c->detail),
+		         "first difference at 0x%08llx; %u of %u %s differ",
+		         (unsigned long long)ev->verify_first_diff, ev->verify_units_differ,
+		         ev->verify_units_total, unit);
+	else
+		snprintf(c->detail, sizeof(c->detail), "first difference at 0x%08llx; %u %s differ",
+		         (unsigned long long)ev->verify_first_diff, ev->verify_units_differ, unit);
 	return DIAG_CONF_HIGH;
 }
 

@@ -798,18 +798,25 @@ static void test_verify_facts(void **state)
 	ev.verify_flash_size = 65536;
 	struct diag_report *r = run_ok(&ev);
 	assert_int_equal(r->findings[0].id, DIAG_VERIFY_PADDING_ONLY);
-	assert_string_equal(r->findings[0].detail, "matches; the other 41984 bytes are erased");
+	assert_string_equal(r->findings[0].detail, "matches; the other 41,984 bytes are erased");
 	assert_int_equal(diag_id_exit_code(r->findings[0].id), 0);
 	diag_report_free(r);
 
 	ev.verify = DIAG_VERIFY_DIFFER;
 	ev.verify_first_diff = 0x08000400;
 	ev.verify_units_differ = 3;
+	ev.verify_units_total = 64;
+	ev.verify_pages = true;
 	r = run_ok(&ev);
 	assert_int_equal(r->findings[0].id, DIAG_VERIFY_MISMATCH);
-	assert_non_null(strstr(r->findings[0].detail, "0x08000400"));
-	assert_non_null(strstr(r->findings[0].detail, "3 page"));
+	assert_string_equal(r->findings[0].detail, "first difference at 0x08000400; 3 of 64 pages differ");
 	assert_null(find(r, DIAG_VERIFY_PADDING_ONLY));
+	diag_report_free(r);
+
+	ev.verify_units_total = 0;
+	ev.verify_pages = false;
+	r = run_ok(&ev);
+	assert_string_equal(r->findings[0].detail, "first difference at 0x08000400; 3 sectors differ");
 	diag_report_free(r);
 
 	ev.verify = DIAG_VERIFY_MATCH;
