@@ -238,6 +238,7 @@ int cli_board_attempt(struct cli_ctx *ctx, struct cli_board *b, bool under_reset
 
 	b->fed = 0;
 	b->tried = true;
+	b->ev.openocd_exited = false;
 	memset(&b->probe, 0, sizeof(b->probe));
 	rc = ocd_session_start(&cfg, &b->s, &b->probe, err);
 	if (rc != 0)
@@ -293,8 +294,21 @@ int cli_board_attempt(struct cli_ctx *ctx, struct cli_board *b, bool under_reset
 	return 0;
 }
 
+/* How the session's OpenOCD ended, kept in the evidence: the session may be dropped (and
+ * another attempt made) before the findings are drawn. */
+static void note_exit(struct cli_board *b)
+{
+	const struct ocd_failure *f = ocd_session_failure(b->s);
+
+	if (f && f->exited) {
+		b->ev.openocd_exited = true;
+		b->ev.openocd_exit_status = f->term_signal ? -f->term_signal : (int)f->exit_status;
+	}
+}
+
 void cli_board_drop(struct cli_board *b)
 {
+	note_exit(b);
 	feed_log(b, b->s, &b->fed);
 	ocd_session_free(b->s);
 	b->s = NULL;
@@ -696,15 +710,11 @@ int cli_board_close(struct cli_ctx *ctx, struct cli_board *b, int rc)
 	if (b->ev_ready && b->p && b->tried && rc != 0 && rc != SWD_EINTR && rc != SWD_EUSAGE &&
 	    swd_exit_code(rc) != 3) {
 		/* a failure: explain it */
-		const struct ocd_failure *f = ocd_session_failure(b->s);
-
 		b->ev.op = b->op;
 		if (rc == SWD_EOCDMISSING)
 			b->ev.openocd_found = DIAG_TRI_NO;
-		if (f && f->exited) {
-			b->ev.openocd_exited = true;
-			b->ev.openocd_exit_status = f->term_signal ? -f->term_signal : (int)f->exit_status;
-		}
+		if (b->s)
+			note_exit(b);
 		r = diag_run(&b->ev);
 		cli_findings_append(ctx->findings, r);
 		diag_report_free(r);
