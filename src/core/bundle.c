@@ -1243,12 +1243,17 @@ int swd_bundle_check_target(const struct swd_bundle *b, uint16_t dev_id,
 {
 	const struct swd_manifest *m = &b->manifest;
 
+	char n1[32], n2[32];
+
 	if (m->device.dev_id != dev_id || m->device.flash_size_kib != flash_size_kib)
 		return swd_error_set(err, SWD_EWRONGTARGET,
-		                     "bundle '%s' is from dev id 0x%03x (%u KiB); the target is dev id "
-		                     "0x%03x (%u KiB)",
-		                     b->dir, m->device.dev_id, m->device.flash_size_kib, dev_id,
-		                     flash_size_kib);
+		                     "bundle '%s' is from dev id 0x%03x (%s, %s KiB of flash); the "
+		                     "target is dev id 0x%03x (%s KiB): nothing was written; restore "
+		                     "it onto the part it came from",
+		                     b->dir, m->device.dev_id,
+		                     m->profile_name ? m->profile_name : "unknown profile",
+		                     swd_format_count(m->device.flash_size_kib, n1, sizeof(n1)), dev_id,
+		                     swd_format_count(flash_size_kib, n2, sizeof(n2)));
 	return 0;
 }
 
@@ -1261,10 +1266,18 @@ int swd_bundle_check_profile(const struct swd_bundle *b, const struct swd_profil
 		return swd_error_set(err, SWD_EBUNDLE, "bundle '%s' has no flash region", b->dir);
 	if (b->manifest.device.dev_id != p->ids.dev_id || fl->size != p->flash.size ||
 	    fl->address != p->flash.base)
+	{
+		char n1[32], n2[32];
+		const char *from = b->manifest.profile_name;
+
 		return swd_error_set(err, SWD_EWRONGTARGET,
-		                     "bundle '%s' is from dev id 0x%03x with %u bytes of flash at "
-		                     "0x%08x; %s is dev id 0x%03x with %u bytes at 0x%08x",
-		                     b->dir, b->manifest.device.dev_id, fl->size, fl->address, p->name,
-		                     p->ids.dev_id, p->flash.size, p->flash.base);
+		                     "bundle '%s' is from dev id 0x%03x (%s, %s bytes of flash at "
+		                     "0x%08x); %s is dev id 0x%03x with %s bytes at 0x%08x: nothing "
+		                     "was written; use --profile %s with a board of that part",
+		                     b->dir, b->manifest.device.dev_id, from ? from : "unknown profile",
+		                     swd_format_count(fl->size, n1, sizeof(n1)), fl->address, p->name,
+		                     p->ids.dev_id, swd_format_count(p->flash.size, n2, sizeof(n2)),
+		                     p->flash.base, from ? from : "<its profile>");
+	}
 	return 0;
 }

@@ -225,7 +225,7 @@ static void test_write_and_check(void **state)
 	assert_int_equal(swd_bundle_check_target(b, 0x410, 64, NULL), 0);
 	swd_error_init(&err);
 	assert_int_equal(swd_bundle_check_target(b, 0x413, 1024, &err), SWD_EWRONGTARGET);
-	assert_non_null(strstr(err.msg, "is from dev id 0x410 (64 KiB); the target is dev id 0x413 (1024 KiB)"));
+	assert_non_null(strstr(err.msg, "is from dev id 0x410 (stm32f103c8, 64 KiB of flash); the target is dev id 0x413 (1,024 KiB): nothing was written"));
 	assert_int_equal(swd_bundle_check_profile(b, f103, NULL), 0);
 	{
 		struct swd_profile *cb;
@@ -233,7 +233,7 @@ static void test_write_and_check(void **state)
 		assert_int_equal(swd_profile_load(CORE_PROFILES_DIR "/stm32f103cb.json", &cb, NULL), 0);
 		swd_error_init(&err);
 		assert_int_equal(swd_bundle_check_profile(b, cb, &err), SWD_EWRONGTARGET);
-		assert_non_null(strstr(err.msg, "with 65536 bytes of flash at 0x08000000; stm32f103cb is dev id 0x410 with 131072 bytes"));
+	assert_non_null(strstr(err.msg, "(stm32f103c8, 65,536 bytes of flash at 0x08000000); stm32f103cb is dev id 0x410 with 131,072 bytes at 0x08000000: nothing was written; use --profile stm32f103c8"));
 		swd_profile_free(cb);
 	}
 	swd_bundle_free(b);
