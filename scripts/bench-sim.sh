@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Times raw OpenOCD against swdbackup-sim's stm32f407vg and prints each figure next to
-# what a real ST-LINK/V2 + STM32F407 does (perf-anchors: 1 MiB read_bank at 4 MHz
+# what a real ST-LINK/V2 + STM32F407 does (published figures: 1 MiB read_bank at 4 MHz
 # 3.3-5.2 s; write_image erase of 1 MiB = 15.3 s erase + 9.1 s program).
 #   --timing realistic: read_bank 1 MiB; write_image erase 1 MiB; erase and program apart.
 #   --timing none: read_bank 1 MiB (the simulator must not be the bottleneck).

@@ -1,5 +1,5 @@
 /* board.h - what every board command shares: the profile, the probe (starting a simulator
- * for --probe sim), an OpenOCD session connected with recovery (issue 4 section 3), the
+ * for --probe sim), an OpenOCD session connected with recovery (README: connection recovery), the
  * device's identity checked against the profile, protection, and the findings of a failure.
  *
  * Recovery: when the target does not answer (or does not halt), try again connected under

@@ -1,4 +1,4 @@
-/* diagnose.c - `swdbackup diagnose`: the active check list of issue 4, or --log FILE|-
+/* diagnose.c - `swdbackup diagnose`: the active check list (README: diagnosis), or --log FILE|-
  * to classify a saved OpenOCD log. Each step is shown with its result; the findings end
  * the report. */
 #include <errno.h>
@@ -33,7 +33,7 @@ static void step(struct cli_ctx *ctx, const char *name, const char *result, cons
 	json_object_set_new(pending, name, json_pack("{s:s,s:s,s:s}", "step", name, "result", result, "detail", detail));
 }
 
-/* Turns the steps kept by name into the check list, in the order of issue 4 section 4. */
+/* Turns the steps kept by name into the check list, in the order the README documents. */
 static void order_steps(struct cli_ctx *ctx)
 {
 	static const char *const order[] = {

@@ -305,7 +305,7 @@ int mcu_otp_load(mcu_t *m)
 	return rc > 0 ? 0 : rc;
 }
 
-/* --- timing (perf-anchors §3, §6.3: DS5319 table 28; DS8626 table 40) --------------- */
+/* --- timing (DS5319 table 28; DS8626 table 40) --------------- */
 
 static uint64_t f1_page_erase_ns(void) { return 25 * MS; }
 static uint64_t f1_mass_erase_ns(void) { return 30 * MS; }
@@ -318,7 +318,7 @@ static unsigned f4_psize(const mcu_t *m)
 
 /* Sector erase: DS8626 table 40 typ per parallelism (x8/x16/x32, x64 as x32) scaled by
  * 0.911, the ratio of the measured OpenOCD erase of a whole F407 (15.3 s at x8) to the
- * sum of the typ figures (16.8 s), perf-anchors §3.2. OpenOCD leaves PSIZE at x8. */
+ * sum of the typ figures (16.8 s); measured OpenOCD full-bank erase 15.3 s. OpenOCD leaves PSIZE at x8. */
 static uint64_t f4_sector_erase_ns(const mcu_t *m, uint32_t size)
 {
 	static const uint64_t t16k[4] = { 400 * MS, 300 * MS, 250 * MS, 250 * MS };
