@@ -51,7 +51,9 @@ enum {
 
 enum { MODE_MASS = 1, MODE_DEBUG = 2 };
 
-#define USB_ROUND_TRIP_NS 1000000ull /* ST-LINK/V2, full-speed USB (about 1 ms per command: calibrated from a 9.72 s 1 MiB read at 1.8 MHz) */
+/* ST-LINK/V2 on full-speed USB: about 1 ms per command, calibrated from a published
+ * 9.72 s OpenOCD read of 1 MiB at 1.8 MHz. */
+#define USB_ROUND_TRIP_NS 1000000ull
 #define SWD_CLOCKS_PER_TRANSFER 46   /* request, ACK, 32 data bits, parity, turnarounds */
 #define PROBE_MAX_MEM 6144           /* STLINK_DATA_SIZE: the probe's buffer */
 #define PROBE_MAX_MEM8 64            /* 8-bit transfers on V2 */

@@ -318,7 +318,7 @@ static unsigned f4_psize(const mcu_t *m)
 
 /* Sector erase: DS8626 table 40 typ per parallelism (x8/x16/x32, x64 as x32) scaled by
  * 0.911, the ratio of the measured OpenOCD erase of a whole F407 (15.3 s at x8) to the
- * sum of the typ figures (16.8 s); measured OpenOCD full-bank erase 15.3 s. OpenOCD leaves PSIZE at x8. */
+ * sum of the typ figures (16.8 s). OpenOCD leaves PSIZE at x8. */
 static uint64_t f4_sector_erase_ns(const mcu_t *m, uint32_t size)
 {
 	static const uint64_t t16k[4] = { 400 * MS, 300 * MS, 250 * MS, 250 * MS };
