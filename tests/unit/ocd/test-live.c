@@ -2,6 +2,7 @@
  * TCL port discovery, round trips, hostile file names through the real interpreter,
  * failures, early exit, a killed OpenOCD, interrupt, timeout and clean shutdown.
  * Skips (77) when openocd is not installed. */
+#include "children.h"
 #include <dirent.h>
 #include <errno.h>
 #include <setjmp.h>
@@ -488,51 +489,20 @@ static void test_argv(void **state)
 	assert_null(argv);
 }
 
-/* After a failed assertion a test leaves its children (OpenOCD, the simulator) running;
- * kill every direct child so none outlives the test. */
-static int kill_children(void **state)
-{
-	DIR *d = opendir("/proc");
-	struct dirent *e;
-
-	(void)state;
-	if (!d)
-		return 0;
-	while ((e = readdir(d)) != NULL) {
-		char path[300], buf[512], *p;
-		FILE *f;
-		int pid = atoi(e->d_name), ppid = 0;
-
-		if (pid <= 0)
-			continue;
-		snprintf(path, sizeof(path), "/proc/%d/stat", pid);
-		f = fopen(path, "r");
-		if (!f)
-			continue;
-		if (fgets(buf, sizeof(buf), f) && (p = strrchr(buf, ')')) != NULL)
-			sscanf(p + 2, "%*c %d", &ppid);
-		fclose(f);
-		if (ppid == getpid())
-			kill(pid, SIGKILL);
-	}
-	closedir(d);
-	return 0;
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_teardown(test_argv, kill_children),
-		cmocka_unit_test_teardown(test_start_round_trip_stop, kill_children),
-		cmocka_unit_test_teardown(test_hostile_names_live, kill_children),
-		cmocka_unit_test_teardown(test_missing_openocd, kill_children),
-		cmocka_unit_test_teardown(test_early_exit, kill_children),
-		cmocka_unit_test_teardown(test_killed_mid_session, kill_children),
-		cmocka_unit_test_teardown(test_interrupt_shuts_down, kill_children),
-		cmocka_unit_test_teardown(test_interrupt_during_start, kill_children),
-		cmocka_unit_test_teardown(test_command_timeout, kill_children),
-		cmocka_unit_test_teardown(test_stubborn_openocd_killed, kill_children),
-		cmocka_unit_test_teardown(test_text_only_failures, kill_children),
+		cmocka_unit_test_teardown(test_argv, ocdtest_kill_children),
+		cmocka_unit_test_teardown(test_start_round_trip_stop, ocdtest_kill_children),
+		cmocka_unit_test_teardown(test_hostile_names_live, ocdtest_kill_children),
+		cmocka_unit_test_teardown(test_missing_openocd, ocdtest_kill_children),
+		cmocka_unit_test_teardown(test_early_exit, ocdtest_kill_children),
+		cmocka_unit_test_teardown(test_killed_mid_session, ocdtest_kill_children),
+		cmocka_unit_test_teardown(test_interrupt_shuts_down, ocdtest_kill_children),
+		cmocka_unit_test_teardown(test_interrupt_during_start, ocdtest_kill_children),
+		cmocka_unit_test_teardown(test_command_timeout, ocdtest_kill_children),
+		cmocka_unit_test_teardown(test_stubborn_openocd_killed, ocdtest_kill_children),
+		cmocka_unit_test_teardown(test_text_only_failures, ocdtest_kill_children),
 	};
 	char *path = NULL;
 

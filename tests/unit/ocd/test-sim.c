@@ -1,5 +1,6 @@
 /* test-sim.c - session operations end to end: the real OpenOCD against swdbackup-sim
  * (a virtual STM32F407 behind a virtual ST-LINK). Skips (77) without openocd. */
+#include "children.h"
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -716,48 +717,17 @@ static void test_f1_options(void **state)
 	sim_stop(&sim);
 }
 
-/* After a failed assertion a test leaves its children (OpenOCD, the simulator) running;
- * kill every direct child so none outlives the test. */
-static int kill_children(void **state)
-{
-	DIR *d = opendir("/proc");
-	struct dirent *e;
-
-	(void)state;
-	if (!d)
-		return 0;
-	while ((e = readdir(d)) != NULL) {
-		char path[300], buf[512], *p;
-		FILE *f;
-		int pid = atoi(e->d_name), ppid = 0;
-
-		if (pid <= 0)
-			continue;
-		snprintf(path, sizeof(path), "/proc/%d/stat", pid);
-		f = fopen(path, "r");
-		if (!f)
-			continue;
-		if (fgets(buf, sizeof(buf), f) && (p = strrchr(buf, ')')) != NULL)
-			sscanf(p + 2, "%*c %d", &ppid);
-		fclose(f);
-		if (ppid == getpid())
-			kill(pid, SIGKILL);
-	}
-	closedir(d);
-	return 0;
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_teardown(test_backup_cycle, kill_children),
-		cmocka_unit_test_teardown(test_killed_during_read, kill_children),
-		cmocka_unit_test_teardown(test_interrupted_read, kill_children),
-		cmocka_unit_test_teardown(test_rdp_read_refused, kill_children),
-		cmocka_unit_test_teardown(test_unpowered_target, kill_children),
-		cmocka_unit_test_teardown(test_no_stlink_server, kill_children),
-		cmocka_unit_test_teardown(test_resume_on_stop, kill_children),
-		cmocka_unit_test_teardown(test_f1_options, kill_children),
+		cmocka_unit_test_teardown(test_backup_cycle, ocdtest_kill_children),
+		cmocka_unit_test_teardown(test_killed_during_read, ocdtest_kill_children),
+		cmocka_unit_test_teardown(test_interrupted_read, ocdtest_kill_children),
+		cmocka_unit_test_teardown(test_rdp_read_refused, ocdtest_kill_children),
+		cmocka_unit_test_teardown(test_unpowered_target, ocdtest_kill_children),
+		cmocka_unit_test_teardown(test_no_stlink_server, ocdtest_kill_children),
+		cmocka_unit_test_teardown(test_resume_on_stop, ocdtest_kill_children),
+		cmocka_unit_test_teardown(test_f1_options, ocdtest_kill_children),
 	};
 	char *path = NULL;
 
