@@ -172,6 +172,20 @@ static bool silent_init_failure(struct ocd_session *s)
 	return voltage;
 }
 
+/* SWD_EWRONGTARGET when the dev id (or the core, where the profile names it) is not the
+ * profile's part, else 0. */
+static int check_part(const struct swd_profile *p, uint32_t dbgmcu_idcode, uint32_t cpuid,
+		      struct swd_error *err)
+{
+	uint16_t dev = dbgmcu_idcode & 0xfff;
+
+	if (dev == p->ids.dev_id && (!p->ids.cpuid_partno || ((cpuid >> 4) & 0xfff) == p->ids.cpuid_partno))
+		return 0;
+	return swd_error_set(err, SWD_EWRONGTARGET,
+			     "the target is dev id 0x%03x (cpuid 0x%08" PRIx32 "), but profile '%s' is for dev id 0x%03x; "
+			     "use the profile of this part", dev, cpuid, p->name, p->ids.dev_id);
+}
+
 static enum diag_outcome outcome_of(int rc, bool at_halt)
 {
 	switch (rc) {
@@ -264,17 +278,14 @@ int cli_board_attempt(struct cli_ctx *ctx, struct cli_board *b, bool under_reset
 		if (rc != SWD_EINTR && rc != SWD_EOCDDIED &&
 		    ocd_read_memory(b->s, 0xE000ED00u, 32, 1, &cpuid, &lerr) == 0 &&
 		    ocd_read_memory(b->s, b->p->regs.dbgmcu_idcode, 32, 1, &idcode, &lerr) == 0 &&
-		    ((idcode & 0xfff) != b->p->ids.dev_id ||
-		     (b->p->ids.cpuid_partno && ((cpuid >> 4) & 0xfff) != b->p->ids.cpuid_partno))) {
+		    check_part(b->p, idcode, cpuid, NULL) != 0) {
 			b->id.cpuid = cpuid;
 			b->id.dbgmcu_idcode = idcode;
 			b->wrong_part = true;
 			b->clone = false; /* the IDCODE was not a clone's of this part after all */
 			*outcome = DIAG_OUT_OTHER;
 			swd_error_init(err); /* this, not the failed read, is what went wrong */
-			return swd_error_set(err, SWD_EWRONGTARGET,
-					     "the target is dev id 0x%03x (cpuid 0x%08" PRIx32 "), but profile '%s' is for dev id 0x%03x; "
-					     "use the profile of this part", idcode & 0xfff, cpuid, b->p->name, b->p->ids.dev_id);
+			return check_part(b->p, idcode, cpuid, err);
 		}
 		return rc;
 	}
@@ -332,9 +343,8 @@ void cli_add_note(struct cli_ctx *ctx, const char *note)
 int cli_board_check_identity(struct cli_ctx *ctx, struct cli_board *b)
 {
 	const struct swd_profile *p = b->p;
-	uint16_t dev = b->id.dbgmcu_idcode & 0xfff;
-	uint16_t part = (b->id.cpuid >> 4) & 0xfff;
 	char msg[256];
+	int rc;
 
 	b->ev.has_dev_id = true;
 	b->ev.dev_id = b->id.dbgmcu_idcode;
@@ -346,10 +356,8 @@ int cli_board_check_identity(struct cli_ctx *ctx, struct cli_board *b)
 		b->ev.has_dp_idcode = true;
 		b->ev.dp_idcode = b->id.dp_idcode;
 	}
-	if (dev != p->ids.dev_id || (p->ids.cpuid_partno && part != p->ids.cpuid_partno))
-		return swd_error_set(&ctx->err, SWD_EWRONGTARGET,
-				     "the target is dev id 0x%03x (cpuid 0x%08" PRIx32 "), but profile '%s' is for dev id 0x%03x; "
-				     "use the profile of this part", dev, b->id.cpuid, p->name, p->ids.dev_id);
+	if ((rc = check_part(p, b->id.dbgmcu_idcode, b->id.cpuid, &ctx->err)) != 0)
+		return rc;
 	if (b->id.has_dp_idcode && !b->clone && swd_profile_dp_idcode_kind(p, b->id.dp_idcode) == 2) {
 		if (ctx->opt.strict)
 			return swd_error_set(&ctx->err, SWD_EWRONGTARGET,
