@@ -26,6 +26,7 @@ const char *sim_options_usage(void)
 	return "usage: swdbackup-sim --model NAME --flash FILE [--port N] [--portfile FILE]\n"
 	       "                     [--fault NAME[=ARG]]... [--timing none|realistic]\n"
 	       "                     [--uid HEX] [--serial TEXT] [--probe v2|v2-1]\n"
+	       "                     [--dbgmcu-idcode HEX]\n"
 	       "                     [--trace FILE] [--seed N]\n"
 	       "       swdbackup-sim --list-models | --help\n"
 	       "\n"
@@ -43,6 +44,8 @@ const char *sim_options_usage(void)
 	       "                     flash erase/program times, core clock)\n"
 	       "  --uid HEX          the chip's 96-bit unique ID, 24 hex digits in address order\n"
 	       "  --serial TEXT      probe serial number (default derived from the flash path)\n"
+	       "  --dbgmcu-idcode HEX  what DBGMCU_IDCODE reads instead of the model's (REV_ID in\n"
+	       "                     bits 31:16, DEV_ID in 11:0): early or other silicon\n"
 	       "  --probe P          v2 (PID 0x3748, V2J37S7, default) or v2-1 (PID 0x374B)\n"
 	       "  --trace FILE       log one line per ST-LINK command\n"
 	       "  --seed N           seed for the flaky fault (default 1)\n";
@@ -181,7 +184,7 @@ static int parse_uid(uint8_t uid[12], const char *hex)
 int sim_options_parse(struct sim_options *o, int argc, char **argv, char *err, size_t errlen)
 {
 	enum { O_MODEL = 256, O_FLASH, O_PORT, O_PORTFILE, O_FAULT, O_TIMING, O_UID,
-	       O_SERIAL, O_TRACE, O_SEED, O_LIST, O_HELP, O_PROBE };
+	       O_SERIAL, O_TRACE, O_SEED, O_LIST, O_HELP, O_PROBE, O_DBGMCU };
 	static const struct option longopts[] = {
 		{"model", required_argument, NULL, O_MODEL},
 		{"flash", required_argument, NULL, O_FLASH},
@@ -194,6 +197,7 @@ int sim_options_parse(struct sim_options *o, int argc, char **argv, char *err, s
 		{"trace", required_argument, NULL, O_TRACE},
 		{"seed", required_argument, NULL, O_SEED},
 		{"probe", required_argument, NULL, O_PROBE},
+		{"dbgmcu-idcode", required_argument, NULL, O_DBGMCU},
 		{"list-models", no_argument, NULL, O_LIST},
 		{"help", no_argument, NULL, O_HELP},
 		{NULL, 0, NULL, 0},
@@ -239,6 +243,12 @@ int sim_options_parse(struct sim_options *o, int argc, char **argv, char *err, s
 			if (parse_uid(o->uid, optarg) < 0)
 				return fail(err, errlen, "--uid '%s' is not 24 hex digits", optarg);
 			o->uid_set = true;
+			break;
+		case O_DBGMCU:
+			if (parse_u64(optarg, 16, &v) < 0 || v == 0 || v > 0xFFFFFFFFu)
+				return fail(err, errlen, "--dbgmcu-idcode '%s' is not a 32-bit hex "
+				            "value (e.g. 0x10006411)", optarg);
+			o->dbgmcu_idcode = (uint32_t)v;
 			break;
 		case O_SEED:
 			if (parse_u64(optarg, 0, &v) < 0)

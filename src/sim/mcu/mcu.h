@@ -56,6 +56,7 @@ struct mcu_config {
 	const char *flash_path; /* raw flash image, exactly the part's size; created erased.
 	                         * Option bytes and OTP are kept beside it (FILE.opt, FILE.otp). */
 	const uint8_t *uid;     /* 12 bytes, or NULL for one derived from flash_path */
+	uint32_t dbgmcu_idcode; /* what DBGMCU_IDCODE reads; 0 = the model's */
 	struct mcu_faults faults;
 	enum mcu_timing timing;
 	uint64_t seed;          /* for flaky; fixed default so runs repeat */

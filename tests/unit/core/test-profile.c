@@ -18,7 +18,8 @@
 #include "core/profile.h"
 
 static const char *const shipped[] = {"stm32f103c8", "stm32f103cb", "stm32f205rg",
-                                      "stm32f405rg", "stm32f407vg", "stm32f429zi"};
+                                      "stm32f405rg", "stm32f407vg", "stm32f429zi",
+                                      "stm32f429zg"};
 
 static struct swd_profile *load_shipped(const char *name)
 {
