@@ -38,7 +38,8 @@ const char *sim_options_usage(void)
 	       "                     option bytes and OTP live in FILE.opt and FILE.otp\n"
 	       "  --port N           TCP port on 127.0.0.1 (default 7184; 0 = any free port)\n"
 	       "  --portfile FILE    write the port number there once listening (atomically)\n"
-	       "  --fault F          swd-disabled, unpowered, rdp1, low-power, wrp=LIST,\n"
+	       "  --fault F          swd-disabled, unpowered, rdp1, low-power, hw-watchdog,\n"
+	       "                     wrp=LIST|all,\n"
 	       "                     flaky=RATE, clone-idcode=HEX, drop-after=BYTES, busy\n"
 	       "  --timing T         none (default) or realistic (USB round trips, SWD clock,\n"
 	       "                     flash erase/program times, core clock)\n"
@@ -74,6 +75,11 @@ static int parse_wrp(struct mcu_faults *f, const char *list, char *err, size_t e
 
 	if (!list || !*list)
 		return fail(err, errlen, "fault 'wrp' needs a list of sectors, e.g. wrp=0,2-3");
+	if (strcmp(list, "all") == 0) {
+		f->wrp[0] = 0xFFFFFFFFu; /* every bit the part has; the rest do not exist */
+		f->wrp_set = true;
+		return 0;
+	}
 	while (*p) {
 		char *end;
 		errno = 0;
@@ -117,7 +123,7 @@ int sim_options_fault(struct sim_options *o, const char *spec, char *err, size_t
 	name[n] = '\0';
 
 	static const char *const plain[] = {"swd-disabled", "unpowered", "rdp1", "low-power",
-	                                    "busy", NULL};
+	                                    "hw-watchdog", "busy", NULL};
 	for (int i = 0; plain[i]; i++) {
 		if (strcmp(name, plain[i]) != 0)
 			continue;
@@ -128,6 +134,7 @@ int sim_options_fault(struct sim_options *o, const char *spec, char *err, size_t
 		case 1: f->unpowered = true; break;
 		case 2: f->rdp1 = true; break;
 		case 3: f->low_power = true; break;
+		case 4: f->hw_watchdog = true; break;
 		default: o->busy = true; break;
 		}
 		return 0;
@@ -160,8 +167,8 @@ int sim_options_fault(struct sim_options *o, const char *spec, char *err, size_t
 		return 0;
 	}
 	return fail(err, errlen, "unknown fault '%s'; use swd-disabled, unpowered, rdp1, "
-	                         "low-power, wrp=LIST, flaky=RATE, clone-idcode=HEX, "
-	                         "drop-after=BYTES or busy", name);
+	                         "low-power, hw-watchdog, wrp=LIST|all, flaky=RATE, "
+	                         "clone-idcode=HEX, drop-after=BYTES or busy", name);
 }
 
 static int parse_uid(uint8_t uid[12], const char *hex)

@@ -142,6 +142,12 @@ void mcu_options_apply_faults(mcu_t *m)
 		else
 			m->opt.optcr = (m->opt.optcr & ~0xFF00u) | 0x5500u;
 	}
+	if (f->hw_watchdog) {
+		if (is_f1(m))
+			m->opt.f1[1] = f1_opt_hw(f1_opt_byte(m->opt.f1[1]) & (uint8_t)~1u);
+		else
+			m->opt.optcr &= ~(1u << 5);
+	}
 	if (f->wrp_set) {
 		if (is_f1(m)) {
 			for (int i = 0; i < 4; i++) {

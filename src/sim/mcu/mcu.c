@@ -231,6 +231,7 @@ void mcu_do_system_reset(mcu_t *m)
 {
 	mcu_fpec_reset(m);
 	periph_reset(m);
+	mcu_iwdg_reset(m);
 	/* SCS (NVIC, SCB) is reset with the system; the debug registers, FPB/DWT and
 	 * DBGMCU are only reset at power-on */
 	memset(m->ppb + 0xE000, 0, 0x1000);
@@ -465,7 +466,7 @@ enum mcu_status mcu_bus_read(mcu_t *m, uint32_t addr, unsigned width, uint32_t *
 			*val = width == 4 ? v : (v >> sh) & (width == 2 ? 0xFFFFu : 0xFFu);
 			return MCU_OK;
 		}
-		if (!mcu_backup_read(m, addr, width, val))
+		if (!mcu_backup_read(m, addr, width, val) && !mcu_iwdg_read(m, addr, width, val))
 			*val = periph_read(m, addr, width);
 		return MCU_OK;
 	}
@@ -504,7 +505,7 @@ enum mcu_status mcu_bus_write(mcu_t *m, uint32_t addr, unsigned width, uint32_t 
 			mcu_fpec_write(m, off, val);
 			return MCU_OK;
 		}
-		if (mcu_backup_write(m, addr, width, val))
+		if (mcu_backup_write(m, addr, width, val) || mcu_iwdg_write(m, addr, width, val))
 			return MCU_OK;
 		put_le(m->periph + (addr - MCU_PERIPH_BASE), width, val);
 		if ((addr & ~0xFu) == rcc_base(m))
@@ -958,7 +959,17 @@ enum mcu_status mcu_system_reset(mcu_t *m)
 	return MCU_OK;
 }
 
+static void advance_core(mcu_t *m, uint64_t now_ns);
+
 void mcu_advance(mcu_t *m, uint64_t now_ns)
+{
+	advance_core(m, now_ns);
+	/* whether the core ran or not: a halted core stops it only with DBG_IWDG_STOP */
+	if (!m->faults.unpowered)
+		mcu_iwdg_tick(m);
+}
+
+static void advance_core(mcu_t *m, uint64_t now_ns)
 {
 	if (!m->clock_started) {
 		m->core_ns = now_ns;

@@ -36,6 +36,10 @@ struct mcu_faults {
 	bool unpowered;        /* VDD ~ 0 V: nothing answers */
 	bool rdp1;             /* readout protection level 1 at power-on (in memory only:
 	                        * FILE.opt is written when OpenOCD changes the options) */
+	bool hw_watchdog;      /* option bytes with the hardware watchdog (WDG_SW = 0): the
+	                        * IWDG runs from every reset and resets the chip 0.4-0.5 s
+	                        * after its last reload unless DBG_IWDG_STOP freezes it while
+	                        * the core is halted (realistic timing only; see iwdg.c) */
 	bool low_power;        /* firmware sleeps from reset: C_HALT, AIRCR and RESETSYS
 	                        * are lost while it runs, unless NRST is held */
 	double flaky;          /* 0..1: fraction of memory transfers that answer WAIT or FAULT

@@ -124,6 +124,14 @@ struct mcu {
 
 	struct mcu_fpec fpec;
 
+	struct mcu_iwdg {
+		bool running;
+		bool access;     /* 0x5555 written: PR and RLR take writes */
+		uint32_t pr, rlr;
+		uint64_t left_ns; /* target time until it fires */
+		uint64_t last_ns;
+	} iwdg;
+
 	/* debug */
 	uint32_t dhcsr_ctrl; /* C_DEBUGEN, C_HALT, C_STEP, C_MASKINTS */
 	bool halted;
@@ -228,6 +236,13 @@ int mcu_file_read_exact(const char *path, void *data, size_t len);
 int mcu_backup_init(mcu_t *m);   /* loads FILE.bkp; 0, -EINVAL (wrong size) or -errno */
 int mcu_backup_save(mcu_t *m);
 void mcu_backup_free(mcu_t *m);
+/* iwdg.c: the independent watchdog. tick lets target time pass for it and returns true
+ * when it reset the chip. read/write return false when addr is not an IWDG register. */
+void mcu_iwdg_reset(mcu_t *m);
+bool mcu_iwdg_tick(mcu_t *m);
+bool mcu_iwdg_read(mcu_t *m, uint32_t addr, unsigned width, uint32_t *val);
+bool mcu_iwdg_write(mcu_t *m, uint32_t addr, unsigned width, uint32_t val);
+
 /* Accesses to PWR_CR, backup SRAM and backup registers; false when addr is none of them. */
 bool mcu_backup_read(mcu_t *m, uint32_t addr, unsigned width, uint32_t *val);
 bool mcu_backup_write(mcu_t *m, uint32_t addr, unsigned width, uint32_t val);

@@ -1069,6 +1069,47 @@ static void test_dbgmcu_override(void **state)
 	assert_int_equal(r32(m, 0xE000ED00), 0x410FC241);
 }
 
+/* RM0008 §19: with WDG_SW = 0 the IWDG runs from reset and resets the chip 4096 x 4 LSI
+ * periods (40 kHz: 409.6 ms) after its last reload, on the target's clock; DBG_IWDG_STOP
+ * holds it while the core is halted, and a reload restarts the count. */
+static void test_hw_watchdog(void **state)
+{
+	struct fixture *f = *state;
+	struct mcu_config cfg = { .model = "stm32f103c8", .flash_path = f->path,
+	                          .timing = MCU_TIMING_REALISTIC };
+	char err[256];
+	uint64_t t = 1000000000ull, ms = 1000000ull;
+	cfg.faults.hw_watchdog = true;
+	mcu_t *m = f->m = mcu_new(&cfg, err, sizeof(err));
+	assert_non_null(m);
+	mcu_advance(m, t);
+	(void)r32(m, DHCSR);                 /* clears S_RESET_ST of the power-on reset */
+	mcu_advance(m, t + 400 * ms);
+	assert_int_equal(r32(m, DHCSR) & S_RESET_ST, 0);
+	mcu_advance(m, t + 410 * ms);
+	assert_int_equal(r32(m, DHCSR) & S_RESET_ST, S_RESET_ST);
+	/* halted with DBG_IWDG_STOP: frozen for as long as it stays halted */
+	w32(m, DHCSR, 0xA05F0003);
+	w32(m, 0xE0042004, 1u << 8);
+	mcu_advance(m, t + 3000 * ms);
+	assert_int_equal(r32(m, DHCSR) & S_RESET_ST, 0);
+	/* halted without it: it keeps counting */
+	w32(m, 0xE0042004, 0);
+	mcu_advance(m, t + 3300 * ms);
+	assert_int_equal(r32(m, DHCSR) & S_RESET_ST, 0);
+	w32(m, 0x40003000, 0xAAAA);          /* reload: 409.6 ms from now */
+	mcu_advance(m, t + 3700 * ms);
+	assert_int_equal(r32(m, DHCSR) & S_RESET_ST, 0);
+	mcu_advance(m, t + 3710 * ms);
+	assert_int_equal(r32(m, DHCSR) & S_RESET_ST, S_RESET_ST);
+	/* PR and RLR take writes only after 0x5555 */
+	w32(m, 0x40003004, 6);
+	assert_int_equal(r32(m, 0x40003004), 0);
+	w32(m, 0x40003000, 0x5555);
+	w32(m, 0x40003004, 6);
+	assert_int_equal(r32(m, 0x40003004), 6);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1099,6 +1140,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_f103c8_whole_die, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_f429zg_db1m, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dbgmcu_override, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_hw_watchdog, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
