@@ -1596,6 +1596,14 @@ int ocd_options_unlock(struct ocd_session *s, const char *driver, unsigned bank,
 	return rc ? rc : options_cmd(s, driver, "unlock", bank, "", NULL, err);
 }
 
+int ocd_mass_erase(struct ocd_session *s, const char *driver, unsigned bank,
+                   struct swd_error *err)
+{
+	int rc = write_ready(s, err);
+
+	return rc ? rc : options_cmd(s, driver, "mass_erase", bank, "", NULL, err);
+}
+
 int ocd_f1_options_write(struct ocd_session *s, unsigned bank, const struct ocd_f1_user *u,
                          struct swd_error *err)
 {

@@ -179,10 +179,13 @@ static void start_running(mcu_t *m, bool from_reset)
 	 * flash (a debugger algorithm runs from SRAM) */
 	m->firmware_running = from_reset || pc < m->flash_bytes ||
 	                      (pc >= MCU_FLASH_BASE && pc - MCU_FLASH_BASE < m->flash_bytes);
-	if (m->firmware_running && m->faults.swd_disabled && !m->nrst)
+	/* Both faults are the firmware's doing: an erased chip (reset vector 0xFFFFFFFF) has
+	 * none, so a mass erase cures them as it does on a real board. */
+	bool has_firmware = m->flash_bytes >= 8 && get_le(m->flash + 4, 4) != 0xFFFFFFFFu;
+	if (m->firmware_running && has_firmware && m->faults.swd_disabled && !m->nrst)
 		m->swd_dead = true;
 	/* low-power: the firmware goes straight to a sleep mode that gates debug halts */
-	if (m->firmware_running && m->faults.low_power)
+	if (m->firmware_running && has_firmware && m->faults.low_power)
 		m->sleeping = true;
 }
 

@@ -29,7 +29,8 @@ enum mcu_status {
 /* Board faults that live in the target (link faults such as busy and drop-after are
  * the server's). Parsed by the server from --fault and handed over here. */
 struct mcu_faults {
-	bool swd_disabled;     /* firmware turns SWDIO/SWCLK into GPIO once it runs: every
+	bool swd_disabled;     /* firmware (the flash's reset vector is not erased) turns
+	                        * SWDIO/SWCLK into GPIO once it runs: every
 	                        * access answers MCU_NO_RESPONSE from the moment the core
 	                        * leaves reset running (or is resumed at a PC in flash)
 	                        * until NRST is asserted */
@@ -40,7 +41,7 @@ struct mcu_faults {
 	                        * IWDG runs from every reset and resets the chip 0.4-0.5 s
 	                        * after its last reload unless DBG_IWDG_STOP freezes it while
 	                        * the core is halted (realistic timing only; see iwdg.c) */
-	bool low_power;        /* firmware sleeps from reset: C_HALT, AIRCR and RESETSYS
+	bool low_power;        /* firmware (as above) sleeps from reset: C_HALT, AIRCR and RESETSYS
 	                        * are lost while it runs, unless NRST is held */
 	double flaky;          /* 0..1: fraction of memory transfers that answer WAIT or FAULT
 	                        * (FAULT with probability flaky^2, the rest WAIT) */
