@@ -137,7 +137,7 @@ int cli_backup_bundle(struct cli_ctx *ctx, struct cli_board *b, const char *dest
 	m.device.dbgmcu_idcode = b->id.dbgmcu_idcode;
 	m.device.dev_id = b->id.dbgmcu_idcode & 0xfff;
 	m.device.rev_id = (uint16_t)(b->id.dbgmcu_idcode >> 16);
-	m.device.revision = (char *)swd_profile_revision_name(p, m.device.rev_id);
+	m.device.revision = (char *)cli_board_revision(b);
 	m.device.flash_size_kib = b->id.flash_size_kib;
 	memcpy(m.device.unique_id, b->id.uid, 12);
 	m.protection.rdp_level = b->prot_ready ? b->prot.rdp_level : -1;

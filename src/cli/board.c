@@ -11,6 +11,16 @@
 
 #include "cli/findings.h"
 
+const char *cli_board_revision(const struct cli_board *b)
+{
+	const struct swd_id_alias *a = swd_profile_alias(b->p, b->id.dbgmcu_idcode & 0xfff,
+							  (b->id.cpuid >> 4) & 0xfff);
+
+	if (a && (b->id.dbgmcu_idcode & 0xfff) != b->p->ids.dev_id)
+		return a->revision;
+	return swd_profile_revision_name(b->p, (uint16_t)(b->id.dbgmcu_idcode >> 16));
+}
+
 char *cli_hex32(char buf[16], uint32_t v)
 {
 	snprintf(buf, 16, "0x%08" PRIx32, v);
@@ -180,6 +190,8 @@ static int check_part(const struct swd_profile *p, uint32_t dbgmcu_idcode, uint3
 	uint16_t dev = dbgmcu_idcode & 0xfff;
 
 	if (dev == p->ids.dev_id && (!p->ids.cpuid_partno || ((cpuid >> 4) & 0xfff) == p->ids.cpuid_partno))
+		return 0;
+	if (swd_profile_alias(p, dev, (cpuid >> 4) & 0xfff))
 		return 0;
 	return swd_error_set(err, SWD_EWRONGTARGET,
 			     "the target is dev id 0x%03x (cpuid 0x%08" PRIx32 "), but profile '%s' is for dev id 0x%03x; "
@@ -358,6 +370,16 @@ int cli_board_check_identity(struct cli_ctx *ctx, struct cli_board *b)
 	}
 	if ((rc = check_part(p, b->id.dbgmcu_idcode, b->id.cpuid, &ctx->err)) != 0)
 		return rc;
+	{
+		const struct swd_id_alias *a = swd_profile_alias(p, b->id.dbgmcu_idcode & 0xfff,
+								  (b->id.cpuid >> 4) & 0xfff);
+
+		if (a && (b->id.dbgmcu_idcode & 0xfff) != p->ids.dev_id) {
+			snprintf(msg, sizeof(msg), "dev id 0x%03x with this core is %s silicon of revision %s "
+				 "(%s); accepted", a->dev_id, p->name, a->revision, a->source);
+			cli_add_note(ctx, msg);
+		}
+	}
 	if (b->id.has_dp_idcode && !b->clone && swd_profile_dp_idcode_kind(p, b->id.dp_idcode) == 2) {
 		if (ctx->opt.strict)
 			return swd_error_set(&ctx->err, SWD_EWRONGTARGET,
@@ -674,9 +696,11 @@ void cli_board_report(struct cli_ctx *ctx, struct cli_board *b)
 	snprintf(h, sizeof(h), "0x%04x", b->id.dbgmcu_idcode >> 16);
 	json_object_set_new(dev, "rev_id", json_string(h));
 	{
-		const char *rn = swd_profile_revision_name(b->p, (uint16_t)(b->id.dbgmcu_idcode >> 16));
+		const char *rn = cli_board_revision(b);
 
 		json_object_set_new(dev, "revision", rn ? json_string(rn) : json_null());
+		if (rn && b->p->ids.revisions_advisory)
+			json_object_set_new(dev, "revision_advisory", json_string(b->p->ids.revisions_advisory));
 	}
 	for (int i = 0; i < 12; i++)
 		snprintf(uid + 2 * i, 3, "%02x", b->id.uid[i]);

@@ -90,6 +90,10 @@ void cli_board_report(struct cli_ctx *ctx, struct cli_board *b);
  * Call exactly once, with rc 0 on success. Returns rc, or SWD_EINTR when interrupted. */
 int cli_board_close(struct cli_ctx *ctx, struct cli_board *b, int rc);
 
+/* The device's revision name: the profile's table, or the alias its id is. Returns: borrowed
+ * from the profile, or NULL when the table has no name for it. */
+const char *cli_board_revision(const struct cli_board *b);
+
 /* "0x1234abcd". Returns buf. */
 char *cli_hex32(char buf[16], uint32_t v);
 

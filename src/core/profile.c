@@ -435,11 +435,55 @@ static int load_flash(struct vctx *c, const json_t *o, struct swd_profile *p)
 	return 0;
 }
 
+/* ids.aliases: [{"dev_id", "cpuid_partno", "revision", "source"}], each another id. */
+static int load_aliases(struct vctx *c, const json_t *arr, struct swd_profile *p)
+{
+	static const struct key keys[] = {{"dev_id", true}, {"cpuid_partno", true},
+	                                  {"revision", true}, {"source", true}, {NULL, false}};
+	const char *path = "ids.aliases";
+	char b[256], ib[256];
+	uint32_t h;
+	json_t *v;
+	size_t i;
+	int rc;
+
+	if (arr == NULL)
+		return 0;
+	if ((rc = get_array(c, path, arr, true)) < 0)
+		return rc;
+	p->ids.aliases = calloc(json_array_size(arr), sizeof(*p->ids.aliases));
+	if (p->ids.aliases == NULL)
+		return swd_error_set(c->err, SWD_ENOMEM, "out of memory");
+	json_array_foreach(arr, i, v) {
+		struct swd_id_alias *a = &p->ids.aliases[p->ids.naliases];
+
+		item(ib, sizeof(ib), path, i);
+		if ((rc = check_object(c, ib, v, keys)) < 0)
+			return rc;
+		p->ids.naliases++;
+		if ((rc = get_hex(c, member(b, sizeof(b), ib, "dev_id"), json_object_get(v, "dev_id"),
+		                  0xFFF, &h)) < 0)
+			return rc;
+		a->dev_id = (uint16_t)h;
+		if ((rc = get_hex(c, member(b, sizeof(b), ib, "cpuid_partno"),
+		                  json_object_get(v, "cpuid_partno"), 0xFFF, &h)) < 0)
+			return rc;
+		a->cpuid_partno = (uint16_t)h;
+		if ((rc = get_string(c, member(b, sizeof(b), ib, "revision"), json_object_get(v, "revision"),
+		                     &a->revision)) < 0 ||
+		    (rc = get_string(c, member(b, sizeof(b), ib, "source"), json_object_get(v, "source"),
+		                     &a->source)) < 0)
+			return rc;
+	}
+	return 0;
+}
+
 static int load_ids(struct vctx *c, const json_t *o, struct swd_profile *p)
 {
 	static const struct key keys[] = {{"dev_id", true}, {"revisions", true},
 	                                  {"dp_idcodes", true}, {"clone_dp_idcodes", false},
 	                                  {"cpuid_partno", true}, {"flash_size_kib", true},
+	                                  {"aliases", false}, {"revisions_advisory", false},
 	                                  {NULL, false}};
 	const char *path = "ids";
 	char b[256], ib[256];
@@ -491,6 +535,13 @@ static int load_ids(struct vctx *c, const json_t *o, struct swd_profile *p)
 			return rc;
 		p->ids.nrevisions++;
 	}
+
+	if (json_object_get(o, "revisions_advisory") &&
+	    (rc = get_string(c, member(b, sizeof(b), path, "revisions_advisory"),
+	                     json_object_get(o, "revisions_advisory"), &p->ids.revisions_advisory)) < 0)
+		return rc;
+	if ((rc = load_aliases(c, json_object_get(o, "aliases"), p)) < 0)
+		return rc;
 
 	for (int which = 0; which < 2; which++) {
 		const char *key = which == 0 ? "dp_idcodes" : "clone_dp_idcodes";
@@ -786,6 +837,12 @@ void swd_profile_free(struct swd_profile *p)
 	for (size_t i = 0; i < p->ids.nrevisions; i++)
 		free(p->ids.revisions[i].name);
 	free(p->ids.revisions);
+	for (size_t i = 0; i < p->ids.naliases; i++) {
+		free(p->ids.aliases[i].revision);
+		free(p->ids.aliases[i].source);
+	}
+	free(p->ids.aliases);
+	free(p->ids.revisions_advisory);
 	free(p->ids.dp_idcodes);
 	free(p->ids.clone_dp_idcodes);
 	for (size_t i = 0; i < p->nram; i++)
@@ -1148,6 +1205,15 @@ const struct swd_sector *swd_profile_sector_at(const struct swd_profile *p, uint
 		else
 			return s;
 	}
+	return NULL;
+}
+
+const struct swd_id_alias *swd_profile_alias(const struct swd_profile *p, uint16_t dev_id,
+                                             uint16_t partno)
+{
+	for (size_t i = 0; i < p->ids.naliases; i++)
+		if (p->ids.aliases[i].dev_id == dev_id && p->ids.aliases[i].cpuid_partno == partno)
+			return &p->ids.aliases[i];
 	return NULL;
 }
 

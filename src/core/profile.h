@@ -34,6 +34,15 @@ struct swd_sector {
 	unsigned index;   /* index as OpenOCD numbers it (0..nsectors-1) */
 };
 
+/* Another DBGMCU DEV_ID (with this core) that silicon of this part reports, e.g. revision
+ * A of the F405/F407, which reads the F2's 0x411 (ES0182 §2.1.2). */
+struct swd_id_alias {
+	uint16_t dev_id;
+	uint16_t cpuid_partno;
+	char *revision;   /* the revision name this id stands for */
+	char *source;     /* where the fact comes from */
+};
+
 struct swd_ram_region {
 	char *name;
 	uint32_t address;
@@ -93,6 +102,9 @@ struct swd_profile {
 		size_t nclone_dp_idcodes;
 		uint16_t cpuid_partno;         /* CPUID bits 15:4 (0xC23 M3, 0xC24 M4) */
 		uint16_t flash_size_kib;       /* what the flash size register reads on a genuine part */
+		struct swd_id_alias *aliases;  /* other ids this part reports (early silicon) */
+		size_t naliases;
+		char *revisions_advisory;      /* NULL, or why the revision names are only advisory */
 	} ids;
 
 	struct {
@@ -162,6 +174,9 @@ void swd_profile_entries_free(struct swd_profile_entry *e, size_t n);
 /* Lookups. Return: borrowed, or NULL. */
 const struct swd_sector *swd_profile_sector_at(const struct swd_profile *p, uint32_t address);
 const char *swd_profile_revision_name(const struct swd_profile *p, uint16_t rev_id);
+/* The alias that dev_id (with CPUID part number partno) is, or NULL. Returns: borrowed. */
+const struct swd_id_alias *swd_profile_alias(const struct swd_profile *p, uint16_t dev_id,
+                                             uint16_t partno);
 const struct swd_ram_region *swd_profile_ram_at(const struct swd_profile *p, uint32_t address);
 
 /* "stm32f1x" / "stm32f2x". Returns: borrowed, static. */

@@ -30,7 +30,8 @@
 		.hsi_hz = 8000000, .dual_bank = false,                                  \
 	}
 
-/* RM0090 rev 19: DEV_ID 0x413 (the F405/F407 die), REV_ID 0x1007 = revision 1; Cortex-M4
+/* RM0090 rev 19: DEV_ID 0x413 (the F405/F407 die), REV_ID 0x1007 (revision 2 in RM0090 rev 11
+ * §38.6.1; OpenOCD calls it 1); Cortex-M4
  * r0p1 with FPv4-SP (CPUID 0x410FC241, MVFR0 0x10110021, MVFR1 0x11000011); 128 KiB SRAM
  * + 64 KiB CCM at 0x10000000. */
 #define F40X(nm)                                                                        \

@@ -138,7 +138,15 @@ static void test_f2_f4(void **state)
 
 	assert_int_equal(f4->ids.dev_id, 0x413);
 	assert_int_equal(f405->ids.dev_id, 0x413);
-	assert_string_equal(swd_profile_revision_name(f4, 0x1007), "1");
+	/* RM0090 rev 11 §38.6.1 (OpenOCD's table calls 0x1007 revision 1) */
+	assert_string_equal(swd_profile_revision_name(f4, 0x1007), "2");
+	assert_string_equal(swd_profile_revision_name(f4, 0x100F), "Y");
+	assert_non_null(strstr(f4->ids.revisions_advisory, "advisory"));
+	/* ES0182 §2.1.2: revision A of the F405/F407 reads the F2's DEV_ID with a Cortex-M4 */
+	assert_int_equal(f4->ids.naliases, 1);
+	assert_string_equal(swd_profile_alias(f4, 0x411, 0xC24)->revision, "A");
+	assert_null(swd_profile_alias(f4, 0x411, 0xC23));
+	assert_null(swd_profile_alias(f2, 0x411, 0xC24));
 	assert_int_equal(f4->ids.cpuid_partno, 0xC24);
 	assert_int_equal(f4->flash.size, 1024 * 1024);
 	assert_int_equal(f4->option_bytes.format, SWD_OB_STM32F2X);
