@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "cli/bkpdomain.h"
 #include "core/bundle.h"
 
 #ifndef SWD_VERSION
@@ -58,7 +59,8 @@ int cli_backup_bundle(struct cli_ctx *ctx, struct cli_board *b, const char *dest
 	const struct swd_manifest_region *fr;
 	char name[256], *dflt = NULL, *flash = NULL, ver[64];
 	uint8_t *otp = NULL;
-	size_t otp_len = 0;
+	size_t otp_len = 0, ntouched = 0;
+	struct swd_manifest_touch touched[CLI_BKP_TOUCH_MAX];
 	json_t *regions;
 	int rc;
 
@@ -93,6 +95,8 @@ int cli_backup_bundle(struct cli_ctx *ctx, struct cli_board *b, const char *dest
 	rc = cli_board_read_otp(ctx, b, &otp, &otp_len);
 	if (rc == 0 && otp)
 		rc = swd_bundle_writer_add_buffer(w, "otp", "otp.bin", p->otp.address, otp, otp_len, &ctx->err);
+	if (rc == 0)
+		rc = cli_bkpdomain_read(ctx, b, w, touched, &ntouched);
 	if (rc != 0)
 		goto out;
 
@@ -144,6 +148,8 @@ int cli_backup_bundle(struct cli_ctx *ctx, struct cli_board *b, const char *dest
 	m.protection.wrp = b->prot_ready ? b->prot.wrp : NULL;
 	m.protection.nwrp = b->prot_ready ? b->prot.nwrp : 0;
 	m.protection.pages = p->flash.driver == SWD_FLASH_STM32F1X;
+	m.touched = touched;
+	m.ntouched = ntouched;
 	rc = swd_bundle_writer_commit(w, &m, &ctx->err);
 	if (rc != 0)
 		goto out;
@@ -151,7 +157,8 @@ int cli_backup_bundle(struct cli_ctx *ctx, struct cli_board *b, const char *dest
 	*path = strdup(swd_bundle_writer_dest(w));
 	fr = swd_bundle_writer_region(w, "flash");
 	regions = json_array();
-	for (const char *const *r = (const char *const[]){ "flash", "option-bytes", "otp", NULL }; *r; r++) {
+	for (const char *const *r = (const char *const[]){ "flash", "option-bytes", "otp", "backup-sram",
+										 "backup-registers", NULL }; *r; r++) {
 		const struct swd_manifest_region *x = swd_bundle_writer_region(w, *r);
 
 		if (x)

@@ -52,7 +52,8 @@ static const struct cli_command table[] = {
 	  "  -o, --output DIR       the bundle directory to create\n"
 	  "  --force                replace DIR if it exists\n"
 	  COMMON_HELP },
-	{ "restore", cmd_restore, CLI_O_BOARD | CLI_O_FORCE | CLI_O_NO_SAFETY | CLI_O_OPTION_BYTES | CLI_O_OUTPUT,
+	{ "restore", cmd_restore, CLI_O_BOARD | CLI_O_FORCE | CLI_O_NO_SAFETY | CLI_O_OPTION_BYTES | CLI_O_OUTPUT |
+	  CLI_O_BACKUP_DOMAIN,
 	  "program a bundle or an image (.bin/.hex/.elf), after a safety backup",
 	  "usage: swdbackup restore --profile P [--probe SPEC] [options] SOURCE\n"
 	  "\n"
@@ -67,8 +68,9 @@ static const struct cli_command table[] = {
 	  "  --no-safety-backup     skip the safety bundle\n"
 	  "  -o, --output DIR       where to write the safety bundle\n"
 	  "  --option-bytes         also write the bundle's option bytes\n"
+	  "  --backup-domain        also write the bundle's backup SRAM and backup registers\n"
 	  COMMON_HELP },
-	{ "verify", cmd_verify, CLI_O_BOARD,
+	{ "verify", cmd_verify, CLI_O_BOARD | CLI_O_BACKUP_DOMAIN,
 	  "compare the device with a bundle or an image",
 	  "usage: swdbackup verify --profile P [--probe SPEC] [options] SOURCE\n"
 	  "\n"
@@ -77,6 +79,7 @@ static const struct cli_command table[] = {
 	  "shows the first differing address and how many pages or sectors differ (exit 1).\n"
 	  "\n"
 	  BOARD_HELP
+	  "  --backup-domain        also compare the bundle's backup SRAM and backup registers\n"
 	  COMMON_HELP },
 	{ "info", cmd_info, CLI_O_BOARD,
 	  "probe, target voltage, identity, flash size, protection, used extent",

@@ -30,6 +30,7 @@ enum cli_opt {
 	CLI_O_UNLOCK = 1u << 16,
 	CLI_O_ERASE = 1u << 17,
 	CLI_O_FACTORY = 1u << 18,
+	CLI_O_BACKUP_DOMAIN = 1u << 19,
 	/* --json, -v and --help are accepted by every command */
 };
 
@@ -74,6 +75,7 @@ struct cli_options {
 	bool unlock;           /* rescue --unlock */
 	bool erase;            /* rescue --erase */
 	bool factory_options;  /* rescue --factory-options */
+	bool backup_domain;    /* restore/verify --backup-domain */
 	bool json;
 	bool help;
 	int verbose;

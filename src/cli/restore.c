@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 
 #include "cli/backup.h"
+#include "cli/bkpdomain.h"
 #include "cli/board.h"
 #include "cli/optwrite.h"
 #include "cli/restore.h"
@@ -81,7 +82,7 @@ static int program(struct cli_ctx *ctx, struct cli_board *b, const struct swd_im
  * read back and compare SHA-256 with the image, write ob_want (when not NULL), reset and
  * run. The board has been touched as soon as this is called. */
 int cli_restore_write(struct cli_ctx *ctx, struct cli_board *b, const struct cli_source *src,
-		      const char *span, const char *back, const uint8_t *ob_want)
+		      const char *span, const char *back, const uint8_t *ob_want, bool backup_domain)
 {
 	struct swd_digests want, got;
 	uint8_t *rb = NULL;
@@ -127,6 +128,12 @@ int cli_restore_write(struct cli_ctx *ctx, struct cli_board *b, const struct cli
 			goto done;
 	}
 	json_object_set_new(ctx->doc, "option_bytes_written", json_boolean(ob_want != NULL));
+	if (backup_domain) {
+		rc = cli_bkpdomain_write(ctx, b, src->bundle);
+		if (rc != 0)
+			goto done;
+	}
+	json_object_set_new(ctx->doc, "backup_domain_written", json_boolean(backup_domain));
 	b->op = DIAG_OP_RESET;
 	rc = ocd_reset(b->s, OCD_RESET_RUN, &ctx->err);
 	if (rc == 0) {
@@ -171,6 +178,12 @@ int cmd_restore(struct cli_ctx *ctx)
 	json_object_set_new(ctx->doc, "source", cli_source_json(&src));
 	if (rc != 0)
 		goto out;
+	if (ctx->opt.backup_domain && (!src.bundle || !b.p->backup_domain.present ||
+				       !swd_bundle_region(src.bundle, b.p->backup_domain.regions[0].name))) {
+		rc = swd_error_set(&ctx->err, SWD_EINPUT, "--backup-domain needs a bundle that holds %s's "
+				   "backup domain; '%s' has none", b.p->name, src.path);
+		goto out;
+	}
 	if (ctx->opt.option_bytes && !src.option_bytes_path) {
 		rc = swd_error_set(&ctx->err, SWD_EINPUT, "--option-bytes needs a bundle with option-bytes.bin; '%s' has none",
 				   src.path);
@@ -227,7 +240,7 @@ int cmd_restore(struct cli_ctx *ctx)
 	}
 
 	writing = true;
-	rc = cli_restore_write(ctx, &b, &src, span, back, ob_needed ? ob_want : NULL);
+	rc = cli_restore_write(ctx, &b, &src, span, back, ob_needed ? ob_want : NULL, ctx->opt.backup_domain);
 out:
 	if (rc != 0 && writing) {
 		char note[PATH_MAX + 160];

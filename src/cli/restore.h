@@ -7,6 +7,7 @@
 #ifndef SWD_CLI_RESTORE_H
 #define SWD_CLI_RESTORE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "cli/board.h"
@@ -21,9 +22,10 @@ int cli_restore_refuse_wrp(struct cli_ctx *ctx, struct cli_board *b, const struc
 
 /* Erases what span (written by cli_restore_span) covers and programs it, reads back into
  * the file back and compares SHA-256 with the image, writes ob_want (option-bytes.bin,
- * b->ob_len bytes) when not NULL, then resets the target to run. Records "programmed",
+ * b->ob_len bytes) when not NULL and, with backup_domain, the source bundle's backup SRAM and
+ * backup registers, then resets the target to run. Records "programmed",
  * "verified", "option_bytes_written", "reset" and "summary" in ctx->doc. */
 int cli_restore_write(struct cli_ctx *ctx, struct cli_board *b, const struct cli_source *src,
-		      const char *span, const char *back, const uint8_t *ob_want);
+		      const char *span, const char *back, const uint8_t *ob_want, bool backup_domain);
 
 #endif

@@ -678,6 +678,90 @@ static int load_otp(struct vctx *c, const json_t *o, struct swd_profile *p)
 	return 0;
 }
 
+static int load_reg_bits(struct vctx *c, const char *path, const json_t *o, struct swd_reg_bits *rb)
+{
+	static const struct key keys[] = {{"register", true}, {"bits", true}, {NULL, false}};
+	char b[256];
+	int rc;
+
+	if ((rc = check_object(c, path, o, keys)) < 0)
+		return rc;
+	if ((rc = get_hex(c, member(b, sizeof(b), path, "register"), json_object_get(o, "register"),
+	                  UINT32_MAX, &rb->address)) < 0)
+		return rc;
+	if ((rc = get_hex(c, member(b, sizeof(b), path, "bits"), json_object_get(o, "bits"),
+	                  UINT32_MAX, &rb->bits)) < 0)
+		return rc;
+	if (rb->address % 4 != 0 || rb->bits == 0)
+		return verr(c, path, false, "'%s' needs a word-aligned register and at least one bit", path);
+	return 0;
+}
+
+static int load_backup_domain(struct vctx *c, const json_t *o, struct swd_profile *p)
+{
+	static const struct key keys[] = {{"reference", true}, {"regions", true}, {"clocks", true},
+	                                  {"write_enable", true}, {NULL, false}};
+	static const struct key rkeys[] = {{"name", true}, {"address", true}, {"size", true},
+	                                   {NULL, false}};
+	const char *path = "backup_domain";
+	char b[256], ib[256], kb[256];
+	const json_t *arr;
+	json_t *v;
+	uint64_t u;
+	size_t i;
+	int rc;
+
+	if ((rc = check_object(c, path, o, keys)) < 0)
+		return rc;
+	if ((rc = get_string(c, member(b, sizeof(b), path, "reference"), json_object_get(o, "reference"),
+	                     &p->backup_domain.reference)) < 0)
+		return rc;
+	arr = json_object_get(o, "regions");
+	member(b, sizeof(b), path, "regions");
+	if ((rc = get_array(c, b, arr, true)) < 0)
+		return rc;
+	if (json_array_size(arr) > 2)
+		return verr(c, b, false, "'%s' has at most 2 regions", b);
+	json_array_foreach(arr, i, v) {
+		struct swd_bkp_region *r = &p->backup_domain.regions[i];
+
+		item(ib, sizeof(ib), b, i);
+		if ((rc = check_object(c, ib, v, rkeys)) < 0)
+			return rc;
+		p->backup_domain.nregions++;
+		if ((rc = get_string(c, member(kb, sizeof(kb), ib, "name"), json_object_get(v, "name"),
+		                     &r->name)) < 0)
+			return rc;
+		if (strcmp(r->name, "backup-sram") != 0 && strcmp(r->name, "backup-registers") != 0)
+			return verr(c, kb, false, "'%s' must be \"backup-sram\" or \"backup-registers\"", kb);
+		if ((rc = get_hex(c, member(kb, sizeof(kb), ib, "address"), json_object_get(v, "address"),
+		                  UINT32_MAX, &r->address)) < 0)
+			return rc;
+		if ((rc = get_uint(c, member(kb, sizeof(kb), ib, "size"), json_object_get(v, "size"), 4,
+		                   64 * 1024, &u)) < 0)
+			return rc;
+		r->size = (uint32_t)u;
+		if (r->address % 4 != 0 || r->size % 4 != 0)
+			return verr(c, ib, false, "'%s' address and size must be word aligned", ib);
+	}
+	arr = json_object_get(o, "clocks");
+	member(b, sizeof(b), path, "clocks");
+	if ((rc = get_array(c, b, arr, true)) < 0)
+		return rc;
+	if (json_array_size(arr) > 2)
+		return verr(c, b, false, "'%s' has at most 2 clock gates", b);
+	json_array_foreach(arr, i, v) {
+		if ((rc = load_reg_bits(c, item(ib, sizeof(ib), b, i), v, &p->backup_domain.clocks[i])) < 0)
+			return rc;
+		p->backup_domain.nclocks++;
+	}
+	if ((rc = load_reg_bits(c, member(b, sizeof(b), path, "write_enable"),
+	                        json_object_get(o, "write_enable"), &p->backup_domain.write_enable)) < 0)
+		return rc;
+	p->backup_domain.present = true;
+	return 0;
+}
+
 struct span {
 	const char *what;
 	char path[64];
@@ -781,7 +865,8 @@ static int load_root(struct vctx *c, const json_t *root, struct swd_profile *p)
 	static const struct key keys[] = {
 		{"name", true}, {"description", true}, {"reference_manual", true},
 		{"openocd", true}, {"flash", true}, {"ids", true}, {"registers", true},
-		{"option_bytes", true}, {"otp", false}, {"ram", true}, {NULL, false}};
+		{"option_bytes", true}, {"otp", false}, {"ram", true}, {"backup_domain", false},
+		{NULL, false}};
 	int rc;
 
 	if ((rc = check_object(c, "", root, keys)) < 0)
@@ -811,6 +896,9 @@ static int load_root(struct vctx *c, const json_t *root, struct swd_profile *p)
 		return rc;
 	if (json_object_get(root, "otp") != NULL &&
 	    (rc = load_otp(c, json_object_get(root, "otp"), p)) < 0)
+		return rc;
+	if (json_object_get(root, "backup_domain") != NULL &&
+	    (rc = load_backup_domain(c, json_object_get(root, "backup_domain"), p)) < 0)
 		return rc;
 	if ((rc = load_ram(c, json_object_get(root, "ram"), p)) < 0)
 		return rc;
@@ -842,6 +930,9 @@ void swd_profile_free(struct swd_profile *p)
 		free(p->ids.aliases[i].source);
 	}
 	free(p->ids.aliases);
+	free(p->backup_domain.reference);
+	for (size_t i = 0; i < p->backup_domain.nregions; i++)
+		free(p->backup_domain.regions[i].name);
 	free(p->ids.revisions_advisory);
 	free(p->ids.dp_idcodes);
 	free(p->ids.clone_dp_idcodes);

@@ -130,6 +130,24 @@ struct swd_profile {
 		uint32_t lock_size;      /* 16; otp.bin holds data followed by lock bytes */
 	} otp;
 
+	/* The battery-backed domain: backup SRAM and backup registers, read with their clocks
+	 * on (and written with DBP set); each gate is a register and the bits that open it. */
+	struct {
+		bool present;
+		char *reference;         /* the manual's section */
+		struct swd_bkp_region {
+			char *name;      /* "backup-sram", "backup-registers": the bundle region */
+			uint32_t address;
+			uint32_t size;   /* bytes, a multiple of 4 (read as words) */
+		} regions[2];
+		size_t nregions;
+		struct swd_reg_bits {
+			uint32_t address;
+			uint32_t bits;
+		} clocks[2], write_enable;
+		size_t nclocks;
+	} backup_domain;
+
 	struct swd_ram_region *ram;  /* in file order; vector-table SP must be in one */
 	size_t nram;
 };
