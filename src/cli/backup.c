@@ -11,6 +11,7 @@
 
 #include "cli/bkpdomain.h"
 #include "core/bundle.h"
+#include "core/image.h"
 
 #ifndef SWD_VERSION
 #define SWD_VERSION "unknown"
@@ -74,6 +75,13 @@ int cli_backup_bundle(struct cli_ctx *ctx, struct cli_board *b, const char *dest
 	rc = swd_bundle_writer_new(dest, force, &w, &ctx->err);
 	if (rc != 0)
 		goto out;
+	if (p->flash.die_size && !p->flash.whole_die && cli_board_has_die(b)) {
+		/* More flash than the size register says: all of it goes into the bundle. */
+		rc = swd_profile_use_die(b->p, &ctx->err);
+		if (rc != 0)
+			goto out;
+		json_object_set_new(out, "whole_die", json_true());
+	}
 	flash = swd_bundle_writer_file_path(w, "flash.bin");
 	if (!flash) {
 		rc = swd_error_set(&ctx->err, SWD_ENOMEM, "out of memory");
@@ -170,6 +178,16 @@ int cli_backup_bundle(struct cli_ctx *ctx, struct cli_board *b, const char *dest
 	json_object_set_new(out, "regions", regions);
 	json_object_set_new(out, "flash_base", json_integer(p->flash.base));
 	json_object_set_new(out, "used_extent", json_integer(fr ? fr->used : 0));
+	if (p->flash.whole_die && fr) {
+		char n1[32], n2[32], n3[32], note[200];
+		uint32_t above = fr->used > p->flash.register_size ? fr->used - p->flash.register_size : 0;
+
+		snprintf(note, sizeof(note), "this %s holds %s KiB; %s bytes are used above the %s KiB it reports",
+			 p->name, swd_format_count(p->flash.size / 1024, n1, sizeof(n1)),
+			 swd_format_count(above, n2, sizeof(n2)),
+			 swd_format_count(p->flash.register_size / 1024, n3, sizeof(n3)));
+		cli_add_note(ctx, note);
+	}
 	json_object_set_new(out, "verified", json_true());
 	json_object_set_new(out, "bundle", json_string(*path ? *path : dest));
 out:

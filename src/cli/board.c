@@ -1,5 +1,6 @@
 /* board.c - profile, probe, connection with recovery, identity, protection, findings. */
 #include "cli/board.h"
+#include "core/image.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -388,6 +389,15 @@ int cli_board_check_identity(struct cli_ctx *ctx, struct cli_board *b)
 		b->clone = true;
 		cli_hex32(b->clone_idcode, b->id.dp_idcode);
 	}
+	if (p->flash.whole_die && !cli_board_has_die(b)) {
+		char n[32];
+
+		b->explained = true;
+		return swd_error_set(&ctx->err, SWD_EWRONGTARGET, "the source holds the whole %s KiB die of "
+				     "the %s; this chip has only the %u KiB its size register says: nothing was "
+				     "written; use a bundle of this chip", swd_format_count(p->flash.die_size / 1024,
+				     n, sizeof(n)), p->name, b->id.flash_size_kib);
+	}
 	if (b->id.flash_size_kib != p->ids.flash_size_kib) {
 		snprintf(msg, sizeof(msg), "the flash size register says %u KiB, the profile '%s' %u KiB; "
 			 "using the profile's size", b->id.flash_size_kib, p->name, p->flash.size / 1024);
@@ -712,7 +722,7 @@ void cli_board_report(struct cli_ctx *ctx, struct cli_board *b)
 		json_object_set_new(dev, "flash_size_kib", json_integer(b->id.flash_size_kib));
 		json_object_set_new(dev, "unique_id", json_string(uid));
 	}
-	json_object_set_new(dev, "profile_flash_size_kib", json_integer(b->p->flash.size / 1024));
+	json_object_set_new(dev, "profile_flash_size_kib", json_integer(b->p->flash.register_size / 1024));
 	json_object_set_new(ctx->doc, "device", dev);
 	if (!b->prot_ready)
 		return;
@@ -740,7 +750,7 @@ int cli_board_close(struct cli_ctx *ctx, struct cli_board *b, int rc)
 	if (b->s)
 		feed_log(b, b->s, &b->fed);
 	if (b->ev_ready && b->p && b->tried && rc != 0 && rc != SWD_EINTR && rc != SWD_EUSAGE &&
-	    swd_exit_code(rc) != 3) {
+	    swd_exit_code(rc) != 3 && !b->explained) {
 		/* a failure: explain it */
 		b->ev.op = b->op;
 		if (rc == SWD_EOCDMISSING)
@@ -795,4 +805,26 @@ int cli_board_close(struct cli_ctx *ctx, struct cli_board *b, int rc)
 	swd_profile_free(b->p);
 	b->p = NULL;
 	return rc;
+}
+
+bool cli_board_has_die(struct cli_board *b)
+{
+	const struct swd_profile *p = b->p;
+	struct swd_error lerr;
+	const char *const *lines;
+	size_t n = 0;
+	uint32_t w;
+	bool ok;
+
+	if (!p->flash.die_size)
+		return false;
+	/* What OpenOCD says about a read that finds nothing is not evidence of a fault. */
+	feed_log(b, b->s, &b->fed);
+	swd_error_init(&lerr);
+	ok = ocd_read_memory(b->s, p->flash.base + p->flash.die_size - 4, 32, 1, &w, &lerr) == 0 &&
+	     ocd_read_memory(b->s, p->flash.base + p->flash.register_size, 32, 1, &w, &lerr) == 0;
+	lines = ocd_session_log(b->s, &n);
+	(void)lines;
+	b->fed = n;
+	return ok;
 }

@@ -358,7 +358,8 @@ static int add_sectors(struct vctx *c, const char *path, const json_t *runs, uns
 static int load_flash(struct vctx *c, const json_t *o, struct swd_profile *p)
 {
 	static const struct key keys[] = {{"driver", true}, {"base", true}, {"size", true},
-	                                  {"banks", true}, {"wrp_block", true}, {NULL, false}};
+	                                  {"banks", true}, {"wrp_block", true}, {"die_size", false},
+	                                  {"die_size_source", false}, {NULL, false}};
 	static const struct key bank_keys[] = {{"sectors", true}, {NULL, false}};
 	const char *path = "flash";
 	char b[256], bp[256], sp[256];
@@ -388,6 +389,16 @@ static int load_flash(struct vctx *c, const json_t *o, struct swd_profile *p)
 	                   UINT32_MAX, &u)) < 0)
 		return rc;
 	p->flash.size = (uint32_t)u;
+	p->flash.register_size = p->flash.size;
+	if (json_object_get(o, "die_size") || json_object_get(o, "die_size_source")) {
+		if ((rc = get_uint(c, member(b, sizeof(b), path, "die_size"), json_object_get(o, "die_size"),
+		                   p->flash.size + 1, UINT32_MAX - p->flash.base, &u)) < 0)
+			return rc;
+		p->flash.die_size = (uint32_t)u;
+		if ((rc = get_string(c, member(b, sizeof(b), path, "die_size_source"),
+		                     json_object_get(o, "die_size_source"), &p->flash.die_size_source)) < 0)
+			return rc;
+	}
 	if ((uint64_t)p->flash.base + p->flash.size > 0x100000000ULL)
 		return verr(c, b, false, "flash at 0x%08X with %u bytes goes beyond the 4 GiB address space",
 		            p->flash.base, p->flash.size);
@@ -931,6 +942,7 @@ void swd_profile_free(struct swd_profile *p)
 	}
 	free(p->ids.aliases);
 	free(p->backup_domain.reference);
+	free(p->flash.die_size_source);
 	for (size_t i = 0; i < p->backup_domain.nregions; i++)
 		free(p->backup_domain.regions[i].name);
 	free(p->ids.revisions_advisory);
@@ -1297,6 +1309,38 @@ const struct swd_sector *swd_profile_sector_at(const struct swd_profile *p, uint
 			return s;
 	}
 	return NULL;
+}
+
+int swd_profile_use_die(struct swd_profile *p, struct swd_error *err)
+{
+	const struct swd_sector *last;
+	struct swd_sector *ns;
+	size_t extra;
+
+	if (p->flash.whole_die)
+		return 0;
+	if (!p->flash.die_size || p->flash.nsectors == 0)
+		return swd_error_set(err, SWD_EINPUT, "profile '%s' knows no flash beyond its %u bytes",
+		                     p->name, p->flash.size);
+	last = &p->flash.sectors[p->flash.nsectors - 1];
+	if ((p->flash.die_size - p->flash.size) % last->size != 0)
+		return swd_error_set(err, SWD_EPROFILE, "profile '%s': 'flash.die_size' %u does not end on "
+		                     "a %u-byte sector", p->name, p->flash.die_size, last->size);
+	extra = (p->flash.die_size - p->flash.size) / last->size;
+	ns = realloc(p->flash.sectors, (p->flash.nsectors + extra) * sizeof(*ns));
+	if (ns == NULL)
+		return swd_error_set(err, SWD_ENOMEM, "out of memory");
+	p->flash.sectors = ns;
+	for (size_t k = 0; k < extra; k++) {
+		struct swd_sector *prev = &ns[p->flash.nsectors - 1];
+
+		ns[p->flash.nsectors] = (struct swd_sector){ prev->address + prev->size, prev->size,
+		                                             prev->bank, prev->index + 1 };
+		p->flash.nsectors++;
+	}
+	p->flash.size = p->flash.die_size;
+	p->flash.whole_die = true;
+	return 0;
 }
 
 const struct swd_id_alias *swd_profile_alias(const struct swd_profile *p, uint16_t dev_id,

@@ -90,6 +90,10 @@ struct swd_profile {
 		struct swd_sector *sectors; /* nsectors, contiguous from base */
 		size_t nsectors;
 		unsigned wrp_sectors_per_bit; /* F1: pages per WRP bit (4 on medium density); F2X: 1 */
+		uint32_t die_size;       /* flash the die may carry beyond `size` (0: none known) */
+		char *die_size_source;   /* where that fact comes from */
+		uint32_t register_size;  /* `size` as loaded: what the size register says */
+		bool whole_die;          /* swd_profile_use_die() made size the die's */
 	} flash;
 
 	struct {
@@ -196,6 +200,11 @@ const char *swd_profile_revision_name(const struct swd_profile *p, uint16_t rev_
 const struct swd_id_alias *swd_profile_alias(const struct swd_profile *p, uint16_t dev_id,
                                              uint16_t partno);
 const struct swd_ram_region *swd_profile_ram_at(const struct swd_profile *p, uint32_t address);
+
+/* Makes the profile describe the whole die (flash.die_size), for a chip that carries more
+ * flash than its size register says: size becomes die_size, and sectors of the last one's
+ * size follow to its end. A no-op when already done; SWD_EINPUT without a die_size. */
+int swd_profile_use_die(struct swd_profile *p, struct swd_error *err);
 
 /* "stm32f1x" / "stm32f2x". Returns: borrowed, static. */
 const char *swd_flash_driver_name(enum swd_flash_driver d);
