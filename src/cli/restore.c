@@ -14,21 +14,7 @@
 #include "cli/source.h"
 #include "cli/tmpfile.h"
 #include "core/digest.h"
-
-/* Writes the image's covered span [lo, hi) as a raw file for OpenOCD. */
-static int write_span(struct cli_ctx *ctx, const struct swd_image *img, const char *path)
-{
-	FILE *f = fopen(path, "wb");
-	int rc = 0;
-
-	if (!f)
-		return swd_error_set(&ctx->err, SWD_EIO, "cannot create '%s': %s", path, strerror(errno));
-	if (fwrite(img->data + img->lo, 1, img->hi - img->lo, f) != img->hi - img->lo)
-		rc = swd_error_set(&ctx->err, SWD_EIO, "cannot write '%s': %s", path, strerror(errno));
-	if (fclose(f) != 0 && rc == 0)
-		rc = swd_error_set(&ctx->err, SWD_EIO, "cannot write '%s': %s", path, strerror(errno));
-	return rc;
-}
+#include "core/file.h"
 
 /* Refuses when a write-protected page/sector lies in the span to be erased. */
 static int refuse_wrp(struct cli_ctx *ctx, struct cli_board *b, const struct swd_image *img)
@@ -126,7 +112,8 @@ int cmd_restore(struct cli_ctx *ctx)
 		rc = swd_error_set(&ctx->err, SWD_ENOMEM, "out of memory");
 		goto out;
 	}
-	rc = write_span(ctx, src.img, span);
+	/* the covered span [lo, hi) as a raw file for OpenOCD */
+	rc = swd_file_write(span, src.img->data + src.img->lo, src.img->hi - src.img->lo, 0, &ctx->err);
 	if (rc != 0)
 		goto out;
 
@@ -145,7 +132,7 @@ int cmd_restore(struct cli_ctx *ctx)
 		goto out;
 
 	if (ctx->opt.option_bytes) {
-		rc = cli_read_file(src.option_bytes_path, b.ob_len, &ob_want, &ctx->err);
+		rc = swd_file_read_exact(src.option_bytes_path, b.ob_len, &ob_want, &ctx->err);
 		if (rc == 0)
 			rc = cli_optbytes_check(ctx, &b, ob_want, b.ob_len, &ob_needed);
 		if (rc != 0)
@@ -177,7 +164,7 @@ int cmd_restore(struct cli_ctx *ctx)
 	b.op = DIAG_OP_VERIFY;
 	rc = ocd_read_flash(b.s, 0, src.img->lo, src.img->hi - src.img->lo, back, &ctx->err);
 	if (rc == 0)
-		rc = cli_read_file(back, src.img->hi - src.img->lo, &rb, &ctx->err);
+		rc = swd_file_read_exact(back, src.img->hi - src.img->lo, &rb, &ctx->err);
 	if (rc == 0)
 		rc = swd_digest_buffer(src.img->data + src.img->lo, src.img->hi - src.img->lo, &want, &ctx->err);
 	if (rc == 0)
