@@ -18,6 +18,7 @@
 #include <jansson.h>
 
 #include "core/digest.h"
+#include "core/file.h"
 #include "core/image.h"
 #include "core/jsonpos.h"
 
@@ -30,6 +31,9 @@ struct swd_bundle_writer {
 	struct swd_manifest_region *regions;
 	size_t nregions;
 };
+
+/* SHA256SUMS, MD5SUMS and manifest.json are a few KiB; anything near this is not ours. */
+#define BUNDLE_TEXT_MAX (16u * 1024 * 1024)
 
 static const char *const reserved_files[] = {"manifest.json", "SHA256SUMS", "MD5SUMS", NULL};
 
@@ -58,36 +62,6 @@ static int fsync_path(const char *path, bool dir, struct swd_error *err)
 	if (fsync(fd) != 0 && errno != EINVAL)
 		rc = swd_error_set(err, SWD_EIO, "cannot sync '%s': %s", path, swd_errno_text(errno));
 	close(fd);
-	return rc;
-}
-
-/* Writes a new file (never replacing one) and syncs it. */
-static int write_new_file(const char *path, const void *data, size_t len, struct swd_error *err)
-{
-	const uint8_t *p = data;
-	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
-	int rc = 0;
-
-	if (fd < 0)
-		return swd_error_set(err, SWD_EIO, "cannot create '%s': %s", path,
-		                     swd_errno_text(errno));
-	while (len > 0) {
-		ssize_t n = write(fd, p, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			rc = swd_error_set(err, SWD_EIO, "cannot write '%s': %s", path, swd_errno_text(errno));
-			goto out;
-		}
-		p += n;
-		len -= (size_t)n;
-	}
-	if (fsync(fd) != 0)
-		rc = swd_error_set(err, SWD_EIO, "cannot sync '%s': %s", path, swd_errno_text(errno));
-out:
-	if (close(fd) != 0 && rc == 0)
-		rc = swd_error_set(err, SWD_EIO, "cannot write '%s': %s", path, swd_errno_text(errno));
 	return rc;
 }
 
@@ -321,7 +295,7 @@ int swd_bundle_writer_add_buffer(swd_bundle_writer_t *w, const char *region, con
 	path = path_join(w->tmp, file);
 	if (path == NULL)
 		return swd_error_set(err, SWD_ENOMEM, "out of memory");
-	rc = write_new_file(path, data, size, err);
+	rc = swd_file_write(path, data, size, 0, err);
 	if (rc == 0)
 		rc = swd_digest_buffer(data, size, &d, err);
 	if (rc == 0)
@@ -572,7 +546,7 @@ int swd_bundle_writer_commit(swd_bundle_writer_t *w, const struct swd_manifest *
 		text[tl] = '\n';
 		text[tl + 1] = '\0';
 	}
-	if ((rc = write_new_file(path, text, strlen(text), err)) < 0)
+	if ((rc = swd_file_write(path, text, strlen(text), 0, err)) < 0)
 		goto out;
 	if ((rc = swd_digest_buffer(text, strlen(text), &dm, err)) < 0)
 		goto out;
@@ -598,13 +572,13 @@ int swd_bundle_writer_commit(swd_bundle_writer_t *w, const struct swd_manifest *
 	fs = fm = NULL;
 	free(path);
 	path = path_join(w->tmp, "SHA256SUMS");
-	if (path == NULL || (rc = write_new_file(path, sha, shalen, err)) < 0) {
+	if (path == NULL || (rc = swd_file_write(path, sha, shalen, 0, err)) < 0) {
 		rc = path == NULL ? swd_error_set(err, SWD_ENOMEM, "out of memory") : rc;
 		goto out;
 	}
 	free(path);
 	path = path_join(w->tmp, "MD5SUMS");
-	if (path == NULL || (rc = write_new_file(path, md5, md5len, err)) < 0) {
+	if (path == NULL || (rc = swd_file_write(path, md5, md5len, 0, err)) < 0) {
 		rc = path == NULL ? swd_error_set(err, SWD_ENOMEM, "out of memory") : rc;
 		goto out;
 	}
@@ -1016,52 +990,18 @@ static int parse_manifest(struct mctx *c, json_t *root, struct swd_manifest *m)
 	return 0;
 }
 
-/* Reads a small text file of the bundle. Returns: *out new. */
+/* Reads a small text file of the bundle. One that cannot be opened, or is too large, makes
+ * the bundle invalid. Returns: *out new. */
 static int slurp(const char *path, char **out, size_t *len, struct swd_error *err)
 {
-	FILE *f = fopen(path, "rb");
-	char *buf = NULL;
-	size_t cap = 0, n = 0;
-	int rc = 0;
+	struct swd_error local;
+	int rc;
 
-	*out = NULL;
-	if (f == NULL)
-		return swd_error_set(err, SWD_EBUNDLE, "cannot open '%s': %s", path, swd_errno_text(errno));
-	for (;;) {
-		size_t got;
-
-		if (n + 4096 + 1 > cap) {
-			char *nb;
-
-			cap = cap ? cap * 2 : 8192;
-			if (cap > 16 * 1024 * 1024) {
-				rc = swd_error_set(err, SWD_EBUNDLE, "'%s' is too large", path);
-				goto out;
-			}
-			nb = realloc(buf, cap);
-			if (nb == NULL) {
-				rc = swd_error_set(err, SWD_ENOMEM, "out of memory");
-				goto out;
-			}
-			buf = nb;
-		}
-		got = fread(buf + n, 1, cap - n - 1, f);
-		n += got;
-		if (got == 0)
-			break;
-	}
-	if (ferror(f)) {
-		rc = swd_error_set(err, SWD_EIO, "cannot read '%s': %s", path, swd_errno_text(errno));
-		goto out;
-	}
-	buf[n] = '\0';
-	*out = buf;
-	*len = n;
-	buf = NULL;
-out:
-	free(buf);
-	fclose(f);
-	return rc;
+	swd_error_init(&local);
+	rc = swd_file_read(path, BUNDLE_TEXT_MAX, out, len, &local);
+	if (rc < 0 && rc != SWD_ENOMEM && rc != SWD_EIO)
+		rc = SWD_EBUNDLE;
+	return rc < 0 ? swd_error_set(err, rc, "%s", local.msg) : 0;
 }
 
 struct sum_line {

@@ -17,6 +17,7 @@
 #include <jansson.h>
 
 #include "core/digest.h"
+#include "core/file.h"
 #include "core/jsonpos.h"
 
 #ifndef SWD_PROFILES_INSTALL_DIR
@@ -1008,47 +1009,6 @@ out:
 	return rc;
 }
 
-/* Reads a whole (small) file. Returns: *buf new. */
-static int read_file(const char *path, char **buf, size_t *len, struct swd_error *err)
-{
-	FILE *f = fopen(path, "rb");
-	char *b = NULL;
-	long n;
-	int rc = 0;
-
-	*buf = NULL;
-	if (f == NULL)
-		return swd_error_set(err, swd_err_from_errno(errno), "cannot open '%s': %s", path,
-		                     swd_errno_text(errno));
-	if (fseek(f, 0, SEEK_END) != 0 || (n = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) != 0) {
-		rc = swd_error_set(err, SWD_EIO, "cannot read '%s': %s", path, swd_errno_text(errno));
-		goto out;
-	}
-	if (n > PROFILE_MAX_BYTES) {
-		rc = swd_error_set(err, SWD_EPROFILE, "'%s' is %ld bytes; a profile is at most %d",
-		                   path, n, PROFILE_MAX_BYTES);
-		goto out;
-	}
-	b = malloc((size_t)n + 1);
-	if (b == NULL) {
-		rc = swd_error_set(err, SWD_ENOMEM, "out of memory");
-		goto out;
-	}
-	if (fread(b, 1, (size_t)n, f) != (size_t)n) {
-		rc = swd_error_set(err, SWD_EIO, "cannot read '%s': %s", path,
-		                   ferror(f) ? swd_errno_text(errno) : "file changed while reading");
-		goto out;
-	}
-	b[n] = '\0';
-	*buf = b;
-	*len = (size_t)n;
-	b = NULL;
-out:
-	free(b);
-	fclose(f);
-	return rc;
-}
-
 int swd_profile_load(const char *path, struct swd_profile **out, struct swd_error *err)
 {
 	struct stat st;
@@ -1059,7 +1019,7 @@ int swd_profile_load(const char *path, struct swd_profile **out, struct swd_erro
 	*out = NULL;
 	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
 		return swd_error_set(err, SWD_EPROFILE, "'%s' is a directory, not a profile", path);
-	if ((rc = read_file(path, &text, &len, err)) < 0)
+	if ((rc = swd_file_read(path, PROFILE_MAX_BYTES, &text, &len, err)) < 0)
 		return rc;
 	rc = swd_profile_load_text(text, len, path, out, err);
 	free(text);
