@@ -215,3 +215,10 @@ int swd_file_write(const char *path, const void *data, size_t len, unsigned flag
 	free(tmp);
 	return rc;
 }
+
+char *swd_file_join(const char *dir, const char *name)
+{
+	char *p = NULL;
+
+	return asprintf(&p, "%s/%s", dir, name) < 0 ? NULL : p;
+}

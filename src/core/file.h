@@ -43,4 +43,7 @@ enum {
 int swd_file_write(const char *path, const void *data, size_t len, unsigned flags,
                    struct swd_error *err);
 
+/* "dir/name". Returns: new (free()), or NULL when out of memory. */
+char *swd_file_join(const char *dir, const char *name);
+
 #endif
