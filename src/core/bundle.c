@@ -448,6 +448,16 @@ static char *manifest_dump(const struct swd_manifest *m, const struct swd_manife
 	                                     "wrp", wrp, "wrp_unit",
 	                                     m->protection.pages ? "page" : "sector"));
 	bad |= json_object_set(root, "regions", regions);
+	if (m->ntouched) {
+		json_t *t = json_array();
+
+		for (size_t i = 0; i < m->ntouched; i++)
+			bad |= json_array_append_new(t, json_pack("{s:o, s:o, s:o}",
+			                                          "register", jhex(m->touched[i].address, 8),
+			                                          "before", jhex(m->touched[i].before, 8),
+			                                          "during", jhex(m->touched[i].during, 8)));
+		bad |= json_object_set_new(root, "touched", t);
+	}
 	if (bad == 0)
 		text = json_dumps(root, JSON_INDENT(2) | JSON_SORT_KEYS | JSON_REAL_PRECISION(6));
 out:
@@ -649,6 +659,7 @@ void swd_manifest_release(struct swd_manifest *m)
 	free(m->probe.firmware);
 	free(m->device.revision);
 	free(m->protection.wrp);
+	free(m->touched);
 	regions_free(m->regions, m->nregions);
 	memset(m, 0, sizeof(*m));
 }
@@ -809,6 +820,34 @@ static int parse_manifest(struct mctx *c, json_t *root, struct swd_manifest *m)
 	size_t i;
 	int rc;
 
+	/* "touched" is optional: bundles whose backup changed no register have none. */
+	arr = json_object_get(root, "touched");
+	if (arr != NULL) {
+		static const char *const touch[] = {"register", "before", "during", NULL};
+
+		if (!json_is_array(arr) || json_array_size(arr) == 0 || json_array_size(arr) > 16)
+			return merr(c, "touched", false, "'touched' must be an array of 1 to 16 registers");
+		m->touched = calloc(json_array_size(arr), sizeof(*m->touched));
+		if (m->touched == NULL)
+			return swd_error_set(c->err, SWD_ENOMEM, "out of memory");
+		json_array_foreach(arr, i, v) {
+			struct swd_manifest_touch *t = &m->touched[m->ntouched];
+			char *ip = swd_jsonpos_item("touched", i);
+
+			rc = ip ? mobject(c, ip, v, touch) : swd_error_set(c->err, SWD_ENOMEM, "out of memory");
+			if (rc == 0)
+				rc = mhex(c, ip, v, "register", UINT32_MAX, &t->address);
+			if (rc == 0)
+				rc = mhex(c, ip, v, "before", UINT32_MAX, &t->before);
+			if (rc == 0)
+				rc = mhex(c, ip, v, "during", UINT32_MAX, &t->during);
+			free(ip);
+			if (rc < 0)
+				return rc;
+			m->ntouched++;
+		}
+		json_object_del(root, "touched");
+	}
 	if ((rc = mobject(c, "", root, top)) < 0)
 		return rc;
 	if ((rc = mint(c, "", root, "format_version", 1000, &u)) < 0)
@@ -1264,8 +1303,14 @@ int swd_bundle_check_profile(const struct swd_bundle *b, const struct swd_profil
 
 	if (fl == NULL)
 		return swd_error_set(err, SWD_EBUNDLE, "bundle '%s' has no flash region", b->dir);
-	if (b->manifest.device.dev_id != p->ids.dev_id || fl->size != p->flash.size ||
-	    fl->address != p->flash.base)
+	uint16_t dev = b->manifest.device.dev_id;
+	bool part = dev == p->ids.dev_id ||
+	            swd_profile_alias(p, dev, (b->manifest.device.cpuid >> 4) & 0xfff) != NULL;
+
+	bool size_ok = fl->size == p->flash.size || fl->size == p->flash.register_size ||
+	               (p->flash.die_size && fl->size == p->flash.die_size);
+
+	if (!part || !size_ok || fl->address != p->flash.base)
 	{
 		char n1[32], n2[32];
 		const char *from = b->manifest.profile_name;
