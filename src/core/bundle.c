@@ -1017,14 +1017,34 @@ static int parse_manifest(struct mctx *c, json_t *root, struct swd_manifest *m)
 }
 
 /* Reads a small text file of the bundle. Returns: *out new. */
+/* A bundle is read only through its own regular files: a symbolic link (which could point
+ * anywhere), a directory, a FIFO or a device in its place is refused before it is opened. */
+static int own_file(const char *path, struct swd_error *err)
+{
+	struct stat st;
+
+	if (lstat(path, &st) != 0)
+		return swd_error_set(err, SWD_EBUNDLE, "cannot open '%s': %s", path,
+		                     swd_errno_text(errno));
+	if (S_ISLNK(st.st_mode))
+		return swd_error_set(err, SWD_EBUNDLE,
+		                     "'%s' is a symbolic link; a bundle must hold its own files", path);
+	if (!S_ISREG(st.st_mode))
+		return swd_error_set(err, SWD_EBUNDLE, "'%s' is not a regular file", path);
+	return 0;
+}
+
 static int slurp(const char *path, char **out, size_t *len, struct swd_error *err)
 {
-	FILE *f = fopen(path, "rb");
+	FILE *f;
 	char *buf = NULL;
 	size_t cap = 0, n = 0;
 	int rc = 0;
 
 	*out = NULL;
+	if ((rc = own_file(path, err)) < 0)
+		return rc;
+	f = fopen(path, "rb");
 	if (f == NULL)
 		return swd_error_set(err, SWD_EBUNDLE, "cannot open '%s': %s", path, swd_errno_text(errno));
 	for (;;) {
@@ -1182,11 +1202,11 @@ int swd_bundle_open(const char *dir, struct swd_bundle **out, struct swd_error *
 			rc = swd_error_set(err, SWD_ENOMEM, "out of memory");
 			goto out;
 		}
-		rc = swd_digest_file(fp, &d, NULL);
-		if (rc < 0)
+		rc = own_file(fp, err);
+		if (rc == 0 && swd_digest_file(fp, &d, NULL) < 0)
 			rc = swd_error_set(err, SWD_EBUNDLE, "'%s' is listed in SHA256SUMS but cannot be read",
 			                   fp);
-		else if (strcmp(d.sha256_hex, sums[i].digest) != 0)
+		else if (rc == 0 && strcmp(d.sha256_hex, sums[i].digest) != 0)
 			rc = swd_error_set(err, SWD_ECHECKSUM,
 			                   "'%s' does not match its sha256 in SHA256SUMS; the bundle is damaged",
 			                   fp);
