@@ -160,18 +160,14 @@ int sim_options_fault(struct sim_options *o, const char *spec, char *err, size_t
 		f->clone_idcode = (uint32_t)v;
 		return 0;
 	}
-	if (strcmp(name, "drop-after") == 0) {
+	/* faults that strike after a number of bytes of traffic */
+	uint64_t *bytes = strcmp(name, "drop-after") == 0 ? &o->drop_after
+	                  : strcmp(name, "power-off") == 0 ? &o->power_off_after : NULL;
+	if (bytes) {
 		if (parse_u64(arg, 10, &v) < 0 || v == 0)
-			return fail(err, errlen, "fault 'drop-after' needs a byte count above 0, "
-			                         "e.g. drop-after=4096");
-		o->drop_after = v;
-		return 0;
-	}
-	if (strcmp(name, "power-off") == 0) {
-		if (parse_u64(arg, 10, &v) < 0 || v == 0)
-			return fail(err, errlen, "fault 'power-off' needs a byte count above 0, "
-			                         "e.g. power-off=20000");
-		o->power_off_after = v;
+			return fail(err, errlen, "fault '%s' needs a byte count above 0, e.g. %s=4096",
+			            name, name);
+		*bytes = v;
 		return 0;
 	}
 	return fail(err, errlen, "unknown fault '%s'; use swd-disabled, unpowered, rdp1, "
