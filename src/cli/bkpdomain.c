@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli/tmpfile.h"
+#include "core/file.h"
 
 struct gates {
 	struct swd_manifest_touch t[CLI_BKP_TOUCH_MAX];
@@ -110,7 +110,7 @@ static int bundle_region(struct cli_ctx *ctx, const struct swd_bundle *bundle,
 	path = swd_bundle_region_path(bundle, r->name);
 	if (!path)
 		return swd_error_set(&ctx->err, SWD_ENOMEM, "out of memory");
-	rc = cli_read_file(path, r->size, data, &ctx->err);
+	rc = swd_file_read_exact(path, r->size, data, &ctx->err);
 	free(path);
 	return rc;
 }

@@ -9,6 +9,7 @@
 #include "cli/board.h"
 #include "cli/consent.h"
 #include "cli/tmpfile.h"
+#include "core/file.h"
 
 /* The address range [lo, hi) of sectors first..last, or an error naming the valid ones. */
 static int sector_span(struct cli_ctx *ctx, const struct swd_profile *p, unsigned first,
@@ -40,7 +41,7 @@ static int check_erased(struct cli_ctx *ctx, struct cli_board *b, uint32_t lo, u
 		rc = ocd_read_flash(b->s, 0, lo - b->p->flash.base, hi - lo, path, &ctx->err);
 	}
 	if (rc == 0)
-		rc = cli_read_file(path, hi - lo, &data, &ctx->err);
+		rc = swd_file_read_exact(path, hi - lo, &data, &ctx->err);
 	for (uint32_t i = 0; rc == 0 && i < hi - lo; i++)
 		if (data[i] != 0xFF)
 			rc = swd_error_set(&ctx->err, SWD_ETARGETFAILED, "0x%08" PRIx32 " still reads 0x%02x "

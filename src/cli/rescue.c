@@ -24,6 +24,7 @@
 #include "cli/restore.h"
 #include "cli/source.h"
 #include "cli/tmpfile.h"
+#include "core/file.h"
 #include "core/brick.h"
 
 struct plan {
@@ -204,7 +205,7 @@ static int restore_source(struct cli_ctx *ctx, struct cli_board *b, struct cli_s
 	if (rc == 0)
 		rc = cli_restore_refuse_wrp(ctx, b, src->img);
 	if (rc == 0 && ctx->opt.option_bytes) {
-		rc = cli_read_file(src->option_bytes_path, b->ob_len, &ob, &ctx->err);
+		rc = swd_file_read_exact(src->option_bytes_path, b->ob_len, &ob, &ctx->err);
 		if (rc == 0)
 			rc = cli_optbytes_check(ctx, b, ob, b->ob_len, &ob_needed);
 	}

@@ -15,19 +15,11 @@
 #include "cli/restore.h"
 #include "cli/tmpfile.h"
 #include "core/digest.h"
+#include "core/file.h"
 
 int cli_restore_span(struct cli_ctx *ctx, const struct swd_image *img, const char *path)
 {
-	FILE *f = fopen(path, "wb");
-	int rc = 0;
-
-	if (!f)
-		return swd_error_set(&ctx->err, SWD_EIO, "cannot create '%s': %s", path, strerror(errno));
-	if (fwrite(img->data + img->lo, 1, img->hi - img->lo, f) != img->hi - img->lo)
-		rc = swd_error_set(&ctx->err, SWD_EIO, "cannot write '%s': %s", path, strerror(errno));
-	if (fclose(f) != 0 && rc == 0)
-		rc = swd_error_set(&ctx->err, SWD_EIO, "cannot write '%s': %s", path, strerror(errno));
-	return rc;
+	return swd_file_write(path, img->data + img->lo, img->hi - img->lo, 0, &ctx->err);
 }
 
 int cli_restore_refuse_wrp(struct cli_ctx *ctx, struct cli_board *b, const struct swd_image *img)
@@ -99,7 +91,7 @@ int cli_restore_write(struct cli_ctx *ctx, struct cli_board *b, const struct cli
 	b->op = DIAG_OP_VERIFY;
 	rc = ocd_read_flash(b->s, 0, src->img->lo, src->img->hi - src->img->lo, back, &ctx->err);
 	if (rc == 0)
-		rc = cli_read_file(back, src->img->hi - src->img->lo, &rb, &ctx->err);
+		rc = swd_file_read_exact(back, src->img->hi - src->img->lo, &rb, &ctx->err);
 	if (rc == 0)
 		rc = swd_digest_buffer(src->img->data + src->img->lo, src->img->hi - src->img->lo, &want, &ctx->err);
 	if (rc == 0)
@@ -219,7 +211,7 @@ int cmd_restore(struct cli_ctx *ctx)
 		goto out;
 
 	if (ctx->opt.option_bytes) {
-		rc = cli_read_file(src.option_bytes_path, b.ob_len, &ob_want, &ctx->err);
+		rc = swd_file_read_exact(src.option_bytes_path, b.ob_len, &ob_want, &ctx->err);
 		if (rc == 0)
 			rc = cli_optbytes_check(ctx, &b, ob_want, b.ob_len, &ob_needed);
 		if (rc != 0)

@@ -10,6 +10,7 @@
 #include "cli/source.h"
 #include "cli/tmpfile.h"
 #include "core/digest.h"
+#include "core/file.h"
 
 static json_t *side(const uint8_t *buf, size_t len, struct swd_error *err)
 {
@@ -59,7 +60,7 @@ int cmd_verify(struct cli_ctx *ctx)
 	ui_status(&ctx->ui, "reading %u KiB of flash", b.p->flash.size / 1024);
 	rc = cli_board_read_flash(ctx, &b, b.p->flash.size, path);
 	if (rc == 0)
-		rc = cli_read_file(path, b.p->flash.size, &dev, &ctx->err);
+		rc = swd_file_read_exact(path, b.p->flash.size, &dev, &ctx->err);
 	if (rc != 0)
 		goto out;
 	b.op = DIAG_OP_VERIFY;

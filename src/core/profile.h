@@ -19,6 +19,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/catalog.h"
 #include "core/err.h"
 
 enum swd_flash_driver {
@@ -164,34 +165,8 @@ int swd_profile_load(const char *path, struct swd_profile **out, struct swd_erro
 int swd_profile_load_text(const char *text, size_t len, const char *origin,
                           struct swd_profile **out, struct swd_error *err);
 
-/* Finds a profile by name (searching swd_profile_dirs() in order, first match wins) or,
- * when name_or_path contains a '/' or ends in ".json", loads that path. Returns: *out new. */
-int swd_profile_find(const char *name_or_path, struct swd_profile **out, struct swd_error *err);
-
 /* NULL is a no-op. */
 void swd_profile_free(struct swd_profile *p);
-
-/* The directories searched, in order: $XDG_CONFIG_HOME/swdbackup/profiles (or
- * ~/.config/swdbackup/profiles), $SWDBACKUP_PROFILE_PATH (colon separated; for tests and
- * packagers), the installed dir, the source tree's profiles/. *dirs is new (free each
- * string and the array with swd_profile_dirs_free()). */
-int swd_profile_dirs(char ***dirs, size_t *ndirs, struct swd_error *err);
-void swd_profile_dirs_free(char **dirs, size_t ndirs);
-
-struct swd_profile_entry {
-	char *name;          /* file name without .json */
-	char *path;
-	char *description;   /* NULL when invalid */
-	bool shadowed;       /* an earlier directory has a profile of the same name */
-	int code;            /* 0, or why it failed to load */
-	char *error;         /* NULL, or the load error message */
-};
-
-/* Lists every *.json in swd_profile_dirs(), sorted by name, then directory order; invalid
- * files are listed with their error rather than failing the list. Missing directories
- * are skipped. *out is new: free with swd_profile_entries_free(). */
-int swd_profile_list(struct swd_profile_entry **out, size_t *n, struct swd_error *err);
-void swd_profile_entries_free(struct swd_profile_entry *e, size_t n);
 
 /* Lookups. Return: borrowed, or NULL. */
 const struct swd_sector *swd_profile_sector_at(const struct swd_profile *p, uint32_t address);
