@@ -282,8 +282,14 @@ int swd_bundle_check_profile(const struct swd_bundle *b, const struct swd_profil
 
 	if (fl == NULL)
 		return swd_error_set(err, SWD_EBUNDLE, "bundle '%s' has no flash region", b->dir);
-	if (b->manifest.device.dev_id != p->ids.dev_id || fl->size != p->flash.size ||
-	    fl->address != p->flash.base)
+	uint16_t dev = b->manifest.device.dev_id;
+	bool part = dev == p->ids.dev_id ||
+	            swd_profile_alias(p, dev, (b->manifest.device.cpuid >> 4) & 0xfff) != NULL;
+
+	bool size_ok = fl->size == p->flash.size || fl->size == p->flash.register_size ||
+	               (p->flash.die_size && fl->size == p->flash.die_size);
+
+	if (!part || !size_ok || fl->address != p->flash.base)
 	{
 		char n1[32], n2[32];
 		const char *from = b->manifest.profile_name;

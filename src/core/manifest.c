@@ -51,6 +51,7 @@ void swd_manifest_release(struct swd_manifest *m)
 	free(m->probe.firmware);
 	free(m->device.revision);
 	free(m->protection.wrp);
+	free(m->touched);
 	swd_manifest_regions_free(m->regions, m->nregions);
 	memset(m, 0, sizeof(*m));
 }
@@ -131,6 +132,16 @@ char *swd_manifest_dump(const struct swd_manifest *m, const struct swd_manifest_
 	                                     "wrp", wrp, "wrp_unit",
 	                                     m->protection.pages ? "page" : "sector"));
 	bad |= json_object_set(root, "regions", regions);
+	if (m->ntouched) {
+		json_t *t = json_array();
+
+		for (size_t i = 0; i < m->ntouched; i++)
+			bad |= json_array_append_new(t, json_pack("{s:o, s:o, s:o}",
+			                                          "register", jhex(m->touched[i].address, 8),
+			                                          "before", jhex(m->touched[i].before, 8),
+			                                          "during", jhex(m->touched[i].during, 8)));
+		bad |= json_object_set_new(root, "touched", t);
+	}
 	if (bad == 0)
 		text = json_dumps(root, JSON_INDENT(2) | JSON_SORT_KEYS | JSON_REAL_PRECISION(6));
 	if (text != NULL) {
@@ -396,16 +407,53 @@ static int parse_region(struct swd_jsonfield *c, const char *rp, const json_t *v
 	return rc;
 }
 
+/* "touched" is optional: bundles whose backup changed no register have none. */
+static int parse_touched(struct swd_jsonfield *c, const json_t *arr, struct swd_manifest *m)
+{
+	static const struct swd_jsonfield_key keys[] = {K("register"), K("before"), K("during"),
+	                                               {NULL, false}};
+	const json_t *v;
+	size_t i;
+	int rc;
+
+	if (arr == NULL)
+		return 0;
+	if (!json_is_array(arr) || json_array_size(arr) == 0 || json_array_size(arr) > 16)
+		return swd_jsonfield_error(c, "touched", false,
+		                           "'touched' must be an array of 1 to 16 registers");
+	m->touched = calloc(json_array_size(arr), sizeof(*m->touched));
+	if (m->touched == NULL)
+		return swd_error_set(c->err, SWD_ENOMEM, "out of memory");
+	json_array_foreach(arr, i, v) {
+		struct swd_manifest_touch *t = &m->touched[m->ntouched];
+		char ip[32], b[64];
+
+		swd_jsonfield_item(ip, sizeof(ip), "touched", i);
+		if ((rc = swd_jsonfield_object(c, ip, v, keys)) < 0 ||
+		    (rc = swd_jsonfield_hex(c, b, at(v, ip, "register", b, sizeof(b)), UINT32_MAX, 0,
+		                            &t->address)) < 0 ||
+		    (rc = swd_jsonfield_hex(c, b, at(v, ip, "before", b, sizeof(b)), UINT32_MAX, 0,
+		                            &t->before)) < 0 ||
+		    (rc = swd_jsonfield_hex(c, b, at(v, ip, "during", b, sizeof(b)), UINT32_MAX, 0,
+		                            &t->during)) < 0)
+			return rc;
+		m->ntouched++;
+	}
+	return 0;
+}
+
 static int parse_root(struct swd_jsonfield *c, const json_t *root, struct swd_manifest *m)
 {
 	static const struct swd_jsonfield_key top[] = {
 		K("format_version"), K("created"), K("tool"), K("openocd"), K("profile"),
-		K("probe"), K("device"), K("protection"), K("regions"), {NULL, false}};
+		K("probe"), K("device"), K("protection"), K("regions"), {"touched", false},
+		{NULL, false}};
 	const json_t *arr, *v;
 	size_t i;
 	int rc;
 
 	if ((rc = swd_jsonfield_object(c, "", root, top)) < 0 ||
+	    (rc = parse_touched(c, json_object_get(root, "touched"), m)) < 0 ||
 	    (rc = parse_head(c, root, m)) < 0 ||
 	    (rc = parse_probe(c, json_object_get(root, "probe"), m)) < 0 ||
 	    (rc = parse_device(c, json_object_get(root, "device"), m)) < 0 ||

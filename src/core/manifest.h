@@ -68,6 +68,13 @@ struct swd_manifest {
 
 	struct swd_manifest_region *regions;
 	size_t nregions;
+
+	/* Target registers the backup changed while it read (clock gates of the backup
+	 * domain), as they were and as they were set; each was put back. */
+	struct swd_manifest_touch {
+		uint32_t address, before, during;
+	} *touched;
+	size_t ntouched;
 };
 
 /* Releases strings and arrays of a manifest returned by swd_bundle_open(). */

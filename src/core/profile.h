@@ -35,6 +35,15 @@ struct swd_sector {
 	unsigned index;   /* index as OpenOCD numbers it (0..nsectors-1) */
 };
 
+/* Another DBGMCU DEV_ID (with this core) that silicon of this part reports, e.g. revision
+ * A of the F405/F407, which reads the F2's 0x411 (ES0182 §2.1.2). */
+struct swd_id_alias {
+	uint16_t dev_id;
+	uint16_t cpuid_partno;
+	char *revision;   /* the revision name this id stands for */
+	char *source;     /* where the fact comes from */
+};
+
 struct swd_ram_region {
 	char *name;
 	uint32_t address;
@@ -82,6 +91,10 @@ struct swd_profile {
 		struct swd_sector *sectors; /* nsectors, contiguous from base */
 		size_t nsectors;
 		unsigned wrp_sectors_per_bit; /* F1: pages per WRP bit (4 on medium density); F2X: 1 */
+		uint32_t die_size;       /* flash the die may carry beyond `size` (0: none known) */
+		char *die_size_source;   /* where that fact comes from */
+		uint32_t register_size;  /* `size` as loaded: what the size register says */
+		bool whole_die;          /* swd_profile_use_die() made size the die's */
 	} flash;
 
 	struct {
@@ -94,6 +107,9 @@ struct swd_profile {
 		size_t nclone_dp_idcodes;
 		uint16_t cpuid_partno;         /* CPUID bits 15:4 (0xC23 M3, 0xC24 M4) */
 		uint16_t flash_size_kib;       /* what the flash size register reads on a genuine part */
+		struct swd_id_alias *aliases;  /* other ids this part reports (early silicon) */
+		size_t naliases;
+		char *revisions_advisory;      /* NULL, or why the revision names are only advisory */
 	} ids;
 
 	struct {
@@ -119,6 +135,24 @@ struct swd_profile {
 		uint32_t lock_size;      /* 16; otp.bin holds data followed by lock bytes */
 	} otp;
 
+	/* The battery-backed domain: backup SRAM and backup registers, read with their clocks
+	 * on (and written with DBP set); each gate is a register and the bits that open it. */
+	struct {
+		bool present;
+		char *reference;         /* the manual's section */
+		struct swd_bkp_region {
+			char *name;      /* "backup-sram", "backup-registers": the bundle region */
+			uint32_t address;
+			uint32_t size;   /* bytes, a multiple of 4 (read as words) */
+		} regions[2];
+		size_t nregions;
+		struct swd_reg_bits {
+			uint32_t address;
+			uint32_t bits;
+		} clocks[2], write_enable;
+		size_t nclocks;
+	} backup_domain;
+
 	struct swd_ram_region *ram;  /* in file order; vector-table SP must be in one */
 	size_t nram;
 };
@@ -137,7 +171,15 @@ void swd_profile_free(struct swd_profile *p);
 /* Lookups. Return: borrowed, or NULL. */
 const struct swd_sector *swd_profile_sector_at(const struct swd_profile *p, uint32_t address);
 const char *swd_profile_revision_name(const struct swd_profile *p, uint16_t rev_id);
+/* The alias that dev_id (with CPUID part number partno) is, or NULL. Returns: borrowed. */
+const struct swd_id_alias *swd_profile_alias(const struct swd_profile *p, uint16_t dev_id,
+                                             uint16_t partno);
 const struct swd_ram_region *swd_profile_ram_at(const struct swd_profile *p, uint32_t address);
+
+/* Makes the profile describe the whole die (flash.die_size), for a chip that carries more
+ * flash than its size register says: size becomes die_size, and sectors of the last one's
+ * size follow to its end. A no-op when already done; SWD_EINPUT without a die_size. */
+int swd_profile_use_die(struct swd_profile *p, struct swd_error *err);
 
 /* "stm32f1x" / "stm32f2x". Returns: borrowed, static. */
 const char *swd_flash_driver_name(enum swd_flash_driver d);

@@ -113,6 +113,7 @@ int main(int argc, char **argv)
 	mc.model = o.model;
 	mc.flash_path = o.flash;
 	mc.uid = o.uid_set ? o.uid : NULL;
+	mc.dbgmcu_idcode = o.dbgmcu_idcode;
 	mc.faults = o.faults;
 	mc.timing = o.timing;
 	mc.seed = o.seed;

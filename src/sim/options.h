@@ -29,6 +29,7 @@ struct sim_options {
 	uint64_t seed;
 	bool uid_set;
 	uint8_t uid[12];
+	uint32_t dbgmcu_idcode; /* 0 = the model's */
 	struct mcu_faults faults;
 	bool busy;             /* link fault: GET_DEV_INFO reports the probe in use */
 	uint64_t drop_after;   /* link fault: bytes of traffic before the link drops */

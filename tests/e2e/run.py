@@ -28,6 +28,7 @@ MODELS = {
     "stm32f405rg": (1024 * 1024, "target/stm32f4x.cfg"),
     "stm32f407vg": (1024 * 1024, "target/stm32f4x.cfg"),
     "stm32f429zi": (2048 * 1024, "target/stm32f4x.cfg"),
+    "stm32f429zg": (1024 * 1024, "target/stm32f4x.cfg"),
 }
 
 BOARD_KEYS = {"name", "model", "content", "faults", "timing", "uid", "serial", "args"}
