@@ -4,7 +4,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli/tmpfile.h"
 #include "core/file.h"
 
 struct gates {

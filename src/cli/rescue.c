@@ -24,6 +24,7 @@
 #include "cli/restore.h"
 #include "cli/source.h"
 #include "cli/tmpfile.h"
+#include "core/file.h"
 #include "core/brick.h"
 #include "core/file.h"
 

@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <stdarg.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -321,6 +322,11 @@ static int fatal_error(struct ocd_session *s, const char *command, struct swd_er
 		            "openocd did not answer '%s' in time", command ? command : "");
 	default:
 		await_exit(s, 2000);
+		if (s->fail.exited && s->fail.term_signal == SIGXFSZ)
+			/* it was writing a file we asked for: a local write error, not a crash */
+			return fail(s, err, SWD_EIO, command, 0, NULL,
+			            "openocd could not write its output: the file size limit (ulimit -f) "
+			            "was reached; raise it or write elsewhere");
 		exit_desc(s, how, sizeof(how));
 		why = last_error_line(s, s->log_mark);
 		return fail(s, err, s->fatal, command, 0, NULL, "openocd exited unexpectedly (%s)%s%s%s%s%s",
@@ -1035,7 +1041,8 @@ static int append_file(int fd, const char *src, uint32_t want, struct swd_error 
 			if (w < 0 && errno == EINTR)
 				continue;
 			if (w < 0) {
-				rc = swd_error_set(err, SWD_EIO, "cannot write: %s", strerror(errno));
+				rc = swd_error_set(err, SWD_EIO, "cannot write the image read from the target: %s",
+				                   swd_errno_text(errno));
 				goto out;
 			}
 			off += w;

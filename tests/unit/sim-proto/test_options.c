@@ -12,12 +12,14 @@
 
 static int parse(struct sim_options *o, char *err, const char *const *args)
 {
-	char *argv[32];
+	char *argv[64];
 	int argc = 0;
 
 	argv[argc++] = (char *)"swdbackup-sim";
-	for (; *args; args++)
+	for (; *args; args++) {
+		assert_true(argc < 63); /* room for this one and the NULL */
 		argv[argc++] = (char *)*args;
+	}
 	argv[argc] = NULL;
 	err[0] = '\0';
 	return sim_options_parse(o, argc, argv, err, 256);
