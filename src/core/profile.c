@@ -21,10 +21,6 @@
 /* Largest file we accept as a profile: real ones are a few KiB. */
 #define PROFILE_MAX_BYTES (1024 * 1024)
 
-/* In the order of enum swd_flash_driver and enum swd_ob_format. */
-static const char *const flash_drivers[] = {"stm32f1x", "stm32f2x", NULL};
-static const char *const ob_formats[] = {"stm32f1", "stm32f2x", NULL};
-
 static bool is_pow2(uint64_t v)
 {
 	return v != 0 && (v & (v - 1)) == 0;
@@ -181,6 +177,9 @@ static int load_flash(struct swd_jsonfield *c, const json_t *o, struct swd_profi
 	static const struct swd_jsonfield_key bank_keys[] = {{"sectors", true}, {NULL, false}};
 	const char *path = "flash";
 	char b[256], bp[256], sp[256];
+	/* in the order of enum swd_flash_driver */
+	const char *const drivers[] = {swd_family_of(SWD_FLASH_STM32F1X)->driver,
+	                               swd_family_of(SWD_FLASH_STM32F2X)->driver, NULL};
 	json_t *banks, *bank;
 	int e;
 	uint64_t u, total = 0;
@@ -190,9 +189,10 @@ static int load_flash(struct swd_jsonfield *c, const json_t *o, struct swd_profi
 	if ((rc = swd_jsonfield_object(c, path, o, keys)) < 0)
 		return rc;
 	if ((rc = swd_jsonfield_enum(c, swd_jsonfield_member(b, sizeof(b), path, "driver"),
-	                             json_object_get(o, "driver"), flash_drivers, &e)) < 0)
+	                             json_object_get(o, "driver"), drivers, &e)) < 0)
 		return rc;
 	p->flash.driver = (enum swd_flash_driver)e;
+	p->family = swd_family_of(p->flash.driver);
 	if ((rc = swd_jsonfield_hex(c, swd_jsonfield_member(b, sizeof(b), path, "base"),
 	                            json_object_get(o, "base"),
 	                            UINT32_MAX, 0, &p->flash.base)) < 0)
@@ -441,6 +441,9 @@ static int load_option_bytes(struct swd_jsonfield *c, const json_t *o, struct sw
 {
 	static const struct swd_jsonfield_key keys[] = {{"format", true}, {"address", true}, {"size", true},
 	                                               {NULL, false}};
+	/* in the order of enum swd_ob_format */
+	const char *const formats[] = {swd_family_of(SWD_FLASH_STM32F1X)->ob_format,
+	                               swd_family_of(SWD_FLASH_STM32F2X)->ob_format, NULL};
 	const char *path = "option_bytes";
 	char b[256];
 	uint64_t u;
@@ -449,13 +452,13 @@ static int load_option_bytes(struct swd_jsonfield *c, const json_t *o, struct sw
 	if ((rc = swd_jsonfield_object(c, path, o, keys)) < 0)
 		return rc;
 	if ((rc = swd_jsonfield_enum(c, swd_jsonfield_member(b, sizeof(b), path, "format"),
-	                             json_object_get(o, "format"), ob_formats, &e)) < 0)
+	                             json_object_get(o, "format"), formats, &e)) < 0)
 		return rc;
 	p->option_bytes.format = (enum swd_ob_format)e;
-	if ((p->option_bytes.format == SWD_OB_STM32F1) != (p->flash.driver == SWD_FLASH_STM32F1X))
+	if (p->option_bytes.format != p->family->ob_format_id)
 		return swd_jsonfield_error(c, b, false,
 		                           "option byte format \"%s\" does not go with flash driver \"%s\"",
-		                           ob_formats[e], swd_flash_driver_name(p->flash.driver));
+		                           formats[e], p->family->driver);
 	if ((rc = swd_jsonfield_hex(c, swd_jsonfield_member(b, sizeof(b), path, "address"),
 	                            json_object_get(o, "address"),
 	                            UINT32_MAX, 0, &p->option_bytes.address)) < 0)
@@ -946,16 +949,16 @@ const struct swd_ram_region *swd_profile_ram_at(const struct swd_profile *p, uin
 
 const char *swd_flash_driver_name(enum swd_flash_driver d)
 {
-	return d == SWD_FLASH_STM32F1X ? "stm32f1x" : "stm32f2x";
+	return swd_family_of(d)->driver;
 }
 
-int swd_profile_dp_idcode_kind(const struct swd_profile *p, uint32_t idcode)
+enum swd_dp_kind swd_profile_dp_idcode_kind(const struct swd_profile *p, uint32_t idcode)
 {
 	for (size_t i = 0; i < p->ids.ndp_idcodes; i++)
 		if (p->ids.dp_idcodes[i] == idcode)
-			return 1;
+			return SWD_DP_GENUINE;
 	for (size_t i = 0; i < p->ids.nclone_dp_idcodes; i++)
 		if (p->ids.clone_dp_idcodes[i] == idcode)
-			return 2;
-	return 0;
+			return SWD_DP_CLONE;
+	return SWD_DP_UNKNOWN;
 }
