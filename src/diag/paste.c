@@ -3,7 +3,7 @@
  * A pasted log is rarely OpenOCD's stderr as it was: it comes out of an IDE console, a
  * terminal, a container or a forum post, with CRLF or lone CR line ends, ANSI colour, a
  * timestamp or a "service_1  | " prefix on every line, gdb/MI stream records (~"Info : ...\n"),
- * "(gdb) " prompts, "> " quoting, indentation, and lines a Windows console wrapped at 80
+ * "(gdb) " prompts, "> " quoting, Markdown bold, indentation, and lines a Windows console wrapped at 80
  * columns. diag_paste_clean undoes each of these so the rules see the lines as OpenOCD wrote
  * them. It never drops a line: noise stays, and a rule that does not match it ignores it.
  */
@@ -142,6 +142,16 @@ static void strip_prefixes(char *s, regex_t *re, const bool *ok)
 		}
 		if (!changed)
 			break;
+	}
+	/* Markdown bold around words ("**open failed**") from a forum post; OpenOCD's own
+	 * "** OpenOCD init failed **" has blanks inside and stays. */
+	for (char *p = strstr(s, "**"); p; p = strstr(p, "**")) {
+		bool touches = (p > s && p[-1] != ' ' && p[-1] != '*') ||
+		               (p[2] != ' ' && p[2] != '\0' && p[2] != '*');
+		if (touches)
+			memmove(p, p + 2, strlen(p + 2) + 1);
+		else
+			p += 2;
 	}
 	size_t n = strlen(s);
 	while (n && (s[n - 1] == ' ' || s[n - 1] == '\t'))

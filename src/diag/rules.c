@@ -586,6 +586,16 @@ static int chk_too_old_version(struct diag_ctx *c)
 	return c->ev->openocd_version || c->ev->missing_command ? DIAG_CONF_HIGH : DIAG_CONF_LOW;
 }
 
+/* A config script missing from an OpenOCD older than the release that brought it. */
+static int chk_too_old_config(struct diag_ctx *c)
+{
+	if (c->ver_major != 0 || c->ver_minor < 0 || c->ver_minor >= 12)
+		return 0;
+	snprintf(c->detail, sizeof(c->detail), "OpenOCD %d.%d lacks the script", c->ver_major,
+	         c->ver_minor);
+	return c->ver_minor <= 10 ? DIAG_CONF_HIGH : DIAG_CONF_MEDIUM;
+}
+
 static int chk_missing_command(struct diag_ctx *c)
 {
 	if (!c->ev->missing_command)
@@ -770,6 +780,19 @@ const struct diag_rule diag_rules[] = {
 		       "point swdbackup at it with --openocd PATH",
 		.source = "banner 'Open On-Chip Debugger %s' (src/openocd.c, OPENOCD_VERSION; same "
 		          "in 0.9-0.12)",
+	},
+	{
+		.id = DIAG_OPENOCD_TOO_OLD, .name = "too-old-config",
+		.confidence = DIAG_CONF_HIGH, .priority = 96,
+		.any = { "Can't find (interface/stlink|interface/stlink-dap|target/stm32(g0|g4|wl|l5|"
+		         "u5|h7|c0|mp15)x|target/rp2040)\\.cfg" },
+		.check = chk_too_old_config,
+		.cause = "the OpenOCD that ran predates the config script it was asked to load "
+		         "(interface/stlink.cfg and the newer STM32 target files came with 0.11 and 0.12)",
+		.fix = "install OpenOCD 0.12 or later (Debian 12: 'sudo apt install openocd'; on "
+		       "Windows and macOS the xPack build) and point swdbackup at it with --openocd PATH",
+		.source = "'Can't find %s' from proc find (src/helper/startup.tcl); the file list of "
+		          "tcl/ in each release",
 	},
 	{
 		.id = DIAG_CONFIG_NOT_FOUND, .name = "config-not-found",
