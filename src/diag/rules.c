@@ -1065,6 +1065,20 @@ const struct diag_rule diag_rules[] = {
 		          "target_wait_state; same in 0.9-0.12) after the log showed the core running",
 	},
 	{
+		/* The STM32 low-power lines (L0/L1/L4/L5/U5/WL) are built to sleep in stop mode
+		 * between events; a halt that times out on one is the sleeping core, and a
+		 * truncated paste may keep only "timed out while wait". */
+		.id = DIAG_TARGET_LOW_POWER, .name = "low-power-part",
+		.confidence = DIAG_CONF_HIGH, .priority = 56,
+		.all = { "timed out while wait|Halt timed out, wake up GDB|- Not halted",
+		         "stm32(l[0-9]|u5|wl)[a-z0-9]*\\.(cpu|m4|m0)" },
+		.cause = CAUSE_LOW_POWER,
+		.fix = FIX_LOW_POWER,
+		.source = "'timed out while waiting for target %s' (src/target/target.c, "
+		          "target_wait_state) and 'Halt timed out, wake up GDB.' (src/server/"
+		          "gdb_server.c, gdb_new_connection) on a target of a low-power family",
+	},
+	{
 		.id = DIAG_TARGET_LOW_POWER, .name = "low-power-guess",
 		.show = { "Not halted" },
 		.confidence = DIAG_CONF_LOW, .priority = 20,
@@ -1078,6 +1092,7 @@ const struct diag_rule diag_rules[] = {
 		.id = DIAG_CORE_HALT_TIMEOUT, .name = "halt-timeout-log",
 		.confidence = DIAG_CONF_HIGH, .priority = 50,
 		.any = { "timed out while waiting for target halted", "TARGET: .* - Not halted",
+		         "Halt timed out, wake up GDB", "^Error: timed out while wait",
 		         "TARGET: [^ ]+ - Not halted", "Target not examined, will not halt" },
 		.yield_to = { DIAG_TARGET_LOW_POWER, DIAG_READOUT_PROTECTED },
 		.n_yield = 2,
