@@ -596,6 +596,29 @@ static int chk_too_old_config(struct diag_ctx *c)
 	return c->ver_minor <= 10 ? DIAG_CONF_HIGH : DIAG_CONF_MEDIUM;
 }
 
+/* True when LINE shows Windows: a drive path ("C:\\"), a PowerShell prompt, an .exe, or
+ * the "libusb1 <hash>" banner line of the Windows builds. */
+static bool windows_line(const char *line)
+{
+	for (const char *p = strstr(line, ":\\"); p; p = strstr(p + 1, ":\\"))
+		if (p > line && ((p[-1] >= 'A' && p[-1] <= 'Z') || (p[-1] >= 'a' && p[-1] <= 'z')) &&
+		    (p - 1 == line || !((p[-2] >= 'A' && p[-2] <= 'Z') || (p[-2] >= 'a' && p[-2] <= 'z'))))
+			return true;
+	return strncmp(line, "PS ", 3) == 0 || strstr(line, ".exe") || strstr(line, ".EXE") ||
+	       strncmp(line, "libusb1 ", 8) == 0;
+}
+
+/* High when the log is from Windows, medium otherwise. */
+static int chk_windows_log(struct diag_ctx *c)
+{
+	for (size_t i = 0; i < c->ev->n_log_lines; i++)
+		if (windows_line(c->ev->log_lines[i])) {
+			snprintf(c->detail, sizeof(c->detail), "the log is from Windows");
+			return DIAG_CONF_HIGH;
+		}
+	return DIAG_CONF_MEDIUM;
+}
+
 static int chk_missing_command(struct diag_ctx *c)
 {
 	if (!c->ev->missing_command)
@@ -874,6 +897,26 @@ const struct diag_rule diag_rules[] = {
 		          "handle_adapter_driver_command; 0.9-0.10 'interface' command); 'mode "
 		          "(transport) not supported by device' (stlink_usb.c, stlink_usb_init_mode); "
 		          "libusb LIBUSB_ERROR_NOT_SUPPORTED (libusb_helper.c, jtag_libusb_open)",
+	},
+	{
+		/* libusb's Windows backend answers NOT_FOUND when the device has no WinUSB (or
+		 * libusbK) driver bound; on Linux and macOS open() does not say that of a device
+		 * it just listed. */
+		.id = DIAG_PROBE_DRIVER_MISSING, .name = "probe-driver-missing-windows",
+		.confidence = DIAG_CONF_HIGH, .priority = 86,
+		.all = { "libusb_open\\(\\) failed with LIBUSB_ERROR_NOT_FOUND",
+		         "could not find or open device|unable to open ftdi device|no device found|"
+		         "Cannot find jlink|open failed|unable to find a matching CMSIS-DAP device|"
+		         "Failed to open or find the device|No J-Link device found" },
+		.check = chk_windows_log,
+		.cause = "Windows has no WinUSB driver bound to the probe, so libusb cannot open it "
+		         "(the probe shows in Device Manager under its vendor's driver or none)",
+		.fix = "bind WinUSB to the probe's debug interface with Zadig (or install the "
+		       "vendor's WinUSB driver: ST-LINK STSW-LINK009, Espressif esp-win-usb-drivers), "
+		       "replug it and retry",
+		.source = "'libusb_open() failed with %s' (src/helper/libusb_helper.c, "
+		          "jtag_libusb_open; 0.9-0.10 src/jtag/drivers/libusb1_common.c); libusb's "
+		          "windows_winusb.c returns LIBUSB_ERROR_NOT_FOUND with no usable driver",
 	},
 	{
 		.id = DIAG_PROBE_DRIVER_MISSING, .name = "probe-firmware-no-swd",
