@@ -5,6 +5,9 @@
  *
  *	<case> <split> <expected class> <top finding> <confidence> <line that decided it>
  *
+ * where <expected class> is the thread's root cause, or "unknown" when the case says the
+ * log itself cannot show it ("log_shows_cause": false: e.g. a protection the log never
+ * mentions), since then the honest answer is "unknown" with the decisive line;
  * and checks what must hold on every run: each case file is complete, its class is a
  * finding id, its split is the one the rule gives (the first byte of the SHA-256 of the
  * source URL, modulo 3: 0 = held-out, else fit; fixed before any score was seen), every
@@ -110,16 +113,25 @@ static int score_case(const char *dir, const char *name)
 		return bad + 1;
 	}
 	const struct diag_finding *top = &r->findings[0];
-	const char *got = diag_id_name(top->id);
-	const char *line = top->n_evidence ? top->evidence[0] : "";
-	printf("%s\t%s\t%s\t%s\t%s\t%s\n", name, split, cls, got,
-	       diag_confidence_name(top->confidence), line);
-	bool right = strcmp(got, cls) == 0;
-	if (!right && strcmp(split, "fit") == 0) {
-		fprintf(stderr, "%s: fit case read as %s, the thread says %s\n", name, got, cls);
+	json_t *shows = json_object_get(j, "log_shows_cause");
+	if (shows && !json_is_boolean(shows)) {
+		fprintf(stderr, "%s.json: 'log_shows_cause' must be true or false\n", name);
 		bad++;
 	}
-	if (!right && (strcmp(got, "readout-protected") == 0 || strcmp(cls, "readout-protected") == 0)) {
+	const char *want = json_is_false(shows) ? "unknown" : cls;
+	const char *got = diag_id_name(top->id);
+	const char *line = top->n_evidence ? top->evidence[0] : "";
+	printf("%s\t%s\t%s\t%s\t%s\t%s\n", name, split, want, got,
+	       diag_confidence_name(top->confidence), line);
+	bool right = strcmp(got, want) == 0;
+	if (!right && strcmp(split, "fit") == 0) {
+		fprintf(stderr, "%s: fit case read as %s, expected %s\n", name, got, want);
+		bad++;
+	}
+	/* A misread names the wrong thing: protection where there is none, or another cause
+	 * where there is protection. "unknown" names nothing and is scored as a miss only. */
+	if (!right && (strcmp(got, "readout-protected") == 0 ||
+	               (strcmp(cls, "readout-protected") == 0 && strcmp(got, "unknown") != 0))) {
 		fprintf(stderr, "%s: readout-protection misread: %s for %s\n", name, got, cls);
 		bad++;
 	}
