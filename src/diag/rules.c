@@ -619,6 +619,26 @@ static int chk_windows_log(struct diag_ctx *c)
 	return DIAG_CONF_MEDIUM;
 }
 
+/* Medium for three or more WAIT stalls or a core read back with no breakpoints, high for
+ * both. */
+static int chk_stalls(struct diag_ctx *c)
+{
+	size_t waits = 0;
+	bool no_fpb = false;
+	for (size_t i = 0; i < c->ev->n_log_lines; i++) {
+		const char *l = c->ev->log_lines[i];
+		if (strstr(l, "DAP transaction stalled (WAIT)"))
+			waits++;
+		if (strstr(l, "hardware has 0 breakpoints"))
+			no_fpb = true;
+	}
+	if (waits < 3 && !no_fpb)
+		return 0;
+	snprintf(c->detail, sizeof(c->detail), "%zu WAIT stalls%s", waits,
+	         no_fpb ? ", core read back with 0 breakpoints" : "");
+	return waits >= 3 && no_fpb ? DIAG_CONF_HIGH : DIAG_CONF_MEDIUM;
+}
+
 static int chk_missing_command(struct diag_ctx *c)
 {
 	if (!c->ev->missing_command)
@@ -1171,6 +1191,24 @@ const struct diag_rule diag_rules[] = {
 		.source = "'jtag status contains invalid mode value - communication failure' "
 		          "(src/target/hla_target.c, adapter_poll; same in 0.9-0.12); 'JTAG-DP STICKY "
 		          "ERROR' (adi_v5_jtag.c); 'SWD ack not OK' (adi_v5_swd.c / cmsis_dap.c)",
+	},
+	{
+		/* One WAIT is the core being busy; a run of them, or a Cortex-M read back with no
+		 * breakpoint unit at all (every M0-M7 has at least two), is a link that
+		 * returns stalls and zeros. */
+		.id = DIAG_SWD_COMM_ERRORS, .name = "comm-errors-stalls",
+		.confidence = DIAG_CONF_MEDIUM, .priority = 42,
+		.show = { "DAP transaction stalled \\(WAIT\\)", "hardware has 0 breakpoints" },
+		.check = chk_stalls,
+		.yield_to = { DIAG_TARGET_UNPOWERED, DIAG_SWD_UNREACHABLE, DIAG_READOUT_PROTECTED,
+		              DIAG_PROBE_NOT_FOUND, DIAG_WRONG_TARGET_CONFIG, DIAG_CLONE_IDCODE },
+		.n_yield = 6,
+		.cause = CAUSE_COMM,
+		.fix = FIX_COMM,
+		.source = "'DAP transaction stalled (WAIT) - slowing down' (src/target/"
+		          "adi_v5_jtag.c, jtagdp_transaction_endcheck; 0.10-0.12) and '%s: hardware "
+		          "has %d breakpoints, %d watchpoints' (src/target/cortex_m.c, "
+		          "cortex_m_examine)",
 	},
 	{
 		.id = DIAG_SWD_COMM_ERRORS, .name = "comm-errors-soft",
