@@ -1050,7 +1050,9 @@ const struct diag_rule diag_rules[] = {
 		         "Error connecting DP: cannot read IDR",
 		         "Could not initialize the debug port",
 		         "JTAG scan chain interrogation failed",
-		         "Failed to connect multidrop", "CMSIS-DAP command CMD_CONNECT failed" },
+		         "Failed to connect multidrop", "CMSIS-DAP command CMD_CONNECT failed",
+		         /* Raspberry Pi's 0.10+dev fork logs the failed 'dap init' at Info */
+		         "^Info *: DAP init failed" },
 		.yield_to = { DIAG_TARGET_UNPOWERED, DIAG_TARGET_LOW_POWER },
 		.n_yield = 2,
 		.cause = CAUSE_UNREACHABLE,

@@ -5,9 +5,10 @@
  *
  *	<case> <split> <expected class> <top finding> <confidence> <line that decided it>
  *
- * where <expected class> is the thread's root cause, or "unknown" when the case says the
- * log itself cannot show it ("log_shows_cause": false: e.g. a protection the log never
- * mentions), since then the honest answer is "unknown" with the decisive line;
+ * where <expected class> is the thread's root cause, or, when the log itself cannot show
+ * that cause, the reading the case gives in "log_reading" (e.g. "unknown" for a protection
+ * the log never mentions, "swd-unreachable" for an unpowered board behind a probe that
+ * cannot measure the voltage);
  * and checks what must hold on every run: each case file is complete, its class is a
  * finding id, its split is the one the rule gives (the first byte of the SHA-256 of the
  * source URL, modulo 3: 0 = held-out, else fit; fixed before any score was seen), every
@@ -113,12 +114,16 @@ static int score_case(const char *dir, const char *name)
 		return bad + 1;
 	}
 	const struct diag_finding *top = &r->findings[0];
-	json_t *shows = json_object_get(j, "log_shows_cause");
-	if (shows && !json_is_boolean(shows)) {
-		fprintf(stderr, "%s.json: 'log_shows_cause' must be true or false\n", name);
-		bad++;
+	json_t *reading = json_object_get(j, "log_reading");
+	const char *want = cls;
+	if (reading) {
+		want = json_string_value(reading);
+		if (!want || diag_id_from_name(want) < 0) {
+			fprintf(stderr, "%s.json: 'log_reading' must be a finding id\n", name);
+			want = cls;
+			bad++;
+		}
 	}
-	const char *want = json_is_false(shows) ? "unknown" : cls;
 	const char *got = diag_id_name(top->id);
 	const char *line = top->n_evidence ? top->evidence[0] : "";
 	printf("%s\t%s\t%s\t%s\t%s\t%s\n", name, split, want, got,
