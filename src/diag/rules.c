@@ -887,6 +887,8 @@ const struct diag_rule diag_rules[] = {
 		.any = { "the selected device is already used", "LIBUSB_ERROR_BUSY", "Resource busy",
 		         "could not claim interface", "unable to claim interface",
 		         "maximum number of connections" },
+		.yield_to = { DIAG_PROBE_DRIVER_MISSING },
+		.n_yield = 1,
 		.cause = "another program holds the probe (another OpenOCD, STM32CubeProgrammer, "
 		         "st-util, an IDE debug session)",
 		.fix = "close the other program ('pgrep -a openocd; pgrep -a st-util'; quit "
@@ -936,6 +938,23 @@ const struct diag_rule diag_rules[] = {
 		.source = "'libusb_open() failed with %s' (src/helper/libusb_helper.c, "
 		          "jtag_libusb_open; 0.9-0.10 src/jtag/drivers/libusb1_common.c); libusb's "
 		          "windows_winusb.c returns LIBUSB_ERROR_NOT_FOUND with no usable driver",
+	},
+	{
+		/* OpenOCD took a non-CMSIS-DAP interface (class 10: CDC data, held by the kernel's
+		 * serial driver) for the v2 bulk one; the claim then fails "busy" although no
+		 * other program has the probe. The HID (v1) interface works. */
+		.id = DIAG_PROBE_DRIVER_MISSING, .name = "cmsis-dap-wrong-interface",
+		.confidence = DIAG_CONF_HIGH, .priority = 87,
+		.all = { "CMSIS-DAPv2 interface [0-9]+ with wrong class",
+		         "could not claim interface|CMD_INFO failed|error (reading|writing) data" },
+		.cause = "OpenOCD picked an interface of the probe that is not its CMSIS-DAP one (the "
+		         "probe's firmware labels it badly); the operating system's serial driver "
+		         "holds it, so it reads as busy",
+		.fix = "use the probe's HID interface: add -c 'cmsis_dap_backend hid' (OpenOCD "
+		       "0.11+), or update the probe's firmware so its CMSIS-DAPv2 interface is "
+		       "labelled right",
+		.source = "'Using CMSIS-DAPv2 interface %d with wrong class %d subclass %d or protocol "
+		          "%d' (src/jtag/drivers/cmsis_dap_usb_bulk.c, cmsis_dap_usb_open, 0.11+)",
 	},
 	{
 		.id = DIAG_PROBE_DRIVER_MISSING, .name = "probe-firmware-no-swd",
