@@ -639,6 +639,28 @@ static int chk_stalls(struct diag_ctx *c)
 	return waits >= 3 && no_fpb ? DIAG_CONF_HIGH : DIAG_CONF_MEDIUM;
 }
 
+/* The first cause over its cascade: a halt that times out after the link already failed
+ * ("invalid mode value", a bad ACK, a sticky error) is that failure's consequence, so the
+ * halt timeout drops to medium below the communication finding. */
+static int chk_halt_not_cascade(struct diag_ctx *c)
+{
+	static const char *const comm[] = { "jtag status contains invalid mode value",
+		                            "SWD ack not OK", "STICKY ERROR", "Invalid ACK" };
+	static const char *const halt[] = { "timed out while wait", "Not halted",
+		                            "Halt timed out" };
+	size_t first_comm = (size_t)-1, first_halt = (size_t)-1;
+	for (size_t i = 0; i < c->ev->n_log_lines; i++) {
+		const char *l = c->ev->log_lines[i];
+		for (size_t k = 0; first_comm == (size_t)-1 && k < sizeof(comm) / sizeof(comm[0]); k++)
+			if (strstr(l, comm[k]))
+				first_comm = i;
+		for (size_t k = 0; first_halt == (size_t)-1 && k < sizeof(halt) / sizeof(halt[0]); k++)
+			if (strstr(l, halt[k]))
+				first_halt = i;
+	}
+	return first_comm < first_halt ? DIAG_CONF_MEDIUM : DIAG_CONF_HIGH;
+}
+
 static int chk_missing_command(struct diag_ctx *c)
 {
 	if (!c->ev->missing_command)
@@ -1178,6 +1200,7 @@ const struct diag_rule diag_rules[] = {
 		.any = { "timed out while waiting for target halted", "TARGET: .* - Not halted",
 		         "Halt timed out, wake up GDB", "^Error: timed out while wait",
 		         "TARGET: [^ ]+ - Not halted", "Target not examined, will not halt" },
+		.check = chk_halt_not_cascade,
 		.yield_to = { DIAG_TARGET_LOW_POWER, DIAG_READOUT_PROTECTED },
 		.n_yield = 2,
 		.cause = CAUSE_HALT,
