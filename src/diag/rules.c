@@ -1052,13 +1052,16 @@ const struct diag_rule diag_rules[] = {
 		/* One reply that stalled for more than a second; the link may have recovered. */
 		.id = DIAG_PROBE_NOT_FOUND, .name = "probe-stalled",
 		.confidence = DIAG_CONF_MEDIUM, .priority = 40,
-		.any = { "failed to receive USB CMD response" },
+		.any = { "failed to receive USB CMD response",
+		         /* 0.9-0.10: the ST-LINK enumerates but no longer answers its first command */
+		         "^(Error: *)?read version failed" },
 		.cause = "the probe (or the stlink-server behind --probe stlink-tcp) stopped answering "
 		         "for more than a second",
-		.fix = "check the USB cable and hub (short cable, powered port); for stlink-tcp make "
-		       "sure the server still runs; then retry",
+		.fix = "unplug the probe and plug it back in; check the USB cable and hub (short "
+		       "cable, powered port); for stlink-tcp make sure the server still runs; then retry",
 		.source = "'failed to receive USB CMD response' (src/jtag/drivers/stlink_usb.c, "
-		          "stlink_tcp_recv / stlink_tcp_send_cmd, 0.11+)",
+		          "stlink_tcp_recv / stlink_tcp_send_cmd, 0.11+); 'read version failed' "
+		          "(stlink_usb.c, stlink_usb_version, 0.9-0.10)",
 	},
 
 	/* ---- power and the debug port ---- */
