@@ -146,8 +146,12 @@ static void strip_prefixes(char *s, regex_t *re, const bool *ok)
 	/* Markdown bold around words ("**open failed**") from a forum post; OpenOCD's own
 	 * "** OpenOCD init failed **" has blanks inside and stays. */
 	for (char *p = strstr(s, "**"); p; p = strstr(p, "**")) {
-		bool touches = (p > s && p[-1] != ' ' && p[-1] != '*') ||
-		               (p[2] != ' ' && p[2] != '\0' && p[2] != '*');
+		size_t run = strspn(p, "*");
+		if (run != 2 || (p > s && p[-1] == '*')) {
+			p += run; /* "*****": a masked name, not emphasis */
+			continue;
+		}
+		bool touches = (p > s && p[-1] != ' ') || (p[2] != ' ' && p[2] != '\0');
 		if (touches)
 			memmove(p, p + 2, strlen(p + 2) + 1);
 		else

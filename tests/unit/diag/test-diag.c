@@ -1307,6 +1307,7 @@ static void test_paste_clean(void **state)
 		{ "Error: 270 49 stlink_usb.c:1672 stlink_usb_open(): **open failed**\n",
 		  "Error: 270 49 stlink_usb.c:1672 stlink_usb_open(): open failed\n" },
 		{ "** OpenOCD init failed **\n", "** OpenOCD init failed **\n" },
+		{ "C:\\Users\\*****\\x\n", "C:\\Users\\*****\\x\n" },
 		/* a Windows console wraps at 80 columns; the rest is joined back */
 		{ "Info : The selected transport took over low-level target control. The results mi\n"
 		  "ght differ compared to plain JTAG/SWD\nError: open failed\n",
