@@ -979,6 +979,23 @@ const struct diag_rule diag_rules[] = {
 		          "%d' (src/jtag/drivers/cmsis_dap_usb_bulk.c, cmsis_dap_usb_open, 0.11+)",
 	},
 	{
+		/* The FTDI chip answered enumeration but its reset request failed: with the
+		 * vendor's VCP or an old libusb0/libusbK driver bound (Windows), libusb can list the
+		 * device and not drive it. Medium: a flaky hub gives the same line. */
+		.id = DIAG_PROBE_DRIVER_MISSING, .name = "ftdi-reset-failed",
+		.confidence = DIAG_CONF_MEDIUM, .priority = 84,
+		.all = { "failed to reset FTDI device: LIBUSB_ERROR_(IO|NOT_SUPPORTED|PIPE)",
+		         "unable to open ftdi device" },
+		.cause = "the FTDI probe enumerates but cannot be driven: the operating system has its "
+		         "serial (VCP) or an old libusb driver bound to the JTAG channel",
+		.fix = "on Windows bind WinUSB to the probe's interface 0 with Zadig (the Olimex and "
+		       "Espressif manuals show it), replug it and retry; elsewhere try another port "
+		       "or hub",
+		.source = "'failed to reset FTDI device: %s' (src/jtag/drivers/mpsse.c, "
+		          "open_matching_device / mpsse_open, 0.8+) and 'unable to open ftdi device "
+		          "with vid %04x, pid %04x, ...' (mpsse_open)",
+	},
+	{
 		.id = DIAG_PROBE_DRIVER_MISSING, .name = "probe-firmware-no-swd",
 		.confidence = DIAG_CONF_HIGH, .priority = 85,
 		.check = chk_firmware_no_swd,
