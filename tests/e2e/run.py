@@ -144,7 +144,8 @@ class Board:
 
     def log_text(self):
         try:
-            self.out.flush()
+            if not self.out.closed:
+                self.out.flush()
             with open(os.path.join(self.dir, f"sim{self.starts}.log"), errors="replace") as f:
                 return f.read()[-3000:]
         except OSError:

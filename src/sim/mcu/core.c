@@ -336,8 +336,13 @@ fail:
 
 void mcu_core_free(mcu_t *m)
 {
-	if (m->uc)
+	/* Dropping every translation first frees the per-page code bitmaps that unicorn 2.0
+	 * builds when memory holding translated code is written (flash programmed while the
+	 * core was stopped, then the board powered off): uc_close() leaks them otherwise. */
+	if (m->uc) {
+		uc_ctl(m->uc, UC_CTL_WRITE(UC_CTL_TB_FLUSH, 0));
 		uc_close(m->uc);
+	}
 	m->uc = NULL;
 	free(m->core_extra);
 	m->core_extra = NULL;
