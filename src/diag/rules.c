@@ -671,6 +671,29 @@ static int chk_cmsis_dap_firmware(struct diag_ctx *c)
 	return DIAG_CONF_MEDIUM;
 }
 
+/* On Windows, libusb reports NOT_SUPPORTED for every other USB device OpenOCD tries while
+ * it looks for the probe. When the probe then works (its clock is set, the target's chain
+ * or DPIDR is read), that line was about another device: the driver finding does not
+ * stand and the real failure comes later. */
+static int chk_driver_failure_stands(struct diag_ctx *c)
+{
+	static const char *const working[] = { "clock speed ", "JTAG scan chain", "IR capture",
+		                               "SWD DPIDR", "Interface ready", "Target voltage",
+		                               "VTarget", "tap/device found" };
+	bool failed = false;
+	for (size_t i = 0; i < c->ev->n_log_lines; i++) {
+		const char *l = c->ev->log_lines[i];
+		if (strstr(l, "LIBUSB_ERROR_NOT_SUPPORTED") || strstr(l, "Operation not supported")) {
+			failed = true;
+			continue;
+		}
+		for (size_t k = 0; failed && k < sizeof(working) / sizeof(working[0]); k++)
+			if (strstr(l, working[k]))
+				return 0;
+	}
+	return DIAG_CONF_HIGH;
+}
+
 static int chk_missing_command(struct diag_ctx *c)
 {
 	if (!c->ev->missing_command)
@@ -939,6 +962,7 @@ const struct diag_rule diag_rules[] = {
 		         "mode \\(transport\\) not supported by device",
 		         "Selected transport is not supported by the device",
 		         "Device supports JTAG transport only", "J-Link driver does not support USB" },
+		.check = chk_driver_failure_stands,
 		.cause = "the probe cannot be driven: this OpenOCD was built without its driver, the "
 		         "OS has the wrong USB driver bound to it, or its firmware cannot do SWD",
 		.fix = "check 'openocd -c \"adapter list\"' (0.11+) lists the driver (Debian's "
