@@ -1,4 +1,4 @@
-/* Unit tests for the probe model over the scripted board (fake_mcu.c): each ST-LINK
+/* test-probe.c - the probe model over the scripted board (fake_mcu.c): each ST-LINK
  * command's reply bytes, the status plumbing from mcu_status to the ST-LINK status
  * bytes, the READMEM_8 length quirk and the realistic-timing cost. */
 #include <setjmp.h>

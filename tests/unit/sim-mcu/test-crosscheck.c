@@ -1,4 +1,4 @@
-/* test-sim-crosscheck.c - the profiles against the simulator's device tables.
+/* test-crosscheck.c - the profiles against the simulator's device tables.
  *
  * profiles/ and src/sim/mcu/models.c are written independently from the same reference
  * manuals; this reads each simulated part's identity registers, option bytes and memory

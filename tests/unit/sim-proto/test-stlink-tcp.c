@@ -1,4 +1,4 @@
-/* Unit tests for the stlink-server TCP request parser and reply encoders: every request
+/* test-stlink-tcp.c - the stlink-server TCP request parser and reply encoders: every request
  * OpenOCD sends is fed whole, split at every byte, and one byte at a time, and the decoded
  * fields are checked exactly; malformed streams fail and stay failed. */
 #include <setjmp.h>

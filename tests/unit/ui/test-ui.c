@@ -1,4 +1,4 @@
-/* ui: number and progress formatting, TTY-only bar, JSON and text reports. */
+/* test-ui.c - number and progress formatting, TTY-only bar, JSON and text reports. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,4 +1,4 @@
-/* Unit tests for swdbackup-sim's command line: every fault spelling, and that each bad
+/* test-options.c - swdbackup-sim's command line: every fault spelling, and that each bad
  * option is refused with one line naming it. */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -1,4 +1,5 @@
-/* Option parsing of the subcommands: accepted sets, values, refusals, positionals. */
+/* test-options.c - option parsing of the subcommands: accepted sets, values, refusals,
+ * positionals. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,5 +1,5 @@
-/* The report's pieces that are pure: the exit-code contract of the errors the commands
- * return, and findings rendered as JSON. */
+/* test-report.c - the report's pieces that are pure: the exit-code contract of the errors
+ * the commands return, and findings rendered as JSON. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
