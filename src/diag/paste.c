@@ -45,32 +45,11 @@ static bool starts_openocd_line(const char *s)
 	return false;
 }
 
-struct buf {
-	char *p;
-	size_t n, cap;
-};
-
-static int buf_put(struct buf *b, const char *s, size_t n)
+/* Copies LINE (LEN bytes, no line end) to OUT without escape sequences and control bytes;
+ * OUT has room for LEN + 1 bytes (the copy never grows). */
+static void strip_controls(char *out, const char *line, size_t len)
 {
-	if (b->n + n + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap : 256;
-		while (cap < b->n + n + 1)
-			cap *= 2;
-		char *p = realloc(b->p, cap);
-		if (!p)
-			return -1;
-		b->p = p;
-		b->cap = cap;
-	}
-	memcpy(b->p + b->n, s, n);
-	b->n += n;
-	b->p[b->n] = '\0';
-	return 0;
-}
-
-/* Copies LINE (LEN bytes, no line end) without escape sequences and control bytes. */
-static int strip_controls(struct buf *out, const char *line, size_t len)
-{
+	size_t w = 0;
 	for (size_t i = 0; i < len; i++) {
 		unsigned char ch = (unsigned char)line[i];
 		if (ch == 0x1b && i + 1 < len && line[i + 1] == '[') {
@@ -89,14 +68,11 @@ static int strip_controls(struct buf *out, const char *line, size_t len)
 				i++;
 			continue;
 		}
-		if (ch == 0x1b)
-			continue;
 		if (ch < 0x20 && ch != '\t')
-			continue;
-		if (buf_put(out, &line[i], 1) != 0)
-			return -1;
+			continue; /* ESC not starting a sequence, and other control bytes */
+		out[w++] = line[i];
 	}
-	return 0;
+	out[w] = '\0';
 }
 
 /* A gdb/MI stream record, ~"text\n" (console), @"..." (target), &"..." (log): the text
@@ -166,17 +142,23 @@ char *diag_paste_clean(const char *text, size_t len)
 {
 	regex_t re[N_PREFIXES];
 	bool ok[N_PREFIXES];
-	struct buf out = { 0 }, line = { 0 };
+	/* Cleaning never lengthens a line and adds at most the final line end, so the result
+	 * fits in LEN + 2 bytes. */
+	char *out = malloc(len + 2), *line = malloc(len + 1);
+	size_t n_out = 0;
 	size_t prev_raw_len = 0; /* length of the previous line as pasted, before cleaning */
-	bool have_prev = false, failed = false;
+	bool have_prev = false;
 
+	if (!out || !line) {
+		free(out);
+		free(line);
+		return NULL;
+	}
 	for (size_t k = 0; k < N_PREFIXES; k++)
 		ok[k] = regcomp(&re[k], prefixes[k], REG_EXTENDED) == 0;
-	if (buf_put(&out, "", 0) != 0)
-		failed = true;
 
 	size_t i = 0;
-	while (!failed && i < len) {
+	while (i < len) {
 		size_t start = i;
 		while (i < len && text[i] != '\n' && text[i] != '\r')
 			i++;
@@ -188,34 +170,27 @@ char *diag_paste_clean(const char *text, size_t len)
 		if (i < len && text[i] == '\n')
 			i++;
 
-		line.n = 0;
-		if (buf_put(&line, "", 0) != 0 || strip_controls(&line, text + start, raw_len) != 0) {
-			failed = true;
-			break;
-		}
-		strip_prefixes(line.p, re, ok);
-		size_t n = strlen(line.p);
+		strip_controls(line, text + start, raw_len);
+		strip_prefixes(line, re, ok);
+		size_t n = strlen(line);
 		/* A console that wraps at 80 columns splits a long line into one of 79 or 80
 		 * characters and a rest that does not start like an OpenOCD line. */
 		bool wrapped = have_prev && (prev_raw_len == 79 || prev_raw_len == 80) && n > 0 &&
-		               !starts_openocd_line(line.p) && text[start] != ' ' && text[start] != '\t';
-		if (have_prev && !wrapped && buf_put(&out, "\n", 1) != 0)
-			failed = true;
-		if (!failed && buf_put(&out, line.p, n) != 0)
-			failed = true;
+		               !starts_openocd_line(line) && text[start] != ' ' && text[start] != '\t';
+		if (have_prev && !wrapped)
+			out[n_out++] = '\n';
+		memcpy(out + n_out, line, n);
+		n_out += n;
 		prev_raw_len = wrapped ? 0 : raw_len;
 		have_prev = true;
 	}
-	if (!failed && have_prev && buf_put(&out, "\n", 1) != 0)
-		failed = true;
+	if (have_prev)
+		out[n_out++] = '\n';
+	out[n_out] = '\0';
 
 	for (size_t k = 0; k < N_PREFIXES; k++)
 		if (ok[k])
 			regfree(&re[k]);
-	free(line.p);
-	if (failed) {
-		free(out.p);
-		return NULL;
-	}
-	return out.p;
+	free(line);
+	return out;
 }

@@ -661,6 +661,39 @@ static int chk_halt_not_cascade(struct diag_ctx *c)
 	return first_comm < first_halt ? DIAG_CONF_MEDIUM : DIAG_CONF_HIGH;
 }
 
+/* High when the firmware names a command it does not implement, medium when it only
+ * fails to answer CMD_INFO. */
+static int chk_cmsis_dap_firmware(struct diag_ctx *c)
+{
+	for (size_t i = 0; i < c->ev->n_log_lines; i++)
+		if (strstr(c->ev->log_lines[i], "not implemented"))
+			return DIAG_CONF_HIGH;
+	return DIAG_CONF_MEDIUM;
+}
+
+/* On Windows, libusb reports NOT_SUPPORTED for every other USB device OpenOCD tries while
+ * it looks for the probe. When the probe then works (its clock is set, the target's chain
+ * or DPIDR is read), that line was about another device: the driver finding does not
+ * stand and the real failure comes later. */
+static int chk_driver_failure_stands(struct diag_ctx *c)
+{
+	static const char *const working[] = { "clock speed ", "JTAG scan chain", "IR capture",
+		                               "SWD DPIDR", "Interface ready", "Target voltage",
+		                               "VTarget", "tap/device found" };
+	bool failed = false;
+	for (size_t i = 0; i < c->ev->n_log_lines; i++) {
+		const char *l = c->ev->log_lines[i];
+		if (strstr(l, "LIBUSB_ERROR_NOT_SUPPORTED") || strstr(l, "Operation not supported")) {
+			failed = true;
+			continue;
+		}
+		for (size_t k = 0; failed && k < sizeof(working) / sizeof(working[0]); k++)
+			if (strstr(l, working[k]))
+				return 0;
+	}
+	return DIAG_CONF_HIGH;
+}
+
 static int chk_missing_command(struct diag_ctx *c)
 {
 	if (!c->ev->missing_command)
@@ -929,6 +962,7 @@ const struct diag_rule diag_rules[] = {
 		         "mode \\(transport\\) not supported by device",
 		         "Selected transport is not supported by the device",
 		         "Device supports JTAG transport only", "J-Link driver does not support USB" },
+		.check = chk_driver_failure_stands,
 		.cause = "the probe cannot be driven: this OpenOCD was built without its driver, the "
 		         "OS has the wrong USB driver bound to it, or its firmware cannot do SWD",
 		.fix = "check 'openocd -c \"adapter list\"' (0.11+) lists the driver (Debian's "
@@ -977,6 +1011,23 @@ const struct diag_rule diag_rules[] = {
 		       "labelled right",
 		.source = "'Using CMSIS-DAPv2 interface %d with wrong class %d subclass %d or protocol "
 		          "%d' (src/jtag/drivers/cmsis_dap_usb_bulk.c, cmsis_dap_usb_open, 0.11+)",
+	},
+	{
+		/* The CMSIS-DAP firmware answered but lacks a command OpenOCD needs (0x1d
+		 * DAP_SWD_Sequence for multidrop targets such as the RP2040), or does not answer
+		 * the first one (CMD_INFO) at all: the probe's firmware, not the target. */
+		.id = DIAG_PROBE_DRIVER_MISSING, .name = "cmsis-dap-firmware",
+		.confidence = DIAG_CONF_MEDIUM, .priority = 83,
+		.any = { "CMSIS-DAP command 0x[0-9a-fA-F]+ not implemented",
+		         "CMSIS-DAP command CMD_INFO failed" },
+		.check = chk_cmsis_dap_firmware,
+		.cause = "the probe's CMSIS-DAP firmware does not do what OpenOCD asks: it lacks a "
+		         "command (e.g. SWD sequences for multidrop targets) or does not answer at all",
+		.fix = "update the probe's firmware to a current CMSIS-DAP (v2.1 or later) release, or "
+		       "go back to the firmware that worked; with a DAPLink/CMSIS-DAPv2 probe also try "
+		       "-c 'cmsis_dap_backend hid'",
+		.source = "'CMSIS-DAP command 0x%02x not implemented' and 'CMSIS-DAP command %s "
+		          "failed.' (src/jtag/drivers/cmsis_dap.c, cmsis_dap_xfer / cmsis_dap_cmd_*)",
 	},
 	{
 		/* The FTDI chip answered enumeration but its reset request failed: with the
