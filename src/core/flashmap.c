@@ -46,7 +46,7 @@ static bool wrp_has(const unsigned *wrp, size_t nwrp, size_t index)
 
 static void classify(struct swd_map_cell *c, const uint8_t *bytes)
 {
-	uint32_t lo = 0, hi = c->size, n = 0;
+	uint32_t lo = 0, hi = c->size;
 
 	while (lo < c->size && bytes[lo] == 0xff)
 		lo++;
@@ -56,11 +56,11 @@ static void classify(struct swd_map_cell *c, const uint8_t *bytes)
 	}
 	while (hi > lo && bytes[hi - 1] == 0xff)
 		hi--;
-	for (uint32_t i = lo; i < hi; i++)
-		n += bytes[i] == 0xff;
 	c->used_lo = lo;
 	c->used_hi = hi;
-	c->state = lo == 0 && hi == c->size && n == 0 ? SWD_CELL_FULL : SWD_CELL_PARTIAL;
+	/* 0xFF inside code is common (constants, alignment); what tells is erased flash at the
+	 * start or end of the cell, where the firmware ends or a store begins */
+	c->state = lo == 0 && hi == c->size ? SWD_CELL_FULL : SWD_CELL_PARTIAL;
 }
 
 static bool differs(const uint8_t *a, const uint8_t *b, const uint8_t *covered, uint32_t off, uint32_t size)
@@ -236,7 +236,7 @@ char *swd_flashmap_callout(const struct swd_flashmap *m, size_t i, char *buf, si
 	r = &m->regions[i];
 	if (r->kind != SWD_REGION_DATA || r->gap_before == 0)
 		return NULL;
-	snprintf(buf, len, "data at 0x%08" PRIX32 "-0x%08" PRIX32 ", %s, after %s of erased flash: settings or "
+	snprintf(buf, len, "data at 0x%08" PRIx32 "-0x%08" PRIx32 ", %s, after %s of erased flash: settings or "
 		 "EEPROM emulation?", r->address, r->address + r->size - 1, fmt_size(a, sizeof(a), r->size),
 		 fmt_size(b, sizeof(b), r->gap_before));
 	return buf;

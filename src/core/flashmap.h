@@ -28,8 +28,8 @@
 
 enum swd_cell_state {
 	SWD_CELL_ERASED,    /* every byte 0xFF */
-	SWD_CELL_PARTIAL,   /* some bytes programmed, some 0xFF */
-	SWD_CELL_FULL,      /* no byte 0xFF */
+	SWD_CELL_PARTIAL,   /* programmed, with erased bytes at its start or end */
+	SWD_CELL_FULL,      /* programmed from its first byte to its last */
 	SWD_CELL_UNTOUCHED, /* not part of what the command saw or wrote (restore) */
 };
 
@@ -89,7 +89,7 @@ const char *swd_region_kind_name(enum swd_region_kind k);
 const char *swd_cell_state_name(enum swd_cell_state s);
 
 /* The call-out for a data region kept apart from the code, e.g. "data at
- * 0x080E0000-0x080E3FFF, 16 KiB, after 768 KiB of erased flash: settings or EEPROM
+ * 0x080e0000-0x080e3fff, 16 KiB, after 768 KiB of erased flash: settings or EEPROM
  * emulation?". Returns buf, or NULL when region i is not such a region. */
 char *swd_flashmap_callout(const struct swd_flashmap *m, size_t i, char *buf, size_t len);
 
