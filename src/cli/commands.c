@@ -81,11 +81,13 @@ static const struct cli_command table[] = {
 	  BOARD_HELP
 	  "  --backup-domain        also compare the bundle's backup SRAM and backup registers\n"
 	  COMMON_HELP },
-	{ "info", cmd_info, CLI_O_BOARD,
+	{ "info", cmd_info, CLI_O_BOARD | CLI_O_MAP,
 	  "probe, target voltage, identity, flash size, protection, used extent",
-	  "usage: swdbackup info --profile P [--probe SPEC] [options]\n"
+	  "usage: swdbackup info --profile P [--probe SPEC] [--map] [options]\n"
 	  "\n"
 	  BOARD_HELP
+	  "  --map                  show what each page or sector holds: code, data, erased,\n"
+	  "                         write-protected\n"
 	  COMMON_HELP },
 	{ "reset", cmd_reset, CLI_O_BOARD | CLI_O_HALT,
 	  "reset the target and let it run (or --halt)",

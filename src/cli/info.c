@@ -4,6 +4,7 @@
 
 #include "cli/backup.h"
 #include "cli/board.h"
+#include "cli/map.h"
 #include "cli/tmpfile.h"
 #include "core/file.h"
 #include "core/image.h"
@@ -43,6 +44,14 @@ int cmd_info(struct cli_ctx *ctx)
 		rc = swd_file_read_exact(path, b.p->flash.size, &dev, &ctx->err);
 	if (rc == 0)
 		json_object_set_new(ctx->doc, "used_extent", json_integer((json_int_t)swd_used_extent(dev, b.p->flash.size)));
+	if (rc == 0 && ctx->opt.map) {
+		struct swd_flashmap *map = NULL;
+
+		rc = cli_map_build(ctx, &b, dev, NULL, NULL, &map);
+		if (rc == 0)
+			rc = cli_map_put(ctx, ctx->doc, map);
+		swd_flashmap_free(map);
+	}
 out:
 	free(dev);
 	free(path);

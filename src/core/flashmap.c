@@ -132,6 +132,8 @@ static int label(struct swd_flashmap *m, struct swd_error *err)
 				r[n - 1].size = end - r[n - 1].address;
 			else
 				r[n++] = (struct swd_map_region){ k, prev_end, end - prev_end, 0 };
+			/* after flash we know nothing about, a used run cannot be called the code */
+			seen_used = seen_used || k == SWD_REGION_UNTOUCHED;
 			prev_end = end;
 		}
 		i = j + 1;

@@ -206,6 +206,16 @@ static void restore_marks_written(void **state)
 	assert_int_equal(m->regions[2].kind, SWD_REGION_UNTOUCHED);
 	assert_int_equal(m->regions[2].address, 0x08008000);
 	swd_flashmap_free(m);
+
+	/* a store written alone is data, with no gap claimed before it */
+	memset(img, 0xff, f407->flash.size);
+	fill(img, 0xE0000, 100);
+	assert_int_equal(swd_flashmap_build(f407, img, f407->flash.size, NULL, 0, NULL, NULL, &m, NULL), 0);
+	assert_int_equal(swd_flashmap_restrict(m, 0xE0000, 0xE0000 + 100, NULL), 0);
+	assert_int_equal(m->regions[0].kind, SWD_REGION_UNTOUCHED);
+	assert_int_equal(m->regions[1].kind, SWD_REGION_DATA);
+	assert_int_equal(m->regions[1].gap_before, 0);
+	swd_flashmap_free(m);
 	free(img);
 }
 
