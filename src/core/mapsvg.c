@@ -1,7 +1,7 @@
 /* mapsvg.c - the flash map as a small SVG picture for a bundle (flash-map.svg): one bar
  * for the whole flash with a box per page, sector or block, write-protected and differing
- * cells striped, then one labelled line per region with a leader to where it lies on the
- * bar. Plain SVG 1.1 text with the fonts and colours spelled out, so any viewer and
+ * cells striped, a numbered strip of the regions under it, then one labelled line per
+ * region. Plain SVG 1.1 text with the fonts and colours spelled out, so any viewer and
  * rsvg-convert draw it the same; a few kilobytes for any part. */
 #include "core/mapsvg.h"
 
@@ -15,7 +15,9 @@
 #define BAR_W 760.0
 #define BAR_Y 44
 #define BAR_H 40
-#define ROW0 (BAR_Y + BAR_H + 46)
+#define STRIP_Y (BAR_Y + BAR_H + 4)
+#define STRIP_H 14
+#define ROW0 (BAR_Y + BAR_H + 62)
 #define ROW_H 20
 
 static const char *fill_of(const struct swd_map_cell *c)
@@ -110,24 +112,32 @@ char *swd_flashmap_svg(const struct swd_flashmap *m, const char *title)
 				BAR_Y + BAR_H - 12, w);
 	}
 	fputs("</g>\n", f);
-	fprintf(f, "<text x=\"20\" y=\"%d\" fill=\"#555555\">0x%08" PRIx32 "</text>\n", BAR_Y + BAR_H + 14, m->base);
-	fprintf(f, "<text x=\"780\" y=\"%d\" text-anchor=\"end\" fill=\"#555555\">0x%08" PRIx32 "</text>\n",
-		BAR_Y + BAR_H + 14, m->base + m->size - 1);
+	/* the regions as a numbered strip under the bar, the first and last address below it */
+	for (size_t i = 0; i < m->nregions; i++) {
+		const struct swd_map_region *r = &m->regions[i];
+		double x = xof(m, r->address), w = xof(m, (uint64_t)r->address + r->size) - x;
 
-	/* one row per region, with a leader from the middle of its span on the bar */
+		fprintf(f, "<rect x=\"%.2f\" y=\"%d\" width=\"%.2f\" height=\"%d\" fill=\"%s\" stroke=\"#757575\" "
+			"stroke-width=\"0.5\"/>\n", x, STRIP_Y, w, STRIP_H, region_fill(r->kind));
+		fprintf(f, "<text x=\"%.2f\" y=\"%d\" text-anchor=\"middle\" font-size=\"10\" fill=\"%s\">%zu</text>\n",
+			x + w / 2, STRIP_Y + 11, r->kind == SWD_REGION_CODE || r->kind == SWD_REGION_DATA ? "#ffffff" : "#333333",
+			i + 1);
+	}
+	fprintf(f, "<text x=\"20\" y=\"%d\" fill=\"#555555\">0x%08" PRIx32 "</text>\n", STRIP_Y + STRIP_H + 14, m->base);
+	fprintf(f, "<text x=\"780\" y=\"%d\" text-anchor=\"end\" fill=\"#555555\">0x%08" PRIx32 "</text>\n",
+		STRIP_Y + STRIP_H + 14, m->base + m->size - 1);
+
+	/* one row per region, numbered as on the strip */
 	y = ROW0;
 	for (size_t i = 0; i < m->nregions; i++) {
 		const struct swd_map_region *r = &m->regions[i];
-		double mid = (xof(m, r->address) + xof(m, (uint64_t)r->address + r->size)) / 2;
 
 		size_text(sz, sizeof(sz), r->size);
-		fprintf(f, "<polyline points=\"%.2f,%d %.2f,%d 200,%d 214,%d\" fill=\"none\" stroke=\"#757575\" "
-			"stroke-width=\"0.8\"/>\n", mid, BAR_Y + BAR_H, mid, BAR_Y + BAR_H + 22 + (int)i * 2,
-			BAR_Y + BAR_H + 22 + (int)i * 2, y - 4);
-		fprintf(f, "<rect x=\"218\" y=\"%d\" width=\"12\" height=\"12\" fill=\"%s\" stroke=\"#757575\" "
+		fprintf(f, "<text x=\"230\" y=\"%d\" text-anchor=\"end\">%zu</text>\n", y - 4, i + 1);
+		fprintf(f, "<rect x=\"238\" y=\"%d\" width=\"12\" height=\"12\" fill=\"%s\" stroke=\"#757575\" "
 			"stroke-width=\"0.5\"/>\n", y - 14, region_fill(r->kind));
-		fprintf(f, "<text x=\"238\" y=\"%d\">%s</text><text x=\"318\" y=\"%d\">0x%08" PRIx32 "-0x%08" PRIx32
-			"</text><text x=\"580\" y=\"%d\" text-anchor=\"end\">%s</text>\n", y - 4,
+		fprintf(f, "<text x=\"258\" y=\"%d\">%s</text><text x=\"338\" y=\"%d\">0x%08" PRIx32 "-0x%08" PRIx32
+			"</text><text x=\"600\" y=\"%d\" text-anchor=\"end\">%s</text>\n", y - 4,
 			swd_region_kind_name(r->kind), y - 4, r->address, r->address + r->size - 1, y - 4, sz);
 		y += ROW_H;
 	}
