@@ -169,9 +169,93 @@ static int add_sectors(struct swd_jsonfield *c, const char *path, const json_t *
 			s->size = (uint32_t)size;
 			s->bank = bank;
 			s->index = (unsigned)p->flash.nsectors;
+			s->wrp_bit = s->index;
 			p->flash.nsectors++;
 		}
 	}
+	return 0;
+}
+
+/* flash.option_layout: {"name", "source", "register", "bits", "banks": [...], "wrp_bits":
+ * [first nWRP bit of each bank]}. Its sectors must add up to flash.size. */
+static int load_option_layout(struct swd_jsonfield *c, const json_t *o, struct swd_profile *p)
+{
+	static const struct swd_jsonfield_key keys[] = {{"name", true}, {"source", true},
+	                                               {"register", true}, {"bits", true},
+	                                               {"banks", true}, {"wrp_bits", true},
+	                                               {NULL, false}};
+	static const struct swd_jsonfield_key bank_keys[] = {{"sectors", true}, {NULL, false}};
+	const char *path = "flash.option_layout";
+	struct swd_sector *main_sectors = p->flash.sectors;
+	size_t main_n = p->flash.nsectors, cap = 0, i;
+	const json_t *banks, *bits, *bank;
+	char b[256], ip[256], sp[256];
+	uint64_t total = 0, u;
+	int rc;
+
+	if ((rc = swd_jsonfield_object(c, path, o, keys)) < 0 ||
+	    (rc = swd_jsonfield_str(c, swd_jsonfield_member(b, sizeof(b), path, "name"),
+	                            json_object_get(o, "name"), 0, &p->flash.option_layout.name)) < 0 ||
+	    (rc = swd_jsonfield_str(c, swd_jsonfield_member(b, sizeof(b), path, "source"),
+	                            json_object_get(o, "source"), 0, &p->flash.option_layout.source)) < 0 ||
+	    (rc = swd_jsonfield_hex(c, swd_jsonfield_member(b, sizeof(b), path, "register"),
+	                            json_object_get(o, "register"), UINT32_MAX, 0,
+	                            &p->flash.option_layout.reg)) < 0 ||
+	    (rc = swd_jsonfield_hex(c, swd_jsonfield_member(b, sizeof(b), path, "bits"),
+	                            json_object_get(o, "bits"), UINT32_MAX, 0,
+	                            &p->flash.option_layout.bits)) < 0)
+		return rc;
+	banks = json_object_get(o, "banks");
+	bits = json_object_get(o, "wrp_bits");
+	swd_jsonfield_member(b, sizeof(b), path, "banks");
+	if ((rc = swd_jsonfield_array(c, b, banks, true)) < 0)
+		return rc;
+	swd_jsonfield_member(sp, sizeof(sp), path, "wrp_bits");
+	if ((rc = swd_jsonfield_array(c, sp, bits, true)) < 0)
+		return rc;
+	if (json_array_size(banks) > 2 || json_array_size(bits) != json_array_size(banks))
+		return swd_jsonfield_error(c, sp, false, "'%s' needs one first nWRP bit per bank (at most 2)", sp);
+	/* The layout's sectors are built where the main ones live, then moved aside. */
+	p->flash.sectors = NULL;
+	p->flash.nsectors = 0;
+	rc = 0;
+	json_array_foreach(banks, i, bank) {
+		size_t first = p->flash.nsectors;
+		uint64_t base;
+
+		swd_jsonfield_item(ip, sizeof(ip), b, i);
+		if ((rc = swd_jsonfield_object(c, ip, bank, bank_keys)) < 0)
+			break;
+		if ((rc = add_sectors(c, swd_jsonfield_member(sp, sizeof(sp), ip, "sectors"),
+		                      json_object_get(bank, "sectors"), (unsigned)i, p, &cap)) < 0)
+			break;
+		if ((rc = swd_jsonfield_uint(c, swd_jsonfield_item(sp, sizeof(sp), "flash.option_layout.wrp_bits", i),
+		                             json_array_get(bits, i), 0, 23, &base)) < 0)
+			break;
+		for (size_t k = first; k < p->flash.nsectors; k++) {
+			p->flash.sectors[k].wrp_bit = (unsigned)(base + (k - first));
+			if (p->flash.sectors[k].wrp_bit > 23) {
+				rc = swd_jsonfield_error(c, sp, false, "'%s' puts sector %zu past nWRP bit 23", sp, k);
+				break;
+			}
+		}
+		if (rc < 0)
+			break;
+	}
+	p->flash.option_layout.sectors = p->flash.sectors;
+	p->flash.option_layout.nsectors = p->flash.nsectors;
+	p->flash.option_layout.nbanks = (unsigned)json_array_size(banks);
+	p->flash.sectors = main_sectors;
+	p->flash.nsectors = main_n;
+	if (rc < 0)
+		return rc;
+	for (i = 0; i < p->flash.option_layout.nsectors; i++)
+		total += p->flash.option_layout.sectors[i].size;
+	(void)u;
+	if (total != p->flash.size)
+		return swd_jsonfield_error(c, b, false, "the sectors in '%s' add up to %llu bytes; 'flash.size' "
+		                           "is %u", b, (unsigned long long)total, p->flash.size);
+	p->flash.option_layout.present = true;
 	return 0;
 }
 
@@ -179,7 +263,8 @@ static int load_flash(struct swd_jsonfield *c, const json_t *o, struct swd_profi
 {
 	static const struct swd_jsonfield_key keys[] = {{"driver", true}, {"base", true}, {"size", true},
 	                                               {"banks", true}, {"wrp_block", true}, {"die_size", false},
-	                                               {"die_size_source", false}, {NULL, false}};
+	                                               {"die_size_source", false}, {"option_layout", false},
+	                                               {NULL, false}};
 	static const struct swd_jsonfield_key bank_keys[] = {{"sectors", true}, {NULL, false}};
 	const char *path = "flash";
 	char b[256], bp[256], sp[256];
@@ -267,6 +352,8 @@ static int load_flash(struct swd_jsonfield *c, const json_t *o, struct swd_profi
 		return swd_jsonfield_error(c, bp, false,
 		                           "%zu sectors; stm32f2x option bytes protect at most 24",
 		                           p->flash.nsectors);
+	if (json_object_get(o, "option_layout") != NULL)
+		return load_option_layout(c, json_object_get(o, "option_layout"), p);
 	return 0;
 }
 
@@ -531,7 +618,7 @@ struct span {
 static int load_ram(struct swd_jsonfield *c, const json_t *arr, struct swd_profile *p)
 {
 	static const struct swd_jsonfield_key keys[] = {{"name", true}, {"address", true}, {"size", true},
-	                                               {NULL, false}};
+	                                               {"code", false}, {NULL, false}};
 	const char *path = "ram";
 	char b[256], ip[256];
 	json_t *r;
@@ -555,6 +642,17 @@ static int load_ram(struct swd_jsonfield *c, const json_t *arr, struct swd_profi
 		                            json_object_get(r, "name"), 0,
 		                            &reg->name)) < 0)
 			return rc;
+		reg->code = true;
+		if (json_object_get(r, "code") != NULL &&
+		    (rc = swd_jsonfield_bool(c, swd_jsonfield_member(b, sizeof(b), ip, "code"),
+		                             json_object_get(r, "code"), &reg->code)) < 0)
+			return rc;
+		/* OpenOCD's target configs put the work area (flash loaders, the CRC) at the first
+		 * RAM region: it must be one the core can run code from. */
+		if (i == 0 && !reg->code)
+			return swd_jsonfield_error(c, b, false, "the first ram region ('%s') holds the "
+			                           "work area for flash loaders: it must be able to hold code",
+			                           reg->name);
 		for (size_t k = 0; k < i; k++)
 			if (strcmp(p->ram[k].name, reg->name) == 0)
 				return swd_jsonfield_error(c, b, false,
@@ -782,6 +880,9 @@ void swd_profile_free(struct swd_profile *p)
 	for (size_t i = 0; i < p->backup_domain.nregions; i++)
 		free(p->backup_domain.regions[i].name);
 	free(p->flash.die_size_source);
+	free(p->flash.option_layout.name);
+	free(p->flash.option_layout.source);
+	free(p->flash.option_layout.sectors);
 	free(p->ids.dp_idcodes);
 	free(p->ids.clone_dp_idcodes);
 	for (size_t i = 0; i < p->nram; i++)
@@ -871,6 +972,26 @@ const struct swd_sector *swd_profile_sector_at(const struct swd_profile *p, uint
 	return NULL;
 }
 
+void swd_profile_use_option_layout(struct swd_profile *p)
+{
+	struct swd_sector *s;
+	size_t n;
+	unsigned nb;
+
+	if (!p->flash.option_layout.present || p->flash.option_layout.active)
+		return;
+	s = p->flash.sectors;
+	n = p->flash.nsectors;
+	nb = p->flash.nbanks;
+	p->flash.sectors = p->flash.option_layout.sectors;
+	p->flash.nsectors = p->flash.option_layout.nsectors;
+	p->flash.nbanks = p->flash.option_layout.nbanks;
+	p->flash.option_layout.sectors = s;
+	p->flash.option_layout.nsectors = n;
+	p->flash.option_layout.nbanks = nb;
+	p->flash.option_layout.active = true;
+}
+
 int swd_profile_use_die(struct swd_profile *p, struct swd_error *err)
 {
 	const struct swd_sector *last;
@@ -895,7 +1016,8 @@ int swd_profile_use_die(struct swd_profile *p, struct swd_error *err)
 		struct swd_sector *prev = &ns[p->flash.nsectors - 1];
 
 		ns[p->flash.nsectors] = (struct swd_sector){ prev->address + prev->size, prev->size,
-		                                             prev->bank, prev->index + 1 };
+		                                             prev->bank, prev->index + 1,
+		                                             prev->index + 1 };
 		p->flash.nsectors++;
 	}
 	p->flash.size = p->flash.die_size;
