@@ -214,13 +214,15 @@ int swd_flashmap_restrict(struct swd_flashmap *m, uint32_t lo, uint32_t hi, stru
 	return label(m, err);
 }
 
-/* 16384 -> "16 KiB", 1536 -> "1.5 KiB", 700 -> "700 B". */
+/* 16384 -> "16 KiB", 1536 -> "1.5 KiB", 700 -> "700 B", 1966076 -> "1.9 MiB". */
 static char *fmt_size(char *buf, size_t len, uint32_t v)
 {
 	if (v >= 1024 * 1024 && v % (1024 * 1024) == 0)
 		snprintf(buf, len, "%" PRIu32 " MiB", v / (1024 * 1024));
 	else if (v >= 1024 && v % 1024 == 0)
 		snprintf(buf, len, "%" PRIu32 " KiB", v / 1024);
+	else if (v >= 1024 * 1024)
+		snprintf(buf, len, "%.1f MiB", v / (1024.0 * 1024.0));
 	else if (v >= 1024)
 		snprintf(buf, len, "%.1f KiB", v / 1024.0);
 	else

@@ -10,6 +10,8 @@
 #include <cmocka.h>
 
 #include "core/flashmap.h"
+#include "core/manifest.h"
+#include "core/mapsvg.h"
 
 static struct swd_profile *f103, *f407;
 
@@ -231,7 +233,7 @@ static void many_pages_become_blocks(void **state)
 	(void)state;
 	memset(&p, 0, sizeof(p));
 	for (unsigned i = 0; i < 512; i++)
-		secs[i] = (struct swd_sector){ 0x08000000 + i * 2048, 2048, 0, i };
+		secs[i] = (struct swd_sector){ .address = 0x08000000 + i * 2048, .size = 2048, .index = i };
 	p.flash.driver = SWD_FLASH_STM32F1X;
 	p.flash.base = 0x08000000;
 	p.flash.size = 512 * 2048;
@@ -291,6 +293,86 @@ static void json_shape(void **state)
 	free(b);
 }
 
+/* The manifest keeps the regions and reads them back strictly. */
+static void manifest_round_trip(void **state)
+{
+	uint8_t *b = erased(f407->flash.size);
+	struct swd_flashmap *m = NULL;
+	struct swd_manifest man, back;
+	struct swd_manifest_region reg = { "flash", "flash.bin", 0x08000000, 1048576, { 0 }, { 0 }, 1024 };
+	struct swd_error err;
+	char *text, *bad;
+
+	(void)state;
+	memset(reg.sha256, 'a', 64);
+	memset(reg.md5, 'b', 32);
+	fill(b, 0, 1024);
+	fill(b, 0xE0000, 4);
+	assert_int_equal(swd_flashmap_build(f407, b, f407->flash.size, NULL, 0, NULL, NULL, &m, NULL), 0);
+	memset(&man, 0, sizeof(man));
+	man.format = SWD_MANIFEST_FORMAT;
+	man.profile_name = "stm32f407vg";
+	man.protection.rdp_level = 0;
+	man.map = m;
+	text = swd_manifest_dump(&man, &reg, 1, "2026-12-06T00:00:00Z");
+	assert_non_null(text);
+	assert_int_equal(swd_manifest_parse(text, strlen(text), "manifest.json", &back, NULL), 0);
+	assert_non_null(back.map);
+	assert_string_equal(back.map->unit, "sector");
+	assert_int_equal(back.map->nregions, m->nregions);
+	for (size_t i = 0; i < m->nregions; i++) {
+		assert_int_equal(back.map->regions[i].kind, m->regions[i].kind);
+		assert_int_equal(back.map->regions[i].address, m->regions[i].address);
+		assert_int_equal(back.map->regions[i].size, m->regions[i].size);
+	}
+	swd_manifest_release(&back);
+
+	/* an unknown kind is refused with its place */
+	bad = strdup(text);
+	memcpy(strstr(bad, "\"data\""), "\"dada\"", 6);
+	swd_error_init(&err);
+	assert_int_equal(swd_manifest_parse(bad, strlen(bad), "manifest.json", &back, &err), SWD_EBUNDLE);
+	assert_non_null(strstr(err.msg, "map.regions[2].kind"));
+	swd_manifest_release(&back);
+	free(bad);
+	free(text);
+	swd_flashmap_free(m);
+	free(b);
+}
+
+static void svg_text(void **state)
+{
+	uint8_t *b = erased(f407->flash.size);
+	struct swd_flashmap *m = NULL;
+	const unsigned wrp[] = { 11 };
+	char *svg;
+
+	(void)state;
+	fill(b, 0, 40 * 1024);
+	fill(b, 0xE0000, 16 * 1024);
+	assert_int_equal(swd_flashmap_build(f407, b, f407->flash.size, wrp, 1, NULL, NULL, &m, NULL), 0);
+	svg = swd_flashmap_svg(m, "a<b & \"c\"");
+	assert_non_null(svg);
+	assert_non_null(strstr(svg, ">a&lt;b &amp; &quot;c&quot;</text>"));
+	assert_non_null(strstr(svg, ">0x080e0000-0x080e3fff</text>"));
+	assert_non_null(strstr(svg, ">0x0800a000-0x080dffff</text>"));
+	assert_non_null(strstr(svg, "after 856 KiB of erased flash"));
+	assert_non_null(strstr(svg, ">write-protected (1)</text>"));
+	/* one box per sector */
+	{
+		size_t boxes = 0;
+
+		for (const char *s = svg; (s = strstr(s, "height=\"40\" fill=")); s++)
+			boxes++;
+		assert_int_equal(boxes, 12);
+	}
+	assert_true(strlen(svg) < 8192);
+	assert_string_equal(svg + strlen(svg) - 7, "</svg>\n");
+	free(svg);
+	swd_flashmap_free(m);
+	free(b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -303,6 +385,8 @@ int main(void)
 		cmocka_unit_test(many_pages_become_blocks),
 		cmocka_unit_test(wrong_length_is_refused),
 		cmocka_unit_test(json_shape),
+		cmocka_unit_test(manifest_round_trip),
+		cmocka_unit_test(svg_text),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
