@@ -214,8 +214,7 @@ int swd_flashmap_restrict(struct swd_flashmap *m, uint32_t lo, uint32_t hi, stru
 	return label(m, err);
 }
 
-/* 16384 -> "16 KiB", 1536 -> "1.5 KiB", 700 -> "700 B", 1966076 -> "1.9 MiB". */
-static char *fmt_size(char *buf, size_t len, uint32_t v)
+char *swd_flashmap_size_text(char *buf, size_t len, uint32_t v)
 {
 	if (v >= 1024 * 1024 && v % (1024 * 1024) == 0)
 		snprintf(buf, len, "%" PRIu32 " MiB", v / (1024 * 1024));
@@ -241,8 +240,8 @@ char *swd_flashmap_callout(const struct swd_flashmap *m, size_t i, char *buf, si
 	if (r->kind != SWD_REGION_DATA || r->gap_before == 0)
 		return NULL;
 	snprintf(buf, len, "data at 0x%08" PRIx32 "-0x%08" PRIx32 ", %s, after %s of erased flash: settings or "
-		 "EEPROM emulation?", r->address, r->address + r->size - 1, fmt_size(a, sizeof(a), r->size),
-		 fmt_size(b, sizeof(b), r->gap_before));
+		 "EEPROM emulation?", r->address, r->address + r->size - 1, swd_flashmap_size_text(a, sizeof(a), r->size),
+		 swd_flashmap_size_text(b, sizeof(b), r->gap_before));
 	return buf;
 }
 

@@ -93,6 +93,10 @@ const char *swd_cell_state_name(enum swd_cell_state s);
  * emulation?". Returns buf, or NULL when region i is not such a region. */
 char *swd_flashmap_callout(const struct swd_flashmap *m, size_t i, char *buf, size_t len);
 
+/* A size as the map words it: 16384 -> "16 KiB", 1536 -> "1.5 KiB", 700 -> "700 B",
+ * 1966076 -> "1.9 MiB". Returns buf. */
+char *swd_flashmap_size_text(char *buf, size_t len, uint32_t v);
+
 /* The map as data: {"unit", "cells": [...], "regions": [{"kind", "address", "size"}],
  * "callouts": [...]}, the shape of --json and manifest.json. Returns: new, NULL on ENOMEM. */
 json_t *swd_flashmap_json(const struct swd_flashmap *m);

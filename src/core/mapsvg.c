@@ -61,16 +61,6 @@ static void escaped(FILE *f, const char *s)
 	}
 }
 
-static void size_text(char *buf, size_t len, uint32_t v)
-{
-	if (v >= 1024 && v % 1024 == 0)
-		snprintf(buf, len, "%" PRIu32 " KiB", v / 1024);
-	else if (v >= 1024)
-		snprintf(buf, len, "%.1f KiB", v / 1024.0);
-	else
-		snprintf(buf, len, "%" PRIu32 " B", v);
-}
-
 char *swd_flashmap_svg(const struct swd_flashmap *m, const char *title)
 {
 	char *text = NULL, line[200], sz[32];
@@ -132,7 +122,7 @@ char *swd_flashmap_svg(const struct swd_flashmap *m, const char *title)
 	for (size_t i = 0; i < m->nregions; i++) {
 		const struct swd_map_region *r = &m->regions[i];
 
-		size_text(sz, sizeof(sz), r->size);
+		swd_flashmap_size_text(sz, sizeof(sz), r->size);
 		fprintf(f, "<text x=\"230\" y=\"%d\" text-anchor=\"end\">%zu</text>\n", y - 4, i + 1);
 		fprintf(f, "<rect x=\"238\" y=\"%d\" width=\"12\" height=\"12\" fill=\"%s\" stroke=\"#757575\" "
 			"stroke-width=\"0.5\"/>\n", y - 14, region_fill(r->kind));

@@ -12,6 +12,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "core/flashmap.h"
+
 #define ROW_CHARS 64   /* characters of map per row; a space after every 16 */
 #define MAX_CHARS 128
 
@@ -86,21 +88,12 @@ static void put(FILE *f, const struct ui_map_style *s, enum glyph g)
 		fputs(ascii[g], f);
 }
 
-/* "40 KiB" when exact, else ui_fmt_size's "1.5 KiB", "700 B". */
-static void fmt_size(char *buf, size_t n, uint64_t size)
-{
-	if (size >= 1024 && size % 1024 == 0)
-		snprintf(buf, n, "%" PRIu64 " KiB", size / 1024);
-	else
-		ui_fmt_size(buf, n, size);
-}
-
 /* "0x08000000-0x08009fff" and its size. */
 static void fmt_range(char *buf, size_t n, uint64_t a, uint64_t size)
 {
 	char sz[32];
 
-	fmt_size(sz, sizeof(sz), size);
+	swd_flashmap_size_text(sz, sizeof(sz), (uint32_t)size);
 	snprintf(buf, n, "0x%08" PRIx64 "-0x%08" PRIx64 "  %9s", a, a + size - 1, sz);
 }
 
@@ -168,7 +161,7 @@ void ui_render_map(FILE *f, json_t *map, const struct ui_map_style *s)
 		slice *= 2;
 	nchars = (size_t)((size + slice - 1) / slice);
 
-	fmt_size(sz, sizeof(sz), slice);
+	swd_flashmap_size_text(sz, sizeof(sz), (uint32_t)slice);
 	fprintf(f, "\nflash map: %zu %ss, one character = %s\n", ncells, unit, sz);
 	for (size_t k = 0, ci = 0; k < nchars; k++) {
 		uint64_t lo = base + k * slice, hi = lo + slice;
