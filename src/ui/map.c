@@ -146,7 +146,7 @@ void ui_render_map(FILE *f, json_t *map, const struct ui_map_style *s)
 	json_t *cells = json_object_get(map, "cells"), *c, *r, *v;
 	uint64_t base, size, slice = UINT64_MAX;
 	size_t ncells = json_array_size(cells), nchars, i;
-	bool seen[G_COUNT] = { false };
+	bool seen[G_COUNT] = { false }, wide = false;
 	const char *unit = str(map, "unit");
 	char sz[32];
 
@@ -159,33 +159,49 @@ void ui_render_map(FILE *f, json_t *map, const struct ui_map_style *s)
 			slice = num(c, "size");
 	while (size / slice > MAX_CHARS)
 		slice *= 2;
+	json_array_foreach(cells, i, c)
+		wide = wide || num(c, "size") > slice;
 	nchars = (size_t)((size + slice - 1) / slice);
 
 	swd_flashmap_size_text(sz, sizeof(sz), (uint32_t)slice);
 	fprintf(f, "\nflash map: %zu %ss, one character = %s\n", ncells, unit, sz);
-	for (size_t k = 0, ci = 0; k < nchars; k++) {
-		uint64_t lo = base + k * slice, hi = lo + slice;
-		enum glyph g = G_UNTOUCHED;
-		bool any = false;
+	for (size_t row = 0, ci = 0; row * ROW_CHARS < nchars; row++) {
+		size_t end = (row + 1) * ROW_CHARS < nchars ? (row + 1) * ROW_CHARS : nchars, rn = 0;
+		char ruler[ROW_CHARS + ROW_CHARS / 16 + 1];
 
-		if (k % ROW_CHARS == 0)
-			fprintf(f, "%s0x%08" PRIx64 " ", k ? "\n" : "", lo);
-		else if (k % 16 == 0)
-			fputc(' ', f);
-		/* the cells this slice overlaps: the most telling one shows */
-		while (ci < ncells && num(json_array_get(cells, ci), "address") + num(json_array_get(cells, ci), "size") <= lo)
-			ci++;
-		for (size_t j = ci; j < ncells && num(json_array_get(cells, j), "address") < hi; j++) {
-			enum glyph h = cell_glyph(json_array_get(cells, j));
+		fprintf(f, "0x%08" PRIx64 " ", base + row * ROW_CHARS * slice);
+		for (size_t k = row * ROW_CHARS; k < end; k++) {
+			uint64_t lo = base + k * slice, hi = lo + slice;
+			enum glyph g = G_UNTOUCHED;
+			bool any = false;
 
-			if (!any || h > g)
-				g = h;
-			any = true;
+			if (k % 16 == 0 && k % ROW_CHARS != 0) {
+				fputc(' ', f);
+				ruler[rn++] = ' ';
+			}
+			/* the cells this slice overlaps: the most telling one shows */
+			while (ci < ncells && num(json_array_get(cells, ci), "address") + num(json_array_get(cells, ci), "size") <= lo)
+				ci++;
+			ruler[rn++] = ci < ncells && num(json_array_get(cells, ci), "address") == lo ? '|' : ' ';
+			for (size_t j = ci; j < ncells && num(json_array_get(cells, j), "address") < hi; j++) {
+				enum glyph h = cell_glyph(json_array_get(cells, j));
+
+				if (!any || h > g)
+					g = h;
+				any = true;
+			}
+			seen[g] = true;
+			put(f, s, g);
 		}
-		seen[g] = true;
-		put(f, s, g);
+		fputc('\n', f);
+		/* where cells span several characters (sectors), a ruler marks where each starts */
+		if (wide) {
+			while (rn > 0 && ruler[rn - 1] == ' ')
+				rn--;
+			fprintf(f, "%11s%.*s\n", "", (int)rn, ruler);
+		}
 	}
-	fputs("\n  legend:", f);
+	fputs("  legend:", f);
 	for (int g = G_COUNT - 1; g >= 0; g--) {
 		if (!seen[g] && g != G_FULL && g != G_PARTIAL && g != G_ERASED)
 			continue;
