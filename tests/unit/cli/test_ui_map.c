@@ -77,7 +77,9 @@ static void ascii_f4(void **state)
 	assert_fits_80(t);
 	assert_non_null(strstr(t, "\nflash map: 12 sectors, one character = 16 KiB\n"));
 	assert_non_null(strstr(t, "\n0x08000000 ##+............. XXXXXXXX........ ................ ........++++++++\n"));
-	assert_non_null(strstr(t, "\n  legend: X differs # full + partly used . erased\n"));
+	/* sectors 0-4 start one character apart, then 5 at 128 KiB, 6 at 256 KiB past a group gap */
+	assert_non_null(strstr(t, "++++++++\n           |||||   |        |       |        |       |        |       |\n"
+				  "  legend: X differs # full + partly used . erased\n"));
 	assert_non_null(strstr(t, "\n  data       0x080e0000-0x080e3fff     16 KiB\n"));
 	assert_non_null(strstr(t, "\n  differing sectors: 6\n"));
 	assert_non_null(strstr(t, "\n  note: data at 0x080e0000-0x080e3fff, 16 KiB, after 856 KiB of erased flash:\n"
@@ -99,6 +101,22 @@ static void two_rows_f429(void **state)
 	assert_fits_80(t);
 	assert_non_null(strstr(t, "\n0x08000000 +..............."));
 	assert_non_null(strstr(t, "\n0x08100000 ................ ................ ................ ........++++++++\n"));
+	free(t);
+}
+
+/* Pages are one character each: no ruler. */
+static void pages_without_ruler(void **state)
+{
+	const struct ui_map_style plain = { false, false };
+	char *t;
+
+	(void)state;
+	t = render(CORE_PROFILES_DIR "/stm32f103c8.json", 3000, 0xFC00, 1024, 1, &plain);
+	assert_fits_80(t);
+	assert_non_null(strstr(t, "\nflash map: 64 pages, one character = 1 KiB\n"
+				  "0x08000000 #X+............. ................ ................ ...............#\n"
+				  "  legend: X differs # full + partly used . erased\n"));
+	assert_null(strchr(t, '|'));
 	free(t);
 }
 
@@ -141,6 +159,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(ascii_f4),
 		cmocka_unit_test(two_rows_f429),
+		cmocka_unit_test(pages_without_ruler),
 		cmocka_unit_test(unicode_and_colour),
 		cmocka_unit_test(no_map_prints_nothing),
 	};
