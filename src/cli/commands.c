@@ -46,7 +46,8 @@ static const struct cli_command table[] = {
 	  "Identifies the device, reads all of flash, the option bytes and (where the part has it)\n"
 	  "OTP, verifies what was read against the device, and writes a bundle directory\n"
 	  "(default name <profile>-<uid>-<UTC time>) holding flash.bin, option-bytes.bin, otp.bin,\n"
-	  "manifest.json, SHA256SUMS and MD5SUMS.\n"
+	  "manifest.json, SHA256SUMS and MD5SUMS, and flash-map.svg: a picture of what each page or\n"
+	  "sector holds.\n"
 	  "\n"
 	  BOARD_HELP
 	  "  -o, --output DIR       the bundle directory to create\n"

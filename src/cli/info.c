@@ -35,6 +35,8 @@ int cmd_info(struct cli_ctx *ctx)
 	if (b.prot.rdp_level >= 1) {
 		/* not an error for info: it reports the protection and what cannot be known */
 		json_object_set_new(ctx->doc, "used_extent", json_null());
+		if (ctx->opt.map)
+			cli_add_note(ctx, "no flash map: a read-protected flash cannot be read");
 		goto out;
 	}
 	/* Where the firmware ends takes a read of the whole flash. */
