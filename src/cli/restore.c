@@ -11,6 +11,7 @@
 #include "cli/backup.h"
 #include "cli/bkpdomain.h"
 #include "cli/board.h"
+#include "cli/map.h"
 #include "cli/optwrite.h"
 #include "cli/restore.h"
 #include "cli/tmpfile.h"
@@ -112,6 +113,19 @@ int cli_restore_write(struct cli_ctx *ctx, struct cli_board *b, const struct cli
 		goto done;
 	}
 	json_object_set_new(ctx->doc, "verified", json_true());
+	{
+		/* what was erased and written, from the image the read-back just matched */
+		struct swd_flashmap *map = NULL;
+
+		rc = cli_map_build(ctx, b, src->img->data, NULL, NULL, &map);
+		if (rc == 0)
+			rc = swd_flashmap_restrict(map, src->img->lo, src->img->hi, &ctx->err);
+		if (rc == 0)
+			rc = cli_map_put(ctx, ctx->doc, map);
+		swd_flashmap_free(map);
+		if (rc != 0)
+			goto done;
+	}
 
 	if (ob_want) {
 		ui_status(&ctx->ui, "writing the bundle's option bytes");

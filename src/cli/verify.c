@@ -7,6 +7,7 @@
 #include "cli/bkpdomain.h"
 #include "cli/board.h"
 #include "cli/findings.h"
+#include "cli/map.h"
 #include "cli/source.h"
 #include "cli/tmpfile.h"
 #include "core/digest.h"
@@ -68,6 +69,17 @@ int cmd_verify(struct cli_ctx *ctx)
 	if (rc != 0) {
 		rc = swd_error_set(&ctx->err, rc, "cannot compare '%s' with the device", src.path);
 		goto out;
+	}
+	{
+		/* from the flash just read: the map costs no further read */
+		struct swd_flashmap *map = NULL;
+
+		rc = cli_map_build(ctx, &b, dev, src.img->data, src.bundle ? NULL : src.img->covered, &map);
+		if (rc == 0)
+			rc = cli_map_put(ctx, ctx->doc, map);
+		swd_flashmap_free(map);
+		if (rc != 0)
+			goto out;
 	}
 
 	/* Both sides over the range the source covers: the whole bank for a bundle. */

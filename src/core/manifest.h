@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "core/err.h"
+#include "core/flashmap.h"
 
 #define SWD_MANIFEST_FORMAT 1
 
@@ -75,6 +76,10 @@ struct swd_manifest {
 		uint32_t address, before, during;
 	} *touched;
 	size_t ntouched;
+
+	/* The flash map's regions ("map": {"unit", "regions"}, the shape --json prints).
+	 * Optional. Borrowed when writing; owned (regions only, no cells) when read. */
+	struct swd_flashmap *map;
 };
 
 /* Releases strings and arrays of a manifest returned by swd_bundle_open(). */

@@ -211,6 +211,12 @@ void ui_render_text(FILE *f, json_t *doc)
 			ui_fmt_grouped(a, sizeof(a), (uint64_t)json_integer_value(v)));
 	}
 	render_regions(f, json_object_get(doc, "regions"));
+	if (json_is_object(json_object_get(doc, "map"))) {
+		struct ui_map_style st;
+
+		ui_map_style_for(f, &st);
+		ui_render_map(f, json_object_get(doc, "map"), &st);
+	}
 	if (str(doc, "safety_backup"))
 		fprintf(f, "safety backup: %s\n", str(doc, "safety_backup"));
 	render_side(f, "image", json_object_get(doc, "image"));

@@ -71,6 +71,19 @@ int ui_report(struct ui *ui, json_t *doc);
 /* Text rendering of a result document (the dispatcher ui_report uses), to any stream. */
 void ui_render_text(FILE *f, json_t *doc);
 
+/* How the flash map may draw on a stream: Unicode blocks on a UTF-8 terminal, colour on a
+ * terminal unless NO_COLOR is set; neither with TERM=dumb or when f is not a terminal. */
+struct ui_map_style {
+	bool unicode;
+	bool colour;
+};
+
+void ui_map_style_for(FILE *f, struct ui_map_style *s);
+
+/* The "map" object of a result document (core/flashmap.h's JSON) as a grid of at most 80
+ * columns with a legend, the regions, flagged cells and call-outs. Borrows map. */
+void ui_render_map(FILE *f, json_t *map, const struct ui_map_style *s);
+
 /* --- pure formatting, exposed for tests ---------------------------------------------- */
 
 /* 41984 -> "41,984". Returns buf. */
