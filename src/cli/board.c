@@ -398,6 +398,20 @@ int cli_board_check_identity(struct cli_ctx *ctx, struct cli_board *b)
 				     "written; use a bundle of this chip", swd_format_count(p->flash.die_size / 1024,
 				     n, sizeof(n)), p->name, b->id.flash_size_kib);
 	}
+	if (p->flash.option_layout.present && !p->flash.option_layout.active) {
+		struct swd_error lerr;
+		uint32_t v = 0;
+
+		/* The option bit decides how OpenOCD numbers and sizes the sectors. */
+		swd_error_init(&lerr);
+		if (ocd_read_memory(b->s, p->flash.option_layout.reg, 32, 1, &v, &lerr) == 0 &&
+		    (v & p->flash.option_layout.bits) == p->flash.option_layout.bits) {
+			swd_profile_use_option_layout(b->p);
+			snprintf(msg, sizeof(msg), "the option bytes select the %s layout: %u banks, %zu sectors",
+				 p->flash.option_layout.name, p->flash.nbanks, p->flash.nsectors);
+			cli_add_note(ctx, msg);
+		}
+	}
 	if (b->id.flash_size_kib != p->ids.flash_size_kib) {
 		snprintf(msg, sizeof(msg), "the flash size register says %u KiB, the profile '%s' %u KiB; "
 			 "using the profile's size", b->id.flash_size_kib, p->name, p->flash.size / 1024);
@@ -722,6 +736,8 @@ void cli_board_report(struct cli_ctx *ctx, struct cli_board *b)
 		json_object_set_new(dev, "flash_size_kib", json_integer(b->id.flash_size_kib));
 		json_object_set_new(dev, "unique_id", json_string(uid));
 	}
+	json_object_set_new(dev, "flash_layout", b->p->flash.option_layout.active ?
+			    json_string(b->p->flash.option_layout.name) : json_null());
 	json_object_set_new(dev, "profile_flash_size_kib", json_integer(b->p->flash.register_size / 1024));
 	json_object_set_new(ctx->doc, "device", dev);
 	if (!b->prot_ready)

@@ -65,18 +65,19 @@ int cmd_erase(struct cli_ctx *ctx)
 	rc = cli_board_profile(ctx, &b, false);
 	if (rc == 0 && o->mass == o->sector_set)
 		rc = swd_error_set(&ctx->err, SWD_EUSAGE, "erase needs --mass or --sector N[-M], and not both");
-	if (rc == 0 && o->sector_set)
-		rc = sector_span(ctx, b.p, o->sector_first, o->sector_last, &lo, &hi);
-	if (rc == 0 && o->mass) {
-		lo = b.p->flash.base;
-		hi = b.p->flash.base + b.p->flash.size;
-	}
 	if (rc == 0)
 		rc = cli_consent_possible(ctx, "erase");
 	if (rc == 0 && !o->no_safety_backup)
 		rc = cli_check_dest(ctx, o->output, false);
 	if (rc == 0)
 		rc = cli_board_connect(ctx, &b, DIAG_OP_PROGRAM, true);
+	/* After connecting: the option bytes may select another sector layout (DB1M). */
+	if (rc == 0 && o->sector_set)
+		rc = sector_span(ctx, b.p, o->sector_first, o->sector_last, &lo, &hi);
+	if (rc == 0 && o->mass) {
+		lo = b.p->flash.base;
+		hi = b.p->flash.base + b.p->flash.size;
+	}
 	if (rc == 0)
 		rc = cli_board_protection(ctx, &b);
 	if (rc == 0 && b.prot.rdp_level >= 1)

@@ -26,6 +26,23 @@ void swd_bundle_free(struct swd_bundle *b)
 	free(b);
 }
 
+/* A bundle is read only through its own regular files: a symbolic link (which could point
+ * anywhere), a directory, a FIFO or a device in its place is refused before it is opened. */
+static int own_file(const char *path, struct swd_error *err)
+{
+	struct stat st;
+
+	if (lstat(path, &st) != 0)
+		return swd_error_set(err, SWD_EBUNDLE, "cannot open '%s': %s", path,
+		                     swd_errno_text(errno));
+	if (S_ISLNK(st.st_mode))
+		return swd_error_set(err, SWD_EBUNDLE,
+		                     "'%s' is a symbolic link; a bundle must hold its own files", path);
+	if (!S_ISREG(st.st_mode))
+		return swd_error_set(err, SWD_EBUNDLE, "'%s' is not a regular file", path);
+	return 0;
+}
+
 /* Reads a small text file of the bundle. One that cannot be opened, or is too large, makes
  * the bundle invalid. Returns: *out new. */
 static int slurp(const char *path, char **out, size_t *len, struct swd_error *err)
@@ -33,6 +50,8 @@ static int slurp(const char *path, char **out, size_t *len, struct swd_error *er
 	struct swd_error local;
 	int rc;
 
+	if ((rc = own_file(path, err)) < 0)
+		return rc;
 	swd_error_init(&local);
 	rc = swd_file_read(path, BUNDLE_TEXT_MAX, out, len, &local);
 	if (rc < 0 && rc != SWD_ENOMEM && rc != SWD_EIO)
@@ -127,11 +146,11 @@ static int check_sha256sums(const char *dir, const char *path, struct sum_line *
 
 		if (fp == NULL)
 			return swd_error_set(err, SWD_ENOMEM, "out of memory");
-		rc = swd_digest_file(fp, &d, NULL);
-		if (rc < 0)
+		rc = own_file(fp, err);
+		if (rc == 0 && swd_digest_file(fp, &d, NULL) < 0)
 			rc = swd_error_set(err, SWD_EBUNDLE, "'%s' is listed in SHA256SUMS but cannot be read",
 			                   fp);
-		else if (strcmp(d.sha256_hex, (*sums)[i].digest) != 0)
+		else if (rc == 0 && strcmp(d.sha256_hex, (*sums)[i].digest) != 0)
 			rc = swd_error_set(err, SWD_ECHECKSUM,
 			                   "'%s' does not match its sha256 in SHA256SUMS; the bundle is damaged",
 			                   fp);
@@ -285,7 +304,6 @@ int swd_bundle_check_profile(const struct swd_bundle *b, const struct swd_profil
 	uint16_t dev = b->manifest.device.dev_id;
 	bool part = dev == p->ids.dev_id ||
 	            swd_profile_alias(p, dev, (b->manifest.device.cpuid >> 4) & 0xfff) != NULL;
-
 	bool size_ok = fl->size == p->flash.size || fl->size == p->flash.register_size ||
 	               (p->flash.die_size && fl->size == p->flash.die_size);
 

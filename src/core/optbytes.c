@@ -81,8 +81,9 @@ void swd_optbytes_f2x_decode(const struct swd_profile *p, const uint8_t *raw,
 	out->user = (uint8_t)cr;
 	out->pcrop = p->option_bytes.has_optcr1 && (cr >> 31) != 0;
 	for (size_t k = 0; k < p->flash.nsectors && k < 24; k++) {
-		uint32_t reg = k < 12 ? cr : cr1;
-		bool bit = (reg >> (16 + k % 12)) & 1;
+		unsigned wb = p->flash.sectors[k].wrp_bit;
+		uint32_t reg = wb < 12 ? cr : cr1;
+		bool bit = (reg >> (16 + wb % 12)) & 1;
 
 		if (out->pcrop ? bit : !bit)
 			out->wrp[out->nwrp++] = (unsigned)k;

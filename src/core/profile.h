@@ -33,6 +33,7 @@ struct swd_sector {
 	uint32_t size;
 	unsigned bank;    /* 0-based flash bank (F42x dual bank: 0 or 1) */
 	unsigned index;   /* index as OpenOCD numbers it (0..nsectors-1) */
+	unsigned wrp_bit; /* F2/F4: its nWRP bit, 0-11 in OPTCR, 12-23 in OPTCR1 (F1: unused) */
 };
 
 /* Another DBGMCU DEV_ID (with this core) that silicon of this part reports, e.g. revision
@@ -48,6 +49,7 @@ struct swd_ram_region {
 	char *name;
 	uint32_t address;
 	uint32_t size;
+	bool code;        /* the core can fetch instructions from it (the F4's CCM cannot) */
 };
 
 struct swd_revision {
@@ -118,6 +120,18 @@ struct swd_profile {
 		struct swd_sector *sectors; /* nsectors, contiguous from base */
 		size_t nsectors;
 		unsigned wrp_sectors_per_bit; /* F1: pages per WRP bit (4 on medium density); F2X: 1 */
+		/* Another sector layout that an option bit selects (1 MiB F42x: DB1M makes two
+		 * banks of 512 KiB). swd_profile_use_option_layout() swaps it in. */
+		struct {
+			bool present;
+			char *name;            /* "DB1M" */
+			char *source;
+			uint32_t reg, bits;    /* selected when (reg & bits) == bits */
+			struct swd_sector *sectors;
+			size_t nsectors;
+			unsigned nbanks;
+			bool active;
+		} option_layout;
 		uint32_t die_size;       /* flash the die may carry beyond `size` (0: none known) */
 		char *die_size_source;   /* where that fact comes from */
 		uint32_t register_size;  /* `size` as loaded: what the size register says */
@@ -202,6 +216,9 @@ const char *swd_profile_revision_name(const struct swd_profile *p, uint16_t rev_
 const struct swd_id_alias *swd_profile_alias(const struct swd_profile *p, uint16_t dev_id,
                                              uint16_t partno);
 const struct swd_ram_region *swd_profile_ram_at(const struct swd_profile *p, uint32_t address);
+
+/* Swaps in flash.option_layout (the layout the option bit selects). Idempotent. */
+void swd_profile_use_option_layout(struct swd_profile *p);
 
 /* Makes the profile describe the whole die (flash.die_size), for a chip that carries more
  * flash than its size register says: size becomes die_size, and sectors of the last one's

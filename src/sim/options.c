@@ -40,7 +40,8 @@ const char *sim_options_usage(void)
 	       "  --portfile FILE    write the port number there once listening (atomically)\n"
 	       "  --fault F          swd-disabled, unpowered, rdp1, low-power, hw-watchdog,\n"
 	       "                     wrp=LIST|all,\n"
-	       "                     flaky=RATE, clone-idcode=HEX, drop-after=BYTES, busy\n"
+	       "                     flaky=RATE, clone-idcode=HEX, drop-after=BYTES, busy,\n"
+	       "                     power-off=BYTES\n"
 	       "  --timing T         none (default) or realistic (USB round trips, SWD clock,\n"
 	       "                     flash erase/program times, core clock)\n"
 	       "  --uid HEX          the chip's 96-bit unique ID, 24 hex digits in address order\n"
@@ -159,16 +160,19 @@ int sim_options_fault(struct sim_options *o, const char *spec, char *err, size_t
 		f->clone_idcode = (uint32_t)v;
 		return 0;
 	}
-	if (strcmp(name, "drop-after") == 0) {
+	/* faults that strike after a number of bytes of traffic */
+	uint64_t *bytes = strcmp(name, "drop-after") == 0 ? &o->drop_after
+	                  : strcmp(name, "power-off") == 0 ? &o->power_off_after : NULL;
+	if (bytes) {
 		if (parse_u64(arg, 10, &v) < 0 || v == 0)
-			return fail(err, errlen, "fault 'drop-after' needs a byte count above 0, "
-			                         "e.g. drop-after=4096");
-		o->drop_after = v;
+			return fail(err, errlen, "fault '%s' needs a byte count above 0, e.g. %s=4096",
+			            name, name);
+		*bytes = v;
 		return 0;
 	}
 	return fail(err, errlen, "unknown fault '%s'; use swd-disabled, unpowered, rdp1, "
 	                         "low-power, hw-watchdog, wrp=LIST|all, flaky=RATE, "
-	                         "clone-idcode=HEX, drop-after=BYTES or busy", name);
+	                         "clone-idcode=HEX, drop-after=BYTES, power-off=BYTES or busy", name);
 }
 
 static int parse_uid(uint8_t uid[12], const char *hex)

@@ -33,6 +33,8 @@ struct sim_options {
 	struct mcu_faults faults;
 	bool busy;             /* link fault: GET_DEV_INFO reports the probe in use */
 	uint64_t drop_after;   /* link fault: bytes of traffic before the link drops */
+	uint64_t power_off_after; /* board fault: bytes of traffic before the board's power
+	                           * fails (counted over every connection); 0 = never */
 };
 
 /* Parses argv. Returns 0 (options valid, or --help/--list-models asked), or -1 with a

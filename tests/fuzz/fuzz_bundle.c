@@ -125,7 +125,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct swd_error err;
 	swd_error_init(&err);
 	if (swd_bundle_open(bdir, &b, &err) != 0) {
-		if (err.code == 0 || err.msg[0] == '\0' || strchr(err.msg, '\n'))
+		if (err.code == 0 || err.msg[0] == '\0' || strpbrk(err.msg, "\n\r\033"))
 			abort(); /* a refusal must say why, on one line */
 		return 0;
 	}

@@ -845,6 +845,13 @@ int mcu_free(mcu_t *m)
 	return rc;
 }
 
+int mcu_power_off(mcu_t *m)
+{
+	int rc = mcu_save(m);
+	m->faults.unpowered = true;
+	return rc;
+}
+
 /* --- probe-side view ---------------------------------------------------------------- */
 
 double mcu_target_voltage(const mcu_t *m)

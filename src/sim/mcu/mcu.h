@@ -85,6 +85,12 @@ int mcu_free(mcu_t *m);
  * Returns 0 or -errno. */
 int mcu_save(mcu_t *m);
 
+/* The board loses power now (the power-off fault): the flash, option bytes and OTP are
+ * saved as they are at this instant (an erase or program in progress never completes) and
+ * from then on the board behaves as the unpowered fault: nothing answers, 0 V. Returns 0 or
+ * -errno of the first failed write. */
+int mcu_power_off(mcu_t *m);
+
 /* --- probe-side view of the target ------------------------------------------------- */
 
 /* Target voltage in volts as the ST-LINK's ADC sees it (0.0 when unpowered). */

@@ -169,6 +169,9 @@ static void test_f2_f4(void **state)
 	assert_int_equal(f4->nram, 2);
 	assert_non_null(swd_profile_ram_at(f4, 0x1000FFFC));
 	assert_string_equal(swd_profile_ram_at(f4, 0x1000FFFC)->name, "ccm");
+	/* RM0090 §2.3.1: the CCM is on the D-bus only; the core cannot fetch code from it */
+	assert_false(swd_profile_ram_at(f4, 0x1000FFFC)->code);
+	assert_true(swd_profile_ram_at(f4, 0x20000000)->code);
 	assert_null(swd_profile_ram_at(f4, 0x20020000));
 	assert_string_equal(f4->openocd.target, "target/stm32f4x.cfg");
 
