@@ -147,7 +147,7 @@ int cli_restore_write(struct cli_ctx *ctx, struct cli_board *b, const struct cli
 
 		json_object_set_new(ctx->doc, "reset", json_string("run"));
 		snprintf(line, sizeof(line), "restored %s bytes at 0x%08" PRIx32 ", verified by read-back; the target runs",
-			 ui_fmt_grouped(n, sizeof(n), src->img->hi - src->img->lo), src->img->base + src->img->lo);
+			 swd_format_count(src->img->hi - src->img->lo, n, sizeof(n)), src->img->base + src->img->lo);
 		json_object_set_new(ctx->doc, "summary", json_string(line));
 	}
 done:

@@ -111,7 +111,7 @@ int cmd_verify(struct cli_ctx *ctx)
 	if (cmp.outcome == SWD_CMP_MISMATCH) {
 		json_object_set_new(ctx->doc, "mismatch", json_pack("{s:I,s:I,s:i,s:i,s:s}",
 			"first_address", (json_int_t)cmp.first_diff, "bytes", (json_int_t)cmp.diff_bytes,
-			"units", cmp.diff_sectors, "units_total", cmp.nsectors, "unit", cmp.pages ? "pages" : "sectors"));
+			"units", cmp.diff_sectors, "units_total", cmp.nsectors, "unit", b.p->family->units));
 		b.ev.verify = DIAG_VERIFY_DIFFER;
 		b.ev.verify_first_diff = cmp.first_diff;
 		b.ev.verify_units_differ = cmp.diff_sectors;

@@ -1,8 +1,10 @@
 /* profile.h - target profiles: strict JSON descriptions of one STM32 part each.
  *
  * Owns: reading and validating profile files (profiles/NAME.json, the user's own in
- * $XDG_CONFIG_HOME/swdbackup/profiles, or a path), finding them by name, listing them.
- * A profile is plain C data after loading; no json_t leaves this module.
+ * $XDG_CONFIG_HOME/swdbackup/profiles, or a path) in profile.c, and what is asked of a
+ * loaded one in profile_query.c. Finding them by name and listing them is catalog.h's;
+ * a part's family (core/family.c) comes with it. A profile is plain C data after loading;
+ * no json_t leaves this module.
  *
  * Must not: talk to OpenOCD or print. The format is documented in README.md (section
  * "profiles"); every rule below is checked at load time, and every failure names the

@@ -86,8 +86,7 @@ void ui_render_map(FILE *f, json_t *map, const struct ui_map_style *s);
 
 /* --- pure formatting, exposed for tests ---------------------------------------------- */
 
-/* 41984 -> "41,984". Returns buf. */
-char *ui_fmt_grouped(char *buf, size_t n, uint64_t v);
+/* Grouped counts ("41,984") are swd_format_count() (core/image.h): one name for one job. */
 
 /* 1048576 -> "1.0 MiB", 1536 -> "1.5 KiB", 512 -> "512 B". Returns buf. */
 char *ui_fmt_size(char *buf, size_t n, uint64_t bytes);

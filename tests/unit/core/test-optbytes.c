@@ -87,21 +87,13 @@ static void test_f1(void **state)
 	assert_string_equal(err.msg, "option bytes are 8 bytes; stm32f103c8 has 16");
 }
 
-static void le32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-	p[2] = (uint8_t)(v >> 16);
-	p[3] = (uint8_t)(v >> 24);
-}
-
 static void test_f4(void **state)
 {
 	struct swd_protection pr;
 	uint8_t ob[8];
 
 	(void)state;
-	le32(ob, 0x0FFFAAED); /* factory */
+	swd_le32_put(ob, 0x0FFFAAED); /* factory */
 	assert_int_equal(swd_optbytes_decode(f407, ob, 4, &pr, NULL), 0);
 	assert_int_equal(pr.rdp_level, 0);
 	assert_int_equal(pr.rdp_raw, 0xAA);
@@ -109,14 +101,14 @@ static void test_f4(void **state)
 	assert_int_equal(pr.nwrp, 0);
 	swd_protection_release(&pr);
 
-	le32(ob, 0x0FFECCED); /* level 2, sector 0 */
+	swd_le32_put(ob, 0x0FFECCED); /* level 2, sector 0 */
 	assert_int_equal(swd_optbytes_decode(f407, ob, 4, &pr, NULL), 0);
 	assert_int_equal(pr.rdp_level, 2);
 	assert_int_equal(pr.nwrp, 1);
 	assert_int_equal(pr.wrp[0], 0);
 	swd_protection_release(&pr);
 
-	le32(ob, 0x07FF00ED); /* level 1 (0x00), sector 11 */
+	swd_le32_put(ob, 0x07FF00ED); /* level 1 (0x00), sector 11 */
 	assert_int_equal(swd_optbytes_decode(f407, ob, 4, &pr, NULL), 0);
 	assert_int_equal(pr.rdp_level, 1);
 	assert_int_equal(pr.nwrp, 1);
@@ -124,8 +116,8 @@ static void test_f4(void **state)
 	swd_protection_release(&pr);
 
 	/* F429: OPTCR1 protects bank 2 (sectors 12-23) */
-	le32(ob, 0x0FFFAAED);
-	le32(ob + 4, 0x0FFC0000);
+	swd_le32_put(ob, 0x0FFFAAED);
+	swd_le32_put(ob + 4, 0x0FFC0000);
 	assert_int_equal(swd_optbytes_decode(f429, ob, 8, &pr, NULL), 0);
 	assert_int_equal(pr.nwrp, 2);
 	assert_int_equal(pr.wrp[0], 12);
@@ -134,8 +126,8 @@ static void test_f4(void **state)
 	swd_protection_release(&pr);
 
 	/* SPRMOD: the same bits are active-high PCROP */
-	le32(ob, 0x80000000 | 0x0001AAED);
-	le32(ob + 4, 0x00000000);
+	swd_le32_put(ob, 0x80000000 | 0x0001AAED);
+	swd_le32_put(ob + 4, 0x00000000);
 	assert_int_equal(swd_optbytes_decode(f429, ob, 8, &pr, NULL), 0);
 	assert_true(pr.pcrop);
 	assert_int_equal(pr.nwrp, 1);
@@ -227,8 +219,8 @@ static void test_f429zg_db1m(void **state)
 	assert_int_equal(zg->flash.sectors[8].index, 8);
 	assert_int_equal(zg->flash.sectors[15].address, 0x080E0000);
 	assert_int_equal(zg->flash.sectors[15].wrp_bit, 19);
-	le32(ob, 0x4FFFAAED);       /* DB1M, nothing protected in OPTCR */
-	le32(ob + 4, 0x0FFE0000);   /* OPTCR1 nWRP bit 0: sector 12 */
+	swd_le32_put(ob, 0x4FFFAAED);       /* DB1M, nothing protected in OPTCR */
+	swd_le32_put(ob + 4, 0x0FFE0000);   /* OPTCR1 nWRP bit 0: sector 12 */
 	assert_int_equal(swd_optbytes_decode(zg, ob, 8, &pr, NULL), 0);
 	assert_int_equal(pr.nwrp, 1);
 	assert_int_equal(pr.wrp[0], 8);
@@ -241,8 +233,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_f1),
 		cmocka_unit_test(test_f4),
-		cmocka_unit_test(test_f429zg_db1m),
 		cmocka_unit_test(test_encode),
+		cmocka_unit_test(test_f429zg_db1m),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

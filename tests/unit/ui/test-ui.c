@@ -11,22 +11,6 @@
 
 #include "ui/ui.h"
 
-static void test_grouped(void **state)
-{
-	char b[32];
-
-	(void)state;
-	assert_string_equal(ui_fmt_grouped(b, sizeof(b), 0), "0");
-	assert_string_equal(ui_fmt_grouped(b, sizeof(b), 999), "999");
-	assert_string_equal(ui_fmt_grouped(b, sizeof(b), 1000), "1,000");
-	assert_string_equal(ui_fmt_grouped(b, sizeof(b), 41984), "41,984");
-	assert_string_equal(ui_fmt_grouped(b, sizeof(b), 1048576), "1,048,576");
-	assert_string_equal(ui_fmt_grouped(b, sizeof(b), 18446744073709551615u),
-			    "18,446,744,073,709,551,615");
-	/* too small a buffer truncates but stays terminated */
-	assert_string_equal(ui_fmt_grouped(b, 4, 41984), "41,");
-}
-
 static void test_size_and_duration(void **state)
 {
 	char b[32];
@@ -198,7 +182,6 @@ static void test_text_backup(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_grouped),
 		cmocka_unit_test(test_size_and_duration),
 		cmocka_unit_test(test_progress_line),
 		cmocka_unit_test(test_bar_only_when_allowed),
