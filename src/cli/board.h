@@ -30,7 +30,7 @@ struct cli_board {
 	struct cli_sim sim;
 	bool sim_started;
 	struct ocd_session *s;        /* owned; NULL when not connected */
-	struct ocd_probe_info probe;
+	struct ocdlog_probe probe;
 	struct ocd_identity id;
 	bool identified;
 	struct diag_evidence ev;

@@ -18,6 +18,7 @@
 
 #include <uv.h>
 
+#include "ocd/ocdlog.h"
 #include "ocd/rpc.h"
 #include "ocd/tcl.h"
 
@@ -100,35 +101,16 @@ static const char *last_error_line(const struct ocd_session *s, size_t from)
 {
 	size_t n;
 	const char *const *l = log_lines(s, &n);
-	const char *e;
 
-	for (size_t i = n; i > from; i--)
-		if ((e = strstr(l[i - 1], "Error: ")) != NULL && e[7])
-			return e + 7;
-	return NULL;
+	return ocdlog_last_error(l, from, n);
 }
 
 static const char *first_error_line(const struct ocd_session *s, size_t from)
 {
 	size_t n;
 	const char *const *l = log_lines(s, &n);
-	const char *e;
 
-	for (size_t i = from; i < n; i++)
-		if ((e = strstr(l[i], "Error: ")) != NULL && e[7])
-			return e + 7;
-	return NULL;
-}
-
-static bool log_has(const struct ocd_session *s, size_t from, const char *needle)
-{
-	size_t n;
-	const char *const *l = log_lines(s, &n);
-
-	for (size_t i = from; i < n; i++)
-		if (strstr(l[i], needle))
-			return true;
-	return false;
+	return ocdlog_first_error(l, from, n);
 }
 
 /* Records the failure details once (first error wins) and sets err. */
@@ -392,16 +374,11 @@ static int run_catch(struct ocd_session *s, const char *cmd, uint64_t timeout_ms
 /* Maps a failed command to an error code, from OpenOCD's code and the log. */
 static int classify(struct ocd_session *s, int code, const char *text)
 {
-	if (code == -909 || log_has(s, s->log_mark, "device protected") ||
-	    log_has(s, s->log_mark, "write protected") || strstr(text, "protected"))
-		return SWD_EPROTECTED;
-	if (log_has(s, s->log_mark, "timed out while waiting for target halted") ||
-	    log_has(s, s->log_mark, "Not examined") || strstr(text, "Not examined") ||
-	    log_has(s, s->log_mark, "communication failure") ||
-	    log_has(s, s->log_mark, "failed to receive USB CMD") ||
-	    log_has(s, s->log_mark, "failed to send USB CMD"))
-		return SWD_ETARGETNORESP;
-	return SWD_ETARGETFAILED;
+	size_t n;
+	const char *const *l = log_lines(s, &n);
+	size_t from = s->log_mark < n ? s->log_mark : n;
+
+	return ocdlog_classify_failure(l + from, n - from, code, text);
 }
 
 /* Runs cmd and requires success. *text (optional) is new: the command's result. */
@@ -451,79 +428,21 @@ static char *fmt(const char *f, ...)
 
 /* ---- start / stop -------------------------------------------------------------------- */
 
-static void parse_probe_info(struct ocd_session *s, struct ocd_probe_info *pi)
+static void parse_probe_info(struct ocd_session *s, struct ocdlog_probe *pi)
 {
 	size_t n;
 	const char *const *l = log_lines(s, &n);
 
-	memset(pi, 0, sizeof(*pi));
-	for (size_t i = 0; i < n; i++) {
-		const char *p;
-		unsigned a, b;
-
-		if ((p = strstr(l[i], "Open On-Chip Debugger ")) != NULL)
-			sscanf(p + 22, "%63s", pi->openocd_version);
-		if ((p = strstr(l[i], "STLINK ")) != NULL && strstr(p, "VID:PID")) {
-			char fw[32];
-
-			if (sscanf(p, "STLINK %31s (API v%u) VID:PID %x:%x", fw, &pi->api_version, &a,
-			           &b) == 4) {
-				snprintf(pi->firmware, sizeof(pi->firmware), "%s", fw);
-				snprintf(pi->adapter, sizeof(pi->adapter), "stlink");
-				pi->vid = (uint16_t)a;
-				pi->pid = (uint16_t)b;
-			}
-		}
-		if ((p = strstr(l[i], "Target voltage: ")) != NULL &&
-		    sscanf(p + 16, "%lf", &pi->target_voltage) == 1)
-			pi->has_voltage = true;
-		if ((p = strstr(l[i], "stlink-server API v")) != NULL &&
-		    (p = strstr(p, "version ")) != NULL)
-			sscanf(p + 8, "%31s", pi->server_version);
-		if ((p = strstr(l[i], "clock speed ")) != NULL)
-			sscanf(p + 12, "%u", &pi->adapter_khz);
-		if ((p = strstr(l[i], ", using ")) != NULL && strstr(p, " kHz"))
-			sscanf(p + 8, "%u", &pi->adapter_khz);
-		if ((p = strstr(l[i], "] Cortex-")) != NULL && strstr(p, "processor detected")) {
-			const char *e = strstr(p, " processor detected");
-			size_t len = (size_t)(e - (p + 2));
-
-			if (len >= sizeof(pi->cpu))
-				len = sizeof(pi->cpu) - 1;
-			memcpy(pi->cpu, p + 2, len);
-			pi->cpu[len] = '\0';
-		}
-	}
+	ocdlog_probe_info(pi, l, n);
 }
 
 /* OpenOCD exited before listening: why, as far as its log says. */
 static int classify_init_failure(struct ocd_session *s)
 {
-	static const struct {
-		const char *needle;
-		int code;
-	} rules[] = {
-		/* Target first: a probe that connected logs its own lines too. */
-		{ "UNEXPECTED idcode", SWD_EWRONGTARGET },
-		{ "init mode failed", SWD_ETARGETNORESP },
-		{ "unable to connect to the target", SWD_ETARGETNORESP },
-		{ "voltage may be too low", SWD_ETARGETNORESP },
-		{ "already used", SWD_EPROBEBUSY },
-		{ "LIBUSB_ERROR_BUSY", SWD_EPROBEBUSY },
-		{ "LIBUSB_ERROR_ACCESS", SWD_EPROBEPERM },
-		{ "no ST-LINK detected", SWD_EPROBENOTFOUND },
-		{ "open failed", SWD_EPROBENOTFOUND },
-		{ "cannot connect to stlink server", SWD_EPROBENOTFOUND },
-		{ "cannot get the stlink-server version", SWD_EPROBENOTFOUND },
-		{ "No J-Link device found", SWD_EPROBENOTFOUND },
-		{ "unable to find a matching CMSIS-DAP device", SWD_EPROBENOTFOUND },
-		{ "examination failed", SWD_ETARGETNORESP },
-	};
+	size_t n;
+	const char *const *l = log_lines(s, &n);
 
-	for (size_t i = 0; i < sizeof(rules) / sizeof(rules[0]); i++)
-		if (log_has(s, 0, rules[i].needle))
-			return rules[i].code;
-	return SWD_EOCDDIED;
+	return ocdlog_classify_init(l, n);
 }
 
 static void on_connect(struct rpc *r, void *ud, int status)
@@ -540,7 +459,7 @@ static int session_start(const struct ocd_session_config *cfg, struct ocd_sessio
                          struct swd_error *err);
 
 int ocd_session_start(const struct ocd_session_config *cfg, struct ocd_session **out,
-                      struct ocd_probe_info *probe, struct swd_error *err)
+                      struct ocdlog_probe *probe, struct swd_error *err)
 {
 	int rc;
 
@@ -1201,42 +1120,25 @@ out:
 	return rc;
 }
 
-/* Reads "verified N bytes", "contents match/differ" and "diff K address 0x..." lines. */
-static void parse_verify_text(const char *text, struct ocd_verify_result *r)
-{
-	const char *p;
-
-	if ((p = strstr(text, "verified ")) != NULL)
-		r->bytes = strtoull(p + 9, NULL, 10);
-	else if ((p = strstr(text, "read ")) != NULL && strstr(p, " bytes from file"))
-		r->bytes = strtoull(p + 5, NULL, 10);
-	for (p = text; (p = strstr(p, "diff ")) != NULL; p += 5) {
-		const char *a = strstr(p, " address 0x");
-
-		if (!a)
-			break;
-		if (!r->has_first_diff) {
-			r->has_first_diff = true;
-			r->first_diff_address = (uint32_t)strtoul(a + 11, NULL, 16);
-		}
-		r->ndiff_lines++;
-	}
-}
-
 static int verify_common(struct ocd_session *s, const char *cmd, uint64_t bytes,
                          struct ocd_verify_result *out, struct swd_error *err)
 {
 	struct ocd_verify_result r = { 0 };
+	struct ocdlog_verify v;
 	char *text = NULL;
 	int code, rc;
 
 	rc = run_catch(s, cmd, bytes_timeout(s, bytes), &code, &text, NULL, err);
 	if (rc)
 		goto out;
-	parse_verify_text(text, &r);
-	if (code == 0 && !strstr(text, "contents differ")) {
+	ocdlog_verify(text, &v);
+	r.bytes = v.bytes;
+	r.has_first_diff = v.has_first_diff;
+	r.first_diff_address = v.first_diff_address;
+	r.ndiff_lines = v.ndiff_lines;
+	if (code == 0 && !v.differs) {
 		r.match = true;
-	} else if (r.has_first_diff || strstr(text, "contents differ")) {
+	} else if (r.has_first_diff || v.differs) {
 		rc = fail(s, err, SWD_EVERIFY, cmd, code, text,
 		          "device differs from the image, first at 0x%08" PRIx32, r.first_diff_address);
 	} else {
@@ -1563,6 +1465,19 @@ int ocd_options_read(struct ocd_session *s, const char *driver, unsigned bank, c
                      struct swd_error *err)
 {
 	return options_cmd(s, driver, "options_read", bank, "", text, err);
+}
+
+int ocd_f1_read_protection(struct ocd_session *s, unsigned bank, int *level, struct swd_error *err)
+{
+	char *text = NULL;
+	int rc;
+
+	*level = -1;
+	rc = options_cmd(s, "stm32f1x", "options_read", bank, "", &text, err);
+	if (rc == 0 && text)
+		*level = ocdlog_read_protection(text);
+	free(text);
+	return rc;
 }
 
 int ocd_options_lock(struct ocd_session *s, const char *driver, unsigned bank,

@@ -45,6 +45,7 @@
 #include <stdint.h>
 
 #include "core/err.h"
+#include "ocd/ocdlog.h"
 #include "ocd/process.h"
 
 struct ocd_session;
@@ -64,20 +65,6 @@ struct ocd_session_config {
 	bool no_signals;               /* do not install SIGINT/SIGTERM handlers (tests) */
 	uint64_t start_timeout_ms;     /* 0: 30 s, from spawn until the TCL port answers */
 	uint64_t command_timeout_ms;   /* 0: 60 s; long operations add time per byte */
-};
-
-/* Probe facts parsed from OpenOCD's init log (absent facts stay 0/""). */
-struct ocd_probe_info {
-	char adapter[16];       /* "stlink" when an ST-LINK answered, else "" */
-	char firmware[32];      /* "V2J37S7" */
-	unsigned api_version;   /* 2 from "(API v2)" */
-	uint16_t vid, pid;      /* 0x0483, 0x3748 */
-	bool has_voltage;
-	double target_voltage;  /* volts, when has_voltage */
-	char server_version[32];/* stlink-server "2.1.0" for tcp probes, else "" */
-	unsigned adapter_khz;   /* last "clock speed N kHz" / "using N kHz", 0 if unseen */
-	char cpu[48];           /* "Cortex-M4 r0p1" */
-	char openocd_version[64]; /* "0.12.0" from the banner */
 };
 
 struct ocd_identity {
@@ -118,7 +105,7 @@ struct ocd_failure {
  * *out is new whenever memory allowed, success or not: callers always call
  * ocd_session_free(*out) (NULL is fine), and may read ocd_session_failure(*out) first. */
 int ocd_session_start(const struct ocd_session_config *cfg, struct ocd_session **out,
-                      struct ocd_probe_info *probe, struct swd_error *err);
+                      struct ocdlog_probe *probe, struct swd_error *err);
 
 /* Shuts OpenOCD down cleanly: resumes a target this session left halted (unless
  * ocd_keep_halted()), sends `shutdown`, waits for the exit (SIGTERM, then SIGKILL, after
@@ -237,6 +224,10 @@ int ocd_erase_sectors(struct ocd_session *s, unsigned bank, unsigned first, unsi
  * F1. Text-only failures ("failed to ...") become SWD_ETARGETFAILED. */
 int ocd_options_read(struct ocd_session *s, const char *driver, unsigned bank, char **text,
                      struct swd_error *err);
+/* F1 readout protection as the driver's options_read states it (from FLASH_OBR, which
+ * answers when a debugger read of the option area faults under RDP level 1): *level is 1
+ * (on), 0 (off) or -1 (the reply does not say). The target must be halted. */
+int ocd_f1_read_protection(struct ocd_session *s, unsigned bank, int *level, struct swd_error *err);
 int ocd_options_lock(struct ocd_session *s, const char *driver, unsigned bank,
                      struct swd_error *err);
 int ocd_options_unlock(struct ocd_session *s, const char *driver, unsigned bank,

@@ -257,7 +257,7 @@ static void test_backup_cycle(void **state)
 	struct ocd_session_config c;
 	struct progress_log pl = { .monotonic = true };
 	struct ocd_session *s = NULL;
-	struct ocd_probe_info pi;
+	struct ocdlog_probe pi;
 	struct ocd_identity id;
 	const struct ocd_identity_regs regs = { 0xE0042000, 0x1FFF7A22, 0x1FFF7A10 };
 	struct ocd_verify_result vr;
@@ -548,7 +548,7 @@ static void test_unpowered_target(void **state)
 	struct ocd_session *s = NULL;
 	struct swd_error err;
 	char flash[600];
-	struct ocd_probe_info pi;
+	struct ocdlog_probe pi;
 	int rc;
 
 	(void)state;
