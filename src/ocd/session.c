@@ -310,45 +310,53 @@ static int fatal_error(struct ocd_session *s, const char *command, struct swd_er
 	}
 }
 
-/* Sends cmd under catch and waits. Returns 0 when a reply arrived (whatever *code), else
- * the fatal error. *text is new (NULL on failure). */
-static int run_catch(struct ocd_session *s, const char *cmd, uint64_t timeout_ms, int *code,
-                     char **text, size_t *len, struct swd_error *err)
+/* Sends cmd under catch; *w is new (NULL on failure) and goes to await_reply(). With
+ * mark, the lines logged from now on are the step's (s->log_mark). */
+static int send_catch(struct ocd_session *s, const char *cmd, uint64_t timeout_ms, bool mark,
+                      struct waiter **w, struct swd_error *err)
 {
-	struct waiter *w;
 	int rc;
 
-	*text = NULL;
-	if (len)
-		*len = 0;
-	*code = 0;
+	*w = NULL;
 	if (interrupted(s) || s->fatal)
 		return fatal_error(s, cmd, err);
-	w = calloc(1, sizeof(*w));
-	if (!w)
+	*w = calloc(1, sizeof(**w));
+	if (!*w)
 		return swd_error_set(err, SWD_ENOMEM, "out of memory");
-	{
-		size_t n;
-
-		log_lines(s, &n);
-		s->log_mark = n;
-	}
+	if (mark)
+		log_lines(s, &s->log_mark);
 	rc = rpc_catch(&s->rpc, cmd, timeout_ms ? timeout_ms : s->command_timeout_ms,
-	               on_catch_result, w);
+	               on_catch_result, *w);
 	if (rc) {
-		free(w);
+		free(*w);
+		*w = NULL;
 		if (rc == SWD_EOCDDIED && !s->fatal)
 			s->fatal = SWD_EOCDDIED;
 		if (s->fatal)
 			return fatal_error(s, cmd, err);
 		return swd_error_set(err, rc, "cannot send '%s' to openocd", cmd);
 	}
+	return 0;
+}
+
+/* Waits for the reply *wp stands for. Returns 0 when a reply arrived (whatever *code),
+ * else the fatal error. *text is new (NULL on failure). *wp is freed and set to NULL, except
+ * when the wait was given up (interrupt): the caller then still owns the pending waiter. */
+static int await_reply(struct ocd_session *s, struct waiter **wp, const char *cmd, int *code,
+                       char **text, size_t *len, struct swd_error *err)
+{
+	struct waiter *w = *wp;
+	int rc;
+
+	*text = NULL;
+	if (len)
+		*len = 0;
+	*code = 0;
 	while (!w->done && !interrupted(s))
 		uv_run(&s->loop, UV_RUN_ONCE);
-	if (!w->done) {
-		w->abandoned = true;
+	if (!w->done)
 		return fatal_error(s, cmd, err);
-	}
+	*wp = NULL;
 	rc = w->status;
 	if (rc) {
 		free(w);
@@ -371,6 +379,27 @@ static int run_catch(struct ocd_session *s, const char *cmd, uint64_t timeout_ms
 	return 0;
 }
 
+/* Sends cmd under catch and waits. Returns 0 when a reply arrived (whatever *code), else
+ * the fatal error. *text is new (NULL on failure). */
+static int run_catch(struct ocd_session *s, const char *cmd, uint64_t timeout_ms, int *code,
+                     char **text, size_t *len, struct swd_error *err)
+{
+	struct waiter *w;
+	int rc;
+
+	*text = NULL;
+	if (len)
+		*len = 0;
+	*code = 0;
+	rc = send_catch(s, cmd, timeout_ms, true, &w, err);
+	if (rc)
+		return rc;
+	rc = await_reply(s, &w, cmd, code, text, len, err);
+	if (w)
+		w->abandoned = true; /* its callback frees it */
+	return rc;
+}
+
 /* Maps a failed command to an error code, from OpenOCD's code and the log. */
 static int classify(struct ocd_session *s, int code, const char *text)
 {
@@ -379,6 +408,19 @@ static int classify(struct ocd_session *s, int code, const char *text)
 	size_t from = s->log_mark < n ? s->log_mark : n;
 
 	return ocdlog_classify_failure(l + from, n - from, code, text);
+}
+
+/* Why a command failed, for its message: the first error line it logged, else its result,
+ * else "no details". Returns buf. */
+static const char *failure_reason(struct ocd_session *s, const char *text, char *buf, size_t n)
+{
+	const char *why = first_error_line(s, s->log_mark);
+
+	snprintf(buf, n, "%s", why ? why : text ? text : "");
+	strip_trailing_space(buf);
+	if (!*buf)
+		snprintf(buf, n, "no details");
+	return buf;
 }
 
 /* Runs cmd and requires success. *text (optional) is new: the command's result. */
@@ -394,14 +436,10 @@ static int run_ok(struct ocd_session *s, const char *cmd, uint64_t timeout_ms, c
 	if (rc)
 		return rc;
 	if (code != 0) {
-		const char *why = first_error_line(s, s->log_mark);
-		char shown[256];
+		char why[SWD_ERROR_MSG_MAX];
 
-		snprintf(shown, sizeof(shown), "%s", t);
-		strip_trailing_space(shown);
-		rc = fail(s, err, classify(s, code, t), cmd, code, t,
-		          "openocd command '%s' failed (%d): %s", cmd, code,
-		          why ? why : *shown ? shown : "no details");
+		rc = fail(s, err, classify(s, code, t), cmd, code, t, "openocd command '%s' failed (%d): %s",
+		          cmd, code, failure_reason(s, t, why, sizeof(why)));
 		free(t);
 		return rc;
 	}
@@ -1010,79 +1048,41 @@ int ocd_read_flash(struct ocd_session *s, unsigned bank, uint32_t offset, uint32
 			free(cmds[slot]);
 			cmds[slot] = fmt("flash read_bank %u %s 0x%" PRIx32 " 0x%" PRIx32, bank,
 			                 qtmp[slot], offset + off, n);
-			w[slot] = calloc(1, sizeof(*w[slot]));
-			if (!cmds[slot] || !w[slot]) {
+			if (!cmds[slot]) {
 				rc = swd_error_set(err, SWD_ENOMEM, "out of memory");
 				goto out;
 			}
-			if (sent == done_chunks) {
-				size_t nl;
-
-				log_lines(s, &nl);
-				s->log_mark = nl;
-			}
-			rc = rpc_catch(&s->rpc, cmds[slot], bytes_timeout(s, n), on_catch_result, w[slot]);
-			if (rc) {
-				free(w[slot]);
-				w[slot] = NULL;
-				if (!s->fatal)
-					s->fatal = SWD_EOCDDIED;
-				rc = fatal_error(s, cmds[slot], err);
+			rc = send_catch(s, cmds[slot], bytes_timeout(s, n), sent == done_chunks, &w[slot], err);
+			if (rc)
 				goto out;
-			}
 			sent++;
 		}
 		{
 			int slot = (int)(done_chunks % 2);
 			uint32_t off = done_chunks * chunk, n = len - off < chunk ? len - off : chunk;
-			struct waiter *cw = w[slot];
+			char *text = NULL;
+			int code;
 
-			while (!cw->done && !interrupted(s))
-				uv_run(&s->loop, UV_RUN_ONCE);
-			if (!cw->done) {
-				rc = fatal_error(s, cmds[slot], err);
+			rc = await_reply(s, &w[slot], cmds[slot], &code, &text, NULL, err);
+			if (rc)
 				goto out;
-			}
-			if (cw->status) {
-				if (cw->status == SWD_EOCDTIMEOUT || cw->status == SWD_EOCDDIED) {
-					if (!s->fatal)
-						s->fatal = cw->status;
-					rc = fatal_error(s, cmds[slot], err);
-				} else {
-					rc = fail(s, err, cw->status, cmds[slot], 0, NULL,
-					          "unreadable reply from openocd");
-				}
-				goto out;
-			}
-			if (cw->code != 0) {
-				const char *why;
-				char shown[256];
+			if (code != 0) {
+				char why[SWD_ERROR_MSG_MAX];
 
-				uv_run(&s->loop, UV_RUN_NOWAIT);
-				why = first_error_line(s, s->log_mark);
-				snprintf(shown, sizeof(shown), "%s", cw->text ? cw->text : "");
-				strip_trailing_space(shown);
-				rc = fail(s, err, classify(s, cw->code, cw->text ? cw->text : ""), cmds[slot],
-				          cw->code, cw->text, "reading flash at offset 0x%08" PRIx32
-				          " failed (%d): %s", offset + off, cw->code,
-				          why ? why : *shown ? shown : "no details");
+				rc = fail(s, err, classify(s, code, text), cmds[slot], code, text,
+				          "reading flash at offset 0x%08" PRIx32 " failed (%d): %s", offset + off,
+				          code, failure_reason(s, text, why, sizeof(why)));
+				free(text);
 				goto out;
 			}
+			free(text);
 			rc = append_file(fd, tmp[slot], n, err);
 			if (rc) {
 				fail(s, NULL, rc, NULL, 0, NULL, "local i/o error");
 				goto out;
 			}
-			free(cw->text);
-			free(cw);
-			w[slot] = NULL;
 			done_chunks++;
-			{
-				size_t nl;
-
-				log_lines(s, &nl);
-				s->log_mark = nl;
-			}
+			log_lines(s, &s->log_mark);
 			progress(s, "reading flash", (uint64_t)off + n, len);
 		}
 	}
