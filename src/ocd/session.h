@@ -4,7 +4,10 @@
  * to its TCL port (rpc.h) and offers the operations swdbackup needs: identify, reset, read
  * flash to a file with progress, read small regions, verify on target, erase+program,
  * option bytes, and a raw command escape. Each call runs the session's private uv loop
- * until its result arrives, so callers stay straight-line code.
+ * until its result arrives, so callers stay straight-line code. The lifecycle and the
+ * request/reply path are in session.c, the target operations in target.c, the flash
+ * operations in flash.c (they share session-priv.h); what OpenOCD's text says is read by
+ * ocdlog.h.
  *
  * Must not: print, exit, parse profiles or decide exit codes. Progress and OpenOCD's log
  * lines are delivered as events through callbacks; errors as codes plus details.
