@@ -15,21 +15,6 @@
 #include "cli/tmpfile.h"
 #include "core/digest.h"
 
-/* Writes the image's covered span [lo, hi) as a raw file for OpenOCD. */
-static int write_span(struct cli_ctx *ctx, const struct swd_image *img, const char *path)
-{
-	FILE *f = fopen(path, "wb");
-	int rc = 0;
-
-	if (!f)
-		return swd_error_set(&ctx->err, SWD_EIO, "cannot create '%s': %s", path, strerror(errno));
-	if (fwrite(img->data + img->lo, 1, img->hi - img->lo, f) != img->hi - img->lo)
-		rc = swd_error_set(&ctx->err, SWD_EIO, "cannot write '%s': %s", path, strerror(errno));
-	if (fclose(f) != 0 && rc == 0)
-		rc = swd_error_set(&ctx->err, SWD_EIO, "cannot write '%s': %s", path, strerror(errno));
-	return rc;
-}
-
 /* Refuses when a write-protected page/sector lies in the span to be erased. */
 static int refuse_wrp(struct cli_ctx *ctx, struct cli_board *b, const struct swd_image *img)
 {
@@ -48,7 +33,7 @@ static int refuse_wrp(struct cli_ctx *ctx, struct cli_board *b, const struct swd
 	return 0;
 }
 
-static int program(struct cli_ctx *ctx, struct cli_board *b, const struct swd_image *img, const char *file)
+static int program(struct cli_ctx *ctx, struct cli_board *b, const struct swd_image *img, const char *scratch)
 {
 	const struct swd_profile *p = b->p;
 	struct ocd_sector *secs = NULL;
@@ -67,7 +52,9 @@ static int program(struct cli_ctx *ctx, struct cli_board *b, const struct swd_im
 		n++;
 	}
 	memset(&a, 0, sizeof(a));
-	a.path = file;
+	a.data = img->data + img->lo;
+	a.len = img->hi - img->lo;
+	a.scratch = scratch;
 	a.bank = 0;
 	a.bank_base = p->flash.base;
 	a.offset = img->lo;
@@ -85,7 +72,7 @@ int cmd_restore(struct cli_ctx *ctx)
 	struct cli_source src;
 	struct cli_tmp tmp = { 0 };
 	struct swd_digests want, got;
-	char *span = NULL, *back = NULL, *safety = NULL;
+	char *scratch = NULL, *back = NULL, *safety = NULL;
 	uint8_t *rb = NULL;
 	json_t *safety_doc = NULL;
 	bool writing = false, ob_needed = false;
@@ -120,15 +107,12 @@ int cmd_restore(struct cli_ctx *ctx)
 	rc = cli_tmp_init(&tmp, &ctx->err);
 	if (rc != 0)
 		goto out;
-	span = cli_tmp_path(&tmp, "image.bin");
+	scratch = cli_tmp_path(&tmp, "chunk.bin");
 	back = cli_tmp_path(&tmp, "readback.bin");
-	if (!span || !back) {
+	if (!scratch || !back) {
 		rc = swd_error_set(&ctx->err, SWD_ENOMEM, "out of memory");
 		goto out;
 	}
-	rc = write_span(ctx, src.img, span);
-	if (rc != 0)
-		goto out;
 
 	rc = cli_board_connect(ctx, &b, DIAG_OP_IDENTIFY, true);
 	if (rc != 0)
@@ -168,7 +152,7 @@ int cmd_restore(struct cli_ctx *ctx)
 	ui_status(&ctx->ui, "erasing and programming %" PRIu32 " bytes at 0x%08" PRIx32,
 		  src.img->hi - src.img->lo, src.img->base + src.img->lo);
 	writing = true;
-	rc = program(ctx, &b, src.img, span);
+	rc = program(ctx, &b, src.img, scratch);
 	if (rc != 0)
 		goto out;
 
@@ -229,7 +213,7 @@ out:
 	json_decref(safety_doc);
 	free(ob_want);
 	free(rb);
-	free(span);
+	free(scratch);
 	free(back);
 	free(safety);
 	cli_source_release(&src);

@@ -1,6 +1,7 @@
 /* flash.c - flash operations: read (two requests in flight, through scratch files), verify
  * (verify_image / verify_bank), erase and program. */
 #include "ocd/session-priv.h"
+#include "ocd/session-test.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -283,8 +284,9 @@ int ocd_verify_bank(struct ocd_session *s, unsigned bank, const char *path, uint
 	return verify_file(s, verb, path, tail, false, out, err);
 }
 
-int ocd_erase_sectors(struct ocd_session *s, unsigned bank, unsigned first, unsigned last,
-                      struct swd_error *err)
+/* `flash erase_sector BANK FIRST LAST`. */
+static int erase_sectors(struct ocd_session *s, unsigned bank, unsigned first, unsigned last,
+                         struct swd_error *err)
 {
 	char *cmd = ocd__fmt("flash erase_sector %u %u %u", bank, first, last);
 	int rc;
@@ -297,7 +299,7 @@ int ocd_erase_sectors(struct ocd_session *s, unsigned bank, unsigned first, unsi
 	return rc;
 }
 
-/* Writes data[0..n) to a new file at path. */
+/* Writes data[0..n) to the file at path, created or truncated. */
 static int write_file(const char *path, const uint8_t *data, size_t n, struct swd_error *err)
 {
 	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
@@ -321,78 +323,42 @@ static int write_file(const char *path, const uint8_t *data, size_t n, struct sw
 	return 0;
 }
 
-static int read_whole(const char *path, uint8_t **data, size_t *n, struct swd_error *err)
-{
-	FILE *f = fopen(path, "rb");
-	long sz;
-	int rc = 0;
-
-	*data = NULL;
-	*n = 0;
-	if (!f)
-		return swd_error_set(err, swd_err_from_errno(errno), "cannot open '%s': %s", path,
-		                     strerror(errno));
-	if (fseek(f, 0, SEEK_END) != 0 || (sz = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) != 0) {
-		rc = swd_error_set(err, SWD_EIO, "cannot read '%s': %s", path, strerror(errno));
-		goto out;
-	}
-	*data = malloc(sz ? (size_t)sz : 1);
-	if (!*data) {
-		rc = swd_error_set(err, SWD_ENOMEM, "out of memory");
-		goto out;
-	}
-	if (fread(*data, 1, (size_t)sz, f) != (size_t)sz) {
-		rc = swd_error_set(err, SWD_EIO, "cannot read '%s'", path);
-		free(*data);
-		*data = NULL;
-		goto out;
-	}
-	*n = (size_t)sz;
-out:
-	fclose(f);
-	return rc;
-}
-
 int ocd_program(struct ocd_session *s, const struct ocd_program_args *a, struct swd_error *err)
 {
-	uint8_t *data = NULL;
-	size_t n = 0;
-	size_t full;
-	char *tmp = NULL, *q = NULL, *cmd = NULL;
+	const uint8_t *data = a->data;
+	size_t n = a->len, full = a->len;
+	char *q = NULL, *cmd = NULL;
+	bool scratch_made = false;
 	int rc;
 
+	if (!a->scratch || !*a->scratch)
+		return swd_error_set(err, SWD_EINTERNAL, "programming needs a scratch file");
+	if (n == 0)
+		return swd_error_set(err, SWD_EEMPTY, "the image to program is empty");
 	if (!s->halted_by_us) {
 		rc = ocd_reset(s, OCD_RESET_HALT, err);
 		if (rc)
 			return rc;
 	}
+	q = tcl_quote_str(a->scratch);
+	if (!q)
+		return swd_error_set(err, SWD_ENOMEM, "out of memory");
 	if (!a->sectors || a->nsectors == 0) {
-		uint64_t size = 0;
-
-		rc = file_size(a->path, &size, err);
+		rc = write_file(a->scratch, data, n, err);
 		if (rc)
-			return rc;
-		q = tcl_quote_str(a->path);
-		cmd = q ? ocd__fmt("flash write_image erase %s 0x%08" PRIx32 " bin", q,
-		              a->bank_base + a->offset) : NULL;
+			goto out;
+		scratch_made = true;
+		cmd = ocd__fmt("flash write_image erase %s 0x%08" PRIx32 " bin", q, a->bank_base + a->offset);
 		if (!cmd) {
 			rc = swd_error_set(err, SWD_ENOMEM, "out of memory");
 			goto out;
 		}
-		progress(s, "programming", 0, size);
-		rc = ocd__run_ok(s, cmd, bytes_timeout(s, size) * 4, NULL, err);
+		progress(s, "programming", 0, n);
+		rc = ocd__run_ok(s, cmd, bytes_timeout(s, n) * 4, NULL, err);
 		if (rc == 0)
-			progress(s, "programming", size, size);
+			progress(s, "programming", n, n);
 		goto out;
 	}
-	rc = read_whole(a->path, &data, &n, err);
-	if (rc)
-		goto out;
-	if (n == 0) {
-		rc = swd_error_set(err, SWD_EEMPTY, "'%s' is empty", a->path);
-		goto out;
-	}
-	full = n;
 	{
 		/* Erase every sector the image touches, one at a time for progress. */
 		uint64_t erase_total = 0, erased = 0;
@@ -410,37 +376,12 @@ int ocd_program(struct ocd_session *s, const struct ocd_program_args *a, struct 
 
 			if (!(sec->offset < hi && sec->offset + sec->size > lo))
 				continue;
-			rc = ocd_erase_sectors(s, a->bank, sec->index, sec->index, err);
+			rc = erase_sectors(s, a->bank, sec->index, sec->index, err);
 			if (rc)
 				goto out;
 			erased += sec->size;
 			progress(s, "erasing", erased, erase_total);
 		}
-	}
-	{
-		/* The image may sit in a read-only place: the scratch chunk goes to $TMPDIR. */
-		const char *td = getenv("TMPDIR");
-		int fd;
-
-		tmp = ocd__fmt("%s/swdbackup-chunk-XXXXXX", td && *td ? td : "/tmp");
-		if (!tmp) {
-			rc = swd_error_set(err, SWD_ENOMEM, "out of memory");
-			goto out;
-		}
-		fd = mkstemp(tmp);
-		if (fd < 0) {
-			rc = swd_error_set(err, SWD_EIO, "cannot create a temporary file in '%s': %s",
-			                   td && *td ? td : "/tmp", strerror(errno));
-			free(tmp);
-			tmp = NULL;
-			goto out;
-		}
-		close(fd);
-	}
-	q = tcl_quote_str(tmp);
-	if (!q) {
-		rc = swd_error_set(err, SWD_ENOMEM, "out of memory");
-		goto out;
 	}
 	/* The erase above left every byte the image covers 0xFF, so its trailing 0xFF bytes
 	 * (a bundle's flash.bin is the whole bank, mostly erased) are already right: program
@@ -456,9 +397,10 @@ int ocd_program(struct ocd_session *s, const struct ocd_program_args *a, struct 
 	for (size_t off = 0; off < n; off += PROGRAM_CHUNK) {
 		size_t len = n - off < PROGRAM_CHUNK ? n - off : PROGRAM_CHUNK;
 
-		rc = write_file(tmp, data + off, len, err);
+		rc = write_file(a->scratch, data + off, len, err);
 		if (rc)
 			goto out;
+		scratch_made = true;
 		free(cmd);
 		cmd = ocd__fmt("flash write_bank %u %s 0x%" PRIx32, a->bank, q, a->offset + (uint32_t)off);
 		if (!cmd) {
@@ -471,11 +413,9 @@ int ocd_program(struct ocd_session *s, const struct ocd_program_args *a, struct 
 		progress(s, "programming", off + len, n);
 	}
 out:
-	if (tmp)
-		unlink(tmp);
-	free(tmp);
+	if (scratch_made)
+		unlink(a->scratch);
 	free(q);
 	free(cmd);
-	free(data);
 	return rc;
 }

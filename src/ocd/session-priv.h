@@ -67,9 +67,6 @@ struct ocd_session {
 	bool keep_halted;
 	char target_state[24];
 
-	char **argv;
-	size_t argc;
-
 	struct ocd_failure fail;
 	char *fail_command;
 	char *fail_text;

@@ -7,6 +7,7 @@
  * the error details; after a failed command the loop is drained once so the lines that
  * OpenOCD wrote before its reply are in the log when the failure is recorded. */
 #include "ocd/session-priv.h"
+#include "ocd/session-test.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -485,9 +486,6 @@ static int session_start(const struct ocd_session_config *cfg, struct ocd_sessio
 		}
 		s->signals_on = true;
 	}
-	rc = ocdproc_build_argv(&cfg->proc, &s->argv, &s->argc, err);
-	if (rc)
-		return rc;
 	if (ocd__interrupted(s))  /* a signal before we were started: do not spawn at all */
 		return ocd__fail(s, err, SWD_EINTR, NULL, 0, NULL, "interrupted");
 	cb.ud = s;
@@ -669,7 +667,6 @@ void ocd_session_free(struct ocd_session *s)
 	ocd_session_stop(s, NULL);
 	if (s->proc_started)
 		ocdproc_release(&s->proc);
-	ocdproc_argv_free(s->argv);
 	free(s->fail_command);
 	free(s->fail_text);
 	free(s);
@@ -695,8 +692,3 @@ int ocd_session_pid(const struct ocd_session *s)
 	return s && s->proc_started && s->proc.running ? (int)s->proc.pid : 0;
 }
 
-const char *const *ocd_session_argv(const struct ocd_session *s, size_t *n)
-{
-	*n = s->argc;
-	return (const char *const *)s->argv;
-}

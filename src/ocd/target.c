@@ -2,6 +2,7 @@
  * and protection, and a raw Tcl command for callers that need one. Each is one OpenOCD
  * command (or a few) run through the session's request/reply path. */
 #include "ocd/session-priv.h"
+#include "ocd/session-test.h"
 
 #include <errno.h>
 #include <inttypes.h>

@@ -20,7 +20,7 @@
 
 #include "core/err.h"
 #include "ocd/process.h"
-#include "ocd/session.h"
+#include "ocd/session-test.h"
 #include "ocd/tcl.h"
 
 #ifndef OCD_TEST_DATA
