@@ -59,7 +59,8 @@ static int append_file(int fd, const char *src, uint32_t want, struct swd_error 
 			if (w < 0 && errno == EINTR)
 				continue;
 			if (w < 0) {
-				rc = swd_error_set(err, SWD_EIO, "cannot write: %s", strerror(errno));
+				rc = swd_error_set(err, SWD_EIO, "cannot write the image read from the target: %s",
+				                   swd_errno_text(errno));
 				goto out;
 			}
 			off += w;
@@ -284,13 +285,15 @@ int ocd_verify_bank(struct ocd_session *s, unsigned bank, const char *path, uint
 	return verify_file(s, verb, path, tail, false, out, err);
 }
 
-/* `flash erase_sector BANK FIRST LAST`. */
-static int erase_sectors(struct ocd_session *s, unsigned bank, unsigned first, unsigned last,
-                         struct swd_error *err)
+int ocd_erase_sectors(struct ocd_session *s, unsigned bank, unsigned first, unsigned last,
+                      struct swd_error *err)
 {
-	char *cmd = ocd__fmt("flash erase_sector %u %u %u", bank, first, last);
-	int rc;
+	char *cmd;
+	int rc = ocd__write_ready(s, err);
 
+	if (rc)
+		return rc;
+	cmd = ocd__fmt("flash erase_sector %u %u %u", bank, first, last);
 	if (!cmd)
 		return swd_error_set(err, SWD_ENOMEM, "out of memory");
 	/* Sector erase can take seconds per sector (F4 128 KiB: up to 4 s at x8). */
@@ -335,11 +338,9 @@ int ocd_program(struct ocd_session *s, const struct ocd_program_args *a, struct 
 		return swd_error_set(err, SWD_EINTERNAL, "programming needs a scratch file");
 	if (n == 0)
 		return swd_error_set(err, SWD_EEMPTY, "the image to program is empty");
-	if (!s->halted_by_us) {
-		rc = ocd_reset(s, OCD_RESET_HALT, err);
-		if (rc)
-			return rc;
-	}
+	rc = ocd__write_ready(s, err);
+	if (rc)
+		return rc;
 	q = tcl_quote_str(a->scratch);
 	if (!q)
 		return swd_error_set(err, SWD_ENOMEM, "out of memory");
@@ -376,7 +377,7 @@ int ocd_program(struct ocd_session *s, const struct ocd_program_args *a, struct 
 
 			if (!(sec->offset < hi && sec->offset + sec->size > lo))
 				continue;
-			rc = erase_sectors(s, a->bank, sec->index, sec->index, err);
+			rc = ocd_erase_sectors(s, a->bank, sec->index, sec->index, err);
 			if (rc)
 				goto out;
 			erased += sec->size;

@@ -64,6 +64,7 @@ struct ocd_session {
 	bool stopping;
 	bool stopped;
 	bool halted_by_us;
+	bool reset_halted; /* halted by our reset: no firmware has run since (ocd__write_ready) */
 	bool keep_halted;
 	char target_state[24];
 
@@ -109,6 +110,9 @@ int ocd__classify(struct ocd_session *s, int code, const char *text);
 /* Why a command failed, for its message: the first error line it logged, else its result,
  * else "no details". Returns buf. */
 const char *ocd__failure_reason(struct ocd_session *s, const char *text, char *buf, size_t n);
+/* Every write to flash or option bytes starts from a reset halt (target.c says why):
+ * 0 when the session's own reset halt is still in force, else ocd_reset(HALT)'s result. */
+int ocd__write_ready(struct ocd_session *s, struct swd_error *err);
 /* printf into a new string; NULL when out of memory. */
 char *ocd__fmt(const char *f, ...) __attribute__((format(printf, 1, 2)));
 

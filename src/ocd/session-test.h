@@ -2,7 +2,7 @@
  *
  * Owns: the declarations of operations that the simulator tests drive but no product code
  *   calls: the process id (to check that no OpenOCD is left behind), resume, the last
- *   target state, verify_bank, and the option-byte read, lock and unlock commands (the
+ *   target state, verify_bank, and the option-byte read and lock commands (the
  *   simulator's RDP cases are set up with them).
  * Must not: be included by anything under src/. Product code that needs one of these
  *   moves its declaration back to session.h, with the caller in the same change.
@@ -33,10 +33,8 @@ int ocd_verify_bank(struct ocd_session *s, unsigned bank, const char *path, uint
 int ocd_options_read(struct ocd_session *s, const char *driver, unsigned bank, char **text,
                      struct swd_error *err);
 
-/* `DRIVER lock|unlock BANK`: readout protection level 1 on or off (unlock mass-erases). */
+/* `DRIVER lock BANK`: readout protection level 1 (after a reset halt, as every write). */
 int ocd_options_lock(struct ocd_session *s, const char *driver, unsigned bank,
                      struct swd_error *err);
-int ocd_options_unlock(struct ocd_session *s, const char *driver, unsigned bank,
-                       struct swd_error *err);
 
 #endif

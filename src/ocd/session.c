@@ -11,6 +11,7 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -241,6 +242,11 @@ int ocd__fatal_error(struct ocd_session *s, const char *command, struct swd_erro
 		            "openocd did not answer '%s' in time", command ? command : "");
 	default:
 		await_exit(s, 2000);
+		if (s->fail.exited && s->fail.term_signal == SIGXFSZ)
+			/* it was writing a file we asked for: a local write error, not a crash */
+			return ocd__fail(s, err, SWD_EIO, command, 0, NULL,
+			                 "openocd could not write its output: the file size limit (ulimit -f) "
+			                 "was reached; raise it or write elsewhere");
 		exit_desc(s, how, sizeof(how));
 		why = last_error_line(s, s->log_mark);
 		return ocd__fail(s, err, s->fatal, command, 0, NULL, "openocd exited unexpectedly (%s)%s%s%s%s%s",

@@ -206,10 +206,25 @@ struct ocd_program_args {
  * verifies. */
 int ocd_program(struct ocd_session *s, const struct ocd_program_args *a, struct swd_error *err);
 
-/* F1 readout protection as the driver's options_read states it (from FLASH_OBR, which
- * answers when a debugger read of the option area faults under RDP level 1): *level is 1
- * (on), 0 (off) or -1 (the reply does not say). The target must be halted. */
-int ocd_f1_read_protection(struct ocd_session *s, unsigned bank, int *level, struct swd_error *err);
+/* `flash erase_sector BANK FIRST LAST` (after a reset halt, as every write). */
+int ocd_erase_sectors(struct ocd_session *s, unsigned bank, unsigned first, unsigned last,
+                      struct swd_error *err);
+
+/* Readout protection as DRIVER's options_read states it (F1: from FLASH_OBR, which answers
+ * when a debugger read of the option area faults under RDP level 1): *level is 1 (on),
+ * 0 (off) or -1 (the reply does not say). The target must be halted. */
+int ocd_read_protection(struct ocd_session *s, const char *driver, unsigned bank, int *level,
+                        struct swd_error *err);
+
+/* `DRIVER unlock BANK`: readout protection back to level 0, which mass-erases the flash
+ * (after a reset halt, as every write). */
+int ocd_options_unlock(struct ocd_session *s, const char *driver, unsigned bank,
+                       struct swd_error *err);
+
+/* `DRIVER mass_erase BANK`: erases all of the bank (F1, F2/F4; after a reset halt, as every
+ * write). The chip takes up to 16 s per 1 MiB bank at x8 (DS8626 table 40). */
+int ocd_mass_erase(struct ocd_session *s, const char *driver, unsigned bank,
+                   struct swd_error *err);
 
 /* `stm32f1x options_write BANK ...`: the USER bits and the two data bytes (DATA0 low).
  * The driver rebuilds every option byte from the values loaded at the last reset, so

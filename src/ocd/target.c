@@ -156,7 +156,7 @@ int ocd_reset(struct ocd_session *s, enum ocd_reset_mode mode, struct swd_error 
 	int rc = ocd__run_ok(s, cmds[mode], 0, NULL, err);
 
 	if (rc == 0)
-		s->halted_by_us = mode != OCD_RESET_RUN;
+		s->halted_by_us = s->reset_halted = mode != OCD_RESET_RUN;
 	if (rc == 0 && s->adapter_khz) {
 		/* The stock F2/F4 configs set their own speed in reset-start (2000 kHz) and
 		 * reset-init (8000 kHz) handlers; put back the speed that was asked for. */
@@ -174,6 +174,7 @@ int ocd_halt(struct ocd_session *s, struct swd_error *err)
 
 	if (rc == 0)
 		s->halted_by_us = true;
+	s->reset_halted = false;
 	return rc;
 }
 
@@ -183,7 +184,19 @@ int ocd_resume(struct ocd_session *s, struct swd_error *err)
 
 	if (rc == 0)
 		s->halted_by_us = false;
+	s->reset_halted = false;
 	return rc;
+}
+
+/* Every write to flash or option bytes starts from a reset halt, as OpenOCD's own `program`
+ * does. A core that was merely halted has run its firmware, and the firmware's traces stay in
+ * the flash interface: an error flag it left in FLASH_SR (PGSERR after a stray store to flash,
+ * RM0090 3.7.5; PGERR on F1, RM0008 3.4.2) makes OpenOCD's driver report the next erase or
+ * program as failed, and a lock or a half-set FLASH_CR gets in the way too. A system reset
+ * clears them all, and the halt at the reset vector keeps the firmware from running again. */
+int ocd__write_ready(struct ocd_session *s, struct swd_error *err)
+{
+	return s->reset_halted ? 0 : ocd_reset(s, OCD_RESET_HALT, err);
 }
 
 const char *ocd_target_state(const struct ocd_session *s)
@@ -252,13 +265,14 @@ int ocd_options_read(struct ocd_session *s, const char *driver, unsigned bank, c
 	return options_cmd(s, driver, "options_read", bank, "", text, err);
 }
 
-int ocd_f1_read_protection(struct ocd_session *s, unsigned bank, int *level, struct swd_error *err)
+int ocd_read_protection(struct ocd_session *s, const char *driver, unsigned bank, int *level,
+                        struct swd_error *err)
 {
 	char *text = NULL;
 	int rc;
 
 	*level = -1;
-	rc = options_cmd(s, "stm32f1x", "options_read", bank, "", &text, err);
+	rc = options_cmd(s, driver, "options_read", bank, "", &text, err);
 	if (rc == 0 && text)
 		*level = ocdlog_read_protection(text);
 	free(text);
@@ -268,20 +282,35 @@ int ocd_f1_read_protection(struct ocd_session *s, unsigned bank, int *level, str
 int ocd_options_lock(struct ocd_session *s, const char *driver, unsigned bank,
                      struct swd_error *err)
 {
-	return options_cmd(s, driver, "lock", bank, "", NULL, err);
+	int rc = ocd__write_ready(s, err);
+
+	return rc ? rc : options_cmd(s, driver, "lock", bank, "", NULL, err);
 }
 
 int ocd_options_unlock(struct ocd_session *s, const char *driver, unsigned bank,
                        struct swd_error *err)
 {
-	return options_cmd(s, driver, "unlock", bank, "", NULL, err);
+	int rc = ocd__write_ready(s, err);
+
+	return rc ? rc : options_cmd(s, driver, "unlock", bank, "", NULL, err);
+}
+
+int ocd_mass_erase(struct ocd_session *s, const char *driver, unsigned bank,
+                   struct swd_error *err)
+{
+	int rc = ocd__write_ready(s, err);
+
+	return rc ? rc : options_cmd(s, driver, "mass_erase", bank, "", NULL, err);
 }
 
 int ocd_f1_options_write(struct ocd_session *s, unsigned bank, const struct ocd_f1_user *u,
                          struct swd_error *err)
 {
 	char args[96];
+	int rc = ocd__write_ready(s, err);
 
+	if (rc)
+		return rc;
 	snprintf(args, sizeof(args), " %s %s %s USEROPT 0x%04x", u->swwdg ? "SWWDG" : "HWWDG",
 	         u->norststop ? "NORSTSTOP" : "RSTSTOP", u->norststndby ? "NORSTSTNDBY" : "RSTSTNDBY",
 	         (unsigned)u->useropt);
@@ -292,7 +321,10 @@ int ocd_f2_options_write(struct ocd_session *s, unsigned bank, uint32_t user,
                          struct swd_error *err)
 {
 	char args[32];
+	int rc = ocd__write_ready(s, err);
 
+	if (rc)
+		return rc;
 	snprintf(args, sizeof(args), " 0x%03" PRIx32, user);
 	return options_cmd(s, "stm32f2x", "options_write", bank, args, NULL, err);
 }
@@ -300,9 +332,12 @@ int ocd_f2_options_write(struct ocd_session *s, unsigned bank, uint32_t user,
 int ocd_flash_protect(struct ocd_session *s, unsigned bank, unsigned first, unsigned last,
                       bool on, struct swd_error *err)
 {
-	char *cmd = ocd__fmt("flash protect %u %u %u %s", bank, first, last, on ? "on" : "off");
-	int rc;
+	char *cmd;
+	int rc = ocd__write_ready(s, err);
 
+	if (rc)
+		return rc;
+	cmd = ocd__fmt("flash protect %u %u %u %s", bank, first, last, on ? "on" : "off");
 	if (!cmd)
 		return swd_error_set(err, SWD_ENOMEM, "out of memory");
 	rc = text_checked(s, cmd, NULL, err);

@@ -1,0 +1,28 @@
+/* restore.h - programming a source onto a connected board; used by `restore` and by
+ * `rescue`, which both make their refusals and their safety backup first.
+ *
+ * Owns: the order erase, program, read back, compare, option bytes, reset and run.
+ * Must not: load or judge the source (source.h does), or take a safety backup.
+ */
+#ifndef SWD_CLI_RESTORE_H
+#define SWD_CLI_RESTORE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "cli/board.h"
+#include "cli/source.h"
+
+/* Refuses (SWD_EPROTECTED) when a write-protected page or sector lies in the image's span;
+ * b->prot must have been read. */
+int cli_restore_refuse_wrp(struct cli_ctx *ctx, struct cli_board *b, const struct swd_image *img);
+
+/* Erases what the image's span [lo, hi) covers and programs it (scratch: a file name in a
+ * private directory, for the chunks OpenOCD reads), reads back into the file back and compares SHA-256 with the image, writes ob_want (option-bytes.bin,
+ * b->ob_len bytes) when not NULL and, with backup_domain, the source bundle's backup SRAM and
+ * backup registers, then resets the target to run. Records "programmed",
+ * "verified", "option_bytes_written", "reset" and "summary" in ctx->doc. */
+int cli_restore_write(struct cli_ctx *ctx, struct cli_board *b, const struct cli_source *src,
+		      const char *scratch, const char *back, const uint8_t *ob_want, bool backup_domain);
+
+#endif
