@@ -302,7 +302,9 @@ int ocd_erase_sectors(struct ocd_session *s, unsigned bank, unsigned first, unsi
 	return rc;
 }
 
-/* Writes data[0..n) to the file at path, created or truncated. */
+/* Writes data[0..n) to the file at path, created or truncated. Not swd_file_write(): a
+ * scratch chunk lives for one command and is rewritten for the next, so it needs neither
+ * the fsync nor the rename that make a product file safe. */
 static int write_file(const char *path, const uint8_t *data, size_t n, struct swd_error *err)
 {
 	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
