@@ -391,21 +391,16 @@ static enum diag_outcome outcome_from_diag(struct cli_board *b, enum diag_outcom
  * of it (e.g. "init mode failed" is the target, exit 6, whatever else was logged). */
 static int code_from_diag(struct cli_ctx *ctx, struct cli_board *b, int rc)
 {
-	static const int code_for_exit[10] = { 0, SWD_EVERIFY, SWD_EUSAGE, SWD_EINPUT, SWD_EOCDDIED,
-					       SWD_EPROBENOTFOUND, SWD_ETARGETNORESP, SWD_EPROTECTED,
-					       SWD_EWRONGTARGET, SWD_EIO };
 	struct diag_report *r;
 	int want = 0;
 
 	b->ev.op = DIAG_OP_CONNECT;
 	r = diag_run(&b->ev);
 	if (r && r->n && r->findings[0].confidence >= DIAG_CONF_MEDIUM && r->findings[0].id != DIAG_UNKNOWN) {
-		enum diag_id id = r->findings[0].id;
-		int e = diag_id_exit_code(id);
+		int code = diag_id_code(r->findings[0].id);
 
-		if (e > 0 && e < 10 && e != swd_exit_code(rc))
-			want = id == DIAG_PROBE_BUSY ? SWD_EPROBEBUSY : id == DIAG_USB_PERMISSION ? SWD_EPROBEPERM :
-			       id == DIAG_OPENOCD_MISSING ? SWD_EOCDMISSING : code_for_exit[e];
+		if (code && swd_exit_code(code) != swd_exit_code(rc))
+			want = code;
 	}
 	diag_report_free(r);
 	if (!want)
