@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "cli/findings.h"
+#include "ocd/ocdlog.h"
 
 const char *cli_board_revision(const struct cli_board *b)
 {
@@ -69,19 +70,6 @@ static void on_progress(void *ud, const char *what, uint64_t done, uint64_t tota
 	ui_progress(&ctx->ui, what, done, total);
 }
 
-static const char *interface_cfg(struct cli_ctx *ctx, struct cli_board *b)
-{
-	const char *i = ctx->opt.interface;
-
-	if (!i)
-		return b->p->openocd.interface;
-	if (strcmp(i, "cmsis-dap") == 0)
-		return "interface/cmsis-dap.cfg";
-	if (strcmp(i, "jlink") == 0)
-		return "interface/jlink.cfg";
-	return "interface/stlink.cfg";
-}
-
 static const char *probe_kind_name(struct cli_ctx *ctx)
 {
 	switch (ctx->opt.probe.kind) {
@@ -123,64 +111,28 @@ static void evidence_from_probe(struct cli_ctx *ctx, struct cli_board *b)
 		b->ev.openocd_version = b->probe.openocd_version;
 }
 
-/* A start that failed leaves the probe facts unparsed; the log still has the lines the
- * report needs ("STLINK V2J37S7 (API v2) ...", "Target voltage: 3.24"). */
-static void probe_from_log(struct cli_board *b)
-{
-	const char *const *lines;
-	size_t n = 0;
-
-	if (!b->s)
-		return;
-	lines = ocd_session_log(b->s, &n);
-	for (size_t i = 0; i < n; i++) {
-		const char *m;
-
-		if (!b->probe.firmware[0] && (m = strstr(lines[i], "STLINK V")) && m[7] != ' ')
-			sscanf(m + 7, "%31s", b->probe.firmware);
-		if (!b->probe.has_voltage && (m = strstr(lines[i], "Target voltage: ")) &&
-		    sscanf(m + 16, "%lf", &b->probe.target_voltage) == 1)
-			b->probe.has_voltage = true;
-		if (!b->probe.openocd_version[0] && (m = strstr(lines[i], "Open On-Chip Debugger ")))
-			sscanf(m + 22, "%63s", b->probe.openocd_version);
-	}
-}
-
 /* "UNEXPECTED idcode: 0x2ba01477" in the log of a failed start, or 0. */
 static uint32_t unexpected_idcode(struct ocd_session *s)
 {
 	const char *const *lines;
 	size_t n = 0;
+	uint32_t v;
 
 	if (!s)
 		return 0;
 	lines = ocd_session_log(s, &n);
-	for (size_t i = 0; i < n; i++) {
-		const char *m = strstr(lines[i], "UNEXPECTED idcode: ");
-
-		if (m)
-			return (uint32_t)strtoul(m + 19, NULL, 16);
-	}
+	for (size_t i = 0; i < n; i++)
+		if (ocdlog_unexpected_idcode(lines[i], &v))
+			return v;
 	return 0;
 }
 
-/* OpenOCD exited during init after the probe reported the target voltage, without one
- * error line: what 0.12 does when the DP IDCODE read fails (stlink_usb.c logs it at
- * debug level only). */
+/* The start ended the way 0.12 ends when the DP IDCODE read fails (ocdlog_silent_init). */
 static bool silent_init_failure(struct ocd_session *s)
 {
 	const struct ocd_failure *f = ocd_session_failure(s);
-	bool voltage = false;
 
-	if (!f || !f->exited)
-		return false;
-	for (size_t i = 0; i < f->nlog; i++) {
-		if (strncmp(f->log[i], "Error", 5) == 0 || strncmp(f->log[i], "Warn", 4) == 0)
-			return false;
-		if (strstr(f->log[i], "Target voltage:"))
-			voltage = true;
-	}
-	return voltage;
+	return f && f->exited && ocdlog_silent_init(f->log, f->nlog);
 }
 
 /* SWD_EWRONGTARGET when the dev id (or the core, where the profile names it) is not the
@@ -221,21 +173,16 @@ int cli_board_attempt(struct cli_ctx *ctx, struct cli_board *b, bool under_reset
 
 	*outcome = DIAG_OUT_OTHER;
 	memset(&cfg, 0, sizeof(cfg));
-	for (size_t i = 0; i < b->p->openocd.nvars && nv < 23; i++) {
-		if (b->clone_idcode[0] && strcmp(b->p->openocd.vars[i].name, "CPUTAPID") == 0)
-			continue;
+	for (size_t i = 0; i < b->p->openocd.nvars && nv < 24; i++) {
 		vars[nv].name = b->p->openocd.vars[i].name;
 		vars[nv].value = b->p->openocd.vars[i].value;
 		nv++;
 	}
-	if (b->clone_idcode[0]) {
-		/* the stock target configs take the expected DP IDCODE from CPUTAPID */
-		vars[nv].name = "CPUTAPID";
-		vars[nv].value = b->clone_idcode;
-		nv++;
-	}
+	if (b->clone_idcode[0])
+		cfg.proc.dp_idcode = (uint32_t)strtoul(b->clone_idcode, NULL, 16);
 	cfg.proc.openocd = ctx->opt.openocd;
-	cfg.proc.interface_cfg = interface_cfg(ctx, b);
+	cfg.proc.interface_cfg = b->p->openocd.interface;
+	cfg.proc.interface = ctx->opt.interface;
 	switch (ctx->opt.probe.kind) {
 	case CLI_PROBE_SIM:
 	case CLI_PROBE_SIM_FILE:
@@ -268,8 +215,6 @@ int cli_board_attempt(struct cli_ctx *ctx, struct cli_board *b, bool under_reset
 	b->ev.openocd_exited = false;
 	memset(&b->probe, 0, sizeof(b->probe));
 	rc = ocd_session_start(&cfg, &b->s, &b->probe, err);
-	if (rc != 0)
-		probe_from_log(b);
 	evidence_from_probe(ctx, b);
 	if (rc != 0) {
 		*outcome = outcome_of(rc, false);
@@ -446,21 +391,16 @@ static enum diag_outcome outcome_from_diag(struct cli_board *b, enum diag_outcom
  * of it (e.g. "init mode failed" is the target, exit 6, whatever else was logged). */
 static int code_from_diag(struct cli_ctx *ctx, struct cli_board *b, int rc)
 {
-	static const int code_for_exit[10] = { 0, SWD_EVERIFY, SWD_EUSAGE, SWD_EINPUT, SWD_EOCDDIED,
-					       SWD_EPROBENOTFOUND, SWD_ETARGETNORESP, SWD_EPROTECTED,
-					       SWD_EWRONGTARGET, SWD_EIO };
 	struct diag_report *r;
 	int want = 0;
 
 	b->ev.op = DIAG_OP_CONNECT;
 	r = diag_run(&b->ev);
 	if (r && r->n && r->findings[0].confidence >= DIAG_CONF_MEDIUM && r->findings[0].id != DIAG_UNKNOWN) {
-		enum diag_id id = r->findings[0].id;
-		int e = diag_id_exit_code(id);
+		int code = diag_id_code(r->findings[0].id);
 
-		if (e > 0 && e < 10 && e != swd_exit_code(rc))
-			want = id == DIAG_PROBE_BUSY ? SWD_EPROBEBUSY : id == DIAG_USB_PERMISSION ? SWD_EPROBEPERM :
-			       id == DIAG_OPENOCD_MISSING ? SWD_EOCDMISSING : code_for_exit[e];
+		if (code && swd_exit_code(code) != swd_exit_code(rc))
+			want = code;
 	}
 	diag_report_free(r);
 	if (!want)
@@ -610,7 +550,7 @@ int cli_board_protection(struct cli_ctx *ctx, struct cli_board *b)
 				     p->name, b->ob_len);
 	if (p->family->pages) {
 		struct swd_error lerr;
-		char *text = NULL;
+		int level;
 
 		swd_error_init(&lerr);
 		rc = ocd_read_memory(b->s, p->option_bytes.address, 16, b->ob_len / 2, b->ob_raw, &lerr);
@@ -624,9 +564,8 @@ int cli_board_protection(struct cli_ctx *ctx, struct cli_board *b)
 				if (ocd_halt(b->s, &herr) == 0)
 					b->halted = true;
 			}
-			rc = ocd_options_read(b->s, p->family->driver, 0, &text, &ctx->err);
-			if (rc == 0 && text && strstr(text, "read protection: on")) {
-				free(text);
+			rc = ocd_read_protection(b->s, p->family->driver, 0, &level, &ctx->err);
+			if (rc == 0 && level == 1) {
 				memset(&b->prot, 0, sizeof(b->prot));
 				b->prot.rdp_level = 1;
 				b->prot_ready = true;
@@ -634,7 +573,6 @@ int cli_board_protection(struct cli_ctx *ctx, struct cli_board *b)
 				b->ev.rdp_level = 1;
 				return 0;
 			}
-			free(text);
 			if (rc == 0)
 				rc = swd_error_set(&ctx->err, lerr.code ? lerr.code : SWD_ETARGETFAILED, "%s", lerr.msg);
 		} else if (rc != 0) {

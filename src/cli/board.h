@@ -7,6 +7,13 @@
  * decides; a known clone DP IDCODE is noted and expected on the next start (--strict
  * refuses instead). A rescued run reports its finding. Nothing here unlocks, erases or
  * changes option bytes.
+ *
+ * Owns: struct cli_board (profile, simulator, session, identity, protection, evidence) and
+ *   its lifetime from cli_board_profile() to cli_board_close(), the recovery loop, and the
+ *   board's part of the report document.
+ * Must not: spell an OpenOCD command or read OpenOCD's text (ocd/session.h and ocd/ocdlog.h
+ *   do), make a command's own refusals (protection, the source: the commands do), or
+ *   print other than through ui/.
  */
 #ifndef SWD_CLI_BOARD_H
 #define SWD_CLI_BOARD_H
@@ -30,7 +37,7 @@ struct cli_board {
 	struct cli_sim sim;
 	bool sim_started;
 	struct ocd_session *s;        /* owned; NULL when not connected */
-	struct ocd_probe_info probe;
+	struct ocdlog_probe probe;
 	struct ocd_identity id;
 	bool identified;
 	struct diag_evidence ev;

@@ -18,11 +18,6 @@
 #include "core/digest.h"
 #include "core/file.h"
 
-int cli_restore_span(struct cli_ctx *ctx, const struct swd_image *img, const char *path)
-{
-	return swd_file_write(path, img->data + img->lo, img->hi - img->lo, 0, &ctx->err);
-}
-
 int cli_restore_refuse_wrp(struct cli_ctx *ctx, struct cli_board *b, const struct swd_image *img)
 {
 	const struct swd_profile *p = b->p;
@@ -40,7 +35,7 @@ int cli_restore_refuse_wrp(struct cli_ctx *ctx, struct cli_board *b, const struc
 	return 0;
 }
 
-static int program(struct cli_ctx *ctx, struct cli_board *b, const struct swd_image *img, const char *file)
+static int program(struct cli_ctx *ctx, struct cli_board *b, const struct swd_image *img, const char *scratch)
 {
 	const struct swd_profile *p = b->p;
 	struct ocd_sector *secs = NULL;
@@ -59,7 +54,9 @@ static int program(struct cli_ctx *ctx, struct cli_board *b, const struct swd_im
 		n++;
 	}
 	memset(&a, 0, sizeof(a));
-	a.path = file;
+	a.data = img->data + img->lo;
+	a.len = img->hi - img->lo;
+	a.scratch = scratch;
 	a.bank = 0;
 	a.bank_base = p->flash.base;
 	a.offset = img->lo;
@@ -71,11 +68,11 @@ static int program(struct cli_ctx *ctx, struct cli_board *b, const struct swd_im
 	return rc;
 }
 
-/* Everything after the refusals and the safety backup: erase and program the span file,
+/* Everything after the refusals and the safety backup: erase and program the image's span,
  * read back and compare SHA-256 with the image, write ob_want (when not NULL), reset and
  * run. The board has been touched as soon as this is called. */
 int cli_restore_write(struct cli_ctx *ctx, struct cli_board *b, const struct cli_source *src,
-		      const char *span, const char *back, const uint8_t *ob_want, bool backup_domain)
+		      const char *scratch, const char *back, const uint8_t *ob_want, bool backup_domain)
 {
 	struct swd_digests want, got;
 	uint8_t *rb = NULL;
@@ -83,7 +80,7 @@ int cli_restore_write(struct cli_ctx *ctx, struct cli_board *b, const struct cli
 
 	ui_status(&ctx->ui, "erasing and programming %" PRIu32 " bytes at 0x%08" PRIx32,
 		  src->img->hi - src->img->lo, src->img->base + src->img->lo);
-	rc = program(ctx, b, src->img, span);
+	rc = program(ctx, b, src->img, scratch);
 	if (rc != 0)
 		goto done;
 
@@ -160,7 +157,7 @@ int cmd_restore(struct cli_ctx *ctx)
 	struct cli_board b;
 	struct cli_source src;
 	struct cli_tmp tmp = { 0 };
-	char *span = NULL, *back = NULL, *safety = NULL;
+	char *scratch = NULL, *back = NULL, *safety = NULL;
 	json_t *safety_doc = NULL;
 	bool writing = false, ob_needed = false;
 	uint8_t *ob_want = NULL;
@@ -200,15 +197,12 @@ int cmd_restore(struct cli_ctx *ctx)
 	rc = cli_tmp_init(&tmp, &ctx->err);
 	if (rc != 0)
 		goto out;
-	span = cli_tmp_path(&tmp, "image.bin");
+	scratch = cli_tmp_path(&tmp, "chunk.bin");
 	back = cli_tmp_path(&tmp, "readback.bin");
-	if (!span || !back) {
+	if (!scratch || !back) {
 		rc = swd_error_set(&ctx->err, SWD_ENOMEM, "out of memory");
 		goto out;
 	}
-	rc = cli_restore_span(ctx, src.img, span);
-	if (rc != 0)
-		goto out;
 
 	rc = cli_board_connect(ctx, &b, DIAG_OP_IDENTIFY, true);
 	if (rc != 0)
@@ -246,7 +240,7 @@ int cmd_restore(struct cli_ctx *ctx)
 	}
 
 	writing = true;
-	rc = cli_restore_write(ctx, &b, &src, span, back, ob_needed ? ob_want : NULL, ctx->opt.backup_domain);
+	rc = cli_restore_write(ctx, &b, &src, scratch, back, ob_needed ? ob_want : NULL, ctx->opt.backup_domain);
 out:
 	if (rc != 0 && writing) {
 		char note[PATH_MAX + 160];
@@ -259,7 +253,7 @@ out:
 	}
 	json_decref(safety_doc);
 	free(ob_want);
-	free(span);
+	free(scratch);
 	free(back);
 	free(safety);
 	cli_source_release(&src);

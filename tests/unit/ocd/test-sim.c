@@ -20,7 +20,7 @@
 
 #include "core/err.h"
 #include "ocd/process.h"
-#include "ocd/session.h"
+#include "ocd/session-test.h"
 
 #ifndef OCD_TEST_SIM
 #error "OCD_TEST_SIM must name the swdbackup-sim executable"
@@ -257,7 +257,7 @@ static void test_backup_cycle(void **state)
 	struct ocd_session_config c;
 	struct progress_log pl = { .monotonic = true };
 	struct ocd_session *s = NULL;
-	struct ocd_probe_info pi;
+	struct ocdlog_probe pi;
 	struct ocd_identity id;
 	const struct ocd_identity_regs regs = { 0xE0042000, 0x1FFF7A22, 0x1FFF7A10 };
 	struct ocd_verify_result vr;
@@ -306,9 +306,14 @@ static void test_backup_cycle(void **state)
 
 	/* Program with per-sector erase, then verify on the target. */
 	{
-		struct ocd_program_args a = { image, 0, FLASH_BASE, 0, f4_sectors, 12 };
+		char scratch[700];
+
+		snprintf(scratch, sizeof(scratch), "%s/chunk [c] $s {.bin", work);
+		struct ocd_program_args a = { .data = img, .len = sizeof(img), .scratch = scratch,
+		                              .bank_base = FLASH_BASE, .sectors = f4_sectors, .nsectors = 12 };
 
 		assert_int_equal(ocd_program(s, &a, &err), 0);
+		assert_int_not_equal(access(scratch, F_OK), 0); /* the scratch file is removed */
 		/* The reset halt inside kept the requested speed (stm32f4x.cfg's
 		 * reset-start handler sets 2000 kHz). */
 		assert_int_equal(ocd_command(s, "adapter speed", &code, &text, &err), 0);
@@ -388,9 +393,15 @@ static void test_backup_cycle(void **state)
 
 	/* write_image erase in one command (no sector map), then verify it. */
 	{
-		struct ocd_program_args a = { bad, 0, FLASH_BASE, 0, NULL, 0 };
+		char scratch[700];
+		uint8_t *bytes = read_bytes(bad, &n);
+
+		snprintf(scratch, sizeof(scratch), "%s/whole [w] $s {.bin", work);
+		struct ocd_program_args a = { .data = bytes, .len = n, .scratch = scratch, .bank_base = FLASH_BASE };
 
 		assert_int_equal(ocd_program(s, &a, &err), 0);
+		assert_int_not_equal(access(scratch, F_OK), 0);
+		free(bytes);
 		assert_int_equal(ocd_verify_image(s, bad, FLASH_BASE, &vr, &err), 0);
 		assert_true(vr.match);
 		assert_int_equal(ocd_verify_image(s, image, FLASH_BASE, &vr, &err), SWD_EVERIFY);
@@ -548,7 +559,7 @@ static void test_unpowered_target(void **state)
 	struct ocd_session *s = NULL;
 	struct swd_error err;
 	char flash[600];
-	struct ocd_probe_info pi;
+	struct ocdlog_probe pi;
 	int rc;
 
 	(void)state;
@@ -662,7 +673,11 @@ static void test_f1_options(void **state)
 			img[i] = (uint8_t)(i * 7 + 3);
 		snprintf(path, sizeof(path), "%s/f1 image.bin", work);
 		write_bytes(path, img, sizeof(img));
-		struct ocd_program_args a = { path, 0, FLASH_BASE, 0, pages, 64 };
+		char scratch[700];
+
+		snprintf(scratch, sizeof(scratch), "%s/f1 chunk.bin", work);
+		struct ocd_program_args a = { .data = img, .len = sizeof(img), .scratch = scratch,
+		                              .bank_base = FLASH_BASE, .sectors = pages, .nsectors = 64 };
 		assert_int_equal(ocd_program(s, &a, &err), 0);
 		assert_int_equal(ocd_verify_image(s, path, FLASH_BASE, &vr, &err), 0);
 		assert_true(vr.match);
@@ -682,7 +697,11 @@ static void test_f1_options(void **state)
 			img[i] = (uint8_t)(i * 13 + 1) == 0xff ? 0 : (uint8_t)(i * 13 + 1);
 		snprintf(path, sizeof(path), "%s/f1 junk.bin", work);
 		write_bytes(path, img, sizeof(img));
-		struct ocd_program_args a = { path, 0, FLASH_BASE, 0, pages, 64 };
+		char scratch[700];
+
+		snprintf(scratch, sizeof(scratch), "%s/f1 chunk.bin", work);
+		struct ocd_program_args a = { .data = img, .len = sizeof(img), .scratch = scratch,
+		                              .bank_base = FLASH_BASE, .sectors = pages, .nsectors = 64 };
 		assert_int_equal(ocd_program(s, &a, &err), 0);
 		memset(img + 997, 0xff, sizeof(img) - 997);
 		snprintf(path, sizeof(path), "%s/f1 padded.bin", work);
