@@ -225,6 +225,11 @@ static int parse_spec(struct board *b, char *spec, char *err, size_t errlen)
 				}
 				b->stall = r;
 			} else if (sim_options_fault(&b->o, v, err, errlen) < 0) {
+				if (strncmp(err, "unknown fault", 13) == 0)
+					snprintf(err, errlen, "unknown fault '%s'; use usb-access, usb-busy, "
+					         "unplug-after=BYTES, stall=RATE or a board fault (swd-disabled, "
+					         "unpowered, rdp1, low-power, wrp=LIST, flaky=RATE, "
+					         "clone-idcode=HEX)", v);
 				return -1;
 			} else if (b->o.busy || b->o.drop_after) {
 				snprintf(err, errlen, "fault '%s' is for the TCP server; on USB use "
