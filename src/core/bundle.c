@@ -427,6 +427,9 @@ static char *manifest_dump(const struct swd_manifest *m, const struct swd_manife
 	                                             isfinite(m->probe.target_voltage)
 	                                         ? json_real(round(m->probe.target_voltage * 1000) / 1000)
 	                                         : json_null()));
+	if (m->probe.vid_pid)
+		bad |= json_object_set_new(json_object_get(root, "probe"), "vid_pid",
+		                           json_string(m->probe.vid_pid));
 	bad |= json_object_set_new(root, "device",
 	                           json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:I, s:s}",
 	                                     "dp_idcode", m->device.dp_idcode
@@ -647,6 +650,7 @@ void swd_manifest_release(struct swd_manifest *m)
 	free(m->probe.kind);
 	free(m->probe.serial);
 	free(m->probe.firmware);
+	free(m->probe.vid_pid);
 	free(m->device.revision);
 	free(m->protection.wrp);
 	regions_free(m->regions, m->nregions);
@@ -796,7 +800,8 @@ static int parse_manifest(struct mctx *c, json_t *root, struct swd_manifest *m)
 	static const char *const tool[] = {"name", "version", NULL};
 	static const char *const ocd[] = {"version", NULL};
 	static const char *const prof[] = {"name", "sha256", NULL};
-	static const char *const probe[] = {"kind", "serial", "firmware", "target_voltage", NULL};
+	static const char *const probe[] = {"kind", "serial", "firmware", "target_voltage", "vid_pid",
+	                                    NULL};
 	static const char *const dev[] = {"dp_idcode", "cpuid", "dbgmcu_idcode", "dev_id", "rev_id",
 	                                  "revision", "flash_size_kib", "unique_id", NULL};
 	static const char *const prot[] = {"rdp_level", "wrp", "wrp_unit", NULL};
@@ -847,6 +852,9 @@ static int parse_manifest(struct mctx *c, json_t *root, struct swd_manifest *m)
 	    (rc = mstr(c, "probe", o, "kind", true, &m->probe.kind)) < 0 ||
 	    (rc = mstr(c, "probe", o, "serial", true, &m->probe.serial)) < 0 ||
 	    (rc = mstr(c, "probe", o, "firmware", true, &m->probe.firmware)) < 0)
+		return rc;
+	if (json_object_get(o, "vid_pid") &&
+	    (rc = mstr(c, "probe", o, "vid_pid", true, &m->probe.vid_pid)) < 0)
 		return rc;
 	v = json_object_get(o, "target_voltage");
 	if (json_is_null(v))

@@ -1,0 +1,63 @@
+/* usbpick.c - choosing the USB ST-LINK before OpenOCD starts (see usbpick.h). */
+#include "cli/usbpick.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#define MAX_PROBES 32
+
+int cli_usb_pick(struct cli_ctx *ctx, struct usb_probe *probe, bool *found)
+{
+	static struct usb_probe list[MAX_PROBES];
+	const char *want = ctx->opt.probe.kind == CLI_PROBE_SERIAL ? ctx->opt.probe.serial : NULL;
+	struct usb_probe *p = NULL;
+	size_t n = 0;
+	int rc;
+
+	*found = false;
+	rc = usb_probes_list(list, MAX_PROBES, &n, &ctx->err);
+	if (rc != 0)
+		return rc;
+	if (n > MAX_PROBES)
+		n = MAX_PROBES;
+	for (size_t i = 0; want && i < n; i++)
+		if (strcmp(list[i].serial, want) == 0)
+			p = &list[i];
+	if (want && !p)
+		return 0; /* OpenOCD reports the serial mismatch; the findings explain it */
+	if (!want && n > 1) {
+		char names[768];
+		size_t at = 0;
+
+		names[0] = '\0';
+		for (size_t i = 0; i < n && at < sizeof(names); i++)
+			at += (size_t)snprintf(names + at, sizeof(names) - at, "%s%s %s",
+			                       i ? ", " : "", list[i].kind,
+			                       list[i].serial[0] ? list[i].serial : "(no serial)");
+		return swd_error_set(&ctx->err, SWD_EPROBENOTFOUND,
+		                     "%zu ST-LINK probes are attached (%s); pick one with --probe SERIAL",
+		                     n, names);
+	}
+	if (!p && n == 1)
+		p = &list[0];
+	if (!p)
+		return 0;
+	*probe = *p;
+	*found = true;
+	if (!p->can_open)
+		return swd_error_set(&ctx->err, SWD_EPROBEPERM,
+		                     "this user may not open the %s %s (%s); install the udev rules "
+		                     "scripts/60-swdbackup.rules into /etc/udev/rules.d/, run 'udevadm "
+		                     "control --reload-rules' as root and replug the probe",
+		                     p->kind, p->serial, p->devnode);
+	if (p->busy && p->holder)
+		return swd_error_set(&ctx->err, SWD_EPROBEBUSY,
+		                     "the %s %s is held by '%s' (pid %d); close it and retry",
+		                     p->kind, p->serial, p->holder_name, (int)p->holder);
+	if (p->busy)
+		return swd_error_set(&ctx->err, SWD_EPROBEBUSY,
+		                     "the %s %s is held by another program (another openocd, "
+		                     "st-util or an IDE debug session); close it and retry",
+		                     p->kind, p->serial);
+	return 0;
+}

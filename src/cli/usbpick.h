@@ -1,0 +1,22 @@
+/* usbpick.h - choosing the USB ST-LINK before OpenOCD starts.
+ *
+ * Owns: the default-path rules: no --probe uses the one attached ST-LINK (and names it
+ * to OpenOCD by serial, so both mean the same device), several are refused with the list,
+ * --probe SERIAL must be one of them; a probe this user may not open or that another
+ * program holds is reported before OpenOCD is started.
+ * Must not: print (errors go to ctx->err) or start OpenOCD.
+ */
+#ifndef SWD_CLI_USBPICK_H
+#define SWD_CLI_USBPICK_H
+
+#include <stdbool.h>
+
+#include "cli/cli.h"
+#include "usb/probes.h"
+
+/* Looks at the attached ST-LINKs for --probe SERIAL or no --probe. On success *found says
+ * whether one was picked (into *probe); none attached leaves it to OpenOCD, whose own
+ * message and the findings explain. Returns 0 or a SWD_EPROBE* code (exit 5). */
+int cli_usb_pick(struct cli_ctx *ctx, struct usb_probe *probe, bool *found);
+
+#endif
