@@ -1,6 +1,8 @@
 /* usbpick.c - choosing the USB ST-LINK before OpenOCD starts (see usbpick.h). */
 #include "cli/usbpick.h"
 
+#include "cli/findings.h"
+
 #include <stdio.h>
 #include <string.h>
 
@@ -60,4 +62,36 @@ int cli_usb_pick(struct cli_ctx *ctx, struct usb_probe *probe, bool *found)
 		                     "st-util or an IDE debug session); close it and retry",
 		                     p->kind, p->serial);
 	return 0;
+}
+
+void cli_usb_findings(struct cli_ctx *ctx, const struct usb_probe *probe, int rc)
+{
+	char detail[256];
+
+	if (rc == SWD_EPROBEPERM) {
+		snprintf(detail, sizeof(detail), "libusb_open of the %s %s (%s) failed with "
+		         "LIBUSB_ERROR_ACCESS", probe->kind, probe->serial, probe->devnode);
+		cli_findings_append_id(ctx->findings, DIAG_USB_PERMISSION, "high",
+		                       "the probe is there but this user may not open it (no udev rule "
+		                       "for it)",
+		                       "install the udev rules: 'sudo cp scripts/60-swdbackup.rules "
+		                       "/etc/udev/rules.d/ && sudo udevadm control --reload-rules && "
+		                       "sudo udevadm trigger', then replug the probe; do not run "
+		                       "swdbackup as root", detail);
+	} else if (rc == SWD_EPROBEBUSY) {
+		if (probe->holder)
+			snprintf(detail, sizeof(detail), "claiming the %s %s failed with "
+			         "LIBUSB_ERROR_BUSY; %s is held open by '%s' (pid %d)", probe->kind,
+			         probe->serial, probe->devnode, probe->holder_name, (int)probe->holder);
+		else
+			snprintf(detail, sizeof(detail), "claiming the %s %s failed with "
+			         "LIBUSB_ERROR_BUSY; no process visible in /proc holds %s", probe->kind,
+			         probe->serial, probe->devnode);
+		cli_findings_append_id(ctx->findings, DIAG_PROBE_BUSY, "high",
+		                       "another program holds the probe (another OpenOCD, "
+		                       "STM32CubeProgrammer, st-util, an IDE debug session)",
+		                       probe->holder ? "close that program and retry"
+		                                     : "close the other debugger and retry",
+		                       detail);
+	}
 }

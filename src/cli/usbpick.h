@@ -19,4 +19,8 @@
  * message and the findings explain. Returns 0 or a SWD_EPROBE* code (exit 5). */
 int cli_usb_pick(struct cli_ctx *ctx, struct usb_probe *probe, bool *found);
 
+/* For a probe refused before OpenOCD ran (rc from cli_usb_pick): appends the finding
+ * (usb-permission or probe-busy) to ctx->findings. Other codes add nothing. */
+void cli_usb_findings(struct cli_ctx *ctx, const struct usb_probe *probe, int rc);
+
 #endif

@@ -552,7 +552,10 @@ static gboolean on_ioctl(UMockdevIoctlBase *handler, UMockdevIoctlClient *client
 		/* usb-busy: another process holds the interface, as a running openocd would. */
 		if (b->usb_busy)
 			e = EBUSY;
-		else
+		for (struct conn *o = b->conns; o && !e; o = o->next)
+			if (o != c && o->claimed)
+				e = EBUSY; /* as the kernel: one claimant per interface */
+		if (!e)
 			c->claimed = true;
 		break;
 	case USBDEVFS_RELEASEINTERFACE:
