@@ -733,8 +733,8 @@ int cli_board_close(struct cli_ctx *ctx, struct cli_board *b, int rc)
 		cli_board_report(ctx, b);
 	if (b->s)
 		feed_log(b, b->s, &b->fed);
-	if (b->usb_found && !b->tried)
-		cli_usb_findings(ctx, &b->usb, rc);
+	if (b->usb_found)
+		cli_usb_findings(ctx, &b->usb, rc, b->tried);
 	if (b->ev_ready && b->p && b->tried && rc != 0 && rc != SWD_EINTR && rc != SWD_EUSAGE &&
 	    swd_exit_code(rc) != 3) {
 		/* a failure: explain it */

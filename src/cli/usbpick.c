@@ -64,11 +64,34 @@ int cli_usb_pick(struct cli_ctx *ctx, struct usb_probe *probe, bool *found)
 	return 0;
 }
 
-void cli_usb_findings(struct cli_ctx *ctx, const struct usb_probe *probe, int rc)
+/* Whether the probe with this serial is still on the bus. */
+static bool attached(const struct usb_probe *probe)
+{
+	static struct usb_probe list[MAX_PROBES];
+	size_t n = 0;
+
+	if (usb_probes_list(list, MAX_PROBES, &n, NULL) != 0)
+		return true; /* cannot tell: claim nothing */
+	for (size_t i = 0; i < n && i < MAX_PROBES; i++)
+		if (strcmp(list[i].serial, probe->serial) == 0)
+			return true;
+	return false;
+}
+
+void cli_usb_findings(struct cli_ctx *ctx, const struct usb_probe *probe, int rc, bool tried)
 {
 	char detail[256];
 
-	if (rc == SWD_EPROBEPERM) {
+	if (tried) {
+		if (rc == 0 || rc == SWD_EINTR || attached(probe))
+			return;
+		snprintf(detail, sizeof(detail), "the %s %s (%s) was on the bus when the run began "
+		         "and is gone now", probe->kind, probe->serial, probe->devnode);
+		cli_findings_append_id(ctx->findings, DIAG_PROBE_NOT_FOUND, "high",
+		                       "the probe was unplugged (or lost power) during the run",
+		                       "plug it back in, with a short cable on a powered port, and run "
+		                       "the command again", detail);
+	} else if (rc == SWD_EPROBEPERM) {
 		snprintf(detail, sizeof(detail), "libusb_open of the %s %s (%s) failed with "
 		         "LIBUSB_ERROR_ACCESS", probe->kind, probe->serial, probe->devnode);
 		cli_findings_append_id(ctx->findings, DIAG_USB_PERMISSION, "high",

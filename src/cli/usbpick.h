@@ -19,8 +19,10 @@
  * message and the findings explain. Returns 0 or a SWD_EPROBE* code (exit 5). */
 int cli_usb_pick(struct cli_ctx *ctx, struct usb_probe *probe, bool *found);
 
-/* For a probe refused before OpenOCD ran (rc from cli_usb_pick): appends the finding
- * (usb-permission or probe-busy) to ctx->findings. Other codes add nothing. */
-void cli_usb_findings(struct cli_ctx *ctx, const struct usb_probe *probe, int rc);
+/* After a failure with the USB probe picked: appends the finding to ctx->findings, for a
+ * probe refused before OpenOCD ran (rc from cli_usb_pick: usb-permission or probe-busy),
+ * or for one that is no longer attached after OpenOCD ran (tried; unplugged mid-run).
+ * Adds nothing otherwise. */
+void cli_usb_findings(struct cli_ctx *ctx, const struct usb_probe *probe, int rc, bool tried);
 
 #endif

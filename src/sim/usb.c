@@ -80,6 +80,8 @@ struct board {
 	uint64_t traffic;
 	uint64_t busy_until;
 	bool unplugged;
+	UMockdevTestbed *tb;         /* borrowed, to remove the device when unplugged */
+	char *syspath;               /* owned */
 	struct probe_reply reply;
 };
 
@@ -302,6 +304,9 @@ static bool count_traffic(struct board *b, size_t n)
 			if (!u->done)
 				urb_finish(u, -ENODEV, 0, 0);
 	mcu_save(b->mcu);
+	/* Gone from sysfs too, so a new enumeration no longer lists it. */
+	if (b->syspath)
+		umockdev_testbed_remove_device(b->tb, b->syspath);
 	return true;
 }
 
@@ -648,6 +653,9 @@ static int add_board(UMockdevTestbed *tb, struct board *b, char *err, size_t err
 		b->devnum - 1, b->devnum, b->devnum, b->devnum, id->pid, id->pid, b->serial,
 		b->devnum - 1, b->devnum, id->speed, id->pid, MANUFACTURER, id->product,
 		b->serial, hex);
+	b->tb = tb;
+	b->syspath = g_strdup_printf("/sys/devices/pci0000:00/0000:00:14.0/usb1/1-%d",
+	                             b->devnum - 1);
 	bool ok = umockdev_testbed_add_from_string(tb, rec, &gerr);
 	g_free(rec);
 	if (!ok) {
@@ -783,6 +791,7 @@ out:
 	for (size_t k = 0; k < nb; k++) {
 		if (boards[k].handler)
 			g_object_unref(boards[k].handler);
+		g_free(boards[k].syspath);
 		if (boards[k].mcu && mcu_free(boards[k].mcu) < 0) {
 			fprintf(stderr, "swdbackup-sim usb: cannot save '%s'\n", boards[k].o.flash);
 			if (status == 0)
