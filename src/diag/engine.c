@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "diag/paste.h"
 #include "diag/rules.h"
 
 #define MAX_EVIDENCE 12
@@ -511,7 +512,8 @@ struct diag_report *diag_run(const struct diag_evidence *ev)
 {
 	struct diag_report *rep = NULL;
 	struct cand *cands = NULL;
-	struct regcache rc = { 0 };
+	/* The rule table is fixed: its patterns are compiled once per process and kept. */
+	static struct regcache rc;
 	struct diag_ctx ctx;
 	struct lines l;
 	size_t nc = 0;
@@ -521,7 +523,8 @@ struct diag_report *diag_run(const struct diag_evidence *ev)
 	lines_of(&l, ev);
 	lines_normalize(&l);
 
-	rc.slots = calloc(diag_n_rules * 4 * DIAG_RULE_MAX_PATTERNS, sizeof(*rc.slots));
+	if (!rc.slots)
+		rc.slots = calloc(diag_n_rules * 4 * DIAG_RULE_MAX_PATTERNS, sizeof(*rc.slots));
 	cands = calloc(diag_n_rules + 1, sizeof(*cands));
 	rep = calloc(1, sizeof(*rep));
 	if (!rc.slots || !cands || !rep)
@@ -609,12 +612,6 @@ struct diag_report *diag_run(const struct diag_evidence *ev)
 	ok = true;
 
 out:
-	if (rc.slots) {
-		for (size_t i = 0; i < diag_n_rules * 4 * DIAG_RULE_MAX_PATTERNS; i++)
-			if (rc.slots[i].ok)
-				regfree(&rc.slots[i].re);
-	}
-	free(rc.slots);
 	free(cands);
 	lines_release(&l);
 	if (!ok) {
@@ -629,10 +626,15 @@ struct diag_report *diag_classify_log(const char *text)
 	struct diag_evidence ev;
 	struct diag_report *rep = NULL;
 
+	char *clean = diag_paste_clean(text ? text : "", text ? strlen(text) : 0);
+
+	if (!clean)
+		return NULL;
 	diag_evidence_init(&ev);
-	if (diag_evidence_feed_log(&ev, text ? text : "", text ? strlen(text) : 0) == 0)
+	if (diag_evidence_feed_log(&ev, clean, strlen(clean)) == 0)
 		rep = diag_run(&ev);
 	diag_evidence_release(&ev);
+	free(clean);
 	return rep;
 }
 
