@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -78,6 +79,7 @@ struct board {
 	UMockdevIoctlBase *handler;
 	struct conn *conns;
 	uint64_t traffic;
+	uint64_t urbs;               /* URBs submitted, for --stats */
 	uint64_t busy_until;
 	bool unplugged;
 	UMockdevTestbed *tb;         /* borrowed, to remove the device when unplugged */
@@ -463,6 +465,7 @@ static int submit(struct board *b, struct conn *c, UMockdevIoctlData *arg)
 		g_object_unref(bd);
 		return ENOMEM;
 	}
+	b->urbs++;
 	u->urb = ud;
 	u->buf = bd;
 	u->type = urb->type;
@@ -675,6 +678,28 @@ static int add_board(UMockdevTestbed *tb, struct board *b, char *err, size_t err
 	return 0;
 }
 
+static double cpu_s(const struct rusage *r)
+{
+	return (double)(r->ru_utime.tv_sec + r->ru_stime.tv_sec) +
+	       (double)(r->ru_utime.tv_usec + r->ru_stime.tv_usec) / 1e6;
+}
+
+/* --stats: the bus's own CPU time (every thread of this process) per URB, and the
+ * command's (libusb spins reaping while a transfer waits: the node is a plain file). */
+static void print_stats(const struct board *boards, size_t nb)
+{
+	struct rusage self, children;
+	uint64_t urbs = 0;
+
+	for (size_t k = 0; k < nb; k++)
+		urbs += boards[k].urbs;
+	getrusage(RUSAGE_SELF, &self);
+	getrusage(RUSAGE_CHILDREN, &children);
+	fprintf(stderr, "swdbackup-sim usb: %llu urbs, bus cpu %.3f s (%.1f us per urb), "
+	        "command cpu %.3f s\n", (unsigned long long)urbs, cpu_s(&self),
+	        urbs ? cpu_s(&self) * 1e6 / (double)urbs : 0.0, cpu_s(&children));
+}
+
 static volatile sig_atomic_t child_pid;
 
 static void forward_signal(int sig)
@@ -684,14 +709,15 @@ static void forward_signal(int sig)
 }
 
 static const char *usage =
-	"usage: swdbackup-sim usb --board SPEC [--board SPEC]... -- COMMAND [ARGS...]\n"
+	"usage: swdbackup-sim usb [--stats] --board SPEC [--board SPEC]... -- COMMAND [ARGS...]\n"
 	"\n"
 	"Runs COMMAND on a virtual USB bus with one ST-LINK and its board per SPEC:\n"
 	"  MODEL,FLASHFILE[,serial=TEXT][,probe=v2|v2-1|v3][,timing=none|realistic]\n"
 	"  [,fault=F]...\n"
 	"F is a board fault of the TCP server (swd-disabled, unpowered, rdp1, low-power,\n"
 	"wrp=LIST, flaky=RATE, clone-idcode=HEX) or a USB fault: usb-access, usb-busy,\n"
-	"unplug-after=BYTES, stall=RATE. Exits with COMMAND's status.\n";
+	"unplug-after=BYTES, stall=RATE. Exits with COMMAND's status. --stats prints the\n"
+	"URB count and the CPU time of the bus and of COMMAND at the end.\n";
 
 int sim_usb_main(int argc, char **argv)
 {
@@ -699,6 +725,7 @@ int sim_usb_main(int argc, char **argv)
 	size_t nb = 0;
 	char err[512] = "";
 	int i, status = 1;
+	bool stats = false;
 	UMockdevTestbed *tb = NULL;
 
 	for (i = 0; i < argc; i++) {
@@ -709,6 +736,10 @@ int sim_usb_main(int argc, char **argv)
 		if (strcmp(argv[i], "--help") == 0) {
 			fputs(usage, stdout);
 			return 0;
+		}
+		if (strcmp(argv[i], "--stats") == 0) {
+			stats = true;
+			continue;
 		}
 		if (strcmp(argv[i], "--board") != 0 || i + 1 >= argc) {
 			fprintf(stderr, "swdbackup-sim usb: expected --board SPEC or --, got '%s'; "
@@ -784,6 +815,8 @@ int sim_usb_main(int argc, char **argv)
 	while (waitpid(pid, &ws, 0) < 0 && errno == EINTR)
 		;
 	status = WIFEXITED(ws) ? WEXITSTATUS(ws) : 128 + WTERMSIG(ws);
+	if (stats)
+		print_stats(boards, nb);
 
 out:
 	if (tb)
