@@ -1,7 +1,8 @@
 /* main.c - swdbackup-sim: a virtual ST-LINK/V2 with a simulated STM32 behind it.
  *
  * Wires the pieces together: options -> mcu (the board) -> probe (the ST-LINK) ->
- * server (libuv TCP on 127.0.0.1). The only place that prints to the user or exits.
+ * server (libuv TCP on 127.0.0.1); `swdbackup-sim usb ...` hands over to usb.c (the
+ * virtual USB bus). The only place that prints to the user or exits.
  * Exit codes: 0 after SIGINT/SIGTERM (board saved), 1 when the board cannot be created,
  * saved or the port cannot be bound, 2 for bad options.
  */
