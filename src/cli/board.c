@@ -776,6 +776,7 @@ void cli_board_report(struct cli_ctx *ctx, struct cli_board *b)
 int cli_board_close(struct cli_ctx *ctx, struct cli_board *b, int rc)
 {
 	struct diag_report *r;
+	bool gone;
 
 	if (cli_interrupted && rc != 0)
 		rc = swd_error_set(&ctx->err, SWD_EINTR, "interrupted");
@@ -783,9 +784,9 @@ int cli_board_close(struct cli_ctx *ctx, struct cli_board *b, int rc)
 		cli_board_report(ctx, b);
 	if (b->s)
 		feed_log(b, b->s, &b->fed);
-	if (b->usb_found)
-		cli_usb_findings(ctx, &b->usb, rc, b->tried);
-	if (b->ev_ready && b->p && b->tried && rc != 0 && rc != SWD_EINTR && rc != SWD_EUSAGE &&
+	/* A probe unplugged explains the failure; the log's errors are its consequences. */
+	gone = b->usb_found && cli_usb_findings(ctx, &b->usb, rc, b->tried);
+	if (!gone && b->ev_ready && b->p && b->tried && rc != 0 && rc != SWD_EINTR && rc != SWD_EUSAGE &&
 	    swd_exit_code(rc) != 3 && !b->explained) {
 		/* a failure: explain it */
 		b->ev.op = b->op;

@@ -78,19 +78,20 @@ static bool attached(const struct usb_probe *probe)
 	return false;
 }
 
-void cli_usb_findings(struct cli_ctx *ctx, const struct usb_probe *probe, int rc, bool tried)
+bool cli_usb_findings(struct cli_ctx *ctx, const struct usb_probe *probe, int rc, bool tried)
 {
 	char detail[256];
 
 	if (tried) {
 		if (rc == 0 || rc == SWD_EINTR || attached(probe))
-			return;
+			return false;
 		snprintf(detail, sizeof(detail), "the %s %s (%s) was on the bus when the run began "
 		         "and is gone now", probe->kind, probe->serial, probe->devnode);
 		cli_findings_append_id(ctx->findings, DIAG_PROBE_NOT_FOUND, "high",
 		                       "the probe was unplugged (or lost power) during the run",
 		                       "plug it back in, with a short cable on a powered port, and run "
 		                       "the command again", detail);
+		return true;
 	} else if (rc == SWD_EPROBEPERM) {
 		snprintf(detail, sizeof(detail), "libusb_open of the %s %s (%s) failed with "
 		         "LIBUSB_ERROR_ACCESS", probe->kind, probe->serial, probe->devnode);
@@ -117,4 +118,5 @@ void cli_usb_findings(struct cli_ctx *ctx, const struct usb_probe *probe, int rc
 		                                     : "close the other debugger and retry",
 		                       detail);
 	}
+	return false;
 }

@@ -22,7 +22,8 @@ int cli_usb_pick(struct cli_ctx *ctx, struct usb_probe *probe, bool *found);
 /* After a failure with the USB probe picked: appends the finding to ctx->findings, for a
  * probe refused before OpenOCD ran (rc from cli_usb_pick: usb-permission or probe-busy),
  * or for one that is no longer attached after OpenOCD ran (tried; unplugged mid-run).
- * Adds nothing otherwise. */
-void cli_usb_findings(struct cli_ctx *ctx, const struct usb_probe *probe, int rc, bool tried);
+ * Adds nothing otherwise. Returns true when the probe is gone: that explains the failure,
+ * and the errors OpenOCD logged on the way are its consequences. */
+bool cli_usb_findings(struct cli_ctx *ctx, const struct usb_probe *probe, int rc, bool tried);
 
 #endif
