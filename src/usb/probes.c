@@ -128,16 +128,12 @@ int usb_probes_list(struct usb_probe *out, size_t max, size_t *n, struct swd_err
 	return 0;
 }
 
-static bool ends_with(const char *s, const char *tail)
-{
-	size_t a = strlen(s), b = strlen(tail);
-
-	return a >= b && strcmp(s + a - b, tail) == 0;
-}
-
-/* Whether process pid has a file whose path ends in devnode open. */
+/* Whether process pid has devnode open: the node itself, or (on a umockdev test bed,
+ * where UMOCKDEV_DIR names its root) the file under that root that stands for it. */
 static bool holds(const char *pid, const char *devnode)
 {
+	const char *root = getenv("UMOCKDEV_DIR");
+
 	char dir[64], link[PATH_MAX + 64], target[PATH_MAX];
 	struct dirent *e;
 	DIR *d;
@@ -157,8 +153,9 @@ static bool holds(const char *pid, const char *devnode)
 		if (n <= 0)
 			continue;
 		target[n] = '\0';
-		/* A suffix match: a test bus keeps its nodes under its own root. */
-		found = ends_with(target, devnode);
+		found = strcmp(target, devnode) == 0 ||
+		        (root && *root && strncmp(target, root, strlen(root)) == 0 &&
+		         strcmp(target + strlen(root), devnode) == 0);
 	}
 	closedir(d);
 	return found;
