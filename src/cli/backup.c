@@ -90,7 +90,7 @@ int cli_backup_bundle(struct cli_ctx *ctx, struct cli_board *b, const char *dest
 	struct swd_manifest m;
 	struct ocd_verify_result vr;
 	const struct swd_manifest_region *fr;
-	char name[256], *dflt = NULL, *flash = NULL, ver[64];
+	char name[256], *dflt = NULL, *flash = NULL, ver[64], vid_pid[10];
 	uint8_t *otp = NULL;
 	size_t otp_len = 0, ntouched = 0;
 	struct swd_manifest_touch touched[CLI_BKP_TOUCH_MAX];
@@ -175,6 +175,10 @@ int cli_backup_bundle(struct cli_ctx *ctx, struct cli_board *b, const char *dest
 				ctx->opt.interface ? ctx->opt.interface : "stlink");
 	m.probe.serial = (char *)ctx->opt.probe.serial;
 	m.probe.firmware = b->probe.firmware[0] ? b->probe.firmware : NULL;
+	if (b->usb_found) {
+		snprintf(vid_pid, sizeof(vid_pid), "%04x:%04x", b->usb.vid, b->usb.pid);
+		m.probe.vid_pid = vid_pid;
+	}
 	m.probe.target_voltage = b->probe.has_voltage ? b->probe.target_voltage : -1.0;
 	m.device.dp_idcode = b->id.has_dp_idcode ? b->id.dp_idcode :
 			     b->clone_idcode[0] ? (uint32_t)strtoul(b->clone_idcode, NULL, 16) : 0;

@@ -1,5 +1,6 @@
 /* board.c - profile, probe, connection with recovery, identity, protection, findings. */
 #include "cli/board.h"
+#include "cli/usbpick.h"
 #include "core/image.h"
 
 #include <errno.h>
@@ -415,6 +416,16 @@ int cli_board_start_probe(struct cli_ctx *ctx, struct cli_board *b)
 
 	b->op = DIAG_OP_CONNECT;
 	cli_evidence_from_profile(&b->ev, b->p, ctx->opt.strict);
+	if ((ctx->opt.probe.kind == CLI_PROBE_USB || ctx->opt.probe.kind == CLI_PROBE_SERIAL) &&
+	    (!ctx->opt.interface || strcmp(ctx->opt.interface, "stlink") == 0)) {
+		rc = cli_usb_pick(ctx, &b->usb, &b->usb_found);
+		/* OpenOCD must open the very probe looked at: name it by serial. */
+		if (rc == 0 && b->usb_found && b->usb.serial[0]) {
+			ctx->opt.probe.kind = CLI_PROBE_SERIAL;
+			ctx->opt.probe.serial = b->usb.serial;
+		}
+		return rc;
+	}
 	if (ctx->opt.probe.kind != CLI_PROBE_SIM && ctx->opt.probe.kind != CLI_PROBE_SIM_FILE)
 		return 0;
 	if (uv_loop_init(&b->loop) != 0)
@@ -637,6 +648,13 @@ void cli_board_report(struct cli_ctx *ctx, struct cli_board *b)
 	json_object_set_new(ctx->doc, "profile", json_string(b->p->name));
 	json_object_set_new(probe, "kind", json_string(probe_kind_name(ctx)));
 	json_object_set_new(probe, "serial", ctx->opt.probe.serial ? json_string(ctx->opt.probe.serial) : json_null());
+	if (b->usb_found) {
+		char vp[10];
+
+		snprintf(vp, sizeof(vp), "%04x:%04x", b->usb.vid, b->usb.pid);
+		json_object_set_new(probe, "usb_kind", json_string(b->usb.kind));
+		json_object_set_new(probe, "vid_pid", json_string(vp));
+	}
 	json_object_set_new(probe, "firmware", b->probe.firmware[0] ? json_string(b->probe.firmware) : json_null());
 	json_object_set_new(probe, "target_voltage", b->probe.has_voltage ? json_real(round(b->probe.target_voltage * 100.0) / 100.0) : json_null());
 	json_object_set_new(probe, "openocd_version", b->probe.openocd_version[0] ? json_string(b->probe.openocd_version) : json_null());
@@ -696,6 +714,7 @@ void cli_board_report(struct cli_ctx *ctx, struct cli_board *b)
 int cli_board_close(struct cli_ctx *ctx, struct cli_board *b, int rc)
 {
 	struct diag_report *r;
+	bool gone;
 
 	if (cli_interrupted && rc != 0)
 		rc = swd_error_set(&ctx->err, SWD_EINTR, "interrupted");
@@ -703,7 +722,9 @@ int cli_board_close(struct cli_ctx *ctx, struct cli_board *b, int rc)
 		cli_board_report(ctx, b);
 	if (b->s)
 		feed_log(b, b->s, &b->fed);
-	if (b->ev_ready && b->p && b->tried && rc != 0 && rc != SWD_EINTR && rc != SWD_EUSAGE &&
+	/* A probe unplugged explains the failure; the log's errors are its consequences. */
+	gone = b->usb_found && cli_usb_findings(ctx, &b->usb, rc, b->tried);
+	if (!gone && b->ev_ready && b->p && b->tried && rc != 0 && rc != SWD_EINTR && rc != SWD_EUSAGE &&
 	    swd_exit_code(rc) != 3 && !b->explained) {
 		/* a failure: explain it */
 		b->ev.op = b->op;

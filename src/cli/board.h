@@ -29,6 +29,7 @@
 #include "core/profile.h"
 #include "diag/diag.h"
 #include "ocd/session.h"
+#include "usb/probes.h"
 
 struct cli_board {
 	struct swd_profile *p;        /* owned */
@@ -38,6 +39,8 @@ struct cli_board {
 	bool sim_started;
 	struct ocd_session *s;        /* owned; NULL when not connected */
 	struct ocdlog_probe probe;
+	struct usb_probe usb;         /* the USB ST-LINK picked, when usb_found */
+	bool usb_found;
 	struct ocd_identity id;
 	bool identified;
 	struct diag_evidence ev;

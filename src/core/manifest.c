@@ -49,6 +49,7 @@ void swd_manifest_release(struct swd_manifest *m)
 	free(m->probe.kind);
 	free(m->probe.serial);
 	free(m->probe.firmware);
+	free(m->probe.vid_pid);
 	free(m->device.revision);
 	free(m->protection.wrp);
 	free(m->touched);
@@ -112,6 +113,9 @@ char *swd_manifest_dump(const struct swd_manifest *m, const struct swd_manifest_
 	                                             isfinite(m->probe.target_voltage)
 	                                         ? json_real(round(m->probe.target_voltage * 1000) / 1000)
 	                                         : json_null()));
+	if (m->probe.vid_pid)
+		bad |= json_object_set_new(json_object_get(root, "probe"), "vid_pid",
+		                           json_string(m->probe.vid_pid));
 	bad |= json_object_set_new(root, "device",
 	                           json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:I, s:s}",
 	                                     "dp_idcode", m->device.dp_idcode
@@ -247,7 +251,8 @@ static int parse_head(struct swd_jsonfield *c, const json_t *root, struct swd_ma
 static int parse_probe(struct swd_jsonfield *c, const json_t *o, struct swd_manifest *m)
 {
 	static const struct swd_jsonfield_key keys[] = {K("kind"), K("serial"), K("firmware"),
-	                                               K("target_voltage"), {NULL, false}};
+	                                               K("target_voltage"), {"vid_pid", false},
+	                                               {NULL, false}};
 	const json_t *v;
 	char b[64];
 	int rc;
@@ -259,6 +264,10 @@ static int parse_probe(struct swd_jsonfield *c, const json_t *o, struct swd_mani
 	                            &m->probe.serial)) < 0 ||
 	    (rc = swd_jsonfield_str(c, b, at(o, "probe", "firmware", b, sizeof(b)), STR_OR_NULL,
 	                            &m->probe.firmware)) < 0)
+		return rc;
+	if (json_object_get(o, "vid_pid") &&
+	    (rc = swd_jsonfield_str(c, b, at(o, "probe", "vid_pid", b, sizeof(b)), STR_OR_NULL,
+	                            &m->probe.vid_pid)) < 0)
 		return rc;
 	v = json_object_get(o, "target_voltage");
 	if (json_is_null(v))

@@ -46,6 +46,7 @@ struct swd_manifest {
 		char *kind;           /* "stlink", "stlink-tcp", "sim", ... */
 		char *serial;
 		char *firmware;       /* "V2J37S7" */
+		char *vid_pid;        /* "0483:3748" for a USB probe, else NULL (optional key) */
 		double target_voltage;/* volts; negative when unknown (written as null) */
 	} probe;
 
