@@ -54,6 +54,7 @@ int mcu_sector_of(const struct mcu_model *md, uint32_t off);
 #define MCU_PPB_SIZE 0x100000u
 #define MCU_F1_FLASH_REGS 0x40022000u
 #define MCU_F4_FLASH_REGS 0x40023C00u
+#define MCU_CRC_BASE 0x40023000u /* F1, F2 and F4 alike */
 #define MCU_OTP_SIZE 512u
 #define MCU_OTP_LOCKS 16u
 
@@ -119,6 +120,11 @@ struct mcu {
 	uint32_t wrpr;       /* F1 WRPR as loaded at reset */
 
 	struct mcu_fpec fpec;
+	struct {
+		uint32_t dr;
+		uint8_t idr;
+		uint64_t ready_ns; /* target time the last DR write is computed by */
+	} crc;
 
 	/* debug */
 	uint32_t dhcsr_ctrl; /* C_DEBUGEN, C_HALT, C_STEP, C_MASKINTS */
@@ -207,6 +213,15 @@ int mcu_options_load(mcu_t *m);
 int mcu_options_save(mcu_t *m);
 int mcu_otp_load(mcu_t *m);
 int mcu_otp_save(mcu_t *m);
+
+/* crc.c */
+bool mcu_crc_is_regs(uint32_t addr);
+void mcu_crc_reset(mcu_t *m);
+/* One DR write's worth of CRC: word fed MSB first through polynomial 0x04C11DB7. */
+uint32_t mcu_crc_step(uint32_t crc, uint32_t word);
+uint32_t mcu_crc_read(mcu_t *m, uint32_t off, enum mcu_initiator by);
+void mcu_crc_write(mcu_t *m, uint32_t off, unsigned width, uint32_t val,
+                   enum mcu_initiator by);
 
 /* core.c */
 int mcu_core_init(mcu_t *m, char *err, size_t errlen);

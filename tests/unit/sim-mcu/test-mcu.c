@@ -749,6 +749,116 @@ static void test_crc_on_target(void **state)
 	free(img);
 }
 
+/* --- the CRC calculation unit (src/sim/mcu/crc.c) --------------------------------- */
+
+#define CRC_UNIT 0x40023000u
+
+/* The unit's CRC, written the plain way: each 32-bit word MSB first through 0x04C11DB7. */
+static uint32_t ref_crc_words(uint32_t crc, const uint32_t *w, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		crc ^= w[i];
+		for (int k = 0; k < 32; k++)
+			crc = (crc & 0x80000000u) ? (crc << 1) ^ 0x04C11DB7u : crc << 1;
+	}
+	return crc;
+}
+
+/* RCC clock enable of the unit: AHBENR bit 6 (F1), AHB1ENR bit 12 (F2/F4). */
+static void crc_unit_checks(mcu_t *m, uint32_t enr, uint32_t bit)
+{
+	uint32_t words[64];
+	uint32_t x = 777;
+	for (size_t i = 0; i < 64; i++) {
+		x = x * 1103515245u + 12345u;
+		words[i] = x ^ (x << 13);
+	}
+	/* gated: writes are lost and everything reads 0 */
+	w32(m, enr, r32(m, enr) & ~bit);
+	w32(m, CRC_UNIT + 4, 0x5A);
+	w32(m, CRC_UNIT, 0x12345678);
+	assert_int_equal(r32(m, CRC_UNIT), 0);
+	assert_int_equal(r32(m, CRC_UNIT + 4), 0);
+	/* clocked: the reset value, then the same CRC as the reference */
+	w32(m, enr, r32(m, enr) | bit);
+	assert_int_equal(r32(m, CRC_UNIT), 0xFFFFFFFFu);
+	assert_int_equal(r32(m, CRC_UNIT + 4), 0);
+	for (size_t i = 0; i < 64; i++)
+		w32(m, CRC_UNIT, words[i]);
+	assert_int_equal(r32(m, CRC_UNIT), ref_crc_words(0xFFFFFFFFu, words, 64));
+	/* one word from the reset value, against the byte-wise CRC-32/MPEG-2 reference
+	 * (its bytes in the order the unit shifts them: the word's MSB first) */
+	w32(m, CRC_UNIT + 4, 0xA5);
+	w32(m, CRC_UNIT + 8, 1);
+	assert_int_equal(r32(m, CRC_UNIT), 0xFFFFFFFFu);
+	assert_int_equal(r32(m, CRC_UNIT + 8), 0); /* RESET reads 0 */
+	assert_int_equal(r32(m, CRC_UNIT + 4), 0xA5); /* IDR survives CR.RESET */
+	w32(m, CRC_UNIT + 4, 0x1FF);
+	assert_int_equal(r32(m, CRC_UNIT + 4), 0xFF); /* an 8-bit register */
+	w32(m, CRC_UNIT, 0x31323334u);
+	assert_int_equal(r32(m, CRC_UNIT), host_crc((const uint8_t *)"1234", 4));
+	/* a system reset puts the unit and its clock gate back */
+	w32(m, CRC_UNIT, 0xDEADBEEFu);
+	reset_halt(m);
+	assert_int_equal(r32(m, enr) & bit, 0);
+	w32(m, enr, r32(m, enr) | bit);
+	assert_int_equal(r32(m, CRC_UNIT), 0xFFFFFFFFu);
+	assert_int_equal(r32(m, CRC_UNIT + 4), 0);
+}
+
+static void test_crc_unit_registers(void **state)
+{
+	struct fixture *f = *state;
+	mcu_t *m = f->m = open_board(f, "stm32f103c8", NULL);
+	reset_halt(m);
+	crc_unit_checks(m, 0x40021000u + 0x14, 1u << 6);
+	mcu_free(m);
+	f->m = NULL;
+	snprintf(f->path, sizeof(f->path), "%s/f4.bin", f->dir);
+	m = f->m = open_board(f, "stm32f407vg", NULL);
+	reset_halt(m);
+	crc_unit_checks(m, 0x40023800u + 0x30, 1u << 12);
+	/* the F4 bit is not the F1 one */
+	w32(m, 0x40023800u + 0x30, 1u << 6);
+	assert_int_equal(r32(m, CRC_UNIT), 0);
+}
+
+/* Four HCLK cycles per word: eight back-to-back stores to DR per loop pass
+ *   loop: str r2, [r0] (x8); subs r3, #1; bne loop; bkpt #0
+ * take about 8 x 4 cycles instead of the 12 the instructions alone cost. */
+static const uint8_t crc_feed_code[] = {
+	0x02, 0x60, 0x02, 0x60, 0x02, 0x60, 0x02, 0x60, 0x02, 0x60, 0x02, 0x60,
+	0x02, 0x60, 0x02, 0x60, 0x01, 0x3b, 0xf5, 0xd1, 0x00, 0xbe,
+};
+
+static void test_crc_unit_timing(void **state)
+{
+	struct fixture *f = *state;
+	uint64_t t0 = 5000000000ull;
+	mcu_t *m = f->m = open_timed(f, "stm32f407vg");
+	mcu_advance(m, t0);
+	reset_halt(m);
+	w32(m, 0x40023800u + 0x30, 1u << 12);
+	assert_int_equal(mcu_write(m, 0x20000000, crc_feed_code, sizeof(crc_feed_code), 4),
+	                 MCU_OK);
+	/* 1000 passes: 12000 cycles (0.75 ms at the 16 MHz HSI) without the unit's
+	 * cycles, about 44000 (2.75 ms) with them */
+	set_reg(m, 0, CRC_UNIT);
+	set_reg(m, 2, 0x01020304);
+	set_reg(m, 3, 1000);
+	set_reg(m, 15, 0x20000000);
+	set_reg(m, 0x10, 0x01000000);
+	w32(m, DHCSR, 0xA05F0001);
+	mcu_advance(m, t0 + 1500000);
+	assert_false(r32(m, DHCSR) & S_HALT);
+	mcu_advance(m, t0 + 4000000);
+	assert_true(r32(m, DHCSR) & S_HALT);
+	uint32_t words[8000];
+	for (size_t i = 0; i < 8000; i++)
+		words[i] = 0x01020304;
+	assert_int_equal(r32(m, CRC_UNIT), ref_crc_words(0xFFFFFFFFu, words, 8000));
+}
+
 /* Programs flash from the core through the controller, as a flash loader does:
  *   loop: ldrh r4, [r1], #2; strh r4, [r2], #2
  *   wait: ldr r5, [r0, #12]; tst r5, #1; bne wait; tst r5, #0x14; bne out
@@ -954,6 +1064,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_tiny_program_to_bkpt, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_wfi_sleeps_and_debugger_recovers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_crc_on_target, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_crc_unit_registers, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_crc_unit_timing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_core_programs_flash, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_erased_board_locks_up, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_garbage_boards_do_not_hang, setup, teardown),
