@@ -137,9 +137,12 @@ int main(int argc, char **argv)
 	}
 
 	/* Ctrl-C sets a flag the running operation notices; it then stops OpenOCD and the
-	 * simulator and removes its temporary files before we exit with 130. */
+	 * simulator and removes its temporary files before we exit with 130. A closed stdout
+	 * (EPIPE) and a file-size limit (EFBIG, "file too large") are write errors like any
+	 * other, reported with exit 9, rather than signals that kill us half-way through. */
 	cli_signals_install();
 	signal(SIGPIPE, SIG_IGN);
+	signal(SIGXFSZ, SIG_IGN);
 
 	ui_init(&ctx.ui, ctx.opt.json, ctx.opt.verbose);
 	ctx.doc = json_object();

@@ -9,7 +9,9 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "cli/bkpdomain.h"
 #include "core/bundle.h"
+#include "core/image.h"
 
 #ifndef SWD_VERSION
 #define SWD_VERSION "unknown"
@@ -58,7 +60,8 @@ int cli_backup_bundle(struct cli_ctx *ctx, struct cli_board *b, const char *dest
 	const struct swd_manifest_region *fr;
 	char name[256], *dflt = NULL, *flash = NULL, ver[64];
 	uint8_t *otp = NULL;
-	size_t otp_len = 0;
+	size_t otp_len = 0, ntouched = 0;
+	struct swd_manifest_touch touched[CLI_BKP_TOUCH_MAX];
 	json_t *regions;
 	int rc;
 
@@ -72,6 +75,13 @@ int cli_backup_bundle(struct cli_ctx *ctx, struct cli_board *b, const char *dest
 	rc = swd_bundle_writer_new(dest, force, &w, &ctx->err);
 	if (rc != 0)
 		goto out;
+	if (p->flash.die_size && !p->flash.whole_die && cli_board_has_die(b)) {
+		/* More flash than the size register says: all of it goes into the bundle. */
+		rc = swd_profile_use_die(b->p, &ctx->err);
+		if (rc != 0)
+			goto out;
+		json_object_set_new(out, "whole_die", json_true());
+	}
 	flash = swd_bundle_writer_file_path(w, "flash.bin");
 	if (!flash) {
 		rc = swd_error_set(&ctx->err, SWD_ENOMEM, "out of memory");
@@ -93,6 +103,8 @@ int cli_backup_bundle(struct cli_ctx *ctx, struct cli_board *b, const char *dest
 	rc = cli_board_read_otp(ctx, b, &otp, &otp_len);
 	if (rc == 0 && otp)
 		rc = swd_bundle_writer_add_buffer(w, "otp", "otp.bin", p->otp.address, otp, otp_len, &ctx->err);
+	if (rc == 0)
+		rc = cli_bkpdomain_read(ctx, b, w, touched, &ntouched);
 	if (rc != 0)
 		goto out;
 
@@ -137,13 +149,15 @@ int cli_backup_bundle(struct cli_ctx *ctx, struct cli_board *b, const char *dest
 	m.device.dbgmcu_idcode = b->id.dbgmcu_idcode;
 	m.device.dev_id = b->id.dbgmcu_idcode & 0xfff;
 	m.device.rev_id = (uint16_t)(b->id.dbgmcu_idcode >> 16);
-	m.device.revision = (char *)swd_profile_revision_name(p, m.device.rev_id);
+	m.device.revision = (char *)cli_board_revision(b);
 	m.device.flash_size_kib = b->id.flash_size_kib;
 	memcpy(m.device.unique_id, b->id.uid, 12);
 	m.protection.rdp_level = b->prot_ready ? b->prot.rdp_level : -1;
 	m.protection.wrp = b->prot_ready ? b->prot.wrp : NULL;
 	m.protection.nwrp = b->prot_ready ? b->prot.nwrp : 0;
 	m.protection.pages = p->flash.driver == SWD_FLASH_STM32F1X;
+	m.touched = touched;
+	m.ntouched = ntouched;
 	rc = swd_bundle_writer_commit(w, &m, &ctx->err);
 	if (rc != 0)
 		goto out;
@@ -151,7 +165,8 @@ int cli_backup_bundle(struct cli_ctx *ctx, struct cli_board *b, const char *dest
 	*path = strdup(swd_bundle_writer_dest(w));
 	fr = swd_bundle_writer_region(w, "flash");
 	regions = json_array();
-	for (const char *const *r = (const char *const[]){ "flash", "option-bytes", "otp", NULL }; *r; r++) {
+	for (const char *const *r = (const char *const[]){ "flash", "option-bytes", "otp", "backup-sram",
+										 "backup-registers", NULL }; *r; r++) {
 		const struct swd_manifest_region *x = swd_bundle_writer_region(w, *r);
 
 		if (x)
@@ -163,6 +178,16 @@ int cli_backup_bundle(struct cli_ctx *ctx, struct cli_board *b, const char *dest
 	json_object_set_new(out, "regions", regions);
 	json_object_set_new(out, "flash_base", json_integer(p->flash.base));
 	json_object_set_new(out, "used_extent", json_integer(fr ? fr->used : 0));
+	if (p->flash.whole_die && fr) {
+		char n1[32], n2[32], n3[32], note[200];
+		uint32_t above = fr->used > p->flash.register_size ? fr->used - p->flash.register_size : 0;
+
+		snprintf(note, sizeof(note), "this %s holds %s KiB; %s bytes are used above the %s KiB it reports",
+			 p->name, swd_format_count(p->flash.size / 1024, n1, sizeof(n1)),
+			 swd_format_count(above, n2, sizeof(n2)),
+			 swd_format_count(p->flash.register_size / 1024, n3, sizeof(n3)));
+		cli_add_note(ctx, note);
+	}
 	json_object_set_new(out, "verified", json_true());
 	json_object_set_new(out, "bundle", json_string(*path ? *path : dest));
 out:

@@ -1,5 +1,6 @@
 /* board.c - profile, probe, connection with recovery, identity, protection, findings. */
 #include "cli/board.h"
+#include "core/image.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -10,6 +11,16 @@
 #include <unistd.h>
 
 #include "cli/findings.h"
+
+const char *cli_board_revision(const struct cli_board *b)
+{
+	const struct swd_id_alias *a = swd_profile_alias(b->p, b->id.dbgmcu_idcode & 0xfff,
+							  (b->id.cpuid >> 4) & 0xfff);
+
+	if (a && (b->id.dbgmcu_idcode & 0xfff) != b->p->ids.dev_id)
+		return a->revision;
+	return swd_profile_revision_name(b->p, (uint16_t)(b->id.dbgmcu_idcode >> 16));
+}
 
 char *cli_hex32(char buf[16], uint32_t v)
 {
@@ -180,6 +191,8 @@ static int check_part(const struct swd_profile *p, uint32_t dbgmcu_idcode, uint3
 	uint16_t dev = dbgmcu_idcode & 0xfff;
 
 	if (dev == p->ids.dev_id && (!p->ids.cpuid_partno || ((cpuid >> 4) & 0xfff) == p->ids.cpuid_partno))
+		return 0;
+	if (swd_profile_alias(p, dev, (cpuid >> 4) & 0xfff))
 		return 0;
 	return swd_error_set(err, SWD_EWRONGTARGET,
 			     "the target is dev id 0x%03x (cpuid 0x%08" PRIx32 "), but profile '%s' is for dev id 0x%03x; "
@@ -358,6 +371,16 @@ int cli_board_check_identity(struct cli_ctx *ctx, struct cli_board *b)
 	}
 	if ((rc = check_part(p, b->id.dbgmcu_idcode, b->id.cpuid, &ctx->err)) != 0)
 		return rc;
+	{
+		const struct swd_id_alias *a = swd_profile_alias(p, b->id.dbgmcu_idcode & 0xfff,
+								  (b->id.cpuid >> 4) & 0xfff);
+
+		if (a && (b->id.dbgmcu_idcode & 0xfff) != p->ids.dev_id) {
+			snprintf(msg, sizeof(msg), "dev id 0x%03x with this core is %s silicon of revision %s "
+				 "(%s); accepted", a->dev_id, p->name, a->revision, a->source);
+			cli_add_note(ctx, msg);
+		}
+	}
 	if (b->id.has_dp_idcode && !b->clone && swd_profile_dp_idcode_kind(p, b->id.dp_idcode) == 2) {
 		if (ctx->opt.strict)
 			return swd_error_set(&ctx->err, SWD_EWRONGTARGET,
@@ -365,6 +388,29 @@ int cli_board_check_identity(struct cli_ctx *ctx, struct cli_board *b)
 					     b->id.dp_idcode, p->name);
 		b->clone = true;
 		cli_hex32(b->clone_idcode, b->id.dp_idcode);
+	}
+	if (p->flash.whole_die && !cli_board_has_die(b)) {
+		char n[32];
+
+		b->explained = true;
+		return swd_error_set(&ctx->err, SWD_EWRONGTARGET, "the source holds the whole %s KiB die of "
+				     "the %s; this chip has only the %u KiB its size register says: nothing was "
+				     "written; use a bundle of this chip", swd_format_count(p->flash.die_size / 1024,
+				     n, sizeof(n)), p->name, b->id.flash_size_kib);
+	}
+	if (p->flash.option_layout.present && !p->flash.option_layout.active) {
+		struct swd_error lerr;
+		uint32_t v = 0;
+
+		/* The option bit decides how OpenOCD numbers and sizes the sectors. */
+		swd_error_init(&lerr);
+		if (ocd_read_memory(b->s, p->flash.option_layout.reg, 32, 1, &v, &lerr) == 0 &&
+		    (v & p->flash.option_layout.bits) == p->flash.option_layout.bits) {
+			swd_profile_use_option_layout(b->p);
+			snprintf(msg, sizeof(msg), "the option bytes select the %s layout: %u banks, %zu sectors",
+				 p->flash.option_layout.name, p->flash.nbanks, p->flash.nsectors);
+			cli_add_note(ctx, msg);
+		}
 	}
 	if (b->id.flash_size_kib != p->ids.flash_size_kib) {
 		snprintf(msg, sizeof(msg), "the flash size register says %u KiB, the profile '%s' %u KiB; "
@@ -674,9 +720,11 @@ void cli_board_report(struct cli_ctx *ctx, struct cli_board *b)
 	snprintf(h, sizeof(h), "0x%04x", b->id.dbgmcu_idcode >> 16);
 	json_object_set_new(dev, "rev_id", json_string(h));
 	{
-		const char *rn = swd_profile_revision_name(b->p, (uint16_t)(b->id.dbgmcu_idcode >> 16));
+		const char *rn = cli_board_revision(b);
 
 		json_object_set_new(dev, "revision", rn ? json_string(rn) : json_null());
+		if (rn && b->p->ids.revisions_advisory)
+			json_object_set_new(dev, "revision_advisory", json_string(b->p->ids.revisions_advisory));
 	}
 	for (int i = 0; i < 12; i++)
 		snprintf(uid + 2 * i, 3, "%02x", b->id.uid[i]);
@@ -688,7 +736,9 @@ void cli_board_report(struct cli_ctx *ctx, struct cli_board *b)
 		json_object_set_new(dev, "flash_size_kib", json_integer(b->id.flash_size_kib));
 		json_object_set_new(dev, "unique_id", json_string(uid));
 	}
-	json_object_set_new(dev, "profile_flash_size_kib", json_integer(b->p->flash.size / 1024));
+	json_object_set_new(dev, "flash_layout", b->p->flash.option_layout.active ?
+			    json_string(b->p->flash.option_layout.name) : json_null());
+	json_object_set_new(dev, "profile_flash_size_kib", json_integer(b->p->flash.register_size / 1024));
 	json_object_set_new(ctx->doc, "device", dev);
 	if (!b->prot_ready)
 		return;
@@ -716,7 +766,7 @@ int cli_board_close(struct cli_ctx *ctx, struct cli_board *b, int rc)
 	if (b->s)
 		feed_log(b, b->s, &b->fed);
 	if (b->ev_ready && b->p && b->tried && rc != 0 && rc != SWD_EINTR && rc != SWD_EUSAGE &&
-	    swd_exit_code(rc) != 3) {
+	    swd_exit_code(rc) != 3 && !b->explained) {
 		/* a failure: explain it */
 		b->ev.op = b->op;
 		if (rc == SWD_EOCDMISSING)
@@ -771,4 +821,26 @@ int cli_board_close(struct cli_ctx *ctx, struct cli_board *b, int rc)
 	swd_profile_free(b->p);
 	b->p = NULL;
 	return rc;
+}
+
+bool cli_board_has_die(struct cli_board *b)
+{
+	const struct swd_profile *p = b->p;
+	struct swd_error lerr;
+	const char *const *lines;
+	size_t n = 0;
+	uint32_t w;
+	bool ok;
+
+	if (!p->flash.die_size)
+		return false;
+	/* What OpenOCD says about a read that finds nothing is not evidence of a fault. */
+	feed_log(b, b->s, &b->fed);
+	swd_error_init(&lerr);
+	ok = ocd_read_memory(b->s, p->flash.base + p->flash.die_size - 4, 32, 1, &w, &lerr) == 0 &&
+	     ocd_read_memory(b->s, p->flash.base + p->flash.register_size, 32, 1, &w, &lerr) == 0;
+	lines = ocd_session_log(b->s, &n);
+	(void)lines;
+	b->fed = n;
+	return ok;
 }

@@ -39,6 +39,7 @@ struct cli_board {
 	bool silent_failure;          /* an attempt ended with OpenOCD exiting without a word */
 	size_t fed;                   /* log lines of the current session already in ev */
 	bool wrong_part;              /* the core answered, but as another part than the profile's */
+	bool explained;               /* the failure is a refusal whose message says it all */
 	enum diag_op op;              /* what we are doing, for the findings of a failure */
 	bool under_reset;             /* how the connection that worked was made */
 	unsigned speed_khz;           /* 0 = the profile's */
@@ -89,6 +90,14 @@ void cli_board_report(struct cli_ctx *ctx, struct cli_board *b);
  * OpenOCD printed), then stops OpenOCD and the simulator and releases everything.
  * Call exactly once, with rc 0 on success. Returns rc, or SWD_EINTR when interrupted. */
 int cli_board_close(struct cli_ctx *ctx, struct cli_board *b, int rc);
+
+/* Does the chip answer reads of the flash its die may carry beyond the size register
+ * (profile flash.die_size)? False when the profile knows of none. */
+bool cli_board_has_die(struct cli_board *b);
+
+/* The device's revision name: the profile's table, or the alias its id is. Returns: borrowed
+ * from the profile, or NULL when the table has no name for it. */
+const char *cli_board_revision(const struct cli_board *b);
 
 /* "0x1234abcd". Returns buf. */
 char *cli_hex32(char buf[16], uint32_t v);

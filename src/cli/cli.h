@@ -48,6 +48,9 @@ int cmd_info(struct cli_ctx *ctx);
 int cmd_reset(struct cli_ctx *ctx);
 int cmd_profiles(struct cli_ctx *ctx);
 int cmd_diagnose(struct cli_ctx *ctx);
+int cmd_rescue(struct cli_ctx *ctx);
+int cmd_erase(struct cli_ctx *ctx);
+int cmd_unlock(struct cli_ctx *ctx);
 
 /* The table main() dispatches on; NULL-name terminated. Returns: borrowed, static. */
 const struct cli_command *cli_commands(void);

@@ -52,7 +52,8 @@ static const struct cli_command table[] = {
 	  "  -o, --output DIR       the bundle directory to create\n"
 	  "  --force                replace DIR if it exists\n"
 	  COMMON_HELP },
-	{ "restore", cmd_restore, CLI_O_BOARD | CLI_O_FORCE | CLI_O_NO_SAFETY | CLI_O_OPTION_BYTES | CLI_O_OUTPUT,
+	{ "restore", cmd_restore, CLI_O_BOARD | CLI_O_FORCE | CLI_O_NO_SAFETY | CLI_O_OPTION_BYTES | CLI_O_OUTPUT |
+	  CLI_O_BACKUP_DOMAIN,
 	  "program a bundle or an image (.bin/.hex/.elf), after a safety backup",
 	  "usage: swdbackup restore --profile P [--probe SPEC] [options] SOURCE\n"
 	  "\n"
@@ -67,8 +68,9 @@ static const struct cli_command table[] = {
 	  "  --no-safety-backup     skip the safety bundle\n"
 	  "  -o, --output DIR       where to write the safety bundle\n"
 	  "  --option-bytes         also write the bundle's option bytes\n"
+	  "  --backup-domain        also write the bundle's backup SRAM and backup registers\n"
 	  COMMON_HELP },
-	{ "verify", cmd_verify, CLI_O_BOARD,
+	{ "verify", cmd_verify, CLI_O_BOARD | CLI_O_BACKUP_DOMAIN,
 	  "compare the device with a bundle or an image",
 	  "usage: swdbackup verify --profile P [--probe SPEC] [options] SOURCE\n"
 	  "\n"
@@ -77,6 +79,7 @@ static const struct cli_command table[] = {
 	  "shows the first differing address and how many pages or sectors differ (exit 1).\n"
 	  "\n"
 	  BOARD_HELP
+	  "  --backup-domain        also compare the bundle's backup SRAM and backup registers\n"
 	  COMMON_HELP },
 	{ "info", cmd_info, CLI_O_BOARD,
 	  "probe, target voltage, identity, flash size, protection, used extent",
@@ -90,6 +93,58 @@ static const struct cli_command table[] = {
 	  "\n"
 	  BOARD_HELP
 	  "  --halt                 leave the core halted after the reset\n"
+	  COMMON_HELP },
+	{ "rescue", cmd_rescue, CLI_O_BOARD | CLI_O_OUTPUT | CLI_O_NO_SAFETY | CLI_O_FORCE | CLI_O_OPTION_BYTES |
+	  CLI_O_UNLOCK | CLI_O_ERASE | CLI_O_FACTORY,
+	  "bring a bricked board back: find what bricks it, fix it with consent, restore SOURCE",
+	  "usage: swdbackup rescue --profile P [--probe SPEC] [--unlock] [--erase] [--factory-options]\n"
+	  "                        [options] [SOURCE]\n"
+	  "\n"
+	  "Connects every way there is (as usual, under reset, at lower speeds), identifies the\n"
+	  "target and reads its option bytes for what bricks a board: readout protection, write\n"
+	  "protection, the hardware watchdog, reset on Stop or Standby, a brown-out level above the\n"
+	  "supply, a firmware that turns SWD off. Each fix needs its own flag; without it nothing is\n"
+	  "changed, and the plan and the exact command that carries it out are printed (exit 7 when\n"
+	  "protection stands in the way, 6 when the target is unreachable). With the flags: a safety\n"
+	  "bundle of what can be read, the fixes, then SOURCE (a bundle or an image) restored and\n"
+	  "verified. Readout protection level 2 is never set.\n"
+	  "\n"
+	  BOARD_HELP
+	  "  --unlock               lift readout protection level 1 (the chip erases all of flash)\n"
+	  "  --erase                mass-erase the flash (a firmware that disables SWD at once)\n"
+	  "  --factory-options      option bytes back to factory values (readout protection kept)\n"
+	  "  --option-bytes         also write the SOURCE bundle's option bytes\n"
+	  "  --force                program a .bin whose vector table does not fit this part\n"
+	  "  --no-safety-backup     skip the safety bundle\n"
+	  "  -o, --output DIR       where to write the safety bundle\n"
+	  COMMON_HELP },
+	{ "erase", cmd_erase, CLI_O_BOARD | CLI_O_OUTPUT | CLI_O_NO_SAFETY | CLI_O_MASS | CLI_O_SECTOR | CLI_O_YES,
+	  "erase all of flash or some sectors, after a safety backup and with consent",
+	  "usage: swdbackup erase --profile P [--probe SPEC] (--mass | --sector N[-M]) [--yes] [options]\n"
+	  "\n"
+	  "Saves a safety bundle, says what will be lost and asks for 'yes' on a terminal (without a\n"
+	  "terminal it needs --yes, else it refuses with exit 2), erases, and reads back to check\n"
+	  "that the range is erased. Sectors (F2/F4) and pages (F1) are numbered as 'flash info'\n"
+	  "numbers them. A read- or write-protected range is refused (exit 7).\n"
+	  "\n"
+	  BOARD_HELP
+	  "  --mass                 erase all of flash\n"
+	  "  --sector N[-M]         erase sectors (pages on F1) N to M\n"
+	  "  --yes                  consent without a prompt\n"
+	  "  --no-safety-backup     skip the safety bundle\n"
+	  "  -o, --output DIR       where to write the safety bundle\n"
+	  COMMON_HELP },
+	{ "unlock", cmd_unlock, CLI_O_BOARD | CLI_O_YES,
+	  "lift readout protection level 1 (the chip erases all of flash), with consent",
+	  "usage: swdbackup unlock --profile P [--probe SPEC] [--yes] [options]\n"
+	  "\n"
+	  "Says that all of flash will be lost (it cannot be saved first: a protected flash cannot\n"
+	  "be read), asks for 'yes' on a terminal (without one it needs --yes, else exit 2), sets\n"
+	  "readout protection to level 0, resets, and checks the level. Level 2 is permanent and is\n"
+	  "refused (exit 7). A board that is not protected is left alone (exit 0).\n"
+	  "\n"
+	  BOARD_HELP
+	  "  --yes                  consent without a prompt\n"
 	  COMMON_HELP },
 	{ "profiles", cmd_profiles, 0,
 	  "list profiles, show one, or check a profile file",

@@ -10,6 +10,7 @@
 
 #include "cli/board.h"
 #include "cli/findings.h"
+#include "core/file.h"
 #include "ocd/process.h"
 
 static void step(struct cli_ctx *ctx, const char *name, const char *result, const char *fmt, ...)
@@ -66,39 +67,22 @@ static void order_steps(struct cli_ctx *ctx)
 	json_object_set_new(ctx->doc, "checks", list);
 }
 
+/* A captured log is a few MiB at most; far beyond that it is not an OpenOCD log. */
+#define LOG_MAX_BYTES (256u * 1024 * 1024)
+
 static int classify_log(struct cli_ctx *ctx)
 {
-	FILE *f = strcmp(ctx->opt.log, "-") == 0 ? stdin : fopen(ctx->opt.log, "rb");
 	char *text = NULL;
-	size_t len = 0, cap = 0;
+	size_t len = 0;
 	struct diag_report *r;
-	int rc = 0;
+	int rc;
 
-	if (!f)
-		return swd_error_set(&ctx->err, SWD_ENOENT, "cannot open log '%s': %s", ctx->opt.log, strerror(errno));
-	for (;;) {
-		size_t n;
-
-		if (cap - len < 65536) {
-			char *t = realloc(text, cap + 65536 + 1);
-
-			if (!t) {
-				rc = swd_error_set(&ctx->err, SWD_ENOMEM, "out of memory reading '%s'", ctx->opt.log);
-				goto out;
-			}
-			text = t;
-			cap += 65536;
-		}
-		n = fread(text + len, 1, cap - len, f);
-		len += n;
-		if (n == 0)
-			break;
-	}
-	if (ferror(f)) {
-		rc = swd_error_set(&ctx->err, SWD_EIO, "cannot read log '%s': %s", ctx->opt.log, strerror(errno));
-		goto out;
-	}
-	text[len] = '\0';
+	if (strcmp(ctx->opt.log, "-") == 0)
+		rc = swd_file_read_stream(stdin, ctx->opt.log, LOG_MAX_BYTES, &text, &len, &ctx->err);
+	else
+		rc = swd_file_read(ctx->opt.log, LOG_MAX_BYTES, &text, &len, &ctx->err);
+	if (rc != 0)
+		return rc;
 	json_object_set_new(ctx->doc, "log", json_string(ctx->opt.log));
 	r = diag_classify_log(text);
 	if (!r) {
@@ -108,8 +92,6 @@ static int classify_log(struct cli_ctx *ctx)
 	cli_findings_append(ctx->findings, r);
 	diag_report_free(r);
 out:
-	if (f && f != stdin)
-		fclose(f);
 	free(text);
 	return rc;
 }

@@ -17,7 +17,7 @@ void cli_evidence_from_profile(struct diag_evidence *ev, const struct swd_profil
 	ev->expected_dev_ids[0] = p->ids.dev_id;
 	ev->n_expected_dev_ids = 1;
 	ev->expected_cpuid_partno = p->ids.cpuid_partno;
-	ev->profile_flash_kib = p->flash.size / 1024;
+	ev->profile_flash_kib = p->flash.register_size / 1024;
 	ev->profile_allows_under_reset = p->openocd.connect_under_reset;
 }
 

@@ -5,6 +5,7 @@
 #include "cli/backup.h"
 #include "cli/board.h"
 #include "cli/tmpfile.h"
+#include "core/file.h"
 #include "core/image.h"
 
 int cmd_info(struct cli_ctx *ctx)
@@ -39,7 +40,7 @@ int cmd_info(struct cli_ctx *ctx)
 	ui_status(&ctx->ui, "reading %u KiB of flash for the used extent", b.p->flash.size / 1024);
 	rc = cli_board_read_flash(ctx, &b, b.p->flash.size, path);
 	if (rc == 0)
-		rc = cli_read_file(path, b.p->flash.size, &dev, &ctx->err);
+		rc = swd_file_read_exact(path, b.p->flash.size, &dev, &ctx->err);
 	if (rc == 0)
 		json_object_set_new(ctx->doc, "used_extent", json_integer((json_int_t)swd_used_extent(dev, b.p->flash.size)));
 out:

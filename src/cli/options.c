@@ -10,7 +10,8 @@
 
 enum { OPT_NO_SAFETY = 256, OPT_OPTION_BYTES, OPT_UNDER_RESET, OPT_STRICT, OPT_SPEED,
        OPT_HALT, OPT_LOG, OPT_JSON, OPT_PROFILE, OPT_PROBE, OPT_INTERFACE, OPT_OPENOCD,
-       OPT_FORCE };
+       OPT_FORCE, OPT_YES, OPT_MASS, OPT_SECTOR, OPT_UNLOCK, OPT_ERASE, OPT_FACTORY,
+       OPT_BACKUP_DOMAIN };
 
 static const struct option longopts[] = {
 	{ "profile", required_argument, NULL, OPT_PROFILE },
@@ -26,6 +27,13 @@ static const struct option longopts[] = {
 	{ "speed", required_argument, NULL, OPT_SPEED },
 	{ "halt", no_argument, NULL, OPT_HALT },
 	{ "log", required_argument, NULL, OPT_LOG },
+	{ "yes", no_argument, NULL, OPT_YES },
+	{ "mass", no_argument, NULL, OPT_MASS },
+	{ "sector", required_argument, NULL, OPT_SECTOR },
+	{ "unlock", no_argument, NULL, OPT_UNLOCK },
+	{ "erase", no_argument, NULL, OPT_ERASE },
+	{ "factory-options", no_argument, NULL, OPT_FACTORY },
+	{ "backup-domain", no_argument, NULL, OPT_BACKUP_DOMAIN },
 	{ "json", no_argument, NULL, OPT_JSON },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
@@ -52,7 +60,37 @@ static const struct bitname bits[] = {
 	{ OPT_SPEED, CLI_O_SPEED, "--speed" },
 	{ OPT_HALT, CLI_O_HALT, "--halt" },
 	{ OPT_LOG, CLI_O_LOG, "--log" },
+	{ OPT_YES, CLI_O_YES, "--yes" },
+	{ OPT_MASS, CLI_O_MASS, "--mass" },
+	{ OPT_SECTOR, CLI_O_SECTOR, "--sector" },
+	{ OPT_UNLOCK, CLI_O_UNLOCK, "--unlock" },
+	{ OPT_ERASE, CLI_O_ERASE, "--erase" },
+	{ OPT_FACTORY, CLI_O_FACTORY, "--factory-options" },
+	{ OPT_BACKUP_DOMAIN, CLI_O_BACKUP_DOMAIN, "--backup-domain" },
 };
+
+/* "N" or "N-M" (decimal, M >= N, both below 1024). */
+static int parse_sectors(const char *arg, unsigned *first, unsigned *last)
+{
+	char *end;
+	unsigned long a, b;
+
+	if (arg[0] < '0' || arg[0] > '9')
+		return -1;
+	errno = 0;
+	a = strtoul(arg, &end, 10);
+	b = a;
+	if (*end == '-') {
+		if (end[1] < '0' || end[1] > '9')
+			return -1;
+		b = strtoul(end + 1, &end, 10);
+	}
+	if (errno || *end || b < a || b >= 1024)
+		return -1;
+	*first = (unsigned)a;
+	*last = (unsigned)b;
+	return 0;
+}
 
 int cli_probe_parse(const char *spec, struct cli_probe *p, char *err, size_t errlen)
 {
@@ -172,6 +210,20 @@ int cli_options_parse(const char *cmd, int argc, char **argv, unsigned allowed,
 		case OPT_UNDER_RESET: o->connect_under_reset = true; break;
 		case OPT_STRICT: o->strict = true; break;
 		case OPT_HALT: o->halt = true; break;
+		case OPT_YES: o->yes = true; break;
+		case OPT_MASS: o->mass = true; break;
+		case OPT_UNLOCK: o->unlock = true; break;
+		case OPT_ERASE: o->erase = true; break;
+		case OPT_FACTORY: o->factory_options = true; break;
+		case OPT_BACKUP_DOMAIN: o->backup_domain = true; break;
+		case OPT_SECTOR:
+			if (parse_sectors(optarg, &o->sector_first, &o->sector_last) < 0) {
+				snprintf(err, errlen, "invalid --sector '%s'; give N or N-M, e.g. --sector 2-3",
+					 optarg);
+				return -1;
+			}
+			o->sector_set = true;
+			break;
 		case OPT_LOG: o->log = optarg; break;
 		case OPT_SPEED: {
 			char *end;

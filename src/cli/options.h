@@ -24,6 +24,13 @@ enum cli_opt {
 	CLI_O_SPEED = 1u << 10,
 	CLI_O_HALT = 1u << 11,
 	CLI_O_LOG = 1u << 12,
+	CLI_O_YES = 1u << 13,
+	CLI_O_MASS = 1u << 14,
+	CLI_O_SECTOR = 1u << 15,
+	CLI_O_UNLOCK = 1u << 16,
+	CLI_O_ERASE = 1u << 17,
+	CLI_O_FACTORY = 1u << 18,
+	CLI_O_BACKUP_DOMAIN = 1u << 19,
 	/* --json, -v and --help are accepted by every command */
 };
 
@@ -61,6 +68,14 @@ struct cli_options {
 	bool connect_under_reset;
 	bool strict;
 	bool halt;
+	bool yes;              /* consent given on the command line (no prompt) */
+	bool mass;             /* erase --mass */
+	bool sector_set;       /* erase --sector N[-M] */
+	unsigned sector_first, sector_last;
+	bool unlock;           /* rescue --unlock */
+	bool erase;            /* rescue --erase */
+	bool factory_options;  /* rescue --factory-options */
+	bool backup_domain;    /* restore/verify --backup-domain */
 	bool json;
 	bool help;
 	int verbose;

@@ -9,29 +9,20 @@
 #include <sys/stat.h>
 
 #include "cli/backup.h"
+#include "cli/bkpdomain.h"
 #include "cli/board.h"
 #include "cli/optwrite.h"
-#include "cli/source.h"
+#include "cli/restore.h"
 #include "cli/tmpfile.h"
 #include "core/digest.h"
+#include "core/file.h"
 
-/* Writes the image's covered span [lo, hi) as a raw file for OpenOCD. */
-static int write_span(struct cli_ctx *ctx, const struct swd_image *img, const char *path)
+int cli_restore_span(struct cli_ctx *ctx, const struct swd_image *img, const char *path)
 {
-	FILE *f = fopen(path, "wb");
-	int rc = 0;
-
-	if (!f)
-		return swd_error_set(&ctx->err, SWD_EIO, "cannot create '%s': %s", path, strerror(errno));
-	if (fwrite(img->data + img->lo, 1, img->hi - img->lo, f) != img->hi - img->lo)
-		rc = swd_error_set(&ctx->err, SWD_EIO, "cannot write '%s': %s", path, strerror(errno));
-	if (fclose(f) != 0 && rc == 0)
-		rc = swd_error_set(&ctx->err, SWD_EIO, "cannot write '%s': %s", path, strerror(errno));
-	return rc;
+	return swd_file_write(path, img->data + img->lo, img->hi - img->lo, 0, &ctx->err);
 }
 
-/* Refuses when a write-protected page/sector lies in the span to be erased. */
-static int refuse_wrp(struct cli_ctx *ctx, struct cli_board *b, const struct swd_image *img)
+int cli_restore_refuse_wrp(struct cli_ctx *ctx, struct cli_board *b, const struct swd_image *img)
 {
 	const struct swd_profile *p = b->p;
 
@@ -79,14 +70,83 @@ static int program(struct cli_ctx *ctx, struct cli_board *b, const struct swd_im
 	return rc;
 }
 
+/* Everything after the refusals and the safety backup: erase and program the span file,
+ * read back and compare SHA-256 with the image, write ob_want (when not NULL), reset and
+ * run. The board has been touched as soon as this is called. */
+int cli_restore_write(struct cli_ctx *ctx, struct cli_board *b, const struct cli_source *src,
+		      const char *span, const char *back, const uint8_t *ob_want, bool backup_domain)
+{
+	struct swd_digests want, got;
+	uint8_t *rb = NULL;
+	int rc;
+
+	ui_status(&ctx->ui, "erasing and programming %" PRIu32 " bytes at 0x%08" PRIx32,
+		  src->img->hi - src->img->lo, src->img->base + src->img->lo);
+	rc = program(ctx, b, src->img, span);
+	if (rc != 0)
+		goto done;
+
+	/* Read back and compare digests: what we meant to write against what is there. */
+	ui_status(&ctx->ui, "reading back");
+	b->op = DIAG_OP_VERIFY;
+	rc = ocd_read_flash(b->s, 0, src->img->lo, src->img->hi - src->img->lo, back, &ctx->err);
+	if (rc == 0)
+		rc = swd_file_read_exact(back, src->img->hi - src->img->lo, &rb, &ctx->err);
+	if (rc == 0)
+		rc = swd_digest_buffer(src->img->data + src->img->lo, src->img->hi - src->img->lo, &want, &ctx->err);
+	if (rc == 0)
+		rc = swd_digest_buffer(rb, src->img->hi - src->img->lo, &got, &ctx->err);
+	if (rc != 0)
+		goto done;
+	json_object_set_new(ctx->doc, "programmed", json_pack("{s:I,s:I,s:s,s:s,s:s}",
+		"address", (json_int_t)src->img->base + src->img->lo, "bytes", (json_int_t)(src->img->hi - src->img->lo),
+		"sha256", want.sha256_hex, "md5", want.md5_hex, "readback_sha256", got.sha256_hex));
+	if (strcmp(want.sha256_hex, got.sha256_hex) != 0) {
+		size_t i = 0;
+
+		while (i < src->img->hi - src->img->lo && rb[i] == src->img->data[src->img->lo + i])
+			i++;
+		rc = swd_error_set(&ctx->err, SWD_ETARGETFAILED, "read-back differs from the image at 0x%08" PRIx32
+				   " (sha256 %.16s..., expected %.16s...); the board was not reset",
+				   (uint32_t)(src->img->base + src->img->lo + i), got.sha256_hex, want.sha256_hex);
+		goto done;
+	}
+	json_object_set_new(ctx->doc, "verified", json_true());
+
+	if (ob_want) {
+		ui_status(&ctx->ui, "writing the bundle's option bytes");
+		rc = cli_optbytes_write(ctx, b, ob_want, b->ob_len);
+		if (rc != 0)
+			goto done;
+	}
+	json_object_set_new(ctx->doc, "option_bytes_written", json_boolean(ob_want != NULL));
+	if (backup_domain) {
+		rc = cli_bkpdomain_write(ctx, b, src->bundle);
+		if (rc != 0)
+			goto done;
+	}
+	json_object_set_new(ctx->doc, "backup_domain_written", json_boolean(backup_domain));
+	b->op = DIAG_OP_RESET;
+	rc = ocd_reset(b->s, OCD_RESET_RUN, &ctx->err);
+	if (rc == 0) {
+		char n[32], line[160];
+
+		json_object_set_new(ctx->doc, "reset", json_string("run"));
+		snprintf(line, sizeof(line), "restored %s bytes at 0x%08" PRIx32 ", verified by read-back; the target runs",
+			 ui_fmt_grouped(n, sizeof(n), src->img->hi - src->img->lo), src->img->base + src->img->lo);
+		json_object_set_new(ctx->doc, "summary", json_string(line));
+	}
+done:
+	free(rb);
+	return rc;
+}
+
 int cmd_restore(struct cli_ctx *ctx)
 {
 	struct cli_board b;
 	struct cli_source src;
 	struct cli_tmp tmp = { 0 };
-	struct swd_digests want, got;
 	char *span = NULL, *back = NULL, *safety = NULL;
-	uint8_t *rb = NULL;
 	json_t *safety_doc = NULL;
 	bool writing = false, ob_needed = false;
 	uint8_t *ob_want = NULL;
@@ -110,6 +170,12 @@ int cmd_restore(struct cli_ctx *ctx)
 	json_object_set_new(ctx->doc, "source", cli_source_json(&src));
 	if (rc != 0)
 		goto out;
+	if (ctx->opt.backup_domain && (!src.bundle || !b.p->backup_domain.present ||
+				       !swd_bundle_region(src.bundle, b.p->backup_domain.regions[0].name))) {
+		rc = swd_error_set(&ctx->err, SWD_EINPUT, "--backup-domain needs a bundle that holds %s's "
+				   "backup domain; '%s' has none", b.p->name, src.path);
+		goto out;
+	}
 	if (ctx->opt.option_bytes && !src.option_bytes_path) {
 		rc = swd_error_set(&ctx->err, SWD_EINPUT, "--option-bytes needs a bundle with option-bytes.bin; '%s' has none",
 				   src.path);
@@ -126,7 +192,7 @@ int cmd_restore(struct cli_ctx *ctx)
 		rc = swd_error_set(&ctx->err, SWD_ENOMEM, "out of memory");
 		goto out;
 	}
-	rc = write_span(ctx, src.img, span);
+	rc = cli_restore_span(ctx, src.img, span);
 	if (rc != 0)
 		goto out;
 
@@ -140,12 +206,12 @@ int cmd_restore(struct cli_ctx *ctx)
 	}
 	rc = cli_refuse_rdp(ctx, &b, "programming it");
 	if (rc == 0)
-		rc = refuse_wrp(ctx, &b, src.img);
+		rc = cli_restore_refuse_wrp(ctx, &b, src.img);
 	if (rc != 0)
 		goto out;
 
 	if (ctx->opt.option_bytes) {
-		rc = cli_read_file(src.option_bytes_path, b.ob_len, &ob_want, &ctx->err);
+		rc = swd_file_read_exact(src.option_bytes_path, b.ob_len, &ob_want, &ctx->err);
 		if (rc == 0)
 			rc = cli_optbytes_check(ctx, &b, ob_want, b.ob_len, &ob_needed);
 		if (rc != 0)
@@ -165,57 +231,8 @@ int cmd_restore(struct cli_ctx *ctx)
 		json_object_set_new(ctx->doc, "safety_backup", json_null());
 	}
 
-	ui_status(&ctx->ui, "erasing and programming %" PRIu32 " bytes at 0x%08" PRIx32,
-		  src.img->hi - src.img->lo, src.img->base + src.img->lo);
 	writing = true;
-	rc = program(ctx, &b, src.img, span);
-	if (rc != 0)
-		goto out;
-
-	/* Read back and compare digests: what we meant to write against what is there. */
-	ui_status(&ctx->ui, "reading back");
-	b.op = DIAG_OP_VERIFY;
-	rc = ocd_read_flash(b.s, 0, src.img->lo, src.img->hi - src.img->lo, back, &ctx->err);
-	if (rc == 0)
-		rc = cli_read_file(back, src.img->hi - src.img->lo, &rb, &ctx->err);
-	if (rc == 0)
-		rc = swd_digest_buffer(src.img->data + src.img->lo, src.img->hi - src.img->lo, &want, &ctx->err);
-	if (rc == 0)
-		rc = swd_digest_buffer(rb, src.img->hi - src.img->lo, &got, &ctx->err);
-	if (rc != 0)
-		goto out;
-	json_object_set_new(ctx->doc, "programmed", json_pack("{s:I,s:I,s:s,s:s,s:s}",
-		"address", (json_int_t)src.img->base + src.img->lo, "bytes", (json_int_t)(src.img->hi - src.img->lo),
-		"sha256", want.sha256_hex, "md5", want.md5_hex, "readback_sha256", got.sha256_hex));
-	if (strcmp(want.sha256_hex, got.sha256_hex) != 0) {
-		size_t i = 0;
-
-		while (i < src.img->hi - src.img->lo && rb[i] == src.img->data[src.img->lo + i])
-			i++;
-		rc = swd_error_set(&ctx->err, SWD_ETARGETFAILED, "read-back differs from the image at 0x%08" PRIx32
-				   " (sha256 %.16s..., expected %.16s...); the board was not reset",
-				   (uint32_t)(src.img->base + src.img->lo + i), got.sha256_hex, want.sha256_hex);
-		goto out;
-	}
-	json_object_set_new(ctx->doc, "verified", json_true());
-
-	if (ob_needed) {
-		ui_status(&ctx->ui, "writing the bundle's option bytes");
-		rc = cli_optbytes_write(ctx, &b, ob_want, b.ob_len);
-		if (rc != 0)
-			goto out;
-	}
-	json_object_set_new(ctx->doc, "option_bytes_written", json_boolean(ob_needed));
-	b.op = DIAG_OP_RESET;
-	rc = ocd_reset(b.s, OCD_RESET_RUN, &ctx->err);
-	if (rc == 0) {
-		char n[32], line[160];
-
-		json_object_set_new(ctx->doc, "reset", json_string("run"));
-		snprintf(line, sizeof(line), "restored %s bytes at 0x%08" PRIx32 ", verified by read-back; the target runs",
-			 ui_fmt_grouped(n, sizeof(n), src.img->hi - src.img->lo), src.img->base + src.img->lo);
-		json_object_set_new(ctx->doc, "summary", json_string(line));
-	}
+	rc = cli_restore_write(ctx, &b, &src, span, back, ob_needed ? ob_want : NULL, ctx->opt.backup_domain);
 out:
 	if (rc != 0 && writing) {
 		char note[PATH_MAX + 160];
@@ -228,7 +245,6 @@ out:
 	}
 	json_decref(safety_doc);
 	free(ob_want);
-	free(rb);
 	free(span);
 	free(back);
 	free(safety);

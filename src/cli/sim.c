@@ -13,6 +13,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/file.h"
+
 static bool is_exec(const char *path)
 {
 	return access(path, X_OK) == 0;
@@ -63,8 +65,7 @@ static int write_fresh_board(const char *path, const struct swd_profile *p, stru
 {
 	uint8_t *buf = NULL;
 	uint32_t used, seed, sp, rv;
-	int fd = -1, rc = 0;
-	size_t off = 0;
+	int rc = 0;
 
 	buf = malloc(p->flash.size);
 	if (!buf)
@@ -87,25 +88,8 @@ static int write_fresh_board(const char *path, const struct swd_profile *p, stru
 	}
 	buf[0x100] = 0xfe; /* b . */
 	buf[0x101] = 0xe7;
-	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-	if (fd < 0) {
-		rc = swd_error_set(err, swd_err_from_errno(errno), "cannot create '%s': %s", path, strerror(errno));
-		goto out;
-	}
-	while (off < p->flash.size) {
-		ssize_t w = write(fd, buf + off, p->flash.size - off);
-
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			rc = swd_error_set(err, SWD_EIO, "cannot write '%s': %s", path, strerror(errno));
-			goto out;
-		}
-		off += (size_t)w;
-	}
+	rc = swd_file_write(path, buf, p->flash.size, SWD_FILE_NOREPLACE, err);
 out:
-	if (fd >= 0 && close(fd) != 0 && rc == 0)
-		rc = swd_error_set(err, SWD_EIO, "cannot write '%s': %s", path, strerror(errno));
 	free(buf);
 	return rc;
 }

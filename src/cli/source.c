@@ -8,7 +8,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-int cli_source_load(struct cli_ctx *ctx, const struct swd_profile *p, const char *path,
+int cli_source_load(struct cli_ctx *ctx, struct swd_profile *p, const char *path,
 		    bool check_vectors, struct cli_source *src)
 {
 	struct stat st;
@@ -29,6 +29,9 @@ int cli_source_load(struct cli_ctx *ctx, const struct swd_profile *p, const char
 		rc = swd_bundle_open(path, &src->bundle, &ctx->err);
 		if (rc == 0)
 			rc = swd_bundle_check_profile(src->bundle, p, &ctx->err);
+		if (rc == 0 && p->flash.die_size && !p->flash.whole_die &&
+		    swd_bundle_region(src->bundle, "flash")->size == p->flash.die_size)
+			rc = swd_profile_use_die(p, &ctx->err);
 		if (rc != 0)
 			return rc;
 		flash = swd_bundle_region_path(src->bundle, "flash");

@@ -17,9 +17,10 @@ struct cli_source {
 };
 
 /* Loads path for profile p: a bundle (checksums, same part and flash size) or an image
- * (.bin/.hex/.elf; not empty, fits). With check_vectors, an image whose vector table cannot
+ * (.bin/.hex/.elf; not empty, fits). A bundle of the whole die (flash.die_size) turns p into
+ * the whole die's (swd_profile_use_die). With check_vectors, an image whose vector table cannot
  * be this part's is refused (SWD_EVECTORS). */
-int cli_source_load(struct cli_ctx *ctx, const struct swd_profile *p, const char *path,
+int cli_source_load(struct cli_ctx *ctx, struct swd_profile *p, const char *path,
 		    bool check_vectors, struct cli_source *src);
 
 /* The "source" entry of the report. Returns: new reference. */

@@ -59,29 +59,3 @@ void cli_tmp_release(struct cli_tmp *t)
 	free(t->dir);
 	t->dir = NULL;
 }
-
-int cli_read_file(const char *path, size_t len, uint8_t **out, struct swd_error *err)
-{
-	FILE *f = fopen(path, "rb");
-	uint8_t *buf = NULL;
-	int rc = 0;
-
-	*out = NULL;
-	if (!f)
-		return swd_error_set(err, SWD_EIO, "cannot open '%s': %s", path, strerror(errno));
-	buf = malloc(len ? len : 1);
-	if (!buf) {
-		rc = swd_error_set(err, SWD_ENOMEM, "out of memory");
-		goto out;
-	}
-	if (fread(buf, 1, len, f) != len || fgetc(f) != EOF) {
-		rc = swd_error_set(err, SWD_EIO, "'%s' is not %zu bytes long", path, len);
-		goto out;
-	}
-	*out = buf;
-	buf = NULL;
-out:
-	free(buf);
-	fclose(f);
-	return rc;
-}

@@ -21,7 +21,4 @@ char *cli_tmp_path(const struct cli_tmp *t, const char *name);
 /* Removes every file in it and the directory. Safe on a zeroed struct. */
 void cli_tmp_release(struct cli_tmp *t);
 
-/* Reads a whole file of exactly `len` bytes into a new buffer. */
-int cli_read_file(const char *path, size_t len, uint8_t **out, struct swd_error *err);
-
 #endif

@@ -4,11 +4,13 @@
 #include <string.h>
 
 #include "cli/backup.h"
+#include "cli/bkpdomain.h"
 #include "cli/board.h"
 #include "cli/findings.h"
 #include "cli/source.h"
 #include "cli/tmpfile.h"
 #include "core/digest.h"
+#include "core/file.h"
 
 static json_t *side(const uint8_t *buf, size_t len, struct swd_error *err)
 {
@@ -39,6 +41,12 @@ int cmd_verify(struct cli_ctx *ctx)
 	json_object_set_new(ctx->doc, "source", cli_source_json(&src));
 	if (rc != 0)
 		goto out;
+	if (ctx->opt.backup_domain && (!src.bundle || !b.p->backup_domain.present ||
+				       !swd_bundle_region(src.bundle, b.p->backup_domain.regions[0].name))) {
+		rc = swd_error_set(&ctx->err, SWD_EINPUT, "--backup-domain needs a bundle that holds %s's "
+				   "backup domain; '%s' has none", b.p->name, src.path);
+		goto out;
+	}
 	rc = cli_tmp_init(&tmp, &ctx->err);
 	if (rc != 0)
 		goto out;
@@ -52,7 +60,7 @@ int cmd_verify(struct cli_ctx *ctx)
 	ui_status(&ctx->ui, "reading %u KiB of flash", b.p->flash.size / 1024);
 	rc = cli_board_read_flash(ctx, &b, b.p->flash.size, path);
 	if (rc == 0)
-		rc = cli_read_file(path, b.p->flash.size, &dev, &ctx->err);
+		rc = swd_file_read_exact(path, b.p->flash.size, &dev, &ctx->err);
 	if (rc != 0)
 		goto out;
 	b.op = DIAG_OP_VERIFY;
@@ -108,6 +116,14 @@ int cmd_verify(struct cli_ctx *ctx)
 		diag_report_free(r);
 	} else {
 		b.ev.verify = DIAG_VERIFY_MATCH;
+	}
+	if (rc == 0 && ctx->opt.backup_domain) {
+		bool same = false;
+
+		rc = cli_bkpdomain_compare(ctx, &b, src.bundle, &same);
+		if (rc == 0 && !same)
+			rc = swd_error_set(&ctx->err, SWD_EVERIFY, "the flash matches '%s', the backup domain differs "
+					   "(backup SRAM or backup registers; see \"backup_domain\" in --json)", src.path);
 	}
 out:
 	free(dev);

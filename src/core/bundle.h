@@ -1,8 +1,9 @@
 /* bundle.h - backup bundles: a directory with flash.bin, option-bytes.bin, otp.bin (when the
  * part has OTP), manifest.json, SHA256SUMS and MD5SUMS.
  *
- * Owns: the bundle layout and manifest format (version 1), writing a bundle atomically and
- * reading one back strictly. Must not: print or talk to OpenOCD.
+ * Owns: the bundle layout, writing a bundle atomically (bundle_write.c) and reading one
+ * back strictly (bundle_read.c). The manifest's format is manifest.h's.
+ * Must not: print or talk to OpenOCD.
  *
  * Writing is staged so that files can be produced by someone else (OpenOCD's
  * `flash read_bank` writes straight into the staging directory) and verified before the
@@ -31,64 +32,8 @@
 #include <time.h>
 
 #include "core/err.h"
+#include "core/manifest.h"
 #include "core/profile.h"
-
-#define SWD_MANIFEST_FORMAT 1
-
-struct swd_manifest_region {
-	char *name;          /* "flash", "option-bytes", "otp" */
-	char *file;          /* "flash.bin", ... */
-	uint32_t address;
-	uint32_t size;
-	char sha256[65];
-	char md5[33];
-	uint32_t used;       /* used extent: bytes up to the last one that is not 0xFF */
-};
-
-/* Everything the manifest records. Strings may be NULL when unknown (written as null). The
- * writer fills the regions itself; callers fill the rest. Strings are owned by the struct
- * when it comes from swd_bundle_open(); when the caller builds one for the writer they stay
- * the caller's (the writer copies what it needs). */
-struct swd_manifest {
-	int format;               /* SWD_MANIFEST_FORMAT */
-	char *tool_version;
-	char *openocd_version;
-	char *created;            /* UTC, "2026-11-22T03:55:00Z"; writer fills it if NULL */
-
-	char *profile_name;
-	char *profile_sha256;
-
-	struct {
-		char *kind;           /* "stlink", "stlink-tcp", "sim", ... */
-		char *serial;
-		char *firmware;       /* "V2J37S7" */
-		double target_voltage;/* volts; negative when unknown (written as null) */
-	} probe;
-
-	struct {
-		uint32_t dp_idcode;   /* 0 when not read (written as null; never valid) */
-		uint32_t cpuid;       /* 0 when not read (written as null) */
-		uint32_t dbgmcu_idcode; /* full register */
-		uint16_t dev_id;      /* bits 11:0 */
-		uint16_t rev_id;      /* bits 31:16 */
-		char *revision;       /* "Y", or NULL */
-		uint16_t flash_size_kib; /* flash size register */
-		uint8_t unique_id[12];
-	} device;
-
-	struct {
-		int rdp_level;        /* -1 when not decoded */
-		unsigned *wrp;        /* protected page/sector indices */
-		size_t nwrp;
-		bool pages;           /* the indices are pages (F1) rather than sectors */
-	} protection;
-
-	struct swd_manifest_region *regions;
-	size_t nregions;
-};
-
-/* Releases strings and arrays of a manifest returned by swd_bundle_open(). */
-void swd_manifest_release(struct swd_manifest *m);
 
 /* `<profile>-<uid hex, 24 digits>-<YYYYmmddTHHMMSSZ>` for time t (UTC). Returns buf. */
 char *swd_bundle_default_name(const char *profile, const uint8_t uid[12], time_t t, char *buf,

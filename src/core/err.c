@@ -24,6 +24,11 @@ int swd_error_set(struct swd_error *err, int code, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
 	va_end(ap);
+	/* One line, whatever a quoted file name or a parser's echo of bad input held: control
+	 * bytes (newlines, terminal escapes) become '?'. */
+	for (char *c = err->msg; *c != '\0'; c++)
+		if ((unsigned char)*c < 0x20 || *c == 0x7f)
+			*c = '?';
 	return code;
 }
 

@@ -73,8 +73,9 @@ int swd_optbytes_decode(const struct swd_profile *p, const uint8_t *raw, size_t 
 		out->user = (uint8_t)optcr;
 		out->pcrop = p->option_bytes.has_optcr1 && (optcr >> 31) != 0;
 		for (size_t k = 0; k < n && k < 24; k++) {
-			uint32_t reg = k < 12 ? optcr : optcr1;
-			bool bit = (reg >> (16 + k % 12)) & 1;
+			unsigned wb = p->flash.sectors[k].wrp_bit;
+			uint32_t reg = wb < 12 ? optcr : optcr1;
+			bool bit = (reg >> (16 + wb % 12)) & 1;
 
 			if (out->pcrop ? bit : !bit)
 				out->wrp[out->nwrp++] = (unsigned)k;

@@ -19,6 +19,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/catalog.h"
 #include "core/err.h"
 
 enum swd_flash_driver {
@@ -32,12 +33,23 @@ struct swd_sector {
 	uint32_t size;
 	unsigned bank;    /* 0-based flash bank (F42x dual bank: 0 or 1) */
 	unsigned index;   /* index as OpenOCD numbers it (0..nsectors-1) */
+	unsigned wrp_bit; /* F2/F4: its nWRP bit, 0-11 in OPTCR, 12-23 in OPTCR1 (F1: unused) */
+};
+
+/* Another DBGMCU DEV_ID (with this core) that silicon of this part reports, e.g. revision
+ * A of the F405/F407, which reads the F2's 0x411 (ES0182 §2.1.2). */
+struct swd_id_alias {
+	uint16_t dev_id;
+	uint16_t cpuid_partno;
+	char *revision;   /* the revision name this id stands for */
+	char *source;     /* where the fact comes from */
 };
 
 struct swd_ram_region {
 	char *name;
 	uint32_t address;
 	uint32_t size;
+	bool code;        /* the core can fetch instructions from it (the F4's CCM cannot) */
 };
 
 struct swd_revision {
@@ -81,6 +93,22 @@ struct swd_profile {
 		struct swd_sector *sectors; /* nsectors, contiguous from base */
 		size_t nsectors;
 		unsigned wrp_sectors_per_bit; /* F1: pages per WRP bit (4 on medium density); F2X: 1 */
+		/* Another sector layout that an option bit selects (1 MiB F42x: DB1M makes two
+		 * banks of 512 KiB). swd_profile_use_option_layout() swaps it in. */
+		struct {
+			bool present;
+			char *name;            /* "DB1M" */
+			char *source;
+			uint32_t reg, bits;    /* selected when (reg & bits) == bits */
+			struct swd_sector *sectors;
+			size_t nsectors;
+			unsigned nbanks;
+			bool active;
+		} option_layout;
+		uint32_t die_size;       /* flash the die may carry beyond `size` (0: none known) */
+		char *die_size_source;   /* where that fact comes from */
+		uint32_t register_size;  /* `size` as loaded: what the size register says */
+		bool whole_die;          /* swd_profile_use_die() made size the die's */
 	} flash;
 
 	struct {
@@ -93,6 +121,9 @@ struct swd_profile {
 		size_t nclone_dp_idcodes;
 		uint16_t cpuid_partno;         /* CPUID bits 15:4 (0xC23 M3, 0xC24 M4) */
 		uint16_t flash_size_kib;       /* what the flash size register reads on a genuine part */
+		struct swd_id_alias *aliases;  /* other ids this part reports (early silicon) */
+		size_t naliases;
+		char *revisions_advisory;      /* NULL, or why the revision names are only advisory */
 	} ids;
 
 	struct {
@@ -118,6 +149,24 @@ struct swd_profile {
 		uint32_t lock_size;      /* 16; otp.bin holds data followed by lock bytes */
 	} otp;
 
+	/* The battery-backed domain: backup SRAM and backup registers, read with their clocks
+	 * on (and written with DBP set); each gate is a register and the bits that open it. */
+	struct {
+		bool present;
+		char *reference;         /* the manual's section */
+		struct swd_bkp_region {
+			char *name;      /* "backup-sram", "backup-registers": the bundle region */
+			uint32_t address;
+			uint32_t size;   /* bytes, a multiple of 4 (read as words) */
+		} regions[2];
+		size_t nregions;
+		struct swd_reg_bits {
+			uint32_t address;
+			uint32_t bits;
+		} clocks[2], write_enable;
+		size_t nclocks;
+	} backup_domain;
+
 	struct swd_ram_region *ram;  /* in file order; vector-table SP must be in one */
 	size_t nram;
 };
@@ -130,39 +179,24 @@ int swd_profile_load(const char *path, struct swd_profile **out, struct swd_erro
 int swd_profile_load_text(const char *text, size_t len, const char *origin,
                           struct swd_profile **out, struct swd_error *err);
 
-/* Finds a profile by name (searching swd_profile_dirs() in order, first match wins) or,
- * when name_or_path contains a '/' or ends in ".json", loads that path. Returns: *out new. */
-int swd_profile_find(const char *name_or_path, struct swd_profile **out, struct swd_error *err);
-
 /* NULL is a no-op. */
 void swd_profile_free(struct swd_profile *p);
-
-/* The directories searched, in order: $XDG_CONFIG_HOME/swdbackup/profiles (or
- * ~/.config/swdbackup/profiles), $SWDBACKUP_PROFILE_PATH (colon separated; for tests and
- * packagers), the installed dir, the source tree's profiles/. *dirs is new (free each
- * string and the array with swd_profile_dirs_free()). */
-int swd_profile_dirs(char ***dirs, size_t *ndirs, struct swd_error *err);
-void swd_profile_dirs_free(char **dirs, size_t ndirs);
-
-struct swd_profile_entry {
-	char *name;          /* file name without .json */
-	char *path;
-	char *description;   /* NULL when invalid */
-	bool shadowed;       /* an earlier directory has a profile of the same name */
-	int code;            /* 0, or why it failed to load */
-	char *error;         /* NULL, or the load error message */
-};
-
-/* Lists every *.json in swd_profile_dirs(), sorted by name, then directory order; invalid
- * files are listed with their error rather than failing the list. Missing directories
- * are skipped. *out is new: free with swd_profile_entries_free(). */
-int swd_profile_list(struct swd_profile_entry **out, size_t *n, struct swd_error *err);
-void swd_profile_entries_free(struct swd_profile_entry *e, size_t n);
 
 /* Lookups. Return: borrowed, or NULL. */
 const struct swd_sector *swd_profile_sector_at(const struct swd_profile *p, uint32_t address);
 const char *swd_profile_revision_name(const struct swd_profile *p, uint16_t rev_id);
+/* The alias that dev_id (with CPUID part number partno) is, or NULL. Returns: borrowed. */
+const struct swd_id_alias *swd_profile_alias(const struct swd_profile *p, uint16_t dev_id,
+                                             uint16_t partno);
 const struct swd_ram_region *swd_profile_ram_at(const struct swd_profile *p, uint32_t address);
+
+/* Swaps in flash.option_layout (the layout the option bit selects). Idempotent. */
+void swd_profile_use_option_layout(struct swd_profile *p);
+
+/* Makes the profile describe the whole die (flash.die_size), for a chip that carries more
+ * flash than its size register says: size becomes die_size, and sectors of the last one's
+ * size follow to its end. A no-op when already done; SWD_EINPUT without a die_size. */
+int swd_profile_use_die(struct swd_profile *p, struct swd_error *err);
 
 /* "stm32f1x" / "stm32f2x". Returns: borrowed, static. */
 const char *swd_flash_driver_name(enum swd_flash_driver d);

@@ -511,7 +511,8 @@ struct diag_report *diag_run(const struct diag_evidence *ev)
 {
 	struct diag_report *rep = NULL;
 	struct cand *cands = NULL;
-	struct regcache rc = { 0 };
+	/* The rule table is fixed: its patterns are compiled once per process and kept. */
+	static struct regcache rc;
 	struct diag_ctx ctx;
 	struct lines l;
 	size_t nc = 0;
@@ -521,7 +522,8 @@ struct diag_report *diag_run(const struct diag_evidence *ev)
 	lines_of(&l, ev);
 	lines_normalize(&l);
 
-	rc.slots = calloc(diag_n_rules * 4 * DIAG_RULE_MAX_PATTERNS, sizeof(*rc.slots));
+	if (!rc.slots)
+		rc.slots = calloc(diag_n_rules * 4 * DIAG_RULE_MAX_PATTERNS, sizeof(*rc.slots));
 	cands = calloc(diag_n_rules + 1, sizeof(*cands));
 	rep = calloc(1, sizeof(*rep));
 	if (!rc.slots || !cands || !rep)
@@ -609,12 +611,6 @@ struct diag_report *diag_run(const struct diag_evidence *ev)
 	ok = true;
 
 out:
-	if (rc.slots) {
-		for (size_t i = 0; i < diag_n_rules * 4 * DIAG_RULE_MAX_PATTERNS; i++)
-			if (rc.slots[i].ok)
-				regfree(&rc.slots[i].re);
-	}
-	free(rc.slots);
 	free(cands);
 	lines_release(&l);
 	if (!ok) {

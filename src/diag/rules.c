@@ -668,7 +668,8 @@ static int chk_verify_differ(struct diag_ctx *c)
 #define CAUSE_HALT "the core did not halt when asked: it is in a low-power mode, held by a " \
 	"watchdog reset loop, or the debug link dropped"
 #define FIX_HALT "retry with --connect-under-reset (halts the core at the reset vector); if a " \
-	"hardware watchdog (option byte) keeps resetting it, keep NRST wired so reset halts it"
+	"hardware watchdog (option byte) keeps resetting it, 'swdbackup rescue --profile P " \
+	"--factory-options' sets the watchdog back to software"
 #define CAUSE_CLONE "the chip is a clone (CS32/CKS32/APM32F103) that reports the Cortex-M4 DP " \
 	"IDCODE 0x2ba01477 instead of the STM32F1's 0x1ba01477"
 #define FIX_CLONE "swdbackup accepts the clone's IDCODE on F1 profiles, notes it in the manifest " \
@@ -697,19 +698,17 @@ static int chk_verify_differ(struct diag_ctx *c)
 #define CAUSE_RDP "the chip is readout-protected (RDP level 1 or 2): the debugger cannot read " \
 	"or write its flash"
 #define FIX_RDP "nothing on the flash can be read while RDP is set, so no backup is possible; " \
-	"removing RDP level 1 MASS-ERASES THE WHOLE FLASH (it destroys the firmware you wanted " \
-	"to save), so do it only if the chip's content does not matter: note the RDP level and " \
-	"WRP that 'swdbackup info --profile P' reports, then 'openocd -f interface/stlink.cfg -f " \
-	"target/stm32f1x.cfg -c \"init; reset halt; stm32f1x unlock 0; reset; shutdown\"' " \
-	"(stm32f2x unlock 0 on F2/F4) and power-cycle; swdbackup never unlocks by itself; " \
-	"RDP level 2 is permanent"
+	"lifting RDP level 1 MASS-ERASES THE WHOLE FLASH (it destroys the firmware you wanted " \
+	"to save), so do it only if the chip's content does not matter: 'swdbackup rescue " \
+	"--profile P --unlock SOURCE' says so before it starts, lifts it and restores SOURCE (a " \
+	"bundle or an image; 'swdbackup unlock --profile P' only lifts it); RDP level 2 is " \
+	"permanent"
 #define CAUSE_WRP "pages/sectors of the flash are write-protected by the option bytes (WRP): " \
 	"erase and program fail there while reads still work"
 #define FIX_WRP "first confirm RDP is level 0 with 'swdbackup info --profile P' (if RDP is set " \
-	"this is readout protection: see readout-protected); back up with 'swdbackup backup " \
-	"--profile P -o DIR'; then clear WRP only: 'openocd -f interface/stlink.cfg -f target/<family>.cfg -c " \
-	"\"init; reset halt; flash protect 0 0 last off; reset; shutdown\"' (with RDP at " \
-	"level 0 this erases nothing) and retry"
+	"this is readout protection: see readout-protected); then 'swdbackup rescue --profile P " \
+	"--factory-options SOURCE' saves a safety bundle, clears write protection (with RDP at " \
+	"level 0 this erases nothing) and restores SOURCE; without SOURCE it only clears it"
 
 const struct diag_rule diag_rules[] = {
 	/* ---- OpenOCD itself ---- */
@@ -1017,7 +1016,8 @@ const struct diag_rule diag_rules[] = {
 		         "pins into GPIO (or stops the debug clock) as soon as it runs",
 		.fix = "use --connect-under-reset next time (NRST must be wired to the probe); to "
 		       "make the board connectable normally, have the firmware keep PA13/PA14 in "
-		       "their SWD function",
+		       "their SWD function, or replace it: 'swdbackup rescue --profile P --erase' "
+		       "(after a safety bundle) or 'swdbackup restore' of a firmware that does",
 		.source = "the connection attempts swdbackup made (normal failed, under reset worked)",
 	},
 	{

@@ -122,6 +122,9 @@ int ocdproc_build_argv(const struct ocdproc_config *cfg, char ***argv, size_t *a
 		argv_push(&a, strdup("-c"));
 		argv_push(&a, strdup(*e));
 	}
+	/* The TCL server runs any command for whoever connects: loopback only (0.12's default,
+	 * spelled out so that no config file can widen it), on a free port for this run. */
+	push_c(&a, "bindto 127.0.0.1", NULL, NULL);
 	push_c(&a, "tcl_port 0", NULL, NULL);
 	push_c(&a, "telnet_port disabled", NULL, NULL);
 	push_c(&a, "gdb_port disabled", NULL, NULL);

@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <stdarg.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -72,6 +73,7 @@ struct ocd_session {
 	bool stopping;
 	bool stopped;
 	bool halted_by_us;
+	bool reset_halted; /* halted by our reset: no firmware has run since (see write_ready) */
 	bool keep_halted;
 	char target_state[24];
 
@@ -320,6 +322,11 @@ static int fatal_error(struct ocd_session *s, const char *command, struct swd_er
 		            "openocd did not answer '%s' in time", command ? command : "");
 	default:
 		await_exit(s, 2000);
+		if (s->fail.exited && s->fail.term_signal == SIGXFSZ)
+			/* it was writing a file we asked for: a local write error, not a crash */
+			return fail(s, err, SWD_EIO, command, 0, NULL,
+			            "openocd could not write its output: the file size limit (ulimit -f) "
+			            "was reached; raise it or write elsewhere");
 		exit_desc(s, how, sizeof(how));
 		why = last_error_line(s, s->log_mark);
 		return fail(s, err, s->fatal, command, 0, NULL, "openocd exited unexpectedly (%s)%s%s%s%s%s",
@@ -952,7 +959,7 @@ int ocd_reset(struct ocd_session *s, enum ocd_reset_mode mode, struct swd_error 
 	int rc = run_ok(s, cmds[mode], 0, NULL, err);
 
 	if (rc == 0)
-		s->halted_by_us = mode != OCD_RESET_RUN;
+		s->halted_by_us = s->reset_halted = mode != OCD_RESET_RUN;
 	if (rc == 0 && s->adapter_khz) {
 		/* The stock F2/F4 configs set their own speed in reset-start (2000 kHz) and
 		 * reset-init (8000 kHz) handlers; put back the speed that was asked for. */
@@ -970,6 +977,7 @@ int ocd_halt(struct ocd_session *s, struct swd_error *err)
 
 	if (rc == 0)
 		s->halted_by_us = true;
+	s->reset_halted = false;
 	return rc;
 }
 
@@ -979,6 +987,7 @@ int ocd_resume(struct ocd_session *s, struct swd_error *err)
 
 	if (rc == 0)
 		s->halted_by_us = false;
+	s->reset_halted = false;
 	return rc;
 }
 
@@ -1032,7 +1041,8 @@ static int append_file(int fd, const char *src, uint32_t want, struct swd_error 
 			if (w < 0 && errno == EINTR)
 				continue;
 			if (w < 0) {
-				rc = swd_error_set(err, SWD_EIO, "cannot write: %s", strerror(errno));
+				rc = swd_error_set(err, SWD_EIO, "cannot write the image read from the target: %s",
+				                   swd_errno_text(errno));
 				goto out;
 			}
 			off += w;
@@ -1312,12 +1322,26 @@ int ocd_verify_bank(struct ocd_session *s, unsigned bank, const char *path, uint
 	return verify_file(s, verb, path, tail, false, out, err);
 }
 
+/* Every write to flash or option bytes starts from a reset halt, as OpenOCD's own `program`
+ * does. A core that was merely halted has run its firmware, and the firmware's traces stay in
+ * the flash interface: an error flag it left in FLASH_SR (PGSERR after a stray store to flash,
+ * RM0090 3.7.5; PGERR on F1, RM0008 3.4.2) makes OpenOCD's driver report the next erase or
+ * program as failed, and a lock or a half-set FLASH_CR gets in the way too. A system reset
+ * clears them all, and the halt at the reset vector keeps the firmware from running again. */
+static int write_ready(struct ocd_session *s, struct swd_error *err)
+{
+	return s->reset_halted ? 0 : ocd_reset(s, OCD_RESET_HALT, err);
+}
+
 int ocd_erase_sectors(struct ocd_session *s, unsigned bank, unsigned first, unsigned last,
                       struct swd_error *err)
 {
-	char *cmd = fmt("flash erase_sector %u %u %u", bank, first, last);
-	int rc;
+	char *cmd;
+	int rc = write_ready(s, err);
 
+	if (rc)
+		return rc;
+	cmd = fmt("flash erase_sector %u %u %u", bank, first, last);
 	if (!cmd)
 		return swd_error_set(err, SWD_ENOMEM, "out of memory");
 	/* Sector erase can take seconds per sector (F4 128 KiB: up to 4 s at x8). */
@@ -1390,11 +1414,9 @@ int ocd_program(struct ocd_session *s, const struct ocd_program_args *a, struct 
 	char *tmp = NULL, *q = NULL, *cmd = NULL;
 	int rc;
 
-	if (!s->halted_by_us) {
-		rc = ocd_reset(s, OCD_RESET_HALT, err);
-		if (rc)
-			return rc;
-	}
+	rc = write_ready(s, err);
+	if (rc)
+		return rc;
 	if (!a->sectors || a->nsectors == 0) {
 		uint64_t size = 0;
 
@@ -1568,20 +1590,35 @@ int ocd_options_read(struct ocd_session *s, const char *driver, unsigned bank, c
 int ocd_options_lock(struct ocd_session *s, const char *driver, unsigned bank,
                      struct swd_error *err)
 {
-	return options_cmd(s, driver, "lock", bank, "", NULL, err);
+	int rc = write_ready(s, err);
+
+	return rc ? rc : options_cmd(s, driver, "lock", bank, "", NULL, err);
 }
 
 int ocd_options_unlock(struct ocd_session *s, const char *driver, unsigned bank,
                        struct swd_error *err)
 {
-	return options_cmd(s, driver, "unlock", bank, "", NULL, err);
+	int rc = write_ready(s, err);
+
+	return rc ? rc : options_cmd(s, driver, "unlock", bank, "", NULL, err);
+}
+
+int ocd_mass_erase(struct ocd_session *s, const char *driver, unsigned bank,
+                   struct swd_error *err)
+{
+	int rc = write_ready(s, err);
+
+	return rc ? rc : options_cmd(s, driver, "mass_erase", bank, "", NULL, err);
 }
 
 int ocd_f1_options_write(struct ocd_session *s, unsigned bank, const struct ocd_f1_user *u,
                          struct swd_error *err)
 {
 	char args[96];
+	int rc = write_ready(s, err);
 
+	if (rc)
+		return rc;
 	snprintf(args, sizeof(args), " %s %s %s USEROPT 0x%04x", u->swwdg ? "SWWDG" : "HWWDG",
 	         u->norststop ? "NORSTSTOP" : "RSTSTOP", u->norststndby ? "NORSTSTNDBY" : "RSTSTNDBY",
 	         (unsigned)u->useropt);
@@ -1592,7 +1629,10 @@ int ocd_f2_options_write(struct ocd_session *s, unsigned bank, uint32_t user,
                          struct swd_error *err)
 {
 	char args[32];
+	int rc = write_ready(s, err);
 
+	if (rc)
+		return rc;
 	snprintf(args, sizeof(args), " 0x%03" PRIx32, user);
 	return options_cmd(s, "stm32f2x", "options_write", bank, args, NULL, err);
 }
@@ -1600,9 +1640,12 @@ int ocd_f2_options_write(struct ocd_session *s, unsigned bank, uint32_t user,
 int ocd_flash_protect(struct ocd_session *s, unsigned bank, unsigned first, unsigned last,
                       bool on, struct swd_error *err)
 {
-	char *cmd = fmt("flash protect %u %u %u %s", bank, first, last, on ? "on" : "off");
-	int rc;
+	char *cmd;
+	int rc = write_ready(s, err);
 
+	if (rc)
+		return rc;
+	cmd = fmt("flash protect %u %u %u %s", bank, first, last, on ? "on" : "off");
 	if (!cmd)
 		return swd_error_set(err, SWD_ENOMEM, "out of memory");
 	rc = text_checked(s, cmd, NULL, err);

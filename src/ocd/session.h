@@ -242,6 +242,11 @@ int ocd_options_lock(struct ocd_session *s, const char *driver, unsigned bank,
 int ocd_options_unlock(struct ocd_session *s, const char *driver, unsigned bank,
                        struct swd_error *err);
 
+/* `DRIVER mass_erase BANK`: erases all of the bank (F1, F2/F4; after a reset halt, as every
+ * write). The chip takes up to 16 s per 1 MiB bank at x8 (DS8626 table 40). */
+int ocd_mass_erase(struct ocd_session *s, const char *driver, unsigned bank,
+                   struct swd_error *err);
+
 /* `stm32f1x options_write BANK ...`: the USER bits and the two data bytes (DATA0 low).
  * The driver rebuilds every option byte from the values loaded at the last reset, so
  * reset halt between two writes. Text-only failures become SWD_ETARGETFAILED. */

@@ -113,6 +113,7 @@ int main(int argc, char **argv)
 	mc.model = o.model;
 	mc.flash_path = o.flash;
 	mc.uid = o.uid_set ? o.uid : NULL;
+	mc.dbgmcu_idcode = o.dbgmcu_idcode;
 	mc.faults = o.faults;
 	mc.timing = o.timing;
 	mc.seed = o.seed;
@@ -146,6 +147,7 @@ int main(int argc, char **argv)
 	rc = sim_server_start(server, &loop, &probe, mcu, o.port, &port);
 	server->realistic = o.timing == MCU_TIMING_REALISTIC;
 	server->drop_after = o.drop_after;
+	server->power_off_after = o.power_off_after;
 	if (rc < 0) {
 		fprintf(stderr, "swdbackup-sim: cannot listen on 127.0.0.1:%d: %s\n", o.port,
 		        uv_strerror(rc));

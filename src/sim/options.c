@@ -26,6 +26,7 @@ const char *sim_options_usage(void)
 	return "usage: swdbackup-sim --model NAME --flash FILE [--port N] [--portfile FILE]\n"
 	       "                     [--fault NAME[=ARG]]... [--timing none|realistic]\n"
 	       "                     [--uid HEX] [--serial TEXT] [--probe v2|v2-1]\n"
+	       "                     [--dbgmcu-idcode HEX]\n"
 	       "                     [--trace FILE] [--seed N]\n"
 	       "       swdbackup-sim --list-models | --help\n"
 	       "\n"
@@ -37,12 +38,16 @@ const char *sim_options_usage(void)
 	       "                     option bytes and OTP live in FILE.opt and FILE.otp\n"
 	       "  --port N           TCP port on 127.0.0.1 (default 7184; 0 = any free port)\n"
 	       "  --portfile FILE    write the port number there once listening (atomically)\n"
-	       "  --fault F          swd-disabled, unpowered, rdp1, low-power, wrp=LIST,\n"
-	       "                     flaky=RATE, clone-idcode=HEX, drop-after=BYTES, busy\n"
+	       "  --fault F          swd-disabled, unpowered, rdp1, low-power, hw-watchdog,\n"
+	       "                     wrp=LIST|all,\n"
+	       "                     flaky=RATE, clone-idcode=HEX, drop-after=BYTES, busy,\n"
+	       "                     power-off=BYTES\n"
 	       "  --timing T         none (default) or realistic (USB round trips, SWD clock,\n"
 	       "                     flash erase/program times, core clock)\n"
 	       "  --uid HEX          the chip's 96-bit unique ID, 24 hex digits in address order\n"
 	       "  --serial TEXT      probe serial number (default derived from the flash path)\n"
+	       "  --dbgmcu-idcode HEX  what DBGMCU_IDCODE reads instead of the model's (REV_ID in\n"
+	       "                     bits 31:16, DEV_ID in 11:0): early or other silicon\n"
 	       "  --probe P          v2 (PID 0x3748, V2J37S7, default) or v2-1 (PID 0x374B)\n"
 	       "  --trace FILE       log one line per ST-LINK command\n"
 	       "  --seed N           seed for the flaky fault (default 1)\n";
@@ -71,6 +76,11 @@ static int parse_wrp(struct mcu_faults *f, const char *list, char *err, size_t e
 
 	if (!list || !*list)
 		return fail(err, errlen, "fault 'wrp' needs a list of sectors, e.g. wrp=0,2-3");
+	if (strcmp(list, "all") == 0) {
+		f->wrp[0] = 0xFFFFFFFFu; /* every bit the part has; the rest do not exist */
+		f->wrp_set = true;
+		return 0;
+	}
 	while (*p) {
 		char *end;
 		errno = 0;
@@ -114,7 +124,7 @@ int sim_options_fault(struct sim_options *o, const char *spec, char *err, size_t
 	name[n] = '\0';
 
 	static const char *const plain[] = {"swd-disabled", "unpowered", "rdp1", "low-power",
-	                                    "busy", NULL};
+	                                    "hw-watchdog", "busy", NULL};
 	for (int i = 0; plain[i]; i++) {
 		if (strcmp(name, plain[i]) != 0)
 			continue;
@@ -125,6 +135,7 @@ int sim_options_fault(struct sim_options *o, const char *spec, char *err, size_t
 		case 1: f->unpowered = true; break;
 		case 2: f->rdp1 = true; break;
 		case 3: f->low_power = true; break;
+		case 4: f->hw_watchdog = true; break;
 		default: o->busy = true; break;
 		}
 		return 0;
@@ -149,16 +160,19 @@ int sim_options_fault(struct sim_options *o, const char *spec, char *err, size_t
 		f->clone_idcode = (uint32_t)v;
 		return 0;
 	}
-	if (strcmp(name, "drop-after") == 0) {
+	/* faults that strike after a number of bytes of traffic */
+	uint64_t *bytes = strcmp(name, "drop-after") == 0 ? &o->drop_after
+	                  : strcmp(name, "power-off") == 0 ? &o->power_off_after : NULL;
+	if (bytes) {
 		if (parse_u64(arg, 10, &v) < 0 || v == 0)
-			return fail(err, errlen, "fault 'drop-after' needs a byte count above 0, "
-			                         "e.g. drop-after=4096");
-		o->drop_after = v;
+			return fail(err, errlen, "fault '%s' needs a byte count above 0, e.g. %s=4096",
+			            name, name);
+		*bytes = v;
 		return 0;
 	}
 	return fail(err, errlen, "unknown fault '%s'; use swd-disabled, unpowered, rdp1, "
-	                         "low-power, wrp=LIST, flaky=RATE, clone-idcode=HEX, "
-	                         "drop-after=BYTES or busy", name);
+	                         "low-power, hw-watchdog, wrp=LIST|all, flaky=RATE, "
+	                         "clone-idcode=HEX, drop-after=BYTES, power-off=BYTES or busy", name);
 }
 
 static int parse_uid(uint8_t uid[12], const char *hex)
@@ -181,7 +195,7 @@ static int parse_uid(uint8_t uid[12], const char *hex)
 int sim_options_parse(struct sim_options *o, int argc, char **argv, char *err, size_t errlen)
 {
 	enum { O_MODEL = 256, O_FLASH, O_PORT, O_PORTFILE, O_FAULT, O_TIMING, O_UID,
-	       O_SERIAL, O_TRACE, O_SEED, O_LIST, O_HELP, O_PROBE };
+	       O_SERIAL, O_TRACE, O_SEED, O_LIST, O_HELP, O_PROBE, O_DBGMCU };
 	static const struct option longopts[] = {
 		{"model", required_argument, NULL, O_MODEL},
 		{"flash", required_argument, NULL, O_FLASH},
@@ -194,6 +208,7 @@ int sim_options_parse(struct sim_options *o, int argc, char **argv, char *err, s
 		{"trace", required_argument, NULL, O_TRACE},
 		{"seed", required_argument, NULL, O_SEED},
 		{"probe", required_argument, NULL, O_PROBE},
+		{"dbgmcu-idcode", required_argument, NULL, O_DBGMCU},
 		{"list-models", no_argument, NULL, O_LIST},
 		{"help", no_argument, NULL, O_HELP},
 		{NULL, 0, NULL, 0},
@@ -239,6 +254,12 @@ int sim_options_parse(struct sim_options *o, int argc, char **argv, char *err, s
 			if (parse_uid(o->uid, optarg) < 0)
 				return fail(err, errlen, "--uid '%s' is not 24 hex digits", optarg);
 			o->uid_set = true;
+			break;
+		case O_DBGMCU:
+			if (parse_u64(optarg, 16, &v) < 0 || v == 0 || v > 0xFFFFFFFFu)
+				return fail(err, errlen, "--dbgmcu-idcode '%s' is not a 32-bit hex "
+				            "value (e.g. 0x10006411)", optarg);
+			o->dbgmcu_idcode = (uint32_t)v;
 			break;
 		case O_SEED:
 			if (parse_u64(optarg, 0, &v) < 0)

@@ -29,9 +29,12 @@ struct sim_options {
 	uint64_t seed;
 	bool uid_set;
 	uint8_t uid[12];
+	uint32_t dbgmcu_idcode; /* 0 = the model's */
 	struct mcu_faults faults;
 	bool busy;             /* link fault: GET_DEV_INFO reports the probe in use */
 	uint64_t drop_after;   /* link fault: bytes of traffic before the link drops */
+	uint64_t power_off_after; /* board fault: bytes of traffic before the board's power
+	                           * fails (counted over every connection); 0 = never */
 };
 
 /* Parses argv. Returns 0 (options valid, or --help/--list-models asked), or -1 with a

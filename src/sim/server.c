@@ -1,6 +1,7 @@
 /* server.c - swdbackup-sim's libuv TCP server (see server.h). */
 #include "sim/server.h"
 
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -133,6 +134,23 @@ static void flush_due(struct sim_server *s)
 	}
 }
 
+/* Counts n bytes of traffic towards the power-off fault and cuts the power when they
+ * reach it: the board is saved as it is and answers nothing from then on. */
+static void power_count(struct sim_server *s, uint64_t n)
+{
+	if (!s->power_off_after || s->power_traffic >= s->power_off_after)
+		return;
+	s->power_traffic += n;
+	if (s->power_traffic < s->power_off_after)
+		return;
+	int rc = mcu_power_off(s->mcu);
+	if (s->probe->cfg.trace) {
+		fprintf(s->probe->cfg.trace, "power off after %" PRIu64 " bytes: board saved%s\n",
+		        s->power_traffic, rc < 0 ? " (failed)" : "");
+		fflush(s->probe->cfg.trace);
+	}
+}
+
 /* Queues (realistic) or sends (timing none) one reply, applying drop-after. */
 static void reply(struct sim_server *s, const struct probe_reply *pr, uint64_t due_ns)
 {
@@ -144,6 +162,7 @@ static void reply(struct sim_server *s, const struct probe_reply *pr, uint64_t d
 		close_after = true;
 	}
 	s->traffic += len;
+	power_count(s, len);
 	if (!s->realistic) {
 		send_now(s, pr->buf, len, close_after);
 		return;
@@ -188,6 +207,7 @@ static void on_read(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf)
 		int rc = stp_feed(&s->parser, (const uint8_t *)buf->base + off,
 		                  (size_t)nread - off, &used);
 		off += used;
+		power_count(s, used);
 		if (rc < 0) {
 			/* Not OpenOCD, or out of step: nothing sensible can follow. */
 			if (s->probe->cfg.trace) {

@@ -25,6 +25,9 @@ struct sim_server {
 	mcu_t *mcu;            /* borrowed: saved when a client leaves and on signals */
 	bool realistic;        /* hold replies back by their cost */
 	uint64_t drop_after;   /* close a client after this much traffic; 0 = never */
+	uint64_t power_off_after; /* the board's power fails after this much traffic over
+	                           * all connections (mcu_power_off); 0 = never */
+	uint64_t power_traffic;   /* bytes in + out since the server started */
 
 	uv_tcp_t listener;
 	uv_tcp_t client;

@@ -54,6 +54,13 @@ void ui_error(struct ui *ui, const char *fmt, ...) __attribute__((format(printf,
 /* A warning line on stderr, prefixed "swdbackup: warning: ". */
 void ui_warn(struct ui *ui, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* Whether a person can be asked: stdin and stderr are terminals. */
+bool ui_can_ask(void);
+
+/* Shows `what` (what will be lost, on stderr) and asks for "yes" on stdin. Returns true
+ * only when the answer is exactly "yes". Call only when ui_can_ask(). */
+bool ui_confirm(struct ui *ui, const char *what);
+
 /* One line of OpenOCD's log (no newline), shown on stderr with -v only. */
 void ui_log_line(struct ui *ui, const char *line);
 

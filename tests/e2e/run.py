@@ -11,6 +11,7 @@ import json
 import os
 import random
 import re
+import resource
 import shlex
 import shutil
 import signal
@@ -28,13 +29,14 @@ MODELS = {
     "stm32f405rg": (1024 * 1024, "target/stm32f4x.cfg"),
     "stm32f407vg": (1024 * 1024, "target/stm32f4x.cfg"),
     "stm32f429zi": (2048 * 1024, "target/stm32f4x.cfg"),
+    "stm32f429zg": (1024 * 1024, "target/stm32f4x.cfg"),
 }
 
 BOARD_KEYS = {"name", "model", "content", "faults", "timing", "uid", "serial", "args"}
 STEP_KEYS = {
     "run", "openocd", "before_target", "board", "exit", "expect", "reject",
     "expect_stdout", "expect_stderr", "files", "timeout", "restart", "stop",
-    "write_random", "size", "seed", "note", "stdin",
+    "write_random", "size", "seed", "note", "stdin", "fsize_limit", "stdout_closed",
 }
 FILE_KEYS = {"file", "equals_board", "equals", "starts_with", "sha256", "size", "all_bytes",
              "differs"}
@@ -286,9 +288,22 @@ class Case:
         timeout = min(float(step.get("timeout", 60)), max(1.0, self.deadline - time.monotonic()))
         log(f"step {n}: {shlex.join(argv)}")
         t0 = time.monotonic()
-        p = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        limit = step.get("fsize_limit")
+        preexec = None
+        if limit is not None:
+            # RLIMIT_FSIZE for the command and what it starts (OpenOCD inherits it)
+            def preexec():
+                resource.setrlimit(resource.RLIMIT_FSIZE, (int(limit), int(limit)))
+        stdout = subprocess.PIPE
+        if step.get("stdout_closed"):
+            # stdout is a pipe nobody reads: every write fails with EPIPE
+            rfd, stdout = os.pipe()
+            os.close(rfd)
+        p = subprocess.Popen(argv, stdout=stdout, stderr=subprocess.PIPE,
                              stdin=subprocess.PIPE if "stdin" in step else subprocess.DEVNULL,
-                             start_new_session=True)
+                             start_new_session=True, preexec_fn=preexec)
+        if stdout != subprocess.PIPE:
+            os.close(stdout)
         try:
             out, err = p.communicate(step.get("stdin", "").encode() if "stdin" in step
                                      else None, timeout=timeout)
@@ -301,7 +316,7 @@ class Case:
             os.killpg(p.pid, signal.SIGKILL)
             p.wait()
             raise
-        out = out.decode(errors="replace")
+        out = (out or b"").decode(errors="replace")
         err = err.decode(errors="replace")
         log(f"  exit {p.returncode} in {time.monotonic() - t0:.2f} s")
         if want is not None and p.returncode != want:
@@ -322,8 +337,9 @@ class Case:
                 self.fail(n, f"output has /{pat}/: {m.group(0)!r}", out, err)
 
     def fail(self, n, why, out, err):
+        out = b"" if out is None else out
         if isinstance(out, bytes):
-            out = out.decode(errors="replace")
+            out = (out or b"").decode(errors="replace")
             err = err.decode(errors="replace")
         traces = "".join(f"--- trace tail of board '{b.name}':\n{b.trace_tail()}"
                          for b in self.order)

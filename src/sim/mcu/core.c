@@ -120,8 +120,8 @@ static bool flash_store_hook(uc_engine *uc, uc_mem_type type, uint64_t address, 
 	mcu_t *m = user;
 	uint32_t addr = (uint32_t)address;
 	uint32_t off = addr >= MCU_FLASH_BASE ? addr - MCU_FLASH_BASE : addr;
-	if (off >= m->md->flash_size || size <= 0 || size > 8 ||
-	    off + (uint32_t)size > m->md->flash_size)
+	if (off >= m->flash_bytes || size <= 0 || size > 8 ||
+	    off + (uint32_t)size > m->flash_bytes)
 		return false;
 	if (size <= 4) {
 		mcu_flash_store(m, off, (unsigned)size, (uint32_t)value);
@@ -287,9 +287,9 @@ int mcu_core_init(mcu_t *m, char *err, size_t errlen)
 	e = uc_ctl_set_cpu_model(m->uc, md->fpu ? UC_CPU_ARM_CORTEX_M4 : UC_CPU_ARM_CORTEX_M3);
 	if (e != UC_ERR_OK)
 		goto fail;
-	e = uc_mem_map_ptr(m->uc, 0, md->flash_size, UC_PROT_READ | UC_PROT_EXEC, m->flash);
+	e = uc_mem_map_ptr(m->uc, 0, m->flash_bytes, UC_PROT_READ | UC_PROT_EXEC, m->flash);
 	if (e == UC_ERR_OK)
-		e = uc_mem_map_ptr(m->uc, MCU_FLASH_BASE, md->flash_size,
+		e = uc_mem_map_ptr(m->uc, MCU_FLASH_BASE, m->flash_bytes,
 		                   UC_PROT_READ | UC_PROT_EXEC, m->flash);
 	if (e == UC_ERR_OK) {
 		m->flash_mapped = true;
@@ -411,7 +411,7 @@ static bool sync_flash_mapping(mcu_t *m)
 	bool want = !(m->rdp_active && !m->firmware_running);
 	if (want == m->flash_mapped)
 		return true;
-	uint32_t size = m->md->flash_size;
+	uint32_t size = m->flash_bytes;
 	uc_err e;
 	if (want) {
 		e = uc_mem_map_ptr(m->uc, 0, size, UC_PROT_READ | UC_PROT_EXEC, m->flash);

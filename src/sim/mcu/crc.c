@@ -41,11 +41,6 @@ static bool clock_on(const mcu_t *m)
 	return periph_le32(m, 0x40023800u + 0x30) & (1u << 12);
 }
 
-bool mcu_crc_is_regs(uint32_t addr)
-{
-	return addr >= MCU_CRC_BASE && addr < MCU_CRC_BASE + 0x400;
-}
-
 void mcu_crc_reset(mcu_t *m)
 {
 	m->crc.dr = 0xFFFFFFFFu;
@@ -53,7 +48,7 @@ void mcu_crc_reset(mcu_t *m)
 	m->crc.ready_ns = 0;
 }
 
-uint32_t mcu_crc_step(uint32_t crc, uint32_t word)
+static uint32_t crc_step(uint32_t crc, uint32_t word)
 {
 	crc ^= word;
 	for (int i = 0; i < 32; i++)
@@ -71,32 +66,47 @@ static void stall(mcu_t *m, enum mcu_initiator by)
 		m->cycles += ((m->crc.ready_ns - now) * m->core_hz + 999999999u) / 1000000000u;
 }
 
-uint32_t mcu_crc_read(mcu_t *m, uint32_t off, enum mcu_initiator by)
+static bool is_regs(uint32_t addr)
 {
-	if (!clock_on(m))
-		return 0;
-	switch (off) {
-	case CRC_DR:
-		stall(m, by);
-		return m->crc.dr;
-	case CRC_IDR:
-		return m->crc.idr;
-	default:
-		return 0; /* CR.RESET reads 0; the rest of the block is reserved */
-	}
+	return addr >= MCU_CRC_BASE && addr < MCU_CRC_BASE + 0x400;
 }
 
-void mcu_crc_write(mcu_t *m, uint32_t off, unsigned width, uint32_t val,
+bool mcu_crc_read(mcu_t *m, uint32_t addr, unsigned width, uint32_t *val,
+                  enum mcu_initiator by)
+{
+	uint32_t v;
+
+	if (!is_regs(addr))
+		return false;
+	if (!clock_on(m))
+		v = 0;
+	else if ((addr & 0x3FCu) == CRC_DR) {
+		stall(m, by);
+		v = m->crc.dr;
+	} else if ((addr & 0x3FCu) == CRC_IDR) {
+		v = m->crc.idr;
+	} else {
+		v = 0; /* CR.RESET reads 0; the rest of the block is reserved */
+	}
+	*val = width == 4 ? v : (v >> ((addr & 3) * 8)) & (width == 2 ? 0xFFFFu : 0xFFu);
+	return true;
+}
+
+bool mcu_crc_write(mcu_t *m, uint32_t addr, unsigned width, uint32_t val,
                    enum mcu_initiator by)
 {
+	if (!is_regs(addr))
+		return false;
 	if (!clock_on(m))
-		return;
-	switch (off) {
+		return true;
+	switch (addr & 0x3FFu) {
 	case CRC_DR:
 		/* the F1/F2/F4 unit takes whole words only; a narrower store still
 		 * reaches it as one word with the other lanes zero */
 		stall(m, by);
-		m->crc.dr = mcu_crc_step(m->crc.dr, width == 4 ? val : val & ((1u << (8 * width)) - 1));
+		if (width < 4)
+			val &= (1u << (8 * width)) - 1;
+		m->crc.dr = crc_step(m->crc.dr, val);
 		if (m->cfg.timing == MCU_TIMING_REALISTIC)
 			m->crc.ready_ns = mcu_target_now(m) +
 			                  (CRC_CYCLES * 1000000000ull + m->core_hz - 1) / m->core_hz;
@@ -111,4 +121,5 @@ void mcu_crc_write(mcu_t *m, uint32_t off, unsigned width, uint32_t val,
 	default:
 		break;
 	}
+	return true;
 }

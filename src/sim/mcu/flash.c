@@ -128,7 +128,7 @@ void mcu_options_default(mcu_t *m)
 
 static uint32_t f4_opt_mask(const mcu_t *m)
 {
-	return 0x0FFFFFFCu | (m->md->dual_bank ? 0xC0000010u : 0);
+	return 0x0FFFFFFCu | (m->md->dual_bank || m->md->db1m ? 0xC0000010u : 0);
 }
 
 void mcu_options_apply_faults(mcu_t *m)
@@ -141,6 +141,12 @@ void mcu_options_apply_faults(mcu_t *m)
 			m->opt.f1[0] = f1_opt_hw(0x00);
 		else
 			m->opt.optcr = (m->opt.optcr & ~0xFF00u) | 0x5500u;
+	}
+	if (f->hw_watchdog) {
+		if (is_f1(m))
+			m->opt.f1[1] = f1_opt_hw(f1_opt_byte(m->opt.f1[1]) & (uint8_t)~1u);
+		else
+			m->opt.optcr &= ~(1u << 5);
 	}
 	if (f->wrp_set) {
 		if (is_f1(m)) {
@@ -195,7 +201,7 @@ static void options_changed(mcu_t *m)
 	mcu_options_save(m); /* a failure is retried by mcu_save() */
 }
 
-static int write_file_atomic(const char *path, const void *data, size_t len)
+int mcu_file_write_atomic(const char *path, const void *data, size_t len)
 {
 	size_t n = strlen(path) + 5;
 	char *tmp = malloc(n);
@@ -230,7 +236,7 @@ out:
 	return rc;
 }
 
-static int read_file_exact(const char *path, void *data, size_t len)
+int mcu_file_read_exact(const char *path, void *data, size_t len)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
@@ -264,7 +270,7 @@ int mcu_options_save(mcu_t *m)
 		}
 		len = 8;
 	}
-	int rc = write_file_atomic(m->opt_path, buf, len);
+	int rc = mcu_file_write_atomic(m->opt_path, buf, len);
 	if (rc == 0)
 		m->opt_dirty = false;
 	return rc;
@@ -274,7 +280,7 @@ int mcu_options_load(mcu_t *m)
 {
 	uint8_t buf[16];
 	size_t len = is_f1(m) ? 16 : 8;
-	int rc = read_file_exact(m->opt_path, buf, len);
+	int rc = mcu_file_read_exact(m->opt_path, buf, len);
 	if (rc != 0)
 		return rc > 0 ? 0 : rc;
 	if (is_f1(m)) {
@@ -293,7 +299,7 @@ int mcu_options_load(mcu_t *m)
 
 int mcu_otp_save(mcu_t *m)
 {
-	int rc = write_file_atomic(m->otp_path, m->otp, sizeof(m->otp));
+	int rc = mcu_file_write_atomic(m->otp_path, m->otp, sizeof(m->otp));
 	if (rc == 0)
 		m->otp_dirty = false;
 	return rc;
@@ -301,7 +307,7 @@ int mcu_otp_save(mcu_t *m)
 
 int mcu_otp_load(mcu_t *m)
 {
-	int rc = read_file_exact(m->otp_path, m->otp, sizeof(m->otp));
+	int rc = mcu_file_read_exact(m->otp_path, m->otp, sizeof(m->otp));
 	return rc > 0 ? 0 : rc;
 }
 
@@ -384,7 +390,7 @@ static void f1_start(mcu_t *m, uint32_t cr)
 	if (cr & F1_CR_PER) {
 		uint32_t addr = f->ar;
 		uint32_t off = addr >= MCU_FLASH_BASE ? addr - MCU_FLASH_BASE : addr;
-		if (off >= m->md->flash_size)
+		if (off >= m->flash_bytes)
 			return;
 		off &= ~(m->md->page_size - 1);
 		if (m->rdp_active || f1_page_protected(m, off)) {
@@ -399,7 +405,7 @@ static void f1_start(mcu_t *m, uint32_t cr)
 			f->sr |= F1_SR_WRPRTERR;
 			return;
 		}
-		erase_range(m, 0, m->md->flash_size);
+		erase_range(m, 0, m->flash_bytes);
 		f->sr |= F1_SR_EOP;
 		busy_for(m, f1_mass_erase_ns());
 	} else if (cr & F1_CR_OPTER) {
@@ -408,7 +414,7 @@ static void f1_start(mcu_t *m, uint32_t cr)
 		uint64_t t = f1_page_erase_ns();
 		/* leaving readout protection costs the whole main flash */
 		if (f1_opt_byte(m->opt.f1[0]) != 0xA5) {
-			erase_range(m, 0, m->md->flash_size);
+			erase_range(m, 0, m->flash_bytes);
 			t += f1_mass_erase_ns();
 		}
 		for (int i = 0; i < 8; i++)
@@ -516,11 +522,10 @@ static void f4_start(mcu_t *m, uint32_t cr)
 {
 	struct mcu_fpec *f = &m->fpec;
 	if (cr & F4_CR_SER) {
-		unsigned snb = (cr >> 3) & (m->md->dual_bank ? 0x1F : 0x0F);
-		unsigned sector = snb & 0x0F;
-		if (m->md->dual_bank && (snb & 0x10))
-			sector += 12;
-		if ((snb & 0x0F) >= 12) {
+		unsigned snb = (cr >> 3) & (mcu_two_banks(m) ? 0x1F : 0x0F);
+		unsigned sector = (snb & 0x0F) + (snb & 0x10 ? 12 : 0);
+		uint32_t off, size;
+		if ((snb & 0x0F) >= 12 || !mcu_sector_range(m, sector, &off, &size)) {
 			f->sr |= F4_SR_PGSERR;
 			return;
 		}
@@ -528,28 +533,25 @@ static void f4_start(mcu_t *m, uint32_t cr)
 			f->sr |= F4_SR_WRPERR;
 			return;
 		}
-		uint32_t off, size;
-		mcu_sector_range(m->md, sector, &off, &size);
-		if (off >= m->md->flash_size)
-			return;
 		erase_range(m, off, size);
 		f->sr |= F4_SR_EOP;
 		busy_for(m, f4_sector_erase_ns(m, size));
 	} else if (cr & (F4_CR_MER | F4_CR_MER1)) {
 		bool b1 = cr & F4_CR_MER;
-		bool b2 = m->md->dual_bank && (cr & F4_CR_MER1);
+		bool b2 = mcu_two_banks(m) && (cr & F4_CR_MER1);
 		unsigned banks = (b1 ? 1 : 0) + (b2 ? 1 : 0);
 		if (!banks)
 			return;
-		for (unsigned s = 0; s < mcu_sector_count(m->md); s++) {
+		for (unsigned s = 0; s < MCU_F4_SECTOR_IDS; s++) {
 			bool in_b1 = s < 12;
-			if (((in_b1 && b1) || (!in_b1 && b2)) &&
+			uint32_t o, sz;
+			if (mcu_sector_range(m, s, &o, &sz) && ((in_b1 && b1) || (!in_b1 && b2)) &&
 			    (m->rdp_active || f4_sector_protected(m, s))) {
 				f->sr |= F4_SR_WRPERR;
 				return;
 			}
 		}
-		uint32_t half = m->md->dual_bank ? m->md->flash_size / 2 : m->md->flash_size;
+		uint32_t half = mcu_two_banks(m) ? m->flash_bytes / 2 : m->flash_bytes;
 		if (b1)
 			erase_range(m, 0, half);
 		if (b2)
@@ -570,11 +572,11 @@ static void f4_option_start(mcu_t *m)
 		return; /* level 2 is final */
 	if (f4_rdp(old) != 0xAA && f4_rdp(next) == 0xAA) {
 		/* level 1 -> 0 erases the main flash before the options change */
-		erase_range(m, 0, m->md->flash_size);
-		t += f4_mass_erase_ns(m, m->md->dual_bank ? 2 : 1);
+		erase_range(m, 0, m->flash_bytes);
+		t += f4_mass_erase_ns(m, mcu_two_banks(m) ? 2 : 1);
 	}
 	m->opt.optcr = next;
-	if (m->md->dual_bank)
+	if (m->md->opt2_addr)
 		m->opt.optcr1 = f->optcr1 & 0x0FFF0000u;
 	options_changed(m);
 	busy_for(m, t);
@@ -591,7 +593,7 @@ static uint32_t f4_read(mcu_t *m, uint32_t off)
 	case 0x0C: return (f->sr & 0xFFu) | (busy ? F4_SR_BSY : 0);
 	case 0x10: return f->cr;
 	case 0x14: return f->optcr | (busy ? F4_OPTCR_OPTSTRT : 0);
-	case 0x18: return m->md->dual_bank ? f->optcr1 : 0;
+	case 0x18: return m->md->opt2_addr ? f->optcr1 : 0;
 	default: return 0;
 	}
 }
@@ -620,7 +622,7 @@ static void f4_write(mcu_t *m, uint32_t off, uint32_t val)
 			break;
 		if (mcu_fpec_busy(m))
 			break;
-		uint32_t snbmask = m->md->dual_bank ? 0xF8u : 0x78u;
+		uint32_t snbmask = mcu_two_banks(m) ? 0xF8u : 0x78u;
 		uint32_t cr = val & (F4_CR_PG | F4_CR_SER | F4_CR_MER | snbmask | 0x300u |
 		                     F4_CR_MER1 | F4_CR_STRT | (3u << 24) | F4_CR_LOCK);
 		bool start = (cr & F4_CR_STRT) && !(f->cr & F4_CR_STRT);
@@ -639,7 +641,7 @@ static void f4_write(mcu_t *m, uint32_t off, uint32_t val)
 			f4_option_start(m);
 		break;
 	case 0x18:
-		if (m->md->dual_bank && !(f->optcr & F4_OPTCR_OPTLOCK))
+		if (m->md->opt2_addr && !(f->optcr & F4_OPTCR_OPTLOCK))
 			f->optcr1 = val & 0x0FFF0000u;
 		break;
 	default:
@@ -715,7 +717,7 @@ enum mcu_status mcu_flash_store(mcu_t *m, uint32_t off, unsigned width, uint32_t
 	}
 	if (!f4_program_ok(m, off, width))
 		return MCU_OK;
-	int sector = mcu_sector_of(m->md, off);
+	int sector = mcu_sector_of(m, off);
 	if (m->rdp_active || sector < 0 || f4_sector_protected(m, (unsigned)sector)) {
 		f->sr |= F4_SR_WRPERR;
 		return MCU_OK;

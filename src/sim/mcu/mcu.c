@@ -97,9 +97,9 @@ void mcu_mark_code_dirty(mcu_t *m, uint32_t addr, uint32_t len)
 {
 	/* flash is tracked by offset (it is mapped twice: at 0 and at 0x08000000) */
 	int k = 1;
-	if (addr < m->md->flash_size) {
+	if (addr < m->flash_bytes) {
 		k = 0;
-	} else if (addr >= MCU_FLASH_BASE && addr - MCU_FLASH_BASE < m->md->flash_size) {
+	} else if (addr >= MCU_FLASH_BASE && addr - MCU_FLASH_BASE < m->flash_bytes) {
 		k = 0;
 		addr -= MCU_FLASH_BASE;
 	}
@@ -123,12 +123,12 @@ static uint8_t *plain_mem(mcu_t *m, uint32_t addr, uint32_t len, bool *is_flash)
 {
 	const struct mcu_model *md = m->md;
 	*is_flash = false;
-	if (addr >= MCU_FLASH_BASE && addr - MCU_FLASH_BASE < md->flash_size &&
-	    len <= md->flash_size - (addr - MCU_FLASH_BASE)) {
+	if (addr >= MCU_FLASH_BASE && addr - MCU_FLASH_BASE < m->flash_bytes &&
+	    len <= m->flash_bytes - (addr - MCU_FLASH_BASE)) {
 		*is_flash = true;
 		return m->flash + (addr - MCU_FLASH_BASE);
 	}
-	if (addr < md->flash_size && len <= md->flash_size - addr) {
+	if (addr < m->flash_bytes && len <= m->flash_bytes - addr) {
 		*is_flash = true; /* boot from main flash: aliased at 0 */
 		return m->flash + addr;
 	}
@@ -177,12 +177,15 @@ static void start_running(mcu_t *m, bool from_reset)
 	m->dhcsr_ctrl &= ~C_HALT;
 	/* leaving reset runs the firmware; a resume runs firmware only when the PC is in
 	 * flash (a debugger algorithm runs from SRAM) */
-	m->firmware_running = from_reset || pc < m->md->flash_size ||
-	                      (pc >= MCU_FLASH_BASE && pc - MCU_FLASH_BASE < m->md->flash_size);
-	if (m->firmware_running && m->faults.swd_disabled && !m->nrst)
+	m->firmware_running = from_reset || pc < m->flash_bytes ||
+	                      (pc >= MCU_FLASH_BASE && pc - MCU_FLASH_BASE < m->flash_bytes);
+	/* Both faults are the firmware's doing: an erased chip (reset vector 0xFFFFFFFF) has
+	 * none, so a mass erase cures them as it does on a real board. */
+	bool has_firmware = m->flash_bytes >= 8 && get_le(m->flash + 4, 4) != 0xFFFFFFFFu;
+	if (m->firmware_running && has_firmware && m->faults.swd_disabled && !m->nrst)
 		m->swd_dead = true;
 	/* low-power: the firmware goes straight to a sleep mode that gates debug halts */
-	if (m->firmware_running && m->faults.low_power)
+	if (m->firmware_running && has_firmware && m->faults.low_power)
 		m->sleeping = true;
 }
 
@@ -231,6 +234,7 @@ void mcu_do_system_reset(mcu_t *m)
 {
 	mcu_fpec_reset(m);
 	periph_reset(m);
+	mcu_iwdg_reset(m);
 	/* SCS (NVIC, SCB) is reset with the system; the debug registers, FPB/DWT and
 	 * DBGMCU are only reset at power-on */
 	memset(m->ppb + 0xE000, 0, 0x1000);
@@ -270,7 +274,7 @@ static enum mcu_status ppb_read(mcu_t *m, uint32_t addr, unsigned width, uint32_
 	case FP_CTRL: v = 0x260u | (get_le(m->ppb + (FP_CTRL - MCU_PPB_BASE), 4) & 1); break;
 	case DWT_CTRL: v = 0x40000000u; break;
 	case DWT_DEVARCH: v = 0; break;
-	case DBGMCU_IDCODE: v = m->md->dbgmcu_idcode; break;
+	case DBGMCU_IDCODE: v = m->cfg.dbgmcu_idcode ? m->cfg.dbgmcu_idcode : m->md->dbgmcu_idcode; break;
 	case DBGMCU_CR: v = m->dbgmcu_cr; break;
 	case DBGMCU_APB1_FZ:
 		v = m->md->family == MCU_FAMILY_F2F4 ? m->dbgmcu_apb1_fz : 0;
@@ -465,13 +469,9 @@ enum mcu_status mcu_bus_read(mcu_t *m, uint32_t addr, unsigned width, uint32_t *
 			*val = width == 4 ? v : (v >> sh) & (width == 2 ? 0xFFFFu : 0xFFu);
 			return MCU_OK;
 		}
-		if (mcu_crc_is_regs(addr)) {
-			uint32_t v = mcu_crc_read(m, (addr & 0x3FF) & ~3u, by);
-			unsigned sh = (addr & 3) * 8;
-			*val = width == 4 ? v : (v >> sh) & (width == 2 ? 0xFFFFu : 0xFFu);
-			return MCU_OK;
-		}
-		*val = periph_read(m, addr, width);
+		if (!mcu_backup_read(m, addr, width, val) && !mcu_iwdg_read(m, addr, width, val) &&
+		    !mcu_crc_read(m, addr, width, val, by))
+			*val = periph_read(m, addr, width);
 		return MCU_OK;
 	}
 	if (addr >= MCU_PPB_BASE && addr - MCU_PPB_BASE < MCU_PPB_SIZE)
@@ -509,10 +509,9 @@ enum mcu_status mcu_bus_write(mcu_t *m, uint32_t addr, unsigned width, uint32_t 
 			mcu_fpec_write(m, off, val);
 			return MCU_OK;
 		}
-		if (mcu_crc_is_regs(addr)) {
-			mcu_crc_write(m, addr & 0x3FF, width, val, by);
+		if (mcu_backup_write(m, addr, width, val) || mcu_iwdg_write(m, addr, width, val) ||
+		    mcu_crc_write(m, addr, width, val, by))
 			return MCU_OK;
-		}
 		put_le(m->periph + (addr - MCU_PERIPH_BASE), width, val);
 		if ((addr & ~0xFu) == rcc_base(m))
 			update_clock(m);
@@ -673,11 +672,21 @@ static int open_flash(mcu_t *m, char *err, size_t errlen)
 		return -e;
 	}
 	bool fresh = st.st_size == 0;
+	/* A board file the size of the whole die is a chip whose flash goes beyond what its
+	 * size register says (mcu_model.die_flash_size). */
+	if (!fresh && m->md->die_flash_size && st.st_size == (off_t)m->md->die_flash_size)
+		size = m->md->die_flash_size;
 	if (!fresh && st.st_size != (off_t)size) {
-		snprintf(err, errlen, "'%s' is %lld bytes; %s flash is %u", path,
-		         (long long)st.st_size, m->md->name, size);
+		if (m->md->die_flash_size)
+			snprintf(err, errlen, "'%s' is %lld bytes; %s flash is %u (or %u for the whole "
+			         "die)", path, (long long)st.st_size, m->md->name, size,
+			         m->md->die_flash_size);
+		else
+			snprintf(err, errlen, "'%s' is %lld bytes; %s flash is %u", path,
+			         (long long)st.st_size, m->md->name, size);
 		return -EINVAL;
 	}
+	m->flash_bytes = size;
 	if (fresh && ftruncate(m->flash_fd, size) < 0) {
 		int e = errno;
 		sys_err(err, errlen, "size", path, e);
@@ -720,6 +729,7 @@ mcu_t *mcu_new(const struct mcu_config *cfg, char *err, size_t errlen)
 	m->flash_path = strdup(cfg->flash_path);
 	m->opt_path = path_with(cfg->flash_path, ".opt");
 	m->otp_path = path_with(cfg->flash_path, ".otp");
+	m->bkp_path = path_with(cfg->flash_path, ".bkp");
 	m->periph_size = md->family == MCU_FAMILY_F1 ? 0x24000 : 0x80000;
 	m->sram = calloc(1, md->sram_size);
 	m->ccm = md->ccm_size ? calloc(1, md->ccm_size) : NULL;
@@ -729,7 +739,7 @@ mcu_t *mcu_new(const struct mcu_config *cfg, char *err, size_t errlen)
 	m->cfg.model = md->name;
 	m->cfg.flash_path = m->flash_path;
 	m->cfg.uid = NULL;
-	if (!m->flash_path || !m->opt_path || !m->otp_path || !m->sram ||
+	if (!m->flash_path || !m->opt_path || !m->otp_path || !m->bkp_path || !m->sram ||
 	    (md->ccm_size && !m->ccm) || !m->sysrom || !m->periph || !m->ppb) {
 		snprintf(err, errlen, "out of memory");
 		goto fail;
@@ -761,6 +771,15 @@ mcu_t *mcu_new(const struct mcu_config *cfg, char *err, size_t errlen)
 		sys_err(err, errlen, "read", m->otp_path, -rc);
 		goto fail;
 	}
+	rc = mcu_backup_init(m);
+	if (rc == -EINVAL) {
+		snprintf(err, errlen, "'%s' is not a %s backup-domain file (%u bytes expected)",
+		         m->bkp_path, md->name, md->bkpsram_size + 4 * md->bkp_regs);
+		goto fail;
+	} else if (rc < 0) {
+		sys_err(err, errlen, "read", m->bkp_path, -rc);
+		goto fail;
+	}
 	mcu_options_apply_faults(m);
 	if (open_flash(m, err, errlen) < 0)
 		goto fail;
@@ -775,6 +794,7 @@ fail:
 		unlink(m->flash_path); /* bad input changes nothing */
 	m->opt_dirty = false;
 	m->otp_dirty = false;
+	m->bkp_dirty = false;
 	mcu_free(m);
 	return NULL;
 }
@@ -784,7 +804,7 @@ int mcu_save(mcu_t *m)
 	int rc = 0;
 	if (!m)
 		return 0;
-	if (m->flash && msync(m->flash, m->md->flash_size, MS_ASYNC) < 0)
+	if (m->flash && msync(m->flash, m->flash_bytes, MS_ASYNC) < 0)
 		rc = -errno;
 	if (m->opt_dirty) {
 		int r = mcu_options_save(m);
@@ -793,6 +813,11 @@ int mcu_save(mcu_t *m)
 	}
 	if (m->otp_dirty) {
 		int r = mcu_otp_save(m);
+		if (r < 0 && rc == 0)
+			rc = r;
+	}
+	if (m->bkp_dirty) {
+		int r = mcu_backup_save(m);
 		if (r < 0 && rc == 0)
 			rc = r;
 	}
@@ -806,18 +831,27 @@ int mcu_free(mcu_t *m)
 	int rc = mcu_save(m);
 	mcu_core_free(m);
 	if (m->flash)
-		munmap(m->flash, m->md->flash_size);
+		munmap(m->flash, m->flash_bytes);
 	if (m->flash_fd >= 0)
 		close(m->flash_fd);
 	free(m->flash_path);
 	free(m->opt_path);
 	free(m->otp_path);
+	free(m->bkp_path);
+	mcu_backup_free(m);
 	free(m->sram);
 	free(m->ccm);
 	free(m->sysrom);
 	free(m->periph);
 	free(m->ppb);
 	free(m);
+	return rc;
+}
+
+int mcu_power_off(mcu_t *m)
+{
+	int rc = mcu_save(m);
+	m->faults.unpowered = true;
 	return rc;
 }
 
@@ -938,7 +972,17 @@ enum mcu_status mcu_system_reset(mcu_t *m)
 	return MCU_OK;
 }
 
+static void advance_core(mcu_t *m, uint64_t now_ns);
+
 void mcu_advance(mcu_t *m, uint64_t now_ns)
+{
+	advance_core(m, now_ns);
+	/* whether the core ran or not: a halted core stops it only with DBG_IWDG_STOP */
+	if (!m->faults.unpowered)
+		mcu_iwdg_tick(m);
+}
+
+static void advance_core(mcu_t *m, uint64_t now_ns)
 {
 	if (!m->clock_started) {
 		m->core_ns = now_ns;

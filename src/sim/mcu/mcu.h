@@ -30,14 +30,19 @@ enum mcu_status {
 /* Board faults that live in the target (link faults such as busy and drop-after are
  * the server's). Parsed by the server from --fault and handed over here. */
 struct mcu_faults {
-	bool swd_disabled;     /* firmware turns SWDIO/SWCLK into GPIO once it runs: every
+	bool swd_disabled;     /* firmware (the flash's reset vector is not erased) turns
+	                        * SWDIO/SWCLK into GPIO once it runs: every
 	                        * access answers MCU_NO_RESPONSE from the moment the core
 	                        * leaves reset running (or is resumed at a PC in flash)
 	                        * until NRST is asserted */
 	bool unpowered;        /* VDD ~ 0 V: nothing answers */
 	bool rdp1;             /* readout protection level 1 at power-on (in memory only:
 	                        * FILE.opt is written when OpenOCD changes the options) */
-	bool low_power;        /* firmware sleeps from reset: C_HALT, AIRCR and RESETSYS
+	bool hw_watchdog;      /* option bytes with the hardware watchdog (WDG_SW = 0): the
+	                        * IWDG runs from every reset and resets the chip 0.4-0.5 s
+	                        * after its last reload unless DBG_IWDG_STOP freezes it while
+	                        * the core is halted (realistic timing only; see iwdg.c) */
+	bool low_power;        /* firmware (as above) sleeps from reset: C_HALT, AIRCR and RESETSYS
 	                        * are lost while it runs, unless NRST is held */
 	double flaky;          /* 0..1: fraction of memory transfers that answer WAIT or FAULT
 	                        * (FAULT with probability flaky^2, the rest WAIT) */
@@ -57,6 +62,7 @@ struct mcu_config {
 	const char *flash_path; /* raw flash image, exactly the part's size; created erased.
 	                         * Option bytes and OTP are kept beside it (FILE.opt, FILE.otp). */
 	const uint8_t *uid;     /* 12 bytes, or NULL for one derived from flash_path */
+	uint32_t dbgmcu_idcode; /* what DBGMCU_IDCODE reads; 0 = the model's */
 	struct mcu_faults faults;
 	enum mcu_timing timing;
 	uint64_t seed;          /* for flaky; fixed default so runs repeat */
@@ -79,6 +85,12 @@ int mcu_free(mcu_t *m);
 /* Flushes the board files; called after operations that change them and on SIGTERM.
  * Returns 0 or -errno. */
 int mcu_save(mcu_t *m);
+
+/* The board loses power now (the power-off fault): the flash, option bytes and OTP are
+ * saved as they are at this instant (an erase or program in progress never completes) and
+ * from then on the board behaves as the unpowered fault: nothing answers, 0 V. Returns 0 or
+ * -errno of the first failed write. */
+int mcu_power_off(mcu_t *m);
 
 /* --- probe-side view of the target ------------------------------------------------- */
 

@@ -24,7 +24,8 @@ struct mcu_model {
 	uint32_t cpuid;
 	bool fpu;
 	uint32_t dbgmcu_idcode;
-	uint32_t flash_size;
+	uint32_t flash_size;        /* what the flash size register says */
+	uint32_t die_flash_size;    /* flash the die carries when a board file has it, 0 = the same */
 	uint32_t flash_size_addr;
 	uint32_t uid_addr;
 	uint32_t sram_size;
@@ -36,15 +37,14 @@ struct mcu_model {
 	uint32_t opt_addr;          /* option bytes as the bus shows them */
 	uint32_t opt2_addr;         /* F42x bank-2 option bytes, 0 when absent */
 	bool otp;
+	uint32_t bkpsram_size;      /* battery-backed SRAM at 0x40024000 (F2/F4), 0 if none */
+	uint32_t bkp_regs;          /* backup data registers (RTC_BKPxR or BKP_DRx) */
 	uint32_t hsi_hz;
-	bool dual_bank;
+	bool dual_bank;             /* always two banks (2 MiB F42x) */
+	bool db1m;                  /* 1 MiB F42x: two banks when OPTCR.DB1M is set */
 };
 
 const struct mcu_model *mcu_model_find(const char *name);
-unsigned mcu_sector_count(const struct mcu_model *md);
-void mcu_sector_range(const struct mcu_model *md, unsigned sector, uint32_t *off,
-                      uint32_t *size);
-int mcu_sector_of(const struct mcu_model *md, uint32_t off);
 
 #define MCU_FLASH_BASE 0x08000000u
 #define MCU_SRAM_BASE 0x20000000u
@@ -96,9 +96,11 @@ struct mcu {
 	char *flash_path;
 	char *opt_path;
 	char *otp_path;
+	char *bkp_path;      /* FILE.bkp: backup SRAM then backup registers, kept as on VBAT */
 	uint8_t uid[12];
 
 	uint8_t *flash;      /* MAP_SHARED view of the board file */
+	uint32_t flash_bytes; /* its size: md->flash_size, or md->die_flash_size for a whole die */
 	int flash_fd;
 	bool flash_created;  /* made by this run: removed again if the board fails to start */
 	uint8_t *sram;
@@ -112,6 +114,8 @@ struct mcu {
 	struct mcu_options opt;
 	bool opt_dirty;
 	bool otp_dirty;
+	uint8_t *bkp;        /* backup SRAM (md->bkpsram_size) then md->bkp_regs words */
+	bool bkp_dirty;
 
 	/* readout protection latched at reset from the option bytes */
 	bool rdp_active;
@@ -125,6 +129,14 @@ struct mcu {
 		uint8_t idr;
 		uint64_t ready_ns; /* target time the last DR write is computed by */
 	} crc;
+
+	struct mcu_iwdg {
+		bool running;
+		bool access;     /* 0x5555 written: PR and RLR take writes */
+		uint32_t pr, rlr;
+		uint64_t left_ns; /* target time until it fires */
+		uint64_t last_ns;
+	} iwdg;
 
 	/* debug */
 	uint32_t dhcsr_ctrl; /* C_DEBUGEN, C_HALT, C_STEP, C_MASKINTS */
@@ -173,6 +185,14 @@ struct mcu {
 	uint64_t rng;
 };
 
+/* models.c: F2/F4 sector layout. Sector ids run 0 to MCU_F4_SECTOR_IDS - 1 as FLASH_CR.SNB
+ * numbers them (12 and up in bank 2); not every id exists on every part or layout. */
+#define MCU_F4_SECTOR_IDS 24u
+#define MCU_F4_OPTCR_DB1M (1u << 30)
+bool mcu_two_banks(const mcu_t *m);
+bool mcu_sector_range(const mcu_t *m, unsigned sector, uint32_t *off, uint32_t *size);
+int mcu_sector_of(const mcu_t *m, uint32_t off);
+
 /* bus.c-side (mcu.c) */
 enum mcu_status mcu_bus_read(mcu_t *m, uint32_t addr, unsigned width, uint32_t *val,
                              enum mcu_initiator by);
@@ -213,14 +233,32 @@ int mcu_options_load(mcu_t *m);
 int mcu_options_save(mcu_t *m);
 int mcu_otp_load(mcu_t *m);
 int mcu_otp_save(mcu_t *m);
+/* Side files: written under a temporary name and renamed; read whole. read returns 1 when
+ * the file does not exist, -EINVAL when its size is not len. */
+int mcu_file_write_atomic(const char *path, const void *data, size_t len);
+int mcu_file_read_exact(const char *path, void *data, size_t len);
 
-/* crc.c */
-bool mcu_crc_is_regs(uint32_t addr);
+/* backup.c: the battery-backed domain (backup SRAM, backup registers) and its gates */
+int mcu_backup_init(mcu_t *m);   /* loads FILE.bkp; 0, -EINVAL (wrong size) or -errno */
+int mcu_backup_save(mcu_t *m);
+void mcu_backup_free(mcu_t *m);
+/* iwdg.c: the independent watchdog. tick lets target time pass for it and returns true
+ * when it reset the chip. read/write return false when addr is not an IWDG register. */
+void mcu_iwdg_reset(mcu_t *m);
+bool mcu_iwdg_tick(mcu_t *m);
+bool mcu_iwdg_read(mcu_t *m, uint32_t addr, unsigned width, uint32_t *val);
+bool mcu_iwdg_write(mcu_t *m, uint32_t addr, unsigned width, uint32_t val);
+
+/* Accesses to PWR_CR, backup SRAM and backup registers; false when addr is none of them. */
+bool mcu_backup_read(mcu_t *m, uint32_t addr, unsigned width, uint32_t *val);
+bool mcu_backup_write(mcu_t *m, uint32_t addr, unsigned width, uint32_t val);
+
+/* crc.c: the CRC calculation unit. read/write return false when addr is not one of its
+ * registers. */
 void mcu_crc_reset(mcu_t *m);
-/* One DR write's worth of CRC: word fed MSB first through polynomial 0x04C11DB7. */
-uint32_t mcu_crc_step(uint32_t crc, uint32_t word);
-uint32_t mcu_crc_read(mcu_t *m, uint32_t off, enum mcu_initiator by);
-void mcu_crc_write(mcu_t *m, uint32_t off, unsigned width, uint32_t val,
+bool mcu_crc_read(mcu_t *m, uint32_t addr, unsigned width, uint32_t *val,
+                  enum mcu_initiator by);
+bool mcu_crc_write(mcu_t *m, uint32_t addr, unsigned width, uint32_t val,
                    enum mcu_initiator by);
 
 /* core.c */

@@ -455,7 +455,7 @@ static void test_reader_strict(void **state)
 	resum(dest);
 	swd_error_init(&err);
 	assert_int_equal(swd_bundle_open(dest, &b, &err), SWD_EBUNDLE);
-	assert_non_null(strstr(err.msg, "'device.dev_id' must be a hex string no larger than 0xfff"));
+	assert_non_null(strstr(err.msg, "'device.dev_id' must be a hex string such as \"0x08000000\", not an integer"));
 	rewrite(path, "\"dev_id\": 1040", "\"dev_id\": \"0x410\"");
 	resum(dest);
 	assert_int_equal(swd_bundle_open(dest, &b, NULL), 0);
@@ -519,6 +519,63 @@ static void test_manifest_layout(void **state)
 
 /* Identity that could not be read is null in the manifest and 0 when read back; the
  * finished directory has the usual permissions rather than mkdtemp's 0700. */
+/* The manifest's writer and reader agree, and each fault is named once, with its place. */
+static void test_manifest_round_trip(void **state)
+{
+	static unsigned wrp[] = {3, 7};
+	struct swd_manifest_region reg = {"flash", "flash.bin", 0x08000000, 65536, "", "", 100};
+	struct swd_manifest m, back;
+	struct swd_error err;
+	char *text, *bad;
+
+	(void)state;
+	fill_manifest(&m);
+	m.protection.wrp = wrp;
+	m.protection.nwrp = 2;
+	memset(reg.sha256, 'a', 64);
+	memset(reg.md5, 'b', 32);
+	text = swd_manifest_dump(&m, &reg, 1, "2026-11-22T03:55:00Z");
+	assert_non_null(text);
+	assert_int_equal(text[strlen(text) - 1], '\n');
+	swd_error_init(&err);
+	if (swd_manifest_parse(text, strlen(text), "m.json", &back, &err) != 0)
+		fail_msg("%s", err.msg);
+	assert_string_equal(back.probe.serial, "0669FF3530474B3043");
+	assert_int_equal(back.device.dbgmcu_idcode, 0x20036410);
+	assert_memory_equal(back.device.unique_id, m.device.unique_id, 12);
+	assert_true(back.protection.pages);
+	assert_int_equal(back.protection.nwrp, 2);
+	assert_int_equal(back.protection.wrp[1], 7);
+	assert_int_equal(back.nregions, 1);
+	assert_int_equal(back.regions[0].used, 100);
+	assert_string_equal(back.regions[0].sha256, reg.sha256);
+	swd_manifest_release(&back);
+
+	/* one wording for each fault, shared with profiles */
+	bad = strdup(text);
+	*strstr(bad, "\"page\"") = 'X';
+	memcpy(strstr(bad, "Xpage\""), "\"pagx\"", 6);
+	swd_error_init(&err);
+	assert_int_equal(swd_manifest_parse(bad, strlen(bad), "m.json", &back, &err), SWD_EBUNDLE);
+	assert_non_null(strstr(err.msg, "'protection.wrp_unit' is \"pagx\"; use \"sector\" or \"page\""));
+	swd_manifest_release(&back);
+	free(bad);
+
+	bad = strdup(text);
+	memcpy(strstr(bad, "\"tool\": {"), "\"tool\": [", 10);
+	swd_error_init(&err);
+	assert_int_equal(swd_manifest_parse(bad, strlen(bad), "m.json", &back, &err), SWD_EBUNDLE);
+	assert_non_null(strstr(err.msg, "m.json' line "));
+	swd_manifest_release(&back);
+	free(bad);
+
+	swd_error_init(&err);
+	assert_int_equal(swd_manifest_parse("[1]", 3, "m.json", &back, &err), SWD_EBUNDLE);
+	assert_string_equal(err.msg, "'m.json' line 1, column 1: the manifest must be an object, not an array");
+	swd_manifest_release(&back);
+	free(text);
+}
+
 static void test_unknown_identity(void **state)
 {
 	char dest[512], path[600], buf[8192];
@@ -590,6 +647,7 @@ int main(void)
 		cmocka_unit_test(test_atomic_failures),
 		cmocka_unit_test(test_reader_strict),
 		cmocka_unit_test(test_manifest_layout),
+		cmocka_unit_test(test_manifest_round_trip),
 		cmocka_unit_test(test_unknown_identity),
 		cmocka_unit_test(test_default_name),
 	};

@@ -141,11 +141,42 @@ static void test_f4(void **state)
 	assert_int_equal(swd_optbytes_decode(f429, ob, 4, &pr, NULL), SWD_EINPUT);
 }
 
+/* RM0090 table 7: with DB1M the second bank's sectors (OpenOCD's 8-15) are protected by
+ * OPTCR1 nWRP bits 0-7 (sectors 12-19), not by OPTCR bits 8-11. */
+static void test_f429zg_db1m(void **state)
+{
+	struct swd_profile *zg = NULL;
+	struct swd_protection pr;
+	uint8_t ob[8];
+
+	(void)state;
+	assert_int_equal(swd_profile_load(CORE_PROFILES_DIR "/stm32f429zg.json", &zg, NULL), 0);
+	assert_true(zg->flash.option_layout.present);
+	assert_int_equal(zg->flash.nsectors, 12);
+	swd_profile_use_option_layout(zg);
+	swd_profile_use_option_layout(zg);
+	assert_int_equal(zg->flash.nsectors, 16);
+	assert_int_equal(zg->flash.nbanks, 2);
+	assert_int_equal(zg->flash.sectors[8].address, 0x08080000);
+	assert_int_equal(zg->flash.sectors[8].size, 16384);
+	assert_int_equal(zg->flash.sectors[8].index, 8);
+	assert_int_equal(zg->flash.sectors[15].address, 0x080E0000);
+	assert_int_equal(zg->flash.sectors[15].wrp_bit, 19);
+	le32(ob, 0x4FFFAAED);       /* DB1M, nothing protected in OPTCR */
+	le32(ob + 4, 0x0FFE0000);   /* OPTCR1 nWRP bit 0: sector 12 */
+	assert_int_equal(swd_optbytes_decode(zg, ob, 8, &pr, NULL), 0);
+	assert_int_equal(pr.nwrp, 1);
+	assert_int_equal(pr.wrp[0], 8);
+	swd_protection_release(&pr);
+	swd_profile_free(zg);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_f1),
 		cmocka_unit_test(test_f4),
+		cmocka_unit_test(test_f429zg_db1m),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

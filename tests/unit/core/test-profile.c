@@ -18,7 +18,8 @@
 #include "core/profile.h"
 
 static const char *const shipped[] = {"stm32f103c8", "stm32f103cb", "stm32f205rg",
-                                      "stm32f405rg", "stm32f407vg", "stm32f429zi"};
+                                      "stm32f405rg", "stm32f407vg", "stm32f429zi",
+                                      "stm32f429zg"};
 
 static struct swd_profile *load_shipped(const char *name)
 {
@@ -102,12 +103,26 @@ static void test_f103(void **state)
 	assert_int_equal(c8->nram, 1);
 	assert_int_equal(c8->ram[0].size, 20 * 1024);
 	assert_string_equal(c8->openocd.target, "target/stm32f1x.cfg");
-	assert_int_equal(c8->openocd.nvars, 2);
+	assert_int_equal(c8->openocd.nvars, 3);
 	assert_string_equal(c8->openocd.vars[0].name, "CHIPNAME");
 	assert_string_equal(c8->openocd.vars[0].value, "stm32f1x");
+	assert_string_equal(c8->openocd.vars[2].name, "FLASH_SIZE");
 	assert_ptr_equal(swd_profile_sector_at(c8, 0x08000400), &c8->flash.sectors[1]);
 	assert_null(swd_profile_sector_at(c8, 0x08010000));
 	assert_null(swd_profile_sector_at(c8, 0x07FFFFFF));
+	/* the whole die: 64 more pages after the 64 the register says */
+	assert_int_equal(c8->flash.die_size, 131072);
+	assert_non_null(strstr(c8->flash.die_size_source, "DS5319"));
+	assert_int_equal(swd_profile_use_die(c8, NULL), 0);
+	assert_int_equal(swd_profile_use_die(c8, NULL), 0);
+	assert_true(c8->flash.whole_die);
+	assert_int_equal(c8->flash.size, 131072);
+	assert_int_equal(c8->flash.register_size, 65536);
+	assert_int_equal(c8->flash.nsectors, 128);
+	assert_int_equal(c8->flash.sectors[127].address, 0x0801FC00);
+	assert_int_equal(c8->flash.sectors[127].index, 127);
+	assert_ptr_equal(swd_profile_sector_at(c8, 0x08010000), &c8->flash.sectors[64]);
+	assert_int_equal(swd_profile_use_die(cb, NULL), SWD_EINPUT);
 	swd_profile_free(c8);
 	swd_profile_free(cb);
 }
@@ -137,7 +152,15 @@ static void test_f2_f4(void **state)
 
 	assert_int_equal(f4->ids.dev_id, 0x413);
 	assert_int_equal(f405->ids.dev_id, 0x413);
-	assert_string_equal(swd_profile_revision_name(f4, 0x1007), "1");
+	/* RM0090 rev 11 §38.6.1 (OpenOCD's table calls 0x1007 revision 1) */
+	assert_string_equal(swd_profile_revision_name(f4, 0x1007), "2");
+	assert_string_equal(swd_profile_revision_name(f4, 0x100F), "Y");
+	assert_non_null(strstr(f4->ids.revisions_advisory, "advisory"));
+	/* ES0182 §2.1.2: revision A of the F405/F407 reads the F2's DEV_ID with a Cortex-M4 */
+	assert_int_equal(f4->ids.naliases, 1);
+	assert_string_equal(swd_profile_alias(f4, 0x411, 0xC24)->revision, "A");
+	assert_null(swd_profile_alias(f4, 0x411, 0xC23));
+	assert_null(swd_profile_alias(f2, 0x411, 0xC24));
 	assert_int_equal(f4->ids.cpuid_partno, 0xC24);
 	assert_int_equal(f4->flash.size, 1024 * 1024);
 	assert_int_equal(f4->option_bytes.format, SWD_OB_STM32F2X);
@@ -146,6 +169,9 @@ static void test_f2_f4(void **state)
 	assert_int_equal(f4->nram, 2);
 	assert_non_null(swd_profile_ram_at(f4, 0x1000FFFC));
 	assert_string_equal(swd_profile_ram_at(f4, 0x1000FFFC)->name, "ccm");
+	/* RM0090 §2.3.1: the CCM is on the D-bus only; the core cannot fetch code from it */
+	assert_false(swd_profile_ram_at(f4, 0x1000FFFC)->code);
+	assert_true(swd_profile_ram_at(f4, 0x20000000)->code);
 	assert_null(swd_profile_ram_at(f4, 0x20020000));
 	assert_string_equal(f4->openocd.target, "target/stm32f4x.cfg");
 

@@ -12,6 +12,8 @@ import os
 import shutil
 import socket
 import subprocess
+import random
+import struct
 import sys
 import tempfile
 import time
@@ -92,6 +94,12 @@ def main():
         with tempfile.TemporaryDirectory(prefix="diag-sim-") as tmp:
             with open(os.path.join(tmp, "ones.bin"), "wb") as f:
                 f.write(b"\x00" * 4096)
+            # A board with firmware on it: an erased chip runs nothing that could take the
+            # SWD pins or sleep.
+            with open(os.path.join(tmp, "board.bin"), "wb") as f:
+                size = 65536 if model.startswith("stm32f103") else 1 << 20
+                f.write(struct.pack("<II", 0x20001000, 0x08000101) +
+                        random.Random(1).randbytes(size - 8))
             argv = [sim, "--model", model, "--flash", os.path.join(tmp, "board.bin"),
                     "--port", "0", "--portfile", os.path.join(tmp, "port")]
             for fault in faults:

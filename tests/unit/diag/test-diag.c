@@ -263,11 +263,13 @@ static void test_fix_texts_name_real_options(void **state)
 		"--profile", "--probe", "--interface", "--openocd", "--output", "--force",
 		"--no-safety-backup", "--option-bytes", "--connect-under-reset", "--strict",
 		"--speed", "--halt", "--log", "--json", "--verbose", "--help",
+		"--unlock", "--erase", "--factory-options", "--yes", "--mass", "--sector",
 		"--reload-rules", /* udevadm control */
 		"--version",      /* openocd --version */
 	};
 	static const char *const commands[] = { "backup", "restore", "verify", "info",
-		                                "reset", "profiles", "diagnose", "--profile" };
+		                                "reset", "profiles", "diagnose", "rescue",
+		                                "erase", "unlock", "--profile" };
 	for (size_t i = 0; i < diag_n_rules; i++) {
 		const char *fix = diag_rules[i].fix;
 		for (const char *p = strstr(fix, "--"); p; p = strstr(p + 2, "--")) {

@@ -469,7 +469,7 @@ static void test_argv(void **state)
 	                    "-c|set WORKAREASIZE 0|-c|set {CHIP NAME} {a$b}|"
 	                    "-c|script target/stm32f4x.cfg|-c|adapter speed 4000|"
 	                    "-c|reset_config srst_only srst_nogate connect_assert_srst|"
-	                    "-c|tcl_port 0|-c|telnet_port disabled|-c|gdb_port disabled|-c|init|");
+	                    "-c|bindto 127.0.0.1|-c|tcl_port 0|-c|telnet_port disabled|-c|gdb_port disabled|-c|init|");
 	assert_null(argv[argc]);
 	ocdproc_argv_free(argv);
 

@@ -156,6 +156,7 @@ static void test_models_identify(void **state)
 		{ "stm32f405rg", 0x2BA01477, 0x410FC241, 0x10076413, 0x1FFF7A22, 1024 },
 		{ "stm32f407vg", 0x2BA01477, 0x410FC241, 0x10076413, 0x1FFF7A22, 1024 },
 		{ "stm32f429zi", 0x2BA01477, 0x410FC241, 0x20016419, 0x1FFF7A22, 2048 },
+		{ "stm32f429zg", 0x2BA01477, 0x410FC241, 0x20016419, 0x1FFF7A22, 1024 },
 	};
 	const char *const *names = mcu_model_names();
 	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
@@ -183,7 +184,7 @@ static void test_models_identify(void **state)
 		assert_int_equal(mcu_read(m, 0x60000000, &v, 4, 4), MCU_FAULT);
 		assert_int_equal(mcu_free(m), 0);
 	}
-	assert_null(names[6]);
+	assert_null(names[7]);
 }
 
 static void test_bad_inputs(void **state)
@@ -975,8 +976,20 @@ static void test_fault_swd_disabled(void **state)
 {
 	struct fixture *f = *state;
 	struct mcu_faults faults = { .swd_disabled = true };
+	static uint8_t img[1024 * 1024];
+	memset(img, 0xFF, sizeof(img));
+	/* an erased chip runs no firmware: the pins stay SWD */
 	mcu_t *m = f->m = open_board(f, "stm32f407vg", &faults);
 	uint32_t id, v;
+	assert_int_equal(mcu_connect(m, &id), MCU_OK);
+	assert_int_equal(mcu_free(m), 0);
+	/* firmware: b . */
+	uint32_t vec[2] = { 0x20005000, 0x08000101 };
+	memcpy(img, vec, sizeof(vec));
+	img[0x100] = 0xFE;
+	img[0x101] = 0xE7;
+	write_file(f->path, img, sizeof(img));
+	m = f->m = open_board(f, "stm32f407vg", &faults);
 	assert_int_equal(mcu_connect(m, &id), MCU_NO_RESPONSE);
 	/* connect under reset */
 	mcu_set_nrst(m, true);
@@ -987,10 +1000,9 @@ static void test_fault_swd_disabled(void **state)
 	/* halted before the firmware ran: the pins still answer */
 	assert_true(r32(m, DHCSR) & S_HALT);
 	assert_int_equal(mcu_connect(m, &id), MCU_OK);
-	/* reset run: the firmware takes the pins again */
-	w32(m, DHCSR, 0xA05F0001);
+	/* resumed, the firmware takes the pins again */
 	w32(m, DEMCR, 0x01000000);
-	assert_int_equal(mcu_system_reset(m), MCU_OK);
+	w32(m, DHCSR, 0xA05F0001);
 	assert_int_equal(mcu_read(m, DHCSR, &v, 4, 4), MCU_NO_RESPONSE);
 }
 
@@ -1046,6 +1058,179 @@ static void test_fault_flaky_and_clone(void **state)
 		(void)r32(m, DHCSR);
 }
 
+/* RM0090 §5.1.2: backup SRAM reads 0 without its clock and takes writes only with DBP;
+ * RTC backup registers read at any time and take writes only with DBP (which needs the
+ * PWR clock). Both survive a system reset and a power cycle (FILE.bkp). */
+static void test_backup_domain_f4(void **state)
+{
+	struct fixture *f = *state;
+	mcu_t *m = f->m = open_board(f, "stm32f407vg", NULL);
+	w32(m, 0x40024000, 0x12345678);      /* no clock: dropped */
+	w32(m, 0x40023830, 1u << 18);        /* BKPSRAMEN */
+	assert_int_equal(r32(m, 0x40024000), 0);
+	w32(m, 0x40024000, 0x12345678);      /* no DBP: dropped */
+	w32(m, 0x40002850, 0xCAFEF00D);
+	assert_int_equal(r32(m, 0x40024000), 0);
+	assert_int_equal(r32(m, 0x40002850), 0);
+	w32(m, 0x40007000, 1u << 8);         /* DBP without the PWR clock: ignored */
+	assert_int_equal(r32(m, 0x40007000), 0);
+	w32(m, 0x40023840, 1u << 28);        /* PWREN */
+	w32(m, 0x40007000, 1u << 8);
+	w32(m, 0x40024FFC, 0x12345678);
+	w32(m, 0x4000289C, 0xCAFEF00D);      /* RTC_BKP19R */
+	assert_int_equal(r32(m, 0x40024FFC), 0x12345678);
+	assert_int_equal(r32(m, 0x4000289C), 0xCAFEF00D);
+	reset_halt(m);                       /* the clock and DBP go, the contents stay */
+	assert_int_equal(r32(m, 0x40024FFC), 0);
+	assert_int_equal(r32(m, 0x4000289C), 0xCAFEF00D);
+	assert_int_equal(mcu_free(m), 0);
+	f->m = NULL;
+	char bkp[160];
+	uint8_t buf[4096 + 80];
+	snprintf(bkp, sizeof(bkp), "%s.bkp", f->path);
+	assert_int_equal(read_file(bkp, buf, sizeof(buf)), sizeof(buf));
+	assert_int_equal(buf[4092] | buf[4093] << 8 | buf[4094] << 16 | (uint32_t)buf[4095] << 24,
+	                 0x12345678);
+	m = f->m = open_board(f, "stm32f407vg", NULL);
+	w32(m, 0x40023830, 1u << 18);
+	assert_int_equal(r32(m, 0x40024FFC), 0x12345678);
+	assert_int_equal(r32(m, 0x4000289C), 0xCAFEF00D);
+}
+
+/* RM0008 §6: BKP_DR1-DR10 need PWREN and BKPEN, and DBP to write; 16 data bits each. */
+static void test_backup_domain_f1(void **state)
+{
+	struct fixture *f = *state;
+	mcu_t *m = f->m = open_board(f, "stm32f103c8", NULL);
+	w32(m, 0x4002101C, (1u << 28) | (1u << 27));
+	w32(m, 0x40006C04, 0xBEEF);
+	assert_int_equal(r32(m, 0x40006C04), 0);
+	w32(m, 0x40007000, 1u << 8);
+	w32(m, 0x40006C04, 0x1234BEEF);
+	w32(m, 0x40006C28, 0x5A5A);
+	assert_int_equal(r32(m, 0x40006C04), 0xBEEF);
+	assert_int_equal(r32(m, 0x40006C28), 0x5A5A);
+	w32(m, 0x4002101C, 0);               /* no clock: reads 0 */
+	assert_int_equal(r32(m, 0x40006C04), 0);
+	w32(m, 0x4002101C, 1u << 27);
+	assert_int_equal(r32(m, 0x40006C04), 0xBEEF);
+}
+
+/* A 128 KiB board file for the x8 model: the size register says 64 KiB, the die holds 128
+ * and its upper half programs and erases like the rest. A file of any other size is
+ * refused with both sizes named. */
+static void test_f103c8_whole_die(void **state)
+{
+	struct fixture *f = *state;
+	static uint8_t img[128 * 1024];
+	char err[256];
+	memset(img, 0xFF, sizeof(img));
+	img[0x1FFFE] = 0x42;
+	write_file(f->path, img, sizeof(img));
+	mcu_t *m = f->m = open_board(f, "stm32f103c8", NULL);
+	assert_int_equal(r16(m, 0x1FFFF7E0), 64);
+	assert_int_equal(r16(m, 0x0801FFFE), 0xFF42);
+	w32(m, F1 + 0x04, KEY1);
+	w32(m, F1 + 0x04, KEY2);
+	w32(m, F1 + 0x10, 1);                /* PG */
+	w16(m, 0x08010000, 0xA55A);
+	assert_int_equal(r16(m, 0x08010000), 0xA55A);
+	w32(m, F1 + 0x10, 2);                /* PER: the last page */
+	w32(m, F1 + 0x14, 0x0801FC00);
+	w32(m, F1 + 0x10, 0x42);
+	assert_int_equal(r16(m, 0x0801FFFE), 0xFFFF);
+	assert_int_equal(mcu_free(m), 0);
+	f->m = NULL;
+	write_file(f->path, img, 96 * 1024);
+	struct mcu_config cfg = { .model = "stm32f103c8", .flash_path = f->path };
+	assert_null(mcu_new(&cfg, err, sizeof(err)));
+	assert_non_null(strstr(err, "is 98304 bytes; stm32f103c8 flash is 65536 (or 131072 for "
+	                            "the whole die)"));
+}
+
+/* RM0090 §3.5 table 7: a 1 MiB F42x with DB1M has sectors 0-7 and 12-19, bank 2 at
+ * 0x08080000; without it one bank of sectors 0-11. */
+static void test_f429zg_db1m(void **state)
+{
+	struct fixture *f = *state;
+	mcu_t *m = f->m = open_board(f, "stm32f429zg", NULL);
+	f4_unlock(m);
+	w32(m, F4 + 0x10, 0x101);
+	w16(m, 0x08080000, 0x1234);          /* sector 8 of the single bank */
+	w16(m, 0x080A0000, 0x4321);          /* sector 9 */
+	w32(m, F4 + 0x10, 0x00010042);       /* SNB 8 erases 0x08080000-0x0809FFFF */
+	assert_int_equal(r32(m, F4 + 0x0C) & 0xF2, 0);
+	assert_int_equal(r16(m, 0x08080000), 0xFFFF);
+	assert_int_equal(r16(m, 0x080A0000), 0x4321);
+	w32(m, F4 + 0x10, 0x101);
+	w16(m, 0x08080000, 0x1234);
+	f4_options(m, 0x0FFFAAEC | (1u << 30));
+	assert_int_equal(r32(m, F4 + 0x14) & (1u << 30), 1u << 30);
+	f4_unlock(m);
+	w32(m, F4 + 0x10, 0x00010082);       /* sector 12: bank 2's first, at 0x08080000 */
+	assert_int_equal(r32(m, F4 + 0x0C) & 0xF2, 0);
+	assert_int_equal(r16(m, 0x08080000), 0xFFFF);
+	w32(m, F4 + 0x10, 0x101);
+	w16(m, 0x0807FFFE, 0x5678);          /* sector 7 ends bank 1 */
+	w32(m, F4 + 0x10, 0x00010042);       /* SNB 8: not in a 512 KiB bank */
+	assert_int_equal(r32(m, F4 + 0x0C) & 0x80, 0x80);
+	assert_int_equal(r16(m, 0x0807FFFE), 0x5678);
+}
+
+/* --dbgmcu-idcode: early silicon reports another DBGMCU_IDCODE (rev A F407: 0x10006411). */
+static void test_dbgmcu_override(void **state)
+{
+	struct fixture *f = *state;
+	struct mcu_config cfg = { .model = "stm32f407vg", .flash_path = f->path,
+	                          .dbgmcu_idcode = 0x10006411 };
+	char err[256];
+	mcu_t *m = f->m = mcu_new(&cfg, err, sizeof(err));
+	assert_non_null(m);
+	assert_int_equal(r32(m, 0xE0042000), 0x10006411);
+	assert_int_equal(r32(m, 0xE000ED00), 0x410FC241);
+}
+
+/* RM0008 §19: with WDG_SW = 0 the IWDG runs from reset and resets the chip 4096 x 4 LSI
+ * periods (40 kHz: 409.6 ms) after its last reload, on the target's clock; DBG_IWDG_STOP
+ * holds it while the core is halted, and a reload restarts the count. */
+static void test_hw_watchdog(void **state)
+{
+	struct fixture *f = *state;
+	struct mcu_config cfg = { .model = "stm32f103c8", .flash_path = f->path,
+	                          .timing = MCU_TIMING_REALISTIC };
+	char err[256];
+	uint64_t t = 1000000000ull, ms = 1000000ull;
+	cfg.faults.hw_watchdog = true;
+	mcu_t *m = f->m = mcu_new(&cfg, err, sizeof(err));
+	assert_non_null(m);
+	mcu_advance(m, t);
+	(void)r32(m, DHCSR);                 /* clears S_RESET_ST of the power-on reset */
+	mcu_advance(m, t + 400 * ms);
+	assert_int_equal(r32(m, DHCSR) & S_RESET_ST, 0);
+	mcu_advance(m, t + 410 * ms);
+	assert_int_equal(r32(m, DHCSR) & S_RESET_ST, S_RESET_ST);
+	/* halted with DBG_IWDG_STOP: frozen for as long as it stays halted */
+	w32(m, DHCSR, 0xA05F0003);
+	w32(m, 0xE0042004, 1u << 8);
+	mcu_advance(m, t + 3000 * ms);
+	assert_int_equal(r32(m, DHCSR) & S_RESET_ST, 0);
+	/* halted without it: it keeps counting */
+	w32(m, 0xE0042004, 0);
+	mcu_advance(m, t + 3300 * ms);
+	assert_int_equal(r32(m, DHCSR) & S_RESET_ST, 0);
+	w32(m, 0x40003000, 0xAAAA);          /* reload: 409.6 ms from now */
+	mcu_advance(m, t + 3700 * ms);
+	assert_int_equal(r32(m, DHCSR) & S_RESET_ST, 0);
+	mcu_advance(m, t + 3710 * ms);
+	assert_int_equal(r32(m, DHCSR) & S_RESET_ST, S_RESET_ST);
+	/* PR and RLR take writes only after 0x5555 */
+	w32(m, 0x40003004, 6);
+	assert_int_equal(r32(m, 0x40003004), 0);
+	w32(m, 0x40003000, 0x5555);
+	w32(m, 0x40003004, 6);
+	assert_int_equal(r32(m, 0x40003004), 6);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1073,6 +1258,12 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_fault_swd_disabled, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fault_low_power, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fault_flaky_and_clone, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_backup_domain_f4, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_backup_domain_f1, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_f103c8_whole_die, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_f429zg_db1m, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_dbgmcu_override, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_hw_watchdog, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

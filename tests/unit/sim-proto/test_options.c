@@ -12,12 +12,14 @@
 
 static int parse(struct sim_options *o, char *err, const char *const *args)
 {
-	char *argv[32];
+	char *argv[64];
 	int argc = 0;
 
 	argv[argc++] = (char *)"swdbackup-sim";
-	for (; *args; args++)
+	for (; *args; args++) {
+		assert_true(argc < 63); /* room for this one and the NULL */
 		argv[argc++] = (char *)*args;
+	}
 	argv[argc] = NULL;
 	err[0] = '\0';
 	return sim_options_parse(o, argc, argv, err, 256);
@@ -32,6 +34,7 @@ static void test_full_line(void **state)
 	                         "--portfile", "p", "--fault", "rdp1", "--fault", "wrp=0,2-4,31",
 	                         "--fault", "flaky=0.25", "--fault", "clone-idcode=0x2BA01477",
 	                         "--fault", "drop-after=4096", "--fault", "busy",
+	                         "--fault", "power-off=150000",
 	                         "--fault", "swd-disabled", "--fault", "unpowered",
 	                         "--fault", "low-power", "--timing", "realistic",
 	                         "--uid", "00112233445566778899aabb", "--serial", "S1",
@@ -49,6 +52,7 @@ static void test_full_line(void **state)
 	assert_true(o.faults.flaky == 0.25);
 	assert_int_equal(o.faults.clone_idcode, 0x2BA01477);
 	assert_int_equal(o.drop_after, 4096);
+	assert_int_equal(o.power_off_after, 150000);
 	assert_int_equal(o.timing, MCU_TIMING_REALISTIC);
 	assert_true(o.uid_set);
 	static const uint8_t uid[12] = {0x00, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77,
@@ -72,6 +76,7 @@ static void test_defaults(void **state)
 	assert_int_equal(o.timing, MCU_TIMING_NONE);
 	assert_false(o.faults.wrp_set);
 	assert_int_equal(o.drop_after, 0);
+	assert_int_equal(o.power_off_after, 0);
 	assert_false(o.uid_set);
 	assert_int_equal(o.probe, PROBE_V2);
 
@@ -128,6 +133,8 @@ static void test_bad_options(void **state)
 		{{"--fault", "clone-idcode", NULL}, "clone-idcode"},
 		{{"--fault", "drop-after=0", NULL}, "drop-after"},
 		{{"--fault", "drop-after=-5", NULL}, "drop-after"},
+		{{"--fault", "power-off=0", NULL}, "power-off"},
+		{{"--fault", "power-off", NULL}, "power-off"},
 	};
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {

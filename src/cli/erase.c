@@ -1,0 +1,155 @@
+/* erase.c - `swdbackup erase --mass | --sector N[-M]`: erase flash, after a safety backup
+ * and with consent. */
+#include <inttypes.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "cli/backup.h"
+#include "cli/board.h"
+#include "cli/consent.h"
+#include "cli/tmpfile.h"
+#include "core/file.h"
+
+/* The address range [lo, hi) of sectors first..last, or an error naming the valid ones. */
+static int sector_span(struct cli_ctx *ctx, const struct swd_profile *p, unsigned first,
+		       unsigned last, uint32_t *lo, uint32_t *hi)
+{
+	const char *unit = p->flash.driver == SWD_FLASH_STM32F1X ? "pages" : "sectors";
+
+	if (p->flash.nsectors == 0 || last >= p->flash.nsectors)
+		return swd_error_set(&ctx->err, SWD_EUSAGE, "--sector %u is out of range; %s has %s 0-%zu",
+				     last, p->name, unit, p->flash.nsectors ? p->flash.nsectors - 1 : 0);
+	*lo = p->flash.sectors[first].address;
+	*hi = p->flash.sectors[last].address + p->flash.sectors[last].size;
+	return 0;
+}
+
+/* Reads [lo, hi) back and checks that every byte is 0xFF. */
+static int check_erased(struct cli_ctx *ctx, struct cli_board *b, uint32_t lo, uint32_t hi)
+{
+	struct cli_tmp tmp = { 0 };
+	uint8_t *data = NULL;
+	char *path = NULL;
+	int rc = cli_tmp_init(&tmp, &ctx->err);
+
+	if (rc == 0 && !(path = cli_tmp_path(&tmp, "erased.bin")))
+		rc = swd_error_set(&ctx->err, SWD_ENOMEM, "out of memory");
+	if (rc == 0) {
+		ui_status(&ctx->ui, "reading back what was erased");
+		b->op = DIAG_OP_VERIFY;
+		rc = ocd_read_flash(b->s, 0, lo - b->p->flash.base, hi - lo, path, &ctx->err);
+	}
+	if (rc == 0)
+		rc = swd_file_read_exact(path, hi - lo, &data, &ctx->err);
+	for (uint32_t i = 0; rc == 0 && i < hi - lo; i++)
+		if (data[i] != 0xFF)
+			rc = swd_error_set(&ctx->err, SWD_ETARGETFAILED, "0x%08" PRIx32 " still reads 0x%02x "
+					   "after the erase", lo + i, data[i]);
+	free(data);
+	free(path);
+	cli_tmp_release(&tmp);
+	return rc;
+}
+
+int cmd_erase(struct cli_ctx *ctx)
+{
+	struct cli_board b;
+	const struct cli_options *o = &ctx->opt;
+	char *safety = NULL, what[512], size[32], uid[32];
+	json_t *safety_doc = NULL;
+	uint32_t lo = 0, hi = 0;
+	bool erasing = false;
+	int rc;
+
+	rc = cli_board_profile(ctx, &b, false);
+	if (rc == 0 && o->mass == o->sector_set)
+		rc = swd_error_set(&ctx->err, SWD_EUSAGE, "erase needs --mass or --sector N[-M], and not both");
+	if (rc == 0)
+		rc = cli_consent_possible(ctx, "erase");
+	if (rc == 0 && !o->no_safety_backup)
+		rc = cli_check_dest(ctx, o->output, false);
+	if (rc == 0)
+		rc = cli_board_connect(ctx, &b, DIAG_OP_PROGRAM, true);
+	/* After connecting: the option bytes may select another sector layout (DB1M). */
+	if (rc == 0 && o->sector_set)
+		rc = sector_span(ctx, b.p, o->sector_first, o->sector_last, &lo, &hi);
+	if (rc == 0 && o->mass) {
+		lo = b.p->flash.base;
+		hi = b.p->flash.base + b.p->flash.size;
+	}
+	if (rc == 0)
+		rc = cli_board_protection(ctx, &b);
+	if (rc == 0 && b.prot.rdp_level >= 1)
+		rc = swd_error_set(&ctx->err, SWD_EPROTECTED, "the flash is read-protected (RDP level %d); "
+				   "'swdbackup unlock --profile %s' lifts level 1, which erases all of it",
+				   b.prot.rdp_level, b.p->name);
+	for (size_t i = 0; rc == 0 && i < b.prot.nwrp; i++) {
+		const struct swd_sector *s = &b.p->flash.sectors[b.prot.wrp[i]];
+
+		if (s->address < hi && s->address + s->size > lo)
+			rc = swd_error_set(&ctx->err, SWD_EPROTECTED, "%s %u is write-protected; nothing was "
+					   "erased ('swdbackup rescue --factory-options' clears write protection)",
+					   b.p->flash.driver == SWD_FLASH_STM32F1X ? "page" : "sector", s->index);
+	}
+	if (rc != 0)
+		goto out;
+	if (!o->no_safety_backup) {
+		ui_status(&ctx->ui, "saving the current contents first");
+		safety_doc = json_object();
+		rc = cli_backup_bundle(ctx, &b, o->output, "safety-", false, safety_doc, &safety);
+		if (rc != 0)
+			goto out;
+		json_object_set_new(ctx->doc, "safety_backup", json_string(safety));
+		ui_status(&ctx->ui, "safety backup: %s", safety);
+	} else {
+		json_object_set_new(ctx->doc, "safety_backup", json_null());
+	}
+	snprintf(uid, sizeof(uid), "%02x%02x%02x%02x%02x%02x%02x%02x%02x%02x%02x%02x", b.id.uid[0],
+		 b.id.uid[1], b.id.uid[2], b.id.uid[3], b.id.uid[4], b.id.uid[5], b.id.uid[6],
+		 b.id.uid[7], b.id.uid[8], b.id.uid[9], b.id.uid[10], b.id.uid[11]);
+	ui_fmt_size(size, sizeof(size), hi - lo);
+	snprintf(what, sizeof(what), "This erases %s of the %s with unique id %s: 0x%08" PRIx32 "-0x%08"
+		 PRIx32 " (%s). What it holds is lost%s%s.", o->mass ? "all of the flash" : "flash",
+		 b.p->name, uid, lo, hi - 1, size, safety ? "; the safety backup keeps it: " :
+		 " (no safety backup was made)", safety ? safety : "");
+	rc = cli_consent(ctx, "erased", what);
+	if (rc != 0)
+		goto out;
+	erasing = true;
+	b.op = DIAG_OP_PROGRAM;
+	if (o->mass) {
+		ui_status(&ctx->ui, "mass erase");
+		rc = ocd_mass_erase(b.s, swd_flash_driver_name(b.p->flash.driver), 0, &ctx->err);
+	} else {
+		ui_status(&ctx->ui, "erasing %s %u-%u", b.p->flash.driver == SWD_FLASH_STM32F1X ? "pages" : "sectors",
+			  o->sector_first, o->sector_last);
+		rc = ocd_erase_sectors(b.s, 0, b.p->flash.sectors[o->sector_first].index,
+				       b.p->flash.sectors[o->sector_last].index, &ctx->err);
+	}
+	if (rc == 0)
+		rc = check_erased(ctx, &b, lo, hi);
+	if (rc == 0) {
+		char line[160];
+
+		json_object_set_new(ctx->doc, "erased", json_pack("{s:b,s:I,s:I,s:b}", "mass", o->mass,
+			"address", (json_int_t)lo, "bytes", (json_int_t)(hi - lo), "checked", 1));
+		if (o->sector_set)
+			json_object_set_new(json_object_get(ctx->doc, "erased"), "sectors",
+					    json_pack("[I,I]", (json_int_t)o->sector_first, (json_int_t)o->sector_last));
+		snprintf(line, sizeof(line), "erased 0x%08" PRIx32 "-0x%08" PRIx32 " (%s), checked by read-back",
+			 lo, hi - 1, size);
+		json_object_set_new(ctx->doc, "summary", json_string(line));
+	}
+out:
+	if (rc != 0 && erasing) {
+		char note[PATH_MAX + 160];
+
+		snprintf(note, sizeof(note), "the flash may now be partly erased%s%s",
+			 safety ? "; what it held is in the safety backup " : "", safety ? safety : "");
+		cli_add_note(ctx, note);
+	}
+	json_decref(safety_doc);
+	free(safety);
+	return cli_board_close(ctx, &b, rc);
+}

@@ -1,0 +1,31 @@
+/* restore.h - programming a source onto a connected board; used by `restore` and by
+ * `rescue`, which both make their refusals and their safety backup first.
+ *
+ * Owns: the order erase, program, read back, compare, option bytes, reset and run.
+ * Must not: load or judge the source (source.h does), or take a safety backup.
+ */
+#ifndef SWD_CLI_RESTORE_H
+#define SWD_CLI_RESTORE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "cli/board.h"
+#include "cli/source.h"
+
+/* Writes the image's covered span [lo, hi) as a raw file at path for OpenOCD. */
+int cli_restore_span(struct cli_ctx *ctx, const struct swd_image *img, const char *path);
+
+/* Refuses (SWD_EPROTECTED) when a write-protected page or sector lies in the image's span;
+ * b->prot must have been read. */
+int cli_restore_refuse_wrp(struct cli_ctx *ctx, struct cli_board *b, const struct swd_image *img);
+
+/* Erases what span (written by cli_restore_span) covers and programs it, reads back into
+ * the file back and compares SHA-256 with the image, writes ob_want (option-bytes.bin,
+ * b->ob_len bytes) when not NULL and, with backup_domain, the source bundle's backup SRAM and
+ * backup registers, then resets the target to run. Records "programmed",
+ * "verified", "option_bytes_written", "reset" and "summary" in ctx->doc. */
+int cli_restore_write(struct cli_ctx *ctx, struct cli_board *b, const struct cli_source *src,
+		      const char *span, const char *back, const uint8_t *ob_want, bool backup_domain);
+
+#endif

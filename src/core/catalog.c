@@ -1,0 +1,252 @@
+/* catalog.c - where profiles are found: the search path, lookup by name, the listing. */
+#include "core/catalog.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "core/jsonfield.h"
+#include "core/profile.h"
+
+#ifndef SWD_PROFILES_INSTALL_DIR
+#define SWD_PROFILES_INSTALL_DIR "/usr/local/share/swdbackup/profiles"
+#endif
+#ifndef SWD_PROFILES_SOURCE_DIR
+#define SWD_PROFILES_SOURCE_DIR "profiles"
+#endif
+
+static int push_dir(char ***dirs, size_t *n, const char *a, const char *b)
+{
+	char *s = NULL;
+	char **nd;
+
+	if (asprintf(&s, "%s%s", a, b) < 0)
+		return SWD_ENOMEM;
+	for (size_t i = 0; i < *n; i++)
+		if (strcmp((*dirs)[i], s) == 0) {
+			free(s);
+			return 0;
+		}
+	nd = realloc(*dirs, (*n + 1) * sizeof(*nd));
+	if (nd == NULL) {
+		free(s);
+		return SWD_ENOMEM;
+	}
+	nd[(*n)++] = s;
+	*dirs = nd;
+	return 0;
+}
+
+void swd_profile_dirs_free(char **dirs, size_t ndirs)
+{
+	for (size_t i = 0; i < ndirs; i++)
+		free(dirs[i]);
+	free(dirs);
+}
+
+int swd_profile_dirs(char ***dirs, size_t *ndirs, struct swd_error *err)
+{
+	const char *xdg = getenv("XDG_CONFIG_HOME");
+	const char *home = getenv("HOME");
+	const char *extra = getenv("SWDBACKUP_PROFILE_PATH");
+	char **d = NULL;
+	size_t n = 0;
+	int rc = 0;
+
+	if (xdg != NULL && xdg[0] == '/')
+		rc = push_dir(&d, &n, xdg, "/swdbackup/profiles");
+	else if (home != NULL && home[0] != '\0')
+		rc = push_dir(&d, &n, home, "/.config/swdbackup/profiles");
+	if (rc == 0 && extra != NULL) {
+		char *copy = strdup(extra), *save = NULL;
+
+		if (copy == NULL)
+			rc = SWD_ENOMEM;
+		for (char *t = copy ? strtok_r(copy, ":", &save) : NULL; t != NULL && rc == 0;
+		     t = strtok_r(NULL, ":", &save))
+			rc = push_dir(&d, &n, t, "");
+		free(copy);
+	}
+	if (rc == 0)
+		rc = push_dir(&d, &n, SWD_PROFILES_INSTALL_DIR, "");
+	if (rc == 0)
+		rc = push_dir(&d, &n, SWD_PROFILES_SOURCE_DIR, "");
+	if (rc < 0) {
+		swd_profile_dirs_free(d, n);
+		return swd_error_set(err, rc, "out of memory");
+	}
+	*dirs = d;
+	*ndirs = n;
+	return 0;
+}
+
+static bool looks_like_path(const char *s)
+{
+	size_t n = strlen(s);
+
+	return strchr(s, '/') != NULL || (n > 5 && strcmp(s + n - 5, ".json") == 0);
+}
+
+int swd_profile_find(const char *name_or_path, struct swd_profile **out, struct swd_error *err)
+{
+	char **dirs = NULL;
+	size_t ndirs = 0;
+	int rc;
+
+	*out = NULL;
+	if (looks_like_path(name_or_path))
+		return swd_profile_load(name_or_path, out, err);
+	if (name_or_path[0] == '\0' || name_or_path[0] == '.')
+		return swd_error_set(err, SWD_ENOPROFILE, "unknown profile '%s'", name_or_path);
+	if ((rc = swd_profile_dirs(&dirs, &ndirs, err)) < 0)
+		return rc;
+	rc = SWD_ENOPROFILE;
+	for (size_t i = 0; i < ndirs; i++) {
+		char *path = NULL;
+		struct stat st;
+
+		if (asprintf(&path, "%s/%s.json", dirs[i], name_or_path) < 0) {
+			rc = swd_error_set(err, SWD_ENOMEM, "out of memory");
+			break;
+		}
+		if (stat(path, &st) != 0) {
+			free(path);
+			continue;
+		}
+		rc = swd_profile_load(path, out, err);
+		if (rc == 0 && strcmp((*out)->name, name_or_path) != 0) {
+			struct swd_jsonfield c = {path, "the profile", SWD_EPROFILE, err, {NULL, 0, 0}};
+
+			if (swd_jsonpos_build((*out)->text, (*out)->text_len, &c.pos) == 0) {
+				rc = swd_jsonfield_error(&c, "name", false,
+				                         "profile name \"%s\" does not match its file name '%s.json'",
+				                         (*out)->name, name_or_path);
+				swd_jsonfield_release(&c);
+			} else {
+				rc = swd_error_set(err, SWD_EPROFILE,
+				                   "'%s': profile name \"%s\" does not match its file name",
+				                   path, (*out)->name);
+			}
+			swd_profile_free(*out);
+			*out = NULL;
+		}
+		free(path);
+		break;
+	}
+	if (rc == SWD_ENOPROFILE)
+		swd_error_set(err, SWD_ENOPROFILE,
+		              "unknown profile '%s'; 'swdbackup profiles list' shows the known ones",
+		              name_or_path);
+	swd_profile_dirs_free(dirs, ndirs);
+	return rc;
+}
+
+void swd_profile_entries_free(struct swd_profile_entry *e, size_t n)
+{
+	if (e == NULL)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		free(e[i].name);
+		free(e[i].path);
+		free(e[i].description);
+		free(e[i].error);
+	}
+	free(e);
+}
+
+static int cmp_entry(const void *a, const void *b)
+{
+	const struct swd_profile_entry *x = a, *y = b;
+	int c = strcmp(x->name, y->name);
+
+	if (c != 0)
+		return c;
+	/* before loading, code holds the index of the directory: earlier directories first */
+	return (x->code > y->code) - (x->code < y->code);
+}
+
+int swd_profile_list(struct swd_profile_entry **out, size_t *n, struct swd_error *err)
+{
+	struct swd_profile_entry *e = NULL;
+	size_t ne = 0, cap = 0, ndirs = 0;
+	char **dirs = NULL;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if ((rc = swd_profile_dirs(&dirs, &ndirs, err)) < 0)
+		return rc;
+	for (size_t d = 0; d < ndirs; d++) {
+		struct dirent **names = NULL;
+		int cnt = scandir(dirs[d], &names, NULL, alphasort);
+
+		for (int i = 0; i < cnt; i++) {
+			const char *fn = names[i]->d_name;
+			size_t len = strlen(fn);
+
+			if (rc == 0 && len > 5 && fn[0] != '.' && strcmp(fn + len - 5,
+			                                                 ".json") == 0) {
+				if (ne == cap) {
+					size_t nc = cap ? cap * 2 : 16;
+					struct swd_profile_entry *ne_ = realloc(e, nc * sizeof(*e));
+
+					if (ne_ == NULL) {
+						rc = swd_error_set(err, SWD_ENOMEM,
+						                   "out of memory");
+					} else {
+						e = ne_;
+						cap = nc;
+					}
+				}
+				if (rc == 0) {
+					memset(&e[ne], 0, sizeof(e[ne]));
+					e[ne].name = strndup(fn, len - 5);
+					if (asprintf(&e[ne].path, "%s/%s", dirs[d], fn) < 0)
+						e[ne].path = NULL;
+					/* the directory index, used for ordering; replaced below */
+					e[ne].code = (int)d;
+					ne++;
+					if (e[ne - 1].name == NULL || e[ne - 1].path == NULL)
+						rc = swd_error_set(err, SWD_ENOMEM,
+						                   "out of memory");
+				}
+			}
+			free(names[i]);
+		}
+		free(names);
+	}
+	if (rc < 0)
+		goto out;
+	qsort(e, ne, sizeof(*e), cmp_entry);
+	for (size_t i = 0; i < ne; i++) {
+		struct swd_profile *p = NULL;
+		struct swd_error perr;
+
+		e[i].shadowed = i > 0 && strcmp(e[i].name, e[i - 1].name) == 0;
+		swd_error_init(&perr);
+		e[i].code = swd_profile_find(e[i].path, &p, &perr);
+		if (e[i].code == 0 && strcmp(p->name, e[i].name) != 0) {
+			e[i].code = SWD_EPROFILE;
+			if (asprintf(&e[i].error,
+			             "'%s': profile name \"%s\" does not match its file name",
+			             e[i].path, p->name) < 0)
+				e[i].error = NULL;
+		} else if (e[i].code == 0) {
+			e[i].description = strdup(p->description);
+		} else {
+			e[i].error = strdup(perr.msg);
+		}
+		swd_profile_free(p);
+	}
+	*out = e;
+	*n = ne;
+	e = NULL;
+	ne = 0;
+out:
+	swd_profile_entries_free(e, ne);
+	swd_profile_dirs_free(dirs, ndirs);
+	return rc;
+}

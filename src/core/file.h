@@ -1,0 +1,49 @@
+/* file.h - whole-file read and write: the one place that does either.
+ *
+ * Owns: reading all of a file (or an open stream) into memory under a size limit, and
+ * writing a buffer to a path atomically (a temporary name in the same directory, fsync,
+ * rename, then fsync of the directory), so that a reader never sees half a file.
+ * Must not: print, or interpret what it reads.
+ *
+ * Error codes: an open or create failure maps its errno through swd_err_from_errno()
+ * (SWD_ENOENT, SWD_EEXIST, SWD_ENOMEM, SWD_EIO); a file over the limit is SWD_EINPUT;
+ * a failed read, write, sync or rename is SWD_EIO; SWD_ENOMEM. Messages quote the path.
+ */
+#ifndef SWD_CORE_FILE_H
+#define SWD_CORE_FILE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "core/err.h"
+
+/* Reads all of `path`, at most `max` bytes. *out gets a NUL after the last byte, so text
+ * can be used as a string; *len excludes it. Returns: *out new (free()); NULL on error. */
+int swd_file_read(const char *path, size_t max, char **out, size_t *len,
+                  struct swd_error *err);
+
+/* The same from a stream the caller opened (stdin, say) and still owns; `name` is what
+ * messages quote. Reads to end of file. */
+int swd_file_read_stream(FILE *f, const char *name, size_t max, char **out, size_t *len,
+                         struct swd_error *err);
+
+/* Reads a file that must be exactly `len` bytes long; any other size is SWD_EIO
+ * ("'x' is not N bytes long"). Returns: *out new (free()); NULL on error. */
+int swd_file_read_exact(const char *path, size_t len, uint8_t **out, struct swd_error *err);
+
+enum {
+	SWD_FILE_NOREPLACE = 1 << 0, /* fail with SWD_EEXIST when `path` already exists */
+};
+
+/* Writes `len` bytes to `path` atomically: under a temporary name in the same directory,
+ * synced, then renamed over `path` (or, with SWD_FILE_NOREPLACE, only where nothing is).
+ * The file's mode is 0666 less the umask. On error nothing is left at `path` or under the
+ * temporary name. */
+int swd_file_write(const char *path, const void *data, size_t len, unsigned flags,
+                   struct swd_error *err);
+
+/* "dir/name". Returns: new (free()), or NULL when out of memory. */
+char *swd_file_join(const char *dir, const char *name);
+
+#endif

@@ -1,0 +1,492 @@
+/* manifest.c - the manifest's JSON: written (swd_manifest_dump) and read back strictly
+ * (swd_manifest_parse) side by side, so a field is added to both in one place. */
+#include "core/manifest.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "core/digest.h"
+#include "core/jsonfield.h"
+
+static const char *const reserved_files[] = {"manifest.json", "SHA256SUMS", "MD5SUMS", NULL};
+
+bool swd_manifest_file_ok(const char *f)
+{
+	if (f[0] == '\0' || f[0] == '.' || strlen(f) > 64)
+		return false;
+	if (strspn(f, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") != strlen(f))
+		return false;
+	for (const char *const *r = reserved_files; *r != NULL; r++)
+		if (strcmp(*r, f) == 0)
+			return false;
+	return true;
+}
+
+void swd_manifest_regions_free(struct swd_manifest_region *r, size_t n)
+{
+	if (r == NULL)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		free(r[i].name);
+		free(r[i].file);
+	}
+	free(r);
+}
+
+void swd_manifest_release(struct swd_manifest *m)
+{
+	if (m == NULL)
+		return;
+	free(m->tool_version);
+	free(m->openocd_version);
+	free(m->created);
+	free(m->profile_name);
+	free(m->profile_sha256);
+	free(m->probe.kind);
+	free(m->probe.serial);
+	free(m->probe.firmware);
+	free(m->device.revision);
+	free(m->protection.wrp);
+	free(m->touched);
+	swd_manifest_regions_free(m->regions, m->nregions);
+	memset(m, 0, sizeof(*m));
+}
+
+/* --- writing ---------------------------------------------------------------------------- */
+
+static json_t *jstr_or_null(const char *s)
+{
+	return s != NULL ? json_string(s) : json_null();
+}
+
+static json_t *jhex(uint32_t v, int digits)
+{
+	char b[16];
+
+	snprintf(b, sizeof(b), "0x%0*x", digits, v);
+	return json_string(b);
+}
+
+char *swd_manifest_dump(const struct swd_manifest *m, const struct swd_manifest_region *regs,
+                        size_t nregs, const char *created)
+{
+	json_t *root = json_object(), *regions = json_array(), *wrp = json_array();
+	char uid[25];
+	char *text = NULL;
+	int bad = 0;
+
+	if (root == NULL || regions == NULL || wrp == NULL)
+		goto out;
+	swd_hex(m->device.unique_id, sizeof(m->device.unique_id), uid);
+	for (size_t i = 0; i < nregs; i++)
+		bad |= json_array_append_new(regions,
+		                             json_pack("{s:s, s:s, s:o, s:I, s:s, s:s, s:I}",
+		                                       "name", regs[i].name, "file", regs[i].file,
+		                                       "address", jhex(regs[i].address, 8),
+		                                       "size", (json_int_t)regs[i].size,
+		                                       "sha256", regs[i].sha256, "md5", regs[i].md5,
+		                                       "used", (json_int_t)regs[i].used));
+	for (size_t i = 0; i < m->protection.nwrp; i++)
+		bad |= json_array_append_new(wrp, json_integer(m->protection.wrp[i]));
+	bad |= json_object_set_new(root, "format_version", json_integer(SWD_MANIFEST_FORMAT));
+	bad |= json_object_set_new(root, "created", json_string(created));
+	bad |= json_object_set_new(root, "tool",
+	                           json_pack("{s:s, s:o}", "name", "swdbackup", "version",
+	                                     jstr_or_null(m->tool_version)));
+	bad |= json_object_set_new(root, "openocd",
+	                           json_pack("{s:o}", "version", jstr_or_null(m->openocd_version)));
+	bad |= json_object_set_new(root, "profile",
+	                           json_pack("{s:o, s:o}", "name", jstr_or_null(m->profile_name),
+	                                     "sha256", jstr_or_null(m->profile_sha256)));
+	bad |= json_object_set_new(root, "probe",
+	                           json_pack("{s:o, s:o, s:o, s:o}", "kind",
+	                                     jstr_or_null(m->probe.kind), "serial",
+	                                     jstr_or_null(m->probe.serial), "firmware",
+	                                     jstr_or_null(m->probe.firmware), "target_voltage",
+	                                     m->probe.target_voltage >= 0 &&
+	                                             isfinite(m->probe.target_voltage)
+	                                         ? json_real(round(m->probe.target_voltage * 1000) / 1000)
+	                                         : json_null()));
+	bad |= json_object_set_new(root, "device",
+	                           json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:I, s:s}",
+	                                     "dp_idcode", m->device.dp_idcode
+	                                                      ? jhex(m->device.dp_idcode, 8)
+	                                                      : json_null(),
+	                                     "cpuid", m->device.cpuid ? jhex(m->device.cpuid, 8)
+	                                                              : json_null(),
+	                                     "dbgmcu_idcode", jhex(m->device.dbgmcu_idcode, 8),
+	                                     "dev_id", jhex(m->device.dev_id, 3),
+	                                     "rev_id", jhex(m->device.rev_id, 4),
+	                                     "revision", jstr_or_null(m->device.revision),
+	                                     "flash_size_kib", (json_int_t)m->device.flash_size_kib,
+	                                     "unique_id", uid));
+	bad |= json_object_set_new(root, "protection",
+	                           json_pack("{s:o, s:O, s:s}", "rdp_level",
+	                                     m->protection.rdp_level >= 0
+	                                         ? json_integer(m->protection.rdp_level)
+	                                         : json_null(),
+	                                     "wrp", wrp, "wrp_unit",
+	                                     m->protection.pages ? "page" : "sector"));
+	bad |= json_object_set(root, "regions", regions);
+	if (m->ntouched) {
+		json_t *t = json_array();
+
+		for (size_t i = 0; i < m->ntouched; i++)
+			bad |= json_array_append_new(t, json_pack("{s:o, s:o, s:o}",
+			                                          "register", jhex(m->touched[i].address, 8),
+			                                          "before", jhex(m->touched[i].before, 8),
+			                                          "during", jhex(m->touched[i].during, 8)));
+		bad |= json_object_set_new(root, "touched", t);
+	}
+	if (bad == 0)
+		text = json_dumps(root, JSON_INDENT(2) | JSON_SORT_KEYS | JSON_REAL_PRECISION(6));
+	if (text != NULL) {
+		/* end the file with a newline like any text file */
+		size_t tl = strlen(text);
+		char *t2 = realloc(text, tl + 2);
+
+		if (t2 == NULL) {
+			free(text);
+			text = NULL;
+			goto out;
+		}
+		text = t2;
+		text[tl] = '\n';
+		text[tl + 1] = '\0';
+	}
+out:
+	json_decref(root);
+	json_decref(regions);
+	json_decref(wrp);
+	return text;
+}
+
+/* --- reading ---------------------------------------------------------------------------- */
+
+/* Manifests are written by us: every key is present, unknown values are null. */
+#define K(name) {name, true}
+#define STR SWD_JSONFIELD_EMPTY
+#define STR_OR_NULL (SWD_JSONFIELD_EMPTY | SWD_JSONFIELD_NULL)
+
+static bool is_hex_digest(const char *s, size_t n)
+{
+	return strlen(s) == n && strspn(s, "0123456789abcdef") == n;
+}
+
+/* The value of o's member key, its path in buf. */
+static const json_t *at(const json_t *o, const char *parent, const char *key, char *buf,
+                        size_t len)
+{
+	swd_jsonfield_member(buf, len, parent, key);
+	return json_object_get(o, key);
+}
+
+static int parse_head(struct swd_jsonfield *c, const json_t *root, struct swd_manifest *m)
+{
+	static const struct swd_jsonfield_key tool[] = {K("name"), K("version"), {NULL, false}};
+	static const struct swd_jsonfield_key ocd[] = {K("version"), {NULL, false}};
+	static const struct swd_jsonfield_key prof[] = {K("name"), K("sha256"), {NULL, false}};
+	const json_t *o;
+	char *toolname = NULL;
+	char b[64];
+	uint64_t u;
+	int rc;
+
+	if ((rc = swd_jsonfield_uint(c, "format_version", json_object_get(root, "format_version"),
+	                             0, 1000, &u)) < 0)
+		return rc;
+	if (u != SWD_MANIFEST_FORMAT)
+		return swd_jsonfield_error(c, "format_version", false,
+		                           "manifest format %llu is not supported (this version reads format %d)",
+		                           (unsigned long long)u, SWD_MANIFEST_FORMAT);
+	m->format = (int)u;
+	if ((rc = swd_jsonfield_str(c, "created", json_object_get(root, "created"), STR,
+	                            &m->created)) < 0)
+		return rc;
+
+	o = json_object_get(root, "tool");
+	if ((rc = swd_jsonfield_object(c, "tool", o, tool)) < 0 ||
+	    (rc = swd_jsonfield_str(c, "tool.name", json_object_get(o, "name"), STR, &toolname)) < 0)
+		return rc;
+	rc = strcmp(toolname, "swdbackup") != 0
+	         ? swd_jsonfield_error(c, "tool.name", false, "'tool.name' is \"%s\", not \"swdbackup\"",
+	                               toolname)
+	         : 0;
+	free(toolname);
+	if (rc < 0 ||
+	    (rc = swd_jsonfield_str(c, b, at(o, "tool", "version", b, sizeof(b)), STR_OR_NULL,
+	                            &m->tool_version)) < 0)
+		return rc;
+
+	o = json_object_get(root, "openocd");
+	if ((rc = swd_jsonfield_object(c, "openocd", o, ocd)) < 0 ||
+	    (rc = swd_jsonfield_str(c, b, at(o, "openocd", "version", b, sizeof(b)), STR_OR_NULL,
+	                            &m->openocd_version)) < 0)
+		return rc;
+
+	o = json_object_get(root, "profile");
+	if ((rc = swd_jsonfield_object(c, "profile", o, prof)) < 0 ||
+	    (rc = swd_jsonfield_str(c, b, at(o, "profile", "name", b, sizeof(b)), STR,
+	                            &m->profile_name)) < 0 ||
+	    (rc = swd_jsonfield_str(c, b, at(o, "profile", "sha256", b, sizeof(b)), STR_OR_NULL,
+	                            &m->profile_sha256)) < 0)
+		return rc;
+	return 0;
+}
+
+static int parse_probe(struct swd_jsonfield *c, const json_t *o, struct swd_manifest *m)
+{
+	static const struct swd_jsonfield_key keys[] = {K("kind"), K("serial"), K("firmware"),
+	                                               K("target_voltage"), {NULL, false}};
+	const json_t *v;
+	char b[64];
+	int rc;
+
+	if ((rc = swd_jsonfield_object(c, "probe", o, keys)) < 0 ||
+	    (rc = swd_jsonfield_str(c, b, at(o, "probe", "kind", b, sizeof(b)), STR_OR_NULL,
+	                            &m->probe.kind)) < 0 ||
+	    (rc = swd_jsonfield_str(c, b, at(o, "probe", "serial", b, sizeof(b)), STR_OR_NULL,
+	                            &m->probe.serial)) < 0 ||
+	    (rc = swd_jsonfield_str(c, b, at(o, "probe", "firmware", b, sizeof(b)), STR_OR_NULL,
+	                            &m->probe.firmware)) < 0)
+		return rc;
+	v = json_object_get(o, "target_voltage");
+	if (json_is_null(v))
+		m->probe.target_voltage = -1;
+	else if (json_is_number(v) && json_number_value(v) >= 0)
+		m->probe.target_voltage = json_number_value(v);
+	else
+		return swd_jsonfield_error(c, "probe.target_voltage", false,
+		                           "'probe.target_voltage' must be a number of volts or null");
+	return 0;
+}
+
+static int parse_device(struct swd_jsonfield *c, const json_t *o, struct swd_manifest *m)
+{
+	static const struct swd_jsonfield_key keys[] = {
+		K("dp_idcode"), K("cpuid"), K("dbgmcu_idcode"), K("dev_id"), K("rev_id"),
+		K("revision"), K("flash_size_kib"), K("unique_id"), {NULL, false}};
+	char *uid = NULL;
+	char b[64];
+	uint32_t h;
+	uint64_t u;
+	int rc;
+
+	/* identity registers that were not read are null; 0 is never a valid value for them */
+	if ((rc = swd_jsonfield_object(c, "device", o, keys)) < 0 ||
+	    (rc = swd_jsonfield_hex(c, b, at(o, "device", "dp_idcode", b, sizeof(b)), UINT32_MAX,
+	                            SWD_JSONFIELD_NULL, &m->device.dp_idcode)) < 0 ||
+	    (rc = swd_jsonfield_hex(c, b, at(o, "device", "cpuid", b, sizeof(b)), UINT32_MAX,
+	                            SWD_JSONFIELD_NULL, &m->device.cpuid)) < 0 ||
+	    (rc = swd_jsonfield_hex(c, b, at(o, "device", "dbgmcu_idcode", b, sizeof(b)),
+	                            UINT32_MAX, 0, &m->device.dbgmcu_idcode)) < 0)
+		return rc;
+	if ((rc = swd_jsonfield_hex(c, b, at(o, "device", "dev_id", b, sizeof(b)), 0xFFF, 0,
+	                            &h)) < 0)
+		return rc;
+	m->device.dev_id = (uint16_t)h;
+	if ((rc = swd_jsonfield_hex(c, b, at(o, "device", "rev_id", b, sizeof(b)), 0xFFFF, 0,
+	                            &h)) < 0)
+		return rc;
+	m->device.rev_id = (uint16_t)h;
+	if ((rc = swd_jsonfield_str(c, b, at(o, "device", "revision", b, sizeof(b)), STR_OR_NULL,
+	                            &m->device.revision)) < 0)
+		return rc;
+	if ((rc = swd_jsonfield_uint(c, b, at(o, "device", "flash_size_kib", b, sizeof(b)), 0,
+	                             0xFFFF, &u)) < 0)
+		return rc;
+	m->device.flash_size_kib = (uint16_t)u;
+	if ((rc = swd_jsonfield_str(c, b, at(o, "device", "unique_id", b, sizeof(b)), STR,
+	                            &uid)) < 0)
+		return rc;
+	if (!is_hex_digest(uid, 24)) {
+		free(uid);
+		return swd_jsonfield_error(c, "device.unique_id", false,
+		                           "'device.unique_id' must be 24 lowercase hex digits");
+	}
+	for (size_t i = 0; i < 12; i++) {
+		char x[3] = {uid[2 * i], uid[2 * i + 1], 0};
+
+		m->device.unique_id[i] = (uint8_t)strtoul(x, NULL, 16);
+	}
+	free(uid);
+	return 0;
+}
+
+static int parse_protection(struct swd_jsonfield *c, const json_t *o, struct swd_manifest *m)
+{
+	static const struct swd_jsonfield_key keys[] = {K("rdp_level"), K("wrp"), K("wrp_unit"),
+	                                               {NULL, false}};
+	static const char *const units[] = {"sector", "page", NULL};
+	const json_t *v, *arr;
+	char b[64];
+	size_t i;
+	int rc, unit;
+
+	if ((rc = swd_jsonfield_object(c, "protection", o, keys)) < 0)
+		return rc;
+	v = json_object_get(o, "rdp_level");
+	if (json_is_null(v))
+		m->protection.rdp_level = -1;
+	else if (json_is_integer(v) && json_integer_value(v) >= 0 && json_integer_value(v) <= 2)
+		m->protection.rdp_level = (int)json_integer_value(v);
+	else
+		return swd_jsonfield_error(c, "protection.rdp_level", false,
+		                           "'protection.rdp_level' must be 0, 1, 2 or null");
+	if ((rc = swd_jsonfield_enum(c, b, at(o, "protection", "wrp_unit", b, sizeof(b)), units,
+	                             &unit)) < 0)
+		return rc;
+	m->protection.pages = unit == 1;
+	arr = json_object_get(o, "wrp");
+	if ((rc = swd_jsonfield_array(c, "protection.wrp", arr, false)) < 0)
+		return rc;
+	m->protection.wrp = calloc(json_array_size(arr) + 1, sizeof(unsigned));
+	if (m->protection.wrp == NULL)
+		return swd_error_set(c->err, SWD_ENOMEM, "out of memory");
+	json_array_foreach(arr, i, v) {
+		uint64_t u;
+
+		swd_jsonfield_item(b, sizeof(b), "protection.wrp", i);
+		if ((rc = swd_jsonfield_uint(c, b, v, 0, 65535, &u)) < 0)
+			return rc;
+		m->protection.wrp[m->protection.nwrp++] = (unsigned)u;
+	}
+	return 0;
+}
+
+static int parse_region(struct swd_jsonfield *c, const char *rp, const json_t *v,
+                        struct swd_manifest *m, size_t i)
+{
+	static const struct swd_jsonfield_key keys[] = {K("name"), K("file"), K("address"),
+	                                               K("size"), K("sha256"), K("md5"), K("used"),
+	                                               {NULL, false}};
+	struct swd_manifest_region *r = &m->regions[i];
+	char *sha = NULL, *md5 = NULL;
+	char b[64];
+	uint64_t u;
+	int rc;
+
+	rc = swd_jsonfield_object(c, rp, v, keys);
+	if (rc == 0)
+		rc = swd_jsonfield_str(c, b, at(v, rp, "name", b, sizeof(b)), STR, &r->name);
+	if (rc == 0)
+		rc = swd_jsonfield_str(c, b, at(v, rp, "file", b, sizeof(b)), STR, &r->file);
+	if (rc == 0 && !swd_manifest_file_ok(r->file))
+		rc = swd_jsonfield_error(c, b, false, "region file '%s' is not a plain file name",
+		                         r->file);
+	if (rc == 0)
+		rc = swd_jsonfield_hex(c, b, at(v, rp, "address", b, sizeof(b)), UINT32_MAX, 0,
+		                       &r->address);
+	if (rc == 0 &&
+	    (rc = swd_jsonfield_uint(c, b, at(v, rp, "size", b, sizeof(b)), 0, UINT32_MAX, &u)) == 0)
+		r->size = (uint32_t)u;
+	if (rc == 0 &&
+	    (rc = swd_jsonfield_uint(c, b, at(v, rp, "used", b, sizeof(b)), 0, r->size, &u)) == 0)
+		r->used = (uint32_t)u;
+	if (rc == 0)
+		rc = swd_jsonfield_str(c, b, at(v, rp, "sha256", b, sizeof(b)), STR, &sha);
+	if (rc == 0 && !is_hex_digest(sha, 64))
+		rc = swd_jsonfield_error(c, b, false, "'%s' must be 64 lowercase hex digits", b);
+	if (rc == 0)
+		rc = swd_jsonfield_str(c, b, at(v, rp, "md5", b, sizeof(b)), STR, &md5);
+	if (rc == 0 && !is_hex_digest(md5, 32))
+		rc = swd_jsonfield_error(c, b, false, "'%s' must be 32 lowercase hex digits", b);
+	if (rc == 0) {
+		memcpy(r->sha256, sha, 65);
+		memcpy(r->md5, md5, 33);
+	}
+	for (size_t k = 0; rc == 0 && k < i; k++)
+		if (strcmp(m->regions[k].name, r->name) == 0 || strcmp(m->regions[k].file, r->file) == 0)
+			rc = swd_jsonfield_error(c, rp, false, "region '%s' is listed twice", r->name);
+	free(sha);
+	free(md5);
+	return rc;
+}
+
+/* "touched": [{"register", "before", "during"}], absent when the backup changed nothing. */
+static int parse_touched(struct swd_jsonfield *c, const json_t *arr, struct swd_manifest *m)
+{
+	static const struct swd_jsonfield_key keys[] = {K("register"), K("before"), K("during"),
+	                                                {NULL, false}};
+	const json_t *v;
+	size_t i;
+	int rc;
+
+	if (arr == NULL)
+		return 0;
+	if ((rc = swd_jsonfield_array(c, "touched", arr, true)) < 0)
+		return rc;
+	if (json_array_size(arr) > 16)
+		return swd_jsonfield_error(c, "touched", false, "'touched' names at most 16 registers");
+	m->touched = calloc(json_array_size(arr), sizeof(*m->touched));
+	if (m->touched == NULL)
+		return swd_error_set(c->err, SWD_ENOMEM, "out of memory");
+	json_array_foreach(arr, i, v) {
+		struct swd_manifest_touch *t = &m->touched[i];
+		char ip[32], b[48];
+
+		swd_jsonfield_item(ip, sizeof(ip), "touched", i);
+		if ((rc = swd_jsonfield_object(c, ip, v, keys)) < 0 ||
+		    (rc = swd_jsonfield_hex(c, swd_jsonfield_member(b, sizeof(b), ip, "register"),
+		                            json_object_get(v, "register"), UINT32_MAX, 0, &t->address)) < 0 ||
+		    (rc = swd_jsonfield_hex(c, swd_jsonfield_member(b, sizeof(b), ip, "before"),
+		                            json_object_get(v, "before"), UINT32_MAX, 0, &t->before)) < 0 ||
+		    (rc = swd_jsonfield_hex(c, swd_jsonfield_member(b, sizeof(b), ip, "during"),
+		                            json_object_get(v, "during"), UINT32_MAX, 0, &t->during)) < 0)
+			return rc;
+		m->ntouched = i + 1;
+	}
+	return 0;
+}
+
+static int parse_root(struct swd_jsonfield *c, const json_t *root, struct swd_manifest *m)
+{
+	static const struct swd_jsonfield_key top[] = {
+		K("format_version"), K("created"), K("tool"), K("openocd"), K("profile"),
+		K("probe"), K("device"), K("protection"), K("regions"), {"touched", false},
+		{NULL, false}};
+	const json_t *arr, *v;
+	size_t i;
+	int rc;
+
+	if ((rc = swd_jsonfield_object(c, "", root, top)) < 0 ||
+	    (rc = parse_head(c, root, m)) < 0 ||
+	    (rc = parse_probe(c, json_object_get(root, "probe"), m)) < 0 ||
+	    (rc = parse_device(c, json_object_get(root, "device"), m)) < 0 ||
+	    (rc = parse_protection(c, json_object_get(root, "protection"), m)) < 0)
+		return rc;
+	arr = json_object_get(root, "regions");
+	if ((rc = swd_jsonfield_array(c, "regions", arr, true)) < 0)
+		return rc;
+	m->regions = calloc(json_array_size(arr), sizeof(*m->regions));
+	if (m->regions == NULL)
+		return swd_error_set(c->err, SWD_ENOMEM, "out of memory");
+	json_array_foreach(arr, i, v) {
+		char rp[32];
+
+		m->nregions = i + 1;
+		swd_jsonfield_item(rp, sizeof(rp), "regions", i);
+		if ((rc = parse_region(c, rp, v, m, i)) < 0)
+			return rc;
+	}
+	return parse_touched(c, json_object_get(root, "touched"), m);
+}
+
+int swd_manifest_parse(const char *text, size_t len, const char *origin,
+                       struct swd_manifest *m, struct swd_error *err)
+{
+	struct swd_jsonfield c = {origin, "the manifest", SWD_EBUNDLE, err, {NULL, 0, 0}};
+	json_t *root = NULL;
+	int rc;
+
+	memset(m, 0, sizeof(*m));
+	if ((rc = swd_jsonfield_parse(&c, text, len, &root)) == 0)
+		rc = parse_root(&c, root, m);
+	json_decref(root);
+	swd_jsonfield_release(&c);
+	return rc;
+}

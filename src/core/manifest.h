@@ -1,0 +1,101 @@
+/* manifest.h - a bundle's manifest.json: what it records, written and read in one file.
+ *
+ * Owns: the manifest format (version SWD_MANIFEST_FORMAT), its JSON text both ways, and
+ * what a region file may be called. The writer and the reader sit side by side in
+ * manifest.c so that the schema is read where it is written.
+ * Must not: touch files (bundle_write.c and bundle_read.c do), print.
+ *
+ * Error codes: SWD_EBUNDLE (malformed, with file, line and column), SWD_ENOMEM.
+ */
+#ifndef SWD_CORE_MANIFEST_H
+#define SWD_CORE_MANIFEST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/err.h"
+
+#define SWD_MANIFEST_FORMAT 1
+
+struct swd_manifest_region {
+	char *name;          /* "flash", "option-bytes", "otp" */
+	char *file;          /* "flash.bin", ... */
+	uint32_t address;
+	uint32_t size;
+	char sha256[65];
+	char md5[33];
+	uint32_t used;       /* used extent: bytes up to the last one that is not 0xFF */
+};
+
+/* Everything the manifest records. Strings may be NULL when unknown (written as null). The
+ * writer fills the regions itself; callers fill the rest. Strings are owned by the struct
+ * when it comes from swd_bundle_open(); when the caller builds one for the writer they stay
+ * the caller's (the writer copies what it needs). */
+struct swd_manifest {
+	int format;               /* SWD_MANIFEST_FORMAT */
+	char *tool_version;
+	char *openocd_version;
+	char *created;            /* UTC, "2026-11-22T03:55:00Z"; writer fills it if NULL */
+
+	char *profile_name;
+	char *profile_sha256;
+
+	struct {
+		char *kind;           /* "stlink", "stlink-tcp", "sim", ... */
+		char *serial;
+		char *firmware;       /* "V2J37S7" */
+		double target_voltage;/* volts; negative when unknown (written as null) */
+	} probe;
+
+	struct {
+		uint32_t dp_idcode;   /* 0 when not read (written as null; never valid) */
+		uint32_t cpuid;       /* 0 when not read (written as null) */
+		uint32_t dbgmcu_idcode; /* full register */
+		uint16_t dev_id;      /* bits 11:0 */
+		uint16_t rev_id;      /* bits 31:16 */
+		char *revision;       /* "Y", or NULL */
+		uint16_t flash_size_kib; /* flash size register */
+		uint8_t unique_id[12];
+	} device;
+
+	struct {
+		int rdp_level;        /* -1 when not decoded */
+		unsigned *wrp;        /* protected page/sector indices */
+		size_t nwrp;
+		bool pages;           /* the indices are pages (F1) rather than sectors */
+	} protection;
+
+	struct swd_manifest_region *regions;
+	size_t nregions;
+
+	/* Target registers the backup changed while it read (clock gates of the backup
+	 * domain), as they were and as they were set; each was put back. Optional. */
+	struct swd_manifest_touch {
+		uint32_t address, before, during;
+	} *touched;
+	size_t ntouched;
+};
+
+/* Releases strings and arrays of a manifest returned by swd_bundle_open(). */
+void swd_manifest_release(struct swd_manifest *m);
+
+/* The manifest as JSON text (sorted keys, two-space indent, ending in a newline), with
+ * `regs` as its regions and `created` as its time. Returns: new, or NULL when out of
+ * memory. */
+char *swd_manifest_dump(const struct swd_manifest *m, const struct swd_manifest_region *regs,
+                        size_t nregs, const char *created);
+
+/* Reads manifest text strictly into *m (zeroed first); `origin` is the name messages quote.
+ * On error *m holds what was read so far: release it either way. */
+int swd_manifest_parse(const char *text, size_t len, const char *origin,
+                       struct swd_manifest *m, struct swd_error *err);
+
+/* Is f a plain file name a region may have: no directory, no dot file, nothing
+ * sha256sum would print escaped, not one of the bundle's own files. */
+bool swd_manifest_file_ok(const char *f);
+
+/* Frees n regions' strings and the array. NULL is a no-op. */
+void swd_manifest_regions_free(struct swd_manifest_region *r, size_t n);
+
+#endif
