@@ -12,9 +12,7 @@
  * RM0033 §5.3.10). With the clock gated, writes are lost and reads give 0.
  *
  * Timing: "CRC computation done in 4 AHB clock cycles (HCLK)"; a core access to DR
- * before the last computation finished stalls the bus until it has. The core's cycles
- * are counted per translated block (core.c), so the stall only shows when DR is fed
- * faster than one word per 4 cycles, as an unrolled loop does.
+ * before the last computation finished stalls the bus until it has (see stall()).
  *
  * Must not: know about the debugger's transport; the bus (mcu.c) routes accesses here.
  */
@@ -56,14 +54,28 @@ static uint32_t crc_step(uint32_t crc, uint32_t word)
 	return crc;
 }
 
-/* Holds the core until the previous computation is done (realistic timing only). */
-static void stall(mcu_t *m, enum mcu_initiator by)
+static uint64_t cycles_ns(const mcu_t *m, uint64_t cycles)
+{
+	return (cycles * 1000000000ull + m->core_hz - 1) / m->core_hz;
+}
+
+/* Holds the core until the unit is free. The core's blocks are charged whole on entry,
+ * so an access is taken to arrive at the start of its block and the core only waits
+ * for what the unit needs beyond the block's own cycles: a loop then runs at the
+ * slower of its instructions and the unit's four cycles per word, as on silicon.
+ * Returns when the access reaches the unit (realistic timing and core accesses only;
+ * 0 otherwise). */
+static uint64_t stall(mcu_t *m, enum mcu_initiator by)
 {
 	if (by != MCU_BY_CORE || !m->budget || m->cfg.timing != MCU_TIMING_REALISTIC)
-		return;
+		return 0;
 	uint64_t now = mcu_target_now(m);
-	if (now < m->crc.ready_ns)
-		m->cycles += ((m->crc.ready_ns - now) * m->core_hz + 999999999u) / 1000000000u;
+	uint64_t arrive = now - cycles_ns(m, m->cycles - m->block_start);
+	if (arrive < m->crc.ready_ns)
+		arrive = m->crc.ready_ns;
+	if (arrive > now)
+		m->cycles += (arrive - now) * m->core_hz / 1000000000ull + 1;
+	return arrive;
 }
 
 static bool is_regs(uint32_t addr)
@@ -95,6 +107,8 @@ bool mcu_crc_read(mcu_t *m, uint32_t addr, unsigned width, uint32_t *val,
 bool mcu_crc_write(mcu_t *m, uint32_t addr, unsigned width, uint32_t val,
                    enum mcu_initiator by)
 {
+	uint64_t arrive;
+
 	if (!is_regs(addr))
 		return false;
 	if (!clock_on(m))
@@ -103,13 +117,12 @@ bool mcu_crc_write(mcu_t *m, uint32_t addr, unsigned width, uint32_t val,
 	case CRC_DR:
 		/* the F1/F2/F4 unit takes whole words only; a narrower store still
 		 * reaches it as one word with the other lanes zero */
-		stall(m, by);
+		arrive = stall(m, by);
 		if (width < 4)
 			val &= (1u << (8 * width)) - 1;
 		m->crc.dr = crc_step(m->crc.dr, val);
-		if (m->cfg.timing == MCU_TIMING_REALISTIC)
-			m->crc.ready_ns = mcu_target_now(m) +
-			                  (CRC_CYCLES * 1000000000ull + m->core_hz - 1) / m->core_hz;
+		if (arrive)
+			m->crc.ready_ns = arrive + cycles_ns(m, CRC_CYCLES);
 		break;
 	case CRC_IDR:
 		m->crc.idr = (uint8_t)val;

@@ -162,6 +162,8 @@ struct mcu {
 	uint64_t core_ns;    /* the target's own clock (realistic timing) */
 	bool clock_started;
 	uint64_t cycles;     /* cycles run in the current slice */
+	uint64_t block_start; /* cycles when the block being run began (it is charged whole
+	                       * on entry, so its accesses happen somewhere in between) */
 	uint64_t budget;     /* cycle budget of the current slice */
 	uint64_t slice_deadline_host;
 	uint32_t block_tick;
