@@ -11,7 +11,9 @@
 
 #include "cli/bkpdomain.h"
 #include "core/bundle.h"
+#include "core/file.h"
 #include "core/image.h"
+#include "ocd/checksum.h"
 
 #ifndef SWD_VERSION
 #define SWD_VERSION "unknown"
@@ -50,6 +52,56 @@ int cli_refuse_rdp(struct cli_ctx *ctx, struct cli_board *b, const char *what)
 			     "mass-erases the flash, so swdbackup never does it", b->prot.rdp_level, what);
 }
 
+/* Checks the flash file just read against the device, one on-target CRC-32 per page or
+ * sector (ocd/checksum.h). Returns 0 when all match; SWD_ETARGETFAILED with why set when
+ * our routine cannot run, so that the caller verifies another way; SWD_ETARGETFAILED
+ * with ctx->err set (why empty) when a unit differs. */
+static int verify_by_crc(struct cli_ctx *ctx, struct cli_board *b, const char *flash, char *why, size_t whylen)
+{
+	const struct swd_profile *p = b->p;
+	size_t n = p->flash.nsectors, per_run;
+	struct ocd_checksum_area area;
+	struct ocd_crc_range *r = NULL;
+	struct swd_error e = { 0 };
+	uint32_t *crcs = NULL;
+	uint8_t *buf = NULL;
+	int rc;
+
+	rc = ocd_checksum_area(p, &area, &e);
+	if (rc == 0)
+		rc = swd_file_read_exact(flash, p->flash.size, &buf, &ctx->err);
+	if (rc != 0)
+		goto out;
+	r = calloc(n, sizeof(*r));
+	crcs = calloc(n, sizeof(*crcs));
+	if (!r || !crcs) {
+		rc = swd_error_set(&ctx->err, SWD_ENOMEM, "out of memory");
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++) {
+		r[i].address = p->flash.sectors[i].address;
+		r[i].size = p->flash.sectors[i].size;
+	}
+	per_run = ocd_checksum_max_ranges(area.size);
+	for (size_t i = 0; i < n && rc == 0; i += per_run)
+		rc = ocd_checksum_ranges(b->s, &area, r + i, n - i < per_run ? n - i : per_run, crcs + i, &e);
+	for (size_t i = 0; i < n && rc == 0; i++)
+		if (crcs[i] != ocd_crc_unit(0xFFFFFFFFu, buf + (r[i].address - p->flash.base), r[i].size))
+			rc = swd_error_set(&ctx->err, SWD_ETARGETFAILED, "what was read differs from the device in %s "
+					   "%u (0x%08" PRIx32 "); the link is unreliable, try a lower --speed",
+					   p->flash.driver == SWD_FLASH_STM32F1X ? "page" : "sector",
+					   p->flash.sectors[i].index, r[i].address);
+out:
+	if (rc == SWD_ETARGETFAILED && e.code)
+		snprintf(why, whylen, "%.200s", e.msg);
+	else if (rc != 0 && e.code)
+		swd_error_set(&ctx->err, rc, "%s", e.msg);
+	free(r);
+	free(crcs);
+	free(buf);
+	return rc;
+}
+
 int cli_backup_bundle(struct cli_ctx *ctx, struct cli_board *b, const char *dest, const char *prefix,
 		      bool force, json_t *out, char **path)
 {
@@ -58,7 +110,7 @@ int cli_backup_bundle(struct cli_ctx *ctx, struct cli_board *b, const char *dest
 	struct swd_manifest m;
 	struct ocd_verify_result vr;
 	const struct swd_manifest_region *fr;
-	char name[256], *dflt = NULL, *flash = NULL, ver[64];
+	char name[256], *dflt = NULL, *flash = NULL, ver[64], why[256] = "";
 	uint8_t *otp = NULL;
 	size_t otp_len = 0, ntouched = 0;
 	struct swd_manifest_touch touched[CLI_BKP_TOUCH_MAX];
@@ -112,7 +164,16 @@ int cli_backup_bundle(struct cli_ctx *ctx, struct cli_board *b, const char *dest
 	ui_status(&ctx->ui, "verifying on the target");
 	b->op = DIAG_OP_VERIFY;
 	memset(&vr, 0, sizeof(vr));
-	{
+	rc = verify_by_crc(ctx, b, flash, why, sizeof(why));
+	if (rc == 0)
+		json_object_set_new(out, "verified_by", json_string("on-target crc-32 per unit"));
+	if (rc == SWD_ETARGETFAILED && why[0]) {
+		ui_status(&ctx->ui, "the on-target crc cannot run (%s): verifying with openocd's verify_image", why);
+		json_object_set_new(out, "verified_by", json_string("openocd verify_image"));
+		json_object_set_new(out, "crc_fallback", json_string(why));
+		rc = 0;
+	}
+	if (rc == 0 && why[0]) {
 		struct swd_error verr;
 
 		swd_error_init(&verr);
