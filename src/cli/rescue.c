@@ -221,7 +221,7 @@ static int restore_source(struct cli_ctx *ctx, struct cli_board *b, struct cli_s
 		rc = cli_restore_span(ctx, src->img, span);
 	if (rc == 0) {
 		step(ctx, "restoring the source and verifying it by read-back");
-		rc = cli_restore_write(ctx, b, src, span, back, ob_needed ? ob : NULL, false);
+		rc = cli_restore_write(ctx, b, src, span, back, ob_needed ? ob : NULL, false, NULL);
 	}
 	free(ob);
 	free(span);

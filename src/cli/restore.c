@@ -16,6 +16,7 @@
 #include "cli/tmpfile.h"
 #include "core/digest.h"
 #include "core/file.h"
+#include "ocd/checksum.h"
 
 int cli_restore_span(struct cli_ctx *ctx, const struct swd_image *img, const char *path)
 {
@@ -39,7 +40,7 @@ int cli_restore_refuse_wrp(struct cli_ctx *ctx, struct cli_board *b, const struc
 	return 0;
 }
 
-static int program(struct cli_ctx *ctx, struct cli_board *b, const struct swd_image *img, const char *file)
+static int program(struct cli_ctx *ctx, struct cli_board *b, uint32_t offset, const char *file)
 {
 	const struct swd_profile *p = b->p;
 	struct ocd_sector *secs = NULL;
@@ -61,7 +62,7 @@ static int program(struct cli_ctx *ctx, struct cli_board *b, const struct swd_im
 	a.path = file;
 	a.bank = 0;
 	a.bank_base = p->flash.base;
-	a.offset = img->lo;
+	a.offset = offset;
 	a.sectors = secs;
 	a.nsectors = n;
 	b->op = DIAG_OP_PROGRAM;
@@ -70,19 +71,165 @@ static int program(struct cli_ctx *ctx, struct cli_board *b, const struct swd_im
 	return rc;
 }
 
+static unsigned touched_units(const struct swd_profile *p, const struct swd_image *img)
+{
+	unsigned k = 0;
+
+	for (size_t i = 0; i < p->flash.nsectors; i++) {
+		uint32_t off = p->flash.sectors[i].address - p->flash.base;
+
+		k += off < img->hi && off + p->flash.sectors[i].size > img->lo;
+	}
+	return k;
+}
+
+int cli_restore_diff(struct cli_ctx *ctx, struct cli_board *b, const struct swd_image *img, bool **equal)
+{
+	const struct swd_profile *p = b->p;
+	size_t n = p->flash.nsectors, k = 0, per_run, ndiff = 0;
+	struct ocd_checksum_area area;
+	struct ocd_crc_range *r = NULL;
+	struct swd_error e = { 0 };
+	uint32_t *crcs = NULL;
+	size_t *which = NULL;
+	bool *eq = NULL;
+	int rc;
+
+	*equal = NULL;
+	rc = ocd_checksum_area(p, &area, &e);
+	if (rc != 0)
+		goto out;
+	r = calloc(n, sizeof(*r));
+	crcs = calloc(n, sizeof(*crcs));
+	which = calloc(n, sizeof(*which));
+	eq = calloc(n, sizeof(*eq));
+	if (!r || !crcs || !which || !eq) {
+		rc = swd_error_set(&ctx->err, SWD_ENOMEM, "out of memory");
+		goto out;
+	}
+	/* only the units the image's span touches: the others are not written */
+	for (size_t i = 0; i < n; i++) {
+		uint32_t off = p->flash.sectors[i].address - p->flash.base;
+
+		if (off < img->hi && off + p->flash.sectors[i].size > img->lo) {
+			r[k].address = p->flash.sectors[i].address;
+			r[k].size = p->flash.sectors[i].size;
+			which[k++] = i;
+		}
+	}
+	per_run = ocd_checksum_max_ranges(area.size);
+	b->op = DIAG_OP_VERIFY;
+	for (size_t i = 0; i < k && rc == 0; i += per_run)
+		rc = ocd_checksum_ranges(b->s, &area, r + i, k - i < per_run ? k - i : per_run, crcs + i, &e);
+	if (rc != 0)
+		goto out;
+	for (size_t i = 0; i < k; i++) {
+		eq[which[i]] = crcs[i] == ocd_crc_unit(0xFFFFFFFFu, img->data + (r[i].address - p->flash.base), r[i].size);
+		ndiff += !eq[which[i]];
+	}
+	json_object_set_new(ctx->doc, "difference", json_pack("{s:s,s:I,s:I,s:s}",
+		"method", "on-target crc-32 per unit", "units_touched", (json_int_t)k, "units_differ", (json_int_t)ndiff,
+		"unit", p->flash.driver == SWD_FLASH_STM32F1X ? "pages" : "sectors"));
+	*equal = eq;
+	eq = NULL;
+out:
+	if (rc == SWD_ETARGETFAILED && e.code) {
+		json_object_set_new(ctx->doc, "difference", json_pack("{s:s,s:s}", "method", "none",
+			"crc_fallback", e.msg));
+		ui_status(&ctx->ui, "the on-target crc cannot run (%s): writing everything the image covers", e.msg);
+		rc = 0;
+	} else if (rc != 0 && e.code) {
+		swd_error_set(&ctx->err, rc, "%s", e.msg);
+	}
+	free(r);
+	free(crcs);
+	free(which);
+	free(eq);
+	return rc;
+}
+
+/* Erases and programs only the units the image touches that equal[] does not mark, run
+ * by run, and reads each run back into `back` to compare with the image. Sets *written
+ * to the bytes programmed (0 when the image was already there). */
+static int write_differing(struct cli_ctx *ctx, struct cli_board *b, const struct swd_image *img,
+			   const bool *equal, const char *span, const char *back, uint32_t *written,
+			   unsigned *units)
+{
+	const struct swd_profile *p = b->p;
+	uint8_t *rb = NULL;
+	int rc = 0;
+
+	*written = 0;
+	*units = 0;
+	for (size_t i = 0; i < p->flash.nsectors && rc == 0;) {
+		uint32_t off = p->flash.sectors[i].address - p->flash.base, len = 0;
+		size_t j = i;
+
+		while (j < p->flash.nsectors) {
+			uint32_t o = p->flash.sectors[j].address - p->flash.base;
+
+			if (equal[j] || o >= img->hi || o + p->flash.sectors[j].size <= img->lo)
+				break;
+			len += p->flash.sectors[j++].size;
+		}
+		if (j == i) {
+			i++;
+			continue;
+		}
+		/* whole units: what the image does not cover in them is erased, as the
+		 * 0xFF in img->data says */
+		ui_status(&ctx->ui, "erasing and programming %" PRIu32 " bytes at 0x%08" PRIx32, len, p->flash.base + off);
+		rc = swd_file_write(span, img->data + off, len, 0, &ctx->err);
+		if (rc == 0)
+			rc = program(ctx, b, off, span);
+		if (rc != 0)
+			break;
+		b->op = DIAG_OP_VERIFY;
+		rc = ocd_read_flash(b->s, 0, off, len, back, &ctx->err);
+		if (rc == 0)
+			rc = swd_file_read_exact(back, len, &rb, &ctx->err);
+		if (rc == 0 && memcmp(rb, img->data + off, len) != 0) {
+			uint32_t k = 0;
+
+			while (rb[k] == img->data[off + k])
+				k++;
+			rc = swd_error_set(&ctx->err, SWD_ETARGETFAILED, "read-back differs from the image at 0x%08" PRIx32
+					   "; the board was not reset", p->flash.base + off + k);
+		}
+		free(rb);
+		rb = NULL;
+		*written += len;
+		*units += (unsigned)(j - i);
+		i = j;
+	}
+	return rc;
+}
+
 /* Everything after the refusals and the safety backup: erase and program the span file,
  * read back and compare SHA-256 with the image, write ob_want (when not NULL), reset and
  * run. The board has been touched as soon as this is called. */
 int cli_restore_write(struct cli_ctx *ctx, struct cli_board *b, const struct cli_source *src,
-		      const char *span, const char *back, const uint8_t *ob_want, bool backup_domain)
+		      const char *span, const char *back, const uint8_t *ob_want, bool backup_domain,
+		      const bool *equal)
 {
 	struct swd_digests want, got;
 	uint8_t *rb = NULL;
+	uint32_t written = 0;
+	unsigned units = 0;
 	int rc;
 
+	if (equal) {
+		rc = write_differing(ctx, b, src->img, equal, span, back, &written, &units);
+		if (rc != 0)
+			goto done;
+		json_object_set_new(ctx->doc, "written", json_pack("{s:I,s:I}", "bytes", (json_int_t)written,
+								   "units", (json_int_t)units));
+		json_object_set_new(ctx->doc, "verified", json_true());
+		goto written;
+	}
 	ui_status(&ctx->ui, "erasing and programming %" PRIu32 " bytes at 0x%08" PRIx32,
 		  src->img->hi - src->img->lo, src->img->base + src->img->lo);
-	rc = program(ctx, b, src->img, span);
+	rc = program(ctx, b, src->img->lo, span);
 	if (rc != 0)
 		goto done;
 
@@ -112,7 +259,7 @@ int cli_restore_write(struct cli_ctx *ctx, struct cli_board *b, const struct cli
 		goto done;
 	}
 	json_object_set_new(ctx->doc, "verified", json_true());
-
+written:
 	if (ob_want) {
 		ui_status(&ctx->ui, "writing the bundle's option bytes");
 		rc = cli_optbytes_write(ctx, b, ob_want, b->ob_len);
@@ -129,11 +276,22 @@ int cli_restore_write(struct cli_ctx *ctx, struct cli_board *b, const struct cli
 	b->op = DIAG_OP_RESET;
 	rc = ocd_reset(b->s, OCD_RESET_RUN, &ctx->err);
 	if (rc == 0) {
-		char n[32], line[160];
+		char n[32], line[320];
 
 		json_object_set_new(ctx->doc, "reset", json_string("run"));
-		snprintf(line, sizeof(line), "restored %s bytes at 0x%08" PRIx32 ", verified by read-back; the target runs",
-			 ui_fmt_grouped(n, sizeof(n), src->img->hi - src->img->lo), src->img->base + src->img->lo);
+		if (equal && written == 0)
+			snprintf(line, sizeof(line), "the image's %s bytes at 0x%08" PRIx32 " are already on the board "
+				 "(on-target crc-32); nothing was erased or written; the target runs",
+				 ui_fmt_grouped(n, sizeof(n), src->img->hi - src->img->lo), src->img->base + src->img->lo);
+		else if (equal && units < touched_units(b->p, src->img))
+			snprintf(line, sizeof(line), "restored %s bytes at 0x%08" PRIx32 " by writing %u of its %u %s "
+				 "(the others already equal by on-target crc-32), verified by read-back; the target runs",
+				 ui_fmt_grouped(n, sizeof(n), src->img->hi - src->img->lo), src->img->base + src->img->lo,
+				 units, touched_units(b->p, src->img),
+				 b->p->flash.driver == SWD_FLASH_STM32F1X ? "pages" : "sectors");
+		else
+			snprintf(line, sizeof(line), "restored %s bytes at 0x%08" PRIx32 ", verified by read-back; the target runs",
+				 ui_fmt_grouped(n, sizeof(n), src->img->hi - src->img->lo), src->img->base + src->img->lo);
 		json_object_set_new(ctx->doc, "summary", json_string(line));
 	}
 done:
@@ -148,7 +306,7 @@ int cmd_restore(struct cli_ctx *ctx)
 	struct cli_tmp tmp = { 0 };
 	char *span = NULL, *back = NULL, *safety = NULL;
 	json_t *safety_doc = NULL;
-	bool writing = false, ob_needed = false;
+	bool writing = false, ob_needed = false, *equal = NULL;
 	uint8_t *ob_want = NULL;
 	int rc;
 
@@ -219,6 +377,9 @@ int cmd_restore(struct cli_ctx *ctx)
 		if (!ob_needed)
 			cli_add_note(ctx, "the device's option bytes already equal the bundle's; nothing to write");
 	}
+	rc = cli_restore_diff(ctx, &b, src.img, &equal);
+	if (rc != 0)
+		goto out;
 	if (!ctx->opt.no_safety_backup) {
 		ui_status(&ctx->ui, "saving the current contents first");
 		safety_doc = json_object();
@@ -232,7 +393,8 @@ int cmd_restore(struct cli_ctx *ctx)
 	}
 
 	writing = true;
-	rc = cli_restore_write(ctx, &b, &src, span, back, ob_needed ? ob_want : NULL, ctx->opt.backup_domain);
+	rc = cli_restore_write(ctx, &b, &src, span, back, ob_needed ? ob_want : NULL, ctx->opt.backup_domain,
+			       equal);
 out:
 	if (rc != 0 && writing) {
 		char note[PATH_MAX + 160];
@@ -244,6 +406,7 @@ out:
 		cli_add_note(ctx, note);
 	}
 	json_decref(safety_doc);
+	free(equal);
 	free(ob_want);
 	free(span);
 	free(back);
