@@ -102,9 +102,68 @@ out:
 	return rc;
 }
 
-int cli_backup_bundle(struct cli_ctx *ctx, struct cli_board *b, const char *dest, const char *prefix,
-		      bool force, json_t *out, char **path)
+/* Writes flash.bin at path from the units equal[] marks (taken from known) and the others
+ * (read, adjacent ones in one go), and describes each run in *src (new, *nsrc entries). */
+static int read_flash_partly(struct cli_ctx *ctx, struct cli_board *b, const uint8_t *known, const bool *equal,
+			     const char *path, struct swd_manifest_source **src, size_t *nsrc)
 {
+	const struct swd_profile *p = b->p;
+	uint8_t *buf = malloc(p->flash.size), *part = NULL;
+	struct swd_manifest_source *s = calloc(p->flash.nsectors, sizeof(*s));
+	uint32_t nread = 0;
+	size_t n = 0;
+	int rc = 0;
+
+	*src = NULL;
+	*nsrc = 0;
+	if (!buf || !s) {
+		rc = swd_error_set(&ctx->err, SWD_ENOMEM, "out of memory");
+		goto out;
+	}
+	for (size_t i = 0; i < p->flash.nsectors;) {
+		uint32_t off = p->flash.sectors[i].address - p->flash.base, len = 0;
+		size_t j = i;
+
+		while (j < p->flash.nsectors && equal[j] == equal[i])
+			len += p->flash.sectors[j++].size;
+		s[n].address = p->flash.base + off;
+		s[n].size = len;
+		s[n++].read = !equal[i];
+		if (equal[i]) {
+			memcpy(buf + off, known + off, len);
+		} else {
+			b->op = DIAG_OP_READ;
+			rc = ocd_read_flash(b->s, 0, off, len, path, &ctx->err);
+			if (rc == 0)
+				rc = swd_file_read_exact(path, len, &part, &ctx->err);
+			if (rc != 0)
+				goto out;
+			memcpy(buf + off, part, len);
+			free(part);
+			part = NULL;
+			nread += len;
+		}
+		i = j;
+	}
+	ui_status(&ctx->ui, "read %" PRIu32 " of %u KiB; the rest equals the image by on-target crc-32",
+		  nread / 1024, p->flash.size / 1024);
+	rc = swd_file_write(path, buf, p->flash.size, 0, &ctx->err);
+	if (rc == 0) {
+		*src = s;
+		*nsrc = n;
+		s = NULL;
+	}
+out:
+	free(buf);
+	free(s);
+	return rc;
+}
+
+int cli_backup_bundle(struct cli_ctx *ctx, struct cli_board *b, const char *dest, const char *prefix,
+		      bool force, const uint8_t *known, const bool *equal, json_t *out, char **path)
+{
+	struct swd_manifest_source *sources = NULL;
+	size_t nsources = 0;
 	const struct swd_profile *p = b->p;
 	swd_bundle_writer_t *w = NULL;
 	struct swd_manifest m;
@@ -139,8 +198,12 @@ int cli_backup_bundle(struct cli_ctx *ctx, struct cli_board *b, const char *dest
 		rc = swd_error_set(&ctx->err, SWD_ENOMEM, "out of memory");
 		goto out;
 	}
-	ui_status(&ctx->ui, "reading %u KiB of flash", p->flash.size / 1024);
-	rc = cli_board_read_flash(ctx, b, p->flash.size, flash);
+	if (equal && !p->flash.whole_die) {
+		rc = read_flash_partly(ctx, b, known, equal, flash, &sources, &nsources);
+	} else {
+		ui_status(&ctx->ui, "reading %u KiB of flash", p->flash.size / 1024);
+		rc = cli_board_read_flash(ctx, b, p->flash.size, flash);
+	}
 	if (rc != 0)
 		goto out;
 	rc = swd_bundle_writer_add_file(w, "flash", "flash.bin", p->flash.base, &ctx->err);
@@ -219,6 +282,8 @@ int cli_backup_bundle(struct cli_ctx *ctx, struct cli_board *b, const char *dest
 	m.protection.pages = p->flash.driver == SWD_FLASH_STM32F1X;
 	m.touched = touched;
 	m.ntouched = ntouched;
+	m.flash_sources = sources;
+	m.nflash_sources = nsources;
 	rc = swd_bundle_writer_commit(w, &m, &ctx->err);
 	if (rc != 0)
 		goto out;
@@ -253,6 +318,7 @@ int cli_backup_bundle(struct cli_ctx *ctx, struct cli_board *b, const char *dest
 	json_object_set_new(out, "bundle", json_string(*path ? *path : dest));
 out:
 	swd_bundle_writer_free(w);
+	free(sources);
 	free(flash);
 	free(otp);
 	free(dflt);
@@ -277,7 +343,7 @@ int cmd_backup(struct cli_ctx *ctx)
 	rc = cli_refuse_rdp(ctx, &b, "reading its flash");
 	if (rc != 0)
 		goto out;
-	rc = cli_backup_bundle(ctx, &b, ctx->opt.output, NULL, ctx->opt.force, ctx->doc, &path);
+	rc = cli_backup_bundle(ctx, &b, ctx->opt.output, NULL, ctx->opt.force, NULL, NULL, ctx->doc, &path);
 out:
 	free(path);
 	return cli_board_close(ctx, &b, rc);

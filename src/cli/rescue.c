@@ -248,7 +248,7 @@ static int safety_backup(struct cli_ctx *ctx, struct cli_board *b, char **safety
 	}
 	step(ctx, "saving what can be read first");
 	doc = json_object();
-	rc = cli_backup_bundle(ctx, b, ctx->opt.output, "safety-", false, doc, safety);
+	rc = cli_backup_bundle(ctx, b, ctx->opt.output, "safety-", false, NULL, NULL, doc, safety);
 	json_decref(doc);
 	if (rc == 0) {
 		json_object_set_new(ctx->doc, "safety_backup", json_string(*safety));

@@ -383,7 +383,8 @@ int cmd_restore(struct cli_ctx *ctx)
 	if (!ctx->opt.no_safety_backup) {
 		ui_status(&ctx->ui, "saving the current contents first");
 		safety_doc = json_object();
-		rc = cli_backup_bundle(ctx, &b, ctx->opt.output, "safety-", false, safety_doc, &safety);
+		rc = cli_backup_bundle(ctx, &b, ctx->opt.output, "safety-", false, src.img->data,
+				       ctx->opt.safety_full ? NULL : equal, safety_doc, &safety);
 		if (rc != 0)
 			goto out;
 		json_object_set_new(ctx->doc, "safety_backup", json_string(safety));

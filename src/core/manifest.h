@@ -75,6 +75,15 @@ struct swd_manifest {
 		uint32_t address, before, during;
 	} *touched;
 	size_t ntouched;
+
+	/* How flash.bin was obtained, run by run, when not all of it was read: a restore's
+	 * safety bundle takes the units whose on-target CRC-32 equals the image it is about
+	 * to write from that image. Optional; absent means all of it was read. */
+	struct swd_manifest_source {
+		uint32_t address, size;
+		bool read;  /* false: equal to the image by on-target crc-32 */
+	} *flash_sources;
+	size_t nflash_sources;
 };
 
 /* Releases strings and arrays of a manifest returned by swd_bundle_open(). */
