@@ -83,8 +83,15 @@ static int verify_by_crc(struct cli_ctx *ctx, struct cli_board *b, const char *f
 		r[i].size = p->flash.sectors[i].size;
 	}
 	per_run = ocd_checksum_max_ranges(area.size);
-	for (size_t i = 0; i < n && rc == 0; i += per_run)
-		rc = ocd_checksum_ranges(b->s, &area, r + i, n - i < per_run ? n - i : per_run, crcs + i, &e);
+	ui_progress(&ctx->ui, "verifying", 0, p->flash.size);
+	for (size_t i = 0; i < n && rc == 0; i += per_run) {
+		size_t k = n - i < per_run ? n - i : per_run;
+
+		rc = ocd_checksum_ranges(b->s, &area, r + i, k, crcs + i, &e);
+		if (rc == 0)
+			ui_progress(&ctx->ui, "verifying", r[i + k - 1].address + r[i + k - 1].size - p->flash.base,
+				    p->flash.size);
+	}
 	for (size_t i = 0; i < n && rc == 0; i++)
 		if (crcs[i] != ocd_crc_unit(0xFFFFFFFFu, buf + (r[i].address - p->flash.base), r[i].size))
 			rc = swd_error_set(&ctx->err, SWD_ETARGETFAILED, "what was read differs from the device in %s "
