@@ -96,7 +96,7 @@ static int verify_by_crc(struct cli_ctx *ctx, struct cli_board *b, const char *f
 		if (crcs[i] != ocd_crc_unit(0xFFFFFFFFu, buf + (r[i].address - p->flash.base), r[i].size))
 			rc = swd_error_set(&ctx->err, SWD_ETARGETFAILED, "what was read differs from the device in %s "
 					   "%u (0x%08" PRIx32 "); the link is unreliable, try a lower --speed",
-					   p->flash.driver == SWD_FLASH_STM32F1X ? "page" : "sector",
+					   p->family->unit,
 					   p->flash.sectors[i].index, r[i].address);
 out:
 	if (rc == SWD_ETARGETFAILED && e.code)

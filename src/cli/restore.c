@@ -129,7 +129,7 @@ int cli_restore_diff(struct cli_ctx *ctx, struct cli_board *b, const struct swd_
 	}
 	json_object_set_new(ctx->doc, "difference", json_pack("{s:s,s:I,s:I,s:s}",
 		"method", "on-target crc-32 per unit", "units_touched", (json_int_t)k, "units_differ", (json_int_t)ndiff,
-		"unit", p->flash.driver == SWD_FLASH_STM32F1X ? "pages" : "sectors"));
+		"unit", p->family->units));
 	*equal = eq;
 	eq = NULL;
 out:
@@ -288,7 +288,7 @@ written:
 				 "(the others already equal by on-target crc-32), verified by read-back; the target runs",
 				 ui_fmt_grouped(n, sizeof(n), src->img->hi - src->img->lo), src->img->base + src->img->lo,
 				 units, touched_units(b->p, src->img),
-				 b->p->flash.driver == SWD_FLASH_STM32F1X ? "pages" : "sectors");
+				 b->p->family->units);
 		else
 			snprintf(line, sizeof(line), "restored %s bytes at 0x%08" PRIx32 ", verified by read-back; the target runs",
 				 ui_fmt_grouped(n, sizeof(n), src->img->hi - src->img->lo), src->img->base + src->img->lo);

@@ -54,13 +54,8 @@ int ocd_checksum_area(const struct swd_profile *p, struct ocd_checksum_area *out
 		                     p->name, wa);
 	out->address = ram->address; /* where OpenOCD's target configs put it */
 	out->size = (uint32_t)size;
-	if (p->flash.driver == SWD_FLASH_STM32F1X) {
-		out->rcc_enr = 0x40021014u;
-		out->crcen = 1u << 6;
-	} else {
-		out->rcc_enr = 0x40023830u;
-		out->crcen = 1u << 12;
-	}
+	out->rcc_enr = p->family->crc_clock_reg;
+	out->crcen = p->family->crc_clock_bit;
 	return 0;
 }
 

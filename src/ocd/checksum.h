@@ -42,8 +42,7 @@ enum ocd_checksum_method {
 };
 
 /* The area for a profile: its WORKAREASIZE at the first RAM region the core can run
- * code from, and the CRC clock gate of its family (F1: RCC_AHBENR 0x40021014 bit 6,
- * RM0008 §7.3.6; F2/F4: RCC_AHB1ENR 0x40023830 bit 12, RM0090 §6.3.10). Returns 0, or
+ * code from, and the CRC clock gate of its family (core/family.c). Returns 0, or
  * SWD_ETARGETFAILED with err saying why none can be used. */
 int ocd_checksum_area(const struct swd_profile *p, struct ocd_checksum_area *out,
                       struct swd_error *err);
