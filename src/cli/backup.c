@@ -59,52 +59,39 @@ int cli_refuse_rdp(struct cli_ctx *ctx, struct cli_board *b, const char *what)
 static int verify_by_crc(struct cli_ctx *ctx, struct cli_board *b, const char *flash, char *why, size_t whylen)
 {
 	const struct swd_profile *p = b->p;
-	size_t n = p->flash.nsectors, per_run;
 	struct ocd_checksum_area area;
 	struct ocd_crc_range *r = NULL;
 	struct swd_error e = { 0 };
-	uint32_t *crcs = NULL;
+	bool *equal = NULL;
 	uint8_t *buf = NULL;
+	size_t n = 0;
 	int rc;
 
 	rc = ocd_checksum_area(p, &area, &e);
 	if (rc == 0)
 		rc = swd_file_read_exact(flash, p->flash.size, &buf, &ctx->err);
+	if (rc == 0)
+		rc = cli_board_unit_ranges(ctx, b, 0, p->flash.size, &r, NULL, &n);
+	if (rc == 0 && !(equal = calloc(n ? n : 1, sizeof(*equal))))
+		rc = swd_error_set(&ctx->err, SWD_ENOMEM, "out of memory");
 	if (rc != 0)
 		goto out;
-	r = calloc(n, sizeof(*r));
-	crcs = calloc(n, sizeof(*crcs));
-	if (!r || !crcs) {
-		rc = swd_error_set(&ctx->err, SWD_ENOMEM, "out of memory");
-		goto out;
-	}
-	for (size_t i = 0; i < n; i++) {
-		r[i].address = p->flash.sectors[i].address;
-		r[i].size = p->flash.sectors[i].size;
-	}
-	per_run = ocd_checksum_max_ranges(area.size);
 	ui_progress(&ctx->ui, "verifying", 0, p->flash.size);
-	for (size_t i = 0; i < n && rc == 0; i += per_run) {
-		size_t k = n - i < per_run ? n - i : per_run;
-
-		rc = ocd_checksum_ranges(b->s, &area, r + i, k, crcs + i, &e);
-		if (rc == 0)
-			ui_progress(&ctx->ui, "verifying", r[i + k - 1].address + r[i + k - 1].size - p->flash.base,
-				    p->flash.size);
-	}
+	rc = ocd_checksum_equal(b->s, &area, p->flash.base, buf, r, n, equal, &e);
+	if (rc == 0)
+		ui_progress(&ctx->ui, "verifying", p->flash.size, p->flash.size);
 	for (size_t i = 0; i < n && rc == 0; i++)
-		if (crcs[i] != ocd_crc_unit(0xFFFFFFFFu, buf + (r[i].address - p->flash.base), r[i].size))
+		if (!equal[i])
 			rc = swd_error_set(&ctx->err, SWD_ETARGETFAILED, "what was read differs from the device in %s "
 					   "%u (0x%08" PRIx32 "); the link is unreliable, try a lower --speed",
-					   p->family->unit,
-					   p->flash.sectors[i].index, r[i].address);
+					   p->family->unit, p->flash.sectors[i].index, r[i].address);
 out:
 	if (rc == SWD_ETARGETFAILED && e.code)
 		snprintf(why, whylen, "%.200s", e.msg);
 	else if (rc != 0 && e.code)
 		swd_error_set(&ctx->err, rc, "%s", e.msg);
 	free(r);
-	free(crcs);
+	free(equal);
 	free(buf);
 	return rc;
 }

@@ -657,6 +657,41 @@ int cli_board_protection(struct cli_ctx *ctx, struct cli_board *b)
 	return 0;
 }
 
+int cli_board_unit_ranges(struct cli_ctx *ctx, const struct cli_board *b, uint32_t lo, uint32_t hi,
+			  struct ocd_crc_range **r, size_t **idx, size_t *n)
+{
+	const struct swd_profile *p = b->p;
+	struct ocd_crc_range *rs = calloc(p->flash.nsectors ? p->flash.nsectors : 1, sizeof(*rs));
+	size_t *ix = calloc(p->flash.nsectors ? p->flash.nsectors : 1, sizeof(*ix));
+	size_t k = 0;
+
+	*r = NULL;
+	*n = 0;
+	if (idx)
+		*idx = NULL;
+	if (!rs || !ix) {
+		free(rs);
+		free(ix);
+		return swd_error_set(&ctx->err, SWD_ENOMEM, "out of memory");
+	}
+	for (size_t i = 0; i < p->flash.nsectors; i++) {
+		uint32_t off = p->flash.sectors[i].address - p->flash.base;
+
+		if (off < hi && off + p->flash.sectors[i].size > lo) {
+			rs[k].address = p->flash.sectors[i].address;
+			rs[k].size = p->flash.sectors[i].size;
+			ix[k++] = i;
+		}
+	}
+	*r = rs;
+	*n = k;
+	if (idx)
+		*idx = ix;
+	else
+		free(ix);
+	return 0;
+}
+
 int cli_board_read_flash(struct cli_ctx *ctx, struct cli_board *b, uint32_t len, const char *path)
 {
 	/* OpenOCD 0.12's stm32f2x driver sees a dual-bank part (F42x/43x) as one bank 0 of

@@ -21,6 +21,7 @@
 #include "core/optbytes.h"
 #include "core/profile.h"
 #include "diag/diag.h"
+#include "ocd/checksum.h"
 #include "ocd/session.h"
 
 struct cli_board {
@@ -76,6 +77,12 @@ void cli_add_note(struct cli_ctx *ctx, const char *note);
 
 /* Reads the option bytes and decodes RDP/WRP into b->prot (and b->ob_raw). */
 int cli_board_protection(struct cli_ctx *ctx, struct cli_board *b);
+
+/* The pages or sectors of the profile's map that meet the flash offsets [lo, hi), as CRC
+ * ranges: *r is new (*n entries) and, when idx is not NULL, *idx (new) holds each one's
+ * index in the map. */
+int cli_board_unit_ranges(struct cli_ctx *ctx, const struct cli_board *b, uint32_t lo, uint32_t hi,
+			  struct ocd_crc_range **r, size_t **idx, size_t *n);
 
 /* Reads `len` bytes of flash from the flash base into a file at path (all banks). */
 int cli_board_read_flash(struct cli_ctx *ctx, struct cli_board *b, uint32_t len, const char *path);

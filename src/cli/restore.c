@@ -86,46 +86,28 @@ static unsigned touched_units(const struct swd_profile *p, const struct swd_imag
 int cli_restore_diff(struct cli_ctx *ctx, struct cli_board *b, const struct swd_image *img, bool **equal)
 {
 	const struct swd_profile *p = b->p;
-	size_t n = p->flash.nsectors, k = 0, per_run, ndiff = 0;
 	struct ocd_checksum_area area;
 	struct ocd_crc_range *r = NULL;
 	struct swd_error e = { 0 };
-	uint32_t *crcs = NULL;
-	size_t *which = NULL;
-	bool *eq = NULL;
+	size_t *which = NULL, k = 0, ndiff = 0;
+	bool *eq = NULL, *same = NULL;
 	int rc;
 
 	*equal = NULL;
 	rc = ocd_checksum_area(p, &area, &e);
-	if (rc != 0)
-		goto out;
-	r = calloc(n, sizeof(*r));
-	crcs = calloc(n, sizeof(*crcs));
-	which = calloc(n, sizeof(*which));
-	eq = calloc(n, sizeof(*eq));
-	if (!r || !crcs || !which || !eq) {
-		rc = swd_error_set(&ctx->err, SWD_ENOMEM, "out of memory");
-		goto out;
-	}
 	/* only the units the image's span touches: the others are not written */
-	for (size_t i = 0; i < n; i++) {
-		uint32_t off = p->flash.sectors[i].address - p->flash.base;
-
-		if (off < img->hi && off + p->flash.sectors[i].size > img->lo) {
-			r[k].address = p->flash.sectors[i].address;
-			r[k].size = p->flash.sectors[i].size;
-			which[k++] = i;
-		}
-	}
-	per_run = ocd_checksum_max_ranges(area.size);
+	if (rc == 0)
+		rc = cli_board_unit_ranges(ctx, b, img->lo, img->hi, &r, &which, &k);
+	if (rc == 0 && (!(eq = calloc(p->flash.nsectors, sizeof(*eq))) || !(same = calloc(k ? k : 1, sizeof(*same)))))
+		rc = swd_error_set(&ctx->err, SWD_ENOMEM, "out of memory");
 	b->op = DIAG_OP_VERIFY;
-	for (size_t i = 0; i < k && rc == 0; i += per_run)
-		rc = ocd_checksum_ranges(b->s, &area, r + i, k - i < per_run ? k - i : per_run, crcs + i, &e);
+	if (rc == 0)
+		rc = ocd_checksum_equal(b->s, &area, p->flash.base, img->data, r, k, same, &e);
 	if (rc != 0)
 		goto out;
 	for (size_t i = 0; i < k; i++) {
-		eq[which[i]] = crcs[i] == ocd_crc_unit(0xFFFFFFFFu, img->data + (r[i].address - p->flash.base), r[i].size);
-		ndiff += !eq[which[i]];
+		eq[which[i]] = same[i];
+		ndiff += !same[i];
 	}
 	json_object_set_new(ctx->doc, "difference", json_pack("{s:s,s:I,s:I,s:s}",
 		"method", "on-target crc-32 per unit", "units_touched", (json_int_t)k, "units_differ", (json_int_t)ndiff,
@@ -142,8 +124,8 @@ out:
 		swd_error_set(&ctx->err, rc, "%s", e.msg);
 	}
 	free(r);
-	free(crcs);
 	free(which);
+	free(same);
 	free(eq);
 	return rc;
 }

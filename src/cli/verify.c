@@ -34,39 +34,28 @@ static int device_by_crc(struct cli_ctx *ctx, struct cli_board *b, const uint8_t
 	struct ocd_checksum_area area;
 	struct ocd_crc_range *r = NULL;
 	struct swd_error e = { 0 };
-	uint32_t *crcs = NULL;
 	uint8_t *d = NULL, *part = NULL;
-	size_t per_run, n = p->flash.nsectors;
+	bool *equal = NULL;
+	size_t n = 0;
 	int rc;
 
 	*nread = 0;
 	rc = ocd_checksum_area(p, &area, &e);
-	if (rc != 0)
-		goto out;
-	per_run = ocd_checksum_max_ranges(area.size);
-	r = calloc(n, sizeof(*r));
-	crcs = calloc(n, sizeof(*crcs));
-	d = malloc(p->flash.size);
-	if (!r || !crcs || !d) {
+	if (rc == 0)
+		rc = cli_board_unit_ranges(ctx, b, 0, p->flash.size, &r, NULL, &n);
+	if (rc == 0 && (!(equal = calloc(n ? n : 1, sizeof(*equal))) || !(d = malloc(p->flash.size))))
 		rc = swd_error_set(&ctx->err, SWD_ENOMEM, "out of memory");
-		goto out;
-	}
-	for (size_t i = 0; i < n; i++) {
-		r[i].address = p->flash.sectors[i].address;
-		r[i].size = p->flash.sectors[i].size;
-	}
-	for (size_t i = 0; i < n && rc == 0; i += per_run)
-		rc = ocd_checksum_ranges(b->s, &area, r + i, n - i < per_run ? n - i : per_run, crcs + i, &e);
+	if (rc == 0)
+		rc = ocd_checksum_equal(b->s, &area, p->flash.base, expected, r, n, equal, &e);
 	if (rc != 0)
 		goto out;
 	memcpy(d, expected, p->flash.size);
-	/* read the differing sectors, adjacent ones in one go */
+	/* read the differing units, adjacent ones in one go */
 	for (size_t i = 0; i < n;) {
-		uint32_t off = r[i].address - p->flash.base;
-		uint32_t len = 0;
+		uint32_t off = r[i].address - p->flash.base, len = 0;
 		size_t j = i;
 
-		while (j < n && crcs[j] != ocd_crc_unit(0xFFFFFFFFu, expected + (r[j].address - p->flash.base), r[j].size))
+		while (j < n && !equal[j])
 			len += r[j++].size;
 		if (j == i) {
 			i++;
@@ -91,7 +80,7 @@ out:
 	else if (rc != 0 && e.code)
 		swd_error_set(&ctx->err, rc, "%s", e.msg);
 	free(r);
-	free(crcs);
+	free(equal);
 	free(d);
 	return rc;
 }

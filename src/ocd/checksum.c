@@ -164,6 +164,28 @@ out:
 	return rc;
 }
 
+int ocd_checksum_equal(struct ocd_session *s, const struct ocd_checksum_area *a, uint32_t base,
+                       const uint8_t *expected, const struct ocd_crc_range *r, size_t n,
+                       bool *equal, struct swd_error *err)
+{
+	size_t per_run = ocd_checksum_max_ranges(a->size);
+	uint32_t *crcs = calloc(per_run ? per_run : 1, sizeof(*crcs));
+	int rc = 0;
+
+	if (!crcs)
+		return swd_error_set(err, SWD_ENOMEM, "out of memory");
+	for (size_t i = 0; i < n && rc == 0; i += per_run) {
+		size_t k = n - i < per_run ? n - i : per_run;
+
+		rc = ocd_checksum_ranges(s, a, r + i, k, crcs, err);
+		for (size_t j = 0; j < k && rc == 0; j++)
+			equal[i + j] = crcs[j] == ocd_crc_unit(0xFFFFFFFFu, expected + (r[i + j].address - base),
+			                                      r[i + j].size);
+	}
+	free(crcs);
+	return rc;
+}
+
 /* verify_image on one range's expected bytes, written to a file in tmpdir. */
 static int verify_range(struct ocd_session *s, const char *tmpdir, const uint8_t *bytes,
                         const struct ocd_crc_range *r, bool *differs, struct swd_error *err)
@@ -210,23 +232,13 @@ int ocd_checksum_compare(struct ocd_session *s, const struct ocd_checksum_area *
 	snprintf(why, whylen, "%s", area ? "" : "no work area for the crc routine");
 	*method = OCD_CHECKSUM_CRC_UNIT;
 	if (area) {
-		size_t per_run = ocd_checksum_max_ranges(area->size);
-		uint32_t *crcs = calloc(per_run, sizeof(*crcs));
-		if (!crcs)
-			return swd_error_set(err, SWD_ENOMEM, "out of memory");
 		struct swd_error e = { 0 };
-		int rc = 0;
-		for (size_t i = 0; i < n && rc == 0; i += per_run) {
-			size_t k = n - i < per_run ? n - i : per_run;
-			rc = ocd_checksum_ranges(s, area, r + i, k, crcs, &e);
-			for (size_t j = 0; j < k && rc == 0; j++) {
-				const uint8_t *p = expected + (r[i + j].address - base);
-				differs[i + j] = crcs[j] != ocd_crc_unit(0xFFFFFFFFu, p, r[i + j].size);
-			}
-		}
-		free(crcs);
-		if (rc == 0)
+		int rc = ocd_checksum_equal(s, area, base, expected, r, n, differs, &e);
+		if (rc == 0) {
+			for (size_t i = 0; i < n; i++)
+				differs[i] = !differs[i];
 			return 0;
+		}
 		if (rc != SWD_ETARGETFAILED) {
 			swd_error_set(err, rc, "%s", e.msg);
 			return rc;

@@ -58,6 +58,13 @@ int ocd_checksum_ranges(struct ocd_session *s, const struct ocd_checksum_area *a
                         const struct ocd_crc_range *r, size_t n, uint32_t *crcs,
                         struct swd_error *err);
 
+/* ocd_checksum_ranges over any number of ranges, in as many runs as the area needs, and
+ * equal[i] set when range i's CRC is that of the bytes `expected` holds for it (expected
+ * starts at address base and covers every range). Returns as ocd_checksum_ranges. */
+int ocd_checksum_equal(struct ocd_session *s, const struct ocd_checksum_area *a, uint32_t base,
+                       const uint8_t *expected, const struct ocd_crc_range *r, size_t n,
+                       bool *equal, struct swd_error *err);
+
 /* The unit's CRC over len bytes (len a multiple of 4), continuing from crc (start with
  * 0xFFFFFFFF). */
 uint32_t ocd_crc_unit(uint32_t crc, const uint8_t *p, size_t len);
