@@ -86,10 +86,7 @@ static int verify_by_crc(struct cli_ctx *ctx, struct cli_board *b, const char *f
 					   "%u (0x%08" PRIx32 "); the link is unreliable, try a lower --speed",
 					   p->family->unit, p->flash.sectors[i].index, r[i].address);
 out:
-	if (rc == SWD_ETARGETFAILED && e.code)
-		snprintf(why, whylen, "%.200s", e.msg);
-	else if (rc != 0 && e.code)
-		swd_error_set(&ctx->err, rc, "%s", e.msg);
+	cli_board_crc_failed(ctx, rc, &e, why, whylen);
 	free(r);
 	free(equal);
 	free(buf);
@@ -102,7 +99,7 @@ static int read_flash_partly(struct cli_ctx *ctx, struct cli_board *b, const uin
 			     const char *path, struct swd_manifest_source **src, size_t *nsrc)
 {
 	const struct swd_profile *p = b->p;
-	uint8_t *buf = malloc(p->flash.size), *part = NULL;
+	uint8_t *buf = malloc(p->flash.size);
 	struct swd_manifest_source *s = calloc(p->flash.nsectors, sizeof(*s));
 	uint32_t nread = 0;
 	size_t n = 0;
@@ -114,29 +111,17 @@ static int read_flash_partly(struct cli_ctx *ctx, struct cli_board *b, const uin
 		rc = swd_error_set(&ctx->err, SWD_ENOMEM, "out of memory");
 		goto out;
 	}
+	memcpy(buf, known, p->flash.size);
+	rc = cli_board_read_units(ctx, b, equal, buf, path, &nread);
+	if (rc != 0)
+		goto out;
 	for (size_t i = 0; i < p->flash.nsectors;) {
-		uint32_t off = p->flash.sectors[i].address - p->flash.base, len = 0;
 		size_t j = i;
 
+		s[n].address = p->flash.sectors[i].address;
 		while (j < p->flash.nsectors && equal[j] == equal[i])
-			len += p->flash.sectors[j++].size;
-		s[n].address = p->flash.base + off;
-		s[n].size = len;
+			s[n].size += p->flash.sectors[j++].size;
 		s[n++].read = !equal[i];
-		if (equal[i]) {
-			memcpy(buf + off, known + off, len);
-		} else {
-			b->op = DIAG_OP_READ;
-			rc = ocd_read_flash(b->s, 0, off, len, path, &ctx->err);
-			if (rc == 0)
-				rc = swd_file_read_exact(path, len, &part, &ctx->err);
-			if (rc != 0)
-				goto out;
-			memcpy(buf + off, part, len);
-			free(part);
-			part = NULL;
-			nread += len;
-		}
 		i = j;
 	}
 	ui_status(&ctx->ui, "read %" PRIu32 " of %u KiB; the rest equals the image by on-target crc-32",

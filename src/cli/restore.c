@@ -91,6 +91,7 @@ int cli_restore_diff(struct cli_ctx *ctx, struct cli_board *b, const struct swd_
 	struct swd_error e = { 0 };
 	size_t *which = NULL, k = 0, ndiff = 0;
 	bool *eq = NULL, *same = NULL;
+	char why[256] = "";
 	int rc;
 
 	*equal = NULL;
@@ -115,13 +116,11 @@ int cli_restore_diff(struct cli_ctx *ctx, struct cli_board *b, const struct swd_
 	*equal = eq;
 	eq = NULL;
 out:
-	if (rc == SWD_ETARGETFAILED && e.code) {
+	if (cli_board_crc_failed(ctx, rc, &e, why, sizeof(why)) != 0 && why[0]) {
 		json_object_set_new(ctx->doc, "difference", json_pack("{s:s,s:s}", "method", "none",
-			"crc_fallback", e.msg));
-		ui_status(&ctx->ui, "the on-target crc cannot run (%s): writing everything the image covers", e.msg);
+			"crc_fallback", why));
+		ui_status(&ctx->ui, "the on-target crc cannot run (%s): writing everything the image covers", why);
 		rc = 0;
-	} else if (rc != 0 && e.code) {
-		swd_error_set(&ctx->err, rc, "%s", e.msg);
 	}
 	free(r);
 	free(which);

@@ -34,7 +34,7 @@ static int device_by_crc(struct cli_ctx *ctx, struct cli_board *b, const uint8_t
 	struct ocd_checksum_area area;
 	struct ocd_crc_range *r = NULL;
 	struct swd_error e = { 0 };
-	uint8_t *d = NULL, *part = NULL;
+	uint8_t *d = NULL;
 	bool *equal = NULL;
 	size_t n = 0;
 	int rc;
@@ -50,35 +50,13 @@ static int device_by_crc(struct cli_ctx *ctx, struct cli_board *b, const uint8_t
 	if (rc != 0)
 		goto out;
 	memcpy(d, expected, p->flash.size);
-	/* read the differing units, adjacent ones in one go */
-	for (size_t i = 0; i < n;) {
-		uint32_t off = r[i].address - p->flash.base, len = 0;
-		size_t j = i;
-
-		while (j < n && !equal[j])
-			len += r[j++].size;
-		if (j == i) {
-			i++;
-			continue;
-		}
-		rc = ocd_read_flash(b->s, 0, off, len, path, &ctx->err);
-		if (rc == 0)
-			rc = swd_file_read_exact(path, len, &part, &ctx->err);
-		if (rc != 0)
-			goto out;
-		memcpy(d + off, part, len);
-		free(part);
-		part = NULL;
-		*nread += len;
-		i = j;
-	}
+	rc = cli_board_read_units(ctx, b, equal, d, path, nread);
+	if (rc != 0)
+		goto out;
 	*dev = d;
 	d = NULL;
 out:
-	if (rc == SWD_ETARGETFAILED && e.code)
-		snprintf(why, whylen, "%.200s", e.msg);
-	else if (rc != 0 && e.code)
-		swd_error_set(&ctx->err, rc, "%s", e.msg);
+	cli_board_crc_failed(ctx, rc, &e, why, whylen);
 	free(r);
 	free(equal);
 	free(d);
