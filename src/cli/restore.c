@@ -71,18 +71,6 @@ static int program(struct cli_ctx *ctx, struct cli_board *b, uint32_t offset, co
 	return rc;
 }
 
-static unsigned touched_units(const struct swd_profile *p, const struct swd_image *img)
-{
-	unsigned k = 0;
-
-	for (size_t i = 0; i < p->flash.nsectors; i++) {
-		uint32_t off = p->flash.sectors[i].address - p->flash.base;
-
-		k += off < img->hi && off + p->flash.sectors[i].size > img->lo;
-	}
-	return k;
-}
-
 int cli_restore_diff(struct cli_ctx *ctx, struct cli_board *b, const struct swd_image *img, bool **equal)
 {
 	const struct swd_profile *p = b->p;
@@ -197,10 +185,16 @@ int cli_restore_write(struct cli_ctx *ctx, struct cli_board *b, const struct cli
 	uint8_t *rb = NULL;
 	uint32_t written = 0;
 	unsigned units = 0;
+	size_t touched = 0;
 	int rc;
 
 	if (equal) {
-		rc = write_differing(ctx, b, src->img, equal, span, back, &written, &units);
+		struct ocd_crc_range *r = NULL;
+
+		rc = cli_board_unit_ranges(ctx, b, src->img->lo, src->img->hi, &r, NULL, &touched);
+		free(r);
+		if (rc == 0)
+			rc = write_differing(ctx, b, src->img, equal, span, back, &written, &units);
 		if (rc != 0)
 			goto done;
 		json_object_set_new(ctx->doc, "written", json_pack("{s:I,s:I}", "bytes", (json_int_t)written,
@@ -264,12 +258,11 @@ written:
 			snprintf(line, sizeof(line), "the image's %s bytes at 0x%08" PRIx32 " are already on the board "
 				 "(on-target crc-32); nothing was erased or written; the target runs",
 				 ui_fmt_grouped(n, sizeof(n), src->img->hi - src->img->lo), src->img->base + src->img->lo);
-		else if (equal && units < touched_units(b->p, src->img))
-			snprintf(line, sizeof(line), "restored %s bytes at 0x%08" PRIx32 " by writing %u of its %u %s "
+		else if (equal && units < touched)
+			snprintf(line, sizeof(line), "restored %s bytes at 0x%08" PRIx32 " by writing %u of its %zu %s "
 				 "(the others already equal by on-target crc-32), verified by read-back; the target runs",
 				 ui_fmt_grouped(n, sizeof(n), src->img->hi - src->img->lo), src->img->base + src->img->lo,
-				 units, touched_units(b->p, src->img),
-				 b->p->family->units);
+				 units, touched, b->p->family->units);
 		else
 			snprintf(line, sizeof(line), "restored %s bytes at 0x%08" PRIx32 ", verified by read-back; the target runs",
 				 ui_fmt_grouped(n, sizeof(n), src->img->hi - src->img->lo), src->img->base + src->img->lo);
