@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "cli/findings.h"
+#include "core/file.h"
 #include "ocd/ocdlog.h"
 
 const char *cli_board_revision(const struct cli_board *b)
@@ -604,6 +605,82 @@ int cli_board_protection(struct cli_ctx *ctx, struct cli_board *b)
 	b->ev.rdp_level = b->prot.rdp_level;
 	b->ev.wrp_active = b->prot.nwrp ? DIAG_TRI_YES : DIAG_TRI_NO;
 	return 0;
+}
+
+int cli_board_unit_ranges(struct cli_ctx *ctx, const struct cli_board *b, uint32_t lo, uint32_t hi,
+			  struct ocd_crc_range **r, size_t **idx, size_t *n)
+{
+	const struct swd_profile *p = b->p;
+	struct ocd_crc_range *rs = calloc(p->flash.nsectors ? p->flash.nsectors : 1, sizeof(*rs));
+	size_t *ix = calloc(p->flash.nsectors ? p->flash.nsectors : 1, sizeof(*ix));
+	size_t k = 0;
+
+	*r = NULL;
+	*n = 0;
+	if (idx)
+		*idx = NULL;
+	if (!rs || !ix) {
+		free(rs);
+		free(ix);
+		return swd_error_set(&ctx->err, SWD_ENOMEM, "out of memory");
+	}
+	for (size_t i = 0; i < p->flash.nsectors; i++) {
+		uint32_t off = p->flash.sectors[i].address - p->flash.base;
+
+		if (off < hi && off + p->flash.sectors[i].size > lo) {
+			rs[k].address = p->flash.sectors[i].address;
+			rs[k].size = p->flash.sectors[i].size;
+			ix[k++] = i;
+		}
+	}
+	*r = rs;
+	*n = k;
+	if (idx)
+		*idx = ix;
+	else
+		free(ix);
+	return 0;
+}
+
+int cli_board_crc_failed(struct cli_ctx *ctx, int rc, const struct swd_error *e, char *why, size_t whylen)
+{
+	if (rc == SWD_ETARGETFAILED && e->code)
+		snprintf(why, whylen, "%.200s", e->msg);
+	else if (rc != 0 && e->code)
+		swd_error_set(&ctx->err, rc, "%s", e->msg);
+	return rc;
+}
+
+int cli_board_read_units(struct cli_ctx *ctx, struct cli_board *b, const bool *have, uint8_t *buf,
+			 const char *path, uint32_t *nread)
+{
+	const struct swd_profile *p = b->p;
+	uint8_t *part = NULL;
+	int rc = 0;
+
+	for (size_t i = 0; i < p->flash.nsectors && rc == 0;) {
+		uint32_t off = p->flash.sectors[i].address - p->flash.base, len = 0;
+		size_t j = i;
+
+		while (j < p->flash.nsectors && !have[j])
+			len += p->flash.sectors[j++].size;
+		if (j == i) {
+			i++;
+			continue;
+		}
+		b->op = DIAG_OP_READ;
+		rc = ocd_read_flash(b->s, 0, off, len, path, &ctx->err);
+		if (rc == 0)
+			rc = swd_file_read_exact(path, len, &part, &ctx->err);
+		if (rc == 0) {
+			memcpy(buf + off, part, len);
+			*nread += len;
+		}
+		free(part);
+		part = NULL;
+		i = j;
+	}
+	return rc;
 }
 
 int cli_board_read_flash(struct cli_ctx *ctx, struct cli_board *b, uint32_t len, const char *path)

@@ -53,20 +53,23 @@ static const struct cli_command table[] = {
 	  "  -o, --output DIR       the bundle directory to create\n"
 	  "  --force                replace DIR if it exists\n"
 	  COMMON_HELP },
-	{ "restore", cmd_restore, CLI_O_BOARD | CLI_O_FORCE | CLI_O_NO_SAFETY | CLI_O_OPTION_BYTES | CLI_O_OUTPUT |
-	  CLI_O_BACKUP_DOMAIN,
+	{ "restore", cmd_restore, CLI_O_BOARD | CLI_O_FORCE | CLI_O_NO_SAFETY | CLI_O_SAFETY_FULL | CLI_O_OPTION_BYTES |
+	  CLI_O_OUTPUT | CLI_O_BACKUP_DOMAIN,
 	  "program a bundle or an image (.bin/.hex/.elf), after a safety backup",
 	  "usage: swdbackup restore --profile P [--probe SPEC] [options] SOURCE\n"
 	  "\n"
 	  "SOURCE is a bundle directory or an image (.bin at the flash base, .hex, .elf). Refuses\n"
 	  "before touching the board an image that does not fit, an empty one, a bundle from\n"
-	  "another device, and a .bin whose vector table cannot belong to this part. Saves a safety\n"
-	  "bundle of the current contents first, then erases, programs, verifies by read-back,\n"
-	  "resets and runs.\n"
+	  "another device, and a .bin whose vector table cannot belong to this part. Compares each\n"
+	  "page or sector the image covers with the board by an on-target CRC-32, saves a safety\n"
+	  "bundle of the current contents, then erases and programs only what differs (nothing\n"
+	  "when the image is already there), verifies it by read-back, resets and runs.\n"
 	  "\n"
 	  BOARD_HELP
 	  "  --force                program a .bin whose vector table does not fit this part\n"
 	  "  --no-safety-backup     skip the safety bundle\n"
+	  "  --safety-backup=full   read all of flash into it, also where the image is already\n"
+	  "                         there (by default those pages/sectors come from the image)\n"
 	  "  -o, --output DIR       where to write the safety bundle\n"
 	  "  --option-bytes         also write the bundle's option bytes\n"
 	  "  --backup-domain        also write the bundle's backup SRAM and backup registers\n"

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { OPT_NO_SAFETY = 256, OPT_OPTION_BYTES, OPT_UNDER_RESET, OPT_STRICT, OPT_SPEED,
+enum { OPT_NO_SAFETY = 256, OPT_SAFETY, OPT_OPTION_BYTES, OPT_UNDER_RESET, OPT_STRICT, OPT_SPEED,
        OPT_HALT, OPT_LOG, OPT_JSON, OPT_PROFILE, OPT_PROBE, OPT_INTERFACE, OPT_OPENOCD,
        OPT_FORCE, OPT_YES, OPT_MASS, OPT_SECTOR, OPT_UNLOCK, OPT_ERASE, OPT_FACTORY,
        OPT_BACKUP_DOMAIN, OPT_MAP };
@@ -21,6 +21,7 @@ static const struct option longopts[] = {
 	{ "output", required_argument, NULL, 'o' },
 	{ "force", no_argument, NULL, OPT_FORCE },
 	{ "no-safety-backup", no_argument, NULL, OPT_NO_SAFETY },
+	{ "safety-backup", required_argument, NULL, OPT_SAFETY },
 	{ "option-bytes", no_argument, NULL, OPT_OPTION_BYTES },
 	{ "connect-under-reset", no_argument, NULL, OPT_UNDER_RESET },
 	{ "strict", no_argument, NULL, OPT_STRICT },
@@ -55,6 +56,7 @@ static const struct bitname bits[] = {
 	{ 'o', CLI_O_OUTPUT, "-o/--output" },
 	{ OPT_FORCE, CLI_O_FORCE, "--force" },
 	{ OPT_NO_SAFETY, CLI_O_NO_SAFETY, "--no-safety-backup" },
+	{ OPT_SAFETY, CLI_O_SAFETY_FULL, "--safety-backup" },
 	{ OPT_OPTION_BYTES, CLI_O_OPTION_BYTES, "--option-bytes" },
 	{ OPT_UNDER_RESET, CLI_O_UNDER_RESET, "--connect-under-reset" },
 	{ OPT_STRICT, CLI_O_STRICT, "--strict" },
@@ -208,6 +210,14 @@ int cli_options_parse(const char *cmd, int argc, char **argv, unsigned allowed,
 			break;
 		case OPT_FORCE: o->force = true; break;
 		case OPT_NO_SAFETY: o->no_safety_backup = true; break;
+		case OPT_SAFETY:
+			if (strcmp(optarg, "full") != 0) {
+				snprintf(err, errlen, "invalid --safety-backup '%s'; the one value is 'full' "
+					 "(read all of flash even where it equals the image)", optarg);
+				return -1;
+			}
+			o->safety_full = true;
+			break;
 		case OPT_OPTION_BYTES: o->option_bytes = true; break;
 		case OPT_UNDER_RESET: o->connect_under_reset = true; break;
 		case OPT_STRICT: o->strict = true; break;

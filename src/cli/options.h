@@ -32,6 +32,7 @@ enum cli_opt {
 	CLI_O_FACTORY = 1u << 18,
 	CLI_O_BACKUP_DOMAIN = 1u << 19,
 	CLI_O_MAP = 1u << 20,
+	CLI_O_SAFETY_FULL = 1u << 21,
 	/* --json, -v and --help are accepted by every command */
 };
 
@@ -65,6 +66,7 @@ struct cli_options {
 	unsigned speed_khz;    /* 0 = the profile's default */
 	bool force;
 	bool no_safety_backup;
+	bool safety_full;      /* --safety-backup=full: read all of flash into the safety bundle */
 	bool option_bytes;
 	bool connect_under_reset;
 	bool strict;

@@ -220,7 +220,7 @@ static int restore_source(struct cli_ctx *ctx, struct cli_board *b, struct cli_s
 	}
 	if (rc == 0) {
 		step(ctx, "restoring the source and verifying it by read-back");
-		rc = cli_restore_write(ctx, b, src, scratch, back, ob_needed ? ob : NULL, false);
+		rc = cli_restore_write(ctx, b, src, scratch, back, ob_needed ? ob : NULL, false, NULL);
 	}
 	free(ob);
 	free(scratch);
@@ -247,7 +247,7 @@ static int safety_backup(struct cli_ctx *ctx, struct cli_board *b, char **safety
 	}
 	step(ctx, "saving what can be read first");
 	doc = json_object();
-	rc = cli_backup_bundle(ctx, b, ctx->opt.output, "safety-", false, doc, safety);
+	rc = cli_backup_bundle(ctx, b, ctx->opt.output, "safety-", false, NULL, NULL, doc, safety);
 	json_decref(doc);
 	if (rc == 0) {
 		json_object_set_new(ctx->doc, "safety_backup", json_string(*safety));

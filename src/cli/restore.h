@@ -22,7 +22,17 @@ int cli_restore_refuse_wrp(struct cli_ctx *ctx, struct cli_board *b, const struc
  * b->ob_len bytes) when not NULL and, with backup_domain, the source bundle's backup SRAM and
  * backup registers, then resets the target to run. Records "programmed",
  * "verified", "option_bytes_written", "reset" and "summary" in ctx->doc. */
+/* With equal (one flag per unit of the profile's map, from cli_restore_diff), only the
+ * units the image touches that are not equal are erased, programmed and read back, and
+ * nothing at all when every one is; "written" in ctx->doc says how much. */
 int cli_restore_write(struct cli_ctx *ctx, struct cli_board *b, const struct cli_source *src,
-		      const char *scratch, const char *back, const uint8_t *ob_want, bool backup_domain);
+		      const char *scratch, const char *back, const uint8_t *ob_want, bool backup_domain,
+		      const bool *equal);
+
+/* Which units (pages or sectors) of the image's span already hold the image's bytes, by
+ * one on-target CRC-32 each (ocd/checksum.h): *equal is new, one flag per unit of the
+ * profile's map. When our routine cannot run, *equal stays NULL (write everything) and
+ * ctx->doc's "difference" says why. Records "difference" in ctx->doc. */
+int cli_restore_diff(struct cli_ctx *ctx, struct cli_board *b, const struct swd_image *img, bool **equal);
 
 #endif
