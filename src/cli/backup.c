@@ -10,7 +10,10 @@
 #include <time.h>
 
 #include "cli/bkpdomain.h"
+#include "cli/map.h"
 #include "core/bundle.h"
+#include "core/file.h"
+#include "core/mapsvg.h"
 #include "core/image.h"
 
 #ifndef SWD_VERSION
@@ -50,6 +53,35 @@ int cli_refuse_rdp(struct cli_ctx *ctx, struct cli_board *b, const char *what)
 			     "mass-erases the flash, so swdbackup never does it", b->prot.rdp_level, what);
 }
 
+/* The map of the flash just read, from the staged file rather than the target, drawn into
+ * flash-map.svg beside it. The picture is derived from flash.bin, which the sums cover, so it
+ * is not a region of its own. */
+static int map_into_bundle(struct cli_ctx *ctx, struct cli_board *b, swd_bundle_writer_t *w,
+			   const char *flash, struct swd_flashmap **map)
+{
+	uint8_t *data = NULL;
+	char *svg = NULL, *path = NULL, title[160];
+	int rc;
+
+	rc = swd_file_read_exact(flash, b->p->flash.size, &data, &ctx->err);
+	if (rc == 0)
+		rc = cli_map_build(ctx, b, data, NULL, NULL, map);
+	if (rc != 0)
+		goto out;
+	snprintf(title, sizeof(title), "%s flash map", b->p->name);
+	svg = swd_flashmap_svg(*map, title);
+	path = swd_bundle_writer_file_path(w, "flash-map.svg");
+	if (!svg || !path)
+		rc = swd_error_set(&ctx->err, SWD_ENOMEM, "out of memory");
+	else
+		rc = swd_file_write(path, svg, strlen(svg), 0, &ctx->err);
+out:
+	free(data);
+	free(svg);
+	free(path);
+	return rc;
+}
+
 int cli_backup_bundle(struct cli_ctx *ctx, struct cli_board *b, const char *dest, const char *prefix,
 		      bool force, json_t *out, char **path)
 {
@@ -62,6 +94,7 @@ int cli_backup_bundle(struct cli_ctx *ctx, struct cli_board *b, const char *dest
 	uint8_t *otp = NULL;
 	size_t otp_len = 0, ntouched = 0;
 	struct swd_manifest_touch touched[CLI_BKP_TOUCH_MAX];
+	struct swd_flashmap *map = NULL;
 	json_t *regions;
 	int rc;
 
@@ -155,9 +188,13 @@ int cli_backup_bundle(struct cli_ctx *ctx, struct cli_board *b, const char *dest
 	m.protection.rdp_level = b->prot_ready ? b->prot.rdp_level : -1;
 	m.protection.wrp = b->prot_ready ? b->prot.wrp : NULL;
 	m.protection.nwrp = b->prot_ready ? b->prot.nwrp : 0;
-	m.protection.pages = p->flash.driver == SWD_FLASH_STM32F1X;
+	m.protection.pages = p->family->pages;
 	m.touched = touched;
 	m.ntouched = ntouched;
+	rc = map_into_bundle(ctx, b, w, flash, &map);
+	if (rc != 0)
+		goto out;
+	m.map = map;
 	rc = swd_bundle_writer_commit(w, &m, &ctx->err);
 	if (rc != 0)
 		goto out;
@@ -189,9 +226,11 @@ int cli_backup_bundle(struct cli_ctx *ctx, struct cli_board *b, const char *dest
 		cli_add_note(ctx, note);
 	}
 	json_object_set_new(out, "verified", json_true());
+	cli_map_put(ctx, out, map);
 	json_object_set_new(out, "bundle", json_string(*path ? *path : dest));
 out:
 	swd_bundle_writer_free(w);
+	swd_flashmap_free(map);
 	free(flash);
 	free(otp);
 	free(dflt);

@@ -46,7 +46,8 @@ static const struct cli_command table[] = {
 	  "Identifies the device, reads all of flash, the option bytes and (where the part has it)\n"
 	  "OTP, verifies what was read against the device, and writes a bundle directory\n"
 	  "(default name <profile>-<uid>-<UTC time>) holding flash.bin, option-bytes.bin, otp.bin,\n"
-	  "manifest.json, SHA256SUMS and MD5SUMS.\n"
+	  "manifest.json, SHA256SUMS and MD5SUMS, and flash-map.svg: a picture of what each page or\n"
+	  "sector holds.\n"
 	  "\n"
 	  BOARD_HELP
 	  "  -o, --output DIR       the bundle directory to create\n"
@@ -81,11 +82,13 @@ static const struct cli_command table[] = {
 	  BOARD_HELP
 	  "  --backup-domain        also compare the bundle's backup SRAM and backup registers\n"
 	  COMMON_HELP },
-	{ "info", cmd_info, CLI_O_BOARD,
+	{ "info", cmd_info, CLI_O_BOARD | CLI_O_MAP,
 	  "probe, target voltage, identity, flash size, protection, used extent",
-	  "usage: swdbackup info --profile P [--probe SPEC] [options]\n"
+	  "usage: swdbackup info --profile P [--probe SPEC] [--map] [options]\n"
 	  "\n"
 	  BOARD_HELP
+	  "  --map                  show what each page or sector holds: code, data, erased,\n"
+	  "                         write-protected\n"
 	  COMMON_HELP },
 	{ "reset", cmd_reset, CLI_O_BOARD | CLI_O_HALT,
 	  "reset the target and let it run (or --halt)",

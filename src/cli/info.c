@@ -4,6 +4,7 @@
 
 #include "cli/backup.h"
 #include "cli/board.h"
+#include "cli/map.h"
 #include "cli/tmpfile.h"
 #include "core/file.h"
 #include "core/image.h"
@@ -34,6 +35,8 @@ int cmd_info(struct cli_ctx *ctx)
 	if (b.prot.rdp_level >= 1) {
 		/* not an error for info: it reports the protection and what cannot be known */
 		json_object_set_new(ctx->doc, "used_extent", json_null());
+		if (ctx->opt.map)
+			cli_add_note(ctx, "no flash map: a read-protected flash cannot be read");
 		goto out;
 	}
 	/* Where the firmware ends takes a read of the whole flash. */
@@ -43,6 +46,14 @@ int cmd_info(struct cli_ctx *ctx)
 		rc = swd_file_read_exact(path, b.p->flash.size, &dev, &ctx->err);
 	if (rc == 0)
 		json_object_set_new(ctx->doc, "used_extent", json_integer((json_int_t)swd_used_extent(dev, b.p->flash.size)));
+	if (rc == 0 && ctx->opt.map) {
+		struct swd_flashmap *map = NULL;
+
+		rc = cli_map_build(ctx, &b, dev, NULL, NULL, &map);
+		if (rc == 0)
+			rc = cli_map_put(ctx, ctx->doc, map);
+		swd_flashmap_free(map);
+	}
 out:
 	free(dev);
 	free(path);

@@ -11,7 +11,7 @@
 enum { OPT_NO_SAFETY = 256, OPT_OPTION_BYTES, OPT_UNDER_RESET, OPT_STRICT, OPT_SPEED,
        OPT_HALT, OPT_LOG, OPT_JSON, OPT_PROFILE, OPT_PROBE, OPT_INTERFACE, OPT_OPENOCD,
        OPT_FORCE, OPT_YES, OPT_MASS, OPT_SECTOR, OPT_UNLOCK, OPT_ERASE, OPT_FACTORY,
-       OPT_BACKUP_DOMAIN };
+       OPT_BACKUP_DOMAIN, OPT_MAP };
 
 static const struct option longopts[] = {
 	{ "profile", required_argument, NULL, OPT_PROFILE },
@@ -34,6 +34,7 @@ static const struct option longopts[] = {
 	{ "erase", no_argument, NULL, OPT_ERASE },
 	{ "factory-options", no_argument, NULL, OPT_FACTORY },
 	{ "backup-domain", no_argument, NULL, OPT_BACKUP_DOMAIN },
+	{ "map", no_argument, NULL, OPT_MAP },
 	{ "json", no_argument, NULL, OPT_JSON },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
@@ -67,6 +68,7 @@ static const struct bitname bits[] = {
 	{ OPT_ERASE, CLI_O_ERASE, "--erase" },
 	{ OPT_FACTORY, CLI_O_FACTORY, "--factory-options" },
 	{ OPT_BACKUP_DOMAIN, CLI_O_BACKUP_DOMAIN, "--backup-domain" },
+	{ OPT_MAP, CLI_O_MAP, "--map" },
 };
 
 /* "N" or "N-M" (decimal, M >= N, both below 1024). */
@@ -216,6 +218,7 @@ int cli_options_parse(const char *cmd, int argc, char **argv, unsigned allowed,
 		case OPT_ERASE: o->erase = true; break;
 		case OPT_FACTORY: o->factory_options = true; break;
 		case OPT_BACKUP_DOMAIN: o->backup_domain = true; break;
+		case OPT_MAP: o->map = true; break;
 		case OPT_SECTOR:
 			if (parse_sectors(optarg, &o->sector_first, &o->sector_last) < 0) {
 				snprintf(err, errlen, "invalid --sector '%s'; give N or N-M, e.g. --sector 2-3",

@@ -31,6 +31,7 @@ enum cli_opt {
 	CLI_O_ERASE = 1u << 17,
 	CLI_O_FACTORY = 1u << 18,
 	CLI_O_BACKUP_DOMAIN = 1u << 19,
+	CLI_O_MAP = 1u << 20,
 	/* --json, -v and --help are accepted by every command */
 };
 
@@ -76,6 +77,7 @@ struct cli_options {
 	bool erase;            /* rescue --erase */
 	bool factory_options;  /* rescue --factory-options */
 	bool backup_domain;    /* restore/verify --backup-domain */
+	bool map;              /* info --map */
 	bool json;
 	bool help;
 	int verbose;

@@ -11,6 +11,7 @@
 #include "cli/backup.h"
 #include "cli/bkpdomain.h"
 #include "cli/board.h"
+#include "cli/map.h"
 #include "cli/optwrite.h"
 #include "cli/restore.h"
 #include "cli/tmpfile.h"
@@ -34,7 +35,7 @@ int cli_restore_refuse_wrp(struct cli_ctx *ctx, struct cli_board *b, const struc
 			return swd_error_set(&ctx->err, SWD_EPROTECTED,
 					     "%s %u (0x%08" PRIx32 ") is write-protected by the option bytes; nothing was "
 					     "written. Remove the write protection yourself if this is intended",
-					     p->flash.driver == SWD_FLASH_STM32F1X ? "page" : "sector", s->index, s->address);
+					     p->family->unit, s->index, s->address);
 	}
 	return 0;
 }
@@ -112,6 +113,19 @@ int cli_restore_write(struct cli_ctx *ctx, struct cli_board *b, const struct cli
 		goto done;
 	}
 	json_object_set_new(ctx->doc, "verified", json_true());
+	{
+		/* what was erased and written, from the image the read-back just matched */
+		struct swd_flashmap *map = NULL;
+
+		rc = cli_map_build(ctx, b, src->img->data, NULL, NULL, &map);
+		if (rc == 0)
+			rc = swd_flashmap_restrict(map, src->img->lo, src->img->hi, &ctx->err);
+		if (rc == 0)
+			rc = cli_map_put(ctx, ctx->doc, map);
+		swd_flashmap_free(map);
+		if (rc != 0)
+			goto done;
+	}
 
 	if (ob_want) {
 		ui_status(&ctx->ui, "writing the bundle's option bytes");
@@ -133,7 +147,7 @@ int cli_restore_write(struct cli_ctx *ctx, struct cli_board *b, const struct cli
 
 		json_object_set_new(ctx->doc, "reset", json_string("run"));
 		snprintf(line, sizeof(line), "restored %s bytes at 0x%08" PRIx32 ", verified by read-back; the target runs",
-			 ui_fmt_grouped(n, sizeof(n), src->img->hi - src->img->lo), src->img->base + src->img->lo);
+			 swd_format_count(src->img->hi - src->img->lo, n, sizeof(n)), src->img->base + src->img->lo);
 		json_object_set_new(ctx->doc, "summary", json_string(line));
 	}
 done:

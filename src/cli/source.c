@@ -1,7 +1,6 @@
 /* source.c - bundles and images as inputs. */
 #include "cli/source.h"
 
-#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,14 +16,9 @@ int cli_source_load(struct cli_ctx *ctx, struct swd_profile *p, const char *path
 
 	memset(src, 0, sizeof(*src));
 	src->path = path;
-	if (stat(path, &st) != 0) {
-		char why[128];
-
-		snprintf(why, sizeof(why), "%s", strerror(errno));
-		why[0] = (char)tolower((unsigned char)why[0]);
-		return swd_error_set(&ctx->err, errno == ENOENT || errno == ENOTDIR ? SWD_ENOENT : SWD_EIO,
-				     "cannot open '%s': %s", path, why);
-	}
+	if (stat(path, &st) != 0)
+		return swd_error_set(&ctx->err, swd_err_from_errno(errno), "cannot open '%s': %s", path,
+				     swd_errno_text(errno));
 	if (S_ISDIR(st.st_mode)) {
 		rc = swd_bundle_open(path, &src->bundle, &ctx->err);
 		if (rc == 0)

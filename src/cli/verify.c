@@ -7,6 +7,7 @@
 #include "cli/bkpdomain.h"
 #include "cli/board.h"
 #include "cli/findings.h"
+#include "cli/map.h"
 #include "cli/source.h"
 #include "cli/tmpfile.h"
 #include "core/digest.h"
@@ -69,6 +70,17 @@ int cmd_verify(struct cli_ctx *ctx)
 		rc = swd_error_set(&ctx->err, rc, "cannot compare '%s' with the device", src.path);
 		goto out;
 	}
+	{
+		/* from the flash just read: the map costs no further read */
+		struct swd_flashmap *map = NULL;
+
+		rc = cli_map_build(ctx, &b, dev, src.img->data, src.bundle ? NULL : src.img->covered, &map);
+		if (rc == 0)
+			rc = cli_map_put(ctx, ctx->doc, map);
+		swd_flashmap_free(map);
+		if (rc != 0)
+			goto out;
+	}
 
 	/* Both sides over the range the source covers: the whole bank for a bundle. */
 	lo = src.bundle ? 0 : src.img->lo;
@@ -99,7 +111,7 @@ int cmd_verify(struct cli_ctx *ctx)
 	if (cmp.outcome == SWD_CMP_MISMATCH) {
 		json_object_set_new(ctx->doc, "mismatch", json_pack("{s:I,s:I,s:i,s:i,s:s}",
 			"first_address", (json_int_t)cmp.first_diff, "bytes", (json_int_t)cmp.diff_bytes,
-			"units", cmp.diff_sectors, "units_total", cmp.nsectors, "unit", cmp.pages ? "pages" : "sectors"));
+			"units", cmp.diff_sectors, "units_total", cmp.nsectors, "unit", b.p->family->units));
 		b.ev.verify = DIAG_VERIFY_DIFFER;
 		b.ev.verify_first_diff = cmp.first_diff;
 		b.ev.verify_units_differ = cmp.diff_sectors;

@@ -77,7 +77,8 @@ void swd_error_init(struct swd_error *err);
 
 /* Records code and the printf-style message in err unless err already holds an error
  * (the first error wins). err may be NULL. Returns code, so callers can write
- * `return swd_error_set(err, SWD_EIO, "cannot open '%s': %s", path, strerror(errno));`. */
+ * `return swd_error_set(err, swd_err_from_errno(errno), "cannot open '%s': %s", path,
+ *                      swd_errno_text(errno));`. */
 int swd_error_set(struct swd_error *err, int code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
@@ -92,7 +93,8 @@ const char *swd_strerror(int code);
 int swd_exit_code(int code);
 
 /* Maps an errno value from a failed local file operation to a code: ENOENT/ENOTDIR ->
- * SWD_ENOENT, ENOMEM -> SWD_ENOMEM, EEXIST/ENOTEMPTY -> SWD_EEXIST, else SWD_EIO. */
+ * SWD_ENOENT, ENOMEM -> SWD_ENOMEM, EEXIST/ENOTEMPTY -> SWD_EEXIST, else SWD_EIO. Every
+ * "cannot open" of a file the user named goes through it, so one fault has one code. */
 int swd_err_from_errno(int errnum);
 
 /* strerror(errnum) starting in lower case, for messages ("no such file or directory").

@@ -52,6 +52,7 @@ void swd_manifest_release(struct swd_manifest *m)
 	free(m->device.revision);
 	free(m->protection.wrp);
 	free(m->touched);
+	swd_flashmap_free(m->map);
 	swd_manifest_regions_free(m->regions, m->nregions);
 	memset(m, 0, sizeof(*m));
 }
@@ -141,6 +142,11 @@ char *swd_manifest_dump(const struct swd_manifest *m, const struct swd_manifest_
 			                                          "before", jhex(m->touched[i].before, 8),
 			                                          "during", jhex(m->touched[i].during, 8)));
 		bad |= json_object_set_new(root, "touched", t);
+	}
+	if (m->map) {
+		json_t *map = swd_flashmap_regions_json(m->map);
+
+		bad |= map == NULL || json_object_set_new(root, "map", map);
 	}
 	if (bad == 0)
 		text = json_dumps(root, JSON_INDENT(2) | JSON_SORT_KEYS | JSON_REAL_PRECISION(6));
@@ -407,38 +413,84 @@ static int parse_region(struct swd_jsonfield *c, const char *rp, const json_t *v
 	return rc;
 }
 
-/* "touched": [{"register", "before", "during"}], absent when the backup changed nothing. */
+/* "touched" is optional: bundles whose backup changed no register have none. */
 static int parse_touched(struct swd_jsonfield *c, const json_t *arr, struct swd_manifest *m)
 {
 	static const struct swd_jsonfield_key keys[] = {K("register"), K("before"), K("during"),
-	                                                {NULL, false}};
+	                                               {NULL, false}};
 	const json_t *v;
 	size_t i;
 	int rc;
 
 	if (arr == NULL)
 		return 0;
-	if ((rc = swd_jsonfield_array(c, "touched", arr, true)) < 0)
-		return rc;
-	if (json_array_size(arr) > 16)
-		return swd_jsonfield_error(c, "touched", false, "'touched' names at most 16 registers");
+	if (!json_is_array(arr) || json_array_size(arr) == 0 || json_array_size(arr) > 16)
+		return swd_jsonfield_error(c, "touched", false,
+		                           "'touched' must be an array of 1 to 16 registers");
 	m->touched = calloc(json_array_size(arr), sizeof(*m->touched));
 	if (m->touched == NULL)
 		return swd_error_set(c->err, SWD_ENOMEM, "out of memory");
 	json_array_foreach(arr, i, v) {
-		struct swd_manifest_touch *t = &m->touched[i];
-		char ip[32], b[48];
+		struct swd_manifest_touch *t = &m->touched[m->ntouched];
+		char ip[32], b[64];
 
 		swd_jsonfield_item(ip, sizeof(ip), "touched", i);
 		if ((rc = swd_jsonfield_object(c, ip, v, keys)) < 0 ||
-		    (rc = swd_jsonfield_hex(c, swd_jsonfield_member(b, sizeof(b), ip, "register"),
-		                            json_object_get(v, "register"), UINT32_MAX, 0, &t->address)) < 0 ||
-		    (rc = swd_jsonfield_hex(c, swd_jsonfield_member(b, sizeof(b), ip, "before"),
-		                            json_object_get(v, "before"), UINT32_MAX, 0, &t->before)) < 0 ||
-		    (rc = swd_jsonfield_hex(c, swd_jsonfield_member(b, sizeof(b), ip, "during"),
-		                            json_object_get(v, "during"), UINT32_MAX, 0, &t->during)) < 0)
+		    (rc = swd_jsonfield_hex(c, b, at(v, ip, "register", b, sizeof(b)), UINT32_MAX, 0,
+		                            &t->address)) < 0 ||
+		    (rc = swd_jsonfield_hex(c, b, at(v, ip, "before", b, sizeof(b)), UINT32_MAX, 0,
+		                            &t->before)) < 0 ||
+		    (rc = swd_jsonfield_hex(c, b, at(v, ip, "during", b, sizeof(b)), UINT32_MAX, 0,
+		                            &t->during)) < 0)
 			return rc;
-		m->ntouched = i + 1;
+		m->ntouched++;
+	}
+	return 0;
+}
+
+/* "map": {"unit", "regions": [{"kind", "address", "size"}]}, absent in older bundles. */
+static int parse_map(struct swd_jsonfield *c, const json_t *o, struct swd_manifest *m)
+{
+	static const struct swd_jsonfield_key keys[] = {K("unit"), K("regions"), {NULL, false}};
+	static const struct swd_jsonfield_key rkeys[] = {K("kind"), K("address"), K("size"), {NULL, false}};
+	static const char *const units[] = {"page", "sector", "block", NULL};
+	static const char *const kinds[] = {"code", "data", "erased", "untouched", NULL};
+	const json_t *arr, *v;
+	size_t i;
+	int rc, u;
+
+	if (o == NULL)
+		return 0;
+	arr = json_object_get(o, "regions");
+	if ((rc = swd_jsonfield_object(c, "map", o, keys)) < 0 ||
+	    (rc = swd_jsonfield_enum(c, "map.unit", json_object_get(o, "unit"), units, &u)) < 0 ||
+	    (rc = swd_jsonfield_array(c, "map.regions", arr, true)) < 0)
+		return rc;
+	m->map = calloc(1, sizeof(*m->map));
+	if (m->map != NULL)
+		m->map->regions = calloc(json_array_size(arr), sizeof(*m->map->regions));
+	if (m->map == NULL || m->map->regions == NULL)
+		return swd_error_set(c->err, SWD_ENOMEM, "out of memory");
+	m->map->unit = units[u];
+	json_array_foreach(arr, i, v) {
+		struct swd_map_region *r = &m->map->regions[i];
+		char ip[32], b[48];
+		uint64_t a, n;
+		int k;
+
+		swd_jsonfield_item(ip, sizeof(ip), "map.regions", i);
+		if ((rc = swd_jsonfield_object(c, ip, v, rkeys)) < 0 ||
+		    (rc = swd_jsonfield_enum(c, swd_jsonfield_member(b, sizeof(b), ip, "kind"),
+		                             json_object_get(v, "kind"), kinds, &k)) < 0 ||
+		    (rc = swd_jsonfield_uint(c, swd_jsonfield_member(b, sizeof(b), ip, "address"),
+		                             json_object_get(v, "address"), 0, UINT32_MAX, &a)) < 0 ||
+		    (rc = swd_jsonfield_uint(c, swd_jsonfield_member(b, sizeof(b), ip, "size"),
+		                             json_object_get(v, "size"), 1, UINT32_MAX - a + 1, &n)) < 0)
+			return rc;
+		r->kind = (enum swd_region_kind)k;
+		r->address = (uint32_t)a;
+		r->size = (uint32_t)n;
+		m->map->nregions = i + 1;
 	}
 	return 0;
 }
@@ -447,13 +499,14 @@ static int parse_root(struct swd_jsonfield *c, const json_t *root, struct swd_ma
 {
 	static const struct swd_jsonfield_key top[] = {
 		K("format_version"), K("created"), K("tool"), K("openocd"), K("profile"),
-		K("probe"), K("device"), K("protection"), K("regions"), {"touched", false},
+		K("probe"), K("device"), K("protection"), K("regions"), {"touched", false}, {"map", false},
 		{NULL, false}};
 	const json_t *arr, *v;
 	size_t i;
 	int rc;
 
 	if ((rc = swd_jsonfield_object(c, "", root, top)) < 0 ||
+	    (rc = parse_touched(c, json_object_get(root, "touched"), m)) < 0 ||
 	    (rc = parse_head(c, root, m)) < 0 ||
 	    (rc = parse_probe(c, json_object_get(root, "probe"), m)) < 0 ||
 	    (rc = parse_device(c, json_object_get(root, "device"), m)) < 0 ||
@@ -473,7 +526,7 @@ static int parse_root(struct swd_jsonfield *c, const json_t *root, struct swd_ma
 		if ((rc = parse_region(c, rp, v, m, i)) < 0)
 			return rc;
 	}
-	return parse_touched(c, json_object_get(root, "touched"), m);
+	return parse_map(c, json_object_get(root, "map"), m);
 }
 
 int swd_manifest_parse(const char *text, size_t len, const char *origin,

@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "core/err.h"
+#include "core/flashmap.h"
 
 #define SWD_MANIFEST_FORMAT 1
 
@@ -70,11 +71,15 @@ struct swd_manifest {
 	size_t nregions;
 
 	/* Target registers the backup changed while it read (clock gates of the backup
-	 * domain), as they were and as they were set; each was put back. Optional. */
+	 * domain), as they were and as they were set; each was put back. */
 	struct swd_manifest_touch {
 		uint32_t address, before, during;
 	} *touched;
 	size_t ntouched;
+
+	/* The flash map's regions ("map": {"unit", "regions"}, the shape --json prints).
+	 * Optional. Borrowed when writing; owned (regions only, no cells) when read. */
+	struct swd_flashmap *map;
 };
 
 /* Releases strings and arrays of a manifest returned by swd_bundle_open(). */

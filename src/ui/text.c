@@ -5,6 +5,8 @@
 #include <inttypes.h>
 #include <string.h>
 
+#include "core/image.h"
+
 static const char *str(json_t *o, const char *key)
 {
 	json_t *v = json_object_get(o, key);
@@ -60,9 +62,9 @@ static void render_device(FILE *f, json_t *d)
 	if (json_is_integer(json_object_get(d, "flash_size_kib"))) {
 		json_int_t reg = num(d, "flash_size_kib", -1), prof = num(d, "profile_flash_size_kib", -1);
 
-		fprintf(f, "flash size:   %s KiB (register)", ui_fmt_grouped(a, sizeof(a), (uint64_t)reg));
+		fprintf(f, "flash size:   %s KiB (register)", swd_format_count((uint64_t)reg, a, sizeof(a)));
 		if (prof >= 0)
-			fprintf(f, ", profile %s KiB%s", ui_fmt_grouped(b, sizeof(b), (uint64_t)prof),
+			fprintf(f, ", profile %s KiB%s", swd_format_count((uint64_t)prof, b, sizeof(b)),
 				reg == prof ? "" : " (differs)");
 		fputc('\n', f);
 	}
@@ -103,9 +105,9 @@ static void render_regions(FILE *f, json_t *regions)
 	json_array_foreach(regions, i, r) {
 		fprintf(f, "%-13s %s bytes at 0x%08" PRIx64 ", used %s bytes\n",
 			str(r, "name") ? str(r, "name") : "?",
-			ui_fmt_grouped(s, sizeof(s), (uint64_t)num(r, "size", 0)),
+			swd_format_count((uint64_t)num(r, "size", 0), s, sizeof(s)),
 			(uint64_t)num(r, "address", 0),
-			ui_fmt_grouped(u, sizeof(u), (uint64_t)num(r, "used", 0)));
+			swd_format_count((uint64_t)num(r, "used", 0), u, sizeof(u)));
 		if (str(r, "sha256"))
 			fprintf(f, "  sha256      %s\n  md5         %s\n", str(r, "sha256"),
 				str(r, "md5") ? str(r, "md5") : "?");
@@ -119,7 +121,7 @@ static void render_side(FILE *f, const char *label, json_t *s)
 	if (!json_is_object(s))
 		return;
 	fprintf(f, "%-13s %s bytes\n  sha256      %s\n  md5         %s\n", label,
-		ui_fmt_grouped(n, sizeof(n), (uint64_t)num(s, "bytes", 0)),
+		swd_format_count((uint64_t)num(s, "bytes", 0), n, sizeof(n)),
 		str(s, "sha256") ? str(s, "sha256") : "?", str(s, "md5") ? str(s, "md5") : "?");
 }
 
@@ -208,9 +210,15 @@ void ui_render_text(FILE *f, json_t *doc)
 
 		fprintf(f, "firmware ends: 0x%08" PRIx64 " (%s bytes used of flash)\n",
 			(uint64_t)num(doc, "flash_base", 0) + (uint64_t)json_integer_value(v),
-			ui_fmt_grouped(a, sizeof(a), (uint64_t)json_integer_value(v)));
+			swd_format_count((uint64_t)json_integer_value(v), a, sizeof(a)));
 	}
 	render_regions(f, json_object_get(doc, "regions"));
+	if (json_is_object(json_object_get(doc, "map"))) {
+		struct ui_map_style st;
+
+		ui_map_style_for(f, &st);
+		ui_render_map(f, json_object_get(doc, "map"), &st);
+	}
 	if (str(doc, "safety_backup"))
 		fprintf(f, "safety backup: %s\n", str(doc, "safety_backup"));
 	render_side(f, "image", json_object_get(doc, "image"));

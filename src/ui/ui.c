@@ -32,11 +32,6 @@ void ui_init(struct ui *ui, bool json, int verbose)
 	ui_init_streams(ui, stdout, stderr, json, verbose, isatty(STDERR_FILENO) == 1);
 }
 
-char *ui_fmt_grouped(char *buf, size_t n, uint64_t v)
-{
-	return swd_format_count(v, buf, n);
-}
-
 char *ui_fmt_size(char *buf, size_t n, uint64_t bytes)
 {
 	static const char *const unit[] = { "KiB", "MiB", "GiB" };

@@ -71,10 +71,22 @@ int ui_report(struct ui *ui, json_t *doc);
 /* Text rendering of a result document (the dispatcher ui_report uses), to any stream. */
 void ui_render_text(FILE *f, json_t *doc);
 
+/* How the flash map may draw on a stream: Unicode blocks on a UTF-8 terminal, colour on a
+ * terminal unless NO_COLOR is set; neither with TERM=dumb or when f is not a terminal. */
+struct ui_map_style {
+	bool unicode;
+	bool colour;
+};
+
+void ui_map_style_for(FILE *f, struct ui_map_style *s);
+
+/* The "map" object of a result document (core/flashmap.h's JSON) as a grid of at most 80
+ * columns with a legend, the regions, flagged cells and call-outs. Borrows map. */
+void ui_render_map(FILE *f, json_t *map, const struct ui_map_style *s);
+
 /* --- pure formatting, exposed for tests ---------------------------------------------- */
 
-/* 41984 -> "41,984". Returns buf. */
-char *ui_fmt_grouped(char *buf, size_t n, uint64_t v);
+/* Grouped counts ("41,984") are swd_format_count() (core/image.h): one name for one job. */
 
 /* 1048576 -> "1.0 MiB", 1536 -> "1.5 KiB", 512 -> "512 B". Returns buf. */
 char *ui_fmt_size(char *buf, size_t n, uint64_t bytes);

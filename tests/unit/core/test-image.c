@@ -559,6 +559,10 @@ static void test_format_count(void **state)
 	assert_string_equal(swd_format_count(1000, b, sizeof(b)), "1,000");
 	assert_string_equal(swd_format_count(41984, b, sizeof(b)), "41,984");
 	assert_string_equal(swd_format_count(2097152, b, sizeof(b)), "2,097,152");
+	assert_string_equal(swd_format_count(18446744073709551615u, b, sizeof(b)),
+	                    "18,446,744,073,709,551,615");
+	/* too small a buffer truncates but stays terminated */
+	assert_string_equal(swd_format_count(41984, b, 4), "41,");
 }
 
 int main(void)
