@@ -337,13 +337,8 @@ fail:
 
 void mcu_core_free(mcu_t *m)
 {
-	/* Dropping every translation first frees the per-page code bitmaps that unicorn 2.0
-	 * builds when memory holding translated code is written (flash programmed while the
-	 * core was stopped, then the board powered off): uc_close() leaks them otherwise. */
-	if (m->uc) {
-		uc_ctl(m->uc, UC_CTL_WRITE(UC_CTL_TB_FLUSH, 0));
+	if (m->uc)
 		uc_close(m->uc);
-	}
 	m->uc = NULL;
 	free(m->core_extra);
 	m->core_extra = NULL;
@@ -386,6 +381,14 @@ void mcu_core_reset(mcu_t *m)
 	/* a vector without the Thumb bit faults on the first instruction (INVSTATE) */
 	m->reset_invstate = !(pc & 1);
 	m->nfix = 0;
+}
+
+void mcu_core_flush_all(mcu_t *m)
+{
+	if (m->uc)
+		uc_ctl(m->uc, UC_CTL_WRITE(UC_CTL_TB_FLUSH, 0));
+	m->dirty[0].set = false;
+	m->dirty[1].set = false;
 }
 
 void mcu_core_flush_tb(mcu_t *m)

@@ -852,6 +852,10 @@ int mcu_power_off(mcu_t *m)
 {
 	int rc = mcu_save(m);
 	m->faults.unpowered = true;
+	/* The core never runs again, so the translations of code that was then overwritten
+	 * are never flushed the usual way; unicorn 2.0's uc_close() would leak the code
+	 * bitmaps it keeps for them. */
+	mcu_core_flush_all(m);
 	return rc;
 }
 

@@ -271,5 +271,7 @@ void mcu_core_run(mcu_t *m, uint64_t budget_cycles, uint64_t host_ns_limit);
 bool mcu_core_step(mcu_t *m);
 uint32_t mcu_core_pc(mcu_t *m);
 void mcu_core_flush_tb(mcu_t *m);
+/* Drops every translation (slow: for a core that will not run again, see mcu_power_off). */
+void mcu_core_flush_all(mcu_t *m);
 
 #endif
