@@ -7,15 +7,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "core/jsonfield.h"
 #include "core/profile.h"
 
 #ifndef SWD_PROFILES_INSTALL_DIR
 #define SWD_PROFILES_INSTALL_DIR "/usr/local/share/swdbackup/profiles"
-#endif
-#ifndef SWD_PROFILES_SOURCE_DIR
-#define SWD_PROFILES_SOURCE_DIR "profiles"
 #endif
 
 static int push_dir(char ***dirs, size_t *n, const char *a, const char *b)
@@ -38,6 +36,33 @@ static int push_dir(char ***dirs, size_t *n, const char *a, const char *b)
 	nd[(*n)++] = s;
 	*dirs = nd;
 	return 0;
+}
+
+/* An uninstalled build keeps a copy of the shipped profiles in its build root (the directory
+ * holding meson-private/), a few levels above the running executable. Found at run time so
+ * that no build-machine path is compiled in. Returns: new string, or NULL when not in a build. */
+static char *build_tree_profiles(void)
+{
+	char self[4096], probe[4200];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	struct stat st;
+
+	if (n <= 0)
+		return NULL;
+	self[n] = '\0';
+	for (int up = 0; up < 5; up++) {
+		char *slash = strrchr(self, '/');
+
+		if (slash == NULL || slash == self)
+			return NULL;
+		*slash = '\0';
+		snprintf(probe, sizeof(probe), "%s/meson-private", self);
+		if (stat(probe, &st) != 0 || !S_ISDIR(st.st_mode))
+			continue;
+		snprintf(probe, sizeof(probe), "%s/profiles", self);
+		return stat(probe, &st) == 0 && S_ISDIR(st.st_mode) ? strdup(probe) : NULL;
+	}
+	return NULL;
 }
 
 void swd_profile_dirs_free(char **dirs, size_t ndirs)
@@ -70,10 +95,13 @@ int swd_profile_dirs(char ***dirs, size_t *ndirs, struct swd_error *err)
 			rc = push_dir(&d, &n, t, "");
 		free(copy);
 	}
-	if (rc == 0)
-		rc = push_dir(&d, &n, SWD_PROFILES_INSTALL_DIR, "");
-	if (rc == 0)
-		rc = push_dir(&d, &n, SWD_PROFILES_SOURCE_DIR, "");
+	if (rc == 0) {
+		/* a build tree uses its own copy, never a stale installed one */
+		char *dev = build_tree_profiles();
+
+		rc = push_dir(&d, &n, dev ? dev : SWD_PROFILES_INSTALL_DIR, "");
+		free(dev);
+	}
 	if (rc < 0) {
 		swd_profile_dirs_free(d, n);
 		return swd_error_set(err, rc, "out of memory");

@@ -358,13 +358,13 @@ static void test_find_and_list(void **state)
 	assert_int_equal(swd_profile_dirs(&dirs, &ndirs, NULL), 0);
 	assert_true(ndirs >= 2);
 	assert_string_equal(dirs[0], dir);
-	assert_string_equal(dirs[ndirs - 1], CORE_PROFILES_DIR);
+	assert_string_equal(dirs[ndirs - 1], CORE_BUILD_PROFILES_DIR);
 	swd_profile_dirs_free(dirs, ndirs);
 
 	/* shipped one found by name */
 	swd_error_init(&err);
 	assert_int_equal(swd_profile_find("stm32f407vg", &p, &err), 0);
-	assert_string_equal(p->path, CORE_PROFILES_DIR "/stm32f407vg.json");
+	assert_string_equal(p->path, CORE_BUILD_PROFILES_DIR "/stm32f407vg.json");
 	swd_profile_free(p);
 
 	/* the user's copy with a different description wins */
@@ -416,7 +416,7 @@ static void test_find_and_list(void **state)
 				f407++;
 				if (e[i].shadowed) {
 					seen_shadowed = true;
-					assert_string_equal(e[i].path, CORE_PROFILES_DIR "/stm32f407vg.json");
+					assert_string_equal(e[i].path, CORE_BUILD_PROFILES_DIR "/stm32f407vg.json");
 				} else {
 					assert_non_null(strstr(e[i].description, "MY BOARD"));
 				}
