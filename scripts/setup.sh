@@ -5,7 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 pkgs=(build-essential meson ninja-build pkg-config openocd
-      libuv1-dev libjansson-dev libssl-dev libcmocka-dev libunicorn-dev python3)
+      libuv1-dev libjansson-dev libssl-dev libcmocka-dev libunicorn-dev python3
+      help2man txt2man bash-completion)
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -38,29 +38,37 @@ static int push_dir(char ***dirs, size_t *n, const char *a, const char *b)
 	return 0;
 }
 
-/* An uninstalled build keeps a copy of the shipped profiles in its build root (the directory
- * holding meson-private/), a few levels above the running executable. Found at run time so
- * that no build-machine path is compiled in. Returns: new string, or NULL when not in a build. */
-static char *build_tree_profiles(void)
+/* Directories found from the running executable, so that no build-machine path is compiled
+ * in: an uninstalled build keeps a copy of the shipped profiles in its build root (the
+ * directory holding meson-private/), a few levels above the executable; an installed tree
+ * that was moved (or not yet unpacked from DESTDIR) has them in ../share/swdbackup/profiles.
+ * Returns: new string, or NULL when there is no such directory. */
+static char *exe_relative_profiles(bool build_tree)
 {
 	char self[4096], probe[4200];
 	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
 	struct stat st;
+	char *slash;
 
 	if (n <= 0)
 		return NULL;
 	self[n] = '\0';
+	if ((slash = strrchr(self, '/')) == NULL || slash == self)
+		return NULL;
+	*slash = '\0';
+	if (!build_tree) {
+		snprintf(probe, sizeof(probe), "%s/../share/swdbackup/profiles", self);
+		return stat(probe, &st) == 0 && S_ISDIR(st.st_mode) ? realpath(probe, NULL) : NULL;
+	}
 	for (int up = 0; up < 5; up++) {
-		char *slash = strrchr(self, '/');
-
-		if (slash == NULL || slash == self)
+		snprintf(probe, sizeof(probe), "%s/meson-private", self);
+		if (stat(probe, &st) == 0 && S_ISDIR(st.st_mode)) {
+			snprintf(probe, sizeof(probe), "%s/profiles", self);
+			return stat(probe, &st) == 0 && S_ISDIR(st.st_mode) ? strdup(probe) : NULL;
+		}
+		if ((slash = strrchr(self, '/')) == NULL || slash == self)
 			return NULL;
 		*slash = '\0';
-		snprintf(probe, sizeof(probe), "%s/meson-private", self);
-		if (stat(probe, &st) != 0 || !S_ISDIR(st.st_mode))
-			continue;
-		snprintf(probe, sizeof(probe), "%s/profiles", self);
-		return stat(probe, &st) == 0 && S_ISDIR(st.st_mode) ? strdup(probe) : NULL;
 	}
 	return NULL;
 }
@@ -97,10 +105,14 @@ int swd_profile_dirs(char ***dirs, size_t *ndirs, struct swd_error *err)
 	}
 	if (rc == 0) {
 		/* a build tree uses its own copy, never a stale installed one */
-		char *dev = build_tree_profiles();
+		char *dev = exe_relative_profiles(true);
+		char *moved = dev ? NULL : exe_relative_profiles(false);
 
 		rc = push_dir(&d, &n, dev ? dev : SWD_PROFILES_INSTALL_DIR, "");
+		if (rc == 0 && moved != NULL)
+			rc = push_dir(&d, &n, moved, "");
 		free(dev);
+		free(moved);
 	}
 	if (rc < 0) {
 		swd_profile_dirs_free(d, n);

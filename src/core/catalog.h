@@ -22,8 +22,9 @@ int swd_profile_find(const char *name_or_path, struct swd_profile **out, struct 
 
 /* The directories searched, in order: $XDG_CONFIG_HOME/swdbackup/profiles (or
  * ~/.config/swdbackup/profiles), $SWDBACKUP_PROFILE_PATH (colon separated; for tests and
- * packagers), then the installed dir (from the configured prefix) or, when the executable
- * runs from a meson build tree, that tree's profiles/ copy. *dirs is new (free each
+ * packagers), then the installed dir (from the configured prefix) and, for an installed
+ * tree that was moved, ../share/swdbackup/profiles beside the executable; or, instead of
+ * those two, when the executable runs from a meson build tree, that tree's profiles/ copy. *dirs is new (free each
  * string and the array with swd_profile_dirs_free()). */
 int swd_profile_dirs(char ***dirs, size_t *ndirs, struct swd_error *err);
 void swd_profile_dirs_free(char **dirs, size_t ndirs);
