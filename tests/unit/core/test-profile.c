@@ -445,6 +445,40 @@ static void test_find_and_list(void **state)
 	unsetenv("XDG_CONFIG_HOME");
 }
 
+/* A name in other letter case and an order code as printed on the chip find the profile;
+ * a misspelt name is told the closest one, a far one only where the list is. */
+static void test_find_by_order_code_and_hint(void **state)
+{
+	struct swd_profile *p = NULL;
+	struct swd_error err;
+
+	(void)state;
+	unsetenv("SWDBACKUP_PROFILE_PATH");
+	setenv("XDG_CONFIG_HOME", "/nonexistent", 1);
+	swd_error_init(&err);
+	assert_int_equal(swd_profile_find("STM32F407VG", &p, &err), 0);
+	assert_string_equal(p->name, "stm32f407vg");
+	swd_profile_free(p);
+	assert_int_equal(swd_profile_find("STM32F407VGT6", &p, &err), 0);
+	assert_string_equal(p->name, "stm32f407vg");
+	swd_profile_free(p);
+	assert_int_equal(swd_profile_find("stm32f103c8t6tr", &p, &err), 0);
+	assert_string_equal(p->name, "stm32f103c8");
+	swd_profile_free(p);
+	/* a longer part name that only starts with a profile's is not that profile */
+	assert_int_equal(swd_profile_find("stm32f407vgx", &p, &err), SWD_ENOPROFILE);
+	assert_null(p);
+
+	swd_error_init(&err);
+	assert_int_equal(swd_profile_find("stm32f4o7vg", &p, &err), SWD_ENOPROFILE);
+	assert_string_equal(err.msg, "unknown profile 'stm32f4o7vg' (did you mean 'stm32f407vg'?); "
+	                             "'swdbackup profiles list' shows the known ones");
+	swd_error_init(&err);
+	assert_int_equal(swd_profile_find("nrf52840", &p, &err), SWD_ENOPROFILE);
+	assert_string_equal(err.msg, "unknown profile 'nrf52840'; 'swdbackup profiles list' shows the known ones");
+	assert_null(p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -455,6 +489,7 @@ int main(void)
 		cmocka_unit_test(test_load_text_errors),
 		cmocka_unit_test(test_jsonpos),
 		cmocka_unit_test(test_find_and_list),
+		cmocka_unit_test(test_find_by_order_code_and_hint),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
