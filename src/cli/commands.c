@@ -54,10 +54,11 @@ static const struct cli_command table[] = {
 	  COMMON_HELP },
 	{ "restore", cmd_restore, CLI_O_BOARD | CLI_O_FORCE | CLI_O_NO_SAFETY | CLI_O_OPTION_BYTES | CLI_O_OUTPUT |
 	  CLI_O_BACKUP_DOMAIN,
-	  "program a bundle or an image (.bin/.hex/.elf), after a safety backup",
+	  "program a bundle or an image (.bin/.hex/.elf/.srec), after a safety backup",
 	  "usage: swdbackup restore --profile P [--probe SPEC] [options] SOURCE\n"
 	  "\n"
-	  "SOURCE is a bundle directory or an image (.bin at the flash base, .hex, .elf). Refuses\n"
+	  "SOURCE is a bundle directory (or its manifest.json) or an image (.bin at the flash base,\n"
+	  ".hex, .elf, .srec/.s19/.s28/.s37/.mot; another name is identified by content). Refuses\n"
 	  "before touching the board an image that does not fit, an empty one, a bundle from\n"
 	  "another device, and a .bin whose vector table cannot belong to this part. Saves a safety\n"
 	  "bundle of the current contents first, then erases, programs, verifies by read-back,\n"

@@ -208,6 +208,111 @@ static int load_hex(struct loader *l, const uint8_t *buf, size_t len)
 	return 0;
 }
 
+/* Motorola S-records: S0 header, S1/S2/S3 data with a 16/24/32-bit address, S5/S6 count of
+ * the data records so far, S7/S8/S9 end with a start address. The count byte covers the
+ * address, data and checksum; the checksum is the ones' complement of the sum of the count,
+ * address and data bytes. */
+static int load_srec(struct loader *l, const uint8_t *buf, size_t len)
+{
+	static const unsigned addr_len[10] = {2, 2, 3, 4, 0, 2, 3, 4, 3, 2};
+	bool end = false;
+	size_t pos = 0;
+	unsigned line = 0;
+	uint32_t ndata = 0;
+	int rc;
+
+	while (pos < len) {
+		uint8_t rec[256];
+		size_t start = pos, stop, n = 0;
+		char where[48];
+		uint8_t sum = 0;
+		unsigned type, alen;
+		uint32_t addr = 0;
+
+		line++;
+		while (pos < len && buf[pos] != '\n')
+			pos++;
+		stop = pos;
+		if (pos < len)
+			pos++;
+		while (stop > start && (buf[stop - 1] == '\r' || buf[stop - 1] == ' ' ||
+		                        buf[stop - 1] == '\t'))
+			stop--;
+		if (stop == start)
+			continue;
+		snprintf(where, sizeof(where), "line %u", line);
+		if (end)
+			return swd_error_set(l->err, SWD_EIMAGE,
+			                     "'%s' line %u: data after the termination record", l->name, line);
+		if (stop - start < 2 || (buf[start] != 'S' && buf[start] != 's') ||
+		    buf[start + 1] < '0' || buf[start + 1] > '9')
+			return swd_error_set(l->err, SWD_EIMAGE,
+			                     "'%s' line %u: not an s-record (it must start with S0..S9)",
+			                     l->name, line);
+		type = (unsigned)(buf[start + 1] - '0');
+		alen = addr_len[type];
+		if (alen == 0)
+			return swd_error_set(l->err, SWD_EIMAGE,
+			                     "'%s' line %u: record type S4 is reserved", l->name, line);
+		if ((stop - start - 2) % 2 != 0 || (stop - start - 2) / 2 > sizeof(rec))
+			return swd_error_set(l->err, SWD_EIMAGE, "'%s' line %u: malformed record length",
+			                     l->name, line);
+		for (size_t i = start + 2; i < stop; i += 2) {
+			int hi = swd_hex_digit(buf[i]), lo = swd_hex_digit(buf[i + 1]);
+
+			if (hi < 0 || lo < 0)
+				return swd_error_set(l->err, SWD_EIMAGE,
+				                     "'%s' line %u: '%c%c' is not a hex byte", l->name, line,
+				                     buf[i], buf[i + 1]);
+			rec[n++] = (uint8_t)(hi << 4 | lo);
+		}
+		if (n < 2 + alen || rec[0] != n - 1)
+			return swd_error_set(l->err, SWD_EIMAGE,
+			                     "'%s' line %u: record says %u bytes follow the count but has %zu",
+			                     l->name, line, n ? rec[0] : 0, n ? n - 1 : 0);
+		for (size_t i = 0; i < n - 1; i++)
+			sum = (uint8_t)(sum + rec[i]);
+		sum = (uint8_t)(0xFF - sum);
+		if (sum != rec[n - 1])
+			return swd_error_set(l->err, SWD_EIMAGE,
+			                     "'%s' line %u: checksum is 0x%02x, expected 0x%02x", l->name,
+			                     line, rec[n - 1], sum);
+		for (unsigned i = 0; i < alen; i++)
+			addr = addr << 8 | rec[1 + i];
+		switch (type) {
+		case 1:
+		case 2:
+		case 3:
+			rc = place(l, where, addr, rec + 1 + alen, n - 2 - alen);
+			if (rc < 0)
+				return rc;
+			ndata++;
+			break;
+		case 5:
+		case 6:
+			/* the count is modulo 2^16 or 2^24 */
+			if (addr != (ndata & (type == 5 ? 0xFFFFu : 0xFFFFFFu)))
+				return swd_error_set(l->err, SWD_EIMAGE,
+				                     "'%s' line %u: count record says %u data records, the file has %u",
+				                     l->name, line, addr, ndata);
+			break;
+		case 7:
+		case 8:
+		case 9:
+			/* the start address: where a loader would jump, not flash contents */
+			end = true;
+			break;
+		default:
+			break; /* S0: a header, usually the file name */
+		}
+	}
+	if (!end && l->img->nbytes > 0)
+		return swd_error_set(l->err, SWD_EIMAGE,
+		                     "'%s' has no termination record (S7, S8 or S9); the file may be truncated",
+		                     l->name);
+	return 0;
+}
+
 static uint32_t le32(const uint8_t *p)
 {
 	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
@@ -277,9 +382,20 @@ static enum swd_image_format guess(const char *name, const uint8_t *buf, size_t 
 		if (strcasecmp(dot, ".elf") == 0 || strcasecmp(dot, ".axf") == 0 ||
 		    strcasecmp(dot, ".out") == 0)
 			return SWD_IMAGE_ELF;
+		if (strcasecmp(dot, ".srec") == 0 || strcasecmp(dot, ".s19") == 0 ||
+		    strcasecmp(dot, ".s28") == 0 || strcasecmp(dot, ".s37") == 0 ||
+		    strcasecmp(dot, ".mot") == 0 || strcasecmp(dot, ".s") == 0 || strcasecmp(dot, ".sx") == 0)
+			return SWD_IMAGE_SREC;
 	}
+	/* any other name: by content. A text record format starts with its marker and a hex
+	 * digit, which a vector table (a stack pointer 0x2xxxxxxx, little endian) never does. */
 	if (len >= SELFMAG && memcmp(buf, ELFMAG, SELFMAG) == 0)
 		return SWD_IMAGE_ELF;
+	if (len >= 3 && buf[0] == ':' && swd_hex_digit(buf[1]) >= 0 && swd_hex_digit(buf[2]) >= 0)
+		return SWD_IMAGE_HEX;
+	if (len >= 4 && buf[0] == 'S' && buf[1] >= '0' && buf[1] <= '9' && swd_hex_digit(buf[2]) >= 0 &&
+	    swd_hex_digit(buf[3]) >= 0)
+		return SWD_IMAGE_SREC;
 	return SWD_IMAGE_BIN;
 }
 
@@ -325,6 +441,9 @@ int swd_image_load_mem(const void *buf, size_t len, const char *name, enum swd_i
 		break;
 	case SWD_IMAGE_ELF:
 		rc = load_elf(&l, buf, len);
+		break;
+	case SWD_IMAGE_SREC:
+		rc = load_srec(&l, buf, len);
 		break;
 	default:
 		rc = load_bin(&l, buf, len);
