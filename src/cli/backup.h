@@ -10,7 +10,8 @@
 #include "cli/board.h"
 
 /* Reads flash, option bytes and OTP of the connected, halted board b into a bundle at
- * dest (NULL: `<prefix><profile>-<uid>-<UTC time>` in the current directory), verifies the
+ * dest (NULL: `<profile>-<uid>-<UTC time>` in the current directory; with a prefix, a
+ * safety bundle, `<prefix><profile>-...` in $XDG_STATE_HOME/swdbackup/safety), verifies the
  * flash read on the target (verify_image) and commits the bundle. Fills out with
  * "bundle", "regions", "used_extent" and "flash_base". *path is new (the final path). */
 int cli_backup_bundle(struct cli_ctx *ctx, struct cli_board *b, const char *dest, const char *prefix,

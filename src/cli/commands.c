@@ -67,7 +67,8 @@ static const struct cli_command table[] = {
 	  BOARD_HELP
 	  "  --force                program a .bin whose vector table does not fit this part\n"
 	  "  --no-safety-backup     skip the safety bundle\n"
-	  "  -o, --output DIR       where to write the safety bundle\n"
+	  "  -o, --output DIR       where to write the safety bundle (default: a new directory in\n"
+	  "                         $XDG_STATE_HOME/swdbackup/safety, ~/.local/state/swdbackup/safety)\n"
 	  "  --option-bytes         also write the bundle's option bytes\n"
 	  "  --backup-domain        also write the bundle's backup SRAM and backup registers\n"
 	  COMMON_HELP },
@@ -117,7 +118,8 @@ static const struct cli_command table[] = {
 	  "  --option-bytes         also write the SOURCE bundle's option bytes\n"
 	  "  --force                program a .bin whose vector table does not fit this part\n"
 	  "  --no-safety-backup     skip the safety bundle\n"
-	  "  -o, --output DIR       where to write the safety bundle\n"
+	  "  -o, --output DIR       where to write the safety bundle (default: a new directory in\n"
+	  "                         $XDG_STATE_HOME/swdbackup/safety, ~/.local/state/swdbackup/safety)\n"
 	  COMMON_HELP },
 	{ "erase", cmd_erase, CLI_O_BOARD | CLI_O_OUTPUT | CLI_O_NO_SAFETY | CLI_O_MASS | CLI_O_SECTOR | CLI_O_YES,
 	  "erase all of flash or some sectors, after a safety backup and with consent",
@@ -133,7 +135,8 @@ static const struct cli_command table[] = {
 	  "  --sector N[-M]         erase sectors (pages on F1) N to M\n"
 	  "  --yes                  consent without a prompt\n"
 	  "  --no-safety-backup     skip the safety bundle\n"
-	  "  -o, --output DIR       where to write the safety bundle\n"
+	  "  -o, --output DIR       where to write the safety bundle (default: a new directory in\n"
+	  "                         $XDG_STATE_HOME/swdbackup/safety, ~/.local/state/swdbackup/safety)\n"
 	  COMMON_HELP },
 	{ "unlock", cmd_unlock, CLI_O_BOARD | CLI_O_YES,
 	  "lift readout protection level 1 (the chip erases all of flash), with consent",
