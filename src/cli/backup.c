@@ -205,7 +205,7 @@ int cli_backup_bundle(struct cli_ctx *ctx, struct cli_board *b, const char *dest
 	m.protection.rdp_level = b->prot_ready ? b->prot.rdp_level : -1;
 	m.protection.wrp = b->prot_ready ? b->prot.wrp : NULL;
 	m.protection.nwrp = b->prot_ready ? b->prot.nwrp : 0;
-	m.protection.pages = p->flash.driver == SWD_FLASH_STM32F1X;
+	m.protection.pages = p->family->pages;
 	m.touched = touched;
 	m.ntouched = ntouched;
 	rc = swd_bundle_writer_commit(w, &m, &ctx->err);

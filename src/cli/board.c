@@ -381,7 +381,7 @@ int cli_board_check_identity(struct cli_ctx *ctx, struct cli_board *b)
 			cli_add_note(ctx, msg);
 		}
 	}
-	if (b->id.has_dp_idcode && !b->clone && swd_profile_dp_idcode_kind(p, b->id.dp_idcode) == 2) {
+	if (b->id.has_dp_idcode && !b->clone && swd_profile_dp_idcode_kind(p, b->id.dp_idcode) == SWD_DP_CLONE) {
 		if (ctx->opt.strict)
 			return swd_error_set(&ctx->err, SWD_EWRONGTARGET,
 					     "DP IDCODE 0x%08" PRIx32 " is a known clone's, not a genuine %s; refused (--strict)",
@@ -520,7 +520,7 @@ int cli_board_connect(struct cli_ctx *ctx, struct cli_board *b, enum diag_op op,
 		}
 		/* A clone's DP IDCODE stops the stock config at init: note it and expect it. */
 		idc = !b->clone_idcode[0] ? unexpected_idcode(b->s) : 0;
-		if (idc && swd_profile_dp_idcode_kind(b->p, idc) == 2) {
+		if (idc && swd_profile_dp_idcode_kind(b->p, idc) == SWD_DP_CLONE) {
 			b->ev.has_dp_idcode = true;
 			b->ev.dp_idcode = idc;
 			if (ctx->opt.strict) {
@@ -608,7 +608,7 @@ int cli_board_protection(struct cli_ctx *ctx, struct cli_board *b)
 	if (b->ob_len > sizeof(b->ob_raw))
 		return swd_error_set(&ctx->err, SWD_EPROFILE, "option bytes of '%s' are %zu bytes; at most 16 supported",
 				     p->name, b->ob_len);
-	if (p->option_bytes.format == SWD_OB_STM32F1) {
+	if (p->family->pages) {
 		struct swd_error lerr;
 		char *text = NULL;
 
@@ -624,7 +624,7 @@ int cli_board_protection(struct cli_ctx *ctx, struct cli_board *b)
 				if (ocd_halt(b->s, &herr) == 0)
 					b->halted = true;
 			}
-			rc = ocd_options_read(b->s, "stm32f1x", 0, &text, &ctx->err);
+			rc = ocd_options_read(b->s, p->family->driver, 0, &text, &ctx->err);
 			if (rc == 0 && text && strstr(text, "read protection: on")) {
 				free(text);
 				memset(&b->prot, 0, sizeof(b->prot));
@@ -751,7 +751,7 @@ void cli_board_report(struct cli_ctx *ctx, struct cli_board *b)
 			json_array_append_new(w, json_integer(b->prot.wrp[i]));
 		json_object_set_new(prot, "wrp", w);
 	}
-	json_object_set_new(prot, "unit", json_string(b->p->flash.driver == SWD_FLASH_STM32F1X ? "pages" : "sectors"));
+	json_object_set_new(prot, "unit", json_string(b->p->family->units));
 	json_object_set_new(ctx->doc, "protection", prot);
 }
 

@@ -196,7 +196,7 @@ static int try_connect(struct cli_ctx *ctx, struct cli_board *b, const char *nam
 			step(ctx, "RDP and WRP", b->prot.rdp_level || b->prot.nwrp ? "warn" : "ok",
 			     "RDP level %d%s, %zu %s write-protected", b->prot.rdp_level,
 			     b->prot.rdp_level ? " (flash cannot be read)" : "", b->prot.nwrp,
-			     b->p->flash.driver == SWD_FLASH_STM32F1X ? "pages" : "sectors");
+			     b->p->family->units);
 		}
 		cli_board_report(ctx, b);
 	}

@@ -15,7 +15,7 @@
 static int sector_span(struct cli_ctx *ctx, const struct swd_profile *p, unsigned first,
 		       unsigned last, uint32_t *lo, uint32_t *hi)
 {
-	const char *unit = p->flash.driver == SWD_FLASH_STM32F1X ? "pages" : "sectors";
+	const char *unit = p->family->units;
 
 	if (p->flash.nsectors == 0 || last >= p->flash.nsectors)
 		return swd_error_set(&ctx->err, SWD_EUSAGE, "--sector %u is out of range; %s has %s 0-%zu",
@@ -90,7 +90,7 @@ int cmd_erase(struct cli_ctx *ctx)
 		if (s->address < hi && s->address + s->size > lo)
 			rc = swd_error_set(&ctx->err, SWD_EPROTECTED, "%s %u is write-protected; nothing was "
 					   "erased ('swdbackup rescue --factory-options' clears write protection)",
-					   b.p->flash.driver == SWD_FLASH_STM32F1X ? "page" : "sector", s->index);
+					   b.p->family->unit, s->index);
 	}
 	if (rc != 0)
 		goto out;
@@ -120,9 +120,9 @@ int cmd_erase(struct cli_ctx *ctx)
 	b.op = DIAG_OP_PROGRAM;
 	if (o->mass) {
 		ui_status(&ctx->ui, "mass erase");
-		rc = ocd_mass_erase(b.s, swd_flash_driver_name(b.p->flash.driver), 0, &ctx->err);
+		rc = ocd_mass_erase(b.s, b.p->family->driver, 0, &ctx->err);
 	} else {
-		ui_status(&ctx->ui, "erasing %s %u-%u", b.p->flash.driver == SWD_FLASH_STM32F1X ? "pages" : "sectors",
+		ui_status(&ctx->ui, "erasing %s %u-%u", b.p->family->units,
 			  o->sector_first, o->sector_last);
 		rc = ocd_erase_sectors(b.s, 0, b.p->flash.sectors[o->sector_first].index,
 				       b.p->flash.sectors[o->sector_last].index, &ctx->err);

@@ -6,26 +6,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/bytes.h"
 #include "core/optbytes.h"
-
-/* OPTCR bits 1:0 are OPTLOCK and OPTSTRT (control, not option bytes); RM0090 3.7.7. */
-#define OPTCR_CONTROL 0x3u
-/* What `stm32f2x options_write BANK USER` accepts on parts without extra options: BOR_LEV
- * and the USER bits, OPTCR 7:2 (stm32f2x.c, options_mask ~0xfc). */
-#define OPTCR_USER 0xfcu
-#define OPTCR_NWRP_SHIFT 16
-/* F42x/43x: SPRMOD selects PCROP instead of WRP for the nWRP bits (RM0090 3.7.7). */
-#define OPTCR_SPRMOD 0x80000000u
-
-static uint32_t le32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
 
 int cli_optbytes_check(struct cli_ctx *ctx, struct cli_board *b, const uint8_t *want, size_t len,
 		       bool *needed)
 {
 	const struct swd_profile *p = b->p;
+	struct swd_optbytes_fields fw, fc;
 	struct swd_protection wp;
 	int rc;
 
@@ -33,15 +21,12 @@ int cli_optbytes_check(struct cli_ctx *ctx, struct cli_board *b, const uint8_t *
 	if (!b->ob_len || len != b->ob_len)
 		return swd_error_set(&ctx->err, SWD_EINPUT, "the bundle's option bytes are %zu bytes; this device's are %zu",
 				     len, b->ob_len);
-	if (p->option_bytes.format == SWD_OB_STM32F2X) {
-		if (((le32(want) ^ le32(b->ob_raw)) & ~OPTCR_CONTROL) == 0 &&
-		    (len < 8 || memcmp(want + 4, b->ob_raw + 4, len - 4) == 0))
-			return 0;
-	} else if (memcmp(want, b->ob_raw, len) == 0) {
+	if (swd_optbytes_same(p, want, b->ob_raw))
 		return 0;
-	}
 	*needed = true;
 	memset(&wp, 0, sizeof(wp));
+	swd_optbytes_encode(p, want, &fw);
+	swd_optbytes_encode(p, b->ob_raw, &fc);
 	rc = swd_optbytes_decode(p, want, len, &wp, &ctx->err);
 	if (rc != 0)
 		return rc;
@@ -49,8 +34,7 @@ int cli_optbytes_check(struct cli_ctx *ctx, struct cli_board *b, const uint8_t *
 		rc = swd_error_set(&ctx->err, SWD_EINPUT, "the bundle's option bytes set readout protection level %d "
 				   "(the device has %d); swdbackup never changes readout protection; nothing was written",
 				   wp.rdp_level, b->prot.rdp_level);
-	else if (p->option_bytes.format == SWD_OB_STM32F2X && (wp.pcrop || b->prot.pcrop ||
-								((le32(want) ^ le32(b->ob_raw)) & OPTCR_SPRMOD)))
+	else if (!p->family->pages && (wp.pcrop || b->prot.pcrop || fw.sprmod != fc.sprmod))
 		rc = swd_error_set(&ctx->err, SWD_EINPUT, "the bundle's or the device's option bytes select PCROP "
 				   "(SPRMOD) and writing those is not supported yet; nothing was written: restore without "
 				   "--option-bytes");
@@ -98,70 +82,55 @@ static int protect_runs(struct cli_ctx *ctx, struct cli_board *b, uint32_t wcur,
 static int f1_write(struct cli_ctx *ctx, struct cli_board *b, const uint8_t *want)
 {
 	const struct swd_profile *p = b->p;
-	const uint8_t *cur = b->ob_raw;
-	uint32_t wcur = cur[8] | cur[10] << 8 | cur[12] << 16 | (uint32_t)cur[14] << 24;
-	uint32_t wnext = want[8] | want[10] << 8 | want[12] << 16 | (uint32_t)want[14] << 24;
-	unsigned per = p->flash.wrp_sectors_per_bit ? p->flash.wrp_sectors_per_bit : 1;
-	unsigned nblocks = (unsigned)((p->flash.nsectors + per - 1) / per);
+	struct swd_optbytes_fields cur, next;
 	uint8_t now[16];
 	int rc = 0;
 
-	if (nblocks > 32)
-		nblocks = 32;
-	if ((want[2] ^ cur[2]) & 0x7 || want[4] != cur[4] || want[6] != cur[6]) {
-		struct ocd_f1_user u = { want[2] & 1, want[2] & 2, want[2] & 4,
-					 (uint16_t)(want[4] | want[6] << 8) };
+	swd_optbytes_encode(p, b->ob_raw, &cur);
+	swd_optbytes_encode(p, want, &next);
+	if (cur.user != next.user || cur.data != next.data) {
+		struct ocd_f1_user u = { next.user & 1, next.user & 2, next.user & 4, next.data };
 
 		rc = f1_settle(ctx, b, ocd_f1_options_write(b->s, 0, &u, &ctx->err));
 	}
 	if (rc == 0)
-		rc = protect_runs(ctx, b, wcur, wnext, nblocks, true);
+		rc = protect_runs(ctx, b, cur.nwrp, next.nwrp, next.nblocks, true);
 	if (rc == 0)
 		rc = ocd_read_memory(b->s, p->option_bytes.address, 16, 8, now, &ctx->err);
-	if (rc == 0) {
-		/* compare what was asked for: RDP, the three USER bits, the data bytes, WRP */
-		bool same = now[0] == want[0] && !((now[2] ^ want[2]) & 0x7) && now[4] == want[4] &&
-			    now[6] == want[6] && ((now[8] | now[10] << 8 | now[12] << 16 | (uint32_t)now[14] << 24) ^ wnext) == 0;
-
-		if (!same)
-			rc = swd_error_set(&ctx->err, SWD_ETARGETFAILED, "option bytes read back differ from the bundle's "
-					   "(user 0x%02x, data 0x%02x%02x, wrp 0x%02x%02x%02x%02x)", now[2], now[6], now[4],
-					   now[14], now[12], now[10], now[8]);
-	}
+	if (rc == 0 && !swd_optbytes_applied(p, want, now))
+		rc = swd_error_set(&ctx->err, SWD_ETARGETFAILED, "option bytes read back differ from the bundle's "
+				   "(user 0x%02x, data 0x%02x%02x, wrp 0x%02x%02x%02x%02x)", now[2], now[6], now[4],
+				   now[14], now[12], now[10], now[8]);
 	return rc;
 }
 
 int cli_optbytes_write(struct cli_ctx *ctx, struct cli_board *b, const uint8_t *want, size_t len)
 {
 	const struct swd_profile *p = b->p;
-	uint32_t cur = le32(b->ob_raw), next = le32(want), now = 0;
+	struct swd_optbytes_fields cur, next;
+	uint32_t now[2] = { 0, 0 };
+	uint8_t got[8];
 	int rc = 0;
 
+	(void)len;
 	b->op = DIAG_OP_OPTION_BYTES;
-	if (p->option_bytes.format == SWD_OB_STM32F1)
+	if (p->family->pages)
 		return f1_write(ctx, b, want);
-	bool two = p->option_bytes.has_optcr1 && len >= 8;
-	uint32_t cur1 = two ? le32(b->ob_raw + 4) : 0xffffffffu, next1 = two ? le32(want + 4) : 0xffffffffu, now1 = 0;
-	/* The driver's user_options: OPTCR 7:2, and on parts with OPTCR1 also OPTCR 31:28 as
-	 * bits 11:8 (stm32x_read_options in stm32f2x.c). */
-	uint32_t ucur = (cur & OPTCR_USER) | (two ? (cur >> 20) & 0xf00 : 0);
-	uint32_t unext = (next & OPTCR_USER) | (two ? (next >> 20) & 0xf00 : 0);
-	/* nWRP as one vector: sectors 0-11 in OPTCR 27:16, 12-23 in OPTCR1 27:16. */
-	uint32_t wcur = ((cur >> OPTCR_NWRP_SHIFT) & 0xfff) | (((cur1 >> OPTCR_NWRP_SHIFT) & 0xfff) << 12);
-	uint32_t wnext = ((next >> OPTCR_NWRP_SHIFT) & 0xfff) | (((next1 >> OPTCR_NWRP_SHIFT) & 0xfff) << 12);
-	unsigned nsec = p->flash.nsectors < (two ? 24u : 12u) ? (unsigned)p->flash.nsectors : (two ? 24u : 12u);
-
-	if (ucur != unext)
-		rc = ocd_f2_options_write(b->s, 0, unext, &ctx->err);
+	swd_optbytes_encode(p, b->ob_raw, &cur);
+	swd_optbytes_encode(p, want, &next);
+	if (cur.user != next.user)
+		rc = ocd_f2_options_write(b->s, 0, next.user, &ctx->err);
 	if (rc == 0)
-		rc = protect_runs(ctx, b, wcur, wnext, nsec, false);
+		rc = protect_runs(ctx, b, cur.nwrp, next.nwrp, next.nblocks, false);
 	if (rc == 0)
-		rc = ocd_read_memory(b->s, p->option_bytes.address, 32, 1, &now, &ctx->err);
-	if (rc == 0 && two)
-		rc = ocd_read_memory(b->s, p->option_bytes.optcr1, 32, 1, &now1, &ctx->err);
-	if (rc == 0 && (((now ^ next) & ~OPTCR_CONTROL) || (two && ((now1 ^ next1) & 0x0fff0000u))))
+		rc = ocd_read_memory(b->s, p->option_bytes.address, 32, 1, &now[0], &ctx->err);
+	if (rc == 0 && p->option_bytes.has_optcr1)
+		rc = ocd_read_memory(b->s, p->option_bytes.optcr1, 32, 1, &now[1], &ctx->err);
+	swd_le32_put(got, now[0]);
+	swd_le32_put(got + 4, now[1]);
+	if (rc == 0 && !swd_optbytes_applied(p, want, got))
 		rc = swd_error_set(&ctx->err, SWD_ETARGETFAILED, "option bytes read back as 0x%08" PRIx32 "/0x%08" PRIx32
-				   " instead of 0x%08" PRIx32 "/0x%08" PRIx32, now & ~OPTCR_CONTROL, now1,
-				   next & ~OPTCR_CONTROL, next1);
+				   " instead of 0x%08" PRIx32 "/0x%08" PRIx32, now[0] & ~SWD_OPTCR_CONTROL, now[1],
+				   swd_le32(want) & ~SWD_OPTCR_CONTROL, p->option_bytes.has_optcr1 ? swd_le32(want + 4) : 0xffffffffu);
 	return rc;
 }

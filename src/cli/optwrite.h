@@ -1,12 +1,12 @@
-/* optwrite.h - restore --option-bytes: writing a bundle's option bytes back.
+/* optwrite.h - restore --option-bytes (and rescue): writing option bytes back.
  *
- * An adapter: the OpenOCD session has no option-byte write of its own, so this drives the
- * flash driver's commands through ocd_command() (`stm32f2x options_write` for the user
- * bits, `flash protect` for write protection) and then reads the option bytes back and
- * compares them with the bundle's. Readout protection is never changed. Supported where
- * one register holds everything and each write reads the last one back (F2/F405/F407);
- * F1 option bytes take effect only after a reset (each write would undo the one before)
- * and F42x has more bits than the driver lets through, so there a difference is refused.
+ * Owns: the order of OpenOCD's calls: the user bits through the flash driver's
+ * `options_write`, write protection through `flash protect` in runs of blocks, then a read
+ * back compared with what was asked for. On F1 each change is followed by a reset halt,
+ * since the driver rebuilds every option byte from the values loaded at the last reset.
+ * Must not: encode or decode option bytes (core/optbytes.c does), change readout
+ * protection, or write PCROP (SPRMOD) settings: those are refused before anything is
+ * written.
  */
 #ifndef SWD_CLI_OPTWRITE_H
 #define SWD_CLI_OPTWRITE_H

@@ -26,6 +26,7 @@
 #include "cli/tmpfile.h"
 #include "core/file.h"
 #include "core/brick.h"
+#include "core/file.h"
 
 struct plan {
 	struct swd_brick bricks[SWD_BRICKS_MAX];
@@ -319,7 +320,7 @@ int cmd_rescue(struct cli_ctx *ctx)
 		step(ctx, line);
 		touched = true;
 		b.op = DIAG_OP_PROGRAM;
-		rc = ocd_mass_erase(b.s, swd_flash_driver_name(b.p->flash.driver), 0, &ctx->err);
+		rc = ocd_mass_erase(b.s, b.p->family->driver, 0, &ctx->err);
 		if (rc != 0)
 			goto out;
 	}

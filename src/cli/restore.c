@@ -34,7 +34,7 @@ int cli_restore_refuse_wrp(struct cli_ctx *ctx, struct cli_board *b, const struc
 			return swd_error_set(&ctx->err, SWD_EPROTECTED,
 					     "%s %u (0x%08" PRIx32 ") is write-protected by the option bytes; nothing was "
 					     "written. Remove the write protection yourself if this is intended",
-					     p->flash.driver == SWD_FLASH_STM32F1X ? "page" : "sector", s->index, s->address);
+					     p->family->unit, s->index, s->address);
 	}
 	return 0;
 }

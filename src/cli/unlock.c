@@ -24,7 +24,7 @@ int cli_unlock_rdp1(struct cli_ctx *ctx, struct cli_board *b)
 
 	b->op = DIAG_OP_PROGRAM;
 	ui_status(&ctx->ui, "lifting readout protection; the chip erases its flash");
-	rc = ocd_options_unlock(b->s, swd_flash_driver_name(b->p->flash.driver), 0, &ctx->err);
+	rc = ocd_options_unlock(b->s, b->p->family->driver, 0, &ctx->err);
 	if (rc == 0)
 		rc = ocd_reset(b->s, OCD_RESET_HALT, &ctx->err);
 	if (rc == 0)

@@ -15,19 +15,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/bytes.h"
+
 #define F4_FACTORY_OPTCR 0x0FFFAAEDu
 #define F4_FACTORY_OPTCR1 0x0FFF0000u
-
-static uint32_t le32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	for (int i = 0; i < 4; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
 
 const char *swd_brick_name(enum swd_brick_kind kind)
 {
@@ -114,8 +105,8 @@ int swd_optbytes_factory(const struct swd_profile *p, const uint8_t *cur, size_t
 		out[1] = cur[1];
 		return 0;
 	}
-	put32(out, (F4_FACTORY_OPTCR & ~0xFF00u) | (le32(cur) & 0xFF00u));
+	swd_le32_put(out, (F4_FACTORY_OPTCR & ~0xFF00u) | (swd_le32(cur) & 0xFF00u));
 	if (len >= 8)
-		put32(out + 4, p->option_bytes.has_optcr1 ? F4_FACTORY_OPTCR1 : le32(cur + 4));
+		swd_le32_put(out + 4, p->option_bytes.has_optcr1 ? F4_FACTORY_OPTCR1 : swd_le32(cur + 4));
 	return 0;
 }

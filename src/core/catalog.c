@@ -163,8 +163,7 @@ static int find_in_dirs(char **dirs, size_t ndirs, const char *name_or_path, str
 				                         (*out)->name, name_or_path);
 				swd_jsonfield_release(&c);
 			} else {
-				rc = swd_error_set(err, SWD_EPROFILE,
-				                   "'%s': profile name \"%s\" does not match its file name",
+				rc = swd_error_set(err, SWD_EPROFILE, "'%s': profile name \"%s\" does not match its file name",
 				                   path, (*out)->name);
 			}
 			swd_profile_free(*out);
@@ -320,15 +319,13 @@ int swd_profile_list(struct swd_profile_entry **out, size_t *n, struct swd_error
 			const char *fn = names[i]->d_name;
 			size_t len = strlen(fn);
 
-			if (rc == 0 && len > 5 && fn[0] != '.' && strcmp(fn + len - 5,
-			                                                 ".json") == 0) {
+			if (rc == 0 && len > 5 && fn[0] != '.' && strcmp(fn + len - 5, ".json") == 0) {
 				if (ne == cap) {
 					size_t nc = cap ? cap * 2 : 16;
 					struct swd_profile_entry *ne_ = realloc(e, nc * sizeof(*e));
 
 					if (ne_ == NULL) {
-						rc = swd_error_set(err, SWD_ENOMEM,
-						                   "out of memory");
+						rc = swd_error_set(err, SWD_ENOMEM, "out of memory");
 					} else {
 						e = ne_;
 						cap = nc;
@@ -343,8 +340,7 @@ int swd_profile_list(struct swd_profile_entry **out, size_t *n, struct swd_error
 					e[ne].code = (int)d;
 					ne++;
 					if (e[ne - 1].name == NULL || e[ne - 1].path == NULL)
-						rc = swd_error_set(err, SWD_ENOMEM,
-						                   "out of memory");
+						rc = swd_error_set(err, SWD_ENOMEM, "out of memory");
 				}
 			}
 			free(names[i]);
@@ -363,8 +359,7 @@ int swd_profile_list(struct swd_profile_entry **out, size_t *n, struct swd_error
 		e[i].code = swd_profile_find(e[i].path, &p, &perr);
 		if (e[i].code == 0 && strcmp(p->name, e[i].name) != 0) {
 			e[i].code = SWD_EPROFILE;
-			if (asprintf(&e[i].error,
-			             "'%s': profile name \"%s\" does not match its file name",
+			if (asprintf(&e[i].error, "'%s': profile name \"%s\" does not match its file name",
 			             e[i].path, p->name) < 0)
 				e[i].error = NULL;
 		} else if (e[i].code == 0) {

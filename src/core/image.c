@@ -4,6 +4,7 @@
  * nothing) plus a bitmap of the bytes it sets, so .hex and .elf images with gaps compare
  * correctly against a device and overlapping records are caught. */
 #include "core/image.h"
+#include "core/bytes.h"
 #include "core/digest.h"
 
 #include <elf.h>
@@ -313,11 +314,6 @@ static int load_srec(struct loader *l, const uint8_t *buf, size_t len)
 	return 0;
 }
 
-static uint32_t le32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
 static uint16_t le16(const uint8_t *p)
 {
 	return (uint16_t)(p[0] | p[1] << 8);
@@ -338,7 +334,7 @@ static int load_elf(struct loader *l, const uint8_t *buf, size_t len)
 	if (machine != EM_ARM)
 		return swd_error_set(l->err, SWD_EIMAGE,
 		                     "'%s' is an elf file for machine %u, not arm", l->name, machine);
-	phoff = le32(buf + offsetof(Elf32_Ehdr, e_phoff));
+	phoff = swd_le32(buf + offsetof(Elf32_Ehdr, e_phoff));
 	phentsize = le16(buf + offsetof(Elf32_Ehdr, e_phentsize));
 	phnum = le16(buf + offsetof(Elf32_Ehdr, e_phnum));
 	if (phnum == 0)
@@ -349,10 +345,10 @@ static int load_elf(struct loader *l, const uint8_t *buf, size_t len)
 		                     l->name);
 	for (unsigned i = 0; i < phnum; i++) {
 		const uint8_t *ph = buf + phoff + (size_t)i * phentsize;
-		uint32_t type = le32(ph + offsetof(Elf32_Phdr, p_type));
-		uint32_t off = le32(ph + offsetof(Elf32_Phdr, p_offset));
-		uint32_t paddr = le32(ph + offsetof(Elf32_Phdr, p_paddr));
-		uint32_t filesz = le32(ph + offsetof(Elf32_Phdr, p_filesz));
+		uint32_t type = swd_le32(ph + offsetof(Elf32_Phdr, p_type));
+		uint32_t off = swd_le32(ph + offsetof(Elf32_Phdr, p_offset));
+		uint32_t paddr = swd_le32(ph + offsetof(Elf32_Phdr, p_paddr));
+		uint32_t filesz = swd_le32(ph + offsetof(Elf32_Phdr, p_filesz));
 		char where[32];
 		int rc;
 
@@ -509,8 +505,8 @@ int swd_image_check_vectors(const struct swd_image *img, const struct swd_profil
 	for (uint32_t i = 0; i < 8; i++)
 		if (!swd_image_is_covered(img, i))
 			return 0;
-	sp = le32(img->data);
-	reset = le32(img->data + 4);
+	sp = swd_le32(img->data);
+	reset = swd_le32(img->data + 4);
 	for (size_t i = 0; i < p->nram; i++) {
 		const struct swd_ram_region *r = &p->ram[i];
 
@@ -559,7 +555,7 @@ int swd_image_compare(const struct swd_image *img, const uint8_t *device, size_t
 	if (device_len != img->size || img->size != p->flash.size)
 		return SWD_EINTERNAL;
 	out->nsectors = (unsigned)p->flash.nsectors;
-	out->pages = p->flash.driver == SWD_FLASH_STM32F1X;
+	out->pages = p->family->pages;
 	for (uint32_t i = 0; i < img->size; i++) {
 		uint32_t addr = img->base + i;
 

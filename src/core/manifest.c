@@ -407,38 +407,37 @@ static int parse_region(struct swd_jsonfield *c, const char *rp, const json_t *v
 	return rc;
 }
 
-/* "touched": [{"register", "before", "during"}], absent when the backup changed nothing. */
+/* "touched" is optional: bundles whose backup changed no register have none. */
 static int parse_touched(struct swd_jsonfield *c, const json_t *arr, struct swd_manifest *m)
 {
 	static const struct swd_jsonfield_key keys[] = {K("register"), K("before"), K("during"),
-	                                                {NULL, false}};
+	                                               {NULL, false}};
 	const json_t *v;
 	size_t i;
 	int rc;
 
 	if (arr == NULL)
 		return 0;
-	if ((rc = swd_jsonfield_array(c, "touched", arr, true)) < 0)
-		return rc;
-	if (json_array_size(arr) > 16)
-		return swd_jsonfield_error(c, "touched", false, "'touched' names at most 16 registers");
+	if (!json_is_array(arr) || json_array_size(arr) == 0 || json_array_size(arr) > 16)
+		return swd_jsonfield_error(c, "touched", false,
+		                           "'touched' must be an array of 1 to 16 registers");
 	m->touched = calloc(json_array_size(arr), sizeof(*m->touched));
 	if (m->touched == NULL)
 		return swd_error_set(c->err, SWD_ENOMEM, "out of memory");
 	json_array_foreach(arr, i, v) {
-		struct swd_manifest_touch *t = &m->touched[i];
-		char ip[32], b[48];
+		struct swd_manifest_touch *t = &m->touched[m->ntouched];
+		char ip[32], b[64];
 
 		swd_jsonfield_item(ip, sizeof(ip), "touched", i);
 		if ((rc = swd_jsonfield_object(c, ip, v, keys)) < 0 ||
-		    (rc = swd_jsonfield_hex(c, swd_jsonfield_member(b, sizeof(b), ip, "register"),
-		                            json_object_get(v, "register"), UINT32_MAX, 0, &t->address)) < 0 ||
-		    (rc = swd_jsonfield_hex(c, swd_jsonfield_member(b, sizeof(b), ip, "before"),
-		                            json_object_get(v, "before"), UINT32_MAX, 0, &t->before)) < 0 ||
-		    (rc = swd_jsonfield_hex(c, swd_jsonfield_member(b, sizeof(b), ip, "during"),
-		                            json_object_get(v, "during"), UINT32_MAX, 0, &t->during)) < 0)
+		    (rc = swd_jsonfield_hex(c, b, at(v, ip, "register", b, sizeof(b)), UINT32_MAX, 0,
+		                            &t->address)) < 0 ||
+		    (rc = swd_jsonfield_hex(c, b, at(v, ip, "before", b, sizeof(b)), UINT32_MAX, 0,
+		                            &t->before)) < 0 ||
+		    (rc = swd_jsonfield_hex(c, b, at(v, ip, "during", b, sizeof(b)), UINT32_MAX, 0,
+		                            &t->during)) < 0)
 			return rc;
-		m->ntouched = i + 1;
+		m->ntouched++;
 	}
 	return 0;
 }
@@ -454,6 +453,7 @@ static int parse_root(struct swd_jsonfield *c, const json_t *root, struct swd_ma
 	int rc;
 
 	if ((rc = swd_jsonfield_object(c, "", root, top)) < 0 ||
+	    (rc = parse_touched(c, json_object_get(root, "touched"), m)) < 0 ||
 	    (rc = parse_head(c, root, m)) < 0 ||
 	    (rc = parse_probe(c, json_object_get(root, "probe"), m)) < 0 ||
 	    (rc = parse_device(c, json_object_get(root, "device"), m)) < 0 ||
@@ -473,7 +473,7 @@ static int parse_root(struct swd_jsonfield *c, const json_t *root, struct swd_ma
 		if ((rc = parse_region(c, rp, v, m, i)) < 0)
 			return rc;
 	}
-	return parse_touched(c, json_object_get(root, "touched"), m);
+	return 0;
 }
 
 int swd_manifest_parse(const char *text, size_t len, const char *origin,

@@ -70,7 +70,7 @@ struct swd_manifest {
 	size_t nregions;
 
 	/* Target registers the backup changed while it read (clock gates of the backup
-	 * domain), as they were and as they were set; each was put back. Optional. */
+	 * domain), as they were and as they were set; each was put back. */
 	struct swd_manifest_touch {
 		uint32_t address, before, during;
 	} *touched;

@@ -21,10 +21,6 @@
 /* Largest file we accept as a profile: real ones are a few KiB. */
 #define PROFILE_MAX_BYTES (1024 * 1024)
 
-/* In the order of enum swd_flash_driver and enum swd_ob_format. */
-static const char *const flash_drivers[] = {"stm32f1x", "stm32f2x", NULL};
-static const char *const ob_formats[] = {"stm32f1", "stm32f2x", NULL};
-
 static bool is_pow2(uint64_t v)
 {
 	return v != 0 && (v & (v - 1)) == 0;
@@ -87,8 +83,7 @@ static int load_openocd(struct swd_jsonfield *c, const json_t *o, struct swd_pro
 		char vb[256];
 
 		swd_jsonfield_member(vb, sizeof(vb), b, k);
-		if (k[0] == '\0' || strspn(k,
-		                           "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") != strlen(k) ||
+		if (k[0] == '\0' || strspn(k, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") != strlen(k) ||
 		    isdigit((unsigned char)k[0]))
 			return swd_jsonfield_error(c, vb, true,
 			                           "openocd variable '%s' must be upper case letters, digits and '_'", k);
@@ -156,8 +151,7 @@ static int add_sectors(struct swd_jsonfield *c, const char *path, const json_t *
 				                           (unsigned long long)size);
 			if (p->flash.nsectors == *cap) {
 				size_t ncap = *cap ? *cap * 2 : 64;
-				struct swd_sector *ns = realloc(p->flash.sectors,
-				                                ncap * sizeof(*ns));
+				struct swd_sector *ns = realloc(p->flash.sectors, ncap * sizeof(*ns));
 
 				if (ns == NULL)
 					return swd_error_set(c->err, SWD_ENOMEM, "out of memory");
@@ -268,6 +262,9 @@ static int load_flash(struct swd_jsonfield *c, const json_t *o, struct swd_profi
 	static const struct swd_jsonfield_key bank_keys[] = {{"sectors", true}, {NULL, false}};
 	const char *path = "flash";
 	char b[256], bp[256], sp[256];
+	/* in the order of enum swd_flash_driver */
+	const char *const drivers[] = {swd_family_of(SWD_FLASH_STM32F1X)->driver,
+	                               swd_family_of(SWD_FLASH_STM32F2X)->driver, NULL};
 	json_t *banks, *bank;
 	int e;
 	uint64_t u, total = 0;
@@ -277,9 +274,10 @@ static int load_flash(struct swd_jsonfield *c, const json_t *o, struct swd_profi
 	if ((rc = swd_jsonfield_object(c, path, o, keys)) < 0)
 		return rc;
 	if ((rc = swd_jsonfield_enum(c, swd_jsonfield_member(b, sizeof(b), path, "driver"),
-	                             json_object_get(o, "driver"), flash_drivers, &e)) < 0)
+	                             json_object_get(o, "driver"), drivers, &e)) < 0)
 		return rc;
 	p->flash.driver = (enum swd_flash_driver)e;
+	p->family = swd_family_of(p->flash.driver);
 	if ((rc = swd_jsonfield_hex(c, swd_jsonfield_member(b, sizeof(b), path, "base"),
 	                            json_object_get(o, "base"),
 	                            UINT32_MAX, 0, &p->flash.base)) < 0)
@@ -291,14 +289,15 @@ static int load_flash(struct swd_jsonfield *c, const json_t *o, struct swd_profi
 	p->flash.size = (uint32_t)u;
 	p->flash.register_size = p->flash.size;
 	if (json_object_get(o, "die_size") || json_object_get(o, "die_size_source")) {
-		if ((rc = swd_jsonfield_uint(c, swd_jsonfield_member(b, sizeof(b), path, "die_size"),
-		                             json_object_get(o, "die_size"), p->flash.size + 1,
-		                             UINT32_MAX - p->flash.base, &u)) < 0)
+		if ((rc = swd_jsonfield_uint(c, swd_jsonfield_member(b, sizeof(b), path,
+		                                                     "die_size"), json_object_get(o,
+		                                                                                  "die_size"),
+		                             p->flash.size + 1, UINT32_MAX - p->flash.base, &u)) < 0)
 			return rc;
 		p->flash.die_size = (uint32_t)u;
-		if ((rc = swd_jsonfield_str(c, swd_jsonfield_member(b, sizeof(b), path, "die_size_source"),
-		                            json_object_get(o, "die_size_source"), 0,
-		                            &p->flash.die_size_source)) < 0)
+		if ((rc = swd_jsonfield_str(c, swd_jsonfield_member(b, sizeof(b), path,
+		                                                    "die_size_source"),
+		                            json_object_get(o, "die_size_source"), 0, &p->flash.die_size_source)) < 0)
 			return rc;
 	}
 	if ((uint64_t)p->flash.base + p->flash.size > 0x100000000ULL)
@@ -322,8 +321,7 @@ static int load_flash(struct swd_jsonfield *c, const json_t *o, struct swd_profi
 		swd_jsonfield_member(sp, sizeof(sp), ip, "sectors");
 		if ((rc = swd_jsonfield_array(c, sp, json_object_get(bank, "sectors"), true)) < 0)
 			return rc;
-		if ((rc = add_sectors(c, sp, json_object_get(bank, "sectors"), (unsigned)i, p,
-		                      &cap)) < 0)
+		if ((rc = add_sectors(c, sp, json_object_get(bank, "sectors"), (unsigned)i, p, &cap)) < 0)
 			return rc;
 	}
 	p->flash.nbanks = (unsigned)json_array_size(banks);
@@ -361,7 +359,7 @@ static int load_flash(struct swd_jsonfield *c, const json_t *o, struct swd_profi
 static int load_aliases(struct swd_jsonfield *c, const json_t *arr, struct swd_profile *p)
 {
 	static const struct swd_jsonfield_key keys[] = {{"dev_id", true}, {"cpuid_partno", true},
-	                                  {"revision", true}, {"source", true}, {NULL, false}};
+	                                               {"revision", true}, {"source", true}, {NULL, false}};
 	const char *path = "ids.aliases";
 	char b[256], ib[256];
 	uint32_t h;
@@ -383,15 +381,22 @@ static int load_aliases(struct swd_jsonfield *c, const json_t *arr, struct swd_p
 		if ((rc = swd_jsonfield_object(c, ib, v, keys)) < 0)
 			return rc;
 		p->ids.naliases++;
-		if ((rc = swd_jsonfield_hex(c, swd_jsonfield_member(b, sizeof(b), ib, "dev_id"), json_object_get(v, "dev_id"), 0xFFF, 0, &h)) < 0)
+		if ((rc = swd_jsonfield_hex(c, swd_jsonfield_member(b, sizeof(b), ib, "dev_id"),
+		                            json_object_get(v, "dev_id"),
+		                            0xFFF, 0, &h)) < 0)
 			return rc;
 		a->dev_id = (uint16_t)h;
-		if ((rc = swd_jsonfield_hex(c, swd_jsonfield_member(b, sizeof(b), ib, "cpuid_partno"),
-		                  json_object_get(v, "cpuid_partno"), 0xFFF, 0, &h)) < 0)
+		if ((rc = swd_jsonfield_hex(c, swd_jsonfield_member(b, sizeof(b), ib,
+		                                                    "cpuid_partno"),
+		                            json_object_get(v, "cpuid_partno"), 0xFFF, 0, &h)) < 0)
 			return rc;
 		a->cpuid_partno = (uint16_t)h;
-		if ((rc = swd_jsonfield_str(c, swd_jsonfield_member(b, sizeof(b), ib, "revision"), json_object_get(v, "revision"), 0, &a->revision)) < 0 ||
-		    (rc = swd_jsonfield_str(c, swd_jsonfield_member(b, sizeof(b), ib, "source"), json_object_get(v, "source"), 0, &a->source)) < 0)
+		if ((rc = swd_jsonfield_str(c, swd_jsonfield_member(b, sizeof(b), ib, "revision"),
+		                            json_object_get(v, "revision"), 0,
+		                            &a->revision)) < 0 ||
+		    (rc = swd_jsonfield_str(c, swd_jsonfield_member(b, sizeof(b), ib, "source"),
+		                            json_object_get(v, "source"), 0,
+		                            &a->source)) < 0)
 			return rc;
 	}
 	return 0;
@@ -458,9 +463,9 @@ static int load_ids(struct swd_jsonfield *c, const json_t *o, struct swd_profile
 	}
 
 	if (json_object_get(o, "revisions_advisory") &&
-	    (rc = swd_jsonfield_str(c, swd_jsonfield_member(b, sizeof(b), path, "revisions_advisory"),
-	                            json_object_get(o, "revisions_advisory"), 0,
-	                            &p->ids.revisions_advisory)) < 0)
+	    (rc = swd_jsonfield_str(c, swd_jsonfield_member(b, sizeof(b), path,
+	                                                    "revisions_advisory"),
+	                            json_object_get(o, "revisions_advisory"), 0, &p->ids.revisions_advisory)) < 0)
 		return rc;
 	if ((rc = load_aliases(c, json_object_get(o, "aliases"), p)) < 0)
 		return rc;
@@ -505,8 +510,7 @@ static int load_registers(struct swd_jsonfield *c, const json_t *o, struct swd_p
 	for (size_t i = 0; i < 4; i++) {
 		if ((rc = swd_jsonfield_hex(c, swd_jsonfield_member(b, sizeof(b), path,
 		                                                    keys[i].name),
-		                            json_object_get(o,
-		                                            keys[i].name), UINT32_MAX, 0, dst[i])) < 0)
+		                            json_object_get(o, keys[i].name), UINT32_MAX, 0, dst[i])) < 0)
 			return rc;
 	}
 	if (p->regs.flash_size % 2 != 0)
@@ -524,6 +528,9 @@ static int load_option_bytes(struct swd_jsonfield *c, const json_t *o, struct sw
 {
 	static const struct swd_jsonfield_key keys[] = {{"format", true}, {"address", true}, {"size", true},
 	                                               {NULL, false}};
+	/* in the order of enum swd_ob_format */
+	const char *const formats[] = {swd_family_of(SWD_FLASH_STM32F1X)->ob_format,
+	                               swd_family_of(SWD_FLASH_STM32F2X)->ob_format, NULL};
 	const char *path = "option_bytes";
 	char b[256];
 	uint64_t u;
@@ -532,13 +539,13 @@ static int load_option_bytes(struct swd_jsonfield *c, const json_t *o, struct sw
 	if ((rc = swd_jsonfield_object(c, path, o, keys)) < 0)
 		return rc;
 	if ((rc = swd_jsonfield_enum(c, swd_jsonfield_member(b, sizeof(b), path, "format"),
-	                             json_object_get(o, "format"), ob_formats, &e)) < 0)
+	                             json_object_get(o, "format"), formats, &e)) < 0)
 		return rc;
 	p->option_bytes.format = (enum swd_ob_format)e;
-	if ((p->option_bytes.format == SWD_OB_STM32F1) != (p->flash.driver == SWD_FLASH_STM32F1X))
+	if (p->option_bytes.format != p->family->ob_format_id)
 		return swd_jsonfield_error(c, b, false,
 		                           "option byte format \"%s\" does not go with flash driver \"%s\"",
-		                           ob_formats[e], swd_flash_driver_name(p->flash.driver));
+		                           formats[e], p->family->driver);
 	if ((rc = swd_jsonfield_hex(c, swd_jsonfield_member(b, sizeof(b), path, "address"),
 	                            json_object_get(o, "address"),
 	                            UINT32_MAX, 0, &p->option_bytes.address)) < 0)
@@ -590,8 +597,7 @@ static int load_otp(struct swd_jsonfield *c, const json_t *o, struct swd_profile
 		return rc;
 	p->otp.size = (uint32_t)u;
 	if ((rc = swd_jsonfield_hex(c, swd_jsonfield_member(b, sizeof(b), path, "lock_address"),
-	                            json_object_get(o, "lock_address"), UINT32_MAX, 0,
-	                            &p->otp.lock_address)) < 0)
+	                            json_object_get(o, "lock_address"), UINT32_MAX, 0, &p->otp.lock_address)) < 0)
 		return rc;
 	if ((rc = swd_jsonfield_uint(c, swd_jsonfield_member(b, sizeof(b), path, "lock_size"),
 	                             json_object_get(o, "lock_size"), 1, 4096, &u)) < 0)
@@ -606,6 +612,100 @@ static int load_otp(struct swd_jsonfield *c, const json_t *o, struct swd_profile
 		                                                   "lock_address"), false,
 		                           "'otp.lock_address' overlaps the otp data");
 	p->otp.present = true;
+	return 0;
+}
+
+static int load_reg_bits(struct swd_jsonfield *c, const char *path, const json_t *o, struct swd_reg_bits *rb)
+{
+	static const struct swd_jsonfield_key keys[] = {{"register", true}, {"bits", true}, {NULL, false}};
+	char b[256];
+	int rc;
+
+	if ((rc = swd_jsonfield_object(c, path, o, keys)) < 0)
+		return rc;
+	if ((rc = swd_jsonfield_hex(c, swd_jsonfield_member(b, sizeof(b), path, "register"),
+	                            json_object_get(o, "register"),
+	                            UINT32_MAX, 0, &rb->address)) < 0)
+		return rc;
+	if ((rc = swd_jsonfield_hex(c, swd_jsonfield_member(b, sizeof(b), path, "bits"),
+	                            json_object_get(o, "bits"),
+	                            UINT32_MAX, 0, &rb->bits)) < 0)
+		return rc;
+	if (rb->address % 4 != 0 || rb->bits == 0)
+		return swd_jsonfield_error(c, path, false,
+		                           "'%s' needs a word-aligned register and at least one bit", path);
+	return 0;
+}
+
+static int load_backup_domain(struct swd_jsonfield *c, const json_t *o, struct swd_profile *p)
+{
+	static const struct swd_jsonfield_key keys[] = {{"reference", true}, {"regions", true}, {"clocks", true},
+	                                               {"write_enable", true}, {NULL, false}};
+	static const struct swd_jsonfield_key rkeys[] = {{"name", true}, {"address", true}, {"size", true},
+	                                                {NULL, false}};
+	const char *path = "backup_domain";
+	char b[256], ib[256], kb[256];
+	const json_t *arr;
+	json_t *v;
+	uint64_t u;
+	size_t i;
+	int rc;
+
+	if ((rc = swd_jsonfield_object(c, path, o, keys)) < 0)
+		return rc;
+	if ((rc = swd_jsonfield_str(c, swd_jsonfield_member(b, sizeof(b), path, "reference"),
+	                            json_object_get(o, "reference"), 0,
+	                            &p->backup_domain.reference)) < 0)
+		return rc;
+	arr = json_object_get(o, "regions");
+	swd_jsonfield_member(b, sizeof(b), path, "regions");
+	if ((rc = swd_jsonfield_array(c, b, arr, true)) < 0)
+		return rc;
+	if (json_array_size(arr) > 2)
+		return swd_jsonfield_error(c, b, false, "'%s' has at most 2 regions", b);
+	json_array_foreach(arr, i, v) {
+		struct swd_bkp_region *r = &p->backup_domain.regions[i];
+
+		swd_jsonfield_item(ib, sizeof(ib), b, i);
+		if ((rc = swd_jsonfield_object(c, ib, v, rkeys)) < 0)
+			return rc;
+		p->backup_domain.nregions++;
+		if ((rc = swd_jsonfield_str(c, swd_jsonfield_member(kb, sizeof(kb), ib, "name"),
+		                            json_object_get(v, "name"), 0,
+		                            &r->name)) < 0)
+			return rc;
+		if (strcmp(r->name, "backup-sram") != 0 && strcmp(r->name, "backup-registers") != 0)
+			return swd_jsonfield_error(c, kb, false,
+			                           "'%s' must be \"backup-sram\" or \"backup-registers\"", kb);
+		if ((rc = swd_jsonfield_hex(c, swd_jsonfield_member(kb, sizeof(kb), ib, "address"),
+		                            json_object_get(v, "address"),
+		                            UINT32_MAX, 0, &r->address)) < 0)
+			return rc;
+		if ((rc = swd_jsonfield_uint(c, swd_jsonfield_member(kb, sizeof(kb), ib, "size"),
+		                             json_object_get(v, "size"), 4,
+		                             64 * 1024, &u)) < 0)
+			return rc;
+		r->size = (uint32_t)u;
+		if (r->address % 4 != 0 || r->size % 4 != 0)
+			return swd_jsonfield_error(c, ib, false,
+			                           "'%s' address and size must be word aligned", ib);
+	}
+	arr = json_object_get(o, "clocks");
+	swd_jsonfield_member(b, sizeof(b), path, "clocks");
+	if ((rc = swd_jsonfield_array(c, b, arr, true)) < 0)
+		return rc;
+	if (json_array_size(arr) > 2)
+		return swd_jsonfield_error(c, b, false, "'%s' has at most 2 clock gates", b);
+	json_array_foreach(arr, i, v) {
+		if ((rc = load_reg_bits(c, swd_jsonfield_item(ib, sizeof(ib), b, i), v,
+		                        &p->backup_domain.clocks[i])) < 0)
+			return rc;
+		p->backup_domain.nclocks++;
+	}
+	if ((rc = load_reg_bits(c, swd_jsonfield_member(b, sizeof(b), path, "write_enable"),
+	                        json_object_get(o, "write_enable"), &p->backup_domain.write_enable)) < 0)
+		return rc;
+	p->backup_domain.present = true;
 	return 0;
 }
 
@@ -658,8 +758,7 @@ static int load_ram(struct swd_jsonfield *c, const json_t *arr, struct swd_profi
 				return swd_jsonfield_error(c, b, false,
 				                           "ram region name '%s' is used twice", reg->name);
 		if ((rc = swd_jsonfield_hex(c, swd_jsonfield_member(b, sizeof(b), ip, "address"),
-		                            json_object_get(r,
-		                                            "address"), UINT32_MAX, 0, &reg->address)) < 0)
+		                            json_object_get(r, "address"), UINT32_MAX, 0, &reg->address)) < 0)
 			return rc;
 		if (reg->address % 4 != 0)
 			return swd_jsonfield_error(c, b, false,
@@ -683,85 +782,6 @@ static int load_ram(struct swd_jsonfield *c, const json_t *arr, struct swd_profi
 }
 
 /* Regions of the address space the profile describes must not overlap. */
-static int load_reg_bits(struct swd_jsonfield *c, const char *path, const json_t *o, struct swd_reg_bits *rb)
-{
-	static const struct swd_jsonfield_key keys[] = {{"register", true}, {"bits", true}, {NULL, false}};
-	char b[256];
-	int rc;
-
-	if ((rc = swd_jsonfield_object(c, path, o, keys)) < 0)
-		return rc;
-	if ((rc = swd_jsonfield_hex(c, swd_jsonfield_member(b, sizeof(b), path, "register"), json_object_get(o, "register"), UINT32_MAX, 0, &rb->address)) < 0)
-		return rc;
-	if ((rc = swd_jsonfield_hex(c, swd_jsonfield_member(b, sizeof(b), path, "bits"), json_object_get(o, "bits"), UINT32_MAX, 0, &rb->bits)) < 0)
-		return rc;
-	if (rb->address % 4 != 0 || rb->bits == 0)
-		return swd_jsonfield_error(c, path, false, "'%s' needs a word-aligned register and at least one bit", path);
-	return 0;
-}
-
-static int load_backup_domain(struct swd_jsonfield *c, const json_t *o, struct swd_profile *p)
-{
-	static const struct swd_jsonfield_key keys[] = {{"reference", true}, {"regions", true}, {"clocks", true},
-	                                  {"write_enable", true}, {NULL, false}};
-	static const struct swd_jsonfield_key rkeys[] = {{"name", true}, {"address", true}, {"size", true},
-	                                   {NULL, false}};
-	const char *path = "backup_domain";
-	char b[256], ib[256], kb[256];
-	const json_t *arr;
-	json_t *v;
-	uint64_t u;
-	size_t i;
-	int rc;
-
-	if ((rc = swd_jsonfield_object(c, path, o, keys)) < 0)
-		return rc;
-	if ((rc = swd_jsonfield_str(c, swd_jsonfield_member(b, sizeof(b), path, "reference"), json_object_get(o, "reference"), 0, &p->backup_domain.reference)) < 0)
-		return rc;
-	arr = json_object_get(o, "regions");
-	swd_jsonfield_member(b, sizeof(b), path, "regions");
-	if ((rc = swd_jsonfield_array(c, b, arr, true)) < 0)
-		return rc;
-	if (json_array_size(arr) > 2)
-		return swd_jsonfield_error(c, b, false, "'%s' has at most 2 regions", b);
-	json_array_foreach(arr, i, v) {
-		struct swd_bkp_region *r = &p->backup_domain.regions[i];
-
-		swd_jsonfield_item(ib, sizeof(ib), b, i);
-		if ((rc = swd_jsonfield_object(c, ib, v, rkeys)) < 0)
-			return rc;
-		p->backup_domain.nregions++;
-		if ((rc = swd_jsonfield_str(c, swd_jsonfield_member(kb, sizeof(kb), ib, "name"), json_object_get(v, "name"), 0, &r->name)) < 0)
-			return rc;
-		if (strcmp(r->name, "backup-sram") != 0 && strcmp(r->name, "backup-registers") != 0)
-			return swd_jsonfield_error(c, kb, false, "'%s' must be \"backup-sram\" or \"backup-registers\"", kb);
-		if ((rc = swd_jsonfield_hex(c, swd_jsonfield_member(kb, sizeof(kb), ib, "address"), json_object_get(v, "address"), UINT32_MAX, 0, &r->address)) < 0)
-			return rc;
-		if ((rc = swd_jsonfield_uint(c, swd_jsonfield_member(kb, sizeof(kb), ib, "size"), json_object_get(v, "size"), 4,
-		                   64 * 1024, &u)) < 0)
-			return rc;
-		r->size = (uint32_t)u;
-		if (r->address % 4 != 0 || r->size % 4 != 0)
-			return swd_jsonfield_error(c, ib, false, "'%s' address and size must be word aligned", ib);
-	}
-	arr = json_object_get(o, "clocks");
-	swd_jsonfield_member(b, sizeof(b), path, "clocks");
-	if ((rc = swd_jsonfield_array(c, b, arr, true)) < 0)
-		return rc;
-	if (json_array_size(arr) > 2)
-		return swd_jsonfield_error(c, b, false, "'%s' has at most 2 clock gates", b);
-	json_array_foreach(arr, i, v) {
-		if ((rc = load_reg_bits(c, swd_jsonfield_item(ib, sizeof(ib), b, i), v, &p->backup_domain.clocks[i])) < 0)
-			return rc;
-		p->backup_domain.nclocks++;
-	}
-	if ((rc = load_reg_bits(c, swd_jsonfield_member(b, sizeof(b), path, "write_enable"),
-	                        json_object_get(o, "write_enable"), &p->backup_domain.write_enable)) < 0)
-		return rc;
-	p->backup_domain.present = true;
-	return 0;
-}
-
 static int check_overlaps(struct swd_jsonfield *c, const struct swd_profile *p)
 {
 	struct span sp[16];
@@ -807,10 +827,10 @@ static int check_overlaps(struct swd_jsonfield *c, const struct swd_profile *p)
 static int load_root(struct swd_jsonfield *c, const json_t *root, struct swd_profile *p)
 {
 	static const struct swd_jsonfield_key keys[] = {
-	                                               {"name", true}, {"description", true}, {"reference_manual", true},
-	                                               {"openocd", true}, {"flash", true}, {"ids", true}, {"registers", true},
-	                                               {"option_bytes", true}, {"otp", false}, {"ram", true},
-	                                               {"backup_domain", false}, {NULL, false}};
+		{"name", true}, {"description", true}, {"reference_manual", true},
+		{"openocd", true}, {"flash", true}, {"ids", true}, {"registers", true},
+		{"option_bytes", true}, {"otp", false}, {"ram", true}, {"backup_domain", false},
+		{NULL, false}};
 	int rc;
 
 	if ((rc = swd_jsonfield_object(c, "", root, keys)) < 0)
@@ -875,14 +895,14 @@ void swd_profile_free(struct swd_profile *p)
 		free(p->ids.aliases[i].source);
 	}
 	free(p->ids.aliases);
-	free(p->ids.revisions_advisory);
 	free(p->backup_domain.reference);
-	for (size_t i = 0; i < p->backup_domain.nregions; i++)
-		free(p->backup_domain.regions[i].name);
 	free(p->flash.die_size_source);
 	free(p->flash.option_layout.name);
 	free(p->flash.option_layout.source);
 	free(p->flash.option_layout.sectors);
+	for (size_t i = 0; i < p->backup_domain.nregions; i++)
+		free(p->backup_domain.regions[i].name);
+	free(p->ids.revisions_advisory);
 	free(p->ids.dp_idcodes);
 	free(p->ids.clone_dp_idcodes);
 	for (size_t i = 0; i < p->nram; i++)
@@ -902,8 +922,7 @@ int swd_profile_load_text(const char *text, size_t len, const char *origin,
 
 	*out = NULL;
 	if (len == 0) {
-		rc = swd_error_set(err, SWD_EPROFILE, "'%s' is empty; a profile is a json object",
-		                   origin);
+		rc = swd_error_set(err, SWD_EPROFILE, "'%s' is empty; a profile is a json object", origin);
 		goto out;
 	}
 	if ((rc = swd_jsonfield_parse(&c, text, len, &root)) < 0)
@@ -1052,16 +1071,16 @@ const struct swd_ram_region *swd_profile_ram_at(const struct swd_profile *p, uin
 
 const char *swd_flash_driver_name(enum swd_flash_driver d)
 {
-	return d == SWD_FLASH_STM32F1X ? "stm32f1x" : "stm32f2x";
+	return swd_family_of(d)->driver;
 }
 
-int swd_profile_dp_idcode_kind(const struct swd_profile *p, uint32_t idcode)
+enum swd_dp_kind swd_profile_dp_idcode_kind(const struct swd_profile *p, uint32_t idcode)
 {
 	for (size_t i = 0; i < p->ids.ndp_idcodes; i++)
 		if (p->ids.dp_idcodes[i] == idcode)
-			return 1;
+			return SWD_DP_GENUINE;
 	for (size_t i = 0; i < p->ids.nclone_dp_idcodes; i++)
 		if (p->ids.clone_dp_idcodes[i] == idcode)
-			return 2;
-	return 0;
+			return SWD_DP_CLONE;
+	return SWD_DP_UNKNOWN;
 }

@@ -67,8 +67,35 @@ enum swd_ob_format {
 	SWD_OB_STM32F2X,  /* OPTCR (and OPTCR1 when has_optcr1), 4 bytes each, little endian */
 };
 
+struct swd_profile;
+struct swd_protection;
+struct swd_optbytes_fields;
+
+/* What every part of a family does alike, given once (core/family.c) and found at load
+ * through the profile's flash driver: callers ask p->family rather than test the driver. */
+struct swd_family {
+	enum swd_flash_driver driver_id;
+	enum swd_ob_format ob_format_id;
+	const char *driver;      /* OpenOCD's flash driver: "stm32f1x", "stm32f2x" */
+	const char *ob_format;   /* the profiles' option_bytes.format: "stm32f1", "stm32f2x" */
+	const char *unit;        /* what the driver erases and protects: "page", "sector" */
+	const char *units;       /* "pages", "sectors" */
+	bool pages;              /* the unit is a page (F1) */
+	/* option bytes, both ways (core/optbytes.c; callers use swd_optbytes_*) */
+	void (*ob_decode)(const struct swd_profile *p, const uint8_t *raw,
+	                  struct swd_protection *out);
+	void (*ob_encode)(const struct swd_profile *p, const uint8_t *raw,
+	                  struct swd_optbytes_fields *out);
+	bool (*ob_same)(const struct swd_profile *p, const uint8_t *a, const uint8_t *b);
+	bool (*ob_applied)(const struct swd_profile *p, const uint8_t *want, const uint8_t *now);
+};
+
+/* The family of a flash driver. Returns: borrowed, static. */
+const struct swd_family *swd_family_of(enum swd_flash_driver d);
+
 struct swd_profile {
 	char *name;              /* "stm32f407vg" */
+	const struct swd_family *family; /* borrowed, static; set at load from flash.driver */
 	char *description;
 	char *reference_manual;  /* "RM0090 rev 19" */
 	char *path;              /* file it was loaded from */
@@ -198,10 +225,16 @@ void swd_profile_use_option_layout(struct swd_profile *p);
  * size follow to its end. A no-op when already done; SWD_EINPUT without a die_size. */
 int swd_profile_use_die(struct swd_profile *p, struct swd_error *err);
 
-/* "stm32f1x" / "stm32f2x". Returns: borrowed, static. */
+/* "stm32f1x" / "stm32f2x": swd_family_of(d)->driver. Returns: borrowed, static. */
 const char *swd_flash_driver_name(enum swd_flash_driver d);
 
-/* Is idcode one of the genuine DP IDCODEs (1), a known clone's (2), or neither (0)? */
-int swd_profile_dp_idcode_kind(const struct swd_profile *p, uint32_t idcode);
+enum swd_dp_kind {
+	SWD_DP_UNKNOWN = 0, /* neither of the profile's lists */
+	SWD_DP_GENUINE = 1, /* one of ids.dp_idcodes */
+	SWD_DP_CLONE = 2,   /* one of ids.clone_dp_idcodes: a known clone's */
+};
+
+/* Which of the profile's lists holds idcode. */
+enum swd_dp_kind swd_profile_dp_idcode_kind(const struct swd_profile *p, uint32_t idcode);
 
 #endif

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "diag/paste.h"
 #include "diag/rules.h"
 
 #define MAX_EVIDENCE 12
@@ -625,10 +626,15 @@ struct diag_report *diag_classify_log(const char *text)
 	struct diag_evidence ev;
 	struct diag_report *rep = NULL;
 
+	char *clean = diag_paste_clean(text ? text : "", text ? strlen(text) : 0);
+
+	if (!clean)
+		return NULL;
 	diag_evidence_init(&ev);
-	if (diag_evidence_feed_log(&ev, text ? text : "", text ? strlen(text) : 0) == 0)
+	if (diag_evidence_feed_log(&ev, clean, strlen(clean)) == 0)
 		rep = diag_run(&ev);
 	diag_evidence_release(&ev);
+	free(clean);
 	return rep;
 }
 

@@ -586,6 +586,81 @@ static int chk_too_old_version(struct diag_ctx *c)
 	return c->ev->openocd_version || c->ev->missing_command ? DIAG_CONF_HIGH : DIAG_CONF_LOW;
 }
 
+/* A config script missing from an OpenOCD older than the release that brought it. */
+static int chk_too_old_config(struct diag_ctx *c)
+{
+	if (c->ver_major != 0 || c->ver_minor < 0 || c->ver_minor >= 12)
+		return 0;
+	snprintf(c->detail, sizeof(c->detail), "OpenOCD %d.%d lacks the script", c->ver_major,
+	         c->ver_minor);
+	return c->ver_minor <= 10 ? DIAG_CONF_HIGH : DIAG_CONF_MEDIUM;
+}
+
+/* True when LINE shows Windows: a drive path ("C:\\"), a PowerShell prompt, an .exe, or
+ * the "libusb1 <hash>" banner line of the Windows builds. */
+static bool windows_line(const char *line)
+{
+	for (const char *p = strstr(line, ":\\"); p; p = strstr(p + 1, ":\\"))
+		if (p > line && ((p[-1] >= 'A' && p[-1] <= 'Z') || (p[-1] >= 'a' && p[-1] <= 'z')) &&
+		    (p - 1 == line || !((p[-2] >= 'A' && p[-2] <= 'Z') || (p[-2] >= 'a' && p[-2] <= 'z'))))
+			return true;
+	return strncmp(line, "PS ", 3) == 0 || strstr(line, ".exe") || strstr(line, ".EXE") ||
+	       strncmp(line, "libusb1 ", 8) == 0;
+}
+
+/* High when the log is from Windows, medium otherwise. */
+static int chk_windows_log(struct diag_ctx *c)
+{
+	for (size_t i = 0; i < c->ev->n_log_lines; i++)
+		if (windows_line(c->ev->log_lines[i])) {
+			snprintf(c->detail, sizeof(c->detail), "the log is from Windows");
+			return DIAG_CONF_HIGH;
+		}
+	return DIAG_CONF_MEDIUM;
+}
+
+/* Medium for three or more WAIT stalls or a core read back with no breakpoints, high for
+ * both. */
+static int chk_stalls(struct diag_ctx *c)
+{
+	size_t waits = 0;
+	bool no_fpb = false;
+	for (size_t i = 0; i < c->ev->n_log_lines; i++) {
+		const char *l = c->ev->log_lines[i];
+		if (strstr(l, "DAP transaction stalled (WAIT)"))
+			waits++;
+		if (strstr(l, "hardware has 0 breakpoints"))
+			no_fpb = true;
+	}
+	if (waits < 3 && !no_fpb)
+		return 0;
+	snprintf(c->detail, sizeof(c->detail), "%zu WAIT stalls%s", waits,
+	         no_fpb ? ", core read back with 0 breakpoints" : "");
+	return waits >= 3 && no_fpb ? DIAG_CONF_HIGH : DIAG_CONF_MEDIUM;
+}
+
+/* The first cause over its cascade: a halt that times out after the link already failed
+ * ("invalid mode value", a bad ACK, a sticky error) is that failure's consequence, so the
+ * halt timeout drops to medium below the communication finding. */
+static int chk_halt_not_cascade(struct diag_ctx *c)
+{
+	static const char *const comm[] = { "jtag status contains invalid mode value",
+		                            "SWD ack not OK", "STICKY ERROR", "Invalid ACK" };
+	static const char *const halt[] = { "timed out while wait", "Not halted",
+		                            "Halt timed out" };
+	size_t first_comm = (size_t)-1, first_halt = (size_t)-1;
+	for (size_t i = 0; i < c->ev->n_log_lines; i++) {
+		const char *l = c->ev->log_lines[i];
+		for (size_t k = 0; first_comm == (size_t)-1 && k < sizeof(comm) / sizeof(comm[0]); k++)
+			if (strstr(l, comm[k]))
+				first_comm = i;
+		for (size_t k = 0; first_halt == (size_t)-1 && k < sizeof(halt) / sizeof(halt[0]); k++)
+			if (strstr(l, halt[k]))
+				first_halt = i;
+	}
+	return first_comm < first_halt ? DIAG_CONF_MEDIUM : DIAG_CONF_HIGH;
+}
+
 static int chk_missing_command(struct diag_ctx *c)
 {
 	if (!c->ev->missing_command)
@@ -771,6 +846,19 @@ const struct diag_rule diag_rules[] = {
 		          "in 0.9-0.12)",
 	},
 	{
+		.id = DIAG_OPENOCD_TOO_OLD, .name = "too-old-config",
+		.confidence = DIAG_CONF_HIGH, .priority = 96,
+		.any = { "Can't find (interface/stlink|interface/stlink-dap|target/stm32(g0|g4|wl|l5|"
+		         "u5|h7|c0|mp15)x|target/rp2040)\\.cfg" },
+		.check = chk_too_old_config,
+		.cause = "the OpenOCD that ran predates the config script it was asked to load "
+		         "(interface/stlink.cfg and the newer STM32 target files came with 0.11 and 0.12)",
+		.fix = "install OpenOCD 0.12 or later (Debian 12: 'sudo apt install openocd'; on "
+		       "Windows and macOS the xPack build) and point swdbackup at it with --openocd PATH",
+		.source = "'Can't find %s' from proc find (src/helper/startup.tcl); the file list of "
+		          "tcl/ in each release",
+	},
+	{
 		.id = DIAG_CONFIG_NOT_FOUND, .name = "config-not-found",
 		.confidence = DIAG_CONF_HIGH, .priority = 90,
 		.any = { "Can't find [^ ]+", "couldn't open script file", "can't open .*\\.cfg" },
@@ -821,6 +909,8 @@ const struct diag_rule diag_rules[] = {
 		.any = { "the selected device is already used", "LIBUSB_ERROR_BUSY", "Resource busy",
 		         "could not claim interface", "unable to claim interface",
 		         "maximum number of connections" },
+		.yield_to = { DIAG_PROBE_DRIVER_MISSING },
+		.n_yield = 1,
 		.cause = "another program holds the probe (another OpenOCD, STM32CubeProgrammer, "
 		         "st-util, an IDE debug session)",
 		.fix = "close the other program ('pgrep -a openocd; pgrep -a st-util'; quit "
@@ -850,6 +940,60 @@ const struct diag_rule diag_rules[] = {
 		          "handle_adapter_driver_command; 0.9-0.10 'interface' command); 'mode "
 		          "(transport) not supported by device' (stlink_usb.c, stlink_usb_init_mode); "
 		          "libusb LIBUSB_ERROR_NOT_SUPPORTED (libusb_helper.c, jtag_libusb_open)",
+	},
+	{
+		/* libusb's Windows backend answers NOT_FOUND when the device has no WinUSB (or
+		 * libusbK) driver bound; on Linux and macOS open() does not say that of a device
+		 * it just listed. */
+		.id = DIAG_PROBE_DRIVER_MISSING, .name = "probe-driver-missing-windows",
+		.confidence = DIAG_CONF_HIGH, .priority = 86,
+		.all = { "libusb_open\\(\\) failed with LIBUSB_ERROR_NOT_FOUND",
+		         "could not find or open device|unable to open ftdi device|no device found|"
+		         "Cannot find jlink|open failed|unable to find a matching CMSIS-DAP device|"
+		         "Failed to open or find the device|No J-Link device found" },
+		.check = chk_windows_log,
+		.cause = "Windows has no WinUSB driver bound to the probe, so libusb cannot open it "
+		         "(the probe shows in Device Manager under its vendor's driver or none)",
+		.fix = "bind WinUSB to the probe's debug interface with Zadig (or install the "
+		       "vendor's WinUSB driver: ST-LINK STSW-LINK009, Espressif esp-win-usb-drivers), "
+		       "replug it and retry",
+		.source = "'libusb_open() failed with %s' (src/helper/libusb_helper.c, "
+		          "jtag_libusb_open; 0.9-0.10 src/jtag/drivers/libusb1_common.c); libusb's "
+		          "windows_winusb.c returns LIBUSB_ERROR_NOT_FOUND with no usable driver",
+	},
+	{
+		/* OpenOCD took a non-CMSIS-DAP interface (class 10: CDC data, held by the kernel's
+		 * serial driver) for the v2 bulk one; the claim then fails "busy" although no
+		 * other program has the probe. The HID (v1) interface works. */
+		.id = DIAG_PROBE_DRIVER_MISSING, .name = "cmsis-dap-wrong-interface",
+		.confidence = DIAG_CONF_HIGH, .priority = 87,
+		.all = { "CMSIS-DAPv2 interface [0-9]+ with wrong class",
+		         "could not claim interface|CMD_INFO failed|error (reading|writing) data" },
+		.cause = "OpenOCD picked an interface of the probe that is not its CMSIS-DAP one (the "
+		         "probe's firmware labels it badly); the operating system's serial driver "
+		         "holds it, so it reads as busy",
+		.fix = "use the probe's HID interface: add -c 'cmsis_dap_backend hid' (OpenOCD "
+		       "0.11+), or update the probe's firmware so its CMSIS-DAPv2 interface is "
+		       "labelled right",
+		.source = "'Using CMSIS-DAPv2 interface %d with wrong class %d subclass %d or protocol "
+		          "%d' (src/jtag/drivers/cmsis_dap_usb_bulk.c, cmsis_dap_usb_open, 0.11+)",
+	},
+	{
+		/* The FTDI chip answered enumeration but its reset request failed: with the
+		 * vendor's VCP or an old libusb0/libusbK driver bound (Windows), libusb can list the
+		 * device and not drive it. Medium: a flaky hub gives the same line. */
+		.id = DIAG_PROBE_DRIVER_MISSING, .name = "ftdi-reset-failed",
+		.confidence = DIAG_CONF_MEDIUM, .priority = 84,
+		.all = { "failed to reset FTDI device: LIBUSB_ERROR_(IO|NOT_SUPPORTED|PIPE)",
+		         "unable to open ftdi device" },
+		.cause = "the FTDI probe enumerates but cannot be driven: the operating system has its "
+		         "serial (VCP) or an old libusb driver bound to the JTAG channel",
+		.fix = "on Windows bind WinUSB to the probe's interface 0 with Zadig (the Olimex and "
+		       "Espressif manuals show it), replug it and retry; elsewhere try another port "
+		       "or hub",
+		.source = "'failed to reset FTDI device: %s' (src/jtag/drivers/mpsse.c, "
+		          "open_matching_device / mpsse_open, 0.8+) and 'unable to open ftdi device "
+		          "with vid %04x, pid %04x, ...' (mpsse_open)",
 	},
 	{
 		.id = DIAG_PROBE_DRIVER_MISSING, .name = "probe-firmware-no-swd",
@@ -925,13 +1069,16 @@ const struct diag_rule diag_rules[] = {
 		/* One reply that stalled for more than a second; the link may have recovered. */
 		.id = DIAG_PROBE_NOT_FOUND, .name = "probe-stalled",
 		.confidence = DIAG_CONF_MEDIUM, .priority = 40,
-		.any = { "failed to receive USB CMD response" },
+		.any = { "failed to receive USB CMD response",
+		         /* 0.9-0.10: the ST-LINK enumerates but no longer answers its first command */
+		         "^(Error: *)?read version failed" },
 		.cause = "the probe (or the stlink-server behind --probe stlink-tcp) stopped answering "
 		         "for more than a second",
-		.fix = "check the USB cable and hub (short cable, powered port); for stlink-tcp make "
-		       "sure the server still runs; then retry",
+		.fix = "unplug the probe and plug it back in; check the USB cable and hub (short "
+		       "cable, powered port); for stlink-tcp make sure the server still runs; then retry",
 		.source = "'failed to receive USB CMD response' (src/jtag/drivers/stlink_usb.c, "
-		          "stlink_tcp_recv / stlink_tcp_send_cmd, 0.11+)",
+		          "stlink_tcp_recv / stlink_tcp_send_cmd, 0.11+); 'read version failed' "
+		          "(stlink_usb.c, stlink_usb_version, 0.9-0.10)",
 	},
 
 	/* ---- power and the debug port ---- */
@@ -964,7 +1111,9 @@ const struct diag_rule diag_rules[] = {
 		         "Error connecting DP: cannot read IDR",
 		         "Could not initialize the debug port",
 		         "JTAG scan chain interrogation failed",
-		         "Failed to connect multidrop", "CMSIS-DAP command CMD_CONNECT failed" },
+		         "Failed to connect multidrop", "CMSIS-DAP command CMD_CONNECT failed",
+		         /* Raspberry Pi's 0.10+dev fork logs the failed 'dap init' at Info */
+		         "^Info *: DAP init failed" },
 		.yield_to = { DIAG_TARGET_UNPOWERED, DIAG_TARGET_LOW_POWER },
 		.n_yield = 2,
 		.cause = CAUSE_UNREACHABLE,
@@ -1042,6 +1191,20 @@ const struct diag_rule diag_rules[] = {
 		          "target_wait_state; same in 0.9-0.12) after the log showed the core running",
 	},
 	{
+		/* The STM32 low-power lines (L0/L1/L4/L5/U5/WL) are built to sleep in stop mode
+		 * between events; a halt that times out on one is the sleeping core, and a
+		 * truncated paste may keep only "timed out while wait". */
+		.id = DIAG_TARGET_LOW_POWER, .name = "low-power-part",
+		.confidence = DIAG_CONF_HIGH, .priority = 56,
+		.all = { "timed out while wait|Halt timed out, wake up GDB|- Not halted",
+		         "stm32(l[0-9]|u5|wl)[a-z0-9]*\\.(cpu|m4|m0)" },
+		.cause = CAUSE_LOW_POWER,
+		.fix = FIX_LOW_POWER,
+		.source = "'timed out while waiting for target %s' (src/target/target.c, "
+		          "target_wait_state) and 'Halt timed out, wake up GDB.' (src/server/"
+		          "gdb_server.c, gdb_new_connection) on a target of a low-power family",
+	},
+	{
 		.id = DIAG_TARGET_LOW_POWER, .name = "low-power-guess",
 		.show = { "Not halted" },
 		.confidence = DIAG_CONF_LOW, .priority = 20,
@@ -1055,7 +1218,9 @@ const struct diag_rule diag_rules[] = {
 		.id = DIAG_CORE_HALT_TIMEOUT, .name = "halt-timeout-log",
 		.confidence = DIAG_CONF_HIGH, .priority = 50,
 		.any = { "timed out while waiting for target halted", "TARGET: .* - Not halted",
+		         "Halt timed out, wake up GDB", "^Error: timed out while wait",
 		         "TARGET: [^ ]+ - Not halted", "Target not examined, will not halt" },
+		.check = chk_halt_not_cascade,
 		.yield_to = { DIAG_TARGET_LOW_POWER, DIAG_READOUT_PROTECTED },
 		.n_yield = 2,
 		.cause = CAUSE_HALT,
@@ -1090,6 +1255,24 @@ const struct diag_rule diag_rules[] = {
 		.source = "'jtag status contains invalid mode value - communication failure' "
 		          "(src/target/hla_target.c, adapter_poll; same in 0.9-0.12); 'JTAG-DP STICKY "
 		          "ERROR' (adi_v5_jtag.c); 'SWD ack not OK' (adi_v5_swd.c / cmsis_dap.c)",
+	},
+	{
+		/* One WAIT is the core being busy; a run of them, or a Cortex-M read back with no
+		 * breakpoint unit at all (every M0-M7 has at least two), is a link that
+		 * returns stalls and zeros. */
+		.id = DIAG_SWD_COMM_ERRORS, .name = "comm-errors-stalls",
+		.confidence = DIAG_CONF_MEDIUM, .priority = 42,
+		.show = { "DAP transaction stalled \\(WAIT\\)", "hardware has 0 breakpoints" },
+		.check = chk_stalls,
+		.yield_to = { DIAG_TARGET_UNPOWERED, DIAG_SWD_UNREACHABLE, DIAG_READOUT_PROTECTED,
+		              DIAG_PROBE_NOT_FOUND, DIAG_WRONG_TARGET_CONFIG, DIAG_CLONE_IDCODE },
+		.n_yield = 6,
+		.cause = CAUSE_COMM,
+		.fix = FIX_COMM,
+		.source = "'DAP transaction stalled (WAIT) - slowing down' (src/target/"
+		          "adi_v5_jtag.c, jtagdp_transaction_endcheck; 0.10-0.12) and '%s: hardware "
+		          "has %d breakpoints, %d watchpoints' (src/target/cortex_m.c, "
+		          "cortex_m_examine)",
 	},
 	{
 		.id = DIAG_SWD_COMM_ERRORS, .name = "comm-errors-soft",

@@ -2,7 +2,7 @@
  *
  * The bytes are a client's TCP stream to the simulator: stp_feed() decodes stlink-server
  * requests and probe_handle() decodes the ST-LINK USB command inside each one, over the
- * scripted board of the unit tests (tests/unit/sim-proto/fake_mcu.c), which is fast and
+ * scripted board of the unit tests (tests/unit/sim/fake_mcu.c), which is fast and
  * starts from the same state for every input.
  */
 #include <stdint.h>

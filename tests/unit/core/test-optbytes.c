@@ -1,4 +1,5 @@
-/* test-optbytes.c - RDP level and WRP decoding for the F1 option bytes and F2/F4 OPTCR. */
+/* test-optbytes.c - RDP level and WRP decoding for the F1 option bytes and F2/F4 OPTCR, and
+ * the encoding the flash drivers take. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -7,7 +8,9 @@
 
 #include <cmocka.h>
 
+#include "core/bytes.h"
 #include "core/optbytes.h"
+
 
 static struct swd_profile *f103, *f407, *f429;
 
@@ -141,6 +144,68 @@ static void test_f4(void **state)
 	assert_int_equal(swd_optbytes_decode(f429, ob, 4, &pr, NULL), SWD_EINPUT);
 }
 
+/* The encoding side: what the flash drivers' commands take, and when a write is needed or
+ * has taken. Values from RM0008 2.5 (F1) and RM0090 3.7.7 (OPTCR/OPTCR1). */
+static void test_encode(void **state)
+{
+	struct swd_optbytes_fields f;
+	uint8_t ob[16], other[16], cr[8];
+
+	(void)state;
+	/* F1: USER 0xFA keeps bits 2:0 (nRST_STDBY set, nRST_STOP clear, WDG_SW clear) */
+	f1_area(ob, 0xA5, 0xFA, 0xFFFFFFF0);
+	ob[4] = 0x12, ob[5] = 0xED, ob[6] = 0x34, ob[7] = 0xCB;
+	swd_optbytes_encode(f103, ob, &f);
+	assert_int_equal(f.user, 0x2);
+	assert_int_equal(f.data, 0x3412);
+	assert_int_equal(f.nwrp, 0xFFFFFFF0);
+	assert_int_equal(f.nblocks, 16); /* 64 pages, 4 per WRP bit */
+	assert_true(f103->family->pages);
+	assert_string_equal(f103->family->driver, "stm32f1x");
+	assert_string_equal(f103->family->units, "pages");
+
+	/* F1: a USER bit above 2 is not written, so a write has taken without it, but the
+	 * bytes still differ */
+	memcpy(other, ob, 16);
+	other[2] = 0xFE;
+	other[3] = 0x01;
+	assert_false(swd_optbytes_same(f103, ob, other));
+	assert_true(swd_optbytes_applied(f103, ob, ob));
+	other[2] = 0xF2;
+	assert_true(swd_optbytes_applied(f103, ob, other));
+	other[8] = 0xF1;
+	assert_false(swd_optbytes_applied(f103, ob, other));
+
+	/* F4 (no OPTCR1): user_options are OPTCR 7:2; nWRP 27:16 */
+	swd_le32_put(cr, 0x0FFEAAEDu);
+	swd_optbytes_encode(f407, cr, &f);
+	assert_int_equal(f.user, 0xEC);
+	assert_int_equal(f.nwrp & 0xFFF, 0xFFE); /* sector 0 protected */
+	assert_int_equal(f.nblocks, 12);
+	assert_false(f.sprmod);
+	assert_string_equal(f407->family->unit, "sector");
+	/* OPTLOCK and OPTSTRT are control bits: the same option bytes */
+	swd_le32_put(other, 0x0FFEAAEEu);
+	assert_true(swd_optbytes_same(f407, cr, other));
+	assert_true(swd_optbytes_applied(f407, cr, other));
+	swd_le32_put(other, 0x0FFFAAEDu);
+	assert_false(swd_optbytes_same(f407, cr, other));
+	assert_false(swd_optbytes_applied(f407, cr, other));
+
+	/* F429: OPTCR 31:28 (SPRMOD, DB1M) ride in user_options 11:8; OPTCR1 nWRP is 12-23 */
+	swd_le32_put(cr, 0x8FFFAAEDu);
+	swd_le32_put(cr + 4, 0x0FFE0000u);
+	swd_optbytes_encode(f429, cr, &f);
+	assert_int_equal(f.user, 0x8EC);
+	assert_int_equal(f.nwrp, 0xFFEFFF);
+	assert_int_equal(f.nblocks, 24);
+	assert_true(f.sprmod);
+	memcpy(other, cr, 8);
+	other[4] = 0x55; /* OPTCR1 bits a write does not set */
+	assert_true(swd_optbytes_applied(f429, cr, other));
+	assert_false(swd_optbytes_same(f429, cr, other));
+}
+
 /* RM0090 table 7: with DB1M the second bank's sectors (OpenOCD's 8-15) are protected by
  * OPTCR1 nWRP bits 0-7 (sectors 12-19), not by OPTCR bits 8-11. */
 static void test_f429zg_db1m(void **state)
@@ -177,6 +242,7 @@ int main(void)
 		cmocka_unit_test(test_f1),
 		cmocka_unit_test(test_f4),
 		cmocka_unit_test(test_f429zg_db1m),
+		cmocka_unit_test(test_encode),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

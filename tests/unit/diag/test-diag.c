@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include "diag/diag.h"
+#include "diag/paste.h"
 #include "diag/rules.h"
 
 /* --- helpers ------------------------------------------------------------------------- */
@@ -1285,10 +1286,83 @@ static void test_udev_rules(void **state)
 	free(rules);
 }
 
+/* --- pasted logs ----------------------------------------------------------------------- */
+
+/* The normaliser gives back the lines OpenOCD printed, whatever wrapped them. */
+static void test_paste_clean(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *pasted, *want;
+	} cases[] = {
+		{ "Info : a\r\nError: b\r\n", "Info : a\nError: b\n" },
+		{ "Info : a\rError: b", "Info : a\nError: b\n" },
+		{ "\x1b[31mError: \x1b[1;33mopen failed\x1b[0m\n", "Error: open failed\n" },
+		{ "[2023-06-26T19:37:37.428Z] Error: open failed\n", "Error: open failed\n" },
+		{ "12:01:02.345 Info : Target voltage: 3.2\n", "Info : Target voltage: 3.2\n" },
+		{ "openocd_1    | Error: init mode failed\n", "Error: init mode failed\n" },
+		{ "~\"Error: open failed\\n\"\n", "Error: open failed\n" },
+		{ "(gdb) > Error: x\n", "Error: x\n" },
+		{ "    Error: indented\t \n", "Error: indented\n" },
+		{ "Error: 270 49 stlink_usb.c:1672 stlink_usb_open(): **open failed**\n",
+		  "Error: 270 49 stlink_usb.c:1672 stlink_usb_open(): open failed\n" },
+		{ "** OpenOCD init failed **\n", "** OpenOCD init failed **\n" },
+		{ "C:\\Users\\*****\\x\n", "C:\\Users\\*****\\x\n" },
+		/* a Windows console wraps at 80 columns; the rest is joined back */
+		{ "Info : The selected transport took over low-level target control. The results mi\n"
+		  "ght differ compared to plain JTAG/SWD\nError: open failed\n",
+		  "Info : The selected transport took over low-level target control. The results might "
+		  "differ compared to plain JTAG/SWD\nError: open failed\n" },
+		/* a line of 80 characters followed by an OpenOCD line is not joined */
+		{ "Info : 0123456789012345678901234567890123456789012345678901234567890123456789012\n"
+		  "Error: x\n",
+		  "Info : 0123456789012345678901234567890123456789012345678901234567890123456789012\n"
+		  "Error: x\n" },
+		{ "", "" },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *got = diag_paste_clean(cases[i].pasted, strlen(cases[i].pasted));
+		assert_non_null(got);
+		if (strcmp(got, cases[i].want) != 0)
+			print_error("case %zu: got \"%s\"\n", i, got);
+		assert_string_equal(got, cases[i].want);
+		free(got);
+	}
+}
+
+/* A log pasted from an IDE (timestamps, colour, CRLF) reads like the clean one. */
+static void test_paste_classifies_like_clean(void **state)
+{
+	(void)state;
+	static const char clean[] =
+		"Info : STLINK V2J37S7 (API v2) VID:PID 0483:3748\n"
+		"Info : Target voltage: 3.214229\n"
+		"Warn : UNEXPECTED idcode: 0x2ba01477\n"
+		"Error: expected 1 of 1: 0x1ba01477\n";
+	static const char pasted[] =
+		"[12:00:01] \x1b[32mInfo : STLINK V2J37S7 (API v2) VID:PID 0483:3748\x1b[0m\r\n"
+		"[12:00:01] \x1b[32mInfo : Target voltage: 3.214229\x1b[0m\r\n"
+		"[12:00:01] \x1b[33mWarn : UNEXPECTED idcode: 0x2ba01477\x1b[0m\r\n"
+		"[12:00:01] \x1b[31mError: expected 1 of 1: 0x1ba01477\x1b[0m\r\n"
+		"(gdb) \r\n";
+	struct diag_report *a = diag_classify_log(clean), *b = diag_classify_log(pasted);
+	assert_non_null(a);
+	assert_non_null(b);
+	assert_int_equal(a->findings[0].id, DIAG_CLONE_IDCODE);
+	assert_int_equal(b->findings[0].id, a->findings[0].id);
+	assert_int_equal(b->findings[0].confidence, a->findings[0].confidence);
+	assert_true(b->findings[0].n_evidence >= 1);
+	assert_true(evidence_has(&b->findings[0], "UNEXPECTED idcode: 0x2ba01477"));
+	diag_report_free(a);
+	diag_report_free(b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_corpus),
+		cmocka_unit_test(test_paste_clean),
+		cmocka_unit_test(test_paste_classifies_like_clean),
 		cmocka_unit_test(test_feed_split_every_byte),
 		cmocka_unit_test(test_feed_crlf_and_partial),
 		cmocka_unit_test(test_rule_table),

@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Scores the diagnosis engine on the real-log corpus (tests/diag-logs/real): the held-out
+# part per class, the confusion pairs (expected -> read as), how often each confidence level
+# is right, and any readout-protection misread. The fit part is what the rules were tuned on;
+# its score is shown for comparison only. Needs ./build (scripts/setup.sh) and python3.
+#   scripts/diag-score.sh [--all]     --all: list every case, not only the wrong ones
+set -uo pipefail
+cd "$(dirname "$0")/.."
+bin=build/tests/unit/diag/diag-score
+[ -x "$bin" ] || { echo "diag-score: '$bin' not built; run scripts/setup.sh" >&2; exit 2; }
+out=$(mktemp)
+trap 'rm -f "$out"' EXIT
+"$bin" tests/diag-logs/real >"$out"
+rc=$?
+python3 - "$out" "${1:-}" <<'PY'
+import sys, collections
+rows = [l.rstrip('\n').split('\t') for l in open(sys.argv[1]) if l.strip()]
+show_all = sys.argv[2] == '--all'
+def pct(a, b): return f'{100 * a / b:5.1f} %' if b else '    -  '
+n, r = collections.Counter(), collections.Counter()
+cn, cr, kn, kr, pairs = (collections.Counter() for _ in range(5))
+rdp = 0
+for name, part, want, got, conf, line in rows:
+    ok = want == got
+    n[part] += 1; r[part] += ok
+    cn[part, want] += 1; cr[part, want] += ok
+    kn[part, conf] += 1; kr[part, conf] += ok
+    if not ok:
+        pairs[part, want, got] += 1
+        # a misread names the wrong thing; "unknown" names nothing and is only a miss
+        rdp += got == 'readout-protected' or (want == 'readout-protected' and got != 'unknown')
+for part in ('held-out', 'fit'):
+    print(f'{part}: {r[part]} of {n[part]} right ({pct(r[part], n[part]).strip()})')
+print('\nheld-out per class (right / cases):')
+for part, cls in sorted(k for k in cn if k[0] == 'held-out'):
+    print(f'  {cls:24} {cr[part, cls]:3} / {cn[part, cls]:<3} {pct(cr[part, cls], cn[part, cls])}')
+print('\nconfidence: right / given on held-out | on all:')
+for lv in ('high', 'medium', 'low'):
+    h, f = ('held-out', lv), ('fit', lv)
+    print(f'  {lv:7} {kr[h]:3} / {kn[h]:<3} {pct(kr[h], kn[h])} | {kr[h] + kr[f]:3} / {kn[h] + kn[f]:<3} {pct(kr[h] + kr[f], kn[h] + kn[f])}')
+print('\nconfusion pairs (part: expected -> read as: cases):')
+for (part, want, got), k in sorted(pairs.items()):
+    print(f'  {part}: {want} -> {got}: {k}')
+if not pairs:
+    print('  none')
+print(f'\nreadout-protection misreads either way: {rdp}\n')
+for name, part, want, got, conf, line in rows:
+    if show_all or want != got:
+        print(f"{'ok ' if want == got else 'BAD'} {part:8} {name} {want} -> {got} ({conf})")
+        print(f"    decided by: {line or '(no line)'}")
+PY
+exit $rc

@@ -1,0 +1,14 @@
+/* diag internals: the normaliser for pasted logs (paste.c). Not part of the public API. */
+#ifndef SWD_DIAG_PASTE_H
+#define SWD_DIAG_PASTE_H
+
+#include <stddef.h>
+
+/* Returns: a new NUL-terminated copy of the LEN bytes of TEXT as OpenOCD printed them, one
+ * line per "\n": CRLF and lone CR turned into LF; ANSI escape sequences and control bytes
+ * removed; timestamps, container-name prefixes, gdb/MI stream quoting, "(gdb) " prompts,
+ * "> " quoting and leading blanks taken off each line; lines a console wrapped at 80
+ * columns joined again. NULL when out of memory. */
+char *diag_paste_clean(const char *text, size_t len);
+
+#endif
