@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 
 pkgs=(build-essential meson ninja-build pkg-config openocd
       libuv1-dev libjansson-dev libssl-dev libcmocka-dev libunicorn-dev python3
-      help2man txt2man bash-completion)
+      help2man txt2man bash-completion debhelper dpkg-dev fakeroot lintian)
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
