@@ -112,6 +112,43 @@ static int load_bin(struct loader *l, const uint8_t *buf, size_t len)
 	return place(l, "offset 0", l->img->base, buf, len);
 }
 
+/* The next line of a text image: [*start, *end) without its line ending or trailing
+ * blanks. Returns false at the end of buf. */
+static bool next_line(const uint8_t *buf, size_t len, size_t *pos, size_t *start, size_t *end)
+{
+	if (*pos >= len)
+		return false;
+	*start = *pos;
+	while (*pos < len && buf[*pos] != '\n')
+		(*pos)++;
+	*end = *pos;
+	if (*pos < len)
+		(*pos)++; /* the newline */
+	while (*end > *start && (buf[*end - 1] == '\r' || buf[*end - 1] == ' ' || buf[*end - 1] == '\t'))
+		(*end)--;
+	return true;
+}
+
+/* Decodes the hex digits of buf[from, to) of record `line` into rec (at most cap bytes).
+ * Returns 0 or SWD_EIMAGE naming the line. */
+static int hex_bytes(struct loader *l, unsigned line, const uint8_t *buf, size_t from, size_t to,
+                     uint8_t *rec, size_t cap, size_t *n)
+{
+	*n = 0;
+	if ((to - from) % 2 != 0 || (to - from) / 2 > cap)
+		return swd_error_set(l->err, SWD_EIMAGE, "'%s' line %u: malformed record length",
+		                     l->name, line);
+	for (size_t i = from; i < to; i += 2) {
+		int hi = swd_hex_digit(buf[i]), lo = swd_hex_digit(buf[i + 1]);
+
+		if (hi < 0 || lo < 0)
+			return swd_error_set(l->err, SWD_EIMAGE, "'%s' line %u: '%c%c' is not a hex byte",
+			                     l->name, line, buf[i], buf[i + 1]);
+		rec[(*n)++] = (uint8_t)(hi << 4 | lo);
+	}
+	return 0;
+}
+
 /* Intel HEX: types 00 data, 01 end of file, 02 extended segment address, 03 start segment
  * address, 04 extended linear address, 05 start linear address. */
 static int load_hex(struct loader *l, const uint8_t *buf, size_t len)
@@ -122,22 +159,16 @@ static int load_hex(struct loader *l, const uint8_t *buf, size_t len)
 	unsigned line = 0;
 	int rc;
 
-	while (pos < len) {
+	size_t start, end;
+
+	while (next_line(buf, len, &pos, &start, &end)) {
 		uint8_t rec[256 + 5];
-		size_t start = pos, end, n = 0;
+		size_t n = 0;
 		char where[48];
 		uint8_t sum = 0, count, type;
 		uint16_t offset;
 
 		line++;
-		while (pos < len && buf[pos] != '\n')
-			pos++;
-		end = pos;
-		if (pos < len)
-			pos++; /* the newline */
-		while (end > start && (buf[end - 1] == '\r' || buf[end - 1] == ' ' ||
-		                       buf[end - 1] == '\t'))
-			end--;
 		if (end == start)
 			continue;
 		snprintf(where, sizeof(where), "line %u", line);
@@ -149,19 +180,11 @@ static int load_hex(struct loader *l, const uint8_t *buf, size_t len)
 			return swd_error_set(l->err, SWD_EIMAGE,
 			                     "'%s' line %u: not an intel hex record (it must start with ':')",
 			                     l->name, line);
-		if ((end - start - 1) % 2 != 0 || end - start - 1 < 10 ||
-		    (end - start - 1) / 2 > sizeof(rec))
+		if (end - start - 1 < 10)
 			return swd_error_set(l->err, SWD_EIMAGE,
 			                     "'%s' line %u: malformed record length", l->name, line);
-		for (size_t i = start + 1; i < end; i += 2) {
-			int hi = swd_hex_digit(buf[i]), lo = swd_hex_digit(buf[i + 1]);
-
-			if (hi < 0 || lo < 0)
-				return swd_error_set(l->err, SWD_EIMAGE,
-				                     "'%s' line %u: '%c%c' is not a hex byte", l->name, line,
-				                     buf[i], buf[i + 1]);
-			rec[n++] = (uint8_t)(hi << 4 | lo);
-		}
+		if ((rc = hex_bytes(l, line, buf, start + 1, end, rec, sizeof(rec), &n)) < 0)
+			return rc;
 		count = rec[0];
 		if (n != (size_t)count + 5)
 			return swd_error_set(l->err, SWD_EIMAGE,
@@ -222,23 +245,17 @@ static int load_srec(struct loader *l, const uint8_t *buf, size_t len)
 	uint32_t ndata = 0;
 	int rc;
 
-	while (pos < len) {
+	size_t start, stop;
+
+	while (next_line(buf, len, &pos, &start, &stop)) {
 		uint8_t rec[256];
-		size_t start = pos, stop, n = 0;
+		size_t n = 0;
 		char where[48];
 		uint8_t sum = 0;
 		unsigned type, alen;
 		uint32_t addr = 0;
 
 		line++;
-		while (pos < len && buf[pos] != '\n')
-			pos++;
-		stop = pos;
-		if (pos < len)
-			pos++;
-		while (stop > start && (buf[stop - 1] == '\r' || buf[stop - 1] == ' ' ||
-		                        buf[stop - 1] == '\t'))
-			stop--;
 		if (stop == start)
 			continue;
 		snprintf(where, sizeof(where), "line %u", line);
@@ -255,18 +272,8 @@ static int load_srec(struct loader *l, const uint8_t *buf, size_t len)
 		if (alen == 0)
 			return swd_error_set(l->err, SWD_EIMAGE,
 			                     "'%s' line %u: record type S4 is reserved", l->name, line);
-		if ((stop - start - 2) % 2 != 0 || (stop - start - 2) / 2 > sizeof(rec))
-			return swd_error_set(l->err, SWD_EIMAGE, "'%s' line %u: malformed record length",
-			                     l->name, line);
-		for (size_t i = start + 2; i < stop; i += 2) {
-			int hi = swd_hex_digit(buf[i]), lo = swd_hex_digit(buf[i + 1]);
-
-			if (hi < 0 || lo < 0)
-				return swd_error_set(l->err, SWD_EIMAGE,
-				                     "'%s' line %u: '%c%c' is not a hex byte", l->name, line,
-				                     buf[i], buf[i + 1]);
-			rec[n++] = (uint8_t)(hi << 4 | lo);
-		}
+		if ((rc = hex_bytes(l, line, buf, start + 2, stop, rec, sizeof(rec), &n)) < 0)
+			return rc;
 		if (n < 2 + alen || rec[0] != n - 1)
 			return swd_error_set(l->err, SWD_EIMAGE,
 			                     "'%s' line %u: record says %u bytes follow the count but has %zu",
