@@ -53,7 +53,7 @@ static const struct cli_command table[] = {
 	  "  --force                replace DIR if it exists\n"
 	  COMMON_HELP },
 	{ "restore", cmd_restore, CLI_O_BOARD | CLI_O_FORCE | CLI_O_NO_SAFETY | CLI_O_OPTION_BYTES | CLI_O_OUTPUT |
-	  CLI_O_BACKUP_DOMAIN,
+	  CLI_O_BACKUP_DOMAIN | CLI_O_ADDRESS,
 	  "program a bundle or an image (.bin/.hex/.elf/.srec), after a safety backup",
 	  "usage: swdbackup restore --profile P [--probe SPEC] [options] SOURCE\n"
 	  "\n"
@@ -71,8 +71,9 @@ static const struct cli_command table[] = {
 	  "                         $XDG_STATE_HOME/swdbackup/safety, ~/.local/state/swdbackup/safety)\n"
 	  "  --option-bytes         also write the bundle's option bytes\n"
 	  "  --backup-domain        also write the bundle's backup SRAM and backup registers\n"
+	  "  --address ADDR         where a .bin starts (default: the flash base), e.g. 0x08004000\n"
 	  COMMON_HELP },
-	{ "verify", cmd_verify, CLI_O_BOARD | CLI_O_BACKUP_DOMAIN,
+	{ "verify", cmd_verify, CLI_O_BOARD | CLI_O_BACKUP_DOMAIN | CLI_O_ADDRESS,
 	  "compare the device with a bundle or an image",
 	  "usage: swdbackup verify --profile P [--probe SPEC] [options] SOURCE\n"
 	  "\n"
@@ -82,6 +83,7 @@ static const struct cli_command table[] = {
 	  "\n"
 	  BOARD_HELP
 	  "  --backup-domain        also compare the bundle's backup SRAM and backup registers\n"
+	  "  --address ADDR         where a .bin starts (default: the flash base), e.g. 0x08004000\n"
 	  COMMON_HELP },
 	{ "info", cmd_info, CLI_O_BOARD,
 	  "probe, target voltage, identity, flash size, protection, used extent",

@@ -13,7 +13,7 @@
 enum { OPT_NO_SAFETY = 256, OPT_OPTION_BYTES, OPT_UNDER_RESET, OPT_STRICT, OPT_SPEED,
        OPT_HALT, OPT_LOG, OPT_JSON, OPT_PROFILE, OPT_PROBE, OPT_INTERFACE, OPT_OPENOCD,
        OPT_FORCE, OPT_YES, OPT_MASS, OPT_SECTOR, OPT_UNLOCK, OPT_ERASE, OPT_FACTORY,
-       OPT_BACKUP_DOMAIN };
+       OPT_BACKUP_DOMAIN, OPT_ADDRESS };
 
 static const struct option longopts[] = {
 	{ "profile", required_argument, NULL, OPT_PROFILE },
@@ -36,6 +36,7 @@ static const struct option longopts[] = {
 	{ "erase", no_argument, NULL, OPT_ERASE },
 	{ "factory-options", no_argument, NULL, OPT_FACTORY },
 	{ "backup-domain", no_argument, NULL, OPT_BACKUP_DOMAIN },
+	{ "address", required_argument, NULL, OPT_ADDRESS },
 	{ "json", no_argument, NULL, OPT_JSON },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
@@ -69,6 +70,7 @@ static const struct bitname bits[] = {
 	{ OPT_ERASE, CLI_O_ERASE, "--erase" },
 	{ OPT_FACTORY, CLI_O_FACTORY, "--factory-options" },
 	{ OPT_BACKUP_DOMAIN, CLI_O_BACKUP_DOMAIN, "--backup-domain" },
+	{ OPT_ADDRESS, CLI_O_ADDRESS, "--address" },
 };
 
 /* "N" or "N-M" (decimal, M >= N, both below 1024). */
@@ -269,6 +271,21 @@ int cli_options_parse(const char *cmd, int argc, char **argv, unsigned allowed,
 			o->sector_set = true;
 			break;
 		case OPT_LOG: o->log = optarg; break;
+		case OPT_ADDRESS: {
+			char *end;
+			unsigned long long v;
+
+			errno = 0;
+			v = strtoull(optarg, &end, 0);
+			if (errno || end == optarg || *end || optarg[0] == '-' || v > 0xFFFFFFFFull) {
+				snprintf(err, errlen, "invalid address '%s'; give it in hex, e.g. --address 0x08004000",
+					 optarg);
+				return -1;
+			}
+			o->address = (uint32_t)v;
+			o->address_set = true;
+			break;
+		}
 		case OPT_SPEED: {
 			char *end;
 			unsigned long v;

@@ -8,6 +8,7 @@
 #define SWD_CLI_OPTIONS_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stddef.h>
 
 enum cli_opt {
@@ -31,6 +32,7 @@ enum cli_opt {
 	CLI_O_ERASE = 1u << 17,
 	CLI_O_FACTORY = 1u << 18,
 	CLI_O_BACKUP_DOMAIN = 1u << 19,
+	CLI_O_ADDRESS = 1u << 20,
 	/* --json, -v and --help are accepted by every command */
 };
 
@@ -76,6 +78,8 @@ struct cli_options {
 	bool erase;            /* rescue --erase */
 	bool factory_options;  /* rescue --factory-options */
 	bool backup_domain;    /* restore/verify --backup-domain */
+	bool address_set;      /* restore/verify --address: where a .bin starts */
+	uint32_t address;
 	bool json;
 	bool help;
 	int verbose;

@@ -39,6 +39,8 @@ int cli_source_load(struct cli_ctx *ctx, struct swd_profile *p, const char *path
 		return swd_error_set(&ctx->err, errno == ENOENT || errno == ENOTDIR ? SWD_ENOENT : SWD_EIO,
 				     "cannot open '%s': %s", path, why);
 	}
+	if (S_ISDIR(st.st_mode) && ctx->opt.address_set)
+		return swd_error_set(&ctx->err, SWD_EUSAGE, "--address places a raw .bin; '%s' is a bundle", path);
 	if (S_ISDIR(st.st_mode)) {
 		rc = swd_bundle_open(path, &src->bundle, &ctx->err);
 		if (rc == 0)
@@ -56,7 +58,18 @@ int cli_source_load(struct cli_ctx *ctx, struct swd_profile *p, const char *path
 		free(flash);
 		return rc;
 	}
-	rc = swd_image_load(path, SWD_IMAGE_AUTO, p, &src->img, &ctx->err);
+	if (ctx->opt.address_set) {
+		rc = swd_image_load(path, SWD_IMAGE_AUTO, p, &src->img, &ctx->err);
+		if (rc == 0 && src->img->format != SWD_IMAGE_BIN)
+			rc = swd_error_set(&ctx->err, SWD_EUSAGE,
+					   "--address places a raw .bin; '%s' carries its own addresses", path);
+		swd_image_free(src->img);
+		src->img = NULL;
+		if (rc == 0)
+			rc = swd_image_load_bin_at(path, ctx->opt.address, p, &src->img, &ctx->err);
+	} else {
+		rc = swd_image_load(path, SWD_IMAGE_AUTO, p, &src->img, &ctx->err);
+	}
 	if (rc == 0 && check_vectors) {
 		rc = swd_image_check_vectors(src->img, p, &ctx->err);
 		if (rc == SWD_EVECTORS) {

@@ -22,6 +22,7 @@ struct loader {
 	const struct swd_profile *p;
 	const char *name;
 	struct swd_error *err;
+	uint64_t bin_at;     /* where raw binary starts */
 };
 
 static inline bool bit_get(const uint8_t *bm, uint32_t i)
@@ -109,7 +110,7 @@ static int load_bin(struct loader *l, const uint8_t *buf, size_t len)
 		                     "'%s' is %s bytes; %s flash is %s bytes", l->name,
 		                     swd_format_count(len, n1, sizeof(n1)), l->p->name,
 		                     swd_format_count(l->img->size, n2, sizeof(n2)));
-	return place(l, "offset 0", l->img->base, buf, len);
+	return place(l, "offset 0", l->bin_at, buf, len);
 }
 
 /* The next line of a text image: [*start, *end) without its line ending or trailing
@@ -412,12 +413,12 @@ void swd_image_free(struct swd_image *img)
 	free(img);
 }
 
-int swd_image_load_mem(const void *buf, size_t len, const char *name, enum swd_image_format fmt,
-                       const struct swd_profile *p, struct swd_image **out,
+static int load_mem_at(const void *buf, size_t len, const char *name, enum swd_image_format fmt,
+                       uint64_t bin_at, const struct swd_profile *p, struct swd_image **out,
                        struct swd_error *err)
 {
 	struct swd_image *img = calloc(1, sizeof(*img));
-	struct loader l = {img, p, name, err};
+	struct loader l = {img, p, name, err, bin_at};
 	int rc;
 
 	*out = NULL;
@@ -463,8 +464,15 @@ out:
 	return rc;
 }
 
-int swd_image_load(const char *path, enum swd_image_format fmt, const struct swd_profile *p,
-                   struct swd_image **out, struct swd_error *err)
+int swd_image_load_mem(const void *buf, size_t len, const char *name, enum swd_image_format fmt,
+                       const struct swd_profile *p, struct swd_image **out,
+                       struct swd_error *err)
+{
+	return load_mem_at(buf, len, name, fmt, p->flash.base, p, out, err);
+}
+
+static int load_file_at(const char *path, enum swd_image_format fmt, uint64_t bin_at,
+                        const struct swd_profile *p, struct swd_image **out, struct swd_error *err)
 {
 	struct stat st;
 	void *map = NULL;
@@ -484,7 +492,7 @@ int swd_image_load(const char *path, enum swd_image_format fmt, const struct swd
 		goto out;
 	}
 	if (st.st_size == 0) {
-		rc = swd_image_load_mem("", 0, path, fmt, p, out, err);
+		rc = load_mem_at("", 0, path, fmt, bin_at, p, out, err);
 		goto out;
 	}
 	map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
@@ -493,12 +501,24 @@ int swd_image_load(const char *path, enum swd_image_format fmt, const struct swd
 		rc = swd_error_set(err, SWD_EIO, "cannot read '%s': %s", path, swd_errno_text(errno));
 		goto out;
 	}
-	rc = swd_image_load_mem(map, (size_t)st.st_size, path, fmt, p, out, err);
+	rc = load_mem_at(map, (size_t)st.st_size, path, fmt, bin_at, p, out, err);
 out:
 	if (map != NULL)
 		munmap(map, (size_t)st.st_size);
 	close(fd);
 	return rc;
+}
+
+int swd_image_load(const char *path, enum swd_image_format fmt, const struct swd_profile *p,
+                   struct swd_image **out, struct swd_error *err)
+{
+	return load_file_at(path, fmt, p->flash.base, p, out, err);
+}
+
+int swd_image_load_bin_at(const char *path, uint32_t address, const struct swd_profile *p,
+                          struct swd_image **out, struct swd_error *err)
+{
+	return load_file_at(path, SWD_IMAGE_BIN, address, p, out, err);
 }
 
 int swd_image_check_vectors(const struct swd_image *img, const struct swd_profile *p,

@@ -44,6 +44,11 @@ struct swd_image {
 int swd_image_load(const char *path, enum swd_image_format fmt, const struct swd_profile *p,
                    struct swd_image **out, struct swd_error *err);
 
+/* Loads path as raw binary starting at address (a .bin placed away from the flash base, as
+ * an application behind a bootloader). Returns: *out new. */
+int swd_image_load_bin_at(const char *path, uint32_t address, const struct swd_profile *p,
+                          struct swd_image **out, struct swd_error *err);
+
 /* The same from memory (name is used in messages and to guess the format). */
 int swd_image_load_mem(const void *buf, size_t len, const char *name, enum swd_image_format fmt,
                        const struct swd_profile *p, struct swd_image **out,

@@ -185,6 +185,26 @@ static void test_repeated_value_refused(void **state)
 	assert_int_equal(o.verbose, 2);
 }
 
+/* --address takes one 32-bit address, hex or decimal. */
+static void test_address(void **state)
+{
+	char *a[] = { "restore", "--address", "0x08004000", "x.bin", NULL };
+	char *b[] = { "restore", "--address", "0x108000000", "x.bin", NULL };
+	char *c[] = { "restore", "--address", "-1", "x.bin", NULL };
+	struct cli_options o;
+	char err[256] = "";
+
+	(void)state;
+	assert_int_equal(parse(a, ARGC(a), CLI_O_ADDRESS, &o, err), 0);
+	assert_true(o.address_set);
+	assert_int_equal(o.address, 0x08004000);
+	assert_int_equal(parse(b, ARGC(b), CLI_O_ADDRESS, &o, err), -1);
+	assert_string_equal(err, "invalid address '0x108000000'; give it in hex, e.g. --address 0x08004000");
+	assert_int_equal(parse(c, ARGC(c), CLI_O_ADDRESS, &o, err), -1);
+	assert_int_equal(parse(a, ARGC(a), CLI_O_BOARD, &o, err), -1);
+	assert_string_equal(err, "'backup' does not take --address");
+}
+
 /* A misspelt long option gets the closest one; a far one gets no guess. */
 static void test_unknown_option_suggests(void **state)
 {
@@ -217,6 +237,7 @@ int main(void)
 		cmocka_unit_test(test_double_dash_ends_options),
 		cmocka_unit_test(test_repeated_value_refused),
 		cmocka_unit_test(test_unknown_option_suggests),
+		cmocka_unit_test(test_address),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
