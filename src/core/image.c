@@ -521,6 +521,61 @@ int swd_image_load_bin_at(const char *path, uint32_t address, const struct swd_p
 	return load_file_at(path, SWD_IMAGE_BIN, address, p, out, err);
 }
 
+/* How many words the vector table has: 16 for the Cortex-M system exceptions, then one per
+ * maskable interrupt channel of the part. */
+static const struct {
+	uint16_t dev_id;
+	uint16_t words;
+} vector_words[] = {
+	{ 0x410, 16 + 43 }, /* RM0008, medium-density STM32F10x: 43 channels, the last USBWakeup */
+	{ 0x411, 16 + 81 }, /* RM0033, STM32F20x/21x: 81 channels, the last HASH_RNG */
+	{ 0x413, 16 + 82 }, /* RM0090, STM32F405/407/415/417: 82 channels, the last FPU */
+	{ 0x419, 16 + 91 }, /* RM0090, STM32F42x/43x: 91 channels, the last DMA2D */
+};
+
+/* A handler address this part can hold: odd (thumb) code in its flash or RAM, or 0 for a
+ * reserved or unused entry. */
+static bool plausible_handler(const struct swd_profile *p, uint32_t v)
+{
+	uint32_t a = v & ~1u;
+
+	if (v == 0)
+		return true;
+	if ((v & 1) == 0)
+		return false;
+	if (a >= p->flash.base && a - p->flash.base < p->flash.size)
+		return true;
+	for (size_t i = 0; i < p->nram; i++)
+		if (a >= p->ram[i].address && a - p->ram[i].address < p->ram[i].size)
+			return true;
+	return false;
+}
+
+/* A table of handlers that stops well short of the part's length was made for a part with
+ * fewer interrupts (an F103 image on an F407: its code starts where the F407's entries go
+ * on). Fewer than the 16 system entries is not a table at all, and not judged. */
+static int check_table_length(const struct swd_image *img, const struct swd_profile *p,
+                              struct swd_error *err)
+{
+	uint32_t words = 0, i;
+
+	for (size_t k = 0; k < sizeof(vector_words) / sizeof(vector_words[0]); k++)
+		if (vector_words[k].dev_id == p->ids.dev_id)
+			words = vector_words[k].words;
+	for (i = 2; i < words; i++) {
+		if (!swd_image_is_covered(img, i * 4) || !swd_image_is_covered(img, i * 4 + 3))
+			return 0;
+		if (!plausible_handler(p, swd_le32(img->data + i * 4)))
+			break;
+	}
+	if (i < 16 || i >= words)
+		return 0;
+	return swd_error_set(err, SWD_EVECTORS,
+	                     "'%s' cannot be for %s: its vector table ends after %u entries (entry %u "
+	                     "is 0x%08x, not a handler), the part's has %u",
+	                     img->path, p->name, i, i, swd_le32(img->data + i * 4), words);
+}
+
 int swd_image_check_vectors(const struct swd_image *img, const struct swd_profile *p,
                             struct swd_error *err)
 {
@@ -562,7 +617,7 @@ int swd_image_check_vectors(const struct swd_image *img, const struct swd_profil
 		                     "part's flash (0x%08x-0x%08llx)",
 		                     img->path, p->name, reset, p->flash.base,
 		                     (unsigned long long)p->flash.base + p->flash.size);
-	return 0;
+	return check_table_length(img, p, err);
 }
 
 size_t swd_used_extent(const uint8_t *buf, size_t len)

@@ -552,6 +552,38 @@ static void test_vectors(void **state)
 	}
 }
 
+/* A vector table as ST's startup files lay it out for a medium-density F103: 59 entries,
+ * seven zero words, BootRAM's 0xF108F85F, then code. It fits an F103 and not an F407, whose
+ * table runs to 98 entries; an F407 table of 98 handlers fits the F407. */
+static void test_vector_table_length(void **state)
+{
+	uint8_t *fw = firmware(4096, 0x20005000, 0x08000131);
+	struct swd_image *img;
+	struct swd_error err;
+
+	(void)state;
+	for (uint32_t i = 2; i < 59; i++)
+		put32(fw + i * 4, i % 5 ? 0x08000135 : 0);
+	for (uint32_t i = 59; i < 66; i++)
+		put32(fw + i * 4, 0);
+	put32(fw + 66 * 4, 0xF108F85F);
+	img = load_ok(fw, 4096, "f103.bin", f103);
+	assert_int_equal(swd_image_check_vectors(img, f103, NULL), 0);
+	swd_image_free(img);
+	img = load_ok(fw, 4096, "f103.bin", f407);
+	swd_error_init(&err);
+	assert_int_equal(swd_image_check_vectors(img, f407, &err), SWD_EVECTORS);
+	assert_string_equal(err.msg, "'f103.bin' cannot be for stm32f407vg: its vector table ends after 66 "
+	                             "entries (entry 66 is 0xf108f85f, not a handler), the part's has 98");
+	swd_image_free(img);
+	for (uint32_t i = 59; i < 98; i++)
+		put32(fw + i * 4, 0x08000201);
+	img = load_ok(fw, 4096, "f407.bin", f407);
+	assert_int_equal(swd_image_check_vectors(img, f407, NULL), 0);
+	swd_image_free(img);
+	free(fw);
+}
+
 static void test_used_extent(void **state)
 {
 	uint8_t buf[64];
@@ -678,6 +710,7 @@ int main(void)
 		cmocka_unit_test(test_format_by_content),
 		cmocka_unit_test(test_elf),
 		cmocka_unit_test(test_vectors),
+		cmocka_unit_test(test_vector_table_length),
 		cmocka_unit_test(test_used_extent),
 		cmocka_unit_test(test_compare),
 		cmocka_unit_test(test_format_count),
