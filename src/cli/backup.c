@@ -54,6 +54,50 @@ int cli_refuse_rdp(struct cli_ctx *ctx, struct cli_board *b, const char *what)
 			     "mass-erases the flash, so swdbackup never does it", b->prot.rdp_level, what);
 }
 
+/* $XDG_STATE_HOME/swdbackup/safety (default ~/.local/state/swdbackup/safety), made if
+ * missing and private to the user: safety bundles hold someone's firmware, and a checkout
+ * is no place for them. Returns: *dir new. */
+static int safety_dir(struct cli_ctx *ctx, char **dir)
+{
+	const char *xdg = getenv("XDG_STATE_HOME"), *home = getenv("HOME");
+	char *d = NULL;
+
+	*dir = NULL;
+	if (xdg != NULL && xdg[0] == '/') {
+		if (asprintf(&d, "%s/swdbackup/safety", xdg) < 0)
+			d = NULL;
+	} else if (home != NULL && home[0] == '/') {
+		if (asprintf(&d, "%s/.local/state/swdbackup/safety", home) < 0)
+			d = NULL;
+	} else {
+		return swd_error_set(&ctx->err, SWD_EIO, "cannot place the safety bundle: neither $XDG_STATE_HOME "
+				     "nor $HOME is set; give -o DIR");
+	}
+	if (d == NULL)
+		return swd_error_set(&ctx->err, SWD_ENOMEM, "out of memory");
+	for (char *s = d + 1;; s++) {
+		if (*s != '/' && *s != '\0')
+			continue;
+		char c = *s;
+
+		*s = '\0';
+		if (mkdir(d, 0700) != 0 && errno != EEXIST) {
+			int e = errno;
+
+			*s = c;
+			swd_error_set(&ctx->err, SWD_EIO, "cannot create '%s' for the safety bundle: %s; give -o DIR",
+				      d, strerror(e));
+			free(d);
+			return SWD_EIO;
+		}
+		*s = c;
+		if (c == '\0')
+			break;
+	}
+	*dir = d;
+	return 0;
+}
+
 /* The map of the flash just read, from the staged file rather than the target, drawn into
  * flash-map.svg beside it. The picture is derived from flash.bin, which the sums cover, so it
  * is not a region of its own. */
@@ -189,8 +233,14 @@ int cli_backup_bundle(struct cli_ctx *ctx, struct cli_board *b, const char *dest
 
 	*path = NULL;
 	if (!dest) {
+		char *dir = NULL;
+
+		if (prefix && (rc = safety_dir(ctx, &dir)) != 0)
+			return rc;
 		swd_bundle_default_name(p->name, b->id.uid, time(NULL), name, sizeof(name));
-		if (asprintf(&dflt, "%s%s", prefix ? prefix : "", name) < 0)
+		rc = asprintf(&dflt, "%s%s%s%s", dir ? dir : "", dir ? "/" : "", prefix ? prefix : "", name);
+		free(dir);
+		if (rc < 0)
 			return swd_error_set(&ctx->err, SWD_ENOMEM, "out of memory");
 		dest = dflt;
 	}

@@ -11,7 +11,8 @@
 #include "cli/board.h"
 
 /* Reads flash, option bytes and OTP of the connected, halted board b into a bundle at
- * dest (NULL: `<prefix><profile>-<uid>-<UTC time>` in the current directory), verifies the
+ * dest (NULL: `<profile>-<uid>-<UTC time>` in the current directory; with a prefix, a
+ * safety bundle, `<prefix><profile>-...` in $XDG_STATE_HOME/swdbackup/safety), verifies the
  * flash on the target (one CRC-32 per unit, or verify_image where that cannot run) and
  * commits the bundle. With equal (one flag per unit of the profile's map), the units it
  * marks are not read but taken from known (flash-sized, from the flash base), whose bytes

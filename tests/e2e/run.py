@@ -352,7 +352,9 @@ class Case:
             # stdout is a pipe nobody reads: every write fails with EPIPE
             rfd, stdout = os.pipe()
             os.close(rfd)
-        p = subprocess.Popen(argv, stdout=stdout, stderr=subprocess.PIPE,
+        # safety bundles made without -o go to $XDG_STATE_HOME: the case's own
+        env = dict(os.environ, XDG_STATE_HOME=os.path.join(self.tmp, "state"))
+        p = subprocess.Popen(argv, stdout=stdout, stderr=subprocess.PIPE, env=env,
                              stdin=subprocess.PIPE if "stdin" in step else subprocess.DEVNULL,
                              start_new_session=True, preexec_fn=preexec)
         if stdout != subprocess.PIPE:
