@@ -419,3 +419,25 @@ out:
 	free(path);
 	return cli_board_close(ctx, &b, rc);
 }
+
+int cli_safety_bundle(struct cli_ctx *ctx, struct cli_board *b, const uint8_t *known, const bool *equal,
+		      char **safety)
+{
+	json_t *doc;
+	int rc;
+
+	*safety = NULL;
+	if (ctx->opt.no_safety_backup) {
+		json_object_set_new(ctx->doc, "safety_backup", json_null());
+		return 0;
+	}
+	ui_status(&ctx->ui, "saving the current contents first");
+	doc = json_object();
+	rc = cli_backup_bundle(ctx, b, ctx->opt.output, "safety-", false, known, equal, doc, safety);
+	json_decref(doc);
+	if (rc != 0)
+		return rc;
+	json_object_set_new(ctx->doc, "safety_backup", json_string(*safety));
+	ui_status(&ctx->ui, "safety backup: %s", *safety);
+	return 0;
+}

@@ -22,6 +22,13 @@
 int cli_backup_bundle(struct cli_ctx *ctx, struct cli_board *b, const char *dest, const char *prefix,
 		      bool force, const uint8_t *known, const bool *equal, json_t *out, char **path);
 
+/* The safety bundle a command that writes takes first (-o DIR, or a new directory in the
+ * state directory), recorded as "safety_backup" in ctx->doc and said on stderr; with
+ * --no-safety-backup, "safety_backup": null and nothing is read. known and equal as for
+ * cli_backup_bundle. *safety is new, NULL when none was made. */
+int cli_safety_bundle(struct cli_ctx *ctx, struct cli_board *b, const uint8_t *known, const bool *equal,
+		      char **safety);
+
 /* Reads the protection (cli_board_protection), then refuses a read-protected target
  * (RDP >= 1) with SWD_EPROTECTED. */
 int cli_refuse_rdp(struct cli_ctx *ctx, struct cli_board *b, const char *what);

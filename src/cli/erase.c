@@ -57,7 +57,6 @@ int cmd_erase(struct cli_ctx *ctx)
 	struct cli_board b;
 	const struct cli_options *o = &ctx->opt;
 	char *safety = NULL, what[512], size[32], uid[32];
-	json_t *safety_doc = NULL;
 	uint32_t lo = 0, hi = 0;
 	bool erasing = false;
 	int rc;
@@ -94,17 +93,9 @@ int cmd_erase(struct cli_ctx *ctx)
 	}
 	if (rc != 0)
 		goto out;
-	if (!o->no_safety_backup) {
-		ui_status(&ctx->ui, "saving the current contents first");
-		safety_doc = json_object();
-		rc = cli_backup_bundle(ctx, &b, o->output, "safety-", false, NULL, NULL, safety_doc, &safety);
-		if (rc != 0)
-			goto out;
-		json_object_set_new(ctx->doc, "safety_backup", json_string(safety));
-		ui_status(&ctx->ui, "safety backup: %s", safety);
-	} else {
-		json_object_set_new(ctx->doc, "safety_backup", json_null());
-	}
+	rc = cli_safety_bundle(ctx, &b, NULL, NULL, &safety);
+	if (rc != 0)
+		goto out;
 	snprintf(uid, sizeof(uid), "%02x%02x%02x%02x%02x%02x%02x%02x%02x%02x%02x%02x", b.id.uid[0],
 		 b.id.uid[1], b.id.uid[2], b.id.uid[3], b.id.uid[4], b.id.uid[5], b.id.uid[6],
 		 b.id.uid[7], b.id.uid[8], b.id.uid[9], b.id.uid[10], b.id.uid[11]);
@@ -149,7 +140,6 @@ out:
 			 safety ? "; what it held is in the safety backup " : "", safety ? safety : "");
 		cli_add_note(ctx, note);
 	}
-	json_decref(safety_doc);
 	free(safety);
 	return cli_board_close(ctx, &b, rc);
 }

@@ -231,9 +231,6 @@ static int restore_source(struct cli_ctx *ctx, struct cli_board *b, struct cli_s
 
 static int safety_backup(struct cli_ctx *ctx, struct cli_board *b, char **safety)
 {
-	json_t *doc;
-	int rc;
-
 	if (ctx->opt.no_safety_backup) {
 		json_object_set_new(ctx->doc, "safety_backup", json_null());
 		return 0;
@@ -245,15 +242,8 @@ static int safety_backup(struct cli_ctx *ctx, struct cli_board *b, char **safety
 		cli_add_note(ctx, "nothing could be saved first: the flash is read-protected");
 		return 0;
 	}
-	step(ctx, "saving what can be read first");
-	doc = json_object();
-	rc = cli_backup_bundle(ctx, b, ctx->opt.output, "safety-", false, NULL, NULL, doc, safety);
-	json_decref(doc);
-	if (rc == 0) {
-		json_object_set_new(ctx->doc, "safety_backup", json_string(*safety));
-		ui_status(&ctx->ui, "safety backup: %s", *safety);
-	}
-	return rc;
+	json_array_append_new(json_object_get(ctx->doc, "steps"), json_string("saving what can be read first"));
+	return cli_safety_bundle(ctx, b, NULL, NULL, safety);
 }
 
 int cmd_rescue(struct cli_ctx *ctx)

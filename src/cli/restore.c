@@ -290,7 +290,6 @@ int cmd_restore(struct cli_ctx *ctx)
 	struct cli_source src;
 	struct cli_tmp tmp = { 0 };
 	char *scratch = NULL, *back = NULL, *safety = NULL;
-	json_t *safety_doc = NULL;
 	bool writing = false, ob_needed = false, *equal = NULL;
 	uint8_t *ob_want = NULL;
 	int rc;
@@ -362,18 +361,9 @@ int cmd_restore(struct cli_ctx *ctx)
 	rc = cli_restore_diff(ctx, &b, src.img, &equal);
 	if (rc != 0)
 		goto out;
-	if (!ctx->opt.no_safety_backup) {
-		ui_status(&ctx->ui, "saving the current contents first");
-		safety_doc = json_object();
-		rc = cli_backup_bundle(ctx, &b, ctx->opt.output, "safety-", false, src.img->data,
-				       ctx->opt.safety_full ? NULL : equal, safety_doc, &safety);
-		if (rc != 0)
-			goto out;
-		json_object_set_new(ctx->doc, "safety_backup", json_string(safety));
-		ui_status(&ctx->ui, "safety backup: %s", safety);
-	} else {
-		json_object_set_new(ctx->doc, "safety_backup", json_null());
-	}
+	rc = cli_safety_bundle(ctx, &b, src.img->data, ctx->opt.safety_full ? NULL : equal, &safety);
+	if (rc != 0)
+		goto out;
 
 	writing = true;
 	rc = cli_restore_write(ctx, &b, &src, scratch, back, ob_needed ? ob_want : NULL, ctx->opt.backup_domain,
@@ -388,7 +378,6 @@ out:
 			 safety ? safety : "");
 		cli_add_note(ctx, note);
 	}
-	json_decref(safety_doc);
 	free(equal);
 	free(ob_want);
 	free(scratch);

@@ -13,24 +13,7 @@
 #include "core/manifest.h"
 #include "core/mapsvg.h"
 
-static struct swd_profile *f103, *f407;
-
-static int setup(void **state)
-{
-	(void)state;
-	if (swd_profile_load(CORE_PROFILES_DIR "/stm32f103c8.json", &f103, NULL) != 0 ||
-	    swd_profile_load(CORE_PROFILES_DIR "/stm32f407vg.json", &f407, NULL) != 0)
-		return -1;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	swd_profile_free(f103);
-	swd_profile_free(f407);
-	return 0;
-}
+#include "two-profiles.h"
 
 static uint8_t *erased(size_t n)
 {
