@@ -145,10 +145,12 @@ static void no_map_prints_nothing(void **state)
 	char *text = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&text, &len);
+	json_t *empty = json_object();
 
 	(void)state;
 	ui_render_map(f, NULL, &plain);
-	ui_render_map(f, json_object(), &plain);
+	ui_render_map(f, empty, &plain); /* borrowed */
+	json_decref(empty);
 	fclose(f);
 	assert_int_equal(len, 0);
 	free(text);
