@@ -8,12 +8,84 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli/about.h"
 #include "cli/cli.h"
+#include "core/catalog.h"
 #include "core/err.h"
+#include "core/suggest.h"
+#include "ocd/process.h"
 
 #ifndef SWD_VERSION
 #define SWD_VERSION "unknown"
 #endif
+
+/* The exit statuses, as the help texts name them (err.h maps each error to one). A command
+ * that never touches a board cannot end with the board's ones. */
+static const struct { int code; bool board; const char *what; } exit_codes[] = {
+	{ 0, false, "ok" },
+	{ 1, true, "verify mismatch" },
+	{ 2, false, "usage" },
+	{ 3, false, "bad input file or profile" },
+	{ 4, true, "OpenOCD missing or died" },
+	{ 5, true, "probe not found/busy/not permitted" },
+	{ 6, true, "target did not respond" },
+	{ 7, true, "target protected" },
+	{ 8, true, "wrong target" },
+	{ 9, false, "local i/o error" },
+	{ 130, false, "interrupted" },
+};
+
+static void print_exit_codes(FILE *f, bool board)
+{
+	const char *sep = "exit codes: ";
+	int col = 0;
+
+	fputc('\n', f);
+	for (size_t i = 0; i < sizeof(exit_codes) / sizeof(exit_codes[0]); i++) {
+		char item[64];
+		int len;
+
+		if (exit_codes[i].board && !board)
+			continue;
+		len = snprintf(item, sizeof(item), "%d %s", exit_codes[i].code, exit_codes[i].what);
+		if (col + (int)strlen(sep) + len > 86) {
+			fputs(",\n  ", f);
+			sep = "";
+			col = 2;
+		}
+		col += fprintf(f, "%s%s", sep, item);
+		sep = ", ";
+	}
+	fputs(".\n", f);
+}
+
+static void print_command_help(const struct cli_command *cmd)
+{
+	fputs(cmd->usage, stdout);
+	print_exit_codes(stdout, (cmd->options & CLI_O_PROBE) != 0);
+}
+
+/* 'swdbackup --version': the program, the OpenOCD it would run and where profiles come from. */
+static int print_version(void)
+{
+	char *exe = NULL, ver[64];
+	char **dirs = NULL;
+	size_t ndirs = 0;
+
+	printf("swdbackup %s\n", SWD_VERSION);
+	if (ocdproc_find(NULL, &exe, NULL) != 0)
+		printf("openocd:  not found on PATH; install openocd or give --openocd PATH\n");
+	else if (cli_openocd_version(exe, ver, sizeof(ver)) != 0)
+		printf("openocd:  %s (its version did not print)\n", exe);
+	else
+		printf("openocd:  %s %s\n", exe, ver);
+	free(exe);
+	if (swd_profile_dirs(&dirs, &ndirs, NULL) == 0)
+		for (size_t i = 0; i < ndirs; i++)
+			printf("%s%s\n", i == 0 ? "profiles: " : "          ", dirs[i]);
+	swd_profile_dirs_free(dirs, ndirs);
+	return 0;
+}
 
 static void print_overview(FILE *f)
 {
@@ -22,10 +94,9 @@ static void print_overview(FILE *f)
 		   "commands:\n");
 	for (const struct cli_command *c = cli_commands(); c->name; c++)
 		fprintf(f, "  %-9s %s\n", c->name, c->summary);
-	fprintf(f, "\n'swdbackup COMMAND --help' shows the options of a command.\n"
-		   "exit codes: 0 ok, 1 verify mismatch, 2 usage, 3 bad input file, 4 OpenOCD missing or\n"
-		   "died, 5 probe not found/busy/not permitted, 6 target did not respond, 7 target\n"
-		   "protected, 8 wrong target, 9 local i/o error, 130 interrupted.\n");
+	fprintf(f, "\n'swdbackup COMMAND --help' shows the options of a command;\n"
+		   "'swdbackup --version' shows the OpenOCD it runs and where profiles are found.\n");
+	print_exit_codes(f, true);
 }
 
 /* Fills in what every report carries and lets the ui show it. Returns rc, or SWD_EIO
@@ -95,16 +166,14 @@ int main(int argc, char **argv)
 	if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
 			  strcmp(argv[1], "help") == 0)) {
 		if (argc >= 3 && strcmp(argv[1], "help") == 0 && (cmd = cli_command_find(argv[2]))) {
-			fputs(cmd->usage, stdout);
+			print_command_help(cmd);
 			return 0;
 		}
 		print_overview(stdout);
 		return 0;
 	}
-	if (argc >= 2 && strcmp(argv[1], "--version") == 0) {
-		printf("swdbackup %s\n", SWD_VERSION);
-		return 0;
-	}
+	if (argc >= 2 && strcmp(argv[1], "--version") == 0)
+		return print_version();
 	if (argc < 2) {
 		print_overview(stderr);
 		return swd_exit_code(SWD_EUSAGE);
@@ -119,8 +188,17 @@ int main(int argc, char **argv)
 		sub_argc = argc;
 		sub_argv = argv;
 	} else {
-		fprintf(stderr, "swdbackup: unknown command '%s'; see 'swdbackup --help'\n", argv[1]);
-		snprintf(msg, sizeof(msg), "unknown command '%s'", argv[1]);
+		const char *names[32], *hint;
+		size_t n = 0;
+
+		for (const struct cli_command *c = cli_commands(); c->name && n < 32; c++)
+			names[n++] = c->name;
+		hint = swd_suggest(argv[1], names, n);
+		if (hint)
+			snprintf(msg, sizeof(msg), "unknown command '%s' (did you mean '%s'?)", argv[1], hint);
+		else
+			snprintf(msg, sizeof(msg), "unknown command '%s'", argv[1]);
+		fprintf(stderr, "swdbackup: %s; see 'swdbackup --help'\n", msg);
 		usage_json(argc, argv, NULL, msg);
 		return swd_exit_code(SWD_EUSAGE);
 	}
@@ -132,7 +210,7 @@ int main(int argc, char **argv)
 		return swd_exit_code(SWD_EUSAGE);
 	}
 	if (ctx.opt.help) {
-		fputs(cmd->usage, stdout);
+		print_command_help(cmd);
 		return 0;
 	}
 

@@ -15,6 +15,7 @@
 #include "core/file.h"
 #include "core/mapsvg.h"
 #include "core/image.h"
+#include "ocd/checksum.h"
 
 #ifndef SWD_VERSION
 #define SWD_VERSION "unknown"
@@ -53,6 +54,50 @@ int cli_refuse_rdp(struct cli_ctx *ctx, struct cli_board *b, const char *what)
 			     "mass-erases the flash, so swdbackup never does it", b->prot.rdp_level, what);
 }
 
+/* $XDG_STATE_HOME/swdbackup/safety (default ~/.local/state/swdbackup/safety), made if
+ * missing and private to the user: safety bundles hold someone's firmware, and a checkout
+ * is no place for them. Returns: *dir new. */
+static int safety_dir(struct cli_ctx *ctx, char **dir)
+{
+	const char *xdg = getenv("XDG_STATE_HOME"), *home = getenv("HOME");
+	char *d = NULL;
+
+	*dir = NULL;
+	if (xdg != NULL && xdg[0] == '/') {
+		if (asprintf(&d, "%s/swdbackup/safety", xdg) < 0)
+			d = NULL;
+	} else if (home != NULL && home[0] == '/') {
+		if (asprintf(&d, "%s/.local/state/swdbackup/safety", home) < 0)
+			d = NULL;
+	} else {
+		return swd_error_set(&ctx->err, SWD_EIO, "cannot place the safety bundle: neither $XDG_STATE_HOME "
+				     "nor $HOME is set; give -o DIR");
+	}
+	if (d == NULL)
+		return swd_error_set(&ctx->err, SWD_ENOMEM, "out of memory");
+	for (char *s = d + 1;; s++) {
+		if (*s != '/' && *s != '\0')
+			continue;
+		char c = *s;
+
+		*s = '\0';
+		if (mkdir(d, 0700) != 0 && errno != EEXIST) {
+			int e = errno;
+
+			*s = c;
+			swd_error_set(&ctx->err, SWD_EIO, "cannot create '%s' for the safety bundle: %s; give -o DIR",
+				      d, strerror(e));
+			free(d);
+			return SWD_EIO;
+		}
+		*s = c;
+		if (c == '\0')
+			break;
+	}
+	*dir = d;
+	return 0;
+}
+
 /* The map of the flash just read, from the staged file rather than the target, drawn into
  * flash-map.svg beside it. The picture is derived from flash.bin, which the sums cover, so it
  * is not a region of its own. */
@@ -82,15 +127,103 @@ out:
 	return rc;
 }
 
-int cli_backup_bundle(struct cli_ctx *ctx, struct cli_board *b, const char *dest, const char *prefix,
-		      bool force, json_t *out, char **path)
+/* Checks the flash file just read against the device, one on-target CRC-32 per page or
+ * sector (ocd/checksum.h). Returns 0 when all match; SWD_ETARGETFAILED with why set when
+ * our routine cannot run, so that the caller verifies another way; SWD_ETARGETFAILED
+ * with ctx->err set (why empty) when a unit differs. */
+static int verify_by_crc(struct cli_ctx *ctx, struct cli_board *b, const char *flash, char *why, size_t whylen)
 {
+	const struct swd_profile *p = b->p;
+	struct ocd_checksum_area area;
+	struct ocd_crc_range *r = NULL;
+	struct swd_error e = { 0 };
+	bool *equal = NULL;
+	uint8_t *buf = NULL;
+	size_t n = 0;
+	int rc;
+
+	rc = ocd_checksum_area(p, &area, &e);
+	if (rc == 0)
+		rc = swd_file_read_exact(flash, p->flash.size, &buf, &ctx->err);
+	if (rc == 0)
+		rc = cli_board_unit_ranges(ctx, b, 0, p->flash.size, &r, NULL, &n);
+	if (rc == 0 && !(equal = calloc(n ? n : 1, sizeof(*equal))))
+		rc = swd_error_set(&ctx->err, SWD_ENOMEM, "out of memory");
+	if (rc != 0)
+		goto out;
+	ui_progress(&ctx->ui, "verifying", 0, p->flash.size);
+	rc = ocd_checksum_equal(b->s, &area, p->flash.base, buf, r, n, equal, &e);
+	if (rc == 0)
+		ui_progress(&ctx->ui, "verifying", p->flash.size, p->flash.size);
+	for (size_t i = 0; i < n && rc == 0; i++)
+		if (!equal[i])
+			rc = swd_error_set(&ctx->err, SWD_ETARGETFAILED, "what was read differs from the device in %s "
+					   "%u (0x%08" PRIx32 "); the link is unreliable, try a lower --speed",
+					   p->family->unit, p->flash.sectors[i].index, r[i].address);
+out:
+	cli_board_crc_failed(ctx, rc, &e, why, whylen);
+	free(r);
+	free(equal);
+	free(buf);
+	return rc;
+}
+
+/* Writes flash.bin at path from the units equal[] marks (taken from known) and the others
+ * (read, adjacent ones in one go), and describes each run in *src (new, *nsrc entries). */
+static int read_flash_partly(struct cli_ctx *ctx, struct cli_board *b, const uint8_t *known, const bool *equal,
+			     const char *path, struct swd_manifest_source **src, size_t *nsrc)
+{
+	const struct swd_profile *p = b->p;
+	uint8_t *buf = malloc(p->flash.size);
+	struct swd_manifest_source *s = calloc(p->flash.nsectors, sizeof(*s));
+	uint32_t nread = 0;
+	size_t n = 0;
+	int rc = 0;
+
+	*src = NULL;
+	*nsrc = 0;
+	if (!buf || !s) {
+		rc = swd_error_set(&ctx->err, SWD_ENOMEM, "out of memory");
+		goto out;
+	}
+	memcpy(buf, known, p->flash.size);
+	rc = cli_board_read_units(ctx, b, equal, buf, path, &nread);
+	if (rc != 0)
+		goto out;
+	for (size_t i = 0; i < p->flash.nsectors;) {
+		size_t j = i;
+
+		s[n].address = p->flash.sectors[i].address;
+		while (j < p->flash.nsectors && equal[j] == equal[i])
+			s[n].size += p->flash.sectors[j++].size;
+		s[n++].read = !equal[i];
+		i = j;
+	}
+	ui_status(&ctx->ui, "read %" PRIu32 " of %u KiB; the rest equals the image by on-target crc-32",
+		  nread / 1024, p->flash.size / 1024);
+	rc = swd_file_write(path, buf, p->flash.size, 0, &ctx->err);
+	if (rc == 0) {
+		*src = s;
+		*nsrc = n;
+		s = NULL;
+	}
+out:
+	free(buf);
+	free(s);
+	return rc;
+}
+
+int cli_backup_bundle(struct cli_ctx *ctx, struct cli_board *b, const char *dest, const char *prefix,
+		      bool force, const uint8_t *known, const bool *equal, json_t *out, char **path)
+{
+	struct swd_manifest_source *sources = NULL;
+	size_t nsources = 0;
 	const struct swd_profile *p = b->p;
 	swd_bundle_writer_t *w = NULL;
 	struct swd_manifest m;
 	struct ocd_verify_result vr;
 	const struct swd_manifest_region *fr;
-	char name[256], *dflt = NULL, *flash = NULL, ver[64];
+	char name[256], *dflt = NULL, *flash = NULL, ver[64], vid_pid[10], why[256] = "";
 	uint8_t *otp = NULL;
 	size_t otp_len = 0, ntouched = 0;
 	struct swd_manifest_touch touched[CLI_BKP_TOUCH_MAX];
@@ -100,8 +233,14 @@ int cli_backup_bundle(struct cli_ctx *ctx, struct cli_board *b, const char *dest
 
 	*path = NULL;
 	if (!dest) {
+		char *dir = NULL;
+
+		if (prefix && (rc = safety_dir(ctx, &dir)) != 0)
+			return rc;
 		swd_bundle_default_name(p->name, b->id.uid, time(NULL), name, sizeof(name));
-		if (asprintf(&dflt, "%s%s", prefix ? prefix : "", name) < 0)
+		rc = asprintf(&dflt, "%s%s%s%s", dir ? dir : "", dir ? "/" : "", prefix ? prefix : "", name);
+		free(dir);
+		if (rc < 0)
 			return swd_error_set(&ctx->err, SWD_ENOMEM, "out of memory");
 		dest = dflt;
 	}
@@ -120,8 +259,12 @@ int cli_backup_bundle(struct cli_ctx *ctx, struct cli_board *b, const char *dest
 		rc = swd_error_set(&ctx->err, SWD_ENOMEM, "out of memory");
 		goto out;
 	}
-	ui_status(&ctx->ui, "reading %u KiB of flash", p->flash.size / 1024);
-	rc = cli_board_read_flash(ctx, b, p->flash.size, flash);
+	if (equal && !p->flash.whole_die) {
+		rc = read_flash_partly(ctx, b, known, equal, flash, &sources, &nsources);
+	} else {
+		ui_status(&ctx->ui, "reading %u KiB of flash", p->flash.size / 1024);
+		rc = cli_board_read_flash(ctx, b, p->flash.size, flash);
+	}
 	if (rc != 0)
 		goto out;
 	rc = swd_bundle_writer_add_file(w, "flash", "flash.bin", p->flash.base, &ctx->err);
@@ -145,7 +288,16 @@ int cli_backup_bundle(struct cli_ctx *ctx, struct cli_board *b, const char *dest
 	ui_status(&ctx->ui, "verifying on the target");
 	b->op = DIAG_OP_VERIFY;
 	memset(&vr, 0, sizeof(vr));
-	{
+	rc = verify_by_crc(ctx, b, flash, why, sizeof(why));
+	if (rc == 0)
+		json_object_set_new(out, "verified_by", json_string("on-target crc-32 per unit"));
+	if (rc == SWD_ETARGETFAILED && why[0]) {
+		ui_status(&ctx->ui, "the on-target crc cannot run (%s): verifying with openocd's verify_image", why);
+		json_object_set_new(out, "verified_by", json_string("openocd verify_image"));
+		json_object_set_new(out, "crc_fallback", json_string(why));
+		rc = 0;
+	}
+	if (rc == 0 && why[0]) {
 		struct swd_error verr;
 
 		swd_error_init(&verr);
@@ -175,6 +327,10 @@ int cli_backup_bundle(struct cli_ctx *ctx, struct cli_board *b, const char *dest
 				ctx->opt.interface ? ctx->opt.interface : "stlink");
 	m.probe.serial = (char *)ctx->opt.probe.serial;
 	m.probe.firmware = b->probe.firmware[0] ? b->probe.firmware : NULL;
+	if (b->usb_found) {
+		snprintf(vid_pid, sizeof(vid_pid), "%04x:%04x", b->usb.vid, b->usb.pid);
+		m.probe.vid_pid = vid_pid;
+	}
 	m.probe.target_voltage = b->probe.has_voltage ? b->probe.target_voltage : -1.0;
 	m.device.dp_idcode = b->id.has_dp_idcode ? b->id.dp_idcode :
 			     b->clone_idcode[0] ? (uint32_t)strtoul(b->clone_idcode, NULL, 16) : 0;
@@ -195,6 +351,8 @@ int cli_backup_bundle(struct cli_ctx *ctx, struct cli_board *b, const char *dest
 	if (rc != 0)
 		goto out;
 	m.map = map;
+	m.flash_sources = sources;
+	m.nflash_sources = nsources;
 	rc = swd_bundle_writer_commit(w, &m, &ctx->err);
 	if (rc != 0)
 		goto out;
@@ -231,6 +389,7 @@ int cli_backup_bundle(struct cli_ctx *ctx, struct cli_board *b, const char *dest
 out:
 	swd_bundle_writer_free(w);
 	swd_flashmap_free(map);
+	free(sources);
 	free(flash);
 	free(otp);
 	free(dflt);
@@ -255,7 +414,7 @@ int cmd_backup(struct cli_ctx *ctx)
 	rc = cli_refuse_rdp(ctx, &b, "reading its flash");
 	if (rc != 0)
 		goto out;
-	rc = cli_backup_bundle(ctx, &b, ctx->opt.output, NULL, ctx->opt.force, ctx->doc, &path);
+	rc = cli_backup_bundle(ctx, &b, ctx->opt.output, NULL, ctx->opt.force, NULL, NULL, ctx->doc, &path);
 out:
 	free(path);
 	return cli_board_close(ctx, &b, rc);

@@ -4,17 +4,23 @@
 #define SWD_CLI_BACKUP_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include <jansson.h>
 
 #include "cli/board.h"
 
 /* Reads flash, option bytes and OTP of the connected, halted board b into a bundle at
- * dest (NULL: `<prefix><profile>-<uid>-<UTC time>` in the current directory), verifies the
- * flash read on the target (verify_image) and commits the bundle. Fills out with
- * "bundle", "regions", "used_extent" and "flash_base". *path is new (the final path). */
+ * dest (NULL: `<profile>-<uid>-<UTC time>` in the current directory; with a prefix, a
+ * safety bundle, `<prefix><profile>-...` in $XDG_STATE_HOME/swdbackup/safety), verifies the
+ * flash on the target (one CRC-32 per unit, or verify_image where that cannot run) and
+ * commits the bundle. With equal (one flag per unit of the profile's map), the units it
+ * marks are not read but taken from known (flash-sized, from the flash base), whose bytes
+ * an on-target CRC-32 showed they hold; the manifest's "flash_sources" says which. Fills
+ * out with "bundle", "regions", "used_extent", "flash_base" and "verified_by". *path is
+ * new (the final path). */
 int cli_backup_bundle(struct cli_ctx *ctx, struct cli_board *b, const char *dest, const char *prefix,
-		      bool force, json_t *out, char **path);
+		      bool force, const uint8_t *known, const bool *equal, json_t *out, char **path);
 
 /* Reads the protection (cli_board_protection), then refuses a read-protected target
  * (RDP >= 1) with SWD_EPROTECTED. */

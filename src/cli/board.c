@@ -1,5 +1,6 @@
 /* board.c - profile, probe, connection with recovery, identity, protection, findings. */
 #include "cli/board.h"
+#include "cli/usbpick.h"
 #include "core/image.h"
 
 #include <errno.h>
@@ -11,6 +12,8 @@
 #include <unistd.h>
 
 #include "cli/findings.h"
+#include "core/file.h"
+#include "ocd/ocdlog.h"
 
 const char *cli_board_revision(const struct cli_board *b)
 {
@@ -69,19 +72,6 @@ static void on_progress(void *ud, const char *what, uint64_t done, uint64_t tota
 	ui_progress(&ctx->ui, what, done, total);
 }
 
-static const char *interface_cfg(struct cli_ctx *ctx, struct cli_board *b)
-{
-	const char *i = ctx->opt.interface;
-
-	if (!i)
-		return b->p->openocd.interface;
-	if (strcmp(i, "cmsis-dap") == 0)
-		return "interface/cmsis-dap.cfg";
-	if (strcmp(i, "jlink") == 0)
-		return "interface/jlink.cfg";
-	return "interface/stlink.cfg";
-}
-
 static const char *probe_kind_name(struct cli_ctx *ctx)
 {
 	switch (ctx->opt.probe.kind) {
@@ -123,64 +113,28 @@ static void evidence_from_probe(struct cli_ctx *ctx, struct cli_board *b)
 		b->ev.openocd_version = b->probe.openocd_version;
 }
 
-/* A start that failed leaves the probe facts unparsed; the log still has the lines the
- * report needs ("STLINK V2J37S7 (API v2) ...", "Target voltage: 3.24"). */
-static void probe_from_log(struct cli_board *b)
-{
-	const char *const *lines;
-	size_t n = 0;
-
-	if (!b->s)
-		return;
-	lines = ocd_session_log(b->s, &n);
-	for (size_t i = 0; i < n; i++) {
-		const char *m;
-
-		if (!b->probe.firmware[0] && (m = strstr(lines[i], "STLINK V")) && m[7] != ' ')
-			sscanf(m + 7, "%31s", b->probe.firmware);
-		if (!b->probe.has_voltage && (m = strstr(lines[i], "Target voltage: ")) &&
-		    sscanf(m + 16, "%lf", &b->probe.target_voltage) == 1)
-			b->probe.has_voltage = true;
-		if (!b->probe.openocd_version[0] && (m = strstr(lines[i], "Open On-Chip Debugger ")))
-			sscanf(m + 22, "%63s", b->probe.openocd_version);
-	}
-}
-
 /* "UNEXPECTED idcode: 0x2ba01477" in the log of a failed start, or 0. */
 static uint32_t unexpected_idcode(struct ocd_session *s)
 {
 	const char *const *lines;
 	size_t n = 0;
+	uint32_t v;
 
 	if (!s)
 		return 0;
 	lines = ocd_session_log(s, &n);
-	for (size_t i = 0; i < n; i++) {
-		const char *m = strstr(lines[i], "UNEXPECTED idcode: ");
-
-		if (m)
-			return (uint32_t)strtoul(m + 19, NULL, 16);
-	}
+	for (size_t i = 0; i < n; i++)
+		if (ocdlog_unexpected_idcode(lines[i], &v))
+			return v;
 	return 0;
 }
 
-/* OpenOCD exited during init after the probe reported the target voltage, without one
- * error line: what 0.12 does when the DP IDCODE read fails (stlink_usb.c logs it at
- * debug level only). */
+/* The start ended the way 0.12 ends when the DP IDCODE read fails (ocdlog_silent_init). */
 static bool silent_init_failure(struct ocd_session *s)
 {
 	const struct ocd_failure *f = ocd_session_failure(s);
-	bool voltage = false;
 
-	if (!f || !f->exited)
-		return false;
-	for (size_t i = 0; i < f->nlog; i++) {
-		if (strncmp(f->log[i], "Error", 5) == 0 || strncmp(f->log[i], "Warn", 4) == 0)
-			return false;
-		if (strstr(f->log[i], "Target voltage:"))
-			voltage = true;
-	}
-	return voltage;
+	return f && f->exited && ocdlog_silent_init(f->log, f->nlog);
 }
 
 /* SWD_EWRONGTARGET when the dev id (or the core, where the profile names it) is not the
@@ -221,21 +175,16 @@ int cli_board_attempt(struct cli_ctx *ctx, struct cli_board *b, bool under_reset
 
 	*outcome = DIAG_OUT_OTHER;
 	memset(&cfg, 0, sizeof(cfg));
-	for (size_t i = 0; i < b->p->openocd.nvars && nv < 23; i++) {
-		if (b->clone_idcode[0] && strcmp(b->p->openocd.vars[i].name, "CPUTAPID") == 0)
-			continue;
+	for (size_t i = 0; i < b->p->openocd.nvars && nv < 24; i++) {
 		vars[nv].name = b->p->openocd.vars[i].name;
 		vars[nv].value = b->p->openocd.vars[i].value;
 		nv++;
 	}
-	if (b->clone_idcode[0]) {
-		/* the stock target configs take the expected DP IDCODE from CPUTAPID */
-		vars[nv].name = "CPUTAPID";
-		vars[nv].value = b->clone_idcode;
-		nv++;
-	}
+	if (b->clone_idcode[0])
+		cfg.proc.dp_idcode = (uint32_t)strtoul(b->clone_idcode, NULL, 16);
 	cfg.proc.openocd = ctx->opt.openocd;
-	cfg.proc.interface_cfg = interface_cfg(ctx, b);
+	cfg.proc.interface_cfg = b->p->openocd.interface;
+	cfg.proc.interface = ctx->opt.interface;
 	switch (ctx->opt.probe.kind) {
 	case CLI_PROBE_SIM:
 	case CLI_PROBE_SIM_FILE:
@@ -268,8 +217,6 @@ int cli_board_attempt(struct cli_ctx *ctx, struct cli_board *b, bool under_reset
 	b->ev.openocd_exited = false;
 	memset(&b->probe, 0, sizeof(b->probe));
 	rc = ocd_session_start(&cfg, &b->s, &b->probe, err);
-	if (rc != 0)
-		probe_from_log(b);
 	evidence_from_probe(ctx, b);
 	if (rc != 0) {
 		*outcome = outcome_of(rc, false);
@@ -446,21 +393,16 @@ static enum diag_outcome outcome_from_diag(struct cli_board *b, enum diag_outcom
  * of it (e.g. "init mode failed" is the target, exit 6, whatever else was logged). */
 static int code_from_diag(struct cli_ctx *ctx, struct cli_board *b, int rc)
 {
-	static const int code_for_exit[10] = { 0, SWD_EVERIFY, SWD_EUSAGE, SWD_EINPUT, SWD_EOCDDIED,
-					       SWD_EPROBENOTFOUND, SWD_ETARGETNORESP, SWD_EPROTECTED,
-					       SWD_EWRONGTARGET, SWD_EIO };
 	struct diag_report *r;
 	int want = 0;
 
 	b->ev.op = DIAG_OP_CONNECT;
 	r = diag_run(&b->ev);
 	if (r && r->n && r->findings[0].confidence >= DIAG_CONF_MEDIUM && r->findings[0].id != DIAG_UNKNOWN) {
-		enum diag_id id = r->findings[0].id;
-		int e = diag_id_exit_code(id);
+		int code = diag_id_code(r->findings[0].id);
 
-		if (e > 0 && e < 10 && e != swd_exit_code(rc))
-			want = id == DIAG_PROBE_BUSY ? SWD_EPROBEBUSY : id == DIAG_USB_PERMISSION ? SWD_EPROBEPERM :
-			       id == DIAG_OPENOCD_MISSING ? SWD_EOCDMISSING : code_for_exit[e];
+		if (code && swd_exit_code(code) != swd_exit_code(rc))
+			want = code;
 	}
 	diag_report_free(r);
 	if (!want)
@@ -475,6 +417,16 @@ int cli_board_start_probe(struct cli_ctx *ctx, struct cli_board *b)
 
 	b->op = DIAG_OP_CONNECT;
 	cli_evidence_from_profile(&b->ev, b->p, ctx->opt.strict);
+	if ((ctx->opt.probe.kind == CLI_PROBE_USB || ctx->opt.probe.kind == CLI_PROBE_SERIAL) &&
+	    (!ctx->opt.interface || strcmp(ctx->opt.interface, "stlink") == 0)) {
+		rc = cli_usb_pick(ctx, &b->usb, &b->usb_found);
+		/* OpenOCD must open the very probe looked at: name it by serial. */
+		if (rc == 0 && b->usb_found && b->usb.serial[0]) {
+			ctx->opt.probe.kind = CLI_PROBE_SERIAL;
+			ctx->opt.probe.serial = b->usb.serial;
+		}
+		return rc;
+	}
 	if (ctx->opt.probe.kind != CLI_PROBE_SIM && ctx->opt.probe.kind != CLI_PROBE_SIM_FILE)
 		return 0;
 	if (uv_loop_init(&b->loop) != 0)
@@ -610,7 +562,7 @@ int cli_board_protection(struct cli_ctx *ctx, struct cli_board *b)
 				     p->name, b->ob_len);
 	if (p->family->pages) {
 		struct swd_error lerr;
-		char *text = NULL;
+		int level;
 
 		swd_error_init(&lerr);
 		rc = ocd_read_memory(b->s, p->option_bytes.address, 16, b->ob_len / 2, b->ob_raw, &lerr);
@@ -624,9 +576,8 @@ int cli_board_protection(struct cli_ctx *ctx, struct cli_board *b)
 				if (ocd_halt(b->s, &herr) == 0)
 					b->halted = true;
 			}
-			rc = ocd_options_read(b->s, p->family->driver, 0, &text, &ctx->err);
-			if (rc == 0 && text && strstr(text, "read protection: on")) {
-				free(text);
+			rc = ocd_read_protection(b->s, p->family->driver, 0, &level, &ctx->err);
+			if (rc == 0 && level == 1) {
 				memset(&b->prot, 0, sizeof(b->prot));
 				b->prot.rdp_level = 1;
 				b->prot_ready = true;
@@ -634,7 +585,6 @@ int cli_board_protection(struct cli_ctx *ctx, struct cli_board *b)
 				b->ev.rdp_level = 1;
 				return 0;
 			}
-			free(text);
 			if (rc == 0)
 				rc = swd_error_set(&ctx->err, lerr.code ? lerr.code : SWD_ETARGETFAILED, "%s", lerr.msg);
 		} else if (rc != 0) {
@@ -655,6 +605,82 @@ int cli_board_protection(struct cli_ctx *ctx, struct cli_board *b)
 	b->ev.rdp_level = b->prot.rdp_level;
 	b->ev.wrp_active = b->prot.nwrp ? DIAG_TRI_YES : DIAG_TRI_NO;
 	return 0;
+}
+
+int cli_board_unit_ranges(struct cli_ctx *ctx, const struct cli_board *b, uint32_t lo, uint32_t hi,
+			  struct ocd_crc_range **r, size_t **idx, size_t *n)
+{
+	const struct swd_profile *p = b->p;
+	struct ocd_crc_range *rs = calloc(p->flash.nsectors ? p->flash.nsectors : 1, sizeof(*rs));
+	size_t *ix = calloc(p->flash.nsectors ? p->flash.nsectors : 1, sizeof(*ix));
+	size_t k = 0;
+
+	*r = NULL;
+	*n = 0;
+	if (idx)
+		*idx = NULL;
+	if (!rs || !ix) {
+		free(rs);
+		free(ix);
+		return swd_error_set(&ctx->err, SWD_ENOMEM, "out of memory");
+	}
+	for (size_t i = 0; i < p->flash.nsectors; i++) {
+		uint32_t off = p->flash.sectors[i].address - p->flash.base;
+
+		if (off < hi && off + p->flash.sectors[i].size > lo) {
+			rs[k].address = p->flash.sectors[i].address;
+			rs[k].size = p->flash.sectors[i].size;
+			ix[k++] = i;
+		}
+	}
+	*r = rs;
+	*n = k;
+	if (idx)
+		*idx = ix;
+	else
+		free(ix);
+	return 0;
+}
+
+int cli_board_crc_failed(struct cli_ctx *ctx, int rc, const struct swd_error *e, char *why, size_t whylen)
+{
+	if (rc == SWD_ETARGETFAILED && e->code)
+		snprintf(why, whylen, "%.200s", e->msg);
+	else if (rc != 0 && e->code)
+		swd_error_set(&ctx->err, rc, "%s", e->msg);
+	return rc;
+}
+
+int cli_board_read_units(struct cli_ctx *ctx, struct cli_board *b, const bool *have, uint8_t *buf,
+			 const char *path, uint32_t *nread)
+{
+	const struct swd_profile *p = b->p;
+	uint8_t *part = NULL;
+	int rc = 0;
+
+	for (size_t i = 0; i < p->flash.nsectors && rc == 0;) {
+		uint32_t off = p->flash.sectors[i].address - p->flash.base, len = 0;
+		size_t j = i;
+
+		while (j < p->flash.nsectors && !have[j])
+			len += p->flash.sectors[j++].size;
+		if (j == i) {
+			i++;
+			continue;
+		}
+		b->op = DIAG_OP_READ;
+		rc = ocd_read_flash(b->s, 0, off, len, path, &ctx->err);
+		if (rc == 0)
+			rc = swd_file_read_exact(path, len, &part, &ctx->err);
+		if (rc == 0) {
+			memcpy(buf + off, part, len);
+			*nread += len;
+		}
+		free(part);
+		part = NULL;
+		i = j;
+	}
+	return rc;
 }
 
 int cli_board_read_flash(struct cli_ctx *ctx, struct cli_board *b, uint32_t len, const char *path)
@@ -699,6 +725,13 @@ void cli_board_report(struct cli_ctx *ctx, struct cli_board *b)
 	json_object_set_new(ctx->doc, "profile", json_string(b->p->name));
 	json_object_set_new(probe, "kind", json_string(probe_kind_name(ctx)));
 	json_object_set_new(probe, "serial", ctx->opt.probe.serial ? json_string(ctx->opt.probe.serial) : json_null());
+	if (b->usb_found) {
+		char vp[10];
+
+		snprintf(vp, sizeof(vp), "%04x:%04x", b->usb.vid, b->usb.pid);
+		json_object_set_new(probe, "usb_kind", json_string(b->usb.kind));
+		json_object_set_new(probe, "vid_pid", json_string(vp));
+	}
 	json_object_set_new(probe, "firmware", b->probe.firmware[0] ? json_string(b->probe.firmware) : json_null());
 	json_object_set_new(probe, "target_voltage", b->probe.has_voltage ? json_real(round(b->probe.target_voltage * 100.0) / 100.0) : json_null());
 	json_object_set_new(probe, "openocd_version", b->probe.openocd_version[0] ? json_string(b->probe.openocd_version) : json_null());
@@ -758,6 +791,7 @@ void cli_board_report(struct cli_ctx *ctx, struct cli_board *b)
 int cli_board_close(struct cli_ctx *ctx, struct cli_board *b, int rc)
 {
 	struct diag_report *r;
+	bool gone;
 
 	if (cli_interrupted && rc != 0)
 		rc = swd_error_set(&ctx->err, SWD_EINTR, "interrupted");
@@ -765,7 +799,9 @@ int cli_board_close(struct cli_ctx *ctx, struct cli_board *b, int rc)
 		cli_board_report(ctx, b);
 	if (b->s)
 		feed_log(b, b->s, &b->fed);
-	if (b->ev_ready && b->p && b->tried && rc != 0 && rc != SWD_EINTR && rc != SWD_EUSAGE &&
+	/* A probe unplugged explains the failure; the log's errors are its consequences. */
+	gone = b->usb_found && cli_usb_findings(ctx, &b->usb, rc, b->tried);
+	if (!gone && b->ev_ready && b->p && b->tried && rc != 0 && rc != SWD_EINTR && rc != SWD_EUSAGE &&
 	    swd_exit_code(rc) != 3 && !b->explained) {
 		/* a failure: explain it */
 		b->ev.op = b->op;

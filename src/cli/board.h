@@ -7,6 +7,13 @@
  * decides; a known clone DP IDCODE is noted and expected on the next start (--strict
  * refuses instead). A rescued run reports its finding. Nothing here unlocks, erases or
  * changes option bytes.
+ *
+ * Owns: struct cli_board (profile, simulator, session, identity, protection, evidence) and
+ *   its lifetime from cli_board_profile() to cli_board_close(), the recovery loop, and the
+ *   board's part of the report document.
+ * Must not: spell an OpenOCD command or read OpenOCD's text (ocd/session.h and ocd/ocdlog.h
+ *   do), make a command's own refusals (protection, the source: the commands do), or
+ *   print other than through ui/.
  */
 #ifndef SWD_CLI_BOARD_H
 #define SWD_CLI_BOARD_H
@@ -21,7 +28,9 @@
 #include "core/optbytes.h"
 #include "core/profile.h"
 #include "diag/diag.h"
+#include "ocd/checksum.h"
 #include "ocd/session.h"
+#include "usb/probes.h"
 
 struct cli_board {
 	struct swd_profile *p;        /* owned */
@@ -30,7 +39,9 @@ struct cli_board {
 	struct cli_sim sim;
 	bool sim_started;
 	struct ocd_session *s;        /* owned; NULL when not connected */
-	struct ocd_probe_info probe;
+	struct ocdlog_probe probe;
+	struct usb_probe usb;         /* the USB ST-LINK picked, when usb_found */
+	bool usb_found;
 	struct ocd_identity id;
 	bool identified;
 	struct diag_evidence ev;
@@ -76,6 +87,23 @@ void cli_add_note(struct cli_ctx *ctx, const char *note);
 
 /* Reads the option bytes and decodes RDP/WRP into b->prot (and b->ob_raw). */
 int cli_board_protection(struct cli_ctx *ctx, struct cli_board *b);
+
+/* The pages or sectors of the profile's map that meet the flash offsets [lo, hi), as CRC
+ * ranges: *r is new (*n entries) and, when idx is not NULL, *idx (new) holds each one's
+ * index in the map. */
+int cli_board_unit_ranges(struct cli_ctx *ctx, const struct cli_board *b, uint32_t lo, uint32_t hi,
+			  struct ocd_crc_range **r, size_t **idx, size_t *n);
+
+/* The end of an on-target CRC step that failed with rc and e (the checksum module's own
+ * error): when our routine could not run (SWD_ETARGETFAILED from e), why gets e's message
+ * for the caller's fallback; any other failure of e goes to ctx->err. Returns rc. */
+int cli_board_crc_failed(struct cli_ctx *ctx, int rc, const struct swd_error *e, char *why, size_t whylen);
+
+/* Reads into buf (flash-sized, from the flash base) every unit of the profile's map that
+ * have[] does not mark, adjacent ones in one read through the file at path; adds the bytes
+ * read to *nread. */
+int cli_board_read_units(struct cli_ctx *ctx, struct cli_board *b, const bool *have, uint8_t *buf,
+			 const char *path, uint32_t *nread);
 
 /* Reads `len` bytes of flash from the flash base into a file at path (all banks). */
 int cli_board_read_flash(struct cli_ctx *ctx, struct cli_board *b, uint32_t len, const char *path);

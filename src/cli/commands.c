@@ -53,25 +53,31 @@ static const struct cli_command table[] = {
 	  "  -o, --output DIR       the bundle directory to create\n"
 	  "  --force                replace DIR if it exists\n"
 	  COMMON_HELP },
-	{ "restore", cmd_restore, CLI_O_BOARD | CLI_O_FORCE | CLI_O_NO_SAFETY | CLI_O_OPTION_BYTES | CLI_O_OUTPUT |
-	  CLI_O_BACKUP_DOMAIN,
-	  "program a bundle or an image (.bin/.hex/.elf), after a safety backup",
+	{ "restore", cmd_restore, CLI_O_BOARD | CLI_O_FORCE | CLI_O_NO_SAFETY | CLI_O_SAFETY_FULL | CLI_O_OPTION_BYTES |
+	  CLI_O_OUTPUT | CLI_O_BACKUP_DOMAIN | CLI_O_ADDRESS,
+	  "program a bundle or an image (.bin/.hex/.elf/.srec), after a safety backup",
 	  "usage: swdbackup restore --profile P [--probe SPEC] [options] SOURCE\n"
 	  "\n"
-	  "SOURCE is a bundle directory or an image (.bin at the flash base, .hex, .elf). Refuses\n"
+	  "SOURCE is a bundle directory (or its manifest.json) or an image (.bin at the flash base,\n"
+	  ".hex, .elf, .srec/.s19/.s28/.s37/.mot; another name is identified by content). Refuses\n"
 	  "before touching the board an image that does not fit, an empty one, a bundle from\n"
-	  "another device, and a .bin whose vector table cannot belong to this part. Saves a safety\n"
-	  "bundle of the current contents first, then erases, programs, verifies by read-back,\n"
-	  "resets and runs.\n"
+	  "another device, and a .bin whose vector table cannot belong to this part. Compares each\n"
+	  "page or sector the image covers with the board by an on-target CRC-32, saves a safety\n"
+	  "bundle of the current contents, then erases and programs only what differs (nothing\n"
+	  "when the image is already there), verifies it by read-back, resets and runs.\n"
 	  "\n"
 	  BOARD_HELP
 	  "  --force                program a .bin whose vector table does not fit this part\n"
 	  "  --no-safety-backup     skip the safety bundle\n"
-	  "  -o, --output DIR       where to write the safety bundle\n"
+	  "  --safety-backup=full   read all of flash into it, also where the image is already\n"
+	  "                         there (by default those pages/sectors come from the image)\n"
+	  "  -o, --output DIR       where to write the safety bundle (default: a new directory in\n"
+	  "                         $XDG_STATE_HOME/swdbackup/safety, ~/.local/state/swdbackup/safety)\n"
 	  "  --option-bytes         also write the bundle's option bytes\n"
 	  "  --backup-domain        also write the bundle's backup SRAM and backup registers\n"
+	  "  --address ADDR         where a .bin starts (default: the flash base), e.g. 0x08004000\n"
 	  COMMON_HELP },
-	{ "verify", cmd_verify, CLI_O_BOARD | CLI_O_BACKUP_DOMAIN,
+	{ "verify", cmd_verify, CLI_O_BOARD | CLI_O_BACKUP_DOMAIN | CLI_O_ADDRESS,
 	  "compare the device with a bundle or an image",
 	  "usage: swdbackup verify --profile P [--probe SPEC] [options] SOURCE\n"
 	  "\n"
@@ -81,6 +87,7 @@ static const struct cli_command table[] = {
 	  "\n"
 	  BOARD_HELP
 	  "  --backup-domain        also compare the bundle's backup SRAM and backup registers\n"
+	  "  --address ADDR         where a .bin starts (default: the flash base), e.g. 0x08004000\n"
 	  COMMON_HELP },
 	{ "info", cmd_info, CLI_O_BOARD | CLI_O_MAP,
 	  "probe, target voltage, identity, flash size, protection, used extent",
@@ -119,7 +126,8 @@ static const struct cli_command table[] = {
 	  "  --option-bytes         also write the SOURCE bundle's option bytes\n"
 	  "  --force                program a .bin whose vector table does not fit this part\n"
 	  "  --no-safety-backup     skip the safety bundle\n"
-	  "  -o, --output DIR       where to write the safety bundle\n"
+	  "  -o, --output DIR       where to write the safety bundle (default: a new directory in\n"
+	  "                         $XDG_STATE_HOME/swdbackup/safety, ~/.local/state/swdbackup/safety)\n"
 	  COMMON_HELP },
 	{ "erase", cmd_erase, CLI_O_BOARD | CLI_O_OUTPUT | CLI_O_NO_SAFETY | CLI_O_MASS | CLI_O_SECTOR | CLI_O_YES,
 	  "erase all of flash or some sectors, after a safety backup and with consent",
@@ -135,7 +143,8 @@ static const struct cli_command table[] = {
 	  "  --sector N[-M]         erase sectors (pages on F1) N to M\n"
 	  "  --yes                  consent without a prompt\n"
 	  "  --no-safety-backup     skip the safety bundle\n"
-	  "  -o, --output DIR       where to write the safety bundle\n"
+	  "  -o, --output DIR       where to write the safety bundle (default: a new directory in\n"
+	  "                         $XDG_STATE_HOME/swdbackup/safety, ~/.local/state/swdbackup/safety)\n"
 	  COMMON_HELP },
 	{ "unlock", cmd_unlock, CLI_O_BOARD | CLI_O_YES,
 	  "lift readout protection level 1 (the chip erases all of flash), with consent",

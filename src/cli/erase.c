@@ -97,7 +97,7 @@ int cmd_erase(struct cli_ctx *ctx)
 	if (!o->no_safety_backup) {
 		ui_status(&ctx->ui, "saving the current contents first");
 		safety_doc = json_object();
-		rc = cli_backup_bundle(ctx, &b, o->output, "safety-", false, safety_doc, &safety);
+		rc = cli_backup_bundle(ctx, &b, o->output, "safety-", false, NULL, NULL, safety_doc, &safety);
 		if (rc != 0)
 			goto out;
 		json_object_set_new(ctx->doc, "safety_backup", json_string(safety));

@@ -1,5 +1,8 @@
 /* findings.h - the bridge between a command and the diagnosis engine: the profile's
- * expectations as evidence, and findings as entries of the report document. */
+ * expectations as evidence, and findings as entries of the report document.
+ *
+ * Owns: turning a profile into diag evidence, and a diag report into JSON findings.
+ * Must not: match log lines or decide a finding (diag/rules.c does), or print. */
 #ifndef SWD_CLI_FINDINGS_H
 #define SWD_CLI_FINDINGS_H
 

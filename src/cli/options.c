@@ -8,10 +8,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { OPT_NO_SAFETY = 256, OPT_OPTION_BYTES, OPT_UNDER_RESET, OPT_STRICT, OPT_SPEED,
+#include "core/suggest.h"
+
+enum { OPT_NO_SAFETY = 256, OPT_SAFETY, OPT_OPTION_BYTES, OPT_UNDER_RESET, OPT_STRICT, OPT_SPEED,
        OPT_HALT, OPT_LOG, OPT_JSON, OPT_PROFILE, OPT_PROBE, OPT_INTERFACE, OPT_OPENOCD,
        OPT_FORCE, OPT_YES, OPT_MASS, OPT_SECTOR, OPT_UNLOCK, OPT_ERASE, OPT_FACTORY,
-       OPT_BACKUP_DOMAIN, OPT_MAP };
+       OPT_BACKUP_DOMAIN, OPT_MAP, OPT_ADDRESS };
 
 static const struct option longopts[] = {
 	{ "profile", required_argument, NULL, OPT_PROFILE },
@@ -21,6 +23,7 @@ static const struct option longopts[] = {
 	{ "output", required_argument, NULL, 'o' },
 	{ "force", no_argument, NULL, OPT_FORCE },
 	{ "no-safety-backup", no_argument, NULL, OPT_NO_SAFETY },
+	{ "safety-backup", required_argument, NULL, OPT_SAFETY },
 	{ "option-bytes", no_argument, NULL, OPT_OPTION_BYTES },
 	{ "connect-under-reset", no_argument, NULL, OPT_UNDER_RESET },
 	{ "strict", no_argument, NULL, OPT_STRICT },
@@ -35,6 +38,7 @@ static const struct option longopts[] = {
 	{ "factory-options", no_argument, NULL, OPT_FACTORY },
 	{ "backup-domain", no_argument, NULL, OPT_BACKUP_DOMAIN },
 	{ "map", no_argument, NULL, OPT_MAP },
+	{ "address", required_argument, NULL, OPT_ADDRESS },
 	{ "json", no_argument, NULL, OPT_JSON },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
@@ -55,6 +59,7 @@ static const struct bitname bits[] = {
 	{ 'o', CLI_O_OUTPUT, "-o/--output" },
 	{ OPT_FORCE, CLI_O_FORCE, "--force" },
 	{ OPT_NO_SAFETY, CLI_O_NO_SAFETY, "--no-safety-backup" },
+	{ OPT_SAFETY, CLI_O_SAFETY_FULL, "--safety-backup" },
 	{ OPT_OPTION_BYTES, CLI_O_OPTION_BYTES, "--option-bytes" },
 	{ OPT_UNDER_RESET, CLI_O_UNDER_RESET, "--connect-under-reset" },
 	{ OPT_STRICT, CLI_O_STRICT, "--strict" },
@@ -69,6 +74,7 @@ static const struct bitname bits[] = {
 	{ OPT_FACTORY, CLI_O_FACTORY, "--factory-options" },
 	{ OPT_BACKUP_DOMAIN, CLI_O_BACKUP_DOMAIN, "--backup-domain" },
 	{ OPT_MAP, CLI_O_MAP, "--map" },
+	{ OPT_ADDRESS, CLI_O_ADDRESS, "--address" },
 };
 
 /* "N" or "N-M" (decimal, M >= N, both below 1024). */
@@ -145,6 +151,14 @@ static const char *optname(int val)
 	return "?";
 }
 
+static unsigned optindex(int val)
+{
+	for (size_t i = 0; i < sizeof(bits) / sizeof(bits[0]); i++)
+		if (bits[i].val == val)
+			return (unsigned)i;
+	return 63;
+}
+
 static unsigned optbit(int val)
 {
 	for (size_t i = 0; i < sizeof(bits) / sizeof(bits[0]); i++)
@@ -153,9 +167,33 @@ static unsigned optbit(int val)
 	return 0;
 }
 
+/* "unknown option '--profle' for 'backup'", with the closest long option when one is close. */
+static void unknown_option(const char *arg, const char *cmd, char *err, size_t errlen)
+{
+	const char *names[sizeof(longopts) / sizeof(longopts[0])];
+	const char *word = arg, *hint;
+	char stem[64];
+	size_t n = 0;
+
+	for (const struct option *l = longopts; l->name; l++)
+		names[n++] = l->name;
+	if (strncmp(word, "--", 2) == 0) {
+		/* "--profle=x": the name alone */
+		snprintf(stem, sizeof(stem), "%.*s", (int)strcspn(word + 2, "="), word + 2);
+		hint = swd_suggest(stem, names, n);
+		if (hint) {
+			snprintf(err, errlen, "unknown option '%s' for '%s' (did you mean '--%s'?)", arg, cmd, hint);
+			return;
+		}
+	}
+	snprintf(err, errlen, "unknown option '%s' for '%s'", arg, cmd);
+}
+
 int cli_options_parse(const char *cmd, int argc, char **argv, unsigned allowed,
 		      struct cli_options *o, char *err, size_t errlen)
 {
+	/* which value-taking options were given, by their index in bits[] */
+	unsigned long long given = 0;
 	int c;
 
 	memset(o, 0, sizeof(*o));
@@ -172,7 +210,7 @@ int cli_options_parse(const char *cmd, int argc, char **argv, unsigned allowed,
 			if (optopt)
 				snprintf(err, errlen, "unknown option '-%c' for '%s'", optopt, cmd);
 			else
-				snprintf(err, errlen, "unknown option '%s' for '%s'", argv[optind - 1], cmd);
+				unknown_option(argv[optind - 1], cmd, err, errlen);
 			return -1;
 		}
 		if (c == ':') {
@@ -183,6 +221,16 @@ int cli_options_parse(const char *cmd, int argc, char **argv, unsigned allowed,
 		if (bit && !(allowed & bit)) {
 			snprintf(err, errlen, "'%s' does not take %s", cmd, optname(c));
 			return -1;
+		}
+		if (optarg != NULL) {
+			/* a second value would silently win: refuse it */
+			unsigned long long once = 1ULL << optindex(c);
+
+			if (given & once) {
+				snprintf(err, errlen, "%s given twice; give it once", optname(c));
+				return -1;
+			}
+			given |= once;
 		}
 		switch (c) {
 		case OPT_PROFILE: o->profile = optarg; break;
@@ -208,6 +256,14 @@ int cli_options_parse(const char *cmd, int argc, char **argv, unsigned allowed,
 			break;
 		case OPT_FORCE: o->force = true; break;
 		case OPT_NO_SAFETY: o->no_safety_backup = true; break;
+		case OPT_SAFETY:
+			if (strcmp(optarg, "full") != 0) {
+				snprintf(err, errlen, "invalid --safety-backup '%s'; the one value is 'full' "
+					 "(read all of flash even where it equals the image)", optarg);
+				return -1;
+			}
+			o->safety_full = true;
+			break;
 		case OPT_OPTION_BYTES: o->option_bytes = true; break;
 		case OPT_UNDER_RESET: o->connect_under_reset = true; break;
 		case OPT_STRICT: o->strict = true; break;
@@ -228,6 +284,21 @@ int cli_options_parse(const char *cmd, int argc, char **argv, unsigned allowed,
 			o->sector_set = true;
 			break;
 		case OPT_LOG: o->log = optarg; break;
+		case OPT_ADDRESS: {
+			char *end;
+			unsigned long long v;
+
+			errno = 0;
+			v = strtoull(optarg, &end, 0);
+			if (errno || end == optarg || *end || optarg[0] == '-' || v > 0xFFFFFFFFull) {
+				snprintf(err, errlen, "invalid address '%s'; give it in hex, e.g. --address 0x08004000",
+					 optarg);
+				return -1;
+			}
+			o->address = (uint32_t)v;
+			o->address_set = true;
+			break;
+		}
 		case OPT_SPEED: {
 			char *end;
 			unsigned long v;

@@ -8,6 +8,7 @@
 #define SWD_CLI_OPTIONS_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stddef.h>
 
 enum cli_opt {
@@ -32,6 +33,8 @@ enum cli_opt {
 	CLI_O_FACTORY = 1u << 18,
 	CLI_O_BACKUP_DOMAIN = 1u << 19,
 	CLI_O_MAP = 1u << 20,
+	CLI_O_SAFETY_FULL = 1u << 21,
+	CLI_O_ADDRESS = 1u << 22,
 	/* --json, -v and --help are accepted by every command */
 };
 
@@ -65,6 +68,7 @@ struct cli_options {
 	unsigned speed_khz;    /* 0 = the profile's default */
 	bool force;
 	bool no_safety_backup;
+	bool safety_full;      /* --safety-backup=full: read all of flash into the safety bundle */
 	bool option_bytes;
 	bool connect_under_reset;
 	bool strict;
@@ -78,6 +82,8 @@ struct cli_options {
 	bool factory_options;  /* rescue --factory-options */
 	bool backup_domain;    /* restore/verify --backup-domain */
 	bool map;              /* info --map */
+	bool address_set;      /* restore/verify --address: where a .bin starts */
+	uint32_t address;
 	bool json;
 	bool help;
 	int verbose;

@@ -193,7 +193,7 @@ static int fix_factory(struct cli_ctx *ctx, struct cli_board *b)
 static int restore_source(struct cli_ctx *ctx, struct cli_board *b, struct cli_source *src)
 {
 	struct cli_tmp tmp = { 0 };
-	char *span = NULL, *back = NULL;
+	char *scratch = NULL, *back = NULL;
 	uint8_t *ob = NULL;
 	bool ob_needed = false;
 	int rc;
@@ -213,19 +213,17 @@ static int restore_source(struct cli_ctx *ctx, struct cli_board *b, struct cli_s
 	if (rc == 0)
 		rc = cli_tmp_init(&tmp, &ctx->err);
 	if (rc == 0) {
-		span = cli_tmp_path(&tmp, "image.bin");
+		scratch = cli_tmp_path(&tmp, "chunk.bin");
 		back = cli_tmp_path(&tmp, "readback.bin");
-		if (!span || !back)
+		if (!scratch || !back)
 			rc = swd_error_set(&ctx->err, SWD_ENOMEM, "out of memory");
 	}
-	if (rc == 0)
-		rc = cli_restore_span(ctx, src->img, span);
 	if (rc == 0) {
 		step(ctx, "restoring the source and verifying it by read-back");
-		rc = cli_restore_write(ctx, b, src, span, back, ob_needed ? ob : NULL, false);
+		rc = cli_restore_write(ctx, b, src, scratch, back, ob_needed ? ob : NULL, false, NULL);
 	}
 	free(ob);
-	free(span);
+	free(scratch);
 	free(back);
 	cli_tmp_release(&tmp);
 	return rc;
@@ -249,7 +247,7 @@ static int safety_backup(struct cli_ctx *ctx, struct cli_board *b, char **safety
 	}
 	step(ctx, "saving what can be read first");
 	doc = json_object();
-	rc = cli_backup_bundle(ctx, b, ctx->opt.output, "safety-", false, doc, safety);
+	rc = cli_backup_bundle(ctx, b, ctx->opt.output, "safety-", false, NULL, NULL, doc, safety);
 	json_decref(doc);
 	if (rc == 0) {
 		json_object_set_new(ctx->doc, "safety_backup", json_string(*safety));

@@ -17,11 +17,7 @@
 #include "cli/tmpfile.h"
 #include "core/digest.h"
 #include "core/file.h"
-
-int cli_restore_span(struct cli_ctx *ctx, const struct swd_image *img, const char *path)
-{
-	return swd_file_write(path, img->data + img->lo, img->hi - img->lo, 0, &ctx->err);
-}
+#include "ocd/checksum.h"
 
 int cli_restore_refuse_wrp(struct cli_ctx *ctx, struct cli_board *b, const struct swd_image *img)
 {
@@ -40,7 +36,8 @@ int cli_restore_refuse_wrp(struct cli_ctx *ctx, struct cli_board *b, const struc
 	return 0;
 }
 
-static int program(struct cli_ctx *ctx, struct cli_board *b, const struct swd_image *img, const char *file)
+static int program(struct cli_ctx *ctx, struct cli_board *b, const uint8_t *data, uint32_t offset,
+		   uint32_t len, const char *scratch)
 {
 	const struct swd_profile *p = b->p;
 	struct ocd_sector *secs = NULL;
@@ -59,10 +56,12 @@ static int program(struct cli_ctx *ctx, struct cli_board *b, const struct swd_im
 		n++;
 	}
 	memset(&a, 0, sizeof(a));
-	a.path = file;
+	a.data = data;
+	a.len = len;
+	a.scratch = scratch;
 	a.bank = 0;
 	a.bank_base = p->flash.base;
-	a.offset = img->lo;
+	a.offset = offset;
 	a.sectors = secs;
 	a.nsectors = n;
 	b->op = DIAG_OP_PROGRAM;
@@ -71,19 +70,138 @@ static int program(struct cli_ctx *ctx, struct cli_board *b, const struct swd_im
 	return rc;
 }
 
-/* Everything after the refusals and the safety backup: erase and program the span file,
+int cli_restore_diff(struct cli_ctx *ctx, struct cli_board *b, const struct swd_image *img, bool **equal)
+{
+	const struct swd_profile *p = b->p;
+	struct ocd_checksum_area area;
+	struct ocd_crc_range *r = NULL;
+	struct swd_error e = { 0 };
+	size_t *which = NULL, k = 0, ndiff = 0;
+	bool *eq = NULL, *same = NULL;
+	char why[256] = "";
+	int rc;
+
+	*equal = NULL;
+	rc = ocd_checksum_area(p, &area, &e);
+	/* only the units the image's span touches: the others are not written */
+	if (rc == 0)
+		rc = cli_board_unit_ranges(ctx, b, img->lo, img->hi, &r, &which, &k);
+	if (rc == 0 && (!(eq = calloc(p->flash.nsectors, sizeof(*eq))) || !(same = calloc(k ? k : 1, sizeof(*same)))))
+		rc = swd_error_set(&ctx->err, SWD_ENOMEM, "out of memory");
+	b->op = DIAG_OP_VERIFY;
+	if (rc == 0)
+		rc = ocd_checksum_equal(b->s, &area, p->flash.base, img->data, r, k, same, &e);
+	if (rc != 0)
+		goto out;
+	for (size_t i = 0; i < k; i++) {
+		eq[which[i]] = same[i];
+		ndiff += !same[i];
+	}
+	json_object_set_new(ctx->doc, "difference", json_pack("{s:s,s:I,s:I,s:s}",
+		"method", "on-target crc-32 per unit", "units_touched", (json_int_t)k, "units_differ", (json_int_t)ndiff,
+		"unit", p->family->units));
+	*equal = eq;
+	eq = NULL;
+out:
+	if (cli_board_crc_failed(ctx, rc, &e, why, sizeof(why)) != 0 && why[0]) {
+		json_object_set_new(ctx->doc, "difference", json_pack("{s:s,s:s}", "method", "none",
+			"crc_fallback", why));
+		ui_status(&ctx->ui, "the on-target crc cannot run (%s): writing everything the image covers", why);
+		rc = 0;
+	}
+	free(r);
+	free(which);
+	free(same);
+	free(eq);
+	return rc;
+}
+
+/* Erases and programs only the units the image touches that equal[] does not mark, run
+ * by run, and reads each run back into `back` to compare with the image. Sets *written
+ * to the bytes programmed (0 when the image was already there). */
+static int write_differing(struct cli_ctx *ctx, struct cli_board *b, const struct swd_image *img,
+			   const bool *equal, const char *scratch, const char *back, uint32_t *written,
+			   unsigned *units)
+{
+	const struct swd_profile *p = b->p;
+	uint8_t *rb = NULL;
+	int rc = 0;
+
+	*written = 0;
+	*units = 0;
+	for (size_t i = 0; i < p->flash.nsectors && rc == 0;) {
+		uint32_t off = p->flash.sectors[i].address - p->flash.base, len = 0;
+		size_t j = i;
+
+		while (j < p->flash.nsectors) {
+			uint32_t o = p->flash.sectors[j].address - p->flash.base;
+
+			if (equal[j] || o >= img->hi || o + p->flash.sectors[j].size <= img->lo)
+				break;
+			len += p->flash.sectors[j++].size;
+		}
+		if (j == i) {
+			i++;
+			continue;
+		}
+		/* whole units: what the image does not cover in them is erased, as the
+		 * 0xFF in img->data says */
+		ui_status(&ctx->ui, "erasing and programming %" PRIu32 " bytes at 0x%08" PRIx32, len, p->flash.base + off);
+		rc = program(ctx, b, img->data + off, off, len, scratch);
+		if (rc != 0)
+			break;
+		b->op = DIAG_OP_VERIFY;
+		rc = ocd_read_flash(b->s, 0, off, len, back, &ctx->err);
+		if (rc == 0)
+			rc = swd_file_read_exact(back, len, &rb, &ctx->err);
+		if (rc == 0 && memcmp(rb, img->data + off, len) != 0) {
+			uint32_t k = 0;
+
+			while (rb[k] == img->data[off + k])
+				k++;
+			rc = swd_error_set(&ctx->err, SWD_ETARGETFAILED, "read-back differs from the image at 0x%08" PRIx32
+					   "; the board was not reset", p->flash.base + off + k);
+		}
+		free(rb);
+		rb = NULL;
+		*written += len;
+		*units += (unsigned)(j - i);
+		i = j;
+	}
+	return rc;
+}
+
+/* Everything after the refusals and the safety backup: erase and program the image's span,
  * read back and compare SHA-256 with the image, write ob_want (when not NULL), reset and
  * run. The board has been touched as soon as this is called. */
 int cli_restore_write(struct cli_ctx *ctx, struct cli_board *b, const struct cli_source *src,
-		      const char *span, const char *back, const uint8_t *ob_want, bool backup_domain)
+		      const char *scratch, const char *back, const uint8_t *ob_want, bool backup_domain,
+		      const bool *equal)
 {
 	struct swd_digests want, got;
 	uint8_t *rb = NULL;
+	uint32_t written = 0;
+	unsigned units = 0;
+	size_t touched = 0;
 	int rc;
 
+	if (equal) {
+		struct ocd_crc_range *r = NULL;
+
+		rc = cli_board_unit_ranges(ctx, b, src->img->lo, src->img->hi, &r, NULL, &touched);
+		free(r);
+		if (rc == 0)
+			rc = write_differing(ctx, b, src->img, equal, scratch, back, &written, &units);
+		if (rc != 0)
+			goto done;
+		json_object_set_new(ctx->doc, "written", json_pack("{s:I,s:I}", "bytes", (json_int_t)written,
+								   "units", (json_int_t)units));
+		json_object_set_new(ctx->doc, "verified", json_true());
+		goto written;
+	}
 	ui_status(&ctx->ui, "erasing and programming %" PRIu32 " bytes at 0x%08" PRIx32,
 		  src->img->hi - src->img->lo, src->img->base + src->img->lo);
-	rc = program(ctx, b, src->img, span);
+	rc = program(ctx, b, src->img->data + src->img->lo, src->img->lo, src->img->hi - src->img->lo, scratch);
 	if (rc != 0)
 		goto done;
 
@@ -113,6 +231,7 @@ int cli_restore_write(struct cli_ctx *ctx, struct cli_board *b, const struct cli
 		goto done;
 	}
 	json_object_set_new(ctx->doc, "verified", json_true());
+written:
 	{
 		/* what was erased and written, from the image the read-back just matched */
 		struct swd_flashmap *map = NULL;
@@ -143,11 +262,21 @@ int cli_restore_write(struct cli_ctx *ctx, struct cli_board *b, const struct cli
 	b->op = DIAG_OP_RESET;
 	rc = ocd_reset(b->s, OCD_RESET_RUN, &ctx->err);
 	if (rc == 0) {
-		char n[32], line[160];
+		char n[32], line[320];
 
 		json_object_set_new(ctx->doc, "reset", json_string("run"));
-		snprintf(line, sizeof(line), "restored %s bytes at 0x%08" PRIx32 ", verified by read-back; the target runs",
-			 swd_format_count(src->img->hi - src->img->lo, n, sizeof(n)), src->img->base + src->img->lo);
+		if (equal && written == 0)
+			snprintf(line, sizeof(line), "the image's %s bytes at 0x%08" PRIx32 " are already on the board "
+				 "(on-target crc-32); nothing was erased or written; the target runs",
+				 swd_format_count(src->img->hi - src->img->lo, n, sizeof(n)), src->img->base + src->img->lo);
+		else if (equal && units < touched)
+			snprintf(line, sizeof(line), "restored %s bytes at 0x%08" PRIx32 " by writing %u of its %zu %s "
+				 "(the others already equal by on-target crc-32), verified by read-back; the target runs",
+				 swd_format_count(src->img->hi - src->img->lo, n, sizeof(n)), src->img->base + src->img->lo,
+				 units, touched, b->p->family->units);
+		else
+			snprintf(line, sizeof(line), "restored %s bytes at 0x%08" PRIx32 ", verified by read-back; the target runs",
+				 swd_format_count(src->img->hi - src->img->lo, n, sizeof(n)), src->img->base + src->img->lo);
 		json_object_set_new(ctx->doc, "summary", json_string(line));
 	}
 done:
@@ -160,9 +289,9 @@ int cmd_restore(struct cli_ctx *ctx)
 	struct cli_board b;
 	struct cli_source src;
 	struct cli_tmp tmp = { 0 };
-	char *span = NULL, *back = NULL, *safety = NULL;
+	char *scratch = NULL, *back = NULL, *safety = NULL;
 	json_t *safety_doc = NULL;
-	bool writing = false, ob_needed = false;
+	bool writing = false, ob_needed = false, *equal = NULL;
 	uint8_t *ob_want = NULL;
 	int rc;
 
@@ -200,15 +329,12 @@ int cmd_restore(struct cli_ctx *ctx)
 	rc = cli_tmp_init(&tmp, &ctx->err);
 	if (rc != 0)
 		goto out;
-	span = cli_tmp_path(&tmp, "image.bin");
+	scratch = cli_tmp_path(&tmp, "chunk.bin");
 	back = cli_tmp_path(&tmp, "readback.bin");
-	if (!span || !back) {
+	if (!scratch || !back) {
 		rc = swd_error_set(&ctx->err, SWD_ENOMEM, "out of memory");
 		goto out;
 	}
-	rc = cli_restore_span(ctx, src.img, span);
-	if (rc != 0)
-		goto out;
 
 	rc = cli_board_connect(ctx, &b, DIAG_OP_IDENTIFY, true);
 	if (rc != 0)
@@ -233,10 +359,14 @@ int cmd_restore(struct cli_ctx *ctx)
 		if (!ob_needed)
 			cli_add_note(ctx, "the device's option bytes already equal the bundle's; nothing to write");
 	}
+	rc = cli_restore_diff(ctx, &b, src.img, &equal);
+	if (rc != 0)
+		goto out;
 	if (!ctx->opt.no_safety_backup) {
 		ui_status(&ctx->ui, "saving the current contents first");
 		safety_doc = json_object();
-		rc = cli_backup_bundle(ctx, &b, ctx->opt.output, "safety-", false, safety_doc, &safety);
+		rc = cli_backup_bundle(ctx, &b, ctx->opt.output, "safety-", false, src.img->data,
+				       ctx->opt.safety_full ? NULL : equal, safety_doc, &safety);
 		if (rc != 0)
 			goto out;
 		json_object_set_new(ctx->doc, "safety_backup", json_string(safety));
@@ -246,7 +376,8 @@ int cmd_restore(struct cli_ctx *ctx)
 	}
 
 	writing = true;
-	rc = cli_restore_write(ctx, &b, &src, span, back, ob_needed ? ob_want : NULL, ctx->opt.backup_domain);
+	rc = cli_restore_write(ctx, &b, &src, scratch, back, ob_needed ? ob_want : NULL, ctx->opt.backup_domain,
+			       equal);
 out:
 	if (rc != 0 && writing) {
 		char note[PATH_MAX + 160];
@@ -258,8 +389,9 @@ out:
 		cli_add_note(ctx, note);
 	}
 	json_decref(safety_doc);
+	free(equal);
 	free(ob_want);
-	free(span);
+	free(scratch);
 	free(back);
 	free(safety);
 	cli_source_release(&src);

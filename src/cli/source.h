@@ -1,5 +1,8 @@
 /* source.h - what `restore` and `verify` take: a bundle directory or an image file,
- * checked against the profile before the board is touched. */
+ * checked against the profile before the board is touched.
+ *
+ * Owns: loading a source (bundle or image) and every refusal about it that needs no board.
+ * Must not: touch the board or OpenOCD, or write anything. */
 #ifndef SWD_CLI_SOURCE_H
 #define SWD_CLI_SOURCE_H
 

@@ -12,6 +12,7 @@
 #include "cli/tmpfile.h"
 #include "core/digest.h"
 #include "core/file.h"
+#include "ocd/checksum.h"
 
 static json_t *side(const uint8_t *buf, size_t len, struct swd_error *err)
 {
@@ -22,6 +23,47 @@ static json_t *side(const uint8_t *buf, size_t len, struct swd_error *err)
 	return json_pack("{s:I,s:s,s:s}", "bytes", (json_int_t)len, "sha256", d.sha256_hex, "md5", d.md5_hex);
 }
 
+/* The device's flash without reading what need not be read: each sector's CRC is taken
+ * on the target (ocd/checksum.h) and a sector whose CRC equals the expected bytes' is
+ * taken from `expected`; only the others are read, into the same buffer. Returns 0 and
+ * fills *dev (new) and *nread (bytes read); SWD_ETARGETFAILED with *why set when our
+ * routine cannot run (the caller then reads everything); another code on failure. */
+static int device_by_crc(struct cli_ctx *ctx, struct cli_board *b, const uint8_t *expected,
+			 const char *path, uint8_t **dev, uint32_t *nread, char *why, size_t whylen)
+{
+	const struct swd_profile *p = b->p;
+	struct ocd_checksum_area area;
+	struct ocd_crc_range *r = NULL;
+	struct swd_error e = { 0 };
+	uint8_t *d = NULL;
+	bool *equal = NULL;
+	size_t n = 0;
+	int rc;
+
+	*nread = 0;
+	rc = ocd_checksum_area(p, &area, &e);
+	if (rc == 0)
+		rc = cli_board_unit_ranges(ctx, b, 0, p->flash.size, &r, NULL, &n);
+	if (rc == 0 && (!(equal = calloc(n ? n : 1, sizeof(*equal))) || !(d = malloc(p->flash.size))))
+		rc = swd_error_set(&ctx->err, SWD_ENOMEM, "out of memory");
+	if (rc == 0)
+		rc = ocd_checksum_equal(b->s, &area, p->flash.base, expected, r, n, equal, &e);
+	if (rc != 0)
+		goto out;
+	memcpy(d, expected, p->flash.size);
+	rc = cli_board_read_units(ctx, b, equal, d, path, nread);
+	if (rc != 0)
+		goto out;
+	*dev = d;
+	d = NULL;
+out:
+	cli_board_crc_failed(ctx, rc, &e, why, whylen);
+	free(r);
+	free(equal);
+	free(d);
+	return rc;
+}
+
 int cmd_verify(struct cli_ctx *ctx)
 {
 	struct cli_board b;
@@ -29,8 +71,8 @@ int cmd_verify(struct cli_ctx *ctx)
 	struct cli_tmp tmp = { 0 };
 	struct swd_compare cmp;
 	uint8_t *dev = NULL;
-	char *path = NULL, line[256];
-	uint32_t lo, hi;
+	char *path = NULL, line[256], why[256] = "";
+	uint32_t lo, hi, nread = 0;
 	json_t *is, *ds;
 	int rc;
 
@@ -58,12 +100,24 @@ int cmd_verify(struct cli_ctx *ctx)
 	rc = cli_refuse_rdp(ctx, &b, "reading its flash");
 	if (rc != 0)
 		goto out;
-	ui_status(&ctx->ui, "reading %u KiB of flash", b.p->flash.size / 1024);
-	rc = cli_board_read_flash(ctx, &b, b.p->flash.size, path);
-	if (rc == 0)
-		rc = swd_file_read_exact(path, b.p->flash.size, &dev, &ctx->err);
+	ui_status(&ctx->ui, "checking %u KiB of flash by on-target crc-32", b.p->flash.size / 1024);
+	b.op = DIAG_OP_READ;
+	rc = device_by_crc(ctx, &b, src.img->data, path, &dev, &nread, why, sizeof(why));
+	if (rc == SWD_ETARGETFAILED) {
+		ui_status(&ctx->ui, "the on-target crc cannot run (%s): reading %u KiB of flash", why,
+			  b.p->flash.size / 1024);
+		nread = b.p->flash.size;
+		rc = cli_board_read_flash(ctx, &b, b.p->flash.size, path);
+		if (rc == 0)
+			rc = swd_file_read_exact(path, b.p->flash.size, &dev, &ctx->err);
+	} else {
+		why[0] = '\0';
+	}
 	if (rc != 0)
 		goto out;
+	json_object_set_new(ctx->doc, "device_read", json_pack("{s:s,s:I,s:s?}",
+		"method", why[0] ? "read" : "on-target crc-32 per unit, differing units read",
+		"bytes_read", (json_int_t)nread, "crc_fallback", why[0] ? why : NULL));
 	b.op = DIAG_OP_VERIFY;
 	rc = swd_image_compare(src.img, dev, b.p->flash.size, b.p, src.bundle != NULL, &cmp);
 	if (rc != 0) {

@@ -1,21 +1,22 @@
 /* catalog.c - where profiles are found: the search path, lookup by name, the listing. */
 #include "core/catalog.h"
 
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "core/jsonfield.h"
 #include "core/profile.h"
+#include "core/suggest.h"
 
 #ifndef SWD_PROFILES_INSTALL_DIR
 #define SWD_PROFILES_INSTALL_DIR "/usr/local/share/swdbackup/profiles"
-#endif
-#ifndef SWD_PROFILES_SOURCE_DIR
-#define SWD_PROFILES_SOURCE_DIR "profiles"
 #endif
 
 static int push_dir(char ***dirs, size_t *n, const char *a, const char *b)
@@ -38,6 +39,41 @@ static int push_dir(char ***dirs, size_t *n, const char *a, const char *b)
 	nd[(*n)++] = s;
 	*dirs = nd;
 	return 0;
+}
+
+/* Directories found from the running executable, so that no build-machine path is compiled
+ * in: an uninstalled build keeps a copy of the shipped profiles in its build root (the
+ * directory holding meson-private/), a few levels above the executable; an installed tree
+ * that was moved (or not yet unpacked from DESTDIR) has them in ../share/swdbackup/profiles.
+ * Returns: new string, or NULL when there is no such directory. */
+static char *exe_relative_profiles(bool build_tree)
+{
+	char self[4096], probe[4200];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	struct stat st;
+	char *slash;
+
+	if (n <= 0)
+		return NULL;
+	self[n] = '\0';
+	if ((slash = strrchr(self, '/')) == NULL || slash == self)
+		return NULL;
+	*slash = '\0';
+	if (!build_tree) {
+		snprintf(probe, sizeof(probe), "%s/../share/swdbackup/profiles", self);
+		return stat(probe, &st) == 0 && S_ISDIR(st.st_mode) ? realpath(probe, NULL) : NULL;
+	}
+	for (int up = 0; up < 5; up++) {
+		snprintf(probe, sizeof(probe), "%s/meson-private", self);
+		if (stat(probe, &st) == 0 && S_ISDIR(st.st_mode)) {
+			snprintf(probe, sizeof(probe), "%s/profiles", self);
+			return stat(probe, &st) == 0 && S_ISDIR(st.st_mode) ? strdup(probe) : NULL;
+		}
+		if ((slash = strrchr(self, '/')) == NULL || slash == self)
+			return NULL;
+		*slash = '\0';
+	}
+	return NULL;
 }
 
 void swd_profile_dirs_free(char **dirs, size_t ndirs)
@@ -70,10 +106,17 @@ int swd_profile_dirs(char ***dirs, size_t *ndirs, struct swd_error *err)
 			rc = push_dir(&d, &n, t, "");
 		free(copy);
 	}
-	if (rc == 0)
-		rc = push_dir(&d, &n, SWD_PROFILES_INSTALL_DIR, "");
-	if (rc == 0)
-		rc = push_dir(&d, &n, SWD_PROFILES_SOURCE_DIR, "");
+	if (rc == 0) {
+		/* a build tree uses its own copy, never a stale installed one */
+		char *dev = exe_relative_profiles(true);
+		char *moved = dev ? NULL : exe_relative_profiles(false);
+
+		rc = push_dir(&d, &n, dev ? dev : SWD_PROFILES_INSTALL_DIR, "");
+		if (rc == 0 && moved != NULL)
+			rc = push_dir(&d, &n, moved, "");
+		free(dev);
+		free(moved);
+	}
 	if (rc < 0) {
 		swd_profile_dirs_free(d, n);
 		return swd_error_set(err, rc, "out of memory");
@@ -90,19 +133,13 @@ static bool looks_like_path(const char *s)
 	return strchr(s, '/') != NULL || (n > 5 && strcmp(s + n - 5, ".json") == 0);
 }
 
-int swd_profile_find(const char *name_or_path, struct swd_profile **out, struct swd_error *err)
+/* Loads the first NAME.json in dirs. Returns SWD_ENOPROFILE, with no message, when no
+ * directory has one. */
+static int find_in_dirs(char **dirs, size_t ndirs, const char *name_or_path, struct swd_profile **out,
+                        struct swd_error *err)
 {
-	char **dirs = NULL;
-	size_t ndirs = 0;
 	int rc;
 
-	*out = NULL;
-	if (looks_like_path(name_or_path))
-		return swd_profile_load(name_or_path, out, err);
-	if (name_or_path[0] == '\0' || name_or_path[0] == '.')
-		return swd_error_set(err, SWD_ENOPROFILE, "unknown profile '%s'", name_or_path);
-	if ((rc = swd_profile_dirs(&dirs, &ndirs, err)) < 0)
-		return rc;
 	rc = SWD_ENOPROFILE;
 	for (size_t i = 0; i < ndirs; i++) {
 		char *path = NULL;
@@ -135,10 +172,106 @@ int swd_profile_find(const char *name_or_path, struct swd_profile **out, struct 
 		free(path);
 		break;
 	}
-	if (rc == SWD_ENOPROFILE)
-		swd_error_set(err, SWD_ENOPROFILE,
-		              "unknown profile '%s'; 'swdbackup profiles list' shows the known ones",
-		              name_or_path);
+	return rc;
+}
+
+/* The names of the *.json files in dirs (duplicates included). Returns: *names new, free
+ * each and the array; 0 or SWD_ENOMEM. */
+static int list_names(char **dirs, size_t ndirs, char ***names, size_t *n)
+{
+	char **v = NULL;
+	size_t nv = 0;
+	int rc = 0;
+
+	for (size_t d = 0; d < ndirs; d++) {
+		struct dirent **ents = NULL;
+		int cnt = scandir(dirs[d], &ents, NULL, alphasort);
+
+		for (int i = 0; i < cnt; i++) {
+			const char *fn = ents[i]->d_name;
+			size_t len = strlen(fn);
+			char **nv_;
+
+			if (rc == 0 && len > 5 && fn[0] != '.' && strcmp(fn + len - 5, ".json") == 0) {
+				if ((nv_ = realloc(v, (nv + 1) * sizeof(*v))) == NULL ||
+				    (nv_[nv] = strndup(fn, len - 5)) == NULL) {
+					rc = SWD_ENOMEM;
+					if (nv_ != NULL)
+						v = nv_;
+				} else {
+					v = nv_;
+					nv++;
+				}
+			}
+			free(ents[i]);
+		}
+		free(ents);
+	}
+	*names = v;
+	*n = nv;
+	return rc;
+}
+
+/* What a name that is not a file name means: the same name in other letter case, or an
+ * order code (STM32F407VGT6: the part, then package letter and temperature digit, then
+ * perhaps packing) whose part is a profile. Returns: borrowed (one of names), or NULL. */
+static const char *resolve_name(const char *name, char **names, size_t n)
+{
+	const char *best = NULL;
+	size_t best_len = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		size_t len = strlen(names[i]);
+
+		if (strcasecmp(name, names[i]) == 0)
+			return names[i];
+		if (len > best_len && strncasecmp(name, names[i], len) == 0 &&
+		    isalpha((unsigned char)name[len]) && isdigit((unsigned char)name[len + 1])) {
+			best = names[i];
+			best_len = len;
+		}
+	}
+	return best;
+}
+
+int swd_profile_find(const char *name_or_path, struct swd_profile **out, struct swd_error *err)
+{
+	char **dirs = NULL, **names = NULL;
+	size_t ndirs = 0, nnames = 0;
+	const char *alt = NULL, *hint = NULL;
+	int rc;
+
+	*out = NULL;
+	if (looks_like_path(name_or_path))
+		return swd_profile_load(name_or_path, out, err);
+	if (name_or_path[0] == '\0' || name_or_path[0] == '.')
+		return swd_error_set(err, SWD_ENOPROFILE, "unknown profile '%s'", name_or_path);
+	if ((rc = swd_profile_dirs(&dirs, &ndirs, err)) < 0)
+		return rc;
+	rc = find_in_dirs(dirs, ndirs, name_or_path, out, err);
+	if (rc == SWD_ENOPROFILE) {
+		if (list_names(dirs, ndirs, &names, &nnames) < 0) {
+			rc = swd_error_set(err, SWD_ENOMEM, "out of memory");
+			goto out;
+		}
+		alt = resolve_name(name_or_path, names, nnames);
+		if (alt != NULL && strcmp(alt, name_or_path) != 0)
+			rc = find_in_dirs(dirs, ndirs, alt, out, err);
+	}
+	if (rc == SWD_ENOPROFILE) {
+		hint = swd_suggest(name_or_path, (const char *const *)names, nnames);
+		if (hint != NULL)
+			swd_error_set(err, SWD_ENOPROFILE, "unknown profile '%s' (did you mean '%s'?); "
+			              "'swdbackup profiles list' shows the known ones", name_or_path, hint);
+		else
+			swd_error_set(err, SWD_ENOPROFILE,
+			              "unknown profile '%s'; 'swdbackup profiles list' shows the known ones",
+			              name_or_path);
+	}
+out:
+	for (size_t i = 0; i < nnames; i++)
+		free(names[i]);
+	free(names);
 	swd_profile_dirs_free(dirs, ndirs);
 	return rc;
 }

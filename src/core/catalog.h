@@ -1,8 +1,8 @@
 /* catalog.h - the profiles a user can name: where they are searched, finding one by name,
  * and listing all of them.
  *
- * Owns: the search path (user config, $SWDBACKUP_PROFILE_PATH, the installed and source
- * directories) and the rule that a profile's name matches its file name.
+ * Owns: the search path (user config, $SWDBACKUP_PROFILE_PATH, the installed directory or,
+ * run from a build tree, that tree's copy) and the rule that a profile's name matches its file name.
  * Must not: validate a profile itself (profile.c does), print.
  * Error codes: SWD_ENOPROFILE, SWD_EPROFILE, SWD_ENOMEM, and those of swd_profile_load().
  */
@@ -22,7 +22,9 @@ int swd_profile_find(const char *name_or_path, struct swd_profile **out, struct 
 
 /* The directories searched, in order: $XDG_CONFIG_HOME/swdbackup/profiles (or
  * ~/.config/swdbackup/profiles), $SWDBACKUP_PROFILE_PATH (colon separated; for tests and
- * packagers), the installed dir, the source tree's profiles/. *dirs is new (free each
+ * packagers), then the installed dir (from the configured prefix) and, for an installed
+ * tree that was moved, ../share/swdbackup/profiles beside the executable; or, instead of
+ * those two, when the executable runs from a meson build tree, that tree's profiles/ copy. *dirs is new (free each
  * string and the array with swd_profile_dirs_free()). */
 int swd_profile_dirs(char ***dirs, size_t *ndirs, struct swd_error *err);
 void swd_profile_dirs_free(char **dirs, size_t ndirs);

@@ -22,6 +22,7 @@ struct loader {
 	const struct swd_profile *p;
 	const char *name;
 	struct swd_error *err;
+	uint64_t bin_at;     /* where raw binary starts */
 };
 
 static inline bool bit_get(const uint8_t *bm, uint32_t i)
@@ -109,7 +110,44 @@ static int load_bin(struct loader *l, const uint8_t *buf, size_t len)
 		                     "'%s' is %s bytes; %s flash is %s bytes", l->name,
 		                     swd_format_count(len, n1, sizeof(n1)), l->p->name,
 		                     swd_format_count(l->img->size, n2, sizeof(n2)));
-	return place(l, "offset 0", l->img->base, buf, len);
+	return place(l, "offset 0", l->bin_at, buf, len);
+}
+
+/* The next line of a text image: [*start, *end) without its line ending or trailing
+ * blanks. Returns false at the end of buf. */
+static bool next_line(const uint8_t *buf, size_t len, size_t *pos, size_t *start, size_t *end)
+{
+	if (*pos >= len)
+		return false;
+	*start = *pos;
+	while (*pos < len && buf[*pos] != '\n')
+		(*pos)++;
+	*end = *pos;
+	if (*pos < len)
+		(*pos)++; /* the newline */
+	while (*end > *start && (buf[*end - 1] == '\r' || buf[*end - 1] == ' ' || buf[*end - 1] == '\t'))
+		(*end)--;
+	return true;
+}
+
+/* Decodes the hex digits of buf[from, to) of record `line` into rec (at most cap bytes).
+ * Returns 0 or SWD_EIMAGE naming the line. */
+static int hex_bytes(struct loader *l, unsigned line, const uint8_t *buf, size_t from, size_t to,
+                     uint8_t *rec, size_t cap, size_t *n)
+{
+	*n = 0;
+	if ((to - from) % 2 != 0 || (to - from) / 2 > cap)
+		return swd_error_set(l->err, SWD_EIMAGE, "'%s' line %u: malformed record length",
+		                     l->name, line);
+	for (size_t i = from; i < to; i += 2) {
+		int hi = swd_hex_digit(buf[i]), lo = swd_hex_digit(buf[i + 1]);
+
+		if (hi < 0 || lo < 0)
+			return swd_error_set(l->err, SWD_EIMAGE, "'%s' line %u: '%c%c' is not a hex byte",
+			                     l->name, line, buf[i], buf[i + 1]);
+		rec[(*n)++] = (uint8_t)(hi << 4 | lo);
+	}
+	return 0;
 }
 
 /* Intel HEX: types 00 data, 01 end of file, 02 extended segment address, 03 start segment
@@ -122,22 +160,16 @@ static int load_hex(struct loader *l, const uint8_t *buf, size_t len)
 	unsigned line = 0;
 	int rc;
 
-	while (pos < len) {
+	size_t start, end;
+
+	while (next_line(buf, len, &pos, &start, &end)) {
 		uint8_t rec[256 + 5];
-		size_t start = pos, end, n = 0;
+		size_t n = 0;
 		char where[48];
 		uint8_t sum = 0, count, type;
 		uint16_t offset;
 
 		line++;
-		while (pos < len && buf[pos] != '\n')
-			pos++;
-		end = pos;
-		if (pos < len)
-			pos++; /* the newline */
-		while (end > start && (buf[end - 1] == '\r' || buf[end - 1] == ' ' ||
-		                       buf[end - 1] == '\t'))
-			end--;
 		if (end == start)
 			continue;
 		snprintf(where, sizeof(where), "line %u", line);
@@ -149,19 +181,11 @@ static int load_hex(struct loader *l, const uint8_t *buf, size_t len)
 			return swd_error_set(l->err, SWD_EIMAGE,
 			                     "'%s' line %u: not an intel hex record (it must start with ':')",
 			                     l->name, line);
-		if ((end - start - 1) % 2 != 0 || end - start - 1 < 10 ||
-		    (end - start - 1) / 2 > sizeof(rec))
+		if (end - start - 1 < 10)
 			return swd_error_set(l->err, SWD_EIMAGE,
 			                     "'%s' line %u: malformed record length", l->name, line);
-		for (size_t i = start + 1; i < end; i += 2) {
-			int hi = swd_hex_digit(buf[i]), lo = swd_hex_digit(buf[i + 1]);
-
-			if (hi < 0 || lo < 0)
-				return swd_error_set(l->err, SWD_EIMAGE,
-				                     "'%s' line %u: '%c%c' is not a hex byte", l->name, line,
-				                     buf[i], buf[i + 1]);
-			rec[n++] = (uint8_t)(hi << 4 | lo);
-		}
+		if ((rc = hex_bytes(l, line, buf, start + 1, end, rec, sizeof(rec), &n)) < 0)
+			return rc;
 		count = rec[0];
 		if (n != (size_t)count + 5)
 			return swd_error_set(l->err, SWD_EIMAGE,
@@ -205,6 +229,95 @@ static int load_hex(struct loader *l, const uint8_t *buf, size_t len)
 	if (!eof && l->img->nbytes > 0)
 		return swd_error_set(l->err, SWD_EIMAGE,
 		                     "'%s' has no end-of-file record; the file may be truncated",
+		                     l->name);
+	return 0;
+}
+
+/* Motorola S-records: S0 header, S1/S2/S3 data with a 16/24/32-bit address, S5/S6 count of
+ * the data records so far, S7/S8/S9 end with a start address. The count byte covers the
+ * address, data and checksum; the checksum is the ones' complement of the sum of the count,
+ * address and data bytes. */
+static int load_srec(struct loader *l, const uint8_t *buf, size_t len)
+{
+	static const unsigned addr_len[10] = {2, 2, 3, 4, 0, 2, 3, 4, 3, 2};
+	bool end = false;
+	size_t pos = 0;
+	unsigned line = 0;
+	uint32_t ndata = 0;
+	int rc;
+
+	size_t start, stop;
+
+	while (next_line(buf, len, &pos, &start, &stop)) {
+		uint8_t rec[256];
+		size_t n = 0;
+		char where[48];
+		uint8_t sum = 0;
+		unsigned type, alen;
+		uint32_t addr = 0;
+
+		line++;
+		if (stop == start)
+			continue;
+		snprintf(where, sizeof(where), "line %u", line);
+		if (end)
+			return swd_error_set(l->err, SWD_EIMAGE,
+			                     "'%s' line %u: data after the termination record", l->name, line);
+		if (stop - start < 2 || (buf[start] != 'S' && buf[start] != 's') ||
+		    buf[start + 1] < '0' || buf[start + 1] > '9')
+			return swd_error_set(l->err, SWD_EIMAGE,
+			                     "'%s' line %u: not an s-record (it must start with S0..S9)",
+			                     l->name, line);
+		type = (unsigned)(buf[start + 1] - '0');
+		alen = addr_len[type];
+		if (alen == 0)
+			return swd_error_set(l->err, SWD_EIMAGE,
+			                     "'%s' line %u: record type S4 is reserved", l->name, line);
+		if ((rc = hex_bytes(l, line, buf, start + 2, stop, rec, sizeof(rec), &n)) < 0)
+			return rc;
+		if (n < 2 + alen || rec[0] != n - 1)
+			return swd_error_set(l->err, SWD_EIMAGE,
+			                     "'%s' line %u: record says %u bytes follow the count but has %zu",
+			                     l->name, line, n ? rec[0] : 0, n ? n - 1 : 0);
+		for (size_t i = 0; i < n - 1; i++)
+			sum = (uint8_t)(sum + rec[i]);
+		sum = (uint8_t)(0xFF - sum);
+		if (sum != rec[n - 1])
+			return swd_error_set(l->err, SWD_EIMAGE,
+			                     "'%s' line %u: checksum is 0x%02x, expected 0x%02x", l->name,
+			                     line, rec[n - 1], sum);
+		for (unsigned i = 0; i < alen; i++)
+			addr = addr << 8 | rec[1 + i];
+		switch (type) {
+		case 1:
+		case 2:
+		case 3:
+			rc = place(l, where, addr, rec + 1 + alen, n - 2 - alen);
+			if (rc < 0)
+				return rc;
+			ndata++;
+			break;
+		case 5:
+		case 6:
+			/* the count is modulo 2^16 or 2^24 */
+			if (addr != (ndata & (type == 5 ? 0xFFFFu : 0xFFFFFFu)))
+				return swd_error_set(l->err, SWD_EIMAGE,
+				                     "'%s' line %u: count record says %u data records, the file has %u",
+				                     l->name, line, addr, ndata);
+			break;
+		case 7:
+		case 8:
+		case 9:
+			/* the start address: where a loader would jump, not flash contents */
+			end = true;
+			break;
+		default:
+			break; /* S0: a header, usually the file name */
+		}
+	}
+	if (!end && l->img->nbytes > 0)
+		return swd_error_set(l->err, SWD_EIMAGE,
+		                     "'%s' has no termination record (S7, S8 or S9); the file may be truncated",
 		                     l->name);
 	return 0;
 }
@@ -273,9 +386,20 @@ static enum swd_image_format guess(const char *name, const uint8_t *buf, size_t 
 		if (strcasecmp(dot, ".elf") == 0 || strcasecmp(dot, ".axf") == 0 ||
 		    strcasecmp(dot, ".out") == 0)
 			return SWD_IMAGE_ELF;
+		if (strcasecmp(dot, ".srec") == 0 || strcasecmp(dot, ".s19") == 0 ||
+		    strcasecmp(dot, ".s28") == 0 || strcasecmp(dot, ".s37") == 0 ||
+		    strcasecmp(dot, ".mot") == 0 || strcasecmp(dot, ".s") == 0 || strcasecmp(dot, ".sx") == 0)
+			return SWD_IMAGE_SREC;
 	}
+	/* any other name: by content. A text record format starts with its marker and a hex
+	 * digit, which a vector table (a stack pointer 0x2xxxxxxx, little endian) never does. */
 	if (len >= SELFMAG && memcmp(buf, ELFMAG, SELFMAG) == 0)
 		return SWD_IMAGE_ELF;
+	if (len >= 3 && buf[0] == ':' && swd_hex_digit(buf[1]) >= 0 && swd_hex_digit(buf[2]) >= 0)
+		return SWD_IMAGE_HEX;
+	if (len >= 4 && buf[0] == 'S' && buf[1] >= '0' && buf[1] <= '9' && swd_hex_digit(buf[2]) >= 0 &&
+	    swd_hex_digit(buf[3]) >= 0)
+		return SWD_IMAGE_SREC;
 	return SWD_IMAGE_BIN;
 }
 
@@ -289,12 +413,12 @@ void swd_image_free(struct swd_image *img)
 	free(img);
 }
 
-int swd_image_load_mem(const void *buf, size_t len, const char *name, enum swd_image_format fmt,
-                       const struct swd_profile *p, struct swd_image **out,
+static int load_mem_at(const void *buf, size_t len, const char *name, enum swd_image_format fmt,
+                       uint64_t bin_at, const struct swd_profile *p, struct swd_image **out,
                        struct swd_error *err)
 {
 	struct swd_image *img = calloc(1, sizeof(*img));
-	struct loader l = {img, p, name, err};
+	struct loader l = {img, p, name, err, bin_at};
 	int rc;
 
 	*out = NULL;
@@ -322,6 +446,9 @@ int swd_image_load_mem(const void *buf, size_t len, const char *name, enum swd_i
 	case SWD_IMAGE_ELF:
 		rc = load_elf(&l, buf, len);
 		break;
+	case SWD_IMAGE_SREC:
+		rc = load_srec(&l, buf, len);
+		break;
 	default:
 		rc = load_bin(&l, buf, len);
 		break;
@@ -337,8 +464,15 @@ out:
 	return rc;
 }
 
-int swd_image_load(const char *path, enum swd_image_format fmt, const struct swd_profile *p,
-                   struct swd_image **out, struct swd_error *err)
+int swd_image_load_mem(const void *buf, size_t len, const char *name, enum swd_image_format fmt,
+                       const struct swd_profile *p, struct swd_image **out,
+                       struct swd_error *err)
+{
+	return load_mem_at(buf, len, name, fmt, p->flash.base, p, out, err);
+}
+
+static int load_file_at(const char *path, enum swd_image_format fmt, uint64_t bin_at,
+                        const struct swd_profile *p, struct swd_image **out, struct swd_error *err)
 {
 	struct stat st;
 	void *map = NULL;
@@ -358,7 +492,7 @@ int swd_image_load(const char *path, enum swd_image_format fmt, const struct swd
 		goto out;
 	}
 	if (st.st_size == 0) {
-		rc = swd_image_load_mem("", 0, path, fmt, p, out, err);
+		rc = load_mem_at("", 0, path, fmt, bin_at, p, out, err);
 		goto out;
 	}
 	map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
@@ -367,12 +501,79 @@ int swd_image_load(const char *path, enum swd_image_format fmt, const struct swd
 		rc = swd_error_set(err, SWD_EIO, "cannot read '%s': %s", path, swd_errno_text(errno));
 		goto out;
 	}
-	rc = swd_image_load_mem(map, (size_t)st.st_size, path, fmt, p, out, err);
+	rc = load_mem_at(map, (size_t)st.st_size, path, fmt, bin_at, p, out, err);
 out:
 	if (map != NULL)
 		munmap(map, (size_t)st.st_size);
 	close(fd);
 	return rc;
+}
+
+int swd_image_load(const char *path, enum swd_image_format fmt, const struct swd_profile *p,
+                   struct swd_image **out, struct swd_error *err)
+{
+	return load_file_at(path, fmt, p->flash.base, p, out, err);
+}
+
+int swd_image_load_bin_at(const char *path, uint32_t address, const struct swd_profile *p,
+                          struct swd_image **out, struct swd_error *err)
+{
+	return load_file_at(path, SWD_IMAGE_BIN, address, p, out, err);
+}
+
+/* How many words the vector table has: 16 for the Cortex-M system exceptions, then one per
+ * maskable interrupt channel of the part. */
+static const struct {
+	uint16_t dev_id;
+	uint16_t words;
+} vector_words[] = {
+	{ 0x410, 16 + 43 }, /* RM0008, medium-density STM32F10x: 43 channels, the last USBWakeup */
+	{ 0x411, 16 + 81 }, /* RM0033, STM32F20x/21x: 81 channels, the last HASH_RNG */
+	{ 0x413, 16 + 82 }, /* RM0090, STM32F405/407/415/417: 82 channels, the last FPU */
+	{ 0x419, 16 + 91 }, /* RM0090, STM32F42x/43x: 91 channels, the last DMA2D */
+};
+
+/* A handler address this part can hold: odd (thumb) code in its flash or RAM, or 0 for a
+ * reserved or unused entry. */
+static bool plausible_handler(const struct swd_profile *p, uint32_t v)
+{
+	uint32_t a = v & ~1u;
+
+	if (v == 0)
+		return true;
+	if ((v & 1) == 0)
+		return false;
+	if (a >= p->flash.base && a - p->flash.base < p->flash.size)
+		return true;
+	for (size_t i = 0; i < p->nram; i++)
+		if (a >= p->ram[i].address && a - p->ram[i].address < p->ram[i].size)
+			return true;
+	return false;
+}
+
+/* A table of handlers that stops well short of the part's length was made for a part with
+ * fewer interrupts (an F103 image on an F407: its code starts where the F407's entries go
+ * on). Fewer than the 16 system entries is not a table at all, and not judged. */
+static int check_table_length(const struct swd_image *img, const struct swd_profile *p,
+                              struct swd_error *err)
+{
+	uint32_t words = 0, i;
+
+	for (size_t k = 0; k < sizeof(vector_words) / sizeof(vector_words[0]); k++)
+		if (vector_words[k].dev_id == p->ids.dev_id)
+			words = vector_words[k].words;
+	for (i = 2; i < words; i++) {
+		if (!swd_image_is_covered(img, i * 4) || !swd_image_is_covered(img, i * 4 + 3))
+			return 0;
+		if (!plausible_handler(p, swd_le32(img->data + i * 4)))
+			break;
+	}
+	if (i < 16 || i >= words)
+		return 0;
+	return swd_error_set(err, SWD_EVECTORS,
+	                     "'%s' cannot be for %s: its vector table ends after %u entries (entry %u "
+	                     "is 0x%08x, not a handler), the part's has %u",
+	                     img->path, p->name, i, i, swd_le32(img->data + i * 4), words);
 }
 
 int swd_image_check_vectors(const struct swd_image *img, const struct swd_profile *p,
@@ -416,7 +617,7 @@ int swd_image_check_vectors(const struct swd_image *img, const struct swd_profil
 		                     "part's flash (0x%08x-0x%08llx)",
 		                     img->path, p->name, reset, p->flash.base,
 		                     (unsigned long long)p->flash.base + p->flash.size);
-	return 0;
+	return check_table_length(img, p, err);
 }
 
 size_t swd_used_extent(const uint8_t *buf, size_t len)

@@ -1,10 +1,10 @@
-/* image.h - firmware images (.bin at the flash base, Intel .hex, 32-bit ARM ELF) laid out
+/* image.h - firmware images (.bin at the flash base, Intel .hex, Motorola S-records, 32-bit ARM ELF) laid out
  * over a profile's flash, vector-table sanity, used extent and image-vs-device comparison.
  *
  * Owns: parsing image files into a flash-sized buffer (erased bytes 0xFF) with a record of
  * which bytes the image covers. Must not: print or talk to OpenOCD.
  *
- * Error codes: SWD_ENOENT, SWD_EIO, SWD_ENOMEM; SWD_EIMAGE (malformed: bad hex record or
+ * Error codes: SWD_ENOENT, SWD_EIO, SWD_ENOMEM; SWD_EIMAGE (malformed: bad hex or s-record or
  * checksum, not a 32-bit little-endian ARM ELF, data outside flash, overlapping data);
  * SWD_EEMPTY; SWD_ETOOBIG (larger than flash); SWD_EVECTORS (vector-table check).
  */
@@ -19,10 +19,12 @@
 #include "core/profile.h"
 
 enum swd_image_format {
-	SWD_IMAGE_AUTO = 0, /* by extension (.bin .hex .ihex .elf .axf .out) or ELF magic */
+	SWD_IMAGE_AUTO = 0, /* by extension (.bin .hex .ihex .elf .axf .out .srec .s19 .s28 .s37
+	                     * .mot), else by content: ELF magic, ':' or 'S' records, else raw */
 	SWD_IMAGE_BIN,
 	SWD_IMAGE_HEX,
 	SWD_IMAGE_ELF,
+	SWD_IMAGE_SREC,
 };
 
 struct swd_image {
@@ -41,6 +43,11 @@ struct swd_image {
  * overlapping records/segments, with the file named in the message. */
 int swd_image_load(const char *path, enum swd_image_format fmt, const struct swd_profile *p,
                    struct swd_image **out, struct swd_error *err);
+
+/* Loads path as raw binary starting at address (a .bin placed away from the flash base, as
+ * an application behind a bootloader). Returns: *out new. */
+int swd_image_load_bin_at(const char *path, uint32_t address, const struct swd_profile *p,
+                          struct swd_image **out, struct swd_error *err);
 
 /* The same from memory (name is used in messages and to guess the format). */
 int swd_image_load_mem(const void *buf, size_t len, const char *name, enum swd_image_format fmt,

@@ -49,15 +49,20 @@ void swd_manifest_release(struct swd_manifest *m)
 	free(m->probe.kind);
 	free(m->probe.serial);
 	free(m->probe.firmware);
+	free(m->probe.vid_pid);
 	free(m->device.revision);
 	free(m->protection.wrp);
 	free(m->touched);
 	swd_flashmap_free(m->map);
+	free(m->flash_sources);
 	swd_manifest_regions_free(m->regions, m->nregions);
 	memset(m, 0, sizeof(*m));
 }
 
 /* --- writing ---------------------------------------------------------------------------- */
+
+/* "obtained" of a flash source, in the order of swd_manifest_source.read (true first). */
+static const char *const source_names[] = {"read", "equal to the image by on-target crc-32", NULL};
 
 static json_t *jstr_or_null(const char *s)
 {
@@ -112,6 +117,9 @@ char *swd_manifest_dump(const struct swd_manifest *m, const struct swd_manifest_
 	                                             isfinite(m->probe.target_voltage)
 	                                         ? json_real(round(m->probe.target_voltage * 1000) / 1000)
 	                                         : json_null()));
+	if (m->probe.vid_pid)
+		bad |= json_object_set_new(json_object_get(root, "probe"), "vid_pid",
+		                           json_string(m->probe.vid_pid));
 	bad |= json_object_set_new(root, "device",
 	                           json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:I, s:s}",
 	                                     "dp_idcode", m->device.dp_idcode
@@ -147,6 +155,16 @@ char *swd_manifest_dump(const struct swd_manifest *m, const struct swd_manifest_
 		json_t *map = swd_flashmap_regions_json(m->map);
 
 		bad |= map == NULL || json_object_set_new(root, "map", map);
+	}
+	if (m->nflash_sources) {
+		json_t *t = json_array();
+
+		for (size_t i = 0; i < m->nflash_sources; i++)
+			bad |= json_array_append_new(t, json_pack("{s:o, s:I, s:s}",
+			                                          "address", jhex(m->flash_sources[i].address, 8),
+			                                          "size", (json_int_t)m->flash_sources[i].size,
+			                                          "obtained", source_names[!m->flash_sources[i].read]));
+		bad |= json_object_set_new(root, "flash_sources", t);
 	}
 	if (bad == 0)
 		text = json_dumps(root, JSON_INDENT(2) | JSON_SORT_KEYS | JSON_REAL_PRECISION(6));
@@ -247,7 +265,8 @@ static int parse_head(struct swd_jsonfield *c, const json_t *root, struct swd_ma
 static int parse_probe(struct swd_jsonfield *c, const json_t *o, struct swd_manifest *m)
 {
 	static const struct swd_jsonfield_key keys[] = {K("kind"), K("serial"), K("firmware"),
-	                                               K("target_voltage"), {NULL, false}};
+	                                               K("target_voltage"), {"vid_pid", false},
+	                                               {NULL, false}};
 	const json_t *v;
 	char b[64];
 	int rc;
@@ -259,6 +278,10 @@ static int parse_probe(struct swd_jsonfield *c, const json_t *o, struct swd_mani
 	                            &m->probe.serial)) < 0 ||
 	    (rc = swd_jsonfield_str(c, b, at(o, "probe", "firmware", b, sizeof(b)), STR_OR_NULL,
 	                            &m->probe.firmware)) < 0)
+		return rc;
+	if (json_object_get(o, "vid_pid") &&
+	    (rc = swd_jsonfield_str(c, b, at(o, "probe", "vid_pid", b, sizeof(b)), STR_OR_NULL,
+	                            &m->probe.vid_pid)) < 0)
 		return rc;
 	v = json_object_get(o, "target_voltage");
 	if (json_is_null(v))
@@ -495,12 +518,52 @@ static int parse_map(struct swd_jsonfield *c, const json_t *o, struct swd_manife
 	return 0;
 }
 
+/* "flash_sources": [{"address", "size", "obtained"}], absent when all of flash was read. */
+static int parse_sources(struct swd_jsonfield *c, const json_t *arr, struct swd_manifest *m)
+{
+	static const struct swd_jsonfield_key keys[] = {K("address"), K("size"), K("obtained"),
+	                                                {NULL, false}};
+	const json_t *v;
+	size_t i;
+	int rc;
+
+	if (arr == NULL)
+		return 0;
+	if ((rc = swd_jsonfield_array(c, "flash_sources", arr, true)) < 0)
+		return rc;
+	if (json_array_size(arr) > 4096)
+		return swd_jsonfield_error(c, "flash_sources", false, "'flash_sources' names at most 4096 runs");
+	m->flash_sources = calloc(json_array_size(arr), sizeof(*m->flash_sources));
+	if (m->flash_sources == NULL)
+		return swd_error_set(c->err, SWD_ENOMEM, "out of memory");
+	json_array_foreach(arr, i, v) {
+		struct swd_manifest_source *t = &m->flash_sources[i];
+		char ip[32], b[48];
+		uint64_t size;
+		int how;
+
+		swd_jsonfield_item(ip, sizeof(ip), "flash_sources", i);
+		if ((rc = swd_jsonfield_object(c, ip, v, keys)) < 0 ||
+		    (rc = swd_jsonfield_hex(c, swd_jsonfield_member(b, sizeof(b), ip, "address"),
+		                            json_object_get(v, "address"), UINT32_MAX, 0, &t->address)) < 0 ||
+		    (rc = swd_jsonfield_uint(c, swd_jsonfield_member(b, sizeof(b), ip, "size"),
+		                             json_object_get(v, "size"), 1, UINT32_MAX, &size)) < 0 ||
+		    (rc = swd_jsonfield_enum(c, swd_jsonfield_member(b, sizeof(b), ip, "obtained"),
+		                             json_object_get(v, "obtained"), source_names, &how)) < 0)
+			return rc;
+		t->size = (uint32_t)size;
+		t->read = how == 0;
+		m->nflash_sources = i + 1;
+	}
+	return 0;
+}
+
 static int parse_root(struct swd_jsonfield *c, const json_t *root, struct swd_manifest *m)
 {
 	static const struct swd_jsonfield_key top[] = {
 		K("format_version"), K("created"), K("tool"), K("openocd"), K("profile"),
 		K("probe"), K("device"), K("protection"), K("regions"), {"touched", false}, {"map", false},
-		{NULL, false}};
+		{"flash_sources", false}, {NULL, false}};
 	const json_t *arr, *v;
 	size_t i;
 	int rc;
@@ -526,7 +589,9 @@ static int parse_root(struct swd_jsonfield *c, const json_t *root, struct swd_ma
 		if ((rc = parse_region(c, rp, v, m, i)) < 0)
 			return rc;
 	}
-	return parse_map(c, json_object_get(root, "map"), m);
+	if ((rc = parse_map(c, json_object_get(root, "map"), m)) < 0)
+		return rc;
+	return parse_sources(c, json_object_get(root, "flash_sources"), m);
 }
 
 int swd_manifest_parse(const char *text, size_t len, const char *origin,

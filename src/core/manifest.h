@@ -46,6 +46,7 @@ struct swd_manifest {
 		char *kind;           /* "stlink", "stlink-tcp", "sim", ... */
 		char *serial;
 		char *firmware;       /* "V2J37S7" */
+		char *vid_pid;        /* "0483:3748" for a USB probe, else NULL (optional key) */
 		double target_voltage;/* volts; negative when unknown (written as null) */
 	} probe;
 
@@ -80,6 +81,14 @@ struct swd_manifest {
 	/* The flash map's regions ("map": {"unit", "regions"}, the shape --json prints).
 	 * Optional. Borrowed when writing; owned (regions only, no cells) when read. */
 	struct swd_flashmap *map;
+	/* How flash.bin was obtained, run by run, when not all of it was read: a restore's
+	 * safety bundle takes the units whose on-target CRC-32 equals the image it is about
+	 * to write from that image. Optional; absent means all of it was read. */
+	struct swd_manifest_source {
+		uint32_t address, size;
+		bool read;  /* false: equal to the image by on-target crc-32 */
+	} *flash_sources;
+	size_t nflash_sources;
 };
 
 /* Releases strings and arrays of a manifest returned by swd_bundle_open(). */

@@ -83,6 +83,9 @@ struct swd_family {
 	const char *unit;        /* what the driver erases and protects: "page", "sector" */
 	const char *units;       /* "pages", "sectors" */
 	bool pages;              /* the unit is a page (F1) */
+	/* the RCC register and bit that clock the CRC calculation unit (at 0x40023000) */
+	uint32_t crc_clock_reg;
+	uint32_t crc_clock_bit;
 	/* option bytes, both ways (core/optbytes.c; callers use swd_optbytes_*) */
 	void (*ob_decode)(const struct swd_profile *p, const uint8_t *raw,
 	                  struct swd_protection *out);

@@ -61,10 +61,11 @@ enum diag_id {
 const char *diag_id_name(enum diag_id id);
 /* Returns the id named NAME, or -1 when NAME is not in the vocabulary. */
 int diag_id_from_name(const char *name);
-/* The exit code the command contract gives a failure whose top finding is ID
- * (1 verify mismatch, 4 OpenOCD, 5 probe, 6 target did not respond, 7 protected,
- * 8 wrong target; 0 for verify-padding-only, which is not a failure). "unknown" gives 4;
- * a caller that knows which step failed may prefer that step's own code. */
+/* The error a failure whose top finding is ID stands for: SWD_E* (core/err.h), 0 for
+ * verify-padding-only, which is not a failure; "unknown" gives SWD_EOCDDIED. A caller that
+ * knows which step failed may prefer that step's own code. */
+int diag_id_code(enum diag_id id);
+/* swd_exit_code(diag_id_code(id)): the exit status the command contract gives it. */
 int diag_id_exit_code(enum diag_id id);
 
 enum diag_confidence {

@@ -7,6 +7,7 @@
 
 #include "diag/paste.h"
 #include "diag/rules.h"
+#include "ocd/ocdlog.h"
 
 #define MAX_EVIDENCE 12
 
@@ -100,134 +101,61 @@ static void lines_release(struct lines *l)
 
 /* --- facts from the log ------------------------------------------------------------- */
 
-/* Returns the text after NEEDLE in LINE (case-insensitive), or NULL. */
-static const char *after(const char *line, const char *needle)
-{
-	const char *p = strcasestr(line, needle);
-	return p ? p + strlen(needle) : NULL;
-}
-
-static bool parse_hex(const char *s, uint32_t *out)
-{
-	if (!s)
-		return false;
-	while (*s == ' ' || *s == ':')
-		s++;
-	char *end;
-	unsigned long v = strtoul(s, &end, 16);
-	if (end == s)
-		return false;
-	*out = (uint32_t)v;
-	return true;
-}
-
 static void derive_line(struct diag_ctx *c, const char *line, bool *saw_voltage)
 {
-	const char *p;
 	uint32_t v;
+	char word[64];
+	double volts;
+	int rdp;
 
-	/* "Open On-Chip Debugger 0.12.0", "Open On-Chip Debugger 0.10.0+dev-00512-g..." */
-	if ((p = after(line, "Open On-Chip Debugger ")) && c->ver_major < 0) {
+	if (c->ver_major < 0 && ocdlog_version(line, word, sizeof(word))) {
 		int ma, mi;
-		if (sscanf(p, "%d.%d", &ma, &mi) == 2) {
+		if (sscanf(word, "%d.%d", &ma, &mi) == 2) {
 			c->ver_major = ma;
 			c->ver_minor = mi;
 		}
 	}
-	/* ST-LINK: "Target voltage: 3.245800"; J-Link: "VTarget = 3.300 V". */
-	if ((p = after(line, "Target voltage: ")) || (p = after(line, "VTarget = "))) {
-		char *end;
-		double d = strtod(p, &end);
-		if (end != p) {
-			c->voltage = d;
-			*saw_voltage = true;
-		}
+	if (ocdlog_voltage(line, &volts)) {
+		c->voltage = volts;
+		*saw_voltage = true;
 	}
-	/* hla: "UNEXPECTED idcode: 0x2ba01477" then "expected 1 of 1: 0x1ba01477". */
 	/* The first IDCODE seen is the debug port's: JTAG chains list the boundary-scan TAP
 	 * after it, and retries repeat it. */
-	if ((p = after(line, "UNEXPECTED idcode")) && parse_hex(p, &v) && !c->has_dp_idcode) {
+	if (!c->has_dp_idcode && ocdlog_dp_idcode(line, &v)) {
 		c->has_dp_idcode = true;
 		c->dp_idcode = v;
 	}
-	if ((p = after(line, "expected ")) && *p >= '0' && *p <= '9' && strstr(p, " of ") &&
-	    !c->has_log_expected_idcode) {
-		const char *q = strstr(p, "0x");
-		if (q && parse_hex(q, &v)) {
-			c->has_log_expected_idcode = true;
-			c->log_expected_idcode = v;
-		}
+	if (!c->has_log_expected_idcode && ocdlog_expected_idcode(line, &v)) {
+		c->has_log_expected_idcode = true;
+		c->log_expected_idcode = v;
 	}
-	/* JTAG: "JTAG tap: stm32f1x.cpu       UNEXPECTED: 0x4ba00477 (mfg: ...)". */
-	if ((p = after(line, "UNEXPECTED: ")) && parse_hex(p, &v) && !c->has_dp_idcode) {
-		c->has_dp_idcode = true;
-		c->dp_idcode = v;
-	}
-	/* CMSIS-DAP / J-Link: "SWD DPIDR 0x1ba01477"; 0.9: "SWD IDCODE 0x1ba01477". */
-	if (((p = after(line, "SWD DPIDR ")) || (p = after(line, "SWD IDCODE "))) &&
-	    parse_hex(p, &v) && !c->has_dp_idcode) {
-		c->has_dp_idcode = true;
-		c->dp_idcode = v;
-	}
-	/* JTAG: "tap/device found: 0x3ba00477 (mfg: ...)". */
-	if ((p = after(line, "tap/device found: ")) && parse_hex(p, &v) && !c->has_dp_idcode) {
-		c->has_dp_idcode = true;
-		c->dp_idcode = v;
-	}
-	if ((p = after(line, "device id = ")) && parse_hex(p, &v)) {
+	if (ocdlog_device_id(line, &v)) {
 		c->has_dev_id = true;
 		c->dev_id = v;
 	}
-	/* "flash size = 64 KiB" (0.12), "flash size = 64kbytes" (0.9-0.11); not the OTP bank's
-	 * "flash size = 512 bytes". */
 	/* After "flash size failed, probe inaccurate" the size printed is OpenOCD's guess (the
 	 * family's maximum), not the register. */
-	if ((p = after(line, "flash size = ")) && !c->flash_size_failed) {
-		char *end;
-		unsigned long kib = strtoul(p, &end, 10);
-		while (*end == ' ')
-			end++;
-		if (end != p && (strncasecmp(end, "KiB", 3) == 0 || strncasecmp(end, "kbytes", 6) == 0)) {
-			c->has_flash_kib = true;
-			c->flash_kib = (uint32_t)kib;
-		}
+	if (!c->flash_size_failed && ocdlog_flash_kib(line, &v)) {
+		c->has_flash_kib = true;
+		c->flash_kib = v;
 	}
-	if (strcasestr(line, "flash size failed, probe inaccurate"))
+	if (ocdlog_flash_size_guessed(line))
 		c->flash_size_failed = true;
-	/* "Cortex-M3 r1p1 processor detected". */
-	if ((p = after(line, "Cortex-M")) && strstr(p, "processor detected")) {
-		static const struct { const char *name; uint32_t partno; } cores[] = {
-			{ "0+", 0xc60 }, { "0 ", 0xc20 }, { "3 ", 0xc23 }, { "4 ", 0xc24 },
-			{ "7 ", 0xc27 }, { "33 ", 0xd21 }, { "23 ", 0xd20 },
-		};
-		for (size_t i = 0; i < sizeof(cores) / sizeof(cores[0]); i++) {
-			if (strncmp(p, cores[i].name, strlen(cores[i].name)) == 0) {
-				c->has_cpu_partno = true;
-				c->cpu_partno = cores[i].partno;
-				break;
-			}
-		}
+	if (ocdlog_cpu(line, word, sizeof(word)) && (v = ocdlog_cpu_partno(word)) != 0) {
+		c->has_cpu_partno = true;
+		c->cpu_partno = v;
 	}
-	/* Option bytes as OpenOCD prints them. F1 options_read: "read protection: on" (0.11+),
-	 * "Readout Protection On" (0.9-0.10); the F1 (0.9-0.10) and F2/F4 drivers log "Device
-	 * Security Bit Set" when they read RDP != level 0. */
-	if (strcasestr(line, "read protection: on") || strcasestr(line, "Readout Protection On") ||
-	    strcasestr(line, "Device Security Bit Set"))
+	/* Option bytes as OpenOCD prints them. */
+	rdp = ocdlog_read_protection(line);
+	if (rdp == 1)
 		c->rdp_level = c->rdp_level > 1 ? c->rdp_level : 1;
-	else if ((strcasestr(line, "read protection: off") ||
-	          strcasestr(line, "Readout Protection Off")) && c->rdp_level < 0)
+	else if (rdp == 0 && c->rdp_level < 0)
 		c->rdp_level = 0;
-	if ((p = after(line, "write protection register = ")) && parse_hex(p, &v))
+	if (ocdlog_wrp_register(line, &v))
 		c->wrp = v == 0xffffffffu ? DIAG_TRI_NO : DIAG_TRI_YES;
 
-	/* "STLINK V2J37S7 (API v2) VID:PID 0483:3748" (0.11+). Case matters: 0.9-0.10 print
-	 * "STLINK v2 JTAG v27 API v2 SWIM v6" instead. */
-	if ((p = strstr(line, "STLINK V")) && !c->firmware[0]) {
-		p += strlen("STLINK V");
-		size_t n = strspn(p, "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ");
-		if (n && n + 2 < sizeof(c->firmware))
-			snprintf(c->firmware, sizeof(c->firmware), "V%.*s", (int)n, p);
-	}
+	if (!c->firmware[0])
+		ocdlog_stlink_firmware(line, c->firmware, sizeof(c->firmware));
 	if (c->family == DIAG_FAM_UNKNOWN) {
 		if (strcasestr(line, "stm32f1x"))
 			c->family = DIAG_FAM_F1;

@@ -9,32 +9,33 @@
 /* Order follows enum diag_id; the names are the public, stable vocabulary. */
 static const struct {
 	const char *name;
-	int exit_code; /* the command contract's code when this is the top finding */
+	int code; /* SWD_E* when this is the top finding (0: not a failure); its exit code is
+	           * swd_exit_code()'s, the one mapping */
 } id_table[DIAG_ID_COUNT] = {
-	[DIAG_PROBE_NOT_FOUND] = { "probe-not-found", 5 },
-	[DIAG_USB_PERMISSION] = { "usb-permission", 5 },
-	[DIAG_PROBE_BUSY] = { "probe-busy", 5 },
-	[DIAG_PROBE_DRIVER_MISSING] = { "probe-driver-missing", 5 },
-	[DIAG_TARGET_UNPOWERED] = { "target-unpowered", 6 },
-	[DIAG_SWD_UNREACHABLE] = { "swd-unreachable", 6 },
-	[DIAG_TARGET_LOW_POWER] = { "target-low-power", 6 },
-	[DIAG_SWD_COMM_ERRORS] = { "swd-comm-errors", 6 },
-	[DIAG_CORE_HALT_TIMEOUT] = { "core-halt-timeout", 6 },
-	[DIAG_CLONE_IDCODE] = { "clone-idcode", 8 },
-	[DIAG_COUNTERFEIT_MCU] = { "counterfeit-mcu", 8 },
-	[DIAG_UNSUPPORTED_DEVICE] = { "unsupported-device", 8 },
-	[DIAG_WRONG_TARGET_CONFIG] = { "wrong-target-config", 8 },
-	[DIAG_FLASH_SIZE_MISMATCH] = { "flash-size-mismatch", 8 },
-	[DIAG_READOUT_PROTECTED] = { "readout-protected", 7 },
-	[DIAG_WRITE_PROTECTED] = { "write-protected", 7 },
-	[DIAG_PORT_IN_USE] = { "port-in-use", 4 },
-	[DIAG_CONFIG_NOT_FOUND] = { "config-not-found", 4 },
-	[DIAG_OPENOCD_MISSING] = { "openocd-missing", 4 },
-	[DIAG_OPENOCD_TOO_OLD] = { "openocd-too-old", 4 },
+	[DIAG_PROBE_NOT_FOUND] = { "probe-not-found", SWD_EPROBENOTFOUND },
+	[DIAG_USB_PERMISSION] = { "usb-permission", SWD_EPROBEPERM },
+	[DIAG_PROBE_BUSY] = { "probe-busy", SWD_EPROBEBUSY },
+	[DIAG_PROBE_DRIVER_MISSING] = { "probe-driver-missing", SWD_EPROBENOTFOUND },
+	[DIAG_TARGET_UNPOWERED] = { "target-unpowered", SWD_ETARGETNORESP },
+	[DIAG_SWD_UNREACHABLE] = { "swd-unreachable", SWD_ETARGETNORESP },
+	[DIAG_TARGET_LOW_POWER] = { "target-low-power", SWD_ETARGETNORESP },
+	[DIAG_SWD_COMM_ERRORS] = { "swd-comm-errors", SWD_ETARGETNORESP },
+	[DIAG_CORE_HALT_TIMEOUT] = { "core-halt-timeout", SWD_ETARGETNORESP },
+	[DIAG_CLONE_IDCODE] = { "clone-idcode", SWD_EWRONGTARGET },
+	[DIAG_COUNTERFEIT_MCU] = { "counterfeit-mcu", SWD_EWRONGTARGET },
+	[DIAG_UNSUPPORTED_DEVICE] = { "unsupported-device", SWD_EWRONGTARGET },
+	[DIAG_WRONG_TARGET_CONFIG] = { "wrong-target-config", SWD_EWRONGTARGET },
+	[DIAG_FLASH_SIZE_MISMATCH] = { "flash-size-mismatch", SWD_EWRONGTARGET },
+	[DIAG_READOUT_PROTECTED] = { "readout-protected", SWD_EPROTECTED },
+	[DIAG_WRITE_PROTECTED] = { "write-protected", SWD_EPROTECTED },
+	[DIAG_PORT_IN_USE] = { "port-in-use", SWD_EOCDDIED },
+	[DIAG_CONFIG_NOT_FOUND] = { "config-not-found", SWD_EOCDDIED },
+	[DIAG_OPENOCD_MISSING] = { "openocd-missing", SWD_EOCDMISSING },
+	[DIAG_OPENOCD_TOO_OLD] = { "openocd-too-old", SWD_EOCDDIED },
 	[DIAG_VERIFY_PADDING_ONLY] = { "verify-padding-only", 0 },
-	[DIAG_VERIFY_MISMATCH] = { "verify-mismatch", 1 },
+	[DIAG_VERIFY_MISMATCH] = { "verify-mismatch", SWD_EVERIFY },
 	/* Nothing explained the failure; OpenOCD gave up on something we cannot name. */
-	[DIAG_UNKNOWN] = { "unknown", 4 },
+	[DIAG_UNKNOWN] = { "unknown", SWD_EOCDDIED },
 };
 
 const char *diag_id_name(enum diag_id id)
@@ -54,11 +55,16 @@ int diag_id_from_name(const char *name)
 	return -1;
 }
 
-int diag_id_exit_code(enum diag_id id)
+int diag_id_code(enum diag_id id)
 {
 	if ((unsigned)id >= DIAG_ID_COUNT)
-		return id_table[DIAG_UNKNOWN].exit_code;
-	return id_table[id].exit_code;
+		return id_table[DIAG_UNKNOWN].code;
+	return id_table[id].code;
+}
+
+int diag_id_exit_code(enum diag_id id)
+{
+	return swd_exit_code(diag_id_code(id));
 }
 
 const char *diag_confidence_name(enum diag_confidence c)

@@ -2,6 +2,7 @@
 #include "ocd/process.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -73,15 +74,30 @@ oom:
 	argv_push(a, NULL);
 }
 
+/* The interface config: the one an interface name stands for, else cfg's own. */
+static const char *interface_cfg(const struct ocdproc_config *cfg)
+{
+	const char *i = cfg->interface;
+
+	if (!i || !*i)
+		return cfg->interface_cfg;
+	if (strcmp(i, "cmsis-dap") == 0)
+		return "interface/cmsis-dap.cfg";
+	if (strcmp(i, "jlink") == 0)
+		return "interface/jlink.cfg";
+	return "interface/stlink.cfg";
+}
+
 int ocdproc_build_argv(const struct ocdproc_config *cfg, char ***argv, size_t *argc,
                        struct swd_error *err)
 {
 	struct argv_b a = { 0 };
+	const char *icfg = interface_cfg(cfg);
 	char num[32];
 
 	*argv = NULL;
 	*argc = 0;
-	if (!cfg->interface_cfg || !*cfg->interface_cfg || !cfg->target_cfg || !*cfg->target_cfg)
+	if (!icfg || !*icfg || !cfg->target_cfg || !*cfg->target_cfg)
 		return swd_error_set(err, SWD_EINTERNAL, "openocd needs an interface and a target config");
 	argv_push(&a, strdup(cfg->openocd && *cfg->openocd ? cfg->openocd : "openocd"));
 	if (cfg->debug_level > 0 && cfg->debug_level != 2) {
@@ -90,7 +106,7 @@ int ocdproc_build_argv(const struct ocdproc_config *cfg, char ***argv, size_t *a
 	}
 	/* `-f X` becomes `script {X}` inside OpenOCD, which breaks on braces; quoting it
 	 * ourselves keeps any path literal. */
-	push_c(&a, "script", cfg->interface_cfg, NULL);
+	push_c(&a, "script", icfg, NULL);
 	switch (cfg->probe) {
 	case OCDPROC_PROBE_STLINK_TCP:
 		snprintf(num, sizeof(num), "%u", cfg->stlink_port);
@@ -109,7 +125,13 @@ int ocdproc_build_argv(const struct ocdproc_config *cfg, char ***argv, size_t *a
 	if (cfg->transport && *cfg->transport)
 		push_c(&a, "transport select", cfg->transport, NULL);
 	for (size_t i = 0; i < cfg->nvars; i++)
-		push_c(&a, "set", cfg->vars[i].name, cfg->vars[i].value);
+		if (!cfg->dp_idcode || strcmp(cfg->vars[i].name, "CPUTAPID") != 0)
+			push_c(&a, "set", cfg->vars[i].name, cfg->vars[i].value);
+	if (cfg->dp_idcode) {
+		/* the stock target configs take the expected DP IDCODE from CPUTAPID */
+		snprintf(num, sizeof(num), "0x%08" PRIx32, cfg->dp_idcode);
+		push_c(&a, "set", "CPUTAPID", num);
+	}
 	push_c(&a, "script", cfg->target_cfg, NULL);
 	/* Speed and reset configuration after the target config, which sets its own. */
 	if (cfg->adapter_khz) {

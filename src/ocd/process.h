@@ -39,12 +39,16 @@ struct ocdproc_var {
 struct ocdproc_config {
 	const char *openocd;           /* path, or NULL/"" for "openocd" on PATH */
 	const char *interface_cfg;     /* "interface/stlink.cfg" (search path) or a file */
+	const char *interface;         /* NULL, or an interface name that replaces interface_cfg:
+	                                * "cmsis-dap", "jlink", anything else the ST-LINK's */
 	enum ocdproc_probe probe;
 	const char *serial;            /* OCDPROC_PROBE_USB_SERIAL */
 	unsigned stlink_port;          /* OCDPROC_PROBE_STLINK_TCP */
 	const char *transport;         /* "hla_swd", ... or NULL to let OpenOCD pick */
 	const struct ocdproc_var *vars;/* `set NAME VALUE`, before the target config */
 	size_t nvars;
+	uint32_t dp_idcode;            /* 0, or the DP IDCODE the target config must expect (a
+	                                * clone's): replaces any CPUTAPID in vars */
 	const char *target_cfg;        /* "target/stm32f4x.cfg" */
 	unsigned adapter_khz;          /* 0: the target config's default */
 	bool connect_under_reset;      /* reset_config srst_only srst_nogate connect_assert_srst */

@@ -1,4 +1,5 @@
-/* rpc.h - client for OpenOCD's TCL RPC server (reference section 12) over libuv TCP.
+/* rpc.h - client for OpenOCD's TCL RPC server (OpenOCD manual, "Tcl RPC server") over libuv
+ * TCP.
  *
  * Owns: the 0x1A framing (a push parser, rpc_framer), the connection, the request queue
  * (replies come back in request order), per-request timeouts, and telling asynchronous

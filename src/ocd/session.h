@@ -4,7 +4,10 @@
  * to its TCL port (rpc.h) and offers the operations swdbackup needs: identify, reset, read
  * flash to a file with progress, read small regions, verify on target, erase+program,
  * option bytes, and a raw command escape. Each call runs the session's private uv loop
- * until its result arrives, so callers stay straight-line code.
+ * until its result arrives, so callers stay straight-line code. The lifecycle and the
+ * request/reply path are in session.c, the target operations in target.c, the flash
+ * operations in flash.c (they share session-priv.h); what OpenOCD's text says is read by
+ * ocdlog.h.
  *
  * Must not: print, exit, parse profiles or decide exit codes. Progress and OpenOCD's log
  * lines are delivered as events through callbacks; errors as codes plus details.
@@ -45,6 +48,7 @@
 #include <stdint.h>
 
 #include "core/err.h"
+#include "ocd/ocdlog.h"
 #include "ocd/process.h"
 
 struct ocd_session;
@@ -64,20 +68,6 @@ struct ocd_session_config {
 	bool no_signals;               /* do not install SIGINT/SIGTERM handlers (tests) */
 	uint64_t start_timeout_ms;     /* 0: 30 s, from spawn until the TCL port answers */
 	uint64_t command_timeout_ms;   /* 0: 60 s; long operations add time per byte */
-};
-
-/* Probe facts parsed from OpenOCD's init log (absent facts stay 0/""). */
-struct ocd_probe_info {
-	char adapter[16];       /* "stlink" when an ST-LINK answered, else "" */
-	char firmware[32];      /* "V2J37S7" */
-	unsigned api_version;   /* 2 from "(API v2)" */
-	uint16_t vid, pid;      /* 0x0483, 0x3748 */
-	bool has_voltage;
-	double target_voltage;  /* volts, when has_voltage */
-	char server_version[32];/* stlink-server "2.1.0" for tcp probes, else "" */
-	unsigned adapter_khz;   /* last "clock speed N kHz" / "using N kHz", 0 if unseen */
-	char cpu[48];           /* "Cortex-M4 r0p1" */
-	char openocd_version[64]; /* "0.12.0" from the banner */
 };
 
 struct ocd_identity {
@@ -118,7 +108,7 @@ struct ocd_failure {
  * *out is new whenever memory allowed, success or not: callers always call
  * ocd_session_free(*out) (NULL is fine), and may read ocd_session_failure(*out) first. */
 int ocd_session_start(const struct ocd_session_config *cfg, struct ocd_session **out,
-                      struct ocd_probe_info *probe, struct swd_error *err);
+                      struct ocdlog_probe *probe, struct swd_error *err);
 
 /* Shuts OpenOCD down cleanly: resumes a target this session left halted (unless
  * ocd_keep_halted()), sends `shutdown`, waits for the exit (SIGTERM, then SIGKILL, after
@@ -135,12 +125,6 @@ const struct ocd_failure *ocd_session_failure(const struct ocd_session *s);
 /* All OpenOCD output lines so far. Returns: borrowed. */
 const char *const *ocd_session_log(const struct ocd_session *s, size_t *n);
 
-/* Process id of the running OpenOCD, 0 when none (tests, diagnosis). */
-int ocd_session_pid(const struct ocd_session *s);
-
-/* The OpenOCD command line that was launched (for -v / reports). Returns: borrowed. */
-const char *const *ocd_session_argv(const struct ocd_session *s, size_t *n);
-
 /* ---- operations ---------------------------------------------------------------------- */
 
 /* Reads CPUID, DBGMCU_IDCODE, the flash-size halfword and the 96-bit UID. Works on a
@@ -156,13 +140,9 @@ enum ocd_reset_mode { OCD_RESET_RUN, OCD_RESET_HALT, OCD_RESET_INIT };
  * reset handlers. */
 int ocd_reset(struct ocd_session *s, enum ocd_reset_mode mode, struct swd_error *err);
 
-/* `halt` / `resume`. */
+/* `halt`. */
 int ocd_halt(struct ocd_session *s, struct swd_error *err);
-int ocd_resume(struct ocd_session *s, struct swd_error *err);
 
-/* The target state OpenOCD last announced ("running", "halted", "reset", ...; "" before
- * the first change). Returns: borrowed. */
-const char *ocd_target_state(const struct ocd_session *s);
 
 /* Leave the target halted when the session stops (swdbackup reset --halt). */
 void ocd_keep_halted(struct ocd_session *s);
@@ -200,11 +180,6 @@ struct ocd_verify_result {
 int ocd_verify_image(struct ocd_session *s, const char *path, uint32_t address,
                      struct ocd_verify_result *out, struct swd_error *err);
 
-/* `flash verify_bank BANK FILE OFFSET`: reads and compares on the host. Same results,
- * except that first_diff_address is an offset within the bank (OpenOCD prints it so). */
-int ocd_verify_bank(struct ocd_session *s, unsigned bank, const char *path, uint32_t offset,
-                    struct ocd_verify_result *out, struct swd_error *err);
-
 /* One erasable unit (from the profile). */
 struct ocd_sector {
 	unsigned index;   /* OpenOCD's sector number within the bank */
@@ -213,7 +188,10 @@ struct ocd_sector {
 };
 
 struct ocd_program_args {
-	const char *path;          /* raw binary image */
+	const uint8_t *data;       /* the raw image (borrowed for the call) */
+	size_t len;
+	const char *scratch;       /* a file name the call may create, overwrite and removes:
+	                            * OpenOCD reads the image from it, a chunk at a time */
 	unsigned bank;
 	uint32_t bank_base;        /* 0x08000000 */
 	uint32_t offset;           /* image offset within the bank (normally 0) */
@@ -228,17 +206,18 @@ struct ocd_program_args {
  * verifies. */
 int ocd_program(struct ocd_session *s, const struct ocd_program_args *a, struct swd_error *err);
 
-/* `flash erase_sector BANK FIRST LAST`. */
+/* `flash erase_sector BANK FIRST LAST` (after a reset halt, as every write). */
 int ocd_erase_sectors(struct ocd_session *s, unsigned bank, unsigned first, unsigned last,
                       struct swd_error *err);
 
-/* Option bytes through the flash driver ("stm32f1x" or "stm32f2x"). *text is new (the
- * driver's report, e.g. "user_options 0xEC" / F1's lines). The target must be halted on
- * F1. Text-only failures ("failed to ...") become SWD_ETARGETFAILED. */
-int ocd_options_read(struct ocd_session *s, const char *driver, unsigned bank, char **text,
-                     struct swd_error *err);
-int ocd_options_lock(struct ocd_session *s, const char *driver, unsigned bank,
-                     struct swd_error *err);
+/* Readout protection as DRIVER's options_read states it (F1: from FLASH_OBR, which answers
+ * when a debugger read of the option area faults under RDP level 1): *level is 1 (on),
+ * 0 (off) or -1 (the reply does not say). The target must be halted. */
+int ocd_read_protection(struct ocd_session *s, const char *driver, unsigned bank, int *level,
+                        struct swd_error *err);
+
+/* `DRIVER unlock BANK`: readout protection back to level 0, which mass-erases the flash
+ * (after a reset halt, as every write). */
 int ocd_options_unlock(struct ocd_session *s, const char *driver, unsigned bank,
                        struct swd_error *err);
 
@@ -264,7 +243,7 @@ int ocd_f2_options_write(struct ocd_session *s, unsigned bank, uint32_t user,
 int ocd_flash_protect(struct ocd_session *s, unsigned bank, unsigned first, unsigned last,
                       bool on, struct swd_error *err);
 
-/* Raw escape for diagnosis: runs script under catch+capture and returns OpenOCD's code
+/* Raw escape (diagnosis, on-target routines): runs script under catch+capture and returns OpenOCD's code
  * (0 ok, 1 Tcl error, negative OpenOCD error) and *text (new): the log text the command
  * produced, else its result. Returns 0 whenever the round trip worked, whatever *ocd_code. */
 int ocd_command(struct ocd_session *s, const char *script, int *ocd_code, char **text,

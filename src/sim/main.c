@@ -1,7 +1,8 @@
 /* main.c - swdbackup-sim: a virtual ST-LINK/V2 with a simulated STM32 behind it.
  *
  * Wires the pieces together: options -> mcu (the board) -> probe (the ST-LINK) ->
- * server (libuv TCP on 127.0.0.1). The only place that prints to the user or exits.
+ * server (libuv TCP on 127.0.0.1); `swdbackup-sim usb ...` hands over to usb.c (the
+ * virtual USB bus). The only place that prints to the user or exits.
  * Exit codes: 0 after SIGINT/SIGTERM (board saved), 1 when the board cannot be created,
  * saved or the port cannot be bound, 2 for bad options.
  */
@@ -18,6 +19,7 @@
 #include "sim/options.h"
 #include "sim/probe.h"
 #include "sim/server.h"
+#include "sim/usb.h"
 
 /* strerror() in the project's lowercase message style. Returns: static buffer. */
 static const char *errstr(int errnum)
@@ -54,22 +56,6 @@ static int write_portfile(const char *path, int port)
 	return rc;
 }
 
-/* A stable 24-hex-digit serial, like a real ST-LINK/V2's, from the board's path: each
- * board file gets its own probe identity without configuration. */
-static void derive_serial(char out[25], const char *flash)
-{
-	char *real = realpath(flash, NULL);
-	const char *s = real ? real : flash;
-	uint64_t h1 = 0xcbf29ce484222325ull, h2 = 0x84222325cbf29ce4ull;
-
-	for (const char *c = s; *c; c++) {
-		h1 = (h1 ^ (uint8_t)*c) * 0x100000001b3ull;
-		h2 = (h2 ^ (uint8_t)*c) * 0x100000001b3ull + 0x9e3779b9u;
-	}
-	snprintf(out, 25, "%016llX%08X", (unsigned long long)h1, (unsigned)(h2 >> 32));
-	free(real);
-}
-
 int main(int argc, char **argv)
 {
 	struct sim_options o;
@@ -87,6 +73,8 @@ int main(int argc, char **argv)
 
 	/* A client that vanishes mid-reply must cost a connection, not the process. */
 	signal(SIGPIPE, SIG_IGN);
+	if (argc > 1 && strcmp(argv[1], "usb") == 0)
+		return sim_usb_main(argc - 2, argv + 2);
 	if (sim_options_parse(&o, argc, argv, err, sizeof(err)) < 0) {
 		fprintf(stderr, "swdbackup-sim: %s\n", err);
 		return 2;
@@ -125,7 +113,7 @@ int main(int argc, char **argv)
 	}
 
 	if (!o.serial)
-		derive_serial(serial, o.flash);
+		probe_default_serial(serial, o.flash);
 	memset(&pc, 0, sizeof(pc));
 	pc.model = o.probe;
 	pc.serial = o.serial ? o.serial : serial;

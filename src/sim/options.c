@@ -28,6 +28,7 @@ const char *sim_options_usage(void)
 	       "                     [--uid HEX] [--serial TEXT] [--probe v2|v2-1]\n"
 	       "                     [--dbgmcu-idcode HEX]\n"
 	       "                     [--trace FILE] [--seed N]\n"
+	       "       swdbackup-sim usb --board SPEC... -- COMMAND   (see usb --help)\n"
 	       "       swdbackup-sim --list-models | --help\n"
 	       "\n"
 	       "A virtual ST-LINK/V2 (stlink-server protocol on 127.0.0.1) with a simulated\n"
@@ -48,7 +49,8 @@ const char *sim_options_usage(void)
 	       "  --serial TEXT      probe serial number (default derived from the flash path)\n"
 	       "  --dbgmcu-idcode HEX  what DBGMCU_IDCODE reads instead of the model's (REV_ID in\n"
 	       "                     bits 31:16, DEV_ID in 11:0): early or other silicon\n"
-	       "  --probe P          v2 (PID 0x3748, V2J37S7, default) or v2-1 (PID 0x374B)\n"
+	       "  --probe P          v2 (PID 0x3748, V2J37S7, default), v2-1 (PID 0x374B) or v3\n"
+	       "                     (PID 0x374F, V3J7M1B3)\n"
 	       "  --trace FILE       log one line per ST-LINK command\n"
 	       "  --seed N           seed for the flaky fault (default 1)\n";
 }
@@ -271,8 +273,10 @@ int sim_options_parse(struct sim_options *o, int argc, char **argv, char *err, s
 				o->probe = PROBE_V2;
 			else if (strcmp(optarg, "v2-1") == 0)
 				o->probe = PROBE_V2_1;
+			else if (strcmp(optarg, "v3") == 0)
+				o->probe = PROBE_V3;
 			else
-				return fail(err, errlen, "--probe '%s' is unknown; use v2 or v2-1", optarg);
+				return fail(err, errlen, "--probe '%s' is unknown; use v2, v2-1 or v3", optarg);
 			break;
 		case ':':
 			return fail(err, errlen, "option '%s' needs a value", argv[optind - 1]);

@@ -8,6 +8,7 @@
 #include "sim/probe.h"
 
 #include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* ST-LINK USB command bytes (CDB[0], and CDB[1] under DEBUG_COMMAND). */
@@ -40,6 +41,8 @@ enum {
 	DBG_READMEM_16 = 0x47,
 	DBG_WRITEMEM_16 = 0x48,
 	DBG_INIT_AP = 0x4B,
+	DBG_APIV3_SET_COM_FREQ = 0x61,
+	DBG_APIV3_GET_COM_FREQ = 0x62,
 };
 
 enum {
@@ -57,6 +60,7 @@ enum { MODE_MASS = 1, MODE_DEBUG = 2 };
 #define SWD_CLOCKS_PER_TRANSFER 46   /* request, ACK, 32 data bits, parity, turnarounds */
 #define PROBE_MAX_MEM 6144           /* STLINK_DATA_SIZE: the probe's buffer */
 #define PROBE_MAX_MEM8 64            /* 8-bit transfers on V2 */
+#define PROBE_MAX_MEM8_V3 512        /* and on V3 from firmware J6 */
 
 /* SWD_SET_FREQ divisor -> kHz for ST-LINK/V2 (OpenOCD stlink_khz_to_speed_map_swd). */
 static const struct {
@@ -65,6 +69,29 @@ static const struct {
 	{0, 4000}, {1, 1800}, {2, 1200}, {3, 950}, {7, 480}, {15, 240},
 	{31, 125}, {40, 100}, {79, 50}, {158, 25}, {265, 15}, {798, 5},
 };
+
+/* The SWD clocks a V3 offers in GET_COM_FREQ, fastest first (OpenOCD picks the fastest
+ * at or below the requested speed). */
+static const unsigned v3_khz[] = {24000, 8000, 3300, 1000, 200, 50, 5};
+
+uint16_t probe_pid(enum probe_model model)
+{
+	return model == PROBE_V3 ? 0x374F : model == PROBE_V2_1 ? 0x374B : 0x3748;
+}
+
+void probe_default_serial(char out[25], const char *flash)
+{
+	char *real = realpath(flash, NULL);
+	const char *s = real ? real : flash;
+	uint64_t h1 = 0xcbf29ce484222325ull, h2 = 0x84222325cbf29ce4ull;
+
+	for (const char *c = s; *c; c++) {
+		h1 = (h1 ^ (uint8_t)*c) * 0x100000001b3ull;
+		h2 = (h2 ^ (uint8_t)*c) * 0x100000001b3ull + 0x9e3779b9u;
+	}
+	snprintf(out, 25, "%016llX%08X", (unsigned long long)h1, (unsigned)(h2 >> 32));
+	free(real);
+}
 
 unsigned probe_divisor_khz(unsigned divisor)
 {
@@ -130,7 +157,8 @@ static void mem_access(struct probe *p, const struct stp_request *req, uint8_t *
 	bool write = op == DBG_WRITEMEM_32 || op == DBG_WRITEMEM_16 || op == DBG_WRITEMEM_8;
 	unsigned width = (op == DBG_READMEM_32 || op == DBG_WRITEMEM_32) ? 4
 	                 : (op == DBG_READMEM_16 || op == DBG_WRITEMEM_16) ? 2 : 1;
-	uint32_t max = width == 1 ? PROBE_MAX_MEM8 : PROBE_MAX_MEM;
+	uint32_t max = width != 1 ? PROBE_MAX_MEM
+	               : p->cfg.model == PROBE_V3 ? PROBE_MAX_MEM8_V3 : PROBE_MAX_MEM8;
 	uint8_t st;
 
 	if (len % width || addr % width || len > max) {
@@ -192,6 +220,30 @@ static void debug_command(struct probe *p, const struct stp_request *req, uint8_
 		p->swd_khz = probe_divisor_khz(stp_get_u16(c + 2));
 		trace(p, "SWD_SET_FREQ divisor=%u khz=%u status=0x80", stp_get_u16(c + 2),
 		      p->swd_khz);
+		break;
+	case DBG_APIV3_GET_COM_FREQ:
+		/* [0] status, [8] count, [12 + 4i] kHz: the V3's fixed list for SWD. */
+		if (p->cfg.model != PROBE_V3) {
+			st = ST_FAULT;
+		} else if (n >= 12) {
+			size_t count = sizeof(v3_khz) / sizeof(v3_khz[0]);
+			while (count && 12 + 4 * count > n)
+				count--;
+			d[8] = (uint8_t)count;
+			for (size_t i = 0; i < count; i++)
+				stp_put_u32(d + 12 + 4 * i, v3_khz[i]);
+		}
+		trace(p, "APIV3_GET_COM_FREQ status=0x%02x", st);
+		break;
+	case DBG_APIV3_SET_COM_FREQ:
+		if (p->cfg.model != PROBE_V3) {
+			st = ST_FAULT;
+		} else {
+			p->swd_khz = stp_get_u32(c + 4);
+			if (p->swd_khz == 0)
+				p->swd_khz = v3_khz[sizeof(v3_khz) / sizeof(v3_khz[0]) - 1];
+		}
+		trace(p, "APIV3_SET_COM_FREQ khz=%u status=0x%02x", stp_get_u32(c + 4), st);
 		break;
 	case DBG_ENTER:
 		if (c[2] != 0xA3) {
@@ -272,34 +324,38 @@ static void debug_command(struct probe *p, const struct stp_request *req, uint8_
 		d[0] = st;
 }
 
-static void usb_command(struct probe *p, const struct stp_request *req, uint64_t now_ns,
-                        struct probe_reply *r)
+void probe_command(struct probe *p, const struct stp_request *req, uint64_t now_ns,
+                   struct probe_reply *r)
 {
 	/* The reply always has exactly the data-in size OpenOCD asked for, or it would
 	 * lose step with the stream. */
 	size_t n = req->dir == STP_DIR_OUT ? 0 : req->data_len;
 	uint8_t *d = r->buf + 4;
-	static const uint8_t version[2][6] = {
-		{0x29, 0x47, 0x83, 0x04, 0x48, 0x37}, /* V2J37S7, 0483:3748 */
-		{0x29, 0x5A, 0x83, 0x04, 0x4B, 0x37}, /* V2J37M26, 0483:374B */
+	static const uint8_t version[3][6] = {
+		[PROBE_V2] = {0x29, 0x47, 0x83, 0x04, 0x48, 0x37},   /* V2J37S7, 0483:3748 */
+		[PROBE_V2_1] = {0x29, 0x5A, 0x83, 0x04, 0x4B, 0x37}, /* V2J37M26, 0483:374B */
+		/* V3: v=3 with x = y = 0 makes OpenOCD ask GET_VERSION_EX for the rest. */
+		[PROBE_V3] = {0x30, 0x00, 0x83, 0x04, 0x4F, 0x37},
 	};
+	/* GET_VERSION_EX: V3J7M1B3, 0483:374F. */
+	static const uint8_t version_ex[12] = {3, 0, 7, 1, 3, 0, 0, 0, 0x83, 0x04, 0x4F, 0x37};
 
 	memset(r->buf, 0, 4 + n);
 	r->len = 4 + n;
 	r->cost_ns = USB_ROUND_TRIP_NS;
-
-	if (!p->open || req->id != p->connect_id) {
-		stp_put_u32(r->buf, STP_SS_BAD_PARAMETER);
-		trace(p, "SEND_USB_CMD connect_id=0x%08x not open status=0x%x", req->id,
-		      STP_SS_BAD_PARAMETER);
-		return;
-	}
 	stp_put_u32(r->buf, STP_SS_OK);
 
 	switch (req->cdb[0]) {
 	case USB_GET_VERSION:
-		memcpy(d, version[p->cfg.model == PROBE_V2_1], n < 6 ? n : 6);
+		memcpy(d, version[p->cfg.model], n < 6 ? n : 6);
 		trace(p, "GET_VERSION");
+		break;
+	case USB_APIV3_GET_VERSION_EX:
+		if (p->cfg.model == PROBE_V3)
+			memcpy(d, version_ex, n < sizeof(version_ex) ? n : sizeof(version_ex));
+		else if (n >= 1)
+			d[0] = ST_FAULT;
+		trace(p, "APIV3_GET_VERSION_EX");
 		break;
 	case USB_GET_CURRENT_MODE:
 		if (n >= 1)
@@ -351,7 +407,7 @@ void probe_handle(struct probe *p, const struct stp_request *req, uint64_t now_n
 		break;
 	case STP_GET_DEV_INFO: {
 		uint8_t info[STP_DEV_INFO_REPLY_LEN];
-		uint16_t pid = p->cfg.model == PROBE_V2_1 ? 0x374B : 0x3748;
+		uint16_t pid = probe_pid(p->cfg.model);
 		uint32_t st = req->arg == 0 ? STP_SS_OK : STP_SS_BAD_PARAMETER;
 		size_t want = 4 + (size_t)req->size;
 
@@ -388,7 +444,16 @@ void probe_handle(struct probe *p, const struct stp_request *req, uint64_t now_n
 		break;
 	}
 	case STP_SEND_USB_CMD:
-		usb_command(p, req, now_ns, r);
+		if (!p->open || req->id != p->connect_id) {
+			size_t n = req->dir == STP_DIR_OUT ? 0 : req->data_len;
+			memset(r->buf, 0, 4 + n);
+			r->len = 4 + n;
+			stp_put_u32(r->buf, STP_SS_BAD_PARAMETER);
+			trace(p, "SEND_USB_CMD connect_id=0x%08x not open status=0x%x", req->id,
+			      STP_SS_BAD_PARAMETER);
+			break;
+		}
+		probe_command(p, req, now_ns, r);
 		break;
 	default:
 		r->len = stp_encode_u32(r->buf, STP_SS_CMD_NOT_AVAILABLE);

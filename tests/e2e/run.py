@@ -9,6 +9,7 @@ import argparse
 import hashlib
 import json
 import os
+import pwd
 import random
 import re
 import resource
@@ -32,11 +33,13 @@ MODELS = {
     "stm32f429zg": (1024 * 1024, "target/stm32f4x.cfg"),
 }
 
-BOARD_KEYS = {"name", "model", "content", "faults", "timing", "uid", "serial", "args"}
+BOARD_KEYS = {"name", "model", "content", "faults", "timing", "uid", "serial", "args", "bus",
+              "probe"}
 STEP_KEYS = {
     "run", "openocd", "before_target", "board", "exit", "expect", "reject",
     "expect_stdout", "expect_stderr", "files", "timeout", "restart", "stop",
-    "write_random", "size", "seed", "note", "stdin", "fsize_limit", "stdout_closed",
+    "write_random", "size", "seed", "note", "stdin", "fsize_limit", "stdout_closed", "usb",
+    "as_user",
 }
 FILE_KEYS = {"file", "equals_board", "equals", "starts_with", "sha256", "size", "all_bytes",
              "differs"}
@@ -73,6 +76,14 @@ class Board:
         self.extra = [str(a) for a in spec.get("args", [])]
         self.uid = spec.get("uid")
         self.serial = spec.get("serial")
+        # "usb": the board is not served over TCP; steps with "usb": true run under
+        # `swdbackup-sim usb` with every such board attached to the virtual bus.
+        self.bus = spec.get("bus", "tcp")
+        if self.bus not in ("tcp", "usb"):
+            raise CaseError(f"board '{self.name}': bus must be tcp or usb, not '{self.bus}'")
+        self.probe = spec.get("probe")
+        if self.bus == "usb" and (self.uid or self.extra):
+            raise CaseError(f"board '{self.name}': uid and args are for the TCP server only")
         self.sim = sim
         self.dir = os.path.join(tmp, self.name)
         os.makedirs(self.dir)
@@ -104,7 +115,18 @@ class Board:
             cmd += ["--serial", self.serial]
         return cmd + self.extra
 
+    def usb_spec(self):
+        """The board as a `swdbackup-sim usb --board` SPEC."""
+        spec = [self.model, self.flash, f"timing={self.timing}"]
+        if self.serial:
+            spec.append(f"serial={self.serial}")
+        if self.probe:
+            spec.append(f"probe={self.probe}")
+        return ",".join(spec + [f"fault={f}" for f in self.faults])
+
     def start(self):
+        if self.bus == "usb":
+            return
         if os.path.exists(self.portfile):
             os.unlink(self.portfile)
         self.starts += 1
@@ -266,13 +288,39 @@ class Case:
             raise CaseError(f"step {n}: nothing to do")
         self.check_files(n, step.get("files", []))
 
+    def usb_argv(self):
+        """`swdbackup-sim usb --board ... --`: the prefix of a step run on the bus."""
+        argv = [self.args.sim, "usb"]
+        for b in self.order:
+            if b.bus == "usb":
+                argv += ["--board", b.usb_spec()]
+        if len(argv) == 2:
+            raise CaseError("a step with \"usb\": true needs a board with \"bus\": \"usb\"")
+        return argv + ["--"]
+
+    def as_user(self, name):
+        """setpriv prefix running a step as an unprivileged user (root ignores file modes,
+        so permission failures only show without it); the case's files become theirs."""
+        if os.geteuid() != 0:
+            raise Skip("as_user needs root to switch users")
+        try:
+            pw = pwd.getpwnam(name)
+        except KeyError:
+            raise Skip(f"no user '{name}' on this machine")
+        for root, dirs, files in os.walk(self.tmp):
+            for f in [root] + [os.path.join(root, x) for x in dirs + files]:
+                os.chown(f, pw.pw_uid, pw.pw_gid)
+        return ["setpriv", f"--reuid={pw.pw_uid}", f"--regid={pw.pw_gid}", "--clear-groups",
+                "--reset-env"]
+
     def openocd_argv(self, step):
         b = self.board(step.get("board"))
-        argv = ["openocd", "-f", "interface/stlink.cfg",
-                "-c", f"hla_stlink_backend tcp {b.port}",
-                # several cases run at once: OpenOCD's own servers must not collide
-                "-c", "gdb_port disabled", "-c", "telnet_port disabled",
-                "-c", "tcl_port disabled"]
+        argv = ["openocd", "-f", "interface/stlink.cfg"]
+        if not step.get("usb"):
+            argv += ["-c", f"hla_stlink_backend tcp {b.port}"]
+        # several cases run at once: OpenOCD's own servers must not collide
+        argv += ["-c", "gdb_port disabled", "-c", "telnet_port disabled",
+                 "-c", "tcl_port disabled"]
         for c in step.get("before_target", []):
             argv += ["-c", self.subst(c)]
         argv += ["-f", b.target]
@@ -285,6 +333,10 @@ class Case:
             argv = self.openocd_argv(step)
         else:
             argv = [self.subst(t) for t in shlex.split(step["run"])]
+        if step.get("usb"):
+            argv = self.usb_argv() + argv
+        if "as_user" in step:
+            argv = self.as_user(step["as_user"]) + argv
         want = step.get("exit", 0)
         timeout = min(float(step.get("timeout", 60)), max(1.0, self.deadline - time.monotonic()))
         log(f"step {n}: {shlex.join(argv)}")
@@ -300,7 +352,9 @@ class Case:
             # stdout is a pipe nobody reads: every write fails with EPIPE
             rfd, stdout = os.pipe()
             os.close(rfd)
-        p = subprocess.Popen(argv, stdout=stdout, stderr=subprocess.PIPE,
+        # safety bundles made without -o go to $XDG_STATE_HOME: the case's own
+        env = dict(os.environ, XDG_STATE_HOME=os.path.join(self.tmp, "state"))
+        p = subprocess.Popen(argv, stdout=stdout, stderr=subprocess.PIPE, env=env,
                              stdin=subprocess.PIPE if "stdin" in step else subprocess.DEVNULL,
                              start_new_session=True, preexec_fn=preexec)
         if stdout != subprocess.PIPE:

@@ -162,6 +162,7 @@ static void block_hook(uc_engine *uc, uint64_t address, uint32_t size, void *use
 	/* about one cycle per halfword of Thumb code plus two for the branch that entered
 	 * the block (pipeline refill, RM0090 PM0214 §3.3 timings): close enough for the
 	 * loops of loads, ALU operations and branches the flash loaders and CRC are */
+	m->block_start = m->cycles;
 	m->cycles += size / 2 + 2;
 	if (m->cycles >= m->budget) {
 		stop(m);

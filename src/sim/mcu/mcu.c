@@ -469,7 +469,8 @@ enum mcu_status mcu_bus_read(mcu_t *m, uint32_t addr, unsigned width, uint32_t *
 			*val = width == 4 ? v : (v >> sh) & (width == 2 ? 0xFFFFu : 0xFFu);
 			return MCU_OK;
 		}
-		if (!mcu_backup_read(m, addr, width, val) && !mcu_iwdg_read(m, addr, width, val))
+		if (!mcu_backup_read(m, addr, width, val) && !mcu_iwdg_read(m, addr, width, val) &&
+		    !mcu_crc_read(m, addr, width, val, by))
 			*val = periph_read(m, addr, width);
 		return MCU_OK;
 	}
@@ -508,7 +509,8 @@ enum mcu_status mcu_bus_write(mcu_t *m, uint32_t addr, unsigned width, uint32_t 
 			mcu_fpec_write(m, off, val);
 			return MCU_OK;
 		}
-		if (mcu_backup_write(m, addr, width, val) || mcu_iwdg_write(m, addr, width, val))
+		if (mcu_backup_write(m, addr, width, val) || mcu_iwdg_write(m, addr, width, val) ||
+		    mcu_crc_write(m, addr, width, val, by))
 			return MCU_OK;
 		put_le(m->periph + (addr - MCU_PERIPH_BASE), width, val);
 		if ((addr & ~0xFu) == rcc_base(m))
@@ -544,6 +546,7 @@ static uint32_t periph_word(const mcu_t *m, uint32_t addr)
 static void periph_reset(mcu_t *m)
 {
 	memset(m->periph, 0, m->periph_size);
+	mcu_crc_reset(m);
 	uint32_t rcc = rcc_base(m);
 	put_le(m->periph + (rcc - MCU_PERIPH_BASE), 4, 0x00000083u); /* HSION, HSIRDY */
 	if (m->md->family == MCU_FAMILY_F2F4)

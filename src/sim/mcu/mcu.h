@@ -1,9 +1,10 @@
 /* mcu.h - the simulated STM32 board behind swdbackup-sim's virtual ST-LINK.
  *
  * Owns: the device tables (cited from ST reference manuals, independent of profiles/),
- * the memory map, the flash controllers, option bytes and OTP, the Cortex-M core
- * (unicorn), the debug registers (DHCSR, DEMCR, DCRDR, AIRCR, FPB, DWT, DBGMCU), reset,
- * the board-level faults and the target-side timing (flash BSY times, core clock).
+ * the memory map, the flash controllers, option bytes and OTP, the CRC calculation unit,
+ * the Cortex-M core (unicorn), the debug registers (DHCSR, DEMCR, DCRDR, AIRCR, FPB,
+ * DWT, DBGMCU), reset, the board-level faults and the target-side timing (flash BSY
+ * times, core clock, CRC unit cycles).
  *
  * Must not: know about sockets, libuv, or the ST-LINK wire protocol. The server
  * (src/sim/server.c, src/sim/probe.c) turns ST-LINK commands into the calls below and

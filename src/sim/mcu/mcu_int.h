@@ -54,6 +54,7 @@ const struct mcu_model *mcu_model_find(const char *name);
 #define MCU_PPB_SIZE 0x100000u
 #define MCU_F1_FLASH_REGS 0x40022000u
 #define MCU_F4_FLASH_REGS 0x40023C00u
+#define MCU_CRC_BASE 0x40023000u /* F1, F2 and F4 alike */
 #define MCU_OTP_SIZE 512u
 #define MCU_OTP_LOCKS 16u
 
@@ -123,6 +124,11 @@ struct mcu {
 	uint32_t wrpr;       /* F1 WRPR as loaded at reset */
 
 	struct mcu_fpec fpec;
+	struct {
+		uint32_t dr;
+		uint8_t idr;
+		uint64_t ready_ns; /* target time the last DR write is computed by */
+	} crc;
 
 	struct mcu_iwdg {
 		bool running;
@@ -156,6 +162,8 @@ struct mcu {
 	uint64_t core_ns;    /* the target's own clock (realistic timing) */
 	bool clock_started;
 	uint64_t cycles;     /* cycles run in the current slice */
+	uint64_t block_start; /* cycles when the block being run began (it is charged whole
+	                       * on entry, so its accesses happen somewhere in between) */
 	uint64_t budget;     /* cycle budget of the current slice */
 	uint64_t slice_deadline_host;
 	uint32_t block_tick;
@@ -246,6 +254,14 @@ bool mcu_iwdg_write(mcu_t *m, uint32_t addr, unsigned width, uint32_t val);
 /* Accesses to PWR_CR, backup SRAM and backup registers; false when addr is none of them. */
 bool mcu_backup_read(mcu_t *m, uint32_t addr, unsigned width, uint32_t *val);
 bool mcu_backup_write(mcu_t *m, uint32_t addr, unsigned width, uint32_t val);
+
+/* crc.c: the CRC calculation unit. read/write return false when addr is not one of its
+ * registers. */
+void mcu_crc_reset(mcu_t *m);
+bool mcu_crc_read(mcu_t *m, uint32_t addr, unsigned width, uint32_t *val,
+                  enum mcu_initiator by);
+bool mcu_crc_write(mcu_t *m, uint32_t addr, unsigned width, uint32_t val,
+                   enum mcu_initiator by);
 
 /* core.c */
 int mcu_core_init(mcu_t *m, char *err, size_t errlen);

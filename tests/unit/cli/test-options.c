@@ -165,6 +165,64 @@ static void test_double_dash_ends_options(void **state)
 	assert_string_equal(o.pos[0], "--weird name.bin");
 }
 
+/* A single-valued option given twice is refused by name, in either spelling; a flag given
+ * twice is harmless, and -v still counts. */
+static void test_repeated_value_refused(void **state)
+{
+	char *a[] = { "backup", "--profile", "a", "--probe", "sim", "--profile", "b", NULL };
+	char *b[] = { "backup", "-o", "x", "--output=y", NULL };
+	char *c[] = { "backup", "--force", "--force", "-v", "-v", "--json", "--json", NULL };
+	struct cli_options o;
+	char err[256] = "";
+
+	(void)state;
+	assert_int_equal(parse(a, ARGC(a), CLI_O_BOARD, &o, err), -1);
+	assert_string_equal(err, "--profile given twice; give it once");
+	assert_int_equal(parse(b, ARGC(b), CLI_O_OUTPUT, &o, err), -1);
+	assert_string_equal(err, "-o/--output given twice; give it once");
+	assert_int_equal(parse(c, ARGC(c), CLI_O_FORCE, &o, err), 0);
+	assert_true(o.force);
+	assert_int_equal(o.verbose, 2);
+}
+
+/* --address takes one 32-bit address, hex or decimal. */
+static void test_address(void **state)
+{
+	char *a[] = { "restore", "--address", "0x08004000", "x.bin", NULL };
+	char *b[] = { "restore", "--address", "0x108000000", "x.bin", NULL };
+	char *c[] = { "restore", "--address", "-1", "x.bin", NULL };
+	struct cli_options o;
+	char err[256] = "";
+
+	(void)state;
+	assert_int_equal(parse(a, ARGC(a), CLI_O_ADDRESS, &o, err), 0);
+	assert_true(o.address_set);
+	assert_int_equal(o.address, 0x08004000);
+	assert_int_equal(parse(b, ARGC(b), CLI_O_ADDRESS, &o, err), -1);
+	assert_string_equal(err, "invalid address '0x108000000'; give it in hex, e.g. --address 0x08004000");
+	assert_int_equal(parse(c, ARGC(c), CLI_O_ADDRESS, &o, err), -1);
+	assert_int_equal(parse(a, ARGC(a), CLI_O_BOARD, &o, err), -1);
+	assert_string_equal(err, "'backup' does not take --address");
+}
+
+/* A misspelt long option gets the closest one; a far one gets no guess. */
+static void test_unknown_option_suggests(void **state)
+{
+	char *a[] = { "backup", "--profle", "x", NULL };
+	char *b[] = { "backup", "--outptu=d", NULL };
+	char *c[] = { "backup", "--zzzzzz", NULL };
+	struct cli_options o;
+	char err[256] = "";
+
+	(void)state;
+	assert_int_equal(parse(a, ARGC(a), CLI_O_BOARD, &o, err), -1);
+	assert_string_equal(err, "unknown option '--profle' for 'backup' (did you mean '--profile'?)");
+	assert_int_equal(parse(b, ARGC(b), CLI_O_OUTPUT, &o, err), -1);
+	assert_string_equal(err, "unknown option '--outptu=d' for 'backup' (did you mean '--output'?)");
+	assert_int_equal(parse(c, ARGC(c), CLI_O_BOARD, &o, err), -1);
+	assert_string_equal(err, "unknown option '--zzzzzz' for 'backup'");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -177,6 +235,9 @@ int main(void)
 		cmocka_unit_test(test_probe_specs),
 		cmocka_unit_test(test_reparse_resets_state),
 		cmocka_unit_test(test_double_dash_ends_options),
+		cmocka_unit_test(test_repeated_value_refused),
+		cmocka_unit_test(test_unknown_option_suggests),
+		cmocka_unit_test(test_address),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,6 +1,7 @@
 /* test-image.c - .bin/.hex/.elf loading, refusals, vector-table checks, used extent and
  * the comparison outcomes (including the 23,552-byte image against a 64 KiB bank). */
 #include <elf.h>
+#include <ctype.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -322,6 +323,109 @@ static uint8_t *make_elf(const struct elf_seg *segs, unsigned n, size_t *len, ui
 	return b;
 }
 
+/* Motorola S-records: a header, S3 data records (S1/S2 cannot reach STM32 flash), a count
+ * and a start address. The records were made by an independent script. */
+static void test_srec(void **state)
+{
+	static const char good[] =
+		"S0060000617070B8\r\n"
+		"S30D0800000000500020010200086F\r\n"
+		"S3090800000801020304DC\r\n"
+		"S5030002FA\r\n"
+		"S70508000201EF\r\n";
+	static const uint8_t want[12] = {0, 0x50, 0, 0x20, 0x01, 0x02, 0, 0x08, 1, 2, 3, 4};
+	struct swd_image *img;
+	struct swd_error err;
+
+	(void)state;
+	img = load_ok(good, strlen(good), "app.s37", f103);
+	assert_int_equal(img->format, SWD_IMAGE_SREC);
+	assert_int_equal(img->nbytes, 12);
+	assert_int_equal(img->hi, 12);
+	assert_memory_equal(img->data, want, 12);
+	assert_int_equal(img->data[12], 0xFF);
+	assert_int_equal(swd_image_check_vectors(img, f103, NULL), 0);
+	swd_image_free(img);
+	/* every extension, lower-case records */
+	for (size_t k = 0; k < 5; k++) {
+		static const char *names[] = {"a.srec", "a.S19", "a.s28", "a.mot", "a.s37"};
+		char lower[sizeof(good)];
+
+		for (size_t j = 0; j < sizeof(good); j++)
+			lower[j] = (char)tolower((unsigned char)good[j]);
+		img = load_ok(lower, strlen(lower), names[k], f103);
+		assert_int_equal(img->format, SWD_IMAGE_SREC);
+		assert_int_equal(img->nbytes, 12);
+		swd_image_free(img);
+	}
+	/* a 24-bit address cannot reach the flash: the line is named */
+	{
+		static const char s2[] = "S0060000617070B8\nS206080010AABB7C\nS804080000F3\n";
+
+		assert_int_equal(load_err(s2, strlen(s2), "a.s28", f103, &err), SWD_EIMAGE);
+		assert_string_equal(err.msg, "'a.s28' line 2: data at 0x00080010 is outside the flash of "
+		                             "stm32f103c8 [0x08000000, 0x08010000)");
+	}
+}
+
+static void test_srec_malformed(void **state)
+{
+	static const struct {
+		const char *text;
+		int code;
+		const char *msg;
+	} cases[] = {
+		{"S3090800000801020304DD\nS70508000201EF\n", SWD_EIMAGE,
+		 "'x.srec' line 1: checksum is 0xdd, expected 0xdc"},
+		{"S3090800000801020304DC\n:0400000001020304F2\n", SWD_EIMAGE,
+		 "'x.srec' line 2: not an s-record (it must start with S0..S9)"},
+		{"S30908000008010203G4DC\n", SWD_EIMAGE, "'x.srec' line 1: 'G4' is not a hex byte"},
+		{"S30A0800000801020304DC\n", SWD_EIMAGE,
+		 "'x.srec' line 1: record says 10 bytes follow the count but has 9"},
+		{"S3090800000801020304D\n", SWD_EIMAGE, "'x.srec' line 1: malformed record length"},
+		{"S0060000617070B8\nS4030000FC\n", SWD_EIMAGE, "'x.srec' line 2: record type S4 is reserved"},
+		{"S3090800000801020304DC\n", SWD_EIMAGE,
+		 "'x.srec' has no termination record (S7, S8 or S9); the file may be truncated"},
+		{"S3090800000801020304DC\nS70508000201EF\nS3090800000801020304DC\n", SWD_EIMAGE,
+		 "'x.srec' line 3: data after the termination record"},
+		{"S3090800000801020304DC\nS5030003F9\nS70508000201EF\n", SWD_EIMAGE,
+		 "'x.srec' line 2: count record says 3 data records, the file has 1"},
+		{"S3090800000801020304DC\nS3090800000801020304DC\nS70508000201EF\n", SWD_EIMAGE,
+		 "'x.srec' line 2: data at 0x08000008 overlaps earlier data"},
+		{"S0060000617070B8\nS9030000FC\n", SWD_EEMPTY, "'x.srec' contains no data for flash"},
+	};
+	struct swd_error err;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		assert_int_equal(load_err(cases[i].text, strlen(cases[i].text), "x.srec", f103, &err),
+		                 cases[i].code);
+		assert_string_equal(err.msg, cases[i].msg);
+	}
+}
+
+/* A name that says nothing is identified by content, not taken for raw binary. */
+static void test_format_by_content(void **state)
+{
+	static const char srec[] = "S3090800000801020304DC\nS70508000201EF\n";
+	static const char hex[] = ":020000040800F2\n:0400000001020304F2\n:00000001FF\n";
+	uint8_t *fw = firmware(4096, 0x20005000, 0x08000201);
+	struct swd_image *img;
+
+	(void)state;
+	img = load_ok(srec, strlen(srec), "firmware.img", f103);
+	assert_int_equal(img->format, SWD_IMAGE_SREC);
+	swd_image_free(img);
+	img = load_ok(hex, strlen(hex), "firmware", f103);
+	assert_int_equal(img->format, SWD_IMAGE_HEX);
+	swd_image_free(img);
+	img = load_ok(fw, 4096, "firmware.img", f103);
+	assert_int_equal(img->format, SWD_IMAGE_BIN);
+	assert_int_equal(img->nbytes, 4096);
+	swd_image_free(img);
+	free(fw);
+}
+
 static void test_elf(void **state)
 {
 	uint8_t *text = firmware(4096, 0x20005000, 0x080000C1);
@@ -446,6 +550,38 @@ static void test_vectors(void **state)
 		assert_int_equal(swd_image_check_vectors(img, f103, NULL), 0);
 		swd_image_free(img);
 	}
+}
+
+/* A vector table as ST's startup files lay it out for a medium-density F103: 59 entries,
+ * seven zero words, BootRAM's 0xF108F85F, then code. It fits an F103 and not an F407, whose
+ * table runs to 98 entries; an F407 table of 98 handlers fits the F407. */
+static void test_vector_table_length(void **state)
+{
+	uint8_t *fw = firmware(4096, 0x20005000, 0x08000131);
+	struct swd_image *img;
+	struct swd_error err;
+
+	(void)state;
+	for (uint32_t i = 2; i < 59; i++)
+		put32(fw + i * 4, i % 5 ? 0x08000135 : 0);
+	for (uint32_t i = 59; i < 66; i++)
+		put32(fw + i * 4, 0);
+	put32(fw + 66 * 4, 0xF108F85F);
+	img = load_ok(fw, 4096, "f103.bin", f103);
+	assert_int_equal(swd_image_check_vectors(img, f103, NULL), 0);
+	swd_image_free(img);
+	img = load_ok(fw, 4096, "f103.bin", f407);
+	swd_error_init(&err);
+	assert_int_equal(swd_image_check_vectors(img, f407, &err), SWD_EVECTORS);
+	assert_string_equal(err.msg, "'f103.bin' cannot be for stm32f407vg: its vector table ends after 66 "
+	                             "entries (entry 66 is 0xf108f85f, not a handler), the part's has 98");
+	swd_image_free(img);
+	for (uint32_t i = 59; i < 98; i++)
+		put32(fw + i * 4, 0x08000201);
+	img = load_ok(fw, 4096, "f407.bin", f407);
+	assert_int_equal(swd_image_check_vectors(img, f407, NULL), 0);
+	swd_image_free(img);
+	free(fw);
 }
 
 static void test_used_extent(void **state)
@@ -573,8 +709,12 @@ int main(void)
 		cmocka_unit_test(test_hex),
 		cmocka_unit_test(test_hex_segment),
 		cmocka_unit_test(test_hex_malformed),
+		cmocka_unit_test(test_srec),
+		cmocka_unit_test(test_srec_malformed),
+		cmocka_unit_test(test_format_by_content),
 		cmocka_unit_test(test_elf),
 		cmocka_unit_test(test_vectors),
+		cmocka_unit_test(test_vector_table_length),
 		cmocka_unit_test(test_used_extent),
 		cmocka_unit_test(test_compare),
 		cmocka_unit_test(test_format_count),

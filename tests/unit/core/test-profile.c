@@ -358,13 +358,13 @@ static void test_find_and_list(void **state)
 	assert_int_equal(swd_profile_dirs(&dirs, &ndirs, NULL), 0);
 	assert_true(ndirs >= 2);
 	assert_string_equal(dirs[0], dir);
-	assert_string_equal(dirs[ndirs - 1], CORE_PROFILES_DIR);
+	assert_string_equal(dirs[ndirs - 1], CORE_BUILD_PROFILES_DIR);
 	swd_profile_dirs_free(dirs, ndirs);
 
 	/* shipped one found by name */
 	swd_error_init(&err);
 	assert_int_equal(swd_profile_find("stm32f407vg", &p, &err), 0);
-	assert_string_equal(p->path, CORE_PROFILES_DIR "/stm32f407vg.json");
+	assert_string_equal(p->path, CORE_BUILD_PROFILES_DIR "/stm32f407vg.json");
 	swd_profile_free(p);
 
 	/* the user's copy with a different description wins */
@@ -416,7 +416,7 @@ static void test_find_and_list(void **state)
 				f407++;
 				if (e[i].shadowed) {
 					seen_shadowed = true;
-					assert_string_equal(e[i].path, CORE_PROFILES_DIR "/stm32f407vg.json");
+					assert_string_equal(e[i].path, CORE_BUILD_PROFILES_DIR "/stm32f407vg.json");
 				} else {
 					assert_non_null(strstr(e[i].description, "MY BOARD"));
 				}
@@ -445,6 +445,40 @@ static void test_find_and_list(void **state)
 	unsetenv("XDG_CONFIG_HOME");
 }
 
+/* A name in other letter case and an order code as printed on the chip find the profile;
+ * a misspelt name is told the closest one, a far one only where the list is. */
+static void test_find_by_order_code_and_hint(void **state)
+{
+	struct swd_profile *p = NULL;
+	struct swd_error err;
+
+	(void)state;
+	unsetenv("SWDBACKUP_PROFILE_PATH");
+	setenv("XDG_CONFIG_HOME", "/nonexistent", 1);
+	swd_error_init(&err);
+	assert_int_equal(swd_profile_find("STM32F407VG", &p, &err), 0);
+	assert_string_equal(p->name, "stm32f407vg");
+	swd_profile_free(p);
+	assert_int_equal(swd_profile_find("STM32F407VGT6", &p, &err), 0);
+	assert_string_equal(p->name, "stm32f407vg");
+	swd_profile_free(p);
+	assert_int_equal(swd_profile_find("stm32f103c8t6tr", &p, &err), 0);
+	assert_string_equal(p->name, "stm32f103c8");
+	swd_profile_free(p);
+	/* a longer part name that only starts with a profile's is not that profile */
+	assert_int_equal(swd_profile_find("stm32f407vgx", &p, &err), SWD_ENOPROFILE);
+	assert_null(p);
+
+	swd_error_init(&err);
+	assert_int_equal(swd_profile_find("stm32f4o7vg", &p, &err), SWD_ENOPROFILE);
+	assert_string_equal(err.msg, "unknown profile 'stm32f4o7vg' (did you mean 'stm32f407vg'?); "
+	                             "'swdbackup profiles list' shows the known ones");
+	swd_error_init(&err);
+	assert_int_equal(swd_profile_find("nrf52840", &p, &err), SWD_ENOPROFILE);
+	assert_string_equal(err.msg, "unknown profile 'nrf52840'; 'swdbackup profiles list' shows the known ones");
+	assert_null(p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -455,6 +489,7 @@ int main(void)
 		cmocka_unit_test(test_load_text_errors),
 		cmocka_unit_test(test_jsonpos),
 		cmocka_unit_test(test_find_and_list),
+		cmocka_unit_test(test_find_by_order_code_and_hint),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

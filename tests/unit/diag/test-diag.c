@@ -12,6 +12,7 @@
 
 #include <cmocka.h>
 
+#include "core/err.h"
 #include "diag/diag.h"
 #include "diag/paste.h"
 #include "diag/rules.h"
@@ -325,6 +326,16 @@ static void test_id_names(void **state)
 	assert_int_equal(diag_id_exit_code(DIAG_READOUT_PROTECTED), 7);
 	assert_int_equal(diag_id_exit_code(DIAG_CLONE_IDCODE), 8);
 	assert_int_equal(diag_id_exit_code(DIAG_VERIFY_PADDING_ONLY), 0);
+	/* The finding's error, not only its exit status: a busy probe, a permission problem
+	 * and a missing OpenOCD keep their own codes. */
+	assert_int_equal(diag_id_code(DIAG_PROBE_BUSY), SWD_EPROBEBUSY);
+	assert_int_equal(diag_id_code(DIAG_USB_PERMISSION), SWD_EPROBEPERM);
+	assert_int_equal(diag_id_code(DIAG_OPENOCD_MISSING), SWD_EOCDMISSING);
+	assert_int_equal(diag_id_code(DIAG_PORT_IN_USE), SWD_EOCDDIED);
+	assert_int_equal(diag_id_code(DIAG_UNKNOWN), SWD_EOCDDIED);
+	assert_int_equal(diag_id_code(DIAG_VERIFY_PADDING_ONLY), 0);
+	for (int i = 0; i < DIAG_ID_COUNT; i++)
+		assert_int_equal(diag_id_exit_code((enum diag_id)i), swd_exit_code(diag_id_code((enum diag_id)i)));
 	assert_string_equal(diag_confidence_name(DIAG_CONF_MEDIUM), "medium");
 }
 

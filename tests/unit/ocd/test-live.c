@@ -20,7 +20,7 @@
 
 #include "core/err.h"
 #include "ocd/process.h"
-#include "ocd/session.h"
+#include "ocd/session-test.h"
 #include "ocd/tcl.h"
 
 #ifndef OCD_TEST_DATA
@@ -117,7 +117,7 @@ static void test_start_round_trip_stop(void **state)
 	struct ocd_session_config c;
 	struct events ev = { 0 };
 	struct ocd_session *s = NULL;
-	struct ocd_probe_info pi;
+	struct ocdlog_probe pi;
 	struct swd_error err;
 	char *text = NULL;
 	int code = 99, pid;
@@ -483,6 +483,33 @@ static void test_argv(void **state)
 	assert_int_equal(ocdproc_build_argv(&c, &argv, &argc, &err), 0);
 	assert_string_equal(argv[4], "adapter serial {0670FF3[}");
 	ocdproc_argv_free(argv);
+
+	/* An interface name replaces the config's interface; a clone's DP IDCODE replaces the
+	 * CPUTAPID the profile sets, after the other variables. */
+	static const struct ocdproc_var tap[] = { { "CPUTAPID", "0x1ba01477" }, { "WORKAREASIZE", "0x2000" } };
+	c.probe = OCDPROC_PROBE_ANY;
+	c.interface = "jlink";
+	c.vars = tap;
+	c.nvars = 2;
+	c.dp_idcode = 0x2ba01477;
+	assert_int_equal(ocdproc_build_argv(&c, &argv, &argc, &err), 0);
+	joined[0] = '\0';
+	for (size_t i = 0; i < 9; i++) {
+		strcat(joined, argv[i]);
+		strcat(joined, "|");
+	}
+	assert_string_equal(joined, "/usr/bin/openocd|-c|script interface/jlink.cfg|"
+	                            "-c|set WORKAREASIZE 0x2000|-c|set CPUTAPID 0x2ba01477|"
+	                            "-c|script target/stm32f4x.cfg|");
+	ocdproc_argv_free(argv);
+	c.interface = "cmsis-dap";
+	c.dp_idcode = 0;
+	assert_int_equal(ocdproc_build_argv(&c, &argv, &argc, &err), 0);
+	assert_string_equal(argv[2], "script interface/cmsis-dap.cfg");
+	assert_string_equal(argv[4], "set CPUTAPID 0x1ba01477");
+	ocdproc_argv_free(argv);
+	c.interface = NULL;
+	c.probe = OCDPROC_PROBE_USB_SERIAL;
 
 	c.serial = NULL;
 	assert_int_equal(ocdproc_build_argv(&c, &argv, &argc, &err), SWD_EINTERNAL);

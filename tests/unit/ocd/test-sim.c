@@ -20,7 +20,8 @@
 
 #include "core/err.h"
 #include "ocd/process.h"
-#include "ocd/session.h"
+#include "ocd/checksum.h"
+#include "ocd/session-test.h"
 
 #ifndef OCD_TEST_SIM
 #error "OCD_TEST_SIM must name the swdbackup-sim executable"
@@ -257,7 +258,7 @@ static void test_backup_cycle(void **state)
 	struct ocd_session_config c;
 	struct progress_log pl = { .monotonic = true };
 	struct ocd_session *s = NULL;
-	struct ocd_probe_info pi;
+	struct ocdlog_probe pi;
 	struct ocd_identity id;
 	const struct ocd_identity_regs regs = { 0xE0042000, 0x1FFF7A22, 0x1FFF7A10 };
 	struct ocd_verify_result vr;
@@ -306,9 +307,14 @@ static void test_backup_cycle(void **state)
 
 	/* Program with per-sector erase, then verify on the target. */
 	{
-		struct ocd_program_args a = { image, 0, FLASH_BASE, 0, f4_sectors, 12 };
+		char scratch[700];
+
+		snprintf(scratch, sizeof(scratch), "%s/chunk [c] $s {.bin", work);
+		struct ocd_program_args a = { .data = img, .len = sizeof(img), .scratch = scratch,
+		                              .bank_base = FLASH_BASE, .sectors = f4_sectors, .nsectors = 12 };
 
 		assert_int_equal(ocd_program(s, &a, &err), 0);
+		assert_int_not_equal(access(scratch, F_OK), 0); /* the scratch file is removed */
 		/* The reset halt inside kept the requested speed (stm32f4x.cfg's
 		 * reset-start handler sets 2000 kHz). */
 		assert_int_equal(ocd_command(s, "adapter speed", &code, &text, &err), 0);
@@ -388,9 +394,15 @@ static void test_backup_cycle(void **state)
 
 	/* write_image erase in one command (no sector map), then verify it. */
 	{
-		struct ocd_program_args a = { bad, 0, FLASH_BASE, 0, NULL, 0 };
+		char scratch[700];
+		uint8_t *bytes = read_bytes(bad, &n);
+
+		snprintf(scratch, sizeof(scratch), "%s/whole [w] $s {.bin", work);
+		struct ocd_program_args a = { .data = bytes, .len = n, .scratch = scratch, .bank_base = FLASH_BASE };
 
 		assert_int_equal(ocd_program(s, &a, &err), 0);
+		assert_int_not_equal(access(scratch, F_OK), 0);
+		free(bytes);
 		assert_int_equal(ocd_verify_image(s, bad, FLASH_BASE, &vr, &err), 0);
 		assert_true(vr.match);
 		assert_int_equal(ocd_verify_image(s, image, FLASH_BASE, &vr, &err), SWD_EVERIFY);
@@ -548,7 +560,7 @@ static void test_unpowered_target(void **state)
 	struct ocd_session *s = NULL;
 	struct swd_error err;
 	char flash[600];
-	struct ocd_probe_info pi;
+	struct ocdlog_probe pi;
 	int rc;
 
 	(void)state;
@@ -662,7 +674,11 @@ static void test_f1_options(void **state)
 			img[i] = (uint8_t)(i * 7 + 3);
 		snprintf(path, sizeof(path), "%s/f1 image.bin", work);
 		write_bytes(path, img, sizeof(img));
-		struct ocd_program_args a = { path, 0, FLASH_BASE, 0, pages, 64 };
+		char scratch[700];
+
+		snprintf(scratch, sizeof(scratch), "%s/f1 chunk.bin", work);
+		struct ocd_program_args a = { .data = img, .len = sizeof(img), .scratch = scratch,
+		                              .bank_base = FLASH_BASE, .sectors = pages, .nsectors = 64 };
 		assert_int_equal(ocd_program(s, &a, &err), 0);
 		assert_int_equal(ocd_verify_image(s, path, FLASH_BASE, &vr, &err), 0);
 		assert_true(vr.match);
@@ -682,7 +698,11 @@ static void test_f1_options(void **state)
 			img[i] = (uint8_t)(i * 13 + 1) == 0xff ? 0 : (uint8_t)(i * 13 + 1);
 		snprintf(path, sizeof(path), "%s/f1 junk.bin", work);
 		write_bytes(path, img, sizeof(img));
-		struct ocd_program_args a = { path, 0, FLASH_BASE, 0, pages, 64 };
+		char scratch[700];
+
+		snprintf(scratch, sizeof(scratch), "%s/f1 chunk.bin", work);
+		struct ocd_program_args a = { .data = img, .len = sizeof(img), .scratch = scratch,
+		                              .bank_base = FLASH_BASE, .sectors = pages, .nsectors = 64 };
 		assert_int_equal(ocd_program(s, &a, &err), 0);
 		memset(img + 997, 0xff, sizeof(img) - 997);
 		snprintf(path, sizeof(path), "%s/f1 padded.bin", work);
@@ -722,6 +742,94 @@ static void test_f1_options(void **state)
 	sim_stop(&sim);
 }
 
+/* Our CRC routine through OpenOCD (ocd/checksum.c): one CRC per F407 sector from the
+ * simulated CRC unit, the same as the host's; registers and the CRC clock gate as they
+ * were afterwards; a differing sector found; and OpenOCD's verify_image used, and said,
+ * when there is no work area or the core faults running the routine. */
+static void test_checksum_on_target(void **state)
+{
+	static struct sim sim;
+	struct ocd_session_config c;
+	struct progress_log pl = { .monotonic = true };
+	struct ocd_session *s = NULL;
+	struct swd_error err;
+	const struct ocd_checksum_area area = { 0x20000000, 0x8000, 0x40023830, 1u << 12 };
+	const struct ocd_checksum_area ccm = { 0x10000000, 0x8000, 0x40023830, 1u << 12 };
+	struct ocd_crc_range r[12];
+	uint32_t crcs[12], enr[2];
+	bool differs[12];
+	enum ocd_checksum_method method;
+	char flash[600], why[256], *pc[2] = { NULL, NULL };
+	size_t size = 0x100000;
+	uint8_t *img = malloc(size);
+	uint32_t x = 777;
+	int code;
+
+	(void)state;
+	swd_error_init(&err);
+	for (size_t i = 0; i < size; i++) {
+		x = x * 1103515245u + 12345u;
+		img[i] = (uint8_t)(x >> 16);
+	}
+	snprintf(flash, sizeof(flash), "%s/board-crc.bin", tmpdir);
+	write_bytes(flash, img, size);
+	for (size_t i = 0; i < 12; i++) {
+		r[i].address = 0x08000000 + f4_sectors[i].offset;
+		r[i].size = f4_sectors[i].size;
+	}
+	sim_start(&sim, "stm32f407vg", flash, NULL);
+	config(&c, &sim, &pl);
+	assert_int_equal(ocd_session_start(&c, &s, NULL, &err), 0);
+	assert_int_equal(ocd_reset(s, OCD_RESET_HALT, &err), 0);
+	assert_int_equal(ocd_command(s, "reg pc", &code, &pc[0], &err), 0);
+	assert_int_equal(ocd_read_memory(s, 0x40023830, 32, 1, &enr[0], &err), 0);
+
+	if (ocd_checksum_ranges(s, &area, r, 12, crcs, &err) != 0)
+		fail_msg("%s", err.msg);
+	for (size_t i = 0; i < 12; i++)
+		assert_int_equal(crcs[i], ocd_crc_unit(0xFFFFFFFFu, img + f4_sectors[i].offset,
+		                                       f4_sectors[i].size));
+	assert_int_equal(ocd_command(s, "reg pc", &code, &pc[1], &err), 0);
+	assert_string_equal(pc[0], pc[1]);
+	assert_int_equal(ocd_read_memory(s, 0x40023830, 32, 1, &enr[1], &err), 0);
+	assert_int_equal(enr[0], enr[1]);
+
+	/* the image differs from the board in sector 3 only */
+	img[0xC000 + 77] ^= 0x10;
+	assert_int_equal(ocd_checksum_compare(s, &area, 0x08000000, img, size, r, 12, differs,
+	                                      tmpdir, &method, why, sizeof(why), &err), 0);
+	assert_int_equal(method, OCD_CHECKSUM_CRC_UNIT);
+	assert_string_equal(why, "");
+	for (size_t i = 0; i < 12; i++)
+		assert_int_equal(differs[i], i == 3);
+	/* no work area: verify_image, range by range */
+	assert_int_equal(ocd_checksum_compare(s, NULL, 0x08000000, img, size, r, 5, differs,
+	                                      tmpdir, &method, why, sizeof(why), &err), 0);
+	assert_int_equal(method, OCD_CHECKSUM_VERIFY_IMAGE);
+	assert_string_equal(why, "no work area for the crc routine");
+	for (size_t i = 0; i < 5; i++)
+		assert_int_equal(differs[i], i == 3);
+	/* code in the F4's CCM cannot be fetched: the core faults, the routine never ends */
+	assert_int_equal(ocd_checksum_compare(s, &ccm, 0x08000000, img, size, r, 5, differs,
+	                                      tmpdir, &method, why, sizeof(why), &err), 0);
+	assert_int_equal(method, OCD_CHECKSUM_VERIFY_IMAGE);
+	assert_non_null(strstr(why, "crc routine"));
+	for (size_t i = 0; i < 5; i++)
+		assert_int_equal(differs[i], i == 3);
+	free(pc[1]);
+	pc[1] = NULL;
+	assert_int_equal(ocd_command(s, "reg pc", &code, &pc[1], &err), 0);
+	assert_string_equal(pc[0], pc[1]);
+
+	assert_int_equal(ocd_session_stop(s, &err), 0);
+	ocd_session_free(s);
+	assert_int_equal(err.code, 0);
+	sim_stop(&sim);
+	free(pc[0]);
+	free(pc[1]);
+	free(img);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -733,6 +841,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_no_stlink_server, ocdtest_kill_children),
 		cmocka_unit_test_teardown(test_resume_on_stop, ocdtest_kill_children),
 		cmocka_unit_test_teardown(test_f1_options, ocdtest_kill_children),
+		cmocka_unit_test_teardown(test_checksum_on_target, ocdtest_kill_children),
 	};
 	char *path = NULL;
 

@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include "sim/mcu/mcu.h"
+#include "target/blobs.h"
 
 #define DHCSR 0xE000EDF0u
 #define DEMCR 0xE000EDFCu
@@ -750,6 +751,257 @@ static void test_crc_on_target(void **state)
 	free(img);
 }
 
+/* --- the CRC calculation unit (src/sim/mcu/crc.c) --------------------------------- */
+
+#define CRC_UNIT 0x40023000u
+
+/* The unit's CRC, written the plain way: each 32-bit word MSB first through 0x04C11DB7. */
+static uint32_t ref_crc_words(uint32_t crc, const uint32_t *w, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		crc ^= w[i];
+		for (int k = 0; k < 32; k++)
+			crc = (crc & 0x80000000u) ? (crc << 1) ^ 0x04C11DB7u : crc << 1;
+	}
+	return crc;
+}
+
+/* RCC clock enable of the unit: AHBENR bit 6 (F1), AHB1ENR bit 12 (F2/F4). */
+static void crc_unit_checks(mcu_t *m, uint32_t enr, uint32_t bit)
+{
+	uint32_t words[64];
+	uint32_t x = 777;
+	for (size_t i = 0; i < 64; i++) {
+		x = x * 1103515245u + 12345u;
+		words[i] = x ^ (x << 13);
+	}
+	/* gated: writes are lost and everything reads 0 */
+	w32(m, enr, r32(m, enr) & ~bit);
+	w32(m, CRC_UNIT + 4, 0x5A);
+	w32(m, CRC_UNIT, 0x12345678);
+	assert_int_equal(r32(m, CRC_UNIT), 0);
+	assert_int_equal(r32(m, CRC_UNIT + 4), 0);
+	/* clocked: the reset value, then the same CRC as the reference */
+	w32(m, enr, r32(m, enr) | bit);
+	assert_int_equal(r32(m, CRC_UNIT), 0xFFFFFFFFu);
+	assert_int_equal(r32(m, CRC_UNIT + 4), 0);
+	for (size_t i = 0; i < 64; i++)
+		w32(m, CRC_UNIT, words[i]);
+	assert_int_equal(r32(m, CRC_UNIT), ref_crc_words(0xFFFFFFFFu, words, 64));
+	/* one word from the reset value, against the byte-wise CRC-32/MPEG-2 reference
+	 * (its bytes in the order the unit shifts them: the word's MSB first) */
+	w32(m, CRC_UNIT + 4, 0xA5);
+	w32(m, CRC_UNIT + 8, 1);
+	assert_int_equal(r32(m, CRC_UNIT), 0xFFFFFFFFu);
+	assert_int_equal(r32(m, CRC_UNIT + 8), 0); /* RESET reads 0 */
+	assert_int_equal(r32(m, CRC_UNIT + 4), 0xA5); /* IDR survives CR.RESET */
+	w32(m, CRC_UNIT + 4, 0x1FF);
+	assert_int_equal(r32(m, CRC_UNIT + 4), 0xFF); /* an 8-bit register */
+	w32(m, CRC_UNIT, 0x31323334u);
+	assert_int_equal(r32(m, CRC_UNIT), host_crc((const uint8_t *)"1234", 4));
+	/* a system reset puts the unit and its clock gate back */
+	w32(m, CRC_UNIT, 0xDEADBEEFu);
+	reset_halt(m);
+	assert_int_equal(r32(m, enr) & bit, 0);
+	w32(m, enr, r32(m, enr) | bit);
+	assert_int_equal(r32(m, CRC_UNIT), 0xFFFFFFFFu);
+	assert_int_equal(r32(m, CRC_UNIT + 4), 0);
+}
+
+static void test_crc_unit_registers(void **state)
+{
+	struct fixture *f = *state;
+	mcu_t *m = f->m = open_board(f, "stm32f103c8", NULL);
+	reset_halt(m);
+	crc_unit_checks(m, 0x40021000u + 0x14, 1u << 6);
+	mcu_free(m);
+	f->m = NULL;
+	snprintf(f->path, sizeof(f->path), "%s/f4.bin", f->dir);
+	m = f->m = open_board(f, "stm32f407vg", NULL);
+	reset_halt(m);
+	crc_unit_checks(m, 0x40023800u + 0x30, 1u << 12);
+	/* the F4 bit is not the F1 one */
+	w32(m, 0x40023800u + 0x30, 1u << 6);
+	assert_int_equal(r32(m, CRC_UNIT), 0);
+}
+
+/* Four HCLK cycles per word: eight back-to-back stores to DR per loop pass
+ *   loop: str r2, [r0] (x8); subs r3, #1; bne loop; bkpt #0
+ * take the unit's 8 x 4 cycles instead of the 12 the instructions alone cost. */
+static const uint8_t crc_feed_code[] = {
+	0x02, 0x60, 0x02, 0x60, 0x02, 0x60, 0x02, 0x60, 0x02, 0x60, 0x02, 0x60,
+	0x02, 0x60, 0x02, 0x60, 0x01, 0x3b, 0xf5, 0xd1, 0x00, 0xbe,
+};
+
+static void test_crc_unit_timing(void **state)
+{
+	struct fixture *f = *state;
+	uint64_t t0 = 5000000000ull;
+	mcu_t *m = f->m = open_timed(f, "stm32f407vg");
+	mcu_advance(m, t0);
+	reset_halt(m);
+	w32(m, 0x40023800u + 0x30, 1u << 12);
+	assert_int_equal(mcu_write(m, 0x20000000, crc_feed_code, sizeof(crc_feed_code), 4),
+	                 MCU_OK);
+	/* 1000 passes: 12000 cycles (0.75 ms at the 16 MHz HSI) without the unit's
+	 * cycles, 32000 (2 ms) with them */
+	set_reg(m, 0, CRC_UNIT);
+	set_reg(m, 2, 0x01020304);
+	set_reg(m, 3, 1000);
+	set_reg(m, 15, 0x20000000);
+	set_reg(m, 0x10, 0x01000000);
+	w32(m, DHCSR, 0xA05F0001);
+	mcu_advance(m, t0 + 1500000);
+	assert_false(r32(m, DHCSR) & S_HALT);
+	mcu_advance(m, t0 + 4000000);
+	assert_true(r32(m, DHCSR) & S_HALT);
+	uint32_t words[8000];
+	for (size_t i = 0; i < 8000; i++)
+		words[i] = 0x01020304;
+	assert_int_equal(r32(m, CRC_UNIT), ref_crc_words(0xFFFFFFFFu, words, 8000));
+}
+
+/* --- our CRC routine (src/target/crc_ranges.S) on the simulated core --------------- */
+
+#define CODE_AT 0x20000000u
+#define PARAMS_AT 0x20001000u
+#define CRCS_AT 0x20002000u
+
+/* The unit's CRC over flash bytes: little-endian words, each MSB first. */
+static uint32_t ref_crc_bytes(const uint8_t *p, size_t n)
+{
+	uint32_t crc = 0xFFFFFFFFu;
+	for (size_t i = 0; i + 4 <= n; i += 4) {
+		uint32_t w = (uint32_t)p[i] | (uint32_t)p[i + 1] << 8 | (uint32_t)p[i + 2] << 16 |
+		             (uint32_t)p[i + 3] << 24;
+		crc = ref_crc_words(crc, &w, 1);
+	}
+	return crc;
+}
+
+/* Loads the routine and its ranges, runs it to its bkpt and returns the target time it
+ * took in ms (to 0.1 ms; 0 with timing none). */
+static double run_crc_ranges(mcu_t *m, uint32_t enr, uint32_t bit, const uint32_t *ranges,
+                             unsigned n, uint64_t t0)
+{
+	uint32_t params[3 + 2 * 32];
+	params[0] = enr;
+	params[1] = bit;
+	params[2] = n;
+	memcpy(params + 3, ranges, 8 * n);
+	assert_int_equal(mcu_write(m, CODE_AT, swd_target_crc_ranges,
+	                           (swd_target_crc_ranges_size + 3) & ~(size_t)3, 4), MCU_OK);
+	assert_int_equal(mcu_write(m, PARAMS_AT, params, 12 + 8 * n, 4), MCU_OK);
+	set_reg(m, 0, PARAMS_AT);
+	set_reg(m, 1, CRCS_AT);
+	set_reg(m, 15, CODE_AT + swd_crc_ranges_entry_offset);
+	set_reg(m, 0x10, 0x01000000);
+	w32(m, DHCSR, 0xA05F0001);
+	for (int i = 1; i <= 20000; i++) {
+		mcu_advance(m, t0 + (uint64_t)i * 100000);
+		if (r32(m, DHCSR) & S_HALT) {
+			assert_int_equal(reg(m, 15), CODE_AT + swd_crc_ranges_done_offset);
+			return i / 10.0;
+		}
+	}
+	fail_msg("the crc routine did not halt in 2 s of target time");
+	return 0;
+}
+
+static void test_crc_routine(void **state)
+{
+	struct fixture *f = *state;
+	size_t n = 1024 * 1024;
+	uint8_t *img = malloc(n);
+	uint32_t x = 4242;
+	for (size_t i = 0; i < n; i++) {
+		x = x * 1103515245u + 12345u;
+		img[i] = (uint8_t)(x >> 16);
+	}
+	memset(img + 0x20000, 0xFF, 0x20000); /* an erased sector among the rest */
+	write_file(f->path, img, n);
+	mcu_t *m = f->m = open_board(f, "stm32f407vg", NULL);
+	reset_halt(m);
+	/* the F407's twelve sectors (RM0090 Table 5), then an empty range and ranges that
+	 * end off the routine's four-word stride */
+	uint32_t ranges[2 * 16];
+	unsigned k = 0;
+	uint32_t at = 0x08000000;
+	for (unsigned s = 0; s < 12; s++) {
+		uint32_t size = s < 4 ? 0x4000 : s == 4 ? 0x10000 : 0x20000;
+		ranges[2 * k] = at;
+		ranges[2 * k + 1] = size;
+		k++;
+		at += size;
+	}
+	uint32_t odd[][2] = { { 0x08000100, 0 }, { 0x08000104, 20 }, { 0x080FFFF4, 12 },
+	                      { 0x08000000, 4 } };
+	for (unsigned i = 0; i < 4; i++, k++) {
+		ranges[2 * k] = odd[i][0];
+		ranges[2 * k + 1] = odd[i][1];
+	}
+	/* some other AHB1 clock on, the CRC unit's off: left that way afterwards */
+	w32(m, 0x40023830, 1u << 20);
+	run_crc_ranges(m, 0x40023830, 1u << 12, ranges, k, 0);
+	assert_int_equal(r32(m, 0x40023830), 1u << 20);
+	for (unsigned i = 0; i < k; i++) {
+		uint32_t crc = r32(m, CRCS_AT + 4 * i);
+		uint32_t want = ref_crc_bytes(img + (ranges[2 * i] - 0x08000000), ranges[2 * i + 1]);
+		if (crc != want)
+			fail_msg("range %u (0x%08x, %u bytes): crc 0x%08x, want 0x%08x", i,
+			         ranges[2 * i], ranges[2 * i + 1], crc, want);
+	}
+	assert_int_equal(r32(m, CRCS_AT + 4 * 12), 0xFFFFFFFFu); /* the empty range */
+	/* the clock already on: stays on */
+	w32(m, 0x40023830, 1u << 12);
+	run_crc_ranges(m, 0x40023830, 1u << 12, ranges, 1, 0);
+	assert_int_equal(r32(m, 0x40023830), 1u << 12);
+	assert_int_equal(r32(m, CRCS_AT), ref_crc_bytes(img, 0x4000));
+	mcu_free(m);
+	f->m = NULL;
+
+	/* F1: one CRC per 1 KiB page of a 128 KiB part, through RCC_AHBENR bit 6 */
+	snprintf(f->path, sizeof(f->path), "%s/f1.bin", f->dir);
+	write_file(f->path, img, 128 * 1024);
+	m = f->m = open_board(f, "stm32f103cb", NULL);
+	reset_halt(m);
+	for (unsigned p = 0; p < 32; p++) {
+		ranges[2 * (p % 16)] = 0x08000000 + 0x1000 * p;
+		ranges[2 * (p % 16) + 1] = 0x400;
+		if (p % 16 == 15) {
+			run_crc_ranges(m, 0x40021014, 1u << 6, ranges, 16, 0);
+			for (unsigned i = 0; i < 16; i++)
+				assert_int_equal(r32(m, CRCS_AT + 4 * i),
+				                 ref_crc_bytes(img + (ranges[2 * i] - 0x08000000), 0x400));
+		}
+	}
+	assert_int_equal(r32(m, 0x40021014) & (1u << 6), 0);
+	free(img);
+}
+
+/* 1 MiB at the F407's reset clock (16 MHz HSI), with realistic timing: the unit's four
+ * cycles per word bound it at 65.5 ms; the loop around them costs a little more. */
+static void test_crc_routine_timing(void **state)
+{
+	struct fixture *f = *state;
+	size_t n = 1024 * 1024;
+	uint8_t *img = calloc(1, n);
+	for (size_t i = 0; i < n; i++)
+		img[i] = (uint8_t)(i * 7 + (i >> 10));
+	write_file(f->path, img, n);
+	uint64_t t0 = 5000000000ull;
+	mcu_t *m = f->m = open_timed(f, "stm32f407vg");
+	mcu_advance(m, t0);
+	reset_halt(m);
+	uint32_t whole[2] = { 0x08000000, (uint32_t)n };
+	double ms = run_crc_ranges(m, 0x40023830, 1u << 12, whole, 1, t0);
+	print_message("crc_ranges: 1 MiB in %.1f ms of target time at 16 MHz\n", ms);
+	assert_true(ms >= 65.0);
+	assert_true(ms < 100.0);
+	assert_int_equal(r32(m, CRCS_AT), ref_crc_bytes(img, n));
+	free(img);
+}
+
 /* Programs flash from the core through the controller, as a flash loader does:
  *   loop: ldrh r4, [r1], #2; strh r4, [r2], #2
  *   wait: ldr r5, [r0, #12]; tst r5, #1; bne wait; tst r5, #0x14; bne out
@@ -1139,6 +1391,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_tiny_program_to_bkpt, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_wfi_sleeps_and_debugger_recovers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_crc_on_target, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_crc_unit_registers, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_crc_unit_timing, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_crc_routine, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_crc_routine_timing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_core_programs_flash, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_erased_board_locks_up, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_garbage_boards_do_not_hang, setup, teardown),

@@ -109,7 +109,7 @@ static void test_bad_options(void **state)
 		{{"--model", "stm32f103c8", "--flash", "b", "--uid", "00112233445566778899aaXX", NULL},
 		 "--uid"},
 		{{"--model", "stm32f103c8", "--flash", "b", "--seed", "x", NULL}, "--seed 'x'"},
-		{{"--model", "stm32f103c8", "--flash", "b", "--probe", "v3", NULL}, "--probe 'v3'"},
+		{{"--model", "stm32f103c8", "--flash", "b", "--probe", "v4", NULL}, "--probe 'v4'"},
 		{{"--model", "stm32f103c8", "--flash", "b", "--bogus", NULL}, "unknown option '--bogus'"},
 		{{"--model", "stm32f103c8", "--flash", "b", "extra", NULL}, "unexpected argument 'extra'"},
 		{{"--model", NULL}, "option '--model' needs a value"},

@@ -135,6 +135,53 @@ static void test_busy_and_v2_1(void **state)
 	mcu_free(c->mcu);
 }
 
+/* V3: GET_VERSION with v=3, x=y=0, then GET_VERSION_EX, the APIv3 clock commands, and
+ * 8-bit transfers up to 512 bytes; a V2 refuses the V3-only commands. */
+static void test_v3(void **state)
+{
+	(void)state;
+	struct ctx *c = setup_ctx((struct mcu_faults){0}, false);
+	static const uint8_t ver[] = {0xF1}, ver_ex[] = {0xFB};
+	static const uint8_t get_freq[] = {0xF2, 0x62, 0x00};
+	static const uint8_t set_freq[] = {0xF2, 0x61, 0x00, 0x00, 0xE8, 0x03, 0x00, 0x00};
+	static const uint8_t read8_512[] = {0xF2, 0x0C, 0x00, 0x00, 0x00, 0x20, 0x00, 0x02};
+	const uint8_t *d;
+
+	c->p.cfg.model = PROBE_V3;
+	req_simple(c, STP_GET_DEV_INFO, 0, 41, 0);
+	assert_int_equal(stp_get_u16(c->r.buf + 42), 0x374F);
+	open_session(c);
+	d = usb(c, ver, 1, STP_DIR_IN, 6, NULL);
+	assert_int_equal(d[0], 0x30); /* v=3, jtag 0, swim 0 */
+	assert_int_equal(d[1], 0x00);
+	assert_int_equal(stp_get_u16(d + 4), 0x374F);
+	d = usb(c, ver_ex, 1, STP_DIR_IN, 12, NULL);
+	assert_int_equal(d[0], 3);  /* V3 */
+	assert_int_equal(d[2], 7);  /* J7 */
+	assert_int_equal(d[3], 1);  /* M1 */
+	assert_int_equal(d[4], 3);  /* B3 */
+	assert_int_equal(stp_get_u16(d + 10), 0x374F);
+	d = usb(c, get_freq, sizeof(get_freq), STP_DIR_IN, 52, NULL);
+	assert_int_equal(d[0], 0x80);
+	assert_int_equal(d[8], 7);
+	assert_int_equal(stp_get_u32(d + 12), 24000);
+	assert_int_equal(stp_get_u32(d + 12 + 4 * 6), 5);
+	d = usb(c, set_freq, sizeof(set_freq), STP_DIR_IN, 8, NULL);
+	assert_int_equal(d[0], 0x80);
+	assert_int_equal(c->p.swd_khz, 1000);
+	usb(c, read8_512, sizeof(read8_512), STP_DIR_IN, 512, NULL);
+	assert_int_equal(last_rw_status(c), 0x80);
+	mcu_free(c->mcu);
+
+	c = setup_ctx((struct mcu_faults){0}, false);
+	open_session(c);
+	assert_int_equal(usb(c, get_freq, sizeof(get_freq), STP_DIR_IN, 52, NULL)[0], 0x81);
+	assert_int_equal(usb(c, ver_ex, 1, STP_DIR_IN, 12, NULL)[0], 0x81);
+	usb(c, read8_512, sizeof(read8_512), STP_DIR_IN, 512, NULL);
+	assert_int_equal(last_rw_status(c), 0x12); /* over the V2's 64 bytes */
+	mcu_free(c->mcu);
+}
+
 static void test_mode_voltage_enter(void **state)
 {
 	(void)state;
@@ -371,6 +418,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_tcp_handshake),
 		cmocka_unit_test(test_busy_and_v2_1),
+		cmocka_unit_test(test_v3),
 		cmocka_unit_test(test_mode_voltage_enter),
 		cmocka_unit_test(test_memory_and_last_status),
 		cmocka_unit_test(test_debug_registers_and_reset),

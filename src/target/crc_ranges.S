@@ -1,0 +1,69 @@
+/* crc_ranges.S - one CRC per flash range, computed by the part's CRC calculation unit.
+ *
+ * Runs from SRAM on the halted core (Cortex-M3 or M4, Thumb-2), loaded and started by
+ * src/ocd/checksum.c. Position independent; uses no stack.
+ *
+ * In:  r0 = parameter block in SRAM:
+ *           [0]  address of the RCC register that gates the CRC unit
+ *                (F1 RCC_AHBENR 0x40021014, F2/F4 RCC_AHB1ENR 0x40023830)
+ *           [4]  its CRCEN mask (F1 bit 6, F2/F4 bit 12)
+ *           [8]  n, the number of ranges
+ *           [12] n pairs: start address, length in bytes (a multiple of 4)
+ *      r1 = where the n CRCs go, one word each
+ * Out: the CRCs at r1; halts on the bkpt at swd_crc_ranges_done with the RCC register
+ *      as it was on entry.
+ *
+ * The CRC is the unit's: reset to 0xFFFFFFFF per range, then each little-endian flash
+ * word fed MSB first through polynomial 0x04C11DB7 (RM0008 §4, RM0090 §4). Four words
+ * are loaded with one ldm and stored back to back, so the unit (4 HCLK per word) is
+ * what bounds the loop.
+ */
+	.syntax unified
+	.cpu cortex-m3
+	.thumb
+
+	.text
+	.global swd_crc_ranges_entry
+	.global swd_crc_ranges_done
+	.thumb_func
+swd_crc_ranges_entry:
+	ldm	r0!, {r2, r3, r4}	@ r2 = RCC register, r3 = CRCEN, r4 = n
+	ldr	r12, [r2]		@ the clock gate as it was
+	orr	r3, r12, r3
+	str	r3, [r2]
+	ldr	r3, [r2]		@ read back: the clock runs before the first access
+	ldr	r7, =0x40023000		@ CRC unit: DR +0, CR +8
+	cbz	r4, restore
+range:
+	movs	r3, #1
+	str	r3, [r7, #8]		@ CR.RESET: DR = 0xFFFFFFFF
+	ldm	r0!, {r5, r6}		@ r5 = start, r6 = bytes
+	lsrs	r6, r6, #2		@ words
+	lsrs	r3, r6, #2		@ groups of four
+	beq	tail
+quad:
+	ldm	r5!, {r8, r9, r10, r11}
+	str	r8, [r7]
+	str	r9, [r7]
+	str	r10, [r7]
+	str	r11, [r7]
+	subs	r3, r3, #1
+	bne	quad
+tail:
+	ands	r6, r6, #3
+	beq	result
+word:
+	ldr	r3, [r5], #4
+	str	r3, [r7]
+	subs	r6, r6, #1
+	bne	word
+result:
+	ldr	r3, [r7]
+	str	r3, [r1], #4
+	subs	r4, r4, #1
+	bne	range
+restore:
+	str	r12, [r2]
+swd_crc_ranges_done:
+	bkpt	#0
+	.ltorg
