@@ -149,7 +149,7 @@ static void no_map_prints_nothing(void **state)
 
 	(void)state;
 	ui_render_map(f, NULL, &plain);
-	ui_render_map(f, empty, &plain);
+	ui_render_map(f, empty, &plain); /* borrowed */
 	json_decref(empty);
 	fclose(f);
 	assert_int_equal(len, 0);
