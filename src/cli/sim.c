@@ -15,6 +15,8 @@
 
 #include "core/file.h"
 
+#define SETPRIV "/usr/bin/setpriv"
+
 static bool is_exec(const char *path)
 {
 	return access(path, X_OK) == 0;
@@ -148,6 +150,7 @@ int cli_sim_start(struct cli_sim *s, uv_loop_t *loop, const struct swd_profile *
 	char tmpl[] = "/tmp/swdbackup-sim-XXXXXX";
 	const char *tmp = getenv("TMPDIR");
 	char *args[16];
+	bool wrapped;
 	int rc = 0, n = 0;
 
 	memset(s, 0, sizeof(*s));
@@ -187,6 +190,15 @@ int cli_sim_start(struct cli_sim *s, uv_loop_t *loop, const struct swd_profile *
 	if (s->own_board && (rc = write_fresh_board(s->board, p, err)) != 0)
 		return rc;
 
+	/* The simulator must not outlive us, even when we are killed with SIGKILL: util-linux's
+	 * setpriv sets PR_SET_PDEATHSIG and execs it, as for OpenOCD (ocd/process.c). */
+	wrapped = access(SETPRIV, X_OK) == 0;
+	if (wrapped) {
+		args[n++] = "setpriv";
+		args[n++] = "--pdeathsig";
+		args[n++] = "KILL";
+		args[n++] = "--";
+	}
 	args[n++] = s->exe;
 	args[n++] = "--model";
 	args[n++] = p->name;
@@ -215,7 +227,7 @@ int cli_sim_start(struct cli_sim *s, uv_loop_t *loop, const struct swd_profile *
 	stdio[1].flags = UV_IGNORE;
 	stdio[2].flags = verbose ? UV_INHERIT_FD : UV_IGNORE;
 	stdio[2].data.fd = 2;
-	po.file = s->exe;
+	po.file = wrapped ? SETPRIV : s->exe;
 	po.args = args;
 	po.exit_cb = on_exit_cb;
 	po.stdio = stdio;

@@ -375,6 +375,38 @@ static void on_kill_timer(uv_timer_t *t)
 		uv_process_kill(&p->proc, SIGKILL);
 }
 
+
+#define SETPRIV "/usr/bin/setpriv"
+
+/* argv as `setpriv --pdeathsig KILL -- EXE ARGS...` (new, replacing *argv on success). */
+static int deathsig_argv(const char *exe, char ***argv)
+{
+	static const char *const pre[] = { "setpriv", "--pdeathsig", "KILL", "--" };
+	size_t n = 0, k = sizeof(pre) / sizeof(pre[0]);
+	char **v;
+
+	while ((*argv)[n])
+		n++;
+	v = calloc(k + n + 1, sizeof(*v));
+	if (!v)
+		return -1;
+	for (size_t i = 0; i < k; i++)
+		v[i] = strdup(pre[i]);
+	v[k] = strdup(exe);
+	for (size_t i = 1; i < n; i++)
+		v[k + i] = strdup((*argv)[i]);
+	for (size_t i = 0; i < k + n; i++)
+		if (!v[i]) {
+			for (size_t j = 0; j < k + n; j++)
+				free(v[j]);
+			free(v);
+			return -1;
+		}
+	ocdproc_argv_free(*argv);
+	*argv = v;
+	return 0;
+}
+
 int ocdproc_start(struct ocdproc *p, uv_loop_t *loop, const struct ocdproc_config *cfg,
                   const struct ocdproc_callbacks *cb, struct swd_error *err)
 {
@@ -407,6 +439,13 @@ int ocdproc_start(struct ocdproc *p, uv_loop_t *loop, const struct ocdproc_confi
 	stdio[2].data.stream = (uv_stream_t *)&p->err;
 	opt.file = p->exe;
 	opt.args = argv;
+	/* OpenOCD must not outlive us, even when we are killed with SIGKILL and no cleanup
+	 * runs: util-linux's setpriv sets PR_SET_PDEATHSIG and execs it (the signal stays
+	 * armed across exec), since uv_spawn has no hook in the child before exec. */
+	if (access(SETPRIV, X_OK) == 0 && deathsig_argv(p->exe, &argv) == 0) {
+		opt.file = SETPRIV;
+		opt.args = argv;
+	}
 	opt.stdio = stdio;
 	opt.stdio_count = 3;
 	opt.exit_cb = on_proc_exit;
