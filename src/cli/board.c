@@ -863,7 +863,6 @@ bool cli_board_has_die(struct cli_board *b)
 {
 	const struct swd_profile *p = b->p;
 	struct swd_error lerr;
-	const char *const *lines;
 	size_t n = 0;
 	uint32_t w;
 	bool ok;
@@ -875,8 +874,7 @@ bool cli_board_has_die(struct cli_board *b)
 	swd_error_init(&lerr);
 	ok = ocd_read_memory(b->s, p->flash.base + p->flash.die_size - 4, 32, 1, &w, &lerr) == 0 &&
 	     ocd_read_memory(b->s, p->flash.base + p->flash.register_size, 32, 1, &w, &lerr) == 0;
-	lines = ocd_session_log(b->s, &n);
-	(void)lines;
+	ocd_session_log(b->s, &n);
 	b->fed = n;
 	return ok;
 }

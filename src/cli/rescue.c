@@ -163,11 +163,10 @@ static int check_consent(struct cli_ctx *ctx, struct cli_board *b, const struct 
 			     "readout protection was lifted, and the next step needs more" : "nothing was changed", cmd);
 }
 
-static int step(struct cli_ctx *ctx, const char *what)
+static void step(struct cli_ctx *ctx, const char *what)
 {
 	json_array_append_new(json_object_get(ctx->doc, "steps"), json_string(what));
 	ui_status(&ctx->ui, "%s", what);
-	return 0;
 }
 
 static int fix_factory(struct cli_ctx *ctx, struct cli_board *b)
