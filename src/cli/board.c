@@ -4,6 +4,7 @@
 #include "core/image.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
@@ -411,6 +412,48 @@ static int code_from_diag(struct cli_ctx *ctx, struct cli_board *b, int rc)
 	return want;
 }
 
+/* The probe's lock (core/lock.h): USB probes by serial (a virtual bus's apart from the
+ * host's), a TCP one by port, a simulated board by its file; a fresh `sim` board needs none.
+ * On a refusal its message replaces whatever the probe's first look found. */
+static int board_lock(struct cli_ctx *ctx, struct cli_board *b, const char *serial)
+{
+	const char *bed = getenv("UMOCKDEV_DIR");
+	char key[PATH_MAX + 160], shown[PATH_MAX + 16], *real = NULL;
+	struct swd_error lerr;
+	int rc;
+
+	if (serial) {
+		snprintf(key, sizeof(key), "usb-%s%s%s", serial, bed && *bed ? "@" : "", bed && *bed ? bed : "");
+		snprintf(shown, sizeof(shown), "%s", serial);
+	} else if (ctx->opt.probe.kind == CLI_PROBE_TCP) {
+		snprintf(key, sizeof(key), "tcp-%d", ctx->opt.probe.port);
+		snprintf(shown, sizeof(shown), "stlink-tcp:%d", ctx->opt.probe.port);
+	} else if (ctx->opt.probe.kind == CLI_PROBE_SIM_FILE) {
+		real = realpath(ctx->opt.probe.file, NULL);
+		snprintf(key, sizeof(key), "sim-%s", real ? real : ctx->opt.probe.file);
+		snprintf(shown, sizeof(shown), "sim:%s", ctx->opt.probe.file);
+		free(real);
+	} else {
+		return 0;
+	}
+	swd_error_init(&lerr);
+	rc = swd_lock_take(&b->lock, key, shown, ctx->command, ctx->opt.wait_s, &cli_interrupted, &lerr);
+	if (rc != 0) {
+		b->explained = true;
+		swd_error_init(&ctx->err);
+		return swd_error_set(&ctx->err, rc, "%s", lerr.msg);
+	}
+	b->locked = true;
+	return 0;
+}
+
+void cli_board_unlock(struct cli_board *b)
+{
+	if (b->locked)
+		swd_lock_release(&b->lock);
+	b->locked = false;
+}
+
 int cli_board_start_probe(struct cli_ctx *ctx, struct cli_board *b)
 {
 	int rc;
@@ -420,6 +463,15 @@ int cli_board_start_probe(struct cli_ctx *ctx, struct cli_board *b)
 	if ((ctx->opt.probe.kind == CLI_PROBE_USB || ctx->opt.probe.kind == CLI_PROBE_SERIAL) &&
 	    (!ctx->opt.interface || strcmp(ctx->opt.interface, "stlink") == 0)) {
 		rc = cli_usb_pick(ctx, &b->usb, &b->usb_found);
+		/* Busy may be another swdbackup run: its lock says who, or --wait outlasts it. */
+		if ((rc == 0 || rc == SWD_EPROBEBUSY) && b->usb_found && b->usb.serial[0]) {
+			bool busy = rc != 0;
+
+			if ((rc = board_lock(ctx, b, b->usb.serial)) == 0 && busy) {
+				swd_error_init(&ctx->err);
+				rc = cli_usb_pick(ctx, &b->usb, &b->usb_found);
+			}
+		}
 		/* OpenOCD must open the very probe looked at: name it by serial. */
 		if (rc == 0 && b->usb_found && b->usb.serial[0]) {
 			ctx->opt.probe.kind = CLI_PROBE_SERIAL;
@@ -427,8 +479,9 @@ int cli_board_start_probe(struct cli_ctx *ctx, struct cli_board *b)
 		}
 		return rc;
 	}
-	if (ctx->opt.probe.kind != CLI_PROBE_SIM && ctx->opt.probe.kind != CLI_PROBE_SIM_FILE)
-		return 0;
+	rc = board_lock(ctx, b, ctx->opt.probe.kind == CLI_PROBE_SERIAL ? ctx->opt.probe.serial : NULL);
+	if (rc != 0 || (ctx->opt.probe.kind != CLI_PROBE_SIM && ctx->opt.probe.kind != CLI_PROBE_SIM_FILE))
+		return rc;
 	if (uv_loop_init(&b->loop) != 0)
 		return swd_error_set(&ctx->err, SWD_EINTERNAL, "cannot set up an event loop");
 	b->loop_ready = true;
@@ -800,7 +853,7 @@ int cli_board_close(struct cli_ctx *ctx, struct cli_board *b, int rc)
 	if (b->s)
 		feed_log(b, b->s, &b->fed);
 	/* A probe unplugged explains the failure; the log's errors are its consequences. */
-	gone = b->usb_found && cli_usb_findings(ctx, &b->usb, rc, b->tried);
+	gone = b->usb_found && !b->explained && cli_usb_findings(ctx, &b->usb, rc, b->tried);
 	if (!gone && b->ev_ready && b->p && b->tried && rc != 0 && rc != SWD_EINTR && rc != SWD_EUSAGE &&
 	    swd_exit_code(rc) != 3 && !b->explained) {
 		/* a failure: explain it */
@@ -850,6 +903,7 @@ int cli_board_close(struct cli_ctx *ctx, struct cli_board *b, int rc)
 		uv_run(&b->loop, UV_RUN_DEFAULT);
 		uv_loop_close(&b->loop);
 	}
+	cli_board_unlock(b); /* after the simulator has saved the board file */
 	if (b->prot_ready)
 		swd_protection_release(&b->prot);
 	if (b->ev_ready)

@@ -25,6 +25,7 @@
 
 #include "cli/cli.h"
 #include "cli/sim.h"
+#include "core/lock.h"
 #include "core/optbytes.h"
 #include "core/profile.h"
 #include "diag/diag.h"
@@ -61,6 +62,8 @@ struct cli_board {
 	bool prot_ready;
 	uint8_t ob_raw[16];           /* option bytes as they go into option-bytes.bin */
 	size_t ob_len;
+	struct swd_lock lock;         /* the probe's, held from the start of the probe to the end */
+	bool locked;
 	struct cli_ctx *ctx;
 };
 
@@ -74,12 +77,14 @@ int cli_board_profile(struct cli_ctx *ctx, struct cli_board *b, bool source);
 int cli_board_connect(struct cli_ctx *ctx, struct cli_board *b, enum diag_op op, bool halt);
 
 /* The pieces of cli_board_connect, for `diagnose`, which walks them itself: start the
- * probe (simulator), make one attempt (session kept in b->s even when it failed, so its
+ * probe (its lock first: a probe held by another run is SWD_EPROBEBUSY, or waited for with
+ * --wait; then the simulator), make one attempt (session kept in b->s even when it failed, so its
  * log can be read), drop the session (its log goes into the evidence), check identity. */
 int cli_board_start_probe(struct cli_ctx *ctx, struct cli_board *b);
 int cli_board_attempt(struct cli_ctx *ctx, struct cli_board *b, bool under_reset, unsigned speed,
 		      bool halt, struct swd_error *err, enum diag_outcome *outcome);
 void cli_board_drop(struct cli_board *b);
+void cli_board_unlock(struct cli_board *b);
 int cli_board_check_identity(struct cli_ctx *ctx, struct cli_board *b);
 
 /* Adds a sentence to the report's "notes" (and says it on stderr in text mode). */

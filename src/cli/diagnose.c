@@ -341,6 +341,7 @@ findings:
 		uv_run(&b.loop, UV_RUN_DEFAULT);
 		uv_loop_close(&b.loop);
 	}
+	cli_board_unlock(&b);
 	if (b.prot_ready)
 		swd_protection_release(&b.prot);
 	diag_evidence_release(&b.ev);

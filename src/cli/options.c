@@ -13,7 +13,7 @@
 enum { OPT_NO_SAFETY = 256, OPT_SAFETY, OPT_OPTION_BYTES, OPT_UNDER_RESET, OPT_STRICT, OPT_SPEED,
        OPT_HALT, OPT_LOG, OPT_JSON, OPT_PROFILE, OPT_PROBE, OPT_INTERFACE, OPT_OPENOCD,
        OPT_FORCE, OPT_YES, OPT_MASS, OPT_SECTOR, OPT_UNLOCK, OPT_ERASE, OPT_FACTORY,
-       OPT_BACKUP_DOMAIN, OPT_MAP, OPT_ADDRESS };
+       OPT_BACKUP_DOMAIN, OPT_MAP, OPT_ADDRESS, OPT_WAIT, OPT_JUNIT };
 
 static const struct option longopts[] = {
 	{ "profile", required_argument, NULL, OPT_PROFILE },
@@ -39,6 +39,8 @@ static const struct option longopts[] = {
 	{ "backup-domain", no_argument, NULL, OPT_BACKUP_DOMAIN },
 	{ "map", no_argument, NULL, OPT_MAP },
 	{ "address", required_argument, NULL, OPT_ADDRESS },
+	{ "wait", optional_argument, NULL, OPT_WAIT },
+	{ "junit", required_argument, NULL, OPT_JUNIT },
 	{ "json", no_argument, NULL, OPT_JSON },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
@@ -75,6 +77,8 @@ static const struct bitname bits[] = {
 	{ OPT_BACKUP_DOMAIN, CLI_O_BACKUP_DOMAIN, "--backup-domain" },
 	{ OPT_MAP, CLI_O_MAP, "--map" },
 	{ OPT_ADDRESS, CLI_O_ADDRESS, "--address" },
+	{ OPT_WAIT, CLI_O_WAIT, "--wait" },
+	{ OPT_JUNIT, CLI_O_JUNIT, "--junit" },
 };
 
 /* "N" or "N-M" (decimal, M >= N, both below 1024). */
@@ -109,6 +113,11 @@ int cli_probe_parse(const char *spec, struct cli_probe *p, char *err, size_t err
 	}
 	if (strcmp(spec, "sim") == 0) {
 		p->kind = CLI_PROBE_SIM;
+		return 0;
+	}
+	if (strcmp(spec, "all") == 0 || strchr(spec, ',')) {
+		/* each item is checked when the fleet starts its runs */
+		p->kind = CLI_PROBE_FLEET;
 		return 0;
 	}
 	if (strncmp(spec, "sim:", 4) == 0) {
@@ -197,6 +206,7 @@ int cli_options_parse(const char *cmd, int argc, char **argv, unsigned allowed,
 	int c;
 
 	memset(o, 0, sizeof(*o));
+	o->wait_s = -1;
 	optind = 0; /* glibc: 0 re-initialises, so parsing can run more than once */
 	opterr = 0;
 	for (;;) {
@@ -222,7 +232,7 @@ int cli_options_parse(const char *cmd, int argc, char **argv, unsigned allowed,
 			snprintf(err, errlen, "'%s' does not take %s", cmd, optname(c));
 			return -1;
 		}
-		if (optarg != NULL) {
+		if (optarg != NULL || c == OPT_WAIT) {
 			/* a second value would silently win: refuse it */
 			unsigned long long once = 1ULL << optindex(c);
 
@@ -284,6 +294,30 @@ int cli_options_parse(const char *cmd, int argc, char **argv, unsigned allowed,
 			o->sector_set = true;
 			break;
 		case OPT_LOG: o->log = optarg; break;
+		case OPT_JUNIT:
+			if (!*optarg) {
+				snprintf(err, errlen, "empty file name after --junit");
+				return -1;
+			}
+			o->junit = optarg;
+			break;
+		case OPT_WAIT: {
+			char *end;
+			long v;
+
+			o->wait_s = 0;
+			if (!optarg)
+				break;
+			errno = 0;
+			v = strtol(optarg, &end, 10);
+			if (errno || end == optarg || *end || v < 1 || v > 86400) {
+				snprintf(err, errlen, "invalid --wait '%s'; give seconds from 1 to 86400, "
+					 "e.g. --wait=60, or --wait alone to wait as long as it takes", optarg);
+				return -1;
+			}
+			o->wait_s = (int)v;
+			break;
+		}
 		case OPT_ADDRESS: {
 			char *end;
 			unsigned long long v;
@@ -322,5 +356,53 @@ int cli_options_parse(const char *cmd, int argc, char **argv, unsigned allowed,
 	}
 	o->npos = argc - optind;
 	o->pos = argv + optind;
+	return 0;
+}
+
+const int *cli_options_fleet_drop(size_t *n)
+{
+	static const int drop[] = { OPT_PROBE, 'o', OPT_JUNIT, OPT_JSON };
+
+	*n = sizeof(drop) / sizeof(drop[0]);
+	return drop;
+}
+
+int cli_options_without(int argc, char **argv, const int *drop, size_t ndrop, char ***out, int *outc)
+{
+	char **v = calloc((size_t)argc + 2, sizeof(*v));
+	int n = 0, c;
+
+	*out = NULL;
+	*outc = 0;
+	if (!v)
+		return -1;
+	optind = 0;
+	opterr = 0;
+	for (;;) {
+		int start = optind ? optind : 1, idx;
+		bool dropped = false;
+
+		c = getopt_long(argc, argv, ":o:vh", longopts, &idx);
+		if (c == -1)
+			break;
+		for (size_t i = 0; i < ndrop; i++)
+			dropped |= c == drop[i];
+		if (!dropped) {
+			for (int i = start; i < optind; i++)
+				v[n++] = argv[i];
+			continue;
+		}
+		/* "-vo DIR": the cluster went with -o; keep its -v's */
+		if (c == 'o' && start < optind && argv[start][0] == '-' && argv[start][1] != '-')
+			for (const char *k = argv[start] + 1; *k && *k != 'o'; k++)
+				if (*k == 'v')
+					v[n++] = "-v";
+	}
+	v[n++] = "--";
+	for (int i = optind; i < argc; i++)
+		v[n++] = argv[i];
+	v[n] = NULL;
+	*out = v;
+	*outc = n;
 	return 0;
 }

@@ -35,12 +35,14 @@ enum cli_opt {
 	CLI_O_MAP = 1u << 20,
 	CLI_O_SAFETY_FULL = 1u << 21,
 	CLI_O_ADDRESS = 1u << 22,
+	CLI_O_WAIT = 1u << 23,
+	CLI_O_JUNIT = 1u << 24,
 	/* --json, -v and --help are accepted by every command */
 };
 
 /* Options every command that talks to a board accepts. */
 #define CLI_O_BOARD (CLI_O_PROFILE | CLI_O_PROBE | CLI_O_INTERFACE | CLI_O_OPENOCD | \
-		     CLI_O_UNDER_RESET | CLI_O_STRICT | CLI_O_SPEED)
+		     CLI_O_UNDER_RESET | CLI_O_STRICT | CLI_O_SPEED | CLI_O_WAIT)
 
 enum cli_probe_kind {
 	CLI_PROBE_USB = 0,  /* no --probe: the one USB ST-LINK attached */
@@ -48,6 +50,7 @@ enum cli_probe_kind {
 	CLI_PROBE_SIM_FILE, /* sim:FILE: a board kept in FILE */
 	CLI_PROBE_TCP,      /* stlink-tcp:PORT */
 	CLI_PROBE_SERIAL,   /* a USB probe by serial number */
+	CLI_PROBE_FLEET,    /* all, or S1,S2,...: one child run per probe (cli/fleet.c) */
 };
 
 struct cli_probe {
@@ -84,12 +87,24 @@ struct cli_options {
 	bool map;              /* info --map */
 	bool address_set;      /* restore/verify --address: where a .bin starts */
 	uint32_t address;
+	int wait_s;            /* --wait[=SECONDS] for a held probe: -1 no, 0 as long as it takes */
+	const char *junit;     /* --junit FILE (fleet runs) */
 	bool json;
 	bool help;
 	int verbose;
 	int npos;              /* positional arguments left after the options */
 	char **pos;            /* borrowed from argv */
 };
+
+/* argv (as cli_options_parse left it: options first) without the options whose getopt
+ * values are in drop (OPT_* of --probe, -o, --junit, --json: see cli_options_fleet_drop),
+ * positional arguments after a "--". *out is new (free() the array; the strings are
+ * borrowed from argv), NULL-terminated; *outc how many. Returns 0 or -1 (no memory). */
+int cli_options_without(int argc, char **argv, const int *drop, size_t ndrop, char ***out, int *outc);
+
+/* The getopt values of the options a fleet run gives each board itself: --probe, -o,
+ * --junit, --json. Returns: borrowed, static; *n entries. */
+const int *cli_options_fleet_drop(size_t *n);
 
 /* Parses a --probe value. Returns 0, or -1 with a one-line message in err. */
 int cli_probe_parse(const char *spec, struct cli_probe *p, char *err, size_t errlen);

@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -223,6 +224,61 @@ static void test_unknown_option_suggests(void **state)
 	assert_string_equal(err, "unknown option '--zzzzzz' for 'backup'");
 }
 
+static void test_wait_and_fleet(void **state)
+{
+	struct cli_options o;
+	char err[256] = "";
+
+	(void)state;
+	assert_int_equal(parse(ARGV("backup", "--profile", "x"), 3, CLI_O_BOARD, &o, err), 0);
+	assert_int_equal(o.wait_s, -1);
+	assert_int_equal(parse(ARGV("backup", "--wait"), 2, CLI_O_BOARD, &o, err), 0);
+	assert_int_equal(o.wait_s, 0);
+	assert_int_equal(parse(ARGV("backup", "--wait=30"), 2, CLI_O_BOARD, &o, err), 0);
+	assert_int_equal(o.wait_s, 30);
+	assert_int_equal(parse(ARGV("backup", "--wait=0"), 2, CLI_O_BOARD, &o, err), -1);
+	assert_non_null(strstr(err, "invalid --wait '0'"));
+	assert_int_equal(parse(ARGV("backup", "--wait=x"), 2, CLI_O_BOARD, &o, err), -1);
+	assert_int_equal(parse(ARGV("backup", "--wait", "--wait=3"), 3, CLI_O_BOARD, &o, err), -1);
+	assert_non_null(strstr(err, "--wait given twice"));
+	assert_int_equal(parse(ARGV("backup", "--probe", "all"), 3, CLI_O_BOARD, &o, err), 0);
+	assert_int_equal(o.probe.kind, CLI_PROBE_FLEET);
+	assert_int_equal(parse(ARGV("backup", "--probe", "S1,S2"), 3, CLI_O_BOARD, &o, err), 0);
+	assert_int_equal(o.probe.kind, CLI_PROBE_FLEET);
+	assert_int_equal(parse(ARGV("backup", "--junit", "r.xml"), 3, CLI_O_BOARD, &o, err), -1);
+	assert_non_null(strstr(err, "does not take --junit"));
+	assert_int_equal(parse(ARGV("backup", "--junit", "r.xml"), 3, CLI_O_BOARD | CLI_O_JUNIT, &o, err), 0);
+	assert_string_equal(o.junit, "r.xml");
+}
+
+/* A fleet run hands each board the user's options but its own --probe, -o, --json. */
+static void test_options_without(void **state)
+{
+	char *a[] = { "restore", "--profile", "p", "-vo", "dir", "SRC", "--probe=all", "--json",
+		      "--junit", "j.xml", "--wait=5", "--force", NULL };
+	struct cli_options o;
+	char err[256] = "", **v = NULL;
+	const int *drop;
+	size_t nd;
+	int n;
+
+	(void)state;
+	assert_int_equal(cli_options_parse("restore", ARGC(a), a, CLI_O_BOARD | CLI_O_OUTPUT | CLI_O_FORCE |
+					   CLI_O_JUNIT, &o, err, sizeof(err)), 0);
+	drop = cli_options_fleet_drop(&nd);
+	assert_int_equal(cli_options_without(ARGC(a), a, drop, nd, &v, &n), 0);
+	assert_int_equal(n, 7);
+	assert_string_equal(v[0], "--profile");
+	assert_string_equal(v[1], "p");
+	assert_string_equal(v[2], "-v");
+	assert_string_equal(v[3], "--wait=5");
+	assert_string_equal(v[4], "--force");
+	assert_string_equal(v[5], "--");
+	assert_string_equal(v[6], "SRC");
+	assert_null(v[7]);
+	free(v);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -238,6 +294,8 @@ int main(void)
 		cmocka_unit_test(test_repeated_value_refused),
 		cmocka_unit_test(test_unknown_option_suggests),
 		cmocka_unit_test(test_address),
+		cmocka_unit_test(test_wait_and_fleet),
+		cmocka_unit_test(test_options_without),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
