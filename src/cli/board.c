@@ -417,13 +417,12 @@ static int code_from_diag(struct cli_ctx *ctx, struct cli_board *b, int rc)
  * On a refusal its message replaces whatever the probe's first look found. */
 static int board_lock(struct cli_ctx *ctx, struct cli_board *b, const char *serial)
 {
-	const char *bed = getenv("UMOCKDEV_DIR");
 	char key[PATH_MAX + 160], shown[PATH_MAX + 16], *real = NULL;
 	struct swd_error lerr;
 	int rc;
 
 	if (serial) {
-		snprintf(key, sizeof(key), "usb-%s%s%s", serial, bed && *bed ? "@" : "", bed && *bed ? bed : "");
+		usb_probes_lock_key(serial, key, sizeof(key));
 		snprintf(shown, sizeof(shown), "%s", serial);
 	} else if (ctx->opt.probe.kind == CLI_PROBE_TCP) {
 		snprintf(key, sizeof(key), "tcp-%d", ctx->opt.probe.port);

@@ -51,6 +51,7 @@ int cmd_diagnose(struct cli_ctx *ctx);
 int cmd_rescue(struct cli_ctx *ctx);
 int cmd_erase(struct cli_ctx *ctx);
 int cmd_unlock(struct cli_ctx *ctx);
+int cmd_probes(struct cli_ctx *ctx);
 
 /* The table main() dispatches on; NULL-name terminated. Returns: borrowed, static. */
 const struct cli_command *cli_commands(void);

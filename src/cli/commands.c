@@ -166,6 +166,17 @@ static const struct cli_command table[] = {
 	  "or a path given as NAME.\n"
 	  "\n"
 	  COMMON_HELP },
+	{ "probes", cmd_probes, 0,
+	  "list the debug probes attached over USB, who may open them and which run holds them",
+	  "usage: swdbackup probes [--json]\n"
+	  "\n"
+	  "Lists ST-LINK (V2, V2-1, V3), CMSIS-DAP (v1, v2: by interface string), J-Link and USB DFU\n"
+	  "devices (0483:df11, 2b04:d006, 1d50:607f) through libusb: kind, VID:PID, serial, USB path\n"
+	  "(bus-port.port, as in /sys/bus/usb/devices), whether this user may open it, and whether a\n"
+	  "swdbackup run holds it now (pid, command, since when; from its lock) or another program\n"
+	  "has its interface. Nothing attached is not an error (exit 0, with a hint).\n"
+	  "\n"
+	  COMMON_HELP },
 	{ "diagnose", cmd_diagnose, CLI_O_BOARD | CLI_O_LOG,
 	  "check OpenOCD, probe, power and connection step by step, or classify a saved log",
 	  "usage: swdbackup diagnose [--profile P] [--probe SPEC] [options]\n"

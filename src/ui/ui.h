@@ -71,6 +71,9 @@ int ui_report(struct ui *ui, json_t *doc);
 /* Text rendering of a result document (the dispatcher ui_report uses), to any stream. */
 void ui_render_text(FILE *f, json_t *doc);
 
+/* The `probes` list (a "probes" array of a result document) as a table. Borrows list. */
+void ui_render_probes(FILE *f, json_t *list);
+
 /* How the flash map may draw on a stream: Unicode blocks on a UTF-8 terminal, colour on a
  * terminal unless NO_COLOR is set; neither with TERM=dumb or when f is not a terminal. */
 struct ui_map_style {

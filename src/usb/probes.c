@@ -21,6 +21,16 @@ static const struct {
 	{0x3753, "STLINK-V3"},    {0x3754, "STLINK-V3"},
 };
 
+static const struct {
+	uint16_t vid, pid;
+} dfus[] = {
+	{0x0483, 0xDF11}, /* STM32 system bootloader (AN3156) */
+	{0x2B04, 0xD006}, /* Particle Photon/P1 bootloader */
+	{0x1D50, 0x607F}, /* OpenMoko-assigned DFU bootloaders */
+};
+
+#define JLINK_VID 0x1366
+
 static const char *stlink_kind(uint16_t vid, uint16_t pid)
 {
 	if (vid != ST_VID)
@@ -31,25 +41,68 @@ static const char *stlink_kind(uint16_t vid, uint16_t pid)
 	return NULL;
 }
 
-/* The serial from sysfs, for a device this user may not open. */
-static void sysfs_serial(libusb_device *dev, char *out, size_t len)
+const char *usb_probe_kind(uint16_t vid, uint16_t pid, const char *product,
+                           const struct usb_iface_info *ifs, size_t nifs,
+                           enum usb_probe_family *family)
+{
+	const char *kind = stlink_kind(vid, pid);
+	bool hid = false, v1 = false;
+
+	*family = USB_FAMILY_STLINK;
+	if (kind)
+		return kind;
+	*family = USB_FAMILY_DFU;
+	for (size_t i = 0; i < sizeof(dfus) / sizeof(dfus[0]); i++)
+		if (dfus[i].vid == vid && dfus[i].pid == pid)
+			return "DFU";
+	*family = USB_FAMILY_JLINK;
+	if (vid == JLINK_VID)
+		return "J-Link";
+	/* As OpenOCD's cmsis_dap driver finds them: v2 is a vendor-class interface whose
+	 * string says CMSIS-DAP; v1 a HID interface so named, or in a device so named. */
+	*family = USB_FAMILY_CMSIS_DAP;
+	for (size_t i = 0; i < nifs; i++) {
+		bool named = ifs[i].name && strstr(ifs[i].name, "CMSIS-DAP");
+
+		if (named && ifs[i].cls == 0xFF)
+			return "CMSIS-DAP v2";
+		v1 |= named && ifs[i].cls == 3;
+		hid |= ifs[i].cls == 3;
+	}
+	if (v1 || (hid && product && strstr(product, "CMSIS-DAP")))
+		return "CMSIS-DAP v1";
+	return NULL;
+}
+
+/* "1-2.3" from the bus and port numbers; "" when libusb cannot tell. */
+static void usb_path(libusb_device *dev, char *out, size_t len)
 {
 	uint8_t ports[8];
 	int n = libusb_get_port_numbers(dev, ports, (int)sizeof(ports));
-	char path[128];
 	int at;
-	FILE *f;
 
+	out[0] = '\0';
 	if (n <= 0)
 		return;
-	at = snprintf(path, sizeof(path), "/sys/bus/usb/devices/%u-%u",
-	              libusb_get_bus_number(dev), ports[0]);
-	for (int i = 1; i < n && at < (int)sizeof(path); i++)
-		at += snprintf(path + at, sizeof(path) - (size_t)at, ".%u", ports[i]);
-	if (at >= (int)sizeof(path) - 8)
+	at = snprintf(out, len, "%u-%u", libusb_get_bus_number(dev), ports[0]);
+	for (int i = 1; i < n && at > 0 && (size_t)at < len; i++)
+		at += snprintf(out + at, len - (size_t)at, ".%u", ports[i]);
+	if (at <= 0 || (size_t)at >= len)
+		out[0] = '\0';
+}
+
+/* An attribute of the device (or of one of its interfaces, "1.0/interface") from sysfs,
+ * for what a device this user may not open still shows. */
+static void sysfs_attr(const char *path, const char *attr, char *out, size_t len)
+{
+	char file[160];
+	FILE *f;
+
+	out[0] = '\0';
+	if (!path[0] || (size_t)snprintf(file, sizeof(file), "/sys/bus/usb/devices/%s%s%s", path,
+	                                 attr[0] >= '0' && attr[0] <= '9' ? ":" : "/", attr) >= sizeof(file))
 		return;
-	strcat(path, "/serial");
-	f = fopen(path, "r");
+	f = fopen(file, "r");
 	if (!f)
 		return;
 	if (fgets(out, (int)len, f))
@@ -59,7 +112,7 @@ static void sysfs_serial(libusb_device *dev, char *out, size_t len)
 	fclose(f);
 }
 
-/* Opens the device to read its serial and try the claim OpenOCD will make. */
+/* Opens the device to read its serial and, for an ST-LINK, try the claim OpenOCD will make. */
 static void look_at(libusb_device *dev, const struct libusb_device_descriptor *d,
                     struct usb_probe *p)
 {
@@ -68,24 +121,79 @@ static void look_at(libusb_device *dev, const struct libusb_device_descriptor *d
 
 	p->can_open = rc == 0;
 	if (rc != 0) {
-		sysfs_serial(dev, p->serial, sizeof(p->serial));
+		sysfs_attr(p->path, "serial", p->serial, sizeof(p->serial));
 		return;
 	}
 	if (d->iSerialNumber &&
 	    libusb_get_string_descriptor_ascii(h, d->iSerialNumber, (unsigned char *)p->serial,
 	                                       (int)sizeof(p->serial)) < 0)
 		p->serial[0] = '\0';
-	rc = libusb_claim_interface(h, 0);
-	if (rc == 0)
-		libusb_release_interface(h, 0);
-	p->busy = rc == LIBUSB_ERROR_BUSY;
+	if (p->family == USB_FAMILY_STLINK) {
+		rc = libusb_claim_interface(h, 0);
+		if (rc == 0)
+			libusb_release_interface(h, 0);
+		p->busy = rc == LIBUSB_ERROR_BUSY;
+	}
 	libusb_close(h);
 }
 
-int usb_probes_list(struct usb_probe *out, size_t max, size_t *n, struct swd_error *err)
+#define MAX_IFACES 8
+
+/* The kind of a device that is not an ST-LINK, J-Link or DFU device by its IDs: its HID
+ * and vendor interfaces' strings, from sysfs (no open needed) or else from the device. */
+static const char *kind_by_strings(libusb_device *dev, const struct libusb_device_descriptor *d,
+                                   const char *path, enum usb_probe_family *family)
+{
+	struct libusb_config_descriptor *cfg = NULL;
+	struct usb_iface_info ifs[MAX_IFACES];
+	char names[MAX_IFACES][128], product[128] = "", attr[32];
+	libusb_device_handle *h = NULL;
+	const char *kind;
+	size_t n = 0;
+
+	if (libusb_get_active_config_descriptor(dev, &cfg) != 0 &&
+	    libusb_get_config_descriptor(dev, 0, &cfg) != 0)
+		return NULL;
+	for (uint8_t i = 0; i < cfg->bNumInterfaces && n < MAX_IFACES; i++) {
+		const struct libusb_interface_descriptor *a;
+
+		if (cfg->interface[i].num_altsetting < 1)
+			continue;
+		a = &cfg->interface[i].altsetting[0];
+		if ((a->bInterfaceClass != 3 && a->bInterfaceClass != 0xFF) || !a->iInterface)
+			continue;
+		snprintf(attr, sizeof(attr), "%u.%u/interface", cfg->bConfigurationValue,
+		         a->bInterfaceNumber);
+		sysfs_attr(path, attr, names[n], sizeof(names[n]));
+		if (!names[n][0] && (h || libusb_open(dev, &h) == 0) &&
+		    libusb_get_string_descriptor_ascii(h, a->iInterface, (unsigned char *)names[n],
+		                                       (int)sizeof(names[n])) < 0)
+			names[n][0] = '\0';
+		ifs[n].cls = a->bInterfaceClass;
+		ifs[n].name = names[n][0] ? names[n] : NULL;
+		n++;
+	}
+	libusb_free_config_descriptor(cfg);
+	if (n == 0) {
+		if (h)
+			libusb_close(h);
+		return NULL;
+	}
+	sysfs_attr(path, "product", product, sizeof(product));
+	if (!product[0] && d->iProduct && (h || libusb_open(dev, &h) == 0) &&
+	    libusb_get_string_descriptor_ascii(h, d->iProduct, (unsigned char *)product,
+	                                       (int)sizeof(product)) < 0)
+		product[0] = '\0';
+	if (h)
+		libusb_close(h);
+	kind = usb_probe_kind(d->idVendor, d->idProduct, product, ifs, n, family);
+	return kind;
+}
+
+static int list(struct usb_probe *out, size_t max, size_t *n, bool all, struct swd_error *err)
 {
 	libusb_context *ctx = NULL;
-	libusb_device **list = NULL;
+	libusb_device **devs = NULL;
 	ssize_t count;
 	int rc;
 
@@ -94,28 +202,35 @@ int usb_probes_list(struct usb_probe *out, size_t max, size_t *n, struct swd_err
 	if (rc != 0)
 		return swd_error_set(err, SWD_EINTERNAL, "cannot start libusb: %s",
 		                     libusb_strerror(rc));
-	count = libusb_get_device_list(ctx, &list);
+	count = libusb_get_device_list(ctx, &devs);
 	for (ssize_t i = 0; i < count; i++) {
 		struct libusb_device_descriptor d;
+		enum usb_probe_family family;
 		const char *kind;
+		char path[32];
 
-		if (libusb_get_device_descriptor(list[i], &d) != 0)
+		if (libusb_get_device_descriptor(devs[i], &d) != 0)
 			continue;
-		kind = stlink_kind(d.idVendor, d.idProduct);
-		if (!kind)
+		usb_path(devs[i], path, sizeof(path));
+		kind = usb_probe_kind(d.idVendor, d.idProduct, NULL, NULL, 0, &family);
+		if (all && !kind && d.bDeviceClass != 9 /* hubs */)
+			kind = kind_by_strings(devs[i], &d, path, &family);
+		if (!kind || (!all && family != USB_FAMILY_STLINK))
 			continue;
 		if (*n < max) {
 			struct usb_probe *p = &out[*n];
 
 			memset(p, 0, sizeof(*p));
 			p->kind = kind;
+			p->family = family;
 			p->vid = d.idVendor;
 			p->pid = d.idProduct;
-			p->bus = libusb_get_bus_number(list[i]);
-			p->address = libusb_get_device_address(list[i]);
+			p->bus = libusb_get_bus_number(devs[i]);
+			p->address = libusb_get_device_address(devs[i]);
+			snprintf(p->path, sizeof(p->path), "%s", path);
 			snprintf(p->devnode, sizeof(p->devnode), "/dev/bus/usb/%03u/%03u", p->bus,
 			         p->address);
-			look_at(list[i], &d, p);
+			look_at(devs[i], &d, p);
 			if (p->busy)
 				p->holder = usb_probes_holder(p->devnode, p->holder_name,
 				                              sizeof(p->holder_name));
@@ -123,9 +238,26 @@ int usb_probes_list(struct usb_probe *out, size_t max, size_t *n, struct swd_err
 		(*n)++;
 	}
 	if (count > 0)
-		libusb_free_device_list(list, 1);
+		libusb_free_device_list(devs, 1);
 	libusb_exit(ctx);
 	return 0;
+}
+
+int usb_probes_list(struct usb_probe *out, size_t max, size_t *n, struct swd_error *err)
+{
+	return list(out, max, n, false, err);
+}
+
+int usb_probes_list_all(struct usb_probe *out, size_t max, size_t *n, struct swd_error *err)
+{
+	return list(out, max, n, true, err);
+}
+
+void usb_probes_lock_key(const char *serial, char *out, size_t len)
+{
+	const char *bed = getenv("UMOCKDEV_DIR");
+
+	snprintf(out, len, "usb-%s%s%s", serial, bed && *bed ? "@" : "", bed && *bed ? bed : "");
 }
 
 /* Whether process pid has devnode open: the node itself, or (on a umockdev test bed,
