@@ -10,6 +10,7 @@
 
 #include "cli/about.h"
 #include "cli/cli.h"
+#include "cli/fleet.h"
 #include "core/catalog.h"
 #include "core/err.h"
 #include "core/suggest.h"
@@ -203,6 +204,8 @@ int main(int argc, char **argv)
 		return swd_exit_code(SWD_EUSAGE);
 	}
 	ctx.command = cmd->name;
+	ctx.argc = sub_argc;
+	ctx.argv = sub_argv;
 
 	if (cli_options_parse(cmd->name, sub_argc, sub_argv, cmd->options, &ctx.opt, msg, sizeof(msg)) != 0) {
 		fprintf(stderr, "swdbackup: %s; see 'swdbackup %s --help'\n", msg, cmd->name);
@@ -231,7 +234,7 @@ int main(int argc, char **argv)
 	}
 	json_object_set_new(ctx.doc, "command", json_string(cmd->name));
 
-	rc = cmd->fn(&ctx);
+	rc = cli_dispatch(&ctx, cmd);
 	if (rc == 0 && cli_interrupted)
 		rc = swd_error_set(&ctx.err, SWD_EINTR, "interrupted");
 	if (rc == SWD_EUSAGE) {

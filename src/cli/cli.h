@@ -19,6 +19,8 @@
 struct cli_ctx {
 	const char *argv0;        /* as the user typed it; used to find swdbackup-sim */
 	const char *command;
+	int argc;                 /* the command's arguments as parsed (argv[0] the command) */
+	char **argv;
 	struct cli_options opt;
 	struct ui ui;
 	struct swd_error err;

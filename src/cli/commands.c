@@ -31,7 +31,20 @@ void cli_signals_install(void)
 	"  --openocd PATH         the OpenOCD executable (default: openocd on PATH)\n" \
 	"  --speed KHZ            adapter speed (default: the profile's)\n" \
 	"  --connect-under-reset  hold NRST while connecting (firmware that disables SWD)\n" \
-	"  --strict               refuse clone IDCODEs instead of noting them\n"
+	"  --strict               refuse clone IDCODEs instead of noting them\n" \
+	"  --wait[=SECONDS]       when another swdbackup run holds the probe, wait for it (up to\n" \
+	"                         SECONDS) instead of failing at once with exit 5\n"
+
+/* The commands that run many boards at once (cli/fleet.h). */
+#define FLEET_HELP \
+	"  --probe all|S1,S2,...  every attached probe of the --interface's kind, or these probes\n" \
+	"                         (serials, sim:FILE, stlink-tcp:PORT): one run per board, all at\n" \
+	"                         once; a line per board on a terminal, then a table; -o DIR holds\n" \
+	"                         one directory per board, <profile>-<probe>-<UTC time>\n" \
+	"  --junit FILE           with several probes: a JUnit XML report, one test case per board\n" \
+	"                         (with several probes the exit status is 0 when every board\n" \
+	"                         succeeded, else the most severe of theirs, in this order:\n" \
+	"                         130, 9, 4, 2, 3, 8, 7, 6, 5, 1)\n"
 
 #define COMMON_HELP \
 	"  --json                 print one JSON document on stdout\n" \
@@ -39,7 +52,7 @@ void cli_signals_install(void)
 	"  -h, --help             show this help\n"
 
 static const struct cli_command table[] = {
-	{ "backup", cmd_backup, CLI_O_BOARD | CLI_O_OUTPUT | CLI_O_FORCE,
+	{ "backup", cmd_backup, CLI_O_BOARD | CLI_O_JUNIT | CLI_O_OUTPUT | CLI_O_FORCE,
 	  "read flash, option bytes and OTP into a verified bundle (the default command)",
 	  "usage: swdbackup [backup] --profile P [--probe SPEC] [-o DIR] [options]\n"
 	  "\n"
@@ -50,10 +63,11 @@ static const struct cli_command table[] = {
 	  "sector holds.\n"
 	  "\n"
 	  BOARD_HELP
+	  FLEET_HELP
 	  "  -o, --output DIR       the bundle directory to create\n"
 	  "  --force                replace DIR if it exists\n"
 	  COMMON_HELP },
-	{ "restore", cmd_restore, CLI_O_BOARD | CLI_O_FORCE | CLI_O_NO_SAFETY | CLI_O_SAFETY_FULL | CLI_O_OPTION_BYTES |
+	{ "restore", cmd_restore, CLI_O_BOARD | CLI_O_JUNIT | CLI_O_FORCE | CLI_O_NO_SAFETY | CLI_O_SAFETY_FULL | CLI_O_OPTION_BYTES |
 	  CLI_O_OUTPUT | CLI_O_BACKUP_DOMAIN | CLI_O_ADDRESS,
 	  "program a bundle or an image (.bin/.hex/.elf/.srec), after a safety backup",
 	  "usage: swdbackup restore --profile P [--probe SPEC] [options] SOURCE\n"
@@ -67,6 +81,7 @@ static const struct cli_command table[] = {
 	  "when the image is already there), verifies it by read-back, resets and runs.\n"
 	  "\n"
 	  BOARD_HELP
+	  FLEET_HELP
 	  "  --force                program a .bin whose vector table does not fit this part\n"
 	  "  --no-safety-backup     skip the safety bundle\n"
 	  "  --safety-backup=full   read all of flash into it, also where the image is already\n"
@@ -77,7 +92,7 @@ static const struct cli_command table[] = {
 	  "  --backup-domain        also write the bundle's backup SRAM and backup registers\n"
 	  "  --address ADDR         where a .bin starts (default: the flash base), e.g. 0x08004000\n"
 	  COMMON_HELP },
-	{ "verify", cmd_verify, CLI_O_BOARD | CLI_O_BACKUP_DOMAIN | CLI_O_ADDRESS,
+	{ "verify", cmd_verify, CLI_O_BOARD | CLI_O_JUNIT | CLI_O_BACKUP_DOMAIN | CLI_O_ADDRESS,
 	  "compare the device with a bundle or an image",
 	  "usage: swdbackup verify --profile P [--probe SPEC] [options] SOURCE\n"
 	  "\n"
@@ -86,22 +101,25 @@ static const struct cli_command table[] = {
 	  "shows the first differing address and how many pages or sectors differ (exit 1).\n"
 	  "\n"
 	  BOARD_HELP
+	  FLEET_HELP
 	  "  --backup-domain        also compare the bundle's backup SRAM and backup registers\n"
 	  "  --address ADDR         where a .bin starts (default: the flash base), e.g. 0x08004000\n"
 	  COMMON_HELP },
-	{ "info", cmd_info, CLI_O_BOARD | CLI_O_MAP,
+	{ "info", cmd_info, CLI_O_BOARD | CLI_O_JUNIT | CLI_O_MAP,
 	  "probe, target voltage, identity, flash size, protection, used extent",
 	  "usage: swdbackup info --profile P [--probe SPEC] [--map] [options]\n"
 	  "\n"
 	  BOARD_HELP
+	  FLEET_HELP
 	  "  --map                  show what each page or sector holds: code, data, erased,\n"
 	  "                         write-protected\n"
 	  COMMON_HELP },
-	{ "reset", cmd_reset, CLI_O_BOARD | CLI_O_HALT,
+	{ "reset", cmd_reset, CLI_O_BOARD | CLI_O_JUNIT | CLI_O_HALT,
 	  "reset the target and let it run (or --halt)",
 	  "usage: swdbackup reset --profile P [--probe SPEC] [--halt] [options]\n"
 	  "\n"
 	  BOARD_HELP
+	  FLEET_HELP
 	  "  --halt                 leave the core halted after the reset\n"
 	  COMMON_HELP },
 	{ "rescue", cmd_rescue, CLI_O_BOARD | CLI_O_OUTPUT | CLI_O_NO_SAFETY | CLI_O_FORCE | CLI_O_OPTION_BYTES |

@@ -14,6 +14,7 @@
 #include "cli/map.h"
 #include "cli/optwrite.h"
 #include "cli/restore.h"
+#include "cli/fleet.h"
 #include "cli/tmpfile.h"
 #include "core/digest.h"
 #include "core/file.h"
@@ -362,6 +363,10 @@ int cmd_restore(struct cli_ctx *ctx)
 	if (rc != 0)
 		goto out;
 	rc = cli_safety_bundle(ctx, &b, src.img->data, ctx->opt.safety_full ? NULL : equal, &safety);
+	if (rc != 0)
+		goto out;
+	/* onto several boards: none is written before every board has passed its checks */
+	rc = cli_fleet_gate(ctx);
 	if (rc != 0)
 		goto out;
 

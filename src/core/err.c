@@ -46,6 +46,26 @@ const char *swd_err_name(int code)
 	return "UNKNOWN";
 }
 
+int swd_err_from_name(const char *name)
+{
+#define SWD_ERR_BYNAME_(n, value, exit_code, text) \
+	if (strcmp(name, #n) == 0)                \
+		return SWD_##n;
+	SWD_ERRNO_MAP(SWD_ERR_BYNAME_)
+#undef SWD_ERR_BYNAME_
+	return 0;
+}
+
+int swd_err_for_exit(int exit_code)
+{
+#define SWD_ERR_BYEXIT_(n, value, code, text) \
+	if (exit_code == (code))                 \
+		return SWD_##n;
+	SWD_ERRNO_MAP(SWD_ERR_BYEXIT_)
+#undef SWD_ERR_BYEXIT_
+	return SWD_EINTERNAL;
+}
+
 const char *swd_strerror(int code)
 {
 	switch (code) {

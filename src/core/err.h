@@ -88,6 +88,12 @@ const char *swd_err_name(int code);
 /* Short lowercase description ("local i/o error"). Returns: borrowed, static. */
 const char *swd_strerror(int code);
 
+/* The code named "EIO" (swd_err_name's inverse), or 0 for a name not in the list. */
+int swd_err_from_name(const char *name);
+
+/* A code with this exit status (the first in the list), or SWD_EINTERNAL for none. */
+int swd_err_for_exit(int exit_code);
+
 /* Exit status of the command-line contract for a code: 0 for 0, the table's value for a
  * known code, 9 (local error) for anything else negative. */
 int swd_exit_code(int code);

@@ -57,3 +57,51 @@ void ui_render_probes(FILE *f, json_t *list)
 			json_is_true(json_object_get(p, "may_open")) ? "yes" : "no", use);
 	}
 }
+
+void ui_fleet_lines(struct ui *ui, const struct ui_board_line *lines, size_t n, bool last)
+{
+	if (!ui->bar)
+		return;
+	ui_progress_clear(ui);
+	if (ui->fleet_lines)
+		fprintf(ui->err, "\033[%dA", ui->fleet_lines);
+	for (size_t i = 0; i < n; i++) {
+		const struct ui_board_line *l = &lines[i];
+		char text[200], t[16];
+
+		ui_fmt_duration(t, sizeof(t), (uint64_t)l->seconds);
+		if (l->finished)
+			snprintf(text, sizeof(text), "%s  %s", l->exit_code == 0 ? "done" : "failed", t);
+		else if (l->total)
+			ui_fmt_progress(text, sizeof(text), l->what, l->done, l->total, 0, 20);
+		else
+			snprintf(text, sizeof(text), "%s  %s", l->what, t);
+		if (l->finished && l->exit_code)
+			fprintf(ui->err, "\r\033[K%-26.26s %s (exit %d)\n", l->label, text, l->exit_code);
+		else
+			fprintf(ui->err, "\r\033[K%-26.26s %s\n", l->label, text);
+	}
+	ui->fleet_lines = last ? 0 : (int)n;
+	fflush(ui->err);
+}
+
+void ui_render_boards(FILE *f, json_t *boards)
+{
+	size_t i;
+	json_t *b;
+
+	if (!json_is_array(boards))
+		return;
+	fprintf(f, "%-26s %-26s %-24s %8s %4s  %s\n", "probe", "serial", "unique id", "time", "exit", "result");
+	json_array_foreach(boards, i, b) {
+		json_t *probe = json_object_get(b, "probe"), *dev = json_object_get(b, "device");
+		json_t *err = json_object_get(b, "error"), *code = json_object_get(b, "exit_code");
+		char t[24];
+
+		snprintf(t, sizeof(t), "%.1f s", json_number_value(json_object_get(b, "seconds")));
+		fprintf(f, "%-26s %-26s %-24s %8s %4lld  %s\n", or_dash(str(b, "probe_spec")),
+			or_dash(str(probe, "serial")), or_dash(str(dev, "unique_id")), t,
+			json_is_integer(code) ? (long long)json_integer_value(code) : -1LL,
+			json_is_object(err) ? or_dash(str(err, "message")) : "ok");
+	}
+}

@@ -200,6 +200,7 @@ void ui_render_text(FILE *f, json_t *doc)
 	}
 	render_profiles(f, json_object_get(doc, "profiles"));
 	ui_render_probes(f, json_object_get(doc, "probes"));
+	ui_render_boards(f, json_object_get(doc, "boards"));
 	render_checks(f, json_object_get(doc, "checks"));
 	render_probe(f, json_object_get(doc, "probe"));
 	render_device(f, json_object_get(doc, "device"));

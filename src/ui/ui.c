@@ -4,7 +4,9 @@
 #include "core/image.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -29,7 +31,27 @@ void ui_init_streams(struct ui *ui, FILE *out, FILE *err, bool json, int verbose
 
 void ui_init(struct ui *ui, bool json, int verbose)
 {
+	const char *fd = getenv("SWD_PROGRESS_FD");
+
 	ui_init_streams(ui, stdout, stderr, json, verbose, isatty(STDERR_FILENO) == 1);
+	/* a fleet run's child: its parent draws the bar from these events */
+	if (fd && atoi(fd) > 2 && fcntl(atoi(fd), F_SETFD, FD_CLOEXEC) == 0)
+		ui->progress_fd = atoi(fd);
+}
+
+/* "P\tDONE\tTOTAL\tWHAT\n", at most ten a second and always the last. */
+static void progress_event(struct ui *ui, const char *what, uint64_t done, uint64_t total)
+{
+	char line[128];
+	uint64_t t = now_ns();
+	int len;
+
+	if (done < total && ui->event_ns && t - ui->event_ns < 100000000u)
+		return;
+	ui->event_ns = t;
+	len = snprintf(line, sizeof(line), "P\t%" PRIu64 "\t%" PRIu64 "\t%s\n", done, total, what);
+	if (len > 0 && len < (int)sizeof(line) && write(ui->progress_fd, line, (size_t)len) != len)
+		ui->progress_fd = 0; /* the parent is gone: the run goes on without it */
 }
 
 char *ui_fmt_size(char *buf, size_t n, uint64_t bytes)
@@ -110,6 +132,8 @@ void ui_progress(struct ui *ui, const char *what, uint64_t done, uint64_t total)
 	uint64_t t = now_ns();
 	size_t len;
 
+	if (ui->progress_fd > 0)
+		progress_event(ui, what, done, total);
 	if (!ui->bar)
 		return;
 	if (strncmp(ui->what, what, sizeof(ui->what) - 1) != 0 || !ui->t0_ns) {

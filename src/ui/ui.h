@@ -30,6 +30,9 @@ struct ui {
 	uint64_t t0_ns;
 	uint64_t last_ns;
 	int shown;       /* width of the bar line currently on screen, 0 when none */
+	int progress_fd; /* > 0: progress events also go there as lines (a fleet run's child) */
+	uint64_t event_ns;
+	int fleet_lines; /* lines of a fleet run's live view on screen */
 };
 
 /* Sets up for stdout/stderr; the bar is used only when stderr is a terminal. */
@@ -70,6 +73,24 @@ int ui_report(struct ui *ui, json_t *doc);
 
 /* Text rendering of a result document (the dispatcher ui_report uses), to any stream. */
 void ui_render_text(FILE *f, json_t *doc);
+
+/* One board's live line in a fleet run. */
+struct ui_board_line {
+	const char *label;
+	const char *what;      /* "reading flash", "connecting" */
+	uint64_t done, total;  /* total 0: no bar */
+	double seconds;
+	bool finished;
+	int exit_code;         /* when finished */
+};
+
+/* Draws one line per board on a terminal (over the previous drawing); `last` draws them
+ * once more and leaves them. Nothing happens unless ui->bar. */
+void ui_fleet_lines(struct ui *ui, const struct ui_board_line *lines, size_t n, bool last);
+
+/* A fleet run's table (a "boards" array of a result document): board, serial, unique ID,
+ * time, exit code and result. Borrows boards. */
+void ui_render_boards(FILE *f, json_t *boards);
 
 /* The `probes` list (a "probes" array of a result document) as a table. Borrows list. */
 void ui_render_probes(FILE *f, json_t *list);
