@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cli/findings.h"
@@ -465,10 +466,19 @@ int cli_board_start_probe(struct cli_ctx *ctx, struct cli_board *b)
 		/* Busy may be another swdbackup run: its lock says who, or --wait outlasts it. */
 		if ((rc == 0 || rc == SWD_EPROBEBUSY) && b->usb_found && b->usb.serial[0]) {
 			bool busy = rc != 0;
+			int lrc = board_lock(ctx, b, b->usb.serial);
 
-			if ((rc = board_lock(ctx, b, b->usb.serial)) == 0 && busy) {
+			/* The run we waited for has let go; its probe may take a moment more. */
+			if (lrc != 0)
+				rc = lrc;
+			for (int i = 0; lrc == 0 && busy && i < 10; i++) {
+				struct timespec ts = { 0, 200000000L };
+
+				if (i)
+					nanosleep(&ts, NULL);
 				swd_error_init(&ctx->err);
 				rc = cli_usb_pick(ctx, &b->usb, &b->usb_found);
+				busy = rc == SWD_EPROBEBUSY && ctx->opt.wait_s >= 0;
 			}
 		}
 		/* OpenOCD must open the very probe looked at: name it by serial. */

@@ -47,12 +47,6 @@ static json_t *entry(const struct usb_probe *p)
 				    : json_null());
 }
 
-/* bus order: "1-2" before "1-10" */
-static int by_path(const void *a, const void *b)
-{
-	return strverscmp(((const struct usb_probe *)a)->path, ((const struct usb_probe *)b)->path);
-}
-
 int cmd_probes(struct cli_ctx *ctx)
 {
 	static struct usb_probe list[MAX_LISTED];
@@ -65,7 +59,6 @@ int cmd_probes(struct cli_ctx *ctx)
 	rc = usb_probes_list_all(list, MAX_LISTED, &n, &ctx->err);
 	if (rc != 0)
 		return rc;
-	qsort(list, n < MAX_LISTED ? n : MAX_LISTED, sizeof(list[0]), by_path);
 	arr = json_array();
 	json_object_set_new(ctx->doc, "probes", arr);
 	for (size_t i = 0; i < n && i < MAX_LISTED; i++)

@@ -256,6 +256,16 @@ static int parse_spec(struct board *b, char *spec, char *err, size_t errlen)
 
 /* ---- URBs ------------------------------------------------------------------------ */
 
+static void on_vanished(UMockdevIoctlBase *handler, UMockdevIoctlClient *client, gpointer data);
+
+/* umockdev 0.17 declares client-vanished but never emits it; a client object is dropped
+ * when its process closes the node, so its finalization is the close (the kernel's
+ * release of the interface claim). The pointer is identity only, as in conns. */
+static void on_client_gone(gpointer data, GObject *client)
+{
+	on_vanished(NULL, (UMockdevIoctlClient *)client, data);
+}
+
 static struct conn *conn_of(struct board *b, UMockdevIoctlClient *client)
 {
 	for (struct conn *c = b->conns; c; c = c->next)
@@ -267,6 +277,7 @@ static struct conn *conn_of(struct board *b, UMockdevIoctlClient *client)
 	c->client = client;
 	c->next = b->conns;
 	b->conns = c;
+	g_object_weak_ref(G_OBJECT(client), on_client_gone, b);
 	return c;
 }
 

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <libusb.h>
@@ -190,6 +191,12 @@ static const char *kind_by_strings(libusb_device *dev, const struct libusb_devic
 	return kind;
 }
 
+/* bus order: "1-2" before "1-10" */
+static int by_path(const void *a, const void *b)
+{
+	return strverscmp(((const struct usb_probe *)a)->path, ((const struct usb_probe *)b)->path);
+}
+
 static int list(struct usb_probe *out, size_t max, size_t *n, bool all, struct swd_error *err)
 {
 	libusb_context *ctx = NULL;
@@ -198,7 +205,14 @@ static int list(struct usb_probe *out, size_t max, size_t *n, bool all, struct s
 	int rc;
 
 	*n = 0;
-	rc = libusb_init(&ctx);
+	/* libusb's init also starts its hotplug monitor (a netlink socket), which on a loaded
+	 * host (seen with many runs starting at once on a umockdev bus) can fail for a moment
+	 * with LIBUSB_ERROR_OTHER; enumeration does not need it to have worked the first time. */
+	for (int tries = 0; (rc = libusb_init(&ctx)) == LIBUSB_ERROR_OTHER && tries < 4; tries++) {
+		struct timespec ts = { 0, 50000000L };
+
+		nanosleep(&ts, NULL);
+	}
 	if (rc != 0)
 		return swd_error_set(err, SWD_EINTERNAL, "cannot start libusb: %s",
 		                     libusb_strerror(rc));
@@ -240,6 +254,7 @@ static int list(struct usb_probe *out, size_t max, size_t *n, bool all, struct s
 	if (count > 0)
 		libusb_free_device_list(devs, 1);
 	libusb_exit(ctx);
+	qsort(out, *n < max ? *n : max, sizeof(*out), by_path);
 	return 0;
 }
 

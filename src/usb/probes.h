@@ -40,8 +40,8 @@ struct usb_probe {
 	char holder_name[64]; /* its command name */
 };
 
-/* Lists the attached ST-LINKs into out (at most max; *n is how many there are, which may
- * exceed max). Returns 0, or SWD_EINTERNAL when libusb cannot start. */
+/* Lists the attached ST-LINKs into out in bus order (at most max; *n is how many there
+ * are, which may exceed max). Returns 0, or SWD_EINTERNAL when libusb cannot start. */
 int usb_probes_list(struct usb_probe *out, size_t max, size_t *n, struct swd_error *err);
 
 /* The same for every kind of probe this module knows, in bus order. */
