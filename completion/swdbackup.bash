@@ -30,8 +30,8 @@ _swdbackup()
 	--probe)
 		local serials=""
 		[[ " $cmds " == *" probes "* ]] &&
-			serials=$("$exe" probes 2>/dev/null | awk '$1 ~ /^[[:alnum:]]{6,}$/ { print $1 }')
-		COMPREPLY=($(compgen -W "sim sim: stlink-tcp: $serials" -- "$cur"))
+			serials=$("$exe" probes 2>/dev/null | awk '{ for (i = 1; i < NF; i++) if ($i ~ /^[0-9a-f]{4}:[0-9a-f]{4}$/) { if ($(i + 1) != "-") print $(i + 1); break } }')
+		COMPREPLY=($(compgen -W "all sim sim: stlink-tcp: $serials" -- "$cur"))
 		[[ ${COMPREPLY-} == *: ]] && compopt -o nospace
 		return
 		;;
@@ -45,6 +45,10 @@ _swdbackup()
 		;;
 	-o | --output)
 		_filedir -d
+		return
+		;;
+	--junit)
+		_filedir xml
 		return
 		;;
 	--speed | --address)
