@@ -362,9 +362,11 @@ static void on_tick(uv_timer_t *t)
 		struct run *r = &f->runs[i];
 
 		/* a grandchild that kept the child's stdout must not hold the run open */
-		if (r->exited && !r->out_closed && now - r->t1 > OUT_GRACE_MS) {
+		if (r->exited && now - r->t1 > OUT_GRACE_MS) {
 			r->out_closed = true;
 			close_handle((uv_handle_t *)&r->out);
+			close_handle((uv_handle_t *)&r->err);
+			close_handle((uv_handle_t *)&r->prog);
 		}
 		if (r->exited && !r->out_closed)
 			busy = true;
