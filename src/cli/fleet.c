@@ -14,7 +14,7 @@
 
 #include <uv.h>
 
-#include "cli/board.h"
+#include "board/board.h"
 #include "core/file.h"
 #include "usb/probes.h"
 
@@ -140,7 +140,7 @@ static int all_probes(struct cli_ctx *ctx, char items[][256], size_t max, size_t
 
 		snprintf(note, sizeof(note), "%zu probe%s without a serial number left out: name the others "
 			 "with --probe S1,S2", skipped, skipped > 1 ? "s" : "");
-		cli_add_note(ctx, note);
+		board_note(ctx, note);
 	}
 	if (*n == 0)
 		return swd_error_set(&ctx->err, SWD_EPROBENOTFOUND, "--probe all found no %s probe with a serial "
@@ -721,7 +721,7 @@ int cli_dispatch(struct cli_ctx *ctx, const struct cli_command *cmd)
 
 /* ---- in a child ------------------------------------------------------------------------ */
 
-int cli_fleet_gate(struct cli_ctx *ctx)
+int cli_fleet_gate(struct cli_ctx *ctx, struct swd_error *err)
 {
 	const char *g = getenv("SWD_FLEET_GATE_FD");
 	int fd = g ? atoi(g) : -1;
@@ -731,14 +731,14 @@ int cli_fleet_gate(struct cli_ctx *ctx)
 		return 0;
 	unsetenv("SWD_FLEET_GATE_FD"); /* once per run */
 	if (write(ctx->ui.progress_fd, "READY\n", 6) != 6)
-		return swd_error_set(&ctx->err, SWD_EINTR, "the fleet run that started this one is gone");
+		return swd_error_set(err, SWD_EINTR, "the fleet run that started this one is gone");
 	ui_status(&ctx->ui, "checked; waiting until every board of the run is checked");
 	for (;;) {
 		struct pollfd p = { .fd = fd, .events = POLLIN };
 		int n = poll(&p, 1, 200);
 
 		if (cli_interrupted)
-			return swd_error_set(&ctx->err, SWD_EINTR, "interrupted");
+			return swd_error_set(err, SWD_EINTR, "interrupted");
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n > 0) {
@@ -747,10 +747,10 @@ int cli_fleet_gate(struct cli_ctx *ctx)
 			close(fd);
 			if (go)
 				return 0;
-			return swd_error_set(&ctx->err, SWD_EINTR, "the fleet run that started this one is gone");
+			return swd_error_set(err, SWD_EINTR, "the fleet run that started this one is gone");
 		}
 		if (n < 0)
-			return swd_error_set(&ctx->err, SWD_EINTERNAL, "cannot wait for the fleet's go: %s",
+			return swd_error_set(err, SWD_EINTERNAL, "cannot wait for the fleet's go: %s",
 					     swd_errno_text(errno));
 	}
 }

@@ -29,7 +29,7 @@ int cli_dispatch(struct cli_ctx *ctx, const struct cli_command *cmd);
 /* In a child of a fleet restore: tells the parent this board passed its checks and waits
  * for the go before the first write. Elsewhere returns 0 at once. Returns SWD_EINTR when
  * interrupted or when the parent is gone. */
-int cli_fleet_gate(struct cli_ctx *ctx);
+int cli_fleet_gate(struct cli_ctx *ctx, struct swd_error *err);
 
 /* Whether exit status a is more severe than b, in the documented order (most severe
  * first): 130, 9, 4, 2, 3, 8, 7, 6, 5, 1, 0. */

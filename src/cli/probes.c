@@ -30,16 +30,21 @@ static json_t *held_by(const struct usb_probe *p)
 			 "since", since[0] ? json_string(since) : json_null());
 }
 
-static json_t *entry(const struct usb_probe *p)
+static json_t *entry(struct usb_probe *p)
 {
+	json_t *held = held_by(p);
 	char vp[10];
+
+	/* a probe a swdbackup run holds is not claim-tested: that run may be starting on it */
+	if (json_is_null(held))
+		usb_probes_claim_test(p);
 
 	snprintf(vp, sizeof(vp), "%04x:%04x", p->vid, p->pid);
 	return json_pack("{s:s,s:s,s:o,s:o,s:s,s:b,s:o,s:o}", "kind", p->kind, "vid_pid", vp,
 			 "serial", p->serial[0] ? json_string(p->serial) : json_null(),
 			 "path", p->path[0] ? json_string(p->path) : json_null(),
 			 "devnode", p->devnode, "may_open", p->can_open,
-			 "held_by", held_by(p),
+			 "held_by", held,
 			 /* another program (not a swdbackup run's lock) has its interface */
 			 "busy_by", p->busy ? json_pack("{s:o,s:o}", "pid", p->holder ? json_integer(p->holder)
 							: json_null(), "command", p->holder_name[0] ?

@@ -113,9 +113,10 @@ static void sysfs_attr(const char *path, const char *attr, char *out, size_t len
 	fclose(f);
 }
 
-/* Opens the device to read its serial and, for an ST-LINK, try the claim OpenOCD will make. */
+/* Opens the device to read its serial and, with `claim`, try the claim OpenOCD will make
+ * on an ST-LINK. */
 static void look_at(libusb_device *dev, const struct libusb_device_descriptor *d,
-                    struct usb_probe *p)
+                    struct usb_probe *p, bool claim)
 {
 	libusb_device_handle *h = NULL;
 	int rc = libusb_open(dev, &h);
@@ -129,7 +130,7 @@ static void look_at(libusb_device *dev, const struct libusb_device_descriptor *d
 	    libusb_get_string_descriptor_ascii(h, d->iSerialNumber, (unsigned char *)p->serial,
 	                                       (int)sizeof(p->serial)) < 0)
 		p->serial[0] = '\0';
-	if (p->family == USB_FAMILY_STLINK) {
+	if (claim && p->family == USB_FAMILY_STLINK) {
 		rc = libusb_claim_interface(h, 0);
 		if (rc == 0)
 			libusb_release_interface(h, 0);
@@ -197,6 +198,8 @@ static int by_path(const void *a, const void *b)
 	return strverscmp(((const struct usb_probe *)a)->path, ((const struct usb_probe *)b)->path);
 }
 
+/* The attached devices of the kinds wanted (all: every kind, else ST-LINKs). No claim is
+ * tried: that would make a probe look busy to a run starting on it at the same moment. */
 static int list(struct usb_probe *out, size_t max, size_t *n, bool all, struct swd_error *err)
 {
 	libusb_context *ctx = NULL;
@@ -244,10 +247,7 @@ static int list(struct usb_probe *out, size_t max, size_t *n, bool all, struct s
 			snprintf(p->path, sizeof(p->path), "%s", path);
 			snprintf(p->devnode, sizeof(p->devnode), "/dev/bus/usb/%03u/%03u", p->bus,
 			         p->address);
-			look_at(devs[i], &d, p);
-			if (p->busy)
-				p->holder = usb_probes_holder(p->devnode, p->holder_name,
-				                              sizeof(p->holder_name));
+			look_at(devs[i], &d, p, false);
 		}
 		(*n)++;
 	}
@@ -266,6 +266,32 @@ int usb_probes_list(struct usb_probe *out, size_t max, size_t *n, struct swd_err
 int usb_probes_list_all(struct usb_probe *out, size_t max, size_t *n, struct swd_error *err)
 {
 	return list(out, max, n, true, err);
+}
+
+void usb_probes_claim_test(struct usb_probe *p)
+{
+	libusb_context *ctx = NULL;
+	libusb_device **devs = NULL;
+	ssize_t count;
+
+	p->busy = false;
+	p->holder = 0;
+	p->holder_name[0] = '\0';
+	if (p->family != USB_FAMILY_STLINK || libusb_init(&ctx) != 0)
+		return;
+	count = libusb_get_device_list(ctx, &devs);
+	for (ssize_t i = 0; i < count; i++) {
+		struct libusb_device_descriptor d;
+
+		if (libusb_get_bus_number(devs[i]) == p->bus && libusb_get_device_address(devs[i]) == p->address &&
+		    libusb_get_device_descriptor(devs[i], &d) == 0)
+			look_at(devs[i], &d, p, true);
+	}
+	if (count > 0)
+		libusb_free_device_list(devs, 1);
+	libusb_exit(ctx);
+	if (p->busy)
+		p->holder = usb_probes_holder(p->devnode, p->holder_name, sizeof(p->holder_name));
 }
 
 void usb_probes_lock_key(const char *serial, char *out, size_t len)

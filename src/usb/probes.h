@@ -35,7 +35,8 @@ struct usb_probe {
 	char path[32];        /* "1-2.3": bus, then the ports, as sysfs names the device */
 	char devnode[32];     /* "/dev/bus/usb/001/002" */
 	bool can_open;        /* libusb_open succeeded for this user */
-	bool busy;            /* the debug interface is claimed by someone else */
+	bool busy;            /* the debug interface is claimed by someone else (after
+	                       * usb_probes_claim_test; the lists leave it false) */
 	pid_t holder;         /* a process with devnode open, 0 if none seen */
 	char holder_name[64]; /* its command name */
 };
@@ -46,6 +47,12 @@ int usb_probes_list(struct usb_probe *out, size_t max, size_t *n, struct swd_err
 
 /* The same for every kind of probe this module knows, in bus order. */
 int usb_probes_list_all(struct usb_probe *out, size_t max, size_t *n, struct swd_error *err);
+
+/* Tries the claim OpenOCD will make on an ST-LINK of a list (opening it again by bus and
+ * address) and releases it at once: sets p->busy, and p->holder from /proc when busy.
+ * The lists never do this themselves: a claim test of a probe another run is starting on
+ * makes it look busy to that run. */
+void usb_probes_claim_test(struct usb_probe *p);
 
 /* One interface of a device, as far as the kind depends on it. */
 struct usb_iface_info {
