@@ -6,6 +6,8 @@
 # the last 8-board run the peak RSS of the whole process tree and the CPU seconds of each
 # kind of process (the swdbackup parent, its children, OpenOCD, the bus), sampled from
 # /proc every 50 ms (a process's last 50 ms may be missed).
+# The same 8 boards backed up by 8 independent swdbackup runs on the same bus (no fleet
+# parent) tell the fleet's own cost from the bus's and the machine's.
 # Usage: scripts/bench-fleet.sh [RUNS]   (default 2)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -108,18 +110,51 @@ fleet() {
 	echo "$t1 - $t0" | bc -l
 }
 
-echo "backup of 1 MiB per board, stm32f407vg, realistic timing, virtual USB bus; $(nproc) cores"
-s1=0; s8=0; s16=0
+# eight N: wall seconds of N independent single-board runs started together on one bus.
+eight() {
+	local n=$1 boards=()
+	rm -rf "$tmp/out" "$tmp"/b*.bin
+	mkdir -p "$tmp/out"
+	for i in $(seq "$n"); do
+		cp "$tmp/image.bin" "$tmp/b$i.bin"
+		boards+=(--board "stm32f407vg,$tmp/b$i.bin,timing=realistic,serial=FLEETBENCH$(printf %02d "$i")")
+	done
+	local t0 t1
+	t0=$(date +%s.%N)
+	"$sim" usb "${boards[@]}" -- bash -c '
+		for i in $(seq "$1"); do
+			"$2" backup --profile stm32f407vg --probe FLEETBENCH$(printf %02d "$i") \
+				-o "$3/out/b$i" >"$3/log$i" 2>&1 &
+		done
+		fail=0
+		for j in $(jobs -p); do wait "$j" || fail=1; done
+		exit $fail' _ "$n" "$swd" "$tmp" || { echo "bench-fleet: an independent run failed" >&2; cat "$tmp"/log* >&2; exit 1; }
+	t1=$(date +%s.%N)
+	for i in $(seq "$n"); do
+		cmp -s "$tmp/image.bin" "$tmp/out/b$i/flash.bin" ||
+			{ echo "bench-fleet: independent run $i's bundle does not hold its flash" >&2; exit 1; }
+	done
+	echo "$t1 - $t0" | bc -l
+}
+
+echo "backup of 1 MiB per board, stm32f407vg, realistic timing, virtual USB bus; $(nproc) cores," \
+	"load average $(cut -d' ' -f1-3 /proc/loadavg)"
+s1=0; s8=0; s16=0; si=0
 for r in $(seq "$runs"); do
-	a=$(fleet 1); b=$(fleet 8); c=$(fleet 16)
-	printf '  run %d: 1 board %6.2f s   8 boards %6.2f s   16 boards %6.2f s\n' "$r" "$a" "$b" "$c"
+	a=$(fleet 1); b=$(fleet 8); c=$(fleet 16); d=$(eight 8)
+	printf '  run %d: 1 board %5.2f s   fleet of 8 %5.2f s   fleet of 16 %5.2f s   8 independent runs %5.2f s\n' \
+		"$r" "$a" "$b" "$c" "$d"
 	s1=$(echo "$s1 + $a" | bc -l); s8=$(echo "$s8 + $b" | bc -l); s16=$(echo "$s16 + $c" | bc -l)
+	si=$(echo "$si + $d" | bc -l)
 done
-printf '  8 boards / 1 board:  %.2fx (goal 1.10x)\n' "$(echo "$s8 / $s1" | bc -l)"
-printf '  16 boards / 1 board: %.2fx (goal 1.25x)\n' "$(echo "$s16 / $s1" | bc -l)"
+printf '  fleet of 8 / 1 board:  %.2fx (goal 1.10x)\n' "$(echo "$s8 / $s1" | bc -l)"
+printf '  fleet of 16 / 1 board: %.2fx (goal 1.25x)\n' "$(echo "$s16 / $s1" | bc -l)"
+printf '  8 independent runs / 1 board: %.2fx; fleet of 8 / 8 independent runs: %.2fx\n' \
+	"$(echo "$si / $s1" | bc -l)" "$(echo "$s8 / $si" | bc -l)"
 echo "one board, sampled:"
 fleet 1 sample >/dev/null
 cat "$tmp/sample"
 echo "8 boards, sampled:"
 fleet 8 sample >/dev/null
 cat "$tmp/sample"
+echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
