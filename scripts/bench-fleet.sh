@@ -29,7 +29,7 @@ import os, sys, time
 root = int(sys.argv[1])
 tick = os.sysconf("SC_CLK_TCK")
 page = os.sysconf("SC_PAGE_SIZE")
-cpu, kind, peak = {}, {}, 0
+cpu, kind, peak, kpeak = {}, {}, 0, {}
 
 def stat(pid):
     with open("/proc/%d/stat" % pid) as f:
@@ -54,6 +54,7 @@ while os.path.exists("/proc/%d" % root):
             if ppid in tree and pid not in tree:
                 tree.add(pid)
                 grew = True
+    krss = {}
     for pid in tree:
         if pid not in seen:
             continue
@@ -70,7 +71,10 @@ while os.path.exists("/proc/%d" % root):
                 kind[pid] = "swdbackup parent" if parent.startswith("swdbackup-sim") else "swdbackup children"
             else:
                 kind[pid] = "other (" + comm + ")"
+        krss[kind[pid]] = krss.get(kind[pid], 0) + rss
     peak = max(peak, total)
+    for k, v in krss.items():
+        kpeak[k] = max(kpeak.get(k, 0), v)
     time.sleep(0.05)
 sums, counts = {}, {}
 for pid, k in kind.items():
@@ -78,8 +82,8 @@ for pid, k in kind.items():
     counts[k] = counts.get(k, 0) + 1
 print("  peak RSS of the whole tree: %.1f MiB" % (peak / 1048576))
 for k in sorted(sums):
-    print("  cpu %-24s %7.2f s  (%d process%s, %.2f s each)" % (k, sums[k], counts[k],
-          "" if counts[k] == 1 else "es", sums[k] / counts[k]))
+    print("  cpu %-24s %7.2f s  (%d process%s, %.2f s each); peak RSS %.1f MiB" % (k, sums[k], counts[k],
+          "" if counts[k] == 1 else "es", sums[k] / counts[k], kpeak.get(k, 0) / 1048576))
 print("  cpu total                    %7.2f s" % sum(sums.values()))
 EOF
 

@@ -43,7 +43,7 @@ struct run {
 	char errtail[512];          /* the end of its stderr, for a run that left no document */
 	struct ui_board_line shown;
 	char what[48];
-	uint64_t t0, t1;
+	uint64_t t0, t1, phase_t0;
 };
 
 struct fleet {
@@ -267,6 +267,8 @@ static void progress_line(struct run *r, char *line)
 		total = strtoull(end + 1, &what, 10);
 		if (*what != '\t')
 			return;
+		if (strcmp(r->what, what + 1) != 0)
+			r->phase_t0 = now_ms();
 		snprintf(r->what, sizeof(r->what), "%s", what + 1);
 		r->shown.done = done;
 		r->shown.total = total;
@@ -319,6 +321,7 @@ static void draw(struct fleet *f, bool last)
 		lines[i].label = r->label;
 		lines[i].what = r->what[0] ? r->what : "connecting";
 		lines[i].seconds = (double)((r->exited ? r->t1 : t) - r->t0) / 1000.0;
+		lines[i].phase_seconds = r->phase_t0 ? (double)(t - r->phase_t0) / 1000.0 : 0;
 		lines[i].finished = r->exited;
 		lines[i].exit_code = r->exited ? (r->term_signal ? 128 + r->term_signal : (int)r->status) : 0;
 	}

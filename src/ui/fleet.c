@@ -73,7 +73,7 @@ void ui_fleet_lines(struct ui *ui, const struct ui_board_line *lines, size_t n, 
 		if (l->finished)
 			snprintf(text, sizeof(text), "%s  %s", l->exit_code == 0 ? "done" : "failed", t);
 		else if (l->total)
-			ui_fmt_progress(text, sizeof(text), l->what, l->done, l->total, 0, 20);
+			ui_fmt_progress(text, sizeof(text), l->what, l->done, l->total, l->phase_seconds, 20);
 		else
 			snprintf(text, sizeof(text), "%s  %s", l->what, t);
 		if (l->finished && l->exit_code)

@@ -79,6 +79,7 @@ struct ui_board_line {
 	const char *label;
 	const char *what;      /* "reading flash", "connecting" */
 	uint64_t done, total;  /* total 0: no bar */
+	double phase_seconds;  /* since `what` began: the rate and the time left */
 	double seconds;
 	bool finished;
 	int exit_code;         /* when finished */
