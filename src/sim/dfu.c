@@ -149,7 +149,7 @@ static int make_alts(dfu_device_t *d)
 		rc |= add_alt(d, "@Internal Flash   /0x08000000/03*016Ka,01*016Kg,01*064Kg,"
 		              "07*128Kg", DFU_STORE_FLASH, 0);
 		/* the DCT alt shows the first DCT copy, flash sector 1 */
-		rc |= add_alt(d, "@DCT Flash   /0x00000000/01*016Kg", DFU_STORE_FLASH, 0x08004000);
+		rc |= add_alt(d, "@DCT Flash   /0x00000000/01*016Kg", DFU_STORE_DCT, 0x08004000);
 		break;
 	case DFU_KIND_SPARK_CORE:
 		/* the first 20 KiB hold the bootloader; user code starts at 0x08005000 */

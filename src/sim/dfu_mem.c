@@ -268,6 +268,7 @@ int dfu_mem_read(struct dfu_mem *m, const struct dfu_alt *alt, uint32_t addr, ui
 		memset(buf, 0, len);
 		return DFU_OK;
 	case DFU_STORE_FLASH:
+	case DFU_STORE_DCT:
 	case DFU_STORE_OPTION:
 	case DFU_STORE_OTP:
 		break;
@@ -335,6 +336,8 @@ int dfu_mem_erase(struct dfu_mem *m, const struct dfu_alt *alt, uint32_t addr, u
 		*ns = spi_sector_erase_ns;
 		return DFU_OK;
 	}
+	if (alt->store == DFU_STORE_DCT)
+		return DFU_OK;
 	if (alt->store != DFU_STORE_FLASH)
 		return DFU_ERR_TARGET;
 	if (dfu_mem_protected(m))
@@ -367,22 +370,50 @@ static int flash_program(struct dfu_mem *m, uint32_t bus, const uint8_t *data, s
                          uint64_t *ns)
 {
 	unsigned w = m->f1 ? 2 : 4;
-	uint32_t e = 0;
+	uint32_t e = 0, first = bus & ~(w - 1), end = bus + (uint32_t)len;
+	size_t units = 0;
 
 	unlock(m);
 	wr32(m, m->f1 ? F1_CR : F4_CR, m->f1 ? F1_CR_PG : (F4_CR_PSIZE_X32 | F4_CR_PG));
-	/* the last unit is padded with 0xFF, which leaves those bytes as they are */
-	for (size_t i = 0; i < len && !e; i += w) {
-		uint8_t unit[4] = {0xFF, 0xFF, 0xFF, 0xFF};
-		memcpy(unit, data + i, len - i < w ? len - i : w);
-		if (mcu_write(m->mcu, bus + (uint32_t)i, unit, w, w) != MCU_OK)
+	/* The controller programs whole units: bytes of a unit outside the data keep what
+	 * the flash holds (0xFF where erased). */
+	for (uint32_t a = first; a < end && !e; a += w, units++) {
+		uint8_t unit[4];
+		mcu_read(m->mcu, a, unit, w, 1);
+		for (unsigned k = 0; k < w; k++)
+			if (a + k >= bus && a + k < end)
+				unit[k] = data[a + k - bus];
+		if (mcu_write(m->mcu, a, unit, w, w) != MCU_OK)
 			e = 1;
 		else
 			e = errors(m);
 	}
 	lock_again(m);
-	*ns = (len + w - 1) / w * (m->f1 ? f1_program_half_ns : f4_program_word_ns);
+	*ns = units * (m->f1 ? f1_program_half_ns : f4_program_word_ns);
 	return e ? DFU_ERR_PROG : DFU_OK;
+}
+
+/* The Photon's DCT alt: the sector is read, changed, erased and programmed back. */
+static int dct_program(struct dfu_mem *m, const struct dfu_alt *alt, uint32_t off,
+                       const uint8_t *data, size_t len, uint64_t *ns)
+{
+	uint8_t *sector = malloc(alt->size);
+	uint64_t t1 = 0, t2 = 0;
+	int rc;
+
+	if (!sector)
+		return DFU_ERR_WRITE;
+	if (mcu_read(m->mcu, alt->bus_base, sector, alt->size, 1) != MCU_OK) {
+		free(sector);
+		return DFU_ERR_VENDOR;
+	}
+	memcpy(sector + off, data, len);
+	rc = flash_erase_at(m, alt->bus_base, m->flash_size, &t1);
+	if (rc == DFU_OK)
+		rc = flash_program(m, alt->bus_base, sector, alt->size, &t2);
+	free(sector);
+	*ns = t1 + t2;
+	return rc;
 }
 
 int dfu_mem_program(struct dfu_mem *m, const struct dfu_alt *alt, uint32_t addr,
@@ -408,10 +439,12 @@ int dfu_mem_program(struct dfu_mem *m, const struct dfu_alt *alt, uint32_t addr,
 		*ns = (len + 1) / 2 * spi_program_word_ns;
 		return DFU_OK;
 	}
-	if (alt->store != DFU_STORE_FLASH)
+	if (alt->store != DFU_STORE_FLASH && alt->store != DFU_STORE_DCT)
 		return DFU_ERR_TARGET;
 	if (dfu_mem_protected(m))
 		return DFU_ERR_VENDOR;
+	if (alt->store == DFU_STORE_DCT)
+		return dct_program(m, alt, off, data, len, ns);
 	return flash_program(m, alt->bus_base + off, data, len, ns);
 }
 

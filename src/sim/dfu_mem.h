@@ -40,6 +40,9 @@ enum {
 
 enum dfu_store {
 	DFU_STORE_FLASH,   /* the board's main flash, through its flash controller */
+	DFU_STORE_DCT,     /* the Photon's DCT: one flash sector, rewritten whole around
+	                    * each write (erase requests are no-ops, as in Particle's DCT
+	                    * driver, so a write of a few bytes keeps the rest) */
 	DFU_STORE_OPTION,  /* option bytes as the bus shows them (reads only) */
 	DFU_STORE_OTP,     /* OTP area (reads only) */
 	DFU_STORE_FEATURE, /* ST's "Device Feature" alt: four zero bytes */
