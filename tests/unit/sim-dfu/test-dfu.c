@@ -104,6 +104,22 @@ static int command(struct fixture *f, uint8_t cmd, uint32_t arg, bool with_arg)
 	return st;
 }
 
+/* Erase the page at addr, write len bytes there (DNLOAD block 2), abort to dfuIDLE and
+ * read them back into back. */
+static void write_read(struct fixture *f, uint32_t addr, uint8_t *data, uint8_t *back,
+                       uint16_t len)
+{
+	assert_int_equal(command(f, 0x41, addr, true), 0);
+	assert_int_equal(command(f, 0x21, addr, true), 0);
+	assert_int_equal(req(f, OUT, DNLOAD, 2, data, len, NULL), len);
+	assert_int_equal(status(f, NULL, NULL, NULL), 4);
+	assert_int_equal(status(f, NULL, NULL, NULL), 5);
+	assert_int_equal(req(f, OUT, ABORT, 0, NULL, 0, NULL), 0);
+	assert_int_equal(status(f, NULL, NULL, NULL), 2);
+	assert_int_equal(req(f, IN, UPLOAD, 2, back, len, NULL), len);
+	assert_memory_equal(back, data, len);
+}
+
 static void test_layout_parse(void **state)
 {
 	(void)state;
@@ -155,15 +171,7 @@ static void test_st_write_read(void **state)
 
 	for (int i = 0; i < 2048; i++)
 		block[i] = (uint8_t)(i ^ 0x5A);
-	assert_int_equal(command(f, 0x41, 0x08004000, true), 0);
-	assert_int_equal(command(f, 0x21, 0x08004000, true), 0);
-	assert_int_equal(req(f, OUT, DNLOAD, 2, block, 2048, NULL), 2048);
-	assert_int_equal(status(f, NULL, NULL, NULL), 4);
-	assert_int_equal(status(f, NULL, NULL, NULL), 5);
-	assert_int_equal(req(f, OUT, ABORT, 0, NULL, 0, NULL), 0);
-	assert_int_equal(status(f, NULL, NULL, NULL), 2);
-	assert_int_equal(req(f, IN, UPLOAD, 2, back, 2048, NULL), 2048);
-	assert_memory_equal(back, block, 2048);
+	write_read(f, 0x08004000, block, back, 2048);
 	/* the rest of the erased sector reads erased, the file holds the block */
 	assert_int_equal(req(f, IN, UPLOAD, 3, back, 2048, NULL), 2048);
 	for (int i = 0; i < 2048; i++)
@@ -265,14 +273,7 @@ static void test_core_spi(void **state)
 	assert_int_equal(dfu_set_alt(f->d, 2), -1);
 	for (int i = 0; i < 1024; i++)
 		data[i] = (uint8_t)(i * 3);
-	assert_int_equal(command(f, 0x41, 0x2000, true), 0);
-	assert_int_equal(command(f, 0x21, 0x2000, true), 0);
-	assert_int_equal(req(f, OUT, DNLOAD, 2, data, 1024, NULL), 1024);
-	assert_int_equal(status(f, NULL, NULL, NULL), 4);
-	assert_int_equal(status(f, NULL, NULL, NULL), 5);
-	assert_int_equal(req(f, OUT, ABORT, 0, NULL, 0, NULL), 0);
-	assert_int_equal(req(f, IN, UPLOAD, 2, back, 1024, NULL), 1024);
-	assert_memory_equal(back, data, 1024);
+	write_read(f, 0x2000, data, back, 1024);
 	/* the bootloader's pages of the internal flash are not writable */
 	assert_int_equal(req(f, OUT, ABORT, 0, NULL, 0, NULL), 0);
 	assert_int_equal(dfu_set_alt(f->d, 0), 0);
