@@ -377,7 +377,7 @@ static void fail(dfu_device_t *d, uint8_t status)
 }
 
 /* The operation of the DNLOAD held in d->buf, carried out by the first GETSTATUS. */
-static int run_download(dfu_device_t *d, uint64_t *ns, bool *leave)
+static int run_download(dfu_device_t *d, uint64_t *ns, bool *leave, bool *rejoin)
 {
 	const struct dfu_alt *alt = &d->alts[d->alt];
 	const uint8_t *p = d->buf;
@@ -409,7 +409,10 @@ static int run_download(dfu_device_t *d, uint64_t *ns, bool *leave)
 	case CMD_READ_UNPROTECT:
 		if (d->len != 1)
 			return DFU_ERR_STALLEDPKT;
-		*leave = true; /* AN2662 §4.5.4: the device resets and disconnects */
+		/* AN2662 §4.5.4: the device resets and disconnects; BOOT0 still high, it
+		 * comes back as the bootloader */
+		*leave = true;
+		*rejoin = true;
 		return dfu_mem_unprotect(&d->mem, ns);
 	default:
 		return DFU_ERR_STALLEDPKT;
@@ -420,16 +423,17 @@ static int get_status(dfu_device_t *d, uint8_t *data, size_t room, uint64_t now,
                       struct dfu_answer *a)
 {
 	uint64_t ns = 0;
-	bool leave = false;
+	bool leave = false, rejoin = false;
 
 	switch (d->state) {
 	case ST_DNLOAD_SYNC:
-		d->result = run_download(d, &ns, &leave);
+		d->result = run_download(d, &ns, &leave, &rejoin);
 		d->state = ST_DNBUSY;
 		d->status = DFU_OK;
 		d->poll_ms = d->realistic ? (uint32_t)ms_of(ns) : 0;
 		d->busy_until = d->realistic ? now + ns : 0;
 		a->leave = leave;
+		a->rejoin = rejoin;
 		break;
 	case ST_DNBUSY:
 		/* the device answers once the operation is over */
@@ -459,6 +463,14 @@ static int get_status(dfu_device_t *d, uint8_t *data, size_t room, uint64_t now,
 	                 (d->poll_ms >> 16) & 0xFF, (uint8_t)d->state, 0};
 	size_t n = room < sizeof(st) ? room : sizeof(st);
 	memcpy(data, st, n);
+	if (rejoin) {
+		/* after the reset: a fresh bootloader */
+		d->state = ST_IDLE;
+		d->status = DFU_OK;
+		d->address = 0x08000000;
+		d->alt = 0;
+		d->busy_until = 0;
+	}
 	return (int)n;
 }
 

@@ -211,6 +211,9 @@ static void test_st_rdp(void **state)
 	assert_int_equal(req(f, OUT, DNLOAD, 0, buf, 1, NULL), 1);
 	assert_int_equal(status(f, NULL, NULL, &a), 4);
 	assert_true(a.leave);
+	assert_true(a.rejoin);
+	assert_int_equal(status(f, NULL, NULL, NULL), 2); /* a fresh bootloader */
+	assert_int_equal(req(f, IN, UPLOAD, 2, buf, 16, NULL), 16);
 	uint8_t word[4];
 	assert_int_equal(mcu_read(f->m, 0x08000000, word, 4, 4), MCU_OK);
 	assert_memory_equal(word, "\xFF\xFF\xFF\xFF", 4);
@@ -228,6 +231,7 @@ static void test_leave(void **state)
 	assert_false(a.leave);
 	assert_int_equal(status(st, NULL, NULL, &a), 7);
 	assert_true(a.leave);
+	assert_false(a.rejoin); /* it runs the firmware now */
 	destroy(st);
 
 	struct fixture *ph = make(DFU_KIND_PHOTON, "stm32f205rg", 1024 * 1024, false, false);
