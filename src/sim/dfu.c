@@ -385,7 +385,11 @@ static int run_download(dfu_device_t *d, uint64_t *ns, bool *leave, bool *rejoin
 	*ns = 0;
 	if (d->block >= 2) {
 		uint32_t addr = d->address + (uint32_t)(d->block - 2) * d->k->transfer_size;
-		return dfu_mem_program(&d->mem, alt, addr, d->buf, d->len, ns);
+		int rc = dfu_mem_program(&d->mem, alt, addr, d->buf, d->len, ns);
+		/* AN2606: the bootloader resets after writing the option bytes, to load them */
+		if (rc == DFU_OK && alt->store == DFU_STORE_OPTION)
+			*leave = *rejoin = true;
+		return rc;
 	}
 	if (d->block == 1 || d->len == 0)
 		return DFU_ERR_STALLEDPKT;

@@ -416,6 +416,26 @@ static int dct_program(struct dfu_mem *m, const struct dfu_alt *alt, uint32_t of
 	return rc;
 }
 
+/* The ST ROM's write to the option byte alt (F2/F4): RDP and the user byte at +0 and +1,
+ * nWRP at +8 and +9 (RM0090 §3.6.1), committed through FLASH_OPTCR; the chip resets to
+ * load them. The programming time is not in the datasheets: 100 ms is assumed. */
+static int option_write(struct dfu_mem *m, const struct dfu_alt *alt, uint32_t addr,
+                        const uint8_t *data, size_t len, uint64_t *ns)
+{
+	if (m->f1 || addr != alt->base || len < 10)
+		return DFU_ERR_TARGET;
+	uint32_t optcr = (uint32_t)data[9] << 24 | (uint32_t)data[8] << 16 |
+	                 (uint32_t)data[1] << 8 | (data[0] & ~3u);
+	wr32(m, F4_OPTKEYR, OPTKEY1_F4);
+	wr32(m, F4_OPTKEYR, OPTKEY2_F4);
+	wr32(m, F4_OPTCR, optcr);
+	wr32(m, F4_OPTCR, optcr | F4_OPTCR_OPTSTRT);
+	wr32(m, F4_OPTCR, optcr | 1u); /* OPTLOCK */
+	mcu_system_reset(m->mcu);
+	*ns = 100 * MS;
+	return DFU_OK;
+}
+
 int dfu_mem_program(struct dfu_mem *m, const struct dfu_alt *alt, uint32_t addr,
                     const uint8_t *data, size_t len, uint64_t *ns)
 {
@@ -439,10 +459,13 @@ int dfu_mem_program(struct dfu_mem *m, const struct dfu_alt *alt, uint32_t addr,
 		*ns = (len + 1) / 2 * spi_program_word_ns;
 		return DFU_OK;
 	}
-	if (alt->store != DFU_STORE_FLASH && alt->store != DFU_STORE_DCT)
+	if (alt->store != DFU_STORE_FLASH && alt->store != DFU_STORE_DCT &&
+	    alt->store != DFU_STORE_OPTION)
 		return DFU_ERR_TARGET;
 	if (dfu_mem_protected(m))
 		return DFU_ERR_VENDOR;
+	if (alt->store == DFU_STORE_OPTION)
+		return option_write(m, alt, addr, data, len, ns);
 	if (alt->store == DFU_STORE_DCT)
 		return dct_program(m, alt, off, data, len, ns);
 	return flash_program(m, alt->bus_base + off, data, len, ns);
