@@ -579,6 +579,10 @@ void dfu_control(dfu_device_t *d, const uint8_t setup[8], uint8_t *data, size_t 
 		a->len = get_descriptor(d, setup, data, room, serial);
 	else if (setup[0] == 0x80 && setup[1] == 0 && room >= 2)
 		data[0] = 0, data[1] = 0, a->len = 2; /* GET_STATUS: bus powered */
+	else if (setup[0] == 0x80 && setup[1] == 8 && room >= 1)
+		data[0] = 1, a->len = 1; /* GET_CONFIGURATION */
+	else if (setup[0] == 0x81 && setup[1] == 10 && room >= 1)
+		data[0] = (uint8_t)d->alt, a->len = 1; /* GET_INTERFACE */
 	else
 		a->len = 0;
 	if (d->realistic)
