@@ -13,6 +13,7 @@
 #include "cli/map.h"
 #include "core/bundle.h"
 #include "core/file.h"
+#include "core/jsonfield.h"
 #include "core/mapsvg.h"
 #include "core/image.h"
 #include "ocd/checksum.h"
@@ -288,6 +289,7 @@ int cli_backup_bundle(struct cli_ctx *ctx, struct cli_board *b, const char *dest
 	ui_status(&ctx->ui, "verifying on the target");
 	b->op = DIAG_OP_VERIFY;
 	memset(&vr, 0, sizeof(vr));
+	cli_timing_begin(ctx, "verify");
 	rc = verify_by_crc(ctx, b, flash, why, sizeof(why));
 	if (rc == 0)
 		json_object_set_new(out, "verified_by", json_string("on-target crc-32 per unit"));
@@ -312,6 +314,7 @@ int cli_backup_bundle(struct cli_ctx *ctx, struct cli_board *b, const char *dest
 		else if (rc != 0)
 			swd_error_set(&ctx->err, rc, "%s", verr.msg);
 	}
+	cli_timing_end(ctx, rc, p->flash.size);
 	if (rc != 0)
 		goto out;
 
@@ -365,13 +368,13 @@ int cli_backup_bundle(struct cli_ctx *ctx, struct cli_board *b, const char *dest
 		const struct swd_manifest_region *x = swd_bundle_writer_region(w, *r);
 
 		if (x)
-			json_array_append_new(regions, json_pack("{s:s,s:s,s:I,s:I,s:I,s:s,s:s}", "name", x->name,
-								 "file", x->file, "address", (json_int_t)x->address,
+			json_array_append_new(regions, json_pack("{s:s,s:s,s:o,s:I,s:I,s:s,s:s}", "name", x->name,
+								 "file", x->file, "address", swd_jsonfield_addr(x->address),
 								 "size", (json_int_t)x->size, "used", (json_int_t)x->used,
 								 "sha256", x->sha256, "md5", x->md5));
 	}
 	json_object_set_new(out, "regions", regions);
-	json_object_set_new(out, "flash_base", json_integer(p->flash.base));
+	json_object_set_new(out, "flash_base", swd_jsonfield_addr(p->flash.base));
 	json_object_set_new(out, "used_extent", json_integer(fr ? fr->used : 0));
 	if (p->flash.whole_die && fr) {
 		char n1[32], n2[32], n3[32], note[200];

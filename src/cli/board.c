@@ -70,6 +70,7 @@ static void on_progress(void *ud, const char *what, uint64_t done, uint64_t tota
 	struct cli_ctx *ctx = ud;
 
 	ui_progress(&ctx->ui, what, done, total);
+	cli_timing_progress(ctx, what, done, total);
 }
 
 static const char *probe_kind_name(struct cli_ctx *ctx)
@@ -748,6 +749,7 @@ void cli_board_report(struct cli_ctx *ctx, struct cli_board *b)
 			    json_string(b->id.has_dp_idcode ? cli_hex32(h, b->id.dp_idcode) : b->clone_idcode) : json_null());
 	json_object_set_new(dev, "clone", json_boolean(b->clone));
 	json_object_set_new(dev, "cpuid", json_string(cli_hex32(h, b->id.cpuid)));
+	json_object_set_new(dev, "dbgmcu_idcode", json_string(cli_hex32(h, b->id.dbgmcu_idcode)));
 	snprintf(h, sizeof(h), "0x%03x", b->id.dbgmcu_idcode & 0xfff);
 	json_object_set_new(dev, "dev_id", json_string(h));
 	snprintf(h, sizeof(h), "0x%04x", b->id.dbgmcu_idcode >> 16);
@@ -784,7 +786,7 @@ void cli_board_report(struct cli_ctx *ctx, struct cli_board *b)
 			json_array_append_new(w, json_integer(b->prot.wrp[i]));
 		json_object_set_new(prot, "wrp", w);
 	}
-	json_object_set_new(prot, "unit", json_string(b->p->family->units));
+	json_object_set_new(prot, "wrp_unit", json_string(b->p->family->unit));
 	json_object_set_new(ctx->doc, "protection", prot);
 }
 
