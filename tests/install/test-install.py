@@ -45,7 +45,9 @@ def main():
 
         for rel in ['bin/swdbackup', 'share/man/man1/swdbackup.1', 'share/man/man5/swdbackup-profile.5',
                     'share/bash-completion/completions/swdbackup', 'lib/udev/rules.d/60-swdbackup.rules',
-                    'share/doc/swdbackup/README.md', 'share/doc/swdbackup/LICENSE']:
+                    'share/doc/swdbackup/README.md', 'share/doc/swdbackup/LICENSE',
+                    'share/swdbackup/schema/report.schema.json',
+                    'share/swdbackup/schema/manifest.schema.json']:
             has(rel)
         for p in sorted(glob.glob(os.path.join(src, 'profiles', '*.json'))):
             has('share/swdbackup/profiles/' + os.path.basename(p))
