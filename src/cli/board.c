@@ -739,6 +739,8 @@ void cli_board_report(struct cli_ctx *ctx, struct cli_board *b)
 	json_object_set_new(probe, "adapter_khz", b->probe.adapter_khz ? json_integer(b->probe.adapter_khz) : json_null());
 	if (b->sim_started && ctx->opt.probe.kind == CLI_PROBE_SIM_FILE)
 		json_object_set_new(probe, "board", json_string(ctx->opt.probe.file));
+	if (b->sim_started && b->sim.model)
+		json_object_set_new(probe, "sim_model", json_string(b->sim.model));
 	json_object_set_new(ctx->doc, "probe", probe);
 	json_object_set_new(ctx->doc, "connection", json_pack("{s:b,s:i}", "under_reset", b->under_reset,
 							      "speed_khz", b->speed_khz ? b->speed_khz : b->p->openocd.adapter_khz));

@@ -41,7 +41,7 @@ STEP_KEYS = {
     "run", "openocd", "before_target", "board", "exit", "expect", "reject",
     "expect_stdout", "expect_stderr", "files", "timeout", "restart", "stop",
     "write_random", "size", "seed", "note", "stdin", "fsize_limit", "stdout_closed", "usb",
-    "as_user",
+    "as_user", "env",
 }
 FILE_KEYS = {"file", "equals_board", "equals", "starts_with", "sha256", "size", "all_bytes",
              "differs"}
@@ -360,6 +360,7 @@ class Case:
         manifests = self.manifests() if ours else {}
         # safety bundles made without -o go to $XDG_STATE_HOME: the case's own
         env = dict(os.environ, XDG_STATE_HOME=os.path.join(self.tmp, "state"))
+        env.update({k: self.subst(v) for k, v in step.get("env", {}).items()})
         p = subprocess.Popen(argv, stdout=stdout, stderr=subprocess.PIPE, env=env,
                              stdin=subprocess.PIPE if "stdin" in step else subprocess.DEVNULL,
                              start_new_session=True, preexec_fn=preexec)
