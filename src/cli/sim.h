@@ -5,6 +5,8 @@
  * Owns: the simulator child process and, for `--probe sim`, the temporary directory with a
  * fresh board whose flash holds a small random firmware (a vector table of the part, then
  * random bytes, the rest erased) so that a demo backup has something to show.
+ * Must not: include the simulator's code (it is another program), or talk ST-LINK to it
+ *   (OpenOCD does, through the link).
  *
  * The simulator is found, in order: $SWDBACKUP_SIM; next to the running executable
  * (build/src/sim/swdbackup-sim from build/src/swdbackup, or swdbackup-sim in the same

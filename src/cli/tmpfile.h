@@ -1,5 +1,9 @@
 /* tmpfile.h - a private temporary directory for files OpenOCD writes for us (a device
- * read for verify, info and restore's read-back), removed with everything in it. */
+ * read for verify, info and restore's read-back), removed with everything in it.
+ *
+ * Owns: that directory's lifetime (mkdtemp under $TMPDIR, else /tmp).
+ * Must not: hold anything the user keeps: bundles are written by the bundle writer.
+ */
 #ifndef SWD_CLI_TMPFILE_H
 #define SWD_CLI_TMPFILE_H
 
