@@ -9,7 +9,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
-#include "cli/bkpdomain.h"
+#include "board/bkpdomain.h"
 #include "cli/map.h"
 #include "core/bundle.h"
 #include "core/file.h"
@@ -256,7 +256,7 @@ static int read_regions(struct cli_ctx *ctx, struct board *b, swd_bundle_writer_
 	if (rc == 0 && otp)
 		rc = swd_bundle_writer_add_buffer(w, "otp", "otp.bin", p->otp.address, otp, otp_len, &ctx->err);
 	if (rc == 0)
-		rc = cli_bkpdomain_read(ctx, b, w, touched, ntouched);
+		rc = board_bkpdomain_read(ctx, b, w, touched, ntouched);
 	free(otp);
 	return rc;
 }
@@ -369,7 +369,7 @@ int cli_backup_bundle(struct cli_ctx *ctx, struct board *b, const char *dest, co
 		      bool force, const uint8_t *known, const bool *equal, json_t *out, char **path)
 {
 	struct swd_manifest_source *sources = NULL;
-	struct swd_manifest_touch touched[CLI_BKP_TOUCH_MAX];
+	struct swd_manifest_touch touched[BOARD_BKP_TOUCH_MAX];
 	struct swd_flashmap *map = NULL;
 	swd_bundle_writer_t *w = NULL;
 	struct swd_manifest m;

@@ -9,7 +9,7 @@
 #include <unistd.h>
 
 #include "board/board.h"
-#include "cli/findings.h"
+#include "board/findings.h"
 #include "core/file.h"
 #include "ocd/process.h"
 
@@ -89,7 +89,7 @@ static int classify_log(struct cli_ctx *ctx)
 		rc = swd_error_set(&ctx->err, SWD_ENOMEM, "out of memory");
 		goto out;
 	}
-	cli_findings_append(ctx->findings, r);
+	board_findings_append(ctx->findings, r);
 	diag_report_free(r);
 out:
 	free(text);
@@ -310,9 +310,9 @@ findings:
 		b.ev.op = DIAG_OP_CONNECT;
 		r = diag_run(&b.ev);
 		if (connected && first_rc == 0)
-			cli_findings_append_known(ctx->findings, r);
+			board_findings_append_known(ctx->findings, r);
 		else
-			cli_findings_append(ctx->findings, r);
+			board_findings_append(ctx->findings, r);
 		diag_report_free(r);
 		/* the board is usable when some connection worked and it is the profile's part */
 		if (!connected || first_rc == SWD_EWRONGTARGET)
@@ -321,7 +321,7 @@ findings:
 	} else if (rc != 0) {
 		struct diag_report *r = diag_run(&b.ev);
 
-		cli_findings_append(ctx->findings, r);
+		board_findings_append(ctx->findings, r);
 		diag_report_free(r);
 	}
 	free(exe);

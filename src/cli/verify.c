@@ -4,12 +4,12 @@
 #include <string.h>
 
 #include "cli/backup.h"
-#include "cli/bkpdomain.h"
+#include "board/bkpdomain.h"
 #include "board/board.h"
-#include "cli/findings.h"
+#include "board/findings.h"
 #include "cli/map.h"
 #include "cli/source.h"
-#include "cli/tmpfile.h"
+#include "core/tmpdir.h"
 #include "core/digest.h"
 #include "core/file.h"
 #include "core/jsonfield.h"
@@ -144,7 +144,7 @@ static int report_outcome(struct cli_ctx *ctx, struct board *b, const struct cli
 		b->ev.verify = DIAG_VERIFY_PADDING;
 		b->ev.op = DIAG_OP_VERIFY;
 		r = diag_run(&b->ev);
-		cli_findings_append_known(ctx->findings, r);
+		board_findings_append_known(ctx->findings, r);
 		diag_report_free(r);
 	} else {
 		b->ev.verify = DIAG_VERIFY_MATCH;
@@ -156,7 +156,7 @@ int cmd_verify(struct cli_ctx *ctx)
 {
 	struct board b;
 	struct cli_source src;
-	struct cli_tmp tmp = { 0 };
+	struct swd_tmp tmp = { 0 };
 	struct swd_compare cmp;
 	struct swd_flashmap *map = NULL;
 	uint8_t *dev = NULL;
@@ -177,10 +177,10 @@ int cmd_verify(struct cli_ctx *ctx)
 				   "backup domain; '%s' has none", b.p->name, src.path);
 		goto out;
 	}
-	rc = cli_tmp_init(&tmp, &ctx->err);
+	rc = swd_tmp_init(&tmp, &ctx->err);
 	if (rc != 0)
 		goto out;
-	path = cli_tmp_path(&tmp, "device.bin");
+	path = swd_tmp_path(&tmp, "device.bin");
 	rc = board_connect(&b, DIAG_OP_READ, false, &ctx->err);
 	if (rc == 0)
 		rc = cli_refuse_rdp(ctx, &b, "reading its flash");
@@ -205,7 +205,7 @@ int cmd_verify(struct cli_ctx *ctx)
 	if (rc == 0 && ctx->opt.backup_domain) {
 		bool same = false;
 
-		rc = cli_bkpdomain_compare(ctx, &b, src.bundle, &same);
+		rc = board_bkpdomain_compare(ctx, &b, src.bundle, &same);
 		if (rc == 0 && !same)
 			rc = swd_error_set(&ctx->err, SWD_EVERIFY, "the flash matches '%s', the backup domain differs "
 					   "(backup SRAM or backup registers; see \"backup_domain\" in --json)", src.path);
@@ -216,6 +216,6 @@ out:
 	free(path);
 	cli_source_release(&src);
 	rc = board_close(&b, rc, &ctx->err);
-	cli_tmp_release(&tmp);
+	swd_tmp_release(&tmp);
 	return rc;
 }
