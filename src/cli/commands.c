@@ -47,7 +47,8 @@ void cli_signals_install(void)
 	"                         130, 9, 4, 2, 3, 8, 7, 6, 5, 1)\n"
 
 #define COMMON_HELP \
-	"  --json                 print one JSON document on stdout\n" \
+	"  --json                 print one JSON document on stdout (with timing per step;\n" \
+	"                         its schema is share/swdbackup/schema/report.schema.json)\n" \
 	"  -v, --verbose          pass OpenOCD's log through on stderr\n" \
 	"  -h, --help             show this help\n"
 

@@ -50,7 +50,7 @@ static void testcase(FILE *f, const char *suite, json_t *b)
 		esc(f, uid);
 		fputc(')', f);
 	}
-	fprintf(f, "\" time=\"%.3f\"", json_number_value(json_object_get(b, "seconds")));
+	fprintf(f, "\" time=\"%.3f\"", json_number_value(json_object_get(b, "duration_s")));
 	if (!json_is_object(err)) {
 		fputs("/>\n", f);
 		return;

@@ -98,7 +98,7 @@ void ui_render_boards(FILE *f, json_t *boards)
 		json_t *err = json_object_get(b, "error"), *code = json_object_get(b, "exit_code");
 		char t[24];
 
-		snprintf(t, sizeof(t), "%.1f s", json_number_value(json_object_get(b, "seconds")));
+		snprintf(t, sizeof(t), "%.1f s", json_number_value(json_object_get(b, "duration_s")));
 		fprintf(f, "%-26s %-26s %-24s %8s %4lld  %s\n", or_dash(str(b, "probe_spec")),
 			or_dash(str(probe, "serial")), or_dash(str(dev, "unique_id")), t,
 			json_is_integer(code) ? (long long)json_integer_value(code) : -1LL,

@@ -43,8 +43,8 @@ def check_doc(path, exit_code, specs):
         if b.get("exit_code") != int(code) or b.get("ok") is not (int(code) == 0):
             fail("board %s: exit_code %r ok %r, want %s (error %r)" % (spec, b.get("exit_code"), b.get("ok"),
                                                                        code, b.get("error")))
-        if not isinstance(b.get("seconds"), float) or b.get("command") != d.get("command"):
-            fail("board %s: no seconds or another command: %r" % (spec, b))
+        if not isinstance(b.get("duration_s"), float) or b.get("command") != d.get("command"):
+            fail("board %s: no duration_s or another command: %r" % (spec, b))
         print("board %s exit %s" % (spec, code))
     print("doc ok: exit %s, %d boards" % (exit_code, len(specs)))
 

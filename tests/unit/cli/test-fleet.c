@@ -34,8 +34,8 @@ static void test_junit(void **state)
 	char path[] = "/tmp/swd-test-junit-XXXXXX";
 	const char *doc_text =
 		"{\"command\": \"backup\", \"boards\": ["
-		"{\"probe_spec\": \"P1\", \"seconds\": 1.5, \"exit_code\": 0, \"device\": {\"unique_id\": \"00112233445566778899aabb\"}},"
-		"{\"probe_spec\": \"P<2>&\", \"seconds\": 0.25, \"exit_code\": 7,"
+		"{\"probe_spec\": \"P1\", \"duration_s\": 1.5, \"exit_code\": 0, \"device\": {\"unique_id\": \"00112233445566778899aabb\"}},"
+		"{\"probe_spec\": \"P<2>&\", \"duration_s\": 0.25, \"exit_code\": 7,"
 		" \"error\": {\"code\": \"EPROTECTED\", \"message\": \"the \\\"target\\\" is read-protected\\u0001\"},"
 		" \"findings\": [{\"id\": \"readout-protected\", \"cause\": \"RDP <1>\", \"fix\": \"unlock & lose it\"}]}]}";
 	json_t *doc = json_loads(doc_text, 0, NULL);
