@@ -134,7 +134,7 @@ static bool silent_init_failure(struct ocd_session *s)
 {
 	const struct ocd_failure *f = ocd_session_failure(s);
 
-	return f && f->exited && ocdlog_silent_init(f->log, f->nlog);
+	return f && f->exited && !f->term_signal && ocdlog_silent_init(f->log, f->nlog);
 }
 
 /* SWD_EWRONGTARGET when the dev id (or the core, where the profile names it) is not the
