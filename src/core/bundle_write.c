@@ -6,7 +6,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +15,7 @@
 #include "core/digest.h"
 #include "core/file.h"
 #include "core/image.h"
+#include "core/tmpdir.h"
 
 struct swd_bundle_writer {
 	char *dest;    /* final path */
@@ -88,56 +88,6 @@ void swd_bundle_writer_free(swd_bundle_writer_t *w)
 		free(w->stale[i]);
 	free(w->stale);
 	free(w);
-}
-
-/* The owner pid of a staging directory name `.NAME.partial-PID-XXXXXX`, or 0 when the name
- * is not one (older runs wrote no pid: those are left alone). */
-static pid_t staging_owner(const char *name)
-{
-	const char *p = name[0] == '.' ? strstr(name, ".partial-") : NULL;
-	char *end;
-	long pid;
-
-	if (p == NULL)
-		return 0;
-	p += strlen(".partial-");
-	if (*p < '1' || *p > '9')
-		return 0;
-	errno = 0;
-	pid = strtol(p, &end, 10);
-	if (errno != 0 || pid <= 0 || *end != '-' || strlen(end + 1) != 6)
-		return 0;
-	return (pid_t)pid;
-}
-
-/* Removes the staging directories that runs killed before they could clean up left in the
- * parent (their owner pid no longer exists), and remembers their names for the caller's
- * note. A pid that still runs, even if reused by another program, keeps its directory. */
-static void remove_stale(swd_bundle_writer_t *w)
-{
-	DIR *d = opendir(w->parent);
-	char **grown;
-
-	if (d == NULL)
-		return;
-	for (struct dirent *e; (e = readdir(d)) != NULL;) {
-		pid_t pid = staging_owner(e->d_name);
-		char *path;
-		struct stat st;
-
-		if (pid == 0 || pid == getpid() || kill(pid, 0) == 0 || errno != ESRCH)
-			continue;
-		path = swd_file_join(w->parent, e->d_name);
-		if (path == NULL || lstat(path, &st) != 0 || !S_ISDIR(st.st_mode) ||
-		    remove_tree(path) != 0 ||
-		    (grown = realloc(w->stale, (w->nstale + 1) * sizeof(*grown))) == NULL) {
-			free(path);
-			continue;
-		}
-		w->stale = grown;
-		w->stale[w->nstale++] = path;
-	}
-	closedir(d);
 }
 
 size_t swd_bundle_writer_stale(const swd_bundle_writer_t *w, const char *const **paths)
@@ -222,7 +172,9 @@ int swd_bundle_writer_new(const char *dest, bool force, swd_bundle_writer_t **ou
 			goto out;
 		}
 	}
-	remove_stale(w);
+	/* staging directories of runs killed before they could clean up */
+	if ((rc = swd_tmp_remove_dead(w->parent, ".partial-", &w->stale, &w->nstale, err)) != 0)
+		goto out;
 	/* the pid lets a later run tell a dead run's leftovers from a running one's */
 	if (asprintf(&tmpl, "%s/.%s.partial-%ld-XXXXXX", w->parent, base, (long)getpid()) < 0) {
 		tmpl = NULL;

@@ -179,8 +179,12 @@ def bundle_state(path, want):
     return "complete"
 
 
-def staging(out):
-    return sorted(n for n in os.listdir(out) if ".partial-" in n) if os.path.isdir(out) else []
+def staging(run):
+    """What a run left behind: bundle staging directories in the output directory (out/...)
+    and private temporary directories in $TMPDIR (tmp/...)."""
+    out, tmp = os.path.join(run, "out"), os.path.join(run, "tmp")
+    return sorted([f"out/{n}" for n in os.listdir(out) if ".partial-" in n] +
+                  [f"tmp/{n}" for n in os.listdir(tmp)])
 
 
 def message(text):
@@ -300,9 +304,9 @@ class Matrix:
         disk = bundle_state(final, self.orig_data)
         if rc == 0 and op == "backup" and disk != "complete":
             raise Failure("exit 0 but no bundle")
-        stale = staging(out)
+        stale = staging(run)
         if stale and fault not in LEAVES_STAGING:
-            raise Failure(f"staging directory left behind: {stale}")
+            raise Failure(f"left behind: {stale}")
         board = read(os.path.join(run, "board.bin"))
         touched = board != self.orig_data
         row = {"disk": f"{'bundle' if op == 'backup' else 'safety bundle'} {disk}"
@@ -315,7 +319,8 @@ class Matrix:
             row["board"] = self.check_restore(fault, run, sim, sims, rc, text, touched, disk,
                                               user)
         if stale:
-            row["disk"] += f"; staging left, {self.next_run(op, run, sims, stale, user)}"
+            row["disk"] += (f"; {', '.join(sorted(set(x.split('/')[0] + '/' for x in stale)))} "
+                            f"left, {self.next_run(op, run, sims, stale, user)}")
         return row
 
     def check_restore(self, fault, run, sim, sims, rc, text, touched, disk, user):
@@ -370,13 +375,15 @@ class Matrix:
             rc, text = run_tool(self.command(op, sim.port, run, final="next"), run, user=user)
         finally:
             sim.stop()
-        out = os.path.join(run, "out")
-        if rc != 0 or staging(out):
-            raise Failure(f"the next run left {staging(out)} (exit {rc}):\n{text}")
+        if rc != 0 or staging(run):
+            raise Failure(f"the next run left {staging(run)} (exit {rc}):\n{text}")
         for s in stale:
-            if f"note: removed '{os.path.join(out, s)}', the unfinished bundle" not in text:
+            # a bundle's staging directory is named; a temporary one just goes
+            if s.startswith("out/") and \
+                    f"note: removed '{os.path.join(run, s)}', the unfinished bundle" not in text:
                 raise Failure(f"the next run did not name the stale '{s}':\n{text}")
-        return "removed and named by the next run"
+        return ("removed by the next run" +
+                (", which named it" if any(x.startswith("out/") for x in stale) else ""))
 
     def run(self, faults, ops):
         self.setup()

@@ -16,6 +16,7 @@
 #include <cmocka.h>
 
 #include "core/bundle.h"
+#include "core/tmpdir.h"
 #include "core/digest.h"
 
 static char root[256];
@@ -660,6 +661,22 @@ static void test_stale_staging(void **state)
 	swd_bundle_writer_free(w);
 	assert_int_equal(rmdir(live), 0);
 	assert_int_equal(rmdir(other), 0);
+
+	/* the private temporary directory of a killed run: removed by the next one */
+	struct swd_tmp t = { 0 };
+
+	snprintf(dead, sizeof(dead), "%s/swdbackup-4194305-AbCdEf", dir);
+	assert_int_equal(mkdir(dead, 0700), 0);
+	snprintf(dest, sizeof(dest), "%s/chunk.bin", dead);
+	fclose(fopen(dest, "w"));
+	setenv("TMPDIR", dir, 1);
+	assert_int_equal(swd_tmp_init(&t, NULL), 0);
+	unsetenv("TMPDIR");
+	assert_false(exists(dead));
+	snprintf(dest, sizeof(dest), "%s/swdbackup-%ld-", dir, (long)getpid());
+	assert_non_null(strstr(t.dir, dest));
+	swd_tmp_release(&t);
+	assert_int_equal(entries(dir), 0);
 }
 
 static void test_default_name(void **state)
