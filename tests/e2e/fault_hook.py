@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """What the fault matrix's simulator runs at a chosen byte of traffic (--at-traffic).
 
-usage: fault_hook.py PIDFILE ACTION
+usage: fault_hook.py PIDFILE ACTION [SAFETY]
 
 PIDFILE holds swdbackup's pid (written by fault_matrix.py as soon as it started it; waited
 for, at most 10 s). ACTION:
@@ -10,11 +10,14 @@ for, at most 10 s). ACTION:
   disk-full         lower RLIMIT_FSIZE of swdbackup and its children to 0: every later
                     write that grows a file fails (EFBIG), as on a full disk
   chmod:DIR         make DIR read-only (0555): the output directory turns unwritable
+  none              nothing (the sim's own fault strikes at the same byte: power-off)
 Before acting it writes PIDFILE.fired: one line "PID COMM" per child of swdbackup, so the
-matrix can check that none outlives it.
+matrix can check that none outlives it, and copies the safety bundle SAFETY (when given and
+there) to PIDFILE.safety: what was on disk at the instant of the fault.
 """
 import os
 import resource
+import shutil
 import signal
 import sys
 import time
@@ -48,6 +51,8 @@ def main():
     kids = children(pid)
     with open(pidfile + ".fired", "w") as f:
         f.write("".join(f"{p} {c}\n" for p, c in kids.items()))
+    if len(sys.argv) > 3 and os.path.isdir(sys.argv[3]):
+        shutil.copytree(sys.argv[3], pidfile + ".safety")
     if action in ("INT", "TERM", "KILL"):
         os.kill(pid, getattr(signal, "SIG" + action))
     elif action == "kill-openocd":
@@ -57,6 +62,8 @@ def main():
     elif action == "disk-full":
         for p in [pid] + list(kids):
             resource.prlimit(p, resource.RLIMIT_FSIZE, (0, 0))
+    elif action == "none":
+        pass
     elif action.startswith("chmod:"):
         os.chmod(action[len("chmod:"):], 0o555)
     else:

@@ -65,6 +65,9 @@ FAULTS = {
 # Where the fault can come after the last write and so hit nothing: verify writes no bundle,
 # and a restore writes only its safety bundle into the output directory, early.
 NOTHING_TO_HIT = {("disk-full", "verify"), ("unwritable-dir", "restore")}
+# After these, nothing changes the board past the point (no power, no OpenOCD, no process):
+# the safety bundle as it was on disk at the point must be complete if the board is touched.
+FROZEN_AT_POINT = {"power-off", "sigkill", "openocd-killed"}
 # What can leave a staging directory behind: a kill, and a directory where nothing can be
 # removed; the next run must then remove it and say so.
 LEAVES_STAGING = {"sigkill", "unwritable-dir"}
@@ -264,15 +267,17 @@ class Matrix:
         out = os.path.join(run, "out")
         shutil.copyfile(self.orig, board)
         extra = []
-        if "sim" in spec:
-            extra = ["--fault", f"{spec['sim']}={point}"]
-        elif "flaky" in spec:
+        if "flaky" in spec:
             extra = ["--fault", f"flaky={spec['flaky']}", "--seed", point.split()[1]]
         else:
-            action = f"chmod:{out}" if spec["hook"] == "chmod" else spec["hook"]
+            # the hook acts (or, beside a sim fault, only looks) at the point
+            action = spec.get("hook", "none")
+            action = f"chmod:{out}" if action == "chmod" else action
             hook = shlex.join([sys.executable, os.path.join(HERE, "fault_hook.py"),
-                               os.path.join(run, "pid"), action])
+                               os.path.join(run, "pid"), action, os.path.join(out, "safety")])
             extra = ["--at-traffic", f"{point}:{hook}"]
+            if "sim" in spec:
+                extra += ["--fault", f"{spec['sim']}={point}"]
         user = self.nobody if fault == "unwritable-dir" else None
         sim = Sim(self.args, board, trace, extra)
         sims = {sim.proc.pid}
@@ -332,6 +337,16 @@ class Matrix:
             return "the new image, verified"
         if touched and disk != "complete":
             raise Failure("the board was touched without a complete safety bundle on disk")
+        if touched and fault in FROZEN_AT_POINT:
+            # the board is as it was at the point: the safety bundle was already whole then
+            try:
+                bundle_state(os.path.join(run, "pid.safety"), self.orig_data)
+            except Failure as e:
+                raise Failure(f"at the fault, the board was touched but the safety bundle "
+                              f"was not complete on disk: {e}")
+            if not os.path.isdir(os.path.join(run, "pid.safety")):
+                raise Failure("at the fault, the board was touched but there was no safety "
+                              "bundle on disk")
         note = re.search(r"^note: to put the board back as it was, run: (.*)$", text, re.M)
         if fault == "sigkill":
             if not touched:
