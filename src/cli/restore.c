@@ -269,11 +269,8 @@ static void shell_word(char *buf, size_t len, const char *word)
 		snprintf(buf + n, len - n, "'");
 }
 
-/* After a write stopped part-way: which units may be erased or half-programmed (those the
- * restore was about to write), where their previous contents are, and the exact command
- * that puts them back. */
-static void note_interrupted(struct cli_ctx *ctx, const struct board *b, const struct swd_image *img,
-			     const bool *equal, const char *safety, const char *source)
+void cli_restore_note_interrupted(struct cli_ctx *ctx, const struct board *b, uint32_t span_lo, uint32_t span_hi,
+				  const bool *equal, const char *safety, const char *source)
 {
 	const struct swd_profile *p = b->p;
 	const struct cli_options *o = &ctx->opt;
@@ -284,7 +281,7 @@ static void note_interrupted(struct cli_ctx *ctx, const struct board *b, const s
 	for (size_t i = 0; i <= p->flash.nsectors; i++) {
 		const struct swd_sector *sec = &p->flash.sectors[i < p->flash.nsectors ? i : 0];
 		uint32_t off = sec->address - p->flash.base;
-		bool hit = i < p->flash.nsectors && off < img->hi && off + sec->size > img->lo && !(equal && equal[i]);
+		bool hit = i < p->flash.nsectors && off < span_hi && off + sec->size > span_lo && !(equal && equal[i]);
 
 		if (hit && first == SIZE_MAX)
 			first = i;
@@ -308,12 +305,15 @@ static void note_interrupted(struct cli_ctx *ctx, const struct board *b, const s
 	{
 		char head[512 + 64];
 
-		snprintf(head, sizeof(head), "the write stopped part-way: %s %s (0x%08" PRIx32 "-0x%08" PRIx32
-			 ") may be erased or half-programmed", p->family->units, note, lo, hi);
+		snprintf(head, sizeof(head), "the %s stopped part-way: %s %s (0x%08" PRIx32 "-0x%08" PRIx32
+			 ") may be erased%s", source ? "write" : "erase", p->family->units, note, lo, hi,
+			 source ? " or half-programmed" : "");
 		snprintf(note, sizeof(note), "%s; %s%s", head, safety ? "their previous contents are in the safety "
 			 "backup " : "no safety backup was made", safety ? safety : "");
 	}
 	board_note(ctx, note);
+	if (!safety && !source)
+		return;
 	snprintf(cmd, sizeof(cmd), "%s", safety ? "to put the board back as it was, run:"
 		 : "to finish writing the image, run:");
 	shell_word(cmd, sizeof(cmd), ctx->argv0 ? ctx->argv0 : "swdbackup");
@@ -440,7 +440,7 @@ int cmd_restore(struct cli_ctx *ctx)
 out:
 	/* The user's next question: what is on the board now, and how to get it back. */
 	if (rc != 0 && writing)
-		note_interrupted(ctx, &b, src.img, equal, safety, src.path);
+		cli_restore_note_interrupted(ctx, &b, src.img->lo, src.img->hi, equal, safety, src.path);
 	free(equal);
 	free(ob_want);
 	free(scratch);
