@@ -13,7 +13,8 @@ sim's own byte-count faults (drop-after, power-off) or its --at-traffic hook, wh
 OpenOCD at that byte while fault_hook.py signals swdbackup, kills OpenOCD, cuts the file size
 limit or makes the output directory read-only. The flaky link is a rate, so its five points
 are five seeds. The invariants (check()):
-  - the exit code is the fault's documented one, never 0 once the fault struck;
+  - the exit code is the fault's documented one, never 0 once the fault struck, with a
+    lowercase `swdbackup: ...` line;
   - nothing at the final bundle name unless complete: its SHA256SUMS hold and its flash.bin
     is the board's content;
   - restore: whenever the board was touched, the safety bundle is complete on disk;
@@ -299,6 +300,9 @@ class Matrix:
         allowed = set(spec["exit"]) | ({0} if (fault, op) in NOTHING_TO_HIT else set())
         if rc not in allowed:
             raise Failure(f"exit {rc}, documented: {sorted(allowed)}\n{text}")
+        msg = message(text)
+        if rc not in (0, -9) and not (msg and msg[0].islower()):
+            raise Failure(f"exit {rc} without a one-line lowercase error:\n{text}")
         # children: none outlives swdbackup (give SIGKILL's pdeathsig a moment)
         deadline = time.monotonic() + 5
         while (left := leftovers(sim.port, run, sims)) and time.monotonic() < deadline:
