@@ -75,9 +75,14 @@ static bool progress(const char *s, struct dfulog_line *out)
 		n++;
 	if (n == 0 || br == NULL || strspn(s + n, " \t") != (size_t)(br - s - n))
 		return false;
+	int used = 0;
+
 	end = strchr(br, ']');
-	if (end == NULL || sscanf(end + 1, " %u%% %llu bytes", &pct, &bytes) != 2 || pct > 100)
+	if (end == NULL || sscanf(end + 1, " %u%% %llu bytes%n", &pct, &bytes, &used) != 2 ||
+	    used == 0 || pct > 100)
 		return false;
+	if (end[1 + used] != '\0')
+		out->rest = (size_t)(end + 1 + used - s);
 	copy(out->phase, sizeof(out->phase), s, n);
 	out->percent = pct;
 	out->bytes = bytes;

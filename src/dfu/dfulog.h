@@ -57,6 +57,8 @@ struct dfulog_line {
 	char phase[16];         /* PROGRESS, DONE: "Upload", "Download", "Erase" */
 	unsigned percent;       /* PROGRESS */
 	uint64_t bytes;         /* PROGRESS, TOTAL */
+	size_t rest;            /* PROGRESS: offset of text glued after "bytes" (a message
+	                         * written before the bar's line ended), 0 when none */
 	uint32_t address;       /* NOT_READABLE, NOT_WRITABLE */
 	unsigned state, status; /* STATE */
 	char text[96];          /* the libusb error name, the command, or the message */

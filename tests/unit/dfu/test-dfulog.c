@@ -67,6 +67,15 @@ static void test_progress(void **state)
 	assert_int_equal(l.kind, DFULOG_PROGRESS);
 	assert_int_equal(l.percent, 4);
 	assert_int_equal(l.bytes, 2048);
+	assert_int_equal(l.rest, 0);
+	/* a message written before the bar's line ended (redbear/Duo #50) */
+	l = cl("Download        [=                        ]   4%         2048 bytesError during "
+	       "special command \"ERASE_PAGE\" get_status");
+	assert_int_equal(l.kind, DFULOG_PROGRESS);
+	assert_int_equal(l.bytes, 2048);
+	assert_string_equal(l.phase, "Download");
+	assert_int_equal(cl("Download        [=                        ]   4%         2048 bytesError during "
+	                    "special command \"ERASE_PAGE\" get_status" + l.rest).kind, DFULOG_TRANSFER_ERROR);
 	l = cl("Upload\t[==========               ]  40%        65536 bytes");
 	assert_string_equal(l.phase, "Upload");
 	assert_int_equal(l.bytes, 65536);
