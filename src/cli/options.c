@@ -100,11 +100,41 @@ static int parse_sectors(const char *arg, unsigned *first, unsigned *last)
 	return 0;
 }
 
+/* dfu, dfu:SERIAL or dfu:VID:PID (4 hex digits each, as lsusb prints them). */
+static int probe_parse_dfu(const char *spec, struct cli_probe *p, char *err, size_t errlen)
+{
+	const char *v = spec + 3;
+	unsigned vid, pid;
+	int n = 0;
+
+	p->kind = CLI_PROBE_DFU;
+	if (*v == '\0')
+		return 0;
+	v++;
+	if (strchr(v, ':') != NULL) {
+		if (sscanf(v, "%4x:%4x%n", &vid, &pid, &n) != 2 || v[n] != '\0' || strlen(v) != 9 ||
+		    vid == 0) {
+			snprintf(err, errlen, "invalid usb ids in '--probe %s'; use dfu:VID:PID with four "
+			         "hex digits each (dfu:2b04:d006)", spec);
+			return -1;
+		}
+		p->vid = (uint16_t)vid;
+		p->pid = (uint16_t)pid;
+		return 0;
+	}
+	if (*v == '\0' || strchr(v, ' ') != NULL) {
+		snprintf(err, errlen, "'--probe dfu:' needs a serial number or VID:PID after the colon");
+		return -1;
+	}
+	p->serial = v;
+	return 0;
+}
+
 int cli_probe_parse(const char *spec, struct cli_probe *p, char *err, size_t errlen)
 {
 	memset(p, 0, sizeof(*p));
 	if (!spec || !*spec) {
-		snprintf(err, errlen, "empty --probe; use sim, sim:FILE, stlink-tcp:PORT or a probe serial");
+		snprintf(err, errlen, "empty --probe; use sim, sim:FILE, stlink-tcp:PORT, dfu[:SERIAL|VID:PID] or a probe serial");
 		return -1;
 	}
 	if (strcmp(spec, "sim") == 0) {
@@ -120,6 +150,8 @@ int cli_probe_parse(const char *spec, struct cli_probe *p, char *err, size_t err
 		p->file = spec + 4;
 		return 0;
 	}
+	if (strcmp(spec, "dfu") == 0 || strncmp(spec, "dfu:", 4) == 0)
+		return probe_parse_dfu(spec, p, err, errlen);
 	if (strncmp(spec, "stlink-tcp:", 11) == 0) {
 		char *end;
 		long v;
@@ -135,7 +167,7 @@ int cli_probe_parse(const char *spec, struct cli_probe *p, char *err, size_t err
 		return 0;
 	}
 	if (strchr(spec, ':') || strchr(spec, ' ')) {
-		snprintf(err, errlen, "unknown probe '%s'; use sim, sim:FILE, stlink-tcp:PORT or a probe serial", spec);
+		snprintf(err, errlen, "unknown probe '%s'; use sim, sim:FILE, stlink-tcp:PORT, dfu[:SERIAL|VID:PID] or a probe serial", spec);
 		return -1;
 	}
 	p->kind = CLI_PROBE_SERIAL;

@@ -48,13 +48,15 @@ enum cli_probe_kind {
 	CLI_PROBE_SIM_FILE, /* sim:FILE: a board kept in FILE */
 	CLI_PROBE_TCP,      /* stlink-tcp:PORT */
 	CLI_PROBE_SERIAL,   /* a USB probe by serial number */
+	CLI_PROBE_DFU,      /* dfu[:SERIAL|VID:PID]: the board's own USB DFU bootloader */
 };
 
 struct cli_probe {
 	enum cli_probe_kind kind;
 	const char *file;   /* borrowed from argv: SIM_FILE */
 	int port;           /* TCP */
-	const char *serial; /* borrowed from argv: SERIAL */
+	const char *serial; /* borrowed from argv: SERIAL, or DFU's serial (NULL: any) */
+	uint16_t vid, pid;  /* DFU: given ids (0: the profile's bootloader's) */
 };
 
 struct cli_options {
