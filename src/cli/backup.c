@@ -15,7 +15,6 @@
 #include "core/file.h"
 #include "core/mapsvg.h"
 #include "core/image.h"
-#include "ocd/checksum.h"
 
 #ifndef SWD_VERSION
 #define SWD_VERSION "unknown"
@@ -43,9 +42,9 @@ int cli_check_dest(struct cli_ctx *ctx, const char *dest, bool force)
 	return rc;
 }
 
-int cli_refuse_rdp(struct cli_ctx *ctx, struct cli_board *b, const char *what)
+int cli_refuse_rdp(struct cli_ctx *ctx, struct board *b, const char *what)
 {
-	int rc = cli_board_protection(ctx, b);
+	int rc = board_protection(b, &ctx->err);
 
 	if (rc != 0 || !b->prot_ready || b->prot.rdp_level < 1)
 		return rc;
@@ -101,7 +100,7 @@ static int safety_dir(struct cli_ctx *ctx, char **dir)
 /* The map of the flash just read, from the staged file rather than the target, drawn into
  * flash-map.svg beside it. The picture is derived from flash.bin, which the sums cover, so it
  * is not a region of its own. */
-static int map_into_bundle(struct cli_ctx *ctx, struct cli_board *b, swd_bundle_writer_t *w,
+static int map_into_bundle(struct cli_ctx *ctx, struct board *b, swd_bundle_writer_t *w,
 			   const char *flash, struct swd_flashmap **map)
 {
 	uint8_t *data = NULL;
@@ -128,31 +127,28 @@ out:
 }
 
 /* Checks the flash file just read against the device, one on-target CRC-32 per page or
- * sector (ocd/checksum.h). Returns 0 when all match; SWD_ETARGETFAILED with why set when
+ * sector (board/link.h). Returns 0 when all match; SWD_ETARGETFAILED with why set when
  * our routine cannot run, so that the caller verifies another way; SWD_ETARGETFAILED
  * with ctx->err set (why empty) when a unit differs. */
-static int verify_by_crc(struct cli_ctx *ctx, struct cli_board *b, const char *flash, char *why, size_t whylen)
+static int verify_by_crc(struct cli_ctx *ctx, struct board *b, const char *flash, char *why, size_t whylen)
 {
 	const struct swd_profile *p = b->p;
-	struct ocd_checksum_area area;
-	struct ocd_crc_range *r = NULL;
+	struct board_range *r = NULL;
 	struct swd_error e = { 0 };
 	bool *equal = NULL;
 	uint8_t *buf = NULL;
 	size_t n = 0;
 	int rc;
 
-	rc = ocd_checksum_area(p, &area, &e);
+	rc = swd_file_read_exact(flash, p->flash.size, &buf, &ctx->err);
 	if (rc == 0)
-		rc = swd_file_read_exact(flash, p->flash.size, &buf, &ctx->err);
-	if (rc == 0)
-		rc = cli_board_unit_ranges(ctx, b, 0, p->flash.size, &r, NULL, &n);
+		rc = board_unit_ranges(b, 0, p->flash.size, &r, NULL, &n, &ctx->err);
 	if (rc == 0 && !(equal = calloc(n ? n : 1, sizeof(*equal))))
 		rc = swd_error_set(&ctx->err, SWD_ENOMEM, "out of memory");
 	if (rc != 0)
 		goto out;
 	ui_progress(&ctx->ui, "verifying", 0, p->flash.size);
-	rc = ocd_checksum_equal(b->s, &area, p->flash.base, buf, r, n, equal, &e);
+	rc = board_link_crc_equal(b->link, buf, r, n, equal, &e);
 	if (rc == 0)
 		ui_progress(&ctx->ui, "verifying", p->flash.size, p->flash.size);
 	for (size_t i = 0; i < n && rc == 0; i++)
@@ -161,7 +157,7 @@ static int verify_by_crc(struct cli_ctx *ctx, struct cli_board *b, const char *f
 					   "%u (0x%08" PRIx32 "); the link is unreliable, try a lower --speed",
 					   p->family->unit, p->flash.sectors[i].index, r[i].address);
 out:
-	cli_board_crc_failed(ctx, rc, &e, why, whylen);
+	board_crc_failed(rc, &e, why, whylen, &ctx->err);
 	free(r);
 	free(equal);
 	free(buf);
@@ -170,7 +166,7 @@ out:
 
 /* Writes flash.bin at path from the units equal[] marks (taken from known) and the others
  * (read, adjacent ones in one go), and describes each run in *src (new, *nsrc entries). */
-static int read_flash_partly(struct cli_ctx *ctx, struct cli_board *b, const uint8_t *known, const bool *equal,
+static int read_flash_partly(struct cli_ctx *ctx, struct board *b, const uint8_t *known, const bool *equal,
 			     const char *path, struct swd_manifest_source **src, size_t *nsrc)
 {
 	const struct swd_profile *p = b->p;
@@ -187,7 +183,7 @@ static int read_flash_partly(struct cli_ctx *ctx, struct cli_board *b, const uin
 		goto out;
 	}
 	memcpy(buf, known, p->flash.size);
-	rc = cli_board_read_units(ctx, b, equal, buf, path, &nread);
+	rc = board_read_units(b, equal, buf, path, &nread, &ctx->err);
 	if (rc != 0)
 		goto out;
 	for (size_t i = 0; i < p->flash.nsectors;) {
@@ -213,7 +209,7 @@ out:
 	return rc;
 }
 
-int cli_backup_bundle(struct cli_ctx *ctx, struct cli_board *b, const char *dest, const char *prefix,
+int cli_backup_bundle(struct cli_ctx *ctx, struct board *b, const char *dest, const char *prefix,
 		      bool force, const uint8_t *known, const bool *equal, json_t *out, char **path)
 {
 	struct swd_manifest_source *sources = NULL;
@@ -221,7 +217,7 @@ int cli_backup_bundle(struct cli_ctx *ctx, struct cli_board *b, const char *dest
 	const struct swd_profile *p = b->p;
 	swd_bundle_writer_t *w = NULL;
 	struct swd_manifest m;
-	struct ocd_verify_result vr;
+	struct board_verify_result vr;
 	const struct swd_manifest_region *fr;
 	char name[256], *dflt = NULL, *flash = NULL, ver[64], vid_pid[10], why[256] = "";
 	uint8_t *otp = NULL;
@@ -247,7 +243,7 @@ int cli_backup_bundle(struct cli_ctx *ctx, struct cli_board *b, const char *dest
 	rc = swd_bundle_writer_new(dest, force, &w, &ctx->err);
 	if (rc != 0)
 		goto out;
-	if (p->flash.die_size && !p->flash.whole_die && cli_board_has_die(b)) {
+	if (p->flash.die_size && !p->flash.whole_die && board_has_die(b)) {
 		/* More flash than the size register says: all of it goes into the bundle. */
 		rc = swd_profile_use_die(b->p, &ctx->err);
 		if (rc != 0)
@@ -263,7 +259,7 @@ int cli_backup_bundle(struct cli_ctx *ctx, struct cli_board *b, const char *dest
 		rc = read_flash_partly(ctx, b, known, equal, flash, &sources, &nsources);
 	} else {
 		ui_status(&ctx->ui, "reading %u KiB of flash", p->flash.size / 1024);
-		rc = cli_board_read_flash(ctx, b, p->flash.size, flash);
+		rc = board_read_flash(b, p->flash.size, flash, &ctx->err);
 	}
 	if (rc != 0)
 		goto out;
@@ -276,7 +272,7 @@ int cli_backup_bundle(struct cli_ctx *ctx, struct cli_board *b, const char *dest
 		if (rc != 0)
 			goto out;
 	}
-	rc = cli_board_read_otp(ctx, b, &otp, &otp_len);
+	rc = board_read_otp(b, &otp, &otp_len, &ctx->err);
 	if (rc == 0 && otp)
 		rc = swd_bundle_writer_add_buffer(w, "otp", "otp.bin", p->otp.address, otp, otp_len, &ctx->err);
 	if (rc == 0)
@@ -301,7 +297,7 @@ int cli_backup_bundle(struct cli_ctx *ctx, struct cli_board *b, const char *dest
 		struct swd_error verr;
 
 		swd_error_init(&verr);
-		rc = ocd_verify_image(b->s, flash, p->flash.base, &vr, &verr);
+		rc = board_link_verify_file(b->link, flash, p->flash.base, &vr, &verr);
 		if (rc == SWD_EVERIFY && vr.has_first_diff)
 			rc = swd_error_set(&ctx->err, SWD_ETARGETFAILED, "what was read differs from the device at "
 					   "0x%08" PRIx32 "; the link is unreliable, try a lower --speed",
@@ -318,7 +314,7 @@ int cli_backup_bundle(struct cli_ctx *ctx, struct cli_board *b, const char *dest
 	memset(&m, 0, sizeof(m));
 	m.format = SWD_MANIFEST_FORMAT;
 	m.tool_version = SWD_VERSION;
-	snprintf(ver, sizeof(ver), "%s", b->probe.openocd_version);
+	snprintf(ver, sizeof(ver), "%s", b->probe.version);
 	m.openocd_version = ver[0] ? ver : NULL;
 	m.profile_name = p->name;
 	m.profile_sha256 = (char *)p->sha256_hex;
@@ -338,7 +334,7 @@ int cli_backup_bundle(struct cli_ctx *ctx, struct cli_board *b, const char *dest
 	m.device.dbgmcu_idcode = b->id.dbgmcu_idcode;
 	m.device.dev_id = b->id.dbgmcu_idcode & 0xfff;
 	m.device.rev_id = (uint16_t)(b->id.dbgmcu_idcode >> 16);
-	m.device.revision = (char *)cli_board_revision(b);
+	m.device.revision = (char *)board_revision(b);
 	m.device.flash_size_kib = b->id.flash_size_kib;
 	memcpy(m.device.unique_id, b->id.uid, 12);
 	m.protection.rdp_level = b->prot_ready ? b->prot.rdp_level : -1;
@@ -381,7 +377,7 @@ int cli_backup_bundle(struct cli_ctx *ctx, struct cli_board *b, const char *dest
 			 p->name, swd_format_count(p->flash.size / 1024, n1, sizeof(n1)),
 			 swd_format_count(above, n2, sizeof(n2)),
 			 swd_format_count(p->flash.register_size / 1024, n3, sizeof(n3)));
-		cli_add_note(ctx, note);
+		board_note(ctx, note);
 	}
 	json_object_set_new(out, "verified", json_true());
 	cli_map_put(ctx, out, map);
@@ -398,17 +394,17 @@ out:
 
 int cmd_backup(struct cli_ctx *ctx)
 {
-	struct cli_board b;
+	struct board b;
 	char *path = NULL;
 	int rc;
 
-	rc = cli_board_profile(ctx, &b, false);
+	rc = board_profile(&b, ctx, false, &ctx->err);
 	if (rc != 0)
 		goto out;
 	rc = cli_check_dest(ctx, ctx->opt.output, ctx->opt.force);
 	if (rc != 0)
 		goto out;
-	rc = cli_board_connect(ctx, &b, DIAG_OP_IDENTIFY, true);
+	rc = board_connect(&b, DIAG_OP_IDENTIFY, true, &ctx->err);
 	if (rc != 0)
 		goto out;
 	rc = cli_refuse_rdp(ctx, &b, "reading its flash");
@@ -417,10 +413,10 @@ int cmd_backup(struct cli_ctx *ctx)
 	rc = cli_backup_bundle(ctx, &b, ctx->opt.output, NULL, ctx->opt.force, NULL, NULL, ctx->doc, &path);
 out:
 	free(path);
-	return cli_board_close(ctx, &b, rc);
+	return board_close(&b, rc, &ctx->err);
 }
 
-int cli_safety_bundle(struct cli_ctx *ctx, struct cli_board *b, const uint8_t *known, const bool *equal,
+int cli_safety_bundle(struct cli_ctx *ctx, struct board *b, const uint8_t *known, const bool *equal,
 		      char **safety)
 {
 	json_t *doc;

@@ -8,12 +8,12 @@
 
 #include <jansson.h>
 
-#include "cli/board.h"
+#include "board/board.h"
 #include "core/flashmap.h"
 
 /* Builds the map of b's flash from `data` (the whole flash), with b's write protection when
  * it was read, and `ref`/`covered` as swd_flashmap_build() takes them. Returns: *out new. */
-int cli_map_build(struct cli_ctx *ctx, const struct cli_board *b, const uint8_t *data,
+int cli_map_build(struct cli_ctx *ctx, const struct board *b, const uint8_t *data,
 		  const uint8_t *ref, const uint8_t *covered, struct swd_flashmap **out);
 
 /* Sets doc's "map" to m as data (the text view draws it). */

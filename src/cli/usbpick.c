@@ -8,7 +8,7 @@
 
 #define MAX_PROBES 32
 
-int cli_usb_pick(struct cli_ctx *ctx, struct usb_probe *probe, bool *found)
+int cli_usb_pick(struct cli_ctx *ctx, struct usb_probe *probe, bool *found, struct swd_error *err)
 {
 	static struct usb_probe list[MAX_PROBES];
 	const char *want = ctx->opt.probe.kind == CLI_PROBE_SERIAL ? ctx->opt.probe.serial : NULL;
@@ -17,7 +17,7 @@ int cli_usb_pick(struct cli_ctx *ctx, struct usb_probe *probe, bool *found)
 	int rc;
 
 	*found = false;
-	rc = usb_probes_list(list, MAX_PROBES, &n, &ctx->err);
+	rc = usb_probes_list(list, MAX_PROBES, &n, err);
 	if (rc != 0)
 		return rc;
 	if (n > MAX_PROBES)
@@ -36,7 +36,7 @@ int cli_usb_pick(struct cli_ctx *ctx, struct usb_probe *probe, bool *found)
 			at += (size_t)snprintf(names + at, sizeof(names) - at, "%s%s %s",
 			                       i ? ", " : "", list[i].kind,
 			                       list[i].serial[0] ? list[i].serial : "(no serial)");
-		return swd_error_set(&ctx->err, SWD_EPROBENOTFOUND,
+		return swd_error_set(err, SWD_EPROBENOTFOUND,
 		                     "%zu ST-LINK probes are attached (%s); pick one with --probe SERIAL",
 		                     n, names);
 	}
@@ -47,17 +47,17 @@ int cli_usb_pick(struct cli_ctx *ctx, struct usb_probe *probe, bool *found)
 	*probe = *p;
 	*found = true;
 	if (!p->can_open)
-		return swd_error_set(&ctx->err, SWD_EPROBEPERM,
+		return swd_error_set(err, SWD_EPROBEPERM,
 		                     "this user may not open the %s %s (%s); install the udev rules "
 		                     "scripts/60-swdbackup.rules into /etc/udev/rules.d/, run 'udevadm "
 		                     "control --reload-rules' as root and replug the probe",
 		                     p->kind, p->serial, p->devnode);
 	if (p->busy && p->holder)
-		return swd_error_set(&ctx->err, SWD_EPROBEBUSY,
+		return swd_error_set(err, SWD_EPROBEBUSY,
 		                     "the %s %s is held by '%s' (pid %d); close it and retry",
 		                     p->kind, p->serial, p->holder_name, (int)p->holder);
 	if (p->busy)
-		return swd_error_set(&ctx->err, SWD_EPROBEBUSY,
+		return swd_error_set(err, SWD_EPROBEBUSY,
 		                     "the %s %s is held by another program (another openocd, "
 		                     "st-util or an IDE debug session); close it and retry",
 		                     p->kind, p->serial);

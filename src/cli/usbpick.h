@@ -17,7 +17,7 @@
 /* Looks at the attached ST-LINKs for --probe SERIAL or no --probe. On success *found says
  * whether one was picked (into *probe); none attached leaves it to OpenOCD, whose own
  * message and the findings explain. Returns 0 or a SWD_EPROBE* code (exit 5). */
-int cli_usb_pick(struct cli_ctx *ctx, struct usb_probe *probe, bool *found);
+int cli_usb_pick(struct cli_ctx *ctx, struct usb_probe *probe, bool *found, struct swd_error *err);
 
 /* After a failure with the USB probe picked: appends the finding to ctx->findings, for a
  * probe refused before OpenOCD ran (rc from cli_usb_pick: usb-permission or probe-busy),

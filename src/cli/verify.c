@@ -5,14 +5,13 @@
 
 #include "cli/backup.h"
 #include "cli/bkpdomain.h"
-#include "cli/board.h"
+#include "board/board.h"
 #include "cli/findings.h"
 #include "cli/map.h"
 #include "cli/source.h"
 #include "cli/tmpfile.h"
 #include "core/digest.h"
 #include "core/file.h"
-#include "ocd/checksum.h"
 
 static json_t *side(const uint8_t *buf, size_t len, struct swd_error *err)
 {
@@ -24,16 +23,15 @@ static json_t *side(const uint8_t *buf, size_t len, struct swd_error *err)
 }
 
 /* The device's flash without reading what need not be read: each sector's CRC is taken
- * on the target (ocd/checksum.h) and a sector whose CRC equals the expected bytes' is
+ * on the target (board/link.h) and a sector whose CRC equals the expected bytes' is
  * taken from `expected`; only the others are read, into the same buffer. Returns 0 and
  * fills *dev (new) and *nread (bytes read); SWD_ETARGETFAILED with *why set when our
  * routine cannot run (the caller then reads everything); another code on failure. */
-static int device_by_crc(struct cli_ctx *ctx, struct cli_board *b, const uint8_t *expected,
+static int device_by_crc(struct cli_ctx *ctx, struct board *b, const uint8_t *expected,
 			 const char *path, uint8_t **dev, uint32_t *nread, char *why, size_t whylen)
 {
 	const struct swd_profile *p = b->p;
-	struct ocd_checksum_area area;
-	struct ocd_crc_range *r = NULL;
+	struct board_range *r = NULL;
 	struct swd_error e = { 0 };
 	uint8_t *d = NULL;
 	bool *equal = NULL;
@@ -41,23 +39,21 @@ static int device_by_crc(struct cli_ctx *ctx, struct cli_board *b, const uint8_t
 	int rc;
 
 	*nread = 0;
-	rc = ocd_checksum_area(p, &area, &e);
-	if (rc == 0)
-		rc = cli_board_unit_ranges(ctx, b, 0, p->flash.size, &r, NULL, &n);
+	rc = board_unit_ranges(b, 0, p->flash.size, &r, NULL, &n, &ctx->err);
 	if (rc == 0 && (!(equal = calloc(n ? n : 1, sizeof(*equal))) || !(d = malloc(p->flash.size))))
 		rc = swd_error_set(&ctx->err, SWD_ENOMEM, "out of memory");
 	if (rc == 0)
-		rc = ocd_checksum_equal(b->s, &area, p->flash.base, expected, r, n, equal, &e);
+		rc = board_link_crc_equal(b->link, expected, r, n, equal, &e);
 	if (rc != 0)
 		goto out;
 	memcpy(d, expected, p->flash.size);
-	rc = cli_board_read_units(ctx, b, equal, d, path, nread);
+	rc = board_read_units(b, equal, d, path, nread, &ctx->err);
 	if (rc != 0)
 		goto out;
 	*dev = d;
 	d = NULL;
 out:
-	cli_board_crc_failed(ctx, rc, &e, why, whylen);
+	board_crc_failed(rc, &e, why, whylen, &ctx->err);
 	free(r);
 	free(equal);
 	free(d);
@@ -66,7 +62,7 @@ out:
 
 int cmd_verify(struct cli_ctx *ctx)
 {
-	struct cli_board b;
+	struct board b;
 	struct cli_source src;
 	struct cli_tmp tmp = { 0 };
 	struct swd_compare cmp;
@@ -77,7 +73,7 @@ int cmd_verify(struct cli_ctx *ctx)
 	int rc;
 
 	memset(&src, 0, sizeof(src));
-	rc = cli_board_profile(ctx, &b, true);
+	rc = board_profile(&b, ctx, true, &ctx->err);
 	if (rc != 0)
 		goto out;
 	rc = cli_source_load(ctx, b.p, ctx->opt.pos[0], false, &src);
@@ -94,7 +90,7 @@ int cmd_verify(struct cli_ctx *ctx)
 	if (rc != 0)
 		goto out;
 	path = cli_tmp_path(&tmp, "device.bin");
-	rc = cli_board_connect(ctx, &b, DIAG_OP_READ, false);
+	rc = board_connect(&b, DIAG_OP_READ, false, &ctx->err);
 	if (rc != 0)
 		goto out;
 	rc = cli_refuse_rdp(ctx, &b, "reading its flash");
@@ -107,7 +103,7 @@ int cmd_verify(struct cli_ctx *ctx)
 		ui_status(&ctx->ui, "the on-target crc cannot run (%s): reading %u KiB of flash", why,
 			  b.p->flash.size / 1024);
 		nread = b.p->flash.size;
-		rc = cli_board_read_flash(ctx, &b, b.p->flash.size, path);
+		rc = board_read_flash(&b, b.p->flash.size, path, &ctx->err);
 		if (rc == 0)
 			rc = swd_file_read_exact(path, b.p->flash.size, &dev, &ctx->err);
 	} else {
@@ -195,7 +191,7 @@ out:
 	free(dev);
 	free(path);
 	cli_source_release(&src);
-	rc = cli_board_close(ctx, &b, rc);
+	rc = board_close(&b, rc, &ctx->err);
 	cli_tmp_release(&tmp);
 	return rc;
 }

@@ -17,7 +17,7 @@ static void test_exit_code_contract(void **state)
 	static const struct { int code; int exit; } table[] = {
 		{ 0, 0 },
 		{ SWD_EVERIFY, 1 },
-		{ SWD_EUSAGE, 2 }, { SWD_EEXIST, 2 },
+		{ SWD_EUSAGE, 2 }, { SWD_EEXIST, 2 }, { SWD_EUNSUPPORTED, 2 },
 		{ SWD_ENOENT, 3 }, { SWD_ENOPROFILE, 3 }, { SWD_EPROFILE, 3 }, { SWD_EEMPTY, 3 },
 		{ SWD_ETOOBIG, 3 }, { SWD_EBUNDLE, 3 }, { SWD_EINPUT, 3 },
 		{ SWD_EOCDMISSING, 4 }, { SWD_EOCDDIED, 4 },
