@@ -54,7 +54,7 @@ struct urb {
 /* One open() of the device node. */
 struct conn {
 	struct conn *next;
-	UMockdevIoctlClient *client; /* not referenced: identity only */
+	UMockdevIoctlClient *client; /* referenced */
 	struct urb *urbs;            /* in submission order */
 	bool have_cmd;               /* a command waits for its data phase or IN URB */
 	bool want_data;              /* ... for its OUT data phase (WRITEMEM) */
@@ -280,25 +280,60 @@ static int parse_spec(struct board *b, char *spec, char *err, size_t errlen)
 
 /* ---- URBs ------------------------------------------------------------------------ */
 
-static struct conn *conn_of(struct board *b, UMockdevIoctlClient *client)
-{
-	for (struct conn *c = b->conns; c; c = c->next)
-		if (c->client == client)
-			return c;
-	struct conn *c = calloc(1, sizeof(*c));
-	if (!c)
-		return NULL;
-	c->client = client;
-	c->next = b->conns;
-	b->conns = c;
-	return c;
-}
-
 static void urb_free(struct urb *u)
 {
 	g_object_unref(u->urb);
 	g_object_unref(u->buf);
 	free(u);
+}
+
+static void conn_free(struct conn *c)
+{
+	while (c->urbs) {
+		struct urb *u = c->urbs;
+		c->urbs = u->next;
+		urb_free(u);
+	}
+	g_object_unref(c->client);
+	free(c);
+}
+
+/* Forgets the connections whose process has closed the node. umockdev 0.17 does not
+ * always emit client-vanished (a client that exits without releasing its interface, as
+ * dfu-util does, would otherwise keep it claimed), so each request looks for them; the
+ * kernel releases a closed file's interfaces in the same way. Returns true when one was
+ * dropped. */
+static bool drop_closed(struct board *b)
+{
+	bool dropped = false;
+
+	for (struct conn **p = &b->conns; *p;) {
+		struct conn *c = *p;
+		if (umockdev_ioctl_client_get_connected(c->client)) {
+			p = &c->next;
+			continue;
+		}
+		*p = c->next;
+		conn_free(c);
+		dropped = true;
+	}
+	return dropped;
+}
+
+static struct conn *conn_of(struct board *b, UMockdevIoctlClient *client)
+{
+	for (struct conn *c = b->conns; c; c = c->next)
+		if (c->client == client)
+			return c;
+	if (drop_closed(b))
+		mcu_save(b->mcu); /* the board file is current whenever a client has let go */
+	struct conn *c = calloc(1, sizeof(*c));
+	if (!c)
+		return NULL;
+	c->client = g_object_ref(client); /* held until its node is closed */
+	c->next = b->conns;
+	b->conns = c;
+	return c;
 }
 
 static void urb_finish(struct urb *u, int status, int actual, uint64_t due_ns)
@@ -667,12 +702,7 @@ static void on_vanished(UMockdevIoctlBase *handler, UMockdevIoctlClient *client,
 		if (c->client != client)
 			continue;
 		*p = c->next;
-		while (c->urbs) {
-			struct urb *u = c->urbs;
-			c->urbs = u->next;
-			urb_free(u);
-		}
-		free(c);
+		conn_free(c);
 		break;
 	}
 	/* The board file must be current whenever a client has let go. */
@@ -919,6 +949,11 @@ out:
 	for (size_t k = 0; k < nb; k++) {
 		if (boards[k].handler)
 			g_object_unref(boards[k].handler);
+		while (boards[k].conns) {
+			struct conn *c = boards[k].conns;
+			boards[k].conns = c->next;
+			conn_free(c);
+		}
 		g_free(boards[k].syspath);
 		dfu_free(boards[k].dfu);
 		if (boards[k].mcu && mcu_free(boards[k].mcu) < 0) {
