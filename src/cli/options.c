@@ -11,7 +11,7 @@
 #include "core/suggest.h"
 
 enum { OPT_NO_SAFETY = 256, OPT_SAFETY, OPT_OPTION_BYTES, OPT_UNDER_RESET, OPT_STRICT, OPT_SPEED,
-       OPT_HALT, OPT_LOG, OPT_JSON, OPT_PROFILE, OPT_PROBE, OPT_INTERFACE, OPT_OPENOCD,
+       OPT_HALT, OPT_LOG, OPT_JSON, OPT_PROFILE, OPT_PROBE, OPT_INTERFACE, OPT_OPENOCD, OPT_DFU_UTIL,
        OPT_FORCE, OPT_YES, OPT_MASS, OPT_SECTOR, OPT_UNLOCK, OPT_ERASE, OPT_FACTORY,
        OPT_BACKUP_DOMAIN, OPT_MAP, OPT_ADDRESS };
 
@@ -20,6 +20,7 @@ static const struct option longopts[] = {
 	{ "probe", required_argument, NULL, OPT_PROBE },
 	{ "interface", required_argument, NULL, OPT_INTERFACE },
 	{ "openocd", required_argument, NULL, OPT_OPENOCD },
+	{ "dfu-util", required_argument, NULL, OPT_DFU_UTIL },
 	{ "output", required_argument, NULL, 'o' },
 	{ "force", no_argument, NULL, OPT_FORCE },
 	{ "no-safety-backup", no_argument, NULL, OPT_NO_SAFETY },
@@ -56,6 +57,7 @@ static const struct bitname bits[] = {
 	{ OPT_PROBE, CLI_O_PROBE, "--probe" },
 	{ OPT_INTERFACE, CLI_O_INTERFACE, "--interface" },
 	{ OPT_OPENOCD, CLI_O_OPENOCD, "--openocd" },
+	{ OPT_DFU_UTIL, CLI_O_DFU_UTIL, "--dfu-util" },
 	{ 'o', CLI_O_OUTPUT, "-o/--output" },
 	{ OPT_FORCE, CLI_O_FORCE, "--force" },
 	{ OPT_NO_SAFETY, CLI_O_NO_SAFETY, "--no-safety-backup" },
@@ -279,6 +281,7 @@ int cli_options_parse(const char *cmd, int argc, char **argv, unsigned allowed,
 			o->interface = optarg;
 			break;
 		case OPT_OPENOCD: o->openocd = optarg; break;
+		case OPT_DFU_UTIL: o->dfu_util = optarg; break;
 		case 'o':
 			if (!*optarg) {
 				snprintf(err, errlen, "empty output directory after -o");

@@ -35,12 +35,13 @@ enum cli_opt {
 	CLI_O_MAP = 1u << 20,
 	CLI_O_SAFETY_FULL = 1u << 21,
 	CLI_O_ADDRESS = 1u << 22,
+	CLI_O_DFU_UTIL = 1u << 23,
 	/* --json, -v and --help are accepted by every command */
 };
 
 /* Options every command that talks to a board accepts. */
 #define CLI_O_BOARD (CLI_O_PROFILE | CLI_O_PROBE | CLI_O_INTERFACE | CLI_O_OPENOCD | \
-		     CLI_O_UNDER_RESET | CLI_O_STRICT | CLI_O_SPEED)
+		     CLI_O_UNDER_RESET | CLI_O_STRICT | CLI_O_SPEED | CLI_O_DFU_UTIL)
 
 enum cli_probe_kind {
 	CLI_PROBE_USB = 0,  /* no --probe: the one USB ST-LINK attached */
@@ -65,6 +66,7 @@ struct cli_options {
 	struct cli_probe probe;
 	const char *interface; /* stlink | cmsis-dap | jlink, NULL = stlink */
 	const char *openocd;
+	const char *dfu_util;  /* --dfu-util PATH: with --probe dfu */
 	const char *output;
 	const char *log;       /* diagnose --log FILE|- */
 	unsigned speed_khz;    /* 0 = the profile's default */

@@ -92,27 +92,17 @@ int dfu_result_error(const struct dfu_result *res, const struct dfu_select *sel,
 	return 0;
 }
 
-int dfu_list(const struct dfu_runner *r, const struct dfu_select *sel,
-             struct dfulog_device **devs, size_t *n, struct swd_error *err)
+int dfu_list(const struct dfu_runner *r, const struct dfu_select *sel, struct dfu_result *res,
+             struct swd_error *err)
 {
-	struct dfu_result res;
 	struct args a;
 	int rc;
 
-	*devs = NULL;
-	*n = 0;
 	select_args(&a, sel);
 	push(&a, "-l");
-	rc = dfu_run(r, a.v, &res, err);
-	if (rc == 0 && res.failure.kind != DFULOG_NO_DEVICE)
-		rc = dfu_result_error(&res, sel, "list", err);
-	if (rc == 0) {
-		*devs = res.devices;
-		*n = res.ndevices;
-		res.devices = NULL;
-	}
-	dfu_result_release(&res);
-	return rc;
+	if ((rc = dfu_run(r, a.v, res, err)) < 0)
+		return rc;
+	return res->failure.kind == DFULOG_NO_DEVICE ? 0 : dfu_result_error(res, sel, "list", err);
 }
 
 int dfu_upload(const struct dfu_runner *r, const struct dfu_select *sel, unsigned alt,

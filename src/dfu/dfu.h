@@ -30,10 +30,10 @@ struct dfu_select {
 	const char *serial;
 };
 
-/* Lists the DFU-mode devices that match sel (every alternate setting is one entry).
- * *devs is new (free()); an empty list is not an error here. */
-int dfu_list(const struct dfu_runner *r, const struct dfu_select *sel,
-             struct dfulog_device **devs, size_t *n, struct swd_error *err);
+/* Lists the DFU-mode devices that match sel (every alternate setting is one entry of
+ * res->devices); an empty list is not an error here. */
+int dfu_list(const struct dfu_runner *r, const struct dfu_select *sel, struct dfu_result *res,
+             struct swd_error *err);
 
 /* Reads len bytes from address of alternate setting alt into path, which must not exist
  * (dfu-util will not replace a file). res is filled for the caller's diagnosis. */

@@ -127,7 +127,8 @@ static bool failure(const char *s, struct dfulog_line *out)
 		out->kind = DFULOG_NO_DEVICE;
 	else if (strstr(s, "More than one DFU capable USB device found") != NULL)
 		out->kind = DFULOG_MANY_DEVICES;
-	else if (starts(s, "Cannot open DFU device") || starts(s, "Cannot open device"))
+	else if (starts(s, "Cannot open DFU device") || starts(s, "Cannot open device") ||
+	         starts(s, "Cannot claim interface"))
 		out->kind = strstr(s, "LIBUSB_ERROR_ACCESS") ? DFULOG_ACCESS : DFULOG_CANNOT_OPEN;
 	else if (starts(s, "Error during download get_status"))
 		out->kind = DFULOG_GET_STATUS;
@@ -145,7 +146,9 @@ static bool failure(const char *s, struct dfulog_line *out)
 	} else if (starts(s, "Unexpected number of bytes uploaded"))
 		out->kind = DFULOG_SHORT_UPLOAD;
 	else if (starts(s, "Error during upload") || starts(s, "Error during download") ||
-	         starts(s, "Error during special command"))
+	         starts(s, "Error during special command") ||
+	         starts(s, "dfuse_upload: libusb_control_transfer returned") ||
+	         starts(s, "dfuse_download: libusb_control_transfer returned"))
 		out->kind = DFULOG_TRANSFER_ERROR;
 	else if (starts(s, "Cannot set alternate interface") ||
 	         starts(s, "No such Alternate Setting"))

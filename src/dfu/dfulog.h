@@ -31,14 +31,16 @@ enum dfulog_kind {
 	DFULOG_NO_DEVICE,       /* "No DFU capable USB device available" */
 	DFULOG_MANY_DEVICES,    /* "More than one DFU capable USB device found!" */
 	DFULOG_ACCESS,          /* "Cannot open DFU device ... (LIBUSB_ERROR_ACCESS)" */
-	DFULOG_CANNOT_OPEN,     /* any other "Cannot open DFU device" / "Cannot open device" */
+	DFULOG_CANNOT_OPEN,     /* any other "Cannot open DFU device" / "Cannot open device",
+	                         * "Cannot claim interface - LIBUSB_ERROR_BUSY" */
 	DFULOG_GET_STATUS,      /* "Error during download get_status": after :leave, the quirk */
 	DFULOG_STATE,           /* "DFU state(10) = dfuERROR, status(N) = ...": state, status */
 	DFULOG_NOT_EXECUTED,    /* "ERASE_PAGE not correctly executed": text is the command */
 	DFULOG_NOT_READABLE,    /* "Page at 0x%08x is not readable": address */
 	DFULOG_NOT_WRITABLE,    /* "Page at 0x%08x is not writeable": address */
 	DFULOG_SHORT_UPLOAD,    /* "Unexpected number of bytes uploaded from device" */
-	DFULOG_TRANSFER_ERROR,  /* "Error during upload (...)", "Error during download (...)" */
+	DFULOG_TRANSFER_ERROR,  /* "Error during upload (...)", "Error during download (...)",
+	                         * "dfuse_upload: libusb_control_transfer returned -9 (...)" */
 	DFULOG_NO_ALT,          /* "Cannot set alternate interface" / no alt of that name */
 	DFULOG_ERROR,           /* any other "dfu-util: " line: an errx or warnx */
 };

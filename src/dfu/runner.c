@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <uv.h>
@@ -231,7 +232,10 @@ static int spawn_and_wait(struct run *run, const char *exe, const char *const *a
 	opt.exit_cb = on_exit_cb;
 	run->proc.data = run;
 	rc = uv_spawn(&run->loop, &run->proc, &opt);
-	close(fds[1]);
+	/* The raw system call, as libuv closes its own descriptors: a close() that an
+	 * LD_PRELOAD library wraps (umockdev's, under which the virtual USB bus runs us) must
+	 * not keep the write end open, or the end of dfu-util's output never comes. */
+	syscall(SYS_close, fds[1]);
 	free(argv);
 	uv_pipe_init(&run->loop, &run->out, 0);
 	run->out.data = run;

@@ -139,6 +139,12 @@ static void test_failures(void **state)
 	assert_int_equal(cl("dfu-util: Error during special command \"ERASE_PAGE\" get_status").kind,
 	                 DFULOG_TRANSFER_ERROR);
 	assert_int_equal(cl("dfu-util: Error during upload (LIBUSB_ERROR_PIPE)").kind, DFULOG_TRANSFER_ERROR);
+	/* an upload the ST bootloader stalls (readout protection), as dfu-util 0.11 prints it */
+	l = cl("dfu-util: dfuse_upload: libusb_control_transfer returned -9 (LIBUSB_ERROR_PIPE)");
+	assert_int_equal(l.kind, DFULOG_TRANSFER_ERROR);
+	assert_string_equal(l.text, "LIBUSB_ERROR_PIPE");
+	l = cl("dfu-util: Cannot claim interface - LIBUSB_ERROR_BUSY");
+	assert_int_equal(l.kind, DFULOG_CANNOT_OPEN);
 	assert_int_equal(cl("dfu-util: Unexpected number of bytes uploaded from device").kind,
 	                 DFULOG_SHORT_UPLOAD);
 	assert_int_equal(cl("dfu-util: More than one DFU capable USB device found! Try `--list' and "

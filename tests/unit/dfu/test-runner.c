@@ -57,10 +57,8 @@ static void test_real_no_device(void **state)
 	struct dfu_runner r = {NULL, 30000, NULL, NULL};
 	struct dfu_select sel = {0xffff, 0xfffe, NULL};
 	struct dfu_result res;
-	struct dfulog_device *devs;
 	struct swd_error err;
 	char out[300];
-	size_t n;
 	int rc;
 
 	(void)state;
@@ -76,9 +74,9 @@ static void test_real_no_device(void **state)
 	dfu_result_release(&res);
 	assert_int_equal(access(out, F_OK), -1);
 	swd_error_init(&err);
-	assert_int_equal(dfu_list(&r, &sel, &devs, &n, &err), 0);
-	assert_int_equal(n, 0);
-	free(devs);
+	assert_int_equal(dfu_list(&r, &sel, &res, &err), 0);
+	assert_int_equal(res.ndevices, 0);
+	dfu_result_release(&res);
 }
 
 static void test_missing(void **state)
