@@ -310,14 +310,13 @@ int cli_backup_bundle(struct cli_ctx *ctx, struct board *b, const char *dest, co
 		goto out;
 
 	/* What was read must be what the device holds before the bundle may appear. */
-	ui_status(&ctx->ui, "verifying on the target");
+	if (ctx->opt.probe.kind != CLI_PROBE_DFU)
+		ui_status(&ctx->ui, "verifying on the target");
 	b->op = DIAG_OP_VERIFY;
 	memset(&vr, 0, sizeof(vr));
 	if (ctx->opt.probe.kind == CLI_PROBE_DFU)
 		rc = dfu_unverified(ctx, out);
-	else
-		rc = verify_by_crc(ctx, b, flash, why, sizeof(why));
-	if (rc == 0)
+	else if ((rc = verify_by_crc(ctx, b, flash, why, sizeof(why))) == 0)
 		json_object_set_new(out, "verified_by", json_string("on-target crc-32 per unit"));
 	if (rc == SWD_ETARGETFAILED && why[0]) {
 		ui_status(&ctx->ui, "the on-target crc cannot run (%s): verifying with openocd's verify_image", why);
