@@ -83,6 +83,8 @@ struct board_link_end {
 	int status;                 /* its exit status, or -signal */
 	bool silent_start;          /* it left during start-up without an error line */
 	uint32_t unexpected_dp_idcode; /* a DP IDCODE it refused at start-up, or 0 */
+	bool leave_quirk;           /* DFU: the bootloader left (reset) before answering the
+	                             * status request after the leave; the data was written */
 };
 
 struct board_identity {

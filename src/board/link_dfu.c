@@ -39,6 +39,7 @@ struct link_dfu {
 	size_t nlines;
 	int64_t last_status;
 	bool ran;
+	bool leave_quirk;
 };
 
 static struct link_dfu *D(struct board_link *l)
@@ -72,6 +73,7 @@ static void dfu_end(const struct board_link *l, struct board_link_end *out)
 	memset(out, 0, sizeof(*out));
 	out->exited = d->ran;
 	out->status = (int)d->last_status;
+	out->leave_quirk = d->leave_quirk;
 }
 
 static void on_progress(void *ud, const char *phase, uint64_t bytes, unsigned pct)
@@ -205,26 +207,96 @@ static int dfu_verify_file(struct board_link *l, const char *path, uint32_t addr
 	return rc;
 }
 
-static int dfu_program(struct board_link *l, const struct board_program *a, struct swd_error *err)
+/* Whether the device holds data at [address, address + len), read through a file beside
+ * scratch. */
+static int holds(struct link_dfu *d, uint32_t address, const uint8_t *data, uint32_t len,
+                 const char *scratch, bool *same, struct swd_error *err)
 {
-	struct link_dfu *d = D(l);
-	uint32_t address = l->p->flash.base + a->offset, bad = 0;
+	char *tmp = part_name(scratch);
+	uint8_t *got = NULL;
+	size_t glen = 0;
+	int rc;
+
+	if (tmp == NULL)
+		return swd_error_set(err, SWD_ENOMEM, "out of memory");
+	d->progress_what = "verifying";
+	d->progress_total = len;
+	rc = make_free_name(tmp, scratch, err);
+	if (rc == 0)
+		rc = upload(d, address, len, tmp, err);
+	if (rc == 0)
+		rc = swd_file_read(tmp, len + 1, (char **)&got, &glen, err);
+	*same = rc == 0 && glen == len && memcmp(got, data, len) == 0;
+	unlink(tmp);
+	free(tmp);
+	free(got);
+	return rc;
+}
+
+/* Writes a piece the layout lets be written: DfuSe erases the pages it touches first. */
+static int download(struct link_dfu *d, uint32_t address, const uint8_t *data, uint32_t len,
+                    const char *scratch, struct swd_error *err)
+{
 	struct dfu_result res;
 	int rc;
 
-	if (!swd_dfuse_layout_allows(&d->flash, address, a->len, SWD_DFUSE_WRITE, &bad))
-		return swd_error_set(err, SWD_EWRONGTARGET, "0x%08X is not writable through this DFU "
-		                     "bootloader ('%s'): the image is not for this board's user region "
-		                     "(0x%08X, %u bytes); nothing was written", bad, d->facts.flash_layout,
-		                     d->facts.user_address, d->facts.user_size);
-	if ((rc = swd_file_write(a->scratch, a->data, a->len, 0, err)) != 0)
+	if ((rc = swd_file_write(scratch, data, len, 0, err)) != 0)
 		return rc;
 	d->progress_what = "programming";
-	d->progress_total = a->len;
-	rc = dfu_download(&d->run, &d->sel, d->facts.flash_alt, address, a->scratch, false, &res, err);
+	d->progress_total = len;
+	rc = dfu_download(&d->run, &d->sel, d->facts.flash_alt, address, scratch, false, &res, err);
 	keep_run(d, &res);
 	dfu_result_release(&res);
-	unlink(a->scratch);
+	unlink(scratch);
+	return rc;
+}
+
+/* A bootloader keeps its own sectors read-only (Particle's: the bootloader and the DCT).
+ * Those the data covers must already hold it (a board's own backup does), or the data is
+ * for another board: refused before anything is written. Then the writable pieces. */
+static int dfu_program(struct board_link *l, const struct board_program *a, struct swd_error *err)
+{
+	struct link_dfu *d = D(l);
+	uint32_t base = l->p->flash.base + a->offset;
+	uint64_t end = (uint64_t)base + a->len;
+	int rc = 0;
+
+	for (int pass = 0; pass < 2 && rc == 0; pass++) {
+		uint64_t at = base;
+
+		while (at < end && rc == 0) {
+			uint32_t start = 0, size = 0, first_bad = 0;
+			bool w, same = true;
+			uint64_t stop = at;
+
+			if (!swd_dfuse_layout_sector(&d->flash, (uint32_t)at, &start, &size))
+				return swd_error_set(err, SWD_EWRONGTARGET, "0x%08X is outside what this DFU "
+				                     "bootloader reports ('%s'): the data is not for this "
+				                     "board; nothing was written", (uint32_t)at,
+				                     d->facts.flash_layout);
+			w = swd_dfuse_layout_allows(&d->flash, (uint32_t)at, 1, SWD_DFUSE_WRITE, NULL);
+			/* the run of sectors with the same writability */
+			while (stop < end && swd_dfuse_layout_allows(&d->flash, (uint32_t)stop, 1,
+			                                             SWD_DFUSE_WRITE, &first_bad) == w &&
+			       swd_dfuse_layout_sector(&d->flash, (uint32_t)stop, &start, &size))
+				stop = (uint64_t)start + size;
+			if (stop > end)
+				stop = end;
+			if (pass == 0 && !w)
+				rc = holds(d, (uint32_t)at, a->data + (at - base), (uint32_t)(stop - at),
+				           a->scratch, &same, err);
+			if (rc == 0 && !same)
+				rc = swd_error_set(err, SWD_EWRONGTARGET, "the data differs from the board at "
+				                   "0x%08X, which its DFU bootloader keeps read-only ('%s'): "
+				                   "it is not for this board's user region (0x%08X, %u bytes); "
+				                   "nothing was written", (uint32_t)at, d->facts.flash_layout,
+				                   d->facts.user_address, d->facts.user_size);
+			if (rc == 0 && pass == 1 && w)
+				rc = download(d, (uint32_t)at, a->data + (at - base), (uint32_t)(stop - at),
+				              a->scratch, err);
+			at = stop;
+		}
+	}
 	return rc;
 }
 
@@ -246,6 +318,7 @@ static int dfu_reset(struct board_link *l, enum board_reset mode, struct swd_err
 	close(fd);
 	d->progress_what = NULL;
 	rc = dfu_download(&d->run, &d->sel, d->facts.flash_alt, l->p->flash.base, path, true, &res, err);
+	d->leave_quirk = rc == 0 && res.leave_quirk;
 	keep_run(d, &res);
 	dfu_result_release(&res);
 	unlink(path);
