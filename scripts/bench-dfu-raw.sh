@@ -10,10 +10,9 @@
 # Or source it and call, for a bench of your own that compares in the same run:
 #   BENCH_DFU_RAW_LIB=1 . scripts/bench-dfu-raw.sh
 #   dfu_raw_upload SIM KIND MODEL BOARDFILE ALT ADDR LEN OUTFILE   # prints seconds
-set -euo pipefail
 
-# Wall-clock seconds of one `dfu-util -U` under `swdbackup-sim usb`, the file checked
-# against the board file afterwards (a wrong read is an error, not a time).
+# Wall-clock seconds of one `dfu-util -U` under `swdbackup-sim usb` (a failed run is an
+# error, not a time; the caller compares the file with the board).
 dfu_raw_upload() {
 	local sim=$1 kind=$2 model=$3 board=$4 alt=$5 addr=$6 len=$7 out=$8
 	local ids t0 t1
@@ -34,6 +33,7 @@ dfu_raw_upload() {
 
 [ -n "${BENCH_DFU_RAW_LIB:-}" ] && return 0
 
+set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${1:-3}
 command -v dfu-util >/dev/null || { echo "bench-dfu-raw: dfu-util is missing; run scripts/setup.sh" >&2; exit 1; }

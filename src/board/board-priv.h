@@ -1,4 +1,8 @@
-/* board-priv.h - what the rooms of the board module share (board.h). Not for commands. */
+/* board-priv.h - what the rooms of the board module share (board.h).
+ *
+ * Owns: the helpers connect.c, board.c and report.c share.
+ * Must not: be included outside src/board/.
+ */
 #ifndef SWD_BOARD_BOARD_PRIV_H
 #define SWD_BOARD_BOARD_PRIV_H
 

@@ -29,7 +29,7 @@ void board_release(struct board *b)
 		cli_signals_install();
 	}
 	if (b->sim_started)
-		cli_sim_stop(&b->sim);
+		board_sim_stop(&b->sim);
 	b->sim_started = false;
 	if (b->loop_ready) {
 		uv_run(&b->loop, UV_RUN_DEFAULT);

@@ -35,7 +35,7 @@
 
 #include "board/link.h"
 #include "cli/cli.h"
-#include "cli/sim.h"
+#include "board/sim.h"
 #include "core/optbytes.h"
 #include "core/profile.h"
 #include "diag/diag.h"
@@ -46,7 +46,7 @@ struct board {
 	struct swd_profile *p;        /* owned */
 	uv_loop_t loop;               /* for the simulator child */
 	bool loop_ready;
-	struct cli_sim sim;
+	struct board_sim sim;
 	bool sim_started;
 	struct board_link *link;      /* owned; NULL when not connected */
 	struct board_link_probe probe;

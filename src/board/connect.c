@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli/findings.h"
-#include "cli/usbpick.h"
+#include "board/findings.h"
+#include "board/usbpick.h"
 
 static void on_log(void *ud, const char *line)
 {
@@ -275,10 +275,10 @@ int board_start_probe(struct board *b, struct swd_error *err)
 	int rc;
 
 	b->op = DIAG_OP_CONNECT;
-	cli_evidence_from_profile(&b->ev, b->p, ctx->opt.strict);
+	board_evidence_from_profile(&b->ev, b->p, ctx->opt.strict);
 	if ((ctx->opt.probe.kind == CLI_PROBE_USB || ctx->opt.probe.kind == CLI_PROBE_SERIAL) &&
 	    (!ctx->opt.interface || strcmp(ctx->opt.interface, "stlink") == 0)) {
-		rc = cli_usb_pick(ctx, &b->usb, &b->usb_found, err);
+		rc = board_usb_pick(ctx, &b->usb, &b->usb_found, err);
 		/* the tool must open the very probe looked at: name it by serial */
 		if (rc == 0 && b->usb_found && b->usb.serial[0]) {
 			ctx->opt.probe.kind = CLI_PROBE_SERIAL;
@@ -292,7 +292,7 @@ int board_start_probe(struct board *b, struct swd_error *err)
 		return swd_error_set(err, SWD_EINTERNAL, "cannot set up an event loop");
 	b->loop_ready = true;
 	b->sim_started = true;
-	return cli_sim_start(&b->sim, &b->loop, b->p,
+	return board_sim_start(&b->sim, &b->loop, b->p,
 			     ctx->opt.probe.kind == CLI_PROBE_SIM_FILE ? ctx->opt.probe.file : NULL,
 			     ctx->opt.verbose, err);
 }

@@ -5,8 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "cli/findings.h"
-#include "cli/usbpick.h"
+#include "board/findings.h"
+#include "board/usbpick.h"
 
 static const char *probe_kind_name(const struct cli_ctx *ctx)
 {
@@ -123,7 +123,7 @@ static void failure_findings(struct board *b, int rc)
 	if (b->link)
 		board__note_exit(b);
 	r = diag_run(&b->ev);
-	cli_findings_append(b->ctx->findings, r);
+	board_findings_append(b->ctx->findings, r);
 	diag_report_free(r);
 }
 
@@ -135,7 +135,7 @@ static void success_findings(struct board *b)
 	b->ev.op = b->op;
 	b->ev.rescued_after_silent_start = b->silent_failure && b->under_reset;
 	r = diag_run(&b->ev);
-	cli_findings_append_known(b->ctx->findings, r);
+	board_findings_append_known(b->ctx->findings, r);
 	diag_report_free(r);
 }
 
@@ -150,7 +150,7 @@ int board_close(struct board *b, int rc, struct swd_error *err)
 		board_report(b);
 	board__feed_log(b);
 	/* A probe unplugged explains the failure; the log's errors are its consequences. */
-	gone = b->usb_found && cli_usb_findings(ctx, &b->usb, rc, b->tried);
+	gone = b->usb_found && board_usb_findings(ctx, &b->usb, rc, b->tried);
 	if (!gone && b->ev_ready && b->p && b->tried && rc != 0 && rc != SWD_EINTR && rc != SWD_EUSAGE &&
 	    swd_exit_code(rc) != 3 && !b->explained)
 		failure_findings(b, rc);

@@ -9,7 +9,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
-#include "cli/bkpdomain.h"
+#include "board/bkpdomain.h"
 #include "cli/map.h"
 #include "core/bundle.h"
 #include "core/file.h"
@@ -209,186 +209,158 @@ out:
 	return rc;
 }
 
-/* A DFU bootloader computes no checksum, and reading it all again would double the time
- * of a backup: the bundle says how far it was checked instead. `swdbackup verify --probe
- * dfu` reads it again. Returns 0. */
-static int dfu_unverified(struct cli_ctx *ctx, json_t *out)
+/* The bundle's name when -o gave none: the profile, the UID and the time, in the safety
+ * directory when prefix says it is a safety bundle. *dflt is new. */
+static int default_dest(struct cli_ctx *ctx, struct board *b, const char *prefix, char **dflt)
 {
-	json_object_set_new(out, "verified_by", json_string("none: read once through the DFU "
-	                                                    "bootloader (USB checks every packet)"));
-	board_note(ctx, "a DFU bootloader has no checksum to check the read against; 'swdbackup "
-	           "verify --probe dfu' reads the board again and compares");
+	char name[256], *dir = NULL;
+	int rc;
+
+	if (prefix && (rc = safety_dir(ctx, &dir)) != 0)
+		return rc;
+	swd_bundle_default_name(b->p->name, b->id.uid, time(NULL), name, sizeof(name));
+	rc = asprintf(dflt, "%s%s%s%s", dir ? dir : "", dir ? "/" : "", prefix ? prefix : "", name);
+	free(dir);
+	if (rc < 0) {
+		*dflt = NULL;
+		return swd_error_set(&ctx->err, SWD_ENOMEM, "out of memory");
+	}
 	return 0;
 }
 
-/* What the manifest records of a DFU bootloader: its ids, serial and layouts; the identity
- * registers stay 0 (unknown), as DFU cannot read them. layouts: room for the pointers. */
-static void dfu_manifest(struct board *b, struct swd_manifest *m, char **layouts)
+/* Flash (all of it, or the units equal[] does not mark), option bytes, OTP and the
+ * backup domain into the bundle being written. */
+static int read_regions(struct cli_ctx *ctx, struct board *b, swd_bundle_writer_t *w, const char *flash,
+			const uint8_t *known, const bool *equal, struct swd_manifest_source **sources,
+			size_t *nsources, struct swd_manifest_touch *touched, size_t *ntouched)
 {
-	m->probe.kind = "dfu";
-	m->probe.serial = b->probe.serial[0] ? b->probe.serial : NULL;
-	m->probe.vid_pid = b->probe.vid_pid;
-	m->dfu.present = true;
-	m->dfu.part = b->p->board ? b->p->board->part : b->p->name;
-	m->dfu.alt = b->probe.flash_alt;
-	for (size_t i = 0; i < b->probe.nlayouts; i++)
-		layouts[i] = b->probe.layouts[i];
-	m->dfu.layouts = layouts;
-	m->dfu.nlayouts = b->probe.nlayouts;
-}
-
-int cli_backup_bundle(struct cli_ctx *ctx, struct board *b, const char *dest, const char *prefix,
-		      bool force, const uint8_t *known, const bool *equal, json_t *out, char **path)
-{
-	struct swd_manifest_source *sources = NULL;
-	size_t nsources = 0;
 	const struct swd_profile *p = b->p;
-	swd_bundle_writer_t *w = NULL;
-	struct swd_manifest m;
-	struct board_verify_result vr;
-	const struct swd_manifest_region *fr;
-	char name[256], *dflt = NULL, *flash = NULL, ver[64], vid_pid[10], why[256] = "";
 	uint8_t *otp = NULL;
-	size_t otp_len = 0, ntouched = 0;
-	struct swd_manifest_touch touched[CLI_BKP_TOUCH_MAX];
-	struct swd_flashmap *map = NULL;
-	char *layouts[BOARD_LINK_LAYOUTS];
-	json_t *regions;
+	size_t otp_len = 0;
 	int rc;
 
-	*path = NULL;
-	if (!dest) {
-		char *dir = NULL;
-
-		if (prefix && (rc = safety_dir(ctx, &dir)) != 0)
-			return rc;
-		swd_bundle_default_name(p->name, b->id.uid, time(NULL), name, sizeof(name));
-		rc = asprintf(&dflt, "%s%s%s%s", dir ? dir : "", dir ? "/" : "", prefix ? prefix : "", name);
-		free(dir);
-		if (rc < 0)
-			return swd_error_set(&ctx->err, SWD_ENOMEM, "out of memory");
-		dest = dflt;
-	}
-	rc = swd_bundle_writer_new(dest, force, &w, &ctx->err);
-	if (rc != 0)
-		goto out;
-	if (p->flash.die_size && !p->flash.whole_die && board_has_die(b)) {
-		/* More flash than the size register says: all of it goes into the bundle. */
-		rc = swd_profile_use_die(b->p, &ctx->err);
-		if (rc != 0)
-			goto out;
-		json_object_set_new(out, "whole_die", json_true());
-	}
-	flash = swd_bundle_writer_file_path(w, "flash.bin");
-	if (!flash) {
-		rc = swd_error_set(&ctx->err, SWD_ENOMEM, "out of memory");
-		goto out;
-	}
 	if (equal && !p->flash.whole_die) {
-		rc = read_flash_partly(ctx, b, known, equal, flash, &sources, &nsources);
+		rc = read_flash_partly(ctx, b, known, equal, flash, sources, nsources);
 	} else {
 		ui_status(&ctx->ui, "reading %u KiB of flash", p->flash.size / 1024);
 		rc = board_read_flash(b, p->flash.size, flash, &ctx->err);
 	}
-	if (rc != 0)
-		goto out;
-	rc = swd_bundle_writer_add_file(w, "flash", "flash.bin", p->flash.base, &ctx->err);
-	if (rc != 0)
-		goto out;
-	if (b->ob_len) {
+	if (rc == 0)
+		rc = swd_bundle_writer_add_file(w, "flash", "flash.bin", p->flash.base, &ctx->err);
+	if (rc == 0 && b->ob_len)
 		rc = swd_bundle_writer_add_buffer(w, "option-bytes", "option-bytes.bin", p->option_bytes.address,
 						  b->ob_raw, b->ob_len, &ctx->err);
-		if (rc != 0)
-			goto out;
-	}
-	rc = board_read_otp(b, &otp, &otp_len, &ctx->err);
+	if (rc == 0)
+		rc = board_read_otp(b, &otp, &otp_len, &ctx->err);
 	if (rc == 0 && otp)
 		rc = swd_bundle_writer_add_buffer(w, "otp", "otp.bin", p->otp.address, otp, otp_len, &ctx->err);
 	if (rc == 0)
-		rc = cli_bkpdomain_read(ctx, b, w, touched, &ntouched);
-	if (rc != 0)
-		goto out;
+		rc = board_bkpdomain_read(ctx, b, w, touched, ntouched);
+	free(otp);
+	return rc;
+}
 
-	/* What was read must be what the device holds before the bundle may appear. */
-	if (ctx->opt.probe.kind != CLI_PROBE_DFU)
-		ui_status(&ctx->ui, "verifying on the target");
+/* What was read must be what the device holds before the bundle may appear: on-target
+ * CRCs per unit, else the link's own check of the file. */
+static int verify_read(struct cli_ctx *ctx, struct board *b, const char *flash, json_t *out)
+{
+	struct board_verify_result vr;
+	struct swd_error verr;
+	char why[256] = "";
+	int rc;
+
+	if (ctx->opt.probe.kind == CLI_PROBE_DFU) {
+		/* A DFU bootloader computes no checksum, and reading it all again would double
+		 * the time of a backup: the bundle says how far it was checked instead. */
+		json_object_set_new(out, "verified_by", json_string("none: read once through the DFU "
+								    "bootloader (USB checks every packet)"));
+		board_note(ctx, "a DFU bootloader has no checksum to check the read against; 'swdbackup "
+			   "verify --probe dfu' reads the board again and compares");
+		return 0;
+	}
+	ui_status(&ctx->ui, "verifying on the target");
 	b->op = DIAG_OP_VERIFY;
-	memset(&vr, 0, sizeof(vr));
-	if (ctx->opt.probe.kind == CLI_PROBE_DFU)
-		rc = dfu_unverified(ctx, out);
-	else if ((rc = verify_by_crc(ctx, b, flash, why, sizeof(why))) == 0)
+	rc = verify_by_crc(ctx, b, flash, why, sizeof(why));
+	if (rc == 0)
 		json_object_set_new(out, "verified_by", json_string("on-target crc-32 per unit"));
-	if (rc == SWD_ETARGETFAILED && why[0]) {
-		ui_status(&ctx->ui, "the on-target crc cannot run (%s): verifying with openocd's verify_image", why);
-		json_object_set_new(out, "verified_by", json_string("openocd verify_image"));
-		json_object_set_new(out, "crc_fallback", json_string(why));
-		rc = 0;
-	}
-	if (rc == 0 && why[0]) {
-		struct swd_error verr;
-
-		swd_error_init(&verr);
-		rc = board_link_verify_file(b->link, flash, p->flash.base, &vr, &verr);
-		if (rc == SWD_EVERIFY && vr.has_first_diff)
-			rc = swd_error_set(&ctx->err, SWD_ETARGETFAILED, "what was read differs from the device at "
-					   "0x%08" PRIx32 "; the link is unreliable, try a lower --speed",
-					   vr.first_diff_address);
-		else if (rc == SWD_EVERIFY)
-			rc = swd_error_set(&ctx->err, SWD_ETARGETFAILED, "what was read differs from the device; "
-					   "the link is unreliable, try a lower --speed");
-		else if (rc != 0)
-			swd_error_set(&ctx->err, rc, "%s", verr.msg);
-	}
+	if (rc != SWD_ETARGETFAILED || !why[0])
+		return rc;
+	ui_status(&ctx->ui, "the on-target crc cannot run (%s): verifying with openocd's verify_image", why);
+	json_object_set_new(out, "verified_by", json_string("openocd verify_image"));
+	json_object_set_new(out, "crc_fallback", json_string(why));
+	swd_error_init(&verr);
+	rc = board_link_verify_file(b->link, flash, b->p->flash.base, &vr, &verr);
+	if (rc == SWD_EVERIFY && vr.has_first_diff)
+		return swd_error_set(&ctx->err, SWD_ETARGETFAILED, "what was read differs from the device at "
+				     "0x%08" PRIx32 "; the link is unreliable, try a lower --speed",
+				     vr.first_diff_address);
+	if (rc == SWD_EVERIFY)
+		return swd_error_set(&ctx->err, SWD_ETARGETFAILED, "what was read differs from the device; "
+				     "the link is unreliable, try a lower --speed");
 	if (rc != 0)
-		goto out;
+		swd_error_set(&ctx->err, rc, "%s", verr.msg);
+	return rc;
+}
 
-	memset(&m, 0, sizeof(m));
-	m.format = SWD_MANIFEST_FORMAT;
-	m.tool_version = SWD_VERSION;
-	snprintf(ver, sizeof(ver), "%s", b->probe.version);
-	m.openocd_version = ver[0] ? ver : NULL;
-	m.profile_name = p->name;
-	m.profile_sha256 = (char *)p->sha256_hex;
-	m.probe.kind = (char *)(ctx->opt.probe.kind == CLI_PROBE_SIM || ctx->opt.probe.kind == CLI_PROBE_SIM_FILE ? "sim" :
-				ctx->opt.probe.kind == CLI_PROBE_TCP ? "stlink-tcp" :
-				ctx->opt.interface ? ctx->opt.interface : "stlink");
-	m.probe.serial = (char *)ctx->opt.probe.serial;
-	m.probe.firmware = b->probe.firmware[0] ? b->probe.firmware : NULL;
+/* The manifest's probe, device and protection from what the board said. Strings point
+ * into b, p and the caller's ver[64], vid_pid[10] and layouts[BOARD_LINK_LAYOUTS]. */
+static void describe_board(struct cli_ctx *ctx, struct board *b, struct swd_manifest *m, char *ver,
+			   char *vid_pid, char **layouts)
+{
+	const struct swd_profile *p = b->p;
+
+	m->format = SWD_MANIFEST_FORMAT;
+	m->tool_version = SWD_VERSION;
+	snprintf(ver, 64, "%s", b->probe.version);
+	m->openocd_version = ver[0] ? ver : NULL;
+	m->profile_name = p->name;
+	m->profile_sha256 = (char *)p->sha256_hex;
+	m->probe.kind = (char *)(ctx->opt.probe.kind == CLI_PROBE_SIM || ctx->opt.probe.kind == CLI_PROBE_SIM_FILE ? "sim" :
+				 ctx->opt.probe.kind == CLI_PROBE_TCP ? "stlink-tcp" :
+				 ctx->opt.interface ? ctx->opt.interface : "stlink");
+	m->probe.serial = (char *)ctx->opt.probe.serial;
+	m->probe.firmware = b->probe.firmware[0] ? b->probe.firmware : NULL;
 	if (b->usb_found) {
-		snprintf(vid_pid, sizeof(vid_pid), "%04x:%04x", b->usb.vid, b->usb.pid);
-		m.probe.vid_pid = vid_pid;
+		snprintf(vid_pid, 10, "%04x:%04x", b->usb.vid, b->usb.pid);
+		m->probe.vid_pid = vid_pid;
 	}
-	m.probe.target_voltage = b->probe.has_voltage ? b->probe.target_voltage : -1.0;
-	m.device.dp_idcode = b->id.has_dp_idcode ? b->id.dp_idcode :
-			     b->clone_idcode[0] ? (uint32_t)strtoul(b->clone_idcode, NULL, 16) : 0;
-	m.device.cpuid = b->id.cpuid;
-	m.device.dbgmcu_idcode = b->id.dbgmcu_idcode;
-	m.device.dev_id = b->id.dbgmcu_idcode & 0xfff;
-	m.device.rev_id = (uint16_t)(b->id.dbgmcu_idcode >> 16);
-	m.device.revision = (char *)board_revision(b);
-	m.device.flash_size_kib = b->id.flash_size_kib;
-	memcpy(m.device.unique_id, b->id.uid, 12);
-	if (ctx->opt.probe.kind == CLI_PROBE_DFU)
-		dfu_manifest(b, &m, layouts);
-	m.protection.rdp_level = b->prot_ready ? b->prot.rdp_level : -1;
-	m.protection.wrp = b->prot_ready ? b->prot.wrp : NULL;
-	m.protection.nwrp = b->prot_ready ? b->prot.nwrp : 0;
-	m.protection.pages = p->family->pages;
-	m.touched = touched;
-	m.ntouched = ntouched;
-	rc = map_into_bundle(ctx, b, w, flash, &map);
-	if (rc != 0)
-		goto out;
-	m.map = map;
-	m.flash_sources = sources;
-	m.nflash_sources = nsources;
-	rc = swd_bundle_writer_commit(w, &m, &ctx->err);
-	if (rc != 0)
-		goto out;
+	m->probe.target_voltage = b->probe.has_voltage ? b->probe.target_voltage : -1.0;
+	m->device.dp_idcode = b->id.has_dp_idcode ? b->id.dp_idcode :
+			      b->clone_idcode[0] ? (uint32_t)strtoul(b->clone_idcode, NULL, 16) : 0;
+	m->device.cpuid = b->id.cpuid;
+	m->device.dbgmcu_idcode = b->id.dbgmcu_idcode;
+	m->device.dev_id = b->id.dbgmcu_idcode & 0xfff;
+	m->device.rev_id = (uint16_t)(b->id.dbgmcu_idcode >> 16);
+	m->device.revision = (char *)board_revision(b);
+	m->device.flash_size_kib = b->id.flash_size_kib;
+	memcpy(m->device.unique_id, b->id.uid, 12);
+	m->protection.rdp_level = b->prot_ready ? b->prot.rdp_level : -1;
+	m->protection.wrp = b->prot_ready ? b->prot.wrp : NULL;
+	m->protection.nwrp = b->prot_ready ? b->prot.nwrp : 0;
+	m->protection.pages = p->family->pages;
+	if (ctx->opt.probe.kind == CLI_PROBE_DFU) {
+		/* the bootloader's ids, serial and layouts; the identity registers stay 0
+		 * (unknown): DFU cannot read them */
+		m->probe.kind = "dfu";
+		m->probe.serial = b->probe.serial[0] ? b->probe.serial : NULL;
+		m->probe.vid_pid = b->probe.vid_pid;
+		m->dfu.present = true;
+		m->dfu.part = p->board ? p->board->part : p->name;
+		m->dfu.alt = b->probe.flash_alt;
+		for (size_t i = 0; i < b->probe.nlayouts; i++)
+			layouts[i] = b->probe.layouts[i];
+		m->dfu.layouts = layouts;
+		m->dfu.nlayouts = b->probe.nlayouts;
+	}
+}
 
-	*path = strdup(swd_bundle_writer_dest(w));
-	fr = swd_bundle_writer_region(w, "flash");
-	regions = json_array();
+/* The committed bundle's regions, extent and notes into the report. */
+static void report_bundle(struct cli_ctx *ctx, struct board *b, swd_bundle_writer_t *w, json_t *out)
+{
+	const struct swd_profile *p = b->p;
+	const struct swd_manifest_region *fr = swd_bundle_writer_region(w, "flash");
+	json_t *regions = json_array();
+
 	for (const char *const *r = (const char *const[]){ "flash", "option-bytes", "otp", "backup-sram",
 										 "backup-registers", NULL }; *r; r++) {
 		const struct swd_manifest_region *x = swd_bundle_writer_region(w, *r);
@@ -413,6 +385,61 @@ int cli_backup_bundle(struct cli_ctx *ctx, struct board *b, const char *dest, co
 		board_note(ctx, note);
 	}
 	json_object_set_new(out, "verified", json_boolean(ctx->opt.probe.kind != CLI_PROBE_DFU));
+}
+
+int cli_backup_bundle(struct cli_ctx *ctx, struct board *b, const char *dest, const char *prefix,
+		      bool force, const uint8_t *known, const bool *equal, json_t *out, char **path)
+{
+	struct swd_manifest_source *sources = NULL;
+	struct swd_manifest_touch touched[BOARD_BKP_TOUCH_MAX];
+	struct swd_flashmap *map = NULL;
+	swd_bundle_writer_t *w = NULL;
+	struct swd_manifest m;
+	size_t nsources = 0, ntouched = 0;
+	char *dflt = NULL, *flash = NULL, ver[64], vid_pid[10], *layouts[BOARD_LINK_LAYOUTS];
+	int rc;
+
+	*path = NULL;
+	if (!dest) {
+		if ((rc = default_dest(ctx, b, prefix, &dflt)) != 0)
+			return rc;
+		dest = dflt;
+	}
+	rc = swd_bundle_writer_new(dest, force, &w, &ctx->err);
+	if (rc != 0)
+		goto out;
+	if (b->p->flash.die_size && !b->p->flash.whole_die && board_has_die(b)) {
+		/* More flash than the size register says: all of it goes into the bundle. */
+		rc = swd_profile_use_die(b->p, &ctx->err);
+		if (rc != 0)
+			goto out;
+		json_object_set_new(out, "whole_die", json_true());
+	}
+	flash = swd_bundle_writer_file_path(w, "flash.bin");
+	if (!flash) {
+		rc = swd_error_set(&ctx->err, SWD_ENOMEM, "out of memory");
+		goto out;
+	}
+	rc = read_regions(ctx, b, w, flash, known, equal, &sources, &nsources, touched, &ntouched);
+	if (rc == 0)
+		rc = verify_read(ctx, b, flash, out);
+	if (rc != 0)
+		goto out;
+	memset(&m, 0, sizeof(m));
+	describe_board(ctx, b, &m, ver, vid_pid, layouts);
+	m.touched = touched;
+	m.ntouched = ntouched;
+	rc = map_into_bundle(ctx, b, w, flash, &map);
+	if (rc != 0)
+		goto out;
+	m.map = map;
+	m.flash_sources = sources;
+	m.nflash_sources = nsources;
+	rc = swd_bundle_writer_commit(w, &m, &ctx->err);
+	if (rc != 0)
+		goto out;
+	*path = strdup(swd_bundle_writer_dest(w));
+	report_bundle(ctx, b, w, out);
 	cli_map_put(ctx, out, map);
 	json_object_set_new(out, "bundle", json_string(*path ? *path : dest));
 out:
@@ -420,7 +447,6 @@ out:
 	swd_flashmap_free(map);
 	free(sources);
 	free(flash);
-	free(otp);
 	free(dflt);
 	return rc;
 }

@@ -1,5 +1,12 @@
 /* backup.h - writing a verified bundle of a connected board; used by `backup` and by
- * `restore` for its safety backup. */
+ * `restore` for its safety backup.
+ *
+ * Owns: what goes into a bundle of a board (regions, the check of what was read, the
+ *   manifest's description of probe and device), where a safety bundle goes, and the
+ *   refusal to read a read-protected board.
+ * Must not: reach the chip other than through board.h and link.h, or write anything but
+ *   through the bundle writer (core/bundle.h), which stages and commits.
+ */
 #ifndef SWD_CLI_BACKUP_H
 #define SWD_CLI_BACKUP_H
 

@@ -9,7 +9,7 @@
 #include <unistd.h>
 
 #include "board/board.h"
-#include "cli/findings.h"
+#include "board/findings.h"
 #include "core/file.h"
 #include "ocd/process.h"
 
@@ -89,7 +89,7 @@ static int classify_log(struct cli_ctx *ctx)
 		rc = swd_error_set(&ctx->err, SWD_ENOMEM, "out of memory");
 		goto out;
 	}
-	cli_findings_append(ctx->findings, r);
+	board_findings_append(ctx->findings, r);
 	diag_report_free(r);
 out:
 	free(text);
@@ -190,6 +190,43 @@ static int try_connect(struct cli_ctx *ctx, struct board *b, const char *name, b
 	return 0;
 }
 
+/* What the first start told about the probe: found, permission, busy, voltage. */
+static void probe_steps(struct cli_ctx *ctx, const struct board *b, int first_rc,
+			const struct swd_error *first_err)
+{
+	if (b->probe.version[0])
+		step(ctx, "openocd version", "ok", "%s", b->probe.version);
+	if (first_rc == SWD_EPROBENOTFOUND || first_rc == SWD_EPROBEBUSY || first_rc == SWD_EPROBEPERM ||
+	    first_rc == SWD_EOCDMISSING || first_rc == SWD_EOCDDIED) {
+		step(ctx, "probe found", first_rc == SWD_EPROBENOTFOUND ? "fail" : "ok", "%s",
+		     first_rc == SWD_EPROBENOTFOUND ? first_err->msg : "yes");
+	} else {
+		step(ctx, "probe found", "ok", "%s%s%s", b->probe.adapter[0] ? b->probe.adapter : "ST-LINK",
+		     b->probe.firmware[0] ? " " : "", b->probe.firmware);
+	}
+	if (ctx->opt.probe.kind == CLI_PROBE_SIM || ctx->opt.probe.kind == CLI_PROBE_SIM_FILE ||
+	    ctx->opt.probe.kind == CLI_PROBE_TCP)
+		step(ctx, "usb permission", "skip", "the probe is reached over TCP");
+	else if (first_rc == SWD_EPROBEPERM)
+		step(ctx, "usb permission", "fail", "this user may not open the probe; %s",
+		     udev_rules() ? udev_rules() : "no udev rules for debug probes are installed: sudo cp "
+						   "scripts/60-swdbackup.rules /etc/udev/rules.d/ && sudo udevadm control "
+						   "--reload-rules, then replug the probe");
+	else
+		step(ctx, "usb permission", udev_rules() || geteuid() == 0 ? "ok" : "warn", "%s%s",
+		     first_rc == SWD_EPROBENOTFOUND ? "no probe to open; " : "the probe could be opened; ",
+		     udev_rules() ? udev_rules() : "no udev rules for debug probes are installed (scripts/60-swdbackup.rules)");
+	if (first_rc == SWD_EPROBENOTFOUND)
+		step(ctx, "probe busy", "skip", "no probe was found");
+	else
+		step(ctx, "probe busy", first_rc == SWD_EPROBEBUSY ? "fail" : "ok", "%s",
+		     first_rc == SWD_EPROBEBUSY ? first_err->msg : "not in use by another program");
+	if (b->probe.has_voltage)
+		step(ctx, "target voltage", b->probe.target_voltage < 1.6 ? "fail" : "ok", "%.2f V", b->probe.target_voltage);
+	else
+		step(ctx, "target voltage", "skip", "the probe did not report it");
+}
+
 int cmd_diagnose(struct cli_ctx *ctx)
 {
 	struct board b;
@@ -243,37 +280,7 @@ int cmd_diagnose(struct cli_ctx *ctx)
 	try_connect(ctx, &b, "connect normally", false, 0, &connected, &first_rc, &first_err);
 	if (cli_interrupted)
 		goto findings;
-	if (b.probe.version[0])
-		step(ctx, "openocd version", "ok", "%s", b.probe.version);
-	if (first_rc == SWD_EPROBENOTFOUND || first_rc == SWD_EPROBEBUSY || first_rc == SWD_EPROBEPERM ||
-	    first_rc == SWD_EOCDMISSING || first_rc == SWD_EOCDDIED) {
-		step(ctx, "probe found", first_rc == SWD_EPROBENOTFOUND ? "fail" : "ok", "%s",
-		     first_rc == SWD_EPROBENOTFOUND ? first_err.msg : "yes");
-	} else {
-		step(ctx, "probe found", "ok", "%s%s%s", b.probe.adapter[0] ? b.probe.adapter : "ST-LINK",
-		     b.probe.firmware[0] ? " " : "", b.probe.firmware);
-	}
-	if (ctx->opt.probe.kind == CLI_PROBE_SIM || ctx->opt.probe.kind == CLI_PROBE_SIM_FILE ||
-	    ctx->opt.probe.kind == CLI_PROBE_TCP)
-		step(ctx, "usb permission", "skip", "the probe is reached over TCP");
-	else if (first_rc == SWD_EPROBEPERM)
-		step(ctx, "usb permission", "fail", "this user may not open the probe; %s",
-		     udev_rules() ? udev_rules() : "no udev rules for debug probes are installed: sudo cp "
-						   "scripts/60-swdbackup.rules /etc/udev/rules.d/ && sudo udevadm control "
-						   "--reload-rules, then replug the probe");
-	else
-		step(ctx, "usb permission", udev_rules() || geteuid() == 0 ? "ok" : "warn", "%s%s",
-		     first_rc == SWD_EPROBENOTFOUND ? "no probe to open; " : "the probe could be opened; ",
-		     udev_rules() ? udev_rules() : "no udev rules for debug probes are installed (scripts/60-swdbackup.rules)");
-	if (first_rc == SWD_EPROBENOTFOUND)
-		step(ctx, "probe busy", "skip", "no probe was found");
-	else
-		step(ctx, "probe busy", first_rc == SWD_EPROBEBUSY ? "fail" : "ok", "%s",
-		     first_rc == SWD_EPROBEBUSY ? first_err.msg : "not in use by another program");
-	if (b.probe.has_voltage)
-		step(ctx, "target voltage", b.probe.target_voltage < 1.6 ? "fail" : "ok", "%.2f V", b.probe.target_voltage);
-	else
-		step(ctx, "target voltage", "skip", "the probe did not report it");
+	probe_steps(ctx, &b, first_rc, &first_err);
 	if (first_rc == SWD_EPROBENOTFOUND || first_rc == SWD_EPROBEBUSY || first_rc == SWD_EPROBEPERM ||
 	    first_rc == SWD_EOCDMISSING)
 		goto findings;
@@ -303,9 +310,9 @@ findings:
 		b.ev.op = DIAG_OP_CONNECT;
 		r = diag_run(&b.ev);
 		if (connected && first_rc == 0)
-			cli_findings_append_known(ctx->findings, r);
+			board_findings_append_known(ctx->findings, r);
 		else
-			cli_findings_append(ctx->findings, r);
+			board_findings_append(ctx->findings, r);
 		diag_report_free(r);
 		/* the board is usable when some connection worked and it is the profile's part */
 		if (!connected || first_rc == SWD_EWRONGTARGET)
@@ -314,7 +321,7 @@ findings:
 	} else if (rc != 0) {
 		struct diag_report *r = diag_run(&b.ev);
 
-		cli_findings_append(ctx->findings, r);
+		board_findings_append(ctx->findings, r);
 		diag_report_free(r);
 	}
 	free(exe);

@@ -8,7 +8,7 @@
 #include "cli/backup.h"
 #include "board/board.h"
 #include "cli/consent.h"
-#include "cli/tmpfile.h"
+#include "core/tmpdir.h"
 #include "core/file.h"
 
 /* The address range [lo, hi) of sectors first..last, or an error naming the valid ones. */
@@ -28,12 +28,12 @@ static int sector_span(struct cli_ctx *ctx, const struct swd_profile *p, unsigne
 /* Reads [lo, hi) back and checks that every byte is 0xFF. */
 static int check_erased(struct cli_ctx *ctx, struct board *b, uint32_t lo, uint32_t hi)
 {
-	struct cli_tmp tmp = { 0 };
+	struct swd_tmp tmp = { 0 };
 	uint8_t *data = NULL;
 	char *path = NULL;
-	int rc = cli_tmp_init(&tmp, &ctx->err);
+	int rc = swd_tmp_init(&tmp, &ctx->err);
 
-	if (rc == 0 && !(path = cli_tmp_path(&tmp, "erased.bin")))
+	if (rc == 0 && !(path = swd_tmp_path(&tmp, "erased.bin")))
 		rc = swd_error_set(&ctx->err, SWD_ENOMEM, "out of memory");
 	if (rc == 0) {
 		ui_status(&ctx->ui, "reading back what was erased");
@@ -48,7 +48,7 @@ static int check_erased(struct cli_ctx *ctx, struct board *b, uint32_t lo, uint3
 					   "after the erase", lo + i, data[i]);
 	free(data);
 	free(path);
-	cli_tmp_release(&tmp);
+	swd_tmp_release(&tmp);
 	return rc;
 }
 

@@ -5,14 +5,14 @@
 #include "cli/backup.h"
 #include "board/board.h"
 #include "cli/map.h"
-#include "cli/tmpfile.h"
+#include "core/tmpdir.h"
 #include "core/file.h"
 #include "core/image.h"
 
 int cmd_info(struct cli_ctx *ctx)
 {
 	struct board b;
-	struct cli_tmp tmp = { 0 };
+	struct swd_tmp tmp = { 0 };
 	uint8_t *dev = NULL;
 	char *path = NULL;
 	int rc;
@@ -20,10 +20,10 @@ int cmd_info(struct cli_ctx *ctx)
 	rc = board_profile(&b, ctx, false, &ctx->err);
 	if (rc != 0)
 		goto out;
-	rc = cli_tmp_init(&tmp, &ctx->err);
+	rc = swd_tmp_init(&tmp, &ctx->err);
 	if (rc != 0)
 		goto out;
-	path = cli_tmp_path(&tmp, "flash.bin");
+	path = swd_tmp_path(&tmp, "flash.bin");
 	rc = board_connect(&b, DIAG_OP_IDENTIFY, false, &ctx->err);
 	if (rc != 0)
 		goto out;
@@ -58,6 +58,6 @@ out:
 	free(dev);
 	free(path);
 	rc = board_close(&b, rc, &ctx->err);
-	cli_tmp_release(&tmp);
+	swd_tmp_release(&tmp);
 	return rc;
 }

@@ -1,6 +1,10 @@
 /* map.h - the flash map of a command's result: built from what the command already holds
  * (the flash it read, the image it wrote, the protection it decoded), never from an extra
- * read of the target. */
+ * read of the target.
+ *
+ * Owns: the map's place in the report and in a bundle, and --map's SVG file.
+ * Must not: read the target, or classify units itself (core/flashmap.h does).
+ */
 #ifndef SWD_CLI_MAP_H
 #define SWD_CLI_MAP_H
 

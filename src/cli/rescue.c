@@ -19,11 +19,11 @@
 
 #include "cli/backup.h"
 #include "board/board.h"
-#include "cli/optwrite.h"
+#include "board/optwrite.h"
 #include "cli/rescue.h"
 #include "cli/restore.h"
 #include "cli/source.h"
-#include "cli/tmpfile.h"
+#include "core/tmpdir.h"
 #include "core/file.h"
 #include "core/brick.h"
 #include "core/file.h"
@@ -176,10 +176,10 @@ static int fix_factory(struct cli_ctx *ctx, struct board *b)
 	int rc = swd_optbytes_factory(b->p, b->ob_raw, b->ob_len, want, &ctx->err);
 
 	if (rc == 0)
-		rc = cli_optbytes_check(ctx, b, want, b->ob_len, &needed);
+		rc = board_optbytes_check(ctx, b, want, b->ob_len, &needed);
 	if (rc == 0 && needed) {
 		step(ctx, "writing the factory option bytes (readout protection kept as it is)");
-		rc = cli_optbytes_write(ctx, b, want, b->ob_len);
+		rc = board_optbytes_write(ctx, b, want, b->ob_len);
 	}
 	if (rc == 0)
 		rc = board_link_reset(b->link, BOARD_RESET_HALT, &ctx->err);
@@ -191,7 +191,7 @@ static int fix_factory(struct cli_ctx *ctx, struct board *b)
 /* After the fixes: SOURCE restored and verified, as `restore` does after its safety backup. */
 static int restore_source(struct cli_ctx *ctx, struct board *b, struct cli_source *src)
 {
-	struct cli_tmp tmp = { 0 };
+	struct swd_tmp tmp = { 0 };
 	char *scratch = NULL, *back = NULL;
 	uint8_t *ob = NULL;
 	bool ob_needed = false;
@@ -207,13 +207,13 @@ static int restore_source(struct cli_ctx *ctx, struct board *b, struct cli_sourc
 	if (rc == 0 && ctx->opt.option_bytes) {
 		rc = swd_file_read_exact(src->option_bytes_path, b->ob_len, &ob, &ctx->err);
 		if (rc == 0)
-			rc = cli_optbytes_check(ctx, b, ob, b->ob_len, &ob_needed);
+			rc = board_optbytes_check(ctx, b, ob, b->ob_len, &ob_needed);
 	}
 	if (rc == 0)
-		rc = cli_tmp_init(&tmp, &ctx->err);
+		rc = swd_tmp_init(&tmp, &ctx->err);
 	if (rc == 0) {
-		scratch = cli_tmp_path(&tmp, "chunk.bin");
-		back = cli_tmp_path(&tmp, "readback.bin");
+		scratch = swd_tmp_path(&tmp, "chunk.bin");
+		back = swd_tmp_path(&tmp, "readback.bin");
 		if (!scratch || !back)
 			rc = swd_error_set(&ctx->err, SWD_ENOMEM, "out of memory");
 	}
@@ -224,7 +224,7 @@ static int restore_source(struct cli_ctx *ctx, struct board *b, struct cli_sourc
 	free(ob);
 	free(scratch);
 	free(back);
-	cli_tmp_release(&tmp);
+	swd_tmp_release(&tmp);
 	return rc;
 }
 

@@ -9,12 +9,12 @@
 #include <sys/stat.h>
 
 #include "cli/backup.h"
-#include "cli/bkpdomain.h"
+#include "board/bkpdomain.h"
 #include "board/board.h"
 #include "cli/map.h"
-#include "cli/optwrite.h"
+#include "board/optwrite.h"
 #include "cli/restore.h"
-#include "cli/tmpfile.h"
+#include "core/tmpdir.h"
 #include "core/digest.h"
 #include "core/file.h"
 
@@ -219,13 +219,13 @@ written:
 
 	if (ob_want) {
 		ui_status(&ctx->ui, "writing the bundle's option bytes");
-		rc = cli_optbytes_write(ctx, b, ob_want, b->ob_len);
+		rc = board_optbytes_write(ctx, b, ob_want, b->ob_len);
 		if (rc != 0)
 			goto done;
 	}
 	json_object_set_new(ctx->doc, "option_bytes_written", json_boolean(ob_want != NULL));
 	if (backup_domain) {
-		rc = cli_bkpdomain_write(ctx, b, src->bundle);
+		rc = board_bkpdomain_write(ctx, b, src->bundle);
 		if (rc != 0)
 			goto done;
 	}
@@ -266,7 +266,7 @@ int cmd_restore(struct cli_ctx *ctx)
 {
 	struct board b;
 	struct cli_source src;
-	struct cli_tmp tmp = { 0 };
+	struct swd_tmp tmp = { 0 };
 	char *scratch = NULL, *back = NULL, *safety = NULL;
 	bool writing = false, ob_needed = false, *equal = NULL;
 	uint8_t *ob_want = NULL;
@@ -303,11 +303,11 @@ int cmd_restore(struct cli_ctx *ctx)
 	}
 	if (!ctx->opt.no_safety_backup && (rc = cli_check_dest(ctx, ctx->opt.output, false)) != 0)
 		goto out;
-	rc = cli_tmp_init(&tmp, &ctx->err);
+	rc = swd_tmp_init(&tmp, &ctx->err);
 	if (rc != 0)
 		goto out;
-	scratch = cli_tmp_path(&tmp, "chunk.bin");
-	back = cli_tmp_path(&tmp, "readback.bin");
+	scratch = swd_tmp_path(&tmp, "chunk.bin");
+	back = swd_tmp_path(&tmp, "readback.bin");
 	if (!scratch || !back) {
 		rc = swd_error_set(&ctx->err, SWD_ENOMEM, "out of memory");
 		goto out;
@@ -330,7 +330,7 @@ int cmd_restore(struct cli_ctx *ctx)
 	if (ctx->opt.option_bytes) {
 		rc = swd_file_read_exact(src.option_bytes_path, b.ob_len, &ob_want, &ctx->err);
 		if (rc == 0)
-			rc = cli_optbytes_check(ctx, &b, ob_want, b.ob_len, &ob_needed);
+			rc = board_optbytes_check(ctx, &b, ob_want, b.ob_len, &ob_needed);
 		if (rc != 0)
 			goto out;
 		if (!ob_needed)
@@ -363,6 +363,6 @@ out:
 	free(safety);
 	cli_source_release(&src);
 	rc = board_close(&b, rc, &ctx->err);
-	cli_tmp_release(&tmp);
+	swd_tmp_release(&tmp);
 	return rc;
 }

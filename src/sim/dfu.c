@@ -377,7 +377,7 @@ static void fail(dfu_device_t *d, uint8_t status)
 }
 
 /* The operation of the DNLOAD held in d->buf, carried out by the first GETSTATUS. */
-static int run_download(dfu_device_t *d, uint64_t *ns, bool *leave)
+static int run_download(dfu_device_t *d, uint64_t *ns, bool *leave, bool *rejoin)
 {
 	const struct dfu_alt *alt = &d->alts[d->alt];
 	const uint8_t *p = d->buf;
@@ -385,7 +385,11 @@ static int run_download(dfu_device_t *d, uint64_t *ns, bool *leave)
 	*ns = 0;
 	if (d->block >= 2) {
 		uint32_t addr = d->address + (uint32_t)(d->block - 2) * d->k->transfer_size;
-		return dfu_mem_program(&d->mem, alt, addr, d->buf, d->len, ns);
+		int rc = dfu_mem_program(&d->mem, alt, addr, d->buf, d->len, ns);
+		/* AN2606: the bootloader resets after writing the option bytes, to load them */
+		if (rc == DFU_OK && alt->store == DFU_STORE_OPTION)
+			*leave = *rejoin = true;
+		return rc;
 	}
 	if (d->block == 1 || d->len == 0)
 		return DFU_ERR_STALLEDPKT;
@@ -409,7 +413,10 @@ static int run_download(dfu_device_t *d, uint64_t *ns, bool *leave)
 	case CMD_READ_UNPROTECT:
 		if (d->len != 1)
 			return DFU_ERR_STALLEDPKT;
-		*leave = true; /* AN2662 §4.5.4: the device resets and disconnects */
+		/* AN2662 §4.5.4: the device resets and disconnects; BOOT0 still high, it
+		 * comes back as the bootloader */
+		*leave = true;
+		*rejoin = true;
 		return dfu_mem_unprotect(&d->mem, ns);
 	default:
 		return DFU_ERR_STALLEDPKT;
@@ -420,16 +427,17 @@ static int get_status(dfu_device_t *d, uint8_t *data, size_t room, uint64_t now,
                       struct dfu_answer *a)
 {
 	uint64_t ns = 0;
-	bool leave = false;
+	bool leave = false, rejoin = false;
 
 	switch (d->state) {
 	case ST_DNLOAD_SYNC:
-		d->result = run_download(d, &ns, &leave);
+		d->result = run_download(d, &ns, &leave, &rejoin);
 		d->state = ST_DNBUSY;
 		d->status = DFU_OK;
 		d->poll_ms = d->realistic ? (uint32_t)ms_of(ns) : 0;
 		d->busy_until = d->realistic ? now + ns : 0;
 		a->leave = leave;
+		a->rejoin = rejoin;
 		break;
 	case ST_DNBUSY:
 		/* the device answers once the operation is over */
@@ -459,6 +467,14 @@ static int get_status(dfu_device_t *d, uint8_t *data, size_t room, uint64_t now,
 	                 (d->poll_ms >> 16) & 0xFF, (uint8_t)d->state, 0};
 	size_t n = room < sizeof(st) ? room : sizeof(st);
 	memcpy(data, st, n);
+	if (rejoin) {
+		/* after the reset: a fresh bootloader */
+		d->state = ST_IDLE;
+		d->status = DFU_OK;
+		d->address = 0x08000000;
+		d->alt = 0;
+		d->busy_until = 0;
+	}
 	return (int)n;
 }
 
@@ -563,6 +579,10 @@ void dfu_control(dfu_device_t *d, const uint8_t setup[8], uint8_t *data, size_t 
 		a->len = get_descriptor(d, setup, data, room, serial);
 	else if (setup[0] == 0x80 && setup[1] == 0 && room >= 2)
 		data[0] = 0, data[1] = 0, a->len = 2; /* GET_STATUS: bus powered */
+	else if (setup[0] == 0x80 && setup[1] == 8 && room >= 1)
+		data[0] = 1, a->len = 1; /* GET_CONFIGURATION */
+	else if (setup[0] == 0x81 && setup[1] == 10 && room >= 1)
+		data[0] = (uint8_t)d->alt, a->len = 1; /* GET_INTERFACE */
 	else
 		a->len = 0;
 	if (d->realistic)

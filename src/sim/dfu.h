@@ -66,6 +66,8 @@ struct dfu_answer {
 	int len;          /* bytes of IN data written, or the OUT data taken; -1: stall */
 	uint64_t due_ns;  /* the answer may not be collected before (0: at once) */
 	bool leave;       /* the device leaves the bus after this answer (reset or jump) */
+	bool rejoin;      /* ... and enumerates again at once, back in its bootloader in
+	                   * dfuIDLE (the ST ROM after read unprotect: BOOT0 is still high) */
 };
 
 /* One control request on endpoint 0. setup: the 8-byte setup packet; data: its OUT data

@@ -18,50 +18,15 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "sim/mcu/flash_regs.h"
+
 #define MS 1000000ull
 #define US 1000ull
 
 #define FLASH_BASE 0x08000000u
 
-/* F1 FPEC (RM0008 §3.4) */
-#define F1_KEYR 0x40022004u
-#define F1_OPTKEYR 0x40022008u
-#define F1_SR 0x4002200Cu
-#define F1_CR 0x40022010u
-#define F1_AR 0x40022014u
-#define F1_OBR 0x4002201Cu
-#define F1_CR_PG (1u << 0)
-#define F1_CR_PER (1u << 1)
-#define F1_CR_MER (1u << 2)
-#define F1_CR_OPTPG (1u << 4)
-#define F1_CR_OPTER (1u << 5)
-#define F1_CR_STRT (1u << 6)
-#define F1_CR_LOCK (1u << 7)
-#define F1_CR_OPTWRE (1u << 9)
-#define F1_SR_ERRORS 0x14u /* PGERR, WRPRTERR */
-#define F1_OBR_RDPRT (1u << 1)
-#define F1_OPT_RDP 0x1FFFF800u
-
-/* F2/F4 flash interface (RM0033 §2.4, RM0090 §3.9) */
-#define F4_KEYR 0x40023C04u
-#define F4_OPTKEYR 0x40023C08u
-#define F4_SR 0x40023C0Cu
-#define F4_CR 0x40023C10u
-#define F4_OPTCR 0x40023C14u
-#define F4_CR_PG (1u << 0)
-#define F4_CR_SER (1u << 1)
-#define F4_CR_MER (1u << 2)
-#define F4_CR_PSIZE_X32 (2u << 8)
-#define F4_CR_MER1 (1u << 15)
-#define F4_CR_STRT (1u << 16)
-#define F4_CR_LOCK (1u << 31)
-#define F4_SR_ERRORS 0xF0u /* WRPERR, PGAERR, PGPERR, PGSERR */
-#define F4_OPTCR_OPTSTRT (1u << 1)
-
-#define KEY1 0x45670123u
-#define KEY2 0xCDEF89ABu
-#define OPTKEY1_F4 0x08192A3Bu
-#define OPTKEY2_F4 0x4C5D6E7Fu
+#define F1_SR_ERRORS (F1_SR_PGERR | F1_SR_WRPRTERR)
+#define F4_SR_ERRORS (F4_SR_WRPERR | F4_SR_PGAERR | F4_SR_PGPERR | F4_SR_PGSERR)
 
 /* F2/F4 at 2.7-3.6 V, where the ROM programs 32 bits at a time: DS8626 (STM32F405/407)
  * table 40, typical values at x32 parallelism; taken as the same for the F205.
@@ -168,7 +133,9 @@ static void unlock(struct dfu_mem *m)
 		wr32(m, keyr, KEY1);
 		wr32(m, keyr, KEY2);
 	}
-	wr32(m, m->f1 ? F1_SR : F4_SR, m->f1 ? 0x34u : 0xF3u); /* clear old flags */
+	/* clear old flags (they are cleared by writing 1) */
+	wr32(m, m->f1 ? F1_SR : F4_SR, m->f1 ? (F1_SR_ERRORS | F1_SR_EOP)
+	                                     : (F4_SR_ERRORS | F4_SR_OPERR | F4_SR_EOP));
 }
 
 static void lock_again(struct dfu_mem *m)
@@ -416,6 +383,26 @@ static int dct_program(struct dfu_mem *m, const struct dfu_alt *alt, uint32_t of
 	return rc;
 }
 
+/* The ST ROM's write to the option byte alt (F2/F4): RDP and the user byte at +0 and +1,
+ * nWRP at +8 and +9 (RM0090 §3.6.1), committed through FLASH_OPTCR; the chip resets to
+ * load them. The programming time is not in the datasheets: 100 ms is assumed. */
+static int option_write(struct dfu_mem *m, const struct dfu_alt *alt, uint32_t addr,
+                        const uint8_t *data, size_t len, uint64_t *ns)
+{
+	if (m->f1 || addr != alt->base || len < 10)
+		return DFU_ERR_TARGET;
+	uint32_t optcr = (uint32_t)data[9] << 24 | (uint32_t)data[8] << 16 |
+	                 (uint32_t)data[1] << 8 | (data[0] & ~3u);
+	wr32(m, F4_OPTKEYR, OPTKEY1_F4);
+	wr32(m, F4_OPTKEYR, OPTKEY2_F4);
+	wr32(m, F4_OPTCR, optcr);
+	wr32(m, F4_OPTCR, optcr | F4_OPTCR_OPTSTRT);
+	wr32(m, F4_OPTCR, optcr | F4_OPTCR_OPTLOCK);
+	mcu_system_reset(m->mcu);
+	*ns = 100 * MS;
+	return DFU_OK;
+}
+
 int dfu_mem_program(struct dfu_mem *m, const struct dfu_alt *alt, uint32_t addr,
                     const uint8_t *data, size_t len, uint64_t *ns)
 {
@@ -439,10 +426,13 @@ int dfu_mem_program(struct dfu_mem *m, const struct dfu_alt *alt, uint32_t addr,
 		*ns = (len + 1) / 2 * spi_program_word_ns;
 		return DFU_OK;
 	}
-	if (alt->store != DFU_STORE_FLASH && alt->store != DFU_STORE_DCT)
+	if (alt->store != DFU_STORE_FLASH && alt->store != DFU_STORE_DCT &&
+	    alt->store != DFU_STORE_OPTION)
 		return DFU_ERR_TARGET;
 	if (dfu_mem_protected(m))
 		return DFU_ERR_VENDOR;
+	if (alt->store == DFU_STORE_OPTION)
+		return option_write(m, alt, addr, data, len, ns);
 	if (alt->store == DFU_STORE_DCT)
 		return dct_program(m, alt, off, data, len, ns);
 	return flash_program(m, alt->bus_base + off, data, len, ns);
@@ -468,10 +458,10 @@ int dfu_mem_unprotect(struct dfu_mem *m, uint64_t *ns)
 		wr32(m, F4_OPTKEYR, OPTKEY1_F4);
 		wr32(m, F4_OPTKEYR, OPTKEY2_F4);
 		uint32_t optcr = rd32(m, F4_OPTCR);
-		optcr = (optcr & ~0xFF00u & ~1u) | 0xAA00u;
+		optcr = (optcr & ~0xFF00u & ~F4_OPTCR_OPTLOCK) | 0xAA00u;
 		wr32(m, F4_OPTCR, optcr);
 		wr32(m, F4_OPTCR, optcr | F4_OPTCR_OPTSTRT);
-		wr32(m, F4_OPTCR, optcr | 1u); /* OPTLOCK */
+		wr32(m, F4_OPTCR, optcr | F4_OPTCR_OPTLOCK);
 		*ns = f4_mass_erase_ns * (m->flash_size > 0x100000 ? 2 : 1);
 	}
 	/* the bootloader resets the chip: protection is latched again from the options */

@@ -43,7 +43,8 @@ enum dfu_store {
 	DFU_STORE_DCT,     /* the Photon's DCT: one flash sector, rewritten whole around
 	                    * each write (erase requests are no-ops, as in Particle's DCT
 	                    * driver, so a write of a few bytes keeps the rest) */
-	DFU_STORE_OPTION,  /* option bytes as the bus shows them (reads only) */
+	DFU_STORE_OPTION,  /* option bytes as the bus shows them; a write of the 16 bytes
+	                    * commits them (F2/F4) and the chip resets */
 	DFU_STORE_OTP,     /* OTP area (reads only) */
 	DFU_STORE_FEATURE, /* ST's "Device Feature" alt: four zero bytes */
 	DFU_STORE_SPI,     /* the Spark Core's SST25VF016B, FILE.spi */
@@ -110,7 +111,8 @@ int dfu_mem_erase(struct dfu_mem *m, const struct dfu_alt *alt, uint32_t addr, u
 /* Erases the whole main flash. */
 int dfu_mem_mass_erase(struct dfu_mem *m, uint64_t *ns);
 
-/* Programs len bytes at addr (pages must be erased: flash only clears bits). */
+/* Programs len bytes at addr (pages must be erased: flash only clears bits). On the
+ * option byte alt, commits the options and resets the chip. */
 int dfu_mem_program(struct dfu_mem *m, const struct dfu_alt *alt, uint32_t addr,
                     const uint8_t *data, size_t len, uint64_t *ns);
 

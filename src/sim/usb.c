@@ -62,6 +62,7 @@ struct conn {
 	uint32_t data_len;
 	uint64_t cmd_ns;             /* when the command's OUT URB was submitted */
 	bool claimed;
+	bool gone;                   /* opened before the device left the bus: ENODEV */
 };
 
 struct board {
@@ -75,7 +76,8 @@ struct board {
 	enum dfu_kind dfu_kind;      /* dfu=: a DFU bootloader instead of an ST-LINK */
 	dfu_device_t *dfu;
 
-	int devnum;
+	int devnum;                  /* changes when the device enumerates again */
+	int port;                    /* the hub port: the sysfs path, fixed */
 	char devnode[64];
 	mcu_t *mcu;
 	struct probe probe;
@@ -89,6 +91,10 @@ struct board {
 	char *syspath;               /* owned */
 	struct probe_reply reply;
 };
+
+static int last_devnum; /* the bus hands out device numbers in order, never twice */
+
+static int enumerate(struct board *b, char *err, size_t errlen);
 
 static uint64_t now_ns(void)
 {
@@ -357,10 +363,12 @@ static bool chance(struct board *b, double rate)
 static void leave_bus(struct board *b)
 {
 	b->unplugged = true;
-	for (struct conn *c = b->conns; c; c = c->next)
+	for (struct conn *c = b->conns; c; c = c->next) {
+		c->gone = true;
 		for (struct urb *u = c->urbs; u; u = u->next)
 			if (!u->done)
 				urb_finish(u, -ENODEV, 0, 0);
+	}
 	mcu_save(b->mcu);
 	/* Gone from sysfs too, so a new enumeration no longer lists it. */
 	if (b->syspath)
@@ -390,8 +398,20 @@ static void dfu_urb(struct board *b, struct urb *u)
 		urb_finish(u, -EPIPE, 0, a.due_ns);
 	else if (!count_traffic(b, (setup[0] & 0x80) ? (size_t)a.len : length))
 		urb_finish(u, 0, a.len, a.due_ns);
-	if (a.leave && !b->unplugged)
-		leave_bus(b);
+	if (!a.leave || b->unplugged)
+		return;
+	leave_bus(b);
+	if (!a.rejoin)
+		return;
+	/* Reset into the bootloader again: the device enumerates anew, on the same port
+	 * with the next device number, as after a real USB reset. */
+	char err[256];
+	b->devnum = ++last_devnum;
+	b->unplugged = false;
+	if (enumerate(b, err, sizeof(err)) < 0) {
+		fprintf(stderr, "swdbackup-sim usb: %s\n", err);
+		b->unplugged = true;
+	}
 }
 
 /* OUT data of commands that have an OUT data phase: the WRITEMEM family. */
@@ -624,8 +644,8 @@ static gboolean on_ioctl(UMockdevIoctlBase *handler, UMockdevIoctlClient *client
 		umockdev_ioctl_client_complete(client, -1, ENOMEM);
 		return TRUE;
 	}
-	if (b->unplugged && request != USBDEVFS_REAPURBNDELAY && request != USBDEVFS_REAPURB &&
-	    request != USBDEVFS_DISCARDURB) {
+	if ((b->unplugged || c->gone) && request != USBDEVFS_REAPURBNDELAY &&
+	    request != USBDEVFS_REAPURB && request != USBDEVFS_DISCARDURB) {
 		umockdev_ioctl_client_complete(client, -1, ENODEV);
 		return TRUE;
 	}
@@ -711,7 +731,9 @@ static void on_vanished(UMockdevIoctlBase *handler, UMockdevIoctlClient *client,
 
 /* ---- the bus and the child ------------------------------------------------------- */
 
-static int add_board(UMockdevTestbed *tb, struct board *b, char *err, size_t errlen)
+/* The device's node and sysfs record at b->devnum, on port b->port: what a device
+ * enumerating on the bus creates. The handler must exist. */
+static int enumerate(struct board *b, char *err, size_t errlen)
 {
 	const struct identity *id = &identities[b->o.probe];
 	uint8_t desc[128];
@@ -732,12 +754,8 @@ static int add_board(UMockdevTestbed *tb, struct board *b, char *err, size_t err
 	snprintf(b->devnode, sizeof(b->devnode), "/dev/bus/usb/001/%03d", b->devnum);
 	for (size_t k = 0; k < dlen; k++)
 		snprintf(hex + 2 * k, 3, "%02x", desc[k]);
-
-	b->handler = g_object_new(UMOCKDEV_TYPE_IOCTL_BASE, NULL);
-	g_signal_connect(b->handler, "handle-ioctl", G_CALLBACK(on_ioctl), b);
-	g_signal_connect(b->handler, "client-vanished", G_CALLBACK(on_vanished), b);
 	/* The handler first, so the device can be opened as soon as it appears. */
-	if (!umockdev_testbed_attach_ioctl(tb, b->devnode, b->handler, &gerr)) {
+	if (!umockdev_testbed_attach_ioctl(b->tb, b->devnode, b->handler, &gerr)) {
 		snprintf(err, errlen, "cannot attach %s: %s", b->devnode, gerr->message);
 		g_error_free(gerr);
 		return -1;
@@ -757,13 +775,12 @@ static int add_board(UMockdevTestbed *tb, struct board *b, char *err, size_t err
 		"A: bDeviceClass=00\\n\nA: maxchild=0\\n\n"
 		"A: manufacturer=%s\\n\nA: product=%s\\n\nA: serial=%s\\n\n"
 		"H: descriptors=%s\n",
-		b->devnum - 1, b->devnum, b->devnum, b->devnum, vid, pid, bcd, vid, pid, b->serial,
+		b->port, b->devnum, b->devnum, b->devnum, vid, pid, bcd, vid, pid, b->serial,
 		b->devnum - 1, b->devnum, speed, vid, pid, bcd, manufacturer, product,
 		b->serial, hex);
-	b->tb = tb;
-	b->syspath = g_strdup_printf("/sys/devices/pci0000:00/0000:00:14.0/usb1/1-%d",
-	                             b->devnum - 1);
-	bool ok = umockdev_testbed_add_from_string(tb, rec, &gerr);
+	g_free(b->syspath);
+	b->syspath = g_strdup_printf("/sys/devices/pci0000:00/0000:00:14.0/usb1/1-%d", b->port);
+	bool ok = umockdev_testbed_add_from_string(b->tb, rec, &gerr);
 	g_free(rec);
 	if (!ok) {
 		snprintf(err, errlen, "cannot add the USB device for '%s': %s", b->spec,
@@ -773,13 +790,22 @@ static int add_board(UMockdevTestbed *tb, struct board *b, char *err, size_t err
 	}
 	if (b->usb_access) {
 		/* Only the owner may open it: root still can, as on a real system. */
-		char *root = umockdev_testbed_get_root_dir(tb);
+		char *root = umockdev_testbed_get_root_dir(b->tb);
 		char *node = g_build_filename(root, b->devnode, NULL);
 		chmod(node, 0);
 		g_free(node);
 		g_free(root);
 	}
 	return 0;
+}
+
+static int add_board(UMockdevTestbed *tb, struct board *b, char *err, size_t errlen)
+{
+	b->tb = tb;
+	b->handler = g_object_new(UMOCKDEV_TYPE_IOCTL_BASE, NULL);
+	g_signal_connect(b->handler, "handle-ioctl", G_CALLBACK(on_ioctl), b);
+	g_signal_connect(b->handler, "client-vanished", G_CALLBACK(on_vanished), b);
+	return enumerate(b, err, errlen);
 }
 
 static double cpu_s(const struct rusage *r)
@@ -869,6 +895,8 @@ int sim_usb_main(int argc, char **argv)
 			return 2;
 		}
 		b->devnum = (int)nb + 2; /* 1 is the root hub */
+		b->port = (int)nb + 1;
+		last_devnum = b->devnum;
 		b->rng = 0x9E3779B97F4A7C15ull ^ (uint64_t)b->devnum;
 		nb++;
 	}

@@ -1,5 +1,5 @@
 /* optwrite.c - restore --option-bytes on F1 and F2/F4 (see optwrite.h). */
-#include "cli/optwrite.h"
+#include "board/optwrite.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -9,7 +9,7 @@
 #include "core/bytes.h"
 #include "core/optbytes.h"
 
-int cli_optbytes_check(struct cli_ctx *ctx, struct board *b, const uint8_t *want, size_t len,
+int board_optbytes_check(struct cli_ctx *ctx, struct board *b, const uint8_t *want, size_t len,
 		       bool *needed)
 {
 	const struct swd_profile *p = b->p;
@@ -104,7 +104,7 @@ static int f1_write(struct cli_ctx *ctx, struct board *b, const uint8_t *want)
 	return rc;
 }
 
-int cli_optbytes_write(struct cli_ctx *ctx, struct board *b, const uint8_t *want, size_t len)
+int board_optbytes_write(struct cli_ctx *ctx, struct board *b, const uint8_t *want, size_t len)
 {
 	const struct swd_profile *p = b->p;
 	struct swd_optbytes_fields cur, next;

@@ -1,5 +1,5 @@
 /* bkpdomain.c - the battery-backed domain of a connected board (see bkpdomain.h). */
-#include "cli/bkpdomain.h"
+#include "board/bkpdomain.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -7,14 +7,14 @@
 #include "core/file.h"
 
 struct gates {
-	struct swd_manifest_touch t[CLI_BKP_TOUCH_MAX];
+	struct swd_manifest_touch t[BOARD_BKP_TOUCH_MAX];
 	size_t n;
 };
 
 /* Sets bits in each register (clocks, and DBP when writing), remembering what they were. */
 static int open_gates(struct board *b, bool write, struct gates *g, struct swd_error *err)
 {
-	const struct swd_reg_bits *rb[CLI_BKP_TOUCH_MAX];
+	const struct swd_reg_bits *rb[BOARD_BKP_TOUCH_MAX];
 	size_t n = 0;
 	int rc = 0;
 
@@ -60,7 +60,7 @@ static char *file_name(const char *region)
 	return f;
 }
 
-int cli_bkpdomain_read(struct cli_ctx *ctx, struct board *b, swd_bundle_writer_t *w,
+int board_bkpdomain_read(struct cli_ctx *ctx, struct board *b, swd_bundle_writer_t *w,
 		       struct swd_manifest_touch *touched, size_t *ntouched)
 {
 	const struct swd_profile *p = b->p;
@@ -115,7 +115,7 @@ static int bundle_region(struct cli_ctx *ctx, const struct swd_bundle *bundle,
 	return rc;
 }
 
-int cli_bkpdomain_write(struct cli_ctx *ctx, struct board *b, const struct swd_bundle *bundle)
+int board_bkpdomain_write(struct cli_ctx *ctx, struct board *b, const struct swd_bundle *bundle)
 {
 	const struct swd_profile *p = b->p;
 	uint8_t *data[2] = { NULL, NULL };
@@ -139,7 +139,7 @@ int cli_bkpdomain_write(struct cli_ctx *ctx, struct board *b, const struct swd_b
 	if (rc == 0 && rc2 == 0) {
 		bool same = false;
 
-		rc = cli_bkpdomain_compare(ctx, b, bundle, &same);
+		rc = board_bkpdomain_compare(ctx, b, bundle, &same);
 		if (rc == 0 && !same)
 			rc = swd_error_set(&ctx->err, SWD_ETARGETFAILED, "the backup domain reads back different from "
 					   "what was written: is the backup domain powered (VBAT)?");
@@ -147,7 +147,7 @@ int cli_bkpdomain_write(struct cli_ctx *ctx, struct board *b, const struct swd_b
 	return rc ? rc : rc2;
 }
 
-int cli_bkpdomain_compare(struct cli_ctx *ctx, struct board *b, const struct swd_bundle *bundle,
+int board_bkpdomain_compare(struct cli_ctx *ctx, struct board *b, const struct swd_bundle *bundle,
 			  bool *same)
 {
 	const struct swd_profile *p = b->p;
