@@ -300,28 +300,23 @@ static int dfu_program(struct board_link *l, const struct board_program *a, stru
 	return rc;
 }
 
-/* Leaves DFU mode: an empty download with :leave makes the bootloader jump to the
- * application. The reset that follows cuts the status request short on some bootloaders
- * (the leave quirk): that is how it should end. */
+/* Leaves DFU mode: DfuSe's leave request makes the bootloader jump to the application.
+ * The reset that follows cuts the status request short on some bootloaders (the leave
+ * quirk): that is how it should end. */
 static int dfu_reset(struct board_link *l, enum board_reset mode, struct swd_error *err)
 {
 	struct link_dfu *d = D(l);
 	struct dfu_result res;
-	char path[] = "/tmp/swdbackup-leave-XXXXXX";
-	int fd, rc;
+	int rc;
 
 	if (mode != BOARD_RESET_RUN)
 		return swd_error_set(err, SWD_EUNSUPPORTED, "a dfu link cannot halt the core; use an "
 		                     "SWD probe for that");
-	if ((fd = mkstemp(path)) < 0)
-		return swd_error_set(err, SWD_EIO, "cannot create an empty file for the leave request");
-	close(fd);
 	d->progress_what = NULL;
-	rc = dfu_download(&d->run, &d->sel, d->facts.flash_alt, l->p->flash.base, path, true, &res, err);
+	rc = dfu_leave(&d->run, &d->sel, d->facts.flash_alt, d->facts.user_address, &res, err);
 	d->leave_quirk = rc == 0 && res.leave_quirk;
 	keep_run(d, &res);
 	dfu_result_release(&res);
-	unlink(path);
 	return rc;
 }
 

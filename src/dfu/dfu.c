@@ -151,3 +151,21 @@ int dfu_download(const struct dfu_runner *r, const struct dfu_select *sel, unsig
 		return rc;
 	return dfu_result_error(res, sel, "download", err);
 }
+
+int dfu_leave(const struct dfu_runner *r, const struct dfu_select *sel, unsigned alt,
+              uint32_t address, struct dfu_result *res, struct swd_error *err)
+{
+	struct args a;
+	int rc;
+
+	select_args(&a, sel);
+	snprintf(a.alt, sizeof(a.alt), "%u", alt);
+	snprintf(a.addr, sizeof(a.addr), "0x%08X:leave", address);
+	push(&a, "-a");
+	push(&a, a.alt);
+	push(&a, "-s");
+	push(&a, a.addr);
+	if ((rc = dfu_run(r, a.v, res, err)) < 0)
+		return rc;
+	return dfu_result_error(res, sel, "leave", err);
+}

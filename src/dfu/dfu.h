@@ -48,6 +48,12 @@ int dfu_download(const struct dfu_runner *r, const struct dfu_select *sel, unsig
                  uint32_t address, const char *path, bool leave, struct dfu_result *res,
                  struct swd_error *err);
 
+/* Asks the bootloader to leave DFU mode and run the application (DfuSe command mode:
+ * set the address, then an empty download). Returns 0 when dfu-util reported success or
+ * only the leave quirk (res->leave_quirk tells). */
+int dfu_leave(const struct dfu_runner *r, const struct dfu_select *sel, unsigned alt,
+              uint32_t address, struct dfu_result *res, struct swd_error *err);
+
 /* The code and message for a run that did not succeed (what: "upload", "download",
  * "list"). Returns 0 when res shows success. */
 int dfu_result_error(const struct dfu_result *res, const struct dfu_select *sel,

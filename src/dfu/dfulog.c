@@ -121,6 +121,7 @@ static bool failure(const char *s, struct dfulog_line *out)
 	const char *p;
 
 	if (strstr(s, "Invalid DFU suffix signature") != NULL ||
+	    strstr(s, "File too short for DFU suffix") != NULL ||
 	    strstr(s, "A valid DFU suffix will be required") != NULL)
 		out->kind = DFULOG_SUFFIX;
 	else if (strstr(s, "No DFU capable USB device available") != NULL)
@@ -163,13 +164,14 @@ static bool failure(const char *s, struct dfulog_line *out)
 
 void dfulog_classify(const char *line, struct dfulog_line *out)
 {
-	bool prefixed = starts(line, PREFIX);
+	bool prefixed = starts(line, PREFIX), warning;
 	const char *s = prefixed ? line + strlen(PREFIX) : line;
 	unsigned long long total;
 	char st[32];
 
 	memset(out, 0, sizeof(*out));
-	if (starts(s, "Warning: "))
+	warning = starts(s, "Warning: ");
+	if (warning)
 		s += strlen("Warning: ");
 	if (found(s, out) || progress(s, out) || done(s, out) || failure(s, out))
 		return;
@@ -187,7 +189,7 @@ void dfulog_classify(const char *line, struct dfulog_line *out)
 		t = t != NULL ? strstr(t, " = ") : NULL;
 		if (t != NULL)
 			copy(out->text, sizeof(out->text), t + 3, strlen(t + 3));
-	} else if (prefixed) {
+	} else if (prefixed && !warning) {
 		out->kind = DFULOG_ERROR;
 		copy(out->text, sizeof(out->text), s, strlen(s));
 	}

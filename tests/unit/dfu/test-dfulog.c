@@ -106,6 +106,9 @@ static void test_failures(void **state)
 	assert_int_equal(cl("dfu-util: A valid DFU suffix will be required in a future dfu-util release").kind,
 	                 DFULOG_SUFFIX);
 	assert_int_equal(cl("dfu-util: Invalid DFU suffix signature").kind, DFULOG_SUFFIX);
+	assert_int_equal(cl("dfu-util: Warning: File too short for DFU suffix").kind, DFULOG_SUFFIX);
+	/* a warning nothing else explains is not a failure */
+	assert_int_equal(cl("dfu-util: Warning: Assuming DFU version 1.0").kind, DFULOG_OTHER);
 	l = cl("dfu-util: Cannot open DFU device 38fb:1001 found on devnum 3 (LIBUSB_ERROR_ACCESS)");
 	assert_int_equal(l.kind, DFULOG_ACCESS);
 	assert_string_equal(l.text, "LIBUSB_ERROR_ACCESS");
