@@ -353,6 +353,13 @@ static bool same_layout(const struct swd_dfuse_layout *a, const struct swd_dfuse
 	return true;
 }
 
+/* dfu-util lists every DFU device whatever -d says: whether dev is one sel names. */
+static bool selected(const struct dfu_select *sel, const struct dfulog_device *dev)
+{
+	return (sel->vid == 0 || (dev->vid == sel->vid && dev->pid == sel->pid)) &&
+	       (sel->serial == NULL || strcmp(sel->serial, dev->serial) == 0);
+}
+
 /* Picks the one device the selection names from the list, and holds its flash alt to the
  * profile. Fills probe with what it reports. */
 static int pick(struct link_dfu *d, const struct dfulog_device *devs, size_t n,
@@ -363,6 +370,8 @@ static int pick(struct link_dfu *d, const struct dfulog_device *devs, size_t n,
 	int rc;
 
 	for (size_t i = 0; i < n; i++) {
+		if (!selected(&d->sel, &devs[i]))
+			continue;
 		if (flash != NULL && strcmp(devs[i].serial, flash->serial) != 0)
 			return swd_error_set(err, SWD_EUSAGE, "more than one DFU device %04x:%04x is "
 			                     "attached (serials '%s' and '%s'): name one with --probe "
@@ -374,7 +383,7 @@ static int pick(struct link_dfu *d, const struct dfulog_device *devs, size_t n,
 	if (flash == NULL)
 		return swd_error_set(err, SWD_EWRONGTARGET, "the DFU device %04x:%04x has no alternate "
 		                     "setting %u, where %s's bootloader keeps the flash: is this another "
-		                     "board?", devs[0].vid, devs[0].pid, d->facts.flash_alt, d->base.p->name);
+		                     "board?", d->sel.vid, d->sel.pid, d->facts.flash_alt, d->base.p->name);
 	if ((rc = swd_dfuse_layout_parse(d->facts.flash_layout, &want, err)) != 0)
 		return rc;
 	if (swd_dfuse_layout_parse(flash->name, &d->flash, NULL) != 0 || !same_layout(&want, &d->flash))
@@ -391,7 +400,8 @@ static int pick(struct link_dfu *d, const struct dfulog_device *devs, size_t n,
 	snprintf(probe->vid_pid, sizeof(probe->vid_pid), "%04x:%04x", flash->vid, flash->pid);
 	probe->flash_alt = flash->alt;
 	for (size_t i = 0; i < n && probe->nlayouts < BOARD_LINK_LAYOUTS; i++)
-		snprintf(probe->layouts[probe->nlayouts++], sizeof(probe->layouts[0]), "%s", devs[i].name);
+		if (selected(&d->sel, &devs[i]) && strcmp(devs[i].serial, flash->serial) == 0)
+			snprintf(probe->layouts[probe->nlayouts++], sizeof(probe->layouts[0]), "%s", devs[i].name);
 	/* every later run names this very device */
 	if (d->serial[0] != '\0')
 		d->sel.serial = d->serial;
@@ -406,6 +416,7 @@ int board_link_dfu_open(const struct swd_profile *p, const struct board_link_par
 {
 	struct dfu_result res;
 	struct link_dfu *d;
+	bool found = false;
 	int rc;
 
 	*out = NULL;
@@ -426,7 +437,9 @@ int board_link_dfu_open(const struct swd_profile *p, const struct board_link_par
 	d->sel.pid = lp->vid ? lp->pid : d->facts.pid;
 	d->sel.serial = lp->serial;
 	rc = dfu_list(&d->run, &d->sel, &res, err);
-	if (rc == 0 && res.ndevices == 0) {
+	for (size_t i = 0; rc == 0 && i < res.ndevices; i++)
+		found |= selected(&d->sel, &res.devices[i]);
+	if (rc == 0 && !found) {
 		char name[80];
 
 		snprintf(name, sizeof(name), "%04x:%04x%s%s%s", d->sel.vid, d->sel.pid,
