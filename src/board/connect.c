@@ -48,7 +48,8 @@ static void evidence_from_probe(struct board *b)
 {
 	struct cli_ctx *ctx = b->ctx;
 
-	b->ev.probe_kind = is_sim(ctx) || ctx->opt.probe.kind == CLI_PROBE_TCP ? DIAG_PROBE_SIM :
+	b->ev.probe_kind = ctx->opt.probe.kind == CLI_PROBE_DFU ? DIAG_PROBE_DFU :
+			   is_sim(ctx) || ctx->opt.probe.kind == CLI_PROBE_TCP ? DIAG_PROBE_SIM :
 			   ctx->opt.interface && strcmp(ctx->opt.interface, "cmsis-dap") == 0 ? DIAG_PROBE_CMSIS_DAP :
 			   ctx->opt.interface && strcmp(ctx->opt.interface, "jlink") == 0 ? DIAG_PROBE_JLINK :
 			   DIAG_PROBE_STLINK;
@@ -164,6 +165,8 @@ int board_attempt(struct board *b, bool under_reset, unsigned speed, bool halt,
 	else
 		rc = board_link_ocd_open(b->p, &lp, &ev, &b->link, &b->probe, err);
 	evidence_from_probe(b);
+	if (rc == SWD_EDFUMISSING)
+		b->ev.dfu_util_found = DIAG_TRI_NO;
 	if (rc != 0) {
 		*outcome = outcome_of(rc, false);
 		return rc;
