@@ -167,6 +167,8 @@ int board_attempt(struct board *b, bool under_reset, unsigned speed, bool halt,
 	evidence_from_probe(b);
 	if (rc == SWD_EDFUMISSING)
 		b->ev.dfu_util_found = DIAG_TRI_NO;
+	if (rc == SWD_EPROBENOTFOUND && lp.probe == BOARD_LINK_DFU)
+		b->ev.dfu_device_found = DIAG_TRI_NO;
 	if (rc != 0) {
 		*outcome = outcome_of(rc, false);
 		return rc;

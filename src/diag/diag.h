@@ -149,6 +149,7 @@ struct diag_evidence {
 	int openocd_exit_status;       /* exit code when openocd_exited; negative = -signal */
 	const char *missing_command;   /* a Tcl command OpenOCD did not know (NULL none) */
 	enum diag_tri dfu_util_found;  /* NO: --probe dfu and dfu-util is not installed */
+	enum diag_tri dfu_device_found;/* NO: dfu-util listed no device the selection names */
 
 	/* Probe. */
 	enum diag_probe_kind probe_kind;

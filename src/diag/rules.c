@@ -588,6 +588,11 @@ static int chk_dfu_util_missing(struct diag_ctx *c)
 	return c->ev->dfu_util_found == DIAG_TRI_NO ? DIAG_CONF_HIGH : 0;
 }
 
+static int chk_dfu_no_device(struct diag_ctx *c)
+{
+	return c->ev->dfu_device_found == DIAG_TRI_NO ? DIAG_CONF_HIGH : 0;
+}
+
 static int chk_too_old_version(struct diag_ctx *c)
 {
 	if (c->ver_major < 0)
