@@ -33,6 +33,23 @@ static void select_args(struct args *a, const struct dfu_select *sel)
 	}
 }
 
+/* -d, -S, then "-a ALT -s 0xADDRESS<modifiers>" and, when op is not NULL, "OP FILE". */
+static void dfuse_args(struct args *a, const struct dfu_select *sel, unsigned alt,
+                       uint32_t address, const char *modifiers, const char *op, const char *file)
+{
+	select_args(a, sel);
+	snprintf(a->alt, sizeof(a->alt), "%u", alt);
+	snprintf(a->addr, sizeof(a->addr), "0x%08X%s", address, modifiers);
+	push(a, "-a");
+	push(a, a->alt);
+	push(a, "-s");
+	push(a, a->addr);
+	if (op != NULL) {
+		push(a, op);
+		push(a, file);
+	}
+}
+
 static const char *device_name(const struct dfu_select *sel, char *buf, size_t len)
 {
 	if (sel->vid == 0 && sel->serial == NULL)
@@ -110,17 +127,11 @@ int dfu_upload(const struct dfu_runner *r, const struct dfu_select *sel, unsigne
                struct swd_error *err)
 {
 	struct args a;
+	char extra[16];
 	int rc;
 
-	select_args(&a, sel);
-	snprintf(a.alt, sizeof(a.alt), "%u", alt);
-	snprintf(a.addr, sizeof(a.addr), "0x%08X:%u", address, len);
-	push(&a, "-a");
-	push(&a, a.alt);
-	push(&a, "-s");
-	push(&a, a.addr);
-	push(&a, "-U");
-	push(&a, path);
+	snprintf(extra, sizeof(extra), ":%u", len);
+	dfuse_args(&a, sel, alt, address, extra, "-U", path);
 	if ((rc = dfu_run(r, a.v, res, err)) < 0)
 		return rc;
 	if ((rc = dfu_result_error(res, sel, "upload", err)) < 0)
@@ -138,15 +149,7 @@ int dfu_download(const struct dfu_runner *r, const struct dfu_select *sel, unsig
 	struct args a;
 	int rc;
 
-	select_args(&a, sel);
-	snprintf(a.alt, sizeof(a.alt), "%u", alt);
-	snprintf(a.addr, sizeof(a.addr), "0x%08X%s", address, leave ? ":leave" : "");
-	push(&a, "-a");
-	push(&a, a.alt);
-	push(&a, "-s");
-	push(&a, a.addr);
-	push(&a, "-D");
-	push(&a, path);
+	dfuse_args(&a, sel, alt, address, leave ? ":leave" : "", "-D", path);
 	if ((rc = dfu_run(r, a.v, res, err)) < 0)
 		return rc;
 	return dfu_result_error(res, sel, "download", err);
@@ -158,13 +161,7 @@ int dfu_leave(const struct dfu_runner *r, const struct dfu_select *sel, unsigned
 	struct args a;
 	int rc;
 
-	select_args(&a, sel);
-	snprintf(a.alt, sizeof(a.alt), "%u", alt);
-	snprintf(a.addr, sizeof(a.addr), "0x%08X:leave", address);
-	push(&a, "-a");
-	push(&a, a.alt);
-	push(&a, "-s");
-	push(&a, a.addr);
+	dfuse_args(&a, sel, alt, address, ":leave", NULL, NULL);
 	if ((rc = dfu_run(r, a.v, res, err)) < 0)
 		return rc;
 	return dfu_result_error(res, sel, "leave", err);

@@ -576,16 +576,36 @@ static void test_manifest_round_trip(void **state)
 	free(text);
 }
 
+/* Commits a bundle at dest holding flash (len bytes at 0x08000000) with m, and reads its
+ * manifest.json back into buf. */
+static void commit_flash(const char *dest, const struct swd_manifest *m, const uint8_t *flash,
+                         size_t len, char *buf, size_t size)
+{
+	swd_bundle_writer_t *w;
+	char path[600];
+	FILE *f;
+	size_t n;
+
+	assert_int_equal(swd_bundle_writer_new(dest, false, &w, NULL), 0);
+	assert_int_equal(swd_bundle_writer_add_buffer(w, "flash", "flash.bin", 0x08000000, flash,
+	                                              len, NULL), 0);
+	assert_int_equal(swd_bundle_writer_commit(w, m, NULL), 0);
+	swd_bundle_writer_free(w);
+	snprintf(path, sizeof(path), "%s/manifest.json", dest);
+	f = fopen(path, "rb");
+	assert_non_null(f);
+	n = fread(buf, 1, size - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+}
+
 static void test_unknown_identity(void **state)
 {
 	char dest[512], path[600], buf[8192];
-	swd_bundle_writer_t *w;
 	struct swd_bundle *b;
 	struct swd_manifest m;
 	struct stat st;
 	mode_t mask;
-	FILE *f;
-	size_t n;
 
 	(void)state;
 	snprintf(dest, sizeof(dest), "%s/unknown", root);
@@ -595,16 +615,8 @@ static void test_unknown_identity(void **state)
 	m.probe.target_voltage = -1;
 	m.protection.rdp_level = -1;
 	m.openocd_version = NULL;
-	assert_int_equal(swd_bundle_writer_new(dest, false, &w, NULL), 0);
-	assert_int_equal(swd_bundle_writer_add_buffer(w, "flash", "flash.bin", 0x08000000,
-	                                              "\x01\xff", 2, NULL), 0);
-	assert_int_equal(swd_bundle_writer_commit(w, &m, NULL), 0);
-	swd_bundle_writer_free(w);
+	commit_flash(dest, &m, (const uint8_t *)"\x01\xff", 2, buf, sizeof(buf));
 	snprintf(path, sizeof(path), "%s/manifest.json", dest);
-	f = fopen(path, "rb");
-	n = fread(buf, 1, sizeof(buf) - 1, f);
-	buf[n] = '\0';
-	fclose(f);
 	assert_non_null(strstr(buf, "\"dp_idcode\": null"));
 	assert_non_null(strstr(buf, "\"cpuid\": null"));
 	assert_non_null(strstr(buf, "\"target_voltage\": null"));
@@ -646,14 +658,11 @@ static void test_dfu_manifest(void **state)
 	static char l0[] = "@Internal Flash  /0x08000000/20*001Ka,44*001Kg";
 	static char *layouts[] = {l0};
 	uint8_t *flash = calloc(1, 65536);
-	char dest[512], path[600], buf[8192];
-	swd_bundle_writer_t *w;
+	char dest[512], buf[8192];
 	struct swd_bundle *b;
 	struct swd_profile *f205;
 	struct swd_manifest m;
 	struct swd_error err;
-	FILE *f;
-	size_t n;
 
 	(void)state;
 	snprintf(dest, sizeof(dest), "%s/dfu", root);
@@ -668,16 +677,7 @@ static void test_dfu_manifest(void **state)
 	m.dfu.part = "stm32f103c8";
 	m.dfu.layouts = layouts;
 	m.dfu.nlayouts = 1;
-	assert_int_equal(swd_bundle_writer_new(dest, false, &w, NULL), 0);
-	assert_int_equal(swd_bundle_writer_add_buffer(w, "flash", "flash.bin", 0x08000000, flash,
-	                                              65536, NULL), 0);
-	assert_int_equal(swd_bundle_writer_commit(w, &m, NULL), 0);
-	swd_bundle_writer_free(w);
-	snprintf(path, sizeof(path), "%s/manifest.json", dest);
-	f = fopen(path, "rb");
-	n = fread(buf, 1, sizeof(buf) - 1, f);
-	buf[n] = '\0';
-	fclose(f);
+	commit_flash(dest, &m, flash, 65536, buf, sizeof(buf));
 	assert_non_null(strstr(buf, "\"dev_id\": null"));
 	assert_non_null(strstr(buf, "\"dbgmcu_idcode\": null"));
 	assert_non_null(strstr(buf, "\"flash_size_kib\": null"));
