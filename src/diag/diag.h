@@ -54,6 +54,9 @@ enum diag_id {
 	DIAG_VERIFY_PADDING_ONLY,
 	DIAG_VERIFY_MISMATCH,
 	DIAG_UNKNOWN,
+	/* A non-STM32 part's own protection (nRF APPROTECT, SAM NVM lock/security bit,
+	 * Kinetis security, ...): never STM32 RDP/WRP advice. */
+	DIAG_VENDOR_PROTECTED,
 	DIAG_ID_COUNT
 };
 

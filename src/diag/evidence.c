@@ -36,6 +36,7 @@ static const struct {
 	[DIAG_VERIFY_MISMATCH] = { "verify-mismatch", SWD_EVERIFY },
 	/* Nothing explained the failure; OpenOCD gave up on something we cannot name. */
 	[DIAG_UNKNOWN] = { "unknown", SWD_EOCDDIED },
+	[DIAG_VENDOR_PROTECTED] = { "vendor-protected", SWD_EPROTECTED },
 };
 
 const char *diag_id_name(enum diag_id id)

@@ -66,6 +66,22 @@ static const char *stm32_family_of(uint32_t dev)
 	return NULL;
 }
 
+/* A non-STM32 part named in the log (its target or flash driver): its protection and its
+ * flash errors are its own, never STM32 RDP/WRP. Returns the name seen, NULL for none. */
+static const char *vendor_part(const struct diag_ctx *c)
+{
+	static const char *const parts[] = {
+		"nrf51", "nrf52", "nrf53", "nrf91", "nrf5 ", "at91sam", "atsam", "SAMD:", "SAM:",
+		"SAM4:", "kinetis", "klx.cpu", "kx.cpu", "MDM:", "lpc1", "lpc2", "lpc4", "lpc5",
+		"lpc8", "efm32", "esp32", "rp2040", "rp2350", "max32", "cc26", "cc13", "psoc",
+		"imxrt", "tm4c", "msp432",
+	};
+	for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++)
+		if (log_has(c, parts[i]))
+			return parts[i];
+	return NULL;
+}
+
 /* The DP IDCODE the CS32F103 / CKS32F103 / APM32F103 clones report: the Cortex-M4 SW-DP's,
  * where the genuine STM32F1 has 0x1ba01477. */
 #define F1_CLONE_IDCODE 0x2ba01477u
@@ -517,7 +533,7 @@ static int chk_rdp_known(struct diag_ctx *c)
 
 static int chk_rdp_from_reads(struct diag_ctx *c)
 {
-	if (c->rdp_level == 0)
+	if (c->rdp_level == 0 || vendor_part(c))
 		return 0; /* option bytes say no readout protection: the reads failed otherwise */
 	if (c->rdp_level >= 1)
 		return chk_rdp_known(c);
@@ -529,7 +545,7 @@ static int chk_rdp_from_reads(struct diag_ctx *c)
 
 static int chk_rdp_from_writes(struct diag_ctx *c)
 {
-	if (c->rdp_level == 0)
+	if (c->rdp_level == 0 || vendor_part(c))
 		return 0;
 	if (c->rdp_level >= 1)
 		return chk_rdp_known(c);
@@ -554,7 +570,7 @@ static int chk_wrp_known(struct diag_ctx *c)
 
 static int chk_wrp_from_writes(struct diag_ctx *c)
 {
-	if (c->wrp == DIAG_TRI_NO || c->rdp_level >= 1)
+	if (c->wrp == DIAG_TRI_NO || c->rdp_level >= 1 || vendor_part(c))
 		return 0;
 	if (c->wrp == DIAG_TRI_YES)
 		return chk_wrp_known(c);
@@ -567,6 +583,15 @@ static int chk_wrp_from_writes(struct diag_ctx *c)
 		         "a write/erase error alone cannot tell write from readout protection; the "
 		         "option bytes were not read: run 'swdbackup info'");
 	return DIAG_CONF_MEDIUM;
+}
+
+static int chk_vendor_protected(struct diag_ctx *c)
+{
+	const char *part = vendor_part(c);
+	snprintf(c->detail, sizeof(c->detail), "%s%s: not an STM32, so not RDP/WRP",
+	         part ? "the log names " : "another vendor's protection message",
+	         part ? part : "");
+	return DIAG_CONF_HIGH;
 }
 
 static int chk_openocd_missing(struct diag_ctx *c)
@@ -617,6 +642,17 @@ static int chk_windows_log(struct diag_ctx *c)
 			return DIAG_CONF_HIGH;
 		}
 	return DIAG_CONF_MEDIUM;
+}
+
+/* Medium off Windows, no finding on it; and the other way round. */
+static int chk_not_windows_log(struct diag_ctx *c)
+{
+	return chk_windows_log(c) == DIAG_CONF_HIGH ? 0 : DIAG_CONF_MEDIUM;
+}
+
+static int chk_windows_only(struct diag_ctx *c)
+{
+	return chk_windows_log(c) == DIAG_CONF_HIGH ? DIAG_CONF_MEDIUM : 0;
 }
 
 /* Medium for three or more WAIT stalls or a core read back with no breakpoints, high for
@@ -803,6 +839,14 @@ static int chk_verify_differ(struct diag_ctx *c)
 #define FIX_FLASH_SIZE "check the part marking (e.g. STM32F103C8 = 64 KiB, CB = 128 KiB) and use " \
 	"the matching profile; swdbackup reads the size the profile gives, so a smaller " \
 	"profile leaves the rest unread; 'swdbackup info' shows both"
+#define CAUSE_VENDOR "the chip is not an STM32 and its own protection is on (nRF APPROTECT " \
+	"or protected regions, SAM NVM lock/BOOTPROT or security bit, Kinetis flash security): " \
+	"the debugger is refused"
+#define FIX_VENDOR "this is not STM32 readout protection and swdbackup's unlock does not " \
+	"apply; the vendor's own unlock ERASES THE WHOLE CHIP (nRF52: OpenOCD's nrf52_recover " \
+	"or nrfjprog's recover; SAM: at91samd chip-erase or clearing BOOTPROT/LOCK in the user " \
+	"row; Kinetis: kinetis mdm mass_erase), so use it only when the chip's content does " \
+	"not matter"
 #define CAUSE_RDP "the chip is readout-protected (RDP level 1 or 2): the debugger cannot read " \
 	"or write its flash"
 #define FIX_RDP "nothing on the flash can be read while RDP is set, so no backup is possible; " \
@@ -937,6 +981,34 @@ const struct diag_rule diag_rules[] = {
 		          "via libjaylink 'Failed to open device: LIBUSB_ERROR_ACCESS'",
 	},
 	{
+		/* 0.9-0.10 found the CMSIS-DAP in the HID list and then could not open it. */
+		.id = DIAG_USB_PERMISSION, .name = "usb-permission-cmsis-dap-hid",
+		.confidence = DIAG_CONF_MEDIUM, .priority = 85,
+		.any = { "unable to open CMSIS-DAP device 0x" },
+		.check = chk_not_windows_log,
+		.cause = "the CMSIS-DAP probe is there but this user may not open its HID device (no "
+		         "udev rule for /dev/hidraw*), or another program holds it",
+		.fix = "install swdbackup's udev rules: 'sudo cp scripts/60-swdbackup.rules "
+		       "/etc/udev/rules.d/ && sudo udevadm control --reload-rules && sudo udevadm "
+		       "trigger', then unplug and replug the probe; if it persists, close any other "
+		       "program that uses the probe",
+		.source = "'unable to open CMSIS-DAP device 0x%x:0x%x' after the HID enumeration "
+		          "matched it (src/jtag/drivers/cmsis_dap_usb.c, cmsis_dap_usb_open, "
+		          "0.9-0.10: hid_open failed); not found is 'unable to find CMSIS-DAP device'",
+	},
+	{
+		.id = DIAG_PROBE_BUSY, .name = "probe-busy-cmsis-dap-hid-windows",
+		.confidence = DIAG_CONF_MEDIUM, .priority = 85,
+		.any = { "unable to open CMSIS-DAP device 0x" },
+		.check = chk_windows_only,
+		.cause = "the CMSIS-DAP probe is there but could not be opened: on Windows another "
+		         "program (an IDE, pyOCD, another OpenOCD) holds its HID device",
+		.fix = "close the other program that uses the probe and retry; with several probes "
+		       "attached, name yours with --probe SERIAL",
+		.source = "'unable to open CMSIS-DAP device 0x%x:0x%x' (src/jtag/drivers/"
+		          "cmsis_dap_usb.c, cmsis_dap_usb_open, 0.9-0.10: hid_open failed)",
+	},
+	{
 		.id = DIAG_PROBE_BUSY, .name = "probe-busy",
 		.confidence = DIAG_CONF_HIGH, .priority = 85,
 		.any = { "the selected device is already used", "LIBUSB_ERROR_BUSY", "Resource busy",
@@ -1062,8 +1134,7 @@ const struct diag_rule diag_rules[] = {
 	{
 		.id = DIAG_PROBE_NOT_FOUND, .name = "probe-not-found",
 		.confidence = DIAG_CONF_HIGH, .priority = 80,
-		.any = { "no ST-LINK detected", "unable to find a matching CMSIS-DAP device",
-		         "unable to open CMSIS-DAP device",
+		.any = { "no ST-LINK detected", "unable to find (a matching )?CMSIS-DAP device",
 		         "No J-Link device found", "No device matches the serial string",
 		         "open failed \\((vid/pid|serial) mismatch\\)",
 		         "cannot connect to stlink server", "Can't find USB JTAG Interface" },
@@ -1074,7 +1145,7 @@ const struct diag_rule diag_rules[] = {
 		.source = "'no ST-LINK detected' / 'ST-LINK open failed (serial mismatch)' "
 		          "(src/jtag/drivers/stlink_usb.c, stlink_tcp_open, 0.12); 'unable to find a "
 		          "matching CMSIS-DAP device' (cmsis_dap.c, cmsis_dap_open, 0.11+; 0.9-0.10 "
-		          "'unable to open CMSIS-DAP device 0x%x:0x%x', cmsis_dap_usb.c); 'No J-Link "
+		          "'unable to find CMSIS-DAP device', cmsis_dap_usb.c); 'No J-Link "
 		          "device found' (jlink.c, jlink_init; 0.10-0.11 with a final '.')",
 	},
 	{
@@ -1483,6 +1554,55 @@ const struct diag_rule diag_rules[] = {
 	},
 
 	/* ---- protection ---- */
+	{
+		.id = DIAG_VENDOR_PROTECTED, .name = "vendor-nrf-ap-lock",
+		.confidence = DIAG_CONF_HIGH, .priority = 92,
+		.any = { "AP lock engaged", "Access protection is enabled",
+		         "APPROTECT (is )?(enabled|engaged|set)" },
+		.check = chk_vendor_protected,
+		.cause = CAUSE_VENDOR,
+		.fix = FIX_VENDOR,
+		.source = "'nRF52 device has AP lock engaged (see UICR APPROTECT register).' (tcl/"
+		          "target/nrf52.cfg, nrf52_check_ap_lock on examine-fail, 0.11+; not the "
+		          "'Do not enable UICR APPROTECT.' notice every HLA session prints)",
+	},
+	{
+		.id = DIAG_VENDOR_PROTECTED, .name = "vendor-nrf-sector-protected",
+		.confidence = DIAG_CONF_HIGH, .priority = 92,
+		.any = { "Cannot erase protected sector", "Write refused, sector [0-9]+ is protected",
+		         "Flash sector [0-9]+ is protected" },
+		.check = chk_vendor_protected,
+		.cause = CAUSE_VENDOR,
+		.fix = FIX_VENDOR,
+		.source = "'Cannot erase protected sector at 0x%x' (src/flash/nor/nrf5.c, 0.9-0.10 "
+		          "nrf51.c); 'Write refused, sector %d is protected' and 'Flash sector %d is "
+		          "protected' (nrf5.c, 0.11+)",
+	},
+	{
+		.id = DIAG_VENDOR_PROTECTED, .name = "vendor-sam-nvm-lock",
+		.confidence = DIAG_CONF_HIGH, .priority = 92,
+		.any = { "SAMD?: NVM lock error", "SAM4: Lock Region [0-9]+ is locked",
+		         "SAM4: Page @ .* is locked", "^(Error: *)?Page is locked" },
+		.check = chk_vendor_protected,
+		.cause = CAUSE_VENDOR,
+		.fix = FIX_VENDOR,
+		.source = "'SAMD: NVM lock error' (src/flash/nor/at91samd.c, samd_check_error, "
+		          "0.9-0.12); 'SAM: NVM lock error' (atsame5.c, 0.11+); 'SAM4: Lock Region "
+		          "%u is locked' (at91sam4.c); 'Page is locked' (efm32.c)",
+	},
+	{
+		.id = DIAG_VENDOR_PROTECTED, .name = "vendor-kinetis-secured",
+		.confidence = DIAG_CONF_HIGH, .priority = 92,
+		.any = { "Kinetis MCU is in secured state", "Secured MCU state detected",
+		         "Mass erase of a secured MCU", "Flash operation failed, protection violated",
+		         "MDM: mass erase is disabled" },
+		.check = chk_vendor_protected,
+		.cause = CAUSE_VENDOR,
+		.fix = FIX_VENDOR,
+		.source = "'**** Your Kinetis MCU is in secured state, which means that, ****' "
+		          "(src/flash/nor/kinetis.c, kinetis_check_flash_security_status, 0.10+); "
+		          "'Flash operation failed, protection violated' (kinetis_ftfx_command)",
+	},
 	{
 		.id = DIAG_READOUT_PROTECTED, .name = "rdp-option-bytes",
 		.show = { "read protection: on", "Readout Protection On", "Device Security Bit Set",
