@@ -877,11 +877,19 @@ const struct diag_rule diag_rules[] = {
 		.id = DIAG_OPENOCD_MISSING, .name = "openocd-missing-shell",
 		.confidence = DIAG_CONF_HIGH, .priority = 100,
 		.any = { "openocd: (command )?not found", "openocd'?: No such file or directory",
-		         "exec.*openocd.*(No such file|not found)" },
+		         "exec.*openocd.*(No such file|not found)", "command not found: openocd",
+		         "openocd(\\.exe)?'? is not recognized as (an internal or external command|"
+		         "the name of a cmdlet)",
+		         "Befehl \"openocd(\\.exe)?\" ist entweder falsch geschrieben",
+		         "command \"openocd(\\.exe)?\" is either written [a-z]+ or" },
 		.cause = "OpenOCD is not installed, or not where swdbackup looked (PATH or --openocd)",
 		.fix = "install it ('sudo apt install openocd' on Debian/Ubuntu) or give its path "
 		       "with --openocd PATH; check with 'openocd --version' (0.12 or later)",
-		.source = "the shell's message; OpenOCD never ran",
+		.source = "the shell's message; OpenOCD never ran: bash/dash 'openocd: not found', "
+		          "zsh 'command not found: openocd', Windows cmd \"'openocd' is not recognized "
+		          "as an internal or external command\" (German cmd: 'Der Befehl \"openocd\" "
+		          "ist entweder falsch geschrieben oder konnte nicht gefunden werden', as users "
+		          "translate it), PowerShell 'is not recognized as the name of a cmdlet'",
 	},
 	{
 		.id = DIAG_OPENOCD_TOO_OLD, .name = "too-old-command",
