@@ -599,16 +599,52 @@ static int chk_openocd_missing(struct diag_ctx *c)
 	return c->ev->openocd_found == DIAG_TRI_NO ? DIAG_CONF_HIGH : 0;
 }
 
+/* The log shows an error of its own (not -d3 chatter). */
+static bool log_shows_error(const struct diag_ctx *c)
+{
+	static const char *const words[] = { "error", "fail", "unable", "cannot", "can't",
+		                             "invalid", "unexpected", "not found", "timed out" };
+	const struct diag_evidence *ev = c->ev;
+	for (size_t i = 0; i < ev->n_log_lines; i++) {
+		const char *line = ev->log_lines[i];
+		if (strncmp(line, "Debug:", 6) == 0)
+			continue;
+		for (size_t k = 0; k < sizeof(words) / sizeof(words[0]); k++)
+			if (strcasestr(line, words[k]))
+				return true;
+	}
+	return false;
+}
+
 static int chk_too_old_version(struct diag_ctx *c)
 {
 	if (c->ver_major < 0)
 		return 0;
 	if (c->ver_major > 0 || c->ver_minor >= 12)
 		return 0;
+	/* From a log, an old banner is a guess: an error line no rule explains is shown as
+	 * "unknown" with that line rather than blamed on the version. */
+	if (!c->ev->openocd_version && !c->ev->missing_command && log_shows_error(c))
+		return 0;
 	snprintf(c->detail, sizeof(c->detail), "OpenOCD %d.%d; swdbackup needs 0.12 or later",
 	         c->ver_major, c->ver_minor);
 	/* Given by the caller (it ran `openocd --version`): we know it is what runs. */
 	return c->ev->openocd_version || c->ev->missing_command ? DIAG_CONF_HIGH : DIAG_CONF_LOW;
+}
+
+/* 'invalid subcommand' for a subcommand a newer OpenOCD has: 'adapter driver/speed' and
+ * 'dap create' came with 0.11, 'adapter serial' with 0.12. */
+static int chk_too_old_subcommand(struct diag_ctx *c)
+{
+	int need = log_has(c, "invalid subcommand \"serial") ? 12 : 11;
+	if (c->ver_major < 0)
+		return DIAG_CONF_MEDIUM;
+	if (c->ver_major > 0 || c->ver_minor >= need)
+		return 0;
+	snprintf(c->detail, sizeof(c->detail),
+	         "OpenOCD %d.%d does not know this subcommand; it came with 0.%d", c->ver_major,
+	         c->ver_minor, need);
+	return DIAG_CONF_HIGH;
 }
 
 /* A config script missing from an OpenOCD older than the release that brought it. */
@@ -917,6 +953,22 @@ const struct diag_rule diag_rules[] = {
 		.fix = "install OpenOCD 0.12 or later (Debian 12: 'sudo apt install openocd'; else "
 		       "build it from openocd.org) and point swdbackup at it with --openocd PATH",
 		.source = "the RPC answered 'invalid command name' (src/helper/command.c)",
+	},
+	{
+		.id = DIAG_OPENOCD_TOO_OLD, .name = "too-old-subcommand",
+		.confidence = DIAG_CONF_HIGH, .priority = 95,
+		.any = { "invalid subcommand \"(driver|speed|serial|usb location) ",
+		         "invalid subcommand \"create [^ ]+ -chain-position" },
+		.check = chk_too_old_subcommand,
+		.cause = "the OpenOCD that ran is older than the config it was given: the config "
+		         "uses 'adapter driver/speed/serial' or 'dap create', which came with "
+		         "OpenOCD 0.11 (serial 0.12)",
+		.fix = "install OpenOCD 0.12 or later (Debian 12: 'sudo apt install openocd'; on "
+		       "Windows and macOS the xPack build) and point swdbackup at it with --openocd PATH",
+		.source = "Jim's 'invalid subcommand \"%s\"' for a command group that lacks it "
+		          "(src/helper/command.c, 0.10); 'adapter driver', 'adapter speed' "
+		          "(src/jtag/adapter.c) and 'dap create' (src/target/arm_dap.c) are 0.11, "
+		          "'adapter serial' 0.12",
 	},
 	{
 		.id = DIAG_OPENOCD_TOO_OLD, .name = "too-old-version",
