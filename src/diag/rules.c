@@ -1474,6 +1474,24 @@ const struct diag_rule diag_rules[] = {
 		          "to reexamine' (target.c, handle_target); libusb_helper.c bulk errors",
 	},
 	{
+		/* Readout protection guards flash, never the peripheral registers: a failed read
+		 * of one (0x4000_0000-0x5fff_ffff, or a flash controller's status) is the link or
+		 * the bus, on any vendor's part. */
+		.id = DIAG_SWD_COMM_ERRORS, .name = "comm-errors-register-reads",
+		.confidence = DIAG_CONF_MEDIUM, .priority = 38,
+		.any = { "Failed to read memory at 0x[45][0-9a-f]{7}", "read_memory: read at "
+		         "0x[45][0-9a-f]{7} .*failed", "Can't read NVM (status|intflag)" },
+		.yield_to = { DIAG_TARGET_UNPOWERED, DIAG_SWD_UNREACHABLE, DIAG_VENDOR_PROTECTED,
+		              DIAG_PROBE_NOT_FOUND, DIAG_WRONG_TARGET_CONFIG, DIAG_UNSUPPORTED_DEVICE },
+		.n_yield = 6,
+		.cause = CAUSE_COMM,
+		.fix = FIX_COMM,
+		.source = "'Failed to read memory at 0x%8.8x' (src/target/target.c, target_read_"
+		          "memory callers, 0.11+); 'Can't read NVM status' (src/flash/nor/at91samd.c, "
+		          "samd_check_error): a peripheral register read, which no flash protection "
+		          "refuses",
+	},
+	{
 		/* Flash reads that fail look the same whether RDP or a bad link refused them;
 		 * without the option bytes the link stays a (lesser) reading. */
 		.id = DIAG_SWD_COMM_ERRORS, .name = "comm-errors-read-errors",
