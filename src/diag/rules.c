@@ -1209,6 +1209,35 @@ const struct diag_rule diag_rules[] = {
 		          "device found' (jlink.c, jlink_init; 0.10-0.11 with a final '.')",
 	},
 	{
+		/* An FTDI probe OpenOCD could not find: unplugged, another VID/PID, or (Windows)
+		 * plugged in with a driver libusb cannot see; permission shows its own line. */
+		.id = DIAG_PROBE_NOT_FOUND, .name = "probe-not-found-ftdi",
+		.confidence = DIAG_CONF_MEDIUM, .priority = 78,
+		.any = { "unable to open ftdi device: device not found", "^(Error: *)?no device found$" },
+		.check = chk_not_windows_log,
+		.yield_to = { DIAG_USB_PERMISSION, DIAG_PROBE_BUSY, DIAG_PROBE_DRIVER_MISSING },
+		.n_yield = 3,
+		.cause = CAUSE_NOT_FOUND,
+		.fix = FIX_NOT_FOUND,
+		.source = "'no device found' + 'unable to open ftdi device with vid %04x, pid %04x, "
+		          "...' (src/jtag/drivers/mpsse.c, mpsse_open, 0.8+); 0.4-0.7 'unable to open "
+		          "ftdi device: device not found' (ft2232.c, ft2232_init_libftdi)",
+	},
+	{
+		.id = DIAG_PROBE_DRIVER_MISSING, .name = "ftdi-not-found-windows",
+		.confidence = DIAG_CONF_MEDIUM, .priority = 78,
+		.any = { "unable to open ftdi device: device not found", "^(Error: *)?no device found$" },
+		.check = chk_windows_only,
+		.yield_to = { DIAG_USB_PERMISSION, DIAG_PROBE_BUSY },
+		.n_yield = 2,
+		.cause = "on Windows an FTDI probe that is plugged in but 'not found' usually has "
+		         "FTDI's own (VCP/D2XX) driver bound, which libusb cannot use",
+		.fix = "bind WinUSB to the probe's JTAG interface (interface 0) with Zadig, replug it "
+		       "and retry; if it is not in Device Manager at all, check the cable",
+		.source = "'no device found' (src/jtag/drivers/mpsse.c, mpsse_open) on a Windows "
+		          "log; libusb lists only devices with a WinUSB/libusbK/libusb0 driver",
+	},
+	{
 		.id = DIAG_PROBE_NOT_FOUND, .name = "probe-not-found-stlink-open",
 		.confidence = DIAG_CONF_MEDIUM, .priority = 80,
 		.any = { "^(Error: *)?open failed *$", "Error: open failed" },
