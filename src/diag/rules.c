@@ -652,9 +652,34 @@ static int chk_too_old_config(struct diag_ctx *c)
 {
 	if (c->ver_major != 0 || c->ver_minor < 0 || c->ver_minor >= 12)
 		return 0;
-	snprintf(c->detail, sizeof(c->detail), "OpenOCD %d.%d lacks the script", c->ver_major,
-	         c->ver_minor);
-	return c->ver_minor <= 10 ? DIAG_CONF_HIGH : DIAG_CONF_MEDIUM;
+	/* The stock script named by "Can't find ...": read it against the release that
+	 * brought it. One that 0.9 already had is a search-path or spelling problem. */
+	const struct diag_evidence *ev = c->ev;
+	for (size_t i = 0; i < ev->n_log_lines; i++) {
+		const char *p = strstr(ev->log_lines[i], "Can't find ");
+		if (!p)
+			continue;
+		p += strlen("Can't find ");
+		const char *dir = NULL;
+		static const char *const dirs[] = { "interface/", "target/", "board/" };
+		for (size_t k = 0; k < 3 && !dir; k++)
+			dir = strstr(p, dirs[k]);
+		if (!dir)
+			continue;
+		char path[160];
+		size_t n = strcspn(dir, " \t\r\n'\"");
+		if (n >= sizeof(path))
+			continue;
+		memcpy(path, dir, n);
+		path[n] = '\0';
+		int added = diag_cfg_added_minor(path);
+		if (added <= c->ver_minor)
+			continue;
+		snprintf(c->detail, sizeof(c->detail), "OpenOCD 0.%d predates %s (added in 0.%d)",
+		         c->ver_minor, path, added);
+		return DIAG_CONF_HIGH;
+	}
+	return 0;
 }
 
 /* True when LINE shows Windows: a drive path ("C:\\"), a PowerShell prompt, an .exe, or
@@ -985,15 +1010,16 @@ const struct diag_rule diag_rules[] = {
 	{
 		.id = DIAG_OPENOCD_TOO_OLD, .name = "too-old-config",
 		.confidence = DIAG_CONF_HIGH, .priority = 96,
-		.any = { "Can't find (interface/stlink|interface/stlink-dap|target/stm32(g0|g4|wl|l5|"
-		         "u5|h7|c0|mp15)x|target/rp2040)\\.cfg" },
+		.any = { "Can't find [^ ]*(interface|target|board)/[^ ]+\\.cfg" },
 		.check = chk_too_old_config,
 		.cause = "the OpenOCD that ran predates the config script it was asked to load "
-		         "(interface/stlink.cfg and the newer STM32 target files came with 0.11 and 0.12)",
+		         "(e.g. interface/stlink.cfg and the newer STM32 target and board files came "
+		         "with 0.11 and 0.12)",
 		.fix = "install OpenOCD 0.12 or later (Debian 12: 'sudo apt install openocd'; on "
 		       "Windows and macOS the xPack build) and point swdbackup at it with --openocd PATH",
-		.source = "'Can't find %s' from proc find (src/helper/startup.tcl); the file list of "
-		          "tcl/ in each release",
+		.source = "'Can't find %s' from proc find (src/helper/startup.tcl), read against "
+		          "the release that added the script (src/diag/cfgrel.c, from the tcl/ tree of "
+		          "the v0.9.0-v0.12.0 tags)",
 	},
 	{
 		.id = DIAG_CONFIG_NOT_FOUND, .name = "config-not-found",

@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include "diag/diag.h"
+#include "diag/rules.h"
 
 /* The top finding of LOG read as a pasted log. */
 static enum diag_id top_of(const char *log, enum diag_confidence *conf)
@@ -186,6 +187,26 @@ static void test_old_banner_is_no_explanation(void **state)
 	                   DIAG_OPENOCD_TOO_OLD));
 }
 
+/* A stock script missing from an OpenOCD older than the release that added it names the
+ * version; one the release already had is a search path or spelling problem. */
+static void test_missing_script_against_release(void **state)
+{
+	(void)state;
+	enum diag_confidence conf;
+	assert_int_equal(top_of("Open On-Chip Debugger 0.10.0\n"
+	                        "cfg:1: Error: Can't find board/st_nucleo_l4.cfg\n",
+	                        &conf),
+	                 DIAG_OPENOCD_TOO_OLD);
+	assert_int_equal(conf, DIAG_CONF_HIGH);
+	assert_int_equal(top_of("Open On-Chip Debugger 0.9.0-dirty (2017-05-16-18:46)\n"
+	                        "cfg:1: Error: Can't find board/st_nucleo_f4.cfg\n",
+	                        NULL),
+	                 DIAG_CONFIG_NOT_FOUND);
+	assert_int_equal(diag_cfg_added_minor("interface/stlink.cfg"), 11);
+	assert_int_equal(diag_cfg_added_minor("target/stm32f1x.cfg"), -1);
+	assert_int_equal(diag_cfg_added_minor("my/own.cfg"), -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -197,6 +218,7 @@ int main(void)
 		cmocka_unit_test(test_openocd_missing_in_each_shell),
 		cmocka_unit_test(test_register_read_is_link),
 		cmocka_unit_test(test_old_banner_is_no_explanation),
+		cmocka_unit_test(test_missing_script_against_release),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
