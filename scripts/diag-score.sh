@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Scores the diagnosis engine on the real-log corpus (tests/diag-logs/real): the held-out
 # part per class, the confusion pairs (expected -> read as), how often each confidence level
-# is right, and any readout-protection misread. The fit part is what the rules were tuned on;
+# is right, and any protection misread (RDP, or another vendor's lock). The fit part is what the rules were tuned on;
 # its score is shown for comparison only. Needs ./build (scripts/setup.sh) and python3.
 #   scripts/diag-score.sh [--all]     --all: list every case, not only the wrong ones, with
 #                                     the line that decided it (held-out ones included)
@@ -45,7 +45,7 @@ for (part, want, got), k in sorted(pairs.items()):
     print(f'  {part}: {want} -> {got}: {k}')
 if not pairs:
     print('  none')
-print(f'\nreadout-protection misreads either way: {rdp}\n')
+print(f'\nprotection misreads either way (RDP, or another vendor\'s lock): {rdp}\n')
 for name, part, want, got, conf, line in rows:
     if show_all or want != got:
         print(f"{'ok ' if want == got else 'BAD'} {part:8} {name} {want} -> {got} ({conf})")
