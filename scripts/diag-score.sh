@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Scores the diagnosis engine on the real-log corpus (tests/diag-logs/real): the held-out
 # part per class, the confusion pairs (expected -> read as), how often each confidence level
-# is right, and any protection misread (RDP, or another vendor's lock). The fit part is what the rules were tuned on;
-# its score is shown for comparison only. Needs ./build (scripts/setup.sh) and python3.
+# is right, and any protection misread (RDP, or another vendor's lock). The fit part is what
+# the rules were tuned on; its score is shown for comparison only. Needs ./build
+# (scripts/setup.sh) and python3.
 #   scripts/diag-score.sh [--all]     --all: list every case, not only the wrong ones, with
 #                                     the line that decided it (held-out ones included)
 set -uo pipefail
