@@ -65,7 +65,9 @@ static const struct cli_command table[] = {
 	  "another device, and a .bin whose vector table cannot belong to this part. Compares each\n"
 	  "page or sector the image covers with the board by an on-target CRC-32, saves a safety\n"
 	  "bundle of the current contents, then erases and programs only what differs (nothing\n"
-	  "when the image is already there), verifies it by read-back, resets and runs.\n"
+	  "when the image is already there), verifies it by read-back, resets and runs. If the\n"
+	  "write stops part-way, it says which pages/sectors may be erased or half-programmed and\n"
+	  "prints the command that restores the safety bundle.\n"
 	  "\n"
 	  BOARD_HELP
 	  "  --force                program a .bin whose vector table does not fit this part\n"
