@@ -11,6 +11,7 @@
 #include "cli/backup.h"
 #include "cli/bkpdomain.h"
 #include "cli/board.h"
+#include "cli/flashwrite.h"
 #include "cli/map.h"
 #include "cli/optwrite.h"
 #include "cli/restore.h"
@@ -65,7 +66,7 @@ static int program(struct cli_ctx *ctx, struct cli_board *b, const uint8_t *data
 	a.sectors = secs;
 	a.nsectors = n;
 	b->op = DIAG_OP_PROGRAM;
-	rc = ocd_program(b->s, &a, &ctx->err);
+	rc = cli_flash_program(ctx, b, &a);
 	free(secs);
 	return rc;
 }
@@ -116,15 +117,63 @@ out:
 	return rc;
 }
 
-/* Erases and programs only the units the image touches that equal[] does not mark, run
- * by run, and reads each run back into `back` to compare with the image. Sets *written
- * to the bytes programmed (0 when the image was already there). */
-static int write_differing(struct cli_ctx *ctx, struct cli_board *b, const struct swd_image *img,
-			   const bool *equal, const char *scratch, const char *back, uint32_t *written,
-			   unsigned *units)
+/* Checks a written run against the image: each unit's on-target CRC-32, or where that
+ * cannot run or differs, a read-back into `back` that finds the first differing byte.
+ * Clears *crc_checked when the read-back was needed. */
+static int check_run(struct cli_ctx *ctx, struct cli_board *b, const struct swd_image *img, uint32_t off,
+		     uint32_t len, const char *back, bool *crc_checked)
 {
 	const struct swd_profile *p = b->p;
+	struct ocd_checksum_area area;
+	struct ocd_crc_range *r = NULL;
+	struct swd_error e = { 0 };
+	bool *same = NULL, all = false;
 	uint8_t *rb = NULL;
+	size_t k = 0;
+	int rc;
+
+	b->op = DIAG_OP_VERIFY;
+	if (ocd_checksum_area(p, &area, &e) == 0 &&
+	    (rc = cli_board_unit_ranges(ctx, b, off, off + len, &r, NULL, &k)) == 0 &&
+	    (same = calloc(k ? k : 1, sizeof(*same)))) {
+		rc = ocd_checksum_equal(b->s, &area, p->flash.base, img->data, r, k, same, &e);
+		if (rc != 0 && rc != SWD_ETARGETFAILED) {
+			free(r);
+			free(same);
+			return swd_error_set(&ctx->err, rc, "%s", e.msg);
+		}
+		all = rc == 0;
+		for (size_t i = 0; i < k && all; i++)
+			all = same[i];
+	}
+	free(r);
+	free(same);
+	if (all)
+		return 0;
+	*crc_checked = false;
+	rc = ocd_read_flash(b->s, 0, off, len, back, &ctx->err);
+	if (rc == 0)
+		rc = swd_file_read_exact(back, len, &rb, &ctx->err);
+	if (rc == 0 && memcmp(rb, img->data + off, len) != 0) {
+		uint32_t i = 0;
+
+		while (rb[i] == img->data[off + i])
+			i++;
+		rc = swd_error_set(&ctx->err, SWD_ETARGETFAILED, "read-back differs from the image at 0x%08" PRIx32
+				   "; the board was not reset", p->flash.base + off + i);
+	}
+	free(rb);
+	return rc;
+}
+
+/* Erases and programs only the units the image touches that equal[] does not mark, run
+ * by run, and checks each run (check_run). Sets *written to the bytes programmed (0 when
+ * the image was already there). */
+static int write_differing(struct cli_ctx *ctx, struct cli_board *b, const struct swd_image *img,
+			   const bool *equal, const char *scratch, const char *back, uint32_t *written,
+			   unsigned *units, bool *crc_checked)
+{
+	const struct swd_profile *p = b->p;
 	int rc = 0;
 
 	*written = 0;
@@ -150,20 +199,7 @@ static int write_differing(struct cli_ctx *ctx, struct cli_board *b, const struc
 		rc = program(ctx, b, img->data + off, off, len, scratch);
 		if (rc != 0)
 			break;
-		b->op = DIAG_OP_VERIFY;
-		rc = ocd_read_flash(b->s, 0, off, len, back, &ctx->err);
-		if (rc == 0)
-			rc = swd_file_read_exact(back, len, &rb, &ctx->err);
-		if (rc == 0 && memcmp(rb, img->data + off, len) != 0) {
-			uint32_t k = 0;
-
-			while (rb[k] == img->data[off + k])
-				k++;
-			rc = swd_error_set(&ctx->err, SWD_ETARGETFAILED, "read-back differs from the image at 0x%08" PRIx32
-					   "; the board was not reset", p->flash.base + off + k);
-		}
-		free(rb);
-		rb = NULL;
+		rc = check_run(ctx, b, img, off, len, back, crc_checked);
 		*written += len;
 		*units += (unsigned)(j - i);
 		i = j;
@@ -182,6 +218,7 @@ int cli_restore_write(struct cli_ctx *ctx, struct cli_board *b, const struct cli
 	uint8_t *rb = NULL;
 	uint32_t written = 0;
 	unsigned units = 0;
+	bool crc_checked = true;
 	size_t touched = 0;
 	int rc;
 
@@ -191,12 +228,13 @@ int cli_restore_write(struct cli_ctx *ctx, struct cli_board *b, const struct cli
 		rc = cli_board_unit_ranges(ctx, b, src->img->lo, src->img->hi, &r, NULL, &touched);
 		free(r);
 		if (rc == 0)
-			rc = write_differing(ctx, b, src->img, equal, scratch, back, &written, &units);
+			rc = write_differing(ctx, b, src->img, equal, scratch, back, &written, &units, &crc_checked);
 		if (rc != 0)
 			goto done;
 		json_object_set_new(ctx->doc, "written", json_pack("{s:I,s:I}", "bytes", (json_int_t)written,
 								   "units", (json_int_t)units));
 		json_object_set_new(ctx->doc, "verified", json_true());
+		json_object_set_new(ctx->doc, "verified_by", json_string(crc_checked ? "on-target crc-32" : "read-back"));
 		goto written;
 	}
 	ui_status(&ctx->ui, "erasing and programming %" PRIu32 " bytes at 0x%08" PRIx32,
@@ -271,9 +309,13 @@ written:
 				 swd_format_count(src->img->hi - src->img->lo, n, sizeof(n)), src->img->base + src->img->lo);
 		else if (equal && units < touched)
 			snprintf(line, sizeof(line), "restored %s bytes at 0x%08" PRIx32 " by writing %u of its %zu %s "
-				 "(the others already equal by on-target crc-32), verified by read-back; the target runs",
+				 "(the others already equal by on-target crc-32), verified by %s; the target runs",
 				 swd_format_count(src->img->hi - src->img->lo, n, sizeof(n)), src->img->base + src->img->lo,
-				 units, touched, b->p->family->units);
+				 units, touched, b->p->family->units, crc_checked ? "on-target crc-32" : "read-back");
+		else if (equal)
+			snprintf(line, sizeof(line), "restored %s bytes at 0x%08" PRIx32 ", verified by %s; the target runs",
+				 swd_format_count(src->img->hi - src->img->lo, n, sizeof(n)), src->img->base + src->img->lo,
+				 crc_checked ? "on-target crc-32" : "read-back");
 		else
 			snprintf(line, sizeof(line), "restored %s bytes at 0x%08" PRIx32 ", verified by read-back; the target runs",
 				 swd_format_count(src->img->hi - src->img->lo, n, sizeof(n)), src->img->base + src->img->lo);

@@ -518,6 +518,15 @@ static bool f4_sector_protected(const mcu_t *m, unsigned sector)
 	return !(m->opt.optcr1 & (1u << (16 + sector - 12)));
 }
 
+/* The flash-error fault: its flag instead of the operation, in its sector. */
+static bool injected_error(mcu_t *m, int sector)
+{
+	if (!m->faults.flash_error || sector != (int)m->faults.flash_error_sector)
+		return false;
+	m->fpec.sr |= m->faults.flash_error;
+	return true;
+}
+
 static void f4_start(mcu_t *m, uint32_t cr)
 {
 	struct mcu_fpec *f = &m->fpec;
@@ -533,6 +542,8 @@ static void f4_start(mcu_t *m, uint32_t cr)
 			f->sr |= F4_SR_WRPERR;
 			return;
 		}
+		if (injected_error(m, sector))
+			return;
 		erase_range(m, off, size);
 		f->sr |= F4_SR_EOP;
 		busy_for(m, f4_sector_erase_ns(m, size));
@@ -722,6 +733,8 @@ enum mcu_status mcu_flash_store(mcu_t *m, uint32_t off, unsigned width, uint32_t
 		f->sr |= F4_SR_WRPERR;
 		return MCU_OK;
 	}
+	if (injected_error(m, sector))
+		return MCU_OK;
 	/* programming can only clear bits */
 	for (unsigned i = 0; i < width; i++)
 		m->flash[off + i] &= (uint8_t)(val >> (8 * i));
