@@ -241,6 +241,19 @@ static const char *sector_span(char *buf, size_t len, const struct ocd_program_a
 	return buf;
 }
 
+/* Appends "sectors 3-5 WHAT" (or "sector 3 WHAT") for the run's sectors [from, from + n). */
+static void tell(char *buf, size_t len, const struct ocd_program_args *a, size_t from, size_t n,
+                 const char *what)
+{
+	size_t used = strlen(buf);
+	char span[48];
+
+	if (n == 0)
+		return;
+	sector_span(span, sizeof(span), a, from, n);
+	snprintf(buf + used, len - used, "%s%s %s", used ? ", " : "", span, what);
+}
+
 /* The flag, where, and what the board now holds, from the ops the routine finished. */
 static int told_failure(struct feed *f, const struct ocd_program_args *a, size_t first,
                         size_t last, uint32_t sr, uint32_t at, struct ocd_fast_state *st,
@@ -248,10 +261,10 @@ static int told_failure(struct feed *f, const struct ocd_program_args *a, size_t
 {
 	const struct op *bad = &f->ops[f->done < f->nops ? f->done : f->nops - 1];
 	const struct op *ok = f->done ? &f->ops[f->done - 1] : NULL;
-	size_t erased = ok ? ok->erased_after : 0, held = 0;
+	size_t erased = ok ? ok->erased_after : 0, held = 0, n = last - first + 1;
 	uint32_t to = ok ? ok->programmed_to : a->bank_base + a->sectors[first].offset;
 	size_t sec = first + (bad->erased_after ? bad->erased_after - 1 : 0);
-	char e[64] = "", h[64] = "", where[64];
+	char where[64], state[320] = "", part[96];
 
 	while (held < erased && a->bank_base + a->sectors[first + held].offset +
 	       a->sectors[first + held].size <= to)
@@ -265,18 +278,17 @@ static int told_failure(struct feed *f, const struct ocd_program_args *a, size_t
 	else
 		snprintf(where, sizeof(where), "program 0x%08" PRIx32 " in sector %u", at,
 		         a->sectors[sec].index);
-	if (erased)
-		sector_span(e, sizeof(e), a, first, erased);
-	if (held)
-		sector_span(h, sizeof(h), a, first, held);
+	tell(state, sizeof(state), a, first, held, "written with the image");
+	if (held < erased && to > a->bank_base + a->sectors[first + held].offset) {
+		snprintf(part, sizeof(part), "written below 0x%08" PRIx32 " and erased from there", to);
+		tell(state, sizeof(state), a, first + held, 1, part);
+		held++;
+	}
+	tell(state, sizeof(state), a, first + held, erased - held, "erased");
+	tell(state, sizeof(state), a, first + erased, n - erased, "untouched");
 	return ocd__fail(f->s, err, SWD_ETARGETFAILED, NULL, 0, NULL,
 	                 "the flash controller refused to %s: %s (%s, FLASH_SR 0x%08" PRIx32 "); "
-	                 "%s%s%s%s%s, the image written below 0x%08" PRIx32 "%s%s",
-	                 where, ocd_fast_flag_name(sr), flag_what(sr), sr,
-	                 erased ? e : "nothing", erased ? " erased" : " was erased",
-	                 held ? ", " : "", held ? h : "", held ? " hold the image" : "", to,
-	                 held < erased ? " and erased from there" : "",
-	                 first + erased <= last ? ", the later sectors untouched" : "");
+	                 "the board now holds: %s", where, ocd_fast_flag_name(sr), flag_what(sr), sr, state);
 }
 
 int ocd_fast_program(struct ocd_session *s, const struct ocd_checksum_area *wa,

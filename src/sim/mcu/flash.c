@@ -518,10 +518,13 @@ static bool f4_sector_protected(const mcu_t *m, unsigned sector)
 	return !(m->opt.optcr1 & (1u << (16 + sector - 12)));
 }
 
-/* The flash-error fault: its flag instead of the operation, in its sector. */
-static bool injected_error(mcu_t *m, int sector)
+/* The flash-error fault: its flag instead of the operation, in its sector. The programming
+ * flags (PGAERR, PGPERR, PGSERR) come from program operations only. */
+static bool injected_error(mcu_t *m, int sector, bool erase)
 {
 	if (!m->faults.flash_error || sector != (int)m->faults.flash_error_sector)
+		return false;
+	if (erase && !(m->faults.flash_error & (F4_SR_OPERR | F4_SR_WRPERR)))
 		return false;
 	m->fpec.sr |= m->faults.flash_error;
 	return true;
@@ -542,7 +545,7 @@ static void f4_start(mcu_t *m, uint32_t cr)
 			f->sr |= F4_SR_WRPERR;
 			return;
 		}
-		if (injected_error(m, sector))
+		if (injected_error(m, (int)sector, true))
 			return;
 		erase_range(m, off, size);
 		f->sr |= F4_SR_EOP;
@@ -733,7 +736,7 @@ enum mcu_status mcu_flash_store(mcu_t *m, uint32_t off, unsigned width, uint32_t
 		f->sr |= F4_SR_WRPERR;
 		return MCU_OK;
 	}
-	if (injected_error(m, sector))
+	if (injected_error(m, sector, false))
 		return MCU_OK;
 	/* programming can only clear bits */
 	for (unsigned i = 0; i < width; i++)

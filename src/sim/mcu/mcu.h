@@ -52,7 +52,8 @@ struct mcu_faults {
 	bool wrp_set;
 	double vdd;            /* the supply the probe measures, volts; 0 = 3.3 V */
 	uint32_t flash_error;  /* F2/F4 FLASH_SR flag raised, instead of the operation, by
-	                        * every erase and program in sector flash_error_sector */
+	                        * every program in sector flash_error_sector, and every erase
+	                        * too for OPERR and WRPERR */
 	unsigned flash_error_sector;
 };
 
