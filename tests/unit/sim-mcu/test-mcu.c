@@ -884,16 +884,20 @@ static uint32_t ref_crc_bytes(const uint8_t *p, size_t n)
 static double run_crc_ranges(mcu_t *m, uint32_t enr, uint32_t bit, const uint32_t *ranges,
                              unsigned n, uint64_t t0)
 {
-	uint32_t params[3 + 2 * 32];
+	uint32_t params[4 + 2 * 32];
 	params[0] = enr;
 	params[1] = bit;
 	params[2] = n;
-	memcpy(params + 3, ranges, 8 * n);
+	params[3] = CRCS_AT;
+	memcpy(params + 4, ranges, 8 * n);
 	assert_int_equal(mcu_write(m, CODE_AT, swd_target_crc_ranges,
 	                           (swd_target_crc_ranges_size + 3) & ~(size_t)3, 4), MCU_OK);
-	assert_int_equal(mcu_write(m, PARAMS_AT, params, 12 + 8 * n, 4), MCU_OK);
+	assert_int_equal(mcu_write(m, PARAMS_AT, params, 16 + 8 * n, 4), MCU_OK);
+	/* the firmware's registers, which the routine must leave as it found them */
+	for (unsigned r = 1; r <= 12; r++)
+		set_reg(m, r, 0x11110000u * r);
+	set_reg(m, 14, 0x08000123u);
 	set_reg(m, 0, PARAMS_AT);
-	set_reg(m, 1, CRCS_AT);
 	set_reg(m, 15, CODE_AT + swd_crc_ranges_entry_offset);
 	set_reg(m, 0x10, 0x01000000);
 	w32(m, DHCSR, 0xA05F0001);
@@ -901,6 +905,9 @@ static double run_crc_ranges(mcu_t *m, uint32_t enr, uint32_t bit, const uint32_
 		mcu_advance(m, t0 + (uint64_t)i * 100000);
 		if (r32(m, DHCSR) & S_HALT) {
 			assert_int_equal(reg(m, 15), CODE_AT + swd_crc_ranges_done_offset);
+			for (unsigned r = 1; r <= 12; r++)
+				assert_int_equal(reg(m, r), 0x11110000u * r);
+			assert_int_equal(reg(m, 14), 0x08000123u);
 			return i / 10.0;
 		}
 	}
