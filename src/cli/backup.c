@@ -9,13 +9,12 @@
 #include <sys/stat.h>
 #include <time.h>
 
-#include "cli/bkpdomain.h"
+#include "board/bkpdomain.h"
 #include "cli/map.h"
 #include "core/bundle.h"
 #include "core/file.h"
 #include "core/mapsvg.h"
 #include "core/image.h"
-#include "ocd/checksum.h"
 
 #ifndef SWD_VERSION
 #define SWD_VERSION "unknown"
@@ -43,9 +42,9 @@ int cli_check_dest(struct cli_ctx *ctx, const char *dest, bool force)
 	return rc;
 }
 
-int cli_refuse_rdp(struct cli_ctx *ctx, struct cli_board *b, const char *what)
+int cli_refuse_rdp(struct cli_ctx *ctx, struct board *b, const char *what)
 {
-	int rc = cli_board_protection(ctx, b);
+	int rc = board_protection(b, &ctx->err);
 
 	if (rc != 0 || !b->prot_ready || b->prot.rdp_level < 1)
 		return rc;
@@ -101,7 +100,7 @@ static int safety_dir(struct cli_ctx *ctx, char **dir)
 /* The map of the flash just read, from the staged file rather than the target, drawn into
  * flash-map.svg beside it. The picture is derived from flash.bin, which the sums cover, so it
  * is not a region of its own. */
-static int map_into_bundle(struct cli_ctx *ctx, struct cli_board *b, swd_bundle_writer_t *w,
+static int map_into_bundle(struct cli_ctx *ctx, struct board *b, swd_bundle_writer_t *w,
 			   const char *flash, struct swd_flashmap **map)
 {
 	uint8_t *data = NULL;
@@ -128,31 +127,28 @@ out:
 }
 
 /* Checks the flash file just read against the device, one on-target CRC-32 per page or
- * sector (ocd/checksum.h). Returns 0 when all match; SWD_ETARGETFAILED with why set when
+ * sector (board/link.h). Returns 0 when all match; SWD_ETARGETFAILED with why set when
  * our routine cannot run, so that the caller verifies another way; SWD_ETARGETFAILED
  * with ctx->err set (why empty) when a unit differs. */
-static int verify_by_crc(struct cli_ctx *ctx, struct cli_board *b, const char *flash, char *why, size_t whylen)
+static int verify_by_crc(struct cli_ctx *ctx, struct board *b, const char *flash, char *why, size_t whylen)
 {
 	const struct swd_profile *p = b->p;
-	struct ocd_checksum_area area;
-	struct ocd_crc_range *r = NULL;
+	struct board_range *r = NULL;
 	struct swd_error e = { 0 };
 	bool *equal = NULL;
 	uint8_t *buf = NULL;
 	size_t n = 0;
 	int rc;
 
-	rc = ocd_checksum_area(p, &area, &e);
+	rc = swd_file_read_exact(flash, p->flash.size, &buf, &ctx->err);
 	if (rc == 0)
-		rc = swd_file_read_exact(flash, p->flash.size, &buf, &ctx->err);
-	if (rc == 0)
-		rc = cli_board_unit_ranges(ctx, b, 0, p->flash.size, &r, NULL, &n);
+		rc = board_unit_ranges(b, 0, p->flash.size, &r, NULL, &n, &ctx->err);
 	if (rc == 0 && !(equal = calloc(n ? n : 1, sizeof(*equal))))
 		rc = swd_error_set(&ctx->err, SWD_ENOMEM, "out of memory");
 	if (rc != 0)
 		goto out;
 	ui_progress(&ctx->ui, "verifying", 0, p->flash.size);
-	rc = ocd_checksum_equal(b->s, &area, p->flash.base, buf, r, n, equal, &e);
+	rc = board_link_crc_equal(b->link, buf, r, n, equal, &e);
 	if (rc == 0)
 		ui_progress(&ctx->ui, "verifying", p->flash.size, p->flash.size);
 	for (size_t i = 0; i < n && rc == 0; i++)
@@ -161,7 +157,7 @@ static int verify_by_crc(struct cli_ctx *ctx, struct cli_board *b, const char *f
 					   "%u (0x%08" PRIx32 "); the link is unreliable, try a lower --speed",
 					   p->family->unit, p->flash.sectors[i].index, r[i].address);
 out:
-	cli_board_crc_failed(ctx, rc, &e, why, whylen);
+	board_crc_failed(rc, &e, why, whylen, &ctx->err);
 	free(r);
 	free(equal);
 	free(buf);
@@ -170,7 +166,7 @@ out:
 
 /* Writes flash.bin at path from the units equal[] marks (taken from known) and the others
  * (read, adjacent ones in one go), and describes each run in *src (new, *nsrc entries). */
-static int read_flash_partly(struct cli_ctx *ctx, struct cli_board *b, const uint8_t *known, const bool *equal,
+static int read_flash_partly(struct cli_ctx *ctx, struct board *b, const uint8_t *known, const bool *equal,
 			     const char *path, struct swd_manifest_source **src, size_t *nsrc)
 {
 	const struct swd_profile *p = b->p;
@@ -187,7 +183,7 @@ static int read_flash_partly(struct cli_ctx *ctx, struct cli_board *b, const uin
 		goto out;
 	}
 	memcpy(buf, known, p->flash.size);
-	rc = cli_board_read_units(ctx, b, equal, buf, path, &nread);
+	rc = board_read_units(b, equal, buf, path, &nread, &ctx->err);
 	if (rc != 0)
 		goto out;
 	for (size_t i = 0; i < p->flash.nsectors;) {
@@ -213,153 +209,135 @@ out:
 	return rc;
 }
 
-int cli_backup_bundle(struct cli_ctx *ctx, struct cli_board *b, const char *dest, const char *prefix,
-		      bool force, const uint8_t *known, const bool *equal, json_t *out, char **path)
+/* The bundle's name when -o gave none: the profile, the UID and the time, in the safety
+ * directory when prefix says it is a safety bundle. *dflt is new. */
+static int default_dest(struct cli_ctx *ctx, struct board *b, const char *prefix, char **dflt)
 {
-	struct swd_manifest_source *sources = NULL;
-	size_t nsources = 0;
-	const struct swd_profile *p = b->p;
-	swd_bundle_writer_t *w = NULL;
-	struct swd_manifest m;
-	struct ocd_verify_result vr;
-	const struct swd_manifest_region *fr;
-	char name[256], *dflt = NULL, *flash = NULL, ver[64], vid_pid[10], why[256] = "";
-	uint8_t *otp = NULL;
-	size_t otp_len = 0, ntouched = 0;
-	struct swd_manifest_touch touched[CLI_BKP_TOUCH_MAX];
-	struct swd_flashmap *map = NULL;
-	json_t *regions;
+	char name[256], *dir = NULL;
 	int rc;
 
-	*path = NULL;
-	if (!dest) {
-		char *dir = NULL;
+	if (prefix && (rc = safety_dir(ctx, &dir)) != 0)
+		return rc;
+	swd_bundle_default_name(b->p->name, b->id.uid, time(NULL), name, sizeof(name));
+	rc = asprintf(dflt, "%s%s%s%s", dir ? dir : "", dir ? "/" : "", prefix ? prefix : "", name);
+	free(dir);
+	if (rc < 0) {
+		*dflt = NULL;
+		return swd_error_set(&ctx->err, SWD_ENOMEM, "out of memory");
+	}
+	return 0;
+}
 
-		if (prefix && (rc = safety_dir(ctx, &dir)) != 0)
-			return rc;
-		swd_bundle_default_name(p->name, b->id.uid, time(NULL), name, sizeof(name));
-		rc = asprintf(&dflt, "%s%s%s%s", dir ? dir : "", dir ? "/" : "", prefix ? prefix : "", name);
-		free(dir);
-		if (rc < 0)
-			return swd_error_set(&ctx->err, SWD_ENOMEM, "out of memory");
-		dest = dflt;
-	}
-	rc = swd_bundle_writer_new(dest, force, &w, &ctx->err);
-	if (rc != 0)
-		goto out;
-	if (p->flash.die_size && !p->flash.whole_die && cli_board_has_die(b)) {
-		/* More flash than the size register says: all of it goes into the bundle. */
-		rc = swd_profile_use_die(b->p, &ctx->err);
-		if (rc != 0)
-			goto out;
-		json_object_set_new(out, "whole_die", json_true());
-	}
-	flash = swd_bundle_writer_file_path(w, "flash.bin");
-	if (!flash) {
-		rc = swd_error_set(&ctx->err, SWD_ENOMEM, "out of memory");
-		goto out;
-	}
+/* Flash (all of it, or the units equal[] does not mark), option bytes, OTP and the
+ * backup domain into the bundle being written. */
+static int read_regions(struct cli_ctx *ctx, struct board *b, swd_bundle_writer_t *w, const char *flash,
+			const uint8_t *known, const bool *equal, struct swd_manifest_source **sources,
+			size_t *nsources, struct swd_manifest_touch *touched, size_t *ntouched)
+{
+	const struct swd_profile *p = b->p;
+	uint8_t *otp = NULL;
+	size_t otp_len = 0;
+	int rc;
+
 	if (equal && !p->flash.whole_die) {
-		rc = read_flash_partly(ctx, b, known, equal, flash, &sources, &nsources);
+		rc = read_flash_partly(ctx, b, known, equal, flash, sources, nsources);
 	} else {
 		ui_status(&ctx->ui, "reading %u KiB of flash", p->flash.size / 1024);
-		rc = cli_board_read_flash(ctx, b, p->flash.size, flash);
+		rc = board_read_flash(b, p->flash.size, flash, &ctx->err);
 	}
-	if (rc != 0)
-		goto out;
-	rc = swd_bundle_writer_add_file(w, "flash", "flash.bin", p->flash.base, &ctx->err);
-	if (rc != 0)
-		goto out;
-	if (b->ob_len) {
+	if (rc == 0)
+		rc = swd_bundle_writer_add_file(w, "flash", "flash.bin", p->flash.base, &ctx->err);
+	if (rc == 0 && b->ob_len)
 		rc = swd_bundle_writer_add_buffer(w, "option-bytes", "option-bytes.bin", p->option_bytes.address,
 						  b->ob_raw, b->ob_len, &ctx->err);
-		if (rc != 0)
-			goto out;
-	}
-	rc = cli_board_read_otp(ctx, b, &otp, &otp_len);
+	if (rc == 0)
+		rc = board_read_otp(b, &otp, &otp_len, &ctx->err);
 	if (rc == 0 && otp)
 		rc = swd_bundle_writer_add_buffer(w, "otp", "otp.bin", p->otp.address, otp, otp_len, &ctx->err);
 	if (rc == 0)
-		rc = cli_bkpdomain_read(ctx, b, w, touched, &ntouched);
-	if (rc != 0)
-		goto out;
+		rc = board_bkpdomain_read(ctx, b, w, touched, ntouched);
+	free(otp);
+	return rc;
+}
 
-	/* What was read must be what the device holds before the bundle may appear. */
+/* What was read must be what the device holds before the bundle may appear: on-target
+ * CRCs per unit, else the link's own check of the file. */
+static int verify_read(struct cli_ctx *ctx, struct board *b, const char *flash, json_t *out)
+{
+	struct board_verify_result vr;
+	struct swd_error verr;
+	char why[256] = "";
+	int rc;
+
 	ui_status(&ctx->ui, "verifying on the target");
 	b->op = DIAG_OP_VERIFY;
-	memset(&vr, 0, sizeof(vr));
 	rc = verify_by_crc(ctx, b, flash, why, sizeof(why));
 	if (rc == 0)
 		json_object_set_new(out, "verified_by", json_string("on-target crc-32 per unit"));
-	if (rc == SWD_ETARGETFAILED && why[0]) {
-		ui_status(&ctx->ui, "the on-target crc cannot run (%s): verifying with openocd's verify_image", why);
-		json_object_set_new(out, "verified_by", json_string("openocd verify_image"));
-		json_object_set_new(out, "crc_fallback", json_string(why));
-		rc = 0;
-	}
-	if (rc == 0 && why[0]) {
-		struct swd_error verr;
-
-		swd_error_init(&verr);
-		rc = ocd_verify_image(b->s, flash, p->flash.base, &vr, &verr);
-		if (rc == SWD_EVERIFY && vr.has_first_diff)
-			rc = swd_error_set(&ctx->err, SWD_ETARGETFAILED, "what was read differs from the device at "
-					   "0x%08" PRIx32 "; the link is unreliable, try a lower --speed",
-					   vr.first_diff_address);
-		else if (rc == SWD_EVERIFY)
-			rc = swd_error_set(&ctx->err, SWD_ETARGETFAILED, "what was read differs from the device; "
-					   "the link is unreliable, try a lower --speed");
-		else if (rc != 0)
-			swd_error_set(&ctx->err, rc, "%s", verr.msg);
-	}
+	if (rc != SWD_ETARGETFAILED || !why[0])
+		return rc;
+	ui_status(&ctx->ui, "the on-target crc cannot run (%s): verifying with openocd's verify_image", why);
+	json_object_set_new(out, "verified_by", json_string("openocd verify_image"));
+	json_object_set_new(out, "crc_fallback", json_string(why));
+	swd_error_init(&verr);
+	rc = board_link_verify_file(b->link, flash, b->p->flash.base, &vr, &verr);
+	if (rc == SWD_EVERIFY && vr.has_first_diff)
+		return swd_error_set(&ctx->err, SWD_ETARGETFAILED, "what was read differs from the device at "
+				     "0x%08" PRIx32 "; the link is unreliable, try a lower --speed",
+				     vr.first_diff_address);
+	if (rc == SWD_EVERIFY)
+		return swd_error_set(&ctx->err, SWD_ETARGETFAILED, "what was read differs from the device; "
+				     "the link is unreliable, try a lower --speed");
 	if (rc != 0)
-		goto out;
+		swd_error_set(&ctx->err, rc, "%s", verr.msg);
+	return rc;
+}
 
-	memset(&m, 0, sizeof(m));
-	m.format = SWD_MANIFEST_FORMAT;
-	m.tool_version = SWD_VERSION;
-	snprintf(ver, sizeof(ver), "%s", b->probe.openocd_version);
-	m.openocd_version = ver[0] ? ver : NULL;
-	m.profile_name = p->name;
-	m.profile_sha256 = (char *)p->sha256_hex;
-	m.probe.kind = (char *)(ctx->opt.probe.kind == CLI_PROBE_SIM || ctx->opt.probe.kind == CLI_PROBE_SIM_FILE ? "sim" :
-				ctx->opt.probe.kind == CLI_PROBE_TCP ? "stlink-tcp" :
-				ctx->opt.interface ? ctx->opt.interface : "stlink");
-	m.probe.serial = (char *)ctx->opt.probe.serial;
-	m.probe.firmware = b->probe.firmware[0] ? b->probe.firmware : NULL;
+/* The manifest's probe, device and protection from what the board said. Strings point
+ * into b, p and the caller's ver[64] and vid_pid[10]. */
+static void describe_board(struct cli_ctx *ctx, struct board *b, struct swd_manifest *m, char *ver,
+			   char *vid_pid)
+{
+	const struct swd_profile *p = b->p;
+
+	m->format = SWD_MANIFEST_FORMAT;
+	m->tool_version = SWD_VERSION;
+	snprintf(ver, 64, "%s", b->probe.version);
+	m->openocd_version = ver[0] ? ver : NULL;
+	m->profile_name = p->name;
+	m->profile_sha256 = (char *)p->sha256_hex;
+	m->probe.kind = (char *)(ctx->opt.probe.kind == CLI_PROBE_SIM || ctx->opt.probe.kind == CLI_PROBE_SIM_FILE ? "sim" :
+				 ctx->opt.probe.kind == CLI_PROBE_TCP ? "stlink-tcp" :
+				 ctx->opt.interface ? ctx->opt.interface : "stlink");
+	m->probe.serial = (char *)ctx->opt.probe.serial;
+	m->probe.firmware = b->probe.firmware[0] ? b->probe.firmware : NULL;
 	if (b->usb_found) {
-		snprintf(vid_pid, sizeof(vid_pid), "%04x:%04x", b->usb.vid, b->usb.pid);
-		m.probe.vid_pid = vid_pid;
+		snprintf(vid_pid, 10, "%04x:%04x", b->usb.vid, b->usb.pid);
+		m->probe.vid_pid = vid_pid;
 	}
-	m.probe.target_voltage = b->probe.has_voltage ? b->probe.target_voltage : -1.0;
-	m.device.dp_idcode = b->id.has_dp_idcode ? b->id.dp_idcode :
-			     b->clone_idcode[0] ? (uint32_t)strtoul(b->clone_idcode, NULL, 16) : 0;
-	m.device.cpuid = b->id.cpuid;
-	m.device.dbgmcu_idcode = b->id.dbgmcu_idcode;
-	m.device.dev_id = b->id.dbgmcu_idcode & 0xfff;
-	m.device.rev_id = (uint16_t)(b->id.dbgmcu_idcode >> 16);
-	m.device.revision = (char *)cli_board_revision(b);
-	m.device.flash_size_kib = b->id.flash_size_kib;
-	memcpy(m.device.unique_id, b->id.uid, 12);
-	m.protection.rdp_level = b->prot_ready ? b->prot.rdp_level : -1;
-	m.protection.wrp = b->prot_ready ? b->prot.wrp : NULL;
-	m.protection.nwrp = b->prot_ready ? b->prot.nwrp : 0;
-	m.protection.pages = p->family->pages;
-	m.touched = touched;
-	m.ntouched = ntouched;
-	rc = map_into_bundle(ctx, b, w, flash, &map);
-	if (rc != 0)
-		goto out;
-	m.map = map;
-	m.flash_sources = sources;
-	m.nflash_sources = nsources;
-	rc = swd_bundle_writer_commit(w, &m, &ctx->err);
-	if (rc != 0)
-		goto out;
+	m->probe.target_voltage = b->probe.has_voltage ? b->probe.target_voltage : -1.0;
+	m->device.dp_idcode = b->id.has_dp_idcode ? b->id.dp_idcode :
+			      b->clone_idcode[0] ? (uint32_t)strtoul(b->clone_idcode, NULL, 16) : 0;
+	m->device.cpuid = b->id.cpuid;
+	m->device.dbgmcu_idcode = b->id.dbgmcu_idcode;
+	m->device.dev_id = b->id.dbgmcu_idcode & 0xfff;
+	m->device.rev_id = (uint16_t)(b->id.dbgmcu_idcode >> 16);
+	m->device.revision = (char *)board_revision(b);
+	m->device.flash_size_kib = b->id.flash_size_kib;
+	memcpy(m->device.unique_id, b->id.uid, 12);
+	m->protection.rdp_level = b->prot_ready ? b->prot.rdp_level : -1;
+	m->protection.wrp = b->prot_ready ? b->prot.wrp : NULL;
+	m->protection.nwrp = b->prot_ready ? b->prot.nwrp : 0;
+	m->protection.pages = p->family->pages;
+}
 
-	*path = strdup(swd_bundle_writer_dest(w));
-	fr = swd_bundle_writer_region(w, "flash");
-	regions = json_array();
+/* The committed bundle's regions, extent and notes into the report. */
+static void report_bundle(struct cli_ctx *ctx, struct board *b, swd_bundle_writer_t *w, json_t *out)
+{
+	const struct swd_profile *p = b->p;
+	const struct swd_manifest_region *fr = swd_bundle_writer_region(w, "flash");
+	json_t *regions = json_array();
+
 	for (const char *const *r = (const char *const[]){ "flash", "option-bytes", "otp", "backup-sram",
 										 "backup-registers", NULL }; *r; r++) {
 		const struct swd_manifest_region *x = swd_bundle_writer_region(w, *r);
@@ -381,9 +359,64 @@ int cli_backup_bundle(struct cli_ctx *ctx, struct cli_board *b, const char *dest
 			 p->name, swd_format_count(p->flash.size / 1024, n1, sizeof(n1)),
 			 swd_format_count(above, n2, sizeof(n2)),
 			 swd_format_count(p->flash.register_size / 1024, n3, sizeof(n3)));
-		cli_add_note(ctx, note);
+		board_note(ctx, note);
 	}
 	json_object_set_new(out, "verified", json_true());
+}
+
+int cli_backup_bundle(struct cli_ctx *ctx, struct board *b, const char *dest, const char *prefix,
+		      bool force, const uint8_t *known, const bool *equal, json_t *out, char **path)
+{
+	struct swd_manifest_source *sources = NULL;
+	struct swd_manifest_touch touched[BOARD_BKP_TOUCH_MAX];
+	struct swd_flashmap *map = NULL;
+	swd_bundle_writer_t *w = NULL;
+	struct swd_manifest m;
+	size_t nsources = 0, ntouched = 0;
+	char *dflt = NULL, *flash = NULL, ver[64], vid_pid[10];
+	int rc;
+
+	*path = NULL;
+	if (!dest) {
+		if ((rc = default_dest(ctx, b, prefix, &dflt)) != 0)
+			return rc;
+		dest = dflt;
+	}
+	rc = swd_bundle_writer_new(dest, force, &w, &ctx->err);
+	if (rc != 0)
+		goto out;
+	if (b->p->flash.die_size && !b->p->flash.whole_die && board_has_die(b)) {
+		/* More flash than the size register says: all of it goes into the bundle. */
+		rc = swd_profile_use_die(b->p, &ctx->err);
+		if (rc != 0)
+			goto out;
+		json_object_set_new(out, "whole_die", json_true());
+	}
+	flash = swd_bundle_writer_file_path(w, "flash.bin");
+	if (!flash) {
+		rc = swd_error_set(&ctx->err, SWD_ENOMEM, "out of memory");
+		goto out;
+	}
+	rc = read_regions(ctx, b, w, flash, known, equal, &sources, &nsources, touched, &ntouched);
+	if (rc == 0)
+		rc = verify_read(ctx, b, flash, out);
+	if (rc != 0)
+		goto out;
+	memset(&m, 0, sizeof(m));
+	describe_board(ctx, b, &m, ver, vid_pid);
+	m.touched = touched;
+	m.ntouched = ntouched;
+	rc = map_into_bundle(ctx, b, w, flash, &map);
+	if (rc != 0)
+		goto out;
+	m.map = map;
+	m.flash_sources = sources;
+	m.nflash_sources = nsources;
+	rc = swd_bundle_writer_commit(w, &m, &ctx->err);
+	if (rc != 0)
+		goto out;
+	*path = strdup(swd_bundle_writer_dest(w));
+	report_bundle(ctx, b, w, out);
 	cli_map_put(ctx, out, map);
 	json_object_set_new(out, "bundle", json_string(*path ? *path : dest));
 out:
@@ -391,24 +424,23 @@ out:
 	swd_flashmap_free(map);
 	free(sources);
 	free(flash);
-	free(otp);
 	free(dflt);
 	return rc;
 }
 
 int cmd_backup(struct cli_ctx *ctx)
 {
-	struct cli_board b;
+	struct board b;
 	char *path = NULL;
 	int rc;
 
-	rc = cli_board_profile(ctx, &b, false);
+	rc = board_profile(&b, ctx, false, &ctx->err);
 	if (rc != 0)
 		goto out;
 	rc = cli_check_dest(ctx, ctx->opt.output, ctx->opt.force);
 	if (rc != 0)
 		goto out;
-	rc = cli_board_connect(ctx, &b, DIAG_OP_IDENTIFY, true);
+	rc = board_connect(&b, DIAG_OP_IDENTIFY, true, &ctx->err);
 	if (rc != 0)
 		goto out;
 	rc = cli_refuse_rdp(ctx, &b, "reading its flash");
@@ -417,10 +449,10 @@ int cmd_backup(struct cli_ctx *ctx)
 	rc = cli_backup_bundle(ctx, &b, ctx->opt.output, NULL, ctx->opt.force, NULL, NULL, ctx->doc, &path);
 out:
 	free(path);
-	return cli_board_close(ctx, &b, rc);
+	return board_close(&b, rc, &ctx->err);
 }
 
-int cli_safety_bundle(struct cli_ctx *ctx, struct cli_board *b, const uint8_t *known, const bool *equal,
+int cli_safety_bundle(struct cli_ctx *ctx, struct board *b, const uint8_t *known, const bool *equal,
 		      char **safety)
 {
 	json_t *doc;

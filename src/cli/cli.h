@@ -4,6 +4,9 @@
  * returns 0 or a negative SWD_E* code with details in ctx->err; it records its result in
  * ctx->doc (the --json document, also what the text view is rendered from) and its
  * diagnosis findings in ctx->findings. Only main() prints the final report and exits.
+ *
+ * Owns: struct cli_ctx, the command table's shape and the interrupt flag.
+ * Must not: hold command logic; commands live one per file.
  */
 #ifndef SWD_CLI_CLI_H
 #define SWD_CLI_CLI_H

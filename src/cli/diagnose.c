@@ -8,8 +8,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cli/board.h"
-#include "cli/findings.h"
+#include "board/board.h"
+#include "board/findings.h"
 #include "core/file.h"
 #include "ocd/process.h"
 
@@ -89,7 +89,7 @@ static int classify_log(struct cli_ctx *ctx)
 		rc = swd_error_set(&ctx->err, SWD_ENOMEM, "out of memory");
 		goto out;
 	}
-	cli_findings_append(ctx->findings, r);
+	board_findings_append(ctx->findings, r);
 	diag_report_free(r);
 out:
 	free(text);
@@ -127,7 +127,7 @@ static const char *outcome_text(enum diag_outcome o)
 }
 
 /* One connection step; on the first that works, identity, protection and flash size. */
-static int try_connect(struct cli_ctx *ctx, struct cli_board *b, const char *name, bool under, unsigned speed,
+static int try_connect(struct cli_ctx *ctx, struct board *b, const char *name, bool under, unsigned speed,
 		       bool *connected, int *first_rc, struct swd_error *first_err)
 {
 	struct swd_error aerr;
@@ -136,7 +136,7 @@ static int try_connect(struct cli_ctx *ctx, struct cli_board *b, const char *nam
 	int rc;
 
 	swd_error_init(&aerr);
-	rc = cli_board_attempt(ctx, b, under, speed, true, &aerr, &out);
+	rc = board_attempt(b, under, speed, true, &out, &aerr);
 	if (rc == SWD_EINTR || cli_interrupted)
 		return SWD_EINTR;
 	/* The evidence is a recovery sequence: the attempts up to the first that worked. */
@@ -148,7 +148,7 @@ static int try_connect(struct cli_ctx *ctx, struct cli_board *b, const char *nam
 			*first_rc = rc;
 			*first_err = aerr;
 		}
-		cli_board_drop(b);
+		board_drop(b);
 		return rc;
 	}
 	step(ctx, name, "ok", "connected at %u kHz%s", khz, under ? " with NRST held" : "");
@@ -160,14 +160,7 @@ static int try_connect(struct cli_ctx *ctx, struct cli_board *b, const char *nam
 		b->under_reset = under;
 		b->speed_khz = speed;
 		swd_error_init(&ierr);
-		{
-			struct swd_error save = ctx->err;
-
-			swd_error_init(&ctx->err);
-			rc = cli_board_check_identity(ctx, b);
-			ierr = ctx->err;
-			ctx->err = save;
-		}
+		rc = board_check_identity(b, &ierr);
 		if (rc != 0) {
 			step(ctx, "device identity", "fail", "%s", ierr.msg);
 			if (!*first_rc || *first_rc == SWD_ETARGETNORESP) {
@@ -176,20 +169,13 @@ static int try_connect(struct cli_ctx *ctx, struct cli_board *b, const char *nam
 			}
 		} else {
 			step(ctx, "device identity", "ok", "dev id 0x%03" PRIx32 ", cpuid %s%s, as %s expects",
-			     b->id.dbgmcu_idcode & 0xfff, cli_hex32(h, b->id.cpuid), b->clone ? " (clone DP IDCODE)" : "",
+			     b->id.dbgmcu_idcode & 0xfff, board_hex32(h, b->id.cpuid), b->clone ? " (clone DP IDCODE)" : "",
 			     b->p->name);
 		}
 		step(ctx, "flash size register", b->id.flash_size_kib == b->p->ids.flash_size_kib ? "ok" : "warn",
 		     "%u KiB; the profile says %u KiB", b->id.flash_size_kib, b->p->flash.size / 1024);
 		swd_error_init(&ierr);
-		{
-			struct swd_error save = ctx->err;
-
-			swd_error_init(&ctx->err);
-			rc = cli_board_protection(ctx, b);
-			ierr = ctx->err;
-			ctx->err = save;
-		}
+		rc = board_protection(b, &ierr);
 		if (rc != 0) {
 			step(ctx, "RDP and WRP", "fail", "cannot read the option bytes: %s", ierr.msg);
 		} else {
@@ -198,15 +184,52 @@ static int try_connect(struct cli_ctx *ctx, struct cli_board *b, const char *nam
 			     b->prot.rdp_level ? " (flash cannot be read)" : "", b->prot.nwrp,
 			     b->p->family->units);
 		}
-		cli_board_report(ctx, b);
+		board_report(b);
 	}
-	cli_board_drop(b);
+	board_drop(b);
 	return 0;
+}
+
+/* What the first start told about the probe: found, permission, busy, voltage. */
+static void probe_steps(struct cli_ctx *ctx, const struct board *b, int first_rc,
+			const struct swd_error *first_err)
+{
+	if (b->probe.version[0])
+		step(ctx, "openocd version", "ok", "%s", b->probe.version);
+	if (first_rc == SWD_EPROBENOTFOUND || first_rc == SWD_EPROBEBUSY || first_rc == SWD_EPROBEPERM ||
+	    first_rc == SWD_EOCDMISSING || first_rc == SWD_EOCDDIED) {
+		step(ctx, "probe found", first_rc == SWD_EPROBENOTFOUND ? "fail" : "ok", "%s",
+		     first_rc == SWD_EPROBENOTFOUND ? first_err->msg : "yes");
+	} else {
+		step(ctx, "probe found", "ok", "%s%s%s", b->probe.adapter[0] ? b->probe.adapter : "ST-LINK",
+		     b->probe.firmware[0] ? " " : "", b->probe.firmware);
+	}
+	if (ctx->opt.probe.kind == CLI_PROBE_SIM || ctx->opt.probe.kind == CLI_PROBE_SIM_FILE ||
+	    ctx->opt.probe.kind == CLI_PROBE_TCP)
+		step(ctx, "usb permission", "skip", "the probe is reached over TCP");
+	else if (first_rc == SWD_EPROBEPERM)
+		step(ctx, "usb permission", "fail", "this user may not open the probe; %s",
+		     udev_rules() ? udev_rules() : "no udev rules for debug probes are installed: sudo cp "
+						   "scripts/60-swdbackup.rules /etc/udev/rules.d/ && sudo udevadm control "
+						   "--reload-rules, then replug the probe");
+	else
+		step(ctx, "usb permission", udev_rules() || geteuid() == 0 ? "ok" : "warn", "%s%s",
+		     first_rc == SWD_EPROBENOTFOUND ? "no probe to open; " : "the probe could be opened; ",
+		     udev_rules() ? udev_rules() : "no udev rules for debug probes are installed (scripts/60-swdbackup.rules)");
+	if (first_rc == SWD_EPROBENOTFOUND)
+		step(ctx, "probe busy", "skip", "no probe was found");
+	else
+		step(ctx, "probe busy", first_rc == SWD_EPROBEBUSY ? "fail" : "ok", "%s",
+		     first_rc == SWD_EPROBEBUSY ? first_err->msg : "not in use by another program");
+	if (b->probe.has_voltage)
+		step(ctx, "target voltage", b->probe.target_voltage < 1.6 ? "fail" : "ok", "%.2f V", b->probe.target_voltage);
+	else
+		step(ctx, "target voltage", "skip", "the probe did not report it");
 }
 
 int cmd_diagnose(struct cli_ctx *ctx)
 {
-	struct cli_board b;
+	struct board b;
 	struct swd_error first_err;
 	unsigned steps[8];
 	size_t nsteps;
@@ -214,16 +237,13 @@ int cmd_diagnose(struct cli_ctx *ctx)
 	bool connected = false;
 	int rc = 0, first_rc = 0;
 
-	memset(&b, 0, sizeof(b));
 	swd_error_init(&first_err);
 	if (ctx->opt.npos > 0)
 		return swd_error_set(&ctx->err, SWD_EUSAGE, "unexpected argument '%s'", ctx->opt.pos[0]);
 	if (ctx->opt.log)
 		return classify_log(ctx);
+	board_init(&b, ctx);
 
-	diag_evidence_init(&b.ev);
-	b.ev_ready = true;
-	b.ctx = ctx;
 	/* 1. OpenOCD */
 	{
 		struct swd_error e;
@@ -246,11 +266,11 @@ int cmd_diagnose(struct cli_ctx *ctx)
 	if (rc != 0) {
 		step(ctx, "profile", "fail", "%s", ctx->err.msg);
 		order_steps(ctx);
-		diag_evidence_release(&b.ev);
+		board_release(&b);
 		free(exe);
 		return rc;
 	}
-	rc = cli_board_start_probe(ctx, &b);
+	rc = board_start_probe(&b, &ctx->err);
 	if (rc != 0) {
 		step(ctx, "probe", "fail", "%s", ctx->err.msg);
 		goto findings;
@@ -260,37 +280,7 @@ int cmd_diagnose(struct cli_ctx *ctx)
 	try_connect(ctx, &b, "connect normally", false, 0, &connected, &first_rc, &first_err);
 	if (cli_interrupted)
 		goto findings;
-	if (b.probe.openocd_version[0])
-		step(ctx, "openocd version", "ok", "%s", b.probe.openocd_version);
-	if (first_rc == SWD_EPROBENOTFOUND || first_rc == SWD_EPROBEBUSY || first_rc == SWD_EPROBEPERM ||
-	    first_rc == SWD_EOCDMISSING || first_rc == SWD_EOCDDIED) {
-		step(ctx, "probe found", first_rc == SWD_EPROBENOTFOUND ? "fail" : "ok", "%s",
-		     first_rc == SWD_EPROBENOTFOUND ? first_err.msg : "yes");
-	} else {
-		step(ctx, "probe found", "ok", "%s%s%s", b.probe.adapter[0] ? b.probe.adapter : "ST-LINK",
-		     b.probe.firmware[0] ? " " : "", b.probe.firmware);
-	}
-	if (ctx->opt.probe.kind == CLI_PROBE_SIM || ctx->opt.probe.kind == CLI_PROBE_SIM_FILE ||
-	    ctx->opt.probe.kind == CLI_PROBE_TCP)
-		step(ctx, "usb permission", "skip", "the probe is reached over TCP");
-	else if (first_rc == SWD_EPROBEPERM)
-		step(ctx, "usb permission", "fail", "this user may not open the probe; %s",
-		     udev_rules() ? udev_rules() : "no udev rules for debug probes are installed: sudo cp "
-						   "scripts/60-swdbackup.rules /etc/udev/rules.d/ && sudo udevadm control "
-						   "--reload-rules, then replug the probe");
-	else
-		step(ctx, "usb permission", udev_rules() || geteuid() == 0 ? "ok" : "warn", "%s%s",
-		     first_rc == SWD_EPROBENOTFOUND ? "no probe to open; " : "the probe could be opened; ",
-		     udev_rules() ? udev_rules() : "no udev rules for debug probes are installed (scripts/60-swdbackup.rules)");
-	if (first_rc == SWD_EPROBENOTFOUND)
-		step(ctx, "probe busy", "skip", "no probe was found");
-	else
-		step(ctx, "probe busy", first_rc == SWD_EPROBEBUSY ? "fail" : "ok", "%s",
-		     first_rc == SWD_EPROBEBUSY ? first_err.msg : "not in use by another program");
-	if (b.probe.has_voltage)
-		step(ctx, "target voltage", b.probe.target_voltage < 1.6 ? "fail" : "ok", "%.2f V", b.probe.target_voltage);
-	else
-		step(ctx, "target voltage", "skip", "the probe did not report it");
+	probe_steps(ctx, &b, first_rc, &first_err);
 	if (first_rc == SWD_EPROBENOTFOUND || first_rc == SWD_EPROBEBUSY || first_rc == SWD_EPROBEPERM ||
 	    first_rc == SWD_EOCDMISSING)
 		goto findings;
@@ -320,9 +310,9 @@ findings:
 		b.ev.op = DIAG_OP_CONNECT;
 		r = diag_run(&b.ev);
 		if (connected && first_rc == 0)
-			cli_findings_append_known(ctx->findings, r);
+			board_findings_append_known(ctx->findings, r);
 		else
-			cli_findings_append(ctx->findings, r);
+			board_findings_append(ctx->findings, r);
 		diag_report_free(r);
 		/* the board is usable when some connection worked and it is the profile's part */
 		if (!connected || first_rc == SWD_EWRONGTARGET)
@@ -331,19 +321,10 @@ findings:
 	} else if (rc != 0) {
 		struct diag_report *r = diag_run(&b.ev);
 
-		cli_findings_append(ctx->findings, r);
+		board_findings_append(ctx->findings, r);
 		diag_report_free(r);
 	}
 	free(exe);
-	if (b.sim_started)
-		cli_sim_stop(&b.sim);
-	if (b.loop_ready) {
-		uv_run(&b.loop, UV_RUN_DEFAULT);
-		uv_loop_close(&b.loop);
-	}
-	if (b.prot_ready)
-		swd_protection_release(&b.prot);
-	diag_evidence_release(&b.ev);
-	swd_profile_free(b.p);
+	board_release(&b);
 	return rc;
 }

@@ -6,9 +6,9 @@
 #include <stdlib.h>
 
 #include "cli/backup.h"
-#include "cli/board.h"
+#include "board/board.h"
 #include "cli/consent.h"
-#include "cli/tmpfile.h"
+#include "core/tmpdir.h"
 #include "core/file.h"
 
 /* The address range [lo, hi) of sectors first..last, or an error naming the valid ones. */
@@ -26,19 +26,19 @@ static int sector_span(struct cli_ctx *ctx, const struct swd_profile *p, unsigne
 }
 
 /* Reads [lo, hi) back and checks that every byte is 0xFF. */
-static int check_erased(struct cli_ctx *ctx, struct cli_board *b, uint32_t lo, uint32_t hi)
+static int check_erased(struct cli_ctx *ctx, struct board *b, uint32_t lo, uint32_t hi)
 {
-	struct cli_tmp tmp = { 0 };
+	struct swd_tmp tmp = { 0 };
 	uint8_t *data = NULL;
 	char *path = NULL;
-	int rc = cli_tmp_init(&tmp, &ctx->err);
+	int rc = swd_tmp_init(&tmp, &ctx->err);
 
-	if (rc == 0 && !(path = cli_tmp_path(&tmp, "erased.bin")))
+	if (rc == 0 && !(path = swd_tmp_path(&tmp, "erased.bin")))
 		rc = swd_error_set(&ctx->err, SWD_ENOMEM, "out of memory");
 	if (rc == 0) {
 		ui_status(&ctx->ui, "reading back what was erased");
 		b->op = DIAG_OP_VERIFY;
-		rc = ocd_read_flash(b->s, 0, lo - b->p->flash.base, hi - lo, path, &ctx->err);
+		rc = board_link_read_flash(b->link, lo - b->p->flash.base, hi - lo, path, &ctx->err);
 	}
 	if (rc == 0)
 		rc = swd_file_read_exact(path, hi - lo, &data, &ctx->err);
@@ -48,20 +48,20 @@ static int check_erased(struct cli_ctx *ctx, struct cli_board *b, uint32_t lo, u
 					   "after the erase", lo + i, data[i]);
 	free(data);
 	free(path);
-	cli_tmp_release(&tmp);
+	swd_tmp_release(&tmp);
 	return rc;
 }
 
 int cmd_erase(struct cli_ctx *ctx)
 {
-	struct cli_board b;
+	struct board b;
 	const struct cli_options *o = &ctx->opt;
 	char *safety = NULL, what[512], size[32], uid[32];
 	uint32_t lo = 0, hi = 0;
 	bool erasing = false;
 	int rc;
 
-	rc = cli_board_profile(ctx, &b, false);
+	rc = board_profile(&b, ctx, false, &ctx->err);
 	if (rc == 0 && o->mass == o->sector_set)
 		rc = swd_error_set(&ctx->err, SWD_EUSAGE, "erase needs --mass or --sector N[-M], and not both");
 	if (rc == 0)
@@ -69,7 +69,7 @@ int cmd_erase(struct cli_ctx *ctx)
 	if (rc == 0 && !o->no_safety_backup)
 		rc = cli_check_dest(ctx, o->output, false);
 	if (rc == 0)
-		rc = cli_board_connect(ctx, &b, DIAG_OP_PROGRAM, true);
+		rc = board_connect(&b, DIAG_OP_PROGRAM, true, &ctx->err);
 	/* After connecting: the option bytes may select another sector layout (DB1M). */
 	if (rc == 0 && o->sector_set)
 		rc = sector_span(ctx, b.p, o->sector_first, o->sector_last, &lo, &hi);
@@ -78,7 +78,7 @@ int cmd_erase(struct cli_ctx *ctx)
 		hi = b.p->flash.base + b.p->flash.size;
 	}
 	if (rc == 0)
-		rc = cli_board_protection(ctx, &b);
+		rc = board_protection(&b, &ctx->err);
 	if (rc == 0 && b.prot.rdp_level >= 1)
 		rc = swd_error_set(&ctx->err, SWD_EPROTECTED, "the flash is read-protected (RDP level %d); "
 				   "'swdbackup unlock --profile %s' lifts level 1, which erases all of it",
@@ -111,11 +111,11 @@ int cmd_erase(struct cli_ctx *ctx)
 	b.op = DIAG_OP_PROGRAM;
 	if (o->mass) {
 		ui_status(&ctx->ui, "mass erase");
-		rc = ocd_mass_erase(b.s, b.p->family->driver, 0, &ctx->err);
+		rc = board_link_mass_erase(b.link, &ctx->err);
 	} else {
 		ui_status(&ctx->ui, "erasing %s %u-%u", b.p->family->units,
 			  o->sector_first, o->sector_last);
-		rc = ocd_erase_sectors(b.s, 0, b.p->flash.sectors[o->sector_first].index,
+		rc = board_link_erase_units(b.link, b.p->flash.sectors[o->sector_first].index,
 				       b.p->flash.sectors[o->sector_last].index, &ctx->err);
 	}
 	if (rc == 0)
@@ -138,8 +138,8 @@ out:
 
 		snprintf(note, sizeof(note), "the flash may now be partly erased%s%s",
 			 safety ? "; what it held is in the safety backup " : "", safety ? safety : "");
-		cli_add_note(ctx, note);
+		board_note(ctx, note);
 	}
 	free(safety);
-	return cli_board_close(ctx, &b, rc);
+	return board_close(&b, rc, &ctx->err);
 }

@@ -3,31 +3,31 @@
 #include <string.h>
 
 #include "cli/backup.h"
-#include "cli/board.h"
+#include "board/board.h"
 #include "cli/map.h"
-#include "cli/tmpfile.h"
+#include "core/tmpdir.h"
 #include "core/file.h"
 #include "core/image.h"
 
 int cmd_info(struct cli_ctx *ctx)
 {
-	struct cli_board b;
-	struct cli_tmp tmp = { 0 };
+	struct board b;
+	struct swd_tmp tmp = { 0 };
 	uint8_t *dev = NULL;
 	char *path = NULL;
 	int rc;
 
-	rc = cli_board_profile(ctx, &b, false);
+	rc = board_profile(&b, ctx, false, &ctx->err);
 	if (rc != 0)
 		goto out;
-	rc = cli_tmp_init(&tmp, &ctx->err);
+	rc = swd_tmp_init(&tmp, &ctx->err);
 	if (rc != 0)
 		goto out;
-	path = cli_tmp_path(&tmp, "flash.bin");
-	rc = cli_board_connect(ctx, &b, DIAG_OP_IDENTIFY, false);
+	path = swd_tmp_path(&tmp, "flash.bin");
+	rc = board_connect(&b, DIAG_OP_IDENTIFY, false, &ctx->err);
 	if (rc != 0)
 		goto out;
-	rc = cli_board_protection(ctx, &b);
+	rc = board_protection(&b, &ctx->err);
 	if (rc != 0)
 		goto out;
 	json_object_set_new(ctx->doc, "flash_base", json_integer(b.p->flash.base));
@@ -36,12 +36,12 @@ int cmd_info(struct cli_ctx *ctx)
 		/* not an error for info: it reports the protection and what cannot be known */
 		json_object_set_new(ctx->doc, "used_extent", json_null());
 		if (ctx->opt.map)
-			cli_add_note(ctx, "no flash map: a read-protected flash cannot be read");
+			board_note(ctx, "no flash map: a read-protected flash cannot be read");
 		goto out;
 	}
 	/* Where the firmware ends takes a read of the whole flash. */
 	ui_status(&ctx->ui, "reading %u KiB of flash for the used extent", b.p->flash.size / 1024);
-	rc = cli_board_read_flash(ctx, &b, b.p->flash.size, path);
+	rc = board_read_flash(&b, b.p->flash.size, path, &ctx->err);
 	if (rc == 0)
 		rc = swd_file_read_exact(path, b.p->flash.size, &dev, &ctx->err);
 	if (rc == 0)
@@ -57,7 +57,7 @@ int cmd_info(struct cli_ctx *ctx)
 out:
 	free(dev);
 	free(path);
-	rc = cli_board_close(ctx, &b, rc);
-	cli_tmp_release(&tmp);
+	rc = board_close(&b, rc, &ctx->err);
+	swd_tmp_release(&tmp);
 	return rc;
 }

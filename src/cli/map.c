@@ -1,7 +1,7 @@
 /* map.c - the flash map of a command's result (see map.h). */
 #include "cli/map.h"
 
-int cli_map_build(struct cli_ctx *ctx, const struct cli_board *b, const uint8_t *data,
+int cli_map_build(struct cli_ctx *ctx, const struct board *b, const uint8_t *data,
 		  const uint8_t *ref, const uint8_t *covered, struct swd_flashmap **out)
 {
 	return swd_flashmap_build(b->p, data, b->p->flash.size, b->prot_ready ? b->prot.wrp : NULL,

@@ -1,6 +1,10 @@
 /* map.h - the flash map of a command's result: built from what the command already holds
  * (the flash it read, the image it wrote, the protection it decoded), never from an extra
- * read of the target. */
+ * read of the target.
+ *
+ * Owns: the map's place in the report and in a bundle, and --map's SVG file.
+ * Must not: read the target, or classify units itself (core/flashmap.h does).
+ */
 #ifndef SWD_CLI_MAP_H
 #define SWD_CLI_MAP_H
 
@@ -8,12 +12,12 @@
 
 #include <jansson.h>
 
-#include "cli/board.h"
+#include "board/board.h"
 #include "core/flashmap.h"
 
 /* Builds the map of b's flash from `data` (the whole flash), with b's write protection when
  * it was read, and `ref`/`covered` as swd_flashmap_build() takes them. Returns: *out new. */
-int cli_map_build(struct cli_ctx *ctx, const struct cli_board *b, const uint8_t *data,
+int cli_map_build(struct cli_ctx *ctx, const struct board *b, const uint8_t *data,
 		  const uint8_t *ref, const uint8_t *covered, struct swd_flashmap **out);
 
 /* Sets doc's "map" to m as data (the text view draws it). */

@@ -189,6 +189,101 @@ static void unknown_option(const char *arg, const char *cmd, char *err, size_t e
 	snprintf(err, errlen, "unknown option '%s' for '%s'", arg, cmd);
 }
 
+/* One option c of command cmd with its value arg (NULL for a flag) into *o. */
+static int apply_option(const char *cmd, int c, const char *arg, struct cli_options *o, char *err,
+			size_t errlen)
+{
+	switch (c) {
+	case OPT_PROFILE: o->profile = arg; break;
+	case OPT_PROBE:
+		o->probe_spec = arg;
+		if (cli_probe_parse(arg, &o->probe, err, errlen) != 0)
+			return -1;
+		break;
+	case OPT_INTERFACE:
+		if (strcmp(arg, "stlink") && strcmp(arg, "cmsis-dap") && strcmp(arg, "jlink")) {
+			snprintf(err, errlen, "unknown interface '%s'; use stlink, cmsis-dap or jlink", arg);
+			return -1;
+		}
+		o->interface = arg;
+		break;
+	case OPT_OPENOCD: o->openocd = arg; break;
+	case 'o':
+		if (!*arg) {
+			snprintf(err, errlen, "empty output directory after -o");
+			return -1;
+		}
+		o->output = arg;
+		break;
+	case OPT_FORCE: o->force = true; break;
+	case OPT_NO_SAFETY: o->no_safety_backup = true; break;
+	case OPT_SAFETY:
+		if (strcmp(arg, "full") != 0) {
+			snprintf(err, errlen, "invalid --safety-backup '%s'; the one value is 'full' "
+				 "(read all of flash even where it equals the image)", arg);
+			return -1;
+		}
+		o->safety_full = true;
+		break;
+	case OPT_OPTION_BYTES: o->option_bytes = true; break;
+	case OPT_UNDER_RESET: o->connect_under_reset = true; break;
+	case OPT_STRICT: o->strict = true; break;
+	case OPT_HALT: o->halt = true; break;
+	case OPT_YES: o->yes = true; break;
+	case OPT_MASS: o->mass = true; break;
+	case OPT_UNLOCK: o->unlock = true; break;
+	case OPT_ERASE: o->erase = true; break;
+	case OPT_FACTORY: o->factory_options = true; break;
+	case OPT_BACKUP_DOMAIN: o->backup_domain = true; break;
+	case OPT_MAP: o->map = true; break;
+	case OPT_SECTOR:
+		if (parse_sectors(arg, &o->sector_first, &o->sector_last) < 0) {
+			snprintf(err, errlen, "invalid --sector '%s'; give N or N-M, e.g. --sector 2-3",
+				 arg);
+			return -1;
+		}
+		o->sector_set = true;
+		break;
+	case OPT_LOG: o->log = arg; break;
+	case OPT_ADDRESS: {
+		char *end;
+		unsigned long long v;
+
+		errno = 0;
+		v = strtoull(arg, &end, 0);
+		if (errno || end == arg || *end || arg[0] == '-' || v > 0xFFFFFFFFull) {
+			snprintf(err, errlen, "invalid address '%s'; give it in hex, e.g. --address 0x08004000",
+				 arg);
+			return -1;
+		}
+		o->address = (uint32_t)v;
+		o->address_set = true;
+		break;
+	}
+	case OPT_SPEED: {
+		char *end;
+		unsigned long v;
+
+		errno = 0;
+		v = strtoul(arg, &end, 10);
+		if (errno || end == arg || *end || arg[0] == '-' || v < 1 || v > 100000) {
+			snprintf(err, errlen, "invalid speed '%s'; give kHz, e.g. --speed 1000", arg);
+			return -1;
+		}
+		o->speed_khz = (unsigned)v;
+		break;
+	}
+	case OPT_JSON: o->json = true; break;
+	case 'v': o->verbose++; break;
+	case 'h': o->help = true; break;
+	default:
+		snprintf(err, errlen, "cannot parse the options of '%s'", cmd);
+		return -1;
+	}
+	return 0;
+
+}
+
 int cli_options_parse(const char *cmd, int argc, char **argv, unsigned allowed,
 		      struct cli_options *o, char *err, size_t errlen)
 {
@@ -232,93 +327,8 @@ int cli_options_parse(const char *cmd, int argc, char **argv, unsigned allowed,
 			}
 			given |= once;
 		}
-		switch (c) {
-		case OPT_PROFILE: o->profile = optarg; break;
-		case OPT_PROBE:
-			o->probe_spec = optarg;
-			if (cli_probe_parse(optarg, &o->probe, err, errlen) != 0)
-				return -1;
-			break;
-		case OPT_INTERFACE:
-			if (strcmp(optarg, "stlink") && strcmp(optarg, "cmsis-dap") && strcmp(optarg, "jlink")) {
-				snprintf(err, errlen, "unknown interface '%s'; use stlink, cmsis-dap or jlink", optarg);
-				return -1;
-			}
-			o->interface = optarg;
-			break;
-		case OPT_OPENOCD: o->openocd = optarg; break;
-		case 'o':
-			if (!*optarg) {
-				snprintf(err, errlen, "empty output directory after -o");
-				return -1;
-			}
-			o->output = optarg;
-			break;
-		case OPT_FORCE: o->force = true; break;
-		case OPT_NO_SAFETY: o->no_safety_backup = true; break;
-		case OPT_SAFETY:
-			if (strcmp(optarg, "full") != 0) {
-				snprintf(err, errlen, "invalid --safety-backup '%s'; the one value is 'full' "
-					 "(read all of flash even where it equals the image)", optarg);
-				return -1;
-			}
-			o->safety_full = true;
-			break;
-		case OPT_OPTION_BYTES: o->option_bytes = true; break;
-		case OPT_UNDER_RESET: o->connect_under_reset = true; break;
-		case OPT_STRICT: o->strict = true; break;
-		case OPT_HALT: o->halt = true; break;
-		case OPT_YES: o->yes = true; break;
-		case OPT_MASS: o->mass = true; break;
-		case OPT_UNLOCK: o->unlock = true; break;
-		case OPT_ERASE: o->erase = true; break;
-		case OPT_FACTORY: o->factory_options = true; break;
-		case OPT_BACKUP_DOMAIN: o->backup_domain = true; break;
-		case OPT_MAP: o->map = true; break;
-		case OPT_SECTOR:
-			if (parse_sectors(optarg, &o->sector_first, &o->sector_last) < 0) {
-				snprintf(err, errlen, "invalid --sector '%s'; give N or N-M, e.g. --sector 2-3",
-					 optarg);
-				return -1;
-			}
-			o->sector_set = true;
-			break;
-		case OPT_LOG: o->log = optarg; break;
-		case OPT_ADDRESS: {
-			char *end;
-			unsigned long long v;
-
-			errno = 0;
-			v = strtoull(optarg, &end, 0);
-			if (errno || end == optarg || *end || optarg[0] == '-' || v > 0xFFFFFFFFull) {
-				snprintf(err, errlen, "invalid address '%s'; give it in hex, e.g. --address 0x08004000",
-					 optarg);
-				return -1;
-			}
-			o->address = (uint32_t)v;
-			o->address_set = true;
-			break;
-		}
-		case OPT_SPEED: {
-			char *end;
-			unsigned long v;
-
-			errno = 0;
-			v = strtoul(optarg, &end, 10);
-			if (errno || end == optarg || *end || optarg[0] == '-' || v < 1 || v > 100000) {
-				snprintf(err, errlen, "invalid speed '%s'; give kHz, e.g. --speed 1000", optarg);
-				return -1;
-			}
-			o->speed_khz = (unsigned)v;
-			break;
-		}
-		case OPT_JSON: o->json = true; break;
-		case 'v': o->verbose++; break;
-		case 'h': o->help = true; break;
-		default:
-			snprintf(err, errlen, "cannot parse the options of '%s'", cmd);
+		if (apply_option(cmd, c, optarg, o, err, errlen) != 0)
 			return -1;
-		}
 	}
 	o->npos = argc - optind;
 	o->pos = argv + optind;

@@ -3,6 +3,10 @@
  * Every subcommand accepts the options its contract names and nothing else; the set is a
  * bit mask in its command table entry. Parsing is pure (no I/O, no exit) so it is tested
  * on its own; the caller turns a failure into "usage" (exit 2).
+ *
+ * Owns: struct cli_options, the --probe grammar and each option's own checks.
+ * Must not: open files, look up profiles or decide what a combination of options means to
+ *   a command (the command does).
  */
 #ifndef SWD_CLI_OPTIONS_H
 #define SWD_CLI_OPTIONS_H

@@ -1,6 +1,6 @@
 /* rescue.c - `swdbackup rescue [SOURCE]`: bring a bricked board back.
  *
- * The order: connect every way there is (cli_board_connect: as usual, under reset, at lower
+ * The order: connect every way there is (board_connect: as usual, under reset, at lower
  * speeds; the core halted at its reset vector when under reset), identify, read the option
  * bytes and find what bricks the board (core/brick.h), then plan. Each fix needs its own
  * consent on the command line: --unlock (RDP 1 -> 0, the chip erases all of flash),
@@ -18,12 +18,12 @@
 #include <string.h>
 
 #include "cli/backup.h"
-#include "cli/board.h"
-#include "cli/optwrite.h"
+#include "board/board.h"
+#include "board/optwrite.h"
 #include "cli/rescue.h"
 #include "cli/restore.h"
 #include "cli/source.h"
-#include "cli/tmpfile.h"
+#include "core/tmpdir.h"
 #include "core/file.h"
 #include "core/brick.h"
 #include "core/file.h"
@@ -83,7 +83,7 @@ static void plan_command(struct cli_ctx *ctx, const struct plan *pl, char *buf, 
 		add_arg(buf, n, o->pos[0]);
 }
 
-static void find_bricks(struct cli_ctx *ctx, struct cli_board *b, struct plan *pl)
+static void find_bricks(struct cli_ctx *ctx, struct board *b, struct plan *pl)
 {
 	struct swd_protection pr = b->prot;
 	double volts = b->probe.has_voltage ? b->probe.target_voltage : 0;
@@ -94,7 +94,7 @@ static void find_bricks(struct cli_ctx *ctx, struct cli_board *b, struct plan *p
 	if (b->ob_len == 0) {
 		pr.user = 0xFF;
 		pr.nwrp = 0;
-		cli_add_note(ctx, "the other option bytes cannot be read under readout protection; they are "
+		board_note(ctx, "the other option bytes cannot be read under readout protection; they are "
 			     "checked again after unlocking");
 	}
 	pl->n = swd_bricks_find(b->p, &pr, volts, pl->bricks);
@@ -129,7 +129,7 @@ static json_t *plan_json(const struct plan *pl)
 
 /* Says the plan and, when consent is missing, refuses with the command that carries it
  * out. Returns 0 when everything the plan needs was consented to. */
-static int check_consent(struct cli_ctx *ctx, struct cli_board *b, const struct plan *pl, bool changed)
+static int check_consent(struct cli_ctx *ctx, struct board *b, const struct plan *pl, bool changed)
 {
 	const struct cli_options *o = &ctx->opt;
 	bool missing = (pl->need_unlock && !o->unlock) || (pl->need_factory && !o->factory_options) ||
@@ -150,13 +150,13 @@ static int check_consent(struct cli_ctx *ctx, struct cli_board *b, const struct 
 	plan_command(ctx, pl, cmd, sizeof(cmd));
 	json_object_set_new(ctx->doc, "plan_command", json_string(cmd));
 	if (pl->need_unlock && !o->unlock)
-		cli_add_note(ctx, "--unlock lifts readout protection; the chip then erases all of flash, "
+		board_note(ctx, "--unlock lifts readout protection; the chip then erases all of flash, "
 			     "which cannot be saved first");
 	if (pl->need_factory && !o->factory_options)
-		cli_add_note(ctx, "--factory-options puts the option bytes back to the reference manual's "
+		board_note(ctx, "--factory-options puts the option bytes back to the reference manual's "
 			     "factory values (write protection off, software watchdog, no reset on Stop or Standby)");
 	if (pl->need_erase && !o->erase)
-		cli_add_note(ctx, "--erase mass-erases the flash (after a safety backup), so that the firmware "
+		board_note(ctx, "--erase mass-erases the flash (after a safety backup), so that the firmware "
 			     "that disables SWD no longer runs; or give a SOURCE to program instead");
 	return swd_error_set(&ctx->err, pl->need_unlock || pl->need_factory ? SWD_EPROTECTED : SWD_ETARGETNORESP,
 			     "%s: the rescue needs your consent; run: %s", changed ?
@@ -169,29 +169,29 @@ static void step(struct cli_ctx *ctx, const char *what)
 	ui_status(&ctx->ui, "%s", what);
 }
 
-static int fix_factory(struct cli_ctx *ctx, struct cli_board *b)
+static int fix_factory(struct cli_ctx *ctx, struct board *b)
 {
 	uint8_t want[16];
 	bool needed = false;
 	int rc = swd_optbytes_factory(b->p, b->ob_raw, b->ob_len, want, &ctx->err);
 
 	if (rc == 0)
-		rc = cli_optbytes_check(ctx, b, want, b->ob_len, &needed);
+		rc = board_optbytes_check(ctx, b, want, b->ob_len, &needed);
 	if (rc == 0 && needed) {
 		step(ctx, "writing the factory option bytes (readout protection kept as it is)");
-		rc = cli_optbytes_write(ctx, b, want, b->ob_len);
+		rc = board_optbytes_write(ctx, b, want, b->ob_len);
 	}
 	if (rc == 0)
-		rc = ocd_reset(b->s, OCD_RESET_HALT, &ctx->err);
+		rc = board_link_reset(b->link, BOARD_RESET_HALT, &ctx->err);
 	if (rc == 0)
 		rc = cli_reread_protection(ctx, b);
 	return rc;
 }
 
 /* After the fixes: SOURCE restored and verified, as `restore` does after its safety backup. */
-static int restore_source(struct cli_ctx *ctx, struct cli_board *b, struct cli_source *src)
+static int restore_source(struct cli_ctx *ctx, struct board *b, struct cli_source *src)
 {
-	struct cli_tmp tmp = { 0 };
+	struct swd_tmp tmp = { 0 };
 	char *scratch = NULL, *back = NULL;
 	uint8_t *ob = NULL;
 	bool ob_needed = false;
@@ -207,13 +207,13 @@ static int restore_source(struct cli_ctx *ctx, struct cli_board *b, struct cli_s
 	if (rc == 0 && ctx->opt.option_bytes) {
 		rc = swd_file_read_exact(src->option_bytes_path, b->ob_len, &ob, &ctx->err);
 		if (rc == 0)
-			rc = cli_optbytes_check(ctx, b, ob, b->ob_len, &ob_needed);
+			rc = board_optbytes_check(ctx, b, ob, b->ob_len, &ob_needed);
 	}
 	if (rc == 0)
-		rc = cli_tmp_init(&tmp, &ctx->err);
+		rc = swd_tmp_init(&tmp, &ctx->err);
 	if (rc == 0) {
-		scratch = cli_tmp_path(&tmp, "chunk.bin");
-		back = cli_tmp_path(&tmp, "readback.bin");
+		scratch = swd_tmp_path(&tmp, "chunk.bin");
+		back = swd_tmp_path(&tmp, "readback.bin");
 		if (!scratch || !back)
 			rc = swd_error_set(&ctx->err, SWD_ENOMEM, "out of memory");
 	}
@@ -224,11 +224,11 @@ static int restore_source(struct cli_ctx *ctx, struct cli_board *b, struct cli_s
 	free(ob);
 	free(scratch);
 	free(back);
-	cli_tmp_release(&tmp);
+	swd_tmp_release(&tmp);
 	return rc;
 }
 
-static int safety_backup(struct cli_ctx *ctx, struct cli_board *b, char **safety)
+static int safety_backup(struct cli_ctx *ctx, struct board *b, char **safety)
 {
 	if (ctx->opt.no_safety_backup) {
 		json_object_set_new(ctx->doc, "safety_backup", json_null());
@@ -238,7 +238,7 @@ static int safety_backup(struct cli_ctx *ctx, struct cli_board *b, char **safety
 		json_object_set_new(ctx->doc, "safety_backup", json_null());
 		json_object_set_new(ctx->doc, "not_saved", json_string("the flash is read-protected: it cannot be read, "
 								       "so nothing of it could be saved"));
-		cli_add_note(ctx, "nothing could be saved first: the flash is read-protected");
+		board_note(ctx, "nothing could be saved first: the flash is read-protected");
 		return 0;
 	}
 	json_array_append_new(json_object_get(ctx->doc, "steps"), json_string("saving what can be read first"));
@@ -248,7 +248,7 @@ static int safety_backup(struct cli_ctx *ctx, struct cli_board *b, char **safety
 int cmd_rescue(struct cli_ctx *ctx)
 {
 	const struct cli_options *o = &ctx->opt;
-	struct cli_board b;
+	struct board b;
 	struct cli_source src;
 	struct plan pl;
 	char *safety = NULL, size[32], line[PATH_MAX + 200];
@@ -256,7 +256,7 @@ int cmd_rescue(struct cli_ctx *ctx)
 	int rc;
 
 	memset(&src, 0, sizeof(src));
-	rc = cli_board_profile(ctx, &b, o->npos == 1);
+	rc = board_profile(&b, ctx, o->npos == 1, &ctx->err);
 	if (rc == 0 && o->npos == 1) {
 		rc = cli_source_load(ctx, b.p, o->pos[0], !o->force, &src);
 		json_object_set_new(ctx->doc, "source", cli_source_json(&src));
@@ -272,9 +272,9 @@ int cmd_rescue(struct cli_ctx *ctx)
 		goto out;
 	json_object_set_new(ctx->doc, "steps", json_array());
 	step(ctx, "connecting: as usual, then under reset, then at lower speeds");
-	rc = cli_board_connect(ctx, &b, DIAG_OP_IDENTIFY, true);
+	rc = board_connect(&b, DIAG_OP_IDENTIFY, true, &ctx->err);
 	if (rc == 0)
-		rc = cli_board_protection(ctx, &b);
+		rc = board_protection(&b, &ctx->err);
 	if (rc != 0)
 		goto out;
 	find_bricks(ctx, &b, &pl);
@@ -307,7 +307,7 @@ int cmd_rescue(struct cli_ctx *ctx)
 		step(ctx, line);
 		touched = true;
 		b.op = DIAG_OP_PROGRAM;
-		rc = ocd_mass_erase(b.s, b.p->family->driver, 0, &ctx->err);
+		rc = board_link_mass_erase(b.link, &ctx->err);
 		if (rc != 0)
 			goto out;
 	}
@@ -327,7 +327,7 @@ int cmd_rescue(struct cli_ctx *ctx)
 		touched = true;
 		rc = restore_source(ctx, &b, &src);
 	} else if (rc == 0) {
-		rc = ocd_reset(b.s, OCD_RESET_RUN, &ctx->err);
+		rc = board_link_reset(b.link, BOARD_RESET_RUN, &ctx->err);
 		if (rc == 0)
 			json_object_set_new(ctx->doc, "summary", json_string(touched ?
 				"rescued: the board answers again; restore a firmware with 'swdbackup restore'" :
@@ -339,9 +339,9 @@ out:
 	if (rc != 0 && touched) {
 		snprintf(line, sizeof(line), "the board may be partly changed; %s%s", safety ?
 			 "what could be read is in the safety backup " : "nothing of it was saved", safety ? safety : "");
-		cli_add_note(ctx, line);
+		board_note(ctx, line);
 	}
 	free(safety);
 	cli_source_release(&src);
-	return cli_board_close(ctx, &b, rc);
+	return board_close(&b, rc, &ctx->err);
 }

@@ -7,13 +7,13 @@
 #ifndef SWD_CLI_RESCUE_H
 #define SWD_CLI_RESCUE_H
 
-#include "cli/board.h"
+#include "board/board.h"
 
 /* Reads the option bytes again into b->prot (after they changed). */
-int cli_reread_protection(struct cli_ctx *ctx, struct cli_board *b);
+int cli_reread_protection(struct cli_ctx *ctx, struct board *b);
 
 /* RDP level 1 -> 0 (the chip mass-erases), a reset halt that loads the new option bytes,
  * and a check that the level is 0 (SWD_ETARGETFAILED otherwise). */
-int cli_unlock_rdp1(struct cli_ctx *ctx, struct cli_board *b);
+int cli_unlock_rdp1(struct cli_ctx *ctx, struct board *b);
 
 #endif

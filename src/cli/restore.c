@@ -9,18 +9,16 @@
 #include <sys/stat.h>
 
 #include "cli/backup.h"
-#include "cli/bkpdomain.h"
-#include "cli/board.h"
-#include "cli/flashwrite.h"
+#include "board/bkpdomain.h"
+#include "board/board.h"
 #include "cli/map.h"
-#include "cli/optwrite.h"
+#include "board/optwrite.h"
 #include "cli/restore.h"
-#include "cli/tmpfile.h"
+#include "core/tmpdir.h"
 #include "core/digest.h"
 #include "core/file.h"
-#include "ocd/checksum.h"
 
-int cli_restore_refuse_wrp(struct cli_ctx *ctx, struct cli_board *b, const struct swd_image *img)
+int cli_restore_refuse_wrp(struct cli_ctx *ctx, struct board *b, const struct swd_image *img)
 {
 	const struct swd_profile *p = b->p;
 
@@ -37,45 +35,28 @@ int cli_restore_refuse_wrp(struct cli_ctx *ctx, struct cli_board *b, const struc
 	return 0;
 }
 
-static int program(struct cli_ctx *ctx, struct cli_board *b, const uint8_t *data, uint32_t offset,
+static int program(struct cli_ctx *ctx, struct board *b, const uint8_t *data, uint32_t offset,
 		   uint32_t len, const char *scratch)
 {
-	const struct swd_profile *p = b->p;
-	struct ocd_sector *secs = NULL;
-	struct ocd_program_args a;
-	size_t n = 0;
+	struct board_program_how how = { "", "", "" };
+	struct board_program a = { .data = data, .len = len, .offset = offset, .scratch = scratch, .how = &how };
 	int rc;
 
-	/* OpenOCD's bank 0 spans all of flash, dual-bank parts included (see board.c). */
-	secs = calloc(p->flash.nsectors ? p->flash.nsectors : 1, sizeof(*secs));
-	if (!secs)
-		return swd_error_set(&ctx->err, SWD_ENOMEM, "out of memory");
-	for (size_t i = 0; i < p->flash.nsectors; i++) {
-		secs[n].index = p->flash.sectors[i].index;
-		secs[n].offset = p->flash.sectors[i].address - p->flash.base;
-		secs[n].size = p->flash.sectors[i].size;
-		n++;
-	}
-	memset(&a, 0, sizeof(a));
-	a.data = data;
-	a.len = len;
-	a.scratch = scratch;
-	a.bank = 0;
-	a.bank_base = p->flash.base;
-	a.offset = offset;
-	a.sectors = secs;
-	a.nsectors = n;
 	b->op = DIAG_OP_PROGRAM;
-	rc = cli_flash_program(ctx, b, &a);
-	free(secs);
+	rc = board_link_program(b->link, &a, &ctx->err);
+	/* which way the backend wrote, and why not its fastest where it did not */
+	if (how.method[0]) {
+		json_object_set_new(ctx->doc, "flash_writer", json_pack("{s:s,s:s?}", "method", how.method,
+			"why", how.why[0] ? how.why : NULL));
+		ui_status(&ctx->ui, "%s", how.line);
+	}
 	return rc;
 }
 
-int cli_restore_diff(struct cli_ctx *ctx, struct cli_board *b, const struct swd_image *img, bool **equal)
+int cli_restore_diff(struct cli_ctx *ctx, struct board *b, const struct swd_image *img, bool **equal)
 {
 	const struct swd_profile *p = b->p;
-	struct ocd_checksum_area area;
-	struct ocd_crc_range *r = NULL;
+	struct board_range *r = NULL;
 	struct swd_error e = { 0 };
 	size_t *which = NULL, k = 0, ndiff = 0;
 	bool *eq = NULL, *same = NULL;
@@ -83,15 +64,13 @@ int cli_restore_diff(struct cli_ctx *ctx, struct cli_board *b, const struct swd_
 	int rc;
 
 	*equal = NULL;
-	rc = ocd_checksum_area(p, &area, &e);
 	/* only the units the image's span touches: the others are not written */
-	if (rc == 0)
-		rc = cli_board_unit_ranges(ctx, b, img->lo, img->hi, &r, &which, &k);
+	rc = board_unit_ranges(b, img->lo, img->hi, &r, &which, &k, &ctx->err);
 	if (rc == 0 && (!(eq = calloc(p->flash.nsectors, sizeof(*eq))) || !(same = calloc(k ? k : 1, sizeof(*same)))))
 		rc = swd_error_set(&ctx->err, SWD_ENOMEM, "out of memory");
 	b->op = DIAG_OP_VERIFY;
 	if (rc == 0)
-		rc = ocd_checksum_equal(b->s, &area, p->flash.base, img->data, r, k, same, &e);
+		rc = board_link_crc_equal(b->link, img->data, r, k, same, &e);
 	if (rc != 0)
 		goto out;
 	for (size_t i = 0; i < k; i++) {
@@ -104,7 +83,7 @@ int cli_restore_diff(struct cli_ctx *ctx, struct cli_board *b, const struct swd_
 	*equal = eq;
 	eq = NULL;
 out:
-	if (cli_board_crc_failed(ctx, rc, &e, why, sizeof(why)) != 0 && why[0]) {
+	if (board_crc_failed(rc, &e, why, sizeof(why), &ctx->err) != 0 && why[0]) {
 		json_object_set_new(ctx->doc, "difference", json_pack("{s:s,s:s}", "method", "none",
 			"crc_fallback", why));
 		ui_status(&ctx->ui, "the on-target crc cannot run (%s): writing everything the image covers", why);
@@ -120,12 +99,11 @@ out:
 /* Checks a written run against the image: each unit's on-target CRC-32, or where that
  * cannot run or differs, a read-back into `back` that finds the first differing byte.
  * Clears *crc_checked when the read-back was needed. */
-static int check_run(struct cli_ctx *ctx, struct cli_board *b, const struct swd_image *img, uint32_t off,
+static int check_run(struct cli_ctx *ctx, struct board *b, const struct swd_image *img, uint32_t off,
 		     uint32_t len, const char *back, bool *crc_checked)
 {
 	const struct swd_profile *p = b->p;
-	struct ocd_checksum_area area;
-	struct ocd_crc_range *r = NULL;
+	struct board_range *r = NULL;
 	struct swd_error e = { 0 };
 	bool *same = NULL, all = false;
 	uint8_t *rb = NULL;
@@ -133,25 +111,25 @@ static int check_run(struct cli_ctx *ctx, struct cli_board *b, const struct swd_
 	int rc;
 
 	b->op = DIAG_OP_VERIFY;
-	if (ocd_checksum_area(p, &area, &e) == 0 &&
-	    (rc = cli_board_unit_ranges(ctx, b, off, off + len, &r, NULL, &k)) == 0 &&
-	    (same = calloc(k ? k : 1, sizeof(*same)))) {
-		rc = ocd_checksum_equal(b->s, &area, p->flash.base, img->data, r, k, same, &e);
-		if (rc != 0 && rc != SWD_ETARGETFAILED) {
-			free(r);
-			free(same);
-			return swd_error_set(&ctx->err, rc, "%s", e.msg);
-		}
+	rc = board_unit_ranges(b, off, off + len, &r, NULL, &k, &ctx->err);
+	if (rc == 0 && !(same = calloc(k ? k : 1, sizeof(*same))))
+		rc = swd_error_set(&ctx->err, SWD_ENOMEM, "out of memory");
+	if (rc == 0) {
+		rc = board_link_crc_equal(b->link, img->data, r, k, same, &e);
 		all = rc == 0;
 		for (size_t i = 0; i < k && all; i++)
 			all = same[i];
+		if (rc == SWD_ETARGETFAILED)
+			rc = 0; /* no on-target crc here: the read-back below decides */
+		else if (rc != 0)
+			swd_error_set(&ctx->err, rc, "%s", e.msg);
 	}
 	free(r);
 	free(same);
-	if (all)
-		return 0;
+	if (rc != 0 || all)
+		return rc;
 	*crc_checked = false;
-	rc = ocd_read_flash(b->s, 0, off, len, back, &ctx->err);
+	rc = board_link_read_flash(b->link, off, len, back, &ctx->err);
 	if (rc == 0)
 		rc = swd_file_read_exact(back, len, &rb, &ctx->err);
 	if (rc == 0 && memcmp(rb, img->data + off, len) != 0) {
@@ -169,7 +147,7 @@ static int check_run(struct cli_ctx *ctx, struct cli_board *b, const struct swd_
 /* Erases and programs only the units the image touches that equal[] does not mark, run
  * by run, and checks each run (check_run). Sets *written to the bytes programmed (0 when
  * the image was already there). */
-static int write_differing(struct cli_ctx *ctx, struct cli_board *b, const struct swd_image *img,
+static int write_differing(struct cli_ctx *ctx, struct board *b, const struct swd_image *img,
 			   const bool *equal, const char *scratch, const char *back, uint32_t *written,
 			   unsigned *units, bool *crc_checked)
 {
@@ -210,7 +188,7 @@ static int write_differing(struct cli_ctx *ctx, struct cli_board *b, const struc
 /* Everything after the refusals and the safety backup: erase and program the image's span,
  * read back and compare SHA-256 with the image, write ob_want (when not NULL), reset and
  * run. The board has been touched as soon as this is called. */
-int cli_restore_write(struct cli_ctx *ctx, struct cli_board *b, const struct cli_source *src,
+int cli_restore_write(struct cli_ctx *ctx, struct board *b, const struct cli_source *src,
 		      const char *scratch, const char *back, const uint8_t *ob_want, bool backup_domain,
 		      const bool *equal)
 {
@@ -223,9 +201,9 @@ int cli_restore_write(struct cli_ctx *ctx, struct cli_board *b, const struct cli
 	int rc;
 
 	if (equal) {
-		struct ocd_crc_range *r = NULL;
+		struct board_range *r = NULL;
 
-		rc = cli_board_unit_ranges(ctx, b, src->img->lo, src->img->hi, &r, NULL, &touched);
+		rc = board_unit_ranges(b, src->img->lo, src->img->hi, &r, NULL, &touched, &ctx->err);
 		free(r);
 		if (rc == 0)
 			rc = write_differing(ctx, b, src->img, equal, scratch, back, &written, &units, &crc_checked);
@@ -246,7 +224,7 @@ int cli_restore_write(struct cli_ctx *ctx, struct cli_board *b, const struct cli
 	/* Read back and compare digests: what we meant to write against what is there. */
 	ui_status(&ctx->ui, "reading back");
 	b->op = DIAG_OP_VERIFY;
-	rc = ocd_read_flash(b->s, 0, src->img->lo, src->img->hi - src->img->lo, back, &ctx->err);
+	rc = board_link_read_flash(b->link, src->img->lo, src->img->hi - src->img->lo, back, &ctx->err);
 	if (rc == 0)
 		rc = swd_file_read_exact(back, src->img->hi - src->img->lo, &rb, &ctx->err);
 	if (rc == 0)
@@ -286,19 +264,19 @@ written:
 
 	if (ob_want) {
 		ui_status(&ctx->ui, "writing the bundle's option bytes");
-		rc = cli_optbytes_write(ctx, b, ob_want, b->ob_len);
+		rc = board_optbytes_write(ctx, b, ob_want, b->ob_len);
 		if (rc != 0)
 			goto done;
 	}
 	json_object_set_new(ctx->doc, "option_bytes_written", json_boolean(ob_want != NULL));
 	if (backup_domain) {
-		rc = cli_bkpdomain_write(ctx, b, src->bundle);
+		rc = board_bkpdomain_write(ctx, b, src->bundle);
 		if (rc != 0)
 			goto done;
 	}
 	json_object_set_new(ctx->doc, "backup_domain_written", json_boolean(backup_domain));
 	b->op = DIAG_OP_RESET;
-	rc = ocd_reset(b->s, OCD_RESET_RUN, &ctx->err);
+	rc = board_link_reset(b->link, BOARD_RESET_RUN, &ctx->err);
 	if (rc == 0) {
 		char n[32], line[320];
 
@@ -328,16 +306,16 @@ done:
 
 int cmd_restore(struct cli_ctx *ctx)
 {
-	struct cli_board b;
+	struct board b;
 	struct cli_source src;
-	struct cli_tmp tmp = { 0 };
+	struct swd_tmp tmp = { 0 };
 	char *scratch = NULL, *back = NULL, *safety = NULL;
 	bool writing = false, ob_needed = false, *equal = NULL;
 	uint8_t *ob_want = NULL;
 	int rc;
 
 	memset(&src, 0, sizeof(src));
-	rc = cli_board_profile(ctx, &b, true);
+	rc = board_profile(&b, ctx, true, &ctx->err);
 	if (rc != 0)
 		goto out;
 	if (ctx->opt.option_bytes) {
@@ -367,17 +345,17 @@ int cmd_restore(struct cli_ctx *ctx)
 	}
 	if (!ctx->opt.no_safety_backup && (rc = cli_check_dest(ctx, ctx->opt.output, false)) != 0)
 		goto out;
-	rc = cli_tmp_init(&tmp, &ctx->err);
+	rc = swd_tmp_init(&tmp, &ctx->err);
 	if (rc != 0)
 		goto out;
-	scratch = cli_tmp_path(&tmp, "chunk.bin");
-	back = cli_tmp_path(&tmp, "readback.bin");
+	scratch = swd_tmp_path(&tmp, "chunk.bin");
+	back = swd_tmp_path(&tmp, "readback.bin");
 	if (!scratch || !back) {
 		rc = swd_error_set(&ctx->err, SWD_ENOMEM, "out of memory");
 		goto out;
 	}
 
-	rc = cli_board_connect(ctx, &b, DIAG_OP_IDENTIFY, true);
+	rc = board_connect(&b, DIAG_OP_IDENTIFY, true, &ctx->err);
 	if (rc != 0)
 		goto out;
 	if (src.bundle) {
@@ -394,11 +372,11 @@ int cmd_restore(struct cli_ctx *ctx)
 	if (ctx->opt.option_bytes) {
 		rc = swd_file_read_exact(src.option_bytes_path, b.ob_len, &ob_want, &ctx->err);
 		if (rc == 0)
-			rc = cli_optbytes_check(ctx, &b, ob_want, b.ob_len, &ob_needed);
+			rc = board_optbytes_check(ctx, &b, ob_want, b.ob_len, &ob_needed);
 		if (rc != 0)
 			goto out;
 		if (!ob_needed)
-			cli_add_note(ctx, "the device's option bytes already equal the bundle's; nothing to write");
+			board_note(ctx, "the device's option bytes already equal the bundle's; nothing to write");
 	}
 	rc = cli_restore_diff(ctx, &b, src.img, &equal);
 	if (rc != 0)
@@ -418,7 +396,7 @@ out:
 		snprintf(note, sizeof(note), "the flash may now be partly erased or programmed; %s%s",
 			 safety ? "the previous contents are in the safety backup " : "restore again",
 			 safety ? safety : "");
-		cli_add_note(ctx, note);
+		board_note(ctx, note);
 	}
 	free(equal);
 	free(ob_want);
@@ -426,7 +404,7 @@ out:
 	free(back);
 	free(safety);
 	cli_source_release(&src);
-	rc = cli_board_close(ctx, &b, rc);
-	cli_tmp_release(&tmp);
+	rc = board_close(&b, rc, &ctx->err);
+	swd_tmp_release(&tmp);
 	return rc;
 }

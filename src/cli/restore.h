@@ -10,12 +10,12 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "cli/board.h"
+#include "board/board.h"
 #include "cli/source.h"
 
 /* Refuses (SWD_EPROTECTED) when a write-protected page or sector lies in the image's span;
  * b->prot must have been read. */
-int cli_restore_refuse_wrp(struct cli_ctx *ctx, struct cli_board *b, const struct swd_image *img);
+int cli_restore_refuse_wrp(struct cli_ctx *ctx, struct board *b, const struct swd_image *img);
 
 /* Erases what the image's span [lo, hi) covers and programs it (scratch: a file name in a
  * private directory, for the chunks OpenOCD reads), reads back into the file back and compares SHA-256 with the image, writes ob_want (option-bytes.bin,
@@ -25,14 +25,14 @@ int cli_restore_refuse_wrp(struct cli_ctx *ctx, struct cli_board *b, const struc
 /* With equal (one flag per unit of the profile's map, from cli_restore_diff), only the
  * units the image touches that are not equal are erased, programmed and read back, and
  * nothing at all when every one is; "written" in ctx->doc says how much. */
-int cli_restore_write(struct cli_ctx *ctx, struct cli_board *b, const struct cli_source *src,
+int cli_restore_write(struct cli_ctx *ctx, struct board *b, const struct cli_source *src,
 		      const char *scratch, const char *back, const uint8_t *ob_want, bool backup_domain,
 		      const bool *equal);
 
 /* Which units (pages or sectors) of the image's span already hold the image's bytes, by
- * one on-target CRC-32 each (ocd/checksum.h): *equal is new, one flag per unit of the
+ * one on-target CRC-32 each (board/link.h): *equal is new, one flag per unit of the
  * profile's map. When our routine cannot run, *equal stays NULL (write everything) and
  * ctx->doc's "difference" says why. Records "difference" in ctx->doc. */
-int cli_restore_diff(struct cli_ctx *ctx, struct cli_board *b, const struct swd_image *img, bool **equal);
+int cli_restore_diff(struct cli_ctx *ctx, struct board *b, const struct swd_image *img, bool **equal);
 
 #endif

@@ -4,29 +4,29 @@
  * and cannot be undone. */
 #include <stdio.h>
 
-#include "cli/board.h"
+#include "board/board.h"
 #include "cli/consent.h"
 #include "cli/rescue.h"
 
 /* Reads the option bytes again (they changed) into b->prot. */
-int cli_reread_protection(struct cli_ctx *ctx, struct cli_board *b)
+int cli_reread_protection(struct cli_ctx *ctx, struct board *b)
 {
 	swd_protection_release(&b->prot);
 	b->prot_ready = false;
-	return cli_board_protection(ctx, b);
+	return board_protection(b, &ctx->err);
 }
 
 /* Lifts RDP level 1: the driver's unlock, then a reset that loads the new option bytes, and
  * a check that the level is 0. Shared with rescue --unlock. */
-int cli_unlock_rdp1(struct cli_ctx *ctx, struct cli_board *b)
+int cli_unlock_rdp1(struct cli_ctx *ctx, struct board *b)
 {
 	int rc;
 
 	b->op = DIAG_OP_PROGRAM;
 	ui_status(&ctx->ui, "lifting readout protection; the chip erases its flash");
-	rc = ocd_options_unlock(b->s, b->p->family->driver, 0, &ctx->err);
+	rc = board_link_unlock(b->link, &ctx->err);
 	if (rc == 0)
-		rc = ocd_reset(b->s, OCD_RESET_HALT, &ctx->err);
+		rc = board_link_reset(b->link, BOARD_RESET_HALT, &ctx->err);
 	if (rc == 0)
 		rc = cli_reread_protection(ctx, b);
 	if (rc == 0 && b->prot.rdp_level != 0)
@@ -37,17 +37,17 @@ int cli_unlock_rdp1(struct cli_ctx *ctx, struct cli_board *b)
 
 int cmd_unlock(struct cli_ctx *ctx)
 {
-	struct cli_board b;
+	struct board b;
 	char what[400], size[32];
 	int rc;
 
-	rc = cli_board_profile(ctx, &b, false);
+	rc = board_profile(&b, ctx, false, &ctx->err);
 	if (rc == 0)
 		rc = cli_consent_possible(ctx, "unlock");
 	if (rc == 0)
-		rc = cli_board_connect(ctx, &b, DIAG_OP_IDENTIFY, true);
+		rc = board_connect(&b, DIAG_OP_IDENTIFY, true, &ctx->err);
 	if (rc == 0)
-		rc = cli_board_protection(ctx, &b);
+		rc = board_protection(&b, &ctx->err);
 	if (rc != 0)
 		goto out;
 	json_object_set_new(ctx->doc, "rdp_before", json_integer(b.prot.rdp_level));
@@ -75,5 +75,5 @@ int cmd_unlock(struct cli_ctx *ctx)
 								     "the flash is erased"));
 	}
 out:
-	return cli_board_close(ctx, &b, rc);
+	return board_close(&b, rc, &ctx->err);
 }

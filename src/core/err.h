@@ -31,6 +31,7 @@
 	XX(EVERIFY, -1001, 1, "verify mismatch")                                        \
 	XX(EUSAGE, -1002, 2, "usage error")                                             \
 	XX(EEXIST, -1003, 2, "destination already exists")                              \
+	XX(EUNSUPPORTED, -1004, 2, "not possible through this probe")                   \
 	XX(EINPUT, -1010, 3, "bad input file")                                          \
 	XX(ENOENT, -1011, 3, "no such file")                                            \
 	XX(EPROFILE, -1012, 3, "invalid profile")                                       \

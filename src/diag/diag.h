@@ -181,6 +181,8 @@ struct diag_evidence {
 	/* What was tried. */
 	struct diag_attempt attempts[DIAG_MAX_ATTEMPTS];
 	size_t n_attempts;
+	bool rescued_after_silent_start; /* a start ended with OpenOCD leaving without a word,
+	                                  * and a connection under reset then worked */
 
 	/* Verify done by the tool. */
 	enum diag_verify verify;

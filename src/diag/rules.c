@@ -171,6 +171,15 @@ static int chk_rescued_under_reset(struct diag_ctx *c)
 	return DIAG_CONF_HIGH;
 }
 
+static int chk_rescued_silent(struct diag_ctx *c)
+{
+	if (!c->ev->rescued_after_silent_start)
+		return 0;
+	snprintf(c->detail, sizeof(c->detail), "openocd exited during init right after 'Target voltage', "
+		 "with no error line; connecting under reset worked");
+	return DIAG_CONF_MEDIUM;
+}
+
 static int chk_rescued_low_power(struct diag_ctx *c)
 {
 	const struct diag_attempt *failed = NULL, *ok = rescue_pair(c->ev, &failed);
@@ -1219,6 +1228,17 @@ const struct diag_rule diag_rules[] = {
 		       "their SWD function, or replace it: 'swdbackup rescue --profile P --erase' "
 		       "(after a safety bundle) or 'swdbackup restore' of a firmware that does",
 		.source = "the connection attempts swdbackup made (normal failed, under reset worked)",
+	},
+	{
+		.id = DIAG_SWD_UNREACHABLE, .name = "rescued-under-reset-silent",
+		.confidence = DIAG_CONF_MEDIUM, .priority = 69,
+		.check = chk_rescued_silent,
+		.cause = "the target answered only while held in reset: its firmware turns the SWD "
+		         "pins into GPIO (or stops the debug clock) as soon as it runs",
+		.fix = "use --connect-under-reset next time (NRST must be wired to the probe)",
+		.source = "the connection attempts swdbackup made: a normal start ended with OpenOCD "
+		          "exiting during init without an error message (the DP IDCODE read failed), "
+		          "and connecting under reset worked",
 	},
 	{
 		.id = DIAG_TARGET_LOW_POWER, .name = "rescued-low-power",

@@ -106,7 +106,9 @@ void probe_init(struct probe *p, mcu_t *mcu, const struct probe_config *cfg)
 	memset(p, 0, sizeof(*p));
 	p->cfg = *cfg;
 	p->mcu = mcu;
-	p->mode = MODE_MASS; /* so OpenOCD sends no EXIT at open (reference section 4) */
+	/* so OpenOCD sends no EXIT at open: 0.12's stlink_usb_init_mode leaves only a DFU,
+	 * debug or SWIM mode */
+	p->mode = MODE_MASS;
 	p->swd_khz = 1800;   /* the V2 firmware's power-on default */
 	p->last_rw = ST_OK;
 }

@@ -30,6 +30,7 @@
 #include <linux/usbdevice_fs.h>
 #include <umockdev.h>
 
+#include "sim/dfu.h"
 #include "sim/mcu/mcu.h"
 #include "sim/options.h"
 #include "sim/probe.h"
@@ -53,7 +54,7 @@ struct urb {
 /* One open() of the device node. */
 struct conn {
 	struct conn *next;
-	UMockdevIoctlClient *client; /* not referenced: identity only */
+	UMockdevIoctlClient *client; /* referenced */
 	struct urb *urbs;            /* in submission order */
 	bool have_cmd;               /* a command waits for its data phase or IN URB */
 	bool want_data;              /* ... for its OUT data phase (WRITEMEM) */
@@ -61,6 +62,7 @@ struct conn {
 	uint32_t data_len;
 	uint64_t cmd_ns;             /* when the command's OUT URB was submitted */
 	bool claimed;
+	bool gone;                   /* opened before the device left the bus: ENODEV */
 };
 
 struct board {
@@ -71,8 +73,11 @@ struct board {
 	uint64_t unplug_after;       /* bytes of bulk traffic; 0 = never */
 	double stall;                /* fraction of IN URBs that stall */
 	uint64_t rng;
+	enum dfu_kind dfu_kind;      /* dfu=: a DFU bootloader instead of an ST-LINK */
+	dfu_device_t *dfu;
 
-	int devnum;
+	int devnum;                  /* changes when the device enumerates again */
+	int port;                    /* the hub port: the sysfs path, fixed */
 	char devnode[64];
 	mcu_t *mcu;
 	struct probe probe;
@@ -86,6 +91,10 @@ struct board {
 	char *syspath;               /* owned */
 	struct probe_reply reply;
 };
+
+static int last_devnum; /* the bus hands out device numbers in order, never twice */
+
+static int enumerate(struct board *b, char *err, size_t errlen);
 
 static uint64_t now_ns(void)
 {
@@ -158,33 +167,45 @@ static int parse_spec(struct board *b, char *spec, char *err, size_t errlen)
 {
 	char *save = NULL, *field;
 	int i = 0;
+	bool probe_set = false;
 
 	b->spec = spec;
 	b->o.seed = 1;
 	for (field = strtok_r(spec, ",", &save); field; field = strtok_r(NULL, ",", &save), i++) {
 		char *eq = strchr(field, '=');
-		if (i == 0) {
+		if (i == 0 && !eq) {
 			b->o.model = field;
 			continue;
 		}
-		if (i == 1) {
+		if (i == 1 && !eq) {
 			b->o.flash = field;
 			continue;
 		}
 		if (!eq) {
 			snprintf(err, errlen, "board field '%s' is not KEY=VALUE; use serial=, "
-			         "probe=, timing= or fault=", field);
+			         "probe=, dfu=, timing= or fault=", field);
 			return -1;
 		}
 		*eq = '\0';
 		const char *v = eq + 1;
-		if (strcmp(field, "serial") == 0) {
+		if (strcmp(field, "model") == 0 && *v) {
+			b->o.model = v;
+		} else if (strcmp(field, "flash") == 0 && *v) {
+			b->o.flash = v;
+		} else if (strcmp(field, "dfu") == 0) {
+			if (dfu_kind_parse(v, &b->dfu_kind) < 0) {
+				snprintf(err, errlen, "board dfu '%s' is unknown; use st, photon or "
+				         "spark-core", v);
+				return -1;
+			}
+		} else if (strcmp(field, "serial") == 0) {
 			if (!*v || strlen(v) >= sizeof(b->serial)) {
 				snprintf(err, errlen, "board serial '%s' must be 1 to 32 characters", v);
 				return -1;
 			}
 			snprintf(b->serial, sizeof(b->serial), "%s", v);
 		} else if (strcmp(field, "probe") == 0) {
+			probe_set = true;
 			if (strcmp(v, "v2") == 0)
 				b->o.probe = PROBE_V2;
 			else if (strcmp(v, "v2-1") == 0)
@@ -241,8 +262,8 @@ static int parse_spec(struct board *b, char *spec, char *err, size_t errlen)
 				return -1;
 			}
 		} else {
-			snprintf(err, errlen, "board field '%s' is unknown; use serial=, probe=, "
-			         "timing= or fault=", field);
+			snprintf(err, errlen, "board field '%s' is unknown; use model=, flash=, "
+			         "serial=, probe=, dfu=, timing= or fault=", field);
 			return -1;
 		}
 	}
@@ -251,30 +272,74 @@ static int parse_spec(struct board *b, char *spec, char *err, size_t errlen)
 		         "stm32f103c8,board.bin,probe=v2");
 		return -1;
 	}
+	/* One board file, two ways in, one at a time: the SPEC says which device the board
+	 * sits behind, an ST-LINK (probe=) or its USB bootloader (dfu=). */
+	if (b->dfu_kind && dfu_check_model(b->dfu_kind, b->o.model, err, errlen) < 0)
+		return -1;
+	if (b->dfu_kind && (probe_set || b->stall)) {
+		snprintf(err, errlen, "board '%s': dfu= is the board's own USB bootloader; drop "
+		         "%s (it is for an ST-LINK)", b->o.flash, probe_set ? "probe=" : "stall=");
+		return -1;
+	}
 	return 0;
 }
 
 /* ---- URBs ------------------------------------------------------------------------ */
-
-static struct conn *conn_of(struct board *b, UMockdevIoctlClient *client)
-{
-	for (struct conn *c = b->conns; c; c = c->next)
-		if (c->client == client)
-			return c;
-	struct conn *c = calloc(1, sizeof(*c));
-	if (!c)
-		return NULL;
-	c->client = client;
-	c->next = b->conns;
-	b->conns = c;
-	return c;
-}
 
 static void urb_free(struct urb *u)
 {
 	g_object_unref(u->urb);
 	g_object_unref(u->buf);
 	free(u);
+}
+
+static void conn_free(struct conn *c)
+{
+	while (c->urbs) {
+		struct urb *u = c->urbs;
+		c->urbs = u->next;
+		urb_free(u);
+	}
+	g_object_unref(c->client);
+	free(c);
+}
+
+/* Forgets the connections whose process has closed the node. umockdev 0.17 does not
+ * always emit client-vanished (a client that exits without releasing its interface, as
+ * dfu-util does, would otherwise keep it claimed), so each request looks for them; the
+ * kernel releases a closed file's interfaces in the same way. Returns true when one was
+ * dropped. */
+static bool drop_closed(struct board *b)
+{
+	bool dropped = false;
+
+	for (struct conn **p = &b->conns; *p;) {
+		struct conn *c = *p;
+		if (umockdev_ioctl_client_get_connected(c->client)) {
+			p = &c->next;
+			continue;
+		}
+		*p = c->next;
+		conn_free(c);
+		dropped = true;
+	}
+	return dropped;
+}
+
+static struct conn *conn_of(struct board *b, UMockdevIoctlClient *client)
+{
+	for (struct conn *c = b->conns; c; c = c->next)
+		if (c->client == client)
+			return c;
+	if (drop_closed(b))
+		mcu_save(b->mcu); /* the board file is current whenever a client has let go */
+	struct conn *c = calloc(1, sizeof(*c));
+	if (!c)
+		return NULL;
+	c->client = g_object_ref(client); /* held until its node is closed */
+	c->next = b->conns;
+	b->conns = c;
+	return c;
 }
 
 static void urb_finish(struct urb *u, int status, int actual, uint64_t due_ns)
@@ -293,23 +358,60 @@ static bool chance(struct board *b, double rate)
 	return (double)(b->rng >> 11) / (double)(1ull << 53) < rate;
 }
 
-/* Counts bulk bytes toward unplug-after; once reached, every URB in flight fails with
- * ENODEV as a pulled cable makes them. Returns true when the device is gone. */
+/* The device drops off the bus (a pulled cable, or a bootloader that resets): every URB
+ * still in flight fails with ENODEV. */
+static void leave_bus(struct board *b)
+{
+	b->unplugged = true;
+	for (struct conn *c = b->conns; c; c = c->next) {
+		c->gone = true;
+		for (struct urb *u = c->urbs; u; u = u->next)
+			if (!u->done)
+				urb_finish(u, -ENODEV, 0, 0);
+	}
+	mcu_save(b->mcu);
+	/* Gone from sysfs too, so a new enumeration no longer lists it. */
+	if (b->syspath)
+		umockdev_testbed_remove_device(b->tb, b->syspath);
+}
+
+/* Counts bulk bytes toward unplug-after. Returns true when the device is gone. */
 static bool count_traffic(struct board *b, size_t n)
 {
 	b->traffic += n;
 	if (!b->unplug_after || b->traffic < b->unplug_after || b->unplugged)
 		return b->unplugged;
-	b->unplugged = true;
-	for (struct conn *c = b->conns; c; c = c->next)
-		for (struct urb *u = c->urbs; u; u = u->next)
-			if (!u->done)
-				urb_finish(u, -ENODEV, 0, 0);
-	mcu_save(b->mcu);
-	/* Gone from sysfs too, so a new enumeration no longer lists it. */
-	if (b->syspath)
-		umockdev_testbed_remove_device(b->tb, b->syspath);
+	leave_bus(b);
 	return true;
+}
+
+/* A control transfer to a DFU bootloader. */
+static void dfu_urb(struct board *b, struct urb *u)
+{
+	uint8_t *setup = u->buf->data;
+	size_t room = (size_t)u->buf->data_len - 8;
+	uint16_t length = (uint16_t)(setup[6] | setup[7] << 8);
+	struct dfu_answer a;
+
+	dfu_control(b->dfu, setup, setup + 8, room, b->serial, now_ns(), &a);
+	if (a.len < 0)
+		urb_finish(u, -EPIPE, 0, a.due_ns);
+	else if (!count_traffic(b, (setup[0] & 0x80) ? (size_t)a.len : length))
+		urb_finish(u, 0, a.len, a.due_ns);
+	if (!a.leave || b->unplugged)
+		return;
+	leave_bus(b);
+	if (!a.rejoin)
+		return;
+	/* Reset into the bootloader again: the device enumerates anew, on the same port
+	 * with the next device number, as after a real USB reset. */
+	char err[256];
+	b->devnum = ++last_devnum;
+	b->unplugged = false;
+	if (enumerate(b, err, sizeof(err)) < 0) {
+		fprintf(stderr, "swdbackup-sim usb: %s\n", err);
+		b->unplugged = true;
+	}
 }
 
 /* OUT data of commands that have an OUT data phase: the WRITEMEM family. */
@@ -395,6 +497,10 @@ static void control_urb(struct board *b, struct urb *u)
 
 	if (room < 0) {
 		urb_finish(u, -EINVAL, 0, 0);
+		return;
+	}
+	if (b->dfu) {
+		dfu_urb(b, u);
 		return;
 	}
 	if (setup[0] == 0x80 && setup[1] == 6) { /* GET_DESCRIPTOR */
@@ -538,8 +644,8 @@ static gboolean on_ioctl(UMockdevIoctlBase *handler, UMockdevIoctlClient *client
 		umockdev_ioctl_client_complete(client, -1, ENOMEM);
 		return TRUE;
 	}
-	if (b->unplugged && request != USBDEVFS_REAPURBNDELAY && request != USBDEVFS_REAPURB &&
-	    request != USBDEVFS_DISCARDURB) {
+	if ((b->unplugged || c->gone) && request != USBDEVFS_REAPURBNDELAY &&
+	    request != USBDEVFS_REAPURB && request != USBDEVFS_DISCARDURB) {
 		umockdev_ioctl_client_complete(client, -1, ENODEV);
 		return TRUE;
 	}
@@ -569,8 +675,21 @@ static gboolean on_ioctl(UMockdevIoctlBase *handler, UMockdevIoctlClient *client
 	case USBDEVFS_RELEASEINTERFACE:
 		c->claimed = false;
 		break;
-	case USBDEVFS_SETCONFIGURATION:
 	case USBDEVFS_SETINTERFACE:
+		if (b->dfu) {
+			UMockdevIoctlData *d = umockdev_ioctl_data_resolve(
+				arg, 0, sizeof(struct usbdevfs_setinterface), NULL);
+			if (!d) {
+				e = EFAULT;
+				break;
+			}
+			struct usbdevfs_setinterface *si = (struct usbdevfs_setinterface *)d->data;
+			if (si->interface != 0 || dfu_set_alt(b->dfu, si->altsetting) < 0)
+				e = EINVAL;
+			g_object_unref(d);
+		}
+		break;
+	case USBDEVFS_SETCONFIGURATION:
 	case USBDEVFS_CLEAR_HALT:
 	case USBDEVFS_RESET:
 	case USBDEVFS_RESETEP:
@@ -603,12 +722,7 @@ static void on_vanished(UMockdevIoctlBase *handler, UMockdevIoctlClient *client,
 		if (c->client != client)
 			continue;
 		*p = c->next;
-		while (c->urbs) {
-			struct urb *u = c->urbs;
-			c->urbs = u->next;
-			urb_free(u);
-		}
-		free(c);
+		conn_free(c);
 		break;
 	}
 	/* The board file must be current whenever a client has let go. */
@@ -617,23 +731,31 @@ static void on_vanished(UMockdevIoctlBase *handler, UMockdevIoctlClient *client,
 
 /* ---- the bus and the child ------------------------------------------------------- */
 
-static int add_board(UMockdevTestbed *tb, struct board *b, char *err, size_t errlen)
+/* The device's node and sysfs record at b->devnum, on port b->port: what a device
+ * enumerating on the bus creates. The handler must exist. */
+static int enumerate(struct board *b, char *err, size_t errlen)
 {
 	const struct identity *id = &identities[b->o.probe];
-	uint8_t desc[64];
-	size_t dlen = descriptors(id, desc);
+	uint8_t desc[128];
+	size_t dlen;
+	unsigned vid = 0x0483, pid = id->pid, bcd = 0x0100;
+	const char *manufacturer = MANUFACTURER, *product = id->product, *speed = id->speed;
 	char hex[2 * sizeof(desc) + 1];
 	GError *gerr = NULL;
 
+	if (b->dfu) {
+		const struct dfu_usb_id *di = dfu_usb_id(b->dfu);
+		dlen = dfu_descriptors(b->dfu, desc, sizeof(desc));
+		vid = di->vid, pid = di->pid, bcd = di->bcd_device;
+		manufacturer = di->manufacturer, product = di->product, speed = "12";
+	} else {
+		dlen = descriptors(id, desc);
+	}
 	snprintf(b->devnode, sizeof(b->devnode), "/dev/bus/usb/001/%03d", b->devnum);
 	for (size_t k = 0; k < dlen; k++)
 		snprintf(hex + 2 * k, 3, "%02x", desc[k]);
-
-	b->handler = g_object_new(UMOCKDEV_TYPE_IOCTL_BASE, NULL);
-	g_signal_connect(b->handler, "handle-ioctl", G_CALLBACK(on_ioctl), b);
-	g_signal_connect(b->handler, "client-vanished", G_CALLBACK(on_vanished), b);
 	/* The handler first, so the device can be opened as soon as it appears. */
-	if (!umockdev_testbed_attach_ioctl(tb, b->devnode, b->handler, &gerr)) {
+	if (!umockdev_testbed_attach_ioctl(b->tb, b->devnode, b->handler, &gerr)) {
 		snprintf(err, errlen, "cannot attach %s: %s", b->devnode, gerr->message);
 		g_error_free(gerr);
 		return -1;
@@ -645,21 +767,20 @@ static int add_board(UMockdevTestbed *tb, struct board *b, char *err, size_t err
 		"N: bus/usb/001/%03d\n"
 		"E: SUBSYSTEM=usb\nE: DRIVER=usb\nE: DEVTYPE=usb_device\n"
 		"E: DEVNAME=/dev/bus/usb/001/%03d\nE: BUSNUM=001\nE: DEVNUM=%03d\n"
-		"E: PRODUCT=483/%x/100\nE: ID_VENDOR_ID=0483\nE: ID_MODEL_ID=%04x\n"
+		"E: PRODUCT=%x/%x/%x\nE: ID_VENDOR_ID=%04x\nE: ID_MODEL_ID=%04x\n"
 		"E: ID_SERIAL_SHORT=%s\n"
 		"A: dev=189:%d\\n\nA: busnum=1\\n\nA: devnum=%d\\n\nA: speed=%s\\n\n"
-		"A: idVendor=0483\\n\nA: idProduct=%04x\\n\nA: bcdDevice=0100\\n\n"
+		"A: idVendor=%04x\\n\nA: idProduct=%04x\\n\nA: bcdDevice=%04x\\n\n"
 		"A: bConfigurationValue=1\\n\nA: bNumConfigurations=1\\n\n"
 		"A: bDeviceClass=00\\n\nA: maxchild=0\\n\n"
 		"A: manufacturer=%s\\n\nA: product=%s\\n\nA: serial=%s\\n\n"
 		"H: descriptors=%s\n",
-		b->devnum - 1, b->devnum, b->devnum, b->devnum, id->pid, id->pid, b->serial,
-		b->devnum - 1, b->devnum, id->speed, id->pid, MANUFACTURER, id->product,
+		b->port, b->devnum, b->devnum, b->devnum, vid, pid, bcd, vid, pid, b->serial,
+		b->devnum - 1, b->devnum, speed, vid, pid, bcd, manufacturer, product,
 		b->serial, hex);
-	b->tb = tb;
-	b->syspath = g_strdup_printf("/sys/devices/pci0000:00/0000:00:14.0/usb1/1-%d",
-	                             b->devnum - 1);
-	bool ok = umockdev_testbed_add_from_string(tb, rec, &gerr);
+	g_free(b->syspath);
+	b->syspath = g_strdup_printf("/sys/devices/pci0000:00/0000:00:14.0/usb1/1-%d", b->port);
+	bool ok = umockdev_testbed_add_from_string(b->tb, rec, &gerr);
 	g_free(rec);
 	if (!ok) {
 		snprintf(err, errlen, "cannot add the USB device for '%s': %s", b->spec,
@@ -669,13 +790,22 @@ static int add_board(UMockdevTestbed *tb, struct board *b, char *err, size_t err
 	}
 	if (b->usb_access) {
 		/* Only the owner may open it: root still can, as on a real system. */
-		char *root = umockdev_testbed_get_root_dir(tb);
+		char *root = umockdev_testbed_get_root_dir(b->tb);
 		char *node = g_build_filename(root, b->devnode, NULL);
 		chmod(node, 0);
 		g_free(node);
 		g_free(root);
 	}
 	return 0;
+}
+
+static int add_board(UMockdevTestbed *tb, struct board *b, char *err, size_t errlen)
+{
+	b->tb = tb;
+	b->handler = g_object_new(UMOCKDEV_TYPE_IOCTL_BASE, NULL);
+	g_signal_connect(b->handler, "handle-ioctl", G_CALLBACK(on_ioctl), b);
+	g_signal_connect(b->handler, "client-vanished", G_CALLBACK(on_vanished), b);
+	return enumerate(b, err, errlen);
 }
 
 static double cpu_s(const struct rusage *r)
@@ -711,13 +841,21 @@ static void forward_signal(int sig)
 static const char *usage =
 	"usage: swdbackup-sim usb [--stats] --board SPEC [--board SPEC]... -- COMMAND [ARGS...]\n"
 	"\n"
-	"Runs COMMAND on a virtual USB bus with one ST-LINK and its board per SPEC:\n"
-	"  MODEL,FLASHFILE[,serial=TEXT][,probe=v2|v2-1|v3][,timing=none|realistic]\n"
+	"Runs COMMAND on a virtual USB bus with one device per SPEC: an ST-LINK with the\n"
+	"board behind it, or with dfu= the board's own USB DFU bootloader:\n"
+	"  MODEL,FLASHFILE[,serial=TEXT][,probe=v2|v2-1|v3|dfu=KIND][,timing=none|realistic]\n"
 	"  [,fault=F]...\n"
+	"MODEL and FLASHFILE may also be given as model=MODEL and flash=FILE.\n"
+	"dfu=KIND: st (0483:df11, STM32F2/F4 system bootloader, F2/F4 models), photon\n"
+	"(2b04:d006, Particle Photon, stm32f205rg; alt 1 is the DCT, flash sector 1) or\n"
+	"spark-core (1d50:607f, stm32f103cb; alt 1 is the 2 MiB SPI flash, kept in\n"
+	"FLASHFILE.spi). The same board file works either way, one way per run. With\n"
+	"timing=realistic the bootloader reports datasheet erase/program times as\n"
+	"bwPollTimeout and holds its answers for them and for full-speed USB transfer time.\n"
 	"F is a board fault of the TCP server (swd-disabled, unpowered, rdp1, low-power,\n"
 	"wrp=LIST, flaky=RATE, clone-idcode=HEX) or a USB fault: usb-access, usb-busy,\n"
-	"unplug-after=BYTES, stall=RATE. Exits with COMMAND's status. --stats prints the\n"
-	"URB count and the CPU time of the bus and of COMMAND at the end.\n";
+	"unplug-after=BYTES, stall=RATE (ST-LINK only). Exits with COMMAND's status.\n"
+	"--stats prints the URB count and the CPU time of the bus and of COMMAND at the end.\n";
 
 int sim_usb_main(int argc, char **argv)
 {
@@ -757,6 +895,8 @@ int sim_usb_main(int argc, char **argv)
 			return 2;
 		}
 		b->devnum = (int)nb + 2; /* 1 is the root hub */
+		b->port = (int)nb + 1;
+		last_devnum = b->devnum;
 		b->rng = 0x9E3779B97F4A7C15ull ^ (uint64_t)b->devnum;
 		nb++;
 	}
@@ -768,14 +908,27 @@ int sim_usb_main(int argc, char **argv)
 
 	for (size_t k = 0; k < nb; k++) {
 		struct board *b = &boards[k];
+		bool realistic = b->o.timing == MCU_TIMING_REALISTIC;
+		/* Behind a DFU bootloader the board runs no debugger's algorithms: the
+		 * bootloader (dfu.c) keeps the flash times itself and reports them. */
 		struct mcu_config mc = {
 			.model = b->o.model, .flash_path = b->o.flash, .faults = b->o.faults,
-			.timing = b->o.timing, .seed = b->o.seed,
+			.timing = b->dfu_kind ? MCU_TIMING_NONE : b->o.timing, .seed = b->o.seed,
 		};
 		b->mcu = mcu_new(&mc, err, sizeof(err));
 		if (!b->mcu) {
 			fprintf(stderr, "swdbackup-sim usb: %s\n", err[0] ? err : "cannot create board");
 			goto out;
+		}
+		if (b->dfu_kind) {
+			b->dfu = dfu_new(b->dfu_kind, b->mcu, b->o.model, b->o.flash, realistic, err,
+			                 sizeof(err));
+			if (!b->dfu) {
+				fprintf(stderr, "swdbackup-sim usb: %s\n", err);
+				goto out;
+			}
+			if (!b->serial[0])
+				dfu_default_serial(b->dfu, b->serial);
 		}
 		if (!b->serial[0])
 			probe_default_serial(b->serial, b->o.flash);
@@ -824,7 +977,13 @@ out:
 	for (size_t k = 0; k < nb; k++) {
 		if (boards[k].handler)
 			g_object_unref(boards[k].handler);
+		while (boards[k].conns) {
+			struct conn *c = boards[k].conns;
+			boards[k].conns = c->next;
+			conn_free(c);
+		}
 		g_free(boards[k].syspath);
+		dfu_free(boards[k].dfu);
 		if (boards[k].mcu && mcu_free(boards[k].mcu) < 0) {
 			fprintf(stderr, "swdbackup-sim usb: cannot save '%s'\n", boards[k].o.flash);
 			if (status == 0)

@@ -34,7 +34,7 @@ MODELS = {
 }
 
 BOARD_KEYS = {"name", "model", "content", "faults", "timing", "uid", "serial", "args", "bus",
-              "probe"}
+              "probe", "dfu"}
 STEP_KEYS = {
     "run", "openocd", "before_target", "board", "exit", "expect", "reject",
     "expect_stdout", "expect_stderr", "files", "timeout", "restart", "stop",
@@ -82,6 +82,11 @@ class Board:
         if self.bus not in ("tcp", "usb"):
             raise CaseError(f"board '{self.name}': bus must be tcp or usb, not '{self.bus}'")
         self.probe = spec.get("probe")
+        # "dfu": on the USB bus the board is its own DFU bootloader (st, photon,
+        # spark-core) instead of sitting behind an ST-LINK.
+        self.dfu = spec.get("dfu")
+        if self.dfu and (self.bus != "usb" or self.probe):
+            raise CaseError(f"board '{self.name}': dfu needs \"bus\": \"usb\" and no probe")
         if self.bus == "usb" and (self.uid or self.extra):
             raise CaseError(f"board '{self.name}': uid and args are for the TCP server only")
         self.sim = sim
@@ -122,6 +127,8 @@ class Board:
             spec.append(f"serial={self.serial}")
         if self.probe:
             spec.append(f"probe={self.probe}")
+        if self.dfu:
+            spec.append(f"dfu={self.dfu}")
         return ",".join(spec + [f"fault={f}" for f in self.faults])
 
     def start(self):

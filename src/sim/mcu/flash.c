@@ -18,45 +18,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "sim/mcu/flash_regs.h"
 #include "sim/mcu/mcu_int.h"
-
-#define KEY1 0x45670123u
-#define KEY2 0xCDEF89ABu
-#define OPTKEY1_F4 0x08192A3Bu
-#define OPTKEY2_F4 0x4C5D6E7Fu
-
-/* F1 */
-#define F1_SR_BSY (1u << 0)
-#define F1_SR_PGERR (1u << 2)
-#define F1_SR_WRPRTERR (1u << 4)
-#define F1_SR_EOP (1u << 5)
-#define F1_CR_PG (1u << 0)
-#define F1_CR_PER (1u << 1)
-#define F1_CR_MER (1u << 2)
-#define F1_CR_OPTPG (1u << 4)
-#define F1_CR_OPTER (1u << 5)
-#define F1_CR_STRT (1u << 6)
-#define F1_CR_LOCK (1u << 7)
-#define F1_CR_OPTWRE (1u << 9)
-
-/* F2/F4 */
-#define F4_SR_EOP (1u << 0)
-#define F4_SR_OPERR (1u << 1)
-#define F4_SR_WRPERR (1u << 4)
-#define F4_SR_PGAERR (1u << 5)
-#define F4_SR_PGPERR (1u << 6)
-#define F4_SR_PGSERR (1u << 7)
-#define F4_SR_BSY (1u << 16)
-#define F4_CR_PG (1u << 0)
-#define F4_CR_SER (1u << 1)
-#define F4_CR_MER (1u << 2)
-#define F4_CR_MER1 (1u << 15)
-#define F4_CR_STRT (1u << 16)
-#define F4_CR_LOCK (1u << 31)
-#define F4_OPTCR_OPTLOCK (1u << 0)
-#define F4_OPTCR_OPTSTRT (1u << 1)
-#define F4_OPTCR_FACTORY 0x0FFFAAEDu
-#define F4_OPTCR1_FACTORY 0x0FFF0000u
 
 #define MS 1000000ull
 #define US 1000ull

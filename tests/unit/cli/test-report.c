@@ -8,7 +8,7 @@
 
 #include <cmocka.h>
 
-#include "cli/findings.h"
+#include "board/findings.h"
 #include "core/err.h"
 
 /* The README's table: what a user's script sees for each failure the commands report. */
@@ -17,7 +17,7 @@ static void test_exit_code_contract(void **state)
 	static const struct { int code; int exit; } table[] = {
 		{ 0, 0 },
 		{ SWD_EVERIFY, 1 },
-		{ SWD_EUSAGE, 2 }, { SWD_EEXIST, 2 },
+		{ SWD_EUSAGE, 2 }, { SWD_EEXIST, 2 }, { SWD_EUNSUPPORTED, 2 },
 		{ SWD_ENOENT, 3 }, { SWD_ENOPROFILE, 3 }, { SWD_EPROFILE, 3 }, { SWD_EEMPTY, 3 },
 		{ SWD_ETOOBIG, 3 }, { SWD_EBUNDLE, 3 }, { SWD_EINPUT, 3 },
 		{ SWD_EOCDMISSING, 4 }, { SWD_EOCDDIED, 4 },
@@ -42,7 +42,7 @@ static void test_finding_json(void **state)
 		.cause = "the target does not answer", .fix = "use --connect-under-reset",
 		.source = "stlink_usb.c", .detail = NULL, .evidence = ev, .n_evidence = 1,
 	};
-	json_t *o = cli_finding_json(&f);
+	json_t *o = board_finding_json(&f);
 
 	(void)state;
 	assert_string_equal(json_string_value(json_object_get(o, "id")), "swd-unreachable");
@@ -60,9 +60,9 @@ static void test_findings_not_repeated(void **state)
 	json_t *arr = json_array();
 
 	(void)state;
-	cli_findings_append_id(arr, DIAG_CLONE_IDCODE, "high", "a clone", "nothing", NULL);
-	cli_findings_append_id(arr, DIAG_CLONE_IDCODE, "high", "a clone again", "nothing", NULL);
-	cli_findings_append_id(arr, DIAG_FLASH_SIZE_MISMATCH, "medium", "size", NULL, "128 vs 64");
+	board_findings_append_id(arr, DIAG_CLONE_IDCODE, "high", "a clone", "nothing", NULL);
+	board_findings_append_id(arr, DIAG_CLONE_IDCODE, "high", "a clone again", "nothing", NULL);
+	board_findings_append_id(arr, DIAG_FLASH_SIZE_MISMATCH, "medium", "size", NULL, "128 vs 64");
 	assert_int_equal(json_array_size(arr), 2);
 	assert_string_equal(json_string_value(json_object_get(json_array_get(arr, 0), "cause")), "a clone");
 	assert_true(json_is_null(json_object_get(json_array_get(arr, 1), "fix")));
@@ -75,7 +75,7 @@ static void test_evidence_from_profile_null(void **state)
 
 	(void)state;
 	diag_evidence_init(&ev);
-	cli_evidence_from_profile(&ev, NULL, true);
+	board_evidence_from_profile(&ev, NULL, true);
 	assert_true(ev.strict);
 	assert_null(ev.profile_name);
 	assert_int_equal(ev.n_expected_idcodes, 0);

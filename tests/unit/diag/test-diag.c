@@ -1170,6 +1170,39 @@ static void test_rescue_under_reset(void **state)
 	diag_evidence_release(&ev);
 }
 
+/* A start that ended without a word, then a connection under reset that worked: the
+ * attempts leave no log line to go on, so the flag is the evidence. */
+static void test_rescue_after_silent_start(void **state)
+{
+	(void)state;
+	struct diag_evidence ev;
+	struct diag_report *r;
+	bool found = false;
+
+	diag_evidence_init(&ev);
+	f1_profile(&ev);
+	ev.op = DIAG_OP_READ;
+	feed(&ev, "Info : Target voltage: 3.240000\n");
+	r = diag_run(&ev);
+	for (size_t i = 0; r && i < r->n; i++)
+		assert_int_not_equal(r->findings[i].id, DIAG_SWD_UNREACHABLE);
+	diag_report_free(r);
+
+	ev.rescued_after_silent_start = true;
+	r = run_ok(&ev);
+	for (size_t i = 0; i < r->n; i++) {
+		if (r->findings[i].id != DIAG_SWD_UNREACHABLE)
+			continue;
+		found = true;
+		assert_int_equal(r->findings[i].confidence, DIAG_CONF_MEDIUM);
+		assert_non_null(strstr(r->findings[i].detail, "no error line"));
+		assert_non_null(strstr(r->findings[i].fix, "--connect-under-reset"));
+	}
+	assert_true(found);
+	diag_report_free(r);
+	diag_evidence_release(&ev);
+}
+
 static void test_rescue_low_power_and_speed(void **state)
 {
 	(void)state;
@@ -1404,6 +1437,7 @@ int main(void)
 		cmocka_unit_test(test_recovery_sequence),
 		cmocka_unit_test(test_recovery_refuses),
 		cmocka_unit_test(test_rescue_under_reset),
+		cmocka_unit_test(test_rescue_after_silent_start),
 		cmocka_unit_test(test_rescue_low_power_and_speed),
 		cmocka_unit_test(test_udev_rules),
 	};

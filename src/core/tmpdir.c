@@ -1,5 +1,5 @@
-/* tmpfile.c - private temporary directory. */
-#include "cli/tmpfile.h"
+/* tmpdir.c - private temporary directory. */
+#include "core/tmpdir.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -8,7 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
-int cli_tmp_init(struct cli_tmp *t, struct swd_error *err)
+int swd_tmp_init(struct swd_tmp *t, struct swd_error *err)
 {
 	const char *base = getenv("TMPDIR");
 
@@ -28,14 +28,14 @@ int cli_tmp_init(struct cli_tmp *t, struct swd_error *err)
 	return 0;
 }
 
-char *cli_tmp_path(const struct cli_tmp *t, const char *name)
+char *swd_tmp_path(const struct swd_tmp *t, const char *name)
 {
 	char *p;
 
 	return asprintf(&p, "%s/%s", t->dir, name) < 0 ? NULL : p;
 }
 
-void cli_tmp_release(struct cli_tmp *t)
+void swd_tmp_release(struct swd_tmp *t)
 {
 	DIR *d;
 	struct dirent *e;
@@ -48,7 +48,7 @@ void cli_tmp_release(struct cli_tmp *t)
 
 		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
 			continue;
-		if ((p = cli_tmp_path(t, e->d_name))) {
+		if ((p = swd_tmp_path(t, e->d_name))) {
 			unlink(p);
 			free(p);
 		}

@@ -1,14 +1,14 @@
 /* usbpick.c - choosing the USB ST-LINK before OpenOCD starts (see usbpick.h). */
-#include "cli/usbpick.h"
+#include "board/usbpick.h"
 
-#include "cli/findings.h"
+#include "board/findings.h"
 
 #include <stdio.h>
 #include <string.h>
 
 #define MAX_PROBES 32
 
-int cli_usb_pick(struct cli_ctx *ctx, struct usb_probe *probe, bool *found)
+int board_usb_pick(struct cli_ctx *ctx, struct usb_probe *probe, bool *found, struct swd_error *err)
 {
 	static struct usb_probe list[MAX_PROBES];
 	const char *want = ctx->opt.probe.kind == CLI_PROBE_SERIAL ? ctx->opt.probe.serial : NULL;
@@ -17,7 +17,7 @@ int cli_usb_pick(struct cli_ctx *ctx, struct usb_probe *probe, bool *found)
 	int rc;
 
 	*found = false;
-	rc = usb_probes_list(list, MAX_PROBES, &n, &ctx->err);
+	rc = usb_probes_list(list, MAX_PROBES, &n, err);
 	if (rc != 0)
 		return rc;
 	if (n > MAX_PROBES)
@@ -36,7 +36,7 @@ int cli_usb_pick(struct cli_ctx *ctx, struct usb_probe *probe, bool *found)
 			at += (size_t)snprintf(names + at, sizeof(names) - at, "%s%s %s",
 			                       i ? ", " : "", list[i].kind,
 			                       list[i].serial[0] ? list[i].serial : "(no serial)");
-		return swd_error_set(&ctx->err, SWD_EPROBENOTFOUND,
+		return swd_error_set(err, SWD_EPROBENOTFOUND,
 		                     "%zu ST-LINK probes are attached (%s); pick one with --probe SERIAL",
 		                     n, names);
 	}
@@ -47,17 +47,17 @@ int cli_usb_pick(struct cli_ctx *ctx, struct usb_probe *probe, bool *found)
 	*probe = *p;
 	*found = true;
 	if (!p->can_open)
-		return swd_error_set(&ctx->err, SWD_EPROBEPERM,
+		return swd_error_set(err, SWD_EPROBEPERM,
 		                     "this user may not open the %s %s (%s); install the udev rules "
 		                     "scripts/60-swdbackup.rules into /etc/udev/rules.d/, run 'udevadm "
 		                     "control --reload-rules' as root and replug the probe",
 		                     p->kind, p->serial, p->devnode);
 	if (p->busy && p->holder)
-		return swd_error_set(&ctx->err, SWD_EPROBEBUSY,
+		return swd_error_set(err, SWD_EPROBEBUSY,
 		                     "the %s %s is held by '%s' (pid %d); close it and retry",
 		                     p->kind, p->serial, p->holder_name, (int)p->holder);
 	if (p->busy)
-		return swd_error_set(&ctx->err, SWD_EPROBEBUSY,
+		return swd_error_set(err, SWD_EPROBEBUSY,
 		                     "the %s %s is held by another program (another openocd, "
 		                     "st-util or an IDE debug session); close it and retry",
 		                     p->kind, p->serial);
@@ -78,7 +78,7 @@ static bool attached(const struct usb_probe *probe)
 	return false;
 }
 
-bool cli_usb_findings(struct cli_ctx *ctx, const struct usb_probe *probe, int rc, bool tried)
+bool board_usb_findings(struct cli_ctx *ctx, const struct usb_probe *probe, int rc, bool tried)
 {
 	char detail[256];
 
@@ -87,7 +87,7 @@ bool cli_usb_findings(struct cli_ctx *ctx, const struct usb_probe *probe, int rc
 			return false;
 		snprintf(detail, sizeof(detail), "the %s %s (%s) was on the bus when the run began "
 		         "and is gone now", probe->kind, probe->serial, probe->devnode);
-		cli_findings_append_id(ctx->findings, DIAG_PROBE_NOT_FOUND, "high",
+		board_findings_append_id(ctx->findings, DIAG_PROBE_NOT_FOUND, "high",
 		                       "the probe was unplugged (or lost power) during the run",
 		                       "plug it back in, with a short cable on a powered port, and run "
 		                       "the command again", detail);
@@ -95,7 +95,7 @@ bool cli_usb_findings(struct cli_ctx *ctx, const struct usb_probe *probe, int rc
 	} else if (rc == SWD_EPROBEPERM) {
 		snprintf(detail, sizeof(detail), "libusb_open of the %s %s (%s) failed with "
 		         "LIBUSB_ERROR_ACCESS", probe->kind, probe->serial, probe->devnode);
-		cli_findings_append_id(ctx->findings, DIAG_USB_PERMISSION, "high",
+		board_findings_append_id(ctx->findings, DIAG_USB_PERMISSION, "high",
 		                       "the probe is there but this user may not open it (no udev rule "
 		                       "for it)",
 		                       "install the udev rules: 'sudo cp scripts/60-swdbackup.rules "
@@ -111,7 +111,7 @@ bool cli_usb_findings(struct cli_ctx *ctx, const struct usb_probe *probe, int rc
 			snprintf(detail, sizeof(detail), "claiming the %s %s failed with "
 			         "LIBUSB_ERROR_BUSY; no process visible in /proc holds %s", probe->kind,
 			         probe->serial, probe->devnode);
-		cli_findings_append_id(ctx->findings, DIAG_PROBE_BUSY, "high",
+		board_findings_append_id(ctx->findings, DIAG_PROBE_BUSY, "high",
 		                       "another program holds the probe (another OpenOCD, "
 		                       "STM32CubeProgrammer, st-util, an IDE debug session)",
 		                       probe->holder ? "close that program and retry"

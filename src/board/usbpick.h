@@ -6,8 +6,8 @@
  * program holds is reported before OpenOCD is started.
  * Must not: print (errors go to ctx->err) or start OpenOCD.
  */
-#ifndef SWD_CLI_USBPICK_H
-#define SWD_CLI_USBPICK_H
+#ifndef SWD_BOARD_USBPICK_H
+#define SWD_BOARD_USBPICK_H
 
 #include <stdbool.h>
 
@@ -17,13 +17,13 @@
 /* Looks at the attached ST-LINKs for --probe SERIAL or no --probe. On success *found says
  * whether one was picked (into *probe); none attached leaves it to OpenOCD, whose own
  * message and the findings explain. Returns 0 or a SWD_EPROBE* code (exit 5). */
-int cli_usb_pick(struct cli_ctx *ctx, struct usb_probe *probe, bool *found);
+int board_usb_pick(struct cli_ctx *ctx, struct usb_probe *probe, bool *found, struct swd_error *err);
 
 /* After a failure with the USB probe picked: appends the finding to ctx->findings, for a
- * probe refused before OpenOCD ran (rc from cli_usb_pick: usb-permission or probe-busy),
+ * probe refused before OpenOCD ran (rc from board_usb_pick: usb-permission or probe-busy),
  * or for one that is no longer attached after OpenOCD ran (tried; unplugged mid-run).
  * Adds nothing otherwise. Returns true when the probe is gone: that explains the failure,
  * and the errors OpenOCD logged on the way are its consequences. */
-bool cli_usb_findings(struct cli_ctx *ctx, const struct usb_probe *probe, int rc, bool tried);
+bool board_usb_findings(struct cli_ctx *ctx, const struct usb_probe *probe, int rc, bool tried);
 
 #endif

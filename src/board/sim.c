@@ -1,5 +1,5 @@
 /* sim.c - starting and stopping swdbackup-sim for --probe sim / sim:FILE. */
-#include "cli/sim.h"
+#include "board/sim.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -22,7 +22,7 @@ static bool is_exec(const char *path)
 	return access(path, X_OK) == 0;
 }
 
-char *cli_sim_find_exe(void)
+char *board_sim_find_exe(void)
 {
 	const char *env = getenv("SWDBACKUP_SIM");
 	char self[PATH_MAX];
@@ -96,7 +96,7 @@ out:
 	return rc;
 }
 
-static bool read_portfile(struct cli_sim *s)
+static bool read_portfile(struct board_sim *s)
 {
 	FILE *f = fopen(s->portfile, "re");
 	int port = 0;
@@ -115,7 +115,7 @@ static bool read_portfile(struct cli_sim *s)
 
 static void on_exit_cb(uv_process_t *proc, int64_t status, int sig)
 {
-	struct cli_sim *s = proc->data;
+	struct board_sim *s = proc->data;
 
 	s->exited = true;
 	s->exit_status = status;
@@ -125,7 +125,7 @@ static void on_exit_cb(uv_process_t *proc, int64_t status, int sig)
 
 static void on_watch(uv_fs_event_t *h, const char *name, int events, int status)
 {
-	struct cli_sim *s = h->data;
+	struct board_sim *s = h->data;
 
 	(void)name;
 	(void)events;
@@ -136,13 +136,13 @@ static void on_watch(uv_fs_event_t *h, const char *name, int events, int status)
 
 static void on_timer(uv_timer_t *t)
 {
-	struct cli_sim *s = t->data;
+	struct board_sim *s = t->data;
 
 	s->timed_out = true;
 	uv_stop(s->loop);
 }
 
-int cli_sim_start(struct cli_sim *s, uv_loop_t *loop, const struct swd_profile *p,
+int board_sim_start(struct board_sim *s, uv_loop_t *loop, const struct swd_profile *p,
 		  const char *board_file, int verbose, struct swd_error *err)
 {
 	uv_process_options_t po;
@@ -155,7 +155,7 @@ int cli_sim_start(struct cli_sim *s, uv_loop_t *loop, const struct swd_profile *
 
 	memset(s, 0, sizeof(*s));
 	s->loop = loop;
-	s->exe = cli_sim_find_exe();
+	s->exe = board_sim_find_exe();
 	if (!s->exe)
 		return swd_error_set(err, SWD_EPROBENOTFOUND,
 				     "cannot find 'swdbackup-sim' for --probe sim; build it or set SWDBACKUP_SIM");
@@ -262,7 +262,7 @@ static void on_closed(uv_handle_t *h)
 	(void)h;
 }
 
-void cli_sim_stop(struct cli_sim *s)
+void board_sim_stop(struct board_sim *s)
 {
 	if (!s->loop)
 		return;

@@ -8,20 +8,20 @@
  * protection, or write PCROP (SPRMOD) settings: those are refused before anything is
  * written.
  */
-#ifndef SWD_CLI_OPTWRITE_H
-#define SWD_CLI_OPTWRITE_H
+#ifndef SWD_BOARD_OPTWRITE_H
+#define SWD_BOARD_OPTWRITE_H
 
 #include <stddef.h>
 #include <stdint.h>
 
-#include "cli/board.h"
+#include "board/board.h"
 
 /* Before anything is written: can `want` (option-bytes.bin) be written to this device?
  * Returns 0 (with *needed telling whether they differ at all) or SWD_EINPUT. */
-int cli_optbytes_check(struct cli_ctx *ctx, struct cli_board *b, const uint8_t *want, size_t len,
+int board_optbytes_check(struct cli_ctx *ctx, struct board *b, const uint8_t *want, size_t len,
 		       bool *needed);
 
 /* Writes `want` and verifies by reading back. The target must be halted. */
-int cli_optbytes_write(struct cli_ctx *ctx, struct cli_board *b, const uint8_t *want, size_t len);
+int board_optbytes_write(struct cli_ctx *ctx, struct board *b, const uint8_t *want, size_t len);
 
 #endif

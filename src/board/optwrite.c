@@ -1,5 +1,5 @@
 /* optwrite.c - restore --option-bytes on F1 and F2/F4 (see optwrite.h). */
-#include "cli/optwrite.h"
+#include "board/optwrite.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -9,7 +9,7 @@
 #include "core/bytes.h"
 #include "core/optbytes.h"
 
-int cli_optbytes_check(struct cli_ctx *ctx, struct cli_board *b, const uint8_t *want, size_t len,
+int board_optbytes_check(struct cli_ctx *ctx, struct board *b, const uint8_t *want, size_t len,
 		       bool *needed)
 {
 	const struct swd_profile *p = b->p;
@@ -46,17 +46,17 @@ int cli_optbytes_check(struct cli_ctx *ctx, struct cli_board *b, const uint8_t *
  * by its complement. The driver (stm32f1x.c) rebuilds all of them from FLASH_OBR/WRPR, the
  * values loaded at the last reset, every time it writes; so each change is followed by a
  * reset halt, or the next command would write the old values back. */
-static int f1_settle(struct cli_ctx *ctx, struct cli_board *b, int rc)
+static int f1_settle(struct cli_ctx *ctx, struct board *b, int rc)
 {
 	if (rc == 0)
-		rc = ocd_reset(b->s, OCD_RESET_HALT, &ctx->err);
+		rc = board_link_reset(b->link, BOARD_RESET_HALT, &ctx->err);
 	return rc;
 }
 
 /* WRP vectors: a 0 bit protects its block (F1: `per` pages; F2/F4: one sector), and
  * `flash protect` counts blocks. Runs of blocks that change the same way go in one
  * command; on F1 (`settle`) each is followed by a reset halt (see f1_settle). */
-static int protect_runs(struct cli_ctx *ctx, struct cli_board *b, uint32_t wcur, uint32_t wnext,
+static int protect_runs(struct cli_ctx *ctx, struct board *b, uint32_t wcur, uint32_t wnext,
 			unsigned nblocks, bool settle)
 {
 	int rc = 0;
@@ -71,7 +71,7 @@ static int protect_runs(struct cli_ctx *ctx, struct cli_board *b, uint32_t wcur,
 		}
 		while (j + 1 < nblocks && !((wnext >> (j + 1)) & 1) == want_on && !((wcur >> (j + 1)) & 1) == is_on)
 			j++;
-		rc = ocd_flash_protect(b->s, 0, i, j, want_on, &ctx->err);
+		rc = board_link_protect(b->link, i, j, want_on, &ctx->err);
 		if (settle)
 			rc = f1_settle(ctx, b, rc);
 		i = j + 1;
@@ -79,7 +79,7 @@ static int protect_runs(struct cli_ctx *ctx, struct cli_board *b, uint32_t wcur,
 	return rc;
 }
 
-static int f1_write(struct cli_ctx *ctx, struct cli_board *b, const uint8_t *want)
+static int f1_write(struct cli_ctx *ctx, struct board *b, const uint8_t *want)
 {
 	const struct swd_profile *p = b->p;
 	struct swd_optbytes_fields cur, next;
@@ -89,14 +89,14 @@ static int f1_write(struct cli_ctx *ctx, struct cli_board *b, const uint8_t *wan
 	swd_optbytes_encode(p, b->ob_raw, &cur);
 	swd_optbytes_encode(p, want, &next);
 	if (cur.user != next.user || cur.data != next.data) {
-		struct ocd_f1_user u = { next.user & 1, next.user & 2, next.user & 4, next.data };
+		struct board_f1_user u = { next.user & 1, next.user & 2, next.user & 4, next.data };
 
-		rc = f1_settle(ctx, b, ocd_f1_options_write(b->s, 0, &u, &ctx->err));
+		rc = f1_settle(ctx, b, board_link_f1_options_write(b->link, &u, &ctx->err));
 	}
 	if (rc == 0)
 		rc = protect_runs(ctx, b, cur.nwrp, next.nwrp, next.nblocks, true);
 	if (rc == 0)
-		rc = ocd_read_memory(b->s, p->option_bytes.address, 16, 8, now, &ctx->err);
+		rc = board_link_read_memory(b->link, p->option_bytes.address, 16, 8, now, &ctx->err);
 	if (rc == 0 && !swd_optbytes_applied(p, want, now))
 		rc = swd_error_set(&ctx->err, SWD_ETARGETFAILED, "option bytes read back differ from the bundle's "
 				   "(user 0x%02x, data 0x%02x%02x, wrp 0x%02x%02x%02x%02x)", now[2], now[6], now[4],
@@ -104,7 +104,7 @@ static int f1_write(struct cli_ctx *ctx, struct cli_board *b, const uint8_t *wan
 	return rc;
 }
 
-int cli_optbytes_write(struct cli_ctx *ctx, struct cli_board *b, const uint8_t *want, size_t len)
+int board_optbytes_write(struct cli_ctx *ctx, struct board *b, const uint8_t *want, size_t len)
 {
 	const struct swd_profile *p = b->p;
 	struct swd_optbytes_fields cur, next;
@@ -119,13 +119,13 @@ int cli_optbytes_write(struct cli_ctx *ctx, struct cli_board *b, const uint8_t *
 	swd_optbytes_encode(p, b->ob_raw, &cur);
 	swd_optbytes_encode(p, want, &next);
 	if (cur.user != next.user)
-		rc = ocd_f2_options_write(b->s, 0, next.user, &ctx->err);
+		rc = board_link_f2_options_write(b->link, next.user, &ctx->err);
 	if (rc == 0)
 		rc = protect_runs(ctx, b, cur.nwrp, next.nwrp, next.nblocks, false);
 	if (rc == 0)
-		rc = ocd_read_memory(b->s, p->option_bytes.address, 32, 1, &now[0], &ctx->err);
+		rc = board_link_read_memory(b->link, p->option_bytes.address, 32, 1, &now[0], &ctx->err);
 	if (rc == 0 && p->option_bytes.has_optcr1)
-		rc = ocd_read_memory(b->s, p->option_bytes.optcr1, 32, 1, &now[1], &ctx->err);
+		rc = board_link_read_memory(b->link, p->option_bytes.optcr1, 32, 1, &now[1], &ctx->err);
 	swd_le32_put(got, now[0]);
 	swd_le32_put(got + 4, now[1]);
 	if (rc == 0 && !swd_optbytes_applied(p, want, got))

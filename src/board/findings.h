@@ -3,8 +3,8 @@
  *
  * Owns: turning a profile into diag evidence, and a diag report into JSON findings.
  * Must not: match log lines or decide a finding (diag/rules.c does), or print. */
-#ifndef SWD_CLI_FINDINGS_H
-#define SWD_CLI_FINDINGS_H
+#ifndef SWD_BOARD_FINDINGS_H
+#define SWD_BOARD_FINDINGS_H
 
 #include <jansson.h>
 
@@ -12,21 +12,21 @@
 #include "diag/diag.h"
 
 /* Fills what the profile expects (ids, flash size, under-reset) into ev. p may be NULL. */
-void cli_evidence_from_profile(struct diag_evidence *ev, const struct swd_profile *p, bool strict);
+void board_evidence_from_profile(struct diag_evidence *ev, const struct swd_profile *p, bool strict);
 
 /* One finding as a JSON object. Returns: new reference. */
-json_t *cli_finding_json(const struct diag_finding *f);
+json_t *board_finding_json(const struct diag_finding *f);
 
 /* Appends every finding of r to arr (skipping ids already there). */
-void cli_findings_append(json_t *arr, const struct diag_report *r);
+void board_findings_append(json_t *arr, const struct diag_report *r);
 
 /* Same, skipping "unknown" (for runs that succeeded and only have notes to explain). */
-void cli_findings_append_known(json_t *arr, const struct diag_report *r);
+void board_findings_append_known(json_t *arr, const struct diag_report *r);
 
 /* Appends one finding by id with the engine's wording, for facts the tool established
  * itself (a clone noted, a rescued connection): runs the engine over ev and keeps the
  * finding with that id if it fits, or builds a minimal one with `detail`. */
-void cli_findings_append_id(json_t *arr, enum diag_id id, const char *confidence,
+void board_findings_append_id(json_t *arr, enum diag_id id, const char *confidence,
 			    const char *cause, const char *fix, const char *detail);
 
 #endif

@@ -1,9 +1,9 @@
 /* findings.c - evidence from profiles, findings into the report. */
-#include "cli/findings.h"
+#include "board/findings.h"
 
 #include <string.h>
 
-void cli_evidence_from_profile(struct diag_evidence *ev, const struct swd_profile *p, bool strict)
+void board_evidence_from_profile(struct diag_evidence *ev, const struct swd_profile *p, bool strict)
 {
 	ev->strict = strict;
 	if (!p)
@@ -21,7 +21,7 @@ void cli_evidence_from_profile(struct diag_evidence *ev, const struct swd_profil
 	ev->profile_allows_under_reset = p->openocd.connect_under_reset;
 }
 
-json_t *cli_finding_json(const struct diag_finding *f)
+json_t *board_finding_json(const struct diag_finding *f)
 {
 	json_t *o = json_object(), *ev = json_array();
 
@@ -49,25 +49,25 @@ static bool has_id(json_t *arr, const char *name)
 	return false;
 }
 
-void cli_findings_append(json_t *arr, const struct diag_report *r)
+void board_findings_append(json_t *arr, const struct diag_report *r)
 {
 	if (!r)
 		return;
 	for (size_t i = 0; i < r->n; i++)
 		if (!has_id(arr, diag_id_name(r->findings[i].id)))
-			json_array_append_new(arr, cli_finding_json(&r->findings[i]));
+			json_array_append_new(arr, board_finding_json(&r->findings[i]));
 }
 
-void cli_findings_append_known(json_t *arr, const struct diag_report *r)
+void board_findings_append_known(json_t *arr, const struct diag_report *r)
 {
 	if (!r)
 		return;
 	for (size_t i = 0; i < r->n; i++)
 		if (r->findings[i].id != DIAG_UNKNOWN && !has_id(arr, diag_id_name(r->findings[i].id)))
-			json_array_append_new(arr, cli_finding_json(&r->findings[i]));
+			json_array_append_new(arr, board_finding_json(&r->findings[i]));
 }
 
-void cli_findings_append_id(json_t *arr, enum diag_id id, const char *confidence,
+void board_findings_append_id(json_t *arr, enum diag_id id, const char *confidence,
 			    const char *cause, const char *fix, const char *detail)
 {
 	json_t *o;

@@ -5,13 +5,15 @@
  * Owns: the simulator child process and, for `--probe sim`, the temporary directory with a
  * fresh board whose flash holds a small random firmware (a vector table of the part, then
  * random bytes, the rest erased) so that a demo backup has something to show.
+ * Must not: include the simulator's code (it is another program), or talk ST-LINK to it
+ *   (OpenOCD does, through the link).
  *
  * The simulator is found, in order: $SWDBACKUP_SIM; next to the running executable
  * (build/src/sim/swdbackup-sim from build/src/swdbackup, or swdbackup-sim in the same
  * directory when installed); swdbackup-sim on PATH.
  */
-#ifndef SWD_CLI_SIM_H
-#define SWD_CLI_SIM_H
+#ifndef SWD_BOARD_SIM_H
+#define SWD_BOARD_SIM_H
 
 #include <stdbool.h>
 
@@ -20,7 +22,7 @@
 #include "core/err.h"
 #include "core/profile.h"
 
-struct cli_sim {
+struct board_sim {
 	uv_loop_t *loop;
 	uv_process_t proc;
 	uv_fs_event_t watch;
@@ -42,14 +44,14 @@ struct cli_sim {
 /* Starts a board of `p`'s model. board_file NULL: a fresh board in a temporary directory;
  * otherwise the board kept in that file (created erased when missing). The simulator's
  * stderr is passed through only with -v. */
-int cli_sim_start(struct cli_sim *s, uv_loop_t *loop, const struct swd_profile *p,
+int board_sim_start(struct board_sim *s, uv_loop_t *loop, const struct swd_profile *p,
 		  const char *board_file, int verbose, struct swd_error *err);
 
 /* Stops the simulator (SIGTERM; it saves the board and exits), waits for it, closes the
  * handles and removes the temporary directory. Safe on a zeroed or failed struct. */
-void cli_sim_stop(struct cli_sim *s);
+void board_sim_stop(struct board_sim *s);
 
 /* Where the simulator is. Returns: new (free()), or NULL when not found. */
-char *cli_sim_find_exe(void);
+char *board_sim_find_exe(void);
 
 #endif

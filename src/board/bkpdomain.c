@@ -1,5 +1,5 @@
 /* bkpdomain.c - the battery-backed domain of a connected board (see bkpdomain.h). */
-#include "cli/bkpdomain.h"
+#include "board/bkpdomain.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -7,14 +7,14 @@
 #include "core/file.h"
 
 struct gates {
-	struct swd_manifest_touch t[CLI_BKP_TOUCH_MAX];
+	struct swd_manifest_touch t[BOARD_BKP_TOUCH_MAX];
 	size_t n;
 };
 
 /* Sets bits in each register (clocks, and DBP when writing), remembering what they were. */
-static int open_gates(struct cli_board *b, bool write, struct gates *g, struct swd_error *err)
+static int open_gates(struct board *b, bool write, struct gates *g, struct swd_error *err)
 {
-	const struct swd_reg_bits *rb[CLI_BKP_TOUCH_MAX];
+	const struct swd_reg_bits *rb[BOARD_BKP_TOUCH_MAX];
 	size_t n = 0;
 	int rc = 0;
 
@@ -27,23 +27,23 @@ static int open_gates(struct cli_board *b, bool write, struct gates *g, struct s
 		struct swd_manifest_touch *t = &g->t[g->n];
 
 		t->address = rb[i]->address;
-		rc = ocd_read_memory(b->s, t->address, 32, 1, &t->before, err);
+		rc = board_link_read_memory(b->link, t->address, 32, 1, &t->before, err);
 		if (rc != 0)
 			break;
 		t->during = t->before | rb[i]->bits;
 		g->n++;
-		rc = ocd_write_memory(b->s, t->address, 32, 1, &t->during, err);
+		rc = board_link_write_memory(b->link, t->address, 32, 1, &t->during, err);
 	}
 	return rc;
 }
 
 /* Puts every opened gate back, last first; the first failure is reported. */
-static int close_gates(struct cli_board *b, const struct gates *g, struct swd_error *err)
+static int close_gates(struct board *b, const struct gates *g, struct swd_error *err)
 {
 	int rc = 0;
 
 	for (size_t i = g->n; i-- > 0;) {
-		int r = ocd_write_memory(b->s, g->t[i].address, 32, 1, &g->t[i].before, err);
+		int r = board_link_write_memory(b->link, g->t[i].address, 32, 1, &g->t[i].before, err);
 
 		if (rc == 0)
 			rc = r;
@@ -60,7 +60,7 @@ static char *file_name(const char *region)
 	return f;
 }
 
-int cli_bkpdomain_read(struct cli_ctx *ctx, struct cli_board *b, swd_bundle_writer_t *w,
+int board_bkpdomain_read(struct cli_ctx *ctx, struct board *b, swd_bundle_writer_t *w,
 		       struct swd_manifest_touch *touched, size_t *ntouched)
 {
 	const struct swd_profile *p = b->p;
@@ -81,7 +81,7 @@ int cli_bkpdomain_read(struct cli_ctx *ctx, struct cli_board *b, swd_bundle_writ
 		if (!buf || !file)
 			rc = swd_error_set(&ctx->err, SWD_ENOMEM, "out of memory");
 		if (rc == 0)
-			rc = ocd_read_memory(b->s, r->address, 32, r->size / 4, buf, &ctx->err);
+			rc = board_link_read_memory(b->link, r->address, 32, r->size / 4, buf, &ctx->err);
 		if (rc == 0)
 			rc = swd_bundle_writer_add_buffer(w, r->name, file, r->address, buf, r->size, &ctx->err);
 		free(buf);
@@ -115,7 +115,7 @@ static int bundle_region(struct cli_ctx *ctx, const struct swd_bundle *bundle,
 	return rc;
 }
 
-int cli_bkpdomain_write(struct cli_ctx *ctx, struct cli_board *b, const struct swd_bundle *bundle)
+int board_bkpdomain_write(struct cli_ctx *ctx, struct board *b, const struct swd_bundle *bundle)
 {
 	const struct swd_profile *p = b->p;
 	uint8_t *data[2] = { NULL, NULL };
@@ -131,7 +131,7 @@ int cli_bkpdomain_write(struct cli_ctx *ctx, struct cli_board *b, const struct s
 		rc = open_gates(b, true, &g, &ctx->err);
 	}
 	for (size_t i = 0; rc == 0 && i < p->backup_domain.nregions; i++)
-		rc = ocd_write_memory(b->s, p->backup_domain.regions[i].address, 32,
+		rc = board_link_write_memory(b->link, p->backup_domain.regions[i].address, 32,
 				      p->backup_domain.regions[i].size / 4, data[i], &ctx->err);
 	rc2 = close_gates(b, &g, &ctx->err);
 	free(data[0]);
@@ -139,7 +139,7 @@ int cli_bkpdomain_write(struct cli_ctx *ctx, struct cli_board *b, const struct s
 	if (rc == 0 && rc2 == 0) {
 		bool same = false;
 
-		rc = cli_bkpdomain_compare(ctx, b, bundle, &same);
+		rc = board_bkpdomain_compare(ctx, b, bundle, &same);
 		if (rc == 0 && !same)
 			rc = swd_error_set(&ctx->err, SWD_ETARGETFAILED, "the backup domain reads back different from "
 					   "what was written: is the backup domain powered (VBAT)?");
@@ -147,7 +147,7 @@ int cli_bkpdomain_write(struct cli_ctx *ctx, struct cli_board *b, const struct s
 	return rc ? rc : rc2;
 }
 
-int cli_bkpdomain_compare(struct cli_ctx *ctx, struct cli_board *b, const struct swd_bundle *bundle,
+int board_bkpdomain_compare(struct cli_ctx *ctx, struct board *b, const struct swd_bundle *bundle,
 			  bool *same)
 {
 	const struct swd_profile *p = b->p;
@@ -166,7 +166,7 @@ int cli_bkpdomain_compare(struct cli_ctx *ctx, struct cli_board *b, const struct
 
 		rc = got ? bundle_region(ctx, bundle, r, &want) : swd_error_set(&ctx->err, SWD_ENOMEM, "out of memory");
 		if (rc == 0)
-			rc = ocd_read_memory(b->s, r->address, 32, r->size / 4, got, &ctx->err);
+			rc = board_link_read_memory(b->link, r->address, 32, r->size / 4, got, &ctx->err);
 		if (rc == 0) {
 			while (off < r->size && want[off] == got[off])
 				off++;
