@@ -114,10 +114,13 @@ static int routine_failed(struct ocd_session *s, struct swd_error *err, const ch
 static int look(struct feed *f, uint32_t *sr, uint32_t *at, bool *halted, struct swd_error *err)
 {
 	uint32_t c[10], dhcsr = 0;
-	int rc = ocd_read_memory(f->s, f->ctrl + 8, 32, 10, c, err);
+	/* DHCSR first: a core found halted has written all it will before the block is
+	 * read, so a routine that finished its last op and its stop in between is not
+	 * taken for one that stopped early */
+	int rc = ocd_read_memory(f->s, DHCSR, 32, 1, &dhcsr, err);
 
 	if (rc == 0)
-		rc = ocd_read_memory(f->s, DHCSR, 32, 1, &dhcsr, err);
+		rc = ocd_read_memory(f->s, f->ctrl + 8, 32, 10, c, err);
 	if (rc)
 		return rc;
 	/* the routine takes the slots in turn, so an empty slot means its op is done */
