@@ -243,6 +243,12 @@ static int ocd_program_(struct board_link *l, const struct board_program *a, str
 	pa.nsectors = p->flash.nsectors;
 	if (!no && ocd_checksum_area(p, &wa, &e) != 0)
 		no = e.msg;
+	/* the whole RAM region the work area starts, not just the work area: the firmware is
+	 * being replaced and is reset afterwards, and room for a sector's data lets it travel
+	 * during the erase before it */
+	for (size_t i = 0; !no && i < p->nram; i++)
+		if (p->ram[i].address == wa.address)
+			wa.size = p->ram[i].size;
 	if (!no) {
 		rc = ocd_fast_program(S(l), &wa, &pa, OCD_PSIZE_X32, &st, &e);
 		if (rc == 0 || st.flags || rc != SWD_ETARGETFAILED) {

@@ -13,9 +13,12 @@
 #include "ocd/tcl.h"
 #include "target/blobs.h"
 
-/* Work area layout: the routine, its control block, then the two data slots. */
+/* RAM layout: the routine, its control block with the slot headers, then the slots' data:
+ * 16 KiB each (the smallest F2/F4 sector), as many as fit up to MAX_SLOTS. */
 #define CODE_ROOM 256u
-#define CTRL_ROOM 64u
+#define MAX_SLOTS 16u
+#define CTRL_ROOM (32u + 16u * MAX_SLOTS)
+#define SLOT_SIZE 16384u
 #define F2X_REGS 0x40023C00u
 #define DHCSR 0xE000EDF0u
 #define S_HALT (1u << 17)
@@ -32,7 +35,8 @@ struct op {
 
 struct feed {
 	struct ocd_session *s;
-	uint32_t ctrl, slot_data[2], slot_size;
+	uint32_t ctrl, slot_data[MAX_SLOTS], slot_size;
+	unsigned nslots;
 	struct op *ops;
 	size_t nops, queued, done;
 	char *qscratch;
@@ -113,18 +117,18 @@ static int routine_failed(struct ocd_session *s, struct swd_error *err, const ch
  * the routine's error flags, *halted whether the core stopped. */
 static int look(struct feed *f, uint32_t *sr, uint32_t *at, bool *halted, struct swd_error *err)
 {
-	uint32_t c[10], dhcsr = 0;
+	uint32_t c[6 + 4 * MAX_SLOTS], dhcsr = 0;
 	/* DHCSR first: a core found halted has written all it will before the block is
 	 * read, so a routine that finished its last op and its stop in between is not
 	 * taken for one that stopped early */
 	int rc = ocd_read_memory(f->s, DHCSR, 32, 1, &dhcsr, err);
 
 	if (rc == 0)
-		rc = ocd_read_memory(f->s, f->ctrl + 8, 32, 10, c, err);
+		rc = ocd_read_memory(f->s, f->ctrl + 8, 32, 6 + 4 * f->nslots, c, err);
 	if (rc)
 		return rc;
 	/* the routine takes the slots in turn, so an empty slot means its op is done */
-	while (f->done < f->queued && c[2 + 4 * (f->done % 2)] == OP_EMPTY)
+	while (f->done < f->queued && c[6 + 4 * (f->done % f->nslots)] == OP_EMPTY)
 		f->done++;
 	*sr = c[0];
 	*at = c[1];
@@ -165,13 +169,13 @@ static int queue_op(struct feed *f, const uint8_t *data, uint32_t *sr, uint32_t 
                     struct swd_error *err)
 {
 	const struct op *o = &f->ops[f->queued];
-	unsigned slot = (unsigned)(f->queued % 2);
-	uint32_t hdr = f->ctrl + 16 + 16 * slot;
+	unsigned slot = (unsigned)(f->queued % f->nslots);
+	uint32_t hdr = f->ctrl + 32 + 16 * slot;
 	char *cmd = NULL;
 	int rc = 0;
 
-	if (f->queued >= 2)
-		rc = wait_done(f, f->queued - 1, sr, at, err);
+	if (f->queued >= f->nslots)
+		rc = wait_done(f, f->queued - f->nslots + 1, sr, at, err);
 	if (rc || *sr)
 		return rc;
 	if (o->kind == OP_PROGRAM) {
@@ -307,7 +311,7 @@ int ocd_fast_program(struct ocd_session *s, const struct ocd_checksum_area *wa,
 	memset(st, 0, sizeof(*st));
 	if (!a->sectors || !a->nsectors || !a->len || a->len % 4 || !a->scratch)
 		return swd_error_set(err, SWD_EINTERNAL, "bad fast program request");
-	if (wa->size < CODE_ROOM + CTRL_ROOM + 2048 || swd_target_flash_f2x_size > CODE_ROOM)
+	if (wa->size < CODE_ROOM + CTRL_ROOM + 4096 || swd_target_flash_f2x_size > CODE_ROOM)
 		return swd_error_set(err, SWD_ETARGETFAILED, "the work area is too small for the flash routine");
 	for (size_t i = 0; i < a->nsectors; i++)
 		if (a->sectors[i].offset < hi && a->sectors[i].offset + a->sectors[i].size > lo) {
@@ -317,20 +321,27 @@ int ocd_fast_program(struct ocd_session *s, const struct ocd_checksum_area *wa,
 	if (first == SIZE_MAX)
 		return swd_error_set(err, SWD_EINTERNAL, "the image meets no sector");
 	f.ctrl = wa->address + CODE_ROOM;
-	f.slot_size = ((wa->size - CODE_ROOM - CTRL_ROOM) / 2) & ~1023u;
-	f.slot_data[0] = f.ctrl + CTRL_ROOM;
-	f.slot_data[1] = f.slot_data[0] + f.slot_size;
+	f.slot_size = SLOT_SIZE;
+	f.nslots = (wa->size - CODE_ROOM - CTRL_ROOM) / SLOT_SIZE;
+	if (f.nslots > MAX_SLOTS)
+		f.nslots = MAX_SLOTS;
+	if (f.nslots < 2) {
+		f.nslots = 2;
+		f.slot_size = ((wa->size - CODE_ROOM - CTRL_ROOM) / 2) & ~1023u;
+	}
+	for (unsigned i = 0; i < f.nslots; i++)
+		f.slot_data[i] = f.ctrl + CTRL_ROOM + i * f.slot_size;
 	f.qscratch = tcl_quote_str(a->scratch);
 	rc = f.qscratch ? plan(&f, a, first, last, err) : swd_error_set(err, SWD_ENOMEM, "out of memory");
 	if (rc == 0)
 		rc = ocd__write_ready(s, err);
 	if (rc == 0) {
-		uint32_t ctrl[12] = { F2X_REGS, (uint32_t)psize << 8 };
+		uint32_t ctrl[8 + 4 * MAX_SLOTS] = { F2X_REGS, (uint32_t)psize << 8, 0, 0, f.nslots };
 
 		rc = ocd_write_memory(s, wa->address, 32, (swd_target_flash_f2x_size + 3) / 4,
 		                      swd_target_flash_f2x, err);
 		if (rc == 0)
-			rc = ocd_write_memory(s, f.ctrl, 32, 12, ctrl, err);
+			rc = ocd_write_memory(s, f.ctrl, 32, 8 + 4 * f.nslots, ctrl, err);
 	}
 	cmd = rc ? NULL : ocd__fmt("reg primask 1; reg r0 0x%08" PRIx32 "; reg xPSR 0x01000000; resume 0x%08" PRIx32,
 	                           f.ctrl, wa->address + swd_flash_f2x_entry_offset);

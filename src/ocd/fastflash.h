@@ -39,7 +39,8 @@ struct ocd_fast_state {
 
 /* Erases every sector of a->sectors that the image a->data (at a->offset in the bank)
  * touches and programs the image's bytes that are not 0xFF, with PSIZE psize, through
- * the routine in the work area wa (its RAM is overwritten). The target is reset-halted
+ * the routine in the RAM wa (all of it is overwritten: give it the whole RAM region, so
+ * that the next sector's data is sent during the erase before it). The target is reset-halted
  * first, as for every write; the caller verifies.
  * Returns 0; SWD_ETARGETFAILED with st->flags set and err naming the flag, the address,
  * the sector and the board's state when the controller refused; SWD_ETARGETFAILED with

@@ -10,16 +10,18 @@
  *           [2]  out: 0 while running or after a stop; the FLASH_SR error flags that
  *                ended the run (OPERR, WRPERR, PGAERR, PGPERR, PGSERR)
  *           [3]  out: the flash address (program) or SNB (erase) last started
- *           [4]  slot 0: op, arg, length in bytes, data address (4 words)
- *           [8]  slot 1: the same
+ *           [4]  n, the number of slots (at least 2)
+ *           [8]  slot 0: op, arg, length in bytes, data address (4 words)
+ *           [12] slot 1 ... up to slot n-1
  *      op 0: empty (the host may fill the slot); 1: program `length` bytes (a multiple of
  *      4) from `data` to flash address `arg`; 2: erase the sector whose SNB field is
  *      `arg`; anything else: stop.
  * Out: halts on the bkpt at swd_flash_f2x_done with FLASH_CR locked.
  *
- * The routine takes slot 0, then 1, then 0 ..., waiting on each until the host marks it,
- * and sets op back to 0 once done, so the host writes the next chunk into the other slot
- * while this one is programmed. On an error the slot keeps its op, so the host knows
+ * The routine takes slot 0, 1, ... n-1, 0 ..., waiting on each until the host marks it,
+ * and sets op back to 0 once done, so the host writes the next chunks into the other
+ * slots while this one is erased or programmed: with slots enough for a sector, the data
+ * of the next sector goes over SWD during the erase that comes before it. On an error the slot keeps its op, so the host knows
  * which operation failed. Every write and erase waits for BSY to clear and checks the
  * flags before the next (RM0090 §3.6.3-3.6.4; RM0033 §2.4.3).
  */
@@ -44,8 +46,11 @@ swd_flash_f2x_entry:
 unlocked:
 	movs	r3, #0xF3
 	str	r3, [r1, #0x0C]		@ clear EOP and the error flags left from before
-	add	r4, r0, #16		@ r4 = the slot to take next
-	add	r5, r0, #32		@ r5 = the other
+	ldr	r5, [r0, #16]		@ n
+	lsls	r5, r5, #4
+	add	r5, r5, r0
+	add	r5, r5, #32		@ r5 = the end of the slots
+	add	r4, r0, #32		@ r4 = the slot to take next
 next:
 	ldr	r3, [r4]
 	cmp	r3, #0
@@ -84,9 +89,10 @@ slot_done:
 	movs	r3, #0
 	str	r3, [r1, #0x10]		@ PG and SER off
 	str	r3, [r4]		@ the slot is the host's again
-	mov	r3, r4
-	mov	r4, r5
-	mov	r5, r3
+	adds	r4, r4, #16
+	cmp	r4, r5
+	it	eq
+	addeq	r4, r0, #32		@ round to slot 0
 	b	next
 
 wait:					@ until BSY clears; to fail with the error flags

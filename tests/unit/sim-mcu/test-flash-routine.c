@@ -21,10 +21,13 @@
 #define S_HALT (1u << 17)
 #define FLASH_CR 0x40023C10u
 
-/* the layout fastflash.c uses: code, control block, two slots */
+/* the layout fastflash.c uses: code, control block, the slots (three here, so that the
+ * routine's turn from the last slot back to the first is used) */
 #define CODE_AT 0x20000000u
 #define CTRL_AT 0x20000100u
-#define SLOT_AT(i) (0x20000140u + (i) * 0x3C00u)
+#define NSLOTS 3u
+#define SLOT_HDR(i) (CTRL_AT + 32u + 16u * (i))
+#define SLOT_AT(i) (0x20000300u + (i) * 0x3C00u)
 #define SLOT_SIZE 0x3C00u
 #define PSIZE_X16 0x100u
 #define PSIZE_X32 0x200u
@@ -98,7 +101,7 @@ static mcu_t *start(struct fixture *f, uint8_t fill, enum mcu_timing timing, uin
 	w32(m, DEMCR, 0x01000000);
 	assert_int_equal(mcu_write(m, CODE_AT, swd_target_flash_f2x,
 	                           (swd_target_flash_f2x_size + 3) & ~(size_t)3, 4), MCU_OK);
-	uint32_t ctrl[12] = { 0x40023C00u, psize };
+	uint32_t ctrl[8 + 4 * NSLOTS] = { 0x40023C00u, psize, 0, 0, NSLOTS };
 	assert_int_equal(mcu_write(m, CTRL_AT, ctrl, sizeof(ctrl), 4), MCU_OK);
 	assert_int_equal(mcu_write_core_reg(m, 0, CTRL_AT), MCU_OK);
 	assert_int_equal(mcu_write_core_reg(m, 15, CODE_AT + swd_flash_f2x_entry_offset), MCU_OK);
@@ -112,7 +115,7 @@ static mcu_t *start(struct fixture *f, uint8_t fill, enum mcu_timing timing, uin
 static bool run_until_free(struct fixture *f, unsigned slot)
 {
 	for (int i = 0; i < 200000; i++) {
-		if (r32(f->m, CTRL_AT + 16 + 16 * slot) == 0)
+		if (r32(f->m, SLOT_HDR(slot)) == 0)
 			return true;
 		if (r32(f->m, DHCSR) & S_HALT)
 			return false;
@@ -126,8 +129,8 @@ static bool run_until_free(struct fixture *f, unsigned slot)
 /* Hands the next op to its slot, as fastflash.c does: data first, the op word last. */
 static bool feed(struct fixture *f, uint32_t op, uint32_t arg, const void *data, uint32_t len)
 {
-	unsigned slot = f->queued % 2;
-	uint32_t hdr = CTRL_AT + 16 + 16 * slot;
+	unsigned slot = f->queued % NSLOTS;
+	uint32_t hdr = SLOT_HDR(slot);
 	if (!run_until_free(f, slot))
 		return false;
 	if (len)
@@ -161,7 +164,7 @@ static uint8_t *pattern(size_t n, uint32_t seed)
 	return p;
 }
 
-/* Sector 1 and 4 rewritten over old contents through both slots in turn; the others kept. */
+/* Sector 1 and 4 rewritten over old contents through the slots in turn; the others kept. */
 static void test_erase_and_program(void **state)
 {
 	struct fixture *f = *state;
@@ -207,7 +210,7 @@ static void test_error_flags(void **state)
 	wait_halt(f);
 	assert_int_equal(r32(m, CTRL_AT + 8), 1u << 6);
 	assert_int_equal(r32(m, CTRL_AT + 12), 0x08000400u);
-	assert_int_equal(r32(m, CTRL_AT + 16), 1);
+	assert_int_equal(r32(m, SLOT_HDR(0)), 1);
 	assert_int_equal(r32(m, 0x08000400), 0xFFFFFFFFu);
 	assert_int_equal(r32(m, FLASH_CR), 0x80000000u);
 	mcu_free(m);
@@ -221,8 +224,8 @@ static void test_error_flags(void **state)
 	wait_halt(f);
 	assert_int_equal(r32(m, CTRL_AT + 8), 1u << 4);
 	assert_int_equal(r32(m, CTRL_AT + 12), 2);
-	assert_int_equal(r32(m, CTRL_AT + 16), 0);          /* slot 0: sector 1 done */
-	assert_int_equal(r32(m, CTRL_AT + 32), 2);          /* slot 1: the refused erase */
+	assert_int_equal(r32(m, SLOT_HDR(0)), 0);          /* slot 0: sector 1 done */
+	assert_int_equal(r32(m, SLOT_HDR(1)), 2);          /* slot 1: the refused erase */
 	assert_int_equal(r32(m, 0x08004000), 0xFFFFFFFFu);
 	assert_int_equal(r32(m, 0x08008000), 0);
 	mcu_free(m);
