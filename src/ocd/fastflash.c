@@ -1,8 +1,6 @@
 /* fastflash.c - F2/F4 erase and program by our routine in SRAM (see fastflash.h). */
 #include "ocd/session-priv.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -85,28 +83,6 @@ static bool all_ff(const uint8_t *p, size_t n)
 	return true;
 }
 
-static int write_scratch(const char *path, const uint8_t *data, size_t n, struct swd_error *err)
-{
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	size_t off = 0;
-
-	if (fd < 0)
-		return swd_error_set(err, SWD_EIO, "cannot create '%s': %s", path, strerror(errno));
-	while (off < n) {
-		ssize_t w = write(fd, data + off, n - off);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0) {
-			close(fd);
-			return swd_error_set(err, SWD_EIO, "cannot write '%s': %s", path, strerror(errno));
-		}
-		off += (size_t)w;
-	}
-	return close(fd) == 0 ? 0 : swd_error_set(err, SWD_EIO, "cannot write '%s': %s", path,
-	                                          strerror(errno));
-}
-
 /* The routine's failure as a target failure the caller may fall back from. */
 static int routine_failed(struct ocd_session *s, struct swd_error *err, const char *what)
 {
@@ -179,7 +155,7 @@ static int queue_op(struct feed *f, const uint8_t *data, uint32_t *sr, uint32_t 
 	if (rc || *sr)
 		return rc;
 	if (o->kind == OP_PROGRAM) {
-		rc = write_scratch(f->scratch, data, o->len, err);
+		rc = ocd__write_file(f->scratch, data, o->len, err);
 		if (rc)
 			return rc;
 		cmd = ocd__fmt("load_image %s 0x%08" PRIx32 " bin; write_memory 0x%08" PRIx32

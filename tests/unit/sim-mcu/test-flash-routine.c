@@ -15,6 +15,8 @@
 #include "sim/mcu/mcu.h"
 #include "target/blobs.h"
 
+#include "board_fixture.h"
+
 #define DHCSR 0xE000EDF0u
 #define DEMCR 0xE000EDFCu
 #define AIRCR 0xE000ED0Cu
@@ -31,47 +33,6 @@
 #define SLOT_SIZE 0x3C00u
 #define PSIZE_X16 0x100u
 #define PSIZE_X32 0x200u
-
-struct fixture {
-	char dir[64];
-	char path[96];
-	mcu_t *m;
-	uint64_t now;      /* simulated ns */
-	unsigned queued;   /* ops handed to the routine so far */
-};
-
-static int setup(void **state)
-{
-	struct fixture *f = calloc(1, sizeof(*f));
-	snprintf(f->dir, sizeof(f->dir), "/tmp/sim-flash-XXXXXX");
-	assert_non_null(mkdtemp(f->dir));
-	snprintf(f->path, sizeof(f->path), "%s/board.bin", f->dir);
-	*state = f;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fixture *f = *state;
-	char cmd[128];
-	mcu_free(f->m);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
-	assert_int_equal(system(cmd), 0);
-	free(f);
-	return 0;
-}
-
-static uint32_t r32(mcu_t *m, uint32_t addr)
-{
-	uint32_t v = 0;
-	assert_int_equal(mcu_read(m, addr, &v, 4, 4), MCU_OK);
-	return v;
-}
-
-static void w32(mcu_t *m, uint32_t addr, uint32_t v)
-{
-	assert_int_equal(mcu_write(m, addr, &v, 4, 4), MCU_OK);
-}
 
 /* A board holding `fill`, reset-halted as OpenOCD leaves it, with the routine started. */
 static mcu_t *start(struct fixture *f, uint8_t fill, enum mcu_timing timing, uint32_t psize,

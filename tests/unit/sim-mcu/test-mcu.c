@@ -14,6 +14,8 @@
 #include "sim/mcu/mcu.h"
 #include "target/blobs.h"
 
+#include "board_fixture.h"
+
 #define DHCSR 0xE000EDF0u
 #define DEMCR 0xE000EDFCu
 #define AIRCR 0xE000ED0Cu
@@ -25,33 +27,6 @@
 #define F4 0x40023C00u
 #define KEY1 0x45670123u
 #define KEY2 0xCDEF89ABu
-
-struct fixture {
-	char dir[64];
-	char path[96];
-	mcu_t *m;
-};
-
-static int setup(void **state)
-{
-	struct fixture *f = calloc(1, sizeof(*f));
-	snprintf(f->dir, sizeof(f->dir), "/tmp/sim-mcu-XXXXXX");
-	assert_non_null(mkdtemp(f->dir));
-	snprintf(f->path, sizeof(f->path), "%s/board.bin", f->dir);
-	*state = f;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fixture *f = *state;
-	mcu_free(f->m);
-	char cmd[128];
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
-	assert_int_equal(system(cmd), 0);
-	free(f);
-	return 0;
-}
 
 static const uint8_t crc_code[40];
 
@@ -65,18 +40,6 @@ static mcu_t *open_board(struct fixture *f, const char *model, const struct mcu_
 	if (!m)
 		fail_msg("mcu_new: %s", err);
 	return m;
-}
-
-static uint32_t r32(mcu_t *m, uint32_t addr)
-{
-	uint32_t v = 0;
-	assert_int_equal(mcu_read(m, addr, &v, 4, 4), MCU_OK);
-	return v;
-}
-
-static void w32(mcu_t *m, uint32_t addr, uint32_t v)
-{
-	assert_int_equal(mcu_write(m, addr, &v, 4, 4), MCU_OK);
 }
 
 static uint16_t r16(mcu_t *m, uint32_t addr)
