@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "cli/about.h"
 #include "cli/cli.h"
@@ -103,22 +104,10 @@ static void print_overview(FILE *f)
  * when a successful run's report could not be written (stdout closed or full). */
 static int finish_report(struct cli_ctx *ctx, int rc)
 {
-	json_t *doc = ctx->doc;
-
-	json_object_set_new(doc, "ok", json_boolean(rc == 0));
-	json_object_set_new(doc, "exit_code", json_integer(swd_exit_code(rc)));
-	if (rc != 0) {
-		json_t *e = json_object();
-
-		json_object_set_new(e, "code", json_string(swd_err_name(rc)));
-		json_object_set_new(e, "message", json_string(ctx->err.msg[0] ? ctx->err.msg
-									  : swd_strerror(rc)));
-		json_object_set_new(doc, "error", e);
-	}
-	json_object_set(doc, "findings", ctx->findings);
+	cli_report_end(ctx, rc);
 	if (rc != 0)
 		ui_error(&ctx->ui, "%s", ctx->err.msg[0] ? ctx->err.msg : swd_strerror(rc));
-	if (ui_report(&ctx->ui, doc) != 0 && rc == 0) {
+	if (ui_report(&ctx->ui, ctx->doc) != 0 && rc == 0) {
 		ui_error(&ctx->ui, "cannot write the report to stdout");
 		rc = SWD_EIO;
 	}
@@ -129,6 +118,7 @@ static int finish_report(struct cli_ctx *ctx, int rc)
  * parsed, so --json is looked for by hand). */
 static void usage_json(int argc, char **argv, const char *command, const char *msg)
 {
+	uint64_t t0 = cli_now_ns();
 	json_t *doc;
 	bool json = false;
 
@@ -140,11 +130,11 @@ static void usage_json(int argc, char **argv, const char *command, const char *m
 	}
 	if (!json)
 		return;
-	doc = json_pack("{s:s?,s:b,s:i,s:{s:s,s:s},s:[]}", "command", command, "ok", 0,
-			"exit_code", swd_exit_code(SWD_EUSAGE), "error", "code", swd_err_name(SWD_EUSAGE),
-			"message", msg, "findings");
+	doc = cli_report_new(command, (int64_t)time(NULL));
 	if (doc) {
-		json_dumpf(doc, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+		cli_report_tail(doc, t0, SWD_EUSAGE, msg);
+		json_object_set_new(doc, "findings", json_array());
+		json_dumpf(doc, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6));
 		fputc('\n', stdout);
 		json_decref(doc);
 	}
@@ -223,13 +213,11 @@ int main(int argc, char **argv)
 	signal(SIGXFSZ, SIG_IGN);
 
 	ui_init(&ctx.ui, ctx.opt.json, ctx.opt.verbose);
-	ctx.doc = json_object();
 	ctx.findings = json_array();
-	if (!ctx.doc || !ctx.findings) {
+	if (cli_report_begin(&ctx, cmd->name) != 0 || !ctx.findings) {
 		fprintf(stderr, "swdbackup: out of memory\n");
 		return swd_exit_code(SWD_ENOMEM);
 	}
-	json_object_set_new(ctx.doc, "command", json_string(cmd->name));
 
 	rc = cmd->fn(&ctx);
 	if (rc == 0 && cli_interrupted)

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "core/file.h"
+#include "core/jsonfield.h"
 
 struct gates {
 	struct swd_manifest_touch t[BOARD_BKP_TOUCH_MAX];
@@ -172,8 +173,8 @@ int board_bkpdomain_compare(struct cli_ctx *ctx, struct board *b, const struct s
 				off++;
 			json_array_append_new(regions, off == r->size ?
 				json_pack("{s:s,s:b}", "name", r->name, "match", 1) :
-				json_pack("{s:s,s:b,s:I}", "name", r->name, "match", 0, "first_difference",
-					  (json_int_t)(r->address + off)));
+				json_pack("{s:s,s:b,s:o}", "name", r->name, "match", 0, "first_difference",
+					  swd_jsonfield_addr(r->address + off)));
 			if (off != r->size)
 				*same = false;
 		}

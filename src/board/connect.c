@@ -21,6 +21,7 @@ static void on_progress(void *ud, const char *what, uint64_t done, uint64_t tota
 	struct cli_ctx *ctx = ud;
 
 	ui_progress(&ctx->ui, what, done, total);
+	cli_timing_progress(ctx, what, done, total);
 }
 
 /* Feeds the link's log lines not yet fed into the evidence. */

@@ -39,6 +39,8 @@ static json_t *probe_json(struct board *b)
 	json_object_set_new(probe, "adapter_khz", b->probe.adapter_khz ? json_integer(b->probe.adapter_khz) : json_null());
 	if (b->sim_started && ctx->opt.probe.kind == CLI_PROBE_SIM_FILE)
 		json_object_set_new(probe, "board", json_string(ctx->opt.probe.file));
+	if (b->sim_started && b->sim.model)
+		json_object_set_new(probe, "sim_model", json_string(b->sim.model));
 	return probe;
 }
 
@@ -52,6 +54,7 @@ static json_t *device_json(struct board *b)
 			    json_string(b->id.has_dp_idcode ? board_hex32(h, b->id.dp_idcode) : b->clone_idcode) : json_null());
 	json_object_set_new(dev, "clone", json_boolean(b->clone));
 	json_object_set_new(dev, "cpuid", json_string(board_hex32(h, b->id.cpuid)));
+	json_object_set_new(dev, "dbgmcu_idcode", json_string(board_hex32(h, b->id.dbgmcu_idcode)));
 	snprintf(h, sizeof(h), "0x%03x", b->id.dbgmcu_idcode & 0xfff);
 	json_object_set_new(dev, "dev_id", json_string(h));
 	snprintf(h, sizeof(h), "0x%04x", b->id.dbgmcu_idcode >> 16);
@@ -95,7 +98,7 @@ void board_report(struct board *b)
 	for (size_t i = 0; i < b->prot.nwrp; i++)
 		json_array_append_new(w, json_integer(b->prot.wrp[i]));
 	json_object_set_new(prot, "wrp", w);
-	json_object_set_new(prot, "unit", json_string(b->p->family->units));
+	json_object_set_new(prot, "wrp_unit", json_string(b->p->family->unit));
 	json_object_set_new(ctx->doc, "protection", prot);
 }
 

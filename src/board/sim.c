@@ -13,6 +13,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cli/about.h"
+#include "core/catalog.h"
 #include "core/file.h"
 
 #define SETPRIV "/usr/bin/setpriv"
@@ -142,6 +144,72 @@ static void on_timer(uv_timer_t *t)
 	uv_stop(s->loop);
 }
 
+static bool listed(const char *name, const char *const *names, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(names[i], name) == 0)
+			return true;
+	return false;
+}
+
+/* The model of a profile in the search path that is a simulator model with p's dev id and
+ * flash size: one with p's description first (a copy of a shipped profile keeps it), else
+ * the first by name. Returns: borrowed from names, or NULL. */
+static const char *model_like(const struct swd_profile *p, const char *const *names, size_t n)
+{
+	struct swd_profile_entry *e = NULL;
+	const char *pick = NULL;
+	bool same_text = false;
+	size_t ne = 0;
+
+	if (swd_profile_list(&e, &ne, NULL) != 0)
+		return NULL;
+	for (size_t i = 0; i < ne && !same_text; i++) {
+		struct swd_profile *q = NULL;
+
+		if (e[i].code || e[i].shadowed || !listed(e[i].name, names, n) ||
+		    swd_profile_find(e[i].path, &q, NULL) != 0)
+			continue;
+		if (q->ids.dev_id == p->ids.dev_id && q->flash.size == p->flash.size) {
+			same_text = p->description && q->description && strcmp(p->description, q->description) == 0;
+			for (size_t k = 0; k < n; k++)
+				if (strcmp(names[k], q->name) == 0 && (!pick || same_text))
+					pick = names[k];
+		}
+		swd_profile_free(q);
+	}
+	swd_profile_entries_free(e, ne);
+	return pick;
+}
+
+/* Which simulator model plays p (s->model, new): its "sim_model"; else its own name when the
+ * simulator has a model of that name (every shipped profile); else model_like(). */
+static int pick_model(struct board_sim *s, const struct swd_profile *p, struct swd_error *err)
+{
+	char *args[] = { s->exe, "--list-models", NULL };
+	char text[1024], list[1024] = "";
+	const char *names[32], *pick = NULL;
+	size_t n = 0;
+
+	if (cli_capture(args, text, sizeof(text)) == 0)
+		for (char *save, *t = strtok_r(text, "\n", &save); t && n < 32; t = strtok_r(NULL, "\n", &save))
+			names[n++] = t;
+	if (n == 0)
+		return swd_error_set(err, SWD_EPROBENOTFOUND, "'%s --list-models' names no model", s->exe);
+	for (size_t i = 0; i < n; i++)
+		snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s", i ? ", " : "", names[i]);
+	if (p->sim_model && !listed(p->sim_model, names, n))
+		return swd_error_set(err, SWD_EPROFILE, "'%s': sim_model \"%s\" is not a simulator model; "
+				     "use one of %s", p->path, p->sim_model, list);
+	pick = p->sim_model ? p->sim_model : listed(p->name, names, n) ? p->name : model_like(p, names, n);
+	if (!pick)
+		return swd_error_set(err, SWD_EPROFILE, "no simulator model has the dev id 0x%03x and %u KiB of "
+				     "profile '%s'; add \"sim_model\" to '%s', one of %s", p->ids.dev_id,
+				     p->flash.size / 1024, p->name, p->path, list);
+	s->model = strdup(pick);
+	return s->model ? 0 : swd_error_set(err, SWD_ENOMEM, "out of memory");
+}
+
 int board_sim_start(struct board_sim *s, uv_loop_t *loop, const struct swd_profile *p,
 		  const char *board_file, int verbose, struct swd_error *err)
 {
@@ -159,6 +227,8 @@ int board_sim_start(struct board_sim *s, uv_loop_t *loop, const struct swd_profi
 	if (!s->exe)
 		return swd_error_set(err, SWD_EPROBENOTFOUND,
 				     "cannot find 'swdbackup-sim' for --probe sim; build it or set SWDBACKUP_SIM");
+	if ((rc = pick_model(s, p, err)) != 0)
+		return rc;
 	if (tmp && *tmp) {
 		s->tmpdir = malloc(strlen(tmp) + 32);
 		if (!s->tmpdir)
@@ -201,7 +271,7 @@ int board_sim_start(struct board_sim *s, uv_loop_t *loop, const struct swd_profi
 	}
 	args[n++] = s->exe;
 	args[n++] = "--model";
-	args[n++] = p->name;
+	args[n++] = s->model;
 	args[n++] = "--flash";
 	args[n++] = s->board;
 	args[n++] = "--port";
@@ -250,7 +320,7 @@ int board_sim_start(struct board_sim *s, uv_loop_t *loop, const struct swd_profi
 		return 0;
 	if (s->exited)
 		rc = swd_error_set(err, SWD_EPROBENOTFOUND, "the simulator exited (status %d) before it listened; "
-				   "run '%s --model %s --flash BOARD' to see why", (int)s->exit_status, s->exe, p->name);
+				   "run '%s --model %s --flash BOARD' to see why", (int)s->exit_status, s->exe, s->model);
 	else
 		rc = swd_error_set(err, SWD_EPROBENOTFOUND, "the simulator did not write its port file '%s'", s->portfile);
 fail:
@@ -308,6 +378,7 @@ void board_sim_stop(struct board_sim *s)
 		rmdir(s->tmpdir);
 	}
 	free(s->exe);
+	free(s->model);
 	free(s->tmpdir);
 	free(s->board);
 	free(s->portfile);

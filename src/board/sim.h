@@ -35,13 +35,16 @@ struct board_sim {
 	bool timed_out;
 	int port;
 	char *exe;         /* new */
+	char *model;       /* new: the simulator model that plays the profile's part */
 	char *tmpdir;      /* new: holds the portfile (and the board for --probe sim) */
 	char *board;       /* new: flash file path */
 	char *portfile;    /* new */
 	bool own_board;    /* the board lives in tmpdir and goes with it */
 };
 
-/* Starts a board of `p`'s model. board_file NULL: a fresh board in a temporary directory;
+/* Starts a board of `p`'s part: the model its "sim_model" names, else the model of its own
+ * name, else the one a profile in the search path with its dev id and flash size is named
+ * after (a copy of a shipped profile under another name; SWD_EPROFILE when none). board_file NULL: a fresh board in a temporary directory;
  * otherwise the board kept in that file (created erased when missing). The simulator's
  * stderr is passed through only with -v. */
 int board_sim_start(struct board_sim *s, uv_loop_t *loop, const struct swd_profile *p,

@@ -1,4 +1,5 @@
-/* about.c - 'openocd --version' read with libuv, for 'swdbackup --version'. */
+/* about.c - a short program's output read with libuv: 'openocd --version' for
+ * 'swdbackup --version', 'swdbackup-sim --list-models' for --probe sim. */
 #include "cli/about.h"
 
 #include <signal.h>
@@ -50,18 +51,14 @@ static void on_timeout(uv_timer_t *t)
 	uv_process_kill(&r->proc, SIGKILL);
 }
 
-int cli_openocd_version(const char *exe, char *out, size_t outlen)
+int cli_capture(char *const args[], char *text, size_t len)
 {
 	struct run r;
 	uv_loop_t loop;
 	uv_stdio_container_t io[3];
 	uv_process_options_t po;
-	char *args[] = { (char *)exe, "--version", NULL };
-	const char *banner = "Open On-Chip Debugger ";
-	const char *v;
 	int rc;
 
-	out[0] = '\0';
 	memset(&r, 0, sizeof(r));
 	if (uv_loop_init(&loop) != 0)
 		return -1;
@@ -69,15 +66,14 @@ int cli_openocd_version(const char *exe, char *out, size_t outlen)
 	uv_pipe_init(&loop, &r.err, 0);
 	uv_timer_init(&loop, &r.timer);
 	r.out.data = r.err.data = r.timer.data = r.proc.data = &r;
-	/* OpenOCD prints its banner on stderr; stdout is read too, into the same buffer */
 	io[0].flags = UV_IGNORE;
 	io[1].flags = UV_CREATE_PIPE | UV_WRITABLE_PIPE;
 	io[1].data.stream = (uv_stream_t *)&r.out;
 	io[2].flags = UV_CREATE_PIPE | UV_WRITABLE_PIPE;
 	io[2].data.stream = (uv_stream_t *)&r.err;
 	memset(&po, 0, sizeof(po));
-	po.file = exe;
-	po.args = args;
+	po.file = args[0];
+	po.args = (char **)args;
 	po.stdio = io;
 	po.stdio_count = 3;
 	po.exit_cb = on_exit_;
@@ -98,7 +94,20 @@ int cli_openocd_version(const char *exe, char *out, size_t outlen)
 	if (rc != 0)
 		return -1;
 	r.text[r.len] = '\0';
-	if ((v = strstr(r.text, banner)) == NULL)
+	snprintf(text, len, "%s", r.text);
+	return 0;
+}
+
+int cli_openocd_version(const char *exe, char *out, size_t outlen)
+{
+	char *args[] = { (char *)exe, "--version", NULL };
+	const char *banner = "Open On-Chip Debugger ";
+	char text[1024];
+	const char *v;
+
+	out[0] = '\0';
+	/* OpenOCD prints its banner on stderr */
+	if (cli_capture(args, text, sizeof(text)) != 0 || (v = strstr(text, banner)) == NULL)
 		return -1;
 	v += strlen(banner);
 	snprintf(out, outlen, "%.*s", (int)strcspn(v, " \r\n"), v);

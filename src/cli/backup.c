@@ -13,6 +13,7 @@
 #include "cli/map.h"
 #include "core/bundle.h"
 #include "core/file.h"
+#include "core/jsonfield.h"
 #include "core/mapsvg.h"
 #include "core/image.h"
 
@@ -343,13 +344,13 @@ static void report_bundle(struct cli_ctx *ctx, struct board *b, swd_bundle_write
 		const struct swd_manifest_region *x = swd_bundle_writer_region(w, *r);
 
 		if (x)
-			json_array_append_new(regions, json_pack("{s:s,s:s,s:I,s:I,s:I,s:s,s:s}", "name", x->name,
-								 "file", x->file, "address", (json_int_t)x->address,
+			json_array_append_new(regions, json_pack("{s:s,s:s,s:o,s:I,s:I,s:s,s:s}", "name", x->name,
+								 "file", x->file, "address", swd_jsonfield_addr(x->address),
 								 "size", (json_int_t)x->size, "used", (json_int_t)x->used,
 								 "sha256", x->sha256, "md5", x->md5));
 	}
 	json_object_set_new(out, "regions", regions);
-	json_object_set_new(out, "flash_base", json_integer(p->flash.base));
+	json_object_set_new(out, "flash_base", swd_jsonfield_addr(p->flash.base));
 	json_object_set_new(out, "used_extent", json_integer(fr ? fr->used : 0));
 	if (p->flash.whole_die && fr) {
 		char n1[32], n2[32], n3[32], note[200];
@@ -398,8 +399,11 @@ int cli_backup_bundle(struct cli_ctx *ctx, struct board *b, const char *dest, co
 		goto out;
 	}
 	rc = read_regions(ctx, b, w, flash, known, equal, &sources, &nsources, touched, &ntouched);
-	if (rc == 0)
+	if (rc == 0) {
+		cli_timing_begin(ctx, "verify");
 		rc = verify_read(ctx, b, flash, out);
+		cli_timing_end(ctx, rc, b->p->flash.size);
+	}
 	if (rc != 0)
 		goto out;
 	memset(&m, 0, sizeof(m));

@@ -16,6 +16,7 @@
 #include <jansson.h>
 
 #include "cli/options.h"
+#include "cli/report.h"
 #include "core/err.h"
 #include "ui/ui.h"
 
@@ -27,6 +28,7 @@ struct cli_ctx {
 	struct swd_error err;
 	json_t *doc;              /* owned: the result document */
 	json_t *findings;         /* owned: array of finding objects */
+	struct cli_report rep;    /* the document's clock and timing (report.h) */
 };
 
 struct cli_command {

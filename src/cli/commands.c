@@ -34,7 +34,8 @@ void cli_signals_install(void)
 	"  --strict               refuse clone IDCODEs instead of noting them\n"
 
 #define COMMON_HELP \
-	"  --json                 print one JSON document on stdout\n" \
+	"  --json                 print one JSON document on stdout (with timing per step;\n" \
+	"                         its schema is share/swdbackup/schema/report.schema.json)\n" \
 	"  -v, --verbose          pass OpenOCD's log through on stderr\n" \
 	"  -h, --help             show this help\n"
 

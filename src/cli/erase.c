@@ -10,6 +10,7 @@
 #include "cli/consent.h"
 #include "core/tmpdir.h"
 #include "core/file.h"
+#include "core/jsonfield.h"
 
 /* The address range [lo, hi) of sectors first..last, or an error naming the valid ones. */
 static int sector_span(struct cli_ctx *ctx, const struct swd_profile *p, unsigned first,
@@ -38,7 +39,9 @@ static int check_erased(struct cli_ctx *ctx, struct board *b, uint32_t lo, uint3
 	if (rc == 0) {
 		ui_status(&ctx->ui, "reading back what was erased");
 		b->op = DIAG_OP_VERIFY;
+		cli_timing_begin(ctx, "verify");
 		rc = board_link_read_flash(b->link, lo - b->p->flash.base, hi - lo, path, &ctx->err);
+		cli_timing_end(ctx, rc, hi - lo);
 	}
 	if (rc == 0)
 		rc = swd_file_read_exact(path, hi - lo, &data, &ctx->err);
@@ -109,6 +112,7 @@ int cmd_erase(struct cli_ctx *ctx)
 		goto out;
 	erasing = true;
 	b.op = DIAG_OP_PROGRAM;
+	cli_timing_begin(ctx, "erase");
 	if (o->mass) {
 		ui_status(&ctx->ui, "mass erase");
 		rc = board_link_mass_erase(b.link, &ctx->err);
@@ -118,13 +122,14 @@ int cmd_erase(struct cli_ctx *ctx)
 		rc = board_link_erase_units(b.link, b.p->flash.sectors[o->sector_first].index,
 				       b.p->flash.sectors[o->sector_last].index, &ctx->err);
 	}
+	cli_timing_end(ctx, rc, hi - lo);
 	if (rc == 0)
 		rc = check_erased(ctx, &b, lo, hi);
 	if (rc == 0) {
 		char line[160];
 
-		json_object_set_new(ctx->doc, "erased", json_pack("{s:b,s:I,s:I,s:b}", "mass", o->mass,
-			"address", (json_int_t)lo, "bytes", (json_int_t)(hi - lo), "checked", 1));
+		json_object_set_new(ctx->doc, "erased", json_pack("{s:b,s:o,s:I,s:b}", "mass", o->mass,
+			"address", swd_jsonfield_addr(lo), "bytes", (json_int_t)(hi - lo), "checked", 1));
 		if (o->sector_set)
 			json_object_set_new(json_object_get(ctx->doc, "erased"), "sectors",
 					    json_pack("[I,I]", (json_int_t)o->sector_first, (json_int_t)o->sector_last));

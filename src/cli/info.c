@@ -8,6 +8,7 @@
 #include "core/tmpdir.h"
 #include "core/file.h"
 #include "core/image.h"
+#include "core/jsonfield.h"
 
 int cmd_info(struct cli_ctx *ctx)
 {
@@ -30,7 +31,7 @@ int cmd_info(struct cli_ctx *ctx)
 	rc = board_protection(&b, &ctx->err);
 	if (rc != 0)
 		goto out;
-	json_object_set_new(ctx->doc, "flash_base", json_integer(b.p->flash.base));
+	json_object_set_new(ctx->doc, "flash_base", swd_jsonfield_addr(b.p->flash.base));
 	json_object_set_new(ctx->doc, "flash_size", json_integer(b.p->flash.size));
 	if (b.prot.rdp_level >= 1) {
 		/* not an error for info: it reports the protection and what cannot be known */

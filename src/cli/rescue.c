@@ -307,7 +307,9 @@ int cmd_rescue(struct cli_ctx *ctx)
 		step(ctx, line);
 		touched = true;
 		b.op = DIAG_OP_PROGRAM;
+		cli_timing_begin(ctx, "erase");
 		rc = board_link_mass_erase(b.link, &ctx->err);
+		cli_timing_end(ctx, rc, b.p->flash.size);
 		if (rc != 0)
 			goto out;
 	}

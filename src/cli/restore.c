@@ -17,6 +17,7 @@
 #include "core/tmpdir.h"
 #include "core/digest.h"
 #include "core/file.h"
+#include "core/jsonfield.h"
 
 int cli_restore_refuse_wrp(struct cli_ctx *ctx, struct board *b, const struct swd_image *img)
 {
@@ -79,7 +80,7 @@ int cli_restore_diff(struct cli_ctx *ctx, struct board *b, const struct swd_imag
 	}
 	json_object_set_new(ctx->doc, "difference", json_pack("{s:s,s:I,s:I,s:s}",
 		"method", "on-target crc-32 per unit", "units_touched", (json_int_t)k, "units_differ", (json_int_t)ndiff,
-		"unit", p->family->units));
+		"unit", p->family->unit));
 	*equal = eq;
 	eq = NULL;
 out:
@@ -177,7 +178,9 @@ static int write_differing(struct cli_ctx *ctx, struct board *b, const struct sw
 		rc = program(ctx, b, img->data + off, off, len, scratch);
 		if (rc != 0)
 			break;
+		cli_timing_begin(ctx, "verify");
 		rc = check_run(ctx, b, img, off, len, back, crc_checked);
+		cli_timing_end(ctx, rc, len);
 		*written += len;
 		*units += (unsigned)(j - i);
 		i = j;
@@ -212,7 +215,7 @@ int cli_restore_write(struct cli_ctx *ctx, struct board *b, const struct cli_sou
 		json_object_set_new(ctx->doc, "written", json_pack("{s:I,s:I}", "bytes", (json_int_t)written,
 								   "units", (json_int_t)units));
 		json_object_set_new(ctx->doc, "verified", json_true());
-		json_object_set_new(ctx->doc, "verified_by", json_string(crc_checked ? "on-target crc-32" : "read-back"));
+		json_object_set_new(ctx->doc, "verified_by", json_string(crc_checked ? "on-target crc-32 per unit" : "read-back"));
 		goto written;
 	}
 	ui_status(&ctx->ui, "erasing and programming %" PRIu32 " bytes at 0x%08" PRIx32,
@@ -224,7 +227,9 @@ int cli_restore_write(struct cli_ctx *ctx, struct board *b, const struct cli_sou
 	/* Read back and compare digests: what we meant to write against what is there. */
 	ui_status(&ctx->ui, "reading back");
 	b->op = DIAG_OP_VERIFY;
+	cli_timing_begin(ctx, "verify");
 	rc = board_link_read_flash(b->link, src->img->lo, src->img->hi - src->img->lo, back, &ctx->err);
+	cli_timing_end(ctx, rc, src->img->hi - src->img->lo);
 	if (rc == 0)
 		rc = swd_file_read_exact(back, src->img->hi - src->img->lo, &rb, &ctx->err);
 	if (rc == 0)
@@ -233,8 +238,8 @@ int cli_restore_write(struct cli_ctx *ctx, struct board *b, const struct cli_sou
 		rc = swd_digest_buffer(rb, src->img->hi - src->img->lo, &got, &ctx->err);
 	if (rc != 0)
 		goto done;
-	json_object_set_new(ctx->doc, "programmed", json_pack("{s:I,s:I,s:s,s:s,s:s}",
-		"address", (json_int_t)src->img->base + src->img->lo, "bytes", (json_int_t)(src->img->hi - src->img->lo),
+	json_object_set_new(ctx->doc, "programmed", json_pack("{s:o,s:I,s:s,s:s,s:s}",
+		"address", swd_jsonfield_addr((uint32_t)(src->img->base + src->img->lo)), "bytes", (json_int_t)(src->img->hi - src->img->lo),
 		"sha256", want.sha256_hex, "md5", want.md5_hex, "readback_sha256", got.sha256_hex));
 	if (strcmp(want.sha256_hex, got.sha256_hex) != 0) {
 		size_t i = 0;

@@ -7,6 +7,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "core/jsonfield.h"
+
 int cli_source_load(struct cli_ctx *ctx, struct swd_profile *p, const char *path,
 		    bool check_vectors, struct cli_source *src)
 {
@@ -84,7 +86,7 @@ json_t *cli_source_json(const struct cli_source *src)
 	json_object_set_new(o, "path", json_string(src->path));
 	json_object_set_new(o, "kind", json_string(src->bundle ? "bundle" : src->img ? fmt[src->img->format] : "unknown"));
 	if (src->img) {
-		json_object_set_new(o, "address", json_integer((json_int_t)src->img->base + src->img->lo));
+		json_object_set_new(o, "address", swd_jsonfield_addr((uint32_t)(src->img->base + src->img->lo)));
 		json_object_set_new(o, "bytes", json_integer(src->img->nbytes));
 	}
 	return o;

@@ -12,6 +12,7 @@
 #include "core/tmpdir.h"
 #include "core/digest.h"
 #include "core/file.h"
+#include "core/jsonfield.h"
 
 static json_t *side(const uint8_t *buf, size_t len, struct swd_error *err)
 {
@@ -71,7 +72,9 @@ static int read_device(struct cli_ctx *ctx, struct board *b, const uint8_t *expe
 
 	ui_status(&ctx->ui, "checking %u KiB of flash by on-target crc-32", b->p->flash.size / 1024);
 	b->op = DIAG_OP_READ;
+	cli_timing_begin(ctx, "verify");
 	rc = device_by_crc(ctx, b, expected, path, dev, &nread, why, sizeof(why));
+	cli_timing_end(ctx, rc, b->p->flash.size);
 	if (rc == SWD_ETARGETFAILED) {
 		ui_status(&ctx->ui, "the on-target crc cannot run (%s): reading %u KiB of flash", why,
 			  b->p->flash.size / 1024);
@@ -105,7 +108,7 @@ static int report_sides(struct cli_ctx *ctx, const struct board *b, const struct
 	}
 	json_object_set_new(ctx->doc, "image", is);
 	json_object_set_new(ctx->doc, "device_digest", ds);
-	json_object_set_new(ctx->doc, "range", json_pack("{s:I,s:I}", "address", (json_int_t)b->p->flash.base + lo,
+	json_object_set_new(ctx->doc, "range", json_pack("{s:o,s:I}", "address", swd_jsonfield_addr(b->p->flash.base + lo),
 							 "bytes", (json_int_t)(hi - lo)));
 	return 0;
 }
@@ -125,9 +128,9 @@ static int report_outcome(struct cli_ctx *ctx, struct board *b, const struct cli
 	b->ev.verify_image_size = cmp->covered_bytes;
 	b->ev.verify_flash_size = b->p->flash.size;
 	if (cmp->outcome == SWD_CMP_MISMATCH) {
-		json_object_set_new(ctx->doc, "mismatch", json_pack("{s:I,s:I,s:i,s:i,s:s}",
-			"first_address", (json_int_t)cmp->first_diff, "bytes", (json_int_t)cmp->diff_bytes,
-			"units", cmp->diff_sectors, "units_total", cmp->nsectors, "unit", b->p->family->units));
+		json_object_set_new(ctx->doc, "mismatch", json_pack("{s:o,s:I,s:i,s:i,s:s}",
+			"first_address", swd_jsonfield_addr(cmp->first_diff), "bytes", (json_int_t)cmp->diff_bytes,
+			"units", cmp->diff_sectors, "units_total", cmp->nsectors, "unit", b->p->family->unit));
 		b->ev.verify = DIAG_VERIFY_DIFFER;
 		b->ev.verify_first_diff = cmp->first_diff;
 		b->ev.verify_units_differ = cmp->diff_sectors;

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/jsonfield.h"
+
 const char *swd_region_kind_name(enum swd_region_kind k)
 {
 	static const char *const names[] = { "code", "data", "erased", "untouched" };
@@ -251,8 +253,8 @@ json_t *swd_flashmap_regions_json(const struct swd_flashmap *m)
 	int bad = !o || !regions;
 
 	for (size_t i = 0; !bad && i < m->nregions; i++)
-		bad |= json_array_append_new(regions, json_pack("{s:s,s:I,s:I}", "kind",
-			swd_region_kind_name(m->regions[i].kind), "address", (json_int_t)m->regions[i].address,
+		bad |= json_array_append_new(regions, json_pack("{s:s,s:o,s:I}", "kind",
+			swd_region_kind_name(m->regions[i].kind), "address", swd_jsonfield_addr(m->regions[i].address),
 			"size", (json_int_t)m->regions[i].size));
 	if (!bad)
 		bad |= json_object_set_new(o, "unit", json_string(m->unit));
@@ -277,8 +279,8 @@ json_t *swd_flashmap_json(const struct swd_flashmap *m)
 	for (size_t i = 0; !bad && i < m->ncells; i++) {
 		const struct swd_map_cell *c = &m->cells[i];
 
-		bad |= json_array_append_new(cells, json_pack("{s:I,s:I,s:s,s:b,s:b,s:b}", "address",
-			(json_int_t)c->address, "size", (json_int_t)c->size, "state", swd_cell_state_name(c->state),
+		bad |= json_array_append_new(cells, json_pack("{s:o,s:I,s:s,s:b,s:b,s:b}", "address",
+			swd_jsonfield_addr(c->address), "size", (json_int_t)c->size, "state", swd_cell_state_name(c->state),
 			"write_protected", c->wrp, "differs", c->differs, "written", c->written));
 	}
 	for (size_t i = 0; !bad && i < m->nregions; i++)

@@ -139,6 +139,14 @@ int swd_jsonfield_str(struct swd_jsonfield *c, const char *path, const json_t *v
 	return 0;
 }
 
+json_t *swd_jsonfield_addr(uint32_t v)
+{
+	char b[16];
+
+	snprintf(b, sizeof(b), "0x%08x", v);
+	return json_string(b);
+}
+
 int swd_jsonfield_hex(struct swd_jsonfield *c, const char *path, const json_t *v,
                       uint32_t max, unsigned flags, uint32_t *out)
 {

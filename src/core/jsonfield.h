@@ -66,6 +66,10 @@ enum {
 int swd_jsonfield_str(struct swd_jsonfield *c, const char *path, const json_t *v,
                       unsigned flags, char **out);
 
+/* The one form an address takes in every document we write: "0x08000000" (eight lowercase
+ * digits). Returns: new, or NULL when out of memory. */
+json_t *swd_jsonfield_addr(uint32_t v);
+
 /* A hex string "0x" and 1 to 8 digits, at most max. */
 int swd_jsonfield_hex(struct swd_jsonfield *c, const char *path, const json_t *v,
                       uint32_t max, unsigned flags, uint32_t *out);

@@ -223,10 +223,11 @@ static int parse_head(struct swd_jsonfield *c, const json_t *root, struct swd_ma
 	if ((rc = swd_jsonfield_uint(c, "format_version", json_object_get(root, "format_version"),
 	                             0, 1000, &u)) < 0)
 		return rc;
-	if (u != SWD_MANIFEST_FORMAT)
+	if (u < SWD_MANIFEST_FORMAT_OLDEST || u > SWD_MANIFEST_FORMAT)
 		return swd_jsonfield_error(c, "format_version", false,
-		                           "manifest format %llu is not supported (this version reads format %d)",
-		                           (unsigned long long)u, SWD_MANIFEST_FORMAT);
+		                           "manifest format %llu is not supported (this version reads "
+		                           "formats %d to %d)", (unsigned long long)u,
+		                           SWD_MANIFEST_FORMAT_OLDEST, SWD_MANIFEST_FORMAT);
 	m->format = (int)u;
 	if ((rc = swd_jsonfield_str(c, "created", json_object_get(root, "created"), STR,
 	                            &m->created)) < 0)
@@ -471,7 +472,8 @@ static int parse_touched(struct swd_jsonfield *c, const json_t *arr, struct swd_
 	return 0;
 }
 
-/* "map": {"unit", "regions": [{"kind", "address", "size"}]}, absent in older bundles. */
+/* "map": {"unit", "regions": [{"kind", "address", "size"}]}, absent in older bundles; the
+ * addresses are numbers in format 1. */
 static int parse_map(struct swd_jsonfield *c, const json_t *o, struct swd_manifest *m)
 {
 	static const struct swd_jsonfield_key keys[] = {K("unit"), K("regions"), {NULL, false}};
@@ -499,14 +501,20 @@ static int parse_map(struct swd_jsonfield *c, const json_t *o, struct swd_manife
 		struct swd_map_region *r = &m->map->regions[i];
 		char ip[32], b[48];
 		uint64_t a, n;
+		uint32_t h;
 		int k;
 
 		swd_jsonfield_item(ip, sizeof(ip), "map.regions", i);
 		if ((rc = swd_jsonfield_object(c, ip, v, rkeys)) < 0 ||
 		    (rc = swd_jsonfield_enum(c, swd_jsonfield_member(b, sizeof(b), ip, "kind"),
-		                             json_object_get(v, "kind"), kinds, &k)) < 0 ||
-		    (rc = swd_jsonfield_uint(c, swd_jsonfield_member(b, sizeof(b), ip, "address"),
-		                             json_object_get(v, "address"), 0, UINT32_MAX, &a)) < 0 ||
+		                             json_object_get(v, "kind"), kinds, &k)) < 0)
+			return rc;
+		swd_jsonfield_member(b, sizeof(b), ip, "address");
+		rc = m->format == 1 ? swd_jsonfield_uint(c, b, json_object_get(v, "address"), 0, UINT32_MAX, &a)
+		                    : swd_jsonfield_hex(c, b, json_object_get(v, "address"), UINT32_MAX, 0, &h);
+		if (m->format != 1)
+			a = h;
+		if (rc < 0 ||
 		    (rc = swd_jsonfield_uint(c, swd_jsonfield_member(b, sizeof(b), ip, "size"),
 		                             json_object_get(v, "size"), 1, UINT32_MAX - a + 1, &n)) < 0)
 			return rc;

@@ -17,7 +17,10 @@
 #include "core/err.h"
 #include "core/flashmap.h"
 
-#define SWD_MANIFEST_FORMAT 1
+/* Format 2 writes the map's addresses as "0x..." strings like every other address; format
+ * 1 (swdbackup 0.1.0) wrote them as numbers and is still read. */
+#define SWD_MANIFEST_FORMAT 2
+#define SWD_MANIFEST_FORMAT_OLDEST 1
 
 struct swd_manifest_region {
 	char *name;          /* "flash", "option-bytes", "otp" */
@@ -34,7 +37,7 @@ struct swd_manifest_region {
  * when it comes from swd_bundle_open(); when the caller builds one for the writer they stay
  * the caller's (the writer copies what it needs). */
 struct swd_manifest {
-	int format;               /* SWD_MANIFEST_FORMAT */
+	int format;               /* SWD_MANIFEST_FORMAT; as read when from a bundle */
 	char *tool_version;
 	char *openocd_version;
 	char *created;            /* UTC, "2026-11-22T03:55:00Z"; writer fills it if NULL */

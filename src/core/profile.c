@@ -844,7 +844,7 @@ static int load_root(struct swd_jsonfield *c, const json_t *root, struct swd_pro
 		{"name", true}, {"description", true}, {"reference_manual", true},
 		{"openocd", true}, {"flash", true}, {"ids", true}, {"registers", true},
 		{"option_bytes", true}, {"otp", false}, {"ram", true}, {"backup_domain", false},
-		{NULL, false}};
+		{"sim_model", false}, {NULL, false}};
 	int rc;
 
 	if ((rc = swd_jsonfield_object(c, "", root, keys)) < 0)
@@ -863,6 +863,15 @@ static int load_root(struct swd_jsonfield *c, const json_t *root, struct swd_pro
 	                                                                   "reference_manual"), 0,
 	                            &p->reference_manual)) < 0)
 		return rc;
+	/* which swdbackup-sim model plays this part for --probe sim (cli/sim.c); the model
+	 * names are the simulator's, so only their spelling is checked here */
+	if (json_object_get(root, "sim_model") != NULL &&
+	    ((rc = swd_jsonfield_str(c, "sim_model", json_object_get(root, "sim_model"), 0,
+	                             &p->sim_model)) < 0 ||
+	     strspn(p->sim_model, "abcdefghijklmnopqrstuvwxyz0123456789") != strlen(p->sim_model)))
+		return rc < 0 ? rc : swd_jsonfield_error(c, "sim_model", false,
+		                                         "sim_model \"%s\" must be lower case letters and digits, "
+		                                         "such as \"stm32f407vg\"", p->sim_model);
 	if ((rc = load_openocd(c, json_object_get(root, "openocd"), p)) < 0)
 		return rc;
 	if ((rc = load_flash(c, json_object_get(root, "flash"), p)) < 0)
@@ -890,6 +899,7 @@ void swd_profile_free(struct swd_profile *p)
 		return;
 	free(p->name);
 	free(p->description);
+	free(p->sim_model);
 	free(p->reference_manual);
 	free(p->path);
 	free(p->text);

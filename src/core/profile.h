@@ -102,6 +102,7 @@ struct swd_profile {
 	char *name;              /* "stm32f407vg" */
 	const struct swd_family *family; /* borrowed, static; set at load from flash.driver */
 	char *description;
+	char *sim_model;         /* optional: the swdbackup-sim model for --probe sim, or NULL */
 	char *reference_manual;  /* "RM0090 rev 19" */
 	char *path;              /* file it was loaded from */
 	char *text;              /* the file's bytes, NUL terminated (for `profiles show`) */

@@ -53,10 +53,13 @@ static const char *str(json_t *o, const char *key)
 	return json_is_string(v) ? json_string_value(v) : "";
 }
 
+/* A size, or an address ("0x08000000", as every document writes one). */
 static uint64_t num(json_t *o, const char *key)
 {
 	json_t *v = json_object_get(o, key);
 
+	if (json_is_string(v))
+		return strtoull(json_string_value(v), NULL, 16);
 	return json_is_integer(v) ? (uint64_t)json_integer_value(v) : 0;
 }
 

@@ -3,6 +3,7 @@
 #include "ui/ui.h"
 
 #include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/image.h"
@@ -14,10 +15,13 @@ static const char *str(json_t *o, const char *key)
 	return json_is_string(v) ? json_string_value(v) : NULL;
 }
 
+/* A count, or an address ("0x08000000", as every document writes one). */
 static json_int_t num(json_t *o, const char *key, json_int_t dflt)
 {
 	json_t *v = json_object_get(o, key);
 
+	if (json_is_string(v))
+		return (json_int_t)strtoull(json_string_value(v), NULL, 16);
 	return json_is_integer(v) ? json_integer_value(v) : dflt;
 }
 
@@ -86,7 +90,7 @@ static void render_protection(FILE *f, json_t *p)
 		if (json_array_size(wrp) == 0) {
 			fputs("write:        not protected\n", f);
 		} else {
-			fprintf(f, "write:        %s protected:", str(p, "unit") ? str(p, "unit") : "sectors");
+			fprintf(f, "write:        %ss protected:", str(p, "wrp_unit") ? str(p, "wrp_unit") : "sector");
 			json_array_foreach(wrp, i, v)
 				fprintf(f, " %" JSON_INTEGER_FORMAT, json_integer_value(v));
 			fputc('\n', f);

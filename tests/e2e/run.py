@@ -21,6 +21,8 @@ import sys
 import tempfile
 import time
 
+import schema_check
+
 # The simulator's models as the runner needs them: flash size and OpenOCD target config.
 # Kept here (not read from the sim) so a case fails if the sim reports another size.
 MODELS = {
@@ -39,7 +41,7 @@ STEP_KEYS = {
     "run", "openocd", "before_target", "board", "exit", "expect", "reject",
     "expect_stdout", "expect_stderr", "files", "timeout", "restart", "stop",
     "write_random", "size", "seed", "note", "stdin", "fsize_limit", "stdout_closed", "usb",
-    "as_user",
+    "as_user", "env",
 }
 FILE_KEYS = {"file", "equals_board", "equals", "starts_with", "sha256", "size", "all_bytes",
              "differs"}
@@ -336,10 +338,13 @@ class Case:
         return argv
 
     def command_step(self, n, step):
+        ours = False
         if "openocd" in step:
             argv = self.openocd_argv(step)
         else:
             argv = [self.subst(t) for t in shlex.split(step["run"])]
+        # swdbackup itself runs (not a script handed its path): its output gets checked
+        ours = argv[0] == self.args.swdbackup
         if step.get("usb"):
             argv = self.usb_argv() + argv
         if "as_user" in step:
@@ -359,8 +364,10 @@ class Case:
             # stdout is a pipe nobody reads: every write fails with EPIPE
             rfd, stdout = os.pipe()
             os.close(rfd)
+        manifests = self.manifests() if ours else {}
         # safety bundles made without -o go to $XDG_STATE_HOME: the case's own
         env = dict(os.environ, XDG_STATE_HOME=os.path.join(self.tmp, "state"))
+        env.update({k: self.subst(v) for k, v in step.get("env", {}).items()})
         p = subprocess.Popen(argv, stdout=stdout, stderr=subprocess.PIPE, env=env,
                              stdin=subprocess.PIPE if "stdin" in step else subprocess.DEVNULL,
                              start_new_session=True, preexec_fn=preexec)
@@ -397,6 +404,34 @@ class Case:
             m = re.search(self.subst(pat), both, re.M)
             if m:
                 self.fail(n, f"output has /{pat}/: {m.group(0)!r}", out, err)
+        if ours:
+            self.check_schemas(n, argv, step, manifests, out, err)
+
+    def manifests(self):
+        """Every manifest.json under the case's directory, with its mtime and size."""
+        found = {}
+        for root, dirs, files in os.walk(self.tmp):
+            if "manifest.json" in files:
+                p = os.path.join(root, "manifest.json")
+                st = os.stat(p)
+                found[p] = (st.st_mtime_ns, st.st_size)
+        return found
+
+    def check_schemas(self, n, argv, step, before, out, err):
+        """What swdbackup printed with --json, and every manifest it wrote, against the
+        installed schemas: no case has to ask for it."""
+        try:
+            words = argv[argv.index(self.args.swdbackup) + 1:]
+            if ("--json" in words and not step.get("stdout_closed") and
+                    not {"--help", "-h", "--version", "--"} & set(words)):
+                schema_check.check_report(out)
+                log("  --json document matches report.schema.json")
+            for p, stamp in self.manifests().items():
+                if before.get(p) != stamp:
+                    schema_check.check_manifest(p)
+                    log(f"  {p} matches manifest.schema.json")
+        except schema_check.SchemaError as e:
+            self.fail(n, str(e), out, err)
 
     def fail(self, n, why, out, err):
         out = b"" if out is None else out

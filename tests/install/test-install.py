@@ -6,6 +6,7 @@ usage: test-install.py SOURCE_ROOT BUILD_ROOT
 """
 import glob
 import os
+import shlex
 import shutil
 import subprocess
 import sys
@@ -44,8 +45,11 @@ def main():
             check(os.path.isfile(os.path.join(root, rel)), 'installed ' + rel)
 
         for rel in ['bin/swdbackup', 'share/man/man1/swdbackup.1', 'share/man/man5/swdbackup-profile.5',
-                    'share/bash-completion/completions/swdbackup', 'lib/udev/rules.d/60-swdbackup.rules',
-                    'share/doc/swdbackup/README.md', 'share/doc/swdbackup/LICENSE']:
+                    'share/bash-completion/completions/swdbackup', 'share/zsh/site-functions/_swdbackup',
+                    'share/fish/vendor_completions.d/swdbackup.fish', 'lib/udev/rules.d/60-swdbackup.rules',
+                    'share/doc/swdbackup/README.md', 'share/doc/swdbackup/LICENSE',
+                    'share/swdbackup/schema/report.schema.json',
+                    'share/swdbackup/schema/manifest.schema.json']:
             has(rel)
         for p in sorted(glob.glob(os.path.join(src, 'profiles', '*.json'))):
             has('share/swdbackup/profiles/' + os.path.basename(p))
@@ -104,6 +108,27 @@ def main():
             check(lines[1].split() == ['--probe', '--profile'], 'completes options: ' + lines[1])
             check(lines[2].split() == ['stm32f405rg', 'stm32f407vg'], 'completes profile names: ' + lines[2])
             check(lines[3].split() == ['cmsis-dap'], 'completes interfaces: ' + lines[3])
+
+        # zsh and fish completion of the installed program: the same answers as bash.
+        want = [['rescue', 'reset', 'restore'], ['--probe', '--profile'], ['stm32f405rg', 'stm32f407vg'],
+                ['cmsis-dap'], ['sim', 'sim:', 'stlink-tcp:']]
+        lines = ['swdbackup re', 'swdbackup restore --pro', 'swdbackup backup --profile stm32f40',
+                 'swdbackup backup --interface c', 'swdbackup --probe s']
+        zsh = os.path.join(root, 'share/zsh/site-functions/_swdbackup')
+        script = 'source %s; %s' % (os.path.join(src, 'tests/install/zsh-complete.zsh'),
+                                    '; '.join('complete_line "%s"' % l for l in lines))
+        r = run(['zsh', '-f', '-c', script], cwd=tmp, env=dict(env, COMP=zsh))
+        got = [sorted(x.split()) for x in r.stdout.split('\n')[:len(lines)]]
+        # --profile also offers *.json files: the stand-in prints that call
+        check(len(got) > 2 and '(files:-g,*.json)' in got[2], 'zsh offers *.json files after --profile')
+        got = [[w for w in g if not w.startswith('(files')] for g in got]
+        check(r.returncode == 0 and got == want, 'zsh completes as bash does: %s %s' % (got, r.stderr.strip()))
+        fish = os.path.join(root, 'share/fish/vendor_completions.d/swdbackup.fish')
+        got = []
+        for l in lines:
+            r = run(['fish', '-N', '-c', 'source %s; complete -C %s' % (fish, shlex.quote(l))], cwd=tmp, env=env)
+            got.append(sorted(x.split('\t')[0] for x in r.stdout.split('\n') if x))
+        check(got == want, 'fish completes as bash does: %s' % got)
 
         # A backup with the installed swdbackup and swdbackup-sim, far from the tree.
         if os.path.exists(sim):

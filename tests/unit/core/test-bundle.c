@@ -177,7 +177,7 @@ static void test_write_and_check(void **state)
 	swd_error_init(&err);
 	if (swd_bundle_open(dest, &b, &err) != 0)
 		fail_msg("%s", err.msg);
-	assert_int_equal(b->manifest.format, 1);
+	assert_int_equal(b->manifest.format, SWD_MANIFEST_FORMAT);
 	assert_string_equal(b->manifest.tool_version, "0.1.0");
 	assert_string_equal(b->manifest.openocd_version, "Open On-Chip Debugger 0.12.0");
 	assert_string_equal(b->manifest.created, "2026-11-22T03:55:00Z");
@@ -435,7 +435,7 @@ static void test_reader_strict(void **state)
 
 	/* an unknown key in the manifest, with its position */
 	snprintf(path, sizeof(path), "%s/manifest.json", dest);
-	rewrite(path, "  \"format_version\": 1,", "  \"format_version\": 1,\n  \"extra\": true,");
+	rewrite(path, "  \"format_version\": 2,", "  \"format_version\": 2,\n  \"extra\": true,");
 	resum(dest);
 	swd_error_init(&err);
 	assert_int_equal(swd_bundle_open(dest, &b, &err), SWD_EBUNDLE);
@@ -443,12 +443,12 @@ static void test_reader_strict(void **state)
 	rewrite(path, "  \"extra\": true,\n", "");
 
 	/* a future format */
-	rewrite(path, "\"format_version\": 1", "\"format_version\": 2");
+	rewrite(path, "\"format_version\": 2", "\"format_version\": 3");
 	resum(dest);
 	swd_error_init(&err);
 	assert_int_equal(swd_bundle_open(dest, &b, &err), SWD_EBUNDLE);
-	assert_non_null(strstr(err.msg, "manifest format 2 is not supported (this version reads format 1)"));
-	rewrite(path, "\"format_version\": 2", "\"format_version\": 1");
+	assert_non_null(strstr(err.msg, "manifest format 3 is not supported (this version reads formats 1 to 2)"));
+	rewrite(path, "\"format_version\": 3", "\"format_version\": 2");
 
 	/* manifest and SHA256SUMS disagree about a region */
 	rewrite(path, "\"dev_id\": \"0x410\"", "\"dev_id\": 1040");

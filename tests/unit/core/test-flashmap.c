@@ -266,7 +266,7 @@ static void json_shape(void **state)
 	assert_int_equal(json_array_size(json_object_get(j, "callouts")), 1);
 	r = json_array_get(json_object_get(j, "regions"), 2);
 	assert_string_equal(json_string_value(json_object_get(r, "kind")), "data");
-	assert_int_equal(json_integer_value(json_object_get(r, "address")), 0x080E0000);
+	assert_string_equal(json_string_value(json_object_get(r, "address")), "0x080e0000");
 	assert_int_equal(json_integer_value(json_object_get(r, "size")), 4);
 	json_decref(j);
 	j = swd_flashmap_regions_json(m);

@@ -161,12 +161,12 @@ static void test_text_erased_and_facts(void **state)
 
 static void test_text_backup(void **state)
 {
-	json_t *doc = json_pack("{s:s, s:i, s:i, s:s, s:[{s:s,s:i,s:i,s:i,s:s,s:s}], s:{s:i,s:[i,i],s:s}}",
-				"command", "backup", "flash_base", 0x08000000, "used_extent", 23552,
+	json_t *doc = json_pack("{s:s, s:s, s:i, s:s, s:[{s:s,s:s,s:i,s:i,s:s,s:s}], s:{s:i,s:[i,i],s:s}}",
+				"command", "backup", "flash_base", "0x08000000", "used_extent", 23552,
 				"bundle", "/tmp/b dir",
-				"regions", "name", "flash", "address", 0x08000000, "size", 65536, "used", 23552,
+				"regions", "name", "flash", "address", "0x08000000", "size", 65536, "used", 23552,
 				"sha256", "s", "md5", "m",
-				"protection", "rdp_level", 0, "wrp", 0, 1, "unit", "pages");
+				"protection", "rdp_level", 0, "wrp", 0, 1, "wrp_unit", "page");
 	char *t = render(doc);
 
 	(void)state;
