@@ -251,7 +251,7 @@ static int ocd_program_(struct board_link *l, const struct board_program *a, str
 			wa.size = p->ram[i].size;
 	if (!no) {
 		rc = ocd_fast_program(S(l), &wa, &pa, OCD_PSIZE_X32, &st, &e);
-		if (rc == 0 || st.flags || rc != SWD_ETARGETFAILED) {
+		if (rc == 0 || !st.routine_fault) {
 			snprintf(line, sizeof(line), "written at psize x32 by swdbackup's flash routine "
 				 "(target voltage %.2f V)", o->target_voltage);
 			tell(a, "x32 routine", line, NULL);

@@ -49,7 +49,8 @@ static int program(struct cli_ctx *ctx, struct board *b, const uint8_t *data, ui
 	if (how.method[0]) {
 		json_object_set_new(ctx->doc, "flash_writer", json_pack("{s:s,s:s?}", "method", how.method,
 			"why", how.why[0] ? how.why : NULL));
-		ui_status(&ctx->ui, "%s", how.line);
+		if (rc == 0)
+			ui_status(&ctx->ui, "%s", how.line);
 	}
 	return rc;
 }

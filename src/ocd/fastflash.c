@@ -33,6 +33,7 @@ struct op {
 
 struct feed {
 	struct ocd_session *s;
+	struct ocd_fast_state *st;
 	uint32_t ctrl, slot_data[MAX_SLOTS], slot_size;
 	unsigned nslots;
 	struct op *ops;
@@ -84,9 +85,10 @@ static bool all_ff(const uint8_t *p, size_t n)
 }
 
 /* The routine's failure as a target failure the caller may fall back from. */
-static int routine_failed(struct ocd_session *s, struct swd_error *err, const char *what)
+static int routine_failed(struct feed *f, struct swd_error *err, const char *what)
 {
-	return ocd__fail(s, err, SWD_ETARGETFAILED, NULL, 0, NULL, "the flash routine %s", what);
+	f->st->routine_fault = true;
+	return ocd__fail(f->s, err, SWD_ETARGETFAILED, NULL, 0, NULL, "the flash routine %s", what);
 }
 
 /* Reads the control block and counts the operations finished since the last look; *sr gets
@@ -126,9 +128,9 @@ static int wait_done(struct feed *f, size_t upto, uint32_t *sr, uint32_t *at, st
 		if (rc || *sr || f->done >= upto)
 			return rc;
 		if (halted)
-			return routine_failed(f->s, err, "stopped before its end (a fault on the target?)");
+			return routine_failed(f, err, "stopped before its end (a fault on the target?)");
 		if (waited > allowed)
-			return routine_failed(f->s, err, "did not finish in time");
+			return routine_failed(f, err, "did not finish in time");
 		unsigned ms = f->ops[f->done].kind == OP_ERASE ? 20 : 2;
 		char cmd[24];
 
@@ -168,7 +170,22 @@ static int queue_op(struct feed *f, const uint8_t *data, uint32_t *sr, uint32_t 
 	}
 	if (!cmd)
 		return swd_error_set(err, SWD_ENOMEM, "out of memory");
-	rc = ocd__run_ok(f->s, cmd, 0, NULL, err);
+	int code = 0;
+	char *text = NULL;
+
+	rc = ocd__run_catch(f->s, cmd, 0, &code, &text, NULL, err);
+	if (rc == 0 && code != 0) {
+		char why[SWD_ERROR_MSG_MAX], what[48];
+
+		if (o->kind == OP_PROGRAM)
+			snprintf(what, sizeof(what), "the data for 0x%08" PRIx32, o->arg);
+		else
+			snprintf(what, sizeof(what), "an erase (snb %" PRIu32 ")", o->arg);
+		rc = ocd__fail(f->s, err, ocd__classify(f->s, code, text), cmd, code, text,
+		               "handing the flash routine %s failed (%d): %s", what, code,
+		               ocd__failure_reason(f->s, text, why, sizeof(why)));
+	}
+	free(text);
 	free(cmd);
 	if (rc == 0)
 		f->queued++;
@@ -278,7 +295,7 @@ int ocd_fast_program(struct ocd_session *s, const struct ocd_checksum_area *wa,
                      const struct ocd_program_args *a, enum ocd_psize psize,
                      struct ocd_fast_state *st, struct swd_error *err)
 {
-	struct feed f = { .s = s, .scratch = a->scratch };
+	struct feed f = { .s = s, .st = st, .scratch = a->scratch };
 	uint32_t lo = a->offset, hi = a->offset + (uint32_t)a->len, sr = 0, at = 0;
 	size_t first = SIZE_MAX, last = 0;
 	char *cmd = NULL;
@@ -287,8 +304,10 @@ int ocd_fast_program(struct ocd_session *s, const struct ocd_checksum_area *wa,
 	memset(st, 0, sizeof(*st));
 	if (!a->sectors || !a->nsectors || !a->len || a->len % 4 || !a->scratch)
 		return swd_error_set(err, SWD_EINTERNAL, "bad fast program request");
-	if (wa->size < CODE_ROOM + CTRL_ROOM + 4096 || swd_target_flash_f2x_size > CODE_ROOM)
+	if (wa->size < CODE_ROOM + CTRL_ROOM + 4096 || swd_target_flash_f2x_size > CODE_ROOM) {
+		st->routine_fault = true;
 		return swd_error_set(err, SWD_ETARGETFAILED, "the work area is too small for the flash routine");
+	}
 	for (size_t i = 0; i < a->nsectors; i++)
 		if (a->sectors[i].offset < hi && a->sectors[i].offset + a->sectors[i].size > lo) {
 			first = first == SIZE_MAX ? i : first;
@@ -355,7 +374,7 @@ int ocd_fast_program(struct ocd_session *s, const struct ocd_checksum_area *wa,
 		st->nerased = st->nprogrammed = last - first + 1;
 		st->programmed_to = f.ops[f.nops - 1].programmed_to;
 	}
-	if (rc == SWD_ETARGETFAILED && !sr)
+	if (st->routine_fault)
 		ocd_halt(s, NULL); /* it may still run */
 out:
 	if (f.qscratch)

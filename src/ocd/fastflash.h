@@ -35,6 +35,9 @@ struct ocd_fast_state {
 	size_t nprogrammed;      /* ... and the first nprogrammed of them fully programmed */
 	uint32_t programmed_to;  /* flash address up to which the run was programmed */
 	uint32_t flags;          /* FLASH_SR error flags that stopped the routine, or 0 */
+	bool routine_fault;      /* the routine could not run here, stopped early or hung:
+	                          * OpenOCD's driver may still write (not so when the link
+	                          * itself failed) */
 };
 
 /* Erases every sector of a->sectors that the image a->data (at a->offset in the bank)
@@ -44,8 +47,8 @@ struct ocd_fast_state {
  * first, as for every write; the caller verifies.
  * Returns 0; SWD_ETARGETFAILED with st->flags set and err naming the flag, the address,
  * the sector and the board's state when the controller refused; SWD_ETARGETFAILED with
- * st->flags 0 when the routine could not run or stopped answering (the caller may fall
- * back to OpenOCD's driver, which erases again); or a session error. */
+ * st->routine_fault when the routine could not run or stopped answering (the caller may
+ * fall back to OpenOCD's driver, which erases again); or another failure of the link. */
 int ocd_fast_program(struct ocd_session *s, const struct ocd_checksum_area *wa,
                      const struct ocd_program_args *a, enum ocd_psize psize,
                      struct ocd_fast_state *st, struct swd_error *err);
