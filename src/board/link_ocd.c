@@ -65,8 +65,9 @@ static void ocd_end(const struct board_link *l, struct board_link_end *out)
 	if (f && f->exited) {
 		out->exited = true;
 		out->status = f->term_signal ? -f->term_signal : (int)f->exit_status;
-		/* 0.12 says nothing when the DP IDCODE read fails at init: it just exits */
-		out->silent_start = ocdlog_silent_init(f->log, f->nlog);
+		/* 0.12 says nothing when the DP IDCODE read fails at init: it just exits (killed
+		 * by a signal is a death, not that) */
+		out->silent_start = !f->term_signal && ocdlog_silent_init(f->log, f->nlog);
 	}
 	lines = ocd_log(l, &n);
 	for (size_t i = 0; i < n && !out->unexpected_dp_idcode; i++)

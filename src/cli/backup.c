@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <libgen.h>
+#include <limits.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -210,6 +211,21 @@ out:
 	return rc;
 }
 
+/* Names what the writer cleaned up: a run killed earlier left its staging directory. */
+static void stale_notes(struct cli_ctx *ctx, const swd_bundle_writer_t *w)
+{
+	const char *const *paths;
+	size_t n = swd_bundle_writer_stale(w, &paths);
+
+	for (size_t i = 0; i < n; i++) {
+		char note[PATH_MAX + 120];
+
+		snprintf(note, sizeof(note), "removed '%s', the unfinished bundle of an earlier run "
+			 "that was killed", paths[i]);
+		board_note(ctx, note);
+	}
+}
+
 /* The bundle's name when -o gave none: the profile, the UID and the time, in the safety
  * directory when prefix says it is a safety bundle. *dflt is new. */
 static int default_dest(struct cli_ctx *ctx, struct board *b, const char *prefix, char **dflt)
@@ -386,6 +402,7 @@ int cli_backup_bundle(struct cli_ctx *ctx, struct board *b, const char *dest, co
 	rc = swd_bundle_writer_new(dest, force, &w, &ctx->err);
 	if (rc != 0)
 		goto out;
+	stale_notes(ctx, w);
 	if (b->p->flash.die_size && !b->p->flash.whole_die && board_has_die(b)) {
 		/* More flash than the size register says: all of it goes into the bundle. */
 		rc = swd_profile_use_die(b->p, &ctx->err);

@@ -70,7 +70,9 @@ static const struct cli_command table[] = {
 	  "erases and programs at PSIZE x32 by its own routine in SRAM, about twice OpenOCD's\n"
 	  "speed; below it, on F1, or when the routine cannot run, OpenOCD's driver does, and the\n"
 	  "run says which and why. A flash error flag stops it with the flag, the address and\n"
-	  "what each sector now holds.\n"
+	  "what each sector now holds. If the write stops part-way, it says which pages/sectors\n"
+	  "may be erased or half-programmed and prints the command that restores the safety\n"
+	  "bundle.\n"
 	  "\n"
 	  BOARD_HELP
 	  "  --force                program a .bin whose vector table does not fit this part\n"

@@ -8,6 +8,7 @@
 #include "cli/backup.h"
 #include "board/board.h"
 #include "cli/consent.h"
+#include "cli/restore.h"
 #include "core/tmpdir.h"
 #include "core/file.h"
 #include "core/jsonfield.h"
@@ -138,13 +139,8 @@ int cmd_erase(struct cli_ctx *ctx)
 		json_object_set_new(ctx->doc, "summary", json_string(line));
 	}
 out:
-	if (rc != 0 && erasing) {
-		char note[PATH_MAX + 160];
-
-		snprintf(note, sizeof(note), "the flash may now be partly erased%s%s",
-			 safety ? "; what it held is in the safety backup " : "", safety ? safety : "");
-		board_note(ctx, note);
-	}
+	if (rc != 0 && erasing)
+		cli_restore_note_interrupted(ctx, &b, lo - b.p->flash.base, hi - b.p->flash.base, NULL, safety, NULL);
 	free(safety);
 	return board_close(&b, rc, &ctx->err);
 }

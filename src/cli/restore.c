@@ -310,6 +310,104 @@ done:
 	return rc;
 }
 
+/* Appends word to buf for a POSIX shell: as is when it is plain, else in single quotes. */
+static void shell_word(char *buf, size_t len, const char *word)
+{
+	size_t n = strlen(buf);
+	bool plain = *word != '\0' && strspn(word, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+					     "0123456789_./:=+-,@%") == strlen(word);
+
+	n += (size_t)snprintf(buf + n, n < len ? len - n : 0, " %s", plain ? "" : "'");
+	for (const char *c = word; *c && n + 5 < len; c++)
+		n += (size_t)snprintf(buf + n, len - n, *c == '\'' && !plain ? "'\\''" : "%c", *c);
+	if (!plain && n < len)
+		snprintf(buf + n, len - n, "'");
+}
+
+void cli_restore_note_interrupted(struct cli_ctx *ctx, const struct board *b, uint32_t span_lo, uint32_t span_hi,
+				  const bool *equal, const char *safety, const char *source)
+{
+	const struct swd_profile *p = b->p;
+	const struct cli_options *o = &ctx->opt;
+	char note[PATH_MAX + 512] = "", cmd[2 * PATH_MAX + 256] = "";
+	uint32_t lo = UINT32_MAX, hi = 0;
+	size_t n = 0, first = SIZE_MAX;
+
+	for (size_t i = 0; i <= p->flash.nsectors; i++) {
+		const struct swd_sector *sec = &p->flash.sectors[i < p->flash.nsectors ? i : 0];
+		uint32_t off = sec->address - p->flash.base;
+		bool hit = i < p->flash.nsectors && off < span_hi && off + sec->size > span_lo && !(equal && equal[i]);
+
+		if (hit && first == SIZE_MAX)
+			first = i;
+		if (hit) {
+			lo = sec->address < lo ? sec->address : lo;
+			hi = sec->address + sec->size - 1;
+			continue;
+		}
+		if (first == SIZE_MAX)
+			continue;
+		if (i - 1 > first)
+			n += (size_t)snprintf(note + n, n < sizeof(note) ? sizeof(note) - n : 0, "%s%u-%u", n ? ", " : "",
+					      p->flash.sectors[first].index, p->flash.sectors[i - 1].index);
+		else
+			n += (size_t)snprintf(note + n, n < sizeof(note) ? sizeof(note) - n : 0, "%s%u", n ? ", " : "",
+					      p->flash.sectors[first].index);
+		first = SIZE_MAX;
+	}
+	if (n == 0)
+		return;
+	{
+		char head[512 + 64];
+
+		snprintf(head, sizeof(head), "the %s stopped part-way: %s %s (0x%08" PRIx32 "-0x%08" PRIx32
+			 ") may be erased%s", source ? "write" : "erase", p->family->units, note, lo, hi,
+			 source ? " or half-programmed" : "");
+		snprintf(note, sizeof(note), "%s; %s%s", head, safety ? "their previous contents are in the safety "
+			 "backup " : "no safety backup was made", safety ? safety : "");
+	}
+	board_note(ctx, note);
+	if (!safety && !source)
+		return;
+	snprintf(cmd, sizeof(cmd), "%s", safety ? "to put the board back as it was, run:"
+		 : "to finish writing the image, run:");
+	shell_word(cmd, sizeof(cmd), ctx->argv0 ? ctx->argv0 : "swdbackup");
+	shell_word(cmd, sizeof(cmd), "restore");
+	shell_word(cmd, sizeof(cmd), "--profile");
+	shell_word(cmd, sizeof(cmd), p->name);
+	if (o->probe_spec) {
+		shell_word(cmd, sizeof(cmd), "--probe");
+		shell_word(cmd, sizeof(cmd), o->probe_spec);
+	}
+	if (o->interface) {
+		shell_word(cmd, sizeof(cmd), "--interface");
+		shell_word(cmd, sizeof(cmd), o->interface);
+	}
+	if (o->openocd) {
+		shell_word(cmd, sizeof(cmd), "--openocd");
+		shell_word(cmd, sizeof(cmd), o->openocd);
+	}
+	if (o->connect_under_reset)
+		shell_word(cmd, sizeof(cmd), "--connect-under-reset");
+	if (o->force)
+		shell_word(cmd, sizeof(cmd), "--force");
+	if (safety) {
+		shell_word(cmd, sizeof(cmd), "--no-safety-backup");
+		shell_word(cmd, sizeof(cmd), safety);
+	} else {
+		char addr[16];
+
+		if (o->address_set) {
+			snprintf(addr, sizeof(addr), "0x%08" PRIx32, o->address);
+			shell_word(cmd, sizeof(cmd), "--address");
+			shell_word(cmd, sizeof(cmd), addr);
+		}
+		shell_word(cmd, sizeof(cmd), "--no-safety-backup");
+		shell_word(cmd, sizeof(cmd), source);
+	}
+	board_note(ctx, cmd);
+}
+
 int cmd_restore(struct cli_ctx *ctx)
 {
 	struct board b;
@@ -395,15 +493,9 @@ int cmd_restore(struct cli_ctx *ctx)
 	rc = cli_restore_write(ctx, &b, &src, scratch, back, ob_needed ? ob_want : NULL, ctx->opt.backup_domain,
 			       equal);
 out:
-	if (rc != 0 && writing) {
-		char note[PATH_MAX + 160];
-
-		/* The user's next question: what is on the board now, and how to get it back. */
-		snprintf(note, sizeof(note), "the flash may now be partly erased or programmed; %s%s",
-			 safety ? "the previous contents are in the safety backup " : "restore again",
-			 safety ? safety : "");
-		board_note(ctx, note);
-	}
+	/* The user's next question: what is on the board now, and how to get it back. */
+	if (rc != 0 && writing)
+		cli_restore_note_interrupted(ctx, &b, src.img->lo, src.img->hi, equal, safety, src.path);
 	free(equal);
 	free(ob_want);
 	free(scratch);

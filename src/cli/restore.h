@@ -35,4 +35,12 @@ int cli_restore_write(struct cli_ctx *ctx, struct board *b, const struct cli_sou
  * ctx->doc's "difference" says why. Records "difference" in ctx->doc. */
 int cli_restore_diff(struct cli_ctx *ctx, struct board *b, const struct swd_image *img, bool **equal);
 
+/* After a write or erase stopped part-way, two notes: which units of the span [span_lo,
+ * span_hi) (offsets into flash; with equal, only those not marked) may be erased or
+ * half-programmed and where their previous contents are, then the exact command that puts
+ * them back from the safety bundle, or without one, writes source again. source NULL: an
+ * erase (no program, and with no safety bundle nothing to put back). */
+void cli_restore_note_interrupted(struct cli_ctx *ctx, const struct board *b, uint32_t span_lo, uint32_t span_hi,
+				  const bool *equal, const char *safety, const char *source);
+
 #endif

@@ -9,14 +9,16 @@
  * `flash read_bank` writes straight into the staging directory) and verified before the
  * bundle appears:
  *
- *   swd_bundle_writer_new(dest, force, &w, err)  creates DIR/.NAME.partial-XXXXXX
+ *   swd_bundle_writer_new(dest, force, &w, err)  creates DIR/.NAME.partial-PID-XXXXXX
  *   swd_bundle_writer_file_path(w, "flash.bin")  where a file should be written
  *   swd_bundle_writer_add_buffer() / _add_file() registers a region (digests, used extent)
  *   ... caller verifies against the device ...
  *   swd_bundle_writer_commit(w, manifest, err)   manifest + sums, fsync, rename into place
  *   swd_bundle_writer_free(w)                    removes the staging dir unless committed
  *
- * Nothing exists at the final name until commit succeeds. With force, an existing
+ * Nothing exists at the final name until commit succeeds. A run killed before it could clean
+ * up leaves its staging directory; the next writer in the same directory removes every one
+ * whose PID is gone (swd_bundle_writer_stale() names them for the user). With force, an existing
  * directory at dest is replaced atomically (old renamed aside, new renamed in, old removed).
  *
  * Error codes: SWD_EEXIST (dest exists, no force), SWD_EIO, SWD_ENOMEM, SWD_ENOENT;
@@ -45,6 +47,10 @@ typedef struct swd_bundle_writer swd_bundle_writer_t;
  * exists and force is false. Returns: *out new (swd_bundle_writer_free()). */
 int swd_bundle_writer_new(const char *dest, bool force, swd_bundle_writer_t **out,
                           struct swd_error *err);
+
+/* Staging directories of dead runs that _new removed from dest's directory; *paths is
+ * borrowed, valid until free. Returns how many. */
+size_t swd_bundle_writer_stale(const swd_bundle_writer_t *w, const char *const **paths);
 
 /* Staging directory. Returns: borrowed, valid until free. */
 const char *swd_bundle_writer_dir(const swd_bundle_writer_t *w);

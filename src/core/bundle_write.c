@@ -15,6 +15,7 @@
 #include "core/digest.h"
 #include "core/file.h"
 #include "core/image.h"
+#include "core/tmpdir.h"
 
 struct swd_bundle_writer {
 	char *dest;    /* final path */
@@ -24,6 +25,8 @@ struct swd_bundle_writer {
 	bool committed;
 	struct swd_manifest_region *regions;
 	size_t nregions;
+	char **stale;  /* staging directories of dead runs removed by _new (names) */
+	size_t nstale;
 };
 
 /* --- small file helpers ---------------------------------------------------------------- */
@@ -81,7 +84,16 @@ void swd_bundle_writer_free(swd_bundle_writer_t *w)
 	free(w->parent);
 	free(w->tmp);
 	swd_manifest_regions_free(w->regions, w->nregions);
+	for (size_t i = 0; i < w->nstale; i++)
+		free(w->stale[i]);
+	free(w->stale);
 	free(w);
+}
+
+size_t swd_bundle_writer_stale(const swd_bundle_writer_t *w, const char *const **paths)
+{
+	*paths = (const char *const *)w->stale;
+	return w->nstale;
 }
 
 /* Is the directory something we may replace: empty, or a bundle (has manifest.json)? */
@@ -160,7 +172,11 @@ int swd_bundle_writer_new(const char *dest, bool force, swd_bundle_writer_t **ou
 			goto out;
 		}
 	}
-	if (asprintf(&tmpl, "%s/.%s.partial-XXXXXX", w->parent, base) < 0) {
+	/* staging directories of runs killed before they could clean up */
+	if ((rc = swd_tmp_remove_dead(w->parent, ".partial-", &w->stale, &w->nstale, err)) != 0)
+		goto out;
+	/* the pid lets a later run tell a dead run's leftovers from a running one's */
+	if (asprintf(&tmpl, "%s/.%s.partial-%ld-XXXXXX", w->parent, base, (long)getpid()) < 0) {
 		tmpl = NULL;
 		rc = swd_error_set(err, SWD_ENOMEM, "out of memory");
 		goto out;

@@ -41,14 +41,14 @@ static int append_file(int fd, const char *src, uint32_t want, struct swd_error 
 	int rc = 0;
 
 	if (in < 0)
-		return swd_error_set(err, SWD_EIO, "cannot open '%s': %s", src, strerror(errno));
+		return swd_error_set(err, SWD_EIO, "cannot open '%s': %s", src, swd_errno_text(errno));
 	for (;;) {
 		ssize_t n = read(in, buf, sizeof(buf));
 
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
-			rc = swd_error_set(err, SWD_EIO, "cannot read '%s': %s", src, strerror(errno));
+			rc = swd_error_set(err, SWD_EIO, "cannot read '%s': %s", src, swd_errno_text(errno));
 			break;
 		}
 		if (n == 0)
@@ -96,7 +96,7 @@ int ocd_read_flash(struct ocd_session *s, unsigned bank, uint32_t offset, uint32
 	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd < 0)
 		return ocd__fail(s, err, SWD_EIO, NULL, 0, NULL, "cannot create '%s': %s", path,
-		            strerror(errno));
+		            swd_errno_text(errno));
 	for (int i = 0; i < 2; i++) {
 		tmp[i] = ocd__fmt("%s.chunk%d", path, i);
 		qtmp[i] = tmp[i] ? tcl_quote_str(tmp[i]) : NULL;
@@ -158,7 +158,7 @@ int ocd_read_flash(struct ocd_session *s, unsigned bank, uint32_t offset, uint32
 		}
 	}
 	if (fsync(fd) != 0 && errno != EINVAL) {
-		rc = ocd__fail(s, err, SWD_EIO, NULL, 0, NULL, "cannot write '%s': %s", path, strerror(errno));
+		rc = ocd__fail(s, err, SWD_EIO, NULL, 0, NULL, "cannot write '%s': %s", path, swd_errno_text(errno));
 		goto out;
 	}
 out:
@@ -187,7 +187,7 @@ out:
 		free(qtmp[i]);
 	}
 	if (fd >= 0 && close(fd) != 0 && rc == 0)
-		rc = ocd__fail(s, err, SWD_EIO, NULL, 0, NULL, "cannot write '%s': %s", path, strerror(errno));
+		rc = ocd__fail(s, err, SWD_EIO, NULL, 0, NULL, "cannot write '%s': %s", path, swd_errno_text(errno));
 	return rc;
 }
 
@@ -231,7 +231,7 @@ static int file_size(const char *path, uint64_t *size, struct swd_error *err)
 
 	if (stat(path, &st) != 0)
 		return swd_error_set(err, swd_err_from_errno(errno), "cannot open '%s': %s", path,
-		                     strerror(errno));
+		                     swd_errno_text(errno));
 	*size = (uint64_t)st.st_size;
 	return 0;
 }
@@ -311,7 +311,7 @@ int ocd__write_file(const char *path, const uint8_t *data, size_t n, struct swd_
 	size_t off = 0;
 
 	if (fd < 0)
-		return swd_error_set(err, SWD_EIO, "cannot create '%s': %s", path, strerror(errno));
+		return swd_error_set(err, SWD_EIO, "cannot create '%s': %s", path, swd_errno_text(errno));
 	while (off < n) {
 		ssize_t w = write(fd, data + off, n - off);
 
@@ -319,12 +319,12 @@ int ocd__write_file(const char *path, const uint8_t *data, size_t n, struct swd_
 			continue;
 		if (w < 0) {
 			close(fd);
-			return swd_error_set(err, SWD_EIO, "cannot write '%s': %s", path, strerror(errno));
+			return swd_error_set(err, SWD_EIO, "cannot write '%s': %s", path, swd_errno_text(errno));
 		}
 		off += (size_t)w;
 	}
 	if (close(fd) != 0)
-		return swd_error_set(err, SWD_EIO, "cannot write '%s': %s", path, strerror(errno));
+		return swd_error_set(err, SWD_EIO, "cannot write '%s': %s", path, swd_errno_text(errno));
 	return 0;
 }
 

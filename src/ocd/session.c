@@ -517,7 +517,10 @@ static int session_start(const struct ocd_session_config *cfg, struct ocd_sessio
 
 			s->fatal = SWD_EOCDDIED;
 			exit_desc(s, how, sizeof(how));
-			return ocd__fail(s, err, classify_init_failure(s), NULL, 0, NULL,
+			/* killed by a signal: a death, whatever its log says so far */
+			return ocd__fail(s, err, s->fail.term_signal ? SWD_EOCDDIED
+			                                                : classify_init_failure(s),
+			                 NULL, 0, NULL,
 			            "openocd failed to start (%s): %s", how,
 			            why ? why : "no error message; run with -v to see its log");
 		}

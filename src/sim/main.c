@@ -136,6 +136,8 @@ int main(int argc, char **argv)
 	server->realistic = o.timing == MCU_TIMING_REALISTIC;
 	server->drop_after = o.drop_after;
 	server->power_off_after = o.power_off_after;
+	server->hook.after = o.hook_after;
+	server->hook.cmd = o.hook_cmd;
 	if (rc < 0) {
 		fprintf(stderr, "swdbackup-sim: cannot listen on 127.0.0.1:%d: %s\n", o.port,
 		        uv_strerror(rc));

@@ -27,7 +27,7 @@ const char *sim_options_usage(void)
 	       "                     [--fault NAME[=ARG]]... [--timing none|realistic]\n"
 	       "                     [--uid HEX] [--serial TEXT] [--probe v2|v2-1]\n"
 	       "                     [--dbgmcu-idcode HEX]\n"
-	       "                     [--trace FILE] [--seed N]\n"
+	       "                     [--trace FILE] [--seed N] [--at-traffic BYTES:COMMAND]\n"
 	       "       swdbackup-sim usb --board SPEC... -- COMMAND   (ST-LINKs or USB DFU\n"
 	       "                     bootloaders on a virtual USB bus; see usb --help)\n"
 	       "       swdbackup-sim --list-models | --help\n"
@@ -56,7 +56,10 @@ const char *sim_options_usage(void)
 	       "  --probe P          v2 (PID 0x3748, V2J37S7, default), v2-1 (PID 0x374B) or v3\n"
 	       "                     (PID 0x374F, V3J7M1B3)\n"
 	       "  --trace FILE       log one line per ST-LINK command\n"
-	       "  --seed N           seed for the flaky fault (default 1)\n";
+	       "  --seed N           seed for the flaky fault (default 1)\n"
+	       "  --at-traffic BYTES:COMMAND  run COMMAND (sh -c) once the traffic over all\n"
+	       "                     connections reaches BYTES, holding the client there until\n"
+	       "                     it returns: a fault point chosen by traffic (tests)\n";
 }
 
 static int parse_u64(const char *s, int base, uint64_t *out)
@@ -238,7 +241,7 @@ static int parse_uid(uint8_t uid[12], const char *hex)
 int sim_options_parse(struct sim_options *o, int argc, char **argv, char *err, size_t errlen)
 {
 	enum { O_MODEL = 256, O_FLASH, O_PORT, O_PORTFILE, O_FAULT, O_TIMING, O_UID,
-	       O_SERIAL, O_TRACE, O_SEED, O_LIST, O_HELP, O_PROBE, O_DBGMCU };
+	       O_SERIAL, O_TRACE, O_SEED, O_LIST, O_HELP, O_PROBE, O_DBGMCU, O_HOOK };
 	static const struct option longopts[] = {
 		{"model", required_argument, NULL, O_MODEL},
 		{"flash", required_argument, NULL, O_FLASH},
@@ -252,6 +255,7 @@ int sim_options_parse(struct sim_options *o, int argc, char **argv, char *err, s
 		{"seed", required_argument, NULL, O_SEED},
 		{"probe", required_argument, NULL, O_PROBE},
 		{"dbgmcu-idcode", required_argument, NULL, O_DBGMCU},
+		{"at-traffic", required_argument, NULL, O_HOOK},
 		{"list-models", no_argument, NULL, O_LIST},
 		{"help", no_argument, NULL, O_HELP},
 		{NULL, 0, NULL, 0},
@@ -309,6 +313,18 @@ int sim_options_parse(struct sim_options *o, int argc, char **argv, char *err, s
 				return fail(err, errlen, "--seed '%s' is not a number", optarg);
 			o->seed = v;
 			break;
+		case O_HOOK: {
+			const char *colon = strchr(optarg, ':');
+			char num[24] = "";
+			if (colon && (size_t)(colon - optarg) < sizeof(num))
+				memcpy(num, optarg, (size_t)(colon - optarg));
+			if (!colon || !colon[1] || parse_u64(num, 10, &v) < 0 || v == 0)
+				return fail(err, errlen, "--at-traffic needs BYTES:COMMAND with a byte "
+				            "count above 0, e.g. 4096:'kill -INT 123'");
+			o->hook_after = v;
+			o->hook_cmd = colon + 1;
+			break;
+		}
 		case O_PROBE:
 			if (strcmp(optarg, "v2") == 0)
 				o->probe = PROBE_V2;

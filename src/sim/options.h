@@ -35,6 +35,8 @@ struct sim_options {
 	uint64_t drop_after;   /* link fault: bytes of traffic before the link drops */
 	uint64_t power_off_after; /* board fault: bytes of traffic before the board's power
 	                           * fails (counted over every connection); 0 = never */
+	uint64_t hook_after;   /* --at-traffic: bytes over every connection, 0 = none */
+	const char *hook_cmd;  /* borrowed from argv */
 };
 
 /* Parses argv. Returns 0 (options valid, or --help/--list-models asked), or -1 with a

@@ -56,6 +56,12 @@ static void on_client_closed(uv_handle_t *h)
 	free_queue(s);
 	uv_timer_stop(&s->timer);
 	probe_disconnect(s->probe);
+	if (s->probe->cfg.trace) {
+		/* the counts --at-traffic, power-off and drop-after are chosen from */
+		fprintf(s->probe->cfg.trace, "client left after %" PRIu64 " bytes (%" PRIu64
+		        " since start)\n", s->traffic, s->power_traffic);
+		fflush(s->probe->cfg.trace);
+	}
 	/* The board file must be current whenever OpenOCD has gone. */
 	mcu_save(s->mcu);
 	if (s->accept_pending && !s->stopping) {
@@ -134,14 +140,16 @@ static void flush_due(struct sim_server *s)
 	}
 }
 
-/* Counts n bytes of traffic towards the power-off fault and cuts the power when they
- * reach it: the board is saved as it is and answers nothing from then on. */
+/* Counts n bytes of traffic over all connections: runs the --at-traffic hook when they
+ * reach its count, and cuts the power when they reach the power-off fault's (the board is
+ * saved as it is and answers nothing from then on). */
 static void power_count(struct sim_server *s, uint64_t n)
 {
-	if (!s->power_off_after || s->power_traffic >= s->power_off_after)
-		return;
+	bool was_on = !s->power_off_after || s->power_traffic < s->power_off_after;
+
 	s->power_traffic += n;
-	if (s->power_traffic < s->power_off_after)
+	sim_hook_check(&s->hook, s->power_traffic, s->probe->cfg.trace);
+	if (!s->power_off_after || !was_on || s->power_traffic < s->power_off_after)
 		return;
 	int rc = mcu_power_off(s->mcu);
 	if (s->probe->cfg.trace) {

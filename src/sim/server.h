@@ -14,6 +14,7 @@
 
 #include <uv.h>
 
+#include "sim/hook.h"
 #include "sim/probe.h"
 #include "sim/proto/stlink_tcp.h"
 
@@ -28,6 +29,7 @@ struct sim_server {
 	uint64_t power_off_after; /* the board's power fails after this much traffic over
 	                           * all connections (mcu_power_off); 0 = never */
 	uint64_t power_traffic;   /* bytes in + out since the server started */
+	struct sim_hook hook;     /* --at-traffic, on the same count */
 
 	uv_tcp_t listener;
 	uv_tcp_t client;

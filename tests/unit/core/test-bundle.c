@@ -16,6 +16,7 @@
 #include <cmocka.h>
 
 #include "core/bundle.h"
+#include "core/tmpdir.h"
 #include "core/digest.h"
 
 static char root[256];
@@ -627,6 +628,57 @@ static void test_unknown_identity(void **state)
 	assert_int_equal(st.st_mode & 0777, 0666 & ~mask);
 }
 
+/* A run killed before it could clean up left its staging directory: the next writer in the
+ * same directory removes it and names it, and leaves a live run's and foreign names alone. */
+static void test_stale_staging(void **state)
+{
+	char dir[400], dead[450], live[450], other[450], dest[512];
+	const char *const *paths;
+	swd_bundle_writer_t *w;
+
+	(void)state;
+	snprintf(dir, sizeof(dir), "%s/stale", root);
+	assert_int_equal(mkdir(dir, 0755), 0);
+	/* pid 2^22+1 is above Linux's pid_max limit: no process can have it */
+	snprintf(dead, sizeof(dead), "%s/.old.partial-4194305-AbCdEf", dir);
+	snprintf(live, sizeof(live), "%s/.old.partial-%ld-XyZxYz", dir, (long)getppid());
+	snprintf(other, sizeof(other), "%s/.old.partial-AbCdEf", dir);
+	assert_int_equal(mkdir(dead, 0700), 0);
+	assert_int_equal(mkdir(live, 0700), 0);
+	assert_int_equal(mkdir(other, 0700), 0);
+	snprintf(dest, sizeof(dest), "%s/flash.bin", dead);
+	fclose(fopen(dest, "w"));
+
+	snprintf(dest, sizeof(dest), "%s/b", dir);
+	assert_int_equal(swd_bundle_writer_new(dest, false, &w, NULL), 0);
+	assert_int_equal(swd_bundle_writer_stale(w, &paths), 1);
+	assert_string_equal(paths[0], dead);
+	assert_false(exists(dead));
+	assert_true(exists(live));
+	assert_true(exists(other));
+	snprintf(dest, sizeof(dest), "/.b.partial-%ld-", (long)getpid());
+	assert_non_null(strstr(swd_bundle_writer_dir(w), dest));
+	swd_bundle_writer_free(w);
+	assert_int_equal(rmdir(live), 0);
+	assert_int_equal(rmdir(other), 0);
+
+	/* the private temporary directory of a killed run: removed by the next one */
+	struct swd_tmp t = { 0 };
+
+	snprintf(dead, sizeof(dead), "%s/swdbackup-4194305-AbCdEf", dir);
+	assert_int_equal(mkdir(dead, 0700), 0);
+	snprintf(dest, sizeof(dest), "%s/chunk.bin", dead);
+	fclose(fopen(dest, "w"));
+	setenv("TMPDIR", dir, 1);
+	assert_int_equal(swd_tmp_init(&t, NULL), 0);
+	unsetenv("TMPDIR");
+	assert_false(exists(dead));
+	snprintf(dest, sizeof(dest), "%s/swdbackup-%ld-", dir, (long)getpid());
+	assert_non_null(strstr(t.dir, dest));
+	swd_tmp_release(&t);
+	assert_int_equal(entries(dir), 0);
+}
+
 static void test_default_name(void **state)
 {
 	static const uint8_t uid[12] = {0x00, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77,
@@ -649,6 +701,7 @@ int main(void)
 		cmocka_unit_test(test_manifest_layout),
 		cmocka_unit_test(test_manifest_round_trip),
 		cmocka_unit_test(test_unknown_identity),
+		cmocka_unit_test(test_stale_staging),
 		cmocka_unit_test(test_default_name),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);

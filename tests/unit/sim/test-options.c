@@ -38,7 +38,8 @@ static void test_full_line(void **state)
 	                         "--fault", "swd-disabled", "--fault", "unpowered",
 	                         "--fault", "low-power", "--timing", "realistic",
 	                         "--uid", "00112233445566778899aabb", "--serial", "S1",
-	                         "--seed", "42", "--trace", "t", "--probe", "v2-1", NULL};
+	                         "--seed", "42", "--trace", "t", "--probe", "v2-1",
+	                         "--at-traffic", "5000:kill -INT 1234", NULL};
 
 	assert_int_equal(parse(&o, err, a), 0);
 	assert_string_equal(o.model, "stm32f103c8");
@@ -62,6 +63,8 @@ static void test_full_line(void **state)
 	assert_int_equal(o.seed, 42);
 	assert_string_equal(o.trace, "t");
 	assert_int_equal(o.probe, PROBE_V2_1);
+	assert_int_equal(o.hook_after, 5000);
+	assert_string_equal(o.hook_cmd, "kill -INT 1234");
 }
 
 static void test_defaults(void **state)
@@ -105,6 +108,12 @@ static void test_bad_options(void **state)
 		{{"--model", "stm32f103c8", "--flash", "b", "--port", "-1", NULL}, "--port '-1'"},
 		{{"--model", "stm32f103c8", "--flash", "b", "--port", "12x", NULL}, "--port '12x'"},
 		{{"--model", "stm32f103c8", "--flash", "b", "--timing", "fast", NULL}, "--timing 'fast'"},
+		{{"--model", "stm32f103c8", "--flash", "b", "--at-traffic", "12", NULL}, "--at-traffic"},
+		{{"--model", "stm32f103c8", "--flash", "b", "--at-traffic", "0:true", NULL},
+		 "--at-traffic"},
+		{{"--model", "stm32f103c8", "--flash", "b", "--at-traffic", "x:true", NULL},
+		 "--at-traffic"},
+		{{"--model", "stm32f103c8", "--flash", "b", "--at-traffic", "12:", NULL}, "--at-traffic"},
 		{{"--model", "stm32f103c8", "--flash", "b", "--uid", "0011", NULL}, "--uid '0011'"},
 		{{"--model", "stm32f103c8", "--flash", "b", "--uid", "00112233445566778899aaXX", NULL},
 		 "--uid"},
