@@ -69,7 +69,7 @@ int board_bkpdomain_read(struct cli_ctx *ctx, struct board *b, swd_bundle_writer
 	int rc, rc2;
 
 	*ntouched = 0;
-	if (!p->backup_domain.present)
+	if (!p->backup_domain.present || !board_link_reads_memory(b->link))
 		return 0;
 	ui_status(&ctx->ui, "reading the backup domain (%s)", p->backup_domain.nregions > 1 ?
 		  "backup SRAM and backup registers" : "backup registers");

@@ -49,7 +49,8 @@ static void evidence_from_probe(struct board *b)
 {
 	struct cli_ctx *ctx = b->ctx;
 
-	b->ev.probe_kind = is_sim(ctx) || ctx->opt.probe.kind == CLI_PROBE_TCP ? DIAG_PROBE_SIM :
+	b->ev.probe_kind = ctx->opt.probe.kind == CLI_PROBE_DFU ? DIAG_PROBE_DFU :
+			   is_sim(ctx) || ctx->opt.probe.kind == CLI_PROBE_TCP ? DIAG_PROBE_SIM :
 			   ctx->opt.interface && strcmp(ctx->opt.interface, "cmsis-dap") == 0 ? DIAG_PROBE_CMSIS_DAP :
 			   ctx->opt.interface && strcmp(ctx->opt.interface, "jlink") == 0 ? DIAG_PROBE_JLINK :
 			   DIAG_PROBE_STLINK;
@@ -107,6 +108,13 @@ static void link_params(struct board *b, bool under_reset, unsigned speed, struc
 		lp->probe = BOARD_LINK_USB_SERIAL;
 		lp->serial = ctx->opt.probe.serial;
 		break;
+	case CLI_PROBE_DFU:
+		lp->probe = BOARD_LINK_DFU;
+		lp->serial = ctx->opt.probe.serial;
+		lp->vid = ctx->opt.probe.vid;
+		lp->pid = ctx->opt.probe.pid;
+		lp->tool = ctx->opt.dfu_util;
+		break;
 	default:
 		lp->probe = BOARD_LINK_ANY_USB;
 	}
@@ -153,11 +161,24 @@ int board_attempt(struct board *b, bool under_reset, unsigned speed, bool halt,
 	b->tried = true;
 	b->ev.openocd_exited = false;
 	memset(&b->probe, 0, sizeof(b->probe));
-	rc = board_link_ocd_open(b->p, &lp, &ev, &b->link, &b->probe, err);
+	if (lp.probe == BOARD_LINK_DFU)
+		rc = board_link_dfu_open(b->p, &lp, &ev, &b->link, &b->probe, err);
+	else
+		rc = board_link_ocd_open(b->p, &lp, &ev, &b->link, &b->probe, err);
 	evidence_from_probe(b);
+	if (rc == SWD_EDFUMISSING)
+		b->ev.dfu_util_found = DIAG_TRI_NO;
+	if (rc == SWD_EPROBENOTFOUND && lp.probe == BOARD_LINK_DFU)
+		b->ev.dfu_device_found = DIAG_TRI_NO;
 	if (rc != 0) {
 		*outcome = outcome_of(rc, false);
 		return rc;
+	}
+	if (lp.probe == BOARD_LINK_DFU) {
+		/* a DFU bootloader is known by its ids and layout (checked as the link came up);
+		 * it reads no identity register, and the core runs the bootloader, not halted */
+		*outcome = DIAG_OUT_OK;
+		return 0;
 	}
 	rc = board_link_identify(b->link, &b->id, err);
 	if (rc != 0) {
@@ -346,6 +367,12 @@ static int recover(struct board *b, bool halt, unsigned *speed_io, bool *under_i
 			continue;
 		}
 		swd_error_set(first, rc, "%s", aerr->msg);
+		if (ctx->opt.probe.kind == CLI_PROBE_DFU) {
+			/* no reset line, no speed: nothing to recover with */
+			board__note_exit(b);
+			feed_log(b);
+			break;
+		}
 		if (b->wrong_part) {
 			b->ev.has_dev_id = true;
 			b->ev.dev_id = b->id.dbgmcu_idcode;
@@ -397,6 +424,10 @@ int board_connect(struct board *b, enum diag_op op, bool halt, struct swd_error 
 		if (rc != SWD_EINTR)
 			rc = code_from_diag(b, rc);
 		return swd_error_set(err, rc, "%s", first.msg);
+	}
+	if (ctx->opt.probe.kind == CLI_PROBE_DFU) {
+		b->op = op;
+		return 0;
 	}
 	b->under_reset = under;
 	b->speed_khz = speed;

@@ -182,3 +182,8 @@ int board_link_protect(struct board_link *l, unsigned first, unsigned last, bool
 {
 	return CALL(l, protect, "change write protection", err, first, last, on, err);
 }
+
+bool board_link_reads_memory(const struct board_link *l)
+{
+	return l != NULL && l->ops->read_memory != NULL;
+}

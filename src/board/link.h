@@ -35,6 +35,8 @@
 
 struct board_link;
 
+#define BOARD_LINK_LAYOUTS 6
+
 struct board_link_events {
 	void (*on_log)(void *ud, const char *line);   /* every line the backend's tool prints */
 	/* what: "reading flash", "verifying", "erasing", "programming"; done/total in bytes */
@@ -52,13 +54,21 @@ struct board_link_probe {
 	bool has_voltage;
 	double target_voltage;
 	unsigned adapter_khz;
+	/* a USB DFU bootloader: its ids, serial, and the DfuSe layout string of each of its
+	 * alternate settings (flash_alt is the flash's) */
+	char vid_pid[10];
+	char serial[64];
+	unsigned flash_alt;
+	char layouts[BOARD_LINK_LAYOUTS][160];
+	size_t nlayouts;
 };
 
 /* How an attempt to bring the link up is made. Backends ignore what they have no use for
  * (a DFU bootloader has no speed and no reset line). */
 struct board_link_params {
-	enum { BOARD_LINK_ANY_USB, BOARD_LINK_USB_SERIAL, BOARD_LINK_TCP } probe;
-	const char *serial;         /* BOARD_LINK_USB_SERIAL */
+	enum { BOARD_LINK_ANY_USB, BOARD_LINK_USB_SERIAL, BOARD_LINK_TCP, BOARD_LINK_DFU } probe;
+	const char *serial;         /* BOARD_LINK_USB_SERIAL; BOARD_LINK_DFU: NULL for any */
+	uint16_t vid, pid;          /* BOARD_LINK_DFU: 0 for the profile's bootloader's */
 	unsigned port;              /* BOARD_LINK_TCP: an ST-LINK server (the simulator) */
 	const char *interface;      /* NULL: the profile's (ST-LINK); "cmsis-dap", "jlink" */
 	const char *tool;           /* the backend's executable; NULL: from PATH */
@@ -73,6 +83,8 @@ struct board_link_end {
 	int status;                 /* its exit status, or -signal */
 	bool silent_start;          /* it left during start-up without an error line */
 	uint32_t unexpected_dp_idcode; /* a DP IDCODE it refused at start-up, or 0 */
+	bool leave_quirk;           /* DFU: the bootloader left (reset) before answering the
+	                             * status request after the leave; the data was written */
 };
 
 struct board_identity {
@@ -172,8 +184,16 @@ int board_link_ocd_open(const struct swd_profile *p, const struct board_link_par
 			const struct board_link_events *ev, struct board_link **out,
 			struct board_link_probe *probe, struct swd_error *err);
 
+/* The board's own USB DFU bootloader through dfu-util (link_dfu.c); lp->tool is dfu-util. */
+int board_link_dfu_open(const struct swd_profile *p, const struct board_link_params *lp,
+			const struct board_link_events *ev, struct board_link **out,
+			struct board_link_probe *probe, struct swd_error *err);
+
 /* Dispatch (NULL-safe where it says so). */
 const char *board_link_kind(const struct board_link *l);
+/* Whether the link reads the chip's memory (registers, option bytes, OTP): a DFU
+ * bootloader reads only its alternate settings. */
+bool board_link_reads_memory(const struct board_link *l);
 void board_link_free(struct board_link *l);                 /* NULL is a no-op */
 int board_link_stop(struct board_link *l, struct swd_error *err);
 const char *const *board_link_log(const struct board_link *l, size_t *n); /* NULL: none */

@@ -41,6 +41,12 @@ int board_protection(struct board *b, struct swd_error *err)
 	uint32_t words[2] = { 0, 0 };
 	int rc;
 
+	if (!board_link_reads_memory(b->link)) {
+		/* not through this link (DFU): protection stays unknown, and no option bytes */
+		b->ob_len = 0;
+		b->prot_ready = false;
+		return 0;
+	}
 	b->ob_len = p->option_bytes.size;
 	if (b->ob_len > sizeof(b->ob_raw))
 		return swd_error_set(err, SWD_EPROFILE, "option bytes of '%s' are %zu bytes; at most 16 supported",
@@ -161,7 +167,7 @@ int board_read_otp(struct board *b, uint8_t **buf, size_t *len, struct swd_error
 
 	*buf = NULL;
 	*len = 0;
-	if (!p->otp.present)
+	if (!p->otp.present || !board_link_reads_memory(b->link))
 		return 0;
 	d = malloc(p->otp.size + p->otp.lock_size);
 	if (!d)

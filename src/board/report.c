@@ -14,6 +14,7 @@ static const char *probe_kind_name(const struct cli_ctx *ctx)
 	case CLI_PROBE_SIM:
 	case CLI_PROBE_SIM_FILE: return "sim";
 	case CLI_PROBE_TCP: return "stlink-tcp";
+	case CLI_PROBE_DFU: return "dfu";
 	default: return ctx->opt.interface ? ctx->opt.interface : "stlink";
 	}
 }
@@ -41,6 +42,17 @@ static json_t *probe_json(struct board *b)
 		json_object_set_new(probe, "board", json_string(ctx->opt.probe.file));
 	if (b->sim_started && b->sim.model)
 		json_object_set_new(probe, "sim_model", json_string(b->sim.model));
+	if (b->probe.vid_pid[0]) {
+		/* a DFU bootloader: what it reported of itself */
+		json_t *l = json_array();
+
+		for (size_t i = 0; i < b->probe.nlayouts; i++)
+			json_array_append_new(l, json_string(b->probe.layouts[i]));
+		json_object_set_new(probe, "serial", json_string(b->probe.serial));
+		json_object_set_new(probe, "vid_pid", json_string(b->probe.vid_pid));
+		json_object_set_new(probe, "flash_alt", json_integer(b->probe.flash_alt));
+		json_object_set_new(probe, "layouts", l);
+	}
 	return probe;
 }
 
@@ -85,8 +97,9 @@ void board_report(struct board *b)
 
 	json_object_set_new(ctx->doc, "profile", json_string(b->p->name));
 	json_object_set_new(ctx->doc, "probe", probe_json(b));
-	json_object_set_new(ctx->doc, "connection", json_pack("{s:b,s:i}", "under_reset", b->under_reset,
-							      "speed_khz", b->speed_khz ? b->speed_khz : b->p->openocd.adapter_khz));
+	if (ctx->opt.probe.kind != CLI_PROBE_DFU)
+		json_object_set_new(ctx->doc, "connection", json_pack("{s:b,s:i}", "under_reset", b->under_reset,
+								      "speed_khz", b->speed_khz ? b->speed_khz : b->p->openocd.adapter_khz));
 	if (!b->identified && !b->id.dbgmcu_idcode)
 		return;
 	json_object_set_new(ctx->doc, "device", device_json(b));

@@ -25,10 +25,13 @@ void cli_signals_install(void)
 
 #define BOARD_HELP \
 	"  --profile P            target profile: a name (see 'swdbackup profiles') or a JSON file\n" \
-	"  --probe SPEC           sim | sim:FILE | stlink-tcp:PORT | a USB probe serial\n" \
+	"  --probe SPEC           sim | sim:FILE | stlink-tcp:PORT | a USB probe serial |\n" \
+	"                         dfu[:SERIAL|VID:PID]: the board's own USB DFU bootloader\n" \
+	"                         through dfu-util (backup, restore, verify, info)\n" \
 	"                         (default: the one USB ST-LINK attached)\n" \
 	"  --interface I          OpenOCD interface for USB probes: stlink, cmsis-dap, jlink\n" \
 	"  --openocd PATH         the OpenOCD executable (default: openocd on PATH)\n" \
+	"  --dfu-util PATH        the dfu-util executable, with --probe dfu (default: on PATH)\n" \
 	"  --speed KHZ            adapter speed (default: the profile's)\n" \
 	"  --connect-under-reset  hold NRST while connecting (firmware that disables SWD)\n" \
 	"  --strict               refuse clone IDCODEs instead of noting them\n"

@@ -285,6 +285,13 @@ written:
 	rc = board_link_reset(b->link, BOARD_RESET_RUN, &ctx->err);
 	if (rc == 0) {
 		char n[32], line[320];
+		struct board_link_end e;
+
+		board_link_end(b->link, &e);
+		if (e.leave_quirk)
+			board_note(ctx, "the bootloader left DFU mode before answering dfu-util's last "
+				   "status request ('Error during download get_status'); that is its reset "
+				   "into the application, and the data had been verified by read-back");
 
 		json_object_set_new(ctx->doc, "reset", json_string("run"));
 		if (equal && written == 0)

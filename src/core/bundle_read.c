@@ -304,6 +304,11 @@ int swd_bundle_check_profile(const struct swd_bundle *b, const struct swd_profil
 	uint16_t dev = b->manifest.device.dev_id;
 	bool part = dev == p->ids.dev_id ||
 	            swd_profile_alias(p, dev, (b->manifest.device.cpuid >> 4) & 0xfff) != NULL;
+
+	/* read through DFU, the dev id is unknown: the part the bundle's profile named counts */
+	if (dev == 0 && b->manifest.dfu.present)
+		part = b->manifest.dfu.part != NULL &&
+		       strcmp(b->manifest.dfu.part, p->board != NULL ? p->board->part : p->name) == 0;
 	bool size_ok = fl->size == p->flash.size || fl->size == p->flash.register_size ||
 	               (p->flash.die_size && fl->size == p->flash.die_size);
 
@@ -311,6 +316,18 @@ int swd_bundle_check_profile(const struct swd_bundle *b, const struct swd_profil
 	{
 		char n1[32], n2[32];
 		const char *from = b->manifest.profile_name;
+
+		if (dev == 0 && b->manifest.dfu.present)
+			return swd_error_set(err, SWD_EWRONGTARGET,
+			                     "bundle '%s' was read through DFU from a %s (%s, %s bytes of "
+			                     "flash at 0x%08x); %s is %s with %s bytes at 0x%08x: nothing "
+			                     "was written; use --profile %s with a board of that kind",
+			                     b->dir, from ? from : "unknown board",
+			                     b->manifest.dfu.part ? b->manifest.dfu.part : "unknown part",
+			                     swd_format_count(fl->size, n1, sizeof(n1)), fl->address,
+			                     p->name, p->board != NULL ? p->board->part : p->name,
+			                     swd_format_count(p->flash.size, n2, sizeof(n2)), p->flash.base,
+			                     from ? from : "<its profile>");
 
 		return swd_error_set(err, SWD_EWRONGTARGET,
 		                     "bundle '%s' is from dev id 0x%03x (%s, %s bytes of flash at "

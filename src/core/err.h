@@ -2,7 +2,7 @@
  *
  * Owns: the codes every module returns (0 or one of the negative SWD_E* below), their
  * names, short descriptions and the exit code each maps to (the command-line contract:
- * 0 ok, 1 verify mismatch, 2 usage, 3 bad input file, 4 OpenOCD missing or died, 5 probe
+ * 0 ok, 1 verify mismatch, 2 usage, 3 bad input file, 4 OpenOCD (or dfu-util) missing or died, 5 probe
  * not found/busy/not permitted, 6 target did not respond, 7 target protected, 8 wrong
  * target, 9 local I/O error, 130 interrupted).
  *
@@ -19,7 +19,7 @@
  * Extending: add a line to SWD_ERRNO_MAP below (name, value, exit code, description).
  * Values are stable numbers so logs and --json output stay comparable across versions;
  * keep them unique (a unit test checks it). Ranges: -1000.. general and input,
- * -1100.. OpenOCD process and RPC, -1200.. probe, -1300.. target.
+ * -1100.. OpenOCD process and RPC, -1110.. dfu-util, -1200.. probe, -1300.. target.
  */
 #ifndef SWD_CORE_ERR_H
 #define SWD_CORE_ERR_H
@@ -52,6 +52,8 @@
 	XX(EOCDTIMEOUT, -1102, 4, "openocd did not answer in time")                     \
 	XX(EOCDPROTO, -1103, 4, "unexpected reply from openocd")                        \
 	XX(EOCDCMD, -1104, 4, "openocd command failed")                                 \
+	XX(EDFUMISSING, -1110, 4, "dfu-util not found")                                 \
+	XX(EDFUFAILED, -1111, 4, "dfu-util failed")                                     \
 	XX(EPROBENOTFOUND, -1200, 5, "probe not found")                                 \
 	XX(EPROBEBUSY, -1201, 5, "probe busy")                                          \
 	XX(EPROBEPERM, -1202, 5, "probe access not permitted")                          \

@@ -3,6 +3,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
+#include <sys/stat.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -221,4 +223,35 @@ char *swd_file_join(const char *dir, const char *name)
 	char *p = NULL;
 
 	return asprintf(&p, "%s/%s", dir, name) < 0 ? NULL : p;
+}
+
+static bool is_executable(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISREG(st.st_mode) && access(path, X_OK) == 0;
+}
+
+char *swd_file_which(const char *name)
+{
+	const char *env = getenv("PATH");
+	char *dirs, *save = NULL, *d, *found = NULL;
+
+	if (strchr(name, '/') != NULL)
+		return is_executable(name) ? strdup(name) : NULL;
+	dirs = strdup(env != NULL && *env != '\0' ? env : "/usr/local/bin:/usr/bin:/bin");
+	if (dirs == NULL)
+		return NULL;
+	for (d = strtok_r(dirs, ":", &save); d != NULL && found == NULL; d = strtok_r(NULL, ":", &save)) {
+		char *cand;
+
+		if (asprintf(&cand, "%s/%s", *d ? d : ".", name) < 0)
+			break;
+		if (is_executable(cand))
+			found = cand;
+		else
+			free(cand);
+	}
+	free(dirs);
+	return found;
 }

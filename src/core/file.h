@@ -1,6 +1,6 @@
 /* file.h - whole-file read and write: the one place that does either.
  *
- * Owns: reading all of a file (or an open stream) into memory under a size limit, and
+ * Owns: finding an executable on PATH, reading all of a file (or an open stream) into memory under a size limit, and
  * writing a buffer to a path atomically (a temporary name in the same directory, fsync,
  * rename, then fsync of the directory), so that a reader never sees half a file.
  * Must not: print, or interpret what it reads.
@@ -31,6 +31,11 @@ int swd_file_read_stream(FILE *f, const char *name, size_t max, char **out, size
 /* Reads a file that must be exactly `len` bytes long; any other size is SWD_EIO
  * ("'x' is not N bytes long"). Returns: *out new (free()); NULL on error. */
 int swd_file_read_exact(const char *path, size_t len, uint8_t **out, struct swd_error *err);
+
+/* The executable `name` would run as: itself when it holds a '/', else the first
+ * executable regular file of that name in $PATH (or /usr/local/bin:/usr/bin:/bin).
+ * Returns: new path (free()), or NULL when there is none or out of memory. */
+char *swd_file_which(const char *name);
 
 enum {
 	SWD_FILE_NOREPLACE = 1 << 0, /* fail with SWD_EEXIST when `path` already exists */

@@ -55,6 +55,10 @@ void swd_manifest_release(struct swd_manifest *m)
 	free(m->touched);
 	swd_flashmap_free(m->map);
 	free(m->flash_sources);
+	free(m->dfu.part);
+	for (size_t i = 0; i < m->dfu.nlayouts; i++)
+		free(m->dfu.layouts[i]);
+	free(m->dfu.layouts);
 	swd_manifest_regions_free(m->regions, m->nregions);
 	memset(m, 0, sizeof(*m));
 }
@@ -83,6 +87,7 @@ char *swd_manifest_dump(const struct swd_manifest *m, const struct swd_manifest_
 	json_t *root = json_object(), *regions = json_array(), *wrp = json_array();
 	char uid[25];
 	char *text = NULL;
+	bool known;
 	int bad = 0;
 
 	if (root == NULL || regions == NULL || wrp == NULL)
@@ -120,19 +125,30 @@ char *swd_manifest_dump(const struct swd_manifest *m, const struct swd_manifest_
 	if (m->probe.vid_pid)
 		bad |= json_object_set_new(json_object_get(root, "probe"), "vid_pid",
 		                           json_string(m->probe.vid_pid));
+	/* dbgmcu_idcode 0: the identity was not read (through DFU): unknown, not zero */
+	known = m->device.dbgmcu_idcode != 0;
 	bad |= json_object_set_new(root, "device",
-	                           json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:I, s:s}",
+	                           json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}",
 	                                     "dp_idcode", m->device.dp_idcode
 	                                                      ? jhex(m->device.dp_idcode, 8)
 	                                                      : json_null(),
 	                                     "cpuid", m->device.cpuid ? jhex(m->device.cpuid, 8)
 	                                                              : json_null(),
-	                                     "dbgmcu_idcode", jhex(m->device.dbgmcu_idcode, 8),
-	                                     "dev_id", jhex(m->device.dev_id, 3),
-	                                     "rev_id", jhex(m->device.rev_id, 4),
+	                                     "dbgmcu_idcode", known ? jhex(m->device.dbgmcu_idcode, 8) : json_null(),
+	                                     "dev_id", known ? jhex(m->device.dev_id, 3) : json_null(),
+	                                     "rev_id", known ? jhex(m->device.rev_id, 4) : json_null(),
 	                                     "revision", jstr_or_null(m->device.revision),
-	                                     "flash_size_kib", (json_int_t)m->device.flash_size_kib,
-	                                     "unique_id", uid));
+	                                     "flash_size_kib", known ? json_integer(m->device.flash_size_kib) : json_null(),
+	                                     "unique_id", known ? json_string(uid) : json_null()));
+	if (m->dfu.present) {
+		json_t *l = json_array();
+
+		for (size_t i = 0; i < m->dfu.nlayouts; i++)
+			bad |= json_array_append_new(l, json_string(m->dfu.layouts[i]));
+		bad |= json_object_set_new(root, "dfu", json_pack("{s:o, s:I, s:o}", "part",
+		                                                  jstr_or_null(m->dfu.part), "alt",
+		                                                  (json_int_t)m->dfu.alt, "layouts", l));
+	}
 	bad |= json_object_set_new(root, "protection",
 	                           json_pack("{s:o, s:O, s:s}", "rdp_level",
 	                                     m->protection.rdp_level >= 0
@@ -302,6 +318,7 @@ static int parse_device(struct swd_jsonfield *c, const json_t *o, struct swd_man
 		K("revision"), K("flash_size_kib"), K("unique_id"), {NULL, false}};
 	char *uid = NULL;
 	char b[64];
+	unsigned unknown;
 	uint32_t h;
 	uint64_t u;
 	int rc;
@@ -313,26 +330,32 @@ static int parse_device(struct swd_jsonfield *c, const json_t *o, struct swd_man
 	    (rc = swd_jsonfield_hex(c, b, at(o, "device", "cpuid", b, sizeof(b)), UINT32_MAX,
 	                            SWD_JSONFIELD_NULL, &m->device.cpuid)) < 0 ||
 	    (rc = swd_jsonfield_hex(c, b, at(o, "device", "dbgmcu_idcode", b, sizeof(b)),
-	                            UINT32_MAX, 0, &m->device.dbgmcu_idcode)) < 0)
+	                            UINT32_MAX, SWD_JSONFIELD_NULL, &m->device.dbgmcu_idcode)) < 0)
 		return rc;
-	if ((rc = swd_jsonfield_hex(c, b, at(o, "device", "dev_id", b, sizeof(b)), 0xFFF, 0,
+	/* what a DFU backup could not read is null, as the identity register is */
+	unknown = m->device.dbgmcu_idcode == 0 ? SWD_JSONFIELD_NULL : 0;
+	if ((rc = swd_jsonfield_hex(c, b, at(o, "device", "dev_id", b, sizeof(b)), 0xFFF, unknown,
 	                            &h)) < 0)
 		return rc;
 	m->device.dev_id = (uint16_t)h;
-	if ((rc = swd_jsonfield_hex(c, b, at(o, "device", "rev_id", b, sizeof(b)), 0xFFFF, 0,
+	if ((rc = swd_jsonfield_hex(c, b, at(o, "device", "rev_id", b, sizeof(b)), 0xFFFF, unknown,
 	                            &h)) < 0)
 		return rc;
 	m->device.rev_id = (uint16_t)h;
 	if ((rc = swd_jsonfield_str(c, b, at(o, "device", "revision", b, sizeof(b)), STR_OR_NULL,
 	                            &m->device.revision)) < 0)
 		return rc;
-	if ((rc = swd_jsonfield_uint(c, b, at(o, "device", "flash_size_kib", b, sizeof(b)), 0,
+	u = 0;
+	if ((!unknown || !json_is_null(json_object_get(o, "flash_size_kib"))) &&
+	    (rc = swd_jsonfield_uint(c, b, at(o, "device", "flash_size_kib", b, sizeof(b)), 0,
 	                             0xFFFF, &u)) < 0)
 		return rc;
 	m->device.flash_size_kib = (uint16_t)u;
-	if ((rc = swd_jsonfield_str(c, b, at(o, "device", "unique_id", b, sizeof(b)), STR,
-	                            &uid)) < 0)
+	if ((rc = swd_jsonfield_str(c, b, at(o, "device", "unique_id", b, sizeof(b)),
+	                            unknown ? STR_OR_NULL : STR, &uid)) < 0)
 		return rc;
+	if (uid == NULL)
+		return 0;
 	if (!is_hex_digest(uid, 24)) {
 		free(uid);
 		return swd_jsonfield_error(c, "device.unique_id", false,
@@ -566,12 +589,45 @@ static int parse_sources(struct swd_jsonfield *c, const json_t *arr, struct swd_
 	return 0;
 }
 
+static int parse_dfu(struct swd_jsonfield *c, const json_t *o, struct swd_manifest *m)
+{
+	static const struct swd_jsonfield_key keys[] = {K("part"), K("alt"), K("layouts"),
+	                                               {NULL, false}};
+	const json_t *arr, *v;
+	char b[64];
+	uint64_t u;
+	size_t i;
+	int rc;
+
+	if (o == NULL)
+		return 0;
+	m->dfu.present = true;
+	if ((rc = swd_jsonfield_object(c, "dfu", o, keys)) < 0 ||
+	    (rc = swd_jsonfield_str(c, "dfu.part", json_object_get(o, "part"), SWD_JSONFIELD_NULL,
+	                            &m->dfu.part)) < 0 ||
+	    (rc = swd_jsonfield_uint(c, "dfu.alt", json_object_get(o, "alt"), 0, 255, &u)) < 0)
+		return rc;
+	m->dfu.alt = (unsigned)u;
+	arr = json_object_get(o, "layouts");
+	if ((rc = swd_jsonfield_array(c, "dfu.layouts", arr, false)) < 0)
+		return rc;
+	if ((m->dfu.layouts = calloc(json_array_size(arr) + 1, sizeof(char *))) == NULL)
+		return swd_error_set(c->err, SWD_ENOMEM, "out of memory");
+	json_array_foreach(arr, i, v) {
+		if ((rc = swd_jsonfield_str(c, swd_jsonfield_item(b, sizeof(b), "dfu.layouts", i), v, 0,
+		                            &m->dfu.layouts[i])) < 0)
+			return rc;
+		m->dfu.nlayouts = i + 1;
+	}
+	return 0;
+}
+
 static int parse_root(struct swd_jsonfield *c, const json_t *root, struct swd_manifest *m)
 {
 	static const struct swd_jsonfield_key top[] = {
 		K("format_version"), K("created"), K("tool"), K("openocd"), K("profile"),
 		K("probe"), K("device"), K("protection"), K("regions"), {"touched", false}, {"map", false},
-		{"flash_sources", false}, {NULL, false}};
+		{"flash_sources", false}, {"dfu", false}, {NULL, false}};
 	const json_t *arr, *v;
 	size_t i;
 	int rc;
@@ -581,7 +637,8 @@ static int parse_root(struct swd_jsonfield *c, const json_t *root, struct swd_ma
 	    (rc = parse_head(c, root, m)) < 0 ||
 	    (rc = parse_probe(c, json_object_get(root, "probe"), m)) < 0 ||
 	    (rc = parse_device(c, json_object_get(root, "device"), m)) < 0 ||
-	    (rc = parse_protection(c, json_object_get(root, "protection"), m)) < 0)
+	    (rc = parse_protection(c, json_object_get(root, "protection"), m)) < 0 ||
+	    (rc = parse_dfu(c, json_object_get(root, "dfu"), m)) < 0)
 		return rc;
 	arr = json_object_get(root, "regions");
 	if ((rc = swd_jsonfield_array(c, "regions", arr, true)) < 0)

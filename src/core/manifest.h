@@ -92,6 +92,19 @@ struct swd_manifest {
 		bool read;  /* false: equal to the image by on-target crc-32 */
 	} *flash_sources;
 	size_t nflash_sources;
+	/* Read through a USB DFU bootloader ("dfu": {"part", "alt", "layouts"}): the part the
+	 * profile names, the flash's alternate setting and the DfuSe layout string of every
+	 * alternate setting the device reported. DFU cannot read the identity registers: a
+	 * manifest whose dbgmcu_idcode is 0 writes device.dbgmcu_idcode, dev_id, rev_id,
+	 * flash_size_kib and unique_id as null (unknown). Optional; strings borrowed when
+	 * writing, owned when read. */
+	struct {
+		bool present;
+		char *part;
+		unsigned alt;
+		char **layouts;
+		size_t nlayouts;
+	} dfu;
 };
 
 /* Releases strings and arrays of a manifest returned by swd_bundle_open(). */

@@ -13,6 +13,7 @@
 
 #include <jansson.h>
 
+#include "core/boardprofile.h"
 #include "core/digest.h"
 #include "core/file.h"
 #include "core/jsonfield.h"
@@ -851,8 +852,7 @@ static int load_root(struct swd_jsonfield *c, const json_t *root, struct swd_pro
 		return rc;
 	if ((rc = swd_jsonfield_str(c, "name", json_object_get(root, "name"), 0, &p->name)) < 0)
 		return rc;
-	if (strspn(p->name, "abcdefghijklmnopqrstuvwxyz0123456789_-.") != strlen(p->name) ||
-	    p->name[0] == '.' || p->name[0] == '-')
+	if (!swd_profile_name_valid(p->name))
 		return swd_jsonfield_error(c, "name", false,
 		                           "profile name \"%s\" must be lower case letters, digits, '_', '-' and '.'",
 		                           p->name);
@@ -933,6 +933,7 @@ void swd_profile_free(struct swd_profile *p)
 	for (size_t i = 0; i < p->nram; i++)
 		free(p->ram[i].name);
 	free(p->ram);
+	swd_board_free(p->board);
 	free(p);
 }
 
@@ -957,7 +958,12 @@ int swd_profile_load_text(const char *text, size_t len, const char *origin,
 		rc = swd_error_set(err, SWD_ENOMEM, "out of memory");
 		goto out;
 	}
-	if ((rc = load_root(&c, root, p)) < 0)
+	/* a board profile names its part rather than repeating the part's facts */
+	if (json_is_object(root) && json_object_get(root, "part") != NULL)
+		rc = swd_boardprofile_load(&c, root, p);
+	else
+		rc = load_root(&c, root, p);
+	if (rc < 0)
 		goto out;
 	p->path = strdup(origin);
 	p->text = malloc(len + 1);

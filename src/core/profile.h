@@ -98,6 +98,27 @@ struct swd_family {
 /* The family of a flash driver. Returns: borrowed, static. */
 const struct swd_family *swd_family_of(enum swd_flash_driver d);
 
+/* One alternate setting of a USB DFU bootloader, as the board's bootloader reports it. */
+struct swd_dfu_alt {
+	unsigned alt;            /* bAlternateSetting */
+	char *name;              /* the profile's name for it: "flash", "dct", "spi-flash" */
+	char *layout;            /* its DfuSe layout string (core/dfuse.h) */
+};
+
+/* A board profile (core/boardprofile.c) is its part's profile plus this: the USB ids of
+ * the board's DFU bootloader, its alternate settings and where the user's code lives. */
+struct swd_board {
+	char *part;              /* the part profile it is built on: "stm32f205rg" */
+	char part_sha256_hex[65];
+	char *reference;         /* where the board facts come from */
+	char *bootloader;        /* "particle", "st" */
+	uint16_t vid, pid;
+	struct swd_dfu_alt *alts;
+	size_t nalts;
+	uint32_t user_address;   /* the user's application */
+	uint32_t user_size;
+};
+
 struct swd_profile {
 	char *name;              /* "stm32f407vg" */
 	const struct swd_family *family; /* borrowed, static; set at load from flash.driver */
@@ -204,6 +225,8 @@ struct swd_profile {
 
 	struct swd_ram_region *ram;  /* in file order; vector-table SP must be in one */
 	size_t nram;
+
+	struct swd_board *board;     /* NULL for a part profile */
 };
 
 /* Loads and validates the profile file at path. On success *out is new (free with

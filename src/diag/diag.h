@@ -54,6 +54,9 @@ enum diag_id {
 	DIAG_VERIFY_PADDING_ONLY,
 	DIAG_VERIFY_MISMATCH,
 	DIAG_UNKNOWN,
+	DIAG_DFU_UTIL_MISSING,
+	DIAG_DFU_SUFFIX_WARNING,
+	DIAG_DFU_LEAVE_QUIRK,
 	DIAG_ID_COUNT
 };
 
@@ -103,6 +106,7 @@ enum diag_probe_kind {
 	DIAG_PROBE_CMSIS_DAP,
 	DIAG_PROBE_JLINK,
 	DIAG_PROBE_SIM, /* swdbackup-sim or stlink-server over TCP */
+	DIAG_PROBE_DFU, /* the board's own USB DFU bootloader, through dfu-util */
 };
 
 /* How one connection attempt ended. */
@@ -144,6 +148,8 @@ struct diag_evidence {
 	bool openocd_exited;           /* it exited (or was killed) before we were done */
 	int openocd_exit_status;       /* exit code when openocd_exited; negative = -signal */
 	const char *missing_command;   /* a Tcl command OpenOCD did not know (NULL none) */
+	enum diag_tri dfu_util_found;  /* NO: --probe dfu and dfu-util is not installed */
+	enum diag_tri dfu_device_found;/* NO: dfu-util listed no device the selection names */
 
 	/* Probe. */
 	enum diag_probe_kind probe_kind;

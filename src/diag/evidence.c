@@ -36,6 +36,10 @@ static const struct {
 	[DIAG_VERIFY_MISMATCH] = { "verify-mismatch", SWD_EVERIFY },
 	/* Nothing explained the failure; OpenOCD gave up on something we cannot name. */
 	[DIAG_UNKNOWN] = { "unknown", SWD_EOCDDIED },
+	[DIAG_DFU_UTIL_MISSING] = { "dfu-util-missing", SWD_EDFUMISSING },
+	/* harmless: shown beside a failure, never its cause */
+	[DIAG_DFU_SUFFIX_WARNING] = { "dfu-suffix-warning", 0 },
+	[DIAG_DFU_LEAVE_QUIRK] = { "dfu-leave-quirk", 0 },
 };
 
 const char *diag_id_name(enum diag_id id)

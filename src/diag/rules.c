@@ -583,6 +583,16 @@ static int chk_openocd_missing(struct diag_ctx *c)
 	return c->ev->openocd_found == DIAG_TRI_NO ? DIAG_CONF_HIGH : 0;
 }
 
+static int chk_dfu_util_missing(struct diag_ctx *c)
+{
+	return c->ev->dfu_util_found == DIAG_TRI_NO ? DIAG_CONF_HIGH : 0;
+}
+
+static int chk_dfu_no_device(struct diag_ctx *c)
+{
+	return c->ev->dfu_device_found == DIAG_TRI_NO ? DIAG_CONF_HIGH : 0;
+}
+
 static int chk_too_old_version(struct diag_ctx *c)
 {
 	if (c->ver_major < 0)
@@ -828,6 +838,7 @@ static int chk_verify_differ(struct diag_ctx *c)
 	"level 0 this erases nothing) and restores SOURCE; without SOURCE it only clears it"
 
 const struct diag_rule diag_rules[] = {
+#include "diag/rules_dfu.inc"
 	/* ---- OpenOCD itself ---- */
 	{
 		.id = DIAG_OPENOCD_MISSING, .name = "openocd-missing-fact",

@@ -1,6 +1,8 @@
 /* process.c - spawning and supervising the OpenOCD child. */
 #include "ocd/process.h"
 
+#include "core/file.h"
+
 #include <errno.h>
 #include <inttypes.h>
 #include <signal.h>
@@ -174,38 +176,14 @@ void ocdproc_argv_free(char **argv)
 int ocdproc_find(const char *openocd, char **path, struct swd_error *err)
 {
 	const char *name = openocd && *openocd ? openocd : "openocd";
-	const char *env;
-	char *dirs = NULL, *save = NULL, *d;
-	struct stat st;
 
-	*path = NULL;
-	if (strchr(name, '/')) {
-		if (stat(name, &st) == 0 && S_ISREG(st.st_mode) && access(name, X_OK) == 0) {
-			*path = strdup(name);
-			return *path ? 0 : swd_error_set(err, SWD_ENOMEM, "out of memory");
-		}
+	*path = swd_file_which(name);
+	if (*path)
+		return 0;
+	if (strchr(name, '/'))
 		return swd_error_set(err, SWD_EOCDMISSING,
 		                     "openocd not found at '%s': install openocd or give --openocd PATH",
 		                     name);
-	}
-	env = getenv("PATH");
-	dirs = strdup(env && *env ? env : "/usr/local/bin:/usr/bin:/bin");
-	if (!dirs)
-		return swd_error_set(err, SWD_ENOMEM, "out of memory");
-	for (d = strtok_r(dirs, ":", &save); d; d = strtok_r(NULL, ":", &save)) {
-		char *cand;
-
-		if (asprintf(&cand, "%s/%s", *d ? d : ".", name) < 0)
-			break;
-		if (stat(cand, &st) == 0 && S_ISREG(st.st_mode) && access(cand, X_OK) == 0) {
-			*path = cand;
-			break;
-		}
-		free(cand);
-	}
-	free(dirs);
-	if (*path)
-		return 0;
 	return swd_error_set(err, SWD_EOCDMISSING,
 	                     "'%s' not found on PATH: install openocd (apt install openocd) or give --openocd PATH",
 	                     name);

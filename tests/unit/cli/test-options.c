@@ -133,6 +133,24 @@ static void test_probe_specs(void **state)
 	assert_int_equal(cli_probe_parse("stlink-tcp:65536", &p, err, sizeof(err)), -1);
 	assert_int_equal(cli_probe_parse("stlink-tcp:12ab", &p, err, sizeof(err)), -1);
 	assert_string_equal(err, "invalid port in '--probe stlink-tcp:12ab'; use stlink-tcp:1..65535");
+	assert_int_equal(cli_probe_parse("dfu", &p, err, sizeof(err)), 0);
+	assert_int_equal(p.kind, CLI_PROBE_DFU);
+	assert_null(p.serial);
+	assert_int_equal(p.vid, 0);
+	assert_int_equal(cli_probe_parse("dfu:3276355A3334", &p, err, sizeof(err)), 0);
+	assert_int_equal(p.kind, CLI_PROBE_DFU);
+	assert_string_equal(p.serial, "3276355A3334");
+	assert_int_equal(cli_probe_parse("dfu:2b04:D006", &p, err, sizeof(err)), 0);
+	assert_int_equal(p.vid, 0x2b04);
+	assert_int_equal(p.pid, 0xd006);
+	assert_null(p.serial);
+	assert_int_equal(cli_probe_parse("dfu:", &p, err, sizeof(err)), -1);
+	assert_string_equal(err, "'--probe dfu:' needs a serial number or VID:PID after the colon");
+	assert_int_equal(cli_probe_parse("dfu:2b04:d06", &p, err, sizeof(err)), -1);
+	assert_string_equal(err, "invalid usb ids in '--probe dfu:2b04:d06'; use dfu:VID:PID with four "
+	                    "hex digits each (dfu:2b04:d006)");
+	assert_int_equal(cli_probe_parse("dfu:0000:0000", &p, err, sizeof(err)), -1);
+	assert_int_equal(cli_probe_parse("dfu:2b04:d006:1", &p, err, sizeof(err)), -1);
 	assert_int_equal(cli_probe_parse("usb:1", &p, err, sizeof(err)), -1);
 	assert_int_equal(cli_probe_parse("", &p, err, sizeof(err)), -1);
 }

@@ -577,16 +577,36 @@ static void test_manifest_round_trip(void **state)
 	free(text);
 }
 
+/* Commits a bundle at dest holding flash (len bytes at 0x08000000) with m, and reads its
+ * manifest.json back into buf. */
+static void commit_flash(const char *dest, const struct swd_manifest *m, const uint8_t *flash,
+                         size_t len, char *buf, size_t size)
+{
+	swd_bundle_writer_t *w;
+	char path[600];
+	FILE *f;
+	size_t n;
+
+	assert_int_equal(swd_bundle_writer_new(dest, false, &w, NULL), 0);
+	assert_int_equal(swd_bundle_writer_add_buffer(w, "flash", "flash.bin", 0x08000000, flash,
+	                                              len, NULL), 0);
+	assert_int_equal(swd_bundle_writer_commit(w, m, NULL), 0);
+	swd_bundle_writer_free(w);
+	snprintf(path, sizeof(path), "%s/manifest.json", dest);
+	f = fopen(path, "rb");
+	assert_non_null(f);
+	n = fread(buf, 1, size - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+}
+
 static void test_unknown_identity(void **state)
 {
 	char dest[512], path[600], buf[8192];
-	swd_bundle_writer_t *w;
 	struct swd_bundle *b;
 	struct swd_manifest m;
 	struct stat st;
 	mode_t mask;
-	FILE *f;
-	size_t n;
 
 	(void)state;
 	snprintf(dest, sizeof(dest), "%s/unknown", root);
@@ -596,16 +616,8 @@ static void test_unknown_identity(void **state)
 	m.probe.target_voltage = -1;
 	m.protection.rdp_level = -1;
 	m.openocd_version = NULL;
-	assert_int_equal(swd_bundle_writer_new(dest, false, &w, NULL), 0);
-	assert_int_equal(swd_bundle_writer_add_buffer(w, "flash", "flash.bin", 0x08000000,
-	                                              "\x01\xff", 2, NULL), 0);
-	assert_int_equal(swd_bundle_writer_commit(w, &m, NULL), 0);
-	swd_bundle_writer_free(w);
+	commit_flash(dest, &m, (const uint8_t *)"\x01\xff", 2, buf, sizeof(buf));
 	snprintf(path, sizeof(path), "%s/manifest.json", dest);
-	f = fopen(path, "rb");
-	n = fread(buf, 1, sizeof(buf) - 1, f);
-	buf[n] = '\0';
-	fclose(f);
 	assert_non_null(strstr(buf, "\"dp_idcode\": null"));
 	assert_non_null(strstr(buf, "\"cpuid\": null"));
 	assert_non_null(strstr(buf, "\"target_voltage\": null"));
@@ -691,6 +703,57 @@ static void test_default_name(void **state)
 	                    "stm32f407vg-00112233445566778899aabb-20261122T035507Z");
 }
 
+/* A bundle read through DFU: the identity registers are unknown (null), the DFU facts are
+ * recorded, and it is refused before any write for a profile of another part. */
+static void test_dfu_manifest(void **state)
+{
+	static char l0[] = "@Internal Flash  /0x08000000/20*001Ka,44*001Kg";
+	static char *layouts[] = {l0};
+	uint8_t *flash = calloc(1, 65536);
+	char dest[512], buf[8192];
+	struct swd_bundle *b;
+	struct swd_profile *f205;
+	struct swd_manifest m;
+	struct swd_error err;
+
+	(void)state;
+	snprintf(dest, sizeof(dest), "%s/dfu", root);
+	fill_manifest(&m);
+	m.device.dp_idcode = m.device.cpuid = m.device.dbgmcu_idcode = 0;
+	m.device.dev_id = m.device.rev_id = m.device.flash_size_kib = 0;
+	memset(m.device.unique_id, 0, 12);
+	m.device.revision = NULL;
+	m.probe.kind = "dfu";
+	m.probe.vid_pid = "1d50:607f";
+	m.dfu.present = true;
+	m.dfu.part = "stm32f103c8";
+	m.dfu.layouts = layouts;
+	m.dfu.nlayouts = 1;
+	commit_flash(dest, &m, flash, 65536, buf, sizeof(buf));
+	assert_non_null(strstr(buf, "\"dev_id\": null"));
+	assert_non_null(strstr(buf, "\"dbgmcu_idcode\": null"));
+	assert_non_null(strstr(buf, "\"flash_size_kib\": null"));
+	assert_non_null(strstr(buf, "\"unique_id\": null"));
+	assert_non_null(strstr(buf, "\"layouts\": [\n      \"@Internal Flash  /0x08000000/20*001Ka,44*001Kg\"\n"));
+	swd_error_init(&err);
+	if (swd_bundle_open(dest, &b, &err) != 0)
+		fail_msg("%s", err.msg);
+	assert_true(b->manifest.dfu.present);
+	assert_string_equal(b->manifest.dfu.part, "stm32f103c8");
+	assert_int_equal(b->manifest.dfu.nlayouts, 1);
+	assert_string_equal(b->manifest.dfu.layouts[0], l0);
+	assert_int_equal(b->manifest.device.dev_id, 0);
+	assert_int_equal(swd_bundle_check_profile(b, f103, NULL), 0);
+	assert_int_equal(swd_profile_load(CORE_PROFILES_DIR "/stm32f205rg.json", &f205, NULL), 0);
+	swd_error_init(&err);
+	assert_int_equal(swd_bundle_check_profile(b, f205, &err), SWD_EWRONGTARGET);
+	assert_non_null(strstr(err.msg, "was read through DFU from a stm32f103c8 (stm32f103c8, "));
+	assert_non_null(strstr(err.msg, "nothing was written"));
+	swd_profile_free(f205);
+	swd_bundle_free(b);
+	free(flash);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -701,6 +764,7 @@ int main(void)
 		cmocka_unit_test(test_manifest_layout),
 		cmocka_unit_test(test_manifest_round_trip),
 		cmocka_unit_test(test_unknown_identity),
+		cmocka_unit_test(test_dfu_manifest),
 		cmocka_unit_test(test_stale_staging),
 		cmocka_unit_test(test_default_name),
 	};

@@ -262,7 +262,7 @@ static void test_fix_texts_name_real_options(void **state)
 {
 	(void)state;
 	static const char *const options[] = {
-		"--profile", "--probe", "--interface", "--openocd", "--output", "--force",
+		"--profile", "--probe", "--interface", "--openocd", "--dfu-util", "--output", "--force",
 		"--no-safety-backup", "--option-bytes", "--connect-under-reset", "--strict",
 		"--speed", "--halt", "--log", "--json", "--verbose", "--help",
 		"--unlock", "--erase", "--factory-options", "--yes", "--mass", "--sector",
@@ -1267,6 +1267,36 @@ static void test_rescue_low_power_and_speed(void **state)
 /* Every line of scripts/60-swdbackup.rules is a comment, blank, or comma-separated
  * KEY[{attr}] op "value" pairs; every device rule grants access (MODE + uaccess); and the
  * ST-LINK ids cover the ones OpenOCD's interface/stlink.cfg asks for. */
+/* DFU: a permission failure quoted from a public report (pollen-robotics/reachy-mini-os#35)
+ * ranks the DFU rule, whose fix names the DFU ids in the udev rules; dfu-util missing is a
+ * fact; the harmless lines rank below a real failure. */
+static void test_dfu_rules(void **state)
+{
+	(void)state;
+	struct diag_report *r = diag_classify_log("dfu-util: Cannot open DFU device 38fb:1001 found "
+	                                          "on devnum 3 (LIBUSB_ERROR_ACCESS)\n");
+	assert_non_null(r);
+	assert_int_equal(r->findings[0].id, DIAG_USB_PERMISSION);
+	assert_non_null(strstr(r->findings[0].fix, "2b04:d006"));
+	diag_report_free(r);
+	r = diag_classify_log("dfu-util: Warning: Invalid DFU suffix signature\n"
+	                      "dfu-util: No DFU capable USB device available\n");
+	assert_int_equal(r->findings[0].id, DIAG_PROBE_NOT_FOUND);
+	assert_non_null(strstr(r->findings[0].fix, "release SETUP when the LED blinks yellow"));
+	assert_int_equal(r->findings[r->n - 1].id, DIAG_DFU_SUFFIX_WARNING);
+	diag_report_free(r);
+	struct diag_evidence ev;
+	diag_evidence_init(&ev);
+	ev.probe_kind = DIAG_PROBE_DFU;
+	ev.dfu_util_found = DIAG_TRI_NO;
+	r = diag_run(&ev);
+	assert_int_equal(r->findings[0].id, DIAG_DFU_UTIL_MISSING);
+	assert_int_equal(diag_id_exit_code(DIAG_DFU_UTIL_MISSING), 4);
+	assert_int_equal(diag_id_code(DIAG_DFU_LEAVE_QUIRK), 0);
+	diag_report_free(r);
+	diag_evidence_release(&ev);
+}
+
 static void test_udev_rules(void **state)
 {
 	(void)state;
@@ -1440,6 +1470,7 @@ int main(void)
 		cmocka_unit_test(test_rescue_after_silent_start),
 		cmocka_unit_test(test_rescue_low_power_and_speed),
 		cmocka_unit_test(test_udev_rules),
+		cmocka_unit_test(test_dfu_rules),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# A DFU backup (`swdbackup backup --probe dfu`) against raw `dfu-util -U` of the same range
+# on the same virtual DFU bootloader, realistic timing (issue 13: within 1.05x). Both read
+# the whole flash from its base; runs alternate (raw, backup, raw, backup...) so that load
+# on the machine falls on both alike, and the ratio is of the means of one run.
+#
+# Usage: scripts/bench-dfu.sh [RUNS] [KIND...]     (default 3 runs; st photon spark-core)
+# Prints each run, then per kind: raw mean, backup mean, ratio. Exits 1 when a backup is
+# not the board byte for byte or a run fails (never a time for a failed run).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+runs=${1:-3}
+shift || true
+kinds=("$@")
+[ ${#kinds[@]} -gt 0 ] || kinds=(st photon spark-core)
+command -v dfu-util >/dev/null || { echo "bench-dfu: dfu-util is missing; run scripts/setup.sh" >&2; exit 1; }
+[ -f build/build.ninja ] || meson setup build >/dev/null
+ninja -C build src/sim/swdbackup-sim src/swdbackup >/dev/null
+sim=$PWD/build/src/sim/swdbackup-sim
+swdbackup=$PWD/build/src/swdbackup
+BENCH_DFU_RAW_LIB=1 . scripts/bench-dfu-raw.sh
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+# Wall-clock seconds of one DFU backup of the whole flash under `swdbackup-sim usb`.
+dfu_backup() {
+	local kind=$1 model=$2 board=$3 profile=$4 out=$5 t0 t1
+	rm -rf "$out"
+	t0=$(date +%s.%N)
+	"$sim" usb --board "$model,$board,dfu=$kind,timing=realistic" -- \
+		"$swdbackup" backup --profile "$profile" --probe dfu -o "$out" >/dev/null 2>&1 ||
+		{ echo "bench-dfu: the backup failed on $kind" >&2; return 1; }
+	t1=$(date +%s.%N)
+	awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f\n", b - a }'
+}
+
+for kind in "${kinds[@]}"; do
+	case "$kind" in
+	st) model=stm32f405rg profile=stm32f405rg size=1048576 ;;
+	photon) model=stm32f205rg profile=particle-photon size=1048576 ;;
+	spark-core) model=stm32f103cb profile=spark-core size=131072 ;;
+	*) echo "bench-dfu: unknown kind '$kind'; use st, photon or spark-core" >&2; exit 2 ;;
+	esac
+	head -c "$size" /dev/urandom >"$tmp/$kind.bin"
+	raw=0 bak=0
+	for i in $(seq "$runs"); do
+		r=$(dfu_raw_upload "$sim" "$kind" "$model" "$tmp/$kind.bin" 0 0x08000000 "$size" "$tmp/$kind.up")
+		cmp -s "$tmp/$kind.up" "$tmp/$kind.bin" || { echo "bench-dfu: raw upload differs on $kind" >&2; exit 1; }
+		b=$(dfu_backup "$kind" "$model" "$tmp/$kind.bin" "$profile" "$tmp/$kind.bundle")
+		cmp -s "$tmp/$kind.bundle/flash.bin" "$tmp/$kind.bin" ||
+			{ echo "bench-dfu: the backup differs from the board on $kind" >&2; exit 1; }
+		raw=$(awk -v a="$raw" -v b="$r" 'BEGIN { print a + b }')
+		bak=$(awk -v a="$bak" -v b="$b" 'BEGIN { print a + b }')
+		printf '  %-10s run %d: dfu-util -U %7.3f s   swdbackup backup --probe dfu %7.3f s\n' "$kind" "$i" "$r" "$b"
+	done
+	awk -v k="$kind" -v n="$size" -v r="$raw" -v b="$bak" -v runs="$runs" \
+		'BEGIN { printf "%-10s %d bytes: dfu-util -U mean %.3f s, backup mean %.3f s, ratio %.3f\n", k, n, r / runs, b / runs, b / r }'
+done
