@@ -184,7 +184,10 @@ static const struct cli_command table[] = {
 	  "\n"
 	  "Runs the check list (OpenOCD, probe, USB permission, probe busy, target voltage,\n"
 	  "connect normally, under reset, at lower speed, identity, RDP/WRP, flash size) and ends\n"
-	  "with the findings. With --log, classifies an OpenOCD log instead ('-' reads stdin).\n"
+	  "with the findings. With --log, classifies an OpenOCD log instead ('-' reads stdin):\n"
+	  "pasted IDE/gdb noise is fine; each finding shows the lines that decided it, and a log\n"
+	  "nothing explains reads 'unknown' with its error lines. Another vendor's protection\n"
+	  "(nRF APPROTECT, SAM NVM lock, Kinetis security) reads 'vendor-protected', never RDP.\n"
 	  "\n"
 	  BOARD_HELP
 	  "  --log FILE             classify a saved OpenOCD log ('-' for stdin)\n"
