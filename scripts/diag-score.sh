@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Scores the diagnosis engine on the real-log corpus (tests/diag-logs/real): the held-out
 # part per class, the confusion pairs (expected -> read as), how often each confidence level
-# is right, and any readout-protection misread. The fit part is what the rules were tuned on;
-# its score is shown for comparison only. Needs ./build (scripts/setup.sh) and python3.
-#   scripts/diag-score.sh [--all]     --all: list every case, not only the wrong ones
+# is right, and any protection misread (RDP, or another vendor's lock). The fit part is what
+# the rules were tuned on; its score is shown for comparison only. Needs ./build
+# (scripts/setup.sh) and python3.
+#   scripts/diag-score.sh [--all]     --all: list every case, not only the wrong ones, with
+#                                     the line that decided it (held-out ones included)
 set -uo pipefail
 cd "$(dirname "$0")/.."
 bin=build/tests/unit/diag/diag-score
@@ -28,7 +30,8 @@ for name, part, want, got, conf, line in rows:
     if not ok:
         pairs[part, want, got] += 1
         # a misread names the wrong thing; "unknown" names nothing and is only a miss
-        rdp += got == 'readout-protected' or (want == 'readout-protected' and got != 'unknown')
+        prot = ('readout-protected', 'vendor-protected')
+        rdp += got in prot or (want in prot and got != 'unknown')
 for part in ('held-out', 'fit'):
     print(f'{part}: {r[part]} of {n[part]} right ({pct(r[part], n[part]).strip()})')
 print('\nheld-out per class (right / cases):')
@@ -43,10 +46,12 @@ for (part, want, got), k in sorted(pairs.items()):
     print(f'  {part}: {want} -> {got}: {k}')
 if not pairs:
     print('  none')
-print(f'\nreadout-protection misreads either way: {rdp}\n')
+print(f'\nprotection misreads either way (RDP, or another vendor\'s lock): {rdp}\n')
 for name, part, want, got, conf, line in rows:
     if show_all or want != got:
         print(f"{'ok ' if want == got else 'BAD'} {part:8} {name} {want} -> {got} ({conf})")
-        print(f"    decided by: {line or '(no line)'}")
+        # a held-out log's text is not read while tuning: its deciding line only with --all
+        if part == 'fit' or show_all:
+            print(f"    decided by: {line or '(no line)'}")
 PY
 exit $rc

@@ -57,6 +57,9 @@ enum diag_id {
 	DIAG_DFU_UTIL_MISSING,
 	DIAG_DFU_SUFFIX_WARNING,
 	DIAG_DFU_LEAVE_QUIRK,
+	/* A non-STM32 part's own protection (nRF APPROTECT, SAM NVM lock/security bit,
+	 * Kinetis security, ...): never STM32 RDP/WRP advice. */
+	DIAG_VENDOR_PROTECTED,
 	DIAG_ID_COUNT
 };
 

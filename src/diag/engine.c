@@ -363,7 +363,8 @@ static bool is_error_line(const char *line)
 	if (strncmp(line, "Debug:", 6) == 0)
 		return false;
 	static const char *const words[] = { "error", "warn", "fail", "invalid", "cannot",
-		                             "can't", "unable", "not found", "timed out" };
+		                             "can't", "unable", "not found", "timed out",
+		                             "unexpected" };
 	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
 		if (strcasestr(line, words[i]))
 			return true;

@@ -40,6 +40,7 @@ static const struct {
 	/* harmless: shown beside a failure, never its cause */
 	[DIAG_DFU_SUFFIX_WARNING] = { "dfu-suffix-warning", 0 },
 	[DIAG_DFU_LEAVE_QUIRK] = { "dfu-leave-quirk", 0 },
+	[DIAG_VENDOR_PROTECTED] = { "vendor-protected", SWD_EPROTECTED },
 };
 
 const char *diag_id_name(enum diag_id id)

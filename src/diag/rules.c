@@ -66,6 +66,22 @@ static const char *stm32_family_of(uint32_t dev)
 	return NULL;
 }
 
+/* A non-STM32 part named in the log (its target or flash driver): its protection and its
+ * flash errors are its own, never STM32 RDP/WRP. Returns the name seen, NULL for none. */
+static const char *vendor_part(const struct diag_ctx *c)
+{
+	static const char *const parts[] = {
+		"nrf51", "nrf52", "nrf53", "nrf91", "nrf5 ", "at91sam", "atsam", "SAMD:", "SAM:",
+		"SAM4:", "kinetis", "klx.cpu", "kx.cpu", "MDM:", "lpc1", "lpc2", "lpc4", "lpc5",
+		"lpc8", "efm32", "esp32", "rp2040", "rp2350", "max32", "cc26", "cc13", "psoc",
+		"imxrt", "tm4c", "msp432",
+	};
+	for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++)
+		if (log_has(c, parts[i]))
+			return parts[i];
+	return NULL;
+}
+
 /* The DP IDCODE the CS32F103 / CKS32F103 / APM32F103 clones report: the Cortex-M4 SW-DP's,
  * where the genuine STM32F1 has 0x1ba01477. */
 #define F1_CLONE_IDCODE 0x2ba01477u
@@ -526,7 +542,7 @@ static int chk_rdp_known(struct diag_ctx *c)
 
 static int chk_rdp_from_reads(struct diag_ctx *c)
 {
-	if (c->rdp_level == 0)
+	if (c->rdp_level == 0 || vendor_part(c))
 		return 0; /* option bytes say no readout protection: the reads failed otherwise */
 	if (c->rdp_level >= 1)
 		return chk_rdp_known(c);
@@ -538,7 +554,7 @@ static int chk_rdp_from_reads(struct diag_ctx *c)
 
 static int chk_rdp_from_writes(struct diag_ctx *c)
 {
-	if (c->rdp_level == 0)
+	if (c->rdp_level == 0 || vendor_part(c))
 		return 0;
 	if (c->rdp_level >= 1)
 		return chk_rdp_known(c);
@@ -563,7 +579,7 @@ static int chk_wrp_known(struct diag_ctx *c)
 
 static int chk_wrp_from_writes(struct diag_ctx *c)
 {
-	if (c->wrp == DIAG_TRI_NO || c->rdp_level >= 1)
+	if (c->wrp == DIAG_TRI_NO || c->rdp_level >= 1 || vendor_part(c))
 		return 0;
 	if (c->wrp == DIAG_TRI_YES)
 		return chk_wrp_known(c);
@@ -576,6 +592,15 @@ static int chk_wrp_from_writes(struct diag_ctx *c)
 		         "a write/erase error alone cannot tell write from readout protection; the "
 		         "option bytes were not read: run 'swdbackup info'");
 	return DIAG_CONF_MEDIUM;
+}
+
+static int chk_vendor_protected(struct diag_ctx *c)
+{
+	const char *part = vendor_part(c);
+	snprintf(c->detail, sizeof(c->detail), "%s%s: not an STM32, so not RDP/WRP",
+	         part ? "the log names " : "another vendor's protection message",
+	         part ? part : "");
+	return DIAG_CONF_HIGH;
 }
 
 static int chk_openocd_missing(struct diag_ctx *c)
@@ -593,11 +618,32 @@ static int chk_dfu_no_device(struct diag_ctx *c)
 	return c->ev->dfu_device_found == DIAG_TRI_NO ? DIAG_CONF_HIGH : 0;
 }
 
+/* The log shows an error of its own (not -d3 chatter). */
+static bool log_shows_error(const struct diag_ctx *c)
+{
+	static const char *const words[] = { "error", "fail", "unable", "cannot", "can't",
+		                             "invalid", "unexpected", "not found", "timed out" };
+	const struct diag_evidence *ev = c->ev;
+	for (size_t i = 0; i < ev->n_log_lines; i++) {
+		const char *line = ev->log_lines[i];
+		if (strncmp(line, "Debug:", 6) == 0)
+			continue;
+		for (size_t k = 0; k < sizeof(words) / sizeof(words[0]); k++)
+			if (strcasestr(line, words[k]))
+				return true;
+	}
+	return false;
+}
+
 static int chk_too_old_version(struct diag_ctx *c)
 {
 	if (c->ver_major < 0)
 		return 0;
 	if (c->ver_major > 0 || c->ver_minor >= 12)
+		return 0;
+	/* From a log, an old banner is a guess: an error line no rule explains is shown as
+	 * "unknown" with that line rather than blamed on the version. */
+	if (!c->ev->openocd_version && !c->ev->missing_command && log_shows_error(c))
 		return 0;
 	snprintf(c->detail, sizeof(c->detail), "OpenOCD %d.%d; swdbackup needs 0.12 or later",
 	         c->ver_major, c->ver_minor);
@@ -605,14 +651,54 @@ static int chk_too_old_version(struct diag_ctx *c)
 	return c->ev->openocd_version || c->ev->missing_command ? DIAG_CONF_HIGH : DIAG_CONF_LOW;
 }
 
+/* 'invalid subcommand' for a subcommand a newer OpenOCD has: 'adapter driver/speed' and
+ * 'dap create' came with 0.11, 'adapter serial' with 0.12. */
+static int chk_too_old_subcommand(struct diag_ctx *c)
+{
+	int need = log_has(c, "invalid subcommand \"serial") ? 12 : 11;
+	if (c->ver_major < 0)
+		return DIAG_CONF_MEDIUM;
+	if (c->ver_major > 0 || c->ver_minor >= need)
+		return 0;
+	snprintf(c->detail, sizeof(c->detail),
+	         "OpenOCD %d.%d does not know this subcommand; it came with 0.%d", c->ver_major,
+	         c->ver_minor, need);
+	return DIAG_CONF_HIGH;
+}
+
 /* A config script missing from an OpenOCD older than the release that brought it. */
 static int chk_too_old_config(struct diag_ctx *c)
 {
 	if (c->ver_major != 0 || c->ver_minor < 0 || c->ver_minor >= 12)
 		return 0;
-	snprintf(c->detail, sizeof(c->detail), "OpenOCD %d.%d lacks the script", c->ver_major,
-	         c->ver_minor);
-	return c->ver_minor <= 10 ? DIAG_CONF_HIGH : DIAG_CONF_MEDIUM;
+	/* The stock script named by "Can't find ...": read it against the release that
+	 * brought it. One that 0.9 already had is a search-path or spelling problem. */
+	const struct diag_evidence *ev = c->ev;
+	for (size_t i = 0; i < ev->n_log_lines; i++) {
+		const char *p = strstr(ev->log_lines[i], "Can't find ");
+		if (!p)
+			continue;
+		p += strlen("Can't find ");
+		const char *dir = NULL;
+		static const char *const dirs[] = { "interface/", "target/", "board/" };
+		for (size_t k = 0; k < 3 && !dir; k++)
+			dir = strstr(p, dirs[k]);
+		if (!dir)
+			continue;
+		char path[160];
+		size_t n = strcspn(dir, " \t\r\n'\"");
+		if (n >= sizeof(path))
+			continue;
+		memcpy(path, dir, n);
+		path[n] = '\0';
+		int added = diag_cfg_added_minor(path);
+		if (added <= c->ver_minor)
+			continue;
+		snprintf(c->detail, sizeof(c->detail), "OpenOCD 0.%d predates %s (added in 0.%d)",
+		         c->ver_minor, path, added);
+		return DIAG_CONF_HIGH;
+	}
+	return 0;
 }
 
 /* True when LINE shows Windows: a drive path ("C:\\"), a PowerShell prompt, an .exe, or
@@ -636,6 +722,17 @@ static int chk_windows_log(struct diag_ctx *c)
 			return DIAG_CONF_HIGH;
 		}
 	return DIAG_CONF_MEDIUM;
+}
+
+/* Medium off Windows, no finding on it; and the other way round. */
+static int chk_not_windows_log(struct diag_ctx *c)
+{
+	return chk_windows_log(c) == DIAG_CONF_HIGH ? 0 : DIAG_CONF_MEDIUM;
+}
+
+static int chk_windows_only(struct diag_ctx *c)
+{
+	return chk_windows_log(c) == DIAG_CONF_HIGH ? DIAG_CONF_MEDIUM : 0;
 }
 
 /* Medium for three or more WAIT stalls or a core read back with no breakpoints, high for
@@ -822,6 +919,14 @@ static int chk_verify_differ(struct diag_ctx *c)
 #define FIX_FLASH_SIZE "check the part marking (e.g. STM32F103C8 = 64 KiB, CB = 128 KiB) and use " \
 	"the matching profile; swdbackup reads the size the profile gives, so a smaller " \
 	"profile leaves the rest unread; 'swdbackup info' shows both"
+#define CAUSE_VENDOR "the chip is not an STM32 and its own protection is on (nRF APPROTECT " \
+	"or protected regions, SAM NVM lock/BOOTPROT or security bit, Kinetis flash security): " \
+	"the debugger is refused"
+#define FIX_VENDOR "this is not STM32 readout protection and swdbackup's unlock does not " \
+	"apply; the vendor's own unlock ERASES THE WHOLE CHIP (nRF52: OpenOCD's nrf52_recover " \
+	"or nrfjprog's recover; SAM: at91samd chip-erase or clearing BOOTPROT/LOCK in the user " \
+	"row; Kinetis: kinetis mdm mass_erase), so use it only when the chip's content does " \
+	"not matter"
 #define CAUSE_RDP "the chip is readout-protected (RDP level 1 or 2): the debugger cannot read " \
 	"or write its flash"
 #define FIX_RDP "nothing on the flash can be read while RDP is set, so no backup is possible; " \
@@ -853,11 +958,19 @@ const struct diag_rule diag_rules[] = {
 		.id = DIAG_OPENOCD_MISSING, .name = "openocd-missing-shell",
 		.confidence = DIAG_CONF_HIGH, .priority = 100,
 		.any = { "openocd: (command )?not found", "openocd'?: No such file or directory",
-		         "exec.*openocd.*(No such file|not found)" },
+		         "exec.*openocd.*(No such file|not found)", "command not found: openocd",
+		         "openocd(\\.exe)?'? is not recognized as (an internal or external command|"
+		         "the name of a cmdlet)",
+		         "Befehl \"openocd(\\.exe)?\" ist entweder falsch geschrieben",
+		         "command \"openocd(\\.exe)?\" is either written [a-z]+ or" },
 		.cause = "OpenOCD is not installed, or not where swdbackup looked (PATH or --openocd)",
 		.fix = "install it ('sudo apt install openocd' on Debian/Ubuntu) or give its path "
 		       "with --openocd PATH; check with 'openocd --version' (0.12 or later)",
-		.source = "the shell's message; OpenOCD never ran",
+		.source = "the shell's message; OpenOCD never ran: bash/dash 'openocd: not found', "
+		          "zsh 'command not found: openocd', Windows cmd \"'openocd' is not recognized "
+		          "as an internal or external command\" (German cmd: 'Der Befehl \"openocd\" "
+		          "ist entweder falsch geschrieben oder konnte nicht gefunden werden', as users "
+		          "translate it), PowerShell 'is not recognized as the name of a cmdlet'",
 	},
 	{
 		.id = DIAG_OPENOCD_TOO_OLD, .name = "too-old-command",
@@ -887,6 +1000,22 @@ const struct diag_rule diag_rules[] = {
 		.source = "the RPC answered 'invalid command name' (src/helper/command.c)",
 	},
 	{
+		.id = DIAG_OPENOCD_TOO_OLD, .name = "too-old-subcommand",
+		.confidence = DIAG_CONF_HIGH, .priority = 95,
+		.any = { "invalid subcommand \"(driver|speed|serial|usb location) ",
+		         "invalid subcommand \"create [^ ]+ -chain-position" },
+		.check = chk_too_old_subcommand,
+		.cause = "the OpenOCD that ran is older than the config it was given: the config "
+		         "uses 'adapter driver/speed/serial' or 'dap create', which came with "
+		         "OpenOCD 0.11 (serial 0.12)",
+		.fix = "install OpenOCD 0.12 or later (Debian 12: 'sudo apt install openocd'; on "
+		       "Windows and macOS the xPack build) and point swdbackup at it with --openocd PATH",
+		.source = "Jim's 'invalid subcommand \"%s\"' for a command group that lacks it "
+		          "(src/helper/command.c, 0.10); 'adapter driver', 'adapter speed' "
+		          "(src/jtag/adapter.c) and 'dap create' (src/target/arm_dap.c) are 0.11, "
+		          "'adapter serial' 0.12",
+	},
+	{
 		.id = DIAG_OPENOCD_TOO_OLD, .name = "too-old-version",
 		.show = { "Open On-Chip Debugger [0-9]" },
 		.confidence = DIAG_CONF_LOW, .priority = 10,
@@ -901,15 +1030,16 @@ const struct diag_rule diag_rules[] = {
 	{
 		.id = DIAG_OPENOCD_TOO_OLD, .name = "too-old-config",
 		.confidence = DIAG_CONF_HIGH, .priority = 96,
-		.any = { "Can't find (interface/stlink|interface/stlink-dap|target/stm32(g0|g4|wl|l5|"
-		         "u5|h7|c0|mp15)x|target/rp2040)\\.cfg" },
+		.any = { "Can't find [^ ]*(interface|target|board)/[^ ]+\\.cfg" },
 		.check = chk_too_old_config,
 		.cause = "the OpenOCD that ran predates the config script it was asked to load "
-		         "(interface/stlink.cfg and the newer STM32 target files came with 0.11 and 0.12)",
+		         "(e.g. interface/stlink.cfg and the newer STM32 target and board files came "
+		         "with 0.11 and 0.12)",
 		.fix = "install OpenOCD 0.12 or later (Debian 12: 'sudo apt install openocd'; on "
 		       "Windows and macOS the xPack build) and point swdbackup at it with --openocd PATH",
-		.source = "'Can't find %s' from proc find (src/helper/startup.tcl); the file list of "
-		          "tcl/ in each release",
+		.source = "'Can't find %s' from proc find (src/helper/startup.tcl), read against "
+		          "the release that added the script (src/diag/cfgrel.c, from the tcl/ tree of "
+		          "the v0.9.0-v0.12.0 tags)",
 	},
 	{
 		.id = DIAG_CONFIG_NOT_FOUND, .name = "config-not-found",
@@ -955,6 +1085,34 @@ const struct diag_rule diag_rules[] = {
 		          "'could not open device 0x%04x:0x%04x: Access denied (insufficient "
 		          "permissions)' (cmsis_dap_usb_bulk.c, cmsis_dap_usb_open, 0.11+); J-Link "
 		          "via libjaylink 'Failed to open device: LIBUSB_ERROR_ACCESS'",
+	},
+	{
+		/* 0.9-0.10 found the CMSIS-DAP in the HID list and then could not open it. */
+		.id = DIAG_USB_PERMISSION, .name = "usb-permission-cmsis-dap-hid",
+		.confidence = DIAG_CONF_MEDIUM, .priority = 85,
+		.any = { "unable to open CMSIS-DAP device 0x" },
+		.check = chk_not_windows_log,
+		.cause = "the CMSIS-DAP probe is there but this user may not open its HID device (no "
+		         "udev rule for /dev/hidraw*), or another program holds it",
+		.fix = "install swdbackup's udev rules: 'sudo cp scripts/60-swdbackup.rules "
+		       "/etc/udev/rules.d/ && sudo udevadm control --reload-rules && sudo udevadm "
+		       "trigger', then unplug and replug the probe; if it persists, close any other "
+		       "program that uses the probe",
+		.source = "'unable to open CMSIS-DAP device 0x%x:0x%x' after the HID enumeration "
+		          "matched it (src/jtag/drivers/cmsis_dap_usb.c, cmsis_dap_usb_open, "
+		          "0.9-0.10: hid_open failed); not found is 'unable to find CMSIS-DAP device'",
+	},
+	{
+		.id = DIAG_PROBE_BUSY, .name = "probe-busy-cmsis-dap-hid-windows",
+		.confidence = DIAG_CONF_MEDIUM, .priority = 85,
+		.any = { "unable to open CMSIS-DAP device 0x" },
+		.check = chk_windows_only,
+		.cause = "the CMSIS-DAP probe is there but could not be opened: on Windows another "
+		         "program (an IDE, pyOCD, another OpenOCD) holds its HID device",
+		.fix = "close the other program that uses the probe and retry; with several probes "
+		       "attached, name yours with --probe SERIAL",
+		.source = "'unable to open CMSIS-DAP device 0x%x:0x%x' (src/jtag/drivers/"
+		          "cmsis_dap_usb.c, cmsis_dap_usb_open, 0.9-0.10: hid_open failed)",
 	},
 	{
 		.id = DIAG_PROBE_BUSY, .name = "probe-busy",
@@ -1082,8 +1240,7 @@ const struct diag_rule diag_rules[] = {
 	{
 		.id = DIAG_PROBE_NOT_FOUND, .name = "probe-not-found",
 		.confidence = DIAG_CONF_HIGH, .priority = 80,
-		.any = { "no ST-LINK detected", "unable to find a matching CMSIS-DAP device",
-		         "unable to open CMSIS-DAP device",
+		.any = { "no ST-LINK detected", "unable to find (a matching )?CMSIS-DAP device",
 		         "No J-Link device found", "No device matches the serial string",
 		         "open failed \\((vid/pid|serial) mismatch\\)",
 		         "cannot connect to stlink server", "Can't find USB JTAG Interface" },
@@ -1094,8 +1251,37 @@ const struct diag_rule diag_rules[] = {
 		.source = "'no ST-LINK detected' / 'ST-LINK open failed (serial mismatch)' "
 		          "(src/jtag/drivers/stlink_usb.c, stlink_tcp_open, 0.12); 'unable to find a "
 		          "matching CMSIS-DAP device' (cmsis_dap.c, cmsis_dap_open, 0.11+; 0.9-0.10 "
-		          "'unable to open CMSIS-DAP device 0x%x:0x%x', cmsis_dap_usb.c); 'No J-Link "
+		          "'unable to find CMSIS-DAP device', cmsis_dap_usb.c); 'No J-Link "
 		          "device found' (jlink.c, jlink_init; 0.10-0.11 with a final '.')",
+	},
+	{
+		/* An FTDI probe OpenOCD could not find: unplugged, another VID/PID, or (Windows)
+		 * plugged in with a driver libusb cannot see; permission shows its own line. */
+		.id = DIAG_PROBE_NOT_FOUND, .name = "probe-not-found-ftdi",
+		.confidence = DIAG_CONF_MEDIUM, .priority = 78,
+		.any = { "unable to open ftdi device: device not found", "^(Error: *)?no device found$" },
+		.check = chk_not_windows_log,
+		.yield_to = { DIAG_USB_PERMISSION, DIAG_PROBE_BUSY, DIAG_PROBE_DRIVER_MISSING },
+		.n_yield = 3,
+		.cause = CAUSE_NOT_FOUND,
+		.fix = FIX_NOT_FOUND,
+		.source = "'no device found' + 'unable to open ftdi device with vid %04x, pid %04x, "
+		          "...' (src/jtag/drivers/mpsse.c, mpsse_open, 0.8+); 0.4-0.7 'unable to open "
+		          "ftdi device: device not found' (ft2232.c, ft2232_init_libftdi)",
+	},
+	{
+		.id = DIAG_PROBE_DRIVER_MISSING, .name = "ftdi-not-found-windows",
+		.confidence = DIAG_CONF_MEDIUM, .priority = 78,
+		.any = { "unable to open ftdi device: device not found", "^(Error: *)?no device found$" },
+		.check = chk_windows_only,
+		.yield_to = { DIAG_USB_PERMISSION, DIAG_PROBE_BUSY },
+		.n_yield = 2,
+		.cause = "on Windows an FTDI probe that is plugged in but 'not found' usually has "
+		         "FTDI's own (VCP/D2XX) driver bound, which libusb cannot use",
+		.fix = "bind WinUSB to the probe's JTAG interface (interface 0) with Zadig, replug it "
+		       "and retry; if it is not in Device Manager at all, check the cable",
+		.source = "'no device found' (src/jtag/drivers/mpsse.c, mpsse_open) on a Windows "
+		          "log; libusb lists only devices with a WinUSB/libusbK/libusb0 driver",
 	},
 	{
 		.id = DIAG_PROBE_NOT_FOUND, .name = "probe-not-found-stlink-open",
@@ -1374,6 +1560,24 @@ const struct diag_rule diag_rules[] = {
 		          "to reexamine' (target.c, handle_target); libusb_helper.c bulk errors",
 	},
 	{
+		/* Readout protection guards flash, never the peripheral registers: a failed read
+		 * of one (0x4000_0000-0x5fff_ffff, or a flash controller's status) is the link or
+		 * the bus, on any vendor's part. */
+		.id = DIAG_SWD_COMM_ERRORS, .name = "comm-errors-register-reads",
+		.confidence = DIAG_CONF_MEDIUM, .priority = 38,
+		.any = { "Failed to read memory at 0x[45][0-9a-f]{7}", "read_memory: read at "
+		         "0x[45][0-9a-f]{7} .*failed", "Can't read NVM (status|intflag)" },
+		.yield_to = { DIAG_TARGET_UNPOWERED, DIAG_SWD_UNREACHABLE, DIAG_VENDOR_PROTECTED,
+		              DIAG_PROBE_NOT_FOUND, DIAG_WRONG_TARGET_CONFIG, DIAG_UNSUPPORTED_DEVICE },
+		.n_yield = 6,
+		.cause = CAUSE_COMM,
+		.fix = FIX_COMM,
+		.source = "'Failed to read memory at 0x%8.8x' (src/target/target.c, target_read_"
+		          "memory callers, 0.11+); 'Can't read NVM status' (src/flash/nor/at91samd.c, "
+		          "samd_check_error): a peripheral register read, which no flash protection "
+		          "refuses",
+	},
+	{
 		/* Flash reads that fail look the same whether RDP or a bad link refused them;
 		 * without the option bytes the link stays a (lesser) reading. */
 		.id = DIAG_SWD_COMM_ERRORS, .name = "comm-errors-read-errors",
@@ -1514,6 +1718,55 @@ const struct diag_rule diag_rules[] = {
 	},
 
 	/* ---- protection ---- */
+	{
+		.id = DIAG_VENDOR_PROTECTED, .name = "vendor-nrf-ap-lock",
+		.confidence = DIAG_CONF_HIGH, .priority = 92,
+		.any = { "AP lock engaged", "Access protection is enabled",
+		         "APPROTECT (is )?(enabled|engaged|set)" },
+		.check = chk_vendor_protected,
+		.cause = CAUSE_VENDOR,
+		.fix = FIX_VENDOR,
+		.source = "'nRF52 device has AP lock engaged (see UICR APPROTECT register).' (tcl/"
+		          "target/nrf52.cfg, nrf52_check_ap_lock on examine-fail, 0.11+; not the "
+		          "'Do not enable UICR APPROTECT.' notice every HLA session prints)",
+	},
+	{
+		.id = DIAG_VENDOR_PROTECTED, .name = "vendor-nrf-sector-protected",
+		.confidence = DIAG_CONF_HIGH, .priority = 92,
+		.any = { "Cannot erase protected sector", "Write refused, sector [0-9]+ is protected",
+		         "Flash sector [0-9]+ is protected" },
+		.check = chk_vendor_protected,
+		.cause = CAUSE_VENDOR,
+		.fix = FIX_VENDOR,
+		.source = "'Cannot erase protected sector at 0x%x' (src/flash/nor/nrf5.c, 0.9-0.10 "
+		          "nrf51.c); 'Write refused, sector %d is protected' and 'Flash sector %d is "
+		          "protected' (nrf5.c, 0.11+)",
+	},
+	{
+		.id = DIAG_VENDOR_PROTECTED, .name = "vendor-sam-nvm-lock",
+		.confidence = DIAG_CONF_HIGH, .priority = 92,
+		.any = { "SAMD?: NVM lock error", "SAM4: Lock Region [0-9]+ is locked",
+		         "SAM4: Page @ .* is locked", "^(Error: *)?Page is locked" },
+		.check = chk_vendor_protected,
+		.cause = CAUSE_VENDOR,
+		.fix = FIX_VENDOR,
+		.source = "'SAMD: NVM lock error' (src/flash/nor/at91samd.c, samd_check_error, "
+		          "0.9-0.12); 'SAM: NVM lock error' (atsame5.c, 0.11+); 'SAM4: Lock Region "
+		          "%u is locked' (at91sam4.c); 'Page is locked' (efm32.c)",
+	},
+	{
+		.id = DIAG_VENDOR_PROTECTED, .name = "vendor-kinetis-secured",
+		.confidence = DIAG_CONF_HIGH, .priority = 92,
+		.any = { "Kinetis MCU is in secured state", "Secured MCU state detected",
+		         "Mass erase of a secured MCU", "Flash operation failed, protection violated",
+		         "MDM: mass erase is disabled" },
+		.check = chk_vendor_protected,
+		.cause = CAUSE_VENDOR,
+		.fix = FIX_VENDOR,
+		.source = "'**** Your Kinetis MCU is in secured state, which means that, ****' "
+		          "(src/flash/nor/kinetis.c, kinetis_check_flash_security_status, 0.10+); "
+		          "'Flash operation failed, protection violated' (kinetis_ftfx_command)",
+	},
 	{
 		.id = DIAG_READOUT_PROTECTED, .name = "rdp-option-bytes",
 		.show = { "read protection: on", "Readout Protection On", "Device Security Bit Set",

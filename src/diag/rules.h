@@ -79,6 +79,11 @@ struct diag_rule {
 extern const struct diag_rule diag_rules[];
 extern const size_t diag_n_rules;
 
+/* The OpenOCD 0.<minor> release that first shipped the config script PATH
+ * ("board/st_nucleo_l4.cfg"; cfgrel.c, generated from OpenOCD's tags), or -1 when it is in
+ * 0.9 already or is not one of OpenOCD's scripts. */
+int diag_cfg_added_minor(const char *path);
+
 /* Fills the ctx facts from EV and its log. */
 void diag_ctx_derive(struct diag_ctx *c, const struct diag_evidence *ev);
 

@@ -12,12 +12,14 @@
  * and checks what must hold on every run: each case file is complete, its class is a
  * finding id, its split is the one the rule gives (the first byte of the SHA-256 of the
  * source URL, modulo 3: 0 = held-out, else fit; fixed before any score was seen), every
- * fit case is classified right, and no fit case is read as readout-protected when it is not
+ * fit case is classified right, and no fit case is read as readout-protected (or
+ * vendor-protected) when it is not
  * or the other way round. The held-out cases are scored (scripts/diag-score.sh, which counts
  * their protection misreads too), never tuned to, so they cannot fail this run.
  *
  * usage: diag-score DIR      exit 0 when every check holds, 1 otherwise */
 #include <dirent.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,6 +59,13 @@ static const char *split_of(const char *url)
 static int cmp_str(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The classes a protection misread is counted on: RDP's advice on another vendor's lock
+ * costs a firmware as surely as on a chip with no protection. */
+static bool is_protection(const char *cls)
+{
+	return strcmp(cls, "readout-protected") == 0 || strcmp(cls, "vendor-protected") == 0;
 }
 
 /* Checks and classifies one case. Returns the number of failed checks. */
@@ -134,10 +143,10 @@ static int score_case(const char *dir, const char *name)
 		fprintf(stderr, "%s: fit case read as %s, expected %s\n", name, got, want);
 		bad++;
 	}
-	/* A misread names the wrong thing: protection where there is none, or another cause
-	 * where there is protection. "unknown" names nothing and is scored as a miss only. */
-	if (!right && (strcmp(got, "readout-protected") == 0 ||
-	               (strcmp(cls, "readout-protected") == 0 && strcmp(got, "unknown") != 0))) {
+	/* A misread names the wrong thing: readout protection (an STM32's RDP, or another
+	 * vendor's lock) where there is none or of the other kind, or another cause where there
+	 * is protection. "unknown" names nothing and is scored as a miss only. */
+	if (!right && (is_protection(got) || (is_protection(cls) && strcmp(got, "unknown") != 0))) {
 		fprintf(stderr, "%s: readout-protection misread: %s for %s%s\n", name, got, cls,
 		        strcmp(split, "fit") == 0 ? "" : " (held-out: scored, not tuned to)");
 		if (strcmp(split, "fit") == 0)

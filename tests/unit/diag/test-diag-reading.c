@@ -1,0 +1,224 @@
+/* Unit tests for how src/diag reads a log as an expert would: another vendor's protection
+ * is never STM32 RDP/WRP, the same words read by platform, a peripheral read that fails is
+ * the link, an old banner is no excuse for an error line nothing explains. Each log here is
+ * built from OpenOCD's own messages (the rule that reads it cites the source). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "diag/diag.h"
+#include "diag/rules.h"
+
+/* The top finding of LOG read as a pasted log. */
+static enum diag_id top_of(const char *log, enum diag_confidence *conf)
+{
+	struct diag_report *r = diag_classify_log(log);
+	assert_non_null(r);
+	assert_true(r->n >= 1);
+	enum diag_id id = r->findings[0].id;
+	if (conf)
+		*conf = r->findings[0].confidence;
+	diag_report_free(r);
+	return id;
+}
+
+/* True when ID is among LOG's findings at all. */
+static bool finds(const char *log, enum diag_id id)
+{
+	struct diag_report *r = diag_classify_log(log);
+	assert_non_null(r);
+	bool found = false;
+	for (size_t i = 0; i < r->n; i++)
+		found = found || r->findings[i].id == id;
+	diag_report_free(r);
+	return found;
+}
+
+/* nRF, SAM and Kinetis locks are the vendor's own, at high confidence, with no STM32
+ * protection reading anywhere in the report. */
+static void test_vendor_protection_is_not_rdp(void **state)
+{
+	(void)state;
+	static const char *const logs[] = {
+		"Info : SWD DPIDR 0x2ba01477\n"
+		"Error: [nrf52.cpu] Could not find MEM-AP to control the core\n"
+		"****** WARNING ******\n"
+		"nRF52 device has AP lock engaged (see UICR APPROTECT register).\n"
+		"Warn : target nrf52.cpu examination failed\n",
+		"Info : nRF51822-QFAC(build code: A1) 256kB Flash\n"
+		"Error: Cannot erase protected sector at 0x0\n"
+		"Error: failed erasing sectors 0 to 18\n",
+		"Info : SAMD MCU: SAMD21G18A (256KB Flash, 32KB RAM)\n"
+		"Error: SAMD: NVM lock error\n"
+		"Error: Failed to erase row containing 00000000\n"
+		"Error: failed erasing sectors 0 to 7\n",
+		"Error: SAM: NVM lock error\n"
+		"Error: Failed to erase block containing 00804000\n",
+		"Warn : **** Your Kinetis MCU is in secured state, which means that,  ****\n"
+		"Error: [kx.cpu] Could not find MEM-AP to control the core\n",
+	};
+	for (size_t i = 0; i < sizeof(logs) / sizeof(logs[0]); i++) {
+		enum diag_confidence conf;
+		assert_int_equal(top_of(logs[i], &conf), DIAG_VENDOR_PROTECTED);
+		assert_int_equal(conf, DIAG_CONF_HIGH);
+		assert_false(finds(logs[i], DIAG_READOUT_PROTECTED));
+		assert_false(finds(logs[i], DIAG_WRITE_PROTECTED));
+	}
+	assert_string_equal(diag_id_name(DIAG_VENDOR_PROTECTED), "vendor-protected");
+	assert_int_equal(diag_id_exit_code(DIAG_VENDOR_PROTECTED),
+	                 diag_id_exit_code(DIAG_READOUT_PROTECTED));
+}
+
+/* The notice every nRF52 session through an ST-LINK prints names APPROTECT but is no
+ * evidence of it. */
+static void test_nrf52_hla_notice_is_not_evidence(void **state)
+{
+	(void)state;
+	const char *log =
+		"nRF52 device has a CTRL-AP dedicated to recover the device from AP lock.\n"
+		"A high level adapter (like a ST-Link) you are currently using cannot access\n"
+		"the CTRL-AP so 'nrf52_recover' command will not work.\n"
+		"Do not enable UICR APPROTECT.\n"
+		"Info : STLINK V2J37S7 (API v2) VID:PID 0483:3748\n"
+		"Info : Target voltage: 3.091907\n"
+		"Info : nrf52.cpu: hardware has 6 breakpoints, 4 watchpoints\n";
+	assert_false(finds(log, DIAG_VENDOR_PROTECTED));
+}
+
+/* On a non-STM32 part a plain erase failure is not read as RDP or WRP. */
+static void test_stm32_protection_stands_down_on_other_parts(void **state)
+{
+	(void)state;
+	const char *stm32 = "Info : device id = 0x20036410\n"
+	                    "Error: failed erasing sectors 0 to 2\n";
+	assert_true(finds(stm32, DIAG_WRITE_PROTECTED));
+	const char *lpc = "Info : lpc1768.cpu: hardware has 6 breakpoints, 4 watchpoints\n"
+	                  "Error: failed erasing sectors 0 to 2\n";
+	assert_false(finds(lpc, DIAG_WRITE_PROTECTED));
+	assert_false(finds(lpc, DIAG_READOUT_PROTECTED));
+}
+
+/* 0.9-0.10 print "unable to open CMSIS-DAP device 0x..:0x.." once the HID list has the
+ * probe: on Linux its hidraw node is not the user's, on Windows another program has it. A
+ * probe that is not there reads "unable to find CMSIS-DAP device". */
+static void test_cmsis_dap_hid_open_by_platform(void **state)
+{
+	(void)state;
+	enum diag_confidence conf;
+	assert_int_equal(top_of("Error: unable to open CMSIS-DAP device 0xd28:0x204\n", &conf),
+	                 DIAG_USB_PERMISSION);
+	assert_int_equal(conf, DIAG_CONF_MEDIUM);
+	assert_int_equal(top_of("C:\\tools\\openocd.exe -f board.cfg\n"
+	                        "Error: unable to open CMSIS-DAP device 0xd28:0x204\n",
+	                        NULL),
+	                 DIAG_PROBE_BUSY);
+	assert_int_equal(top_of("Error: unable to find CMSIS-DAP device\n", NULL),
+	                 DIAG_PROBE_NOT_FOUND);
+}
+
+/* An FTDI probe OpenOCD cannot find: not found, or on Windows the vendor's driver bound. */
+static void test_ftdi_not_found_by_platform(void **state)
+{
+	(void)state;
+	const char *tail = "Error: no device found\n"
+	                   "Error: unable to open ftdi device with vid 0403, pid 6010, "
+	                   "description '*', serial '*' at bus location '*'\n";
+	assert_int_equal(top_of(tail, NULL), DIAG_PROBE_NOT_FOUND);
+	char win[512];
+	snprintf(win, sizeof(win), "D:\\esp\\esp-idf>openocd -f board\\esp32-wrover-kit.cfg\n%s",
+	         tail);
+	assert_int_equal(top_of(win, NULL), DIAG_PROBE_DRIVER_MISSING);
+}
+
+/* The shell's own words for a missing OpenOCD, wherever it ran. */
+static void test_openocd_missing_in_each_shell(void **state)
+{
+	(void)state;
+	static const char *const logs[] = {
+		"sh: 1: openocd: not found\n",
+		"zsh: command not found: openocd\n",
+		"'openocd' is not recognized as an internal or external command,\n",
+		"openocd : The term 'openocd' is not recognized as the name of a cmdlet, function\n",
+		"Der Befehl \"openocd\" ist entweder falsch geschrieben oder\n",
+	};
+	for (size_t i = 0; i < sizeof(logs) / sizeof(logs[0]); i++)
+		assert_int_equal(top_of(logs[i], NULL), DIAG_OPENOCD_MISSING);
+}
+
+/* A failed read of a peripheral register is the link, never protection. */
+static void test_register_read_is_link(void **state)
+{
+	(void)state;
+	const char *log = "Error: Failed to read memory at 0x40022010\n"
+	                  "Error: error writing to flash at address 0x08000000 at offset "
+	                  "0x00000000\n";
+	assert_int_equal(top_of(log, NULL), DIAG_SWD_COMM_ERRORS);
+	assert_false(finds(log, DIAG_READOUT_PROTECTED));
+}
+
+/* An old banner alone does not explain an error line: that is "unknown", shown with the
+ * line; a subcommand the old OpenOCD lacks does name the version. */
+static void test_old_banner_is_no_explanation(void **state)
+{
+	(void)state;
+	const char *odd = "Open On-Chip Debugger 0.10.0\n"
+	                  "Unexpected command line argument: atsamv gpnvm set 1\n";
+	struct diag_report *r = diag_classify_log(odd);
+	assert_non_null(r);
+	assert_int_equal(r->findings[0].id, DIAG_UNKNOWN);
+	assert_true(r->findings[0].n_evidence >= 1);
+	assert_non_null(strstr(r->findings[0].evidence[0], "Unexpected command line argument"));
+	diag_report_free(r);
+	enum diag_confidence conf;
+	assert_int_equal(top_of("Open On-Chip Debugger 0.10.0\n"
+	                        "Error: invalid subcommand \"driver ftdi\"\n",
+	                        &conf),
+	                 DIAG_OPENOCD_TOO_OLD);
+	assert_int_equal(conf, DIAG_CONF_HIGH);
+	/* 0.11 has 'adapter driver': the same words there are not about the version. */
+	assert_false(finds("Open On-Chip Debugger 0.11.0\n"
+	                   "Error: invalid subcommand \"driver ftdi\"\n",
+	                   DIAG_OPENOCD_TOO_OLD));
+}
+
+/* A stock script missing from an OpenOCD older than the release that added it names the
+ * version; one the release already had is a search path or spelling problem. */
+static void test_missing_script_against_release(void **state)
+{
+	(void)state;
+	enum diag_confidence conf;
+	assert_int_equal(top_of("Open On-Chip Debugger 0.10.0\n"
+	                        "cfg:1: Error: Can't find board/st_nucleo_l4.cfg\n",
+	                        &conf),
+	                 DIAG_OPENOCD_TOO_OLD);
+	assert_int_equal(conf, DIAG_CONF_HIGH);
+	assert_int_equal(top_of("Open On-Chip Debugger 0.9.0-dirty (2017-05-16-18:46)\n"
+	                        "cfg:1: Error: Can't find board/st_nucleo_f4.cfg\n",
+	                        NULL),
+	                 DIAG_CONFIG_NOT_FOUND);
+	assert_int_equal(diag_cfg_added_minor("interface/stlink.cfg"), 11);
+	assert_int_equal(diag_cfg_added_minor("target/stm32f1x.cfg"), -1);
+	assert_int_equal(diag_cfg_added_minor("my/own.cfg"), -1);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_vendor_protection_is_not_rdp),
+		cmocka_unit_test(test_nrf52_hla_notice_is_not_evidence),
+		cmocka_unit_test(test_stm32_protection_stands_down_on_other_parts),
+		cmocka_unit_test(test_cmsis_dap_hid_open_by_platform),
+		cmocka_unit_test(test_ftdi_not_found_by_platform),
+		cmocka_unit_test(test_openocd_missing_in_each_shell),
+		cmocka_unit_test(test_register_read_is_link),
+		cmocka_unit_test(test_old_banner_is_no_explanation),
+		cmocka_unit_test(test_missing_script_against_release),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
