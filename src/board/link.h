@@ -110,12 +110,21 @@ struct board_verify_result {
 	uint32_t first_diff_address;
 };
 
+/* How a backend wrote, for the report: its way, a line for the user, and why it did not
+ * use its fastest way ("" when it did). */
+struct board_program_how {
+	char method[32];            /* OpenOCD: "x32 routine" or "openocd driver" */
+	char line[SWD_ERROR_MSG_MAX + 96];
+	char why[SWD_ERROR_MSG_MAX + 40];
+};
+
 /* One write of an image into flash: erase the units it touches, program it. */
 struct board_program {
 	const uint8_t *data;        /* borrowed for the call */
 	size_t len;
 	uint32_t offset;            /* from the flash base */
 	const char *scratch;        /* a file name the backend may create and removes */
+	struct board_program_how *how; /* optional: filled by the backend */
 };
 
 /* Option-byte work, in the family's own terms (the board layer knows the family). */

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "ocd/checksum.h"
+#include "ocd/fastflash.h"
 #include "ocd/ocdlog.h"
 #include "ocd/session.h"
 
@@ -22,6 +23,8 @@
 struct link_ocd {
 	struct board_link base;       /* first: the link is this struct */
 	struct ocd_session *s;
+	bool has_voltage;             /* what the probe measured at start, for x32 writes */
+	double target_voltage;
 };
 
 static struct ocd_session *S(struct board_link *l)
@@ -174,11 +177,52 @@ static int ocd_mass_erase_(struct board_link *l, struct swd_error *err)
 	return ocd_mass_erase(S(l), l->p->family->driver, 0, err);
 }
 
+/* Why the x32 routine (ocd/fastflash.h) may not write here, or NULL when it may. */
+static const char *x32_refusal(const struct link_ocd *o, const struct board_program *a, char *buf, size_t n)
+{
+	const struct swd_profile *p = o->base.p;
+
+	if (!p->flash.x32_min_mv)
+		return "the profile allows no x32 writes";
+	if (p->flash.option_layout.active)
+		return "the option bytes select the dual-bank layout";
+	if (!o->has_voltage) {
+		snprintf(buf, n, "the probe reported no target voltage (x32 needs %.2f V)", p->flash.x32_min_mv / 1000.0);
+		return buf;
+	}
+	if (o->target_voltage * 1000.0 < p->flash.x32_min_mv) {
+		snprintf(buf, n, "the target voltage %.2f V is below the %.2f V x32 needs", o->target_voltage,
+			 p->flash.x32_min_mv / 1000.0);
+		return buf;
+	}
+	if (a->len % 4 || a->offset % 4)
+		return "the image is not whole words";
+	return NULL;
+}
+
+static void tell(const struct board_program *a, const char *method, const char *line, const char *why)
+{
+	if (!a->how)
+		return;
+	snprintf(a->how->method, sizeof(a->how->method), "%s", method);
+	snprintf(a->how->line, sizeof(a->how->line), "%s", line);
+	snprintf(a->how->why, sizeof(a->how->why), "%s", why ? why : "");
+}
+
+/* At PSIZE x32 by our routine when the supply allows it (RM0090 §3.6.2), else, or when
+ * the routine cannot run, by OpenOCD's driver, which erases again whatever the routine
+ * did. A flash error flag the routine met is final: the driver would meet it too. */
 static int ocd_program_(struct board_link *l, const struct board_program *a, struct swd_error *err)
 {
+	const struct link_ocd *o = (const struct link_ocd *)l;
 	const struct swd_profile *p = l->p;
 	struct ocd_program_args pa;
+	struct ocd_checksum_area wa;
+	struct ocd_fast_state st;
 	struct ocd_sector *secs;
+	struct swd_error e = { 0 };
+	char buf[160], why[SWD_ERROR_MSG_MAX + 40], line[SWD_ERROR_MSG_MAX + 96];
+	const char *no = x32_refusal(o, a, buf, sizeof(buf));
 	int rc;
 
 	secs = calloc(p->flash.nsectors ? p->flash.nsectors : 1, sizeof(*secs));
@@ -198,6 +242,30 @@ static int ocd_program_(struct board_link *l, const struct board_program *a, str
 	pa.offset = a->offset;
 	pa.sectors = secs;
 	pa.nsectors = p->flash.nsectors;
+	if (!no && ocd_checksum_area(p, &wa, &e) != 0)
+		no = e.msg;
+	/* the whole RAM region the work area starts, not just the work area: the firmware is
+	 * being replaced and is reset afterwards, and room for a sector's data lets it travel
+	 * during the erase before it */
+	for (size_t i = 0; !no && i < p->nram; i++)
+		if (p->ram[i].address == wa.address)
+			wa.size = p->ram[i].size;
+	if (!no) {
+		rc = ocd_fast_program(S(l), &wa, &pa, OCD_PSIZE_X32, &st, &e);
+		if (rc == 0 || !st.routine_fault) {
+			snprintf(line, sizeof(line), "written at psize x32 by swdbackup's flash routine "
+				 "(target voltage %.2f V)", o->target_voltage);
+			tell(a, "x32 routine", line, NULL);
+			if (rc != 0)
+				swd_error_set(err, rc, "%s", e.msg);
+			free(secs);
+			return rc;
+		}
+		snprintf(why, sizeof(why), "the x32 routine failed: %s", e.msg);
+		no = why;
+	}
+	snprintf(line, sizeof(line), "written by openocd's %s driver: %s", p->family->driver, no);
+	tell(a, "openocd driver", line, no);
 	rc = ocd_program(S(l), &pa, err);
 	free(secs);
 	return rc;
@@ -320,6 +388,8 @@ int board_link_ocd_open(const struct swd_profile *p, const struct board_link_par
 
 	memset(&facts, 0, sizeof(facts));
 	rc = ocd_session_start(&cfg, &l->s, &facts, err);
+	l->has_voltage = facts.has_voltage;
+	l->target_voltage = facts.target_voltage;
 	if (probe)
 		copy_probe(probe, &facts);
 	/* kept on failure too: its log and how OpenOCD ended are the findings' evidence */

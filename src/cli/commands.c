@@ -82,9 +82,14 @@ static const struct cli_command table[] = {
 	  "another device, and a .bin whose vector table cannot belong to this part. Compares each\n"
 	  "page or sector the image covers with the board by an on-target CRC-32, saves a safety\n"
 	  "bundle of the current contents, then erases and programs only what differs (nothing\n"
-	  "when the image is already there), verifies it by read-back, resets and runs. If the\n"
-	  "write stops part-way, it says which pages/sectors may be erased or half-programmed and\n"
-	  "prints the command that restores the safety bundle.\n"
+	  "when the image is already there), checks what it wrote by on-target CRC-32, resets and\n"
+	  "runs. On F2/F4 with a target voltage of at least the profile's x32 limit (2.7 V) it\n"
+	  "erases and programs at PSIZE x32 by its own routine in SRAM, about twice OpenOCD's\n"
+	  "speed; below it, on F1, or when the routine cannot run, OpenOCD's driver does, and the\n"
+	  "run says which and why. A flash error flag stops it with the flag, the address and\n"
+	  "what each sector now holds. If the write stops part-way, it says which pages/sectors\n"
+	  "may be erased or half-programmed and prints the command that restores the safety\n"
+	  "bundle.\n"
 	  "\n"
 	  BOARD_HELP
 	  FLEET_HELP

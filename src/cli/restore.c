@@ -40,10 +40,20 @@ int cli_restore_refuse_wrp(struct cli_ctx *ctx, struct board *b, const struct sw
 static int program(struct cli_ctx *ctx, struct board *b, const uint8_t *data, uint32_t offset,
 		   uint32_t len, const char *scratch)
 {
-	struct board_program a = { .data = data, .len = len, .offset = offset, .scratch = scratch };
+	struct board_program_how how = { "", "", "" };
+	struct board_program a = { .data = data, .len = len, .offset = offset, .scratch = scratch, .how = &how };
+	int rc;
 
 	b->op = DIAG_OP_PROGRAM;
-	return board_link_program(b->link, &a, &ctx->err);
+	rc = board_link_program(b->link, &a, &ctx->err);
+	/* which way the backend wrote, and why not its fastest where it did not */
+	if (how.method[0]) {
+		json_object_set_new(ctx->doc, "flash_writer", json_pack("{s:s,s:s?}", "method", how.method,
+			"why", how.why[0] ? how.why : NULL));
+		if (rc == 0)
+			ui_status(&ctx->ui, "%s", how.line);
+	}
+	return rc;
 }
 
 int cli_restore_diff(struct cli_ctx *ctx, struct board *b, const struct swd_image *img, bool **equal)
@@ -89,15 +99,62 @@ out:
 	return rc;
 }
 
-/* Erases and programs only the units the image touches that equal[] does not mark, run
- * by run, and reads each run back into `back` to compare with the image. Sets *written
- * to the bytes programmed (0 when the image was already there). */
-static int write_differing(struct cli_ctx *ctx, struct board *b, const struct swd_image *img,
-			   const bool *equal, const char *scratch, const char *back, uint32_t *written,
-			   unsigned *units)
+/* Checks a written run against the image: each unit's on-target CRC-32, or where that
+ * cannot run or differs, a read-back into `back` that finds the first differing byte.
+ * Clears *crc_checked when the read-back was needed. */
+static int check_run(struct cli_ctx *ctx, struct board *b, const struct swd_image *img, uint32_t off,
+		     uint32_t len, const char *back, bool *crc_checked)
 {
 	const struct swd_profile *p = b->p;
+	struct board_range *r = NULL;
+	struct swd_error e = { 0 };
+	bool *same = NULL, all = false;
 	uint8_t *rb = NULL;
+	size_t k = 0;
+	int rc;
+
+	b->op = DIAG_OP_VERIFY;
+	rc = board_unit_ranges(b, off, off + len, &r, NULL, &k, &ctx->err);
+	if (rc == 0 && !(same = calloc(k ? k : 1, sizeof(*same))))
+		rc = swd_error_set(&ctx->err, SWD_ENOMEM, "out of memory");
+	if (rc == 0) {
+		rc = board_link_crc_equal(b->link, img->data, r, k, same, &e);
+		all = rc == 0;
+		for (size_t i = 0; i < k && all; i++)
+			all = same[i];
+		if (rc == SWD_ETARGETFAILED)
+			rc = 0; /* no on-target crc here: the read-back below decides */
+		else if (rc != 0)
+			swd_error_set(&ctx->err, rc, "%s", e.msg);
+	}
+	free(r);
+	free(same);
+	if (rc != 0 || all)
+		return rc;
+	*crc_checked = false;
+	rc = board_link_read_flash(b->link, off, len, back, &ctx->err);
+	if (rc == 0)
+		rc = swd_file_read_exact(back, len, &rb, &ctx->err);
+	if (rc == 0 && memcmp(rb, img->data + off, len) != 0) {
+		uint32_t i = 0;
+
+		while (rb[i] == img->data[off + i])
+			i++;
+		rc = swd_error_set(&ctx->err, SWD_ETARGETFAILED, "read-back differs from the image at 0x%08" PRIx32
+				   "; the board was not reset", p->flash.base + off + i);
+	}
+	free(rb);
+	return rc;
+}
+
+/* Erases and programs only the units the image touches that equal[] does not mark, run
+ * by run, and checks each run (check_run). Sets *written to the bytes programmed (0 when
+ * the image was already there). */
+static int write_differing(struct cli_ctx *ctx, struct board *b, const struct swd_image *img,
+			   const bool *equal, const char *scratch, const char *back, uint32_t *written,
+			   unsigned *units, bool *crc_checked)
+{
+	const struct swd_profile *p = b->p;
 	int rc = 0;
 
 	*written = 0;
@@ -123,22 +180,9 @@ static int write_differing(struct cli_ctx *ctx, struct board *b, const struct sw
 		rc = program(ctx, b, img->data + off, off, len, scratch);
 		if (rc != 0)
 			break;
-		b->op = DIAG_OP_VERIFY;
 		cli_timing_begin(ctx, "verify");
-		rc = board_link_read_flash(b->link, off, len, back, &ctx->err);
+		rc = check_run(ctx, b, img, off, len, back, crc_checked);
 		cli_timing_end(ctx, rc, len);
-		if (rc == 0)
-			rc = swd_file_read_exact(back, len, &rb, &ctx->err);
-		if (rc == 0 && memcmp(rb, img->data + off, len) != 0) {
-			uint32_t k = 0;
-
-			while (rb[k] == img->data[off + k])
-				k++;
-			rc = swd_error_set(&ctx->err, SWD_ETARGETFAILED, "read-back differs from the image at 0x%08" PRIx32
-					   "; the board was not reset", p->flash.base + off + k);
-		}
-		free(rb);
-		rb = NULL;
 		*written += len;
 		*units += (unsigned)(j - i);
 		i = j;
@@ -157,6 +201,7 @@ int cli_restore_write(struct cli_ctx *ctx, struct board *b, const struct cli_sou
 	uint8_t *rb = NULL;
 	uint32_t written = 0;
 	unsigned units = 0;
+	bool crc_checked = true;
 	size_t touched = 0;
 	int rc;
 
@@ -166,12 +211,13 @@ int cli_restore_write(struct cli_ctx *ctx, struct board *b, const struct cli_sou
 		rc = board_unit_ranges(b, src->img->lo, src->img->hi, &r, NULL, &touched, &ctx->err);
 		free(r);
 		if (rc == 0)
-			rc = write_differing(ctx, b, src->img, equal, scratch, back, &written, &units);
+			rc = write_differing(ctx, b, src->img, equal, scratch, back, &written, &units, &crc_checked);
 		if (rc != 0)
 			goto done;
 		json_object_set_new(ctx->doc, "written", json_pack("{s:I,s:I}", "bytes", (json_int_t)written,
 								   "units", (json_int_t)units));
 		json_object_set_new(ctx->doc, "verified", json_true());
+		json_object_set_new(ctx->doc, "verified_by", json_string(crc_checked ? "on-target crc-32 per unit" : "read-back"));
 		goto written;
 	}
 	ui_status(&ctx->ui, "erasing and programming %" PRIu32 " bytes at 0x%08" PRIx32,
@@ -255,9 +301,13 @@ written:
 				 swd_format_count(src->img->hi - src->img->lo, n, sizeof(n)), src->img->base + src->img->lo);
 		else if (equal && units < touched)
 			snprintf(line, sizeof(line), "restored %s bytes at 0x%08" PRIx32 " by writing %u of its %zu %s "
-				 "(the others already equal by on-target crc-32), verified by read-back; the target runs",
+				 "(the others already equal by on-target crc-32), verified by %s; the target runs",
 				 swd_format_count(src->img->hi - src->img->lo, n, sizeof(n)), src->img->base + src->img->lo,
-				 units, touched, b->p->family->units);
+				 units, touched, b->p->family->units, crc_checked ? "on-target crc-32" : "read-back");
+		else if (equal)
+			snprintf(line, sizeof(line), "restored %s bytes at 0x%08" PRIx32 ", verified by %s; the target runs",
+				 swd_format_count(src->img->hi - src->img->lo, n, sizeof(n)), src->img->base + src->img->lo,
+				 crc_checked ? "on-target crc-32" : "read-back");
 		else
 			snprintf(line, sizeof(line), "restored %s bytes at 0x%08" PRIx32 ", verified by read-back; the target runs",
 				 swd_format_count(src->img->hi - src->img->lo, n, sizeof(n)), src->img->base + src->img->lo);

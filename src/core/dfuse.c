@@ -64,6 +64,8 @@ static int parse_run(const char **p, uint64_t *addr, struct swd_dfuse_layout *l,
 	/* dfu-util reads the type as everything up to ',' or '/'; only its first letter counts */
 	while (**p != '\0' && **p != ',' && **p != '/')
 		(*p)++;
+	if (size * mult > 0xFFFFFFFFull)
+		return bad(err, s, "a run's sector size must fit in 32 bits");
 	r.address = (uint32_t)*addr;
 	r.count = (uint32_t)count;
 	r.size = (uint32_t)(size * mult);
@@ -212,14 +214,16 @@ size_t swd_dfuse_layout_format(char *buf, size_t len, const char *name,
 	PUT("@%s  ", name);
 	for (size_t i = 0; i < nruns; i++) {
 		const struct swd_dfuse_run *r = &runs[i];
-		bool kib = r->size % 1024 == 0;
+		/* KiB as the ROM prints them, MiB where KiB would not fit the parser's 16 bits */
+		char unit = r->size % 1024 == 0 && r->size / 1024 <= 0xFFFF ? 'K' :
+			    r->size % (1024 * 1024) == 0 ? 'M' : ' ';
+		uint32_t n = unit == 'K' ? r->size / 1024 : unit == 'M' ? r->size / (1024 * 1024) : r->size;
 
 		if (i == 0 || r->address != next)
 			PUT("/0x%08X/", (unsigned)r->address);
 		else
 			PUT(",");
-		PUT("%02u*%03u%c%c", (unsigned)r->count, (unsigned)(kib ? r->size / 1024 : r->size),
-		    kib ? 'K' : ' ', 'a' + (int)(r->type & 7) - 1);
+		PUT("%02u*%03u%c%c", (unsigned)r->count, (unsigned)n, unit, 'a' + (int)(r->type & 7) - 1);
 		next = (uint64_t)r->address + (uint64_t)r->count * r->size;
 	}
 #undef PUT

@@ -259,6 +259,7 @@ static int load_flash(struct swd_jsonfield *c, const json_t *o, struct swd_profi
 	static const struct swd_jsonfield_key keys[] = {{"driver", true}, {"base", true}, {"size", true},
 	                                               {"banks", true}, {"wrp_block", true}, {"die_size", false},
 	                                               {"die_size_source", false}, {"option_layout", false},
+	                                               {"x32_min_mv", false}, {"x32_source", false},
 	                                               {NULL, false}};
 	static const struct swd_jsonfield_key bank_keys[] = {{"sectors", true}, {NULL, false}};
 	const char *path = "flash";
@@ -299,6 +300,19 @@ static int load_flash(struct swd_jsonfield *c, const json_t *o, struct swd_profi
 		if ((rc = swd_jsonfield_str(c, swd_jsonfield_member(b, sizeof(b), path,
 		                                                    "die_size_source"),
 		                            json_object_get(o, "die_size_source"), 0, &p->flash.die_size_source)) < 0)
+			return rc;
+	}
+	if (json_object_get(o, "x32_min_mv") || json_object_get(o, "x32_source")) {
+		/* the supply from which erase and program may run at PSIZE x32 (F2/F4) */
+		if (p->flash.driver != SWD_FLASH_STM32F2X)
+			return swd_jsonfield_error(c, swd_jsonfield_member(b, sizeof(b), path, "x32_min_mv"), true,
+			                           "'flash.x32_min_mv' is for stm32f2x parts (PSIZE)");
+		if ((rc = swd_jsonfield_uint(c, swd_jsonfield_member(b, sizeof(b), path, "x32_min_mv"),
+		                             json_object_get(o, "x32_min_mv"), 1700, 3600, &u)) < 0)
+			return rc;
+		p->flash.x32_min_mv = (unsigned)u;
+		if ((rc = swd_jsonfield_str(c, swd_jsonfield_member(b, sizeof(b), path, "x32_source"),
+		                            json_object_get(o, "x32_source"), 0, &p->flash.x32_source)) < 0)
 			return rc;
 	}
 	if ((uint64_t)p->flash.base + p->flash.size > 0x100000000ULL)
@@ -907,6 +921,7 @@ void swd_profile_free(struct swd_profile *p)
 	free(p->ids.aliases);
 	free(p->backup_domain.reference);
 	free(p->flash.die_size_source);
+	free(p->flash.x32_source);
 	free(p->flash.option_layout.name);
 	free(p->flash.option_layout.source);
 	free(p->flash.option_layout.sectors);

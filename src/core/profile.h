@@ -161,6 +161,8 @@ struct swd_profile {
 		} option_layout;
 		uint32_t die_size;       /* flash the die may carry beyond `size` (0: none known) */
 		char *die_size_source;   /* where that fact comes from */
+		unsigned x32_min_mv;     /* F2/F4: lowest supply for PSIZE x32, mV (0: not allowed) */
+		char *x32_source;        /* where that limit comes from */
 		uint32_t register_size;  /* `size` as loaded: what the size register says */
 		bool whole_die;          /* swd_profile_use_die() made size the die's */
 	} flash;

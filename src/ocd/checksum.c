@@ -8,27 +8,64 @@
 #include "ocd/checksum.h"
 #include "target/blobs.h"
 
-/* Work area layout: the routine, then its parameter block, then the CRCs. */
+/* Work area layout: the routine, the room where it keeps r1-r12 and lr (52 bytes, below
+ * the parameter block), the parameter block, then the CRCs. */
 #define CODE_ROOM 128u
-#define PARAMS_HEAD 12u
+#define SAVE_ROOM 64u
+#define PARAMS_HEAD 16u
 
-/* The registers the routine changes, put back afterwards so that a halted firmware
- * resumes where it was. */
-#define SAVED_REGS "r0 r1 r2 r3 r4 r5 r6 r7 r8 r9 r10 r11 r12 pc xPSR primask"
+/* The run, spelled on the debug registers (ARMv7-M ARM C1.6: DHCSR 0xE000EDF0, DCRSR
+ * 0xE000EDF4, DCRDR 0xE000EDF8) with OpenOCD's polling off. OpenOCD's own halt, resume
+ * and wait_halt would each read every core register, FPU ones included, one USB round
+ * trip apiece: about 60 ms per halt on an F4, more than the CRC of 1 MiB takes. The core
+ * is halted, r0, pc and xPSR saved, the routine run with interrupts masked (C_MASKINTS,
+ * set and cleared while halted), and everything put back: a core that ran before runs
+ * again, one that was halted stays halted with its registers as OpenOCD cached them. But
+ * a pc in the work area (a loader of OpenOCD's, or ours, stopped at its bkpt) is left on
+ * our routine's bkpt: the code it pointed at is gone, and OpenOCD's `reset run` lets the
+ * core run a moment before the reset. Result: the pc where the routine stopped. */
+#define RUN_SCRIPT \
+	"poll off; set swd_rc [catch {" \
+	" set dh [read_memory 0xE000EDF0 32 1];" \
+	" write_memory 0xE000EDF0 32 0xA05F0003;" \
+	" if {!([read_memory 0xE000EDF0 32 1] & 0x20000)} { error {the core did not halt} };" \
+	" set saved {};" \
+	" foreach r {0 15 16} { write_memory 0xE000EDF4 32 $r;" \
+	"  lappend saved [read_memory 0xE000EDF8 32 1] };" \
+	" foreach {r v} {0 0x%08" PRIx32 " 15 0x%08" PRIx32 " 16 0x01000000} {" \
+	"  write_memory 0xE000EDF8 32 $v; write_memory 0xE000EDF4 32 [expr {$r | 0x10000}] };" \
+	" write_memory 0xE000EDF0 32 0xA05F000B; write_memory 0xE000EDF0 32 0xA05F0009;" \
+	" set t0 [clock milliseconds];" \
+	" while {!([read_memory 0xE000EDF0 32 1] & 0x20000) &&" \
+	"        [clock milliseconds] - $t0 < %u} { sleep 2 };" \
+	" write_memory 0xE000EDF0 32 0xA05F0003;" \
+	" write_memory 0xE000EDF4 32 15; set pc [read_memory 0xE000EDF8 32 1];" \
+	" foreach r {0 15 16} v $saved {" \
+	"  if {$r == 15 && $v >= 0x%08" PRIx32 " && $v < 0x%08" PRIx32 "} continue;" \
+	"  write_memory 0xE000EDF8 32 $v; write_memory 0xE000EDF4 32 [expr {$r | 0x10000}] };" \
+	" if {!($dh & 0x20000)} { write_memory 0xE000EDF0 32 0xA05F0001 };" \
+	" set pc } swd_out]; poll on; if {$swd_rc} { error $swd_out }; set swd_out"
 
-static uint32_t get_le32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-	       (uint32_t)p[3] << 24;
-}
-
+/* The unit's CRC a byte at a time: each little-endian word is its bytes from the most
+ * significant down, through a table of the polynomial's 256 byte steps. A bit at a time
+ * cost about 100 ms per MiB of host time, as much as the target's CRC of it. */
 uint32_t ocd_crc_unit(uint32_t crc, const uint8_t *p, size_t len)
 {
-	for (size_t i = 0; i + 4 <= len; i += 4) {
-		crc ^= get_le32(p + i);
-		for (int k = 0; k < 32; k++)
-			crc = (crc & 0x80000000u) ? (crc << 1) ^ 0x04C11DB7u : crc << 1;
+	static uint32_t table[256];
+	static bool ready;
+
+	if (!ready) {
+		for (uint32_t i = 0; i < 256; i++) {
+			uint32_t c = i << 24;
+			for (int k = 0; k < 8; k++)
+				c = (c & 0x80000000u) ? (c << 1) ^ 0x04C11DB7u : c << 1;
+			table[i] = c;
+		}
+		ready = true;
 	}
+	for (size_t i = 0; i + 4 <= len; i += 4)
+		for (int b = 3; b >= 0; b--)
+			crc = (crc << 8) ^ table[(crc >> 24) ^ p[i + (size_t)b]];
 	return crc;
 }
 
@@ -48,7 +85,7 @@ int ocd_checksum_area(const struct swd_profile *p, struct ocd_checksum_area *out
 		                     "profile '%s' names no work area in RAM the core can run", p->name);
 	char *end;
 	unsigned long size = strtoul(wa, &end, 0);
-	if (*end || size < CODE_ROOM + PARAMS_HEAD + 12 || size > ram->size)
+	if (*end || size < CODE_ROOM + SAVE_ROOM + PARAMS_HEAD + 12 || size > ram->size)
 		return swd_error_set(err, SWD_ETARGETFAILED,
 		                     "profile '%s': work area size '%s' cannot hold the crc routine",
 		                     p->name, wa);
@@ -61,9 +98,9 @@ int ocd_checksum_area(const struct swd_profile *p, struct ocd_checksum_area *out
 
 size_t ocd_checksum_max_ranges(uint32_t size)
 {
-	if (size < CODE_ROOM + PARAMS_HEAD)
+	if (size < CODE_ROOM + SAVE_ROOM + PARAMS_HEAD)
 		return 0;
-	return (size - CODE_ROOM - PARAMS_HEAD) / 12; /* a pair in, a CRC out */
+	return (size - CODE_ROOM - SAVE_ROOM - PARAMS_HEAD) / 12; /* a pair in, a CRC out */
 }
 
 /* Runs script under the session's catch; a Tcl error is a target failure. */
@@ -101,12 +138,12 @@ int ocd_checksum_ranges(struct ocd_session *s, const struct ocd_checksum_area *a
 			                     r[i].size);
 		bytes += r[i].size;
 	}
-	uint32_t params_at = a->address + CODE_ROOM;
+	uint32_t params_at = a->address + CODE_ROOM + SAVE_ROOM;
 	uint32_t crcs_at = params_at + PARAMS_HEAD + 8 * (uint32_t)n;
 	uint32_t code_words = (uint32_t)(swd_target_crc_ranges_size + 3) / 4;
-	uint32_t *words = calloc(code_words + 3 + 2 * n, 4);
+	uint32_t *words = calloc(code_words + 4 + 2 * n, 4);
 	char *text = NULL;
-	char script[640];
+	char script[2048];
 	int rc;
 	if (!words)
 		return swd_error_set(err, SWD_ENOMEM, "out of memory");
@@ -115,46 +152,28 @@ int ocd_checksum_ranges(struct ocd_session *s, const struct ocd_checksum_area *a
 	params[0] = a->rcc_enr;
 	params[1] = a->crcen;
 	params[2] = (uint32_t)n;
+	params[3] = crcs_at;
 	for (size_t i = 0; i < n; i++) {
-		params[3 + 2 * i] = r[i].address;
-		params[4 + 2 * i] = r[i].size;
+		params[4 + 2 * i] = r[i].address;
+		params[5 + 2 * i] = r[i].size;
 	}
-	rc = ocd_halt(s, err);
+	rc = ocd_write_memory(s, a->address, 32, code_words, words, err);
 	if (rc == 0)
-		rc = ocd_write_memory(s, a->address, 32, code_words, words, err);
-	if (rc == 0)
-		rc = ocd_write_memory(s, params_at, 32, 3 + 2 * n, params, err);
+		rc = ocd_write_memory(s, params_at, 32, 4 + 2 * n, params, err);
 	if (rc < 0)
 		goto out;
 	/* the unit takes a word per 4 cycles: 1 MiB is 65 ms at a 16 MHz reset clock, so
 	 * a second per MiB at 1 MHz is more than enough for any clock the part can run */
 	unsigned timeout_ms = (unsigned)(500 + bytes / 1024);
-	snprintf(script, sizeof(script),
-	         "foreach swd_r {" SAVED_REGS "} {"
-	         " set ::swd_crc_saved($swd_r) [lindex [reg $swd_r] 2] };"
-	         " reg primask 1; reg r0 0x%08" PRIx32 "; reg r1 0x%08" PRIx32 ";"
-	         " reg xPSR 0x01000000; resume 0x%08" PRIx32 "; wait_halt %u",
-	         params_at, crcs_at, a->address + swd_crc_ranges_entry_offset, timeout_ms);
-	rc = run(s, script, NULL, err);
-	if (rc == 0)
-		rc = run(s, "reg pc", &text, err);
+	snprintf(script, sizeof(script), RUN_SCRIPT, params_at,
+	         a->address + swd_crc_ranges_entry_offset, timeout_ms, a->address, a->address + a->size);
+	rc = run(s, script, &text, err);
 	if (rc == 0) {
-		/* "pc (/32): 0x20000054" */
-		const char *hex = text ? strstr(text, "pc (/32): 0x") : NULL;
-		hex = hex ? hex + 10 : NULL;
-		uint32_t pc = hex ? (uint32_t)strtoul(hex, NULL, 16) : 0;
+		uint32_t pc = text ? (uint32_t)strtoul(text, NULL, 16) : 0;
 		if (pc != a->address + swd_crc_ranges_done_offset)
 			rc = swd_error_set(err, SWD_ETARGETFAILED,
 			                   "the crc routine stopped at 0x%08" PRIx32
 			                   " instead of its end (a fault on the target?)", pc);
-	}
-	if (rc == SWD_ETARGETFAILED)
-		ocd_halt(s, NULL); /* wait_halt timed out: it may still run */
-	if (rc != SWD_EOCDDIED && rc != SWD_EOCDTIMEOUT && rc != SWD_EINTR) {
-		int r2 = run(s, "foreach swd_r [array names ::swd_crc_saved] {"
-		                " reg $swd_r $::swd_crc_saved($swd_r) }", NULL, rc ? NULL : err);
-		if (rc == 0)
-			rc = r2;
 	}
 	if (rc == 0)
 		rc = ocd_read_memory(s, crcs_at, 32, n, crcs, err);

@@ -6,7 +6,8 @@
  * where our routine cannot run (no work area, a core that faults or never halts).
  *
  * Must not: print or decide exit codes; it goes through the session's public calls
- * (session.h) and spells only the register, resume and wait commands it needs.
+ * (session.h) and spells only the memory commands on the core's debug registers that run
+ * the routine (checksum.c says why not OpenOCD's halt and resume), and `poll`.
  *
  * The CRC is the STM32 unit's (RM0008 §4, RM0090 §4): 0xFFFFFFFF, then each little-endian
  * 32-bit word MSB first through polynomial 0x04C11DB7, no final xor. It is not OpenOCD's
@@ -50,9 +51,9 @@ int ocd_checksum_area(const struct swd_profile *p, struct ocd_checksum_area *out
 /* Most ranges one run can take in an area of `size` bytes. */
 size_t ocd_checksum_max_ranges(uint32_t size);
 
-/* Runs the routine over n ranges (n <= ocd_checksum_max_ranges) on the halted target
- * and stores one CRC per range in crcs. The work area's RAM is overwritten; the core is
- * left halted. Returns 0; SWD_ETARGETFAILED when the routine did not end at its
+/* Runs the routine over n ranges (n <= ocd_checksum_max_ranges) and stores one CRC per
+ * range in crcs. The work area's RAM is overwritten; the core is left as it was (running,
+ * or halted with the same registers; a pc in the work area is left on the routine's end). Returns 0; SWD_ETARGETFAILED when the routine did not end at its
  * breakpoint in time (a fault, no CRC unit) with err saying so; or a session error. */
 int ocd_checksum_ranges(struct ocd_session *s, const struct ocd_checksum_area *a,
                         const struct ocd_crc_range *r, size_t n, uint32_t *crcs,

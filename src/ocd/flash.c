@@ -305,7 +305,7 @@ int ocd_erase_sectors(struct ocd_session *s, unsigned bank, unsigned first, unsi
 /* Writes data[0..n) to the file at path, created or truncated. Not swd_file_write(): a
  * scratch chunk lives for one command and is rewritten for the next, so it needs neither
  * the fsync nor the rename that make a product file safe. */
-static int write_file(const char *path, const uint8_t *data, size_t n, struct swd_error *err)
+int ocd__write_file(const char *path, const uint8_t *data, size_t n, struct swd_error *err)
 {
 	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	size_t off = 0;
@@ -347,7 +347,7 @@ int ocd_program(struct ocd_session *s, const struct ocd_program_args *a, struct 
 	if (!q)
 		return swd_error_set(err, SWD_ENOMEM, "out of memory");
 	if (!a->sectors || a->nsectors == 0) {
-		rc = write_file(a->scratch, data, n, err);
+		rc = ocd__write_file(a->scratch, data, n, err);
 		if (rc)
 			goto out;
 		scratch_made = true;
@@ -400,7 +400,7 @@ int ocd_program(struct ocd_session *s, const struct ocd_program_args *a, struct 
 	for (size_t off = 0; off < n; off += PROGRAM_CHUNK) {
 		size_t len = n - off < PROGRAM_CHUNK ? n - off : PROGRAM_CHUNK;
 
-		rc = write_file(a->scratch, data + off, len, err);
+		rc = ocd__write_file(a->scratch, data + off, len, err);
 		if (rc)
 			goto out;
 		scratch_made = true;

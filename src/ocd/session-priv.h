@@ -113,6 +113,9 @@ const char *ocd__failure_reason(struct ocd_session *s, const char *text, char *b
 /* Every write to flash or option bytes starts from a reset halt (target.c says why):
  * 0 when the session's own reset halt is still in force, else ocd_reset(HALT)'s result. */
 int ocd__write_ready(struct ocd_session *s, struct swd_error *err);
+/* Writes data[0..n) to the file at path, created or truncated: a scratch file OpenOCD reads
+ * for one command (flash.c says why it needs no fsync or rename). */
+int ocd__write_file(const char *path, const uint8_t *data, size_t n, struct swd_error *err);
 /* printf into a new string; NULL when out of memory. */
 char *ocd__fmt(const char *f, ...) __attribute__((format(printf, 1, 2)));
 

@@ -43,7 +43,10 @@ const char *sim_options_usage(void)
 	       "  --fault F          swd-disabled, unpowered, rdp1, low-power, hw-watchdog,\n"
 	       "                     wrp=LIST|all,\n"
 	       "                     flaky=RATE, clone-idcode=HEX, drop-after=BYTES, busy,\n"
-	       "                     power-off=BYTES\n"
+	       "                     power-off=BYTES, vdd=VOLTS (the supply the probe\n"
+	       "                     measures; default 3.3), flash-error=FLAG@SECTOR (F2/F4:\n"
+	       "                     OPERR or WRPERR raised by every erase and program in\n"
+	       "                     that sector, PGAERR, PGPERR or PGSERR by every program)\n"
 	       "  --timing T         none (default) or realistic (USB round trips, SWD clock,\n"
 	       "                     flash erase/program times, core clock)\n"
 	       "  --uid HEX          the chip's 96-bit unique ID, 24 hex digits in address order\n"
@@ -115,6 +118,31 @@ bad:
 	return fail(err, errlen, "fault 'wrp=%s' is not a list like 0,2-3", list);
 }
 
+/* flash-error=FLAG@SECTOR: the F2/F4 FLASH_SR flag (RM0090 §3.9.4) raised by every erase
+ * and program in that sector. */
+static int parse_flash_error(struct mcu_faults *f, const char *arg, char *err, size_t errlen)
+{
+	static const struct { const char *name; uint32_t bit; } flags[] = {
+		{"OPERR", 1u << 1}, {"WRPERR", 1u << 4}, {"PGAERR", 1u << 5},
+		{"PGPERR", 1u << 6}, {"PGSERR", 1u << 7},
+	};
+	const char *at = arg ? strchr(arg, '@') : NULL;
+	uint64_t v;
+
+	for (size_t i = 0; at && i < sizeof(flags) / sizeof(flags[0]); i++) {
+		size_t n = strlen(flags[i].name);
+		if ((size_t)(at - arg) == n && strncmp(arg, flags[i].name, n) == 0 &&
+		    parse_u64(at + 1, 10, &v) == 0 && v < 24) {
+			f->flash_error = flags[i].bit;
+			f->flash_error_sector = (unsigned)v;
+			return 0;
+		}
+	}
+	return fail(err, errlen, "fault 'flash-error' needs FLAG@SECTOR, FLAG one of OPERR, "
+	                         "WRPERR, PGAERR, PGPERR, PGSERR and SECTOR 0-23, e.g. "
+	                         "flash-error=PGPERR@5");
+}
+
 int sim_options_fault(struct sim_options *o, const char *spec, char *err, size_t errlen)
 {
 	char name[32];
@@ -157,6 +185,17 @@ int sim_options_fault(struct sim_options *o, const char *spec, char *err, size_t
 		f->flaky = r;
 		return 0;
 	}
+	if (strcmp(name, "vdd") == 0) {
+		char *end;
+		double r = arg && *arg ? strtod(arg, &end) : -1;
+		if (!arg || !*arg || *end || !(r >= 1.7 && r <= 3.6))
+			return fail(err, errlen, "fault 'vdd' needs the supply in volts, 1.7 to 3.6, "
+			                         "e.g. vdd=2.5");
+		f->vdd = r;
+		return 0;
+	}
+	if (strcmp(name, "flash-error") == 0)
+		return parse_flash_error(f, arg, err, errlen);
 	if (strcmp(name, "clone-idcode") == 0) {
 		const char *h = arg && (strncmp(arg, "0x", 2) == 0 || strncmp(arg, "0X", 2) == 0)
 		                ? arg + 2 : arg;
@@ -178,7 +217,8 @@ int sim_options_fault(struct sim_options *o, const char *spec, char *err, size_t
 	}
 	return fail(err, errlen, "unknown fault '%s'; use swd-disabled, unpowered, rdp1, "
 	                         "low-power, hw-watchdog, wrp=LIST|all, flaky=RATE, "
-	                         "clone-idcode=HEX, drop-after=BYTES, power-off=BYTES or busy", name);
+	                         "clone-idcode=HEX, vdd=VOLTS, flash-error=FLAG@SECTOR, drop-after=BYTES, "
+	                         "power-off=BYTES or busy", name);
 }
 
 static int parse_uid(uint8_t uid[12], const char *hex)

@@ -4,7 +4,8 @@
  * assemble.py, and the offsets of their entry and exit points. Each .S file states its
  * register and memory interface.
  *
- * Must not: know how the code reaches the target (src/ocd/checksum.c loads and runs it).
+ * Must not: know how the code reaches the target (src/ocd/checksum.c and src/ocd/fastflash.c
+ * load and run them).
  */
 #ifndef SWD_TARGET_BLOBS_H
 #define SWD_TARGET_BLOBS_H
@@ -17,5 +18,11 @@ extern const uint8_t swd_target_crc_ranges[];
 extern const size_t swd_target_crc_ranges_size;
 extern const uint32_t swd_crc_ranges_entry_offset;
 extern const uint32_t swd_crc_ranges_done_offset;
+
+/* flash_f2x.S: F2/F4 erase and program at a chosen PSIZE, fed through two slots. */
+extern const uint8_t swd_target_flash_f2x[];
+extern const size_t swd_target_flash_f2x_size;
+extern const uint32_t swd_flash_f2x_entry_offset;
+extern const uint32_t swd_flash_f2x_done_offset;
 
 #endif

@@ -3,15 +3,16 @@
  * Runs from SRAM on the halted core (Cortex-M3 or M4, Thumb-2), loaded and started by
  * src/ocd/checksum.c. Position independent; uses no stack.
  *
- * In:  r0 = parameter block in SRAM:
+ * In:  r0 = parameter block in SRAM, with 52 bytes of room below it:
  *           [0]  address of the RCC register that gates the CRC unit
  *                (F1 RCC_AHBENR 0x40021014, F2/F4 RCC_AHB1ENR 0x40023830)
  *           [4]  its CRCEN mask (F1 bit 6, F2/F4 bit 12)
  *           [8]  n, the number of ranges
- *           [12] n pairs: start address, length in bytes (a multiple of 4)
- *      r1 = where the n CRCs go, one word each
- * Out: the CRCs at r1; halts on the bkpt at swd_crc_ranges_done with the RCC register
- *      as it was on entry.
+ *           [12] where the n CRCs go, one word each
+ *           [16] n pairs: start address, length in bytes (a multiple of 4)
+ * Out: the CRCs; halts on the bkpt at swd_crc_ranges_done with the RCC register and
+ *      r1-r12 and lr as they were on entry (kept in the room below the block), so that
+ *      the caller, to resume a halted firmware, puts back only r0, pc and xPSR.
  *
  * The CRC is the unit's: reset to 0xFFFFFFFF per range, then each little-endian flash
  * word fed MSB first through polynomial 0x04C11DB7 (RM0008 §4, RM0090 §4). Four words
@@ -27,7 +28,14 @@
 	.global swd_crc_ranges_done
 	.thumb_func
 swd_crc_ranges_entry:
-	ldm	r0!, {r2, r3, r4}	@ r2 = RCC register, r3 = CRCEN, r4 = n
+	stmdb	r0, {r1-r12, lr}	@ the firmware's registers, below the block
+	mov	lr, r0
+	ldm	r0!, {r1, r2, r3, r4}	@ RCC register, CRCEN, n, where the CRCs go
+	mov	r12, r4
+	mov	r4, r3			@ r4 = n
+	mov	r3, r2			@ r3 = CRCEN
+	mov	r2, r1			@ r2 = RCC register
+	mov	r1, r12			@ r1 = where the CRCs go
 	ldr	r12, [r2]		@ the clock gate as it was
 	orr	r3, r12, r3
 	str	r3, [r2]
@@ -64,6 +72,8 @@ result:
 	bne	range
 restore:
 	str	r12, [r2]
+	mov	r0, lr
+	ldmdb	r0, {r1-r12, lr}
 swd_crc_ranges_done:
 	bkpt	#0
 	.ltorg

@@ -1,5 +1,5 @@
 /* fuzz_image.c - libFuzzer harness: the firmware image readers, laid out over a real
- * profile's flash. Built once per format: -DFUZZ_IMAGE_FORMAT=SWD_IMAGE_HEX or _ELF. */
+ * profile's flash. Built once per format: -DFUZZ_IMAGE_FORMAT=SWD_IMAGE_HEX, _ELF or _SREC. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>

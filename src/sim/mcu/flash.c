@@ -481,6 +481,18 @@ static bool f4_sector_protected(const mcu_t *m, unsigned sector)
 	return !(m->opt.optcr1 & (1u << (16 + sector - 12)));
 }
 
+/* The flash-error fault: its flag instead of the operation, in its sector. The programming
+ * flags (PGAERR, PGPERR, PGSERR) come from program operations only. */
+static bool injected_error(mcu_t *m, int sector, bool erase)
+{
+	if (!m->faults.flash_error || sector != (int)m->faults.flash_error_sector)
+		return false;
+	if (erase && !(m->faults.flash_error & (F4_SR_OPERR | F4_SR_WRPERR)))
+		return false;
+	m->fpec.sr |= m->faults.flash_error;
+	return true;
+}
+
 static void f4_start(mcu_t *m, uint32_t cr)
 {
 	struct mcu_fpec *f = &m->fpec;
@@ -496,6 +508,8 @@ static void f4_start(mcu_t *m, uint32_t cr)
 			f->sr |= F4_SR_WRPERR;
 			return;
 		}
+		if (injected_error(m, (int)sector, true))
+			return;
 		erase_range(m, off, size);
 		f->sr |= F4_SR_EOP;
 		busy_for(m, f4_sector_erase_ns(m, size));
@@ -685,6 +699,8 @@ enum mcu_status mcu_flash_store(mcu_t *m, uint32_t off, unsigned width, uint32_t
 		f->sr |= F4_SR_WRPERR;
 		return MCU_OK;
 	}
+	if (injected_error(m, sector, false))
+		return MCU_OK;
 	/* programming can only clear bits */
 	for (unsigned i = 0; i < width; i++)
 		m->flash[off + i] &= (uint8_t)(val >> (8 * i));

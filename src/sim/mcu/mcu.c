@@ -863,7 +863,9 @@ int mcu_power_off(mcu_t *m)
 
 double mcu_target_voltage(const mcu_t *m)
 {
-	return m->faults.unpowered ? 0.0 : 3.3;
+	if (m->faults.unpowered)
+		return 0.0;
+	return m->faults.vdd > 0 ? m->faults.vdd : 3.3;
 }
 
 static bool link_dead(const mcu_t *m)

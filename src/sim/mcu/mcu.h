@@ -50,6 +50,11 @@ struct mcu_faults {
 	uint32_t wrp[4];       /* pages/sectors to write-protect, one bit each (F1: by page
 	                        * group as WRP bits do; F2/F4: sector n = bit n) */
 	bool wrp_set;
+	double vdd;            /* the supply the probe measures, volts; 0 = 3.3 V */
+	uint32_t flash_error;  /* F2/F4 FLASH_SR flag raised, instead of the operation, by
+	                        * every program in sector flash_error_sector, and every erase
+	                        * too for OPERR and WRPERR */
+	unsigned flash_error_sector;
 };
 
 enum mcu_timing {

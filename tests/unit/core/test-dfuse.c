@@ -109,6 +109,7 @@ static void test_malformed(void **state)
 		"Internal Flash", "@Internal Flash /08000000/04*016Kg", "@X /0x08000000/04016Kg",
 		"@X /0x08000000/04*016Kz", "@X /0x08000000/", "@X /0x08000000/04*016Kg,",
 		"@X /0x123456789/01*016Kg", "@X /0xFFFFF000/02*004Kg",
+		"@X /0x00000000/01*4096Mg", /* a sector of 4 GiB does not fit in 32 bits */
 	};
 
 	(void)state;
@@ -143,6 +144,11 @@ static void test_format_round_trip(void **state)
 	parse_ok("@Option Bytes  /0x1FFFF800/01*016 g", &l);
 	swd_dfuse_layout_format(buf, sizeof(buf), l.name, l.runs, l.nruns);
 	assert_string_equal(buf, "@Option Bytes  /0x1FFFF800/01*016 g");
+	swd_dfuse_layout_release(&l);
+	/* 65536 KiB does not fit the 16-bit size: a 64 MiB sector is written in MiB */
+	parse_ok("@Big /0x60000000/01*65535Kg,01*064Mg", &l);
+	swd_dfuse_layout_format(buf, sizeof(buf), l.name, l.runs, l.nruns);
+	assert_string_equal(buf, "@Big  /0x60000000/01*65535Kg,01*064Mg");
 	swd_dfuse_layout_release(&l);
 }
 

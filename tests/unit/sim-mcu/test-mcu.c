@@ -14,6 +14,8 @@
 #include "sim/mcu/mcu.h"
 #include "target/blobs.h"
 
+#include "board_fixture.h"
+
 #define DHCSR 0xE000EDF0u
 #define DEMCR 0xE000EDFCu
 #define AIRCR 0xE000ED0Cu
@@ -25,33 +27,6 @@
 #define F4 0x40023C00u
 #define KEY1 0x45670123u
 #define KEY2 0xCDEF89ABu
-
-struct fixture {
-	char dir[64];
-	char path[96];
-	mcu_t *m;
-};
-
-static int setup(void **state)
-{
-	struct fixture *f = calloc(1, sizeof(*f));
-	snprintf(f->dir, sizeof(f->dir), "/tmp/sim-mcu-XXXXXX");
-	assert_non_null(mkdtemp(f->dir));
-	snprintf(f->path, sizeof(f->path), "%s/board.bin", f->dir);
-	*state = f;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fixture *f = *state;
-	mcu_free(f->m);
-	char cmd[128];
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
-	assert_int_equal(system(cmd), 0);
-	free(f);
-	return 0;
-}
 
 static const uint8_t crc_code[40];
 
@@ -65,18 +40,6 @@ static mcu_t *open_board(struct fixture *f, const char *model, const struct mcu_
 	if (!m)
 		fail_msg("mcu_new: %s", err);
 	return m;
-}
-
-static uint32_t r32(mcu_t *m, uint32_t addr)
-{
-	uint32_t v = 0;
-	assert_int_equal(mcu_read(m, addr, &v, 4, 4), MCU_OK);
-	return v;
-}
-
-static void w32(mcu_t *m, uint32_t addr, uint32_t v)
-{
-	assert_int_equal(mcu_write(m, addr, &v, 4, 4), MCU_OK);
 }
 
 static uint16_t r16(mcu_t *m, uint32_t addr)
@@ -884,16 +847,20 @@ static uint32_t ref_crc_bytes(const uint8_t *p, size_t n)
 static double run_crc_ranges(mcu_t *m, uint32_t enr, uint32_t bit, const uint32_t *ranges,
                              unsigned n, uint64_t t0)
 {
-	uint32_t params[3 + 2 * 32];
+	uint32_t params[4 + 2 * 32];
 	params[0] = enr;
 	params[1] = bit;
 	params[2] = n;
-	memcpy(params + 3, ranges, 8 * n);
+	params[3] = CRCS_AT;
+	memcpy(params + 4, ranges, 8 * n);
 	assert_int_equal(mcu_write(m, CODE_AT, swd_target_crc_ranges,
 	                           (swd_target_crc_ranges_size + 3) & ~(size_t)3, 4), MCU_OK);
-	assert_int_equal(mcu_write(m, PARAMS_AT, params, 12 + 8 * n, 4), MCU_OK);
+	assert_int_equal(mcu_write(m, PARAMS_AT, params, 16 + 8 * n, 4), MCU_OK);
+	/* the firmware's registers, which the routine must leave as it found them */
+	for (unsigned r = 1; r <= 12; r++)
+		set_reg(m, r, 0x11110000u * r);
+	set_reg(m, 14, 0x08000123u);
 	set_reg(m, 0, PARAMS_AT);
-	set_reg(m, 1, CRCS_AT);
 	set_reg(m, 15, CODE_AT + swd_crc_ranges_entry_offset);
 	set_reg(m, 0x10, 0x01000000);
 	w32(m, DHCSR, 0xA05F0001);
@@ -901,6 +868,9 @@ static double run_crc_ranges(mcu_t *m, uint32_t enr, uint32_t bit, const uint32_
 		mcu_advance(m, t0 + (uint64_t)i * 100000);
 		if (r32(m, DHCSR) & S_HALT) {
 			assert_int_equal(reg(m, 15), CODE_AT + swd_crc_ranges_done_offset);
+			for (unsigned r = 1; r <= 12; r++)
+				assert_int_equal(reg(m, r), 0x11110000u * r);
+			assert_int_equal(reg(m, 14), 0x08000123u);
 			return i / 10.0;
 		}
 	}
