@@ -618,6 +618,67 @@ static int reap(struct board *b, struct conn *c, UMockdevIoctlData *arg)
 	return EAGAIN;
 }
 
+/* A reap that finds only URBs whose time has not come waits for the first of them instead
+ * of answering EAGAIN at once. libusb would otherwise poll again at once, so under realistic
+ * timing every client spun through the bus's one thread (about one CPU-second per MiB read),
+ * and boards in parallel slowed each other down; a real client sleeps until the kernel
+ * completes its URB. The wait ends REAP_EARLY_NS before the due time and the client polls
+ * the rest, because the main loop wakes to the millisecond. */
+#define REAP_EARLY_NS 1500000ull
+
+struct reap_later {
+	struct board *b;
+	UMockdevIoctlClient *client;
+	UMockdevIoctlData *arg;
+};
+
+static struct conn *conn_find(struct board *b, UMockdevIoctlClient *client)
+{
+	for (struct conn *c = b->conns; c; c = c->next)
+		if (c->client == client)
+			return c;
+	return NULL;
+}
+
+static gboolean reap_now(gpointer data)
+{
+	struct reap_later *l = data;
+	struct conn *c = conn_find(l->b, l->client);
+	int e = c ? reap(l->b, c, l->arg) : ENODEV;
+
+	umockdev_ioctl_client_complete(l->client, e ? -1 : 0, e);
+	g_object_unref(l->arg);
+	g_object_unref(l->client);
+	free(l);
+	return G_SOURCE_REMOVE;
+}
+
+/* True when the reap was put off until the first done URB is nearly due. */
+static bool reap_when_due(struct board *b, struct conn *c, UMockdevIoctlClient *client,
+                          UMockdevIoctlData *arg)
+{
+	uint64_t due = 0, now = now_ns();
+	struct reap_later *l;
+	GMainContext *ctx;
+	GSource *src;
+
+	for (const struct urb *u = c->urbs; u; u = u->next)
+		if (u->done && (!due || u->due_ns < due))
+			due = u->due_ns;
+	if (!due || due <= now + REAP_EARLY_NS || !(l = calloc(1, sizeof(*l))))
+		return false;
+	l->b = b;
+	l->client = g_object_ref(client);
+	l->arg = g_object_ref(arg);
+	src = g_timeout_source_new((guint)((due - REAP_EARLY_NS - now) / 1000000ull));
+	g_source_set_callback(src, reap_now, l, NULL);
+	ctx = g_main_context_ref_thread_default();
+	g_source_attach(src, ctx);
+	g_source_unref(src);
+	g_main_context_unref(ctx);
+	return true;
+}
+
 static int discard(struct conn *c, UMockdevIoctlData *arg)
 {
 	unsigned long addr = *(unsigned long *)arg->data;
@@ -700,6 +761,8 @@ static gboolean on_ioctl(UMockdevIoctlBase *handler, UMockdevIoctlClient *client
 	case USBDEVFS_REAPURB:
 	case USBDEVFS_REAPURBNDELAY:
 		e = reap(b, c, arg);
+		if (e == EAGAIN && reap_when_due(b, c, client, arg))
+			return TRUE; /* completed by reap_now() */
 		break;
 	case USBDEVFS_DISCARDURB:
 		e = discard(c, arg);
