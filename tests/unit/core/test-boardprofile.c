@@ -12,19 +12,7 @@
 
 #include "core/boardprofile.h"
 #include "core/profile.h"
-
-static struct swd_profile *load(const char *name)
-{
-	char path[512];
-	struct swd_profile *p = NULL;
-	struct swd_error err;
-
-	swd_error_init(&err);
-	snprintf(path, sizeof(path), "%s/%s.json", CORE_PROFILES_DIR, name);
-	if (swd_profile_load(path, &p, &err) != 0)
-		fail_msg("%s", err.msg);
-	return p;
-}
+#include "shipped.h"
 
 /* Loads text as if it were a file in profiles/ (so its part is found beside it). */
 static int load_text(const char *text, struct swd_profile **p, struct swd_error *err)
@@ -35,7 +23,7 @@ static int load_text(const char *text, struct swd_profile **p, struct swd_error 
 
 static void test_photon(void **state)
 {
-	struct swd_profile *p = load("particle-photon"), *part = load("stm32f205rg");
+	struct swd_profile *p = load_shipped("particle-photon"), *part = load_shipped("stm32f205rg");
 	struct swd_dfu_facts f;
 
 	(void)state;
@@ -66,7 +54,7 @@ static void test_photon(void **state)
 
 static void test_spark_core(void **state)
 {
-	struct swd_profile *p = load("spark-core");
+	struct swd_profile *p = load_shipped("spark-core");
 	struct swd_dfu_facts f;
 
 	(void)state;
@@ -85,7 +73,7 @@ static void test_spark_core(void **state)
  * has no USB DFU. */
 static void test_part_facts(void **state)
 {
-	struct swd_profile *f2 = load("stm32f205rg"), *f429 = load("stm32f429zi"), *f1 = load("stm32f103cb");
+	struct swd_profile *f2 = load_shipped("stm32f205rg"), *f429 = load_shipped("stm32f429zi"), *f1 = load_shipped("stm32f103cb");
 	struct swd_dfu_facts f;
 	struct swd_error err;
 

@@ -16,23 +16,11 @@
 
 #include "core/jsonpos.h"
 #include "core/profile.h"
+#include "shipped.h"
 
 static const char *const shipped[] = {"particle-photon", "spark-core", "stm32f103c8", "stm32f103cb", "stm32f205rg",
                                       "stm32f405rg", "stm32f407vg", "stm32f429zi",
                                       "stm32f429zg"};
-
-static struct swd_profile *load_shipped(const char *name)
-{
-	char path[512];
-	struct swd_profile *p = NULL;
-	struct swd_error err;
-
-	swd_error_init(&err);
-	snprintf(path, sizeof(path), "%s/%s.json", CORE_PROFILES_DIR, name);
-	if (swd_profile_load(path, &p, &err) != 0)
-		fail_msg("%s", err.msg);
-	return p;
-}
 
 /* Every *.json in profiles/ loads, is named after its file, and is one of those above;
  * a board profile carries its part's facts (test-boardprofile.c has the rest). */
