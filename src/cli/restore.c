@@ -89,7 +89,8 @@ out:
 	if (board_crc_failed(rc, &e, why, sizeof(why), &ctx->err) != 0 && why[0]) {
 		json_object_set_new(ctx->doc, "difference", json_pack("{s:s,s:s}", "method", "none",
 			"crc_fallback", why));
-		ui_status(&ctx->ui, "the on-target crc cannot run (%s): writing everything the image covers", why);
+		ui_status(&ctx->ui, "the on-target crc cannot run (%s): %s", why, ctx->opt.no_safety_backup ?
+			  "writing everything the image covers" : "the safety read will tell what differs");
 		rc = 0;
 	}
 	free(r);
@@ -147,6 +148,44 @@ static int check_run(struct cli_ctx *ctx, struct board *b, const struct swd_imag
 	return rc;
 }
 
+int cli_restore_diff_read(struct cli_ctx *ctx, struct board *b, const struct swd_image *img,
+			  const char *safety, bool **equal)
+{
+	const struct swd_profile *p = b->p;
+	char *path = NULL, *old = NULL;
+	size_t len = 0, touched = 0, ndiff = 0;
+	bool *eq;
+	int rc;
+
+	*equal = NULL;
+	if (asprintf(&path, "%s/flash.bin", safety) < 0)
+		return swd_error_set(&ctx->err, SWD_ENOMEM, "out of memory");
+	rc = swd_file_read(path, p->flash.size, &old, &len, &ctx->err);
+	free(path);
+	if (rc != 0)
+		return rc;
+	if (len < img->size || !(eq = calloc(p->flash.nsectors ? p->flash.nsectors : 1, sizeof(*eq)))) {
+		free(old); /* not the whole flash: everything the image covers is written */
+		return 0;
+	}
+	for (size_t i = 0; i < p->flash.nsectors; i++) {
+		uint32_t off = p->flash.sectors[i].address - p->flash.base, size = p->flash.sectors[i].size;
+
+		if (off >= img->hi || off + size <= img->lo || off + size > img->size)
+			continue;
+		touched++;
+		eq[i] = memcmp(old + off, img->data + off, size) == 0;
+		ndiff += !eq[i];
+	}
+	free(old);
+	json_object_set_new(ctx->doc, "difference", json_pack("{s:s,s:I,s:I,s:s}",
+		"method", "the safety read", "units_touched", (json_int_t)touched, "units_differ",
+		(json_int_t)ndiff, "unit", p->family->unit));
+	ui_status(&ctx->ui, "the safety read shows %zu of %zu %s differ", ndiff, touched, p->family->units);
+	*equal = eq;
+	return 0;
+}
+
 /* Erases and programs only the units the image touches that equal[] does not mark, run
  * by run, and checks each run (check_run). Sets *written to the bytes programmed (0 when
  * the image was already there). */
@@ -188,6 +227,14 @@ static int write_differing(struct cli_ctx *ctx, struct board *b, const struct sw
 		i = j;
 	}
 	return rc;
+}
+
+/* How equal[] was found, as the summary says it: "on-target crc-32" or "the safety read". */
+static const char *difference_method(struct cli_ctx *ctx)
+{
+	const char *m = json_string_value(json_object_get(json_object_get(ctx->doc, "difference"), "method"));
+
+	return m && strcmp(m, "the safety read") == 0 ? m : "on-target crc-32";
 }
 
 /* Everything after the refusals and the safety backup: erase and program the image's span,
@@ -297,13 +344,15 @@ written:
 		json_object_set_new(ctx->doc, "reset", json_string("run"));
 		if (equal && written == 0)
 			snprintf(line, sizeof(line), "the image's %s bytes at 0x%08" PRIx32 " are already on the board "
-				 "(on-target crc-32); nothing was erased or written; the target runs",
-				 swd_format_count(src->img->hi - src->img->lo, n, sizeof(n)), src->img->base + src->img->lo);
+				 "(%s); nothing was erased or written; the target runs",
+				 swd_format_count(src->img->hi - src->img->lo, n, sizeof(n)), src->img->base + src->img->lo,
+				 difference_method(ctx));
 		else if (equal && units < touched)
 			snprintf(line, sizeof(line), "restored %s bytes at 0x%08" PRIx32 " by writing %u of its %zu %s "
-				 "(the others already equal by on-target crc-32), verified by %s; the target runs",
+				 "(the others already equal by %s), verified by %s; the target runs",
 				 swd_format_count(src->img->hi - src->img->lo, n, sizeof(n)), src->img->base + src->img->lo,
-				 units, touched, b->p->family->units, crc_checked ? "on-target crc-32" : "read-back");
+				 units, touched, b->p->family->units, difference_method(ctx),
+				 crc_checked ? "on-target crc-32" : "read-back");
 		else if (equal)
 			snprintf(line, sizeof(line), "restored %s bytes at 0x%08" PRIx32 ", verified by %s; the target runs",
 				 swd_format_count(src->img->hi - src->img->lo, n, sizeof(n)), src->img->base + src->img->lo,
@@ -494,6 +543,8 @@ int cmd_restore(struct cli_ctx *ctx)
 	if (rc != 0)
 		goto out;
 	rc = cli_safety_bundle(ctx, &b, src.img->data, ctx->opt.safety_full ? NULL : equal, &safety);
+	if (rc == 0 && !equal && safety)
+		rc = cli_restore_diff_read(ctx, &b, src.img, safety, &equal);
 	if (rc != 0)
 		goto out;
 	/* onto several boards: none is written before every board has passed its checks */

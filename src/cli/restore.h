@@ -35,6 +35,13 @@ int cli_restore_write(struct cli_ctx *ctx, struct board *b, const struct cli_sou
  * ctx->doc's "difference" says why. Records "difference" in ctx->doc. */
 int cli_restore_diff(struct cli_ctx *ctx, struct board *b, const struct swd_image *img, bool **equal);
 
+/* Where no on-target checksum could run (a DFU bootloader, no work area), the safety
+ * bundle at `safety`, read in full, holds the old flash: *equal (new) marks the units whose
+ * old bytes equal the image's, so they are not written. *equal stays NULL when the bundle
+ * does not hold all of flash. */
+int cli_restore_diff_read(struct cli_ctx *ctx, struct board *b, const struct swd_image *img,
+			  const char *safety, bool **equal);
+
 /* After a write or erase stopped part-way, two notes: which units of the span [span_lo,
  * span_hi) (offsets into flash; with equal, only those not marked) may be erased or
  * half-programmed and where their previous contents are, then the exact command that puts
