@@ -170,43 +170,6 @@ static int dfu_read_flash(struct board_link *l, uint32_t offset, uint32_t len, c
 	return rc;
 }
 
-static int dfu_verify_file(struct board_link *l, const char *path, uint32_t address,
-                           struct board_verify_result *out, struct swd_error *err)
-{
-	struct link_dfu *d = D(l);
-	uint8_t *want = NULL, *got = NULL;
-	size_t wlen = 0, glen = 0;
-	char *tmp = part_name(path);
-	int rc;
-
-	memset(out, 0, sizeof(*out));
-	if (tmp == NULL)
-		return swd_error_set(err, SWD_ENOMEM, "out of memory");
-	rc = swd_file_read(path, 64u << 20, (char **)&want, &wlen, err);
-	if (rc == 0)
-		rc = make_free_name(tmp, path, err);
-	if (rc == 0) {
-		d->progress_what = "verifying";
-		rc = upload(d, address, (uint32_t)wlen, tmp, err);
-	}
-	if (rc == 0)
-		rc = swd_file_read(tmp, 64u << 20, (char **)&got, &glen, err);
-	if (rc == 0) {
-		out->match = glen == wlen && memcmp(want, got, wlen) == 0;
-		for (size_t i = 0; !out->match && i < wlen && i < glen; i++)
-			if (want[i] != got[i]) {
-				out->has_first_diff = true;
-				out->first_diff_address = address + (uint32_t)i;
-				break;
-			}
-	}
-	unlink(tmp);
-	free(tmp);
-	free(want);
-	free(got);
-	return rc;
-}
-
 /* Whether the device holds data at [address, address + len), read through a file beside
  * scratch. */
 static int holds(struct link_dfu *d, uint32_t address, const uint8_t *data, uint32_t len,
@@ -337,7 +300,6 @@ static const struct board_link_ops dfu_ops = {
 	.identify = dfu_identify,
 	.reset = dfu_reset,
 	.read_flash = dfu_read_flash,
-	.verify_file = dfu_verify_file,
 	.program = dfu_program,
 };
 
