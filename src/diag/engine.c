@@ -356,19 +356,19 @@ static int cmp_cand(const void *a, const void *b)
 	return (int)x->id - (int)y->id;
 }
 
-/* The lines a person would look at first when nothing explains them. */
-static bool is_error_line(const char *line)
+/* The lines a person would look at first when nothing explains them: 2 for an error,
+ * 1 for a warning only (a DEPRECATED notice is not why a run failed), 0 for neither. */
+static int error_weight(const char *line)
 {
 	/* Debug output (-d3) is full of "failed" that means nothing to the user. */
 	if (strncmp(line, "Debug:", 6) == 0)
-		return false;
-	static const char *const words[] = { "error", "warn", "fail", "invalid", "cannot",
-		                             "can't", "unable", "not found", "timed out",
-		                             "unexpected" };
+		return 0;
+	static const char *const words[] = { "error", "fail", "invalid", "cannot", "can't",
+		                             "unable", "not found", "timed out", "unexpected" };
 	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
 		if (strcasestr(line, words[i]))
-			return true;
-	return false;
+			return 2;
+	return strcasestr(line, "warn") ? 1 : 0;
 }
 
 static char *dup_str(const char *s)
@@ -502,9 +502,14 @@ struct diag_report *diag_run(const struct diag_evidence *ev)
 
 	if (nc == 0) {
 		struct cand u = { .id = DIAG_UNKNOWN, .confidence = DIAG_CONF_LOW, .rule = &unknown_rule };
+		/* The error lines decide; warnings are shown only when there is no error. */
+		int want = 0;
+		for (size_t i = 0; i < lines_count(&l); i++)
+			if (error_weight(lines_at(&l, i)) > want)
+				want = error_weight(lines_at(&l, i));
 		size_t errs = 0;
-		for (size_t i = 0; i < lines_count(&l); i++) {
-			if (!is_error_line(lines_at(&l, i)))
+		for (size_t i = 0; want && i < lines_count(&l); i++) {
+			if (error_weight(lines_at(&l, i)) != want)
 				continue;
 			errs++;
 			add_ev_line(&u, &l, i);

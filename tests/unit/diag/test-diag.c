@@ -855,10 +855,18 @@ static void test_unknown_shows_error_lines(void **state)
 	assert_int_equal(r->n, 1);
 	assert_int_equal(r->findings[0].id, DIAG_UNKNOWN);
 	assert_int_equal(r->findings[0].confidence, DIAG_CONF_LOW);
-	assert_int_equal(r->findings[0].n_evidence, 2);
+	/* The error line decides; a plain warning beside it is not shown. */
+	assert_int_equal(r->findings[0].n_evidence, 1);
 	assert_string_equal(r->findings[0].evidence[0],
 	                    "Error: Translation from khz to adapter speed not implemented");
-	assert_string_equal(r->findings[0].evidence[1], "Warn : something odd happened");
+	diag_report_free(r);
+
+	/* With no error line, the warning is what there is to show. */
+	r = diag_classify_log("Info : clock speed 1000 kHz\nWarn : something odd happened\n");
+	assert_non_null(r);
+	assert_int_equal(r->findings[0].id, DIAG_UNKNOWN);
+	assert_int_equal(r->findings[0].n_evidence, 1);
+	assert_string_equal(r->findings[0].evidence[0], "Warn : something odd happened");
 	diag_report_free(r);
 
 	r = diag_classify_log("");
