@@ -1042,9 +1042,53 @@ const struct diag_rule diag_rules[] = {
 		          "the v0.9.0-v0.12.0 tags)",
 	},
 	{
+		/* A stock target script calls a DAP object command the binary never made:
+		 * scripts from 0.11 or later run by an older OpenOCD (a packaged SDK mix-up). */
+		.id = DIAG_OPENOCD_TOO_OLD, .name = "too-old-script-dap",
+		.confidence = DIAG_CONF_HIGH, .priority = 95,
+		.any = { "invalid command name \"[a-z0-9_]+\\.(dap|tpiu)\"" },
+		.check = chk_too_old_command,
+		.cause = "the OpenOCD binary that ran is older than the scripts it loaded: they call "
+		         "the '<chip>.dap' object that 'dap create' makes, which came with 0.11",
+		.fix = "use an OpenOCD whose binary and scripts come from the same release, 0.12 "
+		       "or later (Debian 12: 'sudo apt install openocd'; on Windows and macOS the "
+		       "xPack build), and point swdbackup at it with --openocd PATH",
+		.source = "Jim's 'invalid command name \"%s\"' (src/helper/command.c) for the "
+		          "'<chip>.dap' command that 'dap create' (src/target/arm_dap.c, 0.11) "
+		          "registers; target scripts use it from 0.11 on",
+	},
+	{
+		/* A subcommand the loaded config needs and this OpenOCD lacks: usually a
+		 * config newer than the binary, but a typo in one's own config reads the same. */
+		.id = DIAG_OPENOCD_TOO_OLD, .name = "too-old-script-subcommand",
+		.confidence = DIAG_CONF_MEDIUM, .priority = 94,
+		.any = { "invalid subcommand \"[^\"]+\".*in procedure 'script'" },
+		.cause = "a config script uses a subcommand this OpenOCD does not have: the "
+		         "config is newer than the OpenOCD that ran it",
+		.fix = "use the OpenOCD the config was written for, or a newer one (0.12 or "
+		       "later), and point swdbackup at it with --openocd PATH; if the config is your "
+		       "own, check the subcommand's spelling against 'openocd --help'",
+		.source = "Jim's 'invalid subcommand \"%s\"' (src/helper/command.c) while a "
+		          "script is sourced ('in procedure 'script'', src/helper/startup.tcl)",
+	},
+	{
+		.id = DIAG_OPENOCD_TOO_OLD, .name = "too-old-flash-driver",
+		.confidence = DIAG_CONF_MEDIUM, .priority = 94,
+		.any = { "flash driver '[^']+' not found" },
+		.cause = "the target script names a flash driver this OpenOCD binary does not have: "
+		         "the scripts are newer than the binary, or it was built without that driver",
+		.fix = "use an OpenOCD whose binary has the driver (a release or vendor build as new "
+		       "as its scripts; for new STM32 families ST's own OpenOCD fork) and point "
+		       "swdbackup at it with --openocd PATH",
+		.source = "'flash driver '%s' not found' (src/flash/nor/tcl.c, "
+		          "handle_flash_bank_command; same in 0.9-0.12)",
+	},
+	{
 		.id = DIAG_CONFIG_NOT_FOUND, .name = "config-not-found",
 		.confidence = DIAG_CONF_HIGH, .priority = 90,
-		.any = { "Can't find [^ ]+", "couldn't open script file", "can't open .*\\.cfg" },
+		/* A script name: "Can't find a picoprobe device!" is a probe driver's own words. */
+		.any = { "Can't find [^ ]+\\.(cfg|tcl)", "Can't find [^ ]*/[^ ]+",
+		         "couldn't open script file", "can't open .*\\.cfg" },
 		.cause = "OpenOCD could not find a config script it was told to load",
 		.fix = "check the name (interface/stlink.cfg, interface/cmsis-dap.cfg, "
 		       "interface/jlink.cfg, target/stm32f1x.cfg, target/stm32f2x.cfg, "
@@ -1058,7 +1102,8 @@ const struct diag_rule diag_rules[] = {
 		.id = DIAG_PORT_IN_USE, .name = "port-in-use",
 		.confidence = DIAG_CONF_HIGH, .priority = 90,
 		.any = { "couldn't bind [a-z]+ to socket.*(in use|EADDRINUSE)",
-		         "couldn't bind to socket.*(in use|EADDRINUSE)" },
+		         "couldn't bind to socket.*(in use|EADDRINUSE)",
+		         "Failed to bind to port [0-9]+", "TCP port [0-9]+ not available" },
 		.cause = "a TCP port OpenOCD wanted (TCL, telnet or GDB) is already taken by another "
 		         "program, often another OpenOCD",
 		.fix = "stop the other OpenOCD ('pgrep -a openocd'); swdbackup asks for free ports "
@@ -1066,7 +1111,9 @@ const struct diag_rule diag_rules[] = {
 		       "command that forces a fixed port: remove it",
 		.source = "server_preinit/add_service 'couldn't bind %s to socket on port %d: %s' "
 		          "(src/server/server.c, add_service; 0.11 the same; 0.10 'couldn't bind %s to "
-		          "socket: %s'; 0.9 'couldn't bind to socket: %s')",
+		          "socket: %s'; 0.9 'couldn't bind to socket: %s'); ST's GDB server in "
+		          "STM32CubeIDE (the vendor fork's front end) says 'Failed to bind to port %d' "
+		          "and 'Failure starting GDB server: TCP port %d not available.'",
 	},
 
 	/* ---- probe ---- */
@@ -1243,7 +1290,8 @@ const struct diag_rule diag_rules[] = {
 		.any = { "no ST-LINK detected", "unable to find (a matching )?CMSIS-DAP device",
 		         "No J-Link device found", "No device matches the serial string",
 		         "open failed \\((vid/pid|serial) mismatch\\)",
-		         "cannot connect to stlink server", "Can't find USB JTAG Interface" },
+		         "cannot connect to stlink server", "Can't find USB JTAG Interface",
+		         "(can't|cannot) find (a |the )?[a-z0-9_ -]+ (interface|device)!" },
 		.yield_to = { DIAG_USB_PERMISSION, DIAG_PROBE_BUSY, DIAG_PROBE_DRIVER_MISSING },
 		.n_yield = 3,
 		.cause = CAUSE_NOT_FOUND,
@@ -1252,7 +1300,12 @@ const struct diag_rule diag_rules[] = {
 		          "(src/jtag/drivers/stlink_usb.c, stlink_tcp_open, 0.12); 'unable to find a "
 		          "matching CMSIS-DAP device' (cmsis_dap.c, cmsis_dap_open, 0.11+; 0.9-0.10 "
 		          "'unable to find CMSIS-DAP device', cmsis_dap_usb.c); 'No J-Link "
-		          "device found' (jlink.c, jlink_init; 0.10-0.11 with a final '.')",
+		          "device found' (jlink.c, jlink_init; 0.10-0.11 with a final '.'); a "
+		          "driver's own 'Cannot find jlink Interface! Please check connection and "
+		          "permissions.' (0.9 jlink.c, jlink_init) and the Raspberry Pi fork's 'Can't "
+		          "find a picoprobe device! Please check device connections and permissions.' "
+		          "(picoprobe.c, picoprobe_usb_open); a permission or driver problem shows its "
+		          "own libusb line before it",
 	},
 	{
 		/* An FTDI probe OpenOCD could not find: unplugged, another VID/PID, or (Windows)
@@ -1682,6 +1735,21 @@ const struct diag_rule diag_rules[] = {
 		          "target as a stm32x')",
 	},
 	{
+		/* The flash driver says it cannot drive this memory: whatever the write or
+		 * verify says after it is the consequence. */
+		.id = DIAG_UNSUPPORTED_DEVICE, .name = "unsupported-flash-part",
+		.confidence = DIAG_CONF_HIGH, .priority = 60,
+		.any = { "needs paging or 4-byte addresses" },
+		.cause = "this OpenOCD's flash driver cannot address the flash chip (it needs paging "
+		         "or 4-byte addresses, which the driver does not implement), so what it "
+		         "writes does not land where it should",
+		.fix = "use an OpenOCD whose SPI flash driver supports 4-byte addressing (0.12 or "
+		       "later) or the board vendor's tool; verify mismatches after this warning are "
+		       "its consequence",
+		.source = "'device needs paging or 4-byte addresses - not implemented' "
+		          "(src/flash/nor/jtagspi.c, jtagspi_probe, 0.10-0.11)",
+	},
+	{
 		.id = DIAG_UNSUPPORTED_DEVICE, .name = "unsupported-dev-fact",
 		.show = { "device id = ", "Cannot identify target" },
 		.confidence = DIAG_CONF_MEDIUM, .priority = 55,
@@ -1857,8 +1925,8 @@ const struct diag_rule diag_rules[] = {
 		.confidence = DIAG_CONF_HIGH, .priority = 50,
 		.any = { "contents differ", "diff [0-9]+ address 0x", "Verification error address",
 		         "verify failed" },
-		.yield_to = { DIAG_READOUT_PROTECTED },
-		.n_yield = 1,
+		.yield_to = { DIAG_READOUT_PROTECTED, DIAG_UNSUPPORTED_DEVICE },
+		.n_yield = 2,
 		.cause = "what is on the device differs from the image",
 		.fix = "if you just wrote it, write it again ('swdbackup restore --profile P IMAGE'); "
 		       "'swdbackup verify' shows the first differing address and how many "
@@ -1876,8 +1944,8 @@ const struct diag_rule diag_rules[] = {
 		.confidence = DIAG_CONF_MEDIUM, .priority = 50,
 		.any = { "checksum mismatch" },
 		.none = { "^verified [0-9]+ bytes" },
-		.yield_to = { DIAG_READOUT_PROTECTED },
-		.n_yield = 1,
+		.yield_to = { DIAG_READOUT_PROTECTED, DIAG_UNSUPPORTED_DEVICE },
+		.n_yield = 2,
 		.cause = "the CRC of the device's content differs from the image's",
 		.fix = "run 'swdbackup verify --profile P IMAGE' to see where it differs; write "
 		       "the image again if it should match",

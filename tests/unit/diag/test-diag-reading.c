@@ -207,6 +207,95 @@ static void test_missing_script_against_release(void **state)
 	assert_int_equal(diag_cfg_added_minor("my/own.cfg"), -1);
 }
 
+/* A probe driver's "can't find a <probe> device!" is the probe missing, not a script;
+ * a script name is a config problem; a permission line before it says why. */
+static void test_driver_cant_find_probe_is_no_script(void **state)
+{
+	(void)state;
+	const char *pico = "Error: Failed to open or find the device\n"
+	                   "Error: Can't find a picoprobe device! Please check device connections "
+	                   "and permissions.\n";
+	assert_int_equal(top_of(pico, NULL), DIAG_PROBE_NOT_FOUND);
+	assert_false(finds(pico, DIAG_CONFIG_NOT_FOUND));
+	assert_int_equal(top_of("Error: Cannot find jlink Interface! Please check connection and "
+	                        "permissions.\n",
+	                        NULL),
+	                 DIAG_PROBE_NOT_FOUND);
+	char denied[256];
+	snprintf(denied, sizeof(denied), "Error: libusb_open() failed with LIBUSB_ERROR_ACCESS\n%s",
+	         pico);
+	assert_int_equal(top_of(denied, NULL), DIAG_USB_PERMISSION);
+	assert_int_equal(top_of("embedded:startup.tcl:28: Error: Can't find "
+	                        "interface/picoprobe.cfg\n",
+	                        NULL),
+	                 DIAG_CONFIG_NOT_FOUND);
+}
+
+/* Scripts newer than the binary that runs them: a DAP object command, a subcommand met
+ * while a script is sourced, a flash driver the binary lacks. */
+static void test_scripts_newer_than_binary(void **state)
+{
+	(void)state;
+	enum diag_confidence conf;
+	assert_int_equal(top_of("scripts/target/stm32f7x.cfg:155: Error: invalid command name "
+	                        "\"stm32f7x.dap\"\nin procedure 'script'\n",
+	                        &conf),
+	                 DIAG_OPENOCD_TOO_OLD);
+	assert_int_equal(conf, DIAG_CONF_HIGH);
+	assert_int_equal(top_of("Error: invalid subcommand \"set_enable_virt2phys off\" in "
+	                        "procedure 'script'\n",
+	                        &conf),
+	                 DIAG_OPENOCD_TOO_OLD);
+	assert_int_equal(conf, DIAG_CONF_MEDIUM);
+	assert_int_equal(top_of("Warn : DEPRECATED: auto-selecting transport \"swd (dapdirect)\". "
+	                        "Use 'transport select swd' to suppress this message.\n"
+	                        "Error: flash driver 'stm32h5x' not found\n",
+	                        &conf),
+	                 DIAG_OPENOCD_TOO_OLD);
+	assert_int_equal(conf, DIAG_CONF_MEDIUM);
+}
+
+/* ST's GDB server (STM32CubeIDE) says a port is taken in its own words; the IDE's "check
+ * power and cabling" after it is the cascade. */
+static void test_vendor_gdb_server_port(void **state)
+{
+	(void)state;
+	assert_int_equal(top_of("Failed to bind to port 61234, error code -1: No such file or "
+	                        "directory\n"
+	                        "Failure starting GDB server: TCP port 61234 not available.\n"
+	                        "Error in initializing ST-LINK device.\n"
+	                        "Reason: (0) Unknown. Please check power and cabling to target.\n",
+	                        NULL),
+	                 DIAG_PORT_IN_USE);
+}
+
+/* A flash driver that cannot address the part comes before the verify it spoils. */
+static void test_flash_part_unsupported_before_verify(void **state)
+{
+	(void)state;
+	const char *diff = "contents differ\n"
+	                   "diff 0 address 0x00000085. Was 0x10 instead of 0x30\n";
+	assert_int_equal(top_of(diff, NULL), DIAG_VERIFY_MISMATCH);
+	char both[256];
+	snprintf(both, sizeof(both),
+	         "Warn : device needs paging or 4-byte addresses - not implemented\n%s", diff);
+	assert_int_equal(top_of(both, NULL), DIAG_UNSUPPORTED_DEVICE);
+}
+
+/* Nothing explains the log: the error line is shown, not a warning printed before it. */
+static void test_unknown_shows_the_error_line(void **state)
+{
+	(void)state;
+	struct diag_report *r = diag_classify_log("Warn : DEPRECATED! use 'adapter speed' not "
+	                                          "'adapter_khz'\n"
+	                                          "Error: frobnicator exploded at 0x1234\n");
+	assert_non_null(r);
+	assert_int_equal(r->findings[0].id, DIAG_UNKNOWN);
+	assert_int_equal(r->findings[0].n_evidence, 1);
+	assert_non_null(strstr(r->findings[0].evidence[0], "frobnicator"));
+	diag_report_free(r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -219,6 +308,11 @@ int main(void)
 		cmocka_unit_test(test_register_read_is_link),
 		cmocka_unit_test(test_old_banner_is_no_explanation),
 		cmocka_unit_test(test_missing_script_against_release),
+		cmocka_unit_test(test_driver_cant_find_probe_is_no_script),
+		cmocka_unit_test(test_scripts_newer_than_binary),
+		cmocka_unit_test(test_vendor_gdb_server_port),
+		cmocka_unit_test(test_flash_part_unsupported_before_verify),
+		cmocka_unit_test(test_unknown_shows_the_error_line),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
