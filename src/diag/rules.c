@@ -757,7 +757,10 @@ static int chk_stalls(struct diag_ctx *c)
 
 /* The first cause over its cascade: a halt that times out after the link already failed
  * ("invalid mode value", a bad ACK, a sticky error) is that failure's consequence, so the
- * halt timeout drops to medium below the communication finding. */
+ * halt timeout drops to medium below the communication finding. A timeout that ends a
+ * flash or CRC algorithm OpenOCD ran on the target ("error executing cortex_m crc
+ * algorithm") is the algorithm's, not a core that will not halt: it drops to low, below
+ * the verify or write finding that says why. */
 static int chk_halt_not_cascade(struct diag_ctx *c)
 {
 	static const char *const comm[] = { "jtag status contains invalid mode value",
@@ -774,7 +777,14 @@ static int chk_halt_not_cascade(struct diag_ctx *c)
 			if (strstr(l, halt[k]))
 				first_halt = i;
 	}
-	return first_comm < first_halt ? DIAG_CONF_MEDIUM : DIAG_CONF_HIGH;
+	if (first_comm < first_halt)
+		return DIAG_CONF_MEDIUM;
+	for (size_t i = first_halt; first_halt != (size_t)-1 && i < c->ev->n_log_lines; i++) {
+		const char *l = c->ev->log_lines[i];
+		if (strstr(l, "error executing") && strstr(l, "algorithm"))
+			return DIAG_CONF_LOW;
+	}
+	return DIAG_CONF_HIGH;
 }
 
 /* High when the firmware names a command it does not implement, medium when it only

@@ -282,6 +282,24 @@ static void test_flash_part_unsupported_before_verify(void **state)
 	assert_int_equal(top_of(both, NULL), DIAG_UNSUPPORTED_DEVICE);
 }
 
+/* A halt that times out because the CRC algorithm OpenOCD ran during verify crashed is
+ * the algorithm's: the verify mismatch decides; a plain halt timeout still reads as one. */
+static void test_algorithm_timeout_is_not_the_core(void **state)
+{
+	(void)state;
+	const char *halt = "Error: timed out while waiting for target halted\n";
+	assert_int_equal(top_of(halt, NULL), DIAG_CORE_HALT_TIMEOUT);
+	char verify[512];
+	snprintf(verify, sizeof(verify),
+	         "** Verify Started **\n%s"
+	         "target halted due to debug-request, current mode: Handler HardFault\n"
+	         "Error: error executing cortex_m crc algorithm\n"
+	         "Error: checksum mismatch - attempting binary compare\n"
+	         "diff 0 address 0x00020020. Was 0x00 instead of 0x41\n",
+	         halt);
+	assert_int_equal(top_of(verify, NULL), DIAG_VERIFY_MISMATCH);
+}
+
 /* Nothing explains the log: the error line is shown, not a warning printed before it. */
 static void test_unknown_shows_the_error_line(void **state)
 {
@@ -312,6 +330,7 @@ int main(void)
 		cmocka_unit_test(test_scripts_newer_than_binary),
 		cmocka_unit_test(test_vendor_gdb_server_port),
 		cmocka_unit_test(test_flash_part_unsupported_before_verify),
+		cmocka_unit_test(test_algorithm_timeout_is_not_the_core),
 		cmocka_unit_test(test_unknown_shows_the_error_line),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
