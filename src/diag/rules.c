@@ -1433,7 +1433,10 @@ const struct diag_rule diag_rules[] = {
 		         "JTAG scan chain interrogation failed",
 		         "Failed to connect multidrop", "CMSIS-DAP command CMD_CONNECT failed",
 		         /* Raspberry Pi's 0.10+dev fork logs the failed 'dap init' at Info */
-		         "^Info *: DAP init failed" },
+		         "^Info *: DAP init failed",
+		         /* ADI's fork: the ICE-1000/2000 tried every sampling delay and no IR
+		          * capture came back valid, so nothing on the chain answers */
+		         "ICE-[0-9]+ cannot find a good delay" },
 		.yield_to = { DIAG_TARGET_UNPOWERED, DIAG_TARGET_LOW_POWER },
 		.n_yield = 2,
 		.cause = CAUSE_UNREACHABLE,
@@ -1443,7 +1446,8 @@ const struct diag_rule diag_rules[] = {
 		          "read IDR' (src/target/adi_v5_swd.c, swd_connect_single; swd_connect in 0.11); 0.10 "
 		          "CMSIS-DAP/J-Link: 'Could not initialize the debug port' (cortex_m.c, "
 		          "cortex_m_examine); JTAG: 'JTAG scan chain interrogation failed: all ones' "
-		          "(src/jtag/core.c, jtag_examine_chain)",
+		          "(src/jtag/core.c, jtag_examine_chain); ADI fork 'ICE-2000 cannot find a "
+		          "good delay' (its ICE-2000 driver's scan of sampling delays over IR captures)",
 	},
 	{
 		.id = DIAG_SWD_UNREACHABLE, .name = "swd-unreachable-silent-init",

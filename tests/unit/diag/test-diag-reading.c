@@ -314,6 +314,17 @@ static void test_unknown_shows_the_error_line(void **state)
 	diag_report_free(r);
 }
 
+/* ADI's ICE probes scan every sampling delay for a valid IR capture: none means nothing on
+ * the chain answers, the same reading as an all-ones scan chain. */
+static void test_ice_delay_scan_is_unreachable(void **state)
+{
+	(void)state;
+	assert_int_equal(top_of("Error: ICE-2000 cannot find a good delay\n", NULL),
+	                 DIAG_SWD_UNREACHABLE);
+	assert_int_equal(top_of("Error: ICE-1000 cannot find a good delay\n", NULL),
+	                 DIAG_SWD_UNREACHABLE);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -332,6 +343,7 @@ int main(void)
 		cmocka_unit_test(test_flash_part_unsupported_before_verify),
 		cmocka_unit_test(test_algorithm_timeout_is_not_the_core),
 		cmocka_unit_test(test_unknown_shows_the_error_line),
+		cmocka_unit_test(test_ice_delay_scan_is_unreachable),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
