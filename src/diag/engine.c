@@ -358,11 +358,32 @@ static int cmp_cand(const void *a, const void *b)
 
 /* The lines a person would look at first when nothing explains them: 2 for an error,
  * 1 for a warning only (a DEPRECATED notice is not why a run failed), 0 for neither. */
+/* Lines that only wrap a failure printed elsewhere: OpenOCD's Tcl traceback ("in procedure
+ * 'program_error' called at file ...") and the build tool's summary of the failed step
+ * ("*** [upload] Error 1", "make: *** [flash] Error 1", PlatformIO's "==== [FAILED]"). */
+static bool wraps_failure(const char *line)
+{
+	while (*line == ' ' || *line == '\t')
+		line++;
+	if (strncmp(line, "in procedure ", 13) == 0 || strncmp(line, "at file ", 8) == 0 ||
+	    strncmp(line, "*** [", 5) == 0)
+		return true;
+	if (strncmp(line, "make", 4) == 0) {
+		const char *p = line + 4;
+		if (*p == '[' && (p = strchr(p, ']')))
+			p++;
+		return p && strncmp(p, ": ***", 5) == 0;
+	}
+	return line[0] == '=' && strstr(line, "[FAILED]");
+}
+
 static int error_weight(const char *line)
 {
 	/* Debug output (-d3) is full of "failed" that means nothing to the user. */
 	if (strncmp(line, "Debug:", 6) == 0)
 		return 0;
+	if (wraps_failure(line))
+		return 1; /* shown, like a warning, only when no line says what failed */
 	static const char *const words[] = { "error", "fail", "invalid", "cannot", "can't",
 		                             "unable", "not found", "timed out", "unexpected" };
 	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)

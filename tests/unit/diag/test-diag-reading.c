@@ -325,6 +325,30 @@ static void test_ice_delay_scan_is_unreachable(void **state)
 	                 DIAG_SWD_UNREACHABLE);
 }
 
+/* OpenOCD's Tcl traceback and the build tool's summary wrap the failure; the line that
+ * says what failed is shown, they are not. */
+static void test_unknown_skips_wrapper_lines(void **state)
+{
+	(void)state;
+	struct diag_report *r = diag_classify_log(
+		"Error: frobnicator exploded at 0x1234\n"
+		"in procedure 'program_error' called at file \"embedded:startup.tcl\", line 1581\n"
+		"*** [upload] Error 1\n"
+		"make: *** [Makefile:17: flash] Error 1\n"
+		"========================== [FAILED] Took 2.53 seconds ==========================\n");
+	assert_non_null(r);
+	assert_int_equal(r->findings[0].id, DIAG_UNKNOWN);
+	assert_int_equal(r->findings[0].n_evidence, 1);
+	assert_non_null(strstr(r->findings[0].evidence[0], "frobnicator"));
+	diag_report_free(r);
+	/* With nothing else printed, the wrapper is still shown rather than nothing. */
+	r = diag_classify_log("in procedure 'frobnicate' called at file \"x.cfg\", line 3\n");
+	assert_non_null(r);
+	assert_int_equal(r->findings[0].id, DIAG_UNKNOWN);
+	assert_int_equal(r->findings[0].n_evidence, 1);
+	diag_report_free(r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -344,6 +368,7 @@ int main(void)
 		cmocka_unit_test(test_algorithm_timeout_is_not_the_core),
 		cmocka_unit_test(test_unknown_shows_the_error_line),
 		cmocka_unit_test(test_ice_delay_scan_is_unreachable),
+		cmocka_unit_test(test_unknown_skips_wrapper_lines),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
