@@ -1,0 +1,863 @@
+/* diag: the checks the rule table calls. Each looks at the facts a caller gave (option
+ * bytes, identity, connection attempts) and at the log, and returns the confidence its rule
+ * deserves (0: the rule does not apply), writing what it saw into the context's detail.
+ *
+ * Readout protection is told from write protection by the option bytes, never by a write
+ * error alone (see rules.c).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "core/image.h"
+#include "diag/checks.h"
+
+/* --- helpers for the checks -------------------------------------------------------- */
+
+static bool log_has(const struct diag_ctx *c, const char *needle)
+{
+	const struct diag_evidence *ev = c->ev;
+	for (size_t i = 0; i < ev->n_log_lines; i++)
+		if (strcasestr(ev->log_lines[i], needle))
+			return true;
+	return ev->partial_len && strcasestr(ev->partial, needle);
+}
+
+static bool in_list(uint32_t v, const uint32_t *list, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (list[i] == v)
+			return true;
+	return false;
+}
+
+/* Genuine STM32 DBGMCU dev ids (dev = IDCODE & 0xfff), per family, from the reference
+ * manuals (RM0008, RM0033, RM0090, RM0091, RM0316, RM0351, ...) as OpenOCD's drivers list
+ * them. Used to tell a wrong profile (another real STM32) from an unknown or fake part. */
+static const struct {
+	uint32_t dev;
+	const char *family;
+} stm32_devs[] = {
+	{ 0x410, "STM32F1 medium density" }, { 0x412, "STM32F1 low density" },
+	{ 0x414, "STM32F1 high density" }, { 0x418, "STM32F1 connectivity line" },
+	{ 0x420, "STM32F1 value line" }, { 0x428, "STM32F1 value line high density" },
+	{ 0x430, "STM32F1 XL density" }, { 0x411, "STM32F2" }, { 0x413, "STM32F405/407" },
+	{ 0x419, "STM32F42x/43x" }, { 0x434, "STM32F469/479" }, { 0x423, "STM32F401xB/C" },
+	{ 0x433, "STM32F401xD/E" }, { 0x431, "STM32F411" }, { 0x421, "STM32F446" },
+	{ 0x441, "STM32F412" }, { 0x458, "STM32F410" }, { 0x463, "STM32F413" },
+	{ 0x440, "STM32F0" }, { 0x444, "STM32F0" }, { 0x442, "STM32F0" }, { 0x445, "STM32F0" },
+	{ 0x448, "STM32F0" }, { 0x422, "STM32F3" }, { 0x432, "STM32F37x" }, { 0x438, "STM32F3" },
+	{ 0x439, "STM32F3" }, { 0x446, "STM32F3" }, { 0x449, "STM32F7" }, { 0x451, "STM32F7" },
+	{ 0x452, "STM32F7" }, { 0x416, "STM32L1" }, { 0x417, "STM32L0" }, { 0x415, "STM32L4" },
+	{ 0x435, "STM32L4" }, { 0x462, "STM32L4" }, { 0x464, "STM32L4" }, { 0x461, "STM32L4" },
+	{ 0x470, "STM32L4+" }, { 0x460, "STM32G0" }, { 0x466, "STM32G0" }, { 0x468, "STM32G4" },
+	{ 0x469, "STM32G4" }, { 0x450, "STM32H7" }, { 0x480, "STM32H7" }, { 0x483, "STM32H7" },
+};
+
+static const char *stm32_family_of(uint32_t dev)
+{
+	for (size_t i = 0; i < sizeof(stm32_devs) / sizeof(stm32_devs[0]); i++)
+		if (stm32_devs[i].dev == (dev & 0xfff))
+			return stm32_devs[i].family;
+	return NULL;
+}
+
+/* A non-STM32 part named in the log (its target or flash driver): its protection and its
+ * flash errors are its own, never STM32 RDP/WRP. Returns the name seen, NULL for none. */
+static const char *vendor_part(const struct diag_ctx *c)
+{
+	static const char *const parts[] = {
+		"nrf51", "nrf52", "nrf53", "nrf91", "nrf5 ", "at91sam", "atsam", "SAMD:", "SAM:",
+		"SAM4:", "kinetis", "klx.cpu", "kx.cpu", "MDM:", "lpc1", "lpc2", "lpc4", "lpc5",
+		"lpc8", "efm32", "esp32", "rp2040", "rp2350", "max32", "cc26", "cc13", "psoc",
+		"imxrt", "tm4c", "msp432",
+	};
+	for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++)
+		if (log_has(c, parts[i]))
+			return parts[i];
+	return NULL;
+}
+
+/* The DP IDCODE the CS32F103 / CKS32F103 / APM32F103 clones report: the Cortex-M4 SW-DP's,
+ * where the genuine STM32F1 has 0x1ba01477. */
+#define F1_CLONE_IDCODE 0x2ba01477u
+#define F1_GENUINE_IDCODE 0x1ba01477u
+
+static bool is_clone_idcode(const struct diag_ctx *c)
+{
+	const struct diag_evidence *ev = c->ev;
+	if (!c->has_dp_idcode)
+		return false;
+	if (ev->n_clone_idcodes)
+		return in_list(c->dp_idcode, ev->clone_idcodes, ev->n_clone_idcodes);
+	/* No profile: the log itself says an F1 config expected the genuine IDCODE. */
+	return c->dp_idcode == F1_CLONE_IDCODE &&
+	       (c->family == DIAG_FAM_F1 ||
+	        (c->has_log_expected_idcode && c->log_expected_idcode == F1_GENUINE_IDCODE));
+}
+
+static bool idcode_expected(const struct diag_ctx *c)
+{
+	const struct diag_evidence *ev = c->ev;
+	if (ev->n_expected_idcodes)
+		return in_list(c->dp_idcode, ev->expected_idcodes, ev->n_expected_idcodes);
+	if (c->has_log_expected_idcode)
+		return c->dp_idcode == c->log_expected_idcode;
+	return true; /* nothing to compare with */
+}
+
+/* The last attempt failed and no attempt succeeded: the connection was not made. */
+static bool attempts_all_failed(const struct diag_evidence *ev)
+{
+	if (!ev->n_attempts)
+		return false;
+	for (size_t i = 0; i < ev->n_attempts; i++)
+		if (ev->attempts[i].outcome == DIAG_OUT_OK)
+			return false;
+	return true;
+}
+
+static bool connect_failed(const struct diag_ctx *c)
+{
+	return attempts_all_failed(c->ev) || log_has(c, "init mode failed") ||
+	       log_has(c, "cannot read IDR") || log_has(c, "Could not initialize the debug port") ||
+	       log_has(c, "scan chain interrogation failed");
+}
+
+/* The rescued attempt (last, OK) and the first failed attempt before it. */
+static const struct diag_attempt *rescue_pair(const struct diag_evidence *ev,
+                                              const struct diag_attempt **failed)
+{
+	if (ev->n_attempts < 2 || ev->attempts[ev->n_attempts - 1].outcome != DIAG_OUT_OK)
+		return NULL;
+	for (size_t i = 0; i + 1 < ev->n_attempts; i++) {
+		if (ev->attempts[i].outcome != DIAG_OUT_OK) {
+			*failed = &ev->attempts[i];
+			return &ev->attempts[ev->n_attempts - 1];
+		}
+	}
+	return NULL;
+}
+
+static unsigned eff_speed(const struct diag_evidence *ev, const struct diag_attempt *a)
+{
+	if (a->speed_khz)
+		return a->speed_khz;
+	return ev->n_attempts && ev->attempts[0].speed_khz ? ev->attempts[0].speed_khz : 4000;
+}
+
+static bool any_attempt(const struct diag_evidence *ev, enum diag_outcome o)
+{
+	for (size_t i = 0; i < ev->n_attempts; i++)
+		if (ev->attempts[i].outcome == o)
+			return true;
+	return false;
+}
+
+/* --- checks ------------------------------------------------------------------------- */
+
+int chk_unpowered(struct diag_ctx *c)
+{
+	if (c->voltage >= 1.5)
+		return 0; /* a voltage line for another reason, or the caller measured it fine */
+	if (c->voltage >= 0.0)
+		snprintf(c->detail, sizeof(c->detail), "target voltage %.2f V (needs 1.65 V or more)",
+		         c->voltage);
+	return connect_failed(c) ? DIAG_CONF_HIGH : DIAG_CONF_MEDIUM;
+}
+
+int chk_unpowered_fact(struct diag_ctx *c)
+{
+	if (c->ev->target_voltage < 0.0 || c->ev->target_voltage >= 1.5)
+		return 0;
+	return chk_unpowered(c);
+}
+
+int chk_rescued_under_reset(struct diag_ctx *c)
+{
+	const struct diag_attempt *failed = NULL, *ok = rescue_pair(c->ev, &failed);
+	if (!ok || !ok->under_reset || failed->under_reset ||
+	    failed->outcome == DIAG_OUT_HALT_TIMEOUT)
+		return 0;
+	diag_rescue_note(c->ev, c->detail, sizeof(c->detail));
+	return DIAG_CONF_HIGH;
+}
+
+int chk_rescued_silent(struct diag_ctx *c)
+{
+	if (!c->ev->rescued_after_silent_start)
+		return 0;
+	snprintf(c->detail, sizeof(c->detail), "openocd exited during init right after 'Target voltage', "
+		 "with no error line; connecting under reset worked");
+	return DIAG_CONF_MEDIUM;
+}
+
+int chk_rescued_low_power(struct diag_ctx *c)
+{
+	const struct diag_attempt *failed = NULL, *ok = rescue_pair(c->ev, &failed);
+	if (!ok || !ok->under_reset || failed->outcome != DIAG_OUT_HALT_TIMEOUT)
+		return 0;
+	diag_rescue_note(c->ev, c->detail, sizeof(c->detail));
+	return DIAG_CONF_HIGH;
+}
+
+int chk_rescued_speed(struct diag_ctx *c)
+{
+	const struct diag_attempt *failed = NULL, *ok = rescue_pair(c->ev, &failed);
+	if (!ok)
+		return 0;
+	unsigned ok_khz = eff_speed(c->ev, ok);
+	/* Rescued by speed: every faster attempt in the same mode failed. */
+	for (size_t i = 0; i + 1 < c->ev->n_attempts; i++) {
+		const struct diag_attempt *a = &c->ev->attempts[i];
+		if (a->under_reset == ok->under_reset && eff_speed(c->ev, a) > ok_khz &&
+		    a->outcome != DIAG_OUT_OK) {
+			snprintf(c->detail, sizeof(c->detail),
+			         "connected only at %u kHz%s: the SWD link fails at faster clocks; use "
+			         "--speed %u%s next time",
+			         ok_khz, ok->under_reset ? " under reset" : "", ok_khz,
+			         ok->under_reset ? " --connect-under-reset" : "");
+			return DIAG_CONF_HIGH;
+		}
+	}
+	return 0;
+}
+
+/* OpenOCD opened the ST-LINK and read the voltage (the rule's patterns), then stopped
+ * without an error line: in 0.12 a failed READ_IDCODES is not reported at the default
+ * level. Only the exit status 1 of a live run says it ended there; a pasted log that just
+ * stops may be a capture cut short. */
+int chk_silent_init(struct diag_ctx *c)
+{
+	const struct diag_evidence *ev = c->ev;
+	if (ev->openocd_exited) {
+		if (ev->openocd_exit_status != 1)
+			return 0;
+		snprintf(c->detail, sizeof(c->detail),
+		         "OpenOCD exited with status 1 right after reading the target voltage and "
+		         "printed no reason: the debug port did not give its IDCODE");
+		return DIAG_CONF_MEDIUM;
+	}
+	if (ev->op != DIAG_OP_NONE)
+		return 0; /* still running: nothing ended yet */
+	snprintf(c->detail, sizeof(c->detail),
+	         "the log stops after the target voltage with no reason given (exit status not "
+	         "known): OpenOCD 0.12 exits like this when the debug port does not give its "
+	         "IDCODE");
+	return DIAG_CONF_LOW;
+}
+
+int chk_unreachable_attempts(struct diag_ctx *c)
+{
+	const struct diag_evidence *ev = c->ev;
+	if (!attempts_all_failed(ev) || !any_attempt(ev, DIAG_OUT_NO_RESPONSE))
+		return 0;
+	bool tried_reset = false;
+	for (size_t i = 0; i < ev->n_attempts; i++)
+		tried_reset |= ev->attempts[i].under_reset;
+	snprintf(c->detail, sizeof(c->detail), "no answer in %zu attempts%s", ev->n_attempts,
+	         tried_reset ? ", under reset included" : "");
+	return DIAG_CONF_HIGH;
+}
+
+int chk_halt_attempts(struct diag_ctx *c)
+{
+	if (!attempts_all_failed(c->ev) || !any_attempt(c->ev, DIAG_OUT_HALT_TIMEOUT))
+		return 0;
+	return DIAG_CONF_HIGH;
+}
+
+int chk_low_power_guess(struct diag_ctx *c)
+{
+	/* A halt timeout alone: a sleeping core is one explanation among others. */
+	(void)c;
+	return DIAG_CONF_LOW;
+}
+
+int chk_comm_attempts(struct diag_ctx *c)
+{
+	if (!attempts_all_failed(c->ev) || !any_attempt(c->ev, DIAG_OUT_COMM_ERROR))
+		return 0;
+	return DIAG_CONF_MEDIUM;
+}
+
+int chk_comm_from_reads(struct diag_ctx *c)
+{
+	if (c->rdp_level >= 1)
+		return 0; /* the option bytes explain the failed reads */
+	if (c->rdp_level == 0) {
+		snprintf(c->detail, sizeof(c->detail),
+		         "flash reads failed with RDP at level 0: the link or the target refused them");
+		return DIAG_CONF_MEDIUM;
+	}
+	return DIAG_CONF_LOW;
+}
+
+/* ST-LINK firmware names read V<hw>[J<jtag>][M<msd>][B<bridge>][S<swim>] (OpenOCD prints
+ * "STLINK V2J37S7"); one without a J part has no JTAG/SWD support (STM8-only firmware, or
+ * a V2-1 version OpenOCD parses as such). */
+int chk_firmware_no_swd(struct diag_ctx *c)
+{
+	const char *fw = c->firmware;
+	if (fw[0] != 'V' || strchr(fw, 'J'))
+		return 0;
+	snprintf(c->detail, sizeof(c->detail), "ST-LINK firmware %s has no JTAG/SWD part", fw);
+	return DIAG_CONF_HIGH;
+}
+
+static const char *core_name(uint32_t partno);
+
+/* The core the profile's part has: the profile's, else a Cortex-M3 under the F1 config
+ * (every STM32F1 and every F1 clone has one). 0 when unknown. */
+static uint32_t wanted_core(const struct diag_ctx *c)
+{
+	if (c->ev->expected_cpuid_partno)
+		return c->ev->expected_cpuid_partno;
+	return c->family == DIAG_FAM_F1 ? 0xc23 : 0;
+}
+
+/* True when the identity read (dev id, else the core) belongs to another part than the
+ * profile's: a genuine STM32 of another family, not a clone or fake of this one. Writes the
+ * facts to c->detail. A dev id of the profile's part with the wrong core is a counterfeit
+ * (chk_counterfeit), not another part. */
+static bool other_part(struct diag_ctx *c)
+{
+	const struct diag_evidence *ev = c->ev;
+	if (c->has_dev_id) {
+		uint32_t dev = c->dev_id & 0xfff;
+		const char *fam = stm32_family_of(dev);
+		if (!fam)
+			return false;
+		bool other = ev->n_expected_dev_ids
+		                     ? !in_list(dev, ev->expected_dev_ids, ev->n_expected_dev_ids)
+		                     : c->family == DIAG_FAM_F1 && strncmp(fam, "STM32F1", 7) != 0;
+		if (other)
+			snprintf(c->detail, sizeof(c->detail),
+			         "DP IDCODE 0x%08x with dev id 0x%03x: a genuine %s, not a clone", c->dp_idcode,
+			         dev, fam);
+		return other;
+	}
+	uint32_t want = wanted_core(c);
+	if (c->has_cpu_partno && want && c->cpu_partno != want) {
+		snprintf(c->detail, sizeof(c->detail),
+		         "DP IDCODE 0x%08x with a %s core: the profile's part and its clones have a %s, "
+		         "so this is another part (a genuine STM32F2/F4 reports the same IDCODE)",
+		         c->dp_idcode, core_name(c->cpu_partno), core_name(want));
+		return true;
+	}
+	return false;
+}
+
+/* The dev id or the core has been read (from the caller or the log). */
+static bool identity_known(const struct diag_ctx *c)
+{
+	return c->has_dev_id || (c->has_cpu_partno && wanted_core(c));
+}
+
+static int clone_finding(struct diag_ctx *c)
+{
+	snprintf(c->detail, sizeof(c->detail),
+	         "DP IDCODE 0x%08x is a known clone's (CS32/CKS32/APM32F103); a genuine STM32F1 "
+	         "reports 0x%08x%s",
+	         c->dp_idcode, F1_GENUINE_IDCODE,
+	         c->ev->strict ? "; refused because of --strict" : "");
+	return DIAG_CONF_HIGH;
+}
+
+/* The clone IDCODE with a dev id / core that fits the profile's part. */
+int chk_clone(struct diag_ctx *c)
+{
+	if (!is_clone_idcode(c) || !identity_known(c) || other_part(c))
+		return 0;
+	return clone_finding(c);
+}
+
+/* The clone IDCODE and nothing read yet to tell a clone from a genuine F2/F4. */
+int chk_clone_unconfirmed(struct diag_ctx *c)
+{
+	if (!is_clone_idcode(c) || identity_known(c))
+		return 0;
+	return clone_finding(c);
+}
+
+int chk_wrong_idcode(struct diag_ctx *c)
+{
+	if (!c->has_dp_idcode || idcode_expected(c))
+		return 0;
+	if (is_clone_idcode(c)) {
+		/* The clones borrowed the Cortex-M4 SW-DP's IDCODE, which genuine STM32F2/F4 parts
+		 * report too: the dev id or the core settles it; until one is read, another part
+		 * stays a (less likely) reading. */
+		if (other_part(c))
+			return DIAG_CONF_HIGH;
+		if (identity_known(c))
+			return 0;
+		snprintf(c->detail, sizeof(c->detail),
+		         "0x%08x is also what a genuine STM32F2/F4 reports: if the board has one, "
+		         "use its profile", c->dp_idcode);
+		return DIAG_CONF_LOW;
+	}
+	if (c->ev->n_expected_idcodes)
+		snprintf(c->detail, sizeof(c->detail),
+		         "IDCODE 0x%08x, the profile expects 0x%08x", c->dp_idcode,
+		         c->ev->expected_idcodes[0]);
+	else if (c->has_log_expected_idcode)
+		snprintf(c->detail, sizeof(c->detail), "IDCODE 0x%08x, the config expects 0x%08x",
+		         c->dp_idcode, c->log_expected_idcode);
+	return DIAG_CONF_HIGH;
+}
+
+int chk_wrong_dev(struct diag_ctx *c)
+{
+	const struct diag_evidence *ev = c->ev;
+	if (!c->has_dev_id)
+		return 0;
+	uint32_t dev = c->dev_id & 0xfff;
+	const char *fam = stm32_family_of(dev);
+	if (!fam)
+		return 0; /* not a known STM32: unsupported or fake, not a wrong profile */
+	if (ev->n_expected_dev_ids) {
+		if (in_list(dev, ev->expected_dev_ids, ev->n_expected_dev_ids))
+			return 0;
+		snprintf(c->detail, sizeof(c->detail),
+		         "dev id 0x%03x (%s), the profile '%s' expects 0x%03x", dev, fam,
+		         ev->profile_name ? ev->profile_name : "?", ev->expected_dev_ids[0]);
+		return DIAG_CONF_HIGH;
+	}
+	/* Log only: an F2/F4 part under the F1 config or the other way round. */
+	bool f1_dev = strncmp(fam, "STM32F1", 7) == 0;
+	bool f24_dev = strncmp(fam, "STM32F2", 7) == 0 || strncmp(fam, "STM32F4", 7) == 0;
+	if ((c->family == DIAG_FAM_F1 && !f1_dev) || (c->family == DIAG_FAM_F2F4 && !f24_dev)) {
+		snprintf(c->detail, sizeof(c->detail), "dev id 0x%03x is an %s, not what the %s "
+		         "config drives", dev, fam, c->family == DIAG_FAM_F1 ? "stm32f1x" : "stm32f2x");
+		return DIAG_CONF_HIGH;
+	}
+	return 0;
+}
+
+static const char *core_name(uint32_t partno)
+{
+	switch (partno) {
+	case 0xc20: return "Cortex-M0";
+	case 0xc60: return "Cortex-M0+";
+	case 0xc23: return "Cortex-M3";
+	case 0xc24: return "Cortex-M4";
+	case 0xc27: return "Cortex-M7";
+	case 0xd20: return "Cortex-M23";
+	case 0xd21: return "Cortex-M33";
+	default: return "an unknown core";
+	}
+}
+
+int chk_counterfeit(struct diag_ctx *c)
+{
+	const struct diag_evidence *ev = c->ev;
+	uint32_t dev = c->dev_id & 0xfff, rev = c->dev_id >> 16;
+
+	/* The dev id claims the profile's part but the core is another one. */
+	uint32_t want_core = ev->expected_cpuid_partno;
+	if (!want_core && c->family == DIAG_FAM_F1 && c->has_dev_id && stm32_family_of(dev) &&
+	    strncmp(stm32_family_of(dev), "STM32F1", 7) == 0)
+		want_core = 0xc23; /* every genuine STM32F1 is a Cortex-M3 */
+	bool dev_ok = c->has_dev_id &&
+	              (ev->n_expected_dev_ids ? in_list(dev, ev->expected_dev_ids, ev->n_expected_dev_ids)
+	                                      : stm32_family_of(dev) != NULL);
+	if (want_core && c->has_cpu_partno && c->cpu_partno != want_core && dev_ok) {
+		snprintf(c->detail, sizeof(c->detail),
+		         "dev id 0x%03x says %s but the core is a %s (a genuine one has a %s)", dev,
+		         stm32_family_of(dev) ? stm32_family_of(dev) : "the profile's part",
+		         core_name(c->cpu_partno), core_name(want_core));
+		return DIAG_CONF_HIGH;
+	}
+	/* GigaDevice GD32F1 parts reuse 0x410 with their own revision codes (OpenOCD's
+	 * stm32f1x driver tells them apart the same way). */
+	if (c->has_dev_id && dev == 0x410 &&
+	    (rev == 0x1303 || rev == 0x1704 || rev == 0x1906 || rev == 0x1909)) {
+		snprintf(c->detail, sizeof(c->detail),
+		         "dev id 0x%08x: revision 0x%04x is GigaDevice's (GD32F1), not ST's",
+		         c->dev_id, rev);
+		return DIAG_CONF_MEDIUM;
+	}
+	/* A clone DP IDCODE on a part whose dev id is not the profile's nor any genuine
+	 * STM32's (a genuine one of another family is a wrong profile: chk_wrong_dev). */
+	if (is_clone_idcode(c) && c->has_dev_id && ev->n_expected_dev_ids &&
+	    !in_list(dev, ev->expected_dev_ids, ev->n_expected_dev_ids) && !stm32_family_of(dev)) {
+		snprintf(c->detail, sizeof(c->detail), "clone DP IDCODE 0x%08x and dev id 0x%03x",
+		         c->dp_idcode, dev);
+		return DIAG_CONF_MEDIUM;
+	}
+	return 0;
+}
+
+int chk_unknown_dev_fact(struct diag_ctx *c)
+{
+	if (!c->ev->has_dev_id || stm32_family_of(c->ev->dev_id))
+		return 0;
+	snprintf(c->detail, sizeof(c->detail), "dev id 0x%08x is not an STM32 part", c->ev->dev_id);
+	return DIAG_CONF_MEDIUM;
+}
+
+int chk_flash_size(struct diag_ctx *c)
+{
+	const struct diag_evidence *ev = c->ev;
+	if (!c->has_flash_kib || !ev->profile_flash_kib || c->flash_kib == ev->profile_flash_kib)
+		return 0;
+	if (c->flash_kib == 0 || c->flash_kib == 0xffff) {
+		snprintf(c->detail, sizeof(c->detail),
+		         "flash-size register reads 0x%04x (blank), the profile says %u KiB",
+		         c->flash_kib, ev->profile_flash_kib);
+		return DIAG_CONF_MEDIUM;
+	}
+	snprintf(c->detail, sizeof(c->detail), "flash-size register says %u KiB, the profile %u KiB",
+	         c->flash_kib, ev->profile_flash_kib);
+	return DIAG_CONF_HIGH;
+}
+
+int chk_flash_size_failed(struct diag_ctx *c)
+{
+	const struct diag_evidence *ev = c->ev;
+	/* swdbackup read the register itself and it agrees: OpenOCD's read failed for another
+	 * reason (a flaky link), not because the register is blank. */
+	if (ev->has_flash_size_reg && ev->profile_flash_kib &&
+	    ev->flash_size_reg_kib == ev->profile_flash_kib)
+		return 0;
+	snprintf(c->detail, sizeof(c->detail),
+	         "OpenOCD could not read a valid flash-size register and assumed the family's "
+	         "maximum");
+	return DIAG_CONF_MEDIUM;
+}
+
+int chk_rdp_known(struct diag_ctx *c)
+{
+	if (c->rdp_level < 1)
+		return 0;
+	snprintf(c->detail, sizeof(c->detail), "option bytes: RDP level %d%s", c->rdp_level,
+	         c->rdp_level >= 2 ? " (permanent)" : "");
+	return DIAG_CONF_HIGH;
+}
+
+int chk_rdp_from_reads(struct diag_ctx *c)
+{
+	if (c->rdp_level == 0 || vendor_part(c))
+		return 0; /* option bytes say no readout protection: the reads failed otherwise */
+	if (c->rdp_level >= 1)
+		return chk_rdp_known(c);
+	snprintf(c->detail, sizeof(c->detail),
+	         "flash reads failed; the option bytes were not read, so readout protection is "
+	         "likely but not confirmed: run 'swdbackup info'");
+	return DIAG_CONF_MEDIUM;
+}
+
+int chk_rdp_from_writes(struct diag_ctx *c)
+{
+	if (c->rdp_level == 0 || vendor_part(c))
+		return 0;
+	if (c->rdp_level >= 1)
+		return chk_rdp_known(c);
+	snprintf(c->detail, sizeof(c->detail),
+	         "a write/erase error alone cannot tell readout from write protection; the option "
+	         "bytes were not read: run 'swdbackup info'");
+	return DIAG_CONF_LOW;
+}
+
+int chk_wrp_known(struct diag_ctx *c)
+{
+	const struct diag_evidence *ev = c->ev;
+	if (c->wrp != DIAG_TRI_YES || c->rdp_level >= 1)
+		return 0;
+	snprintf(c->detail, sizeof(c->detail), "option bytes: write protection set%s",
+	         c->rdp_level == 0 ? ", RDP level 0" : "");
+	bool writing = ev->op == DIAG_OP_ERASE || ev->op == DIAG_OP_PROGRAM ||
+	               log_has(c, "device protected") || log_has(c, "write protected") ||
+	               log_has(c, "failed erasing");
+	return writing ? DIAG_CONF_HIGH : DIAG_CONF_MEDIUM;
+}
+
+int chk_wrp_from_writes(struct diag_ctx *c)
+{
+	if (c->wrp == DIAG_TRI_NO || c->rdp_level >= 1 || vendor_part(c))
+		return 0;
+	if (c->wrp == DIAG_TRI_YES)
+		return chk_wrp_known(c);
+	if (c->rdp_level == 0)
+		snprintf(c->detail, sizeof(c->detail),
+		         "RDP is level 0, so the write error points at write protection; WRP was not "
+		         "read");
+	else
+		snprintf(c->detail, sizeof(c->detail),
+		         "a write/erase error alone cannot tell write from readout protection; the "
+		         "option bytes were not read: run 'swdbackup info'");
+	return DIAG_CONF_MEDIUM;
+}
+
+int chk_vendor_protected(struct diag_ctx *c)
+{
+	const char *part = vendor_part(c);
+	snprintf(c->detail, sizeof(c->detail), "%s%s: not an STM32, so not RDP/WRP",
+	         part ? "the log names " : "another vendor's protection message",
+	         part ? part : "");
+	return DIAG_CONF_HIGH;
+}
+
+int chk_openocd_missing(struct diag_ctx *c)
+{
+	return c->ev->openocd_found == DIAG_TRI_NO ? DIAG_CONF_HIGH : 0;
+}
+
+int chk_dfu_util_missing(struct diag_ctx *c)
+{
+	return c->ev->dfu_util_found == DIAG_TRI_NO ? DIAG_CONF_HIGH : 0;
+}
+
+int chk_dfu_no_device(struct diag_ctx *c)
+{
+	return c->ev->dfu_device_found == DIAG_TRI_NO ? DIAG_CONF_HIGH : 0;
+}
+
+/* The log shows an error of its own (not -d3 chatter). */
+static bool log_shows_error(const struct diag_ctx *c)
+{
+	static const char *const words[] = { "error", "fail", "unable", "cannot", "can't",
+		                             "invalid", "unexpected", "not found", "timed out" };
+	const struct diag_evidence *ev = c->ev;
+	for (size_t i = 0; i < ev->n_log_lines; i++) {
+		const char *line = ev->log_lines[i];
+		if (strncmp(line, "Debug:", 6) == 0)
+			continue;
+		for (size_t k = 0; k < sizeof(words) / sizeof(words[0]); k++)
+			if (strcasestr(line, words[k]))
+				return true;
+	}
+	return false;
+}
+
+int chk_too_old_version(struct diag_ctx *c)
+{
+	if (c->ver_major < 0)
+		return 0;
+	if (c->ver_major > 0 || c->ver_minor >= 12)
+		return 0;
+	/* From a log, an old banner is a guess: an error line no rule explains is shown as
+	 * "unknown" with that line rather than blamed on the version. */
+	if (!c->ev->openocd_version && !c->ev->missing_command && log_shows_error(c))
+		return 0;
+	snprintf(c->detail, sizeof(c->detail), "OpenOCD %d.%d; swdbackup needs 0.12 or later",
+	         c->ver_major, c->ver_minor);
+	/* Given by the caller (it ran `openocd --version`): we know it is what runs. */
+	return c->ev->openocd_version || c->ev->missing_command ? DIAG_CONF_HIGH : DIAG_CONF_LOW;
+}
+
+/* 'invalid subcommand' for a subcommand a newer OpenOCD has: 'adapter driver/speed' and
+ * 'dap create' came with 0.11, 'adapter serial' with 0.12. */
+int chk_too_old_subcommand(struct diag_ctx *c)
+{
+	int need = log_has(c, "invalid subcommand \"serial") ? 12 : 11;
+	if (c->ver_major < 0)
+		return DIAG_CONF_MEDIUM;
+	if (c->ver_major > 0 || c->ver_minor >= need)
+		return 0;
+	snprintf(c->detail, sizeof(c->detail),
+	         "OpenOCD %d.%d does not know this subcommand; it came with 0.%d", c->ver_major,
+	         c->ver_minor, need);
+	return DIAG_CONF_HIGH;
+}
+
+/* A config script missing from an OpenOCD older than the release that brought it. */
+int chk_too_old_config(struct diag_ctx *c)
+{
+	if (c->ver_major != 0 || c->ver_minor < 0 || c->ver_minor >= 12)
+		return 0;
+	/* The stock script named by "Can't find ...": read it against the release that
+	 * brought it. One that 0.9 already had is a search-path or spelling problem. */
+	const struct diag_evidence *ev = c->ev;
+	for (size_t i = 0; i < ev->n_log_lines; i++) {
+		const char *p = strstr(ev->log_lines[i], "Can't find ");
+		if (!p)
+			continue;
+		p += strlen("Can't find ");
+		const char *dir = NULL;
+		static const char *const dirs[] = { "interface/", "target/", "board/" };
+		for (size_t k = 0; k < 3 && !dir; k++)
+			dir = strstr(p, dirs[k]);
+		if (!dir)
+			continue;
+		char path[160];
+		size_t n = strcspn(dir, " \t\r\n'\"");
+		if (n >= sizeof(path))
+			continue;
+		memcpy(path, dir, n);
+		path[n] = '\0';
+		int added = diag_cfg_added_minor(path);
+		if (added <= c->ver_minor)
+			continue;
+		snprintf(c->detail, sizeof(c->detail), "OpenOCD 0.%d predates %s (added in 0.%d)",
+		         c->ver_minor, path, added);
+		return DIAG_CONF_HIGH;
+	}
+	return 0;
+}
+
+/* True when LINE shows Windows: a drive path ("C:\\"), a PowerShell prompt, an .exe, or
+ * the "libusb1 <hash>" banner line of the Windows builds. */
+static bool windows_line(const char *line)
+{
+	for (const char *p = strstr(line, ":\\"); p; p = strstr(p + 1, ":\\"))
+		if (p > line && ((p[-1] >= 'A' && p[-1] <= 'Z') || (p[-1] >= 'a' && p[-1] <= 'z')) &&
+		    (p - 1 == line || !((p[-2] >= 'A' && p[-2] <= 'Z') || (p[-2] >= 'a' && p[-2] <= 'z'))))
+			return true;
+	return strncmp(line, "PS ", 3) == 0 || strstr(line, ".exe") || strstr(line, ".EXE") ||
+	       strncmp(line, "libusb1 ", 8) == 0;
+}
+
+/* High when the log is from Windows, medium otherwise. */
+int chk_windows_log(struct diag_ctx *c)
+{
+	for (size_t i = 0; i < c->ev->n_log_lines; i++)
+		if (windows_line(c->ev->log_lines[i])) {
+			snprintf(c->detail, sizeof(c->detail), "the log is from Windows");
+			return DIAG_CONF_HIGH;
+		}
+	return DIAG_CONF_MEDIUM;
+}
+
+/* Medium off Windows, no finding on it; and the other way round. */
+int chk_not_windows_log(struct diag_ctx *c)
+{
+	return chk_windows_log(c) == DIAG_CONF_HIGH ? 0 : DIAG_CONF_MEDIUM;
+}
+
+int chk_windows_only(struct diag_ctx *c)
+{
+	return chk_windows_log(c) == DIAG_CONF_HIGH ? DIAG_CONF_MEDIUM : 0;
+}
+
+/* Medium for three or more WAIT stalls or a core read back with no breakpoints, high for
+ * both. */
+int chk_stalls(struct diag_ctx *c)
+{
+	size_t waits = 0;
+	bool no_fpb = false;
+	for (size_t i = 0; i < c->ev->n_log_lines; i++) {
+		const char *l = c->ev->log_lines[i];
+		if (strstr(l, "DAP transaction stalled (WAIT)"))
+			waits++;
+		if (strstr(l, "hardware has 0 breakpoints"))
+			no_fpb = true;
+	}
+	if (waits < 3 && !no_fpb)
+		return 0;
+	snprintf(c->detail, sizeof(c->detail), "%zu WAIT stalls%s", waits,
+	         no_fpb ? ", core read back with 0 breakpoints" : "");
+	return waits >= 3 && no_fpb ? DIAG_CONF_HIGH : DIAG_CONF_MEDIUM;
+}
+
+/* The first cause over its cascade: a halt that times out after the link already failed
+ * ("invalid mode value", a bad ACK, a sticky error) is that failure's consequence, so the
+ * halt timeout drops to medium below the communication finding. A timeout that ends a
+ * flash or CRC algorithm OpenOCD ran on the target ("error executing cortex_m crc
+ * algorithm") is the algorithm's, not a core that will not halt: it drops to low, below
+ * the verify or write finding that says why. */
+int chk_halt_not_cascade(struct diag_ctx *c)
+{
+	static const char *const comm[] = { "jtag status contains invalid mode value",
+		                            "SWD ack not OK", "STICKY ERROR", "Invalid ACK" };
+	static const char *const halt[] = { "timed out while wait", "Not halted",
+		                            "Halt timed out" };
+	size_t first_comm = (size_t)-1, first_halt = (size_t)-1;
+	for (size_t i = 0; i < c->ev->n_log_lines; i++) {
+		const char *l = c->ev->log_lines[i];
+		for (size_t k = 0; first_comm == (size_t)-1 && k < sizeof(comm) / sizeof(comm[0]); k++)
+			if (strstr(l, comm[k]))
+				first_comm = i;
+		for (size_t k = 0; first_halt == (size_t)-1 && k < sizeof(halt) / sizeof(halt[0]); k++)
+			if (strstr(l, halt[k]))
+				first_halt = i;
+	}
+	if (first_comm < first_halt)
+		return DIAG_CONF_MEDIUM;
+	for (size_t i = first_halt; first_halt != (size_t)-1 && i < c->ev->n_log_lines; i++) {
+		const char *l = c->ev->log_lines[i];
+		if (strstr(l, "error executing") && strstr(l, "algorithm"))
+			return DIAG_CONF_LOW;
+	}
+	return DIAG_CONF_HIGH;
+}
+
+/* High when the firmware names a command it does not implement, medium when it only
+ * fails to answer CMD_INFO. */
+int chk_cmsis_dap_firmware(struct diag_ctx *c)
+{
+	for (size_t i = 0; i < c->ev->n_log_lines; i++)
+		if (strstr(c->ev->log_lines[i], "not implemented"))
+			return DIAG_CONF_HIGH;
+	return DIAG_CONF_MEDIUM;
+}
+
+/* On Windows, libusb reports NOT_SUPPORTED for every other USB device OpenOCD tries while
+ * it looks for the probe. When the probe then works (its clock is set, the target's chain
+ * or DPIDR is read), that line was about another device: the driver finding does not
+ * stand and the real failure comes later. */
+int chk_driver_failure_stands(struct diag_ctx *c)
+{
+	static const char *const working[] = { "clock speed ", "JTAG scan chain", "IR capture",
+		                               "SWD DPIDR", "Interface ready", "Target voltage",
+		                               "VTarget", "tap/device found" };
+	bool failed = false;
+	for (size_t i = 0; i < c->ev->n_log_lines; i++) {
+		const char *l = c->ev->log_lines[i];
+		if (strstr(l, "LIBUSB_ERROR_NOT_SUPPORTED") || strstr(l, "Operation not supported")) {
+			failed = true;
+			continue;
+		}
+		for (size_t k = 0; failed && k < sizeof(working) / sizeof(working[0]); k++)
+			if (strstr(l, working[k]))
+				return 0;
+	}
+	return DIAG_CONF_HIGH;
+}
+
+int chk_missing_command(struct diag_ctx *c)
+{
+	if (!c->ev->missing_command)
+		return 0;
+	snprintf(c->detail, sizeof(c->detail), "OpenOCD does not know '%s'", c->ev->missing_command);
+	return DIAG_CONF_HIGH;
+}
+
+int chk_too_old_command(struct diag_ctx *c)
+{
+	/* A newer OpenOCD that lacks the command was built without it: say so less firmly. */
+	if (c->ver_major == 0 && c->ver_minor >= 12)
+		return DIAG_CONF_LOW;
+	return DIAG_CONF_HIGH;
+}
+
+int chk_verify_padding(struct diag_ctx *c)
+{
+	const struct diag_evidence *ev = c->ev;
+	if (ev->verify != DIAG_VERIFY_PADDING)
+		return 0;
+	char n[32];
+
+	if (ev->verify_flash_size > ev->verify_image_size)
+		snprintf(c->detail, sizeof(c->detail), "matches; the other %s bytes are erased",
+		         swd_format_count(ev->verify_flash_size - ev->verify_image_size, n, sizeof(n)));
+	return DIAG_CONF_HIGH;
+}
+
+int chk_verify_differ(struct diag_ctx *c)
+{
+	const struct diag_evidence *ev = c->ev;
+	if (ev->verify != DIAG_VERIFY_DIFFER)
+		return 0;
+	const char *unit = ev->verify_pages ? "pages" : "sectors";
+
+	if (ev->verify_units_total)
+		snprintf(c->detail, sizeof(c->detail),
+		         "first difference at 0x%08llx; %u of %u %s differ",
+		         (unsigned long long)ev->verify_first_diff, ev->verify_units_differ,
+		         ev->verify_units_total, unit);
+	else
+		snprintf(c->detail, sizeof(c->detail), "first difference at 0x%08llx; %u %s differ",
+		         (unsigned long long)ev->verify_first_diff, ev->verify_units_differ, unit);
+	return DIAG_CONF_HIGH;
+}

@@ -1,0 +1,58 @@
+/* diag internals: the checks the rule table (rules.c) names, defined in checks.c.
+ *
+ * Owns: nothing. A check reads the context (the facts and the log) and writes only its
+ * detail line.
+ * Must not: print, touch a probe or target, or decide an id: it returns the confidence its
+ * rule deserves (0: the rule does not apply) and the table says what that rule means.
+ */
+#ifndef SWD_DIAG_CHECKS_H
+#define SWD_DIAG_CHECKS_H
+
+#include "diag/rules.h"
+
+int chk_clone(struct diag_ctx *c);
+int chk_clone_unconfirmed(struct diag_ctx *c);
+int chk_cmsis_dap_firmware(struct diag_ctx *c);
+int chk_comm_attempts(struct diag_ctx *c);
+int chk_comm_from_reads(struct diag_ctx *c);
+int chk_counterfeit(struct diag_ctx *c);
+int chk_dfu_no_device(struct diag_ctx *c);
+int chk_dfu_util_missing(struct diag_ctx *c);
+int chk_driver_failure_stands(struct diag_ctx *c);
+int chk_firmware_no_swd(struct diag_ctx *c);
+int chk_flash_size(struct diag_ctx *c);
+int chk_flash_size_failed(struct diag_ctx *c);
+int chk_halt_attempts(struct diag_ctx *c);
+int chk_halt_not_cascade(struct diag_ctx *c);
+int chk_low_power_guess(struct diag_ctx *c);
+int chk_missing_command(struct diag_ctx *c);
+int chk_not_windows_log(struct diag_ctx *c);
+int chk_openocd_missing(struct diag_ctx *c);
+int chk_rdp_from_reads(struct diag_ctx *c);
+int chk_rdp_from_writes(struct diag_ctx *c);
+int chk_rdp_known(struct diag_ctx *c);
+int chk_rescued_low_power(struct diag_ctx *c);
+int chk_rescued_silent(struct diag_ctx *c);
+int chk_rescued_speed(struct diag_ctx *c);
+int chk_rescued_under_reset(struct diag_ctx *c);
+int chk_silent_init(struct diag_ctx *c);
+int chk_stalls(struct diag_ctx *c);
+int chk_too_old_command(struct diag_ctx *c);
+int chk_too_old_config(struct diag_ctx *c);
+int chk_too_old_subcommand(struct diag_ctx *c);
+int chk_too_old_version(struct diag_ctx *c);
+int chk_unknown_dev_fact(struct diag_ctx *c);
+int chk_unpowered(struct diag_ctx *c);
+int chk_unpowered_fact(struct diag_ctx *c);
+int chk_unreachable_attempts(struct diag_ctx *c);
+int chk_vendor_protected(struct diag_ctx *c);
+int chk_verify_differ(struct diag_ctx *c);
+int chk_verify_padding(struct diag_ctx *c);
+int chk_windows_log(struct diag_ctx *c);
+int chk_windows_only(struct diag_ctx *c);
+int chk_wrong_dev(struct diag_ctx *c);
+int chk_wrong_idcode(struct diag_ctx *c);
+int chk_wrp_from_writes(struct diag_ctx *c);
+int chk_wrp_known(struct diag_ctx *c);
+
+#endif
