@@ -300,18 +300,24 @@ static void test_algorithm_timeout_is_not_the_core(void **state)
 	assert_int_equal(top_of(verify, NULL), DIAG_VERIFY_MISMATCH);
 }
 
+/* The log reads "unknown" and shows exactly one line, the one containing NEEDLE. */
+static void assert_unknown_shows(const char *log, const char *needle)
+{
+	struct diag_report *r = diag_classify_log(log);
+	assert_non_null(r);
+	assert_int_equal(r->findings[0].id, DIAG_UNKNOWN);
+	assert_int_equal(r->findings[0].n_evidence, 1);
+	assert_non_null(strstr(r->findings[0].evidence[0], needle));
+	diag_report_free(r);
+}
+
 /* Nothing explains the log: the error line is shown, not a warning printed before it. */
 static void test_unknown_shows_the_error_line(void **state)
 {
 	(void)state;
-	struct diag_report *r = diag_classify_log("Warn : DEPRECATED! use 'adapter speed' not "
-	                                          "'adapter_khz'\n"
-	                                          "Error: frobnicator exploded at 0x1234\n");
-	assert_non_null(r);
-	assert_int_equal(r->findings[0].id, DIAG_UNKNOWN);
-	assert_int_equal(r->findings[0].n_evidence, 1);
-	assert_non_null(strstr(r->findings[0].evidence[0], "frobnicator"));
-	diag_report_free(r);
+	assert_unknown_shows("Warn : DEPRECATED! use 'adapter speed' not 'adapter_khz'\n"
+	                     "Error: frobnicator exploded at 0x1234\n",
+	                     "frobnicator");
 }
 
 /* ADI's ICE probes scan every sampling delay for a valid IR capture: none means nothing on
@@ -326,27 +332,19 @@ static void test_ice_delay_scan_is_unreachable(void **state)
 }
 
 /* OpenOCD's Tcl traceback and the build tool's summary wrap the failure; the line that
- * says what failed is shown, they are not. */
+ * says what failed is shown, they are not, unless nothing else was printed. */
 static void test_unknown_skips_wrapper_lines(void **state)
 {
 	(void)state;
-	struct diag_report *r = diag_classify_log(
-		"Error: frobnicator exploded at 0x1234\n"
-		"in procedure 'program_error' called at file \"embedded:startup.tcl\", line 1581\n"
-		"*** [upload] Error 1\n"
-		"make: *** [Makefile:17: flash] Error 1\n"
-		"========================== [FAILED] Took 2.53 seconds ==========================\n");
-	assert_non_null(r);
-	assert_int_equal(r->findings[0].id, DIAG_UNKNOWN);
-	assert_int_equal(r->findings[0].n_evidence, 1);
-	assert_non_null(strstr(r->findings[0].evidence[0], "frobnicator"));
-	diag_report_free(r);
-	/* With nothing else printed, the wrapper is still shown rather than nothing. */
-	r = diag_classify_log("in procedure 'frobnicate' called at file \"x.cfg\", line 3\n");
-	assert_non_null(r);
-	assert_int_equal(r->findings[0].id, DIAG_UNKNOWN);
-	assert_int_equal(r->findings[0].n_evidence, 1);
-	diag_report_free(r);
+	assert_unknown_shows("Error: frobnicator exploded at 0x1234\n"
+	                     "in procedure 'program_error' called at file \"embedded:startup.tcl\", "
+	                     "line 1581\n"
+	                     "*** [upload] Error 1\n"
+	                     "make: *** [Makefile:17: flash] Error 1\n"
+	                     "================== [FAILED] Took 2.53 seconds ==================\n",
+	                     "frobnicator");
+	assert_unknown_shows("in procedure 'frobnicate' called at file \"x.cfg\", line 3\n",
+	                     "frobnicate");
 }
 
 int main(void)
