@@ -710,7 +710,8 @@ static bool windows_line(const char *line)
 		    (p - 1 == line || !((p[-2] >= 'A' && p[-2] <= 'Z') || (p[-2] >= 'a' && p[-2] <= 'z'))))
 			return true;
 	return strncmp(line, "PS ", 3) == 0 || strstr(line, ".exe") || strstr(line, ".EXE") ||
-	       strncmp(line, "libusb1 ", 8) == 0;
+	       strncmp(line, "libusb1 ", 8) == 0 || strstr(line, "/cygdrive/") ||
+	       strstr(line, " MINGW64 ") || strstr(line, " MINGW32 ");
 }
 
 /* High when the log is from Windows, medium otherwise. */
@@ -724,6 +725,52 @@ static int chk_windows_log(struct diag_ctx *c)
 	return DIAG_CONF_MEDIUM;
 }
 
+/* The host the log came from, read from what the paste shows of it: Windows by its drive
+ * paths, prompts and .exe names (windows_line); macOS by its own paths, Homebrew and kernel
+ * extension tools; Linux by udev, sysfs-style device nodes and its package paths. The same
+ * libusb error means another cause on each (a missing udev rule on Linux, a driver Windows
+ * or macOS bound to the probe elsewhere), so the host-side rows read it before they judge.
+ * A log that shows none of these is LOG_OS_UNKNOWN: the rows then stay less sure. */
+enum log_os { LOG_OS_UNKNOWN, LOG_OS_LINUX, LOG_OS_MACOS, LOG_OS_WINDOWS };
+
+static bool macos_line(const char *line)
+{
+	static const char *const marks[] = { "/Users/", "/Applications/", "/opt/homebrew/",
+		                             "/usr/local/Cellar/", "Darwin Kernel", "kextunload",
+		                             "kextutil", "com.apple.", ".dylib", "Mac OS X",
+		                             "macOS " };
+	for (size_t i = 0; i < sizeof(marks) / sizeof(marks[0]); i++)
+		if (strstr(line, marks[i]))
+			return true;
+	return false;
+}
+
+static bool linux_line(const char *line)
+{
+	static const char *const marks[] = { "/home/", "/dev/bus/usb", "/dev/ttyACM",
+		                             "/dev/ttyUSB", "/dev/hidraw", "/etc/udev", "udevadm",
+		                             "/usr/share/openocd", "(Linux)", "plugdev" };
+	for (size_t i = 0; i < sizeof(marks) / sizeof(marks[0]); i++)
+		if (strstr(line, marks[i]))
+			return true;
+	return false;
+}
+
+/* Windows first: a drive path is unambiguous, a "/home/" may be a container's. */
+static enum log_os log_os(const struct diag_ctx *c)
+{
+	const struct diag_evidence *ev = c->ev;
+	bool mac = false, lin = false;
+	for (size_t i = 0; i < ev->n_log_lines; i++) {
+		const char *l = ev->log_lines[i];
+		if (windows_line(l))
+			return LOG_OS_WINDOWS;
+		mac |= macos_line(l);
+		lin |= linux_line(l);
+	}
+	return mac ? LOG_OS_MACOS : lin ? LOG_OS_LINUX : LOG_OS_UNKNOWN;
+}
+
 /* Medium off Windows, no finding on it; and the other way round. */
 static int chk_not_windows_log(struct diag_ctx *c)
 {
@@ -733,6 +780,93 @@ static int chk_not_windows_log(struct diag_ctx *c)
 static int chk_windows_only(struct diag_ctx *c)
 {
 	return chk_windows_log(c) == DIAG_CONF_HIGH ? DIAG_CONF_MEDIUM : 0;
+}
+
+/* libusb's ACCESS from libusb_open means this user may not open the device (Linux: no udev
+ * rule). From libusb_claim_interface, after the open worked, it means another driver holds
+ * the interface (macOS: Apple's or FTDI's serial driver on an FT2232; Windows: the vendor's
+ * driver): chk_claim_held reads that. The permission finding stands only on an open. */
+static bool claim_line(const char *l)
+{
+	return strstr(l, "claim_interface") && strstr(l, "LIBUSB_ERROR_ACCESS");
+}
+
+static int chk_open_access(struct diag_ctx *c)
+{
+	for (size_t i = 0; i < c->ev->n_log_lines; i++) {
+		const char *l = c->ev->log_lines[i];
+		if ((strstr(l, "ACCESS") || strcasestr(l, "insufficient permissions") ||
+		     strstr(l, "Permission denied")) && !claim_line(l))
+			return DIAG_CONF_HIGH;
+	}
+	return 0;
+}
+
+static int chk_claim_held(struct diag_ctx *c)
+{
+	static const char *const os[] = { "", " on Linux", " on macOS", " on Windows" };
+	snprintf(c->detail, sizeof(c->detail), "the device opened but its interface could not be "
+	         "claimed%s: a driver holds it", os[log_os(c)]);
+	return DIAG_CONF_HIGH;
+}
+
+/* dfu-util 0.9 and older print "Cannot open DFU device vid:pid" without libusb's reason;
+ * the host says which one it is: Windows binds no WinUSB driver to an STM32 bootloader
+ * (ST's DfuSe driver or none), Linux denies the node without a udev rule. */
+static int chk_dfu_open_windows(struct diag_ctx *c)
+{
+	if (log_os(c) != LOG_OS_WINDOWS)
+		return 0;
+	snprintf(c->detail, sizeof(c->detail), "the log is from Windows: dfu-util found the "
+	         "bootloader and could not open it with the driver bound to it");
+	return DIAG_CONF_HIGH;
+}
+
+/* dfu-util -v prints the bootloader's memory map ("Memory segment at 0x08000000  19 x 2048 =
+ * 38912 (r)") before "Downloading element to address = 0x08000000, size = 35724" (0.9:
+ * "Downloading to address = ..."). A write that starts in a segment without 'w' is refused
+ * by the bootloader, whatever dfu-util printed after it (a paste may stop mid-line). */
+static int chk_dfu_readonly_pages(struct diag_ctx *c)
+{
+	const struct diag_evidence *ev = c->ev;
+	unsigned long addr = 0, size = 0;
+	bool have = false;
+	for (size_t i = 0; i < ev->n_log_lines; i++) {
+		const char *p = strstr(ev->log_lines[i], "to address = 0x");
+		if (p && sscanf(p, "to address = 0x%lx, size = %lu", &addr, &size) == 2)
+			have = true;
+	}
+	if (!have)
+		return 0;
+	for (size_t i = 0; i < ev->n_log_lines; i++) {
+		unsigned long start, n, len;
+		char flags[8];
+		const char *p = strstr(ev->log_lines[i], "Memory segment at 0x");
+		if (!p || sscanf(p, "Memory segment at 0x%lx %lu x %lu = %*u (%7[a-z])", &start, &n,
+		                 &len, flags) != 4)
+			continue;
+		if (addr < start || addr >= start + n * len || strchr(flags, 'w'))
+			continue;
+		snprintf(c->detail, sizeof(c->detail), "the write starts at 0x%08lx, in pages the "
+		         "bootloader marks '%s' (0x%08lx-0x%08lx): not writable", addr, flags, start,
+		         start + n * len - 1);
+		return DIAG_CONF_LOW;
+	}
+	return 0;
+}
+
+static int chk_dfu_open_permission(struct diag_ctx *c)
+{
+	switch (log_os(c)) {
+	case LOG_OS_LINUX:
+		snprintf(c->detail, sizeof(c->detail), "the log is from Linux: dfu-util found the "
+		         "bootloader and may not open it");
+		return DIAG_CONF_MEDIUM;
+	case LOG_OS_UNKNOWN:
+		return DIAG_CONF_LOW;
+	default:
+		return 0;
+	}
 }
 
 /* Medium for three or more WAIT stalls or a core read back with no breakpoints, high for
@@ -1075,6 +1209,7 @@ const struct diag_rule diag_rules[] = {
 		.confidence = DIAG_CONF_HIGH, .priority = 90,
 		.any = { "LIBUSB_ERROR_ACCESS", "Access denied \\(insufficient permissions\\)",
 		         "insufficient permissions", "Permission denied.*(/dev/bus/usb|/dev/hidraw|usb)" },
+		.check = chk_open_access,
 		.cause = "the probe is there but this user may not open it (no udev rule for it)",
 		.fix = "install swdbackup's udev rules: 'sudo cp scripts/60-swdbackup.rules "
 		       "/etc/udev/rules.d/ && sudo udevadm control --reload-rules && sudo udevadm "
@@ -1085,6 +1220,22 @@ const struct diag_rule diag_rules[] = {
 		          "'could not open device 0x%04x:0x%04x: Access denied (insufficient "
 		          "permissions)' (cmsis_dap_usb_bulk.c, cmsis_dap_usb_open, 0.11+); J-Link "
 		          "via libjaylink 'Failed to open device: LIBUSB_ERROR_ACCESS'",
+	},
+	{
+		.id = DIAG_PROBE_DRIVER_MISSING, .name = "usb-claim-held",
+		.confidence = DIAG_CONF_HIGH, .priority = 88,
+		.any = { "claim_interface\\(\\) failed with LIBUSB_ERROR_ACCESS" },
+		.check = chk_claim_held,
+		.cause = "the probe opened but another driver holds its debug interface: on macOS "
+		         "Apple's (or FTDI's) serial driver claims both channels of an FT2232, on "
+		         "Windows the vendor's own driver; libusb cannot take the interface from it",
+		.fix = "macOS: unload the serial driver from the JTAG channel ('sudo kextunload -b "
+		       "com.apple.driver.AppleUSBFTDI', or FTDI's com.FTDI.driver.FTDIUSBSerialDriver) "
+		       "and replug; Windows: bind WinUSB to the probe's debug interface with Zadig; "
+		       "then retry",
+		.source = "'libusb_claim_interface() failed with %s' (src/jtag/drivers/"
+		          "libusb1_common.c, jtag_libusb_open/claim, 0.9-0.10; libusb_helper.c "
+		          "0.11+) after libusb_open succeeded",
 	},
 	{
 		/* 0.9-0.10 found the CMSIS-DAP in the HID list and then could not open it. */
@@ -1244,6 +1395,9 @@ const struct diag_rule diag_rules[] = {
 		         "No J-Link device found", "No device matches the serial string",
 		         "open failed \\((vid/pid|serial) mismatch\\)",
 		         "cannot connect to stlink server", "Can't find USB JTAG Interface" },
+		/* First cause over its cascade: a probe OpenOCD found and could not open is then
+		 * reported as "unable to find a matching CMSIS-DAP device" by the next backend. */
+		.none = { "unable to open CMSIS-DAP device 0x" },
 		.yield_to = { DIAG_USB_PERMISSION, DIAG_PROBE_BUSY, DIAG_PROBE_DRIVER_MISSING },
 		.n_yield = 3,
 		.cause = CAUSE_NOT_FOUND,
