@@ -1310,7 +1310,7 @@ const struct diag_rule diag_rules[] = {
 		 * it just listed. */
 		.id = DIAG_PROBE_DRIVER_MISSING, .name = "probe-driver-missing-windows",
 		.confidence = DIAG_CONF_HIGH, .priority = 86,
-		.all = { "libusb_open\\(\\) failed with LIBUSB_ERROR_NOT_FOUND",
+		.all = { "(libusb_open\\(\\) failed with|Failed to open device:) LIBUSB_ERROR_NOT_FOUND",
 		         "could not find or open device|unable to open ftdi device|no device found|"
 		         "Cannot find jlink|open failed|unable to find a matching CMSIS-DAP device|"
 		         "Failed to open or find the device|No J-Link device found" },
@@ -1321,8 +1321,9 @@ const struct diag_rule diag_rules[] = {
 		       "vendor's WinUSB driver: ST-LINK STSW-LINK009, Espressif esp-win-usb-drivers), "
 		       "replug it and retry",
 		.source = "'libusb_open() failed with %s' (src/helper/libusb_helper.c, "
-		          "jtag_libusb_open; 0.9-0.10 src/jtag/drivers/libusb1_common.c); libusb's "
-		          "windows_winusb.c returns LIBUSB_ERROR_NOT_FOUND with no usable driver",
+		          "jtag_libusb_open; 0.9-0.10 src/jtag/drivers/libusb1_common.c) and libjaylink's "
+		          "'Failed to open device: %s.' (J-Link, 0.10+); libusb's windows_winusb.c "
+		          "returns LIBUSB_ERROR_NOT_FOUND with no usable driver",
 	},
 	{
 		/* OpenOCD took a non-CMSIS-DAP interface (class 10: CDC data, held by the kernel's

@@ -135,6 +135,19 @@ static void test_dfu_refusal_is_unknown_with_its_line(void **state)
 	assert_int_equal(top_of(ok, NULL, NULL, 0), DIAG_DFU_SUFFIX_WARNING);
 }
 
+/* libjaylink words libusb's NOT_FOUND its own way; on Windows it is still a J-Link with no
+ * WinUSB driver, while a paste that shows no host stays "not found". */
+static void test_jaylink_not_found_on_windows(void **state)
+{
+	(void)state;
+	static const char tail[] = "Warn : Failed to open device: LIBUSB_ERROR_NOT_FOUND.\n"
+	                           "Error: No J-Link device found\n";
+	char log[256];
+	snprintf(log, sizeof(log), "PS C:\\Users\\me> openocd -f interface/jlink.cfg\n%s", tail);
+	assert_int_equal(top_of(log, NULL, NULL, 0), DIAG_PROBE_DRIVER_MISSING);
+	assert_int_equal(top_of(tail, NULL, NULL, 0), DIAG_PROBE_NOT_FOUND);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -142,6 +155,7 @@ int main(void)
 		cmocka_unit_test(test_cmsis_dap_open_over_not_found),
 		cmocka_unit_test(test_claim_access_is_a_driver),
 		cmocka_unit_test(test_dfu_refusal_is_unknown_with_its_line),
+		cmocka_unit_test(test_jaylink_not_found_on_windows),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
