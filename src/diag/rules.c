@@ -810,6 +810,32 @@ static int chk_claim_held(struct diag_ctx *c)
 	return DIAG_CONF_HIGH;
 }
 
+/* The CMSIS-DAP protocol version the probe's firmware reports ("CMSIS-DAP: FW Version =
+ * 2.1.1"), as major*100+minor; -1 when the log does not show it. */
+static int cmsis_dap_fw(const struct diag_ctx *c)
+{
+	for (size_t i = 0; i < c->ev->n_log_lines; i++) {
+		const char *p = strstr(c->ev->log_lines[i], "CMSIS-DAP: FW Version = ");
+		int major, minor;
+		if (p && sscanf(p, "CMSIS-DAP: FW Version = %d.%d", &major, &minor) == 2)
+			return major * 100 + minor;
+	}
+	return -1;
+}
+
+/* Firmware for CMSIS-DAP 2.1 and later (CMSIS 5.7+) answers DAP_Info capabilities in two
+ * bytes, which OpenOCD before 0.12 rejects: it then says the probe has no SWD. The same words
+ * from 0.12 are the probe's own. */
+static int chk_cmsis_dap_caps_too_old(struct diag_ctx *c)
+{
+	int fw = cmsis_dap_fw(c);
+	if (c->ver_major != 0 || c->ver_minor < 0 || c->ver_minor >= 12 || fw < 201)
+		return 0;
+	snprintf(c->detail, sizeof(c->detail), "OpenOCD 0.%d with CMSIS-DAP firmware %d.%d: "
+	         "capabilities of DAP 2.1+ need OpenOCD 0.12", c->ver_minor, fw / 100, fw % 100);
+	return DIAG_CONF_HIGH;
+}
+
 /* dfu-util 0.9 and older print "Cannot open DFU device vid:pid" without libusb's reason;
  * the host says which one it is: Windows binds no WinUSB driver to an STM32 bootloader
  * (ST's DfuSe driver or none), Linux denies the node without a udev rule. */
@@ -1148,6 +1174,20 @@ const struct diag_rule diag_rules[] = {
 		          "(src/helper/command.c, 0.10); 'adapter driver', 'adapter speed' "
 		          "(src/jtag/adapter.c) and 'dap create' (src/target/arm_dap.c) are 0.11, "
 		          "'adapter serial' 0.12",
+	},
+	{
+		.id = DIAG_OPENOCD_TOO_OLD, .name = "too-old-cmsis-dap-caps",
+		.confidence = DIAG_CONF_HIGH, .priority = 94,
+		.all = { "CMSIS-DAP: SWD not supported", "CMSIS-DAP: FW Version = " },
+		.check = chk_cmsis_dap_caps_too_old,
+		.cause = "the OpenOCD that ran is older than 0.12 and misreads the capabilities of "
+		         "CMSIS-DAP 2.1+ firmware, so it says the probe has no SWD",
+		.fix = "install OpenOCD 0.12 or later (Debian 12: 'sudo apt install openocd'; on "
+		       "Windows and macOS the xPack build) and point swdbackup at it with --openocd "
+		       "PATH; the probe's firmware is fine",
+		.source = "'CMSIS-DAP: SWD not supported' (src/jtag/drivers/cmsis_dap.c, "
+		          "cmsis_dap_get_caps_info / cmsis_dap_swd_open): 0.11 reads DAP_Info "
+		          "capabilities as one byte; 0.12 takes the two-byte answer of DAP 2.1+",
 	},
 	{
 		.id = DIAG_OPENOCD_TOO_OLD, .name = "too-old-version",

@@ -148,6 +148,28 @@ static void test_jaylink_not_found_on_windows(void **state)
 	assert_int_equal(top_of(tail, NULL, NULL, 0), DIAG_PROBE_NOT_FOUND);
 }
 
+/* "SWD not supported" from OpenOCD 0.11 with CMSIS-DAP 2.1+ firmware is the OpenOCD (it
+ * misreads two-byte capabilities); from 0.12, or with older firmware, it is not. */
+static void test_cmsis_dap_caps_by_openocd_version(void **state)
+{
+	(void)state;
+	static const char tail[] = "Info : CMSIS-DAP: FW Version = 2.1.1\n"
+	                           "Error: CMSIS-DAP: SWD not supported\n"
+	                           "Error: No Valid JTAG Interface Configured.\n";
+	char log[320];
+	enum diag_confidence conf;
+	snprintf(log, sizeof(log), "Open On-Chip Debugger 0.11.0\n%s", tail);
+	assert_int_equal(top_of(log, &conf, NULL, 0), DIAG_OPENOCD_TOO_OLD);
+	assert_int_equal(conf, DIAG_CONF_HIGH);
+	snprintf(log, sizeof(log), "Open On-Chip Debugger 0.12.0\n%s", tail);
+	assert_int_not_equal(top_of(log, NULL, NULL, 0), DIAG_OPENOCD_TOO_OLD);
+	assert_int_not_equal(top_of("Open On-Chip Debugger 0.11.0\n"
+	                            "Info : CMSIS-DAP: FW Version = 1.10\n"
+	                            "Error: CMSIS-DAP: SWD not supported\n",
+	                            NULL, NULL, 0),
+	                     DIAG_OPENOCD_TOO_OLD);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -156,6 +178,7 @@ int main(void)
 		cmocka_unit_test(test_claim_access_is_a_driver),
 		cmocka_unit_test(test_dfu_refusal_is_unknown_with_its_line),
 		cmocka_unit_test(test_jaylink_not_found_on_windows),
+		cmocka_unit_test(test_cmsis_dap_caps_by_openocd_version),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
