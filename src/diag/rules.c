@@ -810,6 +810,55 @@ static int chk_claim_held(struct diag_ctx *c)
 	return DIAG_CONF_HIGH;
 }
 
+/* A tool that could not start because the dynamic loader did not find a library it was
+ * linked against: macOS dyld's "Library not loaded: ..." + "Referenced from: .../dfu-util",
+ * Linux ld.so's "openocd: error while loading shared libraries: libusb-1.0.so.0: ...",
+ * Windows' "The code execution cannot proceed because libusb-1.0.dll was not found" in a
+ * log that names the tool. Returns true when TOOL is the one that failed. */
+static bool tool_cannot_start(const struct diag_ctx *c, const char *tool)
+{
+	const struct diag_evidence *ev = c->ev;
+	for (size_t i = 0; i < ev->n_log_lines; i++) {
+		const char *l = ev->log_lines[i];
+		if (strstr(l, "error while loading shared libraries")) {
+			const char *colon = strstr(l, ": error while loading");
+			size_t n = strlen(tool);
+			if (colon && colon - l >= (ptrdiff_t)n && strncmp(colon - n, tool, n) == 0)
+				return true;
+			continue;
+		}
+		if (strstr(l, "Library not loaded")) {
+			for (size_t k = i + 1; k < ev->n_log_lines && k <= i + 2; k++) {
+				const char *r = strstr(ev->log_lines[k], "Referenced from:");
+				if (r && strstr(r, tool))
+					return true;
+			}
+			continue;
+		}
+		if (strstr(l, "cannot proceed because") && strstr(l, ".dll was not found"))
+			return log_has(c, tool);
+	}
+	return false;
+}
+
+static int chk_dfu_util_cannot_start(struct diag_ctx *c)
+{
+	if (!tool_cannot_start(c, "dfu-util"))
+		return 0;
+	snprintf(c->detail, sizeof(c->detail), "dfu-util did not start: the system's loader did "
+	         "not find a library it needs (libusb)");
+	return DIAG_CONF_HIGH;
+}
+
+static int chk_openocd_cannot_start(struct diag_ctx *c)
+{
+	if (!tool_cannot_start(c, "openocd"))
+		return 0;
+	snprintf(c->detail, sizeof(c->detail), "openocd did not start: the system's loader did "
+	         "not find a library it needs");
+	return DIAG_CONF_HIGH;
+}
+
 /* The CMSIS-DAP protocol version the probe's firmware reports ("CMSIS-DAP: FW Version =
  * 2.1.1"), as major*100+minor; -1 when the log does not show it. */
 static int cmsis_dap_fw(const struct diag_ctx *c)
@@ -1131,6 +1180,23 @@ const struct diag_rule diag_rules[] = {
 		          "as an internal or external command\" (German cmd: 'Der Befehl \"openocd\" "
 		          "ist entweder falsch geschrieben oder konnte nicht gefunden werden', as users "
 		          "translate it), PowerShell 'is not recognized as the name of a cmdlet'",
+	},
+	{
+		.id = DIAG_OPENOCD_MISSING, .name = "openocd-cannot-start",
+		.confidence = DIAG_CONF_HIGH, .priority = 100,
+		.any = { "Library not loaded", "error while loading shared libraries",
+		         "cannot proceed because .*\\.dll was not found" },
+		.check = chk_openocd_cannot_start,
+		.cause = "the openocd found is installed but cannot start: a library it was built "
+		         "against (libusb, hidapi, libftdi) is missing on this machine",
+		.fix = "install OpenOCD from the system's packages, which bring their libraries "
+		       "('sudo apt install openocd'; macOS 'brew install open-ocd'; Windows the xPack "
+		       "build, which ships its DLLs), or install the missing library; then point "
+		       "swdbackup at it with --openocd PATH",
+		.source = "the dynamic loader, before OpenOCD runs: macOS dyld 'Library not loaded: %s' + "
+		          "'Referenced from: %s'; glibc ld.so '%s: error while loading shared libraries: "
+		          "%s: cannot open shared object file'; Windows 'The code execution cannot "
+		          "proceed because %s was not found'",
 	},
 	{
 		.id = DIAG_OPENOCD_TOO_OLD, .name = "too-old-command",

@@ -170,6 +170,28 @@ static void test_cmsis_dap_caps_by_openocd_version(void **state)
 	                     DIAG_OPENOCD_TOO_OLD);
 }
 
+/* A tool the loader could not start is as good as missing, and the loader's own words say
+ * which tool it was, on each host. */
+static void test_tool_that_cannot_start(void **state)
+{
+	(void)state;
+	assert_int_equal(top_of("dyld[3956]: Library not loaded: '/usr/local/opt/libusb/lib/"
+	                        "libusb-1.0.0.dylib'\n"
+	                        "  Referenced from: '/Library/Toolchain/bin/dfu-util'\n"
+	                        "  Reason: tried: '/usr/lib/libusb-1.0.0.dylib' (no such file)\n",
+	                        NULL, NULL, 0),
+	                 DIAG_DFU_UTIL_MISSING);
+	assert_int_equal(top_of("openocd: error while loading shared libraries: libhidapi-hidraw.so.0: "
+	                        "cannot open shared object file: No such file or directory\n",
+	                        NULL, NULL, 0),
+	                 DIAG_OPENOCD_MISSING);
+	/* The loader's line names another program: neither tool is blamed. */
+	static const char other[] = "gdb: error while loading shared libraries: libncursesw.so.5: "
+	                            "cannot open shared object file: No such file or directory\n";
+	assert_int_not_equal(top_of(other, NULL, NULL, 0), DIAG_OPENOCD_MISSING);
+	assert_int_not_equal(top_of(other, NULL, NULL, 0), DIAG_DFU_UTIL_MISSING);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -179,6 +201,7 @@ int main(void)
 		cmocka_unit_test(test_dfu_refusal_is_unknown_with_its_line),
 		cmocka_unit_test(test_jaylink_not_found_on_windows),
 		cmocka_unit_test(test_cmsis_dap_caps_by_openocd_version),
+		cmocka_unit_test(test_tool_that_cannot_start),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
