@@ -30,6 +30,15 @@ static enum diag_id top_of(const char *log, enum diag_confidence *conf, char *li
 	return id;
 }
 
+/* The top finding of HEAD followed by TAIL: the same failure under another host's or
+ * version's first lines. */
+static enum diag_id top_after(const char *head, const char *tail, enum diag_confidence *conf)
+{
+	char log[512];
+	snprintf(log, sizeof(log), "%s%s", head, tail);
+	return top_of(log, conf, NULL, 0);
+}
+
 /* "Cannot open DFU device" then "No DFU capable USB device available": the bootloader was
  * there. Windows: the driver; Linux: the permission; neither shown: permission, less sure. */
 static void test_dfu_cannot_open_by_host(void **state)
@@ -37,18 +46,14 @@ static void test_dfu_cannot_open_by_host(void **state)
 	(void)state;
 	static const char tail[] = "Cannot open DFU device 0483:df11\n"
 	                           "No DFU capable USB device available\n";
-	char log[512];
 	enum diag_confidence conf;
 
-	snprintf(log, sizeof(log), "user@PC /cygdrive/c/work/blink\n$ make program-dfu\n%s", tail);
-	assert_int_equal(top_of(log, &conf, NULL, 0), DIAG_PROBE_DRIVER_MISSING);
+	assert_int_equal(top_after("user@PC /cygdrive/c/work/blink\n$ make program-dfu\n", tail, &conf), DIAG_PROBE_DRIVER_MISSING);
 	assert_int_equal(conf, DIAG_CONF_HIGH);
 
-	snprintf(log, sizeof(log), "C:\\tools\\dfu-util.exe -a 0 -D fw.bin\n%s", tail);
-	assert_int_equal(top_of(log, NULL, NULL, 0), DIAG_PROBE_DRIVER_MISSING);
+	assert_int_equal(top_after("C:\\tools\\dfu-util.exe -a 0 -D fw.bin\n", tail, NULL), DIAG_PROBE_DRIVER_MISSING);
 
-	snprintf(log, sizeof(log), "user@box:/home/user/fw$ dfu-util -a 0 -D fw.bin\n%s", tail);
-	assert_int_equal(top_of(log, &conf, NULL, 0), DIAG_USB_PERMISSION);
+	assert_int_equal(top_after("user@box:/home/user/fw$ dfu-util -a 0 -D fw.bin\n", tail, &conf), DIAG_USB_PERMISSION);
 	assert_int_equal(conf, DIAG_CONF_MEDIUM);
 
 	assert_int_equal(top_of(tail, &conf, NULL, 0), DIAG_USB_PERMISSION);
@@ -142,9 +147,8 @@ static void test_jaylink_not_found_on_windows(void **state)
 	(void)state;
 	static const char tail[] = "Warn : Failed to open device: LIBUSB_ERROR_NOT_FOUND.\n"
 	                           "Error: No J-Link device found\n";
-	char log[256];
-	snprintf(log, sizeof(log), "PS C:\\Users\\me> openocd -f interface/jlink.cfg\n%s", tail);
-	assert_int_equal(top_of(log, NULL, NULL, 0), DIAG_PROBE_DRIVER_MISSING);
+	assert_int_equal(top_after("PS C:\\Users\\me> openocd -f interface/jlink.cfg\n", tail, NULL),
+	                 DIAG_PROBE_DRIVER_MISSING);
 	assert_int_equal(top_of(tail, NULL, NULL, 0), DIAG_PROBE_NOT_FOUND);
 }
 
@@ -156,13 +160,10 @@ static void test_cmsis_dap_caps_by_openocd_version(void **state)
 	static const char tail[] = "Info : CMSIS-DAP: FW Version = 2.1.1\n"
 	                           "Error: CMSIS-DAP: SWD not supported\n"
 	                           "Error: No Valid JTAG Interface Configured.\n";
-	char log[320];
 	enum diag_confidence conf;
-	snprintf(log, sizeof(log), "Open On-Chip Debugger 0.11.0\n%s", tail);
-	assert_int_equal(top_of(log, &conf, NULL, 0), DIAG_OPENOCD_TOO_OLD);
+	assert_int_equal(top_after("Open On-Chip Debugger 0.11.0\n", tail, &conf), DIAG_OPENOCD_TOO_OLD);
 	assert_int_equal(conf, DIAG_CONF_HIGH);
-	snprintf(log, sizeof(log), "Open On-Chip Debugger 0.12.0\n%s", tail);
-	assert_int_not_equal(top_of(log, NULL, NULL, 0), DIAG_OPENOCD_TOO_OLD);
+	assert_int_not_equal(top_after("Open On-Chip Debugger 0.12.0\n", tail, NULL), DIAG_OPENOCD_TOO_OLD);
 	assert_int_not_equal(top_of("Open On-Chip Debugger 0.11.0\n"
 	                            "Info : CMSIS-DAP: FW Version = 1.10\n"
 	                            "Error: CMSIS-DAP: SWD not supported\n",
