@@ -10,6 +10,7 @@
 
 #include "core/image.h"
 #include "diag/checks.h"
+#include "diag/host.h"
 
 /* --- helpers for the checks -------------------------------------------------------- */
 
@@ -696,23 +697,11 @@ int chk_too_old_config(struct diag_ctx *c)
 	return 0;
 }
 
-/* True when LINE shows Windows: a drive path ("C:\\"), a PowerShell prompt, an .exe, or
- * the "libusb1 <hash>" banner line of the Windows builds. */
-static bool windows_line(const char *line)
-{
-	for (const char *p = strstr(line, ":\\"); p; p = strstr(p + 1, ":\\"))
-		if (p > line && ((p[-1] >= 'A' && p[-1] <= 'Z') || (p[-1] >= 'a' && p[-1] <= 'z')) &&
-		    (p - 1 == line || !((p[-2] >= 'A' && p[-2] <= 'Z') || (p[-2] >= 'a' && p[-2] <= 'z'))))
-			return true;
-	return strncmp(line, "PS ", 3) == 0 || strstr(line, ".exe") || strstr(line, ".EXE") ||
-	       strncmp(line, "libusb1 ", 8) == 0;
-}
-
 /* High when the log is from Windows, medium otherwise. */
 int chk_windows_log(struct diag_ctx *c)
 {
 	for (size_t i = 0; i < c->ev->n_log_lines; i++)
-		if (windows_line(c->ev->log_lines[i])) {
+		if (diag_host_windows_line(c->ev->log_lines[i])) {
 			snprintf(c->detail, sizeof(c->detail), "the log is from Windows");
 			return DIAG_CONF_HIGH;
 		}
