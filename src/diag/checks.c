@@ -675,10 +675,14 @@ int chk_too_old_config(struct diag_ctx *c)
 		if (!p)
 			continue;
 		p += strlen("Can't find ");
+		/* Only a bare stock name ("interface/stlink.cfg") is searched for in the scripts
+		 * that release shipped; a name with a prefix ("scripts/interface/...") is a path
+		 * the search cannot resolve whatever the version. */
 		const char *dir = NULL;
 		static const char *const dirs[] = { "interface/", "target/", "board/" };
 		for (size_t k = 0; k < 3 && !dir; k++)
-			dir = strstr(p, dirs[k]);
+			if (strncmp(p, dirs[k], strlen(dirs[k])) == 0)
+				dir = p;
 		if (!dir)
 			continue;
 		char path[160];

@@ -202,6 +202,12 @@ static void test_missing_script_against_release(void **state)
 	                        "cfg:1: Error: Can't find board/st_nucleo_f4.cfg\n",
 	                        NULL),
 	                 DIAG_CONFIG_NOT_FOUND);
+	/* A prefixed name is a path the search cannot resolve, whatever the release. */
+	assert_int_equal(top_of("Open On-Chip Debugger 0.10.0\n"
+	                        "embedded:startup.tcl:56: Error: Can't find "
+	                        "scripts/interface/stlink.cfg\n",
+	                        NULL),
+	                 DIAG_CONFIG_NOT_FOUND);
 	assert_int_equal(diag_cfg_added_minor("interface/stlink.cfg"), 11);
 	assert_int_equal(diag_cfg_added_minor("target/stm32f1x.cfg"), -1);
 	assert_int_equal(diag_cfg_added_minor("my/own.cfg"), -1);
