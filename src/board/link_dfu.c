@@ -2,9 +2,9 @@
  * bootloader (the ST system bootloader, Particle's), driven through dfu-util (src/dfu/).
  *
  * Bringing the link up lists the DFU devices with the profile's bootloader ids (or those
- * of --probe dfu:VID:PID, or a serial), takes the one that matches and holds it to the
- * profile: its flash alternate setting must report the layout the profile says (a Spark
- * Core is not a Photon). DFU reads no identity register, halts nothing and has no
+ * of --probe dfu:VID:PID, or a serial) in-process with libusb (dfu/usblist.h), takes the
+ * one that matches and holds it to the profile: its flash alternate setting must report
+ * the layout the profile says (a Spark Core is not a Photon). DFU reads no identity register, halts nothing and has no
  * on-target checksum: those operations are left out of the table. A write is checked
  * against the layout (only writable sectors) before dfu-util is run; DfuSe erases the
  * pages it writes. Nothing here mass-erases or unprotects.
@@ -20,6 +20,7 @@
 #include "core/dfuse.h"
 #include "core/file.h"
 #include "dfu/dfu.h"
+#include "dfu/usblist.h"
 
 /* A dfu-util run may take a while under realistic timing (a 1 MiB upload of the F2 at
  * full speed takes about a second; erase and program of 1 MiB some ten): generous. */
@@ -32,6 +33,7 @@ struct link_dfu {
 	struct swd_dfu_facts facts;
 	struct swd_dfuse_layout flash; /* the flash alternate setting's layout */
 	char serial[64];
+	char *exe;                    /* dfu-util, found once */
 	struct board_link_events ev;  /* a copy: the caller's may not outlive the link */
 	const char *progress_what;
 	uint64_t progress_total;
@@ -55,6 +57,7 @@ static void dfu_free_link(struct board_link *l)
 		free(d->lines[i]);
 	free(d->lines);
 	swd_dfuse_layout_release(&d->flash);
+	free(d->exe);
 	free(d);
 }
 
@@ -315,7 +318,7 @@ static bool same_layout(const struct swd_dfuse_layout *a, const struct swd_dfuse
 	return true;
 }
 
-/* dfu-util lists every DFU device whatever -d says: whether dev is one sel names. */
+/* Whether dev is one sel names (the listing selects by ids only). */
 static bool selected(const struct dfu_select *sel, const struct dfulog_device *dev)
 {
 	return (sel->vid == 0 || (dev->vid == sel->vid && dev->pid == sel->pid)) &&
@@ -388,7 +391,6 @@ int board_link_dfu_open(const struct swd_profile *p, const struct board_link_par
 	d->base.p = p;
 	if (ev != NULL)
 		d->ev = *ev;
-	d->run.exe = lp->tool;
 	d->run.timeout_ms = RUN_TIMEOUT_MS;
 	d->run.on_progress = on_progress;
 	d->run.ud = d;
@@ -398,7 +400,13 @@ int board_link_dfu_open(const struct swd_profile *p, const struct board_link_par
 	d->sel.vid = lp->vid ? lp->vid : d->facts.vid;
 	d->sel.pid = lp->vid ? lp->pid : d->facts.pid;
 	d->sel.serial = lp->serial;
-	rc = dfu_list(&d->run, &d->sel, &res, err);
+	/* dfu-util moves the bytes: missing, it is the first thing to say */
+	if ((rc = dfu_find(lp->tool, &d->exe, err)) != 0)
+		return rc;
+	d->run.exe = d->exe;
+	/* the device, its serial and its layouts are read in-process: a dfu-util -l run
+	 * would cost a process start and a second enumeration before every command */
+	rc = dfu_usb_list(&d->sel, &res, err);
 	for (size_t i = 0; rc == 0 && i < res.ndevices; i++)
 		found |= selected(&d->sel, &res.devices[i]);
 	if (rc == 0 && !found) {
