@@ -60,10 +60,32 @@ static int cannot_open(struct dfu_result *res, const struct libusb_device_descri
 	return add_line(res, line);
 }
 
-/* String descriptor i into out, or "UNKNOWN" as dfu-util says when there is none. */
-static void string_or_unknown(libusb_device_handle *h, uint8_t i, char *out, size_t len)
+/* The device's first language (string descriptor 0), 0 when it gives none. */
+static uint16_t first_langid(libusb_device_handle *h)
 {
-	if (i == 0 || libusb_get_string_descriptor_ascii(h, i, (unsigned char *)out, (int)len) < 1)
+	unsigned char b[255];
+	int n = libusb_get_string_descriptor(h, 0, 0, b, sizeof(b));
+
+	return n >= 4 && b[1] == LIBUSB_DT_STRING ? (uint16_t)(b[2] | b[3] << 8) : 0;
+}
+
+/* String descriptor i in language langid into out as ASCII ('?' for any other character,
+ * as libusb_get_string_descriptor_ascii gives it), or "UNKNOWN" as dfu-util says when
+ * there is none. One request each: the language is asked once per device, where
+ * libusb_get_string_descriptor_ascii asks for it before every string (each request is a
+ * control transfer, some 0.5 ms of a full-speed bus). */
+static void string_or_unknown(libusb_device_handle *h, uint16_t langid, uint8_t i, char *out,
+                              size_t len)
+{
+	unsigned char b[255];
+	int n = i != 0 && langid != 0 ? libusb_get_string_descriptor(h, i, langid, b, sizeof(b)) : -1;
+	size_t k = 0;
+
+	if (n >= 2 && b[1] == LIBUSB_DT_STRING && b[0] <= n)
+		for (int at = 2; at + 1 < b[0] && k + 1 < len; at += 2)
+			out[k++] = b[at + 1] == 0 && b[at] < 0x80 ? (char)b[at] : '?';
+	out[k] = '\0';
+	if (k == 0)
 		snprintf(out, len, "UNKNOWN");
 }
 
@@ -78,7 +100,7 @@ static bool dfu_mode(const struct libusb_interface_descriptor *s)
  * cannot be opened (recorded in res), or -1 when out of memory. */
 static int list_config(libusb_device *dev, const struct libusb_device_descriptor *dd,
                        const struct libusb_config_descriptor *cfg, libusb_device_handle **h,
-                       struct dfulog_device *d, struct dfu_result *res)
+                       uint16_t *langid, struct dfulog_device *d, struct dfu_result *res)
 {
 	for (uint8_t i = 0; i < cfg->bNumInterfaces; i++) {
 		const struct libusb_interface *intf = &cfg->interface[i];
@@ -93,12 +115,14 @@ static int list_config(libusb_device *dev, const struct libusb_device_descriptor
 				*h = NULL;
 				return cannot_open(res, dd, dev, rc) == 0 ? 1 : -1;
 			}
-			if (d->serial[0] == '\0')
-				string_or_unknown(*h, dd->iSerialNumber, d->serial, sizeof(d->serial));
+			if (d->serial[0] == '\0') {
+				*langid = first_langid(*h);
+				string_or_unknown(*h, *langid, dd->iSerialNumber, d->serial, sizeof(d->serial));
+			}
 			d->cfg = cfg->bConfigurationValue;
 			d->intf = s->bInterfaceNumber;
 			d->alt = s->bAlternateSetting;
-			string_or_unknown(*h, s->iInterface, d->name, sizeof(d->name));
+			string_or_unknown(*h, *langid, s->iInterface, d->name, sizeof(d->name));
 			if (add_device(res, d) != 0)
 				return -1;
 		}
@@ -112,6 +136,7 @@ static int list_device(libusb_device *dev, const struct libusb_device_descriptor
 {
 	libusb_device_handle *h = NULL;
 	struct dfulog_device d;
+	uint16_t langid = 0;
 	int rc = 0;
 
 	memset(&d, 0, sizeof(d));
@@ -124,7 +149,7 @@ static int list_device(libusb_device *dev, const struct libusb_device_descriptor
 
 		if (libusb_get_config_descriptor(dev, c, &cfg) != 0)
 			continue;
-		rc = list_config(dev, dd, cfg, &h, &d, res);
+		rc = list_config(dev, dd, cfg, &h, &langid, &d, res);
 		libusb_free_config_descriptor(cfg);
 	}
 	if (h != NULL)
