@@ -206,7 +206,7 @@ static int download(struct link_dfu *d, uint32_t address, const uint8_t *data, u
 	struct dfu_result res;
 	int rc;
 
-	if ((rc = swd_file_write(scratch, data, len, 0, err)) != 0)
+	if ((rc = swd_file_write(scratch, data, len, SWD_FILE_SCRATCH, err)) != 0)
 		return rc;
 	d->progress_what = "programming";
 	d->progress_total = len;

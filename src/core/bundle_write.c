@@ -268,7 +268,7 @@ int swd_bundle_writer_add_buffer(swd_bundle_writer_t *w, const char *region, con
 	path = swd_file_join(w->tmp, file);
 	if (path == NULL)
 		return swd_error_set(err, SWD_ENOMEM, "out of memory");
-	rc = swd_file_write(path, data, size, 0, err);
+	rc = swd_file_write(path, data, size, SWD_FILE_STAGED, err);
 	if (rc == 0)
 		rc = swd_digest_buffer(data, size, &d, err);
 	if (rc == 0)
@@ -411,7 +411,7 @@ int swd_bundle_writer_commit(swd_bundle_writer_t *w, const struct swd_manifest *
 		rc = swd_error_set(err, SWD_ENOMEM, "out of memory");
 		goto out;
 	}
-	if ((rc = swd_file_write(path, text, strlen(text), 0, err)) < 0)
+	if ((rc = swd_file_write(path, text, strlen(text), SWD_FILE_STAGED, err)) < 0)
 		goto out;
 	if ((rc = swd_digest_buffer(text, strlen(text), &dm, err)) < 0)
 		goto out;
@@ -437,13 +437,13 @@ int swd_bundle_writer_commit(swd_bundle_writer_t *w, const struct swd_manifest *
 	fs = fm = NULL;
 	free(path);
 	path = swd_file_join(w->tmp, "SHA256SUMS");
-	if (path == NULL || (rc = swd_file_write(path, sha, shalen, 0, err)) < 0) {
+	if (path == NULL || (rc = swd_file_write(path, sha, shalen, SWD_FILE_STAGED, err)) < 0) {
 		rc = path == NULL ? swd_error_set(err, SWD_ENOMEM, "out of memory") : rc;
 		goto out;
 	}
 	free(path);
 	path = swd_file_join(w->tmp, "MD5SUMS");
-	if (path == NULL || (rc = swd_file_write(path, md5, md5len, 0, err)) < 0) {
+	if (path == NULL || (rc = swd_file_write(path, md5, md5len, SWD_FILE_STAGED, err)) < 0) {
 		rc = path == NULL ? swd_error_set(err, SWD_ENOMEM, "out of memory") : rc;
 		goto out;
 	}

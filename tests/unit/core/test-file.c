@@ -1,5 +1,6 @@
 /* test-file.c - whole-file read under a limit, and the atomic write: temp name, rename,
- * nothing left behind on failure, NOREPLACE never replacing. */
+ * nothing left behind on failure, NOREPLACE never replacing; a STAGED write is the same
+ * file (only the directory's sync is the caller's), a SCRATCH one is written in place. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -206,6 +207,52 @@ static void test_write_failures_leave_nothing(void **state)
 	assert_int_equal(count_entries(), 0);
 }
 
+/* What the flags change is when things reach the disk, which a test cannot see; what it
+ * can see must be as without them: the content, the mode, nothing else left behind. */
+static void test_staged_and_scratch(void **state)
+{
+	char *path = in_dir("staged.json"), *buf = NULL;
+	struct swd_error err;
+	struct stat st;
+	size_t len = 0;
+	mode_t mask = umask(022);
+
+	(void)state;
+	assert_int_equal(swd_file_write(path, "{}", 2, SWD_FILE_STAGED, NULL), 0);
+	assert_int_equal(swd_file_write(path, "{\"a\": 1}", 8, SWD_FILE_STAGED, NULL), 0);
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0644);
+	assert_int_equal(swd_file_read(path, 100, &buf, &len, NULL), 0);
+	assert_string_equal(buf, "{\"a\": 1}");
+	free(buf);
+	assert_int_equal(count_entries(), 1);
+	assert_int_equal(unlink(path), 0);
+	free(path);
+
+	/* scratch: in place, private, a longer file cut to the new length */
+	path = in_dir("scratch.bin");
+	assert_int_equal(swd_file_write(path, "0123456789", 10, SWD_FILE_SCRATCH, NULL), 0);
+	assert_int_equal(swd_file_write(path, "abc", 3, SWD_FILE_SCRATCH, NULL), 0);
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0600);
+	assert_int_equal(swd_file_read(path, 100, &buf, &len, NULL), 0);
+	assert_int_equal(len, 3);
+	assert_string_equal(buf, "abc");
+	free(buf);
+	assert_int_equal(count_entries(), 1);
+	assert_int_equal(unlink(path), 0);
+	free(path);
+
+	/* a scratch file that cannot be created says so, and leaves nothing */
+	path = in_dir("nodir/scratch.bin");
+	swd_error_init(&err);
+	assert_int_equal(swd_file_write(path, "x", 1, SWD_FILE_SCRATCH, &err), SWD_ENOENT);
+	assert_non_null(strstr(err.msg, "nodir/scratch.bin': no such file or directory"));
+	assert_int_equal(count_entries(), 0);
+	free(path);
+	umask(mask);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -215,6 +262,7 @@ int main(void)
 		cmocka_unit_test(test_read_stream),
 		cmocka_unit_test(test_noreplace),
 		cmocka_unit_test(test_write_failures_leave_nothing),
+		cmocka_unit_test(test_staged_and_scratch),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
