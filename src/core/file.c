@@ -224,7 +224,7 @@ int swd_file_write(const char *path, const void *data, size_t len, unsigned flag
 		                     swd_errno_text(errno));
 	if (write_all(fd, data, len) != 0)
 		rc = swd_error_set(err, SWD_EIO, "cannot write '%s': %s", path, swd_errno_text(errno));
-	else if (fsync(fd) != 0 && errno != EINVAL)
+	else if (!(flags & SWD_FILE_STAGED) && fsync(fd) != 0 && errno != EINVAL)
 		rc = swd_error_set(err, SWD_EIO, "cannot sync '%s': %s", path, swd_errno_text(errno));
 	if (close(fd) != 0 && rc == 0)
 		rc = swd_error_set(err, SWD_EIO, "cannot write '%s': %s", path, swd_errno_text(errno));
