@@ -60,10 +60,11 @@ static int cannot_open(struct dfu_result *res, const struct libusb_device_descri
 	return add_line(res, line);
 }
 
-/* The device's first language (string descriptor 0), 0 when it gives none. */
+/* The device's first language (string descriptor 0), 0 when it gives none. Only the
+ * first is used, so only it is asked for: a shorter transfer. */
 static uint16_t first_langid(libusb_device_handle *h)
 {
-	unsigned char b[255];
+	unsigned char b[4];
 	int n = libusb_get_string_descriptor(h, 0, 0, b, sizeof(b));
 
 	return n >= 4 && b[1] == LIBUSB_DT_STRING ? (uint16_t)(b[2] | b[3] << 8) : 0;
