@@ -113,8 +113,8 @@ static int sync_jobs_open(const char *dir, struct sync_job **jobs, size_t *n, st
 
 /* Syncs every file in the staging directory, and the directory, before it is renamed
  * into place. All at once: on a journalling file system each fsync waits for a journal
- * commit and a cache flush, and fsyncs in flight together share them (ext4 on this
- * project's CI machine: a bundle's six in 1.7 ms at once, 4.2 ms one after another). */
+ * commit and a cache flush, and fsyncs in flight together share them (ext4 on the
+ * development machine: six files of a bundle in 1.7 ms at once, 4.2 ms in turn). */
 static int sync_staged(const char *dir, struct swd_error *err)
 {
 	struct sync_job *jobs = NULL;
