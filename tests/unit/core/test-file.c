@@ -207,34 +207,18 @@ static void test_write_failures_leave_nothing(void **state)
 	assert_int_equal(count_entries(), 0);
 }
 
-/* What the flags change is when things reach the disk, which a test cannot see; what it
- * can see must be as without them: the content, the mode, nothing else left behind. */
-static void test_staged_and_scratch(void **state)
+/* A longer file, then a shorter one, at name with flags: the shorter is what is there,
+ * with that mode, and nothing else is left in the directory. */
+static void written_twice(const char *name, unsigned flags, mode_t mode)
 {
-	char *path = in_dir("staged.json"), *buf = NULL;
-	struct swd_error err;
+	char *path = in_dir(name), *buf = NULL;
 	struct stat st;
 	size_t len = 0;
-	mode_t mask = umask(022);
 
-	(void)state;
-	assert_int_equal(swd_file_write(path, "{}", 2, SWD_FILE_STAGED, NULL), 0);
-	assert_int_equal(swd_file_write(path, "{\"a\": 1}", 8, SWD_FILE_STAGED, NULL), 0);
+	assert_int_equal(swd_file_write(path, "0123456789", 10, flags, NULL), 0);
+	assert_int_equal(swd_file_write(path, "abc", 3, flags, NULL), 0);
 	assert_int_equal(stat(path, &st), 0);
-	assert_int_equal(st.st_mode & 0777, 0644);
-	assert_int_equal(swd_file_read(path, 100, &buf, &len, NULL), 0);
-	assert_string_equal(buf, "{\"a\": 1}");
-	free(buf);
-	assert_int_equal(count_entries(), 1);
-	assert_int_equal(unlink(path), 0);
-	free(path);
-
-	/* scratch: in place, private, a longer file cut to the new length */
-	path = in_dir("scratch.bin");
-	assert_int_equal(swd_file_write(path, "0123456789", 10, SWD_FILE_SCRATCH, NULL), 0);
-	assert_int_equal(swd_file_write(path, "abc", 3, SWD_FILE_SCRATCH, NULL), 0);
-	assert_int_equal(stat(path, &st), 0);
-	assert_int_equal(st.st_mode & 0777, 0600);
+	assert_int_equal(st.st_mode & 0777, mode);
 	assert_int_equal(swd_file_read(path, 100, &buf, &len, NULL), 0);
 	assert_int_equal(len, 3);
 	assert_string_equal(buf, "abc");
@@ -242,9 +226,21 @@ static void test_staged_and_scratch(void **state)
 	assert_int_equal(count_entries(), 1);
 	assert_int_equal(unlink(path), 0);
 	free(path);
+}
 
+/* What the flags change is when things reach the disk, which a test cannot see; what it
+ * can see must be as without them: the content, the mode, nothing else left behind. A
+ * scratch file is written in place and private. */
+static void test_staged_and_scratch(void **state)
+{
+	char *path = in_dir("nodir/scratch.bin");
+	struct swd_error err;
+	mode_t mask = umask(022);
+
+	(void)state;
+	written_twice("staged.json", SWD_FILE_STAGED, 0644);
+	written_twice("scratch.bin", SWD_FILE_SCRATCH, 0600);
 	/* a scratch file that cannot be created says so, and leaves nothing */
-	path = in_dir("nodir/scratch.bin");
 	swd_error_init(&err);
 	assert_int_equal(swd_file_write(path, "x", 1, SWD_FILE_SCRATCH, &err), SWD_ENOENT);
 	assert_non_null(strstr(err.msg, "nodir/scratch.bin': no such file or directory"));
