@@ -90,6 +90,37 @@ static void string_or_unknown(libusb_device_handle *h, uint16_t langid, uint8_t 
 		snprintf(out, len, "UNKNOWN");
 }
 
+/* The serial as the kernel read it when the device was enumerated (sysfs), which costs
+ * no transfer; "" when it is not there or not plain ASCII, for dfu-util reads it from the
+ * device and its -S must match what it reads. */
+static void kernel_serial(libusb_device *dev, char *out, size_t len)
+{
+	uint8_t ports[8];
+	int n = libusb_get_port_numbers(dev, ports, (int)sizeof(ports));
+	char path[96];
+	size_t at = (size_t)snprintf(path, sizeof(path), "/sys/bus/usb/devices/%u-",
+	                             libusb_get_bus_number(dev));
+	FILE *f;
+
+	out[0] = '\0';
+	for (int i = 0; i < n && at < sizeof(path); i++)
+		at += (size_t)snprintf(path + at, sizeof(path) - at, "%s%u", i ? "." : "", ports[i]);
+	if (n <= 0 || at + sizeof("/serial") > sizeof(path))
+		return;
+	memcpy(path + at, "/serial", sizeof("/serial"));
+	if ((f = fopen(path, "re")) == NULL)
+		return;
+	if (fgets(out, (int)len, f) == NULL)
+		out[0] = '\0';
+	fclose(f);
+	out[strcspn(out, "\n")] = '\0';
+	for (const char *c = out; *c; c++)
+		if (*c < 0x20 || *c > 0x7e) {
+			out[0] = '\0';
+			break;
+		}
+}
+
 static bool dfu_mode(const struct libusb_interface_descriptor *s)
 {
 	return s->bInterfaceClass == DFU_CLASS && s->bInterfaceSubClass == DFU_SUBCLASS &&
@@ -116,10 +147,12 @@ static int list_config(libusb_device *dev, const struct libusb_device_descriptor
 				*h = NULL;
 				return cannot_open(res, dd, dev, rc) == 0 ? 1 : -1;
 			}
-			if (d->serial[0] == '\0') {
+			if (*langid == 0)
 				*langid = first_langid(*h);
+			if (d->serial[0] == '\0' && dd->iSerialNumber != 0)
+				kernel_serial(dev, d->serial, sizeof(d->serial));
+			if (d->serial[0] == '\0')
 				string_or_unknown(*h, *langid, dd->iSerialNumber, d->serial, sizeof(d->serial));
-			}
 			d->cfg = cfg->bConfigurationValue;
 			d->intf = s->bInterfaceNumber;
 			d->alt = s->bAlternateSetting;
