@@ -9,8 +9,12 @@
  * the TCP server uses; the reply fills the IN URB OpenOCD queued for it, whose length is
  * the data-in size of the command.
  *
- * umockdev calls the handler from one worker thread, so board state needs no lock; the
- * main thread only starts the child and waits for it.
+ * Every board is served by a thread of its own: umockdev runs all the handlers of a
+ * testbed on that testbed's one worker thread, so each board's handler is attached on a
+ * testbed of its own and its socket moved to where the clients look, under the testbed
+ * that holds the bus's sysfs. A board's state is touched by its thread only; what the
+ * boards share (that sysfs testbed, the device numbers) is under bus_lock. The main
+ * thread only sets up, starts the child and waits for it.
  */
 #include "sim/usb.h"
 
@@ -23,6 +27,7 @@
 #include <sys/ioctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/timerfd.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -63,6 +68,11 @@ struct conn {
 	uint64_t cmd_ns;             /* when the command's OUT URB was submitted */
 	bool claimed;
 	bool gone;                   /* opened before the device left the bus: ENODEV */
+	struct board *board;         /* borrowed */
+	GSource *timer;              /* a reap waiting for its URB's due time: reap_due() */
+	int timer_fd;
+	UMockdevIoctlClient *wait_client; /* that reap, referenced; NULL when none waits */
+	UMockdevIoctlData *wait_arg;
 };
 
 struct board {
@@ -85,16 +95,20 @@ struct board {
 	struct conn *conns;
 	uint64_t traffic;
 	uint64_t urbs;               /* URBs submitted, for --stats */
+	uint64_t ioctls;             /* ... ioctls, and reaps that found nothing (EAGAIN) */
+	uint64_t empty_reaps;
 	uint64_t busy_until;
 	bool unplugged;
-	UMockdevTestbed *tb;         /* borrowed, to remove the device when unplugged */
+	UMockdevTestbed *tb;         /* the bus's sysfs, borrowed, shared: under bus_lock */
+	UMockdevTestbed *htb;        /* owned: its worker thread serves this board alone */
 	char *syspath;               /* owned */
 	struct probe_reply reply;
 };
 
+static GMutex bus_lock;  /* the sysfs testbed and last_devnum, shared by the boards */
 static int last_devnum; /* the bus hands out device numbers in order, never twice */
 
-static int enumerate(struct board *b, char *err, size_t errlen);
+static int enumerate(struct board *b, int devnum, char *err, size_t errlen);
 
 static uint64_t now_ns(void)
 {
@@ -300,6 +314,15 @@ static void conn_free(struct conn *c)
 		c->urbs = u->next;
 		urb_free(u);
 	}
+	if (c->timer) {
+		g_source_destroy(c->timer);
+		g_source_unref(c->timer);
+		close(c->timer_fd);
+	}
+	if (c->wait_client) {
+		g_object_unref(c->wait_client);
+		g_object_unref(c->wait_arg);
+	}
 	g_object_unref(c->client);
 	free(c);
 }
@@ -337,6 +360,7 @@ static struct conn *conn_of(struct board *b, UMockdevIoctlClient *client)
 	if (!c)
 		return NULL;
 	c->client = g_object_ref(client); /* held until its node is closed */
+	c->board = b;
 	c->next = b->conns;
 	b->conns = c;
 	return c;
@@ -371,8 +395,10 @@ static void leave_bus(struct board *b)
 	}
 	mcu_save(b->mcu);
 	/* Gone from sysfs too, so a new enumeration no longer lists it. */
+	g_mutex_lock(&bus_lock);
 	if (b->syspath)
 		umockdev_testbed_remove_device(b->tb, b->syspath);
+	g_mutex_unlock(&bus_lock);
 }
 
 /* Counts bulk bytes toward unplug-after. Returns true when the device is gone. */
@@ -406,9 +432,8 @@ static void dfu_urb(struct board *b, struct urb *u)
 	/* Reset into the bootloader again: the device enumerates anew, on the same port
 	 * with the next device number, as after a real USB reset. */
 	char err[256];
-	b->devnum = ++last_devnum;
 	b->unplugged = false;
-	if (enumerate(b, err, sizeof(err)) < 0) {
+	if (enumerate(b, 0, err, sizeof(err)) < 0) {
 		fprintf(stderr, "swdbackup-sim usb: %s\n", err);
 		b->unplugged = true;
 	}
@@ -619,63 +644,77 @@ static int reap(struct board *b, struct conn *c, UMockdevIoctlData *arg)
 }
 
 /* A reap that finds only URBs whose time has not come waits for the first of them instead
- * of answering EAGAIN at once. libusb would otherwise poll again at once, so under realistic
- * timing every client spun through the bus's one thread (about one CPU-second per MiB read),
- * and boards in parallel slowed each other down; a real client sleeps until the kernel
- * completes its URB. The wait ends REAP_EARLY_NS before the due time and the client polls
- * the rest, because the main loop wakes to the millisecond. */
-#define REAP_EARLY_NS 1500000ull
-
-struct reap_later {
-	struct board *b;
-	UMockdevIoctlClient *client;
-	UMockdevIoctlData *arg;
-};
-
-static struct conn *conn_find(struct board *b, UMockdevIoctlClient *client)
+ * of answering EAGAIN at once, as a real client sleeps until the kernel completes its URB:
+ * libusb would otherwise poll again at once (the node is a plain file, always ready), and
+ * every client would spin through the bus. The wait is a timerfd armed at the due time,
+ * not a GLib timeout, whose poll wakes to the millisecond: a wake up to 1 ms early left
+ * the client spinning for the rest (five empty reaps per URB), one late stretched every
+ * command. */
+static gboolean reap_due(gpointer data)
 {
-	for (struct conn *c = b->conns; c; c = c->next)
-		if (c->client == client)
-			return c;
-	return NULL;
+	struct conn *c = data;
+	UMockdevIoctlClient *client = c->wait_client;
+	UMockdevIoctlData *arg = c->wait_arg;
+	uint64_t ticks;
+
+	if (read(c->timer_fd, &ticks, sizeof(ticks)) < 0 && errno == EAGAIN)
+		return G_SOURCE_CONTINUE; /* woken for nothing: stay armed */
+	if (!client)
+		return G_SOURCE_CONTINUE;
+	c->wait_client = NULL;
+	c->wait_arg = NULL;
+	int e = reap(c->board, c, arg);
+	umockdev_ioctl_client_complete(client, e ? -1 : 0, e);
+	g_object_unref(arg);
+	g_object_unref(client);
+	return G_SOURCE_CONTINUE;
 }
 
-static gboolean reap_now(gpointer data)
+static gboolean timer_dispatch(GSource *src, GSourceFunc cb, gpointer data)
 {
-	struct reap_later *l = data;
-	struct conn *c = conn_find(l->b, l->client);
-	int e = c ? reap(l->b, c, l->arg) : ENODEV;
-
-	umockdev_ioctl_client_complete(l->client, e ? -1 : 0, e);
-	g_object_unref(l->arg);
-	g_object_unref(l->client);
-	free(l);
-	return G_SOURCE_REMOVE;
+	(void)src;
+	return cb(data);
 }
 
-/* True when the reap was put off until the first done URB is nearly due. */
-static bool reap_when_due(struct board *b, struct conn *c, UMockdevIoctlClient *client,
+static GSourceFuncs timer_funcs = {.dispatch = timer_dispatch};
+
+/* The connection's timer, on the main context of the thread that serves it. */
+static bool timer_start(struct conn *c)
+{
+	GMainContext *ctx;
+
+	c->timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+	if (c->timer_fd < 0)
+		return false;
+	c->timer = g_source_new(&timer_funcs, sizeof(GSource));
+	g_source_add_unix_fd(c->timer, c->timer_fd, G_IO_IN);
+	g_source_set_callback(c->timer, reap_due, c, NULL);
+	ctx = g_main_context_ref_thread_default();
+	g_source_attach(c->timer, ctx);
+	g_main_context_unref(ctx);
+	return true;
+}
+
+/* True when the reap was put off until the first done URB is due (reap_due completes
+ * it). */
+static bool reap_when_due(struct conn *c, UMockdevIoctlClient *client,
                           UMockdevIoctlData *arg)
 {
-	uint64_t due = 0, now = now_ns();
-	struct reap_later *l;
-	GMainContext *ctx;
-	GSource *src;
+	uint64_t due = 0;
 
 	for (const struct urb *u = c->urbs; u; u = u->next)
 		if (u->done && (!due || u->due_ns < due))
 			due = u->due_ns;
-	if (!due || due <= now + REAP_EARLY_NS || !(l = calloc(1, sizeof(*l))))
+	if (!due || due <= now_ns() || c->wait_client)
 		return false;
-	l->b = b;
-	l->client = g_object_ref(client);
-	l->arg = g_object_ref(arg);
-	src = g_timeout_source_new((guint)((due - REAP_EARLY_NS - now) / 1000000ull));
-	g_source_set_callback(src, reap_now, l, NULL);
-	ctx = g_main_context_ref_thread_default();
-	g_source_attach(src, ctx);
-	g_source_unref(src);
-	g_main_context_unref(ctx);
+	if (!c->timer && !timer_start(c))
+		return false;
+	struct itimerspec it = {.it_value = {.tv_sec = (time_t)(due / 1000000000ull),
+	                                     .tv_nsec = (long)(due % 1000000000ull)}};
+	if (timerfd_settime(c->timer_fd, TFD_TIMER_ABSTIME, &it, NULL) < 0)
+		return false;
+	c->wait_client = g_object_ref(client);
+	c->wait_arg = g_object_ref(arg);
 	return true;
 }
 
@@ -699,6 +738,7 @@ static gboolean on_ioctl(UMockdevIoctlBase *handler, UMockdevIoctlClient *client
 	UMockdevIoctlData *arg = umockdev_ioctl_client_get_arg(client);
 	struct conn *c = conn_of(b, client);
 	int e = 0;
+	b->ioctls++;
 
 	(void)handler;
 	if (!c) {
@@ -761,8 +801,10 @@ static gboolean on_ioctl(UMockdevIoctlBase *handler, UMockdevIoctlClient *client
 	case USBDEVFS_REAPURB:
 	case USBDEVFS_REAPURBNDELAY:
 		e = reap(b, c, arg);
-		if (e == EAGAIN && reap_when_due(b, c, client, arg))
-			return TRUE; /* completed by reap_now() */
+		if (e == EAGAIN && reap_when_due(c, client, arg))
+			return TRUE; /* completed by reap_due() */
+		if (e == EAGAIN)
+			b->empty_reaps++;
 		break;
 	case USBDEVFS_DISCARDURB:
 		e = discard(c, arg);
@@ -794,9 +836,55 @@ static void on_vanished(UMockdevIoctlBase *handler, UMockdevIoctlClient *client,
 
 /* ---- the bus and the child ------------------------------------------------------- */
 
-/* The device's node and sysfs record at b->devnum, on port b->port: what a device
- * enumerating on the bus creates. The handler must exist. */
-static int enumerate(struct board *b, char *err, size_t errlen)
+/* Attaches the board's handler to b->devnode on the board's own testbed, whose worker
+ * thread then serves it, and moves the listening socket to the path under the bus's
+ * testbed where clients connect (a bound socket keeps listening when renamed). */
+static int attach_handler(struct board *b, char *err, size_t errlen)
+{
+	GError *gerr = NULL;
+	int rc = -1;
+
+	if (!umockdev_testbed_attach_ioctl(b->htb, b->devnode, b->handler, &gerr)) {
+		snprintf(err, errlen, "cannot attach %s: %s", b->devnode, gerr->message);
+		g_error_free(gerr);
+		return -1;
+	}
+	char *hroot = umockdev_testbed_get_root_dir(b->htb);
+	char *root = umockdev_testbed_get_root_dir(b->tb);
+	char *from = g_build_filename(hroot, "ioctl", b->devnode, NULL);
+	char *to = g_build_filename(root, "ioctl", b->devnode, NULL);
+	char *dir = g_path_get_dirname(to);
+	if (g_mkdir_with_parents(dir, 0755) < 0 || rename(from, to) < 0)
+		snprintf(err, errlen, "cannot move the socket of %s to '%s': %s", b->devnode, to,
+		         strerror(errno));
+	else
+		rc = 0;
+	g_free(dir);
+	g_free(to);
+	g_free(from);
+	g_free(root);
+	g_free(hroot);
+	return rc;
+}
+
+static int enumerate_locked(struct board *b, char *err, size_t errlen);
+
+/* The device's node and sysfs record at the next device number (or at devnum when it
+ * is not 0), on port b->port: what a device enumerating on the bus creates. The handler
+ * must exist. Called by the main thread and, for a device that enumerates again, by the
+ * board's. */
+static int enumerate(struct board *b, int devnum, char *err, size_t errlen)
+{
+	g_mutex_lock(&bus_lock);
+	b->devnum = devnum ? devnum : ++last_devnum;
+	if (b->devnum > last_devnum)
+		last_devnum = b->devnum;
+	int rc = enumerate_locked(b, err, errlen);
+	g_mutex_unlock(&bus_lock);
+	return rc;
+}
+
+static int enumerate_locked(struct board *b, char *err, size_t errlen)
 {
 	const struct identity *id = &identities[b->o.probe];
 	uint8_t desc[128];
@@ -818,11 +906,8 @@ static int enumerate(struct board *b, char *err, size_t errlen)
 	for (size_t k = 0; k < dlen; k++)
 		snprintf(hex + 2 * k, 3, "%02x", desc[k]);
 	/* The handler first, so the device can be opened as soon as it appears. */
-	if (!umockdev_testbed_attach_ioctl(b->tb, b->devnode, b->handler, &gerr)) {
-		snprintf(err, errlen, "cannot attach %s: %s", b->devnode, gerr->message);
-		g_error_free(gerr);
+	if (attach_handler(b, err, errlen) < 0)
 		return -1;
-	}
 	/* A device record rather than add_device: only a record creates the node file.
 	 * Text attributes end in a newline as in sysfs; usb_device nodes have major 189. */
 	char *rec = g_strdup_printf(
@@ -868,7 +953,7 @@ static int add_board(UMockdevTestbed *tb, struct board *b, char *err, size_t err
 	b->handler = g_object_new(UMOCKDEV_TYPE_IOCTL_BASE, NULL);
 	g_signal_connect(b->handler, "handle-ioctl", G_CALLBACK(on_ioctl), b);
 	g_signal_connect(b->handler, "client-vanished", G_CALLBACK(on_vanished), b);
-	return enumerate(b, err, errlen);
+	return enumerate(b, b->devnum, err, errlen);
 }
 
 static double cpu_s(const struct rusage *r)
@@ -882,14 +967,18 @@ static double cpu_s(const struct rusage *r)
 static void print_stats(const struct board *boards, size_t nb)
 {
 	struct rusage self, children;
-	uint64_t urbs = 0;
+	uint64_t urbs = 0, ioctls = 0, empty = 0;
 
-	for (size_t k = 0; k < nb; k++)
+	for (size_t k = 0; k < nb; k++) {
 		urbs += boards[k].urbs;
+		ioctls += boards[k].ioctls;
+		empty += boards[k].empty_reaps;
+	}
 	getrusage(RUSAGE_SELF, &self);
 	getrusage(RUSAGE_CHILDREN, &children);
-	fprintf(stderr, "swdbackup-sim usb: %llu urbs, bus cpu %.3f s (%.1f us per urb), "
-	        "command cpu %.3f s\n", (unsigned long long)urbs, cpu_s(&self),
+	fprintf(stderr, "swdbackup-sim usb: %llu urbs in %llu ioctls (%llu empty reaps), bus cpu "
+	        "%.3f s (%.1f us per urb), command cpu %.3f s\n", (unsigned long long)urbs,
+	        (unsigned long long)ioctls, (unsigned long long)empty, cpu_s(&self),
 	        urbs ? cpu_s(&self) * 1e6 / (double)urbs : 0.0, cpu_s(&children));
 }
 
@@ -918,7 +1007,8 @@ static const char *usage =
 	"F is a board fault of the TCP server (swd-disabled, unpowered, rdp1, low-power,\n"
 	"wrp=LIST, flaky=RATE, clone-idcode=HEX) or a USB fault: usb-access, usb-busy,\n"
 	"unplug-after=BYTES, stall=RATE (ST-LINK only). Exits with COMMAND's status.\n"
-	"--stats prints the URB count and the CPU time of the bus and of COMMAND at the end.\n";
+	"--stats prints at the end the URB and ioctl counts, the reaps that found nothing,\n"
+	"and the CPU time of the bus and of COMMAND.\n";
 
 int sim_usb_main(int argc, char **argv)
 {
@@ -959,7 +1049,6 @@ int sim_usb_main(int argc, char **argv)
 		}
 		b->devnum = (int)nb + 2; /* 1 is the root hub */
 		b->port = (int)nb + 1;
-		last_devnum = b->devnum;
 		b->rng = 0x9E3779B97F4A7C15ull ^ (uint64_t)b->devnum;
 		nb++;
 	}
@@ -999,6 +1088,9 @@ int sim_usb_main(int argc, char **argv)
 		probe_init(&b->probe, b->mcu, &pc);
 	}
 
+	/* Each testbed sets $UMOCKDEV_DIR to its own root: the bus's comes last. */
+	for (size_t k = 0; k < nb; k++)
+		boards[k].htb = umockdev_testbed_new();
 	tb = umockdev_testbed_new();
 	for (size_t k = 0; k < nb; k++)
 		if (add_board(tb, &boards[k], err, sizeof(err)) < 0) {
@@ -1038,6 +1130,8 @@ out:
 	if (tb)
 		g_object_unref(tb);
 	for (size_t k = 0; k < nb; k++) {
+		if (boards[k].htb)
+			g_object_unref(boards[k].htb);
 		if (boards[k].handler)
 			g_object_unref(boards[k].handler);
 		while (boards[k].conns) {
