@@ -333,6 +333,47 @@ static void print_stats(const struct board *boards, size_t nb)
 	        urbs ? cpu_s(&self) * 1e6 / (double)urbs : 0.0, cpu_s(&children));
 }
 
+/* libswdsim-preload (preload.c): beside this executable in the build tree, else where
+ * it is installed relative to bin/. Returns: new, its path, or NULL when it is not found
+ * or its path cannot go in LD_PRELOAD (which splits at spaces and colons). */
+static char *find_preload(void)
+{
+	char *exe = g_file_read_link("/proc/self/exe", NULL);
+	char *dir = exe ? g_path_get_dirname(exe) : NULL;
+	const char *rel = SWDSIM_PRELOAD_RELDIR;
+	char *found = NULL;
+
+	if (!dir)
+		goto out;
+	char *tries[2] = {
+		g_build_filename(dir, "libswdsim-preload.so", NULL),
+		rel[0] == '/' ? g_build_filename(rel, "libswdsim-preload.so", NULL)
+		              : g_build_filename(dir, "..", rel, "libswdsim-preload.so", NULL),
+	};
+	for (size_t k = 0; k < 2; k++) {
+		if (!found && access(tries[k], R_OK) == 0 && !strpbrk(tries[k], " :"))
+			found = tries[k];
+		else
+			g_free(tries[k]);
+	}
+out:
+	g_free(dir);
+	g_free(exe);
+	return found;
+}
+
+/* The child's LD_PRELOAD: ours, umockdev's, then whatever was there. Returns: new. */
+static char *child_preload(void)
+{
+	const char *old = getenv("LD_PRELOAD");
+	char *ours = find_preload();
+	char *preload = g_strdup_printf("%s%slibumockdev-preload.so.0%s%s", ours ? ours : "",
+	                                ours ? ":" : "", old ? ":" : "", old ? old : "");
+
+	g_free(ours);
+	return preload;
+}
+
 static volatile sig_atomic_t child_pid;
 
 static void forward_signal(int sig)
@@ -446,9 +487,7 @@ int sim_usb_main(int argc, char **argv)
 			goto out;
 		}
 
-	const char *old = getenv("LD_PRELOAD");
-	char *preload = g_strdup_printf("libumockdev-preload.so.0%s%s", old ? ":" : "",
-	                                old ? old : "");
+	char *preload = child_preload();
 	pid_t pid = fork();
 	if (pid == 0) {
 		setenv("LD_PRELOAD", preload, 1);
