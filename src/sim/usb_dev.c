@@ -43,7 +43,7 @@ struct conn {
 	bool want_data;              /* ... for its OUT data phase (WRITEMEM) */
 	uint8_t cdb[STP_CDB_LEN];
 	uint32_t data_len;
-	uint64_t cmd_ns;             /* when the command's OUT URB was submitted */
+	uint64_t cmd_ns;             /* when the SUBMITURB of the command's OUT URB came */
 	bool claimed;
 	bool gone;                   /* opened before the device left the bus: ENODEV */
 	struct board *board;         /* borrowed */
@@ -362,7 +362,7 @@ static void control_urb(struct board *b, struct urb *u)
 	urb_finish(u, 0, (int)n, 0);
 }
 
-static void bulk_out(struct board *b, struct conn *c, struct urb *u)
+static void bulk_out(struct board *b, struct conn *c, struct urb *u, uint64_t at)
 {
 	const uint8_t *data = u->buf->data;
 	uint32_t len = (uint32_t)u->buf->data_len;
@@ -377,14 +377,17 @@ static void bulk_out(struct board *b, struct conn *c, struct urb *u)
 	memset(c->cdb, 0, sizeof(c->cdb));
 	memcpy(c->cdb, data, len < sizeof(c->cdb) ? len : sizeof(c->cdb));
 	c->have_cmd = true;
-	c->cmd_ns = now_ns();
+	c->cmd_ns = at;
 	if (has_data_out(c->cdb, &c->data_len))
 		c->want_data = true;
 	else if (has_no_reply(c->cdb))
 		run_command(b, c, NULL, NULL, 0);
 }
 
-static int submit(struct board *b, struct conn *c, UMockdevIoctlData *arg)
+/* at: when the ioctl came, before its data was fetched from the client. Under realistic
+ * timing a command's round trip starts there: the fetching is the emulation's latency,
+ * inside the round trip, not added to it. */
+static int submit(struct board *b, struct conn *c, UMockdevIoctlData *arg, uint64_t at)
 {
 	UMockdevIoctlData *ud = umockdev_ioctl_data_resolve(arg, 0, sizeof(struct usbdevfs_urb),
 	                                                    NULL);
@@ -417,7 +420,7 @@ static int submit(struct board *b, struct conn *c, UMockdevIoctlData *arg)
 	if (u->type == USBDEVFS_URB_TYPE_CONTROL)
 		control_urb(b, u);
 	else if (u->type == USBDEVFS_URB_TYPE_BULK && u->ep == id->ep_out)
-		bulk_out(b, c, u);
+		bulk_out(b, c, u, at);
 	/* IN URBs wait for a command; trace URBs wait for ever (no SWO is modelled). */
 	pump(b, c);
 	return 0;
@@ -541,13 +544,14 @@ static gboolean on_ioctl(UMockdevIoctlBase *handler, UMockdevIoctlClient *client
                          gpointer data)
 {
 	struct board *b = data;
+	uint64_t at = now_ns();
 	unsigned long request = umockdev_ioctl_client_get_request(client);
 	UMockdevIoctlData *arg = umockdev_ioctl_client_get_arg(client);
 	struct conn *c = conn_of(b, client);
 	int e = 0;
-	b->ioctls++;
 
 	(void)handler;
+	b->ioctls++;
 	if (!c) {
 		umockdev_ioctl_client_complete(client, -1, ENOMEM);
 		return TRUE;
@@ -603,7 +607,7 @@ static gboolean on_ioctl(UMockdevIoctlBase *handler, UMockdevIoctlClient *client
 	case USBDEVFS_RESETEP:
 		break;
 	case USBDEVFS_SUBMITURB:
-		e = submit(b, c, arg);
+		e = submit(b, c, arg, at);
 		break;
 	case USBDEVFS_REAPURB:
 	case USBDEVFS_REAPURBNDELAY:
