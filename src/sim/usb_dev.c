@@ -51,6 +51,9 @@ struct conn {
 	int timer_fd;
 	UMockdevIoctlClient *wait_client; /* that reap, referenced; NULL when none waits */
 	UMockdevIoctlData *wait_arg;
+	uint64_t wait_due;           /* when its URB is due */
+	bool wait_ready;             /* its URB is fetched: it completes at wait_due */
+	int wait_err;                /* ... with this result */
 };
 
 static uint64_t now_ns(void)
@@ -426,14 +429,12 @@ static int submit(struct board *b, struct conn *c, UMockdevIoctlData *arg, uint6
 	return 0;
 }
 
-static int reap(struct board *b, struct conn *c, UMockdevIoctlData *arg)
+/* Gives the reap in arg the first URB that is done and due by the time by. */
+static int reap(struct conn *c, UMockdevIoctlData *arg, uint64_t by)
 {
-	uint64_t now = now_ns();
-
-	(void)b;
 	for (struct urb **p = &c->urbs; *p; p = &(*p)->next) {
 		struct urb *u = *p;
-		if (!u->done || u->due_ns > now)
+		if (!u->done || u->due_ns > by)
 			continue;
 		struct usbdevfs_urb *urb = (struct usbdevfs_urb *)u->urb->data;
 		urb->status = u->status;
@@ -456,10 +457,22 @@ static int reap(struct board *b, struct conn *c, UMockdevIoctlData *arg)
 /* A reap that finds only URBs whose time has not come waits for the first of them instead
  * of answering EAGAIN at once, as a real client sleeps until the kernel completes its URB:
  * libusb would otherwise poll again at once (the node is a plain file, always ready), and
- * every client would spin through the bus. The wait is a timerfd armed at the due time,
- * not a GLib timeout, whose poll wakes to the millisecond: a wake up to 1 ms early left
- * the client spinning for the rest (five empty reaps per URB), one late stretched every
- * command. */
+ * every client would spin through the bus. The wait is a timerfd, not a GLib timeout,
+ * whose poll wakes to the millisecond: a wake up to 1 ms early left the client spinning
+ * for the rest (five empty reaps per URB), one late stretched every command.
+ * It wakes REAP_PREPARE_NS before the due time to fetch the client's pointer for the URB
+ * (a round trip to the client), then again at the due time to hand the URB over, so the
+ * emulation's latency is inside the round trip, as for a submission. */
+#define REAP_PREPARE_NS 500000ull
+
+static bool timer_arm(struct conn *c, uint64_t at)
+{
+	struct itimerspec it = {.it_value = {.tv_sec = (time_t)(at / 1000000000ull),
+	                                     .tv_nsec = (long)(at % 1000000000ull)}};
+
+	return timerfd_settime(c->timer_fd, TFD_TIMER_ABSTIME, &it, NULL) == 0;
+}
+
 static gboolean reap_due(gpointer data)
 {
 	struct conn *c = data;
@@ -471,10 +484,15 @@ static gboolean reap_due(gpointer data)
 		return G_SOURCE_CONTINUE; /* woken for nothing: stay armed */
 	if (!client)
 		return G_SOURCE_CONTINUE;
+	if (!c->wait_ready) {
+		c->wait_err = reap(c, arg, c->wait_due);
+		c->wait_ready = true;
+		if (!c->wait_err && c->wait_due > now_ns() && timer_arm(c, c->wait_due))
+			return G_SOURCE_CONTINUE;
+	}
 	c->wait_client = NULL;
 	c->wait_arg = NULL;
-	int e = reap(c->board, c, arg);
-	umockdev_ioctl_client_complete(client, e ? -1 : 0, e);
+	umockdev_ioctl_client_complete(client, c->wait_err ? -1 : 0, c->wait_err);
 	g_object_unref(arg);
 	g_object_unref(client);
 	return G_SOURCE_CONTINUE;
@@ -519,12 +537,13 @@ static bool reap_when_due(struct conn *c, UMockdevIoctlClient *client,
 		return false;
 	if (!c->timer && !timer_start(c))
 		return false;
-	struct itimerspec it = {.it_value = {.tv_sec = (time_t)(due / 1000000000ull),
-	                                     .tv_nsec = (long)(due % 1000000000ull)}};
-	if (timerfd_settime(c->timer_fd, TFD_TIMER_ABSTIME, &it, NULL) < 0)
+	/* An arming time already past fires at once. */
+	if (!timer_arm(c, due > REAP_PREPARE_NS ? due - REAP_PREPARE_NS : due))
 		return false;
 	c->wait_client = g_object_ref(client);
 	c->wait_arg = g_object_ref(arg);
+	c->wait_due = due;
+	c->wait_ready = false;
 	return true;
 }
 
@@ -611,7 +630,7 @@ static gboolean on_ioctl(UMockdevIoctlBase *handler, UMockdevIoctlClient *client
 		break;
 	case USBDEVFS_REAPURB:
 	case USBDEVFS_REAPURBNDELAY:
-		e = reap(b, c, arg);
+		e = reap(c, arg, now_ns());
 		if (e == EAGAIN && reap_when_due(c, client, arg))
 			return TRUE; /* completed by reap_due() */
 		if (e == EAGAIN)
