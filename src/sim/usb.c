@@ -400,7 +400,8 @@ static const char *usage =
 	"wrp=LIST, flaky=RATE, clone-idcode=HEX) or a USB fault: usb-access, usb-busy,\n"
 	"unplug-after=BYTES, stall=RATE (ST-LINK only). Exits with COMMAND's status.\n"
 	"--stats prints at the end the URB and ioctl counts, the reaps that found nothing,\n"
-	"and the CPU time of the bus and of COMMAND.\n";
+	"and the CPU time of the bus and of COMMAND. The bus's files (sysfs, device nodes,\n"
+	"sockets) go in /dev/shm unless TMPDIR is set.\n";
 
 int sim_usb_main(int argc, char **argv)
 {
