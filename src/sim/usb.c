@@ -382,6 +382,39 @@ static void forward_signal(int sig)
 		kill((pid_t)child_pid, sig);
 }
 
+/* The board behind the device: its MCU, and its ST-LINK or DFU bootloader. */
+static int init_board(struct board *b, char *err, size_t errlen)
+{
+	bool realistic = b->o.timing == MCU_TIMING_REALISTIC;
+	/* Behind a DFU bootloader the board runs no debugger's algorithms: the bootloader
+	 * (dfu.c) keeps the flash times itself and reports them. */
+	struct mcu_config mc = {
+		.model = b->o.model, .flash_path = b->o.flash, .faults = b->o.faults,
+		.timing = b->dfu_kind ? MCU_TIMING_NONE : b->o.timing, .seed = b->o.seed,
+	};
+
+	err[0] = '\0';
+	b->mcu = mcu_new(&mc, err, errlen);
+	if (!b->mcu) {
+		if (!err[0])
+			snprintf(err, errlen, "cannot create board");
+		return -1;
+	}
+	if (b->dfu_kind) {
+		b->dfu = dfu_new(b->dfu_kind, b->mcu, b->o.model, b->o.flash, realistic, err,
+		                 errlen);
+		if (!b->dfu)
+			return -1;
+		if (!b->serial[0])
+			dfu_default_serial(b->dfu, b->serial);
+	}
+	if (!b->serial[0])
+		probe_default_serial(b->serial, b->o.flash);
+	struct probe_config pc = {.model = b->o.probe, .serial = b->serial};
+	probe_init(&b->probe, b->mcu, &pc);
+	return 0;
+}
+
 static const char *usage =
 	"usage: swdbackup-sim usb [--stats] --board SPEC [--board SPEC]... -- COMMAND [ARGS...]\n"
 	"\n"
@@ -451,35 +484,11 @@ int sim_usb_main(int argc, char **argv)
 		return 2;
 	}
 
-	for (size_t k = 0; k < nb; k++) {
-		struct board *b = &boards[k];
-		bool realistic = b->o.timing == MCU_TIMING_REALISTIC;
-		/* Behind a DFU bootloader the board runs no debugger's algorithms: the
-		 * bootloader (dfu.c) keeps the flash times itself and reports them. */
-		struct mcu_config mc = {
-			.model = b->o.model, .flash_path = b->o.flash, .faults = b->o.faults,
-			.timing = b->dfu_kind ? MCU_TIMING_NONE : b->o.timing, .seed = b->o.seed,
-		};
-		b->mcu = mcu_new(&mc, err, sizeof(err));
-		if (!b->mcu) {
-			fprintf(stderr, "swdbackup-sim usb: %s\n", err[0] ? err : "cannot create board");
+	for (size_t k = 0; k < nb; k++)
+		if (init_board(&boards[k], err, sizeof(err)) < 0) {
+			fprintf(stderr, "swdbackup-sim usb: %s\n", err);
 			goto out;
 		}
-		if (b->dfu_kind) {
-			b->dfu = dfu_new(b->dfu_kind, b->mcu, b->o.model, b->o.flash, realistic, err,
-			                 sizeof(err));
-			if (!b->dfu) {
-				fprintf(stderr, "swdbackup-sim usb: %s\n", err);
-				goto out;
-			}
-			if (!b->serial[0])
-				dfu_default_serial(b->dfu, b->serial);
-		}
-		if (!b->serial[0])
-			probe_default_serial(b->serial, b->o.flash);
-		struct probe_config pc = {.model = b->o.probe, .serial = b->serial};
-		probe_init(&b->probe, b->mcu, &pc);
-	}
 
 	tb = new_testbeds(boards, nb);
 	for (size_t k = 0; k < nb; k++)
