@@ -217,6 +217,9 @@ static const struct cli_command table[] = {
 	  "pasted IDE/gdb noise is fine; each finding shows the lines that decided it, and a log\n"
 	  "nothing explains reads 'unknown' with its error lines. Another vendor's protection\n"
 	  "(nRF APPROTECT, SAM NVM lock, Kinetis security) reads 'vendor-protected', never RDP.\n"
+	  "dfu-util's output is read too. USB failures are read by the host the log shows\n"
+	  "(Windows paths, macOS paths, Linux udev): a device found but not opened is a driver\n"
+	  "on Windows and a udev rule on Linux, never 'no device'.\n"
 	  "\n"
 	  BOARD_HELP
 	  "  --log FILE             classify a saved OpenOCD log ('-' for stdin)\n"

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "core/image.h"
+#include "diag/host.h"
 #include "diag/rules.h"
 
 /* --- helpers for the checks -------------------------------------------------------- */
@@ -701,23 +702,11 @@ static int chk_too_old_config(struct diag_ctx *c)
 	return 0;
 }
 
-/* True when LINE shows Windows: a drive path ("C:\\"), a PowerShell prompt, an .exe, or
- * the "libusb1 <hash>" banner line of the Windows builds. */
-static bool windows_line(const char *line)
-{
-	for (const char *p = strstr(line, ":\\"); p; p = strstr(p + 1, ":\\"))
-		if (p > line && ((p[-1] >= 'A' && p[-1] <= 'Z') || (p[-1] >= 'a' && p[-1] <= 'z')) &&
-		    (p - 1 == line || !((p[-2] >= 'A' && p[-2] <= 'Z') || (p[-2] >= 'a' && p[-2] <= 'z'))))
-			return true;
-	return strncmp(line, "PS ", 3) == 0 || strstr(line, ".exe") || strstr(line, ".EXE") ||
-	       strncmp(line, "libusb1 ", 8) == 0;
-}
-
 /* High when the log is from Windows, medium otherwise. */
 static int chk_windows_log(struct diag_ctx *c)
 {
 	for (size_t i = 0; i < c->ev->n_log_lines; i++)
-		if (windows_line(c->ev->log_lines[i])) {
+		if (diag_host_windows_line(c->ev->log_lines[i])) {
 			snprintf(c->detail, sizeof(c->detail), "the log is from Windows");
 			return DIAG_CONF_HIGH;
 		}
@@ -973,6 +962,23 @@ const struct diag_rule diag_rules[] = {
 		          "translate it), PowerShell 'is not recognized as the name of a cmdlet'",
 	},
 	{
+		.id = DIAG_OPENOCD_MISSING, .name = "openocd-cannot-start",
+		.confidence = DIAG_CONF_HIGH, .priority = 100,
+		.any = { "Library not loaded", "error while loading shared libraries",
+		         "cannot proceed because .*\\.dll was not found" },
+		.check = chk_openocd_cannot_start,
+		.cause = "the openocd found is installed but cannot start: a library it was built "
+		         "against (libusb, hidapi, libftdi) is missing on this machine",
+		.fix = "install OpenOCD from the system's packages, which bring their libraries "
+		       "('sudo apt install openocd'; macOS 'brew install open-ocd'; Windows the xPack "
+		       "build, which ships its DLLs), or install the missing library; then point "
+		       "swdbackup at it with --openocd PATH",
+		.source = "the dynamic loader, before OpenOCD runs: macOS dyld 'Library not loaded: %s' + "
+		          "'Referenced from: %s'; glibc ld.so '%s: error while loading shared libraries: "
+		          "%s: cannot open shared object file'; Windows 'The code execution cannot "
+		          "proceed because %s was not found'",
+	},
+	{
 		.id = DIAG_OPENOCD_TOO_OLD, .name = "too-old-command",
 		.confidence = DIAG_CONF_HIGH, .priority = 95,
 		.any = { "invalid command name \"?(read_memory|write_memory|adapter|hla_stlink_backend)\"?",
@@ -1014,6 +1020,20 @@ const struct diag_rule diag_rules[] = {
 		          "(src/helper/command.c, 0.10); 'adapter driver', 'adapter speed' "
 		          "(src/jtag/adapter.c) and 'dap create' (src/target/arm_dap.c) are 0.11, "
 		          "'adapter serial' 0.12",
+	},
+	{
+		.id = DIAG_OPENOCD_TOO_OLD, .name = "too-old-cmsis-dap-caps",
+		.confidence = DIAG_CONF_HIGH, .priority = 94,
+		.all = { "CMSIS-DAP: SWD not supported", "CMSIS-DAP: FW Version = " },
+		.check = chk_cmsis_dap_caps_too_old,
+		.cause = "the OpenOCD that ran is older than 0.12 and misreads the capabilities of "
+		         "CMSIS-DAP 2.1+ firmware, so it says the probe has no SWD",
+		.fix = "install OpenOCD 0.12 or later (Debian 12: 'sudo apt install openocd'; on "
+		       "Windows and macOS the xPack build) and point swdbackup at it with --openocd "
+		       "PATH; the probe's firmware is fine",
+		.source = "'CMSIS-DAP: SWD not supported' (src/jtag/drivers/cmsis_dap.c, "
+		          "cmsis_dap_get_caps_info / cmsis_dap_swd_open): 0.11 reads DAP_Info "
+		          "capabilities as one byte; 0.12 takes the two-byte answer of DAP 2.1+",
 	},
 	{
 		.id = DIAG_OPENOCD_TOO_OLD, .name = "too-old-version",
@@ -1075,6 +1095,7 @@ const struct diag_rule diag_rules[] = {
 		.confidence = DIAG_CONF_HIGH, .priority = 90,
 		.any = { "LIBUSB_ERROR_ACCESS", "Access denied \\(insufficient permissions\\)",
 		         "insufficient permissions", "Permission denied.*(/dev/bus/usb|/dev/hidraw|usb)" },
+		.check = chk_open_access,
 		.cause = "the probe is there but this user may not open it (no udev rule for it)",
 		.fix = "install swdbackup's udev rules: 'sudo cp scripts/60-swdbackup.rules "
 		       "/etc/udev/rules.d/ && sudo udevadm control --reload-rules && sudo udevadm "
@@ -1085,6 +1106,22 @@ const struct diag_rule diag_rules[] = {
 		          "'could not open device 0x%04x:0x%04x: Access denied (insufficient "
 		          "permissions)' (cmsis_dap_usb_bulk.c, cmsis_dap_usb_open, 0.11+); J-Link "
 		          "via libjaylink 'Failed to open device: LIBUSB_ERROR_ACCESS'",
+	},
+	{
+		.id = DIAG_PROBE_DRIVER_MISSING, .name = "usb-claim-held",
+		.confidence = DIAG_CONF_HIGH, .priority = 88,
+		.any = { "claim_interface\\(\\) failed with LIBUSB_ERROR_ACCESS" },
+		.check = chk_claim_held,
+		.cause = "the probe opened but another driver holds its debug interface: on macOS "
+		         "Apple's (or FTDI's) serial driver claims both channels of an FT2232, on "
+		         "Windows the vendor's own driver; libusb cannot take the interface from it",
+		.fix = "macOS: unload the serial driver from the JTAG channel ('sudo kextunload -b "
+		       "com.apple.driver.AppleUSBFTDI', or FTDI's com.FTDI.driver.FTDIUSBSerialDriver) "
+		       "and replug; Windows: bind WinUSB to the probe's debug interface with Zadig; "
+		       "then retry",
+		.source = "'libusb_claim_interface() failed with %s' (src/jtag/drivers/"
+		          "libusb1_common.c, jtag_libusb_open/claim, 0.9-0.10; libusb_helper.c "
+		          "0.11+) after libusb_open succeeded",
 	},
 	{
 		/* 0.9-0.10 found the CMSIS-DAP in the HID list and then could not open it. */
@@ -1159,7 +1196,7 @@ const struct diag_rule diag_rules[] = {
 		 * it just listed. */
 		.id = DIAG_PROBE_DRIVER_MISSING, .name = "probe-driver-missing-windows",
 		.confidence = DIAG_CONF_HIGH, .priority = 86,
-		.all = { "libusb_open\\(\\) failed with LIBUSB_ERROR_NOT_FOUND",
+		.all = { "(libusb_open\\(\\) failed with|Failed to open device:) LIBUSB_ERROR_NOT_FOUND",
 		         "could not find or open device|unable to open ftdi device|no device found|"
 		         "Cannot find jlink|open failed|unable to find a matching CMSIS-DAP device|"
 		         "Failed to open or find the device|No J-Link device found" },
@@ -1170,8 +1207,9 @@ const struct diag_rule diag_rules[] = {
 		       "vendor's WinUSB driver: ST-LINK STSW-LINK009, Espressif esp-win-usb-drivers), "
 		       "replug it and retry",
 		.source = "'libusb_open() failed with %s' (src/helper/libusb_helper.c, "
-		          "jtag_libusb_open; 0.9-0.10 src/jtag/drivers/libusb1_common.c); libusb's "
-		          "windows_winusb.c returns LIBUSB_ERROR_NOT_FOUND with no usable driver",
+		          "jtag_libusb_open; 0.9-0.10 src/jtag/drivers/libusb1_common.c) and libjaylink's "
+		          "'Failed to open device: %s.' (J-Link, 0.10+); libusb's windows_winusb.c "
+		          "returns LIBUSB_ERROR_NOT_FOUND with no usable driver",
 	},
 	{
 		/* OpenOCD took a non-CMSIS-DAP interface (class 10: CDC data, held by the kernel's
@@ -1244,6 +1282,9 @@ const struct diag_rule diag_rules[] = {
 		         "No J-Link device found", "No device matches the serial string",
 		         "open failed \\((vid/pid|serial) mismatch\\)",
 		         "cannot connect to stlink server", "Can't find USB JTAG Interface" },
+		/* First cause over its cascade: a probe OpenOCD found and could not open is then
+		 * reported as "unable to find a matching CMSIS-DAP device" by the next backend. */
+		.none = { "unable to open CMSIS-DAP device 0x" },
 		.yield_to = { DIAG_USB_PERMISSION, DIAG_PROBE_BUSY, DIAG_PROBE_DRIVER_MISSING },
 		.n_yield = 3,
 		.cause = CAUSE_NOT_FOUND,

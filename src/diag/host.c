@@ -1,0 +1,246 @@
+/* diag host: what a pasted log shows of the host it came from, and the checks of the rows
+ * that read host-side failures by it (USB access, dfu-util, a tool the loader cannot start,
+ * an OpenOCD older than the probe's firmware). The same libusb or dfu-util words mean another
+ * cause on Windows, macOS and Linux; these checks say which, from the log alone.
+ *
+ * Owns: nothing. A check reads the context and writes only its detail line.
+ * Must not: print, touch a probe or target, or decide an id: it returns the confidence its
+ * rule deserves (0: the rule does not apply) and the table (rules.c) says what that means.
+ */
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "diag/host.h"
+
+static bool any_line_has(const struct diag_ctx *c, const char *needle)
+{
+	for (size_t i = 0; i < c->ev->n_log_lines; i++)
+		if (strstr(c->ev->log_lines[i], needle))
+			return true;
+	return false;
+}
+
+/* True when LINE shows Windows: a drive path ("C:\\"), a PowerShell prompt, an .exe, or
+ * the "libusb1 <hash>" banner line of the Windows builds, a Cygwin or MSYS2 prompt. */
+bool diag_host_windows_line(const char *line)
+{
+	for (const char *p = strstr(line, ":\\"); p; p = strstr(p + 1, ":\\"))
+		if (p > line && ((p[-1] >= 'A' && p[-1] <= 'Z') || (p[-1] >= 'a' && p[-1] <= 'z')) &&
+		    (p - 1 == line || !((p[-2] >= 'A' && p[-2] <= 'Z') || (p[-2] >= 'a' && p[-2] <= 'z'))))
+			return true;
+	return strncmp(line, "PS ", 3) == 0 || strstr(line, ".exe") || strstr(line, ".EXE") ||
+	       strncmp(line, "libusb1 ", 8) == 0 || strstr(line, "/cygdrive/") ||
+	       strstr(line, " MINGW64 ") || strstr(line, " MINGW32 ");
+}
+
+/* The host the log came from, read from what the paste shows of it: Windows by its drive
+ * paths, prompts and .exe names (diag_host_windows_line); macOS by its own paths, Homebrew and kernel
+ * extension tools; Linux by udev, sysfs-style device nodes and its package paths. The same
+ * libusb error means another cause on each (a missing udev rule on Linux, a driver Windows
+ * or macOS bound to the probe elsewhere), so the host-side rows read it before they judge.
+ * A log that shows none of these is LOG_OS_UNKNOWN: the rows then stay less sure. */
+enum log_os { LOG_OS_UNKNOWN, LOG_OS_LINUX, LOG_OS_MACOS, LOG_OS_WINDOWS };
+
+static bool has_any(const char *line, const char *const *marks, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strstr(line, marks[i]))
+			return true;
+	return false;
+}
+
+static bool macos_line(const char *line)
+{
+	static const char *const marks[] = { "/Users/", "/Applications/", "/opt/homebrew/",
+		                             "/usr/local/Cellar/", "Darwin Kernel", "kextunload",
+		                             "kextutil", "com.apple.", ".dylib", "Mac OS X",
+		                             "macOS " };
+	return has_any(line, marks, sizeof(marks) / sizeof(marks[0]));
+}
+
+static bool linux_line(const char *line)
+{
+	static const char *const marks[] = { "/home/", "/dev/bus/usb", "/dev/ttyACM",
+		                             "/dev/ttyUSB", "/dev/hidraw", "/etc/udev", "udevadm",
+		                             "/usr/share/openocd", "(Linux)", "plugdev" };
+	return has_any(line, marks, sizeof(marks) / sizeof(marks[0]));
+}
+
+/* Windows first: a drive path is unambiguous, a "/home/" may be a container's. */
+static enum log_os log_os(const struct diag_ctx *c)
+{
+	const struct diag_evidence *ev = c->ev;
+	bool mac = false, lin = false;
+	for (size_t i = 0; i < ev->n_log_lines; i++) {
+		const char *l = ev->log_lines[i];
+		if (diag_host_windows_line(l))
+			return LOG_OS_WINDOWS;
+		mac |= macos_line(l);
+		lin |= linux_line(l);
+	}
+	return mac ? LOG_OS_MACOS : lin ? LOG_OS_LINUX : LOG_OS_UNKNOWN;
+}
+
+/* libusb's ACCESS from libusb_open means this user may not open the device (Linux: no udev
+ * rule). From libusb_claim_interface, after the open worked, it means another driver holds
+ * the interface (macOS: Apple's or FTDI's serial driver on an FT2232; Windows: the vendor's
+ * driver): chk_claim_held reads that. The permission finding stands only on an open. */
+static bool claim_line(const char *l)
+{
+	return strstr(l, "claim_interface") && strstr(l, "LIBUSB_ERROR_ACCESS");
+}
+
+int chk_open_access(struct diag_ctx *c)
+{
+	for (size_t i = 0; i < c->ev->n_log_lines; i++) {
+		const char *l = c->ev->log_lines[i];
+		if ((strstr(l, "ACCESS") || strcasestr(l, "insufficient permissions") ||
+		     strstr(l, "Permission denied")) && !claim_line(l))
+			return DIAG_CONF_HIGH;
+	}
+	return 0;
+}
+
+int chk_claim_held(struct diag_ctx *c)
+{
+	static const char *const os[] = { "", " on Linux", " on macOS", " on Windows" };
+	snprintf(c->detail, sizeof(c->detail), "the device opened but its interface could not be "
+	         "claimed%s: a driver holds it", os[log_os(c)]);
+	return DIAG_CONF_HIGH;
+}
+
+/* A tool that could not start because the dynamic loader did not find a library it was
+ * linked against: macOS dyld's "Library not loaded: ..." + "Referenced from: .../dfu-util",
+ * Linux ld.so's "openocd: error while loading shared libraries: libusb-1.0.so.0: ...",
+ * Windows' "The code execution cannot proceed because libusb-1.0.dll was not found" in a
+ * log that names the tool. Returns true when TOOL is the one that failed. */
+static bool tool_cannot_start(const struct diag_ctx *c, const char *tool)
+{
+	const struct diag_evidence *ev = c->ev;
+	for (size_t i = 0; i < ev->n_log_lines; i++) {
+		const char *l = ev->log_lines[i];
+		if (strstr(l, "error while loading shared libraries")) {
+			const char *colon = strstr(l, ": error while loading");
+			size_t n = strlen(tool);
+			if (colon && colon - l >= (ptrdiff_t)n && strncmp(colon - n, tool, n) == 0)
+				return true;
+			continue;
+		}
+		if (strstr(l, "Library not loaded")) {
+			for (size_t k = i + 1; k < ev->n_log_lines && k <= i + 2; k++) {
+				const char *r = strstr(ev->log_lines[k], "Referenced from:");
+				if (r && strstr(r, tool))
+					return true;
+			}
+			continue;
+		}
+		if (strstr(l, "cannot proceed because") && strstr(l, ".dll was not found"))
+			return any_line_has(c, tool);
+	}
+	return false;
+}
+
+static int cannot_start_finding(struct diag_ctx *c, const char *tool)
+{
+	if (!tool_cannot_start(c, tool))
+		return 0;
+	snprintf(c->detail, sizeof(c->detail), "%s did not start: the system's loader did not "
+	         "find a library it needs", tool);
+	return DIAG_CONF_HIGH;
+}
+
+int chk_dfu_util_cannot_start(struct diag_ctx *c)
+{
+	return cannot_start_finding(c, "dfu-util");
+}
+
+int chk_openocd_cannot_start(struct diag_ctx *c)
+{
+	return cannot_start_finding(c, "openocd");
+}
+
+/* The CMSIS-DAP protocol version the probe's firmware reports ("CMSIS-DAP: FW Version =
+ * 2.1.1"), as major*100+minor; -1 when the log does not show it. */
+static int cmsis_dap_fw(const struct diag_ctx *c)
+{
+	for (size_t i = 0; i < c->ev->n_log_lines; i++) {
+		const char *p = strstr(c->ev->log_lines[i], "CMSIS-DAP: FW Version = ");
+		int major, minor;
+		if (p && sscanf(p, "CMSIS-DAP: FW Version = %d.%d", &major, &minor) == 2)
+			return major * 100 + minor;
+	}
+	return -1;
+}
+
+/* Firmware for CMSIS-DAP 2.1 and later (CMSIS 5.7+) answers DAP_Info capabilities in two
+ * bytes, which OpenOCD before 0.12 rejects: it then says the probe has no SWD. The same words
+ * from 0.12 are the probe's own. */
+int chk_cmsis_dap_caps_too_old(struct diag_ctx *c)
+{
+	int fw = cmsis_dap_fw(c);
+	if (c->ver_major != 0 || c->ver_minor < 0 || c->ver_minor >= 12 || fw < 201)
+		return 0;
+	snprintf(c->detail, sizeof(c->detail), "OpenOCD 0.%d with CMSIS-DAP firmware %d.%d: "
+	         "capabilities of DAP 2.1+ need OpenOCD 0.12", c->ver_minor, fw / 100, fw % 100);
+	return DIAG_CONF_HIGH;
+}
+
+/* dfu-util 0.9 and older print "Cannot open DFU device vid:pid" without libusb's reason;
+ * the host says which one it is: Windows binds no WinUSB driver to an STM32 bootloader
+ * (ST's DfuSe driver or none), Linux denies the node without a udev rule. */
+int chk_dfu_open_windows(struct diag_ctx *c)
+{
+	if (log_os(c) != LOG_OS_WINDOWS)
+		return 0;
+	snprintf(c->detail, sizeof(c->detail), "the log is from Windows: dfu-util found the "
+	         "bootloader and could not open it with the driver bound to it");
+	return DIAG_CONF_HIGH;
+}
+
+/* dfu-util -v prints the bootloader's memory map ("Memory segment at 0x08000000  19 x 2048 =
+ * 38912 (r)") before "Downloading element to address = 0x08000000, size = 35724" (0.9:
+ * "Downloading to address = ..."). A write that starts in a segment without 'w' is refused
+ * by the bootloader, whatever dfu-util printed after it (a paste may stop mid-line). */
+int chk_dfu_readonly_pages(struct diag_ctx *c)
+{
+	const struct diag_evidence *ev = c->ev;
+	unsigned long addr = 0, size = 0;
+	bool have = false;
+	for (size_t i = 0; i < ev->n_log_lines; i++) {
+		const char *p = strstr(ev->log_lines[i], "to address = 0x");
+		if (p && sscanf(p, "to address = 0x%lx, size = %lu", &addr, &size) == 2)
+			have = true;
+	}
+	if (!have)
+		return 0;
+	for (size_t i = 0; i < ev->n_log_lines; i++) {
+		unsigned long start, n, len;
+		char flags[8];
+		const char *p = strstr(ev->log_lines[i], "Memory segment at 0x");
+		if (!p || sscanf(p, "Memory segment at 0x%lx %lu x %lu = %*u (%7[a-z])", &start, &n,
+		                 &len, flags) != 4)
+			continue;
+		if (addr < start || addr >= start + n * len || strchr(flags, 'w'))
+			continue;
+		snprintf(c->detail, sizeof(c->detail), "the write starts at 0x%08lx, in pages the "
+		         "bootloader marks '%s' (0x%08lx-0x%08lx): not writable", addr, flags, start,
+		         start + n * len - 1);
+		return DIAG_CONF_LOW;
+	}
+	return 0;
+}
+
+int chk_dfu_open_permission(struct diag_ctx *c)
+{
+	switch (log_os(c)) {
+	case LOG_OS_LINUX:
+		snprintf(c->detail, sizeof(c->detail), "the log is from Linux: dfu-util found the "
+		         "bootloader and may not open it");
+		return DIAG_CONF_MEDIUM;
+	case LOG_OS_UNKNOWN:
+		return DIAG_CONF_LOW;
+	default:
+		return 0;
+	}
+}
