@@ -5,8 +5,10 @@
 # on the machine falls on both alike, and the ratio is of the means of one run.
 #
 # Usage: scripts/bench-dfu.sh [RUNS] [KIND...]     (default 3 runs; st photon spark-core)
-# Prints each run, then per kind: raw mean, backup mean, ratio. Exits 1 when a backup is
-# not the board byte for byte or a run fails (never a time for a failed run).
+# Prints each run, then per kind: raw mean, backup mean, the ratio of the means and the
+# median of the runs' own ratios (each backup against the raw run just before it, so a
+# load that comes and goes on a shared machine weighs less). Exits 1 when a backup is not
+# the board byte for byte or a run fails (never a time for a failed run).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${1:-3}
@@ -42,7 +44,7 @@ for kind in "${kinds[@]}"; do
 	*) echo "bench-dfu: unknown kind '$kind'; use st, photon or spark-core" >&2; exit 2 ;;
 	esac
 	head -c "$size" /dev/urandom >"$tmp/$kind.bin"
-	raw=0 bak=0
+	raw=0 bak=0 ratios=()
 	for i in $(seq "$runs"); do
 		r=$(dfu_raw_upload "$sim" "$kind" "$model" "$tmp/$kind.bin" 0 0x08000000 "$size" "$tmp/$kind.up")
 		cmp -s "$tmp/$kind.up" "$tmp/$kind.bin" || { echo "bench-dfu: raw upload differs on $kind" >&2; exit 1; }
@@ -51,8 +53,11 @@ for kind in "${kinds[@]}"; do
 			{ echo "bench-dfu: the backup differs from the board on $kind" >&2; exit 1; }
 		raw=$(awk -v a="$raw" -v b="$r" 'BEGIN { print a + b }')
 		bak=$(awk -v a="$bak" -v b="$b" 'BEGIN { print a + b }')
+		ratios+=("$(awk -v a="$r" -v b="$b" 'BEGIN { print b / a }')")
 		printf '  %-10s run %d: dfu-util -U %7.3f s   swdbackup backup --probe dfu %7.3f s\n' "$kind" "$i" "$r" "$b"
 	done
-	awk -v k="$kind" -v n="$size" -v r="$raw" -v b="$bak" -v runs="$runs" \
-		'BEGIN { printf "%-10s %d bytes: dfu-util -U mean %.3f s, backup mean %.3f s, ratio %.3f\n", k, n, r / runs, b / runs, b / r }'
+	med=$(printf '%s\n' "${ratios[@]}" | sort -g |
+		awk '{ v[NR] = $1 } END { print NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }')
+	awk -v k="$kind" -v n="$size" -v r="$raw" -v b="$bak" -v runs="$runs" -v m="$med" \
+		'BEGIN { printf "%-10s %d bytes: dfu-util -U mean %.3f s, backup mean %.3f s, ratio %.3f (median of the runs %.3f)\n", k, n, r / runs, b / runs, b / r, m }'
 done

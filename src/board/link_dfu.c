@@ -2,15 +2,16 @@
  * bootloader (the ST system bootloader, Particle's), driven through dfu-util (src/dfu/).
  *
  * Bringing the link up lists the DFU devices with the profile's bootloader ids (or those
- * of --probe dfu:VID:PID, or a serial), takes the one that matches and holds it to the
- * profile: its flash alternate setting must report the layout the profile says (a Spark
- * Core is not a Photon). DFU reads no identity register, halts nothing and has no
+ * of --probe dfu:VID:PID, or a serial) in-process with libusb (dfu/usblist.h), takes the
+ * one that matches and holds it to the profile: its flash alternate setting must report
+ * the layout the profile says (a Spark Core is not a Photon). DFU reads no identity register, halts nothing and has no
  * on-target checksum: those operations are left out of the table. A write is checked
  * against the layout (only writable sectors) before dfu-util is run; DfuSe erases the
  * pages it writes. Nothing here mass-erases or unprotects.
  */
 #include "board/link.h"
 
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +21,7 @@
 #include "core/dfuse.h"
 #include "core/file.h"
 #include "dfu/dfu.h"
+#include "dfu/usblist.h"
 
 /* A dfu-util run may take a while under realistic timing (a 1 MiB upload of the F2 at
  * full speed takes about a second; erase and program of 1 MiB some ten): generous. */
@@ -32,6 +34,7 @@ struct link_dfu {
 	struct swd_dfu_facts facts;
 	struct swd_dfuse_layout flash; /* the flash alternate setting's layout */
 	char serial[64];
+	char *exe;                    /* dfu-util, found once */
 	struct board_link_events ev;  /* a copy: the caller's may not outlive the link */
 	const char *progress_what;
 	uint64_t progress_total;
@@ -55,6 +58,7 @@ static void dfu_free_link(struct board_link *l)
 		free(d->lines[i]);
 	free(d->lines);
 	swd_dfuse_layout_release(&d->flash);
+	free(d->exe);
 	free(d);
 }
 
@@ -147,6 +151,19 @@ static int upload(struct link_dfu *d, uint32_t address, uint32_t len, const char
 	return rc;
 }
 
+/* dfu-util leaves what it wrote unsynced; whoever keeps the file syncs it (a bundle, at
+ * commit). Starting the write-back here lets the disk work while the caller digests the
+ * file, so that sync finds less to do. A hint: nothing depends on it. */
+static void start_writeback(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd >= 0) {
+		(void)sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE);
+		close(fd);
+	}
+}
+
 static int dfu_read_flash(struct board_link *l, uint32_t offset, uint32_t len, const char *path,
                           struct swd_error *err)
 {
@@ -159,9 +176,10 @@ static int dfu_read_flash(struct board_link *l, uint32_t offset, uint32_t len, c
 	d->progress_what = "reading flash";
 	/* dfu-util creates the file: a free name, renamed over path when complete */
 	rc = make_free_name(tmp, path, err);
-	if (rc == 0) {
+	if (rc == 0)
 		rc = upload(d, l->p->flash.base + offset, len, tmp, err);
-	}
+	if (rc == 0)
+		start_writeback(tmp);
 	if (rc == 0 && rename(tmp, path) != 0)
 		rc = swd_error_set(err, SWD_EIO, "cannot rename '%s' to '%s'", tmp, path);
 	if (rc != 0)
@@ -203,7 +221,7 @@ static int download(struct link_dfu *d, uint32_t address, const uint8_t *data, u
 	struct dfu_result res;
 	int rc;
 
-	if ((rc = swd_file_write(scratch, data, len, 0, err)) != 0)
+	if ((rc = swd_file_write(scratch, data, len, SWD_FILE_SCRATCH, err)) != 0)
 		return rc;
 	d->progress_what = "programming";
 	d->progress_total = len;
@@ -315,7 +333,7 @@ static bool same_layout(const struct swd_dfuse_layout *a, const struct swd_dfuse
 	return true;
 }
 
-/* dfu-util lists every DFU device whatever -d says: whether dev is one sel names. */
+/* Whether dev is one sel names (the listing selects by ids only). */
 static bool selected(const struct dfu_select *sel, const struct dfulog_device *dev)
 {
 	return (sel->vid == 0 || (dev->vid == sel->vid && dev->pid == sel->pid)) &&
@@ -388,7 +406,6 @@ int board_link_dfu_open(const struct swd_profile *p, const struct board_link_par
 	d->base.p = p;
 	if (ev != NULL)
 		d->ev = *ev;
-	d->run.exe = lp->tool;
 	d->run.timeout_ms = RUN_TIMEOUT_MS;
 	d->run.on_progress = on_progress;
 	d->run.ud = d;
@@ -398,7 +415,13 @@ int board_link_dfu_open(const struct swd_profile *p, const struct board_link_par
 	d->sel.vid = lp->vid ? lp->vid : d->facts.vid;
 	d->sel.pid = lp->vid ? lp->pid : d->facts.pid;
 	d->sel.serial = lp->serial;
-	rc = dfu_list(&d->run, &d->sel, &res, err);
+	/* dfu-util moves the bytes: missing, it is the first thing to say */
+	if ((rc = dfu_find(lp->tool, &d->exe, err)) != 0)
+		return rc;
+	d->run.exe = d->exe;
+	/* the device, its serial and its layouts are read in-process: a dfu-util -l run
+	 * would cost a process start and a second enumeration before every command */
+	rc = dfu_usb_list(&d->sel, &res, err);
 	for (size_t i = 0; rc == 0 && i < res.ndevices; i++)
 		found |= selected(&d->sel, &res.devices[i]);
 	if (rc == 0 && !found) {

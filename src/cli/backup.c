@@ -120,7 +120,7 @@ static int map_into_bundle(struct cli_ctx *ctx, struct board *b, swd_bundle_writ
 	if (!svg || !path)
 		rc = swd_error_set(&ctx->err, SWD_ENOMEM, "out of memory");
 	else
-		rc = swd_file_write(path, svg, strlen(svg), 0, &ctx->err);
+		rc = swd_file_write(path, svg, strlen(svg), SWD_FILE_STAGED, &ctx->err);
 out:
 	free(data);
 	free(svg);
@@ -199,7 +199,7 @@ static int read_flash_partly(struct cli_ctx *ctx, struct board *b, const uint8_t
 	}
 	ui_status(&ctx->ui, "read %" PRIu32 " of %u KiB; the rest equals the image by on-target crc-32",
 		  nread / 1024, p->flash.size / 1024);
-	rc = swd_file_write(path, buf, p->flash.size, 0, &ctx->err);
+	rc = swd_file_write(path, buf, p->flash.size, SWD_FILE_STAGED, &ctx->err);
 	if (rc == 0) {
 		*src = s;
 		*nsrc = n;

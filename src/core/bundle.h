@@ -73,8 +73,8 @@ const struct swd_manifest_region *swd_bundle_writer_region(const swd_bundle_writ
                                                            const char *region);
 
 /* Writes manifest.json (m's regions are ignored; the recorded ones are used), SHA256SUMS
- * and MD5SUMS, fsyncs every file and the directories, and renames the staging directory to
- * dest. After success the bundle is final; on failure nothing exists at dest (unless an
+ * and MD5SUMS, fsyncs every file in the staging directory and the directory (all at once),
+ * renames the staging directory to dest and fsyncs its parent. After success the bundle is final; on failure nothing exists at dest (unless an
  * old bundle was there, which then is kept). */
 int swd_bundle_writer_commit(swd_bundle_writer_t *w, const struct swd_manifest *m,
                              struct swd_error *err);

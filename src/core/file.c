@@ -192,19 +192,39 @@ fail:
 	                     path, swd_errno_text(errno));
 }
 
+/* A scratch file: nothing to make durable, nothing a reader could see half-written that
+ * matters (the caller hands it over when complete). */
+static int write_scratch(const char *path, const void *data, size_t len, struct swd_error *err)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600), rc = 0;
+
+	if (fd < 0)
+		return swd_error_set(err, swd_err_from_errno(errno), "cannot create '%s': %s", path,
+		                     swd_errno_text(errno));
+	if (write_all(fd, data, len) != 0)
+		rc = swd_error_set(err, SWD_EIO, "cannot write '%s': %s", path, swd_errno_text(errno));
+	if (close(fd) != 0 && rc == 0)
+		rc = swd_error_set(err, SWD_EIO, "cannot write '%s': %s", path, swd_errno_text(errno));
+	if (rc < 0)
+		unlink(path);
+	return rc;
+}
+
 int swd_file_write(const char *path, const void *data, size_t len, unsigned flags,
                    struct swd_error *err)
 {
 	char *tmp = NULL;
 	int fd, rc = 0;
 
+	if (flags & SWD_FILE_SCRATCH)
+		return write_scratch(path, data, len, err);
 	fd = create_temp(path, &tmp);
 	if (fd < 0)
 		return swd_error_set(err, swd_err_from_errno(errno), "cannot create '%s': %s", path,
 		                     swd_errno_text(errno));
 	if (write_all(fd, data, len) != 0)
 		rc = swd_error_set(err, SWD_EIO, "cannot write '%s': %s", path, swd_errno_text(errno));
-	else if (fsync(fd) != 0 && errno != EINVAL)
+	else if (!(flags & SWD_FILE_STAGED) && fsync(fd) != 0 && errno != EINVAL)
 		rc = swd_error_set(err, SWD_EIO, "cannot sync '%s': %s", path, swd_errno_text(errno));
 	if (close(fd) != 0 && rc == 0)
 		rc = swd_error_set(err, SWD_EIO, "cannot write '%s': %s", path, swd_errno_text(errno));
@@ -212,7 +232,7 @@ int swd_file_write(const char *path, const void *data, size_t len, unsigned flag
 		rc = rename_into_place(tmp, path, flags, err);
 	if (rc < 0)
 		unlink(tmp);
-	else
+	else if (!(flags & SWD_FILE_STAGED))
 		rc = sync_parent(path, err);
 	free(tmp);
 	return rc;

@@ -39,12 +39,20 @@ char *swd_file_which(const char *name);
 
 enum {
 	SWD_FILE_NOREPLACE = 1 << 0, /* fail with SWD_EEXIST when `path` already exists */
+	SWD_FILE_STAGED = 1 << 1,    /* `path` is in a bundle's staging directory, whose commit
+	                              * syncs every file in it and the directory at once, before
+	                              * renaming it into place (core/bundle.h): neither the file
+	                              * nor the directory is synced here */
+	SWD_FILE_SCRATCH = 1 << 2,   /* a scratch file another program reads once and the
+	                              * caller removes: written in place (mode 0600), never
+	                              * synced */
 };
 
 /* Writes `len` bytes to `path` atomically: under a temporary name in the same directory,
- * synced, then renamed over `path` (or, with SWD_FILE_NOREPLACE, only where nothing is).
- * The file's mode is 0666 less the umask. On error nothing is left at `path` or under the
- * temporary name. */
+ * synced, then renamed over `path` (or, with SWD_FILE_NOREPLACE, only where nothing is),
+ * and the directory synced (with SWD_FILE_STAGED neither sync: see above). The file's mode is 0666 less the
+ * umask. On error nothing is left at `path` or under the temporary name. With
+ * SWD_FILE_SCRATCH, none of that: see above. */
 int swd_file_write(const char *path, const void *data, size_t len, unsigned flags,
                    struct swd_error *err);
 

@@ -109,19 +109,6 @@ int dfu_result_error(const struct dfu_result *res, const struct dfu_select *sel,
 	return 0;
 }
 
-int dfu_list(const struct dfu_runner *r, const struct dfu_select *sel, struct dfu_result *res,
-             struct swd_error *err)
-{
-	struct args a;
-	int rc;
-
-	select_args(&a, sel);
-	push(&a, "-l");
-	if ((rc = dfu_run(r, a.v, res, err)) < 0)
-		return rc;
-	return res->failure.kind == DFULOG_NO_DEVICE ? 0 : dfu_result_error(res, sel, "list", err);
-}
-
 int dfu_upload(const struct dfu_runner *r, const struct dfu_select *sel, unsigned alt,
                uint32_t address, uint32_t len, const char *path, struct dfu_result *res,
                struct swd_error *err)

@@ -1,6 +1,6 @@
 /* dfu.h - what swdbackup asks of a USB DFU bootloader, each through one dfu-util run:
- * list the devices, upload a range of an alternate setting to a file, download a file to
- * an address (and leave DFU mode).
+ * upload a range of an alternate setting to a file, download a file to an address (and
+ * leave DFU mode). Listing the devices is usblist.h's, in-process.
  *
  * Owns: dfu-util's command lines (the only place that spells its options) and turning a
  *   run's result into a code and a one-line message: no device, permission, busy, a
@@ -30,11 +30,6 @@ struct dfu_select {
 	const char *serial;
 };
 
-/* Lists the DFU-mode devices that match sel (every alternate setting is one entry of
- * res->devices); an empty list is not an error here. */
-int dfu_list(const struct dfu_runner *r, const struct dfu_select *sel, struct dfu_result *res,
-             struct swd_error *err);
-
 /* Reads len bytes from address of alternate setting alt into path, which must not exist
  * (dfu-util will not replace a file). res is filled for the caller's diagnosis. */
 int dfu_upload(const struct dfu_runner *r, const struct dfu_select *sel, unsigned alt,
@@ -55,7 +50,7 @@ int dfu_leave(const struct dfu_runner *r, const struct dfu_select *sel, unsigned
               uint32_t address, struct dfu_result *res, struct swd_error *err);
 
 /* The code and message for a run that did not succeed (what: "upload", "download",
- * "list"). Returns 0 when res shows success. */
+ * "leave", or "list" for usblist.h's). Returns 0 when res shows success. */
 int dfu_result_error(const struct dfu_result *res, const struct dfu_select *sel,
                      const char *what, struct swd_error *err);
 

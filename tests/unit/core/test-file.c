@@ -1,5 +1,6 @@
 /* test-file.c - whole-file read under a limit, and the atomic write: temp name, rename,
- * nothing left behind on failure, NOREPLACE never replacing. */
+ * nothing left behind on failure, NOREPLACE never replacing; a STAGED write is the same
+ * file (only the directory's sync is the caller's), a SCRATCH one is written in place. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -206,6 +207,48 @@ static void test_write_failures_leave_nothing(void **state)
 	assert_int_equal(count_entries(), 0);
 }
 
+/* A longer file, then a shorter one, at name with flags: the shorter is what is there,
+ * with that mode, and nothing else is left in the directory. */
+static void written_twice(const char *name, unsigned flags, mode_t mode)
+{
+	char *path = in_dir(name), *buf = NULL;
+	struct stat st;
+	size_t len = 0;
+
+	assert_int_equal(swd_file_write(path, "0123456789", 10, flags, NULL), 0);
+	assert_int_equal(swd_file_write(path, "abc", 3, flags, NULL), 0);
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 0777, mode);
+	assert_int_equal(swd_file_read(path, 100, &buf, &len, NULL), 0);
+	assert_int_equal(len, 3);
+	assert_string_equal(buf, "abc");
+	free(buf);
+	assert_int_equal(count_entries(), 1);
+	assert_int_equal(unlink(path), 0);
+	free(path);
+}
+
+/* What the flags change is when things reach the disk, which a test cannot see; what it
+ * can see must be as without them: the content, the mode, nothing else left behind. A
+ * scratch file is written in place and private. */
+static void test_staged_and_scratch(void **state)
+{
+	char *path = in_dir("nodir/scratch.bin");
+	struct swd_error err;
+	mode_t mask = umask(022);
+
+	(void)state;
+	written_twice("staged.json", SWD_FILE_STAGED, 0644);
+	written_twice("scratch.bin", SWD_FILE_SCRATCH, 0600);
+	/* a scratch file that cannot be created says so, and leaves nothing */
+	swd_error_init(&err);
+	assert_int_equal(swd_file_write(path, "x", 1, SWD_FILE_SCRATCH, &err), SWD_ENOENT);
+	assert_non_null(strstr(err.msg, "nodir/scratch.bin': no such file or directory"));
+	assert_int_equal(count_entries(), 0);
+	free(path);
+	umask(mask);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -215,6 +258,7 @@ int main(void)
 		cmocka_unit_test(test_read_stream),
 		cmocka_unit_test(test_noreplace),
 		cmocka_unit_test(test_write_failures_leave_nothing),
+		cmocka_unit_test(test_staged_and_scratch),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

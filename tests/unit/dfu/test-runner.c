@@ -73,10 +73,6 @@ static void test_real_no_device(void **state)
 	assert_int_equal(res.exit_status, 74);
 	dfu_result_release(&res);
 	assert_int_equal(access(out, F_OK), -1);
-	swd_error_init(&err);
-	assert_int_equal(dfu_list(&r, &sel, &res, &err), 0);
-	assert_int_equal(res.ndevices, 0);
-	dfu_result_release(&res);
 }
 
 static void test_missing(void **state)
@@ -168,6 +164,57 @@ static void test_failures_and_timeout(void **state)
 	dfu_result_release(&res);
 }
 
+/* Upload progress while dfu-util still runs: its output is read on a tick, not only at the
+ * end, and all of it once it has exited. The script leaves a mark before its last line;
+ * the first two progress lines must come before the mark (the second half a second after
+ * the first, so only the tick can bring it), the last after. */
+struct live {
+	unsigned calls, early;
+	uint64_t last;
+	char mark[300];
+};
+
+static void on_live_progress(void *ud, const char *phase, uint64_t bytes, unsigned pct)
+{
+	struct live *l = ud;
+
+	(void)pct;
+	if (strcmp(phase, "Upload") != 0)
+		return;
+	l->calls++;
+	l->early += access(l->mark, F_OK) != 0;
+	l->last = bytes;
+}
+
+static void test_progress_while_running(void **state)
+{
+	struct live live = {0, 0, 0, ""};
+	struct dfu_runner r = {NULL, 30000, on_live_progress, &live};
+	struct dfu_select sel = {0x1d50, 0x607f, NULL};
+	struct dfu_result res;
+	struct swd_error err;
+	char body[800];
+
+	(void)state;
+	snprintf(live.mark, sizeof(live.mark), "%s/live.done", dir);
+	snprintf(body, sizeof(body),
+	         "printf 'Upload\\t[=====                    ]  20%%%%         2048 bytes\\n'\n"
+	         "sleep 0.5\n"
+	         "printf 'Upload\\t[============             ]  50%%%%         5120 bytes\\n'\n"
+	         "sleep 0.5\n"
+	         "touch '%s'\n"
+	         "printf 'Upload\\t[=========================] 100%%%%        10240 bytes\\n'\n"
+	         "printf 'Upload done.\\n'\n", live.mark);
+	r.exe = script("live", body);
+	swd_error_init(&err);
+	assert_int_equal(dfu_upload(&r, &sel, 0, 0x08000000, 10240, "x.bin", &res, &err), 0);
+	assert_int_equal(live.early, 2);
+	assert_int_equal(live.calls, 3);
+	assert_int_equal(live.last, 10240);
+	assert_int_equal(res.bytes, 10240);
+	dfu_result_release(&res);
+}
+
 static int setup(void **state)
 {
 	(void)state;
@@ -190,6 +237,7 @@ int main(void)
 		cmocka_unit_test(test_missing),
 		cmocka_unit_test(test_leave_quirk),
 		cmocka_unit_test(test_failures_and_timeout),
+		cmocka_unit_test(test_progress_while_running),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
