@@ -5,6 +5,8 @@
 # on the machine falls on both alike, and the ratio is of the means of one run.
 #
 # Usage: scripts/bench-dfu.sh [RUNS] [KIND...]     (default 3 runs; st photon spark-core)
+# SWDBACKUP=PATH times that swdbackup binary rather than build/src/swdbackup (an older
+# build, copied aside, to compare against in the same session).
 # Prints each run, then per kind: raw mean, backup mean, the ratio of the means and the
 # median of the runs' own ratios (each backup against the raw run just before it, so a
 # load that comes and goes on a shared machine weighs less). Exits 1 when a backup is not
@@ -19,7 +21,7 @@ command -v dfu-util >/dev/null || { echo "bench-dfu: dfu-util is missing; run sc
 [ -f build/build.ninja ] || meson setup build >/dev/null
 ninja -C build src/sim/swdbackup-sim src/swdbackup >/dev/null
 sim=$PWD/build/src/sim/swdbackup-sim
-swdbackup=$PWD/build/src/swdbackup
+swdbackup=${SWDBACKUP:-$PWD/build/src/swdbackup}
 BENCH_DFU_RAW_LIB=1 . scripts/bench-dfu-raw.sh
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT

@@ -446,6 +446,9 @@ int cli_backup_bundle(struct cli_ctx *ctx, struct board *b, const char *dest, co
 	}
 	if (rc != 0)
 		goto out;
+	/* the manifest records the profile's hash (a DFU link has made it already) */
+	if ((rc = swd_profile_hash(b->p, &ctx->err)) != 0)
+		goto out;
 	memset(&m, 0, sizeof(m));
 	describe_board(ctx, b, &m, ver, vid_pid, layouts);
 	m.touched = touched;

@@ -346,6 +346,8 @@ static int spawn_and_wait(struct run *run, const char *exe, const char *const *a
 		uv_timer_start(&run->timer, on_timeout, run->r->timeout_ms, 0);
 	if (!run->exited)
 		uv_timer_start(&run->tick, on_tick, READ_TICK_MS, READ_TICK_MS);
+	if (run->r->on_started != NULL)
+		run->r->on_started(run->r->ud);
 	start_reading(run);
 	while (!(run->exited && run->eof) && uv_run(&run->loop, UV_RUN_ONCE) != 0)
 		;

@@ -30,6 +30,9 @@ struct dfu_runner {
 	unsigned timeout_ms;      /* 0: no limit */
 	dfu_progress_cb on_progress;
 	void *ud;
+	/* optional: called once dfu-util has started, for work of the caller's that can be
+	 * done while it runs (it ends before dfu-util's output is read on) */
+	void (*on_started)(void *ud);
 };
 
 struct dfu_result {

@@ -73,6 +73,7 @@ static void fill_manifest(struct swd_manifest *m)
 	m->openocd_version = "Open On-Chip Debugger 0.12.0";
 	m->created = "2026-11-22T03:55:00Z";
 	m->profile_name = f103->name;
+	assert_int_equal(swd_profile_hash(f103, NULL), 0);
 	m->profile_sha256 = f103->sha256_hex;
 	m->probe.kind = "stlink-tcp";
 	m->probe.serial = "0669FF3530474B3043";

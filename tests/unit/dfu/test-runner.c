@@ -57,7 +57,7 @@ static void on_progress(void *ud, const char *phase, uint64_t bytes, unsigned pc
 
 static void test_real_no_device(void **state)
 {
-	struct dfu_runner r = {NULL, 30000, NULL, NULL};
+	struct dfu_runner r = {.timeout_ms = 30000};
 	struct dfu_select sel = {0xffff, 0xfffe, NULL};
 	struct dfu_result res;
 	struct swd_error err;
@@ -80,7 +80,7 @@ static void test_real_no_device(void **state)
 
 static void test_missing(void **state)
 {
-	struct dfu_runner r = {"/nonexistent/dfu-util", 0, NULL, NULL};
+	struct dfu_runner r = {.exe = "/nonexistent/dfu-util"};
 	struct dfu_select sel = {0, 0, NULL};
 	struct dfu_result res;
 	struct swd_error err;
@@ -100,7 +100,7 @@ static void test_missing(void **state)
 static void test_leave_quirk(void **state)
 {
 	struct seen seen = {0, 0, true};
-	struct dfu_runner r = {NULL, 30000, on_progress, &seen};
+	struct dfu_runner r = {.timeout_ms = 30000, .on_progress = on_progress, .ud = &seen};
 	struct dfu_select sel = {0x2b04, 0xd006, NULL};
 	struct dfu_result res;
 	struct swd_error err;
@@ -136,7 +136,7 @@ static void test_leave_quirk(void **state)
 
 static void test_failures_and_timeout(void **state)
 {
-	struct dfu_runner r = {NULL, 30000, NULL, NULL};
+	struct dfu_runner r = {.timeout_ms = 30000};
 	struct dfu_select sel = {0x0483, 0xdf11, "3276"};
 	struct dfu_result res;
 	struct swd_error err;
@@ -196,7 +196,7 @@ static void pause_ms(long ms)
  * once, by the death signal the runner sets between fork and exec. */
 static void test_dies_with_parent(void **state)
 {
-	struct dfu_runner r = {NULL, 60000, NULL, NULL};
+	struct dfu_runner r = {.timeout_ms = 60000};
 	struct dfu_select sel = {0x0483, 0xdf11, NULL};
 	char pidfile[300];
 	pid_t runner, orphan = 0;
@@ -255,7 +255,7 @@ static void on_live_progress(void *ud, const char *phase, uint64_t bytes, unsign
 static void test_progress_while_running(void **state)
 {
 	struct live live = {0, 0, 0, ""};
-	struct dfu_runner r = {NULL, 30000, on_live_progress, &live};
+	struct dfu_runner r = {.timeout_ms = 30000, .on_progress = on_live_progress, .ud = &live};
 	struct dfu_select sel = {0x1d50, 0x607f, NULL};
 	struct dfu_result res;
 	struct swd_error err;
