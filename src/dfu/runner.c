@@ -248,7 +248,9 @@ static void child(const char *const *argv, pid_t parent, int out, int report)
 
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent)
 		_exit(127);
-	in = open("/dev/null", O_RDONLY);
+	/* the raw system call, like the closes below: an open() that umockdev's LD_PRELOAD
+	 * wraps asks its test bed about every /dev path first */
+	in = (int)syscall(SYS_openat, AT_FDCWD, "/dev/null", O_RDONLY);
 	if (in < 0 || dup2(in, 0) < 0 || dup2(out, 1) < 0 || dup2(out, 2) < 0)
 		goto fail;
 	memset(&dfl, 0, sizeof(dfl));
