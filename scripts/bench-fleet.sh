@@ -14,7 +14,7 @@ cd "$(dirname "$0")/.."
 runs=${1:-2}
 
 [ -f build/build.ninja ] || meson setup build >/dev/null
-ninja -C build src/swdbackup src/sim/swdbackup-sim >/dev/null
+ninja -C build src/swdbackup src/sim/swdbackup-sim src/sim/libswdsim-preload.so >/dev/null
 sim=$PWD/build/src/sim/swdbackup-sim
 swd=$PWD/build/src/swdbackup
 

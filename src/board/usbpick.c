@@ -58,12 +58,14 @@ int board_usb_pick(struct cli_ctx *ctx, struct usb_probe *probe, bool *found, st
 
 int board_usb_claimable(struct usb_probe *p, struct swd_error *err)
 {
-	/* Another swdbackup (a listing, or a run's own check) tries a claim for an instant. */
+	/* Another swdbackup (a listing, or a run's own check) tries a claim for an instant,
+	 * and may have let go before /proc is searched for the holder: a claim that nobody
+	 * visible holds is tried again too. */
 	for (int i = 0; i < 5; i++) {
 		struct timespec ts = { 0, 100000000L };
 
 		usb_probes_claim_test(p);
-		if (!p->busy || strcmp(p->holder_name, "swdbackup") != 0)
+		if (!p->busy || (p->holder && strcmp(p->holder_name, "swdbackup") != 0))
 			break;
 		nanosleep(&ts, NULL);
 	}

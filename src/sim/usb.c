@@ -2,15 +2,15 @@
  *
  * The emulation sits below the real libusb-1.0, at the kernel interface, with umockdev:
  * each board is a sysfs USB device (its `descriptors` attribute is what libusb parses)
- * and a /dev/bus/usb/001/NNN node whose usbdevfs ioctls land in usb_ioctl(). libusb
- * sends every transfer, control ones included, as SUBMITURB and collects it with
- * REAPURBNDELAY; every open() of the node is a new umockdev client with its own URBs.
- * ST-LINK commands arrive on the bulk OUT endpoint and go to the same probe_command()
- * the TCP server uses; the reply fills the IN URB OpenOCD queued for it, whose length is
- * the data-in size of the command.
+ * and a /dev/bus/usb/001/NNN node whose usbdevfs ioctls land in the board's handler
+ * (usb_dev.c). This file reads the SPECs, sets up the bus and runs the child.
  *
- * umockdev calls the handler from one worker thread, so board state needs no lock; the
- * main thread only starts the child and waits for it.
+ * Every board is served by a thread of its own: umockdev runs all the handlers of a
+ * testbed on that testbed's one worker thread, so each board's handler is attached on a
+ * testbed of its own and its socket moved to where the clients look, under the testbed
+ * that holds the bus's sysfs. A board's state is touched by its thread only; what the
+ * boards share (that sysfs testbed, the device numbers) is under bus_lock. The main
+ * thread only sets up, starts the child and waits for it.
  */
 #include "sim/usb.h"
 
@@ -20,146 +20,20 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
-#include <linux/usbdevice_fs.h>
 #include <umockdev.h>
 
-#include "sim/dfu.h"
-#include "sim/mcu/mcu.h"
-#include "sim/options.h"
-#include "sim/probe.h"
+#include "sim/usb_dev.h"
 
 #define MAX_BOARDS 16
 
-/* Realistic timing: the probe prices each command (USB round trip + wire time) and an
- * URB is reapable only once that much time has passed since its command was submitted,
- * so the emulation's own latency is part of the round trip, not added to it. */
-struct urb {
-	struct urb *next;
-	UMockdevIoctlData *urb;  /* the client's struct usbdevfs_urb */
-	UMockdevIoctlData *buf;  /* its buffer */
-	uint8_t type, ep;
-	bool done;               /* has its result: reapable from due_ns on */
-	int status;              /* 0 or -errno, as the kernel reports it */
-	int actual;
-	uint64_t due_ns;
-};
-
-/* One open() of the device node. */
-struct conn {
-	struct conn *next;
-	UMockdevIoctlClient *client; /* referenced */
-	struct urb *urbs;            /* in submission order */
-	bool have_cmd;               /* a command waits for its data phase or IN URB */
-	bool want_data;              /* ... for its OUT data phase (WRITEMEM) */
-	uint8_t cdb[STP_CDB_LEN];
-	uint32_t data_len;
-	uint64_t cmd_ns;             /* when the command's OUT URB was submitted */
-	bool claimed;
-	bool gone;                   /* opened before the device left the bus: ENODEV */
-};
-
-struct board {
-	const char *spec;
-	struct sim_options o;        /* model, flash, serial, probe, timing, board faults */
-	char serial[33];
-	bool usb_access, usb_busy;   /* USB faults */
-	uint64_t unplug_after;       /* bytes of bulk traffic; 0 = never */
-	double stall;                /* fraction of IN URBs that stall */
-	uint64_t rng;
-	enum dfu_kind dfu_kind;      /* dfu=: a DFU bootloader instead of an ST-LINK */
-	dfu_device_t *dfu;
-
-	int devnum;                  /* changes when the device enumerates again */
-	int port;                    /* the hub port: the sysfs path, fixed */
-	char devnode[64];
-	mcu_t *mcu;
-	struct probe probe;
-	UMockdevIoctlBase *handler;
-	struct conn *conns;
-	uint64_t traffic;
-	uint64_t urbs;               /* URBs submitted, for --stats */
-	uint64_t busy_until;
-	bool unplugged;
-	UMockdevTestbed *tb;         /* borrowed, to remove the device when unplugged */
-	char *syspath;               /* owned */
-	struct probe_reply reply;
-};
-
+static GMutex bus_lock;  /* the sysfs testbed and last_devnum, shared by the boards */
 static int last_devnum; /* the bus hands out device numbers in order, never twice */
 
-static int enumerate(struct board *b, char *err, size_t errlen);
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
-/* ---- identity: the real probes' descriptors ------------------------------------ */
-
-struct identity {
-	uint16_t pid;
-	uint8_t ep_out, ep_trace;
-	uint16_t max_packet;
-	uint16_t bcd_usb;
-	const char *speed;           /* sysfs `speed`, Mb/s */
-	const char *product;
-};
-
-static const struct identity identities[] = {
-	[PROBE_V2] = {0x3748, 0x02, 0x83, 64, 0x0200, "12", "STM32 STLink"},
-	[PROBE_V2_1] = {0x374B, 0x01, 0x82, 64, 0x0200, "12", "STM32 STLink"},
-	[PROBE_V3] = {0x374F, 0x01, 0x82, 512, 0x0210, "480", "STLINK-V3"},
-};
-
-#define MANUFACTURER "STMicroelectronics"
-#define EP_IN 0x81
-
-/* Device descriptor then the configuration descriptor with the debug interface: what
- * the kernel exposes as the sysfs `descriptors` attribute. Returns its length. */
-static size_t descriptors(const struct identity *id, uint8_t out[64])
-{
-	const uint8_t dev[18] = {
-		18, 1, id->bcd_usb & 0xFF, id->bcd_usb >> 8, 0, 0, 0, 64,
-		0x83, 0x04, id->pid & 0xFF, id->pid >> 8, 0x00, 0x01,
-		1, 2, 3, 1,
-	};
-	const uint8_t cfg[9 + 9 + 3 * 7] = {
-		9, 2, sizeof(cfg), 0, 1, 1, 0, 0x80, 50,
-		9, 4, 0, 0, 3, 0xFF, 0xFF, 0xFF, 0,
-		7, 5, EP_IN, 2, id->max_packet & 0xFF, id->max_packet >> 8, 0,
-		7, 5, id->ep_out, 2, id->max_packet & 0xFF, id->max_packet >> 8, 0,
-		7, 5, id->ep_trace, 2, id->max_packet & 0xFF, id->max_packet >> 8, 0,
-	};
-
-	memcpy(out, dev, sizeof(dev));
-	memcpy(out + sizeof(dev), cfg, sizeof(cfg));
-	return sizeof(dev) + sizeof(cfg);
-}
-
-/* A string descriptor (UTF-16LE of ASCII text). Returns its length. */
-static size_t string_descriptor(const char *text, uint8_t out[256])
-{
-	size_t n = 0;
-
-	out[n++] = 0;
-	out[n++] = 3;
-	for (const char *c = text; *c && n + 2 <= 254; c++) {
-		out[n++] = (uint8_t)*c;
-		out[n++] = 0;
-	}
-	out[0] = (uint8_t)n;
-	return n;
-}
 
 /* ---- SPEC ------------------------------------------------------------------------ */
 
@@ -284,525 +158,63 @@ static int parse_spec(struct board *b, char *spec, char *err, size_t errlen)
 	return 0;
 }
 
-/* ---- URBs ------------------------------------------------------------------------ */
-
-static void urb_free(struct urb *u)
-{
-	g_object_unref(u->urb);
-	g_object_unref(u->buf);
-	free(u);
-}
-
-static void conn_free(struct conn *c)
-{
-	while (c->urbs) {
-		struct urb *u = c->urbs;
-		c->urbs = u->next;
-		urb_free(u);
-	}
-	g_object_unref(c->client);
-	free(c);
-}
-
-/* Forgets the connections whose process has closed the node. umockdev 0.17 does not
- * always emit client-vanished (a client that exits without releasing its interface, as
- * dfu-util does, would otherwise keep it claimed), so each request looks for them; the
- * kernel releases a closed file's interfaces in the same way. Returns true when one was
- * dropped. */
-static bool drop_closed(struct board *b)
-{
-	bool dropped = false;
-
-	for (struct conn **p = &b->conns; *p;) {
-		struct conn *c = *p;
-		if (umockdev_ioctl_client_get_connected(c->client)) {
-			p = &c->next;
-			continue;
-		}
-		*p = c->next;
-		conn_free(c);
-		dropped = true;
-	}
-	return dropped;
-}
-
-static struct conn *conn_of(struct board *b, UMockdevIoctlClient *client)
-{
-	for (struct conn *c = b->conns; c; c = c->next)
-		if (c->client == client)
-			return c;
-	if (drop_closed(b))
-		mcu_save(b->mcu); /* the board file is current whenever a client has let go */
-	struct conn *c = calloc(1, sizeof(*c));
-	if (!c)
-		return NULL;
-	c->client = g_object_ref(client); /* held until its node is closed */
-	c->next = b->conns;
-	b->conns = c;
-	return c;
-}
-
-static void urb_finish(struct urb *u, int status, int actual, uint64_t due_ns)
-{
-	u->done = true;
-	u->status = status;
-	u->actual = actual;
-	u->due_ns = due_ns;
-}
-
-static bool chance(struct board *b, double rate)
-{
-	b->rng ^= b->rng << 13;
-	b->rng ^= b->rng >> 7;
-	b->rng ^= b->rng << 17;
-	return (double)(b->rng >> 11) / (double)(1ull << 53) < rate;
-}
-
-/* The device drops off the bus (a pulled cable, or a bootloader that resets): every URB
- * still in flight fails with ENODEV. */
-static void leave_bus(struct board *b)
-{
-	b->unplugged = true;
-	for (struct conn *c = b->conns; c; c = c->next) {
-		c->gone = true;
-		for (struct urb *u = c->urbs; u; u = u->next)
-			if (!u->done)
-				urb_finish(u, -ENODEV, 0, 0);
-	}
-	mcu_save(b->mcu);
-	/* Gone from sysfs too, so a new enumeration no longer lists it. */
-	if (b->syspath)
-		umockdev_testbed_remove_device(b->tb, b->syspath);
-}
-
-/* Counts bulk bytes toward unplug-after. Returns true when the device is gone. */
-static bool count_traffic(struct board *b, size_t n)
-{
-	b->traffic += n;
-	if (!b->unplug_after || b->traffic < b->unplug_after || b->unplugged)
-		return b->unplugged;
-	leave_bus(b);
-	return true;
-}
-
-/* A control transfer to a DFU bootloader. */
-static void dfu_urb(struct board *b, struct urb *u)
-{
-	uint8_t *setup = u->buf->data;
-	size_t room = (size_t)u->buf->data_len - 8;
-	uint16_t length = (uint16_t)(setup[6] | setup[7] << 8);
-	struct dfu_answer a;
-
-	dfu_control(b->dfu, setup, setup + 8, room, b->serial, now_ns(), &a);
-	if (a.len < 0)
-		urb_finish(u, -EPIPE, 0, a.due_ns);
-	else if (!count_traffic(b, (setup[0] & 0x80) ? (size_t)a.len : length))
-		urb_finish(u, 0, a.len, a.due_ns);
-	if (!a.leave || b->unplugged)
-		return;
-	leave_bus(b);
-	if (!a.rejoin)
-		return;
-	/* Reset into the bootloader again: the device enumerates anew, on the same port
-	 * with the next device number, as after a real USB reset. */
-	char err[256];
-	b->devnum = ++last_devnum;
-	b->unplugged = false;
-	if (enumerate(b, err, sizeof(err)) < 0) {
-		fprintf(stderr, "swdbackup-sim usb: %s\n", err);
-		b->unplugged = true;
-	}
-}
-
-/* OUT data of commands that have an OUT data phase: the WRITEMEM family. */
-static bool has_data_out(const uint8_t *cdb, uint32_t *len)
-{
-	if (cdb[0] != 0xF2)
-		return false;
-	if (cdb[1] != 0x08 && cdb[1] != 0x0D && cdb[1] != 0x48)
-		return false;
-	*len = stp_get_u16(cdb + 6);
-	return *len > 0;
-}
-
-/* Commands with neither data phase nor response: DFU_EXIT, DEBUG_EXIT, and WRITEMEM
- * (its status comes from the GETLASTRWSTATUS2 that follows). */
-static bool has_no_reply(const uint8_t *cdb)
-{
-	return cdb[0] == 0xF3 || (cdb[0] == 0xF2 && (cdb[1] == 0x21 || cdb[1] == 0x08 ||
-	                                             cdb[1] == 0x0D || cdb[1] == 0x48));
-}
-
-/* Runs the pending command of c through the shared codec. in: the IN URB that takes the
- * response, or NULL for commands without one. data/len: the OUT data phase. */
-static void run_command(struct board *b, struct conn *c, struct urb *in, const uint8_t *data,
-                        uint32_t len)
-{
-	struct stp_request req;
-	uint64_t now = now_ns();
-	bool realistic = b->o.timing == MCU_TIMING_REALISTIC;
-	uint64_t start = c->cmd_ns;
-
-	memset(&req, 0, sizeof(req));
-	req.cmd = STP_SEND_USB_CMD;
-	memcpy(req.cdb, c->cdb, sizeof(req.cdb));
-	if (in) {
-		req.dir = STP_DIR_IN;
-		req.data_len = (uint32_t)(in->buf->data_len < STP_MAX_DATA ? in->buf->data_len
-		                                                            : STP_MAX_DATA);
-	} else {
-		req.dir = STP_DIR_OUT;
-		req.data_len = len;
-		req.data = data;
-	}
-	if (realistic && b->busy_until > start)
-		start = b->busy_until;
-	probe_command(&b->probe, &req, realistic ? start : now, &b->reply);
-	b->busy_until = start + b->reply.cost_ns;
-	c->have_cmd = false;
-	c->want_data = false;
-	if (!in)
-		return;
-	size_t n = b->reply.len > 4 ? b->reply.len - 4 : 0;
-	if (n > (size_t)in->buf->data_len)
-		n = (size_t)in->buf->data_len;
-	if (b->stall && chance(b, b->stall)) {
-		urb_finish(in, -EPIPE, 0, realistic ? b->busy_until : 0);
-		return;
-	}
-	memcpy(in->buf->data, b->reply.buf + 4, n);
-	if (!count_traffic(b, n))
-		urb_finish(in, 0, (int)n, realistic ? b->busy_until : 0);
-}
-
-/* Gives the waiting command the oldest IN URB still waiting, if both exist. */
-static void pump(struct board *b, struct conn *c)
-{
-	if (!c->have_cmd || c->want_data)
-		return;
-	for (struct urb *u = c->urbs; u; u = u->next)
-		if (!u->done && u->ep == EP_IN && u->type == USBDEVFS_URB_TYPE_BULK) {
-			run_command(b, c, u, NULL, 0);
-			return;
-		}
-}
-
-static void control_urb(struct board *b, struct urb *u)
-{
-	const struct identity *id = &identities[b->o.probe];
-	uint8_t *setup = u->buf->data;
-	int room = u->buf->data_len - 8;
-	uint8_t d[256];
-	size_t n = 0;
-
-	if (room < 0) {
-		urb_finish(u, -EINVAL, 0, 0);
-		return;
-	}
-	if (b->dfu) {
-		dfu_urb(b, u);
-		return;
-	}
-	if (setup[0] == 0x80 && setup[1] == 6) { /* GET_DESCRIPTOR */
-		uint8_t type = setup[3], index = setup[2];
-		uint8_t all[64];
-		size_t total = descriptors(id, all);
-		if (type == 1) {
-			memcpy(d, all, 18);
-			n = 18;
-		} else if (type == 2 && index == 0) {
-			memcpy(d, all + 18, total - 18);
-			n = total - 18;
-		} else if (type == 3 && index == 0) {
-			d[0] = 4, d[1] = 3, d[2] = 0x09, d[3] = 0x04; /* en-US */
-			n = 4;
-		} else if (type == 3 && index <= 3) {
-			n = string_descriptor(index == 1 ? MANUFACTURER : index == 2 ? id->product
-			                      : b->serial, d);
-		} else {
-			urb_finish(u, -EPIPE, 0, 0);
-			return;
-		}
-	}
-	if (n > (size_t)room)
-		n = (size_t)room;
-	memcpy(u->buf->data + 8, d, n);
-	urb_finish(u, 0, (int)n, 0);
-}
-
-static void bulk_out(struct board *b, struct conn *c, struct urb *u)
-{
-	const uint8_t *data = u->buf->data;
-	uint32_t len = (uint32_t)u->buf->data_len;
-
-	if (count_traffic(b, len))
-		return;
-	urb_finish(u, 0, (int)len, 0);
-	if (c->have_cmd && c->want_data) {
-		run_command(b, c, NULL, data, len);
-		return;
-	}
-	memset(c->cdb, 0, sizeof(c->cdb));
-	memcpy(c->cdb, data, len < sizeof(c->cdb) ? len : sizeof(c->cdb));
-	c->have_cmd = true;
-	c->cmd_ns = now_ns();
-	if (has_data_out(c->cdb, &c->data_len))
-		c->want_data = true;
-	else if (has_no_reply(c->cdb))
-		run_command(b, c, NULL, NULL, 0);
-}
-
-static int submit(struct board *b, struct conn *c, UMockdevIoctlData *arg)
-{
-	UMockdevIoctlData *ud = umockdev_ioctl_data_resolve(arg, 0, sizeof(struct usbdevfs_urb),
-	                                                    NULL);
-	if (!ud)
-		return EFAULT;
-	struct usbdevfs_urb *urb = (struct usbdevfs_urb *)ud->data;
-	UMockdevIoctlData *bd = umockdev_ioctl_data_resolve(
-		ud, offsetof(struct usbdevfs_urb, buffer), (gsize)urb->buffer_length, NULL);
-	if (!bd) {
-		g_object_unref(ud);
-		return EFAULT;
-	}
-	struct urb *u = calloc(1, sizeof(*u));
-	if (!u) {
-		g_object_unref(ud);
-		g_object_unref(bd);
-		return ENOMEM;
-	}
-	b->urbs++;
-	u->urb = ud;
-	u->buf = bd;
-	u->type = urb->type;
-	u->ep = urb->endpoint;
-	struct urb **tail = &c->urbs;
-	while (*tail)
-		tail = &(*tail)->next;
-	*tail = u;
-
-	const struct identity *id = &identities[b->o.probe];
-	if (u->type == USBDEVFS_URB_TYPE_CONTROL)
-		control_urb(b, u);
-	else if (u->type == USBDEVFS_URB_TYPE_BULK && u->ep == id->ep_out)
-		bulk_out(b, c, u);
-	/* IN URBs wait for a command; trace URBs wait for ever (no SWO is modelled). */
-	pump(b, c);
-	return 0;
-}
-
-static int reap(struct board *b, struct conn *c, UMockdevIoctlData *arg)
-{
-	uint64_t now = now_ns();
-
-	(void)b;
-	for (struct urb **p = &c->urbs; *p; p = &(*p)->next) {
-		struct urb *u = *p;
-		if (!u->done || u->due_ns > now)
-			continue;
-		struct usbdevfs_urb *urb = (struct usbdevfs_urb *)u->urb->data;
-		urb->status = u->status;
-		urb->actual_length = u->actual;
-		UMockdevIoctlData *ptr = umockdev_ioctl_data_resolve(arg, 0, sizeof(void *), NULL);
-		if (!ptr)
-			return EFAULT;
-		umockdev_ioctl_data_set_ptr(ptr, 0, u->urb);
-		g_object_unref(ptr);
-		*p = u->next;
-		/* The client's copy is written back when the ioctl completes: the URB's data
-		 * objects live as long as the ioctl's argument. */
-		g_object_set_data_full(G_OBJECT(arg), "swdsim-urb", u,
-		                       (GDestroyNotify)urb_free);
-		return 0;
-	}
-	return EAGAIN;
-}
-
-/* A reap that finds only URBs whose time has not come waits for the first of them instead
- * of answering EAGAIN at once. libusb would otherwise poll again at once, so under realistic
- * timing every client spun through the bus's one thread (about one CPU-second per MiB read),
- * and boards in parallel slowed each other down; a real client sleeps until the kernel
- * completes its URB. The wait ends REAP_EARLY_NS before the due time and the client polls
- * the rest, because the main loop wakes to the millisecond. */
-#define REAP_EARLY_NS 1500000ull
-
-struct reap_later {
-	struct board *b;
-	UMockdevIoctlClient *client;
-	UMockdevIoctlData *arg;
-};
-
-static struct conn *conn_find(struct board *b, UMockdevIoctlClient *client)
-{
-	for (struct conn *c = b->conns; c; c = c->next)
-		if (c->client == client)
-			return c;
-	return NULL;
-}
-
-static gboolean reap_now(gpointer data)
-{
-	struct reap_later *l = data;
-	struct conn *c = conn_find(l->b, l->client);
-	int e = c ? reap(l->b, c, l->arg) : ENODEV;
-
-	umockdev_ioctl_client_complete(l->client, e ? -1 : 0, e);
-	g_object_unref(l->arg);
-	g_object_unref(l->client);
-	free(l);
-	return G_SOURCE_REMOVE;
-}
-
-/* True when the reap was put off until the first done URB is nearly due. */
-static bool reap_when_due(struct board *b, struct conn *c, UMockdevIoctlClient *client,
-                          UMockdevIoctlData *arg)
-{
-	uint64_t due = 0, now = now_ns();
-	struct reap_later *l;
-	GMainContext *ctx;
-	GSource *src;
-
-	for (const struct urb *u = c->urbs; u; u = u->next)
-		if (u->done && (!due || u->due_ns < due))
-			due = u->due_ns;
-	if (!due || due <= now + REAP_EARLY_NS || !(l = calloc(1, sizeof(*l))))
-		return false;
-	l->b = b;
-	l->client = g_object_ref(client);
-	l->arg = g_object_ref(arg);
-	src = g_timeout_source_new((guint)((due - REAP_EARLY_NS - now) / 1000000ull));
-	g_source_set_callback(src, reap_now, l, NULL);
-	ctx = g_main_context_ref_thread_default();
-	g_source_attach(src, ctx);
-	g_source_unref(src);
-	g_main_context_unref(ctx);
-	return true;
-}
-
-static int discard(struct conn *c, UMockdevIoctlData *arg)
-{
-	unsigned long addr = *(unsigned long *)arg->data;
-
-	for (struct urb *u = c->urbs; u; u = u->next)
-		if (u->urb->client_addr == addr && !u->done) {
-			urb_finish(u, -ENOENT, 0, 0);
-			return 0;
-		}
-	return EINVAL;
-}
-
-static gboolean on_ioctl(UMockdevIoctlBase *handler, UMockdevIoctlClient *client,
-                         gpointer data)
-{
-	struct board *b = data;
-	unsigned long request = umockdev_ioctl_client_get_request(client);
-	UMockdevIoctlData *arg = umockdev_ioctl_client_get_arg(client);
-	struct conn *c = conn_of(b, client);
-	int e = 0;
-
-	(void)handler;
-	if (!c) {
-		umockdev_ioctl_client_complete(client, -1, ENOMEM);
-		return TRUE;
-	}
-	if ((b->unplugged || c->gone) && request != USBDEVFS_REAPURBNDELAY &&
-	    request != USBDEVFS_REAPURB && request != USBDEVFS_DISCARDURB) {
-		umockdev_ioctl_client_complete(client, -1, ENODEV);
-		return TRUE;
-	}
-	switch (request) {
-	case USBDEVFS_GET_CAPABILITIES: {
-		UMockdevIoctlData *d = umockdev_ioctl_data_resolve(arg, 0, sizeof(uint32_t), NULL);
-		if (!d) {
-			e = EFAULT;
-			break;
-		}
-		*(uint32_t *)d->data = USBDEVFS_CAP_BULK_CONTINUATION |
-		                       USBDEVFS_CAP_NO_PACKET_SIZE_LIM | USBDEVFS_CAP_ZERO_PACKET |
-		                       USBDEVFS_CAP_REAP_AFTER_DISCONNECT;
-		g_object_unref(d);
-		break;
-	}
-	case USBDEVFS_CLAIMINTERFACE:
-		/* usb-busy: another process holds the interface, as a running openocd would. */
-		if (b->usb_busy)
-			e = EBUSY;
-		for (struct conn *o = b->conns; o && !e; o = o->next)
-			if (o != c && o->claimed)
-				e = EBUSY; /* as the kernel: one claimant per interface */
-		if (!e)
-			c->claimed = true;
-		break;
-	case USBDEVFS_RELEASEINTERFACE:
-		c->claimed = false;
-		break;
-	case USBDEVFS_SETINTERFACE:
-		if (b->dfu) {
-			UMockdevIoctlData *d = umockdev_ioctl_data_resolve(
-				arg, 0, sizeof(struct usbdevfs_setinterface), NULL);
-			if (!d) {
-				e = EFAULT;
-				break;
-			}
-			struct usbdevfs_setinterface *si = (struct usbdevfs_setinterface *)d->data;
-			if (si->interface != 0 || dfu_set_alt(b->dfu, si->altsetting) < 0)
-				e = EINVAL;
-			g_object_unref(d);
-		}
-		break;
-	case USBDEVFS_SETCONFIGURATION:
-	case USBDEVFS_CLEAR_HALT:
-	case USBDEVFS_RESET:
-	case USBDEVFS_RESETEP:
-		break;
-	case USBDEVFS_SUBMITURB:
-		e = submit(b, c, arg);
-		break;
-	case USBDEVFS_REAPURB:
-	case USBDEVFS_REAPURBNDELAY:
-		e = reap(b, c, arg);
-		if (e == EAGAIN && reap_when_due(b, c, client, arg))
-			return TRUE; /* completed by reap_now() */
-		break;
-	case USBDEVFS_DISCARDURB:
-		e = discard(c, arg);
-		break;
-	default:
-		e = ENOTTY;
-		break;
-	}
-	umockdev_ioctl_client_complete(client, e ? -1 : 0, e);
-	return TRUE;
-}
-
-static void on_vanished(UMockdevIoctlBase *handler, UMockdevIoctlClient *client, gpointer data)
-{
-	struct board *b = data;
-
-	(void)handler;
-	for (struct conn **p = &b->conns; *p; p = &(*p)->next) {
-		struct conn *c = *p;
-		if (c->client != client)
-			continue;
-		*p = c->next;
-		conn_free(c);
-		break;
-	}
-	/* The board file must be current whenever a client has let go. */
-	mcu_save(b->mcu);
-}
-
 /* ---- the bus and the child ------------------------------------------------------- */
 
-/* The device's node and sysfs record at b->devnum, on port b->port: what a device
- * enumerating on the bus creates. The handler must exist. */
-static int enumerate(struct board *b, char *err, size_t errlen)
+/* Attaches the board's handler to b->devnode on the board's own testbed, whose worker
+ * thread then serves it, and moves the listening socket to the path under the bus's
+ * testbed where clients connect (a bound socket keeps listening when renamed). */
+static int attach_handler(struct board *b, char *err, size_t errlen)
 {
-	const struct identity *id = &identities[b->o.probe];
+	GError *gerr = NULL;
+	int rc = -1;
+
+	if (!umockdev_testbed_attach_ioctl(b->htb, b->devnode, b->handler, &gerr)) {
+		snprintf(err, errlen, "cannot attach %s: %s", b->devnode, gerr->message);
+		g_error_free(gerr);
+		return -1;
+	}
+	char *hroot = umockdev_testbed_get_root_dir(b->htb);
+	char *root = umockdev_testbed_get_root_dir(b->tb);
+	char *from = g_build_filename(hroot, "ioctl", b->devnode, NULL);
+	char *to = g_build_filename(root, "ioctl", b->devnode, NULL);
+	char *dir = g_path_get_dirname(to);
+	if (g_mkdir_with_parents(dir, 0755) < 0 || rename(from, to) < 0)
+		snprintf(err, errlen, "cannot move the socket of %s to '%s': %s", b->devnode, to,
+		         strerror(errno));
+	else
+		rc = 0;
+	g_free(dir);
+	g_free(to);
+	g_free(from);
+	g_free(root);
+	g_free(hroot);
+	return rc;
+}
+
+static int enumerate_locked(struct board *b, char *err, size_t errlen);
+
+/* The device's node and sysfs record at the next device number (or at devnum when it
+ * is not 0), on port b->port: what a device enumerating on the bus creates. The handler
+ * must exist. Called by the main thread and, for a device that enumerates again, by the
+ * board's. */
+int usb_bus_enumerate(struct board *b, int devnum, char *err, size_t errlen)
+{
+	g_mutex_lock(&bus_lock);
+	b->devnum = devnum ? devnum : ++last_devnum;
+	if (b->devnum > last_devnum)
+		last_devnum = b->devnum;
+	int rc = enumerate_locked(b, err, errlen);
+	g_mutex_unlock(&bus_lock);
+	return rc;
+}
+
+static int enumerate_locked(struct board *b, char *err, size_t errlen)
+{
+	const struct identity *id = usb_identity(b->o.probe);
 	uint8_t desc[128];
 	size_t dlen;
 	unsigned vid = 0x0483, pid = id->pid, bcd = 0x0100;
-	const char *manufacturer = MANUFACTURER, *product = id->product, *speed = id->speed;
+	const char *manufacturer = USB_MANUFACTURER, *product = id->product, *speed = id->speed;
 	char hex[2 * sizeof(desc) + 1];
 	GError *gerr = NULL;
 
@@ -812,17 +224,14 @@ static int enumerate(struct board *b, char *err, size_t errlen)
 		vid = di->vid, pid = di->pid, bcd = di->bcd_device;
 		manufacturer = di->manufacturer, product = di->product, speed = "12";
 	} else {
-		dlen = descriptors(id, desc);
+		dlen = usb_descriptors(id, desc);
 	}
 	snprintf(b->devnode, sizeof(b->devnode), "/dev/bus/usb/001/%03d", b->devnum);
 	for (size_t k = 0; k < dlen; k++)
 		snprintf(hex + 2 * k, 3, "%02x", desc[k]);
 	/* The handler first, so the device can be opened as soon as it appears. */
-	if (!umockdev_testbed_attach_ioctl(b->tb, b->devnode, b->handler, &gerr)) {
-		snprintf(err, errlen, "cannot attach %s: %s", b->devnode, gerr->message);
-		g_error_free(gerr);
+	if (attach_handler(b, err, errlen) < 0)
 		return -1;
-	}
 	/* A device record rather than add_device: only a record creates the node file.
 	 * Text attributes end in a newline as in sysfs; usb_device nodes have major 189. */
 	char *rec = g_strdup_printf(
@@ -862,13 +271,40 @@ static int enumerate(struct board *b, char *err, size_t errlen)
 	return 0;
 }
 
+void usb_bus_remove(struct board *b)
+{
+	g_mutex_lock(&bus_lock);
+	if (b->syspath)
+		umockdev_testbed_remove_device(b->tb, b->syspath);
+	g_mutex_unlock(&bus_lock);
+}
+
 static int add_board(UMockdevTestbed *tb, struct board *b, char *err, size_t errlen)
 {
 	b->tb = tb;
-	b->handler = g_object_new(UMOCKDEV_TYPE_IOCTL_BASE, NULL);
-	g_signal_connect(b->handler, "handle-ioctl", G_CALLBACK(on_ioctl), b);
-	g_signal_connect(b->handler, "client-vanished", G_CALLBACK(on_vanished), b);
-	return enumerate(b, err, errlen);
+	usb_dev_init(b);
+	return usb_bus_enumerate(b, b->devnum, err, errlen);
+}
+
+/* The bus's testbed and one per board (each with its worker thread). A testbed is a
+ * directory tree, sysfs included, that every client reads at start: it goes in memory,
+ * /dev/shm, unless $TMPDIR says where (on this disk, 16 boards took 0.5 s to set up and
+ * take down instead of 0.1 s). Each testbed sets $UMOCKDEV_DIR to its own root: the
+ * bus's comes last. Returns: new, the bus's testbed. */
+static UMockdevTestbed *new_testbeds(struct board *boards, size_t nb)
+{
+	struct stat st;
+	bool shm = !getenv("TMPDIR") && stat("/dev/shm", &st) == 0 && S_ISDIR(st.st_mode) &&
+	           access("/dev/shm", W_OK | X_OK) == 0;
+
+	if (shm)
+		setenv("TMPDIR", "/dev/shm", 1); /* read once, by the first testbed */
+	for (size_t k = 0; k < nb; k++)
+		boards[k].htb = umockdev_testbed_new();
+	UMockdevTestbed *tb = umockdev_testbed_new();
+	if (shm)
+		unsetenv("TMPDIR"); /* the child's environment stays as it was given */
+	return tb;
 }
 
 static double cpu_s(const struct rusage *r)
@@ -882,15 +318,60 @@ static double cpu_s(const struct rusage *r)
 static void print_stats(const struct board *boards, size_t nb)
 {
 	struct rusage self, children;
-	uint64_t urbs = 0;
+	uint64_t urbs = 0, ioctls = 0, empty = 0;
 
-	for (size_t k = 0; k < nb; k++)
+	for (size_t k = 0; k < nb; k++) {
 		urbs += boards[k].urbs;
+		ioctls += boards[k].ioctls;
+		empty += boards[k].empty_reaps;
+	}
 	getrusage(RUSAGE_SELF, &self);
 	getrusage(RUSAGE_CHILDREN, &children);
-	fprintf(stderr, "swdbackup-sim usb: %llu urbs, bus cpu %.3f s (%.1f us per urb), "
-	        "command cpu %.3f s\n", (unsigned long long)urbs, cpu_s(&self),
+	fprintf(stderr, "swdbackup-sim usb: %llu urbs in %llu ioctls (%llu empty reaps), bus cpu "
+	        "%.3f s (%.1f us per urb), command cpu %.3f s\n", (unsigned long long)urbs,
+	        (unsigned long long)ioctls, (unsigned long long)empty, cpu_s(&self),
 	        urbs ? cpu_s(&self) * 1e6 / (double)urbs : 0.0, cpu_s(&children));
+}
+
+/* libswdsim-preload (preload.c): beside this executable in the build tree, else where
+ * it is installed relative to bin/. Returns: new, its path, or NULL when it is not found
+ * or its path cannot go in LD_PRELOAD (which splits at spaces and colons). */
+static char *find_preload(void)
+{
+	char *exe = g_file_read_link("/proc/self/exe", NULL);
+	char *dir = exe ? g_path_get_dirname(exe) : NULL;
+	const char *rel = SWDSIM_PRELOAD_RELDIR;
+	char *found = NULL;
+
+	if (!dir)
+		goto out;
+	char *tries[2] = {
+		g_build_filename(dir, "libswdsim-preload.so", NULL),
+		rel[0] == '/' ? g_build_filename(rel, "libswdsim-preload.so", NULL)
+		              : g_build_filename(dir, "..", rel, "libswdsim-preload.so", NULL),
+	};
+	for (size_t k = 0; k < 2; k++) {
+		if (!found && access(tries[k], R_OK) == 0 && !strpbrk(tries[k], " :"))
+			found = tries[k];
+		else
+			g_free(tries[k]);
+	}
+out:
+	g_free(dir);
+	g_free(exe);
+	return found;
+}
+
+/* The child's LD_PRELOAD: ours, umockdev's, then whatever was there. Returns: new. */
+static char *child_preload(void)
+{
+	const char *old = getenv("LD_PRELOAD");
+	char *ours = find_preload();
+	char *preload = g_strdup_printf("%s%slibumockdev-preload.so.0%s%s", ours ? ours : "",
+	                                ours ? ":" : "", old ? ":" : "", old ? old : "");
+
+	g_free(ours);
+	return preload;
 }
 
 static volatile sig_atomic_t child_pid;
@@ -899,6 +380,39 @@ static void forward_signal(int sig)
 {
 	if (child_pid > 0)
 		kill((pid_t)child_pid, sig);
+}
+
+/* The board behind the device: its MCU, and its ST-LINK or DFU bootloader. */
+static int init_board(struct board *b, char *err, size_t errlen)
+{
+	bool realistic = b->o.timing == MCU_TIMING_REALISTIC;
+	/* Behind a DFU bootloader the board runs no debugger's algorithms: the bootloader
+	 * (dfu.c) keeps the flash times itself and reports them. */
+	struct mcu_config mc = {
+		.model = b->o.model, .flash_path = b->o.flash, .faults = b->o.faults,
+		.timing = b->dfu_kind ? MCU_TIMING_NONE : b->o.timing, .seed = b->o.seed,
+	};
+
+	err[0] = '\0';
+	b->mcu = mcu_new(&mc, err, errlen);
+	if (!b->mcu) {
+		if (!err[0])
+			snprintf(err, errlen, "cannot create board");
+		return -1;
+	}
+	if (b->dfu_kind) {
+		b->dfu = dfu_new(b->dfu_kind, b->mcu, b->o.model, b->o.flash, realistic, err,
+		                 errlen);
+		if (!b->dfu)
+			return -1;
+		if (!b->serial[0])
+			dfu_default_serial(b->dfu, b->serial);
+	}
+	if (!b->serial[0])
+		probe_default_serial(b->serial, b->o.flash);
+	struct probe_config pc = {.model = b->o.probe, .serial = b->serial};
+	probe_init(&b->probe, b->mcu, &pc);
+	return 0;
 }
 
 static const char *usage =
@@ -918,7 +432,9 @@ static const char *usage =
 	"F is a board fault of the TCP server (swd-disabled, unpowered, rdp1, low-power,\n"
 	"wrp=LIST, flaky=RATE, clone-idcode=HEX) or a USB fault: usb-access, usb-busy,\n"
 	"unplug-after=BYTES, stall=RATE (ST-LINK only). Exits with COMMAND's status.\n"
-	"--stats prints the URB count and the CPU time of the bus and of COMMAND at the end.\n";
+	"--stats prints at the end the URB and ioctl counts, the reaps that found nothing,\n"
+	"and the CPU time of the bus and of COMMAND. The bus's files (sysfs, device nodes,\n"
+	"sockets) go in /dev/shm unless TMPDIR is set.\n";
 
 int sim_usb_main(int argc, char **argv)
 {
@@ -959,7 +475,6 @@ int sim_usb_main(int argc, char **argv)
 		}
 		b->devnum = (int)nb + 2; /* 1 is the root hub */
 		b->port = (int)nb + 1;
-		last_devnum = b->devnum;
 		b->rng = 0x9E3779B97F4A7C15ull ^ (uint64_t)b->devnum;
 		nb++;
 	}
@@ -969,46 +484,20 @@ int sim_usb_main(int argc, char **argv)
 		return 2;
 	}
 
-	for (size_t k = 0; k < nb; k++) {
-		struct board *b = &boards[k];
-		bool realistic = b->o.timing == MCU_TIMING_REALISTIC;
-		/* Behind a DFU bootloader the board runs no debugger's algorithms: the
-		 * bootloader (dfu.c) keeps the flash times itself and reports them. */
-		struct mcu_config mc = {
-			.model = b->o.model, .flash_path = b->o.flash, .faults = b->o.faults,
-			.timing = b->dfu_kind ? MCU_TIMING_NONE : b->o.timing, .seed = b->o.seed,
-		};
-		b->mcu = mcu_new(&mc, err, sizeof(err));
-		if (!b->mcu) {
-			fprintf(stderr, "swdbackup-sim usb: %s\n", err[0] ? err : "cannot create board");
+	for (size_t k = 0; k < nb; k++)
+		if (init_board(&boards[k], err, sizeof(err)) < 0) {
+			fprintf(stderr, "swdbackup-sim usb: %s\n", err);
 			goto out;
 		}
-		if (b->dfu_kind) {
-			b->dfu = dfu_new(b->dfu_kind, b->mcu, b->o.model, b->o.flash, realistic, err,
-			                 sizeof(err));
-			if (!b->dfu) {
-				fprintf(stderr, "swdbackup-sim usb: %s\n", err);
-				goto out;
-			}
-			if (!b->serial[0])
-				dfu_default_serial(b->dfu, b->serial);
-		}
-		if (!b->serial[0])
-			probe_default_serial(b->serial, b->o.flash);
-		struct probe_config pc = {.model = b->o.probe, .serial = b->serial};
-		probe_init(&b->probe, b->mcu, &pc);
-	}
 
-	tb = umockdev_testbed_new();
+	tb = new_testbeds(boards, nb);
 	for (size_t k = 0; k < nb; k++)
 		if (add_board(tb, &boards[k], err, sizeof(err)) < 0) {
 			fprintf(stderr, "swdbackup-sim usb: %s\n", err);
 			goto out;
 		}
 
-	const char *old = getenv("LD_PRELOAD");
-	char *preload = g_strdup_printf("libumockdev-preload.so.0%s%s", old ? ":" : "",
-	                                old ? old : "");
+	char *preload = child_preload();
 	pid_t pid = fork();
 	if (pid == 0) {
 		setenv("LD_PRELOAD", preload, 1);
@@ -1038,13 +527,9 @@ out:
 	if (tb)
 		g_object_unref(tb);
 	for (size_t k = 0; k < nb; k++) {
-		if (boards[k].handler)
-			g_object_unref(boards[k].handler);
-		while (boards[k].conns) {
-			struct conn *c = boards[k].conns;
-			boards[k].conns = c->next;
-			conn_free(c);
-		}
+		if (boards[k].htb)
+			g_object_unref(boards[k].htb);
+		usb_dev_release(&boards[k]);
 		g_free(boards[k].syspath);
 		dfu_free(boards[k].dfu);
 		if (boards[k].mcu && mcu_free(boards[k].mcu) < 0) {

@@ -1,9 +1,10 @@
 /* usb.h - swdbackup-sim's virtual USB bus: `swdbackup-sim usb --board SPEC... -- CMD`.
  *
- * Owns: the umockdev testbed (sysfs entries and /dev/bus/usb nodes of one ST-LINK per
- * board, with the real probes' descriptors and strings), the usbdevfs ioctl handler
- * (URBs in flight per open file, their completion times under realistic timing, the USB
- * faults) and the child that runs under libumockdev-preload.
+ * Owns: the umockdev testbeds (sysfs entries and /dev/bus/usb nodes of one ST-LINK per
+ * board, with the real probes' descriptors and strings; a worker thread per board) and
+ * the child that runs under libumockdev-preload. The usbdevfs ioctl handler (URBs in
+ * flight per open file, their completion times under realistic timing, the USB faults)
+ * is usb_dev.c's.
  * Must not: interpret ST-LINK commands (probe.c) or touch target memory (mcu/).
  */
 #ifndef SWDSIM_USB_H

@@ -1,0 +1,684 @@
+/* usb_dev.c - what a board on swdbackup-sim's virtual USB bus answers (see usb_dev.h).
+ *
+ * libusb sends every transfer, control ones included, as SUBMITURB and collects it with
+ * REAPURBNDELAY; every open() of the node is a new umockdev client with its own URBs.
+ * ST-LINK commands arrive on the bulk OUT endpoint and go to the same probe_command()
+ * the TCP server uses; the reply fills the IN URB OpenOCD queued for it, whose length is
+ * the data-in size of the command.
+ */
+#include "sim/usb_dev.h"
+
+#include <errno.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/timerfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <linux/usbdevice_fs.h>
+
+/* Realistic timing: the probe prices each command (USB round trip + wire time) and an
+ * URB is reapable only once that much time has passed since its command was submitted,
+ * so the emulation's own latency is part of the round trip, not added to it. */
+struct urb {
+	struct urb *next;
+	UMockdevIoctlData *urb;  /* the client's struct usbdevfs_urb */
+	UMockdevIoctlData *buf;  /* its buffer */
+	uint8_t type, ep;
+	bool done;               /* has its result: reapable from due_ns on */
+	int status;              /* 0 or -errno, as the kernel reports it */
+	int actual;
+	uint64_t due_ns;
+};
+
+/* One open() of the device node. */
+struct conn {
+	struct conn *next;
+	UMockdevIoctlClient *client; /* referenced */
+	struct urb *urbs;            /* in submission order */
+	bool have_cmd;               /* a command waits for its data phase or IN URB */
+	bool want_data;              /* ... for its OUT data phase (WRITEMEM) */
+	uint8_t cdb[STP_CDB_LEN];
+	uint32_t data_len;
+	uint64_t cmd_ns;             /* when the SUBMITURB of the command's OUT URB came */
+	bool claimed;
+	bool gone;                   /* opened before the device left the bus: ENODEV */
+	struct board *board;         /* borrowed */
+	GSource *timer;              /* a reap waiting for its URB's due time: reap_due() */
+	int timer_fd;
+	UMockdevIoctlClient *wait_client; /* that reap, referenced; NULL when none waits */
+	UMockdevIoctlData *wait_arg;
+	uint64_t wait_due;           /* when its URB is due */
+	bool wait_ready;             /* its URB is fetched: it completes at wait_due */
+	int wait_err;                /* ... with this result */
+};
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static const struct identity identities[] = {
+	[PROBE_V2] = {0x3748, 0x02, 0x83, 64, 0x0200, "12", "STM32 STLink"},
+	[PROBE_V2_1] = {0x374B, 0x01, 0x82, 64, 0x0200, "12", "STM32 STLink"},
+	[PROBE_V3] = {0x374F, 0x01, 0x82, 512, 0x0210, "480", "STLINK-V3"},
+};
+
+#define EP_IN 0x81
+
+const struct identity *usb_identity(enum probe_model model)
+{
+	return &identities[model];
+}
+
+size_t usb_descriptors(const struct identity *id, uint8_t out[64])
+{
+	const uint8_t dev[18] = {
+		18, 1, id->bcd_usb & 0xFF, id->bcd_usb >> 8, 0, 0, 0, 64,
+		0x83, 0x04, id->pid & 0xFF, id->pid >> 8, 0x00, 0x01,
+		1, 2, 3, 1,
+	};
+	const uint8_t cfg[9 + 9 + 3 * 7] = {
+		9, 2, sizeof(cfg), 0, 1, 1, 0, 0x80, 50,
+		9, 4, 0, 0, 3, 0xFF, 0xFF, 0xFF, 0,
+		7, 5, EP_IN, 2, id->max_packet & 0xFF, id->max_packet >> 8, 0,
+		7, 5, id->ep_out, 2, id->max_packet & 0xFF, id->max_packet >> 8, 0,
+		7, 5, id->ep_trace, 2, id->max_packet & 0xFF, id->max_packet >> 8, 0,
+	};
+
+	memcpy(out, dev, sizeof(dev));
+	memcpy(out + sizeof(dev), cfg, sizeof(cfg));
+	return sizeof(dev) + sizeof(cfg);
+}
+
+/* A string descriptor (UTF-16LE of ASCII text). Returns its length. */
+static size_t string_descriptor(const char *text, uint8_t out[256])
+{
+	size_t n = 0;
+
+	out[n++] = 0;
+	out[n++] = 3;
+	for (const char *c = text; *c && n + 2 <= 254; c++) {
+		out[n++] = (uint8_t)*c;
+		out[n++] = 0;
+	}
+	out[0] = (uint8_t)n;
+	return n;
+}
+
+/* ---- URBs ------------------------------------------------------------------------ */
+
+static void urb_free(struct urb *u)
+{
+	g_object_unref(u->urb);
+	g_object_unref(u->buf);
+	free(u);
+}
+
+static void conn_free(struct conn *c)
+{
+	while (c->urbs) {
+		struct urb *u = c->urbs;
+		c->urbs = u->next;
+		urb_free(u);
+	}
+	if (c->timer) {
+		g_source_destroy(c->timer);
+		g_source_unref(c->timer);
+		close(c->timer_fd);
+	}
+	if (c->wait_client) {
+		g_object_unref(c->wait_client);
+		g_object_unref(c->wait_arg);
+	}
+	g_object_unref(c->client);
+	free(c);
+}
+
+/* Forgets the connections whose process has closed the node. umockdev 0.17 does not
+ * always emit client-vanished (a client that exits without releasing its interface, as
+ * dfu-util does, would otherwise keep it claimed), so each request looks for them; the
+ * kernel releases a closed file's interfaces in the same way. Returns true when one was
+ * dropped. */
+static bool drop_closed(struct board *b)
+{
+	bool dropped = false;
+
+	for (struct conn **p = &b->conns; *p;) {
+		struct conn *c = *p;
+		if (umockdev_ioctl_client_get_connected(c->client)) {
+			p = &c->next;
+			continue;
+		}
+		*p = c->next;
+		conn_free(c);
+		dropped = true;
+	}
+	return dropped;
+}
+
+static struct conn *conn_of(struct board *b, UMockdevIoctlClient *client)
+{
+	for (struct conn *c = b->conns; c; c = c->next)
+		if (c->client == client)
+			return c;
+	if (drop_closed(b))
+		mcu_save(b->mcu); /* the board file is current whenever a client has let go */
+	struct conn *c = calloc(1, sizeof(*c));
+	if (!c)
+		return NULL;
+	c->client = g_object_ref(client); /* held until its node is closed */
+	c->board = b;
+	c->next = b->conns;
+	b->conns = c;
+	return c;
+}
+
+static void urb_finish(struct urb *u, int status, int actual, uint64_t due_ns)
+{
+	u->done = true;
+	u->status = status;
+	u->actual = actual;
+	u->due_ns = due_ns;
+}
+
+static bool chance(struct board *b, double rate)
+{
+	b->rng ^= b->rng << 13;
+	b->rng ^= b->rng >> 7;
+	b->rng ^= b->rng << 17;
+	return (double)(b->rng >> 11) / (double)(1ull << 53) < rate;
+}
+
+/* The device drops off the bus (a pulled cable, or a bootloader that resets): every URB
+ * still in flight fails with ENODEV. */
+static void leave_bus(struct board *b)
+{
+	b->unplugged = true;
+	for (struct conn *c = b->conns; c; c = c->next) {
+		c->gone = true;
+		for (struct urb *u = c->urbs; u; u = u->next)
+			if (!u->done)
+				urb_finish(u, -ENODEV, 0, 0);
+	}
+	mcu_save(b->mcu);
+	usb_bus_remove(b); /* so a new enumeration no longer lists it */
+}
+
+/* Counts bulk bytes toward unplug-after. Returns true when the device is gone. */
+static bool count_traffic(struct board *b, size_t n)
+{
+	b->traffic += n;
+	if (!b->unplug_after || b->traffic < b->unplug_after || b->unplugged)
+		return b->unplugged;
+	leave_bus(b);
+	return true;
+}
+
+/* A control transfer to a DFU bootloader. */
+static void dfu_urb(struct board *b, struct urb *u)
+{
+	uint8_t *setup = u->buf->data;
+	size_t room = (size_t)u->buf->data_len - 8;
+	uint16_t length = (uint16_t)(setup[6] | setup[7] << 8);
+	struct dfu_answer a;
+
+	dfu_control(b->dfu, setup, setup + 8, room, b->serial, now_ns(), &a);
+	if (a.len < 0)
+		urb_finish(u, -EPIPE, 0, a.due_ns);
+	else if (!count_traffic(b, (setup[0] & 0x80) ? (size_t)a.len : length))
+		urb_finish(u, 0, a.len, a.due_ns);
+	if (!a.leave || b->unplugged)
+		return;
+	leave_bus(b);
+	if (!a.rejoin)
+		return;
+	/* Reset into the bootloader again: the device enumerates anew, on the same port
+	 * with the next device number, as after a real USB reset. */
+	char err[256];
+	b->unplugged = false;
+	if (usb_bus_enumerate(b, 0, err, sizeof(err)) < 0) {
+		fprintf(stderr, "swdbackup-sim usb: %s\n", err);
+		b->unplugged = true;
+	}
+}
+
+/* OUT data of commands that have an OUT data phase: the WRITEMEM family. */
+static bool has_data_out(const uint8_t *cdb, uint32_t *len)
+{
+	if (cdb[0] != 0xF2)
+		return false;
+	if (cdb[1] != 0x08 && cdb[1] != 0x0D && cdb[1] != 0x48)
+		return false;
+	*len = stp_get_u16(cdb + 6);
+	return *len > 0;
+}
+
+/* Commands with neither data phase nor response: DFU_EXIT, DEBUG_EXIT, and WRITEMEM
+ * (its status comes from the GETLASTRWSTATUS2 that follows). */
+static bool has_no_reply(const uint8_t *cdb)
+{
+	return cdb[0] == 0xF3 || (cdb[0] == 0xF2 && (cdb[1] == 0x21 || cdb[1] == 0x08 ||
+	                                             cdb[1] == 0x0D || cdb[1] == 0x48));
+}
+
+/* Runs the pending command of c through the shared codec. in: the IN URB that takes the
+ * response, or NULL for commands without one. data/len: the OUT data phase. */
+static void run_command(struct board *b, struct conn *c, struct urb *in, const uint8_t *data,
+                        uint32_t len)
+{
+	struct stp_request req;
+	uint64_t now = now_ns();
+	bool realistic = b->o.timing == MCU_TIMING_REALISTIC;
+	uint64_t start = c->cmd_ns;
+
+	memset(&req, 0, sizeof(req));
+	req.cmd = STP_SEND_USB_CMD;
+	memcpy(req.cdb, c->cdb, sizeof(req.cdb));
+	if (in) {
+		req.dir = STP_DIR_IN;
+		req.data_len = (uint32_t)(in->buf->data_len < STP_MAX_DATA ? in->buf->data_len
+		                                                            : STP_MAX_DATA);
+	} else {
+		req.dir = STP_DIR_OUT;
+		req.data_len = len;
+		req.data = data;
+	}
+	if (realistic && b->busy_until > start)
+		start = b->busy_until;
+	probe_command(&b->probe, &req, realistic ? start : now, &b->reply);
+	b->busy_until = start + b->reply.cost_ns;
+	c->have_cmd = false;
+	c->want_data = false;
+	if (!in)
+		return;
+	size_t n = b->reply.len > 4 ? b->reply.len - 4 : 0;
+	if (n > (size_t)in->buf->data_len)
+		n = (size_t)in->buf->data_len;
+	if (b->stall && chance(b, b->stall)) {
+		urb_finish(in, -EPIPE, 0, realistic ? b->busy_until : 0);
+		return;
+	}
+	memcpy(in->buf->data, b->reply.buf + 4, n);
+	if (!count_traffic(b, n))
+		urb_finish(in, 0, (int)n, realistic ? b->busy_until : 0);
+}
+
+/* Gives the waiting command the oldest IN URB still waiting, if both exist. */
+static void pump(struct board *b, struct conn *c)
+{
+	if (!c->have_cmd || c->want_data)
+		return;
+	for (struct urb *u = c->urbs; u; u = u->next)
+		if (!u->done && u->ep == EP_IN && u->type == USBDEVFS_URB_TYPE_BULK) {
+			run_command(b, c, u, NULL, 0);
+			return;
+		}
+}
+
+static void control_urb(struct board *b, struct urb *u)
+{
+	const struct identity *id = &identities[b->o.probe];
+	uint8_t *setup = u->buf->data;
+	int room = u->buf->data_len - 8;
+	uint8_t d[256];
+	size_t n = 0;
+
+	if (room < 0) {
+		urb_finish(u, -EINVAL, 0, 0);
+		return;
+	}
+	if (b->dfu) {
+		dfu_urb(b, u);
+		return;
+	}
+	if (setup[0] == 0x80 && setup[1] == 6) { /* GET_DESCRIPTOR */
+		uint8_t type = setup[3], index = setup[2];
+		uint8_t all[64];
+		size_t total = usb_descriptors(id, all);
+		if (type == 1) {
+			memcpy(d, all, 18);
+			n = 18;
+		} else if (type == 2 && index == 0) {
+			memcpy(d, all + 18, total - 18);
+			n = total - 18;
+		} else if (type == 3 && index == 0) {
+			d[0] = 4, d[1] = 3, d[2] = 0x09, d[3] = 0x04; /* en-US */
+			n = 4;
+		} else if (type == 3 && index <= 3) {
+			n = string_descriptor(index == 1 ? USB_MANUFACTURER : index == 2 ? id->product
+			                      : b->serial, d);
+		} else {
+			urb_finish(u, -EPIPE, 0, 0);
+			return;
+		}
+	}
+	if (n > (size_t)room)
+		n = (size_t)room;
+	memcpy(u->buf->data + 8, d, n);
+	urb_finish(u, 0, (int)n, 0);
+}
+
+static void bulk_out(struct board *b, struct conn *c, struct urb *u, uint64_t at)
+{
+	const uint8_t *data = u->buf->data;
+	uint32_t len = (uint32_t)u->buf->data_len;
+
+	if (count_traffic(b, len))
+		return;
+	urb_finish(u, 0, (int)len, 0);
+	if (c->have_cmd && c->want_data) {
+		run_command(b, c, NULL, data, len);
+		return;
+	}
+	memset(c->cdb, 0, sizeof(c->cdb));
+	memcpy(c->cdb, data, len < sizeof(c->cdb) ? len : sizeof(c->cdb));
+	c->have_cmd = true;
+	c->cmd_ns = at;
+	if (has_data_out(c->cdb, &c->data_len))
+		c->want_data = true;
+	else if (has_no_reply(c->cdb))
+		run_command(b, c, NULL, NULL, 0);
+}
+
+/* at: when the ioctl came, before its data was fetched from the client. Under realistic
+ * timing a command's round trip starts there: the fetching is the emulation's latency,
+ * inside the round trip, not added to it. */
+static int submit(struct board *b, struct conn *c, UMockdevIoctlData *arg, uint64_t at)
+{
+	UMockdevIoctlData *ud = umockdev_ioctl_data_resolve(arg, 0, sizeof(struct usbdevfs_urb),
+	                                                    NULL);
+	if (!ud)
+		return EFAULT;
+	struct usbdevfs_urb *urb = (struct usbdevfs_urb *)ud->data;
+	UMockdevIoctlData *bd = umockdev_ioctl_data_resolve(
+		ud, offsetof(struct usbdevfs_urb, buffer), (gsize)urb->buffer_length, NULL);
+	if (!bd) {
+		g_object_unref(ud);
+		return EFAULT;
+	}
+	struct urb *u = calloc(1, sizeof(*u));
+	if (!u) {
+		g_object_unref(ud);
+		g_object_unref(bd);
+		return ENOMEM;
+	}
+	b->urbs++;
+	u->urb = ud;
+	u->buf = bd;
+	u->type = urb->type;
+	u->ep = urb->endpoint;
+	struct urb **tail = &c->urbs;
+	while (*tail)
+		tail = &(*tail)->next;
+	*tail = u;
+
+	const struct identity *id = &identities[b->o.probe];
+	if (u->type == USBDEVFS_URB_TYPE_CONTROL)
+		control_urb(b, u);
+	else if (u->type == USBDEVFS_URB_TYPE_BULK && u->ep == id->ep_out)
+		bulk_out(b, c, u, at);
+	/* IN URBs wait for a command; trace URBs wait for ever (no SWO is modelled). */
+	pump(b, c);
+	return 0;
+}
+
+/* Gives the reap in arg the first URB that is done and due by the time by. */
+static int reap(struct conn *c, UMockdevIoctlData *arg, uint64_t by)
+{
+	for (struct urb **p = &c->urbs; *p; p = &(*p)->next) {
+		struct urb *u = *p;
+		if (!u->done || u->due_ns > by)
+			continue;
+		struct usbdevfs_urb *urb = (struct usbdevfs_urb *)u->urb->data;
+		urb->status = u->status;
+		urb->actual_length = u->actual;
+		UMockdevIoctlData *ptr = umockdev_ioctl_data_resolve(arg, 0, sizeof(void *), NULL);
+		if (!ptr)
+			return EFAULT;
+		umockdev_ioctl_data_set_ptr(ptr, 0, u->urb);
+		g_object_unref(ptr);
+		*p = u->next;
+		/* The client's copy is written back when the ioctl completes: the URB's data
+		 * objects live as long as the ioctl's argument. */
+		g_object_set_data_full(G_OBJECT(arg), "swdsim-urb", u,
+		                       (GDestroyNotify)urb_free);
+		return 0;
+	}
+	return EAGAIN;
+}
+
+/* A reap that finds only URBs whose time has not come waits for the first of them instead
+ * of answering EAGAIN at once, as a real client sleeps until the kernel completes its URB:
+ * libusb would otherwise poll again at once (the node is a plain file, always ready), and
+ * every client would spin through the bus. The wait is a timerfd, not a GLib timeout,
+ * whose poll wakes to the millisecond: a wake up to 1 ms early left the client spinning
+ * for the rest (five empty reaps per URB), one late stretched every command.
+ * It wakes REAP_PREPARE_NS before the due time to fetch the client's pointer for the URB
+ * (a round trip to the client), then again at the due time to hand the URB over, so the
+ * emulation's latency is inside the round trip, as for a submission. */
+#define REAP_PREPARE_NS 500000ull
+
+static bool timer_arm(struct conn *c, uint64_t at)
+{
+	struct itimerspec it = {.it_value = {.tv_sec = (time_t)(at / 1000000000ull),
+	                                     .tv_nsec = (long)(at % 1000000000ull)}};
+
+	return timerfd_settime(c->timer_fd, TFD_TIMER_ABSTIME, &it, NULL) == 0;
+}
+
+static gboolean reap_due(gpointer data)
+{
+	struct conn *c = data;
+	UMockdevIoctlClient *client = c->wait_client;
+	UMockdevIoctlData *arg = c->wait_arg;
+	uint64_t ticks;
+
+	if (read(c->timer_fd, &ticks, sizeof(ticks)) < 0 && errno == EAGAIN)
+		return G_SOURCE_CONTINUE; /* woken for nothing: stay armed */
+	if (!client)
+		return G_SOURCE_CONTINUE;
+	if (!c->wait_ready) {
+		c->wait_err = reap(c, arg, c->wait_due);
+		c->wait_ready = true;
+		if (!c->wait_err && c->wait_due > now_ns() && timer_arm(c, c->wait_due))
+			return G_SOURCE_CONTINUE;
+	}
+	c->wait_client = NULL;
+	c->wait_arg = NULL;
+	umockdev_ioctl_client_complete(client, c->wait_err ? -1 : 0, c->wait_err);
+	g_object_unref(arg);
+	g_object_unref(client);
+	return G_SOURCE_CONTINUE;
+}
+
+static gboolean timer_dispatch(GSource *src, GSourceFunc cb, gpointer data)
+{
+	(void)src;
+	return cb(data);
+}
+
+static GSourceFuncs timer_funcs = {.dispatch = timer_dispatch};
+
+/* The connection's timer, on the main context of the thread that serves it. */
+static bool timer_start(struct conn *c)
+{
+	GMainContext *ctx;
+
+	c->timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+	if (c->timer_fd < 0)
+		return false;
+	c->timer = g_source_new(&timer_funcs, sizeof(GSource));
+	g_source_add_unix_fd(c->timer, c->timer_fd, G_IO_IN);
+	g_source_set_callback(c->timer, reap_due, c, NULL);
+	ctx = g_main_context_ref_thread_default();
+	g_source_attach(c->timer, ctx);
+	g_main_context_unref(ctx);
+	return true;
+}
+
+/* True when the reap was put off until the first done URB is due (reap_due completes
+ * it). */
+static bool reap_when_due(struct conn *c, UMockdevIoctlClient *client,
+                          UMockdevIoctlData *arg)
+{
+	uint64_t due = 0;
+
+	for (const struct urb *u = c->urbs; u; u = u->next)
+		if (u->done && (!due || u->due_ns < due))
+			due = u->due_ns;
+	if (!due || due <= now_ns() || c->wait_client)
+		return false;
+	if (!c->timer && !timer_start(c))
+		return false;
+	/* An arming time already past fires at once. */
+	if (!timer_arm(c, due > REAP_PREPARE_NS ? due - REAP_PREPARE_NS : due))
+		return false;
+	c->wait_client = g_object_ref(client);
+	c->wait_arg = g_object_ref(arg);
+	c->wait_due = due;
+	c->wait_ready = false;
+	return true;
+}
+
+static int discard(struct conn *c, UMockdevIoctlData *arg)
+{
+	unsigned long addr = *(unsigned long *)arg->data;
+
+	for (struct urb *u = c->urbs; u; u = u->next)
+		if (u->urb->client_addr == addr && !u->done) {
+			urb_finish(u, -ENOENT, 0, 0);
+			return 0;
+		}
+	return EINVAL;
+}
+
+static gboolean on_ioctl(UMockdevIoctlBase *handler, UMockdevIoctlClient *client,
+                         gpointer data)
+{
+	struct board *b = data;
+	uint64_t at = now_ns();
+	unsigned long request = umockdev_ioctl_client_get_request(client);
+	UMockdevIoctlData *arg = umockdev_ioctl_client_get_arg(client);
+	struct conn *c = conn_of(b, client);
+	int e = 0;
+
+	(void)handler;
+	b->ioctls++;
+	if (!c) {
+		umockdev_ioctl_client_complete(client, -1, ENOMEM);
+		return TRUE;
+	}
+	if ((b->unplugged || c->gone) && request != USBDEVFS_REAPURBNDELAY &&
+	    request != USBDEVFS_REAPURB && request != USBDEVFS_DISCARDURB) {
+		umockdev_ioctl_client_complete(client, -1, ENODEV);
+		return TRUE;
+	}
+	switch (request) {
+	case USBDEVFS_GET_CAPABILITIES: {
+		UMockdevIoctlData *d = umockdev_ioctl_data_resolve(arg, 0, sizeof(uint32_t), NULL);
+		if (!d) {
+			e = EFAULT;
+			break;
+		}
+		*(uint32_t *)d->data = USBDEVFS_CAP_BULK_CONTINUATION |
+		                       USBDEVFS_CAP_NO_PACKET_SIZE_LIM | USBDEVFS_CAP_ZERO_PACKET |
+		                       USBDEVFS_CAP_REAP_AFTER_DISCONNECT;
+		g_object_unref(d);
+		break;
+	}
+	case USBDEVFS_CLAIMINTERFACE:
+		/* usb-busy: another process holds the interface, as a running openocd would. */
+		if (b->usb_busy)
+			e = EBUSY;
+		for (struct conn *o = b->conns; o && !e; o = o->next)
+			if (o != c && o->claimed)
+				e = EBUSY; /* as the kernel: one claimant per interface */
+		if (!e)
+			c->claimed = true;
+		break;
+	case USBDEVFS_RELEASEINTERFACE:
+		c->claimed = false;
+		break;
+	case USBDEVFS_SETINTERFACE:
+		if (b->dfu) {
+			UMockdevIoctlData *d = umockdev_ioctl_data_resolve(
+				arg, 0, sizeof(struct usbdevfs_setinterface), NULL);
+			if (!d) {
+				e = EFAULT;
+				break;
+			}
+			struct usbdevfs_setinterface *si = (struct usbdevfs_setinterface *)d->data;
+			if (si->interface != 0 || dfu_set_alt(b->dfu, si->altsetting) < 0)
+				e = EINVAL;
+			g_object_unref(d);
+		}
+		break;
+	case USBDEVFS_SETCONFIGURATION:
+	case USBDEVFS_CLEAR_HALT:
+	case USBDEVFS_RESET:
+	case USBDEVFS_RESETEP:
+		break;
+	case USBDEVFS_SUBMITURB:
+		e = submit(b, c, arg, at);
+		break;
+	case USBDEVFS_REAPURB:
+	case USBDEVFS_REAPURBNDELAY:
+		e = reap(c, arg, now_ns());
+		if (e == EAGAIN && reap_when_due(c, client, arg))
+			return TRUE; /* completed by reap_due() */
+		if (e == EAGAIN)
+			b->empty_reaps++;
+		break;
+	case USBDEVFS_DISCARDURB:
+		e = discard(c, arg);
+		break;
+	default:
+		e = ENOTTY;
+		break;
+	}
+	umockdev_ioctl_client_complete(client, e ? -1 : 0, e);
+	return TRUE;
+}
+
+static void on_vanished(UMockdevIoctlBase *handler, UMockdevIoctlClient *client, gpointer data)
+{
+	struct board *b = data;
+
+	(void)handler;
+	for (struct conn **p = &b->conns; *p; p = &(*p)->next) {
+		struct conn *c = *p;
+		if (c->client != client)
+			continue;
+		*p = c->next;
+		conn_free(c);
+		break;
+	}
+	/* The board file must be current whenever a client has let go. */
+	mcu_save(b->mcu);
+}
+
+void usb_dev_init(struct board *b)
+{
+	b->handler = g_object_new(UMOCKDEV_TYPE_IOCTL_BASE, NULL);
+	g_signal_connect(b->handler, "handle-ioctl", G_CALLBACK(on_ioctl), b);
+	g_signal_connect(b->handler, "client-vanished", G_CALLBACK(on_vanished), b);
+}
+
+void usb_dev_release(struct board *b)
+{
+	if (b->handler)
+		g_object_unref(b->handler);
+	b->handler = NULL;
+	while (b->conns) {
+		struct conn *c = b->conns;
+		b->conns = c->next;
+		conn_free(c);
+	}
+}
