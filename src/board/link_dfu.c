@@ -90,6 +90,16 @@ static void on_progress(void *ud, const char *phase, uint64_t bytes, unsigned pc
 		d->ev.on_progress(d->ev.ud, d->progress_what, bytes, d->progress_total);
 }
 
+/* Work the command needs after a run, done while dfu-util runs instead: the profile's
+ * hash for a bundle's manifest (libcrypto's first use, about a millisecond). A failure is
+ * met again, and reported, where the hash is needed. */
+static void on_started(void *ud)
+{
+	struct link_dfu *d = ud;
+
+	(void)swd_profile_hash(d->base.p, NULL);
+}
+
 /* Keeps a run's lines (the findings read them) and passes them to the log event. */
 static void keep_run(struct link_dfu *d, struct dfu_result *res)
 {
@@ -408,6 +418,7 @@ int board_link_dfu_open(const struct swd_profile *p, const struct board_link_par
 		d->ev = *ev;
 	d->run.timeout_ms = RUN_TIMEOUT_MS;
 	d->run.on_progress = on_progress;
+	d->run.on_started = on_started;
 	d->run.ud = d;
 	*out = &d->base;
 	if ((rc = swd_profile_dfu(p, &d->facts, err)) != 0)

@@ -99,19 +99,16 @@ static int safety_dir(struct cli_ctx *ctx, char **dir)
 	return 0;
 }
 
-/* The map of the flash just read, from the staged file rather than the target, drawn into
- * flash-map.svg beside it. The picture is derived from flash.bin, which the sums cover, so it
- * is not a region of its own. */
+/* The map of the flash just read, from the staged file's bytes (data, read once for the
+ * digests too) rather than the target, drawn into flash-map.svg beside it. The picture is
+ * derived from flash.bin, which the sums cover, so it is not a region of its own. */
 static int map_into_bundle(struct cli_ctx *ctx, struct board *b, swd_bundle_writer_t *w,
-			   const char *flash, struct swd_flashmap **map)
+			   const uint8_t *data, struct swd_flashmap **map)
 {
-	uint8_t *data = NULL;
 	char *svg = NULL, *path = NULL, title[160];
 	int rc;
 
-	rc = swd_file_read_exact(flash, b->p->flash.size, &data, &ctx->err);
-	if (rc == 0)
-		rc = cli_map_build(ctx, b, data, NULL, NULL, map);
+	rc = cli_map_build(ctx, b, data, NULL, NULL, map);
 	if (rc != 0)
 		goto out;
 	snprintf(title, sizeof(title), "%s flash map", b->p->name);
@@ -122,7 +119,6 @@ static int map_into_bundle(struct cli_ctx *ctx, struct board *b, swd_bundle_writ
 	else
 		rc = swd_file_write(path, svg, strlen(svg), SWD_FILE_STAGED, &ctx->err);
 out:
-	free(data);
 	free(svg);
 	free(path);
 	return rc;
@@ -246,10 +242,11 @@ static int default_dest(struct cli_ctx *ctx, struct board *b, const char *prefix
 }
 
 /* Flash (all of it, or the units equal[] does not mark), option bytes, OTP and the
- * backup domain into the bundle being written. */
+ * backup domain into the bundle being written. *data: the flash file's bytes (new). */
 static int read_regions(struct cli_ctx *ctx, struct board *b, swd_bundle_writer_t *w, const char *flash,
 			const uint8_t *known, const bool *equal, struct swd_manifest_source **sources,
-			size_t *nsources, struct swd_manifest_touch *touched, size_t *ntouched)
+			size_t *nsources, struct swd_manifest_touch *touched, size_t *ntouched,
+			uint8_t **data)
 {
 	const struct swd_profile *p = b->p;
 	uint8_t *otp = NULL;
@@ -263,7 +260,8 @@ static int read_regions(struct cli_ctx *ctx, struct board *b, swd_bundle_writer_
 		rc = board_read_flash(b, p->flash.size, flash, &ctx->err);
 	}
 	if (rc == 0)
-		rc = swd_bundle_writer_add_file(w, "flash", "flash.bin", p->flash.base, &ctx->err);
+		rc = swd_bundle_writer_add_file_exact(w, "flash", "flash.bin", p->flash.base,
+						      p->flash.size, data, &ctx->err);
 	if (rc == 0 && b->ob_len)
 		rc = swd_bundle_writer_add_buffer(w, "option-bytes", "option-bytes.bin", p->option_bytes.address,
 						  b->ob_raw, b->ob_len, &ctx->err);
@@ -411,6 +409,7 @@ int cli_backup_bundle(struct cli_ctx *ctx, struct board *b, const char *dest, co
 	struct swd_manifest_touch touched[BOARD_BKP_TOUCH_MAX];
 	struct swd_flashmap *map = NULL;
 	swd_bundle_writer_t *w = NULL;
+	uint8_t *data = NULL;
 	struct swd_manifest m;
 	size_t nsources = 0, ntouched = 0;
 	char *dflt = NULL, *flash = NULL, ver[64], vid_pid[10], *layouts[BOARD_LINK_LAYOUTS];
@@ -438,7 +437,8 @@ int cli_backup_bundle(struct cli_ctx *ctx, struct board *b, const char *dest, co
 		rc = swd_error_set(&ctx->err, SWD_ENOMEM, "out of memory");
 		goto out;
 	}
-	rc = read_regions(ctx, b, w, flash, known, equal, &sources, &nsources, touched, &ntouched);
+	rc = read_regions(ctx, b, w, flash, known, equal, &sources, &nsources, touched, &ntouched,
+			  &data);
 	if (rc == 0) {
 		cli_timing_begin(ctx, "verify");
 		rc = verify_read(ctx, b, flash, out);
@@ -446,11 +446,14 @@ int cli_backup_bundle(struct cli_ctx *ctx, struct board *b, const char *dest, co
 	}
 	if (rc != 0)
 		goto out;
+	/* the manifest records the profile's hash (a DFU link has made it already) */
+	if ((rc = swd_profile_hash(b->p, &ctx->err)) != 0)
+		goto out;
 	memset(&m, 0, sizeof(m));
 	describe_board(ctx, b, &m, ver, vid_pid, layouts);
 	m.touched = touched;
 	m.ntouched = ntouched;
-	rc = map_into_bundle(ctx, b, w, flash, &map);
+	rc = map_into_bundle(ctx, b, w, data, &map);
 	if (rc != 0)
 		goto out;
 	m.map = map;
@@ -466,6 +469,7 @@ int cli_backup_bundle(struct cli_ctx *ctx, struct board *b, const char *dest, co
 out:
 	swd_bundle_writer_free(w);
 	swd_flashmap_free(map);
+	free(data);
 	free(sources);
 	free(flash);
 	free(dflt);

@@ -40,6 +40,8 @@ static int profiles_show(struct cli_ctx *ctx, const char *name, bool check)
 		goto out;
 	json_object_set_new(ctx->doc, "profile", json_string(p->name));
 	json_object_set_new(ctx->doc, "path", json_string(p->path));
+	if ((rc = swd_profile_hash(p, &ctx->err)) != 0)
+		goto out;
 	json_object_set_new(ctx->doc, "sha256", json_string(p->sha256_hex));
 	if (check) {
 		char line[512];

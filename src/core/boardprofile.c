@@ -26,6 +26,7 @@ void swd_board_free(struct swd_board *b)
 	free(b->part);
 	free(b->reference);
 	free(b->bootloader);
+	free(b->part_text);
 	for (size_t i = 0; i < b->nalts; i++) {
 		free(b->alts[i].name);
 		free(b->alts[i].layout);
@@ -185,7 +186,10 @@ static int adopt_part(struct swd_jsonfield *c, struct swd_profile *p, struct swd
 	nesting--;
 	if (rc < 0)
 		return rc;
-	memcpy(b->part_sha256_hex, part->sha256_hex, sizeof(b->part_sha256_hex));
+	/* hashed on demand (swd_profile_hash) */
+	b->part_text = part->text;
+	b->part_text_len = part->text_len;
+	part->text = NULL;
 	free(part->name);
 	free(part->description);
 	free(part->path);

@@ -63,6 +63,13 @@ int swd_bundle_writer_add_buffer(swd_bundle_writer_t *w, const char *region, con
                                  uint32_t address, const void *data, size_t size,
                                  struct swd_error *err);
 
+/* Records a region whose file was already written into the staging dir and must be len
+ * bytes long: read once for its digests and used extent, and its bytes handed back in
+ * *data (new; NULL on error) for the caller's own use (a backup draws its map from them). */
+int swd_bundle_writer_add_file_exact(swd_bundle_writer_t *w, const char *region,
+                                     const char *file, uint32_t address, size_t len,
+                                     uint8_t **data, struct swd_error *err);
+
 /* Records a region whose file was already written into the staging dir (streams it for
  * digests and used extent). */
 int swd_bundle_writer_add_file(swd_bundle_writer_t *w, const char *region, const char *file,

@@ -402,6 +402,33 @@ out:
 	return rc;
 }
 
+int swd_bundle_writer_add_file_exact(swd_bundle_writer_t *w, const char *region,
+                                     const char *file, uint32_t address, size_t len,
+                                     uint8_t **data, struct swd_error *err)
+{
+	struct swd_digests d;
+	char *path = NULL;
+	int rc;
+
+	*data = NULL;
+	if ((rc = check_new_region(w, region, file, err)) < 0)
+		return rc;
+	if ((path = swd_file_join(w->tmp, file)) == NULL)
+		return swd_error_set(err, SWD_ENOMEM, "out of memory");
+	/* the producer may not have synced it: commit syncs it with the rest */
+	rc = swd_file_read_exact(path, len, data, err);
+	if (rc == 0)
+		rc = swd_digest_buffer(*data, len, &d, err);
+	if (rc == 0)
+		rc = add_region(w, region, file, address, len, &d, swd_used_extent(*data, len), err);
+	if (rc != 0) {
+		free(*data);
+		*data = NULL;
+	}
+	free(path);
+	return rc;
+}
+
 const struct swd_manifest_region *swd_bundle_writer_region(const swd_bundle_writer_t *w,
                                                            const char *region)
 {

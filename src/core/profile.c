@@ -942,7 +942,6 @@ int swd_profile_load_text(const char *text, size_t len, const char *origin,
 {
 	struct swd_jsonfield c = {origin, "the profile", SWD_EPROFILE, err, {NULL, 0, 0}};
 	struct swd_profile *p = NULL;
-	struct swd_digests dg;
 	json_t *root = NULL;
 	int rc;
 
@@ -974,9 +973,7 @@ int swd_profile_load_text(const char *text, size_t len, const char *origin,
 	memcpy(p->text, text, len);
 	p->text[len] = '\0';
 	p->text_len = len;
-	if ((rc = swd_digest_buffer(text, len, &dg, err)) < 0)
-		goto out;
-	memcpy(p->sha256_hex, dg.sha256_hex, sizeof(p->sha256_hex));
+	p->sha256_hex[0] = '\0';
 	*out = p;
 	p = NULL;
 	rc = 0;
@@ -985,6 +982,26 @@ out:
 	swd_jsonfield_release(&c);
 	json_decref(root);
 	return rc;
+}
+
+int swd_profile_hash(const struct swd_profile *p, struct swd_error *err)
+{
+	struct swd_profile *w = (struct swd_profile *)p;
+	struct swd_board *b = w->board;
+	struct swd_digests dg;
+	int rc;
+
+	if (w->sha256_hex[0] == '\0') {
+		if ((rc = swd_digest_buffer(w->text, w->text_len, &dg, err)) < 0)
+			return rc;
+		memcpy(w->sha256_hex, dg.sha256_hex, sizeof(w->sha256_hex));
+	}
+	if (b != NULL && b->part_sha256_hex[0] == '\0' && b->part_text != NULL) {
+		if ((rc = swd_digest_buffer(b->part_text, b->part_text_len, &dg, err)) < 0)
+			return rc;
+		memcpy(b->part_sha256_hex, dg.sha256_hex, sizeof(b->part_sha256_hex));
+	}
+	return 0;
 }
 
 int swd_profile_load(const char *path, struct swd_profile **out, struct swd_error *err)

@@ -109,7 +109,9 @@ struct swd_dfu_alt {
  * the board's DFU bootloader, its alternate settings and where the user's code lives. */
 struct swd_board {
 	char *part;              /* the part profile it is built on: "stm32f205rg" */
-	char part_sha256_hex[65];
+	char part_sha256_hex[65];  /* "" until swd_profile_hash() */
+	char *part_text;         /* the part profile's bytes, hashed on demand */
+	size_t part_text_len;
 	char *reference;         /* where the board facts come from */
 	char *bootloader;        /* "particle", "st" */
 	uint16_t vid, pid;
@@ -128,7 +130,8 @@ struct swd_profile {
 	char *path;              /* file it was loaded from */
 	char *text;              /* the file's bytes, NUL terminated (for `profiles show`) */
 	size_t text_len;
-	char sha256_hex[65];     /* SHA-256 of the file, recorded in manifests */
+	char sha256_hex[65];     /* SHA-256 of the file, recorded in manifests; "" until
+	                          * swd_profile_hash() */
 
 	struct {
 		char *interface;          /* "interface/stlink.cfg" */
@@ -239,6 +242,12 @@ int swd_profile_load_text(const char *text, size_t len, const char *origin,
 
 /* NULL is a no-op. */
 void swd_profile_free(struct swd_profile *p);
+
+/* Fills sha256_hex (and a board's part_sha256_hex) from the file's bytes, once: loading
+ * does not hash, for libcrypto's first use costs about a millisecond that a command may
+ * spend better elsewhere (a DFU backup hashes while dfu-util runs). A cache: p is const to
+ * its readers. Returns 0, or SWD_ENOMEM / SWD_EINTERNAL from libcrypto. */
+int swd_profile_hash(const struct swd_profile *p, struct swd_error *err);
 
 /* Lookups. Return: borrowed, or NULL. */
 const struct swd_sector *swd_profile_sector_at(const struct swd_profile *p, uint32_t address);

@@ -60,6 +60,9 @@ static int cannot_open(struct dfu_result *res, const struct libusb_device_descri
 	return add_line(res, line);
 }
 
+/* US English: nearly every device offers it, first or only. */
+#define LANGID_EN_US 0x0409
+
 /* The device's first language (string descriptor 0), 0 when it gives none. Only the
  * first is used, so only it is asked for: a shorter transfer. */
 static uint16_t first_langid(libusb_device_handle *h)
@@ -71,22 +74,39 @@ static uint16_t first_langid(libusb_device_handle *h)
 }
 
 /* String descriptor i in language langid into out as ASCII ('?' for any other character,
- * as libusb_get_string_descriptor_ascii gives it), or "UNKNOWN" as dfu-util says when
- * there is none. One request each: the language is asked once per device, where
- * libusb_get_string_descriptor_ascii asks for it before every string (each request is a
- * control transfer, some 0.5 ms of a full-speed bus). */
-static void string_or_unknown(libusb_device_handle *h, uint16_t langid, uint8_t i, char *out,
-                              size_t len)
+ * as libusb_get_string_descriptor_ascii gives it). Returns its length, or -1 when the
+ * device gave no string descriptor. */
+static int string_in(libusb_device_handle *h, uint16_t langid, uint8_t i, char *out, size_t len)
 {
 	unsigned char b[255];
-	int n = i != 0 && langid != 0 ? libusb_get_string_descriptor(h, i, langid, b, sizeof(b)) : -1;
+	int n = libusb_get_string_descriptor(h, i, langid, b, sizeof(b));
 	size_t k = 0;
 
-	if (n >= 2 && b[1] == LIBUSB_DT_STRING && b[0] <= n)
-		for (int at = 2; at + 1 < b[0] && k + 1 < len; at += 2)
-			out[k++] = b[at + 1] == 0 && b[at] < 0x80 ? (char)b[at] : '?';
+	out[0] = '\0';
+	if (n < 2 || b[1] != LIBUSB_DT_STRING || b[0] > n)
+		return -1;
+	for (int at = 2; at + 1 < b[0] && k + 1 < len; at += 2)
+		out[k++] = b[at + 1] == 0 && b[at] < 0x80 ? (char)b[at] : '?';
 	out[k] = '\0';
-	if (k == 0)
+	return (int)k;
+}
+
+/* String descriptor i into out, or "UNKNOWN" as dfu-util says when there is none. One
+ * request each (a control transfer, some 0.5 ms of a full-speed bus): *langid starts as
+ * US English and the strings are asked in it straight away, where dfu-util's libusb asks
+ * for the language list before every string. A device that refuses US English is asked
+ * for its list once, and its first language (what dfu-util uses) kept in *langid. */
+static void string_or_unknown(libusb_device_handle *h, uint16_t *langid, uint8_t i, char *out,
+                              size_t len)
+{
+	int k = i != 0 && *langid != 0 ? string_in(h, *langid, i, out, len) : -1;
+
+	if (k < 0 && i != 0 && *langid == LANGID_EN_US) {
+		*langid = first_langid(h);
+		if (*langid != 0 && *langid != LANGID_EN_US)
+			k = string_in(h, *langid, i, out, len);
+	}
+	if (k <= 0)
 		snprintf(out, len, "UNKNOWN");
 }
 
@@ -147,16 +167,14 @@ static int list_config(libusb_device *dev, const struct libusb_device_descriptor
 				*h = NULL;
 				return cannot_open(res, dd, dev, rc) == 0 ? 1 : -1;
 			}
-			if (*langid == 0)
-				*langid = first_langid(*h);
 			if (d->serial[0] == '\0' && dd->iSerialNumber != 0)
 				kernel_serial(dev, d->serial, sizeof(d->serial));
 			if (d->serial[0] == '\0')
-				string_or_unknown(*h, *langid, dd->iSerialNumber, d->serial, sizeof(d->serial));
+				string_or_unknown(*h, langid, dd->iSerialNumber, d->serial, sizeof(d->serial));
 			d->cfg = cfg->bConfigurationValue;
 			d->intf = s->bInterfaceNumber;
 			d->alt = s->bAlternateSetting;
-			string_or_unknown(*h, *langid, s->iInterface, d->name, sizeof(d->name));
+			string_or_unknown(*h, langid, s->iInterface, d->name, sizeof(d->name));
 			if (add_device(res, d) != 0)
 				return -1;
 		}
@@ -170,7 +188,7 @@ static int list_device(libusb_device *dev, const struct libusb_device_descriptor
 {
 	libusb_device_handle *h = NULL;
 	struct dfulog_device d;
-	uint16_t langid = 0;
+	uint16_t langid = LANGID_EN_US;
 	int rc = 0;
 
 	memset(&d, 0, sizeof(d));

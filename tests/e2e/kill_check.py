@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
 """SIGKILLs swdbackup while its children run and checks that they go with it.
 
-usage: kill_check.py -- SWDBACKUP ARGS...
+usage: kill_check.py [--child NAME] -- SWDBACKUP ARGS...
 
-Waits (polling /proc, at most 20 s) until swdbackup has started OpenOCD, notes every child
-it has then (OpenOCD, and the simulator with --probe sim), kills swdbackup with SIGKILL so
+Waits (polling /proc, at most 20 s) until swdbackup has started NAME (default openocd;
+dfu-util for --probe dfu), notes every child it has then (OpenOCD, and the simulator with
+--probe sim), kills swdbackup with SIGKILL so
 that none of its cleanup runs, then waits at most 5 s for the children to be gone. Exits 0
 when they went, 1 when one outlived swdbackup (and kills it then).
 """
@@ -47,13 +48,17 @@ def alive(pid, comm):
 
 
 def main():
-    cmd = sys.argv[2:]
+    args = sys.argv[1:]
+    want = "openocd"
+    if args[:1] == ["--child"]:
+        want, args = args[1], args[2:]
+    cmd = args[1:]
     proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 20
-    while "openocd" not in children(proc.pid).values():
+    while want not in children(proc.pid).values():
         if proc.poll() is not None or time.monotonic() > deadline:
-            sys.exit("kill_check: swdbackup's OpenOCD never showed up")
+            sys.exit("kill_check: swdbackup's %s never showed up" % want)
         time.sleep(0.02)
     kids = children(proc.pid)
     os.kill(proc.pid, signal.SIGKILL)

@@ -30,6 +30,11 @@ static void test_photon(void **state)
 	assert_string_equal(p->name, "particle-photon");
 	assert_non_null(p->board);
 	assert_string_equal(p->board->part, "stm32f205rg");
+	/* loading hashes nothing; the hashes are those of the files, on demand */
+	assert_string_equal(p->sha256_hex, "");
+	assert_string_equal(p->board->part_sha256_hex, "");
+	assert_int_equal(swd_profile_hash(p, NULL), 0);
+	assert_int_equal(swd_profile_hash(part, NULL), 0);
 	assert_string_equal(p->board->part_sha256_hex, part->sha256_hex);
 	assert_string_not_equal(p->sha256_hex, part->sha256_hex);
 	/* the chip facts are the part's */

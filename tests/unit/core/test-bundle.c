@@ -73,6 +73,7 @@ static void fill_manifest(struct swd_manifest *m)
 	m->openocd_version = "Open On-Chip Debugger 0.12.0";
 	m->created = "2026-11-22T03:55:00Z";
 	m->profile_name = f103->name;
+	assert_int_equal(swd_profile_hash(f103, NULL), 0);
 	m->profile_sha256 = f103->sha256_hex;
 	m->probe.kind = "stlink-tcp";
 	m->probe.serial = "0669FF3530474B3043";
@@ -691,6 +692,48 @@ static void test_stale_staging(void **state)
 	assert_int_equal(entries(dir), 0);
 }
 
+/* A producer's file read once: the bytes come back to the caller, the region's digests
+ * and used extent are theirs, and a file of another size is refused, nothing recorded. */
+static void test_add_file_exact(void **state)
+{
+	const uint8_t bytes[8] = {1, 2, 3, 4, 0xff, 0xff, 0xff, 0xff};
+	const struct swd_manifest_region *r;
+	swd_bundle_writer_t *w = NULL;
+	struct swd_digests d;
+	struct swd_error err;
+	uint8_t *data = NULL;
+	char dest[300], *path;
+	FILE *f;
+
+	(void)state;
+	snprintf(dest, sizeof(dest), "%s/exact", root);
+	assert_int_equal(swd_bundle_writer_new(dest, false, &w, NULL), 0);
+	path = swd_bundle_writer_file_path(w, "flash.bin");
+	f = fopen(path, "wb");
+	assert_non_null(f);
+	assert_int_equal(fwrite(bytes, 1, sizeof(bytes), f), sizeof(bytes));
+	fclose(f);
+	free(path);
+	swd_error_init(&err);
+	assert_int_equal(swd_bundle_writer_add_file_exact(w, "flash", "flash.bin", 0x08000000, 16,
+	                                                  &data, &err), SWD_EIO);
+	assert_null(data);
+	assert_null(swd_bundle_writer_region(w, "flash"));
+	assert_int_equal(swd_bundle_writer_add_file_exact(w, "flash", "flash.bin", 0x08000000,
+	                                                  sizeof(bytes), &data, NULL), 0);
+	assert_memory_equal(data, bytes, sizeof(bytes));
+	swd_digest_buffer(bytes, sizeof(bytes), &d, NULL);
+	r = swd_bundle_writer_region(w, "flash");
+	assert_non_null(r);
+	assert_string_equal(r->sha256, d.sha256_hex);
+	assert_string_equal(r->md5, d.md5_hex);
+	assert_int_equal(r->size, 8);
+	assert_int_equal(r->used, 4);
+	free(data);
+	swd_bundle_writer_free(w);
+	assert_false(exists(dest));
+}
+
 static void test_default_name(void **state)
 {
 	static const uint8_t uid[12] = {0x00, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77,
@@ -766,6 +809,7 @@ int main(void)
 		cmocka_unit_test(test_unknown_identity),
 		cmocka_unit_test(test_dfu_manifest),
 		cmocka_unit_test(test_stale_staging),
+		cmocka_unit_test(test_add_file_exact),
 		cmocka_unit_test(test_default_name),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -51,6 +51,7 @@ static void test_all_shipped_load(void **state)
 			assert_int_equal(p->regs.dbgmcu_idcode, 0xE0042000);
 			assert_true(p->nram >= 1);
 			assert_int_equal(p->ram[0].address, 0x20000000);
+			assert_int_equal(swd_profile_hash(p, NULL), 0);
 			assert_int_equal(strlen(p->sha256_hex), 64);
 			assert_non_null(strstr(p->reference_manual, "RM00"));
 			loaded++;

@@ -10,7 +10,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -54,7 +57,7 @@ static void on_progress(void *ud, const char *phase, uint64_t bytes, unsigned pc
 
 static void test_real_no_device(void **state)
 {
-	struct dfu_runner r = {NULL, 30000, NULL, NULL};
+	struct dfu_runner r = {.timeout_ms = 30000};
 	struct dfu_select sel = {0xffff, 0xfffe, NULL};
 	struct dfu_result res;
 	struct swd_error err;
@@ -77,7 +80,7 @@ static void test_real_no_device(void **state)
 
 static void test_missing(void **state)
 {
-	struct dfu_runner r = {"/nonexistent/dfu-util", 0, NULL, NULL};
+	struct dfu_runner r = {.exe = "/nonexistent/dfu-util"};
 	struct dfu_select sel = {0, 0, NULL};
 	struct dfu_result res;
 	struct swd_error err;
@@ -97,7 +100,7 @@ static void test_missing(void **state)
 static void test_leave_quirk(void **state)
 {
 	struct seen seen = {0, 0, true};
-	struct dfu_runner r = {NULL, 30000, on_progress, &seen};
+	struct dfu_runner r = {.timeout_ms = 30000, .on_progress = on_progress, .ud = &seen};
 	struct dfu_select sel = {0x2b04, 0xd006, NULL};
 	struct dfu_result res;
 	struct swd_error err;
@@ -133,7 +136,7 @@ static void test_leave_quirk(void **state)
 
 static void test_failures_and_timeout(void **state)
 {
-	struct dfu_runner r = {NULL, 30000, NULL, NULL};
+	struct dfu_runner r = {.timeout_ms = 30000};
 	struct dfu_select sel = {0x0483, 0xdf11, "3276"};
 	struct dfu_result res;
 	struct swd_error err;
@@ -164,6 +167,69 @@ static void test_failures_and_timeout(void **state)
 	dfu_result_release(&res);
 }
 
+/* Whether pid still runs (not gone, not a zombie waiting for init). */
+static bool running(pid_t pid)
+{
+	char path[64], buf[512], *end;
+	FILE *f;
+	size_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	if ((f = fopen(path, "r")) == NULL)
+		return false;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	end = strrchr(buf, ')');
+	return end != NULL && end[1] == ' ' && end[2] != 'Z';
+}
+
+static void pause_ms(long ms)
+{
+	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+
+	nanosleep(&ts, NULL);
+}
+
+/* dfu-util never outlives a SIGKILLed swdbackup: a stand-in that writes nothing (so no
+ * broken pipe can end it) runs under a process that is then killed; it must be gone at
+ * once, by the death signal the runner sets between fork and exec. */
+static void test_dies_with_parent(void **state)
+{
+	struct dfu_runner r = {.timeout_ms = 60000};
+	struct dfu_select sel = {0x0483, 0xdf11, NULL};
+	char pidfile[300];
+	pid_t runner, orphan = 0;
+	FILE *f;
+
+	(void)state;
+	snprintf(pidfile, sizeof(pidfile), "%s/orphan.pid", dir);
+	r.exe = script("orphan", "echo $$ >\"$0.tmp\"\nmv \"$0.tmp\" \"$0.pid\"\nexec sleep 30\n");
+	runner = fork();
+	assert_true(runner >= 0);
+	if (runner == 0) {
+		struct dfu_result res;
+		struct swd_error err;
+
+		swd_error_init(&err);
+		dfu_upload(&r, &sel, 0, 0x08000000, 16, "x.bin", &res, &err);
+		_exit(0);
+	}
+	for (int i = 0; i < 500 && (f = fopen(pidfile, "r")) == NULL; i++)
+		pause_ms(10);
+	assert_non_null(f);
+	assert_int_equal(fscanf(f, "%d", &orphan), 1);
+	fclose(f);
+	assert_true(running(orphan));
+	kill(runner, SIGKILL);
+	waitpid(runner, NULL, 0);
+	for (int i = 0; i < 200 && running(orphan); i++)
+		pause_ms(10);
+	if (running(orphan))
+		kill(orphan, SIGKILL);
+	assert_false(running(orphan));
+}
+
 /* Upload progress while dfu-util still runs: its output is read on a tick, not only at the
  * end, and all of it once it has exited. The script leaves a mark before its last line;
  * the first two progress lines must come before the mark (the second half a second after
@@ -189,7 +255,7 @@ static void on_live_progress(void *ud, const char *phase, uint64_t bytes, unsign
 static void test_progress_while_running(void **state)
 {
 	struct live live = {0, 0, 0, ""};
-	struct dfu_runner r = {NULL, 30000, on_live_progress, &live};
+	struct dfu_runner r = {.timeout_ms = 30000, .on_progress = on_live_progress, .ud = &live};
 	struct dfu_select sel = {0x1d50, 0x607f, NULL};
 	struct dfu_result res;
 	struct swd_error err;
@@ -237,6 +303,7 @@ int main(void)
 		cmocka_unit_test(test_missing),
 		cmocka_unit_test(test_leave_quirk),
 		cmocka_unit_test(test_failures_and_timeout),
+		cmocka_unit_test(test_dies_with_parent),
 		cmocka_unit_test(test_progress_while_running),
 	};
 
