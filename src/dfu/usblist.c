@@ -4,9 +4,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <libusb.h>
+
+#include "usb/usbdev.h"
 
 #define DFU_CLASS 0xFE    /* application specific (DFU 1.1 section 4.2.3) */
 #define DFU_SUBCLASS 0x01
@@ -115,25 +116,10 @@ static void string_or_unknown(libusb_device_handle *h, uint16_t *langid, uint8_t
  * device and its -S must match what it reads. */
 static void kernel_serial(libusb_device *dev, char *out, size_t len)
 {
-	uint8_t ports[8];
-	int n = libusb_get_port_numbers(dev, ports, (int)sizeof(ports));
-	char path[96];
-	size_t at = (size_t)snprintf(path, sizeof(path), "/sys/bus/usb/devices/%u-",
-	                             libusb_get_bus_number(dev));
-	FILE *f;
+	char path[32];
 
-	out[0] = '\0';
-	for (int i = 0; i < n && at < sizeof(path); i++)
-		at += (size_t)snprintf(path + at, sizeof(path) - at, "%s%u", i ? "." : "", ports[i]);
-	if (n <= 0 || at + sizeof("/serial") > sizeof(path))
-		return;
-	memcpy(path + at, "/serial", sizeof("/serial"));
-	if ((f = fopen(path, "re")) == NULL)
-		return;
-	if (fgets(out, (int)len, f) == NULL)
-		out[0] = '\0';
-	fclose(f);
-	out[strcspn(out, "\n")] = '\0';
+	usb_device_path(dev, path, sizeof(path));
+	usb_sysfs_attr(path, "serial", out, len);
 	for (const char *c = out; *c; c++)
 		if (*c < 0x20 || *c > 0x7e) {
 			out[0] = '\0';
@@ -217,14 +203,7 @@ int dfu_usb_list(const struct dfu_select *sel, struct dfu_result *res, struct sw
 	int rc;
 
 	memset(res, 0, sizeof(*res));
-	/* libusb's init also starts its hotplug monitor (a netlink socket), which on a loaded
-	 * host can fail for a moment with LIBUSB_ERROR_OTHER: tried again a few times */
-	for (int tries = 0; (rc = libusb_init(&ctx)) == LIBUSB_ERROR_OTHER && tries < 4; tries++) {
-		struct timespec ts = { 0, 50000000L };
-
-		nanosleep(&ts, NULL);
-	}
-	if (rc != 0)
+	if ((rc = usb_context_open(&ctx)) != 0)
 		return swd_error_set(err, SWD_EPROBENOTFOUND, "cannot look for DFU devices: libusb "
 		                     "cannot start (%s); is /dev/bus/usb there?", libusb_error_name(rc));
 	count = libusb_get_device_list(ctx, &devs);

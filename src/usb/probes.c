@@ -1,12 +1,12 @@
 /* probes.c - the debug probes attached over USB (see probes.h). */
 #include "usb/probes.h"
+#include "usb/usbdev.h"
 
 #include <dirent.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <libusb.h>
@@ -75,44 +75,6 @@ const char *usb_probe_kind(uint16_t vid, uint16_t pid, const char *product,
 	return NULL;
 }
 
-/* "1-2.3" from the bus and port numbers; "" when libusb cannot tell. */
-static void usb_path(libusb_device *dev, char *out, size_t len)
-{
-	uint8_t ports[8];
-	int n = libusb_get_port_numbers(dev, ports, (int)sizeof(ports));
-	int at;
-
-	out[0] = '\0';
-	if (n <= 0)
-		return;
-	at = snprintf(out, len, "%u-%u", libusb_get_bus_number(dev), ports[0]);
-	for (int i = 1; i < n && at > 0 && (size_t)at < len; i++)
-		at += snprintf(out + at, len - (size_t)at, ".%u", ports[i]);
-	if (at <= 0 || (size_t)at >= len)
-		out[0] = '\0';
-}
-
-/* An attribute of the device (or of one of its interfaces, "1.0/interface") from sysfs,
- * for what a device this user may not open still shows. */
-static void sysfs_attr(const char *path, const char *attr, char *out, size_t len)
-{
-	char file[160];
-	FILE *f;
-
-	out[0] = '\0';
-	if (!path[0] || (size_t)snprintf(file, sizeof(file), "/sys/bus/usb/devices/%s%s%s", path,
-	                                 attr[0] >= '0' && attr[0] <= '9' ? ":" : "/", attr) >= sizeof(file))
-		return;
-	f = fopen(file, "r");
-	if (!f)
-		return;
-	if (fgets(out, (int)len, f))
-		out[strcspn(out, "\n")] = '\0';
-	else
-		out[0] = '\0';
-	fclose(f);
-}
-
 /* Opens the device to read its serial and, with `claim`, try the claim OpenOCD will make
  * on an ST-LINK. */
 static void look_at(libusb_device *dev, const struct libusb_device_descriptor *d,
@@ -123,7 +85,7 @@ static void look_at(libusb_device *dev, const struct libusb_device_descriptor *d
 
 	p->can_open = rc == 0;
 	if (rc != 0) {
-		sysfs_attr(p->path, "serial", p->serial, sizeof(p->serial));
+		usb_sysfs_attr(p->path, "serial", p->serial, sizeof(p->serial));
 		return;
 	}
 	if (d->iSerialNumber &&
@@ -166,7 +128,7 @@ static const char *kind_by_strings(libusb_device *dev, const struct libusb_devic
 			continue;
 		snprintf(attr, sizeof(attr), "%u.%u/interface", cfg->bConfigurationValue,
 		         a->bInterfaceNumber);
-		sysfs_attr(path, attr, names[n], sizeof(names[n]));
+		usb_sysfs_attr(path, attr, names[n], sizeof(names[n]));
 		if (!names[n][0] && (h || libusb_open(dev, &h) == 0) &&
 		    libusb_get_string_descriptor_ascii(h, a->iInterface, (unsigned char *)names[n],
 		                                       (int)sizeof(names[n])) < 0)
@@ -181,7 +143,7 @@ static const char *kind_by_strings(libusb_device *dev, const struct libusb_devic
 			libusb_close(h);
 		return NULL;
 	}
-	sysfs_attr(path, "product", product, sizeof(product));
+	usb_sysfs_attr(path, "product", product, sizeof(product));
 	if (!product[0] && d->iProduct && (h || libusb_open(dev, &h) == 0) &&
 	    libusb_get_string_descriptor_ascii(h, d->iProduct, (unsigned char *)product,
 	                                       (int)sizeof(product)) < 0)
@@ -208,15 +170,7 @@ static int list(struct usb_probe *out, size_t max, size_t *n, bool all, struct s
 	int rc;
 
 	*n = 0;
-	/* libusb's init also starts its hotplug monitor (a netlink socket), which on a loaded
-	 * host (seen with many runs starting at once on a umockdev bus) can fail for a moment
-	 * with LIBUSB_ERROR_OTHER; enumeration does not need it to have worked the first time. */
-	for (int tries = 0; (rc = libusb_init(&ctx)) == LIBUSB_ERROR_OTHER && tries < 4; tries++) {
-		struct timespec ts = { 0, 50000000L };
-
-		nanosleep(&ts, NULL);
-	}
-	if (rc != 0)
+	if ((rc = usb_context_open(&ctx)) != 0)
 		return swd_error_set(err, SWD_EINTERNAL, "cannot start libusb: %s",
 		                     libusb_strerror(rc));
 	count = libusb_get_device_list(ctx, &devs);
@@ -228,7 +182,7 @@ static int list(struct usb_probe *out, size_t max, size_t *n, bool all, struct s
 
 		if (libusb_get_device_descriptor(devs[i], &d) != 0)
 			continue;
-		usb_path(devs[i], path, sizeof(path));
+		usb_device_path(devs[i], path, sizeof(path));
 		kind = usb_probe_kind(d.idVendor, d.idProduct, NULL, NULL, 0, &family);
 		if (all && !kind && d.bDeviceClass != 9 /* hubs */)
 			kind = kind_by_strings(devs[i], &d, path, &family);
