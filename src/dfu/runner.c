@@ -1,20 +1,18 @@
 /* runner.c - dfu-util as a child process; see runner.h. */
 #include "dfu/runner.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/syscall.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <uv.h>
 
 #include "core/file.h"
+
+#define SETPRIV "/usr/bin/setpriv"
 
 /* How often dfu-util's output is read while it runs. It redraws its progress bar some
  * fifty times a transfer; reading each write as it comes wakes swdbackup as often, which
@@ -24,8 +22,7 @@
 
 struct run {
 	uv_loop_t loop;
-	uv_signal_t chld;         /* SIGCHLD: dfu-util may have exited */
-	pid_t pid;
+	uv_process_t proc;
 	uv_pipe_t out;            /* dfu-util's stdout and stderr, one pipe */
 	uv_timer_t timer;
 	uv_timer_t tick;          /* reads the pipe every READ_TICK_MS while dfu-util runs */
@@ -190,21 +187,13 @@ static void on_tick(uv_timer_t *t)
 	start_reading(t->data);
 }
 
-static void on_chld(uv_signal_t *h, int signum)
+static void on_exit_cb(uv_process_t *p, int64_t status, int sig)
 {
-	struct run *run = h->data;
-	int st = 0;
-	pid_t got;
+	struct run *run = p->data;
 
-	(void)signum;
-	if (run->exited || (got = waitpid(run->pid, &st, WNOHANG)) == 0 ||
-	    (got < 0 && errno == EINTR))
-		return;
-	/* got < 0: it is gone, reaped by no one here (ECHILD); a status no run gives */
-	run->res->exit_status = got < 0 ? -1 : WIFEXITED(st) ? WEXITSTATUS(st) : 0;
-	run->res->term_signal = got > 0 && WIFSIGNALED(st) ? WTERMSIG(st) : 0;
+	run->res->exit_status = status;
+	run->res->term_signal = sig;
 	run->exited = true;
-	uv_signal_stop(h);
 	uv_timer_stop(&run->tick);
 	start_reading(run);
 	stop_if_done(run);
@@ -216,90 +205,26 @@ static void on_timeout(uv_timer_t *t)
 
 	run->timed_out = true;
 	if (!run->exited)
-		kill(run->pid, SIGKILL);
+		uv_process_kill(&run->proc, SIGKILL);
 }
 
-/* argv: EXE ARGS... (new). */
-static const char **build_argv(const char *exe, const char *const *args)
+/* argv: setpriv --pdeathsig KILL -- EXE ARGS..., or EXE ARGS... without setpriv. */
+static const char **build_argv(const char *exe, const char *const *args, bool deathsig)
 {
-	size_t n = 0;
+	static const char *const pre[] = {SETPRIV, "--pdeathsig", "KILL", "--"};
+	size_t n = 0, k = deathsig ? 4 : 0, i;
 	const char **v;
 
 	while (args[n] != NULL)
 		n++;
-	if ((v = calloc(n + 2, sizeof(*v))) == NULL)
+	if ((v = calloc(k + n + 2, sizeof(*v))) == NULL)
 		return NULL;
-	v[0] = exe;
-	memcpy(v + 1, args, n * sizeof(*v));
+	for (i = 0; i < k; i++)
+		v[i] = pre[i];
+	v[k] = exe;
+	for (i = 0; i < n; i++)
+		v[k + 1 + i] = args[i];
 	return v;
-}
-
-/* The child between fork and exec: only async-signal-safe calls. It gets the parent's
- * death as SIGKILL (PR_SET_PDEATHSIG survives the exec), so dfu-util cannot outlive a
- * killed swdbackup; this is what `setpriv --pdeathsig KILL` did, without its exec.
- * Signal dispositions go back to the default (a handler of the parent's must not run
- * here) and the mask is emptied, as libuv's spawn does. A failed exec sends its errno
- * down report (close-on-exec: nothing comes when the exec succeeds). */
-static void child(const char *const *argv, pid_t parent, int out, int report)
-{
-	struct sigaction dfl;
-	sigset_t none;
-	int e, in;
-
-	if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent)
-		_exit(127);
-	/* the raw system call, like the closes below: an open() that umockdev's LD_PRELOAD
-	 * wraps asks its test bed about every /dev path first */
-	in = (int)syscall(SYS_openat, AT_FDCWD, "/dev/null", O_RDONLY);
-	if (in < 0 || dup2(in, 0) < 0 || dup2(out, 1) < 0 || dup2(out, 2) < 0)
-		goto fail;
-	memset(&dfl, 0, sizeof(dfl));
-	dfl.sa_handler = SIG_DFL;
-	for (int n = 1; n < 32; n++)
-		if (n != SIGKILL && n != SIGSTOP)
-			sigaction(n, &dfl, NULL);
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
-	execv(argv[0], (char *const *)argv);
-fail:
-	e = errno;
-	(void)!write(report, &e, sizeof(e));
-	_exit(127);
-}
-
-/* Forks and execs argv with its output on out. Returns: the pid, or -errno when it could
- * not be started (the child reaped). The caller watches SIGCHLD before this runs, so an
- * exit as quick as it gets is not missed. */
-static pid_t start_child(const char *const *argv, int out)
-{
-	int report[2], e = 0;
-	sigset_t all, old;
-	pid_t parent = getpid(), pid;
-	ssize_t n;
-
-	if (pipe2(report, O_CLOEXEC) != 0)
-		return -errno;
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
-	pid = fork();
-	if (pid == 0)
-		child(argv, parent, out, report[1]);
-	e = errno;
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	syscall(SYS_close, report[1]);
-	if (pid < 0) {
-		syscall(SYS_close, report[0]);
-		return -e;
-	}
-	do
-		n = read(report[0], &e, sizeof(e));
-	while (n < 0 && errno == EINTR);
-	syscall(SYS_close, report[0]);
-	if (n == (ssize_t)sizeof(e)) {
-		waitpid(pid, NULL, 0);
-		return -e;
-	}
-	return pid;
 }
 
 static void on_closed(uv_handle_t *h)
@@ -311,49 +236,54 @@ static void on_closed(uv_handle_t *h)
 static int spawn_and_wait(struct run *run, const char *exe, const char *const *args,
                           struct swd_error *err)
 {
+	uv_process_options_t opt;
+	uv_stdio_container_t stdio[3];
 	uv_file fds[2];
 	const char **argv;
-	pid_t pid;
+	bool deathsig = access(SETPRIV, X_OK) == 0;
 	int rc;
 
-	if ((argv = build_argv(exe, args)) == NULL)
+	if ((argv = build_argv(exe, args, deathsig)) == NULL)
 		return swd_error_set(err, SWD_ENOMEM, "out of memory");
 	if ((rc = uv_pipe(fds, 0, 0)) < 0) {
 		free(argv);
 		return swd_error_set(err, SWD_EINTERNAL, "cannot make a pipe for dfu-util: %s",
 		                     uv_strerror(rc));
 	}
-	uv_signal_init(&run->loop, &run->chld);
-	run->chld.data = run;
-	uv_signal_start(&run->chld, on_chld, SIGCHLD);
-	pid = start_child(argv, fds[1]);
-	/* The raw system call: a close() that an LD_PRELOAD library wraps (umockdev's, under
-	 * which the virtual USB bus runs us) must not keep the write end open, or the end of
-	 * dfu-util's output never comes. */
+	memset(&opt, 0, sizeof(opt));
+	stdio[0].flags = UV_IGNORE;
+	stdio[1].flags = stdio[2].flags = UV_INHERIT_FD;
+	stdio[1].data.fd = stdio[2].data.fd = fds[1];
+	opt.file = argv[0];
+	opt.args = (char **)argv;
+	opt.stdio = stdio;
+	opt.stdio_count = 3;
+	opt.exit_cb = on_exit_cb;
+	run->proc.data = run;
+	rc = uv_spawn(&run->loop, &run->proc, &opt);
+	/* The raw system call, as libuv closes its own descriptors: a close() that an
+	 * LD_PRELOAD library wraps (umockdev's, under which the virtual USB bus runs us) must
+	 * not keep the write end open, or the end of dfu-util's output never comes. */
 	syscall(SYS_close, fds[1]);
 	free(argv);
 	uv_pipe_init(&run->loop, &run->out, 0);
 	run->out.data = run;
 	uv_pipe_open(&run->out, fds[0]);
-	if (pid < 0) {
-		uv_close((uv_handle_t *)&run->chld, on_closed);
+	if (rc < 0) {
+		uv_close((uv_handle_t *)&run->proc, on_closed);
 		uv_close((uv_handle_t *)&run->out, on_closed);
-		return swd_error_set(err, pid == -ENOENT ? SWD_EDFUMISSING : SWD_EDFUFAILED,
-		                     "cannot start '%s': %s", exe, strerror((int)-pid));
+		return swd_error_set(err, rc == UV_ENOENT ? SWD_EDFUMISSING : SWD_EDFUFAILED,
+		                     "cannot start '%s': %s", exe, uv_strerror(rc));
 	}
-	run->pid = pid;
-	/* a SIGCHLD that came before the watcher saw the pid */
-	on_chld(&run->chld, SIGCHLD);
 	if (run->r->timeout_ms > 0)
 		uv_timer_start(&run->timer, on_timeout, run->r->timeout_ms, 0);
-	if (!run->exited)
-		uv_timer_start(&run->tick, on_tick, READ_TICK_MS, READ_TICK_MS);
+	uv_timer_start(&run->tick, on_tick, READ_TICK_MS, READ_TICK_MS);
 	if (run->r->on_started != NULL)
 		run->r->on_started(run->r->ud);
 	start_reading(run);
 	while (!(run->exited && run->eof) && uv_run(&run->loop, UV_RUN_ONCE) != 0)
 		;
-	uv_close((uv_handle_t *)&run->chld, on_closed);
+	uv_close((uv_handle_t *)&run->proc, on_closed);
 	uv_close((uv_handle_t *)&run->out, on_closed);
 	if (run->timed_out)
 		return swd_error_set(err, SWD_EDFUFAILED, "dfu-util did not finish within %u s; it "

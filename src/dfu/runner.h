@@ -1,7 +1,7 @@
 /* runner.h - one run of dfu-util as a child process, supervised with libuv.
  *
- * Owns: finding dfu-util, spawning it (with PR_SET_PDEATHSIG set between fork and exec,
- *   so it cannot outlive a killed swdbackup) on a loop of its own, reading its
+ * Owns: finding dfu-util, spawning it (under `setpriv --pdeathsig KILL`, as OpenOCD is
+ *   run, so it cannot outlive a killed swdbackup) on a loop of its own, reading its
  *   stdout and stderr through one pipe (so lines keep the order dfu-util wrote them),
  *   classifying every line with dfulog, passing progress to a callback, a time limit,
  *   and the summary of what it said: the first failure, the leave quirk, the devices

@@ -193,7 +193,7 @@ static void pause_ms(long ms)
 
 /* dfu-util never outlives a SIGKILLed swdbackup: a stand-in that writes nothing (so no
  * broken pipe can end it) runs under a process that is then killed; it must be gone at
- * once, by the death signal the runner sets between fork and exec. */
+ * once, by the death signal the runner has set for it (setpriv --pdeathsig). */
 static void test_dies_with_parent(void **state)
 {
 	struct dfu_runner r = {.timeout_ms = 60000};
