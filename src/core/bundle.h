@@ -70,11 +70,6 @@ int swd_bundle_writer_add_file_exact(swd_bundle_writer_t *w, const char *region,
                                      const char *file, uint32_t address, size_t len,
                                      uint8_t **data, struct swd_error *err);
 
-/* Records a region whose file was already written into the staging dir (streams it for
- * digests and used extent). */
-int swd_bundle_writer_add_file(swd_bundle_writer_t *w, const char *region, const char *file,
-                               uint32_t address, struct swd_error *err);
-
 /* Borrowed view of a recorded region (digests, used extent), or NULL. */
 const struct swd_manifest_region *swd_bundle_writer_region(const swd_bundle_writer_t *w,
                                                            const char *region);

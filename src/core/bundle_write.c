@@ -372,41 +372,12 @@ int swd_bundle_writer_add_buffer(swd_bundle_writer_t *w, const char *region, con
 	return rc;
 }
 
-int swd_bundle_writer_add_file(swd_bundle_writer_t *w, const char *region, const char *file,
-                               uint32_t address, struct swd_error *err)
-{
-	struct swd_digests d;
-	uint64_t size = 0, used = 0;
-	char *path = NULL;
-	int fd = -1, rc;
-
-	if ((rc = check_new_region(w, region, file, err)) < 0)
-		return rc;
-	path = swd_file_join(w->tmp, file);
-	if (path == NULL)
-		return swd_error_set(err, SWD_ENOMEM, "out of memory");
-	/* A missing file here is the producer's (OpenOCD's) failure, not bad input. */
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		rc = swd_error_set(err, SWD_EIO, "cannot open '%s': %s", path, swd_errno_text(errno));
-		goto out;
-	}
-	if ((rc = swd_digest_file_extent(path, &d, &size, &used, err)) < 0)
-		goto out;
-	/* the producer may not have synced it: commit syncs it with the rest */
-	rc = add_region(w, region, file, address, size, &d, used, err);
-out:
-	if (fd >= 0)
-		close(fd);
-	free(path);
-	return rc;
-}
-
 int swd_bundle_writer_add_file_exact(swd_bundle_writer_t *w, const char *region,
                                      const char *file, uint32_t address, size_t len,
                                      uint8_t **data, struct swd_error *err)
 {
 	struct swd_digests d;
+	struct swd_error local;
 	char *path = NULL;
 	int rc;
 
@@ -415,8 +386,11 @@ int swd_bundle_writer_add_file_exact(swd_bundle_writer_t *w, const char *region,
 		return rc;
 	if ((path = swd_file_join(w->tmp, file)) == NULL)
 		return swd_error_set(err, SWD_ENOMEM, "out of memory");
-	/* the producer may not have synced it: commit syncs it with the rest */
-	rc = swd_file_read_exact(path, len, data, err);
+	/* the producer may not have synced it: commit syncs it with the rest. A missing file
+	 * here is the producer's (OpenOCD's, dfu-util's) failure, not bad input. */
+	swd_error_init(&local);
+	if ((rc = swd_file_read_exact(path, len, data, &local)) < 0)
+		rc = swd_error_set(err, rc == SWD_ENOENT ? SWD_EIO : rc, "%s", local.msg);
 	if (rc == 0)
 		rc = swd_digest_buffer(*data, len, &d, err);
 	if (rc == 0)

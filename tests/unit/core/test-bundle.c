@@ -95,7 +95,7 @@ static void fill_manifest(struct swd_manifest *m)
 static int write_bundle(const char *dest, bool force, uint8_t fill, struct swd_error *err)
 {
 	static unsigned wrp[] = {0, 1, 2, 3};
-	uint8_t *flash = malloc(65536);
+	uint8_t *flash = malloc(65536), *back = NULL;
 	uint8_t ob[16] = {0xA5, 0x5A, 0xFF, 0x00, 0xFF, 0x00, 0xFF, 0x00,
 	                  0xFF, 0x00, 0xFF, 0x00, 0xFF, 0x00, 0xFF, 0x00};
 	swd_bundle_writer_t *w = NULL;
@@ -119,8 +119,11 @@ static int write_bundle(const char *dest, bool force, uint8_t fill, struct swd_e
 	assert_non_null(f);
 	assert_int_equal(fwrite(flash, 1, 65536, f), 65536);
 	fclose(f);
-	if ((rc = swd_bundle_writer_add_file(w, "flash", "flash.bin", 0x08000000, err)) < 0)
+	if ((rc = swd_bundle_writer_add_file_exact(w, "flash", "flash.bin", 0x08000000, 65536,
+	                                           &back, err)) < 0)
 		goto out;
+	assert_memory_equal(back, flash, 65536);
+	free(back);
 	if ((rc = swd_bundle_writer_add_buffer(w, "option-bytes", "option-bytes.bin", 0x1FFFF800,
 	                                       ob, sizeof(ob), err)) < 0)
 		goto out;
@@ -303,6 +306,7 @@ static void test_atomic_failures(void **state)
 	swd_bundle_writer_t *w;
 	struct swd_manifest m;
 	struct swd_error err;
+	uint8_t *back;
 	char *path;
 	int before;
 
@@ -319,8 +323,9 @@ static void test_atomic_failures(void **state)
 	assert_int_equal(swd_bundle_writer_add_buffer(w, "option-bytes", "option-bytes.bin",
 	                                              0x1FFFF800, "0123456789abcdef", 16, NULL), 0);
 	swd_error_init(&err);
-	assert_int_equal(swd_bundle_writer_add_file(w, "flash", "flash.bin", 0x08000000, &err),
-	                 SWD_EIO);
+	assert_int_equal(swd_bundle_writer_add_file_exact(w, "flash", "flash.bin", 0x08000000,
+	                                                  65536, &back, &err), SWD_EIO);
+	assert_null(back);
 	assert_non_null(strstr(err.msg, "flash.bin': no such file or directory"));
 	assert_false(exists(dest));
 	swd_bundle_writer_free(w);
