@@ -140,68 +140,51 @@ typedef int openat_fn(int, const char *, int, ...);
 static void *next_open, *next_open64, *next___open_2, *next___open64_2, *next_openat,
 	*next_openat64, *next_close, *next_ioctl;
 
-#define MODE_ARG(flags, mode)                  \
-	do {                                   \
-		va_list ap;                    \
-		va_start(ap, flags);           \
-		if (wants_mode(flags))         \
-			mode = va_arg(ap, int); \
-		va_end(ap);                    \
-	} while (0)
-
-int open(const char *path, int flags, ...)
+/* at: fn is an openat(), which takes dirfd. */
+static int open_via(void **slot, const char *name, bool at, int dirfd, const char *path,
+                    int flags, int mode)
 {
-	int mode = 0;
+	void *fn = next_fn(slot, name);
 
-	MODE_ARG(flags, mode);
-	if (!NEXT(open_fn, open))
+	if (!fn)
 		return errno = ENOSYS, -1;
-	return opened(NEXT(open_fn, open)(path, flags, mode), path);
+	if (at)
+		return opened(((openat_fn *)fn)(dirfd, path, flags, mode), path);
+	return opened(((open_fn *)fn)(path, flags, mode), path);
 }
 
-int open64(const char *path, int flags, ...)
+/* The mode argument of an open(), which is there only when flags create a file. */
+static int mode_arg(int flags, va_list ap)
 {
-	int mode = 0;
-
-	MODE_ARG(flags, mode);
-	if (!NEXT(open_fn, open64))
-		return errno = ENOSYS, -1;
-	return opened(NEXT(open_fn, open64)(path, flags, mode), path);
+	return wants_mode(flags) ? va_arg(ap, int) : 0;
 }
 
-int __open_2(const char *path, int flags)
-{
-	if (!NEXT(open2_fn, __open_2))
-		return errno = ENOSYS, -1;
-	return opened(NEXT(open2_fn, __open_2)(path, flags), path);
-}
+#define OPEN_WRAPPER(name, at, dirfd_param, dirfd)                                \
+	int name(dirfd_param const char *path, int flags, ...)                    \
+	{                                                                         \
+		va_list ap;                                                       \
+		va_start(ap, flags);                                              \
+		int mode = mode_arg(flags, ap);                                   \
+		va_end(ap);                                                       \
+		return open_via(&next_##name, #name, at, dirfd, path, flags, mode); \
+	}
+#define DIRFD_PARAM int dirfd,
+/* The fortified opens, whose flags never create a file. */
+#define OPEN2_WRAPPER(name)                                                     \
+	int name(const char *path, int flags)                                   \
+	{                                                                       \
+		open2_fn *fn = (open2_fn *)next_fn(&next_##name, #name);        \
+		if (!fn)                                                        \
+			return errno = ENOSYS, -1;                              \
+		return opened(fn(path, flags), path);                           \
+	}
 
-int __open64_2(const char *path, int flags)
-{
-	if (!NEXT(open2_fn, __open64_2))
-		return errno = ENOSYS, -1;
-	return opened(NEXT(open2_fn, __open64_2)(path, flags), path);
-}
-
-int openat(int dirfd, const char *path, int flags, ...)
-{
-	int mode = 0;
-
-	MODE_ARG(flags, mode);
-	if (!NEXT(openat_fn, openat))
-		return errno = ENOSYS, -1;
-	return opened(NEXT(openat_fn, openat)(dirfd, path, flags, mode), path);
-}
-
-int openat64(int dirfd, const char *path, int flags, ...)
-{
-	int mode = 0;
-
-	MODE_ARG(flags, mode);
-	if (!NEXT(openat_fn, openat64))
-		return errno = ENOSYS, -1;
-	return opened(NEXT(openat_fn, openat64)(dirfd, path, flags, mode), path);
-}
+OPEN_WRAPPER(open, false, , AT_FDCWD)
+OPEN_WRAPPER(open64, false, , AT_FDCWD)
+OPEN_WRAPPER(openat, true, DIRFD_PARAM, dirfd)
+OPEN_WRAPPER(openat64, true, DIRFD_PARAM, dirfd)
+OPEN2_WRAPPER(__open_2)
+OPEN2_WRAPPER(__open64_2)
 
 typedef int close_fn(int);
 

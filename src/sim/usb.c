@@ -441,9 +441,13 @@ static const char *usage =
 	"F is a board fault of the TCP server (swd-disabled, unpowered, rdp1, low-power,\n"
 	"wrp=LIST, flaky=RATE, clone-idcode=HEX) or a USB fault: usb-access, usb-busy,\n"
 	"unplug-after=BYTES, stall=RATE (ST-LINK only). Exits with COMMAND's status.\n"
-	"--stats prints at the end the URB and ioctl counts, the reaps that found nothing,\n"
-	"and the CPU time of the bus and of COMMAND. The bus's files (sysfs, device nodes,\n"
-	"sockets) go in /dev/shm unless TMPDIR is set.\n";
+	"--stats prints at the end the URB and ioctl counts (on the direct channel and\n"
+	"through umockdev's handler), the reaps that found nothing, and the CPU time of the\n"
+	"bus and of COMMAND. The bus's files (sysfs, device nodes, sockets) go in /dev/shm\n"
+	"unless TMPDIR is set.\n"
+	"COMMAND and its children get libswdsim-preload, which sends every usbdevfs ioctl\n"
+	"of a device node over a direct socket to the bus, one message each way; a process\n"
+	"with SWDSIM_DIRECT_USBFS=0 in its environment uses umockdev's ioctl protocol.\n";
 
 int sim_usb_main(int argc, char **argv)
 {

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <sys/timerfd.h>
 #include <time.h>
 #include <unistd.h>
@@ -148,18 +149,34 @@ bool usb_conn_gone(const struct conn *c)
 	return c->board->unplugged || c->gone;
 }
 
+/* A direct channel whose client has closed it, though its thread has not yet read the
+ * end. */
+static bool peer_closed(const struct conn *c)
+{
+	char x;
+
+	return c->fd >= 0 && recv(c->fd, &x, 1, MSG_PEEK | MSG_DONTWAIT) == 0;
+}
+
 /* Forgets the connections whose process has closed the node. umockdev 0.17 does not
  * always emit client-vanished (a client that exits without releasing its interface, as
  * dfu-util does, would otherwise keep it claimed), so each request looks for them; the
- * kernel releases a closed file's interfaces in the same way. Returns true when one was
- * dropped. */
-static bool drop_closed(struct board *b)
+ * kernel releases a closed file's interfaces in the same way. A connection is freed only
+ * on the thread that serves it (umockdev's way: on its worker thread, when on_umockdev);
+ * one closed on the other way only lets go of its interface here, and its own thread
+ * frees it. Returns true when one was freed. */
+static bool drop_closed(struct board *b, bool on_umockdev)
 {
 	bool dropped = false;
 
 	for (struct conn **p = &b->conns; *p;) {
 		struct conn *c = *p;
-		if (!c->client || umockdev_ioctl_client_get_connected(c->client)) {
+		if (c->client ? umockdev_ioctl_client_get_connected(c->client) : !peer_closed(c)) {
+			p = &c->next;
+			continue;
+		}
+		if (!c->client || !on_umockdev) {
+			c->claimed = false;
 			p = &c->next;
 			continue;
 		}
@@ -177,7 +194,7 @@ static struct conn *conn_of(struct board *b, UMockdevIoctlClient *client)
 	for (struct conn *c = b->conns; c; c = c->next)
 		if (c->client == client)
 			return c;
-	if (drop_closed(b))
+	if (drop_closed(b, true))
 		mcu_save(b->mcu); /* the board file is current whenever a client has let go */
 	struct conn *c = usb_conn_add(b);
 	if (c) {
@@ -522,6 +539,8 @@ int usb_dev_ioctl(struct board *b, struct conn *c, unsigned long request, void *
 		                   USBDEVFS_CAP_ZERO_PACKET | USBDEVFS_CAP_REAP_AFTER_DISCONNECT;
 		return 0;
 	case USBDEVFS_CLAIMINTERFACE:
+		if (drop_closed(b, c->client != NULL))
+			mcu_save(b->mcu);
 		/* usb-busy: another process holds the interface, as a running openocd would. */
 		if (b->usb_busy)
 			e = EBUSY;
