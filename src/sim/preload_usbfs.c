@@ -43,7 +43,7 @@ struct chan {
 	pthread_mutex_t lock;    /* one request and its reply at a time */
 };
 
-static pthread_mutex_t table_lock = PTHREAD_MUTEX_INITIALIZER;
+/* Read and swapped atomically, without a lock: close() may run in a signal handler. */
 static struct chan *chans[MAX_FDS];
 
 static void *next_fn(void **slot, const char *name)
@@ -57,24 +57,15 @@ static void *next_fn(void **slot, const char *name)
 
 static struct chan *chan_get(int fd)
 {
-	struct chan *ch = NULL;
-
 	if (fd < 0 || fd >= MAX_FDS)
 		return NULL;
-	pthread_mutex_lock(&table_lock);
-	ch = chans[fd];
-	pthread_mutex_unlock(&table_lock);
-	return ch;
+	return __atomic_load_n(&chans[fd], __ATOMIC_ACQUIRE);
 }
 
 static void chan_set(int fd, struct chan *ch)
 {
-	struct chan *old;
+	struct chan *old = __atomic_exchange_n(&chans[fd], ch, __ATOMIC_ACQ_REL);
 
-	pthread_mutex_lock(&table_lock);
-	old = chans[fd];
-	chans[fd] = ch;
-	pthread_mutex_unlock(&table_lock);
 	if (old) {
 		close(old->sock);
 		pthread_mutex_destroy(&old->lock);
