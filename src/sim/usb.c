@@ -5,11 +5,13 @@
  * and a /dev/bus/usb/001/NNN node whose usbdevfs ioctls land in the board's handler
  * (usb_dev.c). This file reads the SPECs, sets up the bus and runs the child.
  *
- * Every board is served by a thread of its own: umockdev runs all the handlers of a
+ * Every board is served by threads of its own: umockdev runs all the handlers of a
  * testbed on that testbed's one worker thread, so each board's handler is attached on a
  * testbed of its own and its socket moved to where the clients look, under the testbed
- * that holds the bus's sysfs. A board's state is touched by its thread only; what the
- * boards share (that sysfs testbed, the device numbers) is under bus_lock. The main
+ * that holds the bus's sysfs; and the board's direct usbfs channel (usb_direct.c), the
+ * way clients with libswdsim-preload take, has a thread of its own beside it. A board's
+ * state is touched under its lock only; what the boards share (that sysfs testbed, the
+ * device numbers) is under bus_lock, taken after a board's lock, never before. The main
  * thread only sets up, starts the child and waits for it.
  */
 #include "sim/usb.h"
