@@ -163,7 +163,9 @@ int chk_unpowered(struct diag_ctx *c)
 	if (c->voltage >= 0.0)
 		snprintf(c->detail, sizeof(c->detail), "target voltage %.2f V (needs 1.65 V or more)",
 		         c->voltage);
-	return connect_failed(c) ? DIAG_CONF_HIGH : DIAG_CONF_MEDIUM;
+	/* OpenOCD's own verdict ("target voltage may be too low", "Vref too low") is decisive;
+	 * a low reading alone is, once the connection it explains failed. */
+	return connect_failed(c) || log_has(c, "too low") ? DIAG_CONF_HIGH : DIAG_CONF_MEDIUM;
 }
 
 int chk_unpowered_fact(struct diag_ctx *c)
@@ -587,6 +589,10 @@ int chk_wrp_from_writes(struct diag_ctx *c)
 		snprintf(c->detail, sizeof(c->detail),
 		         "a write/erase error alone cannot tell write from readout protection; the "
 		         "option bytes were not read: run 'swdbackup info'");
+	/* "failed erasing sectors" (flash/nor/core.c) follows any refused or lost erase: only
+	 * the flash driver's own "device protected" / "write protected" points at WRP. */
+	if (c->rdp_level != 0 && !log_has(c, "device protected") && !log_has(c, "write protected"))
+		return DIAG_CONF_LOW;
 	return DIAG_CONF_MEDIUM;
 }
 
@@ -718,6 +724,12 @@ int chk_not_windows_log(struct diag_ctx *c)
 	return chk_windows_log(c) == DIAG_CONF_HIGH ? 0 : DIAG_CONF_MEDIUM;
 }
 
+/* The second reading of a line that means another cause on Windows: low elsewhere. */
+int chk_not_windows_alt(struct diag_ctx *c)
+{
+	return chk_windows_log(c) == DIAG_CONF_HIGH ? 0 : DIAG_CONF_LOW;
+}
+
 int chk_windows_only(struct diag_ctx *c)
 {
 	return chk_windows_log(c) == DIAG_CONF_HIGH ? DIAG_CONF_MEDIUM : 0;
@@ -772,7 +784,10 @@ int chk_halt_not_cascade(struct diag_ctx *c)
 		if (strstr(l, "error executing") && strstr(l, "algorithm"))
 			return DIAG_CONF_LOW;
 	}
-	return DIAG_CONF_HIGH;
+	/* The same lines end a halt lost to a sleeping core: medium, with that reading below. */
+	snprintf(c->detail, sizeof(c->detail), "a halt that timed out: a core in a low-power "
+	         "mode (target-low-power) prints the same lines");
+	return DIAG_CONF_MEDIUM;
 }
 
 /* High when the firmware names a command it does not implement, medium when it only

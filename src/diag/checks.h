@@ -49,6 +49,7 @@ int chk_vendor_protected(struct diag_ctx *c);
 int chk_verify_differ(struct diag_ctx *c);
 int chk_verify_padding(struct diag_ctx *c);
 int chk_windows_log(struct diag_ctx *c);
+int chk_not_windows_alt(struct diag_ctx *c);
 int chk_windows_only(struct diag_ctx *c);
 int chk_wrong_dev(struct diag_ctx *c);
 int chk_wrong_idcode(struct diag_ctx *c);

@@ -101,6 +101,7 @@
 
 const struct diag_rule diag_rules[] = {
 #include "diag/rules_dfu.inc"
+#include "diag/rules_alt.inc"
 	/* ---- OpenOCD itself ---- */
 	{
 		.id = DIAG_OPENOCD_MISSING, .name = "openocd-missing-fact",
@@ -161,6 +162,19 @@ const struct diag_rule diag_rules[] = {
 		          "command_run_line); read_memory/write_memory (target.c) and "
 		          "hla_stlink_backend (hla_interface.c) appeared in 0.12, 'adapter speed' / "
 		          "'adapter serial' (adapter.c) in 0.11",
+	},
+	{
+		.id = DIAG_OPENOCD_TOO_OLD, .name = "too-old-command-next-line",
+		.confidence = DIAG_CONF_HIGH, .priority = 95,
+		.all = { "^(Error: *)?Unknown command: *$",
+		         "^[ \t]*(read_memory|write_memory|adapter|hla_stlink_backend)( |$)" },
+		.check = chk_too_old_command,
+		.cause = "the OpenOCD that ran is older than 0.12 and lacks commands swdbackup uses "
+		         "(read_memory, adapter speed/serial, hla_stlink_backend)",
+		.fix = "install OpenOCD 0.12 or later (Debian 12: 'sudo apt install openocd'; else "
+		       "build it from openocd.org) and point swdbackup at it with --openocd PATH",
+		.source = "'Unknown command:\\n  %s' (src/helper/command.c, command_run_line, "
+		          "0.9-0.11): the command comes on the next line",
 	},
 	{
 		.id = DIAG_OPENOCD_TOO_OLD, .name = "too-old-missing-command",
@@ -391,6 +405,7 @@ const struct diag_rule diag_rules[] = {
 		         "LIBUSB_ERROR_NOT_SUPPORTED", "Operation not supported or unimplemented",
 		         "mode \\(transport\\) not supported by device",
 		         "Selected transport is not supported by the device",
+		         "Selected transport mode is not supported\\.",
 		         "Device supports JTAG transport only", "J-Link driver does not support USB" },
 		.check = chk_driver_failure_stands,
 		.cause = "the probe cannot be driven: this OpenOCD was built without its driver, the "
@@ -605,14 +620,16 @@ const struct diag_rule diag_rules[] = {
 		.id = DIAG_TARGET_UNPOWERED, .name = "unpowered-log",
 		.confidence = DIAG_CONF_HIGH, .priority = 80,
 		.any = { "target voltage may be too low", "Target voltage too low",
-		         "Target voltage: [01]\\.", "VTarget = [01]\\.[0-9]+ V" },
+		         "Target voltage: [01]\\.", "VTarget = [01]\\.[0-9]+ V",
+		         "Vref too low\\. Check Target Power" },
 		.check = chk_unpowered,
 		.cause = CAUSE_UNPOWERED,
 		.fix = FIX_UNPOWERED,
 		.source = "'Target voltage: %f' + 'target voltage may be too low for reliable "
 		          "debugging' (src/jtag/drivers/stlink_usb.c, stlink_usb_check_voltage / "
 		          "stlink_usb_init_mode, same in 0.9-0.12, threshold 1.5 V); J-Link 'VTarget "
-		          "= %u.%03u V' (jlink.c, jlink_init)",
+		          "= %u.%03u V' (jlink.c, jlink_init, 0.10+; 0.9 'Vref too low. Check Target "
+		          "Power', jlink_get_status)",
 	},
 	{
 		.id = DIAG_TARGET_UNPOWERED, .name = "unpowered-fact",
@@ -742,7 +759,8 @@ const struct diag_rule diag_rules[] = {
 		.id = DIAG_TARGET_LOW_POWER, .name = "low-power-guess",
 		.show = { "Not halted" },
 		.confidence = DIAG_CONF_LOW, .priority = 20,
-		.any = { "timed out while waiting for target halted" },
+		.any = { "timed out while waiting for target halted", "TARGET: [^ ]+ - Not halted",
+		         "Halt timed out, wake up GDB" },
 		.check = chk_low_power_guess,
 		.cause = CAUSE_LOW_POWER,
 		.fix = FIX_LOW_POWER,
@@ -779,7 +797,7 @@ const struct diag_rule diag_rules[] = {
 		.confidence = DIAG_CONF_HIGH, .priority = 45,
 		.any = { "jtag status contains invalid mode value - communication failure",
 		         "SWD ack not OK", "STICKY ERROR", "Invalid ACK",
-		         "DP initialisation failed", "SWD_AP_(FAULT|ERROR|PARITY)",
+		         "DP initialisation failed", "SWD_AP_(FAULT|ERROR|PARITY)", "JTAG-DP OVERRUN",
 		         "transfer count mismatch" },
 		.yield_to = { DIAG_TARGET_UNPOWERED, DIAG_SWD_UNREACHABLE, DIAG_READOUT_PROTECTED,
 		              DIAG_PROBE_NOT_FOUND, DIAG_WRONG_TARGET_CONFIG, DIAG_CLONE_IDCODE },

@@ -235,7 +235,8 @@ add('usb-permission', 'shared', DFU, 'Cannot open DFU device %04x:%04x',
 add('usb-permission', 'decisive', DFU, 'Cannot open DFU device %04x:%04x found on devnum',
     'Cannot open DFU device 0483:df11 found on devnum 5 (LIBUSB_ERROR_ACCESS)', level='dfu-util')
 add('dfu-suffix-warning', 'decisive', DFU, 'A valid DFU suffix will be required',
-    'Invalid DFU suffix signature\\nA valid DFU suffix will be required in a future dfu-util release',
+    'Invalid DFU suffix signature\\nA valid DFU suffix will be required in a future dfu-util release'
+    '\\nFile downloaded successfully',
     level='dfu-util')
 
 
