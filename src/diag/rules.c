@@ -99,6 +99,11 @@
 	"--factory-options SOURCE' saves a safety bundle, clears write protection (with RDP at " \
 	"level 0 this erases nothing) and restores SOURCE; without SOURCE it only clears it"
 
+#define CAUSE_TOO_OLD_COMMAND "the OpenOCD that ran is older than 0.12 and lacks commands " \
+	"swdbackup uses (read_memory, adapter speed/serial, hla_stlink_backend)"
+#define FIX_TOO_OLD_COMMAND "install OpenOCD 0.12 or later (Debian 12: 'sudo apt install " \
+	"openocd'; else build it from openocd.org) and point swdbackup at it with --openocd PATH"
+
 const struct diag_rule diag_rules[] = {
 #include "diag/rules_dfu.inc"
 #include "diag/rules_alt.inc"
@@ -153,10 +158,8 @@ const struct diag_rule diag_rules[] = {
 		.any = { "invalid command name \"?(read_memory|write_memory|adapter|hla_stlink_backend)\"?",
 		         "Unknown command:? *\"?(read_memory|write_memory|adapter |hla_stlink_backend)" },
 		.check = chk_too_old_command,
-		.cause = "the OpenOCD that ran is older than 0.12 and lacks commands swdbackup uses "
-		         "(read_memory, adapter speed/serial, hla_stlink_backend)",
-		.fix = "install OpenOCD 0.12 or later (Debian 12: 'sudo apt install openocd'; else "
-		       "build it from openocd.org) and point swdbackup at it with --openocd PATH",
+		.cause = CAUSE_TOO_OLD_COMMAND,
+		.fix = FIX_TOO_OLD_COMMAND,
 		.source = "Jim's 'invalid command name \"%s\"' (src/helper/command.c, "
 		          "jim_command_dispatch; 0.9-0.10 also 'Unknown command:' from "
 		          "command_run_line); read_memory/write_memory (target.c) and "
@@ -169,10 +172,8 @@ const struct diag_rule diag_rules[] = {
 		.all = { "^(Error: *)?Unknown command: *$",
 		         "^[ \t]*(read_memory|write_memory|adapter|hla_stlink_backend)( |$)" },
 		.check = chk_too_old_command,
-		.cause = "the OpenOCD that ran is older than 0.12 and lacks commands swdbackup uses "
-		         "(read_memory, adapter speed/serial, hla_stlink_backend)",
-		.fix = "install OpenOCD 0.12 or later (Debian 12: 'sudo apt install openocd'; else "
-		       "build it from openocd.org) and point swdbackup at it with --openocd PATH",
+		.cause = CAUSE_TOO_OLD_COMMAND,
+		.fix = FIX_TOO_OLD_COMMAND,
 		.source = "'Unknown command:\\n  %s' (src/helper/command.c, command_run_line, "
 		          "0.9-0.11): the command comes on the next line",
 	},
@@ -181,10 +182,8 @@ const struct diag_rule diag_rules[] = {
 		.show = { "invalid command name", "Unknown command" },
 		.confidence = DIAG_CONF_HIGH, .priority = 95,
 		.check = chk_missing_command,
-		.cause = "the OpenOCD that ran is older than 0.12 and lacks commands swdbackup uses "
-		         "(read_memory, adapter speed/serial, hla_stlink_backend)",
-		.fix = "install OpenOCD 0.12 or later (Debian 12: 'sudo apt install openocd'; else "
-		       "build it from openocd.org) and point swdbackup at it with --openocd PATH",
+		.cause = CAUSE_TOO_OLD_COMMAND,
+		.fix = FIX_TOO_OLD_COMMAND,
 		.source = "the RPC answered 'invalid command name' (src/helper/command.c)",
 	},
 	{
