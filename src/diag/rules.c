@@ -304,7 +304,9 @@ const struct diag_rule diag_rules[] = {
 		.confidence = DIAG_CONF_HIGH, .priority = 90,
 		.any = { "couldn't bind [a-z]+ to socket.*(in use|EADDRINUSE)",
 		         "couldn't bind to socket.*(in use|EADDRINUSE)",
-		         "Failed to bind to port [0-9]+", "TCP port [0-9]+ not available" },
+		         "Failed to bind to port [0-9]+", "TCP port [0-9]+ not available",
+		         /* Windows: strerror(errno) after a failed winsock bind() */
+		         "couldn't bind ([a-z]+ )?to socket.*: No error *$" },
 		.cause = "a TCP port OpenOCD wanted (TCL, telnet or GDB) is already taken by another "
 		         "program, often another OpenOCD",
 		.fix = "stop the other OpenOCD ('pgrep -a openocd'); swdbackup asks for free ports "
@@ -314,7 +316,9 @@ const struct diag_rule diag_rules[] = {
 		          "(src/server/server.c, add_service; 0.11 the same; 0.10 'couldn't bind %s to "
 		          "socket: %s'; 0.9 'couldn't bind to socket: %s'); ST's GDB server in "
 		          "STM32CubeIDE (the vendor fork's front end) says 'Failed to bind to port %d' "
-		          "and 'Failure starting GDB server: TCP port %d not available.'",
+		          "and 'Failure starting GDB server: TCP port %d not available.'; on Windows "
+		          "OpenOCD's strerror(errno) reads 'No error' (winsock keeps its error "
+		          "elsewhere)",
 	},
 
 	/* ---- probe ---- */
@@ -405,6 +409,7 @@ const struct diag_rule diag_rules[] = {
 		         "mode \\(transport\\) not supported by device",
 		         "Selected transport is not supported by the device",
 		         "Selected transport mode is not supported\\.",
+		         "does not support DAP direct transport",
 		         "Device supports JTAG transport only", "J-Link driver does not support USB" },
 		.check = chk_driver_failure_stands,
 		.cause = "the probe cannot be driven: this OpenOCD was built without its driver, the "
@@ -954,7 +959,7 @@ const struct diag_rule diag_rules[] = {
 	{
 		.id = DIAG_UNSUPPORTED_DEVICE, .name = "unsupported-log",
 		.confidence = DIAG_CONF_HIGH, .priority = 60,
-		.any = { "Cannot identify target as a STM32", "Cannot identify target as a stm32x",
+		.any = { "Cannot identify target as an? (STM32|stm32x)",
 		         "Cortex-M PARTNO 0x[1-9a-f][0-9a-f]* is unrecognized" },
 		.yield_to = { DIAG_WRONG_TARGET_CONFIG, DIAG_COUNTERFEIT_MCU },
 		.n_yield = 2,
@@ -962,7 +967,9 @@ const struct diag_rule diag_rules[] = {
 		.fix = FIX_UNSUPPORTED,
 		.source = "'Cannot identify target as a STM32 family.' (src/flash/nor/stm32f1x.c and "
 		          "stm32f2x.c, stm32x_probe; same in 0.9-0.12; 0.9-0.10 also 'Cannot identify "
-		          "target as a stm32x')",
+		          "target as a stm32x'); stm32lx.c 'as a STM32L family.' (0.9) and 'as an "
+		          "STM32 L0 or L1 family device.' (0.12); stm32l4x.c 'as an %s family "
+		          "device.'; stm32h7x.c 'as a STM32H7xx family.'",
 	},
 	{
 		/* The flash driver says it cannot drive this memory: whatever the write or
@@ -1081,14 +1088,16 @@ const struct diag_rule diag_rules[] = {
 	{
 		.id = DIAG_READOUT_PROTECTED, .name = "rdp-option-lines",
 		.confidence = DIAG_CONF_HIGH, .priority = 90,
-		.any = { "read protection: on", "Readout Protection On", "Device Security Bit Set" },
+		.any = { "read protection: on", "Readout Protection On", "Device Security Bit Set",
+		         "RDP level 1 \\(0x[0-9a-f]{2}\\)" },
 		.check = chk_rdp_known,
 		.cause = CAUSE_RDP,
 		.fix = FIX_RDP,
 		.source = "F1 'read protection: on' (src/flash/nor/stm32f1x.c, "
 		          "stm32x_handle_options_read_command, 0.11+; 0.9-0.10 'Readout Protection On'); "
 		          "'Device Security Bit Set' (stm32f2x.c, stm32x_read_options; stm32f1x.c in "
-		          "0.9-0.10)",
+		          "0.9-0.10); L4/G0/G4/L5/U5/WB/WL 'RDP level %s (0x%02X)' (stm32l4x.c, "
+		          "stm32l4_probe, 0.12)",
 	},
 	{
 		.id = DIAG_READOUT_PROTECTED, .name = "rdp-read-errors",
@@ -1111,7 +1120,8 @@ const struct diag_rule diag_rules[] = {
 		.id = DIAG_READOUT_PROTECTED, .name = "rdp-write-errors",
 		.confidence = DIAG_CONF_LOW, .priority = 70,
 		.any = { "stm32x device protected", "flash memory write protected",
-		         "failed erasing sectors", "stm32x failed to erase options" },
+		         "failed erasing sectors", "stm32x failed to erase options",
+		         "access denied / write protected" },
 		.check = chk_rdp_from_writes,
 		.cause = CAUSE_RDP,
 		.fix = FIX_RDP,
@@ -1137,7 +1147,7 @@ const struct diag_rule diag_rules[] = {
 		.id = DIAG_WRITE_PROTECTED, .name = "wrp-write-errors",
 		.confidence = DIAG_CONF_MEDIUM, .priority = 60,
 		.any = { "stm32x device protected", "flash memory write protected",
-		         "failed erasing sectors" },
+		         "failed erasing sectors", "access denied / write protected" },
 		.check = chk_wrp_from_writes,
 		.yield_to = { DIAG_READOUT_PROTECTED },
 		.n_yield = 1,
@@ -1168,6 +1178,19 @@ const struct diag_rule diag_rules[] = {
 		          "0.9-0.12); 'Verification error address' (src/flash/nor/tcl.c, "
 		          "handle_flash_fill_command); 'verify failed in bank at' (src/flash/nor/"
 		          "core.c, flash_driver_verify, 0.11+)",
+	},
+	{
+		/* verify_image_checksum compares the CRCs only: its mismatch is the verdict. */
+		.id = DIAG_VERIFY_MISMATCH, .name = "verify-checksum-only",
+		.confidence = DIAG_CONF_HIGH, .priority = 50,
+		.any = { "checksum mismatch *$" },
+		.yield_to = { DIAG_READOUT_PROTECTED, DIAG_UNSUPPORTED_DEVICE },
+		.n_yield = 2,
+		.cause = "the CRC of the device's content differs from the image's",
+		.fix = "run 'swdbackup verify --profile P IMAGE' to see where it differs; write "
+		       "the image again if it should match",
+		.source = "'checksum mismatch' (src/target/target.c, "
+		          "handle_verify_image_command_internal with IMAGE_CHECKSUM_ONLY, 0.10+)",
 	},
 	{
 		.id = DIAG_VERIFY_MISMATCH, .name = "verify-checksum-log",

@@ -35,10 +35,11 @@ DFU = ['src/main.c', 'src/dfu_util.c', 'src/dfu_file.c', 'src/dfu_load.c', 'src/
 E = []
 
 
-def add(cls, kind, files, key, message, level='Error', alt='-', only=None):
-    """ONLY: the tags whose wording MESSAGE is (default: every tag that prints KEY)."""
+def add(cls, kind, files, key, message, level='Error', alt='-', only=None, tool=None):
+    """ONLY: the tags whose wording MESSAGE is (default: every tag that prints KEY); TOOL:
+    'dfu-util' for a dfu-util row whose first line has no 'dfu-util: ' prefix."""
     E.append((cls, kind, alt, level, [files] if isinstance(files, str) else files, key, message,
-              only))
+              only, tool or ('dfu-util' if level == 'dfu-util' else 'openocd')))
 
 
 # ---- probe not found
@@ -227,6 +228,44 @@ add('verify-mismatch', 'decisive', 'src/flash/nor/core.c', 'verify failed in ban
 add('verify-mismatch', 'cascade', 'src/target/target.c', 'checksum mismatch - attempting binary compare',
     'checksum mismatch - attempting binary compare')
 
+# ---- more wordings: other STM32 flash drivers, Windows, ST-LINK DAP direct
+H7 = 'src/flash/nor/stm32h7x.c'
+LX = 'src/flash/nor/stm32lx.c'
+add('unsupported-device', 'decisive', LX, 'Cannot identify target as a STM32L family.',
+    'Cannot identify target as a STM32L family.', level='Warn')
+add('unsupported-device', 'decisive', LX, 'Cannot identify target as an STM32 L0 or L1 family device.',
+    'Cannot identify target as an STM32 L0 or L1 family device.')
+add('unsupported-device', 'decisive', L4, 'Cannot identify target as an %s family device.',
+    'Cannot identify target as an STM32G0/G4/L4/L4+/L5/U5/WB/WL family device.', level='Warn')
+add('unsupported-device', 'decisive', H7, 'Cannot identify target as a STM32H7xx family.',
+    'Cannot identify target as a STM32H7xx family.', level='Warn')
+add('readout-protected', 'decisive', L4, 'RDP level %s (0x%02X)', 'RDP level 1 (0xBB)', level='Info')
+add('write-protected', 'shared', LX, 'access denied / write protected',
+    'access denied / write protected', alt='readout-protected')
+# Windows' strerror(errno) after a failed winsock bind: the port is taken all the same.
+add('port-in-use', 'decisive', 'src/server/server.c', 'couldn\'t bind %s to socket: %s',
+    'couldn\'t bind tcl to socket: No error', only=['v0.10.0'])
+add('port-in-use', 'decisive', 'src/server/server.c', 'couldn\'t bind %s to socket on port %d',
+    'couldn\'t bind tcl to socket on port 6666: No error', only=['v0.11.0', 'v0.12.0'])
+add('probe-driver-missing', 'decisive', STLINK, 'ST-Link version does not support DAP direct transport',
+    'ST-Link version does not support DAP direct transport')
+add('clone-idcode', 'decisive', 'src/target/adi_v5_swd.c', 'LOG_INFO("SWD DPIDR',
+    'SWD DPIDR 0x2ba01477\\nInfo : stm32f1x.cpu: hardware has 6 breakpoints, 4 watchpoints',
+    level='Info', only=['v0.10.0', 'v0.11.0'])
+add('clone-idcode', 'decisive', 'src/target/adi_v5_swd.c', 'LOG_INFO("SWD DPIDR',
+    'SWD DPIDR 0x2ba01477\\nInfo : [stm32f1x.cpu] Cortex-M3 r2p1 processor detected',
+    level='Info', only=['v0.12.0'])
+add('verify-mismatch', 'decisive', 'src/target/target.c', 'LOG_ERROR("checksum mismatch");',
+    'checksum mismatch')
+add('swd-comm-errors', 'cascade', 'src/target/target.c', 'Target not examined yet',
+    'Target not examined yet')
+add('swd-comm-errors', 'cascade', 'src/target/cortex_m.c', 'Could not find MEM-AP to control the core',
+    'Could not find MEM-AP to control the core')
+add('unsupported-device', 'cascade', 'src/flash/nor/core.c', 'auto_probe failed', 'auto_probe failed')
+add('core-halt-timeout', 'cascade', 'src/server/gdb_server.c', 'Connect failed. Consider setting up',
+    'Connect failed. Consider setting up a gdb-attach event for the target to prepare target '
+    'for GDB connect, or use \'gdb_memory_map disable\'.')
+
 # ---- dfu-util (prefix 'dfu-util: ' from err/warn)
 add('probe-not-found', 'decisive', DFU, 'No DFU capable USB device available',
     'No DFU capable USB device available', level='dfu-util')
@@ -234,6 +273,9 @@ add('usb-permission', 'shared', DFU, 'Cannot open DFU device %04x:%04x',
     'Cannot open DFU device 0483:df11', level='dfu-util', alt='probe-driver-missing')
 add('usb-permission', 'decisive', DFU, 'Cannot open DFU device %04x:%04x found on devnum',
     'Cannot open DFU device 0483:df11 found on devnum 5 (LIBUSB_ERROR_ACCESS)', level='dfu-util')
+add('dfu-leave-quirk', 'decisive', DFU, 'Error during download get_status',
+    'Submitting leave request...\\ndfu-util: Error during download get_status', level='',
+    tool='dfu-util')
 add('dfu-suffix-warning', 'decisive', DFU, 'A valid DFU suffix will be required',
     'Invalid DFU suffix signature\\nA valid DFU suffix will be required in a future dfu-util release'
     '\\nFile downloaded successfully',
@@ -257,9 +299,8 @@ def main():
     openocd, dfu = sys.argv[1:]
     print('# version\tsource\tclass\tkind\talt\tlevel\tmessage')
     missing = []
-    for cls, kind, alt, level, files, key, message, only in E:
-        git_dir, tags, tool = (dfu, DFU_TAGS, 'dfu-util') if level == 'dfu-util' else \
-            (openocd, OPENOCD_TAGS, 'openocd')
+    for cls, kind, alt, level, files, key, message, only, tool in E:
+        git_dir, tags = (dfu, DFU_TAGS) if tool == 'dfu-util' else (openocd, OPENOCD_TAGS)
         found = 0
         for tag in only or tags:
             where = grep(git_dir, tag, key.replace('\\n', '\n').split('\n')[0], files)
