@@ -8,9 +8,11 @@ two causes (shared: the other one in 'alt'), or only follows a cause printed bef
 by, and the line as a user sees it (format arguments filled in; '\\n' joins the lines a
 number is read against). For every release tag the piece is looked up with 'git grep' in
 that tag's tree, so a row exists only for the versions whose source prints the message,
-with its file:line there. Needs local clones of OpenOCD and dfu-util with their tags:
+with its file:line there; ST's fork (the OpenOCD of STM32CubeIDE) is read at its r6 branch for
+the drivers it adds. Needs local clones of OpenOCD, dfu-util and ST's fork:
 
-    tests/diag-logs/catalogue.py OPENOCD_GIT_DIR DFU_UTIL_GIT_DIR > tests/diag-logs/catalogue.tsv
+    tests/diag-logs/catalogue.py OPENOCD_GIT_DIR DFU_UTIL_GIT_DIR ST_OPENOCD_GIT_DIR \\
+        > tests/diag-logs/catalogue.tsv
 
 tests/unit/diag/test-diag-catalogue.c feeds every row to the engine.
 """
@@ -19,6 +21,7 @@ import sys
 
 OPENOCD_TAGS = ['v0.9.0', 'v0.10.0', 'v0.11.0', 'v0.12.0']
 DFU_TAGS = ['v0.9', 'v0.10', 'v0.11']
+ST_TAGS = ['openocd-cubeide-r6']
 
 STLINK = 'src/jtag/drivers/stlink_usb.c'
 LIBUSB = ['src/jtag/drivers/libusb1_common.c', 'src/jtag/drivers/libusb_helper.c']
@@ -37,7 +40,8 @@ E = []
 
 def add(cls, kind, files, key, message, level='Error', alt='-', only=None, tool=None):
     """ONLY: the tags whose wording MESSAGE is (default: every tag that prints KEY); TOOL:
-    'dfu-util' for a dfu-util row whose first line has no 'dfu-util: ' prefix."""
+    'dfu-util' for a dfu-util row whose first line has no 'dfu-util: ' prefix, 'openocd-st'
+    for a driver only ST's fork has."""
     E.append((cls, kind, alt, level, [files] if isinstance(files, str) else files, key, message,
               only, tool or ('dfu-util' if level == 'dfu-util' else 'openocd')))
 
@@ -266,6 +270,18 @@ add('core-halt-timeout', 'cascade', 'src/server/gdb_server.c', 'Connect failed. 
     'Connect failed. Consider setting up a gdb-attach event for the target to prepare target '
     'for GDB connect, or use \'gdb_memory_map disable\'.')
 
+# ---- ST's fork: the STM32H5 driver it adds words its failures as the upstream drivers do
+H5 = 'src/flash/nor/stm32h5x.c'
+add('readout-protected', 'shared', H5, 'stm32x device protected', 'stm32x device protected',
+    alt='write-protected', tool='openocd-st')
+add('write-protected', 'shared', H5, 'flash memory write protected', 'flash memory write protected',
+    alt='readout-protected', tool='openocd-st')
+add('unsupported-device', 'decisive', H5, 'Cannot identify target as an %s family device.',
+    'Cannot identify target as an STM32H5 family device.', level='Warn', tool='openocd-st')
+add('flash-size-mismatch', 'shared', H5, 'STM32 flash size failed, probe inaccurate',
+    'STM32 flash size failed, probe inaccurate - assuming 512k flash', level='Warn',
+    alt='swd-comm-errors', tool='openocd-st')
+
 # ---- dfu-util (prefix 'dfu-util: ' from err/warn)
 add('probe-not-found', 'decisive', DFU, 'No DFU capable USB device available',
     'No DFU capable USB device available', level='dfu-util')
@@ -294,19 +310,22 @@ def grep(git_dir, tag, key, files):
 
 
 def main():
-    if len(sys.argv) != 3:
-        sys.exit('usage: catalogue.py OPENOCD_GIT_DIR DFU_UTIL_GIT_DIR')
-    openocd, dfu = sys.argv[1:]
+    if len(sys.argv) != 4:
+        sys.exit('usage: catalogue.py OPENOCD_GIT_DIR DFU_UTIL_GIT_DIR ST_OPENOCD_GIT_DIR')
+    openocd, dfu, st = sys.argv[1:]
+    sources = {'openocd': (openocd, OPENOCD_TAGS), 'dfu-util': (dfu, DFU_TAGS),
+               'openocd-st': (st, ST_TAGS)}
     print('# version\tsource\tclass\tkind\talt\tlevel\tmessage')
     missing = []
     for cls, kind, alt, level, files, key, message, only, tool in E:
-        git_dir, tags = (dfu, DFU_TAGS) if tool == 'dfu-util' else (openocd, OPENOCD_TAGS)
+        git_dir, tags = sources[tool]
         found = 0
         for tag in only or tags:
             where = grep(git_dir, tag, key.replace('\\n', '\n').split('\n')[0], files)
             if where:
                 found += 1
-                print(f'{tool}-{tag[1:]}\t{where}\t{cls}\t{kind}\t{alt}\t{level or "-"}\t{message}')
+                name = tag[1:] if tag.startswith('v') else tag.replace('openocd-', '')
+                print(f'{tool}-{name}\t{where}\t{cls}\t{kind}\t{alt}\t{level or "-"}\t{message}')
         if not found:
             missing.append(key)
     for key in missing:

@@ -1,6 +1,7 @@
 /* Unit tests for src/diag against the message catalogue (tests/diag-logs/catalogue.tsv):
- * every message OpenOCD 0.9-0.12 and dfu-util 0.9-0.11 print for a cause the engine knows,
- * with the file:line that prints it in each version.
+ * every message OpenOCD 0.9-0.12 (and ST's fork, for the drivers it adds) and dfu-util
+ * 0.9-0.11 print for a cause the engine knows, with the file:line that prints it in each
+ * version.
  *
  * Each row is fed as a user sees it: with its level prefix ("Error: ", "Info : ", ...), with
  * Windows CRLF line ends, as OpenOCD prints it at -d3 (time, file:line and function after the
@@ -225,8 +226,8 @@ static void test_catalogue_spans_versions(void **state)
 {
 	(void)state;
 	static const char *const versions[] = { "openocd-0.9.0", "openocd-0.10.0", "openocd-0.11.0",
-		                                "openocd-0.12.0", "dfu-util-0.9", "dfu-util-0.10",
-		                                "dfu-util-0.11" };
+		                                "openocd-0.12.0", "openocd-st-cubeide-r6",
+		                                "dfu-util-0.9", "dfu-util-0.10", "dfu-util-0.11" };
 	for (size_t v = 0; v < sizeof(versions) / sizeof(versions[0]); v++) {
 		size_t n = 0;
 		for (size_t i = 0; i < n_rows; i++)
