@@ -39,6 +39,8 @@ int chk_silent_init(struct diag_ctx *c);
 int chk_stalls(struct diag_ctx *c);
 int chk_too_old_command(struct diag_ctx *c);
 int chk_too_old_config(struct diag_ctx *c);
+int chk_too_old_config_unknown(struct diag_ctx *c);
+int chk_config_not_found(struct diag_ctx *c);
 int chk_too_old_subcommand(struct diag_ctx *c);
 int chk_too_old_version(struct diag_ctx *c);
 int chk_unknown_dev_fact(struct diag_ctx *c);
