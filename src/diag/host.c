@@ -275,3 +275,20 @@ int chk_dfu_suffix_alone(struct diag_ctx *c)
 	}
 	return done ? DIAG_CONF_HIGH : DIAG_CONF_LOW;
 }
+
+/* Medium when the log shows no host at all (a Windows reading is likely, nothing rules it
+ * out); 0 when it shows one, whose own rows read it. */
+int chk_host_unknown(struct diag_ctx *c)
+{
+	if (log_os(c) != LOG_OS_UNKNOWN)
+		return 0;
+	snprintf(c->detail, sizeof(c->detail), "the log does not show its host: on Windows a "
+	         "missing WinUSB driver, elsewhere a probe that left the bus (probe-not-found)");
+	return DIAG_CONF_MEDIUM;
+}
+
+/* The second reading of the same line: low, under the same condition. */
+int chk_host_unknown_alt(struct diag_ctx *c)
+{
+	return log_os(c) == LOG_OS_UNKNOWN ? DIAG_CONF_LOW : 0;
+}

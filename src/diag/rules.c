@@ -192,6 +192,7 @@ const struct diag_rule diag_rules[] = {
 		         "Selected transport is not supported by the device",
 		         "Selected transport mode is not supported\\.",
 		         "does not support DAP direct transport",
+		         "CMSIS-DAP failed to connect in mode \\(1\\)",
 		         "Device supports JTAG transport only", "J-Link driver does not support USB" },
 		.check = chk_driver_failure_stands,
 		.cause = "the probe cannot be driven: this OpenOCD was built without its driver, the "
@@ -204,7 +205,10 @@ const struct diag_rule diag_rules[] = {
 		.source = "'The specified debug interface was not found (%s)' (src/jtag/adapter.c, "
 		          "handle_adapter_driver_command; 0.9-0.10 'interface' command); 'mode "
 		          "(transport) not supported by device' (stlink_usb.c, stlink_usb_init_mode); "
-		          "libusb LIBUSB_ERROR_NOT_SUPPORTED (libusb_helper.c, jtag_libusb_open)",
+		          "libusb LIBUSB_ERROR_NOT_SUPPORTED (libusb_helper.c, jtag_libusb_open); "
+		          "'CMSIS-DAP failed to connect in mode (%d)' (cmsis_dap.c, "
+		          "cmsis_dap_cmd_dap_connect; cmsis_dap_usb.c 0.9-0.10): the probe answered "
+		          "another mode than SWD (1)",
 	},
 	{
 		/* libusb's Windows backend answers NOT_FOUND when the device has no WinUSB (or
@@ -226,6 +230,39 @@ const struct diag_rule diag_rules[] = {
 		          "jtag_libusb_open; 0.9-0.10 src/jtag/drivers/libusb1_common.c) and libjaylink's "
 		          "'Failed to open device: %s.' (J-Link, 0.10+); libusb's windows_winusb.c "
 		          "returns LIBUSB_ERROR_NOT_FOUND with no usable driver",
+	},
+	{
+		/* The probe says it has no SWD: its firmware is JTAG-only (or an OpenOCD before 0.12
+		 * misread DAP 2.1 capabilities: too-old-cmsis-dap-caps settles that from the FW
+		 * version line, and this reading yields to it). */
+		.id = DIAG_PROBE_DRIVER_MISSING, .name = "cmsis-dap-no-swd",
+		.confidence = DIAG_CONF_MEDIUM, .priority = 84,
+		.any = { "CMSIS-DAP: SWD not supported" },
+		.yield_to = { DIAG_OPENOCD_TOO_OLD },
+		.n_yield = 1,
+		.cause = "the CMSIS-DAP probe reports that it cannot do SWD: its firmware is JTAG-only "
+		         "(or an OpenOCD older than 0.12 misreads newer firmware)",
+		.fix = "update the probe's firmware to a CMSIS-DAP release with SWD, or use a probe "
+		       "that has it; with CMSIS-DAP 2.1+ firmware use OpenOCD 0.12 or later",
+		.source = "'CMSIS-DAP: SWD not supported' (src/jtag/drivers/cmsis_dap.c, "
+		          "cmsis_dap_swd_open; cmsis_dap_usb.c 0.9-0.10): DAP_Info capabilities "
+		          "without the SWD bit",
+	},
+	{
+		/* libusb's NOT_FOUND from open: Windows with no WinUSB driver bound (the row below
+		 * reads a Windows log at high), or a device that left the bus. */
+		.id = DIAG_PROBE_DRIVER_MISSING, .name = "libusb-not-found-host-unknown",
+		.confidence = DIAG_CONF_MEDIUM, .priority = 84,
+		.any = { "(libusb_open\\(\\) failed with|Failed to open device:) LIBUSB_ERROR_NOT_FOUND" },
+		.check = chk_host_unknown,
+		.cause = "the probe was listed but could not be opened: on Windows (the log does not "
+		         "show the host) no WinUSB driver is bound to it",
+		.fix = "on Windows bind WinUSB to the probe's debug interface with Zadig (or the "
+		       "vendor's WinUSB driver), replug it and retry; elsewhere replug it",
+		.source = "'libusb_open() failed with %s' (src/jtag/drivers/libusb_helper.c, "
+		          "jtag_libusb_open; libusb1_common.c 0.9-0.10) and libjaylink's 'Failed to "
+		          "open device: %s.' (jlink.c, 0.10): libusb's windows_winusb.c answers "
+		          "NOT_FOUND with no usable driver",
 	},
 	{
 		/* OpenOCD took a non-CMSIS-DAP interface (class 10: CDC data, held by the kernel's
@@ -322,7 +359,8 @@ const struct diag_rule diag_rules[] = {
 		 * plugged in with a driver libusb cannot see; permission shows its own line. */
 		.id = DIAG_PROBE_NOT_FOUND, .name = "probe-not-found-ftdi",
 		.confidence = DIAG_CONF_MEDIUM, .priority = 78,
-		.any = { "unable to open ftdi device: device not found", "^(Error: *)?no device found$" },
+		.any = { "unable to open ftdi device: device not found", "^(Error: *)?no device found$",
+		         "unable to open ftdi device with (vid|description)" },
 		.check = chk_not_windows_log,
 		.yield_to = { DIAG_USB_PERMISSION, DIAG_PROBE_BUSY, DIAG_PROBE_DRIVER_MISSING },
 		.n_yield = 3,
@@ -335,7 +373,8 @@ const struct diag_rule diag_rules[] = {
 	{
 		.id = DIAG_PROBE_DRIVER_MISSING, .name = "ftdi-not-found-windows",
 		.confidence = DIAG_CONF_MEDIUM, .priority = 78,
-		.any = { "unable to open ftdi device: device not found", "^(Error: *)?no device found$" },
+		.any = { "unable to open ftdi device: device not found", "^(Error: *)?no device found$",
+		         "unable to open ftdi device with (vid|description)" },
 		.check = chk_windows_only,
 		.yield_to = { DIAG_USB_PERMISSION, DIAG_PROBE_BUSY },
 		.n_yield = 2,
@@ -618,7 +657,8 @@ const struct diag_rule diag_rules[] = {
 		.any = { "Previous state query failed", "examination failed",
 		         "Polling target .* failed", "libusb_bulk_(write|read) error",
 		         "LIBUSB_ERROR_(PIPE|IO|TIMEOUT|OVERFLOW)", "Failed to read memory at 0x[eE]",
-		         "Cortex-M PARTNO 0x0 is unrecognized", "TARGET: [^ ]+ - Not examined" },
+		         "Cortex-M PARTNO 0x0 is unrecognized", "TARGET: [^ ]+ - Not examined",
+		         "Fail reading CTRL/STAT register" },
 		.yield_to = { DIAG_TARGET_UNPOWERED, DIAG_SWD_UNREACHABLE, DIAG_READOUT_PROTECTED,
 		              DIAG_PROBE_NOT_FOUND, DIAG_WRONG_TARGET_CONFIG, DIAG_CLONE_IDCODE },
 		.n_yield = 6,

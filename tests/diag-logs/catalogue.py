@@ -270,6 +270,23 @@ add('core-halt-timeout', 'cascade', 'src/server/gdb_server.c', 'Connect failed. 
     'Connect failed. Consider setting up a gdb-attach event for the target to prepare target '
     'for GDB connect, or use \'gdb_memory_map disable\'.')
 
+# ---- lines a truncated paste may keep alone
+add('probe-driver-missing', 'shared', CMSIS, 'CMSIS-DAP: SWD not supported',
+    'CMSIS-DAP: SWD not supported', alt='openocd-too-old')
+add('probe-driver-missing', 'decisive', CMSIS, 'CMSIS-DAP failed to connect in mode',
+    'CMSIS-DAP failed to connect in mode (1)')
+add('probe-driver-missing', 'shared', LIBUSB, 'libusb_open() failed with',
+    'libusb_open() failed with LIBUSB_ERROR_NOT_FOUND', alt='probe-not-found')
+add('probe-not-found', 'shared', MPSSE, 'unable to open ftdi device with vid %s, pid %s, description \'%s\' and',
+    'unable to open ftdi device with vid 0403, pid 6010, description \'*\' and serial \'*\'',
+    alt='probe-driver-missing')
+add('probe-not-found', 'shared', MPSSE, 'unable to open ftdi device with vid %s, pid %s, description \'%s\', ',
+    'unable to open ftdi device with vid 0403, pid 6010, description \'*\', serial \'*\' at bus '
+    'location \'*\'', alt='probe-driver-missing')
+add('swd-comm-errors', 'cascade', STLINK, 'Fail reading CTRL/STAT register. Force reconnect',
+    'Fail reading CTRL/STAT register. Force reconnect')
+add('core-halt-timeout', 'cascade', [F1, F2], 'LOG_ERROR("Target not halted")', 'Target not halted')
+
 # ---- ST's fork: the STM32H5 driver it adds words its failures as the upstream drivers do
 H5 = 'src/flash/nor/stm32h5x.c'
 add('readout-protected', 'shared', H5, 'stm32x device protected', 'stm32x device protected',
