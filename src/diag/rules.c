@@ -9,6 +9,12 @@
  * Readout protection is told from write protection by the option bytes (given by the
  * caller, or printed by OpenOCD's options_read / read_options in the log), never by a
  * write error alone: a write error alone gives both, at medium and low confidence.
+ *
+ * Confidence follows the message catalogue (tests/diag-logs/catalogue.tsv): high for a
+ * message only one cause prints, or a number read against what it should be; medium for a
+ * message two causes print alike, whose other reading is a low row in rules_alt.inc. The
+ * table is split by room: rules_dfu.inc (dfu-util), rules_ocd.inc (OpenOCD itself),
+ * rules_prot.inc (protection), rules_alt.inc (second readings, last).
  */
 #include "diag/checks.h"
 #include "diag/host.h"
