@@ -163,7 +163,9 @@ int chk_unpowered(struct diag_ctx *c)
 	if (c->voltage >= 0.0)
 		snprintf(c->detail, sizeof(c->detail), "target voltage %.2f V (needs 1.65 V or more)",
 		         c->voltage);
-	return connect_failed(c) ? DIAG_CONF_HIGH : DIAG_CONF_MEDIUM;
+	/* OpenOCD's own verdict ("target voltage may be too low", "Vref too low") is decisive;
+	 * a low reading alone is, once the connection it explains failed. */
+	return connect_failed(c) || log_has(c, "too low") ? DIAG_CONF_HIGH : DIAG_CONF_MEDIUM;
 }
 
 int chk_unpowered_fact(struct diag_ctx *c)
@@ -587,6 +589,10 @@ int chk_wrp_from_writes(struct diag_ctx *c)
 		snprintf(c->detail, sizeof(c->detail),
 		         "a write/erase error alone cannot tell write from readout protection; the "
 		         "option bytes were not read: run 'swdbackup info'");
+	/* "failed erasing sectors" (flash/nor/core.c) follows any refused or lost erase: only
+	 * the flash driver's own "device protected" / "write protected" points at WRP. */
+	if (c->rdp_level != 0 && !log_has(c, "device protected") && !log_has(c, "write protected"))
+		return DIAG_CONF_LOW;
 	return DIAG_CONF_MEDIUM;
 }
 
@@ -663,12 +669,11 @@ int chk_too_old_subcommand(struct diag_ctx *c)
 }
 
 /* A config script missing from an OpenOCD older than the release that brought it. */
-int chk_too_old_config(struct diag_ctx *c)
+/* The first stock script ("interface/stlink.cfg") a "Can't find ..." line names, copied to
+ * PATH, and the OpenOCD 0.<minor> release that brought it (-1: in 0.9 already, or not one of
+ * OpenOCD's scripts). Returns -2 when no line names one. */
+static int missing_stock_script(const struct diag_ctx *c, char *path, size_t size)
 {
-	if (c->ver_major != 0 || c->ver_minor < 0 || c->ver_minor >= 12)
-		return 0;
-	/* The stock script named by "Can't find ...": read it against the release that
-	 * brought it. One that 0.9 already had is a search-path or spelling problem. */
 	const struct diag_evidence *ev = c->ev;
 	for (size_t i = 0; i < ev->n_log_lines; i++) {
 		const char *p = strstr(ev->log_lines[i], "Can't find ");
@@ -678,27 +683,66 @@ int chk_too_old_config(struct diag_ctx *c)
 		/* Only a bare stock name ("interface/stlink.cfg") is searched for in the scripts
 		 * that release shipped; a name with a prefix ("scripts/interface/...") is a path
 		 * the search cannot resolve whatever the version. */
-		const char *dir = NULL;
 		static const char *const dirs[] = { "interface/", "target/", "board/" };
-		for (size_t k = 0; k < 3 && !dir; k++)
-			if (strncmp(p, dirs[k], strlen(dirs[k])) == 0)
-				dir = p;
-		if (!dir)
+		bool stock = false;
+		for (size_t k = 0; k < 3 && !stock; k++)
+			stock = strncmp(p, dirs[k], strlen(dirs[k])) == 0;
+		size_t n = strcspn(p, " \t\r\n'\"");
+		if (!stock || n >= size)
 			continue;
-		char path[160];
-		size_t n = strcspn(dir, " \t\r\n'\"");
-		if (n >= sizeof(path))
-			continue;
-		memcpy(path, dir, n);
+		memcpy(path, p, n);
 		path[n] = '\0';
-		int added = diag_cfg_added_minor(path);
-		if (added <= c->ver_minor)
-			continue;
-		snprintf(c->detail, sizeof(c->detail), "OpenOCD 0.%d predates %s (added in 0.%d)",
-		         c->ver_minor, path, added);
-		return DIAG_CONF_HIGH;
+		return diag_cfg_added_minor(path);
 	}
-	return 0;
+	return -2;
+}
+
+int chk_too_old_config(struct diag_ctx *c)
+{
+	if (c->ver_major != 0 || c->ver_minor < 0 || c->ver_minor >= 12)
+		return 0;
+	/* The stock script named by "Can't find ...": read it against the release that
+	 * brought it. One that 0.9 already had is a search-path or spelling problem. */
+	char path[160];
+	int added = missing_stock_script(c, path, sizeof(path));
+	if (added <= c->ver_minor)
+		return 0;
+	snprintf(c->detail, sizeof(c->detail), "OpenOCD 0.%d predates %s (added in 0.%d)",
+	         c->ver_minor, path, added);
+	return DIAG_CONF_HIGH;
+}
+
+/* A stock script that came after 0.9, missing from an OpenOCD whose version the log does
+ * not show: not found (a broken install or search path) or too old to have it. */
+static bool stock_script_version_unknown(const struct diag_ctx *c, char *path, size_t size,
+                                         int *added)
+{
+	if (c->ver_major >= 0)
+		return false;
+	*added = missing_stock_script(c, path, size);
+	return *added >= 10;
+}
+
+int chk_config_not_found(struct diag_ctx *c)
+{
+	char path[160];
+	int added;
+	if (!stock_script_version_unknown(c, path, sizeof(path), &added))
+		return DIAG_CONF_HIGH;
+	snprintf(c->detail, sizeof(c->detail), "%.100s came with OpenOCD 0.%d and the log does not "
+	         "show the version: an older OpenOCD lacks it (openocd-too-old)", path, added);
+	return DIAG_CONF_MEDIUM;
+}
+
+int chk_too_old_config_unknown(struct diag_ctx *c)
+{
+	char path[160];
+	int added;
+	if (!stock_script_version_unknown(c, path, sizeof(path), &added))
+		return 0;
+	snprintf(c->detail, sizeof(c->detail), "if this OpenOCD is older than 0.%d, it lacks %.100s",
+	         added, path);
+	return DIAG_CONF_LOW;
 }
 
 /* High when the log is from Windows, medium otherwise. */
@@ -716,6 +760,12 @@ int chk_windows_log(struct diag_ctx *c)
 int chk_not_windows_log(struct diag_ctx *c)
 {
 	return chk_windows_log(c) == DIAG_CONF_HIGH ? 0 : DIAG_CONF_MEDIUM;
+}
+
+/* The second reading of a line that means another cause on Windows: low elsewhere. */
+int chk_not_windows_alt(struct diag_ctx *c)
+{
+	return chk_windows_log(c) == DIAG_CONF_HIGH ? 0 : DIAG_CONF_LOW;
 }
 
 int chk_windows_only(struct diag_ctx *c)
@@ -772,7 +822,10 @@ int chk_halt_not_cascade(struct diag_ctx *c)
 		if (strstr(l, "error executing") && strstr(l, "algorithm"))
 			return DIAG_CONF_LOW;
 	}
-	return DIAG_CONF_HIGH;
+	/* The same lines end a halt lost to a sleeping core: medium, with that reading below. */
+	snprintf(c->detail, sizeof(c->detail), "a halt that timed out: a core in a low-power "
+	         "mode (target-low-power) prints the same lines");
+	return DIAG_CONF_MEDIUM;
 }
 
 /* High when the firmware names a command it does not implement, medium when it only

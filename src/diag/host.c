@@ -239,8 +239,56 @@ int chk_dfu_open_permission(struct diag_ctx *c)
 		         "bootloader and may not open it");
 		return DIAG_CONF_MEDIUM;
 	case LOG_OS_UNKNOWN:
-		return DIAG_CONF_LOW;
+		/* Linux is the likelier host; the Windows driver reading stays below it. */
+		snprintf(c->detail, sizeof(c->detail), "the log does not show its host: on Linux "
+		         "this is a missing udev rule, on Windows a missing WinUSB driver");
+		return DIAG_CONF_MEDIUM;
 	default:
 		return 0;
 	}
+}
+
+/* Low on Linux (the permission row reads it there), low too with no host shown; 0 on
+ * Windows, where dfu-cannot-open-windows reads it at high. */
+int chk_dfu_open_driver_alt(struct diag_ctx *c)
+{
+	return log_os(c) == LOG_OS_WINDOWS ? 0 : DIAG_CONF_LOW;
+}
+
+/* The suffix warning is the whole story only when the download then went through and
+ * nothing else failed: high then; low otherwise (another row, or "unknown" with its line,
+ * says what went wrong). */
+int chk_dfu_suffix_alone(struct diag_ctx *c)
+{
+	static const char *const words[] = { "rror", "annot", "ailed", "No DFU", "nvalid",
+		                             "not writeable", "No such" };
+	bool done = false;
+	for (size_t i = 0; i < c->ev->n_log_lines; i++) {
+		const char *l = c->ev->log_lines[i];
+		if (strstr(l, "File downloaded successfully") || strstr(l, "Download done"))
+			done = true;
+		if (strstr(l, "DFU suffix"))
+			continue;
+		for (size_t k = 0; k < sizeof(words) / sizeof(words[0]); k++)
+			if (strstr(l, words[k]))
+				return DIAG_CONF_LOW;
+	}
+	return done ? DIAG_CONF_HIGH : DIAG_CONF_LOW;
+}
+
+/* Medium when the log shows no host at all (a Windows reading is likely, nothing rules it
+ * out); 0 when it shows one, whose own rows read it. */
+int chk_host_unknown(struct diag_ctx *c)
+{
+	if (log_os(c) != LOG_OS_UNKNOWN)
+		return 0;
+	snprintf(c->detail, sizeof(c->detail), "the log does not show its host: on Windows a "
+	         "missing WinUSB driver, elsewhere a probe that left the bus (probe-not-found)");
+	return DIAG_CONF_MEDIUM;
+}
+
+/* The second reading of the same line: low, under the same condition. */
+int chk_host_unknown_alt(struct diag_ctx *c)
+{
+	return log_os(c) == LOG_OS_UNKNOWN ? DIAG_CONF_LOW : 0;
 }

@@ -16,10 +16,14 @@ bool diag_host_windows_line(const char *line);
 
 int chk_claim_held(struct diag_ctx *c);
 int chk_cmsis_dap_caps_too_old(struct diag_ctx *c);
+int chk_dfu_open_driver_alt(struct diag_ctx *c);
 int chk_dfu_open_permission(struct diag_ctx *c);
 int chk_dfu_open_windows(struct diag_ctx *c);
 int chk_dfu_readonly_pages(struct diag_ctx *c);
+int chk_dfu_suffix_alone(struct diag_ctx *c);
 int chk_dfu_util_cannot_start(struct diag_ctx *c);
+int chk_host_unknown(struct diag_ctx *c);
+int chk_host_unknown_alt(struct diag_ctx *c);
 int chk_open_access(struct diag_ctx *c);
 int chk_openocd_cannot_start(struct diag_ctx *c);
 

@@ -9,6 +9,12 @@
  * Readout protection is told from write protection by the option bytes (given by the
  * caller, or printed by OpenOCD's options_read / read_options in the log), never by a
  * write error alone: a write error alone gives both, at medium and low confidence.
+ *
+ * Confidence follows the message catalogue (tests/diag-logs/catalogue.tsv): high for a
+ * message only one cause prints, or a number read against what it should be; medium for a
+ * message two causes print alike, whose other reading is a low row in rules_alt.inc. The
+ * table is split by room: rules_dfu.inc (dfu-util), rules_ocd.inc (OpenOCD itself),
+ * rules_prot.inc (protection), rules_alt.inc (second readings, last).
  */
 #include "diag/checks.h"
 #include "diag/host.h"
@@ -101,208 +107,7 @@
 
 const struct diag_rule diag_rules[] = {
 #include "diag/rules_dfu.inc"
-	/* ---- OpenOCD itself ---- */
-	{
-		.id = DIAG_OPENOCD_MISSING, .name = "openocd-missing-fact",
-		.confidence = DIAG_CONF_HIGH, .priority = 100,
-		.check = chk_openocd_missing,
-		.cause = "OpenOCD is not installed, or not where swdbackup looked (PATH or --openocd)",
-		.fix = "install it ('sudo apt install openocd' on Debian/Ubuntu) or give its path "
-		       "with --openocd PATH; check with 'openocd --version' (0.12 or later)",
-		.source = "the spawn of the openocd executable failed (ENOENT)",
-	},
-	{
-		.id = DIAG_OPENOCD_MISSING, .name = "openocd-missing-shell",
-		.confidence = DIAG_CONF_HIGH, .priority = 100,
-		.any = { "openocd: (command )?not found", "openocd'?: No such file or directory",
-		         "exec.*openocd.*(No such file|not found)", "command not found: openocd",
-		         "openocd(\\.exe)?'? is not recognized as (an internal or external command|"
-		         "the name of a cmdlet)",
-		         "Befehl \"openocd(\\.exe)?\" ist entweder falsch geschrieben",
-		         "command \"openocd(\\.exe)?\" is either written [a-z]+ or" },
-		.cause = "OpenOCD is not installed, or not where swdbackup looked (PATH or --openocd)",
-		.fix = "install it ('sudo apt install openocd' on Debian/Ubuntu) or give its path "
-		       "with --openocd PATH; check with 'openocd --version' (0.12 or later)",
-		.source = "the shell's message; OpenOCD never ran: bash/dash 'openocd: not found', "
-		          "zsh 'command not found: openocd', Windows cmd \"'openocd' is not recognized "
-		          "as an internal or external command\" (German cmd: 'Der Befehl \"openocd\" "
-		          "ist entweder falsch geschrieben oder konnte nicht gefunden werden', as users "
-		          "translate it), PowerShell 'is not recognized as the name of a cmdlet'",
-	},
-	{
-		.id = DIAG_OPENOCD_MISSING, .name = "openocd-cannot-start",
-		.confidence = DIAG_CONF_HIGH, .priority = 100,
-		.any = { "Library not loaded", "error while loading shared libraries",
-		         "cannot proceed because .*\\.dll was not found" },
-		.check = chk_openocd_cannot_start,
-		.cause = "the openocd found is installed but cannot start: a library it was built "
-		         "against (libusb, hidapi, libftdi) is missing on this machine",
-		.fix = "install OpenOCD from the system's packages, which bring their libraries "
-		       "('sudo apt install openocd'; macOS 'brew install open-ocd'; Windows the xPack "
-		       "build, which ships its DLLs), or install the missing library; then point "
-		       "swdbackup at it with --openocd PATH",
-		.source = "the dynamic loader, before OpenOCD runs: macOS dyld 'Library not loaded: %s' + "
-		          "'Referenced from: %s'; glibc ld.so '%s: error while loading shared libraries: "
-		          "%s: cannot open shared object file'; Windows 'The code execution cannot "
-		          "proceed because %s was not found'",
-	},
-	{
-		.id = DIAG_OPENOCD_TOO_OLD, .name = "too-old-command",
-		.confidence = DIAG_CONF_HIGH, .priority = 95,
-		.any = { "invalid command name \"?(read_memory|write_memory|adapter|hla_stlink_backend)\"?",
-		         "Unknown command:? *\"?(read_memory|write_memory|adapter |hla_stlink_backend)" },
-		.check = chk_too_old_command,
-		.cause = "the OpenOCD that ran is older than 0.12 and lacks commands swdbackup uses "
-		         "(read_memory, adapter speed/serial, hla_stlink_backend)",
-		.fix = "install OpenOCD 0.12 or later (Debian 12: 'sudo apt install openocd'; else "
-		       "build it from openocd.org) and point swdbackup at it with --openocd PATH",
-		.source = "Jim's 'invalid command name \"%s\"' (src/helper/command.c, "
-		          "jim_command_dispatch; 0.9-0.10 also 'Unknown command:' from "
-		          "command_run_line); read_memory/write_memory (target.c) and "
-		          "hla_stlink_backend (hla_interface.c) appeared in 0.12, 'adapter speed' / "
-		          "'adapter serial' (adapter.c) in 0.11",
-	},
-	{
-		.id = DIAG_OPENOCD_TOO_OLD, .name = "too-old-missing-command",
-		.show = { "invalid command name", "Unknown command" },
-		.confidence = DIAG_CONF_HIGH, .priority = 95,
-		.check = chk_missing_command,
-		.cause = "the OpenOCD that ran is older than 0.12 and lacks commands swdbackup uses "
-		         "(read_memory, adapter speed/serial, hla_stlink_backend)",
-		.fix = "install OpenOCD 0.12 or later (Debian 12: 'sudo apt install openocd'; else "
-		       "build it from openocd.org) and point swdbackup at it with --openocd PATH",
-		.source = "the RPC answered 'invalid command name' (src/helper/command.c)",
-	},
-	{
-		.id = DIAG_OPENOCD_TOO_OLD, .name = "too-old-subcommand",
-		.confidence = DIAG_CONF_HIGH, .priority = 95,
-		.any = { "invalid subcommand \"(driver|speed|serial|usb location) ",
-		         "invalid subcommand \"create [^ ]+ -chain-position" },
-		.check = chk_too_old_subcommand,
-		.cause = "the OpenOCD that ran is older than the config it was given: the config "
-		         "uses 'adapter driver/speed/serial' or 'dap create', which came with "
-		         "OpenOCD 0.11 (serial 0.12)",
-		.fix = "install OpenOCD 0.12 or later (Debian 12: 'sudo apt install openocd'; on "
-		       "Windows and macOS the xPack build) and point swdbackup at it with --openocd PATH",
-		.source = "Jim's 'invalid subcommand \"%s\"' for a command group that lacks it "
-		          "(src/helper/command.c, 0.10); 'adapter driver', 'adapter speed' "
-		          "(src/jtag/adapter.c) and 'dap create' (src/target/arm_dap.c) are 0.11, "
-		          "'adapter serial' 0.12",
-	},
-	{
-		.id = DIAG_OPENOCD_TOO_OLD, .name = "too-old-cmsis-dap-caps",
-		.confidence = DIAG_CONF_HIGH, .priority = 94,
-		.all = { "CMSIS-DAP: SWD not supported", "CMSIS-DAP: FW Version = " },
-		.check = chk_cmsis_dap_caps_too_old,
-		.cause = "the OpenOCD that ran is older than 0.12 and misreads the capabilities of "
-		         "CMSIS-DAP 2.1+ firmware, so it says the probe has no SWD",
-		.fix = "install OpenOCD 0.12 or later (Debian 12: 'sudo apt install openocd'; on "
-		       "Windows and macOS the xPack build) and point swdbackup at it with --openocd "
-		       "PATH; the probe's firmware is fine",
-		.source = "'CMSIS-DAP: SWD not supported' (src/jtag/drivers/cmsis_dap.c, "
-		          "cmsis_dap_get_caps_info / cmsis_dap_swd_open): 0.11 reads DAP_Info "
-		          "capabilities as one byte; 0.12 takes the two-byte answer of DAP 2.1+",
-	},
-	{
-		.id = DIAG_OPENOCD_TOO_OLD, .name = "too-old-version",
-		.show = { "Open On-Chip Debugger [0-9]" },
-		.confidence = DIAG_CONF_LOW, .priority = 10,
-		.check = chk_too_old_version,
-		.cause = "the OpenOCD that ran is older than 0.12; its messages and commands differ "
-		         "from what swdbackup expects",
-		.fix = "install OpenOCD 0.12 or later (Debian 12: 'sudo apt install openocd') and "
-		       "point swdbackup at it with --openocd PATH",
-		.source = "banner 'Open On-Chip Debugger %s' (src/openocd.c, OPENOCD_VERSION; same "
-		          "in 0.9-0.12)",
-	},
-	{
-		.id = DIAG_OPENOCD_TOO_OLD, .name = "too-old-config",
-		.confidence = DIAG_CONF_HIGH, .priority = 96,
-		.any = { "Can't find [^ ]*(interface|target|board)/[^ ]+\\.cfg" },
-		.check = chk_too_old_config,
-		.cause = "the OpenOCD that ran predates the config script it was asked to load "
-		         "(e.g. interface/stlink.cfg and the newer STM32 target and board files came "
-		         "with 0.11 and 0.12)",
-		.fix = "install OpenOCD 0.12 or later (Debian 12: 'sudo apt install openocd'; on "
-		       "Windows and macOS the xPack build) and point swdbackup at it with --openocd PATH",
-		.source = "'Can't find %s' from proc find (src/helper/startup.tcl), read against "
-		          "the release that added the script (src/diag/cfgrel.c, from the tcl/ tree of "
-		          "the v0.9.0-v0.12.0 tags)",
-	},
-	{
-		/* A stock target script calls a DAP object command the binary never made:
-		 * scripts from 0.11 or later run by an older OpenOCD (a packaged SDK mix-up). */
-		.id = DIAG_OPENOCD_TOO_OLD, .name = "too-old-script-dap",
-		.confidence = DIAG_CONF_HIGH, .priority = 95,
-		.any = { "invalid command name \"[a-z0-9_]+\\.(dap|tpiu)\"" },
-		.check = chk_too_old_command,
-		.cause = "the OpenOCD binary that ran is older than the scripts it loaded: they call "
-		         "the '<chip>.dap' object that 'dap create' makes, which came with 0.11",
-		.fix = "use an OpenOCD whose binary and scripts come from the same release, 0.12 "
-		       "or later (Debian 12: 'sudo apt install openocd'; on Windows and macOS the "
-		       "xPack build), and point swdbackup at it with --openocd PATH",
-		.source = "Jim's 'invalid command name \"%s\"' (src/helper/command.c) for the "
-		          "'<chip>.dap' command that 'dap create' (src/target/arm_dap.c, 0.11) "
-		          "registers; target scripts use it from 0.11 on",
-	},
-	{
-		/* A subcommand the loaded config needs and this OpenOCD lacks: usually a
-		 * config newer than the binary, but a typo in one's own config reads the same. */
-		.id = DIAG_OPENOCD_TOO_OLD, .name = "too-old-script-subcommand",
-		.confidence = DIAG_CONF_MEDIUM, .priority = 94,
-		.any = { "invalid subcommand \"[^\"]+\".*in procedure 'script'" },
-		.cause = "a config script uses a subcommand this OpenOCD does not have: the "
-		         "config is newer than the OpenOCD that ran it",
-		.fix = "use the OpenOCD the config was written for, or a newer one (0.12 or "
-		       "later), and point swdbackup at it with --openocd PATH; if the config is your "
-		       "own, check the subcommand's spelling against 'openocd --help'",
-		.source = "Jim's 'invalid subcommand \"%s\"' (src/helper/command.c) while a "
-		          "script is sourced ('in procedure 'script'', src/helper/startup.tcl)",
-	},
-	{
-		.id = DIAG_OPENOCD_TOO_OLD, .name = "too-old-flash-driver",
-		.confidence = DIAG_CONF_MEDIUM, .priority = 94,
-		.any = { "flash driver '[^']+' not found" },
-		.cause = "the target script names a flash driver this OpenOCD binary does not have: "
-		         "the scripts are newer than the binary, or it was built without that driver",
-		.fix = "use an OpenOCD whose binary has the driver (a release or vendor build as new "
-		       "as its scripts; for new STM32 families ST's own OpenOCD fork) and point "
-		       "swdbackup at it with --openocd PATH",
-		.source = "'flash driver '%s' not found' (src/flash/nor/tcl.c, "
-		          "handle_flash_bank_command; same in 0.9-0.12)",
-	},
-	{
-		.id = DIAG_CONFIG_NOT_FOUND, .name = "config-not-found",
-		.confidence = DIAG_CONF_HIGH, .priority = 90,
-		/* A script name: "Can't find a picoprobe device!" is a probe driver's own words. */
-		.any = { "Can't find [^ ]+\\.(cfg|tcl)", "Can't find [^ ]*/[^ ]+",
-		         "couldn't open script file", "can't open .*\\.cfg" },
-		.cause = "OpenOCD could not find a config script it was told to load",
-		.fix = "check the name (interface/stlink.cfg, interface/cmsis-dap.cfg, "
-		       "interface/jlink.cfg, target/stm32f1x.cfg, target/stm32f2x.cfg, "
-		       "target/stm32f4x.cfg; list them with 'ls /usr/share/openocd/scripts/interface'); "
-		       "use --interface stlink|cmsis-dap|jlink; if the profile names the file, fix the "
-		       "profile's target config; old ST-LINK files were interface/stlink-v2.cfg "
-		       "(before 0.11)",
-		.source = "'Can't find %s' from proc find (src/helper/startup.tcl, same in 0.9-0.12)",
-	},
-	{
-		.id = DIAG_PORT_IN_USE, .name = "port-in-use",
-		.confidence = DIAG_CONF_HIGH, .priority = 90,
-		.any = { "couldn't bind [a-z]+ to socket.*(in use|EADDRINUSE)",
-		         "couldn't bind to socket.*(in use|EADDRINUSE)",
-		         "Failed to bind to port [0-9]+", "TCP port [0-9]+ not available" },
-		.cause = "a TCP port OpenOCD wanted (TCL, telnet or GDB) is already taken by another "
-		         "program, often another OpenOCD",
-		.fix = "stop the other OpenOCD ('pgrep -a openocd'); swdbackup asks for free ports "
-		       "itself (tcl_port 0, telnet/gdb disabled), so this comes from a config or "
-		       "command that forces a fixed port: remove it",
-		.source = "server_preinit/add_service 'couldn't bind %s to socket on port %d: %s' "
-		          "(src/server/server.c, add_service; 0.11 the same; 0.10 'couldn't bind %s to "
-		          "socket: %s'; 0.9 'couldn't bind to socket: %s'); ST's GDB server in "
-		          "STM32CubeIDE (the vendor fork's front end) says 'Failed to bind to port %d' "
-		          "and 'Failure starting GDB server: TCP port %d not available.'",
-	},
+#include "diag/rules_ocd.inc"
 
 	/* ---- probe ---- */
 	{
@@ -391,6 +196,9 @@ const struct diag_rule diag_rules[] = {
 		         "LIBUSB_ERROR_NOT_SUPPORTED", "Operation not supported or unimplemented",
 		         "mode \\(transport\\) not supported by device",
 		         "Selected transport is not supported by the device",
+		         "Selected transport mode is not supported\\.",
+		         "does not support DAP direct transport",
+		         "CMSIS-DAP failed to connect in mode \\(1\\)",
 		         "Device supports JTAG transport only", "J-Link driver does not support USB" },
 		.check = chk_driver_failure_stands,
 		.cause = "the probe cannot be driven: this OpenOCD was built without its driver, the "
@@ -403,7 +211,10 @@ const struct diag_rule diag_rules[] = {
 		.source = "'The specified debug interface was not found (%s)' (src/jtag/adapter.c, "
 		          "handle_adapter_driver_command; 0.9-0.10 'interface' command); 'mode "
 		          "(transport) not supported by device' (stlink_usb.c, stlink_usb_init_mode); "
-		          "libusb LIBUSB_ERROR_NOT_SUPPORTED (libusb_helper.c, jtag_libusb_open)",
+		          "libusb LIBUSB_ERROR_NOT_SUPPORTED (libusb_helper.c, jtag_libusb_open); "
+		          "'CMSIS-DAP failed to connect in mode (%d)' (cmsis_dap.c, "
+		          "cmsis_dap_cmd_dap_connect; cmsis_dap_usb.c 0.9-0.10): the probe answered "
+		          "another mode than SWD (1)",
 	},
 	{
 		/* libusb's Windows backend answers NOT_FOUND when the device has no WinUSB (or
@@ -425,6 +236,39 @@ const struct diag_rule diag_rules[] = {
 		          "jtag_libusb_open; 0.9-0.10 src/jtag/drivers/libusb1_common.c) and libjaylink's "
 		          "'Failed to open device: %s.' (J-Link, 0.10+); libusb's windows_winusb.c "
 		          "returns LIBUSB_ERROR_NOT_FOUND with no usable driver",
+	},
+	{
+		/* The probe says it has no SWD: its firmware is JTAG-only (or an OpenOCD before 0.12
+		 * misread DAP 2.1 capabilities: too-old-cmsis-dap-caps settles that from the FW
+		 * version line, and this reading yields to it). */
+		.id = DIAG_PROBE_DRIVER_MISSING, .name = "cmsis-dap-no-swd",
+		.confidence = DIAG_CONF_MEDIUM, .priority = 84,
+		.any = { "CMSIS-DAP: SWD not supported" },
+		.yield_to = { DIAG_OPENOCD_TOO_OLD },
+		.n_yield = 1,
+		.cause = "the CMSIS-DAP probe reports that it cannot do SWD: its firmware is JTAG-only "
+		         "(or an OpenOCD older than 0.12 misreads newer firmware)",
+		.fix = "update the probe's firmware to a CMSIS-DAP release with SWD, or use a probe "
+		       "that has it; with CMSIS-DAP 2.1+ firmware use OpenOCD 0.12 or later",
+		.source = "'CMSIS-DAP: SWD not supported' (src/jtag/drivers/cmsis_dap.c, "
+		          "cmsis_dap_swd_open; cmsis_dap_usb.c 0.9-0.10): DAP_Info capabilities "
+		          "without the SWD bit",
+	},
+	{
+		/* libusb's NOT_FOUND from open: Windows with no WinUSB driver bound (the row below
+		 * reads a Windows log at high), or a device that left the bus. */
+		.id = DIAG_PROBE_DRIVER_MISSING, .name = "libusb-not-found-host-unknown",
+		.confidence = DIAG_CONF_MEDIUM, .priority = 84,
+		.any = { "(libusb_open\\(\\) failed with|Failed to open device:) LIBUSB_ERROR_NOT_FOUND" },
+		.check = chk_host_unknown,
+		.cause = "the probe was listed but could not be opened: on Windows (the log does not "
+		         "show the host) no WinUSB driver is bound to it",
+		.fix = "on Windows bind WinUSB to the probe's debug interface with Zadig (or the "
+		       "vendor's WinUSB driver), replug it and retry; elsewhere replug it",
+		.source = "'libusb_open() failed with %s' (src/jtag/drivers/libusb_helper.c, "
+		          "jtag_libusb_open; libusb1_common.c 0.9-0.10) and libjaylink's 'Failed to "
+		          "open device: %s.' (jlink.c, 0.10): libusb's windows_winusb.c answers "
+		          "NOT_FOUND with no usable driver",
 	},
 	{
 		/* OpenOCD took a non-CMSIS-DAP interface (class 10: CDC data, held by the kernel's
@@ -521,7 +365,8 @@ const struct diag_rule diag_rules[] = {
 		 * plugged in with a driver libusb cannot see; permission shows its own line. */
 		.id = DIAG_PROBE_NOT_FOUND, .name = "probe-not-found-ftdi",
 		.confidence = DIAG_CONF_MEDIUM, .priority = 78,
-		.any = { "unable to open ftdi device: device not found", "^(Error: *)?no device found$" },
+		.any = { "unable to open ftdi device: device not found", "^(Error: *)?no device found$",
+		         "unable to open ftdi device with (vid|description)" },
 		.check = chk_not_windows_log,
 		.yield_to = { DIAG_USB_PERMISSION, DIAG_PROBE_BUSY, DIAG_PROBE_DRIVER_MISSING },
 		.n_yield = 3,
@@ -534,7 +379,8 @@ const struct diag_rule diag_rules[] = {
 	{
 		.id = DIAG_PROBE_DRIVER_MISSING, .name = "ftdi-not-found-windows",
 		.confidence = DIAG_CONF_MEDIUM, .priority = 78,
-		.any = { "unable to open ftdi device: device not found", "^(Error: *)?no device found$" },
+		.any = { "unable to open ftdi device: device not found", "^(Error: *)?no device found$",
+		         "unable to open ftdi device with (vid|description)" },
 		.check = chk_windows_only,
 		.yield_to = { DIAG_USB_PERMISSION, DIAG_PROBE_BUSY },
 		.n_yield = 2,
@@ -605,14 +451,16 @@ const struct diag_rule diag_rules[] = {
 		.id = DIAG_TARGET_UNPOWERED, .name = "unpowered-log",
 		.confidence = DIAG_CONF_HIGH, .priority = 80,
 		.any = { "target voltage may be too low", "Target voltage too low",
-		         "Target voltage: [01]\\.", "VTarget = [01]\\.[0-9]+ V" },
+		         "Target voltage: [01]\\.", "VTarget = [01]\\.[0-9]+ V",
+		         "Vref too low\\. Check Target Power" },
 		.check = chk_unpowered,
 		.cause = CAUSE_UNPOWERED,
 		.fix = FIX_UNPOWERED,
 		.source = "'Target voltage: %f' + 'target voltage may be too low for reliable "
 		          "debugging' (src/jtag/drivers/stlink_usb.c, stlink_usb_check_voltage / "
 		          "stlink_usb_init_mode, same in 0.9-0.12, threshold 1.5 V); J-Link 'VTarget "
-		          "= %u.%03u V' (jlink.c, jlink_init)",
+		          "= %u.%03u V' (jlink.c, jlink_init, 0.10+; 0.9 'Vref too low. Check Target "
+		          "Power', jlink_get_status)",
 	},
 	{
 		.id = DIAG_TARGET_UNPOWERED, .name = "unpowered-fact",
@@ -742,7 +590,8 @@ const struct diag_rule diag_rules[] = {
 		.id = DIAG_TARGET_LOW_POWER, .name = "low-power-guess",
 		.show = { "Not halted" },
 		.confidence = DIAG_CONF_LOW, .priority = 20,
-		.any = { "timed out while waiting for target halted" },
+		.any = { "timed out while waiting for target halted", "TARGET: [^ ]+ - Not halted",
+		         "Halt timed out, wake up GDB" },
 		.check = chk_low_power_guess,
 		.cause = CAUSE_LOW_POWER,
 		.fix = FIX_LOW_POWER,
@@ -779,7 +628,7 @@ const struct diag_rule diag_rules[] = {
 		.confidence = DIAG_CONF_HIGH, .priority = 45,
 		.any = { "jtag status contains invalid mode value - communication failure",
 		         "SWD ack not OK", "STICKY ERROR", "Invalid ACK",
-		         "DP initialisation failed", "SWD_AP_(FAULT|ERROR|PARITY)",
+		         "DP initialisation failed", "SWD_AP_(FAULT|ERROR|PARITY)", "JTAG-DP OVERRUN",
 		         "transfer count mismatch" },
 		.yield_to = { DIAG_TARGET_UNPOWERED, DIAG_SWD_UNREACHABLE, DIAG_READOUT_PROTECTED,
 		              DIAG_PROBE_NOT_FOUND, DIAG_WRONG_TARGET_CONFIG, DIAG_CLONE_IDCODE },
@@ -814,7 +663,8 @@ const struct diag_rule diag_rules[] = {
 		.any = { "Previous state query failed", "examination failed",
 		         "Polling target .* failed", "libusb_bulk_(write|read) error",
 		         "LIBUSB_ERROR_(PIPE|IO|TIMEOUT|OVERFLOW)", "Failed to read memory at 0x[eE]",
-		         "Cortex-M PARTNO 0x0 is unrecognized", "TARGET: [^ ]+ - Not examined" },
+		         "Cortex-M PARTNO 0x0 is unrecognized", "TARGET: [^ ]+ - Not examined",
+		         "Fail reading CTRL/STAT register" },
 		.yield_to = { DIAG_TARGET_UNPOWERED, DIAG_SWD_UNREACHABLE, DIAG_READOUT_PROTECTED,
 		              DIAG_PROBE_NOT_FOUND, DIAG_WRONG_TARGET_CONFIG, DIAG_CLONE_IDCODE },
 		.n_yield = 6,
@@ -937,7 +787,7 @@ const struct diag_rule diag_rules[] = {
 	{
 		.id = DIAG_UNSUPPORTED_DEVICE, .name = "unsupported-log",
 		.confidence = DIAG_CONF_HIGH, .priority = 60,
-		.any = { "Cannot identify target as a STM32", "Cannot identify target as a stm32x",
+		.any = { "Cannot identify target as an? (STM32|stm32x)",
 		         "Cortex-M PARTNO 0x[1-9a-f][0-9a-f]* is unrecognized" },
 		.yield_to = { DIAG_WRONG_TARGET_CONFIG, DIAG_COUNTERFEIT_MCU },
 		.n_yield = 2,
@@ -945,7 +795,9 @@ const struct diag_rule diag_rules[] = {
 		.fix = FIX_UNSUPPORTED,
 		.source = "'Cannot identify target as a STM32 family.' (src/flash/nor/stm32f1x.c and "
 		          "stm32f2x.c, stm32x_probe; same in 0.9-0.12; 0.9-0.10 also 'Cannot identify "
-		          "target as a stm32x')",
+		          "target as a stm32x'); stm32lx.c 'as a STM32L family.' (0.9) and 'as an "
+		          "STM32 L0 or L1 family device.' (0.12); stm32l4x.c 'as an %s family "
+		          "device.'; stm32h7x.c 'as a STM32H7xx family.'",
 	},
 	{
 		/* The flash driver says it cannot drive this memory: whatever the write or
@@ -998,139 +850,7 @@ const struct diag_rule diag_rules[] = {
 		          "(src/flash/nor/stm32f1x.c and stm32f2x.c, stm32x_probe; same in 0.9-0.12)",
 	},
 
-	/* ---- protection ---- */
-	{
-		.id = DIAG_VENDOR_PROTECTED, .name = "vendor-nrf-ap-lock",
-		.confidence = DIAG_CONF_HIGH, .priority = 92,
-		.any = { "AP lock engaged", "Access protection is enabled",
-		         "APPROTECT (is )?(enabled|engaged|set)" },
-		.check = chk_vendor_protected,
-		.cause = CAUSE_VENDOR,
-		.fix = FIX_VENDOR,
-		.source = "'nRF52 device has AP lock engaged (see UICR APPROTECT register).' (tcl/"
-		          "target/nrf52.cfg, nrf52_check_ap_lock on examine-fail, 0.11+; not the "
-		          "'Do not enable UICR APPROTECT.' notice every HLA session prints)",
-	},
-	{
-		.id = DIAG_VENDOR_PROTECTED, .name = "vendor-nrf-sector-protected",
-		.confidence = DIAG_CONF_HIGH, .priority = 92,
-		.any = { "Cannot erase protected sector", "Write refused, sector [0-9]+ is protected",
-		         "Flash sector [0-9]+ is protected" },
-		.check = chk_vendor_protected,
-		.cause = CAUSE_VENDOR,
-		.fix = FIX_VENDOR,
-		.source = "'Cannot erase protected sector at 0x%x' (src/flash/nor/nrf5.c, 0.9-0.10 "
-		          "nrf51.c); 'Write refused, sector %d is protected' and 'Flash sector %d is "
-		          "protected' (nrf5.c, 0.11+)",
-	},
-	{
-		.id = DIAG_VENDOR_PROTECTED, .name = "vendor-sam-nvm-lock",
-		.confidence = DIAG_CONF_HIGH, .priority = 92,
-		.any = { "SAMD?: NVM lock error", "SAM4: Lock Region [0-9]+ is locked",
-		         "SAM4: Page @ .* is locked", "^(Error: *)?Page is locked" },
-		.check = chk_vendor_protected,
-		.cause = CAUSE_VENDOR,
-		.fix = FIX_VENDOR,
-		.source = "'SAMD: NVM lock error' (src/flash/nor/at91samd.c, samd_check_error, "
-		          "0.9-0.12); 'SAM: NVM lock error' (atsame5.c, 0.11+); 'SAM4: Lock Region "
-		          "%u is locked' (at91sam4.c); 'Page is locked' (efm32.c)",
-	},
-	{
-		.id = DIAG_VENDOR_PROTECTED, .name = "vendor-kinetis-secured",
-		.confidence = DIAG_CONF_HIGH, .priority = 92,
-		.any = { "Kinetis MCU is in secured state", "Secured MCU state detected",
-		         "Mass erase of a secured MCU", "Flash operation failed, protection violated",
-		         "MDM: mass erase is disabled" },
-		.check = chk_vendor_protected,
-		.cause = CAUSE_VENDOR,
-		.fix = FIX_VENDOR,
-		.source = "'**** Your Kinetis MCU is in secured state, which means that, ****' "
-		          "(src/flash/nor/kinetis.c, kinetis_check_flash_security_status, 0.10+); "
-		          "'Flash operation failed, protection violated' (kinetis_ftfx_command)",
-	},
-	{
-		.id = DIAG_READOUT_PROTECTED, .name = "rdp-option-bytes",
-		.show = { "read protection: on", "Readout Protection On", "Device Security Bit Set",
-		          "error reading to flash", "Read error", "device protected" },
-		.confidence = DIAG_CONF_HIGH, .priority = 90,
-		.check = chk_rdp_known,
-		.cause = CAUSE_RDP,
-		.fix = FIX_RDP,
-		.source = "the option bytes: F1 'read protection: on' (src/flash/nor/stm32f1x.c, "
-		          "stm32x_handle_options_read_command, 0.11+; 0.9-0.10 'Readout Protection On'); "
-		          "'Device Security Bit Set' (stm32f2x.c stm32x_read_options; stm32f1x.c in "
-		          "0.9-0.10)",
-	},
-	{
-		.id = DIAG_READOUT_PROTECTED, .name = "rdp-option-lines",
-		.confidence = DIAG_CONF_HIGH, .priority = 90,
-		.any = { "read protection: on", "Readout Protection On", "Device Security Bit Set" },
-		.check = chk_rdp_known,
-		.cause = CAUSE_RDP,
-		.fix = FIX_RDP,
-		.source = "F1 'read protection: on' (src/flash/nor/stm32f1x.c, "
-		          "stm32x_handle_options_read_command, 0.11+; 0.9-0.10 'Readout Protection On'); "
-		          "'Device Security Bit Set' (stm32f2x.c, stm32x_read_options; stm32f1x.c in "
-		          "0.9-0.10)",
-	},
-	{
-		.id = DIAG_READOUT_PROTECTED, .name = "rdp-read-errors",
-		.confidence = DIAG_CONF_MEDIUM, .priority = 70,
-		.any = { "error reading to flash at address", "^(Error: *)?Read error",
-		         "Flash read error", "read_memory: read at 0x0?8[0-9a-f]+ .*failed",
-		         "Failed to read memory at 0x0?8[0-9a-f]{6}",
-		         /* F1 silicon also faults debugger reads of the option-byte area under
-		          * RDP (RM0008), where the option bytes themselves are read. */
-		         "read_memory: read at 0x1ffff8[0-9a-f]{2} .*failed" },
-		.check = chk_rdp_from_reads,
-		.cause = CAUSE_RDP,
-		.fix = FIX_RDP,
-		.source = "'error reading to flash at address %s at offset 0x%8.8x' (src/flash/nor/"
-		          "core.c, flash_driver_read) + 'Read error' (src/flash/nor/tcl.c, "
-		          "handle_flash_read_bank_command); 'read_memory: read at ... failed' "
-		          "(target.c, 0.11+)",
-	},
-	{
-		.id = DIAG_READOUT_PROTECTED, .name = "rdp-write-errors",
-		.confidence = DIAG_CONF_LOW, .priority = 70,
-		.any = { "stm32x device protected", "flash memory write protected",
-		         "failed erasing sectors", "stm32x failed to erase options" },
-		.check = chk_rdp_from_writes,
-		.cause = CAUSE_RDP,
-		.fix = FIX_RDP,
-		.source = "'stm32x device protected' (src/flash/nor/stm32f1x.c and stm32f2x.c, "
-		          "stm32x_wait_status_busy; same in 0.9-0.12) set by WRPRTERR/WRPERR, which "
-		          "both RDP and WRP raise",
-	},
-	{
-		.id = DIAG_WRITE_PROTECTED, .name = "wrp-option-bytes",
-		.show = { "write protection register", "device protected", "failed erasing sectors",
-		          "write protected" },
-		.confidence = DIAG_CONF_HIGH, .priority = 60,
-		.check = chk_wrp_known,
-		.yield_to = { DIAG_READOUT_PROTECTED },
-		.n_yield = 1,
-		.cause = CAUSE_WRP,
-		.fix = FIX_WRP,
-		.source = "the option bytes (F1 WRPR 'write protection register = 0x%x', "
-		          "src/flash/nor/stm32f1x.c, stm32x_handle_options_read_command; F2/F4 "
-		          "OPTCR nWRP)",
-	},
-	{
-		.id = DIAG_WRITE_PROTECTED, .name = "wrp-write-errors",
-		.confidence = DIAG_CONF_MEDIUM, .priority = 60,
-		.any = { "stm32x device protected", "flash memory write protected",
-		         "failed erasing sectors" },
-		.check = chk_wrp_from_writes,
-		.yield_to = { DIAG_READOUT_PROTECTED },
-		.n_yield = 1,
-		.cause = CAUSE_WRP,
-		.fix = FIX_WRP,
-		.source = "'stm32x device protected' (src/flash/nor/stm32f1x.c and stm32f2x.c, "
-		          "stm32x_wait_status_busy) + 'failed erasing sectors %d to %d' (src/flash/nor/"
-		          "core.c, flash_driver_erase); F4 loader 'flash memory write protected' "
-		          "(stm32f2x.c, stm32x_write_block); same wording 0.9-0.12",
-	},
+#include "diag/rules_prot.inc"
 
 	/* ---- verify ---- */
 	{
@@ -1151,6 +871,19 @@ const struct diag_rule diag_rules[] = {
 		          "0.9-0.12); 'Verification error address' (src/flash/nor/tcl.c, "
 		          "handle_flash_fill_command); 'verify failed in bank at' (src/flash/nor/"
 		          "core.c, flash_driver_verify, 0.11+)",
+	},
+	{
+		/* verify_image_checksum compares the CRCs only: its mismatch is the verdict. */
+		.id = DIAG_VERIFY_MISMATCH, .name = "verify-checksum-only",
+		.confidence = DIAG_CONF_HIGH, .priority = 50,
+		.any = { "checksum mismatch *$" },
+		.yield_to = { DIAG_READOUT_PROTECTED, DIAG_UNSUPPORTED_DEVICE },
+		.n_yield = 2,
+		.cause = "the CRC of the device's content differs from the image's",
+		.fix = "run 'swdbackup verify --profile P IMAGE' to see where it differs; write "
+		       "the image again if it should match",
+		.source = "'checksum mismatch' (src/target/target.c, "
+		          "handle_verify_image_command_internal with IMAGE_CHECKSUM_ONLY, 0.10+)",
 	},
 	{
 		.id = DIAG_VERIFY_MISMATCH, .name = "verify-checksum-log",
@@ -1186,6 +919,7 @@ const struct diag_rule diag_rules[] = {
 		       "the flash size",
 		.source = "swdbackup's own digest comparison",
 	},
+#include "diag/rules_alt.inc"
 };
 
 const size_t diag_n_rules = sizeof(diag_rules) / sizeof(diag_rules[0]);

@@ -208,6 +208,18 @@ static void test_missing_script_against_release(void **state)
 	                        "scripts/interface/stlink.cfg\n",
 	                        NULL),
 	                 DIAG_CONFIG_NOT_FOUND);
+	/* No banner: a stock script newer than 0.9 is missing from a broken install or from an
+	 * OpenOCD too old to have it; medium, with the other reading below it. A script 0.9
+	 * already had, or one's own, stays high. */
+	static const char nobanner[] = "embedded:startup.tcl:60: Error: Can't find "
+	                               "interface/stlink.cfg\n";
+	assert_int_equal(top_of(nobanner, &conf), DIAG_CONFIG_NOT_FOUND);
+	assert_int_equal(conf, DIAG_CONF_MEDIUM);
+	assert_true(finds(nobanner, DIAG_OPENOCD_TOO_OLD));
+	assert_int_equal(top_of("Error: Can't find target/stm32f1x.cfg\n", &conf),
+	                 DIAG_CONFIG_NOT_FOUND);
+	assert_int_equal(conf, DIAG_CONF_HIGH);
+	assert_false(finds("Error: Can't find target/stm32f1x.cfg\n", DIAG_OPENOCD_TOO_OLD));
 	assert_int_equal(diag_cfg_added_minor("interface/stlink.cfg"), 11);
 	assert_int_equal(diag_cfg_added_minor("target/stm32f1x.cfg"), -1);
 	assert_int_equal(diag_cfg_added_minor("my/own.cfg"), -1);

@@ -1,0 +1,354 @@
+#!/usr/bin/env python3
+"""Writes tests/diag-logs/catalogue.tsv: every message OpenOCD 0.9-0.12 and dfu-util 0.9-0.11
+print for a root cause the diagnosis engine knows, with where each version prints it.
+
+Each entry below names the class, whether the message decides it (decisive), is shared by
+two causes (shared: the other one in 'alt'), or only follows a cause printed before it
+(cascade), the source files that print it, a fixed piece of its format string to find it
+by, and the line as a user sees it (format arguments filled in; '\\n' joins the lines a
+number is read against). For every release tag the piece is looked up with 'git grep' in
+that tag's tree, so a row exists only for the versions whose source prints the message,
+with its file:line there; ST's fork (the OpenOCD of STM32CubeIDE) is read at its r6 branch for
+the drivers it adds. Needs local clones of OpenOCD, dfu-util and ST's fork:
+
+    tests/diag-logs/catalogue.py OPENOCD_GIT_DIR DFU_UTIL_GIT_DIR ST_OPENOCD_GIT_DIR \\
+        > tests/diag-logs/catalogue.tsv
+
+tests/unit/diag/test-diag-catalogue.c feeds every row to the engine.
+"""
+import subprocess
+import sys
+
+OPENOCD_TAGS = ['v0.9.0', 'v0.10.0', 'v0.11.0', 'v0.12.0']
+DFU_TAGS = ['v0.9', 'v0.10', 'v0.11']
+ST_TAGS = ['openocd-cubeide-r6']
+
+STLINK = 'src/jtag/drivers/stlink_usb.c'
+LIBUSB = ['src/jtag/drivers/libusb1_common.c', 'src/jtag/drivers/libusb_helper.c']
+CMSIS = ['src/jtag/drivers/cmsis_dap_usb.c', 'src/jtag/drivers/cmsis_dap.c',
+         'src/jtag/drivers/cmsis_dap_usb_bulk.c', 'src/jtag/drivers/cmsis_dap_usb_hid.c']
+JLINK = 'src/jtag/drivers/jlink.c'
+MPSSE = 'src/jtag/drivers/mpsse.c'
+F1 = 'src/flash/nor/stm32f1x.c'
+F2 = 'src/flash/nor/stm32f2x.c'
+L4 = 'src/flash/nor/stm32l4x.c'
+DFU = ['src/main.c', 'src/dfu_util.c', 'src/dfu_file.c', 'src/dfu_load.c', 'src/dfuse.c']
+
+# (class, kind, alt, level, files, key, message)
+E = []
+
+
+def add(cls, kind, files, key, message, level='Error', alt='-', only=None, tool=None):
+    """ONLY: the tags whose wording MESSAGE is (default: every tag that prints KEY); TOOL:
+    'dfu-util' for a dfu-util row whose first line has no 'dfu-util: ' prefix, 'openocd-st'
+    for a driver only ST's fork has."""
+    E.append((cls, kind, alt, level, [files] if isinstance(files, str) else files, key, message,
+              only, tool or ('dfu-util' if level == 'dfu-util' else 'openocd')))
+
+
+# ---- probe not found
+add('probe-not-found', 'decisive', STLINK, '"no ST-LINK detected"', 'no ST-LINK detected')
+add('probe-not-found', 'decisive', STLINK, 'ST-LINK open failed (vid/pid mismatch)',
+    'ST-LINK open failed (vid/pid mismatch)')
+add('probe-not-found', 'decisive', STLINK, 'ST-LINK open failed (serial mismatch)',
+    'ST-LINK open failed (serial mismatch)')
+add('probe-not-found', 'decisive', STLINK, 'cannot connect to stlink server',
+    'cannot connect to stlink server, errno: Connection refused')
+add('probe-not-found', 'shared', STLINK, 'LOG_ERROR("open failed")', 'open failed',
+    alt='probe-busy')
+add('probe-not-found', 'decisive', CMSIS, 'unable to find CMSIS-DAP device',
+    'unable to find CMSIS-DAP device')
+add('probe-not-found', 'decisive', CMSIS, 'unable to find a matching CMSIS-DAP device',
+    'unable to find a matching CMSIS-DAP device')
+add('probe-not-found', 'decisive', JLINK, 'Cannot find jlink Interface',
+    'Cannot find jlink Interface! Please check connection and permissions.')
+add('probe-not-found', 'decisive', JLINK, 'No J-Link device found.")', 'No J-Link device found.')
+add('probe-not-found', 'decisive', JLINK, 'No J-Link device found")', 'No J-Link device found')
+add('probe-not-found', 'decisive', LIBUSB, 'No device matches the serial string',
+    'No device matches the serial string', level='Info')
+add('probe-not-found', 'shared', MPSSE, 'no device found', 'no device found',
+    alt='probe-driver-missing')
+add('probe-not-found', 'decisive', STLINK, 'failed to send USB CMD', 'failed to send USB CMD')
+add('probe-not-found', 'decisive', LIBUSB, 'libusb_bulk_write error', 
+    'libusb_bulk_write error: LIBUSB_ERROR_NO_DEVICE')
+add('probe-not-found', 'shared', STLINK, 'read version failed', 'read version failed',
+    alt='probe-driver-missing')
+
+# ---- USB permission
+add('usb-permission', 'decisive', LIBUSB + [MPSSE], 'libusb_open() failed with',
+    'libusb_open() failed with LIBUSB_ERROR_ACCESS')
+add('usb-permission', 'decisive', CMSIS, 'could not open device 0x%04x:0x%04x',
+    'could not open device 0x0d28:0x0204: Access denied (insufficient permissions)')
+add('usb-permission', 'decisive', JLINK, 'Failed to open device: %s.',
+    'Failed to open device: LIBUSB_ERROR_ACCESS.')
+add('usb-permission', 'shared', CMSIS, 'unable to open CMSIS-DAP device 0x%x:0x%x',
+    'unable to open CMSIS-DAP device 0xc251:0xf001', alt='probe-busy')
+
+# ---- probe busy
+add('probe-busy', 'decisive', STLINK, 'the selected device is already used',
+    'the selected device is already used')
+add('probe-busy', 'decisive', CMSIS, 'could not claim interface: %s',
+    'could not claim interface: Resource busy', level='Warn')
+add('probe-busy', 'decisive', MPSSE, 'libusb_claim_interface() failed with',
+    'libusb_claim_interface() failed with LIBUSB_ERROR_BUSY')
+add('probe-busy', 'decisive', JLINK, 'Registration failed: maximum number of connections',
+    'Registration failed: maximum number of connections on the device reached')
+
+# ---- probe driver missing
+add('probe-driver-missing', 'decisive', ['src/jtag/adapter.c', 'src/jtag/interface.c'],
+    'The specified debug interface was not found',
+    'The specified debug interface was not found (ft2232)')
+add('probe-driver-missing', 'decisive', STLINK, 'mode (transport) not supported by device',
+    'mode (transport) not supported by device')
+add('probe-driver-missing', 'decisive', JLINK, 'Selected transport mode is not supported.',
+    'Selected transport mode is not supported.')
+add('probe-driver-missing', 'decisive', JLINK, 'Selected transport is not supported by the device',
+    'Selected transport is not supported by the device')
+add('probe-driver-missing', 'decisive', LIBUSB + [MPSSE], 'libusb_open() failed with',
+    'libusb_open() failed with LIBUSB_ERROR_NOT_SUPPORTED')
+add('probe-driver-missing', 'shared', MPSSE, 'failed to reset FTDI device',
+    'failed to reset FTDI device: LIBUSB_ERROR_IO\\nunable to open ftdi device with vid 0403, '
+    'pid 6010, description \'*\', serial \'*\' at bus location \'*\'', alt='probe-not-found')
+add('probe-driver-missing', 'shared', CMSIS, 'CMSIS-DAP command CMD_INFO failed.',
+    'CMSIS-DAP command CMD_INFO failed.', alt='probe-not-found')
+
+# ---- power
+add('target-unpowered', 'decisive', STLINK, 'target voltage may be too low for reliable debugging',
+    'target voltage may be too low for reliable debugging')
+# A voltage is read against the 1.5 V ST-LINK and J-Link warn at; the failure it explains
+# follows it (and must rank below it).
+add('target-unpowered', 'decisive', STLINK, 'Target voltage: %f',
+    'Target voltage: 0.011834\\nError: init mode failed (unable to connect to the target)',
+    level='Info')
+add('target-unpowered', 'decisive', JLINK, 'Vref too low. Check Target Power',
+    'Vref too low. Check Target Power')
+add('target-unpowered', 'decisive', JLINK, 'VTarget = %u.%03u V',
+    'VTarget = 0.000 V\\nError: Could not initialize the debug port', level='Info',
+    only=['v0.10.0'])
+add('target-unpowered', 'decisive', JLINK, 'VTarget = %u.%03u V',
+    'VTarget = 0.000 V\\nError: Error connecting DP: cannot read IDR', level='Info',
+    only=['v0.11.0', 'v0.12.0'])
+
+# ---- debug port
+add('swd-unreachable', 'decisive', STLINK, 'init mode failed (unable to connect to the target)',
+    'init mode failed (unable to connect to the target)')
+add('swd-unreachable', 'decisive', 'src/target/adi_v5_swd.c', 'Error connecting DP: cannot read IDR',
+    'Error connecting DP: cannot read IDR')
+add('swd-unreachable', 'decisive', 'src/target/cortex_m.c', 'Could not initialize the debug port',
+    'Could not initialize the debug port')
+add('swd-unreachable', 'decisive', 'src/jtag/core.c', 'JTAG scan chain interrogation failed',
+    'JTAG scan chain interrogation failed: all ones')
+add('swd-unreachable', 'decisive', CMSIS, 'CMSIS-DAP command CMD_CONNECT failed.',
+    'CMSIS-DAP command CMD_CONNECT failed.')
+
+# ---- link
+add('swd-comm-errors', 'decisive', 'src/target/hla_target.c',
+    'jtag status contains invalid mode value - communication failure',
+    'jtag status contains invalid mode value - communication failure')
+add('swd-comm-errors', 'decisive', 'src/target/adi_v5_jtag.c', 'JTAG-DP STICKY ERROR',
+    'JTAG-DP STICKY ERROR')
+add('swd-comm-errors', 'decisive', 'src/target/adi_v5_jtag.c', 'JTAG-DP OVERRUN',
+    'JTAG-DP OVERRUN - check clock, memaccess, or reduce jtag speed')
+add('swd-comm-errors', 'decisive', 'src/target/adi_v5_jtag.c', 'Invalid ACK %#x',
+    'Invalid ACK 0x7 in JTAG-DP transaction', level='Warn')
+add('swd-comm-errors', 'decisive', 'src/target/adi_v5_jtag.c', 'Invalid ACK (%1x) in DAP response',
+    'Invalid ACK (7) in DAP response')
+add('swd-comm-errors', 'decisive', 'src/target/cortex_m.c', 'DP initialisation failed',
+    'DP initialisation failed')
+add('swd-comm-errors', 'cascade', STLINK, 'Previous state query failed, trying to reconnect',
+    'Previous state query failed, trying to reconnect', level='Info')
+add('swd-comm-errors', 'cascade', 'src/target/target.c', 'examination failed',
+    'target stm32f1x.cpu examination failed', level='Warn')
+add('swd-comm-errors', 'cascade', 'src/target/target.c', 'Polling target %s failed',
+    'Polling target stm32f1x.cpu failed, trying to reexamine')
+add('swd-comm-errors', 'cascade', LIBUSB, 'libusb_bulk_read error',
+    'libusb_bulk_read error: LIBUSB_ERROR_TIMEOUT')
+
+# ---- halt
+add('core-halt-timeout', 'shared', 'src/target/target.c', 'timed out while waiting for target %s',
+    'timed out while waiting for target halted', alt='target-low-power')
+add('core-halt-timeout', 'shared', 'src/target/startup.tcl', 'TARGET: %s - Not halted',
+    'TARGET: stm32f1x.cpu - Not halted', alt='target-low-power', level='')
+add('core-halt-timeout', 'shared', 'src/target/target.c', 'Halt timed out, wake up GDB.',
+    'Halt timed out, wake up GDB.', alt='target-low-power', level='Info')
+add('target-low-power', 'decisive', 'src/target/target.c', 'timed out while waiting for target %s',
+    'timed out while waiting for target halted\\nstm32l0.cpu: target state: running', )
+
+# ---- identity (numbers read against what they should be)
+add('clone-idcode', 'decisive', 'src/jtag/hla/hla_interface.c', 'UNEXPECTED idcode: 0x%08',
+    'UNEXPECTED idcode: 0x2ba01477\\nexpected 1 of 1: 0x1ba01477', level='Warn')
+add('wrong-target-config', 'decisive', 'src/jtag/hla/hla_interface.c', 'UNEXPECTED idcode: 0x%08',
+    'UNEXPECTED idcode: 0x0bb11477\\nexpected 1 of 1: 0x1ba01477', level='Warn')
+add('wrong-target-config', 'decisive', [F1, F2], 'device id = 0x%08',
+    'device id = 0x10016413\\nstm32f1x.cpu: hardware has 6 breakpoints, 4 watchpoints', level='Info')
+add('unsupported-device', 'decisive', [F1, F2], 'Cannot identify target as a STM32 family.',
+    'Cannot identify target as a STM32 family.', level='Warn')
+add('unsupported-device', 'decisive', F1, 'Cannot identify target as a stm32x',
+    'Cannot identify target as a stm32x')
+add('unsupported-device', 'decisive', 'src/target/cortex_m.c', 'Cortex-M PARTNO 0x%x is unrecognized',
+    'stm32f1x.cpu: Cortex-M PARTNO 0xd21 is unrecognized')
+add('flash-size-mismatch', 'shared', [F1, F2, L4], 'STM32 flash size failed, probe inaccurate',
+    'STM32 flash size failed, probe inaccurate - assuming 128k flash', level='Warn',
+    alt='swd-comm-errors')
+
+# ---- protection
+add('readout-protected', 'decisive', F1, 'Readout Protection On', 'Readout Protection On', level='')
+add('readout-protected', 'decisive', F1, 'read protection: %s', 'read protection: on', level='')
+add('readout-protected', 'decisive', [F1, F2], 'Device Security Bit Set', 'Device Security Bit Set',
+    level='Info')
+add('readout-protected', 'shared', [F1, F2, L4], 'stm32x device protected', 'stm32x device protected',
+    alt='write-protected')
+add('write-protected', 'shared', [F1, F2, L4], 'flash memory write protected',
+    'flash memory write protected', alt='readout-protected')
+add('write-protected', 'cascade', 'src/flash/nor/core.c', 'failed erasing sectors',
+    'failed erasing sectors 0 to 63')
+add('vendor-protected', 'decisive', 'tcl/target/nrf52.cfg', 'AP lock engaged',
+    'nRF52 device has AP lock engaged (see UICR APPROTECT register).', level='')
+add('vendor-protected', 'decisive', ['src/flash/nor/nrf51.c', 'src/flash/nor/nrf5.c'],
+    'Cannot erase protected sector', 'Cannot erase protected sector at 0x0')
+add('vendor-protected', 'decisive', ['src/flash/nor/at91samd.c', 'src/flash/nor/atsame5.c'],
+    'NVM lock error', 'SAMD: NVM lock error')
+add('vendor-protected', 'decisive', ['src/flash/nor/kinetis.c', 'src/flash/nor/kinetis_ke.c'],
+    'Kinetis MCU is in secured state',
+    '**** Your Kinetis MCU is in secured state, which means that,  ****', level='Warn')
+
+# ---- OpenOCD's own environment
+add('port-in-use', 'decisive', 'src/server/server.c', 'couldn\'t bind to socket: %s',
+    'couldn\'t bind to socket: Address already in use')
+add('port-in-use', 'decisive', 'src/server/server.c', 'couldn\'t bind %s to socket: %s',
+    'couldn\'t bind tcl to socket: Address already in use')
+add('port-in-use', 'decisive', 'src/server/server.c', 'couldn\'t bind %s to socket on port %d',
+    'couldn\'t bind gdb to socket on port 3333: Address already in use')
+add('config-not-found', 'decisive', 'src/helper/startup.tcl', 'Can\'t find $filename',
+    'Can\'t find board/my_custom_board.cfg', level='')
+add('openocd-too-old', 'decisive', 'src/helper/command.c', 'Unknown command:\\n',
+    'Unknown command:\\n  adapter speed 4000', level='')
+add('verify-mismatch', 'decisive', ['src/target/target.c', 'src/flash/nor/tcl.c'],
+    'diff %d address 0x%08', 'diff 0 address 0x08000000. Was 0xff instead of 0x00', level='')
+add('verify-mismatch', 'decisive', 'src/flash/nor/tcl.c', '"contents %s", differ', 'contents differ',
+    level='')
+add('verify-mismatch', 'decisive', 'src/flash/nor/core.c', 'verify failed in bank at',
+    'verify failed in bank at 0x08000000 starting at 0x00000000')
+add('verify-mismatch', 'cascade', 'src/target/target.c', 'checksum mismatch - attempting binary compare',
+    'checksum mismatch - attempting binary compare')
+
+# ---- more wordings: other STM32 flash drivers, Windows, ST-LINK DAP direct
+H7 = 'src/flash/nor/stm32h7x.c'
+LX = 'src/flash/nor/stm32lx.c'
+add('unsupported-device', 'decisive', LX, 'Cannot identify target as a STM32L family.',
+    'Cannot identify target as a STM32L family.', level='Warn')
+add('unsupported-device', 'decisive', LX, 'Cannot identify target as an STM32 L0 or L1 family device.',
+    'Cannot identify target as an STM32 L0 or L1 family device.')
+add('unsupported-device', 'decisive', L4, 'Cannot identify target as an %s family device.',
+    'Cannot identify target as an STM32G0/G4/L4/L4+/L5/U5/WB/WL family device.', level='Warn')
+add('unsupported-device', 'decisive', H7, 'Cannot identify target as a STM32H7xx family.',
+    'Cannot identify target as a STM32H7xx family.', level='Warn')
+add('readout-protected', 'decisive', L4, 'RDP level %s (0x%02X)', 'RDP level 1 (0xBB)', level='Info')
+add('write-protected', 'shared', LX, 'access denied / write protected',
+    'access denied / write protected', alt='readout-protected')
+# Windows' strerror(errno) after a failed winsock bind: the port is taken all the same.
+add('port-in-use', 'decisive', 'src/server/server.c', 'couldn\'t bind %s to socket: %s',
+    'couldn\'t bind tcl to socket: No error', only=['v0.10.0'])
+add('port-in-use', 'decisive', 'src/server/server.c', 'couldn\'t bind %s to socket on port %d',
+    'couldn\'t bind tcl to socket on port 6666: No error', only=['v0.11.0', 'v0.12.0'])
+add('probe-driver-missing', 'decisive', STLINK, 'ST-Link version does not support DAP direct transport',
+    'ST-Link version does not support DAP direct transport')
+add('clone-idcode', 'decisive', 'src/target/adi_v5_swd.c', 'LOG_INFO("SWD DPIDR',
+    'SWD DPIDR 0x2ba01477\\nInfo : stm32f1x.cpu: hardware has 6 breakpoints, 4 watchpoints',
+    level='Info', only=['v0.10.0', 'v0.11.0'])
+add('clone-idcode', 'decisive', 'src/target/adi_v5_swd.c', 'LOG_INFO("SWD DPIDR',
+    'SWD DPIDR 0x2ba01477\\nInfo : [stm32f1x.cpu] Cortex-M3 r2p1 processor detected',
+    level='Info', only=['v0.12.0'])
+add('verify-mismatch', 'decisive', 'src/target/target.c', 'LOG_ERROR("checksum mismatch");',
+    'checksum mismatch')
+add('swd-comm-errors', 'cascade', 'src/target/target.c', 'Target not examined yet',
+    'Target not examined yet')
+add('swd-comm-errors', 'cascade', 'src/target/cortex_m.c', 'Could not find MEM-AP to control the core',
+    'Could not find MEM-AP to control the core')
+add('unsupported-device', 'cascade', 'src/flash/nor/core.c', 'auto_probe failed', 'auto_probe failed')
+add('core-halt-timeout', 'cascade', 'src/server/gdb_server.c', 'Connect failed. Consider setting up',
+    'Connect failed. Consider setting up a gdb-attach event for the target to prepare target '
+    'for GDB connect, or use \'gdb_memory_map disable\'.')
+
+# ---- lines a truncated paste may keep alone
+add('probe-driver-missing', 'shared', CMSIS, 'CMSIS-DAP: SWD not supported',
+    'CMSIS-DAP: SWD not supported', alt='openocd-too-old')
+add('probe-driver-missing', 'decisive', CMSIS, 'CMSIS-DAP failed to connect in mode',
+    'CMSIS-DAP failed to connect in mode (1)')
+add('probe-driver-missing', 'shared', LIBUSB, 'libusb_open() failed with',
+    'libusb_open() failed with LIBUSB_ERROR_NOT_FOUND', alt='probe-not-found')
+add('probe-not-found', 'shared', MPSSE, 'unable to open ftdi device with vid %s, pid %s, description \'%s\' and',
+    'unable to open ftdi device with vid 0403, pid 6010, description \'*\' and serial \'*\'',
+    alt='probe-driver-missing')
+add('probe-not-found', 'shared', MPSSE, 'unable to open ftdi device with vid %s, pid %s, description \'%s\', ',
+    'unable to open ftdi device with vid 0403, pid 6010, description \'*\', serial \'*\' at bus '
+    'location \'*\'', alt='probe-driver-missing')
+add('swd-comm-errors', 'cascade', STLINK, 'Fail reading CTRL/STAT register. Force reconnect',
+    'Fail reading CTRL/STAT register. Force reconnect')
+add('core-halt-timeout', 'cascade', [F1, F2], 'LOG_ERROR("Target not halted")', 'Target not halted')
+
+# ---- ST's fork: the STM32H5 driver it adds words its failures as the upstream drivers do
+H5 = 'src/flash/nor/stm32h5x.c'
+add('readout-protected', 'shared', H5, 'stm32x device protected', 'stm32x device protected',
+    alt='write-protected', tool='openocd-st')
+add('write-protected', 'shared', H5, 'flash memory write protected', 'flash memory write protected',
+    alt='readout-protected', tool='openocd-st')
+add('unsupported-device', 'decisive', H5, 'Cannot identify target as an %s family device.',
+    'Cannot identify target as an STM32H5 family device.', level='Warn', tool='openocd-st')
+add('flash-size-mismatch', 'shared', H5, 'STM32 flash size failed, probe inaccurate',
+    'STM32 flash size failed, probe inaccurate - assuming 512k flash', level='Warn',
+    alt='swd-comm-errors', tool='openocd-st')
+
+# ---- dfu-util (prefix 'dfu-util: ' from err/warn)
+add('probe-not-found', 'decisive', DFU, 'No DFU capable USB device available',
+    'No DFU capable USB device available', level='dfu-util')
+add('usb-permission', 'shared', DFU, 'Cannot open DFU device %04x:%04x',
+    'Cannot open DFU device 0483:df11', level='dfu-util', alt='probe-driver-missing')
+add('usb-permission', 'decisive', DFU, 'Cannot open DFU device %04x:%04x found on devnum',
+    'Cannot open DFU device 0483:df11 found on devnum 5 (LIBUSB_ERROR_ACCESS)', level='dfu-util')
+add('dfu-leave-quirk', 'decisive', DFU, 'Error during download get_status',
+    'Submitting leave request...\\ndfu-util: Error during download get_status', level='',
+    tool='dfu-util')
+add('dfu-suffix-warning', 'decisive', DFU, 'A valid DFU suffix will be required',
+    'Invalid DFU suffix signature\\nA valid DFU suffix will be required in a future dfu-util release'
+    '\\nFile downloaded successfully',
+    level='dfu-util')
+
+
+def grep(git_dir, tag, key, files):
+    for path in files:
+        r = subprocess.run(['git', '-C', git_dir, 'grep', '-n', '-F', '-e', key, tag, '--', path],
+                           capture_output=True, text=True)
+        for hit in r.stdout.splitlines():
+            # tag:path:line:text
+            _, p, line, _ = hit.split(':', 3)
+            return f'{p}:{line}'
+    return None
+
+
+def main():
+    if len(sys.argv) != 4:
+        sys.exit('usage: catalogue.py OPENOCD_GIT_DIR DFU_UTIL_GIT_DIR ST_OPENOCD_GIT_DIR')
+    openocd, dfu, st = sys.argv[1:]
+    sources = {'openocd': (openocd, OPENOCD_TAGS), 'dfu-util': (dfu, DFU_TAGS),
+               'openocd-st': (st, ST_TAGS)}
+    print('# version\tsource\tclass\tkind\talt\tlevel\tmessage')
+    missing = []
+    for cls, kind, alt, level, files, key, message, only, tool in E:
+        git_dir, tags = sources[tool]
+        found = 0
+        for tag in only or tags:
+            where = grep(git_dir, tag, key.replace('\\n', '\n').split('\n')[0], files)
+            if where:
+                found += 1
+                name = tag[1:] if tag.startswith('v') else tag.replace('openocd-', '')
+                print(f'{tool}-{name}\t{where}\t{cls}\t{kind}\t{alt}\t{level or "-"}\t{message}')
+        if not found:
+            missing.append(key)
+    for key in missing:
+        print(f'catalogue: {key!r} is in no tag', file=sys.stderr)
+    return 1 if missing else 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())

@@ -1,0 +1,255 @@
+/* Unit tests for src/diag against the message catalogue (tests/diag-logs/catalogue.tsv):
+ * every message OpenOCD 0.9-0.12 (and ST's fork, for the drivers it adds) and dfu-util
+ * 0.9-0.11 print for a cause the engine knows, with the file:line that prints it in each
+ * version.
+ *
+ * Each row is fed as a user sees it: with its level prefix ("Error: ", "Info : ", ...), with
+ * Windows CRLF line ends, as OpenOCD prints it at -d3 (time, file:line and function after the
+ * level), and behind an IDE's timestamp. Then:
+ *   - a decisive message reads as its class at high confidence;
+ *   - a shared message reads as its class or the other cause it names, at medium, with the
+ *     other one in the report too;
+ *   - a cascade message alone is never high, and next to any decisive message of another
+ *     class (before it or after it) never wins over it. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "diag/diag.h"
+
+#define MAX_ROWS 512
+#define LOG_MAX 2048
+
+struct row {
+	char version[32];
+	char file[96]; /* basename, for the -d3 prefix */
+	int line;
+	int cls;       /* enum diag_id */
+	char kind[16]; /* decisive, shared, cascade */
+	int alt;       /* enum diag_id, -1 none */
+	char level[16];
+	char message[512]; /* lines joined by a literal \n */
+};
+
+static struct row rows[MAX_ROWS];
+static size_t n_rows;
+
+static void load(void)
+{
+	FILE *f = fopen(DIAG_CATALOGUE, "r");
+	assert_non_null(f);
+	char buf[1024];
+	while (fgets(buf, sizeof(buf), f)) {
+		if (buf[0] == '#' || buf[0] == '\n')
+			continue;
+		buf[strcspn(buf, "\n")] = '\0';
+		char *field[7];
+		char *p = buf;
+		for (int i = 0; i < 7; i++) {
+			field[i] = p;
+			p = i < 6 ? strchr(p, '\t') : NULL;
+			if (i < 6) {
+				assert_non_null(p);
+				*p++ = '\0';
+			}
+		}
+		assert_true(n_rows < MAX_ROWS);
+		struct row *r = &rows[n_rows++];
+		snprintf(r->version, sizeof(r->version), "%s", field[0]);
+		char *colon = strrchr(field[1], ':');
+		assert_non_null(colon);
+		*colon = '\0';
+		r->line = atoi(colon + 1);
+		const char *base = strrchr(field[1], '/');
+		snprintf(r->file, sizeof(r->file), "%s", base ? base + 1 : field[1]);
+		r->cls = diag_id_from_name(field[2]);
+		if (r->cls < 0)
+			fail_msg("catalogue: unknown class '%s'", field[2]);
+		snprintf(r->kind, sizeof(r->kind), "%s", field[3]);
+		r->alt = strcmp(field[4], "-") == 0 ? -1 : diag_id_from_name(field[4]);
+		snprintf(r->level, sizeof(r->level), "%s", field[5]);
+		snprintf(r->message, sizeof(r->message), "%s", field[6]);
+	}
+	fclose(f);
+	assert_true(n_rows > 0);
+}
+
+enum form { FORM_PLAIN, FORM_CRLF, FORM_DEBUG, FORM_STAMP, FORM_COUNT };
+
+static const char *const form_names[] = { "plain", "crlf", "-d3", "timestamp" };
+
+/* Appends row R's lines to OUT as printed in FORM; the level prefix goes on the first. */
+static void render(char *out, size_t size, const struct row *r, enum form form)
+{
+	const char *lead = strcmp(r->level, "Error") == 0  ? "Error: "
+	                   : strcmp(r->level, "Warn") == 0 ? "Warn : "
+	                   : strcmp(r->level, "Info") == 0 ? "Info : "
+	                   : strcmp(r->level, "dfu-util") == 0 ? "dfu-util: "
+	                   : "";
+	const char *eol = form == FORM_CRLF ? "\r\n" : "\n";
+	const char *m = r->message;
+	bool first = true;
+	while (*m) {
+		const char *end = strstr(m, "\\n");
+		size_t len = end ? (size_t)(end - m) : strlen(m);
+		size_t used = strlen(out);
+		char pre[160] = "";
+		if (form == FORM_STAMP)
+			snprintf(pre, sizeof(pre), "[2024-03-01 10:15:%02d] ", (int)(used % 60));
+		if (first && form == FORM_DEBUG && lead[0] && strcmp(r->level, "dfu-util") != 0)
+			snprintf(pre + strlen(pre), sizeof(pre) - strlen(pre), "%s%zu 42 %s:%d f(): ",
+			         lead, used, r->file, r->line);
+		else if (first)
+			snprintf(pre + strlen(pre), sizeof(pre) - strlen(pre), "%s", lead);
+		snprintf(out + used, size - used, "%s%.*s%s", pre, (int)len, m, eol);
+		first = false;
+		m = end ? end + 2 : m + len;
+	}
+}
+
+static struct diag_report *classify(const char *log)
+{
+	struct diag_report *rep = diag_classify_log(log);
+	assert_non_null(rep);
+	assert_true(rep->n >= 1);
+	return rep;
+}
+
+static bool has(const struct diag_report *rep, int id)
+{
+	for (size_t i = 0; i < rep->n; i++)
+		if ((int)rep->findings[i].id == id)
+			return true;
+	return false;
+}
+
+static int failures;
+
+static void report(const struct row *r, const char *form, const char *want,
+                   const struct diag_report *rep, const char *with)
+{
+	failures++;
+	print_error("catalogue %s %s:%d (%s, %s): '%s' %s%s: want %s, got %s (%s)\n", r->version,
+	            r->file, r->line, r->kind, form, r->message, with ? "with " : "",
+	            with ? with : "", want, diag_id_name(rep->findings[0].id),
+	            diag_confidence_name(rep->findings[0].confidence));
+}
+
+static void test_decisive_and_shared(void **state)
+{
+	(void)state;
+	failures = 0;
+	for (size_t i = 0; i < n_rows; i++) {
+		const struct row *r = &rows[i];
+		if (strcmp(r->kind, "cascade") == 0)
+			continue;
+		bool shared = strcmp(r->kind, "shared") == 0;
+		for (int form = 0; form < FORM_COUNT; form++) {
+			char log[LOG_MAX] = "";
+			render(log, sizeof(log), r, (enum form)form);
+			struct diag_report *rep = classify(log);
+			const struct diag_finding *top = &rep->findings[0];
+			char want[96];
+			bool ok;
+			if (!shared) {
+				snprintf(want, sizeof(want), "%s (high)", diag_id_name(r->cls));
+				ok = (int)top->id == r->cls && top->confidence == DIAG_CONF_HIGH;
+			} else {
+				snprintf(want, sizeof(want), "%s or %s (medium, both listed)",
+				         diag_id_name(r->cls), diag_id_name(r->alt));
+				ok = ((int)top->id == r->cls || (int)top->id == r->alt) &&
+				     top->confidence == DIAG_CONF_MEDIUM && has(rep, r->cls) &&
+				     has(rep, r->alt);
+			}
+			if (!ok)
+				report(r, form_names[form], want, rep, NULL);
+			diag_report_free(rep);
+		}
+	}
+	assert_int_equal(failures, 0);
+}
+
+/* Rows of the same tool (OpenOCD or dfu-util): a cascade follows a cause of its own tool. */
+static bool same_tool(const struct row *a, const struct row *b)
+{
+	return strncmp(a->version, b->version, 4) == 0;
+}
+
+static void test_cascade_never_wins(void **state)
+{
+	(void)state;
+	failures = 0;
+	size_t pairs = 0;
+	for (size_t i = 0; i < n_rows; i++) {
+		const struct row *c = &rows[i];
+		if (strcmp(c->kind, "cascade") != 0)
+			continue;
+		char log[LOG_MAX] = "";
+		render(log, sizeof(log), c, FORM_PLAIN);
+		struct diag_report *rep = classify(log);
+		if (rep->findings[0].confidence == DIAG_CONF_HIGH)
+			report(c, "alone", "below high", rep, NULL);
+		diag_report_free(rep);
+		for (size_t k = 0; k < n_rows; k++) {
+			const struct row *d = &rows[k];
+			if (strcmp(d->kind, "decisive") != 0 || d->cls == c->cls || !same_tool(c, d))
+				continue;
+			for (int order = 0; order < 2; order++) {
+				char both[LOG_MAX] = "";
+				render(both, sizeof(both), order ? c : d, FORM_PLAIN);
+				render(both, sizeof(both), order ? d : c, FORM_PLAIN);
+				rep = classify(both);
+				pairs++;
+				if ((int)rep->findings[0].id != d->cls) {
+					char want[64];
+					snprintf(want, sizeof(want), "%s", diag_id_name(d->cls));
+					report(c, order ? "after" : "before", want, rep, d->message);
+				}
+				diag_report_free(rep);
+			}
+		}
+	}
+	assert_true(pairs > 0);
+	assert_int_equal(failures, 0);
+}
+
+/* The catalogue covers every version and every class it claims to, so a row lost in a
+ * regeneration shows here rather than as a silently thinner test. */
+static void test_catalogue_spans_versions(void **state)
+{
+	(void)state;
+	static const char *const versions[] = { "openocd-0.9.0", "openocd-0.10.0", "openocd-0.11.0",
+		                                "openocd-0.12.0", "openocd-st-cubeide-r6",
+		                                "dfu-util-0.9", "dfu-util-0.10", "dfu-util-0.11" };
+	for (size_t v = 0; v < sizeof(versions) / sizeof(versions[0]); v++) {
+		size_t n = 0;
+		for (size_t i = 0; i < n_rows; i++)
+			n += strcmp(rows[i].version, versions[v]) == 0;
+		if (n == 0)
+			fail_msg("catalogue: no row for %s", versions[v]);
+	}
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	load();
+	return 0;
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_catalogue_spans_versions),
+		cmocka_unit_test(test_decisive_and_shared),
+		cmocka_unit_test(test_cascade_never_wins),
+	};
+	return cmocka_run_group_tests(tests, setup, NULL);
+}
