@@ -272,6 +272,12 @@ int usb_direct_start(struct board *b, char *err, size_t errlen)
 	return 0;
 }
 
+static gboolean quit_loop(gpointer loop)
+{
+	g_main_loop_quit(loop);
+	return G_SOURCE_REMOVE;
+}
+
 void usb_direct_stop(struct board *b)
 {
 	struct usb_direct *d = b->direct;
@@ -279,7 +285,13 @@ void usb_direct_stop(struct board *b)
 	if (!d)
 		return;
 	if (d->thread) {
-		g_main_loop_quit(d->loop);
+		/* Quit from inside the loop: a g_main_loop_quit() that came before the thread
+		 * entered g_main_loop_run() would be lost (a command that exits at once), and
+		 * the join would wait for ever. */
+		GSource *quit = g_idle_source_new();
+		g_source_set_callback(quit, quit_loop, d->loop, NULL);
+		g_source_attach(quit, d->ctx);
+		g_source_unref(quit);
 		g_thread_join(d->thread);
 	}
 	/* The connections' sources belong to this context: they go before it. */
