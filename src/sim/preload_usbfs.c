@@ -251,6 +251,11 @@ static bool apply(struct chan *ch, unsigned long request, void *arg,
 	return true;
 }
 
+static bool too_big(const struct usbdevfs_urb *urb)
+{
+	return urb->buffer_length > 0 && (uint32_t)urb->buffer_length > USBFS_WIRE_MAX_URB;
+}
+
 static int chan_ioctl(struct chan *ch, unsigned long request, void *arg)
 {
 	struct usbfs_wire_req q;
@@ -259,6 +264,8 @@ static int chan_ioctl(struct chan *ch, unsigned long request, void *arg)
 
 	if (ch->dead)
 		return errno = ENODEV, -1;
+	if (request == USBDEVFS_SUBMITURB && too_big(arg))
+		return errno = ENOMEM, -1; /* as the kernel, before sending what the bus refuses */
 	build(request, arg, &q, &data);
 	if (!usbfs_wire_send(ch->sock, &q, sizeof(q), data, q.len) ||
 	    !usbfs_wire_recv(ch->sock, &r, sizeof(r)) || !apply(ch, request, arg, &r)) {

@@ -22,6 +22,8 @@
 
 #include <linux/usbdevice_fs.h>
 
+#include "sim/usbfs_wire.h"
+
 uint64_t usb_now_ns(void)
 {
 	struct timespec ts;
@@ -582,6 +584,10 @@ static int umockdev_submit(struct board *b, struct conn *c, UMockdevIoctlData *a
 	if (!ud)
 		return EFAULT;
 	struct usbdevfs_urb *urb = (struct usbdevfs_urb *)ud->data;
+	if (urb->buffer_length > 0 && (unsigned)urb->buffer_length > USBFS_WIRE_MAX_URB) {
+		g_object_unref(ud);
+		return ENOMEM; /* as the kernel, before the buffer is fetched from the client */
+	}
 	UMockdevIoctlData *bd = umockdev_ioctl_data_resolve(
 		ud, offsetof(struct usbdevfs_urb, buffer), (gsize)urb->buffer_length, NULL);
 	if (!bd) {

@@ -25,10 +25,6 @@
 
 #include "sim/usbfs_wire.h"
 
-/* No usbfs URB of the clients here comes near this; a request that claims more is not
- * one of theirs and closes the connection. */
-#define MAX_PAYLOAD (16u << 20)
-
 struct usb_direct {
 	int listen_fd;
 	char *path;              /* where the socket is bound now, owned */
@@ -85,6 +81,10 @@ static int submit(struct board *b, struct conn *c, const struct usbfs_wire_req *
 	if (q->buffer_length < 0 || q->len > (uint32_t)q->buffer_length) {
 		free(payload);
 		return EINVAL;
+	}
+	if ((uint32_t)q->buffer_length > USBFS_WIRE_MAX_URB) {
+		free(payload);
+		return ENOMEM; /* as the kernel, before the bus allocates it */
 	}
 	size_t len = (size_t)q->buffer_length;
 	uint8_t *data = realloc(payload, len ? len : 1);
@@ -152,7 +152,7 @@ static gboolean on_request(gint fd, GIOCondition cond, gpointer data)
 	uint64_t at = usb_now_ns();
 
 	(void)cond;
-	bool ok = usbfs_wire_recv(fd, &q, sizeof(q)) && q.len <= MAX_PAYLOAD;
+	bool ok = usbfs_wire_recv(fd, &q, sizeof(q)) && q.len <= USBFS_WIRE_MAX_URB;
 	if (ok && q.len) {
 		payload = malloc(q.len);
 		ok = payload && usbfs_wire_recv(fd, payload, q.len);

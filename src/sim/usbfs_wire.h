@@ -23,6 +23,11 @@
  * ones (usbfs arguments are a few words). */
 #define USBFS_WIRE_MAX_ARG 64
 
+/* The largest URB either way in takes: the kernel's usbfs memory limit (usbfs_memory_mb,
+ * 16 MiB by default), above which SUBMITURB fails with ENOMEM. The client refuses such an
+ * URB before sending it; the bus refuses one that comes anyway. */
+#define USBFS_WIRE_MAX_URB (16u << 20)
+
 /* client -> bus. SUBMITURB: the URB's fields, its address as cookie, and the data the
  * device reads (a bulk OUT buffer; a control setup packet, with its data stage when it
  * goes OUT). DISCARDURB: the URB's address as cookie. REAPURB, REAPURBNDELAY: nothing.

@@ -1,0 +1,157 @@
+/* usbfs-edges.c - run under the virtual USB bus (`swdbackup-sim usb --board ... --
+ * usbfs-edges CHECK`): raw usbdevfs ioctls on the first board's node, at the edges the
+ * clients of the bus (libusb in OpenOCD, dfu-util, swdbackup) do not reach every day, on
+ * whichever way in the process takes (the direct channel, or umockdev's with
+ * SWDSIM_DIRECT_USBFS=0). Each CHECK holds the bus to what the kernel's usbfs does:
+ *   opens     many opens and closes, each with a reap that waits for its URB's due time,
+ *             leave the bus with as many open files as before (`swdbackup probes` opens
+ *             every device on each run)
+ *   big-urb   an URB larger than the kernel's usbfs memory limit (usbfs_memory_mb, 16 MiB
+ *             by default) fails with ENOMEM instead of the bus allocating it
+ * Exits 0 when the check holds, 1 when it does not, 2 on a usage or setup error. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <linux/usbdevice_fs.h>
+
+#define NODE "/dev/bus/usb/001/002" /* the first board: device 1 is the root hub */
+#define EP_OUT 0x02                 /* an ST-LINK/V2, the bus's default probe */
+#define EP_IN 0x81
+#define OPENS 300
+
+static int open_node(void)
+{
+	int fd = open(NODE, O_RDWR | O_CLOEXEC);
+
+	if (fd < 0)
+		fprintf(stderr, "usbfs-edges: cannot open '%s': %s\n", NODE, strerror(errno));
+	return fd;
+}
+
+/* The open files of the bus, this process's parent. */
+static int bus_fds(void)
+{
+	char path[64];
+	int n = 0;
+
+	snprintf(path, sizeof(path), "/proc/%d/fd", (int)getppid());
+	DIR *d = opendir(path);
+	if (!d)
+		return -1;
+	for (struct dirent *e; (e = readdir(d));)
+		n += e->d_name[0] != '.';
+	closedir(d);
+	return n;
+}
+
+static void sleep_ms(long ms)
+{
+	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+
+	nanosleep(&ts, NULL);
+}
+
+/* Reaps until want URBs are back. Returns 0, or -1 with errno. */
+static int reap(int fd, int want)
+{
+	for (int tries = 0; want > 0 && tries < 20000; tries++) {
+		void *got = NULL;
+		if (ioctl(fd, USBDEVFS_REAPURBNDELAY, &got) == 0) {
+			want--;
+			continue;
+		}
+		if (errno != EAGAIN)
+			return -1;
+		usleep(50);
+	}
+	return want ? (errno = ETIMEDOUT, -1) : 0;
+}
+
+/* One ST-LINK GET_VERSION: its command OUT and its reply IN, as OpenOCD sends them. */
+static int get_version(int fd)
+{
+	unsigned char cmd[16] = {0xF1}, in[64];
+	struct usbdevfs_urb out = {.type = USBDEVFS_URB_TYPE_BULK, .endpoint = EP_OUT,
+	                           .buffer = cmd, .buffer_length = sizeof(cmd)};
+	struct usbdevfs_urb rep = {.type = USBDEVFS_URB_TYPE_BULK, .endpoint = EP_IN,
+	                           .buffer = in, .buffer_length = 6};
+
+	if (ioctl(fd, USBDEVFS_SUBMITURB, &out) < 0 || ioctl(fd, USBDEVFS_SUBMITURB, &rep) < 0)
+		return -1;
+	if (reap(fd, 2) < 0)
+		return -1;
+	return rep.status == 0 && rep.actual_length == 6 ? 0 : (errno = EIO, -1);
+}
+
+static int check_opens(void)
+{
+	int before = bus_fds(), after = -1;
+
+	if (before < 0)
+		return 2;
+	for (int k = 0; k < OPENS; k++) {
+		unsigned iface = 0;
+		int fd = open_node();
+		if (fd < 0)
+			return 2;
+		if (ioctl(fd, USBDEVFS_CLAIMINTERFACE, &iface) < 0 || get_version(fd) < 0) {
+			fprintf(stderr, "usbfs-edges: open %d: %s\n", k, strerror(errno));
+			return 1;
+		}
+		close(fd);
+	}
+	/* The bus lets go of a closed file when it reads its end: give it a moment. */
+	for (int t = 0; t < 100 && (after = bus_fds()) > before; t++)
+		sleep_ms(20);
+	printf("usbfs-edges: the bus had %d open files before %d opens, %d after\n", before,
+	       OPENS, after);
+	return after <= before ? 0 : 1;
+}
+
+static int check_big_urb(void)
+{
+	size_t len = 64u << 20;
+	unsigned iface = 0;
+	int fd = open_node();
+
+	if (fd < 0)
+		return 2;
+	/* Never touched: the kernel refuses the URB before it reads or maps the buffer. */
+	void *buf = mmap(NULL, len, PROT_READ | PROT_WRITE,
+	                 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (buf == MAP_FAILED || ioctl(fd, USBDEVFS_CLAIMINTERFACE, &iface) < 0)
+		return 2;
+	struct usbdevfs_urb urb = {.type = USBDEVFS_URB_TYPE_BULK, .endpoint = EP_IN,
+	                           .buffer = buf, .buffer_length = (int)len};
+	int rc = ioctl(fd, USBDEVFS_SUBMITURB, &urb), e = errno;
+	printf("usbfs-edges: a %zu MiB URB: %s\n", len >> 20, rc == 0 ? "accepted" : strerror(e));
+	if (rc == 0) {
+		void *got;
+		ioctl(fd, USBDEVFS_DISCARDURB, &urb);
+		ioctl(fd, USBDEVFS_REAPURBNDELAY, &got);
+	}
+	close(fd);
+	return rc < 0 && e == ENOMEM ? 0 : 1;
+}
+
+int main(int argc, char **argv)
+{
+	if (!getenv("UMOCKDEV_DIR")) {
+		fprintf(stderr, "usbfs-edges: not on the virtual USB bus (no UMOCKDEV_DIR)\n");
+		return 2;
+	}
+	if (argc == 2 && strcmp(argv[1], "opens") == 0)
+		return check_opens();
+	if (argc == 2 && strcmp(argv[1], "big-urb") == 0)
+		return check_big_urb();
+	fprintf(stderr, "usage: usbfs-edges opens|big-urb\n");
+	return 2;
+}
