@@ -223,12 +223,14 @@ static bool chance(struct board *b, double rate)
 }
 
 /* The device drops off the bus (a pulled cable, or a bootloader that resets): every URB
- * still in flight fails with ENODEV. */
+ * still in flight fails with ENODEV, and the interfaces go with the device, so a file of
+ * it still open holds no claim on the device that enumerates after it. */
 static void leave_bus(struct board *b)
 {
 	b->unplugged = true;
 	for (struct conn *c = b->conns; c; c = c->next) {
 		c->gone = true;
+		c->claimed = false;
 		for (struct urb *u = c->urbs; u; u = u->next)
 			if (!u->done)
 				urb_finish(u, -ENODEV, 0, 0);

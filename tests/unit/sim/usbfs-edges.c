@@ -8,8 +8,12 @@
  *             every device on each run)
  *   big-urb   an URB larger than the kernel's usbfs memory limit (usbfs_memory_mb, 16 MiB
  *             by default) fails with ENOMEM instead of the bus allocating it
+ *   reenum    (a dfu=st board) after the device resets and enumerates again, as a DFU
+ *             READ_UNPROTECT makes it, its new node's interface can be claimed while a
+ *             file of the old device is still open: that file's claim went with it
  * Exits 0 when the check holds, 1 when it does not, 2 on a usage or setup error. */
 #include <dirent.h>
+#include <stdint.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -142,6 +146,47 @@ static int check_big_urb(void)
 	return rc < 0 && e == ENOMEM ? 0 : 1;
 }
 
+/* A control transfer of the DFU class to interface 0. Returns 0, or -1 with errno. */
+static int dfu_request(int fd, uint8_t type, uint8_t request, const uint8_t *out,
+                       uint16_t len)
+{
+	uint8_t buf[8 + 64] = {type, request, 0, 0, 0, 0, (uint8_t)len, 0};
+	struct usbdevfs_urb urb = {.type = USBDEVFS_URB_TYPE_CONTROL, .endpoint = 0,
+	                           .buffer = buf, .buffer_length = 8 + len};
+
+	if (out)
+		memcpy(buf + 8, out, len);
+	if (ioctl(fd, USBDEVFS_SUBMITURB, &urb) < 0 || reap(fd, 1) < 0)
+		return -1;
+	return urb.status == 0 ? 0 : (errno = -urb.status, -1);
+}
+
+static int check_reenum(void)
+{
+	const uint8_t unprotect = 0x92; /* AN3156: the bootloader resets after it */
+	unsigned iface = 0;
+	int old = open_node();
+
+	if (old < 0 || ioctl(old, USBDEVFS_CLAIMINTERFACE, &iface) < 0 ||
+	    dfu_request(old, 0x21, 1, &unprotect, 1) < 0 || dfu_request(old, 0xA1, 3, NULL, 6) < 0) {
+		fprintf(stderr, "usbfs-edges: cannot make the bootloader reset: %s\n",
+		        strerror(errno));
+		return 2;
+	}
+	/* The next device number on a bus of one board. */
+	int fd = open("/dev/bus/usb/001/003", O_RDWR | O_CLOEXEC);
+	if (fd < 0) {
+		fprintf(stderr, "usbfs-edges: the device did not come back: %s\n", strerror(errno));
+		return 2;
+	}
+	int rc = ioctl(fd, USBDEVFS_CLAIMINTERFACE, &iface), e = errno;
+	printf("usbfs-edges: claiming the re-enumerated device with the old file open: %s\n",
+	       rc == 0 ? "claimed" : strerror(e));
+	close(fd);
+	close(old);
+	return rc == 0 ? 0 : 1;
+}
+
 int main(int argc, char **argv)
 {
 	if (!getenv("UMOCKDEV_DIR")) {
@@ -152,6 +197,8 @@ int main(int argc, char **argv)
 		return check_opens();
 	if (argc == 2 && strcmp(argv[1], "big-urb") == 0)
 		return check_big_urb();
-	fprintf(stderr, "usage: usbfs-edges opens|big-urb\n");
+	if (argc == 2 && strcmp(argv[1], "reenum") == 0)
+		return check_reenum();
+	fprintf(stderr, "usage: usbfs-edges opens|big-urb|reenum\n");
 	return 2;
 }
