@@ -22,8 +22,6 @@
 
 #include <linux/usbdevice_fs.h>
 
-#include "sim/usbfs_wire.h"
-
 uint64_t usb_now_ns(void)
 {
 	struct timespec ts;
@@ -115,6 +113,7 @@ static void conn_free(struct conn *c)
 	}
 	if (c->fd >= 0)
 		close(c->fd);
+	free(c->rx.data);
 	if (c->client)
 		g_object_unref(c->client);
 	free(c);

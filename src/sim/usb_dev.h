@@ -26,6 +26,7 @@
 #include "sim/mcu/mcu.h"
 #include "sim/options.h"
 #include "sim/probe.h"
+#include "sim/usbfs_wire.h"
 
 #define USB_MANUFACTURER "STMicroelectronics"
 
@@ -104,6 +105,8 @@ struct conn {
 	UMockdevIoctlClient *client; /* umockdev's way, referenced; NULL on the direct channel */
 	int fd;                      /* the direct channel's socket; -1 on umockdev's way */
 	GSource *src;                /* ... its watch on the channel thread's context */
+	struct usbfs_wire_rx rx;     /* ... the request it is reading, */
+	uint64_t rx_at;              /* ... since then */
 	struct urb *urbs;            /* in submission order */
 	bool have_cmd;               /* a command waits for its data phase or IN URB */
 	bool want_data;              /* ... for its OUT data phase (WRITEMEM) */

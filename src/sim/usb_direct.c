@@ -147,26 +147,25 @@ static gboolean on_request(gint fd, GIOCondition cond, gpointer data)
 {
 	struct conn *c = data;
 	struct board *b = c->board;
-	struct usbfs_wire_req q;
-	uint8_t *payload = NULL;
-	uint64_t at = usb_now_ns();
 
 	(void)cond;
-	bool ok = usbfs_wire_recv(fd, &q, sizeof(q)) && q.len <= USBFS_WIRE_MAX_URB;
-	if (ok && q.len) {
-		payload = malloc(q.len);
-		ok = payload && usbfs_wire_recv(fd, payload, q.len);
-	}
+	if (c->rx.got == 0)
+		c->rx_at = usb_now_ns(); /* when the ioctl came: see usb_urb_submit() */
+	int got = usbfs_wire_rx_read(&c->rx, fd, USBFS_WIRE_MAX_URB);
+	if (got == 0)
+		return G_SOURCE_CONTINUE; /* the rest of the request is still on its way */
 	g_mutex_lock(&b->lock);
-	if (ok) {
+	if (got > 0) {
+		struct usbfs_wire_req q = c->rx.q;
+		uint8_t *payload = c->rx.data;
+		memset(&c->rx, 0, sizeof(c->rx));
 		b->direct_ioctls++;
-		serve(b, c, &q, payload, at);
+		serve(b, c, &q, payload, c->rx_at);
 	} else {
-		free(payload);
 		usb_conn_drop(b, c); /* the client closed its node (or died) */
 	}
 	g_mutex_unlock(&b->lock);
-	return ok ? G_SOURCE_CONTINUE : G_SOURCE_REMOVE;
+	return got > 0 ? G_SOURCE_CONTINUE : G_SOURCE_REMOVE;
 }
 
 static gboolean on_accept(gint lfd, GIOCondition cond, gpointer data)

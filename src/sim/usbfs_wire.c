@@ -3,6 +3,7 @@
 #include "sim/usbfs_wire.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 
@@ -44,4 +45,33 @@ bool usbfs_wire_recv(int fd, void *buf, size_t len)
 		len -= (size_t)n;
 	}
 	return true;
+}
+
+int usbfs_wire_rx_read(struct usbfs_wire_rx *rx, int fd, uint32_t max)
+{
+	const size_t head = sizeof(rx->q);
+
+	for (;;) {
+		char *at = (char *)&rx->q + rx->got;
+		size_t want = head - rx->got;
+		if (rx->got >= head) {
+			size_t have = rx->got - head;
+			if (have == rx->q.len)
+				return 1;
+			at = (char *)rx->data + have;
+			want = rx->q.len - have;
+		}
+		ssize_t n = recv(fd, at, want, MSG_DONTWAIT);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return 0;
+		if (n <= 0)
+			return -1;
+		rx->got += (size_t)n;
+		if (rx->got == head && rx->q.len) {
+			if (rx->q.len > max || !(rx->data = malloc(rx->q.len)))
+				return -1;
+		}
+	}
 }

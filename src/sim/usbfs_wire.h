@@ -58,4 +58,18 @@ struct usbfs_wire_rep {
 bool usbfs_wire_send(int fd, const void *head, size_t hlen, const void *data, size_t dlen);
 bool usbfs_wire_recv(int fd, void *buf, size_t len);
 
+/* A request as it arrives at the bus, in whatever pieces the socket gives: a client that
+ * stops mid-message (stopped, traced, or its socket full) must not hold up the thread
+ * that serves every other file of its board. Zeroed to start. */
+struct usbfs_wire_rx {
+	struct usbfs_wire_req q;
+	size_t got;              /* bytes of the header and its data so far */
+	uint8_t *data;           /* q.len bytes; owned */
+};
+
+/* Reads what fd holds now, without waiting. Returns 1 when rx holds a whole request (the
+ * caller takes rx->data, then zeroes rx for the next), 0 when more is to come, -1 when
+ * the peer is gone, the socket fails, or the request carries more than max bytes. */
+int usbfs_wire_rx_read(struct usbfs_wire_rx *rx, int fd, uint32_t max);
+
 #endif

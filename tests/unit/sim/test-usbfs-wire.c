@@ -1,7 +1,8 @@
 /* test-usbfs-wire.c - the direct usbfs channel's message I/O (src/sim/usbfs_wire.c): a
  * message goes whole and in order through a socket with little room, while signals cut
  * the sender's sendmsg short (a partial send) or before it moved anything (EINTR), and a
- * peer that goes away mid-message is reported, not waited for. */
+ * peer that goes away mid-message is reported, not waited for; the bus's reader takes a
+ * request in pieces split at every byte without waiting for the rest. */
 #include <pthread.h>
 #include <setjmp.h>
 #include <signal.h>
@@ -115,11 +116,52 @@ static void test_peer_gone_mid_message(void **state)
 	close(sv[1]);
 }
 
+/* A request of a header and 5 bytes, fed one byte at a time: whole only at the last. */
+static void test_rx_split_at_every_byte(void **state)
+{
+	struct usbfs_wire_req q = {.request = 7, .len = 5, .cookie = 0x1122334455667788ull};
+	uint8_t msg[sizeof(q) + 5], extra = 0;
+	struct usbfs_wire_rx rx = {0};
+	int sv[2];
+
+	(void)state;
+	memcpy(msg, &q, sizeof(q));
+	memcpy(msg + sizeof(q), "abcde", 5);
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	assert_int_equal(usbfs_wire_rx_read(&rx, sv[1], 64), 0); /* nothing yet */
+	for (size_t k = 0; k < sizeof(msg); k++) {
+		assert_int_equal(write(sv[0], msg + k, 1), 1);
+		assert_int_equal(usbfs_wire_rx_read(&rx, sv[1], 64), k + 1 == sizeof(msg) ? 1 : 0);
+	}
+	assert_int_equal(rx.q.request, 7);
+	assert_true(rx.q.cookie == q.cookie);
+	assert_memory_equal(rx.data, "abcde", 5);
+	free(rx.data);
+	/* The next request's first byte stays in the socket until rx is zeroed. */
+	assert_int_equal(write(sv[0], &extra, 1), 1);
+	memset(&rx, 0, sizeof(rx));
+	assert_int_equal(usbfs_wire_rx_read(&rx, sv[1], 64), 0);
+	assert_int_equal(rx.got, 1);
+	/* A peer gone mid-header, and a request larger than allowed, end the channel. */
+	close(sv[0]);
+	assert_int_equal(usbfs_wire_rx_read(&rx, sv[1], 64), -1);
+	close(sv[1]);
+	q.len = 65;
+	memset(&rx, 0, sizeof(rx));
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	assert_int_equal(write(sv[0], &q, sizeof(q)), (ssize_t)sizeof(q));
+	assert_int_equal(usbfs_wire_rx_read(&rx, sv[1], 64), -1);
+	assert_null(rx.data);
+	close(sv[0]);
+	close(sv[1]);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_whole_messages_through_a_small_buffer),
 		cmocka_unit_test(test_peer_gone_mid_message),
+		cmocka_unit_test(test_rx_split_at_every_byte),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -8,6 +8,8 @@
  *             every device on each run)
  *   big-urb   an URB larger than the kernel's usbfs memory limit (usbfs_memory_mb, 16 MiB
  *             by default) fails with ENOMEM instead of the bus allocating it
+ *   stall     (the direct channel) a client that stops half-way through a request does not
+ *             hold up another file of the same board: its ioctls are answered meanwhile
  *   reenum    (a dfu=st board) after the device resets and enumerates again, as a DFU
  *             READ_UNPROTECT makes it, its new node's interface can be claimed while a
  *             file of the old device is still open: that file's claim went with it
@@ -16,11 +18,15 @@
 #include <stdint.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -187,6 +193,60 @@ static int check_reenum(void)
 	return rc == 0 ? 0 : 1;
 }
 
+static void stalled(int sig)
+{
+	(void)sig;
+	static const char msg[] = "usbfs-edges: the board's other file got no answer in 20 s\n";
+	(void)!write(2, msg, sizeof(msg) - 1);
+	_exit(1);
+}
+
+static int check_stall(void)
+{
+	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
+	int sent[2], done[2];
+	char x = 0;
+
+	snprintf(path, sizeof(path), "%s/swdsim-usbfs/001-002", getenv("UMOCKDEV_DIR"));
+	if (pipe(sent) < 0 || pipe(done) < 0)
+		return 2;
+	pid_t pid = fork();
+	if (pid == 0) {
+		/* Half a request header, then nothing until the other file is done. */
+		struct sockaddr_un sa = {.sun_family = AF_UNIX};
+		int s = socket(AF_UNIX, SOCK_STREAM, 0);
+		close(sent[0]);
+		close(done[1]); /* so that a parent gone ends the wait below */
+		snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
+		if (s < 0 || connect(s, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
+		    write(s, "\0\0\0\0", 4) != 4)
+			_exit(2);
+		(void)!write(sent[1], &x, 1);
+		(void)!read(done[0], &x, 1);
+		_exit(0);
+	}
+	if (pid < 0 || read(sent[0], &x, 1) != 1)
+		return 2;
+	/* A hang, not a speed: on the bus an answer takes microseconds. */
+	signal(SIGALRM, stalled);
+	alarm(20);
+	unsigned iface = 0;
+	int fd = open_node(), rc = fd < 0 ? 2 : 0;
+	if (!rc && (ioctl(fd, USBDEVFS_CLAIMINTERFACE, &iface) < 0 || get_version(fd) < 0)) {
+		fprintf(stderr, "usbfs-edges: %s\n", strerror(errno));
+		rc = 1;
+	}
+	alarm(0);
+	if (!rc)
+		printf("usbfs-edges: answered while another client sat half-way through a request\n");
+	if (fd >= 0)
+		close(fd);
+	(void)!write(done[1], &x, 1);
+	int status;
+	waitpid(pid, &status, 0);
+	return rc ? rc : WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : 2;
+}
+
 int main(int argc, char **argv)
 {
 	if (!getenv("UMOCKDEV_DIR")) {
@@ -197,8 +257,10 @@ int main(int argc, char **argv)
 		return check_opens();
 	if (argc == 2 && strcmp(argv[1], "big-urb") == 0)
 		return check_big_urb();
+	if (argc == 2 && strcmp(argv[1], "stall") == 0)
+		return check_stall();
 	if (argc == 2 && strcmp(argv[1], "reenum") == 0)
 		return check_reenum();
-	fprintf(stderr, "usage: usbfs-edges opens|big-urb|reenum\n");
+	fprintf(stderr, "usage: usbfs-edges opens|big-urb|stall|reenum\n");
 	return 2;
 }
