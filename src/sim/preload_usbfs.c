@@ -41,6 +41,12 @@ struct chan {
 	int sock;
 	bool dead;               /* the bus went away: every request is ENODEV */
 	pthread_mutex_t lock;    /* one request and its reply at a time */
+	/* The URBs submitted and not yet reaped. Once the channel is dead its reaps hand them
+	 * back failed with ENODEV, as the kernel completes a gone device's URBs: libusb learns
+	 * of a gone device only from the node's POLLERR, which a plain file never raises, so
+	 * a transfer whose URBs never came back kept it reaping for ever. */
+	uintptr_t *urbs;
+	size_t nurbs, room;
 };
 
 /* Read and swapped atomically, without a lock: close() may run in a signal handler. */
@@ -69,6 +75,7 @@ static void chan_set(int fd, struct chan *ch)
 	if (old) {
 		close(old->sock);
 		pthread_mutex_destroy(&old->lock);
+		free(old->urbs);
 		free(old);
 	}
 }
@@ -251,6 +258,44 @@ static bool apply(struct chan *ch, unsigned long request, void *arg,
 	return true;
 }
 
+static void urb_submitted(struct chan *ch, uintptr_t urb)
+{
+	if (ch->nurbs == ch->room) {
+		size_t room = ch->room ? 2 * ch->room : 16;
+		uintptr_t *urbs = realloc(ch->urbs, room * sizeof(*urbs));
+		if (!urbs)
+			return; /* it cannot be handed back should the channel break */
+		ch->urbs = urbs;
+		ch->room = room;
+	}
+	ch->urbs[ch->nurbs++] = urb;
+}
+
+/* Takes urb out of the in-flight list, keeping the rest in submission order. */
+static void urb_reaped(struct chan *ch, uintptr_t urb)
+{
+	for (size_t k = 0; k < ch->nurbs; k++)
+		if (ch->urbs[k] == urb) {
+			memmove(ch->urbs + k, ch->urbs + k + 1, (ch->nurbs - k - 1) * sizeof(*ch->urbs));
+			ch->nurbs--;
+			return;
+		}
+}
+
+/* An ioctl on a channel whose bus went away: a reap hands back the oldest URB in flight,
+ * failed; anything else is ENODEV. */
+static int dead_ioctl(struct chan *ch, unsigned long request, void *arg)
+{
+	if ((request != USBDEVFS_REAPURB && request != USBDEVFS_REAPURBNDELAY) || !ch->nurbs)
+		return errno = ENODEV, -1;
+	struct usbdevfs_urb *urb = (struct usbdevfs_urb *)ch->urbs[0];
+	urb_reaped(ch, ch->urbs[0]);
+	urb->status = -ENODEV;
+	urb->actual_length = 0;
+	*(void **)arg = urb;
+	return 0;
+}
+
 static bool too_big(const struct usbdevfs_urb *urb)
 {
 	return urb->buffer_length > 0 && (uint32_t)urb->buffer_length > USBFS_WIRE_MAX_URB;
@@ -263,17 +308,21 @@ static int chan_ioctl(struct chan *ch, unsigned long request, void *arg)
 	const void *data;
 
 	if (ch->dead)
-		return errno = ENODEV, -1;
+		return dead_ioctl(ch, request, arg);
 	if (request == USBDEVFS_SUBMITURB && too_big(arg))
 		return errno = ENOMEM, -1; /* as the kernel, before sending what the bus refuses */
 	build(request, arg, &q, &data);
 	if (!usbfs_wire_send(ch->sock, &q, sizeof(q), data, q.len) ||
 	    !usbfs_wire_recv(ch->sock, &r, sizeof(r)) || !apply(ch, request, arg, &r)) {
 		ch->dead = true; /* as a usbfs file whose device is gone */
-		return errno = ENODEV, -1;
+		return dead_ioctl(ch, request, arg);
 	}
 	if (r.result < 0)
 		return errno = r.err, -1;
+	if (request == USBDEVFS_SUBMITURB)
+		urb_submitted(ch, (uintptr_t)arg);
+	else if (request == USBDEVFS_REAPURB || request == USBDEVFS_REAPURBNDELAY)
+		urb_reaped(ch, (uintptr_t)r.cookie);
 	return r.result;
 }
 

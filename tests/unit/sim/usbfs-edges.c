@@ -10,6 +10,9 @@
  *             by default) fails with ENOMEM instead of the bus allocating it
  *   stall     (the direct channel) a client that stops half-way through a request does not
  *             hold up another file of the same board: its ioctls are answered meanwhile
+ *   broken    (the direct channel) when the channel to the bus breaks, an URB still in
+ *             flight is reaped failed with ENODEV, then reaps fail with ENODEV, as after
+ *             a device leaves usbfs (libusb spun for ever on a transfer never handed back)
  *   reenum    (a dfu=st board) after the device resets and enumerates again, as a DFU
  *             READ_UNPROTECT makes it, its new node's interface can be claimed while a
  *             file of the old device is still open: that file's claim went with it
@@ -247,6 +250,45 @@ static int check_stall(void)
 	return rc ? rc : WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : 2;
 }
 
+/* Shuts this process's direct channels down, as a bus that goes away. Returns how many. */
+static int break_channels(void)
+{
+	int n = 0;
+
+	for (int fd = 0; fd < 1024; fd++) {
+		struct sockaddr_un sa;
+		socklen_t len = sizeof(sa);
+		if (getpeername(fd, (struct sockaddr *)&sa, &len) == 0 && sa.sun_family == AF_UNIX &&
+		    strstr(sa.sun_path, "/swdsim-usbfs/") && shutdown(fd, SHUT_RDWR) == 0)
+			n++;
+	}
+	return n;
+}
+
+static int check_broken(void)
+{
+	unsigned char buf[64];
+	unsigned iface = 0;
+	int fd = open_node();
+	/* An IN URB without a command: the probe never answers it. */
+	struct usbdevfs_urb in = {.type = USBDEVFS_URB_TYPE_BULK, .endpoint = EP_IN,
+	                          .buffer = buf, .buffer_length = sizeof(buf)};
+
+	if (fd < 0 || ioctl(fd, USBDEVFS_CLAIMINTERFACE, &iface) < 0 ||
+	    ioctl(fd, USBDEVFS_SUBMITURB, &in) < 0 || break_channels() != 1)
+		return 2;
+	void *got = NULL;
+	int rc = ioctl(fd, USBDEVFS_REAPURBNDELAY, &got), e = errno;
+	printf("usbfs-edges: the first reap on a broken channel: %s\n",
+	       rc < 0 ? strerror(e) : got == &in ? "the URB in flight" : "another URB");
+	if (rc < 0 || got != &in || in.status != -ENODEV)
+		return 1;
+	rc = ioctl(fd, USBDEVFS_REAPURBNDELAY, &got), e = errno;
+	printf("usbfs-edges: the second: %s\n", rc < 0 ? strerror(e) : "an URB");
+	close(fd);
+	return rc < 0 && e == ENODEV ? 0 : 1;
+}
+
 int main(int argc, char **argv)
 {
 	if (!getenv("UMOCKDEV_DIR")) {
@@ -257,10 +299,12 @@ int main(int argc, char **argv)
 		return check_opens();
 	if (argc == 2 && strcmp(argv[1], "big-urb") == 0)
 		return check_big_urb();
+	if (argc == 2 && strcmp(argv[1], "broken") == 0)
+		return check_broken();
 	if (argc == 2 && strcmp(argv[1], "stall") == 0)
 		return check_stall();
 	if (argc == 2 && strcmp(argv[1], "reenum") == 0)
 		return check_reenum();
-	fprintf(stderr, "usage: usbfs-edges opens|big-urb|stall|reenum\n");
+	fprintf(stderr, "usage: usbfs-edges opens|big-urb|stall|broken|reenum\n");
 	return 2;
 }
