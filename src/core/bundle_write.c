@@ -9,16 +9,32 @@
 #include <ftw.h>
 #include <limits.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "core/digest.h"
 #include "core/file.h"
 #include "core/image.h"
 #include "core/tmpdir.h"
+
+/* Files made ahead by swd_bundle_writer_prepare(). The thread owns fd[] until joined. */
+#define PREP_MAX 8
+
+struct prep {
+	pthread_t thread;
+	bool running;                /* started, not yet joined */
+	size_t n;
+	char *dir;                   /* borrowed: the writer's staging directory */
+	const char *name[PREP_MAX];  /* static strings or the caller's, copied below */
+	char *owned[PREP_MAX];
+	int fd[PREP_MAX];            /* -1: not made (put makes it) */
+	bool written[PREP_MAX];
+};
 
 struct swd_bundle_writer {
 	char *dest;    /* final path */
@@ -30,6 +46,7 @@ struct swd_bundle_writer {
 	size_t nregions;
 	char **stale;  /* staging directories of dead runs removed by _new (names) */
 	size_t nstale;
+	struct prep prep;
 };
 
 /* --- small file helpers ---------------------------------------------------------------- */
@@ -152,6 +169,138 @@ static int fsync_path(const char *path, bool dir, struct swd_error *err)
 	return rc;
 }
 
+/* --- files made ahead ------------------------------------------------------------------ */
+
+/* The thread runs while the caller may fork (a backend starting its tool), so it makes
+ * raw system calls only: a library that wraps open() (an LD_PRELOAD interposer such as
+ * umockdev's, under which the tests run) could hold its own lock at the fork, and the child
+ * would wait for it forever before its exec. */
+static void *prep_run(void *arg)
+{
+	struct prep *p = arg;
+	struct sched_param sp = { 0 };
+	int dfd;
+
+	/* idle priority: this must never take the CPU from what the caller waits on */
+	(void)pthread_setschedparam(pthread_self(), SCHED_IDLE, &sp);
+	dfd = (int)syscall(SYS_openat, AT_FDCWD, p->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	for (size_t i = 0; dfd >= 0 && i < p->n; i++)
+		p->fd[i] = (int)syscall(SYS_openat, dfd, p->name[i],
+		                        O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+	if (dfd >= 0)
+		syscall(SYS_close, dfd);
+	return NULL;
+}
+
+/* Waits for the thread, first giving it back the normal priority (an unprivileged thread
+ * may return from SCHED_IDLE): on a busy machine an idle thread may not have run yet. */
+static void prep_join(struct prep *p)
+{
+	struct sched_param sp = { 0 };
+
+	if (!p->running)
+		return;
+	(void)pthread_setschedparam(p->thread, SCHED_OTHER, &sp);
+	pthread_join(p->thread, NULL);
+	p->running = false;
+}
+
+/* The prepared file's slot, or -1. Joins the thread first. */
+static int prep_slot(struct prep *p, const char *file)
+{
+	prep_join(p);
+	for (size_t i = 0; i < p->n; i++)
+		if (strcmp(p->name[i], file) == 0)
+			return (int)i;
+	return -1;
+}
+
+/* Closes what was made and never written and, unless keep, removes it. */
+static void prep_release(struct prep *p, bool remove_unwritten)
+{
+	prep_join(p);
+	for (size_t i = 0; i < p->n; i++) {
+		if (p->fd[i] >= 0) {
+			close(p->fd[i]);
+			p->fd[i] = -1;
+			if (remove_unwritten && !p->written[i]) {
+				char *path = swd_file_join(p->dir, p->name[i]);
+
+				if (path != NULL)
+					unlink(path);
+				free(path);
+			}
+		}
+		free(p->owned[i]);
+		p->owned[i] = NULL;
+	}
+	p->n = 0;
+}
+
+void swd_bundle_writer_prepare(swd_bundle_writer_t *w, const char *const *extra)
+{
+	static const char *const own[] = { "manifest.json", "SHA256SUMS", "MD5SUMS" };
+	struct prep *p = &w->prep;
+
+	if (p->running || p->n > 0 || w->committed)
+		return;
+	p->dir = w->tmp;
+	for (size_t i = 0; i < sizeof(own) / sizeof(own[0]); i++)
+		p->name[p->n++] = own[i];
+	for (size_t i = 0; extra != NULL && extra[i] != NULL && p->n < PREP_MAX; i++) {
+		if (!swd_manifest_file_ok(extra[i]) || (p->owned[p->n] = strdup(extra[i])) == NULL)
+			continue;
+		p->name[p->n] = p->owned[p->n];
+		p->n++;
+	}
+	for (size_t i = 0; i < p->n; i++) {
+		p->fd[i] = -1;
+		p->written[i] = false;
+	}
+	p->running = pthread_create(&p->thread, NULL, prep_run, p) == 0;
+	if (!p->running)
+		prep_release(p, true);
+}
+
+int swd_bundle_writer_put(swd_bundle_writer_t *w, const char *file, const void *data, size_t len,
+                          struct swd_error *err)
+{
+	int slot = prep_slot(&w->prep, file), fd = -1;
+	const char *at = data;
+	char *path = swd_file_join(w->tmp, file);
+	int rc = 0;
+
+	if (path == NULL)
+		return swd_error_set(err, SWD_ENOMEM, "out of memory");
+	if (slot >= 0 && w->prep.fd[slot] >= 0 && !w->prep.written[slot]) {
+		fd = w->prep.fd[slot];
+		w->prep.fd[slot] = -1;
+		w->prep.written[slot] = true;
+	} else if ((fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666)) < 0) {
+		rc = swd_error_set(err, SWD_EIO, "cannot create '%s': %s", path,
+		                   swd_errno_text(errno));
+		goto out;
+	}
+	while (len > 0) {
+		ssize_t n = write(fd, at, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			rc = swd_error_set(err, SWD_EIO, "cannot write '%s': %s", path,
+			                   swd_errno_text(n < 0 ? errno : ENOSPC));
+			break;
+		}
+		at += n;
+		len -= (size_t)n;
+	}
+	if (close(fd) != 0 && rc == 0)
+		rc = swd_error_set(err, SWD_EIO, "cannot write '%s': %s", path, swd_errno_text(errno));
+out:
+	free(path);
+	return rc;
+}
+
 /* --- names ----------------------------------------------------------------------------- */
 
 char *swd_bundle_default_name(const char *profile, const uint8_t uid[12], time_t t, char *buf,
@@ -173,6 +322,7 @@ void swd_bundle_writer_free(swd_bundle_writer_t *w)
 {
 	if (w == NULL)
 		return;
+	prep_release(&w->prep, false);
 	if (!w->committed && w->tmp != NULL)
 		remove_tree(w->tmp);
 	free(w->dest);
@@ -355,20 +505,15 @@ int swd_bundle_writer_add_buffer(swd_bundle_writer_t *w, const char *region, con
                                  struct swd_error *err)
 {
 	struct swd_digests d;
-	char *path = NULL;
 	int rc;
 
 	if ((rc = check_new_region(w, region, file, err)) < 0)
 		return rc;
-	path = swd_file_join(w->tmp, file);
-	if (path == NULL)
-		return swd_error_set(err, SWD_ENOMEM, "out of memory");
-	rc = swd_file_write(path, data, size, SWD_FILE_STAGED, err);
+	rc = swd_bundle_writer_put(w, file, data, size, err);
 	if (rc == 0)
 		rc = swd_digest_buffer(data, size, &d, err);
 	if (rc == 0)
 		rc = add_region(w, region, file, address, size, &d, swd_used_extent(data, size), err);
-	free(path);
 	return rc;
 }
 
@@ -473,7 +618,7 @@ int swd_bundle_writer_commit(swd_bundle_writer_t *w, const struct swd_manifest *
 {
 	struct swd_digests dm;
 	char created[32];
-	char *text = NULL, *sha = NULL, *md5 = NULL, *path = NULL;
+	char *text = NULL, *sha = NULL, *md5 = NULL;
 	size_t shalen = 0, md5len = 0;
 	FILE *fs = NULL, *fm = NULL;
 	int rc, moved;
@@ -498,12 +643,7 @@ int swd_bundle_writer_commit(swd_bundle_writer_t *w, const struct swd_manifest *
 		rc = swd_error_set(err, SWD_ENOMEM, "out of memory");
 		goto out;
 	}
-	path = swd_file_join(w->tmp, "manifest.json");
-	if (path == NULL) {
-		rc = swd_error_set(err, SWD_ENOMEM, "out of memory");
-		goto out;
-	}
-	if ((rc = swd_file_write(path, text, strlen(text), SWD_FILE_STAGED, err)) < 0)
+	if ((rc = swd_bundle_writer_put(w, "manifest.json", text, strlen(text), err)) < 0)
 		goto out;
 	if ((rc = swd_digest_buffer(text, strlen(text), &dm, err)) < 0)
 		goto out;
@@ -527,18 +667,11 @@ int swd_bundle_writer_commit(swd_bundle_writer_t *w, const struct swd_manifest *
 		goto out;
 	}
 	fs = fm = NULL;
-	free(path);
-	path = swd_file_join(w->tmp, "SHA256SUMS");
-	if (path == NULL || (rc = swd_file_write(path, sha, shalen, SWD_FILE_STAGED, err)) < 0) {
-		rc = path == NULL ? swd_error_set(err, SWD_ENOMEM, "out of memory") : rc;
+	if ((rc = swd_bundle_writer_put(w, "SHA256SUMS", sha, shalen, err)) < 0 ||
+	    (rc = swd_bundle_writer_put(w, "MD5SUMS", md5, md5len, err)) < 0)
 		goto out;
-	}
-	free(path);
-	path = swd_file_join(w->tmp, "MD5SUMS");
-	if (path == NULL || (rc = swd_file_write(path, md5, md5len, SWD_FILE_STAGED, err)) < 0) {
-		rc = path == NULL ? swd_error_set(err, SWD_ENOMEM, "out of memory") : rc;
-		goto out;
-	}
+	/* a file made ahead that nothing wrote is no part of the bundle */
+	prep_release(&w->prep, true);
 	{
 		/* mkdtemp made it private; a finished bundle gets the usual permissions */
 		mode_t mask = umask(0);
@@ -570,6 +703,5 @@ out:
 	free(sha);
 	free(md5);
 	free(text);
-	free(path);
 	return rc;
 }
