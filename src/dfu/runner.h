@@ -33,6 +33,10 @@ struct dfu_runner {
 	/* optional: called once dfu-util has started, for work of the caller's that can be
 	 * done while it runs (it ends before dfu-util's output is read on) */
 	void (*on_started)(void *ud);
+	/* optional: called every wait_ms while dfu-util runs, for work that follows what it
+	 * has done so far (the file it writes), so that less is left when it ends */
+	void (*on_wait)(void *ud);
+	unsigned wait_ms;
 };
 
 struct dfu_result {

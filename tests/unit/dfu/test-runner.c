@@ -281,6 +281,39 @@ static void test_progress_while_running(void **state)
 	dfu_result_release(&res);
 }
 
+static void on_live_wait(void *ud)
+{
+	struct live *l = ud;
+
+	l->calls++;
+	l->early += access(l->mark, F_OK) != 0;
+}
+
+/* The caller's on_wait runs while dfu-util does (a flash read's file is followed so), not
+ * only once it has ended. */
+static void test_wait_while_running(void **state)
+{
+	struct live live = {0, 0, 0, ""};
+	struct dfu_runner r = {.timeout_ms = 30000, .on_wait = on_live_wait, .wait_ms = 20, .ud = &live};
+	struct dfu_select sel = {0x1d50, 0x607f, NULL};
+	struct dfu_result res;
+	struct swd_error err;
+	char body[800];
+
+	(void)state;
+	snprintf(live.mark, sizeof(live.mark), "%s/wait.done", dir);
+	snprintf(body, sizeof(body),
+	         "sleep 0.5\n"
+	         "touch '%s'\n"
+	         "printf 'Upload\\t[=========================] 100%%%%         1024 bytes\\n'\n"
+	         "printf 'Upload done.\\n'\n", live.mark);
+	r.exe = script("wait", body);
+	swd_error_init(&err);
+	assert_int_equal(dfu_upload(&r, &sel, 0, 0x08000000, 1024, "y.bin", &res, &err), 0);
+	assert_true(live.early >= 2);
+	dfu_result_release(&res);
+}
+
 static int setup(void **state)
 {
 	(void)state;
@@ -305,6 +338,7 @@ int main(void)
 		cmocka_unit_test(test_failures_and_timeout),
 		cmocka_unit_test(test_dies_with_parent),
 		cmocka_unit_test(test_progress_while_running),
+		cmocka_unit_test(test_wait_while_running),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
