@@ -102,15 +102,6 @@ static void on_progress(void *ud, const char *phase, uint64_t bytes, unsigned pc
 		d->ev.on_progress(d->ev.ud, d->progress_what, bytes, d->progress_total);
 }
 
-/* Work the command needs after a run, done while dfu-util runs instead: the profile's
- * hash for a bundle's manifest (libcrypto's first use, about a millisecond). A failure is
- * met again, and reported, where the hash is needed. */
-static void on_started(void *ud)
-{
-	struct link_dfu *d = ud;
-
-	(void)swd_profile_hash(d->base.p, NULL);
-}
 
 /* Keeps a run's lines (the findings read them) and passes them to the log event. */
 static void keep_run(struct link_dfu *d, struct dfu_result *res)
@@ -192,9 +183,17 @@ static void follow_file(struct follow *f)
 	f->started = (uint64_t)st.st_size;
 }
 
+/* While dfu-util runs: the file it writes is followed, and work the command needs after
+ * the run is done instead (the profile's hash for a bundle's manifest, libcrypto's first
+ * use: about a millisecond). Not at the start, where dfu-util's own start would share the
+ * CPU with it, but once it waits on the bus. A failure is met again, and reported, where
+ * the hash is needed. */
 static void on_wait(void *ud)
 {
-	follow_file(&((struct link_dfu *)ud)->follow);
+	struct link_dfu *d = ud;
+
+	follow_file(&d->follow);
+	(void)swd_profile_hash(d->base.p, NULL);
 }
 
 /* Stops following, after the write-back of the rest has been started when complete. */
@@ -454,7 +453,6 @@ int board_link_dfu_open(const struct swd_profile *p, const struct board_link_par
 		d->ev = *ev;
 	d->run.timeout_ms = RUN_TIMEOUT_MS;
 	d->run.on_progress = on_progress;
-	d->run.on_started = on_started;
 	d->run.on_wait = on_wait;
 	d->run.wait_ms = FOLLOW_MS;
 	d->follow.fd = -1;

@@ -289,8 +289,6 @@ static int spawn_and_wait(struct run *run, const char *exe, const char *const *a
 	uv_timer_start(&run->tick, on_tick, READ_TICK_MS, READ_TICK_MS);
 	if (run->r->on_wait != NULL && run->r->wait_ms > 0)
 		uv_timer_start(&run->wait, on_wait, run->r->wait_ms, run->r->wait_ms);
-	if (run->r->on_started != NULL)
-		run->r->on_started(run->r->ud);
 	start_reading(run);
 	while (!(run->exited && run->eof) && uv_run(&run->loop, UV_RUN_ONCE) != 0)
 		;

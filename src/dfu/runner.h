@@ -30,9 +30,6 @@ struct dfu_runner {
 	unsigned timeout_ms;      /* 0: no limit */
 	dfu_progress_cb on_progress;
 	void *ud;
-	/* optional: called once dfu-util has started, for work of the caller's that can be
-	 * done while it runs (it ends before dfu-util's output is read on) */
-	void (*on_started)(void *ud);
 	/* optional: called every wait_ms while dfu-util runs, for work that follows what it
 	 * has done so far (the file it writes), so that less is left when it ends */
 	void (*on_wait)(void *ud);
