@@ -60,9 +60,10 @@ const char *swd_bundle_writer_dir(const swd_bundle_writer_t *w);
 char *swd_bundle_writer_file_path(const swd_bundle_writer_t *w, const char *file);
 
 /* Makes the writer's own files (manifest.json, SHA256SUMS, MD5SUMS) and the caller's extra
- * ones (NULL-terminated, may be NULL), empty, on a thread of the writer's own that runs only
- * when the CPU has nothing else to do: while the caller reads the board, so that creating
- * them (an inode each) is not on the way from the read's end to the commit. A file
+ * ones (NULL-terminated, may be NULL), empty, on a thread of the writer's own, some 25 ms
+ * on (after the processes a read starts have started) or as soon as the writer needs them:
+ * while the caller reads the board, so that creating them (an inode each) is not on the
+ * way from the read's end to the commit. A file
  * prepared but never written is removed before the commit. Optional: without it each file
  * is made when it is written. A thread that cannot start is no error. */
 void swd_bundle_writer_prepare(swd_bundle_writer_t *w, const char *const *extra);

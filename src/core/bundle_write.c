@@ -9,12 +9,12 @@
 #include <ftw.h>
 #include <limits.h>
 #include <pthread.h>
-#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "core/digest.h"
@@ -24,9 +24,16 @@
 
 /* Files made ahead by swd_bundle_writer_prepare(). The thread owns fd[] until joined. */
 #define PREP_MAX 8
+/* The thread waits this long before it works: the read it runs beside starts processes
+ * (a tool, its exec, its libraries) in its first milliseconds and needs the CPU then,
+ * and waits on the board after. Asked for the files sooner, it works at once. */
+#define PREP_DELAY_MS 25
 
 struct prep {
 	pthread_t thread;
+	pthread_mutex_t lock;
+	pthread_cond_t wake;
+	bool now;                    /* under lock: the writer needs the files */
 	bool running;                /* started, not yet joined */
 	size_t n;
 	char *dir;                   /* borrowed: the writer's staging directory */
@@ -178,11 +185,17 @@ static int fsync_path(const char *path, bool dir, struct swd_error *err)
 static void *prep_run(void *arg)
 {
 	struct prep *p = arg;
-	struct sched_param sp = { 0 };
+	struct timespec until;
 	int dfd;
 
-	/* idle priority: this must never take the CPU from what the caller waits on */
-	(void)pthread_setschedparam(pthread_self(), SCHED_IDLE, &sp);
+	clock_gettime(CLOCK_MONOTONIC, &until);
+	until.tv_nsec += PREP_DELAY_MS * 1000000L;
+	until.tv_sec += until.tv_nsec / 1000000000L;
+	until.tv_nsec %= 1000000000L;
+	pthread_mutex_lock(&p->lock);
+	while (!p->now && pthread_cond_timedwait(&p->wake, &p->lock, &until) != ETIMEDOUT)
+		;
+	pthread_mutex_unlock(&p->lock);
 	dfd = (int)syscall(SYS_openat, AT_FDCWD, p->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	for (size_t i = 0; dfd >= 0 && i < p->n; i++)
 		p->fd[i] = (int)syscall(SYS_openat, dfd, p->name[i],
@@ -192,16 +205,18 @@ static void *prep_run(void *arg)
 	return NULL;
 }
 
-/* Waits for the thread, first giving it back the normal priority (an unprivileged thread
- * may return from SCHED_IDLE): on a busy machine an idle thread may not have run yet. */
+/* Waits for the thread, telling it to work now if it still waits to. */
 static void prep_join(struct prep *p)
 {
-	struct sched_param sp = { 0 };
-
 	if (!p->running)
 		return;
-	(void)pthread_setschedparam(p->thread, SCHED_OTHER, &sp);
+	pthread_mutex_lock(&p->lock);
+	p->now = true;
+	pthread_cond_signal(&p->wake);
+	pthread_mutex_unlock(&p->lock);
 	pthread_join(p->thread, NULL);
+	pthread_cond_destroy(&p->wake);
+	pthread_mutex_destroy(&p->lock);
 	p->running = false;
 }
 
@@ -257,9 +272,22 @@ void swd_bundle_writer_prepare(swd_bundle_writer_t *w, const char *const *extra)
 		p->fd[i] = -1;
 		p->written[i] = false;
 	}
+	{
+		pthread_condattr_t ca;
+
+		pthread_condattr_init(&ca);
+		pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+		pthread_cond_init(&p->wake, &ca);
+		pthread_condattr_destroy(&ca);
+	}
+	pthread_mutex_init(&p->lock, NULL);
+	p->now = false;
 	p->running = pthread_create(&p->thread, NULL, prep_run, p) == 0;
-	if (!p->running)
+	if (!p->running) {
+		pthread_cond_destroy(&p->wake);
+		pthread_mutex_destroy(&p->lock);
 		prep_release(p, true);
+	}
 }
 
 int swd_bundle_writer_put(swd_bundle_writer_t *w, const char *file, const void *data, size_t len,
