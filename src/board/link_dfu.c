@@ -102,7 +102,6 @@ static void on_progress(void *ud, const char *phase, uint64_t bytes, unsigned pc
 		d->ev.on_progress(d->ev.ud, d->progress_what, bytes, d->progress_total);
 }
 
-
 /* Keeps a run's lines (the findings read them) and passes them to the log event. */
 static void keep_run(struct link_dfu *d, struct dfu_result *res)
 {

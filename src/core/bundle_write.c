@@ -1,6 +1,7 @@
 /* bundle_write.c - writing a backup bundle: a staging directory beside the destination,
- * each file written into it, the manifest and sums last, every file and the directory
- * synced at once, then one rename into place and the parent synced. */
+ * each file written into it in place (the ones written last may be made ahead, empty, on a
+ * thread while the board is read), the manifest and sums last, every file and the
+ * directory synced at once, then one rename into place and the parent synced. */
 #include "core/bundle.h"
 
 #include <dirent.h>
@@ -230,7 +231,7 @@ static int prep_slot(struct prep *p, const char *file)
 	return -1;
 }
 
-/* Closes what was made and never written and, unless keep, removes it. */
+/* Closes what was made and never written, and removes it when remove_unwritten. */
 static void prep_release(struct prep *p, bool remove_unwritten)
 {
 	prep_join(p);
