@@ -7,7 +7,8 @@
 # kind of process (the swdbackup parent, its children, OpenOCD, the bus), sampled from
 # /proc every 50 ms (a process's last 50 ms may be missed).
 # The same 8 boards backed up by 8 independent swdbackup runs on the same bus (no fleet
-# parent) tell the fleet's own cost from the bus's and the machine's.
+# parent) tell the fleet's own cost from the bus's and the machine's. Last, one board's
+# backup with the bus's --stats: URBs, ioctls per way in, the bus's CPU per URB.
 # Usage: scripts/bench-fleet.sh [RUNS]   (default 2)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -161,4 +162,10 @@ cat "$tmp/sample"
 echo "8 boards, sampled:"
 fleet 8 sample >/dev/null
 cat "$tmp/sample"
+echo "one board, the bus's --stats (ioctls on the direct channel and through umockdev):"
+cp "$tmp/image.bin" "$tmp/b1.bin"
+rm -rf "$tmp/out"
+"$sim" usb --stats --board "stm32f407vg,$tmp/b1.bin,timing=realistic,serial=FLEETBENCH01" -- \
+	"$swd" backup --profile stm32f407vg --probe FLEETBENCH01 -o "$tmp/out" 2>&1 >/dev/null |
+	sed -n 's/^swdbackup-sim usb: /  /p'
 echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"

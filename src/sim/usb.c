@@ -5,11 +5,13 @@
  * and a /dev/bus/usb/001/NNN node whose usbdevfs ioctls land in the board's handler
  * (usb_dev.c). This file reads the SPECs, sets up the bus and runs the child.
  *
- * Every board is served by a thread of its own: umockdev runs all the handlers of a
+ * Every board is served by threads of its own: umockdev runs all the handlers of a
  * testbed on that testbed's one worker thread, so each board's handler is attached on a
  * testbed of its own and its socket moved to where the clients look, under the testbed
- * that holds the bus's sysfs. A board's state is touched by its thread only; what the
- * boards share (that sysfs testbed, the device numbers) is under bus_lock. The main
+ * that holds the bus's sysfs; and the board's direct usbfs channel (usb_direct.c), the
+ * way clients with libswdsim-preload take, has a thread of its own beside it. A board's
+ * state is touched under its lock only; what the boards share (that sysfs testbed, the
+ * device numbers) is under bus_lock, taken after a board's lock, never before. The main
  * thread only sets up, starts the child and waits for it.
  */
 #include "sim/usb.h"
@@ -229,8 +231,13 @@ static int enumerate_locked(struct board *b, char *err, size_t errlen)
 	snprintf(b->devnode, sizeof(b->devnode), "/dev/bus/usb/001/%03d", b->devnum);
 	for (size_t k = 0; k < dlen; k++)
 		snprintf(hex + 2 * k, 3, "%02x", desc[k]);
-	/* The handler first, so the device can be opened as soon as it appears. */
+	/* The handlers first, so the device can be opened as soon as it appears. */
 	if (attach_handler(b, err, errlen) < 0)
+		return -1;
+	char *root = umockdev_testbed_get_root_dir(b->tb);
+	int rc = usb_direct_bind(b, root, err, errlen);
+	g_free(root);
+	if (rc < 0)
 		return -1;
 	/* A device record rather than add_device: only a record creates the node file.
 	 * Text attributes end in a newline as in sysfs; usb_device nodes have major 189. */
@@ -283,7 +290,9 @@ static int add_board(UMockdevTestbed *tb, struct board *b, char *err, size_t err
 {
 	b->tb = tb;
 	usb_dev_init(b);
-	return usb_bus_enumerate(b, b->devnum, err, errlen);
+	if (usb_bus_enumerate(b, b->devnum, err, errlen) < 0)
+		return -1;
+	return usb_direct_start(b, err, errlen);
 }
 
 /* The bus's testbed and one per board (each with its worker thread). A testbed is a
@@ -318,19 +327,21 @@ static double cpu_s(const struct rusage *r)
 static void print_stats(const struct board *boards, size_t nb)
 {
 	struct rusage self, children;
-	uint64_t urbs = 0, ioctls = 0, empty = 0;
+	uint64_t urbs = 0, ioctls = 0, direct = 0, empty = 0;
 
 	for (size_t k = 0; k < nb; k++) {
 		urbs += boards[k].urbs;
 		ioctls += boards[k].ioctls;
+		direct += boards[k].direct_ioctls;
 		empty += boards[k].empty_reaps;
 	}
 	getrusage(RUSAGE_SELF, &self);
 	getrusage(RUSAGE_CHILDREN, &children);
-	fprintf(stderr, "swdbackup-sim usb: %llu urbs in %llu ioctls (%llu empty reaps), bus cpu "
-	        "%.3f s (%.1f us per urb), command cpu %.3f s\n", (unsigned long long)urbs,
-	        (unsigned long long)ioctls, (unsigned long long)empty, cpu_s(&self),
-	        urbs ? cpu_s(&self) * 1e6 / (double)urbs : 0.0, cpu_s(&children));
+	fprintf(stderr, "swdbackup-sim usb: %llu urbs in %llu ioctls (%llu direct, %llu through "
+	        "umockdev; %llu empty reaps), bus cpu %.3f s (%.1f us per urb), command cpu "
+	        "%.3f s\n", (unsigned long long)urbs, (unsigned long long)(ioctls + direct),
+	        (unsigned long long)direct, (unsigned long long)ioctls, (unsigned long long)empty,
+	        cpu_s(&self), urbs ? cpu_s(&self) * 1e6 / (double)urbs : 0.0, cpu_s(&children));
 }
 
 /* libswdsim-preload (preload.c): beside this executable in the build tree, else where
@@ -432,9 +443,13 @@ static const char *usage =
 	"F is a board fault of the TCP server (swd-disabled, unpowered, rdp1, low-power,\n"
 	"wrp=LIST, flaky=RATE, clone-idcode=HEX) or a USB fault: usb-access, usb-busy,\n"
 	"unplug-after=BYTES, stall=RATE (ST-LINK only). Exits with COMMAND's status.\n"
-	"--stats prints at the end the URB and ioctl counts, the reaps that found nothing,\n"
-	"and the CPU time of the bus and of COMMAND. The bus's files (sysfs, device nodes,\n"
-	"sockets) go in /dev/shm unless TMPDIR is set.\n";
+	"--stats prints at the end the URB and ioctl counts (on the direct channel and\n"
+	"through umockdev's handler), the reaps that found nothing, and the CPU time of the\n"
+	"bus and of COMMAND. The bus's files (sysfs, device nodes, sockets) go in /dev/shm\n"
+	"unless TMPDIR is set.\n"
+	"COMMAND and its children get libswdsim-preload, which sends every usbdevfs ioctl\n"
+	"of a device node over a direct socket to the bus, one message each way; a process\n"
+	"with SWDSIM_DIRECT_USBFS=0 in its environment uses umockdev's ioctl protocol.\n";
 
 int sim_usb_main(int argc, char **argv)
 {
@@ -527,6 +542,7 @@ out:
 	if (tb)
 		g_object_unref(tb);
 	for (size_t k = 0; k < nb; k++) {
+		usb_direct_stop(&boards[k]);
 		if (boards[k].htb)
 			g_object_unref(boards[k].htb);
 		usb_dev_release(&boards[k]);

@@ -1,7 +1,8 @@
 /* usb_dev.c - what a board on swdbackup-sim's virtual USB bus answers (see usb_dev.h).
  *
  * libusb sends every transfer, control ones included, as SUBMITURB and collects it with
- * REAPURBNDELAY; every open() of the node is a new umockdev client with its own URBs.
+ * REAPURBNDELAY; every open() of the node is a new connection with its own URBs: a
+ * umockdev client here, or a direct channel (usb_direct.c).
  * ST-LINK commands arrive on the bulk OUT endpoint and go to the same probe_command()
  * the TCP server uses; the reply fills the IN URB OpenOCD queued for it, whose length is
  * the data-in size of the command.
@@ -14,49 +15,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <sys/timerfd.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <linux/usbdevice_fs.h>
 
-/* Realistic timing: the probe prices each command (USB round trip + wire time) and an
- * URB is reapable only once that much time has passed since its command was submitted,
- * so the emulation's own latency is part of the round trip, not added to it. */
-struct urb {
-	struct urb *next;
-	UMockdevIoctlData *urb;  /* the client's struct usbdevfs_urb */
-	UMockdevIoctlData *buf;  /* its buffer */
-	uint8_t type, ep;
-	bool done;               /* has its result: reapable from due_ns on */
-	int status;              /* 0 or -errno, as the kernel reports it */
-	int actual;
-	uint64_t due_ns;
-};
-
-/* One open() of the device node. */
-struct conn {
-	struct conn *next;
-	UMockdevIoctlClient *client; /* referenced */
-	struct urb *urbs;            /* in submission order */
-	bool have_cmd;               /* a command waits for its data phase or IN URB */
-	bool want_data;              /* ... for its OUT data phase (WRITEMEM) */
-	uint8_t cdb[STP_CDB_LEN];
-	uint32_t data_len;
-	uint64_t cmd_ns;             /* when the SUBMITURB of the command's OUT URB came */
-	bool claimed;
-	bool gone;                   /* opened before the device left the bus: ENODEV */
-	struct board *board;         /* borrowed */
-	GSource *timer;              /* a reap waiting for its URB's due time: reap_due() */
-	int timer_fd;
-	UMockdevIoctlClient *wait_client; /* that reap, referenced; NULL when none waits */
-	UMockdevIoctlData *wait_arg;
-	uint64_t wait_due;           /* when its URB is due */
-	bool wait_ready;             /* its URB is fetched: it completes at wait_due */
-	int wait_err;                /* ... with this result */
-};
-
-static uint64_t now_ns(void)
+uint64_t usb_now_ns(void)
 {
 	struct timespec ts;
 
@@ -114,10 +80,14 @@ static size_t string_descriptor(const char *text, uint8_t out[256])
 
 /* ---- URBs ------------------------------------------------------------------------ */
 
-static void urb_free(struct urb *u)
+void usb_urb_free(struct urb *u)
 {
-	g_object_unref(u->urb);
-	g_object_unref(u->buf);
+	if (u->urb) {
+		g_object_unref(u->urb);
+		g_object_unref(u->buf);
+	} else {
+		free(u->data);
+	}
 	free(u);
 }
 
@@ -126,7 +96,7 @@ static void conn_free(struct conn *c)
 	while (c->urbs) {
 		struct urb *u = c->urbs;
 		c->urbs = u->next;
-		urb_free(u);
+		usb_urb_free(u);
 	}
 	if (c->timer) {
 		g_source_destroy(c->timer);
@@ -137,22 +107,76 @@ static void conn_free(struct conn *c)
 		g_object_unref(c->wait_client);
 		g_object_unref(c->wait_arg);
 	}
-	g_object_unref(c->client);
+	if (c->src) {
+		g_source_destroy(c->src);
+		g_source_unref(c->src);
+	}
+	if (c->fd >= 0)
+		close(c->fd);
+	if (c->client)
+		g_object_unref(c->client);
 	free(c);
+}
+
+struct conn *usb_conn_add(struct board *b)
+{
+	struct conn *c = calloc(1, sizeof(*c));
+
+	if (!c)
+		return NULL;
+	c->fd = -1;
+	c->timer_fd = -1;
+	c->board = b;
+	c->next = b->conns;
+	b->conns = c;
+	return c;
+}
+
+void usb_conn_drop(struct board *b, struct conn *c)
+{
+	for (struct conn **p = &b->conns; *p; p = &(*p)->next)
+		if (*p == c) {
+			*p = c->next;
+			conn_free(c);
+			break;
+		}
+	/* The board file must be current whenever a client has let go. */
+	mcu_save(b->mcu);
+}
+
+bool usb_conn_gone(const struct conn *c)
+{
+	return c->board->unplugged || c->gone;
+}
+
+/* A direct channel whose client has closed it, though its thread has not yet read the
+ * end. */
+static bool peer_closed(const struct conn *c)
+{
+	char x;
+
+	return c->fd >= 0 && recv(c->fd, &x, 1, MSG_PEEK | MSG_DONTWAIT) == 0;
 }
 
 /* Forgets the connections whose process has closed the node. umockdev 0.17 does not
  * always emit client-vanished (a client that exits without releasing its interface, as
  * dfu-util does, would otherwise keep it claimed), so each request looks for them; the
- * kernel releases a closed file's interfaces in the same way. Returns true when one was
- * dropped. */
-static bool drop_closed(struct board *b)
+ * kernel releases a closed file's interfaces in the same way. A connection is freed only
+ * on the thread that serves it (umockdev's way: on its worker thread, when on_umockdev);
+ * one closed on the other way only lets go of its interface here, and its own thread
+ * frees it. Returns true when one was freed. */
+static bool drop_closed(struct board *b, bool on_umockdev)
 {
 	bool dropped = false;
 
 	for (struct conn **p = &b->conns; *p;) {
 		struct conn *c = *p;
-		if (umockdev_ioctl_client_get_connected(c->client)) {
+		if (c->client ? umockdev_ioctl_client_get_connected(c->client) : !peer_closed(c)) {
+			p = &c->next;
+			continue;
+		}
+		if (!c->client || !on_umockdev) {
+			c->claimed = false;
 			p = &c->next;
 			continue;
 		}
@@ -163,20 +187,20 @@ static bool drop_closed(struct board *b)
 	return dropped;
 }
 
+static void umockdev_due(struct conn *c);
+
 static struct conn *conn_of(struct board *b, UMockdevIoctlClient *client)
 {
 	for (struct conn *c = b->conns; c; c = c->next)
 		if (c->client == client)
 			return c;
-	if (drop_closed(b))
+	if (drop_closed(b, true))
 		mcu_save(b->mcu); /* the board file is current whenever a client has let go */
-	struct conn *c = calloc(1, sizeof(*c));
-	if (!c)
-		return NULL;
-	c->client = g_object_ref(client); /* held until its node is closed */
-	c->board = b;
-	c->next = b->conns;
-	b->conns = c;
+	struct conn *c = usb_conn_add(b);
+	if (c) {
+		c->client = g_object_ref(client); /* held until its node is closed */
+		c->due = umockdev_due;
+	}
 	return c;
 }
 
@@ -224,12 +248,12 @@ static bool count_traffic(struct board *b, size_t n)
 /* A control transfer to a DFU bootloader. */
 static void dfu_urb(struct board *b, struct urb *u)
 {
-	uint8_t *setup = u->buf->data;
-	size_t room = (size_t)u->buf->data_len - 8;
+	uint8_t *setup = u->data;
+	size_t room = u->len - 8;
 	uint16_t length = (uint16_t)(setup[6] | setup[7] << 8);
 	struct dfu_answer a;
 
-	dfu_control(b->dfu, setup, setup + 8, room, b->serial, now_ns(), &a);
+	dfu_control(b->dfu, setup, setup + 8, room, b->serial, usb_now_ns(), &a);
 	if (a.len < 0)
 		urb_finish(u, -EPIPE, 0, a.due_ns);
 	else if (!count_traffic(b, (setup[0] & 0x80) ? (size_t)a.len : length))
@@ -274,7 +298,7 @@ static void run_command(struct board *b, struct conn *c, struct urb *in, const u
                         uint32_t len)
 {
 	struct stp_request req;
-	uint64_t now = now_ns();
+	uint64_t now = usb_now_ns();
 	bool realistic = b->o.timing == MCU_TIMING_REALISTIC;
 	uint64_t start = c->cmd_ns;
 
@@ -283,8 +307,7 @@ static void run_command(struct board *b, struct conn *c, struct urb *in, const u
 	memcpy(req.cdb, c->cdb, sizeof(req.cdb));
 	if (in) {
 		req.dir = STP_DIR_IN;
-		req.data_len = (uint32_t)(in->buf->data_len < STP_MAX_DATA ? in->buf->data_len
-		                                                            : STP_MAX_DATA);
+		req.data_len = (uint32_t)(in->len < STP_MAX_DATA ? in->len : STP_MAX_DATA);
 	} else {
 		req.dir = STP_DIR_OUT;
 		req.data_len = len;
@@ -299,13 +322,13 @@ static void run_command(struct board *b, struct conn *c, struct urb *in, const u
 	if (!in)
 		return;
 	size_t n = b->reply.len > 4 ? b->reply.len - 4 : 0;
-	if (n > (size_t)in->buf->data_len)
-		n = (size_t)in->buf->data_len;
+	if (n > in->len)
+		n = in->len;
 	if (b->stall && chance(b, b->stall)) {
 		urb_finish(in, -EPIPE, 0, realistic ? b->busy_until : 0);
 		return;
 	}
-	memcpy(in->buf->data, b->reply.buf + 4, n);
+	memcpy(in->data, b->reply.buf + 4, n);
 	if (!count_traffic(b, n))
 		urb_finish(in, 0, (int)n, realistic ? b->busy_until : 0);
 }
@@ -325,8 +348,8 @@ static void pump(struct board *b, struct conn *c)
 static void control_urb(struct board *b, struct urb *u)
 {
 	const struct identity *id = &identities[b->o.probe];
-	uint8_t *setup = u->buf->data;
-	int room = u->buf->data_len - 8;
+	uint8_t *setup = u->data;
+	int room = (int)u->len - 8;
 	uint8_t d[256];
 	size_t n = 0;
 
@@ -361,14 +384,14 @@ static void control_urb(struct board *b, struct urb *u)
 	}
 	if (n > (size_t)room)
 		n = (size_t)room;
-	memcpy(u->buf->data + 8, d, n);
+	memcpy(u->data + 8, d, n);
 	urb_finish(u, 0, (int)n, 0);
 }
 
 static void bulk_out(struct board *b, struct conn *c, struct urb *u, uint64_t at)
 {
-	const uint8_t *data = u->buf->data;
-	uint32_t len = (uint32_t)u->buf->data_len;
+	const uint8_t *data = u->data;
+	uint32_t len = (uint32_t)u->len;
 
 	if (count_traffic(b, len))
 		return;
@@ -390,30 +413,9 @@ static void bulk_out(struct board *b, struct conn *c, struct urb *u, uint64_t at
 /* at: when the ioctl came, before its data was fetched from the client. Under realistic
  * timing a command's round trip starts there: the fetching is the emulation's latency,
  * inside the round trip, not added to it. */
-static int submit(struct board *b, struct conn *c, UMockdevIoctlData *arg, uint64_t at)
+int usb_urb_submit(struct board *b, struct conn *c, struct urb *u, uint64_t at)
 {
-	UMockdevIoctlData *ud = umockdev_ioctl_data_resolve(arg, 0, sizeof(struct usbdevfs_urb),
-	                                                    NULL);
-	if (!ud)
-		return EFAULT;
-	struct usbdevfs_urb *urb = (struct usbdevfs_urb *)ud->data;
-	UMockdevIoctlData *bd = umockdev_ioctl_data_resolve(
-		ud, offsetof(struct usbdevfs_urb, buffer), (gsize)urb->buffer_length, NULL);
-	if (!bd) {
-		g_object_unref(ud);
-		return EFAULT;
-	}
-	struct urb *u = calloc(1, sizeof(*u));
-	if (!u) {
-		g_object_unref(ud);
-		g_object_unref(bd);
-		return ENOMEM;
-	}
 	b->urbs++;
-	u->urb = ud;
-	u->buf = bd;
-	u->type = urb->type;
-	u->ep = urb->endpoint;
 	struct urb **tail = &c->urbs;
 	while (*tail)
 		tail = &(*tail)->next;
@@ -429,29 +431,27 @@ static int submit(struct board *b, struct conn *c, UMockdevIoctlData *arg, uint6
 	return 0;
 }
 
-/* Gives the reap in arg the first URB that is done and due by the time by. */
-static int reap(struct conn *c, UMockdevIoctlData *arg, uint64_t by)
+struct urb *usb_urb_take(struct conn *c, uint64_t by)
 {
 	for (struct urb **p = &c->urbs; *p; p = &(*p)->next) {
 		struct urb *u = *p;
 		if (!u->done || u->due_ns > by)
 			continue;
-		struct usbdevfs_urb *urb = (struct usbdevfs_urb *)u->urb->data;
-		urb->status = u->status;
-		urb->actual_length = u->actual;
-		UMockdevIoctlData *ptr = umockdev_ioctl_data_resolve(arg, 0, sizeof(void *), NULL);
-		if (!ptr)
-			return EFAULT;
-		umockdev_ioctl_data_set_ptr(ptr, 0, u->urb);
-		g_object_unref(ptr);
 		*p = u->next;
-		/* The client's copy is written back when the ioctl completes: the URB's data
-		 * objects live as long as the ioctl's argument. */
-		g_object_set_data_full(G_OBJECT(arg), "swdsim-urb", u,
-		                       (GDestroyNotify)urb_free);
-		return 0;
+		u->next = NULL;
+		return u;
 	}
-	return EAGAIN;
+	return NULL;
+}
+
+int usb_urb_discard(struct conn *c, uint64_t cookie)
+{
+	for (struct urb *u = c->urbs; u; u = u->next)
+		if (u->cookie == cookie && !u->done) {
+			urb_finish(u, -ENOENT, 0, 0);
+			return 0;
+		}
+	return EINVAL;
 }
 
 /* A reap that finds only URBs whose time has not come waits for the first of them instead
@@ -459,13 +459,8 @@ static int reap(struct conn *c, UMockdevIoctlData *arg, uint64_t by)
  * libusb would otherwise poll again at once (the node is a plain file, always ready), and
  * every client would spin through the bus. The wait is a timerfd, not a GLib timeout,
  * whose poll wakes to the millisecond: a wake up to 1 ms early left the client spinning
- * for the rest (five empty reaps per URB), one late stretched every command.
- * It wakes REAP_PREPARE_NS before the due time to fetch the client's pointer for the URB
- * (a round trip to the client), then again at the due time to hand the URB over, so the
- * emulation's latency is inside the round trip, as for a submission. */
-#define REAP_PREPARE_NS 500000ull
-
-static bool timer_arm(struct conn *c, uint64_t at)
+ * for the rest (five empty reaps per URB), one late stretched every command. */
+bool usb_timer_arm(struct conn *c, uint64_t at)
 {
 	struct itimerspec it = {.it_value = {.tv_sec = (time_t)(at / 1000000000ull),
 	                                     .tv_nsec = (long)(at % 1000000000ull)}};
@@ -476,25 +471,15 @@ static bool timer_arm(struct conn *c, uint64_t at)
 static gboolean reap_due(gpointer data)
 {
 	struct conn *c = data;
-	UMockdevIoctlClient *client = c->wait_client;
-	UMockdevIoctlData *arg = c->wait_arg;
+	struct board *b = c->board;
 	uint64_t ticks;
 
 	if (read(c->timer_fd, &ticks, sizeof(ticks)) < 0 && errno == EAGAIN)
 		return G_SOURCE_CONTINUE; /* woken for nothing: stay armed */
-	if (!client)
-		return G_SOURCE_CONTINUE;
-	if (!c->wait_ready) {
-		c->wait_err = reap(c, arg, c->wait_due);
-		c->wait_ready = true;
-		if (!c->wait_err && c->wait_due > now_ns() && timer_arm(c, c->wait_due))
-			return G_SOURCE_CONTINUE;
-	}
-	c->wait_client = NULL;
-	c->wait_arg = NULL;
-	umockdev_ioctl_client_complete(client, c->wait_err ? -1 : 0, c->wait_err);
-	g_object_unref(arg);
-	g_object_unref(client);
+	g_mutex_lock(&b->lock);
+	if (c->waiting)
+		c->due(c);
+	g_mutex_unlock(&b->lock);
 	return G_SOURCE_CONTINUE;
 }
 
@@ -523,77 +508,39 @@ static bool timer_start(struct conn *c)
 	return true;
 }
 
-/* True when the reap was put off until the first done URB is due (reap_due completes
- * it). */
-static bool reap_when_due(struct conn *c, UMockdevIoctlClient *client,
-                          UMockdevIoctlData *arg)
+bool usb_reap_wait(struct conn *c, uint64_t prepare_ns)
 {
 	uint64_t due = 0;
 
 	for (const struct urb *u = c->urbs; u; u = u->next)
 		if (u->done && (!due || u->due_ns < due))
 			due = u->due_ns;
-	if (!due || due <= now_ns() || c->wait_client)
+	if (!due || due <= usb_now_ns() || c->waiting)
 		return false;
 	if (!c->timer && !timer_start(c))
 		return false;
 	/* An arming time already past fires at once. */
-	if (!timer_arm(c, due > REAP_PREPARE_NS ? due - REAP_PREPARE_NS : due))
+	if (!usb_timer_arm(c, due > prepare_ns ? due - prepare_ns : due))
 		return false;
-	c->wait_client = g_object_ref(client);
-	c->wait_arg = g_object_ref(arg);
+	c->waiting = true;
 	c->wait_due = due;
-	c->wait_ready = false;
 	return true;
 }
 
-static int discard(struct conn *c, UMockdevIoctlData *arg)
+int usb_dev_ioctl(struct board *b, struct conn *c, unsigned long request, void *arg)
 {
-	unsigned long addr = *(unsigned long *)arg->data;
-
-	for (struct urb *u = c->urbs; u; u = u->next)
-		if (u->urb->client_addr == addr && !u->done) {
-			urb_finish(u, -ENOENT, 0, 0);
-			return 0;
-		}
-	return EINVAL;
-}
-
-static gboolean on_ioctl(UMockdevIoctlBase *handler, UMockdevIoctlClient *client,
-                         gpointer data)
-{
-	struct board *b = data;
-	uint64_t at = now_ns();
-	unsigned long request = umockdev_ioctl_client_get_request(client);
-	UMockdevIoctlData *arg = umockdev_ioctl_client_get_arg(client);
-	struct conn *c = conn_of(b, client);
 	int e = 0;
 
-	(void)handler;
-	b->ioctls++;
-	if (!c) {
-		umockdev_ioctl_client_complete(client, -1, ENOMEM);
-		return TRUE;
-	}
-	if ((b->unplugged || c->gone) && request != USBDEVFS_REAPURBNDELAY &&
-	    request != USBDEVFS_REAPURB && request != USBDEVFS_DISCARDURB) {
-		umockdev_ioctl_client_complete(client, -1, ENODEV);
-		return TRUE;
-	}
 	switch (request) {
-	case USBDEVFS_GET_CAPABILITIES: {
-		UMockdevIoctlData *d = umockdev_ioctl_data_resolve(arg, 0, sizeof(uint32_t), NULL);
-		if (!d) {
-			e = EFAULT;
-			break;
-		}
-		*(uint32_t *)d->data = USBDEVFS_CAP_BULK_CONTINUATION |
-		                       USBDEVFS_CAP_NO_PACKET_SIZE_LIM | USBDEVFS_CAP_ZERO_PACKET |
-		                       USBDEVFS_CAP_REAP_AFTER_DISCONNECT;
-		g_object_unref(d);
-		break;
-	}
+	case USBDEVFS_GET_CAPABILITIES:
+		if (!arg)
+			return EFAULT;
+		*(uint32_t *)arg = USBDEVFS_CAP_BULK_CONTINUATION | USBDEVFS_CAP_NO_PACKET_SIZE_LIM |
+		                   USBDEVFS_CAP_ZERO_PACKET | USBDEVFS_CAP_REAP_AFTER_DISCONNECT;
+		return 0;
 	case USBDEVFS_CLAIMINTERFACE:
+		if (drop_closed(b, c->client != NULL))
+			mcu_save(b->mcu);
 		/* usb-busy: another process holds the interface, as a running openocd would. */
 		if (b->usb_busy)
 			e = EBUSY;
@@ -602,70 +549,203 @@ static gboolean on_ioctl(UMockdevIoctlBase *handler, UMockdevIoctlClient *client
 				e = EBUSY; /* as the kernel: one claimant per interface */
 		if (!e)
 			c->claimed = true;
-		break;
+		return e;
 	case USBDEVFS_RELEASEINTERFACE:
 		c->claimed = false;
-		break;
+		return 0;
 	case USBDEVFS_SETINTERFACE:
 		if (b->dfu) {
-			UMockdevIoctlData *d = umockdev_ioctl_data_resolve(
-				arg, 0, sizeof(struct usbdevfs_setinterface), NULL);
-			if (!d) {
-				e = EFAULT;
-				break;
-			}
-			struct usbdevfs_setinterface *si = (struct usbdevfs_setinterface *)d->data;
+			const struct usbdevfs_setinterface *si = arg;
+			if (!si)
+				return EFAULT;
 			if (si->interface != 0 || dfu_set_alt(b->dfu, si->altsetting) < 0)
-				e = EINVAL;
-			g_object_unref(d);
+				return EINVAL;
 		}
-		break;
+		return 0;
 	case USBDEVFS_SETCONFIGURATION:
 	case USBDEVFS_CLEAR_HALT:
 	case USBDEVFS_RESET:
 	case USBDEVFS_RESETEP:
-		break;
+		return 0;
+	default:
+		return ENOTTY;
+	}
+}
+
+/* ---- umockdev's way in ----------------------------------------------------------- */
+
+static int umockdev_submit(struct board *b, struct conn *c, UMockdevIoctlData *arg,
+                           uint64_t at)
+{
+	UMockdevIoctlData *ud = umockdev_ioctl_data_resolve(arg, 0, sizeof(struct usbdevfs_urb),
+	                                                    NULL);
+	if (!ud)
+		return EFAULT;
+	struct usbdevfs_urb *urb = (struct usbdevfs_urb *)ud->data;
+	UMockdevIoctlData *bd = umockdev_ioctl_data_resolve(
+		ud, offsetof(struct usbdevfs_urb, buffer), (gsize)urb->buffer_length, NULL);
+	if (!bd) {
+		g_object_unref(ud);
+		return EFAULT;
+	}
+	struct urb *u = calloc(1, sizeof(*u));
+	if (!u) {
+		g_object_unref(ud);
+		g_object_unref(bd);
+		return ENOMEM;
+	}
+	u->urb = ud;
+	u->buf = bd;
+	u->data = bd->data;
+	u->len = bd->data_len;
+	u->cookie = ud->client_addr;
+	u->type = urb->type;
+	u->ep = urb->endpoint;
+	return usb_urb_submit(b, c, u, at);
+}
+
+/* Gives the reap in arg the first URB that is done and due by the time by. */
+static int umockdev_reap(struct conn *c, UMockdevIoctlData *arg, uint64_t by)
+{
+	struct urb *u = usb_urb_take(c, by);
+
+	if (!u)
+		return EAGAIN;
+	struct usbdevfs_urb *urb = (struct usbdevfs_urb *)u->urb->data;
+	urb->status = u->status;
+	urb->actual_length = u->actual;
+	UMockdevIoctlData *ptr = umockdev_ioctl_data_resolve(arg, 0, sizeof(void *), NULL);
+	if (!ptr) {
+		usb_urb_free(u);
+		return EFAULT;
+	}
+	umockdev_ioctl_data_set_ptr(ptr, 0, u->urb);
+	g_object_unref(ptr);
+	/* The client's copy is written back when the ioctl completes: the URB's data objects
+	 * live as long as the ioctl's argument. */
+	g_object_set_data_full(G_OBJECT(arg), "swdsim-urb", u, (GDestroyNotify)usb_urb_free);
+	return 0;
+}
+
+/* A waiting reap on umockdev's way wakes REAP_PREPARE_NS before the due time to fetch the
+ * client's pointer for the URB (a round trip to the client), then again at the due time
+ * to hand the URB over, so the emulation's latency is inside the round trip, as for a
+ * submission. */
+#define REAP_PREPARE_NS 500000ull
+
+static void umockdev_due(struct conn *c)
+{
+	UMockdevIoctlClient *client = c->wait_client;
+	UMockdevIoctlData *arg = c->wait_arg;
+
+	if (!c->wait_ready) {
+		c->wait_err = umockdev_reap(c, arg, c->wait_due);
+		c->wait_ready = true;
+		if (!c->wait_err && c->wait_due > usb_now_ns() && usb_timer_arm(c, c->wait_due))
+			return;
+	}
+	c->waiting = false;
+	c->wait_client = NULL;
+	c->wait_arg = NULL;
+	umockdev_ioctl_client_complete(client, c->wait_err ? -1 : 0, c->wait_err);
+	g_object_unref(arg);
+	g_object_unref(client);
+}
+
+/* The argument of an ioctl that is not about URBs, fetched from the client when the
+ * model reads or writes it. Returns: new, or NULL. */
+static UMockdevIoctlData *umockdev_small_arg(unsigned long request, UMockdevIoctlData *arg)
+{
+	if (request == USBDEVFS_GET_CAPABILITIES)
+		return umockdev_ioctl_data_resolve(arg, 0, sizeof(uint32_t), NULL);
+	if (request == USBDEVFS_SETINTERFACE)
+		return umockdev_ioctl_data_resolve(arg, 0, sizeof(struct usbdevfs_setinterface),
+		                                   NULL);
+	return NULL;
+}
+
+static int umockdev_request(struct board *b, struct conn *c, UMockdevIoctlClient *client,
+                            UMockdevIoctlData *arg, uint64_t at, bool *later)
+{
+	unsigned long request = umockdev_ioctl_client_get_request(client);
+	int e;
+
+	switch (request) {
 	case USBDEVFS_SUBMITURB:
-		e = submit(b, c, arg, at);
-		break;
+		return umockdev_submit(b, c, arg, at);
 	case USBDEVFS_REAPURB:
 	case USBDEVFS_REAPURBNDELAY:
-		e = reap(c, arg, now_ns());
-		if (e == EAGAIN && reap_when_due(c, client, arg))
-			return TRUE; /* completed by reap_due() */
-		if (e == EAGAIN)
+		e = umockdev_reap(c, arg, usb_now_ns());
+		if (e == EAGAIN && usb_reap_wait(c, REAP_PREPARE_NS)) {
+			c->wait_client = g_object_ref(client);
+			c->wait_arg = g_object_ref(arg);
+			c->wait_ready = false;
+			*later = true; /* completed by umockdev_due() */
+		} else if (e == EAGAIN) {
 			b->empty_reaps++;
-		break;
+		}
+		return e;
 	case USBDEVFS_DISCARDURB:
-		e = discard(c, arg);
-		break;
-	default:
-		e = ENOTTY;
-		break;
+		return usb_urb_discard(c, *(unsigned long *)arg->data);
+	default: {
+		UMockdevIoctlData *d = umockdev_small_arg(request, arg);
+		if (!d && (request == USBDEVFS_GET_CAPABILITIES || request == USBDEVFS_SETINTERFACE))
+			return EFAULT;
+		e = usb_dev_ioctl(b, c, request, d ? d->data : NULL);
+		if (d)
+			g_object_unref(d);
+		return e;
 	}
-	umockdev_ioctl_client_complete(client, e ? -1 : 0, e);
+	}
+}
+
+static gboolean on_ioctl(UMockdevIoctlBase *handler, UMockdevIoctlClient *client,
+                         gpointer data)
+{
+	struct board *b = data;
+	uint64_t at = usb_now_ns();
+	unsigned long request = umockdev_ioctl_client_get_request(client);
+	UMockdevIoctlData *arg = umockdev_ioctl_client_get_arg(client);
+	bool later = false;
+	int e;
+
+	(void)handler;
+	g_mutex_lock(&b->lock);
+	struct conn *c = conn_of(b, client);
+	b->ioctls++;
+	if (!c)
+		e = ENOMEM;
+	else if (usb_conn_gone(c) && request != USBDEVFS_REAPURBNDELAY &&
+	         request != USBDEVFS_REAPURB && request != USBDEVFS_DISCARDURB)
+		e = ENODEV;
+	else
+		e = umockdev_request(b, c, client, arg, at, &later);
+	if (!later)
+		umockdev_ioctl_client_complete(client, e ? -1 : 0, e);
+	g_mutex_unlock(&b->lock);
 	return TRUE;
 }
 
 static void on_vanished(UMockdevIoctlBase *handler, UMockdevIoctlClient *client, gpointer data)
 {
 	struct board *b = data;
+	struct conn *c;
 
 	(void)handler;
-	for (struct conn **p = &b->conns; *p; p = &(*p)->next) {
-		struct conn *c = *p;
-		if (c->client != client)
-			continue;
-		*p = c->next;
-		conn_free(c);
-		break;
-	}
-	/* The board file must be current whenever a client has let go. */
-	mcu_save(b->mcu);
+	g_mutex_lock(&b->lock);
+	for (c = b->conns; c; c = c->next)
+		if (c->client == client)
+			break;
+	if (c)
+		usb_conn_drop(b, c);
+	else
+		mcu_save(b->mcu); /* the board file must be current whenever a client has let go */
+	g_mutex_unlock(&b->lock);
 }
 
 void usb_dev_init(struct board *b)
 {
+	g_mutex_init(&b->lock);
 	b->handler = g_object_new(UMOCKDEV_TYPE_IOCTL_BASE, NULL);
 	g_signal_connect(b->handler, "handle-ioctl", G_CALLBACK(on_ioctl), b);
 	g_signal_connect(b->handler, "client-vanished", G_CALLBACK(on_vanished), b);
