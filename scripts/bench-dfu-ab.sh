@@ -15,12 +15,8 @@ runs=${1:?usage: scripts/bench-dfu-ab.sh RUNS SWDBACKUP SWDBACKUP...}
 shift
 bins=("$@")
 [ ${#bins[@]} -ge 2 ] || { echo "bench-dfu-ab: name two builds or more" >&2; exit 2; }
-command -v dfu-util >/dev/null || { echo "bench-dfu-ab: dfu-util is missing; run scripts/setup.sh" >&2; exit 1; }
-[ -f build/build.ninja ] || meson setup build >/dev/null
-ninja -C build src/sim/swdbackup-sim >/dev/null
-sim=$PWD/build/src/sim/swdbackup-sim
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+BENCH_DFU_RAW_LIB=1 . scripts/bench-dfu-raw.sh
+dfu_bench_start bench-dfu-ab
 head -c 131072 /dev/urandom >"$tmp/core.bin"
 nb=${#bins[@]}
 
