@@ -17,12 +17,8 @@ runs=${1:-15}
 shift || true
 bins=("$@")
 [ ${#bins[@]} -gt 0 ] || bins=("$PWD/build/src/swdbackup")
-command -v dfu-util >/dev/null || { echo "bench-dfu-overhead: dfu-util is missing; run scripts/setup.sh" >&2; exit 1; }
-[ -f build/build.ninja ] || meson setup build >/dev/null
-ninja -C build src/sim/swdbackup-sim src/swdbackup >/dev/null
-sim=$PWD/build/src/sim/swdbackup-sim
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+BENCH_DFU_RAW_LIB=1 . scripts/bench-dfu-raw.sh
+dfu_bench_start bench-dfu-overhead src/swdbackup
 head -c 131072 /dev/urandom >"$tmp/core.bin"
 cat >"$tmp/dfu-util" <<WRAP
 #!/bin/bash

@@ -10,6 +10,20 @@
 # Or source it and call, for a bench of your own that compares in the same run:
 #   BENCH_DFU_RAW_LIB=1 . scripts/bench-dfu-raw.sh
 #   dfu_raw_upload SIM KIND MODEL BOARDFILE ALT ADDR LEN OUTFILE   # prints seconds
+#   dfu_bench_start NAME [TARGET...]   # the start every DFU bench shares (see there)
+
+# NAME [TARGET...]: what every DFU bench does first: dfu-util must be there, the simulator
+# (and the ninja targets named) built; sets sim, and tmp, a directory removed on exit.
+dfu_bench_start() {
+	local name=$1
+	shift
+	command -v dfu-util >/dev/null || { echo "$name: dfu-util is missing; run scripts/setup.sh" >&2; exit 1; }
+	[ -f build/build.ninja ] || meson setup build >/dev/null
+	ninja -C build src/sim/swdbackup-sim "$@" >/dev/null
+	sim=$PWD/build/src/sim/swdbackup-sim
+	tmp=$(mktemp -d)
+	trap 'rm -rf "$tmp"' EXIT
+}
 
 # Wall-clock seconds of one `dfu-util -U` under `swdbackup-sim usb` (a failed run is an
 # error, not a time; the caller compares the file with the board).
@@ -36,12 +50,7 @@ dfu_raw_upload() {
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${1:-3}
-command -v dfu-util >/dev/null || { echo "bench-dfu-raw: dfu-util is missing; run scripts/setup.sh" >&2; exit 1; }
-[ -f build/build.ninja ] || meson setup build >/dev/null
-ninja -C build src/sim/swdbackup-sim >/dev/null
-sim=$PWD/build/src/sim/swdbackup-sim
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+dfu_bench_start bench-dfu-raw
 
 # kind model alt address length (the user region of each board)
 cases=(

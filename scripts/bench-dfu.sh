@@ -15,17 +15,12 @@ runs=${1:-3}
 shift || true
 kinds=("$@")
 [ ${#kinds[@]} -gt 0 ] || kinds=(st photon spark-core)
-command -v dfu-util >/dev/null || { echo "bench-dfu: dfu-util is missing; run scripts/setup.sh" >&2; exit 1; }
-[ -f build/build.ninja ] || meson setup build >/dev/null
-ninja -C build src/sim/swdbackup-sim src/swdbackup >/dev/null
-sim=$PWD/build/src/sim/swdbackup-sim
+BENCH_DFU_RAW_LIB=1 . scripts/bench-dfu-raw.sh
+dfu_bench_start bench-dfu src/swdbackup
 bins=("${SWDBACKUP:-$PWD/build/src/swdbackup}")
 [ -z "${SWDBACKUP_BEFORE:-}" ] || bins+=("$SWDBACKUP_BEFORE")
 order=(0)
 [ ${#bins[@]} -eq 1 ] || order=(0 1)
-BENCH_DFU_RAW_LIB=1 . scripts/bench-dfu-raw.sh
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
 
 # Wall-clock seconds of one DFU backup of the whole flash under `swdbackup-sim usb`.
 dfu_backup() {

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "core/boardprofile.h"
@@ -26,6 +27,16 @@
 /* A dfu-util run may take a while under realistic timing (a 1 MiB upload of the F2 at
  * full speed takes about a second; erase and program of 1 MiB some ten): generous. */
 #define RUN_TIMEOUT_MS (10u * 60u * 1000u)
+
+/* The file dfu-util writes a flash read into, followed while it runs (on_wait). */
+struct follow {
+	const char *path;             /* NULL: nothing followed */
+	int fd;                       /* -1 until dfu-util has made the file */
+	uint64_t started;             /* bytes whose write-back has been started */
+};
+
+/* How often the file is followed: a 128 KiB read takes about 0.2 s on the bus */
+#define FOLLOW_MS 40u
 
 struct link_dfu {
 	struct board_link base;       /* first: the link is this struct */
@@ -43,6 +54,7 @@ struct link_dfu {
 	int64_t last_status;
 	bool ran;
 	bool leave_quirk;
+	struct follow follow;         /* the file a flash read is being written to */
 };
 
 static struct link_dfu *D(struct board_link *l)
@@ -88,16 +100,6 @@ static void on_progress(void *ud, const char *phase, uint64_t bytes, unsigned pc
 	(void)pct;
 	if (d->ev.on_progress != NULL && d->progress_what != NULL)
 		d->ev.on_progress(d->ev.ud, d->progress_what, bytes, d->progress_total);
-}
-
-/* Work the command needs after a run, done while dfu-util runs instead: the profile's
- * hash for a bundle's manifest (libcrypto's first use, about a millisecond). A failure is
- * met again, and reported, where the hash is needed. */
-static void on_started(void *ud)
-{
-	struct link_dfu *d = ud;
-
-	(void)swd_profile_hash(d->base.p, NULL);
 }
 
 /* Keeps a run's lines (the findings read them) and passes them to the log event. */
@@ -162,16 +164,47 @@ static int upload(struct link_dfu *d, uint32_t address, uint32_t len, const char
 }
 
 /* dfu-util leaves what it wrote unsynced; whoever keeps the file syncs it (a bundle, at
- * commit). Starting the write-back here lets the disk work while the caller digests the
- * file, so that sync finds less to do. A hint: nothing depends on it. */
-static void start_writeback(const char *path)
+ * commit). Starting the write-back of what it has written so far, while it still reads
+ * the board, lets the disk work while the bus does, so that the sync finds little left.
+ * A hint: nothing depends on it. */
+static void follow_file(struct follow *f)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	struct stat st;
 
-	if (fd >= 0) {
-		(void)sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE);
-		close(fd);
-	}
+	if (f->path == NULL)
+		return;
+	if (f->fd < 0 && (f->fd = open(f->path, O_RDONLY | O_CLOEXEC)) < 0)
+		return;
+	if (fstat(f->fd, &st) != 0 || (uint64_t)st.st_size <= f->started)
+		return;
+	(void)sync_file_range(f->fd, (off_t)f->started, (off_t)((uint64_t)st.st_size - f->started),
+	                      SYNC_FILE_RANGE_WRITE);
+	f->started = (uint64_t)st.st_size;
+}
+
+/* While dfu-util runs: the file it writes is followed, and work the command needs after
+ * the run is done instead (the profile's hash for a bundle's manifest, libcrypto's first
+ * use: about a millisecond). Not at the start, where dfu-util's own start would share the
+ * CPU with it, but once it waits on the bus. A failure is met again, and reported, where
+ * the hash is needed. */
+static void on_wait(void *ud)
+{
+	struct link_dfu *d = ud;
+
+	follow_file(&d->follow);
+	(void)swd_profile_hash(d->base.p, NULL);
+}
+
+/* Stops following, after the write-back of the rest has been started when complete. */
+static void follow_end(struct follow *f, bool complete)
+{
+	if (complete)
+		follow_file(f);
+	if (f->fd >= 0)
+		close(f->fd);
+	f->fd = -1;
+	f->path = NULL;
+	f->started = 0;
 }
 
 static int dfu_read_flash(struct board_link *l, uint32_t offset, uint32_t len, const char *path,
@@ -186,10 +219,11 @@ static int dfu_read_flash(struct board_link *l, uint32_t offset, uint32_t len, c
 	d->progress_what = "reading flash";
 	/* dfu-util creates the file: a free name, renamed over path when complete */
 	rc = make_free_name(tmp, path, err);
-	if (rc == 0)
+	if (rc == 0) {
+		d->follow.path = tmp;
 		rc = upload(d, l->p->flash.base + offset, len, tmp, err);
-	if (rc == 0)
-		start_writeback(tmp);
+		follow_end(&d->follow, rc == 0);
+	}
 	if (rc == 0 && rename(tmp, path) != 0)
 		rc = swd_error_set(err, SWD_EIO, "cannot rename '%s' to '%s'", tmp, path);
 	if (rc != 0)
@@ -418,7 +452,9 @@ int board_link_dfu_open(const struct swd_profile *p, const struct board_link_par
 		d->ev = *ev;
 	d->run.timeout_ms = RUN_TIMEOUT_MS;
 	d->run.on_progress = on_progress;
-	d->run.on_started = on_started;
+	d->run.on_wait = on_wait;
+	d->run.wait_ms = FOLLOW_MS;
+	d->follow.fd = -1;
 	d->run.ud = d;
 	*out = &d->base;
 	if ((rc = swd_profile_dfu(p, &d->facts, err)) != 0)

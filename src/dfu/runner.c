@@ -26,6 +26,7 @@ struct run {
 	uv_pipe_t out;            /* dfu-util's stdout and stderr, one pipe */
 	uv_timer_t timer;
 	uv_timer_t tick;          /* reads the pipe every READ_TICK_MS while dfu-util runs */
+	uv_timer_t wait;          /* the caller's on_wait, every wait_ms while it runs */
 	struct dfulog_splitter split;
 	const struct dfu_runner *r;
 	struct dfu_result *res;
@@ -187,6 +188,13 @@ static void on_tick(uv_timer_t *t)
 	start_reading(t->data);
 }
 
+static void on_wait(uv_timer_t *t)
+{
+	struct run *run = t->data;
+
+	run->r->on_wait(run->r->ud);
+}
+
 static void on_exit_cb(uv_process_t *p, int64_t status, int sig)
 {
 	struct run *run = p->data;
@@ -195,6 +203,7 @@ static void on_exit_cb(uv_process_t *p, int64_t status, int sig)
 	run->res->term_signal = sig;
 	run->exited = true;
 	uv_timer_stop(&run->tick);
+	uv_timer_stop(&run->wait);
 	start_reading(run);
 	stop_if_done(run);
 }
@@ -278,8 +287,8 @@ static int spawn_and_wait(struct run *run, const char *exe, const char *const *a
 	if (run->r->timeout_ms > 0)
 		uv_timer_start(&run->timer, on_timeout, run->r->timeout_ms, 0);
 	uv_timer_start(&run->tick, on_tick, READ_TICK_MS, READ_TICK_MS);
-	if (run->r->on_started != NULL)
-		run->r->on_started(run->r->ud);
+	if (run->r->on_wait != NULL && run->r->wait_ms > 0)
+		uv_timer_start(&run->wait, on_wait, run->r->wait_ms, run->r->wait_ms);
 	start_reading(run);
 	while (!(run->exited && run->eof) && uv_run(&run->loop, UV_RUN_ONCE) != 0)
 		;
@@ -314,9 +323,12 @@ int dfu_run(const struct dfu_runner *r, const char *const *args, struct dfu_resu
 	run.timer.data = &run;
 	uv_timer_init(&run.loop, &run.tick);
 	run.tick.data = &run;
+	uv_timer_init(&run.loop, &run.wait);
+	run.wait.data = &run;
 	rc = spawn_and_wait(&run, exe, args, err);
 	uv_close((uv_handle_t *)&run.timer, on_closed);
 	uv_close((uv_handle_t *)&run.tick, on_closed);
+	uv_close((uv_handle_t *)&run.wait, on_closed);
 	uv_run(&run.loop, UV_RUN_DEFAULT);
 	if (uv_loop_close(&run.loop) != 0 && rc == 0)
 		rc = swd_error_set(err, SWD_EINTERNAL, "dfu-util's event loop did not close");

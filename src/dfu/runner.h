@@ -3,8 +3,8 @@
  * Owns: finding dfu-util, spawning it (under `setpriv --pdeathsig KILL`, as OpenOCD is
  *   run, so it cannot outlive a killed swdbackup) on a loop of its own, reading its
  *   stdout and stderr through one pipe (so lines keep the order dfu-util wrote them),
- *   classifying every line with dfulog, passing progress to a callback, a time limit,
- *   and the summary of what it said: the first failure, the leave quirk, the devices
+ *   classifying every line with dfulog, passing progress to a callback, calling the
+ *   caller's on_wait on a timer while it runs, a time limit, and the summary of what it said: the first failure, the leave quirk, the devices
  *   it listed. Every line is kept for the diagnosis.
  * Must not: decide what a run means for the user (dfu.c does: success is judged by
  *   verification, never by dfu-util's words), print, or talk USB itself.
@@ -30,9 +30,10 @@ struct dfu_runner {
 	unsigned timeout_ms;      /* 0: no limit */
 	dfu_progress_cb on_progress;
 	void *ud;
-	/* optional: called once dfu-util has started, for work of the caller's that can be
-	 * done while it runs (it ends before dfu-util's output is read on) */
-	void (*on_started)(void *ud);
+	/* optional: called every wait_ms while dfu-util runs, for work that follows what it
+	 * has done so far (the file it writes), so that less is left when it ends */
+	void (*on_wait)(void *ud);
+	unsigned wait_ms;
 };
 
 struct dfu_result {

@@ -236,6 +236,7 @@ static void test_dies_with_parent(void **state)
  * the first, so only the tick can bring it), the last after. */
 struct live {
 	unsigned calls, early;
+	unsigned waits, waits_early;  /* on_wait: every call, and those before the end */
 	uint64_t last;
 	char mark[300];
 };
@@ -252,10 +253,21 @@ static void on_live_progress(void *ud, const char *phase, uint64_t bytes, unsign
 	l->last = bytes;
 }
 
+static void on_live_wait(void *ud)
+{
+	struct live *l = ud;
+
+	l->waits++;
+	l->waits_early += access(l->mark, F_OK) != 0;
+}
+
+/* Progress, and the caller's on_wait (a flash read's file is followed so), come while
+ * dfu-util runs, not only once it has ended. */
 static void test_progress_while_running(void **state)
 {
-	struct live live = {0, 0, 0, ""};
-	struct dfu_runner r = {.timeout_ms = 30000, .on_progress = on_live_progress, .ud = &live};
+	struct live live = {.mark = ""};
+	struct dfu_runner r = {.timeout_ms = 30000, .on_progress = on_live_progress,
+	                       .on_wait = on_live_wait, .wait_ms = 20, .ud = &live};
 	struct dfu_select sel = {0x1d50, 0x607f, NULL};
 	struct dfu_result res;
 	struct swd_error err;
@@ -277,9 +289,11 @@ static void test_progress_while_running(void **state)
 	assert_int_equal(live.early, 2);
 	assert_int_equal(live.calls, 3);
 	assert_int_equal(live.last, 10240);
+	assert_true(live.waits_early >= 2);
 	assert_int_equal(res.bytes, 10240);
 	dfu_result_release(&res);
 }
+
 
 static int setup(void **state)
 {
