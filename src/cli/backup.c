@@ -105,19 +105,22 @@ static int safety_dir(struct cli_ctx *ctx, char **dir)
 static int map_into_bundle(struct cli_ctx *ctx, struct board *b, swd_bundle_writer_t *w,
 			   const uint8_t *data, struct swd_flashmap **map)
 {
-	char *svg = NULL, title[160];
+	char *svg = NULL, *path = NULL, title[160];
 	int rc;
 
 	rc = cli_map_build(ctx, b, data, NULL, NULL, map);
 	if (rc != 0)
-		return rc;
+		goto out;
 	snprintf(title, sizeof(title), "%s flash map", b->p->name);
 	svg = swd_flashmap_svg(*map, title);
-	if (!svg)
+	path = swd_bundle_writer_file_path(w, "flash-map.svg");
+	if (!svg || !path)
 		rc = swd_error_set(&ctx->err, SWD_ENOMEM, "out of memory");
 	else
-		rc = swd_bundle_writer_put(w, "flash-map.svg", svg, strlen(svg), &ctx->err);
+		rc = swd_file_write(path, svg, strlen(svg), SWD_FILE_STAGED, &ctx->err);
+out:
 	free(svg);
+	free(path);
 	return rc;
 }
 
@@ -422,8 +425,6 @@ int cli_backup_bundle(struct cli_ctx *ctx, struct board *b, const char *dest, co
 	if (rc != 0)
 		goto out;
 	stale_notes(ctx, w);
-	/* the files written after the read are made while the board is read */
-	swd_bundle_writer_prepare(w, (const char *const[]){ "flash-map.svg", NULL });
 	if (b->p->flash.die_size && !b->p->flash.whole_die && board_has_die(b)) {
 		/* More flash than the size register says: all of it goes into the bundle. */
 		rc = swd_profile_use_die(b->p, &ctx->err);

@@ -10,7 +10,6 @@
  * bundle appears:
  *
  *   swd_bundle_writer_new(dest, force, &w, err)  creates DIR/.NAME.partial-PID-XXXXXX
- *   swd_bundle_writer_prepare(w, extra)          optional: its files made while the board is read
  *   swd_bundle_writer_file_path(w, "flash.bin")  where a file should be written
  *   swd_bundle_writer_add_buffer() / _add_file() registers a region (digests, used extent)
  *   ... caller verifies against the device ...
@@ -58,20 +57,6 @@ const char *swd_bundle_writer_dir(const swd_bundle_writer_t *w);
 
 /* Full path of file inside the staging directory. Returns: new (free()), NULL on ENOMEM. */
 char *swd_bundle_writer_file_path(const swd_bundle_writer_t *w, const char *file);
-
-/* Makes the writer's own files (manifest.json, SHA256SUMS, MD5SUMS) and the caller's extra
- * ones (NULL-terminated, may be NULL), empty, on a thread of the writer's own, some 25 ms
- * on (after the processes a read starts have started) or as soon as the writer needs them:
- * while the caller reads the board, so that creating them (an inode each) is not on the
- * way from the read's end to the commit. A file
- * prepared but never written is removed before the commit. Optional: without it each file
- * is made when it is written. A thread that cannot start is no error. */
-void swd_bundle_writer_prepare(swd_bundle_writer_t *w, const char *const *extra);
-
-/* Writes data to `file` in the staging directory, in place: the staging directory is
- * private and is renamed into place only at commit, which syncs it. */
-int swd_bundle_writer_put(swd_bundle_writer_t *w, const char *file, const void *data, size_t len,
-                          struct swd_error *err);
 
 /* Writes data to `file` in the staging dir and records the region. */
 int swd_bundle_writer_add_buffer(swd_bundle_writer_t *w, const char *region, const char *file,

@@ -1,7 +1,6 @@
 /* bundle_write.c - writing a backup bundle: a staging directory beside the destination,
- * each file written into it in place (the ones written last may be made ahead, empty, on a
- * thread while the board is read), the manifest and sums last, every file and the
- * directory synced at once, then one rename into place and the parent synced. */
+ * each file written into it, the manifest and sums last, every file and the directory
+ * synced at once, then one rename into place and the parent synced. */
 #include "core/bundle.h"
 
 #include <dirent.h>
@@ -14,35 +13,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "core/digest.h"
 #include "core/file.h"
 #include "core/image.h"
 #include "core/tmpdir.h"
-
-/* Files made ahead by swd_bundle_writer_prepare(). The thread owns fd[] until joined. */
-#define PREP_MAX 8
-/* The thread waits this long before it works: the read it runs beside starts processes
- * (a tool, its exec, its libraries) in its first milliseconds and needs the CPU then,
- * and waits on the board after. Asked for the files sooner, it works at once. */
-#define PREP_DELAY_MS 25
-
-struct prep {
-	pthread_t thread;
-	pthread_mutex_t lock;
-	pthread_cond_t wake;
-	bool now;                    /* under lock: the writer needs the files */
-	bool running;                /* started, not yet joined */
-	size_t n;
-	char *dir;                   /* borrowed: the writer's staging directory */
-	const char *name[PREP_MAX];  /* static strings or the caller's, copied below */
-	char *owned[PREP_MAX];
-	int fd[PREP_MAX];            /* -1: not made (put makes it) */
-	bool written[PREP_MAX];
-};
 
 struct swd_bundle_writer {
 	char *dest;    /* final path */
@@ -54,7 +30,6 @@ struct swd_bundle_writer {
 	size_t nregions;
 	char **stale;  /* staging directories of dead runs removed by _new (names) */
 	size_t nstale;
-	struct prep prep;
 };
 
 /* --- small file helpers ---------------------------------------------------------------- */
@@ -177,159 +152,6 @@ static int fsync_path(const char *path, bool dir, struct swd_error *err)
 	return rc;
 }
 
-/* --- files made ahead ------------------------------------------------------------------ */
-
-/* The thread runs while the caller may fork (a backend starting its tool), so it makes
- * raw system calls only: a library that wraps open() (an LD_PRELOAD interposer such as
- * umockdev's, under which the tests run) could hold its own lock at the fork, and the child
- * would wait for it forever before its exec. */
-static void *prep_run(void *arg)
-{
-	struct prep *p = arg;
-	struct timespec until;
-	int dfd;
-
-	clock_gettime(CLOCK_MONOTONIC, &until);
-	until.tv_nsec += PREP_DELAY_MS * 1000000L;
-	until.tv_sec += until.tv_nsec / 1000000000L;
-	until.tv_nsec %= 1000000000L;
-	pthread_mutex_lock(&p->lock);
-	while (!p->now && pthread_cond_timedwait(&p->wake, &p->lock, &until) != ETIMEDOUT)
-		;
-	pthread_mutex_unlock(&p->lock);
-	dfd = (int)syscall(SYS_openat, AT_FDCWD, p->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	for (size_t i = 0; dfd >= 0 && i < p->n; i++)
-		p->fd[i] = (int)syscall(SYS_openat, dfd, p->name[i],
-		                        O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
-	if (dfd >= 0)
-		syscall(SYS_close, dfd);
-	return NULL;
-}
-
-/* Waits for the thread, telling it to work now if it still waits to. */
-static void prep_join(struct prep *p)
-{
-	if (!p->running)
-		return;
-	pthread_mutex_lock(&p->lock);
-	p->now = true;
-	pthread_cond_signal(&p->wake);
-	pthread_mutex_unlock(&p->lock);
-	pthread_join(p->thread, NULL);
-	pthread_cond_destroy(&p->wake);
-	pthread_mutex_destroy(&p->lock);
-	p->running = false;
-}
-
-/* The prepared file's slot, or -1. Joins the thread first. */
-static int prep_slot(struct prep *p, const char *file)
-{
-	prep_join(p);
-	for (size_t i = 0; i < p->n; i++)
-		if (strcmp(p->name[i], file) == 0)
-			return (int)i;
-	return -1;
-}
-
-/* Closes what was made and never written, and removes it when remove_unwritten. */
-static void prep_release(struct prep *p, bool remove_unwritten)
-{
-	prep_join(p);
-	for (size_t i = 0; i < p->n; i++) {
-		if (p->fd[i] >= 0) {
-			close(p->fd[i]);
-			p->fd[i] = -1;
-			if (remove_unwritten && !p->written[i]) {
-				char *path = swd_file_join(p->dir, p->name[i]);
-
-				if (path != NULL)
-					unlink(path);
-				free(path);
-			}
-		}
-		free(p->owned[i]);
-		p->owned[i] = NULL;
-	}
-	p->n = 0;
-}
-
-void swd_bundle_writer_prepare(swd_bundle_writer_t *w, const char *const *extra)
-{
-	static const char *const own[] = { "manifest.json", "SHA256SUMS", "MD5SUMS" };
-	struct prep *p = &w->prep;
-
-	if (p->running || p->n > 0 || w->committed)
-		return;
-	p->dir = w->tmp;
-	for (size_t i = 0; i < sizeof(own) / sizeof(own[0]); i++)
-		p->name[p->n++] = own[i];
-	for (size_t i = 0; extra != NULL && extra[i] != NULL && p->n < PREP_MAX; i++) {
-		if (!swd_manifest_file_ok(extra[i]) || (p->owned[p->n] = strdup(extra[i])) == NULL)
-			continue;
-		p->name[p->n] = p->owned[p->n];
-		p->n++;
-	}
-	for (size_t i = 0; i < p->n; i++) {
-		p->fd[i] = -1;
-		p->written[i] = false;
-	}
-	{
-		pthread_condattr_t ca;
-
-		pthread_condattr_init(&ca);
-		pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-		pthread_cond_init(&p->wake, &ca);
-		pthread_condattr_destroy(&ca);
-	}
-	pthread_mutex_init(&p->lock, NULL);
-	p->now = false;
-	p->running = pthread_create(&p->thread, NULL, prep_run, p) == 0;
-	if (!p->running) {
-		pthread_cond_destroy(&p->wake);
-		pthread_mutex_destroy(&p->lock);
-		prep_release(p, true);
-	}
-}
-
-int swd_bundle_writer_put(swd_bundle_writer_t *w, const char *file, const void *data, size_t len,
-                          struct swd_error *err)
-{
-	int slot = prep_slot(&w->prep, file), fd = -1;
-	const char *at = data;
-	char *path = swd_file_join(w->tmp, file);
-	int rc = 0;
-
-	if (path == NULL)
-		return swd_error_set(err, SWD_ENOMEM, "out of memory");
-	if (slot >= 0 && w->prep.fd[slot] >= 0 && !w->prep.written[slot]) {
-		fd = w->prep.fd[slot];
-		w->prep.fd[slot] = -1;
-		w->prep.written[slot] = true;
-	} else if ((fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666)) < 0) {
-		rc = swd_error_set(err, SWD_EIO, "cannot create '%s': %s", path,
-		                   swd_errno_text(errno));
-		goto out;
-	}
-	while (len > 0) {
-		ssize_t n = write(fd, at, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			rc = swd_error_set(err, SWD_EIO, "cannot write '%s': %s", path,
-			                   swd_errno_text(n < 0 ? errno : ENOSPC));
-			break;
-		}
-		at += n;
-		len -= (size_t)n;
-	}
-	if (close(fd) != 0 && rc == 0)
-		rc = swd_error_set(err, SWD_EIO, "cannot write '%s': %s", path, swd_errno_text(errno));
-out:
-	free(path);
-	return rc;
-}
-
 /* --- names ----------------------------------------------------------------------------- */
 
 char *swd_bundle_default_name(const char *profile, const uint8_t uid[12], time_t t, char *buf,
@@ -351,7 +173,6 @@ void swd_bundle_writer_free(swd_bundle_writer_t *w)
 {
 	if (w == NULL)
 		return;
-	prep_release(&w->prep, false);
 	if (!w->committed && w->tmp != NULL)
 		remove_tree(w->tmp);
 	free(w->dest);
@@ -534,15 +355,20 @@ int swd_bundle_writer_add_buffer(swd_bundle_writer_t *w, const char *region, con
                                  struct swd_error *err)
 {
 	struct swd_digests d;
+	char *path = NULL;
 	int rc;
 
 	if ((rc = check_new_region(w, region, file, err)) < 0)
 		return rc;
-	rc = swd_bundle_writer_put(w, file, data, size, err);
+	path = swd_file_join(w->tmp, file);
+	if (path == NULL)
+		return swd_error_set(err, SWD_ENOMEM, "out of memory");
+	rc = swd_file_write(path, data, size, SWD_FILE_STAGED, err);
 	if (rc == 0)
 		rc = swd_digest_buffer(data, size, &d, err);
 	if (rc == 0)
 		rc = add_region(w, region, file, address, size, &d, swd_used_extent(data, size), err);
+	free(path);
 	return rc;
 }
 
@@ -647,7 +473,7 @@ int swd_bundle_writer_commit(swd_bundle_writer_t *w, const struct swd_manifest *
 {
 	struct swd_digests dm;
 	char created[32];
-	char *text = NULL, *sha = NULL, *md5 = NULL;
+	char *text = NULL, *sha = NULL, *md5 = NULL, *path = NULL;
 	size_t shalen = 0, md5len = 0;
 	FILE *fs = NULL, *fm = NULL;
 	int rc, moved;
@@ -672,7 +498,12 @@ int swd_bundle_writer_commit(swd_bundle_writer_t *w, const struct swd_manifest *
 		rc = swd_error_set(err, SWD_ENOMEM, "out of memory");
 		goto out;
 	}
-	if ((rc = swd_bundle_writer_put(w, "manifest.json", text, strlen(text), err)) < 0)
+	path = swd_file_join(w->tmp, "manifest.json");
+	if (path == NULL) {
+		rc = swd_error_set(err, SWD_ENOMEM, "out of memory");
+		goto out;
+	}
+	if ((rc = swd_file_write(path, text, strlen(text), SWD_FILE_STAGED, err)) < 0)
 		goto out;
 	if ((rc = swd_digest_buffer(text, strlen(text), &dm, err)) < 0)
 		goto out;
@@ -696,11 +527,18 @@ int swd_bundle_writer_commit(swd_bundle_writer_t *w, const struct swd_manifest *
 		goto out;
 	}
 	fs = fm = NULL;
-	if ((rc = swd_bundle_writer_put(w, "SHA256SUMS", sha, shalen, err)) < 0 ||
-	    (rc = swd_bundle_writer_put(w, "MD5SUMS", md5, md5len, err)) < 0)
+	free(path);
+	path = swd_file_join(w->tmp, "SHA256SUMS");
+	if (path == NULL || (rc = swd_file_write(path, sha, shalen, SWD_FILE_STAGED, err)) < 0) {
+		rc = path == NULL ? swd_error_set(err, SWD_ENOMEM, "out of memory") : rc;
 		goto out;
-	/* a file made ahead that nothing wrote is no part of the bundle */
-	prep_release(&w->prep, true);
+	}
+	free(path);
+	path = swd_file_join(w->tmp, "MD5SUMS");
+	if (path == NULL || (rc = swd_file_write(path, md5, md5len, SWD_FILE_STAGED, err)) < 0) {
+		rc = path == NULL ? swd_error_set(err, SWD_ENOMEM, "out of memory") : rc;
+		goto out;
+	}
 	{
 		/* mkdtemp made it private; a finished bundle gets the usual permissions */
 		mode_t mask = umask(0);
@@ -732,5 +570,6 @@ out:
 	free(sha);
 	free(md5);
 	free(text);
+	free(path);
 	return rc;
 }

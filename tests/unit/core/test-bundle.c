@@ -411,56 +411,6 @@ static void resum(const char *dir)
 	assert_int_equal(system(cmd), 0);
 }
 
-/* Files made ahead: written in place when put, the writer's own used by commit, one never
- * written left out of the bundle, and nothing left when the writer is dropped. */
-static void test_prepared_files(void **state)
-{
-	char dir[400], dest[512], path[600];
-	swd_bundle_writer_t *w;
-	struct swd_manifest m;
-	struct swd_error err;
-	struct stat st;
-
-	(void)state;
-	snprintf(dir, sizeof(dir), "%s/prepared", root);
-	assert_int_equal(mkdir(dir, 0755), 0);
-	snprintf(dest, sizeof(dest), "%s/b", dir);
-	fill_manifest(&m);
-
-	assert_int_equal(swd_bundle_writer_new(dest, false, &w, NULL), 0);
-	swd_bundle_writer_prepare(w, (const char *const[]){ "flash-map.svg", "unused.txt",
-	                                                    "../escape", NULL });
-	swd_error_init(&err);
-	assert_int_equal(swd_bundle_writer_put(w, "flash-map.svg", "<svg/>", 6, &err), 0);
-	/* a second put of the same file is refused, not appended or replaced */
-	assert_int_equal(swd_bundle_writer_put(w, "flash-map.svg", "<svg/>", 6, &err), SWD_EIO);
-	assert_non_null(strstr(err.msg, "flash-map.svg': "));
-	assert_int_equal(swd_bundle_writer_add_buffer(w, "flash", "flash.bin", 0x08000000,
-	                                              "\xff\xff", 2, NULL), 0);
-	swd_error_init(&err);
-	if (swd_bundle_writer_commit(w, &m, &err) != 0)
-		fail_msg("%s", err.msg);
-	swd_bundle_writer_free(w);
-	assert_int_equal(entries(dir), 1);
-	/* flash.bin, flash-map.svg, manifest.json, SHA256SUMS, MD5SUMS: not unused.txt, and
-	 * nothing at ../escape (entries(dir) above) */
-	assert_int_equal(entries(dest), 5);
-	snprintf(path, sizeof(path), "%s/flash-map.svg", dest);
-	assert_int_equal(stat(path, &st), 0);
-	assert_int_equal(st.st_size, 6);
-	snprintf(path, sizeof(path), "%s/manifest.json", dest);
-	assert_int_equal(stat(path, &st), 0);
-	assert_true(st.st_size > 100);
-	assert_int_equal(run_check(dest, "sha256sum", "SHA256SUMS"), 0);
-
-	/* dropped before commit: the prepared files go with the staging directory */
-	snprintf(dest, sizeof(dest), "%s/c", dir);
-	assert_int_equal(swd_bundle_writer_new(dest, false, &w, NULL), 0);
-	swd_bundle_writer_prepare(w, NULL);
-	swd_bundle_writer_free(w);
-	assert_int_equal(entries(dir), 1);
-}
-
 static void test_reader_strict(void **state)
 {
 	char dest[512], path[600];
@@ -858,7 +808,6 @@ int main(void)
 		cmocka_unit_test(test_write_and_check),
 		cmocka_unit_test(test_exists_and_force),
 		cmocka_unit_test(test_atomic_failures),
-		cmocka_unit_test(test_prepared_files),
 		cmocka_unit_test(test_reader_strict),
 		cmocka_unit_test(test_manifest_layout),
 		cmocka_unit_test(test_manifest_round_trip),
