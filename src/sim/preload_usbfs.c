@@ -37,20 +37,37 @@
 
 #define MAX_FDS 4096
 
+/* A channel is held by the file it serves (from its open to its close) and by each ioctl
+ * running in it; the last holder closes its socket. Channels are never freed: a released
+ * one is taken again by a later open, so an ioctl that read a channel from chans[] just
+ * as another thread closed its file never touches freed memory, and a socket is closed
+ * only once nothing can still send on its number. */
 struct chan {
+	struct chan *next_made;  /* every channel made, for the opens that look for a free one */
+	int refs;                /* atomic: its file's hold and one per ioctl in it; 0 once released */
+	bool free;               /* atomic: released, its socket closed: an open may take it */
 	int sock;
-	bool dead;               /* the bus went away: every request is ENODEV */
+	bool dead;               /* the bus went away or the file closed: every request is ENODEV */
 	pthread_mutex_t lock;    /* one request and its reply at a time */
 	/* The URBs submitted and not yet reaped. Once the channel is dead its reaps hand them
 	 * back failed with ENODEV, as the kernel completes a gone device's URBs: libusb learns
 	 * of a gone device only from the node's POLLERR, which a plain file never raises, so
-	 * a transfer whose URBs never came back kept it reaping for ever. */
+	 * a transfer whose URBs never came back kept it reaping for ever. The array stays with
+	 * the channel when it is taken again. */
 	uintptr_t *urbs;
 	size_t nurbs, room;
 };
 
-/* Read and swapped atomically, without a lock: close() may run in a signal handler. */
+/* Read and swapped atomically, without a lock: ioctl() reads it on every call, and
+ * close(), which a program may call from a signal handler, detaches a channel with
+ * nothing but atomics, shutdown() and close(). */
 static struct chan *chans[MAX_FDS];
+static struct chan *made; /* atomic: the head of every channel's next_made */
+
+/* In chans[] while the file of a channel is being closed: an ioctl of the number then
+ * fails with EBADF, as on a closed file, instead of going to umockdev's preload, which
+ * would send it on the ioctl socket its close is closing (and abort the process). */
+static struct chan closing;
 
 static void *next_fn(void **slot, const char *name)
 {
@@ -61,23 +78,82 @@ static void *next_fn(void **slot, const char *name)
 
 #define NEXT(type, name) ((type *)next_fn(&next_##name, #name))
 
-static struct chan *chan_get(int fd)
+typedef int close_fn(int);
+static void *next_close;
+
+/* Lets go of a hold; the last one closes the socket and frees the channel for an open.
+ * Async-signal-safe. */
+static void chan_put(struct chan *ch)
+{
+	if (__atomic_sub_fetch(&ch->refs, 1, __ATOMIC_ACQ_REL) > 0)
+		return;
+	((close_fn *)next_close)(ch->sock); /* resolved before the channel was made */
+	ch->sock = -1;
+	__atomic_store_n(&ch->free, true, __ATOMIC_RELEASE);
+}
+
+/* The file's channel, held for the caller; &closing; or NULL. */
+static struct chan *chan_hold(int fd)
 {
 	if (fd < 0 || fd >= MAX_FDS)
 		return NULL;
-	return __atomic_load_n(&chans[fd], __ATOMIC_ACQUIRE);
+	for (;;) {
+		struct chan *ch = __atomic_load_n(&chans[fd], __ATOMIC_ACQUIRE);
+		if (!ch || ch == &closing)
+			return ch;
+		int n = __atomic_load_n(&ch->refs, __ATOMIC_RELAXED);
+		/* Never from 0: a released channel is not to be held again but by an open. */
+		while (n > 0 && !__atomic_compare_exchange_n(&ch->refs, &n, n + 1, false,
+		                                             __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
+			;
+		if (n == 0)
+			continue; /* closed meanwhile: the number's channel now, if any */
+		if (__atomic_load_n(&chans[fd], __ATOMIC_ACQUIRE) == ch)
+			return ch;
+		chan_put(ch); /* closed, and maybe taken by another file, meanwhile */
+	}
 }
 
-static void chan_set(int fd, struct chan *ch)
+/* Puts mark (NULL or &closing) in fd's place when a channel is there, and lets go of the
+ * file's hold on it. An ioctl still in it wakes from a wait for the bus (its reply never
+ * comes) and fails with ENODEV. Returns true when mark went in. Async-signal-safe. */
+static bool chan_detach(int fd, struct chan *mark)
 {
-	struct chan *old = __atomic_exchange_n(&chans[fd], ch, __ATOMIC_ACQ_REL);
-
-	if (old) {
-		close(old->sock);
-		pthread_mutex_destroy(&old->lock);
-		free(old->urbs);
-		free(old);
+	if (fd < 0 || fd >= MAX_FDS || !__atomic_load_n(&chans[fd], __ATOMIC_RELAXED))
+		return false;
+	struct chan *ch = __atomic_exchange_n(&chans[fd], mark, __ATOMIC_ACQ_REL);
+	if (ch && ch != &closing) {
+		shutdown(ch->sock, SHUT_RDWR);
+		chan_put(ch);
 	}
+	return true;
+}
+
+/* A released channel taken for a new file, or a new one. Returns NULL when out of memory. */
+static struct chan *chan_take(void)
+{
+	struct chan *ch;
+
+	for (ch = __atomic_load_n(&made, __ATOMIC_ACQUIRE); ch; ch = ch->next_made) {
+		bool was = true;
+		if (__atomic_compare_exchange_n(&ch->free, &was, false, false, __ATOMIC_ACQUIRE,
+		                                __ATOMIC_RELAXED))
+			break;
+	}
+	if (!ch) {
+		ch = calloc(1, sizeof(*ch));
+		if (!ch)
+			return NULL;
+		pthread_mutex_init(&ch->lock, NULL);
+		ch->next_made = __atomic_load_n(&made, __ATOMIC_RELAXED);
+		while (!__atomic_compare_exchange_n(&made, &ch->next_made, ch, false,
+		                                    __ATOMIC_RELEASE, __ATOMIC_RELAXED))
+			;
+	}
+	ch->sock = -1;
+	ch->dead = false;
+	ch->nurbs = 0;
+	return ch;
 }
 
 /* After an open of path that returned fd: its channel, when path is a device node the
@@ -92,9 +168,8 @@ static void track(int fd, const char *path)
 
 	if (fd < 0 || fd >= MAX_FDS)
 		return;
-	if (chan_get(fd))
-		chan_set(fd, NULL);
-	if (!root || !path || (off && strcmp(off, "0") == 0) ||
+	chan_detach(fd, NULL);
+	if (!NEXT(close_fn, close) || !root || !path || (off && strcmp(off, "0") == 0) ||
 	    sscanf(path, "/dev/bus/usb/%3u/%3u%c", &bus, &dev, &tail) != 2)
 		return;
 	int n = snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/%s/%03u-%03u", root,
@@ -104,17 +179,22 @@ static void track(int fd, const char *path)
 	int s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (s < 0)
 		return;
-	struct chan *ch = calloc(1, sizeof(*ch));
-	if (!ch || connect(s, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-		int e = errno;
-		free(ch);
-		close(s);
-		errno = e;
+	if (connect(s, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		((close_fn *)next_close)(s);
 		return; /* no direct socket: umockdev's way */
 	}
+	struct chan *ch = chan_take();
+	if (!ch) {
+		((close_fn *)next_close)(s);
+		return;
+	}
 	ch->sock = s;
-	pthread_mutex_init(&ch->lock, NULL);
-	chan_set(fd, ch);
+	__atomic_store_n(&ch->refs, 1, __ATOMIC_RELEASE); /* the file's hold */
+	struct chan *old = __atomic_exchange_n(&chans[fd], ch, __ATOMIC_ACQ_REL);
+	if (old && old != &closing) { /* closed behind our back and opened again meanwhile */
+		shutdown(old->sock, SHUT_RDWR);
+		chan_put(old);
+	}
 }
 
 /* What an open wrapper returns: fd, with errno as the open left it. */
@@ -136,7 +216,7 @@ typedef int open_fn(const char *, int, ...);
 typedef int open2_fn(const char *, int);
 typedef int openat_fn(int, const char *, int, ...);
 static void *next_open, *next_open64, *next___open_2, *next___open64_2, *next_openat,
-	*next_openat64, *next_close, *next_ioctl;
+	*next_openat64, *next_ioctl;
 
 /* at: fn is an openat(), which takes dirfd. */
 static int open_via(void **slot, const char *name, bool at, int dirfd, const char *path,
@@ -184,15 +264,21 @@ OPEN_WRAPPER(openat64, true, DIRFD_PARAM, dirfd)
 OPEN2_WRAPPER(__open_2)
 OPEN2_WRAPPER(__open64_2)
 
-typedef int close_fn(int);
-
 int close(int fd)
 {
-	if (chan_get(fd))
-		chan_set(fd, NULL);
+	bool marked = chan_detach(fd, &closing);
+
 	if (!NEXT(close_fn, close))
 		return errno = ENOSYS, -1;
-	return NEXT(close_fn, close)(fd);
+	int rc = NEXT(close_fn, close)(fd), e = errno;
+	if (marked) {
+		/* Unless an open has taken the number since. */
+		struct chan *mark = &closing;
+		__atomic_compare_exchange_n(&chans[fd], &mark, NULL, false, __ATOMIC_ACQ_REL,
+		                            __ATOMIC_RELAXED);
+	}
+	errno = e;
+	return rc;
 }
 
 /* The request for an ioctl, and the data that goes with it. */
@@ -336,14 +422,18 @@ int ioctl(int fd, unsigned long request, ...)
 	va_start(ap, request);
 	arg = va_arg(ap, void *);
 	va_end(ap);
-	struct chan *ch = _IOC_TYPE(request) == 'U' ? chan_get(fd) : NULL;
+	struct chan *ch = _IOC_TYPE(request) == 'U' ? chan_hold(fd) : NULL;
+	if (ch == &closing)
+		return errno = EBADF, -1;
 	if (!ch) {
 		if (!NEXT(ioctl_fn, ioctl))
 			return errno = ENOSYS, -1;
 		return NEXT(ioctl_fn, ioctl)(fd, request, arg);
 	}
 	pthread_mutex_lock(&ch->lock);
-	int rc = chan_ioctl(ch, request, arg);
+	int rc = chan_ioctl(ch, request, arg), e = errno;
 	pthread_mutex_unlock(&ch->lock);
+	chan_put(ch);
+	errno = e;
 	return rc;
 }

@@ -13,6 +13,11 @@
  *   broken    (the direct channel) when the channel to the bus breaks, an URB still in
  *             flight is reaped failed with ENODEV, then reaps fail with ENODEV, as after
  *             a device leaves usbfs (libusb spun for ever on a transfer never handed back)
+ *   closes    (the direct channel) one thread submits commands and reaps them with waiting
+ *             reaps while another closes the file under it and opens the node again: the
+ *             reaps end (ENODEV or EBADF), nothing crashes, and the
+ *             process and the bus are left with the open files they had (under ASan, a
+ *             channel freed under a reap was a use after free)
  *   reenum    (a dfu=st board) after the device resets and enumerates again, as a DFU
  *             READ_UNPROTECT makes it, its new node's interface can be claimed while a
  *             file of the old device is still open: that file's claim went with it
@@ -21,6 +26,7 @@
 #include <stdint.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,6 +45,7 @@
 #define EP_OUT 0x02                 /* an ST-LINK/V2, the bus's default probe */
 #define EP_IN 0x81
 #define OPENS 300
+#define CLOSES_SECONDS 3
 
 static int open_node(void)
 {
@@ -49,13 +56,13 @@ static int open_node(void)
 	return fd;
 }
 
-/* The open files of the bus, this process's parent. */
-static int bus_fds(void)
+/* The open files of process pid. */
+static int open_fds(pid_t pid)
 {
 	char path[64];
 	int n = 0;
 
-	snprintf(path, sizeof(path), "/proc/%d/fd", (int)getppid());
+	snprintf(path, sizeof(path), "/proc/%d/fd", (int)pid);
 	DIR *d = opendir(path);
 	if (!d)
 		return -1;
@@ -63,6 +70,12 @@ static int bus_fds(void)
 		n += e->d_name[0] != '.';
 	closedir(d);
 	return n;
+}
+
+/* The open files of the bus, this process's parent. */
+static int bus_fds(void)
+{
+	return open_fds(getppid());
 }
 
 static void sleep_ms(long ms)
@@ -153,6 +166,88 @@ static int check_big_urb(void)
 	}
 	close(fd);
 	return rc < 0 && e == ENOMEM ? 0 : 1;
+}
+
+/* check_closes: the file the reaping thread is to use, the one it uses, and whether it
+ * should stop. */
+static int race_fd = -1, race_on = -1;
+static int race_stop;
+
+/* Submits a GET_VERSION on whatever file race_fd is now and reaps it with waiting reaps,
+ * over and over. The URBs are static: a reap may hand one back after its file was
+ * closed and the next round has submitted it again. Returns the rounds that got both
+ * URBs back, as a pointer. */
+static void *race_reaper(void *arg)
+{
+	static unsigned char cmd[16] = {0xF1}, in[64];
+	static struct usbdevfs_urb out, rep;
+	uintptr_t whole = 0;
+
+	(void)arg;
+	while (!__atomic_load_n(&race_stop, __ATOMIC_SEQ_CST)) {
+		int fd = __atomic_load_n(&race_fd, __ATOMIC_SEQ_CST), got = 0;
+		__atomic_store_n(&race_on, fd, __ATOMIC_SEQ_CST);
+		if (__atomic_load_n(&race_fd, __ATOMIC_SEQ_CST) != fd)
+			continue; /* swapped meanwhile: the closer may not have seen race_on */
+		out = (struct usbdevfs_urb){.type = USBDEVFS_URB_TYPE_BULK, .endpoint = EP_OUT,
+		                            .buffer = cmd, .buffer_length = sizeof(cmd)};
+		rep = (struct usbdevfs_urb){.type = USBDEVFS_URB_TYPE_BULK, .endpoint = EP_IN,
+		                            .buffer = in, .buffer_length = 6};
+		if (ioctl(fd, USBDEVFS_SUBMITURB, &out) < 0 || ioctl(fd, USBDEVFS_SUBMITURB, &rep) < 0)
+			continue;
+		for (void *urb; got < 2 && ioctl(fd, USBDEVFS_REAPURB, &urb) == 0; got++)
+			;
+		whole += got == 2;
+	}
+	return (void *)whole;
+}
+
+static int check_closes(void)
+{
+	int mine = open_fds(getpid()), bus = bus_fds(), mine_after = -1, bus_after = -1;
+	long swaps = 0;
+	pthread_t t;
+	void *whole;
+
+	race_fd = open_node();
+	if (mine < 0 || bus < 0 || race_fd < 0 || pthread_create(&t, NULL, race_reaper, NULL))
+		return 2;
+	for (time_t end = time(NULL) + CLOSES_SECONDS; time(NULL) < end; swaps++) {
+		int old = race_fd, fd = open_node();
+		if (fd < 0)
+			return 2;
+		__atomic_store_n(&race_fd, fd, __ATOMIC_SEQ_CST);
+		usleep(100 + (unsigned)(swaps % 7) * 100); /* closes at every point of a round */
+		close(old);
+		/* The number is not opened again while the reaper may still use it: umockdev's
+		 * own preload, where an ioctl on a file with no channel goes, does not bear an
+		 * open of the number it is working on. */
+		for (int k = 0; __atomic_load_n(&race_on, __ATOMIC_SEQ_CST) == old; k++) {
+			if (k == 100000) {
+				fprintf(stderr, "usbfs-edges: a reap on a closed file never ended\n");
+				return 1;
+			}
+			usleep(50);
+		}
+	}
+	__atomic_store_n(&race_stop, 1, __ATOMIC_SEQ_CST);
+	pthread_join(t, &whole);
+	int rc = get_version(race_fd);
+	if (rc < 0)
+		fprintf(stderr, "usbfs-edges: the node after the closes: %s\n", strerror(errno));
+	close(race_fd);
+	/* The bus lets go of a closed file when it reads its end: give it a moment. */
+	for (int k = 0; k < 100; k++) {
+		mine_after = open_fds(getpid());
+		bus_after = bus_fds();
+		if (mine_after <= mine && bus_after <= bus)
+			break;
+		sleep_ms(20);
+	}
+	printf("usbfs-edges: %ld closes under a reaping thread, %lu of its rounds whole; open "
+	       "files: here %d before, %d after; the bus %d before, %d after\n", swaps,
+	       (unsigned long)(uintptr_t)whole, mine, mine_after, bus, bus_after);
+	return rc == 0 && (uintptr_t)whole > 0 && mine_after <= mine && bus_after <= bus ? 0 : 1;
 }
 
 /* A control transfer of the DFU class to interface 0. Returns 0, or -1 with errno. */
@@ -303,8 +398,10 @@ int main(int argc, char **argv)
 		return check_broken();
 	if (argc == 2 && strcmp(argv[1], "stall") == 0)
 		return check_stall();
+	if (argc == 2 && strcmp(argv[1], "closes") == 0)
+		return check_closes();
 	if (argc == 2 && strcmp(argv[1], "reenum") == 0)
 		return check_reenum();
-	fprintf(stderr, "usage: usbfs-edges opens|big-urb|stall|broken|reenum\n");
+	fprintf(stderr, "usage: usbfs-edges opens|big-urb|stall|broken|closes|reenum\n");
 	return 2;
 }
