@@ -539,8 +539,9 @@ int sim_usb_main(int argc, char **argv)
 		print_stats(boards, nb);
 
 out:
-	if (tb)
-		g_object_unref(tb);
+	/* The boards' threads first: each may still be using the shared testbed (a device
+	 * that leaves the bus or enumerates again writes its sysfs, and the direct channel's
+	 * socket is in its directory). */
 	for (size_t k = 0; k < nb; k++) {
 		usb_direct_stop(&boards[k]);
 		if (boards[k].htb)
@@ -554,5 +555,7 @@ out:
 				status = 1;
 		}
 	}
+	if (tb)
+		g_object_unref(tb);
 	return status;
 }
