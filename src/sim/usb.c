@@ -327,20 +327,22 @@ static double cpu_s(const struct rusage *r)
 static void print_stats(const struct board *boards, size_t nb)
 {
 	struct rusage self, children;
-	uint64_t urbs = 0, ioctls = 0, direct = 0, empty = 0;
+	uint64_t urbs = 0, ioctls = 0, direct = 0, empty = 0, saves = 0;
 
 	for (size_t k = 0; k < nb; k++) {
 		urbs += boards[k].urbs;
 		ioctls += boards[k].ioctls;
 		direct += boards[k].direct_ioctls;
 		empty += boards[k].empty_reaps;
+		saves += boards[k].saves;
 	}
 	getrusage(RUSAGE_SELF, &self);
 	getrusage(RUSAGE_CHILDREN, &children);
 	fprintf(stderr, "swdbackup-sim usb: %llu urbs in %llu ioctls (%llu direct, %llu through "
-	        "umockdev; %llu empty reaps), bus cpu %.3f s (%.1f us per urb), command cpu "
-	        "%.3f s\n", (unsigned long long)urbs, (unsigned long long)(ioctls + direct),
-	        (unsigned long long)direct, (unsigned long long)ioctls, (unsigned long long)empty,
+	        "umockdev; %llu empty reaps; %llu board saves), bus cpu %.3f s (%.1f us per "
+	        "urb), command cpu %.3f s\n", (unsigned long long)urbs,
+	        (unsigned long long)(ioctls + direct), (unsigned long long)direct,
+	        (unsigned long long)ioctls, (unsigned long long)empty, (unsigned long long)saves,
 	        cpu_s(&self), urbs ? cpu_s(&self) * 1e6 / (double)urbs : 0.0, cpu_s(&children));
 }
 
@@ -444,7 +446,8 @@ static const char *usage =
 	"wrp=LIST, flaky=RATE, clone-idcode=HEX) or a USB fault: usb-access, usb-busy,\n"
 	"unplug-after=BYTES, stall=RATE (ST-LINK only). Exits with COMMAND's status.\n"
 	"--stats prints at the end the URB and ioctl counts (on the direct channel and\n"
-	"through umockdev's handler), the reaps that found nothing, and the CPU time of the\n"
+	"through umockdev's handler), the reaps that found nothing, the board file saves\n"
+	"(one per closed file, one per device leaving the bus), and the CPU time of the\n"
 	"bus and of COMMAND. The bus's files (sysfs, device nodes, sockets) go in /dev/shm\n"
 	"unless TMPDIR is set.\n"
 	"COMMAND and its children get libswdsim-preload, which sends every usbdevfs ioctl\n"

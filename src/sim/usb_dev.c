@@ -133,6 +133,14 @@ struct conn *usb_conn_add(struct board *b)
 	return c;
 }
 
+/* Makes the board file current: whenever a client has let go, and when the device leaves
+ * the bus. Counted for --stats. */
+static void board_save(struct board *b)
+{
+	mcu_save(b->mcu);
+	b->saves++;
+}
+
 void usb_conn_drop(struct board *b, struct conn *c)
 {
 	for (struct conn **p = &b->conns; *p; p = &(*p)->next)
@@ -141,8 +149,7 @@ void usb_conn_drop(struct board *b, struct conn *c)
 			conn_free(c);
 			break;
 		}
-	/* The board file must be current whenever a client has let go. */
-	mcu_save(b->mcu);
+	board_save(b); /* a client has let go */
 }
 
 bool usb_conn_gone(const struct conn *c)
@@ -159,13 +166,13 @@ static bool peer_closed(const struct conn *c)
 	return c->fd >= 0 && recv(c->fd, &x, 1, MSG_PEEK | MSG_DONTWAIT) == 0;
 }
 
-/* Forgets the connections whose process has closed the node. umockdev 0.17 does not
- * always emit client-vanished (a client that exits without releasing its interface, as
- * dfu-util does, would otherwise keep it claimed), so each request looks for them; the
- * kernel releases a closed file's interfaces in the same way. A connection is freed only
- * on the thread that serves it (umockdev's way: on its worker thread, when on_umockdev);
- * one closed on the other way only lets go of its interface here, and its own thread
- * frees it. Returns true when one was freed. */
+/* Forgets the connections whose process has closed the node. umockdev 0.17.16 declares
+ * client-vanished but never emits it (a client that exits without releasing its
+ * interface, as dfu-util does, would otherwise keep it claimed), so each request looks
+ * for them; the kernel releases a closed file's interfaces in the same way. A connection
+ * is freed only on the thread that serves it (umockdev's way: on its worker thread, when
+ * on_umockdev); one closed on the other way only lets go of its interface here, and its
+ * own thread frees it. Returns true when one was freed. */
 static bool drop_closed(struct board *b, bool on_umockdev)
 {
 	bool dropped = false;
@@ -196,7 +203,7 @@ static struct conn *conn_of(struct board *b, UMockdevIoctlClient *client)
 		if (c->client == client)
 			return c;
 	if (drop_closed(b, true))
-		mcu_save(b->mcu); /* the board file is current whenever a client has let go */
+		board_save(b); /* a client has let go */
 	struct conn *c = usb_conn_add(b);
 	if (c) {
 		c->client = g_object_ref(client); /* held until its node is closed */
@@ -234,7 +241,7 @@ static void leave_bus(struct board *b)
 			if (!u->done)
 				urb_finish(u, -ENODEV, 0, 0);
 	}
-	mcu_save(b->mcu);
+	board_save(b);
 	usb_bus_remove(b); /* so a new enumeration no longer lists it */
 }
 
@@ -543,7 +550,7 @@ int usb_dev_ioctl(struct board *b, struct conn *c, unsigned long request, void *
 		return 0;
 	case USBDEVFS_CLAIMINTERFACE:
 		if (drop_closed(b, c->client != NULL))
-			mcu_save(b->mcu);
+			board_save(b);
 		/* usb-busy: another process holds the interface, as a running openocd would. */
 		if (b->usb_busy)
 			e = EBUSY;
@@ -743,10 +750,11 @@ static void on_vanished(UMockdevIoctlBase *handler, UMockdevIoctlClient *client,
 	for (c = b->conns; c; c = c->next)
 		if (c->client == client)
 			break;
+	/* A client without a connection here made no ioctl on umockdev's way, or its
+	 * connection went already, saved (drop_closed): a direct client's is saved when its
+	 * channel's thread reads the end, so one close saves the board file once. */
 	if (c)
 		usb_conn_drop(b, c);
-	else
-		mcu_save(b->mcu); /* the board file must be current whenever a client has let go */
 	g_mutex_unlock(&b->lock);
 }
 

@@ -58,6 +58,7 @@ struct board {
 	uint64_t ioctls;             /* ... ioctls through umockdev, through the direct channel, */
 	uint64_t direct_ioctls;      /* and reaps that found nothing (EAGAIN) */
 	uint64_t empty_reaps;
+	uint64_t saves;              /* ... and the board file made current (usb_dev.c) */
 	uint64_t busy_until;
 	bool unplugged;
 	UMockdevTestbed *tb;         /* the bus's sysfs, borrowed, shared: under bus_lock */
