@@ -4,8 +4,9 @@
  *   run, so it cannot outlive a killed swdbackup) on a loop of its own, reading its
  *   stdout and stderr through one pipe (so lines keep the order dfu-util wrote them),
  *   classifying every line with dfulog, passing progress to a callback, calling the
- *   caller's on_wait on a timer while it runs, a time limit, and the summary of what it said: the first failure, the leave quirk, the devices
- *   it listed. Every line is kept for the diagnosis.
+ *   caller's on_wait on a timer while it runs, a time limit, and the summary of what it
+ *   said: the first failure, the leave quirk, the devices it listed. Every line is kept
+ *   for the diagnosis.
  * Must not: decide what a run means for the user (dfu.c does: success is judged by
  *   verification, never by dfu-util's words), print, or talk USB itself.
  * Errors: SWD_EDFUMISSING (no dfu-util), SWD_EDFUFAILED (it could not be run, or ran past
