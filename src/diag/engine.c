@@ -467,6 +467,93 @@ static bool rescued(const struct diag_evidence *ev)
 	return false;
 }
 
+/* Every rule that fires, one candidate per id: the best rule's confidence and cause,
+ * everyone's lines. Returns the number of candidates in cands. */
+static size_t collect_cands(struct regcache *rc, const struct lines *l,
+                            struct diag_ctx *ctx, struct cand *cands)
+{
+	size_t nc = 0;
+
+	for (size_t ri = 0; ri < diag_n_rules; ri++) {
+		struct cand hit = { 0 };
+		if (!eval_rule(rc, ri, l, ctx, &hit))
+			continue;
+		struct cand *same = NULL;
+		for (size_t i = 0; i < nc; i++)
+			if (cands[i].id == hit.id)
+				same = &cands[i];
+		if (!same) {
+			cands[nc++] = hit;
+			continue;
+		}
+		if (hit.confidence > same->confidence ||
+		    (hit.confidence == same->confidence && hit.priority > same->priority)) {
+			struct cand old = *same;
+			*same = hit;
+			for (size_t i = 0; i < old.n_ev; i++)
+				add_ev_line(same, l, old.ev_lines[i]);
+		} else {
+			for (size_t i = 0; i < hit.n_ev; i++)
+				add_ev_line(same, l, hit.ev_lines[i]);
+		}
+	}
+	return nc;
+}
+
+/* A more specific explanation pushes a generic one below it. */
+static void apply_yields(struct cand *cands, size_t nc)
+{
+	for (size_t i = 0; i < nc; i++) {
+		const struct diag_rule *r = cands[i].rule;
+		for (size_t k = 0; k < r->n_yield; k++) {
+			for (size_t j = 0; j < nc; j++) {
+				if (j == i || cands[j].id != r->yield_to[k])
+					continue;
+				if (cands[j].confidence >= cands[i].confidence && cands[i].confidence > 1)
+					cands[i].confidence = cands[j].confidence - 1 > 0
+					                          ? cands[j].confidence - 1
+					                          : 1;
+			}
+		}
+	}
+}
+
+/* The finding when no rule fires: the error lines decide; warnings are shown only when
+ * there is no error. */
+static struct cand unknown_cand(const struct diag_evidence *ev, const struct lines *l)
+{
+	struct cand u = { .id = DIAG_UNKNOWN, .confidence = DIAG_CONF_LOW, .rule = &unknown_rule };
+	int want = 0;
+	size_t errs = 0;
+	char how[96] = "";
+
+	for (size_t i = 0; i < lines_count(l); i++)
+		if (error_weight(lines_at(l, i)) > want)
+			want = error_weight(lines_at(l, i));
+	for (size_t i = 0; want && i < lines_count(l); i++) {
+		if (error_weight(lines_at(l, i)) != want)
+			continue;
+		errs++;
+		add_ev_line(&u, l, i);
+	}
+	if (ev->openocd_exited && ev->openocd_exit_status < 0)
+		snprintf(how, sizeof(how), "OpenOCD was killed by signal %d; ",
+		         -ev->openocd_exit_status);
+	else if (ev->openocd_exited)
+		snprintf(how, sizeof(how), "OpenOCD exited with status %d; ",
+		         ev->openocd_exit_status);
+	if (errs == 0)
+		snprintf(u.detail, sizeof(u.detail), "%s%s", how,
+		         lines_count(l) ? "OpenOCD printed no error lines"
+		                        : "no OpenOCD output was captured");
+	else if (errs > u.n_ev)
+		snprintf(u.detail, sizeof(u.detail), "%s%zu error lines, %zu distinct shown",
+		         how, errs, u.n_ev);
+	else if (how[0])
+		snprintf(u.detail, sizeof(u.detail), "%.*s", (int)strlen(how) - 2, how);
+	return u;
+}
+
 struct diag_report *diag_run(const struct diag_evidence *ev)
 {
 	struct diag_report *rep = NULL;
@@ -489,79 +576,10 @@ struct diag_report *diag_run(const struct diag_evidence *ev)
 	if (!rc.slots || !cands || !rep)
 		goto out;
 
-
-	for (size_t ri = 0; ri < diag_n_rules; ri++) {
-		struct cand hit = { 0 };
-		if (!eval_rule(&rc, ri, &l, &ctx, &hit))
-			continue;
-		/* One finding per id: the best rule's confidence and cause, everyone's lines. */
-		struct cand *same = NULL;
-		for (size_t i = 0; i < nc; i++)
-			if (cands[i].id == hit.id)
-				same = &cands[i];
-		if (!same) {
-			cands[nc++] = hit;
-			continue;
-		}
-		if (hit.confidence > same->confidence ||
-		    (hit.confidence == same->confidence && hit.priority > same->priority)) {
-			struct cand old = *same;
-			*same = hit;
-			for (size_t i = 0; i < old.n_ev; i++)
-				add_ev_line(same, &l, old.ev_lines[i]);
-		} else {
-			for (size_t i = 0; i < hit.n_ev; i++)
-				add_ev_line(same, &l, hit.ev_lines[i]);
-		}
-	}
-
-	/* A more specific explanation pushes a generic one below it. */
-	for (size_t i = 0; i < nc; i++) {
-		const struct diag_rule *r = cands[i].rule;
-		for (size_t k = 0; k < r->n_yield; k++) {
-			for (size_t j = 0; j < nc; j++) {
-				if (j == i || cands[j].id != r->yield_to[k])
-					continue;
-				if (cands[j].confidence >= cands[i].confidence && cands[i].confidence > 1)
-					cands[i].confidence = cands[j].confidence - 1 > 0
-					                          ? cands[j].confidence - 1
-					                          : 1;
-			}
-		}
-	}
-
-	if (nc == 0) {
-		struct cand u = { .id = DIAG_UNKNOWN, .confidence = DIAG_CONF_LOW, .rule = &unknown_rule };
-		/* The error lines decide; warnings are shown only when there is no error. */
-		int want = 0;
-		for (size_t i = 0; i < lines_count(&l); i++)
-			if (error_weight(lines_at(&l, i)) > want)
-				want = error_weight(lines_at(&l, i));
-		size_t errs = 0;
-		for (size_t i = 0; want && i < lines_count(&l); i++) {
-			if (error_weight(lines_at(&l, i)) != want)
-				continue;
-			errs++;
-			add_ev_line(&u, &l, i);
-		}
-		char how[96] = "";
-		if (ev->openocd_exited && ev->openocd_exit_status < 0)
-			snprintf(how, sizeof(how), "OpenOCD was killed by signal %d; ",
-			         -ev->openocd_exit_status);
-		else if (ev->openocd_exited)
-			snprintf(how, sizeof(how), "OpenOCD exited with status %d; ",
-			         ev->openocd_exit_status);
-		if (errs == 0)
-			snprintf(u.detail, sizeof(u.detail), "%s%s", how,
-			         lines_count(&l) ? "OpenOCD printed no error lines"
-			                         : "no OpenOCD output was captured");
-		else if (errs > u.n_ev)
-			snprintf(u.detail, sizeof(u.detail), "%s%zu error lines, %zu distinct shown",
-			         how, errs, u.n_ev);
-		else if (how[0])
-			snprintf(u.detail, sizeof(u.detail), "%.*s", (int)strlen(how) - 2, how);
-		cands[nc++] = u;
-	}
+	nc = collect_cands(&rc, &l, &ctx, cands);
+	apply_yields(cands, nc);
+	if (nc == 0)
+		cands[nc++] = unknown_cand(ev, &l);
 
 	qsort(cands, nc, sizeof(*cands), cmp_cand);
 	rep->findings = calloc(nc, sizeof(*rep->findings));
