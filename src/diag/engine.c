@@ -151,15 +151,6 @@ static void derive_line(struct diag_ctx *c, const char *line, bool *saw_voltage)
 		c->rdp_level = c->rdp_level > 1 ? c->rdp_level : 1;
 	else if (rdp == 0 && c->rdp_level < 0)
 		c->rdp_level = 0;
-	/* stm32l4x.c (0.12) prints the level it read: "RDP level 1 (0xBB)", "RDP level 0 (0xAA)";
-	 * 0.5 is TrustZone's level, not readout protection. */
-	const char *rl = strstr(line, "RDP level ");
-	if (rl && (rl[10] == '0' || rl[10] == '1') && strncmp(rl + 11, " (0x", 4) == 0) {
-		if (rl[10] == '1')
-			c->rdp_level = c->rdp_level > 1 ? c->rdp_level : 1;
-		else if (c->rdp_level < 0)
-			c->rdp_level = 0;
-	}
 	if (ocdlog_wrp_register(line, &v))
 		c->wrp = v == 0xffffffffu ? DIAG_TRI_NO : DIAG_TRI_YES;
 

@@ -311,6 +311,11 @@ int ocdlog_read_protection(const char *line)
 		return 1;
 	if (strcasestr(line, "read protection: off") || strcasestr(line, "Readout Protection Off"))
 		return 0;
+	/* stm32l4x.c's probe (0.12): "RDP level 1 (0xBB)", "RDP level 0 (0xAA)"; its "0.5" is
+	 * TrustZone's level, not readout protection. */
+	const char *rl = strstr(line, "RDP level ");
+	if (rl && (rl[10] == '0' || rl[10] == '1') && strncmp(rl + 11, " (0x", 4) == 0)
+		return rl[10] - '0';
 	return -1;
 }
 

@@ -96,9 +96,9 @@ int ocdlog_classify_failure(const char *const *lines, size_t n, int code, const 
 bool ocdlog_silent_init(const char *const *lines, size_t n);
 
 /* Readout protection as the drivers print it: 1 for F1 options_read "read protection: on"
- * (0.11+), "Readout Protection On" (0.9-0.10) and "Device Security Bit Set" (F1 0.9-0.10,
- * F2/F4); 0 for "read protection: off" / "Readout Protection Off"; -1 when the line says
- * neither. */
+ * (0.11+), "Readout Protection On" (0.9-0.10), "Device Security Bit Set" (F1 0.9-0.10,
+ * F2/F4) and L4-style "RDP level 1 (0xBB)" (0.12); 0 for "read protection: off" /
+ * "Readout Protection Off" / "RDP level 0 (0xAA)"; -1 when the line says neither. */
 int ocdlog_read_protection(const char *line);
 
 /* What a verify_image reply says. */

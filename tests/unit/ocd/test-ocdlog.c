@@ -231,6 +231,10 @@ static void test_read_protection(void **state)
 	assert_int_equal(ocdlog_read_protection("read protection: off"), 0);
 	assert_int_equal(ocdlog_read_protection("Readout Protection On"), 1);
 	assert_int_equal(ocdlog_read_protection("user_options 0xEC"), -1);
+	assert_int_equal(ocdlog_read_protection("Info : RDP level 1 (0xBB)"), 1);
+	assert_int_equal(ocdlog_read_protection("Info : RDP level 0 (0xAA)"), 0);
+	/* TrustZone's level 0.5 is not readout protection. */
+	assert_int_equal(ocdlog_read_protection("Info : RDP level 0.5 (0x55)"), -1);
 }
 
 static void test_verify(void **state)
