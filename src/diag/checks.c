@@ -10,7 +10,6 @@
 
 #include "core/image.h"
 #include "diag/checks.h"
-#include "diag/host.h"
 
 /* --- helpers for the checks -------------------------------------------------------- */
 
@@ -743,34 +742,6 @@ int chk_too_old_config_unknown(struct diag_ctx *c)
 	snprintf(c->detail, sizeof(c->detail), "if this OpenOCD is older than 0.%d, it lacks %.100s",
 	         added, path);
 	return DIAG_CONF_LOW;
-}
-
-/* High when the log is from Windows, medium otherwise. */
-int chk_windows_log(struct diag_ctx *c)
-{
-	for (size_t i = 0; i < c->ev->n_log_lines; i++)
-		if (diag_host_windows_line(c->ev->log_lines[i])) {
-			snprintf(c->detail, sizeof(c->detail), "the log is from Windows");
-			return DIAG_CONF_HIGH;
-		}
-	return DIAG_CONF_MEDIUM;
-}
-
-/* Medium off Windows, no finding on it; and the other way round. */
-int chk_not_windows_log(struct diag_ctx *c)
-{
-	return chk_windows_log(c) == DIAG_CONF_HIGH ? 0 : DIAG_CONF_MEDIUM;
-}
-
-/* The second reading of a line that means another cause on Windows: low elsewhere. */
-int chk_not_windows_alt(struct diag_ctx *c)
-{
-	return chk_windows_log(c) == DIAG_CONF_HIGH ? 0 : DIAG_CONF_LOW;
-}
-
-int chk_windows_only(struct diag_ctx *c)
-{
-	return chk_windows_log(c) == DIAG_CONF_HIGH ? DIAG_CONF_MEDIUM : 0;
 }
 
 /* Medium for three or more WAIT stalls or a core read back with no breakpoints, high for

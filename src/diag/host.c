@@ -1,12 +1,14 @@
 /* diag host: what a pasted log shows of the host it came from, and the checks of the rows
  * that read host-side failures by it (USB access, dfu-util, a tool the loader cannot start,
- * an OpenOCD older than the probe's firmware). The same libusb or dfu-util words mean another
+ * an OpenOCD older than the probe's firmware, a line read one way on Windows and another
+ * elsewhere). The same libusb or dfu-util words mean another
  * cause on Windows, macOS and Linux; these checks say which, from the log alone.
  *
  * Owns: nothing. A check reads the context and writes only its detail line.
  * Must not: print, touch a probe or target, or decide an id: it returns the confidence its
  * rule deserves (0: the rule does not apply) and the table (rules.c) says what that means.
  */
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
@@ -23,7 +25,7 @@ static bool any_line_has(const struct diag_ctx *c, const char *needle)
 
 /* True when LINE shows Windows: a drive path ("C:\\"), a PowerShell prompt, an .exe, or
  * the "libusb1 <hash>" banner line of the Windows builds, a Cygwin or MSYS2 prompt. */
-bool diag_host_windows_line(const char *line)
+static bool windows_line(const char *line)
 {
 	for (const char *p = strstr(line, ":\\"); p; p = strstr(p + 1, ":\\"))
 		if (p > line && ((p[-1] >= 'A' && p[-1] <= 'Z') || (p[-1] >= 'a' && p[-1] <= 'z')) &&
@@ -35,7 +37,7 @@ bool diag_host_windows_line(const char *line)
 }
 
 /* The host the log came from, read from what the paste shows of it: Windows by its drive
- * paths, prompts and .exe names (diag_host_windows_line); macOS by its own paths, Homebrew and kernel
+ * paths, prompts and .exe names (windows_line); macOS by its own paths, Homebrew and kernel
  * extension tools; Linux by udev, sysfs-style device nodes and its package paths. The same
  * libusb error means another cause on each (a missing udev rule on Linux, a driver Windows
  * or macOS bound to the probe elsewhere), so the host-side rows read it before they judge.
@@ -74,12 +76,38 @@ static enum log_os log_os(const struct diag_ctx *c)
 	bool mac = false, lin = false;
 	for (size_t i = 0; i < ev->n_log_lines; i++) {
 		const char *l = ev->log_lines[i];
-		if (diag_host_windows_line(l))
+		if (windows_line(l))
 			return LOG_OS_WINDOWS;
 		mac |= macos_line(l);
 		lin |= linux_line(l);
 	}
 	return mac ? LOG_OS_MACOS : lin ? LOG_OS_LINUX : LOG_OS_UNKNOWN;
+}
+
+/* High when the log is from Windows, medium otherwise. */
+int chk_windows_log(struct diag_ctx *c)
+{
+	if (log_os(c) != LOG_OS_WINDOWS)
+		return DIAG_CONF_MEDIUM;
+	snprintf(c->detail, sizeof(c->detail), "the log is from Windows");
+	return DIAG_CONF_HIGH;
+}
+
+/* Medium off Windows, no finding on it; and the other way round. */
+int chk_not_windows_log(struct diag_ctx *c)
+{
+	return chk_windows_log(c) == DIAG_CONF_HIGH ? 0 : DIAG_CONF_MEDIUM;
+}
+
+/* The second reading of a line that means another cause on Windows: low elsewhere. */
+int chk_not_windows_alt(struct diag_ctx *c)
+{
+	return chk_windows_log(c) == DIAG_CONF_HIGH ? 0 : DIAG_CONF_LOW;
+}
+
+int chk_windows_only(struct diag_ctx *c)
+{
+	return chk_windows_log(c) == DIAG_CONF_HIGH ? DIAG_CONF_MEDIUM : 0;
 }
 
 /* libusb's ACCESS from libusb_open means this user may not open the device (Linux: no udev

@@ -1,5 +1,5 @@
-/* diag internals: the host-side checks the rule table (rules.c, rules_dfu.inc) names,
- * defined in host.c, and how a log line shows Windows.
+/* diag internals: the host-side checks the rule table (rules.c and its .inc files) names,
+ * defined in host.c.
  *
  * Owns: nothing. A check reads the context and writes only its detail line.
  * Must not: print, touch a probe or target, or decide an id.
@@ -7,12 +7,7 @@
 #ifndef SWD_DIAG_HOST_H
 #define SWD_DIAG_HOST_H
 
-#include <stdbool.h>
-
 #include "diag/rules.h"
-
-/* True when LINE shows a Windows host (drive path, PowerShell or Cygwin/MSYS prompt, .exe). */
-bool diag_host_windows_line(const char *line);
 
 int chk_claim_held(struct diag_ctx *c);
 int chk_cmsis_dap_caps_too_old(struct diag_ctx *c);
@@ -26,5 +21,9 @@ int chk_host_unknown(struct diag_ctx *c);
 int chk_host_unknown_alt(struct diag_ctx *c);
 int chk_open_access(struct diag_ctx *c);
 int chk_openocd_cannot_start(struct diag_ctx *c);
+int chk_windows_log(struct diag_ctx *c);
+int chk_not_windows_log(struct diag_ctx *c);
+int chk_not_windows_alt(struct diag_ctx *c);
+int chk_windows_only(struct diag_ctx *c);
 
 #endif
