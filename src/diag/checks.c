@@ -667,7 +667,6 @@ int chk_too_old_subcommand(struct diag_ctx *c)
 	return DIAG_CONF_HIGH;
 }
 
-/* A config script missing from an OpenOCD older than the release that brought it. */
 /* The first stock script ("interface/stlink.cfg") a "Can't find ..." line names, copied to
  * PATH, and the OpenOCD 0.<minor> release that brought it (-1: in 0.9 already, or not one of
  * OpenOCD's scripts). Returns -2 when no line names one. */
@@ -696,6 +695,7 @@ static int missing_stock_script(const struct diag_ctx *c, char *path, size_t siz
 	return -2;
 }
 
+/* A config script missing from an OpenOCD older than the release that brought it. */
 int chk_too_old_config(struct diag_ctx *c)
 {
 	if (c->ver_major != 0 || c->ver_minor < 0 || c->ver_minor >= 12)
