@@ -152,9 +152,10 @@ void usb_conn_drop(struct board *b, struct conn *c)
 	board_save(b); /* a client has let go */
 }
 
-bool usb_conn_gone(const struct conn *c)
+bool usb_conn_refuses(const struct conn *c, unsigned long request)
 {
-	return c->board->unplugged || c->gone;
+	return (c->board->unplugged || c->gone) && request != USBDEVFS_REAPURBNDELAY &&
+	       request != USBDEVFS_REAPURB && request != USBDEVFS_DISCARDURB;
 }
 
 /* A direct channel whose client has closed it, though its thread has not yet read the
@@ -729,8 +730,7 @@ static gboolean on_ioctl(UMockdevIoctlBase *handler, UMockdevIoctlClient *client
 	b->ioctls++;
 	if (!c)
 		e = ENOMEM;
-	else if (usb_conn_gone(c) && request != USBDEVFS_REAPURBNDELAY &&
-	         request != USBDEVFS_REAPURB && request != USBDEVFS_DISCARDURB)
+	else if (usb_conn_refuses(c, request))
 		e = ENODEV;
 	else
 		e = umockdev_request(b, c, client, arg, at, &later);

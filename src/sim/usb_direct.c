@@ -112,8 +112,7 @@ static void serve(struct board *b, struct conn *c, const struct usbfs_wire_req *
 	unsigned long request = q->request;
 	int e;
 
-	if (usb_conn_gone(c) && request != USBDEVFS_REAPURBNDELAY &&
-	    request != USBDEVFS_REAPURB && request != USBDEVFS_DISCARDURB) {
+	if (usb_conn_refuses(c, request)) {
 		e = ENODEV;
 	} else if (request == USBDEVFS_SUBMITURB) {
 		e = submit(b, c, q, payload, at);
