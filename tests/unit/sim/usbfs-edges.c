@@ -21,8 +21,9 @@
  *   malformed (the direct channel) requests no libswdsim-preload sends, written on the
  *             socket by hand: an URB whose data is longer than its buffer, or whose
  *             length is negative, and an ioctl argument above USBFS_WIRE_MAX_ARG, fail
- *             with EINVAL; a request above USBFS_WIRE_MAX_URB ends its connection; the
- *             board then still answers a file of its node
+ *             with EINVAL; an URB above USBFS_WIRE_MAX_URB with ENOMEM, as big-urb's
+ *             (whose client refuses it before sending); a request that carries more than
+ *             that ends its connection; the board then still answers a file of its node
  *   reenum    (a dfu=st board) after the device resets and enumerates again, as a DFU
  *             READ_UNPROTECT makes it, its new node's interface can be claimed while a
  *             file of the old device is still open: that file's claim went with it
@@ -459,6 +460,9 @@ static int check_malformed(void)
 	struct usbfs_wire_req negative = longer;
 	struct usbfs_wire_req big_arg = {.request = USBDEVFS_GET_CAPABILITIES,
 	                                 .len = USBFS_WIRE_MAX_ARG + 1};
+	struct usbfs_wire_req big_urb = {.request = USBDEVFS_SUBMITURB, .cookie = 2,
+	                                 .buffer_length = USBFS_WIRE_MAX_URB + 1,
+	                                 .type = USBDEVFS_URB_TYPE_BULK, .endpoint = EP_IN};
 	struct usbfs_wire_req too_big = {.request = USBDEVFS_SUBMITURB,
 	                                 .len = USBFS_WIRE_MAX_URB + 1};
 	const struct {
@@ -469,6 +473,7 @@ static int check_malformed(void)
 		{"an URB with more data than its buffer", &longer, EINVAL},
 		{"an URB of negative length", &negative, EINVAL},
 		{"an argument above the largest", &big_arg, EINVAL},
+		{"an URB above the kernel's limit, sent anyway", &big_urb, ENOMEM},
 		{"a request above the largest URB", &too_big, -1},
 	};
 
