@@ -112,7 +112,6 @@ struct conn {
 	bool have_cmd;               /* a command waits for its data phase or IN URB */
 	bool want_data;              /* ... for its OUT data phase (WRITEMEM) */
 	uint8_t cdb[STP_CDB_LEN];
-	uint32_t data_len;
 	uint64_t cmd_ns;             /* when the SUBMITURB of the command's OUT URB came */
 	bool claimed;
 	bool gone;                   /* opened before the device left the bus: ENODEV */
