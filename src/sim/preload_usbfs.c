@@ -161,21 +161,17 @@ static struct chan *chan_take(void)
  * goes first. */
 static void track(int fd, const char *path)
 {
-	unsigned bus, dev;
-	char tail;
 	const char *root = getenv("UMOCKDEV_DIR"), *off = getenv("SWDSIM_DIRECT_USBFS");
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 
 	if (fd < 0 || fd >= MAX_FDS)
 		return;
 	chan_detach(fd, NULL);
-	if (!NEXT(close_fn, close) || !root || !path || (off && strcmp(off, "0") == 0) ||
-	    sscanf(path, "/dev/bus/usb/%3u/%3u%c", &bus, &dev, &tail) != 2)
+	if (!NEXT(close_fn, close) || !root || !path || (off && strcmp(off, "0") == 0))
 		return;
-	int n = snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/%s/%03u-%03u", root,
-	                 USBFS_WIRE_DIR, bus, dev);
+	int n = usbfs_wire_path(sa.sun_path, sizeof(sa.sun_path), root, path);
 	if (n < 0 || (size_t)n >= sizeof(sa.sun_path))
-		return;
+		return; /* not a usbfs node, or no socket can be there */
 	int s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (s < 0)
 		return;

@@ -152,9 +152,10 @@ void usb_conn_drop(struct board *b, struct conn *c)
 	board_save(b); /* a client has let go */
 }
 
-bool usb_conn_gone(const struct conn *c)
+bool usb_conn_refuses(const struct conn *c, unsigned long request)
 {
-	return c->board->unplugged || c->gone;
+	return (c->board->unplugged || c->gone) && request != USBDEVFS_REAPURBNDELAY &&
+	       request != USBDEVFS_REAPURB && request != USBDEVFS_DISCARDURB;
 }
 
 /* A direct channel whose client has closed it, though its thread has not yet read the
@@ -283,15 +284,14 @@ static void dfu_urb(struct board *b, struct urb *u)
 	}
 }
 
-/* OUT data of commands that have an OUT data phase: the WRITEMEM family. */
-static bool has_data_out(const uint8_t *cdb, uint32_t *len)
+/* Commands that have an OUT data phase: the WRITEMEM family, with a length above 0. */
+static bool has_data_out(const uint8_t *cdb)
 {
 	if (cdb[0] != 0xF2)
 		return false;
 	if (cdb[1] != 0x08 && cdb[1] != 0x0D && cdb[1] != 0x48)
 		return false;
-	*len = stp_get_u16(cdb + 6);
-	return *len > 0;
+	return stp_get_u16(cdb + 6) > 0;
 }
 
 /* Commands with neither data phase nor response: DFU_EXIT, DEBUG_EXIT, and WRITEMEM
@@ -414,7 +414,7 @@ static void bulk_out(struct board *b, struct conn *c, struct urb *u, uint64_t at
 	memcpy(c->cdb, data, len < sizeof(c->cdb) ? len : sizeof(c->cdb));
 	c->have_cmd = true;
 	c->cmd_ns = at;
-	if (has_data_out(c->cdb, &c->data_len))
+	if (has_data_out(c->cdb))
 		c->want_data = true;
 	else if (has_no_reply(c->cdb))
 		run_command(b, c, NULL, NULL, 0);
@@ -729,8 +729,7 @@ static gboolean on_ioctl(UMockdevIoctlBase *handler, UMockdevIoctlClient *client
 	b->ioctls++;
 	if (!c)
 		e = ENOMEM;
-	else if (usb_conn_gone(c) && request != USBDEVFS_REAPURBNDELAY &&
-	         request != USBDEVFS_REAPURB && request != USBDEVFS_DISCARDURB)
+	else if (usb_conn_refuses(c, request))
 		e = ENODEV;
 	else
 		e = umockdev_request(b, c, client, arg, at, &later);

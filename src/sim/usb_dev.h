@@ -112,7 +112,6 @@ struct conn {
 	bool have_cmd;               /* a command waits for its data phase or IN URB */
 	bool want_data;              /* ... for its OUT data phase (WRITEMEM) */
 	uint8_t cdb[STP_CDB_LEN];
-	uint32_t data_len;
 	uint64_t cmd_ns;             /* when the SUBMITURB of the command's OUT URB came */
 	bool claimed;
 	bool gone;                   /* opened before the device left the bus: ENODEV */
@@ -138,8 +137,9 @@ struct conn *usb_conn_add(struct board *b);
 /* Unlinks and frees c; the board file is saved (a client has let go). */
 void usb_conn_drop(struct board *b, struct conn *c);
 
-/* True when requests other than reaps and discards fail with ENODEV. */
-bool usb_conn_gone(const struct conn *c);
+/* True when request fails with ENODEV: the file's device has left the bus, and request
+ * is neither a reap nor a discard (the URBs in flight still come back). */
+bool usb_conn_refuses(const struct conn *c, unsigned long request);
 
 /* An ioctl that is not about URBs; arg: a copy of its argument (its _IOC_SIZE bytes), or
  * NULL. Returns 0 or an errno. */

@@ -11,6 +11,7 @@
 #include "sim/usb_dev.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -112,8 +113,7 @@ static void serve(struct board *b, struct conn *c, const struct usbfs_wire_req *
 	unsigned long request = q->request;
 	int e;
 
-	if (usb_conn_gone(c) && request != USBDEVFS_REAPURBNDELAY &&
-	    request != USBDEVFS_REAPURB && request != USBDEVFS_DISCARDURB) {
+	if (usb_conn_refuses(c, request)) {
 		e = ENODEV;
 	} else if (request == USBDEVFS_SUBMITURB) {
 		e = submit(b, c, q, payload, at);
@@ -193,14 +193,15 @@ static gboolean on_accept(gint lfd, GIOCondition cond, gpointer data)
 
 int usb_direct_bind(struct board *b, const char *root, char *err, size_t errlen)
 {
-	unsigned bus = 0, dev = 0;
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
-
-	sscanf(b->devnode, "/dev/bus/usb/%u/%u", &bus, &dev);
 	char *dir = g_build_filename(root, USBFS_WIRE_DIR, NULL);
-	char *path = g_strdup_printf("%s/%03u-%03u", dir, bus, dev);
+	char *path = g_malloc(PATH_MAX);
 	int rc = -1;
 
+	if (usbfs_wire_path(path, PATH_MAX, root, b->devnode) < 0) {
+		snprintf(err, errlen, "'%s' is not a usbfs device node", b->devnode);
+		goto out;
+	}
 	if (strlen(path) >= sizeof(sa.sun_path)) {
 		snprintf(err, errlen, "the socket path '%s' is too long; set TMPDIR to a shorter "
 		         "directory", path);

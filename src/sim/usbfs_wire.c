@@ -3,9 +3,20 @@
 #include "sim/usbfs_wire.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
+
+int usbfs_wire_path(char *out, size_t size, const char *root, const char *devnode)
+{
+	unsigned bus, dev;
+	char tail;
+
+	if (sscanf(devnode, "/dev/bus/usb/%3u/%3u%c", &bus, &dev, &tail) != 2)
+		return -1;
+	return snprintf(out, size, "%s/%s/%03u-%03u", root, USBFS_WIRE_DIR, bus, dev);
+}
 
 bool usbfs_wire_send(int fd, const void *head, size_t hlen, const void *data, size_t dlen)
 {

@@ -19,6 +19,11 @@
 
 #define USBFS_WIRE_DIR "swdsim-usbfs"
 
+/* The direct socket of the device node devnode (/dev/bus/usb/BBB/DDD) under root, the
+ * bus's $UMOCKDEV_DIR: ROOT/swdsim-usbfs/BBB-DDD, written in out (cut at size, as by
+ * snprintf). Returns the whole path's length, or -1 when devnode is no such node. */
+int usbfs_wire_path(char *out, size_t size, const char *root, const char *devnode);
+
 /* Bytes of an ioctl's argument the channel carries for requests other than the URB
  * ones (usbfs arguments are a few words). */
 #define USBFS_WIRE_MAX_ARG 64

@@ -2,7 +2,8 @@
  * message goes whole and in order through a socket with little room, while signals cut
  * the sender's sendmsg short (a partial send) or before it moved anything (EINTR), and a
  * peer that goes away mid-message is reported, not waited for; the bus's reader takes a
- * request in pieces split at every byte without waiting for the rest. */
+ * request in pieces split at every byte without waiting for the rest; both ends name a
+ * node's socket alike, and only a usbfs node's. */
 #include <pthread.h>
 #include <setjmp.h>
 #include <signal.h>
@@ -156,12 +157,32 @@ static void test_rx_split_at_every_byte(void **state)
 	close(sv[1]);
 }
 
+/* Both ends find a node's socket through usbfs_wire_path(): only usbfs nodes have one. */
+static void test_socket_path(void **state)
+{
+	char out[64];
+
+	(void)state;
+	assert_int_equal(usbfs_wire_path(out, sizeof(out), "/r", "/dev/bus/usb/001/002"), 23);
+	assert_string_equal(out, "/r/swdsim-usbfs/001-002");
+	assert_int_equal(usbfs_wire_path(out, sizeof(out), "/r", "/dev/bus/usb/3/17"), 23);
+	assert_string_equal(out, "/r/swdsim-usbfs/003-017");
+	/* Cut at size, as snprintf: the length says whether it fits. */
+	assert_int_equal(usbfs_wire_path(out, 8, "/r", "/dev/bus/usb/001/002"), 23);
+	assert_string_equal(out, "/r/swds");
+	assert_int_equal(usbfs_wire_path(out, sizeof(out), "/r", "/dev/bus/usb/001/002x"), -1);
+	assert_int_equal(usbfs_wire_path(out, sizeof(out), "/r", "/dev/bus/usb/001"), -1);
+	assert_int_equal(usbfs_wire_path(out, sizeof(out), "/r", "/dev/bus/usb/001/0020"), -1);
+	assert_int_equal(usbfs_wire_path(out, sizeof(out), "/r", "/dev/null"), -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_whole_messages_through_a_small_buffer),
 		cmocka_unit_test(test_peer_gone_mid_message),
 		cmocka_unit_test(test_rx_split_at_every_byte),
+		cmocka_unit_test(test_socket_path),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

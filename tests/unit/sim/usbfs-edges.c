@@ -18,6 +18,12 @@
  *             reaps end (ENODEV or EBADF), nothing crashes, and the
  *             process and the bus are left with the open files they had (under ASan, a
  *             channel freed under a reap was a use after free)
+ *   malformed (the direct channel) requests no libswdsim-preload sends, written on the
+ *             socket by hand: an URB whose data is longer than its buffer, or whose
+ *             length is negative, and an ioctl argument above USBFS_WIRE_MAX_ARG, fail
+ *             with EINVAL; an URB above USBFS_WIRE_MAX_URB with ENOMEM, as big-urb's
+ *             (whose client refuses it before sending); a request that carries more than
+ *             that ends its connection; the board then still answers a file of its node
  *   reenum    (a dfu=st board) after the device resets and enumerates again, as a DFU
  *             READ_UNPROTECT makes it, its new node's interface can be claimed while a
  *             file of the old device is still open: that file's claim went with it
@@ -34,12 +40,15 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <linux/usbdevice_fs.h>
+
+#include "sim/usbfs_wire.h"
 
 #define NODE "/dev/bus/usb/001/002" /* the first board: device 1 is the root hub */
 #define EP_OUT 0x02                 /* an ST-LINK/V2, the bus's default probe */
@@ -400,6 +409,97 @@ static int check_broken(void)
 	return rc < 0 && e == ENODEV ? 0 : 1;
 }
 
+/* A connection of its own to the first board's direct socket, or -1. A bus that never
+ * answers fails the check in 10 s rather than at the test's timeout. */
+static int connect_direct(void)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	struct timeval wait = {.tv_sec = 10};
+	int s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/swdsim-usbfs/001-002",
+	         getenv("UMOCKDEV_DIR"));
+	if (s >= 0 && (setsockopt(s, SOL_SOCKET, SO_RCVTIMEO, &wait, sizeof(wait)) < 0 ||
+	               connect(s, (struct sockaddr *)&sa, sizeof(sa)) < 0)) {
+		close(s);
+		s = -1;
+	}
+	return s;
+}
+
+/* Sends q with q->len zero bytes after it (only its header when q->len is more than a
+ * few). Returns the bus's err (0 on success), -1 when the bus ended the connection
+ * instead of answering, -2 on anything else. */
+static int raw_request(int s, const struct usbfs_wire_req *q)
+{
+	static unsigned char zeros[USBFS_WIRE_MAX_ARG + 1];
+	struct usbfs_wire_rep r;
+	size_t n = q->len <= sizeof(zeros) ? q->len : 0;
+
+	if (send(s, q, sizeof(*q), MSG_NOSIGNAL) != (ssize_t)sizeof(*q) ||
+	    (n && send(s, zeros, n, MSG_NOSIGNAL) != (ssize_t)n))
+		return -2;
+	ssize_t got = recv(s, &r, sizeof(r), MSG_WAITALL);
+	if (got == 0)
+		return -1;
+	if (got != (ssize_t)sizeof(r))
+		return -2;
+	if (r.len) { /* an argument sent back: not what a refusal brings */
+		fprintf(stderr, "usbfs-edges: a reply with %u bytes\n", r.len);
+		return -2;
+	}
+	return r.result < 0 ? r.err : 0;
+}
+
+static int check_malformed(void)
+{
+	int s = connect_direct(), fails = 0;
+	struct usbfs_wire_req longer = {.request = USBDEVFS_SUBMITURB, .len = 8, .cookie = 1,
+	                                .buffer_length = 4, .type = USBDEVFS_URB_TYPE_BULK,
+	                                .endpoint = EP_OUT};
+	struct usbfs_wire_req negative = longer;
+	struct usbfs_wire_req big_arg = {.request = USBDEVFS_GET_CAPABILITIES,
+	                                 .len = USBFS_WIRE_MAX_ARG + 1};
+	struct usbfs_wire_req big_urb = {.request = USBDEVFS_SUBMITURB, .cookie = 2,
+	                                 .buffer_length = USBFS_WIRE_MAX_URB + 1,
+	                                 .type = USBDEVFS_URB_TYPE_BULK, .endpoint = EP_IN};
+	struct usbfs_wire_req too_big = {.request = USBDEVFS_SUBMITURB,
+	                                 .len = USBFS_WIRE_MAX_URB + 1};
+	const struct {
+		const char *what;
+		const struct usbfs_wire_req *q;
+		int want;
+	} cases[] = {
+		{"an URB with more data than its buffer", &longer, EINVAL},
+		{"an URB of negative length", &negative, EINVAL},
+		{"an argument above the largest", &big_arg, EINVAL},
+		{"an URB above the kernel's limit, sent anyway", &big_urb, ENOMEM},
+		{"a request above the largest URB", &too_big, -1},
+	};
+
+	negative.len = 0;
+	negative.buffer_length = -1;
+	if (s < 0)
+		return 2;
+	for (size_t k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
+		int got = raw_request(s, cases[k].q);
+		printf("usbfs-edges: %s: %s\n", cases[k].what,
+		       got == -1 ? "the connection ended" : got > 0 ? strerror(got)
+		       : got == 0 ? "accepted" : "no answer");
+		fails += got != cases[k].want;
+	}
+	close(s);
+	unsigned iface = 0;
+	int fd = open_node();
+	if (fd < 0 || ioctl(fd, USBDEVFS_CLAIMINTERFACE, &iface) < 0 || get_version(fd) < 0) {
+		fprintf(stderr, "usbfs-edges: the board after them: %s\n", strerror(errno));
+		fails++;
+	}
+	if (fd >= 0)
+		close(fd);
+	return fails ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (!getenv("UMOCKDEV_DIR")) {
@@ -418,6 +518,9 @@ int main(int argc, char **argv)
 		return check_closes();
 	if (argc == 2 && strcmp(argv[1], "reenum") == 0)
 		return check_reenum();
-	fprintf(stderr, "usage: usbfs-edges opens|big-urb|stall|broken|closes|reenum\n");
+	if (argc == 2 && strcmp(argv[1], "malformed") == 0)
+		return check_malformed();
+	fprintf(stderr, "usage: usbfs-edges opens|big-urb|stall|broken|closes|reenum|"
+	        "malformed\n");
 	return 2;
 }
