@@ -139,9 +139,9 @@ static int sync_staged(const char *dir, struct swd_error *err)
 	return rc;
 }
 
-static int fsync_path(const char *path, bool dir, struct swd_error *err)
+static int fsync_dir(const char *path, struct swd_error *err)
 {
-	int fd = open(path, (dir ? O_RDONLY | O_DIRECTORY : O_RDONLY) | O_CLOEXEC);
+	int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	int rc = 0;
 
 	if (fd < 0)
@@ -559,7 +559,7 @@ int swd_bundle_writer_commit(swd_bundle_writer_t *w, const struct swd_manifest *
 	}
 	w->committed = true;
 	/* the rename is durable only once the parent directory is synced */
-	rc = fsync_path(w->parent, true, err);
+	rc = fsync_dir(w->parent, err);
 	if (moved == 1)
 		remove_tree(w->tmp);
 out:

@@ -59,19 +59,6 @@ static void keep(struct run *run, const char *line)
 	res->nlines++;
 }
 
-static void add_device(struct run *run, const struct dfulog_device *d)
-{
-	struct dfu_result *res = run->res;
-	struct dfulog_device *nd = realloc(res->devices, (res->ndevices + 1) * sizeof(*nd));
-
-	if (nd == NULL) {
-		run->oom = true;
-		return;
-	}
-	res->devices = nd;
-	res->devices[res->ndevices++] = *d;
-}
-
 static bool is_failure(enum dfulog_kind k)
 {
 	return k >= DFULOG_NO_DEVICE && k != DFULOG_SUFFIX;
@@ -95,9 +82,6 @@ static void run_line(struct run *run, const char *line)
 
 	dfulog_classify(line, &l);
 	switch (l.kind) {
-	case DFULOG_FOUND:
-		add_device(run, &l.dev);
-		return;
 	case DFULOG_PROGRESS:
 		res->bytes = l.bytes;
 		if (run->r->on_progress != NULL)

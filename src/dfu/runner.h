@@ -5,8 +5,7 @@
  *   stdout and stderr through one pipe (so lines keep the order dfu-util wrote them),
  *   classifying every line with dfulog, passing progress to a callback, calling the
  *   caller's on_wait on a timer while it runs, a time limit, and the summary of what it
- *   said: the first failure, the leave quirk, the devices it listed. Every line is kept
- *   for the diagnosis.
+ *   said: the first failure, the leave quirk. Every line is kept for the diagnosis.
  * Must not: decide what a run means for the user (dfu.c does: success is judged by
  *   verification, never by dfu-util's words), print, or talk USB itself.
  * Errors: SWD_EDFUMISSING (no dfu-util), SWD_EDFUFAILED (it could not be run, or ran past
@@ -46,7 +45,7 @@ struct dfu_result {
 	bool suffix_warning;          /* the harmless suffix warning was printed */
 	bool state_error;             /* a "DFU state(...)" line reported an error */
 	uint64_t bytes;               /* the last total or progress count */
-	struct dfulog_device *devices;/* FOUND lines, in order */
+	struct dfulog_device *devices;/* the devices dfu_usb_list() found (a run finds none) */
 	size_t ndevices;
 	char **lines;                 /* every line */
 	size_t nlines;
