@@ -70,6 +70,9 @@ int dfu_result_error(const struct dfu_result *res, const struct dfu_select *sel,
 	const struct dfulog_line *f = &res->failure;
 	char name[128];
 
+	if (res->cannot_run[0] != '\0')
+		return swd_error_set(err, SWD_EDFUFAILED, "dfu-util %s could not start: %s; give "
+		                     "--dfu-util the path of dfu-util", what, res->cannot_run);
 	switch (f->kind) {
 	case DFULOG_OTHER:
 		break;
