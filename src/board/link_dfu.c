@@ -5,7 +5,15 @@
  * of --probe dfu:VID:PID, or a serial) in-process with libusb (dfu/usblist.h), takes the
  * one that matches and holds it to the profile: its flash alternate setting must report
  * the layout the profile says (a Spark Core is not a Photon). DFU reads no identity register, halts nothing and has no
- * on-target checksum: those operations are left out of the table. A write is checked
+ * on-target checksum: those operations are left out of the table.
+ *
+ * A backup of a board whose bootloader's own ids name its profile (the Particle boards:
+ * their range is the profile's, not the layout's) starts dfu-util before the device's
+ * strings are read: the listing opens the device and reads its serial, dfu-util's upload
+ * is started, and the layouts are read while it starts up (some 0.8 ms of requests, which
+ * the bus serialises with dfu-util's own). Only then is the device held to the profile: a
+ * layout that is not the profile's stops dfu-util and discards its file, with the same
+ * refusal as before any run. Everything else keeps the ordinary order. A write is checked
  * against the layout (only writable sectors) before dfu-util is run; DfuSe erases the
  * pages it writes. Nothing here mass-erases or unprotects.
  */
@@ -55,6 +63,13 @@ struct link_dfu {
 	bool ran;
 	bool leave_quirk;
 	struct follow follow;         /* the file a flash read is being written to */
+	/* a backup started before the strings: the device listed without its names, until
+	 * the first run reads them (probe is the caller's, to fill then; NULL once done) */
+	struct dfu_usb_held *held;
+	struct dfu_result listing;
+	size_t flash_at;              /* the flash alt's entry in listing */
+	struct board_link_probe *probe;
+	bool stopped;                 /* they contradicted the profile: dfu-util was stopped */
 };
 
 static struct link_dfu *D(struct board_link *l)
@@ -69,6 +84,8 @@ static void dfu_free_link(struct board_link *l)
 	for (size_t i = 0; i < d->nlines; i++)
 		free(d->lines[i]);
 	free(d->lines);
+	dfu_usb_held_free(d->held);
+	dfu_result_release(&d->listing);
 	swd_dfuse_layout_release(&d->flash);
 	free(d->exe);
 	free(d);
@@ -102,13 +119,17 @@ static void on_progress(void *ud, const char *phase, uint64_t bytes, unsigned pc
 		d->ev.on_progress(d->ev.ud, d->progress_what, bytes, d->progress_total);
 }
 
-/* Keeps a run's lines (the findings read them) and passes them to the log event. */
+/* Keeps a run's lines (the findings read them) and passes them to the log event, and how
+ * it ended unless swdbackup stopped it (the device was not the profile's: its end says
+ * nothing of the device). */
 static void keep_run(struct link_dfu *d, struct dfu_result *res)
 {
 	char **nl = realloc(d->lines, (d->nlines + res->nlines) * sizeof(*nl));
 
-	d->ran = true;
-	d->last_status = res->term_signal ? -res->term_signal : res->exit_status;
+	if (!d->stopped) {
+		d->ran = true;
+		d->last_status = res->term_signal ? -res->term_signal : res->exit_status;
+	}
 	if (nl == NULL)
 		return;
 	d->lines = nl;
@@ -141,6 +162,36 @@ static int make_free_name(char *tmp, const char *beside, struct swd_error *err)
 	return 0;
 }
 
+static int hold_to_profile(struct link_dfu *d, const struct dfulog_device *devs, size_t n,
+                           size_t at, struct board_link_probe *probe, struct swd_error *err);
+
+/* A link that came up before the device's strings were read: reads them now and holds the
+ * device to the profile, as the ordinary order does before any run. 0 when there is
+ * nothing left to confirm. */
+static int confirm(struct link_dfu *d, struct swd_error *err)
+{
+	int rc;
+
+	if (d->probe == NULL)
+		return 0;
+	rc = dfu_usb_held_names(d->held, &d->listing, err);
+	d->held = NULL;
+	if (rc == 0)
+		rc = hold_to_profile(d, d->listing.devices, d->listing.ndevices, d->flash_at, d->probe,
+		                     err);
+	d->probe = NULL;
+	keep_run(d, &d->listing);
+	d->stopped = rc != 0;
+	dfu_result_release(&d->listing);
+	return rc;
+}
+
+/* While the first dfu-util run starts up: the strings; a contradiction stops it. */
+static int confirm_while_started(void *ud, struct swd_error *err)
+{
+	return confirm(ud, err);
+}
+
 /* Uploads len bytes at address to the new file at path. */
 static int upload(struct link_dfu *d, uint32_t address, uint32_t len, const char *path,
                   struct swd_error *err)
@@ -149,6 +200,7 @@ static int upload(struct link_dfu *d, uint32_t address, uint32_t len, const char
 	int rc;
 
 	d->progress_total = len;
+	d->run.on_started = d->probe != NULL ? confirm_while_started : NULL;
 	rc = dfu_upload(&d->run, &d->sel, d->facts.flash_alt, address, len, path, &res, err);
 	/* the ST bootloader stalls the first upload request while readout protection is on */
 	if (rc == SWD_ETARGETFAILED && res.failure.kind == DFULOG_TRANSFER_ERROR && res.bytes == 0 &&
@@ -158,6 +210,7 @@ static int upload(struct link_dfu *d, uint32_t address, uint32_t len, const char
 		                   "0x%08X: the flash is read-protected (RDP); removing the protection "
 		                   "mass-erases the flash, so swdbackup never does it", address);
 	}
+	d->run.on_started = NULL;
 	keep_run(d, &res);
 	dfu_result_release(&res);
 	return rc;
@@ -284,7 +337,7 @@ static int dfu_program(struct board_link *l, const struct board_program *a, stru
 	struct link_dfu *d = D(l);
 	uint32_t base = l->p->flash.base + a->offset;
 	uint64_t end = (uint64_t)base + a->len;
-	int rc = 0;
+	int rc = confirm(d, err);
 
 	for (int pass = 0; pass < 2 && rc == 0; pass++) {
 		uint64_t at = base;
@@ -337,6 +390,8 @@ static int dfu_reset(struct board_link *l, enum board_reset mode, struct swd_err
 	if (mode != BOARD_RESET_RUN)
 		return swd_error_set(err, SWD_EUNSUPPORTED, "a dfu link cannot halt the core; use an "
 		                     "SWD probe for that");
+	if ((rc = confirm(d, err)) != 0)
+		return rc;
 	d->progress_what = NULL;
 	rc = dfu_leave(&d->run, &d->sel, d->facts.flash_alt, d->facts.user_address, &res, err);
 	d->leave_quirk = rc == 0 && res.leave_quirk;
@@ -384,14 +439,12 @@ static bool selected(const struct dfu_select *sel, const struct dfulog_device *d
 	       (sel->serial == NULL || strcmp(sel->serial, dev->serial) == 0);
 }
 
-/* Picks the one device the selection names from the list, and holds its flash alt to the
- * profile. Fills probe with what it reports. */
-static int pick(struct link_dfu *d, const struct dfulog_device *devs, size_t n,
-                struct board_link_probe *probe, struct swd_error *err)
+/* Picks the one device the selection names from the list (by ids and serial): *at, the
+ * entry of its flash alt. Every later run names this very device. */
+static int pick(struct link_dfu *d, const struct dfulog_device *devs, size_t n, size_t *at,
+                struct swd_error *err)
 {
 	const struct dfulog_device *flash = NULL;
-	struct swd_dfuse_layout want;
-	int rc;
 
 	for (size_t i = 0; i < n; i++) {
 		if (!selected(&d->sel, &devs[i]))
@@ -408,8 +461,27 @@ static int pick(struct link_dfu *d, const struct dfulog_device *devs, size_t n,
 		return swd_error_set(err, SWD_EWRONGTARGET, "the DFU device %04x:%04x has no alternate "
 		                     "setting %u, where %s's bootloader keeps the flash: is this another "
 		                     "board?", d->sel.vid, d->sel.pid, d->facts.flash_alt, d->base.p->name);
+	*at = (size_t)(flash - devs);
+	snprintf(d->serial, sizeof(d->serial), "%s", flash->serial);
+	if (d->serial[0] != '\0')
+		d->sel.serial = d->serial;
+	d->sel.vid = flash->vid;
+	d->sel.pid = flash->pid;
+	return 0;
+}
+
+/* Holds the picked device's flash alt (devs[at]) to the profile: the layout it reports
+ * must be the profile's. Fills probe with what the device reports. */
+static int hold_to_profile(struct link_dfu *d, const struct dfulog_device *devs, size_t n,
+                           size_t at, struct board_link_probe *probe, struct swd_error *err)
+{
+	const struct dfulog_device *flash = &devs[at];
+	struct swd_dfuse_layout want;
+	int rc;
+
 	if ((rc = swd_dfuse_layout_parse(d->facts.flash_layout, &want, err)) != 0)
 		return rc;
+	swd_dfuse_layout_release(&d->flash);
 	if (swd_dfuse_layout_parse(flash->name, &d->flash, NULL) != 0 || !same_layout(&want, &d->flash))
 		rc = swd_error_set(err, SWD_EWRONGTARGET, "the DFU device %04x:%04x reports '%s' for its "
 		                   "flash, but %s's bootloader reports '%s': this is another board or part; "
@@ -418,7 +490,6 @@ static int pick(struct link_dfu *d, const struct dfulog_device *devs, size_t n,
 	swd_dfuse_layout_release(&want);
 	if (rc != 0)
 		return rc;
-	snprintf(d->serial, sizeof(d->serial), "%s", flash->serial);
 	snprintf(probe->adapter, sizeof(probe->adapter), "DFU %04x:%04x", flash->vid, flash->pid);
 	snprintf(probe->serial, sizeof(probe->serial), "%s", flash->serial);
 	snprintf(probe->vid_pid, sizeof(probe->vid_pid), "%04x:%04x", flash->vid, flash->pid);
@@ -426,12 +497,15 @@ static int pick(struct link_dfu *d, const struct dfulog_device *devs, size_t n,
 	for (size_t i = 0; i < n && probe->nlayouts < BOARD_LINK_LAYOUTS; i++)
 		if (selected(&d->sel, &devs[i]) && strcmp(devs[i].serial, flash->serial) == 0)
 			snprintf(probe->layouts[probe->nlayouts++], sizeof(probe->layouts[0]), "%s", devs[i].name);
-	/* every later run names this very device */
-	if (d->serial[0] != '\0')
-		d->sel.serial = d->serial;
-	d->sel.vid = flash->vid;
-	d->sel.pid = flash->pid;
 	return 0;
+}
+
+/* Whether a backup may start dfu-util before the strings are read: the bootloader's own
+ * ids (a board's, not the ST ROM's, whose range the layout tells) name the profile. */
+static bool read_early(const struct link_dfu *d, const struct board_link_params *lp)
+{
+	return lp->read_first && d->base.p->board != NULL && strcmp(d->facts.bootloader, "st") != 0 &&
+	       d->sel.vid == d->facts.vid && d->sel.pid == d->facts.pid;
 }
 
 int board_link_dfu_open(const struct swd_profile *p, const struct board_link_params *lp,
@@ -440,7 +514,8 @@ int board_link_dfu_open(const struct swd_profile *p, const struct board_link_par
 {
 	struct dfu_result res;
 	struct link_dfu *d;
-	bool found = false;
+	bool found = false, early;
+	size_t at = 0;
 	int rc;
 
 	*out = NULL;
@@ -468,7 +543,8 @@ int board_link_dfu_open(const struct swd_profile *p, const struct board_link_par
 	d->run.exe = d->exe;
 	/* the device, its serial and its layouts are read in-process: a dfu-util -l run
 	 * would cost a process start and a second enumeration before every command */
-	rc = dfu_usb_list(&d->sel, &res, err);
+	early = read_early(d, lp);
+	rc = early ? dfu_usb_list_held(&d->sel, &res, &d->held, err) : dfu_usb_list(&d->sel, &res, err);
 	for (size_t i = 0; rc == 0 && i < res.ndevices; i++)
 		found |= selected(&d->sel, &res.devices[i]);
 	if (rc == 0 && !found) {
@@ -483,8 +559,17 @@ int board_link_dfu_open(const struct swd_profile *p, const struct board_link_par
 		                       ? "BOOT0 high, then reset"
 		                       : "hold SETUP, tap RESET, release SETUP when the LED blinks yellow");
 	} else if (rc == 0) {
-		rc = pick(d, res.devices, res.ndevices, probe, err);
+		rc = pick(d, res.devices, res.ndevices, &at, err);
 	}
+	if (rc == 0 && early) {
+		/* the first run reads the names and holds the device to the profile */
+		d->listing = res;
+		d->flash_at = at;
+		d->probe = probe;
+		return 0;
+	}
+	if (rc == 0)
+		rc = hold_to_profile(d, res.devices, res.ndevices, at, probe, err);
 	keep_run(d, &res);
 	dfu_result_release(&res);
 	return rc;

@@ -284,7 +284,7 @@ static int spawn_and_wait(struct run *run, const char *exe, const char *const *a
 	uv_file fds[2];
 	const char **argv;
 	char *guard = guard_path(), pid[24];
-	int rc;
+	int rc, stop = 0;
 
 	argv = build_argv(guard, exe, args, pid, sizeof(pid));
 	if (argv == NULL) {
@@ -328,11 +328,16 @@ static int spawn_and_wait(struct run *run, const char *exe, const char *const *a
 	uv_timer_start(&run->tick, on_tick, READ_TICK_MS, READ_TICK_MS);
 	if (run->r->on_wait != NULL && run->r->wait_ms > 0)
 		uv_timer_start(&run->wait, on_wait, run->r->wait_ms, run->r->wait_ms);
+	/* what the caller does while dfu-util starts; a refusal stops it */
+	if (run->r->on_started != NULL && (stop = run->r->on_started(run->r->ud, err)) != 0)
+		uv_process_kill(&run->proc, SIGKILL);
 	start_reading(run);
 	while (!(run->exited && run->eof) && uv_run(&run->loop, UV_RUN_ONCE) != 0)
 		;
 	uv_close((uv_handle_t *)&run->proc, on_closed);
 	uv_close((uv_handle_t *)&run->out, on_closed);
+	if (stop != 0)
+		return stop;
 	if (run->timed_out)
 		return swd_error_set(err, SWD_EDFUFAILED, "dfu-util did not finish within %u s; it "
 		                     "was stopped", run->r->timeout_ms / 1000);

@@ -35,6 +35,11 @@ struct dfu_runner {
 	 * has done so far (the file it writes), so that less is left when it ends */
 	void (*on_wait)(void *ud);
 	unsigned wait_ms;
+	/* optional: called once dfu-util has been started, before any of its output is read,
+	 * for work that can be done while it starts up (the device's strings). A non-zero
+	 * return (a negative SWD_E*, with err set) stops dfu-util at once (SIGKILL); the run
+	 * then returns it, once dfu-util has ended and all it wrote has been read. */
+	int (*on_started)(void *ud, struct swd_error *err);
 };
 
 struct dfu_result {
