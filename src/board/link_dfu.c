@@ -8,14 +8,13 @@
  * on-target checksum: those operations are left out of the table.
  *
  * A backup of a board whose bootloader's own ids name its profile (the Particle boards:
- * their range is the profile's, not the layout's) starts dfu-util before the device's
- * strings are read: the listing opens the device and reads its serial, dfu-util's upload
- * is started, and the layouts are read while it starts up (some 0.8 ms of requests, which
- * the bus serialises with dfu-util's own). Only then is the device held to the profile: a
- * layout that is not the profile's stops dfu-util and discards its file, with the same
- * refusal as before any run. Everything else keeps the ordinary order. A write is checked
- * against the layout (only writable sectors) before dfu-util is run; DfuSe erases the
- * pages it writes. Nothing here mass-erases or unprotects.
+ * their range is the profile's, not the layout's) starts dfu-util first, by those ids (and
+ * the serial the user named), and lists the device while dfu-util starts up (libusb's
+ * start, the listing and the strings: some 2 ms, on the other core, with their requests
+ * serialised by the bus with dfu-util's own). Only then is the device held to the profile:
+ * none, several, one that cannot be opened, or a layout that is not the profile's stops
+ * dfu-util, discards its file and its words, and fails with the same refusal as when the
+ * listing comes first. Everything else keeps the ordinary order.
  */
 #include "board/link.h"
 
@@ -63,13 +62,11 @@ struct link_dfu {
 	bool ran;
 	bool leave_quirk;
 	struct follow follow;         /* the file a flash read is being written to */
-	/* a backup started before the strings: the device listed without its names, until
-	 * the first run reads them (probe is the caller's, to fill then; NULL once done) */
-	struct dfu_usb_held *held;
-	struct dfu_result listing;
-	size_t flash_at;              /* the flash alt's entry in listing */
+	/* a backup that starts dfu-util first: the device is listed while it starts (probe
+	 * is the caller's, to fill then; NULL once listed) */
 	struct board_link_probe *probe;
-	bool stopped;                 /* they contradicted the profile: dfu-util was stopped */
+	const char *named_serial;     /* the serial the user named, or NULL */
+	bool stopped;                 /* the listing refused the device: dfu-util was stopped */
 };
 
 static struct link_dfu *D(struct board_link *l)
@@ -84,8 +81,6 @@ static void dfu_free_link(struct board_link *l)
 	for (size_t i = 0; i < d->nlines; i++)
 		free(d->lines[i]);
 	free(d->lines);
-	dfu_usb_held_free(d->held);
-	dfu_result_release(&d->listing);
 	swd_dfuse_layout_release(&d->flash);
 	free(d->exe);
 	free(d);
@@ -120,16 +115,19 @@ static void on_progress(void *ud, const char *phase, uint64_t bytes, unsigned pc
 }
 
 /* Keeps a run's lines (the findings read them) and passes them to the log event, and how
- * it ended unless swdbackup stopped it (the device was not the profile's: its end says
- * nothing of the device). */
+ * it ended; nothing of a run swdbackup stopped (the listing refused the device: what it
+ * said, cut short, tells nothing of the device). */
 static void keep_run(struct link_dfu *d, struct dfu_result *res)
 {
-	char **nl = realloc(d->lines, (d->nlines + res->nlines) * sizeof(*nl));
+	char **nl;
 
-	if (!d->stopped) {
-		d->ran = true;
-		d->last_status = res->term_signal ? -res->term_signal : res->exit_status;
+	if (d->stopped) {
+		d->stopped = false;
+		return;
 	}
+	nl = realloc(d->lines, (d->nlines + res->nlines) * sizeof(*nl));
+	d->ran = true;
+	d->last_status = res->term_signal ? -res->term_signal : res->exit_status;
 	if (nl == NULL)
 		return;
 	d->lines = nl;
@@ -162,34 +160,29 @@ static int make_free_name(char *tmp, const char *beside, struct swd_error *err)
 	return 0;
 }
 
-static int hold_to_profile(struct link_dfu *d, const struct dfulog_device *devs, size_t n,
-                           size_t at, struct board_link_probe *probe, struct swd_error *err);
+static int list_device(struct link_dfu *d, struct board_link_probe *probe,
+                       struct swd_error *err);
 
-/* A link that came up before the device's strings were read: reads them now and holds the
- * device to the profile, as the ordinary order does before any run. 0 when there is
- * nothing left to confirm. */
+/* A link whose first run was started before the device was listed: lists it now and holds
+ * it to the profile, as the ordinary order does before any run. 0 when it is listed. */
 static int confirm(struct link_dfu *d, struct swd_error *err)
 {
-	int rc;
+	struct board_link_probe *probe = d->probe;
 
-	if (d->probe == NULL)
+	if (probe == NULL)
 		return 0;
-	rc = dfu_usb_held_names(d->held, &d->listing, err);
-	d->held = NULL;
-	if (rc == 0)
-		rc = hold_to_profile(d, d->listing.devices, d->listing.ndevices, d->flash_at, d->probe,
-		                     err);
 	d->probe = NULL;
-	keep_run(d, &d->listing);
-	d->stopped = rc != 0;
-	dfu_result_release(&d->listing);
-	return rc;
+	return list_device(d, probe, err);
 }
 
-/* While the first dfu-util run starts up: the strings; a contradiction stops it. */
+/* While the first dfu-util run starts up: the listing; a refusal stops it. */
 static int confirm_while_started(void *ud, struct swd_error *err)
 {
-	return confirm(ud, err);
+	struct link_dfu *d = ud;
+	int rc = confirm(d, err);
+
+	d->stopped = rc != 0;
+	return rc;
 }
 
 /* Uploads len bytes at address to the new file at path. */
@@ -508,14 +501,45 @@ static bool read_early(const struct link_dfu *d, const struct board_link_params 
 	       d->sel.vid == d->facts.vid && d->sel.pid == d->facts.pid;
 }
 
+/* Lists the devices the selection names in-process (a dfu-util -l run would cost a process
+ * start and a second enumeration), picks the one and holds it to the profile; fills
+ * probe. */
+static int list_device(struct link_dfu *d, struct board_link_probe *probe, struct swd_error *err)
+{
+	const char *named = d->named_serial;
+	struct dfu_result res;
+	bool found = false;
+	size_t at = 0;
+	int rc;
+
+	rc = dfu_usb_list(&d->sel, &res, err);
+	for (size_t i = 0; rc == 0 && i < res.ndevices; i++)
+		found |= selected(&d->sel, &res.devices[i]);
+	if (rc == 0 && !found) {
+		char name[80];
+
+		snprintf(name, sizeof(name), "%04x:%04x%s%s%s", d->sel.vid, d->sel.pid,
+		         named ? " with serial '" : "", named ? named : "", named ? "'" : "");
+		rc = swd_error_set(err, SWD_EPROBENOTFOUND, "no DFU device %s found: put the board in "
+		                   "DFU mode (%s) and check the cable", name,
+		                   strcmp(d->facts.bootloader, "st") == 0
+		                       ? "BOOT0 high, then reset"
+		                       : "hold SETUP, tap RESET, release SETUP when the LED blinks yellow");
+	} else if (rc == 0) {
+		rc = pick(d, res.devices, res.ndevices, &at, err);
+	}
+	if (rc == 0)
+		rc = hold_to_profile(d, res.devices, res.ndevices, at, probe, err);
+	keep_run(d, &res);
+	dfu_result_release(&res);
+	return rc;
+}
+
 int board_link_dfu_open(const struct swd_profile *p, const struct board_link_params *lp,
 			const struct board_link_events *ev, struct board_link **out,
 			struct board_link_probe *probe, struct swd_error *err)
 {
-	struct dfu_result res;
 	struct link_dfu *d;
-	bool found = false, early;
-	size_t at = 0;
 	int rc;
 
 	*out = NULL;
@@ -536,41 +560,15 @@ int board_link_dfu_open(const struct swd_profile *p, const struct board_link_par
 		return rc;
 	d->sel.vid = lp->vid ? lp->vid : d->facts.vid;
 	d->sel.pid = lp->vid ? lp->pid : d->facts.pid;
-	d->sel.serial = lp->serial;
+	d->sel.serial = d->named_serial = lp->serial;
 	/* dfu-util moves the bytes: missing, it is the first thing to say */
 	if ((rc = dfu_find(lp->tool, &d->exe, err)) != 0)
 		return rc;
 	d->run.exe = d->exe;
-	/* the device, its serial and its layouts are read in-process: a dfu-util -l run
-	 * would cost a process start and a second enumeration before every command */
-	early = read_early(d, lp);
-	rc = early ? dfu_usb_list_held(&d->sel, &res, &d->held, err) : dfu_usb_list(&d->sel, &res, err);
-	for (size_t i = 0; rc == 0 && i < res.ndevices; i++)
-		found |= selected(&d->sel, &res.devices[i]);
-	if (rc == 0 && !found) {
-		char name[80];
-
-		snprintf(name, sizeof(name), "%04x:%04x%s%s%s", d->sel.vid, d->sel.pid,
-		         lp->serial ? " with serial '" : "", lp->serial ? lp->serial : "",
-		         lp->serial ? "'" : "");
-		rc = swd_error_set(err, SWD_EPROBENOTFOUND, "no DFU device %s found: put the board in "
-		                   "DFU mode (%s) and check the cable", name,
-		                   strcmp(d->facts.bootloader, "st") == 0
-		                       ? "BOOT0 high, then reset"
-		                       : "hold SETUP, tap RESET, release SETUP when the LED blinks yellow");
-	} else if (rc == 0) {
-		rc = pick(d, res.devices, res.ndevices, &at, err);
-	}
-	if (rc == 0 && early) {
-		/* the first run reads the names and holds the device to the profile */
-		d->listing = res;
-		d->flash_at = at;
+	if (read_early(d, lp)) {
+		/* the first run lists the device while dfu-util starts */
 		d->probe = probe;
 		return 0;
 	}
-	if (rc == 0)
-		rc = hold_to_profile(d, res.devices, res.ndevices, at, probe, err);
-	keep_run(d, &res);
-	dfu_result_release(&res);
-	return rc;
+	return list_device(d, probe, err);
 }

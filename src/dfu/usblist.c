@@ -26,77 +26,20 @@ static int add_line(struct dfu_result *res, char *line)
 	return 0;
 }
 
-/* The log line of a listed alternate setting, as dfu-util's listing names it. */
-static int log_device(struct dfu_result *res, const struct dfulog_device *d)
-{
-	char *line = NULL;
-
-	if (asprintf(&line, "libusb: DFU device [%04x:%04x] ver=%04x, devnum=%u, cfg=%u, intf=%u, "
-	             "alt=%u, name=\"%s\", serial=\"%s\"", d->vid, d->pid, d->ver, d->devnum,
-	             d->cfg, d->intf, d->alt, d->name, d->serial) < 0)
-		line = NULL;
-	return add_line(res, line);
-}
-
-/* An alternate setting into the list, with its log line unless its name is still to be
- * read (held). */
-static int add_device(struct dfu_result *res, const struct dfulog_device *d, bool held)
+static int add_device(struct dfu_result *res, const struct dfulog_device *d)
 {
 	struct dfulog_device *nd = realloc(res->devices, (res->ndevices + 1) * sizeof(*nd));
+	char *line = NULL;
 
 	if (nd == NULL)
 		return -1;
 	res->devices = nd;
 	res->devices[res->ndevices++] = *d;
-	return held ? 0 : log_device(res, d);
-}
-
-/* A listing whose names are still to be read: the devices it opened, and for each entry
- * of the list its device and its string index. */
-struct dfu_usb_held {
-	libusb_context *ctx;
-	struct held_dev {
-		libusb_device_handle *h;
-		uint16_t langid;
-	} *devs;
-	size_t ndevs;
-	struct held_alt {
-		size_t dev;
-		uint8_t iface;
-	} *alts;
-	size_t nalts;
-};
-
-/* Holds the entry just listed: its name is index iface of the last device held. */
-static int hold_alt(struct dfu_usb_held *held, uint8_t iface)
-{
-	struct held_alt *na = realloc(held->alts, (held->nalts + 1) * sizeof(*na));
-
-	if (na == NULL)
-		return -1;
-	held->alts = na;
-	held->alts[held->nalts].dev = held->ndevs - 1;
-	held->alts[held->nalts++].iface = iface;
-	return 0;
-}
-
-/* Keeps an opened device open in held (or closes it when held is NULL). */
-static int hold_dev(struct dfu_usb_held *held, libusb_device_handle *h, uint16_t langid)
-{
-	struct held_dev *nd;
-
-	if (held == NULL) {
-		libusb_close(h);
-		return 0;
-	}
-	if ((nd = realloc(held->devs, (held->ndevs + 1) * sizeof(*nd))) == NULL) {
-		libusb_close(h);
-		return -1;
-	}
-	held->devs = nd;
-	held->devs[held->ndevs].h = h;
-	held->devs[held->ndevs++].langid = langid;
-	return 0;
+	if (asprintf(&line, "libusb: DFU device [%04x:%04x] ver=%04x, devnum=%u, cfg=%u, intf=%u, "
+	             "alt=%u, name=\"%s\", serial=\"%s\"", d->vid, d->pid, d->ver, d->devnum,
+	             d->cfg, d->intf, d->alt, d->name, d->serial) < 0)
+		line = NULL;
+	return add_line(res, line);
 }
 
 /* A device that cannot be opened: the first such is the run's failure, in dfu-util's
@@ -195,8 +138,7 @@ static bool dfu_mode(const struct libusb_interface_descriptor *s)
  * cannot be opened (recorded in res), or -1 when out of memory. */
 static int list_config(libusb_device *dev, const struct libusb_device_descriptor *dd,
                        const struct libusb_config_descriptor *cfg, libusb_device_handle **h,
-                       uint16_t *langid, struct dfulog_device *d, struct dfu_result *res,
-                       bool held)
+                       uint16_t *langid, struct dfulog_device *d, struct dfu_result *res)
 {
 	for (uint8_t i = 0; i < cfg->bNumInterfaces; i++) {
 		const struct libusb_interface *intf = &cfg->interface[i];
@@ -218,27 +160,21 @@ static int list_config(libusb_device *dev, const struct libusb_device_descriptor
 			d->cfg = cfg->bConfigurationValue;
 			d->intf = s->bInterfaceNumber;
 			d->alt = s->bAlternateSetting;
-			d->name[0] = '\0';
-			if (held)
-				d->name[0] = (char)s->iInterface; /* read by dfu_usb_held_names() */
-			else
-				string_or_unknown(*h, langid, s->iInterface, d->name, sizeof(d->name));
-			if (add_device(res, d, held) != 0)
+			string_or_unknown(*h, langid, s->iInterface, d->name, sizeof(d->name));
+			if (add_device(res, d) != 0)
 				return -1;
 		}
 	}
 	return 0;
 }
 
-/* One device, every configuration; with held, the device stays open there and its names
- * are left to be read. Returns 0, or -1 when out of memory. */
+/* One device, every configuration. Returns 0, or -1 when out of memory. */
 static int list_device(libusb_device *dev, const struct libusb_device_descriptor *dd,
-                       struct dfu_result *res, struct dfu_usb_held *held)
+                       struct dfu_result *res)
 {
 	libusb_device_handle *h = NULL;
 	struct dfulog_device d;
 	uint16_t langid = LANGID_EN_US;
-	size_t first = res->ndevices;
 	int rc = 0;
 
 	memset(&d, 0, sizeof(d));
@@ -251,114 +187,39 @@ static int list_device(libusb_device *dev, const struct libusb_device_descriptor
 
 		if (libusb_get_config_descriptor(dev, c, &cfg) != 0)
 			continue;
-		rc = list_config(dev, dd, cfg, &h, &langid, &d, res, held != NULL);
+		rc = list_config(dev, dd, cfg, &h, &langid, &d, res);
 		libusb_free_config_descriptor(cfg);
 	}
-	if (h == NULL)
-		return rc < 0 ? -1 : 0;
-	if (rc < 0) {
+	if (h != NULL)
 		libusb_close(h);
-		return -1;
-	}
-	if (hold_dev(held, h, langid) != 0)
-		return -1;
-	/* the string index was kept in the name's first byte */
-	for (size_t i = first; held != NULL && i < res->ndevices; i++)
-		if (hold_alt(held, (uint8_t)res->devices[i].name[0]) != 0)
-			return -1;
-	return 0;
-}
-
-/* Every device sel names by ids, into res (and held, when not NULL). */
-static int list_bus(libusb_context *ctx, const struct dfu_select *sel, struct dfu_result *res,
-                    struct dfu_usb_held *held)
-{
-	libusb_device **devs = NULL;
-	ssize_t count = libusb_get_device_list(ctx, &devs);
-	int rc = 0;
-
-	for (ssize_t i = 0; i < count && rc == 0; i++) {
-		struct libusb_device_descriptor dd;
-
-		if (libusb_get_device_descriptor(devs[i], &dd) != 0 ||
-		    (sel->vid != 0 && (dd.idVendor != sel->vid || dd.idProduct != sel->pid)))
-			continue;
-		rc = list_device(devs[i], &dd, res, held);
-	}
-	if (count > 0)
-		libusb_free_device_list(devs, 1);
-	return rc;
+	return rc < 0 ? -1 : 0;
 }
 
 int dfu_usb_list(const struct dfu_select *sel, struct dfu_result *res, struct swd_error *err)
 {
 	libusb_context *ctx = NULL;
+	libusb_device **devs = NULL;
+	ssize_t count;
 	int rc;
 
 	memset(res, 0, sizeof(*res));
 	if ((rc = usb_context_open(&ctx)) != 0)
 		return swd_error_set(err, SWD_EPROBENOTFOUND, "cannot look for DFU devices: libusb "
 		                     "cannot start (%s); is /dev/bus/usb there?", libusb_error_name(rc));
-	rc = list_bus(ctx, sel, res, NULL);
+	count = libusb_get_device_list(ctx, &devs);
+	rc = 0;
+	for (ssize_t i = 0; i < count && rc == 0; i++) {
+		struct libusb_device_descriptor dd;
+
+		if (libusb_get_device_descriptor(devs[i], &dd) != 0 ||
+		    (sel->vid != 0 && (dd.idVendor != sel->vid || dd.idProduct != sel->pid)))
+			continue;
+		rc = list_device(devs[i], &dd, res);
+	}
+	if (count > 0)
+		libusb_free_device_list(devs, 1);
 	libusb_exit(ctx);
 	if (rc != 0)
 		return swd_error_set(err, SWD_ENOMEM, "out of memory");
 	return dfu_result_error(res, sel, "list", err);
-}
-
-int dfu_usb_list_held(const struct dfu_select *sel, struct dfu_result *res,
-                      struct dfu_usb_held **out, struct swd_error *err)
-{
-	struct dfu_usb_held *held;
-	int rc;
-
-	memset(res, 0, sizeof(*res));
-	*out = NULL;
-	if ((held = calloc(1, sizeof(*held))) == NULL)
-		return swd_error_set(err, SWD_ENOMEM, "out of memory");
-	if ((rc = usb_context_open(&held->ctx)) != 0) {
-		free(held);
-		return swd_error_set(err, SWD_EPROBENOTFOUND, "cannot look for DFU devices: libusb "
-		                     "cannot start (%s); is /dev/bus/usb there?", libusb_error_name(rc));
-	}
-	rc = list_bus(held->ctx, sel, res, held);
-	if (rc == 0)
-		rc = dfu_result_error(res, sel, "list", err);
-	else
-		rc = swd_error_set(err, SWD_ENOMEM, "out of memory");
-	if (rc != 0) {
-		dfu_usb_held_free(held);
-		return rc;
-	}
-	*out = held;
-	return 0;
-}
-
-int dfu_usb_held_names(struct dfu_usb_held *held, struct dfu_result *res, struct swd_error *err)
-{
-	int rc = 0;
-
-	for (size_t i = 0; i < res->ndevices && i < held->nalts; i++) {
-		struct held_dev *hd = &held->devs[held->alts[i].dev];
-		struct dfulog_device *d = &res->devices[i];
-
-		string_or_unknown(hd->h, &hd->langid, held->alts[i].iface, d->name, sizeof(d->name));
-		if (rc == 0 && log_device(res, d) != 0)
-			rc = swd_error_set(err, SWD_ENOMEM, "out of memory");
-	}
-	dfu_usb_held_free(held);
-	return rc;
-}
-
-void dfu_usb_held_free(struct dfu_usb_held *held)
-{
-	if (held == NULL)
-		return;
-	for (size_t i = 0; i < held->ndevs; i++)
-		libusb_close(held->devs[i].h);
-	free(held->devs);
-	free(held->alts);
-	if (held->ctx != NULL)
-		libusb_exit(held->ctx);
-	free(held);
 }

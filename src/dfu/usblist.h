@@ -8,8 +8,7 @@
  *   string the device does not give, as dfu-util reports it (so that a later
  *   `dfu-util -S` names the same device); a device this user may not open, or that cannot
  *   be opened, as the failure dfu-util reports for it (the findings read the same words).
- * Must not: claim an interface, send a DFU request, leave the device open past the
- *   listing (or past the names of a held one), or print.
+ * Must not: claim an interface, send a DFU request, leave the device open, or print.
  *   dfu-util moves the bytes (dfu.h).
  * Errors: SWD_EPROBENOTFOUND (libusb cannot look at the bus), SWD_EPROBEPERM and
  *   SWD_EPROBEBUSY (a device the selection names cannot be opened: see dfu_result_error),
@@ -25,24 +24,5 @@
  * serial in sel is not applied: the caller tells devices apart by it. *res is filled
  * (release with dfu_result_release(), also after a failure). */
 int dfu_usb_list(const struct dfu_select *sel, struct dfu_result *res, struct swd_error *err);
-
-/* A listing whose alternate settings' names (their interface strings: for DfuSe the
- * layouts) are still to be read, so that they can be read later, while dfu-util starts:
- * the devices stay open (no interface claimed) and libusb started. */
-struct dfu_usb_held;
-
-/* As dfu_usb_list(), but every entry's name is left empty (the serial is read as ever) and
- * its log line left out. *held (new, also when nothing was listed; NULL after a failure)
- * is handed to dfu_usb_held_names() or dfu_usb_held_free(). */
-int dfu_usb_list_held(const struct dfu_select *sel, struct dfu_result *res,
-                      struct dfu_usb_held **held, struct swd_error *err);
-
-/* Reads the names into res->devices (res as dfu_usb_list_held() filled it, in the same
- * order) with one request each, adds their log lines, and frees held (takes ownership). A
- * name the device does not give is "UNKNOWN". Errors: SWD_ENOMEM. */
-int dfu_usb_held_names(struct dfu_usb_held *held, struct dfu_result *res, struct swd_error *err);
-
-/* Closes the devices and libusb; NULL is a no-op. */
-void dfu_usb_held_free(struct dfu_usb_held *held);
 
 #endif
