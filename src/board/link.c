@@ -87,6 +87,12 @@ int board_link_read_flash(struct board_link *l, uint32_t offset, uint32_t len, c
 	return CALL(l, read_flash, "read flash", err, offset, len, path, err);
 }
 
+uint8_t *board_link_take_read(struct board_link *l, size_t *len, struct swd_digests *d)
+{
+	*len = 0;
+	return l && l->ops->take_read ? l->ops->take_read(l, len, d) : NULL;
+}
+
 /* The generic check: read the range back and compare. */
 static int verify_by_reading(struct board_link *l, const char *path, uint32_t address,
 			     struct board_verify_result *out, struct swd_error *err)

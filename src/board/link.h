@@ -30,6 +30,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/digest.h"
 #include "core/err.h"
 #include "core/profile.h"
 
@@ -158,6 +159,10 @@ struct board_link_ops {
 	/* len bytes of flash from offset into a new file at path */
 	int (*read_flash)(struct board_link *l, uint32_t offset, uint32_t len, const char *path,
 			  struct swd_error *err);
+	/* optional: the bytes the last read_flash wrote and their digests, when the backend
+	 * followed its tool's file as it was written (so nobody need read it again); then
+	 * forgotten. Returns: new, or NULL when it has none */
+	uint8_t *(*take_read)(struct board_link *l, size_t *len, struct swd_digests *d);
 	/* the file at path against flash at address */
 	int (*verify_file)(struct board_link *l, const char *path, uint32_t address,
 			   struct board_verify_result *out, struct swd_error *err);
@@ -214,6 +219,9 @@ int board_link_write_memory(struct board_link *l, uint32_t address, unsigned wid
 			    const void *buf, struct swd_error *err);
 int board_link_read_flash(struct board_link *l, uint32_t offset, uint32_t len, const char *path,
 			  struct swd_error *err);
+/* What the last read_flash wrote, as the backend followed it (take_read above). Returns:
+ * new bytes (*len of them, digests in *d), or NULL when the backend kept none. */
+uint8_t *board_link_take_read(struct board_link *l, size_t *len, struct swd_digests *d);
 int board_link_verify_file(struct board_link *l, const char *path, uint32_t address,
 			   struct board_verify_result *out, struct swd_error *err);
 int board_link_crc_equal(struct board_link *l, const uint8_t *expected, const struct board_range *r,

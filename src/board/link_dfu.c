@@ -35,15 +35,30 @@
  * full speed takes about a second; erase and program of 1 MiB some ten): generous. */
 #define RUN_TIMEOUT_MS (10u * 60u * 1000u)
 
-/* The file dfu-util writes a flash read into, followed while it runs (on_wait). */
+/* The file dfu-util writes a flash read into, followed while it runs (on_wait, and its
+ * progress lines): what it has appended is read and hashed then, and its write-back
+ * started, so that when dfu-util ends only the tail is left to read, hash and sync. */
 struct follow {
 	const char *path;             /* NULL: nothing followed */
 	int fd;                       /* -1 until dfu-util has made the file */
 	uint64_t started;             /* bytes whose write-back has been started */
+	uint8_t *buf;                 /* len bytes: what has been read of the file */
+	uint64_t len;                 /* what dfu-util was asked for */
+	uint64_t have;                /* bytes read into buf and hashed */
+	swd_hasher_t *h;              /* NULL: not hashing (no buffer, or it went wrong) */
+};
+
+/* The bytes of the last flash read and their digests, kept for board_link_take_read(). */
+struct followed {
+	uint8_t *data;                /* NULL: none */
+	size_t len;
+	struct swd_digests d;
 };
 
 /* How often the file is followed: a 128 KiB read takes about 0.2 s on the bus */
 #define FOLLOW_MS 40u
+/* Progress lines between ticks follow it too, once this much more has been read */
+#define FOLLOW_STEP (16u * 1024u)
 
 struct link_dfu {
 	struct board_link base;       /* first: the link is this struct */
@@ -62,6 +77,7 @@ struct link_dfu {
 	bool ran;
 	bool leave_quirk;
 	struct follow follow;         /* the file a flash read is being written to */
+	struct followed last;         /* what the last flash read followed */
 	/* a backup that starts dfu-util first: the device is listed while it starts (probe
 	 * is the caller's, to fill then; NULL once listed) */
 	struct board_link_probe *probe;
@@ -82,6 +98,7 @@ static void dfu_free_link(struct board_link *l)
 		free(d->lines[i]);
 	free(d->lines);
 	swd_dfuse_layout_release(&d->flash);
+	free(d->last.data);
 	free(d->exe);
 	free(d);
 }
@@ -104,12 +121,16 @@ static void dfu_end(const struct board_link *l, struct board_link_end *out)
 	out->leave_quirk = d->leave_quirk;
 }
 
+static void follow_file(struct follow *f);
+
 static void on_progress(void *ud, const char *phase, uint64_t bytes, unsigned pct)
 {
 	struct link_dfu *d = ud;
 
 	(void)phase;
 	(void)pct;
+	if (d->follow.h != NULL && bytes >= d->follow.have + FOLLOW_STEP)
+		follow_file(&d->follow);
 	if (d->ev.on_progress != NULL && d->progress_what != NULL)
 		d->ev.on_progress(d->ev.ud, d->progress_what, bytes, d->progress_total);
 }
@@ -211,21 +232,42 @@ static int upload(struct link_dfu *d, uint32_t address, uint32_t len, const char
 
 /* dfu-util leaves what it wrote unsynced; whoever keeps the file syncs it (a bundle, at
  * commit). Starting the write-back of what it has written so far, while it still reads
- * the board, lets the disk work while the bus does, so that the sync finds little left.
- * A hint: nothing depends on it. */
+ * the board, lets the disk work while the bus does, so that the sync finds little left;
+ * reading and hashing it then leaves only the tail for when it ends. dfu-util creates the
+ * file and only appends to it, so what lies below its size is final. Anything odd (more
+ * than was asked for, a read that fails) stops the hashing: the file is then read whole
+ * after the run, as without following. */
 static void follow_file(struct follow *f)
 {
 	struct stat st;
+	uint64_t size;
 
 	if (f->path == NULL)
 		return;
 	if (f->fd < 0 && (f->fd = open(f->path, O_RDONLY | O_CLOEXEC)) < 0)
 		return;
-	if (fstat(f->fd, &st) != 0 || (uint64_t)st.st_size <= f->started)
+	if (fstat(f->fd, &st) != 0)
 		return;
-	(void)sync_file_range(f->fd, (off_t)f->started, (off_t)((uint64_t)st.st_size - f->started),
+	size = (uint64_t)st.st_size;
+	if (f->h != NULL && size > f->len) {
+		swd_hasher_free(f->h);
+		f->h = NULL;
+	}
+	while (f->h != NULL && f->have < size) {
+		ssize_t n = pread(f->fd, f->buf + f->have, (size_t)(size - f->have), (off_t)f->have);
+
+		if (n <= 0 || swd_hasher_update(f->h, f->buf + f->have, (size_t)n, NULL) != 0) {
+			swd_hasher_free(f->h);
+			f->h = NULL;
+			break;
+		}
+		f->have += (uint64_t)n;
+	}
+	if (size <= f->started)
+		return;
+	(void)sync_file_range(f->fd, (off_t)f->started, (off_t)(size - f->started),
 	                      SYNC_FILE_RANGE_WRITE);
-	f->started = (uint64_t)st.st_size;
+	f->started = size;
 }
 
 /* While dfu-util runs: the file it writes is followed, and work the command needs after
@@ -241,16 +283,36 @@ static void on_wait(void *ud)
 	(void)swd_profile_hash(d->base.p, NULL);
 }
 
-/* Stops following, after the write-back of the rest has been started when complete. */
-static void follow_end(struct follow *f, bool complete)
+/* Starts following the file at path, which dfu-util is to fill with len bytes. */
+static void follow_start(struct follow *f, const char *path, uint32_t len)
 {
+	f->path = path;
+	f->len = len;
+	f->have = 0;
+	f->buf = malloc(len ? len : 1);
+	f->h = f->buf != NULL ? swd_hasher_new(NULL) : NULL;
+}
+
+/* Stops following, after the rest has been read and its write-back started when complete;
+ * keeps the bytes and their digests in *out when they are the whole file. */
+static void follow_end(struct follow *f, bool complete, struct followed *out)
+{
+	struct stat st;
+
 	if (complete)
 		follow_file(f);
+	if (complete && f->h != NULL && f->have == f->len && fstat(f->fd, &st) == 0 &&
+	    (uint64_t)st.st_size == f->len && swd_hasher_final(f->h, &out->d, NULL) == 0) {
+		out->data = f->buf;
+		out->len = (size_t)f->len;
+		f->buf = NULL;
+	}
+	swd_hasher_free(f->h);
+	free(f->buf);
 	if (f->fd >= 0)
 		close(f->fd);
+	memset(f, 0, sizeof(*f));
 	f->fd = -1;
-	f->path = NULL;
-	f->started = 0;
 }
 
 static int dfu_read_flash(struct board_link *l, uint32_t offset, uint32_t len, const char *path,
@@ -263,19 +325,35 @@ static int dfu_read_flash(struct board_link *l, uint32_t offset, uint32_t len, c
 	if (tmp == NULL)
 		return swd_error_set(err, SWD_ENOMEM, "out of memory");
 	d->progress_what = "reading flash";
+	free(d->last.data);
+	memset(&d->last, 0, sizeof(d->last));
 	/* dfu-util creates the file: a free name, renamed over path when complete */
 	rc = make_free_name(tmp, path, err);
 	if (rc == 0) {
-		d->follow.path = tmp;
+		follow_start(&d->follow, tmp, len);
 		rc = upload(d, l->p->flash.base + offset, len, tmp, err);
-		follow_end(&d->follow, rc == 0);
+		follow_end(&d->follow, rc == 0, &d->last);
 	}
 	if (rc == 0 && rename(tmp, path) != 0)
 		rc = swd_error_set(err, SWD_EIO, "cannot rename '%s' to '%s'", tmp, path);
-	if (rc != 0)
+	if (rc != 0) {
 		unlink(tmp);
+		free(d->last.data);
+		memset(&d->last, 0, sizeof(d->last));
+	}
 	free(tmp);
 	return rc;
+}
+
+static uint8_t *dfu_take_read(struct board_link *l, size_t *len, struct swd_digests *dg)
+{
+	struct link_dfu *d = D(l);
+	uint8_t *data = d->last.data;
+
+	*len = d->last.len;
+	*dg = d->last.d;
+	memset(&d->last, 0, sizeof(d->last));
+	return data;
 }
 
 /* Whether the device holds data at [address, address + len), read through a file beside
@@ -410,6 +488,7 @@ static const struct board_link_ops dfu_ops = {
 	.identify = dfu_identify,
 	.reset = dfu_reset,
 	.read_flash = dfu_read_flash,
+	.take_read = dfu_take_read,
 	.program = dfu_program,
 };
 

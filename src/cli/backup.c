@@ -241,6 +241,33 @@ static int default_dest(struct cli_ctx *ctx, struct board *b, const char *prefix
 	return 0;
 }
 
+/* flash.bin, just written, into the bundle: when the link wrote it whole, with the bytes
+ * and digests it took as its tool wrote them (DFU), else read once for them. *data: its
+ * bytes (new). */
+static int add_flash(struct cli_ctx *ctx, struct board *b, swd_bundle_writer_t *w, bool whole,
+		     uint8_t **data)
+{
+	const struct swd_profile *p = b->p;
+	struct swd_digests d;
+	size_t len = 0;
+	uint8_t *taken = board_link_take_read(b->link, &len, &d);
+	int rc;
+
+	if (!whole || taken == NULL || len != p->flash.size) {
+		free(taken);
+		return swd_bundle_writer_add_file_exact(w, "flash", "flash.bin", p->flash.base,
+							p->flash.size, data, &ctx->err);
+	}
+	rc = swd_bundle_writer_add_file_known(w, "flash", "flash.bin", p->flash.base, taken, len, &d,
+					      &ctx->err);
+	if (rc != 0) {
+		free(taken);
+		taken = NULL;
+	}
+	*data = taken;
+	return rc;
+}
+
 /* Flash (all of it, or the units equal[] does not mark), option bytes, OTP and the
  * backup domain into the bundle being written. *data: the flash file's bytes (new). */
 static int read_regions(struct cli_ctx *ctx, struct board *b, swd_bundle_writer_t *w, const char *flash,
@@ -264,8 +291,7 @@ static int read_regions(struct cli_ctx *ctx, struct board *b, swd_bundle_writer_
 			b->ev.dfu_device_found = DIAG_TRI_NO;
 	}
 	if (rc == 0)
-		rc = swd_bundle_writer_add_file_exact(w, "flash", "flash.bin", p->flash.base,
-						      p->flash.size, data, &ctx->err);
+		rc = add_flash(ctx, b, w, !(equal && !p->flash.whole_die), data);
 	if (rc == 0 && b->ob_len)
 		rc = swd_bundle_writer_add_buffer(w, "option-bytes", "option-bytes.bin", p->option_bytes.address,
 						  b->ob_raw, b->ob_len, &ctx->err);

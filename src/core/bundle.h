@@ -33,6 +33,7 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "core/digest.h"
 #include "core/err.h"
 #include "core/manifest.h"
 #include "core/profile.h"
@@ -69,6 +70,14 @@ int swd_bundle_writer_add_buffer(swd_bundle_writer_t *w, const char *region, con
 int swd_bundle_writer_add_file_exact(swd_bundle_writer_t *w, const char *region,
                                      const char *file, uint32_t address, size_t len,
                                      uint8_t **data, struct swd_error *err);
+
+/* Records a region whose file was already written into the staging dir, len bytes long,
+ * whose bytes (data, borrowed) and digests the caller already has: it followed the file
+ * as it was written. Nothing is read; the file's size is checked. */
+int swd_bundle_writer_add_file_known(swd_bundle_writer_t *w, const char *region,
+                                     const char *file, uint32_t address, const uint8_t *data,
+                                     size_t len, const struct swd_digests *d,
+                                     struct swd_error *err);
 
 /* Borrowed view of a recorded region (digests, used extent), or NULL. */
 const struct swd_manifest_region *swd_bundle_writer_region(const swd_bundle_writer_t *w,

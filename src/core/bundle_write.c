@@ -403,6 +403,27 @@ int swd_bundle_writer_add_file_exact(swd_bundle_writer_t *w, const char *region,
 	return rc;
 }
 
+int swd_bundle_writer_add_file_known(swd_bundle_writer_t *w, const char *region,
+                                     const char *file, uint32_t address, const uint8_t *data,
+                                     size_t len, const struct swd_digests *d,
+                                     struct swd_error *err)
+{
+	struct stat st;
+	char *path = NULL;
+	int rc;
+
+	if ((rc = check_new_region(w, region, file, err)) < 0)
+		return rc;
+	if ((path = swd_file_join(w->tmp, file)) == NULL)
+		return swd_error_set(err, SWD_ENOMEM, "out of memory");
+	if (stat(path, &st) != 0 || !S_ISREG(st.st_mode) || (uint64_t)st.st_size != len)
+		rc = swd_error_set(err, SWD_EIO, "'%s' is not %zu bytes long", path, len);
+	if (rc == 0)
+		rc = add_region(w, region, file, address, len, d, swd_used_extent(data, len), err);
+	free(path);
+	return rc;
+}
+
 const struct swd_manifest_region *swd_bundle_writer_region(const swd_bundle_writer_t *w,
                                                            const char *region)
 {

@@ -739,6 +739,54 @@ static void test_add_file_exact(void **state)
 	assert_false(exists(dest));
 }
 
+/* A producer's file whose bytes and digests the caller followed as it was written: nothing
+ * is read, the region takes the given digests and the bytes' used extent, and a file of
+ * another size (or none) is refused, nothing recorded. */
+static void test_add_file_known(void **state)
+{
+	const uint8_t bytes[8] = {1, 2, 3, 0xff, 0xff, 0xff, 0xff, 0xff};
+	const struct swd_manifest_region *r;
+	swd_bundle_writer_t *w = NULL;
+	struct swd_digests d;
+	struct swd_error err;
+	char dest[300], *path;
+	FILE *f;
+
+	(void)state;
+	snprintf(dest, sizeof(dest), "%s/known", root);
+	assert_int_equal(swd_bundle_writer_new(dest, false, &w, NULL), 0);
+	swd_digest_buffer(bytes, sizeof(bytes), &d, NULL);
+	swd_error_init(&err);
+	assert_int_equal(swd_bundle_writer_add_file_known(w, "flash", "flash.bin", 0x08000000, bytes,
+	                                                  sizeof(bytes), &d, &err), SWD_EIO);
+	assert_null(swd_bundle_writer_region(w, "flash"));
+	path = swd_bundle_writer_file_path(w, "flash.bin");
+	f = fopen(path, "wb");
+	assert_non_null(f);
+	assert_int_equal(fwrite(bytes, 1, 4, f), 4);
+	fclose(f);
+	swd_error_init(&err);
+	assert_int_equal(swd_bundle_writer_add_file_known(w, "flash", "flash.bin", 0x08000000, bytes,
+	                                                  sizeof(bytes), &d, &err), SWD_EIO);
+	assert_non_null(strstr(err.msg, "is not 8 bytes long"));
+	assert_null(swd_bundle_writer_region(w, "flash"));
+	f = fopen(path, "ab");
+	assert_non_null(f);
+	assert_int_equal(fwrite(bytes + 4, 1, 4, f), 4);
+	fclose(f);
+	free(path);
+	assert_int_equal(swd_bundle_writer_add_file_known(w, "flash", "flash.bin", 0x08000000, bytes,
+	                                                  sizeof(bytes), &d, NULL), 0);
+	r = swd_bundle_writer_region(w, "flash");
+	assert_non_null(r);
+	assert_string_equal(r->sha256, d.sha256_hex);
+	assert_string_equal(r->md5, d.md5_hex);
+	assert_int_equal(r->size, 8);
+	assert_int_equal(r->used, 3);
+	swd_bundle_writer_free(w);
+	assert_false(exists(dest));
+}
+
 static void test_default_name(void **state)
 {
 	static const uint8_t uid[12] = {0x00, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77,
@@ -815,6 +863,7 @@ int main(void)
 		cmocka_unit_test(test_dfu_manifest),
 		cmocka_unit_test(test_stale_staging),
 		cmocka_unit_test(test_add_file_exact),
+		cmocka_unit_test(test_add_file_known),
 		cmocka_unit_test(test_default_name),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
