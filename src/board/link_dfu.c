@@ -45,7 +45,8 @@ struct follow {
 	uint8_t *buf;                 /* len bytes: what has been read of the file */
 	uint64_t len;                 /* what dfu-util was asked for */
 	uint64_t have;                /* bytes read into buf and hashed */
-	swd_hasher_t *h;              /* NULL: not hashing (no buffer, or it went wrong) */
+	bool hashing;                 /* false: not (no buffer, or something went wrong) */
+	swd_hasher_t *h;              /* made once there is something to hash */
 };
 
 /* The bytes of the last flash read and their digests, kept for board_link_take_read(). */
@@ -129,7 +130,7 @@ static void on_progress(void *ud, const char *phase, uint64_t bytes, unsigned pc
 
 	(void)phase;
 	(void)pct;
-	if (d->follow.h != NULL && bytes >= d->follow.have + FOLLOW_STEP)
+	if (d->follow.hashing && bytes >= d->follow.have + FOLLOW_STEP)
 		follow_file(&d->follow);
 	if (d->ev.on_progress != NULL && d->progress_what != NULL)
 		d->ev.on_progress(d->ev.ud, d->progress_what, bytes, d->progress_total);
@@ -249,19 +250,16 @@ static void follow_file(struct follow *f)
 	if (fstat(f->fd, &st) != 0)
 		return;
 	size = (uint64_t)st.st_size;
-	if (f->h != NULL && size > f->len) {
-		swd_hasher_free(f->h);
-		f->h = NULL;
-	}
-	while (f->h != NULL && f->have < size) {
+	/* libcrypto's first use (some 1.5 ms) here, while dfu-util runs, not before it starts */
+	if (f->hashing && size > f->have && f->h == NULL)
+		f->h = swd_hasher_new(NULL);
+	f->hashing = f->hashing && f->h != NULL && size <= f->len;
+	while (f->hashing && f->have < size) {
 		ssize_t n = pread(f->fd, f->buf + f->have, (size_t)(size - f->have), (off_t)f->have);
 
-		if (n <= 0 || swd_hasher_update(f->h, f->buf + f->have, (size_t)n, NULL) != 0) {
-			swd_hasher_free(f->h);
-			f->h = NULL;
-			break;
-		}
-		f->have += (uint64_t)n;
+		f->hashing = n > 0 && swd_hasher_update(f->h, f->buf + f->have, (size_t)n, NULL) == 0;
+		if (f->hashing)
+			f->have += (uint64_t)n;
 	}
 	if (size <= f->started)
 		return;
@@ -290,7 +288,7 @@ static void follow_start(struct follow *f, const char *path, uint32_t len)
 	f->len = len;
 	f->have = 0;
 	f->buf = malloc(len ? len : 1);
-	f->h = f->buf != NULL ? swd_hasher_new(NULL) : NULL;
+	f->hashing = f->buf != NULL;
 }
 
 /* Stops following, after the rest has been read and its write-back started when complete;
@@ -301,7 +299,7 @@ static void follow_end(struct follow *f, bool complete, struct followed *out)
 
 	if (complete)
 		follow_file(f);
-	if (complete && f->h != NULL && f->have == f->len && fstat(f->fd, &st) == 0 &&
+	if (complete && f->len > 0 && f->hashing && f->have == f->len && fstat(f->fd, &st) == 0 &&
 	    (uint64_t)st.st_size == f->len && swd_hasher_final(f->h, &out->d, NULL) == 0) {
 		out->data = f->buf;
 		out->len = (size_t)f->len;
