@@ -350,6 +350,20 @@ static int check_new_region(swd_bundle_writer_t *w, const char *region, const ch
 	return 0;
 }
 
+/* A new region's file in the staging directory: the region must be new. *path: new. */
+static int new_region_path(swd_bundle_writer_t *w, const char *region, const char *file,
+                           char **path, struct swd_error *err)
+{
+	int rc;
+
+	*path = NULL;
+	if ((rc = check_new_region(w, region, file, err)) < 0)
+		return rc;
+	if ((*path = swd_file_join(w->tmp, file)) == NULL)
+		return swd_error_set(err, SWD_ENOMEM, "out of memory");
+	return 0;
+}
+
 int swd_bundle_writer_add_buffer(swd_bundle_writer_t *w, const char *region, const char *file,
                                  uint32_t address, const void *data, size_t size,
                                  struct swd_error *err)
@@ -358,11 +372,8 @@ int swd_bundle_writer_add_buffer(swd_bundle_writer_t *w, const char *region, con
 	char *path = NULL;
 	int rc;
 
-	if ((rc = check_new_region(w, region, file, err)) < 0)
+	if ((rc = new_region_path(w, region, file, &path, err)) < 0)
 		return rc;
-	path = swd_file_join(w->tmp, file);
-	if (path == NULL)
-		return swd_error_set(err, SWD_ENOMEM, "out of memory");
 	rc = swd_file_write(path, data, size, SWD_FILE_STAGED, err);
 	if (rc == 0)
 		rc = swd_digest_buffer(data, size, &d, err);
@@ -382,10 +393,8 @@ int swd_bundle_writer_add_file_exact(swd_bundle_writer_t *w, const char *region,
 	int rc;
 
 	*data = NULL;
-	if ((rc = check_new_region(w, region, file, err)) < 0)
+	if ((rc = new_region_path(w, region, file, &path, err)) < 0)
 		return rc;
-	if ((path = swd_file_join(w->tmp, file)) == NULL)
-		return swd_error_set(err, SWD_ENOMEM, "out of memory");
 	/* the producer may not have synced it: commit syncs it with the rest. A missing file
 	 * here is the producer's (OpenOCD's, dfu-util's) failure, not bad input. */
 	swd_error_init(&local);
@@ -412,10 +421,8 @@ int swd_bundle_writer_add_file_known(swd_bundle_writer_t *w, const char *region,
 	char *path = NULL;
 	int rc;
 
-	if ((rc = check_new_region(w, region, file, err)) < 0)
+	if ((rc = new_region_path(w, region, file, &path, err)) < 0)
 		return rc;
-	if ((path = swd_file_join(w->tmp, file)) == NULL)
-		return swd_error_set(err, SWD_ENOMEM, "out of memory");
 	if (stat(path, &st) != 0 || !S_ISREG(st.st_mode) || (uint64_t)st.st_size != len)
 		rc = swd_error_set(err, SWD_EIO, "'%s' is not %zu bytes long", path, len);
 	if (rc == 0)

@@ -697,28 +697,47 @@ static void test_stale_staging(void **state)
 	assert_int_equal(entries(dir), 0);
 }
 
+/* Writes (mode "wb") or appends ("ab") n bytes to the staged flash.bin, as a producer
+ * (OpenOCD, dfu-util) would. */
+static void stage_bytes(swd_bundle_writer_t *w, const char *mode, const uint8_t *bytes, size_t n)
+{
+	char *path = swd_bundle_writer_file_path(w, "flash.bin");
+	FILE *f = fopen(path, mode);
+
+	assert_non_null(f);
+	assert_int_equal(fwrite(bytes, 1, n, f), n);
+	fclose(f);
+	free(path);
+}
+
+/* The flash region is recorded with d's digests, size and used extent. */
+static void assert_flash_region(const swd_bundle_writer_t *w, const struct swd_digests *d,
+                                uint32_t size, uint32_t used)
+{
+	const struct swd_manifest_region *r = swd_bundle_writer_region(w, "flash");
+
+	assert_non_null(r);
+	assert_string_equal(r->sha256, d->sha256_hex);
+	assert_string_equal(r->md5, d->md5_hex);
+	assert_int_equal(r->size, size);
+	assert_int_equal(r->used, used);
+}
+
 /* A producer's file read once: the bytes come back to the caller, the region's digests
  * and used extent are theirs, and a file of another size is refused, nothing recorded. */
 static void test_add_file_exact(void **state)
 {
 	const uint8_t bytes[8] = {1, 2, 3, 4, 0xff, 0xff, 0xff, 0xff};
-	const struct swd_manifest_region *r;
 	swd_bundle_writer_t *w = NULL;
 	struct swd_digests d;
 	struct swd_error err;
 	uint8_t *data = NULL;
-	char dest[300], *path;
-	FILE *f;
+	char dest[300];
 
 	(void)state;
 	snprintf(dest, sizeof(dest), "%s/exact", root);
 	assert_int_equal(swd_bundle_writer_new(dest, false, &w, NULL), 0);
-	path = swd_bundle_writer_file_path(w, "flash.bin");
-	f = fopen(path, "wb");
-	assert_non_null(f);
-	assert_int_equal(fwrite(bytes, 1, sizeof(bytes), f), sizeof(bytes));
-	fclose(f);
-	free(path);
+	stage_bytes(w, "wb", bytes, sizeof(bytes));
 	swd_error_init(&err);
 	assert_int_equal(swd_bundle_writer_add_file_exact(w, "flash", "flash.bin", 0x08000000, 16,
 	                                                  &data, &err), SWD_EIO);
@@ -728,12 +747,7 @@ static void test_add_file_exact(void **state)
 	                                                  sizeof(bytes), &data, NULL), 0);
 	assert_memory_equal(data, bytes, sizeof(bytes));
 	swd_digest_buffer(bytes, sizeof(bytes), &d, NULL);
-	r = swd_bundle_writer_region(w, "flash");
-	assert_non_null(r);
-	assert_string_equal(r->sha256, d.sha256_hex);
-	assert_string_equal(r->md5, d.md5_hex);
-	assert_int_equal(r->size, 8);
-	assert_int_equal(r->used, 4);
+	assert_flash_region(w, &d, 8, 4);
 	free(data);
 	swd_bundle_writer_free(w);
 	assert_false(exists(dest));
@@ -745,12 +759,10 @@ static void test_add_file_exact(void **state)
 static void test_add_file_known(void **state)
 {
 	const uint8_t bytes[8] = {1, 2, 3, 0xff, 0xff, 0xff, 0xff, 0xff};
-	const struct swd_manifest_region *r;
 	swd_bundle_writer_t *w = NULL;
 	struct swd_digests d;
 	struct swd_error err;
-	char dest[300], *path;
-	FILE *f;
+	char dest[300];
 
 	(void)state;
 	snprintf(dest, sizeof(dest), "%s/known", root);
@@ -760,29 +772,16 @@ static void test_add_file_known(void **state)
 	assert_int_equal(swd_bundle_writer_add_file_known(w, "flash", "flash.bin", 0x08000000, bytes,
 	                                                  sizeof(bytes), &d, &err), SWD_EIO);
 	assert_null(swd_bundle_writer_region(w, "flash"));
-	path = swd_bundle_writer_file_path(w, "flash.bin");
-	f = fopen(path, "wb");
-	assert_non_null(f);
-	assert_int_equal(fwrite(bytes, 1, 4, f), 4);
-	fclose(f);
+	stage_bytes(w, "wb", bytes, 4);
 	swd_error_init(&err);
 	assert_int_equal(swd_bundle_writer_add_file_known(w, "flash", "flash.bin", 0x08000000, bytes,
 	                                                  sizeof(bytes), &d, &err), SWD_EIO);
 	assert_non_null(strstr(err.msg, "is not 8 bytes long"));
 	assert_null(swd_bundle_writer_region(w, "flash"));
-	f = fopen(path, "ab");
-	assert_non_null(f);
-	assert_int_equal(fwrite(bytes + 4, 1, 4, f), 4);
-	fclose(f);
-	free(path);
+	stage_bytes(w, "ab", bytes + 4, 4);
 	assert_int_equal(swd_bundle_writer_add_file_known(w, "flash", "flash.bin", 0x08000000, bytes,
 	                                                  sizeof(bytes), &d, NULL), 0);
-	r = swd_bundle_writer_region(w, "flash");
-	assert_non_null(r);
-	assert_string_equal(r->sha256, d.sha256_hex);
-	assert_string_equal(r->md5, d.md5_hex);
-	assert_int_equal(r->size, 8);
-	assert_int_equal(r->used, 3);
+	assert_flash_region(w, &d, 8, 3);
 	swd_bundle_writer_free(w);
 	assert_false(exists(dest));
 }
