@@ -11,8 +11,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
 #include <signal.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -42,6 +44,18 @@ static bool same_file(const char *a, const char *b)
 	       sa.st_ino == sb.st_ino;
 }
 
+/* argv is exactly want (NULL-terminated). */
+static void assert_argv(char **argv, const char *const *want)
+{
+	size_t i;
+
+	for (i = 0; want[i] != NULL; i++) {
+		assert_non_null(argv[i]);
+		assert_string_equal(argv[i], want[i]);
+	}
+	assert_null(argv[i]);
+}
+
 static void test_guard_given(void **state)
 {
 	struct swd_childguard g;
@@ -53,12 +67,8 @@ static void test_guard_given(void **state)
 	snprintf(pid, sizeof(pid), "%ld", (long)getpid());
 	assert_int_equal(g.how, SWD_CHILDGUARD_GUARD);
 	assert_string_equal(g.file, guard_exe);
-	assert_string_equal(g.argv[0], guard_exe);
-	assert_string_equal(g.argv[1], pid);
-	assert_string_equal(g.argv[2], "/usr/bin/openocd");
-	assert_string_equal(g.argv[3], "-c");
-	assert_string_equal(g.argv[4], "init");
-	assert_null(g.argv[5]);
+	assert_argv(g.argv, (const char *const[]){guard_exe, pid, "/usr/bin/openocd", "-c", "init",
+	                                           NULL});
 	assert_string_equal(swd_childguard_name(g.how), "swdbackup-guard");
 	swd_childguard_release(&g);
 	assert_null(g.argv);
@@ -94,14 +104,8 @@ static void test_setpriv_only(void **state)
 		assert_int_equal(swd_childguard_init(&g, "/usr/bin/openocd", args, NULL), 0);
 		assert_int_equal(g.how, SWD_CHILDGUARD_SETPRIV);
 		assert_string_equal(g.file, SETPRIV);
-		assert_string_equal(g.argv[0], SETPRIV);
-		assert_string_equal(g.argv[1], "--pdeathsig");
-		assert_string_equal(g.argv[2], "KILL");
-		assert_string_equal(g.argv[3], "--");
-		assert_string_equal(g.argv[4], "/usr/bin/openocd");
-		assert_string_equal(g.argv[5], "-c");
-		assert_string_equal(g.argv[6], "init");
-		assert_null(g.argv[7]);
+		assert_argv(g.argv, (const char *const[]){SETPRIV, "--pdeathsig", "KILL", "--",
+		                                           "/usr/bin/openocd", "-c", "init", NULL});
 		assert_string_equal(swd_childguard_name(g.how), "setpriv");
 		swd_childguard_release(&g);
 	}
@@ -117,35 +121,36 @@ static void test_neither(void **state)
 	assert_int_equal(swd_childguard_init(&g, "/usr/bin/openocd", args, NULL), 0);
 	assert_int_equal(g.how, SWD_CHILDGUARD_NONE);
 	assert_string_equal(g.file, "/usr/bin/openocd");
-	assert_string_equal(g.argv[0], "/usr/bin/openocd");
-	assert_string_equal(g.argv[1], "-c");
-	assert_string_equal(g.argv[2], "init");
-	assert_null(g.argv[3]);
+	assert_argv(g.argv, (const char *const[]){"/usr/bin/openocd", "-c", "init", NULL});
 	assert_null(g.guard);
 	assert_string_equal(swd_childguard_name(g.how), "no death signal");
 	swd_childguard_release(&g);
 	swd_childguard_override(NULL, NULL);
 }
 
-/* Whether pid still runs as comm (not gone, not a zombie waiting for init, not a reused
- * pid). */
-static bool running_as(pid_t pid, const char *comm)
+/* Whether /proc says pid is comm (it has exec'd it). */
+static bool is_comm(pid_t pid, const char *comm)
 {
-	char path[64], buf[512], *end;
+	char path[64], buf[64] = "";
 	FILE *f;
-	size_t n;
 
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
 	if ((f = fopen(path, "r")) == NULL)
 		return false;
-	n = fread(buf, 1, sizeof(buf) - 1, f);
+	if (fgets(buf, sizeof(buf), f) == NULL)
+		buf[0] = '\0';
 	fclose(f);
-	buf[n] = '\0';
-	end = strrchr(buf, ')');
-	if (end == NULL || end[1] != ' ' || end[2] == 'Z')
-		return false;
-	*end = '\0';
-	return (end = strchr(buf, '(')) != NULL && strcmp(end + 1, comm) == 0;
+	buf[strcspn(buf, "\n")] = '\0';
+	return strcmp(buf, comm) == 0;
+}
+
+/* Whether the process behind pidfd ends within ms (a pidfd reads as ready once its process
+ * has exited, whoever reaps it). */
+static bool ends_within(int pidfd, int ms)
+{
+	struct pollfd p = {.fd = pidfd, .events = POLLIN};
+
+	return poll(&p, 1, ms) == 1;
 }
 
 /* In a forked process (the "swdbackup" that will be killed): spawns sleep through the
@@ -180,7 +185,7 @@ static void parent_role(int fd, const char *guard, const char *setpriv)
 static bool outlives_killed_parent(const char *guard, const char *setpriv)
 {
 	pid_t parent;
-	int fds[2], child = 0, i;
+	int fds[2], child = 0, pidfd, i;
 	bool left;
 
 	assert_int_equal(pipe(fds), 0);
@@ -193,16 +198,17 @@ static bool outlives_killed_parent(const char *guard, const char *setpriv)
 	close(fds[1]);
 	assert_int_equal(read(fds[0], &child, sizeof(child)), (ssize_t)sizeof(child));
 	close(fds[0]);
-	for (i = 0; i < 500 && !running_as(child, "sleep"); i++)
+	pidfd = (int)syscall(SYS_pidfd_open, child, 0);
+	assert_true(pidfd >= 0);
+	for (i = 0; i < 500 && !is_comm(child, "sleep") && !ends_within(pidfd, 0); i++)
 		pause_ms(10);
-	assert_true(running_as(child, "sleep"));
+	assert_true(is_comm(child, "sleep"));
 	kill(parent, SIGKILL);
 	assert_int_equal(waitpid(parent, NULL, 0), parent);
-	for (i = 0; i < 200 && running_as(child, "sleep"); i++)
-		pause_ms(10);
-	left = running_as(child, "sleep");
+	left = !ends_within(pidfd, 2000);
 	if (left)
-		kill(child, SIGKILL);
+		syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
+	close(pidfd);
 	return left;
 }
 
