@@ -59,7 +59,7 @@ struct followed {
 /* How often the file is followed: a 128 KiB read takes about 0.2 s on the bus */
 #define FOLLOW_MS 40u
 /* Progress lines between ticks follow it too, once this much more has been read */
-#define FOLLOW_STEP (16u * 1024u)
+#define FOLLOW_STEP (4u * 1024u)
 
 struct link_dfu {
 	struct board_link base;       /* first: the link is this struct */
@@ -250,7 +250,8 @@ static void follow_file(struct follow *f)
 	if (fstat(f->fd, &st) != 0)
 		return;
 	size = (uint64_t)st.st_size;
-	/* libcrypto's first use (some 1.5 ms) here, while dfu-util runs, not before it starts */
+	/* libcrypto's first use (its loading included, about a millisecond) here, while
+	 * dfu-util runs, not before it starts */
 	if (f->hashing && size > f->have && f->h == NULL)
 		f->h = swd_hasher_new(NULL);
 	f->hashing = f->hashing && f->h != NULL && size <= f->len;
