@@ -409,6 +409,7 @@ static int fill_finding(struct diag_finding *f, const struct cand *c, const stru
 	f->cause = r ? r->cause : "";
 	f->fix = r ? r->fix : "";
 	f->source = r ? r->source : "";
+	f->rule = r ? r->name : "unknown";
 	f->detail = NULL;
 	f->evidence = NULL;
 	f->n_evidence = 0;
@@ -461,7 +462,7 @@ static bool rescued(const struct diag_evidence *ev)
 /* Every rule that fires, one candidate per id: the best rule's confidence and cause,
  * everyone's lines. Returns the number of candidates in cands. */
 static size_t collect_cands(struct regcache *rc, const struct lines *l,
-                            struct diag_ctx *ctx, struct cand *cands)
+                            struct diag_ctx *ctx, struct cand *cands, bool *fired)
 {
 	size_t nc = 0;
 
@@ -469,6 +470,8 @@ static size_t collect_cands(struct regcache *rc, const struct lines *l,
 		struct cand hit = { 0 };
 		if (!eval_rule(rc, ri, l, ctx, &hit))
 			continue;
+		if (fired)
+			fired[ri] = true;
 		struct cand *same = NULL;
 		for (size_t i = 0; i < nc; i++)
 			if (cands[i].id == hit.id)
@@ -547,6 +550,11 @@ static struct cand unknown_cand(const struct diag_evidence *ev, const struct lin
 
 struct diag_report *diag_run(const struct diag_evidence *ev)
 {
+	return diag_run_traced(ev, NULL);
+}
+
+struct diag_report *diag_run_traced(const struct diag_evidence *ev, bool *fired)
+{
 	struct diag_report *rep = NULL;
 	struct cand *cands = NULL;
 	/* The rule table is fixed: its patterns are compiled once per process and kept. */
@@ -567,7 +575,7 @@ struct diag_report *diag_run(const struct diag_evidence *ev)
 	if (!rc.slots || !cands || !rep)
 		goto out;
 
-	nc = collect_cands(&rc, &l, &ctx, cands);
+	nc = collect_cands(&rc, &l, &ctx, cands, fired);
 	apply_yields(cands, nc);
 	if (nc == 0)
 		cands[nc++] = unknown_cand(ev, &l);
@@ -596,6 +604,11 @@ out:
 
 struct diag_report *diag_classify_log(const char *text)
 {
+	return diag_classify_log_traced(text, NULL);
+}
+
+struct diag_report *diag_classify_log_traced(const char *text, bool *fired)
+{
 	struct diag_evidence ev;
 	struct diag_report *rep = NULL;
 
@@ -605,7 +618,7 @@ struct diag_report *diag_classify_log(const char *text)
 		return NULL;
 	diag_evidence_init(&ev);
 	if (diag_evidence_feed_log(&ev, clean, strlen(clean)) == 0)
-		rep = diag_run(&ev);
+		rep = diag_run_traced(&ev, fired);
 	diag_evidence_release(&ev);
 	free(clean);
 	return rep;

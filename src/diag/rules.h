@@ -84,6 +84,13 @@ extern const size_t diag_n_rules;
  * 0.9 already or is not one of OpenOCD's scripts. */
 int diag_cfg_added_minor(const char *path);
 
+/* diag_run, and for each rule of diag_rules[] whether it fired on EV: FIRED[i] is set true
+ * when rule i fits, whatever its rank (FIRED may be NULL). For audits of the table: which
+ * inputs each rule reads. Returns: new report, NULL only when out of memory. */
+struct diag_report *diag_run_traced(const struct diag_evidence *ev, bool *fired);
+/* diag_classify_log, traced the same way. */
+struct diag_report *diag_classify_log_traced(const char *text, bool *fired);
+
 /* Fills the ctx facts from EV and its log. */
 void diag_ctx_derive(struct diag_ctx *c, const struct diag_evidence *ev);
 
