@@ -22,6 +22,25 @@
 
 /* --- the table ---------------------------------------------------------------------- */
 
+/* The family of lines a shell prints when the program TOOL (a regex-safe name) is not on
+ * PATH: bash/dash 'TOOL: (command) not found', zsh 'command not found: TOOL', fish 'Unknown
+ * command: TOOL', an exec'ing wrapper's ENOENT, Windows cmd "'TOOL' is not recognized as an
+ * internal or external command" in English and as its localised builds word it (French,
+ * Spanish, Italian, Portuguese, German, Chinese, Russian), and PowerShell's "The term 'TOOL'
+ * is not recognized as the name of a cmdlet". Read for each tool swdbackup starts, so one
+ * tool's missing wording is never learnt from one paste. */
+#define SHELL_NOT_FOUND(tool) \
+	tool ": (command )?not found", \
+	"(command not found|Unknown command):? '?" tool "'?( |$)", \
+	"(^|[/ ])" tool "'?: No such file or directory *$", \
+	"exec[a-z]*:? .*" tool ".*: (No such file|not found)", \
+	"'" tool "(\\.exe)?' not found", \
+	tool "(\\.exe)?['\"]? (is not recognized as|n'est pas reconnu|no se reconoce como|" \
+		"non (e|è) riconosciuto|n(a|ã)o (e|é) reconhecido)", \
+	"(Befehl|command) \"" tool "(\\.exe)?\" (ist entweder falsch geschrieben|is either " \
+		"written)", \
+	tool "(\\.exe)?['\"]? ?(不是内部或外部命令|не является внутренней или внешней)"
+
 /* Texts shared by several rules of one id. */
 #define CAUSE_NOT_FOUND "no debug probe answered: it is not plugged in, not the one asked for, " \
 	"or not the kind OpenOCD was told to use"
@@ -139,9 +158,10 @@ const struct diag_rule diag_rules[] = {
 		       "com.apple.driver.AppleUSBFTDI', or FTDI's com.FTDI.driver.FTDIUSBSerialDriver) "
 		       "and replug; Windows: bind WinUSB to the probe's debug interface with Zadig; "
 		       "then retry",
-		.source = "'libusb_claim_interface() failed with %s' (src/jtag/drivers/"
-		          "libusb1_common.c, jtag_libusb_open/claim, 0.9-0.10; libusb_helper.c "
-		          "0.11+) after libusb_open succeeded",
+		.source = "'libusb_claim_interface() failed with %s' (src/jtag/drivers/mpsse.c, "
+		          "mpsse_open, same in 0.9-0.12) after libusb_open succeeded: libusb's darwin "
+		          "and windows backends answer ACCESS for an interface a kernel driver holds "
+		          "(a busy one, another program's, is LIBUSB_ERROR_BUSY: probe-busy)",
 	},
 	{
 		/* 0.9-0.10 found the CMSIS-DAP in the HID list and then could not open it. */
@@ -800,20 +820,27 @@ const struct diag_rule diag_rules[] = {
 		          "device.'; stm32h7x.c 'as a STM32H7xx family.'",
 	},
 	{
-		/* The flash driver says it cannot drive this memory: whatever the write or
-		 * verify says after it is the consequence. */
+		/* An SPI/QSPI flash driver says it cannot address this flash chip (its size
+		 * needs 4-byte addresses or paging, or it uses 2-byte ones): whatever the write or
+		 * verify says after it is the consequence. Every such driver (ath79, fespi,
+		 * jtagspi, lpcspifi, mrvlqspi, stmsmi, sh_qspi, and sfdp's table reader) prints
+		 * the same family of lines. */
 		.id = DIAG_UNSUPPORTED_DEVICE, .name = "unsupported-flash-part",
 		.confidence = DIAG_CONF_HIGH, .priority = 60,
-		.any = { "needs paging or 4-byte addresses" },
-		.cause = "this OpenOCD's flash driver cannot address the flash chip (it needs paging "
-		         "or 4-byte addresses, which the driver does not implement), so what it "
-		         "writes does not land where it should",
-		.fix = "use an OpenOCD whose SPI flash driver supports 4-byte addressing (0.12 or "
-		       "later) or the board vendor's tool; verify mismatches after this warning are "
-		       "its consequence",
-		.source = "'device needs paging or 4-byte addresses - not implemented' "
-		          "(src/flash/nor/jtagspi.c, jtagspi_probe, 0.10-0.11)",
+		.any = { "device needs (paging( or 4-byte addresses)?|2-byte addresses) - not implemented" },
+		.cause = "this OpenOCD's SPI flash driver cannot address the flash chip (it needs "
+		         "paging, 4-byte or 2-byte addresses, which the driver does not implement), "
+		         "so what it writes does not land where it should",
+		.fix = "use an OpenOCD whose SPI flash driver supports that addressing (0.12's "
+		       "jtagspi does 4-byte addresses) or the board vendor's tool; verify mismatches "
+		       "after this warning are its consequence",
+		.source = "'device needs paging or 4-byte addresses - not implemented' and 'device "
+		          "needs 2-byte addresses - not implemented' (src/flash/nor/jtagspi.c, "
+		          "ath79.c, fespi.c, lpcspifi.c, mrvlqspi.c, stmsmi.c, sh_qspi.c, *_probe, "
+		          "0.10-0.12); 'device needs paging - not implemented' (sfdp.c, "
+		          "spi_sfdp, 0.11+)",
 	},
+
 	{
 		.id = DIAG_UNSUPPORTED_DEVICE, .name = "unsupported-dev-fact",
 		.show = { "device id = ", "Cannot identify target" },

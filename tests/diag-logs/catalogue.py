@@ -314,6 +314,24 @@ add('dfu-suffix-warning', 'decisive', DFU, 'A valid DFU suffix will be required'
     '\\nFile downloaded successfully',
     level='dfu-util')
 
+# ---- messages a rule read in one thread's log, catalogued for every version that prints them
+# (the audit of issue 14: a rule keyed to one log must read the message's whole family)
+SPI = ['src/flash/nor/' + f + '.c' for f in ('ath79', 'fespi', 'jtagspi', 'lpcspifi', 'mrvlqspi',
+                                              'stmsmi', 'sh_qspi', 'sfdp')]
+add('unsupported-device', 'decisive', SPI, 'device needs paging or 4-byte addresses - not implemented',
+    'device needs paging or 4-byte addresses - not implemented', level='Warn')
+add('unsupported-device', 'decisive', SPI, 'device needs 2-byte addresses - not implemented',
+    'device needs 2-byte addresses - not implemented', level='Warn')
+add('unsupported-device', 'decisive', SPI, 'device needs paging - not implemented',
+    'device needs paging - not implemented')
+add('probe-driver-missing', 'decisive', MPSSE, 'libusb_claim_interface() failed with',
+    'libusb_claim_interface() failed with LIBUSB_ERROR_ACCESS')
+add('probe-driver-missing', 'decisive', CMSIS, 'with wrong class',
+    'Using CMSIS-DAPv2 interface 0 with wrong class 10 subclass 0 or protocol 0\\n'
+    'could not claim interface: Resource busy', level='Warn')
+add('probe-driver-missing', 'decisive', CMSIS, 'not implemented", current_cmd',
+    'CMSIS-DAP command 0x1d not implemented')
+
 
 def grep(git_dir, tag, key, files):
     for path in files:

@@ -1,0 +1,125 @@
+/* Unit tests for the rules the overfitting audit of issue 14 generalised: each one read a
+ * single real log's wording, and now reads the family of messages behind it (or the number
+ * against what it should be). Every line here is built from the source's format strings,
+ * other releases, other adapters and other shells, never copied from a corpus log. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "diag/diag.h"
+
+/* The top finding of LOG read as a pasted log; its confidence in *CONF when asked. */
+static enum diag_id top_of(const char *log, enum diag_confidence *conf)
+{
+	struct diag_report *r = diag_classify_log(log);
+	assert_non_null(r);
+	assert_true(r->n >= 1);
+	enum diag_id id = r->findings[0].id;
+	if (conf)
+		*conf = r->findings[0].confidence;
+	diag_report_free(r);
+	return id;
+}
+
+static void assert_top(const char *log, enum diag_id want, enum diag_confidence want_conf)
+{
+	enum diag_confidence conf;
+	enum diag_id got = top_of(log, &conf);
+	if (got != want || conf != want_conf)
+		fail_msg("'%s': want %s (%s), got %s (%s)", log, diag_id_name(want),
+		         diag_confidence_name(want_conf), diag_id_name(got),
+		         diag_confidence_name(conf));
+}
+
+/* Every SPI/QSPI flash driver says it cannot address the chip with the same family of
+ * lines (ath79, fespi, jtagspi, lpcspifi, mrvlqspi, stmsmi, sh_qspi; sfdp's reader): the
+ * verify mismatch after it is its consequence. */
+static void test_spi_flash_addressing_family(void **state)
+{
+	(void)state;
+	static const char *const logs[] = {
+		"Info : Found flash device 'win w25q256fv' (ID 0x001940ef)\n"
+		"Warn : device needs paging or 4-byte addresses - not implemented\n"
+		"Error: checksum mismatch - attempting binary compare\n"
+		"diff 0 address 0x01000000. Was 0xff instead of 0x12\n",
+		"Warn : device needs 2-byte addresses - not implemented\n"
+		"verify failed in bank at 0x20000000 starting at 0x00000000\n",
+		"Error: device needs paging - not implemented\n",
+	};
+	for (size_t i = 0; i < sizeof(logs) / sizeof(logs[0]); i++)
+		assert_top(logs[i], DIAG_UNSUPPORTED_DEVICE, DIAG_CONF_HIGH);
+	/* 0.12's jtagspi does 4-byte addresses: its notice is no failure. */
+	assert_int_not_equal(top_of("Warn : 4-byte addresses needed, might need extra command to "
+	                            "enable\n", NULL),
+	                     DIAG_UNSUPPORTED_DEVICE);
+}
+
+/* The shells' and Windows' "not found" for each tool swdbackup starts, in the wordings a
+ * paste brings (localised cmd builds included). */
+static void test_tool_not_found_in_every_shell(void **state)
+{
+	(void)state;
+	static const char *const forms[] = {
+		"bash: %s: command not found\n",
+		"/bin/sh: 1: %s: not found\n",
+		"zsh: command not found: %s\n",
+		"fish: Unknown command: %s\n",
+		"'%s' is not recognized as an internal or external command,\n",
+		"%s : The term '%s' is not recognized as the name of a cmdlet, function, script\n",
+		"'%s' n'est pas reconnu en tant que commande interne\n",
+		"\"%s\" no se reconoce como un comando interno o externo,\n",
+		"'%s' non è riconosciuto come comando interno o esterno,\n",
+		"Der Befehl \"%s.exe\" ist entweder falsch geschrieben oder\n",
+		"'%s' 不是内部或外部命令，也不是可运行的程序\n",
+	};
+	static const struct {
+		const char *tool;
+		enum diag_id id;
+	} tools[] = { { "openocd", DIAG_OPENOCD_MISSING }, { "dfu-util", DIAG_DFU_UTIL_MISSING } };
+	for (size_t t = 0; t < sizeof(tools) / sizeof(tools[0]); t++) {
+		for (size_t i = 0; i < sizeof(forms) / sizeof(forms[0]); i++) {
+			char log[256];
+			snprintf(log, sizeof(log), forms[i], tools[t].tool, tools[t].tool);
+			assert_top(log, tools[t].id, DIAG_CONF_HIGH);
+		}
+	}
+	/* The tool ran and could not open its input: not a missing tool. */
+	assert_int_not_equal(top_of("dfu-util: Cannot open file 'fw.bin' for reading: No such "
+	                            "file or directory\n", NULL),
+	                     DIAG_DFU_UTIL_MISSING);
+	assert_int_not_equal(top_of("Error: couldn't open fw.elf: No such file or directory\n", NULL),
+	                     DIAG_OPENOCD_MISSING);
+}
+
+/* libusb_claim_interface() answering ACCESS after libusb_open worked: a kernel driver holds
+ * the interface (macOS's or Windows' serial driver), on any FTDI-based probe, any version. */
+static void test_claim_access_is_a_held_interface(void **state)
+{
+	(void)state;
+	assert_top("Open On-Chip Debugger 0.12.0\n"
+	           "Info : clock speed 1000 kHz\n"
+	           "Error: libusb_claim_interface() failed with LIBUSB_ERROR_ACCESS\n"
+	           "Error: unable to open ftdi device with description '*', serial '*' at bus "
+	           "location '*'\n",
+	           DIAG_PROBE_DRIVER_MISSING, DIAG_CONF_HIGH);
+	/* BUSY from the same call is another program holding it. */
+	assert_int_equal(top_of("Error: libusb_claim_interface() failed with LIBUSB_ERROR_BUSY\n",
+	                        NULL),
+	                 DIAG_PROBE_BUSY);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_spi_flash_addressing_family),
+		cmocka_unit_test(test_tool_not_found_in_every_shell),
+		cmocka_unit_test(test_claim_access_is_a_held_interface),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
