@@ -840,6 +840,35 @@ int chk_missing_command(struct diag_ctx *c)
 	return DIAG_CONF_HIGH;
 }
 
+/* "invalid command name \"<chip>.dap\"" (or .tpiu): the object that 'dap create' (0.11) or
+ * 'tpiu create' (0.12) makes is missing, so the binary predates the scripts, read against the
+ * version the banner shows; a binary as new as the command made its object elsewhere
+ * (this line is then a cascade of an earlier failure), so low. */
+int chk_too_old_object(struct diag_ctx *c)
+{
+	int need = 0;
+	for (size_t i = 0; i < c->ev->n_log_lines && !need; i++) {
+		const char *p = strstr(c->ev->log_lines[i], "invalid command name \"");
+		if (!p)
+			continue;
+		const char *name = p + strlen("invalid command name \"");
+		const char *end = strchr(name, '"');
+		size_t n = end ? (size_t)(end - name) : 0;
+		if (n > 4 && strncmp(end - 4, ".dap", 4) == 0)
+			need = 11;
+		else if (n > 5 && strncmp(end - 5, ".tpiu", 5) == 0)
+			need = 12;
+	}
+	if (!need)
+		return DIAG_CONF_HIGH; /* the pattern matched a line the scan cannot split */
+	if (c->ver_major == 0 && c->ver_minor >= need)
+		return DIAG_CONF_LOW;
+	if (c->ver_major == 0 && c->ver_minor >= 0)
+		snprintf(c->detail, sizeof(c->detail), "OpenOCD 0.%d lacks '%s create', which came "
+		         "with 0.%d", c->ver_minor, need == 11 ? "dap" : "tpiu", need);
+	return DIAG_CONF_HIGH;
+}
+
 int chk_too_old_command(struct diag_ctx *c)
 {
 	/* A newer OpenOCD that lacks the command was built without it: say so less firmly. */

@@ -114,12 +114,81 @@ static void test_claim_access_is_a_held_interface(void **state)
 	                 DIAG_PROBE_BUSY);
 }
 
+/* A target script calling the object 'dap create' (0.11) or 'tpiu create' (0.12) makes,
+ * read against the version the banner shows. */
+static void test_script_objects_against_release(void **state)
+{
+	(void)state;
+	assert_top("Open On-Chip Debugger 0.10.0\n"
+	           "Error: invalid command name \"stm32l4x.dap\"\n",
+	           DIAG_OPENOCD_TOO_OLD, DIAG_CONF_HIGH);
+	assert_top("Open On-Chip Debugger 0.11.0\n"
+	           "Error: invalid command name \"rp2040.core0.tpiu\"\n",
+	           DIAG_OPENOCD_TOO_OLD, DIAG_CONF_HIGH);
+	assert_top("Error: invalid command name \"nrf52.dap\"\n", DIAG_OPENOCD_TOO_OLD,
+	           DIAG_CONF_HIGH);
+	/* 0.12 has both: a missing object is the cascade of an earlier failure, never high. */
+	enum diag_confidence conf;
+	top_of("Open On-Chip Debugger 0.12.0\n"
+	       "Error: invalid command name \"stm32h7x.dap\"\n", &conf);
+	assert_int_not_equal(conf, DIAG_CONF_HIGH);
+}
+
+/* CMSIS-DAP firmware that answers DAP_Info capabilities in two bytes (DAP 2.1 and later)
+ * is misread by OpenOCD before 0.12: the firmware's version against OpenOCD's. */
+static void test_cmsis_dap_caps_against_versions(void **state)
+{
+	(void)state;
+	assert_top("Open On-Chip Debugger 0.10.0+dev-01293-gabcdef\n"
+	           "Info : CMSIS-DAP: FW Version = 2.1.0\n"
+	           "Error: CMSIS-DAP: SWD not supported\n",
+	           DIAG_OPENOCD_TOO_OLD, DIAG_CONF_HIGH);
+	/* DAP 2.0 firmware answers one byte: 0.11 reads it right, so the probe has no SWD. */
+	assert_int_equal(top_of("Open On-Chip Debugger 0.11.0\n"
+	                        "Info : CMSIS-DAP: FW Version = 2.0.0\n"
+	                        "Error: CMSIS-DAP: SWD not supported\n", NULL),
+	                 DIAG_PROBE_DRIVER_MISSING);
+	/* 0.12 reads 2.1 right: the words are the probe's own. */
+	assert_int_equal(top_of("Open On-Chip Debugger 0.12.0\n"
+	                        "Info : CMSIS-DAP: FW Version = 2.1.1\n"
+	                        "Error: CMSIS-DAP: SWD not supported\n", NULL),
+	                 DIAG_PROBE_DRIVER_MISSING);
+}
+
+/* dfu-util -v's memory map against the address the download starts at: a start in a
+ * segment without 'w' is refused whatever the map's layout. */
+static void test_dfu_download_into_readonly_pages(void **state)
+{
+	(void)state;
+	static const char *const map =
+		"Memory segment at 0x08000000   4 x 16384 = 65536 (r)\n"
+		"Memory segment at 0x08010000   1 x 65536 = 65536 (rew)\n"
+		"Memory segment at 0x08020000   7 x 131072 = 917504 (rew)\n";
+	char log[512];
+	snprintf(log, sizeof(log), "%sDownloading element to address = 0x08004000, size = 1024\n",
+	         map);
+	assert_int_equal(top_of(log, NULL), DIAG_UNKNOWN);
+	struct diag_report *r = diag_classify_log(log);
+	assert_non_null(r);
+	assert_string_equal(r->findings[0].rule, "dfu-readonly-pages");
+	diag_report_free(r);
+	snprintf(log, sizeof(log), "%sDownloading element to address = 0x08010000, size = 1024\n"
+	         "File downloaded successfully\n", map);
+	r = diag_classify_log(log);
+	assert_non_null(r);
+	assert_string_not_equal(r->findings[0].rule, "dfu-readonly-pages");
+	diag_report_free(r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_spi_flash_addressing_family),
 		cmocka_unit_test(test_tool_not_found_in_every_shell),
 		cmocka_unit_test(test_claim_access_is_a_held_interface),
+		cmocka_unit_test(test_script_objects_against_release),
+		cmocka_unit_test(test_cmsis_dap_caps_against_versions),
+		cmocka_unit_test(test_dfu_download_into_readonly_pages),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
