@@ -869,6 +869,37 @@ int chk_too_old_object(struct diag_ctx *c)
 	return DIAG_CONF_HIGH;
 }
 
+/* "flash driver 'NAME' not found": the driver against the release that brought it. Newer
+ * than the OpenOCD that ran (or than the log can show): high; in no release up to 0.12 (a
+ * vendor fork's driver such as ST's stm32h5x, or a newer one): medium, the binary is older
+ * than the scripts or another fork; in the release that ran already: low, every release
+ * builds all its NOR drivers, so the name is likelier misspelt. */
+int chk_too_old_flash_driver(struct diag_ctx *c)
+{
+	for (size_t i = 0; i < c->ev->n_log_lines; i++) {
+		const char *p = strstr(c->ev->log_lines[i], "flash driver '");
+		char name[64];
+		if (!p || sscanf(p, "flash driver '%63[^']' not found", name) != 1)
+			continue;
+		int added = diag_flash_driver_added_minor(name);
+		if (added < 0) {
+			snprintf(c->detail, sizeof(c->detail), "no OpenOCD release up to 0.12 has a "
+			         "'%s' flash driver: a vendor fork's or a newer one", name);
+			return DIAG_CONF_MEDIUM;
+		}
+		if (c->ver_major == 0 && c->ver_minor >= added)
+			return DIAG_CONF_LOW;
+		if (c->ver_major == 0 && c->ver_minor >= 0)
+			snprintf(c->detail, sizeof(c->detail), "OpenOCD 0.%d predates the '%s' flash "
+			         "driver (added in 0.%d)", c->ver_minor, name, added);
+		else
+			snprintf(c->detail, sizeof(c->detail), "the '%s' flash driver came with "
+			         "OpenOCD 0.%d", name, added);
+		return c->ver_minor >= 0 || added > 9 ? DIAG_CONF_HIGH : DIAG_CONF_LOW;
+	}
+	return DIAG_CONF_MEDIUM;
+}
+
 int chk_too_old_command(struct diag_ctx *c)
 {
 	/* A newer OpenOCD that lacks the command was built without it: say so less firmly. */

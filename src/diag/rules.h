@@ -91,6 +91,11 @@ struct diag_report *diag_run_traced(const struct diag_evidence *ev, bool *fired)
 /* diag_classify_log, traced the same way. */
 struct diag_report *diag_classify_log_traced(const char *text, bool *fired);
 
+/* The OpenOCD 0.<minor> release that first had the NOR flash driver NAME ("stm32h7x": 11;
+ * 9 for one 0.9 had already; drvrel.c, generated from OpenOCD's tags), or -1 when no release
+ * up to 0.12 has it (a vendor fork's driver, a newer one, or a misspelt name). */
+int diag_flash_driver_added_minor(const char *name);
+
 /* Fills the ctx facts from EV and its log. */
 void diag_ctx_derive(struct diag_ctx *c, const struct diag_evidence *ev);
 

@@ -332,6 +332,8 @@ add('probe-driver-missing', 'decisive', CMSIS, 'with wrong class',
 add('probe-driver-missing', 'decisive', CMSIS, 'not implemented", current_cmd',
     'CMSIS-DAP command 0x1d not implemented')
 
+add('openocd-too-old', 'decisive', 'src/flash/nor/tcl.c', "flash driver '%s' not found",
+    "flash driver 'stm32h7x' not found")
 
 def grep(git_dir, tag, key, files):
     for path in files:

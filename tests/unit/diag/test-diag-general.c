@@ -180,6 +180,26 @@ static void test_dfu_download_into_readonly_pages(void **state)
 	diag_report_free(r);
 }
 
+/* "flash driver 'X' not found" read against the release that brought driver X. */
+static void test_flash_driver_against_release(void **state)
+{
+	(void)state;
+	/* stm32l4x came with 0.10, rp2040_flash with 0.12. */
+	assert_top("Open On-Chip Debugger 0.9.0 (2015-05-19-12:09)\n"
+	           "Error: flash driver 'stm32l4x' not found\n",
+	           DIAG_OPENOCD_TOO_OLD, DIAG_CONF_HIGH);
+	assert_top("Open On-Chip Debugger 0.11.0+dev-00001-g1234567\n"
+	           "Error: flash driver 'rp2040_flash' not found\n",
+	           DIAG_OPENOCD_TOO_OLD, DIAG_CONF_HIGH);
+	/* A driver no release up to 0.12 has (a fork's): the binary is not the scripts' own. */
+	assert_top("Error: flash driver 'stm32wbax' not found\n", DIAG_OPENOCD_TOO_OLD,
+	           DIAG_CONF_MEDIUM);
+	/* 0.12 has stm32f1x: the name is not what a too-old binary lacks. */
+	enum diag_confidence conf;
+	top_of("Open On-Chip Debugger 0.12.0\nError: flash driver 'stm32f1x' not found\n", &conf);
+	assert_int_equal(conf, DIAG_CONF_LOW);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -189,6 +209,7 @@ int main(void)
 		cmocka_unit_test(test_script_objects_against_release),
 		cmocka_unit_test(test_cmsis_dap_caps_against_versions),
 		cmocka_unit_test(test_dfu_download_into_readonly_pages),
+		cmocka_unit_test(test_flash_driver_against_release),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
