@@ -124,7 +124,8 @@ int chk_open_access(struct diag_ctx *c)
 	for (size_t i = 0; i < c->ev->n_log_lines; i++) {
 		const char *l = c->ev->log_lines[i];
 		if ((strstr(l, "ACCESS") || strcasestr(l, "insufficient permissions") ||
-		     strstr(l, "Permission denied")) && !claim_line(l))
+		     strstr(l, "inappropriate permissions") || strstr(l, "Permission denied")) &&
+		    !claim_line(l))
 			return DIAG_CONF_HIGH;
 	}
 	return 0;

@@ -133,7 +133,9 @@ const struct diag_rule diag_rules[] = {
 		.id = DIAG_USB_PERMISSION, .name = "usb-permission",
 		.confidence = DIAG_CONF_HIGH, .priority = 90,
 		.any = { "LIBUSB_ERROR_ACCESS", "Access denied \\(insufficient permissions\\)",
-		         "insufficient permissions", "Permission denied.*(/dev/bus/usb|/dev/hidraw|usb)" },
+		         "insufficient permissions", "Permission denied.*(/dev/bus/usb|/dev/hidraw|usb)",
+		         /* libftdi's words for the same EACCES (its error -8) */
+		         "inappropriate permissions on device" },
 		.check = chk_open_access,
 		.cause = "the probe is there but this user may not open it (no udev rule for it)",
 		.fix = "install swdbackup's udev rules: 'sudo cp scripts/60-swdbackup.rules "
@@ -144,7 +146,9 @@ const struct diag_rule diag_rules[] = {
 		          "libusb_helper.c, jtag_libusb_open; 0.9-0.10 libusb1_common.c); CMSIS-DAP "
 		          "'could not open device 0x%04x:0x%04x: Access denied (insufficient "
 		          "permissions)' (cmsis_dap_usb_bulk.c, cmsis_dap_usb_open, 0.11+); J-Link "
-		          "via libjaylink 'Failed to open device: LIBUSB_ERROR_ACCESS'",
+		          "via libjaylink 'Failed to open device: LIBUSB_ERROR_ACCESS'; libftdi's "
+		          "'unable to open ftdi device: inappropriate permissions on device!' "
+		          "(usb_blaster/ublast_access_ftdi.c, openjtag.c, 0.9 ft2232.c)",
 	},
 	{
 		.id = DIAG_PROBE_DRIVER_MISSING, .name = "usb-claim-held",
@@ -393,8 +397,9 @@ const struct diag_rule diag_rules[] = {
 		.cause = CAUSE_NOT_FOUND,
 		.fix = FIX_NOT_FOUND,
 		.source = "'no device found' + 'unable to open ftdi device with vid %04x, pid %04x, "
-		          "...' (src/jtag/drivers/mpsse.c, mpsse_open, 0.8+); 0.4-0.7 'unable to open "
-		          "ftdi device: device not found' (ft2232.c, ft2232_init_libftdi)",
+		          "...' (src/jtag/drivers/mpsse.c, mpsse_open, 0.8+); libftdi's 'unable to "
+		          "open ftdi device: device not found' (usb_blaster/ublast_access_ftdi.c and "
+		          "openjtag.c 0.9-0.12, ft2232.c 0.4-0.9)",
 	},
 	{
 		.id = DIAG_PROBE_DRIVER_MISSING, .name = "ftdi-not-found-windows",

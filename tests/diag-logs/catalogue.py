@@ -334,6 +334,12 @@ add('probe-driver-missing', 'decisive', CMSIS, 'not implemented", current_cmd',
 
 add('openocd-too-old', 'decisive', 'src/flash/nor/tcl.c', "flash driver '%s' not found",
     "flash driver 'stm32h7x' not found")
+LIBFTDI = ['src/jtag/drivers/ft2232.c', 'src/jtag/drivers/usb_blaster/ublast_access_ftdi.c',
+           'src/jtag/drivers/openjtag.c']
+add('usb-permission', 'decisive', LIBFTDI, 'unable to open ftdi device: %s',
+    'unable to open ftdi device: inappropriate permissions on device!')
+add('probe-not-found', 'shared', LIBFTDI, 'unable to open ftdi device: %s',
+    'unable to open ftdi device: device not found', alt='probe-driver-missing')
 
 def grep(git_dir, tag, key, files):
     for path in files:

@@ -200,6 +200,27 @@ static void test_flash_driver_against_release(void **state)
 	assert_int_equal(conf, DIAG_CONF_LOW);
 }
 
+/* libftdi's own error strings after "unable to open ftdi device: " (USB-Blaster, OpenJTAG,
+ * 0.9's ft2232): EACCES is the permission, "device not found" a probe not there (or, off
+ * Linux, one whose driver libusb cannot use: the second reading is listed). */
+static void test_libftdi_open_errors(void **state)
+{
+	(void)state;
+	assert_top("Info : usb blaster interface using libftdi\n"
+	           "Error: unable to open ftdi device: inappropriate permissions on device!\n",
+	           DIAG_USB_PERMISSION, DIAG_CONF_HIGH);
+	struct diag_report *r = diag_classify_log("Error: unable to open ftdi device: device not "
+	                                          "found\n");
+	assert_non_null(r);
+	assert_int_equal(r->findings[0].id, DIAG_PROBE_NOT_FOUND);
+	assert_int_equal(r->findings[0].confidence, DIAG_CONF_MEDIUM);
+	bool driver = false;
+	for (size_t i = 1; i < r->n; i++)
+		driver = driver || r->findings[i].id == DIAG_PROBE_DRIVER_MISSING;
+	assert_true(driver);
+	diag_report_free(r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -210,6 +231,7 @@ int main(void)
 		cmocka_unit_test(test_cmsis_dap_caps_against_versions),
 		cmocka_unit_test(test_dfu_download_into_readonly_pages),
 		cmocka_unit_test(test_flash_driver_against_release),
+		cmocka_unit_test(test_libftdi_open_errors),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
