@@ -221,6 +221,46 @@ static void test_libftdi_open_errors(void **state)
 	diag_report_free(r);
 }
 
+/* dfu-util refusing the request itself: each of its refusals (dfu-util 0.9-0.11 main.c and
+ * dfuse.c) is "unknown" with dfu-util's own line, whatever the address or alt setting. */
+static void test_dfu_refusals_family(void **state)
+{
+	(void)state;
+	static const char *const logs[] = {
+		"dfu-util: Page at 0x08000000 is not writeable\n",
+		"dfu-util: Last page at 0x0801ffff is not writeable\n",
+		"dfu-util: Cannot set alternate interface: LIBUSB_ERROR_NOT_FOUND\n",
+		"dfu-util: Failed to parse memory layout for alternate interface 1\n",
+		"dfu-util: Only DfuSe file version 1.1a is supported\n",
+		"DFU state(10) = dfuERROR, status(10) = Device's firmware is corrupt. It cannot return "
+		"to run-time (non-DFU) operations\n",
+	};
+	for (size_t i = 0; i < sizeof(logs) / sizeof(logs[0]); i++) {
+		struct diag_report *r = diag_classify_log(logs[i]);
+		assert_non_null(r);
+		if (r->findings[0].id != DIAG_UNKNOWN ||
+		    strcmp(r->findings[0].rule, "dfu-request-refused") != 0)
+			fail_msg("'%s': read by %s", logs[i], r->findings[0].rule);
+		diag_report_free(r);
+	}
+}
+
+/* A subcommand a config script calls that the OpenOCD running it lacks, and a peripheral
+ * register read that fails (0.12's 'Can't read NVM intflag', a flash controller's status
+ * register at 0x40022000): the scripts are newer; the link failed, never protection. */
+static void test_script_subcommand_and_register_reads(void **state)
+{
+	(void)state;
+	assert_top("Error: invalid subcommand \"configure -dbgbase 0xe00fe000\" in procedure "
+	           "'script'\n", DIAG_OPENOCD_TOO_OLD, DIAG_CONF_MEDIUM);
+	assert_top("Error: Can't read NVM intflag\n", DIAG_SWD_COMM_ERRORS, DIAG_CONF_MEDIUM);
+	assert_top("Error: Failed to read memory at 0x4002200c\n", DIAG_SWD_COMM_ERRORS,
+	           DIAG_CONF_MEDIUM);
+	assert_top("C:\\Program Files\\openocd\\bin\\openocd.exe -f board\\st_nucleo_f4.cfg\n"
+	           "The code execution cannot proceed because libusb-1.0.dll was not found.\n",
+	           DIAG_OPENOCD_MISSING, DIAG_CONF_HIGH);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -232,6 +272,8 @@ int main(void)
 		cmocka_unit_test(test_dfu_download_into_readonly_pages),
 		cmocka_unit_test(test_flash_driver_against_release),
 		cmocka_unit_test(test_libftdi_open_errors),
+		cmocka_unit_test(test_dfu_refusals_family),
+		cmocka_unit_test(test_script_subcommand_and_register_reads),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
