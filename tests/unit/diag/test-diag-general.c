@@ -261,6 +261,23 @@ static void test_script_subcommand_and_register_reads(void **state)
 	           DIAG_OPENOCD_MISSING, DIAG_CONF_HIGH);
 }
 
+/* A run of WAIT stalls is the link, in 0.10-0.11's wording and 0.12's; one is a busy core. */
+static void test_wait_stalls_in_each_wording(void **state)
+{
+	(void)state;
+	static const char *const waits[] = {
+		"Info : DAP transaction stalled (WAIT) - slowing down\n",
+		"Info : DAP transaction stalled (WAIT) - slowing down and resending\n",
+	};
+	for (size_t i = 0; i < 2; i++) {
+		char log[512] = "Info : JTAG tap: stm32f4x.cpu tap/device found: 0x4ba00477\n";
+		for (int k = 0; k < 3; k++)
+			strcat(log, waits[i]);
+		assert_top(log, DIAG_SWD_COMM_ERRORS, DIAG_CONF_MEDIUM);
+		assert_int_not_equal(top_of(waits[i], NULL), DIAG_SWD_COMM_ERRORS);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -274,6 +291,7 @@ int main(void)
 		cmocka_unit_test(test_libftdi_open_errors),
 		cmocka_unit_test(test_dfu_refusals_family),
 		cmocka_unit_test(test_script_subcommand_and_register_reads),
+		cmocka_unit_test(test_wait_stalls_in_each_wording),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
