@@ -340,6 +340,8 @@ add('usb-permission', 'decisive', LIBFTDI, 'unable to open ftdi device: %s',
     'unable to open ftdi device: inappropriate permissions on device!')
 add('probe-not-found', 'shared', LIBFTDI, 'unable to open ftdi device: %s',
     'unable to open ftdi device: device not found', alt='probe-driver-missing')
+add('swd-unreachable', 'decisive', 'src/target/adi_v5_swd.c', 'Failed to connect multidrop %s',
+    'Failed to connect multidrop rp2040.dap0')
 
 def grep(git_dir, tag, key, files):
     for path in files:
