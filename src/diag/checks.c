@@ -900,6 +900,53 @@ int chk_too_old_flash_driver(struct diag_ctx *c)
 	return DIAG_CONF_MEDIUM;
 }
 
+/* The command an "invalid command name \"NAME\"" or "invalid subcommand \"NAME ...\"" line
+ * names, copied to OUT. Returns false when LINE is neither. */
+static bool invalid_command_name(const char *line, char *out, size_t size)
+{
+	static const char *const leads[] = { "invalid command name \"", "invalid subcommand \"" };
+	for (size_t k = 0; k < 2; k++) {
+		const char *p = strstr(line, leads[k]);
+		if (!p)
+			continue;
+		p += strlen(leads[k]);
+		size_t n = strcspn(p, "\" ");
+		if (n == 0 || n >= size)
+			return false;
+		memcpy(out, p, n);
+		out[n] = '\0';
+		return true;
+	}
+	return false;
+}
+
+/* A command or subcommand an OpenOCD release after the one that ran brought (cmdrel.c, from
+ * the tags' command registrations): the config or the caller is newer than the binary. High
+ * when the banner shows an older version, medium when the log shows none; no finding when
+ * the release that ran has the name (a typo or a command of another group). */
+int chk_too_old_command_release(struct diag_ctx *c)
+{
+	for (size_t i = 0; i < c->ev->n_log_lines; i++) {
+		char name[64];
+		if (!invalid_command_name(c->ev->log_lines[i], name, sizeof(name)))
+			continue;
+		int added = diag_cmd_added_minor(name);
+		if (added < 0)
+			continue;
+		if (c->ver_major < 0) {
+			snprintf(c->detail, sizeof(c->detail), "'%s' came with OpenOCD 0.%d; the log does "
+			         "not show the version that ran", name, added);
+			return DIAG_CONF_MEDIUM;
+		}
+		if (c->ver_major == 0 && c->ver_minor < added) {
+			snprintf(c->detail, sizeof(c->detail), "OpenOCD 0.%d predates '%s' (added in "
+			         "0.%d)", c->ver_minor, name, added);
+			return DIAG_CONF_HIGH;
+		}
+	}
+	return 0;
+}
+
 int chk_too_old_command(struct diag_ctx *c)
 {
 	/* A newer OpenOCD that lacks the command was built without it: say so less firmly. */

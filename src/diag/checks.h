@@ -38,6 +38,7 @@ int chk_silent_init(struct diag_ctx *c);
 int chk_stalls(struct diag_ctx *c);
 int chk_too_old_command(struct diag_ctx *c);
 int chk_too_old_object(struct diag_ctx *c);
+int chk_too_old_command_release(struct diag_ctx *c);
 int chk_too_old_flash_driver(struct diag_ctx *c);
 int chk_too_old_config(struct diag_ctx *c);
 int chk_too_old_config_unknown(struct diag_ctx *c);

@@ -96,6 +96,11 @@ struct diag_report *diag_classify_log_traced(const char *text, bool *fired);
  * up to 0.12 has it (a vendor fork's driver, a newer one, or a misspelt name). */
 int diag_flash_driver_added_minor(const char *name);
 
+/* The OpenOCD 0.<minor> release (10-12) that brought the command or subcommand NAME
+ * ("read_memory": 12; cmdrel.c, generated from OpenOCD's tags), or -1 when 0.9 had a command
+ * of that name already or no release up to 0.12 has one. */
+int diag_cmd_added_minor(const char *name);
+
 /* Fills the ctx facts from EV and its log. */
 void diag_ctx_derive(struct diag_ctx *c, const struct diag_evidence *ev);
 

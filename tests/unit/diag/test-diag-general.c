@@ -278,6 +278,30 @@ static void test_wait_stalls_in_each_wording(void **state)
 	}
 }
 
+/* Any command or subcommand a later release brought (from the tags' registrations), read
+ * against the banner's version: 0.11's linuxgpiod driver, 0.12's am335xgpio and
+ * semihosting_cmdline, 0.11's 'adapter speed'. */
+static void test_commands_against_release(void **state)
+{
+	(void)state;
+	assert_top("Open On-Chip Debugger 0.10.0\n"
+	           "Error: invalid command name \"linuxgpiod\"\n",
+	           DIAG_OPENOCD_TOO_OLD, DIAG_CONF_HIGH);
+	assert_top("Open On-Chip Debugger 0.11.0 (2021-03-07-12:52)\n"
+	           "invalid command name \"am335xgpio\"\n",
+	           DIAG_OPENOCD_TOO_OLD, DIAG_CONF_HIGH);
+	assert_top("Open On-Chip Debugger 0.10.0\n"
+	           "Error: invalid subcommand \"speed 2000\"\n",
+	           DIAG_OPENOCD_TOO_OLD, DIAG_CONF_HIGH);
+	/* No banner: the name says a later release, not which one ran. */
+	assert_top("Error: invalid command name \"semihosting_cmdline\"\n", DIAG_OPENOCD_TOO_OLD,
+	           DIAG_CONF_MEDIUM);
+	/* The release that ran has it: not a too-old binary. */
+	assert_int_not_equal(top_of("Open On-Chip Debugger 0.12.0\n"
+	                            "Error: invalid command name \"linuxgpiod\"\n", NULL),
+	                     DIAG_OPENOCD_TOO_OLD);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -292,6 +316,7 @@ int main(void)
 		cmocka_unit_test(test_dfu_refusals_family),
 		cmocka_unit_test(test_script_subcommand_and_register_reads),
 		cmocka_unit_test(test_wait_stalls_in_each_wording),
+		cmocka_unit_test(test_commands_against_release),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
