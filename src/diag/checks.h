@@ -1,4 +1,5 @@
-/* diag internals: the checks the rule table (rules.c) names, defined in checks.c.
+/* diag internals: the checks the rule table (rules.c) names, defined in checks.c (and, for
+ * those that read the OpenOCD release, release.c).
  *
  * Owns: nothing. A check reads the context (the facts and the log) and writes only its
  * detail line.
@@ -9,6 +10,9 @@
 #define SWD_DIAG_CHECKS_H
 
 #include "diag/rules.h"
+
+/* True when a line of the log contains NEEDLE (case-insensitive). */
+bool chk_log_has(const struct diag_ctx *c, const char *needle);
 
 int chk_clone(struct diag_ctx *c);
 int chk_clone_unconfirmed(struct diag_ctx *c);

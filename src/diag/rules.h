@@ -92,12 +92,12 @@ struct diag_report *diag_run_traced(const struct diag_evidence *ev, bool *fired)
 struct diag_report *diag_classify_log_traced(const char *text, bool *fired);
 
 /* The OpenOCD 0.<minor> release that first had the NOR flash driver NAME ("stm32h7x": 11;
- * 9 for one 0.9 had already; drvrel.c, generated from OpenOCD's tags), or -1 when no release
+ * 9 for one 0.9 had already; cfgrel.c, generated from OpenOCD's tags), or -1 when no release
  * up to 0.12 has it (a vendor fork's driver, a newer one, or a misspelt name). */
 int diag_flash_driver_added_minor(const char *name);
 
 /* The OpenOCD 0.<minor> release (10-12) that brought the command or subcommand NAME
- * ("read_memory": 12; cmdrel.c, generated from OpenOCD's tags), or -1 when 0.9 had a command
+ * ("read_memory": 12; cfgrel.c, generated from OpenOCD's tags), or -1 when 0.9 had a command
  * of that name already or no release up to 0.12 has one. */
 int diag_cmd_added_minor(const char *name);
 

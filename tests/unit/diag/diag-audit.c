@@ -28,6 +28,7 @@
 #include <regex.h>
 
 #include "diag/diag.h"
+#include "slurp.h"
 #include "diag/paste.h"
 #include "diag/rules.h"
 
@@ -102,24 +103,6 @@ static void count_pats(const char *text, enum src src, const char *name)
 }
 static bool print_cases;
 
-static char *slurp(const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	char *p = NULL;
-	long n;
-
-	if (!f)
-		return NULL;
-	if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 && fseek(f, 0, SEEK_SET) == 0 &&
-	    (p = malloc((size_t)n + 1)) && fread(p, 1, (size_t)n, f) == (size_t)n)
-		p[n] = '\0';
-	else {
-		free(p);
-		p = NULL;
-	}
-	fclose(f);
-	return p;
-}
 
 static size_t rule_index(const char *name)
 {

@@ -13,19 +13,8 @@
 #include <cmocka.h>
 
 #include "diag/diag.h"
+#include "diag-top.h"
 
-/* The top finding of LOG read as a pasted log; its confidence in *CONF when asked. */
-static enum diag_id top_of(const char *log, enum diag_confidence *conf)
-{
-	struct diag_report *r = diag_classify_log(log);
-	assert_non_null(r);
-	assert_true(r->n >= 1);
-	enum diag_id id = r->findings[0].id;
-	if (conf)
-		*conf = r->findings[0].confidence;
-	diag_report_free(r);
-	return id;
-}
 
 static void assert_top(const char *log, enum diag_id want, enum diag_confidence want_conf)
 {
