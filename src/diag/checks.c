@@ -549,9 +549,34 @@ int chk_rdp_from_reads(struct diag_ctx *c)
 	return DIAG_CONF_MEDIUM;
 }
 
+/* The same log erased, programmed or verified the flash after a refused write, with no
+ * unlock between: protection would have refused those too, so the refused write had
+ * another cause (an option-byte address the flash algorithm cannot program, a lost link). */
+static bool flash_written_after_refusal(const struct diag_ctx *c)
+{
+	static const char *const refused[] = { "device protected", "write protected",
+		                               "failed erasing sectors", "access denied" };
+	bool seen_refusal = false;
+	for (size_t i = 0; i < c->ev->n_log_lines; i++) {
+		const char *l = c->ev->log_lines[i];
+		for (size_t k = 0; !seen_refusal && k < sizeof(refused) / sizeof(refused[0]); k++)
+			seen_refusal = strcasestr(l, refused[k]) != NULL;
+		if (!seen_refusal)
+			continue;
+		if (strcasestr(l, "unlocked") || strcasestr(l, "mass erase"))
+			return false;
+		if (strstr(l, "erased sectors ") || strstr(l, "** Verified OK **") ||
+		    strstr(l, "** Programming Finished **") || strncmp(l, "verified ", 9) == 0 ||
+		    strncmp(l, "wrote ", 6) == 0)
+			return true;
+	}
+	return false;
+}
+
 int chk_rdp_from_writes(struct diag_ctx *c)
 {
-	if (c->rdp_level == 0 || vendor_part(c))
+	if (c->rdp_level == 0 || vendor_part(c) ||
+	    (c->rdp_level < 0 && flash_written_after_refusal(c)))
 		return 0;
 	if (c->rdp_level >= 1)
 		return chk_rdp_known(c);
@@ -576,7 +601,8 @@ int chk_wrp_known(struct diag_ctx *c)
 
 int chk_wrp_from_writes(struct diag_ctx *c)
 {
-	if (c->wrp == DIAG_TRI_NO || c->rdp_level >= 1 || vendor_part(c))
+	if (c->wrp == DIAG_TRI_NO || c->rdp_level >= 1 || vendor_part(c) ||
+	    (c->wrp != DIAG_TRI_YES && flash_written_after_refusal(c)))
 		return 0;
 	if (c->wrp == DIAG_TRI_YES)
 		return chk_wrp_known(c);

@@ -12,37 +12,22 @@
 
 #include "diag/checks.h"
 
-/* The log shows an error of its own (not -d3 chatter). */
-static bool log_shows_error(const struct diag_ctx *c)
-{
-	static const char *const words[] = { "error", "fail", "unable", "cannot", "can't",
-		                             "invalid", "unexpected", "not found", "timed out" };
-	const struct diag_evidence *ev = c->ev;
-	for (size_t i = 0; i < ev->n_log_lines; i++) {
-		const char *line = ev->log_lines[i];
-		if (strncmp(line, "Debug:", 6) == 0)
-			continue;
-		for (size_t k = 0; k < sizeof(words) / sizeof(words[0]); k++)
-			if (strcasestr(line, words[k]))
-				return true;
-	}
-	return false;
-}
-
 int chk_too_old_version(struct diag_ctx *c)
 {
 	if (c->ver_major < 0)
 		return 0;
 	if (c->ver_major > 0 || c->ver_minor >= 12)
 		return 0;
-	/* From a log, an old banner is a guess: an error line no rule explains is shown as
-	 * "unknown" with that line rather than blamed on the version. */
-	if (!c->ev->openocd_version && !c->ev->missing_command && log_shows_error(c))
+	/* From a log, an old banner names the version, not a failure: a log that stops (a
+	 * hang) or shows an error no rule explains reads "unknown"; only a failure a later
+	 * release cures (a missing command, script, driver or object) blames the version,
+	 * and those rows read it. Given by the caller (it ran `openocd --version`) with
+	 * nothing else wrong, the version is swdbackup's own requirement. */
+	if (!c->ev->openocd_version && !c->ev->missing_command)
 		return 0;
 	snprintf(c->detail, sizeof(c->detail), "OpenOCD %d.%d; swdbackup needs 0.12 or later",
 	         c->ver_major, c->ver_minor);
-	/* Given by the caller (it ran `openocd --version`): we know it is what runs. */
-	return c->ev->openocd_version || c->ev->missing_command ? DIAG_CONF_HIGH : DIAG_CONF_LOW;
+	return DIAG_CONF_HIGH;
 }
 
 /* 'invalid subcommand' for a subcommand a newer OpenOCD has: 'adapter driver/speed' and

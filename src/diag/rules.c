@@ -430,6 +430,24 @@ const struct diag_rule diag_rules[] = {
 		          "a failed open or claim alike",
 	},
 	{
+		/* A probe selected by name or port that no attached probe matches: the family of
+		 * "No device matches the serial string" (libusb_helper.c), "open failed (serial
+		 * mismatch)" (stlink_usb.c) and the FlashPro driver's "'%s' does not match any
+		 * available port" (Microsemi SoftConsole's OpenOCD fork; '' = the first one). */
+		.id = DIAG_PROBE_NOT_FOUND, .name = "probe-not-found-selector",
+		.confidence = DIAG_CONF_MEDIUM, .priority = 79,
+		.any = { "'[^']*' does not match any available (port|programmer|device)" },
+		.yield_to = { DIAG_USB_PERMISSION, DIAG_PROBE_BUSY, DIAG_PROBE_DRIVER_MISSING },
+		.n_yield = 3,
+		.cause = "no attached probe matches the one asked for: it is not plugged in (or not "
+		         "seen by its driver), or the port/serial named is not its",
+		.fix = FIX_NOT_FOUND,
+		.source = "Microsemi SoftConsole's OpenOCD fork, FlashPro driver: \"'%s' does not "
+		          "match any available port\" when the programmer port asked for (empty: "
+		          "any) is not among those attached; upstream's 'No device matches the "
+		          "serial string' (src/jtag/drivers/libusb_helper.c) says the same",
+	},
+	{
 		.id = DIAG_PROBE_BUSY, .name = "probe-busy-stlink-open",
 		.confidence = DIAG_CONF_LOW, .priority = 10,
 		.any = { "^(Error: *)?open failed *$" },
@@ -751,136 +769,7 @@ const struct diag_rule diag_rules[] = {
 		.source = "the connection attempts swdbackup made",
 	},
 
-	/* ---- identity ---- */
-	{
-		.id = DIAG_CLONE_IDCODE, .name = "clone-idcode-unconfirmed",
-		.show = { "UNEXPECTED idcode", "expected [0-9]+ of [0-9]+", "SWD DPIDR", "SWD IDCODE" },
-		.confidence = DIAG_CONF_HIGH, .priority = 75,
-		.check = chk_clone_unconfirmed,
-		.cause = CAUSE_CLONE "; a genuine STM32F2/F4 under an F1 profile or config prints the "
-		         "same line, so check the part marking (the dev id, read by 'swdbackup info', "
-		         "settles it)",
-		.fix = FIX_CLONE,
-		.source = "'UNEXPECTED idcode: 0x%08x' + 'expected %u of %u: 0x%08x' "
-		          "(src/jtag/hla/hla_interface.c, hl_interface_init_target; 0.9-0.10 same "
-		          "text); CMSIS-DAP/J-Link show it as 'SWD DPIDR 0x2ba01477' (adi_v5_swd.c)",
-	},
-	{
-		.id = DIAG_CLONE_IDCODE, .name = "clone-idcode",
-		.show = { "UNEXPECTED idcode", "expected [0-9]+ of [0-9]+", "SWD DPIDR", "SWD IDCODE" },
-		.confidence = DIAG_CONF_HIGH, .priority = 75,
-		.check = chk_clone,
-		.cause = CAUSE_CLONE,
-		.fix = FIX_CLONE,
-		.source = "'UNEXPECTED idcode: 0x%08x' + 'expected %u of %u: 0x%08x' "
-		          "(src/jtag/hla/hla_interface.c, hl_interface_init_target; 0.9-0.10 same "
-		          "text); CMSIS-DAP/J-Link show it as 'SWD DPIDR 0x2ba01477' (adi_v5_swd.c)",
-	},
-	{
-		.id = DIAG_WRONG_TARGET_CONFIG, .name = "wrong-idcode",
-		.show = { "UNEXPECTED", "expected [0-9]+ of [0-9]+", "SWD DPIDR", "tap/device found" },
-		.confidence = DIAG_CONF_HIGH, .priority = 70,
-		.check = chk_wrong_idcode,
-		.yield_to = { DIAG_CLONE_IDCODE },
-		.n_yield = 1,
-		.cause = CAUSE_WRONG,
-		.fix = FIX_WRONG,
-		.source = "'UNEXPECTED idcode: 0x%08x' (src/jtag/hla/hla_interface.c, "
-		          "hl_interface_init_target); JTAG 'UNEXPECTED: ... tap/device found' "
-		          "(src/jtag/core.c, jtag_examine_chain_match_tap)",
-	},
-	{
-		.id = DIAG_WRONG_TARGET_CONFIG, .name = "wrong-dev-id",
-		.show = { "device id = ", "Cannot identify target" },
-		.confidence = DIAG_CONF_HIGH, .priority = 72,
-		.check = chk_wrong_dev,
-		.cause = CAUSE_WRONG,
-		.fix = FIX_WRONG,
-		.source = "'device id = 0x%08x' (src/flash/nor/stm32f1x.c and stm32f2x.c, "
-		          "stm32x_probe; same in 0.9-0.12)",
-	},
-	{
-		.id = DIAG_COUNTERFEIT_MCU, .name = "counterfeit",
-		.show = { "device id = ", "processor detected", "UNEXPECTED idcode" },
-		.confidence = DIAG_CONF_HIGH, .priority = 74,
-		.check = chk_counterfeit,
-		.cause = CAUSE_COUNTERFEIT,
-		.fix = FIX_COUNTERFEIT,
-		.source = "'device id = 0x%08x' (stm32x_probe) against '%s r%dp%d processor "
-		          "detected' (src/target/cortex_m.c, cortex_m_examine; debug level before 0.11)",
-	},
-	{
-		.id = DIAG_UNSUPPORTED_DEVICE, .name = "unsupported-log",
-		.confidence = DIAG_CONF_HIGH, .priority = 60,
-		.any = { "Cannot identify target as an? (STM32|stm32x)",
-		         "Cortex-M PARTNO 0x[1-9a-f][0-9a-f]* is unrecognized" },
-		.yield_to = { DIAG_WRONG_TARGET_CONFIG, DIAG_COUNTERFEIT_MCU },
-		.n_yield = 2,
-		.cause = CAUSE_UNSUPPORTED,
-		.fix = FIX_UNSUPPORTED,
-		.source = "'Cannot identify target as a STM32 family.' (src/flash/nor/stm32f1x.c and "
-		          "stm32f2x.c, stm32x_probe; same in 0.9-0.12; 0.9-0.10 also 'Cannot identify "
-		          "target as a stm32x'); stm32lx.c 'as a STM32L family.' (0.9) and 'as an "
-		          "STM32 L0 or L1 family device.' (0.12); stm32l4x.c 'as an %s family "
-		          "device.'; stm32h7x.c 'as a STM32H7xx family.'",
-	},
-	{
-		/* An SPI/QSPI flash driver says it cannot address this flash chip (its size
-		 * needs 4-byte addresses or paging, or it uses 2-byte ones): whatever the write or
-		 * verify says after it is the consequence. Every such driver (ath79, fespi,
-		 * jtagspi, lpcspifi, mrvlqspi, stmsmi, sh_qspi, and sfdp's table reader) prints
-		 * the same family of lines. */
-		.id = DIAG_UNSUPPORTED_DEVICE, .name = "unsupported-flash-part",
-		.confidence = DIAG_CONF_HIGH, .priority = 60,
-		.any = { "device needs (paging( or 4-byte addresses)?|2-byte addresses) - not implemented" },
-		.cause = "this OpenOCD's SPI flash driver cannot address the flash chip (it needs "
-		         "paging, 4-byte or 2-byte addresses, which the driver does not implement), "
-		         "so what it writes does not land where it should",
-		.fix = "use an OpenOCD whose SPI flash driver supports that addressing (0.12's "
-		       "jtagspi does 4-byte addresses) or the board vendor's tool; verify mismatches "
-		       "after this warning are its consequence",
-		.source = "'device needs paging or 4-byte addresses - not implemented' and 'device "
-		          "needs 2-byte addresses - not implemented' (src/flash/nor/jtagspi.c, "
-		          "ath79.c, fespi.c, lpcspifi.c, mrvlqspi.c, stmsmi.c, sh_qspi.c, *_probe, "
-		          "0.10-0.12); 'device needs paging - not implemented' (sfdp.c, "
-		          "spi_sfdp, 0.11+)",
-	},
-
-	{
-		.id = DIAG_UNSUPPORTED_DEVICE, .name = "unsupported-dev-fact",
-		.show = { "device id = ", "Cannot identify target" },
-		.confidence = DIAG_CONF_MEDIUM, .priority = 55,
-		.check = chk_unknown_dev_fact,
-		.yield_to = { DIAG_COUNTERFEIT_MCU },
-		.n_yield = 1,
-		.cause = CAUSE_UNSUPPORTED,
-		.fix = FIX_UNSUPPORTED,
-		.source = "the DBGMCU_IDCODE swdbackup read",
-	},
-	{
-		.id = DIAG_FLASH_SIZE_MISMATCH, .name = "flash-size-fact",
-		.show = { "flash size = [0-9]+ ?(KiB|kbytes)", "flash size failed" },
-		.confidence = DIAG_CONF_HIGH, .priority = 50,
-		.check = chk_flash_size,
-		.cause = CAUSE_FLASH_SIZE,
-		.fix = FIX_FLASH_SIZE,
-		.source = "'flash size = %d KiB' (src/flash/nor/stm32f1x.c / stm32f2x.c, "
-		          "stm32x_probe; 0.9-0.11 'flash size = %dkbytes')",
-	},
-	{
-		.id = DIAG_FLASH_SIZE_MISMATCH, .name = "flash-size-failed",
-		.show = { "device id = " },
-		.confidence = DIAG_CONF_MEDIUM, .priority = 50,
-		.any = { "flash size failed, probe inaccurate" },
-		.check = chk_flash_size_failed,
-		/* A register read lost to a bad link is a symptom, not the cause. */
-		.yield_to = { DIAG_SWD_COMM_ERRORS },
-		.n_yield = 1,
-		.cause = CAUSE_FLASH_SIZE,
-		.fix = FIX_FLASH_SIZE,
-		.source = "'STM32 flash size failed, probe inaccurate - assuming %dk flash' "
-		          "(src/flash/nor/stm32f1x.c and stm32f2x.c, stm32x_probe; same in 0.9-0.12)",
-	},
+#include "diag/rules_id.inc"
 
 #include "diag/rules_prot.inc"
 
@@ -921,7 +810,9 @@ const struct diag_rule diag_rules[] = {
 		.id = DIAG_VERIFY_MISMATCH, .name = "verify-checksum-log",
 		.confidence = DIAG_CONF_MEDIUM, .priority = 50,
 		.any = { "checksum mismatch" },
-		.none = { "^verified [0-9]+ bytes" },
+		/* the binary compare, or the verify of a 'program ... preverify verify' that
+		 * then wrote the image, passed */
+		.none = { "^verified [0-9]+ bytes", "\\*\\* Verified OK \\*\\*" },
 		.yield_to = { DIAG_READOUT_PROTECTED, DIAG_UNSUPPORTED_DEVICE },
 		.n_yield = 2,
 		.cause = "the CRC of the device's content differs from the image's",

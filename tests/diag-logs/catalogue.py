@@ -342,6 +342,12 @@ add('probe-not-found', 'shared', LIBFTDI, 'unable to open ftdi device: %s',
     'unable to open ftdi device: device not found', alt='probe-driver-missing')
 add('swd-unreachable', 'decisive', 'src/target/adi_v5_swd.c', 'Failed to connect multidrop %s',
     'Failed to connect multidrop rp2040.dap0')
+add('config-not-found', 'decisive', 'src/transport/transport.c',
+    'Debug adapter does not support any transports? Check config file order.',
+    'Debug adapter does not support any transports? Check config file order.')
+add('dfu-leave-quirk', 'decisive', DFU, 'unable to read DFU status after completion',
+    'Download done.\\ndfu-util: unable to read DFU status after completion (LIBUSB_ERROR_PIPE)',
+    level='', tool='dfu-util')
 
 def grep(git_dir, tag, key, files):
     for path in files:

@@ -291,6 +291,83 @@ static void test_commands_against_release(void **state)
 	                     DIAG_OPENOCD_TOO_OLD);
 }
 
+/* A target script's 'transport select' before any adapter config: the interface config is
+ * missing or comes after it, in any version, at any debug level. */
+static void test_no_adapter_before_target(void **state)
+{
+	(void)state;
+	assert_top("Open On-Chip Debugger 0.12.0\n"
+	           "Error: Debug adapter does not support any transports? Check config file order.\n"
+	           "Error: unable to select a session transport. Can't continue.\n",
+	           DIAG_CONFIG_NOT_FOUND, DIAG_CONF_HIGH);
+}
+
+/* Plain DFU 1.1: the whole image and the completion request went through, then the status
+ * request found the device gone (it reset into the firmware); not when the download
+ * itself failed. */
+static void test_dfu_status_after_completion(void **state)
+{
+	(void)state;
+	assert_top("Download\t[=========================] 100%        16384 bytes\n"
+	           "Download done.\n"
+	           "dfu-util: unable to read DFU status after completion (LIBUSB_ERROR_IO)\n",
+	           DIAG_DFU_LEAVE_QUIRK, DIAG_CONF_HIGH);
+	assert_top("Sent a total of 4096 bytes\n"
+	           "unable to read DFU status\n", DIAG_DFU_LEAVE_QUIRK, DIAG_CONF_HIGH);
+	assert_int_not_equal(top_of("Download\t[======        ] 40%\n"
+	                            "dfu-util: Error during download get_status (LIBUSB_ERROR_PIPE)\n"
+	                            "dfu-util: unable to read DFU status after completion\n", NULL),
+	                     DIAG_DFU_LEAVE_QUIRK);
+}
+
+/* A programmer asked for by name or port that no attached one matches. */
+static void test_probe_selector_matches_none(void **state)
+{
+	(void)state;
+	assert_top("'E2009UJ8C5' does not match any available port\n", DIAG_PROBE_NOT_FOUND,
+	           DIAG_CONF_MEDIUM);
+}
+
+/* An old banner names a version, not a failure: a log that just stops reads unknown. */
+static void test_old_banner_alone_is_unknown(void **state)
+{
+	(void)state;
+	assert_int_equal(top_of("Open On-Chip Debugger 0.10.0 (2019-04-01)\n"
+	                        "Info : clock speed 1000 kHz\n", NULL),
+	                 DIAG_UNKNOWN);
+}
+
+/* A write the flash driver refused, then the same log erased, programmed and verified the
+ * flash with no unlock between: neither write nor readout protection; nor is a checksum
+ * mismatch whose verify then passed a mismatch. */
+static void test_refusal_then_success_is_not_protection(void **state)
+{
+	(void)state;
+	const char *log = "Error: stm32x device protected\n"
+	                  "Error: failed erasing sectors 0 to 3\n"
+	                  "> flash erase_sector 0 0 last\n"
+	                  "erased sectors 0 through 127 on flash bank 0 in 1.2s\n"
+	                  "** Programming Started **\n"
+	                  "** Programming Finished **\n"
+	                  "** Verify Started **\n"
+	                  "** Verified OK **\n";
+	enum diag_id id = top_of(log, NULL);
+	assert_int_not_equal(id, DIAG_WRITE_PROTECTED);
+	assert_int_not_equal(id, DIAG_READOUT_PROTECTED);
+	/* Without the later success the refusal still points at protection. */
+	id = top_of("Error: stm32x device protected\nError: failed erasing sectors 0 to 3\n",
+	            NULL);
+	assert_true(id == DIAG_WRITE_PROTECTED || id == DIAG_READOUT_PROTECTED);
+	/* An unlock between makes the success no proof. */
+	id = top_of("Error: stm32x device protected\n"
+	            "stm32x unlocked.\n"
+	            "erased sectors 0 through 127 on flash bank 0 in 1.2s\n", NULL);
+	assert_true(id == DIAG_WRITE_PROTECTED || id == DIAG_READOUT_PROTECTED);
+	assert_int_not_equal(top_of("Warn : checksum mismatch - attempting binary compare\n"
+	                            "** Programming Finished **\n** Verified OK **\n", NULL),
+	                     DIAG_VERIFY_MISMATCH);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -306,6 +383,11 @@ int main(void)
 		cmocka_unit_test(test_script_subcommand_and_register_reads),
 		cmocka_unit_test(test_wait_stalls_in_each_wording),
 		cmocka_unit_test(test_commands_against_release),
+		cmocka_unit_test(test_no_adapter_before_target),
+		cmocka_unit_test(test_dfu_status_after_completion),
+		cmocka_unit_test(test_probe_selector_matches_none),
+		cmocka_unit_test(test_old_banner_alone_is_unknown),
+		cmocka_unit_test(test_refusal_then_success_is_not_protection),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
