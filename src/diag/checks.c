@@ -5,6 +5,7 @@
  * Readout protection is told from write protection by the option bytes, never by a write
  * error alone (see rules.c).
  */
+#include <ctype.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -150,6 +151,41 @@ static bool any_attempt(const struct diag_evidence *ev, enum diag_outcome o)
 	for (size_t i = 0; i < ev->n_attempts; i++)
 		if (ev->attempts[i].outcome == o)
 			return true;
+	return false;
+}
+
+/* The STM32F1 part a log names its target after ("STM32F103C8Tx.cpu", "stm32f103rb"), copied
+ * to NAME, with the dev id and flash size that part has (RM0008 §31.6.1 and the datasheets'
+ * ordering codes: the letter after the pin count is the flash size). Returns false when the
+ * log names none. */
+static bool log_f1_part(const struct diag_ctx *c, char *name, size_t size, uint32_t *dev,
+                        uint32_t *kib)
+{
+	static const struct {
+		char code;
+		uint32_t kib;
+	} sizes[] = { { '4', 16 }, { '6', 32 }, { '8', 64 }, { 'b', 128 }, { 'c', 256 },
+		      { 'd', 384 }, { 'e', 512 }, { 'f', 768 }, { 'g', 1024 } };
+	for (size_t i = 0; i < c->ev->n_log_lines; i++) {
+		const char *p = strcasestr(c->ev->log_lines[i], "stm32f10");
+		if (!p || !isdigit((unsigned char)p[8]) || !isalpha((unsigned char)p[9]))
+			continue;
+		char line = p[8], code = (char)tolower((unsigned char)p[10]);
+		for (size_t k = 0; k < sizeof(sizes) / sizeof(sizes[0]); k++) {
+			if (sizes[k].code != code)
+				continue;
+			*kib = sizes[k].kib;
+			if (line == '5' || line == '7')
+				*dev = 0x418; /* connectivity line */
+			else if (line == '0')
+				*dev = *kib <= 128 ? 0x420 : 0x428; /* value line */
+			else
+				*dev = *kib <= 32 ? 0x412 : *kib <= 128 ? 0x410 : *kib <= 512 ? 0x414 : 0x430;
+			snprintf(name, size, "STM32F10%c%c%c", line, toupper((unsigned char)p[9]),
+			         toupper((unsigned char)code));
+			return true;
+		}
+	}
 	return false;
 }
 
@@ -408,6 +444,46 @@ int chk_wrong_idcode(struct diag_ctx *c)
 	return DIAG_CONF_HIGH;
 }
 
+/* Parts whose debug port always reports one DPIDR (their datasheets), by the name their
+ * target scripts give the target. Adapters other than ST-LINK's HLA print the DPIDR without
+ * comparing it with anything, so the log's own "SWD DPIDR" is read against the part the
+ * target is named after. */
+static const struct {
+	const char *name;
+	uint32_t dpidr;
+} part_dpidr[] = {
+	{ "rp2040", 0x0bc12477 }, /* RP2040 datasheet §2.3.4.1: SW-DP, multidrop */
+	{ "rp2350", 0x4c013477 }, /* RP2350 datasheet §3.5: ADIv6 SW-DP */
+	{ "nrf51", 0x0bb11477 },  /* Cortex-M0 SW-DP (nRF51 reference manual) */
+	{ "nrf52", 0x2ba01477 },  /* Cortex-M4 SW-DP (nRF52832 product specification) */
+};
+
+int chk_wrong_dpidr(struct diag_ctx *c)
+{
+	if (!c->has_dp_idcode || c->dp_idcode == 0 || c->dp_idcode == 0xffffffffu)
+		return 0;
+	int named = -1;
+	for (size_t k = 0; k < sizeof(part_dpidr) / sizeof(part_dpidr[0]); k++) {
+		char dotted[16];
+		snprintf(dotted, sizeof(dotted), "%s.", part_dpidr[k].name);
+		if (!chk_log_has(c, dotted))
+			continue;
+		if (named >= 0)
+			return 0; /* two parts named: not one target's config */
+		named = (int)k;
+	}
+	if (named < 0 || c->dp_idcode == part_dpidr[named].dpidr)
+		return 0;
+	const char *other = NULL;
+	for (size_t k = 0; k < sizeof(part_dpidr) / sizeof(part_dpidr[0]); k++)
+		if (part_dpidr[k].dpidr == c->dp_idcode)
+			other = part_dpidr[k].name;
+	snprintf(c->detail, sizeof(c->detail), "SWD DPIDR 0x%08x, the %s always reports 0x%08x%s%s",
+	         c->dp_idcode, part_dpidr[named].name, part_dpidr[named].dpidr,
+	         other ? ": it is the " : "", other ? other : "");
+	return DIAG_CONF_HIGH;
+}
+
 int chk_wrong_dev(struct diag_ctx *c)
 {
 	const struct diag_evidence *ev = c->ev;
@@ -431,6 +507,13 @@ int chk_wrong_dev(struct diag_ctx *c)
 	if ((c->family == DIAG_FAM_F1 && !f1_dev) || (c->family == DIAG_FAM_F2F4 && !f24_dev)) {
 		snprintf(c->detail, sizeof(c->detail), "dev id 0x%03x is an %s, not what the %s "
 		         "config drives", dev, fam, c->family == DIAG_FAM_F1 ? "stm32f1x" : "stm32f2x");
+		return DIAG_CONF_HIGH;
+	}
+	/* Any series: the one the target's name or script says against the dev id's. */
+	unsigned dev_series = diag_stm32_series(fam + 5);
+	if (c->cfg_series && dev_series && !(c->cfg_series & dev_series)) {
+		snprintf(c->detail, sizeof(c->detail), "dev id 0x%03x is an %s, not of the STM32 "
+		         "series the target config names", dev, fam);
 		return DIAG_CONF_HIGH;
 	}
 	return 0;
@@ -486,6 +569,21 @@ int chk_counterfeit(struct diag_ctx *c)
 		snprintf(c->detail, sizeof(c->detail), "clone DP IDCODE 0x%08x and dev id 0x%03x",
 		         c->dp_idcode, dev);
 		return DIAG_CONF_MEDIUM;
+	}
+	/* The part the target is named after (an IDE names it from the marking) against the
+	 * identity read: a genuine STM32F1 of another density would show the genuine DP
+	 * IDCODE; with the clone's, the chip is neither the part marked nor a genuine F1. */
+	char part[16];
+	uint32_t part_dev, part_kib;
+	if (c->has_dev_id && c->has_dp_idcode && c->dp_idcode == F1_CLONE_IDCODE &&
+	    log_f1_part(c, part, sizeof(part), &part_dev, &part_kib) && part_dev != dev &&
+	    stm32_family_of(dev) && strncmp(stm32_family_of(dev), "STM32F1", 7) == 0) {
+		snprintf(c->detail, sizeof(c->detail), "the target is named %s (dev id 0x%03x, %u "
+		         "KiB) but the chip reports dev id 0x%03x%s and the clone DP IDCODE 0x%08x",
+		         part, part_dev, part_kib, dev,
+		         c->has_flash_kib && c->flash_kib != part_kib ? " with another flash size" : "",
+		         c->dp_idcode);
+		return DIAG_CONF_HIGH;
 	}
 	return 0;
 }

@@ -57,6 +57,7 @@ int chk_vendor_protected(struct diag_ctx *c);
 int chk_verify_differ(struct diag_ctx *c);
 int chk_verify_padding(struct diag_ctx *c);
 int chk_wrong_dev(struct diag_ctx *c);
+int chk_wrong_dpidr(struct diag_ctx *c);
 int chk_wrong_idcode(struct diag_ctx *c);
 int chk_wrp_from_writes(struct diag_ctx *c);
 int chk_wrp_known(struct diag_ctx *c);

@@ -1,5 +1,6 @@
 /* diag: the engine. Derives facts from the log, runs the rule table, merges and ranks
  * the findings. No I/O: the cli renders the report. */
+#include <ctype.h>
 #include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -101,6 +102,42 @@ static void lines_release(struct lines *l)
 
 /* --- facts from the log ------------------------------------------------------------- */
 
+unsigned diag_stm32_series(const char *code)
+{
+	static const char *const series[] = { "f0", "f1", "f2", "f3", "f4", "f7", "g0", "g4", "h7",
+		                              "l0", "l1", "l4", "l5", "u5", "wb", "wl" };
+	for (size_t i = 0; i < sizeof(series) / sizeof(series[0]); i++)
+		if (strncasecmp(code, series[i], 2) == 0)
+			/* the F2 and F4 share a flash driver and a target script's reading */
+			return i == 2 || i == 4 ? (1u << 2 | 1u << 4) : 1u << i;
+	return 0;
+}
+
+/* The STM32 series a target name or config script on LINE names: "stm32f3x.cpu",
+ * "target/stm32l0.cfg", "[stm32h7x.cpu0]", CubeIDE's "STM32F103C8Tx.cpu". A flash driver's
+ * name alone ("stm32f1x" drives F0, F1 and F3) does not count: only a name followed by the
+ * target's or the script's suffix does. */
+static unsigned line_stm32_series(const char *line)
+{
+	unsigned bits = 0;
+	for (const char *p = strcasestr(line, "stm32"); p; p = strcasestr(p + 5, "stm32")) {
+		const char *w = p + 5;
+		size_t n = 0;
+		while (isalnum((unsigned char)w[n]))
+			n++;
+		if (n < 2 || w[n] != '.')
+			continue;
+		const char *sfx = w + n + 1;
+		if (strncasecmp(sfx, "cpu", 3) != 0 && strncasecmp(sfx, "cfg", 3) != 0 &&
+		    strncasecmp(sfx, "tap", 3) != 0 && strncasecmp(sfx, "dap", 3) != 0)
+			continue;
+		if (isdigit((unsigned char)w[1]) || strncasecmp(w, "wb", 2) == 0 ||
+		    strncasecmp(w, "wl", 2) == 0)
+			bits |= diag_stm32_series(w);
+	}
+	return bits;
+}
+
 static void derive_line(struct diag_ctx *c, const char *line, bool *saw_voltage)
 {
 	uint32_t v;
@@ -156,6 +193,7 @@ static void derive_line(struct diag_ctx *c, const char *line, bool *saw_voltage)
 
 	if (!c->firmware[0])
 		ocdlog_stlink_firmware(line, c->firmware, sizeof(c->firmware));
+	c->cfg_series |= line_stm32_series(line);
 	if (c->family == DIAG_FAM_UNKNOWN) {
 		if (strcasestr(line, "stm32f1x"))
 			c->family = DIAG_FAM_F1;

@@ -42,6 +42,10 @@ struct diag_ctx {
 	int rdp_level;             /* -1 unknown */
 	enum diag_tri wrp;
 	enum diag_family family;
+	/* The STM32 series the log's target names or config scripts say ("stm32f3x.cpu",
+	 * "target/stm32l4x.cfg", "STM32F103C8Tx.cpu"): bit diag_stm32_series(code) per series,
+	 * 0 when none is named. */
+	unsigned cfg_series;
 	enum diag_probe_kind probe;
 	char firmware[32];         /* ST-LINK firmware name, "V2J37S7"; "" unknown */
 
@@ -100,6 +104,10 @@ int diag_flash_driver_added_minor(const char *name);
  * ("read_memory": 12; cfgrel.c, generated from OpenOCD's tags), or -1 when 0.9 had a command
  * of that name already or no release up to 0.12 has one. */
 int diag_cmd_added_minor(const char *name);
+
+/* The bit of an STM32 series code ("f1", "l4", "wb": the two characters after "STM32"),
+ * 0 for a code the table does not know. */
+unsigned diag_stm32_series(const char *code);
 
 /* Fills the ctx facts from EV and its log. */
 void diag_ctx_derive(struct diag_ctx *c, const struct diag_evidence *ev);

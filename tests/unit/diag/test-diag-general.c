@@ -368,6 +368,56 @@ static void test_refusal_then_success_is_not_protection(void **state)
 	                     DIAG_VERIFY_MISMATCH);
 }
 
+/* The STM32 series the target's name or script says against the dev id's series, for any
+ * series (not only F1 against F2/F4). */
+static void test_dev_id_against_configured_series(void **state)
+{
+	(void)state;
+	assert_top("Info : stm32l4x.cpu: hardware has 6 breakpoints, 4 watchpoints\n"
+	           "Info : device id = 0x10006468\n"
+	           "Warn : Cannot identify target as an STM32 L4 or L5 family device.\n",
+	           DIAG_WRONG_TARGET_CONFIG, DIAG_CONF_HIGH);
+	assert_top("openocd -f interface/stlink.cfg -f target/stm32f0x.cfg\n"
+	           "Info : device id = 0x20036410\n"
+	           "Warn : Cannot identify target as a STM32 family.\n",
+	           DIAG_WRONG_TARGET_CONFIG, DIAG_CONF_HIGH);
+	/* An F4 under the F2's script shares its flash driver: not a wrong config. */
+	assert_int_not_equal(top_of("Info : stm32f2x.cpu: hardware has 6 breakpoints\n"
+	                            "Info : device id = 0x10016413\n"
+	                            "Info : flash size = 1024 KiB\n", NULL),
+	                     DIAG_WRONG_TARGET_CONFIG);
+}
+
+/* The STM32F1 part the target is named after against the dev id read, with the clone's DP
+ * IDCODE: neither the part marked nor a genuine F1. */
+static void test_part_named_against_identity(void **state)
+{
+	(void)state;
+	assert_top("Info : SWD DPIDR 0x2ba01477\n"
+	           "Info : STM32F103RBTx.cpu: Cortex-M3 r2p1 processor detected\n"
+	           "Info : device id = 0x10036430\n"
+	           "Info : flash size = 1024kbytes\n",
+	           DIAG_COUNTERFEIT_MCU, DIAG_CONF_HIGH);
+	/* The clone DP with the dev id the part has is the known clone, not a counterfeit. */
+	assert_int_not_equal(top_of("Info : SWD DPIDR 0x2ba01477\n"
+	                            "Info : STM32F103RBTx.cpu: Cortex-M3 r2p1 processor detected\n"
+	                            "Info : device id = 0x20036410\n", NULL),
+	                     DIAG_COUNTERFEIT_MCU);
+}
+
+/* A DPIDR the part the target is named after never reports. */
+static void test_dpidr_against_named_part(void **state)
+{
+	(void)state;
+	assert_top("Info : [rp2040.core0] Hardware thread awareness created\n"
+	           "Info : SWD DPIDR 0x4c013477\n", DIAG_WRONG_TARGET_CONFIG, DIAG_CONF_HIGH);
+	assert_top("Info : nrf51.cpu: hardware has 4 breakpoints\n"
+	           "Info : SWD DPIDR 0x2ba01477\n", DIAG_WRONG_TARGET_CONFIG, DIAG_CONF_HIGH);
+	assert_int_not_equal(top_of("Info : SWD DPIDR 0x2ba01477\n"
+	                            "Info : nrf52.cpu: hardware has 6 breakpoints\n", NULL),
+	                     DIAG_WRONG_TARGET_CONFIG);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -388,6 +438,9 @@ int main(void)
 		cmocka_unit_test(test_probe_selector_matches_none),
 		cmocka_unit_test(test_old_banner_alone_is_unknown),
 		cmocka_unit_test(test_refusal_then_success_is_not_protection),
+		cmocka_unit_test(test_dev_id_against_configured_series),
+		cmocka_unit_test(test_part_named_against_identity),
+		cmocka_unit_test(test_dpidr_against_named_part),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
