@@ -418,6 +418,22 @@ static void test_dpidr_against_named_part(void **state)
 	                     DIAG_WRONG_TARGET_CONFIG);
 }
 
+/* dfu-util's suffix warning: high when the download then went through, medium when the
+ * log stops at the warning, low when another line failed. */
+static void test_suffix_warning_confidence(void **state)
+{
+	(void)state;
+	static const char warn[] = "dfu-util: Invalid DFU suffix signature\n"
+	                           "dfu-util: A valid DFU suffix will be required in a future "
+	                           "dfu-util release\n";
+	char log[512];
+	assert_top(warn, DIAG_DFU_SUFFIX_WARNING, DIAG_CONF_MEDIUM);
+	snprintf(log, sizeof(log), "%sDownload done.\nFile downloaded successfully\n", warn);
+	assert_top(log, DIAG_DFU_SUFFIX_WARNING, DIAG_CONF_HIGH);
+	snprintf(log, sizeof(log), "%sdfu-util: Cannot open DFU device 1209:5bf0\n", warn);
+	assert_int_not_equal(top_of(log, NULL), DIAG_DFU_SUFFIX_WARNING);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -441,6 +457,7 @@ int main(void)
 		cmocka_unit_test(test_dev_id_against_configured_series),
 		cmocka_unit_test(test_part_named_against_identity),
 		cmocka_unit_test(test_dpidr_against_named_part),
+		cmocka_unit_test(test_suffix_warning_confidence),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
