@@ -347,7 +347,10 @@ add('config-not-found', 'decisive', 'src/transport/transport.c',
     'Debug adapter does not support any transports? Check config file order.')
 add('dfu-leave-quirk', 'decisive', DFU, 'unable to read DFU status after completion',
     'Download done.\\ndfu-util: unable to read DFU status after completion (LIBUSB_ERROR_PIPE)',
-    level='', tool='dfu-util')
+    level='', tool='dfu-util', only=['v0.10', 'v0.11'])
+add('dfu-leave-quirk', 'decisive', DFU, 'unable to read DFU status after completion',
+    'Download done.\\ndfu-util: unable to read DFU status after completion',
+    level='', tool='dfu-util', only=['v0.9'])
 
 def grep(git_dir, tag, key, files):
     for path in files:
