@@ -8,7 +8,7 @@ pkgs=(build-essential meson ninja-build pkg-config openocd
       libuv1-dev libjansson-dev libssl-dev libcmocka-dev libunicorn-dev python3
       librsvg2-bin umockdev libumockdev-dev libusb-1.0-0-dev usbutils dfu-util
       binutils-arm-none-eabi help2man txt2man bash-completion debhelper dpkg-dev fakeroot lintian
-      python3-jsonschema zsh fish)
+      python3-jsonschema zsh fish musl-tools)
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

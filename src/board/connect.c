@@ -116,6 +116,8 @@ static void link_params(struct board *b, bool under_reset, unsigned speed, struc
 		lp->vid = ctx->opt.probe.vid;
 		lp->pid = ctx->opt.probe.pid;
 		lp->tool = ctx->opt.dfu_util;
+		/* a backup reads first: the upload may start before the strings are read */
+		lp->read_first = ctx->command != NULL && strcmp(ctx->command, "backup") == 0;
 		break;
 	default:
 		lp->probe = BOARD_LINK_ANY_USB;

@@ -75,6 +75,12 @@ struct board_link_params {
 	unsigned speed_khz;         /* 0: the profile's */
 	bool under_reset;
 	uint32_t dp_idcode;         /* expect this DP IDCODE (a clone's); 0: the profile's */
+	/* BOARD_LINK_DFU: the link is for a backup, whose first run reads the flash. With a
+	 * board profile's bootloader the link then comes up without looking at the device:
+	 * that run starts first, and the device is listed and held to the profile, and the
+	 * probe (the caller's, which must outlive the link) filled, while it starts up; a
+	 * missing or wrong device fails the read instead of the link (link_dfu.c) */
+	bool read_first;
 };
 
 /* How the last attempt or the link's tool ended, for the findings. */

@@ -5,9 +5,16 @@
  * of --probe dfu:VID:PID, or a serial) in-process with libusb (dfu/usblist.h), takes the
  * one that matches and holds it to the profile: its flash alternate setting must report
  * the layout the profile says (a Spark Core is not a Photon). DFU reads no identity register, halts nothing and has no
- * on-target checksum: those operations are left out of the table. A write is checked
- * against the layout (only writable sectors) before dfu-util is run; DfuSe erases the
- * pages it writes. Nothing here mass-erases or unprotects.
+ * on-target checksum: those operations are left out of the table.
+ *
+ * A backup of a board whose bootloader's own ids name its profile (the Particle boards:
+ * their range is the profile's, not the layout's) starts dfu-util first, by those ids (and
+ * the serial the user named), and lists the device while dfu-util starts up (libusb's
+ * start, the listing and the strings: some 2 ms, on the other core, with their requests
+ * serialised by the bus with dfu-util's own). Only then is the device held to the profile:
+ * none, several, one that cannot be opened, or a layout that is not the profile's stops
+ * dfu-util, discards its file and its words, and fails with the same refusal as when the
+ * listing comes first. Everything else keeps the ordinary order.
  */
 #include "board/link.h"
 
@@ -55,6 +62,11 @@ struct link_dfu {
 	bool ran;
 	bool leave_quirk;
 	struct follow follow;         /* the file a flash read is being written to */
+	/* a backup that starts dfu-util first: the device is listed while it starts (probe
+	 * is the caller's, to fill then; NULL once listed) */
+	struct board_link_probe *probe;
+	const char *named_serial;     /* the serial the user named, or NULL */
+	bool stopped;                 /* the listing refused the device: dfu-util was stopped */
 };
 
 static struct link_dfu *D(struct board_link *l)
@@ -102,11 +114,18 @@ static void on_progress(void *ud, const char *phase, uint64_t bytes, unsigned pc
 		d->ev.on_progress(d->ev.ud, d->progress_what, bytes, d->progress_total);
 }
 
-/* Keeps a run's lines (the findings read them) and passes them to the log event. */
+/* Keeps a run's lines (the findings read them) and passes them to the log event, and how
+ * it ended; nothing of a run swdbackup stopped (the listing refused the device: what it
+ * said, cut short, tells nothing of the device). */
 static void keep_run(struct link_dfu *d, struct dfu_result *res)
 {
-	char **nl = realloc(d->lines, (d->nlines + res->nlines) * sizeof(*nl));
+	char **nl;
 
+	if (d->stopped) {
+		d->stopped = false;
+		return;
+	}
+	nl = realloc(d->lines, (d->nlines + res->nlines) * sizeof(*nl));
 	d->ran = true;
 	d->last_status = res->term_signal ? -res->term_signal : res->exit_status;
 	if (nl == NULL)
@@ -141,6 +160,31 @@ static int make_free_name(char *tmp, const char *beside, struct swd_error *err)
 	return 0;
 }
 
+static int list_device(struct link_dfu *d, struct board_link_probe *probe,
+                       struct swd_error *err);
+
+/* A link whose first run was started before the device was listed: lists it now and holds
+ * it to the profile, as the ordinary order does before any run. 0 when it is listed. */
+static int confirm(struct link_dfu *d, struct swd_error *err)
+{
+	struct board_link_probe *probe = d->probe;
+
+	if (probe == NULL)
+		return 0;
+	d->probe = NULL;
+	return list_device(d, probe, err);
+}
+
+/* While the first dfu-util run starts up: the listing; a refusal stops it. */
+static int confirm_while_started(void *ud, struct swd_error *err)
+{
+	struct link_dfu *d = ud;
+	int rc = confirm(d, err);
+
+	d->stopped = rc != 0;
+	return rc;
+}
+
 /* Uploads len bytes at address to the new file at path. */
 static int upload(struct link_dfu *d, uint32_t address, uint32_t len, const char *path,
                   struct swd_error *err)
@@ -149,6 +193,7 @@ static int upload(struct link_dfu *d, uint32_t address, uint32_t len, const char
 	int rc;
 
 	d->progress_total = len;
+	d->run.on_started = d->probe != NULL ? confirm_while_started : NULL;
 	rc = dfu_upload(&d->run, &d->sel, d->facts.flash_alt, address, len, path, &res, err);
 	/* the ST bootloader stalls the first upload request while readout protection is on */
 	if (rc == SWD_ETARGETFAILED && res.failure.kind == DFULOG_TRANSFER_ERROR && res.bytes == 0 &&
@@ -158,6 +203,7 @@ static int upload(struct link_dfu *d, uint32_t address, uint32_t len, const char
 		                   "0x%08X: the flash is read-protected (RDP); removing the protection "
 		                   "mass-erases the flash, so swdbackup never does it", address);
 	}
+	d->run.on_started = NULL;
 	keep_run(d, &res);
 	dfu_result_release(&res);
 	return rc;
@@ -284,7 +330,7 @@ static int dfu_program(struct board_link *l, const struct board_program *a, stru
 	struct link_dfu *d = D(l);
 	uint32_t base = l->p->flash.base + a->offset;
 	uint64_t end = (uint64_t)base + a->len;
-	int rc = 0;
+	int rc = confirm(d, err);
 
 	for (int pass = 0; pass < 2 && rc == 0; pass++) {
 		uint64_t at = base;
@@ -337,6 +383,8 @@ static int dfu_reset(struct board_link *l, enum board_reset mode, struct swd_err
 	if (mode != BOARD_RESET_RUN)
 		return swd_error_set(err, SWD_EUNSUPPORTED, "a dfu link cannot halt the core; use an "
 		                     "SWD probe for that");
+	if ((rc = confirm(d, err)) != 0)
+		return rc;
 	d->progress_what = NULL;
 	rc = dfu_leave(&d->run, &d->sel, d->facts.flash_alt, d->facts.user_address, &res, err);
 	d->leave_quirk = rc == 0 && res.leave_quirk;
@@ -384,14 +432,12 @@ static bool selected(const struct dfu_select *sel, const struct dfulog_device *d
 	       (sel->serial == NULL || strcmp(sel->serial, dev->serial) == 0);
 }
 
-/* Picks the one device the selection names from the list, and holds its flash alt to the
- * profile. Fills probe with what it reports. */
-static int pick(struct link_dfu *d, const struct dfulog_device *devs, size_t n,
-                struct board_link_probe *probe, struct swd_error *err)
+/* Picks the one device the selection names from the list (by ids and serial): *at, the
+ * entry of its flash alt. Every later run names this very device. */
+static int pick(struct link_dfu *d, const struct dfulog_device *devs, size_t n, size_t *at,
+                struct swd_error *err)
 {
 	const struct dfulog_device *flash = NULL;
-	struct swd_dfuse_layout want;
-	int rc;
 
 	for (size_t i = 0; i < n; i++) {
 		if (!selected(&d->sel, &devs[i]))
@@ -408,8 +454,27 @@ static int pick(struct link_dfu *d, const struct dfulog_device *devs, size_t n,
 		return swd_error_set(err, SWD_EWRONGTARGET, "the DFU device %04x:%04x has no alternate "
 		                     "setting %u, where %s's bootloader keeps the flash: is this another "
 		                     "board?", d->sel.vid, d->sel.pid, d->facts.flash_alt, d->base.p->name);
+	*at = (size_t)(flash - devs);
+	snprintf(d->serial, sizeof(d->serial), "%s", flash->serial);
+	if (d->serial[0] != '\0')
+		d->sel.serial = d->serial;
+	d->sel.vid = flash->vid;
+	d->sel.pid = flash->pid;
+	return 0;
+}
+
+/* Holds the picked device's flash alt (devs[at]) to the profile: the layout it reports
+ * must be the profile's. Fills probe with what the device reports. */
+static int hold_to_profile(struct link_dfu *d, const struct dfulog_device *devs, size_t n,
+                           size_t at, struct board_link_probe *probe, struct swd_error *err)
+{
+	const struct dfulog_device *flash = &devs[at];
+	struct swd_dfuse_layout want;
+	int rc;
+
 	if ((rc = swd_dfuse_layout_parse(d->facts.flash_layout, &want, err)) != 0)
 		return rc;
+	swd_dfuse_layout_release(&d->flash);
 	if (swd_dfuse_layout_parse(flash->name, &d->flash, NULL) != 0 || !same_layout(&want, &d->flash))
 		rc = swd_error_set(err, SWD_EWRONGTARGET, "the DFU device %04x:%04x reports '%s' for its "
 		                   "flash, but %s's bootloader reports '%s': this is another board or part; "
@@ -418,7 +483,6 @@ static int pick(struct link_dfu *d, const struct dfulog_device *devs, size_t n,
 	swd_dfuse_layout_release(&want);
 	if (rc != 0)
 		return rc;
-	snprintf(d->serial, sizeof(d->serial), "%s", flash->serial);
 	snprintf(probe->adapter, sizeof(probe->adapter), "DFU %04x:%04x", flash->vid, flash->pid);
 	snprintf(probe->serial, sizeof(probe->serial), "%s", flash->serial);
 	snprintf(probe->vid_pid, sizeof(probe->vid_pid), "%04x:%04x", flash->vid, flash->pid);
@@ -426,21 +490,56 @@ static int pick(struct link_dfu *d, const struct dfulog_device *devs, size_t n,
 	for (size_t i = 0; i < n && probe->nlayouts < BOARD_LINK_LAYOUTS; i++)
 		if (selected(&d->sel, &devs[i]) && strcmp(devs[i].serial, flash->serial) == 0)
 			snprintf(probe->layouts[probe->nlayouts++], sizeof(probe->layouts[0]), "%s", devs[i].name);
-	/* every later run names this very device */
-	if (d->serial[0] != '\0')
-		d->sel.serial = d->serial;
-	d->sel.vid = flash->vid;
-	d->sel.pid = flash->pid;
 	return 0;
+}
+
+/* Whether a backup may start dfu-util before the strings are read: the bootloader's own
+ * ids (a board's, not the ST ROM's, whose range the layout tells) name the profile. */
+static bool read_early(const struct link_dfu *d, const struct board_link_params *lp)
+{
+	return lp->read_first && d->base.p->board != NULL && strcmp(d->facts.bootloader, "st") != 0 &&
+	       d->sel.vid == d->facts.vid && d->sel.pid == d->facts.pid;
+}
+
+/* Lists the devices the selection names in-process (a dfu-util -l run would cost a process
+ * start and a second enumeration), picks the one and holds it to the profile; fills
+ * probe. */
+static int list_device(struct link_dfu *d, struct board_link_probe *probe, struct swd_error *err)
+{
+	const char *named = d->named_serial;
+	struct dfu_result res;
+	bool found = false;
+	size_t at = 0;
+	int rc;
+
+	rc = dfu_usb_list(&d->sel, &res, err);
+	for (size_t i = 0; rc == 0 && i < res.ndevices; i++)
+		found |= selected(&d->sel, &res.devices[i]);
+	if (rc == 0 && !found) {
+		char name[80];
+
+		snprintf(name, sizeof(name), "%04x:%04x%s%s%s", d->sel.vid, d->sel.pid,
+		         named ? " with serial '" : "", named ? named : "", named ? "'" : "");
+		rc = swd_error_set(err, SWD_EPROBENOTFOUND, "no DFU device %s found: put the board in "
+		                   "DFU mode (%s) and check the cable", name,
+		                   strcmp(d->facts.bootloader, "st") == 0
+		                       ? "BOOT0 high, then reset"
+		                       : "hold SETUP, tap RESET, release SETUP when the LED blinks yellow");
+	} else if (rc == 0) {
+		rc = pick(d, res.devices, res.ndevices, &at, err);
+	}
+	if (rc == 0)
+		rc = hold_to_profile(d, res.devices, res.ndevices, at, probe, err);
+	keep_run(d, &res);
+	dfu_result_release(&res);
+	return rc;
 }
 
 int board_link_dfu_open(const struct swd_profile *p, const struct board_link_params *lp,
 			const struct board_link_events *ev, struct board_link **out,
 			struct board_link_probe *probe, struct swd_error *err)
 {
-	struct dfu_result res;
 	struct link_dfu *d;
-	bool found = false;
 	int rc;
 
 	*out = NULL;
@@ -461,31 +560,15 @@ int board_link_dfu_open(const struct swd_profile *p, const struct board_link_par
 		return rc;
 	d->sel.vid = lp->vid ? lp->vid : d->facts.vid;
 	d->sel.pid = lp->vid ? lp->pid : d->facts.pid;
-	d->sel.serial = lp->serial;
+	d->sel.serial = d->named_serial = lp->serial;
 	/* dfu-util moves the bytes: missing, it is the first thing to say */
 	if ((rc = dfu_find(lp->tool, &d->exe, err)) != 0)
 		return rc;
 	d->run.exe = d->exe;
-	/* the device, its serial and its layouts are read in-process: a dfu-util -l run
-	 * would cost a process start and a second enumeration before every command */
-	rc = dfu_usb_list(&d->sel, &res, err);
-	for (size_t i = 0; rc == 0 && i < res.ndevices; i++)
-		found |= selected(&d->sel, &res.devices[i]);
-	if (rc == 0 && !found) {
-		char name[80];
-
-		snprintf(name, sizeof(name), "%04x:%04x%s%s%s", d->sel.vid, d->sel.pid,
-		         lp->serial ? " with serial '" : "", lp->serial ? lp->serial : "",
-		         lp->serial ? "'" : "");
-		rc = swd_error_set(err, SWD_EPROBENOTFOUND, "no DFU device %s found: put the board in "
-		                   "DFU mode (%s) and check the cable", name,
-		                   strcmp(d->facts.bootloader, "st") == 0
-		                       ? "BOOT0 high, then reset"
-		                       : "hold SETUP, tap RESET, release SETUP when the LED blinks yellow");
-	} else if (rc == 0) {
-		rc = pick(d, res.devices, res.ndevices, probe, err);
+	if (read_early(d, lp)) {
+		/* the first run lists the device while dfu-util starts */
+		d->probe = probe;
+		return 0;
 	}
-	keep_run(d, &res);
-	dfu_result_release(&res);
-	return rc;
+	return list_device(d, probe, err);
 }

@@ -258,6 +258,10 @@ static int read_regions(struct cli_ctx *ctx, struct board *b, swd_bundle_writer_
 	} else {
 		ui_status(&ctx->ui, "reading %u KiB of flash", p->flash.size / 1024);
 		rc = board_read_flash(b, p->flash.size, flash, &ctx->err);
+		/* through a board's own DFU bootloader the device is listed as dfu-util starts
+		 * (board/link_dfu.c): missing, it is found so here, not at connection */
+		if (rc == SWD_EPROBENOTFOUND && ctx->opt.probe.kind == CLI_PROBE_DFU)
+			b->ev.dfu_device_found = DIAG_TRI_NO;
 	}
 	if (rc == 0)
 		rc = swd_bundle_writer_add_file_exact(w, "flash", "flash.bin", p->flash.base,

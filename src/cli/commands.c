@@ -64,7 +64,9 @@ static const struct cli_command table[] = {
 	  "OTP, verifies what was read against the device, and writes a bundle directory\n"
 	  "(default name <profile>-<uid>-<UTC time>) holding flash.bin, option-bytes.bin, otp.bin,\n"
 	  "manifest.json, SHA256SUMS and MD5SUMS, and flash-map.svg: a picture of what each page or\n"
-	  "sector holds.\n"
+	  "sector holds. With --probe dfu on a board profile (particle-photon, spark-core),\n"
+	  "dfu-util starts reading at once and the device is listed and checked against the\n"
+	  "profile while it starts; a device that is not the profile's stops it, nothing kept.\n"
 	  "\n"
 	  BOARD_HELP
 	  FLEET_HELP

@@ -9,7 +9,7 @@
 struct args {
 	const char *v[16];
 	size_t n;
-	char dev[16], alt[8], addr[40];
+	char dev[24], alt[8], addr[40];
 };
 
 static void push(struct args *a, const char *s)
@@ -23,7 +23,10 @@ static void select_args(struct args *a, const struct dfu_select *sel)
 {
 	a->n = 0;
 	if (sel->vid != 0) {
-		snprintf(a->dev, sizeof(a->dev), "%04x:%04x", sel->vid, sel->pid);
+		/* the ids twice: dfu-util 0.11 holds a device already in DFU mode only to the
+		 * ids after the comma, and with those alone takes any DFU device on the bus */
+		snprintf(a->dev, sizeof(a->dev), "%04x:%04x,%04x:%04x", sel->vid, sel->pid, sel->vid,
+		         sel->pid);
 		push(a, "-d");
 		push(a, a->dev);
 	}
@@ -70,6 +73,9 @@ int dfu_result_error(const struct dfu_result *res, const struct dfu_select *sel,
 	const struct dfulog_line *f = &res->failure;
 	char name[128];
 
+	if (res->cannot_run[0] != '\0')
+		return swd_error_set(err, SWD_EDFUFAILED, "dfu-util %s could not start: %s; give "
+		                     "--dfu-util the path of dfu-util", what, res->cannot_run);
 	switch (f->kind) {
 	case DFULOG_OTHER:
 		break;

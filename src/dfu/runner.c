@@ -1,10 +1,12 @@
 /* runner.c - dfu-util as a child process; see runner.h. */
 #include "dfu/runner.h"
 
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -13,6 +15,9 @@
 #include "core/file.h"
 
 #define SETPRIV "/usr/bin/setpriv"
+#define GUARD "swdbackup-guard"
+/* what the guard says when it cannot exec dfu-util (src/guard/guard.c) */
+#define GUARD_CANNOT_RUN GUARD ": cannot run "
 
 /* How often dfu-util's output is read while it runs. It redraws its progress bar some
  * fifty times a transfer; reading each write as it comes wakes swdbackup as often, which
@@ -71,6 +76,12 @@ static void on_line(void *ud, const char *line)
 	struct run *run = ud;
 
 	keep(run, line);
+	if (strncmp(line, GUARD_CANNOT_RUN, strlen(GUARD_CANNOT_RUN)) == 0) {
+		if (run->res->cannot_run[0] == '\0')
+			snprintf(run->res->cannot_run, sizeof(run->res->cannot_run), "%s",
+			         line + strlen(GUARD) + 2);
+		return;
+	}
 	run_line(run, line);
 }
 
@@ -201,18 +212,57 @@ static void on_timeout(uv_timer_t *t)
 		uv_process_kill(&run->proc, SIGKILL);
 }
 
-/* argv: setpriv --pdeathsig KILL -- EXE ARGS..., or EXE ARGS... without setpriv. */
-static const char **build_argv(const char *exe, const char *const *args, bool deathsig)
+/* The guard (src/guard/guard.c): in this build tree when swdbackup runs from one (the
+ * directory above it that holds meson-private/), else beside the installed programs,
+ * found from the running executable (an install that was moved) or where it was installed.
+ * Returns: new path, or NULL when there is none. */
+static char *guard_path(void)
+{
+	char self[PATH_MAX], at[PATH_MAX + 64];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	struct stat st;
+	char *slash;
+
+	if (n > 0) {
+		self[n] = '\0';
+		for (int up = 0; up < 5 && (slash = strrchr(self, '/')) != NULL && slash != self; up++) {
+			*slash = '\0';
+			if (up == 0) {
+				snprintf(at, sizeof(at), "%s/../%s/%s", self, SWD_GUARD_RELDIR, GUARD);
+				if (access(at, X_OK) == 0)
+					return realpath(at, NULL);
+			}
+			snprintf(at, sizeof(at), "%s/meson-private", self);
+			if (stat(at, &st) == 0 && S_ISDIR(st.st_mode)) {
+				snprintf(at, sizeof(at), "%s/src/guard/%s", self, GUARD);
+				return access(at, X_OK) == 0 ? strdup(at) : NULL;
+			}
+		}
+	}
+	return access(SWD_GUARD_PATH, X_OK) == 0 ? strdup(SWD_GUARD_PATH) : NULL;
+}
+
+/* argv: GUARD PID EXE ARGS..., so that dfu-util cannot outlive swdbackup (its death
+ * signal); without the guard, setpriv --pdeathsig KILL -- EXE ARGS..., or EXE ARGS... when
+ * neither is there. pid (room for a number) holds the guard's PID argument. */
+static const char **build_argv(const char *guard, const char *exe, const char *const *args,
+                               char *pid, size_t pidlen)
 {
 	static const char *const pre[] = {SETPRIV, "--pdeathsig", "KILL", "--"};
-	size_t n = 0, k = deathsig ? 4 : 0, i;
+	bool setpriv = guard == NULL && access(SETPRIV, X_OK) == 0;
+	size_t n = 0, k = guard != NULL ? 2 : setpriv ? 4 : 0, i;
 	const char **v;
 
 	while (args[n] != NULL)
 		n++;
 	if ((v = calloc(k + n + 2, sizeof(*v))) == NULL)
 		return NULL;
-	for (i = 0; i < k; i++)
+	if (guard != NULL) {
+		snprintf(pid, pidlen, "%ld", (long)getpid());
+		v[0] = guard;
+		v[1] = pid;
+	}
+	for (i = 0; setpriv && i < k; i++)
 		v[i] = pre[i];
 	v[k] = exe;
 	for (i = 0; i < n; i++)
@@ -233,13 +283,17 @@ static int spawn_and_wait(struct run *run, const char *exe, const char *const *a
 	uv_stdio_container_t stdio[3];
 	uv_file fds[2];
 	const char **argv;
-	bool deathsig = access(SETPRIV, X_OK) == 0;
-	int rc;
+	char *guard = guard_path(), pid[24];
+	int rc, stop = 0;
 
-	if ((argv = build_argv(exe, args, deathsig)) == NULL)
+	argv = build_argv(guard, exe, args, pid, sizeof(pid));
+	if (argv == NULL) {
+		free(guard);
 		return swd_error_set(err, SWD_ENOMEM, "out of memory");
+	}
 	if ((rc = uv_pipe(fds, 0, 0)) < 0) {
 		free(argv);
+		free(guard);
 		return swd_error_set(err, SWD_EINTERNAL, "cannot make a pipe for dfu-util: %s",
 		                     uv_strerror(rc));
 	}
@@ -259,6 +313,7 @@ static int spawn_and_wait(struct run *run, const char *exe, const char *const *a
 	 * not keep the write end open, or the end of dfu-util's output never comes. */
 	syscall(SYS_close, fds[1]);
 	free(argv);
+	free(guard);
 	uv_pipe_init(&run->loop, &run->out, 0);
 	run->out.data = run;
 	uv_pipe_open(&run->out, fds[0]);
@@ -273,11 +328,16 @@ static int spawn_and_wait(struct run *run, const char *exe, const char *const *a
 	uv_timer_start(&run->tick, on_tick, READ_TICK_MS, READ_TICK_MS);
 	if (run->r->on_wait != NULL && run->r->wait_ms > 0)
 		uv_timer_start(&run->wait, on_wait, run->r->wait_ms, run->r->wait_ms);
+	/* what the caller does while dfu-util starts; a refusal stops it */
+	if (run->r->on_started != NULL && (stop = run->r->on_started(run->r->ud, err)) != 0)
+		uv_process_kill(&run->proc, SIGKILL);
 	start_reading(run);
 	while (!(run->exited && run->eof) && uv_run(&run->loop, UV_RUN_ONCE) != 0)
 		;
 	uv_close((uv_handle_t *)&run->proc, on_closed);
 	uv_close((uv_handle_t *)&run->out, on_closed);
+	if (stop != 0)
+		return stop;
 	if (run->timed_out)
 		return swd_error_set(err, SWD_EDFUFAILED, "dfu-util did not finish within %u s; it "
 		                     "was stopped", run->r->timeout_ms / 1000);

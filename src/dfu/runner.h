@@ -1,7 +1,8 @@
 /* runner.h - one run of dfu-util as a child process, supervised with libuv.
  *
- * Owns: finding dfu-util, spawning it (under `setpriv --pdeathsig KILL`, as OpenOCD is
- *   run, so it cannot outlive a killed swdbackup) on a loop of its own, reading its
+ * Owns: finding dfu-util, spawning it (through swdbackup-guard, src/guard/, which sets its
+ *   death signal, so that it cannot outlive a killed swdbackup; `setpriv --pdeathsig KILL`
+ *   where the guard is not installed) on a loop of its own, reading its
  *   stdout and stderr through one pipe (so lines keep the order dfu-util wrote them),
  *   classifying every line with dfulog, passing progress to a callback, calling the
  *   caller's on_wait on a timer while it runs, a time limit, and the summary of what it
@@ -34,6 +35,11 @@ struct dfu_runner {
 	 * has done so far (the file it writes), so that less is left when it ends */
 	void (*on_wait)(void *ud);
 	unsigned wait_ms;
+	/* optional: called once dfu-util has been started, before any of its output is read,
+	 * for work that can be done while it starts up (the device's strings). A non-zero
+	 * return (a negative SWD_E*, with err set) stops dfu-util at once (SIGKILL); the run
+	 * then returns it, once dfu-util has ended and all it wrote has been read. */
+	int (*on_started)(void *ud, struct swd_error *err);
 };
 
 struct dfu_result {
@@ -44,6 +50,7 @@ struct dfu_result {
 	bool leave_quirk;             /* "Error during download get_status" after a leave */
 	bool suffix_warning;          /* the harmless suffix warning was printed */
 	bool state_error;             /* a "DFU state(...)" line reported an error */
+	char cannot_run[200];         /* the guard could not exec dfu-util: why ("" if it could) */
 	uint64_t bytes;               /* the last total or progress count */
 	struct dfulog_device *devices;/* the devices dfu_usb_list() found (a run finds none) */
 	size_t ndevices;

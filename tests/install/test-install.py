@@ -51,6 +51,9 @@ def main():
                     'share/swdbackup/schema/report.schema.json',
                     'share/swdbackup/schema/manifest.schema.json']:
             has(rel)
+        # the guard dfu-util runs under, found by the moved install beside its programs
+        check(len(glob.glob(os.path.join(root, '**', 'swdbackup', 'swdbackup-guard'), recursive=True)) == 1,
+              'installed swdbackup-guard')
         for p in sorted(glob.glob(os.path.join(src, 'profiles', '*.json'))):
             has('share/swdbackup/profiles/' + os.path.basename(p))
         sim = os.path.join(root, 'bin', 'swdbackup-sim')

@@ -94,6 +94,77 @@ static void test_missing(void **state)
 	dfu_result_release(&res);
 }
 
+/* A dfu-util that is there but cannot be run (here a file marked executable that is no
+ * program): the guard that starts it says why, and the run fails with that reason rather
+ * than an exit status, before any device is touched. */
+static void test_cannot_exec(void **state)
+{
+	struct dfu_runner r = {.timeout_ms = 30000};
+	struct dfu_select sel = {0x0483, 0xdf11, NULL};
+	struct dfu_result res;
+	struct swd_error err;
+	char path[300];
+	FILE *f;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/not-a-program", dir);
+	assert_non_null(f = fopen(path, "w"));
+	fputs("neither ELF nor a script\n", f);
+	fclose(f);
+	chmod(path, 0755);
+	r.exe = path;
+	swd_error_init(&err);
+	assert_int_equal(dfu_upload(&r, &sel, 0, 0x08000000, 16, "x.bin", &res, &err),
+	                 SWD_EDFUFAILED);
+	assert_non_null(strstr(err.msg, "dfu-util upload could not start: cannot run '"));
+	assert_non_null(strstr(err.msg, "not-a-program': Exec format error; give --dfu-util the "
+	                       "path of dfu-util"));
+	assert_int_equal(res.exit_status, 126);
+	dfu_result_release(&res);
+}
+
+/* The guard alone (argv[1] of this test): a parent that has already gone by the time the
+ * death signal is set means the program is never run (exit 125); a wrong command line is
+ * a usage error. */
+static const char *guard_exe;
+
+/* The guard's exit status run with parent PID pid and argv prog (its child: its parent is
+ * this test). */
+static int guard_run(long pid, const char *const *prog)
+{
+	const char *argv[8] = {guard_exe};
+	char p[24];
+	int st, i;
+	pid_t c;
+
+	snprintf(p, sizeof(p), "%ld", pid);
+	argv[1] = p;
+	for (i = 0; prog[i] != NULL && i < 5; i++)
+		argv[2 + i] = prog[i];
+	if ((c = fork()) == 0) {
+		execv(guard_exe, (char *const *)argv);
+		_exit(99);
+	}
+	assert_true(c > 0);
+	assert_int_equal(waitpid(c, &st, 0), c);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+static void test_guard_parent_gone(void **state)
+{
+	char mark[300];
+	const char *touch[] = {"/bin/touch", mark, NULL};
+
+	(void)state;
+	snprintf(mark, sizeof(mark), "%s/ran", dir);
+	/* pid 1 is not the guard's parent: gone already, so the program is not run */
+	assert_int_equal(guard_run(1, touch), 125);
+	assert_int_equal(access(mark, F_OK), -1);
+	assert_int_equal(guard_run(-5, touch), 2);
+	assert_int_equal(guard_run((long)getpid(), touch), 0);
+	assert_int_equal(access(mark, F_OK), 0);
+}
+
 /* The Photon's answer to a download with :leave: success, then the get_status error,
  * exit 74 (device-os #599). Judged a success here with the quirk set; the caller still
  * verifies. The same error before the download completed is a failure. */
@@ -193,7 +264,8 @@ static void pause_ms(long ms)
 
 /* dfu-util never outlives a SIGKILLed swdbackup: a stand-in that writes nothing (so no
  * broken pipe can end it) runs under a process that is then killed; it must be gone at
- * once, by the death signal the runner has set for it (setpriv --pdeathsig). */
+ * once, by the death signal the runner has set for it (through swdbackup-guard, found in
+ * this build tree). */
 static void test_dies_with_parent(void **state)
 {
 	struct dfu_runner r = {.timeout_ms = 60000};
@@ -310,16 +382,23 @@ static int teardown(void **state)
 	return system(cmd) == 0 ? 0 : -1;
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_real_no_device),
 		cmocka_unit_test(test_missing),
+		cmocka_unit_test(test_cannot_exec),
+		cmocka_unit_test(test_guard_parent_gone),
 		cmocka_unit_test(test_leave_quirk),
 		cmocka_unit_test(test_failures_and_timeout),
 		cmocka_unit_test(test_dies_with_parent),
 		cmocka_unit_test(test_progress_while_running),
 	};
 
+	if (argc != 2) {
+		fprintf(stderr, "usage: test-dfu-runner SWDBACKUP-GUARD\n");
+		return 2;
+	}
+	guard_exe = argv[1];
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
