@@ -67,7 +67,7 @@ while os.path.exists("/proc/%d" % root):
                 kind[pid] = "bus (swdbackup-sim usb)"
             elif comm == "openocd":
                 kind[pid] = "openocd"
-            elif comm in ("swdbackup", "setpriv"):
+            elif comm in ("swdbackup", "setpriv", "swdbackup-guard"):
                 parent = seen.get(ppid, ("",))[0]
                 kind[pid] = "swdbackup parent" if parent.startswith("swdbackup-sim") else "swdbackup children"
             else:

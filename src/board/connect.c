@@ -15,7 +15,14 @@ static void on_log(void *ud, const char *line)
 {
 	struct cli_ctx *ctx = ud;
 
-	ui_log_line(&ctx->ui, line);
+	ui_log_line(&ctx->ui, "openocd", line);
+}
+
+static void on_dfu_log(void *ud, const char *line)
+{
+	struct cli_ctx *ctx = ud;
+
+	ui_log_line(&ctx->ui, "dfu-util", line);
 }
 
 static void on_progress(void *ud, const char *what, uint64_t done, uint64_t total)
@@ -161,6 +168,8 @@ int board_attempt(struct board *b, bool under_reset, unsigned speed, bool halt,
 
 	*outcome = DIAG_OUT_OTHER;
 	link_params(b, under_reset, speed, &lp);
+	if (lp.probe == BOARD_LINK_DFU)
+		ev.on_log = on_dfu_log;
 	b->fed = 0;
 	b->tried = true;
 	b->ev.openocd_exited = false;

@@ -15,9 +15,8 @@
 
 #include "cli/about.h"
 #include "core/catalog.h"
+#include "core/childguard.h"
 #include "core/file.h"
-
-#define SETPRIV "/usr/bin/setpriv"
 
 static bool is_exec(const char *path)
 {
@@ -217,8 +216,8 @@ int board_sim_start(struct board_sim *s, uv_loop_t *loop, const struct swd_profi
 	uv_stdio_container_t stdio[3];
 	char tmpl[] = "/tmp/swdbackup-sim-XXXXXX";
 	const char *tmp = getenv("TMPDIR");
-	char *args[16];
-	bool wrapped;
+	const char *args[16];
+	struct swd_childguard guard;
 	int rc = 0, n = 0;
 
 	memset(s, 0, sizeof(*s));
@@ -260,16 +259,6 @@ int board_sim_start(struct board_sim *s, uv_loop_t *loop, const struct swd_profi
 	if (s->own_board && (rc = write_fresh_board(s->board, p, err)) != 0)
 		return rc;
 
-	/* The simulator must not outlive us, even when we are killed with SIGKILL: util-linux's
-	 * setpriv sets PR_SET_PDEATHSIG and execs it, as for OpenOCD (ocd/process.c). */
-	wrapped = access(SETPRIV, X_OK) == 0;
-	if (wrapped) {
-		args[n++] = "setpriv";
-		args[n++] = "--pdeathsig";
-		args[n++] = "KILL";
-		args[n++] = "--";
-	}
-	args[n++] = s->exe;
 	args[n++] = "--model";
 	args[n++] = s->model;
 	args[n++] = "--flash";
@@ -297,13 +286,22 @@ int board_sim_start(struct board_sim *s, uv_loop_t *loop, const struct swd_profi
 	stdio[1].flags = UV_IGNORE;
 	stdio[2].flags = verbose ? UV_INHERIT_FD : UV_IGNORE;
 	stdio[2].data.fd = 2;
-	po.file = wrapped ? SETPRIV : s->exe;
-	po.args = args;
+	/* The simulator must not outlive us, even when we are killed with SIGKILL: its death
+	 * signal, as for OpenOCD (core/childguard.h). */
+	if ((rc = swd_childguard_init(&guard, s->exe, args, err)) != 0) {
+		swd_childguard_release(&guard);
+		goto fail;
+	}
+	if (verbose)
+		fprintf(stderr, "swdbackup-sim runs under %s\n", swd_childguard_name(guard.how));
+	po.file = guard.file;
+	po.args = guard.argv;
 	po.exit_cb = on_exit_cb;
 	po.stdio = stdio;
 	po.stdio_count = 3;
 	s->proc.data = s;
 	rc = uv_spawn(loop, &s->proc, &po);
+	swd_childguard_release(&guard);
 	s->spawned = true; /* uv_spawn wants uv_close even when it failed */
 	if (rc < 0) {
 		s->exited = true;

@@ -15,11 +15,11 @@
 #include <uv.h>
 
 #include "board/board.h"
+#include "core/childguard.h"
 #include "core/file.h"
 #include "usb/probes.h"
 
 #define MAX_BOARDS 64
-#define SETPRIV "/usr/bin/setpriv"
 #define TICK_MS 200
 #define OUT_GRACE_MS 3000 /* how long a finished child's stdout may stay open (a grandchild) */
 
@@ -421,6 +421,7 @@ static char **child_env(bool gate)
 static int spawn(struct fleet *f, struct run *r, const char *exe, char **base, int nbase, char **env)
 {
 	const char *argv[32 + 2 * 64];
+	struct swd_childguard guard;
 	uv_process_options_t opt;
 	uv_stdio_container_t stdio[5];
 	size_t a = 0;
@@ -428,14 +429,6 @@ static int spawn(struct fleet *f, struct run *r, const char *exe, char **base, i
 
 	if (nbase > 64)
 		return UV_E2BIG;
-	if (access(SETPRIV, X_OK) == 0) {
-		/* a child never outlives a killed parent: setpriv sets PR_SET_PDEATHSIG and execs */
-		argv[a++] = "setpriv";
-		argv[a++] = "--pdeathsig";
-		argv[a++] = "KILL";
-		argv[a++] = "--";
-	}
-	argv[a++] = exe;
 	argv[a++] = f->cmd->name;
 	for (k = 0; k < nbase && strcmp(base[k], "--") != 0; k++)
 		argv[a++] = base[k];
@@ -449,6 +442,18 @@ static int spawn(struct fleet *f, struct run *r, const char *exe, char **base, i
 	for (; k < nbase; k++)
 		argv[a++] = base[k];
 	argv[a] = NULL;
+	/* a child never outlives a killed parent: its death signal (core/childguard.h) */
+	if (swd_childguard_init(&guard, exe, argv, NULL) != 0) {
+		swd_childguard_release(&guard);
+		r->exited = r->out_closed = true;
+		r->status = 127;
+		r->t1 = r->t0 = now_ms();
+		snprintf(r->errtail, sizeof(r->errtail), "cannot start the run for probe %s: out of "
+			 "memory", r->item);
+		return UV_ENOMEM;
+	}
+	if (f->ctx->opt.verbose && r == f->runs)
+		fprintf(stderr, "the runs start under %s\n", swd_childguard_name(guard.how));
 
 	memset(&opt, 0, sizeof(opt));
 	uv_pipe_init(&f->loop, &r->out, 0);
@@ -466,14 +471,15 @@ static int spawn(struct fleet *f, struct run *r, const char *exe, char **base, i
 	stdio[3].data.stream = (uv_stream_t *)&r->prog;
 	stdio[4].flags = UV_CREATE_PIPE | UV_READABLE_PIPE;
 	stdio[4].data.stream = (uv_stream_t *)&r->gate;
-	opt.file = argv[0][0] == 's' && strcmp(argv[0], "setpriv") == 0 ? SETPRIV : exe;
-	opt.args = (char **)argv;
+	opt.file = guard.file;
+	opt.args = guard.argv;
 	opt.env = env;
 	opt.stdio = stdio;
 	opt.stdio_count = 5;
 	opt.exit_cb = on_child_exit;
 	r->t0 = now_ms();
 	rc = uv_spawn(&f->loop, &r->proc, &opt);
+	swd_childguard_release(&guard);
 	if (rc != 0) {
 		/* the pipes were set up but no child has them */
 		r->exited = r->out_closed = true;

@@ -1,23 +1,20 @@
 /* runner.c - dfu-util as a child process; see runner.h. */
 #include "dfu/runner.h"
 
-#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 #include <uv.h>
 
+#include "core/childguard.h"
 #include "core/file.h"
 
-#define SETPRIV "/usr/bin/setpriv"
-#define GUARD "swdbackup-guard"
 /* what the guard says when it cannot exec dfu-util (src/guard/guard.c) */
-#define GUARD_CANNOT_RUN GUARD ": cannot run "
+#define GUARD_CANNOT_RUN SWD_CHILDGUARD_PROGRAM ": cannot run "
 
 /* How often dfu-util's output is read while it runs. It redraws its progress bar some
  * fifty times a transfer; reading each write as it comes wakes swdbackup as often, which
@@ -79,7 +76,7 @@ static void on_line(void *ud, const char *line)
 	if (strncmp(line, GUARD_CANNOT_RUN, strlen(GUARD_CANNOT_RUN)) == 0) {
 		if (run->res->cannot_run[0] == '\0')
 			snprintf(run->res->cannot_run, sizeof(run->res->cannot_run), "%s",
-			         line + strlen(GUARD) + 2);
+			         line + strlen(SWD_CHILDGUARD_PROGRAM) + 2);
 		return;
 	}
 	run_line(run, line);
@@ -212,64 +209,6 @@ static void on_timeout(uv_timer_t *t)
 		uv_process_kill(&run->proc, SIGKILL);
 }
 
-/* The guard (src/guard/guard.c): in this build tree when swdbackup runs from one (the
- * directory above it that holds meson-private/), else beside the installed programs,
- * found from the running executable (an install that was moved) or where it was installed.
- * Returns: new path, or NULL when there is none. */
-static char *guard_path(void)
-{
-	char self[PATH_MAX], at[PATH_MAX + 64];
-	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-	struct stat st;
-	char *slash;
-
-	if (n > 0) {
-		self[n] = '\0';
-		for (int up = 0; up < 5 && (slash = strrchr(self, '/')) != NULL && slash != self; up++) {
-			*slash = '\0';
-			if (up == 0) {
-				snprintf(at, sizeof(at), "%s/../%s/%s", self, SWD_GUARD_RELDIR, GUARD);
-				if (access(at, X_OK) == 0)
-					return realpath(at, NULL);
-			}
-			snprintf(at, sizeof(at), "%s/meson-private", self);
-			if (stat(at, &st) == 0 && S_ISDIR(st.st_mode)) {
-				snprintf(at, sizeof(at), "%s/src/guard/%s", self, GUARD);
-				return access(at, X_OK) == 0 ? strdup(at) : NULL;
-			}
-		}
-	}
-	return access(SWD_GUARD_PATH, X_OK) == 0 ? strdup(SWD_GUARD_PATH) : NULL;
-}
-
-/* argv: GUARD PID EXE ARGS..., so that dfu-util cannot outlive swdbackup (its death
- * signal); without the guard, setpriv --pdeathsig KILL -- EXE ARGS..., or EXE ARGS... when
- * neither is there. pid (room for a number) holds the guard's PID argument. */
-static const char **build_argv(const char *guard, const char *exe, const char *const *args,
-                               char *pid, size_t pidlen)
-{
-	static const char *const pre[] = {SETPRIV, "--pdeathsig", "KILL", "--"};
-	bool setpriv = guard == NULL && access(SETPRIV, X_OK) == 0;
-	size_t n = 0, k = guard != NULL ? 2 : setpriv ? 4 : 0, i;
-	const char **v;
-
-	while (args[n] != NULL)
-		n++;
-	if ((v = calloc(k + n + 2, sizeof(*v))) == NULL)
-		return NULL;
-	if (guard != NULL) {
-		snprintf(pid, pidlen, "%ld", (long)getpid());
-		v[0] = guard;
-		v[1] = pid;
-	}
-	for (i = 0; setpriv && i < k; i++)
-		v[i] = pre[i];
-	v[k] = exe;
-	for (i = 0; i < n; i++)
-		v[k + 1 + i] = args[i];
-	return v;
-}
-
 static void on_closed(uv_handle_t *h)
 {
 	(void)h;
@@ -282,18 +221,16 @@ static int spawn_and_wait(struct run *run, const char *exe, const char *const *a
 	uv_process_options_t opt;
 	uv_stdio_container_t stdio[3];
 	uv_file fds[2];
-	const char **argv;
-	char *guard = guard_path(), pid[24];
+	struct swd_childguard guard;
 	int rc, stop = 0;
 
-	argv = build_argv(guard, exe, args, pid, sizeof(pid));
-	if (argv == NULL) {
-		free(guard);
-		return swd_error_set(err, SWD_ENOMEM, "out of memory");
+	/* dfu-util cannot outlive swdbackup: its death signal, through the guard */
+	if ((rc = swd_childguard_init(&guard, exe, args, err)) < 0) {
+		swd_childguard_release(&guard);
+		return rc;
 	}
 	if ((rc = uv_pipe(fds, 0, 0)) < 0) {
-		free(argv);
-		free(guard);
+		swd_childguard_release(&guard);
 		return swd_error_set(err, SWD_EINTERNAL, "cannot make a pipe for dfu-util: %s",
 		                     uv_strerror(rc));
 	}
@@ -301,8 +238,8 @@ static int spawn_and_wait(struct run *run, const char *exe, const char *const *a
 	stdio[0].flags = UV_IGNORE;
 	stdio[1].flags = stdio[2].flags = UV_INHERIT_FD;
 	stdio[1].data.fd = stdio[2].data.fd = fds[1];
-	opt.file = argv[0];
-	opt.args = (char **)argv;
+	opt.file = guard.file;
+	opt.args = guard.argv;
 	opt.stdio = stdio;
 	opt.stdio_count = 3;
 	opt.exit_cb = on_exit_cb;
@@ -312,8 +249,7 @@ static int spawn_and_wait(struct run *run, const char *exe, const char *const *a
 	 * LD_PRELOAD library wraps (umockdev's, under which the virtual USB bus runs us) must
 	 * not keep the write end open, or the end of dfu-util's output never comes. */
 	syscall(SYS_close, fds[1]);
-	free(argv);
-	free(guard);
+	swd_childguard_release(&guard);
 	uv_pipe_init(&run->loop, &run->out, 0);
 	run->out.data = run;
 	uv_pipe_open(&run->out, fds[0]);

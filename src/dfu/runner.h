@@ -1,8 +1,7 @@
 /* runner.h - one run of dfu-util as a child process, supervised with libuv.
  *
- * Owns: finding dfu-util, spawning it (through swdbackup-guard, src/guard/, which sets its
- *   death signal, so that it cannot outlive a killed swdbackup; `setpriv --pdeathsig KILL`
- *   where the guard is not installed) on a loop of its own, reading its
+ * Owns: finding dfu-util, spawning it (with its death signal, so that it cannot outlive a
+ *   killed swdbackup: core/childguard.h) on a loop of its own, reading its
  *   stdout and stderr through one pipe (so lines keep the order dfu-util wrote them),
  *   classifying every line with dfulog, passing progress to a callback, calling the
  *   caller's on_wait on a timer while it runs, a time limit, and the summary of what it

@@ -3,7 +3,8 @@
  * `setpriv --pdeathsig KILL` does, at a fraction of its cost: this program is linked
  * statically (with musl where there is one), so its start is an exec and two system
  * calls, where setpriv's is a dynamic link and a locale (about a millisecond, which is
- * some 0.5 % of a 128 KiB DFU backup).
+ * some 0.5 % of a 128 KiB DFU backup). Every child swdbackup starts goes through it
+ * (src/core/childguard.c picks it, or setpriv where it is missing).
  *
  * Owns: setting the death signal, checking the parent has not already gone (the signal is
  *   only armed from now on: a parent that died before is not noticed by the kernel), and

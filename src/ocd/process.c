@@ -1,6 +1,7 @@
 /* process.c - spawning and supervising the OpenOCD child. */
 #include "ocd/process.h"
 
+#include "core/childguard.h"
 #include "core/file.h"
 
 #include <errno.h>
@@ -354,42 +355,12 @@ static void on_kill_timer(uv_timer_t *t)
 }
 
 
-#define SETPRIV "/usr/bin/setpriv"
-
-/* argv as `setpriv --pdeathsig KILL -- EXE ARGS...` (new, replacing *argv on success). */
-static int deathsig_argv(const char *exe, char ***argv)
-{
-	static const char *const pre[] = { "setpriv", "--pdeathsig", "KILL", "--" };
-	size_t n = 0, k = sizeof(pre) / sizeof(pre[0]);
-	char **v;
-
-	while ((*argv)[n])
-		n++;
-	v = calloc(k + n + 1, sizeof(*v));
-	if (!v)
-		return -1;
-	for (size_t i = 0; i < k; i++)
-		v[i] = strdup(pre[i]);
-	v[k] = strdup(exe);
-	for (size_t i = 1; i < n; i++)
-		v[k + i] = strdup((*argv)[i]);
-	for (size_t i = 0; i < k + n; i++)
-		if (!v[i]) {
-			for (size_t j = 0; j < k + n; j++)
-				free(v[j]);
-			free(v);
-			return -1;
-		}
-	ocdproc_argv_free(*argv);
-	*argv = v;
-	return 0;
-}
-
 int ocdproc_start(struct ocdproc *p, uv_loop_t *loop, const struct ocdproc_config *cfg,
                   const struct ocdproc_callbacks *cb, struct swd_error *err)
 {
 	uv_process_options_t opt;
 	uv_stdio_container_t stdio[3];
+	struct swd_childguard guard = { 0 };
 	char **argv = NULL;
 	size_t argc;
 	int rc;
@@ -404,6 +375,14 @@ int ocdproc_start(struct ocdproc *p, uv_loop_t *loop, const struct ocdproc_confi
 	rc = ocdproc_build_argv(cfg, &argv, &argc, err);
 	if (rc)
 		return rc;
+	/* OpenOCD must not outlive us, even when we are killed with SIGKILL and no cleanup
+	 * runs: its death signal (core/childguard.h). argv[0] is replaced by the path. */
+	rc = swd_childguard_init(&guard, p->exe, (const char *const *)argv + 1, err);
+	if (rc) {
+		swd_childguard_release(&guard);
+		ocdproc_argv_free(argv);
+		return rc;
+	}
 	uv_pipe_init(loop, &p->out, 0);
 	uv_pipe_init(loop, &p->err, 0);
 	uv_timer_init(loop, &p->kill_timer);
@@ -415,20 +394,14 @@ int ocdproc_start(struct ocdproc *p, uv_loop_t *loop, const struct ocdproc_confi
 	stdio[1].data.stream = (uv_stream_t *)&p->out;
 	stdio[2].flags = UV_CREATE_PIPE | UV_WRITABLE_PIPE;
 	stdio[2].data.stream = (uv_stream_t *)&p->err;
-	opt.file = p->exe;
-	opt.args = argv;
-	/* OpenOCD must not outlive us, even when we are killed with SIGKILL and no cleanup
-	 * runs: util-linux's setpriv sets PR_SET_PDEATHSIG and execs it (the signal stays
-	 * armed across exec), since uv_spawn has no hook in the child before exec. */
-	if (access(SETPRIV, X_OK) == 0 && deathsig_argv(p->exe, &argv) == 0) {
-		opt.file = SETPRIV;
-		opt.args = argv;
-	}
+	opt.file = guard.file;
+	opt.args = guard.argv;
 	opt.stdio = stdio;
 	opt.stdio_count = 3;
 	opt.exit_cb = on_proc_exit;
 	p->proc.data = p;
 	rc = uv_spawn(loop, &p->proc, &opt);
+	swd_childguard_release(&guard);
 	ocdproc_argv_free(argv);
 	if (rc) {
 		/* uv_spawn leaves the process handle initialised; it must be closed too. */

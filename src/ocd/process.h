@@ -1,7 +1,8 @@
 /* process.h - one OpenOCD child process, supervised with libuv.
  *
  * Owns: building OpenOCD's command line from a profile-like description (every -c
- * argument is a Tcl script, so every value in it goes through tcl_quote), uv_spawn,
+ * argument is a Tcl script, so every value in it goes through tcl_quote), uv_spawn (with
+ * OpenOCD's death signal, core/childguard.h, so that it never outlives a killed swdbackup),
  * reading stderr/stdout line by line (every line kept for diagnosis, each passed to a
  * callback), learning the TCL port from "Listening on port N for tcl connections",
  * noticing an exit (before or after listening) with its status, and forced stops

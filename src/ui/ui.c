@@ -198,12 +198,12 @@ void ui_warn(struct ui *ui, const char *fmt, ...)
 	va_end(ap);
 }
 
-void ui_log_line(struct ui *ui, const char *line)
+void ui_log_line(struct ui *ui, const char *tool, const char *line)
 {
 	if (!ui->verbose)
 		return;
 	ui_progress_clear(ui);
-	fprintf(ui->err, "openocd: %s\n", line);
+	fprintf(ui->err, "%s: %s\n", tool, line);
 	fflush(ui->err);
 }
 

@@ -64,8 +64,9 @@ bool ui_can_ask(void);
  * only when the answer is exactly "yes". Call only when ui_can_ask(). */
 bool ui_confirm(struct ui *ui, const char *what);
 
-/* One line of OpenOCD's log (no newline), shown on stderr with -v only. */
-void ui_log_line(struct ui *ui, const char *line);
+/* One line of a tool's log (no newline), shown on stderr with -v only, after the tool's
+ * name ("openocd", "dfu-util"). */
+void ui_log_line(struct ui *ui, const char *tool, const char *line);
 
 /* Emits the command's result `doc`: JSON mode dumps it (one document, newline-terminated);
  * text mode renders it. Borrows doc. Returns 0 or -EIO when the stream fails. */
