@@ -5,6 +5,7 @@
  * Readout protection is told from write protection by the option bytes, never by a write
  * error alone (see rules.c).
  */
+#include <ctype.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -13,7 +14,7 @@
 
 /* --- helpers for the checks -------------------------------------------------------- */
 
-static bool log_has(const struct diag_ctx *c, const char *needle)
+bool chk_log_has(const struct diag_ctx *c, const char *needle)
 {
 	const struct diag_evidence *ev = c->ev;
 	for (size_t i = 0; i < ev->n_log_lines; i++)
@@ -72,7 +73,7 @@ static const char *vendor_part(const struct diag_ctx *c)
 		"imxrt", "tm4c", "msp432",
 	};
 	for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++)
-		if (log_has(c, parts[i]))
+		if (chk_log_has(c, parts[i]))
 			return parts[i];
 	return NULL;
 }
@@ -118,9 +119,9 @@ static bool attempts_all_failed(const struct diag_evidence *ev)
 
 static bool connect_failed(const struct diag_ctx *c)
 {
-	return attempts_all_failed(c->ev) || log_has(c, "init mode failed") ||
-	       log_has(c, "cannot read IDR") || log_has(c, "Could not initialize the debug port") ||
-	       log_has(c, "scan chain interrogation failed");
+	return attempts_all_failed(c->ev) || chk_log_has(c, "init mode failed") ||
+	       chk_log_has(c, "cannot read IDR") || chk_log_has(c, "Could not initialize the debug port") ||
+	       chk_log_has(c, "scan chain interrogation failed");
 }
 
 /* The rescued attempt (last, OK) and the first failed attempt before it. */
@@ -153,6 +154,41 @@ static bool any_attempt(const struct diag_evidence *ev, enum diag_outcome o)
 	return false;
 }
 
+/* The STM32F1 part a log names its target after ("STM32F103C8Tx.cpu", "stm32f103rb"), copied
+ * to NAME, with the dev id and flash size that part has (RM0008 §31.6.1 and the datasheets'
+ * ordering codes: the letter after the pin count is the flash size). Returns false when the
+ * log names none. */
+static bool log_f1_part(const struct diag_ctx *c, char *name, size_t size, uint32_t *dev,
+                        uint32_t *kib)
+{
+	static const struct {
+		char code;
+		uint32_t kib;
+	} sizes[] = { { '4', 16 }, { '6', 32 }, { '8', 64 }, { 'b', 128 }, { 'c', 256 },
+		      { 'd', 384 }, { 'e', 512 }, { 'f', 768 }, { 'g', 1024 } };
+	for (size_t i = 0; i < c->ev->n_log_lines; i++) {
+		const char *p = strcasestr(c->ev->log_lines[i], "stm32f10");
+		if (!p || !isdigit((unsigned char)p[8]) || !isalpha((unsigned char)p[9]))
+			continue;
+		char line = p[8], code = (char)tolower((unsigned char)p[10]);
+		for (size_t k = 0; k < sizeof(sizes) / sizeof(sizes[0]); k++) {
+			if (sizes[k].code != code)
+				continue;
+			*kib = sizes[k].kib;
+			if (line == '5' || line == '7')
+				*dev = 0x418; /* connectivity line */
+			else if (line == '0')
+				*dev = *kib <= 128 ? 0x420 : 0x428; /* value line */
+			else
+				*dev = *kib <= 32 ? 0x412 : *kib <= 128 ? 0x410 : *kib <= 512 ? 0x414 : 0x430;
+			snprintf(name, size, "STM32F10%c%c%c", line, toupper((unsigned char)p[9]),
+			         toupper((unsigned char)code));
+			return true;
+		}
+	}
+	return false;
+}
+
 /* --- checks ------------------------------------------------------------------------- */
 
 int chk_unpowered(struct diag_ctx *c)
@@ -164,7 +200,7 @@ int chk_unpowered(struct diag_ctx *c)
 		         c->voltage);
 	/* OpenOCD's own verdict ("target voltage may be too low", "Vref too low") is decisive;
 	 * a low reading alone is, once the connection it explains failed. */
-	return connect_failed(c) || log_has(c, "too low") ? DIAG_CONF_HIGH : DIAG_CONF_MEDIUM;
+	return connect_failed(c) || chk_log_has(c, "too low") ? DIAG_CONF_HIGH : DIAG_CONF_MEDIUM;
 }
 
 int chk_unpowered_fact(struct diag_ctx *c)
@@ -408,6 +444,46 @@ int chk_wrong_idcode(struct diag_ctx *c)
 	return DIAG_CONF_HIGH;
 }
 
+/* Parts whose debug port always reports one DPIDR (their datasheets), by the name their
+ * target scripts give the target. Adapters other than ST-LINK's HLA print the DPIDR without
+ * comparing it with anything, so the log's own "SWD DPIDR" is read against the part the
+ * target is named after. */
+static const struct {
+	const char *name;
+	uint32_t dpidr;
+} part_dpidr[] = {
+	{ "rp2040", 0x0bc12477 }, /* RP2040 datasheet §2.3.4.1: SW-DP, multidrop */
+	{ "rp2350", 0x4c013477 }, /* RP2350 datasheet §3.5: ADIv6 SW-DP */
+	{ "nrf51", 0x0bb11477 },  /* Cortex-M0 SW-DP (nRF51 reference manual) */
+	{ "nrf52", 0x2ba01477 },  /* Cortex-M4 SW-DP (nRF52832 product specification) */
+};
+
+int chk_wrong_dpidr(struct diag_ctx *c)
+{
+	if (!c->has_dp_idcode || c->dp_idcode == 0 || c->dp_idcode == 0xffffffffu)
+		return 0;
+	int named = -1;
+	for (size_t k = 0; k < sizeof(part_dpidr) / sizeof(part_dpidr[0]); k++) {
+		char dotted[16];
+		snprintf(dotted, sizeof(dotted), "%s.", part_dpidr[k].name);
+		if (!chk_log_has(c, dotted))
+			continue;
+		if (named >= 0)
+			return 0; /* two parts named: not one target's config */
+		named = (int)k;
+	}
+	if (named < 0 || c->dp_idcode == part_dpidr[named].dpidr)
+		return 0;
+	const char *other = NULL;
+	for (size_t k = 0; k < sizeof(part_dpidr) / sizeof(part_dpidr[0]); k++)
+		if (part_dpidr[k].dpidr == c->dp_idcode)
+			other = part_dpidr[k].name;
+	snprintf(c->detail, sizeof(c->detail), "SWD DPIDR 0x%08x, the %s always reports 0x%08x%s%s",
+	         c->dp_idcode, part_dpidr[named].name, part_dpidr[named].dpidr,
+	         other ? ": it is the " : "", other ? other : "");
+	return DIAG_CONF_HIGH;
+}
+
 int chk_wrong_dev(struct diag_ctx *c)
 {
 	const struct diag_evidence *ev = c->ev;
@@ -431,6 +507,13 @@ int chk_wrong_dev(struct diag_ctx *c)
 	if ((c->family == DIAG_FAM_F1 && !f1_dev) || (c->family == DIAG_FAM_F2F4 && !f24_dev)) {
 		snprintf(c->detail, sizeof(c->detail), "dev id 0x%03x is an %s, not what the %s "
 		         "config drives", dev, fam, c->family == DIAG_FAM_F1 ? "stm32f1x" : "stm32f2x");
+		return DIAG_CONF_HIGH;
+	}
+	/* Any series: the one the target's name or script says against the dev id's. */
+	unsigned dev_series = diag_stm32_series(fam + 5);
+	if (c->cfg_series && dev_series && !(c->cfg_series & dev_series)) {
+		snprintf(c->detail, sizeof(c->detail), "dev id 0x%03x is an %s, not of the STM32 "
+		         "series the target config names", dev, fam);
 		return DIAG_CONF_HIGH;
 	}
 	return 0;
@@ -486,6 +569,21 @@ int chk_counterfeit(struct diag_ctx *c)
 		snprintf(c->detail, sizeof(c->detail), "clone DP IDCODE 0x%08x and dev id 0x%03x",
 		         c->dp_idcode, dev);
 		return DIAG_CONF_MEDIUM;
+	}
+	/* The part the target is named after (an IDE names it from the marking) against the
+	 * identity read: a genuine STM32F1 of another density would show the genuine DP
+	 * IDCODE; with the clone's, the chip is neither the part marked nor a genuine F1. */
+	char part[16];
+	uint32_t part_dev, part_kib;
+	if (c->has_dev_id && c->has_dp_idcode && c->dp_idcode == F1_CLONE_IDCODE &&
+	    log_f1_part(c, part, sizeof(part), &part_dev, &part_kib) && part_dev != dev &&
+	    stm32_family_of(dev) && strncmp(stm32_family_of(dev), "STM32F1", 7) == 0) {
+		snprintf(c->detail, sizeof(c->detail), "the target is named %s (dev id 0x%03x, %u "
+		         "KiB) but the chip reports dev id 0x%03x%s and the clone DP IDCODE 0x%08x",
+		         part, part_dev, part_kib, dev,
+		         c->has_flash_kib && c->flash_kib != part_kib ? " with another flash size" : "",
+		         c->dp_idcode);
+		return DIAG_CONF_HIGH;
 	}
 	return 0;
 }
@@ -549,9 +647,34 @@ int chk_rdp_from_reads(struct diag_ctx *c)
 	return DIAG_CONF_MEDIUM;
 }
 
+/* The same log erased, programmed or verified the flash after a refused write, with no
+ * unlock between: protection would have refused those too, so the refused write had
+ * another cause (an option-byte address the flash algorithm cannot program, a lost link). */
+static bool flash_written_after_refusal(const struct diag_ctx *c)
+{
+	static const char *const refused[] = { "device protected", "write protected",
+		                               "failed erasing sectors", "access denied" };
+	bool seen_refusal = false;
+	for (size_t i = 0; i < c->ev->n_log_lines; i++) {
+		const char *l = c->ev->log_lines[i];
+		for (size_t k = 0; !seen_refusal && k < sizeof(refused) / sizeof(refused[0]); k++)
+			seen_refusal = strcasestr(l, refused[k]) != NULL;
+		if (!seen_refusal)
+			continue;
+		if (strcasestr(l, "unlocked") || strcasestr(l, "mass erase"))
+			return false;
+		if (strstr(l, "erased sectors ") || strstr(l, "** Verified OK **") ||
+		    strstr(l, "** Programming Finished **") || strncmp(l, "verified ", 9) == 0 ||
+		    strncmp(l, "wrote ", 6) == 0)
+			return true;
+	}
+	return false;
+}
+
 int chk_rdp_from_writes(struct diag_ctx *c)
 {
-	if (c->rdp_level == 0 || vendor_part(c))
+	if (c->rdp_level == 0 || vendor_part(c) ||
+	    (c->rdp_level < 0 && flash_written_after_refusal(c)))
 		return 0;
 	if (c->rdp_level >= 1)
 		return chk_rdp_known(c);
@@ -569,14 +692,15 @@ int chk_wrp_known(struct diag_ctx *c)
 	snprintf(c->detail, sizeof(c->detail), "option bytes: write protection set%s",
 	         c->rdp_level == 0 ? ", RDP level 0" : "");
 	bool writing = ev->op == DIAG_OP_ERASE || ev->op == DIAG_OP_PROGRAM ||
-	               log_has(c, "device protected") || log_has(c, "write protected") ||
-	               log_has(c, "failed erasing");
+	               chk_log_has(c, "device protected") || chk_log_has(c, "write protected") ||
+	               chk_log_has(c, "failed erasing");
 	return writing ? DIAG_CONF_HIGH : DIAG_CONF_MEDIUM;
 }
 
 int chk_wrp_from_writes(struct diag_ctx *c)
 {
-	if (c->wrp == DIAG_TRI_NO || c->rdp_level >= 1 || vendor_part(c))
+	if (c->wrp == DIAG_TRI_NO || c->rdp_level >= 1 || vendor_part(c) ||
+	    (c->wrp != DIAG_TRI_YES && flash_written_after_refusal(c)))
 		return 0;
 	if (c->wrp == DIAG_TRI_YES)
 		return chk_wrp_known(c);
@@ -590,7 +714,7 @@ int chk_wrp_from_writes(struct diag_ctx *c)
 		         "option bytes were not read: run 'swdbackup info'");
 	/* "failed erasing sectors" (flash/nor/core.c) follows any refused or lost erase: only
 	 * the flash driver's own "device protected" / "write protected" points at WRP. */
-	if (c->rdp_level != 0 && !log_has(c, "device protected") && !log_has(c, "write protected"))
+	if (c->rdp_level != 0 && !chk_log_has(c, "device protected") && !chk_log_has(c, "write protected"))
 		return DIAG_CONF_LOW;
 	return DIAG_CONF_MEDIUM;
 }
@@ -617,131 +741,6 @@ int chk_dfu_util_missing(struct diag_ctx *c)
 int chk_dfu_no_device(struct diag_ctx *c)
 {
 	return c->ev->dfu_device_found == DIAG_TRI_NO ? DIAG_CONF_HIGH : 0;
-}
-
-/* The log shows an error of its own (not -d3 chatter). */
-static bool log_shows_error(const struct diag_ctx *c)
-{
-	static const char *const words[] = { "error", "fail", "unable", "cannot", "can't",
-		                             "invalid", "unexpected", "not found", "timed out" };
-	const struct diag_evidence *ev = c->ev;
-	for (size_t i = 0; i < ev->n_log_lines; i++) {
-		const char *line = ev->log_lines[i];
-		if (strncmp(line, "Debug:", 6) == 0)
-			continue;
-		for (size_t k = 0; k < sizeof(words) / sizeof(words[0]); k++)
-			if (strcasestr(line, words[k]))
-				return true;
-	}
-	return false;
-}
-
-int chk_too_old_version(struct diag_ctx *c)
-{
-	if (c->ver_major < 0)
-		return 0;
-	if (c->ver_major > 0 || c->ver_minor >= 12)
-		return 0;
-	/* From a log, an old banner is a guess: an error line no rule explains is shown as
-	 * "unknown" with that line rather than blamed on the version. */
-	if (!c->ev->openocd_version && !c->ev->missing_command && log_shows_error(c))
-		return 0;
-	snprintf(c->detail, sizeof(c->detail), "OpenOCD %d.%d; swdbackup needs 0.12 or later",
-	         c->ver_major, c->ver_minor);
-	/* Given by the caller (it ran `openocd --version`): we know it is what runs. */
-	return c->ev->openocd_version || c->ev->missing_command ? DIAG_CONF_HIGH : DIAG_CONF_LOW;
-}
-
-/* 'invalid subcommand' for a subcommand a newer OpenOCD has: 'adapter driver/speed' and
- * 'dap create' came with 0.11, 'adapter serial' with 0.12. */
-int chk_too_old_subcommand(struct diag_ctx *c)
-{
-	int need = log_has(c, "invalid subcommand \"serial") ? 12 : 11;
-	if (c->ver_major < 0)
-		return DIAG_CONF_MEDIUM;
-	if (c->ver_major > 0 || c->ver_minor >= need)
-		return 0;
-	snprintf(c->detail, sizeof(c->detail),
-	         "OpenOCD %d.%d does not know this subcommand; it came with 0.%d", c->ver_major,
-	         c->ver_minor, need);
-	return DIAG_CONF_HIGH;
-}
-
-/* The first stock script ("interface/stlink.cfg") a "Can't find ..." line names, copied to
- * PATH, and the OpenOCD 0.<minor> release that brought it (-1: in 0.9 already, or not one of
- * OpenOCD's scripts). Returns -2 when no line names one. */
-static int missing_stock_script(const struct diag_ctx *c, char *path, size_t size)
-{
-	const struct diag_evidence *ev = c->ev;
-	for (size_t i = 0; i < ev->n_log_lines; i++) {
-		const char *p = strstr(ev->log_lines[i], "Can't find ");
-		if (!p)
-			continue;
-		p += strlen("Can't find ");
-		/* Only a bare stock name ("interface/stlink.cfg") is searched for in the scripts
-		 * that release shipped; a name with a prefix ("scripts/interface/...") is a path
-		 * the search cannot resolve whatever the version. */
-		static const char *const dirs[] = { "interface/", "target/", "board/" };
-		bool stock = false;
-		for (size_t k = 0; k < 3 && !stock; k++)
-			stock = strncmp(p, dirs[k], strlen(dirs[k])) == 0;
-		size_t n = strcspn(p, " \t\r\n'\"");
-		if (!stock || n >= size)
-			continue;
-		memcpy(path, p, n);
-		path[n] = '\0';
-		return diag_cfg_added_minor(path);
-	}
-	return -2;
-}
-
-/* A config script missing from an OpenOCD older than the release that brought it. */
-int chk_too_old_config(struct diag_ctx *c)
-{
-	if (c->ver_major != 0 || c->ver_minor < 0 || c->ver_minor >= 12)
-		return 0;
-	/* The stock script named by "Can't find ...": read it against the release that
-	 * brought it. One that 0.9 already had is a search-path or spelling problem. */
-	char path[160];
-	int added = missing_stock_script(c, path, sizeof(path));
-	if (added <= c->ver_minor)
-		return 0;
-	snprintf(c->detail, sizeof(c->detail), "OpenOCD 0.%d predates %s (added in 0.%d)",
-	         c->ver_minor, path, added);
-	return DIAG_CONF_HIGH;
-}
-
-/* A stock script that came after 0.9, missing from an OpenOCD whose version the log does
- * not show: not found (a broken install or search path) or too old to have it. */
-static bool stock_script_version_unknown(const struct diag_ctx *c, char *path, size_t size,
-                                         int *added)
-{
-	if (c->ver_major >= 0)
-		return false;
-	*added = missing_stock_script(c, path, size);
-	return *added >= 10;
-}
-
-int chk_config_not_found(struct diag_ctx *c)
-{
-	char path[160];
-	int added;
-	if (!stock_script_version_unknown(c, path, sizeof(path), &added))
-		return DIAG_CONF_HIGH;
-	snprintf(c->detail, sizeof(c->detail), "%.100s came with OpenOCD 0.%d and the log does not "
-	         "show the version: an older OpenOCD lacks it (openocd-too-old)", path, added);
-	return DIAG_CONF_MEDIUM;
-}
-
-int chk_too_old_config_unknown(struct diag_ctx *c)
-{
-	char path[160];
-	int added;
-	if (!stock_script_version_unknown(c, path, sizeof(path), &added))
-		return 0;
-	snprintf(c->detail, sizeof(c->detail), "if this OpenOCD is older than 0.%d, it lacks %.100s",
-	         added, path);
-	return DIAG_CONF_LOW;
 }
 
 /* Medium for three or more WAIT stalls or a core read back with no breakpoints, high for
@@ -829,22 +828,6 @@ int chk_driver_failure_stands(struct diag_ctx *c)
 			if (strstr(l, working[k]))
 				return 0;
 	}
-	return DIAG_CONF_HIGH;
-}
-
-int chk_missing_command(struct diag_ctx *c)
-{
-	if (!c->ev->missing_command)
-		return 0;
-	snprintf(c->detail, sizeof(c->detail), "OpenOCD does not know '%s'", c->ev->missing_command);
-	return DIAG_CONF_HIGH;
-}
-
-int chk_too_old_command(struct diag_ctx *c)
-{
-	/* A newer OpenOCD that lacks the command was built without it: say so less firmly. */
-	if (c->ver_major == 0 && c->ver_minor >= 12)
-		return DIAG_CONF_LOW;
 	return DIAG_CONF_HIGH;
 }
 

@@ -1,4 +1,5 @@
-/* diag internals: the checks the rule table (rules.c) names, defined in checks.c.
+/* diag internals: the checks the rule table (rules.c) names, defined in checks.c (and, for
+ * those that read the OpenOCD release, release.c).
  *
  * Owns: nothing. A check reads the context (the facts and the log) and writes only its
  * detail line.
@@ -9,6 +10,9 @@
 #define SWD_DIAG_CHECKS_H
 
 #include "diag/rules.h"
+
+/* True when a line of the log contains NEEDLE (case-insensitive). */
+bool chk_log_has(const struct diag_ctx *c, const char *needle);
 
 int chk_clone(struct diag_ctx *c);
 int chk_clone_unconfirmed(struct diag_ctx *c);
@@ -37,6 +41,9 @@ int chk_rescued_under_reset(struct diag_ctx *c);
 int chk_silent_init(struct diag_ctx *c);
 int chk_stalls(struct diag_ctx *c);
 int chk_too_old_command(struct diag_ctx *c);
+int chk_too_old_object(struct diag_ctx *c);
+int chk_too_old_command_release(struct diag_ctx *c);
+int chk_too_old_flash_driver(struct diag_ctx *c);
 int chk_too_old_config(struct diag_ctx *c);
 int chk_too_old_config_unknown(struct diag_ctx *c);
 int chk_config_not_found(struct diag_ctx *c);
@@ -50,6 +57,7 @@ int chk_vendor_protected(struct diag_ctx *c);
 int chk_verify_differ(struct diag_ctx *c);
 int chk_verify_padding(struct diag_ctx *c);
 int chk_wrong_dev(struct diag_ctx *c);
+int chk_wrong_dpidr(struct diag_ctx *c);
 int chk_wrong_idcode(struct diag_ctx *c);
 int chk_wrp_from_writes(struct diag_ctx *c);
 int chk_wrp_known(struct diag_ctx *c);

@@ -229,6 +229,8 @@ struct diag_finding {
 	const char *cause;    /* one sentence; static */
 	const char *fix;      /* exact steps or commands; static */
 	const char *source;   /* where in OpenOCD the message comes from; static, may be "" */
+	const char *rule;     /* the name of the rule that gave it ("unknown" when none did);
+	                       * static */
 	char *detail;         /* facts behind it, e.g. "DP IDCODE 0x2ba01477, expected
 	                       * 0x1ba01477"; owned by the report, may be NULL */
 	char **evidence;      /* log lines that matched; owned by the report */

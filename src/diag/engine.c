@@ -1,5 +1,6 @@
 /* diag: the engine. Derives facts from the log, runs the rule table, merges and ranks
  * the findings. No I/O: the cli renders the report. */
+#include <ctype.h>
 #include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -101,6 +102,42 @@ static void lines_release(struct lines *l)
 
 /* --- facts from the log ------------------------------------------------------------- */
 
+unsigned diag_stm32_series(const char *code)
+{
+	static const char *const series[] = { "f0", "f1", "f2", "f3", "f4", "f7", "g0", "g4", "h7",
+		                              "l0", "l1", "l4", "l5", "u5", "wb", "wl" };
+	for (size_t i = 0; i < sizeof(series) / sizeof(series[0]); i++)
+		if (strncasecmp(code, series[i], 2) == 0)
+			/* the F2 and F4 share a flash driver and a target script's reading */
+			return i == 2 || i == 4 ? (1u << 2 | 1u << 4) : 1u << i;
+	return 0;
+}
+
+/* The STM32 series a target name or config script on LINE names: "stm32f3x.cpu",
+ * "target/stm32l0.cfg", "[stm32h7x.cpu0]", CubeIDE's "STM32F103C8Tx.cpu". A flash driver's
+ * name alone ("stm32f1x" drives F0, F1 and F3) does not count: only a name followed by the
+ * target's or the script's suffix does. */
+static unsigned line_stm32_series(const char *line)
+{
+	unsigned bits = 0;
+	for (const char *p = strcasestr(line, "stm32"); p; p = strcasestr(p + 5, "stm32")) {
+		const char *w = p + 5;
+		size_t n = 0;
+		while (isalnum((unsigned char)w[n]))
+			n++;
+		if (n < 2 || w[n] != '.')
+			continue;
+		const char *sfx = w + n + 1;
+		if (strncasecmp(sfx, "cpu", 3) != 0 && strncasecmp(sfx, "cfg", 3) != 0 &&
+		    strncasecmp(sfx, "tap", 3) != 0 && strncasecmp(sfx, "dap", 3) != 0)
+			continue;
+		if (isdigit((unsigned char)w[1]) || strncasecmp(w, "wb", 2) == 0 ||
+		    strncasecmp(w, "wl", 2) == 0)
+			bits |= diag_stm32_series(w);
+	}
+	return bits;
+}
+
 static void derive_line(struct diag_ctx *c, const char *line, bool *saw_voltage)
 {
 	uint32_t v;
@@ -156,6 +193,7 @@ static void derive_line(struct diag_ctx *c, const char *line, bool *saw_voltage)
 
 	if (!c->firmware[0])
 		ocdlog_stlink_firmware(line, c->firmware, sizeof(c->firmware));
+	c->cfg_series |= line_stm32_series(line);
 	if (c->family == DIAG_FAM_UNKNOWN) {
 		if (strcasestr(line, "stm32f1x"))
 			c->family = DIAG_FAM_F1;
@@ -409,6 +447,7 @@ static int fill_finding(struct diag_finding *f, const struct cand *c, const stru
 	f->cause = r ? r->cause : "";
 	f->fix = r ? r->fix : "";
 	f->source = r ? r->source : "";
+	f->rule = r ? r->name : "unknown";
 	f->detail = NULL;
 	f->evidence = NULL;
 	f->n_evidence = 0;
@@ -461,7 +500,7 @@ static bool rescued(const struct diag_evidence *ev)
 /* Every rule that fires, one candidate per id: the best rule's confidence and cause,
  * everyone's lines. Returns the number of candidates in cands. */
 static size_t collect_cands(struct regcache *rc, const struct lines *l,
-                            struct diag_ctx *ctx, struct cand *cands)
+                            struct diag_ctx *ctx, struct cand *cands, bool *fired)
 {
 	size_t nc = 0;
 
@@ -469,6 +508,8 @@ static size_t collect_cands(struct regcache *rc, const struct lines *l,
 		struct cand hit = { 0 };
 		if (!eval_rule(rc, ri, l, ctx, &hit))
 			continue;
+		if (fired)
+			fired[ri] = true;
 		struct cand *same = NULL;
 		for (size_t i = 0; i < nc; i++)
 			if (cands[i].id == hit.id)
@@ -547,6 +588,11 @@ static struct cand unknown_cand(const struct diag_evidence *ev, const struct lin
 
 struct diag_report *diag_run(const struct diag_evidence *ev)
 {
+	return diag_run_traced(ev, NULL);
+}
+
+struct diag_report *diag_run_traced(const struct diag_evidence *ev, bool *fired)
+{
 	struct diag_report *rep = NULL;
 	struct cand *cands = NULL;
 	/* The rule table is fixed: its patterns are compiled once per process and kept. */
@@ -567,7 +613,7 @@ struct diag_report *diag_run(const struct diag_evidence *ev)
 	if (!rc.slots || !cands || !rep)
 		goto out;
 
-	nc = collect_cands(&rc, &l, &ctx, cands);
+	nc = collect_cands(&rc, &l, &ctx, cands, fired);
 	apply_yields(cands, nc);
 	if (nc == 0)
 		cands[nc++] = unknown_cand(ev, &l);
@@ -596,6 +642,11 @@ out:
 
 struct diag_report *diag_classify_log(const char *text)
 {
+	return diag_classify_log_traced(text, NULL);
+}
+
+struct diag_report *diag_classify_log_traced(const char *text, bool *fired)
+{
 	struct diag_evidence ev;
 	struct diag_report *rep = NULL;
 
@@ -605,7 +656,7 @@ struct diag_report *diag_classify_log(const char *text)
 		return NULL;
 	diag_evidence_init(&ev);
 	if (diag_evidence_feed_log(&ev, clean, strlen(clean)) == 0)
-		rep = diag_run(&ev);
+		rep = diag_run_traced(&ev, fired);
 	diag_evidence_release(&ev);
 	free(clean);
 	return rep;

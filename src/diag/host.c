@@ -124,7 +124,8 @@ int chk_open_access(struct diag_ctx *c)
 	for (size_t i = 0; i < c->ev->n_log_lines; i++) {
 		const char *l = c->ev->log_lines[i];
 		if ((strstr(l, "ACCESS") || strcasestr(l, "insufficient permissions") ||
-		     strstr(l, "Permission denied")) && !claim_line(l))
+		     strstr(l, "inappropriate permissions") || strstr(l, "Permission denied")) &&
+		    !claim_line(l))
 			return DIAG_CONF_HIGH;
 	}
 	return 0;
@@ -263,9 +264,11 @@ int chk_dfu_open_permission(struct diag_ctx *c)
 {
 	switch (log_os(c)) {
 	case LOG_OS_LINUX:
+		/* Linux binds no driver to a DFU interface that libusb must displace: a
+		 * bootloader listed and then not opened is the device node's permission. */
 		snprintf(c->detail, sizeof(c->detail), "the log is from Linux: dfu-util found the "
 		         "bootloader and may not open it");
-		return DIAG_CONF_MEDIUM;
+		return DIAG_CONF_HIGH;
 	case LOG_OS_UNKNOWN:
 		/* Linux is the likelier host; the Windows driver reading stays below it. */
 		snprintf(c->detail, sizeof(c->detail), "the log does not show its host: on Linux "
@@ -276,16 +279,18 @@ int chk_dfu_open_permission(struct diag_ctx *c)
 	}
 }
 
-/* Low on Linux (the permission row reads it there), low too with no host shown; 0 on
- * Windows, where dfu-cannot-open-windows reads it at high. */
+/* Low with no host shown; 0 on Linux, where the permission row reads it at high, and on
+ * Windows, where dfu-cannot-open-windows does. */
 int chk_dfu_open_driver_alt(struct diag_ctx *c)
 {
-	return log_os(c) == LOG_OS_WINDOWS ? 0 : DIAG_CONF_LOW;
+	enum log_os os = log_os(c);
+	return os == LOG_OS_WINDOWS || os == LOG_OS_LINUX ? 0 : DIAG_CONF_LOW;
 }
 
-/* The suffix warning is the whole story only when the download then went through and
- * nothing else failed: high then; low otherwise (another row, or "unknown" with its line,
- * says what went wrong). */
+/* The suffix warning is the whole story when the download then went through and nothing
+ * else failed: high then; medium when nothing else failed but the log stops before saying
+ * whether the download went through (a paste of the warning alone); low when another line
+ * failed (another row, or "unknown" with its line, says what went wrong). */
 int chk_dfu_suffix_alone(struct diag_ctx *c)
 {
 	static const char *const words[] = { "rror", "annot", "ailed", "No DFU", "nvalid",
@@ -301,7 +306,15 @@ int chk_dfu_suffix_alone(struct diag_ctx *c)
 			if (strstr(l, words[k]))
 				return DIAG_CONF_LOW;
 	}
-	return done ? DIAG_CONF_HIGH : DIAG_CONF_LOW;
+	if (done)
+		return DIAG_CONF_HIGH;
+	/* A download into pages the map marks read-only fails whatever was printed after it
+	 * (a cut paste may stop mid-line): then the warning is not the story. */
+	char saved[sizeof(c->detail)];
+	memcpy(saved, c->detail, sizeof(saved));
+	bool refused = chk_dfu_readonly_pages(c) > 0;
+	memcpy(c->detail, saved, sizeof(saved));
+	return refused ? DIAG_CONF_LOW : DIAG_CONF_MEDIUM;
 }
 
 /* Medium when the log shows no host at all (a Windows reading is likely, nothing rules it

@@ -22,6 +22,25 @@
 
 /* --- the table ---------------------------------------------------------------------- */
 
+/* The family of lines a shell prints when the program TOOL (a regex-safe name) is not on
+ * PATH: bash/dash 'TOOL: (command) not found', zsh 'command not found: TOOL', fish 'Unknown
+ * command: TOOL', an exec'ing wrapper's ENOENT, Windows cmd "'TOOL' is not recognized as an
+ * internal or external command" in English and as its localised builds word it (French,
+ * Spanish, Italian, Portuguese, German, Chinese, Russian), and PowerShell's "The term 'TOOL'
+ * is not recognized as the name of a cmdlet". Read for each tool swdbackup starts, so one
+ * tool's missing wording is never learnt from one paste. */
+#define SHELL_NOT_FOUND(tool) \
+	tool ": (command )?not found", \
+	"(command not found|Unknown command):? '?" tool "'?( |$)", \
+	"(^|[/ ])" tool "'?: No such file or directory *$", \
+	"exec[a-z]*:? .*" tool ".*: (No such file|not found)", \
+	"'" tool "(\\.exe)?' not found", \
+	tool "(\\.exe)?['\"]? (is not recognized as|n'est pas reconnu|no se reconoce como|" \
+		"non (e|è) riconosciuto|n(a|ã)o (e|é) reconhecido)", \
+	"(Befehl|command) \"" tool "(\\.exe)?\" (ist entweder falsch geschrieben|is either " \
+		"written)", \
+	tool "(\\.exe)?['\"]? ?(不是内部或外部命令|не является внутренней или внешней)"
+
 /* Texts shared by several rules of one id. */
 #define CAUSE_NOT_FOUND "no debug probe answered: it is not plugged in, not the one asked for, " \
 	"or not the kind OpenOCD was told to use"
@@ -114,7 +133,9 @@ const struct diag_rule diag_rules[] = {
 		.id = DIAG_USB_PERMISSION, .name = "usb-permission",
 		.confidence = DIAG_CONF_HIGH, .priority = 90,
 		.any = { "LIBUSB_ERROR_ACCESS", "Access denied \\(insufficient permissions\\)",
-		         "insufficient permissions", "Permission denied.*(/dev/bus/usb|/dev/hidraw|usb)" },
+		         "insufficient permissions", "Permission denied.*(/dev/bus/usb|/dev/hidraw|usb)",
+		         /* libftdi's words for the same EACCES (its error -8) */
+		         "inappropriate permissions on device" },
 		.check = chk_open_access,
 		.cause = "the probe is there but this user may not open it (no udev rule for it)",
 		.fix = "install swdbackup's udev rules: 'sudo cp scripts/60-swdbackup.rules "
@@ -125,7 +146,9 @@ const struct diag_rule diag_rules[] = {
 		          "libusb_helper.c, jtag_libusb_open; 0.9-0.10 libusb1_common.c); CMSIS-DAP "
 		          "'could not open device 0x%04x:0x%04x: Access denied (insufficient "
 		          "permissions)' (cmsis_dap_usb_bulk.c, cmsis_dap_usb_open, 0.11+); J-Link "
-		          "via libjaylink 'Failed to open device: LIBUSB_ERROR_ACCESS'",
+		          "via libjaylink 'Failed to open device: LIBUSB_ERROR_ACCESS'; libftdi's "
+		          "'unable to open ftdi device: inappropriate permissions on device!' "
+		          "(usb_blaster/ublast_access_ftdi.c, openjtag.c, 0.9 ft2232.c)",
 	},
 	{
 		.id = DIAG_PROBE_DRIVER_MISSING, .name = "usb-claim-held",
@@ -139,9 +162,10 @@ const struct diag_rule diag_rules[] = {
 		       "com.apple.driver.AppleUSBFTDI', or FTDI's com.FTDI.driver.FTDIUSBSerialDriver) "
 		       "and replug; Windows: bind WinUSB to the probe's debug interface with Zadig; "
 		       "then retry",
-		.source = "'libusb_claim_interface() failed with %s' (src/jtag/drivers/"
-		          "libusb1_common.c, jtag_libusb_open/claim, 0.9-0.10; libusb_helper.c "
-		          "0.11+) after libusb_open succeeded",
+		.source = "'libusb_claim_interface() failed with %s' (src/jtag/drivers/mpsse.c, "
+		          "mpsse_open, same in 0.9-0.12) after libusb_open succeeded: libusb's darwin "
+		          "and windows backends answer ACCESS for an interface a kernel driver holds "
+		          "(a busy one, another program's, is LIBUSB_ERROR_BUSY: probe-busy)",
 	},
 	{
 		/* 0.9-0.10 found the CMSIS-DAP in the HID list and then could not open it. */
@@ -373,8 +397,9 @@ const struct diag_rule diag_rules[] = {
 		.cause = CAUSE_NOT_FOUND,
 		.fix = FIX_NOT_FOUND,
 		.source = "'no device found' + 'unable to open ftdi device with vid %04x, pid %04x, "
-		          "...' (src/jtag/drivers/mpsse.c, mpsse_open, 0.8+); 0.4-0.7 'unable to open "
-		          "ftdi device: device not found' (ft2232.c, ft2232_init_libftdi)",
+		          "...' (src/jtag/drivers/mpsse.c, mpsse_open, 0.8+); libftdi's 'unable to "
+		          "open ftdi device: device not found' (usb_blaster/ublast_access_ftdi.c and "
+		          "openjtag.c 0.9-0.12, ft2232.c 0.4-0.9)",
 	},
 	{
 		.id = DIAG_PROBE_DRIVER_MISSING, .name = "ftdi-not-found-windows",
@@ -403,6 +428,24 @@ const struct diag_rule diag_rules[] = {
 		.source = "'open failed' (src/jtag/drivers/stlink_usb.c, stlink_usb_usb_open; "
 		          "stlink_usb_open in 0.9-0.10): printed for 'no matching USB device' and for "
 		          "a failed open or claim alike",
+	},
+	{
+		/* A probe selected by name or port that no attached probe matches: the family of
+		 * "No device matches the serial string" (libusb_helper.c), "open failed (serial
+		 * mismatch)" (stlink_usb.c) and the FlashPro driver's "'%s' does not match any
+		 * available port" (Microsemi SoftConsole's OpenOCD fork; '' = the first one). */
+		.id = DIAG_PROBE_NOT_FOUND, .name = "probe-not-found-selector",
+		.confidence = DIAG_CONF_MEDIUM, .priority = 79,
+		.any = { "'[^']*' does not match any available (port|programmer|device)" },
+		.yield_to = { DIAG_USB_PERMISSION, DIAG_PROBE_BUSY, DIAG_PROBE_DRIVER_MISSING },
+		.n_yield = 3,
+		.cause = "no attached probe matches the one asked for: it is not plugged in (or not "
+		         "seen by its driver), or the port/serial named is not its",
+		.fix = FIX_NOT_FOUND,
+		.source = "Microsemi SoftConsole's OpenOCD fork, FlashPro driver: \"'%s' does not "
+		          "match any available port\" when the programmer port asked for (empty: "
+		          "any) is not among those attached; upstream's 'No device matches the "
+		          "serial string' (src/jtag/drivers/libusb_helper.c) says the same",
 	},
 	{
 		.id = DIAG_PROBE_BUSY, .name = "probe-busy-stlink-open",
@@ -726,129 +769,7 @@ const struct diag_rule diag_rules[] = {
 		.source = "the connection attempts swdbackup made",
 	},
 
-	/* ---- identity ---- */
-	{
-		.id = DIAG_CLONE_IDCODE, .name = "clone-idcode-unconfirmed",
-		.show = { "UNEXPECTED idcode", "expected [0-9]+ of [0-9]+", "SWD DPIDR", "SWD IDCODE" },
-		.confidence = DIAG_CONF_HIGH, .priority = 75,
-		.check = chk_clone_unconfirmed,
-		.cause = CAUSE_CLONE "; a genuine STM32F2/F4 under an F1 profile or config prints the "
-		         "same line, so check the part marking (the dev id, read by 'swdbackup info', "
-		         "settles it)",
-		.fix = FIX_CLONE,
-		.source = "'UNEXPECTED idcode: 0x%08x' + 'expected %u of %u: 0x%08x' "
-		          "(src/jtag/hla/hla_interface.c, hl_interface_init_target; 0.9-0.10 same "
-		          "text); CMSIS-DAP/J-Link show it as 'SWD DPIDR 0x2ba01477' (adi_v5_swd.c)",
-	},
-	{
-		.id = DIAG_CLONE_IDCODE, .name = "clone-idcode",
-		.show = { "UNEXPECTED idcode", "expected [0-9]+ of [0-9]+", "SWD DPIDR", "SWD IDCODE" },
-		.confidence = DIAG_CONF_HIGH, .priority = 75,
-		.check = chk_clone,
-		.cause = CAUSE_CLONE,
-		.fix = FIX_CLONE,
-		.source = "'UNEXPECTED idcode: 0x%08x' + 'expected %u of %u: 0x%08x' "
-		          "(src/jtag/hla/hla_interface.c, hl_interface_init_target; 0.9-0.10 same "
-		          "text); CMSIS-DAP/J-Link show it as 'SWD DPIDR 0x2ba01477' (adi_v5_swd.c)",
-	},
-	{
-		.id = DIAG_WRONG_TARGET_CONFIG, .name = "wrong-idcode",
-		.show = { "UNEXPECTED", "expected [0-9]+ of [0-9]+", "SWD DPIDR", "tap/device found" },
-		.confidence = DIAG_CONF_HIGH, .priority = 70,
-		.check = chk_wrong_idcode,
-		.yield_to = { DIAG_CLONE_IDCODE },
-		.n_yield = 1,
-		.cause = CAUSE_WRONG,
-		.fix = FIX_WRONG,
-		.source = "'UNEXPECTED idcode: 0x%08x' (src/jtag/hla/hla_interface.c, "
-		          "hl_interface_init_target); JTAG 'UNEXPECTED: ... tap/device found' "
-		          "(src/jtag/core.c, jtag_examine_chain_match_tap)",
-	},
-	{
-		.id = DIAG_WRONG_TARGET_CONFIG, .name = "wrong-dev-id",
-		.show = { "device id = ", "Cannot identify target" },
-		.confidence = DIAG_CONF_HIGH, .priority = 72,
-		.check = chk_wrong_dev,
-		.cause = CAUSE_WRONG,
-		.fix = FIX_WRONG,
-		.source = "'device id = 0x%08x' (src/flash/nor/stm32f1x.c and stm32f2x.c, "
-		          "stm32x_probe; same in 0.9-0.12)",
-	},
-	{
-		.id = DIAG_COUNTERFEIT_MCU, .name = "counterfeit",
-		.show = { "device id = ", "processor detected", "UNEXPECTED idcode" },
-		.confidence = DIAG_CONF_HIGH, .priority = 74,
-		.check = chk_counterfeit,
-		.cause = CAUSE_COUNTERFEIT,
-		.fix = FIX_COUNTERFEIT,
-		.source = "'device id = 0x%08x' (stm32x_probe) against '%s r%dp%d processor "
-		          "detected' (src/target/cortex_m.c, cortex_m_examine; debug level before 0.11)",
-	},
-	{
-		.id = DIAG_UNSUPPORTED_DEVICE, .name = "unsupported-log",
-		.confidence = DIAG_CONF_HIGH, .priority = 60,
-		.any = { "Cannot identify target as an? (STM32|stm32x)",
-		         "Cortex-M PARTNO 0x[1-9a-f][0-9a-f]* is unrecognized" },
-		.yield_to = { DIAG_WRONG_TARGET_CONFIG, DIAG_COUNTERFEIT_MCU },
-		.n_yield = 2,
-		.cause = CAUSE_UNSUPPORTED,
-		.fix = FIX_UNSUPPORTED,
-		.source = "'Cannot identify target as a STM32 family.' (src/flash/nor/stm32f1x.c and "
-		          "stm32f2x.c, stm32x_probe; same in 0.9-0.12; 0.9-0.10 also 'Cannot identify "
-		          "target as a stm32x'); stm32lx.c 'as a STM32L family.' (0.9) and 'as an "
-		          "STM32 L0 or L1 family device.' (0.12); stm32l4x.c 'as an %s family "
-		          "device.'; stm32h7x.c 'as a STM32H7xx family.'",
-	},
-	{
-		/* The flash driver says it cannot drive this memory: whatever the write or
-		 * verify says after it is the consequence. */
-		.id = DIAG_UNSUPPORTED_DEVICE, .name = "unsupported-flash-part",
-		.confidence = DIAG_CONF_HIGH, .priority = 60,
-		.any = { "needs paging or 4-byte addresses" },
-		.cause = "this OpenOCD's flash driver cannot address the flash chip (it needs paging "
-		         "or 4-byte addresses, which the driver does not implement), so what it "
-		         "writes does not land where it should",
-		.fix = "use an OpenOCD whose SPI flash driver supports 4-byte addressing (0.12 or "
-		       "later) or the board vendor's tool; verify mismatches after this warning are "
-		       "its consequence",
-		.source = "'device needs paging or 4-byte addresses - not implemented' "
-		          "(src/flash/nor/jtagspi.c, jtagspi_probe, 0.10-0.11)",
-	},
-	{
-		.id = DIAG_UNSUPPORTED_DEVICE, .name = "unsupported-dev-fact",
-		.show = { "device id = ", "Cannot identify target" },
-		.confidence = DIAG_CONF_MEDIUM, .priority = 55,
-		.check = chk_unknown_dev_fact,
-		.yield_to = { DIAG_COUNTERFEIT_MCU },
-		.n_yield = 1,
-		.cause = CAUSE_UNSUPPORTED,
-		.fix = FIX_UNSUPPORTED,
-		.source = "the DBGMCU_IDCODE swdbackup read",
-	},
-	{
-		.id = DIAG_FLASH_SIZE_MISMATCH, .name = "flash-size-fact",
-		.show = { "flash size = [0-9]+ ?(KiB|kbytes)", "flash size failed" },
-		.confidence = DIAG_CONF_HIGH, .priority = 50,
-		.check = chk_flash_size,
-		.cause = CAUSE_FLASH_SIZE,
-		.fix = FIX_FLASH_SIZE,
-		.source = "'flash size = %d KiB' (src/flash/nor/stm32f1x.c / stm32f2x.c, "
-		          "stm32x_probe; 0.9-0.11 'flash size = %dkbytes')",
-	},
-	{
-		.id = DIAG_FLASH_SIZE_MISMATCH, .name = "flash-size-failed",
-		.show = { "device id = " },
-		.confidence = DIAG_CONF_MEDIUM, .priority = 50,
-		.any = { "flash size failed, probe inaccurate" },
-		.check = chk_flash_size_failed,
-		/* A register read lost to a bad link is a symptom, not the cause. */
-		.yield_to = { DIAG_SWD_COMM_ERRORS },
-		.n_yield = 1,
-		.cause = CAUSE_FLASH_SIZE,
-		.fix = FIX_FLASH_SIZE,
-		.source = "'STM32 flash size failed, probe inaccurate - assuming %dk flash' "
-		          "(src/flash/nor/stm32f1x.c and stm32f2x.c, stm32x_probe; same in 0.9-0.12)",
-	},
+#include "diag/rules_id.inc"
 
 #include "diag/rules_prot.inc"
 
@@ -889,7 +810,9 @@ const struct diag_rule diag_rules[] = {
 		.id = DIAG_VERIFY_MISMATCH, .name = "verify-checksum-log",
 		.confidence = DIAG_CONF_MEDIUM, .priority = 50,
 		.any = { "checksum mismatch" },
-		.none = { "^verified [0-9]+ bytes" },
+		/* the binary compare, or the verify of a 'program ... preverify verify' that
+		 * then wrote the image, passed */
+		.none = { "^verified [0-9]+ bytes", "\\*\\* Verified OK \\*\\*" },
 		.yield_to = { DIAG_READOUT_PROTECTED, DIAG_UNSUPPORTED_DEVICE },
 		.n_yield = 2,
 		.cause = "the CRC of the device's content differs from the image's",

@@ -42,6 +42,10 @@ struct diag_ctx {
 	int rdp_level;             /* -1 unknown */
 	enum diag_tri wrp;
 	enum diag_family family;
+	/* The STM32 series the log's target names or config scripts say ("stm32f3x.cpu",
+	 * "target/stm32l4x.cfg", "STM32F103C8Tx.cpu"): bit diag_stm32_series(code) per series,
+	 * 0 when none is named. */
+	unsigned cfg_series;
 	enum diag_probe_kind probe;
 	char firmware[32];         /* ST-LINK firmware name, "V2J37S7"; "" unknown */
 
@@ -83,6 +87,27 @@ extern const size_t diag_n_rules;
  * ("board/st_nucleo_l4.cfg"; cfgrel.c, generated from OpenOCD's tags), or -1 when it is in
  * 0.9 already or is not one of OpenOCD's scripts. */
 int diag_cfg_added_minor(const char *path);
+
+/* diag_run, and for each rule of diag_rules[] whether it fired on EV: FIRED[i] is set true
+ * when rule i fits, whatever its rank (FIRED may be NULL). For audits of the table: which
+ * inputs each rule reads. Returns: new report, NULL only when out of memory. */
+struct diag_report *diag_run_traced(const struct diag_evidence *ev, bool *fired);
+/* diag_classify_log, traced the same way. */
+struct diag_report *diag_classify_log_traced(const char *text, bool *fired);
+
+/* The OpenOCD 0.<minor> release that first had the NOR flash driver NAME ("stm32h7x": 11;
+ * 9 for one 0.9 had already; cfgrel.c, generated from OpenOCD's tags), or -1 when no release
+ * up to 0.12 has it (a vendor fork's driver, a newer one, or a misspelt name). */
+int diag_flash_driver_added_minor(const char *name);
+
+/* The OpenOCD 0.<minor> release (10-12) that brought the command or subcommand NAME
+ * ("read_memory": 12; cfgrel.c, generated from OpenOCD's tags), or -1 when 0.9 had a command
+ * of that name already or no release up to 0.12 has one. */
+int diag_cmd_added_minor(const char *name);
+
+/* The bit of an STM32 series code ("f1", "l4", "wb": the two characters after "STM32"),
+ * 0 for a code the table does not know. */
+unsigned diag_stm32_series(const char *code);
 
 /* Fills the ctx facts from EV and its log. */
 void diag_ctx_derive(struct diag_ctx *c, const struct diag_evidence *ev);

@@ -314,6 +314,43 @@ add('dfu-suffix-warning', 'decisive', DFU, 'A valid DFU suffix will be required'
     '\\nFile downloaded successfully',
     level='dfu-util')
 
+# ---- messages a rule read in one thread's log, catalogued for every version that prints them
+# (the audit of issue 14: a rule keyed to one log must read the message's whole family)
+SPI = ['src/flash/nor/' + f + '.c' for f in ('ath79', 'fespi', 'jtagspi', 'lpcspifi', 'mrvlqspi',
+                                              'stmsmi', 'sh_qspi', 'sfdp')]
+add('unsupported-device', 'decisive', SPI, 'device needs paging or 4-byte addresses - not implemented',
+    'device needs paging or 4-byte addresses - not implemented', level='Warn')
+add('unsupported-device', 'decisive', SPI, 'device needs 2-byte addresses - not implemented',
+    'device needs 2-byte addresses - not implemented', level='Warn')
+add('unsupported-device', 'decisive', SPI, 'device needs paging - not implemented',
+    'device needs paging - not implemented')
+add('probe-driver-missing', 'decisive', MPSSE, 'libusb_claim_interface() failed with',
+    'libusb_claim_interface() failed with LIBUSB_ERROR_ACCESS')
+add('probe-driver-missing', 'decisive', CMSIS, 'with wrong class',
+    'Using CMSIS-DAPv2 interface 0 with wrong class 10 subclass 0 or protocol 0\\n'
+    'could not claim interface: Resource busy', level='Warn')
+add('probe-driver-missing', 'decisive', CMSIS, 'not implemented", current_cmd',
+    'CMSIS-DAP command 0x1d not implemented')
+
+add('openocd-too-old', 'decisive', 'src/flash/nor/tcl.c', "flash driver '%s' not found",
+    "flash driver 'stm32h7x' not found")
+LIBFTDI = ['src/jtag/drivers/ft2232.c', 'src/jtag/drivers/usb_blaster/ublast_access_ftdi.c',
+           'src/jtag/drivers/openjtag.c']
+add('usb-permission', 'decisive', LIBFTDI, 'unable to open ftdi device: %s',
+    'unable to open ftdi device: inappropriate permissions on device!')
+add('probe-not-found', 'shared', LIBFTDI, 'unable to open ftdi device: %s',
+    'unable to open ftdi device: device not found', alt='probe-driver-missing')
+add('swd-unreachable', 'decisive', 'src/target/adi_v5_swd.c', 'Failed to connect multidrop %s',
+    'Failed to connect multidrop rp2040.dap0')
+add('config-not-found', 'decisive', 'src/transport/transport.c',
+    'Debug adapter does not support any transports? Check config file order.',
+    'Debug adapter does not support any transports? Check config file order.')
+add('dfu-leave-quirk', 'decisive', DFU, 'unable to read DFU status after completion',
+    'Download done.\\ndfu-util: unable to read DFU status after completion (LIBUSB_ERROR_PIPE)',
+    level='', tool='dfu-util', only=['v0.10', 'v0.11'])
+add('dfu-leave-quirk', 'decisive', DFU, 'unable to read DFU status after completion',
+    'Download done.\\ndfu-util: unable to read DFU status after completion',
+    level='', tool='dfu-util', only=['v0.9'])
 
 def grep(git_dir, tag, key, files):
     for path in files:

@@ -30,28 +30,11 @@
 #include <openssl/sha.h>
 
 #include "diag/diag.h"
+#include "slurp.h"
 
 /* --all: print held-out cases' deciding lines too */
 static bool show_held_out;
 
-static char *slurp(const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	char *p = NULL;
-	long n;
-
-	if (!f)
-		return NULL;
-	if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 && fseek(f, 0, SEEK_SET) == 0 &&
-	    (p = malloc((size_t)n + 1)) && fread(p, 1, (size_t)n, f) == (size_t)n)
-		p[n] = '\0';
-	else {
-		free(p);
-		p = NULL;
-	}
-	fclose(f);
-	return p;
-}
 
 static const char *split_of(const char *url)
 {

@@ -53,8 +53,9 @@ static void test_dfu_cannot_open_by_host(void **state)
 
 	assert_int_equal(top_after("C:\\tools\\dfu-util.exe -a 0 -D fw.bin\n", tail, NULL), DIAG_PROBE_DRIVER_MISSING);
 
+	/* Linux binds no driver a DFU interface must be taken from: the permission, high. */
 	assert_int_equal(top_after("user@box:/home/user/fw$ dfu-util -a 0 -D fw.bin\n", tail, &conf), DIAG_USB_PERMISSION);
-	assert_int_equal(conf, DIAG_CONF_MEDIUM);
+	assert_int_equal(conf, DIAG_CONF_HIGH);
 
 	/* No host shown: the likelier reading (Linux) at medium, Windows' driver below it. */
 	assert_int_equal(top_of(tail, &conf, NULL, 0), DIAG_USB_PERMISSION);

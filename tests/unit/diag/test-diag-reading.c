@@ -14,19 +14,8 @@
 
 #include "diag/diag.h"
 #include "diag/rules.h"
+#include "diag-top.h"
 
-/* The top finding of LOG read as a pasted log. */
-static enum diag_id top_of(const char *log, enum diag_confidence *conf)
-{
-	struct diag_report *r = diag_classify_log(log);
-	assert_non_null(r);
-	assert_true(r->n >= 1);
-	enum diag_id id = r->findings[0].id;
-	if (conf)
-		*conf = r->findings[0].confidence;
-	diag_report_free(r);
-	return id;
-}
 
 /* True when ID is among LOG's findings at all. */
 static bool finds(const char *log, enum diag_id id)

@@ -1,0 +1,246 @@
+/* diag: the checks that read a log against the OpenOCD release that ran: its version (the
+ * banner, or the caller's) against the release that brought a config script, a command or
+ * subcommand, a flash driver or a '<chip>.dap' object (cfgrel.c, generated from OpenOCD's
+ * tags). Each returns the confidence its rule deserves (0: the rule does not apply) and
+ * writes what it saw into the context's detail.
+ *
+ * Owns: nothing. Must not: print, or decide an id (the table in rules.c says what a
+ * confidence means).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "diag/checks.h"
+
+int chk_too_old_version(struct diag_ctx *c)
+{
+	if (c->ver_major < 0)
+		return 0;
+	if (c->ver_major > 0 || c->ver_minor >= 12)
+		return 0;
+	/* From a log, an old banner names the version, not a failure: a log that stops (a
+	 * hang) or shows an error no rule explains reads "unknown"; only a failure a later
+	 * release cures (a missing command, script, driver or object) blames the version,
+	 * and those rows read it. Given by the caller (it ran `openocd --version`) with
+	 * nothing else wrong, the version is swdbackup's own requirement. */
+	if (!c->ev->openocd_version && !c->ev->missing_command)
+		return 0;
+	snprintf(c->detail, sizeof(c->detail), "OpenOCD %d.%d; swdbackup needs 0.12 or later",
+	         c->ver_major, c->ver_minor);
+	return DIAG_CONF_HIGH;
+}
+
+/* 'invalid subcommand' for a subcommand a newer OpenOCD has: 'adapter driver/speed' and
+ * 'dap create' came with 0.11, 'adapter serial' with 0.12. */
+int chk_too_old_subcommand(struct diag_ctx *c)
+{
+	int need = chk_log_has(c, "invalid subcommand \"serial") ? 12 : 11;
+	if (c->ver_major < 0)
+		return DIAG_CONF_MEDIUM;
+	if (c->ver_major > 0 || c->ver_minor >= need)
+		return 0;
+	snprintf(c->detail, sizeof(c->detail),
+	         "OpenOCD %d.%d does not know this subcommand; it came with 0.%d", c->ver_major,
+	         c->ver_minor, need);
+	return DIAG_CONF_HIGH;
+}
+
+/* The first stock script ("interface/stlink.cfg") a "Can't find ..." line names, copied to
+ * PATH, and the OpenOCD 0.<minor> release that brought it (-1: in 0.9 already, or not one of
+ * OpenOCD's scripts). Returns -2 when no line names one. */
+static int missing_stock_script(const struct diag_ctx *c, char *path, size_t size)
+{
+	const struct diag_evidence *ev = c->ev;
+	for (size_t i = 0; i < ev->n_log_lines; i++) {
+		const char *p = strstr(ev->log_lines[i], "Can't find ");
+		if (!p)
+			continue;
+		p += strlen("Can't find ");
+		/* Only a bare stock name ("interface/stlink.cfg") is searched for in the scripts
+		 * that release shipped; a name with a prefix ("scripts/interface/...") is a path
+		 * the search cannot resolve whatever the version. */
+		static const char *const dirs[] = { "interface/", "target/", "board/" };
+		bool stock = false;
+		for (size_t k = 0; k < 3 && !stock; k++)
+			stock = strncmp(p, dirs[k], strlen(dirs[k])) == 0;
+		size_t n = strcspn(p, " \t\r\n'\"");
+		if (!stock || n >= size)
+			continue;
+		memcpy(path, p, n);
+		path[n] = '\0';
+		return diag_cfg_added_minor(path);
+	}
+	return -2;
+}
+
+/* A config script missing from an OpenOCD older than the release that brought it. */
+int chk_too_old_config(struct diag_ctx *c)
+{
+	if (c->ver_major != 0 || c->ver_minor < 0 || c->ver_minor >= 12)
+		return 0;
+	/* The stock script named by "Can't find ...": read it against the release that
+	 * brought it. One that 0.9 already had is a search-path or spelling problem. */
+	char path[160];
+	int added = missing_stock_script(c, path, sizeof(path));
+	if (added <= c->ver_minor)
+		return 0;
+	snprintf(c->detail, sizeof(c->detail), "OpenOCD 0.%d predates %s (added in 0.%d)",
+	         c->ver_minor, path, added);
+	return DIAG_CONF_HIGH;
+}
+
+/* A stock script that came after 0.9, missing from an OpenOCD whose version the log does
+ * not show: not found (a broken install or search path) or too old to have it. */
+static bool stock_script_version_unknown(const struct diag_ctx *c, char *path, size_t size,
+                                         int *added)
+{
+	if (c->ver_major >= 0)
+		return false;
+	*added = missing_stock_script(c, path, size);
+	return *added >= 10;
+}
+
+int chk_config_not_found(struct diag_ctx *c)
+{
+	char path[160];
+	int added;
+	if (!stock_script_version_unknown(c, path, sizeof(path), &added))
+		return DIAG_CONF_HIGH;
+	snprintf(c->detail, sizeof(c->detail), "%.100s came with OpenOCD 0.%d and the log does not "
+	         "show the version: an older OpenOCD lacks it (openocd-too-old)", path, added);
+	return DIAG_CONF_MEDIUM;
+}
+
+int chk_too_old_config_unknown(struct diag_ctx *c)
+{
+	char path[160];
+	int added;
+	if (!stock_script_version_unknown(c, path, sizeof(path), &added))
+		return 0;
+	snprintf(c->detail, sizeof(c->detail), "if this OpenOCD is older than 0.%d, it lacks %.100s",
+	         added, path);
+	return DIAG_CONF_LOW;
+}
+
+int chk_missing_command(struct diag_ctx *c)
+{
+	if (!c->ev->missing_command)
+		return 0;
+	snprintf(c->detail, sizeof(c->detail), "OpenOCD does not know '%s'", c->ev->missing_command);
+	return DIAG_CONF_HIGH;
+}
+
+/* "invalid command name \"<chip>.dap\"" (or .tpiu): the object that 'dap create' (0.11) or
+ * 'tpiu create' (0.12) makes is missing, so the binary predates the scripts, read against the
+ * version the banner shows; a binary as new as the command made its object elsewhere
+ * (this line is then a cascade of an earlier failure), so low. */
+int chk_too_old_object(struct diag_ctx *c)
+{
+	int need = 0;
+	for (size_t i = 0; i < c->ev->n_log_lines && !need; i++) {
+		const char *p = strstr(c->ev->log_lines[i], "invalid command name \"");
+		if (!p)
+			continue;
+		const char *name = p + strlen("invalid command name \"");
+		const char *end = strchr(name, '"');
+		size_t n = end ? (size_t)(end - name) : 0;
+		if (n > 4 && strncmp(end - 4, ".dap", 4) == 0)
+			need = 11;
+		else if (n > 5 && strncmp(end - 5, ".tpiu", 5) == 0)
+			need = 12;
+	}
+	if (!need)
+		return DIAG_CONF_HIGH; /* the pattern matched a line the scan cannot split */
+	if (c->ver_major == 0 && c->ver_minor >= need)
+		return DIAG_CONF_LOW;
+	if (c->ver_major == 0 && c->ver_minor >= 0)
+		snprintf(c->detail, sizeof(c->detail), "OpenOCD 0.%d lacks '%s create', which came "
+		         "with 0.%d", c->ver_minor, need == 11 ? "dap" : "tpiu", need);
+	return DIAG_CONF_HIGH;
+}
+
+/* "flash driver 'NAME' not found": the driver against the release that brought it. Newer
+ * than the OpenOCD that ran (or than the log can show): high; in no release up to 0.12 (a
+ * vendor fork's driver such as ST's stm32h5x, or a newer one): medium, the binary is older
+ * than the scripts or another fork; in the release that ran already: low, every release
+ * builds all its NOR drivers, so the name is likelier misspelt. */
+int chk_too_old_flash_driver(struct diag_ctx *c)
+{
+	for (size_t i = 0; i < c->ev->n_log_lines; i++) {
+		const char *p = strstr(c->ev->log_lines[i], "flash driver '");
+		char name[64];
+		if (!p || sscanf(p, "flash driver '%63[^']' not found", name) != 1)
+			continue;
+		int added = diag_flash_driver_added_minor(name);
+		if (added < 0) {
+			snprintf(c->detail, sizeof(c->detail), "no OpenOCD release up to 0.12 has a "
+			         "'%s' flash driver: a vendor fork's or a newer one", name);
+			return DIAG_CONF_MEDIUM;
+		}
+		if (c->ver_major == 0 && c->ver_minor >= added)
+			return DIAG_CONF_LOW;
+		if (c->ver_major == 0 && c->ver_minor >= 0)
+			snprintf(c->detail, sizeof(c->detail), "OpenOCD 0.%d predates the '%s' flash "
+			         "driver (added in 0.%d)", c->ver_minor, name, added);
+		else
+			snprintf(c->detail, sizeof(c->detail), "the '%s' flash driver came with "
+			         "OpenOCD 0.%d", name, added);
+		return c->ver_minor >= 0 || added > 9 ? DIAG_CONF_HIGH : DIAG_CONF_LOW;
+	}
+	return DIAG_CONF_MEDIUM;
+}
+
+/* The command an "invalid command name \"NAME\"" or "invalid subcommand \"NAME ...\"" line
+ * names, copied to OUT. Returns false when LINE is neither. */
+static bool invalid_command_name(const char *line, char *out, size_t size)
+{
+	static const char *const leads[] = { "invalid command name \"", "invalid subcommand \"" };
+	for (size_t k = 0; k < 2; k++) {
+		const char *p = strstr(line, leads[k]);
+		if (!p)
+			continue;
+		p += strlen(leads[k]);
+		size_t n = strcspn(p, "\" ");
+		if (n == 0 || n >= size)
+			return false;
+		memcpy(out, p, n);
+		out[n] = '\0';
+		return true;
+	}
+	return false;
+}
+
+/* A command or subcommand an OpenOCD release after the one that ran brought (cfgrel.c, from
+ * the tags' command registrations): the config or the caller is newer than the binary. High
+ * when the banner shows an older version, medium when the log shows none; no finding when
+ * the release that ran has the name (a typo or a command of another group). */
+int chk_too_old_command_release(struct diag_ctx *c)
+{
+	for (size_t i = 0; i < c->ev->n_log_lines; i++) {
+		char name[64];
+		if (!invalid_command_name(c->ev->log_lines[i], name, sizeof(name)))
+			continue;
+		int added = diag_cmd_added_minor(name);
+		if (added < 0)
+			continue;
+		if (c->ver_major < 0) {
+			snprintf(c->detail, sizeof(c->detail), "'%s' came with OpenOCD 0.%d; the log does "
+			         "not show the version that ran", name, added);
+			return DIAG_CONF_MEDIUM;
+		}
+		if (c->ver_major == 0 && c->ver_minor < added) {
+			snprintf(c->detail, sizeof(c->detail), "OpenOCD 0.%d predates '%s' (added in "
+			         "0.%d)", c->ver_minor, name, added);
+			return DIAG_CONF_HIGH;
+		}
+	}
+	return 0;
+}
+
+int chk_too_old_command(struct diag_ctx *c)
+{
+	/* A newer OpenOCD that lacks the command was built without it: say so less firmly. */
+	if (c->ver_major == 0 && c->ver_minor >= 12)
+		return DIAG_CONF_LOW;
+	return DIAG_CONF_HIGH;
+}

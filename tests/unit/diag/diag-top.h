@@ -1,0 +1,20 @@
+/* Test helper for the diag unit tests (cmocka): the top finding of a log read as a paste. */
+#ifndef SWD_TEST_DIAG_TOP_H
+#define SWD_TEST_DIAG_TOP_H
+
+#include "diag/diag.h"
+
+/* The top finding of LOG read as a pasted log; its confidence in *CONF when CONF is set. */
+static inline enum diag_id top_of(const char *log, enum diag_confidence *conf)
+{
+	struct diag_report *r = diag_classify_log(log);
+	assert_non_null(r);
+	assert_true(r->n >= 1);
+	enum diag_id id = r->findings[0].id;
+	if (conf)
+		*conf = r->findings[0].confidence;
+	diag_report_free(r);
+	return id;
+}
+
+#endif
