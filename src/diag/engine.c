@@ -555,6 +555,8 @@ static void apply_yields(struct cand *cands, size_t nc)
 static struct cand unknown_cand(const struct diag_evidence *ev, const struct lines *l)
 {
 	struct cand u = { .id = DIAG_UNKNOWN, .confidence = DIAG_CONF_LOW, .rule = &unknown_rule };
+	/* the tool whose log this is: dfu-util's on a DFU link, OpenOCD's otherwise */
+	const char *tool = ev->probe_kind == DIAG_PROBE_DFU ? "dfu-util" : "OpenOCD";
 	int want = 0;
 	size_t errs = 0;
 	char how[96] = "";
@@ -569,15 +571,15 @@ static struct cand unknown_cand(const struct diag_evidence *ev, const struct lin
 		add_ev_line(&u, l, i);
 	}
 	if (ev->openocd_exited && ev->openocd_exit_status < 0)
-		snprintf(how, sizeof(how), "OpenOCD was killed by signal %d; ",
+		snprintf(how, sizeof(how), "%s was killed by signal %d; ", tool,
 		         -ev->openocd_exit_status);
 	else if (ev->openocd_exited)
-		snprintf(how, sizeof(how), "OpenOCD exited with status %d; ",
+		snprintf(how, sizeof(how), "%s exited with status %d; ", tool,
 		         ev->openocd_exit_status);
-	if (errs == 0)
-		snprintf(u.detail, sizeof(u.detail), "%s%s", how,
-		         lines_count(l) ? "OpenOCD printed no error lines"
-		                        : "no OpenOCD output was captured");
+	if (errs == 0 && lines_count(l))
+		snprintf(u.detail, sizeof(u.detail), "%s%s printed no error lines", how, tool);
+	else if (errs == 0)
+		snprintf(u.detail, sizeof(u.detail), "%sno %s output was captured", how, tool);
 	else if (errs > u.n_ev)
 		snprintf(u.detail, sizeof(u.detail), "%s%zu error lines, %zu distinct shown",
 		         how, errs, u.n_ev);

@@ -888,6 +888,20 @@ static void test_unknown_shows_error_lines(void **state)
 	                    "OpenOCD was killed by signal 9; OpenOCD printed no error lines");
 	diag_report_free(r);
 	diag_evidence_release(&ev);
+
+	/* Through a DFU bootloader the log and the exit are dfu-util's, and say so. */
+	diag_evidence_init(&ev);
+	ev.op = DIAG_OP_READ;
+	ev.probe_kind = DIAG_PROBE_DFU;
+	ev.openocd_exited = true;
+	ev.openocd_exit_status = 0;
+	feed(&ev, "Opening DFU capable USB device...\n");
+	r = run_ok(&ev);
+	assert_int_equal(r->findings[0].id, DIAG_UNKNOWN);
+	assert_string_equal(r->findings[0].detail,
+	                    "dfu-util exited with status 0; dfu-util printed no error lines");
+	diag_report_free(r);
+	diag_evidence_release(&ev);
 }
 
 static void test_ranking_unpowered_over_unreachable(void **state)
