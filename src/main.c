@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include <jansson.h>
+#include <openssl/crypto.h>
 
 #include "cli/about.h"
 #include "cli/cli.h"
@@ -159,6 +160,9 @@ int main(int argc, char **argv)
 	 * emulator (the virtual USB bus, umockdev) is a round trip to the emulator */
 	if (getrandom(&seed, sizeof(seed), GRND_NONBLOCK) == (ssize_t)sizeof(seed) && seed != 0)
 		json_object_seed(seed);
+	/* libcrypto would free its tables in an atexit handler (a quarter of a millisecond at
+	 * the end of every run, after the work is done); the kernel frees them anyway */
+	OPENSSL_init_crypto(OPENSSL_INIT_NO_ATEXIT, NULL);
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.argv0 = argv[0];
 	swd_error_init(&ctx.err);

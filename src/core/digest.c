@@ -1,74 +1,14 @@
-/* digest.c - SHA-256 and MD5 side by side through libcrypto's EVP interface.
- *
- * libcrypto is opened when a digest is first needed, not by the dynamic loader at start:
- * loading and relocating it costs about half a millisecond, and a DFU backup's first
- * digest is taken while dfu-util runs, when swdbackup waits on the bus anyway. Its
- * soname is the one these headers are of (OPENSSL_SHLIB_VERSION).
- */
+/* digest.c - SHA-256 and MD5 side by side through libcrypto's EVP interface. */
 #include "core/digest.h"
 #include "core/image.h"
 
-#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <pthread.h>
-#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <openssl/opensslv.h>
-
-#define SONAME_(v) "libcrypto.so." #v
-#define SONAME(v) SONAME_(v)
-
-/* The libcrypto functions used here, found once (crypto_open). */
-static struct {
-	EVP_MD_CTX *(*ctx_new)(void);
-	void (*ctx_free)(EVP_MD_CTX *ctx);
-	const EVP_MD *(*sha256)(void);
-	const EVP_MD *(*md5)(void);
-	int (*init)(EVP_MD_CTX *ctx, const EVP_MD *type, ENGINE *impl);
-	int (*update)(EVP_MD_CTX *ctx, const void *d, size_t cnt);
-	int (*final)(EVP_MD_CTX *ctx, unsigned char *md, unsigned int *s);
-	bool ready;
-} C;
-
-static pthread_once_t crypto_once = PTHREAD_ONCE_INIT;
-
-static void crypto_load(void)
-{
-	void *h = dlopen(SONAME(OPENSSL_SHLIB_VERSION), RTLD_NOW | RTLD_LOCAL);
-	int (*init_crypto)(uint64_t, const OPENSSL_INIT_SETTINGS *);
-
-	if (h == NULL)
-		return;
-	*(void **)&init_crypto = dlsym(h, "OPENSSL_init_crypto");
-	*(void **)&C.ctx_new = dlsym(h, "EVP_MD_CTX_new");
-	*(void **)&C.ctx_free = dlsym(h, "EVP_MD_CTX_free");
-	*(void **)&C.sha256 = dlsym(h, "EVP_sha256");
-	*(void **)&C.md5 = dlsym(h, "EVP_md5");
-	*(void **)&C.init = dlsym(h, "EVP_DigestInit_ex");
-	*(void **)&C.update = dlsym(h, "EVP_DigestUpdate");
-	*(void **)&C.final = dlsym(h, "EVP_DigestFinal_ex");
-	/* no atexit handler: it would free libcrypto's tables at the end of every run (a
-	 * quarter of a millisecond after the work is done); the kernel frees them anyway */
-	C.ready = init_crypto != NULL && C.ctx_new != NULL && C.ctx_free != NULL &&
-	          C.sha256 != NULL && C.md5 != NULL && C.init != NULL && C.update != NULL &&
-	          C.final != NULL && init_crypto(OPENSSL_INIT_NO_ATEXIT, NULL) == 1;
-}
-
-/* Whether libcrypto is there (opened on the first call). */
-static bool crypto_open(struct swd_error *err)
-{
-	pthread_once(&crypto_once, crypto_load);
-	if (!C.ready)
-		swd_error_set(err, SWD_EINTERNAL, "cannot load '%s' (libcrypto): reinstall libssl3",
-		              SONAME(OPENSSL_SHLIB_VERSION));
-	return C.ready;
-}
 
 struct swd_hasher {
 	EVP_MD_CTX *sha256;
@@ -90,27 +30,24 @@ void swd_hasher_free(swd_hasher_t *h)
 {
 	if (h == NULL)
 		return;
-	if (C.ready) {
-		C.ctx_free(h->sha256);
-		C.ctx_free(h->md5);
-	}
+	EVP_MD_CTX_free(h->sha256);
+	EVP_MD_CTX_free(h->md5);
 	free(h);
 }
 
 swd_hasher_t *swd_hasher_new(struct swd_error *err)
 {
-	swd_hasher_t *h;
+	swd_hasher_t *h = calloc(1, sizeof(*h));
 
-	if (!crypto_open(err))
-		return NULL;
-	if ((h = calloc(1, sizeof(*h))) == NULL) {
+	if (h == NULL) {
 		swd_error_set(err, SWD_ENOMEM, "out of memory");
 		return NULL;
 	}
-	h->sha256 = C.ctx_new();
-	h->md5 = C.ctx_new();
-	if (h->sha256 == NULL || h->md5 == NULL || C.init(h->sha256, C.sha256(), NULL) != 1 ||
-	    C.init(h->md5, C.md5(), NULL) != 1) {
+	h->sha256 = EVP_MD_CTX_new();
+	h->md5 = EVP_MD_CTX_new();
+	if (h->sha256 == NULL || h->md5 == NULL ||
+	    EVP_DigestInit_ex(h->sha256, EVP_sha256(), NULL) != 1 ||
+	    EVP_DigestInit_ex(h->md5, EVP_md5(), NULL) != 1) {
 		swd_error_set(err, SWD_EINTERNAL, "cannot initialise 'sha256'/'md5' in libcrypto");
 		swd_hasher_free(h);
 		return NULL;
@@ -120,7 +57,7 @@ swd_hasher_t *swd_hasher_new(struct swd_error *err)
 
 int swd_hasher_update(swd_hasher_t *h, const void *buf, size_t len, struct swd_error *err)
 {
-	if (C.update(h->sha256, buf, len) != 1 || C.update(h->md5, buf, len) != 1)
+	if (EVP_DigestUpdate(h->sha256, buf, len) != 1 || EVP_DigestUpdate(h->md5, buf, len) != 1)
 		return swd_error_set(err, SWD_EINTERNAL, "libcrypto digest update failed");
 	return 0;
 }
@@ -129,7 +66,8 @@ int swd_hasher_final(swd_hasher_t *h, struct swd_digests *out, struct swd_error 
 {
 	unsigned n1 = 0, n2 = 0;
 
-	if (C.final(h->sha256, out->sha256, &n1) != 1 || C.final(h->md5, out->md5, &n2) != 1 || n1 != sizeof(out->sha256) ||
+	if (EVP_DigestFinal_ex(h->sha256, out->sha256, &n1) != 1 ||
+	    EVP_DigestFinal_ex(h->md5, out->md5, &n2) != 1 || n1 != sizeof(out->sha256) ||
 	    n2 != sizeof(out->md5))
 		return swd_error_set(err, SWD_EINTERNAL, "libcrypto digest final failed");
 	swd_hex(out->sha256, sizeof(out->sha256), out->sha256_hex);
