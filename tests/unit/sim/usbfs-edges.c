@@ -229,11 +229,18 @@ static void *race_reaper(void *arg)
 
 static int check_closes(void)
 {
-	int mine = open_fds(getpid()), bus = bus_fds(), mine_after = -1, bus_after = -1;
+	int mine, bus, mine_after = -1, bus_after = -1, rc;
 	long swaps = 0;
 	pthread_t t;
 	void *whole;
 
+	/* Counted after a first open, as in check_opens: the bus's own descriptors, made once
+	 * a moment after its first client, are no leak. */
+	if ((rc = open_once(-1)) != 0)
+		return rc;
+	sleep_ms(200);
+	mine = open_fds(getpid());
+	bus = bus_fds();
 	race_fd = open_node();
 	if (mine < 0 || bus < 0 || race_fd < 0 || pthread_create(&t, NULL, race_reaper, NULL))
 		return 2;
@@ -257,7 +264,7 @@ static int check_closes(void)
 	}
 	__atomic_store_n(&race_stop, 1, __ATOMIC_SEQ_CST);
 	pthread_join(t, &whole);
-	int rc = get_version(race_fd);
+	rc = get_version(race_fd);
 	if (rc < 0)
 		fprintf(stderr, "usbfs-edges: the node after the closes: %s\n", strerror(errno));
 	close(race_fd);
