@@ -18,7 +18,6 @@
  *	case <name> <expected> <got> <confidence> <rule> <deciding line>
  *
  * usage: diag-audit [--cases] DIAG_LOGS_DIR     (exit 0, or 1 when an input cannot be read) */
-#include <dirent.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,7 +27,7 @@
 #include <regex.h>
 
 #include "diag/diag.h"
-#include "slurp.h"
+#include "corpus-files.h"
 #include "diag/paste.h"
 #include "diag/rules.h"
 
@@ -136,50 +135,6 @@ static struct diag_report *count(const char *text, enum src src, const char *nam
 	return r;
 }
 
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* The names (without extension) of the files in DIR ending in EXT, sorted. Returns the count. */
-static size_t list(const char *dir, const char *ext, char ***out)
-{
-	DIR *d = opendir(dir);
-	size_t n = 0, cap = 0;
-	char **v = NULL;
-	struct dirent *e;
-
-	*out = NULL;
-	if (!d)
-		return 0;
-	while ((e = readdir(d))) {
-		size_t len = strlen(e->d_name), el = strlen(ext);
-		if (len <= el || strcmp(e->d_name + len - el, ext) != 0)
-			continue;
-		if (n == cap) {
-			cap = cap ? cap * 2 : 64;
-			char **nv = realloc(v, cap * sizeof(*v));
-			if (!nv)
-				break;
-			v = nv;
-		}
-		v[n] = strndup(e->d_name, len - el);
-		if (v[n])
-			n++;
-	}
-	closedir(d);
-	qsort(v, n, sizeof(*v), cmp_str);
-	*out = v;
-	return n;
-}
-
-static void free_list(char **v, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		free(v[i]);
-	free(v);
-}
-
 /* The fit cases of DIR/real: their JSON is read for the split first; a held-out case's log
  * is never opened. */
 static int audit_real(const char *dir)
@@ -187,8 +142,9 @@ static int audit_real(const char *dir)
 	char path[4096], **names;
 	int bad = 0;
 
+	size_t n;
 	snprintf(path, sizeof(path), "%s/real", dir);
-	size_t n = list(path, ".json", &names);
+	corpus_names(path, ".json", &names, &n); /* no real/ folder: no fit cases */
 	for (size_t i = 0; i < n; i++) {
 		char file[4400];
 		json_error_t err;
@@ -218,7 +174,7 @@ static int audit_real(const char *dir)
 		free(text);
 		json_decref(j);
 	}
-	free_list(names, n);
+	corpus_free_names(names, n);
 	return bad;
 }
 
@@ -226,7 +182,8 @@ static int audit_logs(const char *dir)
 {
 	char **names;
 	int bad = 0;
-	size_t n = list(dir, ".log", &names);
+	size_t n;
+	corpus_names(dir, ".log", &names, &n);
 	for (size_t i = 0; i < n; i++) {
 		char file[4400];
 		snprintf(file, sizeof(file), "%s/%s.log", dir, names[i]);
@@ -239,7 +196,7 @@ static int audit_logs(const char *dir)
 		diag_report_free(r);
 		free(text);
 	}
-	free_list(names, n);
+	corpus_free_names(names, n);
 	return bad;
 }
 
