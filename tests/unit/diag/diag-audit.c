@@ -27,6 +27,7 @@
 #include <regex.h>
 
 #include "diag/diag.h"
+#include "catalogue-row.h"
 #include "corpus-files.h"
 #include "diag/paste.h"
 #include "diag/rules.h"
@@ -200,7 +201,8 @@ static int audit_logs(const char *dir)
 	return bad;
 }
 
-/* Each catalogue row as a user sees it: its level prefix on the first line. */
+/* Each catalogue row as a user sees it, as diag-catalogue feeds it plain: its level prefix
+ * on the first line. */
 static int audit_catalogue(const char *dir)
 {
 	char path[4096], buf[1024];
@@ -214,33 +216,14 @@ static int audit_catalogue(const char *dir)
 		if (buf[0] == '#' || buf[0] == '\n')
 			continue;
 		buf[strcspn(buf, "\n")] = '\0';
-		char *field[7], *p = buf;
-		int k;
-		for (k = 0; k < 7 && p; k++) {
-			field[k] = p;
-			p = strchr(p, '\t');
-			if (p)
-				*p++ = '\0';
-		}
-		if (k < 7)
+		char *field[CATALOGUE_FIELDS];
+		if (!catalogue_split(buf, field))
 			continue;
-		const char *lead = strcmp(field[5], "Error") == 0      ? "Error: "
-		                   : strcmp(field[5], "Warn") == 0     ? "Warn : "
-		                   : strcmp(field[5], "Info") == 0     ? "Info : "
-		                   : strcmp(field[5], "dfu-util") == 0 ? "dfu-util: "
-		                                                       : "";
-		char log[2048];
-		size_t o = (size_t)snprintf(log, sizeof(log), "%s", lead);
-		for (const char *m = field[6]; *m && o + 2 < sizeof(log); m++) {
-			if (m[0] == '\\' && m[1] == 'n') {
-				log[o++] = '\n';
-				m++;
-			} else {
-				log[o++] = *m;
-			}
-		}
-		log[o++] = '\n';
-		log[o] = '\0';
+		struct catalogue_row row = { .alt = -1 };
+		snprintf(row.level, sizeof(row.level), "%s", field[5]);
+		snprintf(row.message, sizeof(row.message), "%s", field[6]);
+		char log[2048] = "";
+		catalogue_render(log, sizeof(log), &row, FORM_PLAIN);
 		diag_report_free(count(log, SRC_CAT, field[6]));
 	}
 	fclose(f);
