@@ -432,6 +432,19 @@ static void test_suffix_warning_confidence(void **state)
 	assert_top(log, DIAG_DFU_SUFFIX_WARNING, DIAG_CONF_HIGH);
 	snprintf(log, sizeof(log), "%sdfu-util: Cannot open DFU device 1209:5bf0\n", warn);
 	assert_int_not_equal(top_of(log, NULL), DIAG_DFU_SUFFIX_WARNING);
+	/* A paste that stops after a download into read-only pages: the refusal is the story,
+	 * the warning stays low. */
+	snprintf(log, sizeof(log), "%sMemory segment at 0x08000000   4 x 16384 = 65536 (r)\n"
+	         "Downloading element to address = 0x08004000, size = 1024\n", warn);
+	struct diag_report *r = diag_classify_log(log);
+	assert_non_null(r);
+	assert_string_equal(r->findings[0].rule, "dfu-readonly-pages");
+	bool low = false;
+	for (size_t i = 1; i < r->n; i++)
+		low = low || (r->findings[i].id == DIAG_DFU_SUFFIX_WARNING &&
+		              r->findings[i].confidence == DIAG_CONF_LOW);
+	assert_true(low);
+	diag_report_free(r);
 }
 
 int main(void)
