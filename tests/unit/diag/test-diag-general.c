@@ -422,6 +422,11 @@ static void test_dpidr_against_named_part(void **state)
 	assert_int_not_equal(top_of("Info : SWD DPIDR 0x2ba01477\n"
 	                            "Info : nrf52.cpu: hardware has 6 breakpoints\n", NULL),
 	                     DIAG_WRONG_TARGET_CONFIG);
+	/* Two parts named: not one target's config, so no part to read the DPIDR against. */
+	assert_int_not_equal(top_of("Info : nrf51.cpu: hardware has 4 breakpoints\n"
+	                            "Info : nrf52.cpu: hardware has 6 breakpoints\n"
+	                            "Info : SWD DPIDR 0x4c013477\n", NULL),
+	                     DIAG_WRONG_TARGET_CONFIG);
 }
 
 /* dfu-util's suffix warning: high when the download then went through, medium when the
