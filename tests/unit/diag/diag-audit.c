@@ -136,6 +136,18 @@ static struct diag_report *count(const char *text, enum src src, const char *nam
 	return r;
 }
 
+/* Classifies the file at PATH and counts it against SRC. Returns the report (new), NULL
+ * (said on stderr) when the file cannot be read or classified. */
+static struct diag_report *count_file(const char *path, enum src src, const char *name)
+{
+	char *text = slurp(path);
+	struct diag_report *r = text ? count(text, src, name) : NULL;
+	if (!r)
+		fprintf(stderr, "diag-audit: cannot classify %s\n", path);
+	free(text);
+	return r;
+}
+
 /* The fit cases of DIR/real: their JSON is read for the split first; a held-out case's log
  * is never opened. */
 static int audit_real(const char *dir)
@@ -160,10 +172,8 @@ static int audit_real(const char *dir)
 		if (!want)
 			want = json_string_value(json_object_get(j, "class"));
 		snprintf(file, sizeof(file), "%s/%s.log", path, names[i]);
-		char *text = slurp(file);
-		struct diag_report *r = text ? count(text, SRC_FIT, names[i]) : NULL;
+		struct diag_report *r = count_file(file, SRC_FIT, names[i]);
 		if (!r) {
-			fprintf(stderr, "diag-audit: cannot classify %s\n", file);
 			bad = 1;
 		} else if (print_cases) {
 			const struct diag_finding *f = &r->findings[0];
@@ -172,7 +182,6 @@ static int audit_real(const char *dir)
 			       f->n_evidence ? f->evidence[0] : "");
 		}
 		diag_report_free(r);
-		free(text);
 		json_decref(j);
 	}
 	corpus_free_names(names, n);
@@ -188,14 +197,10 @@ static int audit_logs(const char *dir)
 	for (size_t i = 0; i < n; i++) {
 		char file[4400];
 		snprintf(file, sizeof(file), "%s/%s.log", dir, names[i]);
-		char *text = slurp(file);
-		struct diag_report *r = text ? count(text, SRC_LOGS, names[i]) : NULL;
-		if (!r) {
-			fprintf(stderr, "diag-audit: cannot classify %s\n", file);
+		struct diag_report *r = count_file(file, SRC_LOGS, names[i]);
+		if (!r)
 			bad = 1;
-		}
 		diag_report_free(r);
-		free(text);
 	}
 	corpus_free_names(names, n);
 	return bad;
