@@ -1,6 +1,8 @@
 /* diag: the checks the rule table calls. Each looks at the facts a caller gave (option
  * bytes, identity, connection attempts) and at the log, and returns the confidence its rule
  * deserves (0: the rule does not apply), writing what it saw into the context's detail.
+ * Those that read the log against the OpenOCD release are in release.c, the host-side ones
+ * in host.c.
  *
  * Readout protection is told from write protection by the option bytes, never by a write
  * error alone (see rules.c).

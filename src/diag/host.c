@@ -231,33 +231,49 @@ int chk_dfu_open_windows(struct diag_ctx *c)
  * 38912 (r)") before "Downloading element to address = 0x08000000, size = 35724" (0.9:
  * "Downloading to address = ..."). A write that starts in a segment without 'w' is refused
  * by the bootloader, whatever dfu-util printed after it (a paste may stop mid-line). */
-int chk_dfu_readonly_pages(struct diag_ctx *c)
+struct ro_write {
+	unsigned long addr;  /* where the download starts */
+	unsigned long start; /* the read-only segment it starts in */
+	unsigned long end;   /* last byte of it */
+	char flags[8];       /* the segment's flags, "r" */
+};
+
+/* Fills RO when the log's download starts in a segment of the map without 'w'. */
+static bool readonly_write(const struct diag_evidence *ev, struct ro_write *ro)
 {
-	const struct diag_evidence *ev = c->ev;
-	unsigned long addr = 0, size = 0;
+	unsigned long size;
 	bool have = false;
 	for (size_t i = 0; i < ev->n_log_lines; i++) {
 		const char *p = strstr(ev->log_lines[i], "to address = 0x");
-		if (p && sscanf(p, "to address = 0x%lx, size = %lu", &addr, &size) == 2)
+		if (p && sscanf(p, "to address = 0x%lx, size = %lu", &ro->addr, &size) == 2)
 			have = true;
 	}
 	if (!have)
-		return 0;
+		return false;
 	for (size_t i = 0; i < ev->n_log_lines; i++) {
 		unsigned long start, n, len;
-		char flags[8];
 		const char *p = strstr(ev->log_lines[i], "Memory segment at 0x");
 		if (!p || sscanf(p, "Memory segment at 0x%lx %lu x %lu = %*u (%7[a-z])", &start, &n,
-		                 &len, flags) != 4)
+		                 &len, ro->flags) != 4)
 			continue;
-		if (addr < start || addr >= start + n * len || strchr(flags, 'w'))
+		if (ro->addr < start || ro->addr >= start + n * len || strchr(ro->flags, 'w'))
 			continue;
-		snprintf(c->detail, sizeof(c->detail), "the write starts at 0x%08lx, in pages the "
-		         "bootloader marks '%s' (0x%08lx-0x%08lx): not writable", addr, flags, start,
-		         start + n * len - 1);
-		return DIAG_CONF_LOW;
+		ro->start = start;
+		ro->end = start + n * len - 1;
+		return true;
 	}
-	return 0;
+	return false;
+}
+
+int chk_dfu_readonly_pages(struct diag_ctx *c)
+{
+	struct ro_write ro;
+	if (!readonly_write(c->ev, &ro))
+		return 0;
+	snprintf(c->detail, sizeof(c->detail), "the write starts at 0x%08lx, in pages the "
+	         "bootloader marks '%s' (0x%08lx-0x%08lx): not writable", ro.addr, ro.flags,
+	         ro.start, ro.end);
+	return DIAG_CONF_LOW;
 }
 
 int chk_dfu_open_permission(struct diag_ctx *c)
@@ -310,11 +326,8 @@ int chk_dfu_suffix_alone(struct diag_ctx *c)
 		return DIAG_CONF_HIGH;
 	/* A download into pages the map marks read-only fails whatever was printed after it
 	 * (a cut paste may stop mid-line): then the warning is not the story. */
-	char saved[sizeof(c->detail)];
-	memcpy(saved, c->detail, sizeof(saved));
-	bool refused = chk_dfu_readonly_pages(c) > 0;
-	memcpy(c->detail, saved, sizeof(saved));
-	return refused ? DIAG_CONF_LOW : DIAG_CONF_MEDIUM;
+	struct ro_write ro;
+	return readonly_write(c->ev, &ro) ? DIAG_CONF_LOW : DIAG_CONF_MEDIUM;
 }
 
 /* Medium when the log shows no host at all (a Windows reading is likely, nothing rules it

@@ -130,6 +130,22 @@ int chk_missing_command(struct diag_ctx *c)
 	return DIAG_CONF_HIGH;
 }
 
+/* The command name LINE quotes after LEAD ('invalid command name "'), up to its closing
+ * quote or a space, copied to OUT. Returns false when LINE has no such name. */
+static bool quoted_command(const char *line, const char *lead, char *out, size_t size)
+{
+	const char *p = strstr(line, lead);
+	if (!p)
+		return false;
+	p += strlen(lead);
+	size_t n = strcspn(p, "\" ");
+	if (n == 0 || n >= size)
+		return false;
+	memcpy(out, p, n);
+	out[n] = '\0';
+	return true;
+}
+
 /* "invalid command name \"<chip>.dap\"" (or .tpiu): the object that 'dap create' (0.11) or
  * 'tpiu create' (0.12) makes is missing, so the binary predates the scripts, read against the
  * version the banner shows; a binary as new as the command made its object elsewhere
@@ -138,15 +154,14 @@ int chk_too_old_object(struct diag_ctx *c)
 {
 	int need = 0;
 	for (size_t i = 0; i < c->ev->n_log_lines && !need; i++) {
-		const char *p = strstr(c->ev->log_lines[i], "invalid command name \"");
-		if (!p)
+		char name[64];
+		if (!quoted_command(c->ev->log_lines[i], "invalid command name \"", name,
+		                    sizeof(name)))
 			continue;
-		const char *name = p + strlen("invalid command name \"");
-		const char *end = strchr(name, '"');
-		size_t n = end ? (size_t)(end - name) : 0;
-		if (n > 4 && strncmp(end - 4, ".dap", 4) == 0)
+		size_t n = strlen(name);
+		if (n > 4 && strcmp(name + n - 4, ".dap") == 0)
 			need = 11;
-		else if (n > 5 && strncmp(end - 5, ".tpiu", 5) == 0)
+		else if (n > 5 && strcmp(name + n - 5, ".tpiu") == 0)
 			need = 12;
 	}
 	if (!need)
@@ -190,26 +205,6 @@ int chk_too_old_flash_driver(struct diag_ctx *c)
 	return DIAG_CONF_MEDIUM;
 }
 
-/* The command an "invalid command name \"NAME\"" or "invalid subcommand \"NAME ...\"" line
- * names, copied to OUT. Returns false when LINE is neither. */
-static bool invalid_command_name(const char *line, char *out, size_t size)
-{
-	static const char *const leads[] = { "invalid command name \"", "invalid subcommand \"" };
-	for (size_t k = 0; k < 2; k++) {
-		const char *p = strstr(line, leads[k]);
-		if (!p)
-			continue;
-		p += strlen(leads[k]);
-		size_t n = strcspn(p, "\" ");
-		if (n == 0 || n >= size)
-			return false;
-		memcpy(out, p, n);
-		out[n] = '\0';
-		return true;
-	}
-	return false;
-}
-
 /* A command or subcommand an OpenOCD release after the one that ran brought (cfgrel.c, from
  * the tags' command registrations): the config or the caller is newer than the binary. High
  * when the banner shows an older version, medium when the log shows none; no finding when
@@ -218,7 +213,9 @@ int chk_too_old_command_release(struct diag_ctx *c)
 {
 	for (size_t i = 0; i < c->ev->n_log_lines; i++) {
 		char name[64];
-		if (!invalid_command_name(c->ev->log_lines[i], name, sizeof(name)))
+		const char *l = c->ev->log_lines[i];
+		if (!quoted_command(l, "invalid command name \"", name, sizeof(name)) &&
+		    !quoted_command(l, "invalid subcommand \"", name, sizeof(name)))
 			continue;
 		int added = diag_cmd_added_minor(name);
 		if (added < 0)

@@ -14,7 +14,8 @@
  * message only one cause prints, or a number read against what it should be; medium for a
  * message two causes print alike, whose other reading is a low row in rules_alt.inc. The
  * table is split by room: rules_dfu.inc (dfu-util), rules_ocd.inc (OpenOCD itself),
- * rules_prot.inc (protection), rules_alt.inc (second readings, last).
+ * rules_id.inc (the chip's identity), rules_prot.inc (protection), rules_alt.inc (second
+ * readings, last).
  */
 #include "diag/checks.h"
 #include "diag/host.h"

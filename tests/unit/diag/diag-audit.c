@@ -18,7 +18,6 @@
  *	case <name> <expected> <got> <confidence> <rule> <deciding line>
  *
  * usage: diag-audit [--cases] DIAG_LOGS_DIR     (exit 0, or 1 when an input cannot be read) */
-#include <dirent.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,7 +27,8 @@
 #include <regex.h>
 
 #include "diag/diag.h"
-#include "slurp.h"
+#include "catalogue-row.h"
+#include "corpus-files.h"
 #include "diag/paste.h"
 #include "diag/rules.h"
 
@@ -136,48 +136,16 @@ static struct diag_report *count(const char *text, enum src src, const char *nam
 	return r;
 }
 
-static int cmp_str(const void *a, const void *b)
+/* Classifies the file at PATH and counts it against SRC. Returns the report (new), NULL
+ * (said on stderr) when the file cannot be read or classified. */
+static struct diag_report *count_file(const char *path, enum src src, const char *name)
 {
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* The names (without extension) of the files in DIR ending in EXT, sorted. Returns the count. */
-static size_t list(const char *dir, const char *ext, char ***out)
-{
-	DIR *d = opendir(dir);
-	size_t n = 0, cap = 0;
-	char **v = NULL;
-	struct dirent *e;
-
-	*out = NULL;
-	if (!d)
-		return 0;
-	while ((e = readdir(d))) {
-		size_t len = strlen(e->d_name), el = strlen(ext);
-		if (len <= el || strcmp(e->d_name + len - el, ext) != 0)
-			continue;
-		if (n == cap) {
-			cap = cap ? cap * 2 : 64;
-			char **nv = realloc(v, cap * sizeof(*v));
-			if (!nv)
-				break;
-			v = nv;
-		}
-		v[n] = strndup(e->d_name, len - el);
-		if (v[n])
-			n++;
-	}
-	closedir(d);
-	qsort(v, n, sizeof(*v), cmp_str);
-	*out = v;
-	return n;
-}
-
-static void free_list(char **v, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		free(v[i]);
-	free(v);
+	char *text = slurp(path);
+	struct diag_report *r = text ? count(text, src, name) : NULL;
+	if (!r)
+		fprintf(stderr, "diag-audit: cannot classify %s\n", path);
+	free(text);
+	return r;
 }
 
 /* The fit cases of DIR/real: their JSON is read for the split first; a held-out case's log
@@ -187,8 +155,9 @@ static int audit_real(const char *dir)
 	char path[4096], **names;
 	int bad = 0;
 
+	size_t n;
 	snprintf(path, sizeof(path), "%s/real", dir);
-	size_t n = list(path, ".json", &names);
+	corpus_names(path, ".json", &names, &n); /* no real/ folder: no fit cases */
 	for (size_t i = 0; i < n; i++) {
 		char file[4400];
 		json_error_t err;
@@ -203,10 +172,8 @@ static int audit_real(const char *dir)
 		if (!want)
 			want = json_string_value(json_object_get(j, "class"));
 		snprintf(file, sizeof(file), "%s/%s.log", path, names[i]);
-		char *text = slurp(file);
-		struct diag_report *r = text ? count(text, SRC_FIT, names[i]) : NULL;
+		struct diag_report *r = count_file(file, SRC_FIT, names[i]);
 		if (!r) {
-			fprintf(stderr, "diag-audit: cannot classify %s\n", file);
 			bad = 1;
 		} else if (print_cases) {
 			const struct diag_finding *f = &r->findings[0];
@@ -215,10 +182,9 @@ static int audit_real(const char *dir)
 			       f->n_evidence ? f->evidence[0] : "");
 		}
 		diag_report_free(r);
-		free(text);
 		json_decref(j);
 	}
-	free_list(names, n);
+	corpus_free_names(names, n);
 	return bad;
 }
 
@@ -226,24 +192,22 @@ static int audit_logs(const char *dir)
 {
 	char **names;
 	int bad = 0;
-	size_t n = list(dir, ".log", &names);
+	size_t n;
+	corpus_names(dir, ".log", &names, &n);
 	for (size_t i = 0; i < n; i++) {
 		char file[4400];
 		snprintf(file, sizeof(file), "%s/%s.log", dir, names[i]);
-		char *text = slurp(file);
-		struct diag_report *r = text ? count(text, SRC_LOGS, names[i]) : NULL;
-		if (!r) {
-			fprintf(stderr, "diag-audit: cannot classify %s\n", file);
+		struct diag_report *r = count_file(file, SRC_LOGS, names[i]);
+		if (!r)
 			bad = 1;
-		}
 		diag_report_free(r);
-		free(text);
 	}
-	free_list(names, n);
+	corpus_free_names(names, n);
 	return bad;
 }
 
-/* Each catalogue row as a user sees it: its level prefix on the first line. */
+/* Each catalogue row as a user sees it, as diag-catalogue feeds it plain: its level prefix
+ * on the first line. */
 static int audit_catalogue(const char *dir)
 {
 	char path[4096], buf[1024];
@@ -257,33 +221,14 @@ static int audit_catalogue(const char *dir)
 		if (buf[0] == '#' || buf[0] == '\n')
 			continue;
 		buf[strcspn(buf, "\n")] = '\0';
-		char *field[7], *p = buf;
-		int k;
-		for (k = 0; k < 7 && p; k++) {
-			field[k] = p;
-			p = strchr(p, '\t');
-			if (p)
-				*p++ = '\0';
-		}
-		if (k < 7)
+		char *field[CATALOGUE_FIELDS];
+		if (!catalogue_split(buf, field))
 			continue;
-		const char *lead = strcmp(field[5], "Error") == 0      ? "Error: "
-		                   : strcmp(field[5], "Warn") == 0     ? "Warn : "
-		                   : strcmp(field[5], "Info") == 0     ? "Info : "
-		                   : strcmp(field[5], "dfu-util") == 0 ? "dfu-util: "
-		                                                       : "";
-		char log[2048];
-		size_t o = (size_t)snprintf(log, sizeof(log), "%s", lead);
-		for (const char *m = field[6]; *m && o + 2 < sizeof(log); m++) {
-			if (m[0] == '\\' && m[1] == 'n') {
-				log[o++] = '\n';
-				m++;
-			} else {
-				log[o++] = *m;
-			}
-		}
-		log[o++] = '\n';
-		log[o] = '\0';
+		struct catalogue_row row = { .alt = -1 };
+		snprintf(row.level, sizeof(row.level), "%s", field[5]);
+		snprintf(row.message, sizeof(row.message), "%s", field[6]);
+		char log[2048] = "";
+		catalogue_render(log, sizeof(log), &row, FORM_PLAIN);
 		diag_report_free(count(log, SRC_CAT, field[6]));
 	}
 	fclose(f);

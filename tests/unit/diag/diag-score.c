@@ -20,7 +20,6 @@
  * run must not show whoever tunes the rules how a held-out log reads; its name is "-" too.
  *
  * usage: diag-score [--all] DIR      exit 0 when every check holds, 1 otherwise */
-#include <dirent.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,11 +29,10 @@
 #include <openssl/sha.h>
 
 #include "diag/diag.h"
-#include "slurp.h"
+#include "corpus-files.h"
 
 /* --all: print held-out cases' deciding lines too */
 static bool show_held_out;
-
 
 static const char *split_of(const char *url)
 {
@@ -42,11 +40,6 @@ static const char *split_of(const char *url)
 
 	SHA256((const unsigned char *)url, strlen(url), md);
 	return md[0] % 3 == 0 ? "held-out" : "fit";
-}
-
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
 /* The classes a protection misread is counted on: RDP's advice on another vendor's lock
@@ -159,29 +152,12 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: diag-score [--all] DIR\n");
 		return 2;
 	}
-	DIR *d = opendir(argv[1]);
-	if (!d) {
+	char **names;
+	size_t n;
+	if (!corpus_names(argv[1], ".json", &names, &n)) {
 		fprintf(stderr, "diag-score: cannot open '%s'\n", argv[1]);
 		return 2;
 	}
-	char **names = NULL;
-	size_t n = 0, cap = 0;
-	struct dirent *e;
-	while ((e = readdir(d))) {
-		size_t len = strlen(e->d_name);
-		if (len < 6 || strcmp(e->d_name + len - 5, ".json") != 0)
-			continue;
-		if (n == cap) {
-			cap = cap ? cap * 2 : 64;
-			char **p = realloc(names, cap * sizeof(*names));
-			if (!p)
-				return 2;
-			names = p;
-		}
-		names[n++] = strndup(e->d_name, len - 5);
-	}
-	closedir(d);
-	qsort(names, n, sizeof(*names), cmp_str);
 	int bad = 0;
 	for (size_t i = 0; i < n; i++) {
 		bad += score_case(argv[1], names[i]);

@@ -23,22 +23,12 @@
 #include <cmocka.h>
 
 #include "diag/diag.h"
+#include "catalogue-row.h"
 
 #define MAX_ROWS 512
 #define LOG_MAX 2048
 
-struct row {
-	char version[32];
-	char file[96]; /* basename, for the -d3 prefix */
-	int line;
-	int cls;       /* enum diag_id */
-	char kind[16]; /* decisive, shared, cascade */
-	int alt;       /* enum diag_id, -1 none */
-	char level[16];
-	char message[512]; /* lines joined by a literal \n */
-};
-
-static struct row rows[MAX_ROWS];
+static struct catalogue_row rows[MAX_ROWS];
 static size_t n_rows;
 
 static void load(void)
@@ -50,18 +40,10 @@ static void load(void)
 		if (buf[0] == '#' || buf[0] == '\n')
 			continue;
 		buf[strcspn(buf, "\n")] = '\0';
-		char *field[7];
-		char *p = buf;
-		for (int i = 0; i < 7; i++) {
-			field[i] = p;
-			p = i < 6 ? strchr(p, '\t') : NULL;
-			if (i < 6) {
-				assert_non_null(p);
-				*p++ = '\0';
-			}
-		}
+		char *field[CATALOGUE_FIELDS];
+		assert_true(catalogue_split(buf, field));
 		assert_true(n_rows < MAX_ROWS);
-		struct row *r = &rows[n_rows++];
+		struct catalogue_row *r = &rows[n_rows++];
 		snprintf(r->version, sizeof(r->version), "%s", field[0]);
 		char *colon = strrchr(field[1], ':');
 		assert_non_null(colon);
@@ -81,38 +63,7 @@ static void load(void)
 	assert_true(n_rows > 0);
 }
 
-enum form { FORM_PLAIN, FORM_CRLF, FORM_DEBUG, FORM_STAMP, FORM_COUNT };
-
 static const char *const form_names[] = { "plain", "crlf", "-d3", "timestamp" };
-
-/* Appends row R's lines to OUT as printed in FORM; the level prefix goes on the first. */
-static void render(char *out, size_t size, const struct row *r, enum form form)
-{
-	const char *lead = strcmp(r->level, "Error") == 0  ? "Error: "
-	                   : strcmp(r->level, "Warn") == 0 ? "Warn : "
-	                   : strcmp(r->level, "Info") == 0 ? "Info : "
-	                   : strcmp(r->level, "dfu-util") == 0 ? "dfu-util: "
-	                   : "";
-	const char *eol = form == FORM_CRLF ? "\r\n" : "\n";
-	const char *m = r->message;
-	bool first = true;
-	while (*m) {
-		const char *end = strstr(m, "\\n");
-		size_t len = end ? (size_t)(end - m) : strlen(m);
-		size_t used = strlen(out);
-		char pre[160] = "";
-		if (form == FORM_STAMP)
-			snprintf(pre, sizeof(pre), "[2024-03-01 10:15:%02d] ", (int)(used % 60));
-		if (first && form == FORM_DEBUG && lead[0] && strcmp(r->level, "dfu-util") != 0)
-			snprintf(pre + strlen(pre), sizeof(pre) - strlen(pre), "%s%zu 42 %s:%d f(): ",
-			         lead, used, r->file, r->line);
-		else if (first)
-			snprintf(pre + strlen(pre), sizeof(pre) - strlen(pre), "%s", lead);
-		snprintf(out + used, size - used, "%s%.*s%s", pre, (int)len, m, eol);
-		first = false;
-		m = end ? end + 2 : m + len;
-	}
-}
 
 static struct diag_report *classify(const char *log)
 {
@@ -132,7 +83,7 @@ static bool has(const struct diag_report *rep, int id)
 
 static int failures;
 
-static void report(const struct row *r, const char *form, const char *want,
+static void report(const struct catalogue_row *r, const char *form, const char *want,
                    const struct diag_report *rep, const char *with)
 {
 	failures++;
@@ -148,14 +99,14 @@ static void test_decisive_and_shared(void **state)
 	failures = 0;
 	size_t checked = 0;
 	for (size_t i = 0; i < n_rows; i++) {
-		const struct row *r = &rows[i];
+		const struct catalogue_row *r = &rows[i];
 		if (strcmp(r->kind, "cascade") == 0)
 			continue;
 		checked++;
 		bool shared = strcmp(r->kind, "shared") == 0;
 		for (int form = 0; form < FORM_COUNT; form++) {
 			char log[LOG_MAX] = "";
-			render(log, sizeof(log), r, (enum form)form);
+			catalogue_render(log, sizeof(log), r, (enum form)form);
 			struct diag_report *rep = classify(log);
 			const struct diag_finding *top = &rep->findings[0];
 			char want[96];
@@ -180,7 +131,7 @@ static void test_decisive_and_shared(void **state)
 }
 
 /* Rows of the same tool (OpenOCD or dfu-util): a cascade follows a cause of its own tool. */
-static bool same_tool(const struct row *a, const struct row *b)
+static bool same_tool(const struct catalogue_row *a, const struct catalogue_row *b)
 {
 	return strncmp(a->version, b->version, 4) == 0;
 }
@@ -191,23 +142,23 @@ static void test_cascade_never_wins(void **state)
 	failures = 0;
 	size_t pairs = 0;
 	for (size_t i = 0; i < n_rows; i++) {
-		const struct row *c = &rows[i];
+		const struct catalogue_row *c = &rows[i];
 		if (strcmp(c->kind, "cascade") != 0)
 			continue;
 		char log[LOG_MAX] = "";
-		render(log, sizeof(log), c, FORM_PLAIN);
+		catalogue_render(log, sizeof(log), c, FORM_PLAIN);
 		struct diag_report *rep = classify(log);
 		if (rep->findings[0].confidence == DIAG_CONF_HIGH)
 			report(c, "alone", "below high", rep, NULL);
 		diag_report_free(rep);
 		for (size_t k = 0; k < n_rows; k++) {
-			const struct row *d = &rows[k];
+			const struct catalogue_row *d = &rows[k];
 			if (strcmp(d->kind, "decisive") != 0 || d->cls == c->cls || !same_tool(c, d))
 				continue;
 			for (int order = 0; order < 2; order++) {
 				char both[LOG_MAX] = "";
-				render(both, sizeof(both), order ? c : d, FORM_PLAIN);
-				render(both, sizeof(both), order ? d : c, FORM_PLAIN);
+				catalogue_render(both, sizeof(both), order ? c : d, FORM_PLAIN);
+				catalogue_render(both, sizeof(both), order ? d : c, FORM_PLAIN);
 				rep = classify(both);
 				pairs++;
 				if ((int)rep->findings[0].id != d->cls) {

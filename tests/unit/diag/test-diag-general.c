@@ -183,6 +183,12 @@ static void test_flash_driver_against_release(void **state)
 	/* A driver no release up to 0.12 has (a fork's): the binary is not the scripts' own. */
 	assert_top("Error: flash driver 'stm32wbax' not found\n", DIAG_OPENOCD_TOO_OLD,
 	           DIAG_CONF_MEDIUM);
+	/* No banner: every release builds all its NOR drivers, so one that came after 0.9 says
+	 * the binary predates it; one 0.9 had already says little. */
+	assert_top("Error: flash driver 'stm32l4x' not found\n", DIAG_OPENOCD_TOO_OLD,
+	           DIAG_CONF_HIGH);
+	assert_top("Error: flash driver 'stm32f1x' not found\n", DIAG_OPENOCD_TOO_OLD,
+	           DIAG_CONF_LOW);
 	/* 0.12 has stm32f1x: the name is not what a too-old binary lacks. */
 	enum diag_confidence conf;
 	top_of("Open On-Chip Debugger 0.12.0\nError: flash driver 'stm32f1x' not found\n", &conf);
@@ -416,6 +422,11 @@ static void test_dpidr_against_named_part(void **state)
 	assert_int_not_equal(top_of("Info : SWD DPIDR 0x2ba01477\n"
 	                            "Info : nrf52.cpu: hardware has 6 breakpoints\n", NULL),
 	                     DIAG_WRONG_TARGET_CONFIG);
+	/* Two parts named: not one target's config, so no part to read the DPIDR against. */
+	assert_int_not_equal(top_of("Info : nrf51.cpu: hardware has 4 breakpoints\n"
+	                            "Info : nrf52.cpu: hardware has 6 breakpoints\n"
+	                            "Info : SWD DPIDR 0x4c013477\n", NULL),
+	                     DIAG_WRONG_TARGET_CONFIG);
 }
 
 /* dfu-util's suffix warning: high when the download then went through, medium when the
@@ -432,6 +443,19 @@ static void test_suffix_warning_confidence(void **state)
 	assert_top(log, DIAG_DFU_SUFFIX_WARNING, DIAG_CONF_HIGH);
 	snprintf(log, sizeof(log), "%sdfu-util: Cannot open DFU device 1209:5bf0\n", warn);
 	assert_int_not_equal(top_of(log, NULL), DIAG_DFU_SUFFIX_WARNING);
+	/* A paste that stops after a download into read-only pages: the refusal is the story,
+	 * the warning stays low. */
+	snprintf(log, sizeof(log), "%sMemory segment at 0x08000000   4 x 16384 = 65536 (r)\n"
+	         "Downloading element to address = 0x08004000, size = 1024\n", warn);
+	struct diag_report *r = diag_classify_log(log);
+	assert_non_null(r);
+	assert_string_equal(r->findings[0].rule, "dfu-readonly-pages");
+	bool low = false;
+	for (size_t i = 1; i < r->n; i++)
+		low = low || (r->findings[i].id == DIAG_DFU_SUFFIX_WARNING &&
+		              r->findings[i].confidence == DIAG_CONF_LOW);
+	assert_true(low);
+	diag_report_free(r);
 }
 
 int main(void)
