@@ -1,7 +1,8 @@
 /* test-runner.c - running dfu-util: the real one where no device answers (it must say so,
  * and the run must map to "no DFU device"), a missing one, and, for what only a device
  * could make it print, small shell scripts standing in for it so that the supervision
- * (one ordered pipe, '\r' progress, exit status, time limit, the leave quirk) is tested.
+ * (one ordered pipe, '\r' progress, exit status, time limit, the leave quirk, a refusal
+ * while it starts) is tested.
  * The virtual-bus runs against real DFU bootloaders are e2e cases (tests/e2e/cases/dfu-*). */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -238,6 +239,51 @@ static void test_failures_and_timeout(void **state)
 	dfu_result_release(&res);
 }
 
+/* The caller's on_started runs once dfu-util has been started: a refusal (its code, its
+ * message) stops dfu-util at once and is what the run returns, once dfu-util has ended;
+ * an acceptance lets the run go on to its own end. */
+struct started {
+	unsigned calls;
+	int refuse;
+};
+
+static int on_started(void *ud, struct swd_error *err)
+{
+	struct started *s = ud;
+
+	s->calls++;
+	return s->refuse != 0 ? swd_error_set(err, s->refuse, "refused while starting") : 0;
+}
+
+static void test_started_refusal(void **state)
+{
+	struct started st = {0, SWD_EWRONGTARGET};
+	struct dfu_runner r = {.timeout_ms = 30000, .on_started = on_started, .ud = &st};
+	struct dfu_select sel = {0x2b04, 0xd006, NULL};
+	struct dfu_result res;
+	struct swd_error err;
+
+	(void)state;
+	/* it would end by itself after 20 s (status 0): stopped, it is killed */
+	r.exe = script("slow", "exec sleep 20\n");
+	swd_error_init(&err);
+	assert_int_equal(dfu_upload(&r, &sel, 0, 0x08000000, 16, "x.bin", &res, &err),
+	                 SWD_EWRONGTARGET);
+	assert_int_equal(st.calls, 1);
+	assert_string_equal(err.msg, "refused while starting");
+	assert_int_equal(res.term_signal, 9);
+	dfu_result_release(&res);
+	st.calls = 0;
+	st.refuse = 0;
+	r.exe = script("quick", "printf 'Upload\\t[=========================] 100%%            16 bytes\\n'\n");
+	swd_error_init(&err);
+	assert_int_equal(dfu_upload(&r, &sel, 0, 0x08000000, 16, "x.bin", &res, &err), 0);
+	assert_int_equal(st.calls, 1);
+	assert_int_equal(res.term_signal, 0);
+	assert_int_equal(res.bytes, 16);
+	dfu_result_release(&res);
+}
+
 /* Whether pid still runs (not gone, not a zombie waiting for init). */
 static bool running(pid_t pid)
 {
@@ -391,6 +437,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_guard_parent_gone),
 		cmocka_unit_test(test_leave_quirk),
 		cmocka_unit_test(test_failures_and_timeout),
+		cmocka_unit_test(test_started_refusal),
 		cmocka_unit_test(test_dies_with_parent),
 		cmocka_unit_test(test_progress_while_running),
 	};
