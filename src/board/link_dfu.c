@@ -474,7 +474,8 @@ static int dfu_identify(struct board_link *l, struct board_identity *out, struct
 {
 	(void)l;
 	(void)err;
-	/* DFU reads no identity register: all unknown (0); the layout was checked at open */
+	/* DFU reads no identity register: all unknown (0); the layout is checked at open, or
+	 * for a backup that starts dfu-util first, while its first run starts */
 	memset(out, 0, sizeof(*out));
 	return 0;
 }
