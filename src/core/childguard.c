@@ -20,8 +20,9 @@ void swd_childguard_override(const char *guard, const char *setpriv)
 	setpriv_override = setpriv;
 }
 
-/* The guard in the build tree swdbackup runs from, beside the installed programs, or where
- * it was installed (childguard.h). Returns: new path, or NULL when there is none. */
+/* The guard beside the installed programs, in the build tree swdbackup runs from, or where
+ * it was installed, in that order (childguard.h). Returns: new path, or NULL when there is
+ * none. */
 static char *guard_path(void)
 {
 	char self[PATH_MAX], at[PATH_MAX + 64];

@@ -8,10 +8,10 @@
  * Owns: choosing that program and building the command line to hand to uv_spawn, the first
  *   of:
  *   - swdbackup-guard PID EXE ARGS... (src/guard/: static, its start costs next to nothing;
- *     it also checks that PID, this process, has not already gone). Looked for in the build
- *     tree swdbackup runs from (the directory above it that holds meson-private/), then
- *     beside the installed programs, found from the running executable (an install that
- *     was moved), then where it was installed;
+ *     it also checks that PID, this process, has not already gone). Looked for beside the
+ *     installed programs, found from the running executable (an install that was moved),
+ *     then in the build tree swdbackup runs from (the directory above it that holds
+ *     meson-private/), then where it was installed;
  *   - setpriv --pdeathsig KILL -- EXE ARGS... (util-linux; about 1 ms more per start);
  *   - EXE ARGS... alone, when neither is there (the child may then outlive a killed
  *     swdbackup).
