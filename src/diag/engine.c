@@ -487,6 +487,18 @@ static const struct diag_rule unknown_rule = {
 	.source = "",
 };
 
+/* The same through a DFU bootloader, where the log is dfu-util's and there is no wiring. */
+static const struct diag_rule unknown_dfu_rule = {
+	.id = DIAG_UNKNOWN,
+	.name = "unknown",
+	.confidence = DIAG_CONF_LOW,
+	.cause = "no known cause fits what dfu-util printed; the error lines it gave are shown below",
+	.fix = "rerun with -v to see dfu-util's full output, check the USB cable and that the "
+	       "board is in its bootloader ('dfu-util -l' lists it), then run 'swdbackup "
+	       "diagnose' with the same --profile and --probe; if it still fails, report the log",
+	.source = "",
+};
+
 static bool rescued(const struct diag_evidence *ev)
 {
 	if (ev->n_attempts < 2 || ev->attempts[ev->n_attempts - 1].outcome != DIAG_OUT_OK)
@@ -554,9 +566,11 @@ static void apply_yields(struct cand *cands, size_t nc)
  * there is no error. */
 static struct cand unknown_cand(const struct diag_evidence *ev, const struct lines *l)
 {
-	struct cand u = { .id = DIAG_UNKNOWN, .confidence = DIAG_CONF_LOW, .rule = &unknown_rule };
 	/* the tool whose log this is: dfu-util's on a DFU link, OpenOCD's otherwise */
-	const char *tool = ev->probe_kind == DIAG_PROBE_DFU ? "dfu-util" : "OpenOCD";
+	bool dfu = ev->probe_kind == DIAG_PROBE_DFU;
+	const char *tool = dfu ? "dfu-util" : "OpenOCD";
+	struct cand u = { .id = DIAG_UNKNOWN, .confidence = DIAG_CONF_LOW,
+	                  .rule = dfu ? &unknown_dfu_rule : &unknown_rule };
 	int want = 0;
 	size_t errs = 0;
 	char how[96] = "";
