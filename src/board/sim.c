@@ -44,7 +44,7 @@ char *board_sim_find_exe(void)
 		if (is_exec(cand))
 			return strdup(cand);
 	}
-	/* On PATH: let execvp find it. */
+	/* On PATH: its full path, which the guard execs as it is. */
 	const char *path = getenv("PATH");
 	if (path) {
 		char *copy = strdup(path), *save = NULL;
