@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/file.h"
 #include "core/jsonfield.h"
 #include "core/profile.h"
 #include "core/suggest.h"
@@ -63,17 +64,14 @@ static char *exe_relative_profiles(bool build_tree)
 		snprintf(probe, sizeof(probe), "%s/../share/swdbackup/profiles", self);
 		return stat(probe, &st) == 0 && S_ISDIR(st.st_mode) ? realpath(probe, NULL) : NULL;
 	}
-	for (int up = 0; up < 5; up++) {
-		snprintf(probe, sizeof(probe), "%s/meson-private", self);
-		if (stat(probe, &st) == 0 && S_ISDIR(st.st_mode)) {
-			snprintf(probe, sizeof(probe), "%s/profiles", self);
-			return stat(probe, &st) == 0 && S_ISDIR(st.st_mode) ? strdup(probe) : NULL;
-		}
-		if ((slash = strrchr(self, '/')) == NULL || slash == self)
-			return NULL;
-		*slash = '\0';
+	char *root = swd_file_build_root(), *dir = NULL;
+
+	if (root != NULL) {
+		snprintf(probe, sizeof(probe), "%s/profiles", root);
+		dir = stat(probe, &st) == 0 && S_ISDIR(st.st_mode) ? strdup(probe) : NULL;
 	}
-	return NULL;
+	free(root);
+	return dir;
 }
 
 void swd_profile_dirs_free(char **dirs, size_t ndirs)

@@ -6,8 +6,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
+
+#include "core/file.h"
 
 #define SETPRIV "/usr/bin/setpriv"
 
@@ -27,28 +28,25 @@ static char *guard_path(void)
 {
 	char self[PATH_MAX], at[PATH_MAX + 64];
 	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-	struct stat st;
-	char *slash;
+	char *slash, *root;
 
 	if (guard_override != NULL)
 		return *guard_override != '\0' && access(guard_override, X_OK) == 0
 		       ? strdup(guard_override) : NULL;
 	if (n > 0) {
 		self[n] = '\0';
-		for (int up = 0; up < 5 && (slash = strrchr(self, '/')) != NULL && slash != self; up++) {
+		if ((slash = strrchr(self, '/')) != NULL && slash != self) {
 			*slash = '\0';
-			if (up == 0) {
-				snprintf(at, sizeof(at), "%s/../%s/%s", self, SWD_GUARD_RELDIR,
-				         SWD_CHILDGUARD_PROGRAM);
-				if (access(at, X_OK) == 0)
-					return realpath(at, NULL);
-			}
-			snprintf(at, sizeof(at), "%s/meson-private", self);
-			if (stat(at, &st) == 0 && S_ISDIR(st.st_mode)) {
-				snprintf(at, sizeof(at), "%s/src/guard/%s", self, SWD_CHILDGUARD_PROGRAM);
-				return access(at, X_OK) == 0 ? strdup(at) : NULL;
-			}
+			snprintf(at, sizeof(at), "%s/../%s/%s", self, SWD_GUARD_RELDIR,
+			         SWD_CHILDGUARD_PROGRAM);
+			if (access(at, X_OK) == 0)
+				return realpath(at, NULL);
 		}
+	}
+	if ((root = swd_file_build_root()) != NULL) {
+		snprintf(at, sizeof(at), "%s/src/guard/%s", root, SWD_CHILDGUARD_PROGRAM);
+		free(root);
+		return access(at, X_OK) == 0 ? strdup(at) : NULL;
 	}
 	return access(SWD_GUARD_PATH, X_OK) == 0 ? strdup(SWD_GUARD_PATH) : NULL;
 }

@@ -275,3 +275,24 @@ char *swd_file_which(const char *name)
 	free(dirs);
 	return found;
 }
+
+char *swd_file_build_root(void)
+{
+	char self[4096], probe[4200];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	struct stat st;
+	char *slash;
+
+	if (n <= 0)
+		return NULL;
+	self[n] = '\0';
+	for (int up = 0; up < 5; up++) {
+		if ((slash = strrchr(self, '/')) == NULL || slash == self)
+			return NULL;
+		*slash = '\0';
+		snprintf(probe, sizeof(probe), "%s/meson-private", self);
+		if (stat(probe, &st) == 0 && S_ISDIR(st.st_mode))
+			return strdup(self);
+	}
+	return NULL;
+}

@@ -56,6 +56,12 @@ enum {
 int swd_file_write(const char *path, const void *data, size_t len, unsigned flags,
                    struct swd_error *err);
 
+/* The build root the running program lies in (the directory holding meson-private/, the
+ * program's own directory or up to four above it), so that an uninstalled build finds
+ * what it built beside it without a compiled-in path. Returns: new (free()), or NULL when
+ * the program does not run from a build tree. */
+char *swd_file_build_root(void);
+
 /* "dir/name". Returns: new (free()), or NULL when out of memory. */
 char *swd_file_join(const char *dir, const char *name);
 
