@@ -49,29 +49,18 @@ static int push_dir(char ***dirs, size_t *n, const char *a, const char *b)
  * Returns: new string, or NULL when there is no such directory. */
 static char *exe_relative_profiles(bool build_tree)
 {
-	char self[4096], probe[4200];
-	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	char *dir = build_tree ? swd_file_build_root() : swd_file_self_dir(), probe[4200];
+	char *found = NULL;
 	struct stat st;
-	char *slash;
 
-	if (n <= 0)
+	if (dir == NULL)
 		return NULL;
-	self[n] = '\0';
-	if ((slash = strrchr(self, '/')) == NULL || slash == self)
-		return NULL;
-	*slash = '\0';
-	if (!build_tree) {
-		snprintf(probe, sizeof(probe), "%s/../share/swdbackup/profiles", self);
-		return stat(probe, &st) == 0 && S_ISDIR(st.st_mode) ? realpath(probe, NULL) : NULL;
-	}
-	char *root = swd_file_build_root(), *dir = NULL;
-
-	if (root != NULL) {
-		snprintf(probe, sizeof(probe), "%s/profiles", root);
-		dir = stat(probe, &st) == 0 && S_ISDIR(st.st_mode) ? strdup(probe) : NULL;
-	}
-	free(root);
-	return dir;
+	snprintf(probe, sizeof(probe), "%s/%s", dir,
+	         build_tree ? "profiles" : "../share/swdbackup/profiles");
+	if (stat(probe, &st) == 0 && S_ISDIR(st.st_mode))
+		found = build_tree ? strdup(probe) : realpath(probe, NULL);
+	free(dir);
+	return found;
 }
 
 void swd_profile_dirs_free(char **dirs, size_t ndirs)

@@ -26,26 +26,20 @@ void swd_childguard_override(const char *guard, const char *setpriv)
  * none. */
 static char *guard_path(void)
 {
-	char self[PATH_MAX], at[PATH_MAX + 64];
-	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-	char *slash, *root;
+	char at[PATH_MAX + 64], *dir;
 
 	if (guard_override != NULL)
 		return *guard_override != '\0' && access(guard_override, X_OK) == 0
 		       ? strdup(guard_override) : NULL;
-	if (n > 0) {
-		self[n] = '\0';
-		if ((slash = strrchr(self, '/')) != NULL && slash != self) {
-			*slash = '\0';
-			snprintf(at, sizeof(at), "%s/../%s/%s", self, SWD_GUARD_RELDIR,
-			         SWD_CHILDGUARD_PROGRAM);
-			if (access(at, X_OK) == 0)
-				return realpath(at, NULL);
-		}
+	if ((dir = swd_file_self_dir()) != NULL) {
+		snprintf(at, sizeof(at), "%s/../%s/%s", dir, SWD_GUARD_RELDIR, SWD_CHILDGUARD_PROGRAM);
+		free(dir);
+		if (access(at, X_OK) == 0)
+			return realpath(at, NULL);
 	}
-	if ((root = swd_file_build_root()) != NULL) {
-		snprintf(at, sizeof(at), "%s/src/guard/%s", root, SWD_CHILDGUARD_PROGRAM);
-		free(root);
+	if ((dir = swd_file_build_root()) != NULL) {
+		snprintf(at, sizeof(at), "%s/src/guard/%s", dir, SWD_CHILDGUARD_PROGRAM);
+		free(dir);
 		return access(at, X_OK) == 0 ? strdup(at) : NULL;
 	}
 	return access(SWD_GUARD_PATH, X_OK) == 0 ? strdup(SWD_GUARD_PATH) : NULL;

@@ -276,23 +276,35 @@ char *swd_file_which(const char *name)
 	return found;
 }
 
-char *swd_file_build_root(void)
+char *swd_file_self_dir(void)
 {
-	char self[4096], probe[4200];
+	char self[4096];
 	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-	struct stat st;
 	char *slash;
 
 	if (n <= 0)
 		return NULL;
 	self[n] = '\0';
-	for (int up = 0; up < 5; up++) {
-		if ((slash = strrchr(self, '/')) == NULL || slash == self)
-			return NULL;
-		*slash = '\0';
-		snprintf(probe, sizeof(probe), "%s/meson-private", self);
+	if ((slash = strrchr(self, '/')) == NULL || slash == self)
+		return NULL;
+	*slash = '\0';
+	return strdup(self);
+}
+
+char *swd_file_build_root(void)
+{
+	char *dir = swd_file_self_dir(), probe[4200];
+	struct stat st;
+	char *slash;
+
+	for (int up = 0; dir != NULL && up < 5; up++) {
+		snprintf(probe, sizeof(probe), "%s/meson-private", dir);
 		if (stat(probe, &st) == 0 && S_ISDIR(st.st_mode))
-			return strdup(self);
+			return dir;
+		if ((slash = strrchr(dir, '/')) == NULL || slash == dir)
+			break;
+		*slash = '\0';
 	}
+	free(dir);
 	return NULL;
 }

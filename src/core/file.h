@@ -56,6 +56,10 @@ enum {
 int swd_file_write(const char *path, const void *data, size_t len, unsigned flags,
                    struct swd_error *err);
 
+/* The directory of the running program (from /proc/self/exe). Returns: new (free()), or
+ * NULL when it cannot be read. */
+char *swd_file_self_dir(void);
+
 /* The build root the running program lies in (the directory holding meson-private/, the
  * program's own directory or up to four above it), so that an uninstalled build finds
  * what it built beside it without a compiled-in path. Returns: new (free()), or NULL when
