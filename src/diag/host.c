@@ -119,16 +119,73 @@ static bool claim_line(const char *l)
 	return strstr(l, "claim_interface") && strstr(l, "LIBUSB_ERROR_ACCESS");
 }
 
+/* libusb's ACCESS from an open names the host's reason: on Linux the device node's
+ * permission (no udev rule); on Windows WinUSB's exclusive open, which another program (an
+ * IDE's debug server, STM32CubeProgrammer, a second OpenOCD) already holds: CreateFile fails
+ * with ERROR_ACCESS_DENIED (libusb os/windows_winusb.c, winusbx_open); macOS seizes the
+ * device or fails on privilege alike. A "Permission denied" naming a device node, or
+ * libftdi's EPERM, is Linux's whatever else the log shows. */
+static bool open_access_line(const char *l)
+{
+	return (strstr(l, "ACCESS") || strcasestr(l, "insufficient permissions")) &&
+	       !claim_line(l);
+}
+
+/* libftdi's "inappropriate permissions on device!" is its EPERM from detaching Linux's
+ * kernel driver (ftdi_usb_open_dev), a Linux-only step. */
+static bool node_denied_line(const char *l)
+{
+	return (strstr(l, "Permission denied") || strstr(l, "inappropriate permissions")) &&
+	       !claim_line(l);
+}
+
 int chk_open_access(struct diag_ctx *c)
 {
+	bool open = false;
 	for (size_t i = 0; i < c->ev->n_log_lines; i++) {
 		const char *l = c->ev->log_lines[i];
-		if ((strstr(l, "ACCESS") || strcasestr(l, "insufficient permissions") ||
-		     strstr(l, "inappropriate permissions") || strstr(l, "Permission denied")) &&
-		    !claim_line(l))
+		if (node_denied_line(l))
 			return DIAG_CONF_HIGH;
+		open |= open_access_line(l);
 	}
-	return 0;
+	if (!open)
+		return 0;
+	switch (log_os(c)) {
+	case LOG_OS_LINUX:
+		snprintf(c->detail, sizeof(c->detail), "the log is from Linux: the device node "
+		         "may not be opened by this user");
+		return DIAG_CONF_HIGH;
+	case LOG_OS_WINDOWS:
+		return 0; /* another program holds it: probe-busy-windows-access */
+	default:
+		snprintf(c->detail, sizeof(c->detail), "the log does not show a Linux host: on "
+		         "Windows the same error means another program holds the probe");
+		return DIAG_CONF_MEDIUM;
+	}
+}
+
+/* The other reading of an open refused with ACCESS: high on Windows (the open is
+ * exclusive), low where the log shows no Linux host, none on Linux. */
+int chk_open_access_held(struct diag_ctx *c)
+{
+	bool open = false;
+	for (size_t i = 0; i < c->ev->n_log_lines && !open; i++) {
+		if (node_denied_line(c->ev->log_lines[i]))
+			return 0;
+		open = open_access_line(c->ev->log_lines[i]);
+	}
+	if (!open)
+		return 0;
+	switch (log_os(c)) {
+	case LOG_OS_WINDOWS:
+		snprintf(c->detail, sizeof(c->detail), "the log is from Windows, where a WinUSB "
+		         "device opens once: another program has it open");
+		return DIAG_CONF_HIGH;
+	case LOG_OS_LINUX:
+		return 0;
+	default:
+		return DIAG_CONF_LOW;
+	}
 }
 
 int chk_claim_held(struct diag_ctx *c)

@@ -20,6 +20,7 @@ int chk_dfu_util_cannot_start(struct diag_ctx *c);
 int chk_host_unknown(struct diag_ctx *c);
 int chk_host_unknown_alt(struct diag_ctx *c);
 int chk_open_access(struct diag_ctx *c);
+int chk_open_access_held(struct diag_ctx *c);
 int chk_openocd_cannot_start(struct diag_ctx *c);
 int chk_windows_log(struct diag_ctx *c);
 int chk_not_windows_log(struct diag_ctx *c);

@@ -241,3 +241,89 @@ int chk_too_old_command(struct diag_ctx *c)
 		return DIAG_CONF_LOW;
 	return DIAG_CONF_HIGH;
 }
+
+/* The adapter driver "The specified debug interface was not found (NAME)" names, against
+ * the releases that have it (cfgrel.c). */
+enum iface_reading {
+	IFACE_NONE,       /* no such line */
+	IFACE_TOO_OLD,    /* the release that ran predates the driver */
+	IFACE_TOO_OLD_MAYBE, /* a driver after 0.9 and the log shows no version */
+	IFACE_NOT_BUILT,  /* the release that ran (or every one) has it: built without it */
+	IFACE_DROPPED,    /* the release that ran no longer has it (ft2232 after 0.9) */
+	IFACE_NO_RELEASE, /* no release 0.9-0.12 has it: a fork's driver, or misspelt */
+};
+
+static enum iface_reading iface_reading(const struct diag_ctx *c, char *name, size_t size,
+                                        int *first, int *last)
+{
+	for (size_t i = 0; i < c->ev->n_log_lines; i++) {
+		const char *p = strstr(c->ev->log_lines[i], "debug interface was not found (");
+		if (!p)
+			continue;
+		p += strlen("debug interface was not found (");
+		size_t n = strcspn(p, ")");
+		if (n == 0 || n >= size || p[n] != ')')
+			continue;
+		memcpy(name, p, n);
+		name[n] = '\0';
+		if (!diag_adapter_driver_span(name, first, last))
+			return IFACE_NO_RELEASE;
+		if (c->ver_major != 0 || c->ver_minor < 0)
+			return *first > 9 ? IFACE_TOO_OLD_MAYBE : *last < 12 ? IFACE_DROPPED
+			                                                    : IFACE_NOT_BUILT;
+		if (c->ver_minor < *first)
+			return IFACE_TOO_OLD;
+		return c->ver_minor > *last ? IFACE_DROPPED : IFACE_NOT_BUILT;
+	}
+	return IFACE_NONE;
+}
+
+/* The driver reading of the line: high when the release that ran has (or every release
+ * had) the driver, so this build left it out, or when the release dropped it; medium when
+ * no release has the name (a vendor fork's driver run by a stock OpenOCD, or a typo) or when
+ * the driver came after 0.9 and the log shows no version (too-old stays a low reading). */
+int chk_interface_driver(struct diag_ctx *c)
+{
+	char name[48];
+	int first = -1, last = -1;
+	switch (iface_reading(c, name, sizeof(name), &first, &last)) {
+	case IFACE_NOT_BUILT:
+		snprintf(c->detail, sizeof(c->detail), "OpenOCD 0.%d-0.%d have the '%s' driver: "
+		         "this build was made without it", first, last, name);
+		return DIAG_CONF_HIGH;
+	case IFACE_DROPPED:
+		snprintf(c->detail, sizeof(c->detail), "the '%s' driver was dropped after OpenOCD "
+		         "0.%d: the config is older than the OpenOCD", name, last);
+		return DIAG_CONF_HIGH;
+	case IFACE_NO_RELEASE:
+		snprintf(c->detail, sizeof(c->detail), "no OpenOCD release 0.9-0.12 has a '%s' "
+		         "driver: a vendor fork's, or misspelt", name);
+		return DIAG_CONF_MEDIUM;
+	case IFACE_TOO_OLD_MAYBE:
+		snprintf(c->detail, sizeof(c->detail), "the '%s' driver came with OpenOCD 0.%d and "
+		         "the log shows no version: built without it, or older", name, first);
+		return DIAG_CONF_MEDIUM;
+	default:
+		return 0;
+	}
+}
+
+/* The release reading of the same line: high when the banner's release predates the
+ * driver, low when the log shows no version and the driver came after 0.9. */
+int chk_too_old_interface(struct diag_ctx *c)
+{
+	char name[48];
+	int first = -1, last = -1;
+	switch (iface_reading(c, name, sizeof(name), &first, &last)) {
+	case IFACE_TOO_OLD:
+		snprintf(c->detail, sizeof(c->detail), "OpenOCD 0.%d predates the '%s' adapter "
+		         "driver (added in 0.%d)", c->ver_minor, name, first);
+		return DIAG_CONF_HIGH;
+	case IFACE_TOO_OLD_MAYBE:
+		snprintf(c->detail, sizeof(c->detail), "if this OpenOCD is older than 0.%d, it has "
+		         "no '%s' driver", first, name);
+		return DIAG_CONF_LOW;
+	default:
+		return 0;
+	}
+}

@@ -42,6 +42,11 @@
 		"written)", \
 	tool "(\\.exe)?['\"]? ?(不是内部或外部命令|не является внутренней или внешней)"
 
+/* A probe refused at open (permission, or on Windows another program's): it was there, so
+ * a "not found" after it is the next backend's cascade, never the cause. */
+#define OPEN_REFUSED "(libusb_open\\(\\) failed with|Failed to open device:) LIBUSB_ERROR_ACCESS", \
+	"could not open device 0x[0-9a-f]+:0x[0-9a-f]+: Access denied"
+
 /* Texts shared by several rules of one id. */
 #define CAUSE_NOT_FOUND "no debug probe answered: it is not plugged in, not the one asked for, " \
 	"or not the kind OpenOCD was told to use"
@@ -197,6 +202,27 @@ const struct diag_rule diag_rules[] = {
 		          "cmsis_dap_usb.c, cmsis_dap_usb_open, 0.9-0.10: hid_open failed)",
 	},
 	{
+		/* The same ACCESS words as usb-permission, read by the host: Windows opens a WinUSB
+		 * device once, so there it is another program's; with no host shown, low. */
+		.id = DIAG_PROBE_BUSY, .name = "probe-busy-windows-access",
+		.confidence = DIAG_CONF_HIGH, .priority = 89,
+		.any = { "LIBUSB_ERROR_ACCESS", "Access denied \\(insufficient permissions\\)",
+		         "insufficient permissions" },
+		.check = chk_open_access_held,
+		.cause = "another program holds the probe: on Windows a WinUSB device is opened by "
+		         "one program at a time (an IDE's debug server, STM32CubeProgrammer, another "
+		         "OpenOCD or pyOCD)",
+		.fix = "close the other program that uses the probe (quit IDE debug sessions and "
+		       "CubeProgrammer; end stray openocd.exe in Task Manager), replug it and retry",
+		.source = "'libusb_open() failed with LIBUSB_ERROR_ACCESS' (src/jtag/drivers/"
+		          "libusb_helper.c, jtag_libusb_open; libusb1_common.c 0.9-0.10), CMSIS-DAP "
+		          "'could not open device 0x%04x:0x%04x: Access denied (insufficient "
+		          "permissions)' (cmsis_dap_usb_bulk.c, 0.11+), libjaylink's 'Failed to open "
+		          "device: LIBUSB_ERROR_ACCESS.': libusb's windows_winusb.c (winusbx_open) "
+		          "maps CreateFile's ERROR_ACCESS_DENIED, a handle another process holds, to "
+		          "LIBUSB_ERROR_ACCESS",
+	},
+	{
 		.id = DIAG_PROBE_BUSY, .name = "probe-busy",
 		.confidence = DIAG_CONF_HIGH, .priority = 85,
 		.any = { "the selected device is already used", "LIBUSB_ERROR_BUSY", "Resource busy",
@@ -217,8 +243,7 @@ const struct diag_rule diag_rules[] = {
 	{
 		.id = DIAG_PROBE_DRIVER_MISSING, .name = "probe-driver-missing",
 		.confidence = DIAG_CONF_HIGH, .priority = 85,
-		.any = { "The specified debug interface was not found",
-		         "LIBUSB_ERROR_NOT_SUPPORTED", "Operation not supported or unimplemented",
+		.any = { "LIBUSB_ERROR_NOT_SUPPORTED", "Operation not supported or unimplemented",
 		         "mode \\(transport\\) not supported by device",
 		         "Selected transport is not supported by the device",
 		         "Selected transport mode is not supported\\.",
@@ -233,13 +258,32 @@ const struct diag_rule diag_rules[] = {
 		       "update the probe firmware (ST-LINK: STM32CubeProgrammer's firmware upgrade; "
 		       "an ST-LINK in STM8/SWIM-only mode reports this too); pick the kind with "
 		       "--interface stlink|cmsis-dap|jlink",
-		.source = "'The specified debug interface was not found (%s)' (src/jtag/adapter.c, "
-		          "handle_adapter_driver_command; 0.9-0.10 'interface' command); 'mode "
+		.source = "'mode "
 		          "(transport) not supported by device' (stlink_usb.c, stlink_usb_init_mode); "
 		          "libusb LIBUSB_ERROR_NOT_SUPPORTED (libusb_helper.c, jtag_libusb_open); "
 		          "'CMSIS-DAP failed to connect in mode (%d)' (cmsis_dap.c, "
 		          "cmsis_dap_cmd_dap_connect; cmsis_dap_usb.c 0.9-0.10): the probe answered "
 		          "another mode than SWD (1)",
+	},
+	{
+		/* The adapter driver the config names, read against the releases that have it
+		 * (cfgrel.c): one the release that ran has was left out of this build; one that
+		 * came later is too-old-interface's (rules_ocd.inc). */
+		.id = DIAG_PROBE_DRIVER_MISSING, .name = "interface-not-built",
+		.confidence = DIAG_CONF_HIGH, .priority = 85,
+		.any = { "The specified debug interface was not found \\(" },
+		.check = chk_interface_driver,
+		.cause = "this OpenOCD has no driver for the adapter the config names: it was built "
+		         "without it, the config names a driver OpenOCD dropped (ft2232: use ftdi), "
+		         "or a vendor fork's driver that a stock OpenOCD never had",
+		.fix = "check 'openocd -c \"adapter list\"' (0.11+; 'interface_list' before) lists the "
+		       "driver; install an OpenOCD built with it (Debian's openocd has stlink/hla, "
+		       "cmsis-dap, jlink, ftdi), or the vendor's build the config was written for; "
+		       "an old config's 'interface ft2232' becomes 'adapter driver ftdi'",
+		.source = "'The specified debug interface was not found (%s)' (src/jtag/adapter.c, "
+		          "handle_adapter_driver_command; 0.9-0.10 handle_interface_command), the "
+		          "name read against the struct jtag_interface / adapter_driver names of "
+		          "each release (src/diag/cfgrel.c)",
 	},
 	{
 		/* libusb's Windows backend answers NOT_FOUND when the device has no WinUSB (or
@@ -369,7 +413,7 @@ const struct diag_rule diag_rules[] = {
 		         "(can't|cannot) find (a |the )?[a-z0-9_ -]+ (interface|device)!" },
 		/* First cause over its cascade: a probe OpenOCD found and could not open is then
 		 * reported as "unable to find a matching CMSIS-DAP device" by the next backend. */
-		.none = { "unable to open CMSIS-DAP device 0x" },
+		.none = { "unable to open CMSIS-DAP device 0x", OPEN_REFUSED },
 		.yield_to = { DIAG_USB_PERMISSION, DIAG_PROBE_BUSY, DIAG_PROBE_DRIVER_MISSING },
 		.n_yield = 3,
 		.cause = CAUSE_NOT_FOUND,
@@ -393,6 +437,7 @@ const struct diag_rule diag_rules[] = {
 		.any = { "unable to open ftdi device: device not found", "^(Error: *)?no device found$",
 		         "unable to open ftdi device with (vid|description)" },
 		.check = chk_not_windows_log,
+		.none = { OPEN_REFUSED },
 		.yield_to = { DIAG_USB_PERMISSION, DIAG_PROBE_BUSY, DIAG_PROBE_DRIVER_MISSING },
 		.n_yield = 3,
 		.cause = CAUSE_NOT_FOUND,
@@ -421,6 +466,7 @@ const struct diag_rule diag_rules[] = {
 		.id = DIAG_PROBE_NOT_FOUND, .name = "probe-not-found-stlink-open",
 		.confidence = DIAG_CONF_MEDIUM, .priority = 80,
 		.any = { "^(Error: *)?open failed *$", "Error: open failed" },
+		.none = { OPEN_REFUSED },
 		.yield_to = { DIAG_USB_PERMISSION, DIAG_PROBE_BUSY, DIAG_PROBE_DRIVER_MISSING },
 		.n_yield = 3,
 		.cause = "no ST-LINK could be opened: none is plugged in (most likely), or another "

@@ -105,6 +105,11 @@ int diag_flash_driver_added_minor(const char *name);
  * of that name already or no release up to 0.12 has one. */
 int diag_cmd_added_minor(const char *name);
 
+/* The releases (0.<first> to 0.<last>, 9-12; cfgrel.c, generated from OpenOCD's tags) that
+ * have the adapter driver NAME ("st-link": 11 to 12, "ft2232": 9 to 9). Returns false when no
+ * release from 0.9 to 0.12 has it (a vendor fork's driver, a newer one, or a misspelt name). */
+bool diag_adapter_driver_span(const char *name, int *first, int *last);
+
 /* The bit of an STM32 series code ("f1", "l4", "wb": the two characters after "STM32"),
  * 0 for a code the table does not know. */
 unsigned diag_stm32_series(const char *code);
