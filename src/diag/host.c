@@ -403,3 +403,53 @@ int chk_host_unknown_alt(struct diag_ctx *c)
 {
 	return log_os(c) == LOG_OS_UNKNOWN ? DIAG_CONF_LOW : 0;
 }
+
+/* "unable to find a matching CMSIS-DAP device": absent, or (0.11+) a probe OpenOCD could
+ * not open to read its name, which it logs at debug level only: on Linux the permission,
+ * on Windows a bulk interface without WinUSB. macOS needs neither: high there; medium
+ * elsewhere, with the host's other reading below it. */
+int chk_cmsis_dap_not_found(struct diag_ctx *c)
+{
+	if (log_os(c) == LOG_OS_MACOS)
+		return DIAG_CONF_HIGH;
+	snprintf(c->detail, sizeof(c->detail), "%s", log_os(c) == LOG_OS_WINDOWS
+	         ? "on Windows a CMSIS-DAP with no WinUSB driver bound reads the same"
+	         : "a CMSIS-DAP this user may not open reads the same (its open is logged at "
+	           "debug level only)");
+	return DIAG_CONF_MEDIUM;
+}
+
+int chk_cmsis_dap_unopened_alt(struct diag_ctx *c)
+{
+	enum log_os os = log_os(c);
+	return os == LOG_OS_LINUX || os == LOG_OS_UNKNOWN ? DIAG_CONF_LOW : 0;
+}
+
+int chk_cmsis_dap_no_winusb_alt(struct diag_ctx *c)
+{
+	return log_os(c) == LOG_OS_WINDOWS ? DIAG_CONF_LOW : 0;
+}
+
+/* Before 0.11 only the HID backend existed. */
+int chk_cmsis_dap_v2_too_old_alt(struct diag_ctx *c)
+{
+	if (c->ver_major != 0 || c->ver_minor < 0 || c->ver_minor >= 11)
+		return 0;
+	snprintf(c->detail, sizeof(c->detail), "OpenOCD 0.%d has no CMSIS-DAP v2 (bulk) backend; "
+	         "it came with 0.11", c->ver_minor);
+	return DIAG_CONF_LOW;
+}
+
+/* ST-LINK PIDs by the release that first lists them: 0x374e/0x374f/0x3753 (V3) and 0x3752
+ * (V2-1 without mass storage) in 0.11, 0x3754 (V3E without it) in 0.12. An older release
+ * finds no ST-LINK of those and says only "open failed". */
+int chk_stlink_pid_too_old_alt(struct diag_ctx *c)
+{
+	if (c->ver_major != 0 || c->ver_minor < 0 || c->ver_minor >= 12)
+		return 0;
+	snprintf(c->detail, sizeof(c->detail), c->ver_minor == 11
+	         ? "OpenOCD 0.11 does not know the STLINK-V3E without mass storage (0483:3754)"
+	         : "OpenOCD 0.%d knows no STLINK-V3 (0483:374e/374f/3753) and no V2-1 without "
+	           "mass storage (0483:3752)", c->ver_minor);
+	return DIAG_CONF_LOW;
+}

@@ -11,6 +11,10 @@
 
 int chk_claim_held(struct diag_ctx *c);
 int chk_cmsis_dap_caps_too_old(struct diag_ctx *c);
+int chk_cmsis_dap_no_winusb_alt(struct diag_ctx *c);
+int chk_cmsis_dap_not_found(struct diag_ctx *c);
+int chk_cmsis_dap_unopened_alt(struct diag_ctx *c);
+int chk_cmsis_dap_v2_too_old_alt(struct diag_ctx *c);
 int chk_dfu_open_driver_alt(struct diag_ctx *c);
 int chk_dfu_open_permission(struct diag_ctx *c);
 int chk_dfu_open_windows(struct diag_ctx *c);
@@ -22,6 +26,7 @@ int chk_host_unknown_alt(struct diag_ctx *c);
 int chk_open_access(struct diag_ctx *c);
 int chk_open_access_held(struct diag_ctx *c);
 int chk_openocd_cannot_start(struct diag_ctx *c);
+int chk_stlink_pid_too_old_alt(struct diag_ctx *c);
 int chk_windows_log(struct diag_ctx *c);
 int chk_not_windows_log(struct diag_ctx *c);
 int chk_not_windows_alt(struct diag_ctx *c);

@@ -406,8 +406,7 @@ const struct diag_rule diag_rules[] = {
 	{
 		.id = DIAG_PROBE_NOT_FOUND, .name = "probe-not-found",
 		.confidence = DIAG_CONF_HIGH, .priority = 80,
-		.any = { "no ST-LINK detected", "unable to find (a matching )?CMSIS-DAP device",
-		         "No J-Link device found", "No device matches the serial string",
+		.any = { "no ST-LINK detected", "No J-Link device found", "No device matches the serial string",
 		         "open failed \\((vid/pid|serial) mismatch\\)",
 		         "cannot connect to stlink server", "Can't find USB JTAG Interface",
 		         "(can't|cannot) find (a |the )?[a-z0-9_ -]+ (interface|device)!" },
@@ -419,15 +418,34 @@ const struct diag_rule diag_rules[] = {
 		.cause = CAUSE_NOT_FOUND,
 		.fix = FIX_NOT_FOUND,
 		.source = "'no ST-LINK detected' / 'ST-LINK open failed (serial mismatch)' "
-		          "(src/jtag/drivers/stlink_usb.c, stlink_tcp_open, 0.12); 'unable to find a "
-		          "matching CMSIS-DAP device' (cmsis_dap.c, cmsis_dap_open, 0.11+; 0.9-0.10 "
-		          "'unable to find CMSIS-DAP device', cmsis_dap_usb.c); 'No J-Link "
+		          "(src/jtag/drivers/stlink_usb.c, stlink_tcp_open, 0.12); 'No J-Link "
 		          "device found' (jlink.c, jlink_init; 0.10-0.11 with a final '.'); a "
 		          "driver's own 'Cannot find jlink Interface! Please check connection and "
 		          "permissions.' (0.9 jlink.c, jlink_init) and the Raspberry Pi fork's 'Can't "
 		          "find a picoprobe device! Please check device connections and permissions.' "
 		          "(picoprobe.c, picoprobe_usb_open); a permission or driver problem shows its "
 		          "own libusb line before it",
+	},
+	{
+		/* OpenOCD knows a CMSIS-DAP by its product string, which it reads only from a device
+		 * it could open: 0.11+'s bulk backend logs a failed open at debug level unless
+		 * cmsis_dap_vid_pid names the probe, so a v2 probe this user may not open (Linux)
+		 * or with no WinUSB bound (Windows) reads as none at all. Only macOS, which needs
+		 * neither, leaves absence alone. */
+		.id = DIAG_PROBE_NOT_FOUND, .name = "probe-not-found-cmsis-dap",
+		.confidence = DIAG_CONF_HIGH, .priority = 80,
+		.any = { "unable to find (a matching )?CMSIS-DAP device" },
+		.none = { "unable to open CMSIS-DAP device 0x", OPEN_REFUSED },
+		.check = chk_cmsis_dap_not_found,
+		.yield_to = { DIAG_USB_PERMISSION, DIAG_PROBE_BUSY, DIAG_PROBE_DRIVER_MISSING },
+		.n_yield = 3,
+		.cause = CAUSE_NOT_FOUND,
+		.fix = FIX_NOT_FOUND,
+		.source = "'unable to find a matching CMSIS-DAP device' (src/jtag/drivers/cmsis_dap.c, "
+		          "cmsis_dap_open, 0.11+, after cmsis_dap_usb_bulk.c's libusb_open failure is "
+		          "logged with LOG_DEBUG when no VID:PID was given); 0.9-0.10 'unable to find "
+		          "CMSIS-DAP device' (cmsis_dap_usb.c, cmsis_dap_usb_open: HID only, matched "
+		          "by a product string hidapi reads)",
 	},
 	{
 		/* An FTDI probe OpenOCD could not find: unplugged, another VID/PID, or (Windows)

@@ -1,0 +1,195 @@
+/* Unit tests for adapter open failures read per driver, OpenOCD version and host: the same
+ * words mean another cause on Windows and on Linux, in 0.10 and in 0.12, and where nothing
+ * in the log decides, the finding is medium with the other reading listed below it.
+ *
+ * Every log is built from the format strings of OpenOCD 0.9-0.12 (the rule that reads it
+ * cites the file and function), libusb's error names and libjaylink's messages; the host
+ * shows only through a command line of the kind a paste carries. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "diag/diag.h"
+
+#define LINUX "user@box:/home/user/fw$ openocd -f interface/cmsis-dap.cfg -f target/stm32f1x.cfg\n"
+#define WINDOWS "C:\\Users\\dev\\fw> C:\\openocd\\bin\\openocd.exe -f interface/stlink.cfg\n"
+#define MACOS "dev@mac fw % /opt/homebrew/bin/openocd -f interface/cmsis-dap.cfg\n"
+#define BANNER(v) "Open On-Chip Debugger " v " (2023-01-10-12:00)\n"
+
+struct reading {
+	enum diag_id id;
+	enum diag_confidence conf;
+	const struct diag_finding *other[8];
+	size_t n_other;
+	struct diag_report *r;
+};
+
+/* Classifies LOG into OUT: its top finding, and the report kept for finding others. */
+static void read_log(const char *log, struct reading *out)
+{
+	out->r = diag_classify_log(log);
+	assert_non_null(out->r);
+	assert_true(out->r->n >= 1);
+	out->id = out->r->findings[0].id;
+	out->conf = out->r->findings[0].confidence;
+}
+
+/* The confidence ID is listed at in R's report, or -1 when it is not listed. */
+static int listed(const struct reading *r, enum diag_id id)
+{
+	for (size_t i = 0; i < r->r->n; i++)
+		if (r->r->findings[i].id == id)
+			return (int)r->r->findings[i].confidence;
+	return -1;
+}
+
+static void expect(const char *log, enum diag_id id, enum diag_confidence conf)
+{
+	struct reading r;
+	read_log(log, &r);
+	if (r.id != id || r.conf != conf)
+		fail_msg("'%s': want %s (%s), got %s (%s)", log, diag_id_name(id),
+		         diag_confidence_name(conf), diag_id_name(r.id), diag_confidence_name(r.conf));
+	diag_report_free(r.r);
+}
+
+/* LOG reads as ID at medium with OTHER listed below it. */
+static void expect_shared(const char *log, enum diag_id id, enum diag_id other)
+{
+	struct reading r;
+	read_log(log, &r);
+	if (r.id != id || r.conf != DIAG_CONF_MEDIUM || listed(&r, other) < 0)
+		fail_msg("'%s': want %s (medium) with %s below, got %s (%s), %s %s", log,
+		         diag_id_name(id), diag_id_name(other), diag_id_name(r.id),
+		         diag_confidence_name(r.conf), diag_id_name(other),
+		         listed(&r, other) < 0 ? "not listed" : "listed");
+	diag_report_free(r.r);
+}
+
+/* "The specified debug interface was not found (%s)" (src/jtag/adapter.c, 0.9-0.12): the
+ * driver against the release that ran. */
+static void test_interface_not_found_by_release(void **state)
+{
+	(void)state;
+	/* st-link (the DAP driver) came with 0.11: 0.10 is too old for it. */
+	expect(BANNER("0.10.0") "Error: The specified debug interface was not found (st-link)\n",
+	       DIAG_OPENOCD_TOO_OLD, DIAG_CONF_HIGH);
+	/* 0.12 has it: this build was made without it. */
+	expect(BANNER("0.12.0") "Error: The specified debug interface was not found (st-link)\n",
+	       DIAG_PROBE_DRIVER_MISSING, DIAG_CONF_HIGH);
+	/* xds110 came with 0.11 and no version shows: either, the build reading first. */
+	expect_shared("Error: The specified debug interface was not found (xds110)\n",
+	              DIAG_PROBE_DRIVER_MISSING, DIAG_OPENOCD_TOO_OLD);
+	/* cmsis-dap is in every release: not built in, whatever the version. */
+	expect("Error: The specified debug interface was not found (cmsis-dap)\n",
+	       DIAG_PROBE_DRIVER_MISSING, DIAG_CONF_HIGH);
+	/* ft2232 left after 0.9: an old config on a newer OpenOCD, never "too old". */
+	expect(BANNER("0.11.0") "Error: The specified debug interface was not found (ft2232)\n",
+	       DIAG_PROBE_DRIVER_MISSING, DIAG_CONF_HIGH);
+	/* A name no release has (a vendor fork's driver): medium. */
+	expect("Error: The specified debug interface was not found (wlink)\n",
+	       DIAG_PROBE_DRIVER_MISSING, DIAG_CONF_MEDIUM);
+}
+
+/* libusb_open's LIBUSB_ERROR_ACCESS (libusb_helper.c, jtag_libusb_open; libusb1_common.c
+ * 0.9-0.10): Linux's permission, Windows' exclusive open held by another program. */
+static void test_open_access_by_host(void **state)
+{
+	(void)state;
+	static const char tail[] = "Error: libusb_open() failed with LIBUSB_ERROR_ACCESS\n"
+	                           "Error: open failed\n";
+	char log[512];
+	snprintf(log, sizeof(log), "%s%s", LINUX, tail);
+	expect(log, DIAG_USB_PERMISSION, DIAG_CONF_HIGH);
+	snprintf(log, sizeof(log), "%s%s", WINDOWS, tail);
+	expect(log, DIAG_PROBE_BUSY, DIAG_CONF_HIGH);
+	expect_shared(tail, DIAG_USB_PERMISSION, DIAG_PROBE_BUSY);
+
+	/* CMSIS-DAP's bulk backend with a VID:PID given names libusb_strerror's words. */
+	snprintf(log, sizeof(log), "%sError: could not open device 0x2e8a:0x000c: Access denied "
+	         "(insufficient permissions)\nError: unable to find a matching CMSIS-DAP "
+	         "device\n", WINDOWS);
+	expect(log, DIAG_PROBE_BUSY, DIAG_CONF_HIGH);
+
+	/* libftdi's EPERM comes from detaching Linux's kernel driver: Linux with no host shown. */
+	expect("Error: unable to open ftdi device: inappropriate permissions on device!\n",
+	       DIAG_USB_PERMISSION, DIAG_CONF_HIGH);
+}
+
+/* J-Link 0.10+: libjaylink opens each SEGGER device while it lists them and skips one it
+ * cannot open, with its own warning; "No J-Link device found" after it is a cascade. */
+static void test_jlink_refused_in_discovery(void **state)
+{
+	(void)state;
+	char log[512];
+	snprintf(log, sizeof(log), "%sWarn : Failed to open device: LIBUSB_ERROR_ACCESS.\n"
+	         "Error: No J-Link device found\n", LINUX);
+	expect(log, DIAG_USB_PERMISSION, DIAG_CONF_HIGH);
+	snprintf(log, sizeof(log), "%sWarn : Failed to open device: LIBUSB_ERROR_NOT_SUPPORTED.\n"
+	         "Error: No J-Link device found.\n", WINDOWS);
+	expect(log, DIAG_PROBE_DRIVER_MISSING, DIAG_CONF_HIGH);
+	/* Nothing refused: absent. */
+	expect("Error: No J-Link device found\n", DIAG_PROBE_NOT_FOUND, DIAG_CONF_HIGH);
+}
+
+/* "unable to find a matching CMSIS-DAP device" (cmsis_dap.c, 0.11+): absent, or a probe the
+ * bulk backend could not open to read its name (logged at debug level only). */
+static void test_cmsis_dap_not_found_by_host(void **state)
+{
+	(void)state;
+	static const char tail[] = "Info : CMSIS-DAP: SWD supported\n"
+	                           "Error: unable to find a matching CMSIS-DAP device\n";
+	char log[512];
+	snprintf(log, sizeof(log), "%s%s", MACOS, tail);
+	expect(log, DIAG_PROBE_NOT_FOUND, DIAG_CONF_HIGH);
+	snprintf(log, sizeof(log), "%s%s", LINUX, tail);
+	expect_shared(log, DIAG_PROBE_NOT_FOUND, DIAG_USB_PERMISSION);
+	snprintf(log, sizeof(log), "%s%s", WINDOWS, tail);
+	expect_shared(log, DIAG_PROBE_NOT_FOUND, DIAG_PROBE_DRIVER_MISSING);
+
+	/* 0.10 has the HID backend alone: a bulk-only v2 probe is invisible to it. */
+	struct reading r;
+	read_log(BANNER("0.10.0") "Error: unable to find CMSIS-DAP device\n", &r);
+	assert_int_equal(r.id, DIAG_PROBE_NOT_FOUND);
+	assert_int_equal(r.conf, DIAG_CONF_MEDIUM);
+	assert_int_equal(listed(&r, DIAG_OPENOCD_TOO_OLD), DIAG_CONF_LOW);
+	diag_report_free(r.r);
+	read_log(BANNER("0.12.0") "Error: unable to find a matching CMSIS-DAP device\n", &r);
+	assert_int_equal(listed(&r, DIAG_OPENOCD_TOO_OLD), -1);
+	diag_report_free(r.r);
+}
+
+/* "open failed" (stlink_usb.c, 0.9-0.12): before 0.11 the newer ST-LINK ids are unknown, so
+ * a plugged-in STLINK-V3 reads as none; the version reading is listed, low. */
+static void test_stlink_open_failed_by_release(void **state)
+{
+	(void)state;
+	struct reading r;
+	read_log(BANNER("0.10.0") "Error: open failed\n", &r);
+	assert_int_equal(r.id, DIAG_PROBE_NOT_FOUND);
+	assert_int_equal(r.conf, DIAG_CONF_MEDIUM);
+	assert_int_equal(listed(&r, DIAG_OPENOCD_TOO_OLD), DIAG_CONF_LOW);
+	diag_report_free(r.r);
+	read_log(BANNER("0.12.0") "Error: open failed\n", &r);
+	assert_int_equal(r.id, DIAG_PROBE_NOT_FOUND);
+	assert_int_equal(listed(&r, DIAG_OPENOCD_TOO_OLD), -1);
+	diag_report_free(r.r);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_interface_not_found_by_release),
+		cmocka_unit_test(test_open_access_by_host),
+		cmocka_unit_test(test_jlink_refused_in_discovery),
+		cmocka_unit_test(test_cmsis_dap_not_found_by_host),
+		cmocka_unit_test(test_stlink_open_failed_by_release),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
