@@ -164,15 +164,18 @@ int chk_open_access(struct diag_ctx *c)
 	}
 }
 
-/* The other reading of an open refused with ACCESS: high on Windows (the open is
- * exclusive), low where the log shows no Linux host, none on Linux. */
+/* The other reading of OpenOCD's (or libjaylink's) open refused with ACCESS: high on
+ * Windows (the open is exclusive), low where the log shows no Linux host, none on Linux. */
 int chk_open_access_held(struct diag_ctx *c)
 {
+	static const char *const opens[] = { "libusb_open() failed with LIBUSB_ERROR_ACCESS",
+		                             "Failed to open device: LIBUSB_ERROR_ACCESS",
+		                             "Access denied (insufficient permissions)" };
 	bool open = false;
 	for (size_t i = 0; i < c->ev->n_log_lines && !open; i++) {
 		if (node_denied_line(c->ev->log_lines[i]))
 			return 0;
-		open = open_access_line(c->ev->log_lines[i]);
+		open = has_any(c->ev->log_lines[i], opens, sizeof(opens) / sizeof(opens[0]));
 	}
 	if (!open)
 		return 0;

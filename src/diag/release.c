@@ -104,6 +104,11 @@ int chk_config_not_found(struct diag_ctx *c)
 {
 	char path[160];
 	int added;
+	/* The banner shows a release older than the stock script: too-old-config reads it at
+	 * high, and a wrong path stays the lesser reading. */
+	if (c->ver_major == 0 && c->ver_minor >= 0 && c->ver_minor < 12 &&
+	    missing_stock_script(c, path, sizeof(path)) > c->ver_minor)
+		return DIAG_CONF_LOW;
 	if (!stock_script_version_unknown(c, path, sizeof(path), &added))
 		return DIAG_CONF_HIGH;
 	snprintf(c->detail, sizeof(c->detail), "%.100s came with OpenOCD 0.%d and the log does not "

@@ -206,8 +206,8 @@ const struct diag_rule diag_rules[] = {
 		 * device once, so there it is another program's; with no host shown, low. */
 		.id = DIAG_PROBE_BUSY, .name = "probe-busy-windows-access",
 		.confidence = DIAG_CONF_HIGH, .priority = 89,
-		.any = { "LIBUSB_ERROR_ACCESS", "Access denied \\(insufficient permissions\\)",
-		         "insufficient permissions" },
+		.any = { "(libusb_open\\(\\) failed with|Failed to open device:) LIBUSB_ERROR_ACCESS",
+		         "Access denied \\(insufficient permissions\\)" },
 		.check = chk_open_access_held,
 		.cause = "another program holds the probe: on Windows a WinUSB device is opened by "
 		         "one program at a time (an IDE's debug server, STM32CubeProgrammer, another "

@@ -17,7 +17,16 @@
  *
  *	case <name> <expected> <got> <confidence> <rule> <deciding line>
  *
- * usage: diag-audit [--cases] DIAG_LOGS_DIR     (exit 0, or 1 when an input cannot be read) */
+ * and with --high, the confidence audit: every finding given at high confidence, on a
+ * catalogue row or a fit case, as
+ *
+ *	high <rule> <id> <cat|fit> <ok|CLASH> <row's class or case's expected> <message or case>
+ *
+ * where CLASH marks a high finding of another class than the row's (and than its shared
+ * alternative) or the case's: words the catalogue files under another cause, read at high.
+ *
+ * usage: diag-audit [--cases] [--high] DIAG_LOGS_DIR   (exit 0, or 1 when an input cannot be
+ * read) */
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -102,6 +111,23 @@ static void count_pats(const char *text, enum src src, const char *name)
 	free(clean);
 }
 static bool print_cases;
+static bool print_high;
+
+/* With --high: each high finding of R, against WANT (and ALT, -1 none). */
+static void high_findings(const struct diag_report *r, const char *src, int want, int alt,
+                          const char *what)
+{
+	if (!print_high)
+		return;
+	for (size_t i = 0; i < r->n; i++) {
+		const struct diag_finding *f = &r->findings[i];
+		if (f->confidence != DIAG_CONF_HIGH)
+			continue;
+		bool ok = (int)f->id == want || (int)f->id == alt;
+		printf("high\t%s\t%s\t%s\t%s\t%s\t%s\n", f->rule, diag_id_name(f->id), src,
+		       ok ? "ok" : "CLASH", want >= 0 ? diag_id_name((enum diag_id)want) : "?", what);
+	}
+}
 
 
 static size_t rule_index(const char *name)
@@ -173,9 +199,11 @@ static int audit_real(const char *dir)
 			want = json_string_value(json_object_get(j, "class"));
 		snprintf(file, sizeof(file), "%s/%s.log", path, names[i]);
 		struct diag_report *r = count_file(file, SRC_FIT, names[i]);
-		if (!r) {
+		if (!r)
 			bad = 1;
-		} else if (print_cases) {
+		else
+			high_findings(r, "fit", want ? diag_id_from_name(want) : -1, -1, names[i]);
+		if (r && print_cases) {
 			const struct diag_finding *f = &r->findings[0];
 			printf("case\t%s\t%s\t%s\t%s\t%s\t%s\n", names[i], want ? want : "?",
 			       diag_id_name(f->id), diag_confidence_name(f->confidence), f->rule,
@@ -206,6 +234,30 @@ static int audit_logs(const char *dir)
 	return bad;
 }
 
+/* With --high: the patterns of high rules that match a line of LOG, a catalogue row filed
+ * under another class than theirs (WANT, or its shared ALT), whether or not the rule's check
+ * then keeps it from firing (the check is the fact that must separate them):
+ *
+ *	words <rule> <id> <pattern> <row's class> <message> */
+static void pattern_clashes(const char *log, int want, int alt, const char *message)
+{
+	for (size_t i = 0; print_high && i < n_pats; i++) {
+		const struct pat *p = &pats[i];
+		const struct diag_rule *rule = &diag_rules[p->rule];
+		if (!p->ok || rule->confidence != DIAG_CONF_HIGH || (int)rule->id == want ||
+		    (int)rule->id == alt)
+			continue;
+		char buf[2048];
+		snprintf(buf, sizeof(buf), "%s", log);
+		bool hit = false;
+		for (char *line = strtok(buf, "\n"); line && !hit; line = strtok(NULL, "\n"))
+			hit = regexec(&p->re, line, 0, NULL, 0) == 0;
+		if (hit)
+			printf("words\t%s\t%s\t%s\t%s\t%s\n", rule->name, diag_id_name(rule->id),
+			       p->re_text, diag_id_name((enum diag_id)want), message);
+	}
+}
+
 /* Each catalogue row as a user sees it, as diag-catalogue feeds it plain: its level prefix
  * on the first line. */
 static int audit_catalogue(const char *dir)
@@ -229,7 +281,13 @@ static int audit_catalogue(const char *dir)
 		snprintf(row.message, sizeof(row.message), "%s", field[6]);
 		char log[2048] = "";
 		catalogue_render(log, sizeof(log), &row, FORM_PLAIN);
-		diag_report_free(count(log, SRC_CAT, field[6]));
+		pattern_clashes(log, diag_id_from_name(field[2]),
+		                strcmp(field[4], "-") ? diag_id_from_name(field[4]) : -1, field[6]);
+		struct diag_report *r = count(log, SRC_CAT, field[6]);
+		if (r)
+			high_findings(r, "cat", diag_id_from_name(field[2]),
+			              strcmp(field[4], "-") ? diag_id_from_name(field[4]) : -1, field[6]);
+		diag_report_free(r);
 	}
 	fclose(f);
 	return 0;
@@ -238,12 +296,16 @@ static int audit_catalogue(const char *dir)
 int main(int argc, char **argv)
 {
 	int a = 1;
-	if (a < argc && strcmp(argv[a], "--cases") == 0) {
-		print_cases = true;
-		a++;
+	for (; a < argc && argv[a][0] == '-'; a++) {
+		if (strcmp(argv[a], "--cases") == 0)
+			print_cases = true;
+		else if (strcmp(argv[a], "--high") == 0)
+			print_high = true;
+		else
+			break;
 	}
 	if (a + 1 != argc) {
-		fprintf(stderr, "usage: diag-audit [--cases] DIAG_LOGS_DIR\n");
+		fprintf(stderr, "usage: diag-audit [--cases] [--high] DIAG_LOGS_DIR\n");
 		return 2;
 	}
 	tallies = calloc(diag_n_rules, sizeof(*tallies));
