@@ -448,13 +448,15 @@ const struct diag_rule diag_rules[] = {
 		          "by a product string hidapi reads)",
 	},
 	{
-		/* An FTDI probe OpenOCD could not find: unplugged, another VID/PID, or (Windows)
-		 * plugged in with a driver libusb cannot see; permission shows its own line. */
+		/* An FTDI probe OpenOCD could not find: unplugged, or another VID/PID or
+		 * description than the config names. mpsse.c opens every device whose VID:PID
+		 * matches and logs a failed open ('libusb_open() failed with %s') before this, and
+		 * libusb lists every device on each host (Windows gives one without a WinUSB driver
+		 * NOT_FOUND or NOT_SUPPORTED at open): a bare "no device found" is no match. */
 		.id = DIAG_PROBE_NOT_FOUND, .name = "probe-not-found-ftdi",
 		.confidence = DIAG_CONF_MEDIUM, .priority = 78,
 		.any = { "unable to open ftdi device: device not found", "^(Error: *)?no device found$",
 		         "unable to open ftdi device with (vid|description)" },
-		.check = chk_not_windows_log,
 		.none = { OPEN_REFUSED },
 		.yield_to = { DIAG_USB_PERMISSION, DIAG_PROBE_BUSY, DIAG_PROBE_DRIVER_MISSING },
 		.n_yield = 3,
@@ -464,21 +466,6 @@ const struct diag_rule diag_rules[] = {
 		          "...' (src/jtag/drivers/mpsse.c, mpsse_open, 0.8+); libftdi's 'unable to "
 		          "open ftdi device: device not found' (usb_blaster/ublast_access_ftdi.c and "
 		          "openjtag.c 0.9-0.12, ft2232.c 0.4-0.9)",
-	},
-	{
-		.id = DIAG_PROBE_DRIVER_MISSING, .name = "ftdi-not-found-windows",
-		.confidence = DIAG_CONF_MEDIUM, .priority = 78,
-		.any = { "unable to open ftdi device: device not found", "^(Error: *)?no device found$",
-		         "unable to open ftdi device with (vid|description)" },
-		.check = chk_windows_only,
-		.yield_to = { DIAG_USB_PERMISSION, DIAG_PROBE_BUSY },
-		.n_yield = 2,
-		.cause = "on Windows an FTDI probe that is plugged in but 'not found' usually has "
-		         "FTDI's own (VCP/D2XX) driver bound, which libusb cannot use",
-		.fix = "bind WinUSB to the probe's JTAG interface (interface 0) with Zadig, replug it "
-		       "and retry; if it is not in Device Manager at all, check the cable",
-		.source = "'no device found' (src/jtag/drivers/mpsse.c, mpsse_open) on a Windows "
-		          "log; libusb lists only devices with a WinUSB/libusbK/libusb0 driver",
 	},
 	{
 		.id = DIAG_PROBE_NOT_FOUND, .name = "probe-not-found-stlink-open",

@@ -111,10 +111,14 @@ static void test_cmsis_dap_hid_open_by_platform(void **state)
 	                 DIAG_PROBE_NOT_FOUND);
 }
 
-/* An FTDI probe OpenOCD cannot find: not found, or on Windows the vendor's driver bound. */
+/* An FTDI probe OpenOCD cannot find: mpsse.c opens each device of the VID:PID and logs a
+ * failed open first, and libusb lists every device on Windows too, so a bare "no device
+ * found" is no match there as well; with the vendor's driver bound, libusb_open's
+ * NOT_FOUND (a composite FT2232) comes before it and decides. */
 static void test_ftdi_not_found_by_platform(void **state)
 {
 	(void)state;
+	enum diag_confidence conf;
 	const char *tail = "Error: no device found\n"
 	                   "Error: unable to open ftdi device with vid 0403, pid 6010, "
 	                   "description '*', serial '*' at bus location '*'\n";
@@ -122,7 +126,12 @@ static void test_ftdi_not_found_by_platform(void **state)
 	char win[512];
 	snprintf(win, sizeof(win), "D:\\esp\\esp-idf>openocd -f board\\esp32-wrover-kit.cfg\n%s",
 	         tail);
-	assert_int_equal(top_of(win, NULL), DIAG_PROBE_DRIVER_MISSING);
+	assert_int_equal(top_of(win, &conf), DIAG_PROBE_NOT_FOUND);
+	assert_int_equal(conf, DIAG_CONF_MEDIUM);
+	snprintf(win, sizeof(win), "D:\\esp\\esp-idf>openocd -f board\\esp32-wrover-kit.cfg\n"
+	         "Error: libusb_open() failed with LIBUSB_ERROR_NOT_FOUND\n%s", tail);
+	assert_int_equal(top_of(win, &conf), DIAG_PROBE_DRIVER_MISSING);
+	assert_int_equal(conf, DIAG_CONF_HIGH);
 }
 
 /* The shell's own words for a missing OpenOCD, wherever it ran. */
