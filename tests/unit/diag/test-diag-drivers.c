@@ -72,6 +72,23 @@ static void expect_shared(const char *log, enum diag_id id, enum diag_id other)
 	diag_report_free(r.r);
 }
 
+/* The same, for TAIL under the command line HOST. */
+static void expect_on(const char *host, const char *tail, enum diag_id id,
+                      enum diag_confidence conf)
+{
+	char log[512];
+	snprintf(log, sizeof(log), "%s%s", host, tail);
+	expect(log, id, conf);
+}
+
+static void expect_shared_on(const char *host, const char *tail, enum diag_id id,
+                             enum diag_id other)
+{
+	char log[512];
+	snprintf(log, sizeof(log), "%s%s", host, tail);
+	expect_shared(log, id, other);
+}
+
 /* "The specified debug interface was not found (%s)" (src/jtag/adapter.c, 0.9-0.12): the
  * driver against the release that ran. */
 static void test_interface_not_found_by_release(void **state)
@@ -104,18 +121,14 @@ static void test_open_access_by_host(void **state)
 	(void)state;
 	static const char tail[] = "Error: libusb_open() failed with LIBUSB_ERROR_ACCESS\n"
 	                           "Error: open failed\n";
-	char log[512];
-	snprintf(log, sizeof(log), "%s%s", LINUX, tail);
-	expect(log, DIAG_USB_PERMISSION, DIAG_CONF_HIGH);
-	snprintf(log, sizeof(log), "%s%s", WINDOWS, tail);
-	expect(log, DIAG_PROBE_BUSY, DIAG_CONF_HIGH);
+	expect_on(LINUX, tail, DIAG_USB_PERMISSION, DIAG_CONF_HIGH);
+	expect_on(WINDOWS, tail, DIAG_PROBE_BUSY, DIAG_CONF_HIGH);
 	expect_shared(tail, DIAG_USB_PERMISSION, DIAG_PROBE_BUSY);
 
 	/* CMSIS-DAP's bulk backend with a VID:PID given names libusb_strerror's words. */
-	snprintf(log, sizeof(log), "%sError: could not open device 0x2e8a:0x000c: Access denied "
-	         "(insufficient permissions)\nError: unable to find a matching CMSIS-DAP "
-	         "device\n", WINDOWS);
-	expect(log, DIAG_PROBE_BUSY, DIAG_CONF_HIGH);
+	expect_on(WINDOWS, "Error: could not open device 0x2e8a:0x000c: Access denied "
+	          "(insufficient permissions)\nError: unable to find a matching CMSIS-DAP "
+	          "device\n", DIAG_PROBE_BUSY, DIAG_CONF_HIGH);
 
 	/* libftdi's EPERM comes from detaching Linux's kernel driver: Linux with no host shown. */
 	expect("Error: unable to open ftdi device: inappropriate permissions on device!\n",
@@ -127,13 +140,10 @@ static void test_open_access_by_host(void **state)
 static void test_jlink_refused_in_discovery(void **state)
 {
 	(void)state;
-	char log[512];
-	snprintf(log, sizeof(log), "%sWarn : Failed to open device: LIBUSB_ERROR_ACCESS.\n"
-	         "Error: No J-Link device found\n", LINUX);
-	expect(log, DIAG_USB_PERMISSION, DIAG_CONF_HIGH);
-	snprintf(log, sizeof(log), "%sWarn : Failed to open device: LIBUSB_ERROR_NOT_SUPPORTED.\n"
-	         "Error: No J-Link device found.\n", WINDOWS);
-	expect(log, DIAG_PROBE_DRIVER_MISSING, DIAG_CONF_HIGH);
+	expect_on(LINUX, "Warn : Failed to open device: LIBUSB_ERROR_ACCESS.\n"
+	          "Error: No J-Link device found\n", DIAG_USB_PERMISSION, DIAG_CONF_HIGH);
+	expect_on(WINDOWS, "Warn : Failed to open device: LIBUSB_ERROR_NOT_SUPPORTED.\n"
+	          "Error: No J-Link device found.\n", DIAG_PROBE_DRIVER_MISSING, DIAG_CONF_HIGH);
 	/* Nothing refused: absent. */
 	expect("Error: No J-Link device found\n", DIAG_PROBE_NOT_FOUND, DIAG_CONF_HIGH);
 }
@@ -143,15 +153,11 @@ static void test_jlink_refused_in_discovery(void **state)
 static void test_cmsis_dap_not_found_by_host(void **state)
 {
 	(void)state;
-	static const char tail[] = "Info : CMSIS-DAP: SWD supported\n"
+	static const char tail[] = "Info : Listening on port 6666 for tcl connections\n"
 	                           "Error: unable to find a matching CMSIS-DAP device\n";
-	char log[512];
-	snprintf(log, sizeof(log), "%s%s", MACOS, tail);
-	expect(log, DIAG_PROBE_NOT_FOUND, DIAG_CONF_HIGH);
-	snprintf(log, sizeof(log), "%s%s", LINUX, tail);
-	expect_shared(log, DIAG_PROBE_NOT_FOUND, DIAG_USB_PERMISSION);
-	snprintf(log, sizeof(log), "%s%s", WINDOWS, tail);
-	expect_shared(log, DIAG_PROBE_NOT_FOUND, DIAG_PROBE_DRIVER_MISSING);
+	expect_on(MACOS, tail, DIAG_PROBE_NOT_FOUND, DIAG_CONF_HIGH);
+	expect_shared_on(LINUX, tail, DIAG_PROBE_NOT_FOUND, DIAG_USB_PERMISSION);
+	expect_shared_on(WINDOWS, tail, DIAG_PROBE_NOT_FOUND, DIAG_PROBE_DRIVER_MISSING);
 
 	/* 0.10 has the HID backend alone: a bulk-only v2 probe is invisible to it. */
 	struct reading r;
