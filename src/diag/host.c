@@ -111,12 +111,16 @@ int chk_windows_only(struct diag_ctx *c)
 }
 
 /* libusb's ACCESS from libusb_open means this user may not open the device (Linux: no udev
- * rule). From libusb_claim_interface, after the open worked, it means another driver holds
- * the interface (macOS: Apple's or FTDI's serial driver on an FT2232; Windows: the vendor's
- * driver): chk_claim_held reads that. The permission finding stands only on an open. */
+ * rule). From libusb_claim_interface, after the open worked, it means the interface is held
+ * (macOS: Apple's or FTDI's serial driver on an FT2232, or another program's claim: darwin
+ * maps kIOReturnExclusiveAccess to ACCESS for both; Windows: the vendor's driver):
+ * chk_claim_held reads that. The permission finding stands only on an open. mpsse.c names
+ * the error ('libusb_claim_interface() failed with LIBUSB_ERROR_ACCESS'), CMSIS-DAP's bulk
+ * backend libusb_strerror's words ('could not claim interface: Access denied ...'). */
 static bool claim_line(const char *l)
 {
-	return strstr(l, "claim_interface") && strstr(l, "LIBUSB_ERROR_ACCESS");
+	return (strstr(l, "claim_interface") || strstr(l, "claim interface")) &&
+	       (strstr(l, "LIBUSB_ERROR_ACCESS") || strstr(l, "Access denied"));
 }
 
 /* libusb's ACCESS from an open names the host's reason: on Linux the device node's
@@ -128,7 +132,7 @@ static bool claim_line(const char *l)
 static bool open_access_line(const char *l)
 {
 	return (strstr(l, "ACCESS") || strcasestr(l, "insufficient permissions")) &&
-	       !claim_line(l);
+	       strcasestr(l, "open") && !claim_line(l);
 }
 
 /* libftdi's "inappropriate permissions on device!" is its EPERM from detaching Linux's
@@ -191,12 +195,13 @@ int chk_open_access_held(struct diag_ctx *c)
 	}
 }
 
+/* Medium: a kernel driver and another program's claim answer alike (probe-busy below). */
 int chk_claim_held(struct diag_ctx *c)
 {
 	static const char *const os[] = { "", " on Linux", " on macOS", " on Windows" };
 	snprintf(c->detail, sizeof(c->detail), "the device opened but its interface could not be "
-	         "claimed%s: a driver holds it", os[log_os(c)]);
-	return DIAG_CONF_HIGH;
+	         "claimed%s: a driver (or another program) holds it", os[log_os(c)]);
+	return DIAG_CONF_MEDIUM;
 }
 
 /* A tool that could not start because the dynamic loader did not find a library it was

@@ -159,7 +159,8 @@ const struct diag_rule diag_rules[] = {
 	{
 		.id = DIAG_PROBE_DRIVER_MISSING, .name = "usb-claim-held",
 		.confidence = DIAG_CONF_HIGH, .priority = 88,
-		.any = { "claim_interface\\(\\) failed with LIBUSB_ERROR_ACCESS" },
+		.any = { "claim_interface\\(\\) failed with LIBUSB_ERROR_ACCESS",
+		         "could not claim interface: Access denied" },
 		.check = chk_claim_held,
 		.cause = "the probe opened but another driver holds its debug interface: on macOS "
 		         "Apple's (or FTDI's) serial driver claims both channels of an FT2232, on "
@@ -169,9 +170,11 @@ const struct diag_rule diag_rules[] = {
 		       "and replug; Windows: bind WinUSB to the probe's debug interface with Zadig; "
 		       "then retry",
 		.source = "'libusb_claim_interface() failed with %s' (src/jtag/drivers/mpsse.c, "
-		          "mpsse_open, same in 0.9-0.12) after libusb_open succeeded: libusb's darwin "
-		          "and windows backends answer ACCESS for an interface a kernel driver holds "
-		          "(a busy one, another program's, is LIBUSB_ERROR_BUSY: probe-busy)",
+		          "mpsse_open, same in 0.9-0.12) and 'could not claim interface: %s' "
+		          "(cmsis_dap_usb_bulk.c, 0.11+, libusb_strerror) after libusb_open "
+		          "succeeded: libusb's darwin backend answers ACCESS (kIOReturnExclusiveAccess) "
+		          "for an interface a kernel driver or another program holds, so medium with "
+		          "probe-busy below (Linux says BUSY for another program's)",
 	},
 	{
 		/* 0.9-0.10 found the CMSIS-DAP in the HID list and then could not open it. */
@@ -226,7 +229,7 @@ const struct diag_rule diag_rules[] = {
 		.id = DIAG_PROBE_BUSY, .name = "probe-busy",
 		.confidence = DIAG_CONF_HIGH, .priority = 85,
 		.any = { "the selected device is already used", "LIBUSB_ERROR_BUSY", "Resource busy",
-		         "could not claim interface", "unable to claim interface",
+		         "unable to claim interface",
 		         "maximum number of connections" },
 		.yield_to = { DIAG_PROBE_DRIVER_MISSING },
 		.n_yield = 1,
