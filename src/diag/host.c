@@ -448,16 +448,68 @@ int chk_cmsis_dap_v2_too_old_alt(struct diag_ctx *c)
 	return DIAG_CONF_LOW;
 }
 
-/* ST-LINK PIDs by the release that first lists them: 0x374e/0x374f/0x3753 (V3) and 0x3752
- * (V2-1 without mass storage) in 0.11, 0x3754 (V3E without it) in 0.12. An older release
- * finds no ST-LINK of those and says only "open failed". */
-int chk_stlink_pid_too_old_alt(struct diag_ctx *c)
+/* ST-LINK PIDs by the release that first lists them (stlink_usb.c's STLINK_*_PID and the
+ * interface configs): 0x374e/0x374f/0x3753 (V3) and 0x3752 (V2-1 without mass storage) in
+ * 0.11, 0x3754 (V3E without it) in 0.12. An older release finds no ST-LINK of those and
+ * says only "open failed". */
+static const struct { unsigned pid; int minor; } stlink_pids[] = {
+	{ 0x3744, 9 }, { 0x3748, 9 }, { 0x374b, 9 }, { 0x3752, 11 }, { 0x374d, 11 },
+	{ 0x374e, 11 }, { 0x374f, 11 }, { 0x3753, 11 }, { 0x3754, 12 },
+};
+
+/* The release that first knows the ST-LINK a pasted 'lsusb' line lists ("Bus 001 Device
+ * 007: ID 0483:374e STMicroelectronics STLINK-V3"), copying its PID to PID; -1 when none is
+ * listed (the newest such release when several are). */
+static int listed_stlink_minor(const struct diag_ctx *c, unsigned *pid)
 {
-	if (c->ver_major != 0 || c->ver_minor < 0 || c->ver_minor >= 12)
+	int newest = -1;
+	for (size_t i = 0; i < c->ev->n_log_lines; i++) {
+		const char *p = strstr(c->ev->log_lines[i], "ID 0483:");
+		unsigned id;
+		if (!p || sscanf(p, "ID 0483:%4x", &id) != 1)
+			continue;
+		for (size_t k = 0; k < sizeof(stlink_pids) / sizeof(stlink_pids[0]); k++)
+			if (stlink_pids[k].pid == id && stlink_pids[k].minor > newest) {
+				newest = stlink_pids[k].minor;
+				*pid = id;
+			}
+	}
+	return newest;
+}
+
+/* "open failed" (nothing matched): high under a 0.12 banner, which knows every ST-LINK;
+ * medium when the banner is older or absent, since the probe may be one that release does
+ * not know (too-old-stlink-pid). A listed ST-LINK of a known id does not change it: the
+ * config may name another ST-LINK's VID:PID (stlink-v2.cfg for a V2-1), or another serial. */
+int chk_stlink_open_failed(struct diag_ctx *c)
+{
+	if (c->ver_major > 0 || (c->ver_major == 0 && c->ver_minor >= 12))
+		return DIAG_CONF_HIGH;
+	return DIAG_CONF_MEDIUM;
+}
+
+/* The release reading of the same line: high when the bus lists an ST-LINK the banner's
+ * release does not know; low when the banner is older than 0.12 or absent. */
+int chk_too_old_stlink_pid(struct diag_ctx *c)
+{
+	if (c->ver_major > 0 || (c->ver_major == 0 && c->ver_minor >= 12))
 		return 0;
-	snprintf(c->detail, sizeof(c->detail), c->ver_minor == 11
-	         ? "OpenOCD 0.11 does not know the STLINK-V3E without mass storage (0483:3754)"
-	         : "OpenOCD 0.%d knows no STLINK-V3 (0483:374e/374f/3753) and no V2-1 without "
-	           "mass storage (0483:3752)", c->ver_minor);
+	unsigned pid = 0;
+	int listed = listed_stlink_minor(c, &pid);
+	if (listed >= 0 && c->ver_minor >= 0 && listed > c->ver_minor) {
+		snprintf(c->detail, sizeof(c->detail), "OpenOCD 0.%d does not know the ST-LINK "
+		         "0483:%04x on the bus (known from 0.%d)", c->ver_minor, pid, listed);
+		return DIAG_CONF_HIGH;
+	}
+	if (c->ver_minor == 11)
+		snprintf(c->detail, sizeof(c->detail), "OpenOCD 0.11 does not know the STLINK-V3E "
+		         "without mass storage (0483:3754)");
+	else if (c->ver_minor >= 0)
+		snprintf(c->detail, sizeof(c->detail), "OpenOCD 0.%d knows no STLINK-V3 "
+		         "(0483:374e/374f/3753) and no V2-1 without mass storage (0483:3752)",
+		         c->ver_minor);
+	else
+		snprintf(c->detail, sizeof(c->detail), "the log shows no version: OpenOCD before "
+		         "0.11 knows no STLINK-V3");
 	return DIAG_CONF_LOW;
 }

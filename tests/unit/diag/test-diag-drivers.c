@@ -171,8 +171,10 @@ static void test_cmsis_dap_not_found_by_host(void **state)
 	diag_report_free(r.r);
 }
 
-/* "open failed" (stlink_usb.c, 0.9-0.12): before 0.11 the newer ST-LINK ids are unknown, so
- * a plugged-in STLINK-V3 reads as none; the version reading is listed, low. */
+/* "open failed" (stlink_usb.c, 0.9-0.12) is jtag_libusb_open matching no VID:PID: absent,
+ * unless the release predates the probe's USB id (STLINK-V3 before 0.11). 0.12 knows every
+ * ST-LINK: high; an older banner or none: medium with the version listed low; a pasted
+ * 'lsusb' that lists an ST-LINK the banner's release does not know decides for the version. */
 static void test_stlink_open_failed_by_release(void **state)
 {
 	(void)state;
@@ -182,10 +184,23 @@ static void test_stlink_open_failed_by_release(void **state)
 	assert_int_equal(r.conf, DIAG_CONF_MEDIUM);
 	assert_int_equal(listed(&r, DIAG_OPENOCD_TOO_OLD), DIAG_CONF_LOW);
 	diag_report_free(r.r);
+	expect_shared("Error: open failed\n", DIAG_PROBE_NOT_FOUND, DIAG_OPENOCD_TOO_OLD);
 	read_log(BANNER("0.12.0") "Error: open failed\n", &r);
 	assert_int_equal(r.id, DIAG_PROBE_NOT_FOUND);
+	assert_int_equal(r.conf, DIAG_CONF_HIGH);
 	assert_int_equal(listed(&r, DIAG_OPENOCD_TOO_OLD), -1);
 	diag_report_free(r.r);
+
+	/* lsusb's "Bus %03d Device %03d: ID %04x:%04x %s" next to the log. */
+	static const char v3[] = "Bus 001 Device 009: ID 0483:374e STMicroelectronics STLINK-V3\n"
+	                         "Error: open failed\n";
+	expect_on(BANNER("0.10.0"), v3, DIAG_OPENOCD_TOO_OLD, DIAG_CONF_HIGH);
+	expect_on(BANNER("0.11.0"), v3, DIAG_PROBE_NOT_FOUND, DIAG_CONF_MEDIUM);
+	expect_on(BANNER("0.11.0"), "Bus 003 Device 004: ID 0483:3754 STMicroelectronics "
+	          "STLINK-V3\nError: open failed\n", DIAG_OPENOCD_TOO_OLD, DIAG_CONF_HIGH);
+	/* A V2 that 0.10 knows: the config's VID:PID or serial does not match it. */
+	expect_on(BANNER("0.10.0"), "Bus 002 Device 005: ID 0483:3748 STMicroelectronics "
+	          "ST-LINK/V2\nError: open failed\n", DIAG_PROBE_NOT_FOUND, DIAG_CONF_MEDIUM);
 }
 
 int main(void)
