@@ -168,13 +168,15 @@ int chk_open_access(struct diag_ctx *c)
 	}
 }
 
-/* The other reading of OpenOCD's (or libjaylink's) open refused with ACCESS: high on
- * Windows (the open is exclusive), low where the log shows no Linux host, none on Linux. */
+/* The other reading of an open refused with ACCESS (OpenOCD's, libjaylink's, dfu-util
+ * 0.10+'s "Cannot open DFU device ... (LIBUSB_ERROR_ACCESS)"): high on Windows (the open is
+ * exclusive), low where the log shows no Linux host, none on Linux. */
 int chk_open_access_held(struct diag_ctx *c)
 {
 	static const char *const opens[] = { "libusb_open() failed with LIBUSB_ERROR_ACCESS",
 		                             "Failed to open device: LIBUSB_ERROR_ACCESS",
-		                             "Access denied (insufficient permissions)" };
+		                             "Access denied (insufficient permissions)",
+		                             "(LIBUSB_ERROR_ACCESS)" };
 	bool open = false;
 	for (size_t i = 0; i < c->ev->n_log_lines && !open; i++) {
 		if (node_denied_line(c->ev->log_lines[i]))
@@ -285,7 +287,9 @@ int chk_cmsis_dap_caps_too_old(struct diag_ctx *c)
  * (ST's DfuSe driver or none), Linux denies the node without a udev rule. */
 int chk_dfu_open_windows(struct diag_ctx *c)
 {
-	if (log_os(c) != LOG_OS_WINDOWS)
+	/* dfu-util 0.10+ names libusb's error: ACCESS on Windows is a handle another program
+	 * holds (probe-busy-windows-access), not a missing driver. */
+	if (log_os(c) != LOG_OS_WINDOWS || any_line_has(c, "(LIBUSB_ERROR_ACCESS)"))
 		return 0;
 	snprintf(c->detail, sizeof(c->detail), "the log is from Windows: dfu-util found the "
 	         "bootloader and could not open it with the driver bound to it");
@@ -512,4 +516,21 @@ int chk_too_old_stlink_pid(struct diag_ctx *c)
 		snprintf(c->detail, sizeof(c->detail), "the log shows no version: OpenOCD before "
 		         "0.11 knows no STLINK-V3");
 	return DIAG_CONF_LOW;
+}
+
+/* dfu-util 0.10+'s "Cannot open DFU device ... (LIBUSB_ERROR_ACCESS)": the node's permission
+ * on Linux (high), another program's handle on Windows (none here: probe-busy-windows-access
+ * reads it), either with no host shown (medium). */
+int chk_dfu_open_access(struct diag_ctx *c)
+{
+	switch (log_os(c)) {
+	case LOG_OS_LINUX:
+		return DIAG_CONF_HIGH;
+	case LOG_OS_WINDOWS:
+		return 0;
+	default:
+		snprintf(c->detail, sizeof(c->detail), "the log does not show a Linux host: on "
+		         "Windows the same error means another program holds the bootloader");
+		return DIAG_CONF_MEDIUM;
+	}
 }

@@ -15,6 +15,7 @@ int chk_cmsis_dap_no_winusb_alt(struct diag_ctx *c);
 int chk_cmsis_dap_not_found(struct diag_ctx *c);
 int chk_cmsis_dap_unopened_alt(struct diag_ctx *c);
 int chk_cmsis_dap_v2_too_old_alt(struct diag_ctx *c);
+int chk_dfu_open_access(struct diag_ctx *c);
 int chk_dfu_open_driver_alt(struct diag_ctx *c);
 int chk_dfu_open_permission(struct diag_ctx *c);
 int chk_dfu_open_windows(struct diag_ctx *c);

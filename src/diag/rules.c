@@ -210,7 +210,8 @@ const struct diag_rule diag_rules[] = {
 		.id = DIAG_PROBE_BUSY, .name = "probe-busy-windows-access",
 		.confidence = DIAG_CONF_HIGH, .priority = 89,
 		.any = { "(libusb_open\\(\\) failed with|Failed to open device:) LIBUSB_ERROR_ACCESS",
-		         "Access denied \\(insufficient permissions\\)" },
+		         "Access denied \\(insufficient permissions\\)",
+		         "Cannot open DFU device .*\\(LIBUSB_ERROR_ACCESS\\)" },
 		.check = chk_open_access_held,
 		.cause = "another program holds the probe: on Windows a WinUSB device is opened by "
 		         "one program at a time (an IDE's debug server, STM32CubeProgrammer, another "
@@ -221,7 +222,8 @@ const struct diag_rule diag_rules[] = {
 		          "libusb_helper.c, jtag_libusb_open; libusb1_common.c 0.9-0.10), CMSIS-DAP "
 		          "'could not open device 0x%04x:0x%04x: Access denied (insufficient "
 		          "permissions)' (cmsis_dap_usb_bulk.c, 0.11+), libjaylink's 'Failed to open "
-		          "device: LIBUSB_ERROR_ACCESS.': libusb's windows_winusb.c (winusbx_open) "
+		          "device: LIBUSB_ERROR_ACCESS.', dfu-util 0.10+ 'Cannot open DFU device "
+		          "%04x:%04x found on devnum %i (%s)': libusb's windows_winusb.c (winusbx_open) "
 		          "maps CreateFile's ERROR_ACCESS_DENIED, a handle another process holds, to "
 		          "LIBUSB_ERROR_ACCESS",
 	},

@@ -61,12 +61,19 @@ static void test_dfu_cannot_open_by_host(void **state)
 	assert_int_equal(top_of(tail, &conf, NULL, 0), DIAG_USB_PERMISSION);
 	assert_int_equal(conf, DIAG_CONF_MEDIUM);
 
-	/* dfu-util 0.10+ names libusb's error: ACCESS is the permission at any host. */
-	assert_int_equal(top_of("dfu-util: Cannot open DFU device 2341:0366 found on devnum 24 "
-	                        "(LIBUSB_ERROR_ACCESS)\n"
-	                        "dfu-util: No DFU capable USB device available\n",
-	                        &conf, NULL, 0),
-	                 DIAG_USB_PERMISSION);
+	/* dfu-util 0.10+ names libusb's error: ACCESS is the permission on Linux, another
+	 * program's handle on Windows (WinUSB opens once), the permission at medium when no
+	 * host shows. */
+	static const char access[] = "dfu-util: Cannot open DFU device 2341:0366 found on devnum "
+	                             "24 (LIBUSB_ERROR_ACCESS)\n"
+	                             "dfu-util: No DFU capable USB device available\n";
+	assert_int_equal(top_of(access, &conf, NULL, 0), DIAG_USB_PERMISSION);
+	assert_int_equal(conf, DIAG_CONF_MEDIUM);
+	assert_int_equal(top_after("user@box:/home/user/fw$ dfu-util -a 0 -D fw.bin\n", access,
+	                           &conf), DIAG_USB_PERMISSION);
+	assert_int_equal(conf, DIAG_CONF_HIGH);
+	assert_int_equal(top_after("C:\\tools\\dfu-util.exe -a 0 -D fw.bin\n", access, &conf),
+	                 DIAG_PROBE_BUSY);
 	assert_int_equal(conf, DIAG_CONF_HIGH);
 
 	/* Nothing found at all is still no device. */
