@@ -8,15 +8,27 @@
 #                                     with the line that decided it (held-out ones
 #                                     included); without it held-out cases are only counted,
 #                                     so whoever tunes the rules never reads them
+#   scripts/diag-score.sh --since REV  the same figures, first for the whole corpus, then for
+#                                     the cases added after git revision REV alone: a
+#                                     held-out part no rule of REV's time was scored on
 set -uo pipefail
 cd "$(dirname "$0")/.."
 bin=build/tests/unit/diag/diag-score
 [ -x "$bin" ] || { echo "diag-score: '$bin' not built; run scripts/setup.sh" >&2; exit 2; }
+since=
+if [ "${1:-}" = --since ]; then
+	since=${2:?"diag-score: --since needs a git revision, e.g. --since main~5"}
+	git rev-parse -q --verify "$since^{commit}" >/dev/null ||
+		{ echo "diag-score: '$since' is not a git revision; give a commit, tag or branch" >&2; exit 2; }
+	set --
+fi
 out=$(mktemp)
-trap 'rm -f "$out"' EXIT
+sub=$(mktemp -d)
+trap 'rm -rf "$out" "$sub"' EXIT
 "$bin" ${1:+"$1"} tests/diag-logs/real >"$out"
 rc=$?
-python3 - "$out" "${1:-}" <<'PY'
+score() {
+python3 - "$1" "${2:-}" <<'PY'
 import sys, collections
 rows = [l.rstrip('\n').split('\t') for l in open(sys.argv[1]) if l.strip()]
 show_all = sys.argv[2] == '--all'
@@ -63,4 +75,17 @@ for name, part, want, got, conf, line in rows:
 if hidden:
     print(f'{hidden} held-out misses not named here (--all names them, with their lines)')
 PY
+}
+score "$out" "${1:-}"
+[ -n "$since" ] || exit $rc
+# The cases whose JSON came after $since, scored alone: link them into a directory of their own.
+added=$(git diff --name-only --diff-filter=A "$since" -- 'tests/diag-logs/real/*.json')
+n=0
+for j in $added; do
+	ln -s "$PWD/$j" "$PWD/${j%.json}.log" "$sub/" && n=$((n + 1))
+done
+echo "== cases added since $since: $n"
+[ "$n" -gt 0 ] || exit $rc
+"$bin" "$sub" >"$out" || rc=1
+score "$out" | sed -n '1,/^confusion pairs/p' | sed '$d'
 exit $rc

@@ -18,43 +18,21 @@
  */
 #include "board/link.h"
 
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "core/boardprofile.h"
 #include "core/dfuse.h"
 #include "core/file.h"
+#include "core/follow.h"
 #include "dfu/dfu.h"
 #include "dfu/usblist.h"
 
 /* A dfu-util run may take a while under realistic timing (a 1 MiB upload of the F2 at
  * full speed takes about a second; erase and program of 1 MiB some ten): generous. */
 #define RUN_TIMEOUT_MS (10u * 60u * 1000u)
-
-/* The file dfu-util writes a flash read into, followed while it runs (on_wait, and its
- * progress lines): what it has appended is read and hashed then, and its write-back
- * started, so that when dfu-util ends only the tail is left to read, hash and sync. */
-struct follow {
-	const char *path;             /* NULL: nothing followed */
-	int fd;                       /* -1 until dfu-util has made the file */
-	uint64_t started;             /* bytes whose write-back has been started */
-	uint8_t *buf;                 /* len bytes: what has been read of the file */
-	uint64_t len;                 /* what dfu-util was asked for */
-	uint64_t have;                /* bytes read into buf and hashed */
-	bool hashing;                 /* false: not (no buffer, or something went wrong) */
-	swd_hasher_t *h;              /* made once there is something to hash */
-};
-
-/* The bytes of the last flash read and their digests, kept for board_link_take_read(). */
-struct followed {
-	uint8_t *data;                /* NULL: none */
-	size_t len;
-	struct swd_digests d;
-};
 
 /* How often the file is followed: a 128 KiB read takes about 0.2 s on the bus */
 #define FOLLOW_MS 40u
@@ -77,8 +55,9 @@ struct link_dfu {
 	int64_t last_status;
 	bool ran;
 	bool leave_quirk;
-	struct follow follow;         /* the file a flash read is being written to */
-	struct followed last;         /* what the last flash read followed */
+	struct swd_follow follow;     /* the file a flash read is being written to (core/follow.h),
+	                               * followed while dfu-util runs (on_wait, its progress lines) */
+	struct swd_followed last;     /* what the last flash read followed, for board_link_take_read() */
 	/* a backup that starts dfu-util first: the device is listed while it starts (probe
 	 * is the caller's, to fill then; NULL once listed) */
 	struct board_link_probe *probe;
@@ -122,8 +101,6 @@ static void dfu_end(const struct board_link *l, struct board_link_end *out)
 	out->leave_quirk = d->leave_quirk;
 }
 
-static void follow_file(struct follow *f);
-
 static void on_progress(void *ud, const char *phase, uint64_t bytes, unsigned pct)
 {
 	struct link_dfu *d = ud;
@@ -131,7 +108,7 @@ static void on_progress(void *ud, const char *phase, uint64_t bytes, unsigned pc
 	(void)phase;
 	(void)pct;
 	if (d->follow.hashing && bytes >= d->follow.have + FOLLOW_STEP)
-		follow_file(&d->follow);
+		swd_follow_poll(&d->follow);
 	if (d->ev.on_progress != NULL && d->progress_what != NULL)
 		d->ev.on_progress(d->ev.ud, d->progress_what, bytes, d->progress_total);
 }
@@ -231,45 +208,9 @@ static int upload(struct link_dfu *d, uint32_t address, uint32_t len, const char
 	return rc;
 }
 
-/* dfu-util leaves what it wrote unsynced; whoever keeps the file syncs it (a bundle, at
- * commit). Starting the write-back of what it has written so far, while it still reads
- * the board, lets the disk work while the bus does, so that the sync finds little left;
- * reading and hashing it then leaves only the tail for when it ends. dfu-util creates the
- * file and only appends to it, so what lies below its size is final. Anything odd (more
- * than was asked for, a read that fails) stops the hashing: the file is then read whole
- * after the run, as without following. */
-static void follow_file(struct follow *f)
-{
-	struct stat st;
-	uint64_t size;
-
-	if (f->path == NULL)
-		return;
-	if (f->fd < 0 && (f->fd = open(f->path, O_RDONLY | O_CLOEXEC)) < 0)
-		return;
-	if (fstat(f->fd, &st) != 0)
-		return;
-	size = (uint64_t)st.st_size;
-	/* libcrypto's first use (its loading included, about a millisecond) here, while
-	 * dfu-util runs, not before it starts */
-	if (f->hashing && size > f->have && f->h == NULL)
-		f->h = swd_hasher_new(NULL);
-	f->hashing = f->hashing && f->h != NULL && size <= f->len;
-	while (f->hashing && f->have < size) {
-		ssize_t n = pread(f->fd, f->buf + f->have, (size_t)(size - f->have), (off_t)f->have);
-
-		f->hashing = n > 0 && swd_hasher_update(f->h, f->buf + f->have, (size_t)n, NULL) == 0;
-		if (f->hashing)
-			f->have += (uint64_t)n;
-	}
-	if (size <= f->started)
-		return;
-	(void)sync_file_range(f->fd, (off_t)f->started, (off_t)(size - f->started),
-	                      SYNC_FILE_RANGE_WRITE);
-	f->started = size;
-}
-
-/* While dfu-util runs: the file it writes is followed, and work the command needs after
+/* While dfu-util runs: the file it writes is followed (core/follow.h: dfu-util leaves it
+ * unsynced, and its write-back started while the bus works leaves little for the sync of
+ * whoever keeps it; only the tail is left to read and hash when it ends), and work the command needs after
  * the run is done instead (the profile's hash for a bundle's manifest, libcrypto's first
  * use: about a millisecond). Not at the start, where dfu-util's own start would share the
  * CPU with it, but once it waits on the bus. A failure is met again, and reported, where
@@ -278,40 +219,8 @@ static void on_wait(void *ud)
 {
 	struct link_dfu *d = ud;
 
-	follow_file(&d->follow);
+	swd_follow_poll(&d->follow);
 	(void)swd_profile_hash(d->base.p, NULL);
-}
-
-/* Starts following the file at path, which dfu-util is to fill with len bytes. */
-static void follow_start(struct follow *f, const char *path, uint32_t len)
-{
-	f->path = path;
-	f->len = len;
-	f->have = 0;
-	f->buf = malloc(len ? len : 1);
-	f->hashing = f->buf != NULL;
-}
-
-/* Stops following, after the rest has been read and its write-back started when complete;
- * keeps the bytes and their digests in *out when they are the whole file. */
-static void follow_end(struct follow *f, bool complete, struct followed *out)
-{
-	struct stat st;
-
-	if (complete)
-		follow_file(f);
-	if (complete && f->len > 0 && f->hashing && f->have == f->len && fstat(f->fd, &st) == 0 &&
-	    (uint64_t)st.st_size == f->len && swd_hasher_final(f->h, &out->d, NULL) == 0) {
-		out->data = f->buf;
-		out->len = (size_t)f->len;
-		f->buf = NULL;
-	}
-	swd_hasher_free(f->h);
-	free(f->buf);
-	if (f->fd >= 0)
-		close(f->fd);
-	memset(f, 0, sizeof(*f));
-	f->fd = -1;
 }
 
 static int dfu_read_flash(struct board_link *l, uint32_t offset, uint32_t len, const char *path,
@@ -329,9 +238,9 @@ static int dfu_read_flash(struct board_link *l, uint32_t offset, uint32_t len, c
 	/* dfu-util creates the file: a free name, renamed over path when complete */
 	rc = make_free_name(tmp, path, err);
 	if (rc == 0) {
-		follow_start(&d->follow, tmp, len);
+		swd_follow_start(&d->follow, tmp, len);
 		rc = upload(d, l->p->flash.base + offset, len, tmp, err);
-		follow_end(&d->follow, rc == 0, &d->last);
+		swd_follow_end(&d->follow, rc == 0, &d->last);
 	}
 	if (rc == 0 && rename(tmp, path) != 0)
 		rc = swd_error_set(err, SWD_EIO, "cannot rename '%s' to '%s'", tmp, path);
@@ -632,7 +541,7 @@ int board_link_dfu_open(const struct swd_profile *p, const struct board_link_par
 	d->run.on_progress = on_progress;
 	d->run.on_wait = on_wait;
 	d->run.wait_ms = FOLLOW_MS;
-	d->follow.fd = -1;
+	swd_follow_init(&d->follow);
 	d->run.ud = d;
 	*out = &d->base;
 	if ((rc = swd_profile_dfu(p, &d->facts, err)) != 0)

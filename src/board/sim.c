@@ -3,7 +3,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <libgen.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
@@ -18,47 +17,31 @@
 #include "core/childguard.h"
 #include "core/file.h"
 
-static bool is_exec(const char *path)
+/* A candidate that is an executable file: its own copy, else NULL. */
+static char *exe_or_null(char *cand)
 {
-	return access(path, X_OK) == 0;
+	if (cand != NULL && access(cand, X_OK) == 0)
+		return cand;
+	free(cand);
+	return NULL;
 }
 
 char *board_sim_find_exe(void)
 {
 	const char *env = getenv("SWDBACKUP_SIM");
-	char self[PATH_MAX];
-	char cand[PATH_MAX + 64];
-	ssize_t n;
+	char *dir, *found = NULL;
 
 	if (env && *env)
-		return is_exec(env) ? strdup(env) : NULL;
-	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-	if (n > 0) {
-		self[n] = '\0';
-		char *dir = dirname(self);
-
-		snprintf(cand, sizeof(cand), "%s/sim/swdbackup-sim", dir);
-		if (is_exec(cand))
-			return strdup(cand);
-		snprintf(cand, sizeof(cand), "%s/swdbackup-sim", dir);
-		if (is_exec(cand))
-			return strdup(cand);
+		return access(env, X_OK) == 0 ? strdup(env) : NULL;
+	/* Next to the program (the build tree's sim/, or an install's bin), else on PATH: its
+	 * full path, which the guard execs as it is. */
+	if ((dir = swd_file_self_dir()) != NULL) {
+		found = exe_or_null(swd_file_join(dir, "sim/swdbackup-sim"));
+		if (found == NULL)
+			found = exe_or_null(swd_file_join(dir, "swdbackup-sim"));
+		free(dir);
 	}
-	/* On PATH: its full path, which the guard execs as it is. */
-	const char *path = getenv("PATH");
-	if (path) {
-		char *copy = strdup(path), *save = NULL;
-
-		for (char *d = strtok_r(copy, ":", &save); d; d = strtok_r(NULL, ":", &save)) {
-			snprintf(cand, sizeof(cand), "%s/swdbackup-sim", d);
-			if (is_exec(cand)) {
-				free(copy);
-				return strdup(cand);
-			}
-		}
-		free(copy);
-	}
-	return NULL;
+	return found != NULL ? found : swd_file_which("swdbackup-sim");
 }
 
 /* A board that looks like it holds firmware: this part's vector table (initial SP at the

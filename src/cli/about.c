@@ -7,12 +7,15 @@
 #include <string.h>
 #include <uv.h>
 
+#include "core/childguard.h"
+
 struct run {
 	uv_process_t proc;
 	uv_pipe_t out, err;
 	uv_timer_t timer;
 	char text[1024];   /* stdout and stderr together */
 	size_t len;
+	int64_t status;
 };
 
 static void on_alloc(uv_handle_t *h, size_t hint, uv_buf_t *buf)
@@ -38,8 +41,8 @@ static void on_exit_(uv_process_t *p, int64_t status, int sig)
 {
 	struct run *r = p->data;
 
-	(void)status;
 	(void)sig;
+	r->status = status;
 	uv_timer_stop(&r->timer);
 	uv_close((uv_handle_t *)p, NULL);
 }
@@ -57,11 +60,20 @@ int cli_capture(char *const args[], char *text, size_t len)
 	uv_loop_t loop;
 	uv_stdio_container_t io[3];
 	uv_process_options_t po;
+	struct swd_childguard guard = { 0 };
+	struct swd_error err = { 0 };
 	int rc;
 
 	memset(&r, 0, sizeof(r));
-	if (uv_loop_init(&loop) != 0)
+	/* Like every child, it dies with swdbackup (core/childguard.h). */
+	if (swd_childguard_init(&guard, args[0], (const char *const *)args + 1, &err) != 0) {
+		swd_childguard_release(&guard);
 		return -1;
+	}
+	if (uv_loop_init(&loop) != 0) {
+		swd_childguard_release(&guard);
+		return -1;
+	}
 	uv_pipe_init(&loop, &r.out, 0);
 	uv_pipe_init(&loop, &r.err, 0);
 	uv_timer_init(&loop, &r.timer);
@@ -72,12 +84,13 @@ int cli_capture(char *const args[], char *text, size_t len)
 	io[2].flags = UV_CREATE_PIPE | UV_WRITABLE_PIPE;
 	io[2].data.stream = (uv_stream_t *)&r.err;
 	memset(&po, 0, sizeof(po));
-	po.file = args[0];
-	po.args = (char **)args;
+	po.file = guard.file;
+	po.args = guard.argv;
 	po.stdio = io;
 	po.stdio_count = 3;
 	po.exit_cb = on_exit_;
 	rc = uv_spawn(&loop, &r.proc, &po);
+	swd_childguard_release(&guard);
 	if (rc == 0) {
 		uv_read_start((uv_stream_t *)&r.out, on_alloc, on_read);
 		uv_read_start((uv_stream_t *)&r.err, on_alloc, on_read);
@@ -91,7 +104,8 @@ int cli_capture(char *const args[], char *text, size_t len)
 	uv_close((uv_handle_t *)&r.timer, NULL);
 	uv_run(&loop, UV_RUN_DEFAULT);
 	uv_loop_close(&loop);
-	if (rc != 0)
+	/* 125-127: the guard (or setpriv) could not run it; what it printed is its own */
+	if (rc != 0 || (r.status >= 125 && r.status <= 127))
 		return -1;
 	r.text[r.len] = '\0';
 	snprintf(text, len, "%s", r.text);

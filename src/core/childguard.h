@@ -1,9 +1,9 @@
 /* childguard.h - the one way every child swdbackup starts (OpenOCD, swdbackup-sim, dfu-util,
- * a fleet's runs) is made to die with it, also when swdbackup is killed with SIGKILL and
- * none of its cleanup runs: the Linux death signal (PR_SET_PDEATHSIG). It has to be set in
- * the child between fork and exec, where uv_spawn has no hook, so the child is started
- * through a small program that sets it and execs the real one (the signal stays armed
- * across exec).
+ * a fleet's runs, the short queries of cli/about.c) is made to die with it, also when
+ * swdbackup is killed with SIGKILL and none of its cleanup runs: the Linux death signal
+ * (PR_SET_PDEATHSIG). It has to be set in the child between fork and exec, where uv_spawn
+ * has no hook, so the child is started through a small program that sets it and execs the
+ * real one (the signal stays armed across exec).
  *
  * Owns: choosing that program and building the command line to hand to uv_spawn, the first
  *   of:
