@@ -41,6 +41,16 @@ static void expect(const char *log, enum diag_id want, enum diag_confidence conf
 		         diag_confidence_name(got_conf));
 }
 
+/* Each of the N logs in LOGS reads as WANT at confidence CONF. */
+static void expect_each(const char *const *logs, size_t n, enum diag_id want,
+                        enum diag_confidence conf)
+{
+	for (size_t i = 0; i < n; i++)
+		expect(logs[i], want, conf);
+}
+#define EXPECT_EACH(logs, want, conf) \
+	expect_each((logs), sizeof(logs) / sizeof((logs)[0]), (want), (conf))
+
 /* The rule that gave LOG's top finding. */
 static void expect_rule(const char *log, const char *rule)
 {
@@ -176,8 +186,7 @@ static void test_windows_loader_status(void **state)
 		"\"C:/Arduino15/packages/STMicroelectronics/tools/openocd/2.0.6/bin/openocd.exe\" "
 		"-f interface/stlink.cfg\nFailed uploading: uploading error: exit status 0xc0000139\n",
 	};
-	for (size_t i = 0; i < sizeof(named) / sizeof(named[0]); i++)
-		expect(named[i], DIAG_OPENOCD_MISSING, DIAG_CONF_HIGH);
+	EXPECT_EACH(named, DIAG_OPENOCD_MISSING, DIAG_CONF_HIGH);
 	/* no program named: any the front-end ran may be the one refused */
 	expect("*** [upload] Error -1073741515\n", DIAG_OPENOCD_MISSING, DIAG_CONF_MEDIUM);
 	/* OpenOCD printed its banner: it was loaded, the status is another program's */
@@ -204,8 +213,7 @@ static void test_port_taken_in_each_runtime(void **state)
 		"java.net.BindException: Address already in use: bind\n",
 		"Failed to listen on TCP port: 50051. Address already in use.\n",
 	};
-	for (size_t i = 0; i < sizeof(logs) / sizeof(logs[0]); i++)
-		expect(logs[i], DIAG_PORT_IN_USE, DIAG_CONF_HIGH);
+	EXPECT_EACH(logs, DIAG_PORT_IN_USE, DIAG_CONF_HIGH);
 }
 
 /* Lines that only say OpenOCD failed, as each source formats them. */
@@ -331,8 +339,7 @@ static void test_openocd_lines_read_behind_wrappers(void **state)
 		"@\"Open On-Chip Debugger 0.12.0\\nError: libusb_open() failed with "
 		"LIBUSB_ERROR_ACCESS\\n\"\n",
 	};
-	for (size_t i = 0; i < sizeof(logs) / sizeof(logs[0]); i++)
-		expect(logs[i], DIAG_USB_PERMISSION, DIAG_CONF_HIGH);
+	EXPECT_EACH(logs, DIAG_USB_PERMISSION, DIAG_CONF_HIGH);
 }
 
 int main(void)
