@@ -89,6 +89,11 @@ static const char *const not_found_formats[] = {
 	/* PlatformIO: 'Could not launch Debug Server '%s'. Please check that it ...' */
 	"DebugInvalidOptionsError: Could not launch Debug Server '%s'. Please check that it is "
 	"installed and is included in a system PATH\n",
+	/* GNU make: '%s: %s' after execve; on Windows 'process_begin: CreateProcess(%s, %s,
+	 * ...) failed.' and 'make (e=%d): %s' */
+	"make: %s: No such file or directory\nmake: *** [Makefile:17: flash] Error 127\n",
+	"process_begin: CreateProcess(NULL, %s -f interface/stlink.cfg, ...) failed.\n"
+	"make (e=2): The system cannot find the file specified.\n",
 };
 
 static void test_openocd_not_found_in_each_front_end(void **state)
