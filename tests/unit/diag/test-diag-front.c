@@ -19,6 +19,7 @@
 
 #include "diag/diag.h"
 #include "diag/paste.h"
+#include "catalogue-row.h"
 #include "diag-top.h"
 
 #define LINE_MAX_LEN 512
@@ -302,6 +303,57 @@ static void test_cascade_never_over_openocd(void **state)
 	}
 }
 
+/* Every front-end cascade row of the catalogue, before and after every decisive or shared
+ * row of OpenOCD and dfu-util (any version, any class): the tool's own cause (or, for a
+ * shared message, one of its two) always decides. */
+static void test_catalogue_cascades_never_over_tool_causes(void **state)
+{
+	(void)state;
+	static struct catalogue_row rows[2048];
+	size_t n = 0, pairs = 0;
+	char buf[1024];
+	FILE *f = fopen(DIAG_CATALOGUE, "r");
+	assert_non_null(f);
+	while (fgets(buf, sizeof(buf), f) && n < sizeof(rows) / sizeof(rows[0])) {
+		char *field[CATALOGUE_FIELDS];
+		buf[strcspn(buf, "\n")] = '\0';
+		if (buf[0] == '#' || !catalogue_split(buf, field))
+			continue;
+		struct catalogue_row *r = &rows[n++];
+		snprintf(r->version, sizeof(r->version), "%s", field[0]);
+		snprintf(r->file, sizeof(r->file), "%s", field[1]);
+		r->cls = diag_id_from_name(field[2]);
+		snprintf(r->kind, sizeof(r->kind), "%s", field[3]);
+		r->alt = strcmp(field[4], "-") == 0 ? -1 : diag_id_from_name(field[4]);
+		snprintf(r->level, sizeof(r->level), "%s", field[5]);
+		snprintf(r->message, sizeof(r->message), "%s", field[6]);
+	}
+	fclose(f);
+	for (size_t c = 0; c < n; c++) {
+		bool tool = strncmp(rows[c].version, "openocd-", 8) == 0 ||
+		            strncmp(rows[c].version, "dfu-util-", 9) == 0;
+		if (tool || strcmp(rows[c].kind, "cascade") != 0)
+			continue;
+		for (size_t d = 0; d < n; d++) {
+			bool tool_d = strncmp(rows[d].version, "openocd-", 8) == 0 ||
+			              strncmp(rows[d].version, "dfu-util-", 9) == 0;
+			if (!tool_d || strcmp(rows[d].kind, "cascade") == 0)
+				continue;
+			for (int order = 0; order < 2; order++) {
+				char log[2048] = "";
+				catalogue_render(log, sizeof(log), order ? &rows[c] : &rows[d], FORM_PLAIN);
+				catalogue_render(log, sizeof(log), order ? &rows[d] : &rows[c], FORM_PLAIN);
+				enum diag_id got = top_of(log, NULL);
+				if ((int)got != rows[d].cls && (int)got != rows[d].alt)
+					fail_msg("'%s': want %s, got %s", log, diag_id_name(rows[d].cls),
+					         diag_id_name(got));
+				pairs++;
+			}
+		}
+	}
+	assert_true(pairs > 1000);
+}
+
 /* The cleaned text of TEXT equals WANT. */
 static void expect_clean(const char *text, const char *want)
 {
@@ -361,6 +413,7 @@ int main(void)
 		cmocka_unit_test(test_port_taken_in_each_runtime),
 		cmocka_unit_test(test_cascade_alone_is_unknown),
 		cmocka_unit_test(test_cascade_never_over_openocd),
+		cmocka_unit_test(test_catalogue_cascades_never_over_tool_causes),
 		cmocka_unit_test(test_paste_takes_off_front_end_wrappers),
 		cmocka_unit_test(test_openocd_lines_read_behind_wrappers),
 	};
