@@ -29,8 +29,9 @@ static const char *const prefixes[] = {
 	/* gdb prompt, forum quoting */
 	"^\\(gdb\\)[ \t]*",
 	"^>[ \t]?",
-	/* Eclipse CDT's gdb traces console: seconds and milliseconds, "077,345 " (GdbPlugin
-	 * getDebugTime, "%03d,%03d"), before each MI record it sent or received */
+	/* Eclipse CDT's gdb traces console (also STM32CubeIDE's): seconds and milliseconds,
+	 * "077,345 " (GdbPlugin.getDebugTime, written by AbstractMIControl before each MI
+	 * record it sent or received) */
 	"^[0-9]{3},[0-9]{3}[ \t]+",
 	/* cortex-debug with "showDevDebugOutput": "raw": each MI record gdb wrote, after "-> "
 	 * (src/backend/mi2/mi2.ts, MI2.onOutput) */
