@@ -19,6 +19,7 @@
  */
 #include "diag/checks.h"
 #include "diag/host.h"
+#include "diag/hw.h"
 #include "diag/rules.h"
 
 /* --- the table ---------------------------------------------------------------------- */
@@ -134,6 +135,7 @@ const struct diag_rule diag_rules[] = {
 #include "diag/rules_dfu.inc"
 #include "diag/rules_ocd.inc"
 #include "diag/rules_front.inc"
+#include "diag/rules_hw.inc"
 
 	/* ---- probe ---- */
 	{
@@ -518,6 +520,8 @@ const struct diag_rule diag_rules[] = {
 		.confidence = DIAG_CONF_HIGH, .priority = 50,
 		.any = { "LIBUSB_ERROR_NO_DEVICE", "failed to send USB CMD",
 		         "cannot get the stlink-server version" },
+		/* dfu-util's device leaving after the completion request: dfu-manifest-status */
+		.none = { "unable to read DFU status after completion" },
 		.show = { "failed to receive USB CMD response" },
 		.cause = "the probe stopped answering part way (unplugged, reset by a power dip, or "
 		         "the stlink-server/simulator behind --probe stlink-tcp went away)",
@@ -582,6 +586,9 @@ const struct diag_rule diag_rules[] = {
 		         /* ADI's fork: the ICE-1000/2000 tried every sampling delay and no IR
 		          * capture came back valid, so nothing on the chain answers */
 		         "ICE-[0-9]+ cannot find a good delay" },
+		/* the adapter driver refused a dormant-state sequence: nothing was tried
+		 * (hw-swd-seq-too-old, rules_hw.inc) */
+		.none = { "Sequence [34] not supported" },
 		.yield_to = { DIAG_TARGET_UNPOWERED, DIAG_TARGET_LOW_POWER },
 		.n_yield = 2,
 		.cause = CAUSE_UNREACHABLE,
