@@ -379,7 +379,7 @@ int chk_dfu_open_driver_alt(struct diag_ctx *c)
 int chk_dfu_suffix_alone(struct diag_ctx *c)
 {
 	static const char *const words[] = { "rror", "annot", "ailed", "No DFU", "nvalid",
-		                             "not writeable", "No such" };
+		                             "not writeable", "No such", "Wrong state", "stuck" };
 	bool done = false;
 	for (size_t i = 0; i < c->ev->n_log_lines; i++) {
 		const char *l = c->ev->log_lines[i];

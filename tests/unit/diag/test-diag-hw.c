@@ -178,8 +178,9 @@ static void test_dfu_runtime_claim(void **state)
 	assert_not_top(log, DIAG_PROBE_NOT_FOUND);
 }
 
-/* dfuse_special_command's 'Error during special command "%s" get_status' for each DfuSe
- * command, and dfuse_dnload_chunk's 'Error during download get_status', next to the suffix
+/* dfuse_special_command's 'Error during special command "%s" get_status' and 'Wrong state
+ * after command "%s" download' for each DfuSe command (0.7 without the name), 'Device stuck
+ * after special command request', and dfuse_dnload_chunk's 'Error during download get_status', next to the suffix
  * warning: the device's failure is "unknown" with its line, never the harmless warning; after
  * a leave request the same download line is the leave quirk. */
 static void test_dfu_status_lost(void **state)
@@ -196,8 +197,15 @@ static void test_dfu_status_lost(void **state)
 		         "dfu-util: Error during special command \"%s\" get_status\n", suffix,
 		         0x08000000, 4096, cmds[k]);
 		assert_top(log, DIAG_UNKNOWN, DIAG_CONF_LOW);
+		snprintf(log, sizeof(log), "%sdfu-util: Wrong state after command \"%s\" download\n",
+		         suffix, cmds[k]);
+		assert_top(log, DIAG_UNKNOWN, DIAG_CONF_LOW);
 	}
 	char log[LOG_MAX];
+	snprintf(log, sizeof(log), "%sdfu-util: Device stuck after special command request\n", suffix);
+	assert_top(log, DIAG_UNKNOWN, DIAG_CONF_LOW);
+	snprintf(log, sizeof(log), "%sError: Wrong state after command download\n", suffix);
+	assert_top(log, DIAG_UNKNOWN, DIAG_CONF_LOW);
 	snprintf(log, sizeof(log), "%sdfu-util: Error during download get_status\n", suffix);
 	assert_top(log, DIAG_UNKNOWN, DIAG_CONF_LOW);
 	snprintf(log, sizeof(log), "%sdfu-util: Error during special command get_status\n", suffix);
