@@ -17,4 +17,15 @@ static inline enum diag_id top_of(const char *log, enum diag_confidence *conf)
 	return id;
 }
 
+/* Fails unless the top finding of LOG is WANT at WANT_CONF, naming what it got. */
+static inline void assert_top(const char *log, enum diag_id want, enum diag_confidence want_conf)
+{
+	enum diag_confidence conf;
+	enum diag_id got = top_of(log, &conf);
+	if (got != want || conf != want_conf)
+		fail_msg("'%s': want %s (%s), got %s (%s)", log, diag_id_name(want),
+		         diag_confidence_name(want_conf), diag_id_name(got),
+		         diag_confidence_name(conf));
+}
+
 #endif

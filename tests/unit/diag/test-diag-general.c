@@ -15,17 +15,6 @@
 #include "diag/diag.h"
 #include "diag-top.h"
 
-
-static void assert_top(const char *log, enum diag_id want, enum diag_confidence want_conf)
-{
-	enum diag_confidence conf;
-	enum diag_id got = top_of(log, &conf);
-	if (got != want || conf != want_conf)
-		fail_msg("'%s': want %s (%s), got %s (%s)", log, diag_id_name(want),
-		         diag_confidence_name(want_conf), diag_id_name(got),
-		         diag_confidence_name(conf));
-}
-
 /* Every SPI/QSPI flash driver says it cannot address the chip with the same family of
  * lines (ath79, fespi, jtagspi, lpcspifi, mrvlqspi, stmsmi, sh_qspi; sfdp's reader): the
  * verify mismatch after it is its consequence. */

@@ -20,16 +20,6 @@
 
 #define LOG_MAX 1024
 
-static void assert_top(const char *log, enum diag_id want, enum diag_confidence want_conf)
-{
-	enum diag_confidence conf;
-	enum diag_id got = top_of(log, &conf);
-	if (got != want || conf != want_conf)
-		fail_msg("'%s': want %s (%s), got %s (%s)", log, diag_id_name(want),
-		         diag_confidence_name(want_conf), diag_id_name(got),
-		         diag_confidence_name(conf));
-}
-
 static void assert_not_top(const char *log, enum diag_id not_want)
 {
 	enum diag_id got = top_of(log, NULL);
