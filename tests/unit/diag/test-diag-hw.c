@@ -125,8 +125,9 @@ static void test_rp2040_core0_cfg(void **state)
 	assert_not_top(warn, DIAG_WRONG_TARGET_CONFIG);
 }
 
-/* esp_usb_jtag_init's 'could not find or open device!' reads by what jtag_libusb_open said
- * before it: nothing (no device with 303a:1001), or 'libusb_open() failed with %s'. */
+/* esp_usb_jtag_init's 'could not find or open device!' (and kitprog's, openjtag's, ft232r's,
+ * USB-Blaster II's lines after the same call) read by what jtag_libusb_open said before it:
+ * nothing (no device with the ids), or 'libusb_open() failed with %s'. */
 static void test_usb_adapter_absent(void **state)
 {
 	(void)state;
@@ -141,6 +142,20 @@ static void test_usb_adapter_absent(void **state)
 	snprintf(log, sizeof(log), "Error: libusb_open() failed with %s\n%s", "LIBUSB_ERROR_NOT_FOUND",
 	         fail);
 	assert_not_top(log, DIAG_PROBE_NOT_FOUND);
+	/* the other drivers whose line follows jtag_libusb_open failing */
+	char others[4][96];
+	snprintf(others[0], sizeof(others[0]), "Error: %s\n", "Failed to open or find the device");
+	snprintf(others[1], sizeof(others[1]), "Error: unable to open %s device\n", "cy7c65215");
+	snprintf(others[2], sizeof(others[2]), "Error: ft232r not found: vid=%04x, pid=%04x, serial=%s\n",
+	         0x0403, 0x6001, "(null)");
+	snprintf(others[3], sizeof(others[3]), "Error: %s\n", "Altera USB-Blaster II not found");
+	for (size_t k = 0; k < 4; k++) {
+		snprintf(log, sizeof(log), "Open On-Chip Debugger 0.12.0\n%s", others[k]);
+		assert_top(log, DIAG_PROBE_NOT_FOUND, DIAG_CONF_HIGH);
+		snprintf(log, sizeof(log), "Error: libusb_open() failed with %s\n%s",
+		         "LIBUSB_ERROR_ACCESS", others[k]);
+		assert_not_top(log, DIAG_PROBE_NOT_FOUND);
+	}
 }
 
 /* dfu-util claims a run-time interface only when no DFU-mode device matched: 0.9 'Cannot
