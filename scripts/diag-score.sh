@@ -30,7 +30,8 @@ rc=$?
 score() {
 python3 - "$1" "${2:-}" <<'PY'
 import sys, collections
-rows = [l.rstrip('\n').split('\t') for l in open(sys.argv[1]) if l.strip()]
+# the deciding line, last, is as the log has it: it may hold a tab
+rows = [l.rstrip('\n').split('\t', 5) for l in open(sys.argv[1]) if l.strip()]
 show_all = sys.argv[2] == '--all'
 def pct(a, b): return f'{100 * a / b:5.1f} %' if b else '    -  '
 n, r = collections.Counter(), collections.Counter()

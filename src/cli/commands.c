@@ -221,7 +221,12 @@ static const struct cli_command table[] = {
 	  "(nRF APPROTECT, SAM NVM lock, Kinetis security) reads 'vendor-protected', never RDP.\n"
 	  "dfu-util's output is read too. USB failures are read by the host the log shows\n"
 	  "(Windows paths, macOS paths, Linux udev): a device found but not opened is a driver\n"
-	  "on Windows and a udev rule on Linux, never 'no device'.\n"
+	  "on Windows and a udev rule on Linux, never 'no device'. The console of a program\n"
+	  "that ran OpenOCD (VS Code cortex-debug, Eclipse/STM32CubeIDE, PlatformIO, Arduino,\n"
+	  "west, make, gdb) is read too: its wrappers are taken off, its own causes (openocd not\n"
+	  "found, a DLL missing, a port taken) are read, and its 'OpenOCD failed' lines never\n"
+	  "decide over OpenOCD's own. Exit 0 once the log is read, whatever it shows (the\n"
+	  "finding is in the output and in --json); 3 when it cannot be read.\n"
 	  "\n"
 	  BOARD_HELP
 	  "  --log FILE             classify a saved OpenOCD log ('-' for stdin)\n"

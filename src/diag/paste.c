@@ -3,9 +3,11 @@
  * A pasted log is rarely OpenOCD's stderr as it was: it comes out of an IDE console, a
  * terminal, a container or a forum post, with CRLF or lone CR line ends, ANSI colour, a
  * timestamp or a "service_1  | " prefix on every line, gdb/MI stream records (~"Info : ...\n"),
- * "(gdb) " prompts, "> " quoting, Markdown bold, indentation, and lines a Windows console wrapped at 80
- * columns. diag_paste_clean undoes each of these so the rules see the lines as OpenOCD wrote
- * them. It never drops a line: noise stays, and a rule that does not match it ignores it.
+ * MI error results (2^error,msg="..."), a front-end's trace prefix (cortex-debug's "-> ",
+ * Eclipse CDT's "077,345 "), "(gdb) " prompts, "> " quoting, Markdown bold, indentation, and
+ * lines a Windows console wrapped at 80 columns. diag_paste_clean undoes each of these so
+ * the rules see the lines as OpenOCD wrote them. It never drops a line: noise stays, and a
+ * rule that does not match it ignores it.
  */
 #include <ctype.h>
 #include <regex.h>
@@ -27,6 +29,13 @@ static const char *const prefixes[] = {
 	/* gdb prompt, forum quoting */
 	"^\\(gdb\\)[ \t]*",
 	"^>[ \t]?",
+	/* Eclipse CDT's gdb traces console (also STM32CubeIDE's): seconds and milliseconds,
+	 * "077,345 " (GdbPlugin.getDebugTime, written by AbstractMIControl before each MI
+	 * record it sent or received) */
+	"^[0-9]{3},[0-9]{3}[ \t]+",
+	/* cortex-debug with "showDevDebugOutput": "raw": each MI record gdb wrote, after "-> "
+	 * (src/backend/mi2/mi2.ts, MI2.onOutput) */
+	"^->[ \t]+",
 };
 #define N_PREFIXES (sizeof(prefixes) / sizeof(prefixes[0]))
 
@@ -38,6 +47,8 @@ static bool starts_openocd_line(const char *s)
 		"Error", "Warn", "Info", "Debug", "User", "in procedure", "Open On-Chip",
 		"xPack", "Licensed", "For bug", "adapter", "none ", "srst_", "target ", "** ",
 		"shutdown", "embedded:", "at file", "Polling", "Examination", "xPSR",
+		/* the lines front-ends add around OpenOCD's: west, SCons, gdb, cortex-debug */
+		"FATAL ERROR", "*** [", "Remote ", "Failed", "OpenOCD", "-- west", "-- runners",
 	};
 	for (size_t i = 0; i < sizeof(heads) / sizeof(heads[0]); i++)
 		if (strncmp(s, heads[i], strlen(heads[i])) == 0)
@@ -75,17 +86,19 @@ static void strip_controls(char *out, const char *line, size_t len)
 	out[w] = '\0';
 }
 
-/* A gdb/MI stream record, ~"text\n" (console), @"..." (target), &"..." (log): the text
- * unescaped. Returns true and rewrites S in place when S is one. */
-static bool unwrap_mi(char *s)
+/* Unescapes the C-string text of an MI record, S[FROM .. END), into the start of S: a final
+ * \n and every \r dropped, any other \n a line end, \t a blank, any other \c the
+ * character c. */
+static void mi_unescape(char *s, size_t from, size_t end)
 {
-	size_t n = strlen(s);
-	if (n < 3 || !strchr("~@&", s[0]) || s[1] != '"' || s[n - 1] != '"')
-		return false;
 	size_t w = 0;
-	for (size_t r = 2; r < n - 1; r++) {
-		if (s[r] == '\\' && r + 1 < n - 1) {
+	for (size_t r = from; r < end; r++) {
+		if (s[r] == '\\' && r + 1 < end) {
 			r++;
+			/* a record may hold several lines (PlatformIO escapes each chunk of
+			 * OpenOCD's output whole): each \n but the last ends one */
+			if (s[r] == 'n' && r + 1 < end)
+				s[w++] = '\n';
 			if (s[r] == 'n' || s[r] == 'r')
 				continue;
 			s[w++] = s[r] == 't' ? ' ' : s[r];
@@ -94,6 +107,34 @@ static bool unwrap_mi(char *s)
 		s[w++] = s[r];
 	}
 	s[w] = '\0';
+}
+
+/* A gdb/MI stream record, ~"text\n" (console), @"..." (target), &"..." (log): the text
+ * unescaped. Returns true and rewrites S in place when S is one. */
+static bool unwrap_mi(char *s)
+{
+	size_t n = strlen(s);
+	if (n < 3 || !strchr("~@&", s[0]) || s[1] != '"' || s[n - 1] != '"')
+		return false;
+	mi_unescape(s, 2, n - 1);
+	return true;
+}
+
+/* A gdb/MI error result record, [token]^error,msg="text"[,code="..."] (gdb/mi/mi-main.c,
+ * mi_print_exception): what a front-end that drives gdb over MI (cortex-debug, Eclipse CDT,
+ * CLion) shows when a command failed. Returns true and rewrites S in place to the message
+ * unescaped when S is one. */
+static bool unwrap_mi_error(char *s)
+{
+	static const char head[] = "^error,msg=\"";
+	size_t from = strspn(s, "0123456789");
+	if (strncmp(s + from, head, sizeof(head) - 1) != 0)
+		return false;
+	from += sizeof(head) - 1;
+	size_t end = from;
+	while (s[end] && s[end] != '"')
+		end += s[end] == '\\' && s[end + 1] ? 2 : 1;
+	mi_unescape(s, from, end);
 	return true;
 }
 
@@ -107,7 +148,7 @@ static void strip_prefixes(char *s, regex_t *re, const bool *ok)
 			memmove(s, s + lead, strlen(s + lead) + 1);
 			changed = true;
 		}
-		if (unwrap_mi(s))
+		if (unwrap_mi(s) || unwrap_mi_error(s))
 			changed = true;
 		for (size_t k = 0; k < N_PREFIXES; k++) {
 			regmatch_t m;

@@ -133,6 +133,7 @@
 const struct diag_rule diag_rules[] = {
 #include "diag/rules_dfu.inc"
 #include "diag/rules_ocd.inc"
+#include "diag/rules_front.inc"
 
 	/* ---- probe ---- */
 	{

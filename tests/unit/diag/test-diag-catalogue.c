@@ -25,7 +25,7 @@
 #include "diag/diag.h"
 #include "catalogue-row.h"
 
-#define MAX_ROWS 512
+#define MAX_ROWS 2048
 #define LOG_MAX 2048
 
 static struct catalogue_row rows[MAX_ROWS];
