@@ -19,7 +19,6 @@ int chk_dfu_open_access(struct diag_ctx *c);
 int chk_dfu_open_driver_alt(struct diag_ctx *c);
 int chk_dfu_open_permission(struct diag_ctx *c);
 int chk_dfu_open_windows(struct diag_ctx *c);
-int chk_dfu_other_failure(struct diag_ctx *c);
 int chk_dfu_readonly_pages(struct diag_ctx *c);
 int chk_dfu_suffix_alone(struct diag_ctx *c);
 int chk_dfu_util_cannot_start(struct diag_ctx *c);
