@@ -47,6 +47,7 @@ int chk_too_old_flash_driver(struct diag_ctx *c);
 int chk_too_old_config(struct diag_ctx *c);
 int chk_interface_driver(struct diag_ctx *c);
 int chk_too_old_interface(struct diag_ctx *c);
+int chk_too_old_stlink_version_read(struct diag_ctx *c);
 int chk_too_old_config_unknown(struct diag_ctx *c);
 int chk_config_not_found(struct diag_ctx *c);
 int chk_too_old_subcommand(struct diag_ctx *c);

@@ -69,10 +69,21 @@ static bool linux_line(const char *line)
 	return has_any(line, marks, sizeof(marks) / sizeof(marks[0]));
 }
 
-/* Windows first: a drive path is unambiguous, a "/home/" may be a container's. */
+/* Windows first: a drive path is unambiguous, a "/home/" may be a container's. swdbackup's
+ * own run (the caller set the operation; a pasted log has none) ran its tools on this
+ * machine, so its host is the one this was built for. */
 static enum log_os log_os(const struct diag_ctx *c)
 {
 	const struct diag_evidence *ev = c->ev;
+	if (ev->op != DIAG_OP_NONE) {
+#if defined(_WIN32)
+		return LOG_OS_WINDOWS;
+#elif defined(__APPLE__)
+		return LOG_OS_MACOS;
+#elif defined(__linux__)
+		return LOG_OS_LINUX;
+#endif
+	}
 	bool mac = false, lin = false;
 	for (size_t i = 0; i < ev->n_log_lines; i++) {
 		const char *l = ev->log_lines[i];
@@ -372,20 +383,47 @@ int chk_dfu_open_driver_alt(struct diag_ctx *c)
 	return os == LOG_OS_WINDOWS || os == LOG_OS_LINUX ? 0 : DIAG_CONF_LOW;
 }
 
+/* A line that quotes the suffix warning as a failure: another tool's error in front of
+ * dfu-util's words ("X failed: dfu-util: Invalid DFU suffix signature"). */
+static bool suffix_quoted_as_failure(const char *l)
+{
+	const char *suffix = strstr(l, "DFU suffix");
+	if (!suffix)
+		return false;
+	const char *tool = strstr(l, "dfu-util");
+	size_t n = (size_t)((tool && tool < suffix ? tool : suffix) - l);
+	static const char *const words[] = { "rror", "ailed" };
+	for (size_t k = 0; k < 2; k++) {
+		const char *w = strstr(l, words[k]);
+		if (w && (size_t)(w - l) < n)
+			return true;
+	}
+	return false;
+}
+
 /* The suffix warning is the whole story when the download then went through and nothing
  * else failed: high then; medium when nothing else failed but the log stops before saying
  * whether the download went through (a paste of the warning alone); low when another line
- * failed (another row, or "unknown" with its line, says what went wrong). */
+ * failed (another row, or "unknown" with its line, says what went wrong). No finding when a
+ * tool quotes the warning itself as its failure: then it was not harmless, and the engine's
+ * "unknown" shows that line. */
 int chk_dfu_suffix_alone(struct diag_ctx *c)
 {
 	static const char *const words[] = { "rror", "annot", "ailed", "No DFU", "nvalid",
-		                             "not writeable", "No such", "Wrong state", "stuck" };
+		                             "not writeable", "No such", "Wrong state", "stuck",
+		                             "not correctly executed" };
 	bool done = false;
+	for (size_t i = 0; i < c->ev->n_log_lines; i++) {
+		const char *l = c->ev->log_lines[i];
+		if (suffix_quoted_as_failure(l))
+			return 0;
+	}
 	for (size_t i = 0; i < c->ev->n_log_lines; i++) {
 		const char *l = c->ev->log_lines[i];
 		if (strstr(l, "File downloaded successfully") || strstr(l, "Download done"))
 			done = true;
-		if (strstr(l, "DFU suffix"))
+		/* the warning's own words, and dfu_status_to_string(DFU_STATUS_OK) */
+		if (strstr(l, "DFU suffix") || strstr(l, "No error condition is present"))
 			continue;
 		for (size_t k = 0; k < sizeof(words) / sizeof(words[0]); k++)
 			if (strstr(l, words[k]))

@@ -332,3 +332,17 @@ int chk_too_old_interface(struct diag_ctx *c)
 		return 0;
 	}
 }
+
+/* ST-LINK's "read version failed" (the probe opened, its first command failed) under a
+ * release before 0.8: 0.8 brought the retry after a USB reset for the state an ST-LINK/V2
+ * is left in by a previous session (stlink_usb.c, "funky state" loop) and the ST-LINK/V2-1's
+ * endpoints; from 0.8 the line is printed only after that retry failed too. */
+int chk_too_old_stlink_version_read(struct diag_ctx *c)
+{
+	if (c->ver_major != 0 || c->ver_minor < 0 || c->ver_minor >= 8)
+		return 0;
+	snprintf(c->detail, sizeof(c->detail), "OpenOCD 0.%d neither retries a failed first "
+	         "ST-LINK read after a USB reset nor drives an ST-LINK/V2-1 (both came with 0.8)",
+	         c->ver_minor);
+	return DIAG_CONF_HIGH;
+}

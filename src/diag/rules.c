@@ -770,6 +770,8 @@ const struct diag_rule diag_rules[] = {
 		         "LIBUSB_ERROR_(PIPE|IO|TIMEOUT|OVERFLOW)", "Failed to read memory at 0x[eE]",
 		         "Cortex-M PARTNO 0x0 is unrecognized", "TARGET: [^ ]+ - Not examined",
 		         "Fail reading CTRL/STAT register" },
+		/* dfu-util's own libusb errors (a DFU download over USB) have no SWD link */
+		.none = { "^dfu-util [0-9]+\\.[0-9]+", "dfu-util: " },
 		.yield_to = { DIAG_TARGET_UNPOWERED, DIAG_SWD_UNREACHABLE, DIAG_READOUT_PROTECTED,
 		              DIAG_PROBE_NOT_FOUND, DIAG_WRONG_TARGET_CONFIG, DIAG_CLONE_IDCODE },
 		.n_yield = 6,

@@ -203,6 +203,22 @@ static void test_stlink_open_failed_by_release(void **state)
 	          "ST-LINK/V2\nError: open failed\n", DIAG_PROBE_NOT_FOUND, DIAG_CONF_MEDIUM);
 }
 
+/* ST-LINK's "read version failed" (stlink_usb.c): before 0.8 OpenOCD gave up on the first
+ * failure (0.8 resets the probe and retries, and knows the V2-1); from 0.8 it is the probe's. */
+static void test_stlink_read_version_by_release(void **state)
+{
+	(void)state;
+	expect(BANNER("0.7.0") "Info : This adapter doesn't support configurable speed\n"
+	       "Error: read version failed\n", DIAG_OPENOCD_TOO_OLD, DIAG_CONF_HIGH);
+	expect(BANNER("0.6.1") "Error: read version failed\n", DIAG_OPENOCD_TOO_OLD,
+	       DIAG_CONF_HIGH);
+	struct reading r;
+	read_log(BANNER("0.10.0") "Error: read version failed\n", &r);
+	assert_int_not_equal(r.id, DIAG_OPENOCD_TOO_OLD);
+	assert_int_equal(listed(&r, DIAG_OPENOCD_TOO_OLD), -1);
+	diag_report_free(r.r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -211,6 +227,7 @@ int main(void)
 		cmocka_unit_test(test_jlink_refused_in_discovery),
 		cmocka_unit_test(test_cmsis_dap_not_found_by_host),
 		cmocka_unit_test(test_stlink_open_failed_by_release),
+		cmocka_unit_test(test_stlink_read_version_by_release),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

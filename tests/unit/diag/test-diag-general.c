@@ -235,6 +235,79 @@ static void test_dfu_refusals_family(void **state)
 	}
 }
 
+/* A DfuSe device failing a request part way: dfuse.c's special-command and download-status
+ * errors (each wording, with 0.11's libusb error name), read as "unknown" with the line,
+ * never as the SWD link (DFU has none) nor as the suffix warning beside it. */
+static void test_dfu_device_failures_family(void **state)
+{
+	(void)state;
+	static const char *const lines[] = {
+		"dfu-util: Error during special command \"ERASE_PAGE\" get_status\n",
+		"dfu-util: Error during special command \"SET_ADDRESS\" download\n",
+		"dfu-util: Wrong state after command \"MASS_ERASE\" download\n",
+		"dfu-util: Error during command \"SET_ADDRESS\" second get_status\n",
+		"dfu-util: \"ERASE_PAGE\" not correctly executed\n",
+		"dfu-util: Error during download get_status (LIBUSB_ERROR_PIPE)\n",
+		"dfu-util: Error during download get_status (LIBUSB_ERROR_TIMEOUT)\n",
+	};
+	for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
+		char log[512];
+		snprintf(log, sizeof(log), "dfu-util 0.11\n"
+		         "dfu-util: Warning: Invalid DFU suffix signature\n"
+		         "Device ID 0483:df11\n%s", lines[i]);
+		struct diag_report *r = diag_classify_log(log);
+		assert_non_null(r);
+		if (r->findings[0].id != DIAG_UNKNOWN ||
+		    strcmp(r->findings[0].rule, "dfu-device-failed") != 0)
+			fail_msg("'%s': read by %s", lines[i], r->findings[0].rule);
+		for (size_t k = 0; k < r->n; k++)
+			assert_int_not_equal(r->findings[k].id, DIAG_SWD_COMM_ERRORS);
+		diag_report_free(r);
+	}
+}
+
+/* dfu-util's suffix warning quoted by the tool that ran it as its own failure ('%s failed:
+ * dfu-util: Invalid DFU suffix signature'): not the harmless case, so no suffix finding, and
+ * the engine's "unknown" shows the line. The status line of every DFU state report ('No
+ * error condition is present') is no failure. */
+static void test_dfu_suffix_quoted_as_failure(void **state)
+{
+	(void)state;
+	static const char *const logs[] = {
+		"upload failed: dfu-util: Invalid DFU suffix signature\n",
+		"Error flashing: dfu-util: Invalid DFU suffix signature\n"
+		"dfu-util: A valid DFU suffix will be required in a future dfu-util release\n",
+	};
+	for (size_t i = 0; i < sizeof(logs) / sizeof(logs[0]); i++) {
+		struct diag_report *r = diag_classify_log(logs[i]);
+		assert_non_null(r);
+		if (r->findings[0].id != DIAG_UNKNOWN || r->findings[0].n_evidence == 0 ||
+		    !strstr(r->findings[0].evidence[0], "DFU suffix"))
+			fail_msg("'%s': read as %s by %s", logs[i], diag_id_name(r->findings[0].id),
+			         r->findings[0].rule);
+		diag_report_free(r);
+	}
+	assert_top("dfu-util: Invalid DFU suffix signature\n"
+	           "DFU state(2) = dfuIDLE, status(0) = No error condition is present\n"
+	           "Download done.\nFile downloaded successfully\n",
+	           DIAG_DFU_SUFFIX_WARNING, DIAG_CONF_HIGH);
+}
+
+/* dfu-suffix and dfu-prefix come with dfu-util: a shell that cannot find them says the
+ * package is missing, in each shell's words. */
+static void test_dfu_util_package_tools_missing(void **state)
+{
+	(void)state;
+	static const char *const logs[] = {
+		"sh: 1: dfu-suffix: not found\n",
+		"bash: dfu-prefix: command not found\n",
+		"'dfu-suffix' is not recognized as an internal or external command,\n",
+		"zsh: command not found: dfu-suffix\n",
+	};
+	for (size_t i = 0; i < sizeof(logs) / sizeof(logs[0]); i++)
+		assert_top(logs[i], DIAG_DFU_UTIL_MISSING, DIAG_CONF_HIGH);
+}
+
 /* A subcommand a config script calls that the OpenOCD running it lacks, and a peripheral
  * register read that fails (0.12's 'Can't read NVM intflag', a flash controller's status
  * register at 0x40022000): the scripts are newer; the link failed, never protection. */
@@ -465,6 +538,9 @@ int main(void)
 		cmocka_unit_test(test_flash_driver_against_release),
 		cmocka_unit_test(test_libftdi_open_errors),
 		cmocka_unit_test(test_dfu_refusals_family),
+		cmocka_unit_test(test_dfu_device_failures_family),
+		cmocka_unit_test(test_dfu_suffix_quoted_as_failure),
+		cmocka_unit_test(test_dfu_util_package_tools_missing),
 		cmocka_unit_test(test_script_subcommand_and_register_reads),
 		cmocka_unit_test(test_wait_stalls_in_each_wording),
 		cmocka_unit_test(test_commands_against_release),
