@@ -154,6 +154,25 @@ static bool node_denied_line(const char *l)
 	       !claim_line(l);
 }
 
+/* The permission reading of an open refused with ACCESS, by the host: high on Linux, none
+ * on Windows (another program holds the DEVICE: probe-busy-windows-access), medium where
+ * the log shows no Linux host. */
+static int access_by_host(struct diag_ctx *c, const char *device)
+{
+	switch (log_os(c)) {
+	case LOG_OS_LINUX:
+		snprintf(c->detail, sizeof(c->detail), "the log is from Linux: the device node "
+		         "may not be opened by this user");
+		return DIAG_CONF_HIGH;
+	case LOG_OS_WINDOWS:
+		return 0;
+	default:
+		snprintf(c->detail, sizeof(c->detail), "the log does not show a Linux host: on "
+		         "Windows the same error means another program holds the %s", device);
+		return DIAG_CONF_MEDIUM;
+	}
+}
+
 int chk_open_access(struct diag_ctx *c)
 {
 	bool open = false;
@@ -163,20 +182,7 @@ int chk_open_access(struct diag_ctx *c)
 			return DIAG_CONF_HIGH;
 		open |= open_access_line(l);
 	}
-	if (!open)
-		return 0;
-	switch (log_os(c)) {
-	case LOG_OS_LINUX:
-		snprintf(c->detail, sizeof(c->detail), "the log is from Linux: the device node "
-		         "may not be opened by this user");
-		return DIAG_CONF_HIGH;
-	case LOG_OS_WINDOWS:
-		return 0; /* another program holds it: probe-busy-windows-access */
-	default:
-		snprintf(c->detail, sizeof(c->detail), "the log does not show a Linux host: on "
-		         "Windows the same error means another program holds the probe");
-		return DIAG_CONF_MEDIUM;
-	}
+	return open ? access_by_host(c, "probe") : 0;
 }
 
 /* The other reading of an open refused with ACCESS (OpenOCD's, libjaylink's, dfu-util
@@ -561,14 +567,5 @@ int chk_too_old_stlink_pid(struct diag_ctx *c)
  * reads it), either with no host shown (medium). */
 int chk_dfu_open_access(struct diag_ctx *c)
 {
-	switch (log_os(c)) {
-	case LOG_OS_LINUX:
-		return DIAG_CONF_HIGH;
-	case LOG_OS_WINDOWS:
-		return 0;
-	default:
-		snprintf(c->detail, sizeof(c->detail), "the log does not show a Linux host: on "
-		         "Windows the same error means another program holds the bootloader");
-		return DIAG_CONF_MEDIUM;
-	}
+	return access_by_host(c, "bootloader");
 }
