@@ -223,7 +223,7 @@ static const struct cli_command table[] = {
 	  "(Windows paths, macOS paths, Linux udev): a device found but not opened is a driver\n"
 	  "on Windows and a udev rule on Linux, never 'no device'. The OpenOCD build is read\n"
 	  "against the hardware (a driver without the SWD sequence a part needs, a SPI flash\n"
-	  "chip its table lacks: too old), and a DFU device that stops answering reads\n"
+	  "chip its table lacks: too old), and a DFU device that fails a request reads\n"
 	  "'unknown' with its line, above a suffix warning. The console of a program\n"
 	  "that ran OpenOCD (VS Code cortex-debug, Eclipse/STM32CubeIDE, PlatformIO, Arduino,\n"
 	  "west, make, gdb) is read too: its wrappers are taken off, its own causes (openocd not\n"
