@@ -3,8 +3,9 @@
  * the top finding of): the FIT cases of the real-log corpus (tests/diag-logs/real; held-out
  * cases are skipped by their JSON's split field, their logs are never opened), the logs in
  * tests/diag-logs/<name>.log, and the rows of the message catalogue (tests/diag-logs/
- * catalogue.tsv, each fed as "Error: <message>" with its level). A rule that decides one
- * real case and no catalogue row is likely keyed to one log's wording. Prints:
+ * catalogue.tsv and catalogue-front.tsv, each fed as "Error: <message>" with its level). A
+ * rule that decides one real case and no catalogue row is likely keyed to one log's wording.
+ * Prints:
  *
  *	rule <name> <id> fit <fired>/<decided> logs <fired>/<decided> cat <fired>/<decided> [<fit cases decided>]
  *
@@ -258,12 +259,12 @@ static void pattern_clashes(const char *log, int want, int alt, const char *mess
 	}
 }
 
-/* Each catalogue row as a user sees it, as diag-catalogue feeds it plain: its level prefix
- * on the first line. */
-static int audit_catalogue(const char *dir)
+/* Each row of the catalogue file NAME in DIR as a user sees it, as diag-catalogue feeds it
+ * plain: its level prefix on the first line. */
+static int audit_catalogue_file(const char *dir, const char *name)
 {
 	char path[4096], buf[1024];
-	snprintf(path, sizeof(path), "%s/catalogue.tsv", dir);
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
 	FILE *f = fopen(path, "r");
 	if (!f) {
 		fprintf(stderr, "diag-audit: cannot read %s\n", path);
@@ -291,6 +292,13 @@ static int audit_catalogue(const char *dir)
 	}
 	fclose(f);
 	return 0;
+}
+
+/* The generated catalogue and the front-ends' hand-kept one. */
+static int audit_catalogue(const char *dir)
+{
+	return audit_catalogue_file(dir, "catalogue.tsv") |
+	       audit_catalogue_file(dir, "catalogue-front.tsv");
 }
 
 int main(int argc, char **argv)

@@ -1,4 +1,4 @@
-/* Unit tests for src/diag against the message catalogue (tests/diag-logs/catalogue.tsv):
+/* Unit tests for src/diag against the message catalogue (tests/diag-logs/catalogue.tsv and catalogue-front.tsv):
  * every message OpenOCD 0.9-0.12 (and ST's fork, for the drivers it adds) and dfu-util
  * 0.9-0.11 print for a cause the engine knows, with the file:line that prints it in each
  * version.
@@ -31,9 +31,10 @@
 static struct catalogue_row rows[MAX_ROWS];
 static size_t n_rows;
 
-static void load(void)
+/* Reads the rows of PATH into rows[]. */
+static void load_file(const char *path)
 {
-	FILE *f = fopen(DIAG_CATALOGUE, "r");
+	FILE *f = fopen(path, "r");
 	assert_non_null(f);
 	char buf[1024];
 	while (fgets(buf, sizeof(buf), f)) {
@@ -60,6 +61,13 @@ static void load(void)
 		snprintf(r->message, sizeof(r->message), "%s", field[6]);
 	}
 	fclose(f);
+}
+
+/* The generated catalogue and the front-ends' hand-kept one. */
+static void load(void)
+{
+	load_file(DIAG_CATALOGUE);
+	load_file(DIAG_CATALOGUE_FRONT);
 	assert_true(n_rows > 0);
 }
 

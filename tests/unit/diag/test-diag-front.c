@@ -304,23 +304,18 @@ static void test_cascade_never_over_openocd(void **state)
 	}
 }
 
-/* Every front-end cascade row of the catalogue, before and after every decisive or shared
- * row of OpenOCD and dfu-util (any version, any class): the tool's own cause (or, for a
- * shared message, one of its two) always decides. */
-static void test_catalogue_cascades_never_over_tool_causes(void **state)
+/* Appends the rows of the catalogue file PATH to ROWS (N of them, MAX at most). */
+static void read_rows(const char *path, struct catalogue_row *rows, size_t *n, size_t max)
 {
-	(void)state;
-	static struct catalogue_row rows[2048];
-	size_t n = 0, pairs = 0;
 	char buf[1024];
-	FILE *f = fopen(DIAG_CATALOGUE, "r");
+	FILE *f = fopen(path, "r");
 	assert_non_null(f);
-	while (fgets(buf, sizeof(buf), f) && n < sizeof(rows) / sizeof(rows[0])) {
+	while (fgets(buf, sizeof(buf), f) && *n < max) {
 		char *field[CATALOGUE_FIELDS];
 		buf[strcspn(buf, "\n")] = '\0';
 		if (buf[0] == '#' || !catalogue_split(buf, field))
 			continue;
-		struct catalogue_row *r = &rows[n++];
+		struct catalogue_row *r = &rows[(*n)++];
 		snprintf(r->version, sizeof(r->version), "%s", field[0]);
 		snprintf(r->file, sizeof(r->file), "%s", field[1]);
 		r->cls = diag_id_from_name(field[2]);
@@ -330,6 +325,18 @@ static void test_catalogue_cascades_never_over_tool_causes(void **state)
 		snprintf(r->message, sizeof(r->message), "%s", field[6]);
 	}
 	fclose(f);
+}
+
+/* Every front-end cascade row of the catalogue, before and after every decisive or shared
+ * row of OpenOCD and dfu-util (any version, any class): the tool's own cause (or, for a
+ * shared message, one of its two) always decides. */
+static void test_catalogue_cascades_never_over_tool_causes(void **state)
+{
+	(void)state;
+	static struct catalogue_row rows[2048];
+	size_t n = 0, pairs = 0;
+	read_rows(DIAG_CATALOGUE, rows, &n, sizeof(rows) / sizeof(rows[0]));
+	read_rows(DIAG_CATALOGUE_FRONT, rows, &n, sizeof(rows) / sizeof(rows[0]));
 	for (size_t c = 0; c < n; c++) {
 		bool tool = strncmp(rows[c].version, "openocd-", 8) == 0 ||
 		            strncmp(rows[c].version, "dfu-util-", 9) == 0;
