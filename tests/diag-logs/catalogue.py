@@ -22,6 +22,7 @@ import sys
 OPENOCD_TAGS = ['v0.9.0', 'v0.10.0', 'v0.11.0', 'v0.12.0']
 DFU_TAGS = ['v0.9', 'v0.10', 'v0.11']
 ST_TAGS = ['openocd-cubeide-r6']
+ESP32_TAGS = ['v0.10.0-esp32-20210401']
 
 STLINK = 'src/jtag/drivers/stlink_usb.c'
 LIBUSB = ['src/jtag/drivers/libusb1_common.c', 'src/jtag/drivers/libusb_helper.c']
@@ -41,7 +42,8 @@ E = []
 def add(cls, kind, files, key, message, level='Error', alt='-', only=None, tool=None):
     """ONLY: the tags whose wording MESSAGE is (default: every tag that prints KEY); TOOL:
     'dfu-util' for a dfu-util row whose first line has no 'dfu-util: ' prefix, 'openocd-st'
-    for a driver only ST's fork has."""
+    for a driver only ST's fork has, 'openocd-esp32' for Espressif's fork. '{release}' in
+    MESSAGE is the release the row is rendered for (0.11.0 for tag v0.11.0: OpenOCD's banner)."""
     E.append((cls, kind, alt, level, [files] if isinstance(files, str) else files, key, message,
               only, tool or ('dfu-util' if level == 'dfu-util' else 'openocd')))
 
@@ -55,11 +57,11 @@ add('probe-not-found', 'decisive', STLINK, 'ST-LINK open failed (serial mismatch
 add('probe-not-found', 'decisive', STLINK, 'cannot connect to stlink server',
     'cannot connect to stlink server, errno: Connection refused')
 add('probe-not-found', 'shared', STLINK, 'LOG_ERROR("open failed")', 'open failed',
-    alt='probe-busy')
-add('probe-not-found', 'decisive', CMSIS, 'unable to find CMSIS-DAP device',
-    'unable to find CMSIS-DAP device')
-add('probe-not-found', 'decisive', CMSIS, 'unable to find a matching CMSIS-DAP device',
-    'unable to find a matching CMSIS-DAP device')
+    alt='openocd-too-old')
+add('probe-not-found', 'shared', CMSIS, 'unable to find CMSIS-DAP device',
+    'unable to find CMSIS-DAP device', alt='usb-permission')
+add('probe-not-found', 'shared', CMSIS, 'unable to find a matching CMSIS-DAP device',
+    'unable to find a matching CMSIS-DAP device', alt='usb-permission')
 add('probe-not-found', 'decisive', JLINK, 'Cannot find jlink Interface',
     'Cannot find jlink Interface! Please check connection and permissions.')
 add('probe-not-found', 'decisive', JLINK, 'No J-Link device found.")', 'No J-Link device found.')
@@ -75,12 +77,13 @@ add('probe-not-found', 'shared', STLINK, 'read version failed', 'read version fa
     alt='probe-driver-missing')
 
 # ---- USB permission
-add('usb-permission', 'decisive', LIBUSB + [MPSSE], 'libusb_open() failed with',
-    'libusb_open() failed with LIBUSB_ERROR_ACCESS')
-add('usb-permission', 'decisive', CMSIS, 'could not open device 0x%04x:0x%04x',
-    'could not open device 0x0d28:0x0204: Access denied (insufficient permissions)')
-add('usb-permission', 'decisive', JLINK, 'Failed to open device: %s.',
-    'Failed to open device: LIBUSB_ERROR_ACCESS.')
+add('usb-permission', 'shared', LIBUSB + [MPSSE], 'libusb_open() failed with',
+    'libusb_open() failed with LIBUSB_ERROR_ACCESS', alt='probe-busy')
+add('usb-permission', 'shared', CMSIS, 'could not open device 0x%04x:0x%04x',
+    'could not open device 0x0d28:0x0204: Access denied (insufficient permissions)',
+    alt='probe-busy')
+add('usb-permission', 'shared', JLINK, 'Failed to open device: %s.',
+    'Failed to open device: LIBUSB_ERROR_ACCESS.', alt='probe-busy')
 add('usb-permission', 'shared', CMSIS, 'unable to open CMSIS-DAP device 0x%x:0x%x',
     'unable to open CMSIS-DAP device 0xc251:0xf001', alt='probe-busy')
 
@@ -304,8 +307,15 @@ add('probe-not-found', 'decisive', DFU, 'No DFU capable USB device available',
     'No DFU capable USB device available', level='dfu-util')
 add('usb-permission', 'shared', DFU, 'Cannot open DFU device %04x:%04x',
     'Cannot open DFU device 0483:df11', level='dfu-util', alt='probe-driver-missing')
-add('usb-permission', 'decisive', DFU, 'Cannot open DFU device %04x:%04x found on devnum',
-    'Cannot open DFU device 0483:df11 found on devnum 5 (LIBUSB_ERROR_ACCESS)', level='dfu-util')
+add('usb-permission', 'shared', DFU, 'Cannot open DFU device %04x:%04x found on devnum',
+    'Cannot open DFU device 0483:df11 found on devnum 5 (LIBUSB_ERROR_ACCESS)', level='dfu-util',
+    alt='probe-busy')
+# the run-time interface of a device another program holds (or the user may not open)
+for tag, head, tail in (('v0.9', 'Runtime', ''), ('v0.10', 'Runtime', ': LIBUSB_ERROR_ACCESS'),
+                        ('v0.11', '(Run-Time)', ': LIBUSB_ERROR_ACCESS')):
+    add('probe-not-found', 'shared', DFU, 'Cannot claim interface %d',
+        f'Claiming USB DFU {head} Interface...\\ndfu-util: Cannot claim interface 0{tail}',
+        level='', alt='probe-busy', tool='dfu-util', only=[tag])
 add('dfu-leave-quirk', 'decisive', DFU, 'Error during download get_status',
     'Submitting leave request...\\ndfu-util: Error during download get_status', level='',
     tool='dfu-util')
@@ -324,8 +334,8 @@ add('unsupported-device', 'decisive', SPI, 'device needs 2-byte addresses - not 
     'device needs 2-byte addresses - not implemented', level='Warn')
 add('unsupported-device', 'decisive', SPI, 'device needs paging - not implemented',
     'device needs paging - not implemented')
-add('probe-driver-missing', 'decisive', MPSSE, 'libusb_claim_interface() failed with',
-    'libusb_claim_interface() failed with LIBUSB_ERROR_ACCESS')
+add('probe-driver-missing', 'shared', MPSSE, 'libusb_claim_interface() failed with',
+    'libusb_claim_interface() failed with LIBUSB_ERROR_ACCESS', alt='probe-busy')
 add('probe-driver-missing', 'decisive', CMSIS, 'with wrong class',
     'Using CMSIS-DAPv2 interface 0 with wrong class 10 subclass 0 or protocol 0\\n'
     'could not claim interface: Resource busy', level='Warn')
@@ -349,8 +359,63 @@ add('dfu-leave-quirk', 'decisive', DFU, 'unable to read DFU status after complet
     'Download done.\\ndfu-util: unable to read DFU status after completion (LIBUSB_ERROR_PIPE)',
     level='', tool='dfu-util', only=['v0.10', 'v0.11'])
 add('dfu-leave-quirk', 'decisive', DFU, 'unable to read DFU status after completion',
+    'Download done.\\ndfu-util: unable to read DFU status after completion '
+    '(LIBUSB_ERROR_NO_DEVICE)',
+    level='', tool='dfu-util', only=['v0.11'])
+add('dfu-leave-quirk', 'decisive', DFU, 'unable to read DFU status after completion',
     'Download done.\\ndfu-util: unable to read DFU status after completion',
     level='', tool='dfu-util', only=['v0.9'])
+
+# ---- the lines other drivers print when their adapter is not on the bus
+add('probe-not-found', 'decisive', 'src/jtag/drivers/openjtag.c',
+    'unable to open cy7c65215 device', 'unable to open cy7c65215 device')
+add('probe-not-found', 'decisive', 'src/jtag/drivers/ft232r.c', 'ft232r not found: vid=%04x',
+    'ft232r not found: vid=0403, pid=6001, serial=(null)')
+add('probe-not-found', 'decisive', 'src/jtag/drivers/kitprog.c',
+    'Failed to open or find the device', 'Failed to open or find the device')
+ESP_JTAG = 'src/jtag/drivers/esp_usb_jtag.c'
+add('probe-not-found', 'decisive', ESP_JTAG, 'esp_usb_jtag: could not find or open device!',
+    'esp_usb_jtag: could not find or open device!')
+add('probe-not-found', 'decisive', ESP_JTAG, 'esp_usb_jtag: could not find or open device!',
+    'esp_usb_jtag: could not find or open device!', tool='openocd-esp32')
+add('probe-not-found', 'decisive', 'src/jtag/drivers/usb_blaster/ublast2_access_libusb.c',
+    'Altera USB-Blaster II not found', 'Altera USB-Blaster II not found')
+add('probe-driver-missing', 'shared', CMSIS, 'could not claim interface: %s',
+    'could not claim interface: Access denied (insufficient permissions)', level='Warn',
+    alt='probe-busy')
+
+# ---- an interface the release predates reads as either cause (the name is one it lacks)
+for tag, name in (('v0.9.0', 'st-link'), ('v0.10.0', 'xds110'), ('v0.11.0', 'esp_usb_jtag')):
+    add('probe-driver-missing', 'shared', ['src/jtag/adapter.c', 'src/jtag/interface.c'],
+        'The specified debug interface was not found',
+        f'The specified debug interface was not found ({name})', alt='openocd-too-old', only=[tag])
+
+# ---- a SPI flash the driver's table of the release lacks
+for drv, tag, message in (('stmsmi', 'v0.10.0', 'Unknown flash device (ID 0x001840c8)'),
+                          ('fespi', 'v0.11.0', 'Unknown flash device (ID 0x001760c8)'),
+                          ('jtagspi', 'v0.12.0', 'Unknown flash device (ID 0x1740c8)'),
+                          ('mrvlqspi', 'v0.12.0', 'Unknown flash device ID 0x001840c8'),
+                          ('rp2040', 'v0.12.0', 'Unknown flash device (ID 0x001660c8)')):
+    add('openocd-too-old', 'decisive', f'src/flash/nor/{drv}.c', 'Unknown flash device',
+        message, only=[tag])
+
+# ---- a dormant-state sequence the adapter driver of the release cannot send (with the banner)
+for files, tag, seq, stop in ((CMSIS, 'v0.10.0', 4, ''), (CMSIS, 'v0.11.0', 3, ''),
+                              ('src/jtag/drivers/ftdi.c', 'v0.11.0', 4, ''),
+                              (JLINK, 'v0.11.0', 4, '.')):
+    add('openocd-too-old', 'decisive', files, f'"Sequence %d not supported{stop}"',
+        f'Open On-Chip Debugger {{release}}\\nError: Sequence {seq} not supported{stop}',
+        level='', only=[tag])
+
+# ---- a script of tcl/: rp2040-core0.cfg's notice, then the MEM-AP it cannot find
+add('wrong-target-config', 'shared', 'tcl/target/rp2040-core0.cfg',
+    'rp2040-core0.cfg configuration file is deprecated',
+    'Warn : rp2040-core0.cfg configuration file is deprecated and will be\\n'
+    '       removed in the next release. Use following parameters instead:\\n'
+    "          -c 'set USE_CORE 0' -f target/rp2040.cfg\\n"
+    'Error: [rp2040.cpu] Could not find MEM-AP to control the core', level='',
+    alt='swd-comm-errors')
+
 
 def grep(git_dir, tag, key, files):
     for path in files:
@@ -364,22 +429,26 @@ def grep(git_dir, tag, key, files):
 
 
 def main():
-    if len(sys.argv) != 4:
-        sys.exit('usage: catalogue.py OPENOCD_GIT_DIR DFU_UTIL_GIT_DIR ST_OPENOCD_GIT_DIR')
-    openocd, dfu, st = sys.argv[1:]
-    sources = {'openocd': (openocd, OPENOCD_TAGS), 'dfu-util': (dfu, DFU_TAGS),
-               'openocd-st': (st, ST_TAGS)}
+    if len(sys.argv) != 5:
+        sys.exit('usage: catalogue.py OPENOCD_GIT_DIR DFU_UTIL_GIT_DIR ST_OPENOCD_GIT_DIR '
+                 'ESP32_OPENOCD_GIT_DIR')
+    openocd, dfu, st, esp = sys.argv[1:]
+    # tool: its clone, its tags, and the version column a tag is named by
+    sources = {'openocd': (openocd, OPENOCD_TAGS, lambda t: 'openocd-' + t[1:]),
+               'dfu-util': (dfu, DFU_TAGS, lambda t: 'dfu-util-' + t[1:]),
+               'openocd-st': (st, ST_TAGS, lambda t: t.replace('openocd-', 'openocd-st-')),
+               'openocd-esp32': (esp, ESP32_TAGS, lambda t: 'openocd-' + t.split('-', 1)[1])}
     print('# version\tsource\tclass\tkind\talt\tlevel\tmessage')
     missing = []
     for cls, kind, alt, level, files, key, message, only, tool in E:
-        git_dir, tags = sources[tool]
+        git_dir, tags, version = sources[tool]
         found = 0
         for tag in only or tags:
             where = grep(git_dir, tag, key.replace('\\n', '\n').split('\n')[0], files)
             if where:
                 found += 1
-                name = tag[1:] if tag.startswith('v') else tag.replace('openocd-', '')
-                print(f'{tool}-{name}\t{where}\t{cls}\t{kind}\t{alt}\t{level or "-"}\t{message}')
+                text = message.replace('{release}', tag[1:])
+                print(f'{version(tag)}\t{where}\t{cls}\t{kind}\t{alt}\t{level or "-"}\t{text}')
         if not found:
             missing.append(key)
     for key in missing:

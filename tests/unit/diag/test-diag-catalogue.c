@@ -1,7 +1,8 @@
-/* Unit tests for src/diag against the message catalogue (tests/diag-logs/catalogue.tsv and catalogue-front.tsv):
- * every message OpenOCD 0.9-0.12 (and ST's fork, for the drivers it adds) and dfu-util
- * 0.9-0.11 print for a cause the engine knows, with the file:line that prints it in each
- * version.
+/* Unit tests for src/diag against the message catalogue: tests/diag-logs/catalogue.tsv
+ * (generated) holds every message OpenOCD 0.9-0.12 (and ST's and Espressif's forks, for the
+ * drivers they add) and dfu-util 0.9-0.11 print for a cause the engine knows, with the
+ * file:line that prints it in each version; catalogue-front.tsv (hand-kept) the lines of the
+ * programs that run OpenOCD.
  *
  * Each row is fed as a user sees it: with its level prefix ("Error: ", "Info : ", ...), with
  * Windows CRLF line ends, as OpenOCD prints it at -d3 (time, file:line and function after the
