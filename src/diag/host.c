@@ -190,15 +190,11 @@ int chk_open_access(struct diag_ctx *c)
  * exclusive), low where the log shows no Linux host, none on Linux. */
 int chk_open_access_held(struct diag_ctx *c)
 {
-	static const char *const opens[] = { "libusb_open() failed with LIBUSB_ERROR_ACCESS",
-		                             "Failed to open device: LIBUSB_ERROR_ACCESS",
-		                             "Access denied (insufficient permissions)",
-		                             "(LIBUSB_ERROR_ACCESS)" };
 	bool open = false;
 	for (size_t i = 0; i < c->ev->n_log_lines && !open; i++) {
 		if (node_denied_line(c->ev->log_lines[i]))
 			return 0;
-		open = has_any(c->ev->log_lines[i], opens, sizeof(opens) / sizeof(opens[0]));
+		open = open_access_line(c->ev->log_lines[i]);
 	}
 	if (!open)
 		return 0;
