@@ -22,6 +22,7 @@
 #include <jansson.h>
 
 #include "corpus-files.h"
+#include "diag-top.h"
 #include "diag/diag.h"
 #include "diag/paste.h"
 
@@ -359,16 +360,6 @@ static const struct transform transforms[] = {
 #define N_TRANSFORMS (sizeof(transforms) / sizeof(transforms[0]))
 
 /* --- the normaliser, one mechanism at a time ----------------------------------------------- */
-
-/* The cleaned text of TEXT equals WANT. */
-static void expect_clean(const char *text, const char *want)
-{
-	char *got = diag_paste_clean(text, strlen(text));
-	assert_non_null(got);
-	if (strcmp(got, want) != 0)
-		fail_msg("clean('%s'): want '%s', got '%s'", text, want, got);
-	free(got);
-}
 
 /* Byte order marks, no-break spaces, typographic quotes and their mojibake read as ASCII;
  * other characters stay. */
