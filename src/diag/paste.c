@@ -272,6 +272,7 @@ static void strip_prefixes(char *s, regex_t *re, const bool *ok)
  * wrap from a line of its own. */
 struct shape {
 	size_t width; /* characters shown (escape sequences and control bytes left out) */
+	size_t trail; /* blanks at its end, which cleaning takes off */
 	size_t quote; /* leading '>', blanks and tabs: a forum's quoting or indentation */
 	char lead[16];
 };
@@ -286,16 +287,23 @@ static size_t width_of(const char *s)
 
 static void shape_of(struct shape *sh, const char *plain)
 {
+	size_t n = strlen(plain);
 	sh->width = width_of(plain);
+	sh->trail = 0;
+	while (sh->trail < n && (plain[n - 1 - sh->trail] == ' ' || plain[n - 1 - sh->trail] == '\t'))
+		sh->trail++;
 	sh->quote = strspn(plain, "> \t");
 	if (sh->quote > sizeof(sh->lead))
 		sh->quote = 0;
 	memcpy(sh->lead, plain, sh->quote);
 }
 
-static bool console_width(size_t w)
+/* The blanks the line before a wrap lost: a row of 80 columns keeps a blank it ends with (and
+ * cleaning took it off), a row of 79 was copied without its 80th column, a blank. -1 when
+ * WIDTH is not a console's. */
+static int wrap_blanks(size_t width, size_t trail)
 {
-	return w == 79 || w == 80;
+	return width == 80 ? (int)trail : width == 79 ? 1 : -1;
 }
 
 /* Whether LINE (cleaned from PLAIN, shaped SH) is the rest of the line before it (PREV),
@@ -303,17 +311,20 @@ static bool console_width(size_t w)
  * characters and a rest that does not start like a line of its own. Either the console
  * showed the lines with their prefixes (a timestamp or a container name the tool put
  * there), and the rest has none; or quoting and indentation came after the wrap (a forum
- * post, a mail), and the rest has the same as the line it continues. */
-static bool wrapped_rest(const struct shape *prev, const struct shape *sh, const char *plain,
-                         const char *line)
+ * post, a mail), and the rest has the same as the line it continues. Returns the number of
+ * blanks to put back between the two (wrap_blanks), or -1 when LINE is a line of its own. */
+static int wrapped_rest(const struct shape *prev, const struct shape *sh, const char *plain,
+                        const char *line)
 {
 	size_t n = strlen(line);
 	if (n == 0 || starts_openocd_line(line))
-		return false;
+		return -1;
 	if (strncmp(plain, line, n) == 0)
-		return console_width(prev->width);
-	return sh->quote && sh->quote == prev->quote && memcmp(sh->lead, prev->lead, sh->quote) == 0 &&
-	       strncmp(plain + sh->quote, line, n) == 0 && console_width(prev->width - prev->quote);
+		return wrap_blanks(prev->width, prev->trail);
+	if (sh->quote && sh->quote == prev->quote && memcmp(sh->lead, prev->lead, sh->quote) == 0 &&
+	    strncmp(plain + sh->quote, line, n) == 0)
+		return wrap_blanks(prev->width - prev->quote, prev->trail);
+	return -1;
 }
 
 char *diag_paste_clean(const char *text, size_t len)
@@ -354,9 +365,12 @@ char *diag_paste_clean(const char *text, size_t len)
 		memcpy(line, plain, strlen(plain) + 1);
 		strip_prefixes(line, re, ok);
 		size_t n = strlen(line);
-		bool wrapped = have_prev && wrapped_rest(&prev, &sh, plain, line);
-		if (have_prev && !wrapped)
+		int blanks = have_prev ? wrapped_rest(&prev, &sh, plain, line) : -1;
+		if (have_prev && blanks < 0)
 			out[n_out++] = '\n';
+		/* a blank put back never lengthens the text: it stood in the pasted row */
+		for (int b = 0; b < blanks; b++)
+			out[n_out++] = ' ';
 		memcpy(out + n_out, line, n);
 		n_out += n;
 		prev = sh;
