@@ -679,10 +679,13 @@ const struct diag_rule diag_rules[] = {
 	},
 	{
 		/* The STM32 low-power lines (L0/L1/L4/L5/U5/WL) are built to sleep in stop mode
-		 * between events; a halt that times out on one is the sleeping core, and a
-		 * truncated paste may keep only "timed out while wait". */
+		 * between events; a halt that times out on one is most likely the sleeping core,
+		 * and a truncated paste may keep only "timed out while wait". Medium: the family
+		 * is a hint, not the evidence (the catalogue files the halt timeout under
+		 * core-halt-timeout and target-low-power alike; only a core seen running, as
+		 * low-power-log reads, settles it), so the halt-timeout reading stays below. */
 		.id = DIAG_TARGET_LOW_POWER, .name = "low-power-part",
-		.confidence = DIAG_CONF_HIGH, .priority = 56,
+		.confidence = DIAG_CONF_MEDIUM, .priority = 56,
 		.all = { "timed out while wait|Halt timed out, wake up GDB|- Not halted",
 		         "stm32(l[0-9]|u5|wl)[a-z0-9]*\\.(cpu|m4|m0)" },
 		.cause = CAUSE_LOW_POWER,

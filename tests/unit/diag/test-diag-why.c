@@ -29,6 +29,19 @@ static enum diag_id first_line_of(const char *log, char *line, size_t n)
 	return id;
 }
 
+/* The confidence LOG's report gives ID, or -1 when it does not list it. */
+static int listed(const char *log, enum diag_id id)
+{
+	struct diag_report *r = diag_classify_log(log);
+	assert_non_null(r);
+	int conf = -1;
+	for (size_t i = 0; i < r->n && conf < 0; i++)
+		if (r->findings[i].id == id)
+			conf = (int)r->findings[i].confidence;
+	diag_report_free(r);
+	return conf;
+}
+
 static void expect_first(const char *log, enum diag_id want, const char *want_line)
 {
 	char line[512];
@@ -81,6 +94,49 @@ static void test_deciding_line_is_the_rules_own(void **state)
 	expect_first(log, DIAG_TARGET_LOW_POWER, want);
 }
 
+/* The catalogue files the halt timeout under core-halt-timeout and target-low-power alike:
+ * a low-power family is a hint, so it reads medium with the halt reading below; a core the
+ * log shows running when the halt timed out settles it. */
+static void test_low_power_family_is_a_hint(void **state)
+{
+	(void)state;
+	static const char *const parts[] = { "stm32l0", "stm32l1", "stm32l4x", "stm32l5x",
+		                             "stm32u5x", "stm32wlx" };
+	char log[512];
+	for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
+		snprintf(log, sizeof(log), "Info : %s.cpu: hardware has %d breakpoints, %d "
+		         "watchpoints\nError: timed out while waiting for target %s\n",
+		         parts[i], 4, 2, "halted");
+		assert_top(log, DIAG_TARGET_LOW_POWER, DIAG_CONF_MEDIUM);
+		assert_int_equal(listed(log, DIAG_CORE_HALT_TIMEOUT), DIAG_CONF_LOW);
+	}
+	/* target.c, handle_target: "%s: target state: %s" (running) before the timeout */
+	snprintf(log, sizeof(log), "Info : %s: target state: %s\n"
+	         "Error: timed out while waiting for target %s\n", "stm32l0.cpu", "running",
+	         "halted");
+	assert_top(log, DIAG_TARGET_LOW_POWER, DIAG_CONF_HIGH);
+	/* the same lines on a part that does not sleep by design: the halt reading leads */
+	snprintf(log, sizeof(log), "Info : %s.cpu: hardware has %d breakpoints, %d watchpoints\n"
+	         "Error: timed out while waiting for target %s\n", "stm32f4x", 6, 4, "halted");
+	assert_top(log, DIAG_CORE_HALT_TIMEOUT, DIAG_CONF_MEDIUM);
+}
+
+/* stlink_usb.c, stlink_usb_open: "read version failed" is filed under probe-not-found and
+ * probe-driver-missing in every release; under a banner before 0.8 the old release is the
+ * likelier cause, not the only one. */
+static void test_read_version_under_old_banner_is_medium(void **state)
+{
+	(void)state;
+	static const char *const versions[] = { "0.5.0", "0.6.1", "0.7.0" };
+	char log[256];
+	for (size_t i = 0; i < sizeof(versions) / sizeof(versions[0]); i++) {
+		snprintf(log, sizeof(log), "Open On-Chip Debugger %s (2013-05-05-10:44)\n"
+		         "Error: read version failed\n", versions[i]);
+		assert_top(log, DIAG_OPENOCD_TOO_OLD, DIAG_CONF_MEDIUM);
+		assert_true(listed(log, DIAG_PROBE_NOT_FOUND) > 0);
+	}
+}
+
 /* dfu-util raises its refusals through errx()/warnx(), "dfu-util: " first: when no rule
  * explains one, the finding is "unknown" shown by that line, even when its words name no
  * error (dfu_util.c / main.c, the device count check). */
@@ -104,6 +160,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_deciding_line_is_the_rules_own),
+		cmocka_unit_test(test_low_power_family_is_a_hint),
+		cmocka_unit_test(test_read_version_under_old_banner_is_medium),
 		cmocka_unit_test(test_unexplained_dfu_util_line_is_shown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
