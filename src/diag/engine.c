@@ -625,7 +625,19 @@ static struct cand unknown_cand(const struct diag_evidence *ev, const struct lin
 	else if (ev->openocd_exited)
 		snprintf(how, sizeof(how), "%s exited with status %d; ", tool,
 		         ev->openocd_exit_status);
-	if (errs == 0 && lines_count(l))
+	/* Nothing failed in words: where the log stops (a hang after the adapter's clock, a
+	 * command the tool never got past) is the line a person reads. */
+	for (size_t i = lines_count(l); errs == 0 && i-- > 0;) {
+		const char *t = lines_at(l, i);
+		if (t[strspn(t, " \t\r>")] == '\0')
+			continue;
+		add_ev_line(&u, l, i);
+		break;
+	}
+	if (errs == 0 && u.n_ev)
+		snprintf(u.detail, sizeof(u.detail), "%s%s printed no error lines; its last line is "
+		         "shown", how, tool);
+	else if (errs == 0 && lines_count(l))
 		snprintf(u.detail, sizeof(u.detail), "%s%s printed no error lines", how, tool);
 	else if (errs == 0)
 		snprintf(u.detail, sizeof(u.detail), "%sno %s output was captured", how, tool);

@@ -156,6 +156,27 @@ static void test_unexplained_dfu_util_line_is_shown(void **state)
 	assert_string_not_equal(line, want);
 }
 
+/* A log that stops without a failure in words (OpenOCD hanging after the adapter set its
+ * clock, a transport refusal pasted without its level) is "unknown" shown by its last
+ * line, never by nothing. */
+static void test_silent_stop_shows_last_line(void **state)
+{
+	(void)state;
+	char want[128], log[512], line[512];
+	/* src/jtag/core.c, adapter_config_khz: "clock speed %d kHz" */
+	snprintf(want, sizeof(want), "Info : clock speed %d kHz", 1001);
+	snprintf(log, sizeof(log), "Info : %s\n%s\n\n", "BCM2835 GPIO JTAG/SWD bitbang driver",
+	         want);
+	assert_int_equal(first_line_of(log, line, sizeof(line)), DIAG_UNKNOWN);
+	assert_string_equal(line, want);
+	/* src/transport/transport.c, transport_select: "Debug adapter doesn't support '%s'
+	 * transport", its "Error: " lost in the paste */
+	snprintf(want, sizeof(want), "Debug adapter doesn't support '%s' transport", "jtag");
+	snprintf(log, sizeof(log), "%s\n", want);
+	assert_int_equal(first_line_of(log, line, sizeof(line)), DIAG_UNKNOWN);
+	assert_string_equal(line, want);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -163,6 +184,7 @@ int main(void)
 		cmocka_unit_test(test_low_power_family_is_a_hint),
 		cmocka_unit_test(test_read_version_under_old_banner_is_medium),
 		cmocka_unit_test(test_unexplained_dfu_util_line_is_shown),
+		cmocka_unit_test(test_silent_stop_shows_last_line),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
