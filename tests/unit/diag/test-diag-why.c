@@ -177,6 +177,25 @@ static void test_silent_stop_shows_last_line(void **state)
 	assert_string_equal(line, want);
 }
 
+/* ADI's fork (ice1000.c): the ICE-1000/2000 driver's lines read as the family they are,
+ * not only the one wording a log showed: "%s emulator not found" (its USB open found no
+ * device) is a missing probe; "%s cannot find a good delay" (no IR capture came back valid at
+ * any sampling delay) is a chain nothing answers on. */
+static void test_adi_ice_driver_family(void **state)
+{
+	(void)state;
+	static const char *const cables[] = { "ICE-1000", "ICE-2000" };
+	char log[256];
+	for (size_t i = 0; i < sizeof(cables) / sizeof(cables[0]); i++) {
+		snprintf(log, sizeof(log), "Error: %s emulator not found\n"
+		         "Error: cannot connect to %s emulator\n", cables[i], cables[i]);
+		assert_top(log, DIAG_PROBE_NOT_FOUND, DIAG_CONF_HIGH);
+		snprintf(log, sizeof(log), "Info : %s firmware version is %d.%d.%d\n"
+		         "Error: %s cannot find a good delay\n", cables[i], 1, 0, 3, cables[i]);
+		assert_top(log, DIAG_SWD_UNREACHABLE, DIAG_CONF_HIGH);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -185,6 +204,7 @@ int main(void)
 		cmocka_unit_test(test_read_version_under_old_banner_is_medium),
 		cmocka_unit_test(test_unexplained_dfu_util_line_is_shown),
 		cmocka_unit_test(test_silent_stop_shows_last_line),
+		cmocka_unit_test(test_adi_ice_driver_family),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
