@@ -13,6 +13,7 @@
 
 #include "core/image.h"
 #include "diag/checks.h"
+#include "ocd/ocdlog.h"
 
 /* --- helpers for the checks -------------------------------------------------------- */
 
@@ -193,10 +194,38 @@ static bool log_f1_part(const struct diag_ctx *c, char *name, size_t size, uint3
 
 /* --- checks ------------------------------------------------------------------------- */
 
+/* True when, after the log's last voltage reading, the target answered: its debug port
+ * gave an IDCODE (neither all zeros nor all ones), its core or its dev id was read, or its
+ * core halted. A powered target is the only one that can, so a low
+ * reading before it is the probe's sense line (not wired: a clone ST-LINK without the
+ * divider, a J-Link's VTref pin left open), not the target's supply. */
+static bool answered_after_reading(const struct diag_ctx *c)
+{
+	const struct diag_evidence *ev = c->ev;
+	size_t n = ev->n_log_lines, from = 0;
+	double v;
+	for (size_t i = 0; i < n; i++)
+		if (ocdlog_voltage(ev->log_lines[i], &v))
+			from = i + 1;
+	for (size_t i = from; i < n; i++) {
+		const char *l = ev->log_lines[i];
+		uint32_t id;
+		char core[32];
+		if ((ocdlog_dp_idcode(l, &id) && id != 0 && id != 0xffffffffu) ||
+		    ocdlog_device_id(l, &id) || ocdlog_cpu(l, core, sizeof(core)) ||
+		    strstr(l, "breakpoints, ") || strstr(l, "halted due to "))
+			return true;
+	}
+	return false;
+}
+
 int chk_unpowered(struct diag_ctx *c)
 {
 	if (c->voltage >= 1.5)
 		return 0; /* a voltage line for another reason, or the caller measured it fine */
+	/* a reading the target refuted by answering is no finding: the failure is elsewhere */
+	if (c->ev->target_voltage < 0.0 && answered_after_reading(c))
+		return 0;
 	if (c->voltage >= 0.0)
 		snprintf(c->detail, sizeof(c->detail), "target voltage %.2f V (needs 1.65 V or more)",
 		         c->voltage);
