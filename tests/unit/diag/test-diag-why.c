@@ -235,6 +235,31 @@ static void test_low_reading_refuted_by_an_answer(void **state)
 	assert_top(log, DIAG_TARGET_UNPOWERED, DIAG_CONF_HIGH);
 }
 
+/* A failed connect the target refutes by answering after it (adi_v5_swd.c retrying after
+ * "Error connecting DP: cannot read IDR" and then printing "SWD DPIDR 0x%08" PRIx32) was a
+ * first attempt: no finding, the failure after it decides (here nothing explains it:
+ * 'unknown' with its line); without an answer after it, it is the finding. */
+static void test_failed_connect_refuted_by_an_answer(void **state)
+{
+	(void)state;
+	char log[1024];
+	snprintf(log, sizeof(log), "Error: Error connecting DP: cannot read IDR\n"
+	         "Info : SWD DPIDR 0x%08x\nInfo : %s: %s r%dp%d processor detected\n"
+	         "Error: error writing to flash at address 0x%08x at offset 0x%08x\n",
+	         0x2ba01477u, "stm32f4x.cpu", "Cortex-M4", 0, 1, 0x08000000u, 0u);
+	assert_int_equal(listed(log, DIAG_SWD_UNREACHABLE), -1);
+	assert_int_equal(top_of(log, NULL), DIAG_UNKNOWN);
+
+	snprintf(log, sizeof(log), "Info : SWD DPIDR 0x%08x\n"
+	         "Error: Error connecting DP: cannot read IDR\n", 0x2ba01477u);
+	assert_top(log, DIAG_SWD_UNREACHABLE, DIAG_CONF_HIGH);
+	/* jtag/core.c, jtag_examine_chain: an all-ones answer is nothing answering */
+	snprintf(log, sizeof(log), "Error: JTAG scan chain interrogation failed: all %s\n"
+	         "Info : JTAG tap: %s tap/device found: 0x%08x\n", "ones", "esp32.cpu0",
+	         0xffffffffu);
+	assert_top(log, DIAG_SWD_UNREACHABLE, DIAG_CONF_HIGH);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -245,6 +270,7 @@ int main(void)
 		cmocka_unit_test(test_silent_stop_shows_last_line),
 		cmocka_unit_test(test_adi_ice_driver_family),
 		cmocka_unit_test(test_low_reading_refuted_by_an_answer),
+		cmocka_unit_test(test_failed_connect_refuted_by_an_answer),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
