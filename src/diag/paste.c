@@ -6,7 +6,7 @@
  * MI error results (2^error,msg="..."), a front-end's trace prefix (cortex-debug's "-> ",
  * Eclipse CDT's "077,345 "), "(gdb) " prompts, "> " quoting, Markdown bold, indentation, a
  * byte order mark, a forum's typographic quotes (or their mojibake after a wrong code page),
- * and lines a Windows console wrapped at 80 columns. diag_paste_clean undoes each of these so
+ * Markdown code fences, and lines a Windows console wrapped at 80 columns. diag_paste_clean undoes each of these so
  * the rules see the lines as OpenOCD wrote them. It never drops a line: noise stays, and a
  * rule that does not match it ignores it.
  */
@@ -268,6 +268,19 @@ static void strip_prefixes(char *s, regex_t *re, const bool *ok)
 		s[--n] = '\0';
 }
 
+/* A Markdown code fence ("```", "```text", "~~~"): a forum's markup around the log, which
+ * the cleaned text keeps as an empty line. */
+static bool is_fence(const char *s)
+{
+	size_t run = s[0] == '`' || s[0] == '~' ? strspn(s, s[0] == '`' ? "`" : "~") : 0;
+	if (run < 3)
+		return false;
+	for (s += run; *s; s++)
+		if (!isalnum((unsigned char)*s) && !strchr("_+-.", *s))
+			return false;
+	return true;
+}
+
 /* How a line looked as pasted, before its prefixes were taken off: what tells a console's
  * wrap from a line of its own. */
 struct shape {
@@ -364,6 +377,8 @@ char *diag_paste_clean(const char *text, size_t len)
 		shape_of(&sh, plain);
 		memcpy(line, plain, strlen(plain) + 1);
 		strip_prefixes(line, re, ok);
+		if (is_fence(line))
+			line[0] = '\0';
 		size_t n = strlen(line);
 		int blanks = have_prev ? wrapped_rest(&prev, &sh, plain, line) : -1;
 		if (have_prev && blanks < 0)

@@ -10,7 +10,8 @@
  * Latin-1 mojibake made ASCII; timestamps, container-name prefixes, gdb/MI stream quoting (a
  * record holding several lines gives each its own; gdb's \e, \t and octal escapes read)
  * and error results, front-end trace prefixes (cortex-debug "-> ", Eclipse CDT "077,345 "),
- * "(gdb) " prompts, "> " quoting and leading blanks taken off each line; lines a console
+ * "(gdb) " prompts, "> " quoting and leading blanks taken off each line; a Markdown code
+ * fence left as an empty line; lines a console
  * wrapped at 80 columns joined again (counting the columns the console showed). NULL when
  * out of memory. */
 char *diag_paste_clean(const char *text, size_t len);

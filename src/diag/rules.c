@@ -417,7 +417,8 @@ const struct diag_rule diag_rules[] = {
 		.any = { "no ST-LINK detected", "No J-Link device found", "No device matches the serial string",
 		         "open failed \\((vid/pid|serial) mismatch\\)",
 		         "cannot connect to stlink server", "Can't find USB JTAG Interface",
-		         "(can't|cannot) find (a |the )?[a-z0-9_ -]+ (interface|device)!" },
+		         "(can't|cannot) find (a |the )?[a-z0-9_ -]+ (interface|device)!",
+		         "ICE-[0-9]+ emulator not found" },
 		/* First cause over its cascade: a probe OpenOCD found and could not open is then
 		 * reported as "unable to find a matching CMSIS-DAP device" by the next backend. */
 		.none = { "unable to open CMSIS-DAP device 0x", OPEN_REFUSED },
@@ -431,8 +432,9 @@ const struct diag_rule diag_rules[] = {
 		          "driver's own 'Cannot find jlink Interface! Please check connection and "
 		          "permissions.' (0.9 jlink.c, jlink_init) and the Raspberry Pi fork's 'Can't "
 		          "find a picoprobe device! Please check device connections and permissions.' "
-		          "(picoprobe.c, picoprobe_usb_open); a permission or driver problem shows its "
-		          "own libusb line before it",
+		          "(picoprobe.c, picoprobe_usb_open); ADI's fork: '%s emulator not found' "
+		          "(ice1000.c, ice1000_init/ice2000_init, when the USB open finds no "
+		          "device); a permission or driver problem shows its own libusb line before it",
 	},
 	{
 		/* OpenOCD knows a CMSIS-DAP by its product string, which it reads only from a device
@@ -589,6 +591,8 @@ const struct diag_rule diag_rules[] = {
 		/* the adapter driver refused a dormant-state sequence: nothing was tried
 		 * (hw-swd-seq-too-old, rules_hw.inc) */
 		.none = { "Sequence [34] not supported" },
+		/* none when the target answered after it: a first attempt, not the failure */
+		.check = chk_unreachable_log,
 		.yield_to = { DIAG_TARGET_UNPOWERED, DIAG_TARGET_LOW_POWER },
 		.n_yield = 2,
 		.cause = CAUSE_UNREACHABLE,
@@ -679,10 +683,13 @@ const struct diag_rule diag_rules[] = {
 	},
 	{
 		/* The STM32 low-power lines (L0/L1/L4/L5/U5/WL) are built to sleep in stop mode
-		 * between events; a halt that times out on one is the sleeping core, and a
-		 * truncated paste may keep only "timed out while wait". */
+		 * between events; a halt that times out on one is most likely the sleeping core,
+		 * and a truncated paste may keep only "timed out while wait". Medium: the family
+		 * is a hint, not the evidence (the catalogue files the halt timeout under
+		 * core-halt-timeout and target-low-power alike; only a core seen running, as
+		 * low-power-log reads, settles it), so the halt-timeout reading stays below. */
 		.id = DIAG_TARGET_LOW_POWER, .name = "low-power-part",
-		.confidence = DIAG_CONF_HIGH, .priority = 56,
+		.confidence = DIAG_CONF_MEDIUM, .priority = 56,
 		.all = { "timed out while wait|Halt timed out, wake up GDB|- Not halted",
 		         "stm32(l[0-9]|u5|wl)[a-z0-9]*\\.(cpu|m4|m0)" },
 		.cause = CAUSE_LOW_POWER,
@@ -732,7 +739,7 @@ const struct diag_rule diag_rules[] = {
 		.id = DIAG_SWD_COMM_ERRORS, .name = "comm-errors-hard",
 		.confidence = DIAG_CONF_HIGH, .priority = 45,
 		.any = { "jtag status contains invalid mode value - communication failure",
-		         "SWD ack not OK", "STICKY ERROR", "Invalid ACK",
+		         "SWD ack not OK", "STICKY ERROR", "Invalid ACK (\\([0-6]\\)|0x[0-6] )",
 		         "DP initialisation failed", "SWD_AP_(FAULT|ERROR|PARITY)", "JTAG-DP OVERRUN",
 		         "transfer count mismatch" },
 		.yield_to = { DIAG_TARGET_UNPOWERED, DIAG_SWD_UNREACHABLE, DIAG_READOUT_PROTECTED,
@@ -743,6 +750,24 @@ const struct diag_rule diag_rules[] = {
 		.source = "'jtag status contains invalid mode value - communication failure' "
 		          "(src/target/hla_target.c, adapter_poll; same in 0.9-0.12); 'JTAG-DP STICKY "
 		          "ERROR' (adi_v5_jtag.c); 'SWD ack not OK' (adi_v5_swd.c / cmsis_dap.c)",
+	},
+	{
+		/* A JTAG ACK is three bits TDO shifts out: 7 is TDO high all through, a target that
+		 * stopped driving it (held in reset, powered down, its pins taken by firmware) as
+		 * much as a link that garbles it; the scan at init had read the chain, or 'all ones'
+		 * would have come first. */
+		.id = DIAG_SWD_COMM_ERRORS, .name = "comm-errors-ack-ones",
+		.confidence = DIAG_CONF_MEDIUM, .priority = 44,
+		.any = { "Invalid ACK (\\(7\\)|0x7 )" },
+		.yield_to = { DIAG_TARGET_UNPOWERED, DIAG_SWD_UNREACHABLE, DIAG_READOUT_PROTECTED,
+		              DIAG_PROBE_NOT_FOUND, DIAG_WRONG_TARGET_CONFIG, DIAG_CLONE_IDCODE },
+		.n_yield = 6,
+		.cause = CAUSE_COMM,
+		.fix = FIX_COMM,
+		.source = "'Invalid ACK (%1x) in DAP response' (src/target/adi_v5_jtag.c, "
+		          "jtagdp_overrun_check, 0.10-0.12; 'Invalid ACK %#x in JTAG-DP "
+		          "transaction', jtagdp_transaction_endcheck, 0.9): ACK 7 is TDO read "
+		          "high, 2 is OK/FAULT and 1 WAIT",
 	},
 	{
 		/* One WAIT is the core being busy; a run of them, or a Cortex-M read back with no

@@ -434,6 +434,15 @@ static void test_clean_respells(void **state)
 	expect_clean("a \xe2\x80\x92 caf\xc3\xa9 \xe2\x88\x9a\n", "a \xe2\x80\x92 caf\xc3\xa9 \xe2\x88\x9a\n");
 }
 
+static char *repeat(char c, size_t n)
+{
+	char *s = malloc(n + 1);
+	assert_non_null(s);
+	memset(s, c, n);
+	s[n] = '\0';
+	return s;
+}
+
 /* gdb escapes a stream record's bytes as printchar does: \e, \t, octal for 0x80-0x9f. */
 static void test_clean_mi_escapes(void **state)
 {
@@ -444,13 +453,20 @@ static void test_clean_mi_escapes(void **state)
 	expect_clean("~\"a\\000b\\n\"\n", "ab\n");
 }
 
-static char *repeat(char c, size_t n)
+/* A forum's code fence is markup, not a line of the log: it stays as an empty line, which
+ * is never the rest of a wrapped one. */
+static void test_clean_fence(void **state)
 {
-	char *s = malloc(n + 1);
-	assert_non_null(s);
-	memset(s, c, n);
-	s[n] = '\0';
-	return s;
+	(void)state;
+	char *x80 = repeat('x', 80), in[256], want[256];
+	expect_clean("```text\nError: open failed\n```\n", "\nError: open failed\n\n");
+	expect_clean("~~~\nInfo : a\n~~~~\n", "\nInfo : a\n\n");
+	snprintf(in, sizeof(in), "> %s\n```\n", x80);
+	snprintf(want, sizeof(want), "%s\n\n", x80);
+	expect_clean(in, want);
+	/* backquotes inside a line stay */
+	expect_clean("Error: ``` x\n", "Error: ``` x\n");
+	free(x80);
 }
 
 /* A console 80 columns wide wrapped the line: its rest is joined again, counting the
@@ -766,6 +782,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_clean_respells),
 		cmocka_unit_test(test_clean_mi_escapes),
+		cmocka_unit_test(test_clean_fence),
 		cmocka_unit_test(test_clean_wraps),
 		cmocka_unit_test(test_build_summary_decides_nothing),
 		cmocka_unit_test(test_cut_paste_is_not_the_warning),
