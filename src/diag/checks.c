@@ -941,14 +941,16 @@ int chk_cmsis_dap_firmware(struct diag_ctx *c)
 }
 
 /* On Windows, libusb reports NOT_SUPPORTED for every other USB device OpenOCD tries while
- * it looks for the probe. When the probe then works (its clock is set, the target's chain
- * or DPIDR is read), that line was about another device: the driver finding does not
- * stand and the real failure comes later. */
+ * it looks for the probe. When the probe then works (it says its version, its clock is set,
+ * the target's voltage, chain, DPIDR, IDCODE or core is read), that line was about another
+ * device: the driver finding does not stand and the real failure comes later. */
 int chk_driver_failure_stands(struct diag_ctx *c)
 {
 	static const char *const working[] = { "clock speed ", "JTAG scan chain", "IR capture",
 		                               "SWD DPIDR", "Interface ready", "Target voltage",
-		                               "VTarget", "tap/device found" };
+		                               "VTarget", "tap/device found", "UNEXPECTED idcode",
+		                               "processor detected", "CMSIS-DAP: FW Version",
+		                               "STLINK V", "STLINK v" };
 	bool failed = false;
 	for (size_t i = 0; i < c->ev->n_log_lines; i++) {
 		const char *l = c->ev->log_lines[i];

@@ -420,8 +420,11 @@ const struct diag_rule diag_rules[] = {
 		         "(can't|cannot) find (a |the )?[a-z0-9_ -]+ (interface|device)!",
 		         "ICE-[0-9]+ emulator not found" },
 		/* First cause over its cascade: a probe OpenOCD found and could not open is then
-		 * reported as "unable to find a matching CMSIS-DAP device" by the next backend. */
-		.none = { "unable to open CMSIS-DAP device 0x", OPEN_REFUSED },
+		 * reported as "unable to find a matching CMSIS-DAP device" by the next backend, and
+		 * a J-Link libusb listed and could not open (NOT_FOUND: no usable driver bound) as
+		 * "No J-Link device found": a device found but not opened is never "no device". */
+		.none = { "unable to open CMSIS-DAP device 0x", OPEN_REFUSED,
+		          "(libusb_open\\(\\) failed with|Failed to open device:) LIBUSB_ERROR_NOT_FOUND" },
 		.yield_to = { DIAG_USB_PERMISSION, DIAG_PROBE_BUSY, DIAG_PROBE_DRIVER_MISSING },
 		.n_yield = 3,
 		.cause = CAUSE_NOT_FOUND,

@@ -152,15 +152,19 @@ static void test_dfu_refusal_is_unknown_with_its_line(void **state)
 }
 
 /* libjaylink words libusb's NOT_FOUND its own way; on Windows it is still a J-Link with no
- * WinUSB driver, while a paste that shows no host stays "not found". */
+ * WinUSB driver. A paste that shows no host is never "not found" at high: libusb listed the
+ * J-Link and could not open it, so the driver reading leads at medium. */
 static void test_jaylink_not_found_on_windows(void **state)
 {
 	(void)state;
 	static const char tail[] = "Warn : Failed to open device: LIBUSB_ERROR_NOT_FOUND.\n"
 	                           "Error: No J-Link device found\n";
-	assert_int_equal(top_after("PS C:\\Users\\me> openocd -f interface/jlink.cfg\n", tail, NULL),
+	enum diag_confidence conf;
+	assert_int_equal(top_after("PS C:\\Users\\me> openocd -f interface/jlink.cfg\n", tail, &conf),
 	                 DIAG_PROBE_DRIVER_MISSING);
-	assert_int_equal(top_of(tail, NULL, NULL, 0), DIAG_PROBE_NOT_FOUND);
+	assert_int_equal(conf, DIAG_CONF_HIGH);
+	assert_int_equal(top_of(tail, &conf, NULL, 0), DIAG_PROBE_DRIVER_MISSING);
+	assert_int_equal(conf, DIAG_CONF_MEDIUM);
 }
 
 /* "SWD not supported" from OpenOCD 0.11 with CMSIS-DAP 2.1+ firmware is the OpenOCD (it

@@ -1,0 +1,86 @@
+/* Unit tests for readings that must not hinge on the wrong line: found by perturbing logs
+ * (a context line removed, the deciding line removed, a cause of another class put before or
+ * after it) and fixed by mechanism. A reading stays when a context line goes, falls to what
+ * is left when its deciding line goes, and a cascade never wins over the cause printed
+ * before it. Every line is built from the format strings in OpenOCD's sources (file and
+ * function named at each), never copied from a corpus log. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "diag/diag.h"
+#include "diag-top.h"
+
+/* libusb_open() failed with %s (src/jtag/drivers/libusb_helper.c, jtag_libusb_open;
+ * libusb1_common.c in 0.9-0.10): on Windows NOT_SUPPORTED for a device with no WinUSB
+ * driver, which may be another device of the same VID:PID than the probe that works. */
+#define OPEN_NOT_SUPPORTED "Error: libusb_open() failed with LIBUSB_ERROR_NOT_SUPPORTED\n"
+
+/* The ST-LINK that says its version after the refusal (stlink_usb.c, stlink_usb_version:
+ * 0.11+ "STLINK %s (API v%d) VID:PID %04X:%04X", 0.9-0.10 "STLINK v%d JTAG v%d API v%d SWIM
+ * v%d VID 0x%04X PID 0x%04X") was opened: the refusal was about another device, and what the
+ * target answered after it decides (hla_interface.c, hl_interface_init_target: "UNEXPECTED
+ * idcode: 0x%08x", "expected %u of %u: 0x%08x"), whether or not a voltage line is there. */
+static void test_probe_that_answers_refutes_driver_missing(void **state)
+{
+	(void)state;
+	static const char *const version[] = {
+		"Info : STLINK V3J7M2 (API v3) VID:PID 0483:374E\n",
+		"Info : STLINK v2 JTAG v17 API v2 SWIM v4 VID 0x0483 PID 0x3748\n",
+	};
+	char log[1024];
+	for (size_t i = 0; i < sizeof(version) / sizeof(version[0]); i++) {
+		snprintf(log, sizeof(log), "Info : clock speed 2000 kHz\n" OPEN_NOT_SUPPORTED "%s"
+		         "Warn : UNEXPECTED idcode: 0x6ba02477\n"
+		         "Error: expected 1 of 1: 0x2ba01477\n", version[i]);
+		assert_top(log, DIAG_WRONG_TARGET_CONFIG, DIAG_CONF_HIGH);
+		/* the refusal alone, the probe's own failure after it: the driver reading */
+		snprintf(log, sizeof(log), OPEN_NOT_SUPPORTED "Error: open failed\n");
+		assert_top(log, DIAG_PROBE_DRIVER_MISSING, DIAG_CONF_HIGH);
+	}
+	/* CMSIS-DAP's "CMSIS-DAP: FW Version = %s" (cmsis_dap.c, cmsis_dap_get_version_info)
+	 * and the core found ("%s r%" PRId8 "p%" PRId8 " processor detected", cortex_m.c) */
+	assert_top(OPEN_NOT_SUPPORTED "Info : CMSIS-DAP: FW Version = 2.1.0\n"
+	           "Info : [stm32f4x.cpu] Cortex-M4 r0p1 processor detected\n"
+	           "Error: timed out while waiting for target halted\n",
+	           DIAG_CORE_HALT_TIMEOUT, DIAG_CONF_MEDIUM);
+}
+
+/* libjaylink's "Failed to open device: %s." (jlink.c, jlink_init, 0.10+) or libusb_open's
+ * NOT_FOUND: libusb listed the probe and could not open it (on Windows: no WinUSB driver
+ * bound), so the driver's "No J-Link device found" after it (jlink.c, jlink_init) is the
+ * cascade. Without a host in the log the driver reading leads at medium, never "not found"
+ * at high; on Windows it is high. */
+static void test_listed_not_opened_is_never_no_device(void **state)
+{
+	(void)state;
+	static const char *const refusal[] = {
+		"Warn : Failed to open device: LIBUSB_ERROR_NOT_FOUND.\n",
+		"Error: libusb_open() failed with LIBUSB_ERROR_NOT_FOUND\n",
+	};
+	char log[1024];
+	for (size_t i = 0; i < sizeof(refusal) / sizeof(refusal[0]); i++) {
+		snprintf(log, sizeof(log), "%sError: No J-Link device found\n", refusal[i]);
+		assert_top(log, DIAG_PROBE_DRIVER_MISSING, DIAG_CONF_MEDIUM);
+		snprintf(log, sizeof(log), "C:\\openocd\\bin>openocd.exe -f interface/jlink.cfg\n"
+		         "%sError: No J-Link device found\n", refusal[i]);
+		assert_top(log, DIAG_PROBE_DRIVER_MISSING, DIAG_CONF_HIGH);
+	}
+	/* no refusal before it: no device of that kind on the bus */
+	assert_top("Error: No J-Link device found\n", DIAG_PROBE_NOT_FOUND, DIAG_CONF_HIGH);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_probe_that_answers_refutes_driver_missing),
+		cmocka_unit_test(test_listed_not_opened_is_never_no_device),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
