@@ -286,7 +286,14 @@ struct cand {
 	char detail[256];
 	size_t ev_lines[MAX_EVIDENCE];
 	size_t n_ev;
+	/* The line the rule's own evidence first matched (NO_LINE: none), shown first: the
+	 * first match of its "any" list, else of its first "all" pattern, else of the first
+	 * "show" pattern that matched. Context lines (a target name, a progress bar, a cascade
+	 * another rule of the same id showed) come after it in log order. */
+	size_t decisive;
 };
+
+#define NO_LINE ((size_t)-1)
 
 static bool match_line(const char *pattern, const char *line, struct compiled *cache)
 {
@@ -330,6 +337,7 @@ static bool eval_rule(struct regcache *rc, size_t ri, const struct lines *l, str
 	hit->n_ev = 0;
 	ctx->detail[0] = '\0';
 
+	hit->decisive = NO_LINE;
 	bool any_listed = r->any[0] != NULL;
 	bool any_hit = false;
 	for (size_t k = 0; k < DIAG_RULE_MAX_PATTERNS && r->any[k]; k++) {
@@ -337,6 +345,8 @@ static bool eval_rule(struct regcache *rc, size_t ri, const struct lines *l, str
 			if (match_line(r->any[k], lines_at(l, i), slot(rc, ri, 0, k))) {
 				any_hit = true;
 				add_ev_line(hit, l, i);
+				if (i < hit->decisive)
+					hit->decisive = i; /* the alternatives are equal: the first one */
 			}
 		}
 	}
@@ -346,6 +356,8 @@ static bool eval_rule(struct regcache *rc, size_t ri, const struct lines *l, str
 		bool found = false;
 		for (size_t i = 0; i < nl; i++) {
 			if (match_line(r->all[k], lines_at(l, i), slot(rc, ri, 1, k))) {
+				if (!found && k == 0 && !any_listed)
+					hit->decisive = i;
 				found = true;
 				add_ev_line(hit, l, i);
 			}
@@ -366,10 +378,15 @@ static bool eval_rule(struct regcache *rc, size_t ri, const struct lines *l, str
 	} else if (!any_listed && !r->all[0]) {
 		return false; /* a rule with neither patterns nor check never fits */
 	}
+	/* A rule decided by its check shows the facts it read: its first listed show pattern
+	 * that matched names the line that carries them. */
 	for (size_t k = 0; k < DIAG_RULE_MAX_PATTERNS && r->show[k]; k++)
 		for (size_t i = 0; i < nl; i++)
-			if (match_line(r->show[k], lines_at(l, i), slot(rc, ri, 3, k)))
+			if (match_line(r->show[k], lines_at(l, i), slot(rc, ri, 3, k))) {
+				if (hit->decisive == NO_LINE)
+					hit->decisive = i;
 				add_ev_line(hit, l, i);
+			}
 	hit->id = r->id;
 	hit->confidence = conf;
 	hit->priority = r->priority;
@@ -427,6 +444,11 @@ static int error_weight(const char *line)
 	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
 		if (strcasestr(line, words[i]))
 			return 2;
+	/* dfu-util says every refusal and warning through err()/errx()/warnx(), which put its
+	 * name first ("dfu-util: More than one DFU capable USB device found! ..."): a line it
+	 * raised, even in words none of the above are in. */
+	if (strncmp(line, "dfu-util: ", 10) == 0)
+		return 1;
 	return strcasestr(line, "warn") ? 1 : 0;
 }
 
@@ -460,6 +482,17 @@ static int fill_finding(struct diag_finding *f, const struct cand *c, const stru
 		size_t idx[MAX_EVIDENCE];
 		memcpy(idx, c->ev_lines, c->n_ev * sizeof(size_t));
 		qsort(idx, c->n_ev, sizeof(size_t), cmp_line_idx);
+		/* the deciding line first, the others in log order */
+		for (size_t i = 0; c->decisive != NO_LINE && i < c->n_ev; i++) {
+			/* a repeated line is kept once, at its first place */
+			if (idx[i] != c->decisive &&
+			    strcmp(lines_orig(l, idx[i]), lines_orig(l, c->decisive)) != 0)
+				continue;
+			size_t first = idx[i];
+			memmove(idx + 1, idx, i * sizeof(size_t));
+			idx[0] = first;
+			break;
+		}
 		for (size_t i = 0; i < c->n_ev; i++) {
 			/* A line repeated by retries or polling is shown once. */
 			const char *text = lines_orig(l, idx[i]);
@@ -539,6 +572,8 @@ static size_t collect_cands(struct regcache *rc, const struct lines *l,
 		} else {
 			for (size_t i = 0; i < hit.n_ev; i++)
 				add_ev_line(same, l, hit.ev_lines[i]);
+			if (same->decisive == NO_LINE)
+				same->decisive = hit.decisive;
 		}
 	}
 	return nc;
@@ -570,7 +605,7 @@ static struct cand unknown_cand(const struct diag_evidence *ev, const struct lin
 	bool dfu = ev->probe_kind == DIAG_PROBE_DFU;
 	const char *tool = dfu ? "dfu-util" : "OpenOCD";
 	struct cand u = { .id = DIAG_UNKNOWN, .confidence = DIAG_CONF_LOW,
-	                  .rule = dfu ? &unknown_dfu_rule : &unknown_rule };
+	                  .rule = dfu ? &unknown_dfu_rule : &unknown_rule, .decisive = NO_LINE };
 	int want = 0;
 	size_t errs = 0;
 	char how[96] = "";
@@ -590,7 +625,19 @@ static struct cand unknown_cand(const struct diag_evidence *ev, const struct lin
 	else if (ev->openocd_exited)
 		snprintf(how, sizeof(how), "%s exited with status %d; ", tool,
 		         ev->openocd_exit_status);
-	if (errs == 0 && lines_count(l))
+	/* Nothing failed in words: where the log stops (a hang after the adapter's clock, a
+	 * command the tool never got past) is the line a person reads. */
+	for (size_t i = lines_count(l); errs == 0 && i-- > 0;) {
+		const char *t = lines_at(l, i);
+		if (t[strspn(t, " \t\r>")] == '\0')
+			continue;
+		add_ev_line(&u, l, i);
+		break;
+	}
+	if (errs == 0 && u.n_ev)
+		snprintf(u.detail, sizeof(u.detail), "%s%s printed no error lines; its last line is "
+		         "shown", how, tool);
+	else if (errs == 0 && lines_count(l))
 		snprintf(u.detail, sizeof(u.detail), "%s%s printed no error lines", how, tool);
 	else if (errs == 0)
 		snprintf(u.detail, sizeof(u.detail), "%sno %s output was captured", how, tool);

@@ -417,7 +417,8 @@ const struct diag_rule diag_rules[] = {
 		.any = { "no ST-LINK detected", "No J-Link device found", "No device matches the serial string",
 		         "open failed \\((vid/pid|serial) mismatch\\)",
 		         "cannot connect to stlink server", "Can't find USB JTAG Interface",
-		         "(can't|cannot) find (a |the )?[a-z0-9_ -]+ (interface|device)!" },
+		         "(can't|cannot) find (a |the )?[a-z0-9_ -]+ (interface|device)!",
+		         "ICE-[0-9]+ emulator not found" },
 		/* First cause over its cascade: a probe OpenOCD found and could not open is then
 		 * reported as "unable to find a matching CMSIS-DAP device" by the next backend. */
 		.none = { "unable to open CMSIS-DAP device 0x", OPEN_REFUSED },
@@ -431,8 +432,9 @@ const struct diag_rule diag_rules[] = {
 		          "driver's own 'Cannot find jlink Interface! Please check connection and "
 		          "permissions.' (0.9 jlink.c, jlink_init) and the Raspberry Pi fork's 'Can't "
 		          "find a picoprobe device! Please check device connections and permissions.' "
-		          "(picoprobe.c, picoprobe_usb_open); a permission or driver problem shows its "
-		          "own libusb line before it",
+		          "(picoprobe.c, picoprobe_usb_open); ADI's fork: '%s emulator not found' "
+		          "(ice1000.c, ice1000_init/ice2000_init, when the USB open finds no "
+		          "device); a permission or driver problem shows its own libusb line before it",
 	},
 	{
 		/* OpenOCD knows a CMSIS-DAP by its product string, which it reads only from a device
@@ -679,10 +681,13 @@ const struct diag_rule diag_rules[] = {
 	},
 	{
 		/* The STM32 low-power lines (L0/L1/L4/L5/U5/WL) are built to sleep in stop mode
-		 * between events; a halt that times out on one is the sleeping core, and a
-		 * truncated paste may keep only "timed out while wait". */
+		 * between events; a halt that times out on one is most likely the sleeping core,
+		 * and a truncated paste may keep only "timed out while wait". Medium: the family
+		 * is a hint, not the evidence (the catalogue files the halt timeout under
+		 * core-halt-timeout and target-low-power alike; only a core seen running, as
+		 * low-power-log reads, settles it), so the halt-timeout reading stays below. */
 		.id = DIAG_TARGET_LOW_POWER, .name = "low-power-part",
-		.confidence = DIAG_CONF_HIGH, .priority = 56,
+		.confidence = DIAG_CONF_MEDIUM, .priority = 56,
 		.all = { "timed out while wait|Halt timed out, wake up GDB|- Not halted",
 		         "stm32(l[0-9]|u5|wl)[a-z0-9]*\\.(cpu|m4|m0)" },
 		.cause = CAUSE_LOW_POWER,

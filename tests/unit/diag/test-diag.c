@@ -885,7 +885,8 @@ static void test_unknown_shows_error_lines(void **state)
 	r = run_ok(&ev);
 	assert_int_equal(r->findings[0].id, DIAG_UNKNOWN);
 	assert_string_equal(r->findings[0].detail,
-	                    "OpenOCD was killed by signal 9; OpenOCD printed no error lines");
+	                    "OpenOCD was killed by signal 9; OpenOCD printed no error lines; its "
+	                    "last line is shown");
 	diag_report_free(r);
 	diag_evidence_release(&ev);
 
@@ -899,7 +900,8 @@ static void test_unknown_shows_error_lines(void **state)
 	r = run_ok(&ev);
 	assert_int_equal(r->findings[0].id, DIAG_UNKNOWN);
 	assert_string_equal(r->findings[0].detail,
-	                    "dfu-util exited with status 0; dfu-util printed no error lines");
+	                    "dfu-util exited with status 0; dfu-util printed no error lines; its "
+	                    "last line is shown");
 	assert_non_null(strstr(r->findings[0].cause, "what dfu-util printed"));
 	assert_null(strstr(r->findings[0].fix, "SWDIO"));
 	diag_report_free(r);

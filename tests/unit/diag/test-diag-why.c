@@ -1,0 +1,210 @@
+/* Unit tests for why a finding is read: the line shown first is the evidence the deciding
+ * rule read (not the earliest context line or a cascade another rule showed), a class read
+ * from a hint rather than from evidence specific to it is never high, and a failure no rule
+ * explains is shown by the line its tool raised. Every line is built from the format
+ * strings in OpenOCD's and dfu-util's sources (file and function named at each), never
+ * copied from a corpus log. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "diag/diag.h"
+#include "diag-top.h"
+
+/* The top finding's id and its first evidence line of LOG, read as a paste. */
+static enum diag_id first_line_of(const char *log, char *line, size_t n)
+{
+	struct diag_report *r = diag_classify_log(log);
+	assert_non_null(r);
+	assert_true(r->n >= 1);
+	enum diag_id id = r->findings[0].id;
+	snprintf(line, n, "%s", r->findings[0].n_evidence ? r->findings[0].evidence[0] : "");
+	diag_report_free(r);
+	return id;
+}
+
+/* The confidence LOG's report gives ID, or -1 when it does not list it. */
+static int listed(const char *log, enum diag_id id)
+{
+	struct diag_report *r = diag_classify_log(log);
+	assert_non_null(r);
+	int conf = -1;
+	for (size_t i = 0; i < r->n && conf < 0; i++)
+		if (r->findings[i].id == id)
+			conf = (int)r->findings[i].confidence;
+	diag_report_free(r);
+	return conf;
+}
+
+static void expect_first(const char *log, enum diag_id want, const char *want_line)
+{
+	char line[512];
+	enum diag_id got = first_line_of(log, line, sizeof(line));
+	if (got != want || strcmp(line, want_line) != 0)
+		fail_msg("'%s': want %s decided by '%s', got %s decided by '%s'", log,
+		         diag_id_name(want), want_line, diag_id_name(got), line);
+}
+
+/* A line that comes before the evidence in the log (the target's name, the examination
+ * warning that cascades from the link, the checksum that only announces the binary
+ * compare) is context: the line the rule read is shown first. */
+static void test_deciding_line_is_the_rules_own(void **state)
+{
+	(void)state;
+	char log[1024], want[256];
+
+	/* target.c, target_examine_one: "target %s examination failed" (0.11+), then
+	 * hla_target.c, adapter_poll: the link's own failure */
+	snprintf(want, sizeof(want), "Error: %s",
+	         "jtag status contains invalid mode value - communication failure");
+	snprintf(log, sizeof(log), "Warn : target %s examination failed\n%s\n"
+	         "Polling target %s failed, trying to reexamine\n",
+	         "stm32f4x.cpu", want, "stm32f4x.cpu");
+	expect_first(log, DIAG_SWD_COMM_ERRORS, want);
+
+	/* target.c, handle_verify_image_command_internal: the checksum line announces the
+	 * byte compare, whose "diff %d address 0x%08x. Was 0x%02x instead of 0x%02x" is the
+	 * verdict */
+	snprintf(want, sizeof(want), "diff %d address 0x%08x. Was 0x%02x instead of 0x%02x",
+	         0, 0x08000400u, 0xffu, 0x12u);
+	snprintf(log, sizeof(log), "Error: checksum mismatch - attempting binary compare\n%s\n"
+	         "No more differences found.\n", want);
+	expect_first(log, DIAG_VERIFY_MISMATCH, want);
+
+	/* cortex_m.c, cortex_m_examine: "%s r%dp%d processor detected" comes before
+	 * stm32f1x.c, stm32x_probe: "device id = 0x%08x": the check reads the dev id (an
+	 * F103C8 is 0x410 with 64 KiB; this one answers 0x414 with the clone's DP IDCODE) */
+	snprintf(want, sizeof(want), "Info : device id = 0x%08x", 0x10010414u);
+	snprintf(log, sizeof(log), "Info : SWD DPIDR 0x%08x\n"
+	         "Info : %s.cpu: %s r%dp%d processor detected\n%s\nInfo : flash size = %ukbytes\n",
+	         0x2ba01477u, "STM32F103C8Tx", "Cortex-M3", 2, 0, want, 256u);
+	expect_first(log, DIAG_COUNTERFEIT_MCU, want);
+
+	/* cortex_m.c: "%s: hardware has %d breakpoints, %d watchpoints" names the part; the
+	 * halt timeout (target.c, target_wait_state) is what failed */
+	snprintf(want, sizeof(want), "Error: timed out while waiting for target %s", "halted");
+	snprintf(log, sizeof(log), "Info : %s: hardware has %d breakpoints, %d watchpoints\n%s\n",
+	         "stm32l4x.cpu", 6, 4, want);
+	expect_first(log, DIAG_TARGET_LOW_POWER, want);
+}
+
+/* The catalogue files the halt timeout under core-halt-timeout and target-low-power alike:
+ * a low-power family is a hint, so it reads medium with the halt reading below; a core the
+ * log shows running when the halt timed out settles it. */
+static void test_low_power_family_is_a_hint(void **state)
+{
+	(void)state;
+	static const char *const parts[] = { "stm32l0", "stm32l1", "stm32l4x", "stm32l5x",
+		                             "stm32u5x", "stm32wlx" };
+	char log[512];
+	for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
+		snprintf(log, sizeof(log), "Info : %s.cpu: hardware has %d breakpoints, %d "
+		         "watchpoints\nError: timed out while waiting for target %s\n",
+		         parts[i], 4, 2, "halted");
+		assert_top(log, DIAG_TARGET_LOW_POWER, DIAG_CONF_MEDIUM);
+		assert_int_equal(listed(log, DIAG_CORE_HALT_TIMEOUT), DIAG_CONF_LOW);
+	}
+	/* target.c, handle_target: "%s: target state: %s" (running) before the timeout */
+	snprintf(log, sizeof(log), "Info : %s: target state: %s\n"
+	         "Error: timed out while waiting for target %s\n", "stm32l0.cpu", "running",
+	         "halted");
+	assert_top(log, DIAG_TARGET_LOW_POWER, DIAG_CONF_HIGH);
+	/* the same lines on a part that does not sleep by design: the halt reading leads */
+	snprintf(log, sizeof(log), "Info : %s.cpu: hardware has %d breakpoints, %d watchpoints\n"
+	         "Error: timed out while waiting for target %s\n", "stm32f4x", 6, 4, "halted");
+	assert_top(log, DIAG_CORE_HALT_TIMEOUT, DIAG_CONF_MEDIUM);
+}
+
+/* stlink_usb.c, stlink_usb_open: "read version failed" is filed under probe-not-found and
+ * probe-driver-missing in every release; under a banner before 0.8 the old release is the
+ * likelier cause, not the only one. */
+static void test_read_version_under_old_banner_is_medium(void **state)
+{
+	(void)state;
+	static const char *const versions[] = { "0.5.0", "0.6.1", "0.7.0" };
+	char log[256];
+	for (size_t i = 0; i < sizeof(versions) / sizeof(versions[0]); i++) {
+		snprintf(log, sizeof(log), "Open On-Chip Debugger %s (2013-05-05-10:44)\n"
+		         "Error: read version failed\n", versions[i]);
+		assert_top(log, DIAG_OPENOCD_TOO_OLD, DIAG_CONF_MEDIUM);
+		assert_true(listed(log, DIAG_PROBE_NOT_FOUND) > 0);
+	}
+}
+
+/* dfu-util raises its refusals through errx()/warnx(), "dfu-util: " first: when no rule
+ * explains one, the finding is "unknown" shown by that line, even when its words name no
+ * error (dfu_util.c / main.c, the device count check). */
+static void test_unexplained_dfu_util_line_is_shown(void **state)
+{
+	(void)state;
+	char want[256], log[512], line[512];
+	snprintf(want, sizeof(want), "dfu-util: %s", "More than one DFU capable USB device found! "
+	         "Try `--list' and specify the serial number or disconnect all but one device");
+	snprintf(log, sizeof(log), "Match vendor ID from file: %04x\n"
+	         "Match product ID from file: %04x\n%s\n", 0x1209u, 0x5af0u, want);
+	assert_int_equal(first_line_of(log, line, sizeof(line)), DIAG_UNKNOWN);
+	assert_string_equal(line, want);
+	/* a line that names an error still comes first */
+	snprintf(log, sizeof(log), "%s\ndfu-util: Error during download get_status\n", want);
+	assert_int_not_equal(first_line_of(log, line, sizeof(line)), DIAG_DFU_SUFFIX_WARNING);
+	assert_string_not_equal(line, want);
+}
+
+/* A log that stops without a failure in words (OpenOCD hanging after the adapter set its
+ * clock, a transport refusal pasted without its level) is "unknown" shown by its last
+ * line, never by nothing. */
+static void test_silent_stop_shows_last_line(void **state)
+{
+	(void)state;
+	char want[128], log[512], line[512];
+	/* src/jtag/core.c, adapter_config_khz: "clock speed %d kHz" */
+	snprintf(want, sizeof(want), "Info : clock speed %d kHz", 1001);
+	snprintf(log, sizeof(log), "Info : %s\n%s\n\n", "BCM2835 GPIO JTAG/SWD bitbang driver",
+	         want);
+	assert_int_equal(first_line_of(log, line, sizeof(line)), DIAG_UNKNOWN);
+	assert_string_equal(line, want);
+	/* src/transport/transport.c, transport_select: "Debug adapter doesn't support '%s'
+	 * transport", its "Error: " lost in the paste */
+	snprintf(want, sizeof(want), "Debug adapter doesn't support '%s' transport", "jtag");
+	snprintf(log, sizeof(log), "%s\n", want);
+	assert_int_equal(first_line_of(log, line, sizeof(line)), DIAG_UNKNOWN);
+	assert_string_equal(line, want);
+}
+
+/* ADI's fork (ice1000.c): the ICE-1000/2000 driver's lines read as the family they are,
+ * not only the one wording a log showed: "%s emulator not found" (its USB open found no
+ * device) is a missing probe; "%s cannot find a good delay" (no IR capture came back valid at
+ * any sampling delay) is a chain nothing answers on. */
+static void test_adi_ice_driver_family(void **state)
+{
+	(void)state;
+	static const char *const cables[] = { "ICE-1000", "ICE-2000" };
+	char log[256];
+	for (size_t i = 0; i < sizeof(cables) / sizeof(cables[0]); i++) {
+		snprintf(log, sizeof(log), "Error: %s emulator not found\n"
+		         "Error: cannot connect to %s emulator\n", cables[i], cables[i]);
+		assert_top(log, DIAG_PROBE_NOT_FOUND, DIAG_CONF_HIGH);
+		snprintf(log, sizeof(log), "Info : %s firmware version is %d.%d.%d\n"
+		         "Error: %s cannot find a good delay\n", cables[i], 1, 0, 3, cables[i]);
+		assert_top(log, DIAG_SWD_UNREACHABLE, DIAG_CONF_HIGH);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_deciding_line_is_the_rules_own),
+		cmocka_unit_test(test_low_power_family_is_a_hint),
+		cmocka_unit_test(test_read_version_under_old_banner_is_medium),
+		cmocka_unit_test(test_unexplained_dfu_util_line_is_shown),
+		cmocka_unit_test(test_silent_stop_shows_last_line),
+		cmocka_unit_test(test_adi_ice_driver_family),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
