@@ -373,6 +373,12 @@ add('dfu-leave-quirk', 'decisive', DFU, 'unable to read DFU status after complet
     'Download done.\\ndfu-util: unable to read DFU status after completion',
     level='', tool='dfu-util', only=['v0.9'])
 
+# ---- the final reset after a download: a device in DFU mode refuses the detach request
+for tag, mode in (('v0.9', 'runtime'), ('v0.10', 'runtime'), ('v0.11', 'Run-Time')):
+    add('dfu-leave-quirk', 'decisive', DFU, 'Resetting USB to switch back to',
+        f"File downloaded successfully\\ndfu-util: can't detach\\n"
+        f'Resetting USB to switch back to {mode} mode', level='', tool='dfu-util', only=[tag])
+
 # ---- the lines other drivers print when their adapter is not on the bus
 add('probe-not-found', 'decisive', 'src/jtag/drivers/openjtag.c',
     'unable to open cy7c65215 device', 'unable to open cy7c65215 device')
