@@ -591,8 +591,10 @@ const struct diag_rule diag_rules[] = {
 		/* the adapter driver refused a dormant-state sequence: nothing was tried
 		 * (hw-swd-seq-too-old, rules_hw.inc) */
 		.none = { "Sequence [34] not supported" },
-		.yield_to = { DIAG_TARGET_UNPOWERED, DIAG_TARGET_LOW_POWER },
-		.n_yield = 2,
+		/* a probe that is gone makes every connect fail: its cascade (probe-lost,
+		 * hw-cmsis-dap-vanished) */
+		.yield_to = { DIAG_TARGET_UNPOWERED, DIAG_TARGET_LOW_POWER, DIAG_PROBE_NOT_FOUND },
+		.n_yield = 3,
 		.cause = CAUSE_UNREACHABLE,
 		.fix = FIX_UNREACHABLE,
 		.source = "'init mode failed (unable to connect to the target)' (src/jtag/drivers/"

@@ -379,6 +379,36 @@ for tag, mode in (('v0.9', 'runtime'), ('v0.10', 'runtime'), ('v0.11', 'Run-Time
         f"File downloaded successfully\\ndfu-util: can't detach\\n"
         f'Resetting USB to switch back to {mode} mode', level='', tool='dfu-util', only=[tag])
 
+# ---- a CMSIS-DAP probe that left the bus: hidapi's strerror(ENODEV), libusb_strerror
+add('probe-not-found', 'decisive', CMSIS, 'error writing data: %ls',
+    'error writing data: No such device')
+add('probe-not-found', 'decisive', CMSIS, 'error reading data: %ls',
+    'error reading data: No such device', only=['v0.11.0', 'v0.12.0'])
+add('probe-not-found', 'decisive', CMSIS, 'error writing data: %s',
+    'error writing data: No such device (it may have been disconnected)')
+
+# ---- a debug instruction that faulted in Espressif's Xtensa debug module (a garbled JTAG
+# link, or a core asleep); a DSR of all ones is a bus nobody drove and reads otherwise
+add('swd-comm-errors', 'shared', 'src/target/xtensa/xtensa.c',
+    'indicates DIR instruction generated an exception',
+    '[esp32.cpu0] DSR (8011CC13) indicates DIR instruction generated an exception!',
+    alt='target-low-power')
+add('swd-comm-errors', 'shared', 'src/target/xtensa.c',
+    'indicates DIR instruction generated an exception',
+    'esp32: DSR (8011CC13) indicates DIR instruction generated an exception!',
+    alt='target-low-power', tool='openocd-esp32')
+add('swd-comm-errors', 'shared', 'src/target/xtensa.c',
+    'indicates DIR instruction generated an overrun',
+    'esp32: DSR (80118C19) indicates DIR instruction generated an overrun!',
+    alt='target-low-power', tool='openocd-esp32')
+
+# ---- riscv-013.c's DM version check in its pre-0.11 wording (riscv-openocd read dmstatus
+# before it activated the DM until 2019; Espressif's fork keeps the wording, after activation)
+add('openocd-too-old', 'shared', 'src/target/riscv/riscv-013.c',
+    'only supports Debug Module version 2, not %d',
+    'OpenOCD only supports Debug Module version 2, not 0 (dmstatus=0x0)',
+    alt='swd-comm-errors', tool='openocd-esp32')
+
 # ---- the lines other drivers print when their adapter is not on the bus
 add('probe-not-found', 'decisive', 'src/jtag/drivers/openjtag.c',
     'unable to open cy7c65215 device', 'unable to open cy7c65215 device')

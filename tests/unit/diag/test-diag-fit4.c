@@ -28,6 +28,19 @@ static void assert_not_top(const char *log, enum diag_id not_want)
 		fail_msg("'%s': read as %s", log, diag_id_name(got));
 }
 
+/* The confidence ID has in the report of LOG, 0 when it is not there. */
+static int conf_of(const char *log, enum diag_id id)
+{
+	struct diag_report *r = diag_classify_log(log);
+	assert_non_null(r);
+	int conf = 0;
+	for (size_t i = 0; i < r->n; i++)
+		if (r->findings[i].id == id && (int)r->findings[i].confidence > conf)
+			conf = (int)r->findings[i].confidence;
+	diag_report_free(r);
+	return conf;
+}
+
 /* Fails unless the first evidence line of LOG's top finding contains NEEDLE. */
 static void assert_decided_by(const char *log, const char *needle)
 {
@@ -93,11 +106,134 @@ static void test_detach_after_download(void **state)
 	assert_not_top(log, DIAG_DFU_LEAVE_QUIRK);
 }
 
+/* 'Claiming USB DFU Runtime Interface...' then 'Cannot claim interface %d' (0.10 adds
+ * ': %s', 0.11 prints '(Run-Time)'): with no ids asked for, the device may be any (no DFU
+ * device); when it is the one the file's suffix or -d asked for, the board is there and the
+ * claim's own line is shown. */
+static void test_runtime_claim_of_the_device_asked_for(void **state)
+{
+	(void)state;
+	static const char *const heads[] = { "Runtime", "(Run-Time)" };
+	static const char *const tails[] = { "", ": LIBUSB_ERROR_NOT_FOUND", ": LIBUSB_ERROR_IO" };
+	const unsigned vid = 0x04d8, pid = 0xef99;
+	for (size_t h = 0; h < 2; h++)
+		for (size_t t = 0; t < sizeof(tails) / sizeof(tails[0]); t++) {
+			char claim[128], log[LOG_MAX];
+			snprintf(claim, sizeof(claim), "Claiming USB DFU %s Interface...\n"
+			         "dfu-util: Cannot claim interface 0%s\n", heads[h], tails[t]);
+			/* the ids from the file's suffix */
+			snprintf(log, sizeof(log), "Match vendor ID from file: %04x\nMatch product ID "
+			         "from file: %04x\n" DFU_HEAD "%s", vid, pid, vid, pid, claim);
+			assert_top(log, DIAG_UNKNOWN, DIAG_CONF_LOW);
+			assert_decided_by(log, "Cannot claim interface");
+			assert_int_equal(conf_of(log, DIAG_PROBE_NOT_FOUND), 0);
+			/* the ids from -d (a run-time,DFU-mode pair; an empty half matches any) */
+			snprintf(log, sizeof(log), "$ dfu-util -d 1d50:6018,:%04x -D fw.bin\n" DFU_HEAD
+			         "%s", pid, vid, pid, claim);
+			assert_top(log, DIAG_UNKNOWN, DIAG_CONF_LOW);
+			/* no ids asked for: any device with a run-time interface */
+			snprintf(log, sizeof(log), DFU_HEAD "%s", 0x05acu, 0x8218u, claim);
+			assert_top(log, DIAG_PROBE_NOT_FOUND, DIAG_CONF_MEDIUM);
+			/* ids asked for that are not the device's */
+			snprintf(log, sizeof(log), "$ dfu-util -d 0483:df11 -D fw.bin\n" DFU_HEAD "%s",
+			         0x05acu, 0x8218u, claim);
+			assert_top(log, DIAG_PROBE_NOT_FOUND, DIAG_CONF_MEDIUM);
+		}
+}
+
+/* 'error writing data: %ls' / 'error reading data: %ls' with hidapi's hid_error (Linux
+ * strerror(ENODEV), Windows ERROR_DEVICE_NOT_CONNECTED) and cmsis_dap_usb_bulk.c's 'error
+ * writing data: %s' with libusb_strerror: the probe left the bus; the CMD_CONNECT failures
+ * after it are its cascade, never a target that did not answer at high. */
+static void test_cmsis_dap_left_the_bus(void **state)
+{
+	(void)state;
+	static const char *const why[] = { "No such device",
+		                           "No such device (it may have been disconnected)",
+		                           "WriteFile: (0x0000048F) The device is not connected.",
+		                           "The device is not connected." };
+	static const char *const dirs[] = { "writing", "reading" };
+	for (size_t w = 0; w < sizeof(why) / sizeof(why[0]); w++)
+		for (size_t d = 0; d < 2; d++) {
+			char log[LOG_MAX];
+			snprintf(log, sizeof(log), "Error: CMSIS-DAP command CMD_DISCONNECT failed.\n"
+			         "Error: error %s data: %s\nError: CMSIS-DAP command CMD_CONNECT "
+			         "failed.\nError: error %s data: %s\n", dirs[d], why[w], dirs[d],
+			         why[w]);
+			assert_top(log, DIAG_PROBE_NOT_FOUND, DIAG_CONF_HIGH);
+			assert_true(conf_of(log, DIAG_SWD_UNREACHABLE) < DIAG_CONF_HIGH);
+		}
+	/* the connect failing with the probe still there is the target's silence */
+	assert_top("Error: CMSIS-DAP command CMD_CONNECT failed.\n", DIAG_SWD_UNREACHABLE,
+	           DIAG_CONF_HIGH);
+	/* another transfer error is no vanished probe */
+	assert_not_top("Error: error writing data: Operation timed out\n", DIAG_PROBE_NOT_FOUND);
+}
+
+/* 'DSR (%08X) indicates DIR instruction generated an exception!' / '... an overrun!' in
+ * each wording: Espressif's fork 2018 ('%s: %s (line %d): '), 2020+ ('%s: '), upstream 0.12
+ * ('[%s] '). A value from the module reads as a garbled link (medium, a core asleep below
+ * it); all ones is a bus nothing drove; a memory access the fork names is not this. */
+static void test_xtensa_dir_fault(void **state)
+{
+	(void)state;
+	static const char *const fmts[] = {
+		"Error: %s: esp32_fetch_all_regs (line %d): DSR (%08X) indicates DIR instruction "
+		"generated an %s!\n",
+		"Error: %s: DSR (%08X) indicates DIR instruction generated an %s!\n",
+		"Error: [%s] DSR (%08X) indicates DIR instruction generated an %s!\n",
+	};
+	static const char *const what[] = { "exception", "overrun" };
+	for (size_t f = 0; f < 3; f++)
+		for (size_t k = 0; k < 2; k++) {
+			char log[LOG_MAX];
+			if (f == 0)
+				snprintf(log, sizeof(log), fmts[f], "cpu0", 234, 0x8011CC13u, what[k]);
+			else
+				snprintf(log, sizeof(log), fmts[f], "esp32.cpu0", 0x8011CC13u, what[k]);
+			assert_top(log, DIAG_SWD_COMM_ERRORS, DIAG_CONF_MEDIUM);
+			assert_int_equal(conf_of(log, DIAG_TARGET_LOW_POWER), DIAG_CONF_LOW);
+			char bus[LOG_MAX];
+			snprintf(bus, sizeof(bus), fmts[1], "esp32", 0xFFFFFFFFu, what[k]);
+			assert_int_equal(conf_of(bus, DIAG_SWD_COMM_ERRORS) == DIAG_CONF_MEDIUM &&
+			                 top_of(bus, NULL) == DIAG_SWD_COMM_ERRORS, 0);
+			char mem[LOG_MAX * 2];
+			snprintf(mem, sizeof(mem), "%sWarn : esp32: Failed reading %d bytes at address "
+			         "0x%08X\n", log, 4, 0x3FF5F064u);
+			assert_not_top(mem, DIAG_SWD_COMM_ERRORS);
+		}
+}
+
+/* 'OpenOCD only supports Debug Module version 2, not %d (dmstatus=0x%x)' (riscv-013.c
+ * before 0.11's wording): dmstatus 0 is a module read before it was activated, which
+ * riscv-openocd did until 2019 (medium, a link returning zeros below it). Another version
+ * number, or 0.11's wording, is not this reading. */
+static void test_riscv_dm_read_before_activation(void **state)
+{
+	(void)state;
+	const char *fmt = "Error: OpenOCD only supports Debug Module version 2, not %d "
+	                  "(dmstatus=0x%x)\n";
+	char log[LOG_MAX];
+	snprintf(log, sizeof(log), fmt, 0, 0u);
+	assert_top(log, DIAG_OPENOCD_TOO_OLD, DIAG_CONF_MEDIUM);
+	assert_int_equal(conf_of(log, DIAG_SWD_COMM_ERRORS), DIAG_CONF_LOW);
+	snprintf(log, sizeof(log), fmt, 1, 0x401u);
+	assert_not_top(log, DIAG_OPENOCD_TOO_OLD);
+	snprintf(log, sizeof(log), "Error: OpenOCD only supports Debug Module version 2 (0.13) and "
+	         "3 (0.14), not %d (dmstatus=0x%x). This error might be caused by a JTAG signal "
+	         "issue. Try reducing the JTAG clock speed.\n", 0, 0u);
+	assert_not_top(log, DIAG_OPENOCD_TOO_OLD);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_file_id_refusal),
 		cmocka_unit_test(test_detach_after_download),
+		cmocka_unit_test(test_runtime_claim_of_the_device_asked_for),
+		cmocka_unit_test(test_cmsis_dap_left_the_bus),
+		cmocka_unit_test(test_xtensa_dir_fault),
+		cmocka_unit_test(test_riscv_dm_read_before_activation),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
