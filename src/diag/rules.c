@@ -582,7 +582,9 @@ const struct diag_rule diag_rules[] = {
 		         "Error connecting DP: cannot read IDR",
 		         "Could not initialize the debug port",
 		         "JTAG scan chain interrogation failed",
-		         "Failed to connect multidrop", "CMSIS-DAP command CMD_CONNECT failed",
+		         /* users retell it as "Could not connect multidrop" */
+		         "(Failed to|Could not) connect multidrop",
+		         "CMSIS-DAP command CMD_CONNECT failed",
 		         /* Raspberry Pi's 0.10+dev fork logs the failed 'dap init' at Info */
 		         "^Info *: DAP init failed",
 		         /* ADI's fork: the ICE-1000/2000 tried every sampling delay and no IR

@@ -225,6 +225,42 @@ static void test_riscv_dm_read_before_activation(void **state)
 	assert_not_top(log, DIAG_OPENOCD_TOO_OLD);
 }
 
+/* cortex-debug's 'Failed to launch %s GDB Server: %s' for its OpenOCD server with Node's
+ * 'spawn %s ENOENT': a Windows path from settings.json whose backslashes were taken as
+ * escapes has a drive with no separator and no longer ends in 'openocd'. */
+static void test_cortex_debug_path_without_separators(void **state)
+{
+	(void)state;
+	static const char *const paths[] = { "C:\\tools\\OpenOCD-0.10.0\\bin\\openocd.exe",
+		                             "D:\\xpack-openocd-0.12.0-2\\bin\\",
+		                             "C:\\Program Files\\OpenOCD\\bin\\openocd" };
+	for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
+		char eaten[128] = "", log[LOG_MAX];
+		for (const char *p = paths[i]; *p; p++)
+			if (*p != '\\')
+				strncat(eaten, p, 1);
+		snprintf(log, sizeof(log), "Failed to launch %s GDB Server: Error: spawn %s ENOENT\n",
+		         "OpenOCD", eaten);
+		assert_top(log, DIAG_OPENOCD_MISSING, DIAG_CONF_HIGH);
+	}
+	/* a path with its separators names its program: another one is not OpenOCD */
+	assert_not_top("Failed to launch OpenOCD GDB Server: Error: spawn C:\\tools\\dfu-util.exe "
+	               "ENOENT\n", DIAG_OPENOCD_MISSING);
+}
+
+/* 'Failed to connect multidrop %s' (adi_v5_swd.c, 0.12), and the same as users retell it. */
+static void test_multidrop_connect_wordings(void **state)
+{
+	(void)state;
+	static const char *const verbs[] = { "Failed to", "Could not" };
+	for (size_t v = 0; v < 2; v++) {
+		char log[LOG_MAX];
+		snprintf(log, sizeof(log), "Error: %s connect multidrop %s\n", verbs[v],
+		         "rp2040.dap0");
+		assert_top(log, DIAG_SWD_UNREACHABLE, DIAG_CONF_HIGH);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -234,6 +270,8 @@ int main(void)
 		cmocka_unit_test(test_cmsis_dap_left_the_bus),
 		cmocka_unit_test(test_xtensa_dir_fault),
 		cmocka_unit_test(test_riscv_dm_read_before_activation),
+		cmocka_unit_test(test_cortex_debug_path_without_separators),
+		cmocka_unit_test(test_multidrop_connect_wordings),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
