@@ -13,6 +13,7 @@
 
 #include "core/image.h"
 #include "diag/checks.h"
+#include "ocd/ocdlog.h"
 
 /* --- helpers for the checks -------------------------------------------------------- */
 
@@ -193,10 +194,68 @@ static bool log_f1_part(const struct diag_ctx *c, char *name, size_t size, uint3
 
 /* --- checks ------------------------------------------------------------------------- */
 
+/* A line where the target answered: its debug port gave an IDCODE (neither all zeros nor
+ * all ones), its core or its dev id was read, or its core halted. Only a powered, reachable
+ * target can. */
+static bool target_answer_line(const char *l)
+{
+	uint32_t id;
+	char core[32];
+	return (ocdlog_dp_idcode(l, &id) && id != 0 && id != 0xffffffffu) ||
+	       ocdlog_device_id(l, &id) || ocdlog_cpu(l, core, sizeof(core)) ||
+	       strstr(l, "breakpoints, ") || strstr(l, "halted due to ");
+}
+
+static bool voltage_line(const char *l)
+{
+	double v;
+	return ocdlog_voltage(l, &v);
+}
+
+/* The connect failures swd-unreachable-log reads (rules.c): nothing answered. */
+static bool unreachable_line(const char *l)
+{
+	static const char *const marks[] = {
+		"init mode failed", "cannot read IDR", "Could not initialize the debug port",
+		"scan chain interrogation failed", "Failed to connect multidrop",
+		"CMD_CONNECT failed", "DAP init failed", "cannot find a good delay",
+	};
+	for (size_t k = 0; k < sizeof(marks) / sizeof(marks[0]); k++)
+		if (strstr(l, marks[k]))
+			return true;
+	return false;
+}
+
+/* True when the target answered after the log's last line of kind SINCE: what that line
+ * said of the target (no power, nothing on the wires) the target itself refuted later. */
+static bool answered_after(const struct diag_ctx *c, bool (*since)(const char *))
+{
+	const struct diag_evidence *ev = c->ev;
+	size_t n = ev->n_log_lines, from = 0;
+	for (size_t i = 0; i < n; i++)
+		if (since(ev->log_lines[i]))
+			from = i + 1;
+	for (size_t i = from; i < n; i++)
+		if (target_answer_line(ev->log_lines[i]))
+			return true;
+	return false;
+}
+
+/* A failed connect that a later answer from the target refutes was a first attempt (before
+ * a reset, a retry at a lower clock): no finding, so the failure after it decides (or, when
+ * nothing explains that, 'unknown' shows both lines). */
+int chk_unreachable_log(struct diag_ctx *c)
+{
+	return answered_after(c, unreachable_line) ? 0 : DIAG_CONF_HIGH;
+}
+
 int chk_unpowered(struct diag_ctx *c)
 {
 	if (c->voltage >= 1.5)
 		return 0; /* a voltage line for another reason, or the caller measured it fine */
+	/* a reading the target refuted by answering is no finding: the failure is elsewhere */
+	if (c->ev->target_voltage < 0.0 && answered_after(c, voltage_line))
+		return 0;
 	if (c->voltage >= 0.0)
 		snprintf(c->detail, sizeof(c->detail), "target voltage %.2f V (needs 1.65 V or more)",
 		         c->voltage);

@@ -54,6 +54,7 @@ int chk_too_old_subcommand(struct diag_ctx *c);
 int chk_too_old_version(struct diag_ctx *c);
 int chk_unknown_dev_fact(struct diag_ctx *c);
 int chk_unpowered(struct diag_ctx *c);
+int chk_unreachable_log(struct diag_ctx *c);
 int chk_unpowered_fact(struct diag_ctx *c);
 int chk_unreachable_attempts(struct diag_ctx *c);
 int chk_vendor_protected(struct diag_ctx *c);

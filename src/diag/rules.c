@@ -593,6 +593,8 @@ const struct diag_rule diag_rules[] = {
 		/* the adapter driver refused a dormant-state sequence: nothing was tried
 		 * (hw-swd-seq-too-old, rules_hw.inc) */
 		.none = { "Sequence [34] not supported" },
+		/* none when the target answered after it: a first attempt, not the failure */
+		.check = chk_unreachable_log,
 		/* a probe that is gone makes every connect fail: its cascade (probe-lost,
 		 * hw-cmsis-dap-vanished) */
 		.yield_to = { DIAG_TARGET_UNPOWERED, DIAG_TARGET_LOW_POWER, DIAG_PROBE_NOT_FOUND },

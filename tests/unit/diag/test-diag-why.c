@@ -196,6 +196,70 @@ static void test_adi_ice_driver_family(void **state)
 	}
 }
 
+/* A low voltage reading that the target refutes by answering after it (its IDCODE, core or
+ * dev id read, its core halted) is the probe's voltage sense, not the target's supply: the
+ * failure after it decides. A target that answered before a later low reading does not
+ * refute it. Lines from stlink_usb.c (stlink_usb_check_voltage: "Target voltage: %f",
+ * "target voltage may be too low for reliable debugging"), jlink.c ("VTarget = %u.%03u V"),
+ * adi_v5_swd.c ("SWD DPIDR 0x%08" PRIx32), cortex_m.c ("%s r%dp%d processor detected") and
+ * stm32f1x.c ("device id = 0x%08x", "stm32x device protected"). */
+static void test_low_reading_refuted_by_an_answer(void **state)
+{
+	(void)state;
+	char log[1024];
+	snprintf(log, sizeof(log), "Info : Target voltage: %f\n"
+	         "Error: target voltage may be too low for reliable debugging\n"
+	         "Info : %s: hardware has %d breakpoints, %d watchpoints\n"
+	         "Info : device id = 0x%08x\nError: stm32x device protected\n"
+	         "Error: failed erasing sectors %d to %d\n", 0.012345, "stm32f1x.cpu", 6, 4,
+	         0x20036410u, 0, 63);
+	assert_int_equal(listed(log, DIAG_TARGET_UNPOWERED), -1);
+	assert_int_not_equal(top_of(log, NULL), DIAG_TARGET_UNPOWERED);
+
+	snprintf(log, sizeof(log), "Info : VTarget = %u.%03u V\nInfo : SWD DPIDR 0x%08x\n"
+	         "Info : %s: %s r%dp%d processor detected\n"
+	         "Error: timed out while waiting for target %s\n", 0u, 0u, 0x2ba01477u,
+	         "stm32f4x.cpu", "Cortex-M4", 0, 1, "halted");
+	assert_int_equal(listed(log, DIAG_TARGET_UNPOWERED), -1);
+	assert_int_equal(top_of(log, NULL), DIAG_CORE_HALT_TIMEOUT);
+
+	/* an answer before the low reading (an earlier run in the same paste) refutes nothing */
+	snprintf(log, sizeof(log), "Info : %s: hardware has %d breakpoints, %d watchpoints\n"
+	         "Info : Target voltage: %f\n"
+	         "Error: init mode failed (unable to connect to the target)\n",
+	         "stm32f1x.cpu", 6, 4, 0.0);
+	assert_top(log, DIAG_TARGET_UNPOWERED, DIAG_CONF_HIGH);
+	/* an all-ones IDCODE is nothing answering */
+	snprintf(log, sizeof(log), "Info : VTarget = %u.%03u V\nInfo : SWD DPIDR 0x%08x\n"
+	         "Error: Could not initialize the debug port\n", 0u, 12u, 0xffffffffu);
+	assert_top(log, DIAG_TARGET_UNPOWERED, DIAG_CONF_HIGH);
+}
+
+/* A failed connect the target refutes by answering after it (adi_v5_swd.c retrying after
+ * "Error connecting DP: cannot read IDR" and then printing "SWD DPIDR 0x%08" PRIx32) was a
+ * first attempt: no finding, the failure after it decides (here nothing explains it:
+ * 'unknown' with its line); without an answer after it, it is the finding. */
+static void test_failed_connect_refuted_by_an_answer(void **state)
+{
+	(void)state;
+	char log[1024];
+	snprintf(log, sizeof(log), "Error: Error connecting DP: cannot read IDR\n"
+	         "Info : SWD DPIDR 0x%08x\nInfo : %s: %s r%dp%d processor detected\n"
+	         "Error: error writing to flash at address 0x%08x at offset 0x%08x\n",
+	         0x2ba01477u, "stm32f4x.cpu", "Cortex-M4", 0, 1, 0x08000000u, 0u);
+	assert_int_equal(listed(log, DIAG_SWD_UNREACHABLE), -1);
+	assert_int_equal(top_of(log, NULL), DIAG_UNKNOWN);
+
+	snprintf(log, sizeof(log), "Info : SWD DPIDR 0x%08x\n"
+	         "Error: Error connecting DP: cannot read IDR\n", 0x2ba01477u);
+	assert_top(log, DIAG_SWD_UNREACHABLE, DIAG_CONF_HIGH);
+	/* jtag/core.c, jtag_examine_chain: an all-ones answer is nothing answering */
+	snprintf(log, sizeof(log), "Error: JTAG scan chain interrogation failed: all %s\n"
+	         "Info : JTAG tap: %s tap/device found: 0x%08x\n", "ones", "esp32.cpu0",
+	         0xffffffffu);
+	assert_top(log, DIAG_SWD_UNREACHABLE, DIAG_CONF_HIGH);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -205,6 +269,8 @@ int main(void)
 		cmocka_unit_test(test_unexplained_dfu_util_line_is_shown),
 		cmocka_unit_test(test_silent_stop_shows_last_line),
 		cmocka_unit_test(test_adi_ice_driver_family),
+		cmocka_unit_test(test_low_reading_refuted_by_an_answer),
+		cmocka_unit_test(test_failed_connect_refuted_by_an_answer),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
