@@ -21,13 +21,6 @@
 
 #define LOG_MAX 1024
 
-static void assert_not_top(const char *log, enum diag_id not_want)
-{
-	enum diag_id got = top_of(log, NULL);
-	if (got == not_want)
-		fail_msg("'%s': read as %s", log, diag_id_name(got));
-}
-
 /* The confidence ID has in the report of LOG, 0 when it is not there. */
 static int conf_of(const char *log, enum diag_id id)
 {
