@@ -408,6 +408,17 @@ add('openocd-too-old', 'shared', 'src/target/riscv/riscv-013.c',
     'only supports Debug Module version 2, not %d',
     'OpenOCD only supports Debug Module version 2, not 0 (dmstatus=0x0)',
     alt='swd-comm-errors', tool='openocd-esp32')
+# ---- the same check reading a version number no debug spec defines (4-14): a garbled scan
+for tag, v3 in (('v0.11.0', '0.14'), ('v0.12.0', '1.0')):
+    add('swd-comm-errors', 'shared', 'src/target/riscv/riscv-013.c',
+        'OpenOCD only supports Debug Module version 2 (0.13) and 3 (',
+        f'OpenOCD only supports Debug Module version 2 (0.13) and 3 ({v3}), not 11 '
+        '(dmstatus=0x400c8b). This error might be caused by a JTAG signal issue. Try reducing '
+        'the JTAG clock speed.', alt='openocd-too-old', only=[tag])
+add('swd-comm-errors', 'shared', 'src/target/riscv/riscv-013.c',
+    'only supports Debug Module version 2, not %d',
+    'OpenOCD only supports Debug Module version 2, not 5 (dmstatus=0x3a5)',
+    alt='openocd-too-old', tool='openocd-esp32')
 
 # ---- the lines other drivers print when their adapter is not on the bus
 add('probe-not-found', 'decisive', 'src/jtag/drivers/openjtag.c',

@@ -1,7 +1,8 @@
 /* Unit tests for the rows that read what the newest fit cases of the real-log corpus taught:
  * dfu-util's file-ID refusal and its final reset's "can't detach", a DFU run-time claim on
  * the very device asked for, a CMSIS-DAP probe that left the bus, an Xtensa debug
- * instruction that faulted, riscv-openocd's Debug Module version check in its old wording,
+ * instruction that faulted, riscv-openocd's Debug Module version check in its old wording
+ * and reading a version no spec defines,
  * cortex-debug spawning an OpenOCD path whose backslashes were eaten, and the multidrop
  * connect failure as users retell it. Every line is built from the format strings of
  * dfu-util 0.9-0.11, OpenOCD 0.9-0.12, Espressif's fork, hidapi, libusb and cortex-debug,
@@ -217,6 +218,37 @@ static void test_riscv_dm_read_before_activation(void **state)
 	assert_not_top(log, DIAG_OPENOCD_TOO_OLD);
 }
 
+/* The same check in each wording (0.11 '3 (0.14)', 0.12 '3 (1.0)', the older 'version 2,
+ * not %d') reading a version number no debug spec defines (4-14): a garbled scan (medium,
+ * a spec newer than the build below it). */
+static void test_riscv_dm_version_garbled(void **state)
+{
+	(void)state;
+	static const char *const fmts[] = {
+		"Error: OpenOCD only supports Debug Module version 2 (0.13) and 3 (0.14), not %d "
+		"(dmstatus=0x%x). This error might be caused by a JTAG signal issue. Try reducing "
+		"the JTAG clock speed.\n",
+		"Error: OpenOCD only supports Debug Module version 2 (0.13) and 3 (1.0), not %d "
+		"(dmstatus=0x%x). This error might be caused by a JTAG signal issue. Try reducing "
+		"the JTAG clock speed.\n",
+		"Error: OpenOCD only supports Debug Module version 2, not %d (dmstatus=0x%x)\n",
+	};
+	for (size_t f = 0; f < 3; f++)
+		for (unsigned v = 4; v <= 14; v++) {
+			char log[LOG_MAX];
+			snprintf(log, sizeof(log), fmts[f], v, 0x400c80u | v);
+			assert_top(log, DIAG_SWD_COMM_ERRORS, DIAG_CONF_MEDIUM);
+			assert_int_equal(conf_of(log, DIAG_OPENOCD_TOO_OLD), DIAG_CONF_LOW);
+		}
+	/* 0.11's module (1) and a custom one (15) are versions a module may have */
+	static const unsigned real[] = { 1, 15 };
+	for (size_t i = 0; i < 2; i++) {
+		char log[LOG_MAX];
+		snprintf(log, sizeof(log), fmts[1], real[i], 0x400c80u | real[i]);
+		assert_int_equal(conf_of(log, DIAG_SWD_COMM_ERRORS), 0);
+	}
+}
+
 /* cortex-debug's 'Failed to launch %s GDB Server: %s' for its OpenOCD server with Node's
  * 'spawn %s ENOENT': a Windows path from settings.json whose backslashes were taken as
  * escapes has a drive with no separator and no longer ends in 'openocd'. */
@@ -262,6 +294,7 @@ int main(void)
 		cmocka_unit_test(test_cmsis_dap_left_the_bus),
 		cmocka_unit_test(test_xtensa_dir_fault),
 		cmocka_unit_test(test_riscv_dm_read_before_activation),
+		cmocka_unit_test(test_riscv_dm_version_garbled),
 		cmocka_unit_test(test_cortex_debug_path_without_separators),
 		cmocka_unit_test(test_multidrop_connect_wordings),
 	};
