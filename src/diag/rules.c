@@ -743,7 +743,7 @@ const struct diag_rule diag_rules[] = {
 		.id = DIAG_SWD_COMM_ERRORS, .name = "comm-errors-hard",
 		.confidence = DIAG_CONF_HIGH, .priority = 45,
 		.any = { "jtag status contains invalid mode value - communication failure",
-		         "SWD ack not OK", "STICKY ERROR", "Invalid ACK",
+		         "SWD ack not OK", "STICKY ERROR", "Invalid ACK (\\([0-6]\\)|0x[0-6] )",
 		         "DP initialisation failed", "SWD_AP_(FAULT|ERROR|PARITY)", "JTAG-DP OVERRUN",
 		         "transfer count mismatch" },
 		.yield_to = { DIAG_TARGET_UNPOWERED, DIAG_SWD_UNREACHABLE, DIAG_READOUT_PROTECTED,
@@ -754,6 +754,24 @@ const struct diag_rule diag_rules[] = {
 		.source = "'jtag status contains invalid mode value - communication failure' "
 		          "(src/target/hla_target.c, adapter_poll; same in 0.9-0.12); 'JTAG-DP STICKY "
 		          "ERROR' (adi_v5_jtag.c); 'SWD ack not OK' (adi_v5_swd.c / cmsis_dap.c)",
+	},
+	{
+		/* A JTAG ACK is three bits TDO shifts out: 7 is TDO high all through, a target that
+		 * stopped driving it (held in reset, powered down, its pins taken by firmware) as
+		 * much as a link that garbles it; the scan at init had read the chain, or 'all ones'
+		 * would have come first. */
+		.id = DIAG_SWD_COMM_ERRORS, .name = "comm-errors-ack-ones",
+		.confidence = DIAG_CONF_MEDIUM, .priority = 44,
+		.any = { "Invalid ACK (\\(7\\)|0x7 )" },
+		.yield_to = { DIAG_TARGET_UNPOWERED, DIAG_SWD_UNREACHABLE, DIAG_READOUT_PROTECTED,
+		              DIAG_PROBE_NOT_FOUND, DIAG_WRONG_TARGET_CONFIG, DIAG_CLONE_IDCODE },
+		.n_yield = 6,
+		.cause = CAUSE_COMM,
+		.fix = FIX_COMM,
+		.source = "'Invalid ACK (%1x) in DAP response' (src/target/adi_v5_jtag.c, "
+		          "jtagdp_overrun_check, 0.10-0.12; 'Invalid ACK %#x in JTAG-DP "
+		          "transaction', jtagdp_transaction_endcheck, 0.9): ACK 7 is TDO read "
+		          "high, 2 is OK/FAULT and 1 WAIT",
 	},
 	{
 		/* One WAIT is the core being busy; a run of them, or a Cortex-M read back with no

@@ -159,10 +159,13 @@ add('swd-comm-errors', 'decisive', 'src/target/adi_v5_jtag.c', 'JTAG-DP STICKY E
     'JTAG-DP STICKY ERROR')
 add('swd-comm-errors', 'decisive', 'src/target/adi_v5_jtag.c', 'JTAG-DP OVERRUN',
     'JTAG-DP OVERRUN - check clock, memaccess, or reduce jtag speed')
-add('swd-comm-errors', 'decisive', 'src/target/adi_v5_jtag.c', 'Invalid ACK %#x',
-    'Invalid ACK 0x7 in JTAG-DP transaction', level='Warn')
+# ACK 7 is TDO read high: a garbled link, or a target that stopped driving it.
+add('swd-comm-errors', 'shared', 'src/target/adi_v5_jtag.c', 'Invalid ACK %#x',
+    'Invalid ACK 0x7 in JTAG-DP transaction', level='Warn', alt='swd-unreachable')
+add('swd-comm-errors', 'shared', 'src/target/adi_v5_jtag.c', 'Invalid ACK (%1x) in DAP response',
+    'Invalid ACK (7) in DAP response', alt='swd-unreachable')
 add('swd-comm-errors', 'decisive', 'src/target/adi_v5_jtag.c', 'Invalid ACK (%1x) in DAP response',
-    'Invalid ACK (7) in DAP response')
+    'Invalid ACK (4) in DAP response')
 add('swd-comm-errors', 'decisive', 'src/target/cortex_m.c', 'DP initialisation failed',
     'DP initialisation failed')
 add('swd-comm-errors', 'cascade', STLINK, 'Previous state query failed, trying to reconnect',
