@@ -545,6 +545,77 @@ int chk_wrong_dpidr(struct diag_ctx *c)
 	return DIAG_CONF_HIGH;
 }
 
+/* The ids OpenOCD's stm32f1x driver knows (0.9-0.12 alike: the F0, F1 and F3 parts), and
+ * those its stm32f2x driver knows with the release that brought each (src/flash/nor/
+ * stm32f1x.c and stm32f2x.c, stm32x_probe). */
+static bool f1x_knows(uint32_t dev)
+{
+	static const uint32_t ids[] = { 0x410, 0x412, 0x414, 0x418, 0x420, 0x422, 0x428, 0x430,
+		                        0x432, 0x438, 0x439, 0x440, 0x442, 0x444, 0x445, 0x446,
+		                        0x448 };
+	return in_list(dev, ids, sizeof(ids) / sizeof(ids[0]));
+}
+
+static int f2x_knows_since(uint32_t dev)
+{
+	static const struct { uint32_t dev; int minor; } ids[] = {
+		{ 0x411, 9 }, { 0x413, 9 }, { 0x419, 9 }, { 0x421, 9 }, { 0x423, 9 }, { 0x431, 9 },
+		{ 0x433, 9 }, { 0x434, 10 }, { 0x441, 10 }, { 0x449, 10 }, { 0x451, 10 },
+		{ 0x458, 10 }, { 0x452, 11 }, { 0x463, 11 },
+	};
+	for (size_t i = 0; i < sizeof(ids) / sizeof(ids[0]); i++)
+		if (ids[i].dev == dev)
+			return ids[i].minor;
+	return -1;
+}
+
+/* The stock target script of the series a dev id names, for those neither stm32f1x nor
+ * stm32f2x drives (NULL: one of theirs, or none known). */
+static const char *series_script(const char *fam)
+{
+	static const struct { const char *fam, *script; } s[] = {
+		{ "STM32L0", "target/stm32l0.cfg" }, { "STM32L1", "target/stm32l1.cfg" },
+		{ "STM32L4", "target/stm32l4x.cfg" }, { "STM32G0", "target/stm32g0x.cfg" },
+		{ "STM32G4", "target/stm32g4x.cfg" }, { "STM32H7", "target/stm32h7x.cfg" },
+	};
+	for (size_t i = 0; i < sizeof(s) / sizeof(s[0]); i++)
+		if (strncmp(fam, s[i].fam, strlen(s[i].fam)) == 0)
+			return s[i].script;
+	return NULL;
+}
+
+/* A log with no config name: 'Cannot identify target as a STM32 family.' comes only from
+ * stm32f1x and stm32f2x, so a dev id one of them knows was read by the other, and one
+ * neither knows by a driver that does not drive it. Unless this release lacks the right
+ * driver (then the version, not the config, is at fault) or may (no banner: medium). */
+static int wrong_driver_by_dev(struct diag_ctx *c, uint32_t dev, const char *fam)
+{
+	if (!chk_log_has(c, "Cannot identify target as a STM32 family") &&
+	    !chk_log_has(c, "Cannot identify target as a stm32x"))
+		return 0;
+	int since = 9;
+	const char *right = "stm32f1x";
+	if (!f1x_knows(dev)) {
+		right = "stm32f2x";
+		since = f2x_knows_since(dev);
+		if (since < 0) {
+			const char *script = series_script(fam);
+			if (!script)
+				return 0;
+			right = script;
+			since = diag_cfg_added_minor(script);
+			since = since < 0 ? 9 : since;
+		}
+	}
+	bool known_version = c->ver_major >= 0;
+	if (c->ver_major == 0 && c->ver_minor < since)
+		return 0;
+	snprintf(c->detail, sizeof(c->detail), "dev id 0x%03x is an %s: the flash driver that "
+	         "could not identify it is not the one for it (%s%s)", dev, fam, right,
+	         !known_version && since > 9 ? ", or an OpenOCD too old for it" : "");
+	return known_version || since == 9 ? DIAG_CONF_HIGH : DIAG_CONF_MEDIUM;
+}
+
 int chk_wrong_dev(struct diag_ctx *c)
 {
 	const struct diag_evidence *ev = c->ev;
@@ -577,7 +648,7 @@ int chk_wrong_dev(struct diag_ctx *c)
 		         "series the target config names", dev, fam);
 		return DIAG_CONF_HIGH;
 	}
-	return 0;
+	return c->family == DIAG_FAM_UNKNOWN ? wrong_driver_by_dev(c, dev, fam) : 0;
 }
 
 static const char *core_name(uint32_t partno)

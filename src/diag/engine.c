@@ -1,6 +1,7 @@
 /* diag: the engine. Derives facts from the log, runs the rule table, merges and ranks
  * the findings. No I/O: the cli renders the report. */
 #include <ctype.h>
+#include <limits.h>
 #include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -416,7 +417,7 @@ static int cmp_cand(const void *a, const void *b)
 /* Lines that only wrap a failure printed elsewhere: OpenOCD's Tcl traceback ("in procedure
  * 'program_error' called at file ...") and the build tool's summary of the failed step
  * ("*** [upload] Error 1", "make: *** [flash] Error 1", PlatformIO's "==== [FAILED]"). */
-static bool wraps_failure(const char *line)
+bool diag_wraps_failure(const char *line)
 {
 	while (*line == ' ' || *line == '\t')
 		line++;
@@ -437,7 +438,7 @@ static int error_weight(const char *line)
 	/* Debug output (-d3) is full of "failed" that means nothing to the user. */
 	if (strncmp(line, "Debug:", 6) == 0)
 		return 0;
-	if (wraps_failure(line))
+	if (diag_wraps_failure(line))
 		return 1; /* shown, like a warning, only when no line says what failed */
 	static const char *const words[] = { "error", "fail", "invalid", "cannot", "can't",
 		                             "unable", "not found", "timed out", "unexpected" };
@@ -461,6 +462,19 @@ static char *dup_str(const char *s)
 	return d;
 }
 
+/* Moves the lines that only wrap a failure (a build tool's summary, a Tcl traceback) after
+ * the others, in order: the first line shown is the one that decided, and a summary decides
+ * only when the finding has no other line. */
+static void wrappers_last(size_t *idx, size_t n, const struct lines *l)
+{
+	size_t tmp[MAX_EVIDENCE], w = 0;
+	for (int pass = 0; pass < 2; pass++)
+		for (size_t i = 0; i < n; i++)
+			if (diag_wraps_failure(lines_at(l, idx[i])) == (pass == 1))
+				tmp[w++] = idx[i];
+	memcpy(idx, tmp, n * sizeof(*idx));
+}
+
 static int fill_finding(struct diag_finding *f, const struct cand *c, const struct lines *l)
 {
 	const struct diag_rule *r = c->rule;
@@ -482,6 +496,7 @@ static int fill_finding(struct diag_finding *f, const struct cand *c, const stru
 		size_t idx[MAX_EVIDENCE];
 		memcpy(idx, c->ev_lines, c->n_ev * sizeof(size_t));
 		qsort(idx, c->n_ev, sizeof(size_t), cmp_line_idx);
+		wrappers_last(idx, c->n_ev, l);
 		/* the deciding line first, the others in log order */
 		for (size_t i = 0; c->decisive != NO_LINE && i < c->n_ev; i++) {
 			/* a repeated line is kept once, at its first place */
@@ -649,6 +664,63 @@ static struct cand unknown_cand(const struct diag_evidence *ev, const struct lin
 	return u;
 }
 
+/* Whether line I of L is among the evidence of one of the NC candidates. */
+static bool shown_by(const struct cand *cands, size_t nc, const struct lines *l, size_t i)
+{
+	for (size_t c = 0; c < nc; c++)
+		for (size_t k = 0; k < cands[c].n_ev; k++)
+			if (cands[c].ev_lines[k] == i ||
+			    strcmp(lines_orig(l, cands[c].ev_lines[k]), lines_orig(l, i)) == 0)
+				return true;
+	return false;
+}
+
+/* Whether some rule's patterns read LINE (line I of L), whether or not the rule fired: a
+ * line the table knows has been weighed (a front-end's summary, a cascade a cause explains). */
+static bool known_line(struct regcache *rc, const struct lines *l, size_t i)
+{
+	for (size_t ri = 0; ri < diag_n_rules; ri++) {
+		const struct diag_rule *r = &diag_rules[ri];
+		for (size_t k = 0; k < DIAG_RULE_MAX_PATTERNS && r->any[k]; k++)
+			if (match_line(r->any[k], lines_at(l, i), slot(rc, ri, 0, k)))
+				return true;
+		for (size_t k = 0; k < DIAG_RULE_MAX_PATTERNS && r->all[k]; k++)
+			if (match_line(r->all[k], lines_at(l, i), slot(rc, ri, 1, k)))
+				return true;
+	}
+	return false;
+}
+
+/* When every finding is low and the log has an error line that none of them shows and no
+ * rule reads, the error lines are what a person must read first: the engine's "unknown"
+ * with them goes above the findings (and takes the place of an "unknown" that shows only a
+ * build tool's summary). A paste cut in its decisive line, or a build tool's line among
+ * OpenOCD's, then still shows the error lines it has. Returns the number of candidates. */
+static size_t unexplained_first(struct regcache *rc, struct cand *cands, size_t nc,
+                                const struct diag_evidence *ev, const struct lines *l)
+{
+	bool unexplained = false;
+	for (size_t i = 0; i < nc; i++)
+		if (cands[i].confidence > DIAG_CONF_LOW)
+			return nc;
+	for (size_t i = 0; i < lines_count(l) && !unexplained; i++)
+		unexplained = error_weight(lines_at(l, i)) == 2 && !shown_by(cands, nc, l, i) &&
+		              !known_line(rc, l, i);
+	if (!unexplained)
+		return nc;
+	size_t at = nc;
+	for (size_t i = 0; i < nc; i++)
+		if (cands[i].id == DIAG_UNKNOWN)
+			at = i;
+	/* a row's own "unknown" (a DFU request that failed) keeps its line */
+	for (size_t k = 0; at < nc && k < cands[at].n_ev; k++)
+		if (!diag_wraps_failure(lines_at(l, cands[at].ev_lines[k])))
+			return nc;
+	cands[at] = unknown_cand(ev, l);
+	cands[at].priority = INT_MAX;
+	return at == nc ? nc + 1 : nc;
+}
+
 struct diag_report *diag_run(const struct diag_evidence *ev)
 {
 	return diag_run_traced(ev, NULL);
@@ -680,6 +752,8 @@ struct diag_report *diag_run_traced(const struct diag_evidence *ev, bool *fired)
 	apply_yields(cands, nc);
 	if (nc == 0)
 		cands[nc++] = unknown_cand(ev, &l);
+	else
+		nc = unexplained_first(&rc, cands, nc, ev, &l);
 
 	qsort(cands, nc, sizeof(*cands), cmp_cand);
 	rep->findings = calloc(nc, sizeof(*rep->findings));

@@ -403,10 +403,28 @@ static bool suffix_quoted_as_failure(const char *l)
 	return false;
 }
 
+/* The percentage of dfu-util's last progress bar ("Download\t[=====    ]  42%  1024 bytes",
+ * dfu-util's dfu_progress_bar) is below 100. */
+static bool transfer_stopped(const struct diag_evidence *ev)
+{
+	static const char *const kinds[] = { "Download", "Upload", "Erase" };
+	int last = -1;
+	for (size_t i = 0; i < ev->n_log_lines; i++) {
+		const char *l = ev->log_lines[i], *bar;
+		int pct;
+		for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++)
+			if (strncmp(l, kinds[k], strlen(kinds[k])) == 0 && (bar = strchr(l, ']')) &&
+			    sscanf(bar + 1, " %d%%", &pct) == 1)
+				last = pct;
+	}
+	return last >= 0 && last < 100;
+}
+
 /* The suffix warning is the whole story when the download then went through and nothing
  * else failed: high then; medium when nothing else failed but the log stops before saying
  * whether the download went through (a paste of the warning alone); low when another line
  * failed (another row, or "unknown" with its line, says what went wrong). No finding when a
+ * transfer's bar stops short of 100 % (a paste cut mid-transfer), nor when a
  * tool quotes the warning itself as its failure: then it was not harmless, and the engine's
  * "unknown" shows that line. */
 int chk_dfu_suffix_alone(struct diag_ctx *c)
@@ -424,8 +442,10 @@ int chk_dfu_suffix_alone(struct diag_ctx *c)
 		const char *l = c->ev->log_lines[i];
 		if (strstr(l, "File downloaded successfully") || strstr(l, "Download done"))
 			done = true;
-		/* the warning's own words, and dfu_status_to_string(DFU_STATUS_OK) */
-		if (strstr(l, "DFU suffix") || strstr(l, "No error condition is present"))
+		/* the warning's own words, dfu_status_to_string(DFU_STATUS_OK), and a build
+		 * tool's summary, which says only that a step failed */
+		if (strstr(l, "DFU suffix") || strstr(l, "No error condition is present") ||
+		    diag_wraps_failure(l))
 			continue;
 		for (size_t k = 0; k < sizeof(words) / sizeof(words[0]); k++)
 			if (strstr(l, words[k]))
@@ -433,6 +453,10 @@ int chk_dfu_suffix_alone(struct diag_ctx *c)
 	}
 	if (done)
 		return DIAG_CONF_HIGH;
+	/* A transfer whose bar stops short of 100 % did not get through: the warning is not
+	 * the story, and the lines that would say why are not in the paste. */
+	if (transfer_stopped(c->ev))
+		return 0;
 	/* A download into pages the map marks read-only fails whatever was printed after it
 	 * (a cut paste may stop mid-line): then the warning is not the story. */
 	struct ro_write ro;

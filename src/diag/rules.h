@@ -114,6 +114,11 @@ bool diag_adapter_driver_span(const char *name, int *first, int *last);
  * 0 for a code the table does not know. */
 unsigned diag_stm32_series(const char *code);
 
+/* True when LINE only wraps a failure printed elsewhere: OpenOCD's Tcl traceback ("in
+ * procedure 'program_error' called at file ...") or a build tool's summary of the failed step
+ * ("make: *** [flash] Error 1", SCons's "*** [upload] Error 1", PlatformIO's "[FAILED]"). */
+bool diag_wraps_failure(const char *line);
+
 /* Fills the ctx facts from EV and its log. */
 void diag_ctx_derive(struct diag_ctx *c, const struct diag_evidence *ev);
 

@@ -1,8 +1,13 @@
-/* Test helper for the diag unit tests (cmocka): the top finding of a log read as a paste. */
+/* Test helpers for the diag unit tests (cmocka): the top finding of a log read as a paste,
+ * and the text the paste normaliser makes of one. */
 #ifndef SWD_TEST_DIAG_TOP_H
 #define SWD_TEST_DIAG_TOP_H
 
+#include <stdlib.h>
+#include <string.h>
+
 #include "diag/diag.h"
+#include "diag/paste.h"
 
 /* The top finding of LOG read as a pasted log; its confidence in *CONF when CONF is set. */
 static inline enum diag_id top_of(const char *log, enum diag_confidence *conf)
@@ -34,6 +39,16 @@ static inline void assert_not_top(const char *log, enum diag_id not_want)
 	enum diag_id got = top_of(log, NULL);
 	if (got == not_want)
 		fail_msg("'%s': read as %s", log, diag_id_name(got));
+}
+
+/* Fails unless the cleaned text of TEXT (diag_paste_clean) is WANT. */
+static inline void expect_clean(const char *text, const char *want)
+{
+	char *got = diag_paste_clean(text, strlen(text));
+	assert_non_null(got);
+	if (strcmp(got, want) != 0)
+		fail_msg("clean('%s'): want '%s', got '%s'", text, want, got);
+	free(got);
 }
 
 #endif

@@ -362,16 +362,6 @@ static void test_catalogue_cascades_never_over_tool_causes(void **state)
 	assert_true(pairs > 1000);
 }
 
-/* The cleaned text of TEXT equals WANT. */
-static void expect_clean(const char *text, const char *want)
-{
-	char *got = diag_paste_clean(text, strlen(text));
-	assert_non_null(got);
-	if (strcmp(got, want) != 0)
-		fail_msg("clean('%s'): want '%s', got '%s'", text, want, got);
-	free(got);
-}
-
 /* The wrappers front-ends put around a line, taken off generally. */
 static void test_paste_takes_off_front_end_wrappers(void **state)
 {

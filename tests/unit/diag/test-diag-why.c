@@ -260,6 +260,45 @@ static void test_failed_connect_refuted_by_an_answer(void **state)
 	assert_top(log, DIAG_SWD_UNREACHABLE, DIAG_CONF_HIGH);
 }
 
+/* 'Cannot identify target as a STM32 family.' comes from stm32f1x and stm32f2x alone
+ * (src/flash/nor/stm32f1x.c and stm32f2x.c, stm32x_probe, after LOG_INFO("device id =
+ * 0x%08" PRIx32, ...)): a dev id the one driver knows was read by the other, one neither
+ * knows by a driver that is not the chip's; unless the release that ran lacks the right
+ * driver. Read without a config name in the log. */
+static void test_unidentified_dev_names_the_other_driver(void **state)
+{
+	(void)state;
+	char log[512];
+	static const char fmt[] = "%sInfo : device id = 0x%08x\n"
+	                          "Warn : Cannot identify target as a STM32 family.\n"
+	                          "Error: auto_probe failed\n";
+	static const char b12[] = "Open On-Chip Debugger 0.12.0\n";
+	static const char b10[] = "Open On-Chip Debugger 0.10.0\n";
+	static const char b9[] = "Open On-Chip Debugger 0.9.0 (2015-05-19-13:50)\n";
+
+	/* an STM32F405/407 (0x413, stm32f2x's since 0.9): stm32f1x read it */
+	snprintf(log, sizeof(log), fmt, b12, 0x10076413u);
+	assert_int_equal(listed(log, DIAG_WRONG_TARGET_CONFIG), DIAG_CONF_HIGH);
+	/* an STM32F103 (0x410, stm32f1x's): stm32f2x read it */
+	snprintf(log, sizeof(log), fmt, b9, 0x20036410u);
+	assert_int_equal(listed(log, DIAG_WRONG_TARGET_CONFIG), DIAG_CONF_HIGH);
+	/* an STM32G4 (0x468, target/stm32g4x.cfg since 0.11) under 0.12: not its driver */
+	snprintf(log, sizeof(log), fmt, b12, 0x10036468u);
+	assert_int_equal(listed(log, DIAG_WRONG_TARGET_CONFIG), DIAG_CONF_HIGH);
+	/* ... under 0.10, which had no driver for it: not a wrong config */
+	snprintf(log, sizeof(log), fmt, b10, 0x10036468u);
+	assert_int_equal(listed(log, DIAG_WRONG_TARGET_CONFIG), -1);
+	/* ... with no banner: either, so medium */
+	snprintf(log, sizeof(log), fmt, "", 0x10036468u);
+	assert_int_equal(listed(log, DIAG_WRONG_TARGET_CONFIG), DIAG_CONF_MEDIUM);
+	/* an STM32F413 (0x463, stm32f2x's since 0.11) under 0.10: not a wrong config */
+	snprintf(log, sizeof(log), fmt, b10, 0x10006463u);
+	assert_int_equal(listed(log, DIAG_WRONG_TARGET_CONFIG), -1);
+	/* a dev id no STM32 has: not this reading */
+	snprintf(log, sizeof(log), fmt, b12, 0x10006999u);
+	assert_int_equal(listed(log, DIAG_WRONG_TARGET_CONFIG), -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -271,6 +310,7 @@ int main(void)
 		cmocka_unit_test(test_adi_ice_driver_family),
 		cmocka_unit_test(test_low_reading_refuted_by_an_answer),
 		cmocka_unit_test(test_failed_connect_refuted_by_an_answer),
+		cmocka_unit_test(test_unidentified_dev_names_the_other_driver),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
