@@ -3,8 +3,8 @@
  * the very device asked for, a CMSIS-DAP probe that left the bus, an Xtensa debug
  * instruction that faulted, riscv-openocd's Debug Module version check in its old wording
  * and reading a version no spec defines,
- * cortex-debug spawning an OpenOCD path whose backslashes were eaten, and the multidrop
- * connect failure as users retell it. Every line is built from the format strings of
+ * cortex-debug spawning an OpenOCD path whose backslashes were eaten, the multidrop
+ * connect failure as users retell it, and a refused erase under the program wrapper. Every line is built from the format strings of
  * dfu-util 0.9-0.11, OpenOCD 0.9-0.12, Espressif's fork, hidapi, libusb and cortex-debug,
  * never copied from a corpus log. */
 #include <setjmp.h>
@@ -285,6 +285,24 @@ static void test_multidrop_connect_wordings(void **state)
 	}
 }
 
+/* An erase the F1 flash controller refused ('stm32x device programming failed', PGERR, then
+ * core.c's 'failed erasing sectors %d to %d') under startup.tcl's "** Programming Failed **":
+ * the protection reading (low, the option bytes unread) stays first, the wrapper is no
+ * unread cause that puts "unknown" above it. */
+static void test_refused_erase_under_program_wrapper(void **state)
+{
+	(void)state;
+	char log[LOG_MAX];
+	snprintf(log, sizeof(log), "** Programming Started **\nError: stm32x device programming "
+	         "failed\nError: failed erasing sectors %d to %d\nembedded:startup.tcl:%d: Error: "
+	         "** Programming Failed **\nin procedure 'program'\n", 0, 15, 521);
+	assert_top(log, DIAG_READOUT_PROTECTED, DIAG_CONF_LOW);
+	assert_int_equal(conf_of(log, DIAG_WRITE_PROTECTED), DIAG_CONF_LOW);
+	/* the controller's line alone (a write to flash not erased) is no protection */
+	assert_int_equal(conf_of("Error: stm32x device programming failed / flash not erased\n",
+	                         DIAG_READOUT_PROTECTED), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -297,6 +315,7 @@ int main(void)
 		cmocka_unit_test(test_riscv_dm_version_garbled),
 		cmocka_unit_test(test_cortex_debug_path_without_separators),
 		cmocka_unit_test(test_multidrop_connect_wordings),
+		cmocka_unit_test(test_refused_erase_under_program_wrapper),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
