@@ -424,6 +424,9 @@ bool diag_wraps_failure(const char *line)
 	if (strncmp(line, "in procedure ", 13) == 0 || strncmp(line, "at file ", 8) == 0 ||
 	    strncmp(line, "*** [", 5) == 0)
 		return true;
+	/* startup.tcl's 'program' says so after whatever failed (program_error) */
+	if (strstr(line, "** Programming Failed **"))
+		return true;
 	if (strncmp(line, "make", 4) == 0) {
 		const char *p = line + 4;
 		if (*p == '[' && (p = strchr(p, ']')))

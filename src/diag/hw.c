@@ -93,3 +93,121 @@ int chk_usb_adapter_absent(struct diag_ctx *c)
 	         "no 'libusb_open() failed' line: no device with the driver's USB ids was listed");
 	return DIAG_CONF_HIGH;
 }
+
+/* The vendor:product dfu-util opened ('ID %04x:%04x' after "Opening DFU capable USB
+ * device...", on its own line or after it); false when the log shows none. A file's ids
+ * ("File ID %04x:%04x does not match") are not a device's. */
+static bool dfu_opened_id(const struct diag_ctx *c, unsigned *vid, unsigned *pid)
+{
+	for (size_t i = 0; i < c->ev->n_log_lines; i++) {
+		const char *l = c->ev->log_lines[i];
+		if (strstr(l, "File ID"))
+			continue;
+		for (const char *p = strstr(l, "ID "); p; p = strstr(p + 3, "ID "))
+			if (sscanf(p, "ID %4x:%4x", vid, pid) == 2)
+				return true;
+	}
+	return false;
+}
+
+/* True when VID:PID matches one item of a -d list ("1d50:6018,:6017"; an empty half
+ * matches anything, an item of two empty halves nothing). */
+static bool dfu_id_in_list(const char *list, unsigned vid, unsigned pid)
+{
+	while (*list && *list != ' ') {
+		size_t n = strcspn(list, ", ");
+		char item[32];
+		snprintf(item, sizeof(item), "%.*s", (int)(n < sizeof(item) ? n : sizeof(item) - 1),
+		         list);
+		char *colon = strchr(item, ':');
+		if (colon) {
+			*colon = '\0';
+			unsigned v, p;
+			bool has_v = sscanf(item, "%x", &v) == 1, has_p = sscanf(colon + 1, "%x", &p) == 1;
+			if ((has_v || has_p) && (!has_v || v == vid) && (!has_p || p == pid))
+				return true;
+		}
+		list += n;
+		if (*list == ',')
+			list++;
+	}
+	return false;
+}
+
+/* True when dfu-util was asked for the device it opened: the ids it matched from the file's
+ * suffix ("Match vendor ID from file: %04x", main.c 0.8-0.11), or a '-d' list on a dfu-util
+ * command line the paste shows. Then the device is the board the user meant, not another
+ * device with a run-time DFU interface that happened to be on the bus. */
+static bool dfu_device_asked(const struct diag_ctx *c, unsigned vid, unsigned pid)
+{
+	int file_vid = -1, file_pid = -1;
+	for (size_t i = 0; i < c->ev->n_log_lines; i++) {
+		const char *l = c->ev->log_lines[i];
+		const char *p;
+		unsigned x;
+		if ((p = strstr(l, "Match vendor ID from file: ")) && sscanf(p + 27, "%x", &x) == 1)
+			file_vid = (int)x;
+		if ((p = strstr(l, "Match product ID from file: ")) && sscanf(p + 28, "%x", &x) == 1)
+			file_pid = (int)x;
+		if (!strstr(l, "dfu-util"))
+			continue;
+		if ((p = strstr(l, " -d ")) || (p = strstr(l, " --device ")))
+			if (dfu_id_in_list(strchr(p + 1, ' ') + 1, vid, pid))
+				return true;
+	}
+	return file_vid == (int)vid && (file_pid < 0 || file_pid == (int)pid);
+}
+
+/* dfu-util claims a run-time interface only when no device in DFU mode matched. When it had
+ * no ids to look for, the device it took may be any (a Mac's Bluetooth controller): "no DFU
+ * device" is the reading. When the device is the one asked for, it is there and only the
+ * claim failed. Returns: the row's confidence for the first, 0 for the second. */
+int chk_dfu_runtime_unasked(struct diag_ctx *c)
+{
+	unsigned vid, pid;
+	if (dfu_opened_id(c, &vid, &pid) && dfu_device_asked(c, vid, pid))
+		return 0;
+	return DIAG_CONF_MEDIUM;
+}
+
+/* The other side of chk_dfu_runtime_unasked: low (unknown, the claim's error shown) when
+ * the device with the run-time interface is the one the file or -d asked for. */
+int chk_dfu_runtime_asked(struct diag_ctx *c)
+{
+	unsigned vid, pid;
+	if (!dfu_opened_id(c, &vid, &pid) || !dfu_device_asked(c, vid, pid))
+		return 0;
+	snprintf(c->detail, sizeof(c->detail),
+	         "%04x:%04x is the device asked for (file suffix or -d), running its firmware: it "
+	         "is on the bus, but claiming its DFU run-time interface failed", vid, pid);
+	return DIAG_CONF_LOW;
+}
+
+/* Espressif's Xtensa debug module sets DSR's exec-exception or overrun bit when a debug
+ * instruction OpenOCD shifted in faulted. A DSR of all ones (or zeros) is a JTAG bus nothing
+ * drove, read as such by other rows; any other value came from the module, whose
+ * instructions arrived garbled. Returns: medium, 0 when the DSR is all ones or zeros. */
+int chk_xtensa_dir_fault(struct diag_ctx *c)
+{
+	for (size_t i = 0; i < c->ev->n_log_lines; i++) {
+		const char *l = c->ev->log_lines[i];
+		const char *p = strstr(l, "DSR (");
+		unsigned dsr;
+		if (!p || !strstr(p, "indicates DIR instruction generated an") ||
+		    sscanf(p, "DSR (%x)", &dsr) != 1)
+			continue;
+		if (dsr == 0xffffffffu || dsr == 0)
+			return 0;
+		snprintf(c->detail, sizeof(c->detail),
+		         "DSR 0x%08x: the debug module answered and says the debug instruction it was "
+		         "sent faulted", dsr);
+		return DIAG_CONF_MEDIUM;
+	}
+	return 0;
+}
+
+/* The same reading for the other cause of the same lines, one level lower. */
+int chk_xtensa_dir_fault_alt(struct diag_ctx *c)
+{
+	return chk_xtensa_dir_fault(c) ? DIAG_CONF_LOW : 0;
+}

@@ -585,7 +585,9 @@ const struct diag_rule diag_rules[] = {
 		         "Error connecting DP: cannot read IDR",
 		         "Could not initialize the debug port",
 		         "JTAG scan chain interrogation failed",
-		         "Failed to connect multidrop", "CMSIS-DAP command CMD_CONNECT failed",
+		         /* users retell it as "Could not connect multidrop" */
+		         "(Failed to|Could not) connect multidrop",
+		         "CMSIS-DAP command CMD_CONNECT failed",
 		         /* Raspberry Pi's 0.10+dev fork logs the failed 'dap init' at Info */
 		         "^Info *: DAP init failed",
 		         /* ADI's fork: the ICE-1000/2000 tried every sampling delay and no IR
@@ -596,8 +598,10 @@ const struct diag_rule diag_rules[] = {
 		.none = { "Sequence [34] not supported" },
 		/* none when the target answered after it: a first attempt, not the failure */
 		.check = chk_unreachable_log,
-		.yield_to = { DIAG_TARGET_UNPOWERED, DIAG_TARGET_LOW_POWER },
-		.n_yield = 2,
+		/* a probe that is gone makes every connect fail: its cascade (probe-lost,
+		 * hw-cmsis-dap-vanished) */
+		.yield_to = { DIAG_TARGET_UNPOWERED, DIAG_TARGET_LOW_POWER, DIAG_PROBE_NOT_FOUND },
+		.n_yield = 3,
 		.cause = CAUSE_UNREACHABLE,
 		.fix = FIX_UNREACHABLE,
 		.source = "'init mode failed (unable to connect to the target)' (src/jtag/drivers/"

@@ -376,6 +376,53 @@ add('dfu-leave-quirk', 'decisive', DFU, 'unable to read DFU status after complet
     'Download done.\\ndfu-util: unable to read DFU status after completion',
     level='', tool='dfu-util', only=['v0.9'])
 
+# ---- the final reset after a download: a device in DFU mode refuses the detach request
+for tag, mode in (('v0.9', 'runtime'), ('v0.10', 'runtime'), ('v0.11', 'Run-Time')):
+    add('dfu-leave-quirk', 'decisive', DFU, 'Resetting USB to switch back to',
+        f"File downloaded successfully\\ndfu-util: can't detach\\n"
+        f'Resetting USB to switch back to {mode} mode', level='', tool='dfu-util', only=[tag])
+
+# ---- a CMSIS-DAP probe that left the bus: hidapi's strerror(ENODEV), libusb_strerror
+add('probe-not-found', 'decisive', CMSIS, 'error writing data: %ls',
+    'error writing data: No such device')
+add('probe-not-found', 'decisive', CMSIS, 'error reading data: %ls',
+    'error reading data: No such device', only=['v0.11.0', 'v0.12.0'])
+add('probe-not-found', 'decisive', CMSIS, 'error writing data: %s',
+    'error writing data: No such device (it may have been disconnected)')
+
+# ---- a debug instruction that faulted in Espressif's Xtensa debug module (a garbled JTAG
+# link, or a core asleep); a DSR of all ones is a bus nobody drove and reads otherwise
+add('swd-comm-errors', 'shared', 'src/target/xtensa/xtensa.c',
+    'indicates DIR instruction generated an exception',
+    '[esp32.cpu0] DSR (8011CC13) indicates DIR instruction generated an exception!',
+    alt='target-low-power')
+add('swd-comm-errors', 'shared', 'src/target/xtensa.c',
+    'indicates DIR instruction generated an exception',
+    'esp32: DSR (8011CC13) indicates DIR instruction generated an exception!',
+    alt='target-low-power', tool='openocd-esp32')
+add('swd-comm-errors', 'shared', 'src/target/xtensa.c',
+    'indicates DIR instruction generated an overrun',
+    'esp32: DSR (80118C19) indicates DIR instruction generated an overrun!',
+    alt='target-low-power', tool='openocd-esp32')
+
+# ---- riscv-013.c's DM version check in its pre-0.11 wording (riscv-openocd read dmstatus
+# before it activated the DM until 2019; Espressif's fork keeps the wording, after activation)
+add('openocd-too-old', 'shared', 'src/target/riscv/riscv-013.c',
+    'only supports Debug Module version 2, not %d',
+    'OpenOCD only supports Debug Module version 2, not 0 (dmstatus=0x0)',
+    alt='swd-comm-errors', tool='openocd-esp32')
+# ---- the same check reading a version number no debug spec defines (4-14): a garbled scan
+for tag, v3 in (('v0.11.0', '0.14'), ('v0.12.0', '1.0')):
+    add('swd-comm-errors', 'shared', 'src/target/riscv/riscv-013.c',
+        'OpenOCD only supports Debug Module version 2 (0.13) and 3 (',
+        f'OpenOCD only supports Debug Module version 2 (0.13) and 3 ({v3}), not 11 '
+        '(dmstatus=0x400c8b). This error might be caused by a JTAG signal issue. Try reducing '
+        'the JTAG clock speed.', alt='openocd-too-old', only=[tag])
+add('swd-comm-errors', 'shared', 'src/target/riscv/riscv-013.c',
+    'only supports Debug Module version 2, not %d',
+    'OpenOCD only supports Debug Module version 2, not 5 (dmstatus=0x3a5)',
+    alt='openocd-too-old', tool='openocd-esp32')
+
 # ---- the lines other drivers print when their adapter is not on the bus
 add('probe-not-found', 'decisive', 'src/jtag/drivers/openjtag.c',
     'unable to open cy7c65215 device', 'unable to open cy7c65215 device')

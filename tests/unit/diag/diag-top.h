@@ -33,6 +33,14 @@ static inline void assert_top(const char *log, enum diag_id want, enum diag_conf
 		         diag_confidence_name(conf));
 }
 
+/* Fails when the top finding of LOG is NOT_WANT, naming it. */
+static inline void assert_not_top(const char *log, enum diag_id not_want)
+{
+	enum diag_id got = top_of(log, NULL);
+	if (got == not_want)
+		fail_msg("'%s': read as %s", log, diag_id_name(got));
+}
+
 /* Fails unless the cleaned text of TEXT (diag_paste_clean) is WANT. */
 static inline void expect_clean(const char *text, const char *want)
 {

@@ -20,13 +20,6 @@
 
 #define LOG_MAX 1024
 
-static void assert_not_top(const char *log, enum diag_id not_want)
-{
-	enum diag_id got = top_of(log, NULL);
-	if (got == not_want)
-		fail_msg("'%s': read as %s", log, diag_id_name(got));
-}
-
 static bool report_has(const char *log, enum diag_id id)
 {
 	struct diag_report *r = diag_classify_log(log);
