@@ -947,10 +947,9 @@ int chk_cmsis_dap_firmware(struct diag_ctx *c)
 int chk_driver_failure_stands(struct diag_ctx *c)
 {
 	static const char *const working[] = { "clock speed ", "JTAG scan chain", "IR capture",
-		                               "SWD DPIDR", "Interface ready", "Target voltage",
-		                               "VTarget", "tap/device found", "UNEXPECTED idcode",
-		                               "processor detected", "CMSIS-DAP: FW Version",
-		                               "STLINK V", "STLINK v" };
+		                               "Interface ready", "Target voltage", "VTarget",
+		                               "tap/device found", "UNEXPECTED idcode",
+		                               "CMSIS-DAP: FW Version", "STLINK V", "STLINK v" };
 	bool failed = false;
 	for (size_t i = 0; i < c->ev->n_log_lines; i++) {
 		const char *l = c->ev->log_lines[i];
@@ -958,6 +957,8 @@ int chk_driver_failure_stands(struct diag_ctx *c)
 			failed = true;
 			continue;
 		}
+		if (failed && target_answer_line(l))
+			return 0;
 		for (size_t k = 0; failed && k < sizeof(working) / sizeof(working[0]); k++)
 			if (strstr(l, working[k]))
 				return 0;

@@ -875,8 +875,9 @@ const struct diag_rule diag_rules[] = {
 		.confidence = DIAG_CONF_HIGH, .priority = 50,
 		.any = { "contents differ", "diff [0-9]+ address 0x", "Verification error address",
 		         "verify failed" },
-		.yield_to = { DIAG_READOUT_PROTECTED, DIAG_UNSUPPORTED_DEVICE },
-		.n_yield = 2,
+		.check = chk_verify_after_refusal,
+		.yield_to = { DIAG_READOUT_PROTECTED, DIAG_UNSUPPORTED_DEVICE, DIAG_WRITE_PROTECTED },
+		.n_yield = 3,
 		.cause = "what is on the device differs from the image",
 		.fix = "if you just wrote it, write it again ('swdbackup restore --profile P IMAGE'); "
 		       "'swdbackup verify' shows the first differing address and how many "
@@ -894,8 +895,9 @@ const struct diag_rule diag_rules[] = {
 		.id = DIAG_VERIFY_MISMATCH, .name = "verify-checksum-only",
 		.confidence = DIAG_CONF_HIGH, .priority = 50,
 		.any = { "checksum mismatch *$" },
-		.yield_to = { DIAG_READOUT_PROTECTED, DIAG_UNSUPPORTED_DEVICE },
-		.n_yield = 2,
+		.check = chk_verify_after_refusal,
+		.yield_to = { DIAG_READOUT_PROTECTED, DIAG_UNSUPPORTED_DEVICE, DIAG_WRITE_PROTECTED },
+		.n_yield = 3,
 		.cause = "the CRC of the device's content differs from the image's",
 		.fix = "run 'swdbackup verify --profile P IMAGE' to see where it differs; write "
 		       "the image again if it should match",

@@ -76,11 +76,37 @@ static void test_listed_not_opened_is_never_no_device(void **state)
 	assert_top("Error: No J-Link device found\n", DIAG_PROBE_NOT_FOUND, DIAG_CONF_HIGH);
 }
 
+/* The verify after a refused erase or write: "stm32x device protected" (stm32f1x.c,
+ * stm32x_wait_status_busy) and "failed erasing sectors %u to %u" (flash/nor/core.c,
+ * flash_driver_erase), or "error writing to flash at address %s at offset 0x%8.8x"
+ * (flash_driver_write), then verify_image's "diff %d address 0x%08x. Was 0x%02x instead of
+ * 0x%02x" (target.c, handle_verify_image_command_internal): the mismatch is the refusal's
+ * cascade, so the protection leads and the mismatch stays below it at medium. Alone, or
+ * before the refusal, the mismatch is the finding. */
+static void test_verify_after_refused_write_is_a_cascade(void **state)
+{
+	(void)state;
+	static const char refused[] = "Error: stm32x device protected\n"
+	                              "Error: failed erasing sectors 0 to 3\n";
+	static const char diff[] = "checksum mismatch - attempting binary compare\n"
+	                           "diff 0 address 0x08000000. Was 0xff instead of 0x00\n";
+	char log[1024];
+	snprintf(log, sizeof(log), "%s%s", refused, diff);
+	assert_top(log, DIAG_WRITE_PROTECTED, DIAG_CONF_MEDIUM);
+	snprintf(log, sizeof(log), "Error: error writing to flash at address 0x08000000 at offset "
+	         "0x00000000\n%s", diff);
+	assert_top(log, DIAG_VERIFY_MISMATCH, DIAG_CONF_MEDIUM);
+	assert_top(diff, DIAG_VERIFY_MISMATCH, DIAG_CONF_HIGH);
+	snprintf(log, sizeof(log), "%s%s", diff, refused);
+	assert_top(log, DIAG_VERIFY_MISMATCH, DIAG_CONF_HIGH);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_probe_that_answers_refutes_driver_missing),
 		cmocka_unit_test(test_listed_not_opened_is_never_no_device),
+		cmocka_unit_test(test_verify_after_refused_write_is_a_cascade),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
