@@ -21,26 +21,63 @@ static bool flash_refusal_line(const char *l)
 	return false;
 }
 
-/* A verify mismatch ("diff %d address", "contents differ", "verify failed", "checksum
- * mismatch"): high on its own; medium when a refused write, erase or read came before it, so
- * the cause that refusal names (write or readout protection) leads. */
-int chk_verify_after_refusal(struct diag_ctx *c)
+/* Lines where the link to the target failed (comm-errors-hard's, rules.c): what was read or
+ * written after them may be garbled. */
+static bool link_failure_line(const char *l)
+{
+	static const char *const marks[] = {
+		"invalid mode value - communication failure", "SWD ack not OK", "STICKY ERROR",
+		"JTAG-DP OVERRUN", "transfer count mismatch", "SWD_AP_FAULT", "SWD_AP_ERROR",
+		"SWD_AP_PARITY",
+	};
+	for (size_t k = 0; k < sizeof(marks) / sizeof(marks[0]); k++)
+		if (strstr(l, marks[k]))
+			return true;
+	return false;
+}
+
+/* HIGH, or MEDIUM when a line BEFORE (a cause) comes before the first line matching
+ * FINDING (the rule's own line, an extended regular expression): that finding is the
+ * cause's cascade. */
+static int after_cause(const struct diag_ctx *c, const char *finding,
+                       bool (*before)(const char *))
 {
 	regex_t re;
-	if (regcomp(&re, "contents differ|diff [0-9]+ address 0x|Verification error address|"
-	            "verify failed|checksum mismatch *$", REG_EXTENDED | REG_ICASE | REG_NOSUB) != 0)
+	if (regcomp(&re, finding, REG_EXTENDED | REG_ICASE | REG_NOSUB) != 0)
 		return DIAG_CONF_HIGH;
 	int conf = DIAG_CONF_HIGH;
-	bool refused = false;
+	bool cause = false;
 	for (size_t i = 0; i < c->ev->n_log_lines; i++) {
 		const char *l = c->ev->log_lines[i];
 		if (regexec(&re, l, 0, NULL, 0) == 0) {
-			if (refused)
+			if (cause)
 				conf = DIAG_CONF_MEDIUM;
 			break;
 		}
-		refused = refused || flash_refusal_line(l);
+		cause = cause || before(l);
 	}
 	regfree(&re);
 	return conf;
+}
+
+static bool refusal_or_link_line(const char *l)
+{
+	return flash_refusal_line(l) || link_failure_line(l);
+}
+
+/* A verify mismatch ("diff %d address", "contents differ", "verify failed", "checksum
+ * mismatch"): high on its own; medium when a refused write, erase or read, or a link
+ * failure, came before it, so the cause that line names (write or readout protection, the
+ * link) leads. */
+int chk_verify_after_refusal(struct diag_ctx *c)
+{
+	return after_cause(c, "contents differ|diff [0-9]+ address 0x|Verification error address|"
+	                   "verify failed|checksum mismatch *$", refusal_or_link_line);
+}
+
+/* A flash driver that cannot identify the part ("Cannot identify target as ..."): medium
+ * when the link failed before it, since the dev id it read may be garbled. */
+int chk_identify_after_link(struct diag_ctx *c)
+{
+	return after_cause(c, "Cannot identify target as", link_failure_line);
 }

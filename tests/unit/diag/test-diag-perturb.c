@@ -101,12 +101,36 @@ static void test_verify_after_refused_write_is_a_cascade(void **state)
 	assert_top(log, DIAG_VERIFY_MISMATCH, DIAG_CONF_HIGH);
 }
 
+/* The link failing first (hla_target.c, adapter_poll: "jtag status contains invalid mode
+ * value - communication failure"): a verify mismatch after it, or a flash driver's "Cannot
+ * identify target as a STM32 family." (stm32f1x.c, stm32x_probe) after a dev id read over
+ * that link, is its cascade: the link leads at high, the cascade stays below at medium.
+ * After a dev id the driver does not know and no link failure, the identity reading is high. */
+static void test_link_failure_first_wins_over_its_cascade(void **state)
+{
+	(void)state;
+	static const char link[] = "Error: jtag status contains invalid mode value - "
+	                           "communication failure\n";
+	static const char diff[] = "diff 0 address 0x08000000. Was 0xff instead of 0x00\n";
+	static const char ident[] = "Info : device id = 0x10006000\n"
+	                            "Warn : Cannot identify target as a STM32 family.\n";
+	char log[1024];
+	snprintf(log, sizeof(log), "%s%s", link, diff);
+	assert_top(log, DIAG_SWD_COMM_ERRORS, DIAG_CONF_HIGH);
+	snprintf(log, sizeof(log), "%s%s", link, ident);
+	assert_top(log, DIAG_SWD_COMM_ERRORS, DIAG_CONF_HIGH);
+	assert_top(ident, DIAG_UNSUPPORTED_DEVICE, DIAG_CONF_HIGH);
+	snprintf(log, sizeof(log), "%s%s", diff, link);
+	assert_top(log, DIAG_VERIFY_MISMATCH, DIAG_CONF_HIGH);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_probe_that_answers_refutes_driver_missing),
 		cmocka_unit_test(test_listed_not_opened_is_never_no_device),
 		cmocka_unit_test(test_verify_after_refused_write_is_a_cascade),
+		cmocka_unit_test(test_link_failure_first_wins_over_its_cascade),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
