@@ -2,6 +2,7 @@
  * showed first is that cause's cascade: it keeps its finding, below the cause, never high. */
 #include <regex.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "diag/checks.h"
@@ -75,9 +76,25 @@ int chk_verify_after_refusal(struct diag_ctx *c)
 	                   "verify failed|checksum mismatch *$", refusal_or_link_line);
 }
 
-/* A flash driver that cannot identify the part ("Cannot identify target as ..."): medium
- * when the link failed before it, since the dev id it read may be garbled. */
-int chk_identify_after_link(struct diag_ctx *c)
+/* A flash driver that cannot identify the part ("Cannot identify target as ..."): the dev
+ * id it read decides between a part this OpenOCD does not know and a config for another
+ * family (wrong-dev-id, checks.c). Medium when the link failed before it (the id may be
+ * garbled) or when the log does not show the id ("device id = 0x%08x" is an Info line a
+ * paste or -d1 leaves out): the words alone are the same for both. */
+int chk_identify_read(struct diag_ctx *c)
 {
-	return after_cause(c, "Cannot identify target as", link_failure_line);
+	if (after_cause(c, "Cannot identify target as", link_failure_line) != DIAG_CONF_HIGH)
+		return DIAG_CONF_MEDIUM;
+	if (!c->has_dev_id && chk_log_has(c, "Cannot identify target as")) {
+		snprintf(c->detail, sizeof(c->detail), "the log does not show the dev id the flash "
+		         "driver read; a target config for another family reads the same");
+		return DIAG_CONF_MEDIUM;
+	}
+	return DIAG_CONF_HIGH;
+}
+
+/* The other reading of that line when the dev id is not shown: low. */
+int chk_identify_unread(struct diag_ctx *c)
+{
+	return c->has_dev_id ? 0 : DIAG_CONF_LOW;
 }

@@ -194,10 +194,10 @@ add('wrong-target-config', 'decisive', 'src/jtag/hla/hla_interface.c', 'UNEXPECT
     'UNEXPECTED idcode: 0x0bb11477\\nexpected 1 of 1: 0x1ba01477', level='Warn')
 add('wrong-target-config', 'decisive', [F1, F2], 'device id = 0x%08',
     'device id = 0x10016413\\nstm32f1x.cpu: hardware has 6 breakpoints, 4 watchpoints', level='Info')
-add('unsupported-device', 'decisive', [F1, F2], 'Cannot identify target as a STM32 family.',
-    'Cannot identify target as a STM32 family.', level='Warn')
-add('unsupported-device', 'decisive', F1, 'Cannot identify target as a stm32x',
-    'Cannot identify target as a stm32x')
+add('unsupported-device', 'shared', [F1, F2], 'Cannot identify target as a STM32 family.',
+    'Cannot identify target as a STM32 family.', level='Warn', alt='wrong-target-config')
+add('unsupported-device', 'shared', F1, 'Cannot identify target as a stm32x',
+    'Cannot identify target as a stm32x', alt='wrong-target-config')
 add('unsupported-device', 'decisive', 'src/target/cortex_m.c', 'Cortex-M PARTNO 0x%x is unrecognized',
     'stm32f1x.cpu: Cortex-M PARTNO 0xd21 is unrecognized')
 add('flash-size-mismatch', 'shared', [F1, F2, L4], 'STM32 flash size failed, probe inaccurate',
@@ -248,14 +248,15 @@ add('verify-mismatch', 'cascade', 'src/target/target.c', 'checksum mismatch - at
 # ---- more wordings: other STM32 flash drivers, Windows, ST-LINK DAP direct
 H7 = 'src/flash/nor/stm32h7x.c'
 LX = 'src/flash/nor/stm32lx.c'
-add('unsupported-device', 'decisive', LX, 'Cannot identify target as a STM32L family.',
-    'Cannot identify target as a STM32L family.', level='Warn')
-add('unsupported-device', 'decisive', LX, 'Cannot identify target as an STM32 L0 or L1 family device.',
-    'Cannot identify target as an STM32 L0 or L1 family device.')
-add('unsupported-device', 'decisive', L4, 'Cannot identify target as an %s family device.',
-    'Cannot identify target as an STM32G0/G4/L4/L4+/L5/U5/WB/WL family device.', level='Warn')
-add('unsupported-device', 'decisive', H7, 'Cannot identify target as a STM32H7xx family.',
-    'Cannot identify target as a STM32H7xx family.', level='Warn')
+add('unsupported-device', 'shared', LX, 'Cannot identify target as a STM32L family.',
+    'Cannot identify target as a STM32L family.', level='Warn', alt='wrong-target-config')
+add('unsupported-device', 'shared', LX, 'Cannot identify target as an STM32 L0 or L1 family device.',
+    'Cannot identify target as an STM32 L0 or L1 family device.', alt='wrong-target-config')
+add('unsupported-device', 'shared', L4, 'Cannot identify target as an %s family device.',
+    'Cannot identify target as an STM32G0/G4/L4/L4+/L5/U5/WB/WL family device.', level='Warn',
+    alt='wrong-target-config')
+add('unsupported-device', 'shared', H7, 'Cannot identify target as a STM32H7xx family.',
+    'Cannot identify target as a STM32H7xx family.', level='Warn', alt='wrong-target-config')
 add('readout-protected', 'decisive', L4, 'RDP level %s (0x%02X)', 'RDP level 1 (0xBB)', level='Info')
 add('write-protected', 'shared', LX, 'access denied / write protected',
     'access denied / write protected', alt='readout-protected')
@@ -306,8 +307,9 @@ add('readout-protected', 'shared', H5, 'stm32x device protected', 'stm32x device
     alt='write-protected', tool='openocd-st')
 add('write-protected', 'shared', H5, 'flash memory write protected', 'flash memory write protected',
     alt='readout-protected', tool='openocd-st')
-add('unsupported-device', 'decisive', H5, 'Cannot identify target as an %s family device.',
-    'Cannot identify target as an STM32H5 family device.', level='Warn', tool='openocd-st')
+add('unsupported-device', 'shared', H5, 'Cannot identify target as an %s family device.',
+    'Cannot identify target as an STM32H5 family device.', level='Warn', tool='openocd-st',
+    alt='wrong-target-config')
 add('flash-size-mismatch', 'shared', H5, 'STM32 flash size failed, probe inaccurate',
     'STM32 flash size failed, probe inaccurate - assuming 512k flash', level='Warn',
     alt='swd-comm-errors', tool='openocd-st')

@@ -124,6 +124,30 @@ static void test_link_failure_first_wins_over_its_cascade(void **state)
 	assert_top(log, DIAG_VERIFY_MISMATCH, DIAG_CONF_HIGH);
 }
 
+/* "Cannot identify target as a STM32 family." (stm32f1x.c and stm32f2x.c, stm32x_probe) is
+ * what a driver says of a dev id it does not know: a part this OpenOCD lacks, or a config for
+ * another family. Its "device id = 0x%08x" (Info, just before) tells them apart; a paste
+ * without it reads medium with the config reading listed, never high. */
+static void test_identify_without_dev_id_is_not_high(void **state)
+{
+	(void)state;
+	static const char warn[] = "Warn : Cannot identify target as a STM32 family.\n";
+	assert_top(warn, DIAG_UNSUPPORTED_DEVICE, DIAG_CONF_MEDIUM);
+	struct diag_report *r = diag_classify_log(warn);
+	assert_non_null(r);
+	bool listed = false;
+	for (size_t i = 0; i < r->n; i++)
+		listed = listed || r->findings[i].id == DIAG_WRONG_TARGET_CONFIG;
+	diag_report_free(r);
+	assert_true(listed);
+	/* a dev id no STM32 driver knows: the part is not supported, high */
+	assert_top("Info : device id = 0x10006999\n" "Warn : Cannot identify target as a STM32 "
+	           "family.\n", DIAG_UNSUPPORTED_DEVICE, DIAG_CONF_HIGH);
+	/* an F1 dev id read by stm32f2x (target/stm32f4x.cfg): the config, high */
+	assert_top("Info : device id = 0x20036410\n" "Warn : Cannot identify target as a STM32 "
+	           "family.\n", DIAG_WRONG_TARGET_CONFIG, DIAG_CONF_HIGH);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -131,6 +155,7 @@ int main(void)
 		cmocka_unit_test(test_listed_not_opened_is_never_no_device),
 		cmocka_unit_test(test_verify_after_refused_write_is_a_cascade),
 		cmocka_unit_test(test_link_failure_first_wins_over_its_cascade),
+		cmocka_unit_test(test_identify_without_dev_id_is_not_high),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
