@@ -98,3 +98,20 @@ int chk_identify_unread(struct diag_ctx *c)
 {
 	return c->has_dev_id ? 0 : DIAG_CONF_LOW;
 }
+
+/* A checksum mismatch of `program ... preverify` (src/flash/startup.tcl: "**pre-verifying**",
+ * then verify_image's "checksum mismatch"): the image differs, so program writes it, and
+ * "** Programming Started **" follows. That mismatch is the reason to write, not a finding;
+ * one that nothing written follows is medium. */
+int chk_checksum_not_preverify(struct diag_ctx *c)
+{
+	bool mismatch = false;
+	for (size_t i = 0; i < c->ev->n_log_lines; i++) {
+		const char *l = c->ev->log_lines[i];
+		if (strstr(l, "checksum mismatch"))
+			mismatch = true;
+		else if (mismatch && strstr(l, "** Programming Started **"))
+			mismatch = false;
+	}
+	return mismatch ? DIAG_CONF_MEDIUM : 0;
+}

@@ -27,6 +27,7 @@ int chk_driver_failure_stands(struct diag_ctx *c);
 int chk_verify_after_refusal(struct diag_ctx *c);
 int chk_identify_read(struct diag_ctx *c);
 int chk_identify_unread(struct diag_ctx *c);
+int chk_checksum_not_preverify(struct diag_ctx *c);
 int chk_firmware_no_swd(struct diag_ctx *c);
 int chk_flash_size(struct diag_ctx *c);
 int chk_flash_size_failed(struct diag_ctx *c);

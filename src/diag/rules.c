@@ -911,6 +911,7 @@ const struct diag_rule diag_rules[] = {
 		/* the binary compare, or the verify of a 'program ... preverify verify' that
 		 * then wrote the image, passed */
 		.none = { "^verified [0-9]+ bytes", "\\*\\* Verified OK \\*\\*" },
+		.check = chk_checksum_not_preverify,
 		.yield_to = { DIAG_READOUT_PROTECTED, DIAG_UNSUPPORTED_DEVICE },
 		.n_yield = 2,
 		.cause = "the CRC of the device's content differs from the image's",

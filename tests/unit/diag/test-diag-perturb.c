@@ -148,6 +148,22 @@ static void test_identify_without_dev_id_is_not_high(void **state)
 	           "family.\n", DIAG_WRONG_TARGET_CONFIG, DIAG_CONF_HIGH);
 }
 
+/* `program FILE preverify verify` (src/flash/startup.tcl): "**pre-verifying**", verify_image's
+ * "checksum mismatch - attempting binary compare" (target.c), then "** Programming Started
+ * **": the mismatch is why it writes. A paste cut before "** Verified OK **" is no verify
+ * finding; a mismatch nothing written follows stays a medium one. */
+static void test_preverify_mismatch_is_no_finding(void **state)
+{
+	(void)state;
+	static const char pre[] = "**pre-verifying**\n"
+	                          "Error: checksum mismatch - attempting binary compare\n";
+	char log[512];
+	snprintf(log, sizeof(log), "%s** Programming Started **\n** Programming Finished **\n"
+	         "** Verify Started **\n", pre);
+	assert_int_not_equal(top_of(log, NULL), DIAG_VERIFY_MISMATCH);
+	assert_top(pre, DIAG_VERIFY_MISMATCH, DIAG_CONF_MEDIUM);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -156,6 +172,7 @@ int main(void)
 		cmocka_unit_test(test_verify_after_refused_write_is_a_cascade),
 		cmocka_unit_test(test_link_failure_first_wins_over_its_cascade),
 		cmocka_unit_test(test_identify_without_dev_id_is_not_high),
+		cmocka_unit_test(test_preverify_mismatch_is_no_finding),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
