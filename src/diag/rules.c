@@ -32,9 +32,9 @@
  * is not recognized as the name of a cmdlet". Read for each tool swdbackup starts, so one
  * tool's missing wording is never learnt from one paste. */
 #define SHELL_NOT_FOUND(tool) \
-	tool ": (command )?not found", \
-	"(command not found|Unknown command):? '?" tool "'?( |$)", \
-	"(^|[/ ])" tool "'?: No such file or directory *$", \
+	tool "(\\.exe)?: (command )?not found", \
+	"(command not found|Unknown command):? '?" tool "(\\.exe)?'?( |$)", \
+	"(^|[/ ])" tool "(\\.exe)?'?: No such file or directory *$", \
 	"exec[a-z]*:? .*" tool ".*: (No such file|not found)", \
 	"'" tool "(\\.exe)?' not found", \
 	tool "(\\.exe)?['\"]? (is not recognized as|n'est pas reconnu|no se reconoce como|" \

@@ -164,6 +164,18 @@ static void test_preverify_mismatch_is_no_finding(void **state)
 	assert_top(pre, DIAG_VERIFY_MISMATCH, DIAG_CONF_MEDIUM);
 }
 
+/* The shell's "%s: command not found" (bash, execute_cmd.c) names what was typed: in Git
+ * Bash or MSYS2 on Windows that may be "openocd.exe" or "dfu-util.exe"; the tool is as
+ * missing as without the suffix. */
+static void test_shell_not_found_with_exe_suffix(void **state)
+{
+	(void)state;
+	assert_top("bash: openocd.exe: command not found\n", DIAG_OPENOCD_MISSING, DIAG_CONF_HIGH);
+	assert_top("bash: dfu-util.exe: command not found\n", DIAG_DFU_UTIL_MISSING,
+	           DIAG_CONF_HIGH);
+	assert_top("sh: 1: openocd: not found\n", DIAG_OPENOCD_MISSING, DIAG_CONF_HIGH);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -173,6 +185,7 @@ int main(void)
 		cmocka_unit_test(test_link_failure_first_wins_over_its_cascade),
 		cmocka_unit_test(test_identify_without_dev_id_is_not_high),
 		cmocka_unit_test(test_preverify_mismatch_is_no_finding),
+		cmocka_unit_test(test_shell_not_found_with_exe_suffix),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
