@@ -76,14 +76,16 @@ int chk_verify_after_refusal(struct diag_ctx *c)
 	                   "verify failed|checksum mismatch *$", refusal_or_link_line);
 }
 
-/* A flash driver that cannot identify the part ("Cannot identify target as ..."): the dev
- * id it read decides between a part this OpenOCD does not know and a config for another
- * family (wrong-dev-id, checks.c). Medium when the link failed before it (the id may be
- * garbled) or when the log does not show the id ("device id = 0x%08x" is an Info line a
- * paste or -d1 leaves out): the words alone are the same for both. */
+/* A flash driver that cannot identify the part ("Cannot identify target as ..."), or the
+ * core's CPUID read as no Cortex-M ("Cortex-M PARTNO 0x%x is unrecognized"): the id read
+ * decides between a part this OpenOCD does not know and a config for another family
+ * (wrong-dev-id, checks.c). Medium when the link failed before it (the id may be garbled),
+ * or, for the flash driver's words, when the log does not show the dev id ("device id =
+ * 0x%08x" is an Info line a paste or -d1 leaves out): the words alone read the same. */
 int chk_identify_read(struct diag_ctx *c)
 {
-	if (after_cause(c, "Cannot identify target as", link_failure_line) != DIAG_CONF_HIGH)
+	if (after_cause(c, "Cannot identify target as|PARTNO 0x[0-9a-f]+ is unrecognized",
+	                link_failure_line) != DIAG_CONF_HIGH)
 		return DIAG_CONF_MEDIUM;
 	if (!c->has_dev_id && chk_log_has(c, "Cannot identify target as")) {
 		snprintf(c->detail, sizeof(c->detail), "the log does not show the dev id the flash "

@@ -122,6 +122,12 @@ static void test_link_failure_first_wins_over_its_cascade(void **state)
 	assert_top(ident, DIAG_UNSUPPORTED_DEVICE, DIAG_CONF_HIGH);
 	snprintf(log, sizeof(log), "%s%s", diff, link);
 	assert_top(log, DIAG_VERIFY_MISMATCH, DIAG_CONF_HIGH);
+	/* the core's CPUID read over that link: "%s: Cortex-M PARTNO 0x%x is unrecognized"
+	 * (cortex_m.c, cortex_m_examine, 0.12) */
+	static const char partno[] = "Error: stm32f1x.cpu: Cortex-M PARTNO 0xd21 is unrecognized\n";
+	snprintf(log, sizeof(log), "%s%s", link, partno);
+	assert_top(log, DIAG_SWD_COMM_ERRORS, DIAG_CONF_HIGH);
+	assert_top(partno, DIAG_UNSUPPORTED_DEVICE, DIAG_CONF_HIGH);
 }
 
 /* "Cannot identify target as a STM32 family." (stm32f1x.c and stm32f2x.c, stm32x_probe) is
