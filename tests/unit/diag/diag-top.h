@@ -3,6 +3,7 @@
 #ifndef SWD_TEST_DIAG_TOP_H
 #define SWD_TEST_DIAG_TOP_H
 
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -20,6 +21,18 @@ static inline enum diag_id top_of(const char *log, enum diag_confidence *conf)
 		*conf = r->findings[0].confidence;
 	diag_report_free(r);
 	return id;
+}
+
+/* True when ID is among LOG's findings at all (read as a pasted log). */
+static inline bool top_lists(const char *log, enum diag_id id)
+{
+	struct diag_report *r = diag_classify_log(log);
+	assert_non_null(r);
+	bool found = false;
+	for (size_t i = 0; i < r->n; i++)
+		found = found || r->findings[i].id == id;
+	diag_report_free(r);
+	return found;
 }
 
 /* Fails unless the top finding of LOG is WANT at WANT_CONF, naming what it got. */

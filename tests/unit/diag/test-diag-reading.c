@@ -16,19 +16,6 @@
 #include "diag/rules.h"
 #include "diag-top.h"
 
-
-/* True when ID is among LOG's findings at all. */
-static bool finds(const char *log, enum diag_id id)
-{
-	struct diag_report *r = diag_classify_log(log);
-	assert_non_null(r);
-	bool found = false;
-	for (size_t i = 0; i < r->n; i++)
-		found = found || r->findings[i].id == id;
-	diag_report_free(r);
-	return found;
-}
-
 /* nRF, SAM and Kinetis locks are the vendor's own, at high confidence, with no STM32
  * protection reading anywhere in the report. */
 static void test_vendor_protection_is_not_rdp(void **state)
@@ -56,8 +43,8 @@ static void test_vendor_protection_is_not_rdp(void **state)
 		enum diag_confidence conf;
 		assert_int_equal(top_of(logs[i], &conf), DIAG_VENDOR_PROTECTED);
 		assert_int_equal(conf, DIAG_CONF_HIGH);
-		assert_false(finds(logs[i], DIAG_READOUT_PROTECTED));
-		assert_false(finds(logs[i], DIAG_WRITE_PROTECTED));
+		assert_false(top_lists(logs[i], DIAG_READOUT_PROTECTED));
+		assert_false(top_lists(logs[i], DIAG_WRITE_PROTECTED));
 	}
 	assert_string_equal(diag_id_name(DIAG_VENDOR_PROTECTED), "vendor-protected");
 	assert_int_equal(diag_id_exit_code(DIAG_VENDOR_PROTECTED),
@@ -77,7 +64,7 @@ static void test_nrf52_hla_notice_is_not_evidence(void **state)
 		"Info : STLINK V2J37S7 (API v2) VID:PID 0483:3748\n"
 		"Info : Target voltage: 3.091907\n"
 		"Info : nrf52.cpu: hardware has 6 breakpoints, 4 watchpoints\n";
-	assert_false(finds(log, DIAG_VENDOR_PROTECTED));
+	assert_false(top_lists(log, DIAG_VENDOR_PROTECTED));
 }
 
 /* On a non-STM32 part a plain erase failure is not read as RDP or WRP. */
@@ -86,11 +73,11 @@ static void test_stm32_protection_stands_down_on_other_parts(void **state)
 	(void)state;
 	const char *stm32 = "Info : device id = 0x20036410\n"
 	                    "Error: failed erasing sectors 0 to 2\n";
-	assert_true(finds(stm32, DIAG_WRITE_PROTECTED));
+	assert_true(top_lists(stm32, DIAG_WRITE_PROTECTED));
 	const char *lpc = "Info : lpc1768.cpu: hardware has 6 breakpoints, 4 watchpoints\n"
 	                  "Error: failed erasing sectors 0 to 2\n";
-	assert_false(finds(lpc, DIAG_WRITE_PROTECTED));
-	assert_false(finds(lpc, DIAG_READOUT_PROTECTED));
+	assert_false(top_lists(lpc, DIAG_WRITE_PROTECTED));
+	assert_false(top_lists(lpc, DIAG_READOUT_PROTECTED));
 }
 
 /* 0.9-0.10 print "unable to open CMSIS-DAP device 0x..:0x.." once the HID list has the
@@ -157,7 +144,7 @@ static void test_register_read_is_link(void **state)
 	                  "Error: error writing to flash at address 0x08000000 at offset "
 	                  "0x00000000\n";
 	assert_int_equal(top_of(log, NULL), DIAG_SWD_COMM_ERRORS);
-	assert_false(finds(log, DIAG_READOUT_PROTECTED));
+	assert_false(top_lists(log, DIAG_READOUT_PROTECTED));
 }
 
 /* An old banner alone does not explain an error line: that is "unknown", shown with the
@@ -180,7 +167,7 @@ static void test_old_banner_is_no_explanation(void **state)
 	                 DIAG_OPENOCD_TOO_OLD);
 	assert_int_equal(conf, DIAG_CONF_HIGH);
 	/* 0.11 has 'adapter driver': the same words there are not about the version. */
-	assert_false(finds("Open On-Chip Debugger 0.11.0\n"
+	assert_false(top_lists("Open On-Chip Debugger 0.11.0\n"
 	                   "Error: invalid subcommand \"driver ftdi\"\n",
 	                   DIAG_OPENOCD_TOO_OLD));
 }
@@ -213,11 +200,11 @@ static void test_missing_script_against_release(void **state)
 	                               "interface/stlink.cfg\n";
 	assert_int_equal(top_of(nobanner, &conf), DIAG_CONFIG_NOT_FOUND);
 	assert_int_equal(conf, DIAG_CONF_MEDIUM);
-	assert_true(finds(nobanner, DIAG_OPENOCD_TOO_OLD));
+	assert_true(top_lists(nobanner, DIAG_OPENOCD_TOO_OLD));
 	assert_int_equal(top_of("Error: Can't find target/stm32f1x.cfg\n", &conf),
 	                 DIAG_CONFIG_NOT_FOUND);
 	assert_int_equal(conf, DIAG_CONF_HIGH);
-	assert_false(finds("Error: Can't find target/stm32f1x.cfg\n", DIAG_OPENOCD_TOO_OLD));
+	assert_false(top_lists("Error: Can't find target/stm32f1x.cfg\n", DIAG_OPENOCD_TOO_OLD));
 	assert_int_equal(diag_cfg_added_minor("interface/stlink.cfg"), 11);
 	assert_int_equal(diag_cfg_added_minor("target/stm32f1x.cfg"), -1);
 	assert_int_equal(diag_cfg_added_minor("my/own.cfg"), -1);
@@ -232,7 +219,7 @@ static void test_driver_cant_find_probe_is_no_script(void **state)
 	                   "Error: Can't find a picoprobe device! Please check device connections "
 	                   "and permissions.\n";
 	assert_int_equal(top_of(pico, NULL), DIAG_PROBE_NOT_FOUND);
-	assert_false(finds(pico, DIAG_CONFIG_NOT_FOUND));
+	assert_false(top_lists(pico, DIAG_CONFIG_NOT_FOUND));
 	assert_int_equal(top_of("Error: Cannot find jlink Interface! Please check connection and "
 	                        "permissions.\n",
 	                        NULL),
