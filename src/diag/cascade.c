@@ -22,14 +22,14 @@ static bool flash_refusal_line(const char *l)
 	return false;
 }
 
-/* Lines where the link to the target failed (comm-errors-hard's, rules.c): what was read or
- * written after them may be garbled. */
-static bool link_failure_line(const char *l)
+/* Lines where the link to the target failed (comm-errors-hard's and a bad ACK, rules.c):
+ * what was read or written after them may be garbled, a halt after them is their cascade. */
+bool chk_link_failure_line(const char *l)
 {
 	static const char *const marks[] = {
 		"invalid mode value - communication failure", "SWD ack not OK", "STICKY ERROR",
-		"JTAG-DP OVERRUN", "transfer count mismatch", "SWD_AP_FAULT", "SWD_AP_ERROR",
-		"SWD_AP_PARITY",
+		"Invalid ACK", "JTAG-DP OVERRUN", "transfer count mismatch", "SWD_AP_FAULT",
+		"SWD_AP_ERROR", "SWD_AP_PARITY",
 	};
 	for (size_t k = 0; k < sizeof(marks) / sizeof(marks[0]); k++)
 		if (strstr(l, marks[k]))
@@ -63,7 +63,7 @@ static int after_cause(const struct diag_ctx *c, const char *finding,
 
 static bool refusal_or_link_line(const char *l)
 {
-	return flash_refusal_line(l) || link_failure_line(l);
+	return flash_refusal_line(l) || chk_link_failure_line(l);
 }
 
 /* A verify mismatch ("diff %d address", "contents differ", "verify failed", "checksum
@@ -85,7 +85,7 @@ int chk_verify_after_refusal(struct diag_ctx *c)
 int chk_identify_read(struct diag_ctx *c)
 {
 	if (after_cause(c, "Cannot identify target as|PARTNO 0x[0-9a-f]+ is unrecognized",
-	                link_failure_line) != DIAG_CONF_HIGH)
+	                chk_link_failure_line) != DIAG_CONF_HIGH)
 		return DIAG_CONF_MEDIUM;
 	if (!c->has_dev_id && chk_log_has(c, "Cannot identify target as")) {
 		snprintf(c->detail, sizeof(c->detail), "the log does not show the dev id the flash "

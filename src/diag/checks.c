@@ -903,16 +903,13 @@ int chk_stalls(struct diag_ctx *c)
  * the verify or write finding that says why. */
 int chk_halt_not_cascade(struct diag_ctx *c)
 {
-	static const char *const comm[] = { "jtag status contains invalid mode value",
-		                            "SWD ack not OK", "STICKY ERROR", "Invalid ACK" };
 	static const char *const halt[] = { "timed out while wait", "Not halted",
 		                            "Halt timed out" };
 	size_t first_comm = (size_t)-1, first_halt = (size_t)-1;
 	for (size_t i = 0; i < c->ev->n_log_lines; i++) {
 		const char *l = c->ev->log_lines[i];
-		for (size_t k = 0; first_comm == (size_t)-1 && k < sizeof(comm) / sizeof(comm[0]); k++)
-			if (strstr(l, comm[k]))
-				first_comm = i;
+		if (first_comm == (size_t)-1 && chk_link_failure_line(l))
+			first_comm = i;
 		for (size_t k = 0; first_halt == (size_t)-1 && k < sizeof(halt) / sizeof(halt[0]); k++)
 			if (strstr(l, halt[k]))
 				first_halt = i;

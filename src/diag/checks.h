@@ -23,7 +23,8 @@ int chk_counterfeit(struct diag_ctx *c);
 int chk_dfu_no_device(struct diag_ctx *c);
 int chk_dfu_util_missing(struct diag_ctx *c);
 int chk_driver_failure_stands(struct diag_ctx *c);
-/* cascade.c: the order of events */
+/* cascade.c: the order of events. True when LINE says the link to the target failed. */
+bool chk_link_failure_line(const char *line);
 int chk_verify_after_refusal(struct diag_ctx *c);
 int chk_identify_read(struct diag_ctx *c);
 int chk_identify_unread(struct diag_ctx *c);

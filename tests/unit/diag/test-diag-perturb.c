@@ -128,6 +128,15 @@ static void test_link_failure_first_wins_over_its_cascade(void **state)
 	snprintf(log, sizeof(log), "%s%s", link, partno);
 	assert_top(log, DIAG_SWD_COMM_ERRORS, DIAG_CONF_HIGH);
 	assert_top(partno, DIAG_UNSUPPORTED_DEVICE, DIAG_CONF_HIGH);
+	/* every line that says the link failed counts, the JTAG-DP's overrun too (0.9
+	 * adi_v5_jtag.c, jtagdp_transaction_endcheck), and a halt that times out after it
+	 * (target.c, target_wait_state) is its cascade as well */
+	assert_top("Error: JTAG-DP OVERRUN - check clock, memaccess, or reduce jtag speed\n"
+	           "Error: timed out while waiting for target halted\n",
+	           DIAG_SWD_COMM_ERRORS, DIAG_CONF_HIGH);
+	snprintf(log, sizeof(log), "Error: JTAG-DP OVERRUN - check clock, memaccess, or reduce "
+	         "jtag speed\n%s", diff);
+	assert_top(log, DIAG_SWD_COMM_ERRORS, DIAG_CONF_HIGH);
 }
 
 /* "Cannot identify target as a STM32 family." (stm32f1x.c and stm32f2x.c, stm32x_probe) is
