@@ -20,17 +20,6 @@
 
 #define LOG_MAX 1024
 
-static bool report_has(const char *log, enum diag_id id)
-{
-	struct diag_report *r = diag_classify_log(log);
-	assert_non_null(r);
-	bool found = false;
-	for (size_t i = 0; i < r->n; i++)
-		found |= r->findings[i].id == id;
-	diag_report_free(r);
-	return found;
-}
-
 /* 'Sequence %d not supported' (cmsis_dap.c, ftdi.c, bitbang.c; jlink.c ends it with a full
  * stop up to 0.11): 3 and 4 are the dormant-state sequences of enum swd_special_seq before
  * 0.12. Under a 0.9-0.11 banner the build is too old; with no banner it is the likely
@@ -108,7 +97,7 @@ static void test_rp2040_core0_cfg(void **state)
 		snprintf(fail, sizeof(fail), fails[k], "rp2040.cpu");
 		snprintf(log, sizeof(log), "%s%s", warn, fail);
 		assert_top(log, DIAG_WRONG_TARGET_CONFIG, DIAG_CONF_MEDIUM);
-		assert_true(report_has(log, DIAG_SWD_COMM_ERRORS));
+		assert_true(top_lists(log, DIAG_SWD_COMM_ERRORS));
 		/* another deprecated target script only points at its successor */
 		snprintf(log, sizeof(log), "WARNING: target/%s_stlink.cfg is deprecated, please switch "
 		         "to target/%s.cfg\n%s", "stm32f1x", "stm32f1x", fail);
@@ -168,7 +157,7 @@ static void test_dfu_runtime_claim(void **state)
 			         "Run-time device DFU version %04x\n%sdfu-util: Cannot claim interface %d%s\n",
 			         0x1234, 0x5678, 0x0110, heads[h], 2, tails[t]);
 			assert_top(log, DIAG_PROBE_NOT_FOUND, DIAG_CONF_MEDIUM);
-			assert_true(report_has(log, DIAG_PROBE_BUSY));
+			assert_true(top_lists(log, DIAG_PROBE_BUSY));
 		}
 	char log[LOG_MAX];
 	snprintf(log, sizeof(log), "Claiming USB DFU Interface...\ndfu-util: Cannot claim interface - %s\n",
