@@ -217,7 +217,7 @@ static bool unreachable_line(const char *l)
 {
 	static const char *const marks[] = {
 		"init mode failed", "cannot read IDR", "Could not initialize the debug port",
-		"scan chain interrogation failed", "Failed to connect multidrop",
+		"scan chain interrogation failed", "connect multidrop",
 		"CMD_CONNECT failed", "DAP init failed", "cannot find a good delay",
 	};
 	for (size_t k = 0; k < sizeof(marks) / sizeof(marks[0]); k++)

@@ -258,6 +258,14 @@ static void test_failed_connect_refuted_by_an_answer(void **state)
 	         "Info : JTAG tap: %s tap/device found: 0x%08x\n", "ones", "esp32.cpu0",
 	         0xffffffffu);
 	assert_top(log, DIAG_SWD_UNREACHABLE, DIAG_CONF_HIGH);
+	/* adi_v5_swd.c, swd_multidrop_select: "Failed to connect multidrop %s", and the same
+	 * failure as users retell it, after an answer from an earlier attempt */
+	static const char *const multidrop[] = { "Failed to", "Could not" };
+	for (size_t i = 0; i < sizeof(multidrop) / sizeof(multidrop[0]); i++) {
+		snprintf(log, sizeof(log), "Info : SWD DPIDR 0x%08x\n"
+		         "Error: %s connect multidrop %s\n", 0x0bc12477u, multidrop[i], "rp2040.dap0");
+		assert_top(log, DIAG_SWD_UNREACHABLE, DIAG_CONF_HIGH);
+	}
 }
 
 /* 'Cannot identify target as a STM32 family.' comes from stm32f1x and stm32f2x alone
