@@ -120,11 +120,30 @@ static bool attempts_all_failed(const struct diag_evidence *ev)
 	return true;
 }
 
+/* The connect failures swd-unreachable-log reads (rules.c): nothing answered. */
+static const char *const unreachable_marks[] = {
+	"init mode failed", "cannot read IDR", "Could not initialize the debug port",
+	"scan chain interrogation failed", "connect multidrop", "CMD_CONNECT failed",
+	"DAP init failed", "cannot find a good delay",
+};
+
+static bool unreachable_line(const char *l)
+{
+	for (size_t k = 0; k < sizeof(unreachable_marks) / sizeof(unreachable_marks[0]); k++)
+		if (strcasestr(l, unreachable_marks[k]))
+			return true;
+	return false;
+}
+
+/* An attempt the evidence records, or the log, says the connect failed. */
 static bool connect_failed(const struct diag_ctx *c)
 {
-	return attempts_all_failed(c->ev) || chk_log_has(c, "init mode failed") ||
-	       chk_log_has(c, "cannot read IDR") || chk_log_has(c, "Could not initialize the debug port") ||
-	       chk_log_has(c, "scan chain interrogation failed");
+	if (attempts_all_failed(c->ev))
+		return true;
+	for (size_t k = 0; k < sizeof(unreachable_marks) / sizeof(unreachable_marks[0]); k++)
+		if (chk_log_has(c, unreachable_marks[k]))
+			return true;
+	return false;
 }
 
 /* The rescued attempt (last, OK) and the first failed attempt before it. */
@@ -210,20 +229,6 @@ static bool voltage_line(const char *l)
 {
 	double v;
 	return ocdlog_voltage(l, &v);
-}
-
-/* The connect failures swd-unreachable-log reads (rules.c): nothing answered. */
-static bool unreachable_line(const char *l)
-{
-	static const char *const marks[] = {
-		"init mode failed", "cannot read IDR", "Could not initialize the debug port",
-		"scan chain interrogation failed", "connect multidrop",
-		"CMD_CONNECT failed", "DAP init failed", "cannot find a good delay",
-	};
-	for (size_t k = 0; k < sizeof(marks) / sizeof(marks[0]); k++)
-		if (strstr(l, marks[k]))
-			return true;
-	return false;
 }
 
 /* True when the target answered after the log's last line of kind SINCE: what that line

@@ -268,6 +268,23 @@ static void test_failed_connect_refuted_by_an_answer(void **state)
 	}
 }
 
+/* A probe that reads no target voltage, then any connect failure swd-unreachable-log reads
+ * (stlink_usb.c "Target voltage: %f" then hla's "init mode failed (unable to connect to the
+ * target)"; jlink.c "VTarget = %u.%03u V" then adi_v5_swd.c "Error connecting DP: cannot read
+ * IDR" or "Failed to connect multidrop %s"): the missing supply is the cause, high. */
+static void test_unpowered_before_every_connect_failure(void **state)
+{
+	(void)state;
+	static const char *const failures[] = {
+		"Info : Target voltage: 0.004738\nError: init mode failed (unable to connect to the "
+		"target)\n",
+		"Info : VTarget = 0.000 V\nError: Error connecting DP: cannot read IDR\n",
+		"Info : VTarget = 0.000 V\nError: Failed to connect multidrop rp2040.dap0\n",
+	};
+	for (size_t i = 0; i < sizeof(failures) / sizeof(failures[0]); i++)
+		assert_top(failures[i], DIAG_TARGET_UNPOWERED, DIAG_CONF_HIGH);
+}
+
 /* 'Cannot identify target as a STM32 family.' comes from stm32f1x and stm32f2x alone
  * (src/flash/nor/stm32f1x.c and stm32f2x.c, stm32x_probe, after LOG_INFO("device id =
  * 0x%08" PRIx32, ...)): a dev id the one driver knows was read by the other, one neither
@@ -318,6 +335,7 @@ int main(void)
 		cmocka_unit_test(test_adi_ice_driver_family),
 		cmocka_unit_test(test_low_reading_refuted_by_an_answer),
 		cmocka_unit_test(test_failed_connect_refuted_by_an_answer),
+		cmocka_unit_test(test_unpowered_before_every_connect_failure),
 		cmocka_unit_test(test_unidentified_dev_names_the_other_driver),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
