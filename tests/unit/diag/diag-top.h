@@ -23,16 +23,23 @@ static inline enum diag_id top_of(const char *log, enum diag_confidence *conf)
 	return id;
 }
 
-/* True when ID is among LOG's findings at all (read as a pasted log). */
-static inline bool top_lists(const char *log, enum diag_id id)
+/* The confidence LOG's report (read as a pasted log) gives ID, -1 when it does not list it. */
+static inline int listed_conf(const char *log, enum diag_id id)
 {
 	struct diag_report *r = diag_classify_log(log);
 	assert_non_null(r);
-	bool found = false;
-	for (size_t i = 0; i < r->n; i++)
-		found = found || r->findings[i].id == id;
+	int conf = -1;
+	for (size_t i = 0; i < r->n && conf < 0; i++)
+		if (r->findings[i].id == id)
+			conf = (int)r->findings[i].confidence;
 	diag_report_free(r);
-	return found;
+	return conf;
+}
+
+/* True when ID is among LOG's findings at all (read as a pasted log). */
+static inline bool top_lists(const char *log, enum diag_id id)
+{
+	return listed_conf(log, id) >= 0;
 }
 
 /* Fails unless the top finding of LOG is WANT at WANT_CONF, naming what it got. */

@@ -22,19 +22,6 @@
 
 #define LOG_MAX 1024
 
-/* The confidence ID has in the report of LOG, 0 when it is not there. */
-static int conf_of(const char *log, enum diag_id id)
-{
-	struct diag_report *r = diag_classify_log(log);
-	assert_non_null(r);
-	int conf = 0;
-	for (size_t i = 0; i < r->n; i++)
-		if (r->findings[i].id == id && (int)r->findings[i].confidence > conf)
-			conf = (int)r->findings[i].confidence;
-	diag_report_free(r);
-	return conf;
-}
-
 /* Fails unless the first evidence line of LOG's top finding contains NEEDLE. */
 static void assert_decided_by(const char *log, const char *needle)
 {
@@ -120,7 +107,7 @@ static void test_runtime_claim_of_the_device_asked_for(void **state)
 			         "from file: %04x\n" DFU_HEAD "%s", vid, pid, vid, pid, claim);
 			assert_top(log, DIAG_UNKNOWN, DIAG_CONF_LOW);
 			assert_decided_by(log, "Cannot claim interface");
-			assert_int_equal(conf_of(log, DIAG_PROBE_NOT_FOUND), 0);
+			assert_int_equal(listed_conf(log, DIAG_PROBE_NOT_FOUND), -1);
 			/* the ids from -d (a run-time,DFU-mode pair; an empty half matches any) */
 			snprintf(log, sizeof(log), "$ dfu-util -d 1d50:6018,:%04x -D fw.bin\n" DFU_HEAD
 			         "%s", pid, vid, pid, claim);
@@ -155,7 +142,7 @@ static void test_cmsis_dap_left_the_bus(void **state)
 			         "failed.\nError: error %s data: %s\n", dirs[d], why[w], dirs[d],
 			         why[w]);
 			assert_top(log, DIAG_PROBE_NOT_FOUND, DIAG_CONF_HIGH);
-			assert_true(conf_of(log, DIAG_SWD_UNREACHABLE) < DIAG_CONF_HIGH);
+			assert_true(listed_conf(log, DIAG_SWD_UNREACHABLE) < DIAG_CONF_HIGH);
 		}
 	/* the connect failing with the probe still there is the target's silence */
 	assert_top("Error: CMSIS-DAP command CMD_CONNECT failed.\n", DIAG_SWD_UNREACHABLE,
@@ -186,10 +173,10 @@ static void test_xtensa_dir_fault(void **state)
 			else
 				snprintf(log, sizeof(log), fmts[f], "esp32.cpu0", 0x8011CC13u, what[k]);
 			assert_top(log, DIAG_SWD_COMM_ERRORS, DIAG_CONF_MEDIUM);
-			assert_int_equal(conf_of(log, DIAG_TARGET_LOW_POWER), DIAG_CONF_LOW);
+			assert_int_equal(listed_conf(log, DIAG_TARGET_LOW_POWER), DIAG_CONF_LOW);
 			char bus[LOG_MAX];
 			snprintf(bus, sizeof(bus), fmts[1], "esp32", 0xFFFFFFFFu, what[k]);
-			assert_int_equal(conf_of(bus, DIAG_SWD_COMM_ERRORS), 0);
+			assert_int_equal(listed_conf(bus, DIAG_SWD_COMM_ERRORS), -1);
 			char mem[LOG_MAX * 2];
 			snprintf(mem, sizeof(mem), "%sWarn : esp32: Failed reading %d bytes at address "
 			         "0x%08X\n", log, 4, 0x3FF5F064u);
@@ -209,7 +196,7 @@ static void test_riscv_dm_read_before_activation(void **state)
 	char log[LOG_MAX];
 	snprintf(log, sizeof(log), fmt, 0, 0u);
 	assert_top(log, DIAG_OPENOCD_TOO_OLD, DIAG_CONF_MEDIUM);
-	assert_int_equal(conf_of(log, DIAG_SWD_COMM_ERRORS), DIAG_CONF_LOW);
+	assert_int_equal(listed_conf(log, DIAG_SWD_COMM_ERRORS), DIAG_CONF_LOW);
 	snprintf(log, sizeof(log), fmt, 1, 0x401u);
 	assert_not_top(log, DIAG_OPENOCD_TOO_OLD);
 	snprintf(log, sizeof(log), "Error: OpenOCD only supports Debug Module version 2 (0.13) and "
@@ -238,14 +225,14 @@ static void test_riscv_dm_version_garbled(void **state)
 			char log[LOG_MAX];
 			snprintf(log, sizeof(log), fmts[f], v, 0x400c80u | v);
 			assert_top(log, DIAG_SWD_COMM_ERRORS, DIAG_CONF_MEDIUM);
-			assert_int_equal(conf_of(log, DIAG_OPENOCD_TOO_OLD), DIAG_CONF_LOW);
+			assert_int_equal(listed_conf(log, DIAG_OPENOCD_TOO_OLD), DIAG_CONF_LOW);
 		}
 	/* 0.11's module (1) and a custom one (15) are versions a module may have */
 	static const unsigned real[] = { 1, 15 };
 	for (size_t i = 0; i < 2; i++) {
 		char log[LOG_MAX];
 		snprintf(log, sizeof(log), fmts[1], real[i], 0x400c80u | real[i]);
-		assert_int_equal(conf_of(log, DIAG_SWD_COMM_ERRORS), 0);
+		assert_int_equal(listed_conf(log, DIAG_SWD_COMM_ERRORS), -1);
 	}
 }
 
@@ -297,10 +284,10 @@ static void test_refused_erase_under_program_wrapper(void **state)
 	         "failed\nError: failed erasing sectors %d to %d\nembedded:startup.tcl:%d: Error: "
 	         "** Programming Failed **\nin procedure 'program'\n", 0, 15, 521);
 	assert_top(log, DIAG_READOUT_PROTECTED, DIAG_CONF_LOW);
-	assert_int_equal(conf_of(log, DIAG_WRITE_PROTECTED), DIAG_CONF_LOW);
+	assert_int_equal(listed_conf(log, DIAG_WRITE_PROTECTED), DIAG_CONF_LOW);
 	/* the controller's line alone (a write to flash not erased) is no protection */
-	assert_int_equal(conf_of("Error: stm32x device programming failed / flash not erased\n",
-	                         DIAG_READOUT_PROTECTED), 0);
+	assert_int_equal(listed_conf("Error: stm32x device programming failed / flash not erased\n",
+	                             DIAG_READOUT_PROTECTED), -1);
 }
 
 int main(void)

@@ -29,19 +29,6 @@ static enum diag_id first_line_of(const char *log, char *line, size_t n)
 	return id;
 }
 
-/* The confidence LOG's report gives ID, or -1 when it does not list it. */
-static int listed(const char *log, enum diag_id id)
-{
-	struct diag_report *r = diag_classify_log(log);
-	assert_non_null(r);
-	int conf = -1;
-	for (size_t i = 0; i < r->n && conf < 0; i++)
-		if (r->findings[i].id == id)
-			conf = (int)r->findings[i].confidence;
-	diag_report_free(r);
-	return conf;
-}
-
 static void expect_first(const char *log, enum diag_id want, const char *want_line)
 {
 	char line[512];
@@ -108,7 +95,7 @@ static void test_low_power_family_is_a_hint(void **state)
 		         "watchpoints\nError: timed out while waiting for target %s\n",
 		         parts[i], 4, 2, "halted");
 		assert_top(log, DIAG_TARGET_LOW_POWER, DIAG_CONF_MEDIUM);
-		assert_int_equal(listed(log, DIAG_CORE_HALT_TIMEOUT), DIAG_CONF_LOW);
+		assert_int_equal(listed_conf(log, DIAG_CORE_HALT_TIMEOUT), DIAG_CONF_LOW);
 	}
 	/* target.c, handle_target: "%s: target state: %s" (running) before the timeout */
 	snprintf(log, sizeof(log), "Info : %s: target state: %s\n"
@@ -133,7 +120,7 @@ static void test_read_version_under_old_banner_is_medium(void **state)
 		snprintf(log, sizeof(log), "Open On-Chip Debugger %s (2013-05-05-10:44)\n"
 		         "Error: read version failed\n", versions[i]);
 		assert_top(log, DIAG_OPENOCD_TOO_OLD, DIAG_CONF_MEDIUM);
-		assert_true(listed(log, DIAG_PROBE_NOT_FOUND) > 0);
+		assert_true(listed_conf(log, DIAG_PROBE_NOT_FOUND) > 0);
 	}
 }
 
@@ -213,14 +200,14 @@ static void test_low_reading_refuted_by_an_answer(void **state)
 	         "Info : device id = 0x%08x\nError: stm32x device protected\n"
 	         "Error: failed erasing sectors %d to %d\n", 0.012345, "stm32f1x.cpu", 6, 4,
 	         0x20036410u, 0, 63);
-	assert_int_equal(listed(log, DIAG_TARGET_UNPOWERED), -1);
+	assert_int_equal(listed_conf(log, DIAG_TARGET_UNPOWERED), -1);
 	assert_int_not_equal(top_of(log, NULL), DIAG_TARGET_UNPOWERED);
 
 	snprintf(log, sizeof(log), "Info : VTarget = %u.%03u V\nInfo : SWD DPIDR 0x%08x\n"
 	         "Info : %s: %s r%dp%d processor detected\n"
 	         "Error: timed out while waiting for target %s\n", 0u, 0u, 0x2ba01477u,
 	         "stm32f4x.cpu", "Cortex-M4", 0, 1, "halted");
-	assert_int_equal(listed(log, DIAG_TARGET_UNPOWERED), -1);
+	assert_int_equal(listed_conf(log, DIAG_TARGET_UNPOWERED), -1);
 	assert_int_equal(top_of(log, NULL), DIAG_CORE_HALT_TIMEOUT);
 
 	/* an answer before the low reading (an earlier run in the same paste) refutes nothing */
@@ -247,7 +234,7 @@ static void test_failed_connect_refuted_by_an_answer(void **state)
 	         "Info : SWD DPIDR 0x%08x\nInfo : %s: %s r%dp%d processor detected\n"
 	         "Error: error writing to flash at address 0x%08x at offset 0x%08x\n",
 	         0x2ba01477u, "stm32f4x.cpu", "Cortex-M4", 0, 1, 0x08000000u, 0u);
-	assert_int_equal(listed(log, DIAG_SWD_UNREACHABLE), -1);
+	assert_int_equal(listed_conf(log, DIAG_SWD_UNREACHABLE), -1);
 	assert_int_equal(top_of(log, NULL), DIAG_UNKNOWN);
 
 	snprintf(log, sizeof(log), "Info : SWD DPIDR 0x%08x\n"
@@ -303,25 +290,25 @@ static void test_unidentified_dev_names_the_other_driver(void **state)
 
 	/* an STM32F405/407 (0x413, stm32f2x's since 0.9): stm32f1x read it */
 	snprintf(log, sizeof(log), fmt, b12, 0x10076413u);
-	assert_int_equal(listed(log, DIAG_WRONG_TARGET_CONFIG), DIAG_CONF_HIGH);
+	assert_int_equal(listed_conf(log, DIAG_WRONG_TARGET_CONFIG), DIAG_CONF_HIGH);
 	/* an STM32F103 (0x410, stm32f1x's): stm32f2x read it */
 	snprintf(log, sizeof(log), fmt, b9, 0x20036410u);
-	assert_int_equal(listed(log, DIAG_WRONG_TARGET_CONFIG), DIAG_CONF_HIGH);
+	assert_int_equal(listed_conf(log, DIAG_WRONG_TARGET_CONFIG), DIAG_CONF_HIGH);
 	/* an STM32G4 (0x468, target/stm32g4x.cfg since 0.11) under 0.12: not its driver */
 	snprintf(log, sizeof(log), fmt, b12, 0x10036468u);
-	assert_int_equal(listed(log, DIAG_WRONG_TARGET_CONFIG), DIAG_CONF_HIGH);
+	assert_int_equal(listed_conf(log, DIAG_WRONG_TARGET_CONFIG), DIAG_CONF_HIGH);
 	/* ... under 0.10, which had no driver for it: not a wrong config */
 	snprintf(log, sizeof(log), fmt, b10, 0x10036468u);
-	assert_int_equal(listed(log, DIAG_WRONG_TARGET_CONFIG), -1);
+	assert_int_equal(listed_conf(log, DIAG_WRONG_TARGET_CONFIG), -1);
 	/* ... with no banner: either, so medium */
 	snprintf(log, sizeof(log), fmt, "", 0x10036468u);
-	assert_int_equal(listed(log, DIAG_WRONG_TARGET_CONFIG), DIAG_CONF_MEDIUM);
+	assert_int_equal(listed_conf(log, DIAG_WRONG_TARGET_CONFIG), DIAG_CONF_MEDIUM);
 	/* an STM32F413 (0x463, stm32f2x's since 0.11) under 0.10: not a wrong config */
 	snprintf(log, sizeof(log), fmt, b10, 0x10006463u);
-	assert_int_equal(listed(log, DIAG_WRONG_TARGET_CONFIG), -1);
+	assert_int_equal(listed_conf(log, DIAG_WRONG_TARGET_CONFIG), -1);
 	/* a dev id no STM32 has: not this reading */
 	snprintf(log, sizeof(log), fmt, b12, 0x10006999u);
-	assert_int_equal(listed(log, DIAG_WRONG_TARGET_CONFIG), -1);
+	assert_int_equal(listed_conf(log, DIAG_WRONG_TARGET_CONFIG), -1);
 }
 
 int main(void)
