@@ -6,9 +6,9 @@
  * MI error results (2^error,msg="..."), a front-end's trace prefix (cortex-debug's "-> ",
  * Eclipse CDT's "077,345 "), "(gdb) " prompts, "> " quoting, Markdown bold, indentation, a
  * byte order mark, a forum's typographic quotes (or their mojibake after a wrong code page),
- * Markdown code fences, and lines a Windows console wrapped at 80 columns. diag_paste_clean undoes each of these so
- * the rules see the lines as OpenOCD wrote them. It never drops a line: noise stays, and a
- * rule that does not match it ignores it.
+ * Markdown code fences, and lines a Windows console wrapped at 80 columns. diag_paste_clean
+ * undoes each of these so the rules see the lines as OpenOCD wrote them. It never drops a
+ * line: noise stays, and a rule that does not match it ignores it.
  */
 #include <ctype.h>
 #include <regex.h>

@@ -2,11 +2,11 @@
  * dfu-util's file-ID refusal and its final reset's "can't detach", a DFU run-time claim on
  * the very device asked for, a CMSIS-DAP probe that left the bus, an Xtensa debug
  * instruction that faulted, riscv-openocd's Debug Module version check in its old wording
- * and reading a version no spec defines,
- * cortex-debug spawning an OpenOCD path whose backslashes were eaten, the multidrop
- * connect failure as users retell it, and a refused erase under the program wrapper. Every line is built from the format strings of
- * dfu-util 0.9-0.11, OpenOCD 0.9-0.12, Espressif's fork, hidapi, libusb and cortex-debug,
- * never copied from a corpus log. */
+ * and reading a version no spec defines, cortex-debug spawning an OpenOCD path whose
+ * backslashes were eaten, the multidrop connect failure as users retell it, and a refused
+ * erase under the program wrapper. Every line is built from the format strings of dfu-util
+ * 0.9-0.11, OpenOCD 0.9-0.12, Espressif's fork, hidapi, libusb and cortex-debug, never
+ * copied from a corpus log. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
