@@ -81,7 +81,7 @@ static void test_listed_not_opened_is_never_no_device(void **state)
  * flash_driver_erase), or "error writing to flash at address %s at offset 0x%8.8x"
  * (flash_driver_write), then verify_image's "diff %d address 0x%08x. Was 0x%02x instead of
  * 0x%02x" (target.c, handle_verify_image_command_internal): the mismatch is the refusal's
- * cascade, so the protection leads and the mismatch stays below it at medium. Alone, or
+ * cascade, so the protection leads and the mismatch stays below it, never high. Alone, or
  * before the refusal, the mismatch is the finding. */
 static void test_verify_after_refused_write_is_a_cascade(void **state)
 {
@@ -93,6 +93,8 @@ static void test_verify_after_refused_write_is_a_cascade(void **state)
 	char log[1024];
 	snprintf(log, sizeof(log), "%s%s", refused, diff);
 	assert_top(log, DIAG_WRITE_PROTECTED, DIAG_CONF_MEDIUM);
+	/* listed below it, never high (low: the mismatch row yields to write protection) */
+	assert_int_equal(listed_conf(log, DIAG_VERIFY_MISMATCH), DIAG_CONF_LOW);
 	snprintf(log, sizeof(log), "Error: error writing to flash at address 0x08000000 at offset "
 	         "0x00000000\n%s", diff);
 	assert_top(log, DIAG_VERIFY_MISMATCH, DIAG_CONF_MEDIUM);
@@ -117,8 +119,10 @@ static void test_link_failure_first_wins_over_its_cascade(void **state)
 	char log[1024];
 	snprintf(log, sizeof(log), "%s%s", link, diff);
 	assert_top(log, DIAG_SWD_COMM_ERRORS, DIAG_CONF_HIGH);
+	assert_int_equal(listed_conf(log, DIAG_VERIFY_MISMATCH), DIAG_CONF_MEDIUM);
 	snprintf(log, sizeof(log), "%s%s", link, ident);
 	assert_top(log, DIAG_SWD_COMM_ERRORS, DIAG_CONF_HIGH);
+	assert_int_equal(listed_conf(log, DIAG_UNSUPPORTED_DEVICE), DIAG_CONF_MEDIUM);
 	assert_top(ident, DIAG_UNSUPPORTED_DEVICE, DIAG_CONF_HIGH);
 	snprintf(log, sizeof(log), "%s%s", diff, link);
 	assert_top(log, DIAG_VERIFY_MISMATCH, DIAG_CONF_HIGH);
@@ -127,6 +131,7 @@ static void test_link_failure_first_wins_over_its_cascade(void **state)
 	static const char partno[] = "Error: stm32f1x.cpu: Cortex-M PARTNO 0xd21 is unrecognized\n";
 	snprintf(log, sizeof(log), "%s%s", link, partno);
 	assert_top(log, DIAG_SWD_COMM_ERRORS, DIAG_CONF_HIGH);
+	assert_int_equal(listed_conf(log, DIAG_UNSUPPORTED_DEVICE), DIAG_CONF_MEDIUM);
 	assert_top(partno, DIAG_UNSUPPORTED_DEVICE, DIAG_CONF_HIGH);
 	/* every line that says the link failed counts, the JTAG-DP's overrun too (0.9
 	 * adi_v5_jtag.c, jtagdp_transaction_endcheck), and a halt that times out after it
