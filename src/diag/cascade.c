@@ -1,11 +1,15 @@
 /* diag: checks that read the order of events. A failure printed after a cause the log
- * showed first is that cause's cascade: it keeps its finding, below the cause, never high. */
+ * showed first is that cause's cascade: it keeps its finding, below the cause, never high;
+ * and what a line said of the target (no power, nothing on the wires, no driver) the target
+ * refutes by answering after it. */
 #include <regex.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "diag/checks.h"
+#include "ocd/ocdlog.h"
 
 /* Lines where the flash refused a write or an erase, or could not be read: what is on the
  * device after them differs from the image because of them. */
@@ -116,4 +120,65 @@ int chk_checksum_not_preverify(struct diag_ctx *c)
 			mismatch = false;
 	}
 	return mismatch ? DIAG_CONF_MEDIUM : 0;
+}
+
+/* A line where the target answered: its debug port gave an IDCODE (neither all zeros nor
+ * all ones), its core or its dev id was read, or its core halted. Only a powered, reachable
+ * target can. */
+bool chk_target_answer_line(const char *l)
+{
+	uint32_t id;
+	char core[32];
+	return (ocdlog_dp_idcode(l, &id) && id != 0 && id != 0xffffffffu) ||
+	       ocdlog_device_id(l, &id) || ocdlog_cpu(l, core, sizeof(core)) ||
+	       strstr(l, "breakpoints, ") || strstr(l, "halted due to ");
+}
+
+/* True when the target answered after the log's last line of kind SINCE: what that line
+ * said of the target (no power, nothing on the wires) the target itself refuted later. */
+bool chk_answered_after(const struct diag_ctx *c, bool (*since)(const char *))
+{
+	const struct diag_evidence *ev = c->ev;
+	size_t n = ev->n_log_lines, from = 0;
+	for (size_t i = 0; i < n; i++)
+		if (since(ev->log_lines[i]))
+			from = i + 1;
+	for (size_t i = from; i < n; i++)
+		if (chk_target_answer_line(ev->log_lines[i]))
+			return true;
+	return false;
+}
+
+/* A failed connect that a later answer from the target refutes was a first attempt (before
+ * a reset, a retry at a lower clock): no finding, so the failure after it decides (or, when
+ * nothing explains that, 'unknown' shows both lines). */
+int chk_unreachable_log(struct diag_ctx *c)
+{
+	return chk_answered_after(c, chk_unreachable_line) ? 0 : DIAG_CONF_HIGH;
+}
+
+/* On Windows, libusb reports NOT_SUPPORTED for every other USB device OpenOCD tries while
+ * it looks for the probe. When the probe then works (it says its version, its clock is set,
+ * the target's voltage, chain, DPIDR, IDCODE or core is read), that line was about another
+ * device: the driver finding does not stand and the real failure comes later. */
+int chk_driver_failure_stands(struct diag_ctx *c)
+{
+	static const char *const working[] = { "clock speed ", "JTAG scan chain", "IR capture",
+		                               "Interface ready", "Target voltage", "VTarget",
+		                               "tap/device found", "UNEXPECTED idcode",
+		                               "CMSIS-DAP: FW Version", "STLINK V", "STLINK v" };
+	bool failed = false;
+	for (size_t i = 0; i < c->ev->n_log_lines; i++) {
+		const char *l = c->ev->log_lines[i];
+		if (strstr(l, "LIBUSB_ERROR_NOT_SUPPORTED") || strstr(l, "Operation not supported")) {
+			failed = true;
+			continue;
+		}
+		if (failed && chk_target_answer_line(l))
+			return 0;
+		for (size_t k = 0; failed && k < sizeof(working) / sizeof(working[0]); k++)
+			if (strstr(l, working[k]))
+				return 0;
+	}
+	return DIAG_CONF_HIGH;
 }

@@ -127,7 +127,7 @@ static const char *const unreachable_marks[] = {
 	"DAP init failed", "cannot find a good delay",
 };
 
-static bool unreachable_line(const char *l)
+bool chk_unreachable_line(const char *l)
 {
 	for (size_t k = 0; k < sizeof(unreachable_marks) / sizeof(unreachable_marks[0]); k++)
 		if (strcasestr(l, unreachable_marks[k]))
@@ -213,45 +213,10 @@ static bool log_f1_part(const struct diag_ctx *c, char *name, size_t size, uint3
 
 /* --- checks ------------------------------------------------------------------------- */
 
-/* A line where the target answered: its debug port gave an IDCODE (neither all zeros nor
- * all ones), its core or its dev id was read, or its core halted. Only a powered, reachable
- * target can. */
-static bool target_answer_line(const char *l)
-{
-	uint32_t id;
-	char core[32];
-	return (ocdlog_dp_idcode(l, &id) && id != 0 && id != 0xffffffffu) ||
-	       ocdlog_device_id(l, &id) || ocdlog_cpu(l, core, sizeof(core)) ||
-	       strstr(l, "breakpoints, ") || strstr(l, "halted due to ");
-}
-
 static bool voltage_line(const char *l)
 {
 	double v;
 	return ocdlog_voltage(l, &v);
-}
-
-/* True when the target answered after the log's last line of kind SINCE: what that line
- * said of the target (no power, nothing on the wires) the target itself refuted later. */
-static bool answered_after(const struct diag_ctx *c, bool (*since)(const char *))
-{
-	const struct diag_evidence *ev = c->ev;
-	size_t n = ev->n_log_lines, from = 0;
-	for (size_t i = 0; i < n; i++)
-		if (since(ev->log_lines[i]))
-			from = i + 1;
-	for (size_t i = from; i < n; i++)
-		if (target_answer_line(ev->log_lines[i]))
-			return true;
-	return false;
-}
-
-/* A failed connect that a later answer from the target refutes was a first attempt (before
- * a reset, a retry at a lower clock): no finding, so the failure after it decides (or, when
- * nothing explains that, 'unknown' shows both lines). */
-int chk_unreachable_log(struct diag_ctx *c)
-{
-	return answered_after(c, unreachable_line) ? 0 : DIAG_CONF_HIGH;
 }
 
 int chk_unpowered(struct diag_ctx *c)
@@ -259,7 +224,7 @@ int chk_unpowered(struct diag_ctx *c)
 	if (c->voltage >= 1.5)
 		return 0; /* a voltage line for another reason, or the caller measured it fine */
 	/* a reading the target refuted by answering is no finding: the failure is elsewhere */
-	if (c->ev->target_voltage < 0.0 && answered_after(c, voltage_line))
+	if (c->ev->target_voltage < 0.0 && chk_answered_after(c, voltage_line))
 		return 0;
 	if (c->voltage >= 0.0)
 		snprintf(c->detail, sizeof(c->detail), "target voltage %.2f V (needs 1.65 V or more)",
@@ -940,32 +905,6 @@ int chk_cmsis_dap_firmware(struct diag_ctx *c)
 		if (strstr(c->ev->log_lines[i], "not implemented"))
 			return DIAG_CONF_HIGH;
 	return DIAG_CONF_MEDIUM;
-}
-
-/* On Windows, libusb reports NOT_SUPPORTED for every other USB device OpenOCD tries while
- * it looks for the probe. When the probe then works (it says its version, its clock is set,
- * the target's voltage, chain, DPIDR, IDCODE or core is read), that line was about another
- * device: the driver finding does not stand and the real failure comes later. */
-int chk_driver_failure_stands(struct diag_ctx *c)
-{
-	static const char *const working[] = { "clock speed ", "JTAG scan chain", "IR capture",
-		                               "Interface ready", "Target voltage", "VTarget",
-		                               "tap/device found", "UNEXPECTED idcode",
-		                               "CMSIS-DAP: FW Version", "STLINK V", "STLINK v" };
-	bool failed = false;
-	for (size_t i = 0; i < c->ev->n_log_lines; i++) {
-		const char *l = c->ev->log_lines[i];
-		if (strstr(l, "LIBUSB_ERROR_NOT_SUPPORTED") || strstr(l, "Operation not supported")) {
-			failed = true;
-			continue;
-		}
-		if (failed && target_answer_line(l))
-			return 0;
-		for (size_t k = 0; failed && k < sizeof(working) / sizeof(working[0]); k++)
-			if (strstr(l, working[k]))
-				return 0;
-	}
-	return DIAG_CONF_HIGH;
 }
 
 int chk_verify_padding(struct diag_ctx *c)

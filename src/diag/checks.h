@@ -25,6 +25,13 @@ int chk_dfu_util_missing(struct diag_ctx *c);
 int chk_driver_failure_stands(struct diag_ctx *c);
 /* cascade.c: the order of events. True when LINE says the link to the target failed. */
 bool chk_link_failure_line(const char *line);
+/* True when LINE shows the target answering: an IDCODE neither all zeros nor all ones, its
+ * core or dev id read, its core halted. */
+bool chk_target_answer_line(const char *line);
+/* True when the target answered after the log's last line SINCE matches. */
+bool chk_answered_after(const struct diag_ctx *c, bool (*since)(const char *));
+/* checks.c: true when LINE is a connect failure swd-unreachable-log reads. */
+bool chk_unreachable_line(const char *line);
 int chk_verify_after_refusal(struct diag_ctx *c);
 int chk_identify_read(struct diag_ctx *c);
 int chk_identify_unread(struct diag_ctx *c);
