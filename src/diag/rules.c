@@ -78,6 +78,12 @@
 	"wires, missing ground, too high a clock, noise)"
 #define FIX_COMM "shorten the wires (under 15 cm) and connect GND; lower the clock with --speed " \
 	"950 (then 480, 240, 100); a rescued run tells the speed that worked"
+/* A link failure is the consequence of each of these when the log shows one: the comm-errors
+ * rules give way to them. */
+#define COMM_YIELDS \
+	.yield_to = { DIAG_TARGET_UNPOWERED, DIAG_SWD_UNREACHABLE, DIAG_READOUT_PROTECTED, \
+	              DIAG_PROBE_NOT_FOUND, DIAG_WRONG_TARGET_CONFIG, DIAG_CLONE_IDCODE }, \
+	.n_yield = 6
 #define CAUSE_HALT "the core did not halt when asked: it is in a low-power mode, held by a " \
 	"watchdog reset loop, or the debug link dropped"
 #define FIX_HALT "retry with --connect-under-reset (halts the core at the reset vector); if a " \
@@ -749,9 +755,7 @@ const struct diag_rule diag_rules[] = {
 		         "SWD ack not OK", "STICKY ERROR", "Invalid ACK (\\([0-6]\\)|0x[0-6] )",
 		         "DP initialisation failed", "SWD_AP_(FAULT|ERROR|PARITY)", "JTAG-DP OVERRUN",
 		         "transfer count mismatch" },
-		.yield_to = { DIAG_TARGET_UNPOWERED, DIAG_SWD_UNREACHABLE, DIAG_READOUT_PROTECTED,
-		              DIAG_PROBE_NOT_FOUND, DIAG_WRONG_TARGET_CONFIG, DIAG_CLONE_IDCODE },
-		.n_yield = 6,
+		COMM_YIELDS,
 		.cause = CAUSE_COMM,
 		.fix = FIX_COMM,
 		.source = "'jtag status contains invalid mode value - communication failure' "
@@ -766,9 +770,7 @@ const struct diag_rule diag_rules[] = {
 		.id = DIAG_SWD_COMM_ERRORS, .name = "comm-errors-ack-ones",
 		.confidence = DIAG_CONF_MEDIUM, .priority = 44,
 		.any = { "Invalid ACK (\\(7\\)|0x7 )" },
-		.yield_to = { DIAG_TARGET_UNPOWERED, DIAG_SWD_UNREACHABLE, DIAG_READOUT_PROTECTED,
-		              DIAG_PROBE_NOT_FOUND, DIAG_WRONG_TARGET_CONFIG, DIAG_CLONE_IDCODE },
-		.n_yield = 6,
+		COMM_YIELDS,
 		.cause = CAUSE_COMM,
 		.fix = FIX_COMM,
 		.source = "'Invalid ACK (%1x) in DAP response' (src/target/adi_v5_jtag.c, "
@@ -784,9 +786,7 @@ const struct diag_rule diag_rules[] = {
 		.confidence = DIAG_CONF_MEDIUM, .priority = 42,
 		.show = { "DAP transaction stalled \\(WAIT\\)", "hardware has 0 breakpoints" },
 		.check = chk_stalls,
-		.yield_to = { DIAG_TARGET_UNPOWERED, DIAG_SWD_UNREACHABLE, DIAG_READOUT_PROTECTED,
-		              DIAG_PROBE_NOT_FOUND, DIAG_WRONG_TARGET_CONFIG, DIAG_CLONE_IDCODE },
-		.n_yield = 6,
+		COMM_YIELDS,
 		.cause = CAUSE_COMM,
 		.fix = FIX_COMM,
 		.source = "'DAP transaction stalled (WAIT) - slowing down' (src/target/"
@@ -804,9 +804,7 @@ const struct diag_rule diag_rules[] = {
 		         "Fail reading CTRL/STAT register" },
 		/* dfu-util's own libusb errors (a DFU download over USB) have no SWD link */
 		.none = { "^dfu-util [0-9]+\\.[0-9]+", "dfu-util: " },
-		.yield_to = { DIAG_TARGET_UNPOWERED, DIAG_SWD_UNREACHABLE, DIAG_READOUT_PROTECTED,
-		              DIAG_PROBE_NOT_FOUND, DIAG_WRONG_TARGET_CONFIG, DIAG_CLONE_IDCODE },
-		.n_yield = 6,
+		COMM_YIELDS,
 		.cause = CAUSE_COMM,
 		.fix = FIX_COMM,
 		.source = "'Previous state query failed, trying to reconnect' (src/jtag/drivers/"
