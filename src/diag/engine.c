@@ -412,8 +412,6 @@ static int cmp_cand(const void *a, const void *b)
 	return (int)x->id - (int)y->id;
 }
 
-/* The lines a person would look at first when nothing explains them: 2 for an error,
- * 1 for a warning only (a DEPRECATED notice is not why a run failed), 0 for neither. */
 /* Lines that only wrap a failure printed elsewhere: OpenOCD's Tcl traceback ("in procedure
  * 'program_error' called at file ...") and the build tool's summary of the failed step
  * ("*** [upload] Error 1", "make: *** [flash] Error 1", PlatformIO's "==== [FAILED]"). */
@@ -436,6 +434,8 @@ bool diag_wraps_failure(const char *line)
 	return line[0] == '=' && strstr(line, "[FAILED]");
 }
 
+/* The lines a person would look at first when nothing explains them: 2 for an error,
+ * 1 for a warning only (a DEPRECATED notice is not why a run failed), 0 for neither. */
 static int error_weight(const char *line)
 {
 	/* Debug output (-d3) is full of "failed" that means nothing to the user. */
