@@ -93,8 +93,8 @@ static bool attempts_all_failed(const struct diag_evidence *ev)
 /* The connect failures swd-unreachable-log reads (rules.c): nothing answered. */
 static const char *const unreachable_marks[] = {
 	"init mode failed", "cannot read IDR", "Could not initialize the debug port",
-	"scan chain interrogation failed", "connect multidrop", "CMD_CONNECT failed",
-	"DAP init failed", "cannot find a good delay",
+	"scan chain interrogation failed", "JTAG communication failure", "connect multidrop",
+	"CMD_CONNECT failed", "DAP init failed", "cannot find a good delay",
 };
 
 bool chk_unreachable_line(const char *l)

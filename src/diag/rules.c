@@ -591,6 +591,8 @@ const struct diag_rule diag_rules[] = {
 		         "Error connecting DP: cannot read IDR",
 		         "Could not initialize the debug port",
 		         "JTAG scan chain interrogation failed",
+		         /* the same all-ones/all-zeros IDCODE scan as 0.1 and 0.2 word it */
+		         "JTAG communication failure[,:] check connection",
 		         /* users retell it as "Could not connect multidrop" */
 		         "(Failed to|Could not) connect multidrop",
 		         "CMSIS-DAP command CMD_CONNECT failed",
@@ -615,7 +617,10 @@ const struct diag_rule diag_rules[] = {
 		          "read IDR' (src/target/adi_v5_swd.c, swd_connect_single; swd_connect in 0.11); 0.10 "
 		          "CMSIS-DAP/J-Link: 'Could not initialize the debug port' (cortex_m.c, "
 		          "cortex_m_examine); JTAG: 'JTAG scan chain interrogation failed: all ones' "
-		          "(src/jtag/core.c, jtag_examine_chain); ADI fork 'ICE-2000 cannot find a "
+		          "(src/jtag/core.c, jtag_examine_chain; 0.2 'JTAG communication failure: "
+		          "check connection, JTAG interface, target power etc.', "
+		          "jtag_examine_chain_check; 0.1 and the svn builds before it the same with a "
+		          "comma, src/jtag/jtag.c); ADI fork 'ICE-2000 cannot find a "
 		          "good delay' (its ICE-2000 driver's scan of sampling delays over IR captures)",
 	},
 	{

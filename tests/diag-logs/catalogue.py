@@ -12,7 +12,8 @@ two causes (shared: the other one in 'alt'), or only follows a cause printed bef
 by, and the line as a user sees it (format arguments filled in; '\\n' joins the lines a
 number is read against). For every release tag the piece is looked up with 'git grep' in
 that tag's tree, so a row exists only for the versions whose source prints the message,
-with its file:line there (files under tcl/ too); ST's fork (the OpenOCD of STM32CubeIDE) is
+with its file:line there (files under tcl/ too); an entry may name older tags ('only') for a
+message those releases word otherwise; ST's fork (the OpenOCD of STM32CubeIDE) is
 read at its r6 branch for the drivers it adds, Espressif's fork at the tag its rows name. A
 message may carry '{release}', the release it is rendered for (OpenOCD's banner line). Needs
 local clones of OpenOCD, dfu-util (with its v0.9-v0.11 tags), ST's fork and Espressif's fork:
@@ -148,6 +149,15 @@ add('swd-unreachable', 'decisive', 'src/target/cortex_m.c', 'Could not initializ
     'Could not initialize the debug port')
 add('swd-unreachable', 'decisive', 'src/jtag/core.c', 'JTAG scan chain interrogation failed',
     'JTAG scan chain interrogation failed: all ones')
+# the same check of the IDCODE scan (all ones or all zeros) as 0.1 and 0.2 word it
+add('swd-unreachable', 'decisive', 'src/jtag/jtag.c',
+    'JTAG communication failure, check connection',
+    'JTAG communication failure, check connection, JTAG interface, target power etc.',
+    only=['v0.1.0'])
+add('swd-unreachable', 'decisive', 'src/jtag/core.c',
+    'JTAG communication failure: check connection',
+    'JTAG communication failure: check connection, JTAG interface, target power etc.',
+    only=['v0.2.0'])
 add('swd-unreachable', 'decisive', CMSIS, 'CMSIS-DAP command CMD_CONNECT failed.',
     'CMSIS-DAP command CMD_CONNECT failed.')
 

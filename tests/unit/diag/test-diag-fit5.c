@@ -1,6 +1,8 @@
 /* Unit tests for the rows that read what the fit cases of the fifth collection round taught:
- * particle-cli's (and install scripts') "dfu-util is not installed". Every line is built
- * from the format strings of particle-cli 1.29.0, never copied from a corpus log. */
+ * particle-cli's (and install scripts') "dfu-util is not installed", and the IDCODE scan
+ * check of OpenOCD 0.1 and 0.2 in their own words. Every line is built from the format
+ * strings of particle-cli 1.29.0 and OpenOCD 0.1.0, 0.2.0 and 0.12.0, never copied from a
+ * corpus log. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -41,10 +43,39 @@ static void test_dfu_util_not_installed(void **state)
 	               DIAG_DFU_UTIL_MISSING);
 }
 
+/* OpenOCD 0.1 (src/jtag/jtag.c, jtag_examine_chain) and 0.2 (src/jtag/core.c,
+ * jtag_examine_chain_check) on an IDCODE scan of all ones or all zeros: nothing on the chain
+ * answered, as 0.3+ says 'JTAG scan chain interrogation failed: all %s'. */
+static void test_jtag_chain_failure_old_wordings(void **state)
+{
+	(void)state;
+	static const char sep[] = { ',', ':' };
+	static const char *const prefixes[] = { "Error: ", "Error: core.c:864 jtag_examine_chain(): ",
+		                                "jtag_examine_chain(): " };
+	for (size_t s = 0; s < sizeof(sep); s++)
+		for (size_t p = 0; p < sizeof(prefixes) / sizeof(prefixes[0]); p++) {
+			char log[LOG_MAX];
+			snprintf(log, sizeof(log), "%sJTAG communication failure%c check connection, "
+			         "JTAG interface, target power etc.\n", prefixes[p], sep[s]);
+			assert_top(log, DIAG_SWD_UNREACHABLE, DIAG_CONF_HIGH);
+		}
+	/* a first scan that failed before the chain answered is not the failure */
+	char log[LOG_MAX];
+	snprintf(log, sizeof(log), "Error: JTAG communication failure: check connection, JTAG "
+	         "interface, target power etc.\nInfo : JTAG tap: %s tap/device found: 0x%08x "
+	         "(mfg: 0x%03x, part: 0x%04x, ver: 0x%x)\n", "lpc2103.cpu", 0x4f1f0f0fu, 0x787u,
+	         0xf1f0u, 0x4u);
+	assert_not_top(log, DIAG_SWD_UNREACHABLE);
+	/* the FT2232 driver's status check is another message: a link that garbles bits */
+	assert_not_top("Error: jtag status contains invalid mode value - communication failure\n",
+	               DIAG_SWD_UNREACHABLE);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_dfu_util_not_installed),
+		cmocka_unit_test(test_jtag_chain_failure_old_wordings),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
