@@ -429,9 +429,11 @@ static bool transfer_stopped(const struct diag_evidence *ev)
  * "unknown" shows that line. */
 int chk_dfu_suffix_alone(struct diag_ctx *c)
 {
+	/* "age at 0x": dfuse.c's refusals ("Last page at 0x%08x is not writeable", "Page at
+	 * 0x%08x can not be erased"), even when a cut paste keeps only their start */
 	static const char *const words[] = { "rror", "annot", "ailed", "No DFU", "nvalid",
-		                             "not writeable", "No such", "Wrong state", "stuck",
-		                             "not correctly executed" };
+		                             "not writeable", "age at 0x", "No such", "Wrong state",
+		                             "stuck", "not correctly executed" };
 	bool done = false;
 	for (size_t i = 0; i < c->ev->n_log_lines; i++) {
 		const char *l = c->ev->log_lines[i];

@@ -61,6 +61,19 @@ static inline void assert_not_top(const char *log, enum diag_id not_want)
 		fail_msg("'%s': read as %s", log, diag_id_name(got));
 }
 
+/* Fails unless the first evidence line of LOG's top finding (read as a pasted log) contains
+ * NEEDLE: the line that decided it. */
+static inline void assert_decided_by(const char *log, const char *needle)
+{
+	struct diag_report *r = diag_classify_log(log);
+	assert_non_null(r);
+	assert_true(r->n >= 1);
+	const char *first = r->findings[0].n_evidence ? r->findings[0].evidence[0] : "";
+	if (!strstr(first, needle))
+		fail_msg("'%s': decided by '%s', want a line with '%s'", log, first, needle);
+	diag_report_free(r);
+}
+
 /* Fails unless the cleaned text of TEXT (diag_paste_clean) is WANT. */
 static inline void expect_clean(const char *text, const char *want)
 {

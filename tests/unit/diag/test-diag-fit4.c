@@ -22,18 +22,6 @@
 
 #define LOG_MAX 1024
 
-/* Fails unless the first evidence line of LOG's top finding contains NEEDLE. */
-static void assert_decided_by(const char *log, const char *needle)
-{
-	struct diag_report *r = diag_classify_log(log);
-	assert_non_null(r);
-	assert_true(r->n >= 1);
-	const char *first = r->findings[0].n_evidence ? r->findings[0].evidence[0] : "";
-	if (!strstr(first, needle))
-		fail_msg("'%s': decided by '%s', want a line with '%s'", log, first, needle);
-	diag_report_free(r);
-}
-
 /* dfu-util's banner and device lines as 0.9-0.11 print them before a download. */
 #define DFU_HEAD "dfu-util 0.10\n\nOpening DFU capable USB device...\nID %04x:%04x\n" \
 	"Run-time device DFU version 011a\n"

@@ -1,8 +1,8 @@
 /* Unit tests for the rows that read what the fit cases of the fifth collection round taught:
- * particle-cli's (and install scripts') "dfu-util is not installed", and the IDCODE scan
- * check of OpenOCD 0.1 and 0.2 in their own words. Every line is built from the format
- * strings of particle-cli 1.29.0 and OpenOCD 0.1.0, 0.2.0 and 0.12.0, never copied from a
- * corpus log. */
+ * particle-cli's (and install scripts') "dfu-util is not installed", the IDCODE scan check
+ * of OpenOCD 0.1 and 0.2 in their own words, and dfu-util's refusals of an address after
+ * the suffix warning. Every line is built from the format strings of particle-cli 1.29.0,
+ * OpenOCD 0.1.0, 0.2.0 and 0.12.0 and dfu-util 0.9-0.11, never copied from a corpus log. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -71,11 +71,36 @@ static void test_jtag_chain_failure_old_wordings(void **state)
 	               DIAG_SWD_UNREACHABLE);
 }
 
+/* dfuse.c's refusals of an address ('Last page at 0x%08x is not writeable', 'Page at 0x%08x
+ * is not writeable', 'Page at 0x%08x can not be erased', 'Page at 0x%08x is not readable')
+ * after the suffix warning of a raw file: the request was refused, the warning is not the
+ * story; so too when a cut paste keeps only the start of the refusal. */
+static void test_dfu_refusal_after_suffix_warning(void **state)
+{
+	(void)state;
+	static const char *const refusals[] = { "Last page at 0x%08x is not writeable",
+		                                "Page at 0x%08x is not writeable",
+		                                "Page at 0x%08x can not be erased",
+		                                "Page at 0x%08x is not readable", "Last page at 0x" };
+	for (size_t i = 0; i < sizeof(refusals) / sizeof(refusals[0]); i++) {
+		char refusal[128], log[LOG_MAX];
+		snprintf(refusal, sizeof(refusal), refusals[i], 0x08100000u);
+		snprintf(log, sizeof(log), "dfu-util: Invalid DFU suffix signature\ndfu-util: A "
+		         "valid DFU suffix will be required in a future dfu-util release!!!\n"
+		         "Opening DFU capable USB device...\nID %04x:%04x\nDownloading to address = "
+		         "0x%08x, size = %u\ndfu-util: %s\n", 0x0483u, 0xdf11u, 0x08080000u,
+		         600000u, refusal);
+		assert_top(log, DIAG_UNKNOWN, DIAG_CONF_LOW);
+		assert_decided_by(log, "age at 0x");
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_dfu_util_not_installed),
 		cmocka_unit_test(test_jtag_chain_failure_old_wordings),
+		cmocka_unit_test(test_dfu_refusal_after_suffix_warning),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
