@@ -193,6 +193,70 @@ int chk_dfu_runtime_asked(struct diag_ctx *c)
 	return DIAG_CONF_LOW;
 }
 
+/* Particle's DfuSe bootloaders, known by their DFU-mode USB id, and the MCU behind each with
+ * its internal flash (particle-cli src/lib/deviceSpecs/specifications.js, 2.16.0: the ids and
+ * the user-part addresses; the flash ranges from the STM32F205 and nRF52840 memory maps).
+ * The two families put flash in places the other has none, so an address in the other's
+ * flash says which family an image was built for. */
+struct dfu_mcu {
+	const char *name;
+	unsigned lo, hi; /* internal flash, inclusive */
+};
+static const struct dfu_mcu stm32f205 = { "STM32F205", 0x08000000u, 0x080fffffu };
+static const struct dfu_mcu nrf52840 = { "nRF52840", 0x00000000u, 0x000fffffu };
+
+static const struct dfu_board {
+	unsigned vid, pid;
+	const char *product;
+	const struct dfu_mcu *mcu;
+} dfu_boards[] = {
+	{ 0x2b04, 0xd006, "Photon", &stm32f205 },   { 0x2b04, 0xd008, "P1", &stm32f205 },
+	{ 0x2b04, 0xd00a, "Electron", &stm32f205 }, { 0x2b04, 0xd058, "Duo", &stm32f205 },
+	{ 0x2b04, 0xd00c, "Argon", &nrf52840 },     { 0x2b04, 0xd00d, "Boron", &nrf52840 },
+	{ 0x2b04, 0xd00e, "Xenon", &nrf52840 },     { 0x2b04, 0xd016, "A SoM", &nrf52840 },
+	{ 0x2b04, 0xd017, "B SoM", &nrf52840 },     { 0x2b04, 0xd018, "X SoM", &nrf52840 },
+	{ 0x2b04, 0xd019, "B5 SoM", &nrf52840 },    { 0x2b04, 0xd01a, "Tracker", &nrf52840 },
+};
+
+/* The address of dfu-util's refusal to write a page ("Last page at 0x%08x is not
+ * writeable", or the first-page twin "Page at ..."; dfuse.c, dfuse_dnload_element). */
+static bool refused_page(const struct diag_ctx *c, unsigned *addr)
+{
+	for (size_t i = 0; i < c->ev->n_log_lines; i++) {
+		const char *l = c->ev->log_lines[i];
+		const char *p = strstr(l, "age at 0x");
+		if (p && strstr(p, "is not writeable") && sscanf(p, "age at 0x%x", addr) == 1)
+			return true;
+	}
+	return false;
+}
+
+/* dfu-util refused a page of a Particle board that lies outside its MCU's flash and inside
+ * the other family's: the image was built for a board with the other MCU (a Photon's user
+ * part at 0x080a0000 sent to a Boron, a Gen 3 image at 0x000d4000 to an Electron). An
+ * address in neither (past the end of the flash, the external flash of alt 2) is another
+ * mistake and the row does not apply. Returns: high, or 0. */
+int chk_dfu_image_for_other_mcu(struct diag_ctx *c)
+{
+	unsigned vid, pid, addr;
+	if (!dfu_opened_id(c, &vid, &pid) || !refused_page(c, &addr))
+		return 0;
+	for (size_t i = 0; i < sizeof(dfu_boards) / sizeof(dfu_boards[0]); i++) {
+		const struct dfu_board *b = &dfu_boards[i];
+		if (b->vid != vid || b->pid != pid)
+			continue;
+		const struct dfu_mcu *other = b->mcu == &stm32f205 ? &nrf52840 : &stm32f205;
+		if (addr < other->lo || addr > other->hi)
+			return 0;
+		snprintf(c->detail, sizeof(c->detail),
+		         "the refused page 0x%08x is %s flash; %04x:%04x is a %s, whose %s has its "
+		         "flash at 0x%08x-0x%08x", addr, other->name, vid, pid, b->product,
+		         b->mcu->name, b->mcu->lo, b->mcu->hi);
+		return DIAG_CONF_HIGH;
+	}
+	return 0;
+}
+
 /* Espressif's Xtensa debug module sets DSR's exec-exception or overrun bit when a debug
  * instruction OpenOCD shifted in faulted. A DSR of all ones (or zeros) is a JTAG bus nothing
  * drove, read as such by other rows; any other value came from the module, whose

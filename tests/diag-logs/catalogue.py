@@ -394,6 +394,17 @@ for tag, mode in (('v0.9', 'runtime'), ('v0.10', 'runtime'), ('v0.11', 'Run-Time
         f"File downloaded successfully\\ndfu-util: can't detach\\n"
         f'Resetting USB to switch back to {mode} mode', level='', tool='dfu-util', only=[tag])
 
+# ---- a page refused on a Particle board, in the flash of the other MCU family (STM32F205 at
+# 0x08000000: Photon, P1, Electron; nRF52840 at 0x00000000: Argon, Boron, Gen 3 SoMs): the
+# image was built for another board (user parts 0x080a0000 and 0x000d4000)
+for tag, dev, elem in (('v0.9', 'ID', ''), ('v0.10', 'ID', 'element '),
+                       ('v0.11', 'Device ID', 'element ')):
+    for pid, start, size in (('d00c', 0x080a0000, 12288), ('d00a', 0x000d4000, 6012)):
+        add('wrong-target-config', 'decisive', DFU, 'Last page at 0x%08x is not writeable',
+            f'{dev} 2b04:{pid}\\nDownloading {elem}to address = 0x{start:08x}, size = {size}'
+            f'\\ndfu-util: Last page at 0x{start + size - 1:08x} is not writeable', level='',
+            tool='dfu-util', only=[tag])
+
 # ---- a CMSIS-DAP probe that left the bus: hidapi's strerror(ENODEV), libusb_strerror
 add('probe-not-found', 'decisive', CMSIS, 'error writing data: %ls',
     'error writing data: No such device')

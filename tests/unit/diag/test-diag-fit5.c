@@ -1,8 +1,9 @@
 /* Unit tests for the rows that read what the fit cases of the fifth collection round taught:
  * particle-cli's (and install scripts') "dfu-util is not installed", the IDCODE scan check
- * of OpenOCD 0.1 and 0.2 in their own words, and dfu-util's refusals of an address after
- * the suffix warning. Every line is built from the format strings of particle-cli 1.29.0,
- * OpenOCD 0.1.0, 0.2.0 and 0.12.0 and dfu-util 0.9-0.11, never copied from a corpus log. */
+ * of OpenOCD 0.1 and 0.2 in their own words, and a Particle board's DFU bootloader refusing
+ * an image built for the other MCU family. Every line is built from the format strings of
+ * particle-cli 1.29.0, OpenOCD 0.1.0, 0.2.0 and 0.12.0 and dfu-util 0.9-0.11, never copied
+ * from a corpus log. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -71,6 +72,51 @@ static void test_jtag_chain_failure_old_wordings(void **state)
 	               DIAG_SWD_UNREACHABLE);
 }
 
+/* dfu-util's device lines (main.c: 0.9-0.10 'ID %04x:%04x', 0.11 'Device ID %04x:%04x'), its
+ * DfuSe download line (dfuse.c: 0.9 'Downloading to address = 0x%08x, size = %i', 0.10+
+ * 'Downloading element to ...') and its refusal ('Last page at 0x%08x is not writeable'). */
+static void dfu_refusal(char *log, size_t n, int dev_form, unsigned pid, unsigned start,
+                        unsigned size)
+{
+	snprintf(log, n, "Opening DFU capable USB device...\n%s %04x:%04x\nRun-time device DFU "
+	         "version 011a\nClaiming USB DFU Interface...\nDfuSe interface name: \"Internal "
+	         "Flash   \"\nDownloading %sto address = 0x%08x, size = %u\ndfu-util: Last page "
+	         "at 0x%08x is not writeable\n", dev_form ? "Device ID" : "ID", 0x2b04u, pid,
+	         dev_form ? "element " : "", start, size, start + size - 1);
+}
+
+/* A Particle board refuses a page that lies in the other MCU family's flash: the image was
+ * built for another board (particle-cli's device table: STM32F205 boards and their user part
+ * at 0x080a0000, nRF52840 boards and theirs at 0x000d4000). */
+static void test_dfu_image_for_other_mcu(void **state)
+{
+	(void)state;
+	static const unsigned gen3[] = { 0xd00c, 0xd00d, 0xd00e, 0xd016, 0xd017, 0xd018, 0xd019,
+		                         0xd01a };
+	static const unsigned stm32[] = { 0xd006, 0xd008, 0xd00a, 0xd058 };
+	char log[LOG_MAX];
+	for (int form = 0; form < 2; form++) {
+		for (size_t i = 0; i < sizeof(gen3) / sizeof(gen3[0]); i++) {
+			dfu_refusal(log, sizeof(log), form, gen3[i], 0x080a0000u, 9000);
+			assert_top(log, DIAG_WRONG_TARGET_CONFIG, DIAG_CONF_HIGH);
+		}
+		for (size_t i = 0; i < sizeof(stm32) / sizeof(stm32[0]); i++) {
+			dfu_refusal(log, sizeof(log), form, stm32[i], 0x000d4000u, 20480);
+			assert_top(log, DIAG_WRONG_TARGET_CONFIG, DIAG_CONF_HIGH);
+		}
+	}
+	/* an image for the right MCU that runs past the end of its flash, or a refused page of
+	 * a Gen 3 board's external flash (alt 2), is another mistake */
+	dfu_refusal(log, sizeof(log), 0, 0xd006, 0x080a0000u, 500000);
+	assert_not_top(log, DIAG_WRONG_TARGET_CONFIG);
+	dfu_refusal(log, sizeof(log), 1, 0xd00d, 0x80289000u, 4096);
+	assert_not_top(log, DIAG_WRONG_TARGET_CONFIG);
+	/* a device the table does not know says nothing about the image's MCU */
+	snprintf(log, sizeof(log), "ID %04x:%04x\ndfu-util: Last page at 0x%08x is not writeable\n",
+	         0x0483u, 0xdf11u, 0x000d5000u);
+	assert_not_top(log, DIAG_WRONG_TARGET_CONFIG);
+}
+
 /* dfuse.c's refusals of an address ('Last page at 0x%08x is not writeable', 'Page at 0x%08x
  * is not writeable', 'Page at 0x%08x can not be erased', 'Page at 0x%08x is not readable')
  * after the suffix warning of a raw file: the request was refused, the warning is not the
@@ -100,6 +146,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_dfu_util_not_installed),
 		cmocka_unit_test(test_jtag_chain_failure_old_wordings),
+		cmocka_unit_test(test_dfu_image_for_other_mcu),
 		cmocka_unit_test(test_dfu_refusal_after_suffix_warning),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
