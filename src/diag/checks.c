@@ -40,7 +40,7 @@ static bool in_list(uint32_t v, const uint32_t *list, size_t n)
 static const char *vendor_part(const struct diag_ctx *c)
 {
 	static const char *const parts[] = {
-		"nrf51", "nrf52", "nrf53", "nrf91", "nrf5 ", "at91sam", "atsam", "SAMD:", "SAM:",
+		"nrf51", "nrf52", "nrf53", "nrf54", "nrf91", "nrf5 ", "at91sam", "atsam", "SAMD:", "SAM:",
 		"SAM4:", "kinetis", "klx.cpu", "kx.cpu", "MDM:", "lpc1", "lpc2", "lpc4", "lpc5",
 		"lpc8", "efm32", "esp32", "rp2040", "rp2350", "max32", "cc26", "cc13", "psoc",
 		"imxrt", "tm4c", "msp432",
@@ -770,6 +770,23 @@ int chk_vendor_protected(struct diag_ctx *c)
 	snprintf(c->detail, sizeof(c->detail), "%s%s: not an STM32, so not RDP/WRP",
 	         part ? "the log names " : "another vendor's protection message",
 	         part ? part : "");
+	return DIAG_CONF_HIGH;
+}
+
+/* A Nordic part whose config never asks the CTRL-AP whether APPROTECT is on: nrf54l.cfg (no
+ * examine-fail check in any release) and nrf52.cfg before 0.11 (nrf52_check_ap_lock came in
+ * 0.11; from then on a locked nRF52 says so, and its silence means unlocked). The row has
+ * seen the DP answer and the core's own registers refused; then the lock is what keeps the
+ * MEM-AP shut. Returns: high, or 0 for another part or a config that checks. */
+int chk_nrf_lock_unchecked(struct diag_ctx *c)
+{
+	const char *part = chk_log_has(c, "nrf54l") ? "nrf54l.cfg"
+	                   : chk_log_has(c, "nrf52") && c->ver_major == 0 && c->ver_minor >= 0 &&
+	                   c->ver_minor < 11 ? "nrf52.cfg before 0.11" : NULL;
+	if (!part)
+		return 0;
+	snprintf(c->detail, sizeof(c->detail), "the debug port answers and the core's registers "
+	         "are refused; %s does not check APPROTECT, so no lock message is printed", part);
 	return DIAG_CONF_HIGH;
 }
 

@@ -82,8 +82,9 @@
  * rules give way to them. */
 #define COMM_YIELDS \
 	.yield_to = { DIAG_TARGET_UNPOWERED, DIAG_SWD_UNREACHABLE, DIAG_READOUT_PROTECTED, \
-	              DIAG_PROBE_NOT_FOUND, DIAG_WRONG_TARGET_CONFIG, DIAG_CLONE_IDCODE }, \
-	.n_yield = 6
+	              DIAG_VENDOR_PROTECTED, DIAG_PROBE_NOT_FOUND, DIAG_WRONG_TARGET_CONFIG, \
+	              DIAG_CLONE_IDCODE }, \
+	.n_yield = 7
 #define CAUSE_HALT "the core did not halt when asked: it is in a low-power mode, held by a " \
 	"watchdog reset loop, or the debug link dropped"
 #define FIX_HALT "retry with --connect-under-reset (halts the core at the reset vector); if a " \
@@ -119,7 +120,7 @@
 	"the debugger is refused"
 #define FIX_VENDOR "this is not STM32 readout protection and swdbackup's unlock does not " \
 	"apply; the vendor's own unlock ERASES THE WHOLE CHIP (nRF52: OpenOCD's nrf52_recover " \
-	"or nrfjprog's recover; SAM: at91samd chip-erase or clearing BOOTPROT/LOCK in the user " \
+	"or nrfjprog's recover; nRF53/54/91: 'nrfutil device recover'; SAM: at91samd chip-erase or clearing BOOTPROT/LOCK in the user " \
 	"row; Kinetis: kinetis mdm mass_erase), so use it only when the chip's content does " \
 	"not matter"
 #define CAUSE_RDP "the chip is readout-protected (RDP level 1 or 2): the debugger cannot read " \

@@ -12,7 +12,7 @@
 #include "diag/diag.h"
 
 #define DIAG_RULE_MAX_PATTERNS 10
-#define DIAG_RULE_MAX_YIELD 6
+#define DIAG_RULE_MAX_YIELD 7
 
 /* STM32 family the target config or the log points at. */
 enum diag_family {

@@ -227,6 +227,13 @@ add('write-protected', 'cascade', 'src/flash/nor/core.c', 'failed erasing sector
     'failed erasing sectors 0 to 63')
 add('vendor-protected', 'decisive', 'tcl/target/nrf52.cfg', 'AP lock engaged',
     'nRF52 device has AP lock engaged (see UICR APPROTECT register).', level='')
+# nrf52.cfg before 0.11 asks nothing of the CTRL-AP: a locked nRF52's DP answers, its AHB-AP
+# does not, and no lock message follows (the config named on the command line)
+add('vendor-protected', 'decisive', 'src/target/cortex_m.c',
+    'Could not find MEM-AP to control the core',
+    'openocd -f interface/jlink.cfg -f target/nrf52.cfg\\nOpen On-Chip Debugger {release}\\n'
+    'Info : SWD DPIDR 0x2ba01477\\nError: Could not find MEM-AP to control the core', level='',
+    only=['v0.10.0'])
 add('vendor-protected', 'decisive', ['src/flash/nor/nrf51.c', 'src/flash/nor/nrf5.c'],
     'Cannot erase protected sector', 'Cannot erase protected sector at 0x0')
 add('vendor-protected', 'decisive', ['src/flash/nor/at91samd.c', 'src/flash/nor/atsame5.c'],

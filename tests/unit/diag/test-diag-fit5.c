@@ -1,9 +1,9 @@
 /* Unit tests for the rows that read what the fit cases of the fifth collection round taught:
  * particle-cli's (and install scripts') "dfu-util is not installed", the IDCODE scan check
- * of OpenOCD 0.1 and 0.2 in their own words, and a Particle board's DFU bootloader refusing
- * an image built for the other MCU family. Every line is built from the format strings of
- * particle-cli 1.29.0, OpenOCD 0.1.0, 0.2.0 and 0.12.0 and dfu-util 0.9-0.11, never copied
- * from a corpus log. */
+ * of OpenOCD 0.1 and 0.2 in their own words, a Particle board's DFU bootloader refusing an
+ * image built for the other MCU family, and a Nordic part locked under a config that never
+ * asks. Every line is built from the format strings of particle-cli 1.29.0, OpenOCD 0.1.0,
+ * 0.2.0, 0.10.0 and 0.12.0 and dfu-util 0.9-0.11, never copied from a corpus log. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -141,6 +141,51 @@ static void test_dfu_refusal_after_suffix_warning(void **state)
 	}
 }
 
+/* A Nordic part under a config that never asks its CTRL-AP about APPROTECT (nrf54l.cfg;
+ * nrf52.cfg before 0.11): the DP answers ('SWD DPIDR %#8.8x', adi_v5_swd.c) and the core's
+ * System Control Space is refused ('Failed to read memory at 0x%08x', arm_adi_v5.c; 'Could
+ * not find MEM-AP to control the core', cortex_m.c; '[%s] AP write error, reset will not
+ * halt', cortex_m_assert_reset). */
+static void test_nrf_lock_unchecked(void **state)
+{
+	(void)state;
+	static const unsigned scs[] = { 0xe000ed00u, 0xe000edf0u, 0xe000edfcu };
+	char log[LOG_MAX];
+	for (size_t i = 0; i < sizeof(scs) / sizeof(scs[0]); i++) {
+		snprintf(log, sizeof(log), "Info : SWD DPIDR 0x%08x\nError: Failed to read memory at "
+		         "0x%08x\nWarn : target %s examination failed\nInfo : [%s] AP write error, "
+		         "reset will not halt\nError: [%s] DP initialisation failed\n", 0x6ba02477u,
+		         scs[i], "nrf54l.cpu", "nrf54l.cpu", "nrf54l.cpu");
+		assert_top(log, DIAG_VENDOR_PROTECTED, DIAG_CONF_HIGH);
+		/* the DP initialisation that failed after it is its cascade, not a second cause */
+		assert_true(listed_conf(log, DIAG_SWD_COMM_ERRORS) < (int)DIAG_CONF_HIGH);
+	}
+	static const char *const banners[] = { "0.9.0", "0.10.0", "0.11.0", "0.12.0" };
+	for (size_t b = 0; b < sizeof(banners) / sizeof(banners[0]); b++) {
+		snprintf(log, sizeof(log), "openocd -f interface/%s.cfg -f target/%s.cfg\nOpen "
+		         "On-Chip Debugger %s\nInfo : SWD DPIDR 0x%08x\nError: Could not find MEM-AP "
+		         "to control the core\n", "cmsis-dap", "nrf52", banners[b], 0x2ba01477u);
+		if (b < 2)
+			assert_top(log, DIAG_VENDOR_PROTECTED, DIAG_CONF_HIGH);
+		else /* nrf52_check_ap_lock ran and printed nothing: not locked */
+			assert_not_top(log, DIAG_VENDOR_PROTECTED);
+	}
+	/* a DP that failed too is the link; a core that answered is not locked; an STM32 with
+	 * the same lines has no APPROTECT */
+	static const char *const others[] = {
+		"Info : SWD DPIDR 0x6ba02477\nError: Failed to read memory and, additionally, "
+		"failed to find out where\nWarn : target nrf54l.cpu examination failed\n",
+		"Info : SWD DPIDR 0x6ba02477\nError: Failed to read memory at 0xe000ed00\nDebug: "
+		"SWD ack not OK @ 0 FAULT\nWarn : target nrf54l.cpu examination failed\n",
+		"Info : SWD DPIDR 0x6ba02477\nError: Failed to read memory at 0xe000ed00\nInfo : "
+		"[nrf54l.cpu] Cortex-M33 r1p0 processor detected\n",
+		"Info : SWD DPIDR 0x6ba02477\nError: Failed to read memory at 0xe000ed00\nWarn : "
+		"target stm32u5x.cpu examination failed\n",
+	};
+	for (size_t i = 0; i < sizeof(others) / sizeof(others[0]); i++)
+		assert_not_top(others[i], DIAG_VENDOR_PROTECTED);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -148,6 +193,7 @@ int main(void)
 		cmocka_unit_test(test_jtag_chain_failure_old_wordings),
 		cmocka_unit_test(test_dfu_image_for_other_mcu),
 		cmocka_unit_test(test_dfu_refusal_after_suffix_warning),
+		cmocka_unit_test(test_nrf_lock_unchecked),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
