@@ -584,6 +584,36 @@ add('swd-comm-errors', 'shared', 'src/jtag/core.c', 'IR capture error; saw 0x%0*
     'riscv.cpu: IR capture error; saw 0x11 not 0x01', alt='wrong-target-config')
 
 
+# ---- lines of these drivers the engine read right before rules_drv.inc: kept here so a rule
+# change that loses one shows
+for f, msg in (('arm-jtag-ew', 'Cannot find ARM-JTAG-EW Interface! Please check connection and '
+                'permissions.'),
+               ('opendous', 'Cannot find opendous Interface! Please check connection and '
+                'permissions.'),
+               ('usbprog', "Can't find USB JTAG Interface! Please check connection and "
+                'permissions.'),
+               ('vsllink', "Can't find USB JTAG Interface! Please check connection and "
+                'permissions.'),
+               ('kitprog', "Can't find a KitProg device! Please check device connections and "
+                'permissions.')):
+    add('probe-not-found', 'decisive', D + f + '.c', msg.split('!')[0] + '!', msg)
+NRF5 = 'src/flash/nor/nrf5.c'
+add('vendor-protected', 'decisive', NRF5, 'Write refused, sector %d is protected',
+    'Write refused, sector 0 is protected')
+add('vendor-protected', 'decisive', NRF5, 'Flash sector %d is protected', 'Flash sector 0 is protected')
+add('vendor-protected', 'decisive', 'src/flash/nor/at91sam4.c', 'SAM4: Lock Region %u is locked',
+    'SAM4: Lock Region 0 is locked')
+add('vendor-protected', 'decisive', 'src/flash/nor/efm32.c', 'LOG_ERROR("Page is locked")',
+    'Page is locked')
+KINETIS = 'src/flash/nor/kinetis.c'
+add('vendor-protected', 'decisive', KINETIS, 'Flash operation failed, protection violated',
+    'Flash operation failed, protection violated')
+add('vendor-protected', 'decisive', KINETIS, 'MDM: mass erase is disabled',
+    'MDM: mass erase is disabled')
+add('vendor-protected', 'decisive', KINETIS, 'Mass erase of a secured MCU is not possible',
+    'Mass erase of a secured MCU is not possible without hardware reset.', level='Info')
+
+
 def grep(git_dir, tag, key, files):
     for path in files:
         r = subprocess.run(['git', '-C', git_dir, 'grep', '-n', '-F', '-e', key, tag, '--', path],
