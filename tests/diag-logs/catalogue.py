@@ -568,6 +568,11 @@ add('unsupported-device', 'shared', 'src/flash/nor/efm32.c', 'Unknown MCU family
     'Unknown MCU family 255', alt='wrong-target-config')
 add('wrong-target-config', 'decisive', 'src/flash/nor/efm32.c', 'Target is not Cortex-Mx Device',
     'Target is not Cortex-Mx Device')
+# an LPC boot ROM's IAP status 19 (CMD_CRP_ENABLED): Code Read Protection
+for key in ('lpc2000 prepare sectors returned %i', 'lpc2000 erase sectors returned %i',
+            'lpc2000 returned %i'):
+    add('vendor-protected', 'decisive', 'src/flash/nor/lpc2000.c', key,
+        key.replace('%i', '19'), level='Warn')
 
 # ---- target code: RISC-V and Xtensa debug modules, multi-drop SWD, JTAG IR capture
 RV013 = 'src/target/riscv/riscv-013.c'

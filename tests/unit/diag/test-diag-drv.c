@@ -260,6 +260,35 @@ static void test_parport_errno(void **state)
 	}
 }
 
+/* lpc2000.c lpc2000_erase/lpc2000_write: the IAP status decides (19 is CRP enabled); the
+ * boot-checksum warning lpc2000_write prints before it fixes the image is no failure. */
+static void test_lpc_iap_status(void **state)
+{
+	(void)state;
+	static const char *const fmts[] = { "Warn : lpc2000 prepare sectors returned %i\n",
+		                            "Warn : lpc2000 erase sectors returned %i\n",
+		                            "Warn : lpc2000 returned %i\n" };
+	static const int codes[] = { 19, 9, 11, 14 };
+	for (size_t f = 0; f < 3; f++)
+		for (size_t k = 0; k < 4; k++) {
+			char log[LOG_MAX];
+			snprintf(log, sizeof(log), fmts[f], codes[k]);
+			if (k == 0)
+				assert_top(log, DIAG_VENDOR_PROTECTED, DIAG_CONF_HIGH);
+			else
+				assert_false(top_lists(log, DIAG_VENDOR_PROTECTED));
+			assert_false(top_lists(log, DIAG_READOUT_PROTECTED));
+		}
+	char log[LOG_MAX];
+	snprintf(log, sizeof(log), "Warn : Boot verification checksum in image (0x%8.8x) to be "
+	         "written to flash is different from calculated vector checksum (0x%8.8x).\n"
+	         "Warn : OpenOCD will write the correct checksum. To remove this warning modify "
+	         "build tools on developer PC to inject correct LPC vector checksum.\n"
+	         "wrote %u bytes from file %s in %fs (%0.3f KiB/s)\n", 0u, 0xefff7fe8u, 8192u,
+	         "blink.bin", 0.5, 16.0);
+	assert_false(top_lists(log, DIAG_VERIFY_MISMATCH));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -273,6 +302,7 @@ int main(void)
 		cmocka_unit_test(test_xtensa_ocd_id),
 		cmocka_unit_test(test_riscv_auth_not_rdp),
 		cmocka_unit_test(test_parport_errno),
+		cmocka_unit_test(test_lpc_iap_status),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
