@@ -44,6 +44,8 @@ static const char *vendor_part(const struct diag_ctx *c)
 		"SAM4:", "kinetis", "klx.cpu", "kx.cpu", "MDM:", "lpc1", "lpc2", "lpc4", "lpc5",
 		"lpc8", "efm32", "esp32", "rp2040", "rp2350", "max32", "cc26", "cc13", "psoc",
 		"imxrt", "tm4c", "msp432",
+		/* the forks' drivers for STM32-like parts (rules_fork.inc) */
+		"gd32vf103", "ch32v", "ch32x", "wch_riscv", "at32f4",
 	};
 	for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++)
 		if (chk_log_has(c, parts[i]))

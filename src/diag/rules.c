@@ -18,6 +18,7 @@
  * forks' and pre-0.9 releases' own words), rules_alt.inc (second readings, last).
  */
 #include "diag/checks.h"
+#include "diag/fork.h"
 #include "diag/host.h"
 #include "diag/hw.h"
 #include "diag/rules.h"

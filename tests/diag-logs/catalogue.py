@@ -602,6 +602,24 @@ add('flash-size-mismatch', 'shared', AT32, 'read at32 flash size failed',
     'read at32 flash size failed, 0k flash', level='Warn', alt='swd-comm-errors',
     tool='openocd-artery')
 
+# ---- a config written for a fork, run by a stock OpenOCD: the piece it names is the fork's
+for name in ('picoprobe', 'wlinke'):
+    add('probe-driver-missing', 'decisive', ['src/jtag/adapter.c', 'src/jtag/interface.c'],
+        'The specified debug interface was not found',
+        f'The specified debug interface was not found ({name})')
+for name in ('wch_riscv', 'esp32c3', 'at32f4xx', 'gd32vf103'):
+    add('openocd-too-old', 'decisive', 'src/flash/nor/tcl.c', "flash driver '%s' not found",
+        f"flash driver '{name}' not found")
+TARGET = 'src/target/target.c'
+for name in ('esp32c3', 'wch_riscv'):
+    add('openocd-too-old', 'decisive', TARGET, 'Unknown target type %s, try one of',
+        f'Unknown target type {name}, try one of arm7tdmi, arm9tdmi, arm920t', level='')
+# ---- a target type the release predates (with the banner that shows the release)
+for name, tags in (('riscv', ['v0.9.0', 'v0.10.0']), ('esp32', ['v0.9.0', 'v0.10.0', 'v0.11.0'])):
+    add('openocd-too-old', 'decisive', TARGET, 'Unknown target type %s, try one of',
+        f'Open On-Chip Debugger {{release}}\\nUnknown target type {name}, try one of arm7tdmi, '
+        'arm9tdmi, arm920t', level='', only=tags)
+
 def grep(git_dir, tag, key, files):
     for path in files:
         r = subprocess.run(['git', '-C', git_dir, 'grep', '-n', '-F', '-e', key, tag, '--', path],
