@@ -1,10 +1,10 @@
 #!/usr/bin/env python3
-"""Writes tests/diag-logs/catalogue.tsv: every message OpenOCD 0.9-0.12 and dfu-util 0.9-0.11
-print for a root cause the diagnosis engine knows, with where each version prints it. The whole
-file is this script's output: change an entry here and regenerate, never edit the file. The
-lines of the programs that run OpenOCD (cortex-debug, PlatformIO, west, gdb, ...) are read by
-hand in their repositories and kept in tests/diag-logs/catalogue-front.tsv, which this script
-does not touch.
+"""Writes tests/diag-logs/catalogue.tsv: every message OpenOCD 0.5-0.12, the vendor forks users
+run and dfu-util 0.9-0.11 print for a root cause the diagnosis engine knows, with where each
+version prints it. The whole file is this script's output: change an entry here and
+regenerate, never edit the file. The lines of the programs that run OpenOCD (cortex-debug,
+PlatformIO, west, gdb, ...) are read by hand in their repositories and kept in
+tests/diag-logs/catalogue-front.tsv, which this script does not touch.
 
 Each entry below names the class, whether the message decides it (decisive), is shared by
 two causes (shared: the other one in 'alt'), or only follows a cause printed before it
@@ -13,15 +13,21 @@ by, and the line as a user sees it (format arguments filled in; '\\n' joins the 
 number is read against). For every release tag the piece is looked up with 'git grep' in
 that tag's tree, so a row exists only for the versions whose source prints the message,
 with its file:line there (files under tcl/ too); ST's fork (the OpenOCD of STM32CubeIDE) is
-read at its r6 branch for the drivers it adds, Espressif's fork at the tag its rows name. A
-message may carry '{release}', the release it is rendered for (OpenOCD's banner line). Needs
-local clones of OpenOCD, dfu-util (with its v0.9-v0.11 tags), ST's fork and Espressif's fork:
+read at its r6 branch for the drivers it adds, Espressif's fork at the tags its rows name,
+the other forks (FORKS: Raspberry Pi's, riscv-collab's, Nuclei's, WCH's, Artery's) at the
+refs FORKS lists, OpenOCD 0.5-0.8 ('openocd-old') in OpenOCD's own clone. A message may
+carry '{release}', the release it is rendered for (OpenOCD's banner line). Needs local
+clones of OpenOCD (with its v0.5.0-v0.12.0 tags), dfu-util (v0.9-v0.11), and each fork:
 
     tests/diag-logs/catalogue.py OPENOCD_GIT_DIR DFU_UTIL_GIT_DIR ST_OPENOCD_GIT_DIR \\
-        ESP32_OPENOCD_GIT_DIR > tests/diag-logs/catalogue.tsv
+        ESP32_OPENOCD_GIT_DIR RPI_OPENOCD_GIT_DIR RISCV_OPENOCD_GIT_DIR \\
+        NUCLEI_OPENOCD_GIT_DIR WCH_OPENOCD_GIT_DIR ARTERY_OPENOCD_GIT_DIR \\
+        > tests/diag-logs/catalogue.tsv
 
-An entry whose piece is in no tag is named on stderr (exit 1) and gives no row.
-tests/unit/diag/test-diag-catalogue.c feeds every row of both files to the engine.
+(raspberrypi/openocd, riscv-collab/riscv-openocd, riscv-mcu/riscv-openocd,
+cjacker/wch-openocd, ArteryTek/openocd on GitHub). An entry whose piece is in no tag is
+named on stderr (exit 1) and gives no row. tests/unit/diag/test-diag-catalogue.c feeds
+every row of both files to the engine.
 """
 import subprocess
 import sys
