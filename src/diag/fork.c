@@ -1,5 +1,7 @@
 /* diag: the checks of rules_fork.inc (see fork.h). */
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "diag/checks.h"
@@ -172,4 +174,53 @@ int chk_fork_dtm_unread(struct diag_ctx *c)
 		    strstr(c->ev->log_lines[i], " XLEN="))
 			return 0;
 	return DIAG_CONF_HIGH;
+}
+
+/* The value a JTAG IR capture line says it saw: '%s: IR capture error; saw 0x%0*x not ...'
+ * (one TAP) or 'IR capture error at bit %d, saw 0x%s not 0x...3' (the whole chain, as many
+ * hex digits as it has bits / 4). Returns 1 for all zeros, 2 for all ones (every bit of a
+ * TAP's register: 0x3, 0x7, 0xf, 0x1f, ...), 3 for another value, 0 when no line says. */
+static int ir_capture_seen(const struct diag_ctx *c)
+{
+	int kind = 0;
+	for (size_t i = 0; i < c->ev->n_log_lines; i++) {
+		const char *p = strstr(c->ev->log_lines[i], "IR capture error");
+		if (!p || !(p = strstr(p, "saw 0x")))
+			continue;
+		p += 6;
+		size_t n = strspn(p, "0123456789abcdefABCDEF");
+		if (!n)
+			continue;
+		if (strspn(p, "0") == n) {
+			kind = 1;
+		} else if (strspn(p, "fF") == n && n > 2) {
+			kind = 2; /* the whole chain's bits */
+		} else {
+			char hex[17];
+			snprintf(hex, sizeof(hex), "%.*s", (int)(n < 16 ? n : 16), p);
+			unsigned long long v = strtoull(hex, NULL, 16);
+			kind = v > 1 && (v & (v + 1)) == 0 ? 2 : 3;
+		}
+	}
+	return kind;
+}
+
+int chk_jtag_ir_dead(struct diag_ctx *c)
+{
+	int kind = ir_capture_seen(c);
+	if (kind != 1 && kind != 2)
+		return 0;
+	snprintf(c->detail, sizeof(c->detail), "the IR capture read all %s: no TAP drove TDO",
+	         kind == 1 ? "zeros" : "ones");
+	return DIAG_CONF_HIGH;
+}
+
+int chk_jtag_ir_other(struct diag_ctx *c)
+{
+	return ir_capture_seen(c) == 3 ? DIAG_CONF_MEDIUM : 0;
+}
+
+int chk_jtag_ir_other_alt(struct diag_ctx *c)
+{
+	return ir_capture_seen(c) == 3 ? DIAG_CONF_LOW : 0;
 }

@@ -626,6 +626,28 @@ for name, tags in (('riscv', ['v0.9.0', 'v0.10.0']), ('esp32', ['v0.9.0', 'v0.10
         f'Open On-Chip Debugger {{release}}\\nUnknown target type {name}, try one of arm7tdmi, '
         'arm9tdmi, arm920t', level='', only=tags)
 
+# ---- JTAG's IR capture check (every JTAG target: the RISC-V and Xtensa forks' logs): all
+# zeros or all ones is a TAP nobody drives, another value a TAP the config does not describe
+add('swd-unreachable', 'decisive', 'src/jtag/core.c', 'IR capture error; saw 0x%0*',
+    'riscv.cpu: IR capture error; saw 0x1f not 0x01', also=['openocd-old'])
+add('swd-unreachable', 'decisive', 'src/jtag/core.c', 'IR capture error; saw 0x%0*',
+    'esp32.cpu0: IR capture error; saw 0x00 not 0x01', also=['openocd-esp32'])
+add('wrong-target-config', 'shared', 'src/jtag/core.c', 'IR capture error; saw 0x%0*',
+    'stm32f4x.cpu: IR capture error; saw 0x0e not 0x01', alt='swd-comm-errors')
+add('swd-unreachable', 'decisive', 'src/jtag/core.c', 'IR capture error at bit %d, saw 0x%s',
+    'IR capture error at bit 0, saw 0xffffffffffffffff not 0x...3')
+add('swd-unreachable', 'cascade', 'src/jtag/core.c', 'Bypassing JTAG setup events due to errors',
+    'Bypassing JTAG setup events due to errors', level='Warn',
+    also=['openocd-riscv', 'openocd-esp32', 'openocd-nuclei'])
+# ---- riscv-013's examine (upstream 0.11+ and every RISC-V fork)
+RISCV_013 = 'src/target/riscv/riscv-013.c'
+add('swd-comm-errors', 'shared', RISCV_013, 'Debug Module did not become active',
+    'Debug Module did not become active. dmcontrol=0x0', alt='swd-unreachable',
+    also=['openocd-riscv', 'openocd-esp32', 'openocd-nuclei', 'openocd-rpi'])
+add('core-halt-timeout', 'shared', RISCV_013, 'failed to halt during examine()',
+    'Fatal: Hart 0 failed to halt during examine()', alt='target-low-power',
+    also=['openocd-riscv', 'openocd-esp32', 'openocd-nuclei', 'openocd-rpi'])
+
 def grep(git_dir, tag, key, files):
     for path in files:
         r = subprocess.run(['git', '-C', git_dir, 'grep', '-n', '-F', '-e', key, tag, '--', path],
