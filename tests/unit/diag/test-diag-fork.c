@@ -226,6 +226,70 @@ static void test_fork_protection_never_rdp(void **state)
 	assert_top(logs[0], DIAG_VENDOR_PROTECTED, DIAG_CONF_HIGH);
 }
 
+/* JTAG's IR capture check ('%s: IR capture error; saw 0x%0*x not 0x%0*x', core.c, 0.5-0.12,
+ * the width (irlen + 7) / irlen digits; 'IR capture error at bit %d, saw 0x%s not 0x...3' for
+ * the chain): every bit zero or one is a TAP nobody drives, another value a TAP that answered
+ * with bits the config does not expect (or a garbled link). */
+static void test_ir_capture_by_value(void **state)
+{
+	(void)state;
+	static const struct {
+		int irlen;
+		unsigned seen;
+	} dead[] = { { 5, 0x00 }, { 5, 0x1f }, { 4, 0x0f }, { 6, 0x3f }, { 8, 0xff } },
+	  other[] = { { 5, 0x0e }, { 4, 0x09 }, { 5, 0x11 }, { 8, 0x1e } };
+	char log[LOG_MAX];
+	for (size_t i = 0; i < sizeof(dead) / sizeof(dead[0]); i++) {
+		int w = (dead[i].irlen + 7) / dead[i].irlen;
+		snprintf(log, sizeof(log), "Error: riscv.cpu: IR capture error; saw 0x%0*x not "
+		         "0x%0*x\nWarn : Bypassing JTAG setup events due to errors\n", w,
+		         dead[i].seen, w, 1u);
+		assert_top(log, DIAG_SWD_UNREACHABLE, DIAG_CONF_HIGH);
+	}
+	for (size_t i = 0; i < sizeof(other) / sizeof(other[0]); i++) {
+		int w = (other[i].irlen + 7) / other[i].irlen;
+		snprintf(log, sizeof(log), "Error: esp32.cpu0: IR capture error; saw 0x%0*x not "
+		         "0x%0*x\n", w, other[i].seen, w, 1u);
+		assert_top(log, DIAG_WRONG_TARGET_CONFIG, DIAG_CONF_MEDIUM);
+		assert_true(top_lists(log, DIAG_SWD_COMM_ERRORS));
+	}
+	assert_top("Error: IR capture error at bit 2, saw 0x0000000000000000 not 0x...3\n",
+	           DIAG_SWD_UNREACHABLE, DIAG_CONF_HIGH);
+	assert_top("Error: IR capture error at bit 0, saw 0xffffffffffffffff not 0x...3\n",
+	           DIAG_SWD_UNREACHABLE, DIAG_CONF_HIGH);
+	/* the chain scan's own line came first: the capture that follows agrees with it */
+	assert_top("Error: JTAG scan chain interrogation failed: all ones\n"
+	           "Error: Check JTAG interface, timings, target power, etc.\n"
+	           "Error: Trying to use configured scan chain anyway...\n"
+	           "Error: riscv.cpu: IR capture error; saw 0x1f not 0x01\n",
+	           DIAG_SWD_UNREACHABLE, DIAG_CONF_HIGH);
+}
+
+/* A fork's banner gives its release as upstream's does: Espressif's "v0.11.0-esp32-...", the
+ * xPack and GNU MCU Eclipse builds' prefixes; a line whose reading needs the release reads
+ * alike under each. */
+static void test_fork_banner_release(void **state)
+{
+	(void)state;
+	static const char *const banners[] = {
+		"Open On-Chip Debugger  v0.10.0-esp32-20210401 (2021-04-01-15:46)",
+		"xPack OpenOCD, x86_64 Open On-Chip Debugger 0.10.0+dev-00378-ge5be992df "
+		"(2020-06-26-12:31)",
+		"GNU MCU Eclipse OpenOCD, 64-bitOpen On-Chip Debugger 0.10.0+dev-00593-g23ad80df4 "
+		"(2019-04-22-20:25)",
+	};
+	char log[LOG_MAX];
+	for (size_t i = 0; i < sizeof(banners) / sizeof(banners[0]); i++) {
+		snprintf(log, sizeof(log), "%s\nUnknown target type riscv, try one of arm7tdmi\n",
+		         banners[i]);
+		assert_top(log, DIAG_OPENOCD_TOO_OLD, DIAG_CONF_HIGH);
+		assert_detail_names(log, "OpenOCD 0.10 predates");
+	}
+	snprintf(log, sizeof(log), "Open On-Chip Debugger  v0.12.0-esp32-20230419 "
+	         "(2023-04-18-22:02)\nUnknown target type esp32s3, try one of arm7tdmi\n");
+	assert_int_not_equal(listed_conf(log, DIAG_OPENOCD_TOO_OLD), DIAG_CONF_HIGH);
+}
+
 /* The catalogue holds rows of every fork and early release catalogue.py reads, so a fork
  * lost in a regeneration shows here. */
 static void test_catalogue_has_forks(void **state)
@@ -258,6 +322,8 @@ int main(void)
 		cmocka_unit_test(test_picoprobe_open_by_host),
 		cmocka_unit_test(test_old_release_lines),
 		cmocka_unit_test(test_fork_protection_never_rdp),
+		cmocka_unit_test(test_ir_capture_by_value),
+		cmocka_unit_test(test_fork_banner_release),
 		cmocka_unit_test(test_catalogue_has_forks),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
