@@ -648,6 +648,31 @@ add('core-halt-timeout', 'shared', RISCV_013, 'failed to halt during examine()',
     'Fatal: Hart 0 failed to halt during examine()', alt='target-low-power',
     also=['openocd-riscv', 'openocd-esp32', 'openocd-nuclei', 'openocd-rpi'])
 
+# ---- Raspberry Pi's CMSIS-DAP bulk driver with asynchronous transfers (sdk-2.0.0): a probe
+# that left the bus, in libusb_strerror's words
+BULK = 'src/jtag/drivers/cmsis_dap_usb_bulk.c'
+for key in ('error submitting USB write: %s', 'error submitting USB read: %s',
+            'error handling USB events: %s'):
+    add('probe-not-found', 'decisive', BULK, key,
+        key.replace('%s', 'No such device (it may have been disconnected)'), tool='openocd-rpi')
+# SWD's connect read the DPIDR, then every write to ABORT/SELECT met WAIT or FAULT: a DP that
+# answers and a system that does not (a core asleep, a stalled bus) or a garbled link
+add('swd-comm-errors', 'shared', 'src/target/adi_v5_swd.c',
+    'Error connecting DP: cannot write to ABORT / SELECT',
+    'Error connecting DP: cannot write to ABORT / SELECT', alt='target-low-power',
+    tool='openocd-rpi')
+
+# ---- Espressif's USB-Serial-JTAG (the ESP32-C3/S3's own): the device the driver revives after
+# a failed transfer is gone (the chip reset, slept, or its firmware took the USB pins)
+ESP_JTAG_GONE = ('esp_usb_jtag: device not found!', 'esp_usb_jtag: failed to revive USB device!')
+for message in ESP_JTAG_GONE:
+    add('probe-not-found', 'shared', ESP_JTAG, message, message, alt='target-low-power',
+        tool='openocd-esp32')
+# its JTAG interface not claimed: another program's, or (Windows) no WinUSB driver bound
+add('probe-busy', 'shared', ESP_JTAG, 'error finding/claiming JTAG interface on device!',
+    'esp_usb_jtag: error finding/claiming JTAG interface on device!',
+    alt='probe-driver-missing', also=['openocd-esp32'])
+
 def grep(git_dir, tag, key, files):
     for path in files:
         r = subprocess.run(['git', '-C', git_dir, 'grep', '-n', '-F', '-e', key, tag, '--', path],
