@@ -157,7 +157,8 @@ int chk_target_type_release(struct diag_ctx *c)
 
 static bool dtm_unread_line(const char *l)
 {
-	return strstr(l, "dtmcontrol is 0") || strstr(l, "(dtmcontrol=0xffffffff)");
+	return strstr(l, "dtmcontrol is 0") || strstr(l, "(dtmcontrol=0xffffffff)") ||
+	       strstr(l, "read dtmcontrol.") || strstr(l, "scan dtmcontrol.");
 }
 
 int chk_fork_dtm_unread(struct diag_ctx *c)

@@ -24,7 +24,8 @@ int chk_fork_piece(struct diag_ctx *c);
  * release up to 0.12 has the type (a fork's or a newer one); low when the release that ran
  * has it (likelier misspelt). */
 int chk_target_type_release(struct diag_ctx *c);
-/* A RISC-V debug transport read as all zeros or all ones ("dtmcontrol is 0"): high unless
+/* A RISC-V debug transport read as all zeros or all ones ("dtmcontrol is 0", riscv-collab's
+ * "Could not read dtmcontrol"): high unless
  * the core answered after it (a first attempt before a reset), then 0. */
 int chk_fork_dtm_unread(struct diag_ctx *c);
 

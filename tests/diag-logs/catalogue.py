@@ -444,18 +444,19 @@ add('swd-comm-errors', 'shared', 'src/target/xtensa.c',
 add('openocd-too-old', 'shared', 'src/target/riscv/riscv-013.c',
     'only supports Debug Module version 2, not %d',
     'OpenOCD only supports Debug Module version 2, not 0 (dmstatus=0x0)',
-    alt='swd-comm-errors', tool='openocd-esp32')
+    alt='swd-comm-errors', tool='openocd-esp32', also=['openocd-riscv'])
 # ---- the same check reading a version number no debug spec defines (4-14): a garbled scan
 for tag, v3 in (('v0.11.0', '0.14'), ('v0.12.0', '1.0')):
     add('swd-comm-errors', 'shared', 'src/target/riscv/riscv-013.c',
         'OpenOCD only supports Debug Module version 2 (0.13) and 3 (',
         f'OpenOCD only supports Debug Module version 2 (0.13) and 3 ({v3}), not 11 '
         '(dmstatus=0x400c8b). This error might be caused by a JTAG signal issue. Try reducing '
-        'the JTAG clock speed.', alt='openocd-too-old', only=[tag])
+        'the JTAG clock speed.', alt='openocd-too-old', only=[tag],
+        also=['openocd-riscv'] if tag == 'v0.12.0' else [])
 add('swd-comm-errors', 'shared', 'src/target/riscv/riscv-013.c',
     'only supports Debug Module version 2, not %d',
     'OpenOCD only supports Debug Module version 2, not 5 (dmstatus=0x3a5)',
-    alt='openocd-too-old', tool='openocd-esp32')
+    alt='openocd-too-old', tool='openocd-esp32', also=['openocd-riscv'])
 
 # ---- the lines other drivers print when their adapter is not on the bus
 add('probe-not-found', 'decisive', 'src/jtag/drivers/openjtag.c',
@@ -551,6 +552,10 @@ RISCV_DTM = ['src/target/riscv/riscv-011.c', 'src/target/riscv/riscv-013.c']
 add('swd-unreachable', 'decisive', RISCV_DTM, 'dtmcontrol is 0. Check JTAG connectivity',
     'dtmcontrol is 0. Check JTAG connectivity/board power.',
     also=['openocd-riscv', 'openocd-esp32', 'openocd-nuclei', 'openocd-rpi'])
+add('swd-unreachable', 'decisive', ['src/target/riscv/riscv.c'] + RISCV_DTM,
+    'dtmcontrol. Check JTAG connectivity',
+    '[riscv.cpu] Could not read dtmcontrol. Check JTAG connectivity/board power.',
+    tool='openocd-riscv')
 add('swd-unreachable', 'decisive', RISCV_DTM, 'Unsupported DTM version %d. (dtmcontrol=0x%x)',
     'Unsupported DTM version 15. (dtmcontrol=0xffffffff)',
     also=['openocd-riscv', 'openocd-esp32', 'openocd-nuclei', 'openocd-rpi'])
