@@ -541,6 +541,15 @@ add('unsupported-device', 'shared', [F1, F2], 'Cannot identify target as a STM32
     tool='openocd-old')
 add('readout-protected', 'decisive', [F1, F2], 'Device Security Bit Set', 'Device Security Bit Set',
     level='Info', tool='openocd-old')
+# ST-LINK's voltage (0.7+) against the bare 'init mode failed' it explains
+add('target-unpowered', 'decisive', STLINK, 'Target voltage: %f',
+    'Target voltage: 0.011834\\nError: init mode failed', level='Info', tool='openocd-old')
+add('readout-protected', 'shared', [F1, F2], 'stm32x device protected', 'stm32x device protected',
+    alt='write-protected', tool='openocd-old')
+add('write-protected', 'shared', [F1, F2], 'flash memory write protected',
+    'flash memory write protected', alt='readout-protected', tool='openocd-old')
+add('readout-protected', 'decisive', F1, 'Readout Protection On', 'Readout Protection On', level='',
+    tool='openocd-old')
 add('usb-permission', 'decisive', 'src/jtag/drivers/ft2232.c', 'unable to open ftdi device: %s',
     'unable to open ftdi device: inappropriate permissions on device!', tool='openocd-old')
 add('probe-not-found', 'shared', 'src/jtag/drivers/ft2232.c', 'unable to open ftdi device: %s',
