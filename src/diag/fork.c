@@ -18,6 +18,8 @@ enum piece_kind {
 #define FORK_WCH "WCH's fork (the OpenOCD MounRiver Studio ships)"
 #define FORK_ESP "Espressif's fork (openocd-esp32, the OpenOCD ESP-IDF installs)"
 #define FORK_ARTERY "Artery's fork (ArteryTek/openocd, the OpenOCD of Artery's AT32 IDE)"
+#define FORK_INFINEON "Infineon's fork (the OpenOCD ModusToolbox ships; Infineon/openocd " \
+	"releases)"
 #define FORK_NUCLEI "Nuclei's RISC-V fork (riscv-mcu/riscv-openocd, in Nuclei Studio; WCH's " \
 	"fork carries the driver too)"
 
@@ -36,6 +38,9 @@ static const struct fork_piece {
 	{ PIECE_FLASH | PIECE_TARGET, "wch_riscv", false, FORK_WCH }, /* wchriscv.c, wch_riscv.c */
 	{ PIECE_FLASH, "wch_arm", false, FORK_WCH },         /* src/flash/nor/wcharm.c */
 	{ PIECE_ADAPTER, "jtag_esp_remote", false, FORK_ESP },
+	/* its source is not published in a repository; the name is the one its configs and
+	 * Zephyr's board checks ('adapter driver kitprog3') use */
+	{ PIECE_ADAPTER, "kitprog3", false, FORK_INFINEON },
 	{ PIECE_FLASH, "esp32", true, FORK_ESP },            /* src/flash/nor/esp32*.c */
 	/* the RISC-V chips' targets; esp32, esp32s2 and esp32s3 are upstream's since 0.12 */
 	{ PIECE_TARGET, "esp32c", true, FORK_ESP },

@@ -623,7 +623,7 @@ add('flash-size-mismatch', 'shared', AT32, 'read at32 flash size failed',
     tool='openocd-artery')
 
 # ---- a config written for a fork, run by a stock OpenOCD: the piece it names is the fork's
-for name in ('picoprobe', 'wlinke'):
+for name in ('picoprobe', 'wlinke', 'kitprog3'):
     add('probe-driver-missing', 'decisive', ['src/jtag/adapter.c', 'src/jtag/interface.c'],
         'The specified debug interface was not found',
         f'The specified debug interface was not found ({name})')

@@ -45,7 +45,8 @@ static void test_fork_piece_named(void **state)
 	static const struct {
 		const char *name, *fork;
 	} adapters[] = { { "picoprobe", "Raspberry Pi's" }, { "wlinke", "WCH's" },
-		         { "wlink", "WCH's" }, { "jtag_esp_remote", "Espressif's" } },
+		         { "wlink", "WCH's" }, { "jtag_esp_remote", "Espressif's" },
+		         { "kitprog3", "Infineon's" } },
 	  flash[] = { { "wch_riscv", "WCH's" }, { "wch_arm", "WCH's" }, { "esp32", "Espressif's" },
 		      { "esp32s3", "Espressif's" }, { "esp32c6", "Espressif's" },
 		      { "at32f4xx", "Artery's" }, { "at32f403axx", "Artery's" },
@@ -75,6 +76,9 @@ static void test_fork_piece_named(void **state)
 		assert_top(log, DIAG_OPENOCD_TOO_OLD, DIAG_CONF_HIGH);
 		assert_detail_names(log, targets[i].fork);
 	}
+	/* upstream's own KitProg driver is no fork's: a build without it */
+	assert_int_not_equal(listed_conf("Error: The specified debug interface was not found "
+	                                 "(kitprog)\n", DIAG_OPENOCD_TOO_OLD), DIAG_CONF_HIGH);
 	/* neither a fork's nor a release's: the generic readings, never high */
 	assert_top("Error: The specified debug interface was not found (usbjtag3)\n",
 	           DIAG_PROBE_DRIVER_MISSING, DIAG_CONF_MEDIUM);
