@@ -490,7 +490,8 @@ int chk_wrong_dpidr(struct diag_ctx *c)
 /* The flash driver that said 'Cannot identify target as ...', by its words: stm32f1x and
  * stm32f2x "a STM32 family." (stm32f1x also "a stm32x"), stm32l4x "a STM32L4 family." (0.10)
  * or "an STM32G0/G4/L4/... family device.", stm32lx "a STM32L family." or "an STM32 L0 or L1
- * family device.", stm32h7x "a STM32H7xx family." (src/flash/nor/, *_probe, 0.9-0.12). */
+ * family device.", stm32h7x "a STM32H7xx family." (src/flash/nor/, *_probe, 0.9-0.12); ST's
+ * fork's stm32l4x "an STM32C0/G0/... family device.", its stm32h5x "an STM32H5x family device.". */
 const char *chk_refusing_driver(const struct diag_ctx *c)
 {
 	static const struct {
@@ -500,6 +501,8 @@ const char *chk_refusing_driver(const struct diag_ctx *c)
 		{ "Cannot identify target as a stm32x", "stm32f1x" },
 		{ "Cannot identify target as a STM32L4 family", "stm32l4x" },
 		{ "Cannot identify target as an STM32G0/", "stm32l4x" },
+		{ "Cannot identify target as an STM32C0/", "stm32l4x" }, /* ST's fork */
+		{ "Cannot identify target as an STM32H5x", "stm32h5x" }, /* ST's fork */
 		{ "Cannot identify target as a STM32L family", "stm32lx" },
 		{ "Cannot identify target as an STM32 L0 or L1", "stm32lx" },
 		{ "Cannot identify target as a STM32H7", "stm32h7x" },
