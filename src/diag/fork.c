@@ -166,20 +166,45 @@ static bool dtm_unread_line(const char *l)
 	       strstr(l, "read dtmcontrol.") || strstr(l, "scan dtmcontrol.");
 }
 
-int chk_fork_dtm_unread(struct diag_ctx *c)
+static bool ocd_id_dead_line(const char *l)
 {
-	if (chk_answered_after(c, dtm_unread_line))
-		return 0;
-	/* what riscv-013.c prints once it has read a hart: 'hart 0: XLEN=32, misa=0x...' */
+	return strstr(l, "Unexpected OCD_ID = ") != NULL;
+}
+
+/* True when a core answered after the log's last line of kind SINCE: the answers
+ * chk_answered_after knows, and what the RISC-V and Xtensa targets print once they reached a
+ * core (riscv-013.c 'Examined RISC-V core', 'hart 0: XLEN=32, misa=...'; Espressif's
+ * 'Target halted, PC=...', 'Debug controller was reset'). */
+static bool core_answered_after(const struct diag_ctx *c, bool (*since)(const char *))
+{
+	static const char *const answers[] = { "Examined RISC-V core", " XLEN=",
+		                               "Target halted, PC=", "Debug controller was reset" };
+	if (chk_answered_after(c, since))
+		return true;
 	size_t n = c->ev->n_log_lines, from = 0;
 	for (size_t i = 0; i < n; i++)
-		if (dtm_unread_line(c->ev->log_lines[i]))
+		if (since(c->ev->log_lines[i]))
 			from = i + 1;
 	for (size_t i = from; i < n; i++)
-		if (strstr(c->ev->log_lines[i], "Examined RISC-V core") ||
-		    strstr(c->ev->log_lines[i], " XLEN="))
-			return 0;
-	return DIAG_CONF_HIGH;
+		for (size_t k = 0; k < sizeof(answers) / sizeof(answers[0]); k++)
+			if (strstr(c->ev->log_lines[i], answers[k]))
+				return true;
+	return false;
+}
+
+int chk_fork_dtm_unread(struct diag_ctx *c)
+{
+	return core_answered_after(c, dtm_unread_line) ? 0 : DIAG_CONF_HIGH;
+}
+
+int chk_fork_ocd_id_dead(struct diag_ctx *c)
+{
+	return core_answered_after(c, ocd_id_dead_line) ? 0 : DIAG_CONF_MEDIUM;
+}
+
+int chk_fork_ocd_id_dead_alt(struct diag_ctx *c)
+{
+	return core_answered_after(c, ocd_id_dead_line) ? 0 : DIAG_CONF_LOW;
 }
 
 /* The value a JTAG IR capture line says it saw: '%s: IR capture error; saw 0x%0*x not ...'

@@ -687,6 +687,14 @@ add('probe-busy', 'shared', ESP_JTAG, 'error finding/claiming JTAG interface on 
     'esp_usb_jtag: error finding/claiming JTAG interface on device!',
     alt='probe-driver-missing', also=['openocd-esp32'])
 
+# ---- Xtensa's debug module off the JTAG chain (OCD_ID read back 0 or all ones); Espressif's
+# later tags warn with the target's name and retry
+add('swd-unreachable', 'shared', 'src/target/xtensa/xtensa.c', 'Unexpected OCD_ID = %08',
+    'Unexpected OCD_ID = ffffffff', alt='target-low-power')
+add('swd-unreachable', 'shared', 'src/target/xtensa/xtensa.c', 'Unexpected OCD_ID = %08',
+    '[esp32.cpu0] Unexpected OCD_ID = 00000000', level='Warn', alt='target-low-power',
+    tool='openocd-esp32')
+
 def grep(git_dir, tag, key, files):
     for path in files:
         r = subprocess.run(['git', '-C', git_dir, 'grep', '-n', '-F', '-e', key, tag, '--', path],

@@ -152,6 +152,29 @@ static void test_dtm_unread_refuted_by_answer(void **state)
 	assert_not_top("Error: Unsupported DTM version 7. (dtmcontrol=0x7)\n", DIAG_SWD_UNREACHABLE);
 }
 
+/* xtensa_examine's 'Unexpected OCD_ID = %08x' (0.12 Error; Espressif's later tags a warning
+ * behind the target's name): 0 and all ones only, a debug module off the chain or powered
+ * down, medium either way; a core that answers after it refutes it. */
+static void test_xtensa_ocd_id(void **state)
+{
+	(void)state;
+	static const char *const lines[] = {
+		"Error: Unexpected OCD_ID = ffffffff\n",
+		"Warn : [esp32.cpu0] Unexpected OCD_ID = 00000000\n",
+	};
+	char log[LOG_MAX];
+	for (size_t i = 0; i < 2; i++) {
+		assert_top(lines[i], DIAG_SWD_UNREACHABLE, DIAG_CONF_MEDIUM);
+		assert_true(top_lists(lines[i], DIAG_TARGET_LOW_POWER));
+		snprintf(log, sizeof(log), "%sInfo : [esp32.cpu0] Debug controller was reset.\n"
+		         "Info : [esp32.cpu0] Target halted, PC=0x400D1234, debug_reason=00000000\n",
+		         lines[i]);
+		assert_false(top_lists(log, DIAG_SWD_UNREACHABLE));
+	}
+	/* a value the check never prints: no reading */
+	assert_false(top_lists("Error: Unexpected OCD_ID = 120034e5\n", DIAG_SWD_UNREACHABLE));
+}
+
 /* picoprobe.c gives up after jtag_libusb_open, which logs each device it found and could
  * not open: a picoprobe refused at open is there (Linux: permission; Windows: another
  * program's), never "not found". */
@@ -326,6 +349,7 @@ int main(void)
 		cmocka_unit_test(test_fork_piece_named),
 		cmocka_unit_test(test_target_type_against_release),
 		cmocka_unit_test(test_dtm_unread_refuted_by_answer),
+		cmocka_unit_test(test_xtensa_ocd_id),
 		cmocka_unit_test(test_picoprobe_open_by_host),
 		cmocka_unit_test(test_old_release_lines),
 		cmocka_unit_test(test_fork_protection_never_rdp),
