@@ -597,6 +597,16 @@ add('vendor-protected', 'decisive', 'src/flash/nor/wchriscv.c',
     tool='openocd-wch')
 add('vendor-protected', 'shared', 'src/flash/nor/wcharm.c', 'ch32x device protected',
     'ch32x device protected', alt='write-protected', tool='openocd-wch')
+# stm32f1x.c's words, which these drivers keep, on a log that names the part (a config's chip
+# name, at32f4xx.c's 'This is target %s algorithm')
+for files, tool, context in (
+        ('src/flash/nor/wcharm.c', 'openocd-wch',
+         'ch32f1x.cpu: hardware has 6 breakpoints, 4 watchpoints'),
+        ('src/flash/nor/gd32vf103.c', 'openocd-nuclei', '[gd32vf103.cpu] Examined RISC-V core'),
+        ('src/flash/nor/at32f4xx.c', 'openocd-artery', 'This is target AT32F403AxG algorithm')):
+    add('vendor-protected', 'shared', files, 'flash memory write protected',
+        f'{context}\\nError: flash memory write protected', level='Info', alt='write-protected',
+        tool=tool)
 
 # ---- GigaDevice's GD32VF103 in Nuclei's fork (worded as stm32f1x.c words it)
 GD32V = 'src/flash/nor/gd32vf103.c'

@@ -254,6 +254,22 @@ static void test_fork_protection_never_rdp(void **state)
 		assert_true(top_lists(logs[i], DIAG_VENDOR_PROTECTED));
 	}
 	assert_top(logs[0], DIAG_VENDOR_PROTECTED, DIAG_CONF_HIGH);
+	/* the stm32f1x.c words these drivers keep, on a log that names the part (at32f4xx.c's
+	 * 'This is target %s algorithm', a config's chip name) */
+	static const char *const named[] = {
+		"Info : This is target AT32F403AxG algorithm\nError: flash memory write protected\n",
+		"Info : [gd32vf103.cpu] Examined RISC-V core\nError: flash memory write protected\n"
+		"Error: failed erasing sectors 0 to 3\n",
+		"Info : WCH-LinkE  mode:RV version 2.10\nInfo : ch32v307.cpu: hart 0: XLEN=32\n"
+		"Error: failed erasing sectors 0 to 7\n",
+	};
+	for (size_t i = 0; i < sizeof(named) / sizeof(named[0]); i++) {
+		assert_top(named[i], DIAG_VENDOR_PROTECTED, DIAG_CONF_MEDIUM);
+		assert_true(top_lists(named[i], DIAG_WRITE_PROTECTED));
+		assert_false(top_lists(named[i], DIAG_READOUT_PROTECTED));
+	}
+	/* the same words with no such part named: STM32 readings as before */
+	assert_false(top_lists("Error: flash memory write protected\n", DIAG_VENDOR_PROTECTED));
 }
 
 /* JTAG's IR capture check ('%s: IR capture error; saw 0x%0*x not 0x%0*x', core.c, 0.5-0.12,
