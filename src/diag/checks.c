@@ -43,7 +43,7 @@ static const char *vendor_part(const struct diag_ctx *c)
 		"nrf51", "nrf52", "nrf53", "nrf91", "nrf5 ", "at91sam", "atsam", "SAMD:", "SAM:",
 		"SAM4:", "kinetis", "klx.cpu", "kx.cpu", "MDM:", "lpc1", "lpc2", "lpc4", "lpc5",
 		"lpc8", "efm32", "esp32", "rp2040", "rp2350", "max32", "cc26", "cc13", "psoc",
-		"imxrt", "tm4c", "msp432",
+		"imxrt", "tm4c", "msp432", "riscv", "xtensa",
 		/* the forks' drivers for STM32-like parts (rules_fork.inc) */
 		"gd32vf103", "ch32v", "ch32x", "wch_riscv", "at32f4",
 	};
@@ -95,8 +95,8 @@ static bool attempts_all_failed(const struct diag_evidence *ev)
 /* The connect failures swd-unreachable-log reads (rules.c): nothing answered. */
 static const char *const unreachable_marks[] = {
 	"init mode failed", "cannot read IDR", "Could not initialize the debug port",
-	"scan chain interrogation failed", "connect multidrop", "CMD_CONNECT failed",
-	"DAP init failed", "cannot find a good delay",
+	"scan chain interrogation failed", "connect multidrop", "select multidrop",
+	"CMD_CONNECT failed", "DAP init failed", "cannot find a good delay",
 };
 
 bool chk_unreachable_line(const char *l)

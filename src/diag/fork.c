@@ -166,11 +166,6 @@ static bool dtm_unread_line(const char *l)
 	       strstr(l, "read dtmcontrol.") || strstr(l, "scan dtmcontrol.");
 }
 
-static bool ocd_id_dead_line(const char *l)
-{
-	return strstr(l, "Unexpected OCD_ID = ") != NULL;
-}
-
 /* True when a core answered after the log's last line of kind SINCE: the answers
  * chk_answered_after knows, and what the RISC-V and Xtensa targets print once they reached a
  * core (riscv-013.c 'Examined RISC-V core', 'hart 0: XLEN=32, misa=...'; Espressif's
@@ -195,16 +190,6 @@ static bool core_answered_after(const struct diag_ctx *c, bool (*since)(const ch
 int chk_fork_dtm_unread(struct diag_ctx *c)
 {
 	return core_answered_after(c, dtm_unread_line) ? 0 : DIAG_CONF_HIGH;
-}
-
-int chk_fork_ocd_id_dead(struct diag_ctx *c)
-{
-	return core_answered_after(c, ocd_id_dead_line) ? 0 : DIAG_CONF_MEDIUM;
-}
-
-int chk_fork_ocd_id_dead_alt(struct diag_ctx *c)
-{
-	return core_answered_after(c, ocd_id_dead_line) ? 0 : DIAG_CONF_LOW;
 }
 
 /* The value a JTAG IR capture line says it saw: '%s: IR capture error; saw 0x%0*x not ...'
@@ -241,17 +226,10 @@ int chk_jtag_ir_dead(struct diag_ctx *c)
 	int kind = ir_capture_seen(c);
 	if (kind != 1 && kind != 2)
 		return 0;
+	/* a TAP that gave its IDCODE drives TDO: its capture was garbled (rules_drv.inc) */
+	if (chk_log_has(c, "tap/device found: 0x"))
+		return 0;
 	snprintf(c->detail, sizeof(c->detail), "the IR capture read all %s: no TAP drove TDO",
 	         kind == 1 ? "zeros" : "ones");
 	return DIAG_CONF_HIGH;
-}
-
-int chk_jtag_ir_other(struct diag_ctx *c)
-{
-	return ir_capture_seen(c) == 3 ? DIAG_CONF_MEDIUM : 0;
-}
-
-int chk_jtag_ir_other_alt(struct diag_ctx *c)
-{
-	return ir_capture_seen(c) == 3 ? DIAG_CONF_LOW : 0;
 }

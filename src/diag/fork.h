@@ -28,17 +28,11 @@ int chk_target_type_release(struct diag_ctx *c);
  * "Could not read dtmcontrol"): high unless
  * the core answered after it (a first attempt before a reset), then 0. */
 int chk_fork_dtm_unread(struct diag_ctx *c);
-/* Xtensa's debug module read back an OCD_ID of all zeros or all ones ('Unexpected OCD_ID =
- * %08x'): medium (_alt: low) unless a core answered after it, then 0. */
-int chk_fork_ocd_id_dead(struct diag_ctx *c);
-int chk_fork_ocd_id_dead_alt(struct diag_ctx *c);
 
-/* JTAG's IR capture check ('IR capture error; saw 0x%x not 0x%x', src/jtag/core.c): a value
- * of all zeros or all ones (every bit of the register) is a TAP nobody drives: high; another
- * value is a TAP that answered with other bits than the config expects (chk_jtag_ir_other:
- * medium; _alt: low); 0 when no such line shows. */
+/* JTAG's IR capture check of one TAP ('%s: IR capture error; saw 0x%x not 0x%x',
+ * src/jtag/core.c): a value of all zeros or all ones (every bit of the register) with no TAP
+ * that gave its IDCODE is a TAP nobody drives: high; 0 otherwise (rules_drv.inc reads the
+ * rest, and the whole chain's check, as a garbled link). */
 int chk_jtag_ir_dead(struct diag_ctx *c);
-int chk_jtag_ir_other(struct diag_ctx *c);
-int chk_jtag_ir_other_alt(struct diag_ctx *c);
 
 #endif
