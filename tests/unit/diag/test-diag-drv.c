@@ -156,7 +156,8 @@ static void test_usb_adapter_refused_first(void **state)
 
 /* remote_bitbang: 0.9-0.11 'Failed to connect: %s' / 'connect: %s' with strerror; 0.12
  * log_socket_error, whose words differ by host (Linux errno 111, macOS 61, Windows
- * WSAGetLastError 10061 with FormatMessage's text). gdb's own refusal is not the adapter. */
+ * WSAGetLastError 10061 with FormatMessage's text). gdb's own refusal is not the adapter, nor
+ * a socket this user may not open. */
 static void test_remote_bitbang_hosts(void **state)
 {
 	(void)state;
@@ -180,6 +181,13 @@ static void test_remote_bitbang_hosts(void **state)
 	         "/tmp/rbb.sock", "No such file or directory");
 	assert_top(log, DIAG_PROBE_NOT_FOUND, DIAG_CONF_HIGH);
 	assert_not_top("localhost:3333: Connection refused.\n", DIAG_PROBE_NOT_FOUND);
+	/* macOS's words for ETIMEDOUT (errno 60) */
+	assert_top("Error: Error on socket 'Failed to connect': errno==60, message: Operation "
+	           "timed out.\n", DIAG_PROBE_NOT_FOUND, DIAG_CONF_HIGH);
+	/* a unix socket there that this user may not open: something listens, not 'not found' */
+	assert_not_top("Error: Error on socket 'connect': errno==13, message: Permission denied.\n",
+	               DIAG_PROBE_NOT_FOUND);
+	assert_not_top("Error: connect: Permission denied\n", DIAG_PROBE_NOT_FOUND);
 }
 
 /* 'Failed to select multidrop %s' (adi_v5_swd.c, swd_multidrop_select, 0.12): the first
