@@ -518,8 +518,8 @@ add('probe-busy', 'decisive', SYSFSGPIO, 'is already exported',
     "gpio 11 is already exported\\nError: Couldn't set direction for gpio 11\\n"
     'sysfsgpio: : No such file or directory', level='Warn', only=['v0.9.0', 'v0.10.0'])
 
-# ---- adapters that are a server: remote_bitbang (a simulator, a bridge on another host) and
-# jtag_vpi (an HDL simulation); nothing listening is the adapter not being there
+# ---- adapters that are a server: remote_bitbang (a simulator, a bridge on another host),
+# jtag_vpi and jtag_dpi (an HDL simulation); nothing listening is the adapter not being there
 RBB = D + 'remote_bitbang.c'
 add('probe-not-found', 'decisive', RBB, 'LOG_ERROR("Failed to connect: %s"',
     'Failed to connect: Connection refused')
@@ -530,7 +530,10 @@ add('probe-not-found', 'decisive', RBB, 'LOG_ERROR("connect: %s"',
 add('probe-not-found', 'decisive', RBB, 'log_socket_error("connect")',
     "Error on socket 'connect': errno==2, message: No such file or directory.")
 add('probe-not-found', 'decisive', D + 'jtag_vpi.c', "Can't connect to %s : %u",
-    "Can't connect to 127.0.0.1 : 5555", only=['v0.9.0', 'v0.10.0'])
+    "Can't connect to 127.0.0.1 : 5555", only=['v0.9.0', 'v0.10.0', 'v0.11.0'])
+# jtag_dpi (a SystemVerilog DPI simulation, 0.11+) prints the same words
+add('probe-not-found', 'decisive', D + 'jtag_dpi.c', '"Can\'t connect to %s : %" PRIu16',
+    "Can't connect to 127.0.0.1 : 5555")
 add('probe-not-found', 'decisive', D + 'jtag_vpi.c', "jtag_vpi: Can't connect to %s : %u",
     "jtag_vpi: Can't connect to 127.0.0.1 : 5555")
 
