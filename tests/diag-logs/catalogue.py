@@ -570,8 +570,10 @@ add('unsupported-device', 'shared', 'src/flash/nor/psoc4.c', 'Cannot identify PS
     'Cannot identify PSoC 4 family.', alt='wrong-target-config')
 add('unsupported-device', 'shared', 'src/flash/nor/efm32.c', 'Unknown MCU family %d',
     'Unknown MCU family 255', alt='wrong-target-config')
-add('wrong-target-config', 'decisive', 'src/flash/nor/efm32.c', 'Target is not Cortex-Mx Device',
-    'Target is not Cortex-Mx Device')
+# a core other than M3/M4/M0+: a Series 2 part (Cortex-M33) the driver does not know, or
+# another vendor's chip under an efm32 bank
+add('unsupported-device', 'shared', 'src/flash/nor/efm32.c', 'Target is not Cortex-Mx Device',
+    'Target is not Cortex-Mx Device', alt='wrong-target-config')
 # an LPC boot ROM's IAP status 19 (CMD_CRP_ENABLED): Code Read Protection
 for key in ('lpc2000 prepare sectors returned %i', 'lpc2000 erase sectors returned %i',
             'lpc2000 returned %i'):

@@ -274,6 +274,17 @@ static void test_parport_errno(void **state)
 	}
 }
 
+/* efm32.c's 'Target is not Cortex-Mx Device' is a core other than M3/M4/M0+: a Series 2
+ * part the driver does not know (medium), or a bank on another vendor's chip (low). */
+static void test_efm32_core(void **state)
+{
+	(void)state;
+	static const char log[] = "Info : [efr32.cpu] Cortex-M33 r0p4 processor detected\n"
+	                          "Error: Target is not Cortex-Mx Device\n";
+	assert_top(log, DIAG_UNSUPPORTED_DEVICE, DIAG_CONF_MEDIUM);
+	assert_int_equal(listed_conf(log, DIAG_WRONG_TARGET_CONFIG), DIAG_CONF_LOW);
+}
+
 /* lpc2000.c lpc2000_erase/lpc2000_write: the IAP status decides (19 is CRP enabled); the
  * boot-checksum warning lpc2000_write prints before it fixes the image is no failure. */
 static void test_lpc_iap_status(void **state)
@@ -316,6 +327,7 @@ int main(void)
 		cmocka_unit_test(test_xtensa_ocd_id),
 		cmocka_unit_test(test_riscv_auth_not_rdp),
 		cmocka_unit_test(test_parport_errno),
+		cmocka_unit_test(test_efm32_core),
 		cmocka_unit_test(test_lpc_iap_status),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
