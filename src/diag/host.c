@@ -41,8 +41,7 @@ static bool windows_line(const char *line)
  * extension tools; Linux by udev, sysfs-style device nodes and its package paths. The same
  * libusb error means another cause on each (a missing udev rule on Linux, a driver Windows
  * or macOS bound to the probe elsewhere), so the host-side rows read it before they judge.
- * A log that shows none of these is LOG_OS_UNKNOWN: the rows then stay less sure. */
-enum log_os { LOG_OS_UNKNOWN, LOG_OS_LINUX, LOG_OS_MACOS, LOG_OS_WINDOWS };
+ * A log that shows none of these is DIAG_HOST_UNKNOWN: the rows then stay less sure. */
 
 static bool has_any(const char *line, const char *const *marks, size_t n)
 {
@@ -69,36 +68,46 @@ static bool linux_line(const char *line)
 	return has_any(line, marks, sizeof(marks) / sizeof(marks[0]));
 }
 
-/* Windows first: a drive path is unambiguous, a "/home/" may be a container's. swdbackup's
- * own run (the caller set the operation; a pasted log has none) ran its tools on this
- * machine, so its host is the one this was built for. */
-static enum log_os log_os(const struct diag_ctx *c)
+/* Windows first: a drive path is unambiguous, a "/home/" may be a container's. */
+enum diag_host diag_log_host(const struct diag_evidence *ev)
 {
-	const struct diag_evidence *ev = c->ev;
-	if (ev->op != DIAG_OP_NONE) {
-#if defined(_WIN32)
-		return LOG_OS_WINDOWS;
-#elif defined(__APPLE__)
-		return LOG_OS_MACOS;
-#elif defined(__linux__)
-		return LOG_OS_LINUX;
-#endif
-	}
 	bool mac = false, lin = false;
 	for (size_t i = 0; i < ev->n_log_lines; i++) {
 		const char *l = ev->log_lines[i];
 		if (windows_line(l))
-			return LOG_OS_WINDOWS;
+			return DIAG_HOST_WINDOWS;
 		mac |= macos_line(l);
 		lin |= linux_line(l);
 	}
-	return mac ? LOG_OS_MACOS : lin ? LOG_OS_LINUX : LOG_OS_UNKNOWN;
+	return mac ? DIAG_HOST_MACOS : lin ? DIAG_HOST_LINUX : DIAG_HOST_UNKNOWN;
+}
+
+const char *diag_host_name(enum diag_host host)
+{
+	static const char *const names[] = { "unknown", "linux", "macos", "windows", "unix" };
+	return (size_t)host < sizeof(names) / sizeof(names[0]) ? names[host] : "unknown";
+}
+
+/* swdbackup's own run (the caller set the operation; a pasted log has none) ran its tools
+ * on this machine, so its host is the one this was built for. */
+static enum diag_host log_os(const struct diag_ctx *c)
+{
+	if (c->ev->op != DIAG_OP_NONE) {
+#if defined(_WIN32)
+		return DIAG_HOST_WINDOWS;
+#elif defined(__APPLE__)
+		return DIAG_HOST_MACOS;
+#elif defined(__linux__)
+		return DIAG_HOST_LINUX;
+#endif
+	}
+	return diag_log_host(c->ev);
 }
 
 /* High when the log is from Windows, medium otherwise. */
 int chk_windows_log(struct diag_ctx *c)
 {
-	if (log_os(c) != LOG_OS_WINDOWS)
+	if (log_os(c) != DIAG_HOST_WINDOWS)
 		return DIAG_CONF_MEDIUM;
 	snprintf(c->detail, sizeof(c->detail), "the log is from Windows");
 	return DIAG_CONF_HIGH;
@@ -160,11 +169,11 @@ static bool node_denied_line(const char *l)
 static int access_by_host(struct diag_ctx *c, const char *device)
 {
 	switch (log_os(c)) {
-	case LOG_OS_LINUX:
+	case DIAG_HOST_LINUX:
 		snprintf(c->detail, sizeof(c->detail), "the log is from Linux: the device node "
 		         "may not be opened by this user");
 		return DIAG_CONF_HIGH;
-	case LOG_OS_WINDOWS:
+	case DIAG_HOST_WINDOWS:
 		return 0;
 	default:
 		snprintf(c->detail, sizeof(c->detail), "the log does not show a Linux host: on "
@@ -199,11 +208,11 @@ int chk_open_access_held(struct diag_ctx *c)
 	if (!open)
 		return 0;
 	switch (log_os(c)) {
-	case LOG_OS_WINDOWS:
+	case DIAG_HOST_WINDOWS:
 		snprintf(c->detail, sizeof(c->detail), "the log is from Windows, where a WinUSB "
 		         "device opens once: another program has it open");
 		return DIAG_CONF_HIGH;
-	case LOG_OS_LINUX:
+	case DIAG_HOST_LINUX:
 		return 0;
 	default:
 		return DIAG_CONF_LOW;
@@ -302,7 +311,7 @@ int chk_dfu_open_windows(struct diag_ctx *c)
 {
 	/* dfu-util 0.10+ names libusb's error: ACCESS on Windows is a handle another program
 	 * holds (probe-busy-windows-access), not a missing driver. */
-	if (log_os(c) != LOG_OS_WINDOWS || any_line_has(c, "(LIBUSB_ERROR_ACCESS)"))
+	if (log_os(c) != DIAG_HOST_WINDOWS || any_line_has(c, "(LIBUSB_ERROR_ACCESS)"))
 		return 0;
 	snprintf(c->detail, sizeof(c->detail), "the log is from Windows: dfu-util found the "
 	         "bootloader and could not open it with the driver bound to it");
@@ -361,13 +370,13 @@ int chk_dfu_readonly_pages(struct diag_ctx *c)
 int chk_dfu_open_permission(struct diag_ctx *c)
 {
 	switch (log_os(c)) {
-	case LOG_OS_LINUX:
+	case DIAG_HOST_LINUX:
 		/* Linux binds no driver to a DFU interface that libusb must displace: a
 		 * bootloader listed and then not opened is the device node's permission. */
 		snprintf(c->detail, sizeof(c->detail), "the log is from Linux: dfu-util found the "
 		         "bootloader and may not open it");
 		return DIAG_CONF_HIGH;
-	case LOG_OS_UNKNOWN:
+	case DIAG_HOST_UNKNOWN:
 		/* Linux is the likelier host; the Windows driver reading stays below it. */
 		snprintf(c->detail, sizeof(c->detail), "the log does not show its host: on Linux "
 		         "this is a missing udev rule, on Windows a missing WinUSB driver");
@@ -381,8 +390,8 @@ int chk_dfu_open_permission(struct diag_ctx *c)
  * Windows, where dfu-cannot-open-windows does. */
 int chk_dfu_open_driver_alt(struct diag_ctx *c)
 {
-	enum log_os os = log_os(c);
-	return os == LOG_OS_WINDOWS || os == LOG_OS_LINUX ? 0 : DIAG_CONF_LOW;
+	enum diag_host os = log_os(c);
+	return os == DIAG_HOST_WINDOWS || os == DIAG_HOST_LINUX ? 0 : DIAG_CONF_LOW;
 }
 
 /* A line that quotes the suffix warning as a failure: another tool's error in front of
@@ -467,7 +476,7 @@ int chk_dfu_suffix_alone(struct diag_ctx *c)
  * out); 0 when it shows one, whose own rows read it. */
 int chk_host_unknown(struct diag_ctx *c)
 {
-	if (log_os(c) != LOG_OS_UNKNOWN)
+	if (log_os(c) != DIAG_HOST_UNKNOWN)
 		return 0;
 	snprintf(c->detail, sizeof(c->detail), "the log does not show its host: on Windows a "
 	         "missing WinUSB driver, elsewhere a probe that left the bus (probe-not-found)");
@@ -477,7 +486,7 @@ int chk_host_unknown(struct diag_ctx *c)
 /* The second reading of the same line: low, under the same condition. */
 int chk_host_unknown_alt(struct diag_ctx *c)
 {
-	return log_os(c) == LOG_OS_UNKNOWN ? DIAG_CONF_LOW : 0;
+	return log_os(c) == DIAG_HOST_UNKNOWN ? DIAG_CONF_LOW : 0;
 }
 
 /* "unable to find a matching CMSIS-DAP device": absent, or (0.11+) a probe OpenOCD could
@@ -486,9 +495,9 @@ int chk_host_unknown_alt(struct diag_ctx *c)
  * elsewhere, with the host's other reading below it. */
 int chk_cmsis_dap_not_found(struct diag_ctx *c)
 {
-	if (log_os(c) == LOG_OS_MACOS)
+	if (log_os(c) == DIAG_HOST_MACOS)
 		return DIAG_CONF_HIGH;
-	snprintf(c->detail, sizeof(c->detail), "%s", log_os(c) == LOG_OS_WINDOWS
+	snprintf(c->detail, sizeof(c->detail), "%s", log_os(c) == DIAG_HOST_WINDOWS
 	         ? "on Windows a CMSIS-DAP with no WinUSB driver bound reads the same"
 	         : "a CMSIS-DAP this user may not open reads the same (its open is logged at "
 	           "debug level only)");
@@ -497,13 +506,13 @@ int chk_cmsis_dap_not_found(struct diag_ctx *c)
 
 int chk_cmsis_dap_unopened_alt(struct diag_ctx *c)
 {
-	enum log_os os = log_os(c);
-	return os == LOG_OS_LINUX || os == LOG_OS_UNKNOWN ? DIAG_CONF_LOW : 0;
+	enum diag_host os = log_os(c);
+	return os == DIAG_HOST_LINUX || os == DIAG_HOST_UNKNOWN ? DIAG_CONF_LOW : 0;
 }
 
 int chk_cmsis_dap_no_winusb_alt(struct diag_ctx *c)
 {
-	return log_os(c) == LOG_OS_WINDOWS ? DIAG_CONF_LOW : 0;
+	return log_os(c) == DIAG_HOST_WINDOWS ? DIAG_CONF_LOW : 0;
 }
 
 /* Before 0.11 only the HID backend existed. */

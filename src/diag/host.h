@@ -9,6 +9,22 @@
 
 #include "diag/rules.h"
 
+/* The host a pasted log came from, as far as its lines show it. DIAG_HOST_UNIX: a host that
+ * is not Windows, without saying which (an absolute Unix path, a sudo, a zsh prompt). */
+enum diag_host {
+	DIAG_HOST_UNKNOWN,
+	DIAG_HOST_LINUX,
+	DIAG_HOST_MACOS,
+	DIAG_HOST_WINDOWS,
+	DIAG_HOST_UNIX,
+};
+
+/* The host EV's log lines show (the caller's operation is not read: swdbackup's own run is
+ * this machine's, see host.c). */
+enum diag_host diag_log_host(const struct diag_evidence *ev);
+/* "linux", "macos", "windows", "unix" or "unknown"; static. */
+const char *diag_host_name(enum diag_host host);
+
 int chk_claim_held(struct diag_ctx *c);
 int chk_cmsis_dap_caps_too_old(struct diag_ctx *c);
 int chk_cmsis_dap_no_winusb_alt(struct diag_ctx *c);
