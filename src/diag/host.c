@@ -293,21 +293,38 @@ int chk_windows_log(struct diag_ctx *c)
 	return DIAG_CONF_HIGH;
 }
 
-/* Medium off Windows, no finding on it; and the other way round. */
-int chk_not_windows_log(struct diag_ctx *c)
+/* hidapi's hid_open failed ('unable to open CMSIS-DAP device 0x%x:0x%x', OpenOCD 0.9-0.10).
+ * Where another program's open refuses this one: macOS, whose hidapi seizes the device
+ * (mac/hid.c: hid_init sets kIOHIDOptionsTypeSeizeDevice, so a second IOHIDDeviceOpen fails
+ * with kIOReturnExclusiveAccess), and Windows, whose hidapi of those releases opened for
+ * read and write sharing reads only (windows/hid.c open_device, FILE_SHARE_READ, until
+ * 2016). Linux's hidraw lets several programs open a node, so there it is the node's
+ * permission (hidapi-libusb builds aside, which claim the interface). */
+static bool hid_open_exclusive(struct diag_ctx *c)
 {
-	return chk_windows_log(c) == DIAG_CONF_HIGH ? 0 : DIAG_CONF_MEDIUM;
+	enum diag_host os = log_os(c);
+	return os == DIAG_HOST_WINDOWS || os == DIAG_HOST_MACOS;
 }
 
-/* The second reading of a line that means another cause on Windows: low elsewhere. */
-int chk_not_windows_alt(struct diag_ctx *c)
+/* The permission reading: medium where the open is not exclusive or the host is not shown. */
+int chk_hid_open_permission(struct diag_ctx *c)
 {
-	return chk_windows_log(c) == DIAG_CONF_HIGH ? 0 : DIAG_CONF_LOW;
+	return hid_open_exclusive(c) ? 0 : DIAG_CONF_MEDIUM;
 }
 
-int chk_windows_only(struct diag_ctx *c)
+/* Another program's: medium on Windows and macOS, low as the second reading elsewhere. */
+int chk_hid_open_held(struct diag_ctx *c)
 {
-	return chk_windows_log(c) == DIAG_CONF_HIGH ? DIAG_CONF_MEDIUM : 0;
+	if (!hid_open_exclusive(c))
+		return 0;
+	snprintf(c->detail, sizeof(c->detail), "the log is from %s, where hidapi opens the probe "
+	         "exclusively", log_os(c) == DIAG_HOST_MACOS ? "macOS" : "Windows");
+	return DIAG_CONF_MEDIUM;
+}
+
+int chk_hid_open_held_alt(struct diag_ctx *c)
+{
+	return hid_open_exclusive(c) ? 0 : DIAG_CONF_LOW;
 }
 
 /* libusb's ACCESS from libusb_open means this user may not open the device (Linux: no udev
@@ -326,8 +343,8 @@ static bool claim_line(const char *l)
 /* libusb's ACCESS from an open names the host's reason: on Linux the device node's
  * permission (no udev rule); on Windows WinUSB's exclusive open, which another program (an
  * IDE's debug server, STM32CubeProgrammer, a second OpenOCD) already holds: CreateFile fails
- * with ERROR_ACCESS_DENIED (libusb os/windows_winusb.c, winusbx_open); macOS seizes the
- * device or fails on privilege alike. A "Permission denied" naming a device node, or
+ * with ERROR_ACCESS_DENIED (libusb os/windows_winusb.c, winusbx_open); macOS's libusb does
+ * not refuse an open with it (access_by_host), only a claim. A "Permission denied" naming a device node, or
  * libftdi's EPERM, is Linux's whatever else the log shows. */
 static bool open_access_line(const char *l)
 {
@@ -343,15 +360,22 @@ static bool node_denied_line(const char *l)
 	       !claim_line(l);
 }
 
-/* The permission reading of an open refused with ACCESS, by the host: high on Linux, none
- * on Windows (another program holds the DEVICE: probe-busy-windows-access), medium where
- * the log shows no Linux host. */
+/* The permission reading of an open refused with ACCESS, by the host: high on Linux and on
+ * a Unix host that does not say which (macOS's libusb never refuses an open with ACCESS:
+ * darwin_open_locked takes kIOReturnExclusiveAccess from USBDeviceOpenSeize as opened and
+ * leaves the refusal to the claim, so on a Unix host it is the device node's permission, as
+ * linux_usbfs.c's get_usbfs_fd maps EACCES), none on Windows (another program holds the
+ * DEVICE: probe-busy-windows-access), medium where the log shows no host, or macOS. */
 static int access_by_host(struct diag_ctx *c, const char *device)
 {
 	switch (log_os(c)) {
 	case DIAG_HOST_LINUX:
 		snprintf(c->detail, sizeof(c->detail), "the log is from Linux: the device node "
 		         "may not be opened by this user");
+		return DIAG_CONF_HIGH;
+	case DIAG_HOST_UNIX:
+		snprintf(c->detail, sizeof(c->detail), "the log is from a Unix host, not Windows: "
+		         "the device node may not be opened by this user");
 		return DIAG_CONF_HIGH;
 	case DIAG_HOST_WINDOWS:
 		return 0;
@@ -393,6 +417,7 @@ int chk_open_access_held(struct diag_ctx *c)
 		         "device opens once: another program has it open");
 		return DIAG_CONF_HIGH;
 	case DIAG_HOST_LINUX:
+	case DIAG_HOST_UNIX:
 		return 0;
 	default:
 		return DIAG_CONF_LOW;
@@ -402,7 +427,8 @@ int chk_open_access_held(struct diag_ctx *c)
 /* Medium: a kernel driver and another program's claim answer alike (probe-busy below). */
 int chk_claim_held(struct diag_ctx *c)
 {
-	static const char *const os[] = { "", " on Linux", " on macOS", " on Windows" };
+	static const char *const os[] = { "", " on Linux", " on macOS", " on Windows",
+		                          " on a Unix host" };
 	snprintf(c->detail, sizeof(c->detail), "the device opened but its interface could not be "
 	         "claimed%s: a driver (or another program) holds it", os[log_os(c)]);
 	return DIAG_CONF_MEDIUM;
@@ -561,17 +587,24 @@ int chk_dfu_open_permission(struct diag_ctx *c)
 		snprintf(c->detail, sizeof(c->detail), "the log does not show its host: on Linux "
 		         "this is a missing udev rule, on Windows a missing WinUSB driver");
 		return DIAG_CONF_MEDIUM;
+	case DIAG_HOST_UNIX:
+		/* Not Windows, so not its driver; Linux's permission or a Mac's refusal. */
+		snprintf(c->detail, sizeof(c->detail), "the log is from a Unix host, not Windows: "
+		         "on Linux this is a missing udev rule");
+		return DIAG_CONF_MEDIUM;
 	default:
 		return 0;
 	}
 }
 
-/* Low with no host shown; 0 on Linux, where the permission row reads it at high, and on
- * Windows, where dfu-cannot-open-windows does. */
+/* Low with no host shown; 0 on Linux, where the permission row reads it at high, on a Unix
+ * host (no Windows driver there), and on Windows, where dfu-cannot-open-windows does. */
 int chk_dfu_open_driver_alt(struct diag_ctx *c)
 {
 	enum diag_host os = log_os(c);
-	return os == DIAG_HOST_WINDOWS || os == DIAG_HOST_LINUX ? 0 : DIAG_CONF_LOW;
+	return os == DIAG_HOST_WINDOWS || os == DIAG_HOST_LINUX || os == DIAG_HOST_UNIX
+	               ? 0
+	               : DIAG_CONF_LOW;
 }
 
 /* A line that quotes the suffix warning as a failure: another tool's error in front of
@@ -687,7 +720,9 @@ int chk_cmsis_dap_not_found(struct diag_ctx *c)
 int chk_cmsis_dap_unopened_alt(struct diag_ctx *c)
 {
 	enum diag_host os = log_os(c);
-	return os == DIAG_HOST_LINUX || os == DIAG_HOST_UNKNOWN ? DIAG_CONF_LOW : 0;
+	return os == DIAG_HOST_LINUX || os == DIAG_HOST_UNIX || os == DIAG_HOST_UNKNOWN
+	               ? DIAG_CONF_LOW
+	               : 0;
 }
 
 int chk_cmsis_dap_no_winusb_alt(struct diag_ctx *c)

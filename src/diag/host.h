@@ -46,8 +46,8 @@ int chk_openocd_cannot_start(struct diag_ctx *c);
 int chk_stlink_open_failed(struct diag_ctx *c);
 int chk_too_old_stlink_pid(struct diag_ctx *c);
 int chk_windows_log(struct diag_ctx *c);
-int chk_not_windows_log(struct diag_ctx *c);
-int chk_not_windows_alt(struct diag_ctx *c);
-int chk_windows_only(struct diag_ctx *c);
+int chk_hid_open_permission(struct diag_ctx *c);
+int chk_hid_open_held(struct diag_ctx *c);
+int chk_hid_open_held_alt(struct diag_ctx *c);
 
 #endif

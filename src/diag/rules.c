@@ -190,7 +190,7 @@ const struct diag_rule diag_rules[] = {
 		.id = DIAG_USB_PERMISSION, .name = "usb-permission-cmsis-dap-hid",
 		.confidence = DIAG_CONF_MEDIUM, .priority = 85,
 		.any = { "unable to open CMSIS-DAP device 0x" },
-		.check = chk_not_windows_log,
+		.check = chk_hid_open_permission,
 		.cause = "the CMSIS-DAP probe is there but this user may not open its HID device (no "
 		         "udev rule for /dev/hidraw*), or another program holds it",
 		.fix = "install swdbackup's udev rules: 'sudo cp scripts/60-swdbackup.rules "
@@ -202,16 +202,18 @@ const struct diag_rule diag_rules[] = {
 		          "0.9-0.10: hid_open failed); not found is 'unable to find CMSIS-DAP device'",
 	},
 	{
-		.id = DIAG_PROBE_BUSY, .name = "probe-busy-cmsis-dap-hid-windows",
+		.id = DIAG_PROBE_BUSY, .name = "probe-busy-cmsis-dap-hid-held",
 		.confidence = DIAG_CONF_MEDIUM, .priority = 85,
 		.any = { "unable to open CMSIS-DAP device 0x" },
-		.check = chk_windows_only,
-		.cause = "the CMSIS-DAP probe is there but could not be opened: on Windows another "
-		         "program (an IDE, pyOCD, another OpenOCD) holds its HID device",
+		.check = chk_hid_open_held,
+		.cause = "the CMSIS-DAP probe is there but could not be opened: on Windows and macOS "
+		         "another program (an IDE, pyOCD, another OpenOCD) holds its HID device",
 		.fix = "close the other program that uses the probe and retry; with several probes "
 		       "attached, name yours with --probe SERIAL",
 		.source = "'unable to open CMSIS-DAP device 0x%x:0x%x' (src/jtag/drivers/"
-		          "cmsis_dap_usb.c, cmsis_dap_usb_open, 0.9-0.10: hid_open failed)",
+		          "cmsis_dap_usb.c, cmsis_dap_usb_open, 0.9-0.10: hid_open failed); hidapi "
+		          "opens exclusively on macOS (mac/hid.c, kIOHIDOptionsTypeSeizeDevice) and, "
+		          "before 2016, on Windows (windows/hid.c, open_device, FILE_SHARE_READ)",
 	},
 	{
 		/* The same ACCESS words as usb-permission, read by the host: Windows opens a WinUSB
