@@ -100,26 +100,27 @@ static bool msys_path(const char *line)
 	return false;
 }
 
-/* libusb's error from an open that its Windows backend alone returns: windows_winusb.c
+/* libusb's errors from an open that its Windows backend alone returns: windows_winusb.c
  * answers NOT_SUPPORTED for a device whose driver it cannot use (winusb_open's
- * CHECK_SUPPORTED_API: no WinUSB, libusbK, libusb0 or HID driver); linux_usbfs.c's op_open
- * gives only ACCESS, NO_DEVICE or IO, darwin_usb.c's darwin_open NO_DEVICE or OTHER. The
+ * CHECK_SUPPORTED_API: no WinUSB, libusbK, libusb0 or HID driver) and NOT_FOUND for a
+ * composite device none of whose interfaces has one (composite_open); linux_usbfs.c's
+ * op_open gives only ACCESS, NO_DEVICE or IO, darwin_usb.c's darwin_open NO_DEVICE or OTHER,
+ * and a device that left the bus is NO_DEVICE on every backend. The
  * lines: OpenOCD's 'libusb_open() failed with %s' (libusb_helper.c), libjaylink's 'Failed to
  * open device: %s.', CMSIS-DAP's 'could not open device 0x%04x:0x%04x: %s' (libusb_strerror's
  * words, cmsis_dap_usb_bulk.c), dfu-util's 'Cannot open DFU device %04x:%04x found on devnum
  * %i (%s)'. A claim: NOT_SUPPORTED from libusb_claim_interface is Windows' too (Linux's
  * claim_interface maps errno to NOT_FOUND, BUSY, NO_DEVICE or OTHER; darwin's never says it
  * unless the caller asked libusb to detach kernel drivers, which mpsse.c and
- * cmsis_dap_usb_bulk.c do not). NOT_FOUND from an open is Windows' alone as well
- * (composite_open: no interface with a usable driver; a device that left the bus is NO_DEVICE
- * on every backend), but the catalogue reads it as shared with a probe that left the bus:
- * not a marker until that row is settled. */
+ * cmsis_dap_usb_bulk.c do not). A claim's NOT_FOUND is every backend's (no such
+ * interface). */
 static bool windows_libusb_line(const char *line)
 {
 	static const char *const opens[] = { "libusb_open() failed with", "Failed to open device: ",
 		                             "could not open device 0x", "Cannot open DFU device " };
-	static const char *const errs[] = { "LIBUSB_ERROR_NOT_SUPPORTED",
-		                            "Operation not supported or unimplemented" };
+	static const char *const errs[] = { "LIBUSB_ERROR_NOT_SUPPORTED", "LIBUSB_ERROR_NOT_FOUND",
+		                            "Operation not supported or unimplemented",
+		                            "Entity not found" };
 	static const char *const claims[] = {
 		"libusb_claim_interface() failed with LIBUSB_ERROR_NOT_SUPPORTED",
 		"could not claim interface: Operation not supported"
@@ -698,23 +699,6 @@ int chk_dfu_suffix_alone(struct diag_ctx *c)
 	 * (a cut paste may stop mid-line): then the warning is not the story. */
 	struct ro_write ro;
 	return readonly_write(c->ev, &ro) ? DIAG_CONF_LOW : DIAG_CONF_MEDIUM;
-}
-
-/* Medium when the log shows no host at all (a Windows reading is likely, nothing rules it
- * out); 0 when it shows one, whose own rows read it. */
-int chk_host_unknown(struct diag_ctx *c)
-{
-	if (log_os(c) != DIAG_HOST_UNKNOWN)
-		return 0;
-	snprintf(c->detail, sizeof(c->detail), "the log does not show its host: on Windows a "
-	         "missing WinUSB driver, elsewhere a probe that left the bus (probe-not-found)");
-	return DIAG_CONF_MEDIUM;
-}
-
-/* The second reading of the same line: low, under the same condition. */
-int chk_host_unknown_alt(struct diag_ctx *c)
-{
-	return log_os(c) == DIAG_HOST_UNKNOWN ? DIAG_CONF_LOW : 0;
 }
 
 /* "unable to find a matching CMSIS-DAP device": absent, or (0.11+) a probe OpenOCD could

@@ -38,8 +38,6 @@ int chk_dfu_open_windows(struct diag_ctx *c);
 int chk_dfu_readonly_pages(struct diag_ctx *c);
 int chk_dfu_suffix_alone(struct diag_ctx *c);
 int chk_dfu_util_cannot_start(struct diag_ctx *c);
-int chk_host_unknown(struct diag_ctx *c);
-int chk_host_unknown_alt(struct diag_ctx *c);
 int chk_open_access(struct diag_ctx *c);
 int chk_open_access_held(struct diag_ctx *c);
 int chk_openocd_cannot_start(struct diag_ctx *c);

@@ -154,9 +154,9 @@ static void test_dfu_refusal_is_unknown_with_its_line(void **state)
 	assert_int_equal(top_of(ok, NULL, NULL, 0), DIAG_DFU_SUFFIX_WARNING);
 }
 
-/* libjaylink words libusb's NOT_FOUND its own way; on Windows it is still a J-Link with no
- * WinUSB driver. A paste that shows no host is never "not found" at high: libusb listed the
- * J-Link and could not open it, so the driver reading leads at medium. */
+/* libjaylink words libusb's NOT_FOUND its own way; it is still a J-Link with no WinUSB
+ * driver, and the line is Windows' whatever else the paste shows (libusb's Windows backend
+ * alone answers NOT_FOUND from an open): the driver reading at high, never "not found". */
 static void test_jaylink_not_found_on_windows(void **state)
 {
 	(void)state;
@@ -167,7 +167,10 @@ static void test_jaylink_not_found_on_windows(void **state)
 	                 DIAG_PROBE_DRIVER_MISSING);
 	assert_int_equal(conf, DIAG_CONF_HIGH);
 	assert_int_equal(top_of(tail, &conf, NULL, 0), DIAG_PROBE_DRIVER_MISSING);
-	assert_int_equal(conf, DIAG_CONF_MEDIUM);
+	assert_int_equal(conf, DIAG_CONF_HIGH);
+	assert_int_equal(top_of("Error: libusb_open() failed with LIBUSB_ERROR_NOT_FOUND\n", &conf,
+	                        NULL, 0), DIAG_PROBE_DRIVER_MISSING);
+	assert_int_equal(conf, DIAG_CONF_HIGH);
 }
 
 /* "SWD not supported" from OpenOCD 0.11 with CMSIS-DAP 2.1+ firmware is the OpenOCD (it
@@ -285,6 +288,9 @@ static void test_windows_markers(void **state)
 		  "unimplemented on this platform\n", DIAG_HOST_WINDOWS },
 		{ "dfu-util: Cannot open DFU device 0483:df11 found on devnum 9 "
 		  "(LIBUSB_ERROR_NOT_SUPPORTED)\n", DIAG_HOST_WINDOWS },
+		/* and NOT_FOUND from an open (composite_open: no interface with a usable driver) */
+		{ "Error: libusb_open() failed with LIBUSB_ERROR_NOT_FOUND\n", DIAG_HOST_WINDOWS },
+		{ "Debug: could not open device 0x2e8a:0x000c: Entity not found\n", DIAG_HOST_WINDOWS },
 		{ "Error: libusb_claim_interface() failed with LIBUSB_ERROR_NOT_SUPPORTED\n",
 		  DIAG_HOST_WINDOWS },
 		{ "Warn : could not claim interface: Operation not supported or unimplemented on "
