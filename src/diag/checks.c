@@ -2,7 +2,8 @@
  * bytes, identity, connection attempts) and at the log, and returns the confidence its rule
  * deserves (0: the rule does not apply), writing what it saw into the context's detail.
  * Those that read the log against the OpenOCD release are in release.c, the host-side ones
- * in host.c.
+ * in host.c; what each STM32 dev id is, and which driver of which release knows it, in
+ * stm32ids.c.
  *
  * Readout protection is told from write protection by the option bytes, never by a write
  * error alone (see rules.c).
@@ -32,37 +33,6 @@ static bool in_list(uint32_t v, const uint32_t *list, size_t n)
 		if (list[i] == v)
 			return true;
 	return false;
-}
-
-/* Genuine STM32 DBGMCU dev ids (dev = IDCODE & 0xfff), per family, from the reference
- * manuals (RM0008, RM0033, RM0090, RM0091, RM0316, RM0351, ...) as OpenOCD's drivers list
- * them. Used to tell a wrong profile (another real STM32) from an unknown or fake part. */
-static const struct {
-	uint32_t dev;
-	const char *family;
-} stm32_devs[] = {
-	{ 0x410, "STM32F1 medium density" }, { 0x412, "STM32F1 low density" },
-	{ 0x414, "STM32F1 high density" }, { 0x418, "STM32F1 connectivity line" },
-	{ 0x420, "STM32F1 value line" }, { 0x428, "STM32F1 value line high density" },
-	{ 0x430, "STM32F1 XL density" }, { 0x411, "STM32F2" }, { 0x413, "STM32F405/407" },
-	{ 0x419, "STM32F42x/43x" }, { 0x434, "STM32F469/479" }, { 0x423, "STM32F401xB/C" },
-	{ 0x433, "STM32F401xD/E" }, { 0x431, "STM32F411" }, { 0x421, "STM32F446" },
-	{ 0x441, "STM32F412" }, { 0x458, "STM32F410" }, { 0x463, "STM32F413" },
-	{ 0x440, "STM32F0" }, { 0x444, "STM32F0" }, { 0x442, "STM32F0" }, { 0x445, "STM32F0" },
-	{ 0x448, "STM32F0" }, { 0x422, "STM32F3" }, { 0x432, "STM32F37x" }, { 0x438, "STM32F3" },
-	{ 0x439, "STM32F3" }, { 0x446, "STM32F3" }, { 0x449, "STM32F7" }, { 0x451, "STM32F7" },
-	{ 0x452, "STM32F7" }, { 0x416, "STM32L1" }, { 0x417, "STM32L0" }, { 0x415, "STM32L4" },
-	{ 0x435, "STM32L4" }, { 0x462, "STM32L4" }, { 0x464, "STM32L4" }, { 0x461, "STM32L4" },
-	{ 0x470, "STM32L4+" }, { 0x460, "STM32G0" }, { 0x466, "STM32G0" }, { 0x468, "STM32G4" },
-	{ 0x469, "STM32G4" }, { 0x450, "STM32H7" }, { 0x480, "STM32H7" }, { 0x483, "STM32H7" },
-};
-
-static const char *stm32_family_of(uint32_t dev)
-{
-	for (size_t i = 0; i < sizeof(stm32_devs) / sizeof(stm32_devs[0]); i++)
-		if (stm32_devs[i].dev == (dev & 0xfff))
-			return stm32_devs[i].family;
-	return NULL;
 }
 
 /* A non-STM32 part named in the log (its target or flash driver): its protection and its
@@ -393,7 +363,7 @@ static bool other_part(struct diag_ctx *c)
 	const struct diag_evidence *ev = c->ev;
 	if (c->has_dev_id) {
 		uint32_t dev = c->dev_id & 0xfff;
-		const char *fam = stm32_family_of(dev);
+		const char *fam = diag_stm32_family(dev);
 		if (!fam)
 			return false;
 		bool other = ev->n_expected_dev_ids
@@ -515,73 +485,46 @@ int chk_wrong_dpidr(struct diag_ctx *c)
 	return DIAG_CONF_HIGH;
 }
 
-/* The ids OpenOCD's stm32f1x driver knows (0.9-0.12 alike: the F0, F1 and F3 parts), and
- * those its stm32f2x driver knows with the release that brought each (src/flash/nor/
- * stm32f1x.c and stm32f2x.c, stm32x_probe). */
-static bool f1x_knows(uint32_t dev)
+/* The flash driver that said 'Cannot identify target as ...', by its words: stm32f1x and
+ * stm32f2x "a STM32 family." (stm32f1x also "a stm32x"), stm32l4x "a STM32L4 family." (0.10)
+ * or "an STM32G0/G4/L4/... family device.", stm32lx "a STM32L family." or "an STM32 L0 or L1
+ * family device.", stm32h7x "a STM32H7xx family." (src/flash/nor/, *_probe, 0.9-0.12). */
+const char *chk_refusing_driver(const struct diag_ctx *c)
 {
-	static const uint32_t ids[] = { 0x410, 0x412, 0x414, 0x418, 0x420, 0x422, 0x428, 0x430,
-		                        0x432, 0x438, 0x439, 0x440, 0x442, 0x444, 0x445, 0x446,
-		                        0x448 };
-	return in_list(dev, ids, sizeof(ids) / sizeof(ids[0]));
-}
-
-static int f2x_knows_since(uint32_t dev)
-{
-	static const struct { uint32_t dev; int minor; } ids[] = {
-		{ 0x411, 9 }, { 0x413, 9 }, { 0x419, 9 }, { 0x421, 9 }, { 0x423, 9 }, { 0x431, 9 },
-		{ 0x433, 9 }, { 0x434, 10 }, { 0x441, 10 }, { 0x449, 10 }, { 0x451, 10 },
-		{ 0x458, 10 }, { 0x452, 11 }, { 0x463, 11 },
+	static const struct {
+		const char *words, *driver;
+	} said[] = {
+		{ "Cannot identify target as a STM32 family", "stm32f1x/f2x" },
+		{ "Cannot identify target as a stm32x", "stm32f1x" },
+		{ "Cannot identify target as a STM32L4 family", "stm32l4x" },
+		{ "Cannot identify target as an STM32G0/", "stm32l4x" },
+		{ "Cannot identify target as a STM32L family", "stm32lx" },
+		{ "Cannot identify target as an STM32 L0 or L1", "stm32lx" },
+		{ "Cannot identify target as a STM32H7", "stm32h7x" },
 	};
-	for (size_t i = 0; i < sizeof(ids) / sizeof(ids[0]); i++)
-		if (ids[i].dev == dev)
-			return ids[i].minor;
-	return -1;
-}
-
-/* The stock target script of the series a dev id names, for those neither stm32f1x nor
- * stm32f2x drives (NULL: one of theirs, or none known). */
-static const char *series_script(const char *fam)
-{
-	static const struct { const char *fam, *script; } s[] = {
-		{ "STM32L0", "target/stm32l0.cfg" }, { "STM32L1", "target/stm32l1.cfg" },
-		{ "STM32L4", "target/stm32l4x.cfg" }, { "STM32G0", "target/stm32g0x.cfg" },
-		{ "STM32G4", "target/stm32g4x.cfg" }, { "STM32H7", "target/stm32h7x.cfg" },
-	};
-	for (size_t i = 0; i < sizeof(s) / sizeof(s[0]); i++)
-		if (strncmp(fam, s[i].fam, strlen(s[i].fam)) == 0)
-			return s[i].script;
+	for (size_t i = 0; i < sizeof(said) / sizeof(said[0]); i++)
+		if (chk_log_has(c, said[i].words))
+			return said[i].driver;
 	return NULL;
 }
 
-/* A log with no config name: 'Cannot identify target as a STM32 family.' comes only from
- * stm32f1x and stm32f2x, so a dev id one of them knows was read by the other, and one
- * neither knows by a driver that does not drive it. Unless this release lacks the right
- * driver (then the version, not the config, is at fault) or may (no banner: medium). */
+/* A log with no config name: a driver that could not identify a genuine STM32's dev id
+ * (stm32ids.c) is not the one for it, unless this release's driver for it did not know it
+ * yet (then the version is at fault: chk_too_old_dev) or may not (no banner: medium). */
 static int wrong_driver_by_dev(struct diag_ctx *c, uint32_t dev, const char *fam)
 {
-	if (!chk_log_has(c, "Cannot identify target as a STM32 family") &&
-	    !chk_log_has(c, "Cannot identify target as a stm32x"))
+	const char *refused = chk_refusing_driver(c);
+	int since;
+	const char *right = diag_stm32_driver(dev, &since);
+	/* The right driver itself refused it, or this release's did not know it yet. */
+	if (!refused || !right || strcmp(refused, right) == 0 ||
+	    (c->ver_major == 0 && c->ver_minor >= 0 && c->ver_minor < since))
 		return 0;
-	int since = 9;
-	const char *right = "stm32f1x";
-	if (!f1x_knows(dev)) {
-		right = "stm32f2x";
-		since = f2x_knows_since(dev);
-		if (since < 0) {
-			const char *script = series_script(fam);
-			if (!script)
-				return 0;
-			right = script;
-			since = diag_cfg_added_minor(script);
-			since = since < 0 ? 9 : since;
-		}
-	}
+	const char *script = diag_stm32_script(fam);
 	bool known_version = c->ver_major >= 0;
-	if (c->ver_major == 0 && c->ver_minor < since)
-		return 0;
 	snprintf(c->detail, sizeof(c->detail), "dev id 0x%03x is an %s: the flash driver that "
-	         "could not identify it is not the one for it (%s%s)", dev, fam, right,
+	         "could not identify it is not the one for it (%s%s)", dev, fam,
+	         script ? script : right,
 	         !known_version && since > 9 ? ", or an OpenOCD too old for it" : "");
 	return known_version || since == 9 ? DIAG_CONF_HIGH : DIAG_CONF_MEDIUM;
 }
@@ -592,7 +535,7 @@ int chk_wrong_dev(struct diag_ctx *c)
 	if (!c->has_dev_id)
 		return 0;
 	uint32_t dev = c->dev_id & 0xfff;
-	const char *fam = stm32_family_of(dev);
+	const char *fam = diag_stm32_family(dev);
 	if (!fam)
 		return 0; /* not a known STM32: unsupported or fake, not a wrong profile */
 	if (ev->n_expected_dev_ids) {
@@ -642,16 +585,16 @@ int chk_counterfeit(struct diag_ctx *c)
 
 	/* The dev id claims the profile's part but the core is another one. */
 	uint32_t want_core = ev->expected_cpuid_partno;
-	if (!want_core && c->family == DIAG_FAM_F1 && c->has_dev_id && stm32_family_of(dev) &&
-	    strncmp(stm32_family_of(dev), "STM32F1", 7) == 0)
+	if (!want_core && c->family == DIAG_FAM_F1 && c->has_dev_id && diag_stm32_family(dev) &&
+	    strncmp(diag_stm32_family(dev), "STM32F1", 7) == 0)
 		want_core = 0xc23; /* every genuine STM32F1 is a Cortex-M3 */
 	bool dev_ok = c->has_dev_id &&
 	              (ev->n_expected_dev_ids ? in_list(dev, ev->expected_dev_ids, ev->n_expected_dev_ids)
-	                                      : stm32_family_of(dev) != NULL);
+	                                      : diag_stm32_family(dev) != NULL);
 	if (want_core && c->has_cpu_partno && c->cpu_partno != want_core && dev_ok) {
 		snprintf(c->detail, sizeof(c->detail),
 		         "dev id 0x%03x says %s but the core is a %s (a genuine one has a %s)", dev,
-		         stm32_family_of(dev) ? stm32_family_of(dev) : "the profile's part",
+		         diag_stm32_family(dev) ? diag_stm32_family(dev) : "the profile's part",
 		         core_name(c->cpu_partno), core_name(want_core));
 		return DIAG_CONF_HIGH;
 	}
@@ -667,7 +610,7 @@ int chk_counterfeit(struct diag_ctx *c)
 	/* A clone DP IDCODE on a part whose dev id is not the profile's nor any genuine
 	 * STM32's (a genuine one of another family is a wrong profile: chk_wrong_dev). */
 	if (is_clone_idcode(c) && c->has_dev_id && ev->n_expected_dev_ids &&
-	    !in_list(dev, ev->expected_dev_ids, ev->n_expected_dev_ids) && !stm32_family_of(dev)) {
+	    !in_list(dev, ev->expected_dev_ids, ev->n_expected_dev_ids) && !diag_stm32_family(dev)) {
 		snprintf(c->detail, sizeof(c->detail), "clone DP IDCODE 0x%08x and dev id 0x%03x",
 		         c->dp_idcode, dev);
 		return DIAG_CONF_MEDIUM;
@@ -679,7 +622,7 @@ int chk_counterfeit(struct diag_ctx *c)
 	uint32_t part_dev, part_kib;
 	if (c->has_dev_id && c->has_dp_idcode && c->dp_idcode == F1_CLONE_IDCODE &&
 	    log_f1_part(c, part, sizeof(part), &part_dev, &part_kib) && part_dev != dev &&
-	    stm32_family_of(dev) && strncmp(stm32_family_of(dev), "STM32F1", 7) == 0) {
+	    diag_stm32_family(dev) && strncmp(diag_stm32_family(dev), "STM32F1", 7) == 0) {
 		snprintf(c->detail, sizeof(c->detail), "the target is named %s (dev id 0x%03x, %u "
 		         "KiB) but the chip reports dev id 0x%03x%s and the clone DP IDCODE 0x%08x",
 		         part, part_dev, part_kib, dev,
@@ -692,7 +635,7 @@ int chk_counterfeit(struct diag_ctx *c)
 
 int chk_unknown_dev_fact(struct diag_ctx *c)
 {
-	if (!c->ev->has_dev_id || stm32_family_of(c->ev->dev_id))
+	if (!c->ev->has_dev_id || diag_stm32_family(c->ev->dev_id))
 		return 0;
 	snprintf(c->detail, sizeof(c->detail), "dev id 0x%08x is not an STM32 part", c->ev->dev_id);
 	return DIAG_CONF_MEDIUM;

@@ -13,6 +13,9 @@
 
 /* True when a line of the log contains NEEDLE (case-insensitive). */
 bool chk_log_has(const struct diag_ctx *c, const char *needle);
+/* The flash driver whose words 'Cannot identify target as ...' the log shows ("stm32l4x"):
+ * NULL when none; "stm32f1x/f2x" when the words do not tell those two apart. */
+const char *chk_refusing_driver(const struct diag_ctx *c);
 
 int chk_clone(struct diag_ctx *c);
 int chk_clone_unconfirmed(struct diag_ctx *c);
@@ -56,6 +59,7 @@ int chk_stalls(struct diag_ctx *c);
 int chk_too_old_command(struct diag_ctx *c);
 int chk_too_old_object(struct diag_ctx *c);
 int chk_too_old_command_release(struct diag_ctx *c);
+int chk_too_old_dev(struct diag_ctx *c);
 int chk_too_old_flash_driver(struct diag_ctx *c);
 int chk_too_old_config(struct diag_ctx *c);
 int chk_interface_driver(struct diag_ctx *c);

@@ -106,7 +106,7 @@ static void lines_release(struct lines *l)
 unsigned diag_stm32_series(const char *code)
 {
 	static const char *const series[] = { "f0", "f1", "f2", "f3", "f4", "f7", "g0", "g4", "h7",
-		                              "l0", "l1", "l4", "l5", "u5", "wb", "wl" };
+		                              "l0", "l1", "l4", "l5", "u5", "wb", "wl", "c0", "h5" };
 	for (size_t i = 0; i < sizeof(series) / sizeof(series[0]); i++)
 		if (strncasecmp(code, series[i], 2) == 0)
 			/* the F2 and F4 share a flash driver and a target script's reading */

@@ -134,6 +134,19 @@ static bool dfu_id_in_list(const char *list, unsigned vid, unsigned pid)
 	return false;
 }
 
+/* The list a dfu-util command line on LINE gives its device option, as getopt takes it:
+ * "-d 0483:df11", "-d0483:df11", "--device 0483:df11", "--device=0483:df11"; NULL for none. */
+static const char *device_option(const char *line)
+{
+	static const char *const opts[] = { " --device=", " --device ", " -d ", " -d" };
+	for (size_t i = 0; i < sizeof(opts) / sizeof(opts[0]); i++) {
+		const char *p = strstr(line, opts[i]);
+		if (p)
+			return p + strlen(opts[i]);
+	}
+	return NULL;
+}
+
 /* True when dfu-util was asked for the device it opened: the ids it matched from the file's
  * suffix ("Match vendor ID from file: %04x", main.c 0.8-0.11), or a '-d' list on a dfu-util
  * command line the paste shows. Then the device is the board the user meant, not another
@@ -149,11 +162,8 @@ static bool dfu_device_asked(const struct diag_ctx *c, unsigned vid, unsigned pi
 			file_vid = (int)x;
 		if ((p = strstr(l, "Match product ID from file: ")) && sscanf(p + 28, "%x", &x) == 1)
 			file_pid = (int)x;
-		if (!strstr(l, "dfu-util"))
-			continue;
-		if ((p = strstr(l, " -d ")) || (p = strstr(l, " --device ")))
-			if (dfu_id_in_list(strchr(p + 1, ' ') + 1, vid, pid))
-				return true;
+		if (strstr(l, "dfu-util") && (p = device_option(l)) && dfu_id_in_list(p, vid, pid))
+			return true;
 	}
 	return file_vid == (int)vid && (file_pid < 0 || file_pid == (int)pid);
 }

@@ -210,6 +210,43 @@ int chk_too_old_flash_driver(struct diag_ctx *c)
 	return DIAG_CONF_MEDIUM;
 }
 
+/* A genuine STM32's dev id the flash driver for it did not know in the release that ran
+ * (stm32ids.c: the release that taught the driver the id): the binary is older than the
+ * chip. High when the banner shows that release and the driver that refused the id is the
+ * one for it (by its words, or by the series the target config names); medium when the log
+ * shows no banner, or stm32f1x's and stm32f2x's shared words leave open which refused it, or
+ * another driver refused it (the config is wrong too). */
+int chk_too_old_dev(struct diag_ctx *c)
+{
+	if (!c->has_dev_id || c->ver_major > 0)
+		return 0;
+	unsigned dev = c->dev_id & 0xfff;
+	const char *refused = chk_refusing_driver(c), *fam = diag_stm32_family(dev);
+	int since;
+	const char *right = diag_stm32_driver(dev, &since);
+	if (!refused || !right)
+		return 0;
+	bool ran_known = c->ver_major == 0 && c->ver_minor >= 0;
+	if (ran_known ? c->ver_minor >= since : since == 9)
+		return 0;
+	if (c->cfg_series && !(c->cfg_series & diag_stm32_series(fam + 5)))
+		return 0; /* a config for another series: chk_wrong_dev reads it */
+	bool right_refused = strcmp(refused, right) == 0 ||
+	                     (strstr(refused, right + 5) && c->cfg_series);
+	if (!ran_known && !right_refused)
+		return 0; /* another driver refused it: chk_wrong_dev, medium */
+	char ran[32] = "the OpenOCD that ran";
+	if (ran_known)
+		snprintf(ran, sizeof(ran), "OpenOCD 0.%d", c->ver_minor);
+	if (since > 12)
+		snprintf(c->detail, sizeof(c->detail), "dev id 0x%03x is an %s: no OpenOCD release "
+		         "up to 0.12 drives it (ST's fork does); %s does not", dev, fam, ran);
+	else
+		snprintf(c->detail, sizeof(c->detail), "dev id 0x%03x is an %s: the %s driver knows "
+		         "it from OpenOCD 0.%d on; %s does not", dev, fam, right, since, ran);
+	return ran_known && right_refused ? DIAG_CONF_HIGH : DIAG_CONF_MEDIUM;
+}
+
 /* A command or subcommand an OpenOCD release after the one that ran brought (cfgrel.c, from
  * the tags' command registrations): the config or the caller is newer than the binary. High
  * when the banner shows an older version, medium when the log shows none; no finding when

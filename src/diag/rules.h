@@ -114,6 +114,15 @@ bool diag_adapter_driver_span(const char *name, int *first, int *last);
  * 0 for a code the table does not know. */
 unsigned diag_stm32_series(const char *code);
 
+/* stm32ids.c: what the STM32 dev id DEV (DBGMCU_IDCODE, its low 12 bits read) is: its
+ * family ("STM32F405/407"), NULL for none of ST's. */
+const char *diag_stm32_family(unsigned dev);
+/* The OpenOCD flash driver that drives DEV ("stm32l4x"), with the first 0.<minor> release
+ * whose driver knows it in MINOR (13: none up to 0.12, ST's fork does); NULL for none. */
+const char *diag_stm32_driver(unsigned dev, int *minor);
+/* The stock target script of FAMILY's series ("target/stm32g0x.cfg"), NULL when none. */
+const char *diag_stm32_script(const char *family);
+
 /* True when LINE only wraps a failure printed elsewhere: OpenOCD's Tcl traceback ("in
  * procedure 'program_error' called at file ...") or a build tool's summary of the failed step
  * ("make: *** [flash] Error 1", SCons's "*** [upload] Error 1", PlatformIO's "[FAILED]"). */

@@ -112,6 +112,13 @@ static void test_runtime_claim_of_the_device_asked_for(void **state)
 			snprintf(log, sizeof(log), "$ dfu-util -d 1d50:6018,:%04x -D fw.bin\n" DFU_HEAD
 			         "%s", pid, vid, pid, claim);
 			assert_top(log, DIAG_UNKNOWN, DIAG_CONF_LOW);
+			/* the same ids in getopt's other spellings of the option */
+			snprintf(log, sizeof(log), "$ dfu-util --device=:%04x -D fw.bin\n" DFU_HEAD
+			         "%s", pid, vid, pid, claim);
+			assert_top(log, DIAG_UNKNOWN, DIAG_CONF_LOW);
+			snprintf(log, sizeof(log), "$ dfu-util -d%04x:%04x -D fw.bin\n" DFU_HEAD "%s",
+			         vid, pid, vid, pid, claim);
+			assert_top(log, DIAG_UNKNOWN, DIAG_CONF_LOW);
 			/* no ids asked for: any device with a run-time interface */
 			snprintf(log, sizeof(log), DFU_HEAD "%s", 0x05acu, 0x8218u, claim);
 			assert_top(log, DIAG_PROBE_NOT_FOUND, DIAG_CONF_MEDIUM);
