@@ -395,6 +395,10 @@ static int access_by_host(struct diag_ctx *c, const char *device)
 		return DIAG_CONF_HIGH;
 	case DIAG_HOST_WINDOWS:
 		return 0;
+	case DIAG_HOST_MACOS:
+		snprintf(c->detail, sizeof(c->detail), "the log is from macOS, whose libusb does not "
+		         "refuse an open with ACCESS: neither reading is sure");
+		return DIAG_CONF_MEDIUM;
 	default:
 		snprintf(c->detail, sizeof(c->detail), "the log does not show a Linux host: on "
 		         "Windows the same error means another program holds the %s", device);
@@ -440,11 +444,13 @@ int chk_open_access_held(struct diag_ctx *c)
 	}
 }
 
-/* Medium: a kernel driver and another program's claim answer alike (probe-busy below). */
+/* Medium: a kernel driver and another program's claim answer alike (probe-busy below). Only
+ * macOS (darwin_claim_interface: kIOReturnExclusiveAccess) and Windows (winusbx_claim_interface:
+ * WinUSB's Initialize refused by the driver bound) answer a claim with ACCESS; Linux's
+ * claim_interface never does (BUSY for a held interface), so a Linux log names no host. */
 int chk_claim_held(struct diag_ctx *c)
 {
-	static const char *const os[] = { "", " on Linux", " on macOS", " on Windows",
-		                          " on a Unix host" };
+	static const char *const os[] = { "", "", " on macOS", " on Windows", "" };
 	snprintf(c->detail, sizeof(c->detail), "the device opened but its interface could not be "
 	         "claimed%s: a driver (or another program) holds it", os[log_os(c)]);
 	return DIAG_CONF_MEDIUM;

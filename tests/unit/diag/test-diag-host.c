@@ -496,6 +496,28 @@ static void test_hid_open_by_host(void **state)
 	assert_int_equal(conf, DIAG_CONF_MEDIUM);
 }
 
+/* The detail a host-side finding shows follows what the sources say of that host: macOS's
+ * libusb never refuses an open with ACCESS, Linux's never refuses a claim with it. */
+static void test_details_by_host(void **state)
+{
+	(void)state;
+	struct diag_report *r = diag_classify_log("/Volumes/Work/openocd -f interface/stlink.cfg\n"
+	                                          "Error: libusb_open() failed with "
+	                                          "LIBUSB_ERROR_ACCESS\n");
+	assert_non_null(r);
+	assert_int_equal(r->findings[0].id, DIAG_USB_PERMISSION);
+	assert_non_null(r->findings[0].detail);
+	assert_non_null(strstr(r->findings[0].detail, "macOS"));
+	diag_report_free(r);
+	r = diag_classify_log("dev@bench:~/fw$ openocd -f interface/ftdi/olimex-arm-usb-ocd-h.cfg\n"
+	                      "Error: libusb_claim_interface() failed with LIBUSB_ERROR_ACCESS\n");
+	assert_non_null(r);
+	assert_int_equal(r->findings[0].id, DIAG_PROBE_DRIVER_MISSING);
+	assert_non_null(r->findings[0].detail);
+	assert_null(strstr(r->findings[0].detail, "Linux"));
+	diag_report_free(r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -515,6 +537,7 @@ int main(void)
 		cmocka_unit_test(test_open_access_on_a_unix_host),
 		cmocka_unit_test(test_dfu_cannot_open_on_a_unix_host),
 		cmocka_unit_test(test_hid_open_by_host),
+		cmocka_unit_test(test_details_by_host),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
