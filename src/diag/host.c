@@ -148,12 +148,14 @@ static bool windows_line(const char *line)
 }
 
 /* A DFU-capable Apple device as dfu-util lists it ("Found Runtime: [05ac:8290] ..." or
- * "ID 05ac:8218" under "Opening DFU capable USB device..."): 05ac:82xx are the Bluetooth
- * host controllers built into Macs, which carry a DFU run-time interface. */
+ * "ID 05ac:8218" under, or pasted on one line with, "Opening DFU capable USB device..."):
+ * 05ac:82xx are the Bluetooth host controllers built into Macs, which carry a DFU run-time
+ * interface (lsusb's "ID 05ac:..." of an Apple keyboard on any host is no such line). */
 static bool apple_dfu_line(const char *line)
 {
 	return (strstr(line, "Found ") && strstr(line, ": [05ac:82")) ||
-	       strncmp(line, "ID 05ac:82", 10) == 0;
+	       strncmp(line, "ID 05ac:82", 10) == 0 ||
+	       (strstr(line, "Opening DFU capable USB device") && strstr(line, " ID 05ac:82"));
 }
 
 /* macOS: its own paths (home folders, apps, mounted volumes, the per-user temporary folder

@@ -351,6 +351,7 @@ static void test_macos_markers(void **state)
 		{ "Found Runtime: [05ac:8233] ver=0100, devnum=3, cfg=1, intf=2, alt=0, "
 		  "name=\"UNKNOWN\"\n", DIAG_HOST_MACOS },
 		{ "Opening DFU capable USB device...\nID 05ac:8233\n", DIAG_HOST_MACOS },
+		{ "Opening DFU capable USB device... ID 05ac:8233\n", DIAG_HOST_MACOS },
 	};
 	EXPECT_HOSTS(cases);
 }
