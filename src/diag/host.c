@@ -378,6 +378,18 @@ static bool node_denied_line(const char *l)
 	       !claim_line(l);
 }
 
+/* True when the log shows OpenOCD or dfu-util started under sudo ("sudo openocd ...",
+ * "$ sudo dfu-util ..."). */
+static bool ran_under_sudo(const struct diag_ctx *c)
+{
+	for (size_t i = 0; i < c->ev->n_log_lines; i++) {
+		const char *l = c->ev->log_lines[i], *s = strstr(l, "sudo ");
+		if (s && (s == l || s[-1] == ' ') && (strstr(s, "openocd") || strstr(s, "dfu-util")))
+			return true;
+	}
+	return false;
+}
+
 /* The permission reading of an open refused with ACCESS, by the host: high on Linux and on
  * a Unix host that does not say which (macOS's libusb never refuses an open with ACCESS:
  * darwin_open_locked takes kIOReturnExclusiveAccess from USBDeviceOpenSeize as opened and
@@ -386,6 +398,15 @@ static bool node_denied_line(const char *l)
  * DEVICE: probe-busy-windows-access), medium where the log shows no host, or macOS. */
 static int access_by_host(struct diag_ctx *c, const char *device)
 {
+	/* Root opens any usbfs node whatever its mode (get_usbfs_fd's EACCES is the node's
+	 * permission, which root's CAP_DAC_OVERRIDE passes): a tool run under sudo and still
+	 * refused is held back by something no udev rule lifts (a snap's confinement, a
+	 * container without the device). */
+	if (ran_under_sudo(c) && log_os(c) != DIAG_HOST_WINDOWS) {
+		snprintf(c->detail, sizeof(c->detail), "the tool ran under sudo, as root, and was "
+		         "still refused: not a missing udev rule (a sandbox or container?)");
+		return DIAG_CONF_MEDIUM;
+	}
 	switch (log_os(c)) {
 	case DIAG_HOST_LINUX:
 		snprintf(c->detail, sizeof(c->detail), "the log is from Linux: the device node "

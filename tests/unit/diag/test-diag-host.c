@@ -453,6 +453,13 @@ static void test_open_access_on_a_unix_host(void **state)
 	assert_int_equal(top_after("/Volumes/Work/openocd -f interface/stlink.cfg\n", tail, &conf),
 	                 DIAG_USB_PERMISSION);
 	assert_int_equal(conf, DIAG_CONF_MEDIUM);
+	/* run as root and still refused: no udev rule stops root, so never high */
+	assert_int_equal(top_after("dev@bench:~/fw$ sudo openocd -f interface/stlink.cfg\n", tail,
+	                           &conf), DIAG_USB_PERMISSION);
+	assert_int_equal(conf, DIAG_CONF_MEDIUM);
+	assert_int_equal(top_after("dev@bench:~/fw$ sudo make flash\n", tail, &conf),
+	                 DIAG_USB_PERMISSION);
+	assert_int_equal(conf, DIAG_CONF_HIGH);
 }
 
 /* dfu-util 0.9's bare "Cannot open DFU device" on a Unix host: the permission at medium, and
