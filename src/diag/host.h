@@ -1,5 +1,5 @@
-/* diag internals: the host-side checks the rule table (rules.c and its .inc files) names,
- * defined in host.c.
+/* diag internals: the host a log shows (diag_log_host, hostmark.c) and the host-side checks
+ * the rule table (rules.c and its .inc files) names, defined in host.c.
  *
  * Owns: nothing. A check reads the context and writes only its detail line.
  * Must not: print, touch a probe or target, or decide an id.
