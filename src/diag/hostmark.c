@@ -211,13 +211,7 @@ static bool linux_line(const char *line)
 	return HAS_ANY(line, marks) || linux_prompt(line);
 }
 
-/* A host that is not Windows, without saying which: a command run under sudo (no Windows
- * before 11 24H2 has one, and none of the logs' Windows tools ask for it), an absolute path
- * in a Unix system folder at the start of a word, zsh's prompt (its default for a user,
- * "host% ", and macOS's "%n@%m %1~ %# ": "dev@mbp fw % "; zsh is macOS's login shell since
- * 10.15 and a choice on Linux, so it says Unix, not which). Read after the Windows
- * markers: MSYS2's and Cygwin's shells have /usr, /tmp and /etc too. A bare "$ " prompt is
- * not one: Git Bash on Windows prints it. */
+/* zsh's default prompt for a user, "%n@%m %1~ %# " ("dev@mbp fw % cmd"). */
 static bool zsh_prompt(const char *line)
 {
 	const char *at = strchr(line, '@'), *sp = strchr(line, ' ');
@@ -230,13 +224,22 @@ static bool zsh_prompt(const char *line)
 	return end && end > dir && end[1] == '%' && end[2] == ' ';
 }
 
+/* A host that is not Windows, without saying which: a command run under sudo (no Windows
+ * before 11 24H2 has one, and none of the logs' Windows tools ask for it), an absolute path
+ * in a Unix system folder at the start of a word, zsh's prompt (its default for a user,
+ * "host% ", and macOS's "%n@%m %1~ %# ": "dev@mbp fw % "; zsh is macOS's login shell since
+ * 10.15 and a choice on Linux, so it says Unix, not which), PlatformIO's build folder
+ * joined with "/" (".pio/build/env/firmware.elf", 3.x ".pioenvs/env/": PlatformIO and its
+ * SCons join paths with os.sep, which is "\" on Windows, as backslash_path reads). Read
+ * after the Windows markers: MSYS2's and Cygwin's shells have /usr, /tmp and /etc too. A
+ * bare "$ " prompt is not one: Git Bash on Windows prints it. */
 static bool unix_line(const char *line)
 {
 	static const char *const dirs[] = { "/usr/", "/opt/", "/etc/", "/tmp/", "/root/",
 		                            "/var/", "/bin/", "/sbin/" };
 	if (strncmp(line, "sudo ", 5) == 0 || strstr(line, "$ sudo ") || strstr(line, "# sudo ") ||
 	    (line[0] == '%' && line[1] == ' ' && isalpha((unsigned char)line[2])) ||
-	    zsh_prompt(line))
+	    zsh_prompt(line) || strstr(line, ".pio/build/") || strstr(line, ".pioenvs/"))
 		return true;
 	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++)
 		for (const char *p = strstr(line, dirs[i]); p; p = strstr(p + 1, dirs[i]))

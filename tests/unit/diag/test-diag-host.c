@@ -410,6 +410,8 @@ static void test_unix_markers(void **state)
 		{ "/bin/sh -c make\n", DIAG_HOST_UNIX },
 		{ "cat /etc/os-release\n", DIAG_HOST_UNIX },
 		{ "ls /var/log\n", DIAG_HOST_UNIX },
+		{ "Uploading .pio/build/nucleo/firmware.elf\n", DIAG_HOST_UNIX },
+		{ "Checking size .pioenvs/nucleo/firmware.elf\n", DIAG_HOST_UNIX },
 	};
 	EXPECT_HOSTS(cases);
 }
