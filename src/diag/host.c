@@ -48,7 +48,8 @@ int chk_windows_log(struct diag_ctx *c)
 	return DIAG_CONF_HIGH;
 }
 
-/* hidapi's hid_open failed ('unable to open CMSIS-DAP device 0x%x:0x%x', OpenOCD 0.9-0.10).
+/* hidapi's hid_open failed ('unable to open CMSIS-DAP device 0x%x:0x%x': cmsis_dap_usb.c in
+ * OpenOCD 0.9-0.10, cmsis_dap_usb_hid.c from 0.11).
  * Where another program's open refuses this one: macOS, whose hidapi seizes the device
  * (mac/hid.c: hid_init sets kIOHIDOptionsTypeSeizeDevice, so a second IOHIDDeviceOpen fails
  * with kIOReturnExclusiveAccess), and Windows, whose hidapi of those releases opened for

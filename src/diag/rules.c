@@ -211,7 +211,8 @@ const struct diag_rule diag_rules[] = {
 		.fix = "close the other program that uses the probe and retry; with several probes "
 		       "attached, name yours with --probe SERIAL",
 		.source = "'unable to open CMSIS-DAP device 0x%x:0x%x' (src/jtag/drivers/"
-		          "cmsis_dap_usb.c, cmsis_dap_usb_open, 0.9-0.10: hid_open failed); hidapi "
+		          "cmsis_dap_usb.c, cmsis_dap_usb_open, 0.9-0.10; cmsis_dap_usb_hid.c 0.11+: "
+		          "hid_open failed); hidapi "
 		          "opens exclusively on macOS (mac/hid.c, kIOHIDOptionsTypeSeizeDevice) and, "
 		          "before 2016, on Windows (windows/hid.c, open_device, FILE_SHARE_READ)",
 	},
