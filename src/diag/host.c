@@ -293,14 +293,51 @@ int chk_cmsis_dap_caps_too_old(struct diag_ctx *c)
 	return DIAG_CONF_HIGH;
 }
 
+/* The libusb error dfu-util 0.10+ names after "Cannot open DFU device %04x:%04x found on
+ * devnum %i (%s)" (libusb_error_name), copied into NAME ("LIBUSB_ERROR_IO"); "" for 0.9's
+ * line without it. Returns false when the log has no such line. */
+static bool dfu_open_error(const struct diag_ctx *c, char *name, size_t n)
+{
+	bool found = false;
+	name[0] = '\0';
+	for (size_t i = 0; i < c->ev->n_log_lines; i++) {
+		const char *l = strstr(c->ev->log_lines[i], "Cannot open DFU device ");
+		const char *e = l ? strstr(l, "(LIBUSB_ERROR_") : NULL;
+		found |= l != NULL;
+		if (e && name[0] == '\0')
+			snprintf(name, n, "%.*s", (int)strcspn(e + 1, ")"), e + 1);
+	}
+	return found;
+}
+
+/* Whether dfu-util's refused open may be a driver (or, elsewhere, a permission) at all: 0.9's
+ * bare line, or a named error that means it. An error libusb gives for something else (IO,
+ * NO_DEVICE for a device that left, BUSY, OTHER) is no driver and no permission on any host
+ * (linux_usbfs.c's get_usbfs_fd: ACCESS is the node's mode; windows_winusb.c: NOT_SUPPORTED
+ * and NOT_FOUND are the driver), and the engine's "unknown" shows that line. */
+static bool dfu_open_error_is(const struct diag_ctx *c, const char *const *names, size_t n)
+{
+	char name[40];
+	if (!dfu_open_error(c, name, sizeof(name)))
+		return false;
+	if (name[0] == '\0')
+		return true;
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(name, names[i]) == 0)
+			return true;
+	return false;
+}
+
 /* dfu-util 0.9 and older print "Cannot open DFU device vid:pid" without libusb's reason;
  * the host says which one it is: Windows binds no WinUSB driver to an STM32 bootloader
  * (ST's DfuSe driver or none), Linux denies the node without a udev rule. */
 int chk_dfu_open_windows(struct diag_ctx *c)
 {
 	/* dfu-util 0.10+ names libusb's error: ACCESS on Windows is a handle another program
-	 * holds (probe-busy-windows-access), not a missing driver. */
-	if (log_os(c) != DIAG_HOST_WINDOWS || any_line_has(c, "(LIBUSB_ERROR_ACCESS)"))
+	 * holds (probe-busy-windows-access), not a missing driver; only NOT_SUPPORTED and
+	 * NOT_FOUND are the driver's. */
+	static const char *const driver[] = { "LIBUSB_ERROR_NOT_SUPPORTED", "LIBUSB_ERROR_NOT_FOUND" };
+	if (log_os(c) != DIAG_HOST_WINDOWS || !dfu_open_error_is(c, driver, 2))
 		return 0;
 	snprintf(c->detail, sizeof(c->detail), "the log is from Windows: dfu-util found the "
 	         "bootloader and could not open it with the driver bound to it");
@@ -358,6 +395,9 @@ int chk_dfu_readonly_pages(struct diag_ctx *c)
 
 int chk_dfu_open_permission(struct diag_ctx *c)
 {
+	static const char *const access[] = { "LIBUSB_ERROR_ACCESS" };
+	if (!dfu_open_error_is(c, access, 1))
+		return 0;
 	switch (log_os(c)) {
 	case DIAG_HOST_LINUX:
 		/* Linux binds no driver to a DFU interface that libusb must displace: a

@@ -528,6 +528,30 @@ static void test_details_by_host(void **state)
 	diag_report_free(r);
 }
 
+/* dfu-util 0.10+'s "Cannot open DFU device ... (%s)" with an error that is neither the node's
+ * permission nor Windows' driver (a device that left the bus, an I/O error) is neither
+ * reading on any host: "unknown" with its line. */
+static void test_dfu_open_error_named(void **state)
+{
+	(void)state;
+	static const char *const heads[] = { "dev@bench:~/fw$ dfu-util -a 0 -D fw.bin\n",
+		                             "C:\\tools\\dfu-util.exe -a 0 -D fw.bin\n", "" };
+	char log[512], line[160];
+	enum diag_confidence conf;
+	for (size_t i = 0; i < sizeof(heads) / sizeof(heads[0]); i++) {
+		snprintf(log, sizeof(log), "%sdfu-util: Cannot open DFU device 0483:df11 found on "
+		         "devnum 12 (LIBUSB_ERROR_IO)\ndfu-util: No DFU capable USB device "
+		         "available\n", heads[i]);
+		assert_int_equal(top_of(log, &conf, line, sizeof(line)), DIAG_UNKNOWN);
+		assert_non_null(strstr(line, "Cannot open DFU device"));
+	}
+	/* Windows' driver errors are the driver's */
+	assert_int_equal(top_of("dfu-util: Cannot open DFU device 0483:df11 found on devnum 12 "
+	                        "(LIBUSB_ERROR_NOT_SUPPORTED)\n", &conf, NULL, 0),
+	                 DIAG_PROBE_DRIVER_MISSING);
+	assert_int_equal(conf, DIAG_CONF_HIGH);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -548,6 +572,7 @@ int main(void)
 		cmocka_unit_test(test_dfu_cannot_open_on_a_unix_host),
 		cmocka_unit_test(test_hid_open_by_host),
 		cmocka_unit_test(test_details_by_host),
+		cmocka_unit_test(test_dfu_open_error_named),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
