@@ -46,7 +46,9 @@ static bool drive_path(const char *line)
 /* A relative path in Windows' separator: names joined by two or more backslashes, the last
  * with an extension (".pio\build\env\firmware.elf": PlatformIO and other Python tools join
  * paths with os.sep, which is "\" on Windows alone; a Unix file name with backslashes is
- * legal but nobody's build output). */
+ * legal but nobody's build output), or one backslash before an OpenOCD script
+ * ("-f board\stm32f4discovery.cfg": Windows' OpenOCD opens it, a Unix shell eats the
+ * backslash). */
 static bool backslash_path(const char *line)
 {
 	const char *p = line;
@@ -63,7 +65,9 @@ static bool backslash_path(const char *line)
 			}
 			q++;
 		}
-		if (seps >= 2 && dot)
+		if ((seps >= 2 && dot) ||
+		    (seps == 1 && q - p > 4 && (strncmp(q - 4, ".cfg", 4) == 0 ||
+		                                strncmp(q - 4, ".tcl", 4) == 0)))
 			return true;
 		p = q > p ? q : p + 1;
 	}
@@ -238,7 +242,8 @@ static bool unix_line(const char *line)
 	static const char *const dirs[] = { "/usr/", "/opt/", "/etc/", "/tmp/", "/root/",
 		                            "/var/", "/bin/", "/sbin/" };
 	if (strncmp(line, "sudo ", 5) == 0 || strstr(line, "$ sudo ") || strstr(line, "# sudo ") ||
-	    (line[0] == '%' && line[1] == ' ' && isalpha((unsigned char)line[2])) ||
+	    (line[0] == '%' && line[1] == ' ' && (isalpha((unsigned char)line[2]) ||
+	                                          strchr("./~", line[2]))) ||
 	    zsh_prompt(line) || strstr(line, ".pio/build/") || strstr(line, ".pioenvs/"))
 		return true;
 	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++)

@@ -270,6 +270,9 @@ static void test_windows_markers(void **state)
 		{ "dev@LAPTOP MINGW64 ~/fw\n", DIAG_HOST_WINDOWS },
 		/* a relative path joined with backslashes */
 		{ "Uploading build\\nucleo\\firmware.elf\n", DIAG_HOST_WINDOWS },
+		/* or one before an OpenOCD script */
+		{ "openocd -f board\\st_nucleo_f4.cfg\n", DIAG_HOST_WINDOWS },
+		{ "openocd -f tcl\\rp2040-core0.tcl\n", DIAG_HOST_WINDOWS },
 		/* cmd.exe's not-found words, and their German as users translate them */
 		{ "'openocd' is not recognized as an internal or external command,\n", DIAG_HOST_WINDOWS },
 		{ "'openocd' n'est pas reconnu en tant que commande interne\n", DIAG_HOST_WINDOWS },
@@ -311,6 +314,8 @@ static void test_not_markers(void **state)
 		{ "git clone git@github.com:dev/fw.git\n", DIAG_HOST_UNKNOWN },
 		{ "echo done\\n\n", DIAG_HOST_UNKNOWN },
 		{ "Warn : no file at build\\nucleo\n", DIAG_HOST_UNKNOWN },
+		{ "Warn : no file at build\\nucleo.elf\n", DIAG_HOST_UNKNOWN },
+		{ "% 100 done\n", DIAG_HOST_UNKNOWN },
 		{ "Error: libusb_open() failed with LIBUSB_ERROR_ACCESS\n", DIAG_HOST_UNKNOWN },
 		{ "dfu-util: Cannot claim interface 0: LIBUSB_ERROR_NOT_FOUND\n", DIAG_HOST_UNKNOWN },
 		{ "Error: failed to reset FTDI device: LIBUSB_ERROR_NOT_SUPPORTED\n", DIAG_HOST_UNKNOWN },
@@ -401,6 +406,7 @@ static void test_unix_markers(void **state)
 		{ "$ sudo make flash\n", DIAG_HOST_UNIX },
 		{ "# sudo make flash\n", DIAG_HOST_UNIX },
 		{ "% openocd -f board/x.cfg\n", DIAG_HOST_UNIX },
+		{ "% ./bin/openocd -f board/x.cfg\n", DIAG_HOST_UNIX },
 		{ "dev@mbp fw % openocd -f board/x.cfg\n", DIAG_HOST_UNIX },
 		{ "openocd -s /usr/local/share/openocd/scripts\n", DIAG_HOST_UNIX },
 		{ "/opt/xpack/bin/openocd -f board/x.cfg\n", DIAG_HOST_UNIX },
