@@ -43,7 +43,7 @@ static const char *vendor_part(const struct diag_ctx *c)
 		"nrf51", "nrf52", "nrf53", "nrf91", "nrf5 ", "at91sam", "atsam", "SAMD:", "SAM:",
 		"SAM4:", "kinetis", "klx.cpu", "kx.cpu", "MDM:", "lpc1", "lpc2", "lpc4", "lpc5",
 		"lpc8", "efm32", "esp32", "rp2040", "rp2350", "max32", "cc26", "cc13", "psoc",
-		"imxrt", "tm4c", "msp432",
+		"imxrt", "tm4c", "msp432", "riscv", "xtensa",
 	};
 	for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++)
 		if (chk_log_has(c, parts[i]))
@@ -93,8 +93,8 @@ static bool attempts_all_failed(const struct diag_evidence *ev)
 /* The connect failures swd-unreachable-log reads (rules.c): nothing answered. */
 static const char *const unreachable_marks[] = {
 	"init mode failed", "cannot read IDR", "Could not initialize the debug port",
-	"scan chain interrogation failed", "connect multidrop", "CMD_CONNECT failed",
-	"DAP init failed", "cannot find a good delay",
+	"scan chain interrogation failed", "connect multidrop", "select multidrop",
+	"CMD_CONNECT failed", "DAP init failed", "cannot find a good delay",
 };
 
 bool chk_unreachable_line(const char *l)
@@ -488,7 +488,8 @@ int chk_wrong_dpidr(struct diag_ctx *c)
 /* The flash driver that said 'Cannot identify target as ...', by its words: stm32f1x and
  * stm32f2x "a STM32 family." (stm32f1x also "a stm32x"), stm32l4x "a STM32L4 family." (0.10)
  * or "an STM32G0/G4/L4/... family device.", stm32lx "a STM32L family." or "an STM32 L0 or L1
- * family device.", stm32h7x "a STM32H7xx family." (src/flash/nor/, *_probe, 0.9-0.12). */
+ * family device.", stm32h7x "a STM32H7xx family." (src/flash/nor/, *_probe, 0.9-0.12); ST's
+ * fork's stm32l4x "an STM32C0/G0/... family device.", its stm32h5x "an STM32H5x family device.". */
 const char *chk_refusing_driver(const struct diag_ctx *c)
 {
 	static const struct {
@@ -498,6 +499,8 @@ const char *chk_refusing_driver(const struct diag_ctx *c)
 		{ "Cannot identify target as a stm32x", "stm32f1x" },
 		{ "Cannot identify target as a STM32L4 family", "stm32l4x" },
 		{ "Cannot identify target as an STM32G0/", "stm32l4x" },
+		{ "Cannot identify target as an STM32C0/", "stm32l4x" }, /* ST's fork */
+		{ "Cannot identify target as an STM32H5x", "stm32h5x" }, /* ST's fork */
 		{ "Cannot identify target as a STM32L family", "stm32lx" },
 		{ "Cannot identify target as an STM32 L0 or L1", "stm32lx" },
 		{ "Cannot identify target as a STM32H7", "stm32h7x" },

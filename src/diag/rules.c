@@ -14,7 +14,8 @@
  * message only one cause prints, or a number read against what it should be; medium for a
  * message two causes print alike, whose other reading is a low row in rules_alt.inc. The
  * table is split by room: rules_dfu.inc (dfu-util), rules_ocd.inc (OpenOCD itself),
- * rules_id.inc (the chip's identity), rules_prot.inc (protection), rules_alt.inc (second
+ * rules_id.inc (the chip's identity), rules_prot.inc (protection), rules_drv.inc (adapter
+ * and flash drivers beyond the common probes, RISC-V and Xtensa debug), rules_alt.inc (second
  * readings, last).
  */
 #include "diag/checks.h"
@@ -142,6 +143,7 @@ const struct diag_rule diag_rules[] = {
 #include "diag/rules_ocd.inc"
 #include "diag/rules_front.inc"
 #include "diag/rules_hw.inc"
+#include "diag/rules_drv.inc"
 
 	/* ---- probe ---- */
 	{

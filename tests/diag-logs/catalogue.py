@@ -479,6 +479,149 @@ add('wrong-target-config', 'shared', 'tcl/target/rp2040-core0.cfg',
     alt='swd-comm-errors')
 
 
+# ==== adapter drivers beyond the common probes, other vendors' flash drivers, target code
+# (src/diag/rules_drv.inc reads these rows)
+D = 'src/jtag/drivers/'
+# ---- GPIO bit-bang adapters on a single-board computer: the device node is /dev/mem (root
+# only), /dev/gpiomem (group gpio; bcm2835gpio 0.11+), a gpiochip or sysfs, never a USB probe
+MMIO_GPIO = [D + f + '.c' for f in ('bcm2835gpio', 'am335xgpio', 'imx_gpio', 'at91rm9200',
+                                     'ep93xx')]
+for f in MMIO_GPIO:
+    add('usb-permission', 'decisive', f, 'LOG_ERROR("open: %s"', 'open: Permission denied')
+for f in MMIO_GPIO[:1] + MMIO_GPIO[3:]:
+    add('usb-permission', 'decisive', f, 'perror("open")', 'open: Permission denied', level='')
+LINUXGPIOD = D + 'linuxgpiod.c'
+# gpiod_chip_open fails for a chip this user may not open and for a chip number not there
+add('usb-permission', 'shared', LINUXGPIOD, 'Cannot open LinuxGPIOD chip %d for %s',
+    'Cannot open LinuxGPIOD chip 0 for tck', alt='probe-not-found')
+add('usb-permission', 'shared', LINUXGPIOD, 'Cannot open LinuxGPIOD gpiochip %d',
+    'Cannot open LinuxGPIOD gpiochip 0', alt='probe-not-found')
+# the chip opened, so the request of a line fails for a line another consumer holds (EBUSY)
+add('probe-busy', 'decisive', LINUXGPIOD, 'Error requesting gpio line %s',
+    'Error requesting gpio line swdio')
+add('probe-busy', 'decisive', LINUXGPIOD, 'Error request_output line %s',
+    'Error request_output line tck')
+add('probe-busy', 'decisive', LINUXGPIOD, 'Error request_input line %s',
+    'Error request_input line tdo')
+SYSFSGPIO = D + 'sysfsgpio.c'
+for key, what in (("Couldn't export gpio %d", 'export gpio 11'),
+                  ("Couldn't set direction for gpio %d", 'set direction for gpio 11'),
+                  ("Couldn't open value for gpio %d", 'open value for gpio 11')):
+    add('usb-permission', 'decisive', SYSFSGPIO, key,
+        f"Couldn't {what}\\nError: sysfsgpio: Permission denied", only=['v0.11.0', 'v0.12.0'])
+    add('usb-permission', 'decisive', SYSFSGPIO, key,
+        f"Couldn't {what}\\nsysfsgpio: : Permission denied", only=['v0.9.0', 'v0.10.0'])
+# export refused with EBUSY (a kernel driver holds the line) is only a warning; the line's
+# directory then does not exist
+add('probe-busy', 'decisive', SYSFSGPIO, 'is already exported',
+    "gpio 11 is already exported\\nError: Couldn't set direction for gpio 11\\n"
+    'Error: sysfsgpio: No such file or directory', level='Warn', only=['v0.11.0', 'v0.12.0'])
+add('probe-busy', 'decisive', SYSFSGPIO, 'is already exported',
+    "gpio 11 is already exported\\nError: Couldn't set direction for gpio 11\\n"
+    'sysfsgpio: : No such file or directory', level='Warn', only=['v0.9.0', 'v0.10.0'])
+
+# ---- adapters that are a server: remote_bitbang (a simulator, a bridge on another host) and
+# jtag_vpi (an HDL simulation); nothing listening is the adapter not being there
+RBB = D + 'remote_bitbang.c'
+add('probe-not-found', 'decisive', RBB, 'LOG_ERROR("Failed to connect: %s"',
+    'Failed to connect: Connection refused')
+add('probe-not-found', 'decisive', RBB, 'log_socket_error("Failed to connect")',
+    "Error on socket 'Failed to connect': errno==111, message: Connection refused.")
+add('probe-not-found', 'decisive', RBB, 'LOG_ERROR("connect: %s"',
+    'connect: No such file or directory')
+add('probe-not-found', 'decisive', RBB, 'log_socket_error("connect")',
+    "Error on socket 'connect': errno==2, message: No such file or directory.")
+add('probe-not-found', 'decisive', D + 'jtag_vpi.c', "Can't connect to %s : %u",
+    "Can't connect to 127.0.0.1 : 5555", only=['v0.9.0', 'v0.10.0'])
+add('probe-not-found', 'decisive', D + 'jtag_vpi.c', "jtag_vpi: Can't connect to %s : %u",
+    "jtag_vpi: Can't connect to 127.0.0.1 : 5555")
+
+# ---- USB adapters of other vendors
+add('probe-not-found', 'shared', D + 'xds110.c', 'XDS110: failed to connect',
+    'XDS110: failed to connect', alt='usb-permission')
+add('probe-not-found', 'decisive', D + 'nulink_usb.c', 'unable to find Nu-Link',
+    'unable to find Nu-Link')
+add('usb-permission', 'shared', D + 'nulink_usb.c', 'unable to open Nu-Link device 0x%',
+    'unable to open Nu-Link device 0x416:0x511d', alt='probe-busy')
+add('probe-not-found', 'decisive', D + 'osbdm.c', "Can't open OSBDM device",
+    "Can't open OSBDM device")
+add('probe-not-found', 'decisive', D + 'ulink.c', 'Could not open ULINK device',
+    'Could not open ULINK device')
+add('probe-not-found', 'shared', D + 'usb_blaster/usb_blaster.c', 'No lowlevel driver available',
+    'No lowlevel driver available', alt='probe-driver-missing')
+# a serial-port adapter: the port may not be opened (group dialout) or is not there
+add('usb-permission', 'shared', D + 'buspirate.c', 'Could not open serial port',
+    'Could not open serial port', alt='probe-not-found')
+# ppdev's open with errno EACCES, and ioperm without root for direct port access
+PARPORT = [D + 'parport.c', D + 'gw16012.c', D + 'amt_jtagaccel.c']
+add('usb-permission', 'decisive', D + 'parport.c', 'user read and write rights are set. errno=%d',
+    'cannot open device. check it exists and that user read and write rights are set. errno=13')
+add('usb-permission', 'decisive', PARPORT, 'missing privileges for direct i/o',
+    'missing privileges for direct i/o')
+
+# ---- other vendors' flash drivers: a part their tables do not know, a config for another core
+SAM34 = ['src/flash/nor/at91sam3.c', 'src/flash/nor/at91sam4.c']
+for f, fam in zip(SAM34, ('SAM3', 'SAM4')):
+    add('unsupported-device', 'shared', f, 'not found in table (perhaps you can ID this chip?)',
+        f'{fam} ChipID 0x29a70ee0 not found in table (perhaps you can ID this chip?)',
+        alt='wrong-target-config')
+add('unsupported-device', 'shared', 'src/flash/nor/psoc4.c', 'Cannot identify PSoC 4 family.',
+    'Cannot identify PSoC 4 family.', alt='wrong-target-config')
+add('unsupported-device', 'shared', 'src/flash/nor/efm32.c', 'Unknown MCU family %d',
+    'Unknown MCU family 255', alt='wrong-target-config')
+add('wrong-target-config', 'decisive', 'src/flash/nor/efm32.c', 'Target is not Cortex-Mx Device',
+    'Target is not Cortex-Mx Device')
+# an LPC boot ROM's IAP status 19 (CMD_CRP_ENABLED): Code Read Protection
+for key in ('lpc2000 prepare sectors returned %i', 'lpc2000 erase sectors returned %i',
+            'lpc2000 returned %i'):
+    add('vendor-protected', 'decisive', 'src/flash/nor/lpc2000.c', key,
+        key.replace('%i', '19'), level='Warn')
+
+# ---- target code: RISC-V and Xtensa debug modules, multi-drop SWD, JTAG IR capture
+RV013 = 'src/target/riscv/riscv-013.c'
+add('vendor-protected', 'decisive', RV013, 'Debugger is not authenticated to target Debug Module.',
+    'Debugger is not authenticated to target Debug Module. (dmstatus=0x3). Use `riscv '
+    'authdata_read` and `riscv authdata_write` commands to authenticate.')
+add('core-halt-timeout', 'shared', RV013, 'Fatal: Hart %d failed to halt during examine()',
+    'Fatal: Hart 0 failed to halt during examine()', alt='target-low-power')
+add('swd-unreachable', 'decisive', 'src/target/adi_v5_swd.c', 'Failed to select multidrop %s',
+    'Failed to select multidrop rp2040.dap0')
+add('target-low-power', 'shared', 'src/target/xtensa/xtensa.c', 'Unexpected OCD_ID = %08',
+    'Unexpected OCD_ID = 00000000', alt='swd-unreachable')
+add('swd-comm-errors', 'shared', 'src/jtag/core.c', 'IR capture error; saw 0x%0*',
+    'riscv.cpu: IR capture error; saw 0x11 not 0x01', alt='wrong-target-config')
+
+
+# ---- lines of these drivers the engine read right before rules_drv.inc: kept here so a rule
+# change that loses one shows
+for f, msg in (('arm-jtag-ew', 'Cannot find ARM-JTAG-EW Interface! Please check connection and '
+                'permissions.'),
+               ('opendous', 'Cannot find opendous Interface! Please check connection and '
+                'permissions.'),
+               ('usbprog', "Can't find USB JTAG Interface! Please check connection and "
+                'permissions.'),
+               ('vsllink', "Can't find USB JTAG Interface! Please check connection and "
+                'permissions.'),
+               ('kitprog', "Can't find a KitProg device! Please check device connections and "
+                'permissions.')):
+    add('probe-not-found', 'decisive', D + f + '.c', msg.split('!')[0] + '!', msg)
+NRF5 = 'src/flash/nor/nrf5.c'
+add('vendor-protected', 'decisive', NRF5, 'Write refused, sector %d is protected',
+    'Write refused, sector 0 is protected')
+add('vendor-protected', 'decisive', NRF5, 'Flash sector %d is protected', 'Flash sector 0 is protected')
+add('vendor-protected', 'decisive', 'src/flash/nor/at91sam4.c', 'SAM4: Lock Region %u is locked',
+    'SAM4: Lock Region 0 is locked')
+add('vendor-protected', 'decisive', 'src/flash/nor/efm32.c', 'LOG_ERROR("Page is locked")',
+    'Page is locked')
+KINETIS = 'src/flash/nor/kinetis.c'
+add('vendor-protected', 'decisive', KINETIS, 'Flash operation failed, protection violated',
+    'Flash operation failed, protection violated')
+add('vendor-protected', 'decisive', KINETIS, 'MDM: mass erase is disabled',
+    'MDM: mass erase is disabled')
+add('vendor-protected', 'decisive', KINETIS, 'Mass erase of a secured MCU is not possible',
+    'Mass erase of a secured MCU is not possible without hardware reset.', level='Info')
+
+
 def grep(git_dir, tag, key, files):
     for path in files:
         r = subprocess.run(['git', '-C', git_dir, 'grep', '-n', '-F', '-e', key, tag, '--', path],
