@@ -44,6 +44,8 @@ static const char *vendor_part(const struct diag_ctx *c)
 		"SAM4:", "kinetis", "klx.cpu", "kx.cpu", "MDM:", "lpc1", "lpc2", "lpc4", "lpc5",
 		"lpc8", "efm32", "esp32", "rp2040", "rp2350", "max32", "cc26", "cc13", "psoc",
 		"imxrt", "tm4c", "msp432", "riscv", "xtensa",
+		/* the forks' drivers for STM32-like parts (rules_fork.inc) */
+		"gd32vf103", "ch32v", "ch32x", "wch_riscv", "at32f4",
 	};
 	for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++)
 		if (chk_log_has(c, parts[i]))
@@ -676,7 +678,10 @@ int chk_flash_size_failed(struct diag_ctx *c)
 
 int chk_rdp_known(struct diag_ctx *c)
 {
-	if (c->rdp_level < 1)
+	/* A protection line in a log that names another vendor's part is that part's own
+	 * (GD32VF103, CH32, AT32 print STM32's words): chk_vendor_option_lines reads it. The
+	 * caller's option bytes (ev) are an STM32's, read by swdbackup. */
+	if (c->rdp_level < 1 || (c->ev->rdp_level < 1 && vendor_part(c)))
 		return 0;
 	snprintf(c->detail, sizeof(c->detail), "option bytes: RDP level %d%s", c->rdp_level,
 	         c->rdp_level >= 2 ? " (permanent)" : "");
@@ -774,6 +779,13 @@ int chk_vendor_protected(struct diag_ctx *c)
 	         part ? "the log names " : "another vendor's protection message",
 	         part ? part : "");
 	return DIAG_CONF_HIGH;
+}
+
+/* STM32's option-byte words ('Device Security Bit Set', 'read protection: on') in a log
+ * that names another vendor's part whose driver prints them. */
+int chk_vendor_option_lines(struct diag_ctx *c)
+{
+	return c->ev->rdp_level < 1 && vendor_part(c) ? chk_vendor_protected(c) : 0;
 }
 
 int chk_openocd_missing(struct diag_ctx *c)

@@ -74,6 +74,7 @@ int chk_unpowered(struct diag_ctx *c);
 int chk_unreachable_log(struct diag_ctx *c);
 int chk_unpowered_fact(struct diag_ctx *c);
 int chk_unreachable_attempts(struct diag_ctx *c);
+int chk_vendor_option_lines(struct diag_ctx *c);
 int chk_vendor_protected(struct diag_ctx *c);
 int chk_verify_differ(struct diag_ctx *c);
 int chk_verify_padding(struct diag_ctx *c);

@@ -15,10 +15,11 @@
  * message two causes print alike, whose other reading is a low row in rules_alt.inc. The
  * table is split by room: rules_dfu.inc (dfu-util), rules_ocd.inc (OpenOCD itself),
  * rules_id.inc (the chip's identity), rules_prot.inc (protection), rules_drv.inc (adapter
- * and flash drivers beyond the common probes, RISC-V and Xtensa debug), rules_alt.inc (second
- * readings, last).
+ * and flash drivers beyond the common probes, RISC-V and Xtensa debug), rules_fork.inc
+ * (vendor forks' and pre-0.9 releases' own words), rules_alt.inc (second readings, last).
  */
 #include "diag/checks.h"
+#include "diag/fork.h"
 #include "diag/host.h"
 #include "diag/hw.h"
 #include "diag/rules.h"
@@ -144,6 +145,7 @@ const struct diag_rule diag_rules[] = {
 #include "diag/rules_front.inc"
 #include "diag/rules_hw.inc"
 #include "diag/rules_drv.inc"
+#include "diag/rules_fork.inc"
 
 	/* ---- probe ---- */
 	{

@@ -40,6 +40,10 @@ bool ocdlog_version(const char *line, char *out, size_t outlen)
 
 	if (!p || !outlen)
 		return false;
+	/* Espressif's fork: "Open On-Chip Debugger  v0.12.0-esp32-20230419" */
+	p += strspn(p, " ");
+	if ((*p == 'v' || *p == 'V') && p[1] >= '0' && p[1] <= '9')
+		p++;
 	n = strcspn(p, " \t\r\n");
 	if (!n)
 		return false;

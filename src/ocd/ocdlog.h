@@ -38,7 +38,8 @@ void ocdlog_probe_line(struct ocdlog_probe *p, const char *line);
 /* Clears *p and folds every line into it. */
 void ocdlog_probe_info(struct ocdlog_probe *p, const char *const *lines, size_t n);
 
-/* The banner's version word ("0.12.0", "0.10.0+dev-00512-g...") copied to out, or false. */
+/* The banner's version word ("0.12.0", "0.10.0+dev-00512-g...", Espressif's "v0.12.0-esp32-..."
+ * without its 'v') copied to out, or false. */
 bool ocdlog_version(const char *line, char *out, size_t outlen);
 
 /* ST-LINK "Target voltage: 3.245800" or J-Link "VTarget = 3.300 V". */

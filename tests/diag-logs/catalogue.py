@@ -1,10 +1,10 @@
 #!/usr/bin/env python3
-"""Writes tests/diag-logs/catalogue.tsv: every message OpenOCD 0.9-0.12 and dfu-util 0.9-0.11
-print for a root cause the diagnosis engine knows, with where each version prints it. The whole
-file is this script's output: change an entry here and regenerate, never edit the file. The
-lines of the programs that run OpenOCD (cortex-debug, PlatformIO, west, gdb, ...) are read by
-hand in their repositories and kept in tests/diag-logs/catalogue-front.tsv, which this script
-does not touch.
+"""Writes tests/diag-logs/catalogue.tsv: every message OpenOCD 0.5-0.12, the vendor forks users
+run and dfu-util 0.9-0.11 print for a root cause the diagnosis engine knows, with where each
+version prints it. The whole file is this script's output: change an entry here and
+regenerate, never edit the file. The lines of the programs that run OpenOCD (cortex-debug,
+PlatformIO, west, gdb, ...) are read by hand in their repositories and kept in
+tests/diag-logs/catalogue-front.tsv, which this script does not touch.
 
 Each entry below names the class, whether the message decides it (decisive), is shared by
 two causes (shared: the other one in 'alt'), or only follows a cause printed before it
@@ -13,15 +13,21 @@ by, and the line as a user sees it (format arguments filled in; '\\n' joins the 
 number is read against). For every release tag the piece is looked up with 'git grep' in
 that tag's tree, so a row exists only for the versions whose source prints the message,
 with its file:line there (files under tcl/ too); ST's fork (the OpenOCD of STM32CubeIDE) is
-read at its r6 branch for the drivers it adds, Espressif's fork at the tag its rows name. A
-message may carry '{release}', the release it is rendered for (OpenOCD's banner line). Needs
-local clones of OpenOCD, dfu-util (with its v0.9-v0.11 tags), ST's fork and Espressif's fork:
+read at its r6 branch for the drivers it adds, Espressif's fork at the tags its rows name,
+the other forks (FORKS: Raspberry Pi's, riscv-collab's, Nuclei's, WCH's, Artery's) at the
+refs FORKS lists, OpenOCD 0.5-0.8 ('openocd-old') in OpenOCD's own clone. A message may
+carry '{release}', the release it is rendered for (OpenOCD's banner line). Needs local
+clones of OpenOCD (with its v0.5.0-v0.12.0 tags), dfu-util (v0.9-v0.11), and each fork:
 
     tests/diag-logs/catalogue.py OPENOCD_GIT_DIR DFU_UTIL_GIT_DIR ST_OPENOCD_GIT_DIR \\
-        ESP32_OPENOCD_GIT_DIR > tests/diag-logs/catalogue.tsv
+        ESP32_OPENOCD_GIT_DIR RPI_OPENOCD_GIT_DIR RISCV_OPENOCD_GIT_DIR \\
+        NUCLEI_OPENOCD_GIT_DIR WCH_OPENOCD_GIT_DIR ARTERY_OPENOCD_GIT_DIR \\
+        > tests/diag-logs/catalogue.tsv
 
-An entry whose piece is in no tag is named on stderr (exit 1) and gives no row.
-tests/unit/diag/test-diag-catalogue.c feeds every row of both files to the engine.
+(raspberrypi/openocd, riscv-collab/riscv-openocd, riscv-mcu/riscv-openocd,
+cjacker/wch-openocd, ArteryTek/openocd on GitHub). An entry whose piece is in no tag is
+named on stderr (exit 1) and gives no row. tests/unit/diag/test-diag-catalogue.c feeds
+every row of both files to the engine.
 """
 import subprocess
 import sys
@@ -29,7 +35,30 @@ import sys
 OPENOCD_TAGS = ['v0.9.0', 'v0.10.0', 'v0.11.0', 'v0.12.0']
 DFU_TAGS = ['v0.9', 'v0.10', 'v0.11']
 ST_TAGS = ['openocd-cubeide-r6']
-ESP32_TAGS = ['v0.10.0-esp32-20210401']
+ESP32_TAGS = ['v0.10.0-esp32-20210401', 'v0.12.0-esp32-20260703']
+# The forks users run beyond ST's and Espressif's, each read at the refs its users got (a
+# release tag, or the branch its SDK's instructions name), and OpenOCD's releases before 0.9:
+# tool: (the argument that names its clone, its refs, the version column of a ref).
+FORKS = {
+    # OpenOCD 0.5-0.8, from OpenOCD's own clone (first argument)
+    'openocd-old': (None, ['v0.5.0', 'v0.6.0', 'v0.7.0', 'v0.8.0'], lambda t: 'openocd-' + t[1:]),
+    # Raspberry Pi's: 'picoprobe' (its own picoprobe driver, 2021), 'rp2040-v0.12.0' (the Pico
+    # SDK 1.x guide), 'sdk-2.0.0' (Pico 2, RP2350)
+    'openocd-rpi': ('RPI_OPENOCD_GIT_DIR', ['picoprobe', 'rp2040-v0.12.0', 'sdk-2.0.0'],
+                    lambda t: 'openocd-rpi-' + t),
+    # riscv-collab's riscv-openocd: a 2018 snapshot and its 'riscv' branch
+    'openocd-riscv': ('RISCV_OPENOCD_GIT_DIR', ['v20180629', 'riscv'],
+                      lambda t: 'openocd-riscv-' + t.lstrip('v')),
+    # Nuclei's (riscv-mcu/riscv-openocd): GigaDevice's GD32VF103 flash driver
+    'openocd-nuclei': ('NUCLEI_OPENOCD_GIT_DIR', ['nuclei-develop'],
+                       lambda t: 'openocd-' + t),
+    # WCH's (MounRiver's source drop, as cjacker/wch-openocd publishes it): the WCH-LinkE
+    # driver wlinke.c and the CH32 flash drivers
+    'openocd-wch': ('WCH_OPENOCD_GIT_DIR', ['main'], lambda t: 'openocd-wch-' + t),
+    # Artery's (ArteryTek/openocd): the AT32 flash driver at32f4xx.c
+    'openocd-artery': ('ARTERY_OPENOCD_GIT_DIR', ['v1.0.0', 'master'],
+                       lambda t: 'openocd-artery-' + t.lstrip('v')),
+}
 
 STLINK = 'src/jtag/drivers/stlink_usb.c'
 LIBUSB = ['src/jtag/drivers/libusb1_common.c', 'src/jtag/drivers/libusb_helper.c']
@@ -46,13 +75,16 @@ DFU = ['src/main.c', 'src/dfu_util.c', 'src/dfu_file.c', 'src/dfu_load.c', 'src/
 E = []
 
 
-def add(cls, kind, files, key, message, level='Error', alt='-', only=None, tool=None):
+def add(cls, kind, files, key, message, level='Error', alt='-', only=None, tool=None, also=()):
     """ONLY: the tags whose wording MESSAGE is (default: every tag that prints KEY); TOOL:
     'dfu-util' for a dfu-util row whose first line has no 'dfu-util: ' prefix, 'openocd-st'
-    for a driver only ST's fork has, 'openocd-esp32' for Espressif's fork. '{release}' in
-    MESSAGE is the release the row is rendered for (0.11.0 for tag v0.11.0: OpenOCD's banner)."""
+    for a driver only ST's fork has, 'openocd-esp32' for Espressif's fork, or one of FORKS
+    (below); ALSO: more tools (every tag of each) whose source prints the same words. '{release}'
+    in MESSAGE is the release the row is rendered for (0.11.0 for tag v0.11.0: OpenOCD's
+    banner)."""
+    tool = tool or ('dfu-util' if level == 'dfu-util' else 'openocd')
     E.append((cls, kind, alt, level, [files] if isinstance(files, str) else files, key, message,
-              only, tool or ('dfu-util' if level == 'dfu-util' else 'openocd')))
+              only, [tool] + list(also)))
 
 
 # ---- probe not found
@@ -366,7 +398,7 @@ add('usb-permission', 'decisive', LIBFTDI, 'unable to open ftdi device: %s',
 add('probe-not-found', 'shared', LIBFTDI, 'unable to open ftdi device: %s',
     'unable to open ftdi device: device not found', alt='probe-driver-missing')
 add('swd-unreachable', 'decisive', 'src/target/adi_v5_swd.c', 'Failed to connect multidrop %s',
-    'Failed to connect multidrop rp2040.dap0')
+    'Failed to connect multidrop rp2040.dap0', also=['openocd-rpi'])
 add('config-not-found', 'decisive', 'src/transport/transport.c',
     'Debug adapter does not support any transports? Check config file order.',
     'Debug adapter does not support any transports? Check config file order.')
@@ -415,18 +447,19 @@ add('swd-comm-errors', 'shared', 'src/target/xtensa.c',
 add('openocd-too-old', 'shared', 'src/target/riscv/riscv-013.c',
     'only supports Debug Module version 2, not %d',
     'OpenOCD only supports Debug Module version 2, not 0 (dmstatus=0x0)',
-    alt='swd-comm-errors', tool='openocd-esp32')
+    alt='swd-comm-errors', tool='openocd-esp32', also=['openocd-riscv'])
 # ---- the same check reading a version number no debug spec defines (4-14): a garbled scan
 for tag, v3 in (('v0.11.0', '0.14'), ('v0.12.0', '1.0')):
     add('swd-comm-errors', 'shared', 'src/target/riscv/riscv-013.c',
         'OpenOCD only supports Debug Module version 2 (0.13) and 3 (',
         f'OpenOCD only supports Debug Module version 2 (0.13) and 3 ({v3}), not 11 '
         '(dmstatus=0x400c8b). This error might be caused by a JTAG signal issue. Try reducing '
-        'the JTAG clock speed.', alt='openocd-too-old', only=[tag])
+        'the JTAG clock speed.', alt='openocd-too-old', only=[tag],
+        also=['openocd-riscv'] if tag == 'v0.12.0' else [])
 add('swd-comm-errors', 'shared', 'src/target/riscv/riscv-013.c',
     'only supports Debug Module version 2, not %d',
     'OpenOCD only supports Debug Module version 2, not 5 (dmstatus=0x3a5)',
-    alt='openocd-too-old', tool='openocd-esp32')
+    alt='openocd-too-old', tool='openocd-esp32', also=['openocd-riscv'])
 
 # ---- the lines other drivers print when their adapter is not on the bus
 add('probe-not-found', 'decisive', 'src/jtag/drivers/openjtag.c',
@@ -478,6 +511,193 @@ add('wrong-target-config', 'shared', 'tcl/target/rp2040-core0.cfg',
     'Error: [rp2040.cpu] Could not find MEM-AP to control the core', level='',
     alt='swd-comm-errors')
 
+
+# ---- OpenOCD 0.5-0.8: the same words as later releases, and those they word otherwise
+add('swd-unreachable', 'decisive', STLINK, 'LOG_ERROR("init mode failed");', 'init mode failed',
+    tool='openocd-old')
+add('swd-comm-errors', 'decisive', ['src/target/stm32_stlink.c', 'src/target/hla_target.c'],
+    'jtag status contains invalid mode value - communication failure',
+    'jtag status contains invalid mode value - communication failure', tool='openocd-old')
+add('probe-not-found', 'shared', STLINK, 'LOG_ERROR("open failed")', 'open failed',
+    alt='openocd-too-old', tool='openocd-old')
+# hla's (0.6: stlink's) IDCODE check before 'expected 1 of 1' was printed: an id the config
+# does not list; 0x2ba01477 is the CS32/APM32 F103 clone's, or a genuine M4 on an F1 config
+for files, name, tags in (('src/jtag/stlink/stlink_interface.c', 'stlink', ['v0.6.0']),
+                          ('src/jtag/hla/hla_interface.c', 'hl', ['v0.7.0', 'v0.8.0'])):
+    add('clone-idcode', 'shared', files, 'target not found: idcode: 0x%08',
+        f'{name}_interface_init_target: target not found: idcode: 0x2ba01477',
+        alt='wrong-target-config', tool='openocd-old', only=tags)
+    add('wrong-target-config', 'decisive', files, 'target not found: idcode: 0x%08',
+        f'{name}_interface_init_target: target not found: idcode: 0x0bb11477',
+        tool='openocd-old', only=tags)
+add('swd-comm-errors', 'decisive', ['src/target/arm7_9_common.c', 'src/target/xscale.c'],
+    'cpsr contains invalid mode value - communication failure',
+    'cpsr contains invalid mode value - communication failure', also=['openocd-old'])
+add('probe-not-found', 'decisive', JLINK, 'Cannot find jlink Interface',
+    'Cannot find jlink Interface! Please check connection and permissions.', tool='openocd-old')
+add('swd-unreachable', 'decisive', 'src/jtag/core.c', 'JTAG scan chain interrogation failed',
+    'JTAG scan chain interrogation failed: all ones', tool='openocd-old')
+add('port-in-use', 'decisive', 'src/server/server.c', 'couldn\'t bind to socket: %s',
+    'couldn\'t bind to socket: Address already in use', tool='openocd-old')
+add('unsupported-device', 'shared', [F1, F2], 'Cannot identify target as a STM32 family.',
+    'Cannot identify target as a STM32 family.', level='Warn', alt='wrong-target-config',
+    tool='openocd-old')
+add('readout-protected', 'decisive', [F1, F2], 'Device Security Bit Set', 'Device Security Bit Set',
+    level='Info', tool='openocd-old')
+# ST-LINK's voltage (0.7+) against the bare 'init mode failed' it explains
+add('target-unpowered', 'decisive', STLINK, 'Target voltage: %f',
+    'Target voltage: 0.011834\\nError: init mode failed', level='Info', tool='openocd-old')
+add('readout-protected', 'shared', [F1, F2], 'stm32x device protected', 'stm32x device protected',
+    alt='write-protected', tool='openocd-old')
+add('write-protected', 'shared', [F1, F2], 'flash memory write protected',
+    'flash memory write protected', alt='readout-protected', tool='openocd-old')
+add('readout-protected', 'decisive', F1, 'Readout Protection On', 'Readout Protection On', level='',
+    tool='openocd-old')
+add('usb-permission', 'decisive', 'src/jtag/drivers/ft2232.c', 'unable to open ftdi device: %s',
+    'unable to open ftdi device: inappropriate permissions on device!', tool='openocd-old')
+add('probe-not-found', 'shared', 'src/jtag/drivers/ft2232.c', 'unable to open ftdi device: %s',
+    'unable to open ftdi device: device not found', alt='probe-driver-missing', tool='openocd-old')
+
+# ---- a RISC-V Debug Transport Module read through a JTAG chain nobody drives: all zeroes
+# (TDO held low) or all ones (TDO floating high); upstream since 0.11, and every RISC-V fork
+RISCV_DTM = ['src/target/riscv/riscv-011.c', 'src/target/riscv/riscv-013.c']
+add('swd-unreachable', 'decisive', RISCV_DTM, 'dtmcontrol is 0. Check JTAG connectivity',
+    'dtmcontrol is 0. Check JTAG connectivity/board power.',
+    also=['openocd-riscv', 'openocd-esp32', 'openocd-nuclei', 'openocd-rpi'])
+add('swd-unreachable', 'decisive', ['src/target/riscv/riscv.c'] + RISCV_DTM,
+    'dtmcontrol. Check JTAG connectivity',
+    '[riscv.cpu] Could not read dtmcontrol. Check JTAG connectivity/board power.',
+    tool='openocd-riscv')
+add('swd-unreachable', 'decisive', RISCV_DTM, 'Unsupported DTM version %d. (dtmcontrol=0x%x)',
+    'Unsupported DTM version 15. (dtmcontrol=0xffffffff)',
+    also=['openocd-riscv', 'openocd-esp32', 'openocd-nuclei', 'openocd-rpi'])
+
+# ---- Raspberry Pi's fork: its picoprobe driver (before the probe spoke CMSIS-DAP)
+PICOPROBE = 'src/jtag/drivers/picoprobe.c'
+add('probe-not-found', 'decisive', PICOPROBE, 'Can\'t find a picoprobe device!',
+    'Can\'t find a picoprobe device! Please check device connections and permissions.',
+    tool='openocd-rpi')
+add('probe-not-found', 'decisive', PICOPROBE, 'Failed to open or find the device',
+    'Failed to open or find the device', tool='openocd-rpi')
+# libusb_claim_interface refused: another program's (Linux: BUSY) or a driver that holds the
+# interface (Windows without WinUSB, macOS)
+add('probe-busy', 'shared', PICOPROBE, 'Failed to claim picoprobe interface',
+    'Failed to claim picoprobe interface', alt='probe-driver-missing', tool='openocd-rpi')
+add('swd-comm-errors', 'decisive', PICOPROBE, 'SWD Read data parity mismatch',
+    'SWD Read data parity mismatch', tool='openocd-rpi')
+
+# ---- WCH's fork: the WCH-Link driver and the CH32 flash drivers
+WLINK = 'src/jtag/drivers/wlinke.c'
+add('swd-unreachable', 'decisive', WLINK, 'WCH-Link failed to connect with riscvchip',
+    ' WCH-Link failed to connect with riscvchip\\nError:  1.Make sure the two-line debug '
+    'interface has been opened. If not, set board to boot mode then use ISP tool to open it'
+    '\\nError:  2.Please check your physical link connection', tool='openocd-wch')
+# Windows: WCH's DLL could not open the link (not plugged in, or WCH-LinkUtility holds it)
+add('probe-not-found', 'shared', WLINK, 'WLink Open Error', 'WLink Open Error',
+    alt='probe-busy', tool='openocd-wch')
+add('vendor-protected', 'decisive', 'src/flash/nor/wchriscv.c',
+    'Read-Protect Status Currently Enabled', 'Read-Protect Status Currently Enabled',
+    tool='openocd-wch')
+add('vendor-protected', 'shared', 'src/flash/nor/wcharm.c', 'ch32x device protected',
+    'ch32x device protected', alt='write-protected', tool='openocd-wch')
+# stm32f1x.c's words, which these drivers keep, on a log that names the part (a config's chip
+# name, at32f4xx.c's 'This is target %s algorithm')
+for files, tool, context in (
+        ('src/flash/nor/wcharm.c', 'openocd-wch',
+         'ch32f1x.cpu: hardware has 6 breakpoints, 4 watchpoints'),
+        ('src/flash/nor/gd32vf103.c', 'openocd-nuclei', '[gd32vf103.cpu] Examined RISC-V core'),
+        ('src/flash/nor/at32f4xx.c', 'openocd-artery', 'This is target AT32F403AxG algorithm')):
+    add('vendor-protected', 'shared', files, 'flash memory write protected',
+        f'{context}\\nError: flash memory write protected', level='Info', alt='write-protected',
+        tool=tool)
+
+# ---- GigaDevice's GD32VF103 in Nuclei's fork (worded as stm32f1x.c words it)
+GD32V = 'src/flash/nor/gd32vf103.c'
+add('vendor-protected', 'shared', GD32V, 'gd32vf103 device protected',
+    'gd32vf103 device protected', alt='write-protected', tool='openocd-nuclei')
+add('unsupported-device', 'shared', GD32V, 'Cannot identify target as a gd32vf103 family.',
+    'Cannot identify target as a gd32vf103 family.', level='Warn', alt='wrong-target-config',
+    tool='openocd-nuclei')
+add('flash-size-mismatch', 'shared', GD32V, 'flash size failed, probe inaccurate',
+    'gd32vf103 flash size failed, probe inaccurate - assuming 128k flash', level='Warn',
+    alt='swd-comm-errors', tool='openocd-nuclei')
+
+# ---- Artery's fork: the AT32 flash driver, which reads an unknown project id under access
+# protection (its reads return nothing) and names the protection only as a guess
+AT32 = 'src/flash/nor/at32f4xx.c'
+add('vendor-protected', 'shared', AT32, 'maybe the target mcu access protection is activated',
+    '**************************************************************************************************'
+    '\\nWarn : * maybe the target mcu access protection is activated, please try disable access '
+    'protection.*', level='Warn', alt='wrong-target-config', tool='openocd-artery')
+add('wrong-target-config', 'shared', AT32, 'please select the matching algorithm',
+    'please select the matching algorithm', alt='unsupported-device', tool='openocd-artery')
+add('flash-size-mismatch', 'shared', AT32, 'read at32 flash size failed',
+    'read at32 flash size failed, 0k flash', level='Warn', alt='swd-comm-errors',
+    tool='openocd-artery')
+
+# ---- a config written for a fork, run by a stock OpenOCD: the piece it names is the fork's
+for name in ('picoprobe', 'wlinke', 'kitprog3'):
+    add('probe-driver-missing', 'decisive', ['src/jtag/adapter.c', 'src/jtag/interface.c'],
+        'The specified debug interface was not found',
+        f'The specified debug interface was not found ({name})')
+for name in ('wch_riscv', 'esp32c3', 'at32f4xx', 'gd32vf103'):
+    add('openocd-too-old', 'decisive', 'src/flash/nor/tcl.c', "flash driver '%s' not found",
+        f"flash driver '{name}' not found")
+TARGET = 'src/target/target.c'
+for name in ('esp32c3', 'wch_riscv'):
+    add('openocd-too-old', 'decisive', TARGET, 'Unknown target type %s, try one of',
+        f'Unknown target type {name}, try one of arm7tdmi, arm9tdmi, arm920t', level='')
+# ---- a target type the release predates (with the banner that shows the release)
+for name, tags in (('riscv', ['v0.9.0', 'v0.10.0']), ('esp32', ['v0.9.0', 'v0.10.0', 'v0.11.0'])):
+    add('openocd-too-old', 'decisive', TARGET, 'Unknown target type %s, try one of',
+        f'Open On-Chip Debugger {{release}}\\nUnknown target type {name}, try one of arm7tdmi, '
+        'arm9tdmi, arm920t', level='', only=tags)
+
+# ---- JTAG's IR capture check (every JTAG target: the RISC-V and Xtensa forks' logs): all
+# zeros or all ones is a TAP nobody drives (another value: rules_drv.inc's rows below)
+add('swd-unreachable', 'decisive', 'src/jtag/core.c', 'IR capture error; saw 0x%0*',
+    'riscv.cpu: IR capture error; saw 0x1f not 0x01', also=['openocd-old'])
+add('swd-unreachable', 'decisive', 'src/jtag/core.c', 'IR capture error; saw 0x%0*',
+    'esp32.cpu0: IR capture error; saw 0x00 not 0x01', also=['openocd-esp32'])
+add('swd-unreachable', 'cascade', 'src/jtag/core.c', 'Bypassing JTAG setup events due to errors',
+    'Bypassing JTAG setup events due to errors', level='Warn',
+    also=['openocd-riscv', 'openocd-esp32', 'openocd-nuclei'])
+# ---- riscv-013's examine (upstream 0.11+ and every RISC-V fork)
+RISCV_013 = 'src/target/riscv/riscv-013.c'
+add('swd-comm-errors', 'shared', RISCV_013, 'Debug Module did not become active',
+    'Debug Module did not become active. dmcontrol=0x0', alt='swd-unreachable',
+    also=['openocd-riscv', 'openocd-esp32', 'openocd-nuclei', 'openocd-rpi'])
+
+# ---- Raspberry Pi's CMSIS-DAP bulk driver with asynchronous transfers (sdk-2.0.0): a probe
+# that left the bus, in libusb_strerror's words
+BULK = 'src/jtag/drivers/cmsis_dap_usb_bulk.c'
+for key in ('error submitting USB write: %s', 'error submitting USB read: %s',
+            'error handling USB events: %s'):
+    add('probe-not-found', 'decisive', BULK, key,
+        key.replace('%s', 'No such device (it may have been disconnected)'), tool='openocd-rpi')
+# SWD's connect read the DPIDR, then every write to ABORT/SELECT met WAIT or FAULT: a DP that
+# answers and a system that does not (a core asleep, a stalled bus) or a garbled link
+add('swd-comm-errors', 'shared', 'src/target/adi_v5_swd.c',
+    'Error connecting DP: cannot write to ABORT / SELECT',
+    'Error connecting DP: cannot write to ABORT / SELECT', alt='target-low-power',
+    tool='openocd-rpi')
+
+# ---- Espressif's USB-Serial-JTAG (the ESP32-C3/S3's own): the device the driver revives after
+# a failed transfer is gone (the chip reset, slept, or its firmware took the USB pins)
+ESP_JTAG_GONE = ('esp_usb_jtag: device not found!', 'esp_usb_jtag: failed to revive USB device!')
+for message in ESP_JTAG_GONE:
+    add('probe-not-found', 'shared', ESP_JTAG, message, message, alt='target-low-power',
+        tool='openocd-esp32')
+# its JTAG interface not claimed: another program's, or (Windows) no WinUSB driver bound
+add('probe-busy', 'shared', ESP_JTAG, 'error finding/claiming JTAG interface on device!',
+    'esp_usb_jtag: error finding/claiming JTAG interface on device!',
+    alt='probe-driver-missing', also=['openocd-esp32'])
+
+# ---- Xtensa's debug module off (OCD_ID read back 0 or all ones) in Espressif's later tags: a
+# warning with the target's name (upstream 0.12's error: rules_drv.inc's rows below)
+add('target-low-power', 'shared', 'src/target/xtensa/xtensa.c', 'Unexpected OCD_ID = %08',
+    '[esp32.cpu0] Unexpected OCD_ID = 00000000', level='Warn', alt='swd-unreachable',
+    tool='openocd-esp32')
 
 # ==== adapter drivers beyond the common probes, other vendors' flash drivers, target code
 # (src/diag/rules_drv.inc reads these rows)
@@ -583,7 +803,8 @@ add('vendor-protected', 'decisive', RV013, 'Debugger is not authenticated to tar
     'Debugger is not authenticated to target Debug Module. (dmstatus=0x3). Use `riscv '
     'authdata_read` and `riscv authdata_write` commands to authenticate.')
 add('core-halt-timeout', 'shared', RV013, 'Fatal: Hart %d failed to halt during examine()',
-    'Fatal: Hart 0 failed to halt during examine()', alt='target-low-power')
+    'Fatal: Hart 0 failed to halt during examine()', alt='target-low-power',
+    also=['openocd-riscv', 'openocd-esp32', 'openocd-nuclei', 'openocd-rpi'])
 add('swd-unreachable', 'decisive', 'src/target/adi_v5_swd.c', 'Failed to select multidrop %s',
     'Failed to select multidrop rp2040.dap0')
 add('target-low-power', 'shared', 'src/target/xtensa/xtensa.c', 'Unexpected OCD_ID = %08',
@@ -634,28 +855,34 @@ def grep(git_dir, tag, key, files):
 
 
 def main():
-    if len(sys.argv) != 5:
+    forks = [name for name, (arg, _, _) in FORKS.items() if arg]
+    if len(sys.argv) != 5 + len(forks):
         sys.exit('usage: catalogue.py OPENOCD_GIT_DIR DFU_UTIL_GIT_DIR ST_OPENOCD_GIT_DIR '
-                 'ESP32_OPENOCD_GIT_DIR')
-    openocd, dfu, st, esp = sys.argv[1:]
+                 'ESP32_OPENOCD_GIT_DIR ' + ' '.join(FORKS[f][0] for f in forks))
+    openocd, dfu, st, esp = sys.argv[1:5]
+    clones = dict(zip(forks, sys.argv[5:]))
     # tool: its clone, its tags, and the version column a tag is named by
     sources = {'openocd': (openocd, OPENOCD_TAGS, lambda t: 'openocd-' + t[1:]),
                'dfu-util': (dfu, DFU_TAGS, lambda t: 'dfu-util-' + t[1:]),
                'openocd-st': (st, ST_TAGS, lambda t: t.replace('openocd-', 'openocd-st-')),
                'openocd-esp32': (esp, ESP32_TAGS, lambda t: 'openocd-' + t.split('-', 1)[1])}
-    print('# Generated by tests/diag-logs/catalogue.py from the OpenOCD, dfu-util, ST and Espressif')
-    print('# sources: do not edit, regenerate. Front-end rows: catalogue-front.tsv (hand-kept).')
+    for name, (arg, tags, version) in FORKS.items():
+        sources[name] = (clones[name] if arg else openocd, tags, version)
+    print('# Generated by tests/diag-logs/catalogue.py from the OpenOCD, dfu-util, ST, Espressif')
+    print('# and other forks\' sources: do not edit, regenerate. Front-end rows:')
+    print('# catalogue-front.tsv (hand-kept).')
     print('# version\tsource\tclass\tkind\talt\tlevel\tmessage')
     missing = []
-    for cls, kind, alt, level, files, key, message, only, tool in E:
-        git_dir, tags, version = sources[tool]
+    for cls, kind, alt, level, files, key, message, only, tools in E:
         found = 0
-        for tag in only or tags:
-            where = grep(git_dir, tag, key.replace('\\n', '\n').split('\n')[0], files)
-            if where:
-                found += 1
-                text = message.replace('{release}', tag[1:])
-                print(f'{version(tag)}\t{where}\t{cls}\t{kind}\t{alt}\t{level or "-"}\t{text}')
+        for n, tool in enumerate(tools):
+            git_dir, tags, version = sources[tool]
+            for tag in (only if only and n == 0 else tags):
+                where = grep(git_dir, tag, key.replace('\\n', '\n').split('\n')[0], files)
+                if where:
+                    found += 1
+                    text = message.replace('{release}', tag[1:])
+                    print(f'{version(tag)}\t{where}\t{cls}\t{kind}\t{alt}\t{level or "-"}\t{text}')
         if not found:
             missing.append(key)
     for key in missing:

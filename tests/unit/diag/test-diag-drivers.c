@@ -109,8 +109,9 @@ static void test_interface_not_found_by_release(void **state)
 	/* ft2232 left after 0.9: an old config on a newer OpenOCD, never "too old". */
 	expect(BANNER("0.11.0") "Error: The specified debug interface was not found (ft2232)\n",
 	       DIAG_PROBE_DRIVER_MISSING, DIAG_CONF_HIGH);
-	/* A name no release has (a vendor fork's driver): medium. */
-	expect("Error: The specified debug interface was not found (wlink)\n",
+	/* A name no release has and no fork src/diag/fork.c knows (another fork's driver, or
+	 * misspelt): medium. */
+	expect("Error: The specified debug interface was not found (usbjtag3)\n",
 	       DIAG_PROBE_DRIVER_MISSING, DIAG_CONF_MEDIUM);
 }
 

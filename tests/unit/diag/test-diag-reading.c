@@ -80,6 +80,25 @@ static void test_stm32_protection_stands_down_on_other_parts(void **state)
 	assert_false(top_lists(lpc, DIAG_READOUT_PROTECTED));
 }
 
+/* STM32's option-byte words from a driver that reads another vendor's part (Nuclei's
+ * gd32vf103.c 'Device Security Bit Set', stm32f1x's 'read protection: on' on a GD32VF103)
+ * are that part's protection; on an STM32 they stay RDP. */
+static void test_option_words_on_other_parts(void **state)
+{
+	(void)state;
+	static const char *const words[] = { "Info : Device Security Bit Set\n",
+		                             "read protection: on\n" };
+	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
+		char log[256];
+		snprintf(log, sizeof(log), "Info : [gd32vf103.cpu] Examined RISC-V core\n%s",
+		         words[i]);
+		assert_top(log, DIAG_VENDOR_PROTECTED, DIAG_CONF_HIGH);
+		assert_false(top_lists(log, DIAG_READOUT_PROTECTED));
+		snprintf(log, sizeof(log), "Info : device id = 0x10016413\n%s", words[i]);
+		assert_top(log, DIAG_READOUT_PROTECTED, DIAG_CONF_HIGH);
+	}
+}
+
 /* 0.9-0.10 print "unable to open CMSIS-DAP device 0x..:0x.." once the HID list has the
  * probe: on Linux its hidraw node is not the user's, on Windows another program has it. A
  * probe that is not there reads "unable to find CMSIS-DAP device". */
@@ -356,6 +375,7 @@ int main(void)
 		cmocka_unit_test(test_vendor_protection_is_not_rdp),
 		cmocka_unit_test(test_nrf52_hla_notice_is_not_evidence),
 		cmocka_unit_test(test_stm32_protection_stands_down_on_other_parts),
+		cmocka_unit_test(test_option_words_on_other_parts),
 		cmocka_unit_test(test_cmsis_dap_hid_open_by_platform),
 		cmocka_unit_test(test_ftdi_not_found_by_platform),
 		cmocka_unit_test(test_openocd_missing_in_each_shell),
