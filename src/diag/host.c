@@ -1,8 +1,8 @@
-/* diag host: what a pasted log shows of the host it came from, and the checks of the rows
- * that read host-side failures by it (USB access, dfu-util, a tool the loader cannot start,
- * an OpenOCD older than the probe's firmware, a line read one way on Windows and another
- * elsewhere). The same libusb or dfu-util words mean another
- * cause on Windows, macOS and Linux; these checks say which, from the log alone.
+/* diag host: the checks of the rows that read host-side failures by the host the log came
+ * from (diag_log_host, hostmark.c): USB access, dfu-util, a tool the loader cannot start, an
+ * OpenOCD older than the probe's firmware, a line read one way on Windows and another
+ * elsewhere. The same libusb or dfu-util words mean another cause on Windows, macOS and
+ * Linux; these checks say which, from the log alone.
  *
  * Owns: nothing. A check reads the context and writes only its detail line.
  * Must not: print, touch a probe or target, or decide an id: it returns the confidence its
@@ -23,102 +23,64 @@ static bool any_line_has(const struct diag_ctx *c, const char *needle)
 	return false;
 }
 
-/* True when LINE shows Windows: a drive path ("C:\\"), a PowerShell prompt, an .exe, or
- * the "libusb1 <hash>" banner line of the Windows builds, a Cygwin or MSYS2 prompt. */
-static bool windows_line(const char *line)
+/* swdbackup's own run (the caller set the operation; a pasted log has none) ran its tools
+ * on this machine, so its host is the one this was built for. */
+static enum diag_host log_os(const struct diag_ctx *c)
 {
-	for (const char *p = strstr(line, ":\\"); p; p = strstr(p + 1, ":\\"))
-		if (p > line && ((p[-1] >= 'A' && p[-1] <= 'Z') || (p[-1] >= 'a' && p[-1] <= 'z')) &&
-		    (p - 1 == line || !((p[-2] >= 'A' && p[-2] <= 'Z') || (p[-2] >= 'a' && p[-2] <= 'z'))))
-			return true;
-	return strncmp(line, "PS ", 3) == 0 || strstr(line, ".exe") || strstr(line, ".EXE") ||
-	       strncmp(line, "libusb1 ", 8) == 0 || strstr(line, "/cygdrive/") ||
-	       strstr(line, " MINGW64 ") || strstr(line, " MINGW32 ");
-}
-
-/* The host the log came from, read from what the paste shows of it: Windows by its drive
- * paths, prompts and .exe names (windows_line); macOS by its own paths, Homebrew and kernel
- * extension tools; Linux by udev, sysfs-style device nodes and its package paths. The same
- * libusb error means another cause on each (a missing udev rule on Linux, a driver Windows
- * or macOS bound to the probe elsewhere), so the host-side rows read it before they judge.
- * A log that shows none of these is LOG_OS_UNKNOWN: the rows then stay less sure. */
-enum log_os { LOG_OS_UNKNOWN, LOG_OS_LINUX, LOG_OS_MACOS, LOG_OS_WINDOWS };
-
-static bool has_any(const char *line, const char *const *marks, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (strstr(line, marks[i]))
-			return true;
-	return false;
-}
-
-static bool macos_line(const char *line)
-{
-	static const char *const marks[] = { "/Users/", "/Applications/", "/opt/homebrew/",
-		                             "/usr/local/Cellar/", "Darwin Kernel", "kextunload",
-		                             "kextutil", "com.apple.", ".dylib", "Mac OS X",
-		                             "macOS " };
-	return has_any(line, marks, sizeof(marks) / sizeof(marks[0]));
-}
-
-static bool linux_line(const char *line)
-{
-	static const char *const marks[] = { "/home/", "/dev/bus/usb", "/dev/ttyACM",
-		                             "/dev/ttyUSB", "/dev/hidraw", "/etc/udev", "udevadm",
-		                             "/usr/share/openocd", "(Linux)", "plugdev" };
-	return has_any(line, marks, sizeof(marks) / sizeof(marks[0]));
-}
-
-/* Windows first: a drive path is unambiguous, a "/home/" may be a container's. swdbackup's
- * own run (the caller set the operation; a pasted log has none) ran its tools on this
- * machine, so its host is the one this was built for. */
-static enum log_os log_os(const struct diag_ctx *c)
-{
-	const struct diag_evidence *ev = c->ev;
-	if (ev->op != DIAG_OP_NONE) {
+	if (c->ev->op != DIAG_OP_NONE) {
 #if defined(_WIN32)
-		return LOG_OS_WINDOWS;
+		return DIAG_HOST_WINDOWS;
 #elif defined(__APPLE__)
-		return LOG_OS_MACOS;
+		return DIAG_HOST_MACOS;
 #elif defined(__linux__)
-		return LOG_OS_LINUX;
+		return DIAG_HOST_LINUX;
 #endif
 	}
-	bool mac = false, lin = false;
-	for (size_t i = 0; i < ev->n_log_lines; i++) {
-		const char *l = ev->log_lines[i];
-		if (windows_line(l))
-			return LOG_OS_WINDOWS;
-		mac |= macos_line(l);
-		lin |= linux_line(l);
-	}
-	return mac ? LOG_OS_MACOS : lin ? LOG_OS_LINUX : LOG_OS_UNKNOWN;
+	return diag_log_host(c->ev);
 }
 
 /* High when the log is from Windows, medium otherwise. */
 int chk_windows_log(struct diag_ctx *c)
 {
-	if (log_os(c) != LOG_OS_WINDOWS)
+	if (log_os(c) != DIAG_HOST_WINDOWS)
 		return DIAG_CONF_MEDIUM;
 	snprintf(c->detail, sizeof(c->detail), "the log is from Windows");
 	return DIAG_CONF_HIGH;
 }
 
-/* Medium off Windows, no finding on it; and the other way round. */
-int chk_not_windows_log(struct diag_ctx *c)
+/* hidapi's hid_open failed ('unable to open CMSIS-DAP device 0x%x:0x%x': cmsis_dap_usb.c in
+ * OpenOCD 0.9-0.10, cmsis_dap_usb_hid.c from 0.11).
+ * Where another program's open refuses this one: macOS, whose hidapi seizes the device
+ * (mac/hid.c: hid_init sets kIOHIDOptionsTypeSeizeDevice, so a second IOHIDDeviceOpen fails
+ * with kIOReturnExclusiveAccess), and Windows, whose hidapi of those releases opened for
+ * read and write sharing reads only (windows/hid.c open_device, FILE_SHARE_READ, until
+ * 2016). Linux's hidraw lets several programs open a node, so there it is the node's
+ * permission (hidapi-libusb builds aside, which claim the interface). */
+static bool hid_open_exclusive(struct diag_ctx *c)
 {
-	return chk_windows_log(c) == DIAG_CONF_HIGH ? 0 : DIAG_CONF_MEDIUM;
+	enum diag_host os = log_os(c);
+	return os == DIAG_HOST_WINDOWS || os == DIAG_HOST_MACOS;
 }
 
-/* The second reading of a line that means another cause on Windows: low elsewhere. */
-int chk_not_windows_alt(struct diag_ctx *c)
+/* The permission reading: medium where the open is not exclusive or the host is not shown. */
+int chk_hid_open_permission(struct diag_ctx *c)
 {
-	return chk_windows_log(c) == DIAG_CONF_HIGH ? 0 : DIAG_CONF_LOW;
+	return hid_open_exclusive(c) ? 0 : DIAG_CONF_MEDIUM;
 }
 
-int chk_windows_only(struct diag_ctx *c)
+/* Another program's: medium on Windows and macOS, low as the second reading elsewhere. */
+int chk_hid_open_held(struct diag_ctx *c)
 {
-	return chk_windows_log(c) == DIAG_CONF_HIGH ? DIAG_CONF_MEDIUM : 0;
+	if (!hid_open_exclusive(c))
+		return 0;
+	snprintf(c->detail, sizeof(c->detail), "the log is from %s, where hidapi opens the probe "
+	         "exclusively", log_os(c) == DIAG_HOST_MACOS ? "macOS" : "Windows");
+	return DIAG_CONF_MEDIUM;
+}
+
+int chk_hid_open_held_alt(struct diag_ctx *c)
+{
+	return hid_open_exclusive(c) ? 0 : DIAG_CONF_LOW;
 }
 
 /* libusb's ACCESS from libusb_open means this user may not open the device (Linux: no udev
@@ -137,8 +99,8 @@ static bool claim_line(const char *l)
 /* libusb's ACCESS from an open names the host's reason: on Linux the device node's
  * permission (no udev rule); on Windows WinUSB's exclusive open, which another program (an
  * IDE's debug server, STM32CubeProgrammer, a second OpenOCD) already holds: CreateFile fails
- * with ERROR_ACCESS_DENIED (libusb os/windows_winusb.c, winusbx_open); macOS seizes the
- * device or fails on privilege alike. A "Permission denied" naming a device node, or
+ * with ERROR_ACCESS_DENIED (libusb os/windows_winusb.c, winusbx_open); macOS's libusb does
+ * not refuse an open with it (access_by_host), only a claim. A "Permission denied" naming a device node, or
  * libftdi's EPERM, is Linux's whatever else the log shows. */
 static bool open_access_line(const char *l)
 {
@@ -154,18 +116,50 @@ static bool node_denied_line(const char *l)
 	       !claim_line(l);
 }
 
-/* The permission reading of an open refused with ACCESS, by the host: high on Linux, none
- * on Windows (another program holds the DEVICE: probe-busy-windows-access), medium where
- * the log shows no Linux host. */
+/* True when the log shows OpenOCD or dfu-util started under sudo ("sudo openocd ...",
+ * "$ sudo dfu-util ..."). */
+static bool ran_under_sudo(const struct diag_ctx *c)
+{
+	for (size_t i = 0; i < c->ev->n_log_lines; i++) {
+		const char *l = c->ev->log_lines[i], *s = strstr(l, "sudo ");
+		if (s && (s == l || s[-1] == ' ') && (strstr(s, "openocd") || strstr(s, "dfu-util")))
+			return true;
+	}
+	return false;
+}
+
+/* The permission reading of an open refused with ACCESS, by the host: high on Linux and on
+ * a Unix host that does not say which (macOS's libusb never refuses an open with ACCESS:
+ * darwin_open_locked takes kIOReturnExclusiveAccess from USBDeviceOpenSeize as opened and
+ * leaves the refusal to the claim, so on a Unix host it is the device node's permission, as
+ * linux_usbfs.c's get_usbfs_fd maps EACCES), none on Windows (another program holds the
+ * DEVICE: probe-busy-windows-access), medium where the log shows no host, or macOS. */
 static int access_by_host(struct diag_ctx *c, const char *device)
 {
+	/* Root opens any usbfs node whatever its mode (get_usbfs_fd's EACCES is the node's
+	 * permission, which root's CAP_DAC_OVERRIDE passes): a tool run under sudo and still
+	 * refused is held back by something no udev rule lifts (a snap's confinement, a
+	 * container without the device). */
+	if (ran_under_sudo(c) && log_os(c) != DIAG_HOST_WINDOWS) {
+		snprintf(c->detail, sizeof(c->detail), "the tool ran under sudo, as root, and was "
+		         "still refused: not a missing udev rule (a sandbox or container?)");
+		return DIAG_CONF_MEDIUM;
+	}
 	switch (log_os(c)) {
-	case LOG_OS_LINUX:
+	case DIAG_HOST_LINUX:
 		snprintf(c->detail, sizeof(c->detail), "the log is from Linux: the device node "
 		         "may not be opened by this user");
 		return DIAG_CONF_HIGH;
-	case LOG_OS_WINDOWS:
+	case DIAG_HOST_UNIX:
+		snprintf(c->detail, sizeof(c->detail), "the log is from a Unix host, not Windows: "
+		         "the device node may not be opened by this user");
+		return DIAG_CONF_HIGH;
+	case DIAG_HOST_WINDOWS:
 		return 0;
+	case DIAG_HOST_MACOS:
+		snprintf(c->detail, sizeof(c->detail), "the log is from macOS, whose libusb does not "
+		         "refuse an open with ACCESS: neither reading is sure");
+		return DIAG_CONF_MEDIUM;
 	default:
 		snprintf(c->detail, sizeof(c->detail), "the log does not show a Linux host: on "
 		         "Windows the same error means another program holds the %s", device);
@@ -199,21 +193,25 @@ int chk_open_access_held(struct diag_ctx *c)
 	if (!open)
 		return 0;
 	switch (log_os(c)) {
-	case LOG_OS_WINDOWS:
+	case DIAG_HOST_WINDOWS:
 		snprintf(c->detail, sizeof(c->detail), "the log is from Windows, where a WinUSB "
 		         "device opens once: another program has it open");
 		return DIAG_CONF_HIGH;
-	case LOG_OS_LINUX:
+	case DIAG_HOST_LINUX:
+	case DIAG_HOST_UNIX:
 		return 0;
 	default:
 		return DIAG_CONF_LOW;
 	}
 }
 
-/* Medium: a kernel driver and another program's claim answer alike (probe-busy below). */
+/* Medium: a kernel driver and another program's claim answer alike (probe-busy below). Only
+ * macOS (darwin_claim_interface: kIOReturnExclusiveAccess) and Windows (winusbx_claim_interface:
+ * WinUSB's Initialize refused by the driver bound) answer a claim with ACCESS; Linux's
+ * claim_interface never does (BUSY for a held interface), so a Linux log names no host. */
 int chk_claim_held(struct diag_ctx *c)
 {
-	static const char *const os[] = { "", " on Linux", " on macOS", " on Windows" };
+	static const char *const os[] = { "", "", " on macOS", " on Windows", "" };
 	snprintf(c->detail, sizeof(c->detail), "the device opened but its interface could not be "
 	         "claimed%s: a driver (or another program) holds it", os[log_os(c)]);
 	return DIAG_CONF_MEDIUM;
@@ -295,14 +293,51 @@ int chk_cmsis_dap_caps_too_old(struct diag_ctx *c)
 	return DIAG_CONF_HIGH;
 }
 
+/* The libusb error dfu-util 0.10+ names after "Cannot open DFU device %04x:%04x found on
+ * devnum %i (%s)" (libusb_error_name), copied into NAME ("LIBUSB_ERROR_IO"); "" for 0.9's
+ * line without it. Returns false when the log has no such line. */
+static bool dfu_open_error(const struct diag_ctx *c, char *name, size_t n)
+{
+	bool found = false;
+	name[0] = '\0';
+	for (size_t i = 0; i < c->ev->n_log_lines; i++) {
+		const char *l = strstr(c->ev->log_lines[i], "Cannot open DFU device ");
+		const char *e = l ? strstr(l, "(LIBUSB_ERROR_") : NULL;
+		found |= l != NULL;
+		if (e && name[0] == '\0')
+			snprintf(name, n, "%.*s", (int)strcspn(e + 1, ")"), e + 1);
+	}
+	return found;
+}
+
+/* Whether dfu-util's refused open may be a driver (or, elsewhere, a permission) at all: 0.9's
+ * bare line, or a named error that means it. An error libusb gives for something else (IO,
+ * NO_DEVICE for a device that left, BUSY, OTHER) is no driver and no permission on any host
+ * (linux_usbfs.c's get_usbfs_fd: ACCESS is the node's mode; windows_winusb.c: NOT_SUPPORTED
+ * and NOT_FOUND are the driver), and the engine's "unknown" shows that line. */
+static bool dfu_open_error_is(const struct diag_ctx *c, const char *const *names, size_t n)
+{
+	char name[40];
+	if (!dfu_open_error(c, name, sizeof(name)))
+		return false;
+	if (name[0] == '\0')
+		return true;
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(name, names[i]) == 0)
+			return true;
+	return false;
+}
+
 /* dfu-util 0.9 and older print "Cannot open DFU device vid:pid" without libusb's reason;
  * the host says which one it is: Windows binds no WinUSB driver to an STM32 bootloader
  * (ST's DfuSe driver or none), Linux denies the node without a udev rule. */
 int chk_dfu_open_windows(struct diag_ctx *c)
 {
 	/* dfu-util 0.10+ names libusb's error: ACCESS on Windows is a handle another program
-	 * holds (probe-busy-windows-access), not a missing driver. */
-	if (log_os(c) != LOG_OS_WINDOWS || any_line_has(c, "(LIBUSB_ERROR_ACCESS)"))
+	 * holds (probe-busy-windows-access), not a missing driver; only NOT_SUPPORTED and
+	 * NOT_FOUND are the driver's. */
+	static const char *const driver[] = { "LIBUSB_ERROR_NOT_SUPPORTED", "LIBUSB_ERROR_NOT_FOUND" };
+	if (log_os(c) != DIAG_HOST_WINDOWS || !dfu_open_error_is(c, driver, 2))
 		return 0;
 	snprintf(c->detail, sizeof(c->detail), "the log is from Windows: dfu-util found the "
 	         "bootloader and could not open it with the driver bound to it");
@@ -360,29 +395,39 @@ int chk_dfu_readonly_pages(struct diag_ctx *c)
 
 int chk_dfu_open_permission(struct diag_ctx *c)
 {
+	static const char *const access[] = { "LIBUSB_ERROR_ACCESS" };
+	if (!dfu_open_error_is(c, access, 1))
+		return 0;
 	switch (log_os(c)) {
-	case LOG_OS_LINUX:
+	case DIAG_HOST_LINUX:
 		/* Linux binds no driver to a DFU interface that libusb must displace: a
 		 * bootloader listed and then not opened is the device node's permission. */
 		snprintf(c->detail, sizeof(c->detail), "the log is from Linux: dfu-util found the "
 		         "bootloader and may not open it");
 		return DIAG_CONF_HIGH;
-	case LOG_OS_UNKNOWN:
+	case DIAG_HOST_UNKNOWN:
 		/* Linux is the likelier host; the Windows driver reading stays below it. */
 		snprintf(c->detail, sizeof(c->detail), "the log does not show its host: on Linux "
 		         "this is a missing udev rule, on Windows a missing WinUSB driver");
+		return DIAG_CONF_MEDIUM;
+	case DIAG_HOST_UNIX:
+		/* Not Windows, so not its driver; Linux's permission or a Mac's refusal. */
+		snprintf(c->detail, sizeof(c->detail), "the log is from a Unix host, not Windows: "
+		         "on Linux this is a missing udev rule");
 		return DIAG_CONF_MEDIUM;
 	default:
 		return 0;
 	}
 }
 
-/* Low with no host shown; 0 on Linux, where the permission row reads it at high, and on
- * Windows, where dfu-cannot-open-windows does. */
+/* Low with no host shown; 0 on Linux, where the permission row reads it at high, on a Unix
+ * host (no Windows driver there), and on Windows, where dfu-cannot-open-windows does. */
 int chk_dfu_open_driver_alt(struct diag_ctx *c)
 {
-	enum log_os os = log_os(c);
-	return os == LOG_OS_WINDOWS || os == LOG_OS_LINUX ? 0 : DIAG_CONF_LOW;
+	enum diag_host os = log_os(c);
+	return os == DIAG_HOST_WINDOWS || os == DIAG_HOST_LINUX || os == DIAG_HOST_UNIX
+	               ? 0
+	               : DIAG_CONF_LOW;
 }
 
 /* A line that quotes the suffix warning as a failure: another tool's error in front of
@@ -465,32 +510,15 @@ int chk_dfu_suffix_alone(struct diag_ctx *c)
 	return readonly_write(c->ev, &ro) ? DIAG_CONF_LOW : DIAG_CONF_MEDIUM;
 }
 
-/* Medium when the log shows no host at all (a Windows reading is likely, nothing rules it
- * out); 0 when it shows one, whose own rows read it. */
-int chk_host_unknown(struct diag_ctx *c)
-{
-	if (log_os(c) != LOG_OS_UNKNOWN)
-		return 0;
-	snprintf(c->detail, sizeof(c->detail), "the log does not show its host: on Windows a "
-	         "missing WinUSB driver, elsewhere a probe that left the bus (probe-not-found)");
-	return DIAG_CONF_MEDIUM;
-}
-
-/* The second reading of the same line: low, under the same condition. */
-int chk_host_unknown_alt(struct diag_ctx *c)
-{
-	return log_os(c) == LOG_OS_UNKNOWN ? DIAG_CONF_LOW : 0;
-}
-
 /* "unable to find a matching CMSIS-DAP device": absent, or (0.11+) a probe OpenOCD could
  * not open to read its name, which it logs at debug level only: on Linux the permission,
  * on Windows a bulk interface without WinUSB. macOS needs neither: high there; medium
  * elsewhere, with the host's other reading below it. */
 int chk_cmsis_dap_not_found(struct diag_ctx *c)
 {
-	if (log_os(c) == LOG_OS_MACOS)
+	if (log_os(c) == DIAG_HOST_MACOS)
 		return DIAG_CONF_HIGH;
-	snprintf(c->detail, sizeof(c->detail), "%s", log_os(c) == LOG_OS_WINDOWS
+	snprintf(c->detail, sizeof(c->detail), "%s", log_os(c) == DIAG_HOST_WINDOWS
 	         ? "on Windows a CMSIS-DAP with no WinUSB driver bound reads the same"
 	         : "a CMSIS-DAP this user may not open reads the same (its open is logged at "
 	           "debug level only)");
@@ -499,13 +527,15 @@ int chk_cmsis_dap_not_found(struct diag_ctx *c)
 
 int chk_cmsis_dap_unopened_alt(struct diag_ctx *c)
 {
-	enum log_os os = log_os(c);
-	return os == LOG_OS_LINUX || os == LOG_OS_UNKNOWN ? DIAG_CONF_LOW : 0;
+	enum diag_host os = log_os(c);
+	return os == DIAG_HOST_LINUX || os == DIAG_HOST_UNIX || os == DIAG_HOST_UNKNOWN
+	               ? DIAG_CONF_LOW
+	               : 0;
 }
 
 int chk_cmsis_dap_no_winusb_alt(struct diag_ctx *c)
 {
-	return log_os(c) == LOG_OS_WINDOWS ? DIAG_CONF_LOW : 0;
+	return log_os(c) == DIAG_HOST_WINDOWS ? DIAG_CONF_LOW : 0;
 }
 
 /* Before 0.11 only the HID backend existed. */

@@ -195,7 +195,7 @@ const struct diag_rule diag_rules[] = {
 		.id = DIAG_USB_PERMISSION, .name = "usb-permission-cmsis-dap-hid",
 		.confidence = DIAG_CONF_MEDIUM, .priority = 85,
 		.any = { "unable to open CMSIS-DAP device 0x" },
-		.check = chk_not_windows_log,
+		.check = chk_hid_open_permission,
 		.cause = "the CMSIS-DAP probe is there but this user may not open its HID device (no "
 		         "udev rule for /dev/hidraw*), or another program holds it",
 		.fix = "install swdbackup's udev rules: 'sudo cp scripts/60-swdbackup.rules "
@@ -207,16 +207,19 @@ const struct diag_rule diag_rules[] = {
 		          "0.9-0.10: hid_open failed); not found is 'unable to find CMSIS-DAP device'",
 	},
 	{
-		.id = DIAG_PROBE_BUSY, .name = "probe-busy-cmsis-dap-hid-windows",
+		.id = DIAG_PROBE_BUSY, .name = "probe-busy-cmsis-dap-hid-held",
 		.confidence = DIAG_CONF_MEDIUM, .priority = 85,
 		.any = { "unable to open CMSIS-DAP device 0x" },
-		.check = chk_windows_only,
-		.cause = "the CMSIS-DAP probe is there but could not be opened: on Windows another "
-		         "program (an IDE, pyOCD, another OpenOCD) holds its HID device",
+		.check = chk_hid_open_held,
+		.cause = "the CMSIS-DAP probe is there but could not be opened: on Windows and macOS "
+		         "another program (an IDE, pyOCD, another OpenOCD) holds its HID device",
 		.fix = "close the other program that uses the probe and retry; with several probes "
 		       "attached, name yours with --probe SERIAL",
 		.source = "'unable to open CMSIS-DAP device 0x%x:0x%x' (src/jtag/drivers/"
-		          "cmsis_dap_usb.c, cmsis_dap_usb_open, 0.9-0.10: hid_open failed)",
+		          "cmsis_dap_usb.c, cmsis_dap_usb_open, 0.9-0.10; cmsis_dap_usb_hid.c 0.11+: "
+		          "hid_open failed); hidapi "
+		          "opens exclusively on macOS (mac/hid.c, kIOHIDOptionsTypeSeizeDevice) and, "
+		          "before 2016, on Windows (windows/hid.c, open_device, FILE_SHARE_READ)",
 	},
 	{
 		/* The same ACCESS words as usb-permission, read by the host: Windows opens a WinUSB
@@ -343,20 +346,22 @@ const struct diag_rule diag_rules[] = {
 		          "without the SWD bit",
 	},
 	{
-		/* libusb's NOT_FOUND from open: Windows with no WinUSB driver bound (the row below
-		 * reads a Windows log at high), or a device that left the bus. */
-		.id = DIAG_PROBE_DRIVER_MISSING, .name = "libusb-not-found-host-unknown",
-		.confidence = DIAG_CONF_MEDIUM, .priority = 84,
+		/* libusb's NOT_FOUND from open: only its Windows backend answers it (a device that
+		 * left the bus is NO_DEVICE on every backend), so the line alone is Windows with no
+		 * usable driver; the row above reads it with the driver's own "not found". */
+		.id = DIAG_PROBE_DRIVER_MISSING, .name = "libusb-open-not-found",
+		.confidence = DIAG_CONF_HIGH, .priority = 84,
 		.any = { "(libusb_open\\(\\) failed with|Failed to open device:) LIBUSB_ERROR_NOT_FOUND" },
-		.check = chk_host_unknown,
-		.cause = "the probe was listed but could not be opened: on Windows (the log does not "
-		         "show the host) no WinUSB driver is bound to it",
-		.fix = "on Windows bind WinUSB to the probe's debug interface with Zadig (or the "
-		       "vendor's WinUSB driver), replug it and retry; elsewhere replug it",
+		.check = chk_windows_log,
+		.cause = "the probe was listed but could not be opened: Windows has no WinUSB (or "
+		         "libusbK/HID) driver bound to any of its interfaces",
+		.fix = "bind WinUSB to the probe's debug interface with Zadig (or the vendor's WinUSB "
+		       "driver), replug it and retry",
 		.source = "'libusb_open() failed with %s' (src/jtag/drivers/libusb_helper.c, "
 		          "jtag_libusb_open; libusb1_common.c 0.9-0.10) and libjaylink's 'Failed to "
-		          "open device: %s.' (jlink.c, 0.10): libusb's windows_winusb.c answers "
-		          "NOT_FOUND with no usable driver",
+		          "open device: %s.' (jlink.c, 0.10): libusb's windows_winusb.c "
+		          "(composite_open) answers NOT_FOUND when no interface has a usable driver; "
+		          "linux_usbfs.c (op_open) and darwin_usb.c (darwin_open) never do",
 	},
 	{
 		/* OpenOCD took a non-CMSIS-DAP interface (class 10: CDC data, held by the kernel's

@@ -338,8 +338,11 @@ add('probe-driver-missing', 'shared', CMSIS, 'CMSIS-DAP: SWD not supported',
     'CMSIS-DAP: SWD not supported', alt='openocd-too-old')
 add('probe-driver-missing', 'decisive', CMSIS, 'CMSIS-DAP failed to connect in mode',
     'CMSIS-DAP failed to connect in mode (1)')
-add('probe-driver-missing', 'shared', LIBUSB, 'libusb_open() failed with',
-    'libusb_open() failed with LIBUSB_ERROR_NOT_FOUND', alt='probe-not-found')
+# libusb's Windows backend alone answers NOT_FOUND from an open (windows_winusb.c,
+# composite_open: no interface with a usable driver); a device that left the bus is NO_DEVICE
+# on every backend, so this is not shared with probe-not-found.
+add('probe-driver-missing', 'decisive', LIBUSB, 'libusb_open() failed with',
+    'libusb_open() failed with LIBUSB_ERROR_NOT_FOUND')
 add('probe-not-found', 'shared', MPSSE, 'unable to open ftdi device with vid %s, pid %s, description \'%s\' and',
     'unable to open ftdi device with vid 0403, pid 6010, description \'*\' and serial \'*\'',
     alt='probe-driver-missing')
