@@ -96,11 +96,18 @@ int chk_identify_read(struct diag_ctx *c)
 		         "driver read; a target config for another family reads the same");
 		return DIAG_CONF_MEDIUM;
 	}
+	/* An id of all zeros or all ones is a read the link lost, not a part's. */
+	unsigned dev = (unsigned)(c->dev_id & 0xfff);
+	if (c->has_dev_id && (dev == 0 || dev == 0xfff)) {
+		snprintf(c->detail, sizeof(c->detail), "dev id 0x%03x: a read of all %s, not a "
+		         "part's id", dev, dev ? "ones" : "zeros");
+		return DIAG_CONF_MEDIUM;
+	}
 	/* A genuine STM32's id: the driver is another family's, or older than the part. */
 	if (c->has_dev_id && diag_stm32_family(c->dev_id) &&
 	    chk_log_has(c, "Cannot identify target as")) {
-		snprintf(c->detail, sizeof(c->detail), "dev id 0x%03x is a genuine %s",
-		         (unsigned)(c->dev_id & 0xfff), diag_stm32_family(c->dev_id));
+		snprintf(c->detail, sizeof(c->detail), "dev id 0x%03x is a genuine %s", dev,
+		         diag_stm32_family(c->dev_id));
 		return DIAG_CONF_MEDIUM;
 	}
 	return DIAG_CONF_HIGH;

@@ -716,9 +716,10 @@ add('usb-permission', 'shared', LINUXGPIOD, 'Cannot open LinuxGPIOD chip %d for 
     'Cannot open LinuxGPIOD chip 0 for tck', alt='probe-not-found')
 add('usb-permission', 'shared', LINUXGPIOD, 'Cannot open LinuxGPIOD gpiochip %d',
     'Cannot open LinuxGPIOD gpiochip 0', alt='probe-not-found')
-# the chip opened, so the request of a line fails for a line another consumer holds (EBUSY)
-add('probe-busy', 'decisive', LINUXGPIOD, 'Error requesting gpio line %s',
-    'Error requesting gpio line swdio')
+# the chip opened, so the request of a line fails for a line another consumer holds (EBUSY);
+# 0.12 also asks for a bias flag, which a kernel before 5.5 refuses (EINVAL) for every line
+add('probe-busy', 'shared', LINUXGPIOD, 'Error requesting gpio line %s',
+    'Error requesting gpio line swdio', alt='probe-driver-missing')
 add('probe-busy', 'decisive', LINUXGPIOD, 'Error request_output line %s',
     'Error request_output line tck')
 add('probe-busy', 'decisive', LINUXGPIOD, 'Error request_input line %s',
@@ -740,8 +741,8 @@ add('probe-busy', 'decisive', SYSFSGPIO, 'is already exported',
     "gpio 11 is already exported\\nError: Couldn't set direction for gpio 11\\n"
     'sysfsgpio: : No such file or directory', level='Warn', only=['v0.9.0', 'v0.10.0'])
 
-# ---- adapters that are a server: remote_bitbang (a simulator, a bridge on another host) and
-# jtag_vpi (an HDL simulation); nothing listening is the adapter not being there
+# ---- adapters that are a server: remote_bitbang (a simulator, a bridge on another host),
+# jtag_vpi and jtag_dpi (an HDL simulation); nothing listening is the adapter not being there
 RBB = D + 'remote_bitbang.c'
 add('probe-not-found', 'decisive', RBB, 'LOG_ERROR("Failed to connect: %s"',
     'Failed to connect: Connection refused')
@@ -752,7 +753,10 @@ add('probe-not-found', 'decisive', RBB, 'LOG_ERROR("connect: %s"',
 add('probe-not-found', 'decisive', RBB, 'log_socket_error("connect")',
     "Error on socket 'connect': errno==2, message: No such file or directory.")
 add('probe-not-found', 'decisive', D + 'jtag_vpi.c', "Can't connect to %s : %u",
-    "Can't connect to 127.0.0.1 : 5555", only=['v0.9.0', 'v0.10.0'])
+    "Can't connect to 127.0.0.1 : 5555", only=['v0.9.0', 'v0.10.0', 'v0.11.0'])
+# jtag_dpi (a SystemVerilog DPI simulation, 0.11+) prints the same words
+add('probe-not-found', 'decisive', D + 'jtag_dpi.c', '"Can\'t connect to %s : %" PRIu16',
+    "Can't connect to 127.0.0.1 : 5555")
 add('probe-not-found', 'decisive', D + 'jtag_vpi.c', "jtag_vpi: Can't connect to %s : %u",
     "jtag_vpi: Can't connect to 127.0.0.1 : 5555")
 
@@ -789,8 +793,10 @@ add('unsupported-device', 'shared', 'src/flash/nor/psoc4.c', 'Cannot identify PS
     'Cannot identify PSoC 4 family.', alt='wrong-target-config')
 add('unsupported-device', 'shared', 'src/flash/nor/efm32.c', 'Unknown MCU family %d',
     'Unknown MCU family 255', alt='wrong-target-config')
-add('wrong-target-config', 'decisive', 'src/flash/nor/efm32.c', 'Target is not Cortex-Mx Device',
-    'Target is not Cortex-Mx Device')
+# a core other than M3/M4/M0+: a Series 2 part (Cortex-M33) the driver does not know, or
+# another vendor's chip under an efm32 bank
+add('unsupported-device', 'shared', 'src/flash/nor/efm32.c', 'Target is not Cortex-Mx Device',
+    'Target is not Cortex-Mx Device', alt='wrong-target-config')
 # an LPC boot ROM's IAP status 19 (CMD_CRP_ENABLED): Code Read Protection
 for key in ('lpc2000 prepare sectors returned %i', 'lpc2000 erase sectors returned %i',
             'lpc2000 returned %i'):

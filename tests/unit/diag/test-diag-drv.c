@@ -110,7 +110,8 @@ static void test_sysfsgpio_export(void **state)
 }
 
 /* linuxgpiod.c: a chip open refused or absent reads medium with both causes; a line request
- * after the chip opened is another consumer's line. */
+ * after the chip opened is another consumer's line: high for 0.11's words (no flags asked),
+ * medium for 0.12's, whose bias flag a kernel before 5.5 refuses. */
 static void test_linuxgpiod(void **state)
 {
 	(void)state;
@@ -124,8 +125,13 @@ static void test_linuxgpiod(void **state)
 	for (size_t k = 0; k < 4; k++) {
 		snprintf(log, sizeof(log), "Info : Linux GPIOD JTAG/SWD bitbang driver\n"
 		         "Error: Error requesting gpio line %s\n", names[k]);
-		assert_top(log, DIAG_PROBE_BUSY, DIAG_CONF_HIGH);
+		assert_top(log, DIAG_PROBE_BUSY, DIAG_CONF_MEDIUM);
+		assert_int_equal(listed_conf(log, DIAG_PROBE_DRIVER_MISSING), DIAG_CONF_LOW);
 	}
+	assert_top("Error: Error request_output line tck\n", DIAG_PROBE_BUSY, DIAG_CONF_HIGH);
+	assert_top("Error: Error request_input line tdo\n", DIAG_PROBE_BUSY, DIAG_CONF_HIGH);
+	assert_int_equal(listed_conf("Error: Error request_input line tdo\n",
+	                             DIAG_PROBE_DRIVER_MISSING), -1);
 }
 
 /* ulink.c, osbdm.c and usb_blaster.c print their "not found" after jtag_libusb_open, which
@@ -150,7 +156,8 @@ static void test_usb_adapter_refused_first(void **state)
 
 /* remote_bitbang: 0.9-0.11 'Failed to connect: %s' / 'connect: %s' with strerror; 0.12
  * log_socket_error, whose words differ by host (Linux errno 111, macOS 61, Windows
- * WSAGetLastError 10061 with FormatMessage's text). gdb's own refusal is not the adapter. */
+ * WSAGetLastError 10061 with FormatMessage's text). gdb's own refusal is not the adapter, nor
+ * a socket this user may not open. */
 static void test_remote_bitbang_hosts(void **state)
 {
 	(void)state;
@@ -174,6 +181,13 @@ static void test_remote_bitbang_hosts(void **state)
 	         "/tmp/rbb.sock", "No such file or directory");
 	assert_top(log, DIAG_PROBE_NOT_FOUND, DIAG_CONF_HIGH);
 	assert_not_top("localhost:3333: Connection refused.\n", DIAG_PROBE_NOT_FOUND);
+	/* macOS's words for ETIMEDOUT (errno 60) */
+	assert_top("Error: Error on socket 'Failed to connect': errno==60, message: Operation "
+	           "timed out.\n", DIAG_PROBE_NOT_FOUND, DIAG_CONF_HIGH);
+	/* a unix socket there that this user may not open: something listens, not 'not found' */
+	assert_not_top("Error: Error on socket 'connect': errno==13, message: Permission denied.\n",
+	               DIAG_PROBE_NOT_FOUND);
+	assert_not_top("Error: connect: Permission denied\n", DIAG_PROBE_NOT_FOUND);
 }
 
 /* 'Failed to select multidrop %s' (adi_v5_swd.c, swd_multidrop_select, 0.12): the first
@@ -260,6 +274,17 @@ static void test_parport_errno(void **state)
 	}
 }
 
+/* efm32.c's 'Target is not Cortex-Mx Device' is a core other than M3/M4/M0+: a Series 2
+ * part the driver does not know (medium), or a bank on another vendor's chip (low). */
+static void test_efm32_core(void **state)
+{
+	(void)state;
+	static const char log[] = "Info : [efr32.cpu] Cortex-M33 r0p4 processor detected\n"
+	                          "Error: Target is not Cortex-Mx Device\n";
+	assert_top(log, DIAG_UNSUPPORTED_DEVICE, DIAG_CONF_MEDIUM);
+	assert_int_equal(listed_conf(log, DIAG_WRONG_TARGET_CONFIG), DIAG_CONF_LOW);
+}
+
 /* lpc2000.c lpc2000_erase/lpc2000_write: the IAP status decides (19 is CRP enabled); the
  * boot-checksum warning lpc2000_write prints before it fixes the image is no failure. */
 static void test_lpc_iap_status(void **state)
@@ -302,6 +327,7 @@ int main(void)
 		cmocka_unit_test(test_xtensa_ocd_id),
 		cmocka_unit_test(test_riscv_auth_not_rdp),
 		cmocka_unit_test(test_parport_errno),
+		cmocka_unit_test(test_efm32_core),
 		cmocka_unit_test(test_lpc_iap_status),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -110,6 +110,17 @@ static void test_newer_families(void **state)
 	           DIAG_CONF_HIGH);
 }
 
+/* A dev id of all zeros or all ones is a read the link lost: never an unsupported part at
+ * high. */
+static void test_lost_read_is_no_part(void **state)
+{
+	(void)state;
+	assert_int_equal(listed_conf(BANNER("0.12.0") DEV("00000000") F1F2_REFUSED,
+	                             DIAG_UNSUPPORTED_DEVICE), DIAG_CONF_MEDIUM);
+	assert_int_equal(listed_conf(BANNER("0.12.0") DEV("ffffffff") F1F2_REFUSED,
+	                             DIAG_UNSUPPORTED_DEVICE), DIAG_CONF_MEDIUM);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -117,6 +128,7 @@ int main(void)
 		cmocka_unit_test(test_right_driver_too_old),
 		cmocka_unit_test(test_shared_words),
 		cmocka_unit_test(test_newer_families),
+		cmocka_unit_test(test_lost_read_is_no_part),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -114,7 +114,7 @@ static void test_link_failure_first_wins_over_its_cascade(void **state)
 	static const char link[] = "Error: jtag status contains invalid mode value - "
 	                           "communication failure\n";
 	static const char diff[] = "diff 0 address 0x08000000. Was 0xff instead of 0x00\n";
-	static const char ident[] = "Info : device id = 0x10006000\n"
+	static const char ident[] = "Info : device id = 0x10006999\n"
 	                            "Warn : Cannot identify target as a STM32 family.\n";
 	char log[1024];
 	snprintf(log, sizeof(log), "%s%s", link, diff);
