@@ -180,7 +180,7 @@ int chk_open_access(struct diag_ctx *c)
 }
 
 /* The other reading of an open refused with ACCESS (OpenOCD's, libjaylink's, dfu-util
- * 0.10+'s "Cannot open DFU device ... (LIBUSB_ERROR_ACCESS)"): high on Windows (the open is
+ * 0.11+'s "Cannot open DFU device ... (LIBUSB_ERROR_ACCESS)"): high on Windows (the open is
  * exclusive), low where the log shows no Linux host, none on Linux. */
 int chk_open_access_held(struct diag_ctx *c)
 {
@@ -293,8 +293,8 @@ int chk_cmsis_dap_caps_too_old(struct diag_ctx *c)
 	return DIAG_CONF_HIGH;
 }
 
-/* The libusb error dfu-util 0.10+ names after "Cannot open DFU device %04x:%04x found on
- * devnum %i (%s)" (libusb_error_name), copied into NAME ("LIBUSB_ERROR_IO"); "" for 0.9's
+/* The libusb error dfu-util 0.11+ names after "Cannot open DFU device %04x:%04x found on
+ * devnum %i (%s)" (libusb_error_name), copied into NAME ("LIBUSB_ERROR_IO"); "" for 0.9-0.10's
  * line without it. Returns false when the log has no such line. */
 static bool dfu_open_error(const struct diag_ctx *c, char *name, size_t n)
 {
@@ -310,7 +310,7 @@ static bool dfu_open_error(const struct diag_ctx *c, char *name, size_t n)
 	return found;
 }
 
-/* Whether dfu-util's refused open may be a driver (or, elsewhere, a permission) at all: 0.9's
+/* Whether dfu-util's refused open may be a driver (or, elsewhere, a permission) at all: 0.9-0.10's
  * bare line, or a named error that means it. An error libusb gives for something else (IO,
  * NO_DEVICE for a device that left, BUSY, OTHER) is no driver and no permission on any host
  * (linux_usbfs.c's get_usbfs_fd: ACCESS is the node's mode; windows_winusb.c: NOT_SUPPORTED
@@ -328,12 +328,12 @@ static bool dfu_open_error_is(const struct diag_ctx *c, const char *const *names
 	return false;
 }
 
-/* dfu-util 0.9 and older print "Cannot open DFU device vid:pid" without libusb's reason;
+/* dfu-util 0.10 and older print "Cannot open DFU device vid:pid" without libusb's reason;
  * the host says which one it is: Windows binds no WinUSB driver to an STM32 bootloader
  * (ST's DfuSe driver or none), Linux denies the node without a udev rule. */
 int chk_dfu_open_windows(struct diag_ctx *c)
 {
-	/* dfu-util 0.10+ names libusb's error: ACCESS on Windows is a handle another program
+	/* dfu-util 0.11+ names libusb's error: ACCESS on Windows is a handle another program
 	 * holds (probe-busy-windows-access), not a missing driver; only NOT_SUPPORTED and
 	 * NOT_FOUND are the driver's. */
 	static const char *const driver[] = { "LIBUSB_ERROR_NOT_SUPPORTED", "LIBUSB_ERROR_NOT_FOUND" };
@@ -612,7 +612,7 @@ int chk_too_old_stlink_pid(struct diag_ctx *c)
 	return DIAG_CONF_LOW;
 }
 
-/* dfu-util 0.10+'s "Cannot open DFU device ... (LIBUSB_ERROR_ACCESS)": the node's permission
+/* dfu-util 0.11+'s "Cannot open DFU device ... (LIBUSB_ERROR_ACCESS)": the node's permission
  * on Linux (high), another program's handle on Windows (none here: probe-busy-windows-access
  * reads it), either with no host shown (medium). */
 int chk_dfu_open_access(struct diag_ctx *c)

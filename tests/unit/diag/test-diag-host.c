@@ -64,7 +64,7 @@ static void test_dfu_cannot_open_by_host(void **state)
 	assert_int_equal(top_of(tail, &conf, NULL, 0), DIAG_USB_PERMISSION);
 	assert_int_equal(conf, DIAG_CONF_MEDIUM);
 
-	/* dfu-util 0.10+ names libusb's error: ACCESS is the permission on Linux, another
+	/* dfu-util 0.11+ names libusb's error: ACCESS is the permission on Linux, another
 	 * program's handle on Windows (WinUSB opens once), the permission at medium when no
 	 * host shows. */
 	static const char access[] = "dfu-util: Cannot open DFU device 2341:0366 found on devnum "
@@ -470,7 +470,7 @@ static void test_open_access_on_a_unix_host(void **state)
 	assert_int_equal(conf, DIAG_CONF_HIGH);
 }
 
-/* dfu-util 0.9's bare "Cannot open DFU device" on a Unix host: the permission at medium, and
+/* dfu-util 0.9-0.10's bare "Cannot open DFU device" on a Unix host: the permission at medium, and
  * Windows' driver reading is not listed (no WinUSB there). */
 static void test_dfu_cannot_open_on_a_unix_host(void **state)
 {
@@ -534,7 +534,7 @@ static void test_details_by_host(void **state)
 	diag_report_free(r);
 }
 
-/* dfu-util 0.10+'s "Cannot open DFU device ... (%s)" with an error that is neither the node's
+/* dfu-util 0.11+'s "Cannot open DFU device ... (%s)" with an error that is neither the node's
  * permission nor Windows' driver (a device that left the bus, an I/O error) is neither
  * reading on any host: "unknown" with its line. */
 static void test_dfu_open_error_named(void **state)
