@@ -52,10 +52,11 @@ int chk_windows_log(struct diag_ctx *c)
  * OpenOCD 0.9-0.10, cmsis_dap_usb_hid.c from 0.11).
  * Where another program's open refuses this one: macOS, whose hidapi seizes the device
  * (mac/hid.c: hid_init sets kIOHIDOptionsTypeSeizeDevice, so a second IOHIDDeviceOpen fails
- * with kIOReturnExclusiveAccess), and Windows, whose hidapi of those releases opened for
- * read and write sharing reads only (windows/hid.c open_device, FILE_SHARE_READ, until
- * 2016). Linux's hidraw lets several programs open a node, so there it is the node's
- * permission (hidapi-libusb builds aside, which claim the interface). */
+ * with kIOReturnExclusiveAccess), and Windows, whose hidapi 0.8 opened for read and write
+ * sharing reads only (windows/hid.c open_device, FILE_SHARE_READ, from 2013 until b5b2e17
+ * in 2016; 0.7 and 0.9+ share writes too, so a second open there is not refused: medium).
+ * Linux's hidraw lets several programs open a node, so there it is the node's permission
+ * (hidapi-libusb builds aside, which claim the interface). */
 static bool hid_open_exclusive(struct diag_ctx *c)
 {
 	enum diag_host os = log_os(c);
