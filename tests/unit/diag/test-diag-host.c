@@ -304,8 +304,8 @@ static void test_windows_markers(void **state)
 
 /* What looks like a marker and is not one: a URL's scheme, a git remote, one backslash,
  * libusb's other errors, a claim's NOT_FOUND (Linux's and macOS's claims answer it too),
- * NOT_SUPPORTED from a call other than an open or claim, and a bare "$ " prompt (Git Bash
- * prints it on Windows). */
+ * NOT_SUPPORTED from a call other than an open or claim, a bare "$ " prompt (Git Bash
+ * prints it on Windows), and a Mac's folder name inside another tree (WSL's /mnt/c/Users). */
 static void test_not_markers(void **state)
 {
 	(void)state;
@@ -324,6 +324,9 @@ static void test_not_markers(void **state)
 		{ "Found DFU: [05ac:1227] ver=0000, devnum=5, cfg=1, intf=0, alt=0\n", DIAG_HOST_UNKNOWN },
 		{ "Info : Listening on port 3333 for gdb connections\n", DIAG_HOST_UNKNOWN },
 		{ "see https://example.org/usr/share/doc\n", DIAG_HOST_UNKNOWN },
+		/* WSL sees Windows' home folders under /mnt: no Mac's /Users */
+		{ "cd /mnt/c/Users/dev/fw\n", DIAG_HOST_UNKNOWN },
+		{ "openocd -f /mnt/d/Volumes/board.cfg\n", DIAG_HOST_UNKNOWN },
 	};
 	EXPECT_HOSTS(cases);
 }
