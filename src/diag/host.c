@@ -129,6 +129,19 @@ static bool ran_under_sudo(const struct diag_ctx *c)
 	return false;
 }
 
+/* Root opens any usbfs node whatever its mode (get_usbfs_fd's EACCES is the node's
+ * permission, which root's CAP_DAC_OVERRIDE passes): a tool run under sudo and still
+ * refused is held back by something no udev rule lifts (a snap's confinement, a container
+ * without the device). True then, with the detail written. */
+static bool refused_as_root(struct diag_ctx *c)
+{
+	if (!ran_under_sudo(c) || log_os(c) == DIAG_HOST_WINDOWS)
+		return false;
+	snprintf(c->detail, sizeof(c->detail), "the tool ran under sudo, as root, and was still "
+	         "refused: not a missing udev rule (a sandbox or container?)");
+	return true;
+}
+
 /* The permission reading of an open refused with ACCESS, by the host: high on Linux and on
  * a Unix host that does not say which (macOS's libusb never refuses an open with ACCESS:
  * darwin_open_locked takes kIOReturnExclusiveAccess from USBDeviceOpenSeize as opened and
@@ -137,15 +150,8 @@ static bool ran_under_sudo(const struct diag_ctx *c)
  * DEVICE: probe-busy-windows-access), medium where the log shows no host, or macOS. */
 static int access_by_host(struct diag_ctx *c, const char *device)
 {
-	/* Root opens any usbfs node whatever its mode (get_usbfs_fd's EACCES is the node's
-	 * permission, which root's CAP_DAC_OVERRIDE passes): a tool run under sudo and still
-	 * refused is held back by something no udev rule lifts (a snap's confinement, a
-	 * container without the device). */
-	if (ran_under_sudo(c) && log_os(c) != DIAG_HOST_WINDOWS) {
-		snprintf(c->detail, sizeof(c->detail), "the tool ran under sudo, as root, and was "
-		         "still refused: not a missing udev rule (a sandbox or container?)");
+	if (refused_as_root(c))
 		return DIAG_CONF_MEDIUM;
-	}
 	switch (log_os(c)) {
 	case DIAG_HOST_LINUX:
 		snprintf(c->detail, sizeof(c->detail), "the log is from Linux: the device node "
@@ -399,6 +405,8 @@ int chk_dfu_open_permission(struct diag_ctx *c)
 	static const char *const access[] = { "LIBUSB_ERROR_ACCESS" };
 	if (!dfu_open_error_is(c, access, 1))
 		return 0;
+	if (refused_as_root(c))
+		return DIAG_CONF_MEDIUM;
 	switch (log_os(c)) {
 	case DIAG_HOST_LINUX:
 		/* Linux binds no driver to a DFU interface that libusb must displace: a

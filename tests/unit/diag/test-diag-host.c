@@ -471,6 +471,19 @@ static void test_open_access_on_a_unix_host(void **state)
 	assert_int_equal(top_after("dev@bench:~/fw$ sudo make flash\n", tail, &conf),
 	                 DIAG_USB_PERMISSION);
 	assert_int_equal(conf, DIAG_CONF_HIGH);
+	/* dfu-util's refused open under sudo too: 0.9-0.10's bare line and 0.11+'s named one */
+	static const char *const dfu[] = {
+		"dfu-util: Cannot open DFU device 0483:df11\n",
+		"dfu-util: Cannot open DFU device 0483:df11 found on devnum 9 (LIBUSB_ERROR_ACCESS)\n",
+	};
+	for (size_t i = 0; i < sizeof(dfu) / sizeof(dfu[0]); i++) {
+		assert_int_equal(top_after("dev@bench:~/fw$ dfu-util -a 0 -D fw.bin\n", dfu[i], &conf),
+		                 DIAG_USB_PERMISSION);
+		assert_int_equal(conf, DIAG_CONF_HIGH);
+		assert_int_equal(top_after("dev@bench:~/fw$ sudo dfu-util -a 0 -D fw.bin\n", dfu[i],
+		                           &conf), DIAG_USB_PERMISSION);
+		assert_int_equal(conf, DIAG_CONF_MEDIUM);
+	}
 }
 
 /* dfu-util 0.9-0.10's bare "Cannot open DFU device" on a Unix host: the permission at medium, and
