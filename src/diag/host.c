@@ -117,15 +117,38 @@ static bool node_denied_line(const char *l)
 	       !claim_line(l);
 }
 
-/* True when the log shows OpenOCD or dfu-util started under sudo ("sudo openocd ...",
- * "$ sudo dfu-util ..."). */
-static bool ran_under_sudo(const struct diag_ctx *c)
+/* True when the command sudo runs on line L is OpenOCD or dfu-util ("sudo openocd ...",
+ * "$ sudo -E ./dfu-util ...", "sudo /usr/local/bin/openocd"): its options and variable
+ * assignments skipped, the command's file name. A command that only names a file of theirs
+ * ("sudo cp 60-openocd.rules /etc/udev/rules.d/") is not one. */
+static bool sudo_runs_tool(const char *l)
 {
-	for (size_t i = 0; i < c->ev->n_log_lines; i++) {
-		const char *l = c->ev->log_lines[i], *s = strstr(l, "sudo ");
-		if (s && (s == l || s[-1] == ' ') && (strstr(s, "openocd") || strstr(s, "dfu-util")))
+	for (const char *s = strstr(l, "sudo "); s; s = strstr(s + 1, "sudo ")) {
+		if (s != l && s[-1] != ' ')
+			continue;
+		const char *w = s + 5;
+		size_t n;
+		for (;;) {
+			w += strspn(w, " ");
+			n = strcspn(w, " ");
+			if (n == 0 || (w[0] != '-' && !memchr(w, '=', n)))
+				break;
+			w += n;
+		}
+		for (const char *slash; (slash = memchr(w, '/', n)) != NULL; w = slash + 1)
+			n -= (size_t)(slash + 1 - w);
+		if (strncmp(w, "openocd", 7) == 0 || strncmp(w, "dfu-util", 8) == 0)
 			return true;
 	}
+	return false;
+}
+
+/* True when the log shows OpenOCD or dfu-util started under sudo. */
+static bool ran_under_sudo(const struct diag_ctx *c)
+{
+	for (size_t i = 0; i < c->ev->n_log_lines; i++)
+		if (sudo_runs_tool(c->ev->log_lines[i]))
+			return true;
 	return false;
 }
 

@@ -471,6 +471,13 @@ static void test_open_access_on_a_unix_host(void **state)
 	assert_int_equal(top_after("dev@bench:~/fw$ sudo make flash\n", tail, &conf),
 	                 DIAG_USB_PERMISSION);
 	assert_int_equal(conf, DIAG_CONF_HIGH);
+	/* the command sudo ran, not a file of the tool's it names */
+	assert_int_equal(top_after("dev@bench:~/fw$ sudo cp 60-openocd.rules /etc/udev/rules.d/\n",
+	                           tail, &conf), DIAG_USB_PERMISSION);
+	assert_int_equal(conf, DIAG_CONF_HIGH);
+	assert_int_equal(top_after("dev@bench:~/fw$ sudo -E /usr/local/bin/openocd -f x.cfg\n",
+	                           tail, &conf), DIAG_USB_PERMISSION);
+	assert_int_equal(conf, DIAG_CONF_MEDIUM);
 	/* dfu-util's refused open under sudo too: 0.9-0.10's bare line and 0.11+'s named one */
 	static const char *const dfu[] = {
 		"dfu-util: Cannot open DFU device 0483:df11\n",
