@@ -101,7 +101,8 @@ static bool claim_line(const char *l)
  * permission (no udev rule); on Windows WinUSB's exclusive open, which another program (an
  * IDE's debug server, STM32CubeProgrammer, a second OpenOCD) already holds: CreateFile fails
  * with ERROR_ACCESS_DENIED (libusb os/windows_winusb.c, winusbx_open); macOS's libusb does
- * not refuse an open with it (access_by_host), only a claim. A "Permission denied" naming a device node, or
+ * not refuse an open with it (access_by_host), only a claim. A "Permission denied" naming a
+ * device node or USB (the row's own words: not a shell's refusal of a file or script), or
  * libftdi's EPERM, is Linux's whatever else the log shows. */
 static bool open_access_line(const char *l)
 {
@@ -113,8 +114,8 @@ static bool open_access_line(const char *l)
  * kernel driver (ftdi_usb_open_dev), a Linux-only step. */
 static bool node_denied_line(const char *l)
 {
-	return (strstr(l, "Permission denied") || strstr(l, "inappropriate permissions")) &&
-	       !claim_line(l);
+	bool node = strstr(l, "Permission denied") && (strstr(l, "/dev/") || strcasestr(l, "usb"));
+	return (node || strstr(l, "inappropriate permissions")) && !claim_line(l);
 }
 
 /* True when the command sudo runs on line L is OpenOCD or dfu-util ("sudo openocd ...",

@@ -478,6 +478,16 @@ static void test_open_access_on_a_unix_host(void **state)
 	assert_int_equal(top_after("dev@bench:~/fw$ sudo -E /usr/local/bin/openocd -f x.cfg\n",
 	                           tail, &conf), DIAG_USB_PERMISSION);
 	assert_int_equal(conf, DIAG_CONF_MEDIUM);
+	/* a shell's "Permission denied" for a file is no device node's: on Windows the open
+	 * refused with ACCESS stays another program's handle */
+	assert_int_equal(top_after("C:\\fw> openocd -f interface/stlink.cfg\n"
+	                           "cp: cannot create regular file 'fw.bin': Permission denied\n",
+	                           tail, &conf), DIAG_PROBE_BUSY);
+	assert_int_equal(conf, DIAG_CONF_HIGH);
+	assert_int_equal(top_after("crw-rw-r-- 1 root root 189, 7 /dev/bus/usb/001/008\n"
+	                           "openocd: /dev/bus/usb/001/008: Permission denied\n", tail,
+	                           &conf), DIAG_USB_PERMISSION);
+	assert_int_equal(conf, DIAG_CONF_HIGH);
 	/* dfu-util's refused open under sudo too: 0.9-0.10's bare line and 0.11+'s named one */
 	static const char *const dfu[] = {
 		"dfu-util: Cannot open DFU device 0483:df11\n",
