@@ -13,15 +13,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "diag/checks.h"
 #include "diag/host.h"
-
-static bool any_line_has(const struct diag_ctx *c, const char *needle)
-{
-	for (size_t i = 0; i < c->ev->n_log_lines; i++)
-		if (strstr(c->ev->log_lines[i], needle))
-			return true;
-	return false;
-}
 
 /* swdbackup's own run (the caller set the operation; a pasted log has none) ran its tools
  * on this machine, so its host is the one this was built for. */
@@ -274,7 +267,7 @@ static bool tool_cannot_start(const struct diag_ctx *c, const char *tool)
 			continue;
 		}
 		if (strstr(l, "cannot proceed because") && strstr(l, ".dll was not found"))
-			return any_line_has(c, tool);
+			return chk_log_has(c, tool);
 	}
 	return false;
 }
