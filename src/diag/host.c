@@ -13,15 +13,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "diag/checks.h"
 #include "diag/host.h"
-
-static bool any_line_has(const struct diag_ctx *c, const char *needle)
-{
-	for (size_t i = 0; i < c->ev->n_log_lines; i++)
-		if (strstr(c->ev->log_lines[i], needle))
-			return true;
-	return false;
-}
 
 /* swdbackup's own run (the caller set the operation; a pasted log has none) ran its tools
  * on this machine, so its host is the one this was built for. */
@@ -52,10 +45,11 @@ int chk_windows_log(struct diag_ctx *c)
  * OpenOCD 0.9-0.10, cmsis_dap_usb_hid.c from 0.11).
  * Where another program's open refuses this one: macOS, whose hidapi seizes the device
  * (mac/hid.c: hid_init sets kIOHIDOptionsTypeSeizeDevice, so a second IOHIDDeviceOpen fails
- * with kIOReturnExclusiveAccess), and Windows, whose hidapi of those releases opened for
- * read and write sharing reads only (windows/hid.c open_device, FILE_SHARE_READ, until
- * 2016). Linux's hidraw lets several programs open a node, so there it is the node's
- * permission (hidapi-libusb builds aside, which claim the interface). */
+ * with kIOReturnExclusiveAccess), and Windows, whose hidapi 0.8 opened for read and write
+ * sharing reads only (windows/hid.c open_device, FILE_SHARE_READ, from 2013 until b5b2e17
+ * in 2016; 0.7 and 0.9+ share writes too, so a second open there is not refused: medium).
+ * Linux's hidraw lets several programs open a node, so there it is the node's permission
+ * (hidapi-libusb builds aside, which claim the interface). */
 static bool hid_open_exclusive(struct diag_ctx *c)
 {
 	enum diag_host os = log_os(c);
@@ -100,7 +94,8 @@ static bool claim_line(const char *l)
  * permission (no udev rule); on Windows WinUSB's exclusive open, which another program (an
  * IDE's debug server, STM32CubeProgrammer, a second OpenOCD) already holds: CreateFile fails
  * with ERROR_ACCESS_DENIED (libusb os/windows_winusb.c, winusbx_open); macOS's libusb does
- * not refuse an open with it (access_by_host), only a claim. A "Permission denied" naming a device node, or
+ * not refuse an open with it (access_by_host), only a claim. A "Permission denied" naming a
+ * device node or USB (the row's own words: not a shell's refusal of a file or script), or
  * libftdi's EPERM, is Linux's whatever else the log shows. */
 static bool open_access_line(const char *l)
 {
@@ -112,20 +107,56 @@ static bool open_access_line(const char *l)
  * kernel driver (ftdi_usb_open_dev), a Linux-only step. */
 static bool node_denied_line(const char *l)
 {
-	return (strstr(l, "Permission denied") || strstr(l, "inappropriate permissions")) &&
-	       !claim_line(l);
+	bool node = strstr(l, "Permission denied") && (strstr(l, "/dev/") || strcasestr(l, "usb"));
+	return (node || strstr(l, "inappropriate permissions")) && !claim_line(l);
 }
 
-/* True when the log shows OpenOCD or dfu-util started under sudo ("sudo openocd ...",
- * "$ sudo dfu-util ..."). */
-static bool ran_under_sudo(const struct diag_ctx *c)
+/* True when the command sudo runs on line L is OpenOCD or dfu-util ("sudo openocd ...",
+ * "$ sudo -E ./dfu-util ...", "sudo /usr/local/bin/openocd"): its options and variable
+ * assignments skipped, the command's file name. A command that only names a file of theirs
+ * ("sudo cp 60-openocd.rules /etc/udev/rules.d/") is not one. */
+static bool sudo_runs_tool(const char *l)
 {
-	for (size_t i = 0; i < c->ev->n_log_lines; i++) {
-		const char *l = c->ev->log_lines[i], *s = strstr(l, "sudo ");
-		if (s && (s == l || s[-1] == ' ') && (strstr(s, "openocd") || strstr(s, "dfu-util")))
+	for (const char *s = strstr(l, "sudo "); s; s = strstr(s + 1, "sudo ")) {
+		if (s != l && s[-1] != ' ')
+			continue;
+		const char *w = s + 5;
+		size_t n;
+		for (;;) {
+			w += strspn(w, " ");
+			n = strcspn(w, " ");
+			if (n == 0 || (w[0] != '-' && !memchr(w, '=', n)))
+				break;
+			w += n;
+		}
+		for (const char *slash; (slash = memchr(w, '/', n)) != NULL; w = slash + 1)
+			n -= (size_t)(slash + 1 - w);
+		if (strncmp(w, "openocd", 7) == 0 || strncmp(w, "dfu-util", 8) == 0)
 			return true;
 	}
 	return false;
+}
+
+/* True when the log shows OpenOCD or dfu-util started under sudo. */
+static bool ran_under_sudo(const struct diag_ctx *c)
+{
+	for (size_t i = 0; i < c->ev->n_log_lines; i++)
+		if (sudo_runs_tool(c->ev->log_lines[i]))
+			return true;
+	return false;
+}
+
+/* Root opens any usbfs node whatever its mode (get_usbfs_fd's EACCES is the node's
+ * permission, which root's CAP_DAC_OVERRIDE passes): a tool run under sudo and still
+ * refused is held back by something no udev rule lifts (a snap's confinement, a container
+ * without the device). True then, with the detail written. */
+static bool refused_as_root(struct diag_ctx *c)
+{
+	if (!ran_under_sudo(c) || log_os(c) == DIAG_HOST_WINDOWS)
+		return false;
+	snprintf(c->detail, sizeof(c->detail), "the tool ran under sudo, as root, and was still "
+	         "refused: not a missing udev rule (a sandbox or container?)");
+	return true;
 }
 
 /* The permission reading of an open refused with ACCESS, by the host: high on Linux and on
@@ -136,15 +167,8 @@ static bool ran_under_sudo(const struct diag_ctx *c)
  * DEVICE: probe-busy-windows-access), medium where the log shows no host, or macOS. */
 static int access_by_host(struct diag_ctx *c, const char *device)
 {
-	/* Root opens any usbfs node whatever its mode (get_usbfs_fd's EACCES is the node's
-	 * permission, which root's CAP_DAC_OVERRIDE passes): a tool run under sudo and still
-	 * refused is held back by something no udev rule lifts (a snap's confinement, a
-	 * container without the device). */
-	if (ran_under_sudo(c) && log_os(c) != DIAG_HOST_WINDOWS) {
-		snprintf(c->detail, sizeof(c->detail), "the tool ran under sudo, as root, and was "
-		         "still refused: not a missing udev rule (a sandbox or container?)");
+	if (refused_as_root(c))
 		return DIAG_CONF_MEDIUM;
-	}
 	switch (log_os(c)) {
 	case DIAG_HOST_LINUX:
 		snprintf(c->detail, sizeof(c->detail), "the log is from Linux: the device node "
@@ -180,7 +204,7 @@ int chk_open_access(struct diag_ctx *c)
 }
 
 /* The other reading of an open refused with ACCESS (OpenOCD's, libjaylink's, dfu-util
- * 0.10+'s "Cannot open DFU device ... (LIBUSB_ERROR_ACCESS)"): high on Windows (the open is
+ * 0.11+'s "Cannot open DFU device ... (LIBUSB_ERROR_ACCESS)"): high on Windows (the open is
  * exclusive), low where the log shows no Linux host, none on Linux. */
 int chk_open_access_held(struct diag_ctx *c)
 {
@@ -243,7 +267,7 @@ static bool tool_cannot_start(const struct diag_ctx *c, const char *tool)
 			continue;
 		}
 		if (strstr(l, "cannot proceed because") && strstr(l, ".dll was not found"))
-			return any_line_has(c, tool);
+			return chk_log_has(c, tool);
 	}
 	return false;
 }
@@ -293,8 +317,8 @@ int chk_cmsis_dap_caps_too_old(struct diag_ctx *c)
 	return DIAG_CONF_HIGH;
 }
 
-/* The libusb error dfu-util 0.10+ names after "Cannot open DFU device %04x:%04x found on
- * devnum %i (%s)" (libusb_error_name), copied into NAME ("LIBUSB_ERROR_IO"); "" for 0.9's
+/* The libusb error dfu-util 0.11+ names after "Cannot open DFU device %04x:%04x found on
+ * devnum %i (%s)" (libusb_error_name), copied into NAME ("LIBUSB_ERROR_IO"); "" for 0.9-0.10's
  * line without it. Returns false when the log has no such line. */
 static bool dfu_open_error(const struct diag_ctx *c, char *name, size_t n)
 {
@@ -310,7 +334,7 @@ static bool dfu_open_error(const struct diag_ctx *c, char *name, size_t n)
 	return found;
 }
 
-/* Whether dfu-util's refused open may be a driver (or, elsewhere, a permission) at all: 0.9's
+/* Whether dfu-util's refused open may be a driver (or, elsewhere, a permission) at all: 0.9-0.10's
  * bare line, or a named error that means it. An error libusb gives for something else (IO,
  * NO_DEVICE for a device that left, BUSY, OTHER) is no driver and no permission on any host
  * (linux_usbfs.c's get_usbfs_fd: ACCESS is the node's mode; windows_winusb.c: NOT_SUPPORTED
@@ -328,12 +352,12 @@ static bool dfu_open_error_is(const struct diag_ctx *c, const char *const *names
 	return false;
 }
 
-/* dfu-util 0.9 and older print "Cannot open DFU device vid:pid" without libusb's reason;
+/* dfu-util 0.10 and older print "Cannot open DFU device vid:pid" without libusb's reason;
  * the host says which one it is: Windows binds no WinUSB driver to an STM32 bootloader
  * (ST's DfuSe driver or none), Linux denies the node without a udev rule. */
 int chk_dfu_open_windows(struct diag_ctx *c)
 {
-	/* dfu-util 0.10+ names libusb's error: ACCESS on Windows is a handle another program
+	/* dfu-util 0.11+ names libusb's error: ACCESS on Windows is a handle another program
 	 * holds (probe-busy-windows-access), not a missing driver; only NOT_SUPPORTED and
 	 * NOT_FOUND are the driver's. */
 	static const char *const driver[] = { "LIBUSB_ERROR_NOT_SUPPORTED", "LIBUSB_ERROR_NOT_FOUND" };
@@ -398,6 +422,8 @@ int chk_dfu_open_permission(struct diag_ctx *c)
 	static const char *const access[] = { "LIBUSB_ERROR_ACCESS" };
 	if (!dfu_open_error_is(c, access, 1))
 		return 0;
+	if (refused_as_root(c))
+		return DIAG_CONF_MEDIUM;
 	switch (log_os(c)) {
 	case DIAG_HOST_LINUX:
 		/* Linux binds no driver to a DFU interface that libusb must displace: a
@@ -614,7 +640,7 @@ int chk_too_old_stlink_pid(struct diag_ctx *c)
 	return DIAG_CONF_LOW;
 }
 
-/* dfu-util 0.10+'s "Cannot open DFU device ... (LIBUSB_ERROR_ACCESS)": the node's permission
+/* dfu-util 0.11+'s "Cannot open DFU device ... (LIBUSB_ERROR_ACCESS)": the node's permission
  * on Linux (high), another program's handle on Windows (none here: probe-busy-windows-access
  * reads it), either with no host shown (medium). */
 int chk_dfu_open_access(struct diag_ctx *c)

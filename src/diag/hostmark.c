@@ -149,22 +149,38 @@ static bool apple_dfu_line(const char *line)
 	       (strstr(line, "Opening DFU capable USB device") && strstr(line, " ID 05ac:82"));
 }
 
-/* macOS: its own paths (home folders, apps, mounted volumes, the per-user temporary folder
- * under /var/folders), Homebrew's prefixes (/opt/homebrew on Apple silicon, /usr/local/Cellar
- * and /usr/local/opt on Intel; Linuxbrew's is /home/linuxbrew), kernel-extension tools,
+/* DIR ("/Users/") at the start of a word: a path in that system folder, not a folder of that
+ * name inside another tree (WSL's "/mnt/c/Users/" is Windows' home folder seen from Linux). */
+static bool dir_at_word(const char *line, const char *dir)
+{
+	for (const char *p = strstr(line, dir); p; p = strstr(p + 1, dir))
+		if (p == line || strchr(" \t'\"=(:", p[-1]))
+			return true;
+	return false;
+}
+
+/* macOS: its own folders at the start of a path (dir_at_word: home folders, apps, mounted
+ * volumes, the per-user temporary folder under /var/folders), Homebrew's prefixes
+ * (/opt/homebrew on Apple silicon, /usr/local/Cellar and /usr/local/opt on Intel;
+ * Linuxbrew's is /home/linuxbrew), kernel-extension tools,
  * dyld's messages, dylibs, and what libusb's darwin backend alone says: its capture warning,
  * and ACCESS from libusb_detach_kernel_driver (darwin_detach_kernel_driver without root or
  * the entitlement; Linux's op_detach_kernel_driver never answers ACCESS, Windows has none
  * and answers NOT_SUPPORTED, which mpsse.c does not print). */
 static bool macos_line(const char *line)
 {
+	static const char *const dirs[] = { "/Users/", "/Applications/", "/Volumes/",
+		                            "/var/folders/", "/opt/homebrew/",
+		                            "/usr/local/Cellar/", "/usr/local/opt/" };
 	static const char *const marks[] = {
-		"/Users/", "/Applications/", "/Volumes/", "/var/folders/", "/opt/homebrew/",
-		"/usr/local/Cellar/", "/usr/local/opt/", "Darwin Kernel", "kextunload", "kextutil",
+		"Darwin Kernel", "kextunload", "kextutil",
 		"kextstat", "com.apple.", ".dylib", "dyld: ", "dyld[", "Mac OS X", "macOS ",
 		"USB device capture requires",
 		"detach_kernel_driver() failed with LIBUSB_ERROR_ACCESS",
 	};
+	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++)
+		if (dir_at_word(line, dirs[i]))
+			return true;
 	return HAS_ANY(line, marks) || apple_dfu_line(line);
 }
 
@@ -247,9 +263,8 @@ static bool unix_line(const char *line)
 	    zsh_prompt(line) || strstr(line, ".pio/build/") || strstr(line, ".pioenvs/"))
 		return true;
 	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++)
-		for (const char *p = strstr(line, dirs[i]); p; p = strstr(p + 1, dirs[i]))
-			if (p == line || strchr(" \t'\"=(:", p[-1]))
-				return true;
+		if (dir_at_word(line, dirs[i]))
+			return true;
 	return false;
 }
 

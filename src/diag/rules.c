@@ -239,7 +239,7 @@ const struct diag_rule diag_rules[] = {
 		          "libusb_helper.c, jtag_libusb_open; libusb1_common.c 0.9-0.10), CMSIS-DAP "
 		          "'could not open device 0x%04x:0x%04x: Access denied (insufficient "
 		          "permissions)' (cmsis_dap_usb_bulk.c, 0.11+), libjaylink's 'Failed to open "
-		          "device: LIBUSB_ERROR_ACCESS.', dfu-util 0.10+ 'Cannot open DFU device "
+		          "device: LIBUSB_ERROR_ACCESS.', dfu-util 0.11+ 'Cannot open DFU device "
 		          "%04x:%04x found on devnum %i (%s)': libusb's windows_winusb.c (winusbx_open) "
 		          "maps CreateFile's ERROR_ACCESS_DENIED, a handle another process holds, to "
 		          "LIBUSB_ERROR_ACCESS",

@@ -64,7 +64,7 @@ static void test_dfu_cannot_open_by_host(void **state)
 	assert_int_equal(top_of(tail, &conf, NULL, 0), DIAG_USB_PERMISSION);
 	assert_int_equal(conf, DIAG_CONF_MEDIUM);
 
-	/* dfu-util 0.10+ names libusb's error: ACCESS is the permission on Linux, another
+	/* dfu-util 0.11+ names libusb's error: ACCESS is the permission on Linux, another
 	 * program's handle on Windows (WinUSB opens once), the permission at medium when no
 	 * host shows. */
 	static const char access[] = "dfu-util: Cannot open DFU device 2341:0366 found on devnum "
@@ -304,8 +304,8 @@ static void test_windows_markers(void **state)
 
 /* What looks like a marker and is not one: a URL's scheme, a git remote, one backslash,
  * libusb's other errors, a claim's NOT_FOUND (Linux's and macOS's claims answer it too),
- * NOT_SUPPORTED from a call other than an open or claim, and a bare "$ " prompt (Git Bash
- * prints it on Windows). */
+ * NOT_SUPPORTED from a call other than an open or claim, a bare "$ " prompt (Git Bash
+ * prints it on Windows), and a Mac's folder name inside another tree (WSL's /mnt/c/Users). */
 static void test_not_markers(void **state)
 {
 	(void)state;
@@ -324,6 +324,9 @@ static void test_not_markers(void **state)
 		{ "Found DFU: [05ac:1227] ver=0000, devnum=5, cfg=1, intf=0, alt=0\n", DIAG_HOST_UNKNOWN },
 		{ "Info : Listening on port 3333 for gdb connections\n", DIAG_HOST_UNKNOWN },
 		{ "see https://example.org/usr/share/doc\n", DIAG_HOST_UNKNOWN },
+		/* WSL sees Windows' home folders under /mnt: no Mac's /Users */
+		{ "cd /mnt/c/Users/dev/fw\n", DIAG_HOST_UNKNOWN },
+		{ "openocd -f /mnt/d/Volumes/board.cfg\n", DIAG_HOST_UNKNOWN },
 	};
 	EXPECT_HOSTS(cases);
 }
@@ -468,9 +471,39 @@ static void test_open_access_on_a_unix_host(void **state)
 	assert_int_equal(top_after("dev@bench:~/fw$ sudo make flash\n", tail, &conf),
 	                 DIAG_USB_PERMISSION);
 	assert_int_equal(conf, DIAG_CONF_HIGH);
+	/* the command sudo ran, not a file of the tool's it names */
+	assert_int_equal(top_after("dev@bench:~/fw$ sudo cp 60-openocd.rules /etc/udev/rules.d/\n",
+	                           tail, &conf), DIAG_USB_PERMISSION);
+	assert_int_equal(conf, DIAG_CONF_HIGH);
+	assert_int_equal(top_after("dev@bench:~/fw$ sudo -E /usr/local/bin/openocd -f x.cfg\n",
+	                           tail, &conf), DIAG_USB_PERMISSION);
+	assert_int_equal(conf, DIAG_CONF_MEDIUM);
+	/* a shell's "Permission denied" for a file is no device node's: on Windows the open
+	 * refused with ACCESS stays another program's handle */
+	assert_int_equal(top_after("C:\\fw> openocd -f interface/stlink.cfg\n"
+	                           "cp: cannot create regular file 'fw.bin': Permission denied\n",
+	                           tail, &conf), DIAG_PROBE_BUSY);
+	assert_int_equal(conf, DIAG_CONF_HIGH);
+	assert_int_equal(top_after("crw-rw-r-- 1 root root 189, 7 /dev/bus/usb/001/008\n"
+	                           "openocd: /dev/bus/usb/001/008: Permission denied\n", tail,
+	                           &conf), DIAG_USB_PERMISSION);
+	assert_int_equal(conf, DIAG_CONF_HIGH);
+	/* dfu-util's refused open under sudo too: 0.9-0.10's bare line and 0.11+'s named one */
+	static const char *const dfu[] = {
+		"dfu-util: Cannot open DFU device 0483:df11\n",
+		"dfu-util: Cannot open DFU device 0483:df11 found on devnum 9 (LIBUSB_ERROR_ACCESS)\n",
+	};
+	for (size_t i = 0; i < sizeof(dfu) / sizeof(dfu[0]); i++) {
+		assert_int_equal(top_after("dev@bench:~/fw$ dfu-util -a 0 -D fw.bin\n", dfu[i], &conf),
+		                 DIAG_USB_PERMISSION);
+		assert_int_equal(conf, DIAG_CONF_HIGH);
+		assert_int_equal(top_after("dev@bench:~/fw$ sudo dfu-util -a 0 -D fw.bin\n", dfu[i],
+		                           &conf), DIAG_USB_PERMISSION);
+		assert_int_equal(conf, DIAG_CONF_MEDIUM);
+	}
 }
 
-/* dfu-util 0.9's bare "Cannot open DFU device" on a Unix host: the permission at medium, and
+/* dfu-util 0.9-0.10's bare "Cannot open DFU device" on a Unix host: the permission at medium, and
  * Windows' driver reading is not listed (no WinUSB there). */
 static void test_dfu_cannot_open_on_a_unix_host(void **state)
 {
@@ -534,7 +567,7 @@ static void test_details_by_host(void **state)
 	diag_report_free(r);
 }
 
-/* dfu-util 0.10+'s "Cannot open DFU device ... (%s)" with an error that is neither the node's
+/* dfu-util 0.11+'s "Cannot open DFU device ... (%s)" with an error that is neither the node's
  * permission nor Windows' driver (a device that left the bus, an I/O error) is neither
  * reading on any host: "unknown" with its line. */
 static void test_dfu_open_error_named(void **state)
