@@ -122,9 +122,9 @@
 	"the debugger is refused"
 #define FIX_VENDOR "this is not STM32 readout protection and swdbackup's unlock does not " \
 	"apply; the vendor's own unlock ERASES THE WHOLE CHIP (nRF52: OpenOCD's nrf52_recover " \
-	"or nrfjprog's recover; nRF53/54/91: 'nrfutil device recover'; SAM: at91samd chip-erase or clearing BOOTPROT/LOCK in the user " \
-	"row; Kinetis: kinetis mdm mass_erase), so use it only when the chip's content does " \
-	"not matter"
+	"or nrfjprog's recover; nRF53/54/91: 'nrfutil device recover'; SAM: at91samd " \
+	"chip-erase or clearing BOOTPROT/LOCK in the user row; Kinetis: kinetis mdm " \
+	"mass_erase), so use it only when the chip's content does not matter"
 #define CAUSE_RDP "the chip is readout-protected (RDP level 1 or 2): the debugger cannot read " \
 	"or write its flash"
 #define FIX_RDP "nothing on the flash can be read while RDP is set, so no backup is possible; " \
