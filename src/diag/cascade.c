@@ -137,15 +137,19 @@ int chk_checksum_not_preverify(struct diag_ctx *c)
 }
 
 /* A line where the target answered: its debug port gave an IDCODE (neither all zeros nor
- * all ones), its core or its dev id was read, or its core halted. Only a powered, reachable
- * target can. */
+ * all ones), its core or its dev id was read, or its core halted; for RISC-V and Xtensa
+ * cores what their targets print once they reached one (riscv-013.c 'Examined RISC-V core',
+ * 'hart 0: XLEN=32, misa=...'; Espressif's 'Target halted, PC=...', 'Debug controller was
+ * reset'). Only a powered, reachable target can. */
 bool chk_target_answer_line(const char *l)
 {
 	uint32_t id;
 	char core[32];
 	return (ocdlog_dp_idcode(l, &id) && id != 0 && id != 0xffffffffu) ||
 	       ocdlog_device_id(l, &id) || ocdlog_cpu(l, core, sizeof(core)) ||
-	       strstr(l, "breakpoints, ") || strstr(l, "halted due to ");
+	       strstr(l, "breakpoints, ") || strstr(l, "halted due to ") ||
+	       strstr(l, "Examined RISC-V core") || strstr(l, " XLEN=") ||
+	       strstr(l, "Target halted, PC=") || strstr(l, "Debug controller was reset");
 }
 
 /* True when the target answered after the log's last line of kind SINCE: what that line

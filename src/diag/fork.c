@@ -166,30 +166,9 @@ static bool dtm_unread_line(const char *l)
 	       strstr(l, "read dtmcontrol.") || strstr(l, "scan dtmcontrol.");
 }
 
-/* True when a core answered after the log's last line of kind SINCE: the answers
- * chk_answered_after knows, and what the RISC-V and Xtensa targets print once they reached a
- * core (riscv-013.c 'Examined RISC-V core', 'hart 0: XLEN=32, misa=...'; Espressif's
- * 'Target halted, PC=...', 'Debug controller was reset'). */
-static bool core_answered_after(const struct diag_ctx *c, bool (*since)(const char *))
-{
-	static const char *const answers[] = { "Examined RISC-V core", " XLEN=",
-		                               "Target halted, PC=", "Debug controller was reset" };
-	if (chk_answered_after(c, since))
-		return true;
-	size_t n = c->ev->n_log_lines, from = 0;
-	for (size_t i = 0; i < n; i++)
-		if (since(c->ev->log_lines[i]))
-			from = i + 1;
-	for (size_t i = from; i < n; i++)
-		for (size_t k = 0; k < sizeof(answers) / sizeof(answers[0]); k++)
-			if (strstr(c->ev->log_lines[i], answers[k]))
-				return true;
-	return false;
-}
-
 int chk_fork_dtm_unread(struct diag_ctx *c)
 {
-	return core_answered_after(c, dtm_unread_line) ? 0 : DIAG_CONF_HIGH;
+	return chk_answered_after(c, dtm_unread_line) ? 0 : DIAG_CONF_HIGH;
 }
 
 /* The value a JTAG IR capture line says it saw: '%s: IR capture error; saw 0x%0*x not ...'
