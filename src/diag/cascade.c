@@ -18,7 +18,7 @@ static bool flash_refusal_line(const char *l)
 	static const char *const marks[] = {
 		"device protected", "write protected", "failed erasing sectors",
 		"error writing to flash at address", "error reading to flash at address",
-		"flash write failed", "failed to erase options",
+		"flash write failed", "failed to erase options", "WRPERR detected",
 	};
 	for (size_t k = 0; k < sizeof(marks) / sizeof(marks[0]); k++)
 		if (strstr(l, marks[k]))

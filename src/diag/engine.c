@@ -139,6 +139,26 @@ static unsigned line_stm32_series(const char *line)
 	return bits;
 }
 
+/* stm32f1x.c's options_read prints the option byte register before its verdict: 0.11+
+ * 'option byte register = 0x%x', 0.9-0.10 'Option Byte: 0x%x'. Bit 1 (OPT_READOUT, RM0008
+ * FLASH_OBR RDPRT; F0/F3 RDPRT[2:1], set at level 1 and 2) is the readout protection the
+ * next line words: 1 set, 0 clear, -1 for a line that is not one. */
+static int f1_obr_readout(const char *line)
+{
+	static const char *const heads[] = { "option byte register = 0x", "Option Byte: 0x" };
+	for (size_t k = 0; k < sizeof(heads) / sizeof(heads[0]); k++) {
+		const char *p = strstr(line, heads[k]);
+		char *end;
+		if (!p)
+			continue;
+		p += strlen(heads[k]);
+		unsigned long v = strtoul(p, &end, 16);
+		if (end != p)
+			return (int)((v >> 1) & 1);
+	}
+	return -1;
+}
+
 static void derive_line(struct diag_ctx *c, const char *line, bool *saw_voltage)
 {
 	uint32_t v;
@@ -185,6 +205,8 @@ static void derive_line(struct diag_ctx *c, const char *line, bool *saw_voltage)
 	}
 	/* Option bytes as OpenOCD prints them. */
 	rdp = ocdlog_read_protection(line);
+	if (rdp < 0)
+		rdp = f1_obr_readout(line);
 	if (rdp == 1)
 		c->rdp_level = c->rdp_level > 1 ? c->rdp_level : 1;
 	else if (rdp == 0 && c->rdp_level < 0)

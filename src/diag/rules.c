@@ -22,6 +22,7 @@
 #include "diag/fork.h"
 #include "diag/host.h"
 #include "diag/hw.h"
+#include "diag/tgt.h"
 #include "diag/rules.h"
 
 /* --- the table ---------------------------------------------------------------------- */
@@ -603,8 +604,6 @@ const struct diag_rule diag_rules[] = {
 		         "JTAG scan chain interrogation failed",
 		         /* the same all-ones/all-zeros IDCODE scan as 0.1 and 0.2 word it */
 		         "JTAG communication failure[,:] check connection",
-		         /* users retell it as "Could not connect multidrop" */
-		         "(Failed to|Could not) connect multidrop",
 		         "CMSIS-DAP command CMD_CONNECT failed",
 		         /* Raspberry Pi's 0.10+dev fork logs the failed 'dap init' at Info */
 		         "^Info *: DAP init failed",
@@ -881,6 +880,8 @@ const struct diag_rule diag_rules[] = {
 #include "diag/rules_id.inc"
 
 #include "diag/rules_prot.inc"
+
+#include "diag/rules_tgt.inc"
 
 	/* ---- verify ---- */
 	{

@@ -414,8 +414,10 @@ add('usb-permission', 'decisive', LIBFTDI, 'unable to open ftdi device: %s',
     'unable to open ftdi device: inappropriate permissions on device!')
 add('probe-not-found', 'shared', LIBFTDI, 'unable to open ftdi device: %s',
     'unable to open ftdi device: device not found', alt='probe-driver-missing')
-add('swd-unreachable', 'decisive', 'src/target/adi_v5_swd.c', 'Failed to connect multidrop %s',
-    'Failed to connect multidrop rp2040.dap0', also=['openocd-rpi'])
+# shared (msgtgt): a TARGETSEL whose id is not the chip's is answered by nobody, as an
+# unwired one (target/rp2040.cfg on an RP2350)
+add('swd-unreachable', 'shared', 'src/target/adi_v5_swd.c', 'Failed to connect multidrop %s',
+    'Failed to connect multidrop rp2040.dap0', also=['openocd-rpi'], alt='wrong-target-config')
 add('config-not-found', 'decisive', 'src/transport/transport.c',
     'Debug adapter does not support any transports? Check config file order.',
     'Debug adapter does not support any transports? Check config file order.')
@@ -875,6 +877,118 @@ add('vendor-protected', 'decisive', KINETIS, 'MDM: mass erase is disabled',
     'MDM: mass erase is disabled')
 add('vendor-protected', 'decisive', KINETIS, 'Mass erase of a secured MCU is not possible',
     'Mass erase of a secured MCU is not possible without hardware reset.', level='Info')
+
+
+# ---- msgtgt: the target, flash and server side, read from the source (issue 14): every
+# LOG_ERROR/LOG_WARNING/command_print of a failure in src/target/{target,arm_adi_v5,adi_v5_swd,
+# adi_v5_jtag,arm_dap,cortex_m,armv7m,hla_target,image}.c, src/flash/nor/{core,tcl,stm32f1x,
+# stm32f2x,stm32l4x,stm32h7x,stm32lx}.c, src/helper/{fileio,command}.c and src/server/
+# gdb_server.c at 0.9-0.12, with the code path that reaches it. Most name no cause the engine
+# knows (a Tcl usage error, an image file's format, an allocation) and are left out; these
+# are the ones whose path admits one cause (decisive), two (shared) or that only follow
+# another failure's own line (cascade).
+ADIV5 = 'src/target/arm_adi_v5.c'
+JDP = 'src/target/adi_v5_jtag.c'
+CM = 'src/target/cortex_m.c'
+FTCL = 'src/flash/nor/tcl.c'
+# a flash bank the config declares at a base the part does not have (ERROR_FAIL in the probe)
+add('wrong-target-config', 'decisive', H7, 'this device has a single bank only',
+    'this device has a single bank only')
+add('wrong-target-config', 'decisive', H7, '" but should rather be 0x%"',
+    'STM32H7 flash bank base address config is incorrect. 0x08080000 but should rather be '
+    '0x08000000 or 0x08100000')
+add('wrong-target-config', 'decisive', H7, '" but should be 0x%"',
+    'STM32H7 flash bank base address config is incorrect. 0x08100000 but should be 0x08000000')
+add('wrong-target-config', 'decisive', LX, 'STM32L flash bank base address config is incorrect.',
+    'STM32L flash bank base address config is incorrect. 0x08040000 but should rather be '
+    '0x08000000 or 0x08030000', level='Warn')
+# F1 FLASH_OBR as options_read prints it: bit 1 (OPT_READOUT) is the readout protection
+add('readout-protected', 'decisive', F1, 'option byte register = 0x%',
+    'option byte register = 0x3fffffe', level='')
+add('readout-protected', 'decisive', F1, 'Option Byte: 0x%', 'Option Byte: 0x3fffffe', level='')
+# flash fill's read-back
+add('verify-mismatch', 'decisive', FTCL, 'Verification error address',
+    'Verification error address 0x08000000, read back 0xff, expected 0x00')
+# a flash driver the release predates, named by the stock config of a newer part
+add('openocd-too-old', 'decisive', FTCL, 'flash driver \'%s\' not found',
+    'flash driver \'stm32l4x\' not found', only=['v0.9.0'])
+# FLASH_SR WRPERR (F2/F4/F7 and L4 bit 4, H7 bit 17): WRP and RDP both raise it
+add('write-protected', 'shared', F2, 'flash write failed = %08', 'flash write failed = 00000010',
+    alt='readout-protected')
+add('write-protected', 'shared', F2, 'flash write failed = 0x%08',
+    'flash write failed = 0x00000010', alt='readout-protected')
+add('write-protected', 'shared', L4, 'flash write failed = %08', 'flash write failed = 00000010',
+    alt='readout-protected')
+add('write-protected', 'shared', H7, 'flash write failed, FLASH_SR = 0x%08',
+    'flash write failed, FLASH_SR = 0x00020000', alt='readout-protected')
+add('write-protected', 'shared', H7, 'wait_flash_op_queue, WRPERR detected',
+    'wait_flash_op_queue, WRPERR detected', alt='readout-protected')
+add('write-protected', 'shared', H7, 'flash memory write protected', 'flash memory write protected',
+    alt='readout-protected')
+# a read_bank/verify_bank/write_bank past the end of the bank the flash-size register gave
+add('flash-size-mismatch', 'shared', FTCL, '" is out of range of the flash bank", length',
+    'Length of 131072 bytes with offset 0x00000000 is out of range of the flash bank',
+    alt='wrong-target-config')
+add('flash-size-mismatch', 'shared', FTCL, 'Offset 0x%8.8',
+    'Offset 0x00020000 is out of range of the flash bank', alt='wrong-target-config')
+add('flash-size-mismatch', 'shared', LX, 'STM32L flash size failed, probe inaccurate',
+    'STM32L flash size failed, probe inaccurate - assuming 512k flash', level='Warn',
+    alt='swd-comm-errors')
+# the flash drivers' 'flash info' (0.12) for a dev id their tables lack
+add('unsupported-device', 'shared', F1, 'Cannot identify target as a STM32F0/1/3',
+    'Cannot identify target as a STM32F0/1/3', level='', alt='wrong-target-config')
+add('unsupported-device', 'shared', F2, 'Cannot identify target as a STM32F2/4/7',
+    'Cannot identify target as a STM32F2/4/7', level='', alt='wrong-target-config')
+add('unsupported-device', 'shared', L4, 'Cannot identify target as an %s device',
+    'Cannot identify target as an STM32G0/G4/L4/L4+/L5/U5/WB/WL device', level='',
+    alt='wrong-target-config')
+add('unsupported-device', 'shared', H7, 'Cannot identify target as a STM32H7x',
+    'Cannot identify target as a STM32H7x', level='', alt='wrong-target-config')
+add('unsupported-device', 'shared', L4, 'Cannot identify target as a STM32L4 family.',
+    'Cannot identify target as a STM32L4 family.', level='Warn', alt='wrong-target-config')
+# the debug port (its multi-drop connect is above, now shared): the debug power domain lost,
+# an AP that answered WAIT for a second, a read whose TAR could not be read back either
+add('core-halt-timeout', 'shared', JDP, 'Debug regions are unpowered',
+    'Debug regions are unpowered, an unexpected reset might have happened',
+    alt='target-low-power')
+add('target-low-power', 'shared', JDP, 'Timeout during WAIT recovery',
+    'Timeout during WAIT recovery', alt='swd-comm-errors')
+add('swd-comm-errors', 'shared', ADIV5, 'Failed to read memory and, additionally',
+    'Failed to read memory and, additionally, failed to find out where', alt='target-unpowered')
+add('swd-comm-errors', 'shared', ADIV5, 'Failed to write memory and, additionally',
+    'Failed to write memory and, additionally, failed to find out where', alt='target-unpowered')
+add('readout-protected', 'shared', 'src/flash/nor/core.c', 'error reading to flash at address',
+    'error reading to flash at address 0x08000000 at offset 0x00000000', alt='swd-comm-errors')
+add('readout-protected', 'shared', ADIV5, 'Failed to read memory at ',
+    'Failed to read memory at 0x08000000', alt='swd-comm-errors')
+# lines that only follow a failure printed with its own words: an examine that failed
+# (the connect's line), a write the flash controller refused (the driver's status line)
+add('swd-unreachable', 'cascade', CM, 'Target not examined, reset NOT asserted!',
+    'Target not examined, reset NOT asserted!')
+add('swd-unreachable', 'cascade', CM, 'Target not examined, will not halt after reset!',
+    'Target not examined, will not halt after reset!')
+add('swd-unreachable', 'cascade', CM, 'Debug AP not available, reset NOT asserted!',
+    '[stm32f1x.cpu] Debug AP not available, reset NOT asserted!')
+add('swd-unreachable', 'cascade', CM, 'Debug AP not available, will not halt after reset!',
+    '[stm32f1x.cpu] Debug AP not available, will not halt after reset!')
+add('swd-unreachable', 'cascade', 'src/server/gdb_server.c', 'not examined yet, refuse gdb',
+    'Target stm32f1x.cpu not examined yet, refuse gdb connection 0!')
+add('write-protected', 'cascade', 'src/target/target.c', 'flash write algorithm aborted by target',
+    'flash write algorithm aborted by target')
+add('write-protected', 'cascade', 'src/flash/nor/core.c', 'error writing to flash at address',
+    'error writing to flash at address 0x08000000 at offset 0x00000000')
+add('write-protected', 'cascade', F1, 'flash write failed at address 0x%',
+    'flash write failed at address 0x8000000')
+add('write-protected', 'cascade', F1, 'flash write failed just before address 0x%',
+    'flash write failed just before address 0x8000400')
+add('write-protected', 'cascade', F2, 'error executing stm32x flash write algorithm',
+    'error executing stm32x flash write algorithm')
+add('write-protected', 'cascade', L4, 'error executing stm32l4 flash write algorithm',
+    'error executing stm32l4 flash write algorithm')
+add('write-protected', 'cascade', H7, 'error executing stm32h7x flash write algorithm',
+    'error executing stm32h7x flash write algorithm')
+add('write-protected', 'cascade', 'src/server/gdb_server.c', 'flash_erase returned %i',
+    'flash_erase returned -4')
 
 
 def grep(git_dir, tag, key, files):
