@@ -953,6 +953,9 @@ add('core-halt-timeout', 'shared', JDP, 'Debug regions are unpowered',
     alt='target-low-power')
 add('target-low-power', 'shared', JDP, 'Timeout during WAIT recovery',
     'Timeout during WAIT recovery', alt='swd-comm-errors')
+add('target-low-power', 'shared', JDP, 'Timeout (1000ms) waiting',
+    'Timeout (1000ms) waiting for ACK=OK/FAULT in JTAG-DP transaction - aborting', level='Warn',
+    alt='swd-comm-errors')
 add('swd-comm-errors', 'shared', ADIV5, 'Failed to read memory and, additionally',
     'Failed to read memory and, additionally, failed to find out where', alt='target-unpowered')
 add('swd-comm-errors', 'shared', ADIV5, 'Failed to write memory and, additionally',
