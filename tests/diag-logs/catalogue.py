@@ -964,6 +964,14 @@ add('readout-protected', 'shared', 'src/flash/nor/core.c', 'error reading to fla
     'error reading to flash at address 0x08000000 at offset 0x00000000', alt='swd-comm-errors')
 add('readout-protected', 'shared', ADIV5, 'Failed to read memory at ',
     'Failed to read memory at 0x08000000', alt='swd-comm-errors')
+# a read of the flash that failed: mem2array (the 0.9-0.11 scripts' read) and read_memory
+# (0.12); flash read_bank's and verify_bank's own words after core.c's
+add('readout-protected', 'shared', 'src/target/target.c', 'mem2array: Read @ ',
+    'mem2array: Read @ 0x08000000, w=4, cnt=256, failed', alt='swd-comm-errors')
+add('readout-protected', 'shared', 'src/target/target.c', 'read_memory: read at ',
+    'read_memory: read at 0x08000000 with width=32 and count=256 failed', alt='swd-comm-errors')
+add('readout-protected', 'cascade', FTCL, 'LOG_ERROR("Read error")', 'Read error')
+add('readout-protected', 'cascade', FTCL, 'LOG_ERROR("Flash read error")', 'Flash read error')
 # lines that only follow a failure printed with its own words: an examine that failed
 # (the connect's line), a write the flash controller refused (the driver's status line)
 add('swd-unreachable', 'cascade', CM, 'Target not examined, reset NOT asserted!',

@@ -240,6 +240,28 @@ static void test_h7_bank_config(void **state)
 	assert_top(log, DIAG_WRONG_TARGET_CONFIG, DIAG_CONF_HIGH);
 }
 
+/* src/target/target.c, target_mem2array (0.9-0.12): 'mem2array: Read @ 0x%08x, w=%d, cnt=%d,
+ * failed', the read 0.9-0.11 scripts make. The address decides: the flash's is readout
+ * protection at medium (the link below it) unless the option bytes say RDP is off; a RAM
+ * address is no readout protection. */
+static void test_mem2array_read_by_address(void **state)
+{
+	(void)state;
+	static const char *const fmt = "Error: mem2array: Read @ 0x%08" PRIx32 ", w=%d, cnt=%d, "
+	                               "failed\n";
+	char log[LOG_MAX];
+	snprintf(log, sizeof(log), fmt, UINT32_C(0x08000000), 4, 256);
+	assert_top(log, DIAG_READOUT_PROTECTED, DIAG_CONF_MEDIUM);
+	assert_int_equal(listed_conf(log, DIAG_SWD_COMM_ERRORS), DIAG_CONF_LOW);
+	snprintf(log, sizeof(log), "read protection: off\n");
+	size_t n = strlen(log);
+	snprintf(log + n, sizeof(log) - n, fmt, UINT32_C(0x08000000), 4, 256);
+	assert_false(top_lists(log, DIAG_READOUT_PROTECTED));
+	assert_top(log, DIAG_SWD_COMM_ERRORS, DIAG_CONF_MEDIUM);
+	snprintf(log, sizeof(log), fmt, UINT32_C(0x20000000), 4, 256);
+	assert_false(top_lists(log, DIAG_READOUT_PROTECTED));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -253,6 +275,7 @@ int main(void)
 		cmocka_unit_test(test_flash_driver_against_release),
 		cmocka_unit_test(test_wait_recovery_after_no_power),
 		cmocka_unit_test(test_h7_bank_config),
+		cmocka_unit_test(test_mem2array_read_by_address),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
