@@ -741,7 +741,7 @@ const struct diag_rule diag_rules[] = {
 		.confidence = DIAG_CONF_HIGH, .priority = 50,
 		.any = { "timed out while waiting for target halted", "TARGET: .* - Not halted",
 		         "Halt timed out, wake up GDB", "^Error: timed out while wait",
-		         "TARGET: [^ ]+ - Not halted", "Target not examined, will not halt" },
+		         "TARGET: [^ ]+ - Not halted" },
 		.check = chk_halt_not_cascade,
 		.yield_to = { DIAG_TARGET_LOW_POWER, DIAG_READOUT_PROTECTED },
 		.n_yield = 2,

@@ -155,8 +155,8 @@ static void test_multidrop_connect_by_the_line_before(void **state)
 	assert_false(top_lists(log, DIAG_SWD_UNREACHABLE));
 }
 
-/* Lines that only follow a failed examine (cortex_m.c, cortex_m_assert_reset: 'Debug AP not
- * available, reset NOT asserted!' through LOG_TARGET_ERROR's '[%s] '; gdb_server.c,
+/* Lines that only follow a failed examine (cortex_m.c, cortex_m_assert_reset, 0.12: 'Debug AP
+ * not available, reset NOT asserted!' through LOG_TARGET_ERROR's '[%s] '; gdb_server.c,
  * gdb_new_connection: 'Target %s not examined yet, refuse gdb connection %d!') never take
  * the place of the connect's own line, before or after it; alone they name no cause. */
 static void test_examine_cascades_follow_the_connect(void **state)
@@ -171,6 +171,13 @@ static void test_examine_cascades_follow_the_connect(void **state)
 	snprintf(with, sizeof(with), "Error: Error connecting DP: cannot read IDR\n%s", log);
 	assert_top(with, DIAG_SWD_UNREACHABLE, DIAG_CONF_HIGH);
 	assert_decided_by(with, "cannot read IDR");
+	/* 0.10-0.11 word it 'Target not examined, will not halt after reset!' (the core was
+	 * never asked to halt: no halt timeout), after 0.10's 'Could not initialize the debug
+	 * port' (cortex_m_examine) */
+	snprintf(log, sizeof(log), "Error: Target not examined, will not halt after reset!\n");
+	assert_false(top_lists(log, DIAG_CORE_HALT_TIMEOUT));
+	snprintf(with, sizeof(with), "Error: Could not initialize the debug port\n%s", log);
+	assert_top(with, DIAG_SWD_UNREACHABLE, DIAG_CONF_HIGH);
 }
 
 /* A loader run the F1 controller refused (0.12 order: target.c's 'flash write algorithm
