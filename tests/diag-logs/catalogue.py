@@ -1000,6 +1000,15 @@ add('write-protected', 'cascade', H7, 'error executing stm32h7x flash write algo
     'error executing stm32h7x flash write algorithm')
 add('write-protected', 'cascade', 'src/server/gdb_server.c', 'flash_erase returned %i',
     'flash_erase returned -4')
+# stm32h7x.c: an erase after stm32x_wait_flash_op_queue's own line ('WRPERR detected', or
+# its time-out), and a flash register access after the memory access's own failure
+add('write-protected', 'cascade', H7, 'erase time-out or operation error sector %u',
+    'erase time-out or operation error sector 0')
+add('swd-comm-errors', 'cascade', H7, 'error while reading from address 0x%',
+    'error while reading from address 0x52002010')
+add('swd-comm-errors', 'cascade', H7, 'error while writing to address 0x%',
+    'error while writing to address 0x5200200c')
+add('swd-comm-errors', 'cascade', H7, 'LOG_ERROR("Error erase sector %u", i)', 'Error erase sector 0')
 
 
 def grep(git_dir, tag, key, files):
