@@ -912,6 +912,14 @@ add('verify-mismatch', 'decisive', FTCL, 'Verification error address',
 # a flash driver the release predates, named by the stock config of a newer part
 add('openocd-too-old', 'decisive', FTCL, 'flash driver \'%s\' not found',
     'flash driver \'stm32l4x\' not found', only=['v0.9.0'])
+# a subcommand of a command group the release has, that only a later release brought (the
+# release in the banner read against it): 0.9-0.10 startup.tcl's ocd_bouncer, 0.11 run_usage
+add('openocd-too-old', 'decisive', ['src/helper/command.c', 'src/helper/startup.tcl'],
+    'invalid subcommand', 'Open On-Chip Debugger {release}\\ninvalid subcommand "create '
+    'stm32f1x.dap -chain-position stm32f1x.cpu"', level='', only=['v0.9.0', 'v0.10.0'])
+add('openocd-too-old', 'decisive', ['src/helper/command.c', 'src/helper/startup.tcl'],
+    'invalid subcommand', 'Open On-Chip Debugger {release}\\nError: invalid subcommand "serial '
+    '066DFF"', level='', only=['v0.11.0'])
 # FLASH_SR WRPERR (F2/F4/F7 and L4 bit 4, H7 bit 17): WRP and RDP both raise it
 add('write-protected', 'shared', F2, 'flash write failed = %08', 'flash write failed = 00000010',
     alt='readout-protected')
