@@ -215,11 +215,26 @@ static void test_missing_script_against_release(void **state)
 	/* No banner: a stock script newer than 0.9 is missing from a broken install or from an
 	 * OpenOCD too old to have it; medium, with the other reading below it. A script 0.9
 	 * already had, or one's own, stays high. */
-	static const char nobanner[] = "embedded:startup.tcl:60: Error: Can't find "
-	                               "interface/stlink.cfg\n";
+	static const char nobanner[] = "cfg:1: Error: Can't find interface/stlink.cfg\n";
 	assert_int_equal(top_of(nobanner, &conf), DIAG_CONFIG_NOT_FOUND);
 	assert_int_equal(conf, DIAG_CONF_MEDIUM);
 	assert_true(top_lists(nobanner, DIAG_OPENOCD_TOO_OLD));
+	/* startup.tcl's line dates the release: 60 is 0.9's and 0.10's, which lack a script
+	 * 0.11 brought; 26 (0.11) and 28 (0.12) leave the install at fault. */
+	static const char line60[] = "embedded:startup.tcl:60: Error: Can't find "
+	                             "interface/stlink.cfg\n";
+	assert_int_equal(top_of(line60, &conf), DIAG_OPENOCD_TOO_OLD);
+	assert_int_equal(conf, DIAG_CONF_MEDIUM);
+	assert_true(top_lists(line60, DIAG_CONFIG_NOT_FOUND));
+	assert_int_equal(top_of("embedded:startup.tcl:26: Error: Can't find "
+	                        "interface/stlink.cfg\n",
+	                        NULL),
+	                 DIAG_CONFIG_NOT_FOUND);
+	/* A script 0.10 already had is not dated by the line. */
+	assert_int_equal(top_of("embedded:startup.tcl:60: Error: Can't find "
+	                        "interface/stlink-v2.cfg\n",
+	                        NULL),
+	                 DIAG_CONFIG_NOT_FOUND);
 	assert_int_equal(top_of("Error: Can't find target/stm32f1x.cfg\n", &conf),
 	                 DIAG_CONFIG_NOT_FOUND);
 	assert_int_equal(conf, DIAG_CONF_HIGH);
