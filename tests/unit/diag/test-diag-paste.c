@@ -686,6 +686,10 @@ static const struct {
 	  "probe-driver-missing", "the cut line is 'Info : clock speed 5000 kHz', the one line "
 	  "showing the adapter worked after LIBUSB_ERROR_NOT_SUPPORTED; without it that error "
 	  "reads as the driver missing on Windows" },
+	{ "real/probe-not-found-dfu-util-klipper-skr14-lpc1768-no-dfu-bootloader", "cut mid-word",
+	  "dfu-suffix-warning", "the log is three lines and the cut one is 'dfu-util: No DFU "
+	  "capable USB device available', the only line the reading rests on; what is left is "
+	  "dfu-util's suffix warning, which alone reads as that harmless warning" },
 };
 
 #define N_LOST (sizeof(lost) / sizeof(lost[0]))
