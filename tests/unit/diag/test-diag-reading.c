@@ -244,6 +244,31 @@ static void test_missing_script_against_release(void **state)
 	assert_int_equal(diag_cfg_added_minor("my/own.cfg"), -1);
 }
 
+/* ST's DFU bootloader refuses a page erase while readout protection is on (or the page is
+ * write-protected, the reading below it); another vendor's DfuSe bootloader refuses for
+ * reasons of its own. */
+static void test_dfu_erase_refused(void **state)
+{
+	(void)state;
+	enum diag_confidence conf;
+	static const char bare[] = "dfu-util: ERASE_PAGE not correctly executed\n";
+	assert_int_equal(top_of(bare, &conf), DIAG_READOUT_PROTECTED);
+	assert_int_equal(conf, DIAG_CONF_MEDIUM);
+	assert_true(top_lists(bare, DIAG_WRITE_PROTECTED));
+	static const char st[] = "Opening DFU capable USB device...\n"
+	                         "ID 0483:df11\n"
+	                         "dfu-util: ERASE_PAGE not correctly executed\n";
+	assert_int_equal(top_of(st, NULL), DIAG_READOUT_PROTECTED);
+	static const char gd[] = "Opening DFU capable USB device...\n"
+	                         "ID 28e9:0189\n"
+	                         "dfu-util: ERASE_PAGE not correctly executed\n";
+	assert_int_equal(top_of(gd, NULL), DIAG_UNKNOWN);
+	assert_false(top_lists(gd, DIAG_READOUT_PROTECTED));
+	/* a mass erase refused is not read as protection */
+	assert_int_equal(top_of("dfu-util: MASS_ERASE not correctly executed\n", NULL),
+	                 DIAG_UNKNOWN);
+}
+
 /* A probe driver's "can't find a <probe> device!" is the probe missing, not a script;
  * a script name is a config problem; a permission line before it says why. */
 static void test_driver_cant_find_probe_is_no_script(void **state)
@@ -397,6 +422,7 @@ int main(void)
 		cmocka_unit_test(test_register_read_is_link),
 		cmocka_unit_test(test_old_banner_is_no_explanation),
 		cmocka_unit_test(test_missing_script_against_release),
+		cmocka_unit_test(test_dfu_erase_refused),
 		cmocka_unit_test(test_driver_cant_find_probe_is_no_script),
 		cmocka_unit_test(test_scripts_newer_than_binary),
 		cmocka_unit_test(test_vendor_gdb_server_port),
