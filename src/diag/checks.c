@@ -688,10 +688,38 @@ int chk_rdp_known(struct diag_ctx *c)
 	return DIAG_CONF_HIGH;
 }
 
+/* The log shows the flash read back before a read of it failed: a memory display of a flash
+ * address ("0x08000000: 20005000 08000135"), a bank read to a file, a dump. Readout
+ * protection refuses the first read of the flash, so a later failure had another cause (the
+ * link, a read past the flash's end). */
+static bool flash_read_before_failure(const struct diag_ctx *c)
+{
+	static const char *const failed[] = { "error reading to flash at address", "Read error",
+		                               "Flash read error", "read_memory: read at 0x",
+		                               "Failed to read memory at 0x" };
+	bool read_ok = false;
+	for (size_t i = 0; i < c->ev->n_log_lines; i++) {
+		const char *l = c->ev->log_lines[i];
+		for (size_t k = 0; k < sizeof(failed) / sizeof(failed[0]); k++)
+			if (strstr(l, failed[k]))
+				return read_ok;
+		unsigned long addr;
+		char colon;
+		if ((sscanf(l, "0x%lx%c", &addr, &colon) == 2 && colon == ':' &&
+		     (addr >> 24) == 0x08) ||
+		    (strncmp(l, "wrote ", 6) == 0 && strstr(l, " bytes to file ")) ||
+		    strncmp(l, "dumped ", 7) == 0)
+			read_ok = true;
+	}
+	return false;
+}
+
 int chk_rdp_from_reads(struct diag_ctx *c)
 {
 	if (c->rdp_level == 0 || vendor_part(c))
 		return 0; /* option bytes say no readout protection: the reads failed otherwise */
+	if (c->rdp_level < 0 && flash_read_before_failure(c))
+		return 0;
 	if (c->rdp_level >= 1)
 		return chk_rdp_known(c);
 	snprintf(c->detail, sizeof(c->detail),

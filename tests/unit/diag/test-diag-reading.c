@@ -244,6 +244,25 @@ static void test_missing_script_against_release(void **state)
 	assert_int_equal(diag_cfg_added_minor("my/own.cfg"), -1);
 }
 
+/* Readout protection refuses the first read of the flash: a read that failed after the log
+ * showed the flash read back (a memory display, a dump) had another cause. */
+static void test_flash_read_back_before_failure(void **state)
+{
+	(void)state;
+	static const char alone[] = "Error: Failed to read memory at 0x08000000\n";
+	assert_int_equal(top_of(alone, NULL), DIAG_READOUT_PROTECTED);
+	static const char shown[] = "0x08000000: 20005000 08000135 0800013d 0800013f\n"
+	                            "Error: Failed to read memory at 0x08010000\n";
+	assert_false(top_lists(shown, DIAG_READOUT_PROTECTED));
+	static const char dumped[] = "dumped 65536 bytes in 1.200000s (53.333 KiB/s)\n"
+	                             "Error: Failed to read memory at 0x08010000\n";
+	assert_false(top_lists(dumped, DIAG_READOUT_PROTECTED));
+	/* an SRAM display proves nothing about the flash */
+	static const char sram[] = "0x20000000: 00000000 00000000\n"
+	                           "Error: Failed to read memory at 0x08000000\n";
+	assert_int_equal(top_of(sram, NULL), DIAG_READOUT_PROTECTED);
+}
+
 /* ST's DFU bootloader refuses a page erase while readout protection is on (or the page is
  * write-protected, the reading below it); another vendor's DfuSe bootloader refuses for
  * reasons of its own. */
@@ -423,6 +442,7 @@ int main(void)
 		cmocka_unit_test(test_old_banner_is_no_explanation),
 		cmocka_unit_test(test_missing_script_against_release),
 		cmocka_unit_test(test_dfu_erase_refused),
+		cmocka_unit_test(test_flash_read_back_before_failure),
 		cmocka_unit_test(test_driver_cant_find_probe_is_no_script),
 		cmocka_unit_test(test_scripts_newer_than_binary),
 		cmocka_unit_test(test_vendor_gdb_server_port),
