@@ -891,8 +891,9 @@ add('probe-not-found', 'decisive', JLINK, 'Multiple devices found, specify the d
 # an ST-LINK firmware without banked DP registers
 add('probe-driver-missing', 'decisive', JLINK, 'J-Link requesting to select unsupported interface',
     'J-Link requesting to select unsupported interface (1)')
-add('probe-driver-missing', 'decisive', CMSIS, 'CMSIS-DAP: JTAG not supported',
-    'CMSIS-DAP: JTAG not supported')
+# (0.9-0.11 keep the capabilities at 0 for DAP 2.1's two-byte answer: shared, as for SWD)
+add('probe-driver-missing', 'shared', CMSIS, 'CMSIS-DAP: JTAG not supported',
+    'CMSIS-DAP: JTAG not supported', alt='openocd-too-old')
 add('probe-driver-missing', 'decisive', CMSIS, 'CMSIS-DAP failed to connect in mode',
     'CMSIS-DAP failed to connect in mode (2)')
 add('probe-driver-missing', 'decisive', STLINK, 'Banked DP registers not supported in current STLink FW',
