@@ -898,6 +898,13 @@ add('probe-driver-missing', 'decisive', CMSIS, 'CMSIS-DAP failed to connect in m
     'CMSIS-DAP failed to connect in mode (2)')
 add('probe-driver-missing', 'decisive', STLINK, 'Banked DP registers not supported in current STLink FW',
     'Banked DP registers not supported in current STLink FW')
+# -- no adapter driver at init: no interface config ran (adapter_init; core.c before 0.12)
+add('config-not-found', 'decisive', ['src/jtag/core.c', 'src/jtag/adapter.c'],
+    'Debug Adapter has to be specified', 'Debug Adapter has to be specified, see "interface" '
+    'command', only=['v0.9.0', 'v0.10.0'])
+add('config-not-found', 'decisive', ['src/jtag/core.c', 'src/jtag/adapter.c'],
+    'Debug Adapter has to be specified', 'Debug Adapter has to be specified, see "adapter '
+    'driver" command', only=['v0.11.0', 'v0.12.0'])
 # -- a CMSIS-DAP listed with the ids asked for, gone when opened (libusb_strerror)
 add('probe-not-found', 'decisive', CMSIS, 'could not open device 0x%04x:0x%04x',
     'could not open device 0xc251:0xf001: No such device (it may have been disconnected)')

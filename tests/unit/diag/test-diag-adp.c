@@ -183,6 +183,24 @@ static void test_several_probes(void **state)
 	                       "one device\n", DIAG_PROBE_NOT_FOUND));
 }
 
+/* adapter_init (src/jtag/adapter.c 0.12, core.c before) at 'init' with no driver set: no
+ * interface config ran, in either wording; after 'The specified debug interface was not
+ * found (%s)' (handle_adapter_driver_command) the driver line is the cause, never this. */
+static void test_no_adapter_at_init(void **state)
+{
+	(void)state;
+	static const char *const cmds[] = { "interface", "adapter driver" };
+	for (size_t i = 0; i < 2; i++) {
+		char line[128], log[LOG_MAX];
+		snprintf(line, sizeof(line), "Error: Debug Adapter has to be specified, see \"%s\" "
+		         "command\n", cmds[i]);
+		assert_top(line, DIAG_CONFIG_NOT_FOUND, DIAG_CONF_HIGH);
+		snprintf(log, sizeof(log), "Error: The specified debug interface was not found "
+		         "(%s)\n%s", "st-link", line);
+		assert_false(top_lists(log, DIAG_CONFIG_NOT_FOUND));
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -194,6 +212,7 @@ int main(void)
 		cmocka_unit_test(test_cmsis_dap_command_cascade),
 		cmocka_unit_test(test_jtag_chain_cascade),
 		cmocka_unit_test(test_several_probes),
+		cmocka_unit_test(test_no_adapter_at_init),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
