@@ -193,6 +193,25 @@ int chk_dfu_runtime_asked(struct diag_ctx *c)
 	return DIAG_CONF_LOW;
 }
 
+/* ST's system bootloader answers a page erase with an error status while readout
+ * protection is on (or the page is write-protected): dfu-util's "ERASE_PAGE not correctly
+ * executed". Another vendor's DfuSe bootloader (a GD32's, an application's own) refuses for
+ * reasons of its own, so the reading holds only when the device is ST's (0483) or the log
+ * does not name it. */
+int chk_dfu_erase_refused(struct diag_ctx *c)
+{
+	unsigned vid, pid;
+	if (dfu_opened_id(c, &vid, &pid) && vid != 0x0483)
+		return 0;
+	return DIAG_CONF_MEDIUM;
+}
+
+/* The other reading of the same refusal: a write-protected page, below it. */
+int chk_dfu_erase_refused_alt(struct diag_ctx *c)
+{
+	return chk_dfu_erase_refused(c) ? DIAG_CONF_LOW : 0;
+}
+
 /* Particle's DfuSe bootloaders, known by their DFU-mode USB id, and the MCU behind each with
  * its internal flash (particle-cli src/lib/deviceSpecs/specifications.js, 2.16.0: the ids and
  * the user-part addresses; the flash ranges from the STM32F205 and nRF52840 memory maps).

@@ -324,7 +324,8 @@ static int wrap_blanks(size_t width, size_t trail)
  * characters and a rest that does not start like a line of its own. Either the console
  * showed the lines with their prefixes (a timestamp or a container name the tool put
  * there), and the rest has none; or quoting and indentation came after the wrap (a forum
- * post, a mail), and the rest has the same as the line it continues. Returns the number of
+ * post, a mail), and the rest has the same as the line it continues (a rest that starts
+ * with a blank is a line of its own, as without quoting). Returns the number of
  * blanks to put back between the two (wrap_blanks), or -1 when LINE is a line of its own. */
 static int wrapped_rest(const struct shape *prev, const struct shape *sh, const char *plain,
                         const char *line)
@@ -337,6 +338,12 @@ static int wrapped_rest(const struct shape *prev, const struct shape *sh, const 
 	if (sh->quote && sh->quote == prev->quote && memcmp(sh->lead, prev->lead, sh->quote) == 0 &&
 	    strncmp(plain + sh->quote, line, n) == 0)
 		return wrap_blanks(prev->width - prev->quote, prev->trail);
+	/* The line before was itself a rest that starts with a blank ("> " then " -D"): its
+	 * lead is the quoting and that blank, so the quoting is this row's shorter lead. */
+	if (sh->quote && sh->quote < prev->quote && memcmp(sh->lead, prev->lead, sh->quote) == 0 &&
+	    strspn(prev->lead + sh->quote, " \t") == prev->quote - sh->quote &&
+	    strncmp(plain + sh->quote, line, n) == 0)
+		return wrap_blanks(prev->width - sh->quote, prev->trail);
 	return -1;
 }
 

@@ -73,15 +73,45 @@ static int missing_stock_script(const struct diag_ctx *c, char *path, size_t siz
 	return -2;
 }
 
+/* "embedded:startup.tcl:60: Error: Can't find ...": proc script's call of find sits on line
+ * 60 of startup.tcl in 0.9 and 0.10 (and their development builds until April 2019), on 26
+ * in 0.11 and 28 in 0.12. With no banner, that line number dates the OpenOCD that ran. */
+static bool startup_tcl_before_011(const struct diag_ctx *c)
+{
+	for (size_t i = 0; i < c->ev->n_log_lines; i++)
+		if (strstr(c->ev->log_lines[i], "embedded:startup.tcl:60: Error: Can't find "))
+			return true;
+	return false;
+}
+
+/* No banner, a stock script 0.11 or later brought, and the startup.tcl of 0.9/0.10. */
+static bool stock_script_dated_older(const struct diag_ctx *c, char *path, size_t size,
+                                     int *added)
+{
+	if (c->ver_major >= 0 || !startup_tcl_before_011(c))
+		return false;
+	*added = missing_stock_script(c, path, size);
+	return *added >= 11;
+}
+
 /* A config script missing from an OpenOCD older than the release that brought it. */
 int chk_too_old_config(struct diag_ctx *c)
 {
+	char path[160];
+	int added;
+	if (stock_script_dated_older(c, path, sizeof(path), &added)) {
+		/* Medium: a development build of 2017-2019 has that layout and may have the
+		 * script, so a broken install stays the other reading. */
+		snprintf(c->detail, sizeof(c->detail), "'embedded:startup.tcl:60' is where OpenOCD "
+		         "0.9 and 0.10 report a missing script (0.11 moved it to line 26); %.80s came "
+		         "with 0.%d", path, added);
+		return DIAG_CONF_MEDIUM;
+	}
 	if (c->ver_major != 0 || c->ver_minor < 0 || c->ver_minor >= 12)
 		return 0;
 	/* The stock script named by "Can't find ...": read it against the release that
 	 * brought it. One that 0.9 already had is a search-path or spelling problem. */
-	char path[160];
-	int added = missing_stock_script(c, path, sizeof(path));
+	added = missing_stock_script(c, path, sizeof(path));
 	if (added <= c->ver_minor)
 		return 0;
 	snprintf(c->detail, sizeof(c->detail), "OpenOCD 0.%d predates %s (added in 0.%d)",
@@ -111,6 +141,8 @@ int chk_config_not_found(struct diag_ctx *c)
 		return DIAG_CONF_LOW;
 	if (!stock_script_version_unknown(c, path, sizeof(path), &added))
 		return DIAG_CONF_HIGH;
+	if (stock_script_dated_older(c, path, sizeof(path), &added))
+		return DIAG_CONF_LOW;
 	snprintf(c->detail, sizeof(c->detail), "%.100s came with OpenOCD 0.%d and the log does not "
 	         "show the version: an older OpenOCD lacks it (openocd-too-old)", path, added);
 	return DIAG_CONF_MEDIUM;
@@ -120,7 +152,8 @@ int chk_too_old_config_unknown(struct diag_ctx *c)
 {
 	char path[160];
 	int added;
-	if (!stock_script_version_unknown(c, path, sizeof(path), &added))
+	if (!stock_script_version_unknown(c, path, sizeof(path), &added) ||
+	    stock_script_dated_older(c, path, sizeof(path), &added))
 		return 0;
 	snprintf(c->detail, sizeof(c->detail), "if this OpenOCD is older than 0.%d, it lacks %.100s",
 	         added, path);

@@ -499,6 +499,11 @@ static void test_clean_wraps(void **state)
 	snprintf(in, sizeof(in), "> Info : %s\n>  more\n", x73);
 	snprintf(want, sizeof(want), "Info : %s\nmore\n", x73);
 	expect_clean(in, want);
+	/* ... and such a rest that starts with a blank, 80 columns wide with it, goes on in
+	 * the row after, whose lead is the quoting alone */
+	snprintf(in, sizeof(in), "> Info : %s\n>  %s\n> more\n", x73, x80 + 1);
+	snprintf(want, sizeof(want), "Info : %s\n%smore\n", x73, x80 + 1);
+	expect_clean(in, want);
 	/* a line of 200 characters comes back from three */
 	snprintf(in, sizeof(in), "%s\n%s\nend\n", x80, x80);
 	snprintf(want, sizeof(want), "%s%send\n", x80, x80);
@@ -686,6 +691,14 @@ static const struct {
 	  "probe-driver-missing", "the cut line is 'Info : clock speed 5000 kHz', the one line "
 	  "showing the adapter worked after LIBUSB_ERROR_NOT_SUPPORTED; without it that error "
 	  "reads as the driver missing on Windows" },
+	{ "real/probe-not-found-dfu-util-klipper-skr14-lpc1768-no-dfu-bootloader", "cut mid-word",
+	  "dfu-suffix-warning", "the log is three lines and the cut one is 'dfu-util: No DFU "
+	  "capable USB device available', the only line the reading rests on; what is left is "
+	  "dfu-util's suffix warning, which alone reads as that harmless warning" },
+	{ "real/unknown-webcoral-edgetpu-already-running-dfu-util-011", "cut mid-word",
+	  "dfu-suffix-warning", "the cut line is 'dfu-util: No DFU capable USB device available', "
+	  "the only line its reading (probe-not-found) rests on; dfu-util's suffix warning is "
+	  "left" },
 };
 
 #define N_LOST (sizeof(lost) / sizeof(lost[0]))

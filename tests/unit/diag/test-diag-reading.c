@@ -215,11 +215,26 @@ static void test_missing_script_against_release(void **state)
 	/* No banner: a stock script newer than 0.9 is missing from a broken install or from an
 	 * OpenOCD too old to have it; medium, with the other reading below it. A script 0.9
 	 * already had, or one's own, stays high. */
-	static const char nobanner[] = "embedded:startup.tcl:60: Error: Can't find "
-	                               "interface/stlink.cfg\n";
+	static const char nobanner[] = "cfg:1: Error: Can't find interface/stlink.cfg\n";
 	assert_int_equal(top_of(nobanner, &conf), DIAG_CONFIG_NOT_FOUND);
 	assert_int_equal(conf, DIAG_CONF_MEDIUM);
 	assert_true(top_lists(nobanner, DIAG_OPENOCD_TOO_OLD));
+	/* startup.tcl's line dates the release: 60 is 0.9's and 0.10's, which lack a script
+	 * 0.11 brought; 26 (0.11) and 28 (0.12) leave the install at fault. */
+	static const char line60[] = "embedded:startup.tcl:60: Error: Can't find "
+	                             "interface/stlink.cfg\n";
+	assert_int_equal(top_of(line60, &conf), DIAG_OPENOCD_TOO_OLD);
+	assert_int_equal(conf, DIAG_CONF_MEDIUM);
+	assert_true(top_lists(line60, DIAG_CONFIG_NOT_FOUND));
+	assert_int_equal(top_of("embedded:startup.tcl:26: Error: Can't find "
+	                        "interface/stlink.cfg\n",
+	                        NULL),
+	                 DIAG_CONFIG_NOT_FOUND);
+	/* A script 0.10 already had is not dated by the line. */
+	assert_int_equal(top_of("embedded:startup.tcl:60: Error: Can't find "
+	                        "interface/stlink-v2.cfg\n",
+	                        NULL),
+	                 DIAG_CONFIG_NOT_FOUND);
 	assert_int_equal(top_of("Error: Can't find target/stm32f1x.cfg\n", &conf),
 	                 DIAG_CONFIG_NOT_FOUND);
 	assert_int_equal(conf, DIAG_CONF_HIGH);
@@ -227,6 +242,31 @@ static void test_missing_script_against_release(void **state)
 	assert_int_equal(diag_cfg_added_minor("interface/stlink.cfg"), 11);
 	assert_int_equal(diag_cfg_added_minor("target/stm32f1x.cfg"), -1);
 	assert_int_equal(diag_cfg_added_minor("my/own.cfg"), -1);
+}
+
+/* ST's DFU bootloader refuses a page erase while readout protection is on (or the page is
+ * write-protected, the reading below it); another vendor's DfuSe bootloader refuses for
+ * reasons of its own. */
+static void test_dfu_erase_refused(void **state)
+{
+	(void)state;
+	enum diag_confidence conf;
+	static const char bare[] = "dfu-util: ERASE_PAGE not correctly executed\n";
+	assert_int_equal(top_of(bare, &conf), DIAG_READOUT_PROTECTED);
+	assert_int_equal(conf, DIAG_CONF_MEDIUM);
+	assert_true(top_lists(bare, DIAG_WRITE_PROTECTED));
+	static const char st[] = "Opening DFU capable USB device...\n"
+	                         "ID 0483:df11\n"
+	                         "dfu-util: ERASE_PAGE not correctly executed\n";
+	assert_int_equal(top_of(st, NULL), DIAG_READOUT_PROTECTED);
+	static const char gd[] = "Opening DFU capable USB device...\n"
+	                         "ID 28e9:0189\n"
+	                         "dfu-util: ERASE_PAGE not correctly executed\n";
+	assert_int_equal(top_of(gd, NULL), DIAG_UNKNOWN);
+	assert_false(top_lists(gd, DIAG_READOUT_PROTECTED));
+	/* a mass erase refused is not read as protection */
+	assert_int_equal(top_of("dfu-util: MASS_ERASE not correctly executed\n", NULL),
+	                 DIAG_UNKNOWN);
 }
 
 /* A probe driver's "can't find a <probe> device!" is the probe missing, not a script;
@@ -382,6 +422,7 @@ int main(void)
 		cmocka_unit_test(test_register_read_is_link),
 		cmocka_unit_test(test_old_banner_is_no_explanation),
 		cmocka_unit_test(test_missing_script_against_release),
+		cmocka_unit_test(test_dfu_erase_refused),
 		cmocka_unit_test(test_driver_cant_find_probe_is_no_script),
 		cmocka_unit_test(test_scripts_newer_than_binary),
 		cmocka_unit_test(test_vendor_gdb_server_port),
