@@ -317,6 +317,22 @@ int chk_cmsis_dap_caps_too_old(struct diag_ctx *c)
 	return DIAG_CONF_HIGH;
 }
 
+/* A capabilities refusal ("CMSIS-DAP: JTAG not supported") the release reads right: HIGH
+ * under a 0.12+ banner, which takes DAP 2.1's two-byte answer; MEDIUM otherwise (0.9-0.11
+ * left the capabilities at 0 for it, or no banner says which release ran). */
+int chk_cmsis_dap_caps_read(struct diag_ctx *c)
+{
+	if (c->ver_major > 0 || (c->ver_major == 0 && c->ver_minor >= 12))
+		return DIAG_CONF_HIGH;
+	return DIAG_CONF_MEDIUM;
+}
+
+/* The too-old second reading of the same line: none under a 0.12+ banner. */
+int chk_cmsis_dap_caps_alt(struct diag_ctx *c)
+{
+	return chk_cmsis_dap_caps_read(c) == DIAG_CONF_HIGH ? 0 : DIAG_CONF_LOW;
+}
+
 /* The libusb error dfu-util 0.11+ names after "Cannot open DFU device %04x:%04x found on
  * devnum %i (%s)" (libusb_error_name), copied into NAME ("LIBUSB_ERROR_IO"); "" for 0.9-0.10's
  * line without it. Returns false when the log has no such line. */

@@ -26,6 +26,8 @@ enum diag_host diag_log_host(const struct diag_evidence *ev);
 const char *diag_host_name(enum diag_host host);
 
 int chk_claim_held(struct diag_ctx *c);
+int chk_cmsis_dap_caps_alt(struct diag_ctx *c);
+int chk_cmsis_dap_caps_read(struct diag_ctx *c);
 int chk_cmsis_dap_caps_too_old(struct diag_ctx *c);
 int chk_cmsis_dap_no_winusb_alt(struct diag_ctx *c);
 int chk_cmsis_dap_not_found(struct diag_ctx *c);

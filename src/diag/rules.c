@@ -16,7 +16,8 @@
  * table is split by room: rules_dfu.inc (dfu-util), rules_ocd.inc (OpenOCD itself),
  * rules_id.inc (the chip's identity), rules_prot.inc (protection), rules_drv.inc (adapter
  * and flash drivers beyond the common probes, RISC-V and Xtensa debug), rules_fork.inc
- * (vendor forks' and pre-0.9 releases' own words), rules_alt.inc (second readings, last).
+ * (vendor forks' and pre-0.9 releases' own words), rules_adp.inc (the adapter and USB side
+ * and dfu-util, read from their source), rules_alt.inc (second readings, last).
  */
 #include "diag/checks.h"
 #include "diag/fork.h"
@@ -148,6 +149,7 @@ const struct diag_rule diag_rules[] = {
 #include "diag/rules_hw.inc"
 #include "diag/rules_drv.inc"
 #include "diag/rules_fork.inc"
+#include "diag/rules_adp.inc"
 
 	/* ---- probe ---- */
 	{
@@ -543,7 +545,8 @@ const struct diag_rule diag_rules[] = {
 		.any = { "LIBUSB_ERROR_NO_DEVICE", "failed to send USB CMD",
 		         "cannot get the stlink-server version" },
 		/* dfu-util's device leaving after the completion request: dfu-manifest-status */
-		.none = { "unable to read DFU status after completion" },
+		.none = { "unable to read DFU status after completion",
+		          "error resetting after download" },
 		.show = { "failed to receive USB CMD response" },
 		.cause = "the probe stopped answering part way (unplugged, reset by a power dip, or "
 		         "the stlink-server/simulator behind --probe stlink-tcp went away)",

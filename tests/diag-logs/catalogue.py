@@ -1017,6 +1017,76 @@ add('swd-comm-errors', 'cascade', H7, 'error while reading from address 0x%',
 add('swd-comm-errors', 'cascade', H7, 'error while writing to address 0x%',
     'error while writing to address 0x5200200c')
 add('swd-comm-errors', 'cascade', H7, 'LOG_ERROR("Error erase sector %u", i)', 'Error erase sector 0')
+# ==== adapter and USB side, walked whole (issue 14): every LOG_ERROR/LOG_WARNING and failure
+# print of stlink_usb.c, jlink.c, cmsis_dap*.c, ftdi.c, mpsse.c, libusb_helper.c, hla_*.c,
+# adapter.c, transport.c, jtag/core.c, server.c at 0.9-0.12 and of dfu-util 0.9-0.11, read
+# with the code path that reaches it; only the lines the engine read otherwise before
+# rules_adp.inc are here (the rest are in the sections above, or name no cause it knows)
+# -- the probe: several J-Links and none named (dfu-util's 'More than one DFU capable USB
+# device found!' counts interfaces and alt settings, not devices: it names no cause here)
+add('probe-not-found', 'decisive', JLINK, 'Multiple devices found, specify the desired device',
+    'Multiple devices found, specify the desired device')
+# -- the probe cannot do what was asked: 0.9's J-Link interface mask (bit 1 SWD missing),
+# a CMSIS-DAP without JTAG (capabilities, or DAP_Connect answering another port than 2),
+# an ST-LINK firmware without banked DP registers
+add('probe-driver-missing', 'decisive', JLINK, 'J-Link requesting to select unsupported interface',
+    'J-Link requesting to select unsupported interface (1)')
+# (0.9-0.11 keep the capabilities at 0 for DAP 2.1's two-byte answer: shared, as for SWD)
+add('probe-driver-missing', 'shared', CMSIS, 'CMSIS-DAP: JTAG not supported',
+    'CMSIS-DAP: JTAG not supported', alt='openocd-too-old')
+add('probe-driver-missing', 'decisive', CMSIS, 'CMSIS-DAP failed to connect in mode',
+    'CMSIS-DAP failed to connect in mode (2)')
+add('probe-driver-missing', 'decisive', STLINK, 'Banked DP registers not supported in current STLink FW',
+    'Banked DP registers not supported in current STLink FW')
+# -- no adapter driver at init: no interface config ran (adapter_init; core.c before 0.12)
+add('config-not-found', 'decisive', ['src/jtag/core.c', 'src/jtag/adapter.c'],
+    'Debug Adapter has to be specified', 'Debug Adapter has to be specified, see "interface" '
+    'command', only=['v0.9.0', 'v0.10.0'])
+add('config-not-found', 'decisive', ['src/jtag/core.c', 'src/jtag/adapter.c'],
+    'Debug Adapter has to be specified', 'Debug Adapter has to be specified, see "adapter '
+    'driver" command', only=['v0.11.0', 'v0.12.0'])
+# -- a CMSIS-DAP listed with the ids asked for, gone when opened (libusb_strerror)
+add('probe-not-found', 'decisive', CMSIS, 'could not open device 0x%04x:0x%04x',
+    'could not open device 0xc251:0xf001: No such device (it may have been disconnected)')
+# -- J-Link's SWD read parity (0.10-0.11 end it with a full stop)
+add('swd-comm-errors', 'decisive', JLINK, 'SWD: Read data parity mismatch',
+    'SWD: Read data parity mismatch.', only=['v0.10.0', 'v0.11.0'])
+add('swd-comm-errors', 'decisive', JLINK, 'SWD: Read data parity mismatch',
+    'SWD: Read data parity mismatch', only=['v0.12.0'])
+# -- dfu-util: the reset after a finished download fails on a device that already left
+# (main.c's final reset: 0.9 errx without the error name; dfu_load.c prints to stderr bare)
+add('dfu-leave-quirk', 'decisive', DFU, '"error resetting after download")',
+    'error resetting after download', level='dfu-util', only=['v0.9'])
+add('dfu-leave-quirk', 'decisive', DFU, 'error resetting after download: %s',
+    'error resetting after download: LIBUSB_ERROR_NO_DEVICE', level='dfu-util')
+add('dfu-leave-quirk', 'decisive', DFU, 'error resetting after download (%s)',
+    'Resetting USB to switch back to runtime mode\\nerror resetting after download '
+    '(LIBUSB_ERROR_NO_DEVICE)', level='', tool='dfu-util')
+# -- dfu-util: no DFU-mode device after the detach and bus reset (on Windows the DFU-mode
+# ids may have no driver); a DFU-mode claim refused with ACCESS (macOS: another holder)
+add('probe-not-found', 'shared', DFU, 'Lost device after RESET?', 'Lost device after RESET?',
+    level='dfu-util', alt='probe-driver-missing')
+add('probe-busy', 'shared', DFU, 'Cannot claim interface - %s',
+    'Cannot claim interface - LIBUSB_ERROR_ACCESS', level='dfu-util', alt='probe-driver-missing')
+# -- cascades: what jtag_examine_chain and jtag_init_inner add after the failure they report,
+# and OpenOCD's own line after libjaylink's (jaylink_strerror of the JAYLINK_ERR it returned)
+add('swd-unreachable', 'cascade', 'src/jtag/core.c', 'Check JTAG interface, timings, target power',
+    'Check JTAG interface, timings, target power, etc.')
+add('swd-unreachable', 'cascade', 'src/jtag/core.c', 'Trying to use configured scan chain anyway',
+    'Trying to use configured scan chain anyway...')
+add('swd-unreachable', 'cascade', 'src/jtag/core.c', 'Bypassing JTAG setup events due to errors',
+    'Bypassing JTAG setup events due to errors', level='Warn')
+add('swd-comm-errors', 'cascade', 'src/jtag/core.c', 'double-check your JTAG setup',
+    'double-check your JTAG setup (interface, speed, ...)')
+add('usb-permission', 'cascade', JLINK, 'Failed to open device: %s.',
+    'Failed to open device: unspecified error.', only=['v0.10.0', 'v0.11.0'])
+add('usb-permission', 'cascade', JLINK, 'Failed to open device: %s',
+    'Failed to open device: unspecified error', only=['v0.12.0'])
+# CMSIS-DAP's commands after a USB transfer failed ('error writing data: ...' first)
+for cmd in ('CMD_DAP_SWJ_CLOCK', 'CMD_DAP_SWJ_PINS', 'CMD_TFER_Configure', 'CMD_SWD_Configure',
+            'CMD_LED', 'CMD_DISCONNECT'):
+    add('probe-not-found', 'cascade', CMSIS, f'CMSIS-DAP command {cmd} failed.',
+        f'CMSIS-DAP command {cmd} failed.')
 
 
 def grep(git_dir, tag, key, files):
