@@ -28,6 +28,7 @@ int chk_target_type_release(struct diag_ctx *c);
  * "Could not read dtmcontrol"): high unless
  * the core answered after it (a first attempt before a reset), then 0. */
 int chk_fork_dtm_unread(struct diag_ctx *c);
+int chk_fork_dtm_behind_live_tap(struct diag_ctx *c);
 
 /* JTAG's IR capture check of one TAP ('%s: IR capture error; saw 0x%x not 0x%x',
  * src/jtag/core.c): a value of all zeros or all ones (every bit of the register) with no TAP

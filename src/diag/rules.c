@@ -819,8 +819,11 @@ const struct diag_rule diag_rules[] = {
 		         "LIBUSB_ERROR_(PIPE|IO|TIMEOUT|OVERFLOW)", "Failed to read memory at 0x[eE]",
 		         "Cortex-M PARTNO 0x0 is unrecognized", "TARGET: [^ ]+ - Not examined",
 		         "Fail reading CTRL/STAT register" },
-		/* dfu-util's own libusb errors (a DFU download over USB) have no SWD link */
-		.none = { "^dfu-util [0-9]+\\.[0-9]+", "dfu-util: " },
+		/* dfu-util's own libusb errors (a DFU download over USB) have no SWD link; a
+		 * RISC-V DTM that read zeros or a bogus version already says why examination
+		 * failed */
+		.none = { "^dfu-util [0-9]+\\.[0-9]+", "dfu-util: ", "dtmcontrol is 0",
+		          "Unsupported DTM version" },
 		COMM_YIELDS,
 		.cause = CAUSE_COMM,
 		.fix = FIX_COMM,
