@@ -177,7 +177,10 @@ const struct diag_rule diag_rules[] = {
 		.id = DIAG_PROBE_DRIVER_MISSING, .name = "usb-claim-held",
 		.confidence = DIAG_CONF_HIGH, .priority = 88,
 		.any = { "claim_interface\\(\\) failed with LIBUSB_ERROR_ACCESS",
-		         "could not claim interface: Access denied" },
+		         "could not claim interface: Access denied",
+		         /* libftdi's ftdi_usb_open_dev when its claim fails (0.9 ft2232.c) */
+		         "unable to claim usb device\\. Make sure the default FTDI driver is not "
+		         "in use" },
 		.check = chk_claim_held,
 		.cause = "the probe opened but another driver holds its debug interface: on macOS "
 		         "Apple's (or FTDI's) serial driver claims both channels of an FT2232, on "
@@ -191,7 +194,9 @@ const struct diag_rule diag_rules[] = {
 		          "(cmsis_dap_usb_bulk.c, 0.11+, libusb_strerror) after libusb_open "
 		          "succeeded: libusb's darwin backend answers ACCESS (kIOReturnExclusiveAccess) "
 		          "for an interface a kernel driver or another program holds, so medium with "
-		          "probe-busy below (Linux says BUSY for another program's)",
+		          "probe-busy below (Linux says BUSY for another program's); libftdi's "
+		          "'unable to claim usb device. Make sure the default FTDI driver is not in "
+		          "use' (ft2232.c, 0.9) is the same claim failing",
 	},
 	{
 		/* 0.9-0.10 found the CMSIS-DAP in the HID list and then could not open it. */

@@ -414,6 +414,10 @@ add('usb-permission', 'decisive', LIBFTDI, 'unable to open ftdi device: %s',
     'unable to open ftdi device: inappropriate permissions on device!')
 add('probe-not-found', 'shared', LIBFTDI, 'unable to open ftdi device: %s',
     'unable to open ftdi device: device not found', alt='probe-driver-missing')
+# libftdi's claim refused: a kernel driver (macOS's FTDI kext) or another program holds it
+add('probe-driver-missing', 'shared', LIBFTDI, 'unable to open ftdi device: %s',
+    'unable to open ftdi device: unable to claim usb device. Make sure the default FTDI '
+    'driver is not in use', alt='probe-busy')
 # shared (msgtgt): a TARGETSEL whose id is not the chip's is answered by nobody, as an
 # unwired one (target/rp2040.cfg on an RP2350)
 add('swd-unreachable', 'shared', 'src/target/adi_v5_swd.c', 'Failed to connect multidrop %s',
