@@ -805,8 +805,12 @@ add('probe-not-found', 'decisive', D + 'osbdm.c', "Can't open OSBDM device",
     "Can't open OSBDM device")
 add('probe-not-found', 'decisive', D + 'ulink.c', 'Could not open ULINK device',
     'Could not open ULINK device')
-add('probe-not-found', 'shared', D + 'usb_blaster/usb_blaster.c', 'No lowlevel driver available',
-    'No lowlevel driver available', alt='probe-driver-missing')
+# no low-level driver built in (ublast_init: each drv_register only returns its table; the
+# device is opened after it), or the configured one is not among them
+add('probe-driver-missing', 'decisive', D + 'usb_blaster/usb_blaster.c',
+    'No lowlevel driver available', 'No lowlevel driver available')
+add('probe-driver-missing', 'decisive', D + 'usb_blaster/usb_blaster.c',
+    'LOG_ERROR("no lowlevel driver found");', 'no lowlevel driver found')
 # a serial-port adapter: the port may not be opened (group dialout) or is not there
 add('usb-permission', 'shared', D + 'buspirate.c', 'Could not open serial port',
     'Could not open serial port', alt='probe-not-found')
