@@ -849,6 +849,8 @@ add('vendor-protected', 'decisive', RV013, 'Debugger is not authenticated to tar
 add('core-halt-timeout', 'shared', RV013, 'Fatal: Hart %d failed to halt during examine()',
     'Fatal: Hart 0 failed to halt during examine()', alt='target-low-power',
     also=['openocd-riscv', 'openocd-esp32', 'openocd-nuclei', 'openocd-rpi'])
+add('core-halt-timeout', 'shared', RV013, '"unable to halt hart %d"', 'unable to halt hart 1',
+    alt='target-low-power', also=['openocd-riscv', 'openocd-esp32', 'openocd-nuclei', 'openocd-rpi'])
 add('swd-unreachable', 'decisive', 'src/target/adi_v5_swd.c', 'Failed to select multidrop %s',
     'Failed to select multidrop rp2040.dap0')
 add('target-low-power', 'shared', 'src/target/xtensa/xtensa.c', 'Unexpected OCD_ID = %08',
