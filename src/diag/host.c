@@ -159,6 +159,35 @@ static bool refused_as_root(struct diag_ctx *c)
 	return true;
 }
 
+/* Whether every refused open names another device than the ones dfu-util then found: it
+ * opens each device while it scans the bus ("Cannot open DFU device 0a5c:21e6", a Bluetooth
+ * radio without a driver libusb can use) and lists as "Found DFU: [1c11:b007]" only the ones
+ * it opened, so a device it found was not the one refused. */
+static bool dfu_refused_others_only(const struct diag_ctx *c)
+{
+	unsigned refused[8], found[8];
+	size_t nr = 0, nf = 0;
+	for (size_t i = 0; i < c->ev->n_log_lines; i++) {
+		const char *l = c->ev->log_lines[i];
+		unsigned v, p;
+		for (const char *q = strstr(l, "Cannot open DFU device "); q && nr < 8;
+		     q = strstr(q + 1, "Cannot open DFU device "))
+			if (sscanf(q, "Cannot open DFU device %4x:%4x", &v, &p) == 2)
+				refused[nr++] = v << 16 | p;
+		for (const char *q = strstr(l, "Found DFU: ["); q && nf < 8;
+		     q = strstr(q + 1, "Found DFU: ["))
+			if (sscanf(q, "Found DFU: [%4x:%4x]", &v, &p) == 2)
+				found[nf++] = v << 16 | p;
+	}
+	if (nr == 0 || nf == 0)
+		return false;
+	for (size_t i = 0; i < nr; i++)
+		for (size_t k = 0; k < nf; k++)
+			if (refused[i] == found[k])
+				return false;
+	return true;
+}
+
 /* The permission reading of an open refused with ACCESS, by the host: high on Linux and on
  * a Unix host that does not say which (macOS's libusb never refuses an open with ACCESS:
  * darwin_open_locked takes kIOReturnExclusiveAccess from USBDeviceOpenSeize as opened and
@@ -194,6 +223,8 @@ static int access_by_host(struct diag_ctx *c, const char *device)
 int chk_open_access(struct diag_ctx *c)
 {
 	bool open = false;
+	if (dfu_refused_others_only(c))
+		return 0;
 	for (size_t i = 0; i < c->ev->n_log_lines; i++) {
 		const char *l = c->ev->log_lines[i];
 		if (node_denied_line(l))
@@ -209,6 +240,8 @@ int chk_open_access(struct diag_ctx *c)
 int chk_open_access_held(struct diag_ctx *c)
 {
 	bool open = false;
+	if (dfu_refused_others_only(c))
+		return 0;
 	for (size_t i = 0; i < c->ev->n_log_lines && !open; i++) {
 		if (node_denied_line(c->ev->log_lines[i]))
 			return 0;
@@ -335,11 +368,14 @@ int chk_cmsis_dap_caps_alt(struct diag_ctx *c)
 
 /* The libusb error dfu-util 0.11+ names after "Cannot open DFU device %04x:%04x found on
  * devnum %i (%s)" (libusb_error_name), copied into NAME ("LIBUSB_ERROR_IO"); "" for 0.9-0.10's
- * line without it. Returns false when the log has no such line. */
+ * line without it. Returns false when the log has no such line, or when the devices refused
+ * are not the ones dfu-util found and used (dfu_refused_others_only). */
 static bool dfu_open_error(const struct diag_ctx *c, char *name, size_t n)
 {
 	bool found = false;
 	name[0] = '\0';
+	if (dfu_refused_others_only(c))
+		return false;
 	for (size_t i = 0; i < c->ev->n_log_lines; i++) {
 		const char *l = strstr(c->ev->log_lines[i], "Cannot open DFU device ");
 		const char *e = l ? strstr(l, "(LIBUSB_ERROR_") : NULL;
@@ -661,5 +697,7 @@ int chk_too_old_stlink_pid(struct diag_ctx *c)
  * reads it), either with no host shown (medium). */
 int chk_dfu_open_access(struct diag_ctx *c)
 {
+	if (dfu_refused_others_only(c))
+		return 0;
 	return access_by_host(c, "bootloader");
 }
