@@ -699,6 +699,10 @@ static const struct {
 	  "dfu-suffix-warning", "the cut line is 'dfu-util: No DFU capable USB device available', "
 	  "the only line its reading (probe-not-found) rests on; dfu-util's suffix warning is "
 	  "left" },
+	{ "real/probe-driver-missing-aioc-dfu-runtime-interface-no-winusb-quoted", "cut mid-word",
+	  "probe-not-found", "the cut takes LIBUSB_ERROR_NOT_SUPPORTED from the last line, the "
+	  "only word the missing driver rests on; what is left is a run-time interface of a "
+	  "device no -d asked for that could not be claimed, which reads as no DFU device" },
 };
 
 #define N_LOST (sizeof(lost) / sizeof(lost[0]))

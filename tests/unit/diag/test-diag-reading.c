@@ -244,6 +244,76 @@ static void test_missing_script_against_release(void **state)
 	assert_int_equal(diag_cfg_added_minor("my/own.cfg"), -1);
 }
 
+/* A RISC-V DTM that reads zeros (or a version no spec has) after a TAP gave a real IDCODE:
+ * the wires and power work, so no unreachable target; "unknown" with what sits behind the
+ * TAP. With no IDCODE, or all zeros or all ones, the wires stay the reading. */
+static void test_riscv_dtm_behind_live_tap(void **state)
+{
+	(void)state;
+	enum diag_confidence conf;
+	char log[512];
+	static const char *const dtm[] = { "Error: dtmcontrol is 0. Check JTAG connectivity/board "
+		                           "power.",
+		                           "Error: Unsupported DTM version: 9" };
+	for (size_t k = 0; k < 2; k++) {
+		snprintf(log, sizeof(log), "Info : JTAG tap: riscv.cpu tap/device found: 0x%08x "
+		         "(mfg: 0x049 (Xilinx), part: 0x3631, ver: 0x1)\n%s\n"
+		         "Warn : target riscv.cpu examination failed\n", 0x13631093u, dtm[k]);
+		assert_int_equal(top_of(log, &conf), DIAG_UNKNOWN);
+		assert_false(top_lists(log, DIAG_SWD_UNREACHABLE));
+		assert_false(top_lists(log, DIAG_SWD_COMM_ERRORS));
+	}
+	snprintf(log, sizeof(log), "%s\n", dtm[0]);
+	assert_int_equal(top_of(log, &conf), DIAG_SWD_UNREACHABLE);
+	assert_int_equal(conf, DIAG_CONF_HIGH);
+	snprintf(log, sizeof(log), "Info : JTAG tap: riscv.cpu tap/device found: 0xffffffff "
+	         "(mfg: 0x7ff (<invalid>), part: 0xffff, ver: 0xf)\n%s\n", dtm[0]);
+	assert_int_equal(top_of(log, NULL), DIAG_SWD_UNREACHABLE);
+}
+
+/* dfu-util opens each device while it scans: a refused open of another device than the one
+ * it then found and used ("Found DFU: [...]") is no fault of the board's. */
+static void test_dfu_refusal_of_another_device(void **state)
+{
+	(void)state;
+	static const char other[] =
+		"dfu-util 0.11\n"
+		"Cannot open DFU device 0a5c:21e6 found on devnum 3 (LIBUSB_ERROR_ACCESS)\n"
+		"Found DFU: [0483:df11] ver=2200, devnum=5, cfg=1, intf=0, path=\"1-1\", alt=0, "
+		"name=\"@Internal Flash  /0x08000000/04*016Kg\", serial=\"3276\"\n";
+	assert_int_equal(top_of(other, NULL), DIAG_UNKNOWN);
+	assert_false(top_lists(other, DIAG_USB_PERMISSION));
+	assert_false(top_lists(other, DIAG_PROBE_BUSY));
+	static const char same[] =
+		"dfu-util 0.11\n"
+		"Cannot open DFU device 0483:df11 found on devnum 3 (LIBUSB_ERROR_ACCESS)\n"
+		"No DFU capable USB device available\n";
+	assert_int_equal(top_of(same, NULL), DIAG_USB_PERMISSION);
+}
+
+/* dfu-util 0.11 returns the reset's LIBUSB_ERROR_NOT_FOUND (the device left DFU mode) as
+ * its exit status, 251, after a download that went through. */
+static void test_dfu_reset_exit_251(void **state)
+{
+	(void)state;
+	enum diag_confidence conf;
+	static const char log[] = "Download done.\n"
+	                          "Done!\n"
+	                          "Resetting USB to switch back to Run-Time mode\n"
+	                          "Failed uploading: uploading error: exit status 251\n";
+	assert_int_equal(top_of(log, &conf), DIAG_DFU_LEAVE_QUIRK);
+	assert_int_equal(conf, DIAG_CONF_HIGH);
+	/* the status alone, with no reset after the download, says nothing */
+	assert_false(top_lists("Failed uploading: uploading error: exit status 251\n",
+	                       DIAG_DFU_LEAVE_QUIRK));
+	/* nor does a download that failed before the reset */
+	static const char failed[] = "dfu-util: Error during download get_status\n"
+	                             "Resetting USB to switch back to Run-Time mode\n"
+	                             "Failed uploading: uploading error: exit status 251\n";
+	assert_int_equal(top_of(failed, NULL), DIAG_UNKNOWN);
+	assert_false(top_lists(failed, DIAG_DFU_LEAVE_QUIRK));
+}
+
 /* Readout protection refuses the first read of the flash: a read that failed after the log
  * showed the flash read back (a memory display, a dump) had another cause. */
 static void test_flash_read_back_before_failure(void **state)
@@ -443,6 +513,9 @@ int main(void)
 		cmocka_unit_test(test_missing_script_against_release),
 		cmocka_unit_test(test_dfu_erase_refused),
 		cmocka_unit_test(test_flash_read_back_before_failure),
+		cmocka_unit_test(test_riscv_dtm_behind_live_tap),
+		cmocka_unit_test(test_dfu_refusal_of_another_device),
+		cmocka_unit_test(test_dfu_reset_exit_251),
 		cmocka_unit_test(test_driver_cant_find_probe_is_no_script),
 		cmocka_unit_test(test_scripts_newer_than_binary),
 		cmocka_unit_test(test_vendor_gdb_server_port),
