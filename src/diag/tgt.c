@@ -16,10 +16,14 @@
  * status register with its WRPERR bit set (stm32f2x.c and stm32l4x.c print 'flash write
  * failed = %08x', 0.11+ with '0x', WRPERR bit 4: RM0090 3.8.4, RM0351 3.7.5; stm32h7x.c 'flash
  * write failed, FLASH_SR = 0x%08x', WRPERR bit 17: RM0433 4.9.5), or stm32h7x.c's 'WRPERR
- * detected'. SR is set to the register when one was printed (0 otherwise). */
+ * detected'. SR is set to the register when one was printed (0 otherwise). bluenrg-x.c
+ * (0.11+, bluenrgx_write_flash) prints the same 'flash write failed = %08x' with its loader's
+ * r0 or a read pointer (a RAM address), no status register: in a BlueNRG's log the bare
+ * line says nothing of protection. */
 static bool wrperr_seen(const struct diag_ctx *c, uint32_t *sr)
 {
 	*sr = 0;
+	bool bluenrg = chk_log_has(c, "bluenrg");
 	for (size_t i = 0; i < c->ev->n_log_lines; i++) {
 		const char *l = c->ev->log_lines[i];
 		const char *p;
@@ -29,7 +33,7 @@ static bool wrperr_seen(const struct diag_ctx *c, uint32_t *sr)
 		if ((p = strstr(l, "flash write failed, FLASH_SR = ")) != NULL) {
 			p += strlen("flash write failed, FLASH_SR = ");
 			bit = UINT32_C(1) << 17;
-		} else if ((p = strstr(l, "flash write failed = ")) != NULL) {
+		} else if (!bluenrg && (p = strstr(l, "flash write failed = ")) != NULL) {
 			p += strlen("flash write failed = ");
 			bit = UINT32_C(1) << 4;
 		} else {

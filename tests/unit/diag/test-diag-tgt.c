@@ -69,6 +69,12 @@ static void test_flash_status_read_by_bit(void **state)
 	snprintf(log, sizeof(log), "Error: flash write failed, FLASH_SR = 0x%08" PRIx32 "\n",
 	         UINT32_C(1) << 4);
 	assert_false(top_lists(log, DIAG_WRITE_PROTECTED));
+	/* bluenrg-x.c (bluenrgx_write_flash, 0.11+) prints the same words with its loader's r0
+	 * or a read pointer in RAM, whose bit 4 is no status bit */
+	snprintf(log, sizeof(log), "Error: error executing bluenrg-x flash write algorithm\n"
+	         "Error: flash write failed = %08" PRIx32 "\n", UINT32_C(0x20000010));
+	assert_false(top_lists(log, DIAG_WRITE_PROTECTED));
+	assert_false(top_lists(log, DIAG_READOUT_PROTECTED));
 }
 
 /* The same WRPERR with the option bytes in the log (stm32f1x.c/stm32f2x.c options_read, read
@@ -87,7 +93,7 @@ static void test_flash_status_with_option_bytes(void **state)
 }
 
 /* stm32f1x.c, stm32x_handle_options_read_command: 'option byte register = 0x%x' (0.11+) and
- * get_stm32x_info's 'Option Byte: 0x%x' (0.9-0.10), FLASH_OBR, bit 1 RDPRT. The number alone
+ * 0.9-0.10's 'Option Byte: 0x%x' (the same handler), FLASH_OBR, bit 1 RDPRT. The number alone
  * decides, before or without the 'read protection:' line after it. */
 static void test_f1_option_byte_register(void **state)
 {
