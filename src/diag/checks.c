@@ -689,9 +689,11 @@ int chk_rdp_known(struct diag_ctx *c)
 }
 
 /* The log shows the flash read back before a read of it failed: a memory display of a flash
- * address ("0x08000000: 20005000 08000135"), a bank read to a file, a dump. Readout
- * protection refuses the first read of the flash, so a later failure had another cause (the
- * link, a read past the flash's end). */
+ * address ("0x08000000: 20005000 08000135"), or flash read_bank's 'wrote %zu bytes to file
+ * %s from flash bank %u' (src/flash/nor/tcl.c). Readout protection refuses the first read of
+ * the flash, so a later failure had another cause (the link, a read past the flash's end).
+ * dump_image's 'dumped %zu bytes' names no address: RDP leaves SRAM readable, so a RAM dump
+ * before the refused read is no sign. */
 static bool flash_read_before_failure(const struct diag_ctx *c)
 {
 	static const char *const failed[] = { "error reading to flash at address", "Read error",
@@ -707,8 +709,7 @@ static bool flash_read_before_failure(const struct diag_ctx *c)
 		char colon;
 		if ((sscanf(l, "0x%lx%c", &addr, &colon) == 2 && colon == ':' &&
 		     (addr >> 24) == 0x08) ||
-		    (strncmp(l, "wrote ", 6) == 0 && strstr(l, " bytes to file ")) ||
-		    strncmp(l, "dumped ", 7) == 0)
+		    (strncmp(l, "wrote ", 6) == 0 && strstr(l, " bytes to file ")))
 			read_ok = true;
 	}
 	return false;
