@@ -79,7 +79,8 @@ int chk_flash_sr_wrperr_rdp(struct diag_ctx *c)
 /* 'flash read_bank' / 'verify_bank' / 'write_bank' asked past the end of the bank OpenOCD
  * probed (src/flash/nor/tcl.c, 0.11+): the bank's size is the part's flash-size register (or
  * the family's guess when that read failed), so a request sized for a bigger part overruns
- * it. */
+ * it. Their offset counts from the bank's start: one of 16 MiB or more (0x08000000) is the
+ * flash's address given where the offset goes, no size the chip lacks. */
 int chk_bank_range(struct diag_ctx *c)
 {
 	for (size_t i = 0; i < c->ev->n_log_lines; i++) {
@@ -95,6 +96,8 @@ int chk_bank_range(struct diag_ctx *c)
 			continue;
 		if (!strstr(l, "is out of range of the flash bank"))
 			continue;
+		if (off >= 0x01000000ul)
+			return 0;
 		unsigned long end_kib = (off + len + 1023) / 1024;
 		if (c->has_flash_kib)
 			snprintf(c->detail, sizeof(c->detail), "asked for up to %lu KiB; the bank "

@@ -136,6 +136,12 @@ static void test_bank_range_against_flash_size(void **state)
 	snprintf(log, sizeof(log), "Error: Offset 0x%8.8x is out of range of the flash bank\n",
 	         0x20000u);
 	assert_top(log, DIAG_FLASH_SIZE_MISMATCH, DIAG_CONF_MEDIUM);
+	/* the flash's address given as the offset (read_bank's offset counts from the bank's
+	 * start): no flash size is wrong */
+	snprintf(log, sizeof(log), "Error: Offset 0x%8.8x is out of range of the flash bank\n",
+	         0x08000000u);
+	assert_false(top_lists(log, DIAG_FLASH_SIZE_MISMATCH));
+	assert_false(top_lists(log, DIAG_WRONG_TARGET_CONFIG));
 }
 
 /* src/target/adi_v5_swd.c, swd_connect_multidrop (0.12): 'Failed to connect multidrop %s'.
