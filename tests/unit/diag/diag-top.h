@@ -4,6 +4,7 @@
 #define SWD_TEST_DIAG_TOP_H
 
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -72,6 +73,26 @@ static inline void assert_decided_by(const char *log, const char *needle)
 	if (!strstr(first, needle))
 		fail_msg("'%s': decided by '%s', want a line with '%s'", log, first, needle);
 	diag_report_free(r);
+}
+
+/* The detail line of ID's finding in LOG's report, in BUF ("" when the finding has none);
+ * fails when the report does not list ID. Returns BUF. */
+static inline const char *detail_of(const char *log, enum diag_id id, char *buf, size_t size)
+{
+	struct diag_report *r = diag_classify_log(log);
+	assert_non_null(r);
+	bool found = false;
+	buf[0] = '\0';
+	for (size_t i = 0; i < r->n && !found; i++) {
+		if (r->findings[i].id != id)
+			continue;
+		found = true;
+		snprintf(buf, size, "%s", r->findings[i].detail ? r->findings[i].detail : "");
+	}
+	diag_report_free(r);
+	if (!found)
+		fail_msg("'%s': %s not listed", log, diag_id_name(id));
+	return buf;
 }
 
 /* Fails unless the cleaned text of TEXT (diag_paste_clean) is WANT. */

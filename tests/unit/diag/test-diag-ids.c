@@ -25,21 +25,6 @@
 #define F1F2_REFUSED "Warn : Cannot identify target as a STM32 family.\n" \
 	"Error: auto_probe failed\n"
 
-/* The detail of LOG's finding ID, or "" when it is not listed or has none; in BUF. */
-static const char *detail_of(const char *log, enum diag_id id, char *buf, size_t size)
-{
-	struct diag_report *r = diag_classify_log(log);
-	assert_non_null(r);
-	buf[0] = '\0';
-	for (size_t i = 0; i < r->n; i++)
-		if (r->findings[i].id == id && r->findings[i].detail) {
-			snprintf(buf, size, "%s", r->findings[i].detail);
-			break;
-		}
-	diag_report_free(r);
-	return buf;
-}
-
 static void test_table(void **state)
 {
 	(void)state;

@@ -20,25 +20,6 @@
 
 #define LOG_MAX 1024
 
-/* The detail line of ID's finding in LOG's report ("" when it has none); fails when the
- * report does not list ID. */
-static void detail_of(const char *log, enum diag_id id, char *out, size_t n)
-{
-	struct diag_report *r = diag_classify_log(log);
-	assert_non_null(r);
-	bool found = false;
-	out[0] = '\0';
-	for (size_t i = 0; i < r->n && !found; i++) {
-		if (r->findings[i].id != id)
-			continue;
-		found = true;
-		snprintf(out, n, "%s", r->findings[i].detail ? r->findings[i].detail : "");
-	}
-	diag_report_free(r);
-	if (!found)
-		fail_msg("'%s': %s not listed", log, diag_id_name(id));
-}
-
 /* stm32f2x.c and stm32l4x.c (stm32x_write_block / stm32l4_write_block): 'flash write failed
  * = %08x' (0x%08x from 0.11), WRPERR is bit 4; stm32h7x.c: 'flash write failed, FLASH_SR =
  * 0x%08x', WRPERR is bit 17. Only a set WRPERR bit is protection, and only in its own
