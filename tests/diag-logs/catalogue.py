@@ -1055,9 +1055,13 @@ add('config-not-found', 'decisive', ['src/jtag/core.c', 'src/jtag/adapter.c'],
 add('config-not-found', 'decisive', ['src/jtag/core.c', 'src/jtag/adapter.c'],
     'Debug Adapter has to be specified', 'Debug Adapter has to be specified, see "adapter '
     'driver" command', only=['v0.11.0', 'v0.12.0'])
-# -- a CMSIS-DAP listed with the ids asked for, gone when opened (libusb_strerror)
-add('probe-not-found', 'decisive', CMSIS, 'could not open device 0x%04x:0x%04x',
-    'could not open device 0xc251:0xf001: No such device (it may have been disconnected)')
+# -- a CMSIS-DAP listed with the ids asked for, gone when opened (libusb_strerror); libusb's
+# Linux backend says the same for a usbfs node missing in a container (get_usbfs_fd, ENOENT)
+add('probe-not-found', 'shared', CMSIS, 'could not open device 0x%04x:0x%04x',
+    'could not open device 0xc251:0xf001: No such device (it may have been disconnected)',
+    alt='usb-permission')
+add('probe-not-found', 'decisive', CMSIS, 'could not claim interface: %s',
+    'could not claim interface: No such device (it may have been disconnected)', level='Warn')
 # -- J-Link's SWD read parity (0.10-0.11 end it with a full stop)
 add('swd-comm-errors', 'decisive', JLINK, 'SWD: Read data parity mismatch',
     'SWD: Read data parity mismatch.', only=['v0.10.0', 'v0.11.0'])

@@ -183,6 +183,24 @@ static void test_several_probes(void **state)
 	                       "one device\n", DIAG_PROBE_NOT_FOUND));
 }
 
+/* cmsis_dap_usb_bulk.c, cmsis_dap_usb_open (0.11+): 'could not open device 0x%04x:0x%04x: %s'
+ * and 'could not claim interface: %s' with libusb_strerror(LIBUSB_ERROR_NO_DEVICE). After the
+ * open, the device left; at the open, libusb's Linux backend says the same for a usbfs node
+ * a container lacks (linux_usbfs.c, get_usbfs_fd, ENOENT), so that reading stays below. */
+static void test_cmsis_dap_gone_by_step(void **state)
+{
+	(void)state;
+	static const char *const nodev = "No such device (it may have been disconnected)";
+	char log[LOG_MAX];
+	snprintf(log, sizeof(log), "Warn : could not claim interface: %s\n", nodev);
+	assert_top(log, DIAG_PROBE_NOT_FOUND, DIAG_CONF_HIGH);
+	assert_false(top_lists(log, DIAG_USB_PERMISSION));
+	snprintf(log, sizeof(log), "Error: could not open device 0x%04x:0x%04x: %s\n", 0xc251,
+	         0xf001, nodev);
+	assert_top(log, DIAG_PROBE_NOT_FOUND, DIAG_CONF_MEDIUM);
+	assert_int_equal(listed_conf(log, DIAG_USB_PERMISSION), DIAG_CONF_LOW);
+}
+
 /* adapter_init (src/jtag/adapter.c 0.12, core.c before) at 'init' with no driver set: no
  * interface config ran, in either wording; after 'The specified debug interface was not
  * found (%s)' (handle_adapter_driver_command) the driver line is the cause, never this. */
@@ -213,6 +231,7 @@ int main(void)
 		cmocka_unit_test(test_jtag_chain_cascade),
 		cmocka_unit_test(test_several_probes),
 		cmocka_unit_test(test_no_adapter_at_init),
+		cmocka_unit_test(test_cmsis_dap_gone_by_step),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
