@@ -698,7 +698,7 @@ static bool flash_read_before_failure(const struct diag_ctx *c)
 {
 	static const char *const failed[] = { "error reading to flash at address", "Read error",
 		                               "Flash read error", "read_memory: read at 0x",
-		                               "Failed to read memory at 0x" };
+		                               "mem2array: Read @ 0x", "Failed to read memory at 0x" };
 	bool read_ok = false;
 	for (size_t i = 0; i < c->ev->n_log_lines; i++) {
 		const char *l = c->ev->log_lines[i];

@@ -260,6 +260,12 @@ static void test_mem2array_read_by_address(void **state)
 	assert_top(log, DIAG_SWD_COMM_ERRORS, DIAG_CONF_MEDIUM);
 	snprintf(log, sizeof(log), fmt, UINT32_C(0x20000000), 4, 256);
 	assert_false(top_lists(log, DIAG_READOUT_PROTECTED));
+	/* after the flash was shown read back (a memory display of it, target.c's
+	 * handle_md_output), the failed read had another cause, as read_memory's has */
+	snprintf(log, sizeof(log), "0x08000000: 20005000 08000135 0800013d 0800013f \n");
+	n = strlen(log);
+	snprintf(log + n, sizeof(log) - n, fmt, UINT32_C(0x08010000), 4, 256);
+	assert_false(top_lists(log, DIAG_READOUT_PROTECTED));
 }
 
 int main(void)
