@@ -111,22 +111,40 @@ int chk_bank_range(struct diag_ctx *c)
 	return 0;
 }
 
+/* The DPIDR a multi-drop connect read before LINE's failure: swd_connect_multidrop (0.12)
+ * prints 'SWD DPIDR 0x%08x, DLPIDR 0x%08x' when a DP answered its TARGETSEL, where
+ * swd_connect_single prints the DPIDR alone. 0 when no such line comes first. */
+static uint32_t multidrop_dpidr_before_failure(const struct diag_ctx *c)
+{
+	for (size_t i = 0; i < c->ev->n_log_lines; i++) {
+		const char *l = c->ev->log_lines[i];
+		const char *p = strstr(l, "SWD DPIDR 0x");
+		unsigned long v;
+		if (strstr(l, "connect multidrop"))
+			return 0;
+		if (p && strstr(p, ", DLPIDR 0x") &&
+		    sscanf(p, "SWD DPIDR 0x%lx", &v) == 1 && v != 0 && v != 0xffffffffUL)
+			return (uint32_t)v;
+	}
+	return 0;
+}
+
 /* 'Failed to connect multidrop %s' (src/target/adi_v5_swd.c, swd_connect_multidrop, 0.12):
  * after 500 ms of TARGETSEL writes no DP answered the DPIDR read. A part that is not wired or
  * powered stays silent, and so does one whose TARGETID is not the config's -dp-id (another
- * multi-drop part's script): medium, the config the other reading; high when the part
- * answered through that TARGETSEL before. A target that answered after it was a first
+ * multi-drop part's script): medium, the config the other reading; high when a DP answered a
+ * multi-drop connect of the same config before. A target that answered after it was a first
  * attempt. */
 int chk_multidrop_connect(struct diag_ctx *c)
 {
 	if (chk_answered_after(c, chk_unreachable_line))
 		return 0;
-	/* A DPIDR read before it came through the config's TARGETSEL: the id is the chip's,
-	 * and only the wires or the power are left. */
-	if (c->has_dp_idcode && c->dp_idcode != 0 && c->dp_idcode != 0xffffffffu) {
+	/* A DP answered the config's TARGETSEL before: the id is the chip's, and only the
+	 * wires or the power are left. */
+	uint32_t dpidr = multidrop_dpidr_before_failure(c);
+	if (dpidr) {
 		snprintf(c->detail, sizeof(c->detail), "the debug port answered (DPIDR 0x%08" PRIx32
-		         ") through the config's multi-drop address before, then stopped",
-		         c->dp_idcode);
+		         ") through the config's multi-drop address before, then stopped", dpidr);
 		return DIAG_CONF_HIGH;
 	}
 	snprintf(c->detail, sizeof(c->detail), "no debug port answered at the config's multi-drop "

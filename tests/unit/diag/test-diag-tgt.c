@@ -127,8 +127,8 @@ static void test_bank_range_against_flash_size(void **state)
 
 /* src/target/adi_v5_swd.c, swd_connect_multidrop (0.12): 'Failed to connect multidrop %s'.
  * Alone, an unwired part and one whose TARGETID is not the config's read alike; a DPIDR
- * read through the same TARGETSEL before it ('SWD DPIDR 0x%08x', swd_connect_multidrop)
- * proves the id; an answer after it makes it a first attempt. */
+ * read through a TARGETSEL before it ('SWD DPIDR 0x%08x, DLPIDR 0x%08x',
+ * swd_connect_multidrop) proves the id; an answer after it makes it a first attempt. */
 static void test_multidrop_connect_by_the_line_before(void **state)
 {
 	(void)state;
@@ -137,10 +137,18 @@ static void test_multidrop_connect_by_the_line_before(void **state)
 	assert_top(log, DIAG_SWD_UNREACHABLE, DIAG_CONF_MEDIUM);
 	assert_int_equal(listed_conf(log, DIAG_WRONG_TARGET_CONFIG), DIAG_CONF_LOW);
 
-	snprintf(log, sizeof(log), "Info : SWD DPIDR 0x%08" PRIx32 "\nError: Failed to connect "
-	         "multidrop %s\n", UINT32_C(0x0bc12477), "rp2040.dap0");
+	snprintf(log, sizeof(log), "Info : SWD DPIDR 0x%08" PRIx32 ", DLPIDR 0x%08" PRIx32
+	         "\nError: Failed to connect multidrop %s\n", UINT32_C(0x0bc12477),
+	         UINT32_C(0x00000001), "rp2040.dap1");
 	assert_top(log, DIAG_SWD_UNREACHABLE, DIAG_CONF_HIGH);
 	assert_false(top_lists(log, DIAG_WRONG_TARGET_CONFIG));
+
+	/* swd_connect_single's DPIDR (no DLPIDR) came through no TARGETSEL: it proves no
+	 * multi-drop id */
+	snprintf(log, sizeof(log), "Info : SWD DPIDR 0x%08" PRIx32 "\nError: Failed to connect "
+	         "multidrop %s\n", UINT32_C(0x0bc12477), "rp2040.dap0");
+	assert_top(log, DIAG_SWD_UNREACHABLE, DIAG_CONF_MEDIUM);
+	assert_int_equal(listed_conf(log, DIAG_WRONG_TARGET_CONFIG), DIAG_CONF_LOW);
 
 	snprintf(log, sizeof(log), "Error: Failed to connect multidrop %s\nInfo : SWD DPIDR "
 	         "0x%08" PRIx32 "\nInfo : [%s] Cortex-M0+ r0p1 processor detected\n",

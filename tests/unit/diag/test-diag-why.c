@@ -245,12 +245,14 @@ static void test_failed_connect_refuted_by_an_answer(void **state)
 	         "Info : JTAG tap: %s tap/device found: 0x%08x\n", "ones", "esp32.cpu0",
 	         0xffffffffu);
 	assert_top(log, DIAG_SWD_UNREACHABLE, DIAG_CONF_HIGH);
-	/* adi_v5_swd.c, swd_multidrop_select: "Failed to connect multidrop %s", and the same
-	 * failure as users retell it, after an answer from an earlier attempt */
+	/* adi_v5_swd.c, swd_connect_multidrop: "Failed to connect multidrop %s", and the same
+	 * failure as users retell it, after an earlier multi-drop connect's answer ("SWD DPIDR
+	 * 0x%08x, DLPIDR 0x%08x") */
 	static const char *const multidrop[] = { "Failed to", "Could not" };
 	for (size_t i = 0; i < sizeof(multidrop) / sizeof(multidrop[0]); i++) {
-		snprintf(log, sizeof(log), "Info : SWD DPIDR 0x%08x\n"
-		         "Error: %s connect multidrop %s\n", 0x0bc12477u, multidrop[i], "rp2040.dap0");
+		snprintf(log, sizeof(log), "Info : SWD DPIDR 0x%08x, DLPIDR 0x%08x\n"
+		         "Error: %s connect multidrop %s\n", 0x0bc12477u, 0x1u, multidrop[i],
+		         "rp2040.dap0");
 		assert_top(log, DIAG_SWD_UNREACHABLE, DIAG_CONF_HIGH);
 	}
 }
