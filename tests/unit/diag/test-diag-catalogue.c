@@ -139,10 +139,11 @@ static void test_decisive_and_shared(void **state)
 	assert_int_equal(failures, 0);
 }
 
-/* Rows of the same tool (OpenOCD or dfu-util): a cascade follows a cause of its own tool. */
-static bool same_tool(const struct catalogue_row *a, const struct catalogue_row *b)
+/* A log comes from one release of one tool: a cascade is paired with the causes that
+ * release prints. */
+static bool same_release(const struct catalogue_row *a, const struct catalogue_row *b)
 {
-	return strncmp(a->version, b->version, 4) == 0;
+	return strcmp(a->version, b->version) == 0;
 }
 
 static void test_cascade_never_wins(void **state)
@@ -162,7 +163,7 @@ static void test_cascade_never_wins(void **state)
 		diag_report_free(rep);
 		for (size_t k = 0; k < n_rows; k++) {
 			const struct catalogue_row *d = &rows[k];
-			if (strcmp(d->kind, "decisive") != 0 || d->cls == c->cls || !same_tool(c, d))
+			if (strcmp(d->kind, "decisive") != 0 || d->cls == c->cls || !same_release(c, d))
 				continue;
 			for (int order = 0; order < 2; order++) {
 				char both[LOG_MAX] = "";

@@ -327,8 +327,22 @@ static void read_rows(const char *path, struct catalogue_row *rows, size_t *n, s
 	fclose(f);
 }
 
+/* Whether row D's message and readings are an earlier row's: the same words from another
+ * release (a message with no '{release}' renders alike in each), paired once. */
+static bool seen_before(const struct catalogue_row *rows, size_t d)
+{
+	for (size_t k = 0; k < d; k++)
+		if (rows[k].cls == rows[d].cls && rows[k].alt == rows[d].alt &&
+		    strcmp(rows[k].kind, rows[d].kind) == 0 &&
+		    strcmp(rows[k].level, rows[d].level) == 0 &&
+		    strcmp(rows[k].message, rows[d].message) == 0 &&
+		    strstr(rows[d].message, "{release}") == NULL)
+			return true;
+	return false;
+}
+
 /* Every front-end cascade row of the catalogue, before and after every decisive or shared
- * row of OpenOCD and dfu-util (any version, any class): the tool's own cause (or, for a
+ * message of OpenOCD and dfu-util (any version, any class): the tool's own cause (or, for a
  * shared message, one of its two) always decides. */
 static void test_catalogue_cascades_never_over_tool_causes(void **state)
 {
@@ -345,7 +359,7 @@ static void test_catalogue_cascades_never_over_tool_causes(void **state)
 		for (size_t d = 0; d < n; d++) {
 			bool tool_d = strncmp(rows[d].version, "openocd-", 8) == 0 ||
 			              strncmp(rows[d].version, "dfu-util-", 9) == 0;
-			if (!tool_d || strcmp(rows[d].kind, "cascade") == 0)
+			if (!tool_d || strcmp(rows[d].kind, "cascade") == 0 || seen_before(rows, d))
 				continue;
 			for (int order = 0; order < 2; order++) {
 				char log[2048] = "";
