@@ -1,4 +1,5 @@
 /* diag: the checks of rules_fork.inc (see fork.h). */
+#include <inttypes.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -6,6 +7,7 @@
 
 #include "diag/checks.h"
 #include "diag/fork.h"
+#include "ocd/ocdlog.h"
 
 enum piece_kind {
 	PIECE_ADAPTER = 1,
@@ -167,30 +169,25 @@ static bool dtm_unread_line(const char *l)
 }
 
 /* The IDCODE a TAP gave before the first DTM line ("JTAG tap: riscv.cpu tap/device found:
- * 0x43651093 ..."), when it is one: neither all zeros (TDO held low) nor all ones (TDO
- * floating). The chain then answered, so the wires and power work and the DTM's zeros come
- * from what sits behind the TAP. Returns false when no such line comes first. */
-static bool tap_answered_before_dtm(const struct diag_ctx *c, unsigned long *idcode)
+ * 0x43651093 ...", read by ocdlog_dp_idcode), when it is one: neither all zeros (TDO held
+ * low) nor all ones (TDO floating). The chain then answered, so the wires and power work and
+ * the DTM's zeros come from what sits behind the TAP. Returns false when no such line comes
+ * first. */
+static bool tap_answered_before_dtm(const struct diag_ctx *c, uint32_t *idcode)
 {
 	for (size_t i = 0; i < c->ev->n_log_lines; i++) {
 		const char *l = c->ev->log_lines[i];
 		if (dtm_unread_line(l) || strstr(l, "Unsupported DTM version"))
 			return false;
-		const char *p = strstr(l, "tap/device found: 0x");
-		if (!p)
-			continue;
-		unsigned long v = strtoul(p + strlen("tap/device found: "), NULL, 16);
-		if (v != 0 && v != 0xffffffffUL) {
-			*idcode = v;
+		if (ocdlog_dp_idcode(l, idcode) && *idcode != 0 && *idcode != 0xffffffffu)
 			return true;
-		}
 	}
 	return false;
 }
 
 int chk_fork_dtm_unread(struct diag_ctx *c)
 {
-	unsigned long idcode;
+	uint32_t idcode;
 	if (chk_answered_after(c, dtm_unread_line) || tap_answered_before_dtm(c, &idcode))
 		return 0;
 	return DIAG_CONF_HIGH;
@@ -200,11 +197,11 @@ int chk_fork_dtm_unread(struct diag_ctx *c)
  * zeros or a version no spec has. */
 int chk_fork_dtm_behind_live_tap(struct diag_ctx *c)
 {
-	unsigned long idcode;
+	uint32_t idcode;
 	if (!tap_answered_before_dtm(c, &idcode))
 		return 0;
-	snprintf(c->detail, sizeof(c->detail), "a TAP answered with IDCODE 0x%08lx before it, so "
-	         "the JTAG wires and power work", idcode);
+	snprintf(c->detail, sizeof(c->detail), "a TAP answered with IDCODE 0x%08" PRIx32 " before "
+	         "it, so the JTAG wires and power work", idcode);
 	return DIAG_CONF_LOW;
 }
 
